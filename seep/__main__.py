@@ -1,0 +1,5 @@
+import sys
+
+from seep.cli import main
+
+sys.exit(main())

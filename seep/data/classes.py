@@ -1,0 +1,136 @@
+"""The class table: the one place that says which label ids exist, their names and colours.
+
+A workspace stores its table in `dataset.json`; everything else (display, metrics,
+training heads, the editor palette) reads it from there, so a 12-class RGB set works
+by writing another table, not by changing code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from seep.errors import BadInputError
+
+
+@dataclass(frozen=True)
+class SeepClass:
+    id: int
+    name: str
+    colour: str  # "#rrggbb"
+
+    @property
+    def rgb(self) -> tuple[int, int, int]:
+        h = self.colour.lstrip("#")
+        return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+@dataclass(frozen=True)
+class ClassTable:
+    """Label ids 0..n-1, id 0 being the background ("not a seep")."""
+
+    classes: tuple[SeepClass, ...]
+
+    def __post_init__(self) -> None:
+        ids = [c.id for c in self.classes]
+        if ids != list(range(len(ids))):
+            raise BadInputError(f"class ids must be 0..{len(ids) - 1} in order, got {ids}")
+        if len(ids) < 2:
+            raise BadInputError("a class table needs a background class and at least one other")
+        if len(ids) > 255:
+            raise BadInputError(f"masks are uint8: at most 255 classes, got {len(ids)}")
+        for c in self.classes:
+            h = c.colour.lstrip("#")
+            if len(h) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in h):
+                raise BadInputError(f"class {c.id} ({c.name}): colour {c.colour!r} is not #rrggbb")
+
+    def __len__(self) -> int:
+        return len(self.classes)
+
+    def __getitem__(self, i: int) -> SeepClass:
+        return self.classes[i]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.classes]
+
+    def palette(self) -> np.ndarray:
+        """(n, 3) uint8 colours, indexable by a mask to colour it."""
+        return np.array([c.rgb for c in self.classes], dtype=np.uint8)
+
+    def check_mask(self, mask: np.ndarray, what: str = "mask") -> None:
+        """Refuse values that no class has, naming them, so nothing unknown is stored."""
+        present = np.unique(mask)
+        bad = [int(v) for v in present if v >= len(self.classes)]
+        if bad:
+            raise BadInputError(
+                f"{what} has values {bad} outside the class table (0..{len(self.classes) - 1}); "
+                "fix the mask or use a dataset.json whose table has these classes"
+            )
+
+    def binary(self) -> ClassTable:
+        """Seep vs. not: every non-background class merged into one."""
+        return ClassTable((self.classes[0], SeepClass(1, "seep", self.classes[1].colour)))
+
+    def to_binary_mask(self, mask: np.ndarray) -> np.ndarray:
+        return (mask > 0).astype(np.uint8)
+
+
+# Colours picked to stay distinguishable over grey radar and for common colour-vision
+# deficiencies (Okabe-Ito based), class 1 the most saturated since it is the most common.
+SEEP_CLASSES = ClassTable(
+    (
+        SeepClass(0, "background", "#000000"),
+        SeepClass(1, "seep 1", "#e69f00"),
+        SeepClass(2, "seep 2", "#56b4e9"),
+        SeepClass(3, "seep 3", "#009e73"),
+        SeepClass(4, "seep 4", "#f0e442"),
+        SeepClass(5, "seep 5", "#0072b2"),
+        SeepClass(6, "seep 6", "#d55e00"),
+        SeepClass(7, "seep 7", "#cc79a7"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    """What a workspace's data looks like: classes, channels, tile size, no-data value."""
+
+    classes: ClassTable = SEEP_CLASSES
+    channels: int = 1
+    tile_size: int = 256
+    nodata: float | None = 0  # pixel value outside the radar swath; None: every value is data
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        d = {
+            "classes": [asdict(c) for c in self.classes.classes],
+            "channels": self.channels,
+            "tile_size": self.tile_size,
+            "nodata": self.nodata,
+            **self.extra,
+        }
+        return json.dumps(d, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "dataset.json") -> DatasetConfig:
+        try:
+            d = json.loads(text)
+            classes = ClassTable(tuple(SeepClass(int(c["id"]), str(c["name"]), str(c["colour"])) for c in d["classes"]))
+            known = {"classes", "channels", "tile_size", "nodata"}
+            return cls(
+                classes=classes,
+                channels=int(d.get("channels", 1)),
+                tile_size=int(d.get("tile_size", 256)),
+                nodata=d.get("nodata", 0),
+                extra={k: v for k, v in d.items() if k not in known},
+            )
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+            raise BadInputError(f"{source} is not a valid dataset config ({e}); see README 'Class tables'") from e
+
+    @classmethod
+    def load(cls, path: Path) -> DatasetConfig:
+        return cls.from_json(path.read_text(), source=str(path))

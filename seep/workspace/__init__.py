@@ -1,0 +1,23 @@
+"""The workspace: images, immutable label versions and review status in one folder."""
+
+from seep.workspace.workspace import (
+    REVIEWED,
+    STATUSES,
+    ImageFilter,
+    ImageRecord,
+    LabelVersion,
+    Workspace,
+    default_author,
+    default_path,
+)
+
+__all__ = [
+    "REVIEWED",
+    "STATUSES",
+    "ImageFilter",
+    "ImageRecord",
+    "LabelVersion",
+    "Workspace",
+    "default_author",
+    "default_path",
+]

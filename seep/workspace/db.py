@@ -1,0 +1,170 @@
+"""The workspace database: one SQLite file in WAL mode, schema versioned by PRAGMA user_version.
+
+Migrations are a list; a database at version k runs migrations k..n-1 in one
+transaction each, so an old workspace opens in a new Seep without losing anything.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from seep.errors import WorkspaceError
+
+MIGRATIONS: list[str] = [
+    # 1: images, immutable label versions, per-version class pixel counts.
+    """
+    CREATE TABLE images (
+        id TEXT PRIMARY KEY,              -- first 16 hex digits of the pixel checksum: stable everywhere
+        name TEXT NOT NULL,               -- file stem at import, e.g. 041869.000003
+        scene TEXT NOT NULL,
+        checksum TEXT NOT NULL UNIQUE,    -- sha256 of dtype, shape and pixels
+        height INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        channels INTEGER NOT NULL,
+        dtype TEXT NOT NULL,
+        file TEXT NOT NULL,               -- relative to the workspace
+        origin TEXT NOT NULL,             -- where it was imported from
+        status TEXT NOT NULL DEFAULT 'unlabelled'
+            CHECK (status IN ('unlabelled', 'predicted', 'in_review', 'corrected', 'accepted')),
+        head_version INTEGER,             -- newest label version, NULL while unlabelled
+        seep_pixels INTEGER NOT NULL DEFAULT 0,  -- of the head label, for sorting
+        imported_at TEXT NOT NULL
+    );
+    CREATE INDEX images_name ON images(name);
+    CREATE INDEX images_status ON images(status, name);
+    CREATE INDEX images_scene ON images(scene, name);
+    CREATE TABLE label_versions (
+        image_id TEXT NOT NULL REFERENCES images(id),
+        version INTEGER NOT NULL,         -- 1, 2, ... per image
+        parent INTEGER,                   -- the version it was edited from
+        author TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('imported', 'predicted', 'edited', 'restored')),
+        model_id TEXT,                    -- for source = predicted
+        restored_from INTEGER,            -- for source = restored
+        created_at TEXT NOT NULL,
+        checksum TEXT NOT NULL,
+        file TEXT NOT NULL,
+        PRIMARY KEY (image_id, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE label_classes (
+        image_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        class_id INTEGER NOT NULL,
+        pixels INTEGER NOT NULL,
+        PRIMARY KEY (image_id, version, class_id)
+    ) WITHOUT ROWID;
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _workspace_error(e: sqlite3.Error, path: Path) -> WorkspaceError:
+    msg = str(e)
+    if "readonly" in msg or "read-only" in msg:
+        return WorkspaceError(f"workspace database {path} is read-only ({msg}); choose a writable workspace")
+    if "disk is full" in msg or "database or disk is full" in msg:
+        return WorkspaceError(f"workspace disk is full while writing {path}; free some space and try again")
+    if "locked" in msg or "busy" in msg:
+        return WorkspaceError(f"workspace database {path} stayed locked by another process; try again")
+    return WorkspaceError(f"workspace database {path}: {msg}")
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(path, timeout=15.0, isolation_level=None, check_same_thread=False)
+    con.row_factory = sqlite3.Row
+    con.execute("PRAGMA foreign_keys = ON")
+    # WAL + NORMAL: durable at each checkpoint, never corrupt, and commits cost no fsync each.
+    con.execute("PRAGMA synchronous = NORMAL")
+    return con
+
+
+@contextmanager
+def connect(path: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection inside one transaction: committed on success, rolled back on error, closed.
+
+    write=True takes the write lock at BEGIN, so a check-then-write (the conflict check
+    of a save) cannot interleave with another process's save.
+    """
+    try:
+        con = _open(path)
+    except sqlite3.Error as e:
+        raise _workspace_error(e, path) from e
+    try:
+        con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        yield con
+        if con.in_transaction:
+            con.execute("COMMIT")
+    except sqlite3.Error as e:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise _workspace_error(e, path) from e
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
+def create(path: Path) -> None:
+    """Build the database in a temp file and move it into place: a half-made one never exists."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        con = _open(tmp)
+        con.execute("PRAGMA journal_mode = WAL")
+        con.close()
+        migrate(tmp)
+        os.replace(tmp, path)
+    except sqlite3.Error as e:
+        raise _workspace_error(e, path) from e
+    except OSError as e:
+        raise WorkspaceError(f"cannot create the workspace database {path}: {e.strerror or e}") from e
+    finally:
+        for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            if p.exists():
+                p.unlink()
+
+
+def migrate(path: Path) -> int:
+    """Run the migrations the database has not seen; return the schema version."""
+    con = _open(path)
+    try:
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"workspace database {path} has schema {version}, newer than this Seep knows ({SCHEMA_VERSION}); "
+                "upgrade Seep"
+            )
+        for i in range(version, SCHEMA_VERSION):
+            con.execute("BEGIN IMMEDIATE")
+            for stmt in _statements(MIGRATIONS[i]):
+                con.execute(stmt)
+            con.execute(f"PRAGMA user_version = {i + 1}")
+            con.execute("COMMIT")
+        return SCHEMA_VERSION
+    except sqlite3.Error as e:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise _workspace_error(e, path) from e
+    finally:
+        con.close()
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements; executescript would commit mid-transaction."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        code = line.split("--", 1)[0]
+        buf += code
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out

@@ -1,0 +1,50 @@
+"""Export current labels in the exercise layout, so any tool that reads the CGG data reads ours."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from seep.data.raster import atomic_write_bytes, encode_tiff, safe_child
+from seep.workspace.importer import IMAGES_DIR, MASKS_DIR
+from seep.workspace.workspace import ImageFilter, Workspace
+
+MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum")
+
+
+def export_labels(
+    ws: Workspace, out: Path, *, on_progress: Callable[[int, int], None] | None = None
+) -> tuple[int, int]:
+    """Write out/train_images_256/*.tif, out/train_masks_256/*.tif (labelled images) and
+    out/manifest.csv (every image). Returns (images, masks) written."""
+    out = Path(out)
+    total = ws.count_images()
+    rows, n_masks, used = [], 0, set()
+    page = 500
+    for offset in range(0, total, page):
+        for rec in ws.list_images(ImageFilter(), offset=offset, limit=page):
+            if on_progress:
+                on_progress(len(rows), total)
+            # Names are unique in the exercise layout; a clash (same stem from two folders) keeps both.
+            name = rec.name if rec.name not in used else f"{rec.name}-{rec.id[:8]}"
+            used.add(name)
+            fname = f"{name}.tif"
+            atomic_write_bytes(safe_child(out / IMAGES_DIR, fname), (ws.root / rec.file).read_bytes())
+            row = {"image": name, "id": rec.id, "scene": rec.scene, "status": rec.status}
+            if rec.head_version is not None:
+                lv, mask = ws.label(rec.id)
+                atomic_write_bytes(safe_child(out / MASKS_DIR, fname), encode_tiff(mask))
+                n_masks += 1
+                row |= {"version": lv.version, "author": lv.author, "source": lv.describe,
+                        "created_at": lv.created_at, "checksum": lv.checksum}
+            rows.append(row)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS)
+    w.writeheader()
+    w.writerows(rows)
+    atomic_write_bytes(out / "manifest.csv", buf.getvalue().encode())
+    if on_progress:
+        on_progress(total, total)
+    return len(rows), n_masks
