@@ -232,6 +232,12 @@ class Workspace:
             ).fetchall()
         return [ImageRecord(**r) for r in rows]
 
+    def image_ids(self, flt: ImageFilter = ImageFilter()) -> list[str]:
+        """Every matching id in order: what previous / next walk through."""
+        where, args = flt.where()
+        with self.connect() as con:
+            return [r[0] for r in con.execute(f"SELECT id FROM images{where} ORDER BY {flt.order()}", args)]
+
     def count_images(self, flt: ImageFilter = ImageFilter()) -> int:
         where, args = flt.where()
         with self.connect() as con:

@@ -1,0 +1,27 @@
+"""Seep: the frame around every page (navigation, shared sidebar). Start: streamlit run app.py"""
+
+import streamlit as st
+
+from seep.ui import session
+
+st.set_page_config(page_title="Seep", page_icon=":material/water_drop:", layout="wide")
+
+browse = st.Page("pages/browse.py", title="Browse", icon=":material/grid_view:", default=True)
+review = st.Page("pages/review.py", title="Review", icon=":material/brush:")
+page = st.navigation([browse, review])
+
+ws = session.workspace()
+
+# Deep link: /?image=ID opens that image on Review.
+if page.url_path == browse.url_path and "image" in st.query_params:
+    st.switch_page(review, query_params={"image": st.query_params["image"]})
+
+with st.sidebar:
+    st.caption("Workspace")
+    st.code(str(ws.root.resolve()), language=None)
+    session.author()  # sets the default before the widget reads it
+    st.text_input("Analyst", key="author", help="Recorded on every label you save")
+    counts = ws.status_counts()
+    st.caption(f"{sum(counts.values())} images · {counts['corrected'] + counts['accepted']} reviewed")
+
+page.run()

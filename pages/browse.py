@@ -1,0 +1,68 @@
+"""Browse: every image as a thumbnail or a table row, filtered and sorted; a click opens Review."""
+
+import streamlit as st
+
+from seep.ui import session
+from seep.ui.tiles import thumbnail
+from seep.workspace import STATUSES, ImageFilter
+
+PAGE_SIZE = 48
+SORTS = {"name": "Name", "scene": "Scene", "largest_seep": "Largest seep area", "smallest_seep": "Smallest seep area"}
+
+ws = session.workspace()
+st.title("Browse")
+
+counts = ws.status_counts()
+for col, (status, n) in zip(st.columns(len(counts)), counts.items()):
+    col.metric(status.replace("_", " ").capitalize(), n)
+
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    status = st.multiselect("Review status", STATUSES, key="browse_status", format_func=lambda s: s.replace("_", " "))
+    scenes = st.multiselect("Scene", ws.scenes(), key="browse_scene")
+    cls = st.selectbox(
+        "Class present", [None, *range(1, len(ws.classes))], key="browse_class",
+        format_func=lambda c: "any" if c is None else ws.classes[c].name,
+    )
+    name = st.text_input("Name contains", key="browse_name")
+    sort = st.selectbox("Sort by", list(SORTS), key="browse_sort", format_func=SORTS.get)
+
+flt = ImageFilter(
+    status=tuple(status) or None, scene=tuple(scenes) or None, class_present=cls, name_contains=name or None, sort=sort
+)
+st.session_state["browse_filter"] = flt
+total = ws.count_images(flt)
+
+with st.container(horizontal=True, vertical_alignment="center"):
+    view = st.segmented_control("View", ["Grid", "Table"], default="Grid", key="browse_view", label_visibility="collapsed")
+    show_labels = st.toggle("Label overlay", value=True, key="browse_overlay")
+    st.caption(f"{total} images match")
+
+if total == 0:
+    st.info("No image matches these filters.")
+    st.stop()
+
+pages = max(1, -(-total // PAGE_SIZE))
+page = st.pagination(pages, key="browse_page") if pages > 1 else 1
+page = min(page, pages)
+records = ws.list_images(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+
+if view == "Table":
+    st.dataframe(
+        [
+            {"name": r.name, "scene": r.scene, "status": r.status.replace("_", " "),
+             "label": f"v{r.head_version}" if r.head_version else "", "seep pixels": r.seep_pixels,
+             "open": f"review?image={r.id}"}
+            for r in records
+        ],
+        hide_index=True,
+        column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")},
+    )
+else:
+    with st.grid(min_column_width=170):
+        for r in records:
+            with st.container(border=True):
+                st.image(thumbnail(str(ws.root), r.id, r.head_version, show_labels), width="stretch")
+                with st.container(horizontal=True, vertical_alignment="center"):
+                    st.caption(f"**{r.name}** · {r.status.replace('_', ' ')}")
+                    if st.button("Open", key=f"browse_open_{r.id}", type="tertiary", icon=":material/open_in_new:"):
+                        st.switch_page("pages/review.py", query_params={"image": r.id})

@@ -1,0 +1,1 @@
+"""The only Streamlit-aware part of seep: widgets and state shared by the pages."""

@@ -1,0 +1,39 @@
+"""Per-browser-session state: which workspace, who is working, what Browse is filtering on."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from seep.errors import SeepError
+from seep.workspace import ImageFilter, Workspace, default_author, default_path
+from seep.workspace.demo import build_demo
+
+
+def workspace() -> Workspace:
+    """The workspace of this session; a new, empty default workspace is filled with the demo
+    so a first start shows something to review. Stops the page with a clear error when
+    the folder cannot be used."""
+    path = st.session_state.setdefault("workspace_path", str(default_path()))
+    try:
+        ws = Workspace(path)
+        if ws.count_images() == 0 and not st.session_state.get("demo_declined"):
+            bar = st.progress(0.0, text="Creating the demo workspace from synthetic SAR tiles…")
+            build_demo(ws, on_progress=lambda i, n: bar.progress(i / n, text=f"Creating demo tiles {i}/{n}"))
+            bar.empty()
+        return ws
+    except SeepError as e:
+        st.error(str(e))
+        st.stop()
+
+
+def author() -> str:
+    return st.session_state.setdefault("author", default_author())
+
+
+def browse_filter() -> ImageFilter:
+    """The filter Browse last applied; Review's previous / next walk through its list."""
+    return st.session_state.get("browse_filter", ImageFilter())
+
+
+def show_error(e: SeepError) -> None:
+    st.error(str(e), icon=":material/error:")

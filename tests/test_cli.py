@@ -1,0 +1,86 @@
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import tifffile
+
+from conftest import sar_tile
+from seep.cli import main
+from seep.workspace import Workspace
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_demo_status_list_history_export(capsys, tmp_path):
+    ws = str(tmp_path / "w")
+    code, out, _ = run(capsys, "demo", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "4")
+    assert code == 0 and "8 images added, 0 already present, 8 masks added" in out
+    code, out, _ = run(capsys, "demo", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "4")
+    assert "0 images added, 8 already present" in out
+
+    code, out, _ = run(capsys, "status", "--workspace", ws)
+    lines = dict(line.split() for line in out.strip().splitlines())
+    assert lines["total"] == "8" and int(lines["accepted"]) + int(lines["unlabelled"]) == 8
+
+    code, out, _ = run(capsys, "list", "--workspace", ws, "--status", "accepted", "--sort", "largest_seep")
+    assert code == 0 and out.strip().endswith(f"{lines['accepted']} images match")
+
+    code, out, _ = run(capsys, "history", "900100.000000", "--workspace", ws)
+    assert "v1" in out and "demo ground truth" in out and "imported" in out
+
+    code, out, _ = run(capsys, "export", str(tmp_path / "out"), "--workspace", ws)
+    assert code == 0
+    rows = list(csv.DictReader(open(tmp_path / "out" / "manifest.csv")))
+    assert len(rows) == 8
+    labelled = [r for r in rows if r["version"]]
+    assert len(labelled) == int(lines["accepted"])
+    mask = tifffile.imread(tmp_path / "out" / "train_masks_256" / f"{labelled[0]['image']}.tif")
+    assert mask.dtype == np.uint8 and mask.shape == (256, 256)
+    np.testing.assert_array_equal(mask, Workspace(ws).label(labelled[0]["id"])[1])
+
+
+def test_import_prints_every_skipped_file(capsys, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    tifffile.imwrite(src / "good.tif", sar_tile())
+    (src / "bad.tif").write_bytes(b"nope")
+    code, out, _ = run(capsys, "import", str(src), "--workspace", str(tmp_path / "w"))
+    assert code == 0
+    assert "skipped in/bad.tif: image" in out and "not a readable TIFF" in out
+    assert "1 images added" in out and "1 files skipped" in out
+
+
+def test_restore_from_the_command_line(capsys, tmp_path):
+    ws = Workspace(tmp_path / "w")
+    rec, _ = ws.add_image(sar_tile(), name="t", scene="s")
+    ws.save_label(rec.id, np.ones((64, 64), np.uint8), parent=None, author="a")
+    ws.save_label(rec.id, np.zeros((64, 64), np.uint8), parent=1, author="a")
+    code, out, _ = run(capsys, "restore", "t", "1", "--workspace", str(ws.root), "--author", "bo")
+    assert code == 0 and "restored v1 of t as v3" in out
+    assert ws.version("t").author == "bo"
+
+
+def test_user_errors_exit_1_with_one_line(capsys, tmp_path):
+    code, out, err = run(capsys, "status", "--workspace", str(tmp_path / "none"))
+    assert code == 1 and err.startswith("error: no workspace at") and "Traceback" not in err
+    Workspace(tmp_path / "w")
+    code, _, err = run(capsys, "history", "ghost", "--workspace", str(tmp_path / "w"))
+    assert code == 1 and "no image 'ghost'" in err
+
+
+def test_python_dash_m_seep_uses_the_environment_workspace(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEEP_WORKSPACE", str(tmp_path / "envws"))
+    r = subprocess.run(
+        [sys.executable, "-m", "seep", "demo", "--scenes", "1", "--tiles-per-scene", "2"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[1],
+    )
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "envws" / "seep.db").exists()

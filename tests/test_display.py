@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from seep.data.classes import SEEP_CLASSES
+from seep.data.display import (
+    AGREE,
+    FALSE_ALARM,
+    MISSED,
+    OTHER_CLASS,
+    difference,
+    difference_counts,
+    nodata_hatch,
+    outline,
+    overlay,
+    stretch,
+    to_rgb,
+    window,
+)
+
+images = hnp.arrays(np.uint16, st.tuples(st.integers(8, 32), st.integers(8, 32)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(img=images, gamma=st.floats(0.3, 3.0), mode=st.sampled_from(["percentile", "db"]))
+def test_stretch_is_uint8_of_the_same_shape(img, gamma, mode):
+    out = stretch(img, mode=mode, gamma=gamma)
+    assert out.dtype == np.uint8 and out.shape == img.shape
+
+
+@settings(max_examples=60, deadline=None)
+@given(img=images)
+def test_stretch_keeps_the_order_of_pixel_values(img):
+    """A brighter pixel never displays darker: the analyst's reading of contrast is preserved."""
+    out = stretch(img).astype(int)
+    valid = img > 0
+    v, o = img[valid].astype(int), out[valid]
+    order = np.argsort(v, kind="stable")
+    assert np.all(np.diff(o[order]) >= 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(img=images.filter(lambda a: (a > 0).sum() > 4), cut=st.integers(1, 7))
+def test_nodata_does_not_move_the_window(img, cut):
+    """Adding no-data pixels (0) changes nothing about how the data itself is stretched."""
+    padded = np.zeros((img.shape[0], img.shape[1] + 8 * cut), np.uint16)
+    padded[:, : img.shape[1]] = img
+    assert window(padded) == window(img)
+
+
+def test_nodata_is_drawn_as_a_hatch_not_as_black():
+    img = np.full((32, 32), 30000, np.uint16)
+    img[:, :10] = 0
+    rgb = to_rgb(img)
+    np.testing.assert_array_equal(rgb[:, :10], nodata_hatch((32, 32))[:, :10])
+    assert len(np.unique(rgb[:, :10].reshape(-1, 3), axis=0)) == 2  # two stripe colours
+
+
+def test_percentile_window_and_gamma():
+    img = np.arange(1, 101, dtype=np.uint16).reshape(10, 10)
+    lo, hi = window(img, low=10, high=90)
+    assert lo == pytest.approx(10.9) and hi == pytest.approx(90.1)
+    lin, bright = stretch(img, low=0, high=100), stretch(img, low=0, high=100, gamma=0.5)
+    assert lin[0, 0] == 0 and lin[-1, -1] == 255
+    assert np.all(bright.astype(int) >= lin.astype(int))
+
+
+def test_db_window_uses_decibels():
+    img = np.array([[10, 100], [1000, 10000]] * 4, np.uint16)
+    out = stretch(img, mode="db", low=10, high=40)
+    assert out[0, 0] == 0 and out[1, 1] == 255 and out[0, 1] == 85 and out[1, 0] == 170
+
+
+def test_three_channel_images_display_in_colour():
+    img = np.zeros((8, 8, 3), np.uint8)
+    img[..., 0] = np.arange(8)[None] * 30 + 1
+    rgb = to_rgb(img)
+    assert rgb[:, :, 0].std() > 0 and rgb[:, :, 1].std() == 0
+
+
+def test_overlay_fill_blends_only_classified_pixels():
+    rgb = np.full((8, 8, 3), 100, np.uint8)
+    mask = np.zeros((8, 8), np.uint8)
+    mask[2:4, 2:4] = 1
+    out = overlay(rgb, mask, SEEP_CLASSES, opacity=0.5)
+    assert (out[0, 0] == 100).all()
+    np.testing.assert_array_equal(out[2, 2], ((100 + np.array(SEEP_CLASSES[1].rgb)) / 2 + 0.5).astype(np.uint8))
+    np.testing.assert_array_equal(overlay(rgb, mask, SEEP_CLASSES, opacity=0.0), rgb)
+
+
+def test_outline_marks_only_the_border():
+    mask = np.zeros((10, 10), np.uint8)
+    mask[2:8, 2:8] = 3
+    edge = outline(mask)
+    assert edge[2, 2] and edge[2, 5] and not edge[5, 5] and not edge[0, 0]
+    out = overlay(np.zeros((10, 10, 3), np.uint8), mask, SEEP_CLASSES, style="outline")
+    assert tuple(out[2, 5]) == SEEP_CLASSES[3].rgb and tuple(out[5, 5]) == (0, 0, 0)
+
+
+def test_difference_codes_on_a_hand_made_case():
+    pred = np.array([[0, 1, 0, 2, 3]], np.uint8)
+    ref = np.array([[0, 1, 4, 0, 5]], np.uint8)
+    d = difference(pred, ref)
+    assert d.tolist() == [[AGREE, AGREE, MISSED, FALSE_ALARM, OTHER_CLASS]]
+    assert difference_counts(d) == {"agree": 2, "missed": 1, "false alarm": 1, "other class": 1}
+
+
+@pytest.mark.parametrize("kw", [{"opacity": 1.5}, {"style": "dots"}])
+def test_bad_overlay_options_are_refused(kw):
+    with pytest.raises(ValueError):
+        overlay(np.zeros((4, 4, 3), np.uint8), np.zeros((4, 4), np.uint8), SEEP_CLASSES, **kw)

@@ -1,0 +1,97 @@
+import os
+
+import numpy as np
+import pytest
+import tifffile
+
+from conftest import sar_tile
+from seep.errors import BadInputError
+from seep.workspace import Workspace
+from seep.workspace.importer import import_folder
+
+
+def _exercise(root, n=4, size=64):
+    (root / "train_images_256").mkdir(parents=True)
+    (root / "train_masks_256").mkdir()
+    for i in range(n):
+        name = f"1234{i % 2}.{i:06d}.tif"
+        tifffile.imwrite(root / "train_images_256" / name, sar_tile(i, size))
+        m = np.zeros((size, size), np.uint8)
+        m[i : i + 5, 3:9] = 1 + i
+        tifffile.imwrite(root / "train_masks_256" / name, m)
+    return root
+
+
+def test_exercise_layout_imports_images_and_masks(ws, tmp_path):
+    src = _exercise(tmp_path / "ex")
+    r = import_folder(ws, src, author="imp")
+    assert (r.added, r.already_present, r.masks_added, r.skipped) == (4, 0, 4, [])
+    assert ws.scenes() == ["12340", "12341"]
+    rec = ws.image("12341.000003")
+    assert rec.status == "accepted" and ws.version(rec.id).source == "imported"
+    assert ws.label(rec.id)[1].max() == 4
+    again = import_folder(ws, src, author="imp")
+    assert (again.added, again.already_present, again.masks_added) == (0, 4, 0)
+
+
+def test_plain_folder_and_scene_from_folder_name(ws, tmp_path):
+    src = tmp_path / "harbour"
+    src.mkdir()
+    tifffile.imwrite(src / "tile_a.tiff", sar_tile(1))
+    tifffile.imwrite(src / "tile_b.TIF", sar_tile(2))
+    r = import_folder(ws, src, author="imp")
+    assert r.added == 2 and r.masks_added == 0
+    assert {x.scene for x in ws.list_images()} == {"harbour"}
+
+
+def test_every_bad_file_is_skipped_with_its_reason_and_the_rest_imported(ws, tmp_path):
+    src = _exercise(tmp_path / "ex", n=2)
+    img, msk = src / "train_images_256", src / "train_masks_256"
+    (img / "notes.txt").write_text("hello")
+    (img / "9.000001.tif").write_bytes(b"")
+    (img / "9.000002.tif").write_bytes(b"GIF89a" + b"\x00" * 50)
+    nan = np.ones((16, 16), np.float32)
+    nan[0, 0] = np.nan
+    tifffile.imwrite(img / "9.000003.tif", nan)
+    tifffile.imwrite(img / "9.000004.tif", sar_tile(7))
+    tifffile.imwrite(msk / "9.000004.tif", np.zeros((32, 32), np.uint8))  # wrong shape
+    tifffile.imwrite(img / "9.000005.tif", sar_tile(8))
+    tifffile.imwrite(msk / "9.000005.tif", np.full((64, 64), 12, np.uint8))  # no class 12
+    outside = tmp_path / "outside.tif"
+    tifffile.imwrite(outside, sar_tile(9))
+    os.symlink(outside, img / "9.000006.tif")
+
+    r = import_folder(ws, src, author="imp")
+    reasons = dict(r.skipped)
+    assert reasons["train_images_256/notes.txt"] == "not a .tif/.tiff file"
+    assert "empty (0 bytes)" in reasons["train_images_256/9.000001.tif"]
+    assert "not a readable TIFF" in reasons["train_images_256/9.000002.tif"]
+    assert "1 NaN" in reasons["train_images_256/9.000003.tif"]
+    assert "is 32x32 but its image is 64x64" in reasons["train_masks_256/9.000004.tif"]
+    assert "values [12] outside the class table" in reasons["train_masks_256/9.000005.tif"]
+    assert "leads outside" in reasons["train_images_256/9.000006.tif"]
+    # Images whose masks were bad are still imported, unlabelled: nothing usable is lost.
+    assert r.added == 4 and r.masks_added == 2
+    assert ws.image("9.000004").status == "unlabelled"
+
+
+def test_a_changed_mask_does_not_overwrite_an_existing_label(ws, tmp_path):
+    src = _exercise(tmp_path / "ex", n=1)
+    import_folder(ws, src, author="imp")
+    tifffile.imwrite(src / "train_masks_256" / "12340.000000.tif", np.full((64, 64), 2, np.uint8))
+    r = import_folder(ws, src, author="imp")
+    assert "differs; kept it" in dict(r.skipped)["train_masks_256/12340.000000.tif"]
+    assert len(ws.history("12340.000000")) == 1
+
+
+def test_missing_folder(ws, tmp_path):
+    with pytest.raises(BadInputError, match="is not a folder"):
+        import_folder(ws, tmp_path / "nope", author="a")
+
+
+def test_real_cgg_tiles_import(real_data, tmp_path):
+    ws = Workspace(tmp_path / "real")
+    r = import_folder(ws, real_data, author="cgg")
+    assert (r.added, r.masks_added, r.skipped) == (616, 616, [])
+    assert len(ws.scenes()) == 13
+    assert ws.status_counts()["accepted"] == 616

@@ -1,0 +1,219 @@
+import errno
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import sar_tile
+from seep.data import raster
+from seep.errors import BadInputError, ConflictError, NotFoundError, WorkspaceError
+from seep.workspace import ImageFilter, Workspace
+from seep.workspace import db as wsdb
+
+REPO = Path(__file__).parents[1]
+
+
+def _mask(value=1, box=(2, 10), size=64):
+    m = np.zeros((size, size), np.uint8)
+    m[box[0] : box[1], box[0] : box[1]] = value
+    return m
+
+
+def test_add_image_is_idempotent_by_pixels(ws):
+    rec, added = ws.add_image(sar_tile(1), name="s1.000001", scene="s1")
+    again, added2 = ws.add_image(sar_tile(1), name="other-name", scene="x")
+    assert added and not added2 and again.id == rec.id
+    assert rec.status == "unlabelled" and rec.head_version is None
+    np.testing.assert_array_equal(ws.read_image(rec.id)[:, :, 0], sar_tile(1))
+    assert ws.count_images() == 1
+
+
+def test_versions_are_immutable_and_chained(ws):
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    v1 = ws.save_label(rec.id, _mask(1), parent=None, author="ana", source="imported")
+    v2 = ws.save_label(rec.id, _mask(3), parent=1, author="bo")
+    assert (v1.version, v2.version, v2.parent) == (1, 2, 1)
+    assert v1.file != v2.file
+    assert ws.label(rec.id, 1)[1].max() == 1 and ws.label(rec.id)[1].max() == 3
+    assert [v.version for v in ws.history(rec.id)] == [2, 1]
+    assert ws.image(rec.id).status == "corrected"
+    assert ws.class_pixels(rec.id) == {0: 64 * 64 - 64, 3: 64}
+
+
+def test_a_stale_save_is_a_conflict_and_writes_nothing(ws):
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    ws.save_label(rec.id, _mask(1), parent=None, author="ana")
+    ws.save_label(rec.id, _mask(2), parent=1, author="ana")
+    files_before = sorted((ws.root / "labels").rglob("*"))
+    with pytest.raises(ConflictError, match="was saved as v2 since you opened v1") as e:
+        ws.save_label(rec.id, _mask(5), parent=1, author="bo")
+    assert e.value.current_version == 2
+    assert sorted((ws.root / "labels").rglob("*")) == files_before
+    assert len(ws.history(rec.id)) == 2
+    # The analyst chooses to keep theirs: saved on top, nothing lost.
+    v3 = ws.save_label(rec.id, _mask(5), parent=2, author="bo")
+    assert v3.version == 3 and ws.label(rec.id, 2)[1].max() == 2
+
+
+def test_restore_makes_a_new_version(ws):
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    ws.save_label(rec.id, _mask(1), parent=None, author="ana")
+    ws.save_label(rec.id, _mask(4), parent=1, author="ana")
+    v3 = ws.restore(rec.id, 1, author="bo")
+    assert v3.version == 3 and v3.source == "restored" and v3.restored_from == 1 and v3.parent == 2
+    assert v3.describe == "restored from v1"
+    np.testing.assert_array_equal(ws.label(rec.id)[1], _mask(1))
+
+
+def test_bad_labels_are_refused_and_nothing_is_stored(ws):
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    with pytest.raises(BadInputError, match="is 32x32 but its image is 64x64"):
+        ws.save_label(rec.id, np.zeros((32, 32), np.uint8), parent=None, author="a")
+    with pytest.raises(BadInputError, match=r"values \[9\] outside the class table"):
+        ws.save_label(rec.id, _mask(9), parent=None, author="a")
+    with pytest.raises(BadInputError, match="needs an author"):
+        ws.save_label(rec.id, _mask(1), parent=None, author="  ")
+    with pytest.raises(NotFoundError, match="no image 'nope'"):
+        ws.save_label("nope", _mask(1), parent=None, author="a")
+    assert ws.history(rec.id) == [] and not (ws.root / "labels").exists()
+
+
+def test_wrong_channel_count_is_refused(ws):
+    with pytest.raises(BadInputError, match="has 3 channels but this workspace's dataset has 1"):
+        ws.add_image(np.ones((16, 16, 3), np.uint8), name="rgb", scene="s")
+
+
+def test_filters_and_sorts(ws):
+    for i in range(12):
+        rec, _ = ws.add_image(sar_tile(i), name=f"{'ab'[i % 2]}.{i:03d}", scene="ab"[i % 2])
+        if i < 6:
+            ws.save_label(rec.id, _mask(1 + i % 3, (0, 2 + i)), parent=None, author="a", source="imported")
+    assert ws.count_images(ImageFilter(status=("unlabelled",))) == 6
+    assert ws.count_images(ImageFilter(scene=("a",))) == 6
+    assert [r.name for r in ws.list_images(ImageFilter(class_present=3))] == ["a.002", "b.005"]
+    assert [r.name for r in ws.list_images(ImageFilter(name_contains="B.01"))] == ["b.011"]
+    assert ws.list_images(ImageFilter(sort="largest_seep"), limit=1)[0].name == "b.005"
+    page2 = ws.list_images(ImageFilter(), offset=5, limit=5)
+    assert [r.name for r in page2] == ["a.010", "b.001", "b.003", "b.005", "b.007"]
+    assert ws.status_counts() == {"unlabelled": 6, "predicted": 0, "in_review": 0, "corrected": 0, "accepted": 6}
+    assert ws.scenes() == ["a", "b"]
+    with pytest.raises(BadInputError, match="unknown review status"):
+        ws.count_images(ImageFilter(status=("done",)))
+
+
+def test_status_needs_a_label(ws):
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    with pytest.raises(BadInputError, match="has no label yet"):
+        ws.set_status(rec.id, "accepted")
+    ws.save_label(rec.id, _mask(), parent=None, author="a", source="predicted", model_id="m1")
+    ws.set_status(rec.id, "in_review")
+    assert ws.image(rec.id).status == "in_review"
+    assert ws.version(rec.id).describe == "predicted by model m1"
+
+
+def test_image_by_ambiguous_name_asks_for_the_id(ws):
+    ws.add_image(sar_tile(1), name="same", scene="s")
+    ws.add_image(sar_tile(2), name="same", scene="s")
+    with pytest.raises(BadInputError, match="2 images are named 'same'; give the id"):
+        ws.image("same")
+
+
+def test_disk_full_while_saving_loses_nothing(ws, monkeypatch):
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    ws.save_label(rec.id, _mask(1), parent=None, author="a")
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(raster.os, "fsync", full)
+    with pytest.raises(WorkspaceError, match="disk is full"):
+        ws.save_label(rec.id, _mask(2), parent=1, author="a")
+    monkeypatch.undo()
+    assert len(ws.history(rec.id)) == 1
+    assert [p.name.startswith("v0001") for p in (ws.root / "labels" / rec.id).iterdir()] == [True]
+    assert ws.save_label(rec.id, _mask(2), parent=1, author="a").version == 2  # and it works once space is back
+
+
+def test_read_only_database_is_a_clear_error(ws, monkeypatch):
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    real_open = wsdb._open
+
+    def read_only(path):
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        con.row_factory = sqlite3.Row
+        return con
+
+    monkeypatch.setattr(wsdb, "_open", read_only)
+    with pytest.raises(WorkspaceError, match="read-only"):
+        ws.save_label(rec.id, _mask(), parent=None, author="a")
+    monkeypatch.setattr(wsdb, "_open", real_open)
+    assert ws.history(rec.id) == []
+    assert not any((ws.root / "labels").rglob("*.tif")), "the mask file of the failed save was removed"
+
+
+def test_a_file_where_the_workspace_should_be(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(WorkspaceError, match="is a file, not a folder"):
+        Workspace(tmp_path / "f")
+    with pytest.raises(WorkspaceError, match="no workspace at"):
+        Workspace(tmp_path / "absent", create=False)
+
+
+def test_newer_schema_is_refused(ws):
+    con = sqlite3.connect(ws.db_path)
+    con.execute("PRAGMA user_version = 99")
+    con.close()
+    with pytest.raises(WorkspaceError, match="schema 99, newer than this Seep knows"):
+        Workspace(ws.root)
+
+
+SAVER = """
+import sys, time, numpy as np
+from pathlib import Path
+from seep.errors import ConflictError
+from seep.workspace import Workspace
+root, image_id, value, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+ws = Workspace(root, create=False)
+m = np.zeros((64, 64), np.uint8); m[2:10, 2:10] = value
+deadline = time.monotonic() + 30
+while not go.exists() and time.monotonic() < deadline:
+    time.sleep(0.001)
+try:
+    print("saved", value, ws.save_label(image_id, m, parent=1, author=f"proc{value}").version)
+except ConflictError as e:
+    print("conflict", value, e.current_version)
+"""
+
+
+def test_two_processes_saving_the_same_image_at_once(ws, tmp_path):
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    ws.save_label(rec.id, _mask(1), parent=None, author="a")
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(ws.root), rec.id, str(v), str(go)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        )
+        for v in (2, 3)
+    ]
+    time.sleep(1.0)  # both have imported and opened the workspace
+    go.touch()
+    outcomes = []
+    for p in procs:
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+        kind, value, version = out.split()
+        outcomes.append((kind, int(value), int(version)))
+    outcomes.sort()
+    assert [o[0] for o in outcomes] == ["conflict", "saved"], outcomes
+    loser, winner = outcomes
+    assert winner[2] == 2 and loser[2] == 2  # the loser is told which version won
+    np.testing.assert_array_equal(ws.label(rec.id, 2)[1], _mask(winner[1]))
+    # The loser chooses to keep theirs as a newer version: both kept.
+    ws.save_label(rec.id, _mask(loser[1]), parent=2, author="loser")
+    assert [v.version for v in ws.history(rec.id)] == [3, 2, 1]
+    assert len(list((ws.root / "labels" / rec.id).iterdir())) == 3
