@@ -118,6 +118,108 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def _tiles(args):
+    """Labelled tiles from --data (exercise layout) or else the workspace's reviewed labels."""
+    from seep.data.layout import load_folder
+
+    if args.data is not None:
+        from seep.data.classes import SEEP_CLASSES
+
+        return load_folder(args.data), SEEP_CLASSES.names, 0
+    ws = _workspace(args)
+    return ws.labelled_tiles(), ws.classes.names, ws.config.nodata
+
+
+def cmd_train(args) -> int:
+    import json
+    from datetime import datetime
+
+    from seep.learn.data import split_by_scene
+    from seep.learn.model import UNetConfig
+    from seep.learn.train import TrainConfig, train
+
+    tiles, names, nodata = _tiles(args)
+    val_scenes = args.val_scenes.split(",") if args.val_scenes else None
+    tr, va, vs = split_by_scene(tiles, val_scenes, val_fraction=args.val_fraction, seed=args.seed)
+    cfg = TrainConfig(
+        epochs=args.epochs, lr=args.lr, batch_size=args.batch, loss=args.loss, binary=args.mode == "binary",
+        seed=args.seed, crop=args.crop, crops_per_tile=args.crops_per_tile, augment=tuple(args.augment.split(",")),
+        device=args.device, amp=not args.no_amp,
+    )
+    model_cfg = UNetConfig(in_channels=tiles[0].image.shape[2], classes=len(names), base=args.base, depth=args.depth,
+                           residual=args.residual)
+    out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S")
+    print(f"training on {len(tr)} tiles, validating on {len(va)} tiles of scenes {', '.join(vs)}; writing {out}",
+          file=sys.stderr)
+    result = train(cfg, model_cfg, tr, va, out, class_names=names, val_scenes=vs, init_from=args.from_model,
+                   resume=args.resume, nodata=nodata, on_epoch=lambda r: print(json.dumps(r), flush=True))
+    print(f"best epoch {result.best_epoch}: validation binary IoU {result.best_metric:.4f}; {result.best_checkpoint}",
+          file=sys.stderr)
+    return 0
+
+
+def _model_path(args) -> Path:
+    from seep.errors import BadInputError
+    from seep.learn.shipped import SHIPPED_MODEL
+
+    path = args.model or SHIPPED_MODEL
+    if not Path(path).is_file():
+        raise BadInputError(f"no model at {path}; pass --model FILE or train one with `python -m seep train`")
+    return Path(path)
+
+
+def format_report(r: dict) -> str:
+    def f(x):
+        return "  n/a" if x is None else f"{x:5.3f}"
+
+    lines = [
+        f"{r['tiles']} tiles; binary seep IoU {f(r['binary_iou'])}, Dice {f(r['binary_dice'])}; "
+        f"pixel accuracy {f(r['pixel_accuracy'])} (background alone scores ~0.98)",
+        f"{'class':<12} {'IoU':>6} {'Dice':>6} {'pxAP':>6} {'AP50':>6} {'mAP':>6} {'pixels':>10}",
+    ]
+    for i, name in enumerate(r["classes"]):
+        lines.append(f"{name:<12} {f(r['iou'][i]):>6} {f(r['dice'][i]):>6} {f(r['pixel_ap'][i]):>6} "
+                     f"{f(r['ap50'][i]):>6} {f(r['map'][i]):>6} {r['target_pixels'][i + 1]:>10}")
+    lines.append(f"{'mean':<12} {f(r['mean_iou']):>6} {f(r['mean_dice']):>6} {'':>6} {f(r['mean_ap50']):>6} "
+                 f"{f(r['mean_map']):>6}")
+    lines.append("normalised confusion matrix (rows: truth, columns: prediction):")
+    for row in r["confusion_matrix"]:
+        lines.append("  " + " ".join(f"{v:5.3f}" for v in row))
+    return "\n".join(lines)
+
+
+def cmd_evaluate(args) -> int:
+    import json
+
+    from seep.data.layout import load_folder
+    from seep.errors import BadInputError
+    from seep.learn.evaluate import evaluate
+    from seep.learn.infer import Predictor
+
+    predictor = Predictor(_model_path(args), device=args.device)
+    tiles = load_folder(args.data)
+    if args.scenes:
+        scenes = predictor.val_scenes if args.scenes == "val" else args.scenes.split(",")
+        tiles = [t for t in tiles if t.scene in scenes]
+        if not tiles:
+            raise BadInputError(f"no tiles of scenes {', '.join(scenes)} in {args.data}")
+    report = evaluate(predictor, tiles, tta=args.tta, on_progress=progress("evaluate"))
+    print(json.dumps(report) if args.json else format_report(report))
+    return 0
+
+
+def cmd_predict(args) -> int:
+    from seep.learn.evaluate import predict_folder
+    from seep.learn.infer import Predictor
+
+    predictor = Predictor(_model_path(args), device=args.device)
+    n = predict_folder(predictor, args.data, args.out, tta=args.tta, on_progress=progress("predict"))
+    t = predictor.timings
+    print(f"predicted {n} rasters into {args.out} (masks in train_masks_256/, confidence in confidence/); "
+          f"{1000 * t.predict / max(t.tiles, 1):.1f} ms per raster in the model")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -161,6 +263,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("image", help="image id or name")
     p.add_argument("version", type=int)
     p.add_argument("--author", default=default_author())
+
+    p = add("train", cmd_train, "train or fine-tune a U-Net; progress on stderr, metrics as JSON lines on stdout")
+    p.add_argument("--data", type=Path, help="folder in the exercise layout (default: the workspace's reviewed labels)")
+    p.add_argument("--val-scenes", help="comma-separated validation scenes (default: drawn by --seed)")
+    p.add_argument("--val-fraction", type=float, default=0.2)
+    p.add_argument("--epochs", type=int, default=40)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--loss", default="ce+dice", help="a sum of ce, dice, iou, focal, focal_tversky")
+    p.add_argument("--mode", choices=["multiclass", "binary"], default="multiclass")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--crop", type=int, default=128)
+    p.add_argument("--crops-per-tile", type=int, default=2)
+    p.add_argument("--augment", default="hflip,rot180", help="some of hflip, vflip, rot180, rot90")
+    p.add_argument("--base", type=int, default=16)
+    p.add_argument("--depth", type=int, default=4)
+    p.add_argument("--residual", action="store_true", help="ResU-Net blocks")
+    p.add_argument("--from-model", type=Path, help="fine-tune from this model file")
+    p.add_argument("--out", type=Path, help="run folder (default WORKSPACE/runs/<time>)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last.pt")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--no-amp", action="store_true", help="plain float32")
+
+    p = add("evaluate", cmd_evaluate, "score a model on labelled tiles: IoU, Dice, confusion matrix, PR, AP/mAP")
+    p.add_argument("--data", type=Path, required=True, help="folder in the exercise layout (with masks)")
+    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    p.add_argument("--scenes", help="only these comma-separated scenes, or 'val' for the model's validation scenes")
+    p.add_argument("--tta", action="store_true", help="average the four flips")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    p.add_argument("--device", default="auto")
+
+    p = add("predict", cmd_predict, "predict masks and confidence maps for a folder of TIFFs")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    p.add_argument("--tta", action="store_true")
+    p.add_argument("--device", default="auto")
     return ap
 
 

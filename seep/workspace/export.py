@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seep.data.raster import atomic_write_bytes, encode_tiff, safe_child
-from seep.workspace.importer import IMAGES_DIR, MASKS_DIR
+from seep.data.layout import IMAGES_DIR, MASKS_DIR
 from seep.workspace.workspace import ImageFilter, Workspace
 
 MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum")

@@ -12,13 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from seep.data.layout import find_layout, scene_of, TIFF_SUFFIXES
 from seep.data.raster import read_image, read_mask, safe_child
 from seep.errors import BadInputError, SeepError
 from seep.workspace.workspace import Workspace, pixel_checksum
-
-TIFF_SUFFIXES = (".tif", ".tiff")
-IMAGES_DIR, MASKS_DIR = "train_images_256", "train_masks_256"
-
 
 @dataclass
 class ImportReport:
@@ -32,25 +29,6 @@ class ImportReport:
             f"{self.added} images added, {self.already_present} already present, "
             f"{self.masks_added} masks added, {len(self.skipped)} files skipped"
         )
-
-
-def find_layout(path: Path) -> tuple[Path, Path | None]:
-    """(images folder, masks folder or None) for the exercise layout or a plain folder."""
-    path = Path(path)
-    if not path.is_dir():
-        raise BadInputError(f"{path} is not a folder; give the folder that holds the TIFFs or {IMAGES_DIR}/")
-    if (path / IMAGES_DIR).is_dir():
-        masks = path / MASKS_DIR
-        return path / IMAGES_DIR, masks if masks.is_dir() else None
-    if path.name == IMAGES_DIR and (path.parent / MASKS_DIR).is_dir():
-        return path, path.parent / MASKS_DIR
-    return path, None
-
-
-def scene_of(file_name: str, folder: Path) -> str:
-    """The exercise names tiles <scene>.<tile>.tif; other names take their folder as the scene."""
-    stem = Path(file_name).stem
-    return stem.split(".", 1)[0] if "." in stem else folder.name
 
 
 def import_folder(

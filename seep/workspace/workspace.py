@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from seep.data.classes import DatasetConfig
+from seep.data.layout import Tile
 from seep.data.raster import atomic_write_bytes, check_image, check_mask, encode_tiff, read_image, read_mask
 from seep.errors import BadInputError, ConflictError, NotFoundError, WorkspaceError
 from seep.workspace import db
@@ -355,6 +356,19 @@ class Workspace:
         return self.save_label(
             image.id, mask, parent=image.head_version, author=author, source="restored", restored_from=version
         )
+
+    def labelled_tiles(self, statuses: tuple[str, ...] = REVIEWED, scenes: tuple[str, ...] | None = None) -> list[Tile]:
+        """The newest label of every image whose review status is in `statuses`: a training set."""
+        tiles = []
+        for rec in self.list_images(ImageFilter(status=statuses, scene=scenes), limit=1_000_000):
+            _, mask = self.label(rec.id)
+            tiles.append(Tile(rec.name, rec.scene, self.read_image(rec.id), mask))
+        if not tiles:
+            raise BadInputError(
+                f"workspace {self.root} has no labelled images with status {', '.join(statuses)}; "
+                "review and save some labels first"
+            )
+        return tiles
 
     def class_pixels(self, ref: str, version: int | None = None) -> dict[int, int]:
         lv = self.version(ref, version)

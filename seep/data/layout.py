@@ -1,0 +1,65 @@
+"""Folder layouts of tiles on disk, and the Tile that training, evaluation and prediction read.
+
+The exercise layout is `train_images_256/<scene>.<tile>.tif` with masks of the same name
+in `train_masks_256/`; a plain folder of TIFFs works too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seep.data.raster import read_image, read_mask
+from seep.errors import BadInputError
+
+TIFF_SUFFIXES = (".tif", ".tiff")
+IMAGES_DIR, MASKS_DIR = "train_images_256", "train_masks_256"
+
+
+@dataclass(frozen=True)
+class Tile:
+    name: str
+    scene: str
+    image: np.ndarray  # (H, W, C) as stored
+    mask: np.ndarray | None  # (H, W) uint8 class ids; None where unlabelled
+
+
+def find_layout(path: Path) -> tuple[Path, Path | None]:
+    """(images folder, masks folder or None) for the exercise layout or a plain folder."""
+    path = Path(path)
+    if not path.is_dir():
+        raise BadInputError(f"{path} is not a folder; give the folder that holds the TIFFs or {IMAGES_DIR}/")
+    if (path / IMAGES_DIR).is_dir():
+        masks = path / MASKS_DIR
+        return path / IMAGES_DIR, masks if masks.is_dir() else None
+    if path.name == IMAGES_DIR and (path.parent / MASKS_DIR).is_dir():
+        return path, path.parent / MASKS_DIR
+    return path, None
+
+
+def scene_of(file_name: str, folder: Path) -> str:
+    """The exercise names tiles <scene>.<tile>.tif; other names take their folder as the scene."""
+    stem = Path(file_name).stem
+    return stem.split(".", 1)[0] if "." in stem else folder.name
+
+
+def load_folder(path: Path, *, need_masks: bool = True) -> list[Tile]:
+    """Tiles of a folder; with need_masks, only those with a mask (and the layout must have masks)."""
+    images_dir, masks_dir = find_layout(Path(path))
+    if need_masks and masks_dir is None:
+        raise BadInputError(f"{path} has no {MASKS_DIR}/ folder; training and evaluation need masks")
+    tiles = []
+    for f in sorted(images_dir.iterdir()):
+        if f.suffix.lower() not in TIFF_SUFFIXES:
+            continue
+        img = read_image(f)
+        mfile = masks_dir / f.name if masks_dir else None
+        mask = read_mask(mfile, img.shape) if mfile is not None and mfile.exists() else None
+        if need_masks and mask is None:
+            continue
+        tiles.append(Tile(f.stem, scene_of(f.name, images_dir), img, mask))
+    if not tiles:
+        raise BadInputError(f"no {'labelled ' if need_masks else ''}TIFF tiles found in {path}")
+    return tiles

@@ -1,0 +1,1 @@
+"""Models, losses, augmentation, training, metrics and inference."""

@@ -1,0 +1,53 @@
+"""Checkpoints: plain dicts of tensors and built-in types, loaded with weights_only=True.
+
+A checkpoint that needs anything else to load (a pickled object, which could run code)
+is refused, as is a file that is not a checkpoint at all.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import zipfile
+from pathlib import Path
+
+import torch
+
+from seep.data.raster import atomic_write_bytes
+from seep.errors import BadInputError
+
+REQUIRED = ("model", "model_config", "normalizer", "class_names")
+
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    atomic_write_bytes(Path(path), buf.getvalue())
+
+
+def load_checkpoint(path: Path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise BadInputError(f"model file {path} does not exist")
+    if not zipfile.is_zipfile(path):  # torch.save's format is a zip archive
+        raise BadInputError(f"{path} is not a readable Seep model (not a PyTorch checkpoint file)")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise BadInputError(
+            f"refusing to load {path}: it holds more than weights (objects that could run code when loaded); "
+            "only load models made by Seep"
+        ) from e
+    except Exception as e:  # zip, EOF and format errors from a damaged file
+        raise BadInputError(f"{path} is not a readable Seep model ({type(e).__name__}: {e})") from e
+    missing = [k for k in REQUIRED if not isinstance(state, dict) or k not in state]
+    if missing:
+        raise BadInputError(f"{path} is not a Seep model: it lacks {', '.join(missing)}")
+    return state
+
+
+def export_weights(src: Path, dst: Path) -> None:
+    """A shippable model: the checkpoint without optimizer state (a third of the size)."""
+    state = load_checkpoint(src)
+    state.pop("optimizer", None)
+    save_checkpoint(dst, state)

@@ -1,0 +1,163 @@
+"""Prediction: a fixed, timed pipeline, load -> normalise/tile -> predict -> stitch.
+
+Rasters up to the window size go through whole, batched; larger ones are cut into
+overlapping windows whose probabilities are blended with a smooth weight, so no seam
+shows where windows meet. Flip test-time augmentation averages the four flips of the
+training augmentation group (identity, horizontal, vertical, both).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from seep.learn.checkpoint import load_checkpoint
+from seep.learn.data import Normalizer
+from seep.learn.model import UNet, UNetConfig
+from seep.learn.train import autocast_dtype, pick_device
+
+
+@dataclass
+class Prediction:
+    classes: np.ndarray  # (H, W) uint8 class ids
+    confidence: np.ndarray  # (H, W) float32, probability of the chosen class
+    probs: np.ndarray | None = None  # (C, H, W) float32, when asked for
+
+
+@dataclass
+class Timings:
+    """Seconds per stage, summed over calls: where the time goes is part of the result."""
+
+    load: float = 0.0
+    prepare: float = 0.0
+    predict: float = 0.0
+    stitch: float = 0.0
+    tiles: int = 0
+
+    def as_dict(self) -> dict:
+        return {"load_s": self.load, "prepare_s": self.prepare, "predict_s": self.predict, "stitch_s": self.stitch,
+                "tiles": self.tiles}
+
+
+def _blend_weights(size: int) -> np.ndarray:
+    """(size, size) weights, 1 in the middle and falling towards the borders (never 0)."""
+    ramp = np.minimum(np.arange(size) + 1, size - np.arange(size)) / (size / 4)
+    w = np.clip(ramp, 0.05, 1.0)
+    return np.outer(w, w).astype(np.float32)
+
+
+def _starts(length: int, window: int, stride: int) -> list[int]:
+    if length <= window:
+        return [0]
+    s = list(range(0, length - window, stride))
+    return s + [length - window]
+
+
+class Predictor:
+    """A loaded model, ready to predict. Loading refuses anything but plain weights."""
+
+    def __init__(self, path: Path, *, device: str = "auto", amp: bool = True, window: int = 256, overlap: int = 64):
+        t = time.perf_counter()
+        self.path = Path(path)
+        state = load_checkpoint(self.path)
+        self.config = UNetConfig.from_dict(state["model_config"])
+        self.class_names: list[str] = list(state["class_names"])
+        self.normalizer = Normalizer.from_dict(state["normalizer"])
+        self.metrics: dict = dict(state.get("metrics") or {})
+        self.val_scenes: list[str] = list(state.get("val_scenes") or [])
+        self.device = pick_device(device)
+        self.dtype = autocast_dtype(self.device, amp)
+        model = UNet(self.config)
+        model.load_state_dict(state["model"])
+        self.model = model.to(self.device).to(memory_format=torch.channels_last).eval()
+        self.window, self.overlap = window, overlap
+        self.timings = Timings(load=time.perf_counter() - t)
+
+    @property
+    def binary(self) -> bool:
+        return self.config.classes == 2
+
+    @torch.inference_mode()
+    def _probs(self, x: np.ndarray, tta: bool) -> np.ndarray:
+        """(B, C, H, W) normalised input -> (B, classes, H, W) float32 probabilities."""
+        t = time.perf_counter()
+        xt = torch.from_numpy(x).to(self.device).contiguous(memory_format=torch.channels_last)
+        flips = [(), (3,), (2,), (2, 3)] if tta else [()]
+        acc = None
+        for dims in flips:
+            xi = torch.flip(xt, dims) if dims else xt
+            with torch.autocast(self.device.type, dtype=self.dtype or torch.float32, enabled=self.dtype is not None):
+                logits = self.model(xi)
+            p = torch.softmax(logits.float(), dim=1)
+            p = torch.flip(p, dims) if dims else p
+            acc = p if acc is None else acc + p
+        out = (acc / len(flips)).cpu().numpy()
+        self.timings.predict += time.perf_counter() - t
+        return out
+
+    def predict(self, images: Sequence[np.ndarray], *, tta: bool = False, batch_size: int = 8,
+                keep_probs: bool = False) -> list[Prediction]:
+        """Images (H, W, C) as stored -> one Prediction each, in order."""
+        return list(self.iter_predict(images, tta=tta, batch_size=batch_size, keep_probs=keep_probs))
+
+    def iter_predict(self, images, *, tta=False, batch_size=8, keep_probs=False) -> Iterator[Prediction]:
+        """Streams: only one batch of inputs and outputs is held at a time."""
+        pending: list[np.ndarray] = []
+        for img in images:
+            if max(img.shape[:2]) > self.window:
+                yield from self._flush(pending, tta, keep_probs)
+                pending = []
+                yield self._sliding(img, tta, keep_probs)
+                continue
+            if pending and (len(pending) == batch_size or pending[0].shape != img.shape):
+                yield from self._flush(pending, tta, keep_probs)
+                pending = []
+            pending.append(img)
+        yield from self._flush(pending, tta, keep_probs)
+
+    def _flush(self, batch, tta, keep_probs) -> Iterator[Prediction]:
+        if not batch:
+            return
+        t = time.perf_counter()
+        x = np.stack([self.normalizer(img) for img in batch])
+        self.timings.prepare += time.perf_counter() - t
+        probs = self._probs(x, tta)
+        t = time.perf_counter()
+        out = [self._finish(p, img, keep_probs) for p, img in zip(probs, batch)]
+        self.timings.stitch += time.perf_counter() - t
+        self.timings.tiles += len(batch)
+        yield from out
+
+    def _sliding(self, img: np.ndarray, tta: bool, keep_probs: bool) -> Prediction:
+        h, w = img.shape[:2]
+        win, stride = self.window, self.window - self.overlap
+        t = time.perf_counter()
+        x = self.normalizer(img)
+        self.timings.prepare += time.perf_counter() - t
+        acc = np.zeros((self.config.classes, h, w), np.float32)
+        weight = np.zeros((h, w), np.float32)
+        wmap = _blend_weights(win)
+        for y0 in _starts(h, win, stride):
+            for x0 in _starts(w, win, stride):
+                patch = x[:, y0 : y0 + win, x0 : x0 + win]
+                p = self._probs(patch[None], tta)[0]
+                t = time.perf_counter()
+                ph, pw = patch.shape[1:]
+                acc[:, y0 : y0 + ph, x0 : x0 + pw] += p * wmap[:ph, :pw]
+                weight[y0 : y0 + ph, x0 : x0 + pw] += wmap[:ph, :pw]
+                self.timings.stitch += time.perf_counter() - t
+        self.timings.tiles += 1
+        return self._finish(acc / weight, img, keep_probs)
+
+    def _finish(self, probs: np.ndarray, img: np.ndarray, keep_probs: bool) -> Prediction:
+        classes = probs.argmax(0).astype(np.uint8)
+        conf = probs.max(0).astype(np.float32)
+        if self.normalizer.nodata is not None:
+            nod = np.all(img == self.normalizer.nodata, axis=2)
+            classes[nod] = 0  # nothing is ever found outside the swath
+        return Prediction(classes, conf, probs.astype(np.float32) if keep_probs else None)

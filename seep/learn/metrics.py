@@ -1,0 +1,213 @@
+"""Evaluation over all pixels of a set, accumulated tile by tile (memory stays flat).
+
+Two steps, as in segmentation_models_pytorch: accumulate counts (a confusion matrix,
+probability histograms, scored instances), then score them. Pixel accuracy is kept as
+a secondary figure only: predicting background everywhere scores 0.98 on this data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+PR_BINS = 200  # probability resolution of the precision-recall curves
+IOU_THRESHOLDS = np.round(np.arange(0.5, 0.96, 0.05), 2)
+
+
+def confusion_matrix(pred: np.ndarray, target: np.ndarray, n_classes: int, valid: np.ndarray | None = None):
+    """(n, n) int64 counts, rows = target class, columns = predicted class."""
+    p, t = pred.ravel().astype(np.int64), target.ravel().astype(np.int64)
+    if valid is not None:
+        v = valid.ravel()
+        p, t = p[v], t[v]
+    return np.bincount(t * n_classes + p, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
+def confusion_stats(cm: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-class tp, fp, fn, tn from a confusion matrix."""
+    tp = np.diag(cm).astype(np.float64)
+    fp = cm.sum(0) - tp
+    fn = cm.sum(1) - tp
+    tn = cm.sum() - tp - fp - fn
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn}
+
+
+def _ratio(num, den):
+    """num/den, NaN where den is 0: a class absent from both prediction and target has no score."""
+    num, den = np.asarray(num, np.float64), np.asarray(den, np.float64)
+    return np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
+
+
+def iou(stats) -> np.ndarray:
+    return _ratio(stats["tp"], stats["tp"] + stats["fp"] + stats["fn"])
+
+
+def dice(stats) -> np.ndarray:
+    return _ratio(2 * stats["tp"], 2 * stats["tp"] + stats["fp"] + stats["fn"])
+
+
+def precision(stats) -> np.ndarray:
+    return _ratio(stats["tp"], stats["tp"] + stats["fp"])
+
+
+def recall(stats) -> np.ndarray:
+    return _ratio(stats["tp"], stats["tp"] + stats["fn"])
+
+
+def binary_cm(cm: np.ndarray) -> np.ndarray:
+    """Seep vs. not, from a multi-class confusion matrix."""
+    return np.array([[cm[0, 0], cm[0, 1:].sum()], [cm[1:, 0].sum(), cm[1:, 1:].sum()]])
+
+
+def average_precision(precisions: np.ndarray, recalls: np.ndarray) -> float:
+    """COCO-style: precision made monotone, sampled at 101 recall points."""
+    if len(recalls) == 0:
+        return 0.0
+    order = np.argsort(recalls)
+    r, p = np.asarray(recalls)[order], np.asarray(precisions)[order]
+    p = np.maximum.accumulate(p[::-1])[::-1]
+    samples = np.linspace(0, 1, 101)
+    idx = np.searchsorted(r, samples, side="left")
+    return float(np.mean([p[i] if i < len(p) else 0.0 for i in idx]))
+
+
+def instances(mask: np.ndarray, cls: int) -> tuple[int, np.ndarray]:
+    """Connected components (8-neighbour) of one class: (count, label image 1..count)."""
+    n, labels = cv2.connectedComponents((mask == cls).astype(np.uint8), connectivity=8)
+    return n - 1, labels
+
+
+def match_instances(pred: np.ndarray, target: np.ndarray, conf: np.ndarray, cls: int):
+    """Scored predicted instances of one class and their best IoU with a target instance.
+
+    Returns (scores (P,), iou matrix (P, G), number of target instances G). An instance's
+    score is the mean confidence of its pixels."""
+    n_p, lp = instances(pred, cls)
+    n_g, lg = instances(target, cls)
+    if n_p == 0:
+        return np.zeros(0), np.zeros((0, n_g)), n_g
+    scores = np.bincount(lp.ravel(), weights=conf.ravel(), minlength=n_p + 1)[1:] / np.maximum(
+        np.bincount(lp.ravel(), minlength=n_p + 1)[1:], 1
+    )
+    if n_g == 0:
+        return scores, np.zeros((n_p, 0)), 0
+    inter = np.bincount(lp.ravel() * (n_g + 1) + lg.ravel(), minlength=(n_p + 1) * (n_g + 1)).reshape(n_p + 1, n_g + 1)
+    area_p, area_g = inter.sum(1), inter.sum(0)
+    inter = inter[1:, 1:]
+    union = area_p[1:, None] + area_g[None, 1:] - inter
+    return scores, inter / np.maximum(union, 1), n_g
+
+
+@dataclass
+class InstanceAccumulator:
+    """Instance AP per class over a set: greedy one-to-one matching by score per tile."""
+
+    classes: list[int]
+    scored: dict = field(default_factory=dict)  # (cls, thr) -> list of (score, is_tp)
+    n_gt: dict = field(default_factory=dict)  # cls -> count
+
+    def add(self, pred: np.ndarray, target: np.ndarray, conf: np.ndarray) -> None:
+        for c in self.classes:
+            scores, ious, n_g = match_instances(pred, target, conf, c)
+            self.n_gt[c] = self.n_gt.get(c, 0) + n_g
+            order = np.argsort(-scores)
+            for thr in IOU_THRESHOLDS:
+                taken = np.zeros(ious.shape[1], bool)
+                out = self.scored.setdefault((c, float(thr)), [])
+                for i in order:
+                    cand = np.where(~taken & (ious[i] >= thr))[0] if ious.shape[1] else []
+                    if len(cand):
+                        taken[cand[np.argmax(ious[i, cand])]] = True
+                    out.append((scores[i], bool(len(cand))))
+
+    def ap(self, cls: int, thr: float) -> float:
+        """NaN where the class has no target instance in the set (nothing to find)."""
+        n_g = self.n_gt.get(cls, 0)
+        if n_g == 0:
+            return float("nan")
+        rows = sorted(self.scored.get((cls, float(thr)), []), key=lambda r: -r[0])
+        if not rows:
+            return 0.0
+        tp = np.cumsum([r[1] for r in rows])
+        fp = np.cumsum([not r[1] for r in rows])
+        return average_precision(tp / (tp + fp), tp / n_g)
+
+
+@dataclass
+class Evaluation:
+    """Everything the evaluate command and the Models page report, accumulated tile by tile."""
+
+    n_classes: int
+    cm: np.ndarray = None
+    hist_pos: np.ndarray = None  # (C, PR_BINS) counts of pixels of class c by p(c)
+    hist_neg: np.ndarray = None
+    inst: InstanceAccumulator = None
+    tiles: int = 0
+
+    def __post_init__(self):
+        c = self.n_classes
+        self.cm = np.zeros((c, c), np.int64)
+        self.hist_pos = np.zeros((c, PR_BINS), np.int64)
+        self.hist_neg = np.zeros((c, PR_BINS), np.int64)
+        self.inst = InstanceAccumulator(list(range(1, c)))
+
+    def add(self, probs: np.ndarray, target: np.ndarray, valid: np.ndarray | None = None) -> None:
+        """probs (C, H, W) float, target (H, W) int, valid (H, W) bool."""
+        pred = probs.argmax(0)
+        conf = probs.max(0)
+        v = np.ones(target.shape, bool) if valid is None else valid
+        self.cm += confusion_matrix(pred, target, self.n_classes, v)
+        t = target[v]
+        for c in range(1, self.n_classes):
+            b = np.minimum((probs[c][v] * PR_BINS).astype(np.int64), PR_BINS - 1)
+            pos = t == c
+            self.hist_pos[c] += np.bincount(b[pos], minlength=PR_BINS)
+            self.hist_neg[c] += np.bincount(b[~pos], minlength=PR_BINS)
+        self.inst.add(np.where(v, pred, 0), np.where(v, target, 0), conf)
+        self.tiles += 1
+
+    def pr_curve(self, cls: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(thresholds, precision, recall), thresholds descending."""
+        tp = np.cumsum(self.hist_pos[cls][::-1])
+        fp = np.cumsum(self.hist_neg[cls][::-1])
+        thr = np.arange(PR_BINS)[::-1] / PR_BINS
+        prec = _ratio(tp, tp + fp)
+        rec = _ratio(tp, np.full_like(tp, tp[-1]))
+        return thr, np.nan_to_num(prec, nan=1.0), np.nan_to_num(rec, nan=0.0)
+
+    def report(self, names: list[str]) -> dict:
+        stats = confusion_stats(self.cm)
+        bstats = confusion_stats(binary_cm(self.cm))
+        per_iou, per_dice = iou(stats), dice(stats)
+        ap50 = [self.inst.ap(c, 0.5) for c in range(1, self.n_classes)]
+        ap_all = [np.nanmean([self.inst.ap(c, t) for t in IOU_THRESHOLDS]) if self.inst.n_gt.get(c) else np.nan
+                  for c in range(1, self.n_classes)]
+        pixel_ap = []
+        for c in range(1, self.n_classes):
+            _, p, r = self.pr_curve(c)
+            pixel_ap.append(average_precision(p, r) if self.hist_pos[c].sum() else float("nan"))
+        cm_norm = self.cm / np.maximum(self.cm.sum(1, keepdims=True), 1)
+
+        def clean(x):
+            return [None if np.isnan(v) else round(float(v), 4) for v in x]
+
+        return {
+            "tiles": self.tiles,
+            "binary_iou": round(float(iou(bstats)[1]), 4) if not np.isnan(iou(bstats)[1]) else None,
+            "binary_dice": round(float(dice(bstats)[1]), 4) if not np.isnan(dice(bstats)[1]) else None,
+            "classes": names[1:],
+            "iou": clean(per_iou[1:]),
+            "dice": clean(per_dice[1:]),
+            "mean_iou": round(float(np.nanmean(per_iou[1:])), 4) if not np.all(np.isnan(per_iou[1:])) else None,
+            "mean_dice": round(float(np.nanmean(per_dice[1:])), 4) if not np.all(np.isnan(per_dice[1:])) else None,
+            "pixel_ap": clean(pixel_ap),
+            "ap50": clean(ap50),
+            "map": clean(ap_all),
+            "mean_ap50": round(float(np.nanmean(ap50)), 4) if not np.all(np.isnan(ap50)) else None,
+            "mean_map": round(float(np.nanmean(ap_all)), 4) if not np.all(np.isnan(ap_all)) else None,
+            "pixel_accuracy": round(float(np.trace(self.cm) / max(self.cm.sum(), 1)), 4),
+            "confusion_matrix": np.round(cm_norm, 4).tolist(),
+            "target_pixels": self.cm.sum(1).tolist(),
+        }

@@ -1,0 +1,142 @@
+"""U-Net and ResU-Net, built bottom-up from one config.
+
+    ConvBlock / ResBlock -> Down -> Up -> UNet
+
+Any input size works: forward pads to a multiple of 2**depth (reflecting the border, so
+no artificial edge is learnt) and crops the logits back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from seep.errors import BadInputError
+
+
+@dataclass(frozen=True)
+class UNetConfig:
+    in_channels: int = 1  # SAR bands (1 for the CGG tiles)
+    classes: int = 8  # background + seep classes; 2 for a binary model
+    base: int = 16  # channels of the first level; doubles at each level down
+    depth: int = 4  # number of 2x downsamplings
+    residual: bool = False  # ResU-Net: residual blocks instead of plain double convs
+    dropout: float = 0.0  # at the bottleneck only
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> UNetConfig:
+        known = set(cls.__dataclass_fields__)
+        unknown = set(d) - known
+        if unknown:
+            raise BadInputError(f"model config has unknown keys {sorted(unknown)}; was it made by a newer Seep?")
+        return cls(**d)
+
+
+class ConvBlock(nn.Module):
+    """(conv 3x3 -> BN -> ReLU) x 2, the original U-Net block."""
+
+    def __init__(self, cin: int, cout: int):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(cin, cout, 3, padding=1, bias=False),
+            nn.BatchNorm2d(cout),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(cout, cout, 3, padding=1, bias=False),
+            nn.BatchNorm2d(cout),
+            nn.ReLU(inplace=True),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class ResBlock(nn.Module):
+    """Two 3x3 convs with an identity (or 1x1) shortcut: the ResU-Net block."""
+
+    def __init__(self, cin: int, cout: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.skip = nn.Identity() if cin == cout else nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.relu(self.bn1(self.conv1(x)), inplace=True)
+        y = self.bn2(self.conv2(y))
+        return F.relu(y + self.skip(x), inplace=True)
+
+
+class Down(nn.Module):
+    def __init__(self, cin: int, cout: int, block: type[nn.Module]):
+        super().__init__()
+        self.block = block(cin, cout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.block(F.max_pool2d(x, 2))  # (B, cout, H/2, W/2)
+
+
+class Up(nn.Module):
+    def __init__(self, cin: int, cskip: int, cout: int, block: type[nn.Module]):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(cin, cin // 2, 2, stride=2)
+        self.block = block(cin // 2 + cskip, cout)
+
+    def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
+        x = self.up(x)  # (B, cin/2, 2H, 2W)
+        return self.block(torch.cat([x, skip], dim=1))  # (B, cout, 2H, 2W)
+
+
+class UNet(nn.Module):
+    def __init__(self, config: UNetConfig):
+        super().__init__()
+        if config.depth < 1 or config.base < 1 or config.classes < 2 or config.in_channels < 1:
+            raise BadInputError(f"impossible model config {config}")
+        self.config = config
+        block = ResBlock if config.residual else ConvBlock
+        widths = [config.base * 2**i for i in range(config.depth + 1)]
+        self.stem = block(config.in_channels, widths[0])
+        self.downs = nn.ModuleList(Down(widths[i], widths[i + 1], block) for i in range(config.depth))
+        self.dropout = nn.Dropout2d(config.dropout) if config.dropout > 0 else nn.Identity()
+        self.ups = nn.ModuleList(
+            Up(widths[i + 1], widths[i], widths[i], block) for i in reversed(range(config.depth))
+        )
+        self.head = nn.Conv2d(widths[0], config.classes, 1)
+
+    @property
+    def multiple(self) -> int:
+        return 2**self.config.depth
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, C, H, W) float -> (B, classes, H, W) logits, for any H and W."""
+        if x.ndim != 4 or x.shape[1] != self.config.in_channels:
+            raise BadInputError(
+                f"model expects (batch, {self.config.in_channels}, H, W) input, got {tuple(x.shape)}"
+            )
+        h, w = x.shape[-2:]
+        m = self.multiple
+        ph, pw = (-h) % m, (-w) % m
+        if ph or pw:
+            mode = "reflect" if h > ph and w > pw else "replicate"  # reflect needs pad < size
+            x = F.pad(x, (0, pw, 0, ph), mode=mode)
+        skips = [self.stem(x)]  # (B, base, H, W)
+        for down in self.downs:
+            skips.append(down(skips[-1]))  # (B, base*2^i, H/2^i, W/2^i)
+        y = self.dropout(skips.pop())
+        for up in self.ups:
+            y = up(y, skips.pop())
+        return self.head(y)[..., :h, :w]  # (B, classes, H, W)
+
+
+def build_model(config: UNetConfig) -> UNet:
+    return UNet(config)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,101 @@
+"""Metrics against cases computed by hand."""
+
+import numpy as np
+import pytest
+
+from seep.learn import metrics as M
+
+
+def test_confusion_matrix_and_scores():
+    t = np.array([0, 0, 1, 1, 2, 2])
+    p = np.array([0, 1, 1, 1, 0, 2])
+    cm = M.confusion_matrix(p, t, 3)
+    assert cm.tolist() == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    s = M.confusion_stats(cm)
+    np.testing.assert_allclose(M.iou(s), [1 / 3, 2 / 3, 1 / 2])
+    np.testing.assert_allclose(M.dice(s), [2 / 4, 4 / 5, 2 / 3])
+    np.testing.assert_allclose(M.precision(s), [1 / 2, 2 / 3, 1])
+    np.testing.assert_allclose(M.recall(s), [1 / 2, 1, 1 / 2])
+    assert M.binary_cm(cm).tolist() == [[1, 1], [1, 3]]
+
+
+def test_valid_mask_and_absent_class_is_nan():
+    cm = M.confusion_matrix(np.array([0, 1]), np.array([0, 0]), 3, valid=np.array([True, False]))
+    assert cm.sum() == 1
+    assert np.isnan(M.iou(M.confusion_stats(cm))[2])
+
+
+def test_average_precision_perfect_and_half():
+    assert M.average_precision(np.array([1.0, 1.0]), np.array([0.5, 1.0])) == pytest.approx(1.0)
+    # one TP then one FP, one of one target found: precision 1 up to recall 1
+    assert M.average_precision(np.array([1.0, 0.5]), np.array([1.0, 1.0])) == pytest.approx(1.0)
+    # a FP first, then the TP: precision 0.5 at recall 1
+    assert M.average_precision(np.array([0.0, 0.5]), np.array([0.0, 1.0])) == pytest.approx(0.5, abs=0.01)
+
+
+def _square(m, y, x, s, c):
+    m[y : y + s, x : x + s] = c
+
+
+def test_instance_ap_by_hand():
+    target = np.zeros((40, 40), np.uint8)
+    _square(target, 2, 2, 6, 1)  # instance A
+    _square(target, 20, 20, 6, 1)  # instance B
+    pred = np.zeros_like(target)
+    _square(pred, 2, 2, 6, 1)  # matches A exactly
+    _square(pred, 30, 2, 5, 1)  # a false alarm
+    conf = np.full(target.shape, 0.9, np.float32)
+    conf[30:35, 2:7] = 0.6  # the false alarm is less sure
+    acc = M.InstanceAccumulator([1])
+    acc.add(pred, target, conf)
+    # ranked: TP (0.9) then FP (0.6); recall reaches 0.5 at precision 1 -> AP = 51/101
+    assert acc.ap(1, 0.5) == pytest.approx(51 / 101)
+    conf[30:35, 2:7] = 0.95  # now the false alarm ranks first: precision 0.5 up to recall 0.5
+    acc = M.InstanceAccumulator([1])
+    acc.add(pred, target, conf)
+    assert acc.ap(1, 0.5) == pytest.approx(0.5 * 51 / 101)
+
+
+def test_instance_iou_threshold_matters():
+    target = np.zeros((20, 20), np.uint8)
+    _square(target, 0, 0, 10, 1)
+    pred = np.zeros_like(target)
+    _square(pred, 0, 0, 10, 1)
+    pred[:, 7:10] = 0  # IoU = 70/100
+    acc = M.InstanceAccumulator([1])
+    acc.add(pred, target, np.ones(target.shape, np.float32))
+    assert acc.ap(1, 0.5) == pytest.approx(1.0) and acc.ap(1, 0.65) == pytest.approx(1.0)
+    assert acc.ap(1, 0.75) == 0.0
+
+
+def test_ap_is_nan_without_targets():
+    acc = M.InstanceAccumulator([1])
+    acc.add(np.zeros((8, 8), np.uint8), np.zeros((8, 8), np.uint8), np.ones((8, 8), np.float32))
+    assert np.isnan(acc.ap(1, 0.5))
+
+
+def test_evaluation_report_perfect_prediction():
+    target = np.zeros((16, 16), np.uint8)
+    _square(target, 2, 2, 4, 1)
+    _square(target, 9, 9, 4, 2)
+    probs = np.zeros((3, 16, 16), np.float32)
+    for c in range(3):
+        probs[c][target == c] = 1.0
+    ev = M.Evaluation(3)
+    ev.add(probs, target)
+    r = ev.report(["bg", "a", "b"])
+    assert r["binary_iou"] == 1.0 and r["iou"] == [1.0, 1.0] and r["mean_ap50"] == 1.0 and r["mean_map"] == 1.0
+    assert r["pixel_ap"] == [1.0, 1.0] and r["confusion_matrix"][1] == [0.0, 1.0, 0.0]
+    thr, p, rec = ev.pr_curve(1)
+    assert rec[-1] == 1.0 and p[0] == 1.0
+
+
+def test_background_everywhere_scores_high_accuracy_and_zero_iou():
+    target = np.zeros((50, 50), np.uint8)
+    target[:1, :45] = 1  # 1.8% seep
+    probs = np.zeros((2, 50, 50), np.float32)
+    probs[0] = 1.0
+    ev = M.Evaluation(2)
+    ev.add(probs, target)
+    r = ev.report(["bg", "seep"])
+    assert r["pixel_accuracy"] == 0.982 and r["binary_iou"] == 0.0
