@@ -14,7 +14,10 @@ ws = session.workspace()
 
 # Deep link: /?image=ID opens that image on Review.
 if page.url_path == browse.url_path and "image" in st.query_params:
+    st.session_state["review_image"] = st.query_params["image"]
     st.switch_page(review, query_params={"image": st.query_params["image"]})
+if page.url_path == review.url_path and "image" in st.query_params and "review_image" not in st.session_state:
+    st.session_state["review_image"] = st.query_params["image"]
 
 with st.sidebar:
     st.caption("Workspace")

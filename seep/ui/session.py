@@ -9,10 +9,30 @@ from seep.workspace import ImageFilter, Workspace, default_author, default_path
 from seep.workspace.demo import build_demo
 
 
+def _ensure_frame() -> None:
+    """Run every page inside app.py's st.navigation frame.
+
+    With a pages/ folder beside app.py (the product fixes that name), Streamlit starts in
+    its legacy multipage mode: the first request after a server start that deep-links to
+    a page (/review?image=ID) runs that file alone, without the shared sidebar or page
+    config. st.navigation turns the legacy mode off for the process, but only once
+    app.py has run; doing the same here and rerunning sends this request through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and not st.session_state.get("_seep_framed"):
+        # Once per session: a rerun drops that run's widget events, and Streamlit's test
+        # harness resets the flag before every run.
+        st.session_state["_seep_framed"] = True
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def workspace() -> Workspace:
     """The workspace of this session; a new, empty default workspace is filled with the demo
     so a first start shows something to review. Stops the page with a clear error when
     the folder cannot be used."""
+    _ensure_frame()
     path = st.session_state.setdefault("workspace_path", str(default_path()))
     try:
         ws = Workspace(path)

@@ -1,0 +1,76 @@
+"""The brush editor: a Streamlit components-v2 element (inline HTML/JS/CSS, no build step).
+
+Declared once at import; `mask_editor` is the typed way in. Strokes stay in the browser
+(no rerun per stroke); Python hears about the dirty flag when it flips, and about save,
+accept and navigate events, each carrying the mask and the id of the mask it was made on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from seep.data.classes import ClassTable
+from seep.errors import BadInputError
+from seep.ui.editor.payload import decode_mask, encode_mask, encode_png
+
+_HERE = Path(__file__).parent
+_component = st.components.v2.component(
+    "seep.mask_editor",
+    js=(_HERE / "editor.js").read_text(),
+    css=(_HERE / "editor.css").read_text(),
+)
+
+
+@dataclass(frozen=True)
+class EditEvent:
+    type: str  # save | accept | navigate
+    mask: np.ndarray | None  # None for a navigate without unsaved strokes
+    dirty: bool  # the mask differs from the one loaded
+    step: int  # navigate: -1 previous, +1 next
+
+
+@dataclass(frozen=True)
+class EditorState:
+    dirty: bool
+    event: EditEvent | None
+
+
+def mask_editor(
+    image_rgb: np.ndarray,
+    mask: np.ndarray,
+    *,
+    mask_id: str,
+    classes: ClassTable,
+    key: str,
+    opacity: float = 0.5,
+    zoom: int = 2,
+) -> EditorState:
+    """Show `mask` over `image_rgb` for editing. `mask_id` names this mask: the editor
+    reloads only when it changes, and an event made on another mask id is refused."""
+    data = {
+        "mask_id": mask_id,
+        "width": int(mask.shape[1]),
+        "height": int(mask.shape[0]),
+        "image": encode_png(image_rgb),
+        "mask": encode_mask(mask),
+        "palette": classes.palette().tolist(),
+        "names": classes.names,
+        "opacity": float(opacity),
+        "zoom": int(zoom),
+    }
+    result = _component(
+        key=key, data=data, default={"dirty": False}, on_dirty_change=lambda: None, on_event_change=lambda: None
+    )
+    raw = result.get("event") if hasattr(result, "get") else getattr(result, "event", None)
+    dirty = bool(result.get("dirty") if hasattr(result, "get") else getattr(result, "dirty", False))
+    if not raw:
+        return EditorState(dirty, None)
+    if raw.get("mask_id") != mask_id:
+        # Strokes made on one tile must never be saved under another.
+        raise BadInputError("the editor's strokes belong to another tile than the one open now; nothing was saved")
+    m = decode_mask(raw["mask"], mask.shape, len(classes)) if raw.get("mask") else None
+    return EditorState(dirty, EditEvent(str(raw.get("type")), m, bool(raw.get("dirty")), int(raw.get("step") or 0)))

@@ -1,0 +1,546 @@
+// Seep mask editor: paints class ids into a label buffer, one byte per pixel.
+// Colours exist only on screen; the buffer is exact (no anti-aliasing), so what the
+// analyst paints is what Python decodes.
+//
+// Streamlit calls this function again on every rerun, including the reruns that this
+// component's own events cause. The editor therefore lives on its parent element and
+// its work (mask, undo/redo) in a window-level map keyed by mask id: a rerun with the
+// same mask id only refreshes the picture and options; a new mask id loads a new mask.
+
+const STORE = (window.__seepEditorStore ??= new Map()); // mask_id -> {mask, undo, redo, original}
+const HISTORY = 200; // undo steps kept (the issue asks for at least 50)
+
+function b64ToBytes(b64) {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function bytesToB64(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function deflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+const TOOLS = [
+  ["brush", "Brush", "B"],
+  ["lasso", "Lasso fill", "L"],
+  ["fill", "Flood fill", "F"],
+  ["blob", "Blob: click a blob to give it the current class (with the eraser: delete it)", "O"],
+];
+
+function build(parent) {
+  const root = document.createElement("div");
+  root.className = "seep-editor";
+  root.tabIndex = 0;
+  root.innerHTML = `
+    <div class="bar">
+      <div class="group classes"></div>
+      <button class="eraser" data-testid="seep-eraser" title="Eraser (E)">Eraser</button>
+      <span class="sep"></span>
+      <div class="group tools"></div>
+      <span class="sep"></span>
+      <label class="size" title="Brush size ([ and ])">Size <input type="range" min="1" max="40" value="6"><b>6</b></label>
+      <label class="protect" title="Strokes leave other classes untouched"><input type="checkbox"> Protect other classes</label>
+    </div>
+    <div class="bar">
+      <button class="undo" data-testid="seep-undo" title="Undo (Ctrl+Z)">Undo</button>
+      <button class="redo" data-testid="seep-redo" title="Redo (Ctrl+Y)">Redo</button>
+      <button class="reset" title="Back to the mask as loaded (undoable)">Reset</button>
+      <span class="sep"></span>
+      <button class="zoomout" title="Zoom out (-)">-</button><span class="zoom">2x</span><button class="zoomin" title="Zoom in (+)">+</button>
+      <span class="sep"></span>
+      <button class="save primary" data-testid="seep-save" title="Save a new version (S)">Save</button>
+      <button class="accept" data-testid="seep-accept" title="Accept as it is (A)">Accept</button>
+      <span class="status" data-testid="seep-status"></span>
+    </div>
+    <div class="stage">
+      <img class="base" alt="SAR tile" draggable="false">
+      <canvas class="overlay" data-testid="seep-canvas"></canvas>
+      <canvas class="lasso"></canvas>
+      <div class="cursor"></div>
+    </div>`;
+  parent.appendChild(root);
+  return root;
+}
+
+class Editor {
+  constructor(parent) {
+    this.root = build(parent);
+    this.q = (sel) => this.root.querySelector(sel);
+    this.img = this.q("img.base");
+    this.canvas = this.q("canvas.overlay");
+    this.ctx = this.canvas.getContext("2d");
+    this.lassoCanvas = this.q("canvas.lasso");
+    this.cursor = this.q(".cursor");
+    this.cls = 1;
+    this.eraser = false;
+    this.tool = "brush";
+    this.size = 6;
+    this.zoom = 2;
+    this.sentDirty = null;
+    this.work = null; // the STORE entry of the mask being edited
+    this.bindUi();
+  }
+
+  // ---- data from Python ---------------------------------------------------------------
+  async update(data, api) {
+    this.api = api;
+    this.data = data;
+    if (this.img.dataset.src !== data.image) {
+      this.img.src = "data:image/png;base64," + data.image;
+      this.img.dataset.src = data.image;
+    }
+    this.opacity = data.opacity;
+    if (data.zoom && this.zoomFromPython !== data.zoom) {
+      this.zoomFromPython = data.zoom;
+      this.zoom = data.zoom;
+    }
+    if (!this.palette || this.names?.join() !== data.names.join()) this.buildPalette(data);
+    if (!this.work || this.work.id !== data.mask_id) await this.load(data);
+    this.layout();
+    this.render();
+  }
+
+  async load(data) {
+    this.w = data.width;
+    this.h = data.height;
+    let entry = STORE.get(data.mask_id);
+    if (!entry) {
+      const mask = await inflate(b64ToBytes(data.mask));
+      if (mask.length !== this.w * this.h) throw new Error(`mask has ${mask.length} bytes, expected ${this.w * this.h}`);
+      entry = { id: data.mask_id, mask, original: mask.slice(), undo: [], redo: [] };
+      STORE.set(data.mask_id, entry);
+      if (STORE.size > 50) STORE.delete(STORE.keys().next().value); // oldest tiles first
+    }
+    this.work = entry;
+    this.canvas.width = this.lassoCanvas.width = this.w;
+    this.canvas.height = this.lassoCanvas.height = this.h;
+    this.image = this.ctx.createImageData(this.w, this.h);
+    this.root.dataset.maskId = data.mask_id;
+    this.reportDirty();
+  }
+
+  buildPalette(data) {
+    this.palette = data.palette;
+    this.names = data.names;
+    const box = this.q(".classes");
+    box.innerHTML = "";
+    data.names.forEach((name, id) => {
+      if (id === 0) return;
+      const b = document.createElement("button");
+      b.className = "cls";
+      b.dataset.cls = id;
+      b.dataset.testid = `seep-class-${id}`;
+      b.setAttribute("data-testid", `seep-class-${id}`);
+      b.title = `${name} (${id <= 9 ? id : ""})`;
+      b.innerHTML = `<i style="background:rgb(${data.palette[id].join(",")})"></i>${id}`;
+      b.onclick = () => this.pickClass(id);
+      box.appendChild(b);
+    });
+    this.refreshBar();
+  }
+
+  // ---- state helpers --------------------------------------------------------------------
+  get dirty() {
+    const { mask, original } = this.work;
+    for (let i = 0; i < mask.length; i++) if (mask[i] !== original[i]) return true;
+    return false;
+  }
+
+  reportDirty() {
+    const d = this.dirty;
+    this.q(".status").textContent = d ? "unsaved strokes" : "";
+    this.root.classList.toggle("is-dirty", d);
+    if (d !== this.sentDirty && this.api) {
+      this.sentDirty = d;
+      this.api.setStateValue("dirty", d);
+    }
+  }
+
+  snapshot() {
+    const w = this.work;
+    w.undo.push(w.mask.slice());
+    if (w.undo.length > HISTORY) w.undo.shift();
+    w.redo.length = 0;
+  }
+
+  undo() {
+    const w = this.work;
+    if (!w.undo.length) return;
+    w.redo.push(w.mask.slice());
+    w.mask.set(w.undo.pop());
+    this.changed();
+  }
+
+  redo() {
+    const w = this.work;
+    if (!w.redo.length) return;
+    w.undo.push(w.mask.slice());
+    w.mask.set(w.redo.pop());
+    this.changed();
+  }
+
+  reset() {
+    this.snapshot();
+    this.work.mask.set(this.work.original);
+    this.changed();
+  }
+
+  changed() {
+    this.render();
+    this.reportDirty();
+    this.refreshBar();
+  }
+
+  pickClass(id) {
+    if (id >= 1 && id < this.names.length) {
+      this.cls = id;
+      this.eraser = false;
+      this.refreshBar();
+    }
+  }
+
+  refreshBar() {
+    this.root.querySelectorAll("button.cls").forEach((b) => b.classList.toggle("on", !this.eraser && +b.dataset.cls === this.cls));
+    this.q("button.eraser").classList.toggle("on", this.eraser);
+    this.root.querySelectorAll("button.tool").forEach((b) => b.classList.toggle("on", b.dataset.tool === this.tool));
+    this.q(".size input").value = this.size;
+    this.q(".size b").textContent = this.size;
+    this.q(".zoom").textContent = `${this.zoom}x`;
+    if (this.work) {
+      this.q("button.undo").disabled = !this.work.undo.length;
+      this.q("button.redo").disabled = !this.work.redo.length;
+    }
+  }
+
+  // ---- drawing ----------------------------------------------------------------------------
+  layout() {
+    const W = this.w * this.zoom, H = this.h * this.zoom;
+    const stage = this.q(".stage");
+    stage.style.width = `${W}px`;
+    stage.style.height = `${H}px`;
+    for (const el of [this.img, this.canvas, this.lassoCanvas]) {
+      el.style.width = `${W}px`;
+      el.style.height = `${H}px`;
+    }
+  }
+
+  render() {
+    const { mask } = this.work;
+    const px = this.image.data;
+    const a = Math.round(this.opacity * 255);
+    for (let i = 0, j = 0; i < mask.length; i++, j += 4) {
+      const c = mask[i];
+      if (c === 0) {
+        px[j + 3] = 0;
+        continue;
+      }
+      const rgb = this.palette[c] || [255, 0, 255];
+      px[j] = rgb[0];
+      px[j + 1] = rgb[1];
+      px[j + 2] = rgb[2];
+      px[j + 3] = a;
+    }
+    this.ctx.putImageData(this.image, 0, 0);
+  }
+
+  paintValue() {
+    return this.eraser ? 0 : this.cls;
+  }
+
+  canPaint(old) {
+    // Protect: the brush never overwrites another seep class; the eraser only removes the current class.
+    if (!this.q(".protect input").checked) return true;
+    return this.eraser ? old === this.cls : old === 0 || old === this.cls;
+  }
+
+  stamp(cx, cy) {
+    const { mask } = this.work;
+    const r = this.size / 2;
+    const v = this.paintValue();
+    const x0 = Math.max(0, Math.floor(cx - r)), x1 = Math.min(this.w - 1, Math.ceil(cx + r));
+    const y0 = Math.max(0, Math.floor(cy - r)), y1 = Math.min(this.h - 1, Math.ceil(cy + r));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+        if (dx * dx + dy * dy <= r * r || (this.size === 1 && x === Math.floor(cx) && y === Math.floor(cy))) {
+          const i = y * this.w + x;
+          if (this.canPaint(mask[i])) mask[i] = v;
+        }
+      }
+    }
+  }
+
+  line(a, b) {
+    const steps = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y)));
+    for (let s = 0; s <= steps; s++) this.stamp(a.x + ((b.x - a.x) * s) / steps, a.y + ((b.y - a.y) * s) / steps);
+  }
+
+  floodFill(x, y) {
+    const { mask } = this.work;
+    const start = y * this.w + x;
+    const from = mask[start], to = this.paintValue();
+    if (from === to) return false;
+    const stack = [start];
+    mask[start] = to;
+    while (stack.length) {
+      const i = stack.pop();
+      const px = i % this.w, py = (i / this.w) | 0;
+      for (const [nx, ny] of [[px + 1, py], [px - 1, py], [px, py + 1], [px, py - 1]]) {
+        if (nx < 0 || ny < 0 || nx >= this.w || ny >= this.h) continue;
+        const j = ny * this.w + nx;
+        if (mask[j] === from) {
+          mask[j] = to;
+          stack.push(j);
+        }
+      }
+    }
+    return true;
+  }
+
+  blob(x, y) {
+    // A blob is an 8-connected region of one seep class: recolour it, or delete it with the eraser.
+    const { mask } = this.work;
+    const start = y * this.w + x;
+    const from = mask[start];
+    const to = this.paintValue();
+    if (from === 0 || from === to) return false;
+    const seen = new Uint8Array(mask.length);
+    const stack = [start];
+    seen[start] = 1;
+    while (stack.length) {
+      const i = stack.pop();
+      mask[i] = to;
+      const px = i % this.w, py = (i / this.w) | 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = px + dx, ny = py + dy;
+          if (nx < 0 || ny < 0 || nx >= this.w || ny >= this.h) continue;
+          const j = ny * this.w + nx;
+          if (!seen[j] && mask[j] === from) {
+            seen[j] = 1;
+            stack.push(j);
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  fillPolygon(pts) {
+    // Even-odd scanline fill at pixel centres: the same pixels in every browser.
+    if (pts.length < 3) return;
+    const { mask } = this.work;
+    const v = this.paintValue();
+    for (let y = 0; y < this.h; y++) {
+      const yc = y + 0.5;
+      const xs = [];
+      for (let k = 0; k < pts.length; k++) {
+        const a = pts[k], b = pts[(k + 1) % pts.length];
+        if ((a.y <= yc && b.y > yc) || (b.y <= yc && a.y > yc)) xs.push(a.x + ((yc - a.y) / (b.y - a.y)) * (b.x - a.x));
+      }
+      xs.sort((p, q) => p - q);
+      for (let k = 0; k + 1 < xs.length; k += 2) {
+        const x0 = Math.max(0, Math.ceil(xs[k] - 0.5)), x1 = Math.min(this.w - 1, Math.floor(xs[k + 1] - 0.5));
+        for (let x = x0; x <= x1; x++) {
+          const i = y * this.w + x;
+          if (this.canPaint(mask[i])) mask[i] = v;
+        }
+      }
+    }
+  }
+
+  drawLasso(pts) {
+    const c = this.lassoCanvas.getContext("2d");
+    c.clearRect(0, 0, this.w, this.h);
+    if (!pts) return;
+    c.strokeStyle = "#fff";
+    c.lineWidth = 1;
+    c.beginPath();
+    pts.forEach((p, k) => (k ? c.lineTo(p.x, p.y) : c.moveTo(p.x, p.y)));
+    c.closePath();
+    c.stroke();
+  }
+
+  // ---- events ---------------------------------------------------------------------------
+  pos(e) {
+    const r = this.canvas.getBoundingClientRect();
+    return { x: ((e.clientX - r.left) / r.width) * this.w, y: ((e.clientY - r.top) / r.height) * this.h };
+  }
+
+  bindUi() {
+    const tools = this.q(".tools");
+    for (const [id, label, keyName] of TOOLS) {
+      const b = document.createElement("button");
+      b.className = "tool";
+      b.dataset.tool = id;
+      b.setAttribute("data-testid", `seep-tool-${id}`);
+      b.title = `${label} (${keyName})`;
+      b.textContent = label.split(":")[0];
+      b.onclick = () => {
+        this.tool = id;
+        this.refreshBar();
+      };
+      tools.appendChild(b);
+    }
+    this.q("button.eraser").onclick = () => {
+      this.eraser = !this.eraser;
+      this.refreshBar();
+    };
+    this.q(".size input").oninput = (e) => {
+      this.size = +e.target.value;
+      this.refreshBar();
+    };
+    this.q("button.undo").onclick = () => this.undo();
+    this.q("button.redo").onclick = () => this.redo();
+    this.q("button.reset").onclick = () => this.reset();
+    this.q("button.zoomin").onclick = () => this.setZoom(this.zoom + 1);
+    this.q("button.zoomout").onclick = () => this.setZoom(this.zoom - 1);
+    this.q("button.save").onclick = () => this.send("save");
+    this.q("button.accept").onclick = () => this.send("accept");
+
+    const cv = this.canvas;
+    cv.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0 || !this.work) return;
+      cv.setPointerCapture(e.pointerId);
+      this.root.focus({ preventScroll: true });
+      const p = this.pos(e);
+      const x = Math.floor(p.x), y = Math.floor(p.y);
+      if (this.tool === "fill" || this.tool === "blob") {
+        const before = this.work.mask.slice();
+        if ((this.tool === "fill" ? this.floodFill(x, y) : this.blob(x, y))) {
+          this.work.undo.push(before);
+          if (this.work.undo.length > HISTORY) this.work.undo.shift();
+          this.work.redo.length = 0;
+          this.changed();
+        }
+        return;
+      }
+      this.snapshot();
+      this.stroke = [p];
+      if (this.tool === "brush") {
+        this.stamp(p.x, p.y);
+        this.render();
+      }
+    });
+    cv.addEventListener("pointermove", (e) => {
+      this.moveCursor(e);
+      if (!this.stroke) return;
+      const p = this.pos(e);
+      if (this.tool === "brush") {
+        this.line(this.stroke[this.stroke.length - 1], p);
+        this.stroke.push(p);
+        if (!this.frame) this.frame = requestAnimationFrame(() => ((this.frame = null), this.render()));
+      } else {
+        this.stroke.push(p);
+        this.drawLasso(this.stroke);
+      }
+    });
+    const end = () => {
+      if (!this.stroke) return;
+      if (this.tool === "lasso") {
+        this.fillPolygon(this.stroke);
+        this.drawLasso(null);
+      }
+      this.stroke = null;
+      this.changed();
+    };
+    cv.addEventListener("pointerup", end);
+    cv.addEventListener("pointercancel", end);
+    cv.addEventListener("pointerleave", () => (this.cursor.style.display = "none"));
+
+    this.onKey = (e) => this.key(e);
+    document.addEventListener("keydown", this.onKey);
+    this.onUnload = (e) => {
+      if (this.work && this.dirty) {
+        e.preventDefault();
+        e.returnValue = "";
+      }
+    };
+    window.addEventListener("beforeunload", this.onUnload);
+  }
+
+  moveCursor(e) {
+    const r = this.canvas.getBoundingClientRect();
+    const d = this.tool === "brush" ? this.size * this.zoom : 6;
+    Object.assign(this.cursor.style, {
+      display: "block",
+      width: `${d}px`,
+      height: `${d}px`,
+      left: `${e.clientX - r.left - d / 2}px`,
+      top: `${e.clientY - r.top - d / 2}px`,
+    });
+  }
+
+  setZoom(z) {
+    this.zoom = Math.min(8, Math.max(1, z));
+    this.layout();
+    this.refreshBar();
+  }
+
+  key(e) {
+    if (!this.root.isConnected) {
+      // The element was removed (another page): stop listening.
+      document.removeEventListener("keydown", this.onKey);
+      window.removeEventListener("beforeunload", this.onUnload);
+      return;
+    }
+    const t = e.target;
+    const typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable) && t.type !== "range" && t.type !== "checkbox";
+    if (typing || !this.work) return;
+    const k = e.key.toLowerCase();
+    const mod = e.ctrlKey || e.metaKey;
+    let handled = true;
+    if (mod && k === "z" && !e.shiftKey) this.undo();
+    else if (mod && (k === "y" || (k === "z" && e.shiftKey))) this.redo();
+    else if (mod) handled = false;
+    else if (/^[1-9]$/.test(k)) this.pickClass(+k);
+    else if (k === "e") { this.eraser = !this.eraser; this.refreshBar(); }
+    else if (k === "[") { this.size = Math.max(1, this.size - 1); this.refreshBar(); }
+    else if (k === "]") { this.size = Math.min(40, this.size + 1); this.refreshBar(); }
+    else if (k === "b") { this.tool = "brush"; this.refreshBar(); }
+    else if (k === "l") { this.tool = "lasso"; this.refreshBar(); }
+    else if (k === "f") { this.tool = "fill"; this.refreshBar(); }
+    else if (k === "o") { this.tool = "blob"; this.refreshBar(); }
+    else if (k === "+" || k === "=") this.setZoom(this.zoom + 1);
+    else if (k === "-") this.setZoom(this.zoom - 1);
+    else if (k === "s") this.send("save");
+    else if (k === "a") this.send("accept");
+    else if (k === "n") this.send("navigate", 1);
+    else if (k === "p") this.send("navigate", -1);
+    else handled = false;
+    if (handled) e.preventDefault();
+  }
+
+  async send(type, step = 0) {
+    // The mask travels with every event, so "save and go" and conflicts never lose strokes.
+    const payload = { type, step, mask_id: this.work.id, dirty: this.dirty, nonce: Date.now() };
+    if (type !== "navigate" || payload.dirty) payload.mask = bytesToB64(await deflate(this.work.mask));
+    this.api.setTriggerValue("event", payload);
+  }
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue, setTriggerValue } = component;
+  if (!data) return;
+  let ed = parentElement.__seepEditor;
+  if (!ed || !ed.root.isConnected) {
+    ed = new Editor(parentElement);
+    parentElement.__seepEditor = ed;
+  }
+  ed.update(data, { setStateValue, setTriggerValue }).catch((err) => {
+    ed.q(".status").textContent = `editor error: ${err.message}`;
+  });
+}

@@ -1,0 +1,46 @@
+"""What a save or an accept on the Review page writes: one place for the rules, used by
+the app and testable without it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from seep.workspace.workspace import LabelVersion, Workspace
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The mask an analyst opened in the editor."""
+
+    image_id: str
+    version: int | None  # label version loaded (None: the image had no label)
+    source: str  # label | prediction | empty
+    model_id: str | None = None  # for source = prediction
+
+
+def save_edit(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirty: bool,
+              parent: int | None = None, accept: bool = False) -> LabelVersion:
+    """A new version from the editor. An untouched prediction is recorded as the model's;
+    anything the analyst changed (or chose to keep) is theirs. `parent` overrides the
+    opened version: "save mine as a newer version" after a conflict."""
+    from_prediction = opened.source == "prediction" and not dirty
+    return ws.save_label(
+        opened.image_id,
+        mask,
+        parent=opened.version if parent is None else parent,
+        author=author,
+        source="predicted" if from_prediction else "edited",
+        model_id=opened.model_id if from_prediction else None,
+        status="accepted" if accept else None,
+    )
+
+
+def accept(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirty: bool) -> LabelVersion | None:
+    """Accept what the editor shows. An untouched label only changes status; a prediction
+    or an edited mask is saved as a version and accepted in the same step."""
+    if opened.source == "label" and not dirty:
+        ws.set_status(opened.image_id, "accepted")
+        return None
+    return save_edit(ws, opened, mask, author=author, dirty=dirty, accept=True)
