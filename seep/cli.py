@@ -143,6 +143,7 @@ def cmd_train(args) -> int:
     tr, va, vs = split_by_scene(tiles, val_scenes, val_fraction=args.val_fraction, seed=args.seed)
     cfg = TrainConfig(
         epochs=args.epochs, lr=args.lr, batch_size=args.batch, loss=args.loss, binary=args.mode == "binary",
+        class_weight_power=args.class_weight_power,
         seed=args.seed, crop=args.crop, crops_per_tile=args.crops_per_tile, augment=tuple(args.augment.split(",")),
         device=args.device, amp=not args.no_amp,
     )
@@ -272,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--loss", default="ce+dice", help="a sum of ce, dice, iou, focal, focal_tversky")
+    p.add_argument("--class-weight-power", type=float, default=0.5,
+                   help="cross-entropy class weights (1/frequency)^POWER, capped at 50; 0 for none")
     p.add_argument("--mode", choices=["multiclass", "binary"], default="multiclass")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--crop", type=int, default=128)

@@ -39,6 +39,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     batch_size: int = 16
     loss: str = "ce+dice"
+    class_weight_power: float = 0.5  # CE weights (1/frequency)^power; 0 = unweighted
     binary: bool = False  # seep vs. not, instead of background + 7 classes
     seed: int = 0
     crop: int = 128  # training crop size; validation always uses whole tiles
@@ -174,7 +175,7 @@ def train(
 
     counts = np.bincount(np.concatenate([t.mask.ravel() for t in train_tiles]), minlength=len(class_names))
     counts = np.array([counts[0], counts[1:].sum()]) if cfg.binary else counts[: model_cfg.classes]
-    loss_fn = make_loss(cfg.loss, class_weights(counts))
+    loss_fn = make_loss(cfg.loss, class_weights(counts, cfg.class_weight_power) if cfg.class_weight_power else None)
 
     # ---- batches -----------------------------------------------------------------------
     data = CropDataset(train_tiles, norm, size=cfg.crop, seep_bias=cfg.seep_bias, ops=cfg.augment,

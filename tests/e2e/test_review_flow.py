@@ -1,0 +1,91 @@
+"""The analyst's day in a real browser: open an image, paint, undo, paint, save; accept the
+next prediction; reload and see what was saved."""
+
+import time
+
+import numpy as np
+
+from conftest import shot, wait_for_app
+from seep.workspace import ImageFilter, Workspace
+
+
+def editor_ready(page, mask_id_part: str):
+    page.wait_for_function(
+        """part => {
+            for (const host of document.querySelectorAll('*')) {
+                const root = host.shadowRoot;
+                const ed = root && root.querySelector('.seep-editor');
+                if (ed && (ed.dataset.maskId || '').includes(part)) return true;
+            }
+            return false;
+        }""",
+        arg=mask_id_part,
+    )
+    return page.get_by_test_id("seep-canvas")
+
+
+def stroke(page, box, y, x0=40, x1=230):
+    page.mouse.move(box["x"] + x0, box["y"] + y)
+    page.mouse.down()
+    for x in range(x0, x1 + 1, 10):
+        page.mouse.move(box["x"] + x, box["y"] + y)
+    page.mouse.up()
+
+
+def test_paint_undo_paint_save_accept_reload(server, page):
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    page.goto(url)
+    wait_for_app(page)
+    shot(page, "01-browse")
+
+    # The last labelled tile of scene 1, so that "next" is an unlabelled one with a prediction.
+    target = ws.image("900100.000004")
+    page.goto(f"{url}/review?image={target.id}")
+    canvas = editor_ready(page, f"{target.id}:label:1")
+    wait_for_app(page)
+    box = canvas.bounding_box()
+    zoom = box["width"] / target.width
+
+    page.get_by_test_id("seep-class-3").click()
+    stroke(page, box, y=60)
+    assert page.get_by_test_id("seep-status").inner_text() == "unsaved strokes"
+    page.keyboard.press("Control+z")
+    assert page.get_by_test_id("seep-status").inner_text() == ""
+    stroke(page, box, y=300)
+    shot(page, "02-review-painted")
+    page.keyboard.press("s")
+    deadline = time.monotonic() + 20
+    while ws.image(target.id).head_version != 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    v1, v2 = ws.label(target.id, 1)[1], ws.label(target.id, 2)[1]
+    changed = np.argwhere(v1 != v2)
+    assert len(changed), "the save changed nothing"
+    row = 300 / zoom  # the second stroke only: the undone first one left no trace
+    assert changed[:, 0].min() >= row - 4 and changed[:, 0].max() <= row + 4
+    assert changed[:, 1].min() >= 40 / zoom - 4 and changed[:, 1].max() <= 230 / zoom + 4
+    assert set(np.unique(v2[v1 != v2])) == {3}
+    assert ws.version(target.id).source == "edited"
+    editor_ready(page, f"{target.id}:label:2")
+    shot(page, "03-review-saved")
+
+    # Next tile is unlabelled: the editor opens the model's prediction; A accepts it as it is.
+    page.keyboard.press("n")
+    nxt = ws.image("900100.000005")
+    editor_ready(page, f"{nxt.id}:prediction")
+    wait_for_app(page)
+    shot(page, "04-review-prediction")
+    page.keyboard.press("a")
+    deadline = time.monotonic() + 20
+    while ws.image(nxt.id).status != "accepted" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lv = ws.version(nxt.id)
+    assert (lv.source, ws.image(nxt.id).status) == ("predicted", "accepted")
+
+    # Reload the first tile: the saved state is what comes back.
+    page.goto(f"{url}/review?image={target.id}")
+    editor_ready(page, f"{target.id}:label:2")
+    wait_for_app(page)
+    assert page.get_by_text("Editing label v2").count() >= 1
+    shot(page, "05-review-reloaded")
+    assert ws.count_images(ImageFilter(status=("accepted",))) >= 1
