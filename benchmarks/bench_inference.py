@@ -19,7 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -101,12 +100,16 @@ def main() -> int:
     print(f"  measured matmul peak: {peak32 / 1e9:.0f} GFLOP/s float32, {peak16 / 1e9:.0f} GFLOP/s bf16")
     print(f"  lower bound (FLOPs / peak): {flops / peak32 * 1000:.1f} ms float32, {flops / peak16 * 1000:.1f} ms bf16")
     print(f"  plain eager float32:               {t_eager:6.1f} ms   (1.00x)")
-    print(f"  channels-last {'+ bf16 autocast' if dtype else 'float32'}:     {t_fast:6.1f} ms   "
-          f"({t_eager / t_fast:.2f}x faster than eager; {t_fast / (flops / (peak16 if dtype else peak32) * 1000):.1f}x "
-          "the lower bound)")
+    print(
+        f"  channels-last {'+ bf16 autocast' if dtype else 'float32'}:     {t_fast:6.1f} ms   "
+        f"({t_eager / t_fast:.2f}x faster than eager; {t_fast / (flops / (peak16 if dtype else peak32) * 1000):.1f}x "
+        "the lower bound)"
+    )
     if predictor:
-        print(f"  whole predictor (normalise, model, softmax, argmax): {t_pred:6.1f} ms  (target 50 ms: "
-              f"ratio {t_pred / 50:.2f})")
+        print(
+            f"  whole predictor (normalise, model, softmax, argmax): {t_pred:6.1f} ms  (target 50 ms: "
+            f"ratio {t_pred / 50:.2f})"
+        )
 
     if predictor:
         gen = (make_tile(DemoSpec(), i // 50, i % 50).image[:, :, None] for i in range(args.tiles))
@@ -116,8 +119,10 @@ def main() -> int:
             if i in (10, args.tiles // 4, args.tiles // 2, args.tiles):
                 marks[i] = rss_mb()
         dt = time.perf_counter() - t
-        print(f"\npredicting {args.tiles} tiles (batch 8, tiles generated on the fly): {args.tiles / dt:.1f} tiles/s; "
-              f"resident memory: start {start:.0f} MB, " + ", ".join(f"after {k}: {v:.0f} MB" for k, v in marks.items()))
+        print(
+            f"\npredicting {args.tiles} tiles (batch 8, tiles generated on the fly): {args.tiles / dt:.1f} tiles/s; "
+            f"resident memory: start {start:.0f} MB, " + ", ".join(f"after {k}: {v:.0f} MB" for k, v in marks.items())
+        )
 
     # Training throughput: the plain way vs. the training configuration.
     def train_rate(size, batch, channels_last, bf16, steps=4):
@@ -143,10 +148,12 @@ def main() -> int:
 
     base = train_rate(256, 8, False, False)
     ours = train_rate(128, 16, True, dtype is not None)
-    print(f"\ntraining on the CPU: eager float32 whole tiles {base:.1f} tiles/s; training config (128-px crops, "
-          f"channels-last{', bf16' if dtype else ''}) {ours:.1f} crops/s = {ours / 4:.1f} tile-equivalents/s "
-          f"({ours / 4 / base:.2f}x per pixel); an epoch of 480 tiles x 2 crops: {960 / ours:.0f} s vs "
-          f"{480 / base:.0f} s eager")
+    print(
+        f"\ntraining on the CPU: eager float32 whole tiles {base:.1f} tiles/s; training config (128-px crops, "
+        f"channels-last{', bf16' if dtype else ''}) {ours:.1f} crops/s = {ours / 4:.1f} tile-equivalents/s "
+        f"({ours / 4 / base:.2f}x per pixel); an epoch of 480 tiles x 2 crops: {960 / ours:.0f} s vs "
+        f"{480 / base:.0f} s eager"
+    )
     return 0
 
 

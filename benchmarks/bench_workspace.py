@@ -50,8 +50,15 @@ def fill(ws: Workspace, n: int) -> None:
             con.execute(
                 "INSERT INTO images (id, name, scene, checksum, height, width, channels, dtype, file, origin, status, "
                 "head_version, seep_pixels, imported_at) VALUES (?,?,?,?,256,256,1,'uint16','x','bench',?,?,?,'t')",
-                (iid, f"{i // 50:06d}.{i:06d}", f"{i // 50:06d}", iid, status, 1 if labelled else None,
-                 int(rng.integers(0, 3000)) if labelled else 0),
+                (
+                    iid,
+                    f"{i // 50:06d}.{i:06d}",
+                    f"{i // 50:06d}",
+                    iid,
+                    status,
+                    1 if labelled else None,
+                    int(rng.integers(0, 3000)) if labelled else 0,
+                ),
             )
             if labelled:
                 for c in {0, *rng.integers(1, 8, rng.integers(0, 3)).tolist()}:
@@ -65,7 +72,10 @@ def bench_listing(tmp: Path, n: int = 10_000) -> None:
         "first page, no filter": (ImageFilter(), 0),
         "status=accepted, page 20": (ImageFilter(status=("accepted",)), 20 * 50),
         "class 7 present, largest seep first": (ImageFilter(class_present=7, sort="largest_seep"), 0),
-        "3 scenes + corrected/accepted": (ImageFilter(scene=("000010", "000100", "000150"), status=("corrected", "accepted")), 0),
+        "3 scenes + corrected/accepted": (
+            ImageFilter(scene=("000010", "000100", "000150"), status=("corrected", "accepted")),
+            0,
+        ),
         "name contains '0123', last page": (ImageFilter(name_contains="0123"), 0),
     }
     print(f"filtered page of 50 from {ws.count_images()} images (median of 20, count + page, target 200 ms):")

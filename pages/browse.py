@@ -3,13 +3,21 @@
 import streamlit as st
 
 from seep.ui import session
+from seep.ui.models import active_model
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUSES, ImageFilter
 
 PAGE_SIZE = 48
-SORTS = {"name": "Name", "scene": "Scene", "largest_seep": "Largest seep area", "smallest_seep": "Smallest seep area"}
+SORTS = {
+    "name": "Name",
+    "scene": "Scene",
+    "largest_seep": "Largest labelled seep area",
+    "largest_predicted": "Largest predicted seep area",
+    "least_confident": "Least confident first",
+}
 
 ws = session.workspace()
+model = active_model(ws)
 st.title("Browse")
 
 counts = ws.status_counts()
@@ -20,21 +28,48 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     status = st.multiselect("Review status", STATUSES, key="browse_status", format_func=lambda s: s.replace("_", " "))
     scenes = st.multiselect("Scene", ws.scenes(), key="browse_scene")
     cls = st.selectbox(
-        "Class present", [None, *range(1, len(ws.classes))], key="browse_class",
+        "Class present",
+        [None, *range(1, len(ws.classes))],
+        key="browse_class",
         format_func=lambda c: "any" if c is None else ws.classes[c].name,
     )
+    predicted = st.selectbox(
+        "Prediction",
+        [None, True, False],
+        key="browse_predicted",
+        disabled=model is None,
+        format_func={None: "any", True: "predicted", False: "not predicted yet"}.get,
+        help="Predictions of the active model, cached when an image is opened or predicted",
+    )
     name = st.text_input("Name contains", key="browse_name")
-    sort = st.selectbox("Sort by", list(SORTS), key="browse_sort", format_func=SORTS.get)
+    sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in ("largest_predicted", "least_confident")}
+    sort = st.selectbox("Sort by", list(sorts), key="browse_sort", format_func=SORTS.get)
 
 flt = ImageFilter(
-    status=tuple(status) or None, scene=tuple(scenes) or None, class_present=cls, name_contains=name or None, sort=sort
+    status=tuple(status) or None,
+    scene=tuple(scenes) or None,
+    class_present=cls,
+    name_contains=name or None,
+    has_prediction=predicted,
+    model=model.id if model else None,
+    sort=sort,
 )
 st.session_state["browse_filter"] = flt
 total = ws.count_images(flt)
 
 with st.container(horizontal=True, vertical_alignment="center"):
-    view = st.segmented_control("View", ["Grid", "Table"], default="Grid", key="browse_view", label_visibility="collapsed")
-    show_labels = st.toggle("Label overlay", value=True, key="browse_overlay")
+    view = st.segmented_control(
+        "View", ["Grid", "Table"], default="Grid", key="browse_view", label_visibility="collapsed"
+    )
+    layer = st.segmented_control(
+        "Overlay",
+        ["label", "prediction", "none"],
+        default="label",
+        key="browse_overlay",
+        required=True,
+        format_func=str.capitalize,
+        label_visibility="collapsed",
+    )
     st.caption(f"{total} images match")
 
 if total == 0:
@@ -45,13 +80,19 @@ pages = max(1, -(-total // PAGE_SIZE))
 page = st.pagination(pages, key="browse_page") if pages > 1 else 1
 page = min(page, pages)
 records = ws.list_images(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+predicted_ids = ws.predicted([r.id for r in records], model.id) if model else set()
 
 if view == "Table":
     st.dataframe(
         [
-            {"name": r.name, "scene": r.scene, "status": r.status.replace("_", " "),
-             "label": f"v{r.head_version}" if r.head_version else "", "seep pixels": r.seep_pixels,
-             "open": f"review?image={r.id}"}
+            {
+                "name": r.name,
+                "scene": r.scene,
+                "status": r.status.replace("_", " "),
+                "label": f"v{r.head_version}" if r.head_version else "",
+                "seep pixels": r.seep_pixels,
+                "open": f"review?image={r.id}",
+            }
             for r in records
         ],
         hide_index=True,
@@ -61,7 +102,12 @@ else:
     with st.grid(min_column_width=170):
         for r in records:
             with st.container(border=True):
-                st.image(thumbnail(str(ws.root), r.id, r.head_version, show_labels), width="stretch")
+                st.image(
+                    thumbnail(
+                        str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted_ids
+                    ),
+                    width="stretch",
+                )
                 with st.container(horizontal=True, vertical_alignment="center"):
                     st.caption(f"**{r.name}** · {r.status.replace('_', ' ')}")
                     if st.button("Open", key=f"browse_open_{r.id}", type="tertiary", icon=":material/open_in_new:"):

@@ -65,12 +65,24 @@ edit_col, side = st.columns([3, 2], gap="large")
 # ---- display settings -------------------------------------------------------------------
 with side:
     with st.expander("Display", expanded=False, icon=":material/tune:"):
-        mode = st.segmented_control("Stretch", ["percentile", "db"], default="percentile", key="review_mode",
-                                    format_func={"percentile": "Percentile", "db": "dB"}.get, required=True)
+        mode = st.segmented_control(
+            "Stretch",
+            ["percentile", "db"],
+            default="percentile",
+            key="review_mode",
+            format_func={"percentile": "Percentile", "db": "dB"}.get,
+            required=True,
+        )
         if mode == "db":
             lo, hi = window(ws.read_image(image.id), mode="db", nodata=ws.config.nodata)
-            low, high = st.slider("Window (dB)", float(np.floor(lo - 10)), float(np.ceil(hi + 10)),
-                                  (float(round(lo, 1)), float(round(hi, 1))), step=0.1, key=f"review_db_{image.id}")
+            low, high = st.slider(
+                "Window (dB)",
+                float(np.floor(lo - 10)),
+                float(np.ceil(hi + 10)),
+                (float(round(lo, 1)), float(round(hi, 1))),
+                step=0.1,
+                key=f"review_db_{image.id}",
+            )
         else:
             low, high = st.slider("Window (percentiles)", 0.0, 100.0, (2.0, 98.0), step=0.5, key="review_pct")
         gamma = st.slider("Gamma", 0.3, 3.0, 1.0, step=0.05, key="review_gamma")
@@ -81,7 +93,7 @@ base = render_tile(ws, image.id, display=display)
 # ---- what the editor opens with: the label, else the prediction, else nothing ------------
 # Remembered per image until the analyst saves, reloads or leaves: a colleague's save in
 # between must not swap the mask under their strokes (it becomes a conflict instead).
-pred = prediction(model, str(ws.root), image.id) if model else None
+pred = prediction(model, ws, image.id) if model else None
 opened_by_image = st.session_state.setdefault("review_opened", {})
 opened = opened_by_image.get(image.id)
 if opened is None:
@@ -101,19 +113,26 @@ else:
 mask_id = f"{image.id}:{opened.source}:{opened.version or opened.model_id or 0}:{nonce}"
 
 with edit_col:
-    if opened.source == "label" and image.head_version != opened.version or (
-        opened.source != "label" and image.head_version is not None
+    if (
+        opened.source == "label"
+        and image.head_version != opened.version
+        or (opened.source != "label" and image.head_version is not None)
     ):
         newest = ws.version(image.id)
-        st.info(f"{newest.author} saved v{newest.version} since you opened this tile. Saving now will ask what to "
-                "keep.", icon=":material/group:")
+        st.info(
+            f"{newest.author} saved v{newest.version} since you opened this tile. Saving now will ask what to keep.",
+            icon=":material/group:",
+        )
         if st.button("Load the newest version", key="review_load_newest"):
             reopen()
             st.session_state["review_nonce"] += 1
             st.rerun()
     st.caption(
-        {"label": f"Editing label v{opened.version}", "prediction": f"Editing the prediction of model {opened.model_id}",
-         "empty": "No label and no model: paint from scratch"}[opened.source]
+        {
+            "label": f"Editing label v{opened.version}",
+            "prediction": f"Editing the prediction of model {opened.model_id}",
+            "empty": "No label and no model: paint from scratch",
+        }[opened.source]
         + " · 1-7 class, E eraser, [ ] size, Ctrl+Z/Y, S save, A accept, N/P next/previous"
     )
     try:
@@ -143,8 +162,13 @@ try:
             go(event.step)
             st.rerun()
 except ConflictError as e:
-    st.session_state["review_pending"] = {"kind": "conflict", "mask": event.mask, "current": e.current_version,
-                                          "accept": event.type == "accept", "dirty": event.dirty}
+    st.session_state["review_pending"] = {
+        "kind": "conflict",
+        "mask": event.mask,
+        "current": e.current_version,
+        "accept": event.type == "accept",
+        "dirty": event.dirty,
+    }
 
 for step, clicked in ((-1, prev_clicked), (1, next_clicked)):
     if clicked:
@@ -157,16 +181,26 @@ for step, clicked in ((-1, prev_clicked), (1, next_clicked)):
 pending = st.session_state.get("review_pending")
 if pending and pending["kind"] == "conflict":
     with edit_col:
-        st.warning(f"Someone saved {image.name} as v{pending['current']} since you opened it. "
-                   "Your strokes are kept until you choose.", icon=":material/warning:")
+        st.warning(
+            f"Someone saved {image.name} as v{pending['current']} since you opened it. "
+            "Your strokes are kept until you choose.",
+            icon=":material/warning:",
+        )
         c1, c2 = st.columns(2)
         if c1.button("Load their version (drop mine)", key="review_conflict_reload"):
             reopen()
             st.session_state["review_nonce"] += 1
             st.rerun()
         if c2.button("Save mine as a newer version", key="review_conflict_keep", type="primary"):
-            save_edit(ws, opened, pending["mask"], author=author, dirty=True, parent=pending["current"],
-                      accept=pending["accept"])
+            save_edit(
+                ws,
+                opened,
+                pending["mask"],
+                author=author,
+                dirty=True,
+                parent=pending["current"],
+                accept=pending["accept"],
+            )
             reopen()
             st.rerun()
 elif pending and pending["kind"] == "leave":
@@ -201,14 +235,19 @@ with side:
             conf = (np.clip(pred[1].astype(np.float32), 0, 1) * 255).astype(np.uint8)
             import cv2
 
-            st.image(cv2.applyColorMap(conf, cv2.COLORMAP_VIRIDIS)[:, :, ::-1], width="stretch",
-                     caption="model confidence (dark: unsure)")
+            st.image(
+                cv2.applyColorMap(conf, cv2.COLORMAP_VIRIDIS)[:, :, ::-1],
+                width="stretch",
+                caption="model confidence (dark: unsure)",
+            )
         else:
             diff = difference(pred[0], label_mask)
             st.image(difference_overlay(base, diff), width="stretch")
             counts = difference_counts(diff)
-            st.caption(" · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree")
-                       + "  (red missed, blue false alarm, yellow other class)")
+            st.caption(
+                " · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree")
+                + "  (red missed, blue false alarm, yellow other class)"
+            )
     else:
         st.caption("No label and no model yet: nothing to compare with.")
 
@@ -219,22 +258,31 @@ with side:
         lines = [f"| {head} |", "|" + "---|" * (1 + len(shown))]
         for c in ws.classes.classes[1:]:
             cells = " | ".join(f"{int(counts[c.id]):,}" for _, counts in shown)
-            lines.append(f"| :color[■]{{foreground=\"{c.colour}\"}} {c.name} | {cells} |")
+            lines.append(f'| :color[■]{{foreground="{c.colour}"}} {c.name} | {cells} |')
         st.markdown("\n".join(lines))
 
     with st.expander(f"History ({image.head_version or 0} versions)", icon=":material/history:"):
         versions = ws.history(image.id)
         if versions:
             st.dataframe(
-                [{"version": f"v{v.version}", "author": v.author, "source": v.describe, "time": v.created_at[:19],
-                  "edited from": f"v{v.parent}" if v.parent else ""} for v in versions],
+                [
+                    {
+                        "version": f"v{v.version}",
+                        "author": v.author,
+                        "source": v.describe,
+                        "time": v.created_at[:19],
+                        "edited from": f"v{v.parent}" if v.parent else "",
+                    }
+                    for v in versions
+                ],
                 hide_index=True,
             )
             older = [v.version for v in versions[1:]]
             if older:
                 with st.container(horizontal=True, vertical_alignment="bottom"):
-                    pick = st.selectbox("Restore version", older, format_func=lambda v: f"v{v}",
-                                        key="review_restore_pick")
+                    pick = st.selectbox(
+                        "Restore version", older, format_func=lambda v: f"v{v}", key="review_restore_pick"
+                    )
                     if st.button("Restore as newest", key="review_restore"):
                         try:
                             lv = ws.restore(image.id, pick, author=author)

@@ -14,7 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from seep.errors import SeepError
-from seep.workspace import STATUSES, ImageFilter, Workspace, default_author, default_path
+from seep.workspace import (
+    STATUSES,
+    ImageFilter,
+    Workspace,
+    default_author,
+    default_path,
+)
 
 
 def progress(label: str) -> Callable[[int, int], None]:
@@ -142,20 +148,48 @@ def cmd_train(args) -> int:
     val_scenes = args.val_scenes.split(",") if args.val_scenes else None
     tr, va, vs = split_by_scene(tiles, val_scenes, val_fraction=args.val_fraction, seed=args.seed)
     cfg = TrainConfig(
-        epochs=args.epochs, lr=args.lr, batch_size=args.batch, loss=args.loss, binary=args.mode == "binary",
+        epochs=args.epochs,
+        lr=args.lr,
+        batch_size=args.batch,
+        loss=args.loss,
+        binary=args.mode == "binary",
         class_weight_power=args.class_weight_power,
-        seed=args.seed, crop=args.crop, crops_per_tile=args.crops_per_tile, augment=tuple(args.augment.split(",")),
-        device=args.device, amp=not args.no_amp,
+        seed=args.seed,
+        crop=args.crop,
+        crops_per_tile=args.crops_per_tile,
+        augment=tuple(args.augment.split(",")),
+        device=args.device,
+        amp=not args.no_amp,
     )
-    model_cfg = UNetConfig(in_channels=tiles[0].image.shape[2], classes=len(names), base=args.base, depth=args.depth,
-                           residual=args.residual)
+    model_cfg = UNetConfig(
+        in_channels=tiles[0].image.shape[2],
+        classes=len(names),
+        base=args.base,
+        depth=args.depth,
+        residual=args.residual,
+    )
     out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S")
-    print(f"training on {len(tr)} tiles, validating on {len(va)} tiles of scenes {', '.join(vs)}; writing {out}",
-          file=sys.stderr)
-    result = train(cfg, model_cfg, tr, va, out, class_names=names, val_scenes=vs, init_from=args.from_model,
-                   resume=args.resume, nodata=nodata, on_epoch=lambda r: print(json.dumps(r), flush=True))
-    print(f"best epoch {result.best_epoch}: validation binary IoU {result.best_metric:.4f}; {result.best_checkpoint}",
-          file=sys.stderr)
+    print(
+        f"training on {len(tr)} tiles, validating on {len(va)} tiles of scenes {', '.join(vs)}; writing {out}",
+        file=sys.stderr,
+    )
+    result = train(
+        cfg,
+        model_cfg,
+        tr,
+        va,
+        out,
+        class_names=names,
+        val_scenes=vs,
+        init_from=args.from_model,
+        resume=args.resume,
+        nodata=nodata,
+        on_epoch=lambda r: print(json.dumps(r), flush=True),
+    )
+    print(
+        f"best epoch {result.best_epoch}: validation binary IoU {result.best_metric:.4f}; {result.best_checkpoint}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -179,10 +213,14 @@ def format_report(r: dict) -> str:
         f"{'class':<12} {'IoU':>6} {'Dice':>6} {'pxAP':>6} {'AP50':>6} {'mAP':>6} {'pixels':>10}",
     ]
     for i, name in enumerate(r["classes"]):
-        lines.append(f"{name:<12} {f(r['iou'][i]):>6} {f(r['dice'][i]):>6} {f(r['pixel_ap'][i]):>6} "
-                     f"{f(r['ap50'][i]):>6} {f(r['map'][i]):>6} {r['target_pixels'][i + 1]:>10}")
-    lines.append(f"{'mean':<12} {f(r['mean_iou']):>6} {f(r['mean_dice']):>6} {'':>6} {f(r['mean_ap50']):>6} "
-                 f"{f(r['mean_map']):>6}")
+        lines.append(
+            f"{name:<12} {f(r['iou'][i]):>6} {f(r['dice'][i]):>6} {f(r['pixel_ap'][i]):>6} "
+            f"{f(r['ap50'][i]):>6} {f(r['map'][i]):>6} {r['target_pixels'][i + 1]:>10}"
+        )
+    lines.append(
+        f"{'mean':<12} {f(r['mean_iou']):>6} {f(r['mean_dice']):>6} {'':>6} {f(r['mean_ap50']):>6} "
+        f"{f(r['mean_map']):>6}"
+    )
     lines.append("normalised confusion matrix (rows: truth, columns: prediction):")
     for row in r["confusion_matrix"]:
         lines.append("  " + " ".join(f"{v:5.3f}" for v in row))
@@ -216,17 +254,44 @@ def cmd_predict(args) -> int:
     predictor = Predictor(_model_path(args), device=args.device)
     n = predict_folder(predictor, args.data, args.out, tta=args.tta, on_progress=progress("predict"))
     t = predictor.timings
-    print(f"predicted {n} rasters into {args.out} (masks in train_masks_256/, confidence in confidence/); "
-          f"{1000 * t.predict / max(t.tiles, 1):.1f} ms per raster in the model")
+    print(
+        f"predicted {n} rasters into {args.out} (masks in train_masks_256/, confidence in confidence/); "
+        f"{1000 * t.predict / max(t.tiles, 1):.1f} ms per raster in the model"
+    )
+    return 0
+
+
+def cmd_predict_all(args) -> int:
+    from seep.jobs.predict import predict_all
+    from seep.learn.infer import Predictor
+
+    ws = _workspace(args)
+    path = _model_path(args)
+    counts = predict_all(
+        ws,
+        Predictor(path, device=args.device),
+        path.stem,
+        only_unreviewed=args.unreviewed,
+        on_progress=progress("predict-all"),
+    )
+    print(
+        f"predicted {counts['predicted']} images with model {path.stem}; "
+        f"{counts['labelled']} unlabelled images got the prediction as their first label version"
+    )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--workspace", type=Path, default=default_path(), help="workspace folder (default ./workspace or $SEEP_WORKSPACE)"
+        "--workspace",
+        type=Path,
+        default=default_path(),
+        help="workspace folder (default ./workspace or $SEEP_WORKSPACE)",
     )
-    ap = argparse.ArgumentParser(prog="python -m seep", description="Review and learn oil-seep segmentations of SAR tiles.")
+    ap = argparse.ArgumentParser(
+        prog="python -m seep", description="Review and learn oil-seep segmentations of SAR tiles."
+    )
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func, help: str) -> argparse.ArgumentParser:
@@ -239,7 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenes", type=int, default=6)
     p.add_argument("--tiles-per-scene", type=int, default=8)
 
-    p = add("import", cmd_import, "import TIFFs: the exercise layout (train_images_256/ + train_masks_256/) or a folder")
+    p = add(
+        "import", cmd_import, "import TIFFs: the exercise layout (train_images_256/ + train_masks_256/) or a folder"
+    )
     p.add_argument("path", type=Path)
     p.add_argument("--author", default=default_author(), help="author recorded on imported masks")
 
@@ -253,7 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scene", action="append")
     p.add_argument("--has-class", type=int, metavar="ID", help="head label contains this class")
     p.add_argument("--name", help="name contains")
-    p.add_argument("--sort", default="name", choices=["name", "scene", "largest_seep", "smallest_seep"])
+    p.add_argument(
+        "--sort",
+        default="name",
+        choices=["name", "scene", "largest_seep", "smallest_seep"],
+        help="label-based sorts; the app adds prediction-based ones",
+    )
     p.add_argument("--offset", type=int, default=0)
     p.add_argument("--limit", type=int, default=50)
 
@@ -273,8 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--loss", default="ce+dice", help="a sum of ce, dice, iou, focal, focal_tversky")
-    p.add_argument("--class-weight-power", type=float, default=0.5,
-                   help="cross-entropy class weights (1/frequency)^POWER, capped at 50; 0 for none")
+    p.add_argument(
+        "--class-weight-power",
+        type=float,
+        default=0.5,
+        help="cross-entropy class weights (1/frequency)^POWER, capped at 50; 0 for none",
+    )
     p.add_argument("--mode", choices=["multiclass", "binary"], default="multiclass")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--crop", type=int, default=128)
@@ -295,6 +371,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenes", help="only these comma-separated scenes, or 'val' for the model's validation scenes")
     p.add_argument("--tta", action="store_true", help="average the four flips")
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    p.add_argument("--device", default="auto")
+
+    p = add(
+        "predict-all",
+        cmd_predict_all,
+        "predict every workspace image (cached per model; unlabelled ones get the prediction as label v1)",
+    )
+    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    p.add_argument("--unreviewed", action="store_true", help="only images not yet corrected or accepted")
     p.add_argument("--device", default="auto")
 
     p = add("predict", cmd_predict, "predict masks and confidence maps for a folder of TIFFs")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from seep.workspace import Workspace
@@ -32,12 +31,6 @@ def real_data() -> Path:
     return REAL_DATA
 
 
-def sar_tile(seed: int = 0, size: int = 64) -> np.ndarray:
-    """A small uint16 speckled tile, different for each seed."""
-    rng = np.random.default_rng(seed)
-    return (rng.gamma(4, 0.25, (size, size)) * 20000 + 1).clip(1, 65535).astype(np.uint16)
-
-
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """A 1-epoch, base-4 U-Net trained on synthetic tiles: real weights, seconds to make."""
@@ -48,9 +41,18 @@ def tiny_model(tmp_path_factory) -> Path:
     from seep.learn.model import UNetConfig
     from seep.learn.train import TrainConfig, train
 
-    tiles = [Tile(t.name, t.scene, t.image[:, :, None], t.mask) for t in generate(DemoSpec(scenes=2, tiles_per_scene=2))]
+    tiles = [
+        Tile(t.name, t.scene, t.image[:, :, None], t.mask) for t in generate(DemoSpec(scenes=2, tiles_per_scene=2))
+    ]
     tr, va, vs = split_by_scene(tiles, val_fraction=0.5)
     out = tmp_path_factory.mktemp("tiny-model")
-    train(TrainConfig(epochs=1, batch_size=4), UNetConfig(base=4, depth=2), tr, va, out,
-          class_names=SEEP_CLASSES.names, val_scenes=vs)
+    train(
+        TrainConfig(epochs=1, batch_size=4),
+        UNetConfig(base=4, depth=2),
+        tr,
+        va,
+        out,
+        class_names=SEEP_CLASSES.names,
+        val_scenes=vs,
+    )
     return out / "best.pt"

@@ -40,7 +40,9 @@ def test_bad_class_tables_are_refused(classes, message):
 def test_a_twelve_class_rgb_table_works_without_code_changes(tmp_path):
     """CamVid-style: 12 classes, 3 channels, 360x480 tiles, no no-data value."""
     rng = np.random.default_rng(0)
-    classes = [{"id": i, "name": f"c{i}", "colour": "#%02x%02x%02x" % tuple(rng.integers(0, 256, 3))} for i in range(12)]
+    classes = [
+        {"id": i, "name": f"c{i}", "colour": "#%02x%02x%02x" % tuple(rng.integers(0, 256, 3))} for i in range(12)
+    ]
     text = DatasetConfig(classes=SEEP_CLASSES).to_json().replace('"channels": 1', '"channels": 3')
     import json
 

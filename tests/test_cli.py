@@ -5,8 +5,8 @@ from pathlib import Path
 
 import numpy as np
 import tifffile
+from helpers import sar_tile
 
-from conftest import sar_tile
 from seep.cli import main
 from seep.workspace import Workspace
 
@@ -91,14 +91,31 @@ def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
     ws = str(tmp_path / "w")
     run(capsys, "demo", "--workspace", ws, "--scenes", "3", "--tiles-per-scene", "3")
     run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
-    code, out, err = run(capsys, "train", "--data", str(tmp_path / "data"), "--epochs", "1", "--base", "4",
-                         "--depth", "2", "--batch", "4", "--out", str(tmp_path / "run"), "--workspace", ws)
+    code, out, err = run(
+        capsys,
+        "train",
+        "--data",
+        str(tmp_path / "data"),
+        "--epochs",
+        "1",
+        "--base",
+        "4",
+        "--depth",
+        "2",
+        "--batch",
+        "4",
+        "--out",
+        str(tmp_path / "run"),
+        "--workspace",
+        ws,
+    )
     assert code == 0, err
     assert '"epoch": 1' in out and "best epoch 1" in err
     model = str(tmp_path / "run" / "best.pt")
 
-    code, out, err = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", model, "--json",
-                         "--scenes", "val")
+    code, out, err = run(
+        capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", model, "--json", "--scenes", "val"
+    )
     assert code == 0, err
     import json
 
@@ -107,8 +124,9 @@ def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
     code, out, _ = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", model, "--tta")
     assert "binary seep IoU" in out and "normalised confusion matrix" in out
 
-    code, out, err = run(capsys, "predict", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "pred"),
-                         "--model", model)
+    code, out, err = run(
+        capsys, "predict", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "pred"), "--model", model
+    )
     assert code == 0 and "predicted 9 rasters" in out
     mask = tifffile.imread(tmp_path / "pred" / "train_masks_256" / "900100.000000.tif")
     conf = tifffile.imread(tmp_path / "pred" / "confidence" / "900100.000000.tif")
@@ -120,8 +138,31 @@ def test_model_errors_are_one_line(capsys, tmp_path):
     code, _, err = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", str(tmp_path / "none.pt"))
     assert code == 1 and err.startswith("error: no model at") and "none.pt" in err
     (tmp_path / "bad.pt").write_bytes(b"xx")
-    code, _, err = run(capsys, "predict", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "o"),
-                       "--model", str(tmp_path / "bad.pt"))
+    code, _, err = run(
+        capsys,
+        "predict",
+        "--data",
+        str(tmp_path / "data"),
+        "--out",
+        str(tmp_path / "o"),
+        "--model",
+        str(tmp_path / "bad.pt"),
+    )
     assert code == 1 and "not a readable Seep model" in err
     code, _, err = run(capsys, "train", "--data", str(tmp_path / "data"), "--workspace", str(tmp_path / "w"))
     assert code == 1 and "no train_masks_256/ folder" in err
+
+
+def test_predict_all_caches_and_labels_the_unlabelled(capsys, tmp_path, tiny_model):
+    ws_path = str(tmp_path / "w")
+    run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "7")  # 5 labelled, 2 not
+    code, out, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tiny_model))
+    assert code == 0, err
+    assert "predicted 7 images" in out and "2 unlabelled images got the prediction" in out
+    ws = Workspace(ws_path)
+    assert ws.status_counts()["predicted"] == 2
+    un = ws.image("900100.000006")
+    assert ws.version(un.id).describe == f"predicted by model {tiny_model.stem}"
+    assert ws.predicted(ws.image_ids(), tiny_model.stem) == set(ws.image_ids())
+    code, out, _ = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tiny_model), "--unreviewed")
+    assert "predicted 2 images" in out and "0 unlabelled" in out

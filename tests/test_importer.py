@@ -3,8 +3,8 @@ import os
 import numpy as np
 import pytest
 import tifffile
+from helpers import sar_tile
 
-from conftest import sar_tile
 from seep.errors import BadInputError
 from seep.workspace import Workspace
 from seep.workspace.importer import import_folder

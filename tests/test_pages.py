@@ -7,8 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import seep.ui.editor
-import seep.ui.session
 import seep.ui.models
+import seep.ui.session
 from seep.data.synthetic import DemoSpec
 from seep.ui.editor import EditEvent, EditorState
 from seep.workspace import ImageFilter, Workspace
@@ -213,8 +213,16 @@ def test_strokes_made_on_another_tile_are_refused(demo_ws, monkeypatch):
     rec = demo_ws.list_images()[0]
 
     def fake_component(**kw):
-        return {"dirty": True, "event": {"type": "save", "mask_id": "some-other-tile:label:1:0", "dirty": True,
-                                         "mask": payload.encode_mask(np.zeros((256, 256), np.uint8)), "step": 0}}
+        return {
+            "dirty": True,
+            "event": {
+                "type": "save",
+                "mask_id": "some-other-tile:label:1:0",
+                "dirty": True,
+                "mask": payload.encode_mask(np.zeros((256, 256), np.uint8)),
+                "step": 0,
+            },
+        }
 
     monkeypatch.setattr(seep.ui.editor, "_component", fake_component)
     at = app(image=rec.id)

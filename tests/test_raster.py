@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from seep.data import raster
-from seep.data.raster import atomic_write_bytes, read_image, read_mask, safe_child, write_tiff
+from seep.data.raster import (
+    atomic_write_bytes,
+    read_image,
+    read_mask,
+    safe_child,
+    write_tiff,
+)
 from seep.errors import BadInputError, WorkspaceError
 
 DTYPES = st.sampled_from([np.uint8, np.uint16, np.float32])
@@ -20,7 +26,8 @@ DTYPES = st.sampled_from([np.uint8, np.uint16, np.float32])
 @given(
     arr=st.tuples(DTYPES, st.integers(8, 40), st.integers(8, 40), st.integers(1, 5)).flatmap(
         lambda t: hnp.arrays(
-            t[0], (t[1], t[2], t[3]),
+            t[0],
+            (t[1], t[2], t[3]),
             elements=hnp.from_dtype(np.dtype(t[0]), allow_nan=False, allow_infinity=False)
             if t[0] == np.float32
             else None,

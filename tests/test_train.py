@@ -57,8 +57,7 @@ def test_a_tiny_model_overfits_one_tile(tmp_path):
     img[mask > 0] //= 2
     tile = Tile("a.1", "a", img[:, :, None], mask)
     cfg = TrainConfig(epochs=20, lr=1e-2, batch_size=8, crop=64, crops_per_tile=64, amp=False, warmup_epochs=0.5)
-    r = train(cfg, UNetConfig(base=8, depth=2), [tile], [tile], tmp_path / "run", class_names=NAMES,
-              val_scenes=["a"])
+    r = train(cfg, UNetConfig(base=8, depth=2), [tile], [tile], tmp_path / "run", class_names=NAMES, val_scenes=["a"])
     assert r.history[-1]["loss"] < r.history[0]["loss"]
     assert r.best_metric > 0.9, r.history[-1]
 
@@ -67,11 +66,20 @@ def test_checkpoint_resume_and_export(tmp_path):
     tiles = synthetic_tiles()
     tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
     small = UNetConfig(base=4, depth=2)
-    r = train(TrainConfig(epochs=1, crop=64, batch_size=4), small, tr, va, tmp_path / "run", class_names=NAMES,
-              val_scenes=vs)
+    r = train(
+        TrainConfig(epochs=1, crop=64, batch_size=4), small, tr, va, tmp_path / "run", class_names=NAMES, val_scenes=vs
+    )
     assert len(r.history) == 1 and (tmp_path / "run" / "best.pt").exists()
-    r2 = train(TrainConfig(epochs=2, crop=64, batch_size=4), small, tr, va, tmp_path / "run", class_names=NAMES,
-               val_scenes=vs, resume=True)
+    r2 = train(
+        TrainConfig(epochs=2, crop=64, batch_size=4),
+        small,
+        tr,
+        va,
+        tmp_path / "run",
+        class_names=NAMES,
+        val_scenes=vs,
+        resume=True,
+    )
     assert [h["epoch"] for h in r2.history] == [1, 2]  # epoch 1 was not run again
     lines = (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(x)["epoch"] for x in lines] == [1, 2]
@@ -86,19 +94,43 @@ def test_fine_tune_starts_from_the_parent_and_must_match_it(tmp_path):
     tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
     cfg = TrainConfig(epochs=1, crop=64, batch_size=4)
     train(cfg, UNetConfig(base=4, depth=2), tr, va, tmp_path / "parent", class_names=NAMES, val_scenes=vs)
-    child = train(cfg, UNetConfig(base=4, depth=2), tr, va, tmp_path / "child", class_names=NAMES, val_scenes=vs,
-                  init_from=tmp_path / "parent" / "best.pt")
+    child = train(
+        cfg,
+        UNetConfig(base=4, depth=2),
+        tr,
+        va,
+        tmp_path / "child",
+        class_names=NAMES,
+        val_scenes=vs,
+        init_from=tmp_path / "parent" / "best.pt",
+    )
     assert child.history
     with pytest.raises(BadInputError, match="architecture"):
-        train(cfg, UNetConfig(base=8, depth=2), tr, va, tmp_path / "bad", class_names=NAMES, val_scenes=vs,
-              init_from=tmp_path / "parent" / "best.pt")
+        train(
+            cfg,
+            UNetConfig(base=8, depth=2),
+            tr,
+            va,
+            tmp_path / "bad",
+            class_names=NAMES,
+            val_scenes=vs,
+            init_from=tmp_path / "parent" / "best.pt",
+        )
 
 
 def test_stop_request_ends_the_run_early(tmp_path):
     tiles = synthetic_tiles()
     tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
-    r = train(TrainConfig(epochs=5, crop=64, batch_size=2), UNetConfig(base=4, depth=2), tr, va, tmp_path / "r",
-              class_names=NAMES, val_scenes=vs, should_stop=lambda: True)
+    r = train(
+        TrainConfig(epochs=5, crop=64, batch_size=2),
+        UNetConfig(base=4, depth=2),
+        tr,
+        va,
+        tmp_path / "r",
+        class_names=NAMES,
+        val_scenes=vs,
+        should_stop=lambda: True,
+    )
     assert r.stopped and r.history == []
 
 
@@ -110,8 +142,15 @@ class Evil:
 def test_a_tampered_checkpoint_is_refused(tmp_path):
     tiles = synthetic_tiles()
     tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
-    train(TrainConfig(epochs=1, crop=64, batch_size=4), UNetConfig(base=4, depth=2), tr, va, tmp_path / "r",
-          class_names=NAMES, val_scenes=vs)
+    train(
+        TrainConfig(epochs=1, crop=64, batch_size=4),
+        UNetConfig(base=4, depth=2),
+        tr,
+        va,
+        tmp_path / "r",
+        class_names=NAMES,
+        val_scenes=vs,
+    )
     state = load_checkpoint(tmp_path / "r" / "best.pt")
     torch.save({**state, "extra": Evil()}, tmp_path / "evil.pt")
     with pytest.raises(BadInputError, match="refusing to load .*evil.pt: it holds more than weights"):
@@ -127,8 +166,15 @@ def test_a_tampered_checkpoint_is_refused(tmp_path):
 def test_predictor_batches_tta_and_sliding_window(tmp_path):
     tiles = synthetic_tiles(size=64)
     tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
-    train(TrainConfig(epochs=1, crop=64, batch_size=4), UNetConfig(base=4, depth=2), tr, va, tmp_path / "r",
-          class_names=NAMES, val_scenes=vs)
+    train(
+        TrainConfig(epochs=1, crop=64, batch_size=4),
+        UNetConfig(base=4, depth=2),
+        tr,
+        va,
+        tmp_path / "r",
+        class_names=NAMES,
+        val_scenes=vs,
+    )
     p = Predictor(tmp_path / "r" / "best.pt", window=64, overlap=16)
     big = np.tile(tiles[0].image, (3, 2, 1))[:170, :120]  # larger than the window: sliding
     big[:10] = 0  # no-data rows are never a seep
@@ -146,8 +192,10 @@ def test_predictor_batches_tta_and_sliding_window(tmp_path):
     assert p.timings.tiles == 7 and p.timings.predict > 0
 
 
-@pytest.mark.skipif(not hasattr(torch.distributed, "is_gloo_available") or not torch.distributed.is_gloo_available(),
-                    reason="this torch build has no gloo backend")
+@pytest.mark.skipif(
+    not hasattr(torch.distributed, "is_gloo_available") or not torch.distributed.is_gloo_available(),
+    reason="this torch build has no gloo backend",
+)
 def test_ddp_with_two_cpu_processes(tmp_path):
     """torchrun with the gloo backend: two processes train one tiny model in step."""
     data = tmp_path / "data"
@@ -158,11 +206,47 @@ def test_ddp_with_two_cpu_processes(tmp_path):
     for t in synthetic_tiles(scenes=2, per_scene=3):
         tifffile.imwrite(data / "train_images_256" / f"{t.name}.tif", t.image[:, :, 0])
         tifffile.imwrite(data / "train_masks_256" / f"{t.name}.tif", t.mask)
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29517", "-m", "seep",
-           "train", "--data", str(data), "--epochs", "2", "--base", "4", "--depth", "2", "--crop", "64", "--batch", "2",
-           "--out", str(tmp_path / "ddp"), "--workspace", str(tmp_path / "ws")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node=2",
+        "--master_port=29517",
+        "-m",
+        "seep",
+        "train",
+        "--data",
+        str(data),
+        "--epochs",
+        "2",
+        "--base",
+        "4",
+        "--depth",
+        "2",
+        "--crop",
+        "64",
+        "--batch",
+        "2",
+        "--out",
+        str(tmp_path / "ddp"),
+        "--workspace",
+        str(tmp_path / "ws"),
+    ]
     r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     epochs = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
     assert [e["epoch"] for e in epochs] == [1, 2]  # rank 0 alone reports
     assert (tmp_path / "ddp" / "best.pt").exists()
+
+
+def test_uncertainty_ranks_doubtful_seeps_first():
+    from seep.learn.infer import uncertainty
+
+    classes = np.zeros((32, 32), np.uint8)
+    classes[10:14, 10:14] = 1
+    sure, unsure = np.full((32, 32), 0.95, np.float32), np.full((32, 32), 0.95, np.float32)
+    unsure[8:16, 8:16] = 0.55  # doubt around the seep
+    assert uncertainty(classes, unsure) > uncertainty(classes, sure)
+    empty = np.zeros_like(classes)
+    assert uncertainty(empty, sure) == pytest.approx(0.5 * 0.05, abs=1e-6)  # confident empty sea ranks last
+    assert uncertainty(classes, sure) == pytest.approx(0.05, abs=1e-6)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import sar_tile
 
-from conftest import sar_tile
 from seep.data import raster
 from seep.errors import BadInputError, ConflictError, NotFoundError, WorkspaceError
 from seep.workspace import ImageFilter, Workspace
@@ -196,7 +196,10 @@ def test_two_processes_saving_the_same_image_at_once(ws, tmp_path):
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", SAVER, str(ws.root), rec.id, str(v), str(go)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
         )
         for v in (2, 3)
     ]
@@ -217,3 +220,24 @@ def test_two_processes_saving_the_same_image_at_once(ws, tmp_path):
     ws.save_label(rec.id, _mask(loser[1]), parent=2, author="loser")
     assert [v.version for v in ws.history(rec.id)] == [3, 2, 1]
     assert len(list((ws.root / "labels" / rec.id).iterdir())) == 3
+
+
+def test_prediction_cache_filters_and_sorts(ws):
+    recs = [ws.add_image(sar_tile(i), name=f"s.{i}", scene="s")[0] for i in range(4)]
+    conf = np.full((64, 64), 0.9, np.float32)
+    ws.save_prediction(recs[0].id, "m1", _mask(1, (0, 4)), conf, uncertainty=0.1)
+    ws.save_prediction(recs[1].id, "m1", _mask(2, (0, 10)), conf, uncertainty=0.7)
+    ws.save_prediction(recs[2].id, "m2", _mask(2, (0, 20)), conf, uncertainty=0.9)
+    classes, c = ws.prediction(recs[1].id, "m1")
+    np.testing.assert_array_equal(classes, _mask(2, (0, 10)))
+    assert abs(float(c.max()) - 0.9) < 0.01 and ws.prediction(recs[3].id, "m1") is None
+    assert ws.predicted([r.id for r in recs], "m1") == {recs[0].id, recs[1].id}
+    assert ws.count_images(ImageFilter(has_prediction=True, model="m1")) == 2
+    assert ws.count_images(ImageFilter(has_prediction=False, model="m1")) == 2
+    names = [r.name for r in ws.list_images(ImageFilter(sort="least_confident", model="m1"))]
+    assert names[:2] == ["s.1", "s.0"] and set(names[2:]) == {"s.2", "s.3"}  # unpredicted last
+    names = [r.name for r in ws.list_images(ImageFilter(sort="largest_predicted", model="m1"))]
+    assert names[:2] == ["s.1", "s.0"]
+    assert ws.image_ids(ImageFilter(sort="least_confident", model="m1"))[0] == recs[1].id
+    ws.save_prediction(recs[0].id, "m1", _mask(3, (0, 4)), conf, uncertainty=0.95)  # replaced, not added
+    assert ws.list_images(ImageFilter(sort="least_confident", model="m1"), limit=1)[0].name == "s.0"

@@ -98,7 +98,8 @@ def to_rgb(
     img = image if image.ndim == 3 else image[:, :, None]
     if img.shape[2] == 3:
         rgb = np.stack(
-            [stretch(img, mode=mode, low=low, high=high, gamma=gamma, channel=c, nodata=nodata) for c in range(3)], axis=2
+            [stretch(img, mode=mode, low=low, high=high, gamma=gamma, channel=c, nodata=nodata) for c in range(3)],
+            axis=2,
         )
     else:
         g = stretch(img, mode=mode, low=low, high=high, gamma=gamma, nodata=nodata)

@@ -93,7 +93,9 @@ def _open_checked(path: Path, what: str) -> tuple[tuple[int, ...], np.dtype]:
     if dtype is None:
         raise BadInputError(f"{what} {path} has a sample format Seep cannot read")
     npx = int(np.prod(shape[:2])) if len(shape) >= 2 else 0
-    if len(shape) >= 2 and (shape[0] > MAX_PIXELS or npx > MAX_PIXELS or int(np.prod(shape)) > MAX_PIXELS * MAX_CHANNELS):
+    if len(shape) >= 2 and (
+        shape[0] > MAX_PIXELS or npx > MAX_PIXELS or int(np.prod(shape)) > MAX_PIXELS * MAX_CHANNELS
+    ):
         raise BadInputError(
             f"{what} {path} claims {shape} pixels, over the {MAX_PIXELS:,}-pixel limit; "
             "cut it into tiles before importing"
@@ -117,7 +119,9 @@ def to_hwc(array: np.ndarray, what: str = "image") -> np.ndarray:
     if array.shape[0] <= MAX_CHANNELS < array.shape[2]:
         return np.moveaxis(array, 0, 2)
     if array.shape[2] > MAX_CHANNELS:
-        raise BadInputError(f"{what} shape {array.shape}: cannot tell the channel axis (at most {MAX_CHANNELS} channels)")
+        raise BadInputError(
+            f"{what} shape {array.shape}: cannot tell the channel axis (at most {MAX_CHANNELS} channels)"
+        )
     return array
 
 

@@ -88,8 +88,18 @@ class CropDataset(torch.utils.data.Dataset):
     """Random seep-aware crops, augmented; `crops_per_tile` samples per tile per epoch.
     The crops of an epoch depend only on (seed, epoch, index): runs are reproducible."""
 
-    def __init__(self, tiles, norm: Normalizer, *, size: int, seep_bias: float, ops=DEFAULT_AUGMENT,
-                 crops_per_tile: int = 1, binary: bool = False, seed: int = 0):
+    def __init__(
+        self,
+        tiles,
+        norm: Normalizer,
+        *,
+        size: int,
+        seep_bias: float,
+        ops=DEFAULT_AUGMENT,
+        crops_per_tile: int = 1,
+        binary: bool = False,
+        seed: int = 0,
+    ):
         self.tiles, self.norm, self.size, self.seep_bias, self.ops = tiles, norm, size, seep_bias, ops
         self.crops_per_tile, self.binary, self.seed, self.epoch = crops_per_tile, binary, seed, 0
 

@@ -53,5 +53,3 @@ def predict_folder(
         if on_progress:
             on_progress(i + 1, len(tiles))
     return len(tiles)
-
-

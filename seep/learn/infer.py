@@ -40,8 +40,13 @@ class Timings:
     tiles: int = 0
 
     def as_dict(self) -> dict:
-        return {"load_s": self.load, "prepare_s": self.prepare, "predict_s": self.predict, "stitch_s": self.stitch,
-                "tiles": self.tiles}
+        return {
+            "load_s": self.load,
+            "prepare_s": self.prepare,
+            "predict_s": self.predict,
+            "stitch_s": self.stitch,
+            "tiles": self.tiles,
+        }
 
 
 def _blend_weights(size: int) -> np.ndarray:
@@ -56,6 +61,21 @@ def _starts(length: int, window: int, stride: int) -> list[int]:
         return [0]
     s = list(range(0, length - window, stride))
     return s + [length - window]
+
+
+def uncertainty(classes: np.ndarray, confidence: np.ndarray, valid: np.ndarray | None = None, margin: int = 5) -> float:
+    """0 (sure) .. 1 (unsure): mean of 1 - confidence over the predicted seeps and `margin`
+    pixels around them, where review pays most. A tile with no predicted seep scores half
+    its mean doubt over the whole tile, so a confidently empty sea ranks last."""
+    import cv2
+
+    doubt = 1.0 - np.asarray(confidence, np.float32)
+    v = np.ones(classes.shape, bool) if valid is None else valid
+    seeps = (classes > 0).astype(np.uint8)
+    if seeps.any():
+        region = cv2.dilate(seeps, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)).astype(bool) & v
+        return float(doubt[region].mean()) if region.any() else 0.0
+    return float(0.5 * doubt[v].mean()) if v.any() else 0.0
 
 
 class Predictor:
@@ -100,8 +120,9 @@ class Predictor:
         self.timings.predict += time.perf_counter() - t
         return out
 
-    def predict(self, images: Sequence[np.ndarray], *, tta: bool = False, batch_size: int = 8,
-                keep_probs: bool = False) -> list[Prediction]:
+    def predict(
+        self, images: Sequence[np.ndarray], *, tta: bool = False, batch_size: int = 8, keep_probs: bool = False
+    ) -> list[Prediction]:
         """Images (H, W, C) as stored -> one Prediction each, in order."""
         return list(self.iter_predict(images, tta=tta, batch_size=batch_size, keep_probs=keep_probs))
 

@@ -40,8 +40,9 @@ def _valid(target: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:
 
 def weighted_ce(logits, target, valid=None, weights: torch.Tensor | None = None) -> torch.Tensor:
     v = _valid(target, valid)
-    per_px = F.cross_entropy(logits.float(), target, weight=None if weights is None else weights.to(logits.device),
-                             reduction="none")
+    per_px = F.cross_entropy(
+        logits.float(), target, weight=None if weights is None else weights.to(logits.device), reduction="none"
+    )
     w = torch.ones_like(per_px) if weights is None else weights.to(logits.device)[target]
     w = w * v
     return (per_px * v).sum() / w.sum().clamp_min(1e-6)
@@ -107,7 +108,9 @@ def make_loss(spec: str, weights: torch.Tensor | None = None) -> Callable:
     def loss(logits, target, valid=None):
         total = 0.0
         for n in names:
-            total = total + (weighted_ce(logits, target, valid, weights) if n == "ce" else LOSSES[n](logits, target, valid))
+            total = total + (
+                weighted_ce(logits, target, valid, weights) if n == "ce" else LOSSES[n](logits, target, valid)
+            )
         return total
 
     return loss

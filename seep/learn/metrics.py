@@ -182,8 +182,10 @@ class Evaluation:
         bstats = confusion_stats(binary_cm(self.cm))
         per_iou, per_dice = iou(stats), dice(stats)
         ap50 = [self.inst.ap(c, 0.5) for c in range(1, self.n_classes)]
-        ap_all = [np.nanmean([self.inst.ap(c, t) for t in IOU_THRESHOLDS]) if self.inst.n_gt.get(c) else np.nan
-                  for c in range(1, self.n_classes)]
+        ap_all = [
+            np.nanmean([self.inst.ap(c, t) for t in IOU_THRESHOLDS]) if self.inst.n_gt.get(c) else np.nan
+            for c in range(1, self.n_classes)
+        ]
         pixel_ap = []
         for c in range(1, self.n_classes):
             _, p, r = self.pr_curve(c)

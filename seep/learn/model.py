@@ -65,7 +65,9 @@ class ResBlock(nn.Module):
         self.bn1 = nn.BatchNorm2d(cout)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
         self.bn2 = nn.BatchNorm2d(cout)
-        self.skip = nn.Identity() if cin == cout else nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout))
+        self.skip = (
+            nn.Identity() if cin == cout else nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout))
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = F.relu(self.bn1(self.conv1(x)), inplace=True)
@@ -104,9 +106,7 @@ class UNet(nn.Module):
         self.stem = block(config.in_channels, widths[0])
         self.downs = nn.ModuleList(Down(widths[i], widths[i + 1], block) for i in range(config.depth))
         self.dropout = nn.Dropout2d(config.dropout) if config.dropout > 0 else nn.Identity()
-        self.ups = nn.ModuleList(
-            Up(widths[i + 1], widths[i], widths[i], block) for i in reversed(range(config.depth))
-        )
+        self.ups = nn.ModuleList(Up(widths[i + 1], widths[i], widths[i], block) for i in reversed(range(config.depth)))
         self.head = nn.Conv2d(widths[0], config.classes, 1)
 
     @property
@@ -116,9 +116,7 @@ class UNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, C, H, W) float -> (B, classes, H, W) logits, for any H and W."""
         if x.ndim != 4 or x.shape[1] != self.config.in_channels:
-            raise BadInputError(
-                f"model expects (batch, {self.config.in_channels}, H, W) input, got {tuple(x.shape)}"
-            )
+            raise BadInputError(f"model expects (batch, {self.config.in_channels}, H, W) input, got {tuple(x.shape)}")
         h, w = x.shape[-2:]
         m = self.multiple
         ph, pw = (-h) % m, (-w) % m

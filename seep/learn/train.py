@@ -178,8 +178,16 @@ def train(
     loss_fn = make_loss(cfg.loss, class_weights(counts, cfg.class_weight_power) if cfg.class_weight_power else None)
 
     # ---- batches -----------------------------------------------------------------------
-    data = CropDataset(train_tiles, norm, size=cfg.crop, seep_bias=cfg.seep_bias, ops=cfg.augment,
-                       crops_per_tile=cfg.crops_per_tile, binary=cfg.binary, seed=cfg.seed)
+    data = CropDataset(
+        train_tiles,
+        norm,
+        size=cfg.crop,
+        seep_bias=cfg.seep_bias,
+        ops=cfg.augment,
+        crops_per_tile=cfg.crops_per_tile,
+        binary=cfg.binary,
+        seed=cfg.seed,
+    )
     # Each process a disjoint share of the crops, all of equal length (a short one wraps
     # around), so every rank takes the same number of steps and DDP never waits forever.
     per_rank = math.ceil(len(data) / world)
@@ -222,15 +230,28 @@ def train(
         if rank != 0:
             continue
         metrics = validate(model, val_tiles, norm, n_classes, cfg.binary, device, dtype) if val_tiles else {}
-        record = {"epoch": epoch + 1, "loss": float(np.mean(losses)), "lr": opt.param_groups[0]["lr"],
-                  "tiles_per_s": seen * world / elapsed, "seconds": elapsed, **metrics}
+        record = {
+            "epoch": epoch + 1,
+            "loss": float(np.mean(losses)),
+            "lr": opt.param_groups[0]["lr"],
+            "tiles_per_s": seen * world / elapsed,
+            "seconds": elapsed,
+            **metrics,
+        }
         history.append(record)
         score = metrics.get("val_binary_iou", -float(np.mean(losses)))
         state = {
-            "model": model.state_dict(), "optimizer": opt.state_dict(), "model_config": model_cfg.to_dict(),
-            "train_config": asdict(cfg), "normalizer": norm.to_dict(), "class_names": class_names if not cfg.binary
-            else [class_names[0], "seep"], "val_scenes": list(val_scenes), "epoch": epoch + 1,
-            "best_metric": max(best, score), "history": history, "metrics": metrics,
+            "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "model_config": model_cfg.to_dict(),
+            "train_config": asdict(cfg),
+            "normalizer": norm.to_dict(),
+            "class_names": class_names if not cfg.binary else [class_names[0], "seep"],
+            "val_scenes": list(val_scenes),
+            "epoch": epoch + 1,
+            "best_metric": max(best, score),
+            "history": history,
+            "metrics": metrics,
         }
         save_checkpoint(out_dir / "last.pt", state)
         if score > best:

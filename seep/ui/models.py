@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from seep.jobs.predict import predict_image
 from seep.learn.infer import Predictor
 from seep.learn.shipped import SHIPPED_MODEL
 from seep.workspace import Workspace
@@ -33,9 +34,6 @@ def _predictor(path: str, mtime: float) -> Predictor:
     return Predictor(Path(path))
 
 
-@st.cache_data(max_entries=512, show_spinner="Predicting…")
-def prediction(model: ActiveModel, ws_root: str, image_id: str) -> tuple[np.ndarray, np.ndarray]:
-    """(class map uint8, confidence float16) of one image."""
-    image = Workspace(ws_root, create=False).read_image(image_id)
-    p = _predictor(str(model.path), model.mtime).predict([image])[0]
-    return p.classes, p.confidence.astype(np.float16)
+def prediction(model: ActiveModel, ws: Workspace, image_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """(class map uint8, confidence 0..1) of one image, cached in the workspace."""
+    return predict_image(ws, _predictor(str(model.path), model.mtime), model.id, image_id)

@@ -10,9 +10,22 @@ from seep.workspace.render import render_tile
 
 
 @st.cache_data(max_entries=4000, show_spinner=False)
-def thumbnail(ws_root: str, image_id: str, head_version: int | None, with_label: bool, size: int = 160) -> np.ndarray:
-    # head_version is part of the key: a new save shows at once, old renders age out.
+def thumbnail(
+    ws_root: str,
+    image_id: str,
+    head_version: int | None,
+    layer: str,
+    model_id: str | None,
+    has_prediction: bool,
+    size: int = 160,
+) -> np.ndarray:
+    """The image small, with its label, its cached prediction (none is computed here:
+    paging must stay fast), or nothing over it. head_version and has_prediction are part
+    of the cache key, so a new save or prediction shows at once."""
     ws = Workspace(ws_root, create=False)
-    mask = ws.label(image_id)[1] if with_label and head_version is not None else None
+    mask = None
+    if layer == "label" and head_version is not None:
+        mask = ws.label(image_id)[1]
+    elif layer == "prediction" and has_prediction:
+        mask = ws.prediction(image_id, model_id)[0]
     return render_tile(ws, image_id, mask=mask, opacity=0.55, size=size)
-

@@ -58,6 +58,19 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (image_id, version, class_id)
     ) WITHOUT ROWID;
     """,
+    # 2: predictions cached per (image, model): Browse filters and sorts on them.
+    """
+    CREATE TABLE predictions (
+        image_id TEXT NOT NULL REFERENCES images(id),
+        model_id TEXT NOT NULL,
+        file TEXT NOT NULL,               -- 2-band uint8 TIFF: class ids, confidence x 255
+        seep_pixels INTEGER NOT NULL,
+        uncertainty REAL NOT NULL,        -- 0 sure .. 1 unsure, around predicted seeps
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (image_id, model_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX predictions_model ON predictions(model_id, uncertainty);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

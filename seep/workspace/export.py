@@ -7,8 +7,8 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from seep.data.raster import atomic_write_bytes, encode_tiff, safe_child
 from seep.data.layout import IMAGES_DIR, MASKS_DIR
+from seep.data.raster import atomic_write_bytes, encode_tiff, safe_child
 from seep.workspace.workspace import ImageFilter, Workspace
 
 MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum")
@@ -37,8 +37,13 @@ def export_labels(
                 lv, mask = ws.label(rec.id)
                 atomic_write_bytes(safe_child(out / MASKS_DIR, fname), encode_tiff(mask))
                 n_masks += 1
-                row |= {"version": lv.version, "author": lv.author, "source": lv.describe,
-                        "created_at": lv.created_at, "checksum": lv.checksum}
+                row |= {
+                    "version": lv.version,
+                    "author": lv.author,
+                    "source": lv.describe,
+                    "created_at": lv.created_at,
+                    "checksum": lv.checksum,
+                }
             rows.append(row)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS)

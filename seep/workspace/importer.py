@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seep.data.layout import find_layout, scene_of, TIFF_SUFFIXES
+from seep.data.layout import TIFF_SUFFIXES, find_layout, scene_of
 from seep.data.raster import read_image, read_mask, safe_child
 from seep.errors import BadInputError, SeepError
 from seep.workspace.workspace import Workspace, pixel_checksum
+
 
 @dataclass
 class ImportReport:
@@ -57,7 +58,9 @@ def import_folder(
             continue
         try:
             image = read_image(src)
-            record, added = ws.add_image(image, name=Path(fname).stem, scene=scene_of(fname, images_dir), origin=str(src))
+            record, added = ws.add_image(
+                image, name=Path(fname).stem, scene=scene_of(fname, images_dir), origin=str(src)
+            )
         except SeepError as e:
             report.skipped.append((shown, str(e)))
             continue
@@ -81,4 +84,3 @@ def import_folder(
     if on_progress:
         on_progress(len(entries), len(entries))
     return report
-

@@ -20,8 +20,16 @@ class Opened:
     model_id: str | None = None  # for source = prediction
 
 
-def save_edit(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirty: bool,
-              parent: int | None = None, accept: bool = False) -> LabelVersion:
+def save_edit(
+    ws: Workspace,
+    opened: Opened,
+    mask: np.ndarray,
+    *,
+    author: str,
+    dirty: bool,
+    parent: int | None = None,
+    accept: bool = False,
+) -> LabelVersion:
     """A new version from the editor. An untouched prediction is recorded as the model's;
     anything the analyst changed (or chose to keep) is theirs. `parent` overrides the
     opened version: "save mine as a newer version" after a conflict."""

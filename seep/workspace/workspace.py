@@ -25,7 +25,14 @@ import numpy as np
 
 from seep.data.classes import DatasetConfig
 from seep.data.layout import Tile
-from seep.data.raster import atomic_write_bytes, check_image, check_mask, encode_tiff, read_image, read_mask
+from seep.data.raster import (
+    atomic_write_bytes,
+    check_image,
+    check_mask,
+    encode_tiff,
+    read_image,
+    read_mask,
+)
 from seep.errors import BadInputError, ConflictError, NotFoundError, WorkspaceError
 from seep.workspace import db
 
@@ -108,7 +115,9 @@ class ImageFilter:
     scene: tuple[str, ...] | None = None
     class_present: int | None = None  # in the head label
     name_contains: str | None = None
-    sort: str = "name"  # name | scene | largest_seep | smallest_seep
+    has_prediction: bool | None = None  # by `model`
+    model: str | None = None  # the model whose predictions the filter and sorts read
+    sort: str = "name"  # name | scene | largest_seep | smallest_seep | largest_predicted | least_confident
 
     def where(self) -> tuple[str, list]:
         clauses, args = [], []
@@ -130,6 +139,12 @@ class ImageFilter:
         if self.name_contains:
             clauses.append("instr(lower(name), lower(?)) > 0")
             args.append(self.name_contains)
+        if self.has_prediction is not None:
+            clauses.append(
+                ("" if self.has_prediction else "NOT ") + "EXISTS (SELECT 1 FROM predictions p "
+                "WHERE p.image_id = images.id AND p.model_id = ?)"
+            )
+            args.append(self.model or "")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
     def order(self) -> str:
@@ -138,10 +153,20 @@ class ImageFilter:
             "scene": "scene, name, id",
             "smallest_seep": "seep_pixels, name, id",
             "largest_seep": "seep_pixels DESC, name, id",
+            # Images without a prediction by the model sort last (NULLs).
+            "largest_predicted": "(SELECT -p.seep_pixels FROM predictions p WHERE p.image_id = images.id "
+            "AND p.model_id = ?) IS NULL, (SELECT -p.seep_pixels FROM predictions p WHERE p.image_id = images.id "
+            "AND p.model_id = ?), name, id",
+            "least_confident": "(SELECT -p.uncertainty FROM predictions p WHERE p.image_id = images.id "
+            "AND p.model_id = ?) IS NULL, (SELECT -p.uncertainty FROM predictions p WHERE p.image_id = images.id "
+            "AND p.model_id = ?), name, id",
         }
         if self.sort not in orders:
             raise BadInputError(f"unknown sort {self.sort!r}; use one of {', '.join(orders)}")
         return orders[self.sort]
+
+    def order_args(self) -> list:
+        return [self.model or ""] * 2 if self.sort in ("largest_predicted", "least_confident") else []
 
 
 class Workspace:
@@ -213,13 +238,16 @@ class Workspace:
     def image(self, ref: str) -> ImageRecord:
         """By id, or by name where the name is unique."""
         with self.connect() as con:
-            rows = con.execute("SELECT * FROM images WHERE id = ?", (ref,)).fetchall() or con.execute(
-                "SELECT * FROM images WHERE name = ?", (ref,)
-            ).fetchall()
+            rows = (
+                con.execute("SELECT * FROM images WHERE id = ?", (ref,)).fetchall()
+                or con.execute("SELECT * FROM images WHERE name = ?", (ref,)).fetchall()
+            )
         if not rows:
             raise NotFoundError(f"no image {ref!r} in workspace {self.root}; `python -m seep list` shows them")
         if len(rows) > 1:
-            raise BadInputError(f"{len(rows)} images are named {ref!r}; give the id ({', '.join(r['id'] for r in rows)})")
+            raise BadInputError(
+                f"{len(rows)} images are named {ref!r}; give the id ({', '.join(r['id'] for r in rows)})"
+            )
         return ImageRecord(**rows[0])
 
     def read_image(self, ref: str) -> np.ndarray:
@@ -229,7 +257,8 @@ class Workspace:
         where, args = flt.where()
         with self.connect() as con:
             rows = con.execute(
-                f"SELECT * FROM images{where} ORDER BY {flt.order()} LIMIT ? OFFSET ?", (*args, int(limit), int(offset))
+                f"SELECT * FROM images{where} ORDER BY {flt.order()} LIMIT ? OFFSET ?",
+                (*args, *flt.order_args(), int(limit), int(offset)),
             ).fetchall()
         return [ImageRecord(**r) for r in rows]
 
@@ -237,7 +266,10 @@ class Workspace:
         """Every matching id in order: what previous / next walk through."""
         where, args = flt.where()
         with self.connect() as con:
-            return [r[0] for r in con.execute(f"SELECT id FROM images{where} ORDER BY {flt.order()}", args)]
+            return [
+                r[0]
+                for r in con.execute(f"SELECT id FROM images{where} ORDER BY {flt.order()}", [*args, *flt.order_args()])
+            ]
 
     def count_images(self, flt: ImageFilter = ImageFilter()) -> int:
         where, args = flt.where()
@@ -356,6 +388,44 @@ class Workspace:
         return self.save_label(
             image.id, mask, parent=image.head_version, author=author, source="restored", restored_from=version
         )
+
+    # ---- predictions (a cache: any of them can be made again from the model) -------------
+
+    def save_prediction(
+        self, ref: str, model_id: str, classes: np.ndarray, confidence: np.ndarray, uncertainty: float
+    ) -> None:
+        image = self.image(ref)
+        classes = check_mask(classes, (image.height, image.width), "prediction")
+        conf = np.clip(np.round(np.asarray(confidence, np.float32) * 255), 0, 255).astype(np.uint8)
+        safe_model = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model_id)
+        rel = f"predictions/{safe_model}/{image.id}.tif"
+        atomic_write_bytes(self.root / rel, encode_tiff(np.stack([classes, conf], axis=2)))
+        with self.connect(write=True) as con:
+            con.execute(
+                "INSERT OR REPLACE INTO predictions VALUES (?,?,?,?,?,?)",
+                (image.id, model_id, rel, int((classes > 0).sum()), float(uncertainty), _now()),
+            )
+
+    def predicted(self, image_ids: list[str], model_id: str) -> set[str]:
+        """Which of these images have a cached prediction by the model (one query)."""
+        with self.connect() as con:
+            rows = con.execute(
+                f"SELECT image_id FROM predictions WHERE model_id = ? AND image_id IN ({','.join('?' * len(image_ids))})",
+                (model_id, *image_ids),
+            ).fetchall()
+        return {r[0] for r in rows}
+
+    def prediction(self, ref: str, model_id: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(class ids, confidence 0..1) cached for this model, or None."""
+        image = self.image(ref)
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT file FROM predictions WHERE image_id = ? AND model_id = ?", (image.id, model_id)
+            ).fetchone()
+        if row is None or not (self.root / row[0]).exists():
+            return None
+        both = read_image(self.root / row[0])
+        return both[:, :, 0].copy(), both[:, :, 1].astype(np.float32) / 255
 
     def labelled_tiles(self, statuses: tuple[str, ...] = REVIEWED, scenes: tuple[str, ...] | None = None) -> list[Tile]:
         """The newest label of every image whose review status is in `statuses`: a training set."""

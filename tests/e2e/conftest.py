@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -29,14 +28,34 @@ def _free_port() -> int:
 def server(tmp_path_factory):
     """`streamlit run app.py` on a fresh demo workspace, as a new user starts it."""
     ws = tmp_path_factory.mktemp("e2e") / "workspace"
-    subprocess.run([sys.executable, "-m", "seep", "demo", "--workspace", str(ws), "--scenes", "2",
-                    "--tiles-per-scene", "8"], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "seep", "demo", "--workspace", str(ws), "--scenes", "2", "--tiles-per-scene", "8"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     env = {**os.environ, "SEEP_WORKSPACE": str(ws)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -62,8 +81,14 @@ def browser():
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield b
         b.close()
@@ -76,18 +101,3 @@ def page(browser):
     pg.set_default_timeout(30_000)
     yield pg
     ctx.close()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def wait_for_app(page) -> None:
-    """Streamlit is done when its status widget stops saying it is running."""
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-    )
-
-

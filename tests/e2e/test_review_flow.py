@@ -4,8 +4,8 @@ next prediction; reload and see what was saved."""
 import time
 
 import numpy as np
+from browser import shot, wait_for_app
 
-from conftest import shot, wait_for_app
 from seep.workspace import ImageFilter, Workspace
 
 

@@ -1,0 +1,66 @@
+"""Predicting into the workspace: one image when Review opens it, or every image at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from seep.learn.data import valid_pixels
+from seep.learn.infer import Predictor, uncertainty
+from seep.workspace import ImageFilter, Workspace
+
+
+def predict_image(ws: Workspace, predictor: Predictor, model_id: str, image_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """(class ids, confidence) from the workspace's cache, predicted and cached when missing."""
+    cached = ws.prediction(image_id, model_id)
+    if cached is not None:
+        return cached
+    image = ws.read_image(image_id)
+    p = predictor.predict([image])[0]
+    ws.save_prediction(
+        image_id,
+        model_id,
+        p.classes,
+        p.confidence,
+        uncertainty(p.classes, p.confidence, valid_pixels(image, ws.config.nodata)),
+    )
+    return ws.prediction(image_id, model_id)
+
+
+def predict_all(
+    ws: Workspace,
+    predictor: Predictor,
+    model_id: str,
+    *,
+    only_unreviewed: bool = False,
+    author: str = "model",
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, int]:
+    """Predict every image (or every one not yet corrected or accepted). Images without a
+    label also get the prediction as their first label version (status 'predicted'), so
+    the analyst opens it and edits rather than starts blank."""
+    flt = ImageFilter(status=("unlabelled", "predicted", "in_review") if only_unreviewed else None)
+    ids = ws.image_ids(flt)
+    counts = {"predicted": 0, "labelled": 0}
+    for i, image_id in enumerate(ids):
+        if should_stop and should_stop():
+            break
+        image = ws.image(image_id)
+        pixels = ws.read_image(image_id)
+        p = predictor.predict([pixels])[0]
+        ws.save_prediction(
+            image_id,
+            model_id,
+            p.classes,
+            p.confidence,
+            uncertainty(p.classes, p.confidence, valid_pixels(pixels, ws.config.nodata)),
+        )
+        counts["predicted"] += 1
+        if image.head_version is None:
+            ws.save_label(image_id, p.classes, parent=None, author=author, source="predicted", model_id=model_id)
+            counts["labelled"] += 1
+        if on_progress:
+            on_progress(i + 1, len(ids))
+    return counts
