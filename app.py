@@ -3,6 +3,8 @@
 import streamlit as st
 
 from seep.ui import session
+from seep.ui.models import active_model
+from seep.ui.remember import remembered_name
 
 st.set_page_config(page_title="Seep", page_icon=":material/water_drop:", layout="wide")
 
@@ -22,8 +24,19 @@ if page.url_path == review.url_path and "image" in st.query_params and "review_i
 with st.sidebar:
     st.caption("Workspace")
     st.code(str(ws.root.resolve()), language=None)
+    # The browser remembers the name; one typed here wins and is stored for next time.
+    stored = remembered_name(st.session_state.get("author_typed"))
+    if stored and "author_typed" not in st.session_state:
+        st.session_state["author"] = stored
     session.author()  # sets the default before the widget reads it
-    st.text_input("Analyst", key="author", help="Recorded on every label you save")
+    st.text_input(
+        "Analyst",
+        key="author",
+        help="Recorded on every label you save; this browser remembers it",
+        on_change=lambda: st.session_state.update(author_typed=st.session_state["author"]),
+    )
+    model = active_model(ws)
+    st.caption(f"Model: **{model.id}**" if model else "Model: none yet (train one, or use the shipped model)")
     counts = ws.status_counts()
     st.caption(f"{sum(counts.values())} images · {counts['corrected'] + counts['accepted']} reviewed")
 

@@ -37,6 +37,10 @@ def test_paint_undo_paint_save_accept_reload(server, page):
     ws = Workspace(ws_path, create=False)
     page.goto(url)
     wait_for_app(page)
+    name = page.get_by_role("textbox", name="Analyst")
+    name.fill("Ana Lyst")
+    name.press("Enter")
+    wait_for_app(page)
     shot(page, "01-browse")
 
     # The last labelled tile of scene 1, so that "next" is an unlabelled one with a prediction.
@@ -65,7 +69,7 @@ def test_paint_undo_paint_save_accept_reload(server, page):
     assert changed[:, 0].min() >= row - 4 and changed[:, 0].max() <= row + 4
     assert changed[:, 1].min() >= 40 / zoom - 4 and changed[:, 1].max() <= 230 / zoom + 4
     assert set(np.unique(v2[v1 != v2])) == {3}
-    assert ws.version(target.id).source == "edited"
+    assert (ws.version(target.id).source, ws.version(target.id).author) == ("edited", "Ana Lyst")
     editor_ready(page, f"{target.id}:label:2")
     shot(page, "03-review-saved")
 
@@ -87,5 +91,6 @@ def test_paint_undo_paint_save_accept_reload(server, page):
     editor_ready(page, f"{target.id}:label:2")
     wait_for_app(page)
     assert page.get_by_text("Editing label v2").count() >= 1
+    assert page.get_by_role("textbox", name="Analyst").input_value() == "Ana Lyst"  # the browser remembered it
     shot(page, "05-review-reloaded")
     assert ws.count_images(ImageFilter(status=("accepted",))) >= 1
