@@ -125,15 +125,95 @@ def cmd_restore(args) -> int:
 
 
 def _tiles(args):
-    """Labelled tiles from --data (exercise layout) or else the workspace's reviewed labels."""
+    """Labelled tiles of --data (exercise layout), with the default class table."""
+    from seep.data.classes import SEEP_CLASSES
     from seep.data.layout import load_folder
 
-    if args.data is not None:
-        from seep.data.classes import SEEP_CLASSES
+    return load_folder(args.data), SEEP_CLASSES.names, 0
 
-        return load_folder(args.data), SEEP_CLASSES.names, 0
+
+def _train_workspace(args) -> int:
+    """Fine-tune on the workspace's reviewed labels: exactly what the app's Train page runs."""
+    import json
+
+    from seep.jobs.finetune import FinetuneParams, run_finetune
+
     ws = _workspace(args)
-    return ws.labelled_tiles(), ws.classes.names, ws.config.nodata
+    params = FinetuneParams(
+        epochs=args.epochs,
+        lr=args.lr,
+        loss=args.loss,
+        class_weight_power=args.class_weight_power,
+        binary=args.mode == "binary",
+        augment=tuple(args.augment.split(",")),
+        batch_size=args.batch,
+        crop=args.crop,
+        seed=args.seed,
+        base_model=args.base_model,
+        from_scratch={"base": args.base, "depth": args.depth, "residual": args.residual},
+    )
+    result = run_finetune(
+        ws,
+        params,
+        out_dir=args.out,
+        on_epoch=lambda r: print(json.dumps(r), flush=True),
+        on_log=lambda m: print(m, file=sys.stderr),
+    )
+    print(
+        f"candidate {result['model_id']}: validation binary IoU {result['binary_iou']} "
+        f"(base {result['base_model']}: {result['base_binary_iou']}); `python -m seep promote "
+        f"{result['model_id']}` makes it active",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from seep.jobs.worker import run_worker
+
+    run_worker(args.workspace, idle_exit_s=args.idle_exit)
+    return 0
+
+
+def cmd_jobs(args) -> int:
+    from seep.jobs.queue import list_jobs
+
+    jobs = list_jobs(_workspace(args), limit=args.limit)
+    for j in jobs:
+        print(f"{j.id:>4}  {j.kind:<12} {j.status:<9} {100 * j.progress:5.1f}%  {j.created_at}  {j.message}")
+    if not jobs:
+        print("no jobs yet")
+    return 0
+
+
+def cmd_models(args) -> int:
+    from seep.workspace.registry import list_models
+
+    models = list_models(_workspace(args))
+    for m in models:
+        iou = m.metrics.get("binary_iou")
+        print(
+            f"{'*' if m.active else ' '} {m.id:<24} parent {m.parent or '-':<24} {m.created_at}  "
+            f"{m.train_images:>5} train tiles  val binary IoU {'n/a' if iou is None else f'{iou:.3f}'}"
+        )
+    print("no models yet" if not models else "* = active")
+    return 0
+
+
+def cmd_promote(args) -> int:
+    from seep.workspace.registry import promote
+
+    m = promote(_workspace(args), args.model)
+    print(f"{m.id} is now the active model")
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    from seep.workspace.registry import rollback
+
+    m = rollback(_workspace(args))
+    print(f"rolled back: {m.id} is the active model again")
+    return 0
 
 
 def cmd_train(args) -> int:
@@ -144,6 +224,8 @@ def cmd_train(args) -> int:
     from seep.learn.model import UNetConfig
     from seep.learn.train import TrainConfig, train
 
+    if args.data is None:
+        return _train_workspace(args)
     tiles, names, nodata = _tiles(args)
     val_scenes = args.val_scenes.split(",") if args.val_scenes else None
     tr, va, vs = split_by_scene(tiles, val_scenes, val_fraction=args.val_fraction, seed=args.seed)
@@ -359,7 +441,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base", type=int, default=16)
     p.add_argument("--depth", type=int, default=4)
     p.add_argument("--residual", action="store_true", help="ResU-Net blocks")
-    p.add_argument("--from-model", type=Path, help="fine-tune from this model file")
+    p.add_argument("--from-model", type=Path, help="with --data: fine-tune from this model file")
+    p.add_argument("--base-model", help="on a workspace: the registry model to start from (default: the active one)")
     p.add_argument("--out", type=Path, help="run folder (default WORKSPACE/runs/<time>)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last.pt")
     p.add_argument("--device", default="auto")
@@ -372,6 +455,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tta", action="store_true", help="average the four flips")
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     p.add_argument("--device", default="auto")
+
+    p = add("worker", cmd_worker, "run the workspace's background jobs (the app starts this itself)")
+    p.add_argument("--idle-exit", type=float, default=60.0, help="exit after this many idle seconds")
+
+    p = add("jobs", cmd_jobs, "list background jobs with their state")
+    p.add_argument("--limit", type=int, default=30)
+
+    add("models", cmd_models, "list the model registry (id, parent, metrics, active)")
+    p = add("promote", cmd_promote, "make a registered model the active one")
+    p.add_argument("model")
+    add("rollback", cmd_rollback, "make the previously active model active again")
 
     p = add(
         "predict-all",

@@ -11,7 +11,7 @@ import streamlit as st
 from seep.jobs.predict import predict_image
 from seep.learn.infer import Predictor
 from seep.learn.shipped import SHIPPED_MODEL
-from seep.workspace import Workspace
+from seep.workspace import Workspace, registry
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,14 @@ class ActiveModel:
 
 
 def active_model(ws: Workspace) -> ActiveModel | None:
-    """The workspace's model when it has one, else the shipped model, else none."""
-    path = SHIPPED_MODEL
-    if not path.is_file():
+    """The workspace's active model when it has one, else the shipped model, else none."""
+    rec = registry.active_model(ws)
+    if rec is not None:
+        path = rec.path(ws)
+        return ActiveModel(rec.id, path, path.stat().st_mtime)
+    if not SHIPPED_MODEL.is_file():
         return None
-    return ActiveModel(path.stem, path, path.stat().st_mtime)
+    return ActiveModel(SHIPPED_MODEL.stem, SHIPPED_MODEL, SHIPPED_MODEL.stat().st_mtime)
 
 
 @st.cache_resource(show_spinner="Loading the model…")

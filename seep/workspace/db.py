@@ -71,6 +71,46 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX predictions_model ON predictions(model_id, uncertainty);
     """,
+    # 3: the model registry, its activation history, background jobs, workspace settings.
+    """
+    CREATE TABLE models (
+        id TEXT PRIMARY KEY,
+        parent TEXT,                      -- the model it was fine-tuned from
+        file TEXT NOT NULL,               -- weights, relative to the workspace
+        created_at TEXT NOT NULL,
+        job_id INTEGER,                   -- the job that trained it
+        train_images INTEGER NOT NULL DEFAULT 0,
+        data_snapshot TEXT NOT NULL DEFAULT '[]',  -- JSON [[image id, label version], ...]
+        val_scenes TEXT NOT NULL DEFAULT '[]',
+        metrics TEXT NOT NULL DEFAULT '{}'         -- evaluation on the validation scenes
+    );
+    CREATE TABLE model_activations (
+        at TEXT NOT NULL,
+        model_id TEXT NOT NULL REFERENCES models(id)
+    );
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,               -- finetune | predict_all | evaluate
+        status TEXT NOT NULL CHECK (status IN ('SUBMITTED', 'RUNNING', 'DONE', 'ERROR', 'STOPPED')),
+        params TEXT NOT NULL,             -- JSON
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        pid INTEGER,
+        heartbeat REAL,                   -- unix time of the worker's last sign of life
+        progress REAL NOT NULL DEFAULT 0, -- 0..1
+        message TEXT NOT NULL DEFAULT '',
+        history TEXT NOT NULL DEFAULT '[]', -- per-epoch metrics, JSON
+        log TEXT NOT NULL DEFAULT '',     -- the last lines
+        cancel INTEGER NOT NULL DEFAULT 0,
+        result TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX jobs_status ON jobs(status, id);
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL               -- JSON
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

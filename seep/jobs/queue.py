@@ -1,0 +1,183 @@
+"""Background jobs as rows in the workspace database.
+
+A job is SUBMITTED, then a worker process claims it (RUNNING), beats a heartbeat every
+couple of seconds while it works, and ends it DONE, ERROR or STOPPED. Cancel is a flag
+the job reads between steps. A RUNNING job whose worker stopped beating (killed, crashed,
+machine restarted) is marked ERROR by whoever looks next, with its log kept, so nothing
+stays "running" forever. One job runs at a time; the rest wait in order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from seep.errors import BadInputError, NotFoundError
+from seep.workspace import Workspace
+
+KINDS = ("finetune", "predict_all", "evaluate")
+HEARTBEAT_S = 2.0
+DEAD_AFTER_S = 15.0  # several missed heartbeats
+LOG_LINES = 200
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    status: str
+    params: dict
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    pid: int | None
+    heartbeat: float | None
+    progress: float
+    message: str
+    history: list
+    log: str
+    cancel: bool
+    result: dict
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("SUBMITTED", "RUNNING")
+
+
+def _job(row) -> Job:
+    d = dict(row)
+    for k in ("params", "history", "result"):
+        d[k] = json.loads(d[k])
+    d["cancel"] = bool(d["cancel"])
+    return Job(**d)
+
+
+def process_alive(pid: int | None) -> bool:
+    """True for a live process; a zombie (killed, not yet reaped by its parent) is dead."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True  # no /proc (macOS): trust kill(0)
+
+
+def submit(ws: Workspace, kind: str, params: dict) -> Job:
+    if kind not in KINDS:
+        raise BadInputError(f"unknown job kind {kind!r}; use one of {', '.join(KINDS)}")
+    with ws.connect(write=True) as con:
+        cur = con.execute(
+            "INSERT INTO jobs (kind, status, params, created_at) VALUES (?, 'SUBMITTED', ?, ?)",
+            (kind, json.dumps(params), _now()),
+        )
+        job_id = cur.lastrowid
+    return get(ws, job_id)
+
+
+def get(ws: Workspace, job_id: int) -> Job:
+    with ws.connect() as con:
+        row = con.execute("SELECT * FROM jobs WHERE id = ?", (int(job_id),)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no job {job_id} in this workspace; `python -m seep jobs` lists them")
+    return _job(row)
+
+
+def list_jobs(ws: Workspace, limit: int = 50) -> list[Job]:
+    reap_dead(ws)
+    with ws.connect() as con:
+        rows = con.execute("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+    return [_job(r) for r in rows]
+
+
+def reap_dead(ws: Workspace) -> list[int]:
+    """Mark RUNNING jobs whose worker is gone as ERROR; returns their ids."""
+    dead = []
+    with ws.connect(write=True) as con:
+        for row in con.execute("SELECT id, pid, heartbeat FROM jobs WHERE status = 'RUNNING'").fetchall():
+            stale = row["heartbeat"] is None or time.time() - row["heartbeat"] > DEAD_AFTER_S
+            if stale or not process_alive(row["pid"]):
+                con.execute(
+                    "UPDATE jobs SET status = 'ERROR', finished_at = ?, message = ? WHERE id = ?",
+                    (_now(), f"the worker process (pid {row['pid']}) died; see the log below", row["id"]),
+                )
+                dead.append(row["id"])
+    return dead
+
+
+def request_cancel(ws: Workspace, job_id: int) -> Job:
+    job = get(ws, job_id)
+    with ws.connect(write=True) as con:
+        if job.status == "SUBMITTED":  # never started: stopped at once
+            con.execute(
+                "UPDATE jobs SET status = 'STOPPED', finished_at = ?, message = 'cancelled before it started' "
+                "WHERE id = ? AND status = 'SUBMITTED'",
+                (_now(), job.id),
+            )
+        elif job.status == "RUNNING":
+            con.execute("UPDATE jobs SET cancel = 1 WHERE id = ?", (job.id,))
+    return get(ws, job_id)
+
+
+def claim_next(ws: Workspace, pid: int) -> Job | None:
+    """The oldest waiting job, now RUNNING under `pid`; None while another job runs."""
+    reap_dead(ws)
+    with ws.connect(write=True) as con:
+        if con.execute("SELECT 1 FROM jobs WHERE status = 'RUNNING'").fetchone():
+            return None
+        row = con.execute("SELECT id FROM jobs WHERE status = 'SUBMITTED' ORDER BY id LIMIT 1").fetchone()
+        if row is None:
+            return None
+        con.execute(
+            "UPDATE jobs SET status = 'RUNNING', pid = ?, started_at = ?, heartbeat = ? WHERE id = ?",
+            (pid, _now(), time.time(), row["id"]),
+        )
+    return get(ws, row["id"])
+
+
+def beat(
+    ws: Workspace,
+    job_id: int,
+    *,
+    progress: float | None = None,
+    message: str | None = None,
+    epoch: dict | None = None,
+    log: str | None = None,
+) -> bool:
+    """Record a sign of life (and progress); returns True when a cancel was requested."""
+    with ws.connect(write=True) as con:
+        row = con.execute("SELECT history, log, cancel FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        history = json.loads(row["history"])
+        if epoch is not None:
+            history.append(epoch)
+        lines = row["log"].splitlines()
+        if log:
+            lines = (lines + [f"{datetime.now(UTC).strftime('%H:%M:%S')} {log}"])[-LOG_LINES:]
+        con.execute(
+            "UPDATE jobs SET heartbeat = ?, progress = COALESCE(?, progress), message = COALESCE(?, message), "
+            "history = ?, log = ? WHERE id = ?",
+            (time.time(), progress, message, json.dumps(history), "\n".join(lines), job_id),
+        )
+        return bool(row["cancel"])
+
+
+def finish(ws: Workspace, job_id: int, status: str, *, message: str = "", result: dict | None = None) -> None:
+    with ws.connect(write=True) as con:
+        con.execute(
+            "UPDATE jobs SET status = ?, finished_at = ?, message = ?, result = ?, progress = "
+            "CASE WHEN ? = 'DONE' THEN 1 ELSE progress END WHERE id = ? AND status = 'RUNNING'",
+            (status, _now(), message, json.dumps(result or {}), status, job_id),
+        )

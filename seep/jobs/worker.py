@@ -1,0 +1,169 @@
+"""The worker: a separate process that runs the workspace's jobs one at a time.
+
+The app starts it (detached, so it outlives page reruns, closed tabs and an app restart)
+when a job is submitted and none is alive; it exits after a while with nothing to do.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from seep.errors import SeepError
+from seep.jobs import queue
+from seep.workspace import Workspace
+from seep.workspace import registry as reg
+
+IDLE_EXIT_S = 60.0
+
+
+def _run_finetune(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
+    from seep.jobs.finetune import FinetuneParams, run_finetune
+
+    params = FinetuneParams.from_dict(job.params)
+
+    def on_epoch(rec: dict) -> None:
+        ctx.update(
+            progress=rec["epoch"] / params.epochs,
+            epoch=rec,
+            log=f"epoch {rec['epoch']}: loss {rec['loss']:.3f}, val IoU {rec.get('val_binary_iou', 0):.3f}",
+        )
+
+    def on_step(step: int, steps: int, loss: float) -> None:
+        epoch = len(queue.get(ws, job.id).history)
+        ctx.update(progress=(epoch + step / steps) / params.epochs, message=f"epoch {epoch + 1}, step {step}/{steps}")
+
+    return run_finetune(
+        ws,
+        params,
+        job_id=job.id,
+        on_epoch=on_epoch,
+        on_step=on_step,
+        on_log=lambda m: ctx.update(log=m, message=m),
+        should_stop=ctx.stopped,
+    )
+
+
+def _run_predict_all(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
+    from seep.jobs.finetune import base_model
+    from seep.jobs.predict import predict_all
+    from seep.learn.infer import Predictor
+
+    model = base_model(ws, job.params.get("model"))
+    if model is None:
+        raise SeepError("no model to predict with: train one or promote one first")
+    return predict_all(
+        ws,
+        Predictor(model.path(ws)),
+        model.id,
+        only_unreviewed=bool(job.params.get("only_unreviewed")),
+        on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i}/{n} images"),
+        should_stop=ctx.stopped,
+    )
+
+
+def _run_evaluate(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
+    from seep.learn.evaluate import evaluate
+    from seep.learn.infer import Predictor
+
+    model = reg.get_model(ws, job.params["model"])
+    val_scenes = reg.get_setting(ws, "val_scenes") or []
+    tiles = [t for t in ws.labelled_tiles() if t.scene in val_scenes]
+    if not tiles:
+        raise SeepError("no reviewed labels in the validation scenes yet")
+    report = evaluate(
+        Predictor(model.path(ws)), tiles, on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i}/{n} tiles")
+    )
+    reg.update_metrics(ws, model.id, {**report, "val_scenes": val_scenes})
+    return {"model_id": model.id, "binary_iou": report["binary_iou"]}
+
+
+RUNNERS = {"finetune": _run_finetune, "predict_all": _run_predict_all, "evaluate": _run_evaluate}
+
+
+class _Context:
+    """The running job's link to its row: progress, log, heartbeat, cancel."""
+
+    def __init__(self, ws: Workspace, job_id: int):
+        self.ws, self.job_id = ws, job_id
+        self.cancel = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._beater = threading.Thread(target=self._beat_forever, daemon=True)
+        self._beater.start()
+
+    def _beat_forever(self) -> None:
+        while not self._stop.wait(queue.HEARTBEAT_S):
+            self.update()
+
+    def update(self, **kw) -> None:
+        with self._lock:
+            self.cancel = queue.beat(self.ws, self.job_id, **kw) or self.cancel
+
+    def stopped(self) -> bool:
+        return self.cancel
+
+    def close(self) -> None:
+        self._stop.set()
+
+
+def run_worker(ws_path: Path, idle_exit_s: float = IDLE_EXIT_S) -> None:
+    ws = Workspace(ws_path, create=False)
+    pid = os.getpid()
+    idle_since = time.monotonic()
+    while True:
+        reg.set_setting(ws, "worker", {"pid": pid, "beat": time.time()})
+        job = queue.claim_next(ws, pid)
+        if job is None:
+            if time.monotonic() - idle_since > idle_exit_s:
+                return
+            time.sleep(0.5)
+            continue
+        ctx = _Context(ws, job.id)
+        try:
+            result = RUNNERS[job.kind](ws, job, ctx)
+            stopped = ctx.cancel or bool(result.get("stopped"))
+            queue.finish(
+                ws,
+                job.id,
+                "STOPPED" if stopped else "DONE",
+                message="cancelled" if stopped else "finished",
+                result=result,
+            )
+        except SeepError as e:
+            ctx.update(log=f"error: {e}")
+            queue.finish(ws, job.id, "ERROR", message=str(e))
+        except Exception as e:  # a bug: keep the traceback in the job's log
+            ctx.update(log=traceback.format_exc()[-4000:])
+            queue.finish(ws, job.id, "ERROR", message=f"{type(e).__name__}: {e}")
+        finally:
+            ctx.close()
+        idle_since = time.monotonic()
+
+
+def worker_alive(ws: Workspace) -> bool:
+    info = reg.get_setting(ws, "worker") or {}
+    return queue.process_alive(info.get("pid")) and time.time() - info.get("beat", 0) < 10
+
+
+def ensure_worker(ws: Workspace) -> int | None:
+    """Start a detached worker unless one is alive; returns the new pid, if any."""
+    if worker_alive(ws):
+        return None
+    (ws.root / "logs").mkdir(exist_ok=True)
+    log = open(ws.root / "logs" / "worker.log", "ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seep", "worker", "--workspace", str(ws.root.resolve())],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # outlives the app process and its reruns
+    )
+    reg.set_setting(ws, "worker", {"pid": proc.pid, "beat": time.time()})
+    return proc.pid

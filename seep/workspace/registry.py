@@ -1,0 +1,140 @@
+"""The model registry: every trained model with its lineage and metrics; one is active.
+
+Promote and roll back are one row each in `model_activations`, so the history of which
+model served when is never lost. Weights are copied into the workspace, so a registered
+model survives the deletion of its run folder.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from seep.data.raster import atomic_write_bytes
+from seep.errors import BadInputError, NotFoundError
+from seep.workspace.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    id: str
+    parent: str | None
+    file: str
+    created_at: str
+    job_id: int | None
+    train_images: int
+    data_snapshot: list
+    val_scenes: list
+    metrics: dict
+    active: bool = False
+
+    def path(self, ws: Workspace) -> Path:
+        return ws.root / self.file
+
+
+def _record(row, active_id: str | None) -> ModelRecord:
+    d = dict(row)
+    for k in ("data_snapshot", "val_scenes", "metrics"):
+        d[k] = json.loads(d[k])
+    return ModelRecord(**d, active=d["id"] == active_id)
+
+
+def register_model(
+    ws: Workspace,
+    weights: Path,
+    *,
+    parent: str | None = None,
+    job_id: int | None = None,
+    data_snapshot: list | None = None,
+    val_scenes: list | None = None,
+    metrics: dict | None = None,
+    model_id: str | None = None,
+) -> ModelRecord:
+    """Copy `weights` into the workspace and record it (not active: promote does that)."""
+    model_id = model_id or f"m{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+    rel = f"models/{model_id}.pt"
+    atomic_write_bytes(ws.root / rel, Path(weights).read_bytes())
+    with ws.connect(write=True) as con:
+        con.execute(
+            "INSERT INTO models VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                model_id,
+                parent,
+                rel,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                job_id,
+                len(data_snapshot or []),
+                json.dumps(data_snapshot or []),
+                json.dumps(val_scenes or []),
+                json.dumps(metrics or {}),
+            ),
+        )
+    return get_model(ws, model_id)
+
+
+def update_metrics(ws: Workspace, model_id: str, metrics: dict) -> None:
+    """Metrics of an existing model on (new) validation scenes; the weights never change."""
+    with ws.connect(write=True) as con:
+        con.execute("UPDATE models SET metrics = ? WHERE id = ?", (json.dumps(metrics), model_id))
+
+
+def active_model_id(ws: Workspace) -> str | None:
+    with ws.connect() as con:
+        row = con.execute("SELECT model_id FROM model_activations ORDER BY rowid DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def list_models(ws: Workspace) -> list[ModelRecord]:
+    active = active_model_id(ws)
+    with ws.connect() as con:
+        rows = con.execute("SELECT * FROM models ORDER BY created_at, id").fetchall()
+    return [_record(r, active) for r in rows]
+
+
+def get_model(ws: Workspace, model_id: str) -> ModelRecord:
+    with ws.connect() as con:
+        row = con.execute("SELECT * FROM models WHERE id = ?", (model_id,)).fetchone()
+    if row is None:
+        known = ", ".join(m.id for m in list_models(ws)) or "none yet"
+        raise NotFoundError(f"no model {model_id!r} in this workspace (models: {known})")
+    return _record(row, active_model_id(ws))
+
+
+def active_model(ws: Workspace) -> ModelRecord | None:
+    model_id = active_model_id(ws)
+    return get_model(ws, model_id) if model_id else None
+
+
+def promote(ws: Workspace, model_id: str) -> ModelRecord:
+    get_model(ws, model_id)  # refuses an unknown id, naming the known ones
+    with ws.connect(write=True) as con:
+        con.execute(
+            "INSERT INTO model_activations VALUES (?, ?)",
+            (datetime.now(UTC).isoformat(timespec="milliseconds"), model_id),
+        )
+    return get_model(ws, model_id)
+
+
+def rollback(ws: Workspace) -> ModelRecord:
+    """Activate the model that was active before the current one."""
+    with ws.connect() as con:
+        rows = [r[0] for r in con.execute("SELECT model_id FROM model_activations ORDER BY rowid DESC")]
+    current = rows[0] if rows else None
+    earlier = next((m for m in rows[1:] if m != current), None)
+    if earlier is None:
+        raise BadInputError("nothing to roll back to: no model was active before the current one")
+    return promote(ws, earlier)
+
+
+def get_setting(ws: Workspace, key: str, default=None):
+    with ws.connect() as con:
+        row = con.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return json.loads(row[0]) if row else default
+
+
+def set_setting(ws: Workspace, key: str, value) -> None:
+    with ws.connect(write=True) as con:
+        con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, json.dumps(value)))

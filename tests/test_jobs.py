@@ -1,0 +1,137 @@
+"""Model registry, job queue and the worker process, on a small demo workspace."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from seep.data.synthetic import DemoSpec
+from seep.errors import BadInputError, NotFoundError, SeepError
+from seep.jobs import queue
+from seep.jobs.finetune import FinetuneParams, run_finetune
+from seep.jobs.worker import ensure_worker
+from seep.workspace import Workspace
+from seep.workspace import registry as reg
+from seep.workspace.demo import build_demo
+
+REPO = Path(__file__).parents[1]
+TINY = {"base": 4, "depth": 2}
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    import seep.jobs.finetune
+
+    monkeypatch.setattr(seep.jobs.finetune, "SHIPPED_MODEL", tmp_path / "no-shipped-model.pt")
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=3, tiles_per_scene=3), labelled_per_scene=3)
+    return ws
+
+
+def test_registry_promote_and_rollback(ws, tiny_model):
+    a = reg.register_model(ws, tiny_model, model_id="a")
+    b = reg.register_model(ws, tiny_model, parent="a", model_id="b", metrics={"binary_iou": 0.4})
+    assert reg.active_model(ws) is None and (ws.root / a.file).exists()
+    reg.promote(ws, "a")
+    reg.promote(ws, "b")
+    assert reg.active_model(ws).id == "b" and [m.active for m in reg.list_models(ws)] == [False, True]
+    assert reg.rollback(ws).id == "a" and reg.active_model(ws).id == "a"
+    assert reg.get_model(ws, "b").metrics["binary_iou"] == 0.4 and b.parent == "a"
+    with pytest.raises(NotFoundError, match="no model 'zz'.*models: a, b"):
+        reg.promote(ws, "zz")
+
+
+def test_rollback_needs_an_earlier_model(ws, tiny_model):
+    reg.register_model(ws, tiny_model, model_id="only")
+    reg.promote(ws, "only")
+    with pytest.raises(BadInputError, match="nothing to roll back to"):
+        reg.rollback(ws)
+
+
+def test_queue_runs_one_job_at_a_time_and_cancels(ws):
+    j1 = queue.submit(ws, "evaluate", {"model": "x"})
+    j2 = queue.submit(ws, "predict_all", {})
+    me = os.getpid()
+    assert queue.claim_next(ws, me).id == j1.id
+    assert queue.claim_next(ws, me) is None  # one heavy job at a time
+    assert queue.beat(ws, j1.id, progress=0.5, log="half way") is False
+    queue.request_cancel(ws, j1.id)
+    assert queue.beat(ws, j1.id) is True  # the running job sees the flag at its next step
+    queue.finish(ws, j1.id, "STOPPED", message="cancelled")
+    assert queue.request_cancel(ws, j2.id).status == "STOPPED"  # waiting jobs stop at once
+    assert [j.status for j in queue.list_jobs(ws)] == ["STOPPED", "STOPPED"]
+    assert "half way" in queue.get(ws, j1.id).log
+    with pytest.raises(BadInputError, match="unknown job kind"):
+        queue.submit(ws, "mine bitcoin", {})
+
+
+def test_a_job_whose_worker_died_is_marked_failed(ws):
+    job = queue.submit(ws, "evaluate", {"model": "x"})
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    queue.claim_next(ws, dead.pid)
+    queue.beat(ws, job.id, log="started")
+    assert queue.reap_dead(ws) == [job.id]
+    j = queue.get(ws, job.id)
+    assert j.status == "ERROR" and f"pid {dead.pid}" in j.message and "started" in j.log
+
+
+def test_finetune_registers_a_candidate_beside_its_parent(demo):
+    first = run_finetune(demo, FinetuneParams(epochs=1, from_scratch=TINY, batch_size=4))
+    assert first["base_model"] is None and reg.get_model(demo, first["model_id"]).parent is None
+    reg.promote(demo, first["model_id"])
+    val = reg.get_setting(demo, "val_scenes")
+    assert len(val) == 1
+    second = run_finetune(demo, FinetuneParams(epochs=1, batch_size=4))
+    cand = reg.get_model(demo, second["model_id"])
+    assert cand.parent == first["model_id"] and not cand.active
+    assert cand.metrics["val_scenes"] == val and "iou" in cand.metrics and cand.train_images == 6
+    assert reg.get_setting(demo, "val_scenes") == val  # fixed: models stay comparable
+    assert second["base_binary_iou"] is not None
+
+
+def test_finetune_without_reviewed_labels_says_what_to_do(tmp_path):
+    ws = Workspace(tmp_path / "w")
+    build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=2), labelled_per_scene=0)
+    with pytest.raises(SeepError, match="needs two or more|correct or accept some tiles"):
+        run_finetune(ws, FinetuneParams(epochs=1, from_scratch=TINY))
+
+
+def wait_for(ws, job_id, statuses, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = queue.get(ws, job_id)
+        if job.status in statuses:
+            return job
+        queue.reap_dead(ws)
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} still {queue.get(ws, job_id).status}: {queue.get(ws, job_id).log[-800:]}")
+
+
+def test_worker_process_runs_cancels_and_dies_visibly(demo):
+    done = queue.submit(demo, "finetune", {"epochs": 1, "from_scratch": TINY, "batch_size": 4, "auto_promote": True})
+    long = queue.submit(demo, "finetune", {"epochs": 50, "from_scratch": TINY, "batch_size": 2})
+    pid = ensure_worker(demo)
+    assert pid and ensure_worker(demo) is None  # one worker per workspace
+    job = wait_for(demo, done.id, ("DONE", "ERROR"))
+    assert job.status == "DONE", job.log
+    assert job.history and reg.active_model(demo).id == job.result["model_id"]  # auto-promoted
+
+    wait_for(demo, long.id, ("RUNNING",))
+    while not queue.get(demo, long.id).history:  # let it get into its epochs
+        time.sleep(0.2)
+    t = time.monotonic()
+    queue.request_cancel(demo, long.id)
+    stopped = wait_for(demo, long.id, ("STOPPED", "DONE", "ERROR"))
+    assert stopped.status == "STOPPED" and time.monotonic() - t < 5
+
+    killed = queue.submit(demo, "finetune", {"epochs": 50, "from_scratch": TINY, "batch_size": 2})
+    running = wait_for(demo, killed.id, ("RUNNING",))
+    active_before = reg.active_model(demo).id
+    os.kill(running.pid, signal.SIGKILL)
+    failed = wait_for(demo, killed.id, ("ERROR",), timeout=60)
+    assert "died" in failed.message and reg.active_model(demo).id == active_before
