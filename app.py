@@ -10,7 +10,9 @@ st.set_page_config(page_title="Seep", page_icon=":material/water_drop:", layout=
 
 browse = st.Page("pages/browse.py", title="Browse", icon=":material/grid_view:", default=True)
 review = st.Page("pages/review.py", title="Review", icon=":material/brush:")
-page = st.navigation([browse, review])
+train = st.Page("pages/train.py", title="Train", icon=":material/model_training:")
+models = st.Page("pages/models.py", title="Models", icon=":material/analytics:")
+page = st.navigation([browse, review, train, models])
 
 ws = session.workspace()
 

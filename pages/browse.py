@@ -14,6 +14,7 @@ SORTS = {
     "largest_seep": "Largest labelled seep area",
     "largest_predicted": "Largest predicted seep area",
     "least_confident": "Least confident first",
+    "most_useful": "Most useful next (least confident, at most 5 per scene first)",
 }
 
 ws = session.workspace()
@@ -42,17 +43,18 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         help="Predictions of the active model, cached when an image is opened or predicted",
     )
     name = st.text_input("Name contains", key="browse_name")
-    sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in ("largest_predicted", "least_confident")}
+    needs_model = ("largest_predicted", "least_confident", "most_useful")
+    sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in needs_model}
     sort = st.selectbox("Sort by", list(sorts), key="browse_sort", format_func=SORTS.get)
 
 flt = ImageFilter(
+    sort="name" if sort == "most_useful" else sort,
     status=tuple(status) or None,
     scene=tuple(scenes) or None,
     class_present=cls,
     name_contains=name or None,
     has_prediction=predicted,
     model=model.id if model else None,
-    sort=sort,
 )
 st.session_state["browse_filter"] = flt
 total = ws.count_images(flt)
@@ -79,7 +81,13 @@ if total == 0:
 pages = max(1, -(-total // PAGE_SIZE))
 page = st.pagination(pages, key="browse_page") if pages > 1 else 1
 page = min(page, pages)
-records = ws.list_images(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+if sort == "most_useful":
+    queue_ids = ws.review_queue(flt, model.id)
+    st.session_state["browse_order"] = queue_ids  # Review's previous / next follow this order
+    records = ws.images_by_ids(queue_ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+else:
+    st.session_state.pop("browse_order", None)
+    records = ws.list_images(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 predicted_ids = ws.predicted([r.id for r in records], model.id) if model else set()
 
 if view == "Table":

@@ -13,7 +13,7 @@ from seep.workspace.review import Opened, accept, save_edit
 
 ws = session.workspace()
 flt = session.browse_filter()
-ids = ws.image_ids(flt)
+ids = st.session_state.get("browse_order") or ws.image_ids(flt)
 if not ids:
     st.info("No images to review with the current Browse filters.")
     st.stop()

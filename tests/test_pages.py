@@ -235,3 +235,81 @@ def test_review_db_stretch(demo_ws):
     at.segmented_control(key="review_mode").set_value("db").run()
     assert not at.exception
     assert any(s.label == "Window (dB)" for s in at.slider)
+
+
+def test_train_page_starts_a_finetune_job(demo_ws, monkeypatch):
+    import seep.jobs.worker
+    from seep.jobs import queue
+
+    started = []
+    monkeypatch.setattr(seep.jobs.worker, "ensure_worker", lambda ws: started.append(ws.root))
+    at = app(page="pages/train.py")
+    assert "No jobs yet." in [c.value for c in at.caption]
+    at.number_input(key="train_epochs").set_value(2).run()
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    jobs = queue.list_jobs(demo_ws)
+    assert [(j.kind, j.status, j.params["epochs"]) for j in jobs] == [("finetune", "SUBMITTED", 2)]
+    assert started == [demo_ws.root]
+    at.run()
+    assert any("Fine-tune · job" in m.value for m in at.markdown)
+    at.button(key=f"train_cancel_{jobs[0].id}").click().run()
+    assert queue.get(demo_ws, jobs[0].id).status == "STOPPED"
+
+
+def test_train_page_compares_and_promotes_a_candidate(demo_ws, tiny_model):
+    from seep.jobs import queue
+    from seep.workspace import registry as reg
+
+    report = {"binary_iou": 0.3, "classes": [f"seep {i}" for i in range(1, 8)], "iou": [0.3] + [0.0] * 6}
+    reg.register_model(demo_ws, tiny_model, model_id="base", metrics=report)
+    reg.promote(demo_ws, "base")
+    better = {**report, "binary_iou": 0.4, "iou": [0.4] + [0.1] * 6}
+    reg.register_model(demo_ws, tiny_model, parent="base", model_id="cand", metrics=better)
+    job = queue.submit(demo_ws, "finetune", {})
+    queue.claim_next(demo_ws, __import__("os").getpid())
+    queue.finish(demo_ws, job.id, "DONE", result={"model_id": "cand"})
+    at = app(page="pages/train.py")
+    at.run()  # the fragment saw the finished job and remembered its candidate
+    assert any("Candidate cand vs. active base" in s.value for s in at.subheader)
+    df = at.dataframe[0].value
+    assert round(float(df.loc[df["class"] == "seep (binary)", "difference"].iloc[0]), 3) == 0.1
+    at.button(key="train_promote").click().run()
+    assert reg.active_model(demo_ws).id == "cand"
+
+
+def test_models_page_shows_evaluations(demo_ws, tiny_model):
+    import seep.jobs.finetune
+    from seep.jobs.finetune import FinetuneParams, run_finetune
+    from seep.workspace import registry as reg
+
+    seep.jobs.finetune.SHIPPED_MODEL = Path("/nonexistent.pt")
+    try:
+        trained = run_finetune(demo_ws, FinetuneParams(epochs=1, from_scratch={"base": 4, "depth": 2}, batch_size=4))
+    finally:
+        from seep.learn.shipped import SHIPPED_MODEL
+
+        seep.jobs.finetune.SHIPPED_MODEL = SHIPPED_MODEL
+    reg.register_model(demo_ws, tiny_model, model_id="unscored")
+    at = app(page="pages/models.py")
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 2
+    at.selectbox(key="models_pick").set_value(trained["model_id"]).run()
+    assert any("Per-class IoU" in s.value for s in at.subheader)
+    assert len(at.get("plotly_chart")) >= 4  # IoU bars, confusion matrix, PR curves, class distribution
+    at.selectbox(key="models_compare").set_value("unscored").run()
+    assert any("has no evaluation" in w.value for w in at.warning)
+
+
+def test_browse_most_useful_next_order(demo_ws, editor, with_model):
+    from seep.ui.models import active_model
+
+    model = active_model(demo_ws)
+    recs = demo_ws.list_images()
+    conf = np.full((256, 256), 0.5, np.float32)
+    for i, r in enumerate(recs[:3]):
+        demo_ws.save_prediction(r.id, model.id, np.zeros((256, 256), np.uint8), conf, uncertainty=0.1 * (i + 1))
+    at = app()
+    at.selectbox(key="browse_sort").set_value("most_useful").run()
+    assert not at.exception
+    assert at.session_state["browse_order"][:3] == [recs[2].id, recs[1].id, recs[0].id]

@@ -241,3 +241,16 @@ def test_prediction_cache_filters_and_sorts(ws):
     assert ws.image_ids(ImageFilter(sort="least_confident", model="m1"))[0] == recs[1].id
     ws.save_prediction(recs[0].id, "m1", _mask(3, (0, 4)), conf, uncertainty=0.95)  # replaced, not added
     assert ws.list_images(ImageFilter(sort="least_confident", model="m1"), limit=1)[0].name == "s.0"
+
+
+def test_review_queue_caps_each_scene(ws):
+    conf = np.full((64, 64), 0.5, np.float32)
+    doubt = {"a": [0.9, 0.8, 0.7], "b": [0.3, 0.2]}
+    for scene, values in doubt.items():
+        for i, u in enumerate(values):
+            rec, _ = ws.add_image(sar_tile(hash((scene, i)) % 1000), name=f"{scene}.{i}", scene=scene)
+            ws.save_prediction(rec.id, "m", _mask(1), conf, uncertainty=u)
+    unpredicted, _ = ws.add_image(sar_tile(999), name="c.0", scene="c")
+    order = [ws.image(i).name for i in ws.review_queue(ImageFilter(), "m", per_scene=2)]
+    assert order == ["a.0", "a.1", "b.0", "b.1", "a.2", "c.0"]  # scene a capped at 2, unpredicted last
+    assert [r.name for r in ws.images_by_ids(ws.review_queue(ImageFilter(scene=("b",)), "m"))] == ["b.0", "b.1"]

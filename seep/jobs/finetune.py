@@ -57,6 +57,19 @@ class FinetuneParams:
         return asdict(self)
 
 
+DEFAULT_CROPS_PER_S = 60.0  # this project's CPU training rate (bf16, 128-px crops) before any job measured one
+
+
+def estimate_seconds(ws: Workspace, params: FinetuneParams, n_train: int, n_val: int) -> float:
+    """From the last fine-tune's measured speed on this machine, else a CPU default."""
+    from seep.jobs.queue import list_jobs
+
+    rates = [h["tiles_per_s"] for j in list_jobs(ws) if j.kind == "finetune" for h in j.history if h.get("tiles_per_s")]
+    rate = sorted(rates)[len(rates) // 2] if rates else DEFAULT_CROPS_PER_S
+    crops_per_tile = 2  # TrainConfig's default
+    return params.epochs * (n_train * crops_per_tile / rate + 0.1 * n_val) + 0.3 * n_val
+
+
 def base_model(ws: Workspace, wanted: str | None) -> reg.ModelRecord | None:
     """The model to start from: the one asked for, the active one, or the shipped one
     (registered and made active on first use, so lineage starts there)."""

@@ -211,5 +211,16 @@ class Evaluation:
             "mean_map": round(float(np.nanmean(ap_all)), 4) if not np.all(np.isnan(ap_all)) else None,
             "pixel_accuracy": round(float(np.trace(self.cm) / max(self.cm.sum(), 1)), 4),
             "confusion_matrix": np.round(cm_norm, 4).tolist(),
+            "pr_curves": {
+                names[c]: dict(
+                    zip(
+                        ("precision", "recall"),
+                        (np.round(v[::4], 4).tolist() for v in self.pr_curve(c)[1:]),
+                        strict=True,
+                    )
+                )
+                for c in range(1, self.n_classes)
+                if self.hist_pos[c].sum()
+            },
             "target_pixels": self.cm.sum(1).tolist(),
         }

@@ -271,6 +271,36 @@ class Workspace:
                 for r in con.execute(f"SELECT id FROM images{where} ORDER BY {flt.order()}", [*args, *flt.order_args()])
             ]
 
+    def review_queue(self, flt: ImageFilter, model_id: str, per_scene: int = 5) -> list[str]:
+        """Ids in the order review pays most: the `per_scene` least confident of each scene
+        first (most doubtful first), then the remaining predicted ones, then the unpredicted."""
+        where, args = flt.where()
+        with self.connect() as con:
+            rows = con.execute(
+                f"SELECT images.id, images.scene, p.uncertainty FROM images LEFT JOIN predictions p "
+                f"ON p.image_id = images.id AND p.model_id = ?{where} "
+                "ORDER BY p.uncertainty IS NULL, p.uncertainty DESC, images.name",
+                [model_id, *args],
+            ).fetchall()
+        taken: dict[str, int] = {}
+        head, tail, unpredicted = [], [], []
+        for image_id, scene, u in rows:
+            if u is None:
+                unpredicted.append(image_id)
+            elif taken.get(scene, 0) < per_scene:
+                taken[scene] = taken.get(scene, 0) + 1
+                head.append(image_id)
+            else:
+                tail.append(image_id)
+        return head + tail + unpredicted
+
+    def images_by_ids(self, ids: list[str]) -> list[ImageRecord]:
+        """Records in the order of `ids`."""
+        with self.connect() as con:
+            rows = con.execute(f"SELECT * FROM images WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        by_id = {r["id"]: ImageRecord(**r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
     def count_images(self, flt: ImageFilter = ImageFilter()) -> int:
         where, args = flt.where()
         with self.connect() as con:
@@ -439,6 +469,17 @@ class Workspace:
                 "review and save some labels first"
             )
         return tiles
+
+    def class_distribution(self, statuses: tuple[str, ...] = REVIEWED) -> dict[int, int]:
+        """Pixels per class over the newest labels of images with these statuses."""
+        with self.connect() as con:
+            rows = con.execute(
+                f"SELECT lc.class_id, sum(lc.pixels) FROM label_classes lc JOIN images i ON i.id = lc.image_id "
+                f"AND i.head_version = lc.version WHERE i.status IN ({','.join('?' * len(statuses))}) "
+                "GROUP BY lc.class_id",
+                statuses,
+            ).fetchall()
+        return {int(c): int(n) for c, n in rows}
 
     def class_pixels(self, ref: str, version: int | None = None) -> dict[int, int]:
         lv = self.version(ref, version)

@@ -1,0 +1,94 @@
+"""Models: the registry with lineage, evaluation of each model, two models side by side."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from seep.jobs import queue
+from seep.jobs.worker import ensure_worker
+from seep.ui import session
+from seep.ui.charts import confusion_heatmap, iou_bars, pr_curves
+from seep.workspace import registry as reg
+
+ws = session.workspace()
+st.title("Models")
+models = reg.list_models(ws)
+if not models:
+    st.info("No model in this workspace yet. Fine-tune one on the Train page; until then the shipped model predicts.")
+    st.stop()
+
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "active": "●" if m.active else "",
+                "model": m.id,
+                "parent": m.parent or "",
+                "created": m.created_at,
+                "job": m.job_id,
+                "train tiles": m.train_images,
+                "val scenes": ", ".join(m.val_scenes or m.metrics.get("val_scenes", [])),
+                "seep IoU": m.metrics.get("binary_iou"),
+                "mean class IoU": m.metrics.get("mean_iou"),
+                "mAP": m.metrics.get("mean_map"),
+            }
+            for m in reversed(models)
+        ]
+    ),
+    hide_index=True,
+    key="models_table",
+    column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("seep IoU", "mean class IoU", "mAP")},
+)
+
+names = ws.classes.names
+ids = [m.id for m in models]
+c1, c2 = st.columns(2)
+first = c1.selectbox("Model", ids, index=len(ids) - 1, key="models_pick")
+second = c2.selectbox("Compare with", [None, *ids], key="models_compare", format_func=lambda m: m or "nothing")
+chosen = [reg.get_model(ws, m) for m in (first, second) if m]
+unscored = [m for m in chosen if not m.metrics.get("iou")]
+if unscored:
+    st.warning(f"{', '.join(m.id for m in unscored)} has no evaluation on the validation scenes yet.")
+    if st.button("Evaluate now", key="models_evaluate"):
+        for m in unscored:
+            queue.submit(ws, "evaluate", {"model": m.id})
+        ensure_worker(ws)
+        st.toast("Evaluation queued; the Train page shows its progress")
+scored = {m.id: m.metrics for m in chosen if m.metrics.get("iou")}
+if scored:
+    st.subheader("Per-class IoU on the validation scenes", anchor=False)
+    st.plotly_chart(iou_bars(scored), key="models_iou")
+    cols = st.columns(len(scored))
+    for col, (mid, rep) in zip(cols, scored.items(), strict=True):
+        with col:
+            st.markdown(
+                f"**{mid}**: seep IoU {rep['binary_iou']}, Dice {rep['binary_dice']}, "
+                f"pixel accuracy {rep['pixel_accuracy']} (background alone scores ~0.98)"
+            )
+            st.plotly_chart(confusion_heatmap(rep, names), key=f"models_cm_{mid}")
+            st.plotly_chart(pr_curves(rep), key=f"models_pr_{mid}")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "class": rep["classes"],
+                        "IoU": rep["iou"],
+                        "Dice": rep["dice"],
+                        "pixel AP": rep["pixel_ap"],
+                        "AP50": rep["ap50"],
+                        "mAP .5:.95": rep["map"],
+                    }
+                ),
+                hide_index=True,
+                key=f"models_ap_{mid}",
+            )
+
+st.subheader("Class distribution of the reviewed labels", anchor=False)
+dist = ws.class_distribution()
+seep = {names[c]: n for c, n in sorted(dist.items()) if c > 0}
+total = sum(dist.values()) or 1
+fig = go.Figure(
+    go.Bar(x=list(seep), y=list(seep.values()), marker_color=[ws.classes[c].colour for c in sorted(dist) if c > 0])
+)
+fig.update_layout(height=260, margin=dict(l=10, r=10, t=10, b=10), yaxis_title="pixels")
+st.plotly_chart(fig, key="models_dist")
+st.caption(f"Seep pixels are {100 * sum(seep.values()) / total:.2f}% of labelled pixels.")

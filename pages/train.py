@@ -1,0 +1,177 @@
+"""Train: fine-tune on the corrected tiles, watch it live, compare, promote; predict all."""
+
+import pandas as pd
+import streamlit as st
+
+from seep.errors import SeepError
+from seep.jobs import queue
+from seep.jobs.finetune import FinetuneParams, estimate_seconds
+from seep.jobs.worker import ensure_worker
+from seep.learn.augment import OPS
+from seep.learn.losses import LOSSES
+from seep.ui import session
+from seep.ui.charts import iou_bars, training_curves
+from seep.workspace import REVIEWED, ImageFilter
+from seep.workspace import registry as reg
+
+ws = session.workspace()
+st.title("Train")
+
+models = reg.list_models(ws)
+active = reg.active_model(ws)
+val_scenes = reg.get_setting(ws, "val_scenes")
+reviewed = ws.list_images(ImageFilter(status=REVIEWED), limit=1_000_000)
+
+# ---- the job that is running (or last ran), refreshed every 2 s without reloading the page --
+
+
+@st.fragment(run_every="2s")
+def live() -> None:
+    jobs = queue.list_jobs(ws, limit=20)
+    current = next((j for j in jobs if j.active), None) or next(iter(jobs), None)
+    if current is None:
+        st.caption("No jobs yet.")
+        return
+    kind = {"finetune": "Fine-tune", "predict_all": "Predict all", "evaluate": "Evaluate"}[current.kind]
+    with st.container(border=True):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(f"**{kind} · job {current.id}** · {current.status.lower()}")
+            if current.active and st.button("Cancel", key=f"train_cancel_{current.id}", icon=":material/stop:"):
+                queue.request_cancel(ws, current.id)
+                st.rerun(scope="fragment")
+        st.progress(min(max(current.progress, 0.0), 1.0), text=current.message or "waiting for the worker")
+        if current.history:
+            st.plotly_chart(training_curves(current.history), key=f"train_curve_{current.id}")
+        if current.status == "ERROR":
+            st.error(current.message)
+        if current.log:
+            with st.expander("Log"):
+                st.code("\n".join(current.log.splitlines()[-30:]), language=None)
+        if current.status == "DONE" and current.kind == "finetune" and current.result.get("model_id"):
+            st.session_state["train_candidate"] = current.result["model_id"]
+    if current.status != st.session_state.get("train_last_status"):
+        st.session_state["train_last_status"] = current.status
+        if not current.active:
+            st.rerun()  # refresh the comparison below once the job ends
+
+
+live()
+
+# ---- candidate beside the active model ----------------------------------------------------
+cand_id = st.session_state.get("train_candidate")
+candidate = next((m for m in models if m.id == cand_id), None)
+if candidate is not None and active is not None and candidate.id != active.id:
+    st.subheader(f"Candidate {candidate.id} vs. active {active.id}", anchor=False)
+    a, c = active.metrics, candidate.metrics
+    if c.get("iou") and a.get("iou"):
+        st.plotly_chart(iou_bars({f"active {active.id}": a, f"candidate {candidate.id}": c}), key="train_compare")
+        rows = [{"class": "seep (binary)", "active": a.get("binary_iou"), "candidate": c.get("binary_iou")}] + [
+            {"class": n, "active": ai, "candidate": ci}
+            for n, ai, ci in zip(c["classes"], a["iou"], c["iou"], strict=True)
+        ]
+        df = pd.DataFrame(rows)
+        df["difference"] = df["candidate"] - df["active"]
+        st.dataframe(
+            df,
+            hide_index=True,
+            column_config={
+                k: st.column_config.NumberColumn(format="%.3f") for k in ("active", "candidate", "difference")
+            },
+        )
+    if st.button(f"Promote {candidate.id}", type="primary", key="train_promote", icon=":material/upgrade:"):
+        reg.promote(ws, candidate.id)
+        st.toast(f"{candidate.id} is now the active model")
+        st.rerun()
+
+# ---- start a fine-tune --------------------------------------------------------------------
+st.subheader("Fine-tune", anchor=False)
+scenes = sorted({r.scene for r in reviewed})
+c1, c2 = st.columns(2)
+with c1:
+    which = st.radio(
+        "Training set",
+        ["all", "since", "scenes"],
+        key="train_which",
+        horizontal=True,
+        format_func={"all": "All reviewed labels", "since": "Corrected since a model", "scenes": "Chosen scenes"}.get,
+    )
+    since = train_scenes = None
+    if which == "since":
+        since = st.selectbox("Since model", [m.id for m in models] or [None], key="train_since")
+    elif which == "scenes":
+        train_scenes = tuple(
+            st.multiselect("Scenes", [s for s in scenes if s not in (val_scenes or [])], key="train_scenes")
+        )
+    st.caption(
+        "Validation scenes (fixed, so models stay comparable): "
+        + (", ".join(val_scenes) if val_scenes else "chosen on the first fine-tune (a fifth of the tiles)")
+    )
+    base = st.selectbox(
+        "Base model",
+        [m.id for m in models] or ["(the shipped model)"],
+        key="train_base",
+        index=[m.id for m in models].index(active.id) if active else 0,
+    )
+with c2:
+    epochs = st.number_input("Epochs", 1, 200, 5, key="train_epochs")
+    lr = st.select_slider("Learning rate", [1e-4, 2e-4, 5e-4, 1e-3, 2e-3], value=5e-4, key="train_lr")
+    loss = st.selectbox(
+        "Loss",
+        ["ce+dice", "ce", "dice", "focal+dice", "focal_tversky", "ce+focal_tversky", "iou"],
+        key="train_loss",
+        help=f"sums of {', '.join(LOSSES)}",
+    )
+    binary = st.toggle(
+        "Binary (seep vs. not)",
+        key="train_binary",
+        help="Fine-tuning keeps the base model's head; binary needs a binary base model",
+    )
+    augment = st.multiselect("Augmentations", list(OPS), default=["hflip", "rot180"], key="train_augment")
+    auto = st.checkbox("Promote automatically if not worse on the validation scenes", key="train_auto")
+
+params = FinetuneParams(
+    epochs=int(epochs),
+    lr=float(lr),
+    loss=loss,
+    binary=binary,
+    augment=tuple(augment),
+    base_model=base if models else None,
+    since_model=since,
+    train_scenes=train_scenes,
+    auto_promote=auto,
+)
+n_val = sum(r.scene in (val_scenes or []) for r in reviewed)
+n_train = sum(r.scene not in (val_scenes or []) and (train_scenes is None or r.scene in train_scenes) for r in reviewed)
+est = estimate_seconds(ws, params, n_train, n_val)
+st.caption(
+    f"About {n_train} training tiles and {n_val} validation tiles; estimated time "
+    f"{est / 60:.1f} min on this machine (from the last job's speed)."
+)
+busy = any(j.active for j in queue.list_jobs(ws, limit=5))
+if st.button("Start fine-tune", type="primary", key="train_start", icon=":material/play_arrow:"):
+    try:
+        job = queue.submit(ws, "finetune", params.to_dict())
+        ensure_worker(ws)
+        st.toast(f"Job {job.id} queued" + (" behind the running one" if busy else ""))
+        st.rerun()
+    except SeepError as e:
+        session.show_error(e)
+
+# ---- predict all, roll back ---------------------------------------------------------------
+st.subheader("Predict all", anchor=False)
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    only_unreviewed = st.toggle("Only unreviewed images", value=True, key="train_pa_unreviewed")
+    if st.button("Predict with the active model", key="train_predict_all", icon=":material/auto_awesome:"):
+        job = queue.submit(ws, "predict_all", {"only_unreviewed": only_unreviewed})
+        ensure_worker(ws)
+        st.toast(f"Job {job.id} queued")
+        st.rerun()
+
+if len(models) > 1:
+    st.subheader("Roll back", anchor=False)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        pick = st.selectbox("Make active", [m.id for m in models if not m.active], key="train_rollback_pick")
+        if st.button("Activate", key="train_rollback"):
+            reg.promote(ws, pick)
+            st.toast(f"{pick} is now the active model")
+            st.rerun()

@@ -1,0 +1,80 @@
+"""Plotly figures for training progress and model evaluation (pure: data in, figure out)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+
+def training_curves(history: list[dict]) -> go.Figure:
+    epochs = [h["epoch"] for h in history]
+    fig = go.Figure()
+    fig.add_scatter(x=epochs, y=[h["loss"] for h in history], name="training loss", mode="lines+markers")
+    fig.add_scatter(
+        x=epochs,
+        y=[h.get("val_binary_iou") for h in history],
+        name="validation seep IoU",
+        mode="lines+markers",
+        yaxis="y2",
+    )
+    fig.update_layout(
+        height=280,
+        margin=dict(l=10, r=10, t=30, b=10),
+        xaxis_title="epoch",
+        yaxis=dict(title="loss"),
+        yaxis2=dict(title="IoU", overlaying="y", side="right", range=[0, 1]),
+        legend=dict(orientation="h", y=1.15),
+    )
+    return fig
+
+
+def iou_bars(reports: dict[str, dict]) -> go.Figure:
+    """Per-class IoU of one or more models (name -> evaluation report), side by side."""
+    fig = go.Figure()
+    for name, r in reports.items():
+        fig.add_bar(x=["seep (binary)", *r["classes"]], y=[r.get("binary_iou"), *r["iou"]], name=name)
+    fig.update_layout(
+        barmode="group",
+        height=300,
+        margin=dict(l=10, r=10, t=30, b=10),
+        yaxis=dict(range=[0, 1]),
+        yaxis_title="IoU",
+        legend=dict(orientation="h", y=1.15),
+    )
+    return fig
+
+
+def confusion_heatmap(report: dict, names: list[str]) -> go.Figure:
+    fig = go.Figure(
+        go.Heatmap(
+            z=report["confusion_matrix"],
+            x=names,
+            y=names,
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            text=[[f"{v:.2f}" for v in row] for row in report["confusion_matrix"]],
+            texttemplate="%{text}",
+        )
+    )
+    fig.update_layout(
+        height=420,
+        margin=dict(l=10, r=10, t=30, b=10),
+        xaxis_title="predicted",
+        yaxis_title="truth",
+        yaxis=dict(autorange="reversed"),
+    )
+    return fig
+
+
+def pr_curves(report: dict) -> go.Figure:
+    fig = go.Figure()
+    for name, curve in (report.get("pr_curves") or {}).items():
+        fig.add_scatter(x=curve["recall"], y=curve["precision"], name=name, mode="lines")
+    fig.update_layout(
+        height=340,
+        margin=dict(l=10, r=10, t=30, b=10),
+        xaxis=dict(title="recall", range=[0, 1]),
+        yaxis=dict(title="precision", range=[0, 1]),
+        legend=dict(orientation="h", y=1.15),
+    )
+    return fig
