@@ -28,14 +28,19 @@ with st.sidebar:
     st.code(str(ws.root.resolve()), language=None)
     # The browser remembers the name; one typed here wins and is stored for next time.
     stored = remembered_name(st.session_state.get("author_typed"))
-    if stored and "author_typed" not in st.session_state:
-        st.session_state["author"] = stored
-    session.author()  # sets the default before the widget reads it
+    if stored and "author_typed" not in st.session_state and st.session_state.get("author") != stored:
+        st.session_state["author"] = st.session_state["author_input"] = stored
+    st.session_state.setdefault("author_input", session.author())
+
+    def typed() -> None:
+        name = st.session_state["author_input"].strip()
+        st.session_state["author"] = st.session_state["author_typed"] = name
+
     st.text_input(
         "Analyst",
-        key="author",
+        key="author_input",
+        on_change=typed,
         help="Recorded on every label you save; this browser remembers it",
-        on_change=lambda: st.session_state.update(author_typed=st.session_state["author"]),
     )
     model = active_model(ws)
     st.caption(f"Model: **{model.id}**" if model else "Model: none yet (train one, or use the shipped model)")

@@ -161,7 +161,7 @@ try:
         else:
             go(event.step)
             st.rerun()
-except ConflictError as e:
+except ConflictError as e:  # checked before SeepError: a conflict is one, with a choice to offer
     st.session_state["review_pending"] = {
         "kind": "conflict",
         "mask": event.mask,
@@ -169,6 +169,9 @@ except ConflictError as e:
         "accept": event.type == "accept",
         "dirty": event.dirty,
     }
+except SeepError as e:  # shown; the strokes stay in the editor, nothing was written
+    with edit_col:
+        session.show_error(e)
 
 for step, clicked in ((-1, prev_clicked), (1, next_clicked)):
     if clicked:
@@ -177,6 +180,17 @@ for step, clicked in ((-1, prev_clicked), (1, next_clicked)):
         else:
             go(step)
             st.rerun()
+
+
+def saved(mask, **kw) -> bool:
+    """Save the analyst's mask; a refusal is shown and the pending choice stays open."""
+    try:
+        save_edit(ws, opened, mask, author=author, dirty=True, **kw)
+        return True
+    except SeepError as e:
+        session.show_error(e)
+        return False
+
 
 pending = st.session_state.get("review_pending")
 if pending and pending["kind"] == "conflict":
@@ -191,24 +205,20 @@ if pending and pending["kind"] == "conflict":
             reopen()
             st.session_state["review_nonce"] += 1
             st.rerun()
-        if c2.button("Save mine as a newer version", key="review_conflict_keep", type="primary"):
-            save_edit(
-                ws,
-                opened,
-                pending["mask"],
-                author=author,
-                dirty=True,
-                parent=pending["current"],
-                accept=pending["accept"],
-            )
+        if c2.button("Save mine as a newer version", key="review_conflict_keep", type="primary") and saved(
+            pending["mask"], parent=pending["current"], accept=pending["accept"]
+        ):
             reopen()
             st.rerun()
 elif pending and pending["kind"] == "leave":
     with edit_col:
         st.warning("This tile has unsaved strokes.", icon=":material/warning:")
         c1, c2, c3 = st.columns(3)
-        if pending["mask"] is not None and c1.button("Save and go", key="review_leave_save", type="primary"):
-            save_edit(ws, opened, pending["mask"], author=author, dirty=True)
+        if (
+            pending["mask"] is not None
+            and c1.button("Save and go", key="review_leave_save", type="primary")
+            and saved(pending["mask"])
+        ):
             go(pending["step"])
             st.rerun()
         if c2.button("Discard and go", key="review_leave_discard"):

@@ -145,7 +145,8 @@ n_train = sum(r.scene not in (val_scenes or []) and (train_scenes is None or r.s
 est = estimate_seconds(ws, params, n_train, n_val)
 st.caption(
     f"About {n_train} training tiles and {n_val} validation tiles; estimated time "
-    f"{est / 60:.1f} min on this machine (from the last job's speed)."
+    + (f"{est:.0f} s" if est < 90 else f"{est / 60:.1f} min")
+    + " on this machine (from the last job's speed)."
 )
 busy = any(j.active for j in queue.list_jobs(ws, limit=5))
 if st.button("Start fine-tune", type="primary", key="train_start", icon=":material/play_arrow:"):

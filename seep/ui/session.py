@@ -47,7 +47,8 @@ def workspace() -> Workspace:
 
 
 def author() -> str:
-    return st.session_state.setdefault("author", default_author())
+    """The analyst's name: typed in the sidebar, remembered by the browser, else the OS user."""
+    return (st.session_state.get("author") or "").strip() or default_author()
 
 
 def browse_filter() -> ImageFilter:

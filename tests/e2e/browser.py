@@ -14,3 +14,30 @@ def wait_for_app(page) -> None:
     """Streamlit is done when its status widget stops saying it is running."""
     page.wait_for_selector("[data-testid='stApp']")
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+
+
+def editor_ready(page, mask_id_part: str):
+    page.wait_for_function(
+        """part => {
+            for (const host of document.querySelectorAll('*')) {
+                const root = host.shadowRoot;
+                const ed = root && root.querySelector('.seep-editor');
+                if (ed && (ed.dataset.maskId || '').includes(part)) return true;
+            }
+            return false;
+        }""",
+        arg=mask_id_part,
+    )
+    return page.get_by_test_id("seep-canvas")
+
+
+def eventually(check, timeout: float = 20.0):
+    """A click's effect lands after Streamlit's rerun: poll the workspace for it."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)

@@ -29,13 +29,15 @@ def server(tmp_path_factory):
     """`streamlit run app.py` on a fresh demo workspace, as a new user starts it."""
     ws = tmp_path_factory.mktemp("e2e") / "workspace"
     subprocess.run(
-        [sys.executable, "-m", "seep", "demo", "--workspace", str(ws), "--scenes", "2", "--tiles-per-scene", "8"],
+        [sys.executable, "-m", "seep", "demo", "--workspace", str(ws), "--scenes", "3", "--tiles-per-scene", "8"],
         cwd=REPO,
         check=True,
         capture_output=True,
     )
     port = _free_port()
     env = {**os.environ, "SEEP_WORKSPACE": str(ws)}
+    log_path = ws.parent / "streamlit.log"
+    log = open(log_path, "wb")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -54,7 +56,7 @@ def server(tmp_path_factory):
         ],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,  # a file, not a pipe: an unread pipe fills up and blocks the server
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -67,10 +69,11 @@ def server(tmp_path_factory):
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+        pytest.fail("streamlit did not start: " + log_path.read_text()[-2000:])
     yield url, ws
     proc.terminate()
     proc.wait(10)
+    log.close()
 
 
 @pytest.fixture(scope="module")

@@ -4,24 +4,9 @@ next prediction; reload and see what was saved."""
 import time
 
 import numpy as np
-from browser import shot, wait_for_app
+from browser import editor_ready, shot, wait_for_app
 
 from seep.workspace import ImageFilter, Workspace
-
-
-def editor_ready(page, mask_id_part: str):
-    page.wait_for_function(
-        """part => {
-            for (const host of document.querySelectorAll('*')) {
-                const root = host.shadowRoot;
-                const ed = root && root.querySelector('.seep-editor');
-                if (ed && (ed.dataset.maskId || '').includes(part)) return true;
-            }
-            return false;
-        }""",
-        arg=mask_id_part,
-    )
-    return page.get_by_test_id("seep-canvas")
 
 
 def stroke(page, box, y, x0=40, x1=230):
