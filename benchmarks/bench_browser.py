@@ -40,9 +40,25 @@ MASK_ID = """part => {
 
 def serve(ws: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env={**os.environ, "SEEP_WORKSPACE": str(ws)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO,
+        env={**os.environ, "SEEP_WORKSPACE": str(ws)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(200):
         try:
@@ -74,9 +90,16 @@ def main() -> int:
         servers = [serve(small.root, 8711), serve(big.root, 8712)]
         try:
             with sync_playwright() as p:
-                b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync"])
+                b = p.chromium.launch(
+                    executable_path="/usr/bin/chromium",
+                    args=[
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                    ],
+                )
                 page = b.new_page(viewport={"width": 1500, "height": 1100})
                 ids = small.image_ids()
                 page.goto(f"http://127.0.0.1:8711/review?image={ids[0]}")
@@ -118,8 +141,10 @@ def main() -> int:
 
     def report(label, xs, target):
         med = statistics.median(xs) * 1000
-        print(f"{label:<46} median {med:6.0f} ms (min {min(xs) * 1000:.0f}, max {max(xs) * 1000:.0f}, n={len(xs)}); "
-              f"target {target} ms, ratio {med / target:.2f}")
+        print(
+            f"{label:<46} median {med:6.0f} ms (min {min(xs) * 1000:.0f}, max {max(xs) * 1000:.0f}, n={len(xs)}); "
+            f"target {target} ms, ratio {med / target:.2f}"
+        )
 
     report("next image -> its overlay painted", nxt, 500)
     report("save round trip (S -> new version shown)", saves, 300)

@@ -7,7 +7,7 @@ from seep.ui.models import active_model
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUSES, ImageFilter
 
-PAGE_SIZE = 48
+PAGE_SIZE = 24  # a 6 x 4 grid; st.pagination walks the rest
 SORTS = {
     "name": "Name",
     "scene": "Scene",
@@ -115,6 +115,7 @@ else:
                         str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted_ids
                     ),
                     width="stretch",
+                    output_format="JPEG",  # 13 KB instead of 70 KB of PNG for a speckled thumbnail
                 )
                 with st.container(horizontal=True, vertical_alignment="center"):
                     st.caption(f"**{r.name}** · {r.status.replace('_', ' ')}")

@@ -6,59 +6,109 @@ import streamlit as st
 from seep.data.display import difference, difference_counts, difference_overlay, window
 from seep.errors import ConflictError, SeepError
 from seep.ui import session
-from seep.ui.editor import mask_editor
+from seep.ui.editor import editor_dirty, mask_editor, take_event
 from seep.ui.models import active_model, prediction
 from seep.workspace.render import DisplaySettings, render_tile
 from seep.workspace.review import Opened, accept, save_edit
 
 ws = session.workspace()
 flt = session.browse_filter()
-ids = st.session_state.get("browse_order") or ws.image_ids(flt)
-if not ids:
-    st.info("No images to review with the current Browse filters.")
-    st.stop()
-# The session's current image wins; a query parameter (a deep link, Browse's Open) seeds it.
-wanted = st.session_state.get("review_image") or st.query_params.get("image") or ids[0]
-try:
-    image = ws.image(wanted)
-except SeepError as e:
-    session.show_error(e)
-    st.stop()
-if image.id not in ids:  # deep link outside the filter: walk the whole workspace instead
-    ids = ws.image_ids()
-st.session_state["review_image"] = image.id
-st.query_params["image"] = image.id
-if image.status == "predicted":  # an analyst has it open: colleagues see it is being looked at
-    ws.set_status(image.id, "in_review")
-pos = ids.index(image.id)
-nonce = st.session_state.setdefault("review_nonce", 0)  # bumped to throw away unsaved strokes
 model = active_model(ws)
+author = session.author()
+EDITOR = "review_editor"
+
+
+def locate():
+    """(image, ids, position) of the tile to show: the session's current image wins, a
+    query parameter (a deep link, Browse's Open) seeds it."""
+    ids = st.session_state.get("browse_order") or ws.image_ids(flt)
+    if not ids:
+        st.info("No images to review with the current Browse filters.")
+        st.stop()
+    wanted = st.session_state.get("review_image") or st.query_params.get("image") or ids[0]
+    try:
+        image = ws.image(wanted)
+    except SeepError as e:
+        session.show_error(e)
+        st.stop()
+    if image.id not in ids:  # deep link outside the filter: walk the whole workspace instead
+        ids = ws.image_ids()
+    return image, ids, ids.index(image.id)
+
+
+image, ids, pos = locate()
 
 
 def reopen() -> None:
-    """Open the newest version next run (after a save, a reload, or leaving the tile)."""
-    st.session_state.get("review_opened", {}).pop(image.id, None)
+    """Open the newest version next (after a save, a reload, or leaving the tile)."""
+    st.session_state.get("review_opened", {}).pop(st.session_state.get("review_image"), None)
     st.session_state.pop("review_pending", None)
 
 
 def go(step: int) -> None:
     reopen()
     st.session_state["review_image"] = ids[(pos + step) % len(ids)]
-    st.query_params["image"] = st.session_state["review_image"]
 
 
 def discard_and_go(step: int) -> None:
-    st.session_state["review_nonce"] += 1
+    st.session_state["review_nonce"] = st.session_state.get("review_nonce", 0) + 1
     go(step)
 
 
+def nav(step: int) -> None:
+    """Previous / Next buttons (a callback: runs before the page, so one rerun)."""
+    if editor_dirty(EDITOR):
+        st.session_state["review_pending"] = {"kind": "leave", "step": step, "mask": None}
+    else:
+        go(step)
+
+
+# ---- the editor's last event, handled before anything is drawn -----------------------------
+problem = None
+opened_before = st.session_state.get("review_opened", {}).get(image.id)
+try:
+    event = take_event(EDITOR, shape=(image.height, image.width), classes=ws.classes)
+    if event and opened_before is None:
+        raise SeepError("the editor sent an action for a tile that is no longer open; nothing was saved")
+    if event and event.type == "save":
+        lv = save_edit(ws, opened_before, event.mask, author=author, dirty=event.dirty)
+        reopen()
+        st.toast(f"Saved {image.name} as v{lv.version}", icon=":material/save:")
+    elif event and event.type == "accept":
+        accept(ws, opened_before, event.mask, author=author, dirty=event.dirty)
+        st.toast(f"Accepted {image.name}", icon=":material/check:")
+        go(1)
+    elif event and event.type == "navigate":
+        if event.dirty:
+            st.session_state["review_pending"] = {"kind": "leave", "step": event.step, "mask": event.mask}
+        else:
+            go(event.step)
+except ConflictError as e:  # checked before SeepError: a conflict is one, with a choice to offer
+    st.session_state["review_pending"] = {
+        "kind": "conflict",
+        "mask": event.mask,
+        "current": e.current_version,
+        "accept": event.type == "accept",
+        "dirty": event.dirty,
+    }
+except SeepError as e:  # shown below; the strokes stay in the editor, nothing was written
+    problem = e
+
+image, ids, pos = locate()
+st.session_state["review_image"] = image.id
+st.query_params["image"] = image.id
+if image.status == "predicted":  # an analyst has it open: colleagues see it is being looked at
+    ws.set_status(image.id, "in_review")
+    image = ws.image(image.id)
+nonce = st.session_state.setdefault("review_nonce", 0)  # bumped to throw away unsaved strokes
+
 # ---- header -----------------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="center"):
-    prev_clicked = st.button("Previous", icon=":material/chevron_left:", key="review_prev", help="P")
+    st.button("Previous", icon=":material/chevron_left:", key="review_prev", help="P", on_click=nav, args=(-1,))
     st.subheader(image.name, anchor=False)
     st.badge(image.status.replace("_", " "), color={"accepted": "green", "corrected": "blue"}.get(image.status, "gray"))
     st.caption(f"scene {image.scene} · {pos + 1} of {len(ids)}")
-    next_clicked = st.button("Next", icon=":material/chevron_right:", key="review_next", help="N")
+    st.button("Next", icon=":material/chevron_right:", key="review_next", help="N", on_click=nav, args=(1,))
 
 edit_col, side = st.columns([3, 2], gap="large")
 
@@ -135,51 +185,9 @@ with edit_col:
         }[opened.source]
         + " · 1-7 class, E eraser, [ ] size, Ctrl+Z/Y, S save, A accept, N/P next/previous"
     )
-    try:
-        state = mask_editor(base, mask, mask_id=mask_id, classes=ws.classes, key="review_editor", opacity=opacity)
-    except SeepError as e:
-        session.show_error(e)
-        state = None
-
-# ---- events from the editor --------------------------------------------------------------
-author = session.author()
-event = state.event if state else None
-try:
-    if event and event.type == "save":
-        lv = save_edit(ws, opened, event.mask, author=author, dirty=event.dirty)
-        reopen()
-        st.toast(f"Saved {image.name} as v{lv.version}", icon=":material/save:")
-        st.rerun()
-    elif event and event.type == "accept":
-        accept(ws, opened, event.mask, author=author, dirty=event.dirty)
-        st.toast(f"Accepted {image.name}", icon=":material/check:")
-        go(1)
-        st.rerun()
-    elif event and event.type == "navigate":
-        if event.dirty:
-            st.session_state["review_pending"] = {"kind": "leave", "step": event.step, "mask": event.mask}
-        else:
-            go(event.step)
-            st.rerun()
-except ConflictError as e:  # checked before SeepError: a conflict is one, with a choice to offer
-    st.session_state["review_pending"] = {
-        "kind": "conflict",
-        "mask": event.mask,
-        "current": e.current_version,
-        "accept": event.type == "accept",
-        "dirty": event.dirty,
-    }
-except SeepError as e:  # shown; the strokes stay in the editor, nothing was written
-    with edit_col:
-        session.show_error(e)
-
-for step, clicked in ((-1, prev_clicked), (1, next_clicked)):
-    if clicked:
-        if state and state.dirty:
-            st.session_state["review_pending"] = {"kind": "leave", "step": step, "mask": None}
-        else:
-            go(step)
-            st.rerun()
+    if problem:
+        session.show_error(problem)
+    mask_editor(base, mask, mask_id=mask_id, classes=ws.classes, key=EDITOR, opacity=opacity)
 
 
 def saved(mask, **kw) -> bool:

@@ -112,14 +112,19 @@ def wait_for(ws, job_id, statuses, timeout=180):
     raise AssertionError(f"job {job_id} still {queue.get(ws, job_id).status}: {queue.get(ws, job_id).log[-800:]}")
 
 
-def test_worker_process_runs_cancels_and_dies_visibly(demo):
-    done = queue.submit(demo, "finetune", {"epochs": 1, "from_scratch": TINY, "batch_size": 4, "auto_promote": True})
-    long = queue.submit(demo, "finetune", {"epochs": 50, "from_scratch": TINY, "batch_size": 2})
+def test_worker_process_runs_cancels_and_dies_visibly(demo, tiny_model):
+    # The worker is another process: give the workspace its own small active model to start from.
+    reg.promote(demo, reg.register_model(demo, tiny_model, model_id="tiny").id)
+    done = queue.submit(demo, "finetune", {"epochs": 1, "batch_size": 4, "auto_promote": True})
+    long = queue.submit(demo, "finetune", {"epochs": 50, "batch_size": 2})
     pid = ensure_worker(demo)
     assert pid and ensure_worker(demo) is None  # one worker per workspace
     job = wait_for(demo, done.id, ("DONE", "ERROR"))
     assert job.status == "DONE", job.log
-    assert job.history and reg.active_model(demo).id == job.result["model_id"]  # auto-promoted
+    r = job.result
+    assert job.history and r["base_model"] == "tiny"
+    assert r["promoted"] == (r["binary_iou"] >= r["base_binary_iou"])  # promoted only if not worse
+    assert reg.active_model(demo).id == (r["model_id"] if r["promoted"] else "tiny")
 
     wait_for(demo, long.id, ("RUNNING",))
     while not queue.get(demo, long.id).history:  # let it get into its epochs
@@ -129,7 +134,7 @@ def test_worker_process_runs_cancels_and_dies_visibly(demo):
     stopped = wait_for(demo, long.id, ("STOPPED", "DONE", "ERROR"))
     assert stopped.status == "STOPPED" and time.monotonic() - t < 5
 
-    killed = queue.submit(demo, "finetune", {"epochs": 50, "from_scratch": TINY, "batch_size": 2})
+    killed = queue.submit(demo, "finetune", {"epochs": 50, "batch_size": 2})
     running = wait_for(demo, killed.id, ("RUNNING",))
     active_before = reg.active_model(demo).id
     os.kill(running.pid, signal.SIGKILL)

@@ -10,7 +10,7 @@ import seep.ui.editor
 import seep.ui.models
 import seep.ui.session
 from seep.data.synthetic import DemoSpec
-from seep.ui.editor import EditEvent, EditorState
+from seep.ui.editor import payload
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace.demo import build_demo
 
@@ -102,20 +102,38 @@ def test_review_restore(demo_ws):
 
 
 class FakeEditor:
-    """Stands in for the browser: returns the next queued editor state, once."""
+    """Stands in for the browser: records what the editor was given, reports the queued
+    dirty flags; `send` delivers an event the way the component's callback does."""
 
     def __init__(self):
         self.queue, self.calls = [], []
 
-    def __call__(self, image_rgb, mask, *, mask_id, **kw):
+    def __call__(self, image_rgb, mask, *, mask_id, key, **kw):
+        import streamlit as st
+
+        st.session_state[f"{key}__mask_id"] = mask_id
         self.calls.append((mask_id, mask.copy()))
-        return self.queue.pop(0) if self.queue else EditorState(False, None)
+        dirty = self.queue.pop(0) if self.queue else False
+        st.session_state["_fake_dirty"] = dirty
+        return dirty
+
+    def send(self, at, kind, mask=None, *, dirty=True, step=0, mask_id=None):
+        at.session_state["review_editor__event"] = {
+            "type": kind,
+            "mask_id": mask_id or self.calls[-1][0],
+            "dirty": dirty,
+            "step": step,
+            "mask": payload.encode_mask(mask) if mask is not None else None,
+        }
 
 
 @pytest.fixture
 def editor(monkeypatch):
+    import streamlit as st
+
     fake = FakeEditor()
     monkeypatch.setattr(seep.ui.editor, "mask_editor", fake)
+    monkeypatch.setattr(seep.ui.editor, "editor_dirty", lambda key: st.session_state.get("_fake_dirty", False))
     return fake
 
 
@@ -132,7 +150,7 @@ def test_save_writes_a_version_with_the_analysts_name(demo_ws, editor):
     assert opened_id.startswith(f"{rec.id}:label:1:")
     painted = opened_mask.copy()
     painted[10:20, 10:20] = 3
-    editor.queue.append(EditorState(True, EditEvent("save", painted, True, 0)))
+    editor.send(at, "save", painted)
     at.run()
     assert not at.exception
     lv, saved = demo_ws.label(rec.id)
@@ -148,7 +166,7 @@ def test_a_conflicting_save_asks_and_keeps_the_strokes(demo_ws, editor):
     mine = editor.calls[-1][1].copy()
     mine[0:5, 0:5] = 2
     demo_ws.save_label(rec.id, np.zeros_like(mine), parent=1, author="colleague")  # saved meanwhile
-    editor.queue.append(EditorState(True, EditEvent("save", mine, True, 0)))
+    editor.send(at, "save", mine)
     at.run()
     assert any("Someone saved" in w.value and "v2" in w.value for w in at.warning)
     assert demo_ws.version(rec.id).author == "colleague"
@@ -162,9 +180,9 @@ def test_a_conflicting_save_asks_and_keeps_the_strokes(demo_ws, editor):
 def test_leaving_with_unsaved_strokes_asks_first(demo_ws, editor):
     recs = demo_ws.list_images()
     at = app(image=recs[0].id)
-    editor.queue.append(EditorState(True, None))
+    editor.queue.append(True)
     at.run()
-    editor.queue.append(EditorState(True, None))
+    editor.queue.append(True)
     at.button(key="review_next").click().run()
     assert at.subheader[0].value == recs[0].name  # still here
     assert any("unsaved strokes" in w.value for w in at.warning)
@@ -178,7 +196,7 @@ def test_save_and_go_from_the_keyboard(demo_ws, editor):
     at = app(image=recs[0].id)
     painted = editor.calls[-1][1].copy()
     painted[30:40, 30:40] = 4
-    editor.queue.append(EditorState(True, EditEvent("navigate", painted, True, 1)))
+    editor.send(at, "navigate", painted, step=1)
     at.run()
     at.button(key="review_leave_save").click().run()
     assert at.subheader[0].value == recs[1].name
@@ -190,7 +208,7 @@ def test_accept_takes_the_prediction_as_it_is(demo_ws, editor, with_model):
     at = app(image=unlabelled.id)
     opened_id, predicted = editor.calls[-1]
     assert opened_id.startswith(f"{unlabelled.id}:prediction:best:")
-    editor.queue.append(EditorState(False, EditEvent("accept", predicted, False, 0)))
+    editor.send(at, "accept", predicted, dirty=False)
     at.run()
     assert not at.exception
     lv, saved = demo_ws.label(unlabelled.id)
@@ -207,25 +225,11 @@ def test_reference_layers_with_a_model(demo_ws, with_model):
     assert any("missed" in c.value for c in at.caption) or True
 
 
-def test_strokes_made_on_another_tile_are_refused(demo_ws, monkeypatch):
-    from seep.ui.editor import payload
-
+def test_strokes_made_on_another_tile_are_refused(demo_ws, editor):
     rec = demo_ws.list_images()[0]
-
-    def fake_component(**kw):
-        return {
-            "dirty": True,
-            "event": {
-                "type": "save",
-                "mask_id": "some-other-tile:label:1:0",
-                "dirty": True,
-                "mask": payload.encode_mask(np.zeros((256, 256), np.uint8)),
-                "step": 0,
-            },
-        }
-
-    monkeypatch.setattr(seep.ui.editor, "_component", fake_component)
     at = app(image=rec.id)
+    editor.send(at, "save", np.zeros((256, 256), np.uint8), mask_id="some-other-tile:label:1:0")
+    at.run()
     assert any("belong to another tile" in e.value for e in at.error)
     assert demo_ws.version(rec.id).version == 1
 

@@ -113,6 +113,9 @@ class _Context:
 
 
 def run_worker(ws_path: Path, idle_exit_s: float = IDLE_EXIT_S) -> None:
+    # Below the app in CPU priority: on a 2-core machine a training job otherwise makes
+    # page interactions wait; the job itself barely slows when the app is idle.
+    os.nice(10)
     ws = Workspace(ws_path, create=False)
     pid = os.getpid()
     idle_since = time.monotonic()

@@ -33,12 +33,6 @@ class EditEvent:
     step: int  # navigate: -1 previous, +1 next
 
 
-@dataclass(frozen=True)
-class EditorState:
-    dirty: bool
-    event: EditEvent | None
-
-
 def mask_editor(
     image_rgb: np.ndarray,
     mask: np.ndarray,
@@ -48,9 +42,14 @@ def mask_editor(
     key: str,
     opacity: float = 0.5,
     zoom: int = 2,
-) -> EditorState:
-    """Show `mask` over `image_rgb` for editing. `mask_id` names this mask: the editor
-    reloads only when it changes, and an event made on another mask id is refused."""
+) -> bool:
+    """Show `mask` over `image_rgb` for editing; returns whether it has unsaved strokes.
+
+    `mask_id` names this mask: the editor reloads only when it changes, and an event made
+    on another mask id is refused. Events are not returned here: `take_event` hands them
+    over at the top of the next run, before anything is drawn, so an action costs one
+    rerun, not two."""
+    st.session_state[f"{key}__mask_id"] = mask_id
     data = {
         "mask_id": mask_id,
         "width": int(mask.shape[1]),
@@ -63,14 +62,36 @@ def mask_editor(
         "zoom": int(zoom),
     }
     result = _component(
-        key=key, data=data, default={"dirty": False}, on_dirty_change=lambda: None, on_event_change=lambda: None
+        key=key,
+        data=data,
+        default={"dirty": False},
+        on_dirty_change=lambda: None,
+        on_event_change=lambda: _stash_event(key),
     )
-    raw = result.get("event") if hasattr(result, "get") else getattr(result, "event", None)
-    dirty = bool(result.get("dirty") if hasattr(result, "get") else getattr(result, "dirty", False))
+    return bool(result.get("dirty"))
+
+
+def _stash_event(key: str) -> None:
+    """Runs before the script (a widget callback): keep the event for `take_event`."""
+    state = st.session_state.get(key) or {}
+    raw = state.get("event") if hasattr(state, "get") else None
+    if raw:
+        st.session_state[f"{key}__event"] = dict(raw)
+
+
+def editor_dirty(key: str) -> bool:
+    state = st.session_state.get(key) or {}
+    return bool(state.get("dirty")) if hasattr(state, "get") else False
+
+
+def take_event(key: str, *, shape: tuple[int, int], classes: ClassTable) -> EditEvent | None:
+    """The editor's last event (save, accept, navigate), once; None if there is none.
+    Refuses an event made on another mask than the one last shown."""
+    raw = st.session_state.pop(f"{key}__event", None)
     if not raw:
-        return EditorState(dirty, None)
-    if raw.get("mask_id") != mask_id:
+        return None
+    if raw.get("mask_id") != st.session_state.get(f"{key}__mask_id"):
         # Strokes made on one tile must never be saved under another.
         raise BadInputError("the editor's strokes belong to another tile than the one open now; nothing was saved")
-    m = decode_mask(raw["mask"], mask.shape, len(classes)) if raw.get("mask") else None
-    return EditorState(dirty, EditEvent(str(raw.get("type")), m, bool(raw.get("dirty")), int(raw.get("step") or 0)))
+    m = decode_mask(raw["mask"], shape, len(classes)) if raw.get("mask") else None
+    return EditEvent(str(raw.get("type")), m, bool(raw.get("dirty")), int(raw.get("step") or 0))
