@@ -10,19 +10,17 @@ thumbnails painted <= 1.5 s. Needs /usr/bin/chromium and the playwright package.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from seep.data.synthetic import DemoSpec  # noqa: E402
+from seep.ui.launch import CHROMIUM, CHROMIUM_ARGS, start_app  # noqa: E402
 from seep.workspace import Workspace  # noqa: E402
 from seep.workspace.demo import build_demo  # noqa: E402
 
@@ -36,38 +34,6 @@ MASK_ID = """part => {
     }
     return false;
 }"""
-
-
-def serve(ws: Path, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env={**os.environ, "SEEP_WORKSPACE": str(ws)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("streamlit did not start")
 
 
 def settle(page) -> None:
@@ -87,19 +53,10 @@ def main() -> int:
         t = time.perf_counter()
         build_demo(big, DemoSpec(scenes=20, tiles_per_scene=50), labelled_per_scene=25)
         print(f"(made a 1,000-image workspace in {time.perf_counter() - t:.0f} s)")
-        servers = [serve(small.root, 8711), serve(big.root, 8712)]
+        servers = [start_app(small.root, 8711), start_app(big.root, 8712)]
         try:
             with sync_playwright() as p:
-                b = p.chromium.launch(
-                    executable_path="/usr/bin/chromium",
-                    args=[
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                    ],
-                )
+                b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = b.new_page(viewport={"width": 1500, "height": 1100})
                 ids = small.image_ids()
                 page.goto(f"http://127.0.0.1:8711/review?image={ids[0]}")

@@ -4,24 +4,13 @@ look at."""
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from seep.ui.launch import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, start_app
 
 
 @pytest.fixture(scope="module")
@@ -34,46 +23,16 @@ def server(tmp_path_factory):
         check=True,
         capture_output=True,
     )
-    port = _free_port()
-    env = {**os.environ, "SEEP_WORKSPACE": str(ws)}
+    port = free_port()
     log_path = ws.parent / "streamlit.log"
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,  # a file, not a pipe: an unread pipe fills up and blocks the server
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    with open(log_path, "wb") as log:
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + log_path.read_text()[-2000:])
-    yield url, ws
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+            proc = start_app(ws, port, log=log)
+        except RuntimeError as e:
+            pytest.fail(f"{e}: {log_path.read_text()[-2000:]}")
+        yield f"http://127.0.0.1:{port}", ws
+        proc.terminate()
+        proc.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -82,17 +41,7 @@ def browser():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); .ci/run installs it")
     playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)")
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -3,14 +3,12 @@ survive an app restart; a cancel and a killed worker are handled without losing 
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 from browser import editor_ready, eventually, shot, wait_for_app
-from conftest import REPO, _free_port
 
 from seep.jobs import queue
+from seep.ui.launch import free_port, start_app
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace import registry as reg
 
@@ -89,28 +87,9 @@ def test_correct_finetune_promote_cancel_kill_restart(server, page):
     # Restart the app during a job: its progress is still there.
     job = start_job(page, url, ws, epochs=200)
     wait_job(ws, job.id, ("RUNNING",))
-    port = _free_port()
-    other = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=REPO,
-        env={**os.environ, "SEEP_WORKSPACE": str(ws_path)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
+    other = start_app(ws_path, port)
     try:
-        time.sleep(4)
         page.goto(f"http://127.0.0.1:{port}/train")
         page.get_by_text(f"Fine-tune · job {job.id}").wait_for(timeout=60_000)
         shot(page, "12-train-after-restart")
