@@ -16,16 +16,17 @@ def predict_image(ws: Workspace, predictor: Predictor, model_id: str, image_id: 
     cached = ws.prediction(image_id, model_id)
     if cached is not None:
         return cached
+    _predict_and_cache(ws, predictor, model_id, image_id)
+    return ws.prediction(image_id, model_id)
+
+
+def _predict_and_cache(ws: Workspace, predictor: Predictor, model_id: str, image_id: str) -> np.ndarray:
+    """Predict one image, cache classes, confidence and uncertainty; returns the classes."""
     image = ws.read_image(image_id)
     p = predictor.predict([image])[0]
-    ws.save_prediction(
-        image_id,
-        model_id,
-        p.classes,
-        p.confidence,
-        uncertainty(p.classes, p.confidence, valid_pixels(image, ws.config.nodata)),
-    )
-    return ws.prediction(image_id, model_id)
+    doubt = uncertainty(p.classes, p.confidence, valid_pixels(image, ws.config.nodata))
+    ws.save_prediction(image_id, model_id, p.classes, p.confidence, doubt)
+    return p.classes
 
 
 def predict_all(
@@ -47,19 +48,10 @@ def predict_all(
     for i, image_id in enumerate(ids):
         if should_stop and should_stop():
             break
-        image = ws.image(image_id)
-        pixels = ws.read_image(image_id)
-        p = predictor.predict([pixels])[0]
-        ws.save_prediction(
-            image_id,
-            model_id,
-            p.classes,
-            p.confidence,
-            uncertainty(p.classes, p.confidence, valid_pixels(pixels, ws.config.nodata)),
-        )
+        classes = _predict_and_cache(ws, predictor, model_id, image_id)
         counts["predicted"] += 1
-        if image.head_version is None:
-            ws.save_label(image_id, p.classes, parent=None, author=author, source="predicted", model_id=model_id)
+        if ws.image(image_id).head_version is None:
+            ws.save_label(image_id, classes, parent=None, author=author, source="predicted", model_id=model_id)
             counts["labelled"] += 1
         if on_progress:
             on_progress(i + 1, len(ids))
