@@ -83,14 +83,20 @@ def main() -> int:
                     assert small.image(ids[i]).head_version == before + 1
                     settle(page)
 
-                first = []
-                for _ in range(max(3, args.repeats // 3)):
+                # First paint as a first visit (a new browser profile: nothing cached) and as a
+                # returning analyst (Streamlit's JavaScript already in the browser cache).
+                first, warm = [], []
+                ctx = b.new_context(viewport={"width": 1500, "height": 1100})
+                for i in range(max(3, args.repeats // 3) + 1):
                     fresh = b.new_page(viewport={"width": 1500, "height": 1100})
-                    t = time.perf_counter()
-                    fresh.goto("http://127.0.0.1:8712/")
-                    fresh.wait_for_selector("[data-testid='stImage'] img", timeout=60_000)
-                    first.append(time.perf_counter() - t)
-                    fresh.close()
+                    again = ctx.new_page()
+                    for pg, out in ((fresh, first), (again, warm)):
+                        t = time.perf_counter()
+                        pg.goto("http://127.0.0.1:8712/")
+                        pg.wait_for_selector("[data-testid='stImage'] img", timeout=60_000)
+                        if i or out is first:  # the returning analyst's first visit fills the cache
+                            out.append(time.perf_counter() - t)
+                        pg.close()
                 b.close()
         finally:
             for s in servers:
@@ -105,7 +111,8 @@ def main() -> int:
 
     report("next image -> its overlay painted", nxt, 500)
     report("save round trip (S -> new version shown)", saves, 300)
-    report("Browse of 1,000 images: first thumbnail", first, 1500)
+    report("Browse of 1,000 images: first thumbnail, first visit", first, 1500)
+    report("Browse of 1,000 images: first thumbnail, returning", warm, 1500)
     return 0
 
 
