@@ -1,5 +1,6 @@
 """Review: one tile in the brush editor, with display controls, reference layers, history."""
 
+import cv2
 import numpy as np
 import streamlit as st
 
@@ -50,8 +51,14 @@ def go(step: int) -> None:
     st.session_state["review_image"] = ids[(pos + step) % len(ids)]
 
 
-def discard_and_go(step: int) -> None:
+def discard() -> None:
+    """Throw the unsaved strokes away: a new nonce is a new mask id, so the editor reloads."""
     st.session_state["review_nonce"] = st.session_state.get("review_nonce", 0) + 1
+    reopen()
+
+
+def discard_and_go(step: int) -> None:
+    discard()
     go(step)
 
 
@@ -64,7 +71,7 @@ def nav(step: int) -> None:
 
 
 # ---- the editor's last event, handled before anything is drawn -----------------------------
-problem = None
+problem = event = None
 opened_before = st.session_state.get("review_opened", {}).get(image.id)
 try:
     event = take_event(EDITOR, shape=(image.height, image.width), classes=ws.classes)
@@ -89,12 +96,12 @@ except ConflictError as e:  # checked before SeepError: a conflict is one, with 
         "mask": event.mask,
         "current": e.current_version,
         "accept": event.type == "accept",
-        "dirty": event.dirty,
     }
 except SeepError as e:  # shown below; the strokes stay in the editor, nothing was written
     problem = e
 
-image, ids, pos = locate()
+if event:  # a save, an accept or a move changed the tile or its versions
+    image, ids, pos = locate()
 st.session_state["review_image"] = image.id
 st.query_params["image"] = image.id
 if image.status == "predicted":  # an analyst has it open: colleagues see it is being looked at
@@ -174,8 +181,7 @@ with edit_col:
             icon=":material/group:",
         )
         if st.button("Load the newest version", key="review_load_newest"):
-            reopen()
-            st.session_state["review_nonce"] += 1
+            discard()
             st.rerun()
     st.caption(
         {
@@ -210,8 +216,7 @@ if pending and pending["kind"] == "conflict":
         )
         c1, c2 = st.columns(2)
         if c1.button("Load their version (drop mine)", key="review_conflict_reload"):
-            reopen()
-            st.session_state["review_nonce"] += 1
+            discard()
             st.rerun()
         if c2.button("Save mine as a newer version", key="review_conflict_keep", type="primary") and saved(
             pending["mask"], parent=pending["current"], accept=pending["accept"]
@@ -239,7 +244,10 @@ elif pending and pending["kind"] == "leave":
 
 # ---- reference layers, legend, history ---------------------------------------------------
 with side:
-    label_mask = ws.label(image.id)[1] if image.head_version is not None else None
+    if opened.source == "label" and opened.version == image.head_version:
+        label_mask = mask  # the editor's mask is the newest label: no second read
+    else:
+        label_mask = ws.label(image.id)[1] if image.head_version is not None else None
     layers = ["Label"] if label_mask is not None else []
     if pred is not None:
         layers += ["Prediction", "Confidence"] + (["Difference"] if label_mask is not None else [])
@@ -251,8 +259,6 @@ with side:
             st.image(render_tile(ws, image.id, display=display, mask=pred[0], opacity=opacity), width="stretch")
         elif layer == "Confidence":
             conf = (np.clip(pred[1].astype(np.float32), 0, 1) * 255).astype(np.uint8)
-            import cv2
-
             st.image(
                 cv2.applyColorMap(conf, cv2.COLORMAP_VIRIDIS)[:, :, ::-1],
                 width="stretch",
