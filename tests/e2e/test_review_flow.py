@@ -4,9 +4,12 @@ next prediction; reload and see what was saved."""
 import time
 
 import numpy as np
+import pytest
 from browser import editor_ready, shot, wait_for_app
 
 from seep.workspace import ImageFilter, Workspace
+
+expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)").expect
 
 
 def stroke(page, box, y, x0=40, x1=230):
@@ -76,6 +79,8 @@ def test_paint_undo_paint_save_accept_reload(server, page):
     editor_ready(page, f"{target.id}:label:2")
     wait_for_app(page)
     assert page.get_by_text("Editing label v2").count() >= 1
-    assert page.get_by_role("textbox", name="Analyst").input_value() == "Ana Lyst"  # the browser remembered it
+    # The browser hands the remembered name over in the rerun its component triggers after
+    # the first render: wait for it rather than read the field before it arrives.
+    expect(page.get_by_role("textbox", name="Analyst")).to_have_value("Ana Lyst", timeout=15_000)
     shot(page, "05-review-reloaded")
     assert ws.count_images(ImageFilter(status=("accepted",))) >= 1
