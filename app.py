@@ -5,6 +5,9 @@ import streamlit as st
 from seep.ui import session
 from seep.ui.models import active_model
 from seep.ui.remember import remembered_name
+from seep.ui.startup import freeze_imports
+
+freeze_imports()  # after the imports above, which bring in torch
 
 st.set_page_config(page_title="Seep", page_icon=":material/water_drop:", layout="wide")
 
