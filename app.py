@@ -4,7 +4,7 @@ import streamlit as st
 
 from seep.ui import session
 from seep.ui.models import active_model
-from seep.ui.remember import remembered_name
+from seep.ui.remember import remember_name, remembered_name
 from seep.ui.startup import freeze_imports
 
 freeze_imports()  # after the imports above, which bring in torch
@@ -27,17 +27,16 @@ if page.url_path == review.url_path and "image" in st.query_params and "review_i
     st.session_state["review_image"] = st.query_params["image"]
 
 with st.sidebar:
-    st.caption("Workspace")
-    st.code(str(ws.root.resolve()), language=None)
+    # Plain markdown, not st.code: the code block's syntax highlighter alone cost about
+    # 180 ms of the browser's time on every page load.
+    st.caption(f"Workspace  \n`{ws.root.resolve()}`")
     # The browser remembers the name; one typed here wins and is stored for next time.
-    stored = remembered_name(st.session_state.get("author_typed"))
-    if stored and "author_typed" not in st.session_state and st.session_state.get("author") != stored:
-        st.session_state["author"] = st.session_state["author_input"] = stored
+    if "author" not in st.session_state:
+        st.session_state["author"] = remembered_name()
     st.session_state.setdefault("author_input", session.author())
 
     def typed() -> None:
-        name = st.session_state["author_input"].strip()
-        st.session_state["author"] = st.session_state["author_typed"] = name
+        st.session_state["author"] = st.session_state["author_typed"] = st.session_state["author_input"].strip()
 
     st.text_input(
         "Analyst",
@@ -45,6 +44,8 @@ with st.sidebar:
         on_change=typed,
         help="Recorded on every label you save; this browser remembers it",
     )
+    if "author_typed" in st.session_state:
+        remember_name(st.session_state["author_typed"])
     model = active_model(ws)
     st.caption(f"Model: **{model.id}**" if model else "Model: none yet (train one, or use the shipped model)")
     counts = ws.status_counts()

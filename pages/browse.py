@@ -3,6 +3,7 @@
 import streamlit as st
 
 from seep.ui import session
+from seep.ui.gallery import Card, gallery
 from seep.ui.models import active_model
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUSES, ImageFilter
@@ -22,11 +23,15 @@ model = active_model(ws)
 st.title("Browse")
 
 counts = ws.status_counts()
-for col, (status, n) in zip(st.columns(len(counts)), counts.items()):
-    col.metric(status.replace("_", " ").capitalize(), n)
-
+status = st.pills(
+    "Review status",
+    STATUSES,
+    selection_mode="multi",
+    key="browse_status",
+    format_func=lambda s: f"{s.replace('_', ' ').capitalize()} · {counts[s]:,}",
+    help="Images per review status in the whole workspace; pick any to show only those",
+)
 with st.container(horizontal=True, vertical_alignment="bottom"):
-    status = st.multiselect("Review status", STATUSES, key="browse_status", format_func=lambda s: s.replace("_", " "))
     scenes = st.multiselect("Scene", ws.scenes(), key="browse_scene")
     cls = st.selectbox(
         "Class present",
@@ -107,18 +112,20 @@ if view == "Table":
         column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")},
     )
 else:
-    with st.grid(min_column_width=170):
-        for r in records:
-            with st.container(border=True):
-                st.image(
-                    thumbnail(
-                        str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted_ids
-                    ),
-                    width="stretch",
-                    output_format="JPEG",  # 13 KB instead of 70 KB of PNG for a speckled thumbnail
-                )
-                with st.container(horizontal=True, vertical_alignment="center"):
-                    st.caption(f"**{r.name}** · {r.status.replace('_', ' ')}")
-                    if st.button("Open", key=f"browse_open_{r.id}", type="tertiary", icon=":material/open_in_new:"):
-                        st.session_state["review_image"] = r.id
-                        st.switch_page("pages/review.py", query_params={"image": r.id})
+    opened = gallery(
+        [
+            Card(
+                r.id,
+                r.name,
+                r.status,
+                thumbnail(
+                    str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted_ids
+                ),
+            )
+            for r in records
+        ],
+        key="browse_gallery",
+    )
+    if opened:
+        st.session_state["review_image"] = opened
+        st.switch_page("pages/review.py", query_params={"image": opened})

@@ -48,15 +48,15 @@ def test_first_start_fills_an_empty_workspace_with_the_demo(tmp_path, monkeypatc
     at = app()
     ws = Workspace(tmp_path / "fresh")
     assert ws.count_images() == 48 and ws.status_counts()["accepted"] == 30
-    assert {m.label: m.value for m in at.metric}["Accepted"] == "30"
+    assert "Accepted · 30" in at.pills(key="browse_status").options
 
 
 def test_browse_filters_and_counts(demo_ws):
     at = app()
     assert "8 images match" in [c.value for c in at.caption]
-    at.multiselect(key="browse_status").set_value(["unlabelled"]).run()
+    at.pills(key="browse_status").set_value(["unlabelled"]).run()
     assert "4 images match" in [c.value for c in at.caption]
-    at.multiselect(key="browse_status").set_value([]).run()
+    at.pills(key="browse_status").set_value([]).run()
     at.multiselect(key="browse_scene").set_value(["900101"]).run()
     assert "4 images match" in [c.value for c in at.caption]
     at.segmented_control(key="browse_view").set_value("Table").run()
@@ -64,12 +64,40 @@ def test_browse_filters_and_counts(demo_ws):
     assert at.dataframe[0].value["name"].str.startswith("900101").all()
 
 
-def test_browse_open_goes_to_review(demo_ws):
+class FakeGallery:
+    """Stands in for the browser's grid: records the cards drawn, returns a queued click."""
+
+    def __init__(self):
+        self.cards, self.click = [], None
+
+    def __call__(self, cards, *, key):
+        self.cards = list(cards)
+        clicked, self.click = self.click, None
+        return clicked
+
+
+@pytest.fixture
+def grid(monkeypatch):
+    import seep.ui.gallery
+
+    fake = FakeGallery()
+    monkeypatch.setattr(seep.ui.gallery, "gallery", fake)
+    return fake
+
+
+def test_browse_grid_shows_the_page_and_a_click_opens_review(demo_ws, grid):
     at = app()
-    first = demo_ws.list_images()[0]
-    at.button(key=f"browse_open_{first.id}").click().run()
+    records = demo_ws.list_images()
+    assert [c.id for c in grid.cards] == [r.id for r in records]  # 8 images: one page, name order
+    assert all(c.src.startswith("data:image/jpeg;base64,") for c in grid.cards)
+    at.selectbox(key="browse_sort").set_value("largest_seep").run()
+    by_area = sorted(records, key=lambda r: -(r.seep_pixels or 0))
+    assert grid.cards[0].id == by_area[0].id
+    grid.click = records[5].id
+    at.run()
     assert not at.exception
-    assert at.subheader[0].value == first.name
+    assert at.subheader[0].value == records[5].name
+    assert at.query_params["image"] == records[5].id
 
 
 def test_review_deep_link_and_next(demo_ws):

@@ -30,16 +30,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(workspace: Path, port: int, *, log=subprocess.DEVNULL, timeout: float = 60.0) -> subprocess.Popen:
+def start_app(
+    workspace: Path, port: int, *, log=subprocess.DEVNULL, timeout: float = 60.0, script: Path = REPO / "app.py"
+) -> subprocess.Popen:
     """`streamlit run app.py` on 127.0.0.1:port over `workspace`; returns once it answers.
-    `log` must be a file (or DEVNULL): an unread pipe fills up and blocks the server."""
+    `log` must be a file (or DEVNULL): an unread pipe fills up and blocks the server.
+    `script`: another app (the benchmarks' bare Streamlit page, Streamlit's own floor)."""
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            str(script),
             "--server.headless",
             "true",
             "--server.port",

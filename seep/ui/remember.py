@@ -1,36 +1,37 @@
-"""The analyst's name, remembered by the browser (localStorage) across sessions and restarts.
+"""The analyst's name, remembered by the browser across sessions and server restarts.
 
-A tiny components-v2 element with no visible content: it reports the stored name once
-per page load and stores a new one when Python hands it over.
+Kept in a cookie: the browser sends it with the request that opens each session, so the
+first run already knows the name (st.context.cookies). Reporting it from a component
+instead cost every page load a second run of the whole page. Writing the cookie needs
+JavaScript: a tiny components-v2 element with no visible content, drawn only once a
+name has been typed.
 """
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import streamlit as st
 
-_JS = """
-export default function (component) {
-  const { data, setStateValue, parentElement } = component;
-  const KEY = "seep.analyst";
-  try {
-    if (data && data.store) localStorage.setItem(KEY, data.store);
-    const stored = localStorage.getItem(KEY) || "";
-    if (parentElement.__seepSent !== stored) {
-      parentElement.__seepSent = stored;
-      setStateValue("name", stored);
-    }
-  } catch (e) {
-    /* storage disabled (private mode): the name is simply not remembered */
-  }
-}
+COOKIE = "seep_analyst"
+_JS = f"""
+export default function ({{ data }}) {{
+  if (!data) return;
+  const age = data.name ? 365 * 24 * 3600 : 0;  // an empty name forgets the stored one
+  document.cookie = `{COOKIE}=${{encodeURIComponent(data.name)}}; path=/; max-age=${{age}}; SameSite=Strict`;
+}}
 """
 
 _component = st.components.v2.component("seep.remember_name", js=_JS)
 
 
-def remembered_name(store: str | None) -> str:
-    """The name this browser remembers ("" if none); `store` replaces it."""
-    result = _component(
-        key="seep_remember_name", data={"store": store or ""}, default={"name": ""}, on_name_change=lambda: None
-    )
-    return str(result.get("name") or "")
+def remembered_name() -> str:
+    """The name this browser stored ("" if none)."""
+    value = st.context.cookies.get(COOKIE)
+    # Not a str under Streamlit's test harness, which has no browser behind it.
+    return unquote(value).strip() if isinstance(value, str) else ""
+
+
+def remember_name(name: str) -> None:
+    """Have the browser store `name` for the next session ("" forgets it)."""
+    _component(key="seep_remember_name", data={"name": name})

@@ -32,9 +32,13 @@ def test_paint_undo_paint_save_accept_reload(server, page):
     shot(page, "01-browse")
 
     # The last labelled tile of scene 1, so that "next" is an unlabelled one with a prediction.
+    # Opened the way an analyst does: a click on its card in Browse.
     target = ws.image("900100.000004")
-    page.goto(f"{url}/review?image={target.id}")
+    card = page.locator(f".seep-gallery a[data-id='{target.id}']")
+    expect(card).to_contain_text(target.name)
+    card.click()
     canvas = editor_ready(page, f"{target.id}:label:1")
+    assert page.url.endswith(f"review?image={target.id}")
     wait_for_app(page)
     box = canvas.bounding_box()
     zoom = box["width"] / target.width
@@ -79,8 +83,7 @@ def test_paint_undo_paint_save_accept_reload(server, page):
     editor_ready(page, f"{target.id}:label:2")
     wait_for_app(page)
     assert page.get_by_text("Editing label v2").count() >= 1
-    # The browser hands the remembered name over in the rerun its component triggers after
-    # the first render: wait for it rather than read the field before it arrives.
-    expect(page.get_by_role("textbox", name="Analyst")).to_have_value("Ana Lyst", timeout=15_000)
+    # A new session: the name comes back from the browser's cookie.
+    expect(page.get_by_role("textbox", name="Analyst")).to_have_value("Ana Lyst")
     shot(page, "05-review-reloaded")
     assert ws.count_images(ImageFilter(status=("accepted",))) >= 1

@@ -1,0 +1,34 @@
+"""Browse's grid: a page of thumbnails drawn as one components-v2 element.
+
+One element instead of a container, an image, a caption and a button per card: the
+browser's time to mount a page of 24 Streamlit elements per row was most of Browse's
+first paint. A click on a card returns its image id to the script run it triggers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import streamlit as st
+
+_HERE = Path(__file__).parent
+_component = st.components.v2.component(
+    "seep.gallery",
+    js=(_HERE / "gallery.js").read_text(),
+    css=(_HERE / "gallery.css").read_text(),
+)
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    name: str
+    status: str
+    src: str  # the thumbnail as a data: URL
+
+
+def gallery(cards: list[Card], *, key: str) -> str | None:
+    """Draw the cards; returns the id of the card clicked to cause this run, else None."""
+    result = _component(key=key, data={"cards": [asdict(c) for c in cards]}, default={}, on_open_change=lambda: None)
+    return result.get("open")
