@@ -27,6 +27,10 @@ if page.url_path == review.url_path and "image" in st.query_params and "review_i
     st.session_state["review_image"] = st.query_params["image"]
 
 with st.sidebar:
+    # First on every page, and drawn even with nothing to store: it brings Streamlit's
+    # components-v2 code into the browser with the first message, not after the page
+    # (Browse's grid and Review's editor are components too).
+    remember_name(st.session_state.get("author_typed"))
     # Plain markdown, not st.code: the code block's syntax highlighter alone cost about
     # 180 ms of the browser's time on every page load.
     st.caption(f"Workspace  \n`{ws.root.resolve()}`")
@@ -44,8 +48,6 @@ with st.sidebar:
         on_change=typed,
         help="Recorded on every label you save; this browser remembers it",
     )
-    if "author_typed" in st.session_state:
-        remember_name(st.session_state["author_typed"])
     model = active_model(ws)
     st.caption(f"Model: **{model.id}**" if model else "Model: none yet (train one, or use the shipped model)")
     counts = ws.status_counts()
