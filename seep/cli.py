@@ -348,16 +348,24 @@ def cmd_predict_all(args) -> int:
     from seep.learn.infer import Predictor
 
     ws = _workspace(args)
-    path = _model_path(args)
+    if args.model:
+        path, model_id = _model_path(args), args.model.stem
+    else:  # the workspace's active model, as the app's predict-all job uses
+        from seep.jobs.finetune import base_model
+
+        model = base_model(ws, None)
+        if model is None:
+            raise SeepError("no model to predict with: pass --model FILE, or train or promote one first")
+        path, model_id = model.path(ws), model.id
     counts = predict_all(
         ws,
         Predictor(path, device=args.device),
-        path.stem,
+        model_id,
         only_unreviewed=args.unreviewed,
         on_progress=progress("predict-all"),
     )
     print(
-        f"predicted {counts['predicted']} images with model {path.stem}; "
+        f"predicted {counts['predicted']} images with model {model_id}; "
         f"{counts['labelled']} unlabelled images got the prediction as their first label version"
     )
     return 0
@@ -450,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("evaluate", cmd_evaluate, "score a model on labelled tiles: IoU, Dice, confusion matrix, PR, AP/mAP")
     p.add_argument("--data", type=Path, required=True, help="folder in the exercise layout (with masks)")
-    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    p.add_argument("--model", type=Path, help="model file (default: the workspace's active model)")
     p.add_argument("--scenes", help="only these comma-separated scenes, or 'val' for the model's validation scenes")
     p.add_argument("--tta", action="store_true", help="average the four flips")
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
@@ -472,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_predict_all,
         "predict every workspace image (cached per model; unlabelled ones get the prediction as label v1)",
     )
-    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    p.add_argument("--model", type=Path, help="model file (default: the workspace's active model)")
     p.add_argument("--unreviewed", action="store_true", help="only images not yet corrected or accepted")
     p.add_argument("--device", default="auto")
 

@@ -166,3 +166,17 @@ def test_predict_all_caches_and_labels_the_unlabelled(capsys, tmp_path, tiny_mod
     assert ws.predicted(ws.image_ids(), tiny_model.stem) == set(ws.image_ids())
     code, out, _ = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tiny_model), "--unreviewed")
     assert "predicted 2 images" in out and "0 unlabelled" in out
+
+
+def test_predict_all_uses_the_active_model_like_the_app(capsys, tmp_path, tiny_model):
+    from seep.workspace import registry
+
+    ws_path = str(tmp_path / "w")
+    run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "3")
+    ws = Workspace(ws_path)
+    rec = registry.register_model(ws, tiny_model, model_id="analyst-tuned")
+    registry.promote(ws, rec.id)
+    code, out, err = run(capsys, "predict-all", "--workspace", ws_path)
+    assert code == 0, err
+    assert "with model analyst-tuned" in out
+    assert ws.predicted(ws.image_ids(), "analyst-tuned") == set(ws.image_ids())
