@@ -61,14 +61,14 @@ def mask_editor(
         "opacity": float(opacity),
         "zoom": int(zoom),
     }
-    result = _component(
+    _component(
         key=key,
         data=data,
-        default={"dirty": False},
+        default={"dirty": None},
         on_dirty_change=lambda: None,
         on_event_change=lambda: _stash_event(key),
     )
-    return bool(result.get("dirty"))
+    return editor_dirty(key)
 
 
 def _stash_event(key: str) -> None:
@@ -80,8 +80,13 @@ def _stash_event(key: str) -> None:
 
 
 def editor_dirty(key: str) -> bool:
+    """Whether the mask shown last has unsaved strokes. The editor reports the flag with
+    its mask id and only when it changes, so a flag about another mask means clean."""
     state = st.session_state.get(key) or {}
-    return bool(state.get("dirty")) if hasattr(state, "get") else False
+    flag = state.get("dirty") if hasattr(state, "get") else None
+    if not hasattr(flag, "get"):
+        return False
+    return flag.get("mask_id") == st.session_state.get(f"{key}__mask_id") and bool(flag.get("dirty"))
 
 
 def take_event(key: str, *, shape: tuple[int, int], classes: ClassTable) -> EditEvent | None:

@@ -89,7 +89,7 @@ class Editor {
     this.tool = "brush";
     this.size = 6;
     this.zoom = 2;
-    this.sentDirty = null;
+    this.sent = { mask_id: null, dirty: false }; // the dirty flag Python last heard
     this.work = null; // the STORE entry of the mask being edited
     this.bindUi();
   }
@@ -159,13 +159,16 @@ class Editor {
     return false;
   }
 
+  // Python hears the flag with the mask id it belongs to, and takes a new mask id as clean:
+  // opening a tile (or the version just saved) costs no extra rerun, only a change does.
   reportDirty() {
     const d = this.dirty;
     this.q(".status").textContent = d ? "unsaved strokes" : "";
     this.root.classList.toggle("is-dirty", d);
-    if (d !== this.sentDirty && this.api) {
-      this.sentDirty = d;
-      this.api.setStateValue("dirty", d);
+    const known = this.sent.mask_id === this.work.id ? this.sent.dirty : false;
+    if (this.api && d !== known) {
+      this.sent = { mask_id: this.work.id, dirty: d };
+      this.api.setStateValue("dirty", this.sent);
     }
   }
 
