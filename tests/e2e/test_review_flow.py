@@ -50,6 +50,13 @@ def test_paint_undo_paint_save_accept_reload(server, page):
     assert page.get_by_test_id("seep-status").inner_text() == ""
     stroke(page, box, y=300)
     shot(page, "02-review-painted")
+    # Leaving with unsaved strokes asks first; staying keeps them.
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("This tile has unsaved strokes.")).to_be_visible()
+    page.get_by_role("button", name="Stay").click()
+    expect(page.get_by_text("This tile has unsaved strokes.")).to_have_count(0)
+    assert page.get_by_test_id("seep-status").inner_text() == "unsaved strokes"
+    page.get_by_test_id("seep-canvas").focus()
     page.keyboard.press("s")
     deadline = time.monotonic() + 20
     while ws.image(target.id).head_version != 2 and time.monotonic() < deadline:
@@ -66,7 +73,8 @@ def test_paint_undo_paint_save_accept_reload(server, page):
     shot(page, "03-review-saved")
 
     # Next tile is unlabelled: the editor opens the model's prediction; A accepts it as it is.
-    page.keyboard.press("n")
+    # The version just saved is clean, so Next goes without asking.
+    page.get_by_role("button", name="Next").click()
     nxt = ws.image("900100.000005")
     editor_ready(page, f"{nxt.id}:prediction")
     wait_for_app(page)
