@@ -8,7 +8,7 @@ from seep.data.display import difference, difference_counts, difference_overlay,
 from seep.errors import ConflictError, SeepError
 from seep.ui import session
 from seep.ui.editor import editor_dirty, mask_editor, take_event
-from seep.ui.models import active_model, prediction
+from seep.ui.models import active_model, prediction, prefetch
 from seep.workspace.render import DisplaySettings, render_tile
 from seep.workspace.review import Opened, accept, save_edit
 
@@ -317,3 +317,6 @@ with side:
                             session.show_error(e)
         else:
             st.caption("No label versions yet.")
+
+if model:  # Next is the likeliest move: have its prediction ready by then
+    prefetch(model, ws, ids[(pos + 1) % len(ids)])

@@ -246,11 +246,24 @@ def test_accept_takes_the_prediction_as_it_is(demo_ws, editor, with_model):
 
 
 def test_reference_layers_with_a_model(demo_ws, with_model):
-    at = app(image=demo_ws.list_images()[0].id)
+    rec = demo_ws.list_images()[0]
+    at = app(image=rec.id)
     for layer in ["Prediction", "Confidence", "Difference", "Label"]:
         at.segmented_control(key="review_layer").set_value(layer).run()
         assert not at.exception, layer
-    assert any("missed" in c.value for c in at.caption) or True
+        if layer == "Difference":  # the pixel counts of the label against the prediction
+            pred = demo_ws.prediction(rec.id, with_model.stem)[0]
+            missed = int(((demo_ws.label(rec.id)[1] > 0) & (pred == 0)).sum())
+            assert any(f"missed: {missed:,}" in c.value for c in at.caption)
+
+
+def test_review_predicts_the_next_tile_in_the_background(demo_ws, with_model):
+    from concurrent.futures import wait
+
+    records = demo_ws.list_images()
+    app(image=records[0].id)
+    wait(list(seep.ui.models._inflight.values()), timeout=60)
+    assert demo_ws.predicted([r.id for r in records[:3]], with_model.stem) == {records[0].id, records[1].id}
 
 
 def test_strokes_made_on_another_tile_are_refused(demo_ws, editor):
