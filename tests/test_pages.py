@@ -262,7 +262,7 @@ def test_review_predicts_the_next_tile_in_the_background(demo_ws, with_model):
 
     records = demo_ws.list_images()
     app(image=records[0].id)
-    wait(list(seep.ui.models._inflight.values()), timeout=60)
+    wait([g.future for g in list(seep.ui.models._guesses.values())], timeout=60)
     assert demo_ws.predicted([r.id for r in records[:3]], with_model.stem) == {records[0].id, records[1].id}
 
 

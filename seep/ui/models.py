@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,35 +41,60 @@ def _predictor(path: str, mtime: float) -> Predictor:
 
 def prediction(model: ActiveModel, ws: Workspace, image_id: str) -> tuple[np.ndarray, np.ndarray]:
     """(class map uint8, confidence 0..1) of one image, cached in the workspace."""
-    pending = _inflight.get((str(ws.root), model.id, image_id))
-    if pending is not None:
-        wait([pending])  # a prefetch is predicting it: wait for its cache entry, never predict twice
+    guess = _guesses.get((str(ws.root), model.id, image_id))
+    if guess is not None:
+        guess.claim()
     return predict_image(ws, _predictor(str(model.path), model.mtime), model.id, image_id)
 
 
 # The tile the analyst will most likely open next is predicted in the background while
-# they look at this one, so Next shows it from the cache. One worker: a queue of guesses
-# must never compete with itself for the CPU.
+# they look at this one, so Next shows it from the cache. One worker thread: guesses must
+# never compete with each other for the CPU.
 _prefetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seep-prefetch")
-_inflight: dict[tuple[str, str, str], Future] = {}
-_inflight_lock = threading.Lock()
+_guesses: dict[tuple[str, str, str], _Guess] = {}
+_guesses_lock = threading.Lock()
 PREFETCH_DELAY_S = 0.3  # let the browser paint the tile on screen first
+
+
+class _Guess:
+    """One background prediction. Opening the tile claims it: a guess still waiting out its
+    delay is dropped (the page predicts at once), one already predicting is waited for
+    (never the same prediction twice)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.claimed = self.running = False
+        self.woken = threading.Event()
+        self.future: Future | None = None
+
+    def claim(self) -> None:
+        with self.lock:
+            self.claimed = True
+            running = self.running
+        self.woken.set()
+        if running:
+            wait([self.future])
+
+    def run(self, ws: Workspace, predictor: Predictor, model_id: str, image_id: str) -> None:
+        self.woken.wait(PREFETCH_DELAY_S)
+        with self.lock:
+            if self.claimed:
+                return
+            self.running = True
+        try:
+            if not ws.predicted([image_id], model_id):
+                predict_image(ws, predictor, model_id, image_id)
+        except Exception:  # noqa: BLE001 - only a guess: opening the tile predicts again and shows the error
+            pass
 
 
 def prefetch(model: ActiveModel, ws: Workspace, image_id: str) -> None:
     """Predict `image_id` into the workspace's cache in the background (nothing when cached)."""
     key = (str(ws.root), model.id, image_id)
     predictor = _predictor(str(model.path), model.mtime)
-    with _inflight_lock:
-        if key in _inflight:
+    with _guesses_lock:
+        if key in _guesses:
             return
-        _inflight[key] = future = _prefetcher.submit(_prefetch, ws.root, predictor, model.id, image_id)
-    future.add_done_callback(lambda _: _inflight.pop(key, None))
-
-
-def _prefetch(root: Path, predictor: Predictor, model_id: str, image_id: str) -> None:
-    time.sleep(PREFETCH_DELAY_S)
-    try:
-        predict_image(Workspace(root, create=False), predictor, model_id, image_id)
-    except Exception:  # noqa: BLE001 - only a guess: opening the tile predicts again and shows the error
-        pass
+        _guesses[key] = guess = _Guess()
+        guess.future = _prefetcher.submit(guess.run, ws, predictor, model.id, image_id)
+    guess.future.add_done_callback(lambda _: _guesses.pop(key, None))
