@@ -95,3 +95,28 @@ def test_paint_undo_paint_save_accept_reload(server, page):
     expect(page.get_by_role("textbox", name="Analyst")).to_have_value("Ana Lyst")
     shot(page, "05-review-reloaded")
     assert ws.count_images(ImageFilter(status=("accepted",))) >= 1
+
+
+def test_leaving_by_the_sidebar_with_unsaved_strokes_asks_and_keeps_them(server, page):
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    tile = ws.image("900101.000002")
+    page.goto(f"{url}/review?image={tile.id}")
+    box = editor_ready(page, f"{tile.id}:label:").bounding_box()
+    wait_for_app(page)
+    stroke(page, box, y=120)
+    browse = page.locator("[data-testid='stSidebarNav'] a", has_text="Browse")
+
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    browse.click()
+    expect(page.get_by_test_id("seep-status")).to_have_text("unsaved strokes")  # stayed
+    assert asked and "unsaved strokes" in asked[0] and page.url.endswith(f"review?image={tile.id}")
+
+    page.once("dialog", lambda d: d.accept())
+    browse.click()
+    expect(page.locator(".seep-gallery img").first).to_be_visible()
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Review").click()
+    editor_ready(page, f"{tile.id}:label:")
+    expect(page.get_by_test_id("seep-status")).to_have_text("unsaved strokes")  # kept in this tab
+    assert ws.image(tile.id).head_version == 1  # and nothing was saved

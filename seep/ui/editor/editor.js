@@ -473,6 +473,26 @@ class Editor {
       }
     };
     window.addEventListener("beforeunload", this.onUnload);
+    // Another page of the app is not an unload: ask before the sidebar's links leave.
+    // (The strokes would survive, kept per mask id for this tab, but the analyst may not
+    // know that; closing the tab would lose them.)
+    this.onLeave = (e) => {
+      if (!this.root.isConnected) return this.detach();
+      const link = e.target.closest && e.target.closest('[data-testid="stSidebarNav"] a');
+      if (!link || !this.work || !this.dirty) return;
+      if (!window.confirm("This tile has unsaved strokes. Leave it anyway? They stay in this tab if you come back.")) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    };
+    document.addEventListener("click", this.onLeave, true);
+  }
+
+  detach() {
+    // The element was removed (another page): stop listening.
+    document.removeEventListener("keydown", this.onKey);
+    document.removeEventListener("click", this.onLeave, true);
+    window.removeEventListener("beforeunload", this.onUnload);
   }
 
   moveCursor(e) {
@@ -494,12 +514,7 @@ class Editor {
   }
 
   key(e) {
-    if (!this.root.isConnected) {
-      // The element was removed (another page): stop listening.
-      document.removeEventListener("keydown", this.onKey);
-      window.removeEventListener("beforeunload", this.onUnload);
-      return;
-    }
+    if (!this.root.isConnected) return this.detach();
     const t = e.target;
     const typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable) && t.type !== "range" && t.type !== "checkbox";
     if (typing || !this.work) return;
