@@ -134,6 +134,20 @@ def test_stop_request_ends_the_run_early(tmp_path):
     assert r.stopped and r.history == []
 
 
+def tiny_run(tiles, out):
+    """One epoch of a base-4 U-Net: a real checkpoint in out/best.pt, in seconds."""
+    tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
+    return train(
+        TrainConfig(epochs=1, crop=64, batch_size=4),
+        UNetConfig(base=4, depth=2),
+        tr,
+        va,
+        out,
+        class_names=NAMES,
+        val_scenes=vs,
+    )
+
+
 class Evil:
     def __reduce__(self):
         return (print, ("this would have run",))
@@ -141,16 +155,7 @@ class Evil:
 
 def test_a_tampered_checkpoint_is_refused(tmp_path):
     tiles = synthetic_tiles()
-    tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
-    train(
-        TrainConfig(epochs=1, crop=64, batch_size=4),
-        UNetConfig(base=4, depth=2),
-        tr,
-        va,
-        tmp_path / "r",
-        class_names=NAMES,
-        val_scenes=vs,
-    )
+    tiny_run(tiles, tmp_path / "r")
     state = load_checkpoint(tmp_path / "r" / "best.pt")
     torch.save({**state, "extra": Evil()}, tmp_path / "evil.pt")
     with pytest.raises(BadInputError, match="refusing to load .*evil.pt: it holds more than weights"):
@@ -165,16 +170,7 @@ def test_a_tampered_checkpoint_is_refused(tmp_path):
 
 def test_predictor_batches_tta_and_sliding_window(tmp_path):
     tiles = synthetic_tiles(size=64)
-    tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
-    train(
-        TrainConfig(epochs=1, crop=64, batch_size=4),
-        UNetConfig(base=4, depth=2),
-        tr,
-        va,
-        tmp_path / "r",
-        class_names=NAMES,
-        val_scenes=vs,
-    )
+    tiny_run(tiles, tmp_path / "r")
     p = Predictor(tmp_path / "r" / "best.pt", window=64, overlap=16)
     big = np.tile(tiles[0].image, (3, 2, 1))[:170, :120]  # larger than the window: sliding
     big[:10] = 0  # no-data rows are never a seep
