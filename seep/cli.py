@@ -458,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("evaluate", cmd_evaluate, "score a model on labelled tiles: IoU, Dice, confusion matrix, PR, AP/mAP")
     p.add_argument("--data", type=Path, required=True, help="folder in the exercise layout (with masks)")
-    p.add_argument("--model", type=Path, help="model file (default: the workspace's active model)")
+    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
     p.add_argument("--scenes", help="only these comma-separated scenes, or 'val' for the model's validation scenes")
     p.add_argument("--tta", action="store_true", help="average the four flips")
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
