@@ -5,7 +5,7 @@ import streamlit as st
 
 from seep.errors import SeepError
 from seep.jobs import queue
-from seep.jobs.finetune import FinetuneParams, estimate_seconds
+from seep.jobs.finetune import FinetuneParams, estimate_seconds, plan
 from seep.jobs.worker import ensure_worker
 from seep.learn.augment import OPS
 from seep.learn.losses import LOSSES
@@ -19,8 +19,9 @@ st.title("Train")
 
 models = reg.list_models(ws)
 active = reg.active_model(ws)
-val_scenes = reg.get_setting(ws, "val_scenes")
+val_scenes = reg.get_setting(ws, "val_scenes") or []
 reviewed = ws.list_images(ImageFilter(status=REVIEWED), limit=1_000_000)
+DEFAULTS = FinetuneParams()
 
 # ---- the job that is running (or last ran), refreshed every 2 s without reloading the page --
 
@@ -63,6 +64,12 @@ candidate = next((m for m in models if m.id == cand_id), None)
 if candidate is not None and active is not None and candidate.id != active.id:
     st.subheader(f"Candidate {candidate.id} vs. active {active.id}", anchor=False)
     a, c = active.metrics, candidate.metrics
+    if c.get("worse_than_base"):
+        st.warning(
+            f"{candidate.id} is worse than its base on the same validation tiles (binary seep IoU "
+            f"{c.get('binary_iou')} vs. {c.get('base_binary_iou')}); it was not promoted automatically. "
+            "Keep the active model unless you know why the validation tiles mislead."
+        )
     if c.get("iou") and a.get("iou"):
         st.plotly_chart(iou_bars({f"active {active.id}": a, f"candidate {candidate.id}": c}), key="train_compare")
         rows = [{"class": "seep (binary)", "active": a.get("binary_iou"), "candidate": c.get("binary_iou")}] + [
@@ -100,12 +107,8 @@ with c1:
         since = st.selectbox("Since model", [m.id for m in models] or [None], key="train_since")
     elif which == "scenes":
         train_scenes = tuple(
-            st.multiselect("Scenes", [s for s in scenes if s not in (val_scenes or [])], key="train_scenes")
+            st.multiselect("Scenes", [s for s in scenes if s not in val_scenes], key="train_scenes")
         )
-    st.caption(
-        "Validation scenes (fixed, so models stay comparable): "
-        + (", ".join(val_scenes) if val_scenes else "chosen on the first fine-tune (a fifth of the tiles)")
-    )
     base = st.selectbox(
         "Base model",
         [m.id for m in models] or ["(the shipped model)"],
@@ -113,8 +116,10 @@ with c1:
         index=[m.id for m in models].index(active.id) if active else 0,
     )
 with c2:
-    epochs = st.number_input("Epochs", 1, 200, 5, key="train_epochs")
-    lr = st.select_slider("Learning rate", [1e-4, 2e-4, 5e-4, 1e-3, 2e-3], value=5e-4, key="train_lr")
+    epochs = st.number_input("Epochs", 1, 200, DEFAULTS.epochs, key="train_epochs")
+    lr = st.select_slider(
+        "Learning rate", sorted({1e-4, 2e-4, 5e-4, 1e-3, 2e-3, DEFAULTS.lr}), value=DEFAULTS.lr, key="train_lr"
+    )
     loss = st.selectbox(
         "Loss",
         ["ce+dice", "ce", "dice", "focal+dice", "focal_tversky", "ce+focal_tversky", "iou"],
@@ -126,8 +131,8 @@ with c2:
         key="train_binary",
         help="Fine-tuning keeps the base model's head; binary needs a binary base model",
     )
-    augment = st.multiselect("Augmentations", list(OPS), default=["hflip", "rot180"], key="train_augment")
-    auto = st.checkbox("Promote automatically if not worse on the validation scenes", key="train_auto")
+    augment = st.multiselect("Augmentations", list(OPS), default=list(DEFAULTS.augment), key="train_augment")
+    auto = st.checkbox("Promote automatically if not worse on the validation tiles", key="train_auto")
 
 params = FinetuneParams(
     epochs=int(epochs),
@@ -140,16 +145,23 @@ params = FinetuneParams(
     train_scenes=train_scenes,
     auto_promote=auto,
 )
-n_val = sum(r.scene in (val_scenes or []) for r in reviewed)
-n_train = sum(r.scene not in (val_scenes or []) and (train_scenes is None or r.scene in train_scenes) for r in reviewed)
-est = estimate_seconds(ws, params, n_train, n_val)
-st.caption(
-    f"About {n_train} training tiles and {n_val} validation tiles; estimated time "
-    + (f"{est:.0f} s" if est < 90 else f"{est / 60:.1f} min")
-    + " on this machine (from the last job's speed)."
-)
+try:
+    the_plan = plan(ws, params)
+except SeepError as e:
+    the_plan = None
+    st.info(str(e), icon=":material/info:")
+if the_plan is not None:
+    est = estimate_seconds(ws, params, len(the_plan.train), len(the_plan.val))
+    st.caption(
+        f"Trains on {len(the_plan.train)} tiles ({the_plan.corrected} corrected, {the_plan.accepted} accepted as "
+        f"they were) and checks the candidate against its base on {the_plan.describe_validation()}; estimated time "
+        + (f"{est:.0f} s" if est < 90 else f"{est / 60:.1f} min")
+        + " on this machine (from the last job's speed)."
+    )
 busy = any(j.active for j in queue.list_jobs(ws, limit=5))
-if st.button("Start fine-tune", type="primary", key="train_start", icon=":material/play_arrow:"):
+if st.button(
+    "Start fine-tune", type="primary", key="train_start", icon=":material/play_arrow:", disabled=the_plan is None
+):
     try:
         job = queue.submit(ws, "finetune", params.to_dict())
         ensure_worker(ws)

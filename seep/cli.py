@@ -132,23 +132,47 @@ def _tiles(args):
     return load_folder(args.data), SEEP_CLASSES.names, 0
 
 
+def _train_settings(args) -> dict:
+    """The training settings given on the command line, by setting name; what is not given
+    comes from the defaults of the kind of training run (from scratch or a fine-tune)."""
+    given = {
+        "epochs": args.epochs,
+        "lr": args.lr,
+        "batch_size": args.batch,
+        "loss": args.loss,
+        "class_weight_power": args.class_weight_power,
+        "binary": None if args.mode is None else args.mode == "binary",
+        "seed": args.seed,
+        "crop": args.crop,
+        "crops_per_tile": args.crops_per_tile,
+        "augment": None if args.augment is None else tuple(args.augment.split(",")),
+        "device": args.device,
+        "amp": False if args.no_amp else None,
+    }
+    return {k: v for k, v in given.items() if v is not None}
+
+
+# Flags of a training run from a folder that a workspace fine-tune decides for itself.
+DATA_ONLY_FLAGS = {"val_scenes": "--val-scenes", "val_fraction": "--val-fraction", "from_model": "--from-model", "resume": "--resume"}
+
+
 def _train_workspace(args) -> int:
-    """Fine-tune on the workspace's reviewed labels: exactly what the app's Train page runs."""
+    """Fine-tune on the workspace's reviewed labels: exactly what the app's Train page runs,
+    with its defaults for every setting not given."""
     import json
 
+    from seep.errors import BadInputError
     from seep.jobs.finetune import FinetuneParams, run_finetune
 
+    refused = [flag for attr, flag in DATA_ONLY_FLAGS.items() if getattr(args, attr) not in (None, False)]
+    if refused:
+        raise BadInputError(
+            f"{', '.join(refused)} only apply to training from a folder (--data DIR); a workspace fine-tune "
+            "chooses its validation tiles itself and starts from --base-model (default: the active model)"
+        )
     ws = _workspace(args)
     params = FinetuneParams(
-        epochs=args.epochs,
-        lr=args.lr,
-        loss=args.loss,
-        class_weight_power=args.class_weight_power,
-        binary=args.mode == "binary",
-        augment=tuple(args.augment.split(",")),
-        batch_size=args.batch,
-        crop=args.crop,
-        seed=args.seed,
+        **_train_settings(args),
         base_model=args.base_model,
         from_scratch={"base": args.base, "depth": args.depth, "residual": args.residual},
     )
@@ -159,10 +183,17 @@ def _train_workspace(args) -> int:
         on_epoch=lambda r: print(json.dumps(r), flush=True),
         on_log=lambda m: print(m, file=sys.stderr),
     )
+    if result.get("stopped"):
+        print("stopped before the first epoch ended; nothing registered", file=sys.stderr)
+        return 1
+    verdict = (
+        "WORSE than its base on the same validation tiles: not promoted; keep the base"
+        if result["worse"]
+        else f"`python -m seep promote {result['model_id']}` makes it active"
+    )
     print(
         f"candidate {result['model_id']}: validation binary IoU {result['binary_iou']} "
-        f"(base {result['base_model']}: {result['base_binary_iou']}); `python -m seep promote "
-        f"{result['model_id']}` makes it active",
+        f"(base {result['base_model']}: {result['base_binary_iou']}); {verdict}",
         file=sys.stderr,
     )
     return 0
@@ -195,6 +226,7 @@ def cmd_models(args) -> int:
         print(
             f"{'*' if m.active else ' '} {m.id:<24} parent {m.parent or '-':<24} {m.created_at}  "
             f"{m.train_images:>5} train tiles  val binary IoU {'n/a' if iou is None else f'{iou:.3f}'}"
+            + (f"  worse than its base ({m.metrics.get('base_binary_iou')})" if m.metrics.get("worse_than_base") else "")
         )
     print("no models yet" if not models else "* = active")
     return 0
@@ -228,21 +260,8 @@ def cmd_train(args) -> int:
         return _train_workspace(args)
     tiles, names, nodata = _tiles(args)
     val_scenes = args.val_scenes.split(",") if args.val_scenes else None
-    tr, va, vs = split_by_scene(tiles, val_scenes, val_fraction=args.val_fraction, seed=args.seed)
-    cfg = TrainConfig(
-        epochs=args.epochs,
-        lr=args.lr,
-        batch_size=args.batch,
-        loss=args.loss,
-        binary=args.mode == "binary",
-        class_weight_power=args.class_weight_power,
-        seed=args.seed,
-        crop=args.crop,
-        crops_per_tile=args.crops_per_tile,
-        augment=tuple(args.augment.split(",")),
-        device=args.device,
-        amp=not args.no_amp,
-    )
+    tr, va, vs = split_by_scene(tiles, val_scenes, val_fraction=args.val_fraction or 0.2, seed=args.seed or 0)
+    cfg = TrainConfig(**_train_settings(args))
     model_cfg = UNetConfig(
         in_channels=tiles[0].image.shape[2],
         classes=len(names),
@@ -430,22 +449,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("train", cmd_train, "train or fine-tune a U-Net; progress on stderr, metrics as JSON lines on stdout")
     p.add_argument("--data", type=Path, help="folder in the exercise layout (default: the workspace's reviewed labels)")
     p.add_argument("--val-scenes", help="comma-separated validation scenes (default: drawn by --seed)")
-    p.add_argument("--val-fraction", type=float, default=0.2)
-    p.add_argument("--epochs", type=int, default=40)
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--loss", default="ce+dice", help="a sum of ce, dice, iou, focal, focal_tversky")
+    p.add_argument("--val-fraction", type=float, help="with --data: share of tiles in validation scenes (0.2)")
+    # No defaults here: a setting not given takes the defaults of the run, from scratch
+    # (TrainConfig) with --data, or the Train page's fine-tune (FinetuneParams) on a workspace.
+    p.add_argument("--epochs", type=int, help="from scratch 40; fine-tune as the Train page")
+    p.add_argument("--lr", type=float, help="peak learning rate; from scratch 2e-3; fine-tune as the Train page")
+    p.add_argument("--batch", type=int)
+    p.add_argument("--loss", help="a sum of ce, dice, iou, focal, focal_tversky (default ce+dice)")
     p.add_argument(
         "--class-weight-power",
         type=float,
-        default=0.5,
         help="cross-entropy class weights (1/frequency)^POWER, capped at 50; 0 for none",
     )
-    p.add_argument("--mode", choices=["multiclass", "binary"], default="multiclass")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--crop", type=int, default=128)
-    p.add_argument("--crops-per-tile", type=int, default=2)
-    p.add_argument("--augment", default="hflip,rot180", help="some of hflip, vflip, rot180, rot90")
+    p.add_argument("--mode", choices=["multiclass", "binary"])
+    p.add_argument("--seed", type=int)
+    p.add_argument("--crop", type=int)
+    p.add_argument("--crops-per-tile", type=int)
+    p.add_argument("--augment", help="some of hflip, vflip, rot180, rot90 (default hflip,rot180)")
     p.add_argument("--base", type=int, default=16)
     p.add_argument("--depth", type=int, default=4)
     p.add_argument("--residual", action="store_true", help="ResU-Net blocks")
@@ -453,7 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-model", help="on a workspace: the registry model to start from (default: the active one)")
     p.add_argument("--out", type=Path, help="run folder (default WORKSPACE/runs/<time>)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last.pt")
-    p.add_argument("--device", default="auto")
+    p.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
     p.add_argument("--no-amp", action="store_true", help="plain float32")
 
     p = add("evaluate", cmd_evaluate, "score a model on labelled tiles: IoU, Dice, confusion matrix, PR, AP/mAP")

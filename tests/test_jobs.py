@@ -7,12 +7,13 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from seep.data.synthetic import DemoSpec
 from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.jobs import queue
-from seep.jobs.finetune import FinetuneParams, run_finetune
+from seep.jobs.finetune import FinetuneParams, plan, run_finetune
 from seep.jobs.worker import ensure_worker
 from seep.workspace import Workspace
 from seep.workspace import registry as reg
@@ -84,20 +85,91 @@ def test_finetune_registers_a_candidate_beside_its_parent(demo):
     first = run_finetune(demo, FinetuneParams(epochs=1, from_scratch=TINY, batch_size=4))
     assert first["base_model"] is None and reg.get_model(demo, first["model_id"]).parent is None
     reg.promote(demo, first["model_id"])
-    val = reg.get_setting(demo, "val_scenes")
-    assert len(val) == 1
     second = run_finetune(demo, FinetuneParams(epochs=1, batch_size=4))
     cand = reg.get_model(demo, second["model_id"])
     assert cand.parent == first["model_id"] and not cand.active
-    assert cand.metrics["val_scenes"] == val and "iou" in cand.metrics and cand.train_images == 6
-    assert reg.get_setting(demo, "val_scenes") == val  # fixed: models stay comparable
-    assert second["base_binary_iou"] is not None
+    assert "iou" in cand.metrics and cand.train_images == second["train_tiles"] == 7
+    assert second["base_binary_iou"] is not None and second["worse"] == cand.metrics["worse_than_base"]
+
+
+def test_few_scenes_validate_on_held_out_tiles_of_the_same_scenes(demo):
+    """3 reviewed scenes: keeping a whole one out would leave two thirds of the corrections
+    unused, so a fifth of the tiles, spread over the scenes, checks the candidate instead."""
+    p = plan(demo, FinetuneParams())
+    assert p.val_scenes == [] and reg.get_setting(demo, "val_scenes") is None
+    assert len(p.val) == 2 and len({r.scene for r in p.val}) == 2  # round(0.2 * 9), two scenes
+    assert not {r.id for r in p.val} & {r.id for r in p.train} and len(p.train) == 7
+    assert {r.scene for r in p.train} == {r.scene for r in demo.list_images()}
+    assert [r.id for r in plan(demo, FinetuneParams()).val] == [r.id for r in p.val]  # stable
+
+
+def test_many_scenes_validate_on_whole_fixed_scenes(tmp_path):
+    ws = Workspace(tmp_path / "w")
+    build_demo(ws, DemoSpec(scenes=5, tiles_per_scene=2), labelled_per_scene=2)
+    p = plan(ws, FinetuneParams())
+    assert p.val_scenes and {r.scene for r in p.val} == set(p.val_scenes)
+    assert not {r.scene for r in p.train} & set(p.val_scenes)
+    assert reg.get_setting(ws, "val_scenes") == p.val_scenes  # fixed: models stay comparable
+
+
+def test_plan_counts_corrected_and_accepted_tiles(demo):
+    for rec in demo.list_images()[:3]:
+        _, mask = demo.label(rec.id)
+        demo.save_label(rec.id, mask, parent=rec.head_version, author="ana")  # corrected
+    p = plan(demo, FinetuneParams())
+    assert p.corrected + p.accepted == len(p.train) and p.accepted == sum(r.status == "accepted" for r in p.train)
+    assert p.corrected == sum(r.status == "corrected" for r in p.train) > 0
+
+
+def test_replay_learns_the_base_models_confident_pixels_only(tmp_path, tiny_model):
+    import seep.jobs.finetune as ft
+    from seep.learn.data import IGNORE
+
+    demo = Workspace(tmp_path / "w")
+    build_demo(demo, DemoSpec(scenes=3, tiles_per_scene=5), labelled_per_scene=3)  # 2 unlabelled per scene
+    base = reg.register_model(demo, tiny_model, model_id="tiny")
+    p = plan(demo, FinetuneParams(replay=0.5))
+    assert len(p.replay) == round(0.5 * len(p.train)) and all(r.status == "unlabelled" for r in p.replay)
+    tiles = ft._replayed(demo, base, p.replay)
+    classes, confidence = demo.prediction(p.replay[0].id, "tiny")  # predicted once, cached
+    assert np.array_equal(tiles[0].mask == IGNORE, confidence < ft.REPLAY_CONFIDENCE)
+    assert np.array_equal(tiles[0].mask[confidence >= ft.REPLAY_CONFIDENCE], classes[confidence >= ft.REPLAY_CONFIDENCE])
+
+
+def fake_evaluate(candidate_iou: float, base_iou: float):
+    """evaluate() by model file: the base scores base_iou, any other model candidate_iou."""
+
+    def evaluate(predictor, tiles, **_):
+        iou = base_iou if "tiny" in predictor.path.name else candidate_iou
+        return {"binary_iou": iou, "iou": [iou] * 7, "classes": [f"seep {i}" for i in range(1, 8)], "tiles": len(tiles)}
+
+    return evaluate
+
+
+def test_a_worse_candidate_says_so_and_is_not_promoted(demo, tiny_model, monkeypatch, capsys):
+    import seep.jobs.finetune as ft
+    from seep.cli import main
+
+    reg.promote(demo, reg.register_model(demo, tiny_model, model_id="tiny").id)
+    monkeypatch.setattr(ft, "evaluate", fake_evaluate(candidate_iou=0.30, base_iou=0.45))
+    r = run_finetune(demo, FinetuneParams(epochs=1, batch_size=4, auto_promote=True))
+    cand = reg.get_model(demo, r["model_id"])
+    assert r["worse"] and not r["promoted"] and reg.active_model(demo).id == "tiny"
+    assert cand.metrics["worse_than_base"] and cand.metrics["base_binary_iou"] == 0.45
+    assert main(["train", "--workspace", str(demo.root), "--epochs", "1"]) == 0
+    assert "WORSE than its base" in capsys.readouterr().err
+    assert main(["models", "--workspace", str(demo.root)]) == 0
+    assert "worse than its base" in capsys.readouterr().out
+
+    monkeypatch.setattr(ft, "evaluate", fake_evaluate(candidate_iou=0.50, base_iou=0.45))
+    r = run_finetune(demo, FinetuneParams(epochs=1, batch_size=4, auto_promote=True))
+    assert not r["worse"] and r["promoted"] and reg.active_model(demo).id == r["model_id"]
 
 
 def test_finetune_without_reviewed_labels_says_what_to_do(tmp_path):
     ws = Workspace(tmp_path / "w")
     build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=2), labelled_per_scene=0)
-    with pytest.raises(SeepError, match="needs two or more|correct or accept some tiles"):
+    with pytest.raises(SeepError, match="needs at least 2 reviewed tiles"):
         run_finetune(ws, FinetuneParams(epochs=1, from_scratch=TINY))
 
 

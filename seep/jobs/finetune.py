@@ -1,30 +1,49 @@
-"""Fine-tune on the workspace's reviewed labels, evaluate on fixed validation scenes, and
-register the candidate beside its parent. The browser's job and `python -m seep train`
-(on a workspace) both run `run_finetune`.
+"""Fine-tune on the workspace's reviewed labels, check the candidate against its base on the
+same validation tiles, and register it beside its parent. The browser's job and
+`python -m seep train` (on a workspace) both run `run_finetune` with `FinetuneParams()`'s
+defaults, which `benchmarks/bench_loop.py` chose.
+
+    plan(ws, params)          which tiles train, which validate (the page shows it too)
+    run_finetune(ws, params)  plan -> train -> evaluate candidate and base -> register
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import numpy as np
 
 from seep.data.layout import Tile
 from seep.errors import BadInputError
 from seep.learn.augment import DEFAULT_AUGMENT
 from seep.learn.checkpoint import export_weights, load_checkpoint
-from seep.learn.data import split_by_scene
+from seep.jobs.predict import predict_image
+from seep.learn.data import IGNORE, split_by_scene
 from seep.learn.evaluate import evaluate
 from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
 from seep.learn.shipped import SHIPPED_MODEL
 from seep.learn.train import TrainConfig, train
-from seep.workspace import REVIEWED, ImageFilter, Workspace
+from seep.workspace import REVIEWED, ImageFilter, ImageRecord, Workspace
 from seep.workspace import registry as reg
+
+# Whole-scene validation needs this many reviewed scenes: with fewer, keeping one out
+# leaves too little to learn from, so tiles of the same scenes are held out instead (the
+# rest of *these* scenes is what the analyst wants better).
+SCENES_FOR_SCENE_VALIDATION = 5
+HOLDOUT_FRACTION = 0.2
+# Replayed tiles are the base model's own predictions on unreviewed tiles of the scenes being
+# corrected; pixels it was less sure of than this are ignored, so it does not learn its doubts.
+REPLAY_CONFIDENCE = 0.9
 
 
 @dataclass(frozen=True)
 class FinetuneParams:
+    """The Train page's defaults, used unchanged by `seep train` on a workspace."""
+
     epochs: int = 5
     lr: float = 5e-4  # lower than from scratch: start from what the base model knows
     loss: str = "ce+dice"
@@ -33,18 +52,23 @@ class FinetuneParams:
     augment: tuple[str, ...] = DEFAULT_AUGMENT
     batch_size: int = 8
     crop: int = 128
+    crops_per_tile: int = 2
+    seep_bias: float = 0.7
+    freeze_bn: bool = False
+    trainable: str = "all"
+    replay: float = 0.0  # unreviewed tiles of the same scenes, as the base predicts them, per corrected tile
     seed: int = 0
+    device: str = "auto"
+    amp: bool = True
     base_model: str | None = None  # registry id; None: the active model, else the shipped one
-    train_scenes: tuple[str, ...] | None = None  # None: every scene but the validation ones
+    train_scenes: tuple[str, ...] | None = None  # None: every scene (but whole validation scenes)
     since_model: str | None = None  # only labels saved after this model was registered
     from_scratch: dict | None = None  # UNetConfig fields, when there is no base model at all
-    auto_promote: bool = False  # promote when not worse than the base on the validation scenes
-    extra: dict = field(default_factory=dict)
+    auto_promote: bool = False  # promote when not worse than the base on the validation tiles
 
     @classmethod
     def from_dict(cls, d: dict) -> FinetuneParams:
-        known = set(cls.__dataclass_fields__)
-        unknown = set(d) - known
+        unknown = set(d) - set(cls.__dataclass_fields__)
         if unknown:
             raise BadInputError(f"unknown fine-tune settings {sorted(unknown)}")
         d = dict(d)
@@ -56,6 +80,118 @@ class FinetuneParams:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def train_config(self) -> TrainConfig:
+        return TrainConfig(
+            epochs=self.epochs,
+            lr=self.lr,
+            batch_size=self.batch_size,
+            loss=self.loss,
+            class_weight_power=self.class_weight_power,
+            binary=self.binary,
+            seed=self.seed,
+            crop=self.crop,
+            crops_per_tile=self.crops_per_tile,
+            seep_bias=self.seep_bias,
+            augment=self.augment,
+            freeze_bn=self.freeze_bn,
+            trainable=self.trainable,
+            device=self.device,
+            amp=self.amp,
+            warmup_epochs=0.5,
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a fine-tune will read: the page shows it before the job starts."""
+
+    train: list[ImageRecord]
+    val: list[ImageRecord]
+    val_scenes: list[str]  # whole validation scenes; empty when tiles of the same scenes are held out
+    replay: list[ImageRecord]  # unreviewed tiles of the training scenes, learnt as the base predicts them
+
+    @property
+    def corrected(self) -> int:
+        return sum(r.status == "corrected" for r in self.train)
+
+    @property
+    def accepted(self) -> int:
+        return sum(r.status == "accepted" for r in self.train)
+
+    def describe_validation(self) -> str:
+        if self.val_scenes:
+            return f"{len(self.val)} tiles of the validation scenes {', '.join(self.val_scenes)}"
+        return f"{len(self.val)} held-out reviewed tiles of the same scenes"
+
+
+def plan(ws: Workspace, params: FinetuneParams) -> Plan:
+    """Training and validation tiles for these settings; refuses, saying why, when there
+    is nothing to train on or nothing to check the candidate with."""
+    records = ws.list_images(ImageFilter(status=REVIEWED), limit=1_000_000)
+    if len(records) < 2:
+        raise BadInputError(
+            f"fine-tuning needs at least 2 reviewed tiles (one is held out to check the candidate); "
+            f"this workspace has {len(records)}: correct or accept some tiles first"
+        )
+    val_scenes = _validation_scenes(ws, records)
+    val = [r for r in records if r.scene in val_scenes] if val_scenes else _held_out(records)
+    held = {r.id for r in val}
+    since = reg.get_model(ws, params.since_model).created_at if params.since_model else None
+    train_recs = [
+        r
+        for r in records
+        if r.id not in held
+        and r.scene not in val_scenes
+        and (params.train_scenes is None or r.scene in params.train_scenes)
+        and (since is None or ws.version(r.id).created_at > since)
+    ]
+    if not train_recs:
+        raise BadInputError(
+            f"no reviewed labels to train on with these settings ({len(val)} reviewed tiles are kept for "
+            "validation); correct or accept some more tiles first"
+        )
+    if not val:
+        raise BadInputError(
+            f"no reviewed labels in the validation scenes {', '.join(val_scenes)}; "
+            "review a few tiles there so models can be compared"
+        )
+    return Plan(train_recs, val, val_scenes, _replay(ws, train_recs, params))
+
+
+def _replay(ws: Workspace, train: list[ImageRecord], params: FinetuneParams) -> list[ImageRecord]:
+    n = round(params.replay * len(train))
+    if not n:
+        return []
+    scenes = tuple(sorted({r.scene for r in train}))
+    pool = ws.list_images(ImageFilter(status=("unlabelled", "predicted", "in_review"), scene=scenes), limit=1_000_000)
+    pick = np.random.default_rng(params.seed).permutation(len(pool))[:n]
+    return [pool[i] for i in sorted(pick)]
+
+
+def _validation_scenes(ws: Workspace, records: list[ImageRecord]) -> list[str]:
+    """Whole scenes, fixed once per workspace (a fifth of the tiles) so every model is
+    scored on the same scenes, once the reviewed labels span enough scenes; else []."""
+    fixed = reg.get_setting(ws, "val_scenes")
+    if fixed:
+        return fixed
+    if len({r.scene for r in records}) < SCENES_FOR_SCENE_VALIDATION:
+        return []
+    _, _, chosen = split_by_scene([Tile(r.name, r.scene, None, None) for r in records], val_fraction=0.2, seed=0)
+    reg.set_setting(ws, "val_scenes", chosen)
+    return chosen
+
+
+def _held_out(records: list[ImageRecord]) -> list[ImageRecord]:
+    """A fifth of the reviewed tiles (at least one), spread over the scenes. The choice
+    hangs on a hash of the image id, so a tile held out stays held out as labels grow."""
+    rank = {r.id: hashlib.sha1(r.id.encode()).hexdigest() for r in records}
+    by_scene: dict[str, list[ImageRecord]] = {}
+    for r in sorted(records, key=lambda r: rank[r.id]):
+        by_scene.setdefault(r.scene, []).append(r)
+    # Round-robin over scenes: the first of every scene, then the second, ...
+    spread = sorted(records, key=lambda r: (by_scene[r.scene].index(r), rank[r.id]))
+    return spread[: max(1, round(HOLDOUT_FRACTION * len(records)))]
+
 
 DEFAULT_CROPS_PER_S = 60.0  # this project's CPU training rate (bf16, 128-px crops) before any job measured one
 
@@ -66,8 +202,7 @@ def estimate_seconds(ws: Workspace, params: FinetuneParams, n_train: int, n_val:
 
     rates = [h["tiles_per_s"] for j in list_jobs(ws) if j.kind == "finetune" for h in j.history if h.get("tiles_per_s")]
     rate = sorted(rates)[len(rates) // 2] if rates else DEFAULT_CROPS_PER_S
-    crops_per_tile = 2  # TrainConfig's default
-    return params.epochs * (n_train * crops_per_tile / rate + 0.1 * n_val) + 0.3 * n_val
+    return params.epochs * (n_train * params.crops_per_tile / rate + 0.1 * n_val) + 0.3 * n_val
 
 
 def base_model(ws: Workspace, wanted: str | None) -> reg.ModelRecord | None:
@@ -87,21 +222,28 @@ def base_model(ws: Workspace, wanted: str | None) -> reg.ModelRecord | None:
     return reg.promote(ws, shipped.id)
 
 
-def validation_scenes(ws: Workspace, records) -> list[str]:
-    """Fixed once per workspace (a fifth of the reviewed tiles, whole scenes), so every
-    model is scored on the same scenes."""
-    fixed = reg.get_setting(ws, "val_scenes")
-    if fixed:
-        return fixed
-    scenes = {r.scene for r in records}
-    if len(scenes) < 2:
-        raise BadInputError(
-            f"reviewed labels come from {len(scenes)} scene(s); fine-tuning needs two or more "
-            "(one is kept for validation)"
-        )
-    _, _, chosen = split_by_scene([Tile(r.name, r.scene, None, None) for r in records], val_fraction=0.2, seed=0)
-    reg.set_setting(ws, "val_scenes", chosen)
-    return chosen
+def _model_config(ws: Workspace, base: reg.ModelRecord | None, params: FinetuneParams) -> UNetConfig:
+    if base is not None:
+        return UNetConfig.from_dict(load_checkpoint(base.path(ws))["model_config"])
+    if params.from_scratch is not None:
+        return UNetConfig(**{"classes": len(ws.classes), **params.from_scratch})
+    raise BadInputError("no model to fine-tune: the workspace has none and no shipped model was found")
+
+
+def _tiles(ws: Workspace, records: list[ImageRecord]) -> list[Tile]:
+    return [Tile(r.name, r.scene, ws.read_image(r.id), ws.label(r.id)[1]) for r in records]
+
+
+def _replayed(ws: Workspace, base: reg.ModelRecord | None, records: list[ImageRecord]) -> list[Tile]:
+    """The base model's predictions as labels, its unsure pixels ignored (cached predictions reused)."""
+    if base is None or not records:
+        return []
+    predictor = Predictor(base.path(ws))
+    tiles = []
+    for r in records:
+        classes, confidence = predict_image(ws, predictor, base.id, r.id)
+        tiles.append(Tile(r.name, r.scene, ws.read_image(r.id), np.where(confidence < REPLAY_CONFIDENCE, IGNORE, classes).astype(np.uint8)))
+    return tiles
 
 
 def run_finetune(
@@ -116,63 +258,24 @@ def run_finetune(
     should_stop: Callable[[], bool] | None = None,
 ) -> dict:
     log = on_log or (lambda msg: None)
-    since = reg.get_model(ws, params.since_model).created_at if params.since_model else None
-    records = ws.list_images(ImageFilter(status=REVIEWED), limit=1_000_000)
-    val_scenes = validation_scenes(ws, records)
-    tiles = ws.labelled_tiles()
-    versions = {r.name: (r.id, r.head_version) for r in records}
-    created = {r.id: ws.version(r.id).created_at for r in records} if since else {}
-    val = [t for t in tiles if t.scene in val_scenes]
-    train_tiles = [
-        t
-        for t in tiles
-        if t.scene not in val_scenes
-        and (params.train_scenes is None or t.scene in params.train_scenes)
-        and (since is None or created[versions[t.name][0]] > since)
-    ]
-    if not train_tiles:
-        raise BadInputError(
-            "no reviewed labels to train on with these settings (validation scenes "
-            f"{', '.join(val_scenes)} are kept out); correct or accept some tiles first"
-        )
-    if not val:
-        raise BadInputError(
-            f"no reviewed labels in the validation scenes {', '.join(val_scenes)}; "
-            "review a few tiles there so models can be compared"
-        )
+    p = plan(ws, params)
     base = base_model(ws, params.base_model)
-    if base is not None:
-        model_cfg = UNetConfig.from_dict(load_checkpoint(base.path(ws))["model_config"])
-    elif params.from_scratch is not None:
-        model_cfg = UNetConfig(**{"classes": len(ws.classes), **params.from_scratch})
-    else:
-        raise BadInputError("no model to fine-tune: the workspace has none and no shipped model was found")
+    model_cfg = _model_config(ws, base, params)
     log(
-        f"training on {len(train_tiles)} tiles, validating on {len(val)} tiles of scenes {', '.join(val_scenes)}; "
-        f"starting from {base.id if base else 'scratch'}"
+        f"training on {len(p.train)} tiles ({p.corrected} corrected, {p.accepted} accepted, "
+        f"{len(p.replay)} replayed as the base predicts them), "
+        f"validating on {p.describe_validation()}; starting from {base.id if base else 'scratch'}"
     )
-
     out_dir = out_dir or ws.root / "runs" / (f"job-{job_id}" if job_id else "cli")
-    cfg = TrainConfig(
-        epochs=params.epochs,
-        lr=params.lr,
-        batch_size=params.batch_size,
-        loss=params.loss,
-        class_weight_power=params.class_weight_power,
-        binary=params.binary,
-        seed=params.seed,
-        crop=params.crop,
-        augment=params.augment,
-        warmup_epochs=0.5,
-    )
+    val = _tiles(ws, p.val)
     result = train(
-        cfg,
+        params.train_config(),
         model_cfg,
-        train_tiles,
+        _tiles(ws, p.train) + _replayed(ws, base, p.replay),
         val,
         out_dir,
         class_names=ws.classes.names,
-        val_scenes=val_scenes,
+        val_scenes=p.val_scenes,
         init_from=base.path(ws) if base else None,
         on_epoch=on_epoch,
         on_step=on_step,
@@ -181,43 +284,60 @@ def run_finetune(
     )
     if result.stopped or not result.history:
         return {"stopped": True}
-
-    log("evaluating the candidate on the validation scenes")
+    log("evaluating the candidate and its base on the same validation tiles")
     export_weights(result.best_checkpoint, out_dir / "model.pt")
-    cand_metrics = evaluate(Predictor(out_dir / "model.pt"), val)
-    base_metrics = None
-    if base is not None:
-        if base.metrics.get("val_scenes") == val_scenes and base.metrics.get("tiles") == len(val):
-            base_metrics = base.metrics
-        else:
-            log(f"evaluating the base model {base.id} on the same scenes")
-            base_metrics = {**evaluate(Predictor(base.path(ws)), val), "val_scenes": val_scenes}
-            reg.update_metrics(ws, base.id, base_metrics)
-    snapshot = [list(versions[t.name]) for t in train_tiles]
+    cand_metrics = _scored(evaluate(Predictor(out_dir / "model.pt"), val), p)
+    base_metrics = _base_metrics(ws, base, val, p) if base else None
+    worse = base_metrics is not None and (cand_metrics["binary_iou"] or 0) < (base_metrics["binary_iou"] or 0)
     cand = reg.register_model(
         ws,
         out_dir / "model.pt",
         parent=base.id if base else None,
         job_id=job_id,
-        data_snapshot=snapshot,
-        val_scenes=val_scenes,
-        metrics={**cand_metrics, "val_scenes": val_scenes},
+        data_snapshot=[[r.id, r.head_version] for r in p.train],
+        val_scenes=p.val_scenes,
+        metrics={**cand_metrics, "worse_than_base": worse, "base_binary_iou": _iou(base_metrics)},
     )
-    promoted = False
-    if params.auto_promote and (
-        base_metrics is None or (cand_metrics["binary_iou"] or 0) >= (base_metrics.get("binary_iou") or 0)
-    ):
+    promoted = params.auto_promote and not worse
+    if promoted:
         reg.promote(ws, cand.id)
-        promoted = True
-    log(
-        f"registered {cand.id}: validation binary IoU {cand_metrics['binary_iou']}"
-        + (f" (base {base_metrics['binary_iou']})" if base_metrics else "")
-        + ("; promoted" if promoted else "")
-    )
+    log(_verdict(cand.id, cand_metrics, base, base_metrics, worse, promoted))
     return {
         "model_id": cand.id,
         "base_model": base.id if base else None,
         "promoted": promoted,
+        "worse": worse,
         "binary_iou": cand_metrics["binary_iou"],
-        "base_binary_iou": base_metrics.get("binary_iou") if base_metrics else None,
+        "base_binary_iou": _iou(base_metrics),
+        "train_tiles": len(p.train),
+        "val_tiles": len(p.val),
     }
+
+
+def _scored(metrics: dict, p: Plan) -> dict:
+    """Metrics tagged with what they were measured on, so they are compared like with like."""
+    return {**metrics, "val_scenes": p.val_scenes, "val_tiles": sorted(r.id for r in p.val)}
+
+
+def _base_metrics(ws: Workspace, base: reg.ModelRecord, val: list[Tile], p: Plan) -> dict:
+    """The base scored on exactly the candidate's validation tiles (reused when it already was)."""
+    known = base.metrics
+    if known.get("val_tiles") == sorted(r.id for r in p.val) and known.get("binary_iou") is not None:
+        return known
+    metrics = _scored(evaluate(Predictor(base.path(ws)), val), p)
+    if p.val_scenes:  # the registry's figures are on the workspace's fixed validation scenes
+        reg.update_metrics(ws, base.id, metrics)
+    return metrics
+
+
+def _iou(metrics: dict | None) -> float | None:
+    return None if metrics is None else metrics.get("binary_iou")
+
+
+def _verdict(cand_id, cand_metrics, base, base_metrics, worse: bool, promoted: bool) -> str:
+    text = f"registered {cand_id}: validation binary IoU {cand_metrics['binary_iou']}"
+    if base_metrics is not None:
+        text += f" (base {base.id}: {base_metrics['binary_iou']})"
+    if worse:
+        text += "; WORSE than its base on the same tiles: not promoted, keep the base unless you know why"
+    return text + ("; promoted" if promoted else "")

@@ -17,6 +17,8 @@ from seep.data.layout import Tile
 from seep.errors import BadInputError
 from seep.learn.augment import DEFAULT_AUGMENT, augment, crop
 
+IGNORE = 255  # a mask value no loss or metric looks at: pixels of a model's own labels it was unsure of
+
 
 def split_by_scene(
     tiles: list[Tile], val_scenes: Sequence[str] | None = None, val_fraction: float = 0.2, seed: int = 0
@@ -129,9 +131,10 @@ class TileDataset(torch.utils.data.Dataset):
 
 
 def _sample(img, mask, norm: Normalizer, binary: bool):
-    target = (mask > 0).astype(np.int64) if binary else mask.astype(np.int64)
+    ignored = mask == IGNORE
+    target = np.where(ignored, 0, (mask > 0) if binary else mask).astype(np.int64)
     return (
         torch.from_numpy(norm(img)),
         torch.from_numpy(target),
-        torch.from_numpy(valid_pixels(img, norm.nodata)),
+        torch.from_numpy(valid_pixels(img, norm.nodata) & ~ignored),
     )

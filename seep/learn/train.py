@@ -47,6 +47,8 @@ class TrainConfig:
     seep_bias: float = 0.7  # share of crops centred on a seep pixel
     augment: tuple[str, ...] = DEFAULT_AUGMENT
     warmup_epochs: float = 1.0
+    freeze_bn: bool = False  # keep the parent's BatchNorm statistics: a few tiles cannot re-estimate them
+    trainable: str = "all"  # all | decoder (encoder frozen) | head: what a fine-tune may change
     device: str = "auto"  # auto: cuda, then mps, then cpu
     amp: bool = True  # bf16 autocast where the device does it fast, fp16 + scaler on older GPUs
 
@@ -102,6 +104,26 @@ def _distributed() -> tuple[int, int]:
     return (dist.get_rank(), world) if world > 1 else (0, 1)
 
 
+def train_mode(model: torch.nn.Module, freeze_bn: bool) -> None:
+    """Training mode, with BatchNorm layers left on their running statistics if asked."""
+    model.train()
+    if freeze_bn:
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.eval()
+
+
+def trainable_parameters(model: UNet, which: str) -> list[torch.nn.Parameter]:
+    """The parameters a run may change; the others are frozen (requires_grad off)."""
+    parts = {"all": [model], "decoder": [model.ups, model.head], "head": [model.head]}
+    if which not in parts:
+        raise BadInputError(f"unknown trainable part {which!r}; use one of {', '.join(parts)}")
+    keep = {id(p) for m in parts[which] for p in m.parameters()}
+    for p in model.parameters():
+        p.requires_grad_(id(p) in keep)
+    return [p for p in model.parameters() if id(p) in keep]
+
+
 @torch.no_grad()
 def validate(model, tiles: list[Tile], norm: Normalizer, n_classes: int, binary: bool, device, dtype) -> dict:
     """Binary seep IoU and per-class IoU over all pixels of the validation tiles."""
@@ -113,7 +135,6 @@ def validate(model, tiles: list[Tile], norm: Normalizer, n_classes: int, binary:
         with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
             pred = model(x).argmax(1).cpu().numpy()
         cm += confusion_matrix(pred, y.numpy(), n_classes, v.numpy())
-    model.train()
     per_class = iou(confusion_stats(cm))
     return {
         "val_binary_iou": float(np.nan_to_num(iou(confusion_stats(binary_cm(cm)))[1])),
@@ -163,7 +184,7 @@ def train(
         model.load_state_dict(parent["model"])
         norm = Normalizer.from_dict(parent["normalizer"])
     model = model.to(device).to(memory_format=torch.channels_last)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = torch.optim.AdamW(trainable_parameters(model, cfg.trainable), lr=cfg.lr, weight_decay=cfg.weight_decay)
     scaler = torch.amp.GradScaler(enabled=dtype == torch.float16)
     if resume and (out_dir / "last.pt").exists():
         ck = load_checkpoint(out_dir / "last.pt")
@@ -173,7 +194,7 @@ def train(
         start_epoch, best, history = ck["epoch"], ck["best_metric"], list(ck["history"])
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
 
-    counts = np.bincount(np.concatenate([t.mask.ravel() for t in train_tiles]), minlength=len(class_names))
+    counts = np.bincount(np.concatenate([t.mask.ravel() for t in train_tiles]), minlength=256)[: len(class_names)]
     counts = np.array([counts[0], counts[1:].sum()]) if cfg.binary else counts[: model_cfg.classes]
     loss_fn = make_loss(cfg.loss, class_weights(counts, cfg.class_weight_power) if cfg.class_weight_power else None)
 
@@ -202,6 +223,7 @@ def train(
     stopped = False
     for epoch in range(start_epoch, cfg.epochs):
         data.epoch = epoch
+        train_mode(model, cfg.freeze_bn)
         order = np.random.default_rng([cfg.seed, epoch]).permutation(shard)
         t0, losses, seen = time.perf_counter(), [], 0
         for s in range(steps_per_epoch):
