@@ -358,3 +358,32 @@ def test_browse_most_useful_next_order(demo_ws, editor, with_model):
     at.selectbox(key="browse_sort").set_value("most_useful").run()
     assert not at.exception
     assert at.session_state["browse_order"][:3] == [recs[2].id, recs[1].id, recs[0].id]
+
+
+def test_cli_and_train_page_train_the_same_candidate(demo_ws, tiny_model, tmp_path, monkeypatch):
+    """One set of defaults: Start on the Train page and `seep train` on the same labels and
+    seed give the same weights."""
+    import shutil
+
+    import torch
+
+    import seep.jobs.worker
+    from seep.cli import main
+    from seep.jobs import queue
+    from seep.jobs.finetune import FinetuneParams, run_finetune
+    from seep.workspace import registry as reg
+
+    reg.promote(demo_ws, reg.register_model(demo_ws, tiny_model, model_id="tiny").id)
+    twin = Workspace(shutil.copytree(demo_ws.root, tmp_path / "twin"))
+    monkeypatch.setattr(seep.jobs.worker, "ensure_worker", lambda ws: None)  # the job runs here, below
+    at = app(page="pages/train.py")
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    (job,) = queue.list_jobs(demo_ws)
+    from_page = run_finetune(demo_ws, FinetuneParams.from_dict(job.params))
+    assert main(["train", "--workspace", str(twin.root)]) == 0
+    (from_cli,) = [m for m in reg.list_models(twin) if m.id != "tiny"]
+    a = torch.load(reg.get_model(demo_ws, from_page["model_id"]).path(demo_ws), weights_only=True)["model"]
+    b = torch.load(from_cli.path(twin), weights_only=True)["model"]
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], torch.load(tiny_model, weights_only=True)["model"][k]) for k in a)  # it trained
