@@ -11,8 +11,9 @@ and the app's job run); then the tiles nobody corrected are scored with the base
 with the candidate. Several seeds give the mean and spread of the gain.
 
 Prints, per K: binary seep IoU, seep-class mIoU and mean mask AP50 on the uncorrected
-tiles (base -> candidate), the gain, whether the fine-tune flagged its candidate as worse,
-and the fine-tune's wall time. `--set lr=1e-4` (repeatable) tries another recipe.
+tiles (base -> candidate), the gain, how many candidates the fine-tune flagged as worse
+than their base on its own validation tiles, the gain an analyst keeps when flagged
+candidates are not promoted, and the fine-tune's wall time. `--set lr=1e-4` (repeatable) tries another recipe.
 
 Reads ../shared/data/cgg-seep (never copied into the project); exits 2 without it.
 """
@@ -99,7 +100,11 @@ def one_run(template: Path, work: Path, truth: dict, base_id: str, k: int, param
 
 
 def summarise(runs: list[dict]) -> None:
-    print(f"\n{'K':>3} {'tiles':>5} {'seeds':>5}  " + "  ".join(f"{k:>26}" for k in KEYS) + "   gain (binary IoU)   flagged   fine-tune s")
+    print(
+        f"\n{'K':>3} {'tiles':>5} {'seeds':>5}  "
+        + "  ".join(f"{k:>26}" for k in KEYS)
+        + "   gain (binary IoU)   flagged   kept gain   fine-tune s"
+    )
     for k in sorted({r["k"] for r in runs}):
         rs = [r for r in runs if r["k"] == k]
         cells = []
@@ -110,11 +115,12 @@ def summarise(runs: list[dict]) -> None:
         gains = [r["candidate"]["binary_iou"] - r["base"]["binary_iou"] for r in rs]
         secs = [r["seconds"] for r in rs]
         flagged = sum(r["worse"] for r in rs)
+        kept = [0.0 if r["worse"] else g for r, g in zip(rs, gains)]  # auto-promote keeps the base when flagged
         print(
             f"{k:>3} {rs[0]['corrected']:>5} {len(rs):>5}  "
             + "  ".join(f"{c:>26}" for c in cells)
             + f"   {statistics.mean(gains):+.3f} +- {_sd(gains):.3f}"
-            + f"   {flagged}/{len(rs)}     {statistics.mean(secs):6.1f}"
+            + f"   {flagged}/{len(rs)}       {statistics.mean(kept):+.3f}      {statistics.mean(secs):6.1f}"
         )
 
 

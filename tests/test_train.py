@@ -235,14 +235,16 @@ def test_ddp_with_two_cpu_processes(tmp_path):
     assert (tmp_path / "ddp" / "best.pt").exists()
 
 
-def test_uncertainty_ranks_doubtful_seeps_first():
+def test_uncertainty_ranks_the_most_expected_errors_first():
     from seep.learn.infer import uncertainty
 
-    classes = np.zeros((32, 32), np.uint8)
-    classes[10:14, 10:14] = 1
-    sure, unsure = np.full((32, 32), 0.95, np.float32), np.full((32, 32), 0.95, np.float32)
-    unsure[8:16, 8:16] = 0.55  # doubt around the seep
-    assert uncertainty(classes, unsure) > uncertainty(classes, sure)
-    empty = np.zeros_like(classes)
-    assert uncertainty(empty, sure) == pytest.approx(0.5 * 0.05, abs=1e-6)  # confident empty sea ranks last
-    assert uncertainty(classes, sure) == pytest.approx(0.05, abs=1e-6)
+    sure = np.full((32, 32), 0.99, np.float32)
+    speck, slick = sure.copy(), sure.copy()
+    speck[10:12, 10:12] = 0.55  # a doubtful speck
+    slick[4:28, 10:14] = 0.55  # a doubtful slick, 24 times the area
+    assert uncertainty(slick) > uncertainty(speck) > uncertainty(sure)
+    assert uncertainty(sure) == pytest.approx(0.01, abs=1e-6)  # confident empty sea ranks last
+    nodata = np.zeros((32, 32), bool)
+    nodata[4:28, 10:14] = True
+    assert uncertainty(slick, ~nodata) == pytest.approx(0.01, abs=1e-6)  # outside the swath counts for nothing
+    assert uncertainty(sure, np.zeros((32, 32), bool)) == 0.0

@@ -56,6 +56,7 @@ class FinetuneParams:
     seep_bias: float = 0.7
     freeze_bn: bool = False
     trainable: str = "all"
+    optimizer: str = "adamw"
     replay: float = 0.0  # unreviewed tiles of the same scenes, as the base predicts them, per corrected tile
     seed: int = 0
     device: str = "auto"
@@ -95,6 +96,7 @@ class FinetuneParams:
             augment=self.augment,
             freeze_bn=self.freeze_bn,
             trainable=self.trainable,
+            optimizer=self.optimizer,
             device=self.device,
             amp=self.amp,
             warmup_epochs=0.5,

@@ -24,7 +24,7 @@ def _predict_and_cache(ws: Workspace, predictor: Predictor, model_id: str, image
     """Predict one image, cache classes, confidence and uncertainty; returns the classes."""
     image = ws.read_image(image_id)
     p = predictor.predict([image])[0]
-    doubt = uncertainty(p.classes, p.confidence, valid_pixels(image, ws.config.nodata))
+    doubt = uncertainty(p.confidence, valid_pixels(image, ws.config.nodata))
     ws.save_prediction(image_id, model_id, p.classes, p.confidence, doubt)
     return p.classes
 

@@ -49,6 +49,7 @@ class TrainConfig:
     warmup_epochs: float = 1.0
     freeze_bn: bool = False  # keep the parent's BatchNorm statistics: a few tiles cannot re-estimate them
     trainable: str = "all"  # all | decoder (encoder frozen) | head: what a fine-tune may change
+    optimizer: str = "adamw"  # or sgd (momentum 0.9): steps in proportion to the gradient
     device: str = "auto"  # auto: cuda, then mps, then cpu
     amp: bool = True  # bf16 autocast where the device does it fast, fp16 + scaler on older GPUs
 
@@ -124,6 +125,17 @@ def trainable_parameters(model: UNet, which: str) -> list[torch.nn.Parameter]:
     return [p for p in model.parameters() if id(p) in keep]
 
 
+def make_optimizer(cfg: TrainConfig, params: list[torch.nn.Parameter]) -> torch.optim.Optimizer:
+    """AdamW from scratch. A fine-tune on a few tiles may prefer SGD: Adam's first steps move
+    every weight by about the learning rate whatever its gradient, which a model that is
+    already good feels as noise."""
+    if cfg.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
+    raise BadInputError(f"unknown optimizer {cfg.optimizer!r}; use adamw or sgd")
+
+
 @torch.no_grad()
 def validate(model, tiles: list[Tile], norm: Normalizer, n_classes: int, binary: bool, device, dtype) -> dict:
     """Binary seep IoU and per-class IoU over all pixels of the validation tiles."""
@@ -184,7 +196,7 @@ def train(
         model.load_state_dict(parent["model"])
         norm = Normalizer.from_dict(parent["normalizer"])
     model = model.to(device).to(memory_format=torch.channels_last)
-    opt = torch.optim.AdamW(trainable_parameters(model, cfg.trainable), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = make_optimizer(cfg, trainable_parameters(model, cfg.trainable))
     scaler = torch.amp.GradScaler(enabled=dtype == torch.float16)
     if resume and (out_dir / "last.pt").exists():
         ck = load_checkpoint(out_dir / "last.pt")
