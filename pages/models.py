@@ -27,8 +27,11 @@ st.dataframe(
                 "created": m.created_at,
                 "job": m.job_id,
                 "train tiles": m.train_images,
-                "val scenes": ", ".join(m.val_scenes or m.metrics.get("val_scenes", [])),
+                "validated on": ", ".join(m.val_scenes or m.metrics.get("val_scenes", []))
+                or f"{len(m.metrics.get('val_tiles', []))} held-out tiles",
                 "seep IoU": m.metrics.get("binary_iou"),
+                "base seep IoU": m.metrics.get("base_binary_iou"),
+                "vs. base": "worse" if m.metrics.get("worse_than_base") else "",
                 "mean class IoU": m.metrics.get("mean_iou"),
                 "mAP": m.metrics.get("mean_map"),
             }
@@ -37,7 +40,9 @@ st.dataframe(
     ),
     hide_index=True,
     key="models_table",
-    column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("seep IoU", "mean class IoU", "mAP")},
+    column_config={
+        k: st.column_config.NumberColumn(format="%.3f") for k in ("seep IoU", "base seep IoU", "mean class IoU", "mAP")
+    },
 )
 
 names = ws.classes.names

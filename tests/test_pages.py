@@ -387,3 +387,27 @@ def test_cli_and_train_page_train_the_same_candidate(demo_ws, tiny_model, tmp_pa
     b = torch.load(from_cli.path(twin), weights_only=True)["model"]
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     assert not all(torch.equal(a[k], torch.load(tiny_model, weights_only=True)["model"][k]) for k in a)  # it trained
+
+
+def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, tiny_model):
+    from seep.jobs import queue
+    from seep.workspace import registry as reg
+
+    from seep.learn.evaluate import evaluate
+    from seep.learn.infer import Predictor
+
+    report = {**evaluate(Predictor(tiny_model), demo_ws.labelled_tiles()), "binary_iou": 0.45}
+    reg.promote(demo_ws, reg.register_model(demo_ws, tiny_model, model_id="base", metrics=report).id)
+    worse = {**report, "binary_iou": 0.3, "worse_than_base": True, "base_binary_iou": 0.45, "val_tiles": ["a", "b"]}
+    reg.register_model(demo_ws, tiny_model, parent="base", model_id="cand", metrics=worse)
+    job = queue.submit(demo_ws, "finetune", {})
+    queue.claim_next(demo_ws, __import__("os").getpid())
+    queue.finish(demo_ws, job.id, "DONE", result={"model_id": "cand"})
+    at = app(page="pages/train.py")
+    at.run()
+    assert any("cand is worse than its base" in w.value and "0.45" in w.value for w in at.warning)
+    (plan,) = [c.value for c in at.caption if c.value.startswith("Trains on")]
+    assert plan.startswith("Trains on 3 tiles (0 corrected, 3 accepted as they were)") and "1 held-out" in plan
+    at = app(page="pages/models.py")
+    row = at.dataframe[0].value.set_index("model").loc["cand"]
+    assert row["vs. base"] == "worse" and row["validated on"] == "2 held-out tiles" and row["base seep IoU"] == 0.45
