@@ -6,6 +6,7 @@ from seep.ui import session
 from seep.ui.models import active_model
 from seep.ui.remember import remember_name, remembered_name
 from seep.ui.startup import freeze_imports
+from seep.ui.text import plain
 
 freeze_imports()  # after the imports above, which bring in torch
 
@@ -33,7 +34,7 @@ with st.sidebar:
     remember_name(st.session_state.get("author_typed"))
     # Plain markdown, not st.code: the code block's syntax highlighter alone cost about
     # 180 ms of the browser's time on every page load.
-    st.caption(f"Workspace  \n`{ws.root.resolve()}`")
+    st.caption(f"Workspace  \n{plain(ws.root.resolve())}")
     # The browser remembers the name; one typed here wins and is stored for next time.
     if "author" not in st.session_state:
         st.session_state["author"] = remembered_name()
@@ -49,7 +50,7 @@ with st.sidebar:
         help="Recorded on every label you save; this browser remembers it",
     )
     model = active_model(ws)
-    st.caption(f"Model: **{model.id}**" if model else "Model: none yet (train one, or use the shipped model)")
+    st.caption(f"Model: **{plain(model.id)}**" if model else "Model: none yet (train one, or use the shipped model)")
     counts = ws.status_counts()
     st.caption(f"{sum(counts.values())} images · {counts['corrected'] + counts['accepted']} reviewed")
 

@@ -8,6 +8,7 @@ from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
 from seep.ui import session
 from seep.ui.charts import confusion_heatmap, iou_bars, pr_curves
+from seep.ui.text import plain
 from seep.workspace import registry as reg
 
 ws = session.workspace()
@@ -53,7 +54,7 @@ second = c2.selectbox("Compare with", [None, *ids], key="models_compare", format
 chosen = [reg.get_model(ws, m) for m in (first, second) if m]
 unscored = [m for m in chosen if not m.metrics.get("iou")]
 if unscored:
-    st.warning(f"{', '.join(m.id for m in unscored)} has no evaluation on the validation scenes yet.")
+    st.warning(f"{plain(', '.join(m.id for m in unscored))} has no evaluation on the validation scenes yet.")
     if st.button("Evaluate now", key="models_evaluate"):
         for m in unscored:
             queue.submit(ws, "evaluate", {"model": m.id})
@@ -67,7 +68,7 @@ if scored:
     for col, (mid, rep) in zip(cols, scored.items(), strict=True):
         with col:
             st.markdown(
-                f"**{mid}**: seep IoU {rep['binary_iou']}, Dice {rep['binary_dice']}, "
+                f"**{plain(mid)}**: seep IoU {rep['binary_iou']}, Dice {rep['binary_dice']}, "
                 f"pixel accuracy {rep['pixel_accuracy']} (background alone scores ~0.98)"
             )
             st.plotly_chart(confusion_heatmap(rep, names), key=f"models_cm_{mid}")

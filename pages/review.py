@@ -9,6 +9,7 @@ from seep.errors import ConflictError, SeepError
 from seep.ui import session
 from seep.ui.editor import editor_dirty, mask_editor, take_event
 from seep.ui.models import active_model, prediction, prefetch
+from seep.ui.text import plain
 from seep.workspace.render import DisplaySettings, render_tile
 from seep.workspace.review import Opened, accept, save_edit
 
@@ -80,10 +81,10 @@ try:
     if event and event.type == "save":
         lv = save_edit(ws, opened_before, event.mask, author=author, dirty=event.dirty)
         reopen()
-        st.toast(f"Saved {image.name} as v{lv.version}", icon=":material/save:")
+        st.toast(f"Saved {plain(image.name)} as v{lv.version}", icon=":material/save:")
     elif event and event.type == "accept":
         accept(ws, opened_before, event.mask, author=author, dirty=event.dirty)
-        st.toast(f"Accepted {image.name}", icon=":material/check:")
+        st.toast(f"Accepted {plain(image.name)}", icon=":material/check:")
         go(1)
     elif event and event.type == "navigate":
         if event.dirty:
@@ -112,9 +113,9 @@ nonce = st.session_state.setdefault("review_nonce", 0)  # bumped to throw away u
 # ---- header -----------------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="center"):
     st.button("Previous", icon=":material/chevron_left:", key="review_prev", help="P", on_click=nav, args=(-1,))
-    st.subheader(image.name, anchor=False)
+    st.subheader(plain(image.name), anchor=False)
     st.badge(image.status.replace("_", " "), color={"accepted": "green", "corrected": "blue"}.get(image.status, "gray"))
-    st.caption(f"scene {image.scene} · {pos + 1} of {len(ids)}")
+    st.caption(f"scene {plain(image.scene)} · {pos + 1} of {len(ids)}")
     st.button("Next", icon=":material/chevron_right:", key="review_next", help="N", on_click=nav, args=(1,))
 
 edit_col, side = st.columns([3, 2], gap="large")
@@ -177,7 +178,7 @@ with edit_col:
     ):
         newest = ws.version(image.id)
         st.info(
-            f"{newest.author} saved v{newest.version} since you opened this tile. Saving now will ask what to keep.",
+            f"{plain(newest.author)} saved v{newest.version} since you opened this tile. Saving now will ask what to keep.",
             icon=":material/group:",
         )
         if st.button("Load the newest version", key="review_load_newest"):
@@ -186,7 +187,7 @@ with edit_col:
     st.caption(
         {
             "label": f"Editing label v{opened.version}",
-            "prediction": f"Editing the prediction of model {opened.model_id}",
+            "prediction": f"Editing the prediction of model {plain(opened.model_id)}",
             "empty": "No label and no model: paint from scratch",
         }[opened.source]
         + " · 1-7 class, E eraser, [ ] size, Ctrl+Z/Y, S save, A accept, N/P next/previous"
@@ -210,7 +211,7 @@ pending = st.session_state.get("review_pending")
 if pending and pending["kind"] == "conflict":
     with edit_col:
         st.warning(
-            f"Someone saved {image.name} as v{pending['current']} since you opened it. "
+            f"Someone saved {plain(image.name)} as v{pending['current']} since you opened it. "
             "Your strokes are kept until you choose.",
             icon=":material/warning:",
         )
@@ -282,7 +283,7 @@ with side:
         lines = [f"| {head} |", "|" + "---|" * (1 + len(shown))]
         for c in ws.classes.classes[1:]:
             cells = " | ".join(f"{int(counts[c.id]):,}" for _, counts in shown)
-            lines.append(f'| :color[■]{{foreground="{c.colour}"}} {c.name} | {cells} |')
+            lines.append(f'| :color[■]{{foreground="{c.colour}"}} {plain(c.name)} | {cells} |')
         st.markdown("\n".join(lines))
 
     with st.expander(f"History ({image.head_version or 0} versions)", icon=":material/history:"):

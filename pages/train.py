@@ -11,6 +11,7 @@ from seep.learn.augment import OPS
 from seep.learn.losses import LOSSES
 from seep.ui import session
 from seep.ui.charts import iou_bars, training_curves
+from seep.ui.text import plain
 from seep.workspace import REVIEWED, ImageFilter
 from seep.workspace import registry as reg
 
@@ -36,15 +37,15 @@ def live() -> None:
     kind = {"finetune": "Fine-tune", "predict_all": "Predict all", "evaluate": "Evaluate"}[current.kind]
     with st.container(border=True):
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.markdown(f"**{kind} · job {current.id}** · {current.status.lower()}")
+            st.markdown(f"**{kind} · job {plain(current.id)}** · {current.status.lower()}")
             if current.active and st.button("Cancel", key=f"train_cancel_{current.id}", icon=":material/stop:"):
                 queue.request_cancel(ws, current.id)
                 st.rerun(scope="fragment")
-        st.progress(min(max(current.progress, 0.0), 1.0), text=current.message or "waiting for the worker")
+        st.progress(min(max(current.progress, 0.0), 1.0), text=plain(current.message) if current.message else "waiting for the worker")
         if current.history:
             st.plotly_chart(training_curves(current.history), key=f"train_curve_{current.id}")
         if current.status == "ERROR":
-            st.error(current.message)
+            st.error(plain(current.message))
         if current.log:
             with st.expander("Log"):
                 st.code("\n".join(current.log.splitlines()[-30:]), language=None)
@@ -62,11 +63,11 @@ live()
 cand_id = st.session_state.get("train_candidate")
 candidate = next((m for m in models if m.id == cand_id), None)
 if candidate is not None and active is not None and candidate.id != active.id:
-    st.subheader(f"Candidate {candidate.id} vs. active {active.id}", anchor=False)
+    st.subheader(f"Candidate {plain(candidate.id)} vs. active {plain(active.id)}", anchor=False)
     a, c = active.metrics, candidate.metrics
     if c.get("worse_than_base"):
         st.warning(
-            f"{candidate.id} is worse than its base on the same validation tiles (binary seep IoU "
+            f"{plain(candidate.id)} is worse than its base on the same validation tiles (binary seep IoU "
             f"{c.get('binary_iou')} vs. {c.get('base_binary_iou')}); it was not promoted automatically. "
             "Keep the active model unless you know why the validation tiles mislead."
         )
@@ -87,7 +88,7 @@ if candidate is not None and active is not None and candidate.id != active.id:
         )
     if st.button(f"Promote {candidate.id}", type="primary", key="train_promote", icon=":material/upgrade:"):
         reg.promote(ws, candidate.id)
-        st.toast(f"{candidate.id} is now the active model")
+        st.toast(f"{plain(candidate.id)} is now the active model")
         st.rerun()
 
 # ---- start a fine-tune --------------------------------------------------------------------
@@ -149,7 +150,7 @@ try:
     the_plan = plan(ws, params)
 except SeepError as e:
     the_plan = None
-    st.info(str(e), icon=":material/info:")
+    st.info(plain(e), icon=":material/info:")
 if the_plan is not None:
     est = estimate_seconds(ws, params, len(the_plan.train), len(the_plan.val))
     st.caption(
@@ -186,5 +187,5 @@ if len(models) > 1:
         pick = st.selectbox("Make active", [m.id for m in models if not m.active], key="train_rollback_pick")
         if st.button("Activate", key="train_rollback"):
             reg.promote(ws, pick)
-            st.toast(f"{pick} is now the active model")
+            st.toast(f"{plain(pick)} is now the active model")
             st.rerun()

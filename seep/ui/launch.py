@@ -33,7 +33,8 @@ def free_port() -> int:
 def start_app(
     workspace: Path, port: int, *, log=subprocess.DEVNULL, timeout: float = 60.0, script: Path = REPO / "app.py"
 ) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:port over `workspace`; returns once it answers.
+    """`streamlit run app.py` on port over `workspace`, as a user starts it: the address
+    (127.0.0.1) and the rest come from the project's .streamlit/config.toml. Returns once it answers.
     `log` must be a file (or DEVNULL): an unread pipe fills up and blocks the server.
     `script`: another app (the benchmarks' bare Streamlit page, Streamlit's own floor)."""
     proc = subprocess.Popen(
@@ -47,10 +48,6 @@ def start_app(
             "true",
             "--server.port",
             str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
         ],
         cwd=REPO,
         env={**os.environ, "SEEP_WORKSPACE": str(workspace)},

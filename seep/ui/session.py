@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from seep.errors import SeepError
+from seep.ui.text import plain
 from seep.workspace import ImageFilter, Workspace, default_author, default_path
 from seep.workspace.demo import build_demo
 
@@ -42,7 +43,7 @@ def workspace() -> Workspace:
             bar.empty()
         return ws
     except SeepError as e:
-        st.error(str(e))
+        st.error(plain(e))
         st.stop()
 
 
@@ -57,4 +58,4 @@ def browse_filter() -> ImageFilter:
 
 
 def show_error(e: SeepError) -> None:
-    st.error(str(e), icon=":material/error:")
+    st.error(plain(e), icon=":material/error:")

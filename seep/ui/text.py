@@ -1,0 +1,27 @@
+"""User text (names, ids, file names, error messages that quote them) inside Streamlit's
+markdown, shown as the characters typed and never as markup.
+
+Streamlit renders st.error, st.info, st.caption, st.toast and the rest as markdown, so an
+analyst named `![x](http://elsewhere/p.png)` would make a colleague's browser fetch that
+address, and `/review?image=[Session expired](http://…)` would draw a link. Backslashes
+escape the markup; Streamlit's icons (`:smile:`), colour directives (`:red[…]`) and bare-URL
+links are recognised after escapes are read, so a word joiner (U+2060, invisible and
+zero-width) after each colon, `@` and the first `w` of `www` keeps them from forming.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#!|<>~$&^])")
+# `.`, `-`, `+` and `)` make lists only at the start of a line, which plain text is only
+# at its very start (it has no line breaks): `1. `, `- `, `+ `, `---`.
+_LIST_START = re.compile(r"^(\s*\d*)([.+\-])(?=\s|$|-)")
+_JOINER = "\u2060"
+
+
+def plain(value: object) -> str:
+    """`value` as markdown that renders as its own characters, on one line."""
+    s = re.sub(r"\s*[\r\n]+\s*", " ", str(value))
+    s = _LIST_START.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", s))
+    return s.replace(":", ":" + _JOINER).replace("@", "@" + _JOINER).replace("www", "w" + _JOINER + "ww")

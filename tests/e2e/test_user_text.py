@@ -1,0 +1,88 @@
+"""User text is shown as the characters typed, never as markup: an image name, a scene, an
+analyst's name and a deep link that hold markdown links and images render as text, and
+the browser never asks the address they name."""
+
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+from browser import wait_for_app
+
+from seep.workspace import Workspace
+
+pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)")
+
+HOST = "elsewhere.invalid"
+LINK = "[Session expired](http://elsewhere.invalid/phish)"
+IMAGE = "![x](http://elsewhere.invalid/p.png)"
+ICON = ":red[loud] :material/home: **bold** www.elsewhere.invalid"
+
+
+def shows(page, text: str) -> bool:
+    """Whether the page comes to show `text` (word joiners aside) within 20 s."""
+    try:
+        page.wait_for_function(
+            "t => document.querySelector('[data-testid=stApp]').innerText.replaceAll('\\u2060', '').includes(t)",
+            arg=text,
+            timeout=20_000,
+        )
+        return True
+    except Exception:
+        print(page.locator("[data-testid=stApp]").inner_text())
+        return False
+
+
+def assert_inert(page, asked: list[str]) -> None:
+    assert page.locator("a[href*='elsewhere'], img[src*='elsewhere']").count() == 0
+    assert page.locator("[data-testid='stMain'] strong:text('bold')").count() == 0
+    assert not asked, f"the browser fetched {asked}"
+
+
+def test_names_ids_and_deep_links_render_as_text(server, page):
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    donor = ws.list_images(limit=1)[0]
+    pixels = ws.read_image(donor.id).copy()
+    pixels[0, 0] += 1  # another image, not the donor again (imports skip identical pixels)
+    rec, created = ws.add_image(pixels, name=f"tile {LINK}", scene=ICON)
+    assert created
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if urlsplit(r.url).hostname == HOST else None)
+
+    page.goto(f"{url}/review?image={LINK}")
+    wait_for_app(page)
+    assert shows(page, LINK)  # the error names what was asked for, as typed
+    assert_inert(page, asked)
+
+    page.goto(f"{url}/review?image={rec.id}")
+    wait_for_app(page)
+    assert shows(page, f"tile {LINK}") and shows(page, ICON)
+    # A colleague with a hostile name saves while this tile is open: the notice names them as text.
+    ws.save_label(rec.id, np.zeros((rec.height, rec.width), np.uint8), parent=None, author=IMAGE)
+    page.get_by_text("Confidence", exact=True).click()  # any rerun shows the notice
+    wait_for_app(page)
+    assert shows(page, f"{IMAGE} saved v1 since you opened this tile")
+    assert_inert(page, asked)
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses with a socket listening on `port` (Linux's /proc tables)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in open(table).read().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            addr, hexport = local.split(":")
+            if state == "0A" and int(hexport, 16) == port:  # 0A: LISTEN
+                found.add(addr)
+    return found
+
+
+def test_the_app_listens_on_this_machine_only_and_hides_deploy(server, page):
+    """`streamlit run app.py` with no flags, as the README says: the project's
+    .streamlit/config.toml keeps the port off the network and Streamlit's Deploy button away."""
+    url, _ = server
+    assert listening_addresses(urlsplit(url).port) == {"0100007F"}  # 127.0.0.1, IPv4 only
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_role("textbox", name="Analyst").wait_for()
+    assert page.locator("[data-testid='stAppDeployButton']").count() == 0
