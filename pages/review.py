@@ -151,7 +151,12 @@ base = render_tile(ws, image.id, display=display)
 # ---- what the editor opens with: the label, else the prediction, else nothing ------------
 # Remembered per image until the analyst saves, reloads or leaves: a colleague's save in
 # between must not swap the mask under their strokes (it becomes a conflict instead).
-pred = prediction(model, ws, image.id) if model else None
+try:
+    pred = prediction(model, ws, image.id) if model else None
+except SeepError as e:  # a model file that cannot load: review goes on without its prediction
+    model, pred = None, None
+    with edit_col:
+        session.show_error(e)
 opened_by_image = st.session_state.setdefault("review_opened", {})
 opened = opened_by_image.get(image.id)
 if opened is None:

@@ -153,6 +153,18 @@ def test_model_errors_are_one_line(capsys, tmp_path):
     assert code == 1 and "no train_masks_256/ folder" in err
 
 
+def test_a_model_that_asks_for_gigabytes_is_refused_in_one_line(capsys, tmp_path, tiny_model):
+    from seep.learn.checkpoint import load_checkpoint, save_checkpoint
+
+    state = load_checkpoint(tiny_model)
+    save_checkpoint(tmp_path / "huge.pt", {**state, "model_config": {**state["model_config"], "base": 1024, "depth": 5}})
+    ws_path = str(tmp_path / "w")
+    run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "2")
+    code, out, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tmp_path / "huge.pt"))
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith("error: ") and "huge.pt is not a usable Seep model: model config base=1024 is outside 1..256" in err
+
+
 def test_predict_all_caches_and_labels_the_unlabelled(capsys, tmp_path, tiny_model):
     ws_path = str(tmp_path / "w")
     run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "7")  # 5 labelled, 2 not

@@ -27,3 +27,38 @@ def test_config_round_trip_and_size():
     assert count_parameters(UNet(UNetConfig(base=16, depth=4))) * 4 < 10e6  # shippable under 10 MB
     with pytest.raises(BadInputError, match="unknown keys"):
         UNetConfig.from_dict({**cfg.to_dict(), "attention": True})
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"base": 1024, "depth": 5}, "base=1024 is outside"),
+        ({"base": 256, "depth": 7}, "M parameters"),
+        ({"depth": "4"}, "depth='4' is not int"),
+        ({"classes": 1}, "classes=1 is outside"),
+        ({"width": 3}, "unknown keys"),
+    ],
+)
+def test_a_model_file_cannot_ask_for_an_impossible_or_huge_network(tmp_path, change, message):
+    """A model file is user input: its config is checked before anything is allocated, and
+    its weights must be the ones that config builds."""
+    from seep.learn.checkpoint import load_checkpoint, save_checkpoint
+    state = {"model": UNet(UNetConfig(base=4, depth=2)).state_dict(), "normalizer": {}, "class_names": ["bg", "seep"]}
+    save_checkpoint(tmp_path / "m.pt", {**state, "model_config": {**UNetConfig(base=4, depth=2).to_dict(), **change}})
+    with pytest.raises(BadInputError, match=message):
+        load_checkpoint(tmp_path / "m.pt")
+
+
+def test_weights_must_match_their_config(tmp_path):
+    from seep.learn.checkpoint import load_checkpoint, save_checkpoint
+
+    cfg = UNetConfig(base=4, depth=2)
+    state = {"normalizer": {}, "class_names": ["bg", "seep"], "model_config": {**cfg.to_dict(), "base": 8}}
+    save_checkpoint(tmp_path / "m.pt", {**state, "model": UNet(cfg).state_dict()})
+    with pytest.raises(BadInputError, match=r"its weight stem\.net\.0\.weight is \(4, 1, 3, 3\), but its config .* builds \(8, 1, 3, 3\)"):
+        load_checkpoint(tmp_path / "m.pt")
+    weights = UNet(cfg).state_dict()
+    weights.pop("head.bias")
+    save_checkpoint(tmp_path / "m.pt", {**state, "model_config": cfg.to_dict(), "model": weights})
+    with pytest.raises(BadInputError, match="do not match its config"):
+        load_checkpoint(tmp_path / "m.pt")

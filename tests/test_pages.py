@@ -116,6 +116,18 @@ def test_review_of_an_unknown_image_says_so(demo_ws):
     assert any("no image 'no-such-image'" in e.value for e in at.error)
 
 
+def test_review_goes_on_when_the_model_file_cannot_load(demo_ws, editor, tiny_model, tmp_path, monkeypatch):
+    from seep.learn.checkpoint import load_checkpoint, save_checkpoint
+
+    state = load_checkpoint(tiny_model)
+    save_checkpoint(tmp_path / "huge.pt", {**state, "model_config": {**state["model_config"], "base": 1024, "depth": 5}})
+    monkeypatch.setattr(seep.ui.models, "SHIPPED_MODEL", tmp_path / "huge.pt")
+    rec = demo_ws.list_images()[0]
+    at = app(image=rec.id)
+    assert any("huge.pt is not a usable Seep model" in e.value and "base=1024 is outside" in e.value for e in at.error)
+    assert editor.calls[-1][0].startswith(f"{rec.id}:label:1:")  # the label is still there to edit
+
+
 def test_review_restore(demo_ws):
     rec = demo_ws.list_images()[0]
     _, mask = demo_ws.label(rec.id)

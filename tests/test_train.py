@@ -87,6 +87,10 @@ def test_checkpoint_resume_and_export(tmp_path):
     state = load_checkpoint(tmp_path / "model.pt")
     assert "optimizer" not in state and state["val_scenes"] == vs
     assert (tmp_path / "model.pt").stat().st_size < (tmp_path / "run" / "last.pt").stat().st_size
+    # An exported model where a run's state should be: resuming says so instead of a KeyError.
+    export_weights(tmp_path / "run" / "last.pt", tmp_path / "run" / "last.pt")
+    with pytest.raises(BadInputError, match="holds weights only"):
+        train(TrainConfig(epochs=3, crop=64, batch_size=4), small, tr, va, tmp_path / "run", class_names=NAMES, val_scenes=vs, resume=True)
 
 
 def test_fine_tune_starts_from_the_parent_and_must_match_it(tmp_path):

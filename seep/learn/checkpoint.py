@@ -15,6 +15,7 @@ import torch
 
 from seep.data.raster import atomic_write_bytes
 from seep.errors import BadInputError
+from seep.learn.model import UNet, UNetConfig
 
 REQUIRED = ("model", "model_config", "normalizer", "class_names")
 
@@ -43,7 +44,27 @@ def load_checkpoint(path: Path) -> dict:
     missing = [k for k in REQUIRED if not isinstance(state, dict) or k not in state]
     if missing:
         raise BadInputError(f"{path} is not a Seep model: it lacks {', '.join(missing)}")
+    try:
+        check_weights(UNetConfig.from_dict(state["model_config"]), state["model"])
+    except BadInputError as e:
+        raise BadInputError(f"{path} is not a usable Seep model: {e}") from e
     return state
+
+
+def check_weights(config: UNetConfig, weights: object) -> None:
+    """The weights are the ones `config` builds, name for name and shape for shape."""
+    with torch.device("meta"):
+        expected = {k: tuple(v.shape) for k, v in UNet(config).state_dict().items()}
+    if not isinstance(weights, dict) or not all(isinstance(v, torch.Tensor) for v in weights.values()):
+        raise BadInputError("its weights are not a table of tensors")
+    got = {k: tuple(v.shape) for k, v in weights.items()}
+    if got.keys() != expected.keys():
+        odd = sorted(got.keys() ^ expected.keys())
+        raise BadInputError(f"its weights do not match its config {config.to_dict()} (e.g. {odd[0]})")
+    wrong = [k for k in expected if got[k] != expected[k]]
+    if wrong:
+        k = wrong[0]
+        raise BadInputError(f"its weight {k} is {got[k]}, but its config {config.to_dict()} builds {expected[k]}")
 
 
 def export_weights(src: Path, dst: Path) -> None:

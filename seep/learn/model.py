@@ -31,11 +31,50 @@ class UNetConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> UNetConfig:
+        """A config read from a file, checked before anything is built from it: a model file
+        is user input, and `base=1024, depth=5` alone would allocate gigabytes."""
+        if not isinstance(d, dict):
+            raise BadInputError(f"model config is {type(d).__name__}, not a table of settings")
         known = set(cls.__dataclass_fields__)
         unknown = set(d) - known
         if unknown:
             raise BadInputError(f"model config has unknown keys {sorted(unknown)}; was it made by a newer Seep?")
-        return cls(**d)
+        config = cls(**d)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        for key, (lo, hi) in BOUNDS.items():
+            value = getattr(self, key)
+            kind = bool if key == "residual" else float if key == "dropout" else int
+            if type(value) is not kind and not (kind is float and type(value) is int):
+                raise BadInputError(f"model config {key}={value!r} is not {kind.__name__}")
+            if not lo <= value <= hi:
+                raise BadInputError(f"model config {key}={value} is outside {lo}..{hi}")
+        n = parameter_count(self)
+        if n > MAX_PARAMETERS:
+            raise BadInputError(
+                f"model config {self.to_dict()} has {n / 1e6:.0f} M parameters "
+                f"({4 * n / 2**30:.1f} GiB of float32 weights); Seep's limit is {MAX_PARAMETERS / 1e6:.0f} M"
+            )
+
+
+# What a model file may ask for. The shipped model is base 16, depth 4: 1.9 M parameters.
+BOUNDS = {
+    "in_channels": (1, 16),
+    "classes": (2, 256),
+    "base": (1, 256),
+    "depth": (1, 7),
+    "residual": (False, True),
+    "dropout": (0.0, 1.0),
+}
+MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, plus Adam's 800 MB when trained
+
+
+def parameter_count(config: UNetConfig) -> int:
+    """Counted on PyTorch's meta device: the real module's shapes, no memory allocated."""
+    with torch.device("meta"):
+        return count_parameters(UNet(config))
 
 
 class ConvBlock(nn.Module):
@@ -130,10 +169,6 @@ class UNet(nn.Module):
         for up in self.ups:
             y = up(y, skips.pop())
         return self.head(y)[..., :h, :w]  # (B, classes, H, W)
-
-
-def build_model(config: UNetConfig) -> UNet:
-    return UNet(config)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -200,6 +200,11 @@ def train(
     scaler = torch.amp.GradScaler(enabled=dtype == torch.float16)
     if resume and (out_dir / "last.pt").exists():
         ck = load_checkpoint(out_dir / "last.pt")
+        if "optimizer" not in ck or "epoch" not in ck:
+            raise BadInputError(
+                f"cannot resume from {out_dir / 'last.pt'}: it holds weights only (an exported model), "
+                "not a training run's state; start without --resume, or fine-tune from it"
+            )
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         norm = Normalizer.from_dict(ck["normalizer"])
