@@ -1,7 +1,8 @@
 """`python -m seep`: the same library calls the app makes, from a terminal.
 
 An expected error (SeepError) prints one line and exits 1; anything else is a bug and
-keeps its traceback.
+keeps its traceback. An import that skipped files (each printed with its reason) exits 3,
+so scripts notice.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from seep.workspace import (
     default_author,
     default_path,
 )
+
+SKIPPED_EXIT = 3  # import finished, but some files were skipped
 
 
 def progress(label: str) -> Callable[[int, int], None]:
@@ -65,7 +68,7 @@ def cmd_import(args) -> int:
     for name, reason in report.skipped:
         print(f"skipped {name}: {reason}")
     print(report.summary())
-    return 0
+    return SKIPPED_EXIT if report.skipped else 0
 
 
 def cmd_export(args) -> int:
@@ -414,7 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tiles-per-scene", type=int, default=8)
 
     p = add(
-        "import", cmd_import, "import TIFFs: the exercise layout (train_images_256/ + train_masks_256/) or a folder"
+        "import",
+        cmd_import,
+        "import TIFFs: the exercise layout (train_images_256/ + train_masks_256/) or a folder; "
+        f"exits {SKIPPED_EXIT} when any file was skipped",
     )
     p.add_argument("path", type=Path)
     p.add_argument("--author", default=default_author(), help="author recorded on imported masks")

@@ -7,6 +7,7 @@ writing is atomic, so a crash or a full disk never leaves half a file behind.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +16,10 @@ import numpy as np
 import tifffile
 
 from seep.errors import BadInputError, WorkspaceError
+
+# tifffile logs every odd tag it meets while parsing a damaged header; the file's one
+# reason reaches the user as BadInputError (import's `skipped FILE: reason`) instead.
+logging.getLogger("tifffile").setLevel(logging.CRITICAL)
 
 # Decompression-bomb guard: a header may claim any size; refuse before allocating.
 # 64 Mpx is 8,000 x 8,000, far beyond a tile and enough for a whole SAR sub-scene.
@@ -84,6 +89,15 @@ def _open_checked(path: Path, what: str) -> tuple[tuple[int, ...], np.dtype]:
         with tifffile.TiffFile(path) as tf:
             if not tf.pages:
                 raise BadInputError(f"{what} {path} holds no image")
+            # Every page header is read here, before any pixel: a 2 MB file of 24 deflated
+            # pages would otherwise inflate to gigabytes. Overviews (reduced-resolution pages,
+            # as in GeoTIFFs) are not images of their own.
+            full = [p for p in tf.pages if not p.is_reduced]
+            if len(full) > 1:
+                raise BadInputError(
+                    f"{what} {path} holds {len(full)} images (pages); Seep reads one image per file: "
+                    "save each page as its own TIFF"
+                )
             page = tf.pages[0]
             shape, dtype = tuple(page.shape), np.dtype(page.dtype) if page.dtype is not None else None
     except BadInputError:
@@ -105,7 +119,7 @@ def _open_checked(path: Path, what: str) -> tuple[tuple[int, ...], np.dtype]:
 
 def _read_pixels(path: Path, what: str) -> np.ndarray:
     try:
-        return tifffile.imread(path)
+        return tifffile.imread(path, key=0)  # the first page only, never a stack of pages
     except Exception as e:  # truncated strips surface only when the data is read
         raise BadInputError(f"{what} {path} is truncated or damaged ({type(e).__name__}: {e})") from e
 
@@ -183,7 +197,10 @@ def safe_child(root: Path, name: str) -> Path:
     if not name or name in (".", "..") or "\x00" in name or Path(name).is_absolute():
         raise BadInputError(f"file name {name!r} is not allowed; use a plain name inside {root}")
     root_r = Path(root).resolve()
-    target = (root_r / name).resolve()
+    try:
+        target = (root_r / name).resolve()
+    except (OSError, RuntimeError) as e:  # RuntimeError: a symbolic link loop (Python 3.11-3.12)
+        raise BadInputError(f"file {name!r} cannot be followed (a symbolic link loop?): {e}") from e
     if target != root_r and root_r not in target.parents:
         raise BadInputError(f"file name {name!r} leads outside {root}; refusing to read or write there")
     return root_r / name

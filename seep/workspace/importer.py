@@ -45,42 +45,56 @@ def import_folder(
     for i, fname in enumerate(entries):
         if on_progress:
             on_progress(i, len(entries))
-        shown = f"{images_dir.name}/{fname}"
-        try:
-            src = safe_child(images_dir, fname)
-        except BadInputError as e:
-            report.skipped.append((shown, str(e)))
+        shown = f"{images_dir.name}/{printable(fname)}"
+        record, image = _attempt(report, shown, lambda: _import_image(ws, images_dir, fname, report))
+        if record is None or masks_dir is None or not (masks_dir / fname).exists():
             continue
-        if src.is_dir():
-            continue
-        if src.suffix.lower() not in TIFF_SUFFIXES:
-            report.skipped.append((shown, "not a .tif/.tiff file"))
-            continue
-        try:
-            image = read_image(src)
-            record, added = ws.add_image(
-                image, name=Path(fname).stem, scene=scene_of(fname, images_dir), origin=str(src)
-            )
-        except SeepError as e:
-            report.skipped.append((shown, str(e)))
-            continue
-        report.added += added
-        report.already_present += not added
-        if masks_dir is None or not (masks_dir / fname).exists():
-            continue
-        shown_mask = f"{masks_dir.name}/{fname}"
-        try:
-            mask = read_mask(safe_child(masks_dir, fname), image.shape)
-            ws.classes.check_mask(mask, f"mask {shown_mask}")
-            if record.head_version is None:
-                ws.save_label(record.id, mask, parent=None, author=author, source="imported")
-                report.masks_added += 1
-            elif ws.version(record.id).checksum != pixel_checksum(mask):
-                report.skipped.append(
-                    (shown_mask, f"image already has label v{record.head_version} that differs; kept it, not imported")
-                )
-        except SeepError as e:
-            report.skipped.append((shown_mask, str(e)))
+        shown_mask = f"{masks_dir.name}/{printable(fname)}"
+        _attempt(report, shown_mask, lambda: _import_mask(ws, masks_dir, fname, record, image, author, report))
     if on_progress:
         on_progress(len(entries), len(entries))
     return report
+
+
+def _attempt(report: ImportReport, shown: str, step: Callable):
+    """Run one file's step; any failure skips that file with its reason, never the import.
+    Returns the step's result, or (None, None) when skipped."""
+    try:
+        return step()
+    except SeepError as e:
+        report.skipped.append((shown, str(e)))
+    except Exception as e:  # noqa: BLE001 - a reader's surprise on one file must not stop the others
+        report.skipped.append((shown, f"could not be read ({type(e).__name__}: {e})"))
+    return None, None
+
+
+def _import_image(ws: Workspace, images_dir: Path, fname: str, report: ImportReport):
+    """(record, pixels) of an image file added (or found) in the workspace; (None, None) when it is not an image."""
+    if printable(fname) != fname:
+        raise BadInputError("its file name is not valid UTF-8 (shown with ? for the bad bytes); rename it")
+    src = safe_child(images_dir, fname)
+    if src.is_dir():
+        return None, None
+    if src.suffix.lower() not in TIFF_SUFFIXES:
+        raise BadInputError("not a .tif/.tiff file")
+    image = read_image(src)
+    record, added = ws.add_image(image, name=Path(fname).stem, scene=scene_of(fname, images_dir), origin=str(src))
+    report.added += added
+    report.already_present += not added
+    return record, image
+
+
+def _import_mask(ws: Workspace, masks_dir: Path, fname: str, record, image, author: str, report: ImportReport):
+    mask = read_mask(safe_child(masks_dir, fname), image.shape)
+    ws.classes.check_mask(mask, f"mask {masks_dir.name}/{fname}")
+    if record.head_version is None:
+        ws.save_label(record.id, mask, parent=None, author=author, source="imported")
+        report.masks_added += 1
+    elif ws.version(record.id).checksum != pixel_checksum(mask):
+        raise BadInputError(f"image already has label v{record.head_version} that differs; kept it, not imported")
+
+
+def printable(name: str) -> str:
+    """A file name as it can be printed and stored: undecodable bytes (kept by Python as
+    surrogates) become '?'."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")

@@ -1,0 +1,42 @@
+"""The import fuzz test at full length: 1,000 Hypothesis examples of damaged TIFF bytes,
+truncations, undecodable names and links (CI runs a slice of 60).
+
+    python benchmarks/bench_fuzz.py [--examples 1000]
+
+Prints the number of examples run, failures (0 expected) and examples per second."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--examples", type=int, default=1000)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_import_fuzz.py", "-k", "fuzzed"],
+        cwd=REPO,
+        env={**os.environ, "SEEP_FUZZ_EXAMPLES": str(args.examples)},
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - t0
+    print(proc.stdout.strip().splitlines()[-1])
+    verdict = "no failure" if proc.returncode == 0 else "FAILED (pytest output above)"
+    if proc.returncode:
+        print(proc.stdout[-4000:])
+    print(f"{args.examples} fuzzed imports in {seconds:.0f} s ({args.examples / seconds:.0f}/s): {verdict}")
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

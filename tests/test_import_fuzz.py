@@ -1,0 +1,85 @@
+"""Import never aborts: damaged headers, odd bytes, undecodable names, link loops and page
+bombs each become one `skipped FILE: reason` line while the rest comes in whole.
+
+The Hypothesis run is a fast slice here (SEEP_FUZZ_EXAMPLES, 60 by default); the
+benchmark runs the same test with 1,000 examples: `python benchmarks/bench_fuzz.py`."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import tifffile
+from helpers import sar_tile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from seep.workspace import Workspace
+from seep.workspace.importer import import_folder
+
+EXAMPLES = int(os.environ.get("SEEP_FUZZ_EXAMPLES", "60"))
+
+
+def valid_tiff(seed: int) -> bytes:
+    with tempfile.TemporaryDirectory() as d:
+        tifffile.imwrite(Path(d) / "t.tif", sar_tile(seed, 32))
+        return (Path(d) / "t.tif").read_bytes()
+
+
+TIFF = valid_tiff(0)
+
+
+def check_whole(ws: Workspace, report, entries: int) -> None:
+    """Every image the report counts is in the workspace and readable; nothing else is."""
+    assert ws.count_images() == report.added
+    for rec in ws.list_images(limit=1000):
+        assert ws.read_image(rec.id).shape[:2] == (rec.height, rec.width)
+    assert report.added + report.already_present + len(report.skipped) <= entries
+    assert all(reason for _, reason in report.skipped)
+
+
+def test_the_import_goes_on_past_every_known_bad_file(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "good.tif").write_bytes(valid_tiff(3))  # not the pixels a harmless flip keeps
+    for k in range(4, 48):  # one flipped byte in each place of the header
+        b = bytearray(TIFF)
+        b[k] ^= 0xFF
+        (src / f"flip{k:02d}.tif").write_bytes(bytes(b))
+    (src / "bad\udcff\udcfe.tif").write_bytes(valid_tiff(1))  # a name that is not UTF-8
+    os.symlink("loop2.tif", src / "loop1.tif")
+    os.symlink("loop1.tif", src / "loop2.tif")
+    tifffile.imwrite(src / "pages.tif", np.zeros((24, 512, 512), np.uint16), compression="zlib")
+    ws = Workspace(tmp_path / "ws")
+    report = import_folder(ws, src, author="t")
+    reasons = dict(report.skipped)
+    assert "not valid UTF-8" in reasons["in/bad??.tif"]
+    assert "symbolic link loop" in reasons["in/loop1.tif"] and "symbolic link loop" in reasons["in/loop2.tif"]
+    assert "holds 24 images (pages)" in reasons["in/pages.tif"]
+    assert ws.image("good").name == "good"
+    check_whole(ws, report, entries=len(os.listdir(src)))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=st.lists(st.tuples(st.integers(0, len(TIFF) - 1), st.integers(0, 255)), max_size=6),
+    cut=st.one_of(st.none(), st.integers(0, len(TIFF))),
+    name=st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\0" not in b and b not in (b".", b"..")),
+    linked=st.booleans(),
+)
+def test_fuzzed_files_names_and_links_never_abort_an_import(edits, cut, name, linked):
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "in"
+        src.mkdir()
+        data = bytearray(TIFF)
+        for pos, value in edits:
+            data[pos] = value
+        fname = os.fsdecode(name + b".tif")
+        (src / fname).write_bytes(bytes(data[:cut]))
+        (src / "good.tif").write_bytes(valid_tiff(2))
+        if linked:
+            os.symlink(fname, src / "link.tif")
+        ws = Workspace(Path(d) / "ws")
+        report = import_folder(ws, src, author="fuzz")
+        assert ws.image("good").name == "good"
+        check_whole(ws, report, entries=len(os.listdir(src)))
