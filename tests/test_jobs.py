@@ -57,12 +57,13 @@ def test_queue_runs_one_job_at_a_time_and_cancels(ws):
     j1 = queue.submit(ws, "evaluate", {"model": "x"})
     j2 = queue.submit(ws, "predict_all", {})
     me = os.getpid()
-    assert queue.claim_next(ws, me).id == j1.id
+    claimed = queue.claim_next(ws, me)
+    assert claimed.id == j1.id and claimed.lease
     assert queue.claim_next(ws, me) is None  # one heavy job at a time
-    assert queue.beat(ws, j1.id, progress=0.5, log="half way") is False
+    assert queue.beat(ws, j1.id, claimed.lease, progress=0.5, log="half way") is False
     queue.request_cancel(ws, j1.id)
-    assert queue.beat(ws, j1.id) is True  # the running job sees the flag at its next step
-    queue.finish(ws, j1.id, "STOPPED", message="cancelled")
+    assert queue.beat(ws, j1.id, claimed.lease) is True  # the running job sees the flag at its next step
+    queue.finish(ws, j1.id, claimed.lease, "STOPPED", message="cancelled")
     assert queue.request_cancel(ws, j2.id).status == "STOPPED"  # waiting jobs stop at once
     assert [j.status for j in queue.list_jobs(ws)] == ["STOPPED", "STOPPED"]
     assert "half way" in queue.get(ws, j1.id).log
@@ -74,11 +75,28 @@ def test_a_job_whose_worker_died_is_marked_failed(ws):
     job = queue.submit(ws, "evaluate", {"model": "x"})
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    queue.claim_next(ws, dead.pid)
-    queue.beat(ws, job.id, log="started")
+    lease = queue.claim_next(ws, dead.pid).lease
+    queue.beat(ws, job.id, lease, log="started")
     assert queue.reap_dead(ws) == [job.id]
     j = queue.get(ws, job.id)
     assert j.status == "ERROR" and f"pid {dead.pid}" in j.message and "started" in j.log
+    with pytest.raises(queue.LeaseLost, match="no longer this worker's"):  # a late write is refused
+        queue.finish(ws, job.id, lease, "DONE")
+
+
+def test_a_live_but_silent_worker_keeps_its_job_until_its_lease_runs_out(ws):
+    """Liveness of a process on this machine says more than a late heartbeat: a busy or
+    briefly paused worker keeps its job; silence longer than the lease ends it anywhere."""
+    job = queue.submit(ws, "evaluate", {"model": "x"})
+    lease = queue.claim_next(ws, os.getpid()).lease
+    with ws.connect(write=True) as con:
+        con.execute("UPDATE jobs SET heartbeat = heartbeat - 60 WHERE id = ?", (job.id,))
+    assert queue.reap_dead(ws) == []  # 60 s silent, process alive, lease 120 s
+    assert queue.reap_dead(ws, lease_s=30) == [job.id]
+    assert "no sign of life for 6" in queue.get(ws, job.id).message
+    with pytest.raises(queue.LeaseLost):
+        queue.beat(ws, job.id, lease, progress=0.9)
+    assert queue.get(ws, job.id).progress == 0
 
 
 def test_finetune_registers_a_candidate_beside_its_parent(demo):
@@ -212,3 +230,38 @@ def test_worker_process_runs_cancels_and_dies_visibly(demo, tiny_model):
     os.kill(running.pid, signal.SIGKILL)
     failed = wait_for(demo, killed.id, ("ERROR",), timeout=60)
     assert "died" in failed.message and reg.active_model(demo).id == active_before
+
+
+def test_a_fenced_finetune_records_nothing_once_its_lease_is_gone(demo):
+    def lost(con):
+        raise queue.LeaseLost("job 7 is no longer this worker's (it is ERROR); its results are discarded")
+
+    with pytest.raises(queue.LeaseLost):
+        run_finetune(demo, FinetuneParams(epochs=1, from_scratch=TINY, batch_size=4, auto_promote=True), fence=lost)
+    assert reg.list_models(demo) == [] and not list((demo.root / "models").glob("*.pt"))
+
+
+def test_a_stalled_worker_is_fenced_off_and_its_late_results_discarded(demo, tiny_model):
+    """SIGSTOP a worker mid fine-tune; the job's lease runs out and it is marked ERROR; on
+    SIGCONT the worker finds its lease gone, registers nothing, writes no progress, and
+    serves the next job."""
+    reg.promote(demo, reg.register_model(demo, tiny_model, model_id="tiny").id)
+    stalled = queue.submit(demo, "finetune", {"epochs": 3, "batch_size": 2})
+    ensure_worker(demo)
+    running = wait_for(demo, stalled.id, ("RUNNING",))
+    while not queue.get(demo, stalled.id).log:  # into the job's own work
+        time.sleep(0.1)
+    os.kill(running.pid, signal.SIGSTOP)
+    try:
+        time.sleep(1.5)
+        assert queue.reap_dead(demo, lease_s=1.0) == [stalled.id]
+        at_reap = queue.get(demo, stalled.id)
+        assert at_reap.status == "ERROR" and "lease was revoked" in at_reap.message
+    finally:
+        os.kill(running.pid, signal.SIGCONT)
+    after = queue.submit(demo, "evaluate", {"model": "tiny"})
+    served = wait_for(demo, after.id, ("DONE", "ERROR"), timeout=120)
+    assert served.pid == running.pid  # the same worker, alive and serving
+    late = queue.get(demo, stalled.id)
+    assert (late.status, late.progress, late.history, late.log) == ("ERROR", at_reap.progress, at_reap.history, at_reap.log)
+    assert [m.id for m in reg.list_models(demo)] == ["tiny"]

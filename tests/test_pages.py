@@ -324,8 +324,8 @@ def test_train_page_compares_and_promotes_a_candidate(demo_ws, tiny_model):
     better = {**report, "binary_iou": 0.4, "iou": [0.4] + [0.1] * 6}
     reg.register_model(demo_ws, tiny_model, parent="base", model_id="cand", metrics=better)
     job = queue.submit(demo_ws, "finetune", {})
-    queue.claim_next(demo_ws, __import__("os").getpid())
-    queue.finish(demo_ws, job.id, "DONE", result={"model_id": "cand"})
+    lease = queue.claim_next(demo_ws, __import__("os").getpid()).lease
+    queue.finish(demo_ws, job.id, lease, "DONE", result={"model_id": "cand"})
     at = app(page="pages/train.py")
     at.run()  # the fragment saw the finished job and remembered its candidate
     assert any("Candidate cand vs. active base" in s.value for s in at.subheader)
@@ -413,8 +413,8 @@ def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, 
     worse = {**report, "binary_iou": 0.3, "worse_than_base": True, "base_binary_iou": 0.45, "val_tiles": ["a", "b"]}
     reg.register_model(demo_ws, tiny_model, parent="base", model_id="cand", metrics=worse)
     job = queue.submit(demo_ws, "finetune", {})
-    queue.claim_next(demo_ws, __import__("os").getpid())
-    queue.finish(demo_ws, job.id, "DONE", result={"model_id": "cand"})
+    lease = queue.claim_next(demo_ws, __import__("os").getpid()).lease
+    queue.finish(demo_ws, job.id, lease, "DONE", result={"model_id": "cand"})
     at = app(page="pages/train.py")
     at.run()
     assert any("cand is worse than its base" in w.value and "0.45" in w.value for w in at.warning)

@@ -258,6 +258,7 @@ def run_finetune(
     on_step: Callable[[int, int, float], None] | None = None,
     on_log: Callable[[str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    fence: reg.Fence = reg.unfenced,
 ) -> dict:
     log = on_log or (lambda msg: None)
     p = plan(ws, params)
@@ -299,10 +300,11 @@ def run_finetune(
         data_snapshot=[[r.id, r.head_version] for r in p.train],
         val_scenes=p.val_scenes,
         metrics={**cand_metrics, "worse_than_base": worse, "base_binary_iou": _iou(base_metrics)},
+        fence=fence,
     )
     promoted = params.auto_promote and not worse
     if promoted:
-        reg.promote(ws, cand.id)
+        reg.promote(ws, cand.id, fence)
     log(_verdict(cand.id, cand_metrics, base, base_metrics, worse, promoted))
     return {
         "model_id": cand.id,

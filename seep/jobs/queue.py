@@ -1,26 +1,41 @@
 """Background jobs as rows in the workspace database.
 
-A job is SUBMITTED, then a worker process claims it (RUNNING), beats a heartbeat every
-couple of seconds while it works, and ends it DONE, ERROR or STOPPED. Cancel is a flag
-the job reads between steps. A RUNNING job whose worker stopped beating (killed, crashed,
-machine restarted) is marked ERROR by whoever looks next, with its log kept, so nothing
-stays "running" forever. One job runs at a time; the rest wait in order.
+A job is SUBMITTED, then a worker process claims it (RUNNING) with a lease (a random
+token), beats a heartbeat every couple of seconds while it works, and ends it DONE, ERROR
+or STOPPED. Cancel is a flag the job reads between steps. A RUNNING job whose worker is
+gone is marked ERROR by whoever looks next, with its log kept, so nothing stays "running"
+forever: on the worker's own machine when its process no longer exists, anywhere when it
+has not beaten for LEASE_S. Reaping revokes the lease: every later write by that worker
+(progress, finish, a model's registration) is refused with LeaseLost, so a worker that was
+only paused cannot finish a job that was already declared dead. One job runs at a time;
+the rest wait in order.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
+import socket
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from seep.errors import BadInputError, NotFoundError
+from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.workspace import Workspace
 
 KINDS = ("finetune", "predict_all", "evaluate")
 HEARTBEAT_S = 2.0
-DEAD_AFTER_S = 15.0  # several missed heartbeats
+# A job whose worker has not beaten for this long loses its lease even if its process is
+# alive (stopped, swapped out, on a machine that vanished): long enough that a busy
+# machine's slow beat is never mistaken for death.
+LEASE_S = 120.0
+HOST = socket.gethostname()
+
+
+class LeaseLost(SeepError):
+    """This worker no longer holds the job: it was declared dead and its results are discarded."""
 LOG_LINES = 200
 
 
@@ -45,6 +60,8 @@ class Job:
     log: str
     cancel: bool
     result: dict
+    lease: str | None = None
+    host: str | None = None
 
     @property
     def active(self) -> bool:
@@ -103,19 +120,33 @@ def list_jobs(ws: Workspace, limit: int = 50) -> list[Job]:
     return [_job(r) for r in rows]
 
 
-def reap_dead(ws: Workspace) -> list[int]:
-    """Mark RUNNING jobs whose worker is gone as ERROR; returns their ids."""
+def reap_dead(ws: Workspace, lease_s: float = LEASE_S) -> list[int]:
+    """Mark RUNNING jobs whose worker is gone as ERROR and revoke their lease; returns their ids."""
     dead = []
     with ws.connect(write=True) as con:
-        for row in con.execute("SELECT id, pid, heartbeat FROM jobs WHERE status = 'RUNNING'").fetchall():
-            stale = row["heartbeat"] is None or time.time() - row["heartbeat"] > DEAD_AFTER_S
-            if stale or not process_alive(row["pid"]):
-                con.execute(
-                    "UPDATE jobs SET status = 'ERROR', finished_at = ?, message = ? WHERE id = ?",
-                    (_now(), f"the worker process (pid {row['pid']}) died; see the log below", row["id"]),
-                )
-                dead.append(row["id"])
+        for row in con.execute("SELECT id, pid, host, heartbeat FROM jobs WHERE status = 'RUNNING'").fetchall():
+            silent = time.time() - (row["heartbeat"] or 0)
+            if row["host"] == HOST and not process_alive(row["pid"]):
+                why = f"the worker process (pid {row['pid']}) died; see the log below"
+            elif silent > lease_s:
+                why = f"the worker (pid {row['pid']} on {row['host']}) gave no sign of life for {silent:.0f} s; its lease was revoked"
+            else:
+                continue
+            con.execute(
+                "UPDATE jobs SET status = 'ERROR', finished_at = ?, message = ?, lease = NULL WHERE id = ?",
+                (_now(), why, row["id"]),
+            )
+            dead.append(row["id"])
     return dead
+
+
+def hold(con: sqlite3.Connection, job_id: int, lease: str) -> sqlite3.Row:
+    """Inside a write transaction: the job's row, if `lease` still holds it; else LeaseLost."""
+    row = con.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    if row is None or row["status"] != "RUNNING" or row["lease"] != lease:
+        status = row["status"] if row else "deleted"
+        raise LeaseLost(f"job {job_id} is no longer this worker's (it is {status}); its results are discarded")
+    return row
 
 
 def request_cancel(ws: Workspace, job_id: int) -> Job:
@@ -142,8 +173,9 @@ def claim_next(ws: Workspace, pid: int) -> Job | None:
         if row is None:
             return None
         con.execute(
-            "UPDATE jobs SET status = 'RUNNING', pid = ?, started_at = ?, heartbeat = ? WHERE id = ?",
-            (pid, _now(), time.time(), row["id"]),
+            "UPDATE jobs SET status = 'RUNNING', pid = ?, host = ?, lease = ?, started_at = ?, heartbeat = ? "
+            "WHERE id = ?",
+            (pid, HOST, secrets.token_hex(16), _now(), time.time(), row["id"]),
         )
     return get(ws, row["id"])
 
@@ -151,15 +183,17 @@ def claim_next(ws: Workspace, pid: int) -> Job | None:
 def beat(
     ws: Workspace,
     job_id: int,
+    lease: str,
     *,
     progress: float | None = None,
     message: str | None = None,
     epoch: dict | None = None,
     log: str | None = None,
 ) -> bool:
-    """Record a sign of life (and progress); returns True when a cancel was requested."""
+    """Record a sign of life (and progress); returns True when a cancel was requested.
+    LeaseLost when the job is no longer this worker's."""
     with ws.connect(write=True) as con:
-        row = con.execute("SELECT history, log, cancel FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        row = hold(con, job_id, lease)
         history = json.loads(row["history"])
         if epoch is not None:
             history.append(epoch)
@@ -174,10 +208,13 @@ def beat(
         return bool(row["cancel"])
 
 
-def finish(ws: Workspace, job_id: int, status: str, *, message: str = "", result: dict | None = None) -> None:
+def finish(
+    ws: Workspace, job_id: int, lease: str, status: str, *, message: str = "", result: dict | None = None
+) -> None:
     with ws.connect(write=True) as con:
+        hold(con, job_id, lease)
         con.execute(
-            "UPDATE jobs SET status = ?, finished_at = ?, message = ?, result = ?, progress = "
-            "CASE WHEN ? = 'DONE' THEN 1 ELSE progress END WHERE id = ? AND status = 'RUNNING'",
+            "UPDATE jobs SET status = ?, finished_at = ?, message = ?, result = ?, lease = NULL, progress = "
+            "CASE WHEN ? = 'DONE' THEN 1 ELSE progress END WHERE id = ?",
             (status, _now(), message, json.dumps(result or {}), status, job_id),
         )

@@ -46,6 +46,7 @@ def _run_finetune(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
         on_step=on_step,
         on_log=lambda m: ctx.update(log=m, message=m),
         should_stop=ctx.stopped,
+        fence=ctx.fence,
     )
 
 
@@ -79,7 +80,7 @@ def _run_evaluate(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
     report = evaluate(
         Predictor(model.path(ws)), tiles, on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i}/{n} tiles")
     )
-    reg.update_metrics(ws, model.id, {**report, "val_scenes": val_scenes})
+    reg.update_metrics(ws, model.id, {**report, "val_scenes": val_scenes}, ctx.fence)
     return {"model_id": model.id, "binary_iou": report["binary_iou"]}
 
 
@@ -87,11 +88,13 @@ RUNNERS = {"finetune": _run_finetune, "predict_all": _run_predict_all, "evaluate
 
 
 class _Context:
-    """The running job's link to its row: progress, log, heartbeat, cancel."""
+    """The running job's link to its row: progress, log, heartbeat, cancel, and the lease
+    that every one of those writes must still hold. Its beat also tells the app that this
+    worker is alive while it is busy."""
 
-    def __init__(self, ws: Workspace, job_id: int):
-        self.ws, self.job_id = ws, job_id
-        self.cancel = False
+    def __init__(self, ws: Workspace, job: queue.Job):
+        self.ws, self.job_id, self.lease = ws, job.id, job.lease
+        self.cancel = self.lost = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._beater = threading.Thread(target=self._beat_forever, daemon=True)
@@ -99,14 +102,31 @@ class _Context:
 
     def _beat_forever(self) -> None:
         while not self._stop.wait(queue.HEARTBEAT_S):
+            reg.set_setting(self.ws, "worker", {"pid": os.getpid(), "beat": time.time()})
             self.update()
 
     def update(self, **kw) -> None:
         with self._lock:
-            self.cancel = queue.beat(self.ws, self.job_id, **kw) or self.cancel
+            if self.lost:
+                return
+            try:
+                self.cancel = queue.beat(self.ws, self.job_id, self.lease, **kw) or self.cancel
+            except queue.LeaseLost as e:
+                self.lost = self.cancel = True  # the job stops at its next step, writing nothing more
+                print(f"worker {os.getpid()}: {e}", file=sys.stderr, flush=True)
+
+    def fence(self, con) -> None:
+        queue.hold(con, self.job_id, self.lease)
 
     def stopped(self) -> bool:
         return self.cancel
+
+    def finish(self, status: str, **kw) -> None:
+        if not self.lost:
+            try:
+                queue.finish(self.ws, self.job_id, self.lease, status, **kw)
+            except queue.LeaseLost as e:
+                print(f"worker {os.getpid()}: {e}", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         self._stop.set()
@@ -127,26 +147,27 @@ def run_worker(ws_path: Path, idle_exit_s: float = IDLE_EXIT_S) -> None:
                 return
             time.sleep(0.5)
             continue
-        ctx = _Context(ws, job.id)
-        try:
-            result = RUNNERS[job.kind](ws, job, ctx)
-            stopped = ctx.cancel or bool(result.get("stopped"))
-            queue.finish(
-                ws,
-                job.id,
-                "STOPPED" if stopped else "DONE",
-                message="cancelled" if stopped else "finished",
-                result=result,
-            )
-        except SeepError as e:
-            ctx.update(log=f"error: {e}")
-            queue.finish(ws, job.id, "ERROR", message=str(e))
-        except Exception as e:  # a bug: keep the traceback in the job's log
-            ctx.update(log=traceback.format_exc()[-4000:])
-            queue.finish(ws, job.id, "ERROR", message=f"{type(e).__name__}: {e}")
-        finally:
-            ctx.close()
+        run_job(ws, job)
         idle_since = time.monotonic()
+
+
+def run_job(ws: Workspace, job: queue.Job) -> None:
+    """Run one claimed job to its end; a failure is the job's, never the worker's."""
+    ctx = _Context(ws, job)
+    try:
+        result = RUNNERS[job.kind](ws, job, ctx)
+        stopped = ctx.cancel or bool(result.get("stopped"))
+        ctx.finish("STOPPED" if stopped else "DONE", message="cancelled" if stopped else "finished", result=result)
+    except queue.LeaseLost as e:  # a fenced write refused: nothing of this job is recorded
+        print(f"worker {os.getpid()}: {e}", file=sys.stderr, flush=True)
+    except SeepError as e:
+        ctx.update(log=f"error: {e}")
+        ctx.finish("ERROR", message=str(e))
+    except Exception as e:  # a bug: keep the traceback in the job's log
+        ctx.update(log=traceback.format_exc()[-4000:])
+        ctx.finish("ERROR", message=f"{type(e).__name__}: {e}")
+    finally:
+        ctx.close()
 
 
 def worker_alive(ws: Workspace) -> bool:

@@ -111,6 +111,12 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL               -- JSON
     );
     """,
+    # 4: fenced jobs: the worker that claimed a job holds its lease; a reaped job's lease is
+    # gone, so a worker that was only paused can no longer write progress or results.
+    """
+    ALTER TABLE jobs ADD COLUMN lease TEXT;    -- random token of the claiming worker
+    ALTER TABLE jobs ADD COLUMN host TEXT;     -- where that worker runs (its pid means something there)
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +18,14 @@ from pathlib import Path
 from seep.data.raster import atomic_write_bytes
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace.workspace import Workspace
+
+# Checked inside the write transaction that records a job's result: a background job passes
+# one that raises when its worker lost the job's lease, so a late result is never recorded.
+Fence = Callable[[sqlite3.Connection], object]
+
+
+def unfenced(con: sqlite3.Connection) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -52,12 +62,23 @@ def register_model(
     val_scenes: list | None = None,
     metrics: dict | None = None,
     model_id: str | None = None,
+    fence: Fence = unfenced,
 ) -> ModelRecord:
     """Copy `weights` into the workspace and record it (not active: promote does that)."""
     model_id = model_id or f"m{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
     rel = f"models/{model_id}.pt"
     atomic_write_bytes(ws.root / rel, Path(weights).read_bytes())
+    try:
+        _record_model(ws, model_id, rel, parent, job_id, data_snapshot, val_scenes, metrics, fence)
+    except BaseException:
+        (ws.root / rel).unlink(missing_ok=True)  # no weights without their row
+        raise
+    return get_model(ws, model_id)
+
+
+def _record_model(ws, model_id, rel, parent, job_id, data_snapshot, val_scenes, metrics, fence: Fence) -> None:
     with ws.connect(write=True) as con:
+        fence(con)
         con.execute(
             "INSERT INTO models VALUES (?,?,?,?,?,?,?,?,?)",
             (
@@ -72,12 +93,12 @@ def register_model(
                 json.dumps(metrics or {}),
             ),
         )
-    return get_model(ws, model_id)
 
 
-def update_metrics(ws: Workspace, model_id: str, metrics: dict) -> None:
+def update_metrics(ws: Workspace, model_id: str, metrics: dict, fence: Fence = unfenced) -> None:
     """Metrics of an existing model on (new) validation scenes; the weights never change."""
     with ws.connect(write=True) as con:
+        fence(con)
         con.execute("UPDATE models SET metrics = ? WHERE id = ?", (json.dumps(metrics), model_id))
 
 
@@ -108,9 +129,10 @@ def active_model(ws: Workspace) -> ModelRecord | None:
     return get_model(ws, model_id) if model_id else None
 
 
-def promote(ws: Workspace, model_id: str) -> ModelRecord:
+def promote(ws: Workspace, model_id: str, fence: Fence = unfenced) -> ModelRecord:
     get_model(ws, model_id)  # refuses an unknown id, naming the known ones
     with ws.connect(write=True) as con:
+        fence(con)
         con.execute(
             "INSERT INTO model_activations VALUES (?, ?)",
             (datetime.now(UTC).isoformat(timespec="milliseconds"), model_id),
