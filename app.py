@@ -53,5 +53,12 @@ with st.sidebar:
     st.caption(f"Model: **{plain(model.id)}**" if model else "Model: none yet (train one, or use the shipped model)")
     counts = ws.status_counts()
     st.caption(f"{sum(counts.values())} images · {counts['corrected'] + counts['accepted']} reviewed")
+    damage = session.damage_report(str(ws.root))
+    if damage:
+        st.warning(
+            f"{len(damage)} leftovers of interrupted saves or missing files in this workspace; "
+            "`python -m seep check` lists them, `--repair` removes the leftovers.",
+            icon=":material/healing:",
+        )
 
 page.run()

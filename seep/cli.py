@@ -23,7 +23,7 @@ from seep.workspace import (
     default_path,
 )
 
-SKIPPED_EXIT = 3  # import finished, but some files were skipped
+NEEDS_ATTENTION = 3  # finished, but something needs a look: files import skipped, damage check found
 
 
 def progress(label: str) -> Callable[[int, int], None]:
@@ -68,7 +68,7 @@ def cmd_import(args) -> int:
     for name, reason in report.skipped:
         print(f"skipped {name}: {reason}")
     print(report.summary())
-    return SKIPPED_EXIT if report.skipped else 0
+    return NEEDS_ATTENTION if report.skipped else 0
 
 
 def cmd_export(args) -> int:
@@ -78,6 +78,24 @@ def cmd_export(args) -> int:
     n_images, n_masks = export_labels(ws, args.out, on_progress=progress("export"))
     print(f"exported {n_images} images and {n_masks} masks to {args.out} (manifest.csv lists them)")
     return 0
+
+
+def cmd_check(args) -> int:
+    from seep.workspace import doctor
+
+    ws = _workspace(args)
+    up = (doctor.repair if args.repair else doctor.check)(ws)
+    for line in up.lines(ws.root):
+        print(line)
+    removable = len(up.orphans) + len(up.leftovers)
+    damaged = bool(up.missing) or up.integrity != "ok"
+    if up.clean:
+        print("workspace is consistent: every file has its record and every record its file")
+    elif args.repair:
+        print(f"removed {removable} files" + ("; what is MISSING or DAMAGED above needs a backup" if damaged else ""))
+    else:
+        print(f"{removable} files can be removed with `python -m seep check --repair`")
+    return NEEDS_ATTENTION if damaged or (removable and not args.repair) else 0
 
 
 def cmd_status(args) -> int:
@@ -420,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
         "import",
         cmd_import,
         "import TIFFs: the exercise layout (train_images_256/ + train_masks_256/) or a folder; "
-        f"exits {SKIPPED_EXIT} when any file was skipped",
+        f"exits {NEEDS_ATTENTION} when any file was skipped",
     )
     p.add_argument("path", type=Path)
     p.add_argument("--author", default=default_author(), help="author recorded on imported masks")
@@ -429,6 +447,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", type=Path)
 
     add("status", cmd_status, "count images per review status")
+
+    p = add(
+        "check",
+        cmd_check,
+        "find files a crash left behind (orphans, .tmp) and records whose file is missing; "
+        f"exits {NEEDS_ATTENTION} when anything is wrong",
+    )
+    p.add_argument("--repair", action="store_true", help="remove the orphans and leftovers (older than 2 minutes)")
 
     p = add("list", cmd_list, "list images, filtered and sorted")
     p.add_argument("--status", action="append", choices=STATUSES)

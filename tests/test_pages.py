@@ -1,5 +1,7 @@
 """AppTest runs of each page against a small demo workspace (no browser)."""
 
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +128,14 @@ def test_review_goes_on_when_the_model_file_cannot_load(demo_ws, editor, tiny_mo
     at = app(image=rec.id)
     assert any("huge.pt is not a usable Seep model" in e.value and "base=1024 is outside" in e.value for e in at.error)
     assert editor.calls[-1][0].startswith(f"{rec.id}:label:1:")  # the label is still there to edit
+
+
+def test_the_sidebar_says_when_a_crash_left_files_behind(demo_ws):
+    stale = demo_ws.root / "labels" / ".v0002.tif.x1y2.tmp"
+    stale.write_bytes(b"")
+    os.utime(stale, (time.time() - 600,) * 2)
+    at = app()
+    assert any("1 leftovers of interrupted saves" in w.value for w in at.sidebar.warning)
 
 
 def test_review_restore(demo_ws):

@@ -8,6 +8,7 @@ from seep.errors import SeepError
 from seep.ui.text import plain
 from seep.workspace import ImageFilter, Workspace, default_author, default_path
 from seep.workspace.demo import build_demo
+from seep.workspace.doctor import check
 
 
 def _ensure_frame() -> None:
@@ -45,6 +46,13 @@ def workspace() -> Workspace:
     except SeepError as e:
         st.error(plain(e))
         st.stop()
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def damage_report(root: str) -> list[str]:
+    """`seep check`'s read-only part, once per workspace per ten minutes (a walk of its folders)."""
+    ws = Workspace(root, create=False)
+    return check(ws).lines(ws.root)
 
 
 def author() -> str:

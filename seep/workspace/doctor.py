@@ -1,0 +1,74 @@
+"""`seep check`: what a crash can leave behind in a workspace, found and (on demand) removed.
+
+Every file is written before the database row that names it (see Workspace.save_label),
+so a process killed in between leaves a file no row names: harmless, never read, but it
+takes disk space. A kill during a write leaves a `.name.XXXX.tmp` beside the file. Rows
+whose file is missing would be real damage (nothing Seep does creates them); they are
+reported, never "repaired". Files younger than GRACE_S are left alone: a save running in
+another process right now has written its file and not yet its row.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seep.workspace.workspace import Workspace
+
+GRACE_S = 120.0
+FOLDERS = ("images", "labels", "predictions", "models")
+TABLES = {"images": "images", "labels": "label_versions", "predictions": "predictions", "models": "models"}
+
+
+@dataclass
+class Checkup:
+    orphans: list[Path] = field(default_factory=list)  # files no row names
+    leftovers: list[Path] = field(default_factory=list)  # .tmp files of interrupted writes
+    missing: list[str] = field(default_factory=list)  # files rows name that are not there
+    integrity: str = "ok"  # SQLite's own check of the database
+
+    @property
+    def clean(self) -> bool:
+        return not (self.orphans or self.leftovers or self.missing) and self.integrity == "ok"
+
+    def lines(self, root: Path) -> list[str]:
+        out = [f"orphan file (no version or record names it): {p.relative_to(root)}" for p in self.orphans]
+        out += [f"leftover of an interrupted write: {p.relative_to(root)}" for p in self.leftovers]
+        out += [f"MISSING file that the database names: {rel}" for rel in self.missing]
+        if self.integrity != "ok":
+            out.append(f"DATABASE integrity check failed: {self.integrity}")
+        return out
+
+
+def check(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
+    """Read-only: compare the files on disk with the rows that name them."""
+    named = _named_files(ws)
+    up = Checkup()
+    old = time.time() - grace_s
+    for folder in FOLDERS:
+        for path in sorted((ws.root / folder).rglob("*")):
+            if not path.is_file() or path.stat().st_mtime > old:
+                continue
+            rel = path.relative_to(ws.root).as_posix()
+            if path.name.endswith(".tmp"):
+                up.leftovers.append(path)
+            elif rel not in named:
+                up.orphans.append(path)
+    up.missing = sorted(rel for rel in named if not (ws.root / rel).is_file())
+    with ws.connect() as con:
+        up.integrity = "; ".join(r[0] for r in con.execute("PRAGMA integrity_check").fetchall())
+    return up
+
+
+def repair(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
+    """Remove orphans and leftovers (older than grace_s); returns what was found and removed."""
+    up = check(ws, grace_s=grace_s)
+    for path in up.orphans + up.leftovers:
+        path.unlink(missing_ok=True)
+    return up
+
+
+def _named_files(ws: Workspace) -> set[str]:
+    with ws.connect() as con:
+        return {row[0] for table in TABLES.values() for row in con.execute(f"SELECT file FROM {table}")}

@@ -1,0 +1,96 @@
+"""kill -9 during saves loses nothing that was acknowledged and leaves nothing `seep check
+--repair` cannot clean: SEEP_FAULT_KILLS kills here (50), 500 in `benchmarks/bench_faults.py`.
+
+A child process saves label versions of three images in a loop and prints each version once
+save_label has returned (the analyst's "saved"); the parent kills it at a random moment."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from seep.data.synthetic import DemoSpec
+from seep.workspace import Workspace
+from seep.workspace.demo import build_demo
+from seep.workspace.doctor import check, repair
+
+KILLS = int(os.environ.get("SEEP_FAULT_KILLS", "50"))
+REPO = Path(__file__).resolve().parents[1]
+
+SAVER = """
+import sys, numpy as np
+from seep.workspace import Workspace
+ws = Workspace(sys.argv[1], create=False)
+ids = [r.id for r in ws.list_images(limit=3)]
+rng = np.random.default_rng(int(sys.argv[2]))
+print("ready", flush=True)
+while True:
+    for i in ids:
+        rec = ws.image(i)
+        mask = rng.integers(0, 3, (rec.height, rec.width), dtype=np.uint8)
+        lv = ws.save_label(i, mask, parent=rec.head_version, author="saver")
+        print(i, lv.version, lv.checksum, flush=True)
+"""
+
+
+def test_kill_9_during_saves_loses_no_acknowledged_version(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=3), labelled_per_scene=0)
+    rnd = random.Random(0)
+    acked: dict[tuple[str, int], str] = {}
+    for kill in range(KILLS):
+        child = subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(ws.root), str(kill)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(rnd.uniform(0.0, 0.25))
+        child.send_signal(signal.SIGKILL)
+        for line in child.stdout.read().splitlines():
+            image_id, version, checksum = line.split()
+            acked[(image_id, int(version))] = checksum
+        child.wait()
+    assert len(acked) > KILLS  # the kills landed among many saves, not before the first
+    for (image_id, version), checksum in acked.items():
+        lv, _ = ws.label(image_id, version)
+        assert lv.checksum == checksum
+    found = check(ws, grace_s=0)
+    assert found.integrity == "ok" and not found.missing
+    print(
+        f"\n{KILLS} kills: {len(acked)} acknowledged versions all intact; "
+        f"{len(found.orphans)} orphan files and {len(found.leftovers)} .tmp leftovers removed by repair"
+    )
+    repair(ws, grace_s=0)
+    assert check(ws, grace_s=0).clean
+    for image_id in {i for i, _ in acked}:  # every version still reads back after the repair
+        head = ws.image(image_id).head_version
+        assert all(ws.label(image_id, v)[1].dtype == np.uint8 for v in range(1, head + 1))
+
+
+def test_check_reports_and_repair_removes_what_a_crash_leaves(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=2), labelled_per_scene=2)
+    rec = ws.list_images(limit=1)[0]
+    orphan = ws.root / "labels" / rec.id / "v0009-deadbeef.tif"
+    orphan.write_bytes(b"half a save")
+    leftover = ws.root / "labels" / rec.id / ".v0009.tif.abcd.tmp"
+    leftover.write_bytes(b"")
+    fresh = ws.root / "labels" / rec.id / "v0010-cafecafe.tif"  # a save in flight elsewhere
+    old = time.time() - 600
+    for p in (orphan, leftover):
+        os.utime(p, (old, old))
+    fresh.write_bytes(b"in flight")
+    from seep.cli import main
+
+    assert main(["check", "--workspace", str(ws.root)]) == 3
+    assert orphan.exists() and leftover.exists()  # checking never deletes
+    assert main(["check", "--repair", "--workspace", str(ws.root)]) == 0
+    assert not orphan.exists() and not leftover.exists() and fresh.exists()
+    assert ws.label(rec.id)[0].version == 1
