@@ -94,3 +94,44 @@ def test_check_reports_and_repair_removes_what_a_crash_leaves(tmp_path):
     assert main(["check", "--repair", "--workspace", str(ws.root)]) == 0
     assert not orphan.exists() and not leftover.exists() and fresh.exists()
     assert ws.label(rec.id)[0].version == 1
+
+
+WRITER = """
+import sys, time, numpy as np
+from seep.errors import ConflictError
+from seep.workspace import Workspace
+ws = Workspace(sys.argv[1], create=False)
+image_id, until = sys.argv[2], time.time() + float(sys.argv[3])
+rng = np.random.default_rng(int(sys.argv[4]))
+while time.time() < until:
+    rec = ws.image(image_id)
+    mask = rng.integers(0, 3, (rec.height, rec.width), dtype=np.uint8)
+    try:
+        lv = ws.save_label(image_id, mask, parent=rec.head_version, author=f"w{sys.argv[4]}")
+        print("saved", lv.version, lv.checksum, flush=True)
+    except ConflictError as e:
+        print("conflict", rec.head_version or 0, e.current_version, flush=True)
+"""
+
+
+def test_eight_writers_on_one_image_lose_no_update(tmp_path):
+    """Eight processes save the same image as fast as they can: every save either becomes
+    the next version or is refused as a conflict naming a newer one; no version is lost."""
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1), labelled_per_scene=0)
+    image_id = ws.list_images(limit=1)[0].id
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(ws.root), image_id, "4", str(i)], cwd=REPO, stdout=subprocess.PIPE, text=True
+        )
+        for i in range(8)
+    ]
+    lines = [line.split() for p in procs for line in p.communicate()[0].splitlines()]
+    assert all(p.returncode == 0 for p in procs)
+    saved = {int(x[1]): x[2] for x in lines if x[0] == "saved"}
+    assert len(saved) == sum(x[0] == "saved" for x in lines)  # no version acknowledged twice
+    head = ws.image(image_id).head_version
+    assert sorted(saved) == list(range(1, head + 1))  # every version is someone's acknowledged save
+    assert all(ws.version(image_id, v).checksum == c for v, c in saved.items())
+    assert all(int(x[2]) > int(x[1]) for x in lines if x[0] == "conflict")  # refused only for a newer version
+    assert len(saved) >= 8
