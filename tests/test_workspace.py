@@ -248,7 +248,7 @@ def test_review_queue_caps_each_scene(ws):
     doubt = {"a": [0.9, 0.8, 0.7], "b": [0.3, 0.2]}
     for scene, values in doubt.items():
         for i, u in enumerate(values):
-            rec, _ = ws.add_image(sar_tile(hash((scene, i)) % 1000), name=f"{scene}.{i}", scene=scene)
+            rec, _ = ws.add_image(sar_tile(10 * ord(scene) + i), name=f"{scene}.{i}", scene=scene)
             ws.save_prediction(rec.id, "m", _mask(1), conf, uncertainty=u)
     unpredicted, _ = ws.add_image(sar_tile(999), name="c.0", scene="c")
     order = [ws.image(i).name for i in ws.review_queue(ImageFilter(), "m", per_scene=2)]
