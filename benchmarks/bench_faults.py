@@ -8,30 +8,19 @@ read back with its checksum, the database must pass SQLite's integrity check, an
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from at_length import run_test
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--kills", type=int, default=500)
     args = ap.parse_args()
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "tests/test_faults.py", "-k", "kill_9"],
-        cwd=REPO,
-        env={**os.environ, "SEEP_FAULT_KILLS": str(args.kills)},
-        capture_output=True,
-        text=True,
-    )
+    proc, seconds = run_test("tests/test_faults.py", "kill_9", {"SEEP_FAULT_KILLS": str(args.kills)})
     summary = [line for line in proc.stdout.splitlines() if " kills: " in line]
     print(summary[0].lstrip(". ") if summary else proc.stdout[-4000:])
-    print(f"{'no failure' if proc.returncode == 0 else 'FAILED'} in {time.perf_counter() - t0:.0f} s")
+    print(f"{'no failure' if proc.returncode == 0 else 'FAILED'} in {seconds:.0f} s")
     return proc.returncode
 
 

@@ -8,32 +8,20 @@ Prints the number of examples run, failures (0 expected) and examples per second
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from at_length import run_test
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--examples", type=int, default=1000)
     args = ap.parse_args()
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_import_fuzz.py", "-k", "fuzzed"],
-        cwd=REPO,
-        env={**os.environ, "SEEP_FUZZ_EXAMPLES": str(args.examples)},
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.perf_counter() - t0
+    proc, seconds = run_test("tests/test_import_fuzz.py", "fuzzed", {"SEEP_FUZZ_EXAMPLES": str(args.examples)})
     print(proc.stdout.strip().splitlines()[-1])
-    verdict = "no failure" if proc.returncode == 0 else "FAILED (pytest output above)"
     if proc.returncode:
         print(proc.stdout[-4000:])
+    verdict = "no failure" if proc.returncode == 0 else "FAILED (pytest output above)"
     print(f"{args.examples} fuzzed imports in {seconds:.0f} s ({args.examples / seconds:.0f}/s): {verdict}")
     return proc.returncode
 

@@ -244,7 +244,8 @@ def _replayed(ws: Workspace, base: reg.ModelRecord | None, records: list[ImageRe
     tiles = []
     for r in records:
         classes, confidence = predict_image(ws, predictor, base.id, r.id)
-        tiles.append(Tile(r.name, r.scene, ws.read_image(r.id), np.where(confidence < REPLAY_CONFIDENCE, IGNORE, classes).astype(np.uint8)))
+        mask = np.where(confidence < REPLAY_CONFIDENCE, IGNORE, classes).astype(np.uint8)
+        tiles.append(Tile(r.name, r.scene, ws.read_image(r.id), mask))
     return tiles
 
 
@@ -290,7 +291,7 @@ def run_finetune(
     log("evaluating the candidate and its base on the same validation tiles")
     export_weights(result.best_checkpoint, out_dir / "model.pt")
     cand_metrics = _scored(evaluate(Predictor(out_dir / "model.pt"), val), p)
-    base_metrics = _base_metrics(ws, base, val, p) if base else None
+    base_metrics = _base_metrics(ws, base, val, p, fence) if base else None
     worse = base_metrics is not None and (cand_metrics["binary_iou"] or 0) < (base_metrics["binary_iou"] or 0)
     cand = reg.register_model(
         ws,
@@ -323,14 +324,14 @@ def _scored(metrics: dict, p: Plan) -> dict:
     return {**metrics, "val_scenes": p.val_scenes, "val_tiles": sorted(r.id for r in p.val)}
 
 
-def _base_metrics(ws: Workspace, base: reg.ModelRecord, val: list[Tile], p: Plan) -> dict:
+def _base_metrics(ws: Workspace, base: reg.ModelRecord, val: list[Tile], p: Plan, fence: reg.Fence) -> dict:
     """The base scored on exactly the candidate's validation tiles (reused when it already was)."""
     known = base.metrics
     if known.get("val_tiles") == sorted(r.id for r in p.val) and known.get("binary_iou") is not None:
         return known
     metrics = _scored(evaluate(Predictor(base.path(ws)), val), p)
     if p.val_scenes:  # the registry's figures are on the workspace's fixed validation scenes
-        reg.update_metrics(ws, base.id, metrics)
+        reg.update_metrics(ws, base.id, metrics, fence)
     return metrics
 
 

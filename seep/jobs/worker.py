@@ -113,7 +113,7 @@ class _Context:
                 self.cancel = queue.beat(self.ws, self.job_id, self.lease, **kw) or self.cancel
             except queue.LeaseLost as e:
                 self.lost = self.cancel = True  # the job stops at its next step, writing nothing more
-                print(f"worker {os.getpid()}: {e}", file=sys.stderr, flush=True)
+                _say(e)
 
     def fence(self, con) -> None:
         queue.hold(con, self.job_id, self.lease)
@@ -126,7 +126,7 @@ class _Context:
             try:
                 queue.finish(self.ws, self.job_id, self.lease, status, **kw)
             except queue.LeaseLost as e:
-                print(f"worker {os.getpid()}: {e}", file=sys.stderr, flush=True)
+                _say(e)
 
     def close(self) -> None:
         self._stop.set()
@@ -159,7 +159,7 @@ def run_job(ws: Workspace, job: queue.Job) -> None:
         stopped = ctx.cancel or bool(result.get("stopped"))
         ctx.finish("STOPPED" if stopped else "DONE", message="cancelled" if stopped else "finished", result=result)
     except queue.LeaseLost as e:  # a fenced write refused: nothing of this job is recorded
-        print(f"worker {os.getpid()}: {e}", file=sys.stderr, flush=True)
+        _say(e)
     except SeepError as e:
         ctx.update(log=f"error: {e}")
         ctx.finish("ERROR", message=str(e))
@@ -168,6 +168,11 @@ def run_job(ws: Workspace, job: queue.Job) -> None:
         ctx.finish("ERROR", message=f"{type(e).__name__}: {e}")
     finally:
         ctx.close()
+
+
+def _say(e: Exception) -> None:
+    """A line in the worker's own log (logs/worker.log): the job's row is no longer ours to write."""
+    print(f"worker {os.getpid()}: {e}", file=sys.stderr, flush=True)
 
 
 def worker_alive(ws: Workspace) -> bool:
