@@ -173,8 +173,33 @@ def _train_settings(args) -> dict:
     return {k: v for k, v in given.items() if v is not None}
 
 
+def _scratch_settings(args) -> dict:
+    """Settings of a model trained from a folder: its input transform, weight averaging and
+    decoding. A workspace fine-tune inherits all of these from its parent model."""
+    given = {
+        "log_input": args.log_input or None,
+        "center": args.center,
+        "ema": args.ema,
+        "seep_threshold": args.threshold,
+        "slick": args.slick,
+        "val_every": args.val_every,
+    }
+    return {k: v for k, v in given.items() if v is not None}
+
+
 # Flags of a training run from a folder that a workspace fine-tune decides for itself.
-DATA_ONLY_FLAGS = {"val_scenes": "--val-scenes", "val_fraction": "--val-fraction", "from_model": "--from-model", "resume": "--resume"}
+DATA_ONLY_FLAGS = {
+    "val_scenes": "--val-scenes",
+    "val_fraction": "--val-fraction",
+    "from_model": "--from-model",
+    "resume": "--resume",
+    "log_input": "--log-input",
+    "center": "--center",
+    "ema": "--ema",
+    "threshold": "--threshold",
+    "slick": "--slick",
+    "val_every": "--val-every",
+}
 
 
 def _train_workspace(args) -> int:
@@ -282,7 +307,7 @@ def cmd_train(args) -> int:
     tiles, names, nodata = _tiles(args)
     val_scenes = args.val_scenes.split(",") if args.val_scenes else None
     tr, va, vs = split_by_scene(tiles, val_scenes, val_fraction=args.val_fraction or 0.2, seed=args.seed or 0)
-    cfg = TrainConfig(**_train_settings(args))
+    cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))
     model_cfg = UNetConfig(
         in_channels=tiles[0].image.shape[2],
         classes=len(names),
@@ -313,6 +338,65 @@ def cmd_train(args) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def cmd_crossval(args) -> int:
+    import json
+    from datetime import datetime
+
+    from seep.learn.crossval import crossval, scene_folds
+    from seep.learn.model import UNetConfig
+    from seep.learn.train import TrainConfig
+
+    tiles, names, nodata = _tiles(args)
+    folds = scene_folds(tiles, args.folds)
+    cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))
+    model_cfg = UNetConfig(tiles[0].image.shape[2], len(names), args.base, args.depth, args.residual)
+    out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("cv-%Y%m%d-%H%M%S")
+    for i, f in enumerate(folds):
+        print(f"fold {i}: scenes {', '.join(f)} ({sum(t.scene in f for t in tiles)} tiles)", file=sys.stderr)
+
+    def on_fold(report: dict) -> None:
+        print(json.dumps(report) if args.json else format_fold(report), flush=True)
+
+    def on_epoch(r: dict) -> None:
+        iou = f", val binary IoU {r['val_binary_iou']:.3f}" if "val_binary_iou" in r else ""
+        print(f"  epoch {r['epoch']}: loss {r['loss']:.3f}{iou} ({r['seconds']:.0f} s)", file=sys.stderr)
+
+    summary = crossval(cfg, model_cfg, tiles, folds, out, class_names=names, on_fold=on_fold, on_epoch=on_epoch, nodata=nodata)
+    print(json.dumps(summary) if args.json else format_summary(summary, names))
+    return 0
+
+
+def format_fold(report: dict) -> str:
+    r = report["decodes"]["argmax/pixel"]
+    return (
+        f"fold {report['fold']} ({', '.join(report['val_scenes'])}; {report['tiles']} tiles): "
+        f"binary IoU {_f(r['binary_iou'])}, mIoU 1-7 {_f(r['mean_iou'])}, AP50 {_f(r['mean_ap50'])}, "
+        f"mAP {_f(r['mean_map'])}; per class IoU {' '.join(_f(x) for x in r['iou'])}"
+    )
+
+
+def format_summary(s: dict, names: list[str]) -> str:
+    def ms(x):
+        return "  n/a" if x["mean"] is None else f"{x['mean']:.3f} +- {x['std']:.3f}"
+
+    lines = [f"mean +- spread (std over {s['folds']} folds), each decoding of the same fold models:"]
+    lines.append(f"{'decode':<16} {'binary IoU':>16} {'mIoU 1-7':>16} {'AP50':>16} {'mAP':>16}")
+    for name, d in s["decodes"].items():
+        lines.append(
+            f"{name:<16} {ms(d['binary_iou']):>16} {ms(d['mean_iou']):>16} {ms(d['mean_ap50']):>16} {ms(d['mean_map']):>16}"
+        )
+    best = s["decodes"][s["best_decode"]]
+    lines.append(f"best by mean binary IoU: {s['best_decode']}; per class IoU (folds with that class):")
+    for name, x in zip(names[1:], best["iou"]):
+        lines.append(f"  {name:<12} {ms(x)}  ({x['n']} folds)")
+    lines.append("mean validation binary IoU by epoch: " + ", ".join(f"{e}: {v:.3f}" for e, v in s["curve"].items()))
+    return "\n".join(lines)
+
+
+def _f(x) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
 
 
 def _model_path(args) -> Path:
@@ -411,6 +495,37 @@ def cmd_predict_all(args) -> int:
     return 0
 
 
+def _training_flags(p: argparse.ArgumentParser) -> None:
+    """The settings of a training run, shared by train and crossval. No defaults here: a
+    setting not given takes the defaults of the run, from scratch (TrainConfig) with --data,
+    or the Train page's fine-tune (FinetuneParams) on a workspace."""
+    p.add_argument("--epochs", type=int, help="from scratch 40; fine-tune as the Train page")
+    p.add_argument("--lr", type=float, help="peak learning rate; from scratch 2e-3; fine-tune as the Train page")
+    p.add_argument("--batch", type=int)
+    p.add_argument("--loss", help="a sum of ce, dice, iou, focal, focal_tversky (default ce+dice)")
+    p.add_argument(
+        "--class-weight-power",
+        type=float,
+        help="cross-entropy class weights (1/frequency)^POWER, capped at 50; 0 for none",
+    )
+    p.add_argument("--mode", choices=["multiclass", "binary"])
+    p.add_argument("--seed", type=int)
+    p.add_argument("--crop", type=int)
+    p.add_argument("--crops-per-tile", type=int)
+    p.add_argument("--augment", help="some of hflip, vflip, rot180, rot90, gain, speckle (default hflip,rot180)")
+    p.add_argument("--log-input", action="store_true", help="with --data: SAR intensity in dB")
+    p.add_argument("--center", choices=["global", "image"], help="with --data: 'image' removes each raster's median")
+    p.add_argument("--ema", type=float, help="with --data: keep a moving average of the weights with this decay (0.995)")
+    p.add_argument("--threshold", type=float, help="with --data: seep where P(seep) >= this (default: argmax)")
+    p.add_argument("--slick", choices=["pixel", "vote", "close"], help="with --data: one class per slick (default pixel)")
+    p.add_argument("--base", type=int, default=16)
+    p.add_argument("--depth", type=int, default=4)
+    p.add_argument("--residual", action="store_true", help="ResU-Net blocks")
+    p.add_argument("--val-every", type=int, help="validate every N epochs and at the last (default 1)")
+    p.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
+    p.add_argument("--no-amp", action="store_true", help="plain float32")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -484,29 +599,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--val-fraction", type=float, help="with --data: share of tiles in validation scenes (0.2)")
     # No defaults here: a setting not given takes the defaults of the run, from scratch
     # (TrainConfig) with --data, or the Train page's fine-tune (FinetuneParams) on a workspace.
-    p.add_argument("--epochs", type=int, help="from scratch 40; fine-tune as the Train page")
-    p.add_argument("--lr", type=float, help="peak learning rate; from scratch 2e-3; fine-tune as the Train page")
-    p.add_argument("--batch", type=int)
-    p.add_argument("--loss", help="a sum of ce, dice, iou, focal, focal_tversky (default ce+dice)")
-    p.add_argument(
-        "--class-weight-power",
-        type=float,
-        help="cross-entropy class weights (1/frequency)^POWER, capped at 50; 0 for none",
-    )
-    p.add_argument("--mode", choices=["multiclass", "binary"])
-    p.add_argument("--seed", type=int)
-    p.add_argument("--crop", type=int)
-    p.add_argument("--crops-per-tile", type=int)
-    p.add_argument("--augment", help="some of hflip, vflip, rot180, rot90 (default hflip,rot180)")
-    p.add_argument("--base", type=int, default=16)
-    p.add_argument("--depth", type=int, default=4)
-    p.add_argument("--residual", action="store_true", help="ResU-Net blocks")
+    _training_flags(p)
     p.add_argument("--from-model", type=Path, help="with --data: fine-tune from this model file")
     p.add_argument("--base-model", help="on a workspace: the registry model to start from (default: the active one)")
     p.add_argument("--out", type=Path, help="run folder (default WORKSPACE/runs/<time>)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last.pt")
-    p.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
-    p.add_argument("--no-amp", action="store_true", help="plain float32")
+
+    p = add(
+        "crossval",
+        cmd_crossval,
+        "scene cross-validation: train one model per fold of whole scenes, score each on its own scenes "
+        "with its last weights; per fold and mean +- spread over folds",
+    )
+    p.add_argument("--data", type=Path, required=True, help="folder in the exercise layout (with masks)")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--out", type=Path, help="run folder; a finished fold in it is not run again (default WORKSPACE/runs/cv-<time>)")
+    p.add_argument("--json", action="store_true", help="JSON lines: one per fold, then the summary")
+    _training_flags(p)
 
     p = add("evaluate", cmd_evaluate, "score a model on labelled tiles: IoU, Dice, confusion matrix, PR, AP/mAP")
     p.add_argument("--data", type=Path, required=True, help="folder in the exercise layout (with masks)")

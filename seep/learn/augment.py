@@ -33,19 +33,41 @@ def _rot90(img, mask):
 OPS = {"hflip": _hflip, "vflip": _vflip, "rot180": _rot180, "rot90": _rot90}
 
 
+def _gain(x, rng):
+    """Another scene's calibration: contrast x0.8..1.25 and an offset of up to ~1/4 std."""
+    return x * np.float32(np.exp(rng.uniform(-0.22, 0.22))) + np.float32(rng.normal(0, 0.25))
+
+
+def _speckle(x, rng):
+    """Fresh speckle: independent noise per pixel, additive in the (log) normalised input."""
+    return x + rng.normal(0, rng.uniform(0.05, 0.3), x.shape).astype(np.float32)
+
+
+# Applied to the normalised input (C, H, W) after the geometric ops; no-data stays 0.
+PHOTOMETRIC = {"gain": _gain, "speckle": _speckle}
+
+
 def check_ops(ops) -> tuple[str, ...]:
-    bad = [o for o in ops if o not in OPS]
+    bad = [o for o in ops if o not in OPS and o not in PHOTOMETRIC]
     if bad:
-        raise BadInputError(f"unknown augmentation {bad}; use some of {', '.join(OPS)}")
+        raise BadInputError(f"unknown augmentation {bad}; use some of {', '.join([*OPS, *PHOTOMETRIC])}")
     return tuple(ops)
 
 
 def augment(img: np.ndarray, mask: np.ndarray, rng: np.random.Generator, ops=DEFAULT_AUGMENT):
-    """Each op with probability 1/2. img (H, W, C), mask (H, W); returns contiguous copies."""
+    """Each geometric op with probability 1/2. img (H, W, C), mask (H, W); returns contiguous copies."""
     for op in ops:
-        if rng.random() < 0.5:
+        if op in OPS and rng.random() < 0.5:
             img, mask = OPS[op](img, mask)
     return np.ascontiguousarray(img), np.ascontiguousarray(mask)
+
+
+def photometric(x: np.ndarray, valid: np.ndarray, rng: np.random.Generator, ops=DEFAULT_AUGMENT) -> np.ndarray:
+    """Each photometric op with probability 1/2 on the normalised input x (C, H, W)."""
+    for op in ops:
+        if op in PHOTOMETRIC and rng.random() < 0.5:
+            x = PHOTOMETRIC[op](x, rng)
+    return np.where(valid, x, np.float32(0)).astype(np.float32, copy=False)
 
 
 def crop(img: np.ndarray, mask: np.ndarray, size: int, rng: np.random.Generator, seep_bias: float = 0.7):

@@ -71,4 +71,5 @@ def export_weights(src: Path, dst: Path) -> None:
     """A shippable model: the checkpoint without optimizer state (a third of the size)."""
     state = load_checkpoint(src)
     state.pop("optimizer", None)
+    state.pop("raw_model", None)  # training weights behind an average: only a resume needs them
     save_checkpoint(dst, state)

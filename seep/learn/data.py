@@ -15,7 +15,7 @@ import torch
 
 from seep.data.layout import Tile
 from seep.errors import BadInputError
-from seep.learn.augment import DEFAULT_AUGMENT, augment, crop
+from seep.learn.augment import DEFAULT_AUGMENT, OPS, augment, crop, photometric
 
 IGNORE = 255  # a mask value no loss or metric looks at: pixels of a model's own labels it was unsure of
 
@@ -47,39 +47,64 @@ def split_by_scene(
     return train, val, list(val_scenes)
 
 
+CENTERS = ("global", "image")
+
+
 @dataclass(frozen=True)
 class Normalizer:
-    """Per-channel standardisation from the training tiles' valid pixels; no-data maps to
-    0 (the mean), so it is not mistaken for a dark slick."""
+    """Per-channel standardisation; no-data maps to 0 (the mean), so it is not mistaken for
+    a dark slick.
+
+    SAR-aware options: `log` reads intensity in decibels, where a calibration gain between
+    scenes is an offset, and `center="image"` subtracts each raster's own median of valid
+    pixels, which removes that offset (a tile for a tile, a scene for a whole scene). The
+    mean/std are then fitted on the centred values of the training tiles."""
 
     mean: tuple[float, ...]
     std: tuple[float, ...]
     nodata: float | None = 0
+    log: bool = False
+    center: str = "global"
+
+    def __post_init__(self):
+        if self.center not in CENTERS:
+            raise BadInputError(f"unknown normalisation centre {self.center!r}; use one of {', '.join(CENTERS)}")
 
     @classmethod
-    def fit(cls, tiles: list[Tile], nodata: float | None = 0) -> Normalizer:
+    def fit(cls, tiles: list[Tile], nodata: float | None = 0, *, log: bool = False, center: str = "global") -> Normalizer:
+        raw = cls((0.0,), (1.0,), nodata, log, center)  # the transform alone, before standardising
         samples = []
         for t in tiles:
-            px = t.image.reshape(-1, t.image.shape[2])
-            if nodata is not None:
-                px = px[np.any(px != nodata, axis=1)]
+            x = raw._transform(t.image)
+            px = x.reshape(-1, x.shape[2])[valid_pixels(t.image, nodata).ravel()]
             samples.append(px[:: max(1, len(px) // 4096)].astype(np.float64))
         s = np.concatenate(samples)
-        return cls(tuple(s.mean(0).tolist()), tuple(np.maximum(s.std(0), 1e-6).tolist()), nodata)
+        return cls(tuple(s.mean(0).tolist()), tuple(np.maximum(s.std(0), 1e-6).tolist()), nodata, log, center)
+
+    def _transform(self, image: np.ndarray) -> np.ndarray:
+        """(H, W, C) -> (H, W, C) float32: decibels and/or the image's median removed."""
+        x = image.astype(np.float32)
+        if self.log:
+            x = 10 * np.log10(np.maximum(x, 1e-3))
+        if self.center == "image":
+            v = valid_pixels(image, self.nodata)
+            if v.any():
+                x = x - np.median(x[v], axis=0).astype(np.float32)
+        return x
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         """(H, W, C) any dtype -> (C, H, W) float32."""
-        x = (image.astype(np.float32) - np.float32(self.mean)) / np.float32(self.std)
+        x = (self._transform(image) - np.float32(self.mean)) / np.float32(self.std)
         if self.nodata is not None:
             x[np.all(image == self.nodata, axis=2)] = 0.0
         return np.ascontiguousarray(x.transpose(2, 0, 1))
 
     def to_dict(self) -> dict:
-        return {"mean": list(self.mean), "std": list(self.std), "nodata": self.nodata}
+        return {"mean": list(self.mean), "std": list(self.std), "nodata": self.nodata, "log": self.log, "center": self.center}
 
     @classmethod
     def from_dict(cls, d: dict) -> Normalizer:
-        return cls(tuple(d["mean"]), tuple(d["std"]), d.get("nodata", 0))
+        return cls(tuple(d["mean"]), tuple(d["std"]), d.get("nodata", 0), bool(d.get("log", False)), d.get("center", "global"))
 
 
 def valid_pixels(image: np.ndarray, nodata: float | None) -> np.ndarray:
@@ -113,7 +138,10 @@ class CropDataset(torch.utils.data.Dataset):
         rng = np.random.default_rng([self.seed, self.epoch, i])
         img, mask = crop(t.image, t.mask, self.size, rng, self.seep_bias)
         img, mask = augment(img, mask, rng, self.ops)
-        return _sample(img, mask, self.norm, self.binary)
+        x, y, v = _sample(img, mask, self.norm, self.binary)
+        if any(op not in OPS for op in self.ops):
+            x = torch.from_numpy(photometric(x.numpy(), valid_pixels(img, self.norm.nodata), rng, self.ops))
+        return x, y, v
 
 
 class TileDataset(torch.utils.data.Dataset):

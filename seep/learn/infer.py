@@ -17,7 +17,8 @@ import numpy as np
 import torch
 
 from seep.learn.checkpoint import load_checkpoint
-from seep.learn.data import Normalizer
+from seep.learn.data import Normalizer, valid_pixels
+from seep.learn.decode import Decode
 from seep.learn.model import UNet, UNetConfig
 from seep.learn.train import autocast_dtype, pick_device
 
@@ -85,6 +86,7 @@ class Predictor:
         self.config = UNetConfig.from_dict(state["model_config"])
         self.class_names: list[str] = list(state["class_names"])
         self.normalizer = Normalizer.from_dict(state["normalizer"])
+        self.decode = Decode.from_dict(state.get("decode"))
         self.metrics: dict = dict(state.get("metrics") or {})
         self.val_scenes: list[str] = list(state.get("val_scenes") or [])
         self.device = pick_device(device)
@@ -173,9 +175,5 @@ class Predictor:
         return self._finish(acc / weight, img, keep_probs)
 
     def _finish(self, probs: np.ndarray, img: np.ndarray, keep_probs: bool) -> Prediction:
-        classes = probs.argmax(0).astype(np.uint8)
-        conf = probs.max(0).astype(np.float32)
-        if self.normalizer.nodata is not None:
-            nod = np.all(img == self.normalizer.nodata, axis=2)
-            classes[nod] = 0  # nothing is ever found outside the swath
+        classes, conf = self.decode(probs, valid_pixels(img, self.normalizer.nodata))
         return Prediction(classes, conf, probs.astype(np.float32) if keep_probs else None)

@@ -153,10 +153,11 @@ class Evaluation:
         self.hist_neg = np.zeros((c, PR_BINS), np.int64)
         self.inst = InstanceAccumulator(list(range(1, c)))
 
-    def add(self, probs: np.ndarray, target: np.ndarray, valid: np.ndarray | None = None) -> None:
-        """probs (C, H, W) float, target (H, W) int, valid (H, W) bool."""
-        pred = probs.argmax(0)
-        conf = probs.max(0)
+    def add(self, probs: np.ndarray, target: np.ndarray, valid: np.ndarray | None = None, *, pred=None, conf=None) -> None:
+        """probs (C, H, W) float, target (H, W) int, valid (H, W) bool; pred and conf (H, W)
+        where the mask was decoded otherwise than by argmax (see seep.learn.decode)."""
+        pred = probs.argmax(0) if pred is None else pred
+        conf = probs.max(0) if conf is None else conf
         v = np.ones(target.shape, bool) if valid is None else valid
         self.cm += confusion_matrix(pred, target, self.n_classes, v)
         t = target[v]

@@ -26,6 +26,7 @@ from seep.data.layout import Tile
 from seep.errors import BadInputError
 from seep.learn.augment import DEFAULT_AUGMENT, check_ops
 from seep.learn.checkpoint import load_checkpoint, save_checkpoint
+from seep.learn.decode import Decode
 from seep.learn.data import CropDataset, Normalizer, TileDataset
 from seep.learn.losses import class_weights, make_loss
 from seep.learn.metrics import binary_cm, confusion_matrix, confusion_stats, iou
@@ -46,7 +47,13 @@ class TrainConfig:
     crops_per_tile: int = 2
     seep_bias: float = 0.7  # share of crops centred on a seep pixel
     augment: tuple[str, ...] = DEFAULT_AUGMENT
+    log_input: bool = False  # intensity in dB (see Normalizer)
+    center: str = "global"  # or "image": each raster's own median removed (see Normalizer)
+    seep_threshold: float | None = None  # decoding the model ships with (see seep.learn.decode);
+    slick: str = "pixel"  # a fine-tune keeps its parent's
+    ema: float = 0.0  # decay of an exponential moving average of the weights, which is what is validated and saved; 0 = off
     warmup_epochs: float = 1.0
+    val_every: int = 1  # validate every N epochs and at the last (on a CPU a validation pass costs a third of an epoch)
     freeze_bn: bool = False  # keep the parent's BatchNorm statistics: a few tiles cannot re-estimate them
     trainable: str = "all"  # all | decoder (encoder frozen) | head: what a fine-tune may change
     optimizer: str = "adamw"  # or sgd (momentum 0.9): steps in proportion to the gradient
@@ -136,6 +143,23 @@ def make_optimizer(cfg: TrainConfig, params: list[torch.nn.Parameter]) -> torch.
     raise BadInputError(f"unknown optimizer {cfg.optimizer!r}; use adamw or sgd")
 
 
+def averaged(model: UNet, decay: float, resumed: dict | None):
+    """An exponential moving average of the weights and BatchNorm statistics, or None.
+    Single epochs of a small SAR set swing by several IoU points; the average does not,
+    so the last epoch can be shipped without picking one on validation scenes."""
+    if not decay:
+        return None
+    if not 0 < decay < 1:
+        raise BadInputError(f"EMA decay {decay} must be between 0 and 1 (e.g. 0.995), or 0 for none")
+    ema = torch.optim.swa_utils.AveragedModel(
+        model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(decay), use_buffers=True
+    )
+    if resumed is not None:
+        ema.module.load_state_dict(resumed["model"])
+        ema.n_averaged.fill_(resumed.get("ema_steps", 1))
+    return ema
+
+
 @torch.no_grad()
 def validate(model, tiles: list[Tile], norm: Normalizer, n_classes: int, binary: bool, device, dtype) -> dict:
     """Binary seep IoU and per-class IoU over all pixels of the validation tiles."""
@@ -173,6 +197,7 @@ def train(
 ) -> RunResult:
     # ---- setup -------------------------------------------------------------------------
     check_ops(cfg.augment)
+    decode = Decode(cfg.seep_threshold, cfg.slick).to_dict()
     out_dir = Path(out_dir)
     rank, world = _distributed()
     device = pick_device(cfg.device)
@@ -185,8 +210,8 @@ def train(
         raise BadInputError("every training and validation tile needs a mask")
 
     model = UNet(model_cfg)
-    norm = Normalizer.fit(train_tiles, nodata)
-    start_epoch, best, history = 0, -1.0, []
+    norm = Normalizer.fit(train_tiles, nodata, log=cfg.log_input, center=cfg.center)
+    start_epoch, best, history, resumed = 0, -1.0, [], None
     if init_from is not None:  # fine-tune: weights and normalisation of the parent model
         parent = load_checkpoint(init_from)
         if UNetConfig.from_dict(parent["model_config"]) != model_cfg:
@@ -195,6 +220,7 @@ def train(
             )
         model.load_state_dict(parent["model"])
         norm = Normalizer.from_dict(parent["normalizer"])
+        decode = Decode.from_dict(parent.get("decode")).to_dict()
     model = model.to(device).to(memory_format=torch.channels_last)
     opt = make_optimizer(cfg, trainable_parameters(model, cfg.trainable))
     scaler = torch.amp.GradScaler(enabled=dtype == torch.float16)
@@ -205,11 +231,13 @@ def train(
                 f"cannot resume from {out_dir / 'last.pt'}: it holds weights only (an exported model), "
                 "not a training run's state; start without --resume, or fine-tune from it"
             )
-        model.load_state_dict(ck["model"])
+        model.load_state_dict(ck.get("raw_model", ck["model"]))
         opt.load_state_dict(ck["optimizer"])
         norm = Normalizer.from_dict(ck["normalizer"])
-        start_epoch, best, history = ck["epoch"], ck["best_metric"], list(ck["history"])
+        start_epoch, best, history, resumed = ck["epoch"], ck["best_metric"], list(ck["history"]), ck
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    ema = averaged(model, cfg.ema, resumed)
+    kept = ema.module if ema else model  # what is validated and saved as the model
 
     counts = np.bincount(np.concatenate([t.mask.ravel() for t in train_tiles]), minlength=256)[: len(class_names)]
     counts = np.array([counts[0], counts[1:].sum()]) if cfg.binary else counts[: model_cfg.classes]
@@ -259,6 +287,8 @@ def train(
             scaler.scale(loss).backward()
             scaler.step(opt)
             scaler.update()
+            if ema:
+                ema.update_parameters(model)
             losses.append(loss.item())
             seen += len(batch)
             if on_step:
@@ -268,7 +298,8 @@ def train(
         elapsed = time.perf_counter() - t0
         if rank != 0:
             continue
-        metrics = validate(model, val_tiles, norm, n_classes, cfg.binary, device, dtype) if val_tiles else {}
+        check = val_tiles and ((epoch + 1) % max(1, cfg.val_every) == 0 or epoch + 1 == cfg.epochs)
+        metrics = validate(kept, val_tiles, norm, n_classes, cfg.binary, device, dtype) if check else {}
         record = {
             "epoch": epoch + 1,
             "loss": float(np.mean(losses)),
@@ -278,22 +309,25 @@ def train(
             **metrics,
         }
         history.append(record)
-        score = metrics.get("val_binary_iou", -float(np.mean(losses)))
+        # Without validation tiles the loss ranks epochs; an epoch skipped by val_every is never "best".
+        score = metrics["val_binary_iou"] if metrics else None if val_tiles else -float(np.mean(losses))
         state = {
-            "model": model.state_dict(),
+            "model": kept.state_dict(),
+            **({"raw_model": model.state_dict(), "ema_steps": int(ema.n_averaged)} if ema else {}),
             "optimizer": opt.state_dict(),
             "model_config": model_cfg.to_dict(),
             "train_config": asdict(cfg),
             "normalizer": norm.to_dict(),
+            "decode": decode,
             "class_names": class_names if not cfg.binary else [class_names[0], "seep"],
             "val_scenes": list(val_scenes),
             "epoch": epoch + 1,
-            "best_metric": max(best, score),
+            "best_metric": best if score is None else max(best, score),
             "history": history,
             "metrics": metrics,
         }
         save_checkpoint(out_dir / "last.pt", state)
-        if score > best:
+        if score is not None and score > best:
             best = score
             save_checkpoint(out_dir / "best.pt", state)
         with open(out_dir / "metrics.jsonl", "a") as f:

@@ -1,0 +1,153 @@
+"""Scene cross-validation: how every model decision is made.
+
+    folds = scene_folds(tiles, 5)          # whole scenes, never tiles
+    result = crossval(cfg, model_cfg, tiles, folds, out_dir, class_names=...)
+
+Each fold trains on the other folds' scenes for exactly `cfg.epochs` epochs and is scored
+with its last weights on its own scenes: nothing is picked on the scenes a figure is
+reported on. The per-epoch validation curves, averaged over folds, are what choose the
+epoch count; the decoding sweep (threshold on P(seep), one class per slick) is scored the
+same way. A fold whose report exists is not run again, and one that stopped resumes from
+its last epoch, so a long sweep survives an interrupted session.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from seep.data.layout import Tile
+from seep.errors import BadInputError
+from seep.learn.data import valid_pixels
+from seep.learn.decode import DECODES, Decode
+from seep.learn.infer import Predictor
+from seep.learn.metrics import Evaluation
+from seep.learn.model import UNetConfig
+from seep.learn.train import TrainConfig, train
+
+SUMMARY_KEYS = ("binary_iou", "mean_iou", "mean_ap50", "mean_map")
+
+
+def scene_folds(tiles: list[Tile], k: int) -> list[list[str]]:
+    """k groups of whole scenes with about equal tile counts: the largest scene first, each
+    into the fold holding fewest tiles (ties by scene name, so the folds are reproducible)."""
+    counts: dict[str, int] = {}
+    for t in tiles:
+        counts[t.scene] = counts.get(t.scene, 0) + 1
+    if k < 2:
+        raise BadInputError(f"--folds {k}: cross-validation needs at least 2 folds")
+    if len(counts) < k:
+        raise BadInputError(f"{k} folds need at least {k} scenes; the data has {len(counts)}")
+    folds: list[list[str]] = [[] for _ in range(k)]
+    sizes = [0] * k
+    for scene in sorted(counts, key=lambda s: (-counts[s], s)):
+        i = min(range(k), key=lambda j: (sizes[j], j))
+        folds[i].append(scene)
+        sizes[i] += counts[scene]
+    return [sorted(f) for f in folds]
+
+
+def crossval(
+    cfg: TrainConfig,
+    model_cfg: UNetConfig,
+    tiles: list[Tile],
+    folds: list[list[str]],
+    out_dir: Path,
+    *,
+    class_names: list[str],
+    decodes: tuple[Decode, ...] = DECODES,
+    on_fold: Callable[[dict], None] | None = None,
+    on_epoch: Callable[[dict], None] | None = None,
+    nodata: float | None = 0,
+) -> dict:
+    """Train and score every fold, then the summary over folds (see `summarise`)."""
+    out_dir = Path(out_dir)
+    reports = []
+    for i, val_scenes in enumerate(folds):
+        report = run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata)
+        reports.append(report)
+        if on_fold:
+            on_fold(report)
+    summary = summarise(reports, decodes)
+    (out_dir / "summary.json").write_text(json.dumps(summary))
+    return summary
+
+
+def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata) -> dict:
+    fold_dir = out_dir / f"fold{i}"
+    done = fold_dir / "report.json"
+    if done.exists():
+        report = json.loads(done.read_text())
+        if report["val_scenes"] == val_scenes and report["train_config"] == _plain(cfg):
+            return report
+    train_tiles = [t for t in tiles if t.scene not in val_scenes]
+    val_tiles = [t for t in tiles if t.scene in val_scenes]
+    result = train(
+        cfg,
+        model_cfg,
+        train_tiles,
+        val_tiles,
+        fold_dir,
+        class_names=class_names,
+        val_scenes=val_scenes,
+        resume=True,
+        on_epoch=on_epoch,
+        nodata=nodata,
+    )
+    report = {
+        "fold": i,
+        "val_scenes": val_scenes,
+        "tiles": len(val_tiles),
+        "train_config": _plain(cfg),
+        "curve": {str(r["epoch"]): r["val_binary_iou"] for r in result.history if "val_binary_iou" in r},
+        "decodes": score_decodes(Predictor(fold_dir / "last.pt", amp=cfg.amp), val_tiles, decodes),
+    }
+    done.write_text(json.dumps(report))
+    return report
+
+
+def score_decodes(predictor: Predictor, tiles: list[Tile], decodes: tuple[Decode, ...]) -> dict[str, dict]:
+    """The evaluate report of each decoding of the same probabilities, by decode name."""
+    evals = {d.name: Evaluation(predictor.config.classes) for d in decodes}
+    preds = predictor.iter_predict((t.image for t in tiles), keep_probs=True)
+    for t, p in zip(tiles, preds):
+        valid = valid_pixels(t.image, predictor.normalizer.nodata)
+        target = (t.mask > 0).astype(np.uint8) if predictor.binary else t.mask
+        for d in decodes:
+            classes, confidence = d(p.probs, valid)
+            evals[d.name].add(p.probs, target, valid, pred=classes, conf=confidence)
+    return {name: ev.report(predictor.class_names) for name, ev in evals.items()}
+
+
+def summarise(reports: list[dict], decodes: tuple[Decode, ...]) -> dict:
+    """Mean and spread (standard deviation over folds) of every summary figure and of each
+    class's IoU, per decode; the mean validation curve by epoch; the best decode by CV mean
+    binary IoU."""
+    out: dict = {"folds": len(reports), "decodes": {}}
+    for d in decodes:
+        rows = [r["decodes"][d.name] for r in reports]
+        entry = {key: _spread([r[key] for r in rows]) for key in SUMMARY_KEYS}
+        entry["iou"] = [_spread([r["iou"][c] for r in rows]) for c in range(len(rows[0]["iou"]))]
+        entry["ap50"] = [_spread([r["ap50"][c] for r in rows]) for c in range(len(rows[0]["ap50"]))]
+        out["decodes"][d.name] = entry
+    epochs = set.intersection(*(set(r["curve"]) for r in reports)) if reports else set()
+    out["curve"] = {e: round(float(np.mean([r["curve"][e] for r in reports])), 4) for e in sorted(epochs, key=int)}
+    out["best_decode"] = max(out["decodes"], key=lambda k: out["decodes"][k]["binary_iou"]["mean"] or 0)
+    return out
+
+
+def _spread(values: list) -> dict:
+    """Mean and standard deviation over the folds that have a figure (a class absent from a
+    fold's scenes has none); n says how many did."""
+    v = [x for x in values if x is not None]
+    if not v:
+        return {"mean": None, "std": None, "n": 0}
+    return {"mean": round(float(np.mean(v)), 4), "std": round(float(np.std(v)), 4), "n": len(v)}
+
+
+def _plain(cfg: TrainConfig) -> dict:
+    """The config as JSON would give it back (tuples become lists), to compare with a saved one."""
+    return json.loads(json.dumps(cfg.__dict__))

@@ -1,0 +1,86 @@
+"""From class probabilities to a mask: the last step of every predict path.
+
+The model's argmax is not the only reading of its probabilities. Seep vs. not can be a
+threshold on P(seep) = 1 - P(background), chosen in cross-validation, and the class can
+be decided per slick rather than per pixel: a slick is one connected region of seep
+(after closing the small gaps that break thin slicks into fragments), and it takes the
+class with the most probability summed over its pixels. Instance AP then counts slicks,
+not fragments, and a slick is never a patchwork of classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import cv2
+import numpy as np
+
+from seep.errors import BadInputError
+
+SLICKS = ("pixel", "vote", "close")  # per pixel | one class per slick | same, gaps closed first
+CLOSE_PX = 7  # gaps narrower than this (pixels, 10 m each in the CGG tiles) join two fragments
+
+
+@dataclass(frozen=True)
+class Decode:
+    threshold: float | None = None  # seep where P(seep) >= threshold; None: argmax over all classes
+    slick: str = "pixel"
+
+    def __post_init__(self):
+        if self.slick not in SLICKS:
+            raise BadInputError(f"unknown slick decoding {self.slick!r}; use one of {', '.join(SLICKS)}")
+        t = self.threshold
+        if t is not None and (isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t < 1):
+            raise BadInputError(f"seep threshold {t!r} must be a number between 0 and 1, or none for argmax")
+
+    @property
+    def name(self) -> str:
+        return f"{'argmax' if self.threshold is None else f'p{self.threshold:g}'}/{self.slick}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> Decode:
+        if d is None:
+            return cls()
+        if not isinstance(d, dict) or set(d) - {"threshold", "slick"}:
+            raise BadInputError(f"decode settings {d!r} are not a threshold and a slick rule")
+        return cls(**d)
+
+    def __call__(self, probs: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """probs (C, H, W) -> (classes (H, W) uint8, confidence (H, W) float32: the
+        probability of the class given to each pixel)."""
+        if self.threshold is None:
+            classes = probs.argmax(0).astype(np.uint8)
+        else:
+            seep = 1.0 - probs[0] >= self.threshold
+            classes = np.where(seep, 1 + probs[1:].argmax(0), 0).astype(np.uint8)
+        if valid is not None:
+            classes[~valid] = 0  # nothing is ever found outside the swath
+        if self.slick != "pixel" and probs.shape[0] > 2:
+            classes = one_class_per_slick(classes, probs, valid, close=self.slick == "close")
+        confidence = np.take_along_axis(probs, classes[None].astype(np.int64), 0)[0]
+        return classes, confidence.astype(np.float32)
+
+
+def one_class_per_slick(classes: np.ndarray, probs: np.ndarray, valid: np.ndarray | None, close: bool) -> np.ndarray:
+    """Each connected seep region gets the seep class with the most summed probability."""
+    seep = (classes > 0).astype(np.uint8)
+    if close:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (CLOSE_PX, CLOSE_PX))
+        seep = cv2.morphologyEx(seep, cv2.MORPH_CLOSE, kernel)
+        if valid is not None:
+            seep[~valid] = 0
+    n, labels = cv2.connectedComponents(seep, connectivity=8)
+    if n == 1:
+        return classes
+    flat = labels.ravel()
+    votes = np.stack([np.bincount(flat, weights=p.ravel(), minlength=n) for p in probs[1:]])  # (C-1, n)
+    slick_class = (1 + votes.argmax(0)).astype(np.uint8)
+    slick_class[0] = 0  # label 0 is the sea around the slicks
+    return slick_class[labels]
+
+
+# What cross-validation sweeps: argmax and thresholds on P(seep), each per pixel and per slick.
+DECODES = tuple(Decode(t, s) for t in (None, 0.3, 0.4, 0.5, 0.6) for s in SLICKS)
