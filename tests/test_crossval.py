@@ -1,0 +1,157 @@
+"""Scene cross-validation, SAR-aware input, weight averaging and decoding, on synthetic scenes."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from seep.cli import main
+from seep.data.classes import SEEP_CLASSES
+from seep.data.layout import Tile
+from seep.data.raster import write_tiff
+from seep.data.synthetic import DemoSpec, generate
+from seep.errors import BadInputError
+from seep.learn.augment import photometric
+from seep.learn.checkpoint import export_weights, load_checkpoint
+from seep.learn.crossval import scene_folds
+from seep.learn.data import CropDataset, Normalizer
+from seep.learn.decode import Decode
+from seep.learn.infer import Predictor
+from seep.learn.model import UNetConfig
+from seep.learn.train import TrainConfig, train
+
+NAMES = SEEP_CLASSES.names
+
+
+def tiles_of(scenes: dict[str, int], size=32) -> list[Tile]:
+    rng = np.random.default_rng(0)
+    return [
+        Tile(f"{s}.{i:06d}", s, rng.integers(1, 60000, (size, size, 1)).astype(np.uint16), np.zeros((size, size), np.uint8))
+        for s, n in scenes.items()
+        for i in range(n)
+    ]
+
+
+def test_folds_are_whole_scenes_balanced_by_tiles_and_reproducible():
+    tiles = tiles_of({"a": 9, "b": 7, "c": 5, "d": 4, "e": 3, "f": 2, "g": 1})
+    folds = scene_folds(tiles, 3)
+    assert sorted(s for f in folds for s in f) == list("abcdefg")  # every scene in exactly one fold
+    sizes = [sum(t.scene in f for t in tiles) for f in folds]
+    assert max(sizes) - min(sizes) <= 2, sizes  # 31 tiles: 11/10/10 at best
+    assert scene_folds(list(reversed(tiles)), 3) == folds
+    with pytest.raises(BadInputError, match="at least 4 scenes"):
+        scene_folds(tiles_of({"a": 1, "b": 1, "c": 1}), 4)
+    with pytest.raises(BadInputError, match="at least 2 folds"):
+        scene_folds(tiles, 1)
+
+
+def test_log_and_image_centre_remove_a_calibration_gain_and_keep_no_data():
+    rng = np.random.default_rng(1)
+    img = rng.integers(1000, 30000, (32, 32, 1)).astype(np.uint16)
+    img[:4] = 0  # outside the swath
+    tiles = [Tile("a.1", "a", img, np.zeros((32, 32), np.uint8))]
+    norm = Normalizer.fit(tiles, 0, log=True, center="image")
+    brighter = np.where(img > 0, np.minimum(img.astype(np.float64) * 2, 65535), 0).astype(np.uint16)
+    assert np.allclose(norm(img), norm(brighter), atol=1e-3)  # x2 is +3 dB, and the median takes it away
+    assert np.all(norm(img)[0, :4] == 0)
+    plain = Normalizer.fit(tiles, 0)
+    assert not np.allclose(plain(img), plain(brighter), atol=0.1)  # the old input moves with the gain
+    assert Normalizer.from_dict(norm.to_dict()) == norm
+    assert Normalizer.from_dict({"mean": [1.0], "std": [2.0]}) == Normalizer((1.0,), (2.0,), 0)  # older model files
+    with pytest.raises(BadInputError, match="centre"):
+        Normalizer.from_dict({**norm.to_dict(), "center": "scene?"})
+
+
+def test_gain_and_speckle_change_the_input_but_never_no_data():
+    x = np.ones((1, 16, 16), np.float32)
+    valid = np.ones((16, 16), bool)
+    valid[:, :3] = False
+    seen = [photometric(x, valid, np.random.default_rng(s), ("gain", "speckle")) for s in range(8)]
+    assert all(np.all(y[0, :, :3] == 0) for y in seen)
+    assert any(not np.allclose(y[0, :, 3:], 1) for y in seen)
+    t = tiles_of({"a": 2}, size=32)
+    ds = CropDataset(t, Normalizer.fit(t), size=16, seep_bias=0, ops=("hflip",))
+    assert ds[0][0].dtype == torch.float32  # geometric ops only: nothing photometric applied
+
+
+def test_decode_threshold_and_one_class_per_slick():
+    probs = np.zeros((8, 8, 12), np.float32)
+    probs[0] = 0.9
+    probs[0, 2:5, 1:11] = 0.35  # one slick: P(seep) 0.65, mostly class 1, one end class 5
+    probs[1, 2:5, 1:8] = 0.45
+    probs[5, 2:5, 1:8] = 0.2
+    probs[1, 2:5, 8:11] = 0.2
+    probs[5, 2:5, 8:11] = 0.45
+    probs[3, 2:5, 6] = 0.65
+    probs[0, 2:5, 6] = 0.35 - 0.3  # a column where class 3 wins the pixel
+    probs /= probs.sum(0, keepdims=True)
+    classes, conf = Decode()(probs)
+    assert set(np.unique(classes[2:5, 1:11])) == {1, 3, 5}  # per pixel: a patchwork
+    voted, conf = Decode(slick="vote")(probs)
+    assert np.all(voted[2:5, 1:11] == 1) and np.all(voted[voted == 0] == 0)
+    assert np.allclose(conf[2:5, 1:11], probs[1, 2:5, 1:11])  # confidence of the class given
+    strict, _ = Decode(threshold=0.7)(probs)
+    assert strict[2:5, 6].all() and not np.delete(strict, 6, axis=1).any()  # P(seep) 0.65 < 0.7 < 0.96
+    valid = np.ones((8, 12), bool)
+    valid[:, :4] = False
+    assert not Decode(0.5, "close")(probs, valid)[0][:, :4].any()  # no-data stays background
+    gap = probs.copy()
+    gap[:, 2:5, 5] = 0
+    gap[0, 2:5, 5] = 1  # a one-pixel gap splits the slick
+    assert set(np.unique(Decode(slick="vote")(gap)[0][2:5, 1:11])) == {0, 1, 5}  # two fragments, two classes...
+    closed = Decode(slick="close")(gap)[0][2:5, 1:11]
+    assert closed[1].all() and set(np.unique(closed[closed > 0])) == {1}  # ...closed: bridged, one slick, one class
+    for bad in ({"threshold": 1.5}, {"threshold": "0.5"}, {"slick": "blob"}, {"size": 3}, [0.5]):
+        with pytest.raises(BadInputError):
+            Decode.from_dict(bad)
+
+
+def test_ema_weights_are_what_is_saved_and_a_resume_continues_them(tmp_path):
+    tiles = [
+        Tile(t.name, t.scene, t.image[:64, :64, None], t.mask[:64, :64])
+        for t in generate(DemoSpec(scenes=2, tiles_per_scene=2))
+    ]
+    cfg = TrainConfig(epochs=2, crop=64, batch_size=4, ema=0.9, log_input=True, center="image", amp=False)
+    small = UNetConfig(base=4, depth=2)
+    train(cfg, small, tiles[:2], tiles[2:], tmp_path / "r", class_names=NAMES, val_scenes=[tiles[2].scene])
+    ck = load_checkpoint(tmp_path / "r" / "last.pt")
+    assert ck["ema_steps"] > 1 and ck["normalizer"]["log"] and ck["normalizer"]["center"] == "image"
+    differs = [k for k in ck["model"] if k.endswith("weight") and not torch.equal(ck["model"][k], ck["raw_model"][k])]
+    assert differs  # the saved model is the average, not the last step
+    more = TrainConfig(**{**cfg.__dict__, "epochs": 3})
+    r = train(more, small, tiles[:2], tiles[2:], tmp_path / "r", class_names=NAMES, val_scenes=[tiles[2].scene], resume=True)
+    assert [h["epoch"] for h in r.history] == [1, 2, 3]
+    assert load_checkpoint(tmp_path / "r" / "last.pt")["ema_steps"] > ck["ema_steps"]
+    export_weights(tmp_path / "r" / "last.pt", tmp_path / "m.pt")
+    assert "raw_model" not in load_checkpoint(tmp_path / "m.pt")
+    assert Predictor(tmp_path / "m.pt").normalizer.log
+
+
+def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
+    """The whole command as a user runs it: folds of whole scenes, each scored with its last
+    weights on its own scenes, JSON lines, a summary of every decoding; a second run finds the
+    finished folds and trains nothing."""
+    data = tmp_path / "data"
+    for t in generate(DemoSpec(scenes=4, tiles_per_scene=2)):
+        write_tiff(data / "train_images_256" / f"{t.name}.tif", t.image[:128, :128])
+        write_tiff(data / "train_masks_256" / f"{t.name}.tif", t.mask[:128, :128])
+    args = ["crossval", "--data", str(data), "--folds", "2", "--epochs", "2", "--val-every", "2", "--crop", "64"]
+    args += ["--batch", "4", "--base", "4", "--depth", "2", "--threshold", "0.4", "--out", str(tmp_path / "cv"), "--json"]
+    assert main(args) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    folds, summary = lines[:2], lines[2]
+    scenes = {p.name.split(".")[0] for p in (data / "train_images_256").iterdir()}
+    assert sorted(s for f in folds for s in f["val_scenes"]) == sorted(scenes)
+    assert all(f["tiles"] == 4 and list(f["curve"]) == ["2"] for f in folds)
+    assert {"argmax/pixel", "p0.4/vote", "p0.6/close"} <= set(summary["decodes"])
+    fig = summary["decodes"]["argmax/pixel"]["mean_iou"]
+    per_fold = [f["decodes"]["argmax/pixel"]["mean_iou"] for f in folds]
+    assert None not in per_fold and fig["n"] == 2 and fig["mean"] == pytest.approx(np.mean(per_fold), abs=1e-4)
+    ck = load_checkpoint(tmp_path / "cv" / "fold0" / "last.pt")
+    assert ck["decode"] == {"threshold": 0.4, "slick": "pixel"} and ck["val_scenes"] == folds[0]["val_scenes"]
+    mtime = (tmp_path / "cv" / "fold0" / "last.pt").stat().st_mtime_ns
+    assert main(args[:-1]) == 0  # the table this time
+    out = capsys.readouterr().out
+    assert "fold 0" in out and "mean +- spread" in out and "binary IoU" in out
+    assert (tmp_path / "cv" / "fold0" / "last.pt").stat().st_mtime_ns == mtime
