@@ -76,10 +76,7 @@ def main() -> int:
         f"fine-tune job {done.status}: {n_train} training tiles (validation scene {', '.join(val)}), 10 epochs, "
         f"{total:.1f} s from submit to registered model (target 90 s, ratio {total / 90:.2f})"
     )
-    print(
-        f"  training throughput {statistics.median(rates):.1f} crops/s (2 crops per tile per epoch); "
-        f"result {done.result}"
-    )
+    print(f"  training throughput {statistics.median(rates):.1f} crops/s (2 crops per tile per epoch); result {done.result}")
     print("  each switch in order, ms (Table and Grid alternate):", [round(c * 1000) for c in clicks])
     print(
         f"  Browse view switches while it ran: median {statistics.median(clicks) * 1000:.0f} ms, "

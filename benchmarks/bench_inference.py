@@ -106,10 +106,7 @@ def main() -> int:
         "the lower bound)"
     )
     if predictor:
-        print(
-            f"  whole predictor (normalise, model, softmax, argmax): {t_pred:6.1f} ms  (target 50 ms: "
-            f"ratio {t_pred / 50:.2f})"
-        )
+        print(f"  whole predictor (normalise, model, softmax, argmax): {t_pred:6.1f} ms  (target 50 ms: ratio {t_pred / 50:.2f})")
 
     if predictor:
         gen = (make_tile(DemoSpec(), i // 50, i % 50).image[:, :, None] for i in range(args.tiles))

@@ -115,7 +115,7 @@ def summarise(runs: list[dict]) -> None:
         gains = [r["candidate"]["binary_iou"] - r["base"]["binary_iou"] for r in rs]
         secs = [r["seconds"] for r in rs]
         flagged = sum(r["worse"] for r in rs)
-        kept = [0.0 if r["worse"] else g for r, g in zip(rs, gains)]  # auto-promote keeps the base when flagged
+        kept = [0.0 if r["worse"] else g for r, g in zip(rs, gains, strict=True)]  # auto-promote keeps the base when flagged
         print(
             f"{k:>3} {rs[0]['corrected']:>5} {len(rs):>5}  "
             + "  ".join(f"{c:>26}" for c in cells)

@@ -41,9 +41,7 @@ def tile_stats(pairs) -> dict[str, float | list]:
             corrs.append(np.corrcoef(x1[ok], x2[ok])[0, 1])
         if slick.sum() > 50 and bg.sum() > 50:
             ratios.append(np.median(a[slick]) / np.median(a[bg]))
-        comps.append(
-            sum(cv2.connectedComponents((mask == c).astype(np.uint8), connectivity=8)[0] - 1 for c in range(1, 8))
-        )
+        comps.append(sum(cv2.connectedComponents((mask == c).astype(np.uint8), connectivity=8)[0] - 1 for c in range(1, 8)))
     v = np.concatenate(vals)
     return {
         "tiles": n,

@@ -65,9 +65,7 @@ st.session_state["browse_filter"] = flt
 total = ws.count_images(flt)
 
 with st.container(horizontal=True, vertical_alignment="center"):
-    view = st.segmented_control(
-        "View", ["Grid", "Table"], default="Grid", key="browse_view", label_visibility="collapsed"
-    )
+    view = st.segmented_control("View", ["Grid", "Table"], default="Grid", key="browse_view", label_visibility="collapsed")
     layer = st.segmented_control(
         "Overlay",
         ["label", "prediction", "none"],
@@ -118,9 +116,7 @@ else:
                 r.id,
                 r.name,
                 r.status,
-                thumbnail(
-                    str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted_ids
-                ),
+                thumbnail(str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted_ids),
             )
             for r in records
         ],

@@ -92,9 +92,7 @@ st.subheader("Class distribution of the reviewed labels", anchor=False)
 dist = ws.class_distribution()
 seep = {names[c]: n for c, n in sorted(dist.items()) if c > 0}
 total = sum(dist.values()) or 1
-fig = go.Figure(
-    go.Bar(x=list(seep), y=list(seep.values()), marker_color=[ws.classes[c].colour for c in sorted(dist) if c > 0])
-)
+fig = go.Figure(go.Bar(x=list(seep), y=list(seep.values()), marker_color=[ws.classes[c].colour for c in sorted(dist) if c > 0]))
 fig.update_layout(height=260, margin=dict(l=10, r=10, t=10, b=10), yaxis_title="pixels")
 st.plotly_chart(fig, key="models_dist")
 st.caption(f"Seep pixels are {100 * sum(seep.values()) / total:.2f}% of labelled pixels.")

@@ -310,9 +310,7 @@ with side:
             older = [v.version for v in versions[1:]]
             if older:
                 with st.container(horizontal=True, vertical_alignment="bottom"):
-                    pick = st.selectbox(
-                        "Restore version", older, format_func=lambda v: f"v{v}", key="review_restore_pick"
-                    )
+                    pick = st.selectbox("Restore version", older, format_func=lambda v: f"v{v}", key="review_restore_pick")
                     if st.button("Restore as newest", key="review_restore"):
                         try:
                             lv = ws.restore(image.id, pick, author=author)

@@ -41,7 +41,9 @@ def live() -> None:
             if current.active and st.button("Cancel", key=f"train_cancel_{current.id}", icon=":material/stop:"):
                 queue.request_cancel(ws, current.id)
                 st.rerun(scope="fragment")
-        st.progress(min(max(current.progress, 0.0), 1.0), text=plain(current.message) if current.message else "waiting for the worker")
+        st.progress(
+            min(max(current.progress, 0.0), 1.0), text=plain(current.message) if current.message else "waiting for the worker"
+        )
         if current.history:
             st.plotly_chart(training_curves(current.history), key=f"train_curve_{current.id}")
         if current.status == "ERROR":
@@ -74,17 +76,14 @@ if candidate is not None and active is not None and candidate.id != active.id:
     if c.get("iou") and a.get("iou"):
         st.plotly_chart(iou_bars({f"active {active.id}": a, f"candidate {candidate.id}": c}), key="train_compare")
         rows = [{"class": "seep (binary)", "active": a.get("binary_iou"), "candidate": c.get("binary_iou")}] + [
-            {"class": n, "active": ai, "candidate": ci}
-            for n, ai, ci in zip(c["classes"], a["iou"], c["iou"], strict=True)
+            {"class": n, "active": ai, "candidate": ci} for n, ai, ci in zip(c["classes"], a["iou"], c["iou"], strict=True)
         ]
         df = pd.DataFrame(rows)
         df["difference"] = df["candidate"] - df["active"]
         st.dataframe(
             df,
             hide_index=True,
-            column_config={
-                k: st.column_config.NumberColumn(format="%.3f") for k in ("active", "candidate", "difference")
-            },
+            column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("active", "candidate", "difference")},
         )
     if st.button(f"Promote {candidate.id}", type="primary", key="train_promote", icon=":material/upgrade:"):
         reg.promote(ws, candidate.id)
@@ -107,9 +106,7 @@ with c1:
     if which == "since":
         since = st.selectbox("Since model", [m.id for m in models] or [None], key="train_since")
     elif which == "scenes":
-        train_scenes = tuple(
-            st.multiselect("Scenes", [s for s in scenes if s not in val_scenes], key="train_scenes")
-        )
+        train_scenes = tuple(st.multiselect("Scenes", [s for s in scenes if s not in val_scenes], key="train_scenes"))
     base = st.selectbox(
         "Base model",
         [m.id for m in models] or ["(the shipped model)"],
@@ -118,9 +115,7 @@ with c1:
     )
 with c2:
     epochs = st.number_input("Epochs", 1, 200, DEFAULTS.epochs, key="train_epochs")
-    lr = st.select_slider(
-        "Learning rate", sorted({1e-4, 2e-4, 5e-4, 1e-3, 2e-3, DEFAULTS.lr}), value=DEFAULTS.lr, key="train_lr"
-    )
+    lr = st.select_slider("Learning rate", sorted({1e-4, 2e-4, 5e-4, 1e-3, 2e-3, DEFAULTS.lr}), value=DEFAULTS.lr, key="train_lr")
     loss = st.selectbox(
         "Loss",
         ["ce+dice", "ce", "dice", "focal+dice", "focal_tversky", "ce+focal_tversky", "iou"],
@@ -160,9 +155,7 @@ if the_plan is not None:
         + " on this machine (from the last job's speed)."
     )
 busy = any(j.active for j in queue.list_jobs(ws, limit=5))
-if st.button(
-    "Start fine-tune", type="primary", key="train_start", icon=":material/play_arrow:", disabled=the_plan is None
-):
+if st.button("Start fine-tune", type="primary", key="train_start", icon=":material/play_arrow:", disabled=the_plan is None):
     try:
         job = queue.submit(ws, "finetune", params.to_dict())
         ensure_worker(ws)

@@ -389,7 +389,7 @@ def format_summary(s: dict, names: list[str]) -> str:
         )
     best = s["decodes"][s["best_decode"]]
     lines.append(f"best by mean binary IoU: {s['best_decode']}; per class IoU (folds with that class):")
-    for name, x in zip(names[1:], best["iou"]):
+    for name, x in zip(names[1:], best["iou"], strict=True):
         lines.append(f"  {name:<12} {ms(x)}  ({x['n']} folds)")
     lines.append("mean validation binary IoU by epoch: " + ", ".join(f"{e}: {v:.3f}" for e, v in s["curve"].items()))
     return "\n".join(lines)
@@ -424,8 +424,7 @@ def format_report(r: dict) -> str:
             f"{f(r['ap50'][i]):>6} {f(r['map'][i]):>6} {r['target_pixels'][i + 1]:>10}"
         )
     lines.append(
-        f"{'mean':<12} {f(r['mean_iou']):>6} {f(r['mean_dice']):>6} {'':>6} {f(r['mean_ap50']):>6} "
-        f"{f(r['mean_map']):>6}"
+        f"{'mean':<12} {f(r['mean_iou']):>6} {f(r['mean_dice']):>6} {'':>6} {f(r['mean_ap50']):>6} {f(r['mean_map']):>6}"
     )
     lines.append("normalised confusion matrix (rows: truth, columns: prediction):")
     for row in r["confusion_matrix"]:
@@ -534,9 +533,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=default_path(),
         help="workspace folder (default ./workspace or $SEEP_WORKSPACE)",
     )
-    ap = argparse.ArgumentParser(
-        prog="python -m seep", description="Review and learn oil-seep segmentations of SAR tiles."
-    )
+    ap = argparse.ArgumentParser(prog="python -m seep", description="Review and learn oil-seep segmentations of SAR tiles.")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func, help: str) -> argparse.ArgumentParser:
@@ -613,7 +610,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--data", type=Path, required=True, help="folder in the exercise layout (with masks)")
     p.add_argument("--folds", type=int, default=5)
-    p.add_argument("--out", type=Path, help="run folder; a finished fold in it is not run again (default WORKSPACE/runs/cv-<time>)")
+    p.add_argument(
+        "--out", type=Path, help="run folder; a finished fold in it is not run again (default WORKSPACE/runs/cv-<time>)"
+    )
     p.add_argument("--json", action="store_true", help="JSON lines: one per fold, then the summary")
     _training_flags(p)
 

@@ -41,9 +41,7 @@ def tiny_model(tmp_path_factory) -> Path:
     from seep.learn.model import UNetConfig
     from seep.learn.train import TrainConfig, train
 
-    tiles = [
-        Tile(t.name, t.scene, t.image[:, :, None], t.mask) for t in generate(DemoSpec(scenes=2, tiles_per_scene=2))
-    ]
+    tiles = [Tile(t.name, t.scene, t.image[:, :, None], t.mask) for t in generate(DemoSpec(scenes=2, tiles_per_scene=2))]
     tr, va, vs = split_by_scene(tiles, val_fraction=0.5)
     out = tmp_path_factory.mktemp("tiny-model")
     train(

@@ -41,7 +41,7 @@ def test_a_twelve_class_rgb_table_works_without_code_changes(tmp_path):
     """CamVid-style: 12 classes, 3 channels, 360x480 tiles, no no-data value."""
     rng = np.random.default_rng(0)
     classes = [
-        {"id": i, "name": f"c{i}", "colour": "#%02x%02x%02x" % tuple(rng.integers(0, 256, 3))} for i in range(12)
+        {"id": i, "name": f"c{i}", "colour": "#" + "".join(f"{v:02x}" for v in rng.integers(0, 256, 3))} for i in range(12)
     ]
     text = DatasetConfig(classes=SEEP_CLASSES).to_json().replace('"channels": 1', '"channels": 3')
     import json

@@ -113,9 +113,7 @@ def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
     assert '"epoch": 1' in out and "best epoch 1" in err
     model = str(tmp_path / "run" / "best.pt")
 
-    code, out, err = run(
-        capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", model, "--json", "--scenes", "val"
-    )
+    code, out, err = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", model, "--json", "--scenes", "val")
     assert code == 0, err
     import json
 
@@ -124,9 +122,7 @@ def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
     code, out, _ = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", model, "--tta")
     assert "binary seep IoU" in out and "normalised confusion matrix" in out
 
-    code, out, err = run(
-        capsys, "predict", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "pred"), "--model", model
-    )
+    code, out, err = run(capsys, "predict", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "pred"), "--model", model)
     assert code == 0 and "predicted 9 rasters" in out
     mask = tifffile.imread(tmp_path / "pred" / "train_masks_256" / "900100.000000.tif")
     conf = tifffile.imread(tmp_path / "pred" / "confidence" / "900100.000000.tif")

@@ -109,8 +109,7 @@ def test_decode_threshold_and_one_class_per_slick():
 
 def test_ema_weights_are_what_is_saved_and_a_resume_continues_them(tmp_path):
     tiles = [
-        Tile(t.name, t.scene, t.image[:64, :64, None], t.mask[:64, :64])
-        for t in generate(DemoSpec(scenes=2, tiles_per_scene=2))
+        Tile(t.name, t.scene, t.image[:64, :64, None], t.mask[:64, :64]) for t in generate(DemoSpec(scenes=2, tiles_per_scene=2))
     ]
     cfg = TrainConfig(epochs=2, crop=64, batch_size=4, ema=0.9, log_input=True, center="image", amp=False)
     small = UNetConfig(base=4, depth=2)

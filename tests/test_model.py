@@ -43,6 +43,7 @@ def test_a_model_file_cannot_ask_for_an_impossible_or_huge_network(tmp_path, cha
     """A model file is user input: its config is checked before anything is allocated, and
     its weights must be the ones that config builds."""
     from seep.learn.checkpoint import load_checkpoint, save_checkpoint
+
     state = {"model": UNet(UNetConfig(base=4, depth=2)).state_dict(), "normalizer": {}, "class_names": ["bg", "seep"]}
     save_checkpoint(tmp_path / "m.pt", {**state, "model_config": {**UNetConfig(base=4, depth=2).to_dict(), **change}})
     with pytest.raises(BadInputError, match=message):
@@ -55,7 +56,9 @@ def test_weights_must_match_their_config(tmp_path):
     cfg = UNetConfig(base=4, depth=2)
     state = {"normalizer": {}, "class_names": ["bg", "seep"], "model_config": {**cfg.to_dict(), "base": 8}}
     save_checkpoint(tmp_path / "m.pt", {**state, "model": UNet(cfg).state_dict()})
-    with pytest.raises(BadInputError, match=r"its weight stem\.net\.0\.weight is \(4, 1, 3, 3\), but its config .* builds \(8, 1, 3, 3\)"):
+    with pytest.raises(
+        BadInputError, match=r"its weight stem\.net\.0\.weight is \(4, 1, 3, 3\), but its config .* builds \(8, 1, 3, 3\)"
+    ):
         load_checkpoint(tmp_path / "m.pt")
     weights = UNet(cfg).state_dict()
     weights.pop("head.bias")

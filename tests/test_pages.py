@@ -413,10 +413,9 @@ def test_cli_and_train_page_train_the_same_candidate(demo_ws, tiny_model, tmp_pa
 
 def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, tiny_model):
     from seep.jobs import queue
-    from seep.workspace import registry as reg
-
     from seep.learn.evaluate import evaluate
     from seep.learn.infer import Predictor
+    from seep.workspace import registry as reg
 
     report = {**evaluate(Predictor(tiny_model), demo_ws.labelled_tiles()), "binary_iou": 0.45}
     reg.promote(demo_ws, reg.register_model(demo_ws, tiny_model, model_id="base", metrics=report).id)

@@ -28,9 +28,7 @@ DTYPES = st.sampled_from([np.uint8, np.uint16, np.float32])
         lambda t: hnp.arrays(
             t[0],
             (t[1], t[2], t[3]),
-            elements=hnp.from_dtype(np.dtype(t[0]), allow_nan=False, allow_infinity=False)
-            if t[0] == np.float32
-            else None,
+            elements=hnp.from_dtype(np.dtype(t[0]), allow_nan=False, allow_infinity=False) if t[0] == np.float32 else None,
         )
     )
 )

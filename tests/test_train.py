@@ -44,7 +44,7 @@ def test_split_is_by_scene_never_by_tile():
 def test_lr_schedule_warms_up_then_decays():
     lrs = [lr_at(s, 100, 10, 1.0) for s in range(100)]
     assert lrs[0] == pytest.approx(0.1) and lrs[9] == pytest.approx(1.0)
-    assert all(a >= b for a, b in zip(lrs[10:], lrs[11:])) and lrs[-1] < 0.05
+    assert all(a >= b for a, b in zip(lrs[10:], lrs[11:], strict=False)) and lrs[-1] < 0.05
 
 
 def test_a_tiny_model_overfits_one_tile(tmp_path):
@@ -66,9 +66,7 @@ def test_checkpoint_resume_and_export(tmp_path):
     tiles = synthetic_tiles()
     tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
     small = UNetConfig(base=4, depth=2)
-    r = train(
-        TrainConfig(epochs=1, crop=64, batch_size=4), small, tr, va, tmp_path / "run", class_names=NAMES, val_scenes=vs
-    )
+    r = train(TrainConfig(epochs=1, crop=64, batch_size=4), small, tr, va, tmp_path / "run", class_names=NAMES, val_scenes=vs)
     assert len(r.history) == 1 and (tmp_path / "run" / "best.pt").exists()
     r2 = train(
         TrainConfig(epochs=2, crop=64, batch_size=4),
@@ -90,7 +88,16 @@ def test_checkpoint_resume_and_export(tmp_path):
     # An exported model where a run's state should be: resuming says so instead of a KeyError.
     export_weights(tmp_path / "run" / "last.pt", tmp_path / "run" / "last.pt")
     with pytest.raises(BadInputError, match="holds weights only"):
-        train(TrainConfig(epochs=3, crop=64, batch_size=4), small, tr, va, tmp_path / "run", class_names=NAMES, val_scenes=vs, resume=True)
+        train(
+            TrainConfig(epochs=3, crop=64, batch_size=4),
+            small,
+            tr,
+            va,
+            tmp_path / "run",
+            class_names=NAMES,
+            val_scenes=vs,
+            resume=True,
+        )
 
 
 def test_fine_tune_starts_from_the_parent_and_must_match_it(tmp_path):

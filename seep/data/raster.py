@@ -107,12 +107,9 @@ def _open_checked(path: Path, what: str) -> tuple[tuple[int, ...], np.dtype]:
     if dtype is None:
         raise BadInputError(f"{what} {path} has a sample format Seep cannot read")
     npx = int(np.prod(shape[:2])) if len(shape) >= 2 else 0
-    if len(shape) >= 2 and (
-        shape[0] > MAX_PIXELS or npx > MAX_PIXELS or int(np.prod(shape)) > MAX_PIXELS * MAX_CHANNELS
-    ):
+    if len(shape) >= 2 and (shape[0] > MAX_PIXELS or npx > MAX_PIXELS or int(np.prod(shape)) > MAX_PIXELS * MAX_CHANNELS):
         raise BadInputError(
-            f"{what} {path} claims {shape} pixels, over the {MAX_PIXELS:,}-pixel limit; "
-            "cut it into tiles before importing"
+            f"{what} {path} claims {shape} pixels, over the {MAX_PIXELS:,}-pixel limit; cut it into tiles before importing"
         )
     return shape, dtype
 
@@ -133,9 +130,7 @@ def to_hwc(array: np.ndarray, what: str = "image") -> np.ndarray:
     if array.shape[0] <= MAX_CHANNELS < array.shape[2]:
         return np.moveaxis(array, 0, 2)
     if array.shape[2] > MAX_CHANNELS:
-        raise BadInputError(
-            f"{what} shape {array.shape}: cannot tell the channel axis (at most {MAX_CHANNELS} channels)"
-        )
+        raise BadInputError(f"{what} shape {array.shape}: cannot tell the channel axis (at most {MAX_CHANNELS} channels)")
     return array
 
 
@@ -156,8 +151,7 @@ def check_image(array: np.ndarray, what: str = "image") -> np.ndarray:
         if bad.any():
             n_nan, n_inf = int(np.isnan(array).sum()), int(np.isinf(array).sum())
             raise BadInputError(
-                f"{what} has {n_nan} NaN and {n_inf} infinite pixels; "
-                "replace them with the no-data value (0) before importing"
+                f"{what} has {n_nan} NaN and {n_inf} infinite pixels; replace them with the no-data value (0) before importing"
             )
     return np.ascontiguousarray(array)
 

@@ -51,9 +51,7 @@ class DemoTile:
 def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], cells: int) -> np.ndarray:
     """Zero-mean, unit-std noise varying over about shape/cells pixels."""
     g = rng.standard_normal((cells + 3, cells + 3)).astype(np.float32)
-    big = cv2.resize(
-        g, (shape[1] * (cells + 3) // cells, shape[0] * (cells + 3) // cells), interpolation=cv2.INTER_CUBIC
-    )
+    big = cv2.resize(g, (shape[1] * (cells + 3) // cells, shape[0] * (cells + 3) // cells), interpolation=cv2.INTER_CUBIC)
     oy, ox = rng.integers(0, big.shape[0] - shape[0] + 1), rng.integers(0, big.shape[1] - shape[1] + 1)
     n = big[oy : oy + shape[0], ox : ox + shape[1]]
     return (n - n.mean()) / (n.std() + 1e-6)
@@ -73,9 +71,7 @@ def _draw_path(canvas: np.ndarray, pts: np.ndarray, width: int) -> None:
 
 def _filament(rng, size, canvas):  # class 1: long thin curved streak
     start = rng.uniform(0.1 * size, 0.9 * size, 2)
-    _draw_path(
-        canvas, _walk(rng, start, rng.uniform(0, 2 * np.pi), int(rng.integers(40, 160)), 0.12), int(rng.integers(2, 6))
-    )
+    _draw_path(canvas, _walk(rng, start, rng.uniform(0, 2 * np.pi), int(rng.integers(40, 160)), 0.12), int(rng.integers(2, 6)))
 
 
 def _branched(rng, size, canvas):  # class 2: a streak with side branches
@@ -119,9 +115,7 @@ def _spots(rng, size, canvas):  # class 5: cluster of small spots
 
 def _band(rng, size, canvas):  # class 6: short wide curved band
     start = rng.uniform(0.1 * size, 0.9 * size, 2)
-    _draw_path(
-        canvas, _walk(rng, start, rng.uniform(0, 2 * np.pi), int(rng.integers(12, 35)), 0.2), int(rng.integers(4, 8))
-    )
+    _draw_path(canvas, _walk(rng, start, rng.uniform(0, 2 * np.pi), int(rng.integers(12, 35)), 0.2), int(rng.integers(4, 8)))
 
 
 def _speck(rng, size, canvas):  # class 7: tiny compact spot

@@ -18,9 +18,9 @@ import numpy as np
 
 from seep.data.layout import Tile
 from seep.errors import BadInputError
+from seep.jobs.predict import predict_image
 from seep.learn.augment import DEFAULT_AUGMENT
 from seep.learn.checkpoint import export_weights, load_checkpoint
-from seep.jobs.predict import predict_image
 from seep.learn.data import IGNORE, split_by_scene
 from seep.learn.evaluate import evaluate
 from seep.learn.infer import Predictor

@@ -36,6 +36,8 @@ HOST = socket.gethostname()
 
 class LeaseLost(SeepError):
     """This worker no longer holds the job: it was declared dead and its results are discarded."""
+
+
 LOG_LINES = 200
 
 
@@ -173,8 +175,7 @@ def claim_next(ws: Workspace, pid: int) -> Job | None:
         if row is None:
             return None
         con.execute(
-            "UPDATE jobs SET status = 'RUNNING', pid = ?, host = ?, lease = ?, started_at = ?, heartbeat = ? "
-            "WHERE id = ?",
+            "UPDATE jobs SET status = 'RUNNING', pid = ?, host = ?, lease = ?, started_at = ?, heartbeat = ? WHERE id = ?",
             (pid, HOST, secrets.token_hex(16), _now(), time.time(), row["id"]),
         )
     return get(ws, row["id"])
@@ -208,9 +209,7 @@ def beat(
         return bool(row["cancel"])
 
 
-def finish(
-    ws: Workspace, job_id: int, lease: str, status: str, *, message: str = "", result: dict | None = None
-) -> None:
+def finish(ws: Workspace, job_id: int, lease: str, status: str, *, message: str = "", result: dict | None = None) -> None:
     with ws.connect(write=True) as con:
         hold(con, job_id, lease)
         con.execute(

@@ -113,7 +113,7 @@ def score_decodes(predictor: Predictor, tiles: list[Tile], decodes: tuple[Decode
     """The evaluate report of each decoding of the same probabilities, by decode name."""
     evals = {d.name: Evaluation(predictor.config.classes) for d in decodes}
     preds = predictor.iter_predict((t.image for t in tiles), keep_probs=True)
-    for t, p in zip(tiles, preds):
+    for t, p in zip(tiles, preds, strict=True):
         valid = valid_pixels(t.image, predictor.normalizer.nodata)
         target = (t.mask > 0).astype(np.uint8) if predictor.binary else t.mask
         for d in decodes:

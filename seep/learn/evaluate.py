@@ -25,7 +25,7 @@ def evaluate(
     masks merged to seep / not seep."""
     ev = Evaluation(predictor.config.classes)
     preds = predictor.iter_predict((t.image for t in tiles), tta=tta, keep_probs=True)
-    for i, (t, p) in enumerate(zip(tiles, preds)):
+    for i, (t, p) in enumerate(zip(tiles, preds, strict=True)):
         target = (t.mask > 0).astype(np.uint8) if predictor.binary else t.mask
         ev.add(p.probs, target, valid_pixels(t.image, predictor.normalizer.nodata), pred=p.classes, conf=p.confidence)
         if on_progress:
@@ -47,7 +47,7 @@ def predict_folder(
     """Masks to out/train_masks_256/, confidence (float32, 0..1) to out/confidence/, by name."""
     tiles = load_folder(data, need_masks=False)
     preds = predictor.iter_predict((t.image for t in tiles), tta=tta)
-    for i, (t, p) in enumerate(zip(tiles, preds)):
+    for i, (t, p) in enumerate(zip(tiles, preds, strict=True)):
         write_tiff(safe_child(Path(out) / MASKS_DIR, f"{t.name}.tif"), p.classes)
         write_tiff(safe_child(Path(out) / "confidence", f"{t.name}.tif"), p.confidence)
         if on_progress:

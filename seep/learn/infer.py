@@ -148,7 +148,7 @@ class Predictor:
         self.timings.prepare += time.perf_counter() - t
         probs = self._probs(x, tta)
         t = time.perf_counter()
-        out = [self._finish(p, img, keep_probs) for p, img in zip(probs, batch)]
+        out = [self._finish(p, img, keep_probs) for p, img in zip(probs, batch, strict=True)]
         self.timings.stitch += time.perf_counter() - t
         self.timings.tiles += len(batch)
         yield from out

@@ -108,9 +108,7 @@ def make_loss(spec: str, weights: torch.Tensor | None = None) -> Callable:
     def loss(logits, target, valid=None):
         total = 0.0
         for n in names:
-            total = total + (
-                weighted_ce(logits, target, valid, weights) if n == "ce" else LOSSES[n](logits, target, valid)
-            )
+            total = total + (weighted_ce(logits, target, valid, weights) if n == "ce" else LOSSES[n](logits, target, valid))
         return total
 
     return loss

@@ -26,8 +26,8 @@ from seep.data.layout import Tile
 from seep.errors import BadInputError
 from seep.learn.augment import DEFAULT_AUGMENT, check_ops
 from seep.learn.checkpoint import load_checkpoint, save_checkpoint
-from seep.learn.decode import Decode
 from seep.learn.data import CropDataset, Normalizer, TileDataset
+from seep.learn.decode import Decode
 from seep.learn.losses import class_weights, make_loss
 from seep.learn.metrics import binary_cm, confusion_matrix, confusion_stats, iou
 from seep.learn.model import UNet, UNetConfig
@@ -276,7 +276,7 @@ def train(
                 stopped = True
                 break
             batch = [data[int(i)] for i in order[s * cfg.batch_size : (s + 1) * cfg.batch_size]]
-            x, y, v = (torch.stack(z).to(device) for z in zip(*batch))
+            x, y, v = (torch.stack(z).to(device) for z in zip(*batch, strict=True))
             x = x.contiguous(memory_format=torch.channels_last)
             for g in opt.param_groups:
                 g["lr"] = lr_at(epoch * steps_per_epoch + s, total_steps, warmup, cfg.lr)

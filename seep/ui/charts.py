@@ -36,9 +36,7 @@ def iou_bars(reports: dict[str, dict]) -> go.Figure:
     """Per-class IoU of one or more models (name -> evaluation report), side by side."""
     fig = go.Figure()
     for name, r in reports.items():
-        fig.add_bar(
-            x=["seep (binary)", *map(escape, r["classes"])], y=[r.get("binary_iou"), *r["iou"]], name=escape(name)
-        )
+        fig.add_bar(x=["seep (binary)", *map(escape, r["classes"])], y=[r.get("binary_iou"), *r["iou"]], name=escape(name))
     fig.update_layout(
         barmode="group",
         height=300,
