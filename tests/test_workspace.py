@@ -1,4 +1,5 @@
 import errno
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -254,3 +255,39 @@ def test_review_queue_caps_each_scene(ws):
     order = [ws.image(i).name for i in ws.review_queue(ImageFilter(), "m", per_scene=2)]
     assert order == ["a.0", "a.1", "b.0", "b.1", "a.2", "c.0"]  # scene a capped at 2, unpredicted last
     assert [r.name for r in ws.images_by_ids(ws.review_queue(ImageFilter(scene=("b",)), "m"))] == ["b.0", "b.1"]
+
+
+def _hold_write_lock(db: Path, seconds: float) -> subprocess.Popen:
+    """Another process that takes the write lock and keeps it (a writer stalled mid-save)."""
+    code = (
+        "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+        "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep(float(sys.argv[2])); c.execute('COMMIT')"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code, str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "held"
+    return p
+
+
+def test_a_save_waits_out_a_stalled_writer_instead_of_failing_at_the_busy_timeout(ws, monkeypatch):
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    monkeypatch.setattr(wsdb, "BUSY_TIMEOUT_S", 0.2)  # one SQLite wait: a fifth of a second here, 15 s for real
+    monkeypatch.setattr(wsdb, "WRITE_WAIT_S", 20.0)
+    holder = _hold_write_lock(ws.db_path, 1.5)  # longer than several busy timeouts
+    assert ws.save_label(rec.id, _mask(1), parent=None, author="a").version == 1
+    holder.wait()
+    monkeypatch.setattr(wsdb, "WRITE_WAIT_S", 1.0)
+    holder = _hold_write_lock(ws.db_path, 4.0)
+    with pytest.raises(WorkspaceError, match="stayed locked .* nothing was saved"):
+        ws.save_label(rec.id, _mask(2), parent=1, author="a")
+    holder.wait()
+    assert [v.version for v in ws.history(rec.id)] == [1]
+    assert ws.save_label(rec.id, _mask(2), parent=1, author="a").version == 2
+
+
+def test_sqlite_disk_io_error_says_disk_full_when_it_is(tmp_path, monkeypatch):
+    err = sqlite3.OperationalError("disk I/O error")
+    monkeypatch.setattr(wsdb.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(100, 100, 0))
+    assert "disk is full" in str(wsdb._workspace_error(err, tmp_path / "seep.db"))
+    monkeypatch.setattr(wsdb.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**12, 0, 10**12))
+    msg = str(wsdb._workspace_error(err, tmp_path / "seep.db"))
+    assert "disk failed" in msg and str(tmp_path / "seep.db") in msg

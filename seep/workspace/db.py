@@ -7,7 +7,9 @@ transaction each, so an old workspace opens in a new Seep without losing anythin
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,19 +124,37 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def _free_bytes(path: Path) -> int:
+    try:
+        return shutil.disk_usage(path.parent).free
+    except OSError:
+        return 1 << 62  # cannot tell: do not claim the disk is full
+
+
 def _workspace_error(e: sqlite3.Error, path: Path) -> WorkspaceError:
     msg = str(e)
     if "readonly" in msg or "read-only" in msg:
         return WorkspaceError(f"workspace database {path} is read-only ({msg}); choose a writable workspace")
     if "disk is full" in msg or "database or disk is full" in msg:
         return WorkspaceError(f"workspace disk is full while writing {path}; free some space and try again")
+    if "disk I/O error" in msg:  # what SQLite often says when a write found no space
+        if _free_bytes(path) < 1 << 20:
+            return WorkspaceError(f"workspace disk is full while writing {path}; free some space and try again")
+        return WorkspaceError(f"workspace database {path}: the disk failed a read or write ({msg}); check the disk")
     if "locked" in msg or "busy" in msg:
-        return WorkspaceError(f"workspace database {path} stayed locked by another process; try again")
+        return WorkspaceError(
+            f"workspace database {path} stayed locked by another process for over {WRITE_WAIT_S:.0f} s "
+            "(a stopped or hung Seep process holding a write?); nothing was saved; try again"
+        )
     return WorkspaceError(f"workspace database {path}: {msg}")
 
 
+BUSY_TIMEOUT_S = 15.0  # SQLite's own wait for a lock, per attempt
+WRITE_WAIT_S = 120.0  # how long a write keeps retrying for the write lock (a stalled writer resumes)
+
+
 def _open(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(path, timeout=15.0, isolation_level=None, check_same_thread=False)
+    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     con.row_factory = sqlite3.Row
     con.execute("PRAGMA foreign_keys = ON")
     # WAL + NORMAL: durable at each checkpoint, never corrupt, and commits cost no fsync each.
@@ -154,7 +174,7 @@ def connect(path: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
     except sqlite3.Error as e:
         raise _workspace_error(e, path) from e
     try:
-        con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        _begin(con, write)
         yield con
         if con.in_transaction:
             con.execute("COMMIT")
@@ -168,6 +188,26 @@ def connect(path: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
         raise
     finally:
         con.close()
+
+
+def _begin(con: sqlite3.Connection, write: bool) -> None:
+    """BEGIN, and for a write BEGIN IMMEDIATE retried with growing pauses while another
+    process holds the write lock: a writer stopped mid-transaction (a paused laptop, a
+    SIGSTOP) must not make every save fail after one busy timeout. Nothing has been done
+    yet at BEGIN, so retrying it is always safe."""
+    if not write:
+        con.execute("BEGIN")
+        return
+    deadline, pause = time.monotonic() + WRITE_WAIT_S, 0.05
+    while True:
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as e:
+            if not ("locked" in str(e) or "busy" in str(e)) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
 
 
 def create(path: Path) -> None:
