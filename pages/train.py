@@ -30,6 +30,8 @@ DEFAULTS = FinetuneParams()
 @st.fragment(run_every="2s")
 def live() -> None:
     jobs = queue.list_jobs(ws, limit=20)
+    if queue.looks_stale(jobs) and queue.reap_dead(ws):  # a worker died: say so instead of "running"
+        jobs = queue.list_jobs(ws, limit=20)
     current = next((j for j in jobs if j.active), None) or next(iter(jobs), None)
     if current is None:
         st.caption("No jobs yet.")

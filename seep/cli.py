@@ -253,9 +253,11 @@ def cmd_worker(args) -> int:
 
 
 def cmd_jobs(args) -> int:
-    from seep.jobs.queue import list_jobs
+    from seep.jobs.queue import list_jobs, reap_dead
 
-    jobs = list_jobs(_workspace(args), limit=args.limit)
+    ws = _workspace(args)
+    reap_dead(ws)  # a job whose worker died is listed as failed, not running
+    jobs = list_jobs(ws, limit=args.limit)
     for j in jobs:
         print(f"{j.id:>4}  {j.kind:<12} {j.status:<9} {100 * j.progress:5.1f}%  {j.created_at}  {j.message}")
     if not jobs:

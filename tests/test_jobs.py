@@ -265,3 +265,19 @@ def test_a_stalled_worker_is_fenced_off_and_its_late_results_discarded(demo, tin
     late = queue.get(demo, stalled.id)
     assert (late.status, late.progress, late.history, late.log) == ("ERROR", at_reap.progress, at_reap.history, at_reap.log)
     assert [m.id for m in reg.list_models(demo)] == ["tiny"]
+
+
+def test_listing_jobs_is_a_read_and_a_dead_workers_job_is_reaped_on_demand(ws):
+    """The Train page polls the list every 2 s: that must not take the write lock. A job
+    whose heartbeat stopped looks stale, and reaping then marks it failed."""
+    job = queue.submit(ws, "evaluate", {"model": "x"})
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    queue.claim_next(ws, dead.pid)
+    jobs = queue.list_jobs(ws)
+    assert jobs[0].status == "RUNNING" and not queue.looks_stale(jobs)  # just claimed
+    with ws.connect(write=True) as con:
+        con.execute("UPDATE jobs SET heartbeat = heartbeat - 30 WHERE id = ?", (job.id,))
+    jobs = queue.list_jobs(ws)
+    assert jobs[0].status == "RUNNING" and queue.looks_stale(jobs)  # listing changed nothing
+    assert queue.reap_dead(ws) == [job.id] and queue.list_jobs(ws)[0].status == "ERROR"

@@ -16,6 +16,7 @@ from seep.learn.data import split_by_scene
 from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
 from seep.learn.train import TrainConfig, lr_at, train
+from seep.ui.launch import free_port
 
 REPO = Path(__file__).parents[1]
 NAMES = SEEP_CLASSES.names
@@ -218,7 +219,7 @@ def test_ddp_with_two_cpu_processes(tmp_path):
         "-m",
         "torch.distributed.run",
         "--nproc_per_node=2",
-        "--master_port=29517",
+        f"--master_port={free_port()}",  # a fixed port fails when two test runs share the machine
         "-m",
         "seep",
         "train",

@@ -168,8 +168,36 @@ def test_newer_schema_is_refused(ws):
     con = sqlite3.connect(ws.db_path)
     con.execute("PRAGMA user_version = 99")
     con.close()
+    wsdb._CURRENT.clear()  # as a new process would open it: this one checked the schema once already
     with pytest.raises(WorkspaceError, match="schema 99, newer than this Seep knows"):
         Workspace(ws.root)
+
+
+def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
+    Workspace(tmp_path / "w")
+    db = tmp_path / "w" / "seep.db"
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA user_version = 3")  # as if made by the Seep before fenced jobs
+    con.execute("ALTER TABLE jobs DROP COLUMN host")
+    con.execute("ALTER TABLE jobs DROP COLUMN lease")
+    con.close()
+    wsdb._CURRENT.clear()
+    code = "import sys; from seep.workspace import Workspace; Workspace(sys.argv[1])"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "w")], cwd=REPO) for _ in range(4)]
+    assert [p.wait() for p in procs] == [0] * 4  # four processes racing to migrate: one runs it, none fails
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == wsdb.SCHEMA_VERSION
+    assert {"lease", "host"} <= {r[1] for r in con.execute("PRAGMA table_info(jobs)")}
+    con.close()
+    calls = []
+    real = wsdb._open
+    wsdb._open = lambda p: calls.append(p) or real(p)
+    try:
+        Workspace(tmp_path / "w")
+        Workspace(tmp_path / "w")
+    finally:
+        wsdb._open = real
+    assert len(calls) == 1  # the second open of the same file in this process skips the schema check
 
 
 SAVER = """

@@ -116,10 +116,17 @@ def get(ws: Workspace, job_id: int) -> Job:
 
 
 def list_jobs(ws: Workspace, limit: int = 50) -> list[Job]:
-    reap_dead(ws)
+    """The newest jobs, read only: a page polling this every 2 s takes no write lock. Call
+    `reap_dead` where a RUNNING job may have lost its worker (see `looks_stale`)."""
     with ws.connect() as con:
         rows = con.execute("SELECT * FROM jobs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
     return [_job(r) for r in rows]
+
+
+def looks_stale(jobs: list[Job]) -> bool:
+    """A RUNNING job has missed several heartbeats: worth a `reap_dead` (which may still
+    find its worker alive and busy)."""
+    return any(j.status == "RUNNING" and time.time() - (j.heartbeat or 0) > 5 * HEARTBEAT_S for j in jobs)
 
 
 def reap_dead(ws: Workspace, lease_s: float = LEASE_S) -> list[int]:

@@ -151,9 +151,14 @@ def averaged(model: UNet, decay: float, resumed: dict | None):
         return None
     if not 0 < decay < 1:
         raise BadInputError(f"EMA decay {decay} must be between 0 and 1 (e.g. 0.995), or 0 for none")
-    ema = torch.optim.swa_utils.AveragedModel(
-        model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(decay), use_buffers=True
-    )
+
+    def avg(mean: torch.Tensor, new: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+        # Warm-up of the decay (1+n)/(10+n): a plain 0.995 would still hold 16% of the random
+        # initial weights after 360 steps, and score 0 where the weights themselves score 0.22.
+        d = min(decay, (1 + int(n)) / (10 + int(n)))
+        return mean + (new - mean) * (1 - d)
+
+    ema = torch.optim.swa_utils.AveragedModel(model, avg_fn=avg, use_buffers=True)
     if resumed is not None:
         ema.module.load_state_dict(resumed["model"])
         ema.n_averaged.fill_(resumed.get("ema_steps", 1))

@@ -229,29 +229,44 @@ def create(path: Path) -> None:
                 p.unlink()
 
 
+_CURRENT: set[tuple[int, int]] = set()  # (device, inode) of databases this process saw at SCHEMA_VERSION
+
+
 def migrate(path: Path) -> int:
-    """Run the migrations the database has not seen; return the schema version."""
+    """Run the migrations the database has not seen; return the schema version. Once per
+    process per database file: a Workspace is opened on every page rerun."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise WorkspaceError(f"cannot open the workspace database {path}: {e.strerror or e}") from e
+    if (st.st_dev, st.st_ino) in _CURRENT:
+        return SCHEMA_VERSION
     con = _open(path)
     try:
-        version = con.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise WorkspaceError(
-                f"workspace database {path} has schema {version}, newer than this Seep knows ({SCHEMA_VERSION}); "
-                "upgrade Seep"
-            )
-        for i in range(version, SCHEMA_VERSION):
-            con.execute("BEGIN IMMEDIATE")
-            for stmt in _statements(MIGRATIONS[i]):
-                con.execute(stmt)
-            con.execute(f"PRAGMA user_version = {i + 1}")
+        while (version := _schema(con, path)) < SCHEMA_VERSION:
+            _begin(con, write=True)
+            if _schema(con, path) == version:  # another process may have just run it
+                for stmt in _statements(MIGRATIONS[version]):
+                    con.execute(stmt)
+                con.execute(f"PRAGMA user_version = {version + 1}")
             con.execute("COMMIT")
-        return SCHEMA_VERSION
     except sqlite3.Error as e:
         if con.in_transaction:
             con.execute("ROLLBACK")
         raise _workspace_error(e, path) from e
     finally:
         con.close()
+    _CURRENT.add((st.st_dev, st.st_ino))
+    return SCHEMA_VERSION
+
+
+def _schema(con: sqlite3.Connection, path: Path) -> int:
+    version = con.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"workspace database {path} has schema {version}, newer than this Seep knows ({SCHEMA_VERSION}); upgrade Seep"
+        )
+    return version
 
 
 def _statements(script: str) -> list[str]:
