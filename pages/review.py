@@ -199,7 +199,7 @@ with edit_col:
     )
     if problem:
         session.show_error(problem)
-    mask_editor(base, mask, mask_id=mask_id, classes=ws.classes, key=EDITOR, opacity=opacity)
+    mask_editor(base, mask, mask_id=mask_id, classes=ws.classes, key=EDITOR, opacity=opacity, locked=ws.no_data(image.id))
 
 
 def saved(mask, **kw) -> bool:

@@ -319,3 +319,21 @@ def test_sqlite_disk_io_error_says_disk_full_when_it_is(tmp_path, monkeypatch):
     monkeypatch.setattr(wsdb.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**12, 0, 10**12))
     msg = str(wsdb._workspace_error(err, tmp_path / "seep.db"))
     assert "disk failed" in msg and str(tmp_path / "seep.db") in msg
+
+
+def test_an_edit_that_paints_seep_on_no_data_is_refused(ws):
+    img = sar_tile()
+    img[:, :8] = 0  # outside the radar swath
+    rec, _ = ws.add_image(img, name="edge", scene="s")
+    on_swath_edge = _mask(1, box=(2, 10))  # covers columns 2..9: 6 columns of no-data
+    with pytest.raises(BadInputError, match=r"seep on 48 no-data pixels .* nothing was saved"):
+        ws.save_label(rec.id, on_swath_edge, parent=None, author="a")
+    assert ws.history(rec.id) == [] and not any((ws.root / "labels").rglob("*.tif"))
+    ok = on_swath_edge.copy()
+    ok[:, :8] = 0
+    assert ws.save_label(rec.id, ok, parent=None, author="a").version == 1
+    # An imported mask that already had seep there (real masks do, by a pixel or two) stays editable.
+    ws.save_label(rec.id, on_swath_edge, parent=1, author="upstream", source="imported")
+    touched = on_swath_edge.copy()
+    touched[20:24, 20:24] = 2
+    assert ws.save_label(rec.id, touched, parent=2, author="a").version == 3

@@ -349,6 +349,8 @@ class Workspace:
         image = self.image(ref)
         mask = check_mask(np.asarray(mask), (image.height, image.width), f"mask for {image.name}")
         self.classes.check_mask(mask, f"mask for {image.name}")
+        if source == "edited":
+            self._check_no_data(image, mask, parent)
         checksum = pixel_checksum(mask)
         data = encode_tiff(mask)
         counts = np.bincount(mask.ravel(), minlength=len(self.classes))
@@ -395,6 +397,30 @@ class Workspace:
         if row is None:
             raise NotFoundError(f"image {image.name} has no label version v{v} (newest is v{image.head_version})")
         return LabelVersion(**row)
+
+    def no_data(self, ref: str) -> np.ndarray | None:
+        """(H, W) bool: the pixels outside the radar swath; None where the class table
+        declares no no-data value."""
+        if self.config.nodata is None:
+            return None
+        return np.all(self.read_image(ref) == self.config.nodata, axis=2)
+
+    def _check_no_data(self, image: ImageRecord, mask: np.ndarray, parent: int | None) -> None:
+        """An edit may not add seep outside the radar swath: there is nothing there to see,
+        and a fine-tune would learn it. Seep the parent version already had there (an
+        imported mask) may stay, so an analyst is never stuck on someone else's pixels."""
+        outside = self.no_data(image.id)
+        if outside is None:
+            return
+        added = (mask > 0) & outside
+        if added.any() and parent is not None:
+            added &= self.label(image.id, parent)[1] == 0
+        n = int(added.sum())
+        if n:
+            raise BadInputError(
+                f"mask for {image.name} paints seep on {n} no-data pixel{'s' * (n != 1)} (outside the radar swath, "
+                f"value {self.config.nodata:g}); nothing was saved. Erase them, or save an unchanged copy of the last version"
+            )
 
     def label(self, ref: str, version: int | None = None) -> tuple[LabelVersion, np.ndarray]:
         """A label version and its mask (the newest when version is None)."""

@@ -120,3 +120,31 @@ def test_leaving_by_the_sidebar_with_unsaved_strokes_asks_and_keeps_them(server,
     editor_ready(page, f"{tile.id}:label:")
     expect(page.get_by_test_id("seep-status")).to_have_text("unsaved strokes")  # kept in this tab
     assert ws.image(tile.id).head_version == 1  # and nothing was saved
+
+
+def test_no_seep_can_be_painted_outside_the_radar_swath(server, page):
+    """A tile whose left quarter is no-data: a brush stroke across it and a fill clicked
+    inside it leave no seep there; the rest of the stroke is saved."""
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    rng = np.random.default_rng(5)
+    img = rng.integers(15000, 40000, (256, 256)).astype(np.uint16)
+    img[:, :64] = 0
+    rec, _ = ws.add_image(img, name="swath-edge.000001", scene="swath-edge")
+    page.goto(f"{url}/review?image={rec.id}")
+    canvas = editor_ready(page, f"{rec.id}:")
+    wait_for_app(page)
+    box = canvas.bounding_box()
+    zoom = box["width"] / 256
+    page.get_by_test_id("seep-class-3").click()
+    stroke(page, box, y=round(100 * zoom), x0=round(10 * zoom), x1=round(120 * zoom))
+    page.get_by_test_id("seep-tool-fill").click()
+    page.mouse.click(box["x"] + 30 * zoom, box["y"] + 200 * zoom)  # inside the no-data stripe
+    page.get_by_test_id("seep-canvas").focus()
+    page.keyboard.press("s")
+    deadline = time.monotonic() + 20
+    while ws.image(rec.id).head_version is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    mask = ws.label(rec.id)[1]
+    assert not mask[:, :64].any(), "seep was saved on no-data"
+    assert (mask[95:106, 70:115] == 3).any(), "the stroke over the swath was lost"

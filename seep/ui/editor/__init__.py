@@ -42,13 +42,15 @@ def mask_editor(
     key: str,
     opacity: float = 0.5,
     zoom: int = 2,
+    locked: np.ndarray | None = None,
 ) -> bool:
     """Show `mask` over `image_rgb` for editing; returns whether it has unsaved strokes.
 
     `mask_id` names this mask: the editor reloads only when it changes, and an event made
     on another mask id is refused. Events are not returned here: `take_event` hands them
     over at the top of the next run, before anything is drawn, so an action costs one
-    rerun, not two."""
+    rerun, not two. `locked` (H, W) bool marks no-data pixels: no brush, lasso or fill
+    puts seep there (the eraser still works)."""
     st.session_state[f"{key}__mask_id"] = mask_id
     data = {
         "mask_id": mask_id,
@@ -56,6 +58,7 @@ def mask_editor(
         "height": int(mask.shape[0]),
         "image": encode_png(image_rgb),
         "mask": encode_mask(mask),
+        "locked": encode_mask(locked.astype(np.uint8)) if locked is not None and locked.any() else None,
         "palette": classes.palette().tolist(),
         "names": classes.names,
         "opacity": float(opacity),

@@ -125,6 +125,7 @@ class Editor {
       if (STORE.size > 50) STORE.delete(STORE.keys().next().value); // oldest tiles first
     }
     this.work = entry;
+    this.locked = data.locked ? await inflate(b64ToBytes(data.locked)) : null; // no-data: never painted
     this.canvas.width = this.lassoCanvas.width = this.w;
     this.canvas.height = this.lassoCanvas.height = this.h;
     this.image = this.ctx.createImageData(this.w, this.h);
@@ -263,7 +264,9 @@ class Editor {
     return this.eraser ? 0 : this.cls;
   }
 
-  canPaint(old) {
+  canPaint(old, i) {
+    // No seep outside the radar swath (the workspace refuses it too); erasing there is fine.
+    if (this.locked && this.locked[i] && !this.eraser) return false;
     // Protect: the brush never overwrites another seep class; the eraser only removes the current class.
     if (!this.q(".protect input").checked) return true;
     return this.eraser ? old === this.cls : old === 0 || old === this.cls;
@@ -280,7 +283,7 @@ class Editor {
         const dx = x + 0.5 - cx, dy = y + 0.5 - cy;
         if (dx * dx + dy * dy <= r * r || (this.size === 1 && x === Math.floor(cx) && y === Math.floor(cy))) {
           const i = y * this.w + x;
-          if (this.canPaint(mask[i])) mask[i] = v;
+          if (this.canPaint(mask[i], i)) mask[i] = v;
         }
       }
     }
@@ -295,7 +298,8 @@ class Editor {
     const { mask } = this.work;
     const start = y * this.w + x;
     const from = mask[start], to = this.paintValue();
-    if (from === to) return false;
+    const open = (i) => !(to && this.locked && this.locked[i]); // a fill stops at the swath's edge
+    if (from === to || !open(start)) return false;
     const stack = [start];
     mask[start] = to;
     while (stack.length) {
@@ -304,7 +308,7 @@ class Editor {
       for (const [nx, ny] of [[px + 1, py], [px - 1, py], [px, py + 1], [px, py - 1]]) {
         if (nx < 0 || ny < 0 || nx >= this.w || ny >= this.h) continue;
         const j = ny * this.w + nx;
-        if (mask[j] === from) {
+        if (mask[j] === from && open(j)) {
           mask[j] = to;
           stack.push(j);
         }
@@ -359,7 +363,7 @@ class Editor {
         const x0 = Math.max(0, Math.ceil(xs[k] - 0.5)), x1 = Math.min(this.w - 1, Math.floor(xs[k + 1] - 0.5));
         for (let x = x0; x <= x1; x++) {
           const i = y * this.w + x;
-          if (this.canPaint(mask[i])) mask[i] = v;
+          if (this.canPaint(mask[i], i)) mask[i] = v;
         }
       }
     }
