@@ -11,7 +11,7 @@ from seep.ui.editor import editor_dirty, mask_editor, take_event
 from seep.ui.models import active_model, prediction, prefetch
 from seep.ui.text import plain
 from seep.workspace.render import DisplaySettings, render_tile
-from seep.workspace.review import Opened, accept, save_edit
+from seep.workspace.review import accept, save_edit, to_open
 
 ws = session.workspace()
 flt = session.browse_filter()
@@ -158,15 +158,14 @@ except SeepError as e:  # a model file that cannot load: review goes on without 
     with edit_col:
         session.show_error(e)
 opened_by_image = st.session_state.setdefault("review_opened", {})
-opened = opened_by_image.get(image.id)
-if opened is None:
-    if image.head_version is not None:
-        opened = Opened(image.id, image.head_version, "label")
-    elif pred is not None:
-        opened = Opened(image.id, None, "prediction", model.id)
-    else:
-        opened = Opened(image.id, None, "empty")
-    opened_by_image[image.id] = opened
+opened, model_note = to_open(
+    image.head_version,
+    opened_by_image.get(image.id),
+    image.id,
+    model.id if pred is not None else None,
+    dirty=editor_dirty(EDITOR),
+)
+opened_by_image[image.id] = opened
 if opened.source == "label":
     mask = ws.label(image.id, opened.version)[1]
 elif opened.source == "prediction" and pred is not None:
@@ -197,6 +196,8 @@ with edit_col:
         }[opened.source]
         + " · 1-7 class, E eraser, [ ] size, Ctrl+Z/Y, S save, A accept, N/P next/previous"
     )
+    if model_note:
+        st.info(plain(model_note), icon=":material/model_training:")
     if problem:
         session.show_error(problem)
     mask_editor(base, mask, mask_id=mask_id, classes=ws.classes, key=EDITOR, opacity=opacity, locked=ws.no_data(image.id))

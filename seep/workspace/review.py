@@ -20,6 +20,33 @@ class Opened:
     model_id: str | None = None  # for source = prediction
 
 
+def to_open(
+    head_version: int | None, opened: Opened | None, image_id: str, model_id: str | None, *, dirty: bool = False
+) -> tuple[Opened, str | None]:
+    """What the editor shows for an image, and a note for the analyst when it changed.
+
+    What is open stays open until the analyst saves, reloads or leaves: a colleague's save
+    must not swap the mask under their strokes. One exception: an untouched prediction (or
+    an empty mask) follows the active model, so a promote or rollback shows the new model's
+    prediction at the next rerun. With strokes on it, the old one stays, and the note says so."""
+    if opened is None:
+        if head_version is not None:
+            return Opened(image_id, head_version, "label"), None
+        if model_id is not None:
+            return Opened(image_id, None, "prediction", model_id), None
+        return Opened(image_id, None, "empty"), None
+    stale = opened.source in ("prediction", "empty") and opened.model_id != model_id and model_id is not None
+    if not stale:
+        return opened, None
+    if dirty:
+        return opened, (
+            f"The active model is now {model_id}; your strokes are on "
+            + (f"model {opened.model_id}'s prediction" if opened.model_id else "an empty mask")
+            + ". Save them, or discard them to see the new prediction."
+        )
+    return Opened(image_id, None, "prediction", model_id), f"The active model is now {model_id}: showing its prediction."
+
+
 def save_edit(
     ws: Workspace,
     opened: Opened,

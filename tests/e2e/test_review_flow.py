@@ -148,3 +148,30 @@ def test_no_seep_can_be_painted_outside_the_radar_swath(server, page):
     mask = ws.label(rec.id)[1]
     assert not mask[:, :64].any(), "seep was saved on no-data"
     assert (mask[95:106, 70:115] == 3).any(), "the stroke over the swath was lost"
+
+
+def test_an_open_prediction_follows_a_promote_until_it_is_edited(server, page, tiny_model):
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    from seep.workspace import registry
+
+    before = registry.active_model(ws)
+    fresh = [i for i in ws.list_images(limit=1000) if i.head_version is None and not i.name.startswith("swath")]
+    target = fresh[0]
+    page.goto(f"{url}/review?image={target.id}")
+    editor_ready(page, f"{target.id}:prediction:")
+    wait_for_app(page)
+    rec = registry.register_model(ws, tiny_model, model_id="promoted-while-open")
+    registry.promote(ws, rec.id)
+    try:
+        page.get_by_text("Display").click()  # any rerun of the page: here, opening an expander...
+        page.get_by_text("dB", exact=True).click()  # ...and a display control
+        editor_ready(page, f"{target.id}:prediction:promoted-while-open")
+        expect(page.get_by_text("The active model is now promoted-while-open")).to_be_visible()
+    finally:  # the other tests of this server expect the model they started with
+        if before is not None:
+            registry.promote(ws, before.id)
+        else:  # the shipped model, which has no registry row until now
+            from seep.learn.shipped import SHIPPED_MODEL
+
+            registry.promote(ws, registry.register_model(ws, SHIPPED_MODEL, model_id=SHIPPED_MODEL.stem).id)
