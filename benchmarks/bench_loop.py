@@ -67,7 +67,9 @@ def correct(ws: Workspace, base_id: str, truth: dict[str, Tile], k: int) -> set[
     queue = ws.review_queue(ImageFilter(), base_id, per_scene=k)
     chosen = queue[: k * len(ws.scenes())] if k else []
     for rec in ws.images_by_ids(chosen):
-        ws.save_label(rec.id, truth[rec.name].mask, parent=rec.head_version, author="analyst")
+        mask = truth[rec.name].mask.copy()
+        mask[ws.no_data(rec.id)] = 0  # the editor paints nothing outside the swath (two real masks have a pixel)
+        ws.save_label(rec.id, mask, parent=rec.head_version, author="analyst")
     return {rec.name for rec in ws.images_by_ids(chosen)}
 
 

@@ -33,6 +33,7 @@ while True:
     for i in ids:
         rec = ws.image(i)
         mask = rng.integers(0, 3, (rec.height, rec.width), dtype=np.uint8)
+        mask[ws.no_data(i)] = 0  # no seep outside the swath: the workspace refuses it
         lv = ws.save_label(i, mask, parent=rec.head_version, author="saver")
         print(i, lv.version, lv.checksum, flush=True)
 """
@@ -106,6 +107,7 @@ rng = np.random.default_rng(int(sys.argv[4]))
 while time.time() < until:
     rec = ws.image(image_id)
     mask = rng.integers(0, 3, (rec.height, rec.width), dtype=np.uint8)
+    mask[ws.no_data(image_id)] = 0  # no seep outside the swath: the workspace refuses it
     try:
         lv = ws.save_label(image_id, mask, parent=rec.head_version, author=f"w{sys.argv[4]}")
         print("saved", lv.version, lv.checksum, flush=True)

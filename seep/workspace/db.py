@@ -229,7 +229,9 @@ def create(path: Path) -> None:
                 p.unlink()
 
 
-_CURRENT: set[tuple[int, int]] = set()  # (device, inode) of databases this process saw at SCHEMA_VERSION
+# Databases this process saw at SCHEMA_VERSION, by (device, inode, ctime): an inode number
+# is reused once a file is deleted, the ctime of the new file is not the old one's.
+_CURRENT: set[tuple[int, int, int]] = set()
 
 
 def migrate(path: Path) -> int:
@@ -239,7 +241,8 @@ def migrate(path: Path) -> int:
         st = os.stat(path)
     except OSError as e:
         raise WorkspaceError(f"cannot open the workspace database {path}: {e.strerror or e}") from e
-    if (st.st_dev, st.st_ino) in _CURRENT:
+    key = (st.st_dev, st.st_ino, st.st_ctime_ns)
+    if key in _CURRENT:
         return SCHEMA_VERSION
     con = _open(path)
     try:
@@ -256,7 +259,7 @@ def migrate(path: Path) -> int:
         raise _workspace_error(e, path) from e
     finally:
         con.close()
-    _CURRENT.add((st.st_dev, st.st_ino))
+    _CURRENT.add(key)
     return SCHEMA_VERSION
 
 
