@@ -154,3 +154,6 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "fold 0" in out and "mean +- spread" in out and "binary IoU" in out
     assert (tmp_path / "cv" / "fold0" / "last.pt").stat().st_mtime_ns == mtime
+    # Other settings in the same folder would resume the old weights: refused instead.
+    assert main([*args[:-1], "--ema", "0.99"]) == 1
+    assert "holds a run with other settings" in capsys.readouterr().err

@@ -21,6 +21,7 @@ import numpy as np
 
 from seep.data.layout import Tile
 from seep.errors import BadInputError
+from seep.learn.checkpoint import load_checkpoint
 from seep.learn.data import valid_pixels
 from seep.learn.decode import DECODES, Decode
 from seep.learn.infer import Predictor
@@ -79,10 +80,9 @@ def crossval(
 def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata) -> dict:
     fold_dir = out_dir / f"fold{i}"
     done = fold_dir / "report.json"
+    _same_run(fold_dir, val_scenes, cfg)
     if done.exists():
-        report = json.loads(done.read_text())
-        if report["val_scenes"] == val_scenes and report["train_config"] == _plain(cfg):
-            return report
+        return json.loads(done.read_text())
     train_tiles = [t for t in tiles if t.scene not in val_scenes]
     val_tiles = [t for t in tiles if t.scene in val_scenes]
     result = train(
@@ -107,6 +107,20 @@ def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes
     }
     done.write_text(json.dumps(report))
     return report
+
+
+def _same_run(fold_dir: Path, val_scenes: list[str], cfg: TrainConfig) -> None:
+    """A fold folder from another run (other settings or scenes) is refused: resuming it
+    would report the old run's weights under the new settings."""
+    last = fold_dir / "last.pt"
+    if not last.exists():
+        return
+    ck = load_checkpoint(last)
+    if ck.get("val_scenes") != val_scenes or _plain_dict(ck.get("train_config")) != _plain(cfg):
+        raise BadInputError(
+            f"{fold_dir} holds a run with other settings or scenes; give crossval another --out, "
+            "or the same settings to resume it"
+        )
 
 
 def score_decodes(predictor: Predictor, tiles: list[Tile], decodes: tuple[Decode, ...]) -> dict[str, dict]:
@@ -150,4 +164,8 @@ def _spread(values: list) -> dict:
 
 def _plain(cfg: TrainConfig) -> dict:
     """The config as JSON would give it back (tuples become lists), to compare with a saved one."""
-    return json.loads(json.dumps(cfg.__dict__))
+    return _plain_dict(cfg.__dict__)
+
+
+def _plain_dict(d) -> dict:
+    return json.loads(json.dumps(d))
