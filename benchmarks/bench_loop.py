@@ -1,10 +1,10 @@
 """The learning loop, replayed as an analyst lives it, on real scenes the base model never saw.
 
-    python benchmarks/bench_loop.py [--k 0,2,5,10] [--seeds 0,1,2] [--set key=value ...] [--json]
+    python benchmarks/bench_loop.py [--base MODEL] [--k 0,2,5,10] [--seeds 0,1,2] [--set key=value ...] [--json]
 
-For each K: a fresh workspace holds the scenes the shipped model was *not* trained on (its
-validation scenes, read from the model file), imported without labels; `predict-all` runs
-with the shipped model; the K least confident tiles of each scene ("most useful next", the
+For each K: a fresh workspace holds the scenes the base model (`--base`, default the shipped
+model) was *not* trained on (its validation scenes, read from the model file), imported
+without labels; `predict-all` runs with the base model; the K least confident tiles of each scene ("most useful next", the
 Browse sort) are corrected (their true masks stand in for the analyst's brush); the
 fine-tune runs with the Train page's defaults (`FinetuneParams()`, the code `seep train`
 and the app's job run); then the tiles nobody corrected are scored with the base model and
@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from seep.data.layout import Tile, load_folder  # noqa: E402
-from seep.jobs.finetune import FinetuneParams, base_model, run_finetune  # noqa: E402
+from seep.jobs.finetune import FinetuneParams, run_finetune  # noqa: E402
 from seep.jobs.predict import predict_all  # noqa: E402
 from seep.learn.checkpoint import load_checkpoint  # noqa: E402
 from seep.learn.evaluate import evaluate  # noqa: E402
@@ -46,18 +46,18 @@ DATA = REPO.parent / "shared" / "data" / "cgg-seep"
 KEYS = ("binary_iou", "mean_iou", "mean_ap50")
 
 
-def unseen_tiles() -> list[Tile]:
-    """The real tiles of the scenes the shipped model never trained on."""
-    scenes = set(load_checkpoint(SHIPPED_MODEL)["val_scenes"])
+def unseen_tiles(base: Path) -> list[Tile]:
+    """The real tiles of the scenes the base model never trained on."""
+    scenes = set(load_checkpoint(base)["val_scenes"])
     return [t for t in load_folder(DATA) if t.scene in scenes]
 
 
-def predicted_workspace(root: Path, tiles: list[Tile]) -> tuple[Workspace, str]:
+def predicted_workspace(root: Path, tiles: list[Tile], base_path: Path) -> tuple[Workspace, str]:
     """A workspace of unlabelled images, predicted once by the base model (copied per run)."""
     ws = Workspace(root)
     for t in tiles:
         ws.add_image(t.image, name=t.name, scene=t.scene)
-    base = base_model(ws, None)
+    base = reg.promote(ws, reg.register_model(ws, base_path, model_id=base_path.stem).id)
     predict_all(ws, Predictor(base.path(ws)), base.id)
     return ws, base.id
 
@@ -132,6 +132,7 @@ def _sd(xs: list[float]) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--base", type=Path, default=SHIPPED_MODEL, help="model to start from (default: the shipped one)")
     ap.add_argument("--k", default="0,2,5,10", help="corrected tiles per scene, comma-separated")
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a fine-tune setting (JSON value)")
@@ -147,13 +148,20 @@ def main() -> int:
             overrides[key] = json.loads(value)
         except json.JSONDecodeError:
             overrides[key] = value
-    tiles = unseen_tiles()
+    tiles = unseen_tiles(args.base)
+    if not tiles:
+        print(
+            f"error: {args.base} was trained on every scene, so no scene is unseen; pass --base a model trained "
+            "with some scenes held out (models/README.md gives the command)",
+            file=sys.stderr,
+        )
+        return 2
     truth = {t.name: t for t in tiles}
     print(f"{len(tiles)} tiles of scenes {', '.join(sorted({t.scene for t in tiles}))}; settings {overrides or 'defaults'}")
     runs = []
     with tempfile.TemporaryDirectory() as d:
         template = Path(d) / "template"
-        _, base_id = predicted_workspace(template, tiles)
+        _, base_id = predicted_workspace(template, tiles, args.base)
         for k in [int(x) for x in args.k.split(",")]:
             for seed in [int(s) for s in args.seeds.split(",")] if k else [0]:
                 params = FinetuneParams.from_dict({**overrides, "seed": seed})

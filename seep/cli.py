@@ -308,7 +308,9 @@ def cmd_train(args) -> int:
         return _train_workspace(args)
     tiles, names, nodata = _tiles(args)
     val_scenes = args.val_scenes.split(",") if args.val_scenes else None
-    tr, va, vs = split_by_scene(tiles, val_scenes, val_fraction=args.val_fraction or 0.2, seed=args.seed or 0)
+    tr, va, vs = split_by_scene(
+        tiles, val_scenes, val_fraction=0.2 if args.val_fraction is None else args.val_fraction, seed=args.seed or 0
+    )
     cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))
     model_cfg = UNetConfig(
         in_channels=tiles[0].image.shape[2],
@@ -318,10 +320,8 @@ def cmd_train(args) -> int:
         residual=args.residual,
     )
     out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S")
-    print(
-        f"training on {len(tr)} tiles, validating on {len(va)} tiles of scenes {', '.join(vs)}; writing {out}",
-        file=sys.stderr,
-    )
+    where = f"validating on {len(va)} tiles of scenes {', '.join(vs)}" if vs else "no validation scenes: last.pt is the model"
+    print(f"training on {len(tr)} tiles, {where}; writing {out}", file=sys.stderr)
     result = train(
         cfg,
         model_cfg,
@@ -595,7 +595,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("train", cmd_train, "train or fine-tune a U-Net; progress on stderr, metrics as JSON lines on stdout")
     p.add_argument("--data", type=Path, help="folder in the exercise layout (default: the workspace's reviewed labels)")
     p.add_argument("--val-scenes", help="comma-separated validation scenes (default: drawn by --seed)")
-    p.add_argument("--val-fraction", type=float, help="with --data: share of tiles in validation scenes (0.2)")
+    p.add_argument(
+        "--val-fraction", type=float, help="with --data: share of tiles in validation scenes (0.2; 0 trains on every scene)"
+    )
     # No defaults here: a setting not given takes the defaults of the run, from scratch
     # (TrainConfig) with --data, or the Train page's fine-tune (FinetuneParams) on a workspace.
     _training_flags(p)

@@ -129,6 +129,22 @@ def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
     assert mask.shape == conf.shape == (256, 256) and mask.dtype == np.uint8 and 0 < conf.min() <= conf.max() <= 1
 
 
+def test_train_on_every_scene_for_the_shipped_model(capsys, tmp_path):
+    """--val-fraction 0 trains on all scenes (the shipped model's last step); 0 used to mean 0.2."""
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "2")
+    run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
+    args = ["--epochs", "1", "--base", "4", "--depth", "2", "--batch", "4", "--workspace", ws]
+    code, _, err = run(
+        capsys, "train", "--data", str(tmp_path / "data"), "--val-fraction", "0", "--out", str(tmp_path / "r"), *args
+    )
+    assert code == 0, err
+    assert "training on 4 tiles, no validation scenes" in err
+    from seep.learn.checkpoint import load_checkpoint
+
+    assert load_checkpoint(tmp_path / "r" / "last.pt")["val_scenes"] == []
+
+
 def test_model_errors_are_one_line(capsys, tmp_path):
     (tmp_path / "data" / "train_images_256").mkdir(parents=True)
     code, _, err = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", str(tmp_path / "none.pt"))
