@@ -61,14 +61,41 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from seep.errors import BadInputError
     from seep.workspace.importer import import_folder
 
+    if args.path.is_file():
+        return _import_scene(args)
+    if args.mask or args.scene:
+        raise BadInputError("--mask and --scene go with one scene file (SCENE.tif), not a folder")
     ws = _workspace(args, create=True)
     report = import_folder(ws, args.path, author=args.author, on_progress=progress("import"))
     for name, reason in report.skipped:
         print(f"skipped {name}: {reason}")
     print(report.summary())
     return NEEDS_ATTENTION if report.skipped else 0
+
+
+def _import_scene(args) -> int:
+    from seep.workspace.scenes import import_scene
+
+    ws = _workspace(args, create=True)
+    report = import_scene(
+        ws, args.path, mask=args.mask, scene=args.scene, author=args.author, on_progress=progress(f"import {args.path.name}")
+    )
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_export_seeps(args) -> int:
+    from seep.workspace.gis import export_seeps
+
+    counts = export_seeps(_workspace(args), args.out, source=args.source, scenes=args.scene, model_id=args.model)
+    per = ", ".join(f"{n} in {s}" for s, n in counts.items())
+    print(f"exported {sum(counts.values())} seep polygons ({per}) from {args.source} to {args.out}")
+    return 0
 
 
 def cmd_export(args) -> int:
@@ -554,11 +581,21 @@ def build_parser() -> argparse.ArgumentParser:
         "import TIFFs: the exercise layout (train_images_256/ + train_masks_256/) or a folder; "
         f"exits {NEEDS_ATTENTION} when any file was skipped",
     )
-    p.add_argument("path", type=Path)
+    p.add_argument("path", type=Path, help="a folder of tiles, or one georeferenced scene (GeoTIFF of any size)")
     p.add_argument("--author", default=default_author(), help="author recorded on imported masks")
+    p.add_argument("--mask", type=Path, help="with a scene: its label mask (GeoTIFF on the same grid)")
+    p.add_argument("--scene", help="with a scene: its name (default: the file name)")
 
     p = add("export", cmd_export, "write current labels as uint8 TIFFs in the exercise layout plus manifest.csv")
     p.add_argument("out", type=Path)
+
+    p = add("export-seeps", cmd_export_seeps, "write seep polygons of georeferenced scenes to GeoJSON (EPSG:4326) or GeoPackage")
+    p.add_argument("out", type=Path, help="OUT.geojson or OUT.gpkg")
+    p.add_argument(
+        "--source", choices=["labels", "predictions"], default="labels", help="current labels, or the active model's predictions"
+    )
+    p.add_argument("--scene", action="append", help="only this scene (repeatable; default every georeferenced scene)")
+    p.add_argument("--model", help="with --source predictions: whose predictions (default: the active model)")
 
     add("status", cmd_status, "count images per review status")
 

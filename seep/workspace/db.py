@@ -119,6 +119,31 @@ MIGRATIONS: list[str] = [
     ALTER TABLE jobs ADD COLUMN lease TEXT;    -- random token of the claiming worker
     ALTER TABLE jobs ADD COLUMN host TEXT;     -- where that worker runs (its pid means something there)
     """,
+    # 5: georeferenced scenes cut into tiles: the grid that puts each tile back on the map.
+    """
+    CREATE TABLE scenes (
+        name TEXT PRIMARY KEY,
+        origin TEXT NOT NULL,             -- the file it was imported from
+        height INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        bands INTEGER NOT NULL,
+        dtype TEXT NOT NULL,
+        crs TEXT,                         -- WKT; NULL when the raster has none (exports get no coordinates)
+        transform TEXT NOT NULL,          -- JSON affine [a, b, c, d, e, f]: pixel (col, row) -> (x, y)
+        tile INTEGER NOT NULL,            -- tile edge in pixels
+        tiles INTEGER NOT NULL DEFAULT 0,
+        skipped_no_data INTEGER NOT NULL DEFAULT 0,  -- tiles of only no-data, not stored
+        complete INTEGER NOT NULL DEFAULT 0,         -- 0 while importing: an interrupted import is undone
+        imported_at TEXT NOT NULL
+    );
+    CREATE TABLE scene_tiles (
+        image_id TEXT PRIMARY KEY REFERENCES images(id),
+        scene TEXT NOT NULL REFERENCES scenes(name),
+        row_off INTEGER NOT NULL,         -- the tile's top-left pixel in the scene
+        col_off INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX scene_tiles_scene ON scene_tiles(scene, row_off, col_off);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

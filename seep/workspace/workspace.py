@@ -230,6 +230,24 @@ class Workspace:
             raise
         return self.image(image_id), True
 
+    def forget_images(self, image_ids: list[str]) -> list[str]:
+        """Delete images with their label versions and predictions from the database, in one
+        transaction; returns their files (relative) for the caller to remove afterwards, so
+        a failed delete never leaves a record without its file. Only an import undoing
+        itself calls this: label history is otherwise never deleted."""
+        files: list[str] = []
+        with self.connect(write=True) as con:
+            for chunk in (image_ids[i : i + 500] for i in range(0, len(image_ids), 500)):
+                marks = ",".join("?" * len(chunk))
+                for table in ("images", "label_versions", "predictions"):
+                    key = "id" if table == "images" else "image_id"
+                    files += [r[0] for r in con.execute(f"SELECT file FROM {table} WHERE {key} IN ({marks})", chunk)]
+                for table, key in (("label_classes", "image_id"), ("label_versions", "image_id"), ("predictions", "image_id")):
+                    con.execute(f"DELETE FROM {table} WHERE {key} IN ({marks})", chunk)
+                con.execute(f"DELETE FROM scene_tiles WHERE image_id IN ({marks})", chunk)
+                con.execute(f"DELETE FROM images WHERE id IN ({marks})", chunk)
+        return files
+
     def _image_by_checksum(self, checksum: str) -> ImageRecord | None:
         with self.connect() as con:
             row = con.execute("SELECT * FROM images WHERE checksum = ?", (checksum,)).fetchone()

@@ -1,0 +1,155 @@
+"""Georeferenced scenes, read with rasterio (GDAL) one tile window at a time.
+
+A Sentinel-1 scene is ~25,000 x 17,000 pixels: it is never read whole. Each tile keeps its
+place on the scene's grid (row/column offset), and the grid keeps the coordinate system
+and the affine transform, so what the model finds can be put back on a map.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seep.data.raster import IMAGE_DTYPES, MAX_CHANNELS
+from seep.errors import BadInputError
+
+
+@dataclass(frozen=True)
+class SceneGrid:
+    """Where a scene's pixels lie: size, bands, and pixel (col, row) -> map (x, y)."""
+
+    height: int
+    width: int
+    bands: int
+    dtype: str
+    crs: str | None  # WKT; None when the file has no coordinate system
+    transform: tuple[float, float, float, float, float, float]  # affine a, b, c, d, e, f
+
+    def affine(self, row_off: int = 0, col_off: int = 0):
+        """The transform of a window starting at (row_off, col_off)."""
+        from rasterio.transform import Affine
+
+        return Affine(*self.transform) @ Affine.translation(col_off, row_off)
+
+    def same_grid(self, other: SceneGrid) -> bool:
+        if (self.height, self.width) != (other.height, other.width):
+            return False
+        if not np.allclose(self.transform, other.transform, rtol=0, atol=1e-9 * max(1.0, *map(abs, self.transform))):
+            return False
+        if self.crs is None or other.crs is None:
+            return self.crs == other.crs or other.crs is None
+        from pyproj import CRS
+
+        return CRS.from_wkt(self.crs) == CRS.from_wkt(other.crs)
+
+
+@contextmanager
+def open_scene(path: Path, what: str = "scene"):
+    """A rasterio dataset of a GeoTIFF, or BadInputError saying why it is not one."""
+    import rasterio
+    from rasterio.errors import NotGeoreferencedWarning, RasterioError
+
+    path = Path(path)
+    if not path.is_file():
+        raise BadInputError(f"{what} {path} is not a file")
+    if path.stat().st_size == 0:
+        raise BadInputError(f"{what} {path} is empty (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)  # said once, by the importer
+            ds = rasterio.open(path)
+    except RasterioError as e:
+        raise BadInputError(f"{what} {path} cannot be read as a GeoTIFF: {_first_line(e)}") from e
+    with ds:
+        if ds.driver != "GTiff":
+            raise BadInputError(f"{what} {path} is not a GeoTIFF (GDAL reads it as {ds.driver}); convert it with gdal_translate")
+        yield ds
+
+
+def grid_of(ds, what: str = "scene") -> SceneGrid:
+    """The dataset's grid, checked: one dtype for every band, a readable CRS."""
+    dtypes = set(ds.dtypes)
+    if len(dtypes) != 1:
+        raise BadInputError(f"{what} {ds.name} mixes band types {sorted(dtypes)}; Seep reads one type per scene")
+    crs = None
+    if ds.crs is not None:
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            crs = CRS.from_user_input(ds.crs.to_wkt()).to_wkt()
+        except (CRSError, ValueError) as e:
+            raise BadInputError(f"{what} {ds.name} has a coordinate system that cannot be read: {_first_line(e)}") from e
+    return SceneGrid(ds.height, ds.width, ds.count, dtypes.pop(), crs, tuple(ds.transform)[:6])
+
+
+def check_image_grid(grid: SceneGrid, what: str, channels: int) -> None:
+    if np.dtype(grid.dtype) not in [np.dtype(d) for d in IMAGE_DTYPES]:
+        raise BadInputError(f"{what} has pixel type {grid.dtype}; Seep reads uint8, uint16 or float32 (linear or dB)")
+    if not 1 <= grid.bands <= MAX_CHANNELS:
+        raise BadInputError(f"{what} has {grid.bands} bands; Seep reads 1..{MAX_CHANNELS}")
+    if grid.bands != channels:
+        raise BadInputError(
+            f"{what} has {grid.bands} bands but this workspace's dataset has {channels}; use a workspace made for {grid.bands}-band data"
+        )
+
+
+def tile_offsets(grid: SceneGrid, size: int) -> Iterator[tuple[int, int]]:
+    """Top-left (row, col) of each tile, row by row; the last row and column are padded."""
+    for r in range(0, grid.height, size):
+        for c in range(0, grid.width, size):
+            yield r, c
+
+
+def read_tile(ds, row_off: int, col_off: int, size: int, fill: float | None) -> np.ndarray:
+    """(size, size, bands) pixels of one window; no-data (the file's no-data value, its mask,
+    NaN) and the padding past the scene's edge become `fill`, the workspace's no-data value."""
+    from rasterio.windows import Window
+
+    w = Window(col_off, row_off, min(size, ds.width - col_off), min(size, ds.height - row_off))
+    with _reading(ds, row_off, col_off):
+        data = np.moveaxis(ds.read(window=w), 0, -1)
+        valid = ds.dataset_mask(window=w) > 0
+    if np.issubdtype(data.dtype, np.floating):
+        valid &= np.isfinite(data).all(axis=2)
+    value = 0 if fill is None else fill
+    out = np.full((size, size, ds.count), value, dtype=data.dtype)
+    out[: data.shape[0], : data.shape[1]] = np.where(valid[..., None], data, np.array(value, dtype=data.dtype))
+    return out
+
+
+def read_mask_tile(ds, row_off: int, col_off: int, size: int) -> np.ndarray:
+    """(size, size) uint8 class ids of one window of a mask; 0 past the scene's edge."""
+    from rasterio.windows import Window
+
+    w = Window(col_off, row_off, min(size, ds.width - col_off), min(size, ds.height - row_off))
+    with _reading(ds, row_off, col_off):
+        data = ds.read(1, window=w)
+    if data.size and (data.min() < 0 or data.max() > 255):
+        raise BadInputError(f"mask {ds.name} has values outside 0..255 near row {row_off}, column {col_off}")
+    out = np.zeros((size, size), np.uint8)
+    out[: data.shape[0], : data.shape[1]] = data
+    return out
+
+
+@contextmanager
+def _reading(ds, row_off: int, col_off: int):
+    """A damaged or truncated file fails here, mid-scene: say where, as bad input."""
+    from rasterio.errors import RasterioError
+
+    try:
+        yield
+    except RasterioError as e:
+        raise BadInputError(
+            f"{ds.name} cannot be read near row {row_off}, column {col_off} (damaged or truncated?): {_first_line(e)}"
+        ) from e
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip() or type(e).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,249 @@
+"""Seeps as a map: one polygon per connected region of one class, merged across tile borders.
+
+Each tile is vectorised in the scene's *pixel* coordinates (integers, exact), so the
+pieces of a slick cut by a tile border share their edge exactly and shapely's union joins
+them; the scene's affine transform is applied to the merged polygons only. Areas come
+from the scene's projected CRS, or geodesic on its ellipsoid for a geographic CRS.
+GeoJSON is written in EPSG:4326 (RFC 7946); GeoPackage in the scene's own CRS, one layer
+per scene.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import shapely
+from rasterio.features import shapes
+from rasterio.transform import Affine
+
+from seep.errors import BadInputError, NotFoundError
+from seep.workspace import registry as reg
+from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
+from seep.workspace.workspace import STATUSES, Workspace
+
+SOURCES = ("labels", "predictions")
+FIELDS = (
+    "scene",
+    "class_id",
+    "class_name",
+    "area_km2",
+    "pixels",
+    "centroid_lon",
+    "centroid_lat",
+    "mean_confidence",
+    "status",
+    "author",
+    "label_version",
+    "model_id",
+    "tiles",
+)
+
+
+@dataclass
+class Piece:
+    """A connected region of one class inside one tile, in scene pixel coordinates."""
+
+    geom: shapely.Polygon
+    class_id: int
+    tile: str
+    pixels: int
+    confidence_sum: float
+    status: str
+    author: str | None
+    version: int | None
+
+
+def seep_polygons(
+    ws: Workspace, name: str, source: str = "labels", model_id: str | None = None
+) -> tuple[Scene, list[shapely.Polygon], list[dict]]:
+    """(scene, polygons in the scene's CRS, their properties) for one scene: its current
+    labels, or the predictions cached for `model_id` (default: the active model)."""
+    if source not in SOURCES:
+        raise BadInputError(f"unknown source {source!r}; use labels or predictions")
+    sc = scene(ws, name)
+    model_id = _prediction_model(ws, model_id) if source == "predictions" else None
+    pieces = [p for image_id, off in tile_offsets_of(ws, name).items() for p in _tile_pieces(ws, sc, image_id, off, model_id)]
+    geoms, props = [], []
+    for class_id in sorted({p.class_id for p in pieces}):
+        mine = [p for p in pieces if p.class_id == class_id]
+        for region in shapely.get_parts(shapely.union_all([p.geom for p in mine])):
+            inside = [p for p in mine if region.contains(p.geom.representative_point())]
+            geoms.append(shapely.affinity.affine_transform(region, _shapely_affine(sc)))
+            props.append(_properties(ws, sc, class_id, inside, geoms[-1], model_id))
+    return sc, geoms, props
+
+
+def _prediction_model(ws: Workspace, wanted: str | None) -> str:
+    if wanted:
+        return wanted
+    active = reg.active_model(ws)
+    if active is None:
+        raise NotFoundError("no active model in this workspace: pass --model with the model whose predictions to export")
+    return active.id
+
+
+def _tile_pieces(ws: Workspace, sc: Scene, image_id: str, off: tuple[int, int], model_id: str | None) -> list[Piece]:
+    image = ws.image(image_id)
+    if model_id is None:
+        if image.head_version is None:
+            return []
+        lv, classes = ws.label(image_id)
+        conf, author, version = None, lv.author, lv.version
+    else:
+        cached = ws.prediction(image_id, model_id)
+        if cached is None:
+            return []  # not predicted by this model yet: nothing to say about it
+        (classes, conf), author, version = cached, None, None
+    r, c = off
+    h, w = min(sc.tile, sc.grid.height - r), min(sc.tile, sc.grid.width - c)  # padding is not in the scene
+    classes = classes[:h, :w]
+    out = []
+    for class_id in np.unique(classes[classes > 0]):
+        n, comp = cv2.connectedComponents((classes == class_id).astype(np.uint8), connectivity=4)
+        pixels = np.bincount(comp.ravel(), minlength=n)
+        sums = np.bincount(comp.ravel(), weights=conf[:h, :w].ravel(), minlength=n) if conf is not None else np.zeros(n)
+        for geom, value in shapes(comp.astype(np.int32), mask=comp > 0, connectivity=4, transform=Affine.translation(c, r)):
+            k = int(value)
+            out.append(
+                Piece(shapely.geometry.shape(geom), int(class_id), image.name, int(pixels[k]), float(sums[k]), image.status, author, version)
+            )
+    return out
+
+
+def _shapely_affine(sc: Scene) -> list[float]:
+    a, b, c, d, e, f = sc.grid.transform
+    return [a, b, d, e, c, f]
+
+
+def _properties(ws: Workspace, sc: Scene, class_id: int, pieces: list[Piece], geom, model_id: str | None) -> dict:
+    pixels = sum(p.pixels for p in pieces)
+    lon, lat = _centroid_lonlat(sc, geom)
+    return {
+        "scene": sc.name,
+        "class_id": class_id,
+        "class_name": ws.classes.names[class_id],
+        "area_km2": _area_km2(sc, geom),
+        "pixels": pixels,
+        "centroid_lon": lon,
+        "centroid_lat": lat,
+        "mean_confidence": round(sum(p.confidence_sum for p in pieces) / pixels, 4) if model_id and pixels else None,
+        # A slick is as far reviewed as its least reviewed tile.
+        "status": min((p.status for p in pieces), key=STATUSES.index),
+        "author": ", ".join(sorted({p.author for p in pieces if p.author})) or None,
+        "label_version": "; ".join(sorted({f"{p.tile} v{p.version}" for p in pieces if p.version})) or None,
+        "model_id": model_id,
+        "tiles": ", ".join(sorted({p.tile for p in pieces})),
+    }
+
+
+def _area_km2(sc: Scene, geom) -> float | None:
+    if sc.grid.crs is None:
+        return None
+    from pyproj import CRS
+
+    crs = CRS.from_wkt(sc.grid.crs)
+    if crs.is_geographic:
+        lonlat = _to_lonlat(sc, geom)
+        area, _ = crs.get_geod().geometry_area_perimeter(lonlat)
+        return abs(area) / 1e6
+    metres = crs.axis_info[0].unit_conversion_factor
+    return geom.area * metres**2 / 1e6
+
+
+def _centroid_lonlat(sc: Scene, geom) -> tuple[float | None, float | None]:
+    if sc.grid.crs is None:
+        return None, None
+    pt = _to_lonlat(sc, geom.centroid)
+    return round(pt.x, 7), round(pt.y, 7)
+
+
+def _to_lonlat(sc: Scene, geom):
+    from pyproj import CRS, Transformer
+
+    tr = Transformer.from_crs(CRS.from_wkt(sc.grid.crs), "EPSG:4326", always_xy=True)
+    return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+
+
+def export_seeps(
+    ws: Workspace, out: Path, *, source: str = "labels", scenes: list[str] | None = None, model_id: str | None = None
+) -> dict[str, int]:
+    """Write the seeps of these scenes (default: every georeferenced one) to OUT.geojson or
+    OUT.gpkg, atomically. Returns polygons per scene."""
+    out = Path(out)
+    driver = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}.get(out.suffix.lower())
+    if driver is None:
+        raise BadInputError(f"{out}: export seeps to a .geojson or .gpkg file")
+    names = scenes or scene_names(ws)
+    if source == "predictions" and names:
+        model_id = _prediction_model(ws, model_id)
+        if not ws.predicted(ws.image_ids(), model_id):
+            raise NotFoundError(f"model {model_id} has predicted nothing in this workspace: run `python -m seep predict-all` first")
+    if not names:
+        raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
+    layers = [seep_polygons(ws, n, source, model_id) for n in names]
+    if driver == "GeoJSON":
+        bare = [sc.name for sc, _, _ in layers if sc.grid.crs is None]
+        if bare:
+            raise BadInputError(f"scene {', '.join(bare)} has no coordinate system, and GeoJSON needs one; export to a .gpkg instead")
+        layers = [(sc, [_to_lonlat(sc, g) for g in geoms], props) for sc, geoms, props in layers]
+        geoms = [g for _, gs, _ in layers for g in gs]
+        props = [p for _, _, ps in layers for p in ps]
+        _atomic(out, lambda tmp: _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False))
+    else:
+
+        def write_all(tmp: Path) -> None:
+            for i, (sc, gs, ps) in enumerate(layers):
+                _write(tmp, gs, ps, sc.grid.crs, driver, sc.name, i > 0)
+
+        _atomic(out, write_all)
+    return {sc.name: len(gs) for sc, gs, _ in layers}
+
+
+def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: str, layer: str, append: bool) -> None:
+    from pyogrio.raw import write
+
+    columns = [_column([p[f] for p in props], f) for f in FIELDS]
+    options = {"RFC7946": "YES", "WRITE_NAME": "NO"} if driver == "GeoJSON" else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "no crs": the import already told the user
+        write(
+        str(path),
+            np.array(shapely.to_wkb(geoms), dtype=object) if geoms else np.array([], dtype=object),
+            columns,
+            list(FIELDS),
+            layer=layer,
+            driver=driver,
+            geometry_type="Polygon",
+            crs=crs,
+            append=append,
+            layer_options=options,
+        )
+
+
+def _column(values: list, field: str) -> np.ndarray:
+    """Typed columns, so GIS tools see numbers as numbers (NaN is written as null)."""
+    if field in ("class_id", "pixels"):
+        return np.array(values, dtype=np.int64)
+    if field in ("area_km2", "centroid_lon", "centroid_lat", "mean_confidence"):
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    return np.array(values, dtype=object)
+
+
+def _atomic(out: Path, write) -> None:
+    """Write to a temporary file beside OUT, then rename: a failed export leaves the old file."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=out.suffix)
+    os.close(fd)
+    os.unlink(tmp)  # GDAL creates the file itself
+    try:
+        write(Path(tmp))
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,0 +1,197 @@
+"""Whole georeferenced scenes in a workspace: import one cut into tiles, and find a tile's place.
+
+Import reads one tile window at a time (memory does not grow with the scene), skips tiles
+that are only no-data, and records the scene's grid (CRS, transform) and each tile's offset.
+It is all or nothing: any failure, or an interrupted import found by the next one, removes
+every tile this import added.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from seep.data.geo import SceneGrid, check_image_grid, grid_of, open_scene, read_mask_tile, read_tile, tile_offsets
+from seep.errors import BadInputError, NotFoundError
+from seep.workspace.workspace import Workspace
+
+
+@dataclass
+class SceneImport:
+    scene: str
+    tiles: int = 0
+    already_present: int = 0
+    masks: int = 0
+    skipped_no_data: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"scene {self.scene}: {self.tiles} tiles added, {self.already_present} already present, "
+            f"{self.masks} masks added, {self.skipped_no_data} no-data-only tiles skipped"
+        )
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    origin: str
+    grid: SceneGrid
+    tile: int
+    tiles: int
+    skipped_no_data: int
+
+
+def import_scene(
+    ws: Workspace,
+    path: Path,
+    *,
+    mask: Path | None = None,
+    scene: str | None = None,
+    author: str,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> SceneImport:
+    name = _scene_name(scene or Path(path).stem)
+    size = ws.config.tile_size
+    with open_scene(path) as ds, _maybe(mask) as mds:
+        grid = grid_of(ds)
+        check_image_grid(grid, f"scene {path}", ws.config.channels)
+        if mds is not None:
+            _check_mask_grid(grid, grid_of(mds, "mask"), mask)
+        report = SceneImport(name)
+        if grid.crs is None:
+            report.warnings.append(f"{path} has no coordinate system: its seeps will export without coordinates")
+        _begin_scene(ws, name, path, grid, size)
+        added: list[str] = []
+        try:
+            offsets = list(tile_offsets(grid, size))
+            for i, (r, c) in enumerate(offsets):
+                _import_tile(ws, ds, mds, name, r, c, size, author, report, added)
+                if on_progress:
+                    on_progress(i + 1, len(offsets))
+            _finish_scene(ws, name, report)
+        except BaseException:
+            _discard(ws, name, added)
+            raise
+    return report
+
+
+def _import_tile(ws, ds, mds, scene, r, c, size, author, report, added) -> None:
+    pixels = read_tile(ds, r, c, size, ws.config.nodata)
+    if ws.config.nodata is not None and np.all(pixels == ws.config.nodata):
+        report.skipped_no_data += 1
+        return
+    record, new = ws.add_image(pixels, name=f"{scene}.r{r:06d}c{c:06d}", scene=scene, origin=f"{ds.name}@{r},{c}")
+    if not new:  # the same pixels are already a tile (of this or another import): keep that one
+        report.already_present += 1
+        return
+    added.append(record.id)
+    with ws.connect(write=True) as con:
+        con.execute("INSERT INTO scene_tiles VALUES (?,?,?,?)", (record.id, scene, r, c))
+    report.tiles += 1
+    if mds is not None:
+        labels = read_mask_tile(mds, r, c, size)
+        ws.save_label(record.id, labels, parent=None, author=author, source="imported")
+        report.masks += 1
+
+
+def _check_mask_grid(grid: SceneGrid, mgrid: SceneGrid, mask: Path) -> None:
+    if mgrid.bands != 1 or not np.issubdtype(np.dtype(mgrid.dtype), np.integer):
+        raise BadInputError(f"mask {mask} must be one band of integer class ids; it has {mgrid.bands} band(s) of {mgrid.dtype}")
+    if not grid.same_grid(mgrid):
+        raise BadInputError(
+            f"mask {mask} is on another grid than its scene ({mgrid.width}x{mgrid.height} vs {grid.width}x{grid.height} "
+            "pixels, or another transform or coordinate system); resample it onto the scene's grid first"
+        )
+
+
+class _maybe:
+    """open_scene for an optional mask path."""
+
+    def __init__(self, path: Path | None):
+        self.cm = open_scene(path, "mask") if path is not None else None
+
+    def __enter__(self):
+        return self.cm.__enter__() if self.cm else None
+
+    def __exit__(self, *exc):
+        return self.cm.__exit__(*exc) if self.cm else False
+
+
+def _scene_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 100 or any(not (ch.isalnum() or ch in "-_.") for ch in name):
+        raise BadInputError(f"scene name {name!r} must be 1-100 letters, digits, '-', '_' or '.'; pass --scene NAME")
+    return name
+
+
+def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: int) -> None:
+    """Record the scene as importing; a complete scene of that name is refused, an interrupted one undone."""
+    with ws.connect() as con:
+        row = con.execute("SELECT complete FROM scenes WHERE name = ?", (name,)).fetchone()
+        taken = con.execute("SELECT 1 FROM images WHERE scene = ? LIMIT 1", (name,)).fetchone()
+    if row is not None and row[0]:
+        raise BadInputError(f"scene {name} is already in this workspace; pass --scene with another name to import it again")
+    if row is not None:
+        _discard(ws, name, _tile_ids(ws, name))
+    elif taken:
+        raise BadInputError(f"this workspace already has tiles of a scene named {name}; pass --scene with another name")
+    with ws.connect(write=True) as con:
+        con.execute(
+            "INSERT INTO scenes (name, origin, height, width, bands, dtype, crs, transform, tile, imported_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (name, str(path), grid.height, grid.width, grid.bands, grid.dtype, grid.crs, json.dumps(grid.transform), size, _now()),
+        )
+
+
+def _finish_scene(ws: Workspace, name: str, report: SceneImport) -> None:
+    with ws.connect(write=True) as con:
+        con.execute(
+            "UPDATE scenes SET complete = 1, tiles = ?, skipped_no_data = ? WHERE name = ?",
+            (report.tiles + report.already_present, report.skipped_no_data, name),
+        )
+
+
+def _tile_ids(ws: Workspace, name: str) -> list[str]:
+    with ws.connect() as con:
+        return [r[0] for r in con.execute("SELECT image_id FROM scene_tiles WHERE scene = ?", (name,))]
+
+
+def _discard(ws: Workspace, name: str, image_ids: list[str]) -> None:
+    """Remove a failed import: its tiles (with their labels and predictions), then the scene."""
+    files = ws.forget_images(image_ids)
+    with ws.connect(write=True) as con:
+        con.execute("DELETE FROM scene_tiles WHERE scene = ?", (name,))
+        con.execute("DELETE FROM scenes WHERE name = ?", (name,))
+    for f in files:
+        (ws.root / f).unlink(missing_ok=True)
+
+
+def scene(ws: Workspace, name: str) -> Scene:
+    with ws.connect() as con:
+        row = con.execute("SELECT * FROM scenes WHERE name = ? AND complete = 1", (name,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no georeferenced scene {name!r} in this workspace (scenes imported from a GeoTIFF: {', '.join(scene_names(ws)) or 'none'})")
+    grid = SceneGrid(row["height"], row["width"], row["bands"], row["dtype"], row["crs"], tuple(json.loads(row["transform"])))
+    return Scene(row["name"], row["origin"], grid, row["tile"], row["tiles"], row["skipped_no_data"])
+
+
+def scene_names(ws: Workspace) -> list[str]:
+    with ws.connect() as con:
+        return [r[0] for r in con.execute("SELECT name FROM scenes WHERE complete = 1 ORDER BY name")]
+
+
+def tile_offsets_of(ws: Workspace, name: str) -> dict[str, tuple[int, int]]:
+    """image id -> (row_off, col_off) of a scene's tiles."""
+    with ws.connect() as con:
+        rows = con.execute("SELECT image_id, row_off, col_off FROM scene_tiles WHERE scene = ?", (name,)).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -1,0 +1,207 @@
+"""Whole georeferenced scenes: real GeoTIFFs (written with rasterio, real CRS) imported in
+tiles and exported as seep polygons, as an analyst runs it from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyogrio
+import pytest
+import rasterio
+from pyproj import Transformer
+from rasterio.transform import from_origin
+
+from seep.cli import main
+from seep.workspace import Workspace
+from seep.workspace.scenes import scene, tile_offsets_of
+
+H, W = 600, 700  # 3 x 3 tiles of 256, the last row and column partial
+SLICK = (slice(200, 320), slice(100, 600))  # crosses the tile borders at columns 256 and 512, row 256
+
+
+def write_tif(path, array, crs="EPSG:32631", transform=None, nodata=None, dtype=None):
+    array = np.asarray(array)
+    bands = array[None] if array.ndim == 2 else np.moveaxis(array, -1, 0)
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=bands.shape[1],
+        width=bands.shape[2],
+        count=bands.shape[0],
+        dtype=dtype or bands.dtype,
+        crs=crs,
+        transform=transform or from_origin(500000, 4600000, 10, 10),
+        nodata=nodata,
+    ) as ds:
+        ds.write(bands)
+    return path
+
+
+@pytest.fixture
+def scene_files(tmp_path):
+    img = np.random.default_rng(0).integers(100, 3000, (H, W)).astype(np.uint16)
+    img[:, :40] = 0  # west of the swath
+    img[512:, :256] = 0  # a whole tile of no-data: skipped, counted
+    mask = np.zeros((H, W), np.uint8)
+    mask[SLICK] = 1
+    mask[500:510, 300:310] = 5
+    return write_tif(tmp_path / "S1A_scene.tif", img, nodata=0), write_tif(tmp_path / "mask.tif", mask)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_path, scene_files):
+    img, mask = scene_files
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)
+    assert code == 0, err
+    assert "scene S1A_scene: 8 tiles added" in out and "8 masks added, 1 no-data-only tiles skipped" in out
+    ws = Workspace(ws_path)
+    sc = scene(ws, "S1A_scene")
+    assert sc.grid.crs and "32631" in sc.grid.crs or "UTM zone 31N" in sc.grid.crs
+    assert sorted(tile_offsets_of(ws, "S1A_scene").values())[:3] == [(0, 0), (0, 256), (0, 512)]
+    edge = ws.image("S1A_scene.r000512c000512")
+    assert (edge.height, edge.width) == (256, 256) and (ws.read_image(edge.id)[88:, :, 0] == 0).all()  # padded as no-data
+
+    code, out, err = run(capsys, "export-seeps", str(tmp_path / "seeps.geojson"), "--workspace", ws_path)
+    assert code == 0, err and "exported 2 seep polygons (2 in S1A_scene)" in out
+    features = json.loads((tmp_path / "seeps.geojson").read_text())["features"]
+    slick = next(f for f in features if f["properties"]["class_id"] == 1)
+    p = slick["properties"]
+    assert slick["geometry"]["type"] == "Polygon"  # one polygon over six tiles, not six pieces
+    assert p["tiles"].count(",") == 5 and p["class_name"] == "seep 1" and p["pixels"] == 120 * 500
+    assert abs(p["area_km2"] - 120 * 500 * 100 / 1e6) / 6.0 < 0.01
+    lon, lat = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(500000 + 350 * 10, 4600000 - 260 * 10)
+    assert abs(p["centroid_lon"] - lon) < 1e-6 and abs(p["centroid_lat"] - lat) < 1e-6
+    assert p["status"] == ws.image("S1A_scene.r000000c000000").status and p["author"] and "v1" in p["label_version"]
+    assert all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in slick["geometry"]["coordinates"][0])
+
+    code, out, err = run(capsys, "export-seeps", str(tmp_path / "seeps.gpkg"), "--workspace", ws_path)
+    assert code == 0, err
+    info = pyogrio.read_info(tmp_path / "seeps.gpkg", layer="S1A_scene")
+    assert info["crs"] == "EPSG:32631" and info["features"] == 2
+
+
+def test_a_geographic_scene_gets_geodesic_areas(capsys, tmp_path):
+    deg = 0.0001  # ~11 m x 8 m at 45 N
+    mask = np.zeros((300, 300), np.uint8)
+    mask[100:200, 100:200] = 1
+    img = np.full((300, 300), 500, np.uint16)
+    tr = from_origin(10.0, 45.0, deg, deg)
+    write_tif(tmp_path / "geo.tif", img, crs="EPSG:4326", transform=tr)
+    write_tif(tmp_path / "m.tif", mask, crs="EPSG:4326", transform=tr)
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(tmp_path / "geo.tif"), "--mask", str(tmp_path / "m.tif"), "--workspace", ws_path)[0] == 0
+    assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)[0] == 0
+    p = json.loads((tmp_path / "s.geojson").read_text())["features"][0]["properties"]
+    lat = 45.0 - 150 * deg
+    expected = (100 * deg * 111_412.8 * np.cos(np.radians(lat))) * (100 * deg * 111_132.0) / 1e6  # metres per degree at 45 N
+    assert abs(p["area_km2"] - expected) / expected < 0.01
+
+
+def test_predictions_export_with_model_and_confidence(capsys, tmp_path, scene_files, tiny_model):
+    img, _ = scene_files
+    ws_path = str(tmp_path / "ws")
+    run(capsys, "import", str(img), "--workspace", ws_path)
+    code, _, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tiny_model))
+    assert code == 0, err
+    argv = ["export-seeps", str(tmp_path / "p.gpkg"), "--source", "predictions", "--workspace", ws_path]
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and "no active model" in err
+    code, _, err = run(capsys, *argv, "--model", "someone-else")
+    assert code == 1 and "model someone-else has predicted nothing" in err
+    code, out, err = run(capsys, *argv, "--model", tiny_model.stem)
+    assert code == 0, err
+    info = pyogrio.read_info(tmp_path / "p.gpkg", layer="S1A_scene")
+    assert "mean_confidence" in list(info["fields"]) and "model_id" in list(info["fields"])
+    if info["features"]:  # a 1-epoch model may find nothing; when it does, each polygon says whose it is
+        from pyogrio.raw import read
+
+        _, _, _, fields = read(tmp_path / "p.gpkg", layer="S1A_scene")
+        names = list(info["fields"])
+        conf = fields[names.index("mean_confidence")]
+        assert ((conf > 0) & (conf <= 1)).all() and set(fields[names.index("model_id")]) == {tiny_model.stem}
+
+
+def bad_inputs(tmp_path, scene_files):
+    img, mask = scene_files
+    (tmp_path / "empty.tif").write_bytes(b"")
+    (tmp_path / "text.tif").write_text("not a raster")
+    whole = img.read_bytes()
+    (tmp_path / "cut.tif").write_bytes(whole[: len(whole) // 2])
+    other = np.zeros((H, W), np.uint8)
+    write_tif(tmp_path / "shifted.tif", other, transform=from_origin(500010, 4600000, 10, 10))
+    write_tif(tmp_path / "wrongcrs.tif", other, crs="EPSG:32632")
+    write_tif(tmp_path / "small.tif", np.zeros((100, 100), np.uint8))
+    write_tif(tmp_path / "int32.tif", np.ones((H, W), np.int32))
+    return [
+        ([str(tmp_path / "empty.tif")], "is empty (0 bytes)"),
+        ([str(tmp_path / "text.tif")], "cannot be read as a GeoTIFF"),
+        ([str(tmp_path / "cut.tif")], "cannot be read near row"),
+        ([str(img), "--mask", str(tmp_path / "shifted.tif")], "is on another grid"),
+        ([str(img), "--mask", str(tmp_path / "wrongcrs.tif")], "is on another grid"),
+        ([str(img), "--mask", str(tmp_path / "small.tif")], "is on another grid"),
+        ([str(tmp_path / "int32.tif")], "pixel type int32"),
+        ([str(img), "--scene", "a/b"], "scene name"),
+    ]
+
+
+def test_bad_scenes_get_one_error_line_and_import_nothing(capsys, tmp_path, scene_files):
+    ws_path = str(tmp_path / "ws")
+    for argv, message in bad_inputs(tmp_path, scene_files):
+        code, out, err = run(capsys, "import", *argv, "--workspace", ws_path)
+        assert code == 1 and err.startswith("error: ") and err.count("\n") == 1, (argv, err)
+        assert message in err, (argv, err)
+        ws = Workspace(ws_path)
+        assert ws.count_images() == 0 and not list((ws.root / "images").glob("*.tif")), argv
+
+
+def test_a_scene_without_crs_imports_with_a_warning_and_exports_only_to_gpkg(capsys, tmp_path):
+    mask = np.zeros((256, 256), np.uint8)
+    mask[10:20, 10:20] = 1
+    write_tif(tmp_path / "plain.tif", np.full((256, 256), 7, np.uint16), crs=None, transform=rasterio.Affine.identity())
+    write_tif(tmp_path / "m.tif", mask, crs=None, transform=rasterio.Affine.identity())
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "import", str(tmp_path / "plain.tif"), "--mask", str(tmp_path / "m.tif"), "--workspace", ws_path)
+    assert code == 0 and "warning:" in err and "no coordinate system" in err
+    code, _, err = run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)
+    assert code == 1 and "has no coordinate system, and GeoJSON needs one" in err and not (tmp_path / "s.geojson").exists()
+    code, _, err = run(capsys, "export-seeps", str(tmp_path / "s.gpkg"), "--workspace", ws_path)
+    assert code == 0, err
+    assert pyogrio.read_info(tmp_path / "s.gpkg")["features"] == 1
+
+
+def test_an_interrupted_import_leaves_nothing_and_a_killed_one_is_undone_by_the_next(capsys, tmp_path, scene_files, monkeypatch):
+    img, mask = scene_files
+    ws_path = str(tmp_path / "ws")
+    import seep.workspace.scenes as scenes
+
+    real_tile, real_discard, calls = scenes._import_tile, scenes._discard, []
+
+    def dies_on_the_fourth(*a, **k):
+        calls.append(1)
+        if len(calls) % 4 == 0:
+            raise KeyboardInterrupt
+        return real_tile(*a, **k)
+
+    monkeypatch.setattr(scenes, "_import_tile", dies_on_the_fourth)
+    code, _, err = run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)  # Ctrl-C: undone
+    assert code != 0 and "interrupted" in err
+    ws = Workspace(ws_path)
+    assert ws.count_images() == 0 and not list((ws.root / "labels").rglob("*.tif"))
+
+    monkeypatch.setattr(scenes, "_discard", lambda *a: None)  # killed: no chance to clean up
+    run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)
+    assert ws.count_images() == 3
+    monkeypatch.setattr(scenes, "_import_tile", real_tile)
+    monkeypatch.setattr(scenes, "_discard", real_discard)
+    code, out, err = run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)
+    assert code == 0 and "8 tiles added, 0 already present" in out, err
+    code, _, err = run(capsys, "import", str(img), "--workspace", ws_path)
+    assert code == 1 and "already in this workspace" in err and ws.count_images() == 8
