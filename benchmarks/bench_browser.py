@@ -91,10 +91,12 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as d:
         small = Workspace(Path(d) / "small")
-        build_demo(small, DemoSpec(scenes=2, tiles_per_scene=args.repeats + 2), labelled_per_scene=args.repeats + 2)
+        build_demo(
+            small, DemoSpec(scenes=2, tiles_per_scene=args.repeats + 2, geo_scene=False), labelled_per_scene=args.repeats + 2
+        )
         big = Workspace(Path(d) / "big")
         t = time.perf_counter()
-        build_demo(big, DemoSpec(scenes=20, tiles_per_scene=50), labelled_per_scene=25)
+        build_demo(big, DemoSpec(scenes=20, tiles_per_scene=50, geo_scene=False), labelled_per_scene=25)
         print(f"(made a 1,000-image workspace in {time.perf_counter() - t:.0f} s)")
         floor_app = Path(d) / "floor.py"
         floor_app.write_text(FLOOR_APP)

@@ -34,7 +34,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as d:
         ws = Workspace(Path(d) / "ws")
         # 5 scenes x 6 labelled tiles: the validation scene takes a fifth, 24 remain; correct 20 of them.
-        build_demo(ws, DemoSpec(scenes=5, tiles_per_scene=6), labelled_per_scene=6)
+        build_demo(ws, DemoSpec(scenes=5, tiles_per_scene=6, geo_scene=False), labelled_per_scene=6)
         for rec in ws.list_images(ImageFilter(status=("accepted",)))[:30]:
             _, mask = ws.label(rec.id)
             ws.save_label(rec.id, mask, parent=rec.head_version, author="bench")  # corrected

@@ -54,7 +54,7 @@ def cmd_demo(args) -> int:
     from seep.workspace.demo import build_demo
 
     ws = _workspace(args, create=True)
-    spec = DemoSpec(seed=args.seed, scenes=args.scenes, tiles_per_scene=args.tiles_per_scene)
+    spec = DemoSpec(seed=args.seed, scenes=args.scenes, tiles_per_scene=args.tiles_per_scene, geo_scene=not args.no_geo_scene)
     report = build_demo(ws, spec, on_progress=progress("demo"))
     print(f"demo workspace {ws.root}: {report.summary()}")
     return 0
@@ -574,6 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--scenes", type=int, default=6)
     p.add_argument("--tiles-per-scene", type=int, default=8)
+    p.add_argument("--no-geo-scene", action="store_true", help="leave out the small georeferenced scene")
 
     p = add(
         "import",

@@ -19,9 +19,9 @@ def run(capsys, *argv):
 
 def test_demo_status_list_history_export(capsys, tmp_path):
     ws = str(tmp_path / "w")
-    code, out, _ = run(capsys, "demo", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "4")
+    code, out, _ = run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "4")
     assert code == 0 and "8 images added, 0 already present, 8 masks added" in out
-    code, out, _ = run(capsys, "demo", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "4")
+    code, out, _ = run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "4")
     assert "0 images added, 8 already present" in out
 
     code, out, _ = run(capsys, "status", "--workspace", ws)
@@ -77,7 +77,7 @@ def test_user_errors_exit_1_with_one_line(capsys, tmp_path):
 def test_python_dash_m_seep_uses_the_environment_workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("SEEP_WORKSPACE", str(tmp_path / "envws"))
     r = subprocess.run(
-        [sys.executable, "-m", "seep", "demo", "--scenes", "1", "--tiles-per-scene", "2"],
+        [sys.executable, "-m", "seep", "demo", "--no-geo-scene", "--scenes", "1", "--tiles-per-scene", "2"],
         capture_output=True,
         text=True,
         cwd=Path(__file__).parents[1],
@@ -89,7 +89,7 @@ def test_python_dash_m_seep_uses_the_environment_workspace(tmp_path, monkeypatch
 def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
     """A user's path on synthetic tiles: demo -> export -> train -> evaluate -> predict."""
     ws = str(tmp_path / "w")
-    run(capsys, "demo", "--workspace", ws, "--scenes", "3", "--tiles-per-scene", "3")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "3", "--tiles-per-scene", "3")
     run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
     code, out, err = run(
         capsys,
@@ -132,7 +132,7 @@ def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
 def test_train_on_every_scene_for_the_shipped_model(capsys, tmp_path):
     """--val-fraction 0 trains on all scenes (the shipped model's last step); 0 used to mean 0.2."""
     ws = str(tmp_path / "w")
-    run(capsys, "demo", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "2")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "2")
     run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
     args = ["--epochs", "1", "--base", "4", "--depth", "2", "--batch", "4", "--workspace", ws]
     code, _, err = run(
@@ -171,7 +171,7 @@ def test_a_model_that_asks_for_gigabytes_is_refused_in_one_line(capsys, tmp_path
     state = load_checkpoint(tiny_model)
     save_checkpoint(tmp_path / "huge.pt", {**state, "model_config": {**state["model_config"], "base": 1024, "depth": 5}})
     ws_path = str(tmp_path / "w")
-    run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "2")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "2")
     code, out, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tmp_path / "huge.pt"))
     assert code == 1 and err.count("\n") == 1
     assert err.startswith("error: ") and "huge.pt is not a usable Seep model: model config base=1024 is outside 1..256" in err
@@ -179,7 +179,7 @@ def test_a_model_that_asks_for_gigabytes_is_refused_in_one_line(capsys, tmp_path
 
 def test_predict_all_caches_and_labels_the_unlabelled(capsys, tmp_path, tiny_model):
     ws_path = str(tmp_path / "w")
-    run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "7")  # 5 labelled, 2 not
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "7")  # 5 labelled, 2 not
     code, out, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tiny_model))
     assert code == 0, err
     assert "predicted 7 images" in out and "2 unlabelled images got the prediction" in out
@@ -196,7 +196,7 @@ def test_predict_all_uses_the_active_model_like_the_app(capsys, tmp_path, tiny_m
     from seep.workspace import registry
 
     ws_path = str(tmp_path / "w")
-    run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "3")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "3")
     ws = Workspace(ws_path)
     rec = registry.register_model(ws, tiny_model, model_id="analyst-tuned")
     registry.promote(ws, rec.id)

@@ -41,7 +41,7 @@ while True:
 
 def test_kill_9_during_saves_loses_no_acknowledged_version(tmp_path):
     ws = Workspace(tmp_path / "ws")
-    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=3), labelled_per_scene=0)
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=3, geo_scene=False), labelled_per_scene=0)
     rnd = random.Random(0)
     acked: dict[tuple[str, int], str] = {}
     for kill in range(KILLS):
@@ -77,7 +77,7 @@ def test_kill_9_during_saves_loses_no_acknowledged_version(tmp_path):
 
 def test_check_reports_and_repair_removes_what_a_crash_leaves(tmp_path):
     ws = Workspace(tmp_path / "ws")
-    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=2), labelled_per_scene=2)
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=2, geo_scene=False), labelled_per_scene=2)
     rec = ws.list_images(limit=1)[0]
     orphan = ws.root / "labels" / rec.id / "v0009-deadbeef.tif"
     orphan.write_bytes(b"half a save")
@@ -120,7 +120,7 @@ def test_eight_writers_on_one_image_lose_no_update(tmp_path):
     """Eight processes save the same image as fast as they can: every save either becomes
     the next version or is refused as a conflict naming a newer one; no version is lost."""
     ws = Workspace(tmp_path / "ws")
-    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1), labelled_per_scene=0)
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1, geo_scene=False), labelled_per_scene=0)
     image_id = ws.list_images(limit=1)[0].id
     procs = [
         subprocess.Popen(

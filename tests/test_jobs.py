@@ -29,7 +29,7 @@ def demo(tmp_path, monkeypatch):
 
     monkeypatch.setattr(seep.jobs.finetune, "SHIPPED_MODEL", tmp_path / "no-shipped-model.pt")
     ws = Workspace(tmp_path / "ws")
-    build_demo(ws, DemoSpec(scenes=3, tiles_per_scene=3), labelled_per_scene=3)
+    build_demo(ws, DemoSpec(scenes=3, tiles_per_scene=3, geo_scene=False), labelled_per_scene=3)
     return ws
 
 
@@ -123,7 +123,7 @@ def test_few_scenes_validate_on_held_out_tiles_of_the_same_scenes(demo):
 
 def test_many_scenes_validate_on_whole_fixed_scenes(tmp_path):
     ws = Workspace(tmp_path / "w")
-    build_demo(ws, DemoSpec(scenes=5, tiles_per_scene=2), labelled_per_scene=2)
+    build_demo(ws, DemoSpec(scenes=5, tiles_per_scene=2, geo_scene=False), labelled_per_scene=2)
     p = plan(ws, FinetuneParams())
     assert p.val_scenes and {r.scene for r in p.val} == set(p.val_scenes)
     assert not {r.scene for r in p.train} & set(p.val_scenes)
@@ -144,7 +144,7 @@ def test_replay_learns_the_base_models_confident_pixels_only(tmp_path, tiny_mode
     from seep.learn.data import IGNORE
 
     demo = Workspace(tmp_path / "w")
-    build_demo(demo, DemoSpec(scenes=3, tiles_per_scene=5), labelled_per_scene=3)  # 2 unlabelled per scene
+    build_demo(demo, DemoSpec(scenes=3, tiles_per_scene=5, geo_scene=False), labelled_per_scene=3)  # 2 unlabelled per scene
     base = reg.register_model(demo, tiny_model, model_id="tiny")
     p = plan(demo, FinetuneParams(replay=0.5))
     assert len(p.replay) == round(0.5 * len(p.train)) and all(r.status == "unlabelled" for r in p.replay)
@@ -186,7 +186,7 @@ def test_a_worse_candidate_says_so_and_is_not_promoted(demo, tiny_model, monkeyp
 
 def test_finetune_without_reviewed_labels_says_what_to_do(tmp_path):
     ws = Workspace(tmp_path / "w")
-    build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=2), labelled_per_scene=0)
+    build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=2, geo_scene=False), labelled_per_scene=0)
     with pytest.raises(SeepError, match="needs at least 2 reviewed tiles"):
         run_finetune(ws, FinetuneParams(epochs=1, from_scratch=TINY))
 

@@ -29,7 +29,7 @@ def _no_frame_rerun(monkeypatch):
 @pytest.fixture
 def demo_ws(tmp_path, monkeypatch):
     ws = Workspace(tmp_path / "demo")
-    build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=4), labelled_per_scene=2)
+    build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=4, geo_scene=False), labelled_per_scene=2)
     monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
     return ws
 
@@ -49,8 +49,9 @@ def test_first_start_fills_an_empty_workspace_with_the_demo(tmp_path, monkeypatc
     monkeypatch.setenv("SEEP_WORKSPACE", str(tmp_path / "fresh"))
     at = app()
     ws = Workspace(tmp_path / "fresh")
-    assert ws.count_images() == 48 and ws.status_counts()["accepted"] == 30
-    assert "Accepted · 30" in at.pills(key="browse_status").options
+    # 6 scenes of 8 tiles (5 labelled) and the georeferenced demo scene's 4 tiles, all labelled
+    assert ws.count_images() == 52 and ws.status_counts()["accepted"] == 34
+    assert "Accepted · 34" in at.pills(key="browse_status").options
 
 
 def test_browse_filters_and_counts(demo_ws):

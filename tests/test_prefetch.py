@@ -16,7 +16,7 @@ from seep.workspace.demo import build_demo
 @pytest.fixture
 def setup(tmp_path, tiny_model, monkeypatch):
     ws = Workspace(tmp_path / "w")
-    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=3), labelled_per_scene=0)
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=3, geo_scene=False), labelled_per_scene=0)
     model = models.ActiveModel(tiny_model.stem, tiny_model, tiny_model.stat().st_mtime)
     calls = []
     real = seep.jobs.predict._predict_and_cache

@@ -205,3 +205,15 @@ def test_an_interrupted_import_leaves_nothing_and_a_killed_one_is_undone_by_the_
     assert code == 0 and "8 tiles added, 0 already present" in out, err
     code, _, err = run(capsys, "import", str(img), "--workspace", ws_path)
     assert code == 1 and "already in this workspace" in err and ws.count_images() == 8
+
+
+def test_the_demo_has_a_georeferenced_scene_to_export(capsys, tmp_path):
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "1")
+    assert code == 0 and "5 images added" in out, err  # 1 tile + the scene's 4
+    code, out, err = run(capsys, "export-seeps", str(tmp_path / "demo.geojson"), "--workspace", ws_path)
+    assert code == 0, err
+    features = json.loads((tmp_path / "demo.geojson").read_text())["features"]
+    assert {f["properties"]["scene"] for f in features} == {"demo_scene"}
+    assert any(f["properties"]["tiles"].count(",") == 3 for f in features)  # the slick across the four tiles' corner
+    assert all(abs(f["properties"]["centroid_lat"] - 43.0) < 0.1 for f in features)  # off the Gulf of Lion

@@ -150,6 +150,18 @@ def _reading(ds, row_off: int, col_off: int):
         ) from e
 
 
+def write_geotiff(path: Path, array: np.ndarray, crs: str | None, transform, nodata: float | None = None) -> None:
+    """A (H, W) or (H, W, bands) array as a tiled, deflate-compressed GeoTIFF."""
+    import rasterio
+
+    bands = array[None] if array.ndim == 2 else np.moveaxis(array, -1, 0)
+    profile = {"driver": "GTiff", "height": bands.shape[1], "width": bands.shape[2], "count": bands.shape[0]}
+    profile |= {"dtype": bands.dtype.name, "crs": crs, "transform": transform, "nodata": nodata, "compress": "deflate"}
+    profile |= {"tiled": True, "blockxsize": 256, "blockysize": 256} if min(bands.shape[1:]) >= 256 else {}
+    with rasterio.open(path, "w", **profile) as ds:
+        ds.write(bands)
+
+
 def _first_line(e: Exception) -> str:
     text = str(e).strip() or type(e).__name__
     return text.splitlines()[0]

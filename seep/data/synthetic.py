@@ -38,6 +38,7 @@ class DemoSpec:
     tiles_per_scene: int = 8
     size: int = 256
     nodata_share: float = 0.15  # tiles cut by the swath edge (real data: 12%)
+    geo_scene: bool = True  # build_demo also imports make_scene() as a georeferenced GeoTIFF
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,26 @@ def make_tile(spec: DemoSpec, scene: int, tile: int) -> DemoTile:
 
     scene_id = f"{900100 + scene}"
     return DemoTile(name=f"{scene_id}.{tile:06d}", scene=scene_id, image=image, mask=mask)
+
+
+# The demo's georeferenced scene: 10 m pixels in UTM zone 31N, off the Gulf of Lion.
+SCENE_CRS = "EPSG:32631"
+SCENE_ORIGIN = (600_000.0, 4_760_000.0)  # x, y of the top-left corner
+SCENE_PIXEL_M = 10.0
+
+
+def make_scene(seed: int = 13, height: int = 400, width: int = 512) -> DemoTile:
+    """A small whole scene (several tiles, slicks crossing their borders, the swath edge
+    along its west side) drawn like a tile, then cut to its size; georeferenced with
+    SCENE_CRS, SCENE_ORIGIN and SCENE_PIXEL_M. Seed 13 draws six slicks, one across the
+    corner where four tiles meet."""
+    spec = DemoSpec(seed=seed, size=max(height, width), nodata_share=0)
+    t = make_tile(spec, 99, 0)
+    image, mask = t.image[:height, :width].copy(), t.mask[:height, :width].copy()
+    yy = np.arange(height)[:, None]
+    west = np.arange(width)[None, :] < 24 + yy // 10  # an oblique swath edge
+    image[west], mask[west] = 0, 0
+    return DemoTile(name="demo_scene", scene="demo_scene", image=image, mask=mask)
 
 
 def generate(spec: DemoSpec = DemoSpec()) -> Iterator[DemoTile]:

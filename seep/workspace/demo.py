@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from seep.data.synthetic import DemoSpec, generate
 from seep.workspace.importer import ImportReport
@@ -20,7 +22,9 @@ def build_demo(
 ) -> ImportReport:
     """Add the demo tiles; the first `labelled_per_scene` of each scene come with their
     masks as imported ground truth, the rest are left for the model and the analyst.
-    Idempotent: tiles already there (same pixels) are left as they are."""
+    Then one small georeferenced scene with its mask, imported from a GeoTIFF as a real
+    one is. Idempotent: tiles already there (same pixels) are left as they are."""
+
     report = ImportReport()
     total = spec.scenes * spec.tiles_per_scene
     for i, tile in enumerate(generate(spec)):
@@ -32,6 +36,30 @@ def build_demo(
         if int(tile.name.split(".")[1]) < labelled_per_scene and record.head_version is None:
             ws.save_label(record.id, tile.mask, parent=None, author=DEMO_AUTHOR, source="imported")
             report.masks_added += 1
+    if spec.geo_scene:
+        _add_scene(ws, report)
     if on_progress:
         on_progress(total, total)
     return report
+
+
+def _add_scene(ws: Workspace, report: ImportReport) -> None:
+    from rasterio.transform import from_origin
+
+    from seep.data.geo import write_geotiff
+    from seep.data.synthetic import SCENE_CRS, SCENE_ORIGIN, SCENE_PIXEL_M, make_scene
+    from seep.workspace.scenes import import_scene, scene, scene_names
+
+    made = make_scene()
+    if made.scene in scene_names(ws):
+        report.already_present += scene(ws, made.scene).tiles
+        return
+    transform = from_origin(*SCENE_ORIGIN, SCENE_PIXEL_M, SCENE_PIXEL_M)
+    with tempfile.TemporaryDirectory() as d:
+        image, mask = Path(d) / f"{made.scene}.tif", Path(d) / f"{made.scene}_mask.tif"
+        write_geotiff(image, made.image, SCENE_CRS, transform, nodata=0)
+        write_geotiff(mask, made.mask, SCENE_CRS, transform)
+        done = import_scene(ws, image, mask=mask, author=DEMO_AUTHOR)
+    report.added += done.tiles
+    report.already_present += done.already_present
+    report.masks_added += done.masks

@@ -18,7 +18,19 @@ def server(tmp_path_factory):
     """`streamlit run app.py` on a fresh demo workspace, as a new user starts it."""
     ws = tmp_path_factory.mktemp("e2e") / "workspace"
     subprocess.run(
-        [sys.executable, "-m", "seep", "demo", "--workspace", str(ws), "--scenes", "3", "--tiles-per-scene", "8"],
+        [
+            sys.executable,
+            "-m",
+            "seep",
+            "demo",
+            "--no-geo-scene",
+            "--workspace",
+            str(ws),
+            "--scenes",
+            "3",
+            "--tiles-per-scene",
+            "8",
+        ],
         cwd=REPO,
         check=True,
         capture_output=True,
