@@ -102,6 +102,12 @@ def cmd_export(args) -> int:
     from seep.workspace.export import export_labels
 
     ws = _workspace(args)
+    if args.geotiff:
+        from seep.workspace.gis import export_masks_geotiff
+
+        for path in export_masks_geotiff(ws, args.out, scenes=args.scene):
+            print(f"wrote {path}")
+        return 0
     n_images, n_masks = export_labels(ws, args.out, on_progress=progress("export"))
     print(f"exported {n_images} images and {n_masks} masks to {args.out} (manifest.csv lists them)")
     return 0
@@ -589,6 +595,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("export", cmd_export, "write current labels as uint8 TIFFs in the exercise layout plus manifest.csv")
     p.add_argument("out", type=Path)
+    p.add_argument(
+        "--geotiff", action="store_true", help="instead: each georeferenced scene's labels as one GeoTIFF, OUT/<scene>.tif"
+    )
+    p.add_argument("--scene", action="append", help="with --geotiff: only this scene (repeatable)")
 
     p = add("export-seeps", cmd_export_seeps, "write seep polygons of georeferenced scenes to GeoJSON (EPSG:4326) or GeoPackage")
     p.add_argument("out", type=Path, help="OUT.geojson or OUT.gpkg")

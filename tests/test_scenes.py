@@ -87,6 +87,11 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     info = pyogrio.read_info(tmp_path / "seeps.gpkg", layer="S1A_scene")
     assert info["crs"] == "EPSG:32631" and info["features"] == 2
 
+    code, out, err = run(capsys, "export", str(tmp_path / "maps"), "--geotiff", "--workspace", ws_path)
+    assert code == 0 and "S1A_scene.tif" in out, err
+    with rasterio.open(tmp_path / "maps" / "S1A_scene.tif") as ds, rasterio.open(mask) as orig:
+        assert ds.crs == orig.crs and ds.transform == orig.transform and (ds.read(1) == orig.read(1)).all()
+
 
 def test_a_geographic_scene_gets_geodesic_areas(capsys, tmp_path):
     deg = 0.0001  # ~11 m x 8 m at 45 N

@@ -205,6 +205,47 @@ def export_seeps(
     return {sc.name: len(gs) for sc, gs, _ in layers}
 
 
+def export_masks_geotiff(
+    ws: Workspace, out_dir: Path, *, source: str = "labels", scenes: list[str] | None = None, model_id: str | None = None
+) -> list[Path]:
+    """Each georeferenced scene's current labels (or predictions) stitched into one uint8
+    GeoTIFF on the scene's grid, OUT_DIR/<scene>.tif, written window by window (memory does
+    not grow with the scene) and renamed into place when complete."""
+    import rasterio
+    from rasterio.windows import Window
+
+    names = scenes or scene_names(ws)
+    if not names:
+        raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
+    model_id = _prediction_model(ws, model_id) if source == "predictions" else None
+    written = []
+    for name in names:
+        sc = scene(ws, name)
+        profile = {"driver": "GTiff", "height": sc.grid.height, "width": sc.grid.width, "count": 1, "dtype": "uint8"}
+        profile |= {"crs": sc.grid.crs, "transform": Affine(*sc.grid.transform), "compress": "deflate", "tiled": True}
+
+        def write(tmp: Path, sc=sc, profile=profile) -> None:
+            with rasterio.open(tmp, "w", **profile) as dst:  # unwritten blocks read as 0: background
+                for image_id, (r, c) in tile_offsets_of(ws, sc.name).items():
+                    classes = _tile_classes(ws, image_id, model_id)
+                    if classes is None:
+                        continue
+                    h, w = min(sc.tile, sc.grid.height - r), min(sc.tile, sc.grid.width - c)
+                    dst.write(classes[None, :h, :w], window=Window(c, r, w, h))
+
+        out = Path(out_dir) / f"{name}.tif"
+        _atomic(out, write)
+        written.append(out)
+    return written
+
+
+def _tile_classes(ws: Workspace, image_id: str, model_id: str | None) -> np.ndarray | None:
+    if model_id is None:
+        return ws.label(image_id)[1] if ws.image(image_id).head_version is not None else None
+    cached = ws.prediction(image_id, model_id)
+    return None if cached is None else cached[0]
+
+
 def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: str, layer: str, append: bool) -> None:
     from pyogrio.raw import write
 
