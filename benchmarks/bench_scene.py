@@ -1,0 +1,109 @@
+"""A whole scene: import a 12,000 x 12,000 uint16 GeoTIFF with its mask, predict it, export its seeps.
+
+    python benchmarks/bench_scene.py [--size 12000]
+
+Targets (2-core CPU): import peak resident memory <= 1.5 GB; predict-all over the scene
+peak <= 2 GB, its tiles/s reported against a bare per-tile predictor call measured in the
+same run (the ratio is the cost of everything around the model: reading, caching,
+labelling). Each step runs as `python -m seep ...` in its own process, so its peak memory
+(ru_maxrss) is its own. The scene is synthetic: demo tiles laid side by side, written window
+by window in EPSG:32631.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from seep.data.synthetic import DemoSpec, make_tile  # noqa: E402
+
+# Runs a command and prints the peak resident memory of that child, in KiB (Linux ru_maxrss).
+PEAK = "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)"
+
+
+def write_scene(folder: Path, size: int) -> tuple[Path, Path]:
+    import rasterio
+    from rasterio.transform import from_origin
+    from rasterio.windows import Window
+
+    profile = {"driver": "GTiff", "height": size, "width": size, "count": 1, "crs": "EPSG:32631", "tiled": True}
+    profile |= {"transform": from_origin(500_000, 4_800_000, 10, 10), "compress": "deflate"}
+    image, mask = folder / "scene.tif", folder / "scene_mask.tif"
+    with (
+        rasterio.open(image, "w", dtype="uint16", nodata=0, **profile) as im,
+        rasterio.open(mask, "w", dtype="uint8", **profile) as ms,
+    ):
+        spec, k = DemoSpec(), 0
+        for r in range(0, size, 256):
+            for c in range(0, size, 256):
+                t = make_tile(spec, k // 50, k % 50)
+                k += 1
+                h, w = min(256, size - r), min(256, size - c)
+                im.write(t.image[None, :h, :w], window=Window(c, r, w, h))
+                ms.write(t.mask[None, :h, :w], window=Window(c, r, w, h))
+    return image, mask
+
+
+def run_measured(*argv: str) -> tuple[float, float, str]:
+    """(seconds, peak MiB, stdout) of `python -m seep ARGV` in its own process."""
+    t = time.perf_counter()
+    r = subprocess.run(
+        [sys.executable, "-c", PEAK, sys.executable, "-m", "seep", *argv], capture_output=True, text=True, cwd=REPO
+    )
+    seconds = time.perf_counter() - t
+    if r.returncode:
+        raise SystemExit(f"seep {' '.join(argv)} failed:\n{r.stderr}")
+    lines = r.stdout.strip().splitlines()
+    return seconds, int(lines[-1]) / 1024, "\n".join(lines[:-1])
+
+
+def bare_ms_per_tile() -> float:
+    """The model alone on demo tiles, batch 1: the per-tile figure of bench_inference."""
+    from seep.learn.infer import Predictor
+    from seep.learn.shipped import SHIPPED_MODEL
+
+    p = Predictor(SHIPPED_MODEL)
+    tiles = [make_tile(DemoSpec(), 0, i).image[:, :, None] for i in range(12)]
+    p.predict([tiles[0]])
+    t = time.perf_counter()
+    for x in tiles[2:]:
+        p.predict([x])
+    return (time.perf_counter() - t) / 10 * 1000
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size", type=int, default=12000, help="scene edge in pixels")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        t = time.perf_counter()
+        image, mask = write_scene(Path(d), args.size)
+        print(f"wrote a {args.size} x {args.size} uint16 scene and its mask in {time.perf_counter() - t:.0f} s")
+        ws = str(Path(d) / "ws")
+        s, mib, out = run_measured("import", str(image), "--mask", str(mask), "--workspace", ws)
+        print(f"import: {out.strip()} in {s:.0f} s; peak memory {mib:.0f} MiB (target 1536, ratio {mib / 1536:.2f})")
+        s, mib, out = run_measured("predict-all", "--workspace", ws)
+        n = int(out.split("predicted ")[1].split()[0])
+        per_tile = bare_ms_per_tile()
+        rate = n / s
+        print(
+            f"predict-all: {n} tiles in {s:.0f} s ({rate:.1f} tiles/s, process start included); peak memory {mib:.0f} MiB "
+            f"(target 2048, ratio {mib / 2048:.2f})"
+        )
+        print(
+            f"bare predictor: {per_tile:.1f} ms per tile ({1000 / per_tile:.1f} tiles/s); overhead ratio {(1000 / per_tile) / rate:.2f}"
+        )
+        s, mib, out = run_measured("export-seeps", str(Path(d) / "seeps.gpkg"), "--workspace", ws)
+        print(f"export-seeps: {out.strip()} in {s:.0f} s; peak memory {mib:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
