@@ -13,10 +13,11 @@ freeze_imports()  # after the imports above, which bring in torch
 st.set_page_config(page_title="Seep", page_icon=":material/water_drop:", layout="wide")
 
 browse = st.Page("pages/browse.py", title="Browse", icon=":material/grid_view:", default=True)
+scene = st.Page("pages/scene.py", title="Scene", icon=":material/public:")
 review = st.Page("pages/review.py", title="Review", icon=":material/brush:")
 train = st.Page("pages/train.py", title="Train", icon=":material/model_training:")
 models = st.Page("pages/models.py", title="Models", icon=":material/analytics:")
-page = st.navigation([browse, review, train, models])
+page = st.navigation([browse, scene, review, train, models])
 
 ws = session.workspace()
 

@@ -12,6 +12,7 @@ from seep.ui.models import active_model, prediction, prefetch
 from seep.ui.text import plain
 from seep.workspace.render import DisplaySettings, render_tile
 from seep.workspace.review import accept, save_edit, to_open
+from seep.workspace.scenes import tile_place
 
 ws = session.workspace()
 flt = session.browse_filter()
@@ -115,7 +116,13 @@ with st.container(horizontal=True, vertical_alignment="center"):
     st.button("Previous", icon=":material/chevron_left:", key="review_prev", help="P", on_click=nav, args=(-1,))
     st.subheader(plain(image.name), anchor=False)
     st.badge(image.status.replace("_", " "), color={"accepted": "green", "corrected": "blue"}.get(image.status, "gray"))
-    st.caption(f"scene {plain(image.scene)} · {pos + 1} of {len(ids)}")
+    place = tile_place(ws, image.id)
+    where = (
+        f" · rows {place[1]:,}-{place[1] + image.height - 1:,}, columns {place[2]:,}-{place[2] + image.width - 1:,}"
+        if place
+        else ""
+    )
+    st.caption(f"scene {plain(image.scene)}{where} · {pos + 1} of {len(ids)}")
     st.button("Next", icon=":material/chevron_right:", key="review_next", help="N", on_click=nav, args=(1,))
 
 edit_col, side = st.columns([3, 2], gap="large")

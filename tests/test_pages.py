@@ -433,3 +433,18 @@ def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, 
     at = app(page="pages/models.py")
     row = at.dataframe[0].value.set_index("model").loc["cand"]
     assert row["vs. base"] == "worse" and row["validated on"] == "2 held-out tiles" and row["base seep IoU"] == 0.45
+
+
+def test_scene_page_without_scenes_says_how_to_import(demo_ws):
+    at = app("pages/scene.py")
+    assert any("python -m seep import SCENE.tif" in i.value for i in at.info)
+
+
+def test_scene_page_shows_the_demo_scene(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    at = app("pages/scene.py")
+    assert at.selectbox(key="scene_name").value == "demo_scene"
+    caption = " ".join(c.value for c in at.caption)
+    assert "512 x 400 pixels" in caption and "WGS 84 / UTM zone 31N" in caption and "4 tiles of 256 px" in caption

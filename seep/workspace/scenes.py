@@ -195,3 +195,26 @@ def tile_offsets_of(ws: Workspace, name: str) -> dict[str, tuple[int, int]]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def scene_stamp(ws: Workspace, name: str) -> tuple:
+    """Changes whenever a label is saved or a prediction cached in the scene: a cache key."""
+    with ws.connect() as con:
+        labels = con.execute(
+            "SELECT count(*), max(v.created_at) FROM label_versions v JOIN scene_tiles t ON t.image_id = v.image_id "
+            "WHERE t.scene = ?",
+            (name,),
+        ).fetchone()
+        predictions = con.execute(
+            "SELECT count(*), max(p.created_at) FROM predictions p JOIN scene_tiles t ON t.image_id = p.image_id "
+            "WHERE t.scene = ?",
+            (name,),
+        ).fetchone()
+    return (*labels, *predictions)
+
+
+def tile_place(ws: Workspace, image_id: str) -> tuple[str, int, int] | None:
+    """(scene, row_off, col_off) of a tile cut from a georeferenced scene, else None."""
+    with ws.connect() as con:
+        row = con.execute("SELECT scene, row_off, col_off FROM scene_tiles WHERE image_id = ?", (image_id,)).fetchone()
+    return tuple(row) if row else None

@@ -1,0 +1,91 @@
+"""The Scene page's pictures: cached overviews and the clickable map of tiles."""
+
+from __future__ import annotations
+
+import tempfile
+from html import escape
+from pathlib import Path
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from seep.data.display import overlay
+from seep.workspace import Workspace
+from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
+from seep.workspace.scenes import scene
+
+# The tile markers' colours: unreviewed tiles stand out, finished ones recede.
+STATUS_COLOURS = {
+    "unlabelled": "#9e9e9e",
+    "predicted": "#ff9800",
+    "in_review": "#fdd835",
+    "corrected": "#42a5f5",
+    "accepted": "#66bb6a",
+}
+
+
+@st.cache_data(max_entries=8, show_spinner="Building the scene overview…")
+def cached_overview(ws_root: str, name: str, factor: int):
+    """The scene's pixels never change after import: built once per scene and size."""
+    return overview(Workspace(ws_root, create=False), name, factor)
+
+
+@st.cache_data(max_entries=16, show_spinner="Drawing the labels…")
+def cached_classes(ws_root: str, name: str, factor: int, model_id: str | None, stamp: tuple):
+    """`stamp` changes with every save or prediction in the scene, so the outlines follow them."""
+    return overview_classes(Workspace(ws_root, create=False), name, factor, model_id)
+
+
+def scene_picture(ws: Workspace, name: str, model_id: str | None, stamp: tuple, max_px: int = 1600):
+    sc = scene(ws, name)
+    factor = factor_for(sc.grid.height, sc.grid.width, max_px)
+    rgb = cached_overview(str(ws.root), name, factor)
+    classes = cached_classes(str(ws.root), name, factor, model_id, stamp)
+    return overlay(rgb, classes, ws.classes, style="outline"), factor
+
+
+def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile]) -> go.Figure:
+    """The overview with one square marker per tile, coloured by review status; a click
+    on a marker selects that tile (its image id is the point's customdata)."""
+    fig = go.Figure(go.Image(z=rgb, hoverinfo="skip"))
+    half = tile / factor / 2
+    for status, colour in STATUS_COLOURS.items():
+        mine = [t for t in tiles if t.status == status]
+        if not mine:
+            continue
+        fig.add_scatter(
+            x=[t.col_off / factor + half for t in mine],
+            y=[t.row_off / factor + half for t in mine],
+            customdata=[t.image_id for t in mine],
+            text=[escape(t.name) for t in mine],
+            hovertemplate="%{text}<extra>" + status.replace("_", " ") + "</extra>",
+            mode="markers",
+            marker=dict(symbol="square", size=14, color=colour, opacity=0.75, line=dict(width=1, color="#212121")),
+            name=status.replace("_", " "),
+            showlegend=True,
+        )
+    h, w = rgb.shape[:2]
+    step = tile / factor
+    for k in range(1, int(w / step) + 1):  # the tile grid, faint
+        fig.add_vline(x=k * step - 0.5, line=dict(width=1, color="rgba(255,255,255,0.35)"))
+    for k in range(1, int(h / step) + 1):
+        fig.add_hline(y=k * step - 0.5, line=dict(width=1, color="rgba(255,255,255,0.35)"))
+    fig.update_layout(
+        height=min(900, max(360, rgb.shape[0] + 60)),
+        margin=dict(l=0, r=0, t=10, b=0),
+        legend=dict(orientation="h", y=-0.02, yanchor="top"),
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False, scaleanchor="x"),
+        dragmode="pan",
+        clickmode="event+select",
+    )
+    return fig
+
+
+def export_bytes(ws: Workspace, name: str, source: str, suffix: str, model_id: str | None) -> bytes:
+    from seep.workspace.gis import export_seeps
+
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / f"{name}{suffix}"
+        export_seeps(ws, out, source=source, scenes=[name], model_id=model_id)
+        return out.read_bytes()
