@@ -222,3 +222,34 @@ def test_the_demo_has_a_georeferenced_scene_to_export(capsys, tmp_path):
     assert {f["properties"]["scene"] for f in features} == {"demo_scene"}
     assert any(f["properties"]["tiles"].count(",") == 3 for f in features)  # the slick across the four tiles' corner
     assert all(abs(f["properties"]["centroid_lat"] - 43.0) < 0.1 for f in features)  # off the Gulf of Lion
+
+
+class LooksRight:
+    """A stand-in model whose answer at a pixel depends on its right-hand neighbour: seep
+    where the next pixel is dark. At a tile's right edge only context can answer."""
+
+    window = 256
+
+    def predict(self, images):
+        from seep.learn.infer import Prediction
+
+        img = images[0][:, :, 0].astype(np.int64)
+        right = np.concatenate([img[:, 1:], np.full((img.shape[0], 1), 10_000)], axis=1)
+        classes = ((right > 0) & (right < 100)).astype(np.uint8)
+        return [Prediction(classes, np.full(img.shape, 0.9, np.float32))]
+
+
+def test_scene_tiles_are_predicted_with_their_neighbours_edges(tmp_path):
+    from seep.jobs.predict import predict_all
+    from seep.workspace.scenes import import_scene
+
+    img = np.full((300, 600), 2000, np.uint16)
+    img[:, 256:266] = 50  # dark just past the first tile's right edge
+    write_tif(tmp_path / "s.tif", img)
+    ws = Workspace(tmp_path / "ws")
+    import_scene(ws, tmp_path / "s.tif", author="t")
+    predict_all(ws, LooksRight(), "looks-right")
+    left = ws.prediction(ws.image("s.r000000c000000").id, "looks-right")[0]
+    assert (left[:, 255] == 1).all() and (left[:, :255] == 0).all()  # the last column saw the next tile
+    middle = ws.prediction(ws.image("s.r000000c000256").id, "looks-right")[0]
+    assert (middle[:, :9] == 1).all() and (middle[:, 9:] == 0).all()

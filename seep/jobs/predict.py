@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
@@ -9,6 +10,11 @@ import numpy as np
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Predictor, uncertainty
 from seep.workspace import ImageFilter, Workspace
+from seep.workspace.scenes import tile_offsets_of, tile_place
+
+# Pixels of the neighbouring tiles seen around a tile cut from a scene: a slick crossing a
+# tile border is predicted with both sides in view, so its halves agree at the border.
+CONTEXT_PX = 32
 
 
 def predict_image(ws: Workspace, predictor: Predictor, model_id: str, image_id: str) -> tuple[np.ndarray, np.ndarray]:
@@ -16,14 +22,22 @@ def predict_image(ws: Workspace, predictor: Predictor, model_id: str, image_id: 
     cached = ws.prediction(image_id, model_id)
     if cached is not None:
         return cached
-    _predict_and_cache(ws, predictor, model_id, image_id)
+    _predict_and_cache(ws, predictor, model_id, image_id, SceneContext(ws))
     return ws.prediction(image_id, model_id)
 
 
-def _predict_and_cache(ws: Workspace, predictor: Predictor, model_id: str, image_id: str) -> np.ndarray:
-    """Predict one image, cache classes, confidence and uncertainty; returns the classes."""
+def _predict_and_cache(ws: Workspace, predictor: Predictor, model_id: str, image_id: str, context: SceneContext) -> np.ndarray:
+    """Predict one image (a scene's tile with its neighbours' edges around it), cache
+    classes, confidence and uncertainty; returns the classes."""
     image = ws.read_image(image_id)
-    p = predictor.predict([image])[0]
+    wide = context.around(image_id, image)
+    if wide is None:
+        p = predictor.predict([image])[0]
+    else:
+        predictor.window = max(predictor.window, *wide.shape[:2])  # one pass over the widened tile, not four windows
+        p = predictor.predict([wide])[0]
+        inner = (slice(CONTEXT_PX, CONTEXT_PX + image.shape[0]), slice(CONTEXT_PX, CONTEXT_PX + image.shape[1]))
+        p.classes, p.confidence = p.classes[inner].copy(), p.confidence[inner].copy()
     doubt = uncertainty(p.confidence, valid_pixels(image, ws.config.nodata))
     ws.save_prediction(image_id, model_id, p.classes, p.confidence, doubt)
     return p.classes
@@ -45,10 +59,11 @@ def predict_all(
     flt = ImageFilter(status=("unlabelled", "predicted", "in_review") if only_unreviewed else None)
     ids = ws.image_ids(flt)
     counts = {"predicted": 0, "labelled": 0}
+    context = SceneContext(ws)
     for i, image_id in enumerate(ids):
         if should_stop and should_stop():
             break
-        classes = _predict_and_cache(ws, predictor, model_id, image_id)
+        classes = _predict_and_cache(ws, predictor, model_id, image_id, context)
         counts["predicted"] += 1
         if ws.image(image_id).head_version is None:
             ws.save_label(image_id, classes, parent=None, author=author, source="predicted", model_id=model_id)
@@ -56,3 +71,45 @@ def predict_all(
         if on_progress:
             on_progress(i + 1, len(ids))
     return counts
+
+
+class SceneContext:
+    """A scene tile widened by CONTEXT_PX of its neighbours' pixels (no-data where there is
+    no neighbour: the scene's edge, or a no-data tile never stored). Neighbours come from a
+    small cache: predict-all visits a scene's tiles row by row, so each is read about once."""
+
+    def __init__(self, ws: Workspace, keep: int = 512):
+        self.ws, self.keep = ws, keep
+        self.grids: dict[str, dict[tuple[int, int], str]] = {}
+        self.pixels: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def around(self, image_id: str, image: np.ndarray) -> np.ndarray | None:
+        place = tile_place(self.ws, image_id)
+        if place is None:
+            return None
+        scene, r, c = place
+        grid = self.grids.setdefault(scene, {rc: i for i, rc in tile_offsets_of(self.ws, scene).items()})
+        h, w, m = image.shape[0], image.shape[1], CONTEXT_PX
+        fill = 0 if self.ws.config.nodata is None else self.ws.config.nodata
+        out = np.full((h + 2 * m, w + 2 * m, image.shape[2]), fill, image.dtype)
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                other = image if dr == dc == 0 else self._tile(grid.get((r + dr * h, c + dc * w)))
+                if other is None:
+                    continue
+                # The part of that tile within m pixels of ours, placed where it lies around ours.
+                ys = slice(max(0, h - m), h) if dr < 0 else slice(0, m) if dr > 0 else slice(0, h)
+                xs = slice(max(0, w - m), w) if dc < 0 else slice(0, m) if dc > 0 else slice(0, w)
+                oy = 0 if dr < 0 else m + h if dr > 0 else m
+                ox = 0 if dc < 0 else m + w if dc > 0 else m
+                out[oy : oy + ys.stop - ys.start, ox : ox + xs.stop - xs.start] = other[ys, xs]
+        return out
+
+    def _tile(self, image_id: str | None) -> np.ndarray | None:
+        if image_id is None:
+            return None
+        if image_id not in self.pixels:
+            self.pixels[image_id] = self.ws.read_image(image_id)
+            if len(self.pixels) > self.keep:
+                self.pixels.popitem(last=False)
+        return self.pixels[image_id]
