@@ -180,6 +180,8 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
     con.execute("PRAGMA user_version = 3")  # as if made by the Seep before fenced jobs
     con.execute("ALTER TABLE jobs DROP COLUMN host")
     con.execute("ALTER TABLE jobs DROP COLUMN lease")
+    con.execute("DROP TABLE scene_tiles")  # and before georeferenced scenes
+    con.execute("DROP TABLE scenes")
     con.close()
     wsdb._CURRENT.clear()
     code = "import sys; from seep.workspace import Workspace; Workspace(sys.argv[1])"
