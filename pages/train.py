@@ -43,9 +43,9 @@ def live() -> None:
             if current.active and st.button("Cancel", key=f"train_cancel_{current.id}", icon=":material/stop:"):
                 queue.request_cancel(ws, current.id)
                 st.rerun(scope="fragment")
-        st.progress(
-            min(max(current.progress, 0.0), 1.0), text=plain(current.message) if current.message else "waiting for the worker"
-        )
+        timing = current.timing()
+        text = plain(current.message) if current.message else "waiting for the worker"
+        st.progress(min(max(current.progress, 0.0), 1.0), text=f"{text} · {timing}" if timing else text)
         if current.history:
             st.plotly_chart(training_curves(current.history), key=f"train_curve_{current.id}")
         if current.status == "ERROR":

@@ -281,3 +281,36 @@ def test_listing_jobs_is_a_read_and_a_dead_workers_job_is_reaped_on_demand(ws):
     jobs = queue.list_jobs(ws)
     assert jobs[0].status == "RUNNING" and queue.looks_stale(jobs)  # listing changed nothing
     assert queue.reap_dead(ws) == [job.id] and queue.list_jobs(ws)[0].status == "ERROR"
+
+
+def test_a_running_job_says_elapsed_and_time_left_and_a_finished_one_its_duration():
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from seep.ui.charts import training_curves
+
+    job = queue.Job(
+        1,
+        "finetune",
+        "RUNNING",
+        {},
+        "2026-01-01T10:00:00+00:00",
+        "2026-01-01T10:00:00+00:00",
+        None,
+        1,
+        0.0,
+        0.25,
+        "",
+        [],
+        "",
+        False,
+        {},
+    )
+    now = datetime(2026, 1, 1, 10, 1, 20, tzinfo=UTC)
+    assert job.timing(now) == "1 min 20 s elapsed, about 4 min 00 s left"
+    assert replace(job, progress=0.0).timing(now) == "1 min 20 s elapsed"  # nothing to extrapolate from yet
+    done = replace(job, status="DONE", finished_at="2026-01-01T11:02:03+00:00", progress=1.0)
+    assert done.timing(now) == "took 1 h 02 min"
+    assert replace(job, started_at=None, status="SUBMITTED").timing(now) == ""
+    fig = training_curves([{"epoch": e, "loss": 1.0 / e} for e in range(1, 31)])
+    assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.dtick == 3  # whole epochs, never 1.2, 1.4

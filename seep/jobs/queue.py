@@ -69,6 +69,29 @@ class Job:
     def active(self) -> bool:
         return self.status in ("SUBMITTED", "RUNNING")
 
+    def timing(self, now: datetime | None = None) -> str:
+        """'1 min 20 s elapsed, about 3 min left' while running (the time left from the
+        progress so far, once there is enough of it to say); the duration once finished."""
+        if self.started_at is None:
+            return ""
+        end = datetime.fromisoformat(self.finished_at) if self.finished_at else now or datetime.now(UTC)
+        elapsed = max(0.0, (end - datetime.fromisoformat(self.started_at)).total_seconds())
+        if not self.active:
+            return f"took {_duration(elapsed)}"
+        text = f"{_duration(elapsed)} elapsed"
+        if 0.02 <= self.progress < 1 and elapsed >= 5:
+            text += f", about {_duration(elapsed * (1 - self.progress) / self.progress)} left"
+        return text
+
+
+def _duration(seconds: float) -> str:
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
 
 def _job(row) -> Job:
     d = dict(row)

@@ -36,7 +36,9 @@ def _run_finetune(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
 
     def on_step(step: int, steps: int, loss: float) -> None:
         epoch = len(queue.get(ws, job.id).history)
-        ctx.update(progress=(epoch + step / steps) / params.epochs, message=f"epoch {epoch + 1}, step {step}/{steps}")
+        ctx.update(
+            progress=(epoch + step / steps) / params.epochs, message=f"epoch {epoch + 1} of {params.epochs}, step {step}/{steps}"
+        )
 
     return run_finetune(
         ws,

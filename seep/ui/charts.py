@@ -24,7 +24,7 @@ def training_curves(history: list[dict]) -> go.Figure:
     fig.update_layout(
         height=280,
         margin=dict(l=10, r=10, t=30, b=10),
-        xaxis_title="epoch",
+        xaxis=dict(title="epoch", tickformat="d", dtick=max(1, -(-len(epochs) // 10))),  # whole epochs, about 10 ticks
         yaxis=dict(title="loss"),
         yaxis2=dict(title="IoU", overlaying="y", side="right", range=[0, 1]),
         legend=dict(orientation="h", y=1.15),
