@@ -230,6 +230,10 @@ def test_worker_process_runs_cancels_and_dies_visibly(demo, tiny_model):
     os.kill(running.pid, signal.SIGKILL)
     failed = wait_for(demo, killed.id, ("ERROR",), timeout=60)
     assert "died" in failed.message and reg.active_model(demo).id == active_before
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running.pid == pid and not Path(f"/proc/{pid}").exists()  # reaped: no zombie left in the app's process
 
 
 def test_a_fenced_finetune_records_nothing_once_its_lease_is_gone(demo):

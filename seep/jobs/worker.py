@@ -196,5 +196,8 @@ def ensure_worker(ws: Workspace) -> int | None:
         stdin=subprocess.DEVNULL,
         start_new_session=True,  # outlives the app process and its reruns
     )
+    log.close()  # the child holds its own copy
+    # Collect its exit status when it ends, or it lingers as a zombie of the app's process.
+    threading.Thread(target=proc.wait, name=f"seep-worker-{proc.pid}-reaper", daemon=True).start()
     reg.set_setting(ws, "worker", {"pid": proc.pid, "beat": time.time()})
     return proc.pid
