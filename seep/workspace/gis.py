@@ -24,6 +24,7 @@ from rasterio.transform import Affine
 
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace import registry as reg
+from seep.workspace.scene_view import tile_classes
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import STATUSES, Workspace
 
@@ -227,7 +228,7 @@ def export_masks_geotiff(
         def write(tmp: Path, sc=sc, profile=profile) -> None:
             with rasterio.open(tmp, "w", **profile) as dst:  # unwritten blocks read as 0: background
                 for image_id, (r, c) in tile_offsets_of(ws, sc.name).items():
-                    classes = _tile_classes(ws, image_id, model_id)
+                    classes = tile_classes(ws, image_id, model_id)
                     if classes is None:
                         continue
                     h, w = min(sc.tile, sc.grid.height - r), min(sc.tile, sc.grid.width - c)
@@ -237,13 +238,6 @@ def export_masks_geotiff(
         _atomic(out, write)
         written.append(out)
     return written
-
-
-def _tile_classes(ws: Workspace, image_id: str, model_id: str | None) -> np.ndarray | None:
-    if model_id is None:
-        return ws.label(image_id)[1] if ws.image(image_id).head_version is not None else None
-    cached = ws.prediction(image_id, model_id)
-    return None if cached is None else cached[0]
 
 
 def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: str, layer: str, append: bool) -> None:

@@ -65,17 +65,18 @@ def overview_classes(ws: Workspace, name: str, factor: int, model_id: str | None
     sc = scene(ws, name)
     out = np.zeros((math.ceil(sc.grid.height / factor), math.ceil(sc.grid.width / factor)), np.uint8)
     for t in scene_tiles(ws, name):
-        if model_id is None:
-            if ws.image(t.image_id).head_version is None:
-                continue
-            classes = ws.label(t.image_id)[1]
-        else:
-            cached = ws.prediction(t.image_id, model_id)
-            if cached is None:
-                continue
-            classes = cached[0]
-        _put(out, _pool(classes, factor, np.max), t, factor)
+        classes = tile_classes(ws, t.image_id, model_id)
+        if classes is not None:
+            _put(out, _pool(classes, factor, np.max), t, factor)
     return out
+
+
+def tile_classes(ws: Workspace, image_id: str, model_id: str | None) -> np.ndarray | None:
+    """A tile's current label (model_id None) or its cached prediction by model_id; None if it has none."""
+    if model_id is None:
+        return ws.label(image_id)[1] if ws.image(image_id).head_version is not None else None
+    cached = ws.prediction(image_id, model_id)
+    return None if cached is None else cached[0]
 
 
 def _pool(tile: np.ndarray, factor: int, reduce) -> np.ndarray:
