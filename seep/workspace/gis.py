@@ -10,6 +10,7 @@ per scene.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import warnings
@@ -73,8 +74,11 @@ def seep_polygons(
     geoms, props = [], []
     for class_id in sorted({p.class_id for p in pieces}):
         mine = [p for p in pieces if p.class_id == class_id]
+        # Each piece lies in exactly one merged region: find it through a spatial index of
+        # the pieces' inner points (a scan of all pieces per region is quadratic in slicks).
+        tree = shapely.STRtree([p.geom.representative_point() for p in mine])
         for region in shapely.get_parts(shapely.union_all([p.geom for p in mine])):
-            inside = [p for p in mine if region.contains(p.geom.representative_point())]
+            inside = [mine[i] for i in tree.query(region, predicate="contains")]
             geoms.append(shapely.affinity.affine_transform(region, _shapely_affine(sc)))
             props.append(_properties(ws, sc, class_id, inside, geoms[-1], model_id))
     return sc, geoms, props
@@ -146,9 +150,7 @@ def _properties(ws: Workspace, sc: Scene, class_id: int, pieces: list[Piece], ge
 def _area_km2(sc: Scene, geom) -> float | None:
     if sc.grid.crs is None:
         return None
-    from pyproj import CRS
-
-    crs = CRS.from_wkt(sc.grid.crs)
+    crs = _crs(sc.grid.crs)
     if crs.is_geographic:
         lonlat = _to_lonlat(sc, geom)
         area, _ = crs.get_geod().geometry_area_perimeter(lonlat)
@@ -164,10 +166,23 @@ def _centroid_lonlat(sc: Scene, geom) -> tuple[float | None, float | None]:
     return round(pt.x, 7), round(pt.y, 7)
 
 
-def _to_lonlat(sc: Scene, geom):
-    from pyproj import CRS, Transformer
+@functools.lru_cache(maxsize=16)
+def _crs(wkt: str):
+    from pyproj import CRS
 
-    tr = Transformer.from_crs(CRS.from_wkt(sc.grid.crs), "EPSG:4326", always_xy=True)
+    return CRS.from_wkt(wkt)
+
+
+@functools.lru_cache(maxsize=16)
+def _to_wgs84(wkt: str):
+    """One transformer per scene CRS, not one per polygon (building it parses the CRS)."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(_crs(wkt), "EPSG:4326", always_xy=True)
+
+
+def _to_lonlat(sc: Scene, geom):
+    tr = _to_wgs84(sc.grid.crs)
     return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
