@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,7 +59,7 @@ def import_scene(
 ) -> SceneImport:
     name = _scene_name(scene or Path(path).stem)
     size = ws.config.tile_size
-    with open_scene(path) as ds, _maybe(mask) as mds:
+    with open_scene(path) as ds, open_scene(mask, "mask") if mask is not None else nullcontext() as mds:
         grid = grid_of(ds)
         check_image_grid(grid, f"scene {path}", ws.config.channels)
         if mds is not None:
@@ -108,19 +109,6 @@ def _check_mask_grid(grid: SceneGrid, mgrid: SceneGrid, mask: Path) -> None:
             f"mask {mask} is on another grid than its scene ({mgrid.width}x{mgrid.height} vs {grid.width}x{grid.height} "
             "pixels, or another transform or coordinate system); resample it onto the scene's grid first"
         )
-
-
-class _maybe:
-    """open_scene for an optional mask path."""
-
-    def __init__(self, path: Path | None):
-        self.cm = open_scene(path, "mask") if path is not None else None
-
-    def __enter__(self):
-        return self.cm.__enter__() if self.cm else None
-
-    def __exit__(self, *exc):
-        return self.cm.__exit__(*exc) if self.cm else False
 
 
 def _scene_name(name: str) -> str:
