@@ -10,7 +10,7 @@ from seep.ui import session
 from seep.ui.editor import editor_dirty, mask_editor, take_event
 from seep.ui.models import active_model, prediction, prefetch
 from seep.ui.text import plain
-from seep.workspace.render import DisplaySettings, render_tile
+from seep.workspace.render import DisplaySettings, render_surroundings, render_tile
 from seep.workspace.review import accept, save_edit, to_open
 from seep.workspace.scenes import tile_place
 
@@ -152,8 +152,15 @@ with side:
             low, high = st.slider("Window (percentiles)", 0.0, 100.0, (2.0, 98.0), step=0.5, key="review_pct")
         gamma = st.slider("Gamma", 0.3, 3.0, 1.0, step=0.05, key="review_gamma")
         opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.5, step=0.05, key="review_opacity")
+        surround = place is not None and st.toggle(
+            "Neighbouring tiles",
+            value=True,
+            key="review_surround",
+            help="The edges of the tiles around this one in its scene, with their labels, so a slick that crosses the border is drawn on consistently",
+        )
 display = DisplaySettings(mode, low, high, gamma)
 base = render_tile(ws, image.id, display=display)
+context = render_surroundings(ws, image.id, display=display, opacity=opacity) if surround else None
 
 # ---- what the editor opens with: the label, else the prediction, else nothing ------------
 # Remembered per image until the analyst saves, reloads or leaves: a colleague's save in
@@ -207,7 +214,9 @@ with edit_col:
         st.info(plain(model_note), icon=":material/model_training:")
     if problem:
         session.show_error(problem)
-    mask_editor(base, mask, mask_id=mask_id, classes=ws.classes, key=EDITOR, opacity=opacity, locked=ws.no_data(image.id))
+    mask_editor(
+        base, mask, mask_id=mask_id, classes=ws.classes, key=EDITOR, opacity=opacity, locked=ws.no_data(image.id), context=context
+    )
 
 
 def saved(mask, **kw) -> bool:

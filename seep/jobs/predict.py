@@ -10,7 +10,7 @@ import numpy as np
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Predictor, uncertainty
 from seep.workspace import ImageFilter, Workspace
-from seep.workspace.scenes import tile_offsets_of, tile_place
+from seep.workspace.scenes import neighbour_ids, tile_offsets_of, tile_place, widen
 
 # Pixels of the neighbouring tiles seen around a tile cut from a scene: a slick crossing a
 # tile border is predicted with both sides in view, so its halves agree at the border.
@@ -34,8 +34,7 @@ def _predict_and_cache(ws: Workspace, predictor: Predictor, model_id: str, image
     if wide is None:
         p = predictor.predict([image])[0]
     else:
-        predictor.window = max(predictor.window, *wide.shape[:2])  # one pass over the widened tile, not four windows
-        p = predictor.predict([wide])[0]
+        p = predictor.predict([wide], whole=True)[0]  # one pass over the widened tile, not four windows
         inner = (slice(CONTEXT_PX, CONTEXT_PX + image.shape[0]), slice(CONTEXT_PX, CONTEXT_PX + image.shape[1]))
         p.classes, p.confidence = p.classes[inner].copy(), p.confidence[inner].copy()
     doubt = uncertainty(p.confidence, valid_pixels(image, ws.config.nodata))
@@ -87,27 +86,14 @@ class SceneContext:
         place = tile_place(self.ws, image_id)
         if place is None:
             return None
-        scene, r, c = place
-        grid = self.grids.setdefault(scene, {rc: i for i, rc in tile_offsets_of(self.ws, scene).items()})
-        h, w, m = image.shape[0], image.shape[1], CONTEXT_PX
+        grid = self.grids.get(place[0])
+        if grid is None:
+            grid = self.grids[place[0]] = {rc: i for i, rc in tile_offsets_of(self.ws, place[0]).items()}
+        near = {k: self._tile(i) for k, i in neighbour_ids(self.ws, image_id, grid).items()}
         fill = 0 if self.ws.config.nodata is None else self.ws.config.nodata
-        out = np.full((h + 2 * m, w + 2 * m, image.shape[2]), fill, image.dtype)
-        for dr in (-1, 0, 1):
-            for dc in (-1, 0, 1):
-                other = image if dr == dc == 0 else self._tile(grid.get((r + dr * h, c + dc * w)))
-                if other is None:
-                    continue
-                # The part of that tile within m pixels of ours, placed where it lies around ours.
-                ys = slice(max(0, h - m), h) if dr < 0 else slice(0, m) if dr > 0 else slice(0, h)
-                xs = slice(max(0, w - m), w) if dc < 0 else slice(0, m) if dc > 0 else slice(0, w)
-                oy = 0 if dr < 0 else m + h if dr > 0 else m
-                ox = 0 if dc < 0 else m + w if dc > 0 else m
-                out[oy : oy + ys.stop - ys.start, ox : ox + xs.stop - xs.start] = other[ys, xs]
-        return out
+        return widen(image, near, CONTEXT_PX, fill)
 
-    def _tile(self, image_id: str | None) -> np.ndarray | None:
-        if image_id is None:
-            return None
+    def _tile(self, image_id: str) -> np.ndarray:
         if image_id not in self.pixels:
             self.pixels[image_id] = self.ws.read_image(image_id)
             if len(self.pixels) > self.keep:

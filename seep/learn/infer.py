@@ -120,16 +120,23 @@ class Predictor:
         return out
 
     def predict(
-        self, images: Sequence[np.ndarray], *, tta: bool = False, batch_size: int = 8, keep_probs: bool = False
+        self,
+        images: Sequence[np.ndarray],
+        *,
+        tta: bool = False,
+        batch_size: int = 8,
+        keep_probs: bool = False,
+        whole: bool = False,
     ) -> list[Prediction]:
-        """Images (H, W, C) as stored -> one Prediction each, in order."""
-        return list(self.iter_predict(images, tta=tta, batch_size=batch_size, keep_probs=keep_probs))
+        """Images (H, W, C) as stored -> one Prediction each, in order. `whole`: each image in
+        one pass however large (a tile with a small margin), never cut into windows."""
+        return list(self.iter_predict(images, tta=tta, batch_size=batch_size, keep_probs=keep_probs, whole=whole))
 
-    def iter_predict(self, images, *, tta=False, batch_size=8, keep_probs=False) -> Iterator[Prediction]:
+    def iter_predict(self, images, *, tta=False, batch_size=8, keep_probs=False, whole=False) -> Iterator[Prediction]:
         """Streams: only one batch of inputs and outputs is held at a time."""
         pending: list[np.ndarray] = []
         for img in images:
-            if max(img.shape[:2]) > self.window:
+            if not whole and max(img.shape[:2]) > self.window:
                 yield from self._flush(pending, tta, keep_probs)
                 pending = []
                 yield self._sliding(img, tta, keep_probs)

@@ -12,7 +12,13 @@ import cv2
 import numpy as np
 
 from seep.data.display import overlay, to_rgb
+from seep.workspace.scene_view import tile_classes
+from seep.workspace.scenes import neighbour_ids, widen
 from seep.workspace.workspace import Workspace
+
+# Pixels of the neighbouring tiles the editor shows around a scene tile: enough to see where
+# a slick crossing the border goes on the other side.
+SURROUND_PX = 48
 
 
 @dataclass(frozen=True)
@@ -48,3 +54,32 @@ def render_tile(
     if zoom > 1:
         rgb = np.repeat(np.repeat(rgb, zoom, axis=0), zoom, axis=1)
     return rgb
+
+
+def render_surroundings(
+    ws: Workspace,
+    image_id: str,
+    *,
+    display: DisplaySettings = DisplaySettings(),
+    opacity: float = 0.5,
+    margin: int = SURROUND_PX,
+) -> np.ndarray | None:
+    """(H + 2m, W + 2m, 3) uint8: a scene tile framed by `margin` pixels of its neighbours,
+    their current labels over them, dimmed as they are not the tile being edited; None for a
+    tile that is not from a scene or has no stored neighbour."""
+    near = neighbour_ids(ws, image_id)
+    if not near:
+        return None
+    image = ws.read_image(image_id)
+    fill = 0 if ws.config.nodata is None else ws.config.nodata
+    pixels = widen(image, {k: ws.read_image(i) for k, i in near.items()}, margin, fill)
+    empty = np.zeros(image.shape[:2], np.uint8)
+    labels = widen(empty, {k: _label_or_nothing(ws, i, empty) for k, i in near.items()}, margin, 0)
+    rgb = to_rgb(pixels, mode=display.mode, low=display.low, high=display.high, gamma=display.gamma, nodata=ws.config.nodata)
+    rgb = overlay(rgb, labels, ws.classes, opacity=opacity)
+    return (rgb * 0.7 + 0.5).astype(np.uint8)
+
+
+def _label_or_nothing(ws: Workspace, image_id: str, empty: np.ndarray) -> np.ndarray:
+    classes = tile_classes(ws, image_id, None)
+    return empty if classes is None else classes

@@ -201,6 +201,35 @@ def scene_stamp(ws: Workspace, name: str) -> tuple:
     return (*labels, *predictions)
 
 
+def neighbour_ids(ws: Workspace, image_id: str, grid: dict[tuple[int, int], str] | None = None) -> dict[tuple[int, int], str]:
+    """(dr, dc) -> image id of the stored tiles around a scene tile, dr and dc in -1..1 (no
+    entry past the scene's edge or for a no-data tile never stored); {} for a loose tile.
+    `grid`: the scene's (row_off, col_off) -> image id, when the caller keeps it."""
+    place = tile_place(ws, image_id)
+    if place is None:
+        return {}
+    name, r, c = place
+    grid = grid if grid is not None else {rc: i for i, rc in tile_offsets_of(ws, name).items()}
+    size = ws.image(image_id).height  # every tile of a scene is one size: edge tiles are padded
+    around = {(dr, dc): grid.get((r + dr * size, c + dc * size)) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc}
+    return {k: v for k, v in around.items() if v is not None}
+
+
+def widen(centre: np.ndarray, around: dict[tuple[int, int], np.ndarray], margin: int, fill) -> np.ndarray:
+    """`centre` (H, W, ...) with `margin` pixels of its neighbours around it, each where it
+    lies ((dr, dc) as from `neighbour_ids`); `fill` where there is no neighbour."""
+    h, w, m = centre.shape[0], centre.shape[1], margin
+    out = np.full((h + 2 * m, w + 2 * m, *centre.shape[2:]), fill, centre.dtype)
+    for (dr, dc), other in {**around, (0, 0): centre}.items():
+        # The part of that tile within m pixels of ours, placed where it lies around ours.
+        ys = slice(h - m, h) if dr < 0 else slice(0, m) if dr > 0 else slice(0, h)
+        xs = slice(w - m, w) if dc < 0 else slice(0, m) if dc > 0 else slice(0, w)
+        oy = 0 if dr < 0 else m + h if dr > 0 else m
+        ox = 0 if dc < 0 else m + w if dc > 0 else m
+        out[oy : oy + ys.stop - ys.start, ox : ox + xs.stop - xs.start] = other[ys, xs]
+    return out
+
+
 def tile_place(ws: Workspace, image_id: str) -> tuple[str, int, int] | None:
     """(scene, row_off, col_off) of a tile cut from a georeferenced scene, else None."""
     with ws.connect() as con:

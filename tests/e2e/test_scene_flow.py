@@ -5,12 +5,13 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
-from browser import editor_ready, shot, wait_for_app
+from browser import editor_ready, eventually, shot, wait_for_app
 
 from seep.ui.launch import REPO, free_port, start_app
 from seep.workspace import Workspace
-from seep.workspace.scenes import tile_offsets_of
+from seep.workspace.scenes import neighbour_ids, tile_offsets_of, widen
 
 expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)").expect
 
@@ -53,3 +54,44 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
     r, c = tile_offsets_of(ws, "demo_scene")[opened]
     expect(page.get_by_text(f"rows {r:,}-{r + 255:,}, columns {c:,}-{c + 255:,}", exact=False)).to_be_visible()
     shot(page, "21-scene-tile-in-review")
+
+    # The editor frames the tile with its neighbours' edges: the slick crossing the corner of
+    # four tiles shows on the far side of the border, and strokes still land on the tile.
+    context = page.get_by_test_id("seep-context")
+    expect(context).to_be_visible()
+    canvas = page.get_by_test_id("seep-canvas")
+    frame, box = context.bounding_box(), canvas.bounding_box()
+    zoom = box["width"] / 256
+    margin = (frame["width"] - box["width"]) / 2 / zoom
+    assert margin == 48 and box["x"] - frame["x"] == 48 * zoom
+    shown = page.evaluate(
+        """() => {
+            for (const host of document.querySelectorAll('*')) {
+                const img = host.shadowRoot && host.shadowRoot.querySelector('img.context');
+                if (!img) continue;
+                const c = document.createElement('canvas');
+                c.width = img.naturalWidth; c.height = img.naturalHeight;
+                const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+                return Array.from(g.getImageData(0, 0, c.width, c.height).data);
+            }
+        }"""
+    )
+    rgb = np.array(shown, np.uint8).reshape(352, 352, 4)[:, :, :3].astype(int)
+    near = {k: ws.label(i)[1] for k, i in neighbour_ids(ws, opened).items()}
+    labels = widen(np.zeros((256, 256), np.uint8), near, 48, 0)  # the neighbours' labels where the frame shows them
+    labels[48:304, 48:304] = 0  # the tile itself is under the editor
+    coloured = (np.abs(rgb[:, :, 0] - rgb[:, :, 1]) + np.abs(rgb[:, :, 1] - rgb[:, :, 2])) > 20
+    assert labels.any() and coloured[labels > 0].mean() > 0.9 and not coloured[48:304, 48:304].any()
+
+    page.get_by_test_id("seep-class-2").click()
+    page.mouse.move(box["x"] + 100 * zoom, box["y"] + 100 * zoom)  # the tile's rows past 143 are past the scene's edge
+    page.mouse.down()
+    page.mouse.move(box["x"] + 140 * zoom, box["y"] + 100 * zoom, steps=8)
+    page.mouse.up()
+    canvas.focus()
+    page.keyboard.press("s")
+    saved = eventually(lambda: ws.image(opened).head_version == 2)
+    assert saved
+    after = ws.label(opened)[1]
+    changed = np.argwhere(after != ws.label(opened, 1)[1])
+    assert (after[100, 105:135] == 2).all() and changed[:, 0].min() >= 90 and changed[:, 0].max() <= 110

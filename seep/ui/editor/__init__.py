@@ -43,6 +43,7 @@ def mask_editor(
     opacity: float = 0.5,
     zoom: int = 2,
     locked: np.ndarray | None = None,
+    context: np.ndarray | None = None,
 ) -> bool:
     """Show `mask` over `image_rgb` for editing; returns whether it has unsaved strokes.
 
@@ -50,7 +51,8 @@ def mask_editor(
     on another mask id is refused. Events are not returned here: `take_event` hands them
     over at the top of the next run, before anything is drawn, so an action costs one
     rerun, not two. `locked` (H, W) bool marks no-data pixels: no brush, lasso or fill
-    puts seep there (the eraser still works)."""
+    puts seep there (the eraser still works). `context` (H + 2m, W + 2m, 3): the picture
+    around the tile (its neighbours' edges), shown read-only as a frame of m pixels."""
     st.session_state[f"{key}__mask_id"] = mask_id
     data = {
         "mask_id": mask_id,
@@ -63,6 +65,8 @@ def mask_editor(
         "names": classes.names,
         "opacity": float(opacity),
         "zoom": int(zoom),
+        "context": encode_png(context) if context is not None else None,
+        "margin": (context.shape[0] - mask.shape[0]) // 2 if context is not None else 0,
     }
     _component(
         key=key,

@@ -65,12 +65,15 @@ function build(parent) {
       <button class="accept" data-testid="seep-accept" title="Accept as it is (A)">Accept</button>
       <span class="status" data-testid="seep-status"></span>
     </div>
-    <div class="stage">
-      <img class="base" alt="SAR tile" draggable="false">
-      <canvas class="overlay" data-testid="seep-canvas"></canvas>
-      <canvas class="lasso"></canvas>
-      <div class="cursor"></div>
-    </div>`;
+    <div class="scroller"><div class="frame">
+      <img class="context" alt="neighbouring tiles" data-testid="seep-context" draggable="false">
+      <div class="stage">
+        <img class="base" alt="SAR tile" draggable="false">
+        <canvas class="overlay" data-testid="seep-canvas"></canvas>
+        <canvas class="lasso"></canvas>
+        <div class="cursor"></div>
+      </div>
+    </div></div>`;
   parent.appendChild(root);
   return root;
 }
@@ -101,6 +104,15 @@ class Editor {
     if (this.img.dataset.src !== data.image) {
       this.img.src = "data:image/png;base64," + data.image;
       this.img.dataset.src = data.image;
+    }
+    // The neighbouring tiles' edges around the stage, read-only: a slick crossing the
+    // border is drawn on where it goes on the other side.
+    const context = this.q("img.context");
+    this.margin = data.context ? data.margin : 0;
+    this.root.classList.toggle("has-context", !!data.context);
+    if (data.context && context.dataset.src !== data.context) {
+      context.src = "data:image/png;base64," + data.context;
+      context.dataset.src = data.context;
     }
     this.opacity = data.opacity;
     if (data.zoom && this.zoomFromPython !== data.zoom) {
@@ -235,6 +247,18 @@ class Editor {
     const stage = this.q(".stage");
     stage.style.width = `${W}px`;
     stage.style.height = `${H}px`;
+    const m = (this.margin || 0) * this.zoom;
+    this.q(".frame").style.padding = `${m}px`;
+    Object.assign(this.q("img.context").style, { width: `${W + 2 * m}px`, height: `${H + 2 * m}px` });
+    // Wider than the column: scrolled so the tile sits in the middle, its neighbours' edges
+    // equally in view on both sides.
+    // Only when the tile or the zoom changes: a rerun must not undo the analyst's scrolling.
+    const scroller = this.q(".scroller");
+    const placed = `${this.work?.id}:${this.zoom}:${m}`;
+    if (this.placed !== placed) {
+      scroller.scrollLeft = Math.max(0, (W + 2 * m - scroller.clientWidth) / 2);
+      this.placed = placed;
+    }
     for (const el of [this.img, this.canvas, this.lassoCanvas]) {
       el.style.width = `${W}px`;
       el.style.height = `${H}px`;
