@@ -1,27 +1,79 @@
 """Scene: a whole georeferenced scene with its seeps outlined and every tile's review status; a click opens the tile."""
 
+from pathlib import Path
+
 import streamlit as st
 
+from seep.errors import BadInputError, SeepError
+from seep.jobs import queue
+from seep.jobs.worker import ensure_worker
 from seep.ui import session
+from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
 from seep.ui.scene import export_bytes, scene_picture, tile_map
 from seep.ui.text import plain
+from seep.workspace.gis import crs_label
 from seep.workspace.scene_view import scene_tiles
-from seep.workspace.scenes import scene, scene_names, scene_stamp
+from seep.workspace.scenes import check_scene, scene, scene_names, scene_stamp
 
 ws = session.workspace()
 model = active_model(ws)
 st.title("Scene")
 
 names = scene_names(ws)
+
+
+def import_form() -> None:
+    """A GeoTIFF already on the server (scenes are gigabytes: no browser upload), imported as a job."""
+    with st.form("scene_import", border=False):
+        path = st.text_input("GeoTIFF on this server", placeholder="/data/S1A_IW_GRDH_20260101.tif", key="scene_import_path")
+        with st.container(horizontal=True):
+            mask = st.text_input("Its mask, on the same grid (optional)", key="scene_import_mask")
+            given = st.text_input("Scene name (default: the file's name)", key="scene_import_name")
+        if not st.form_submit_button("Import", icon=":material/upload_file:"):
+            return
+    try:
+        if not path.strip():
+            raise BadInputError("give the path of a GeoTIFF on this server")
+        params = {"path": path.strip(), "mask": mask.strip() or None, "scene": given.strip() or None, "author": session.author()}
+        params["scene"] = check_scene(
+            ws, Path(params["path"]), mask=params["mask"] and Path(params["mask"]), scene=params["scene"]
+        )
+        job = queue.submit(ws, "import_scene", params)
+        ensure_worker(ws)
+        st.session_state["scene_import_job"] = job.id
+        st.toast(f"Importing {plain(params['scene'])} as job {job.id}")
+    except SeepError as e:
+        session.show_error(e)
+
+
+@st.fragment(run_every="2s")
+def import_progress() -> None:
+    """The import this session started, while it runs and once it ends; the new scene is then shown."""
+    job = newest_job(ws, ("import_scene",))
+    if job is None or job.id != st.session_state.get("scene_import_job"):
+        return
+    job_card(ws, job, "scene_import")
+    if job.status == "DONE" and st.session_state.get("scene_import_shown") != job.id:
+        st.session_state["scene_import_shown"] = job.id
+        st.session_state["scene_pick"] = job.result["scene"]
+        st.rerun()
+
+
 if not names:
     st.info(
-        "No georeferenced scene in this workspace yet. Import one (a GeoTIFF of any size, with its mask if it has one): "
-        "`python -m seep import SCENE.tif --mask MASK.tif`",
+        "No georeferenced scene in this workspace yet. Import one below (a GeoTIFF of any size, with its mask if it has one), "
+        "or from a shell: `python -m seep import SCENE.tif --mask MASK.tif`",
         icon=":material/public:",
     )
+with st.expander("Import a scene", expanded=not names, icon=":material/upload_file:"):
+    import_form()
+import_progress()
+if not names:
     st.stop()
 
+if "scene_pick" in st.session_state:  # a scene just imported: show it
+    st.session_state["scene_name"] = st.session_state.pop("scene_pick")
 with st.container(horizontal=True, vertical_alignment="bottom"):
     name = st.selectbox("Scene", names, key="scene_name")
     layer = st.segmented_control(
@@ -44,10 +96,9 @@ if picked:
     st.session_state["review_image"] = picked[0]
     st.switch_page("pages/review.py", query_params={"image": picked[0]})
 
-crs = sc.grid.crs and sc.grid.crs.split('"')[1]
 st.caption(
     f"{sc.grid.width:,} x {sc.grid.height:,} pixels, {sc.grid.bands} band(s) {sc.grid.dtype} · "
-    f"{plain(crs) if crs else 'no coordinate system'} · pixel {abs(sc.grid.transform[0]):g} x {abs(sc.grid.transform[4]):g} · "
+    f"{plain(crs_label(sc.grid.crs))} · pixel {abs(sc.grid.transform[0]):g} x {abs(sc.grid.transform[4]):g} · "
     f"{len(tiles)} tiles of {sc.tile} px (shown 1:{factor}), {sc.skipped_no_data} no-data-only tiles not stored · "
     "click a tile to review it"
 )

@@ -11,6 +11,7 @@ from seep.learn.augment import OPS
 from seep.learn.losses import LOSSES
 from seep.ui import session
 from seep.ui.charts import iou_bars, training_curves
+from seep.ui.jobs import job_card, newest_job
 from seep.ui.text import plain
 from seep.workspace import REVIEWED, ImageFilter
 from seep.workspace import registry as reg
@@ -29,32 +30,16 @@ DEFAULTS = FinetuneParams()
 
 @st.fragment(run_every="2s")
 def live() -> None:
-    jobs = queue.list_jobs(ws, limit=20)
-    if queue.looks_stale(jobs) and queue.reap_dead(ws):  # a worker died: say so instead of "running"
-        jobs = queue.list_jobs(ws, limit=20)
-    current = next((j for j in jobs if j.active), None) or next(iter(jobs), None)
+    current = newest_job(ws)
     if current is None:
         st.caption("No jobs yet.")
         return
-    kind = {"finetune": "Fine-tune", "predict_all": "Predict all", "evaluate": "Evaluate"}[current.kind]
-    with st.container(border=True):
-        with st.container(horizontal=True, vertical_alignment="center"):
-            st.markdown(f"**{kind} · job {plain(current.id)}** · {current.status.lower()}")
-            if current.active and st.button("Cancel", key=f"train_cancel_{current.id}", icon=":material/stop:"):
-                queue.request_cancel(ws, current.id)
-                st.rerun(scope="fragment")
-        timing = current.timing()
-        text = plain(current.message) if current.message else "waiting for the worker"
-        st.progress(min(max(current.progress, 0.0), 1.0), text=f"{text} · {timing}" if timing else text)
-        if current.history:
-            st.plotly_chart(training_curves(current.history), key=f"train_curve_{current.id}")
-        if current.status == "ERROR":
-            st.error(plain(current.message))
-        if current.log:
-            with st.expander("Log"):
-                st.code("\n".join(current.log.splitlines()[-30:]), language=None)
-        if current.status == "DONE" and current.kind == "finetune" and current.result.get("model_id"):
-            st.session_state["train_candidate"] = current.result["model_id"]
+    curves = (
+        (lambda: st.plotly_chart(training_curves(current.history), key=f"train_curve_{current.id}")) if current.history else None
+    )
+    job_card(ws, current, "train", extra=curves)
+    if current.status == "DONE" and current.kind == "finetune" and current.result.get("model_id"):
+        st.session_state["train_candidate"] = current.result["model_id"]
     if current.status != st.session_state.get("train_last_status"):
         st.session_state["train_last_status"] = current.status
         if not current.active:

@@ -27,3 +27,7 @@ class NotFoundError(SeepError):
 
 class WorkspaceError(SeepError):
     """The workspace folder cannot be read or written (permissions, disk full)."""
+
+
+class Cancelled(SeepError):
+    """A long operation stopped on the user's request; it says what it kept."""

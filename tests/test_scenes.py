@@ -13,7 +13,8 @@ from pyproj import Transformer
 from rasterio.transform import from_origin
 
 from seep.cli import main
-from seep.workspace import Workspace
+from seep.errors import BadInputError, Cancelled
+from seep.workspace import ImageFilter, Workspace
 from seep.workspace.scenes import scene, tile_offsets_of
 
 H, W = 600, 700  # 3 x 3 tiles of 256, the last row and column partial
@@ -253,3 +254,38 @@ def test_scene_tiles_are_predicted_with_their_neighbours_edges(tmp_path):
     assert (left[:, 255] == 1).all() and (left[:, :255] == 0).all()  # the last column saw the next tile
     middle = ws.prediction(ws.image("s.r000000c000256").id, "looks-right")[0]
     assert (middle[:, :9] == 1).all() and (middle[:, 9:] == 0).all()
+
+
+def test_an_import_job_runs_in_the_worker_and_a_cancelled_one_keeps_nothing(tmp_path, scene_files):
+    import os
+
+    from seep.jobs import queue
+    from seep.jobs.worker import run_job
+    from seep.workspace.scenes import check_scene, import_scene, scene_names
+
+    img, mask = scene_files
+    ws = Workspace(tmp_path / "ws")
+    assert check_scene(ws, img, mask=mask) == "S1A_scene"
+    with pytest.raises(BadInputError, match="another grid"):
+        check_scene(ws, img, mask=write_tif(tmp_path / "small.tif", np.zeros((10, 10), np.uint8)))
+
+    calls = iter(range(100))
+    with pytest.raises(Cancelled, match="cancelled after 3 of 9 tiles; nothing of it was kept"):
+        import_scene(ws, img, mask=mask, author="a", should_stop=lambda: next(calls) >= 3)
+    assert scene_names(ws) == [] and ws.count_images() == 0
+
+    job = queue.submit(ws, "import_scene", {"path": str(img), "mask": str(mask), "scene": "gulf", "author": "ana"})
+    run_job(ws, queue.claim_next(ws, os.getpid()))
+    done = queue.get(ws, job.id)
+    assert done.status == "DONE" and done.result == {"scene": "gulf", "tiles": 8, "masks": 8, "skipped_no_data": 1}
+    assert scene_names(ws) == ["gulf"] and "8 tiles added" in done.log
+    with pytest.raises(BadInputError, match="already has a scene named gulf"):
+        check_scene(ws, img, scene="gulf")
+
+    job = queue.submit(ws, "import_scene", {"path": str(img), "scene": "again", "author": "ana"})
+    claimed = queue.claim_next(ws, os.getpid())
+    queue.request_cancel(ws, job.id)  # the Cancel button, pressed while it runs
+    run_job(ws, claimed)
+    stopped = queue.get(ws, job.id)
+    assert stopped.status == "STOPPED" and "nothing of it was kept" in stopped.message
+    assert scene_names(ws) == ["gulf"] and ws.count_images(ImageFilter(scene=("again",))) == 0

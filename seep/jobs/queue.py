@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.workspace import Workspace
 
-KINDS = ("finetune", "predict_all", "evaluate")
+KINDS = ("finetune", "predict_all", "evaluate", "import_scene")
 HEARTBEAT_S = 2.0
 # A job whose worker has not beaten for this long loses its lease even if its process is
 # alive (stopped, swapped out, on a machine that vanished): long enough that a busy

@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-from seep.errors import SeepError
+from seep.errors import Cancelled, SeepError
 from seep.jobs import queue
 from seep.workspace import Workspace
 from seep.workspace import registry as reg
@@ -86,7 +86,31 @@ def _run_evaluate(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
     return {"model_id": model.id, "binary_iou": report["binary_iou"]}
 
 
-RUNNERS = {"finetune": _run_finetune, "predict_all": _run_predict_all, "evaluate": _run_evaluate}
+def _run_import_scene(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
+    from seep.workspace.scenes import import_scene
+
+    p = job.params
+    report = import_scene(
+        ws,
+        Path(p["path"]),
+        mask=Path(p["mask"]) if p.get("mask") else None,
+        scene=p.get("scene"),
+        author=p["author"],
+        on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i:,}/{n:,} tile windows read"),
+        should_stop=ctx.stopped,
+    )
+    for w in report.warnings:
+        ctx.update(log=f"warning: {w}")
+    ctx.update(log=report.summary())
+    return {"scene": report.scene, "tiles": report.tiles, "masks": report.masks, "skipped_no_data": report.skipped_no_data}
+
+
+RUNNERS = {
+    "finetune": _run_finetune,
+    "predict_all": _run_predict_all,
+    "evaluate": _run_evaluate,
+    "import_scene": _run_import_scene,
+}
 
 
 class _Context:
@@ -162,6 +186,8 @@ def run_job(ws: Workspace, job: queue.Job) -> None:
         ctx.finish("STOPPED" if stopped else "DONE", message="cancelled" if stopped else "finished", result=result)
     except queue.LeaseLost as e:  # a fenced write refused: nothing of this job is recorded
         _say(e)
+    except Cancelled as e:  # stopped on request, and says what it kept
+        ctx.finish("STOPPED", message=str(e))
     except SeepError as e:
         ctx.update(log=f"error: {e}")
         ctx.finish("ERROR", message=str(e))

@@ -48,14 +48,18 @@ def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile]) -> go.Figure:
     """The overview with one square marker per tile, coloured by review status; a click
     on a marker selects that tile (its image id is the point's customdata)."""
     fig = go.Figure(go.Image(z=rgb, hoverinfo="skip"))
-    half = tile / factor / 2
+    h, w = rgb.shape[:2]
+
+    def middle(off: int, length: int) -> float:  # of the tile's part inside the scene: edge tiles are padded past it
+        return (off + min(off + tile, length * factor)) / 2 / factor
+
     for status, colour in STATUS_COLOURS.items():
         mine = [t for t in tiles if t.status == status]
         if not mine:
             continue
         fig.add_scatter(
-            x=[t.col_off / factor + half for t in mine],
-            y=[t.row_off / factor + half for t in mine],
+            x=[middle(t.col_off, w) for t in mine],
+            y=[middle(t.row_off, h) for t in mine],
             customdata=[t.image_id for t in mine],
             text=[escape(t.name) for t in mine],
             hovertemplate="%{text}<extra>" + status.replace("_", " ") + "</extra>",
@@ -64,7 +68,6 @@ def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile]) -> go.Figure:
             name=status.replace("_", " "),
             showlegend=True,
         )
-    h, w = rgb.shape[:2]
     step = tile / factor
     for k in range(1, int(w / step) + 1):  # the tile grid, faint
         fig.add_vline(x=k * step - 0.5, line=dict(width=1, color="rgba(255,255,255,0.35)"))
@@ -74,8 +77,8 @@ def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile]) -> go.Figure:
         height=min(900, max(360, rgb.shape[0] + 60)),
         margin=dict(l=0, r=0, t=10, b=0),
         legend=dict(orientation="h", y=-0.02, yanchor="top"),
-        xaxis=dict(visible=False),
-        yaxis=dict(visible=False, scaleanchor="x"),
+        xaxis=dict(visible=False, range=[-0.5, w - 0.5]),
+        yaxis=dict(visible=False, scaleanchor="x", range=[h - 0.5, -0.5]),
         dragmode="pan",
         clickmode="event+select",
     )

@@ -166,6 +166,15 @@ def _centroid_lonlat(sc: Scene, geom) -> tuple[float | None, float | None]:
     return round(pt.x, 7), round(pt.y, 7)
 
 
+def crs_label(wkt: str | None) -> str:
+    """A scene's CRS as people name it: 'WGS 84 / UTM zone 31N (EPSG:32631)'."""
+    if wkt is None:
+        return "no coordinate system"
+    crs = _crs(wkt)
+    code = crs.to_epsg()
+    return f"{crs.name} (EPSG:{code})" if code else crs.name
+
+
 @functools.lru_cache(maxsize=16)
 def _crs(wkt: str):
     from pyproj import CRS

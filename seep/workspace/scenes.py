@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from seep.data.geo import SceneGrid, check_image_grid, grid_of, open_scene, read_mask_tile, read_tile, tile_offsets
-from seep.errors import BadInputError, NotFoundError
+from seep.errors import BadInputError, Cancelled, NotFoundError
 from seep.workspace.workspace import Workspace
 
 
@@ -56,14 +56,12 @@ def import_scene(
     scene: str | None = None,
     author: str,
     on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> SceneImport:
     name = _scene_name(scene or Path(path).stem)
     size = ws.config.tile_size
     with open_scene(path) as ds, open_scene(mask, "mask") if mask is not None else nullcontext() as mds:
-        grid = grid_of(ds)
-        check_image_grid(grid, f"scene {path}", ws.config.channels)
-        if mds is not None:
-            _check_mask_grid(grid, grid_of(mds, "mask"), mask)
+        grid = _checked_grids(ws, ds, mds, path, mask)
         report = SceneImport(name)
         if grid.crs is None:
             report.warnings.append(f"{path} has no coordinate system: its seeps will export without coordinates")
@@ -72,6 +70,8 @@ def import_scene(
         try:
             offsets = list(tile_offsets(grid, size))
             for i, (r, c) in enumerate(offsets):
+                if should_stop and should_stop():
+                    raise Cancelled(f"import of {name} cancelled after {i} of {len(offsets)} tiles; nothing of it was kept")
                 _import_tile(ws, ds, mds, name, r, c, size, author, report, added)
                 if on_progress:
                     on_progress(i + 1, len(offsets))
@@ -80,6 +80,25 @@ def import_scene(
             _discard(ws, name, added)
             raise
     return report
+
+
+def check_scene(ws: Workspace, path: Path, *, mask: Path | None = None, scene: str | None = None) -> str:
+    """What `import_scene` refuses, found in a moment (headers only, no pixels read), so the
+    app can say it before queueing a long import; returns the scene's name."""
+    name = _scene_name(scene or Path(path).stem)
+    with open_scene(path) as ds, open_scene(mask, "mask") if mask is not None else nullcontext() as mds:
+        _checked_grids(ws, ds, mds, path, mask)
+    if _existing(ws, name) in ("complete", "tiles"):
+        raise BadInputError(f"this workspace already has a scene named {name}; give the import another name")
+    return name
+
+
+def _checked_grids(ws: Workspace, ds, mds, path: Path, mask: Path | None) -> SceneGrid:
+    grid = grid_of(ds)
+    check_image_grid(grid, f"scene {path}", ws.config.channels)
+    if mds is not None:
+        _check_mask_grid(grid, grid_of(mds, "mask"), mask)
+    return grid
 
 
 def _import_tile(ws, ds, mds, scene, r, c, size, author, report, added) -> None:
@@ -120,14 +139,12 @@ def _scene_name(name: str) -> str:
 
 def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: int) -> None:
     """Record the scene as importing; a complete scene of that name is refused, an interrupted one undone."""
-    with ws.connect() as con:
-        row = con.execute("SELECT complete FROM scenes WHERE name = ?", (name,)).fetchone()
-        taken = con.execute("SELECT 1 FROM images WHERE scene = ? LIMIT 1", (name,)).fetchone()
-    if row is not None and row[0]:
+    existing = _existing(ws, name)
+    if existing == "complete":
         raise BadInputError(f"scene {name} is already in this workspace; pass --scene with another name to import it again")
-    if row is not None:
+    if existing == "interrupted":
         _discard(ws, name, _tile_ids(ws, name))
-    elif taken:
+    elif existing == "tiles":
         raise BadInputError(f"this workspace already has tiles of a scene named {name}; pass --scene with another name")
     with ws.connect(write=True) as con:
         con.execute(
@@ -135,6 +152,16 @@ def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: in
             "VALUES (?,?,?,?,?,?,?,?,?,?)",
             (name, str(path), grid.height, grid.width, grid.bands, grid.dtype, grid.crs, json.dumps(grid.transform), size, _now()),
         )
+
+
+def _existing(ws: Workspace, name: str) -> str | None:
+    """What holds the name: a 'complete' scene, an 'interrupted' import, loose 'tiles' of a scene so named, or None."""
+    with ws.connect() as con:
+        row = con.execute("SELECT complete FROM scenes WHERE name = ?", (name,)).fetchone()
+        tiles = con.execute("SELECT 1 FROM images WHERE scene = ? LIMIT 1", (name,)).fetchone()
+    if row is not None:
+        return "complete" if row[0] else "interrupted"
+    return "tiles" if tiles else None
 
 
 def _finish_scene(ws: Workspace, name: str, report: SceneImport) -> None:

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from browser import editor_ready, eventually, shot, wait_for_app
 
+from seep.jobs import queue
 from seep.ui.launch import REPO, free_port, start_app
-from seep.workspace import Workspace
-from seep.workspace.scenes import neighbour_ids, tile_offsets_of, widen
+from seep.workspace import ImageFilter, Workspace
+from seep.workspace.scenes import neighbour_ids, scene_names, tile_offsets_of, widen
 
 expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)").expect
 
@@ -95,3 +96,37 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
     after = ws.label(opened)[1]
     changed = np.argwhere(after != ws.label(opened, 1)[1])
     assert (after[100, 105:135] == 2).all() and changed[:, 0].min() >= 90 and changed[:, 0].max() <= 110
+
+
+def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    img = np.random.default_rng(1).integers(100, 3000, (300, 520)).astype(np.uint16)
+    mask = np.zeros((300, 520), np.uint8)
+    mask[100:140, 200:330] = 1  # across the border at column 256
+    for path, array in (("coast.tif", img), ("coast-mask.tif", mask)):
+        profile = dict(driver="GTiff", height=300, width=520, count=1, dtype=array.dtype, crs="EPSG:32631")
+        with rasterio.open(tmp_path / path, "w", transform=from_origin(600000, 4700000, 20, 20), **profile) as ds:
+            ds.write(array[None])
+
+    page.goto(f"{url}/scene")
+    wait_for_app(page)
+    page.get_by_text("Import a scene").click()
+    page.get_by_label("GeoTIFF on this server").fill(str(tmp_path / "nothing-here.tif"))
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("nothing-here.tif", exact=False).last).to_be_visible()
+    expect(page.get_by_text("is not a file", exact=False)).to_be_visible()  # said at once, nothing queued
+    assert "nothing-here" not in [j.params.get("scene") for j in queue.list_jobs(ws)]
+
+    page.get_by_label("GeoTIFF on this server").fill(str(tmp_path / "coast.tif"))
+    page.get_by_label("Its mask, on the same grid (optional)").fill(str(tmp_path / "coast-mask.tif"))
+    page.get_by_role("button", name="Import").click()
+    # The job runs in the background worker; when it ends the page shows the new scene.
+    expect(page.get_by_text("520 x 300 pixels", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("WGS 84 / UTM zone 31N", exact=False)).to_be_visible()
+    shot(page, "22-scene-imported-from-app")
+    assert "coast" in scene_names(ws)
+    assert len(tile_offsets_of(ws, "coast")) == 6 and ws.count_images(ImageFilter(scene=("coast",), status=("accepted",))) == 6

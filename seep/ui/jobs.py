@@ -1,0 +1,42 @@
+"""A background job as the pages show it: what it is, how far it got, cancel, its log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from seep.jobs import queue
+from seep.ui.text import plain
+from seep.workspace import Workspace
+
+KIND_NAMES = {"finetune": "Fine-tune", "predict_all": "Predict all", "evaluate": "Evaluate", "import_scene": "Import scene"}
+
+
+def job_card(ws: Workspace, job: queue.Job, key: str, extra: Callable[[], None] | None = None) -> None:
+    """One job in a bordered box; `extra` draws job-specific content under its progress bar."""
+    with st.container(border=True):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(f"**{KIND_NAMES[job.kind]} · job {plain(job.id)}** · {job.status.lower()}")
+            if job.active and st.button("Cancel", key=f"{key}_cancel_{job.id}", icon=":material/stop:"):
+                queue.request_cancel(ws, job.id)
+                st.rerun(scope="fragment")
+        timing = job.timing()
+        text = plain(job.message) if job.message else "waiting for the worker"
+        st.progress(min(max(job.progress, 0.0), 1.0), text=f"{text} · {timing}" if timing else text)
+        if extra:
+            extra()
+        if job.status == "ERROR":
+            st.error(plain(job.message))
+        if job.log:
+            with st.expander("Log"):
+                st.code("\n".join(job.log.splitlines()[-30:]), language=None)
+
+
+def newest_job(ws: Workspace, kinds: tuple[str, ...] | None = None) -> queue.Job | None:
+    """The running job (of those kinds), else the newest one; a worker that died is reaped first."""
+    jobs = queue.list_jobs(ws, limit=20)
+    if queue.looks_stale(jobs) and queue.reap_dead(ws):  # a worker died: say so instead of "running"
+        jobs = queue.list_jobs(ws, limit=20)
+    jobs = [j for j in jobs if kinds is None or j.kind in kinds]
+    return next((j for j in jobs if j.active), None) or next(iter(jobs), None)
