@@ -7,6 +7,7 @@ from seep.ui.gallery import Card, gallery
 from seep.ui.models import active_model
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUSES, ImageFilter
+from seep.workspace.scene_view import scene_summaries
 
 PAGE_SIZE = 24  # a 6 x 4 grid; st.pagination walks the rest
 SORTS = {
@@ -65,18 +66,44 @@ st.session_state["browse_filter"] = flt
 total = ws.count_images(flt)
 
 with st.container(horizontal=True, vertical_alignment="center"):
-    view = st.segmented_control("View", ["Grid", "Table"], default="Grid", key="browse_view", label_visibility="collapsed")
-    layer = st.segmented_control(
-        "Overlay",
-        ["label", "prediction", "none"],
-        default="label",
-        key="browse_overlay",
-        required=True,
-        format_func=str.capitalize,
-        label_visibility="collapsed",
+    view = st.segmented_control(
+        "View", ["Grid", "Table", "Scenes"], default="Grid", key="browse_view", label_visibility="collapsed", required=True
     )
-    st.caption(f"{total} images match")
+    if view != "Scenes":
+        layer = st.segmented_control(
+            "Overlay",
+            ["label", "prediction", "none"],
+            default="label",
+            key="browse_overlay",
+            required=True,
+            format_func=str.capitalize,
+            label_visibility="collapsed",
+        )
+        st.caption(f"{total} images match")
 
+if view == "Scenes":
+    rows = [x for x in scene_summaries(ws) if not scenes or x.name in scenes]
+    st.dataframe(
+        [
+            {
+                "scene": x.name,
+                "tiles": x.tiles,
+                "reviewed": x.reviewed / x.tiles,
+                **{s.replace("_", " "): x.statuses[s] for s in STATUSES},
+                "map": f"scene?name={x.name}" if x.georeferenced else None,
+            }
+            for x in rows
+        ],
+        hide_index=True,
+        column_config={
+            "reviewed": st.column_config.ProgressColumn("reviewed", min_value=0, max_value=1, format="percent"),
+            "map": st.column_config.LinkColumn(
+                "Scene page", display_text="Open", help="Scenes imported from a GeoTIFF: the whole scene on its map"
+            ),
+        },
+    )
+    st.caption("Tiles per scene by review status; the scene filter above applies, the others are for tiles.")
+    st.stop()
 if total == 0:
     st.info("No image matches these filters.")
     st.stop()

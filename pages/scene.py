@@ -73,9 +73,13 @@ if not names:
     st.stop()
 
 if "scene_pick" in st.session_state:  # a scene just imported: show it
-    st.session_state["scene_name"] = st.session_state.pop("scene_pick")
+    st.query_params["name"] = st.session_state.pop("scene_pick")
+if st.query_params.get("name") in names:  # the URL names the scene shown (links from Browse, shared links)
+    st.session_state["scene_name"] = st.query_params["name"]
 with st.container(horizontal=True, vertical_alignment="bottom"):
-    name = st.selectbox("Scene", names, key="scene_name")
+    name = st.selectbox(
+        "Scene", names, key="scene_name", on_change=lambda: st.query_params.update(name=st.session_state["scene_name"])
+    )
     layer = st.segmented_control(
         "Outlines",
         ["labels", "predictions"],

@@ -448,3 +448,20 @@ def test_scene_page_shows_the_demo_scene(tmp_path, monkeypatch):
     assert at.selectbox(key="scene_name").value == "demo_scene"
     caption = " ".join(c.value for c in at.caption)
     assert "512 x 400 pixels" in caption and "WGS 84 / UTM zone 31N" in caption and "4 tiles of 256 px" in caption
+
+
+def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=3), labelled_per_scene=1)
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    at = app()
+    at.segmented_control(key="browse_view").set_value("Scenes").run()
+    table = at.dataframe[0].value.set_index("scene")
+    assert list(table.index) == [*ws.scenes()] and "demo_scene" in table.index
+    assert table.loc["demo_scene", "tiles"] == 4 and table.loc["demo_scene", "reviewed"] == 1.0
+    assert table.loc["demo_scene", "map"] == "scene?name=demo_scene"
+    loose = next(s for s in ws.scenes() if s != "demo_scene")
+    assert table.loc[loose, "tiles"] == 3 and table.loc[loose, "unlabelled"] == 2 and not isinstance(table.loc[loose, "map"], str)
+
+    at = app("pages/scene.py", name="demo_scene")  # the link's target
+    assert at.selectbox(key="scene_name").value == "demo_scene"

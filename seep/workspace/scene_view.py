@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from seep.data.display import nodata_hatch, stretch
-from seep.workspace.scenes import scene, tile_offsets_of
-from seep.workspace.workspace import Workspace
+from seep.workspace.scenes import scene, scene_names, tile_offsets_of
+from seep.workspace.workspace import REVIEWED, STATUSES, Workspace
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,33 @@ class SceneTile:
     row_off: int
     col_off: int
     status: str
+
+
+@dataclass(frozen=True)
+class SceneSummary:
+    name: str
+    statuses: dict[str, int]  # review status -> tiles
+    georeferenced: bool  # imported from a GeoTIFF: it has a Scene page
+
+    @property
+    def tiles(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def reviewed(self) -> int:
+        return sum(self.statuses[s] for s in REVIEWED)
+
+
+def scene_summaries(ws: Workspace) -> list[SceneSummary]:
+    """Every scene of the workspace (the tiles' scene names, georeferenced or not) with its
+    tiles counted by review status."""
+    with ws.connect() as con:
+        counts = con.execute("SELECT scene, status, count(*) FROM images GROUP BY scene, status").fetchall()
+    georeferenced = set(scene_names(ws))
+    by_scene: dict[str, dict[str, int]] = {}
+    for name, status, n in counts:
+        by_scene.setdefault(name, dict.fromkeys(STATUSES, 0))[status] = n
+    return [SceneSummary(name, statuses, name in georeferenced) for name, statuses in sorted(by_scene.items())]
 
 
 def factor_for(height: int, width: int, max_px: int = 1600) -> int:
