@@ -41,22 +41,23 @@ def import_form() -> None:
         )
         job = queue.submit(ws, "import_scene", params)
         ensure_worker(ws)
-        st.session_state["scene_import_job"] = job.id
+        st.session_state["scene_job"] = job.id
         st.toast(f"Importing {plain(params['scene'])} as job {job.id}")
     except SeepError as e:
         session.show_error(e)
 
 
 @st.fragment(run_every="2s")
-def import_progress() -> None:
-    """The import this session started, while it runs and once it ends; the new scene is then shown."""
-    job = newest_job(ws, ("import_scene",))
-    if job is None or job.id != st.session_state.get("scene_import_job"):
+def job_progress() -> None:
+    """The import or prediction this session started, while it runs and once it ends; then the page shows its result."""
+    job = newest_job(ws, ("import_scene", "predict_all"))
+    if job is None or job.id != st.session_state.get("scene_job"):
         return
-    job_card(ws, job, "scene_import")
-    if job.status == "DONE" and st.session_state.get("scene_import_shown") != job.id:
-        st.session_state["scene_import_shown"] = job.id
-        st.session_state["scene_pick"] = job.result["scene"]
+    job_card(ws, job, "scene_job")
+    if job.status == "DONE" and st.session_state.get("scene_job_shown") != job.id:
+        st.session_state["scene_job_shown"] = job.id
+        if job.kind == "import_scene":
+            st.session_state["scene_pick"] = job.result["scene"]
         st.rerun()
 
 
@@ -68,12 +69,14 @@ if not names:
     )
 with st.expander("Import a scene", expanded=not names, icon=":material/upload_file:"):
     import_form()
-import_progress()
+job_progress()
 if not names:
     st.stop()
 
 if "scene_pick" in st.session_state:  # a scene just imported: show it
     st.query_params["name"] = st.session_state.pop("scene_pick")
+if "scene_layer_pick" in st.session_state:
+    st.session_state["scene_layer"] = st.session_state.pop("scene_layer_pick")
 if st.query_params.get("name") in names:  # the URL names the scene shown (links from Browse, shared links)
     st.session_state["scene_name"] = st.query_params["name"]
 with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -87,6 +90,18 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         key="scene_layer",
         help="Current labels, or the active model's predictions",
     )
+    if st.button(
+        "Predict this scene",
+        icon=":material/auto_awesome:",
+        key="scene_predict",
+        disabled=model is None,
+        help="The active model predicts every tile of the scene not yet corrected or accepted, in the background",
+    ):
+        job = queue.submit(ws, "predict_all", {"only_unreviewed": True, "scene": name})
+        ensure_worker(ws)
+        st.session_state["scene_job"] = job.id
+        st.session_state["scene_layer_pick"] = "predictions"  # the widget is drawn: set it on the next run
+        st.rerun()
 sc = scene(ws, name)
 tiles = scene_tiles(ws, name)
 model_id = model.id if layer == "predictions" and model else None

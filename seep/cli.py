@@ -520,6 +520,7 @@ def cmd_predict_all(args) -> int:
         Predictor(path, device=args.device),
         model_id,
         only_unreviewed=args.unreviewed,
+        scene=args.scene,
         on_progress=progress("predict-all"),
     )
     print(
@@ -694,6 +695,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--model", type=Path, help="model file (default: the workspace's active model)")
     p.add_argument("--unreviewed", action="store_true", help="only images not yet corrected or accepted")
+    p.add_argument("--scene", help="only the tiles of this scene")
     p.add_argument("--device", default="auto")
 
     p = add("predict", cmd_predict, "predict masks and confidence maps for a folder of TIFFs")

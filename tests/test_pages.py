@@ -465,3 +465,30 @@ def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tm
 
     at = app("pages/scene.py", name="demo_scene")  # the link's target
     assert at.selectbox(key="scene_name").value == "demo_scene"
+
+
+def test_scene_page_predicts_its_scene_in_the_background(tmp_path, monkeypatch, tiny_model):
+    import os
+
+    import seep.jobs.worker
+    from seep.jobs import queue
+    from seep.workspace import registry as reg
+    from seep.workspace.scenes import tile_offsets_of
+
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=2), labelled_per_scene=0)
+    for i in tile_offsets_of(ws, "demo_scene"):
+        ws.set_status(i, "in_review")  # not reviewed yet: predict-this-scene predicts them
+    reg.promote(ws, reg.register_model(ws, tiny_model, model_id="tiny").id)
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    monkeypatch.setattr(seep.jobs.worker, "ensure_worker", lambda ws: None)  # the job runs here, below
+    at = app("pages/scene.py")
+    at.button(key="scene_predict").click().run()
+    (job,) = queue.list_jobs(ws)
+    assert job.kind == "predict_all" and job.params == {"only_unreviewed": True, "scene": "demo_scene"}
+    seep.jobs.worker.run_job(ws, queue.claim_next(ws, os.getpid()))
+    at.run()
+    assert not at.exception and at.segmented_control(key="scene_layer").value == "predictions"
+    assert any("Predict all · job" in m.value for m in at.markdown)
+    predicted = ws.predicted(list(tile_offsets_of(ws, "demo_scene")), "tiny")
+    assert len(predicted) == 4 and ws.count_images(ImageFilter(has_prediction=True, model="tiny")) == 4

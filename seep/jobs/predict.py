@@ -48,14 +48,17 @@ def predict_all(
     model_id: str,
     *,
     only_unreviewed: bool = False,
+    scene: str | None = None,
     author: str = "model",
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, int]:
-    """Predict every image (or every one not yet corrected or accepted). Images without a
+    """Predict every image (or every one not yet corrected or accepted, or of one scene). Images without a
     label also get the prediction as their first label version (status 'predicted'), so
     the analyst opens it and edits rather than starts blank."""
-    flt = ImageFilter(status=("unlabelled", "predicted", "in_review") if only_unreviewed else None)
+    flt = ImageFilter(
+        status=("unlabelled", "predicted", "in_review") if only_unreviewed else None, scene=(scene,) if scene else None
+    )
     ids = ws.image_ids(flt)
     counts = {"predicted": 0, "labelled": 0}
     context = SceneContext(ws)

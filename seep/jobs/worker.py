@@ -65,6 +65,7 @@ def _run_predict_all(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
         Predictor(model.path(ws)),
         model.id,
         only_unreviewed=bool(job.params.get("only_unreviewed")),
+        scene=job.params.get("scene"),
         on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i}/{n} images"),
         should_stop=ctx.stopped,
     )
