@@ -289,3 +289,22 @@ def test_an_import_job_runs_in_the_worker_and_a_cancelled_one_keeps_nothing(tmp_
     stopped = queue.get(ws, job.id)
     assert stopped.status == "STOPPED" and "nothing of it was kept" in stopped.message
     assert scene_names(ws) == ["gulf"] and ws.count_images(ImageFilter(scene=("again",))) == 0
+
+
+def test_a_float32_db_cloud_optimized_scene_imports_with_its_nan_swath_edge_skipped(capsys, tmp_path):
+    db = np.random.default_rng(2).uniform(-30, -5, (512, 600)).astype(np.float32)
+    db[:, :256] = np.nan  # west of the swath: NaN, no no-data value set
+    with rasterio.open(
+        tmp_path / "S1_db.tif", "w", driver="COG", height=512, width=600, count=1, dtype="float32",
+        crs="EPSG:32631", transform=from_origin(500000, 4600000, 10, 10),
+    ) as ds:  # fmt: skip
+        ds.write(db[None])
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "import", str(tmp_path / "S1_db.tif"), "--workspace", ws_path)
+    assert code == 0, err
+    assert "4 tiles added" in out and "2 no-data-only tiles skipped" in out
+    ws = Workspace(ws_path, create=False)
+    tile = ws.read_image(ws.image("S1_db.r000000c000256").id)
+    assert tile.dtype == np.float32 and np.array_equal(tile[:, :, 0], db[:256, 256:512])
+    edge = ws.read_image(ws.image("S1_db.r000256c000512").id)[:, :, 0]
+    assert np.array_equal(edge[:, :88], db[256:, 512:]) and (edge[:, 88:] == 0).all()  # padded past the edge
