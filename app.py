@@ -5,8 +5,10 @@ import streamlit as st
 from seep.ui import session
 from seep.ui.models import active_model
 from seep.ui.remember import remember_name, remembered_name
+from seep.ui.signin import sign_in_page, signed_in_sidebar
 from seep.ui.startup import freeze_imports
 from seep.ui.text import plain
+from seep.workspace.accounts import accounts_enabled
 
 freeze_imports()  # after the imports above, which bring in torch
 
@@ -17,9 +19,15 @@ scene = st.Page("pages/scene.py", title="Scene", icon=":material/public:")
 review = st.Page("pages/review.py", title="Review", icon=":material/brush:")
 train = st.Page("pages/train.py", title="Train", icon=":material/model_training:")
 models = st.Page("pages/models.py", title="Models", icon=":material/analytics:")
-page = st.navigation([browse, scene, review, train, models])
-
-ws = session.workspace()
+ws = session.open_workspace()
+team = st.Page("pages/team.py", title="Team", icon=":material/group:")
+accounts_on = accounts_enabled(ws)
+account = session.user(ws) if accounts_on else None
+if accounts_on and account is None:  # every page is behind the sign-in form
+    st.navigation([st.Page(lambda: sign_in_page(ws), title="Sign in", url_path="signin")], position="hidden").run()
+    st.stop()
+pages = [browse, scene, review, train, models]
+page = st.navigation(pages + [team] if not accounts_on or account.can("users") else pages)
 
 # Deep link: /?image=ID opens that image on Review.
 if page.url_path == browse.url_path and "image" in st.query_params:
@@ -36,20 +44,23 @@ with st.sidebar:
     # Plain markdown, not st.code: the code block's syntax highlighter alone cost about
     # 180 ms of the browser's time on every page load.
     st.caption(f"Workspace  \n{plain(ws.root.resolve())}")
-    # The browser remembers the name; one typed here wins and is stored for next time.
-    if "author" not in st.session_state:
-        st.session_state["author"] = remembered_name()
-    st.session_state.setdefault("author_input", session.author())
+    if accounts_on:
+        signed_in_sidebar(ws)
+    else:
+        # Single-user mode: the browser remembers the name; one typed here wins and is stored for next time.
+        if "author" not in st.session_state:
+            st.session_state["author"] = remembered_name()
+        st.session_state.setdefault("author_input", session.author())
 
-    def typed() -> None:
-        st.session_state["author"] = st.session_state["author_typed"] = st.session_state["author_input"].strip()
+        def typed() -> None:
+            st.session_state["author"] = st.session_state["author_typed"] = st.session_state["author_input"].strip()
 
-    st.text_input(
-        "Analyst",
-        key="author_input",
-        on_change=typed,
-        help="Recorded on every label you save; this browser remembers it",
-    )
+        st.text_input(
+            "Analyst",
+            key="author_input",
+            on_change=typed,
+            help="Recorded on every label you save; this browser remembers it",
+        )
     model = active_model(ws)
     st.caption(f"Model: **{plain(model.id)}**" if model else "Model: none yet (train one, or use the shipped model)")
     counts = ws.status_counts()

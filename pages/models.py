@@ -4,6 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from seep.errors import SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
 from seep.ui import session
@@ -55,11 +56,15 @@ chosen = [reg.get_model(ws, m) for m in (first, second) if m]
 unscored = [m for m in chosen if not m.metrics.get("iou")]
 if unscored:
     st.warning(f"{plain(', '.join(m.id for m in unscored))} has no evaluation on the validation scenes yet.")
-    if st.button("Evaluate now", key="models_evaluate"):
-        for m in unscored:
-            queue.submit(ws, "evaluate", {"model": m.id})
-        ensure_worker(ws)
-        st.toast("Evaluation queued; the Train page shows its progress")
+    if st.button("Evaluate now", key="models_evaluate", disabled=not session.allowed(ws, "train")):
+        try:
+            session.require(ws, "train")
+            for m in unscored:
+                queue.submit(ws, "evaluate", {"model": m.id})
+            ensure_worker(ws)
+            st.toast("Evaluation queued; the Train page shows its progress")
+        except SeepError as e:
+            session.show_error(e)
 scored = {m.id: m.metrics for m in chosen if m.metrics.get("iou")}
 if scored:
     st.subheader("Per-class IoU on the validation scenes", anchor=False)

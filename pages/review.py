@@ -11,7 +11,7 @@ from seep.ui.editor import editor_dirty, mask_editor, take_event
 from seep.ui.models import active_model, prediction, prefetch
 from seep.ui.text import plain
 from seep.workspace.render import DisplaySettings, render_surroundings, render_tile
-from seep.workspace.review import accept, save_edit, to_open
+from seep.workspace.review import accept, restore, save_edit, to_open
 from seep.workspace.scenes import tile_place
 
 ws = session.workspace()
@@ -80,10 +80,12 @@ try:
     if event and opened_before is None:
         raise SeepError("the editor sent an action for a tile that is no longer open; nothing was saved")
     if event and event.type == "save":
+        session.require(ws, "save")
         lv = save_edit(ws, opened_before, event.mask, author=author, dirty=event.dirty)
         reopen()
         st.toast(f"Saved {plain(image.name)} as v{lv.version}", icon=":material/save:")
     elif event and event.type == "accept":
+        session.require(ws, "accept")
         accept(ws, opened_before, event.mask, author=author, dirty=event.dirty)
         st.toast(f"Accepted {plain(image.name)}", icon=":material/check:")
         go(1)
@@ -215,13 +217,22 @@ with edit_col:
     if problem:
         session.show_error(problem)
     mask_editor(
-        base, mask, mask_id=mask_id, classes=ws.classes, key=EDITOR, opacity=opacity, locked=ws.no_data(image.id), context=context
+        base,
+        mask,
+        mask_id=mask_id,
+        classes=ws.classes,
+        key=EDITOR,
+        opacity=opacity,
+        locked=ws.no_data(image.id),
+        context=context,
+        can_accept=session.allowed(ws, "accept"),
     )
 
 
 def saved(mask, **kw) -> bool:
     """Save the analyst's mask; a refusal is shown and the pending choice stays open."""
     try:
+        session.require(ws, "accept" if kw.get("accept") else "save")
         save_edit(ws, opened, mask, author=author, dirty=True, **kw)
         return True
     except SeepError as e:
@@ -330,7 +341,8 @@ with side:
                     pick = st.selectbox("Restore version", older, format_func=lambda v: f"v{v}", key="review_restore_pick")
                     if st.button("Restore as newest", key="review_restore"):
                         try:
-                            lv = ws.restore(image.id, pick, author=author)
+                            session.require(ws, "restore")
+                            lv = restore(ws, image.id, pick, author=author)
                             reopen()
                             st.toast(f"Restored v{pick} as v{lv.version}")
                             st.rerun()

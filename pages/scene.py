@@ -39,6 +39,7 @@ def import_form() -> None:
         params["scene"] = check_scene(
             ws, Path(params["path"]), mask=params["mask"] and Path(params["mask"]), scene=params["scene"]
         )
+        session.require(ws, "import")
         job = queue.submit(ws, "import_scene", params)
         ensure_worker(ws)
         st.session_state["scene_job"] = job.id
@@ -67,8 +68,9 @@ if not names:
         "or from a shell: `python -m seep import SCENE.tif --mask MASK.tif`",
         icon=":material/public:",
     )
-with st.expander("Import a scene", expanded=not names, icon=":material/upload_file:"):
-    import_form()
+if session.allowed(ws, "import"):
+    with st.expander("Import a scene", expanded=not names, icon=":material/upload_file:"):
+        import_form()
 job_progress()
 if not names:
     st.stop()
@@ -94,14 +96,18 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         "Predict this scene",
         icon=":material/auto_awesome:",
         key="scene_predict",
-        disabled=model is None,
+        disabled=model is None or not session.allowed(ws, "predict"),
         help="The active model predicts every tile of the scene not yet corrected or accepted, in the background",
     ):
-        job = queue.submit(ws, "predict_all", {"only_unreviewed": True, "scene": name})
-        ensure_worker(ws)
-        st.session_state["scene_job"] = job.id
-        st.session_state["scene_layer_pick"] = "predictions"  # the widget is drawn: set it on the next run
-        st.rerun()
+        try:
+            session.require(ws, "predict")
+            job = queue.submit(ws, "predict_all", {"only_unreviewed": True, "scene": name})
+            ensure_worker(ws)
+            st.session_state["scene_job"] = job.id
+            st.session_state["scene_layer_pick"] = "predictions"  # the widget is drawn: set it on the next run
+            st.rerun()
+        except SeepError as e:
+            session.show_error(e)
 sc = scene(ws, name)
 tiles = scene_tiles(ws, name)
 model_id = model.id if layer == "predictions" and model else None

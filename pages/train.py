@@ -10,6 +10,7 @@ from seep.jobs.worker import ensure_worker
 from seep.learn.augment import OPS
 from seep.learn.losses import LOSSES
 from seep.ui import session
+from seep.ui.actions import activate
 from seep.ui.charts import iou_bars, training_curves
 from seep.ui.jobs import job_card, newest_job
 from seep.ui.text import plain
@@ -24,6 +25,11 @@ active = reg.active_model(ws)
 val_scenes = reg.get_setting(ws, "val_scenes") or []
 reviewed = ws.list_images(ImageFilter(status=REVIEWED), limit=1_000_000)
 DEFAULTS = FinetuneParams()
+may = {action: session.allowed(ws, action) for action in ("train", "promote", "rollback", "predict")}
+if not may["train"]:
+    st.info(
+        "Training, promoting and rolling back models need the admin role; you can watch the jobs here.", icon=":material/lock:"
+    )
 
 # ---- the job that is running (or last ran), refreshed every 2 s without reloading the page --
 
@@ -72,10 +78,15 @@ if candidate is not None and active is not None and candidate.id != active.id:
             hide_index=True,
             column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("active", "candidate", "difference")},
         )
-    if st.button(f"Promote {candidate.id}", type="primary", key="train_promote", icon=":material/upgrade:"):
-        reg.promote(ws, candidate.id)
-        st.toast(f"{plain(candidate.id)} is now the active model")
-        st.rerun()
+    if st.button(
+        f"Promote {candidate.id}", type="primary", key="train_promote", icon=":material/upgrade:", disabled=not may["promote"]
+    ):
+        try:
+            activate(ws, candidate.id)
+            st.toast(f"{plain(candidate.id)} is now the active model")
+            st.rerun()
+        except SeepError as e:
+            session.show_error(e)
 
 # ---- start a fine-tune --------------------------------------------------------------------
 st.subheader("Fine-tune", anchor=False)
@@ -142,8 +153,15 @@ if the_plan is not None:
         + " on this machine (from the last job's speed)."
     )
 busy = any(j.active for j in queue.list_jobs(ws, limit=5))
-if st.button("Start fine-tune", type="primary", key="train_start", icon=":material/play_arrow:", disabled=the_plan is None):
+if st.button(
+    "Start fine-tune",
+    type="primary",
+    key="train_start",
+    icon=":material/play_arrow:",
+    disabled=the_plan is None or not may["train"],
+):
     try:
+        session.require(ws, "train")
         job = queue.submit(ws, "finetune", params.to_dict())
         ensure_worker(ws)
         st.toast(f"Job {job.id} queued" + (" behind the running one" if busy else ""))
@@ -155,17 +173,26 @@ if st.button("Start fine-tune", type="primary", key="train_start", icon=":materi
 st.subheader("Predict all", anchor=False)
 with st.container(horizontal=True, vertical_alignment="bottom"):
     only_unreviewed = st.toggle("Only unreviewed images", value=True, key="train_pa_unreviewed")
-    if st.button("Predict with the active model", key="train_predict_all", icon=":material/auto_awesome:"):
-        job = queue.submit(ws, "predict_all", {"only_unreviewed": only_unreviewed})
-        ensure_worker(ws)
-        st.toast(f"Job {job.id} queued")
-        st.rerun()
+    if st.button(
+        "Predict with the active model", key="train_predict_all", icon=":material/auto_awesome:", disabled=not may["predict"]
+    ):
+        try:
+            session.require(ws, "predict")
+            job = queue.submit(ws, "predict_all", {"only_unreviewed": only_unreviewed})
+            ensure_worker(ws)
+            st.toast(f"Job {job.id} queued")
+            st.rerun()
+        except SeepError as e:
+            session.show_error(e)
 
 if len(models) > 1:
     st.subheader("Roll back", anchor=False)
     with st.container(horizontal=True, vertical_alignment="bottom"):
         pick = st.selectbox("Make active", [m.id for m in models if not m.active], key="train_rollback_pick")
-        if st.button("Activate", key="train_rollback"):
-            reg.promote(ws, pick)
-            st.toast(f"{plain(pick)} is now the active model")
-            st.rerun()
+        if st.button("Activate", key="train_rollback", disabled=not may["rollback"]):
+            try:
+                activate(ws, pick, "rollback")
+                st.toast(f"{plain(pick)} is now the active model")
+                st.rerun()
+            except SeepError as e:
+                session.show_error(e)

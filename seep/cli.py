@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from seep.errors import SeepError
+from seep.errors import BadInputError, SeepError
 from seep.workspace import (
     STATUSES,
     ImageFilter,
@@ -316,7 +316,7 @@ def cmd_models(args) -> int:
 def cmd_promote(args) -> int:
     from seep.workspace.registry import promote
 
-    m = promote(_workspace(args), args.model)
+    m = promote(_workspace(args), args.model, actor=default_author())
     print(f"{m.id} is now the active model")
     return 0
 
@@ -324,8 +324,65 @@ def cmd_promote(args) -> int:
 def cmd_rollback(args) -> int:
     from seep.workspace.registry import rollback
 
-    m = rollback(_workspace(args))
+    m = rollback(_workspace(args), actor=default_author())
     print(f"rolled back: {m.id} is the active model again")
+    return 0
+
+
+def cmd_user(args) -> int:
+    """Accounts. Whoever can run this can already write the workspace's files: an admin by nature."""
+    from seep.workspace import accounts as acc
+
+    ws = _workspace(args, create=True)
+    if args.action == "list":
+        for u in acc.list_users(ws):
+            print(f"{u['name']:<24} {u['role']:<9} {'active' if u['active'] else 'disabled':<9} since {u['created_at']}")
+        return 0
+    if not args.name:
+        raise BadInputError(f"`user {args.action}` needs the account's NAME")
+    if args.action == "add":
+        acc.add_user(ws, args.name, args.role, _new_password(args), actor=default_author())
+        print(
+            f"account {args.name} ({args.role}) created"
+            + ("; sign-in is now on in the app" if len(acc.list_users(ws)) == 1 else "")
+        )
+    elif args.action == "role":
+        acc.set_role(ws, args.name, args.role, actor=default_author())
+        print(f"{args.name} is now {args.role}")
+    elif args.action == "password":
+        acc.set_password(ws, args.name, _new_password(args), actor=default_author())
+        print(f"password of {args.name} changed")
+    else:
+        acc.deactivate(ws, args.name, actor=default_author())
+        print(f"{args.name} can no longer sign in")
+    return 0
+
+
+def _new_password(args) -> str:
+    """Typed twice without echo, or one line on stdin (--password-stdin, for scripts): never an argument, which `ps` shows."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise BadInputError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_audit(args) -> int:
+    from seep.workspace.accounts import audit_rows, write_audit_csv
+
+    ws = _workspace(args)
+    if args.csv:
+        tmp = args.csv.with_name(args.csv.name + ".part")
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            n = write_audit_csv(ws, f)
+        tmp.replace(args.csv)
+        print(f"wrote {n} audit entries to {args.csv}")
+        return 0
+    for r in reversed(audit_rows(ws, limit=args.limit, actor=args.actor)):
+        print(f"{r['at']}  {r['actor']:<20} {r['action']:<14} {r['target']:<20} {r['detail']}")
     return 0
 
 
@@ -687,6 +744,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("promote", cmd_promote, "make a registered model the active one")
     p.add_argument("model")
     add("rollback", cmd_rollback, "make the previously active model active again")
+
+    p = add("user", cmd_user, "accounts and roles: add, list, role, password, disable (with none, the app is single-user)")
+    p.add_argument("action", choices=["add", "list", "role", "password", "disable"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["analyst", "reviewer", "admin"], default="analyst")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin (scripts)")
+    p = add("audit", cmd_audit, "who did what and when: saves, accepts, promotions, account changes")
+    p.add_argument("--csv", type=Path, help="write the whole trail to this CSV file")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--actor", help="only this person's actions")
 
     p = add(
         "predict-all",

@@ -31,3 +31,11 @@ class WorkspaceError(SeepError):
 
 class Cancelled(SeepError):
     """A long operation stopped on the user's request; it says what it kept."""
+
+
+class PermissionDenied(SeepError):
+    """The signed-in account's role may not do this (checked on the server, whatever the page showed)."""
+
+
+class SignInError(SeepError):
+    """A sign-in refused: never says whether the name or the password was wrong."""

@@ -492,3 +492,150 @@ def test_scene_page_predicts_its_scene_in_the_background(tmp_path, monkeypatch, 
     assert any("Predict all · job" in m.value for m in at.markdown)
     predicted = ws.predicted(list(tile_offsets_of(ws, "demo_scene")), "tiny")
     assert len(predicted) == 4 and ws.count_images(ImageFilter(has_prediction=True, model="tiny")) == 4
+
+
+PASSWORD = "correct horse battery"
+
+
+def app_as(name: str | None, page: str | None = None, **query) -> AppTest:
+    """The app with `name` signed in (as the sign-in form leaves it), on `page`."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    if name:
+        at.session_state["signed_in"] = {"name": name, "at": time.time(), "seen": time.time()}
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+@pytest.fixture
+def team(demo_ws):
+    from seep.workspace import accounts as acc
+
+    acc.add_user(demo_ws, "ada", "admin", PASSWORD, actor="setup")
+    acc.add_user(demo_ws, "ana <i>x</i>", "analyst", PASSWORD, actor="ada")
+    acc.add_user(demo_ws, "rey", "reviewer", PASSWORD, actor="ada")
+    return demo_ws
+
+
+def test_with_accounts_every_page_is_behind_the_sign_in_form(team):
+    at = app_as(None)
+    assert [t.value for t in at.title] == ["Sign in to Seep"] and not at.get("stPlotlyChart")
+    name, password = at.text_input
+    name.set_value("ada")
+    password.set_value("wrong password!")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["wrong name or password"] and at.title[0].value == "Sign in to Seep"
+    name, password = at.text_input
+    name.set_value("ada")
+    password.set_value(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception and at.title[0].value == "Browse"
+    assert any("Signed in as **ada** · admin" in c.value for c in at.sidebar.caption)
+    # Sign-out is a sidebar button: AppTest reruns a page without app.py's sidebar, so the browser test clicks it.
+    at.session_state["signed_in"]["at"] -= session_hours(13)
+    at.switch_page("pages/review.py").run()
+    assert not at.title or at.title[0].value != "Review"  # expired: the page draws nothing of the workspace
+
+
+def session_hours(h: float) -> float:
+    return h * 3600
+
+
+def test_an_analyst_is_refused_promote_even_when_the_handler_runs(team, tiny_model):
+    from seep.workspace import accounts as acc
+    from seep.workspace import registry as reg
+
+    reg.promote(team, reg.register_model(team, tiny_model, model_id="base").id)
+    reg.register_model(team, tiny_model, parent="base", model_id="cand")
+    at = app_as("ana <i>x</i>", "pages/train.py")
+    at.session_state["train_candidate"] = "cand"
+    at.run()
+    assert at.button(key="train_promote").disabled and at.button(key="train_start").disabled
+    # The button is offered to admins only; the handler checks the role again when it runs: here
+    # ada is an admin when the page is drawn and an analyst by the time she clicks.
+    acc.add_user(team, "root", "admin", PASSWORD, actor="ada")
+    at = app_as("ada", "pages/train.py")
+    at.session_state["train_candidate"] = "cand"
+    at.run()
+    acc.set_role(team, "ada", "analyst", actor="root")
+    at.button(key="train_promote").click().run()  # the page, drawn again for her role now, drops the click
+    assert at.button(key="train_promote").disabled and reg.active_model_id(team) == "base"
+
+    def promote_as_analyst():  # the page's handler itself, called as an analyst
+        import streamlit as st
+
+        from seep.errors import SeepError
+        from seep.ui.actions import activate
+        from seep.workspace import Workspace
+
+        try:
+            activate(Workspace(st.session_state["ws"], create=False), "cand")
+        except SeepError as e:
+            st.error(str(e))
+
+    handler = AppTest.from_function(promote_as_analyst)
+    handler.session_state["ws"] = str(team.root)
+    handler.session_state["signed_in"] = {"name": "ana <i>x</i>", "at": time.time(), "seen": time.time()}
+    handler.run()
+    assert [e.value for e in handler.error] == ["ana <i>x</i> may not promote: that needs the admin role or above; ask an admin"]
+    assert reg.active_model_id(team) == "base" and not [r for r in acc.audit_rows(team) if r["target"] == "cand"]
+    at = app_as("ana <i>x</i>")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/team.py")  # not among an analyst's pages at all
+
+
+def test_an_analyst_saves_under_their_account_but_may_not_accept(team, editor):
+    rec = team.list_images()[0]
+    at = app_as("ana <i>x</i>", image=rec.id)
+    painted = editor.calls[-1][1].copy()
+    painted[0:5, 0:5] = 2
+    editor.send(at, "accept", painted)
+    at.run()
+    assert any("may not accept" in e.value for e in at.error) and team.image(rec.id).head_version == 1
+    editor.send(at, "save", painted)
+    at.run()
+    lv = team.version(rec.id)
+    assert (lv.version, lv.author) == (2, "ana <i>x</i>") and team.image(rec.id).status == "corrected"
+    at = app_as("rey", image=rec.id)
+    editor.send(at, "accept", None, dirty=False)
+    at.run()
+    assert not at.error and team.image(rec.id).status == "accepted"
+
+
+def test_an_admin_adds_an_account_on_the_team_page(team):
+    from seep.workspace import accounts as acc
+
+    at = app_as("ada", "pages/team.py")
+    assert not at.exception
+    assert set(at.dataframe[0].value["name"]) == {"ada", "ana <i>x</i>", "rey"}
+    name, password, again = at.text_input
+    name.set_value("zoe")
+    password.set_value(PASSWORD)
+    again.set_value(PASSWORD)
+    at.selectbox[0].set_value("reviewer")
+    at.button[0].click().run()
+    assert acc.get_user(team, "zoe") == acc.User("zoe", "reviewer")
+    assert acc.audit_rows(team)[0]["action"] == "user-add"
+
+
+def test_the_first_admin_account_is_made_on_the_team_page_and_turns_on_sign_in(demo_ws):
+    from seep.workspace import accounts as acc
+
+    at = app("pages/team.py")
+    assert any("Accounts are off" in i.value for i in at.info)
+    name, password, again = at.text_input
+    name.set_value("ada")
+    password.set_value(PASSWORD)
+    again.set_value(PASSWORD + "x")
+    at.button[0].click().run()
+    assert any("differ" in e.value for e in at.error) and not acc.accounts_enabled(demo_ws)
+    name, password, again = at.text_input
+    name.set_value("ada")
+    password.set_value(PASSWORD)
+    again.set_value(PASSWORD)
+    at.button[0].click().run()
+    assert acc.get_user(demo_ws, "ada").role == "admin" and not at.exception
+    assert at.session_state["signed_in"]["name"] == "ada"  # the one who turned it on is signed in

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from seep.errors import SeepError
 from seep.ui.text import plain
-from seep.workspace import ImageFilter, Workspace, default_author, default_path
+from seep.workspace import ImageFilter, Workspace, accounts, default_author, default_path
+from seep.workspace.accounts import User, get_user
 from seep.workspace.demo import build_demo
 from seep.workspace.doctor import check
 
@@ -31,6 +34,16 @@ def _ensure_frame() -> None:
 
 
 def workspace() -> Workspace:
+    """The workspace of this session, for a page: nothing of it is drawn unless someone is
+    signed in (once it has accounts). app.py draws the sign-in form; this holds even for a
+    page that ever ran outside app.py's frame."""
+    ws = open_workspace()
+    if accounts.accounts_enabled(ws) and user(ws) is None:
+        st.stop()
+    return ws
+
+
+def open_workspace() -> Workspace:
     """The workspace of this session; a new, empty default workspace is filled with the demo
     so a first start shows something to review. Stops the page with a clear error when
     the folder cannot be used."""
@@ -56,7 +69,11 @@ def damage_report(root: str) -> list[str]:
 
 
 def author() -> str:
-    """The analyst's name: typed in the sidebar, remembered by the browser, else the OS user."""
+    """Who is saving: the signed-in account; in single-user mode the name typed in the
+    sidebar (remembered by the browser), else the OS user."""
+    signed = st.session_state.get("signed_in")
+    if signed:
+        return signed["name"]
     return (st.session_state.get("author") or "").strip() or default_author()
 
 
@@ -67,3 +84,39 @@ def browse_filter() -> ImageFilter:
 
 def show_error(e: SeepError) -> None:
     st.error(plain(e), icon=":material/error:")
+
+
+# Signed in for at most a working day, and signed out after two idle hours.
+SESSION_MAX_S = 12 * 3600
+SESSION_IDLE_S = 2 * 3600
+
+
+def user(ws: Workspace) -> User | None:
+    """The signed-in account (its role as it is now: a change or a disabled account applies at
+    once), or None: not signed in, expired, or single-user mode."""
+    signed = st.session_state.get("signed_in")
+    if not signed:
+        return None
+    now = time.time()
+    if now - signed["at"] > SESSION_MAX_S or now - signed["seen"] > SESSION_IDLE_S:
+        st.session_state.pop("signed_in")
+        st.session_state["signed_out_why"] = "Your session expired; sign in again."
+        return None
+    signed["seen"] = now
+    current = get_user(ws, signed["name"])
+    if current is None:
+        st.session_state.pop("signed_in")
+    return current
+
+
+def require(ws: Workspace, action: str) -> None:
+    """Refuse an action the signed-in role may not do (raises PermissionDenied, a SeepError)."""
+    accounts.require(ws, user(ws), action)
+
+
+def allowed(ws: Workspace, action: str) -> bool:
+    """Whether to offer an action at all; `require` still checks when it is taken."""
+    if not accounts.accounts_enabled(ws):
+        return True
+    u = user(ws)
+    return u is not None and u.can(action)

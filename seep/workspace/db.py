@@ -144,6 +144,30 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX scene_tiles_scene ON scene_tiles(scene, row_off, col_off);
     """,
+    # 6: accounts and roles (none: single-user mode), sign-in throttling, the audit trail.
+    """
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('analyst', 'reviewer', 'admin')),
+        password_hash TEXT NOT NULL,      -- argon2id, salted; the password itself is never stored
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE sign_in_failures (
+        name TEXT PRIMARY KEY,            -- as typed: unknown names are slowed down like known ones
+        failures INTEGER NOT NULL,
+        wait_until REAL NOT NULL          -- unix time before which no attempt is checked
+    ) WITHOUT ROWID;
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,             -- save, accept, restore, promote, rollback, user-add, ...
+        target TEXT NOT NULL DEFAULT '',  -- the image, model or user acted on
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_at ON audit(at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

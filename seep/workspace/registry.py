@@ -129,18 +129,18 @@ def active_model(ws: Workspace) -> ModelRecord | None:
     return get_model(ws, model_id) if model_id else None
 
 
-def promote(ws: Workspace, model_id: str, fence: Fence = unfenced) -> ModelRecord:
+def promote(ws: Workspace, model_id: str, fence: Fence = unfenced, *, actor: str = "system", action: str = "promote") -> ModelRecord:
+    """Make a model the active one; the audit trail says who (`actor`) and how (`action`)."""
     get_model(ws, model_id)  # refuses an unknown id, naming the known ones
     with ws.connect(write=True) as con:
         fence(con)
-        con.execute(
-            "INSERT INTO model_activations VALUES (?, ?)",
-            (datetime.now(UTC).isoformat(timespec="milliseconds"), model_id),
-        )
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        con.execute("INSERT INTO model_activations VALUES (?, ?)", (now, model_id))
+        con.execute("INSERT INTO audit (at, actor, action, target) VALUES (?,?,?,?)", (now, actor, action, model_id))
     return get_model(ws, model_id)
 
 
-def rollback(ws: Workspace) -> ModelRecord:
+def rollback(ws: Workspace, *, actor: str = "system") -> ModelRecord:
     """Activate the model that was active before the current one."""
     with ws.connect() as con:
         rows = [r[0] for r in con.execute("SELECT model_id FROM model_activations ORDER BY rowid DESC")]
@@ -148,7 +148,7 @@ def rollback(ws: Workspace) -> ModelRecord:
     earlier = next((m for m in rows[1:] if m != current), None)
     if earlier is None:
         raise BadInputError("nothing to roll back to: no model was active before the current one")
-    return promote(ws, earlier)
+    return promote(ws, earlier, actor=actor, action="rollback")
 
 
 def get_setting(ws: Workspace, key: str, default=None):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seep.workspace.accounts import record
 from seep.workspace.workspace import LabelVersion, Workspace
 
 
@@ -61,7 +62,7 @@ def save_edit(
     anything the analyst changed (or chose to keep) is theirs. `parent` overrides the
     opened version: "save mine as a newer version" after a conflict."""
     from_prediction = opened.source == "prediction" and not dirty
-    return ws.save_label(
+    lv = ws.save_label(
         opened.image_id,
         mask,
         parent=opened.version if parent is None else parent,
@@ -70,6 +71,8 @@ def save_edit(
         model_id=opened.model_id if from_prediction else None,
         status="accepted" if accept else None,
     )
+    record(ws, author, "accept" if accept else "save", lv.image_id, f"v{lv.version}")
+    return lv
 
 
 def accept(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirty: bool) -> LabelVersion | None:
@@ -77,5 +80,13 @@ def accept(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirt
     or an edited mask is saved as a version and accepted in the same step."""
     if opened.source == "label" and not dirty:
         ws.set_status(opened.image_id, "accepted")
+        record(ws, author, "accept", opened.image_id, f"v{opened.version}")
         return None
     return save_edit(ws, opened, mask, author=author, dirty=dirty, accept=True)
+
+
+def restore(ws: Workspace, image_id: str, version: int, *, author: str) -> LabelVersion:
+    """An old version made the newest again (as a new version), in the audit trail."""
+    lv = ws.restore(image_id, version, author=author)
+    record(ws, author, "restore", image_id, f"v{version} as v{lv.version}")
+    return lv

@@ -44,6 +44,7 @@ def mask_editor(
     zoom: int = 2,
     locked: np.ndarray | None = None,
     context: np.ndarray | None = None,
+    can_accept: bool = True,
 ) -> bool:
     """Show `mask` over `image_rgb` for editing; returns whether it has unsaved strokes.
 
@@ -67,6 +68,7 @@ def mask_editor(
         "zoom": int(zoom),
         "context": encode_png(context) if context is not None else None,
         "margin": (context.shape[0] - mask.shape[0]) // 2 if context is not None else 0,
+        "can_accept": bool(can_accept),
     }
     _component(
         key=key,

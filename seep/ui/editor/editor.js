@@ -115,6 +115,7 @@ class Editor {
       context.dataset.src = data.context;
     }
     this.opacity = data.opacity;
+    this.q("button.accept").hidden = !data.can_accept; // accepting is a reviewer's call
     if (data.zoom && this.zoomFromPython !== data.zoom) {
       this.zoomFromPython = data.zoom;
       this.zoom = data.zoom;
@@ -563,7 +564,7 @@ class Editor {
     else if (k === "+" || k === "=") this.setZoom(this.zoom + 1);
     else if (k === "-") this.setZoom(this.zoom - 1);
     else if (k === "s") this.send("save");
-    else if (k === "a") this.send("accept");
+    else if (k === "a" && this.data.can_accept) this.send("accept");
     else if (k === "n") this.send("navigate", 1);
     else if (k === "p") this.send("navigate", -1);
     else handled = false;

@@ -1,0 +1,215 @@
+"""Accounts, roles and the audit trail.
+
+A workspace with no account runs in single-user mode (the demo, one analyst on a laptop):
+everyone may do everything and the name typed in the sidebar is recorded. Once an account
+exists the app asks everyone to sign in, and every action checks the signed-in role here,
+on the server, whatever the page showed. Passwords are hashed with argon2id (argon2-cffi);
+never stored, logged or shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from seep.errors import BadInputError, NotFoundError, PermissionDenied, SignInError
+from seep.workspace.workspace import Workspace
+
+ROLES = ("analyst", "reviewer", "admin")  # each may do what the ones before it may
+NEEDS = {
+    "save": "analyst",
+    "restore": "analyst",
+    "accept": "reviewer",
+    "predict": "reviewer",
+    "train": "admin",
+    "promote": "admin",
+    "rollback": "admin",
+    "import": "admin",  # reads files on the server
+    "users": "admin",
+    "audit": "admin",
+}
+MIN_PASSWORD = 10
+FREE_FAILURES = 3  # then each failed sign-in doubles the wait before the next is checked
+MAX_WAIT_S = 300.0
+
+_hasher = PasswordHasher()
+# Checked when the name is unknown, so that a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+
+    def can(self, action: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(NEEDS[action])
+
+
+def accounts_enabled(ws: Workspace) -> bool:
+    with ws.connect() as con:
+        return con.execute("SELECT 1 FROM users WHERE active = 1 LIMIT 1").fetchone() is not None
+
+
+def require(ws: Workspace, user: User | None, action: str) -> None:
+    """Refuse `action` unless the signed-in user's role allows it (anyone may in single-user mode)."""
+    if not accounts_enabled(ws):
+        return
+    if user is None:
+        raise PermissionDenied(f"sign in to {action}")
+    current = get_user(ws, user.name)  # the role now, not the one at sign-in: changes apply at once
+    if current is None or not current.can(action):
+        need = NEEDS[action]
+        raise PermissionDenied(f"{user.name} may not {action}: that needs the {need} role or above; ask an admin")
+
+
+def get_user(ws: Workspace, name: str) -> User | None:
+    """The active account of that name, or None."""
+    with ws.connect() as con:
+        row = con.execute("SELECT name, role FROM users WHERE name = ? AND active = 1", (name,)).fetchone()
+    return User(row[0], row[1]) if row else None
+
+
+def list_users(ws: Workspace) -> list[dict]:
+    with ws.connect() as con:
+        rows = con.execute("SELECT name, role, active, created_at FROM users ORDER BY name").fetchall()
+    return [{"name": r[0], "role": r[1], "active": bool(r[2]), "created_at": r[3]} for r in rows]
+
+
+def add_user(ws: Workspace, name: str, role: str, password: str, *, actor: str) -> User:
+    name = _checked_name(name)
+    _check_role(role)
+    _check_password(password)
+    with ws.connect(write=True) as con:
+        if con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+            raise BadInputError(f"there is already an account named {name}")
+        con.execute(
+            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?,?,?,?)",
+            (name, role, _hasher.hash(password), _now()),
+        )
+        _record(con, actor, "user-add", name, role)
+    return User(name, role)
+
+
+def set_role(ws: Workspace, name: str, role: str, *, actor: str) -> None:
+    _check_role(role)
+    with ws.connect(write=True) as con:
+        _existing(con, name)
+        if role != "admin":
+            _keep_an_admin(con, name)
+        con.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
+        _record(con, actor, "user-role", name, role)
+
+
+def set_password(ws: Workspace, name: str, password: str, *, actor: str) -> None:
+    _check_password(password)
+    with ws.connect(write=True) as con:
+        _existing(con, name)
+        con.execute("UPDATE users SET password_hash = ? WHERE name = ?", (_hasher.hash(password), name))
+        _record(con, actor, "user-password", name)
+
+
+def deactivate(ws: Workspace, name: str, *, actor: str) -> None:
+    """The account can no longer sign in; its name stays on everything it saved."""
+    with ws.connect(write=True) as con:
+        _existing(con, name)
+        _keep_an_admin(con, name)
+        con.execute("UPDATE users SET active = 0 WHERE name = ?", (name,))
+        _record(con, actor, "user-disable", name)
+
+
+def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -> User:
+    """The account, if the password is right. Every refusal reads the same; after a few
+    failures for a name (known or not) each attempt must wait, doubling up to MAX_WAIT_S."""
+    now = time.time() if now is None else now
+    key = name.strip().casefold()
+    with ws.connect() as con:
+        wait = con.execute("SELECT wait_until FROM sign_in_failures WHERE name = ?", (key,)).fetchone()
+        row = con.execute("SELECT name, role, password_hash FROM users WHERE name = ? AND active = 1", (name.strip(),)).fetchone()
+    if wait and now < wait[0]:
+        raise SignInError(f"too many failed sign-ins with this name; try again in {wait[0] - now:.0f} s")
+    if _verified(row[2] if row else _DUMMY_HASH, password) and row:
+        with ws.connect(write=True) as con:
+            con.execute("DELETE FROM sign_in_failures WHERE name = ?", (key,))
+            _record(con, row[0], "sign-in")
+        return User(row[0], row[1])
+    with ws.connect(write=True) as con:
+        got = con.execute("SELECT failures FROM sign_in_failures WHERE name = ?", (key,)).fetchone()
+        failures = (got[0] if got else 0) + 1
+        delay = 0.0 if failures < FREE_FAILURES else min(MAX_WAIT_S, 2.0 ** (failures - FREE_FAILURES))
+        con.execute("INSERT OR REPLACE INTO sign_in_failures VALUES (?,?,?)", (key, failures, now + delay))
+    raise SignInError("wrong name or password")
+
+
+def record(ws: Workspace, actor: str, action: str, target: str = "", detail: str = "") -> None:
+    with ws.connect(write=True) as con:
+        _record(con, actor, action, target, detail)
+
+
+def audit_rows(ws: Workspace, limit: int = 500, actor: str | None = None) -> list[dict]:
+    """The newest entries of the audit trail first."""
+    sql, args = "SELECT at, actor, action, target, detail FROM audit", []
+    if actor:
+        sql, args = sql + " WHERE actor = ?", [actor]
+    with ws.connect() as con:
+        rows = con.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+    return [dict(zip(("at", "actor", "action", "target", "detail"), r, strict=True)) for r in rows]
+
+
+def write_audit_csv(ws: Workspace, f) -> int:
+    """The whole trail, oldest first, as CSV into the text file `f`; returns the rows written."""
+    with ws.connect() as con:
+        rows = con.execute("SELECT at, actor, action, target, detail FROM audit ORDER BY id").fetchall()
+    w = csv.writer(f)
+    w.writerow(["at", "actor", "action", "target", "detail"])
+    w.writerows(rows)
+    return len(rows)
+
+
+def _record(con, actor: str, action: str, target: str = "", detail: str = "") -> None:
+    con.execute("INSERT INTO audit (at, actor, action, target, detail) VALUES (?,?,?,?,?)", (_now(), actor, action, target, detail))
+
+
+def _verified(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _existing(con, name: str) -> None:
+    if con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is None:
+        raise NotFoundError(f"no account named {name}; `python -m seep user list` lists them")
+
+
+def _keep_an_admin(con, name: str) -> None:
+    others = con.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND name != ?", (name,)).fetchone()[0]
+    mine = con.execute("SELECT role = 'admin' AND active = 1 FROM users WHERE name = ?", (name,)).fetchone()[0]
+    if mine and others == 0:
+        raise BadInputError(f"{name} is the last admin: make another account admin first")
+
+
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= 64 or any(not ch.isprintable() for ch in name):
+        raise BadInputError("an account name is 1-64 printable characters")
+    return name
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise BadInputError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise BadInputError(f"a password needs at least {MIN_PASSWORD} characters")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

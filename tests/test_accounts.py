@@ -1,0 +1,125 @@
+"""Accounts, roles and the audit trail: argon2 hashes, sign-in that gives nothing away and
+slows down, server-side role checks, and the CLI an admin uses."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from seep.cli import main
+from seep.errors import BadInputError, NotFoundError, PermissionDenied, SignInError
+from seep.workspace import Workspace
+from seep.workspace import accounts as acc
+from seep.workspace import registry as reg
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return Workspace(tmp_path / "ws")
+
+
+def test_single_user_mode_allows_everything_until_an_account_exists(ws):
+    assert not acc.accounts_enabled(ws)
+    acc.require(ws, None, "promote")  # the demo and the laptop: nobody signs in
+    acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
+    assert acc.accounts_enabled(ws)
+    with pytest.raises(PermissionDenied, match="sign in"):
+        acc.require(ws, None, "save")
+
+
+def test_roles_are_checked_as_they_are_now(ws):
+    acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
+    ana = acc.add_user(ws, "ana", "analyst", PASSWORD, actor="ada")
+    acc.require(ws, ana, "save")
+    for action in ("accept", "promote", "train", "import", "users"):
+        with pytest.raises(PermissionDenied, match=f"ana may not {action}"):
+            acc.require(ws, ana, action)
+    acc.set_role(ws, "ana", "reviewer", actor="ada")
+    acc.require(ws, ana, "accept")  # the User from sign-in still says analyst: the stored role counts
+    acc.deactivate(ws, "ana", actor="ada")
+    with pytest.raises(PermissionDenied):
+        acc.require(ws, ana, "save")
+    with pytest.raises(BadInputError, match="last admin"):
+        acc.set_role(ws, "ada", "analyst", actor="ada")
+    with pytest.raises(BadInputError, match="last admin"):
+        acc.deactivate(ws, "ada", actor="ada")
+    with pytest.raises(NotFoundError):
+        acc.set_role(ws, "nobody", "admin", actor="ada")
+
+
+def test_passwords_are_hashed_and_a_refusal_never_says_which_part_was_wrong(ws):
+    acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
+    with ws.connect() as con:
+        stored = con.execute("SELECT password_hash FROM users").fetchone()[0]
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert acc.sign_in(ws, "ada", PASSWORD, now=0) == acc.User("ada", "admin")
+    with pytest.raises(SignInError) as wrong_password:
+        acc.sign_in(ws, "ada", "not the password", now=0)
+    with pytest.raises(SignInError) as wrong_name:
+        acc.sign_in(ws, "eve", PASSWORD, now=0)
+    assert str(wrong_password.value) == str(wrong_name.value) == "wrong name or password"
+    with pytest.raises(BadInputError, match="at least 10"):
+        acc.add_user(ws, "bob", "analyst", "short", actor="ada")
+    with pytest.raises(BadInputError, match="unknown role"):
+        acc.add_user(ws, "bob", "boss", PASSWORD, actor="ada")
+    with pytest.raises(BadInputError, match="already an account"):
+        acc.add_user(ws, "ada", "analyst", PASSWORD, actor="ada")
+
+
+def test_repeated_failures_slow_down_known_and_unknown_names_alike(ws):
+    acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
+    for name in ("ada", "eve"):
+        for _ in range(acc.FREE_FAILURES):
+            with pytest.raises(SignInError, match="wrong name or password"):
+                acc.sign_in(ws, name, "guess", now=100)
+        with pytest.raises(SignInError, match="try again in 1 s"):
+            acc.sign_in(ws, name, PASSWORD, now=100)  # even the right password waits
+    assert acc.sign_in(ws, "ada", PASSWORD, now=102).name == "ada"  # after the wait it works, and the count resets
+    with pytest.raises(SignInError, match="wrong name or password"):
+        acc.sign_in(ws, "ada", "guess", now=102)
+
+
+def test_the_audit_trail_records_who_did_what(ws, tiny_model):
+    acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
+    acc.add_user(ws, "ana", "analyst", PASSWORD, actor="ada")
+    for i in ("m1", "m2"):
+        reg.register_model(ws, tiny_model, model_id=i)
+    reg.promote(ws, "m1", actor="ada")
+    reg.promote(ws, "m2", actor="ada")
+    reg.rollback(ws, actor="ada")
+    acc.sign_in(ws, "ana", PASSWORD)
+    rows = acc.audit_rows(ws)
+    assert [(r["actor"], r["action"], r["target"]) for r in rows] == [
+        ("ana", "sign-in", ""),
+        ("ada", "rollback", "m1"),
+        ("ada", "promote", "m2"),
+        ("ada", "promote", "m1"),
+        ("ada", "user-add", "ana"),
+        ("setup", "user-add", "ada"),
+    ]
+    buf = io.StringIO()
+    assert acc.write_audit_csv(ws, buf) == 6
+    assert buf.getvalue().splitlines()[0] == "at,actor,action,target,detail" and "rollback,m1" in buf.getvalue()
+
+
+def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, tmp_path):
+    root = str(ws.root)
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["user", "add", "Ada <b>", "--role", "admin", "--password-stdin", "--workspace", root]) == 0
+    assert "sign-in is now on" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["user", "add", "bob", "--password-stdin", "--workspace", root]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "at least 10" in err and err.count("\n") == 1
+    assert [u["name"] for u in acc.list_users(ws)] == ["Ada <b>"]  # nothing half-made
+    assert main(["user", "disable", "Ada <b>", "--workspace", root]) == 1
+    assert "last admin" in capsys.readouterr().err
+    assert main(["user", "list", "--workspace", root]) == 0
+    assert "Ada <b>" in capsys.readouterr().out
+    assert main(["audit", "--workspace", root]) == 0
+    assert "user-add" in capsys.readouterr().out
+    assert main(["audit", "--csv", str(tmp_path / "audit.csv"), "--workspace", root]) == 0
+    assert (tmp_path / "audit.csv").read_text().count("user-add") == 1
