@@ -210,7 +210,9 @@ with edit_col:
             "prediction": f"Editing the prediction of model {plain(opened.model_id)}",
             "empty": "No label and no model: paint from scratch",
         }[opened.source]
-        + " · 1-7 class, E eraser, [ ] size, Ctrl+Z/Y, S save, A accept, N/P next/previous"
+        + " · 1-7 class, E eraser, [ ] size, Ctrl+Z/Y, S save, "
+        + ("A accept, " if session.allowed(ws, "accept") else "")
+        + "N/P next/previous"
     )
     if model_note:
         st.info(plain(model_note), icon=":material/model_training:")
