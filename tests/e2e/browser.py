@@ -1,6 +1,13 @@
-"""Helpers for the browser tests: screenshots and waiting for Streamlit."""
+"""Helpers for the browser tests: a demo server, screenshots, waiting for Streamlit."""
 
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
+
+from seep.ui.launch import REPO, free_port, start_app
+from seep.workspace import Workspace
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -41,3 +48,23 @@ def eventually(check, timeout: float = 20.0):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.1)
+
+
+def demo_server(tmp_path_factory, name: str, *demo_args: str, prepare=None):
+    """`streamlit run app.py` on a fresh demo workspace (`seep demo` with `demo_args`), as a
+    new user starts it; `prepare(workspace)` runs before the server starts. Yields (url, path)."""
+    ws = tmp_path_factory.mktemp(name) / "workspace"
+    argv = [sys.executable, "-m", "seep", "demo", "--workspace", str(ws), *demo_args]
+    subprocess.run(argv, cwd=REPO, check=True, capture_output=True)
+    if prepare:
+        prepare(Workspace(ws, create=False))
+    port = free_port()
+    log_path = ws.parent / "streamlit.log"
+    with open(log_path, "wb") as log:
+        try:
+            proc = start_app(ws, port, log=log)
+        except RuntimeError as e:
+            pytest.fail(f"{e}: {log_path.read_text()[-2000:]}")
+        yield f"http://127.0.0.1:{port}", ws
+        proc.terminate()
+        proc.wait(10)

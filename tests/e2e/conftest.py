@@ -4,47 +4,17 @@ look at."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from browser import demo_server
 
-from seep.ui.launch import CHROMIUM, CHROMIUM_ARGS, REPO, free_port, start_app
+from seep.ui.launch import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`streamlit run app.py` on a fresh demo workspace, as a new user starts it."""
-    ws = tmp_path_factory.mktemp("e2e") / "workspace"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "seep",
-            "demo",
-            "--no-geo-scene",
-            "--workspace",
-            str(ws),
-            "--scenes",
-            "3",
-            "--tiles-per-scene",
-            "8",
-        ],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
-    port = free_port()
-    log_path = ws.parent / "streamlit.log"
-    with open(log_path, "wb") as log:
-        try:
-            proc = start_app(ws, port, log=log)
-        except RuntimeError as e:
-            pytest.fail(f"{e}: {log_path.read_text()[-2000:]}")
-        yield f"http://127.0.0.1:{port}", ws
-        proc.terminate()
-        proc.wait(10)
+    yield from demo_server(tmp_path_factory, "e2e", "--no-geo-scene", "--scenes", "3", "--tiles-per-scene", "8")
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,10 @@
 """Accounts in a real browser: the sign-in form in front of every page, an analyst's save
 under their account (no Accept button for them), a wrong password, sign-out."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
-from browser import editor_ready, eventually, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, shot, wait_for_app
 
-from seep.ui.launch import REPO, free_port, start_app
 from seep.workspace import Workspace
 from seep.workspace import accounts as acc
 
@@ -16,32 +12,16 @@ expect = pytest.importorskip("playwright.sync_api", reason="pip install playwrig
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="module")
-def team_server(tmp_path_factory):
-    ws_path = tmp_path_factory.mktemp("e2e-team") / "workspace"
-    argv = [
-        sys.executable,
-        "-m",
-        "seep",
-        "demo",
-        "--no-geo-scene",
-        "--workspace",
-        str(ws_path),
-        "--scenes",
-        "1",
-        "--tiles-per-scene",
-        "3",
-    ]
-    subprocess.run(argv, cwd=REPO, check=True, capture_output=True)
-    ws = Workspace(ws_path, create=False)
+def accounts(ws):
     acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
     acc.add_user(ws, "Ana <b>Lyst</b>", "analyst", PASSWORD, actor="ada")
-    port = free_port()
-    with open(ws_path.parent / "streamlit.log", "wb") as log:
-        proc = start_app(ws_path, port, log=log)
-        yield f"http://127.0.0.1:{port}", ws
-        proc.terminate()
-        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def team_server(tmp_path_factory):
+    yield from demo_server(
+        tmp_path_factory, "e2e-team", "--no-geo-scene", "--scenes", "1", "--tiles-per-scene", "3", prepare=accounts
+    )
 
 
 def sign_in(page, name, password):
@@ -52,7 +32,8 @@ def sign_in(page, name, password):
 
 
 def test_an_analyst_signs_in_saves_under_their_name_and_signs_out(team_server, page):
-    url, ws = team_server
+    url, ws_path = team_server
+    ws = Workspace(ws_path, create=False)
     target = ws.list_images()[0]
     page.goto(f"{url}/review?image={target.id}")
     wait_for_app(page)

@@ -2,15 +2,12 @@
 click on a tile opens it in Review, and the seeps download as GeoJSON."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from browser import editor_ready, eventually, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, shot, wait_for_app
 
 from seep.jobs import queue
-from seep.ui.launch import REPO, free_port, start_app
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace.scenes import neighbour_ids, scene_names, tile_offsets_of, widen
 
@@ -19,15 +16,7 @@ expect = pytest.importorskip("playwright.sync_api", reason="pip install playwrig
 
 @pytest.fixture(scope="module")
 def geo_server(tmp_path_factory):
-    ws = tmp_path_factory.mktemp("e2e-scene") / "workspace"
-    argv = [sys.executable, "-m", "seep", "demo", "--workspace", str(ws), "--scenes", "1", "--tiles-per-scene", "2"]
-    subprocess.run(argv, cwd=REPO, check=True, capture_output=True)
-    port = free_port()
-    with open(ws.parent / "streamlit.log", "wb") as log:
-        proc = start_app(ws, port, log=log)
-        yield f"http://127.0.0.1:{port}", ws
-        proc.terminate()
-        proc.wait(10)
+    yield from demo_server(tmp_path_factory, "e2e-scene", "--scenes", "1", "--tiles-per-scene", "2")
 
 
 def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
