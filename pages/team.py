@@ -1,7 +1,6 @@
 """Team: accounts and roles (admins), and the audit trail of who did what and when."""
 
 import io
-import time
 
 import streamlit as st
 
@@ -42,8 +41,7 @@ if not acc.accounts_enabled(ws):
     if got:
         try:
             admin = acc.add_user(ws, got[0], "admin", got[2], actor=me)
-            now = time.time()
-            st.session_state["signed_in"] = {"name": admin.name, "at": now, "seen": now}  # the one who turned it on
+            session.sign_in_as(admin.name)  # the one who turned sign-in on
             st.rerun()
         except SeepError as e:
             session.show_error(e)

@@ -91,6 +91,18 @@ SESSION_MAX_S = 12 * 3600
 SESSION_IDLE_S = 2 * 3600
 
 
+def sign_in_as(name: str) -> None:
+    """Start this browser session's sign-in (the password was checked by the caller)."""
+    now = time.time()
+    st.session_state["signed_in"] = {"name": name, "at": now, "seen": now}
+
+
+def sign_out(why: str) -> None:
+    """End it; the sign-in form then says `why`."""
+    st.session_state.pop("signed_in", None)
+    st.session_state["signed_out_why"] = why
+
+
 def user(ws: Workspace) -> User | None:
     """The signed-in account (its role as it is now: a change or a disabled account applies at
     once), or None: not signed in, expired, or single-user mode."""
@@ -99,8 +111,7 @@ def user(ws: Workspace) -> User | None:
         return None
     now = time.time()
     if now - signed["at"] > SESSION_MAX_S or now - signed["seen"] > SESSION_IDLE_S:
-        st.session_state.pop("signed_in")
-        st.session_state["signed_out_why"] = "Your session expired; sign in again."
+        sign_out("Your session expired; sign in again.")
         return None
     signed["seen"] = now
     current = get_user(ws, signed["name"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from seep.errors import SeepError
@@ -26,9 +24,7 @@ def sign_in_page(ws: Workspace) -> None:
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
     if submitted:
         try:
-            account = sign_in(ws, name, password)
-            now = time.time()
-            st.session_state["signed_in"] = {"name": account.name, "at": now, "seen": now}
+            session.sign_in_as(sign_in(ws, name, password).name)
             st.rerun()
         except SeepError as e:
             session.show_error(e)
@@ -44,6 +40,5 @@ def signed_in_sidebar(ws: Workspace) -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(f"Signed in as **{plain(account.name)}** · {account.role}")
         if st.button("Sign out", key="sign_out", icon=":material/logout:", type="tertiary"):
-            st.session_state.pop("signed_in", None)
-            st.session_state["signed_out_why"] = "You signed out."
+            session.sign_out("You signed out.")
             st.rerun()
