@@ -5,8 +5,9 @@ import streamlit as st
 from seep.ui import session
 from seep.ui.gallery import Card, gallery
 from seep.ui.models import active_model
+from seep.ui.text import plain
 from seep.ui.tiles import thumbnail
-from seep.workspace import STATUSES, ImageFilter
+from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter
 from seep.workspace.scene_view import scene_summaries
 
 PAGE_SIZE = 24  # a 6 x 4 grid; st.pagination walks the rest
@@ -24,12 +25,16 @@ model = active_model(ws)
 st.title("Browse")
 
 counts = ws.status_counts()
+me = session.author()
+mine = ws.count_images(ImageFilter(returned_to=me))
+if mine:
+    st.warning(f"A reviewer returned {mine} of your tiles with comments.", icon=":material/undo:")
 status = st.pills(
     "Review status",
     STATUSES,
     selection_mode="multi",
     key="browse_status",
-    format_func=lambda s: f"{s.replace('_', ' ').capitalize()} · {counts[s]:,}",
+    format_func=lambda s: f"{STATUS_LABELS[s].capitalize()} · {counts[s]:,}",
     help="Images per review status in the whole workspace; pick any to show only those",
 )
 with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -49,6 +54,9 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         help="Predictions of the active model, cached when an image is opened or predicted",
     )
     name = st.text_input("Name contains", key="browse_name")
+    returned = st.toggle(
+        f"Returned to me · {mine}", key="browse_returned", help=f"Tiles a reviewer returned to {plain(me)} with a comment"
+    )
     needs_model = ("largest_predicted", "least_confident", "most_useful")
     sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in needs_model}
     sort = st.selectbox("Sort by", list(sorts), key="browse_sort", format_func=SORTS.get)
@@ -61,6 +69,7 @@ flt = ImageFilter(
     name_contains=name or None,
     has_prediction=predicted,
     model=model.id if model else None,
+    returned_to=me if returned else None,
 )
 st.session_state["browse_filter"] = flt
 total = ws.count_images(flt)
@@ -89,7 +98,7 @@ if view == "Scenes":
                 "scene": x.name,
                 "tiles": x.tiles,
                 "reviewed": x.reviewed / x.tiles,
-                **{s.replace("_", " "): x.statuses[s] for s in STATUSES},
+                **{STATUS_LABELS[s]: x.statuses[s] for s in STATUSES},
                 "map": f"scene?name={x.name}" if x.georeferenced else None,
             }
             for x in rows
@@ -126,7 +135,7 @@ if view == "Table":
             {
                 "name": r.name,
                 "scene": r.scene,
-                "status": r.status.replace("_", " "),
+                "status": STATUS_LABELS[r.status],
                 "label": f"v{r.head_version}" if r.head_version else "",
                 "seep pixels": r.seep_pixels,
                 "open": f"review?image={r.id}",
@@ -143,6 +152,7 @@ else:
                 r.id,
                 r.name,
                 r.status,
+                STATUS_LABELS[r.status],
                 thumbnail(str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted_ids),
             )
             for r in records

@@ -1,17 +1,15 @@
 """Review: one tile in the brush editor, with display controls, reference layers, history."""
 
-import cv2
 import numpy as np
 import streamlit as st
 
-from seep.data.display import difference, difference_counts, difference_overlay, window
 from seep.errors import ConflictError, SeepError
-from seep.ui import session
+from seep.ui import review_panels, session
 from seep.ui.editor import editor_dirty, mask_editor, take_event
 from seep.ui.models import active_model, prediction, prefetch
 from seep.ui.text import plain
-from seep.workspace.render import DisplaySettings, render_surroundings, render_tile
-from seep.workspace.review import accept, restore, save_edit, to_open
+from seep.workspace.render import render_surroundings, render_tile
+from seep.workspace.review import accept, save_edit, to_open
 from seep.workspace.scenes import tile_place
 
 ws = session.workspace()
@@ -117,7 +115,7 @@ nonce = st.session_state.setdefault("review_nonce", 0)  # bumped to throw away u
 with st.container(horizontal=True, vertical_alignment="center"):
     st.button("Previous", icon=":material/chevron_left:", key="review_prev", help="P", on_click=nav, args=(-1,))
     st.subheader(plain(image.name), anchor=False)
-    st.badge(image.status.replace("_", " "), color={"accepted": "green", "corrected": "blue"}.get(image.status, "gray"))
+    review_panels.status_badge(image)
     place = tile_place(ws, image.id)
     where = (
         f" · rows {place[1]:,}-{place[1] + image.height - 1:,}, columns {place[2]:,}-{place[2] + image.width - 1:,}"
@@ -125,42 +123,13 @@ with st.container(horizontal=True, vertical_alignment="center"):
         else ""
     )
     st.caption(f"scene {plain(image.scene)}{where} · {pos + 1} of {len(ids)}")
+    review_panels.return_form(ws, image, author, on_returned=lambda: go(1))
     st.button("Next", icon=":material/chevron_right:", key="review_next", help="N", on_click=nav, args=(1,))
 
 edit_col, side = st.columns([3, 2], gap="large")
 
-# ---- display settings -------------------------------------------------------------------
 with side:
-    with st.expander("Display", expanded=False, icon=":material/tune:"):
-        mode = st.segmented_control(
-            "Stretch",
-            ["percentile", "db"],
-            default="percentile",
-            key="review_mode",
-            format_func={"percentile": "Percentile", "db": "dB"}.get,
-            required=True,
-        )
-        if mode == "db":
-            lo, hi = window(ws.read_image(image.id), mode="db", nodata=ws.config.nodata)
-            low, high = st.slider(
-                "Window (dB)",
-                float(np.floor(lo - 10)),
-                float(np.ceil(hi + 10)),
-                (float(round(lo, 1)), float(round(hi, 1))),
-                step=0.1,
-                key=f"review_db_{image.id}",
-            )
-        else:
-            low, high = st.slider("Window (percentiles)", 0.0, 100.0, (2.0, 98.0), step=0.5, key="review_pct")
-        gamma = st.slider("Gamma", 0.3, 3.0, 1.0, step=0.05, key="review_gamma")
-        opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.5, step=0.05, key="review_opacity")
-        surround = place is not None and st.toggle(
-            "Neighbouring tiles",
-            value=True,
-            key="review_surround",
-            help="The edges of the tiles around this one in its scene, with their labels, so a slick that crosses the border is drawn on consistently",
-        )
-display = DisplaySettings(mode, low, high, gamma)
+    display, opacity, surround = review_panels.display_controls(ws, image, place is not None)
 base = render_tile(ws, image.id, display=display)
 context = render_surroundings(ws, image.id, display=display, opacity=opacity) if surround else None
 
@@ -216,6 +185,7 @@ with edit_col:
     )
     if model_note:
         st.info(plain(model_note), icon=":material/model_training:")
+    review_panels.returned_note(ws, image)
     if problem:
         session.show_error(problem)
     mask_editor(
@@ -278,80 +248,14 @@ elif pending and pending["kind"] == "leave":
             st.rerun()
 
 
-# ---- reference layers, legend, history ---------------------------------------------------
+# ---- reference layers, class counts, second review, history ------------------------------
 with side:
     if opened.source == "label" and opened.version == image.head_version:
         label_mask = mask  # the editor's mask is the newest label: no second read
     else:
         label_mask = ws.label(image.id)[1] if image.head_version is not None else None
-    layers = ["Label"] if label_mask is not None else []
-    if pred is not None:
-        layers += ["Prediction", "Confidence"] + (["Difference"] if label_mask is not None else [])
-    if layers:
-        layer = st.segmented_control("Reference", layers, default=layers[0], key="review_layer", required=True)
-        if layer == "Label":
-            st.image(render_tile(ws, image.id, display=display, mask=label_mask, opacity=opacity), width="stretch")
-        elif layer == "Prediction":
-            st.image(render_tile(ws, image.id, display=display, mask=pred[0], opacity=opacity), width="stretch")
-        elif layer == "Confidence":
-            conf = (np.clip(pred[1].astype(np.float32), 0, 1) * 255).astype(np.uint8)
-            st.image(
-                cv2.applyColorMap(conf, cv2.COLORMAP_VIRIDIS)[:, :, ::-1],
-                width="stretch",
-                caption="model confidence (dark: unsure)",
-            )
-        else:
-            diff = difference(pred[0], label_mask)
-            st.image(difference_overlay(base, diff), width="stretch")
-            counts = difference_counts(diff)
-            st.caption(
-                " · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree")
-                + "  (red missed, blue false alarm, yellow other class)"
-            )
-    else:
-        st.caption("No label and no model yet: nothing to compare with.")
-
-    shown = [("label", label_mask), ("prediction", pred[0] if pred is not None else None)]
-    shown = [(name, np.bincount(m.ravel(), minlength=len(ws.classes))) for name, m in shown if m is not None]
-    if shown:
-        head = " | ".join(["class", *[f"{name} px" for name, _ in shown]])
-        lines = [f"| {head} |", "|" + "---|" * (1 + len(shown))]
-        for c in ws.classes.classes[1:]:
-            cells = " | ".join(f"{int(counts[c.id]):,}" for _, counts in shown)
-            lines.append(f'| :color[■]{{foreground="{c.colour}"}} {plain(c.name)} | {cells} |')
-        st.markdown("\n".join(lines))
-
-    with st.expander(f"History ({image.head_version or 0} versions)", icon=":material/history:"):
-        versions = ws.history(image.id)
-        if versions:
-            st.dataframe(
-                [
-                    {
-                        "version": f"v{v.version}",
-                        "author": v.author,
-                        "source": v.describe,
-                        "time": v.created_at[:19],
-                        "edited from": f"v{v.parent}" if v.parent else "",
-                    }
-                    for v in versions
-                ],
-                hide_index=True,
-            )
-            older = [v.version for v in versions[1:]]
-            if older:
-                with st.container(horizontal=True, vertical_alignment="bottom"):
-                    pick = st.selectbox("Restore version", older, format_func=lambda v: f"v{v}", key="review_restore_pick")
-                    if st.button("Restore as newest", key="review_restore"):
-                        try:
-                            session.require(ws, "restore")
-                            lv = restore(ws, image.id, pick, author=author)
-                            reopen()
-                            st.toast(f"Restored v{pick} as v{lv.version}")
-                            st.rerun()
-                        except SeepError as e:
-                            session.show_error(e)
-        else:
-            st.caption("No label versions yet.")
+    review_panels.reference(ws, image, label_mask, pred, base, display, opacity)
+    review_panels.history(ws, image, author, on_restored=reopen)
 
 if model:  # Next is the likeliest move: have its prediction ready by then
     prefetch(model, ws, ids[(pos + 1) % len(ids)])

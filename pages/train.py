@@ -105,6 +105,11 @@ with c1:
         since = st.selectbox("Since model", [m.id for m in models] or [None], key="train_since")
     elif which == "scenes":
         train_scenes = tuple(st.multiselect("Scenes", [s for s in scenes if s not in val_scenes], key="train_scenes"))
+    accepted_only = st.toggle(
+        "Only tiles a reviewer accepted",
+        key="train_accepted_only",
+        help="Leave out corrected tiles still awaiting a second review (returned tiles never train)",
+    )
     base = st.selectbox(
         "Base model",
         [m.id for m in models] or ["(the shipped model)"],
@@ -138,6 +143,7 @@ params = FinetuneParams(
     since_model=since,
     train_scenes=train_scenes,
     auto_promote=auto,
+    accepted_only=accepted_only,
 )
 try:
     the_plan = plan(ws, params)

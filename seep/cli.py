@@ -253,6 +253,7 @@ def _train_workspace(args) -> int:
     params = FinetuneParams(
         **_train_settings(args),
         base_model=args.base_model,
+        accepted_only=args.accepted_only,
         from_scratch={"base": args.base, "depth": args.depth, "residual": args.residual},
     )
     result = run_finetune(
@@ -396,6 +397,8 @@ def cmd_train(args) -> int:
 
     if args.data is None:
         return _train_workspace(args)
+    if args.accepted_only:
+        raise BadInputError("--accepted-only applies to a workspace's reviewed tiles; a --data folder has no reviews")
     tiles, names, nodata = _tiles(args)
     val_scenes = args.val_scenes.split(",") if args.val_scenes else None
     tr, va, vs = split_by_scene(
@@ -709,6 +712,11 @@ def build_parser() -> argparse.ArgumentParser:
     _training_flags(p)
     p.add_argument("--from-model", type=Path, help="with --data: fine-tune from this model file")
     p.add_argument("--base-model", help="on a workspace: the registry model to start from (default: the active one)")
+    p.add_argument(
+        "--accepted-only",
+        action="store_true",
+        help="on a workspace: only tiles a reviewer accepted (default: also corrected tiles awaiting review)",
+    )
     p.add_argument("--out", type=Path, help="run folder (default WORKSPACE/runs/<time>)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last.pt")
 

@@ -639,3 +639,28 @@ def test_the_first_admin_account_is_made_on_the_team_page_and_turns_on_sign_in(d
     at.button[0].click().run()
     assert acc.get_user(demo_ws, "ada").role == "admin" and not at.exception
     assert at.session_state["signed_in"]["name"] == "ada"  # the one who turned it on is signed in
+
+
+def test_a_reviewer_returns_a_tile_and_its_analyst_finds_it_with_the_comment(team, editor):
+    rec = team.list_images()[0]
+    at = app_as("ana <i>x</i>", image=rec.id)
+    painted = editor.calls[-1][1].copy()
+    painted[0:5, 0:5] = 2
+    editor.send(at, "save", painted)
+    at.run()
+    assert team.image(rec.id).status == "corrected" and not at.text_area  # analysts have no Return
+    at = app_as("rey", image=rec.id)
+    at.text_area(key="review_return_comment").input("the <b>wake</b> is a ship's")  # a form: sent with its button
+    at.button(key="FormSubmitter:review_return_form-Return").click().run()
+    assert not at.exception and team.image(rec.id).status == "returned"
+    at = app_as("ana <i>x</i>", "pages/browse.py")
+    assert any("returned 1 of your tiles" in w.value for w in at.warning)
+    at.toggle(key="browse_returned").set_value(True).run()
+    assert at.session_state["browse_filter"].returned_to == "ana <i>x</i>"
+    assert any(c.value == "1 images match" for c in at.caption)
+    at = app_as("ana <i>x</i>", image=rec.id)
+    note = next(w.value for w in at.warning if "Returned by rey" in w.value)
+    assert "\\<b\\>wake\\</b\\>" in note  # markup shown as text
+    editor.send(at, "save", painted)  # she fixes it: it waits for the reviewer again
+    at.run()
+    assert team.image(rec.id).status == "corrected" and not [w for w in at.warning if "Returned by" in w.value]

@@ -100,7 +100,7 @@ def test_filters_and_sorts(ws):
     assert ws.list_images(ImageFilter(sort="largest_seep"), limit=1)[0].name == "b.005"
     page2 = ws.list_images(ImageFilter(), offset=5, limit=5)
     assert [r.name for r in page2] == ["a.010", "b.001", "b.003", "b.005", "b.007"]
-    assert ws.status_counts() == {"unlabelled": 6, "predicted": 0, "in_review": 0, "corrected": 0, "accepted": 6}
+    assert ws.status_counts() == {"unlabelled": 6, "predicted": 0, "in_review": 0, "corrected": 0, "returned": 0, "accepted": 6}
     assert ws.scenes() == ["a", "b"]
     with pytest.raises(BadInputError, match="unknown review status"):
         ws.count_images(ImageFilter(status=("done",)))
@@ -182,7 +182,7 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
     con.execute("ALTER TABLE jobs DROP COLUMN lease")
     con.execute("DROP TABLE scene_tiles")  # and before georeferenced scenes
     con.execute("DROP TABLE scenes")
-    for table in ("users", "sign_in_failures", "audit"):  # and before accounts
+    for table in ("users", "sign_in_failures", "audit", "reviews"):  # and before accounts and second review
         con.execute(f"DROP TABLE {table}")
     con.close()
     wsdb._CURRENT.clear()

@@ -66,6 +66,7 @@ class FinetuneParams:
     since_model: str | None = None  # only labels saved after this model was registered
     from_scratch: dict | None = None  # UNetConfig fields, when there is no base model at all
     auto_promote: bool = False  # promote when not worse than the base on the validation tiles
+    accepted_only: bool = False  # only tiles a reviewer accepted; else also corrected ones awaiting review
 
     @classmethod
     def from_dict(cls, d: dict) -> FinetuneParams:
@@ -129,11 +130,14 @@ class Plan:
 def plan(ws: Workspace, params: FinetuneParams) -> Plan:
     """Training and validation tiles for these settings; refuses, saying why, when there
     is nothing to train on or nothing to check the candidate with."""
-    records = ws.list_images(ImageFilter(status=REVIEWED), limit=1_000_000)
+    statuses = ("accepted",) if params.accepted_only else REVIEWED
+    records = ws.list_images(ImageFilter(status=statuses), limit=1_000_000)
     if len(records) < 2:
+        kind = "accepted" if params.accepted_only else "reviewed"
         raise BadInputError(
-            f"fine-tuning needs at least 2 reviewed tiles (one is held out to check the candidate); "
-            f"this workspace has {len(records)}: correct or accept some tiles first"
+            f"fine-tuning needs at least 2 {kind} tiles (one is held out to check the candidate); "
+            f"this workspace has {len(records)} {kind} tile{'s' * (len(records) != 1)}: "
+            + ("accept some tiles first" if params.accepted_only else "correct or accept some tiles first")
         )
     val_scenes = _validation_scenes(ws, records)
     val = [r for r in records if r.scene in val_scenes] if val_scenes else _held_out(records)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from seep.data.display import overlay
-from seep.workspace import Workspace
+from seep.workspace import STATUS_LABELS, Workspace
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
 from seep.workspace.scenes import scene
 
@@ -20,6 +20,7 @@ STATUS_COLOURS = {
     "predicted": "#ff9800",
     "in_review": "#fdd835",
     "corrected": "#42a5f5",
+    "returned": "#ef5350",
     "accepted": "#66bb6a",
 }
 
@@ -62,10 +63,10 @@ def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile]) -> go.Figure:
             y=[middle(t.row_off, h) for t in mine],
             customdata=[t.image_id for t in mine],
             text=[escape(t.name) for t in mine],
-            hovertemplate="%{text}<extra>" + status.replace("_", " ") + "</extra>",
+            hovertemplate="%{text}<extra>" + STATUS_LABELS[status] + "</extra>",
             mode="markers",
             marker=dict(symbol="square", size=14, color=colour, opacity=0.75, line=dict(width=1, color="#212121")),
-            name=status.replace("_", " "),
+            name=STATUS_LABELS[status],
             showlegend=True,
         )
     step = tile / factor

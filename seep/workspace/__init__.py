@@ -2,6 +2,7 @@
 
 from seep.workspace.workspace import (
     REVIEWED,
+    STATUS_LABELS,
     STATUSES,
     ImageFilter,
     ImageRecord,
@@ -13,6 +14,7 @@ from seep.workspace.workspace import (
 
 __all__ = [
     "REVIEWED",
+    "STATUS_LABELS",
     "STATUSES",
     "ImageFilter",
     "ImageRecord",

@@ -25,6 +25,7 @@ NEEDS = {
     "save": "analyst",
     "restore": "analyst",
     "accept": "reviewer",
+    "return": "reviewer",
     "predict": "reviewer",
     "train": "admin",
     "promote": "admin",
@@ -92,7 +93,7 @@ def add_user(ws: Workspace, name: str, role: str, password: str, *, actor: str) 
             "INSERT INTO users (name, role, password_hash, created_at) VALUES (?,?,?,?)",
             (name, role, _hasher.hash(password), _now()),
         )
-        _record(con, actor, "user-add", name, role)
+        record_in(con, actor, "user-add", name, role)
     return User(name, role)
 
 
@@ -103,7 +104,7 @@ def set_role(ws: Workspace, name: str, role: str, *, actor: str) -> None:
         if role != "admin":
             _keep_an_admin(con, name)
         con.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
-        _record(con, actor, "user-role", name, role)
+        record_in(con, actor, "user-role", name, role)
 
 
 def set_password(ws: Workspace, name: str, password: str, *, actor: str) -> None:
@@ -111,7 +112,7 @@ def set_password(ws: Workspace, name: str, password: str, *, actor: str) -> None
     with ws.connect(write=True) as con:
         _existing(con, name)
         con.execute("UPDATE users SET password_hash = ? WHERE name = ?", (_hasher.hash(password), name))
-        _record(con, actor, "user-password", name)
+        record_in(con, actor, "user-password", name)
 
 
 def deactivate(ws: Workspace, name: str, *, actor: str) -> None:
@@ -120,7 +121,7 @@ def deactivate(ws: Workspace, name: str, *, actor: str) -> None:
         _existing(con, name)
         _keep_an_admin(con, name)
         con.execute("UPDATE users SET active = 0 WHERE name = ?", (name,))
-        _record(con, actor, "user-disable", name)
+        record_in(con, actor, "user-disable", name)
 
 
 def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -> User:
@@ -136,7 +137,7 @@ def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -
     if _verified(row[2] if row else _DUMMY_HASH, password) and row:
         with ws.connect(write=True) as con:
             con.execute("DELETE FROM sign_in_failures WHERE name = ?", (key,))
-            _record(con, row[0], "sign-in")
+            record_in(con, row[0], "sign-in")
         return User(row[0], row[1])
     with ws.connect(write=True) as con:
         got = con.execute("SELECT failures FROM sign_in_failures WHERE name = ?", (key,)).fetchone()
@@ -148,7 +149,7 @@ def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -
 
 def record(ws: Workspace, actor: str, action: str, target: str = "", detail: str = "") -> None:
     with ws.connect(write=True) as con:
-        _record(con, actor, action, target, detail)
+        record_in(con, actor, action, target, detail)
 
 
 def audit_rows(ws: Workspace, limit: int = 500, actor: str | None = None) -> list[dict]:
@@ -171,7 +172,8 @@ def write_audit_csv(ws: Workspace, f) -> int:
     return len(rows)
 
 
-def _record(con, actor: str, action: str, target: str = "", detail: str = "") -> None:
+def record_in(con, actor: str, action: str, target: str = "", detail: str = "") -> None:
+    """An audit entry inside the caller's transaction: it commits or rolls back with the action."""
     con.execute("INSERT INTO audit (at, actor, action, target, detail) VALUES (?,?,?,?,?)", (_now(), actor, action, target, detail))
 
 

@@ -168,6 +168,44 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX audit_at ON audit(at);
     """,
+    # 7: second review. A reviewer returns a corrected tile with a comment ('returned' joins the
+    # statuses: SQLite cannot change a CHECK, so images is rebuilt the documented way, with
+    # foreign keys off during migrations) or accepts it; every verdict is kept.
+    """
+    CREATE TABLE images_new (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        scene TEXT NOT NULL,
+        checksum TEXT NOT NULL UNIQUE,
+        height INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        channels INTEGER NOT NULL,
+        dtype TEXT NOT NULL,
+        file TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'unlabelled'
+            CHECK (status IN ('unlabelled', 'predicted', 'in_review', 'corrected', 'returned', 'accepted')),
+        head_version INTEGER,
+        seep_pixels INTEGER NOT NULL DEFAULT 0,
+        imported_at TEXT NOT NULL
+    );
+    INSERT INTO images_new SELECT * FROM images;
+    DROP TABLE images;
+    ALTER TABLE images_new RENAME TO images;
+    CREATE INDEX images_name ON images(name);
+    CREATE INDEX images_status ON images(status, name);
+    CREATE INDEX images_scene ON images(scene, name);
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        image_id TEXT NOT NULL REFERENCES images(id),
+        version INTEGER NOT NULL,         -- the label version judged
+        reviewer TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('accepted', 'returned')),
+        comment TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL
+    );
+    CREATE INDEX reviews_image ON reviews(image_id, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -294,12 +332,15 @@ def migrate(path: Path) -> int:
     if key in _CURRENT:
         return SCHEMA_VERSION
     con = _open(path)
+    con.execute("PRAGMA foreign_keys = OFF")  # a table rebuilt in a migration is dropped first
     try:
         while (version := _schema(con, path)) < SCHEMA_VERSION:
             _begin(con, write=True)
             if _schema(con, path) == version:  # another process may have just run it
                 for stmt in _statements(MIGRATIONS[version]):
                     con.execute(stmt)
+                if con.execute("PRAGMA foreign_key_check").fetchone():
+                    raise sqlite3.IntegrityError(f"migration {version + 1} broke a foreign key")
                 con.execute(f"PRAGMA user_version = {version + 1}")
             con.execute("COMMIT")
     except sqlite3.Error as e:

@@ -4,11 +4,16 @@ the app and testable without it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 
-from seep.workspace.accounts import record
-from seep.workspace.workspace import LabelVersion, Workspace
+from seep.errors import BadInputError, ConflictError
+from seep.workspace.accounts import record, record_in
+from seep.workspace.workspace import STATUS_LABELS, LabelVersion, Workspace
+
+MAX_COMMENT = 2000
+RETURNABLE = ("corrected", "accepted")  # a person's version; a model's is corrected, not returned
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,10 @@ def save_edit(
         model_id=opened.model_id if from_prediction else None,
         status="accepted" if accept else None,
     )
-    record(ws, author, "accept" if accept else "save", lv.image_id, f"v{lv.version}")
+    if accept:
+        _verdict(ws, lv.image_id, lv.version, author, "accepted")
+    else:
+        record(ws, author, "save", lv.image_id, f"v{lv.version}")
     return lv
 
 
@@ -79,8 +87,7 @@ def accept(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirt
     """Accept what the editor shows. An untouched label only changes status; a prediction
     or an edited mask is saved as a version and accepted in the same step."""
     if opened.source == "label" and not dirty:
-        ws.set_status(opened.image_id, "accepted")
-        record(ws, author, "accept", opened.image_id, f"v{opened.version}")
+        _verdict(ws, opened.image_id, opened.version, author, "accepted")
         return None
     return save_edit(ws, opened, mask, author=author, dirty=dirty, accept=True)
 
@@ -90,3 +97,67 @@ def restore(ws: Workspace, image_id: str, version: int, *, author: str) -> Label
     lv = ws.restore(image_id, version, author=author)
     record(ws, author, "restore", image_id, f"v{version} as v{lv.version}")
     return lv
+
+
+@dataclass(frozen=True)
+class Returned:
+    """Why a tile came back: shown to the analyst on the tile."""
+
+    reviewer: str
+    version: int
+    comment: str
+    at: str
+
+
+def return_tile(ws: Workspace, image_id: str, version: int, *, reviewer: str, comment: str) -> None:
+    """Send the corrected `version` back to whoever saved it, with what to fix. Refused when
+    someone saved a newer version since the reviewer looked (they judged another mask)."""
+    comment = comment.strip()
+    if not comment:
+        raise BadInputError("say what to fix: a tile is returned with a comment for the analyst")
+    if len(comment) > MAX_COMMENT:
+        raise BadInputError(f"the comment has {len(comment):,} characters; keep it under {MAX_COMMENT:,}")
+    image = ws.image(image_id)
+    if image.status not in RETURNABLE:
+        raise BadInputError(
+            f"{image.name} is {STATUS_LABELS[image.status]}: only a tile an analyst corrected can be returned"
+        )
+    _verdict(ws, image.id, version, reviewer, "returned", comment)
+
+
+def last_return(ws: Workspace, image_id: str) -> Returned | None:
+    """The comment of the newest return, while the tile is still returned."""
+    with ws.connect() as con:
+        row = con.execute(
+            "SELECT r.reviewer, r.version, r.comment, r.at FROM reviews r JOIN images i ON i.id = r.image_id "
+            "WHERE r.image_id = ? AND i.status = 'returned' AND r.verdict = 'returned' ORDER BY r.id DESC LIMIT 1",
+            (image_id,),
+        ).fetchone()
+    return Returned(*row) if row else None
+
+
+def reviews(ws: Workspace, image_id: str) -> list[dict]:
+    """Every verdict on a tile, newest first."""
+    with ws.connect() as con:
+        rows = con.execute(
+            "SELECT at, reviewer, version, verdict, comment FROM reviews WHERE image_id = ? ORDER BY id DESC",
+            (image_id,),
+        ).fetchall()
+    return [dict(zip(("at", "reviewer", "version", "verdict", "comment"), r, strict=True)) for r in rows]
+
+
+def _verdict(ws: Workspace, image_id: str, version: int, reviewer: str, verdict: str, comment: str = "") -> None:
+    """Status, verdict and audit entry in one transaction, for the version the reviewer saw."""
+    with ws.connect(write=True) as con:
+        head = con.execute("SELECT head_version FROM images WHERE id = ?", (image_id,)).fetchone()[0]
+        if head != version:
+            raise ConflictError(
+                f"v{head} was saved since you opened v{version}; look at the newest version first",
+                current_version=head,
+            )
+        con.execute("UPDATE images SET status = ? WHERE id = ?", (verdict, image_id))
+        con.execute(
+            "INSERT INTO reviews (image_id, version, reviewer, verdict, comment, at) VALUES (?,?,?,?,?,?)",
+            (image_id, version, reviewer, verdict, comment, datetime.now(UTC).isoformat(timespec="milliseconds")),
+        )
+        record_in(con, reviewer, "accept" if verdict == "accepted" else "return", image_id, f"v{version} {comment}".strip())

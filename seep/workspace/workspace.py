@@ -36,7 +36,16 @@ from seep.data.raster import (
 from seep.errors import BadInputError, ConflictError, NotFoundError, WorkspaceError
 from seep.workspace import db
 
-STATUSES = ("unlabelled", "predicted", "in_review", "corrected", "accepted")
+STATUSES = ("unlabelled", "predicted", "in_review", "corrected", "returned", "accepted")
+# What people read: a corrected tile waits for a reviewer, who accepts or returns it.
+STATUS_LABELS = {
+    "unlabelled": "unlabelled",
+    "predicted": "predicted",
+    "in_review": "in review",
+    "corrected": "awaiting review",
+    "returned": "returned",
+    "accepted": "accepted",
+}
 REVIEWED = ("corrected", "accepted")
 SOURCES = ("imported", "predicted", "edited", "restored")
 # The review status a save leaves behind. Imported masks are ground truth from upstream,
@@ -117,6 +126,7 @@ class ImageFilter:
     name_contains: str | None = None
     has_prediction: bool | None = None  # by `model`
     model: str | None = None  # the model whose predictions the filter and sorts read
+    returned_to: str | None = None  # returned tiles whose returned version this person saved
     sort: str = "name"  # name | scene | largest_seep | smallest_seep | largest_predicted | least_confident
 
     def where(self) -> tuple[str, list]:
@@ -139,6 +149,12 @@ class ImageFilter:
         if self.name_contains:
             clauses.append("instr(lower(name), lower(?)) > 0")
             args.append(self.name_contains)
+        if self.returned_to is not None:
+            clauses.append(
+                "status = 'returned' AND EXISTS (SELECT 1 FROM label_versions lv WHERE lv.image_id = images.id "
+                "AND lv.version = images.head_version AND lv.author = ?)"
+            )
+            args.append(self.returned_to)
         if self.has_prediction is not None:
             clauses.append(
                 ("" if self.has_prediction else "NOT ") + "EXISTS (SELECT 1 FROM predictions p "

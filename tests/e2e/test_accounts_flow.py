@@ -1,5 +1,6 @@
 """Accounts in a real browser: the sign-in form in front of every page, an analyst's save
-under their account (no Accept button for them), a wrong password, sign-out."""
+under their account (no Accept button for them), a wrong password, sign-out; a second review
+where a reviewer returns a tile with a comment, the analyst fixes it, the reviewer accepts."""
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ PASSWORD = "correct horse battery"
 def accounts(ws):
     acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
     acc.add_user(ws, "Ana <b>Lyst</b>", "analyst", PASSWORD, actor="ada")
+    acc.add_user(ws, "Rey", "reviewer", PASSWORD, actor="ada")
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +73,80 @@ def test_an_analyst_signs_in_saves_under_their_name_and_signs_out(team_server, p
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to Seep")).to_be_visible()
     expect(page.get_by_text("You signed out.")).to_be_visible()
+
+
+def paint_and_save(page, canvas, cls: int, y: int) -> None:
+    """A stroke along row y in class `cls` (0: the eraser), then S."""
+    box = canvas.bounding_box()
+    zoom = box["width"] / 256
+    if cls:
+        page.get_by_test_id(f"seep-class-{cls}").click()
+    else:
+        canvas.focus()
+        page.keyboard.press("e")
+    page.mouse.move(box["x"] + 40 * zoom, box["y"] + y * zoom)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 90 * zoom, box["y"] + y * zoom, steps=6)
+    page.mouse.up()
+    canvas.focus()
+    page.keyboard.press("s")
+
+
+def switch_user(page, name):
+    """Sign out and in as `name` in the same tab: a reload is a new Streamlit session."""
+    if page.get_by_role("button", name="Sign out").count():
+        page.get_by_role("button", name="Sign out").click()
+        wait_for_app(page)
+    sign_in(page, name, PASSWORD)
+
+
+def open_tile(page, image_id, version):
+    """The way people open a tile: its card in Browse."""
+    page.get_by_role("link", name="Browse").click()
+    wait_for_app(page)
+    page.locator(f".seep-gallery a[data-id='{image_id}']").click()
+    return editor_ready(page, f"{image_id}:label:{version}")
+
+
+def test_a_reviewer_returns_a_tile_the_analyst_fixes_it_and_the_reviewer_accepts(team_server, page):
+    url, ws_path = team_server
+    ws = Workspace(ws_path, create=False)
+    target = ws.list_images()[1]
+    v = target.head_version or 0
+    page.goto(url)
+    wait_for_app(page)
+    switch_user(page, "Ana <b>Lyst</b>")
+    page.locator(f".seep-gallery a[data-id='{target.id}']").click()
+    paint_and_save(page, editor_ready(page, target.id), 3, 100)
+    assert eventually(lambda: ws.image(target.id).status == "corrected")
+    expect(page.get_by_text("awaiting review", exact=True)).to_be_visible()
+
+    switch_user(page, "Rey")
+    open_tile(page, target.id, v + 1)
+    page.get_by_role("button", name="Return to Ana <b>Lyst</b>").click()
+    page.get_by_role("textbox", name="What should be fixed?").fill("<i>That</i> is a ship's wake, not a seep")
+    page.get_by_role("button", name="Return", exact=True).click()
+    assert eventually(lambda: ws.image(target.id).status == "returned")
+    shot(page, "32-reviewer-returned")
+
+    switch_user(page, "Ana <b>Lyst</b>")
+    page.get_by_role("link", name="Browse").click()
+    expect(page.get_by_text("A reviewer returned 1 of your tiles with comments.")).to_be_visible()
+    page.get_by_text("Returned to me · 1").click()
+    wait_for_app(page)
+    cards = page.locator(".seep-gallery a[data-id]")
+    expect(cards).to_have_count(1)
+    cards.first.click()
+    canvas = editor_ready(page, f"{target.id}:label:{v + 1}")
+    expect(page.get_by_text("<i>That</i> is a ship's wake, not a seep")).to_be_visible()  # as text, not markup
+    shot(page, "33-analyst-sees-the-comment")
+    paint_and_save(page, canvas, 0, 100)  # she erases the wake
+    assert eventually(lambda: ws.image(target.id).head_version == v + 2)
+    assert ws.image(target.id).status == "corrected" and (ws.label(target.id)[1][100, 45:85] == 0).all()
+
+    switch_user(page, "Rey")
+    open_tile(page, target.id, v + 2).focus()
+    page.keyboard.press("a")
+    assert eventually(lambda: ws.image(target.id).status == "accepted")
+    actions = [(r["actor"], r["action"]) for r in acc.audit_rows(ws) if r["target"] == target.id]
+    assert actions == [("Rey", "accept"), ("Ana <b>Lyst</b>", "save"), ("Rey", "return"), ("Ana <b>Lyst</b>", "save")]

@@ -25,6 +25,7 @@ class Card:
     id: str
     name: str
     status: str
+    label: str  # the status as people read it
     src: str  # the thumbnail as a data: URL
 
 

@@ -23,7 +23,7 @@ function render(root, cards, open) {
       name.textContent = c.name;
       const status = document.createElement("span");
       status.className = `status s-${c.status}`;
-      status.textContent = c.status.replace("_", " ");
+      status.textContent = c.label;
       const meta = document.createElement("span");
       meta.className = "meta";
       meta.append(name, status);
@@ -51,7 +51,7 @@ export default function (component) {
   const shown = root.__cards || [];
   const same =
     shown.length === cards.length &&
-    shown.every((c, i) => c.id === cards[i].id && c.status === cards[i].status && c.src === cards[i].src);
+    shown.every((c, i) => c.id === cards[i].id && c.status === cards[i].status && c.label === cards[i].label && c.src === cards[i].src);
   if (!same) {
     render(root, cards, (id) => setTriggerValue("open", id));
     root.__cards = cards;

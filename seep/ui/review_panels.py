@@ -1,0 +1,168 @@
+"""The Review page's side panels: display controls, reference layers and class counts, the
+history with restore, and the second review (a returned tile's comment, a reviewer's Return).
+Each draws where it is called; the page decides the layout and what a change reruns."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import streamlit as st
+
+from seep.data.display import difference, difference_counts, difference_overlay, window
+from seep.errors import SeepError
+from seep.ui import session
+from seep.ui.text import plain
+from seep.workspace import STATUS_LABELS, ImageRecord, Workspace
+from seep.workspace.render import DisplaySettings, render_tile
+from seep.workspace.review import RETURNABLE, last_return, restore, return_tile, reviews
+
+BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
+
+
+def status_badge(image: ImageRecord) -> None:
+    st.badge(STATUS_LABELS[image.status], color=BADGE_COLOURS.get(image.status, "gray"))
+
+
+def display_controls(ws: Workspace, image: ImageRecord, in_scene: bool) -> tuple[DisplaySettings, float, bool]:
+    """(display, overlay opacity, show the neighbouring tiles) from the Display expander."""
+    with st.expander("Display", expanded=False, icon=":material/tune:"):
+        mode = st.segmented_control(
+            "Stretch",
+            ["percentile", "db"],
+            default="percentile",
+            key="review_mode",
+            format_func={"percentile": "Percentile", "db": "dB"}.get,
+            required=True,
+        )
+        if mode == "db":
+            lo, hi = window(ws.read_image(image.id), mode="db", nodata=ws.config.nodata)
+            low, high = st.slider(
+                "Window (dB)",
+                float(np.floor(lo - 10)),
+                float(np.ceil(hi + 10)),
+                (float(round(lo, 1)), float(round(hi, 1))),
+                step=0.1,
+                key=f"review_db_{image.id}",
+            )
+        else:
+            low, high = st.slider("Window (percentiles)", 0.0, 100.0, (2.0, 98.0), step=0.5, key="review_pct")
+        gamma = st.slider("Gamma", 0.3, 3.0, 1.0, step=0.05, key="review_gamma")
+        opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.5, step=0.05, key="review_opacity")
+        surround = in_scene and st.toggle(
+            "Neighbouring tiles",
+            value=True,
+            key="review_surround",
+            help="The edges of the tiles around this one in its scene, with their labels, so a slick that crosses the border is drawn on consistently",
+        )
+    return DisplaySettings(mode, low, high, gamma), opacity, surround
+
+
+def reference(ws, image, label_mask, pred, base, display: DisplaySettings, opacity: float) -> None:
+    """The label, prediction, confidence or their difference beside the editor, and pixels per class."""
+    layers = ["Label"] if label_mask is not None else []
+    if pred is not None:
+        layers += ["Prediction", "Confidence"] + (["Difference"] if label_mask is not None else [])
+    if not layers:
+        st.caption("No label and no model yet: nothing to compare with.")
+        return
+    layer = st.segmented_control("Reference", layers, default=layers[0], key="review_layer", required=True)
+    if layer in ("Label", "Prediction"):
+        shown = label_mask if layer == "Label" else pred[0]
+        st.image(render_tile(ws, image.id, display=display, mask=shown, opacity=opacity), width="stretch")
+    elif layer == "Confidence":
+        conf = (np.clip(pred[1].astype(np.float32), 0, 1) * 255).astype(np.uint8)
+        st.image(
+            cv2.applyColorMap(conf, cv2.COLORMAP_VIRIDIS)[:, :, ::-1], width="stretch", caption="model confidence (dark: unsure)"
+        )
+    else:
+        diff = difference(pred[0], label_mask)
+        st.image(difference_overlay(base, diff), width="stretch")
+        counts = difference_counts(diff)
+        st.caption(
+            " · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree")
+            + "  (red missed, blue false alarm, yellow other class)"
+        )
+    class_table(ws, [("label", label_mask), ("prediction", pred[0] if pred is not None else None)])
+
+
+def class_table(ws: Workspace, masks: list[tuple[str, np.ndarray | None]]) -> None:
+    shown = [(name, np.bincount(m.ravel(), minlength=len(ws.classes))) for name, m in masks if m is not None]
+    head = " | ".join(["class", *[f"{name} px" for name, _ in shown]])
+    lines = [f"| {head} |", "|" + "---|" * (1 + len(shown))]
+    for c in ws.classes.classes[1:]:
+        cells = " | ".join(f"{int(counts[c.id]):,}" for _, counts in shown)
+        lines.append(f'| :color[■]{{foreground="{c.colour}"}} {plain(c.name)} | {cells} |')
+    st.markdown("\n".join(lines))
+
+
+def returned_note(ws: Workspace, image: ImageRecord) -> None:
+    """What the reviewer said, on the tile, until someone saves a fix."""
+    got = last_return(ws, image.id)
+    if got:
+        st.warning(
+            f"Returned by {plain(got.reviewer)} on {got.at[:16].replace('T', ' ')} (v{got.version}): {plain(got.comment)}",
+            icon=":material/undo:",
+        )
+
+
+def return_form(ws: Workspace, image: ImageRecord, reviewer: str, on_returned) -> None:
+    """A reviewer sends a corrected tile back to whoever saved it, saying what to fix."""
+    if image.status not in RETURNABLE or not session.allowed(ws, "return"):
+        return
+    analyst = ws.version(image.id).author
+    with st.popover(f"Return to {plain(analyst)}", icon=":material/undo:"):
+        with st.form("review_return_form", clear_on_submit=True, border=False):
+            comment = st.text_area("What should be fixed?", key="review_return_comment", max_chars=2000)
+            if st.form_submit_button("Return", type="primary"):
+                try:
+                    session.require(ws, "return")
+                    return_tile(ws, image.id, image.head_version, reviewer=reviewer, comment=comment)
+                except SeepError as e:
+                    session.show_error(e)
+                    return
+                st.toast(f"Returned {plain(image.name)} to {plain(analyst)}", icon=":material/undo:")
+                on_returned()
+                st.rerun()
+
+
+def history(ws: Workspace, image: ImageRecord, author: str, on_restored) -> None:
+    """Every version and verdict; an older version can be restored as the newest."""
+    with st.expander(f"History ({image.head_version or 0} versions)", icon=":material/history:"):
+        versions = ws.history(image.id)
+        if not versions:
+            st.caption("No label versions yet.")
+            return
+        st.dataframe(
+            [
+                {
+                    "version": f"v{v.version}",
+                    "author": v.author,
+                    "source": v.describe,
+                    "time": v.created_at[:19],
+                    "edited from": f"v{v.parent}" if v.parent else "",
+                }
+                for v in versions
+            ],
+            hide_index=True,
+        )
+        verdicts = reviews(ws, image.id)
+        if verdicts:
+            st.dataframe(
+                [{**r, "version": f"v{r['version']}", "at": r["at"][:19]} for r in verdicts],
+                hide_index=True,
+                column_order=("version", "verdict", "reviewer", "comment", "at"),
+            )
+        older = [v.version for v in versions[1:]]
+        if older:
+            with st.container(horizontal=True, vertical_alignment="bottom"):
+                pick = st.selectbox("Restore version", older, format_func=lambda v: f"v{v}", key="review_restore_pick")
+                if st.button("Restore as newest", key="review_restore"):
+                    try:
+                        session.require(ws, "restore")
+                        lv = restore(ws, image.id, pick, author=author)
+                    except SeepError as e:
+                        session.show_error(e)
+                        return
+                    on_restored()
+                    st.toast(f"Restored v{pick} as v{lv.version}")
+                    st.rerun()

@@ -1,0 +1,117 @@
+"""Second review: a corrected tile awaits a reviewer, who accepts it or returns it with a
+comment that its analyst finds under "Returned to me"; fine-tuning can keep to accepted tiles;
+an old workspace gains the new status without losing a label."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from seep.cli import main
+from seep.errors import BadInputError, ConflictError
+from seep.jobs.finetune import FinetuneParams, plan
+from seep.workspace import ImageFilter, Workspace
+from seep.workspace import accounts as acc
+from seep.workspace import db as wsdb
+from seep.workspace.review import Opened, accept, last_return, return_tile, reviews, save_edit
+
+
+@pytest.fixture
+def ws(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        ws.add_image(rng.integers(1, 255, (32, 32), dtype=np.uint8), name=f"t{i}", scene=f"s{i % 2}")
+    return ws
+
+
+def _mask(value: int) -> np.ndarray:
+    m = np.zeros((32, 32), np.uint8)
+    m[4:12, 4:12] = value
+    return m
+
+
+def _correct(ws: Workspace, name: str, author: str, value: int = 1):
+    image = ws.image(name)
+    return save_edit(ws, Opened(image.id, image.head_version, "empty"), _mask(value), author=author, dirty=True)
+
+
+def test_a_returned_tile_goes_back_to_its_analyst_with_the_comment_until_she_fixes_it(ws):
+    lv = _correct(ws, "t0", "ana")
+    _correct(ws, "t1", "bob")
+    assert ws.image("t0").status == "corrected"  # shown as "awaiting review"
+    return_tile(ws, lv.image_id, lv.version, reviewer="rey", comment="  <b>the wake</b> is not a seep ")
+
+    assert ws.image("t0").status == "returned"
+    got = last_return(ws, lv.image_id)
+    assert (got.reviewer, got.version, got.comment) == ("rey", 1, "<b>the wake</b> is not a seep")
+    assert [r.name for r in ws.list_images(ImageFilter(returned_to="ana"))] == ["t0"]
+    assert ws.list_images(ImageFilter(returned_to="bob")) == []
+    assert ws.count_images(ImageFilter(status=("returned",))) == 1
+
+    fixed = _correct(ws, "t0", "ana", value=2)  # she fixes it: it awaits review again
+    assert ws.image("t0").status == "corrected" and last_return(ws, lv.image_id) is None
+    assert ws.list_images(ImageFilter(returned_to="ana")) == []
+    accept(ws, Opened(lv.image_id, fixed.version, "label"), _mask(2), author="rey", dirty=False)
+    assert ws.image("t0").status == "accepted"
+    assert [(r["verdict"], r["version"]) for r in reviews(ws, lv.image_id)] == [("accepted", 2), ("returned", 1)]
+    trail = [(r["actor"], r["action"], r["detail"]) for r in acc.audit_rows(ws)]
+    assert ("rey", "return", "v1 <b>the wake</b> is not a seep") in trail and ("rey", "accept", "v2") in trail
+
+
+def test_a_return_needs_a_comment_a_corrected_tile_and_the_version_the_reviewer_saw(ws):
+    lv = _correct(ws, "t0", "ana")
+    for comment, msg in (("  ", "say what to fix"), ("x" * 2001, "keep it under 2,000")):
+        with pytest.raises(BadInputError, match=msg):
+            return_tile(ws, lv.image_id, lv.version, reviewer="rey", comment=comment)
+    with pytest.raises(BadInputError, match="unlabelled: only a tile an analyst corrected"):
+        return_tile(ws, ws.image("t2").id, 1, reviewer="rey", comment="why")
+    _correct(ws, "t0", "ana", value=2)  # saved while the reviewer looked at v1
+    with pytest.raises(ConflictError, match="v2 was saved since you opened v1"):
+        return_tile(ws, lv.image_id, 1, reviewer="rey", comment="fix it")
+    assert ws.image("t0").status == "corrected" and reviews(ws, lv.image_id) == []  # nothing written
+
+
+def test_fine_tuning_can_keep_to_tiles_a_reviewer_accepted(ws):
+    for name in ("t0", "t1", "t2"):
+        _correct(ws, name, "ana")
+    for name in ("t0", "t1"):
+        image = ws.image(name)
+        accept(ws, Opened(image.id, image.head_version, "label"), _mask(1), author="rey", dirty=False)
+    everything = plan(ws, FinetuneParams())
+    accepted = plan(ws, FinetuneParams(accepted_only=True))
+    assert len(everything.train) + len(everything.val) == 3
+    assert {r.name for r in accepted.train + accepted.val} == {"t0", "t1"}
+    return_tile(ws, ws.image("t1").id, 1, reviewer="rey", comment="redo")  # a returned tile never trains
+    with pytest.raises(BadInputError, match="1 accepted tile"):
+        plan(ws, FinetuneParams(accepted_only=True))
+
+
+def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
+    lv = _correct(ws, "t0", "ana")
+    con = sqlite3.connect(ws.db_path)
+    con.execute("PRAGMA foreign_keys = OFF")
+    old_images = wsdb.MIGRATIONS[0].split("CREATE INDEX")[0].split("CREATE TABLE images", 1)[1]
+    con.executescript(
+        f"CREATE TABLE images_old {old_images}; INSERT INTO images_old SELECT * FROM images; DROP TABLE images;"
+        "ALTER TABLE images_old RENAME TO images; DROP TABLE reviews; PRAGMA user_version = 6;"
+    )
+    con.close()
+    wsdb._CURRENT.clear()  # as a new process would open it
+    ws = Workspace(ws.root)
+    assert ws.image("t0").head_version == 1 and ws.label("t0")[0].author == "ana"
+    return_tile(ws, lv.image_id, 1, reviewer="rey", comment="fix")  # the new status is allowed
+    assert ws.image("t0").status == "returned"
+    with sqlite3.connect(ws.db_path) as con:
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert con.execute("PRAGMA user_version").fetchone()[0] == wsdb.SCHEMA_VERSION
+
+
+def test_the_cli_fine_tune_can_keep_to_accepted_tiles(ws, capsys):
+    _correct(ws, "t0", "ana")
+    code = main(["train", "--workspace", str(ws.root), "--accepted-only", "--epochs", "1"])
+    assert code == 1 and "at least 2 accepted tiles" in capsys.readouterr().err  # only corrected, none accepted
+    assert main(["train", "--data", str(ws.root), "--accepted-only"]) == 1
+    assert "a --data folder has no reviews" in capsys.readouterr().err
