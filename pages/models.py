@@ -10,13 +10,27 @@ from seep.jobs.worker import ensure_worker
 from seep.ui import session
 from seep.ui.charts import confusion_heatmap, iou_bars, pr_curves
 from seep.ui.text import plain
+from seep.workspace import lookalikes
 from seep.workspace import registry as reg
 
 ws = session.workspace()
 st.title("Models")
+
+
+def false_alarms() -> None:
+    st.subheader("False alarms by reason", anchor=False)
+    rejected = lookalikes.counts(ws)
+    if rejected:
+        st.dataframe(rejected, hide_index=True)
+        st.caption("Predicted seeps analysts removed, by the reason they gave and the model that predicted them.")
+    else:
+        st.caption("No look-alike reasons yet: when an analyst removes a predicted seep in Review, Seep asks why.")
+
+
 models = reg.list_models(ws)
 if not models:
     st.info("No model in this workspace yet. Fine-tune one on the Train page; until then the shipped model predicts.")
+    false_alarms()
     st.stop()
 
 st.dataframe(
@@ -92,6 +106,8 @@ if scored:
                 hide_index=True,
                 key=f"models_ap_{mid}",
             )
+
+false_alarms()
 
 st.subheader("Class distribution of the reviewed labels", anchor=False)
 dist = ws.class_distribution()

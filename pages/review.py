@@ -80,6 +80,7 @@ try:
     if event and event.type == "save":
         session.require(ws, "save")
         lv = save_edit(ws, opened_before, event.mask, author=author, dirty=event.dirty)
+        review_panels.note_removed(ws, model, image.id, opened_before, event.mask, lv.version)
         reopen()
         st.toast(f"Saved {plain(image.name)} as v{lv.version}", icon=":material/save:")
     elif event and event.type == "accept":
@@ -183,6 +184,7 @@ with edit_col:
         + ("A accept, " if session.allowed(ws, "accept") else "")
         + "N/P next/previous"
     )
+    review_panels.lookalike_form(ws, image, base, author)
     if model_note:
         st.info(plain(model_note), icon=":material/model_training:")
     review_panels.returned_note(ws, image)

@@ -7,6 +7,7 @@ import streamlit as st
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
 from seep.workspace import accounts as acc
+from seep.workspace import lookalikes
 
 ws = session.workspace()
 st.title("Team")
@@ -30,6 +31,24 @@ def account_form(key: str, roles: tuple[str, ...]) -> tuple[str, str, str] | Non
     return name, role, password
 
 
+def reasons_editor() -> None:
+    """The short list analysts pick from when they remove a predicted seep."""
+    st.subheader("Look-alike reasons", anchor=False)
+    with st.form("team_reasons", border=False):
+        text = st.text_area(
+            "Reasons an analyst can give for removing a predicted seep, one per line",
+            "\n".join(lookalikes.reasons(ws)),
+            key="team_reasons_text",
+        )
+        if st.form_submit_button("Save reasons"):
+            try:
+                session.require(ws, "reasons")
+                lookalikes.set_reasons(ws, text.splitlines(), actor=me)
+                st.toast("Look-alike reasons saved")
+            except SeepError as e:
+                session.show_error(e)
+
+
 if not acc.accounts_enabled(ws):
     st.info(
         "Accounts are off: everyone using this app may do everything, and the name typed in the sidebar is recorded. "
@@ -45,6 +64,7 @@ if not acc.accounts_enabled(ws):
             st.rerun()
         except SeepError as e:
             session.show_error(e)
+    reasons_editor()
     st.stop()
 
 try:
@@ -81,6 +101,8 @@ if change or disable:
         st.rerun()
     except SeepError as e:
         session.show_error(e)
+
+reasons_editor()
 
 st.subheader("Audit trail", anchor=False)
 actor = st.selectbox(

@@ -664,3 +664,35 @@ def test_a_reviewer_returns_a_tile_and_its_analyst_finds_it_with_the_comment(tea
     editor.send(at, "save", painted)  # she fixes it: it waits for the reviewer again
     at.run()
     assert team.image(rec.id).status == "corrected" and not [w for w in at.warning if "Returned by" in w.value]
+
+
+def test_removing_a_predicted_seep_asks_why_and_keeps_the_reason(demo_ws, editor, with_model):
+    from seep.workspace import lookalikes
+
+    image = demo_ws.list_images(ImageFilter(status=("unlabelled",)))[0]
+    pred = np.zeros((image.height, image.width), np.uint8)
+    pred[10:30, 10:30], pred[100:120, 100:140] = 1, 3
+    demo_ws.save_prediction(image.id, with_model.stem, pred, np.ones(pred.shape), 0.1)
+    at = app(image=image.id)
+    assert editor.calls[-1][0].startswith(f"{image.id}:prediction:")
+    saved = pred.copy()
+    saved[10:30, 10:30] = 0  # a blob delete of the first one
+    editor.send(at, "save", saved)
+    at.run()
+    assert not at.exception and any("You removed 1 seep the model predicted" in m.value for m in at.markdown)
+    at.selectbox(key="review_lookalike_1").set_value("ship wake")
+    at.button(key="FormSubmitter:review_lookalike_form-Keep reasons").click().run()
+    assert lookalikes.counts(demo_ws) == [{"reason": "ship wake", "model": with_model.stem, "regions": 1, "pixels": 400}]
+    assert not any("You removed" in m.value for m in at.markdown)
+    at = app("pages/models.py")
+    tables = [d.value for d in at.dataframe if "reason" in d.value.columns]
+    assert not at.exception and tables[0]["reason"].tolist() == ["ship wake"]
+
+
+def test_the_look_alike_reasons_are_edited_on_the_team_page(demo_ws):
+    from seep.workspace import lookalikes
+
+    at = app("pages/team.py")
+    at.text_area(key="team_reasons_text").input("low wind\nship <b>wake</b>\n")
+    at.button(key="FormSubmitter:team_reasons-Save reasons").click().run()
+    assert not at.exception and lookalikes.reasons(demo_ws) == ["low wind", "ship <b>wake</b>"]

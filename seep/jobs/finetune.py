@@ -21,7 +21,7 @@ from seep.errors import BadInputError
 from seep.jobs.predict import predict_image
 from seep.learn.augment import DEFAULT_AUGMENT
 from seep.learn.checkpoint import export_weights, load_checkpoint
-from seep.learn.data import IGNORE, split_by_scene
+from seep.learn.data import HARD_NEGATIVE, IGNORE, split_by_scene
 from seep.learn.evaluate import evaluate
 from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
@@ -29,6 +29,7 @@ from seep.learn.shipped import SHIPPED_MODEL
 from seep.learn.train import TrainConfig, train
 from seep.workspace import REVIEWED, ImageFilter, ImageRecord, Workspace
 from seep.workspace import registry as reg
+from seep.workspace.lookalikes import hard_negatives
 
 # Whole-scene validation needs this many reviewed scenes: with fewer, keeping one out
 # leaves too little to learn from, so tiles of the same scenes are held out instead (the
@@ -236,8 +237,17 @@ def _model_config(ws: Workspace, base: reg.ModelRecord | None, params: FinetuneP
     raise BadInputError("no model to fine-tune: the workspace has none and no shipped model was found")
 
 
-def _tiles(ws: Workspace, records: list[ImageRecord]) -> list[Tile]:
-    return [Tile(r.name, r.scene, ws.read_image(r.id), ws.label(r.id)[1]) for r in records]
+def _tiles(ws: Workspace, records: list[ImageRecord], *, hard: bool = False) -> list[Tile]:
+    """Tiles with their newest labels; with `hard`, the sea of rejected look-alikes marked
+    HARD_NEGATIVE (learnt as sea with more weight), unless the label has seep there now."""
+    tiles = []
+    for r in records:
+        mask = ws.label(r.id)[1]
+        rejected = hard_negatives(ws, r.id, mask.shape) if hard else None
+        if rejected is not None:
+            mask = np.where(rejected & (mask == 0), HARD_NEGATIVE, mask).astype(np.uint8)
+        tiles.append(Tile(r.name, r.scene, ws.read_image(r.id), mask))
+    return tiles
 
 
 def _replayed(ws: Workspace, base: reg.ModelRecord | None, records: list[ImageRecord]) -> list[Tile]:
@@ -279,7 +289,7 @@ def run_finetune(
     result = train(
         params.train_config(),
         model_cfg,
-        _tiles(ws, p.train) + _replayed(ws, base, p.replay),
+        _tiles(ws, p.train, hard=True) + _replayed(ws, base, p.replay),
         val,
         out_dir,
         class_names=ws.classes.names,

@@ -77,7 +77,9 @@ def crop(img: np.ndarray, mask: np.ndarray, size: int, rng: np.random.Generator,
     if size >= h and size >= w:
         return img, mask
     size_h, size_w = min(size, h), min(size, w)
-    ys, xs = np.nonzero((mask > 0) & (mask < 255)) if rng.random() < seep_bias else ((), ())  # 255: ignored
+    ys, xs = (
+        np.nonzero((mask > 0) & (mask < 255)) if rng.random() < seep_bias else ((), ())
+    )  # 255 ignored; 254, look-alikes, drawn as often
     if len(ys):
         i = rng.integers(len(ys))
         cy = ys[i] + rng.integers(-size_h // 4, size_h // 4 + 1)

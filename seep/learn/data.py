@@ -18,6 +18,10 @@ from seep.errors import BadInputError
 from seep.learn.augment import DEFAULT_AUGMENT, OPS, augment, crop, photometric
 
 IGNORE = 255  # a mask value no loss or metric looks at: pixels of a model's own labels it was unsure of
+# Sea an analyst rejected as a look-alike (a wake, low wind): learnt as class 0 with this weight.
+# 2 is a guess, not tuned: it needs whole-scene runs with reasons recorded (benchmarks/bench_loop.py).
+HARD_NEGATIVE = 254
+HARD_NEGATIVE_WEIGHT = 2.0
 
 
 def split_by_scene(
@@ -141,7 +145,8 @@ class CropDataset(torch.utils.data.Dataset):
         x, y, v = _sample(img, mask, self.norm, self.binary)
         if any(op not in OPS for op in self.ops):
             x = torch.from_numpy(photometric(x.numpy(), valid_pixels(img, self.norm.nodata), rng, self.ops))
-        return x, y, v
+        weight = torch.from_numpy(np.where(mask == HARD_NEGATIVE, HARD_NEGATIVE_WEIGHT, 1.0).astype(np.float32))
+        return x, y, v * weight  # per-pixel loss weights: 0 ignored, 1, or more on hard negatives
 
 
 class TileDataset(torch.utils.data.Dataset):
@@ -160,7 +165,7 @@ class TileDataset(torch.utils.data.Dataset):
 
 def _sample(img, mask, norm: Normalizer, binary: bool):
     ignored = mask == IGNORE
-    target = np.where(ignored, 0, (mask > 0) if binary else mask).astype(np.int64)
+    target = np.where(ignored | (mask == HARD_NEGATIVE), 0, (mask > 0) if binary else mask).astype(np.int64)
     return (
         torch.from_numpy(norm(img)),
         torch.from_numpy(target),

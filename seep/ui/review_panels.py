@@ -11,8 +11,10 @@ import streamlit as st
 from seep.data.display import difference, difference_counts, difference_overlay, window
 from seep.errors import SeepError
 from seep.ui import session
+from seep.ui.models import prediction
 from seep.ui.text import plain
-from seep.workspace import STATUS_LABELS, ImageRecord, Workspace
+from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
+from seep.workspace.lookalikes import removed_regions
 from seep.workspace.render import DisplaySettings, render_tile
 from seep.workspace.review import RETURNABLE, last_return, restore, return_tile, reviews
 
@@ -166,3 +168,69 @@ def history(ws: Workspace, image: ImageRecord, author: str, on_restored) -> None
                     on_restored()
                     st.toast(f"Restored v{pick} as v{lv.version}")
                     st.rerun()
+
+
+# ---- look-alikes: why predicted seeps were removed -------------------------------------------
+NO_REASON = "(no reason)"
+
+
+def note_removed(ws: Workspace, model, image_id: str, opened, saved: np.ndarray, version: int) -> None:
+    """After a save: remember the predicted seeps it removed, so the analyst can say why."""
+    st.session_state.pop("review_lookalikes", None)
+    if model is None or opened.source == "empty":
+        return
+    try:
+        pred = prediction(model, ws, image_id)[0]
+    except SeepError:  # no prediction, no look-alikes to ask about; the save itself stands
+        return
+    before = ws.label(image_id, opened.version)[1] if opened.source == "label" else pred
+    regions = removed_regions(pred, before, saved)
+    if regions:
+        st.session_state["review_lookalikes"] = {"image": image_id, "version": version, "model": model.id, "regions": regions}
+
+
+def lookalike_form(ws: Workspace, image: ImageRecord, base: np.ndarray, author: str) -> None:
+    """Numbered outlines of the removed seeps and a reason for each (optional)."""
+    pending = st.session_state.get("review_lookalikes")
+    if not pending or pending["image"] != image.id:
+        return
+    regions = pending["regions"]
+    with st.container(border=True):
+        st.markdown(
+            f"**You removed {len(regions)} seep{'s' * (len(regions) != 1)} the model predicted.** "
+            "Why? Reasons teach the next fine-tune what not to call a seep."
+        )
+        st.image(outlined(base, regions), width=320)
+        options = [NO_REASON, *lookalikes.reasons(ws)]
+        with st.form("review_lookalike_form", border=False):
+            picks = [
+                st.selectbox(f"Region {i} ({r.pixels:,} px)", options, key=f"review_lookalike_{i}")
+                for i, r in enumerate(regions, 1)
+            ]
+            keep = st.form_submit_button("Keep reasons", type="primary")
+            skip = st.form_submit_button("Skip")
+    if skip:
+        st.session_state.pop("review_lookalikes")
+        st.rerun()
+    if keep:
+        given = [(r, p) for r, p in zip(regions, picks, strict=True) if p != NO_REASON]
+        try:
+            session.require(ws, "save")
+            n = lookalikes.record(ws, image.id, pending["version"], pending["model"], given, author=author)
+        except SeepError as e:
+            session.show_error(e)
+            return
+        st.session_state.pop("review_lookalikes")
+        st.toast(f"Kept {n} look-alike reason{'s' * (n != 1)}", icon=":material/label:")
+        st.rerun()
+
+
+def outlined(base: np.ndarray, regions) -> np.ndarray:
+    """The tile with each region outlined in yellow and numbered."""
+    out = np.ascontiguousarray(base[..., :3]).copy()
+    for i, r in enumerate(regions, 1):
+        m = r.paint(out.shape[:2]).astype(np.uint8)
+        contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        cv2.drawContours(out, contours, -1, (255, 220, 0), 1)
+        cv2.putText(out, str(i), (r.left, max(10, r.top - 2)), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 220, 0), 1)
+    return out

@@ -32,6 +32,7 @@ NEEDS = {
     "rollback": "admin",
     "import": "admin",  # reads files on the server
     "users": "admin",
+    "reasons": "admin",  # the look-alike reasons analysts pick from
     "audit": "admin",
 }
 MIN_PASSWORD = 10

@@ -206,6 +206,25 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX reviews_image ON reviews(image_id, id);
     """,
+    # 8: look-alikes: predicted seeps an analyst removed, with the reason; hard negatives for fine-tuning.
+    """
+    CREATE TABLE lookalikes (
+        id INTEGER PRIMARY KEY,
+        image_id TEXT NOT NULL REFERENCES images(id),
+        version INTEGER NOT NULL,         -- the label version that removed it
+        model_id TEXT,                    -- the model that predicted it
+        reason TEXT NOT NULL,
+        top INTEGER NOT NULL,             -- the region's box in the tile
+        left INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        pixels INTEGER NOT NULL,
+        region BLOB NOT NULL,             -- PNG of the box: 255 on the region's pixels
+        author TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX lookalikes_image ON lookalikes(image_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from seep.data.layout import IMAGES_DIR, MASKS_DIR
 from seep.data.raster import atomic_write_bytes, encode_tiff, safe_child
+from seep.workspace import lookalikes
 from seep.workspace.workspace import ImageFilter, Workspace
 
 MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum")
@@ -17,8 +18,9 @@ MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "sourc
 def export_labels(
     ws: Workspace, out: Path, *, on_progress: Callable[[int, int], None] | None = None
 ) -> tuple[int, int]:
-    """Write out/train_images_256/*.tif, out/train_masks_256/*.tif (labelled images) and
-    out/manifest.csv (every image). Returns (images, masks) written."""
+    """Write out/train_images_256/*.tif, out/train_masks_256/*.tif (labelled images),
+    out/manifest.csv (every image) and out/lookalikes.csv (rejected predicted seeps and why).
+    Returns (images, masks) written."""
     out = Path(out)
     total = ws.count_images()
     rows, n_masks, used = [], 0, set()
@@ -50,6 +52,9 @@ def export_labels(
     w.writeheader()
     w.writerows(rows)
     atomic_write_bytes(out / "manifest.csv", buf.getvalue().encode())
+    buf = io.StringIO()
+    lookalikes.write_csv(ws, buf)  # the false alarms analysts rejected, with why
+    atomic_write_bytes(out / "lookalikes.csv", buf.getvalue().encode())
     if on_progress:
         on_progress(total, total)
     return len(rows), n_masks
