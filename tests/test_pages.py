@@ -696,3 +696,20 @@ def test_the_look_alike_reasons_are_edited_on_the_team_page(demo_ws):
     at.text_area(key="team_reasons_text").input("low wind\nship <b>wake</b>\n")
     at.button(key="FormSubmitter:team_reasons-Save reasons").click().run()
     assert not at.exception and lookalikes.reasons(demo_ws) == ["low wind", "ship <b>wake</b>"]
+
+
+def test_a_first_start_stopped_while_building_the_demo_is_finished_by_the_next(tmp_path, monkeypatch):
+    from seep.workspace.demo import build_demo, unfinished
+
+    ws = Workspace(tmp_path / "fresh")
+
+    def killed(i, n):
+        if i == 3:
+            raise KeyboardInterrupt  # the server stopped during the first start
+
+    with pytest.raises(KeyboardInterrupt):
+        build_demo(ws, on_progress=killed)
+    assert ws.count_images() == 3 and unfinished(ws)
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    app()
+    assert ws.count_images() == 52 and not unfinished(ws) and "demo_scene" in ws.scenes()

@@ -8,9 +8,8 @@ import streamlit as st
 
 from seep.errors import SeepError
 from seep.ui.text import plain
-from seep.workspace import ImageFilter, Workspace, accounts, default_author, default_path
+from seep.workspace import ImageFilter, Workspace, accounts, default_author, default_path, demo
 from seep.workspace.accounts import User, get_user
-from seep.workspace.demo import build_demo
 from seep.workspace.doctor import check
 
 
@@ -51,9 +50,9 @@ def open_workspace() -> Workspace:
     path = st.session_state.setdefault("workspace_path", str(default_path()))
     try:
         ws = Workspace(path)
-        if ws.count_images() == 0 and not st.session_state.get("demo_declined"):
+        if (ws.count_images() == 0 or demo.unfinished(ws)) and not st.session_state.get("demo_declined"):
             bar = st.progress(0.0, text="Creating the demo workspace from synthetic SAR tiles…")
-            build_demo(ws, on_progress=lambda i, n: bar.progress(i / n, text=f"Creating demo tiles {i}/{n}"))
+            demo.build_demo(ws, on_progress=lambda i, n: bar.progress(i / n, text=f"Creating demo tiles {i}/{n}"))
             bar.empty()
         return ws
     except SeepError as e:

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seep.data.synthetic import DemoSpec, generate
+from seep.workspace import registry as reg
 from seep.workspace.importer import ImportReport
 from seep.workspace.workspace import Workspace
 
 DEMO_AUTHOR = "demo ground truth"
+DEMO_STATE = "demo"  # workspace setting: "building" until a demo build has ended
 
 
 def build_demo(
@@ -23,8 +25,10 @@ def build_demo(
     """Add the demo tiles; the first `labelled_per_scene` of each scene come with their
     masks as imported ground truth, the rest are left for the model and the analyst.
     Then one small georeferenced scene with its mask, imported from a GeoTIFF as a real
-    one is. Idempotent: tiles already there (same pixels) are left as they are."""
+    one is. Idempotent: tiles already there (same pixels) are left as they are, so a build
+    that was killed half-way is finished by the next (`unfinished` says one was)."""
 
+    reg.set_setting(ws, DEMO_STATE, "building")
     report = ImportReport()
     total = spec.scenes * spec.tiles_per_scene
     for i, tile in enumerate(generate(spec)):
@@ -38,9 +42,15 @@ def build_demo(
             report.masks_added += 1
     if spec.geo_scene:
         _add_scene(ws, report)
+    reg.set_setting(ws, DEMO_STATE, "complete")
     if on_progress:
         on_progress(total, total)
     return report
+
+
+def unfinished(ws: Workspace) -> bool:
+    """A demo build started here and never ended (the server was stopped during the first start)."""
+    return reg.get_setting(ws, DEMO_STATE) == "building"
 
 
 def _add_scene(ws: Workspace, report: ImportReport) -> None:
