@@ -8,6 +8,7 @@ import csv
 import numpy as np
 import pytest
 import torch
+from helpers import sar_tile
 
 from seep.data.layout import Tile
 from seep.errors import BadInputError
@@ -48,9 +49,8 @@ def r_equal(a, b) -> bool:
 @pytest.fixture
 def ws(tmp_path):
     ws = Workspace(tmp_path / "ws")
-    rng = np.random.default_rng(0)
     for i in range(3):
-        ws.add_image(rng.integers(1, 255, (64, 64), dtype=np.uint8), name=f"t{i}", scene=f"s{i}")
+        ws.add_image(sar_tile(i), name=f"t{i}", scene=f"s{i}")
     return ws
 
 

@@ -8,6 +8,7 @@ import sqlite3
 
 import numpy as np
 import pytest
+from helpers import sar_tile
 
 from seep.cli import main
 from seep.errors import BadInputError, ConflictError
@@ -21,9 +22,8 @@ from seep.workspace.review import Opened, accept, last_return, return_tile, revi
 @pytest.fixture
 def ws(tmp_path):
     ws = Workspace(tmp_path / "ws")
-    rng = np.random.default_rng(0)
     for i in range(4):
-        ws.add_image(rng.integers(1, 255, (32, 32), dtype=np.uint8), name=f"t{i}", scene=f"s{i % 2}")
+        ws.add_image(sar_tile(i, 32), name=f"t{i}", scene=f"s{i % 2}")
     return ws
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import cv2
 import numpy as np
@@ -20,7 +19,7 @@ import numpy as np
 from seep.errors import BadInputError
 from seep.workspace import registry as reg
 from seep.workspace.accounts import record_in
-from seep.workspace.workspace import Workspace
+from seep.workspace.workspace import Workspace, timestamp
 
 DEFAULT_REASONS = ("low wind", "ship wake", "biogenic film", "rain cell", "current shear", "land shadow", "other")
 MIN_REGION_PX = 16  # smaller specks are brush noise, not a seep anyone rejected
@@ -87,7 +86,7 @@ def record(
     bad = [r for _, r in given if r not in known]
     if bad:
         raise BadInputError(f"unknown look-alike reason {bad[0]!r}; use one of {', '.join(sorted(known))}")
-    at = datetime.now(UTC).isoformat(timespec="milliseconds")
+    at = timestamp()
     with ws.connect(write=True) as con:
         for region, reason in given:
             png = cv2.imencode(".png", region.inside.astype(np.uint8) * 255)[1].tobytes()
@@ -120,10 +119,10 @@ def counts(ws: Workspace) -> list[dict]:
     """False alarms by reason and model: regions and pixels."""
     with ws.connect() as con:
         rows = con.execute(
-            "SELECT reason, coalesce(model_id, ''), count(*), sum(pixels) FROM lookalikes "
+            "SELECT reason, coalesce(model_id, '') AS model, count(*) AS regions, sum(pixels) AS pixels FROM lookalikes "
             "GROUP BY reason, model_id ORDER BY count(*) DESC, reason"
         ).fetchall()
-    return [dict(zip(("reason", "model", "regions", "pixels"), r, strict=True)) for r in rows]
+    return [dict(r) for r in rows]
 
 
 FIELDS = ("image", "id", "version", "model", "reason", "top", "left", "height", "width", "pixels", "author", "at")

@@ -4,13 +4,12 @@ the app and testable without it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 
 from seep.errors import BadInputError, ConflictError
 from seep.workspace.accounts import record, record_in
-from seep.workspace.workspace import STATUS_LABELS, LabelVersion, Workspace
+from seep.workspace.workspace import STATUS_LABELS, LabelVersion, Workspace, timestamp
 
 MAX_COMMENT = 2000
 RETURNABLE = ("corrected", "accepted")  # a person's version; a model's is corrected, not returned
@@ -143,7 +142,7 @@ def reviews(ws: Workspace, image_id: str) -> list[dict]:
             "SELECT at, reviewer, version, verdict, comment FROM reviews WHERE image_id = ? ORDER BY id DESC",
             (image_id,),
         ).fetchall()
-    return [dict(zip(("at", "reviewer", "version", "verdict", "comment"), r, strict=True)) for r in rows]
+    return [dict(r) for r in rows]
 
 
 def _verdict(ws: Workspace, image_id: str, version: int, reviewer: str, verdict: str, comment: str = "") -> None:
@@ -158,6 +157,6 @@ def _verdict(ws: Workspace, image_id: str, version: int, reviewer: str, verdict:
         con.execute("UPDATE images SET status = ? WHERE id = ?", (verdict, image_id))
         con.execute(
             "INSERT INTO reviews (image_id, version, reviewer, verdict, comment, at) VALUES (?,?,?,?,?,?)",
-            (image_id, version, reviewer, verdict, comment, datetime.now(UTC).isoformat(timespec="milliseconds")),
+            (image_id, version, reviewer, verdict, comment, timestamp()),
         )
         record_in(con, reviewer, "accept" if verdict == "accepted" else "return", image_id, f"v{version} {comment}".strip())

@@ -65,7 +65,8 @@ def default_author() -> str:
         return "analyst"
 
 
-def _now() -> str:
+def timestamp() -> str:
+    """Now in UTC to the millisecond, as every row of the workspace records it."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
@@ -238,7 +239,7 @@ class Workspace:
                 con.execute(
                     "INSERT INTO images (id, name, scene, checksum, height, width, channels, dtype, file, origin, "
                     "imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (image_id, name, scene, checksum, *array.shape, array.dtype.name, rel, origin, _now()),
+                    (image_id, name, scene, checksum, *array.shape, array.dtype.name, rel, origin, timestamp()),
                 )
         except BaseException:
             if self._image_by_checksum(checksum) is None:
@@ -402,7 +403,7 @@ class Workspace:
             try:
                 con.execute(
                     "INSERT INTO label_versions VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (image.id, version, parent, author.strip(), source, model_id, restored_from, _now(), checksum, rel),
+                    (image.id, version, parent, author.strip(), source, model_id, restored_from, timestamp(), checksum, rel),
                 )
                 con.executemany(
                     "INSERT INTO label_classes VALUES (?,?,?,?)",
@@ -493,7 +494,7 @@ class Workspace:
         with self.connect(write=True) as con:
             con.execute(
                 "INSERT OR REPLACE INTO predictions VALUES (?,?,?,?,?,?)",
-                (image.id, model_id, rel, int((classes > 0).sum()), float(uncertainty), _now()),
+                (image.id, model_id, rel, int((classes > 0).sum()), float(uncertainty), timestamp()),
             )
 
     def predicted(self, image_ids: list[str], model_id: str) -> set[str]:
