@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from seep.ui import session
+from seep.ui import blind, session
 from seep.ui.gallery import Card, gallery
 from seep.ui.models import active_model
 from seep.ui.text import plain
 from seep.ui.tiles import thumbnail
-from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter
+from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
 from seep.workspace.scene_view import scene_summaries
 
 PAGE_SIZE = 24  # a 6 x 4 grid; st.pagination walks the rest
@@ -29,6 +29,11 @@ me = session.author()
 mine = ws.count_images(ImageFilter(returned_to=me))
 if mine:
     st.warning(f"A reviewer returned {mine} of your tiles with comments.", icon=":material/undo:")
+blind_to_do = agreement.to_do(ws, me)
+if blind_to_do:
+    st.info(f"{blind_to_do} tiles wait for your blind label.", icon=":material/visibility_off:")
+reviewer = session.allowed(ws, "blind")
+ready = agreement.to_adjudicate(ws) if reviewer else 0
 status = st.pills(
     "Review status",
     STATUSES,
@@ -57,6 +62,14 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     returned = st.toggle(
         f"Returned to me · {mine}", key="browse_returned", help=f"Tiles a reviewer returned to {plain(me)} with a comment"
     )
+    blind_mine = st.toggle(
+        f"Blind for me · {blind_to_do}",
+        key="browse_blind",
+        help="Tiles a reviewer sent to you and a colleague to label blind (the count: not saved yet)",
+    )
+    to_judge = reviewer and st.toggle(
+        f"To adjudicate · {ready}", key="browse_adjudicate", help="Tiles whose two blind labels are in"
+    )
     needs_model = ("largest_predicted", "least_confident", "most_useful")
     sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in needs_model}
     sort = st.selectbox("Sort by", list(sorts), key="browse_sort", format_func=SORTS.get)
@@ -70,6 +83,8 @@ flt = ImageFilter(
     has_prediction=predicted,
     model=model.id if model else None,
     returned_to=me if returned else None,
+    blind_for=me if blind_mine else None,
+    adjudicate=bool(to_judge),
 )
 st.session_state["browse_filter"] = flt
 total = ws.count_images(flt)
@@ -89,6 +104,14 @@ with st.container(horizontal=True, vertical_alignment="center"):
             label_visibility="collapsed",
         )
         st.caption(f"{total} images match")
+        if total and reviewer:
+            blind.send_form(
+                ws,
+                ws.image_ids(flt)[: agreement.MAX_SEND],
+                me,
+                key="browse_blind_send",
+                label=f"Send blind ({min(total, agreement.MAX_SEND)})",
+            )
 
 if view == "Scenes":
     rows = [x for x in scene_summaries(ws) if not scenes or x.name in scenes]

@@ -7,7 +7,7 @@ import streamlit as st
 from seep.errors import SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
-from seep.ui import session
+from seep.ui import blind, session
 from seep.ui.charts import confusion_heatmap, iou_bars, pr_curves
 from seep.ui.text import plain
 from seep.workspace import lookalikes
@@ -17,7 +17,8 @@ ws = session.workspace()
 st.title("Models")
 
 
-def false_alarms() -> None:
+def quality() -> None:
+    """What the analysts tell about the labels: look-alikes they rejected, and how far two agree."""
     st.subheader("False alarms by reason", anchor=False)
     rejected = lookalikes.counts(ws)
     if rejected:
@@ -25,12 +26,14 @@ def false_alarms() -> None:
         st.caption("Predicted seeps analysts removed, by the reason they gave and the model that predicted them.")
     else:
         st.caption("No look-alike reasons yet: when an analyst removes a predicted seep in Review, Seep asks why.")
+    st.subheader("Agreement between analysts", anchor=False)
+    blind.quality(ws)
 
 
 models = reg.list_models(ws)
 if not models:
     st.info("No model in this workspace yet. Fine-tune one on the Train page; until then the shipped model predicts.")
-    false_alarms()
+    quality()
     st.stop()
 
 st.dataframe(
@@ -107,7 +110,7 @@ if scored:
                 key=f"models_ap_{mid}",
             )
 
-false_alarms()
+quality()
 
 st.subheader("Class distribution of the reviewed labels", anchor=False)
 dist = ws.class_distribution()

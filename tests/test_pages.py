@@ -713,3 +713,41 @@ def test_a_first_start_stopped_while_building_the_demo_is_finished_by_the_next(t
     monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
     app()
     assert ws.count_images() == 52 and not unfinished(ws) and "demo_scene" in ws.scenes()
+
+
+def test_a_blind_double_label_from_send_to_adjudication(team, editor):
+    from seep.workspace import accounts as acc
+    from seep.workspace import agreement
+
+    acc.add_user(team, "ben", "analyst", PASSWORD, actor="ada")
+    rec = team.list_images()[0]
+    at = app_as("rey", image=rec.id)
+    at.multiselect(key="review_blind_send_pair").set_value(["ana <i>x</i>", "ben"])
+    next(b for b in at.button if b.label == "Send").click().run()
+    assert agreement.open_round(team, rec.id).analysts == ("ana <i>x</i>", "ben")
+
+    def blind_save(name, box, cls):
+        at = app_as(name, "pages/browse.py")
+        assert any("1 tiles wait for your blind label" in i.value for i in at.info)
+        at = app_as(name, image=rec.id)
+        assert editor.calls[-1][0].startswith(f"{rec.id}:label:1:")  # both start from the label, not each other's
+        assert any("Blind double label" in i.value for i in at.info)
+        mask = editor.calls[-1][1].copy()
+        mask[box] = cls
+        editor.send(at, "save", mask)
+        at.run()
+        assert not at.error and editor.calls[-1][0].startswith(f"{rec.id}:blind:")  # reloads their saved blind mask
+        return mask
+
+    ana = blind_save("ana <i>x</i>", np.s_[0:10, 0:10], 1)
+    assert team.image(rec.id).head_version == 1  # a blind label is not a version anyone sees
+    blind_save("ben", np.s_[0:10, 0:10], 2)
+    at = app_as("rey", image=rec.id)
+    assert any("agree on seep IoU" in m.value for m in at.markdown)
+    at.button(key="review_blind_keep_0").click().run()  # ana's
+    lv, kept = team.label(rec.id)
+    assert (lv.version, lv.author) == (2, "ana <i>x</i>") and team.image(rec.id).status == "accepted"
+    np.testing.assert_array_equal(kept, ana)
+    at = app_as("ada", "pages/models.py")
+    agreed = at.dataframe[-2].value
+    assert set(agreed["analyst"]) == {"ana <i>x</i>", "ben"} and list(agreed["kept"]) == [1, 0]

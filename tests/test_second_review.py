@@ -96,7 +96,8 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
     old_images = wsdb.MIGRATIONS[0].split("CREATE INDEX")[0].split("CREATE TABLE images", 1)[1]
     con.executescript(
         f"CREATE TABLE images_old {old_images}; INSERT INTO images_old SELECT * FROM images; DROP TABLE images;"
-        "ALTER TABLE images_old RENAME TO images; DROP TABLE reviews; DROP TABLE lookalikes; PRAGMA user_version = 6;"
+        "ALTER TABLE images_old RENAME TO images; DROP TABLE reviews; DROP TABLE lookalikes; DROP TABLE agreement;"
+        "DROP TABLE blind_labels; DROP TABLE blind_rounds; PRAGMA user_version = 6;"
     )
     con.close()
     wsdb._CURRENT.clear()  # as a new process would open it

@@ -182,7 +182,7 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
     con.execute("ALTER TABLE jobs DROP COLUMN lease")
     con.execute("DROP TABLE scene_tiles")  # and before georeferenced scenes
     con.execute("DROP TABLE scenes")
-    for table in ("users", "sign_in_failures", "audit", "reviews", "lookalikes"):  # and before accounts, reviews
+    for table in ("agreement", "blind_labels", "blind_rounds", "users", "sign_in_failures", "audit", "reviews", "lookalikes"):
         con.execute(f"DROP TABLE {table}")
     con.close()
     wsdb._CURRENT.clear()

@@ -26,6 +26,7 @@ NEEDS = {
     "restore": "analyst",
     "accept": "reviewer",
     "return": "reviewer",
+    "blind": "reviewer",  # send tiles to two analysts blind, adjudicate, withdraw
     "predict": "reviewer",
     "train": "admin",
     "promote": "admin",

@@ -225,6 +225,36 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX lookalikes_image ON lookalikes(image_id);
     """,
+    # 9: blind double labelling: a reviewer sends a tile to two analysts, each labels it without
+    # seeing the other's mask, a reviewer keeps one; their agreement per class is kept per round.
+    """
+    CREATE TABLE blind_rounds (
+        id INTEGER PRIMARY KEY,
+        image_id TEXT NOT NULL REFERENCES images(id),
+        sent_by TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        closed_by TEXT,                   -- who adjudicated (or withdrew) it
+        closed_at TEXT,
+        kept TEXT,                        -- whose mask became the label; NULL: withdrawn
+        version INTEGER                   -- the label version it became
+    );
+    CREATE UNIQUE INDEX blind_rounds_open ON blind_rounds(image_id) WHERE closed_at IS NULL;
+    CREATE TABLE blind_labels (
+        round_id INTEGER NOT NULL REFERENCES blind_rounds(id),
+        analyst TEXT NOT NULL,
+        file TEXT,                        -- their mask, once saved (replaced by a later save)
+        saved_at TEXT,
+        PRIMARY KEY (round_id, analyst)
+    );
+    CREATE INDEX blind_labels_analyst ON blind_labels(analyst);
+    CREATE TABLE agreement (              -- between the two masks of a round, once both are saved
+        round_id INTEGER NOT NULL REFERENCES blind_rounds(id),
+        class_id INTEGER NOT NULL,        -- 0: any seep against none (background says nothing)
+        overlap INTEGER NOT NULL,         -- pixels both gave this class
+        either INTEGER NOT NULL,          -- pixels either gave it
+        PRIMARY KEY (round_id, class_id)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

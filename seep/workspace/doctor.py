@@ -71,4 +71,5 @@ def repair(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
 
 def _named_files(ws: Workspace) -> set[str]:
     with ws.connect() as con:
-        return {row[0] for table in TABLES.values() for row in con.execute(f"SELECT file FROM {table}")}
+        named = {row[0] for table in TABLES.values() for row in con.execute(f"SELECT file FROM {table}")}
+        return named | {row[0] for row in con.execute("SELECT file FROM blind_labels WHERE file IS NOT NULL")}

@@ -21,8 +21,15 @@ class Opened:
 
     image_id: str
     version: int | None  # label version loaded (None: the image had no label)
-    source: str  # label | prediction | empty
+    source: str  # label | prediction | empty | blind (the analyst's own blind label)
     model_id: str | None = None  # for source = prediction
+    round_id: int | None = None  # a blind round: a save goes to the analyst's blind label
+    at: str | None = None  # for source = blind: when it was saved
+
+    @property
+    def mask_id(self) -> str:
+        """Names the mask in the editor: it reloads when this changes."""
+        return f"{self.image_id}:{self.source}:{self.version or self.model_id or self.at or 0}"
 
 
 def to_open(

@@ -128,6 +128,8 @@ class ImageFilter:
     has_prediction: bool | None = None  # by `model`
     model: str | None = None  # the model whose predictions the filter and sorts read
     returned_to: str | None = None  # returned tiles whose returned version this person saved
+    blind_for: str | None = None  # tiles sent to this person for a blind label, still open
+    adjudicate: bool = False  # tiles whose two blind labels are in, waiting for a reviewer
     sort: str = "name"  # name | scene | largest_seep | smallest_seep | largest_predicted | least_confident
 
     def where(self) -> tuple[str, list]:
@@ -156,6 +158,17 @@ class ImageFilter:
                 "AND lv.version = images.head_version AND lv.author = ?)"
             )
             args.append(self.returned_to)
+        if self.blind_for is not None:
+            clauses.append(
+                "id IN (SELECT r.image_id FROM blind_rounds r JOIN blind_labels b ON b.round_id = r.id "
+                "WHERE r.closed_at IS NULL AND b.analyst = ?)"
+            )
+            args.append(self.blind_for)
+        if self.adjudicate:
+            clauses.append(
+                "id IN (SELECT r.image_id FROM blind_rounds r WHERE r.closed_at IS NULL AND NOT EXISTS "
+                "(SELECT 1 FROM blind_labels b WHERE b.round_id = r.id AND b.saved_at IS NULL))"
+            )
         if self.has_prediction is not None:
             clauses.append(
                 ("" if self.has_prediction else "NOT ") + "EXISTS (SELECT 1 FROM predictions p "
@@ -385,7 +398,7 @@ class Workspace:
         mask = check_mask(np.asarray(mask), (image.height, image.width), f"mask for {image.name}")
         self.classes.check_mask(mask, f"mask for {image.name}")
         if source == "edited":
-            self._check_no_data(image, mask, parent)
+            self.check_no_data(image, mask, parent)
         checksum = pixel_checksum(mask)
         data = encode_tiff(mask)
         counts = np.bincount(mask.ravel(), minlength=len(self.classes))
@@ -440,7 +453,7 @@ class Workspace:
             return None
         return np.all(self.read_image(ref) == self.config.nodata, axis=2)
 
-    def _check_no_data(self, image: ImageRecord, mask: np.ndarray, parent: int | None) -> None:
+    def check_no_data(self, image: ImageRecord, mask: np.ndarray, parent: int | None) -> None:
         """An edit may not add seep outside the radar swath: there is nothing there to see,
         and a fine-tune would learn it. Seep the parent version already had there (an
         imported mask) may stay, so an analyst is never stuck on someone else's pixels."""
