@@ -87,8 +87,8 @@ def open_mask(ws: Workspace, rs: ReviewState, image: ImageRecord, model, author:
         notes.append(e)
     kept = rs.opened.get(image.id)
     blind = rnd is not None and author in rnd.saved
-    if kept is not None and kept.round_id is not None and not (blind and kept.round_id == rnd.id):
-        kept = None  # the round closed while the tile was open
+    if kept is not None and kept.round_id is not None and not (blind and kept.round_id == rnd.id and kept.source != "blind"):
+        kept = None  # the round closed while the tile was open, or it was someone else's blind mask
     mine = agreement.blind_mask(ws, rnd, author) if blind else None
     if mine is not None:
         rs.opened[image.id] = Opened(image.id, None, "blind", round_id=rnd.id, at=rnd.saved[author])

@@ -97,8 +97,13 @@ def sign_in_as(name: str) -> None:
 
 
 def sign_out(why: str) -> None:
-    """End it; the sign-in form then says `why`."""
+    """End it; the sign-in form then says `why`. What Review held open (masks, a pending
+    choice, strokes the editor keeps in the tab) was that person's: the next one to sign in
+    here starts afresh, with a new editor nonce."""
     st.session_state.pop("signed_in", None)
+    for key in ("review_opened", "review_pending", "review_lookalikes"):
+        st.session_state.pop(key, None)
+    st.session_state["review_nonce"] = st.session_state.get("review_nonce", 0) + 1
     st.session_state["signed_out_why"] = why
 
 

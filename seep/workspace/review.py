@@ -28,8 +28,10 @@ class Opened:
 
     @property
     def mask_id(self) -> str:
-        """Names the mask in the editor: it reloads when this changes."""
-        return f"{self.image_id}:{self.source}:{self.version or self.model_id or self.at or 0}"
+        """Names the mask in the editor: it reloads when this changes, and keeps unsaved strokes
+        per name in the tab (so a blind label never starts from strokes made outside it)."""
+        blind = f":round{self.round_id}" if self.round_id is not None else ""
+        return f"{self.image_id}:{self.source}:{self.version or self.model_id or self.at or 0}{blind}"
 
 
 def to_open(

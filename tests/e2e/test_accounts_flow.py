@@ -1,12 +1,13 @@
 """Accounts in a real browser: the sign-in form in front of every page, an analyst's save
 under their account (no Accept button for them), a wrong password, sign-out; a second review
-where a reviewer returns a tile with a comment, the analyst fixes it, the reviewer accepts."""
+where a reviewer returns a tile with a comment, the analyst fixes it, the reviewer accepts; a
+blind double label that two analysts draw apart and a reviewer adjudicates."""
 
 import numpy as np
 import pytest
 from browser import demo_server, editor_ready, eventually, shot, wait_for_app
 
-from seep.workspace import Workspace
+from seep.workspace import Workspace, agreement
 from seep.workspace import accounts as acc
 
 expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)").expect
@@ -17,6 +18,7 @@ def accounts(ws):
     acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
     acc.add_user(ws, "Ana <b>Lyst</b>", "analyst", PASSWORD, actor="ada")
     acc.add_user(ws, "Rey", "reviewer", PASSWORD, actor="ada")
+    acc.add_user(ws, "Ben", "analyst", PASSWORD, actor="ada")
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +152,54 @@ def test_a_reviewer_returns_a_tile_the_analyst_fixes_it_and_the_reviewer_accepts
     assert eventually(lambda: ws.image(target.id).status == "accepted")
     actions = [(r["actor"], r["action"]) for r in acc.audit_rows(ws) if r["target"] == target.id]
     assert actions == [("Rey", "accept"), ("Ana <b>Lyst</b>", "save"), ("Rey", "return"), ("Ana <b>Lyst</b>", "save")]
+
+
+def test_two_analysts_label_a_tile_blind_and_a_reviewer_keeps_one(team_server, page):
+    url, ws_path = team_server
+    ws = Workspace(ws_path, create=False)
+    target = ws.list_images()[2]
+    v = target.head_version or 0
+    page.goto(url)
+    wait_for_app(page)
+    switch_user(page, "Rey")
+    page.locator(f".seep-gallery a[data-id='{target.id}']").click()
+    editor_ready(page, target.id)
+    page.get_by_role("button", name="Send blind to two analysts").click()
+    for name in ("Ana <b>Lyst</b>", "Ben"):
+        page.get_by_role("combobox", name="Two analysts").click()
+        page.get_by_role("option", name=name).click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Send", exact=True).click()
+    assert eventually(lambda: agreement.open_round(ws, target.id) is not None)
+
+    for name, cls in (("Ana <b>Lyst</b>", 1), ("Ben", 2)):
+        switch_user(page, name)
+        page.get_by_role("link", name="Browse").click()
+        expect(page.get_by_text("1 tiles wait for your blind label.")).to_be_visible()
+        page.get_by_text("Blind for me · 1").click()
+        wait_for_app(page)
+        cards = page.locator(".seep-gallery a[data-id]")
+        expect(cards).to_have_count(1)
+        cards.first.click()
+        canvas = editor_ready(page, target.id)
+        expect(page.get_by_text("Blind double label.", exact=False)).to_be_visible()
+        paint_and_save(page, canvas, cls, 120)
+        assert eventually(lambda n=name: agreement.open_round(ws, target.id).saved[n])
+        editor_ready(page, f"{target.id}:blind:")
+        assert ws.image(target.id).head_version == target.head_version  # nobody else sees it yet
+    shot(page, "34-blind-label-saved")
+
+    switch_user(page, "Rey")
+    page.get_by_role("link", name="Browse").click()
+    page.get_by_text("To adjudicate · 1").click()
+    wait_for_app(page)
+    page.locator(f".seep-gallery a[data-id='{target.id}']").click()
+    editor_ready(page, target.id)
+    expect(page.get_by_text("agree on seep IoU", exact=False)).to_be_visible()
+    shot(page, "35-adjudicate")
+    page.get_by_role("button", name="Keep Ben's").click()
+    assert eventually(lambda: ws.image(target.id).head_version == v + 1)
+    lv, mask = ws.label(target.id)
+    assert lv.author == "Ben" and ws.image(target.id).status == "accepted" and (mask[120, 45:85] == 2).all()
+    page.get_by_role("link", name="Models").click()
+    expect(page.get_by_text("Agreement between analysts")).to_be_visible()
