@@ -9,7 +9,7 @@ from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
 from seep.ui import blind, session
 from seep.ui.charts import confusion_heatmap, iou_bars, pr_curves
-from seep.ui.text import plain
+from seep.ui.text import chart_text, plain
 from seep.workspace import lookalikes
 from seep.workspace import registry as reg
 
@@ -18,7 +18,8 @@ st.title("Models")
 
 
 def quality() -> None:
-    """What the analysts tell about the labels: look-alikes they rejected, and how far two agree."""
+    """What the labels tell, with or without a model: look-alikes analysts rejected, how far two
+    analysts agree, which classes the reviewed labels hold."""
     st.subheader("False alarms by reason", anchor=False)
     rejected = lookalikes.counts(ws)
     if rejected:
@@ -28,6 +29,16 @@ def quality() -> None:
         st.caption("No look-alike reasons yet: when an analyst removes a predicted seep in Review, Seep asks why.")
     st.subheader("Agreement between analysts", anchor=False)
     blind.quality(ws)
+    st.subheader("Class distribution of the reviewed labels", anchor=False)
+    dist = ws.class_distribution()
+    names = ws.classes.names
+    seep = {chart_text(names[c]): n for c, n in sorted(dist.items()) if c > 0}  # Plotly reads tags in labels
+    total = sum(dist.values()) or 1
+    colours = [ws.classes[c].colour for c in sorted(dist) if c > 0]
+    fig = go.Figure(go.Bar(x=list(seep), y=list(seep.values()), marker_color=colours))
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=10, b=10), yaxis_title="pixels")
+    st.plotly_chart(fig, key="models_dist")
+    st.caption(f"Seep pixels are {100 * sum(seep.values()) / total:.2f}% of labelled pixels.")
 
 
 models = reg.list_models(ws)
@@ -111,12 +122,3 @@ if scored:
             )
 
 quality()
-
-st.subheader("Class distribution of the reviewed labels", anchor=False)
-dist = ws.class_distribution()
-seep = {names[c]: n for c, n in sorted(dist.items()) if c > 0}
-total = sum(dist.values()) or 1
-fig = go.Figure(go.Bar(x=list(seep), y=list(seep.values()), marker_color=[ws.classes[c].colour for c in sorted(dist) if c > 0]))
-fig.update_layout(height=260, margin=dict(l=10, r=10, t=10, b=10), yaxis_title="pixels")
-st.plotly_chart(fig, key="models_dist")
-st.caption(f"Seep pixels are {100 * sum(seep.values()) / total:.2f}% of labelled pixels.")

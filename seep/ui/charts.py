@@ -1,13 +1,13 @@
 """Plotly figures for training progress and model evaluation (pure: data in, figure out).
 
 Class names and model ids are user text: Plotly reads tags such as <a href> in labels, so
-they are HTML-escaped (Plotly shows the entities as the characters typed)."""
+they pass through chart_text (Plotly shows its entities as the characters typed)."""
 
 from __future__ import annotations
 
-from html import escape
-
 import plotly.graph_objects as go
+
+from seep.ui.text import chart_text
 
 
 def training_curves(history: list[dict]) -> go.Figure:
@@ -36,7 +36,9 @@ def iou_bars(reports: dict[str, dict]) -> go.Figure:
     """Per-class IoU of one or more models (name -> evaluation report), side by side."""
     fig = go.Figure()
     for name, r in reports.items():
-        fig.add_bar(x=["seep (binary)", *map(escape, r["classes"])], y=[r.get("binary_iou"), *r["iou"]], name=escape(name))
+        fig.add_bar(
+            x=["seep (binary)", *map(chart_text, r["classes"])], y=[r.get("binary_iou"), *r["iou"]], name=chart_text(name)
+        )
     fig.update_layout(
         barmode="group",
         height=300,
@@ -52,8 +54,8 @@ def confusion_heatmap(report: dict, names: list[str]) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=report["confusion_matrix"],
-            x=[escape(n) for n in names],
-            y=[escape(n) for n in names],
+            x=[chart_text(n) for n in names],
+            y=[chart_text(n) for n in names],
             colorscale="Blues",
             zmin=0,
             zmax=1,
@@ -74,7 +76,7 @@ def confusion_heatmap(report: dict, names: list[str]) -> go.Figure:
 def pr_curves(report: dict) -> go.Figure:
     fig = go.Figure()
     for name, curve in (report.get("pr_curves") or {}).items():
-        fig.add_scatter(x=curve["recall"], y=curve["precision"], name=escape(name), mode="lines")
+        fig.add_scatter(x=curve["recall"], y=curve["precision"], name=chart_text(name), mode="lines")
     fig.update_layout(
         height=340,
         margin=dict(l=10, r=10, t=30, b=10),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import tempfile
-from html import escape
 from pathlib import Path
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from seep.data.display import overlay
+from seep.ui.text import chart_text
 from seep.workspace import STATUS_LABELS, Workspace
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
 from seep.workspace.scenes import scene
@@ -62,7 +62,7 @@ def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile]) -> go.Figure:
             x=[middle(t.col_off, w) for t in mine],
             y=[middle(t.row_off, h) for t in mine],
             customdata=[t.image_id for t in mine],
-            text=[escape(t.name) for t in mine],
+            text=[chart_text(t.name) for t in mine],
             hovertemplate="%{text}<extra>" + STATUS_LABELS[status] + "</extra>",
             mode="markers",
             marker=dict(symbol="square", size=14, color=colour, opacity=0.75, line=dict(width=1, color="#212121")),

@@ -11,6 +11,7 @@ zero-width) after each colon, `@` and the first `w` of `www` keeps them from for
 
 from __future__ import annotations
 
+import html
 import re
 
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#!|<>~$&^])")
@@ -25,3 +26,9 @@ def plain(value: object) -> str:
     s = re.sub(r"\s*[\r\n]+\s*", " ", str(value))
     s = _LIST_START.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", s))
     return s.replace(":", ":" + _JOINER).replace("@", "@" + _JOINER).replace("www", "w" + _JOINER + "ww")
+
+
+def chart_text(value: object) -> str:
+    """`value` for a Plotly label or legend: Plotly reads tags such as <a href> in them and
+    decodes &lt; &gt; &amp; but not &quot;, so only those three are escaped."""
+    return html.escape(str(value), quote=False)

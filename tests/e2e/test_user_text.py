@@ -2,13 +2,16 @@
 analyst's name and a deep link that hold markdown links and images render as text, and
 the browser never asks the address they name."""
 
+import json
+import os
 from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from browser import wait_for_app
+from browser import demo_server, wait_for_app
 
-from seep.workspace import Workspace
+from seep.jobs import queue
+from seep.workspace import Workspace, lookalikes
 
 pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)")
 
@@ -34,6 +37,7 @@ def shows(page, text: str) -> bool:
 
 def assert_inert(page, asked: list[str]) -> None:
     assert page.locator("a[href*='elsewhere'], img[src*='elsewhere']").count() == 0
+    assert page.locator("svg a").count() == 0  # Plotly draws <a href> of a label as an SVG link
     assert page.locator("[data-testid='stMain'] strong:text('bold')").count() == 0
     assert not asked, f"the browser fetched {asked}"
 
@@ -86,3 +90,48 @@ def test_the_app_listens_on_this_machine_only_and_hides_deploy(server, page):
     wait_for_app(page)
     page.get_by_role("textbox", name="Analyst").wait_for()
     assert page.locator("[data-testid='stAppDeployButton']").count() == 0
+
+
+REASON = "[wake](http://elsewhere.invalid/w)"  # reasons are short
+ANCHOR = '<a href="http://elsewhere.invalid/phish">Session expired</a>'
+
+
+def hostile(ws: Workspace) -> None:
+    """A class table, a look-alike reason and a failed job's message that hold markup, as an
+    admin's typo or a crafted file name would put them there."""
+    config = json.loads((ws.root / "dataset.json").read_text())
+    config["classes"][1]["name"] = ANCHOR
+    config["classes"][2]["name"] = IMAGE
+    (ws.root / "dataset.json").write_text(json.dumps(config))
+    lookalikes.set_reasons(Workspace(ws.root, create=False), [REASON, ":red[loud] **bold**"], actor="admin")
+    job = queue.submit(ws, "predict_all", {})
+    job = queue.claim_next(ws, os.getpid())
+    queue.finish(ws, job.id, job.lease, "ERROR", message=f"cannot read {IMAGE} {ANCHOR}")
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    yield from demo_server(
+        tmp_path_factory, "e2e-hostile", "--no-geo-scene", "--scenes", "1", "--tiles-per-scene", "3", prepare=hostile
+    )
+
+
+def test_class_names_reasons_and_job_messages_render_as_text(hostile_server, page):
+    url, ws_path = hostile_server
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if urlsplit(r.url).hostname == HOST else None)
+    page.goto(f"{url}/review")
+    wait_for_app(page)
+    assert shows(page, ANCHOR) and shows(page, IMAGE)  # the class table beside the editor
+    assert_inert(page, asked)
+    for path, expected in (("team", "Look-alike reasons"), ("train", f"cannot read {IMAGE} {ANCHOR}"), ("models", "Class")):
+        page.goto(f"{url}/{path}")
+        wait_for_app(page)
+        assert shows(page, expected), path
+        page.wait_for_timeout(500)  # Plotly draws after the page settles
+        assert_inert(page, asked)
+        if path == "team":  # the reasons are edited as lines of a text box
+            assert REASON in page.locator("textarea").first.input_value()
+    ticks = page.locator("[data-testid=stPlotlyChart] .xtick text")
+    ticks.first.wait_for()
+    assert ANCHOR in ticks.all_text_contents()  # Plotly's label, as typed
