@@ -587,13 +587,19 @@ def test_an_analyst_is_refused_promote_even_when_the_handler_runs(team, tiny_mod
         at.switch_page("pages/team.py")  # not among an analyst's pages at all
 
 
-def test_an_analyst_saves_under_their_account_but_may_not_accept(team, editor):
+def analyst_sends(team, editor, kind: str):
+    """The first tile opened by the analyst, painted, and `kind` (save, accept) sent: (tile, app, mask)."""
     rec = team.list_images()[0]
     at = app_as("ana <i>x</i>", image=rec.id)
     painted = editor.calls[-1][1].copy()
     painted[0:5, 0:5] = 2
-    editor.send(at, "accept", painted)
+    editor.send(at, kind, painted)
     at.run()
+    return rec, at, painted
+
+
+def test_an_analyst_saves_under_their_account_but_may_not_accept(team, editor):
+    rec, at, painted = analyst_sends(team, editor, "accept")
     assert any("may not accept" in e.value for e in at.error) and team.image(rec.id).head_version == 1
     editor.send(at, "save", painted)
     at.run()
@@ -642,12 +648,7 @@ def test_the_first_admin_account_is_made_on_the_team_page_and_turns_on_sign_in(d
 
 
 def test_a_reviewer_returns_a_tile_and_its_analyst_finds_it_with_the_comment(team, editor):
-    rec = team.list_images()[0]
-    at = app_as("ana <i>x</i>", image=rec.id)
-    painted = editor.calls[-1][1].copy()
-    painted[0:5, 0:5] = 2
-    editor.send(at, "save", painted)
-    at.run()
+    rec, at, painted = analyst_sends(team, editor, "save")
     assert team.image(rec.id).status == "corrected" and not at.text_area  # analysts have no Return
     at = app_as("rey", image=rec.id)
     at.text_area(key="review_return_comment").input("the <b>wake</b> is a ship's")  # a form: sent with its button

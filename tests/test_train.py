@@ -66,19 +66,14 @@ def test_a_tiny_model_overfits_one_tile(tmp_path):
 def test_checkpoint_resume_and_export(tmp_path):
     tiles = synthetic_tiles()
     tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
-    small = UNetConfig(base=4, depth=2)
-    r = train(TrainConfig(epochs=1, crop=64, batch_size=4), small, tr, va, tmp_path / "run", class_names=NAMES, val_scenes=vs)
+
+    def run(epochs: int, **kw):
+        cfg = TrainConfig(epochs=epochs, crop=64, batch_size=4)
+        return train(cfg, UNetConfig(base=4, depth=2), tr, va, tmp_path / "run", class_names=NAMES, val_scenes=vs, **kw)
+
+    r = run(1)
     assert len(r.history) == 1 and (tmp_path / "run" / "best.pt").exists()
-    r2 = train(
-        TrainConfig(epochs=2, crop=64, batch_size=4),
-        small,
-        tr,
-        va,
-        tmp_path / "run",
-        class_names=NAMES,
-        val_scenes=vs,
-        resume=True,
-    )
+    r2 = run(2, resume=True)
     assert [h["epoch"] for h in r2.history] == [1, 2]  # epoch 1 was not run again
     lines = (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(x)["epoch"] for x in lines] == [1, 2]
@@ -89,45 +84,21 @@ def test_checkpoint_resume_and_export(tmp_path):
     # An exported model where a run's state should be: resuming says so instead of a KeyError.
     export_weights(tmp_path / "run" / "last.pt", tmp_path / "run" / "last.pt")
     with pytest.raises(BadInputError, match="holds weights only"):
-        train(
-            TrainConfig(epochs=3, crop=64, batch_size=4),
-            small,
-            tr,
-            va,
-            tmp_path / "run",
-            class_names=NAMES,
-            val_scenes=vs,
-            resume=True,
-        )
+        run(3, resume=True)
 
 
 def test_fine_tune_starts_from_the_parent_and_must_match_it(tmp_path):
     tiles = synthetic_tiles()
     tr, va, vs = split_by_scene(tiles, val_fraction=0.3)
-    cfg = TrainConfig(epochs=1, crop=64, batch_size=4)
-    train(cfg, UNetConfig(base=4, depth=2), tr, va, tmp_path / "parent", class_names=NAMES, val_scenes=vs)
-    child = train(
-        cfg,
-        UNetConfig(base=4, depth=2),
-        tr,
-        va,
-        tmp_path / "child",
-        class_names=NAMES,
-        val_scenes=vs,
-        init_from=tmp_path / "parent" / "best.pt",
-    )
-    assert child.history
+
+    def run(base: int, out: str, **kw):
+        cfg = TrainConfig(epochs=1, crop=64, batch_size=4)
+        return train(cfg, UNetConfig(base=base, depth=2), tr, va, tmp_path / out, class_names=NAMES, val_scenes=vs, **kw)
+
+    run(4, "parent")
+    assert run(4, "child", init_from=tmp_path / "parent" / "best.pt").history
     with pytest.raises(BadInputError, match="architecture"):
-        train(
-            cfg,
-            UNetConfig(base=8, depth=2),
-            tr,
-            va,
-            tmp_path / "bad",
-            class_names=NAMES,
-            val_scenes=vs,
-            init_from=tmp_path / "parent" / "best.pt",
-        )
+        run(8, "bad", init_from=tmp_path / "parent" / "best.pt")
 
 
 def test_stop_request_ends_the_run_early(tmp_path):

@@ -110,16 +110,22 @@ def open_tile(page, image_id, version):
     return editor_ready(page, f"{image_id}:label:{version}")
 
 
-def test_a_reviewer_returns_a_tile_the_analyst_fixes_it_and_the_reviewer_accepts(team_server, page):
+def start(team_server, page, index: int, name: str):
+    """(workspace, its index-th tile, the tile's version, the editor) with `name` signed in
+    and the tile opened from Browse."""
     url, ws_path = team_server
     ws = Workspace(ws_path, create=False)
-    target = ws.list_images()[1]
-    v = target.head_version or 0
+    target = ws.list_images()[index]
     page.goto(url)
     wait_for_app(page)
-    switch_user(page, "Ana <b>Lyst</b>")
+    switch_user(page, name)
     page.locator(f".seep-gallery a[data-id='{target.id}']").click()
-    paint_and_save(page, editor_ready(page, target.id), 3, 100)
+    return ws, target, target.head_version or 0, editor_ready(page, target.id)
+
+
+def test_a_reviewer_returns_a_tile_the_analyst_fixes_it_and_the_reviewer_accepts(team_server, page):
+    ws, target, v, canvas = start(team_server, page, 1, "Ana <b>Lyst</b>")
+    paint_and_save(page, canvas, 3, 100)
     assert eventually(lambda: ws.image(target.id).status == "corrected")
     expect(page.get_by_text("awaiting review", exact=True)).to_be_visible()
 
@@ -155,15 +161,7 @@ def test_a_reviewer_returns_a_tile_the_analyst_fixes_it_and_the_reviewer_accepts
 
 
 def test_two_analysts_label_a_tile_blind_and_a_reviewer_keeps_one(team_server, page):
-    url, ws_path = team_server
-    ws = Workspace(ws_path, create=False)
-    target = ws.list_images()[2]
-    v = target.head_version or 0
-    page.goto(url)
-    wait_for_app(page)
-    switch_user(page, "Rey")
-    page.locator(f".seep-gallery a[data-id='{target.id}']").click()
-    editor_ready(page, target.id)
+    ws, target, v, _ = start(team_server, page, 2, "Rey")
     page.get_by_role("button", name="Send blind to two analysts").click()
     for name in ("Ana <b>Lyst</b>", "Ben"):
         page.get_by_role("combobox", name="Two analysts").click()
