@@ -143,7 +143,7 @@ def test_a_reviewer_returns_a_tile_the_analyst_fixes_it_and_the_reviewer_accepts
     page.get_by_text("Returned to me · 1").click()
     wait_for_app(page)
     cards = page.locator(".seep-gallery a[data-id]")
-    expect(cards).to_have_count(1)
+    expect(cards).to_have_count(1, timeout=20_000)  # a rerun of Browse on a busy machine
     cards.first.click()
     canvas = editor_ready(page, f"{target.id}:label:{v + 1}")
     expect(page.get_by_text("<i>That</i> is a ship's wake, not a seep")).to_be_visible()  # as text, not markup
@@ -177,7 +177,7 @@ def test_two_analysts_label_a_tile_blind_and_a_reviewer_keeps_one(team_server, p
         page.get_by_text("Blind for me · 1").click()
         wait_for_app(page)
         cards = page.locator(".seep-gallery a[data-id]")
-        expect(cards).to_have_count(1)
+        expect(cards).to_have_count(1, timeout=20_000)  # a rerun of Browse on a busy machine
         cards.first.click()
         canvas = editor_ready(page, target.id)
         expect(page.get_by_text("Blind double label.", exact=False)).to_be_visible()
