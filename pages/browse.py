@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from seep.ui import blind, session
+from seep.ui import blind, browse_views, session
 from seep.ui.gallery import Card, gallery
 from seep.ui.models import active_model
-from seep.ui.text import plain
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
-from seep.workspace.scene_view import scene_summaries
 
 PAGE_SIZE = 24  # a 6 x 4 grid; st.pagination walks the rest
 SORTS = {
@@ -26,14 +24,7 @@ st.title("Browse")
 
 counts = ws.status_counts()
 me = session.author()
-mine = ws.count_images(ImageFilter(returned_to=me))
-if mine:
-    st.warning(f"A reviewer returned {mine} of your tiles with comments.", icon=":material/undo:")
-blind_to_do = agreement.to_do(ws, me)
-if blind_to_do:
-    st.info(f"{blind_to_do} tiles wait for your blind label.", icon=":material/visibility_off:")
-reviewer = session.allowed(ws, "blind")
-ready = agreement.to_adjudicate(ws) if reviewer else 0
+work = browse_views.my_work(ws, me)
 status = st.pills(
     "Review status",
     STATUSES,
@@ -59,17 +50,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         help="Predictions of the active model, cached when an image is opened or predicted",
     )
     name = st.text_input("Name contains", key="browse_name")
-    returned = st.toggle(
-        f"Returned to me · {mine}", key="browse_returned", help=f"Tiles a reviewer returned to {plain(me)} with a comment"
-    )
-    blind_mine = st.toggle(
-        f"Blind for me · {blind_to_do}",
-        key="browse_blind",
-        help="Tiles a reviewer sent to you and a colleague to label blind (the count: not saved yet)",
-    )
-    to_judge = reviewer and st.toggle(
-        f"To adjudicate · {ready}", key="browse_adjudicate", help="Tiles whose two blind labels are in"
-    )
+    mine = browse_views.my_work_toggles(work)
     needs_model = ("largest_predicted", "least_confident", "most_useful")
     sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in needs_model}
     sort = st.selectbox("Sort by", list(sorts), key="browse_sort", format_func=SORTS.get)
@@ -82,9 +63,7 @@ flt = ImageFilter(
     name_contains=name or None,
     has_prediction=predicted,
     model=model.id if model else None,
-    returned_to=me if returned else None,
-    blind_for=me if blind_mine else None,
-    adjudicate=bool(to_judge),
+    **mine,
 )
 st.session_state["browse_filter"] = flt
 total = ws.count_images(flt)
@@ -104,7 +83,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
             label_visibility="collapsed",
         )
         st.caption(f"{total} images match")
-        if total and reviewer:
+        if total and work.to_adjudicate is not None:
             blind.send_form(
                 ws,
                 ws.image_ids(flt)[: agreement.MAX_SEND],
@@ -114,27 +93,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
             )
 
 if view == "Scenes":
-    rows = [x for x in scene_summaries(ws) if not scenes or x.name in scenes]
-    st.dataframe(
-        [
-            {
-                "scene": x.name,
-                "tiles": x.tiles,
-                "reviewed": x.reviewed / x.tiles,
-                **{STATUS_LABELS[s]: x.statuses[s] for s in STATUSES},
-                "map": f"scene?name={x.name}" if x.georeferenced else None,
-            }
-            for x in rows
-        ],
-        hide_index=True,
-        column_config={
-            "reviewed": st.column_config.ProgressColumn("reviewed", min_value=0, max_value=1, format="percent"),
-            "map": st.column_config.LinkColumn(
-                "Scene page", display_text="Open", help="Scenes imported from a GeoTIFF: the whole scene on its map"
-            ),
-        },
-    )
-    st.caption("Tiles per scene by review status; the scene filter above applies, the others are for tiles.")
+    browse_views.scenes_view(ws, scenes)
     st.stop()
 if total == 0:
     st.info("No image matches these filters.")
@@ -153,21 +112,7 @@ else:
 predicted_ids = ws.predicted([r.id for r in records], model.id) if model else set()
 
 if view == "Table":
-    st.dataframe(
-        [
-            {
-                "name": r.name,
-                "scene": r.scene,
-                "status": STATUS_LABELS[r.status],
-                "label": f"v{r.head_version}" if r.head_version else "",
-                "seep pixels": r.seep_pixels,
-                "open": f"review?image={r.id}",
-            }
-            for r in records
-        ],
-        hide_index=True,
-        column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")},
-    )
+    browse_views.table_view(records)
 else:
     opened = gallery(
         [

@@ -341,3 +341,23 @@ def test_an_edit_that_paints_seep_on_no_data_is_refused(ws):
     touched = on_swath_edge.copy()
     touched[20:24, 20:24] = 2
     assert ws.save_label(rec.id, touched, parent=2, author="a").version == 3
+
+
+def test_the_databases_check_lists_are_the_python_constants(tmp_path):
+    """A status or source added in Python needs a migration too: the lists must stay equal."""
+    import re
+
+    from seep.workspace.accounts import ROLES
+    from seep.workspace.records import SOURCES, STATUSES
+
+    ws = Workspace(tmp_path / "w")
+    with ws.connect() as con:
+        ddl = {name: sql for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")}
+
+    def allowed(table: str, column: str) -> tuple[str, ...]:
+        listed = re.search(rf"{column}\b[^,]*?CHECK \({column} IN \(([^)]*)\)\)", ddl[table]).group(1)
+        return tuple(v.strip().strip("'") for v in listed.split(","))
+
+    assert allowed("images", "status") == STATUSES
+    assert allowed("label_versions", "source") == SOURCES
+    assert allowed("users", "role") == ROLES

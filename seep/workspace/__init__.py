@@ -1,16 +1,8 @@
 """The workspace: images, immutable label versions and review status in one folder."""
 
-from seep.workspace.workspace import (
-    REVIEWED,
-    STATUS_LABELS,
-    STATUSES,
-    ImageFilter,
-    ImageRecord,
-    LabelVersion,
-    Workspace,
-    default_author,
-    default_path,
-)
+from seep.workspace.filters import ImageFilter
+from seep.workspace.records import ImageRecord, LabelVersion, REVIEWED, STATUSES, STATUS_LABELS
+from seep.workspace.workspace import Workspace, default_author, default_path
 
 __all__ = [
     "REVIEWED",

@@ -19,7 +19,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from seep.errors import BadInputError, NotFoundError, PermissionDenied, SignInError
 from seep.workspace.workspace import Workspace
-
 ROLES = ("analyst", "reviewer", "admin")  # each may do what the ones before it may
 NEEDS = {
     "save": "analyst",

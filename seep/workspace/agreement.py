@@ -19,7 +19,8 @@ import numpy as np
 from seep.data.raster import atomic_write_bytes, check_mask, encode_tiff, read_mask
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace.accounts import accounts_enabled, get_user, record_in
-from seep.workspace.workspace import LabelVersion, Workspace, timestamp
+from seep.workspace.records import LabelVersion, timestamp
+from seep.workspace.workspace import Workspace
 
 MAX_SEND = 500  # tiles per send: a round is work for two people
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from seep.data.layout import IMAGES_DIR, MASKS_DIR
 from seep.data.raster import atomic_write_bytes, encode_tiff, safe_child
 from seep.workspace import lookalikes
-from seep.workspace.workspace import ImageFilter, Workspace
+from seep.workspace.filters import ImageFilter
+from seep.workspace.workspace import Workspace
 
 MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum")
 

@@ -27,7 +27,8 @@ from seep.errors import BadInputError, NotFoundError
 from seep.workspace import registry as reg
 from seep.workspace.scene_view import tile_classes
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
-from seep.workspace.workspace import STATUSES, Workspace
+from seep.workspace.records import STATUSES
+from seep.workspace.workspace import Workspace
 
 SOURCES = ("labels", "predictions")
 FIELDS = (

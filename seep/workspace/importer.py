@@ -15,7 +15,8 @@ from pathlib import Path
 from seep.data.layout import TIFF_SUFFIXES, find_layout, scene_of
 from seep.data.raster import read_image, read_mask, safe_child
 from seep.errors import BadInputError, SeepError
-from seep.workspace.workspace import Workspace, pixel_checksum
+from seep.workspace.records import pixel_checksum
+from seep.workspace.workspace import Workspace
 
 
 @dataclass

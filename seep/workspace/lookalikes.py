@@ -19,7 +19,8 @@ import numpy as np
 from seep.errors import BadInputError
 from seep.workspace import registry as reg
 from seep.workspace.accounts import record_in
-from seep.workspace.workspace import Workspace, timestamp
+from seep.workspace.records import timestamp
+from seep.workspace.workspace import Workspace
 
 DEFAULT_REASONS = ("low wind", "ship wake", "biogenic film", "rain cell", "current shear", "land shadow", "other")
 MIN_REGION_PX = 16  # smaller specks are brush noise, not a seep anyone rejected

@@ -9,7 +9,8 @@ import numpy as np
 
 from seep.errors import BadInputError, ConflictError
 from seep.workspace.accounts import record, record_in
-from seep.workspace.workspace import STATUS_LABELS, LabelVersion, Workspace, timestamp
+from seep.workspace.records import LabelVersion, STATUS_LABELS, timestamp
+from seep.workspace.workspace import Workspace
 
 MAX_COMMENT = 2000
 RETURNABLE = ("corrected", "accepted")  # a person's version; a model's is corrected, not returned

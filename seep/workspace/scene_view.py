@@ -14,7 +14,8 @@ import numpy as np
 
 from seep.data.display import nodata_hatch, stretch
 from seep.workspace.scenes import scene, scene_names, tile_offsets_of
-from seep.workspace.workspace import REVIEWED, STATUSES, Workspace
+from seep.workspace.records import REVIEWED, STATUSES
+from seep.workspace.workspace import Workspace
 
 
 @dataclass(frozen=True)

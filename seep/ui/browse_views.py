@@ -1,0 +1,101 @@
+"""Browse's pieces: the person's own work (returned tiles, blind labels, rounds to
+adjudicate) as notices and filter toggles, and the Scenes and Table views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from seep.ui import session
+from seep.ui.text import plain
+from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
+from seep.workspace.scene_view import scene_summaries
+
+
+@dataclass(frozen=True)
+class MyWork:
+    me: str
+    returned: int  # tiles a reviewer returned to me
+    blind: int  # tiles waiting for my blind label
+    to_adjudicate: int | None  # rounds with both labels in; None: not a reviewer
+
+
+def my_work(ws: Workspace, me: str) -> MyWork:
+    """Count what waits for `me` and say so at the top of the page."""
+    work = MyWork(
+        me,
+        ws.count_images(ImageFilter(returned_to=me)),
+        agreement.to_do(ws, me),
+        agreement.to_adjudicate(ws) if session.allowed(ws, "blind") else None,
+    )
+    if work.returned:
+        st.warning(f"A reviewer returned {work.returned} of your tiles with comments.", icon=":material/undo:")
+    if work.blind:
+        st.info(f"{work.blind} tiles wait for your blind label.", icon=":material/visibility_off:")
+    return work
+
+
+def my_work_toggles(work: MyWork) -> dict:
+    """Toggles that keep Browse to one kind of own work: ImageFilter fields."""
+    returned = st.toggle(
+        f"Returned to me · {work.returned}",
+        key="browse_returned",
+        help=f"Tiles a reviewer returned to {plain(work.me)} with a comment",
+    )
+    blind = st.toggle(
+        f"Blind for me · {work.blind}",
+        key="browse_blind",
+        help="Tiles a reviewer sent to you and a colleague to label blind (the count: not saved yet)",
+    )
+    judge = work.to_adjudicate is not None and st.toggle(
+        f"To adjudicate · {work.to_adjudicate}", key="browse_adjudicate", help="Tiles whose two blind labels are in"
+    )
+    return {
+        "returned_to": work.me if returned else None,
+        "blind_for": work.me if blind else None,
+        "adjudicate": bool(judge),
+    }
+
+
+def scenes_view(ws: Workspace, scenes: list[str]) -> None:
+    """Tiles per scene by review status, with a link to the map of georeferenced ones."""
+    rows = [x for x in scene_summaries(ws) if not scenes or x.name in scenes]
+    st.dataframe(
+        [
+            {
+                "scene": x.name,
+                "tiles": x.tiles,
+                "reviewed": x.reviewed / x.tiles,
+                **{STATUS_LABELS[s]: x.statuses[s] for s in STATUSES},
+                "map": f"scene?name={x.name}" if x.georeferenced else None,
+            }
+            for x in rows
+        ],
+        hide_index=True,
+        column_config={
+            "reviewed": st.column_config.ProgressColumn("reviewed", min_value=0, max_value=1, format="percent"),
+            "map": st.column_config.LinkColumn(
+                "Scene page", display_text="Open", help="Scenes imported from a GeoTIFF: the whole scene on its map"
+            ),
+        },
+    )
+    st.caption("Tiles per scene by review status; the scene filter above applies, the others are for tiles.")
+
+
+def table_view(records: list[ImageRecord]) -> None:
+    st.dataframe(
+        [
+            {
+                "name": r.name,
+                "scene": r.scene,
+                "status": STATUS_LABELS[r.status],
+                "label": f"v{r.head_version}" if r.head_version else "",
+                "seep pixels": r.seep_pixels,
+                "open": f"review?image={r.id}",
+            }
+            for r in records
+        ],
+        hide_index=True,
+        column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")},
+    )

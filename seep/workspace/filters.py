@@ -1,0 +1,90 @@
+"""ImageFilter: what Browse and the CLI filter and sort images on, as SQL over `images`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seep.errors import BadInputError
+from seep.workspace.records import STATUSES
+
+
+@dataclass(frozen=True)
+class ImageFilter:
+    """What Browse and the CLI filter on; None means 'any'."""
+
+    status: tuple[str, ...] | None = None
+    scene: tuple[str, ...] | None = None
+    class_present: int | None = None  # in the head label
+    name_contains: str | None = None
+    has_prediction: bool | None = None  # by `model`
+    model: str | None = None  # the model whose predictions the filter and sorts read
+    returned_to: str | None = None  # returned tiles whose returned version this person saved
+    blind_for: str | None = None  # tiles sent to this person for a blind label, still open
+    adjudicate: bool = False  # tiles whose two blind labels are in, waiting for a reviewer
+    sort: str = "name"  # name | scene | largest_seep | smallest_seep | largest_predicted | least_confident
+
+    def where(self) -> tuple[str, list]:
+        clauses, args = [], []
+        if self.status:
+            bad = [s for s in self.status if s not in STATUSES]
+            if bad:
+                raise BadInputError(f"unknown review status {bad}; use one of {', '.join(STATUSES)}")
+            clauses.append(f"status IN ({','.join('?' * len(self.status))})")
+            args += list(self.status)
+        if self.scene:
+            clauses.append(f"scene IN ({','.join('?' * len(self.scene))})")
+            args += list(self.scene)
+        if self.class_present is not None:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM label_classes lc WHERE lc.image_id = images.id "
+                "AND lc.version = images.head_version AND lc.class_id = ?)"
+            )
+            args.append(int(self.class_present))
+        if self.name_contains:
+            clauses.append("instr(lower(name), lower(?)) > 0")
+            args.append(self.name_contains)
+        if self.returned_to is not None:
+            clauses.append(
+                "status = 'returned' AND EXISTS (SELECT 1 FROM label_versions lv WHERE lv.image_id = images.id "
+                "AND lv.version = images.head_version AND lv.author = ?)"
+            )
+            args.append(self.returned_to)
+        if self.blind_for is not None:
+            clauses.append(
+                "id IN (SELECT r.image_id FROM blind_rounds r JOIN blind_labels b ON b.round_id = r.id "
+                "WHERE r.closed_at IS NULL AND b.analyst = ?)"
+            )
+            args.append(self.blind_for)
+        if self.adjudicate:
+            clauses.append(
+                "id IN (SELECT r.image_id FROM blind_rounds r WHERE r.closed_at IS NULL AND NOT EXISTS "
+                "(SELECT 1 FROM blind_labels b WHERE b.round_id = r.id AND b.saved_at IS NULL))"
+            )
+        if self.has_prediction is not None:
+            clauses.append(
+                ("" if self.has_prediction else "NOT ") + "EXISTS (SELECT 1 FROM predictions p "
+                "WHERE p.image_id = images.id AND p.model_id = ?)"
+            )
+            args.append(self.model or "")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    def order(self) -> str:
+        orders = {
+            "name": "name, id",
+            "scene": "scene, name, id",
+            "smallest_seep": "seep_pixels, name, id",
+            "largest_seep": "seep_pixels DESC, name, id",
+            # Images without a prediction by the model sort last (NULLs).
+            "largest_predicted": "(SELECT -p.seep_pixels FROM predictions p WHERE p.image_id = images.id "
+            "AND p.model_id = ?) IS NULL, (SELECT -p.seep_pixels FROM predictions p WHERE p.image_id = images.id "
+            "AND p.model_id = ?), name, id",
+            "least_confident": "(SELECT -p.uncertainty FROM predictions p WHERE p.image_id = images.id "
+            "AND p.model_id = ?) IS NULL, (SELECT -p.uncertainty FROM predictions p WHERE p.image_id = images.id "
+            "AND p.model_id = ?), name, id",
+        }
+        if self.sort not in orders:
+            raise BadInputError(f"unknown sort {self.sort!r}; use one of {', '.join(orders)}")
+        return orders[self.sort]
+
+    def order_args(self) -> list:
+        return [self.model or ""] * 2 if self.sort in ("largest_predicted", "least_confident") else []

@@ -1,0 +1,77 @@
+"""What a workspace's rows say: review statuses, label sources, an image's and a label
+version's record, and how rows stamp time and name pixels."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+STATUSES = ("unlabelled", "predicted", "in_review", "corrected", "returned", "accepted")
+# What people read: a corrected tile waits for a reviewer, who accepts or returns it.
+STATUS_LABELS = {
+    "unlabelled": "unlabelled",
+    "predicted": "predicted",
+    "in_review": "in review",
+    "corrected": "awaiting review",
+    "returned": "returned",
+    "accepted": "accepted",
+}
+REVIEWED = ("corrected", "accepted")
+SOURCES = ("imported", "predicted", "edited", "restored")
+# The review status a save leaves behind. Imported masks are ground truth from upstream,
+# so they count as reviewed; an analyst's edit or restore is a correction.
+STATUS_AFTER = {"imported": "accepted", "predicted": "predicted", "edited": "corrected", "restored": "corrected"}
+
+def timestamp() -> str:
+    """Now in UTC to the millisecond, as every row of the workspace records it."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def pixel_checksum(array: np.ndarray) -> str:
+    """sha256 over dtype, shape and pixels: the same raster gets the same id in any file format."""
+    h = hashlib.sha256(f"{array.dtype.str}|{array.shape}|".encode())
+    h.update(np.ascontiguousarray(array).data)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    id: str
+    name: str
+    scene: str
+    checksum: str
+    height: int
+    width: int
+    channels: int
+    dtype: str
+    file: str
+    origin: str
+    status: str
+    head_version: int | None
+    seep_pixels: int
+    imported_at: str
+
+
+@dataclass(frozen=True)
+class LabelVersion:
+    image_id: str
+    version: int
+    parent: int | None
+    author: str
+    source: str
+    model_id: str | None
+    restored_from: int | None
+    created_at: str
+    checksum: str
+    file: str
+
+    @property
+    def describe(self) -> str:
+        if self.source == "predicted":
+            return f"predicted by model {self.model_id}"
+        if self.source == "restored":
+            return f"restored from v{self.restored_from}"
+        return self.source
