@@ -1,6 +1,5 @@
 """Train: fine-tune on the corrected tiles, watch it live, compare, promote; predict all."""
 
-import pandas as pd
 import streamlit as st
 
 from seep.errors import SeepError
@@ -9,9 +8,8 @@ from seep.jobs.finetune import FinetuneParams, estimate_seconds, plan
 from seep.jobs.worker import ensure_worker
 from seep.learn.augment import OPS
 from seep.learn.losses import LOSSES
-from seep.ui import session
-from seep.ui.actions import activate
-from seep.ui.charts import iou_bars, training_curves
+from seep.ui import session, train_panels
+from seep.ui.charts import training_curves
 from seep.ui.jobs import job_card, newest_job
 from seep.ui.text import plain
 from seep.workspace import REVIEWED, ImageFilter
@@ -58,35 +56,7 @@ live()
 cand_id = st.session_state.get("train_candidate")
 candidate = next((m for m in models if m.id == cand_id), None)
 if candidate is not None and active is not None and candidate.id != active.id:
-    st.subheader(f"Candidate {plain(candidate.id)} vs. active {plain(active.id)}", anchor=False)
-    a, c = active.metrics, candidate.metrics
-    if c.get("worse_than_base"):
-        st.warning(
-            f"{plain(candidate.id)} is worse than its base on the same validation tiles (binary seep IoU "
-            f"{c.get('binary_iou')} vs. {c.get('base_binary_iou')}); it was not promoted automatically. "
-            "Keep the active model unless you know why the validation tiles mislead."
-        )
-    if c.get("iou") and a.get("iou"):
-        st.plotly_chart(iou_bars({f"active {active.id}": a, f"candidate {candidate.id}": c}), key="train_compare")
-        rows = [{"class": "seep (binary)", "active": a.get("binary_iou"), "candidate": c.get("binary_iou")}] + [
-            {"class": n, "active": ai, "candidate": ci} for n, ai, ci in zip(c["classes"], a["iou"], c["iou"], strict=True)
-        ]
-        df = pd.DataFrame(rows)
-        df["difference"] = df["candidate"] - df["active"]
-        st.dataframe(
-            df,
-            hide_index=True,
-            column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("active", "candidate", "difference")},
-        )
-    if st.button(
-        f"Promote {candidate.id}", type="primary", key="train_promote", icon=":material/upgrade:", disabled=not may["promote"]
-    ):
-        try:
-            activate(ws, candidate.id)
-            st.toast(f"{plain(candidate.id)} is now the active model")
-            st.rerun()
-        except SeepError as e:
-            session.show_error(e)
+    train_panels.candidate_vs_active(ws, active, candidate, may_promote=may["promote"])
 
 # ---- start a fine-tune --------------------------------------------------------------------
 st.subheader("Fine-tune", anchor=False)
@@ -176,29 +146,6 @@ if st.button(
         session.show_error(e)
 
 # ---- predict all, roll back ---------------------------------------------------------------
-st.subheader("Predict all", anchor=False)
-with st.container(horizontal=True, vertical_alignment="bottom"):
-    only_unreviewed = st.toggle("Only unreviewed images", value=True, key="train_pa_unreviewed")
-    if st.button(
-        "Predict with the active model", key="train_predict_all", icon=":material/auto_awesome:", disabled=not may["predict"]
-    ):
-        try:
-            session.require(ws, "predict")
-            job = queue.submit(ws, "predict_all", {"only_unreviewed": only_unreviewed})
-            ensure_worker(ws)
-            st.toast(f"Job {job.id} queued")
-            st.rerun()
-        except SeepError as e:
-            session.show_error(e)
-
+train_panels.predict_all(ws, may_predict=may["predict"])
 if len(models) > 1:
-    st.subheader("Roll back", anchor=False)
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        pick = st.selectbox("Make active", [m.id for m in models if not m.active], key="train_rollback_pick")
-        if st.button("Activate", key="train_rollback", disabled=not may["rollback"]):
-            try:
-                activate(ws, pick, "rollback")
-                st.toast(f"{plain(pick)} is now the active model")
-                st.rerun()
-            except SeepError as e:
-                session.show_error(e)
+    train_panels.roll_back(ws, models, may_rollback=may["rollback"])

@@ -1,0 +1,78 @@
+"""The Train page's panels: a candidate beside the active model (per-class IoU, promote),
+predict all, roll back. Each draws where it is called and checks the role when it acts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from seep.errors import SeepError
+from seep.jobs import queue
+from seep.jobs.worker import ensure_worker
+from seep.ui import session
+from seep.ui.actions import activate
+from seep.ui.charts import iou_bars
+from seep.ui.text import plain
+from seep.workspace import Workspace
+
+
+def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) -> None:
+    st.subheader(f"Candidate {plain(candidate.id)} vs. active {plain(active.id)}", anchor=False)
+    a, c = active.metrics, candidate.metrics
+    if c.get("worse_than_base"):
+        st.warning(
+            f"{plain(candidate.id)} is worse than its base on the same validation tiles (binary seep IoU "
+            f"{c.get('binary_iou')} vs. {c.get('base_binary_iou')}); it was not promoted automatically. "
+            "Keep the active model unless you know why the validation tiles mislead."
+        )
+    if c.get("iou") and a.get("iou"):
+        st.plotly_chart(iou_bars({f"active {active.id}": a, f"candidate {candidate.id}": c}), key="train_compare")
+        rows = [{"class": "seep (binary)", "active": a.get("binary_iou"), "candidate": c.get("binary_iou")}] + [
+            {"class": n, "active": ai, "candidate": ci} for n, ai, ci in zip(c["classes"], a["iou"], c["iou"], strict=True)
+        ]
+        df = pd.DataFrame(rows)
+        df["difference"] = df["candidate"] - df["active"]
+        st.dataframe(
+            df,
+            hide_index=True,
+            column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("active", "candidate", "difference")},
+        )
+    if st.button(
+        f"Promote {candidate.id}", type="primary", key="train_promote", icon=":material/upgrade:", disabled=not may_promote
+    ):
+        try:
+            activate(ws, candidate.id)
+            st.toast(f"{plain(candidate.id)} is now the active model")
+            st.rerun()
+        except SeepError as e:
+            session.show_error(e)
+
+
+def predict_all(ws: Workspace, *, may_predict: bool) -> None:
+    st.subheader("Predict all", anchor=False)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        only_unreviewed = st.toggle("Only unreviewed images", value=True, key="train_pa_unreviewed")
+        if st.button(
+            "Predict with the active model", key="train_predict_all", icon=":material/auto_awesome:", disabled=not may_predict
+        ):
+            try:
+                session.require(ws, "predict")
+                job = queue.submit(ws, "predict_all", {"only_unreviewed": only_unreviewed})
+                ensure_worker(ws)
+                st.toast(f"Job {job.id} queued")
+                st.rerun()
+            except SeepError as e:
+                session.show_error(e)
+
+
+def roll_back(ws: Workspace, models, *, may_rollback: bool) -> None:
+    st.subheader("Roll back", anchor=False)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        pick = st.selectbox("Make active", [m.id for m in models if not m.active], key="train_rollback_pick")
+        if st.button("Activate", key="train_rollback", disabled=not may_rollback):
+            try:
+                activate(ws, pick, "rollback")
+                st.toast(f"{plain(pick)} is now the active model")
+                st.rerun()
+            except SeepError as e:
+                session.show_error(e)
