@@ -110,6 +110,17 @@ def open_tile(page, image_id, version):
     return editor_ready(page, f"{image_id}:label:{version}")
 
 
+def open_the_one(page, notice: str, toggle: str) -> None:
+    """On Browse: the notice of what waits, the toggle that shows only that, its one card opened."""
+    page.get_by_role("link", name="Browse").click()
+    expect(page.get_by_text(notice)).to_be_visible()
+    page.get_by_text(toggle).click()
+    wait_for_app(page)
+    cards = page.locator(".seep-gallery a[data-id]")
+    expect(cards).to_have_count(1, timeout=20_000)  # a rerun of Browse on a busy machine
+    cards.first.click()
+
+
 def start(team_server, page, index: int, name: str):
     """(workspace, its index-th tile, the tile's version, the editor) with `name` signed in
     and the tile opened from Browse."""
@@ -138,13 +149,7 @@ def test_a_reviewer_returns_a_tile_the_analyst_fixes_it_and_the_reviewer_accepts
     shot(page, "32-reviewer-returned")
 
     switch_user(page, "Ana <b>Lyst</b>")
-    page.get_by_role("link", name="Browse").click()
-    expect(page.get_by_text("A reviewer returned 1 of your tiles with comments.")).to_be_visible()
-    page.get_by_text("Returned to me · 1").click()
-    wait_for_app(page)
-    cards = page.locator(".seep-gallery a[data-id]")
-    expect(cards).to_have_count(1, timeout=20_000)  # a rerun of Browse on a busy machine
-    cards.first.click()
+    open_the_one(page, "A reviewer returned 1 of your tiles with comments.", "Returned to me · 1")
     canvas = editor_ready(page, f"{target.id}:label:{v + 1}")
     expect(page.get_by_text("<i>That</i> is a ship's wake, not a seep")).to_be_visible()  # as text, not markup
     shot(page, "33-analyst-sees-the-comment")
@@ -172,13 +177,7 @@ def test_two_analysts_label_a_tile_blind_and_a_reviewer_keeps_one(team_server, p
 
     for name, cls in (("Ana <b>Lyst</b>", 1), ("Ben", 2)):
         switch_user(page, name)
-        page.get_by_role("link", name="Browse").click()
-        expect(page.get_by_text("1 tiles wait for your blind label.")).to_be_visible()
-        page.get_by_text("Blind for me · 1").click()
-        wait_for_app(page)
-        cards = page.locator(".seep-gallery a[data-id]")
-        expect(cards).to_have_count(1, timeout=20_000)  # a rerun of Browse on a busy machine
-        cards.first.click()
+        open_the_one(page, "1 tiles wait for your blind label.", "Blind for me · 1")
         canvas = editor_ready(page, target.id)
         expect(page.get_by_text("Blind double label.", exact=False)).to_be_visible()
         paint_and_save(page, canvas, cls, 120)
