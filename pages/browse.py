@@ -86,7 +86,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         if total and work.to_adjudicate is not None:
             blind.send_form(
                 ws,
-                ws.image_ids(flt)[: agreement.MAX_SEND],
+                lambda: ws.image_ids(flt)[: agreement.MAX_SEND],
                 me,
                 key="browse_blind_send",
                 label=f"Send blind ({min(total, agreement.MAX_SEND)})",

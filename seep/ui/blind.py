@@ -4,6 +4,8 @@ and verdict), and the agreement tables of the Models page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from seep.data.display import difference, difference_counts, difference_overlay
@@ -15,8 +17,9 @@ from seep.workspace.accounts import accounts_enabled, list_users
 from seep.workspace.render import DisplaySettings, render_tile
 
 
-def send_form(ws: Workspace, image_ids: list[str], author: str, *, key: str, label: str) -> None:
-    """Pick two analysts and send them `image_ids` to label blind."""
+def send_form(ws: Workspace, tiles: Callable[[], list[str]], author: str, *, key: str, label: str) -> None:
+    """Pick two analysts and send them `tiles()` to label blind (listed only on Send: Browse
+    draws this form on every rerun)."""
     if not session.allowed(ws, "blind"):
         return
     with st.popover(label, icon=":material/visibility_off:"):
@@ -31,7 +34,7 @@ def send_form(ws: Workspace, image_ids: list[str], author: str, *, key: str, lab
                 return
     try:
         session.require(ws, "blind")
-        sent, skipped = agreement.send(ws, image_ids, tuple(pair), by=author)
+        sent, skipped = agreement.send(ws, tiles(), tuple(pair), by=author)
     except SeepError as e:
         session.show_error(e)
         return
@@ -42,7 +45,7 @@ def send_form(ws: Workspace, image_ids: list[str], author: str, *, key: str, lab
 def panel(ws: Workspace, image: ImageRecord, rnd, author: str, display: DisplaySettings, on_closed) -> None:
     """The tile's blind round: what each person may see of it and do with it."""
     if rnd is None:
-        send_form(ws, [image.id], author, key="review_blind_send", label="Send blind to two analysts")
+        send_form(ws, lambda: [image.id], author, key="review_blind_send", label="Send blind to two analysts")
         return
     names = plain(" and ".join(rnd.analysts))
     if author in rnd.saved:

@@ -27,7 +27,7 @@ def my_work(ws: Workspace, me: str) -> MyWork:
         me,
         ws.count_images(ImageFilter(returned_to=me)),
         agreement.to_do(ws, me),
-        agreement.to_adjudicate(ws) if session.allowed(ws, "blind") else None,
+        ws.count_images(ImageFilter(adjudicate=True)) if session.allowed(ws, "blind") else None,
     )
     if work.returned:
         st.warning(f"A reviewer returned {work.returned} of your tiles with comments.", icon=":material/undo:")

@@ -204,15 +204,6 @@ def to_do(ws: Workspace, analyst: str) -> int:
         ).fetchone()[0]
 
 
-def to_adjudicate(ws: Workspace) -> int:
-    """Open rounds with both masks in."""
-    with ws.connect() as con:
-        return con.execute(
-            "SELECT count(*) FROM blind_rounds r WHERE r.closed_at IS NULL AND NOT EXISTS "
-            "(SELECT 1 FROM blind_labels b WHERE b.round_id = r.id AND b.saved_at IS NULL)"
-        ).fetchone()[0]
-
-
 def by_analyst(ws: Workspace) -> list[dict]:
     """Per analyst: rounds with both masks in, their mean seep IoU with the colleague, and how
     often a reviewer kept their mask."""
