@@ -14,21 +14,28 @@ st.title("Team")
 me = session.author()
 
 
-def account_form(key: str, roles: tuple[str, ...]) -> tuple[str, str, str] | None:
-    """Name, role and password (typed twice) of a new account, once submitted and matching."""
+def account_form(key: str, roles: tuple[str, ...]) -> dict | None:
+    """A new account's name and role, and its email where the deployment signs people in
+    through an identity provider, else its password (typed twice); once submitted and valid."""
+    by_identity = bool(session.identity_providers())
     with st.form(key, clear_on_submit=True, border=False):
         with st.container(horizontal=True):
             name = st.text_input("Name")
             role = st.selectbox("Role", roles, index=len(roles) - 1 if len(roles) == 1 else 0)
         with st.container(horizontal=True):
-            password = st.text_input("Password", type="password", help=f"At least {acc.MIN_PASSWORD} characters")
-            again = st.text_input("Password again", type="password")
+            if by_identity:
+                email = st.text_input("Email", help="The address your identity provider signs this person in with")
+            else:
+                password = st.text_input("Password", type="password", help=f"At least {acc.MIN_PASSWORD} characters")
+                again = st.text_input("Password again", type="password")
         if not st.form_submit_button("Create account", type="primary", icon=":material/person_add:"):
             return None
+    if by_identity:
+        return {"name": name, "role": role, "password": None, "email": email}
     if password != again:
         session.show_error(BadInputError("the two passwords differ; nothing was created"))
         return None
-    return name, role, password
+    return {"name": name, "role": role, "password": password}
 
 
 def reasons_editor() -> None:
@@ -59,8 +66,9 @@ if not acc.accounts_enabled(ws):
     got = account_form("first_admin", ("admin",))
     if got:
         try:
-            admin = acc.add_user(ws, got[0], "admin", got[2], actor=me)
-            session.sign_in_as(admin.name)  # the one who turned sign-in on
+            admin = acc.add_user(ws, **got, actor=me)
+            if not session.identity_providers():
+                session.sign_in_as(admin.name)  # the one who turned sign-in on (else: through the provider)
             st.rerun()
         except SeepError as e:
             session.show_error(e)
@@ -81,8 +89,8 @@ with st.expander("Add an account", icon=":material/person_add:"):
     if got:
         try:
             session.require(ws, "users")
-            acc.add_user(ws, *got, actor=me)
-            st.toast(f"Account {got[0]} created")
+            acc.add_user(ws, **got, actor=me)
+            st.toast(f"Account {got['name']} created")
             st.rerun()
         except SeepError as e:
             session.show_error(e)
@@ -91,11 +99,18 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     role = st.selectbox("Role", acc.ROLES, key="team_role")
     change = st.button("Change role", key="team_set_role")
     disable = st.button("Disable", key="team_disable", help="The account can no longer sign in; its name stays on its work")
-if change or disable:
+link = False
+if session.identity_providers():  # accounts sign in through the provider: by their email
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        email = st.text_input("Email", key="team_email", help="The address the identity provider signs this person in with")
+        link = st.button("Link email", key="team_link_email")
+if change or disable or link:
     try:
         session.require(ws, "users")
         if change:
             acc.set_role(ws, who, role, actor=me)
+        elif link:
+            acc.set_email(ws, who, email, actor=me)
         else:
             acc.deactivate(ws, who, actor=me)
         st.rerun()

@@ -337,12 +337,16 @@ def cmd_user(args) -> int:
     ws = _workspace(args, create=True)
     if args.action == "list":
         for u in acc.list_users(ws):
-            print(f"{u['name']:<24} {u['role']:<9} {'active' if u['active'] else 'disabled':<9} since {u['created_at']}")
+            print(
+                f"{u['name']:<24} {u['role']:<9} {'active' if u['active'] else 'disabled':<9} since {u['created_at']}  {u['email']}"
+            )
         return 0
     if not args.name:
         raise BadInputError(f"`user {args.action}` needs the account's NAME")
     if args.action == "add":
-        acc.add_user(ws, args.name, args.role, _new_password(args), actor=default_author())
+        # With --email the account signs in through the deployment's identity provider: no password.
+        password = None if args.email and not args.password_stdin else _new_password(args)
+        acc.add_user(ws, args.name, args.role, password, actor=default_author(), email=args.email)
         print(
             f"account {args.name} ({args.role}) created"
             + ("; sign-in is now on in the app" if len(acc.list_users(ws)) == 1 else "")
@@ -350,6 +354,11 @@ def cmd_user(args) -> int:
     elif args.action == "role":
         acc.set_role(ws, args.name, args.role, actor=default_author())
         print(f"{args.name} is now {args.role}")
+    elif args.action == "email":
+        if not args.email:
+            raise BadInputError("`user email NAME` needs --email ADDRESS")
+        acc.set_email(ws, args.name, args.email, actor=default_author())
+        print(f"{args.name} signs in through the identity provider as {args.email.strip().casefold()}")
     elif args.action == "password":
         acc.set_password(ws, args.name, _new_password(args), actor=default_author())
         print(f"password of {args.name} changed")
@@ -753,11 +762,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model")
     add("rollback", cmd_rollback, "make the previously active model active again")
 
-    p = add("user", cmd_user, "accounts and roles: add, list, role, password, disable (with none, the app is single-user)")
-    p.add_argument("action", choices=["add", "list", "role", "password", "disable"])
+    p = add("user", cmd_user, "accounts and roles: add, list, role, email, password, disable (with none, the app is single-user)")
+    p.add_argument("action", choices=["add", "list", "role", "email", "password", "disable"])
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=["analyst", "reviewer", "admin"], default="analyst")
     p.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin (scripts)")
+    p.add_argument("--email", help="the address the identity provider (secrets.toml [auth]) signs this person in with")
     p = add("audit", cmd_audit, "who did what and when: saves, accepts, promotions, account changes")
     p.add_argument("--csv", type=Path, help="write the whole trail to this CSV file")
     p.add_argument("--limit", type=int, default=50)

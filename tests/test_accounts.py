@@ -123,3 +123,41 @@ def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, 
     assert "user-add" in capsys.readouterr().out
     assert main(["audit", "--csv", str(tmp_path / "audit.csv"), "--workspace", root]) == 0
     assert (tmp_path / "audit.csv").read_text().count("user-add") == 1
+
+
+def test_an_identity_provider_signs_in_the_account_its_email_names(ws, capsys):
+    """With OpenID Connect configured, st.login vouches for an email; the account is found by it
+    (never by the display name, which its owner can set), and it has no password to guess."""
+    root = str(ws.root)
+    assert main(["user", "add", "ada", "--role", "admin", "--email", " Ada@Example.org", "--workspace", root]) == 0
+    assert acc.identity_user(ws, "ada@example.ORG", verified=True) == acc.User("ada", "admin")
+    with pytest.raises(SignInError):  # an account made for the provider has no password at all
+        acc.sign_in(ws, "ada", "!", now=0)
+    acc.add_user(ws, "ben", "analyst", PASSWORD, actor="ada")
+    with pytest.raises(SignInError, match="ben@example.org has no Seep account here.*user email NAME"):
+        acc.identity_user(ws, "ben@example.org")
+    assert main(["user", "email", "ben", "--email", "ben@example.org", "--workspace", root]) == 0
+    assert acc.identity_user(ws, "ben@example.org") == acc.User("ben", "analyst")
+    assert acc.sign_in(ws, "ben", PASSWORD, now=0).name == "ben"  # his password still works where no provider is set up
+    capsys.readouterr()
+    for bad, why in (
+        (["user", "email", "ben", "--email", "ADA@example.org"], "another account already signs in as ada@example.org"),
+        (["user", "email", "ben", "--email", "not an address"], "is not an email address"),
+        (["user", "email", "ben"], "needs --email"),
+        (["user", "add", "cy", "--email", "ada@example.org"], "another account already"),
+    ):
+        assert main([*bad, "--workspace", root]) == 1
+        assert why in capsys.readouterr().err
+    with pytest.raises(BadInputError, match="a password, or an email"):
+        acc.add_user(ws, "cy", "analyst", None, actor="ada")
+    assert [u["name"] for u in acc.list_users(ws)] == ["ada", "ben"]  # nothing half-made
+    with pytest.raises(SignInError, match="has not verified"):
+        acc.identity_user(ws, "ben@example.org", verified=False)
+    with pytest.raises(SignInError, match="did not say which email"):
+        acc.identity_user(ws, None)
+    acc.deactivate(ws, "ben", actor="ada")
+    with pytest.raises(SignInError, match="no Seep account"):
+        acc.identity_user(ws, "ben@example.org")
+    actions = [(r["actor"], r["action"], r["detail"]) for r in acc.audit_rows(ws)]
+    assert ("ben", "sign-in", "identity provider") in actions
+    assert any(a[1:] == ("user-email", "ben@example.org") for a in actions)

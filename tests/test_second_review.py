@@ -97,7 +97,8 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
     con.executescript(
         f"CREATE TABLE images_old {old_images}; INSERT INTO images_old SELECT * FROM images; DROP TABLE images;"
         "ALTER TABLE images_old RENAME TO images; DROP TABLE reviews; DROP TABLE lookalikes; DROP TABLE agreement;"
-        "DROP TABLE blind_labels; DROP TABLE blind_rounds; PRAGMA user_version = 6;"
+        "DROP TABLE blind_labels; DROP TABLE blind_rounds; DROP INDEX users_email; ALTER TABLE users DROP COLUMN email;"
+        "PRAGMA user_version = 6;"
     )
     con.close()
     wsdb._CURRENT.clear()  # as a new process would open it

@@ -31,12 +31,19 @@ def free_port() -> int:
 
 
 def start_app(
-    workspace: Path, port: int, *, log=subprocess.DEVNULL, timeout: float = 60.0, script: Path = REPO / "app.py"
+    workspace: Path,
+    port: int,
+    *,
+    log=subprocess.DEVNULL,
+    timeout: float = 60.0,
+    script: Path = REPO / "app.py",
+    flags: tuple[str, ...] = (),
 ) -> subprocess.Popen:
     """`streamlit run app.py` on port over `workspace`, as a user starts it: the address
     (127.0.0.1) and the rest come from the project's .streamlit/config.toml. Returns once it answers.
     `log` must be a file (or DEVNULL): an unread pipe fills up and blocks the server.
-    `script`: another app (the benchmarks' bare Streamlit page, Streamlit's own floor)."""
+    `script`: another app (the benchmarks' bare Streamlit page, Streamlit's own floor);
+    `flags`: more of Streamlit's options (`--secrets.files PATH`)."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -48,6 +55,7 @@ def start_app(
             "true",
             "--server.port",
             str(port),
+            *flags,
         ],
         cwd=REPO,
         env={**os.environ, "SEEP_WORKSPACE": str(workspace)},

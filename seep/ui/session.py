@@ -90,27 +90,42 @@ SESSION_MAX_S = 12 * 3600
 SESSION_IDLE_S = 2 * 3600
 
 
-def sign_in_as(name: str) -> None:
-    """Start this browser session's sign-in (the password was checked by the caller)."""
+def identity_providers() -> list[str]:
+    """The OpenID Connect providers the deployment's `.streamlit/secrets.toml` configures for
+    st.login: its [auth.NAME] sections, or "default" when [auth] itself names one. With any,
+    accounts sign in there instead of with a password."""
+    if not st.secrets.load_if_toml_exists():
+        return []
+    auth = st.secrets.get("auth") or {}
+    named = [k for k, v in auth.items() if hasattr(v, "keys") and "client_id" in v]
+    return named or (["default"] if "client_id" in auth else [])
+
+
+def sign_in_as(name: str, at: float | None = None, email: str | None = None) -> None:
+    """Start this browser session's sign-in (the caller checked the password or the identity);
+    `at`: when it began, for the expiry."""
     now = time.time()
-    st.session_state["signed_in"] = {"name": name, "at": now, "seen": now}
+    st.session_state["signed_in"] = {"name": name, "at": at or now, "seen": now, "email": email}
 
 
 def sign_out(why: str) -> None:
     """End it; the sign-in form then says `why`. What Review held open (masks, a pending
     choice, strokes the editor keeps in the tab) was that person's: the next one to sign in
-    here starts afresh, with a new editor nonce."""
+    here starts afresh, with a new editor nonce. Signed in through the identity provider,
+    Streamlit's own sign-out also drops its identity cookie."""
     st.session_state.pop("signed_in", None)
     for key in ("review_opened", "review_pending", "review_lookalikes"):
         st.session_state.pop(key, None)
     st.session_state["review_nonce"] = st.session_state.get("review_nonce", 0) + 1
     st.session_state["signed_out_why"] = why
+    if identity_providers() and st.user.is_logged_in:
+        st.logout()
 
 
 def user(ws: Workspace) -> User | None:
     """The signed-in account (its role as it is now: a change or a disabled account applies at
     once), or None: not signed in, expired, or single-user mode."""
-    signed = st.session_state.get("signed_in")
+    signed = _identity(ws) if identity_providers() else st.session_state.get("signed_in")
     if not signed:
         return None
     now = time.time()
@@ -122,6 +137,26 @@ def user(ws: Workspace) -> User | None:
     if current is None:
         st.session_state.pop("signed_in")
     return current
+
+
+def _identity(ws: Workspace) -> dict | None:
+    """This session's sign-in from the identity provider's (st.user): the account its email
+    names, looked up once per session. The clock starts at the identity token's issue time,
+    so a reload or a new tab does not restart it."""
+    if not st.user.is_logged_in:
+        st.session_state.pop("signed_in", None)
+        return None
+    email = st.user.get("email")
+    signed = st.session_state.get("signed_in")
+    if signed and signed.get("email") == email:
+        return signed
+    try:
+        account = accounts.identity_user(ws, email, st.user.get("email_verified"))
+    except SeepError as e:
+        st.session_state["identity_refused"] = str(e)
+        return None
+    sign_in_as(account.name, at=float(st.user.get("iat") or 0) or None, email=email)
+    return st.session_state["signed_in"]
 
 
 def require(ws: Workspace, action: str) -> None:

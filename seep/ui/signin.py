@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from seep.errors import SeepError
 from seep.ui import session
@@ -17,6 +18,15 @@ def sign_in_page(ws: Workspace) -> None:
     why = st.session_state.pop("signed_out_why", None)
     if why:
         st.info(why, icon=":material/logout:")
+    providers = session.identity_providers()
+    if providers:
+        identity_buttons(providers)
+    else:
+        password_form(ws)
+    st.stop()
+
+
+def password_form(ws: Workspace) -> None:
     # clear_on_submit: the password does not stay in the session's widget state.
     with st.form("sign_in", clear_on_submit=True, width=420):
         name = st.text_input("Name", autocomplete="username")
@@ -29,7 +39,25 @@ def sign_in_page(ws: Workspace) -> None:
         except SeepError as e:
             session.show_error(e)
     st.caption("No account yet? An admin adds one: `python -m seep user add NAME --role analyst`.")
-    st.stop()
+
+
+def identity_buttons(providers: list[str]) -> None:
+    """The deployment signs people in through its OpenID Connect provider (st.login); an
+    identity it vouches for is let in only if an account has its email."""
+    refused = st.session_state.pop("identity_refused", None)
+    if refused and st.user.is_logged_in:
+        st.error(plain(refused), icon=":material/no_accounts:")
+        if st.button("Sign in as someone else", icon=":material/switch_account:"):
+            st.logout()
+        return
+    for provider in providers:
+        label = "Sign in" if provider == "default" else f"Sign in with {provider.capitalize()}"
+        if st.button(label, key=f"sign_in_{provider}", type="primary", icon=":material/login:"):
+            try:
+                st.login(provider)
+            except StreamlitAuthError as e:  # secrets.toml lacks redirect_uri, cookie_secret, ...
+                st.error(plain(e), icon=":material/error:")
+    st.caption("Your account here is the email your organisation signs you in with; an admin links it.")
 
 
 def signed_in_sidebar(ws: Workspace) -> None:

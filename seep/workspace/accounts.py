@@ -40,6 +40,9 @@ FREE_FAILURES = 3  # then each failed sign-in doubles the wait before the next i
 MAX_WAIT_S = 300.0
 
 _hasher = PasswordHasher()
+# The stored hash of an account that signs in only through the identity provider: no password
+# verifies against it (argon2 refuses it as a hash), as a locked account's "!" in /etc/shadow.
+NO_PASSWORD = "!"
 # Checked when the name is unknown, so that a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a password anyone has")
 
@@ -79,23 +82,55 @@ def get_user(ws: Workspace, name: str) -> User | None:
 
 def list_users(ws: Workspace) -> list[dict]:
     with ws.connect() as con:
-        rows = con.execute("SELECT name, role, active, created_at FROM users ORDER BY name").fetchall()
-    return [{"name": r[0], "role": r[1], "active": bool(r[2]), "created_at": r[3]} for r in rows]
+        rows = con.execute("SELECT name, role, active, created_at, email FROM users ORDER BY name").fetchall()
+    return [{"name": r[0], "role": r[1], "active": bool(r[2]), "created_at": r[3], "email": r[4] or ""} for r in rows]
 
 
-def add_user(ws: Workspace, name: str, role: str, password: str, *, actor: str) -> User:
+def add_user(ws: Workspace, name: str, role: str, password: str | None, *, actor: str, email: str | None = None) -> User:
+    """A new account. `email`: the address the deployment's identity provider vouches for; an
+    account with an email and no password signs in only through that provider."""
     name = _checked_name(name)
     _check_role(role)
-    _check_password(password)
+    email = _checked_email(email) if email is not None else None
+    if password is None and email is None:
+        raise BadInputError("an account needs a password, or an email to sign in through the identity provider")
+    if password is not None:
+        _check_password(password)
     with ws.connect(write=True) as con:
         if con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise BadInputError(f"there is already an account named {name}")
+        _email_free(con, email, name)
         con.execute(
-            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?,?,?,?)",
-            (name, role, _hasher.hash(password), _now()),
+            "INSERT INTO users (name, role, password_hash, email, created_at) VALUES (?,?,?,?,?)",
+            (name, role, _hasher.hash(password) if password is not None else NO_PASSWORD, email, _now()),
         )
-        record_in(con, actor, "user-add", name, role)
+        record_in(con, actor, "user-add", name, " ".join(filter(None, (role, email))))
     return User(name, role)
+
+
+def set_email(ws: Workspace, name: str, email: str, *, actor: str) -> None:
+    """Link the account to the address the identity provider signs its owner in with."""
+    email = _checked_email(email)
+    with ws.connect(write=True) as con:
+        _existing(con, name)
+        _email_free(con, email, name)
+        con.execute("UPDATE users SET email = ? WHERE name = ?", (email, name))
+        record_in(con, actor, "user-email", name, email)
+
+
+def identity_user(ws: Workspace, email: str | None, verified: bool | None = None) -> User:
+    """The active account for an identity the deployment's OpenID Connect provider signed
+    in: found by its email, never by a display name (which its owner may set to anything)."""
+    if not email:
+        raise SignInError("the identity provider did not say which email you have; ask an admin to request the email scope")
+    if verified is False:
+        raise SignInError(f"the identity provider has not verified {email}; verify it there, then sign in again")
+    with ws.connect() as con:
+        row = con.execute("SELECT name, role FROM users WHERE email = ? AND active = 1", (email.strip().casefold(),)).fetchone()
+    if row is None:
+        raise SignInError(f"{email} has no Seep account here; an admin links it: `python -m seep user email NAME --email {email}`")
+    record(ws, row[0], "sign-in", detail="identity provider")
+    return User(row[0], row[1])
 
 
 def set_role(ws: Workspace, name: str, role: str, *, actor: str) -> None:
@@ -202,6 +237,18 @@ def _checked_name(name: str) -> str:
     if not 1 <= len(name) <= 64 or any(not ch.isprintable() for ch in name):
         raise BadInputError("an account name is 1-64 printable characters")
     return name
+
+
+def _checked_email(email: str) -> str:
+    email = email.strip().casefold()
+    if not 3 <= len(email) <= 254 or email.count("@") != 1 or any(ch.isspace() or not ch.isprintable() for ch in email):
+        raise BadInputError(f"{email!r} is not an email address")
+    return email
+
+
+def _email_free(con, email: str | None, name: str) -> None:
+    if email and con.execute("SELECT 1 FROM users WHERE email = ? AND name != ?", (email, name)).fetchone():
+        raise BadInputError(f"another account already signs in as {email}")
 
 
 def _check_role(role: str) -> None:

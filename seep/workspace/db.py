@@ -255,6 +255,12 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (round_id, class_id)
     );
     """,
+    # 10: signing in through the deployment's OpenID Connect provider: an account is found by
+    # the email its identity provider vouches for (stored casefolded; one account per address).
+    """
+    ALTER TABLE users ADD COLUMN email TEXT;
+    CREATE UNIQUE INDEX users_email ON users(email) WHERE email IS NOT NULL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

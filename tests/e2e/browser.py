@@ -50,9 +50,10 @@ def eventually(check, timeout: float = 20.0):
         time.sleep(0.1)
 
 
-def demo_server(tmp_path_factory, name: str, *demo_args: str, prepare=None):
+def demo_server(tmp_path_factory, name: str, *demo_args: str, prepare=None, flags=None):
     """`streamlit run app.py` on a fresh demo workspace (`seep demo` with `demo_args`), as a
-    new user starts it; `prepare(workspace)` runs before the server starts. Yields (url, path)."""
+    new user starts it; `prepare(workspace)` runs before the server starts; `flags(port)`: more
+    of Streamlit's options for a server on that port. Yields (url, path)."""
     ws = tmp_path_factory.mktemp(name) / "workspace"
     argv = [sys.executable, "-m", "seep", "demo", "--workspace", str(ws), *demo_args]
     subprocess.run(argv, cwd=REPO, check=True, capture_output=True)
@@ -62,7 +63,7 @@ def demo_server(tmp_path_factory, name: str, *demo_args: str, prepare=None):
     log_path = ws.parent / "streamlit.log"
     with open(log_path, "wb") as log:
         try:
-            proc = start_app(ws, port, log=log)
+            proc = start_app(ws, port, log=log, flags=tuple(flags(port)) if flags else ())
         except RuntimeError as e:
             pytest.fail(f"{e}: {log_path.read_text()[-2000:]}")
         yield f"http://127.0.0.1:{port}", ws
