@@ -752,3 +752,29 @@ def test_a_blind_double_label_from_send_to_adjudication(team, editor):
     at = app_as("ada", "pages/models.py")
     agreed = at.dataframe[-2].value
     assert set(agreed["analyst"]) == {"ana <i>x</i>", "ben"} and list(agreed["kept"]) == [1, 0]
+
+
+def with_identity(at: AppTest, **claims) -> AppTest:
+    """The app as a deployment with an OpenID Connect provider sees it after st.login."""
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "company": {"client_id": "seep", "client_secret": "s", "server_metadata_url": "http://127.0.0.1:9/.well-known"},
+    }
+    at.user = {"is_logged_in": bool(claims), **claims}
+    return at
+
+
+def test_an_identity_from_the_provider_expires_12_hours_after_it_signed_in(team):
+    from seep.workspace import accounts as acc
+
+    acc.set_email(team, "ada", "ada@example.org", actor="setup")
+    at = with_identity(AppTest.from_file(APP, default_timeout=60)).run()
+    assert at.title[0].value == "Sign in to Seep" and not at.text_input  # no password form
+    assert [b.label for b in at.button] == ["Sign in with Company"]
+    at = with_identity(AppTest.from_file(APP, default_timeout=60), email="ada@example.org", iat=time.time()).run()
+    assert not at.exception and at.title[0].value == "Browse"
+    assert any("Signed in as **ada** · admin" in c.value for c in at.sidebar.caption)
+    stale = time.time() - session_hours(13)  # a reload brings the same identity cookie back
+    at = with_identity(AppTest.from_file(APP, default_timeout=60), email="ada@example.org", iat=stale).run()
+    assert at.title[0].value == "Sign in to Seep" and at.user["is_logged_in"] is False  # st.logout ran
