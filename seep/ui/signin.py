@@ -69,4 +69,6 @@ def signed_in_sidebar(ws: Workspace) -> None:
         st.caption(f"Signed in as **{plain(account.name)}** · {account.role}")
         if st.button("Sign out", key="sign_out", icon=":material/logout:", type="tertiary"):
             session.sign_out("You signed out.")
-            st.rerun()
+            # Through the provider, st.logout has queued the browser's redirect: a rerun now
+            # could drop it before it is sent, leaving its identity cookie in place.
+            st.stop() if session.identity_providers() else st.rerun()

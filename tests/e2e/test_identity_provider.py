@@ -5,7 +5,7 @@ one whose email the provider vouches for; an identity with no account is refused
 back, and signing out goes through the provider's end-session endpoint."""
 
 import pytest
-from browser import demo_server, shot, wait_for_app
+from browser import demo_server, eventually, shot, wait_for_app
 from oidc_provider import Provider
 
 from seep.workspace import Workspace
@@ -66,23 +66,34 @@ def test_the_identity_provider_signs_people_in_as_the_account_of_their_email(oid
     form.get_by_role("textbox", name="Name").fill("Cy")
     form.get_by_role("textbox", name="Email").fill("cy@example.org")
     form.get_by_role("button", name="Create account").click()
+    ws = Workspace(ws_path, create=False)
+    assert eventually(lambda: acc.get_user(ws, "Cy") == acc.User("Cy", "analyst"))
     wait_for_app(page)
     shot(page, "40-signed-in-through-the-provider")
 
     page.get_by_role("button", name="Sign out").click()
+    assert eventually(lambda: provider.logouts == 1)  # Streamlit's sign-out went through the provider's end-session endpoint
+    page.wait_for_url(f"{url}/**")
+    wait_for_app(page)
     expect(page.get_by_role("button", name="Sign in with Company")).to_be_visible()
-    assert provider.logouts == 1  # Streamlit's sign-out went through the provider's end-session endpoint
 
     sign_in_as(page, provider, {"sub": "2", "email": "eve@example.org", "email_verified": True, "name": "ada"})
     expect(page.get_by_text("has no Seep account here")).to_contain_text("example.org")
     expect(page.get_by_text("Signed in as")).to_have_count(0)
     shot(page, "41-identity-without-an-account")
     page.get_by_role("button", name="Sign in as someone else").click()
+    assert eventually(lambda: provider.logouts == 2)
+    wait_for_app(page)
     expect(page.get_by_role("button", name="Sign in with Company")).to_be_visible()
 
     sign_in_as(page, provider, {"sub": "4", "email": "cy@example.org", "email_verified": True})
     expect(page.get_by_text("Signed in as Cy · analyst")).to_be_visible()  # the account ada just made
+    wait_for_app(page)
     page.get_by_role("button", name="Sign out").click()
+    if not eventually(lambda: provider.logouts == 3):
+        shot(page, "dbg-logout")
+        raise AssertionError((ws_path.parent / "streamlit.log").read_text()[-3000:] + page.url)
+    wait_for_app(page)
     sign_in_as(page, provider, {"sub": "3", "email": "ben@example.org", "email_verified": True})
     expect(page.get_by_text("Signed in as Ben <i>B</i> · analyst")).to_be_visible()  # his name as text
     expect(page.get_by_role("link", name="Team")).to_have_count(0)
@@ -91,6 +102,5 @@ def test_the_identity_provider_signs_people_in_as_the_account_of_their_email(oid
     expect(page.get_by_role("textbox", name="Email")).to_have_count(0)
 
     assert provider.refused == [] and provider.tokens_issued == 4
-    ws = Workspace(ws_path, create=False)
     signed = [(r["actor"], r["detail"]) for r in acc.audit_rows(ws) if r["action"] == "sign-in"]
     assert ("ada", "identity provider") in signed and ("Ben <i>B</i>", "identity provider") in signed
