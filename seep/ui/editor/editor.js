@@ -295,7 +295,7 @@ class Editor {
       px[j + 3] = a;
     }
     this.ctx.putImageData(this.image, 0, 0);
-    this.drawMinimap();
+    if (!this.stroke) this.drawMinimap(); // not per frame of a stroke: its end redraws it
   }
 
   // The whole tile small, with the part in view outlined; shown only when part is out of view.
