@@ -21,9 +21,6 @@ moved, problem = review_flow.handle_event(ws, rs, image, model, author)
 if moved:  # a save, an accept or a move changed the tile or its versions
     image = review_flow.locate(ws, rs, session.browse_filter())
 st.query_params["image"] = image.id
-if image.status == "predicted":  # an analyst has it open: colleagues see it is being looked at
-    ws.set_status(image.id, "in_review")
-    image = ws.image(image.id)
 rnd = agreement.open_round(ws, image.id)
 
 # ---- header -----------------------------------------------------------------------------
@@ -74,7 +71,7 @@ with edit_col:
     review_panels.returned_note(ws, image)
     if problem:
         session.show_error(problem)
-    mask_editor(
+    dirty = mask_editor(
         base,
         mask,
         mask_id=f"{opened.mask_id}:{rs.nonce}",
@@ -86,6 +83,7 @@ with edit_col:
         can_accept=can_accept,
     )
     review_flow.pending_choice(ws, rs, image, opened, author)
+    review_flow.keep_status(ws, image, pred, dirty)
 
 # ---- blind round, reference layers, class counts, history ----------------------------------
 with side:

@@ -592,10 +592,7 @@ def cmd_predict_all(args) -> int:
         scene=args.scene,
         on_progress=progress("predict-all"),
     )
-    print(
-        f"predicted {counts['predicted']} images with model {model_id}; "
-        f"{counts['labelled']} unlabelled images got the prediction as their first label version"
-    )
+    print(counts["summary"])
     return 0
 
 

@@ -778,3 +778,19 @@ def test_an_identity_from_the_provider_expires_12_hours_after_it_signed_in(team)
     stale = time.time() - session_hours(13)  # a reload brings the same identity cookie back
     at = with_identity(AppTest.from_file(APP, default_timeout=60), email="ada@example.org", iat=stale).run()
     assert at.title[0].value == "Sign in to Seep" and at.user["is_logged_in"] is False  # st.logout ran
+
+
+def test_opening_a_tile_changes_its_status_only_for_the_model_and_the_first_stroke(demo_ws, editor, with_model):
+    """Browse's counts stay honest: a prediction made on opening counts as predicted, a tile
+    only looked at keeps its status, and the first stroke makes it "in review"."""
+    fresh = demo_ws.list_images(ImageFilter(status=("unlabelled",)))[0]
+    accepted = demo_ws.list_images(ImageFilter(status=("accepted",)))[0]
+    at = app(image=accepted.id)
+    assert demo_ws.image(accepted.id).status == "accepted"  # looked at, not touched
+    at = app(image=fresh.id)
+    assert not at.exception
+    assert (demo_ws.image(fresh.id).status, demo_ws.image(fresh.id).head_version) == ("predicted", None)
+    assert demo_ws.status_counts()["predicted"] >= 1
+    editor.queue.append(True)  # the analyst's first stroke: the editor reports unsaved strokes
+    at.run()
+    assert demo_ws.image(fresh.id).status == "in_review"

@@ -10,6 +10,7 @@ import numpy as np
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Predictor, uncertainty
 from seep.workspace import ImageFilter, Workspace
+from seep.workspace.records import STATUSES
 from seep.workspace.scenes import neighbour_ids, tile_offsets_of, tile_place, widen
 
 # Pixels of the neighbouring tiles seen around a tile cut from a scene: a slick crossing a
@@ -55,12 +56,14 @@ def predict_all(
 ) -> dict[str, int]:
     """Predict every image (or every one not yet corrected or accepted, or of one scene). Images without a
     label also get the prediction as their first label version (status 'predicted'), so
-    the analyst opens it and edits rather than starts blank."""
-    flt = ImageFilter(
-        status=("unlabelled", "predicted", "in_review") if only_unreviewed else None, scene=(scene,) if scene else None
-    )
-    ids = ws.image_ids(flt)
-    counts = {"predicted": 0, "labelled": 0}
+    the analyst opens it and edits rather than starts blank. The counts say what was skipped
+    and why (`summary`: one line for the job's message and the command line)."""
+    unreviewed = ("unlabelled", "predicted", "in_review")
+    scenes = (scene,) if scene else None
+    ids = ws.image_ids(ImageFilter(status=unreviewed if only_unreviewed else None, scene=scenes))
+    reviewed = [s for s in STATUSES if s not in unreviewed] if only_unreviewed else []
+    skipped = {s: n for s in reviewed if (n := ws.count_images(ImageFilter(status=(s,), scene=scenes)))}
+    counts = {"predicted": 0, "labelled": 0, "skipped": skipped}
     context = SceneContext(ws)
     for i, image_id in enumerate(ids):
         if should_stop and should_stop():
@@ -72,7 +75,23 @@ def predict_all(
             counts["labelled"] += 1
         if on_progress:
             on_progress(i + 1, len(ids))
+    counts["summary"] = summary(counts, model_id)
     return counts
+
+
+def summary(counts: dict, model_id: str) -> str:
+    """What Predict all did, and what it left out and why: a run that predicts nothing says so."""
+    text = f"predicted {counts['predicted']:,} images with model {model_id}"
+    if counts["labelled"]:
+        text += f"; {counts['labelled']:,} unlabelled images got the prediction as their first label version"
+    skipped = counts["skipped"]
+    if skipped:
+        by = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in sorted(skipped.items()))
+        text += (
+            f"; skipped {sum(skipped.values()):,} already reviewed ({by}): turn off 'Only unreviewed images'"
+            " (command line: leave out --unreviewed) to predict those too"
+        )
+    return text
 
 
 class SceneContext:

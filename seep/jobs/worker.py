@@ -184,7 +184,8 @@ def run_job(ws: Workspace, job: queue.Job) -> None:
     try:
         result = RUNNERS[job.kind](ws, job, ctx)
         stopped = ctx.cancel or bool(result.get("stopped"))
-        ctx.finish("STOPPED" if stopped else "DONE", message="cancelled" if stopped else "finished", result=result)
+        done = result.get("summary") or "finished"  # predict-all says what it skipped and why
+        ctx.finish("STOPPED" if stopped else "DONE", message="cancelled" if stopped else done, result=result)
     except queue.LeaseLost as e:  # a fenced write refused: nothing of this job is recorded
         _say(e)
     except Cancelled as e:  # stopped on request, and says what it kept

@@ -108,6 +108,16 @@ def open_mask(ws: Workspace, rs: ReviewState, image: ImageRecord, model, author:
     return opened, np.zeros((image.height, image.width), np.uint8), pred, model
 
 
+def keep_status(ws: Workspace, image: ImageRecord, pred, dirty: bool) -> None:
+    """Opening a tile changes nothing but this: a tile the model has now predicted counts as
+    predicted. The first stroke makes it "in review", so colleagues see it is being worked on;
+    flicking through with N leaves it as it was."""
+    if dirty and image.status in ("unlabelled", "predicted"):
+        ws.set_status(image.id, "in_review")
+    elif pred is not None and image.status == "unlabelled":
+        ws.set_status(image.id, "predicted")
+
+
 def newer_version_note(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened) -> None:
     """A colleague saved since this tile was opened: say so, and offer their version."""
     if opened.round_id is not None:

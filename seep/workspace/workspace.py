@@ -211,7 +211,8 @@ class Workspace(LabelStore, PredictionCache):
         if status not in STATUSES:
             raise BadInputError(f"unknown review status {status!r}; use one of {', '.join(STATUSES)}")
         image = self.image(ref)
-        if status != "unlabelled" and image.head_version is None:
-            raise BadInputError(f"image {image.name} has no label yet; it can only be 'unlabelled'")
+        # A model's prediction or an analyst's first strokes need no saved label; a verdict does.
+        if status not in ("unlabelled", "predicted", "in_review") and image.head_version is None:
+            raise BadInputError(f"image {image.name} has no label yet; it can be 'unlabelled', 'predicted' or 'in_review'")
         with self.connect(write=True) as con:
             con.execute("UPDATE images SET status = ? WHERE id = ?", (status, image.id))
