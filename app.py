@@ -36,6 +36,20 @@ if page.url_path == browse.url_path and "image" in st.query_params:
 if page.url_path == review.url_path and "image" in st.query_params and "review_image" not in st.session_state:
     st.session_state["review_image"] = st.query_params["image"]
 
+if not accounts_on and "author" not in st.session_state:
+    st.session_state["author"] = remembered_name()  # from the cookie this browser sent: known on the first run
+if not accounts_on and not session.author():
+    # A first visit in this browser: ask who is reviewing before anything is saved.
+    with st.form("ask_name", width=520):
+        st.markdown("**Who is reviewing?** Your name goes on every label you save; this browser remembers it.")
+        asked = st.text_input("Your name", key="ask_name_input")
+        if st.form_submit_button("Start", type="primary", icon=":material/login:"):
+            if asked.strip():
+                session.name_the_author(asked)
+                st.session_state["author_input"] = asked.strip()  # the sidebar's box, not drawn yet this run
+                st.rerun()
+            st.error("Type your name first.", icon=":material/badge:")
+
 with st.sidebar:
     # First on every page, and drawn even with nothing to store: it brings Streamlit's
     # components-v2 code into the browser with the first message, not after the page
@@ -48,12 +62,10 @@ with st.sidebar:
         signed_in_sidebar(ws)
     else:
         # Single-user mode: the browser remembers the name; one typed here wins and is stored for next time.
-        if "author" not in st.session_state:
-            st.session_state["author"] = remembered_name()
         st.session_state.setdefault("author_input", session.author())
 
         def typed() -> None:
-            st.session_state["author"] = st.session_state["author_typed"] = st.session_state["author_input"].strip()
+            session.name_the_author(st.session_state["author_input"])
 
         st.text_input(
             "Analyst",

@@ -794,3 +794,17 @@ def test_opening_a_tile_changes_its_status_only_for_the_model_and_the_first_stro
     editor.queue.append(True)  # the analyst's first stroke: the editor reports unsaved strokes
     at.run()
     assert demo_ws.image(fresh.id).status == "in_review"
+
+
+def test_a_new_browser_is_asked_who_is_reviewing_and_nothing_saves_without_a_name(demo_ws, editor, monkeypatch):
+    monkeypatch.delenv("SEEP_AUTHOR")  # no deployment default: the server's OS user is not the analyst
+    rec = demo_ws.list_images()[0]
+    at = app(image=rec.id)
+    assert any("Who is reviewing?" in m.value for m in at.markdown)
+    painted = editor.calls[-1][1].copy()
+    painted[5:9, 5:9] = 2
+    editor.send(at, "save", painted)
+    at.run()
+    assert any("say who you are first" in e.value for e in at.error)
+    assert demo_ws.image(rec.id).head_version == 1  # nothing saved
+    # Answering the question is app.py's form, which AppTest does not rerun: tests/e2e/test_review_flow.py does.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from seep.errors import ConflictError, SeepError
+from seep.errors import BadInputError, ConflictError, SeepError
 from seep.ui import editor, review_panels, session  # editor.x, not x: tests swap in a fake
 from seep.ui.models import prediction
 from seep.ui.review_state import ReviewState
@@ -49,6 +49,10 @@ def handle_event(ws: Workspace, rs: ReviewState, image: ImageRecord, model, auth
         event = editor.take_event(EDITOR, shape=(image.height, image.width), classes=ws.classes)
         if event and opened is None:
             raise SeepError("the editor sent an action for a tile that is no longer open; nothing was saved")
+        if event and event.type != "navigate" and not author:
+            raise BadInputError(
+                "say who you are first (the Analyst box in the sidebar): your name goes on every label you save; nothing was saved"
+            )
         if event and event.type == "save" and opened.round_id is not None:
             session.require(ws, "save")
             agreement.save_blind(ws, opened.round_id, author, event.mask)

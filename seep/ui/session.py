@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import streamlit as st
 
 from seep.errors import SeepError
 from seep.ui.text import plain
-from seep.workspace import ImageFilter, Workspace, accounts, default_author, default_path, demo
+from seep.workspace import ImageFilter, Workspace, accounts, default_path, demo
 from seep.workspace.accounts import User, get_user
 from seep.workspace.doctor import check
 
@@ -68,12 +69,18 @@ def damage_report(root: str) -> list[str]:
 
 
 def author() -> str:
-    """Who is saving: the signed-in account; in single-user mode the name typed in the
-    sidebar (remembered by the browser), else the OS user."""
+    """Who is saving: the signed-in account; in single-user mode the name typed (remembered by
+    the browser), else SEEP_AUTHOR where a deployment sets it; "" until someone says who they
+    are (never the OS user, which is the server's, not the analyst's)."""
     signed = st.session_state.get("signed_in")
     if signed:
         return signed["name"]
-    return (st.session_state.get("author") or "").strip() or default_author()
+    return (st.session_state.get("author") or "").strip() or os.environ.get("SEEP_AUTHOR", "").strip()
+
+
+def name_the_author(name: str) -> None:
+    """Single-user mode: `name` goes on this session's saves and the browser remembers it."""
+    st.session_state["author"] = st.session_state["author_typed"] = name.strip()
 
 
 def browse_filter() -> ImageFilter:

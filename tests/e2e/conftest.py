@@ -4,12 +4,17 @@ look at."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from browser import demo_server
 
 from seep.ui.launch import CHROMIUM, CHROMIUM_ARGS
+
+# The analyst of a browser test that types no name (the app asks a new browser otherwise, and a
+# deployment may set SEEP_AUTHOR the same way); the servers inherit it.
+os.environ.setdefault("SEEP_AUTHOR", "tester")
 
 
 @pytest.fixture(scope="module")

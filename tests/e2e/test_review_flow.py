@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 import pytest
-from browser import editor_ready, shot, wait_for_app
+from browser import demo_server, editor_ready, shot, wait_for_app
 
 from seep.workspace import ImageFilter, Workspace
 
@@ -175,3 +175,40 @@ def test_an_open_prediction_follows_a_promote_until_it_is_edited(server, page, t
             from seep.learn.shipped import SHIPPED_MODEL
 
             registry.promote(ws, registry.register_model(ws, SHIPPED_MODEL, model_id=SHIPPED_MODEL.stem).id)
+
+
+@pytest.fixture(scope="module")
+def nameless_server(tmp_path_factory):
+    """A server no SEEP_AUTHOR names anyone for: as a new analyst's browser first finds it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SEEP_AUTHOR", raising=False)
+        yield from demo_server(tmp_path_factory, "e2e-nameless", "--no-geo-scene", "--scenes", "1", "--tiles-per-scene", "2")
+
+
+def test_a_new_browser_says_who_is_reviewing_before_its_first_save(nameless_server, page):
+    url, ws_path = nameless_server
+    ws = Workspace(ws_path, create=False)
+    target = ws.list_images()[0]
+    page.goto(f"{url}/review?image={target.id}")
+    canvas = editor_ready(page, f"{target.id}:label:1")
+    wait_for_app(page)
+    expect(page.get_by_text("Who is reviewing?")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Analyst")).to_have_value("")  # not the server's OS user
+    box = canvas.bounding_box()
+    page.get_by_test_id("seep-class-2").click()
+    stroke(page, box, y=80)
+    page.keyboard.press("s")
+    expect(page.get_by_text("say who you are first")).to_be_visible()
+    assert ws.image(target.id).head_version == 1
+    assert page.get_by_test_id("seep-status").inner_text() == "unsaved strokes"  # the strokes stay
+
+    page.get_by_role("textbox", name="Your name").fill("Nia")
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_text("Who is reviewing?")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="Analyst")).to_have_value("Nia")
+    page.get_by_test_id("seep-canvas").focus()
+    page.keyboard.press("s")
+    deadline = time.monotonic() + 20
+    while ws.image(target.id).head_version == 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ws.version(target.id).author == "Nia"
