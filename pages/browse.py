@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from seep.ui import blind, browse_views, session
+from seep.ui import blind, browse_state, browse_views, session
 from seep.ui.gallery import Card, gallery
 from seep.ui.models import active_model
 from seep.ui.tiles import thumbnail
@@ -24,6 +24,20 @@ st.title("Browse")
 
 counts = ws.status_counts()
 me = session.author()
+needs_model = ("largest_predicted", "least_confident", "most_useful")
+sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in needs_model}
+browse_state.restore(
+    {
+        "browse_status": STATUSES.__contains__,
+        "browse_scene": set(ws.scenes()).__contains__,
+        "browse_class": lambda c: c in range(1, len(ws.classes)),
+        "browse_predicted": lambda _p: model is not None,
+        "browse_sort": sorts.__contains__,
+        "browse_view": ("Grid", "Table", "Scenes").__contains__,
+        "browse_overlay": ("label", "prediction", "none").__contains__,
+        "browse_page": lambda p: p >= 1,
+    }
+)
 work = browse_views.my_work(ws, me)
 status = st.pills(
     "Review status",
@@ -51,8 +65,6 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
     name = st.text_input("Name contains", key="browse_name")
     mine = browse_views.my_work_toggles(work)
-    needs_model = ("largest_predicted", "least_confident", "most_useful")
-    sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in needs_model}
     sort = st.selectbox("Sort by", list(sorts), key="browse_sort", format_func=SORTS.get)
 
 flt = ImageFilter(
@@ -70,13 +82,12 @@ total = ws.count_images(flt)
 
 with st.container(horizontal=True, vertical_alignment="center"):
     view = st.segmented_control(
-        "View", ["Grid", "Table", "Scenes"], default="Grid", key="browse_view", label_visibility="collapsed", required=True
+        "View", ["Grid", "Table", "Scenes"], key="browse_view", label_visibility="collapsed", required=True
     )
     if view != "Scenes":
         layer = st.segmented_control(
             "Overlay",
             ["label", "prediction", "none"],
-            default="label",
             key="browse_overlay",
             required=True,
             format_func=str.capitalize,
@@ -92,6 +103,10 @@ with st.container(horizontal=True, vertical_alignment="center"):
                 label=f"Send blind ({min(total, agreement.MAX_SEND)})",
             )
 
+pages = max(1, -(-total // PAGE_SIZE))
+st.session_state["browse_page"] = min(st.session_state.get("browse_page", 1), pages)  # fewer pages after a filter
+browse_state.keep()  # the widgets' values as this run sees them (the page's too, set by its click)
+
 if view == "Scenes":
     browse_views.scenes_view(ws, scenes)
     st.stop()
@@ -99,9 +114,7 @@ if total == 0:
     st.info("No image matches these filters.")
     st.stop()
 
-pages = max(1, -(-total // PAGE_SIZE))
 page = st.pagination(pages, key="browse_page") if pages > 1 else 1
-page = min(page, pages)
 if sort == "most_useful":
     queue_ids = ws.review_queue(flt, model.id)
     st.session_state["browse_order"] = queue_ids  # Review's previous / next follow this order
@@ -128,5 +141,5 @@ else:
         key="browse_gallery",
     )
     if opened:
-        st.session_state["review_image"] = opened
+        st.session_state["review_image"] = st.session_state["browse_opened"] = opened
         st.switch_page("pages/review.py", query_params={"image": opened})

@@ -20,7 +20,8 @@ image = review_flow.locate(ws, rs, session.browse_filter())
 moved, problem = review_flow.handle_event(ws, rs, image, model, author)
 if moved:  # a save, an accept or a move changed the tile or its versions
     image = review_flow.locate(ws, rs, session.browse_filter())
-st.query_params["image"] = image.id
+if st.query_params.get("image") != image.id:  # each write is a history entry: Back must reach Browse
+    st.query_params["image"] = image.id
 rnd = agreement.open_round(ws, image.id)
 
 # ---- header -----------------------------------------------------------------------------

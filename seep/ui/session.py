@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from seep.errors import SeepError
+from seep.ui import browse_state
 from seep.ui.text import plain
 from seep.workspace import ImageFilter, Workspace, accounts, default_path, demo
 from seep.workspace.accounts import User, get_user
@@ -118,12 +119,13 @@ def sign_in_as(name: str, at: float | None = None, email: str | None = None) -> 
 def sign_out(why: str) -> None:
     """End it; the sign-in form then says `why`. What Review held open (masks, a pending
     choice, strokes the editor keeps in the tab) was that person's: the next one to sign in
-    here starts afresh, with a new editor nonce. Signed in through the identity provider,
+    here starts afresh, with a new editor nonce, and so does Browse. Signed in through the identity provider,
     Streamlit's own sign-out also drops its identity cookie."""
     st.session_state.pop("signed_in", None)
     for key in ("review_opened", "review_pending", "review_lookalikes"):
         st.session_state.pop(key, None)
     st.session_state["review_nonce"] = st.session_state.get("review_nonce", 0) + 1
+    browse_state.forget()
     st.session_state["signed_out_why"] = why
     if identity_providers() and st.user.is_logged_in:
         st.logout()

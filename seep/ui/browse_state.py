@@ -1,0 +1,107 @@
+"""Browse's filters, sort, page and view: kept for the session and mirrored in the URL.
+
+Streamlit forgets a page's widget values once another page has run, so a visit to Review
+through the sidebar used to reset Browse. Each value is kept here after every run and put
+back before the widgets are drawn again; the URL carries the same values, so the browser's
+Back button and a shared link restore them too. A value in the URL that is not one Browse
+offers (an edited or stale link) is ignored, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+KEPT = "browse_kept"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # the widget's key; the URL's parameter is the key without "browse_"
+    default: object
+    many: bool = False  # a list of values (repeated in the URL)
+    parse: Callable[[str], object] = str  # one value from the URL; raises ValueError when it is not one
+
+    @property
+    def param(self) -> str:
+        return self.key.removeprefix("browse_")
+
+
+def _flag(text: str) -> bool:
+    if text not in ("0", "1"):
+        raise ValueError(text)
+    return text == "1"
+
+
+FIELDS = (
+    Field("browse_status", [], many=True),
+    Field("browse_scene", [], many=True),
+    Field("browse_class", None, parse=int),
+    Field("browse_predicted", None, parse=_flag),
+    Field("browse_name", ""),
+    Field("browse_sort", "name"),
+    Field("browse_returned", False, parse=_flag),
+    Field("browse_blind", False, parse=_flag),
+    Field("browse_adjudicate", False, parse=_flag),
+    Field("browse_view", "Grid"),
+    Field("browse_overlay", "label"),
+    Field("browse_page", 1, parse=int),
+)
+
+
+def restore(allowed: dict[str, Callable[[object], bool]]) -> None:
+    """Before Browse draws its widgets: each value from the URL if it names one (Back, a
+    shared link), else as this session left it, else the default. `allowed[key](value)` says
+    whether Browse offers that value now (a scene that exists, a sort that needs no model...)."""
+    kept = st.session_state.get(KEPT, {})
+    from_url = any(f.param in st.query_params for f in FIELDS)
+    for f in FIELDS:
+        if f.key in st.session_state:
+            continue  # a rerun of Browse itself: the widget has its value (newer than the URL)
+        value = _from_url(f) if from_url else kept.get(f.key, f.default)
+        ok = allowed.get(f.key, lambda _v: True)
+        if f.many:
+            value = [v for v in value if ok(v)]
+        elif value is not None and value != f.default and not ok(value):
+            value = f.default
+        st.session_state[f.key] = value
+
+
+def keep() -> None:
+    """After Browse drew its widgets: keep their values and write the URL (only the values
+    that differ from the defaults, so a plain Browse stays a plain address)."""
+    values = {f.key: st.session_state.get(f.key, f.default) for f in FIELDS}
+    st.session_state[KEPT] = values
+    params = {}
+    for f in FIELDS:
+        v = values[f.key]
+        if v == f.default:
+            continue
+        params[f.param] = [str(x) for x in v] if f.many else _to_url(v)
+    st.query_params.from_dict(params)
+
+
+def forget() -> None:
+    """Drop it all (a sign-out: the filters were that person's, "Returned to me" above all)."""
+    for key in (KEPT, *(f.key for f in FIELDS)):
+        st.session_state.pop(key, None)
+    st.query_params.clear()
+
+
+def _from_url(f: Field) -> object:
+    if f.param not in st.query_params:
+        return f.default
+    try:
+        if f.many:
+            return [f.parse(v) for v in st.query_params.get_all(f.param)]
+        return f.parse(st.query_params[f.param])
+    except ValueError:
+        return f.default
+
+
+def _to_url(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)

@@ -1,0 +1,59 @@
+"""Browse keeps its filters, sort and view: across a visit to Review through the sidebar,
+through the browser's Back button, and in a shared link (whose bad values are ignored)."""
+
+import re
+
+import pytest
+from browser import wait_for_app
+
+from seep.workspace import ImageFilter, Workspace
+
+expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)").expect
+
+
+def matching(page) -> int:
+    return int(re.search(r"(\d+) images match", page.get_by_text("images match").inner_text()).group(1))
+
+
+def test_browse_keeps_its_filters_across_review_back_and_a_shared_link(server, page):
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    accepted = ws.count_images(ImageFilter(status=("accepted",), scene=(ws.scenes()[1],)))
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_role("button", name=re.compile("^Accepted ·")).click()
+    wait_for_app(page)
+    page.get_by_label("Scene").first.click()
+    page.get_by_role("option", name=ws.scenes()[1]).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    page.get_by_text("Table", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    assert matching(page) == accepted
+    assert "status=accepted" in page.url and "view=Table" in page.url and f"scene={ws.scenes()[1]}" in page.url
+
+    page.get_by_role("link", name="Review").click()  # through the sidebar...
+    wait_for_app(page)
+    page.get_by_role("link", name="Browse").click()  # ...and back the same way
+    wait_for_app(page)
+    assert matching(page) == accepted
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()  # still the table
+    expect(page.get_by_text("Session State API")).to_have_count(0)  # no warning of a widget set twice
+    assert "status=accepted" in page.url
+
+    page.get_by_text("Grid", exact=True).click()
+    wait_for_app(page)
+    page.locator(".seep-gallery a[data-id]").first.click()
+    page.wait_for_url(re.compile(r"/review\?image="))
+    wait_for_app(page)
+    page.go_back()  # the browser's Back button returns to Browse as it was
+    page.wait_for_url(re.compile(r"status=accepted"))
+    wait_for_app(page)
+    assert matching(page) == accepted
+
+    other = page.context.new_page()  # a colleague opens the shared link; its bad values are ignored
+    other.goto(f"{url}/?status=accepted&status=bogus&scene={ws.scenes()[1]}&class=99&view=Sideways&sort=<b>")
+    wait_for_app(other)
+    assert matching(other) == accepted
+    expect(other.get_by_test_id("stException")).to_have_count(0)
