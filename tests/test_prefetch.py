@@ -15,6 +15,7 @@ from seep.workspace.demo import build_demo
 
 @pytest.fixture
 def setup(tmp_path, tiny_model, monkeypatch):
+    settle()  # an earlier test's guess (Review pages opened with a model) must not run into this one's count
     ws = Workspace(tmp_path / "w")
     build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=3, geo_scene=False), labelled_per_scene=0)
     model = models.ActiveModel(tiny_model.stem, tiny_model, tiny_model.stat().st_mtime)
