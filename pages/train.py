@@ -10,7 +10,7 @@ from seep.learn.augment import OPS
 from seep.learn.losses import LOSSES
 from seep.ui import session, train_panels
 from seep.ui.charts import training_curves
-from seep.ui.jobs import job_card, newest_job
+from seep.ui.jobs import job_card, newest_job, past_jobs
 from seep.ui.text import plain
 from seep.workspace import REVIEWED, ImageFilter
 from seep.workspace import registry as reg
@@ -145,7 +145,8 @@ if st.button(
     except SeepError as e:
         session.show_error(e)
 
-# ---- predict all, roll back ---------------------------------------------------------------
+# ---- predict all, roll back, past jobs ---------------------------------------------------
 train_panels.predict_all(ws, may_predict=may["predict"])
 if len(models) > 1:
     train_panels.roll_back(ws, models, may_rollback=may["rollback"])
+past_jobs(ws)

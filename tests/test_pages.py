@@ -323,6 +323,9 @@ def test_train_page_starts_a_finetune_job(demo_ws, monkeypatch):
     assert any("Fine-tune · job" in m.value for m in at.markdown)
     at.button(key=f"train_cancel_{jobs[0].id}").click().run()
     assert queue.get(demo_ws, jobs[0].id).status == "STOPPED"
+    at.run()
+    past = next(d.value for d in at.dataframe if "kind" in d.value.columns)  # the table of past jobs
+    assert past[["job", "kind", "status"]].values.tolist() == [[jobs[0].id, "Fine-tune", "stopped"]]
 
 
 def test_train_page_compares_and_promotes_a_candidate(demo_ws, tiny_model):

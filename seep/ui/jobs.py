@@ -40,3 +40,28 @@ def newest_job(ws: Workspace, kinds: tuple[str, ...] | None = None) -> queue.Job
         jobs = queue.list_jobs(ws, limit=20)
     jobs = [j for j in jobs if kinds is None or j.kind in kinds]
     return next((j for j in jobs if j.active), None) or next(iter(jobs), None)
+
+
+def past_jobs(ws: Workspace, limit: int = 50) -> None:
+    """The jobs of this workspace, newest first: what ran, how it ended, how long it took and
+    what it said (a fine-tune's model, what Predict all skipped, an error)."""
+    jobs = queue.list_jobs(ws, limit=limit)
+    if not jobs:
+        return
+    with st.expander(f"Past jobs ({len(jobs)})", icon=":material/history:"):
+        st.dataframe(
+            [
+                {
+                    "job": j.id,
+                    "kind": KIND_NAMES[j.kind],
+                    "status": j.status.lower(),
+                    "submitted": j.created_at,
+                    "time": j.timing(),
+                    "model": j.result.get("model_id", ""),
+                    "message": j.message,  # a dataframe cell shows text as text
+                }
+                for j in jobs
+            ],
+            hide_index=True,
+            key="train_past_jobs",
+        )
