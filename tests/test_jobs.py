@@ -245,6 +245,27 @@ def test_a_fenced_finetune_records_nothing_once_its_lease_is_gone(demo):
     assert reg.list_models(demo) == [] and not list((demo.root / "models").glob("*.pt"))
 
 
+def stop_outside_a_write(ws, pid: int) -> None:
+    """SIGSTOP `pid` at a moment it holds no write lock on the database. A process stopped
+    inside a write keeps everyone else out (they say so after 120 s): another test's matter;
+    this one is about a stalled worker whose lease runs out."""
+    import sqlite3
+
+    for _ in range(50):
+        os.kill(pid, signal.SIGSTOP)
+        con = sqlite3.connect(ws.db_path, timeout=0.2)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError:  # stopped mid-write: let it finish and try again
+            os.kill(pid, signal.SIGCONT)
+            time.sleep(0.05)
+        finally:
+            con.close()
+    raise AssertionError("the worker never left its write transaction")
+
+
 def test_a_stalled_worker_is_fenced_off_and_its_late_results_discarded(demo, tiny_model):
     """SIGSTOP a worker mid fine-tune; the job's lease runs out and it is marked ERROR; on
     SIGCONT the worker finds its lease gone, registers nothing, writes no progress, and
@@ -255,7 +276,7 @@ def test_a_stalled_worker_is_fenced_off_and_its_late_results_discarded(demo, tin
     running = wait_for(demo, stalled.id, ("RUNNING",))
     while not queue.get(demo, stalled.id).log:  # into the job's own work
         time.sleep(0.1)
-    os.kill(running.pid, signal.SIGSTOP)
+    stop_outside_a_write(demo, running.pid)
     try:
         time.sleep(1.5)
         assert queue.reap_dead(demo, lease_s=1.0) == [stalled.id]
