@@ -27,7 +27,7 @@ from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
 from seep.learn.shipped import SHIPPED_MODEL
 from seep.learn.train import TrainConfig, train
-from seep.workspace import REVIEWED, ImageFilter, ImageRecord, Workspace
+from seep.workspace import REVIEWED, UNREVIEWED, ImageFilter, ImageRecord, Workspace
 from seep.workspace import registry as reg
 from seep.workspace.lookalikes import hard_negatives
 
@@ -170,7 +170,7 @@ def _replay(ws: Workspace, train: list[ImageRecord], params: FinetuneParams) -> 
     if not n:
         return []
     scenes = tuple(sorted({r.scene for r in train}))
-    pool = ws.list_images(ImageFilter(status=("unlabelled", "predicted", "in_review"), scene=scenes), limit=1_000_000)
+    pool = ws.list_images(ImageFilter(status=UNREVIEWED, scene=scenes), limit=1_000_000)
     pick = np.random.default_rng(params.seed).permutation(len(pool))[:n]
     return [pool[i] for i in sorted(pick)]
 

@@ -10,7 +10,7 @@ import numpy as np
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Predictor, uncertainty
 from seep.workspace import ImageFilter, Workspace
-from seep.workspace.records import STATUSES
+from seep.workspace.records import STATUSES, UNREVIEWED
 from seep.workspace.scenes import neighbour_ids, tile_offsets_of, tile_place, widen
 
 # Pixels of the neighbouring tiles seen around a tile cut from a scene: a slick crossing a
@@ -58,10 +58,9 @@ def predict_all(
     label also get the prediction as their first label version (status 'predicted'), so
     the analyst opens it and edits rather than starts blank. The counts say what was skipped
     and why (`summary`: one line for the job's message and the command line)."""
-    unreviewed = ("unlabelled", "predicted", "in_review")
     scenes = (scene,) if scene else None
-    ids = ws.image_ids(ImageFilter(status=unreviewed if only_unreviewed else None, scene=scenes))
-    reviewed = [s for s in STATUSES if s not in unreviewed] if only_unreviewed else []
+    ids = ws.image_ids(ImageFilter(status=UNREVIEWED if only_unreviewed else None, scene=scenes))
+    reviewed = [s for s in STATUSES if s not in UNREVIEWED] if only_unreviewed else []
     skipped = {s: n for s in reviewed if (n := ws.count_images(ImageFilter(status=(s,), scene=scenes)))}
     counts = {"predicted": 0, "labelled": 0, "skipped": skipped}
     context = SceneContext(ws)

@@ -1,11 +1,12 @@
 """The workspace: images, immutable label versions and review status in one folder."""
 
 from seep.workspace.filters import ImageFilter
-from seep.workspace.records import ImageRecord, LabelVersion, REVIEWED, STATUSES, STATUS_LABELS
+from seep.workspace.records import ImageRecord, LabelVersion, REVIEWED, STATUSES, STATUS_LABELS, UNREVIEWED
 from seep.workspace.workspace import Workspace, default_author, default_path
 
 __all__ = [
     "REVIEWED",
+    "UNREVIEWED",
     "STATUS_LABELS",
     "STATUSES",
     "ImageFilter",

@@ -20,6 +20,8 @@ STATUS_LABELS = {
     "accepted": "accepted",
 }
 REVIEWED = ("corrected", "accepted")
+# Nobody has corrected or judged these yet: a model may (re)predict them, and none needs a saved label.
+UNREVIEWED = ("unlabelled", "predicted", "in_review")
 SOURCES = ("imported", "predicted", "edited", "restored")
 # The review status a save leaves behind. Imported masks are ground truth from upstream,
 # so they count as reviewed; an analyst's edit or restore is a correction.

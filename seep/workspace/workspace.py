@@ -27,7 +27,7 @@ from seep.workspace import db
 from seep.workspace.filters import ImageFilter
 from seep.workspace.labels import LabelStore
 from seep.workspace.predictions import PredictionCache
-from seep.workspace.records import STATUSES, ImageRecord, pixel_checksum, timestamp
+from seep.workspace.records import STATUSES, UNREVIEWED, ImageRecord, pixel_checksum, timestamp
 
 DEFAULT_WORKSPACE = Path("workspace")
 
@@ -212,7 +212,7 @@ class Workspace(LabelStore, PredictionCache):
             raise BadInputError(f"unknown review status {status!r}; use one of {', '.join(STATUSES)}")
         image = self.image(ref)
         # A model's prediction or an analyst's first strokes need no saved label; a verdict does.
-        if status not in ("unlabelled", "predicted", "in_review") and image.head_version is None:
+        if status not in UNREVIEWED and image.head_version is None:
             raise BadInputError(f"image {image.name} has no label yet; it can be 'unlabelled', 'predicted' or 'in_review'")
         with self.connect(write=True) as con:
             con.execute("UPDATE images SET status = ? WHERE id = ?", (status, image.id))
