@@ -620,9 +620,8 @@ class Editor {
   // One step along ZOOMS, keeping the tile pixel under `at` (a pointer event; default: the
   // middle of the view) where it is on screen.
   stepZoom(dir, at = null) {
-    const k = ZOOMS.findIndex((z) => z >= this.zoom);
-    const next = ZOOMS[Math.min(ZOOMS.length - 1, Math.max(0, (ZOOMS[k] === this.zoom ? k : k - (dir > 0 ? 1 : 0)) + dir))];
-    this.setZoom(next, at);
+    const next = dir > 0 ? ZOOMS.find((z) => z > this.zoom) : ZOOMS.findLast((z) => z < this.zoom);
+    this.setZoom(next ?? this.zoom, at);
   }
 
   setZoom(z, at = null) {
