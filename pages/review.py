@@ -50,6 +50,7 @@ blind_mode = opened.round_id is not None
 
 with edit_col:
     review_flow.newer_version_note(ws, rs, image, opened)
+    review_flow.pending_choice(ws, rs, image, opened, author, display, opacity)
     can_accept = session.allowed(ws, "accept") and not blind_mode
     st.caption(
         ("Blind label · " if blind_mode else "")
@@ -70,6 +71,7 @@ with edit_col:
         else:
             st.info(plain(note), icon=":material/model_training:")
     review_panels.returned_note(ws, image)
+    review_panels.conflict_notice(ws, image, author)
     if problem:
         session.show_error(problem)
     dirty = mask_editor(
@@ -83,7 +85,6 @@ with edit_col:
         context=context,
         can_accept=can_accept,
     )
-    review_flow.pending_choice(ws, rs, image, opened, author)
     review_flow.keep_status(ws, image, pred, dirty)
 
 # ---- blind round, reference layers, class counts, history ----------------------------------

@@ -107,6 +107,23 @@ def test_difference_codes_on_a_hand_made_case():
     assert difference_counts(d) == {"agree": 2, "missed": 1, "false alarm": 1, "other class": 1}
 
 
+def test_differences_are_hatched_with_an_edge_in_colours_no_class_has():
+    from seep.data.display import DIFF_COLOURS, difference_overlay
+
+    diff = np.zeros((20, 20), np.uint8)
+    diff[4:16, 4:16] = MISSED
+    grey = np.full((20, 20, 3), 90, np.uint8)
+    out = difference_overlay(grey, diff)
+    marked = (out != 90).any(axis=2)
+    assert not marked[diff == AGREE].any()  # agreeing pixels untouched
+    inside = marked[6:14, 6:14]
+    assert 0.3 < inside.mean() < 0.7  # stripes inside, never a flat fill like a class
+    assert marked[4, 4:16].all() and marked[4:16, 15].all()  # a solid edge
+    assert tuple(out[4, 4]) == tuple(DIFF_COLOURS[MISSED])
+    classes = {c.rgb for c in SEEP_CLASSES.classes}
+    assert not classes & {tuple(int(v) for v in c) for c in DIFF_COLOURS[1:]}
+
+
 @pytest.mark.parametrize("kw", [{"opacity": 1.5}, {"style": "dots"}])
 def test_bad_overlay_options_are_refused(kw):
     with pytest.raises(ValueError):

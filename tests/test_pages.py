@@ -211,21 +211,31 @@ def test_save_writes_a_version_with_the_analysts_name(demo_ws, editor):
     assert editor.calls[-1][0].startswith(f"{rec.id}:label:2:")  # the editor reloads the saved version
 
 
-def test_a_conflicting_save_asks_and_keeps_the_strokes(demo_ws, editor):
+def test_a_conflicting_save_shows_both_and_puts_mine_on_top_of_theirs(demo_ws, editor):
     rec = demo_ws.list_images()[0]
     at = app(image=rec.id)
-    mine = editor.calls[-1][1].copy()
+    opened = editor.calls[-1][1]
+    mine = opened.copy()
     mine[0:5, 0:5] = 2
-    demo_ws.save_label(rec.id, np.zeros_like(mine), parent=1, author="colleague")  # saved meanwhile
+    theirs = opened.copy()
+    theirs[40:50, 40:50] = 3
+    demo_ws.save_label(rec.id, theirs, parent=1, author="colleague")  # saved meanwhile
     editor.send(at, "save", mine)
     at.run()
-    assert any("Someone saved" in w.value and "v2" in w.value for w in at.warning)
-    assert demo_ws.version(rec.id).author == "colleague"
-    at.button(key="review_conflict_keep").click().run()
+    assert any("colleague saved" in w.value and "v2" in w.value for w in at.warning)
+    assert [c.value for c in at.caption if c.value.startswith(("Theirs", "Mine"))] == [
+        "Theirs: v2 by colleague",
+        "Mine (not saved)",
+    ]
+    assert any("Your strokes changed 25 pixels" in c.value and "they changed 100" in c.value for c in at.caption)
+    assert demo_ws.version(rec.id).author == "colleague"  # nothing saved until the analyst chooses
+    at.button(key="review_conflict_patch").click().run()
     lv, saved = demo_ws.label(rec.id)
-    assert (lv.version, lv.parent, lv.author) == (3, 2, "tester")
-    np.testing.assert_array_equal(saved, mine)
-    assert [v.author for v in demo_ws.history(rec.id)] == ["tester", "colleague", "demo ground truth"]
+    assert (lv.version, lv.parent, lv.merged_from, lv.resolution, lv.author) == (3, 2, 1, "patch", "tester")
+    expected = theirs.copy()
+    expected[0:5, 0:5] = 2
+    np.testing.assert_array_equal(saved, expected)  # both analysts' strokes
+    assert not at.warning and editor.calls[-1][0].startswith(f"{rec.id}:label:3:")
 
 
 def test_leaving_with_unsaved_strokes_asks_first(demo_ws, editor):

@@ -60,6 +60,51 @@ def test_a_stale_save_is_a_conflict_and_writes_nothing(ws):
     assert v3.version == 3 and ws.label(rec.id, 2)[1].max() == 2
 
 
+def test_a_conflict_resolves_three_ways_each_naming_both_parents_and_telling_the_first_analyst(ws):
+    from seep.workspace.review import Opened, conflicts_over, resolve_conflict
+
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    ws.save_label(rec.id, _mask(1, (0, 8)), parent=None, author="ana")  # v1: both open this
+    opened = Opened(rec.id, 1, "label")
+    theirs = _mask(1, (0, 8))
+    theirs[30:40, 30:40] = 3
+    ws.save_label(rec.id, theirs, parent=1, author="ana")  # v2: ana saved first
+    mine = _mask(1, (0, 8))
+    mine[0:4, 0:4] = 0  # bo erased part of the seep ...
+    mine[50:60, 50:60] = 2  # ... and drew another
+    with pytest.raises(ConflictError):
+        ws.save_label(rec.id, mine, parent=1, author="bo")
+
+    patched = resolve_conflict(ws, opened, mine, theirs=2, how="patch", author="bo")
+    expected = theirs.copy()
+    expected[0:4, 0:4] = 0
+    expected[50:60, 50:60] = 2
+    np.testing.assert_array_equal(ws.label(rec.id, patched.version)[1], expected)
+    assert (patched.version, patched.parent, patched.merged_from, patched.resolution) == (3, 2, 1, "patch")
+    assert patched.describe == "conflict resolved: mine on top of theirs (mine from v1, theirs v2)"
+    assert [(v.version, o.version) for v, o in conflicts_over(ws, rec.id, "ana")] == [(3, 2)]
+    assert conflicts_over(ws, rec.id, "bo") == []
+
+    # Again from the same opened v1, now over v3: "mine as is" and "keep theirs".
+    as_is = resolve_conflict(ws, opened, mine, theirs=3, how="mine", author="cy")
+    np.testing.assert_array_equal(ws.label(rec.id)[1], mine)
+    kept = resolve_conflict(ws, opened, mine, theirs=4, how="theirs", author="bo", accept=True)
+    np.testing.assert_array_equal(ws.label(rec.id)[1], mine)  # theirs = v4 here, cy's
+    assert (as_is.resolution, kept.resolution, kept.parent, ws.image(rec.id).status) == ("mine", "theirs", 4, "accepted")
+    assert [v.version for v, _ in conflicts_over(ws, rec.id, "cy")] == [5]
+    assert [v.version for v, _ in conflicts_over(ws, rec.id, "ana")] == [3]  # until she saves again
+
+    # Someone saved in between: asked again, nothing written; a bad choice is refused.
+    with pytest.raises(ConflictError) as e:
+        resolve_conflict(ws, opened, mine, theirs=4, how="patch", author="bo")
+    assert e.value.current_version == 5 and ws.image(rec.id).head_version == 5
+    with pytest.raises(BadInputError, match="unknown way to resolve"):
+        resolve_conflict(ws, opened, mine, theirs=5, how="both", author="bo")
+    with pytest.raises(NotFoundError, match="choose 'mine as is' or 'keep theirs'"):
+        resolve_conflict(ws, Opened(rec.id, None, "prediction", "gone"), mine, theirs=5, how="patch", author="bo")
+    assert ws.image(rec.id).head_version == 5
+
+
 def test_restore_makes_a_new_version(ws):
     rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
     ws.save_label(rec.id, _mask(1), parent=None, author="ana")
@@ -182,6 +227,8 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
     con.execute("ALTER TABLE jobs DROP COLUMN lease")
     con.execute("DROP TABLE scene_tiles")  # and before georeferenced scenes
     con.execute("DROP TABLE scenes")
+    for column in ("merged_from", "resolution"):  # and before conflicts named both parents
+        con.execute(f"ALTER TABLE label_versions DROP COLUMN {column}")
     for table in ("agreement", "blind_labels", "blind_rounds", "users", "sign_in_failures", "audit", "reviews", "lookalikes"):
         con.execute(f"DROP TABLE {table}")
     con.close()

@@ -146,7 +146,11 @@ def overlay(
 # Difference of a prediction against a reference label.
 AGREE, MISSED, FALSE_ALARM, OTHER_CLASS = 0, 1, 2, 3
 DIFF_NAMES = {AGREE: "agree", MISSED: "missed", FALSE_ALARM: "false alarm", OTHER_CLASS: "other class"}
-DIFF_COLOURS = np.array([[0, 0, 0], [255, 64, 64], [64, 160, 255], [255, 210, 0]], dtype=np.uint8)
+# Colours no class of the default table has (magenta, cyan, white), drawn hatched with a solid
+# edge: a class is a flat translucent fill, so a difference can never be read as one.
+DIFF_COLOURS = np.array([[0, 0, 0], [255, 0, 255], [0, 255, 255], [255, 255, 255]], dtype=np.uint8)
+DIFF_LEGEND = "hatched: magenta missed, cyan false alarm, white other class"
+HATCH = 4  # pixels from one stripe to the next
 
 
 def difference(prediction: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -161,11 +165,13 @@ def difference(prediction: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return d
 
 
-def difference_overlay(rgb: np.ndarray, diff: np.ndarray, opacity: float = 0.6) -> np.ndarray:
+def difference_overlay(rgb: np.ndarray, diff: np.ndarray) -> np.ndarray:
+    """Where two masks differ, diagonal stripes and an edge in the difference's colour."""
+    rows, cols = np.indices(diff.shape)
+    stripes = (rows + cols) % HATCH < HATCH // 2
+    where = (diff != AGREE) & (stripes | outline(diff))
     out = rgb.copy()
-    where = diff != AGREE
-    blend = (1 - opacity) * rgb[where].astype(np.float32) + opacity * DIFF_COLOURS[diff[where]].astype(np.float32)
-    out[where] = (blend + 0.5).astype(np.uint8)
+    out[where] = DIFF_COLOURS[diff[where]]
     return out
 
 

@@ -81,8 +81,8 @@ def compare(ws: Workspace, image: ImageRecord, rnd, reviewer: str, display: Disp
     counts = difference_counts(diff)
     st.image(difference_overlay(base, diff), width="stretch")
     st.caption(
-        f"red: only {plain(a)} drew seep ({counts['missed']:,} px) · blue: only {plain(b)} ({counts['false alarm']:,} px)"
-        f" · yellow: different classes ({counts['other class']:,} px)"
+        f"hatched magenta: only {plain(a)} drew seep ({counts['missed']:,} px) · cyan: only {plain(b)} "
+        f"({counts['false alarm']:,} px) · white: different classes ({counts['other class']:,} px)"
     )
     cols = st.columns(2)
     for i, (col, name) in enumerate(zip(cols, (a, b), strict=True)):

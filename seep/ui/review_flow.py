@@ -7,13 +7,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from seep.data.display import DIFF_LEGEND, difference, difference_overlay
 from seep.errors import BadInputError, ConflictError, SeepError
 from seep.ui import editor, review_panels, session  # editor.x, not x: tests swap in a fake
 from seep.ui.models import prediction
 from seep.ui.review_state import ReviewState
 from seep.ui.text import plain
 from seep.workspace import ImageFilter, ImageRecord, Workspace, agreement
-from seep.workspace.review import Opened, accept, save_edit, to_open
+from seep.workspace.render import render_tile
+from seep.workspace.review import Opened, accept, opened_mask, resolve_conflict, save_edit, to_open
 
 EDITOR = "review_editor"
 
@@ -124,8 +126,8 @@ def keep_status(ws: Workspace, image: ImageRecord, pred, dirty: bool) -> None:
 
 def newer_version_note(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened) -> None:
     """A colleague saved since this tile was opened: say so, and offer their version."""
-    if opened.round_id is not None:
-        return  # a blind label is nobody else's to replace
+    if opened.round_id is not None or (rs.pending or {}).get("kind") == "conflict":
+        return  # a blind label is nobody else's to replace; a conflict already shows theirs
     if (opened.source == "label" and image.head_version != opened.version) or (
         opened.source != "label" and image.head_version is not None
     ):
@@ -139,24 +141,11 @@ def newer_version_note(ws: Workspace, rs: ReviewState, image: ImageRecord, opene
             st.rerun()
 
 
-def pending_choice(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened, author: str) -> None:
-    """Leave with unsaved strokes, or a colleague saved first: the analyst chooses."""
+def pending_choice(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened, author: str, display, opacity) -> None:
+    """Leave with unsaved strokes, or a colleague saved first: the analyst chooses, above the editor."""
     pending = rs.pending
     if pending and pending["kind"] == "conflict":
-        st.warning(
-            f"Someone saved {plain(image.name)} as v{pending['current']} since you opened it. "
-            "Your strokes are kept until you choose.",
-            icon=":material/warning:",
-        )
-        c1, c2 = st.columns(2)
-        if c1.button("Load their version (drop mine)", key="review_conflict_reload"):
-            rs.discard()
-            st.rerun()
-        if c2.button("Save mine as a newer version", key="review_conflict_keep", type="primary") and _saved(
-            ws, opened, pending["mask"], author, parent=pending["current"], accept=pending["accept"]
-        ):
-            rs.reopen()
-            st.rerun()
+        conflict_view(ws, rs, image, opened, author, display, opacity)
     elif pending and pending["kind"] == "leave":
         st.warning("This tile has unsaved strokes.", icon=":material/warning:")
         c1, c2, c3 = st.columns(3)
@@ -174,6 +163,79 @@ def pending_choice(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: O
         if c3.button("Stay", key="review_leave_stay"):
             rs.stay()
             st.rerun()
+
+
+def conflict_view(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened, author: str, display, opacity) -> None:
+    """Theirs and mine side by side with the pixels that differ; keep theirs, put my strokes on
+    top of theirs, or save mine as is. Each saves a new version naming both parents."""
+    pending = rs.pending
+    theirs_lv, theirs = ws.label(image.id, pending["current"])
+    mine = pending["mask"]
+    try:
+        base = opened_mask(ws, opened)
+    except SeepError as e:
+        base = None
+        session.show_error(e)
+    since = f"v{opened.version}" if opened.source == "label" else "it"
+    st.warning(
+        f"{plain(theirs_lv.author)} saved {plain(image.name)} as v{theirs_lv.version} since you opened {since}. "
+        "Your strokes are kept until you choose.",
+        icon=":material/warning:",
+    )
+    cols = st.columns(3)
+    cols[0].image(render_tile(ws, image.id, display=display, mask=theirs, opacity=opacity), width="stretch")
+    cols[0].caption(f"Theirs: v{theirs_lv.version} by {plain(theirs_lv.author)}")
+    cols[1].image(render_tile(ws, image.id, display=display, mask=mine, opacity=opacity), width="stretch")
+    cols[1].caption("Mine (not saved)")
+    diff = difference(mine, theirs)
+    cols[2].image(difference_overlay(render_tile(ws, image.id, display=display), diff), width="stretch")
+    cols[2].caption(
+        f"{int((mine != theirs).sum()):,} pixels differ ({DIFF_LEGEND.replace('missed', 'only theirs').replace('false alarm', 'only mine')})"
+    )
+    if base is not None:
+        both = (mine != base) & (theirs != base)
+        st.caption(
+            f"Your strokes changed {int((mine != base).sum()):,} pixels of what you opened; they changed "
+            f"{int((theirs != base).sum()):,}; {int(both.sum()):,} pixels were changed by both "
+            "(mine on top of theirs gives yours there)."
+        )
+    how = None
+    with st.container(horizontal=True):
+        if st.button(
+            "Mine on top of theirs",
+            key="review_conflict_patch",
+            type="primary",
+            disabled=base is None,
+            help="Apply only the pixels you changed onto their version",
+        ):
+            how = "patch"
+        if st.button("Mine as is", key="review_conflict_mine", help="Save your whole mask: their changes are replaced"):
+            how = "mine"
+        if st.button(
+            "Keep theirs", key="review_conflict_theirs", help="Drop your strokes; their version is saved again naming both"
+        ):
+            how = "theirs"
+        if st.button("Back to my strokes", key="review_conflict_stay", help="Nothing is saved; saving again asks again"):
+            rs.stay()
+            st.rerun()
+    if how and _resolved(ws, rs, opened, mine, author, how):
+        rs.discard()  # saved or deliberately dropped: the editor opens the new version afresh
+        st.rerun()
+
+
+def _resolved(ws: Workspace, rs: ReviewState, opened: Opened, mine, author: str, how: str) -> bool:
+    """Save the chosen resolution; another colleague's save in between asks again, on theirs."""
+    pending = rs.pending
+    try:
+        session.require(ws, "accept" if pending["accept"] else "save")
+        resolve_conflict(ws, opened, mine, theirs=pending["current"], how=how, author=author, accept=pending["accept"])
+        return True
+    except ConflictError as e:
+        rs.ask_conflict(mine, e.current_version, pending["accept"])
+        st.rerun()
+    except SeepError as e:
+        session.show_error(e)
+    return False
 
 
 def _saved(ws: Workspace, opened: Opened, mask, author: str, **kw) -> bool:

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from seep.data.display import difference, difference_counts, difference_overlay, window
+from seep.data.display import DIFF_LEGEND, difference, difference_counts, difference_overlay, window
 from seep.errors import SeepError
 from seep.ui import session
 from seep.ui.models import prediction
@@ -16,7 +16,7 @@ from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.render import DisplaySettings, render_tile
-from seep.workspace.review import RETURNABLE, last_return, restore, return_tile, reviews
+from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
 
 BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
 
@@ -80,10 +80,7 @@ def reference(ws, image, label_mask, pred, base, display: DisplaySettings, opaci
         diff = difference(pred[0], label_mask)
         st.image(difference_overlay(base, diff), width="stretch")
         counts = difference_counts(diff)
-        st.caption(
-            " · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree")
-            + "  (red missed, blue false alarm, yellow other class)"
-        )
+        st.caption(" · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree") + f"  ({DIFF_LEGEND})")
     class_table(ws, [("label", label_mask), ("prediction", pred[0] if pred is not None else None)])
 
 
@@ -105,6 +102,24 @@ def returned_note(ws: Workspace, image: ImageRecord) -> None:
             f"Returned by {plain(got.reviewer)} on {got.at[:16].replace('T', ' ')} (v{got.version}): {plain(got.comment)}",
             icon=":material/undo:",
         )
+
+
+def conflict_notice(ws: Workspace, image: ImageRecord, analyst: str) -> None:
+    """A colleague resolved a save conflict with this analyst's version: say what they kept,
+    until the analyst saves again."""
+    for lv, over in conflicts_over(ws, image.id, analyst):
+        st.info(
+            f"{plain(lv.author)} saved v{lv.version} over your v{over.version} after a save conflict: "
+            + CONFLICT_MEANS[lv.resolution].format(over=over.version, new=lv.version),
+            icon=":material/merge:",
+        )
+
+
+CONFLICT_MEANS = {  # as the analyst whose version was there first reads it
+    "theirs": "they kept your version and dropped their own strokes.",
+    "patch": "they applied their strokes on top of your version; History shows v{over} beside v{new}.",
+    "mine": "they saved their own mask as it was, so your changes are not in v{new}; v{over} stays in History.",
+}
 
 
 def return_form(ws: Workspace, image: ImageRecord, reviewer: str, on_returned) -> None:
@@ -141,7 +156,7 @@ def history(ws: Workspace, image: ImageRecord, author: str, on_restored) -> None
                     "author": v.author,
                     "source": v.describe,
                     "time": v.created_at[:19],
-                    "edited from": f"v{v.parent}" if v.parent else "",
+                    "edited from": ", ".join(f"v{p}" for p in (v.parent, v.merged_from) if p),
                 }
                 for v in versions
             ],

@@ -261,6 +261,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE users ADD COLUMN email TEXT;
     CREATE UNIQUE INDEX users_email ON users(email) WHERE email IS NOT NULL;
     """,
+    # 11: a save conflict resolved names both parents: `parent` is the colleague's version it
+    # was saved on top of, `merged_from` the version the analyst had opened (NULL: they opened a
+    # prediction or an empty mask), and `resolution` what they chose.
+    """
+    ALTER TABLE label_versions ADD COLUMN merged_from INTEGER;
+    ALTER TABLE label_versions ADD COLUMN resolution TEXT CHECK (resolution IN ('theirs', 'patch', 'mine'));
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

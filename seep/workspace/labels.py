@@ -28,8 +28,12 @@ class LabelStore:
         model_id: str | None = None,
         restored_from: int | None = None,
         status: str | None = None,
+        merged_from: int | None = None,
+        resolution: str | None = None,
     ) -> LabelVersion:
         """Write a new immutable label version edited from `parent` (None: there was no label).
+        After a conflict, `parent` is the colleague's version and `merged_from` the one the
+        analyst had opened (see seep.workspace.review.resolve_conflict).
 
         Raises ConflictError, writing nothing, when `parent` is no longer the newest version.
         """
@@ -58,8 +62,10 @@ class LabelStore:
             atomic_write_bytes(self.root / rel, data)
             try:
                 con.execute(
-                    "INSERT INTO label_versions VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (image.id, version, parent, author.strip(), source, model_id, restored_from, timestamp(), checksum, rel),
+                    "INSERT INTO label_versions (image_id, version, parent, author, source, model_id, restored_from, "
+                    "created_at, checksum, file, merged_from, resolution) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (image.id, version, parent, author.strip(), source, model_id, restored_from, timestamp(), checksum, rel)
+                    + (merged_from, resolution),
                 )
                 con.executemany(
                     "INSERT INTO label_classes VALUES (?,?,?,?)",

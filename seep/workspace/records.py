@@ -23,6 +23,8 @@ REVIEWED = ("corrected", "accepted")
 # Nobody has corrected or judged these yet: a model may (re)predict them, and none needs a saved label.
 UNREVIEWED = ("unlabelled", "predicted", "in_review")
 SOURCES = ("imported", "predicted", "edited", "restored")
+# How an analyst resolved a save conflict, as the history says it.
+RESOLUTIONS = {"theirs": "kept theirs", "patch": "mine on top of theirs", "mine": "mine as is"}
 # The review status a save leaves behind. Imported masks are ground truth from upstream,
 # so they count as reviewed; an analyst's edit or restore is a correction.
 STATUS_AFTER = {"imported": "accepted", "predicted": "predicted", "edited": "corrected", "restored": "corrected"}
@@ -69,6 +71,8 @@ class LabelVersion:
     created_at: str
     checksum: str
     file: str
+    merged_from: int | None = None  # a resolved conflict: the version the analyst had opened
+    resolution: str | None = None  # a resolved conflict: a key of RESOLUTIONS
 
     @property
     def describe(self) -> str:
@@ -76,4 +80,7 @@ class LabelVersion:
             return f"predicted by model {self.model_id}"
         if self.source == "restored":
             return f"restored from v{self.restored_from}"
+        if self.resolution:
+            mine = f"v{self.merged_from}" if self.merged_from else "a prediction"
+            return f"conflict resolved: {RESOLUTIONS[self.resolution]} (mine from {mine}, theirs v{self.parent})"
         return self.source

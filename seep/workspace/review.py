@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seep.errors import BadInputError, ConflictError
+from seep.errors import BadInputError, ConflictError, NotFoundError
 from seep.workspace.accounts import record, record_in
-from seep.workspace.records import LabelVersion, STATUS_LABELS, timestamp
+from seep.workspace.records import RESOLUTIONS, STATUS_LABELS, LabelVersion, timestamp
 from seep.workspace.workspace import Workspace
 
 MAX_COMMENT = 2000
@@ -69,17 +69,16 @@ def save_edit(
     *,
     author: str,
     dirty: bool,
-    parent: int | None = None,
     accept: bool = False,
 ) -> LabelVersion:
     """A new version from the editor. An untouched prediction is recorded as the model's;
-    anything the analyst changed (or chose to keep) is theirs. `parent` overrides the
-    opened version: "save mine as a newer version" after a conflict."""
+    anything the analyst changed is theirs. A colleague's save since it was opened raises
+    ConflictError, for resolve_conflict."""
     from_prediction = opened.source == "prediction" and not dirty
     lv = ws.save_label(
         opened.image_id,
         mask,
-        parent=opened.version if parent is None else parent,
+        parent=opened.version,
         author=author,
         source="predicted" if from_prediction else "edited",
         model_id=opened.model_id if from_prediction else None,
@@ -99,6 +98,72 @@ def accept(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirt
         _verdict(ws, opened.image_id, opened.version, author, "accepted")
         return None
     return save_edit(ws, opened, mask, author=author, dirty=dirty, accept=True)
+
+
+def opened_mask(ws: Workspace, opened: Opened) -> np.ndarray:
+    """The mask the editor opened: the analyst's strokes are whatever differs from it."""
+    image = ws.image(opened.image_id)
+    if opened.source == "label":
+        return ws.label(image.id, opened.version)[1]
+    if opened.source == "prediction":
+        got = ws.prediction(image.id, opened.model_id)
+        if got is None:
+            raise NotFoundError(
+                f"model {opened.model_id}'s prediction of {image.name}, which your strokes started from, is no longer "
+                "in the workspace, so your strokes cannot be told from it; choose 'mine as is' or 'keep theirs'"
+            )
+        return got[0]
+    return np.zeros((image.height, image.width), np.uint8)
+
+
+def on_top(theirs: np.ndarray, mine: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """My strokes as a patch onto their version: the pixels I changed from what I opened
+    take my class, every other pixel keeps theirs."""
+    return np.where(mine != base, mine, theirs)
+
+
+def resolve_conflict(
+    ws: Workspace, opened: Opened, mine: np.ndarray, *, theirs: int, how: str, author: str, accept: bool = False
+) -> LabelVersion:
+    """A colleague saved v`theirs` while this analyst edited `opened`: save a new version on
+    top of theirs that names both parents, keeping theirs, mine on top of theirs, or mine as
+    is. Raises ConflictError again when yet another version was saved meanwhile."""
+    if how not in RESOLUTIONS:
+        raise BadInputError(f"unknown way to resolve a conflict {how!r}; use one of {', '.join(RESOLUTIONS)}")
+    _, their_mask = ws.label(opened.image_id, theirs)
+    mask = {
+        "theirs": lambda: their_mask,
+        "patch": lambda: on_top(their_mask, mine, opened_mask(ws, opened)),
+        "mine": lambda: mine,
+    }[how]()
+    lv = ws.save_label(
+        opened.image_id,
+        mask,
+        parent=theirs,
+        author=author,
+        source="edited",
+        status="accepted" if accept else None,
+        merged_from=opened.version,
+        resolution=how,
+    )
+    record(ws, author, "resolve", lv.image_id, f"v{lv.version}: {RESOLUTIONS[how]} of v{theirs}")
+    if accept:
+        _verdict(ws, lv.image_id, lv.version, author, "accepted")
+    return lv
+
+
+def conflicts_over(ws: Workspace, image_id: str, analyst: str) -> list[tuple[LabelVersion, LabelVersion]]:
+    """(resolution, the analyst's version it was saved on top of), newest first: what a
+    colleague did with this analyst's work after a save conflict, since the analyst last saved."""
+    versions = {v.version: v for v in ws.history(image_id)}
+    told = []
+    for v in sorted(versions.values(), key=lambda v: -v.version):
+        if v.author == analyst:
+            break
+        over = versions.get(v.parent)
+        if v.resolution and over is not None and over.author == analyst:
+            told.append((v, over))
+    return told
 
 
 def restore(ws: Workspace, image_id: str, version: int, *, author: str) -> LabelVersion:
