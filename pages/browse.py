@@ -4,6 +4,7 @@ import streamlit as st
 
 from seep.ui import blind, browse_state, browse_views, session
 from seep.ui.gallery import Card, gallery
+from seep.ui.legend import legend
 from seep.ui.models import active_model
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
@@ -21,6 +22,7 @@ SORTS = {
 ws = session.workspace()
 model = active_model(ws)
 st.title("Browse")
+legend(ws)
 
 counts = ws.status_counts()
 me = session.author()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from seep.ui import blind, review_flow, review_panels, session
 from seep.ui.editor import mask_editor
+from seep.ui.legend import legend
 from seep.ui.models import active_model, prefetch
 from seep.ui.review_flow import EDITOR
 from seep.ui.review_state import ReviewState
@@ -85,6 +86,7 @@ with edit_col:
         context=context,
         can_accept=can_accept,
     )
+    legend(ws)
     review_flow.keep_status(ws, image, pred, dirty)
 
 # ---- blind round, reference layers, class counts, history ----------------------------------

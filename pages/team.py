@@ -4,10 +4,12 @@ import io
 
 import streamlit as st
 
+from seep.data.classes import MAX_DESCRIPTION, MAX_NAME
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
 from seep.workspace import accounts as acc
 from seep.workspace import lookalikes
+from seep.workspace.class_names import name_classes
 
 ws = session.workspace()
 st.title("Team")
@@ -56,6 +58,32 @@ def reasons_editor() -> None:
                 session.show_error(e)
 
 
+def classes_editor() -> None:
+    """Names and one-line descriptions of the seep classes: on the brush buttons and legends."""
+    st.subheader("Classes", anchor=False)
+    st.caption(
+        "Ids and colours stay as they are (every saved mask and model uses them); names and descriptions "
+        "are what analysts see on the brush buttons, in the legend and in exports."
+    )
+    with st.form("team_classes", border=False):
+        names = {}
+        for c in ws.classes.classes[1:]:
+            with st.container(horizontal=True, vertical_alignment="bottom"):
+                st.markdown(f':color[■]{{foreground="{c.colour}"}} **{c.id}**', width=40)
+                name = st.text_input("Name", c.name, max_chars=MAX_NAME, key=f"team_class_name_{c.id}")
+                about = st.text_input(
+                    "Description", c.description, max_chars=MAX_DESCRIPTION, key=f"team_class_about_{c.id}", width=480
+                )
+                names[c.id] = (name, about)
+        if st.form_submit_button("Save class names"):
+            try:
+                session.require(ws, "classes")
+                name_classes(ws, names, actor=me)
+                st.toast("Class names saved")
+            except SeepError as e:
+                session.show_error(e)
+
+
 if not acc.accounts_enabled(ws):
     st.info(
         "Accounts are off: everyone using this app may do everything, and the name typed in the sidebar is recorded. "
@@ -72,6 +100,7 @@ if not acc.accounts_enabled(ws):
             st.rerun()
         except SeepError as e:
             session.show_error(e)
+    classes_editor()
     reasons_editor()
     st.stop()
 
@@ -117,6 +146,7 @@ if change or disable or link:
     except SeepError as e:
         session.show_error(e)
 
+classes_editor()
 reasons_editor()
 
 st.subheader("Audit trail", anchor=False)

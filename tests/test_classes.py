@@ -67,3 +67,35 @@ def test_config_round_trip_keeps_extra_keys():
 def test_broken_config_names_the_file():
     with pytest.raises(BadInputError, match="dataset.json is not a valid dataset config"):
         DatasetConfig.from_json("{not json")
+
+
+def test_an_admin_names_the_classes_keeping_ids_and_colours(tmp_path):
+    from seep.workspace import Workspace
+    from seep.workspace.accounts import audit_rows
+    from seep.workspace.class_names import name_classes
+
+    ws = Workspace(tmp_path / "w")
+    assert ws.classes.unnamed == [1, 2, 3, 4, 5, 6, 7]  # the default table invites naming
+    table = name_classes(ws, {1: (" fresh slick ", "dark, smooth, hours old"), 4: ("<b>ship</b>", "")}, actor="ada")
+    again = Workspace(ws.root)  # as every page and worker reads it: from dataset.json
+    assert again.classes == table and again.classes.unnamed == [2, 3, 5, 6, 7]
+    assert (again.classes[1].name, again.classes[1].description, again.classes[1].colour) == (
+        "fresh slick",
+        "dark, smooth, hours old",
+        SEEP_CLASSES[1].colour,
+    )
+    assert again.classes[4].name == "<b>ship</b>"  # stored as typed; pages show it as text
+    assert audit_rows(ws)[0]["action"] == "classes" and "1: fresh slick" in audit_rows(ws)[0]["detail"]
+
+    before = (ws.root / "dataset.json").read_bytes()
+    for names, message in [
+        ({2: ("  ", "")}, "a name is 1 to 40"),
+        ({2: ("x" * 41, "")}, "a name is 1 to 40"),
+        ({2: ("Fresh Slick", "")}, "two classes have the same name"),
+        ({3: ("old", "line\nbreak")}, "one line of at most 200"),
+        ({0: ("sea", "")}, "no seep class 0"),
+        ({9: ("nine", "")}, "no seep class 9"),
+    ]:
+        with pytest.raises(BadInputError, match=message):
+            name_classes(ws, names, actor="ada")
+    assert (ws.root / "dataset.json").read_bytes() == before  # a refused name changes nothing

@@ -15,12 +15,16 @@ import numpy as np
 
 from seep.errors import BadInputError
 
+MAX_NAME = 40
+MAX_DESCRIPTION = 200
+
 
 @dataclass(frozen=True)
 class SeepClass:
     id: int
     name: str
     colour: str  # "#rrggbb"
+    description: str = ""  # one line: what an analyst paints with this class
 
     @property
     def rgb(self) -> tuple[int, int, int]:
@@ -46,6 +50,13 @@ class ClassTable:
             h = c.colour.lstrip("#")
             if len(h) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in h):
                 raise BadInputError(f"class {c.id} ({c.name}): colour {c.colour!r} is not #rrggbb")
+            if not c.name.strip() or len(c.name) > MAX_NAME or not c.name.isprintable():
+                raise BadInputError(f"class {c.id}: a name is 1 to {MAX_NAME} printable characters on one line, got {c.name!r}")
+            if len(c.description) > MAX_DESCRIPTION or not c.description.isprintable():
+                raise BadInputError(f"class {c.id} ({c.name}): a description is one line of at most {MAX_DESCRIPTION} characters")
+        names = [c.name.strip().casefold() for c in self.classes]
+        if len(set(names)) != len(names):
+            raise BadInputError(f"two classes have the same name ({', '.join(self.names)}); each needs its own")
 
     def __len__(self) -> int:
         return len(self.classes)
@@ -56,6 +67,23 @@ class ClassTable:
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.classes]
+
+    @property
+    def unnamed(self) -> list[int]:
+        """The seep classes still called by the default table's number, with nothing saying what they are."""
+        return [c.id for c in self.classes[1:] if c.name == f"seep {c.id}" and not c.description]
+
+    def renamed(self, names: dict[int, tuple[str, str]]) -> ClassTable:
+        """The same ids and colours with new names and descriptions ({id: (name, description)})."""
+        unknown = sorted(set(names) - {c.id for c in self.classes[1:]})
+        if unknown:
+            raise BadInputError(f"no seep class {unknown[0]} in this table (1..{len(self) - 1}); ids and colours never change")
+        return ClassTable(
+            tuple(
+                SeepClass(c.id, names[c.id][0].strip(), c.colour, names[c.id][1].strip()) if c.id in names else c
+                for c in self.classes
+            )
+        )
 
     def palette(self) -> np.ndarray:
         """(n, 3) uint8 colours, indexable by a mask to colour it."""
@@ -119,7 +147,11 @@ class DatasetConfig:
     def from_json(cls, text: str, source: str = "dataset.json") -> DatasetConfig:
         try:
             d = json.loads(text)
-            classes = ClassTable(tuple(SeepClass(int(c["id"]), str(c["name"]), str(c["colour"])) for c in d["classes"]))
+            classes = ClassTable(
+                tuple(
+                    SeepClass(int(c["id"]), str(c["name"]), str(c["colour"]), str(c.get("description", ""))) for c in d["classes"]
+                )
+            )
             known = {"classes", "channels", "tile_size", "nodata"}
             return cls(
                 classes=classes,

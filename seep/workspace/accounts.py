@@ -33,6 +33,7 @@ NEEDS = {
     "import": "admin",  # reads files on the server
     "users": "admin",
     "reasons": "admin",  # the look-alike reasons analysts pick from
+    "classes": "admin",  # the classes' names and descriptions
     "audit": "admin",
 }
 MIN_PASSWORD = 10

@@ -64,6 +64,7 @@ def mask_editor(
         "locked": encode_mask(locked.astype(np.uint8)) if locked is not None and locked.any() else None,
         "palette": classes.palette().tolist(),
         "names": classes.names,
+        "descriptions": [c.description for c in classes.classes],
         "opacity": float(opacity),
         "zoom": int(zoom),
         "context": encode_png(context) if context is not None else None,

@@ -126,7 +126,9 @@ class Editor {
       this.zoomFromPython = data.zoom;
       this.zoom = data.zoom;
     }
-    if (!this.palette || this.names?.join() !== data.names.join()) this.buildPalette(data);
+    const classKey = JSON.stringify([data.palette, data.names, data.descriptions]);
+    if (this.classKey !== classKey) this.buildPalette(data);
+    this.classKey = classKey;
     if (!this.work || this.work.id !== data.mask_id) await this.load(data);
     this.layout();
     this.render();
@@ -165,8 +167,15 @@ class Editor {
       b.dataset.cls = id;
       b.dataset.testid = `seep-class-${id}`;
       b.setAttribute("data-testid", `seep-class-${id}`);
-      b.title = `${name} (${id <= 9 ? id : ""})`;
+      const about = data.descriptions[id];
+      b.title = `${name} (${id <= 9 ? id : ""})` + (about ? `: ${about}` : "");
       b.innerHTML = `<i style="background:rgb(${data.palette[id].join(",")})"></i>${id}`;
+      if (name !== `seep ${id}`) {  // a named class shows its name, as text (it is user text)
+        const label = document.createElement("span");
+        label.className = "name";
+        label.textContent = name;
+        b.appendChild(label);
+      }
       b.onclick = () => this.pickClass(id);
       box.appendChild(b);
     });
