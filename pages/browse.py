@@ -8,6 +8,7 @@ from seep.ui.legend import legend
 from seep.ui.models import active_model
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
+from seep.workspace.export import export_zip
 
 PAGE_SIZE = 24  # a 6 x 4 grid; st.pagination walks the rest
 SORTS = {
@@ -104,6 +105,17 @@ with st.container(horizontal=True, vertical_alignment="center"):
                 key="browse_blind_send",
                 label=f"Send blind ({min(total, agreement.MAX_SEND)})",
             )
+    st.download_button(
+        "Export labels",
+        data=lambda: export_zip(ws),  # built when clicked, on its own thread
+        file_name="seep-labels.zip",
+        mime="application/zip",
+        on_click="ignore",
+        icon=":material/download:",
+        key="browse_export",
+        help="Every image of the workspace with its newest label, as a zip in the exercise layout "
+        "(train_images_256/, train_masks_256/, manifest.csv, lookalikes.csv, dataset.json): what `seep export` writes",
+    )
 
 pages = max(1, -(-total // PAGE_SIZE))
 st.session_state["browse_page"] = min(st.session_state.get("browse_page", 1), pages)  # fewer pages after a filter

@@ -97,7 +97,7 @@ with side:
     else:
         label_mask = ws.label(image.id)[1] if image.head_version is not None else None
     review_panels.reference(ws, image, label_mask, pred, base, display, opacity)
-    review_panels.history(ws, image, author, on_restored=rs.reopen)
+    review_panels.history(ws, image, author, display, opacity, on_restored=rs.reopen)
 
 if model:  # Next is the likeliest move: have its prediction ready by then
     prefetch(model, ws, rs.ids[(rs.position + 1) % len(rs.ids)])

@@ -121,12 +121,21 @@ except SeepError as e:
     the_plan = None
     st.info(plain(e), icon=":material/info:")
 if the_plan is not None:
-    est = estimate_seconds(ws, params, len(the_plan.train), len(the_plan.val))
+    try:
+        with st.spinner("Measuring this machine's training speed (once, a few seconds)…"):
+            est = estimate_seconds(ws, params, the_plan)
+    except SeepError as e:  # a base model that cannot be read: the job would say the same
+        est = None
+        session.show_error(e)
     st.caption(
         f"Trains on {len(the_plan.train)} tiles ({the_plan.corrected} corrected, {the_plan.accepted} accepted as "
-        f"they were) and checks the candidate against its base on {the_plan.describe_validation()}; estimated time "
-        + (f"{est:.0f} s" if est < 90 else f"{est / 60:.1f} min")
-        + " on this machine (from the last job's speed)."
+        f"they were) and checks the candidate against its base on {the_plan.describe_validation()}"
+        + (
+            ""
+            if est is None
+            else "; estimated time " + (f"{est:.0f} s" if est < 90 else f"{est / 60:.1f} min") + " on this machine"
+        )
+        + "."
     )
 busy = any(j.active for j in queue.list_jobs(ws, limit=5))
 if st.button(

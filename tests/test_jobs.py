@@ -339,3 +339,22 @@ def test_a_running_job_says_elapsed_and_time_left_and_a_finished_one_its_duratio
     assert replace(job, started_at=None, status="SUBMITTED").timing(now) == ""
     fig = training_curves([{"epoch": e, "loss": 1.0 / e} for e in range(1, 31)])
     assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.dtick == 3  # whole epochs, never 1.2, 1.4
+
+
+def test_the_estimate_before_any_job_measures_this_machine_once(demo, monkeypatch):
+    """No fine-tune has run: the speed comes from a few real steps, measured once per host and
+    architecture and kept; the first job's own speed then takes over."""
+    import seep.jobs.finetune as ft
+    from seep.learn.speed import Speed
+
+    calls = []
+    monkeypatch.setattr(ft, "measure", lambda cfg, **kw: calls.append(cfg) or Speed(crops_per_s=10.0, tiles_per_s=5.0))
+    params = ft.FinetuneParams(epochs=2, from_scratch=TINY)
+    p = ft.plan(demo, params)
+    crops = (len(p.train) + len(p.replay)) * params.crops_per_tile
+    first = ft.estimate_seconds(demo, params, p)
+    assert first == pytest.approx(2 * (crops / 10 + len(p.val) / 5) + 3 * len(p.val) / 5 + ft.JOB_OVERHEAD_S)
+    assert ft.estimate_seconds(demo, params, p) == first and len(calls) == 1  # kept in the workspace
+    assert (
+        ft.estimate_seconds(demo, ft.FinetuneParams(epochs=2, from_scratch=TINY, batch_size=4), p) and len(calls) == 2
+    )  # another setting

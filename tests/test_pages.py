@@ -144,7 +144,10 @@ def test_review_restore(demo_ws):
     _, mask = demo_ws.label(rec.id)
     demo_ws.save_label(rec.id, np.zeros_like(mask), parent=1, author="someone")
     at = app(image=rec.id)
+    assert not [b for b in at.button if b.key == "review_restore"]  # nothing to restore until one is picked
     at.selectbox(key="review_restore_pick").set_value(1).run()
+    assert any(c.value.startswith("v1 as it was: ") and "differ from the newest, v2" in c.value for c in at.caption)
+    assert demo_ws.version(rec.id).version == 2  # a preview changes nothing
     at.button(key="review_restore").click().run()
     assert not at.exception
     lv = demo_ws.version(rec.id)
@@ -323,6 +326,10 @@ def test_train_page_starts_a_finetune_job(demo_ws, monkeypatch):
     monkeypatch.setattr(seep.jobs.worker, "ensure_worker", lambda ws: started.append(ws.root))
     at = app(page="pages/train.py")
     assert "No jobs yet." in [c.value for c in at.caption]
+    # Before any job: an estimate from this machine's measured speed, measured once and kept.
+    assert any("estimated time" in c.value and "on this machine" in c.value for c in at.caption)
+    with demo_ws.connect() as con:
+        assert con.execute("SELECT count(*) FROM settings WHERE key LIKE 'speed:%'").fetchone()[0] == 1
     at.number_input(key="train_epochs").set_value(2).run()
     at.button(key="train_start").click().run()
     assert not at.exception

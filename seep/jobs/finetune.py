@@ -10,6 +10,8 @@ defaults, which `benchmarks/bench_loop.py` chose.
 from __future__ import annotations
 
 import hashlib
+import json
+import socket
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from seep.learn.evaluate import evaluate
 from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
 from seep.learn.shipped import SHIPPED_MODEL
+from seep.learn.speed import Speed, measure
 from seep.learn.train import TrainConfig, train
 from seep.workspace import REVIEWED, UNREVIEWED, ImageFilter, ImageRecord, Workspace
 from seep.workspace import registry as reg
@@ -200,16 +203,40 @@ def _held_out(records: list[ImageRecord]) -> list[ImageRecord]:
     return spread[: max(1, round(HOLDOUT_FRACTION * len(records)))]
 
 
-DEFAULT_CROPS_PER_S = 60.0  # this project's CPU training rate (bf16, 128-px crops) before any job measured one
+JOB_OVERHEAD_S = 5.0  # a worker's start, reading the tiles, registering the model (measured: 4-5 s on 2 cores)
 
 
-def estimate_seconds(ws: Workspace, params: FinetuneParams, n_train: int, n_val: int) -> float:
-    """From the last fine-tune's measured speed on this machine, else a CPU default."""
+def estimate_seconds(ws: Workspace, params: FinetuneParams, p: Plan) -> float:
+    """How long a fine-tune of plan `p` takes here: at the training speed the last fine-tunes
+    measured on this workspace, else at this machine's calibrated speed (see machine_speed)."""
     from seep.jobs.queue import list_jobs
 
+    speed = machine_speed(ws, params)
     rates = [h["tiles_per_s"] for j in list_jobs(ws) if j.kind == "finetune" for h in j.history if h.get("tiles_per_s")]
-    rate = sorted(rates)[len(rates) // 2] if rates else DEFAULT_CROPS_PER_S
-    return params.epochs * (n_train * params.crops_per_tile / rate + 0.1 * n_val) + 0.3 * n_val
+    rate = sorted(rates)[len(rates) // 2] if rates else speed.crops_per_s
+    crops = (len(p.train) + len(p.replay)) * params.crops_per_tile
+    validate = len(p.val) / speed.tiles_per_s  # once per epoch, then candidate and base at the end
+    return params.epochs * (crops / rate + validate) + 3 * validate + JOB_OVERHEAD_S
+
+
+def machine_speed(ws: Workspace, params: FinetuneParams) -> Speed:
+    """This machine's speed at training the base model's architecture: measured by a few real
+    steps (about 2 s on 2 cores) the first time, then kept in the workspace per host."""
+    cfg = _model_config(ws, _base_record(ws, params), params)
+    key = f"speed:{socket.gethostname()}:{json.dumps([cfg.to_dict(), params.crop, params.batch_size, params.device, params.amp])}"
+    kept = reg.get_setting(ws, key)
+    if kept:
+        return Speed(**kept)
+    speed = measure(cfg, crop=params.crop, batch_size=params.batch_size, amp=params.amp, device=params.device)
+    reg.set_setting(ws, key, asdict(speed))
+    return speed
+
+
+def _base_record(ws: Workspace, params: FinetuneParams) -> reg.ModelRecord | None:
+    """The model base_model() would start from, without registering the shipped one."""
+    if params.base_model:
+        return reg.get_model(ws, params.base_model)
+    return reg.active_model(ws)
 
 
 def base_model(ws: Workspace, wanted: str | None) -> reg.ModelRecord | None:
@@ -234,6 +261,8 @@ def _model_config(ws: Workspace, base: reg.ModelRecord | None, params: FinetuneP
         return UNetConfig.from_dict(load_checkpoint(base.path(ws))["model_config"])
     if params.from_scratch is not None:
         return UNetConfig(**{"classes": len(ws.classes), **params.from_scratch})
+    if SHIPPED_MODEL.is_file():  # what base_model() starts from, once it has registered it
+        return UNetConfig.from_dict(load_checkpoint(SHIPPED_MODEL)["model_config"])
     raise BadInputError("no model to fine-tune: the workspace has none and no shipped model was found")
 
 

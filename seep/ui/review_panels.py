@@ -142,8 +142,8 @@ def return_form(ws: Workspace, image: ImageRecord, reviewer: str, on_returned) -
                 st.rerun()
 
 
-def history(ws: Workspace, image: ImageRecord, author: str, on_restored) -> None:
-    """Every version and verdict; an older version can be restored as the newest."""
+def history(ws: Workspace, image: ImageRecord, author: str, display: DisplaySettings, opacity: float, on_restored) -> None:
+    """Every version and verdict; an older version, previewed first, can be restored as the newest."""
     with st.expander(f"History ({image.head_version or 0} versions)", icon=":material/history:"):
         versions = ws.history(image.id)
         if not versions:
@@ -171,18 +171,30 @@ def history(ws: Workspace, image: ImageRecord, author: str, on_restored) -> None
             )
         older = [v.version for v in versions[1:]]
         if older:
-            with st.container(horizontal=True, vertical_alignment="bottom"):
-                pick = st.selectbox("Restore version", older, format_func=lambda v: f"v{v}", key="review_restore_pick")
-                if st.button("Restore as newest", key="review_restore"):
-                    try:
-                        session.require(ws, "restore")
-                        lv = restore(ws, image.id, pick, author=author)
-                    except SeepError as e:
-                        session.show_error(e)
-                        return
-                    on_restored()
-                    st.toast(f"Restored v{pick} as v{lv.version}")
-                    st.rerun()
+            pick = st.selectbox(
+                "Restore version",
+                older,
+                index=None,
+                placeholder="pick one to preview it",
+                format_func=lambda v: f"v{v}",
+                key="review_restore_pick",
+            )
+            if pick is None:
+                return
+            old = ws.label(image.id, pick)[1]
+            st.image(render_tile(ws, image.id, display=display, mask=old, opacity=opacity), width="stretch")
+            changed = int((old != ws.label(image.id)[1]).sum())
+            st.caption(f"v{pick} as it was: {changed:,} pixels differ from the newest, v{versions[0].version}")
+            if st.button(f"Restore v{pick} as newest", key="review_restore"):
+                try:
+                    session.require(ws, "restore")
+                    lv = restore(ws, image.id, pick, author=author)
+                except SeepError as e:
+                    session.show_error(e)
+                    return
+                on_restored()
+                st.toast(f"Restored v{pick} as v{lv.version}")
+                st.rerun()
 
 
 # ---- look-alikes: why predicted seeps were removed -------------------------------------------

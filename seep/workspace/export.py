@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,8 +22,8 @@ def export_labels(
     ws: Workspace, out: Path, *, on_progress: Callable[[int, int], None] | None = None
 ) -> tuple[int, int]:
     """Write out/train_images_256/*.tif, out/train_masks_256/*.tif (labelled images),
-    out/manifest.csv (every image) and out/lookalikes.csv (rejected predicted seeps and why).
-    Returns (images, masks) written."""
+    out/manifest.csv (every image), out/lookalikes.csv (rejected predicted seeps and why) and
+    out/dataset.json (the class table: what each mask value means). Returns (images, masks) written."""
     out = Path(out)
     total = ws.count_images()
     rows, n_masks, used = [], 0, set()
@@ -56,6 +58,21 @@ def export_labels(
     buf = io.StringIO()
     lookalikes.write_csv(ws, buf)  # the false alarms analysts rejected, with why
     atomic_write_bytes(out / "lookalikes.csv", buf.getvalue().encode())
+    atomic_write_bytes(out / "dataset.json", ws.config.to_json().encode())
     if on_progress:
         on_progress(total, total)
     return len(rows), n_masks
+
+
+def export_zip(ws: Workspace) -> bytes:
+    """What export_labels writes, as one zip for a browser to download. Tiles are float TIFFs
+    that barely compress, so they are stored; the CSVs and JSON are deflated."""
+    with tempfile.TemporaryDirectory(prefix="seep-export-") as d:
+        export_labels(ws, Path(d))
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            for path in sorted(Path(d).rglob("*")):
+                if path.is_file():
+                    packed = zipfile.ZIP_STORED if path.suffix == ".tif" else zipfile.ZIP_DEFLATED
+                    z.write(path, path.relative_to(d).as_posix(), compress_type=packed)
+        return buf.getvalue()

@@ -2,6 +2,11 @@
 them, the Team page names them, and the brush buttons then show each name, with its
 description on hover; differences are hatched, never a class colour."""
 
+import csv
+import io
+import json
+import zipfile
+
 import pytest
 from browser import editor_ready, shot, wait_for_app
 
@@ -49,3 +54,18 @@ def test_classes_are_named_on_the_team_page_and_shown_on_the_brush_and_legends(s
     page.get_by_role("radio", name="Difference").or_(page.get_by_role("button", name="Difference")).first.click()
     expect(page.get_by_text("hatched: magenta missed, cyan false alarm, white other class")).to_be_visible()
     shot(page, "63-review-named-classes")
+
+    # The labels leave as a zip in the exercise layout, with the names saying what each value means.
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Browse").click()
+    wait_for_app(page)
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Export labels").click()
+    path = got.value.path()
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        table = json.loads(z.read("dataset.json"))["classes"]
+        manifest = list(csv.DictReader(io.TextIOWrapper(z.open("manifest.csv"), encoding="utf-8")))
+    labelled = [i for i in ws.list_images(limit=1000) if i.head_version is not None]
+    assert sum(n.startswith("train_masks_256/") for n in names) == len(labelled)
+    assert sum(n.startswith("train_images_256/") for n in names) == len(manifest) == ws.count_images()
+    assert (table[1]["name"], table[1]["description"], table[2]["name"]) == ("fresh slick", "dark, smooth, hours old", HOSTILE)

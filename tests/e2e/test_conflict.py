@@ -68,6 +68,20 @@ def test_a_conflict_shows_theirs_and_mine_and_merges_my_strokes_onto_theirs(serv
         editor_ready(ana, f"{tile.id}:label:3")
         expect(ana.get_by_text("Bo saved v3 over your v2 after a save conflict")).to_be_visible()
         shot(ana, "61-conflict-told")
+
+        # Ana looks at her v2 before taking it back: a preview first, then the restore.
+        ana.get_by_text("History (3 versions)").click()
+        box = ana.get_by_role("combobox", name="Restore version")
+        box.scroll_into_view_if_needed()
+        wait_for_app(ana)
+        box.click()
+        ana.keyboard.type("v2")
+        ana.keyboard.press("Enter")
+        expect(ana.get_by_text("v2 as it was:")).to_be_visible()
+        assert ws.image(tile.id).head_version == 3  # a preview changes nothing
+        ana.get_by_role("button", name="Restore v2 as newest").click()
+        assert eventually(lambda: ws.image(tile.id).head_version == 4)
+        assert ws.version(tile.id).restored_from == 2
     finally:
         ctx_a.close()
         ctx_b.close()
