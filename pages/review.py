@@ -85,6 +85,7 @@ with edit_col:
         locked=ws.no_data(image.id),
         context=context,
         can_accept=can_accept,
+        values=ws.read_image(image.id),
     )
     legend(ws)
     review_flow.keep_status(ws, image, pred, dirty)

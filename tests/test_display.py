@@ -128,3 +128,23 @@ def test_differences_are_hatched_with_an_edge_in_colours_no_class_has():
 def test_bad_overlay_options_are_refused(kw):
     with pytest.raises(ValueError):
         overlay(np.zeros((4, 4, 3), np.uint8), np.zeros((4, 4), np.uint8), SEEP_CLASSES, **kw)
+
+
+@settings(max_examples=50, deadline=None)
+@given(hnp.arrays(np.uint16, (8, 9), elements=st.integers(0, 65535)))
+def test_the_db_readout_is_within_half_a_level_of_the_value(img):
+    """What the editor's cursor readout decodes: 10·log10(value) to half a quantisation step;
+    no value for zero (no data)."""
+    import base64
+    import zlib
+
+    from seep.ui.editor.payload import encode_db
+
+    got = encode_db(img)
+    if not (img > 0).any():
+        assert got is None
+        return
+    q = np.frombuffer(zlib.decompress(base64.b64decode(got["data"])), np.uint8).reshape(img.shape)
+    assert (q[img == 0] == 255).all() and (q[img > 0] <= 253).all()
+    shown = got["lo"] + q[img > 0] * got["step"]
+    assert np.abs(shown - 10 * np.log10(img[img > 0].astype(np.float64))).max() <= got["step"] / 2 + 1e-4

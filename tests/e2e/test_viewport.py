@@ -133,5 +133,8 @@ def test_zoom_at_the_cursor_pan_and_paint_where_the_readout_says(server, page):
     assert eventually(lambda: ws.image(target.id).head_version == head + 1)
     saved = ws.label(target.id)[1]
     assert saved[row, col] == 5  # the brush landed on the pixel the readout named
+    value = float(ws.read_image(target.id)[row, col, 0])
+    shown = float(re.search(r"(-?\d+\.\d) dB", page.get_by_test_id("seep-readout").inner_text()).group(1))
+    assert abs(shown - 10 * np.log10(value)) < 0.2  # the pixel's value, in dB
     assert (saved == 5).sum() < 60  # a 6-px brush at 12x: a dot, not a smear from the pans
     assert np.argwhere(saved == 5).mean(axis=0).round().tolist() == pytest.approx([row, col], abs=2)

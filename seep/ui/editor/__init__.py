@@ -15,7 +15,7 @@ import streamlit as st
 
 from seep.data.classes import ClassTable
 from seep.errors import BadInputError
-from seep.ui.editor.payload import decode_mask, encode_mask, encode_png
+from seep.ui.editor.payload import decode_mask, encode_db, encode_mask, encode_png
 
 _HERE = Path(__file__).parent
 _component = st.components.v2.component(
@@ -45,6 +45,7 @@ def mask_editor(
     locked: np.ndarray | None = None,
     context: np.ndarray | None = None,
     can_accept: bool = True,
+    values: np.ndarray | None = None,
 ) -> bool:
     """Show `mask` over `image_rgb` for editing; returns whether it has unsaved strokes.
 
@@ -52,7 +53,8 @@ def mask_editor(
     on another mask id is refused. Events are not returned here: `take_event` hands them
     over at the top of the next run, before anything is drawn, so an action costs one
     rerun, not two. `locked` (H, W) bool marks no-data pixels: no brush, lasso or fill
-    puts seep there (the eraser still works). `context` (H + 2m, W + 2m, 3): the picture
+    puts seep there (the eraser still works). `values` (H, W[, C]): the tile's pixel values,
+    read out in dB under the cursor. `context` (H + 2m, W + 2m, 3): the picture
     around the tile (its neighbours' edges), shown read-only as a frame of m pixels."""
     st.session_state[f"{key}__mask_id"] = mask_id
     data = {
@@ -62,6 +64,7 @@ def mask_editor(
         "image": encode_png(image_rgb),
         "mask": encode_mask(mask),
         "locked": encode_mask(locked.astype(np.uint8)) if locked is not None and locked.any() else None,
+        "db": encode_db(values) if values is not None else None,
         "palette": classes.palette().tolist(),
         "names": classes.names,
         "descriptions": [c.description for c in classes.classes],

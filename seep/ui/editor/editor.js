@@ -147,6 +147,7 @@ class Editor {
     }
     this.work = entry;
     this.locked = data.locked ? await inflate(b64ToBytes(data.locked)) : null; // no-data: never painted
+    this.db = data.db ? { ...data.db, q: await inflate(b64ToBytes(data.db.data)) } : null;
     this.canvas.width = this.lassoCanvas.width = this.w;
     this.canvas.height = this.lassoCanvas.height = this.h;
     this.image = this.ctx.createImageData(this.w, this.h);
@@ -673,7 +674,9 @@ class Editor {
     if (x < 0 || y < 0 || x >= this.w || y >= this.h) return;
     const c = this.work.mask[y * this.w + x];
     const nodata = this.locked && this.locked[y * this.w + x] ? " · no data" : "";
-    this.q(".readout").textContent = `row ${y}, col ${x} · ${c ? this.names[c] : "background"}${nodata}`;
+    const q = this.db ? this.db.q[y * this.w + x] : 255;
+    const db = q <= 253 ? ` · ${(this.db.lo + q * this.db.step).toFixed(1)} dB` : "";
+    this.q(".readout").textContent = `row ${y}, col ${x}${db} · ${c ? this.names[c] : "background"}${nodata}`;
   }
 
   key(e) {
