@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 import pytest
-from browser import demo_server, editor_ready, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, shot, wait_for_app
 
 from seep.workspace import ImageFilter, Workspace
 
@@ -212,3 +212,26 @@ def test_a_new_browser_says_who_is_reviewing_before_its_first_save(nameless_serv
     while ws.image(target.id).head_version == 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert ws.version(target.id).author == "Nia"
+
+
+def test_typing_another_analyst_name_keeps_the_open_tile_and_its_strokes(server, page):
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    tile = ws.image("900101.000003")
+    page.goto(f"{url}/review?image={tile.id}")
+    box = editor_ready(page, f"{tile.id}:").bounding_box()
+    wait_for_app(page)
+    opened = page.evaluate(
+        "() => [...document.querySelectorAll('*')].map(h => h.shadowRoot && h.shadowRoot.querySelector('.seep-editor'))"
+        ".find(Boolean).dataset.maskId"
+    )
+    stroke(page, box, y=150)
+    name = page.get_by_role("textbox", name="Analyst")
+    name.fill("Second Analyst")
+    name.press("Enter")
+    wait_for_app(page)
+    expect(page.get_by_test_id("seep-status")).to_have_text("unsaved strokes")
+    editor_ready(page, opened)  # the same mask, not reopened
+    page.get_by_test_id("seep-save").click()
+    assert eventually(lambda: ws.image(tile.id).head_version == (tile.head_version or 0) + 1)
+    assert ws.version(tile.id).author == "Second Analyst"
