@@ -235,3 +235,40 @@ def test_typing_another_analyst_name_keeps_the_open_tile_and_its_strokes(server,
     page.get_by_test_id("seep-save").click()
     assert eventually(lambda: ws.image(tile.id).head_version == (tile.head_version or 0) + 1)
     assert ws.version(tile.id).author == "Second Analyst"
+
+
+def test_a_polygon_is_placed_corner_by_corner_edited_then_filled(server, page):
+    """Four corners, one dragged further out, a stray fifth taken back with Backspace, Enter
+    fills: the saved mask has the class inside the edited outline and nowhere else."""
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    img = np.random.default_rng(7).integers(15000, 40000, (256, 256)).astype(np.uint16)
+    rec, _ = ws.add_image(img, name="polygon.000001", scene="polygon")
+    page.goto(f"{url}/review?image={rec.id}")
+    canvas = editor_ready(page, f"{rec.id}:")
+    wait_for_app(page)
+    box = canvas.bounding_box()
+    zoom = box["width"] / 256
+
+    def at(col, row):
+        return box["x"] + (col + 0.5) * zoom, box["y"] + (row + 0.5) * zoom
+
+    page.get_by_test_id("seep-tool-polygon").click()
+    page.get_by_test_id("seep-class-6").click()
+    for corner in [(40, 40), (120, 40), (120, 120), (40, 120), (200, 20)]:
+        page.mouse.click(*at(*corner))
+    page.keyboard.press("Backspace")  # the stray fifth corner
+    page.mouse.move(*at(120, 120))  # drag the third corner out
+    page.mouse.down()
+    for k in range(1, 11):
+        page.mouse.move(*at(120 + 4 * k, 120 + 4 * k))
+    page.mouse.up()
+    assert page.get_by_test_id("seep-status").inner_text() == ""  # nothing painted until it is closed
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("seep-status")).to_have_text("unsaved strokes")
+    page.get_by_test_id("seep-save").click()
+    assert eventually(lambda: ws.image(rec.id).head_version == 1)
+    mask = ws.label(rec.id)[1]
+    assert mask[60, 60] == 6 and mask[140, 140] == 6  # (140, 140) is inside only once the corner moved
+    assert mask[25, 190] == 0 and mask[200, 200] == 0 and mask[30, 30] == 0
+    assert set(np.unique(mask)) == {0, 6}

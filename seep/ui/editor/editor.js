@@ -38,6 +38,7 @@ async function deflate(bytes) {
 const TOOLS = [
   ["brush", "Brush", "B"],
   ["lasso", "Lasso fill", "L"],
+  ["polygon", "Polygon: click the corners (drag one to move it); Enter, a double-click or a click on the first fills it; Backspace drops the last; Esc cancels", "V"],
   ["fill", "Flood fill", "F"],
   ["blob", "Blob: click a blob to give it the current class (with the eraser: delete it)", "O"],
 ];
@@ -146,6 +147,7 @@ class Editor {
       if (STORE.size > 50) STORE.delete(STORE.keys().next().value); // oldest tiles first
     }
     this.work = entry;
+    this.poly = null; // an unfinished polygon belongs to the tile it was drawn on
     this.locked = data.locked ? await inflate(b64ToBytes(data.locked)) : null; // no-data: never painted
     this.db = data.db ? { ...data.db, q: await inflate(b64ToBytes(data.db.data)) } : null;
     this.canvas.width = this.lassoCanvas.width = this.w;
@@ -247,6 +249,7 @@ class Editor {
   }
 
   refreshBar() {
+    if (this.poly && this.tool !== "polygon") this.cancelPolygon(); // another tool drops an unfinished polygon
     this.root.querySelectorAll("button.cls").forEach((b) => b.classList.toggle("on", !this.eraser && +b.dataset.cls === this.cls));
     this.q("button.eraser").classList.toggle("on", this.eraser);
     this.root.querySelectorAll("button.tool").forEach((b) => b.classList.toggle("on", b.dataset.tool === this.tool));
@@ -446,7 +449,7 @@ class Editor {
     }
   }
 
-  drawLasso(pts) {
+  drawLasso(pts, handles = false) {
     const c = this.lassoCanvas.getContext("2d");
     c.clearRect(0, 0, this.w, this.h);
     if (!pts) return;
@@ -456,6 +459,35 @@ class Editor {
     pts.forEach((p, k) => (k ? c.lineTo(p.x, p.y) : c.moveTo(p.x, p.y)));
     c.closePath();
     c.stroke();
+    if (!handles) return;
+    const s = Math.max(1, 6 / this.zoom); // about six screen pixels at any zoom
+    c.fillStyle = "#fff";
+    pts.forEach((p) => c.fillRect(p.x - s / 2, p.y - s / 2, s, s));
+  }
+
+  // ---- polygon: corners placed one click at a time and movable until it is filled, for the
+  // straight edges (a slick's front, a platform's wake) that a freehand lasso wobbles on ----
+  polygonDown(p) {
+    const poly = (this.poly ||= { pts: [], drag: -1 });
+    const near = poly.pts.findIndex((q) => Math.hypot(q.x - p.x, q.y - p.y) <= Math.max(1.5, 8 / this.zoom));
+    if (near === 0 && poly.pts.length >= 3) return this.closePolygon();
+    if (near < 0) poly.pts.push(p); // a new corner, draggable into place at once
+    poly.drag = near < 0 ? poly.pts.length - 1 : near;
+    this.drawLasso(poly.pts, true);
+  }
+
+  closePolygon() {
+    const pts = this.poly ? this.poly.pts : [];
+    this.cancelPolygon();
+    if (pts.length < 3) return;
+    this.snapshot();
+    this.fillPolygon(pts);
+    this.changed();
+  }
+
+  cancelPolygon() {
+    this.poly = null;
+    this.drawLasso(null);
   }
 
   // ---- events ---------------------------------------------------------------------------
@@ -514,6 +546,7 @@ class Editor {
         }
         return;
       }
+      if (this.tool === "polygon") return this.polygonDown(p);
       this.snapshot();
       this.stroke = [p];
       if (this.tool === "brush") {
@@ -525,6 +558,10 @@ class Editor {
       if (this.pan) return this.movePan(e);
       this.moveCursor(e);
       this.showReadout(e);
+      if (this.poly && this.poly.drag >= 0) {
+        this.poly.pts[this.poly.drag] = this.pos(e);
+        this.drawLasso(this.poly.pts, true);
+      }
       if (!this.stroke) return;
       const p = this.pos(e);
       if (this.tool === "brush") {
@@ -538,6 +575,7 @@ class Editor {
     });
     const end = () => {
       this.pan = null;
+      if (this.poly) this.poly.drag = -1;
       if (!this.stroke) return;
       if (this.tool === "lasso") {
         this.fillPolygon(this.stroke);
@@ -552,6 +590,7 @@ class Editor {
       this.cursor.style.display = "none";
       this.q(".readout").textContent = "";
     });
+    cv.addEventListener("dblclick", () => this.poly && this.closePolygon());
     cv.addEventListener("auxclick", (e) => e.preventDefault()); // middle-drag must not open a link or paste
     // The wheel zooms at the cursor; a trackpad's many small steps add up to one zoom step.
     this.scroller.addEventListener(
@@ -690,12 +729,16 @@ class Editor {
     if (mod && k === "z" && !e.shiftKey) this.undo();
     else if (mod && (k === "y" || (k === "z" && e.shiftKey))) this.redo();
     else if (mod) handled = false;
+    else if (this.poly && k === "enter") this.closePolygon();
+    else if (this.poly && k === "escape") this.cancelPolygon();
+    else if (this.poly && k === "backspace") { this.poly.pts.pop(); this.drawLasso(this.poly.pts, true); }
     else if (/^[1-9]$/.test(k)) this.pickClass(+k);
     else if (k === "e") { this.eraser = !this.eraser; this.refreshBar(); }
     else if (k === "[") { this.size = Math.max(1, this.size - 1); this.refreshBar(); }
     else if (k === "]") { this.size = Math.min(40, this.size + 1); this.refreshBar(); }
     else if (k === "b") { this.tool = "brush"; this.refreshBar(); }
     else if (k === "l") { this.tool = "lasso"; this.refreshBar(); }
+    else if (k === "v") { this.tool = "polygon"; this.refreshBar(); }
     else if (k === "f") { this.tool = "fill"; this.refreshBar(); }
     else if (k === "o") { this.tool = "blob"; this.refreshBar(); }
     else if (k === "+" || k === "=") this.stepZoom(1);
