@@ -116,7 +116,10 @@ def test_review_of_an_unknown_image_says_so(demo_ws):
     at.query_params["image"] = "no-such-image"
     at.run()
     assert not at.exception
-    assert any("no image 'no-such-image'" in e.value for e in at.error)
+    assert any("This workspace has no image no-such-image" in e.value and "seep" not in e.value for e in at.error)
+    assert not at.get("editor")  # nothing of a tile is drawn
+    at.button(key="review_first").click().run()  # the way on (Back to Browse is a page link)
+    assert not at.error and at.subheader[0].value == demo_ws.list_images()[0].name
 
 
 def test_review_goes_on_when_the_model_file_cannot_load(demo_ws, editor, tiny_model, tmp_path, monkeypatch):

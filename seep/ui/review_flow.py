@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from seep.data.display import DIFF_LEGEND, difference, difference_overlay
-from seep.errors import BadInputError, ConflictError, SeepError
+from seep.errors import BadInputError, ConflictError, NotFoundError, SeepError
 from seep.ui import editor, review_panels, session  # editor.x, not x: tests swap in a fake
 from seep.ui.models import prediction
 from seep.ui.review_state import ReviewState
@@ -27,15 +27,34 @@ def locate(ws: Workspace, rs: ReviewState, flt: ImageFilter) -> ImageRecord:
     if not rs.ids:
         st.info("No images to review with the current Browse filters.")
         st.stop()
+    wanted = rs.image_id or st.query_params.get("image") or rs.ids[0]
     try:
-        image = ws.image(rs.image_id or st.query_params.get("image") or rs.ids[0])
-    except SeepError as e:
+        image = ws.image(wanted)
+    except NotFoundError:
+        no_such_image(rs, wanted)
+    except SeepError as e:  # a name two images share
         session.show_error(e)
         st.stop()
     if image.id not in rs.ids:  # deep link outside the filter: walk the whole workspace instead
         rs.ids = ws.image_ids()
     rs.show(image.id)
     return image
+
+
+def no_such_image(rs: ReviewState, wanted: str) -> None:
+    """A link (or a session) naming an image this workspace does not have: say so, and offer
+    the way back to Browse or on to the first image of the list."""
+    st.error(
+        f"This workspace has no image {plain(wanted)}: the link may come from another workspace, or the image was removed.",
+        icon=":material/link_off:",
+    )
+    with st.container(horizontal=True):
+        st.page_link("pages/browse.py", label="Back to Browse", icon=":material/grid_view:")
+        if st.button("Review the first image", key="review_first", icon=":material/chevron_right:"):
+            rs.show(rs.ids[0])
+            st.query_params["image"] = rs.ids[0]
+            st.rerun()
+    st.stop()
 
 
 def nav(rs: ReviewState, step: int) -> None:
