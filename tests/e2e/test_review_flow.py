@@ -1,6 +1,7 @@
 """The analyst's day in a real browser: open an image, paint, undo, paint, save; accept the
 next prediction; reload and see what was saved."""
 
+import itertools
 import time
 
 import numpy as np
@@ -272,3 +273,35 @@ def test_a_polygon_is_placed_corner_by_corner_edited_then_filled(server, page):
     assert mask[60, 60] == 6 and mask[140, 140] == 6  # (140, 140) is inside only once the corner moved
     assert mask[25, 190] == 0 and mask[200, 200] == 0 and mask[30, 30] == 0
     assert set(np.unique(mask)) == {0, 6}
+
+
+def test_opening_counts_the_prediction_flicking_through_changes_nothing_a_stroke_claims_the_tile(server, page):
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    fresh = {i.id for i in ws.list_images(limit=1000) if i.status == "unlabelled"}
+    order = ws.image_ids()  # what Next walks
+    tile = ws.image(next(a for a, b in itertools.pairwise(order) if a in fresh and b in fresh))  # and the next is fresh too
+    page.goto(f"{url}/review?image={tile.id}")
+    editor_ready(page, f"{tile.id}:prediction:")
+    wait_for_app(page)
+    assert eventually(lambda: ws.image(tile.id).status == "predicted")  # the prediction made on opening counts
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_function(
+        """first => [...document.querySelectorAll('*')].some(h => {
+            const ed = h.shadowRoot && h.shadowRoot.querySelector('.seep-editor');
+            return ed && ed.dataset.maskId && !ed.dataset.maskId.startsWith(first);
+        })""",
+        arg=tile.id,
+    )
+    wait_for_app(page)
+    assert ws.image(tile.id).status == "predicted"  # looked at, not "in review"
+    here = ws.image(
+        page.evaluate(
+            "() => [...document.querySelectorAll('*')].map(h => h.shadowRoot && h.shadowRoot.querySelector('.seep-editor'))"
+            ".find(Boolean).dataset.maskId.split(':')[0]"
+        )
+    )
+    box = page.get_by_test_id("seep-canvas").bounding_box()
+    assert here.id == order[order.index(tile.id) + 1] and here.status in ("unlabelled", "predicted")
+    stroke(page, box, y=90)
+    assert eventually(lambda: ws.image(here.id).status == "in_review")  # the first stroke claims it

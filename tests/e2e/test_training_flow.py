@@ -2,6 +2,7 @@
 survive an app restart; a cancel and a killed worker are handled without losing anything."""
 
 import os
+import re
 import signal
 import time
 
@@ -58,6 +59,11 @@ def test_correct_finetune_promote_cancel_kill_restart(server, page):
         page.keyboard.press("n")
     assert ws.count_images(ImageFilter(status=("corrected",))) == 3
 
+    # Before any job: the time is estimated from this machine's measured speed, and the
+    # validation tiles are counted as they will be.
+    page.goto(f"{url}/train")
+    wait_for_app(page)
+    page.get_by_text(re.compile(r"checks the candidate against its base on [1-9]\d* .*estimated time \d")).wait_for()
     # One epoch of fine-tuning, watched on the Train page.
     job = start_job(page, url, ws, epochs=1)
     page.get_by_text(f"Fine-tune · job {job.id}").wait_for()
@@ -76,8 +82,9 @@ def test_correct_finetune_promote_cancel_kill_restart(server, page):
     assert ws.prediction(unlabelled.id, candidate) is not None
     shot(page, "11-review-new-model")
 
-    # Cancel a running job: stopped within 5 s.
+    # Cancel a running job: stopped within 5 s. While it runs, progress names the epochs and the time.
     job = start_job(page, url, ws, epochs=200)
+    page.get_by_text(re.compile(r"epoch \d+ of 200, step \d+/\d+ · .*elapsed")).wait_for(timeout=60_000)
     wait_job(ws, job.id, ("RUNNING",))
     page.get_by_role("button", name="Cancel").click()
     t = time.monotonic()
