@@ -70,9 +70,9 @@ def classes_editor() -> None:
         for c in ws.classes.classes[1:]:
             with st.container(horizontal=True, vertical_alignment="bottom"):
                 st.markdown(f':color[■]{{foreground="{c.colour}"}} **{c.id}**', width=40)
-                name = st.text_input("Name", c.name, max_chars=MAX_NAME, key=f"team_class_name_{c.id}")
+                name = st.text_input(f"Class {c.id}", c.name, max_chars=MAX_NAME, key=f"team_class_name_{c.id}")
                 about = st.text_input(
-                    "Description", c.description, max_chars=MAX_DESCRIPTION, key=f"team_class_about_{c.id}", width=480
+                    f"What class {c.id} is", c.description, max_chars=MAX_DESCRIPTION, key=f"team_class_about_{c.id}", width=480
                 )
                 names[c.id] = (name, about)
         if st.form_submit_button("Save class names"):

@@ -91,7 +91,7 @@ def test_an_admin_names_the_classes_keeping_ids_and_colours(tmp_path):
     for names, message in [
         ({2: ("  ", "")}, "a name is 1 to 40"),
         ({2: ("x" * 41, "")}, "a name is 1 to 40"),
-        ({2: ("Fresh Slick", "")}, "two classes have the same name"),
+        ({2: ("Fresh Slick", "")}, "two classes would have the same name"),
         ({3: ("old", "line\nbreak")}, "one line of at most 200"),
         ({0: ("sea", "")}, "no seep class 0"),
         ({9: ("nine", "")}, "no seep class 9"),

@@ -50,13 +50,6 @@ class ClassTable:
             h = c.colour.lstrip("#")
             if len(h) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in h):
                 raise BadInputError(f"class {c.id} ({c.name}): colour {c.colour!r} is not #rrggbb")
-            if not c.name.strip() or len(c.name) > MAX_NAME or not c.name.isprintable():
-                raise BadInputError(f"class {c.id}: a name is 1 to {MAX_NAME} printable characters on one line, got {c.name!r}")
-            if len(c.description) > MAX_DESCRIPTION or not c.description.isprintable():
-                raise BadInputError(f"class {c.id} ({c.name}): a description is one line of at most {MAX_DESCRIPTION} characters")
-        names = [c.name.strip().casefold() for c in self.classes]
-        if len(set(names)) != len(names):
-            raise BadInputError(f"two classes have the same name ({', '.join(self.names)}); each needs its own")
 
     def __len__(self) -> int:
         return len(self.classes)
@@ -78,12 +71,23 @@ class ClassTable:
         unknown = sorted(set(names) - {c.id for c in self.classes[1:]})
         if unknown:
             raise BadInputError(f"no seep class {unknown[0]} in this table (1..{len(self) - 1}); ids and colours never change")
-        return ClassTable(
+        table = ClassTable(
             tuple(
                 SeepClass(c.id, names[c.id][0].strip(), c.colour, names[c.id][1].strip()) if c.id in names else c
                 for c in self.classes
             )
         )
+        # Checked here, on what an admin types, not on every table read: a dataset.json written
+        # before names were checked still opens.
+        for c in table.classes:
+            if c.id in names and (not c.name or len(c.name) > MAX_NAME or not c.name.isprintable()):
+                raise BadInputError(f"class {c.id}: a name is 1 to {MAX_NAME} printable characters on one line, got {c.name!r}")
+            if c.id in names and (len(c.description) > MAX_DESCRIPTION or not c.description.isprintable()):
+                raise BadInputError(f"class {c.id} ({c.name}): a description is one line of at most {MAX_DESCRIPTION} characters")
+        folded = [c.name.casefold() for c in table.classes]
+        if len(set(folded)) != len(folded):
+            raise BadInputError(f"two classes would have the same name ({', '.join(table.names)}); each needs its own")
+        return table
 
     def palette(self) -> np.ndarray:
         """(n, 3) uint8 colours, indexable by a mask to colour it."""

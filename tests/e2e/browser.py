@@ -38,6 +38,14 @@ def editor_ready(page, mask_id_part: str):
     return page.get_by_test_id("seep-canvas")
 
 
+def open_mask_id(page) -> str:
+    """The mask id of the editor on the page (image id first): which tile and mask it holds."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('*')].map(h => h.shadowRoot && h.shadowRoot.querySelector('.seep-editor'))"
+        ".find(Boolean).dataset.maskId"
+    )
+
+
 def eventually(check, timeout: float = 20.0):
     """A click's effect lands after Streamlit's rerun: poll the workspace for it."""
     import time

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from browser import demo_server, editor_ready, eventually, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, open_mask_id, shot, wait_for_app
 
 from seep.workspace import ImageFilter, Workspace
 
@@ -222,10 +222,7 @@ def test_typing_another_analyst_name_keeps_the_open_tile_and_its_strokes(server,
     page.goto(f"{url}/review?image={tile.id}")
     box = editor_ready(page, f"{tile.id}:").bounding_box()
     wait_for_app(page)
-    opened = page.evaluate(
-        "() => [...document.querySelectorAll('*')].map(h => h.shadowRoot && h.shadowRoot.querySelector('.seep-editor'))"
-        ".find(Boolean).dataset.maskId"
-    )
+    opened = open_mask_id(page)
     stroke(page, box, y=150)
     name = page.get_by_role("textbox", name="Analyst")
     name.fill("Second Analyst")
@@ -295,12 +292,7 @@ def test_opening_counts_the_prediction_flicking_through_changes_nothing_a_stroke
     )
     wait_for_app(page)
     assert ws.image(tile.id).status == "predicted"  # looked at, not "in review"
-    here = ws.image(
-        page.evaluate(
-            "() => [...document.querySelectorAll('*')].map(h => h.shadowRoot && h.shadowRoot.querySelector('.seep-editor'))"
-            ".find(Boolean).dataset.maskId.split(':')[0]"
-        )
-    )
+    here = ws.image(open_mask_id(page).split(":")[0])
     box = page.get_by_test_id("seep-canvas").bounding_box()
     assert here.id == order[order.index(tile.id) + 1] and here.status in ("unlabelled", "predicted")
     stroke(page, box, y=90)
