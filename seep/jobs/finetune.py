@@ -221,12 +221,15 @@ def estimate_seconds(ws: Workspace, params: FinetuneParams, p: Plan) -> float:
 
 def machine_speed(ws: Workspace, params: FinetuneParams) -> Speed:
     """This machine's speed at training the base model's architecture: measured by a few real
-    steps (about 2 s on 2 cores) the first time, then kept in the workspace per host."""
-    cfg = _model_config(ws, _base_record(ws, params), params)
-    key = f"speed:{socket.gethostname()}:{json.dumps([cfg.to_dict(), params.crop, params.batch_size, params.device, params.amp])}"
+    steps (about 2 s on 2 cores) the first time, then kept in the workspace per host, base
+    model and setting."""
+    base = _base_record(ws, params)
+    setting = [base.id if base else params.from_scratch, params.crop, params.batch_size, params.device, params.amp]
+    key = f"speed:{socket.gethostname()}:{json.dumps(setting)}"  # no checkpoint read on a page's every run
     kept = reg.get_setting(ws, key)
     if kept:
         return Speed(**kept)
+    cfg = _model_config(ws, base, params)
     speed = measure(cfg, crop=params.crop, batch_size=params.batch_size, amp=params.amp, device=params.device)
     reg.set_setting(ws, key, asdict(speed))
     return speed
