@@ -51,7 +51,7 @@ blind_mode = opened.round_id is not None
 
 with edit_col:
     review_flow.newer_version_note(ws, rs, image, opened)
-    review_flow.pending_choice(ws, rs, image, opened, author, display, opacity)
+    review_flow.pending_choice(ws, rs, image, opened, author, base, opacity)
     can_accept = session.allowed(ws, "accept") and not blind_mode
     st.caption(
         ("Blind label · " if blind_mode else "")
@@ -97,8 +97,8 @@ with side:
         label_mask = mask  # the editor's mask is the newest label: no second read
     else:
         label_mask = ws.label(image.id)[1] if image.head_version is not None else None
-    review_panels.reference(ws, image, label_mask, pred, base, display, opacity)
-    review_panels.history(ws, image, author, display, opacity, on_restored=rs.reopen)
+    review_panels.reference(ws, image, label_mask, pred, base, opacity)
+    review_panels.history(ws, image, author, base, opacity, on_restored=rs.reopen)
 
 if model:  # Next is the likeliest move: have its prediction ready by then
     prefetch(model, ws, rs.ids[(rs.position + 1) % len(rs.ids)])

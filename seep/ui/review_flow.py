@@ -7,14 +7,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from seep.data.display import DIFF_LEGEND, difference, difference_overlay
+from seep.data.display import DIFF_LEGEND, difference, difference_overlay, overlay
 from seep.errors import BadInputError, ConflictError, NotFoundError, SeepError
 from seep.ui import editor, review_panels, session  # editor.x, not x: tests swap in a fake
 from seep.ui.models import prediction
 from seep.ui.review_state import ReviewState
 from seep.ui.text import plain
 from seep.workspace import ImageFilter, ImageRecord, Workspace, agreement
-from seep.workspace.render import render_tile
 from seep.workspace.review import Opened, accept, opened_mask, resolve_conflict, save_edit, to_open
 
 EDITOR = "review_editor"
@@ -160,11 +159,11 @@ def newer_version_note(ws: Workspace, rs: ReviewState, image: ImageRecord, opene
             st.rerun()
 
 
-def pending_choice(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened, author: str, display, opacity) -> None:
+def pending_choice(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened, author: str, base, opacity) -> None:
     """Leave with unsaved strokes, or a colleague saved first: the analyst chooses, above the editor."""
     pending = rs.pending
     if pending and pending["kind"] == "conflict":
-        conflict_view(ws, rs, image, opened, author, display, opacity)
+        conflict_view(ws, rs, image, opened, author, base, opacity)
     elif pending and pending["kind"] == "leave":
         st.warning("This tile has unsaved strokes.", icon=":material/warning:")
         c1, c2, c3 = st.columns(3)
@@ -184,16 +183,17 @@ def pending_choice(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: O
             st.rerun()
 
 
-def conflict_view(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened, author: str, display, opacity) -> None:
-    """Theirs and mine side by side with the pixels that differ; keep theirs, put my strokes on
-    top of theirs, or save mine as is. Each saves a new version naming both parents."""
+def conflict_view(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened, author: str, base, opacity) -> None:
+    """Theirs and mine side by side with the pixels that differ, over `base` (the tile as the
+    page shows it); keep theirs, put my strokes on top of theirs, or save mine as is. Each
+    saves a new version naming both parents."""
     pending = rs.pending
     theirs_lv, theirs = ws.label(image.id, pending["current"])
     mine = pending["mask"]
     try:
-        base = opened_mask(ws, opened)
+        start = opened_mask(ws, opened)
     except SeepError as e:
-        base = None
+        start = None
         session.show_error(e)
     since = f"v{opened.version}" if opened.source == "label" else "it"
     st.warning(
@@ -202,20 +202,20 @@ def conflict_view(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Op
         icon=":material/warning:",
     )
     cols = st.columns(3)
-    cols[0].image(render_tile(ws, image.id, display=display, mask=theirs, opacity=opacity), width="stretch")
+    cols[0].image(overlay(base, theirs, ws.classes, opacity=opacity), width="stretch")
     cols[0].caption(f"Theirs: v{theirs_lv.version} by {plain(theirs_lv.author)}")
-    cols[1].image(render_tile(ws, image.id, display=display, mask=mine, opacity=opacity), width="stretch")
+    cols[1].image(overlay(base, mine, ws.classes, opacity=opacity), width="stretch")
     cols[1].caption("Mine (not saved)")
     diff = difference(mine, theirs)
-    cols[2].image(difference_overlay(render_tile(ws, image.id, display=display), diff), width="stretch")
+    cols[2].image(difference_overlay(base, diff), width="stretch")
     cols[2].caption(
         f"{int((mine != theirs).sum()):,} pixels differ ({DIFF_LEGEND.replace('missed', 'only theirs').replace('false alarm', 'only mine')})"
     )
-    if base is not None:
-        both = (mine != base) & (theirs != base)
+    if start is not None:
+        both = (mine != start) & (theirs != start)
         st.caption(
-            f"Your strokes changed {int((mine != base).sum()):,} pixels of what you opened; they changed "
-            f"{int((theirs != base).sum()):,}; {int(both.sum()):,} pixels were changed by both "
+            f"Your strokes changed {int((mine != start).sum()):,} pixels of what you opened; they changed "
+            f"{int((theirs != start).sum()):,}; {int(both.sum()):,} pixels were changed by both "
             "(mine on top of theirs gives yours there)."
         )
     how = None
@@ -224,7 +224,7 @@ def conflict_view(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Op
             "Mine on top of theirs",
             key="review_conflict_patch",
             type="primary",
-            disabled=base is None,
+            disabled=start is None,
             help="Apply only the pixels you changed onto their version",
         ):
             how = "patch"
@@ -257,14 +257,14 @@ def _resolved(ws: Workspace, rs: ReviewState, opened: Opened, mine, author: str,
     return False
 
 
-def _saved(ws: Workspace, opened: Opened, mask, author: str, **kw) -> bool:
-    """Save the analyst's mask from a pending choice; a refusal is shown and the choice stays open."""
+def _saved(ws: Workspace, opened: Opened, mask, author: str) -> bool:
+    """Save the analyst's mask from "save and go"; a refusal is shown and the choice stays open."""
     try:
-        session.require(ws, "accept" if kw.get("accept") else "save")
+        session.require(ws, "save")
         if opened.round_id is not None:
             agreement.save_blind(ws, opened.round_id, author, mask)
         else:
-            save_edit(ws, opened, mask, author=author, dirty=True, **kw)
+            save_edit(ws, opened, mask, author=author, dirty=True)
         return True
     except SeepError as e:
         session.show_error(e)

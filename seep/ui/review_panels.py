@@ -8,14 +8,14 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from seep.data.display import DIFF_LEGEND, difference, difference_counts, difference_overlay, window
+from seep.data.display import DIFF_LEGEND, difference, difference_counts, difference_overlay, overlay, window
 from seep.errors import SeepError
 from seep.ui import session
 from seep.ui.models import prediction
 from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
-from seep.workspace.render import DisplaySettings, render_tile
+from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
 
 BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
@@ -59,7 +59,7 @@ def display_controls(ws: Workspace, image: ImageRecord, in_scene: bool) -> tuple
     return DisplaySettings(mode, low, high, gamma), opacity, surround
 
 
-def reference(ws, image, label_mask, pred, base, display: DisplaySettings, opacity: float) -> None:
+def reference(ws, image, label_mask, pred, base, opacity: float) -> None:
     """The label, prediction, confidence or their difference beside the editor, and pixels per class."""
     layers = ["Label"] if label_mask is not None else []
     if pred is not None:
@@ -70,7 +70,7 @@ def reference(ws, image, label_mask, pred, base, display: DisplaySettings, opaci
     layer = st.segmented_control("Reference", layers, default=layers[0], key="review_layer", required=True)
     if layer in ("Label", "Prediction"):
         shown = label_mask if layer == "Label" else pred[0]
-        st.image(render_tile(ws, image.id, display=display, mask=shown, opacity=opacity), width="stretch")
+        st.image(overlay(base, shown, ws.classes, opacity=opacity), width="stretch")
     elif layer == "Confidence":
         conf = (np.clip(pred[1].astype(np.float32), 0, 1) * 255).astype(np.uint8)
         st.image(
@@ -142,7 +142,7 @@ def return_form(ws: Workspace, image: ImageRecord, reviewer: str, on_returned) -
                 st.rerun()
 
 
-def history(ws: Workspace, image: ImageRecord, author: str, display: DisplaySettings, opacity: float, on_restored) -> None:
+def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, opacity: float, on_restored) -> None:
     """Every version and verdict; an older version, previewed first, can be restored as the newest."""
     with st.expander(f"History ({image.head_version or 0} versions)", icon=":material/history:"):
         versions = ws.history(image.id)
@@ -182,7 +182,7 @@ def history(ws: Workspace, image: ImageRecord, author: str, display: DisplaySett
             if pick is None:
                 return
             old = ws.label(image.id, pick)[1]
-            st.image(render_tile(ws, image.id, display=display, mask=old, opacity=opacity), width="stretch")
+            st.image(overlay(base, old, ws.classes, opacity=opacity), width="stretch")
             changed = int((old != ws.label(image.id)[1]).sum())
             st.caption(f"v{pick} as it was: {changed:,} pixels differ from the newest, v{versions[0].version}")
             if st.button(f"Restore v{pick} as newest", key="review_restore"):
