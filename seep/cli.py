@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -282,6 +283,7 @@ def _train_workspace(args) -> int:
 def cmd_worker(args) -> int:
     from seep.jobs.worker import run_worker
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # leave the workers table on `kill`, as on Ctrl-C
     run_worker(args.workspace, idle_exit_s=args.idle_exit)
     return 0
 
@@ -635,6 +637,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=default_path(),
         help="workspace folder (default ./workspace or $SEEP_WORKSPACE)",
     )
+    common.add_argument(
+        "--database-url",
+        help="keep the workspace's records in this PostgreSQL database, e.g. postgresql://seep@db/seep "
+        "(default $SEEP_DATABASE_URL; unset: seep.db in the workspace folder)",
+    )
     ap = argparse.ArgumentParser(prog="python -m seep", description="Review and learn oil-seep segmentations of SAR tiles.")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -748,8 +755,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     p.add_argument("--device", default="auto")
 
-    p = add("worker", cmd_worker, "run the workspace's background jobs (the app starts this itself)")
-    p.add_argument("--idle-exit", type=float, default=60.0, help="exit after this many idle seconds")
+    p = add(
+        "worker",
+        cmd_worker,
+        "run the workspace's background jobs until stopped; on another machine (a GPU node) give the same "
+        "--workspace folder and --database-url as the app (the app starts a worker itself when none runs)",
+    )
+    p.add_argument("--idle-exit", type=float, help="exit after this many idle seconds (default: serve until stopped)")
 
     p = add("jobs", cmd_jobs, "list background jobs with their state")
     p.add_argument("--limit", type=int, default=30)
@@ -791,6 +803,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.database_url:  # the environment carries it to the workers this command starts
+        os.environ["SEEP_DATABASE_URL"] = args.database_url
     try:
         return args.func(args)
     except SeepError as e:

@@ -3,6 +3,7 @@ temporary folder with SEEP_WORKSPACE pointing inside it."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,40 @@ def _isolated_workspace(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SEEP_WORKSPACE", str(tmp_path / "default-workspace"))
     monkeypatch.setenv("SEEP_AUTHOR", "tester")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL 15 server for the session (tests/pg_cluster.py). Skipped with
+    the reason where PostgreSQL is not installed, except in CI, which must run these tests."""
+    from pg_cluster import Cluster, bindir
+
+    if bindir() is None:
+        why = "PostgreSQL is not installed (Debian: apt-get install postgresql; .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, monkeypatch) -> str:
+    """Run a test on both stores: the workspace folder's SQLite file, then a fresh database
+    on the PostgreSQL server (SEEP_DATABASE_URL). Modules opt in with
+    `pytestmark = pytest.mark.usefixtures("store")`."""
+    if request.param == "postgres":
+        from seep.workspace.postgres import close_pools
+
+        if request.node.get_closest_marker("sqlite_only"):
+            pytest.skip("about SQLite's own file, locks or schema; test_postgres.py covers the PostgreSQL side")
+        monkeypatch.setenv("SEEP_DATABASE_URL", request.getfixturevalue("postgres_server").new_database())
+        yield "postgres"
+        close_pools()
+    else:
+        monkeypatch.delenv("SEEP_DATABASE_URL", raising=False)
+        yield "sqlite"
 
 
 @pytest.fixture

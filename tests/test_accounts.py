@@ -13,6 +13,8 @@ from seep.workspace import Workspace
 from seep.workspace import accounts as acc
 from seep.workspace import registry as reg
 
+pytestmark = pytest.mark.usefixtures("store")
+
 PASSWORD = "correct horse battery"
 
 

@@ -14,6 +14,8 @@ from seep.workspace import agreement as ag
 from seep.workspace.doctor import check
 from seep.workspace.review import reviews
 
+pytestmark = pytest.mark.usefixtures("store")
+
 
 @pytest.fixture
 def ws(tmp_path):

@@ -19,6 +19,8 @@ from seep.workspace import Workspace
 from seep.workspace import registry as reg
 from seep.workspace.demo import build_demo
 
+pytestmark = pytest.mark.usefixtures("store")
+
 REPO = Path(__file__).parents[1]
 TINY = {"base": 4, "depth": 2}
 
@@ -90,10 +92,10 @@ def test_a_live_but_silent_worker_keeps_its_job_until_its_lease_runs_out(ws):
     job = queue.submit(ws, "evaluate", {"model": "x"})
     lease = queue.claim_next(ws, os.getpid()).lease
     with ws.connect(write=True) as con:
-        con.execute("UPDATE jobs SET heartbeat = heartbeat - 60 WHERE id = ?", (job.id,))
-    assert queue.reap_dead(ws) == []  # 60 s silent, process alive, lease 120 s
-    assert queue.reap_dead(ws, lease_s=30) == [job.id]
-    assert "no sign of life for 6" in queue.get(ws, job.id).message
+        con.execute("UPDATE jobs SET heartbeat = heartbeat - 15 WHERE id = ?", (job.id,))
+    assert queue.reap_dead(ws) == []  # 15 s silent, process alive, lease 20 s
+    assert queue.reap_dead(ws, lease_s=10) == [job.id]
+    assert "no sign of life for 15" in queue.get(ws, job.id).message
     with pytest.raises(queue.LeaseLost):
         queue.beat(ws, job.id, lease, progress=0.9)
     assert queue.get(ws, job.id).progress == 0
@@ -249,21 +251,32 @@ def stop_outside_a_write(ws, pid: int) -> None:
     """SIGSTOP `pid` at a moment it holds no write lock on the database. A process stopped
     inside a write keeps everyone else out (they say so after 120 s): another test's matter;
     this one is about a stalled worker whose lease runs out."""
-    import sqlite3
-
     for _ in range(50):
         os.kill(pid, signal.SIGSTOP)
-        con = sqlite3.connect(ws.db_path, timeout=0.2)
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            con.execute("ROLLBACK")
+        if _write_lock_free(ws):
             return
-        except sqlite3.OperationalError:  # stopped mid-write: let it finish and try again
-            os.kill(pid, signal.SIGCONT)
-            time.sleep(0.05)
-        finally:
-            con.close()
+        os.kill(pid, signal.SIGCONT)  # stopped mid-write: let it finish and try again
+        time.sleep(0.05)
     raise AssertionError("the worker never left its write transaction")
+
+
+def _write_lock_free(ws) -> bool:
+    if ws.store.dialect == "postgres":
+        from seep.workspace.postgres import WRITE_LOCK
+
+        with ws.connect() as con:  # released again at this transaction's end
+            return con.execute("SELECT pg_try_advisory_xact_lock(?)", (WRITE_LOCK,)).fetchone()[0]
+    import sqlite3
+
+    con = sqlite3.connect(ws.db_path, timeout=0.2)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        con.close()
 
 
 def test_a_stalled_worker_is_fenced_off_and_its_late_results_discarded(demo, tiny_model):

@@ -19,6 +19,8 @@ from seep.workspace import lookalikes as la
 from seep.workspace.export import export_labels
 from seep.workspace.review import Opened, save_edit
 
+pytestmark = pytest.mark.usefixtures("store")
+
 
 def _prediction() -> np.ndarray:
     pred = np.zeros((64, 64), np.uint8)

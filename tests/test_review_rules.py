@@ -1,6 +1,10 @@
 """What the Review page opens and writes, without Streamlit."""
 
+import pytest
+
 from seep.workspace.review import Opened, to_open
+
+pytestmark = pytest.mark.usefixtures("store")
 
 
 def test_a_new_visit_opens_the_label_else_the_prediction_else_nothing():

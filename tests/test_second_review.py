@@ -18,6 +18,8 @@ from seep.workspace import accounts as acc
 from seep.workspace import db as wsdb
 from seep.workspace.review import Opened, accept, last_return, return_tile, reviews, save_edit
 
+pytestmark = pytest.mark.usefixtures("store")
+
 
 @pytest.fixture
 def ws(tmp_path):
@@ -89,6 +91,7 @@ def test_fine_tuning_can_keep_to_tiles_a_reviewer_accepted(ws):
         plan(ws, FinetuneParams(accepted_only=True))
 
 
+@pytest.mark.sqlite_only
 def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
     lv = _correct(ws, "t0", "ana")
     con = sqlite3.connect(ws.db_path)
@@ -99,7 +102,7 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
         "ALTER TABLE images_old RENAME TO images; DROP TABLE reviews; DROP TABLE lookalikes; DROP TABLE agreement;"
         "DROP TABLE blind_labels; DROP TABLE blind_rounds; DROP INDEX users_email; ALTER TABLE users DROP COLUMN email;"
         "ALTER TABLE label_versions DROP COLUMN merged_from; ALTER TABLE label_versions DROP COLUMN resolution;"
-        "PRAGMA user_version = 6;"
+        "DROP TABLE workers; ALTER TABLE jobs DROP COLUMN device; PRAGMA user_version = 6;"
     )
     con.close()
     wsdb._CURRENT.clear()  # as a new process would open it

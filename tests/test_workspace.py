@@ -15,6 +15,8 @@ from seep.errors import BadInputError, ConflictError, NotFoundError, WorkspaceEr
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace import db as wsdb
 
+pytestmark = pytest.mark.usefixtures("store")
+
 REPO = Path(__file__).parents[1]
 
 
@@ -184,6 +186,7 @@ def test_disk_full_while_saving_loses_nothing(ws, monkeypatch):
     assert ws.save_label(rec.id, _mask(2), parent=1, author="a").version == 2  # and it works once space is back
 
 
+@pytest.mark.sqlite_only
 def test_read_only_database_is_a_clear_error(ws, monkeypatch):
     rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
     real_open = wsdb._open
@@ -209,6 +212,7 @@ def test_a_file_where_the_workspace_should_be(tmp_path):
         Workspace(tmp_path / "absent", create=False)
 
 
+@pytest.mark.sqlite_only
 def test_newer_schema_is_refused(ws):
     con = sqlite3.connect(ws.db_path)
     con.execute("PRAGMA user_version = 99")
@@ -218,12 +222,15 @@ def test_newer_schema_is_refused(ws):
         Workspace(ws.root)
 
 
+@pytest.mark.sqlite_only
 def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
     Workspace(tmp_path / "w")
     db = tmp_path / "w" / "seep.db"
     con = sqlite3.connect(db)
     con.execute("PRAGMA user_version = 3")  # as if made by the Seep before fenced jobs
     con.execute("ALTER TABLE jobs DROP COLUMN host")
+    con.execute("ALTER TABLE jobs DROP COLUMN device")  # and before workers anywhere
+    con.execute("DROP TABLE workers")
     con.execute("ALTER TABLE jobs DROP COLUMN lease")
     con.execute("DROP TABLE scene_tiles")  # and before georeferenced scenes
     con.execute("DROP TABLE scenes")
@@ -347,6 +354,7 @@ def _hold_write_lock(db: Path, seconds: float) -> subprocess.Popen:
     return p
 
 
+@pytest.mark.sqlite_only
 def test_a_save_waits_out_a_stalled_writer_instead_of_failing_at_the_busy_timeout(ws, monkeypatch):
     rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
     monkeypatch.setattr(wsdb, "BUSY_TIMEOUT_S", 0.2)  # one SQLite wait: a fifth of a second here, 15 s for real
@@ -363,6 +371,7 @@ def test_a_save_waits_out_a_stalled_writer_instead_of_failing_at_the_busy_timeou
     assert ws.save_label(rec.id, _mask(2), parent=1, author="a").version == 2
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_disk_io_error_says_disk_full_when_it_is(tmp_path, monkeypatch):
     err = sqlite3.OperationalError("disk I/O error")
     monkeypatch.setattr(wsdb.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(100, 100, 0))
@@ -390,6 +399,7 @@ def test_an_edit_that_paints_seep_on_no_data_is_refused(ws):
     assert ws.save_label(rec.id, touched, parent=2, author="a").version == 3
 
 
+@pytest.mark.sqlite_only
 def test_the_databases_check_lists_are_the_python_constants(tmp_path):
     """A status or source added in Python needs a migration too: the lists must stay equal."""
     import re

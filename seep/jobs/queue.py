@@ -7,8 +7,9 @@ gone is marked ERROR by whoever looks next, with its log kept, so nothing stays 
 forever: on the worker's own machine when its process no longer exists, anywhere when it
 has not beaten for LEASE_S. Reaping revokes the lease: every later write by that worker
 (progress, finish, a model's registration) is refused with LeaseLost, so a worker that was
-only paused cannot finish a job that was already declared dead. One job runs at a time;
-the rest wait in order.
+only paused cannot finish a job that was already declared dead. A worker runs one job at a
+time; several workers (a GPU node beside the app's server) take the waiting jobs in order,
+each claim taking a job no other worker holds.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import json
 import os
 import secrets
 import socket
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,9 +28,10 @@ from seep.workspace import Workspace
 KINDS = ("finetune", "predict_all", "evaluate", "import_scene")
 HEARTBEAT_S = 2.0
 # A job whose worker has not beaten for this long loses its lease even if its process is
-# alive (stopped, swapped out, on a machine that vanished): long enough that a busy
-# machine's slow beat is never mistaken for death.
-LEASE_S = 120.0
+# alive (stopped, swapped out, on a machine that vanished): ten missed beats, so a busy
+# machine's slow beat is not mistaken for death, and a dead GPU node's job is failed
+# within half a minute by whoever looks next.
+LEASE_S = 20.0
 HOST = socket.gethostname()
 
 
@@ -64,6 +65,14 @@ class Job:
     result: dict
     lease: str | None = None
     host: str | None = None
+    device: str | None = None
+
+    @property
+    def where(self) -> str:
+        """Which worker runs it, as the Train page says: 'gpu-node (cuda: NVIDIA H100), pid 812'."""
+        if not self.host:
+            return ""
+        return f"{self.host} ({self.device or 'cpu'}), pid {self.pid}"
 
     @property
     def active(self) -> bool:
@@ -122,11 +131,10 @@ def submit(ws: Workspace, kind: str, params: dict) -> Job:
     if kind not in KINDS:
         raise BadInputError(f"unknown job kind {kind!r}; use one of {', '.join(KINDS)}")
     with ws.connect(write=True) as con:
-        cur = con.execute(
-            "INSERT INTO jobs (kind, status, params, created_at) VALUES (?, 'SUBMITTED', ?, ?)",
+        job_id = con.execute(
+            "INSERT INTO jobs (kind, status, params, created_at) VALUES (?, 'SUBMITTED', ?, ?) RETURNING id",
             (kind, json.dumps(params), _now()),
-        )
-        job_id = cur.lastrowid
+        ).fetchone()[0]
     return get(ws, job_id)
 
 
@@ -154,25 +162,31 @@ def looks_stale(jobs: list[Job]) -> bool:
 
 def reap_dead(ws: Workspace, lease_s: float = LEASE_S) -> list[int]:
     """Mark RUNNING jobs whose worker is gone as ERROR and revoke their lease; returns their ids."""
-    dead = []
+    with ws.connect() as con:  # read first: every idle worker asks twice a second
+        running = con.execute("SELECT id, pid, host, heartbeat, lease FROM jobs WHERE status = 'RUNNING'").fetchall()
+    dead = [(row, why) for row in running if (why := _why_dead(row, lease_s))]
+    if not dead:
+        return []
     with ws.connect(write=True) as con:
-        for row in con.execute("SELECT id, pid, host, heartbeat FROM jobs WHERE status = 'RUNNING'").fetchall():
-            silent = time.time() - (row["heartbeat"] or 0)
-            if row["host"] == HOST and not process_alive(row["pid"]):
-                why = f"the worker process (pid {row['pid']}) died; see the log below"
-            elif silent > lease_s:
-                why = f"the worker (pid {row['pid']} on {row['host']}) gave no sign of life for {silent:.0f} s; its lease was revoked"
-            else:
-                continue
-            con.execute(
-                "UPDATE jobs SET status = 'ERROR', finished_at = ?, message = ?, lease = NULL WHERE id = ?",
-                (_now(), why, row["id"]),
+        for row, why in dead:
+            con.execute(  # unless it beat or finished since it was read
+                "UPDATE jobs SET status = 'ERROR', finished_at = ?, message = ?, lease = NULL "
+                "WHERE id = ? AND status = 'RUNNING' AND lease = ? AND heartbeat = ?",
+                (_now(), why, row["id"], row["lease"], row["heartbeat"]),
             )
-            dead.append(row["id"])
-    return dead
+    return [row["id"] for row, _ in dead if get(ws, row["id"]).status == "ERROR"]
 
 
-def hold(con: sqlite3.Connection, job_id: int, lease: str) -> sqlite3.Row:
+def _why_dead(row, lease_s: float) -> str:
+    silent = time.time() - (row["heartbeat"] or 0)
+    if row["host"] == HOST and not process_alive(row["pid"]):
+        return f"the worker process (pid {row['pid']}) died; see the log below"
+    if silent > lease_s:
+        return f"the worker (pid {row['pid']} on {row['host']}) gave no sign of life for {silent:.0f} s; its lease was revoked"
+    return ""
+
+
+def hold(con, job_id: int, lease: str):
     """Inside a write transaction: the job's row, if `lease` still holds it; else LeaseLost."""
     row = con.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
     if row is None or row["status"] != "RUNNING" or row["lease"] != lease:
@@ -195,20 +209,24 @@ def request_cancel(ws: Workspace, job_id: int) -> Job:
     return get(ws, job_id)
 
 
-def claim_next(ws: Workspace, pid: int) -> Job | None:
-    """The oldest waiting job, now RUNNING under `pid`; None while another job runs."""
+def claim_next(ws: Workspace, pid: int, device: str = "cpu") -> Job | None:
+    """The oldest waiting job, now RUNNING under this worker (`pid` on this host); None
+    while this worker already runs one. Atomic on both stores: SQLite's claim holds the
+    write lock; PostgreSQL's locks the job row and skips rows other workers are claiming,
+    so two workers never take one job and neither waits for the other."""
     reap_dead(ws)
-    with ws.connect(write=True) as con:
-        if con.execute("SELECT 1 FROM jobs WHERE status = 'RUNNING'").fetchone():
+    postgres = ws.store.dialect == "postgres"
+    with ws.connect(write=not postgres) as con:
+        if con.execute("SELECT 1 FROM jobs WHERE status = 'RUNNING' AND host = ? AND pid = ?", (HOST, pid)).fetchone():
             return None
-        row = con.execute("SELECT id FROM jobs WHERE status = 'SUBMITTED' ORDER BY id LIMIT 1").fetchone()
-        if row is None:
-            return None
-        con.execute(
-            "UPDATE jobs SET status = 'RUNNING', pid = ?, host = ?, lease = ?, started_at = ?, heartbeat = ? WHERE id = ?",
-            (pid, HOST, secrets.token_hex(16), _now(), time.time(), row["id"]),
-        )
-    return get(ws, row["id"])
+        row = con.execute(
+            "UPDATE jobs SET status = 'RUNNING', pid = ?, host = ?, device = ?, lease = ?, started_at = ?, heartbeat = ? "
+            "WHERE status = 'SUBMITTED' AND id = (SELECT id FROM jobs WHERE status = 'SUBMITTED' ORDER BY id LIMIT 1"
+            + (" FOR UPDATE SKIP LOCKED)" if postgres else ")")
+            + " RETURNING id",
+            (pid, HOST, device, secrets.token_hex(16), _now(), time.time()),
+        ).fetchone()
+    return get(ws, row["id"]) if row else None
 
 
 def beat(
@@ -247,3 +265,30 @@ def finish(ws: Workspace, job_id: int, lease: str, status: str, *, message: str 
             "CASE WHEN ? = 'DONE' THEN 1 ELSE progress END WHERE id = ?",
             (status, _now(), message, json.dumps(result or {}), status, job_id),
         )
+
+
+# ---- the workers serving this queue ------------------------------------------------------
+
+WORKER_SILENT_S = 10.0  # a worker beats every HEARTBEAT_S; this long without a beat: gone
+
+
+def announce(ws: Workspace, pid: int, device: str) -> None:
+    """This worker (`pid` on this host) is alive and serves the queue; called on every beat."""
+    with ws.connect(write=True) as con:
+        con.execute(
+            "INSERT INTO workers VALUES (?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET device = excluded.device, beat = excluded.beat",
+            (f"{HOST}:{pid}", HOST, pid, device, _now(), time.time()),
+        )
+
+
+def depart(ws: Workspace, pid: int) -> None:
+    with ws.connect(write=True) as con:
+        con.execute("DELETE FROM workers WHERE id = ?", (f"{HOST}:{pid}",))
+
+
+def live_workers(ws: Workspace) -> list[dict]:
+    """Workers that beat lately, wherever they run (a process on this host must also exist)."""
+    with ws.connect() as con:
+        rows = con.execute("SELECT * FROM workers WHERE beat > ? ORDER BY started_at", (time.time() - WORKER_SILENT_S,))
+        found = [dict(r) for r in rows]
+    return [w for w in found if w["host"] != HOST or process_alive(w["pid"])]

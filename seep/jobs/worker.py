@@ -1,7 +1,10 @@
 """The worker: a separate process that runs the workspace's jobs one at a time.
 
-The app starts it (detached, so it outlives page reruns, closed tabs and an app restart)
-when a job is submitted and none is alive; it exits after a while with nothing to do.
+The app starts one (detached, so it outlives page reruns, closed tabs and an app restart)
+when a job is submitted and no worker serves the queue; that one exits after a while with
+nothing to do. `python -m seep worker` started by hand on another machine (a GPU node
+sharing the workspace folder and its PostgreSQL database) serves the same queue and waits
+for work until stopped.
 """
 
 from __future__ import annotations
@@ -120,7 +123,7 @@ class _Context:
     worker is alive while it is busy."""
 
     def __init__(self, ws: Workspace, job: queue.Job):
-        self.ws, self.job_id, self.lease = ws, job.id, job.lease
+        self.ws, self.job_id, self.lease, self.device = ws, job.id, job.lease, job.device or "cpu"
         self.cancel = self.lost = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -129,7 +132,7 @@ class _Context:
 
     def _beat_forever(self) -> None:
         while not self._stop.wait(queue.HEARTBEAT_S):
-            reg.set_setting(self.ws, "worker", {"pid": os.getpid(), "beat": time.time()})
+            queue.announce(self.ws, os.getpid(), self.device)
             self.update()
 
     def update(self, **kw) -> None:
@@ -159,23 +162,34 @@ class _Context:
         self._stop.set()
 
 
-def run_worker(ws_path: Path, idle_exit_s: float = IDLE_EXIT_S) -> None:
+def device_name() -> str:
+    """What this worker trains on, as the Train page shows it."""
+    import torch
+
+    return f"cuda: {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else "cpu"
+
+
+def run_worker(ws_path: Path, idle_exit_s: float | None = IDLE_EXIT_S) -> None:
+    """Serve the queue; return after `idle_exit_s` with nothing to do (None: never)."""
     # Below the app in CPU priority: on a 2-core machine a training job otherwise makes
     # page interactions wait; the job itself barely slows when the app is idle.
     os.nice(10)
     ws = Workspace(ws_path, create=False)
-    pid = os.getpid()
+    pid, device = os.getpid(), device_name()
     idle_since = time.monotonic()
-    while True:
-        reg.set_setting(ws, "worker", {"pid": pid, "beat": time.time()})
-        job = queue.claim_next(ws, pid)
-        if job is None:
-            if time.monotonic() - idle_since > idle_exit_s:
-                return
-            time.sleep(0.5)
-            continue
-        run_job(ws, job)
-        idle_since = time.monotonic()
+    try:
+        while True:
+            queue.announce(ws, pid, device)
+            job = queue.claim_next(ws, pid, device)
+            if job is None:
+                if idle_exit_s is not None and time.monotonic() - idle_since > idle_exit_s:
+                    return
+                time.sleep(0.5)
+                continue
+            run_job(ws, job)
+            idle_since = time.monotonic()
+    finally:
+        queue.depart(ws, pid)
 
 
 def run_job(ws: Workspace, job: queue.Job) -> None:
@@ -205,19 +219,15 @@ def _say(e: Exception) -> None:
     print(f"worker {os.getpid()}: {e}", file=sys.stderr, flush=True)
 
 
-def worker_alive(ws: Workspace) -> bool:
-    info = reg.get_setting(ws, "worker") or {}
-    return queue.process_alive(info.get("pid")) and time.time() - info.get("beat", 0) < 10
-
-
 def ensure_worker(ws: Workspace) -> int | None:
-    """Start a detached worker unless one is alive; returns the new pid, if any."""
-    if worker_alive(ws):
+    """Start a detached worker here unless a live one serves the queue (here or on another
+    machine); returns the new pid, if any."""
+    if queue.live_workers(ws):
         return None
     (ws.root / "logs").mkdir(exist_ok=True)
     log = open(ws.root / "logs" / "worker.log", "ab")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "seep", "worker", "--workspace", str(ws.root.resolve())],
+        [sys.executable, "-m", "seep", "worker", "--workspace", str(ws.root.resolve()), "--idle-exit", str(IDLE_EXIT_S)],
         cwd=Path(__file__).resolve().parents[2],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -227,5 +237,5 @@ def ensure_worker(ws: Workspace) -> int | None:
     log.close()  # the child holds its own copy
     # Collect its exit status when it ends, or it lingers as a zombie of the app's process.
     threading.Thread(target=proc.wait, name=f"seep-worker-{proc.pid}-reaper", daemon=True).start()
-    reg.set_setting(ws, "worker", {"pid": proc.pid, "beat": time.time()})
+    queue.announce(ws, proc.pid, "starting")  # so the next page run does not start a second one
     return proc.pid

@@ -180,7 +180,11 @@ def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -
         got = con.execute("SELECT failures FROM sign_in_failures WHERE name = ?", (key,)).fetchone()
         failures = (got[0] if got else 0) + 1
         delay = 0.0 if failures < FREE_FAILURES else min(MAX_WAIT_S, 2.0 ** (failures - FREE_FAILURES))
-        con.execute("INSERT OR REPLACE INTO sign_in_failures VALUES (?,?,?)", (key, failures, now + delay))
+        con.execute(
+            "INSERT INTO sign_in_failures VALUES (?,?,?) "
+            "ON CONFLICT (name) DO UPDATE SET failures = excluded.failures, wait_until = excluded.wait_until",
+            (key, failures, now + delay),
+        )
     raise SignInError("wrong name or password")
 
 

@@ -62,11 +62,11 @@ def send(ws: Workspace, image_ids: list[str], analysts: tuple[str, str], *, by: 
         for image_id in ids:
             if con.execute("SELECT 1 FROM blind_rounds WHERE image_id = ? AND closed_at IS NULL", (image_id,)).fetchone():
                 continue
-            cur = con.execute(
-                "INSERT INTO blind_rounds (image_id, sent_by, sent_at) VALUES (?,?,?)", (image_id, by, timestamp())
-            )
+            round_id = con.execute(
+                "INSERT INTO blind_rounds (image_id, sent_by, sent_at) VALUES (?,?,?) RETURNING id", (image_id, by, timestamp())
+            ).fetchone()[0]
             con.executemany(
-                "INSERT INTO blind_labels (round_id, analyst) VALUES (?,?)", [(cur.lastrowid, a) for a in pair]
+                "INSERT INTO blind_labels (round_id, analyst) VALUES (?,?)", [(round_id, a) for a in pair]
             )
             record_in(con, by, "blind-send", image_id, " and ".join(pair))
             sent += 1

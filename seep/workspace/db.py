@@ -1,7 +1,9 @@
-"""The workspace database: one SQLite file in WAL mode, schema versioned by PRAGMA user_version.
+"""The workspace's records: one SQLite file in WAL mode (the default), or a PostgreSQL
+database for a team (postgres.py) when SEEP_DATABASE_URL names one.
 
-Migrations are a list; a database at version k runs migrations k..n-1 in one
-transaction each, so an old workspace opens in a new Seep without losing anything.
+Migrations are a list, one history for both stores; a database at version k runs
+migrations k..n-1 in one transaction each, so an old workspace opens in a new Seep without
+losing anything. The SQLite schema version is PRAGMA user_version.
 """
 
 from __future__ import annotations
@@ -170,8 +172,10 @@ MIGRATIONS: list[str] = [
     """,
     # 7: second review. A reviewer returns a corrected tile with a comment ('returned' joins the
     # statuses: SQLite cannot change a CHECK, so images is rebuilt the documented way, with
-    # foreign keys off during migrations) or accepts it; every verdict is kept.
-    """
+    # foreign keys off during migrations; PostgreSQL swaps the constraint) or accepts it; every
+    # verdict is kept.
+    {
+        "sqlite": """
     CREATE TABLE images_new (
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
@@ -195,6 +199,13 @@ MIGRATIONS: list[str] = [
     CREATE INDEX images_name ON images(name);
     CREATE INDEX images_status ON images(status, name);
     CREATE INDEX images_scene ON images(scene, name);
+    """,
+        "postgres": """
+    ALTER TABLE images DROP CONSTRAINT images_status_check;
+    ALTER TABLE images ADD CONSTRAINT images_status_check
+        CHECK (status IN ('unlabelled', 'predicted', 'in_review', 'corrected', 'returned', 'accepted'));
+    """,
+        "both": """
     CREATE TABLE reviews (
         id INTEGER PRIMARY KEY,
         image_id TEXT NOT NULL REFERENCES images(id),
@@ -206,6 +217,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX reviews_image ON reviews(image_id, id);
     """,
+    },
     # 8: look-alikes: predicted seeps an analyst removed, with the reason; hard negatives for fine-tuning.
     """
     CREATE TABLE lookalikes (
@@ -215,7 +227,7 @@ MIGRATIONS: list[str] = [
         model_id TEXT,                    -- the model that predicted it
         reason TEXT NOT NULL,
         top INTEGER NOT NULL,             -- the region's box in the tile
-        left INTEGER NOT NULL,
+        "left" INTEGER NOT NULL,         -- quoted: a reserved word in PostgreSQL
         height INTEGER NOT NULL,
         width INTEGER NOT NULL,
         pixels INTEGER NOT NULL,
@@ -268,9 +280,66 @@ MIGRATIONS: list[str] = [
     ALTER TABLE label_versions ADD COLUMN merged_from INTEGER;
     ALTER TABLE label_versions ADD COLUMN resolution TEXT CHECK (resolution IN ('theirs', 'patch', 'mine'));
     """,
+    # 12: workers anywhere (a GPU node beside the app's server): each says who and where it is
+    # and beats; the app starts a local worker only when none is alive. A job names the device
+    # its worker runs it on.
+    """
+    CREATE TABLE workers (
+        id TEXT PRIMARY KEY,              -- random, per worker process
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        device TEXT NOT NULL,             -- cpu, cuda (NVIDIA H100 ...)
+        started_at TEXT NOT NULL,
+        beat REAL NOT NULL                -- unix time of its last sign of life
+    );
+    ALTER TABLE jobs ADD COLUMN device TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migration_script(version: int, dialect: str) -> str:
+    """Migration `version` (0-based) as `dialect` runs it: most are one text for both."""
+    m = MIGRATIONS[version]
+    return m if isinstance(m, str) else m[dialect] + m["both"]
+
+
+def open_store(root: Path):
+    """Where the workspace at `root` keeps its records: PostgreSQL when SEEP_DATABASE_URL
+    names a server (the rasters stay in `root`), else `root/seep.db`."""
+    url = os.environ.get("SEEP_DATABASE_URL", "").strip()
+    if url:
+        from seep.workspace.postgres import PostgresStore
+
+        return PostgresStore(url)
+    return SqliteStore(root / "seep.db")
+
+
+class SqliteStore:
+    dialect = "sqlite"
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def create(self) -> None:
+        create(self.path)
+
+    def migrate(self) -> int:
+        return migrate(self.path)
+
+    def connect(self, *, write: bool = False):
+        return connect(self.path, write=write)
+
+
+class _Connection(sqlite3.Connection):
+    dialect = "sqlite"  # the few statements that differ (a job claim) ask
 
 
 def _free_bytes(path: Path) -> int:
@@ -303,7 +372,9 @@ WRITE_WAIT_S = 120.0  # how long a write keeps retrying for the write lock (a st
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    con = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False, factory=_Connection
+    )
     con.row_factory = sqlite3.Row
     con.execute("PRAGMA foreign_keys = ON")
     # WAL + NORMAL: durable at each checkpoint, never corrupt, and commits cost no fsync each.
@@ -399,7 +470,7 @@ def migrate(path: Path) -> int:
         while (version := _schema(con, path)) < SCHEMA_VERSION:
             _begin(con, write=True)
             if _schema(con, path) == version:  # another process may have just run it
-                for stmt in _statements(MIGRATIONS[version]):
+                for stmt in statements(migration_script(version, "sqlite")):
                     con.execute(stmt)
                 if con.execute("PRAGMA foreign_key_check").fetchone():
                     raise sqlite3.IntegrityError(f"migration {version + 1} broke a foreign key")
@@ -424,7 +495,7 @@ def _schema(con: sqlite3.Connection, path: Path) -> int:
     return version
 
 
-def _statements(script: str) -> list[str]:
+def statements(script: str) -> list[str]:
     """Split a migration into statements; executescript would commit mid-transaction."""
     out, buf = [], ""
     for line in script.splitlines(keepends=True):

@@ -26,7 +26,7 @@ class Checkup:
     orphans: list[Path] = field(default_factory=list)  # files no row names
     leftovers: list[Path] = field(default_factory=list)  # .tmp files of interrupted writes
     missing: list[str] = field(default_factory=list)  # files rows name that are not there
-    integrity: str = "ok"  # SQLite's own check of the database
+    integrity: str = "ok"  # SQLite's own check of the database (a PostgreSQL server checks its own)
 
     @property
     def clean(self) -> bool:
@@ -56,8 +56,9 @@ def check(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
             elif rel not in named:
                 up.orphans.append(path)
     up.missing = sorted(rel for rel in named if not (ws.root / rel).is_file())
-    with ws.connect() as con:
-        up.integrity = "; ".join(r[0] for r in con.execute("PRAGMA integrity_check").fetchall())
+    if ws.store.dialect == "sqlite":
+        with ws.connect() as con:
+            up.integrity = "; ".join(r[0] for r in con.execute("PRAGMA integrity_check").fetchall())
     return up
 
 

@@ -41,8 +41,8 @@ class ImageFilter:
             )
             args.append(int(self.class_present))
         if self.name_contains:
-            clauses.append("instr(lower(name), lower(?)) > 0")
-            args.append(self.name_contains)
+            clauses.append("lower(name) LIKE lower(?) ESCAPE '!'")  # LIKE: the same in SQLite and PostgreSQL
+            args.append("%" + "".join("!" + ch if ch in "%_!" else ch for ch in self.name_contains) + "%")
         if self.returned_to is not None:
             clauses.append(
                 "status = 'returned' AND EXISTS (SELECT 1 FROM label_versions lv WHERE lv.image_id = images.id "

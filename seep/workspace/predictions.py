@@ -23,7 +23,9 @@ class PredictionCache:
         atomic_write_bytes(self.root / rel, encode_tiff(np.stack([classes, conf], axis=2)))
         with self.connect(write=True) as con:
             con.execute(
-                "INSERT OR REPLACE INTO predictions VALUES (?,?,?,?,?,?)",
+                "INSERT INTO predictions VALUES (?,?,?,?,?,?) ON CONFLICT (image_id, model_id) DO UPDATE SET "
+                "file = excluded.file, seep_pixels = excluded.seep_pixels, uncertainty = excluded.uncertainty, "
+                "created_at = excluded.created_at",
                 (image.id, model_id, rel, int((classes > 0).sum()), float(uncertainty), timestamp()),
             )
 

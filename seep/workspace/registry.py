@@ -135,7 +135,7 @@ def promote(ws: Workspace, model_id: str, fence: Fence = unfenced, *, actor: str
     with ws.connect(write=True) as con:
         fence(con)
         now = datetime.now(UTC).isoformat(timespec="milliseconds")
-        con.execute("INSERT INTO model_activations VALUES (?, ?)", (now, model_id))
+        con.execute("INSERT INTO model_activations (at, model_id) VALUES (?, ?)", (now, model_id))
         con.execute("INSERT INTO audit (at, actor, action, target) VALUES (?,?,?,?)", (now, actor, action, model_id))
     return get_model(ws, model_id)
 
@@ -159,4 +159,6 @@ def get_setting(ws: Workspace, key: str, default=None):
 
 def set_setting(ws: Workspace, key: str, value) -> None:
     with ws.connect(write=True) as con:
-        con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, json.dumps(value)))
+        con.execute(
+            "INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, json.dumps(value))
+        )

@@ -2,7 +2,8 @@
 
     workspace/
       dataset.json          class table, channels, tile size, no-data value
-      seep.db               SQLite (WAL): every record (images, label versions, reviews, models, jobs, ...)
+      seep.db               SQLite (WAL): every record (images, label versions, reviews, models, jobs, ...),
+                            unless SEEP_DATABASE_URL puts them in PostgreSQL (db.open_store)
       images/<id>.tif       imported rasters, as imported
       labels/<id>/v0003-<nonce>.tif   label versions, written once, never overwritten
       predictions/<model>/<id>.tif    cached predictions (classes and confidence)
@@ -49,13 +50,14 @@ class Workspace(LabelStore, PredictionCache):
     def __init__(self, root: Path | str, *, create: bool = True, config: DatasetConfig | None = None):
         self.root = Path(root)
         self.db_path = self.root / "seep.db"
+        self.store = db.open_store(self.root)
         if self.root.exists() and not self.root.is_dir():
             raise WorkspaceError(f"workspace {self.root} is a file, not a folder; choose another path")
-        if not self.db_path.exists():
+        if not self.store.exists():
             if not create:
                 raise WorkspaceError(f"no workspace at {self.root}; create one with `python -m seep import` or `demo`")
             self._create(config or DatasetConfig())
-        db.migrate(self.db_path)
+        self.store.migrate()
         self.config = DatasetConfig.load(self.root / "dataset.json")
 
     def _create(self, config: DatasetConfig) -> None:
@@ -65,14 +67,14 @@ class Workspace(LabelStore, PredictionCache):
             raise WorkspaceError(f"cannot create workspace folder {self.root}: {e.strerror or e}") from e
         if not (self.root / "dataset.json").exists():
             atomic_write_bytes(self.root / "dataset.json", config.to_json().encode())
-        db.create(self.db_path)
+        self.store.create()
 
     @property
     def classes(self):
         return self.config.classes
 
     def connect(self, *, write: bool = False):
-        return db.connect(self.db_path, write=write)
+        return self.store.connect(write=write)
 
     # ---- images -------------------------------------------------------------------
 
