@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -283,7 +282,6 @@ def _train_workspace(args) -> int:
 def cmd_worker(args) -> int:
     from seep.jobs.worker import run_worker
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # leave the workers table on `kill`, as on Ctrl-C
     run_worker(args.workspace, idle_exit_s=args.idle_exit)
     return 0
 

@@ -10,6 +10,7 @@ for work until stopped.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -174,6 +175,7 @@ def run_worker(ws_path: Path, idle_exit_s: float | None = IDLE_EXIT_S) -> None:
     # Below the app in CPU priority: on a 2-core machine a training job otherwise makes
     # page interactions wait; the job itself barely slows when the app is idle.
     os.nice(10)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` leaves the workers table as Ctrl-C does
     ws = Workspace(ws_path, create=False)
     pid, device = os.getpid(), device_name()
     idle_since = time.monotonic()

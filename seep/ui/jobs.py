@@ -24,6 +24,10 @@ def job_card(ws: Workspace, job: queue.Job, key: str, extra: Callable[[], None] 
         timing = job.timing()
         text = plain(job.message) if job.message else "waiting for the worker"
         st.progress(min(max(job.progress, 0.0), 1.0), text=f"{text} · {timing}" if timing else text)
+        if job.host:
+            st.caption(f"Worker: {plain(job.where)}")
+        elif job.active:
+            st.caption(plain(serving(ws)))
         if extra:
             extra()
         if job.status == "ERROR":
@@ -31,6 +35,15 @@ def job_card(ws: Workspace, job: queue.Job, key: str, extra: Callable[[], None] 
         if job.log:
             with st.expander("Log"):
                 st.code("\n".join(job.log.splitlines()[-30:]), language=None)
+
+
+def serving(ws: Workspace) -> str:
+    """Which workers serve the queue, for a job that waits: here, or a GPU node elsewhere."""
+    workers = queue.live_workers(ws)
+    if not workers:
+        return "No worker is running yet; one starts on this server."
+    names = ", ".join(f"{w['host']} ({w['device']})" for w in workers)
+    return f"Workers serving this queue: {names}."
 
 
 def newest_job(ws: Workspace, kinds: tuple[str, ...] | None = None) -> queue.Job | None:
@@ -57,6 +70,7 @@ def past_jobs(ws: Workspace, limit: int = 50) -> None:
                     "status": j.status.lower(),
                     "submitted": j.created_at,
                     "time": j.timing(),
+                    "worker": j.where,
                     "model": j.result.get("model_id", ""),
                     "message": j.message,  # a dataframe cell shows text as text
                 }
