@@ -20,12 +20,21 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 
 
+def make_tiles(ws, n: int = 5) -> None:
+    """`n` speckled tiles (no no-data), each with an imported empty label v1."""
+    from helpers import sar_tile
+
+    for i in range(n):
+        rec, _ = ws.add_image(sar_tile(i), name=f"t{i}", scene="s")
+        ws.save_label(rec.id, np.zeros((64, 64), np.uint8), parent=None, author="importer")
+
+
 def save_for(root: str, seconds: float, name: str) -> dict:
     from seep.errors import ConflictError
     from seep.workspace import Workspace
 
     ws = Workspace(root, create=False)
-    ids = [r.id for r in ws.list_images()]
+    ids = ws.image_ids()
     rng = np.random.default_rng(abs(hash(name)) % 2**32)
     acks, conflicts = [], 0
     deadline = time.monotonic() + seconds
@@ -69,21 +78,21 @@ def lost_versions(ws, reports: list[dict]) -> list[str]:
     versions 1..n with no gap, and no version nobody was told about."""
     problems, stored = [], set()
     acked = {(image_id, version): (r["name"], checksum) for r in reports for image_id, version, checksum in r["acks"]}
-    for rec in ws.list_images():
-        history = {v.version: v for v in ws.history(rec.id)}
-        stored |= {(rec.id, number) for number in history}
+    for image_id in ws.image_ids():
+        history = {v.version: v for v in ws.history(image_id)}
+        stored |= {(image_id, number) for number in history}
         if sorted(history) != list(range(1, len(history) + 1)):
-            problems.append(f"{rec.name}: versions {sorted(history)} have a gap")
+            problems.append(f"{image_id}: versions {sorted(history)} have a gap")
         for number, v in history.items():
-            who = acked.get((rec.id, number))
+            who = acked.get((image_id, number))
             if who is None and v.author.startswith("saver"):
-                problems.append(f"{rec.name} v{number} by {v.author} was never acknowledged")
+                problems.append(f"{image_id} v{number} by {v.author} was never acknowledged")
             elif who is not None and who != (v.author, v.checksum):
-                problems.append(f"{rec.name} v{number}: acknowledged to {who[0]}, stored as {v.author}'s")
+                problems.append(f"{image_id} v{number}: acknowledged to {who[0]}, stored as {v.author}'s")
     problems += [f"acknowledged save {image_id} v{version} is missing" for image_id, version in acked.keys() - stored]
     return problems
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO))
+    sys.path[:1] = [str(REPO)]  # seep, not this folder's modules
     print(json.dumps(save_for(sys.argv[1], float(sys.argv[2]), sys.argv[3])))

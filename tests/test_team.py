@@ -8,10 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
-from helpers import sar_tile
-from savers import lost_versions, run_savers
+from savers import lost_versions, make_tiles, run_savers
 
 from seep.data.synthetic import DemoSpec
 from seep.errors import WorkspaceError
@@ -25,29 +23,23 @@ pytestmark = pytest.mark.usefixtures("store")
 REPO = Path(__file__).parents[1]
 
 
-def _tiles(ws, n: int) -> list[str]:
-    ids = [ws.add_image(sar_tile(i), name=f"t{i}", scene="s")[0].id for i in range(n)]
-    for image_id in ids:
-        ws.save_label(image_id, np.zeros((64, 64), np.uint8), parent=None, author="importer")
-    return ids
-
-
 def test_eight_processes_saving_to_five_tiles_lose_nothing(ws, store):
     """Every save that was acknowledged is in the history as acknowledged; every other one
     was refused as a conflict (bench_load.py runs this for 30 s)."""
-    _tiles(ws, 5)
+    make_tiles(ws, 5)
     reports = run_savers(ws.root, processes=8, seconds=4)
     saved, refused = sum(len(r["acks"]) for r in reports), sum(r["conflicts"] for r in reports)
     assert saved > 8 and refused > 0, reports  # they did collide
     assert lost_versions(ws, reports) == []
-    assert sum(len(ws.history(r.id)) for r in ws.list_images()) == 5 + saved
+    assert sum(len(ws.history(i)) for i in ws.image_ids()) == 5 + saved
 
 
 def test_postgres_keeps_every_record_and_writes_no_sqlite_file(ws, store):
     if store == "sqlite":
         assert (ws.root / "seep.db").exists()
         return
-    image_id = _tiles(ws, 1)[0]
+    make_tiles(ws, 1)
+    image_id = ws.image("t0").id
     assert not (ws.root / "seep.db").exists()
     code = "import sys; from seep.workspace import Workspace; print(Workspace(sys.argv[1], create=False).image(sys.argv[2]).head_version)"
     out = subprocess.run([sys.executable, "-c", code, str(ws.root), image_id], cwd=REPO, capture_output=True, text=True)

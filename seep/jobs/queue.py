@@ -215,7 +215,7 @@ def claim_next(ws: Workspace, pid: int, device: str = "cpu") -> Job | None:
     write lock; PostgreSQL's locks the job row and skips rows other workers are claiming,
     so two workers never take one job and neither waits for the other."""
     reap_dead(ws)
-    postgres = ws.store.dialect == "postgres"
+    postgres = ws.store.dialect == "postgres"  # one statement: atomic on its own there
     with ws.connect(write=not postgres) as con:
         if con.execute("SELECT 1 FROM jobs WHERE status = 'RUNNING' AND host = ? AND pid = ?", (HOST, pid)).fetchone():
             return None

@@ -27,7 +27,7 @@ from seep.errors import WorkspaceError
 
 WRITE_LOCK = 0x5EE9  # the advisory lock every write transaction of a workspace's database takes
 CONNECT_TIMEOUT_S = 5
-POOL_SIZE = 16  # per process: a page run holds one connection at a time, workers one each
+POOL_SIZE = 32  # per process: a page run holds one connection at a time (never two), a worker one
 # A write waits at most this long for the write lock (a stalled writer resumes; a hung one
 # makes the save fail with a clear message instead of hanging the page).
 LOCK_TIMEOUT_MS = 120_000
@@ -186,9 +186,13 @@ class PostgresStore:
 
     @contextmanager
     def connect(self, *, write: bool = False) -> Iterator[Connection]:
-        """One transaction: committed on success, rolled back on error, its connection pooled."""
+        """A write is one transaction, committed on success, rolled back on error. A read runs
+        each statement on its own (autocommit): under READ COMMITTED a transaction would see
+        no more consistent a picture, and it saves the BEGIN and COMMIT round trips of the
+        thirty-odd reads of a page run. Either way the connection goes back to the pool."""
         try:
             with self._pool().connection() as raw:
+                raw.autocommit = not write
                 if write:
                     raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                 yield Connection(raw)

@@ -4,6 +4,7 @@ survive an app restart; a cancel and a killed worker are handled without losing 
 import os
 import re
 import signal
+import socket
 import time
 
 from browser import editor_ready, eventually, shot, wait_for_app
@@ -85,7 +86,9 @@ def test_correct_finetune_promote_cancel_kill_restart(server, page):
     # Cancel a running job: stopped within 5 s. While it runs, progress names the epochs and the time.
     job = start_job(page, url, ws, epochs=200)
     page.get_by_text(re.compile(r"epoch \d+ of 200, step \d+/\d+ · .*elapsed")).wait_for(timeout=60_000)
-    wait_job(ws, job.id, ("RUNNING",))
+    running = wait_job(ws, job.id, ("RUNNING",))
+    where = re.compile(rf"Worker: {re.escape(socket.gethostname())} \((cpu|cuda: .*)\), pid {running.pid}")
+    page.get_by_text(where).wait_for()  # which machine, on what, runs it
     page.get_by_role("button", name="Cancel").click()
     t = time.monotonic()
     stopped = wait_job(ws, job.id, ("STOPPED", "DONE", "ERROR"), timeout=30)
