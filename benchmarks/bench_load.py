@@ -102,6 +102,28 @@ async def crowd(url: str, runs: list[list[str]], ws: Workspace, think: float) ->
     return out
 
 
+def cpu_seconds(match) -> float:
+    """CPU time (user + system) of the processes whose command line `match` accepts."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if match(cmdline):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def cpu_split() -> dict[str, float]:
+    return {
+        "server": cpu_seconds(lambda c: "streamlit run" in c),
+        "browsers": cpu_seconds(lambda c: "chrom" in c.split(" ")[0]),
+        "database": cpu_seconds(lambda c: c.startswith("postgres")),
+    }
+
+
 def p(xs: list[float], q: float) -> float:
     return statistics.quantiles(xs, n=100, method="inclusive")[q - 1] * 1000 if len(xs) > 1 else (xs or [0])[0] * 1000
 
@@ -119,9 +141,10 @@ def browsers(store: str, root: Path, sessions: int, rounds: int, think: float) -
         server = start_app(root, port, log=log)
         try:
             asyncio.run(crowd(f"http://127.0.0.1:{port}", runs[:1], ws, 0))  # warm up: imports, caches (not counted)
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), cpu_split()
             out = asyncio.run(crowd(f"http://127.0.0.1:{port}", runs[1:] + runs[:1], ws, think))
             out["wall"] = time.perf_counter() - t
+            out["cpu"] = {k: v - cpu.get(k, 0) for k, v in cpu_split().items()}
         finally:
             server.terminate()
             server.wait(30)
@@ -168,6 +191,10 @@ def main() -> int:
                 )
                 for e in out["errors"][:5]:
                     print(f"         error: {e}")
+                print(
+                    "         CPU seconds over the run (2 cores: "
+                    f"{2 * out['wall']:.0f} available): " + ", ".join(f"{k} {v:.0f}" for k, v in out["cpu"].items())
+                )
                 if errors:
                     print(f"         the server's log: {out['log']}")
                 if store == "postgres":

@@ -163,3 +163,19 @@ def test_a_killed_workers_job_is_failed_by_another_machine_which_serves_the_queu
                 p.terminate()
                 p.wait(timeout=30)
     assert queue.live_workers(ws) == []  # a stopped worker leaves the table
+
+
+def test_server_errors_say_what_happened(store):
+    if store == "sqlite":
+        pytest.skip("test_workspace.py covers SQLite's disk and lock errors")
+    from psycopg import errors
+
+    from seep.workspace.postgres import PostgresStore
+
+    pg = PostgresStore("postgresql://seep:secret@db.example.org/seep")
+    assert "disk of the database server postgresql://seep@db.example.org:5432/seep is full" in str(
+        pg._error(errors.DiskFull("could not extend file"))
+    )
+    assert "held the write lock for over 120 s" in str(pg._error(errors.LockNotAvailable("lock timeout")))
+    refused = str(pg._error(errors.OperationalError("connection refused")))
+    assert refused.startswith("cannot reach the workspace database") and "secret" not in refused

@@ -178,7 +178,11 @@ class PostgresStore:
                 f"workspace database {self.where}: another writer held the write lock for over "
                 f"{LOCK_TIMEOUT_MS // 1000} s (a hung Seep process?); nothing was saved; try again"
             )
-        if isinstance(e, psycopg.OperationalError):
+        if isinstance(e, psycopg.errors.DiskFull):
+            return WorkspaceError(f"the disk of the database server {self.where} is full; nothing was saved; free space there")
+        # No SQLSTATE: libpq never got an answer (refused, unknown host, wrong password, a
+        # pool with no live connection); class 08: the connection broke.
+        if isinstance(e, psycopg.OperationalError) and (e.sqlstate or "08").startswith("08"):
             return WorkspaceError(
                 f"cannot reach the workspace database {self.where}: {msg}; check SEEP_DATABASE_URL and that the server runs"
             )
