@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
+from bench_browser import MASK_ID  # noqa: E402  (this folder is on the path: the script's own)
 from pg_cluster import Cluster  # noqa: E402
 from savers import lost_versions, make_tiles, run_savers  # noqa: E402
 
@@ -42,16 +43,6 @@ from seep.workspace import Workspace  # noqa: E402
 from seep.workspace.demo import build_demo  # noqa: E402
 from seep.workspace.postgres import close_pools  # noqa: E402
 
-MASK_ID = """part => {
-    for (const host of document.querySelectorAll('*')) {
-        const ed = host.shadowRoot && host.shadowRoot.querySelector('.seep-editor');
-        if (ed && (ed.dataset.maskId || '').startsWith(part)) {
-            const img = ed.querySelector('img.base');
-            return img.complete && img.naturalWidth > 0;
-        }
-    }
-    return false;
-}"""
 SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 TIMEOUT_MS = 60_000
 
