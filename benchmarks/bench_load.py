@@ -78,8 +78,6 @@ async def analyst(browser, url: str, ids: list[str], ws: Workspace, out: dict, t
             await page.wait_for_function(SETTLED, timeout=TIMEOUT_MS)
     except Exception as e:  # a timeout or a page that broke: an error, and this analyst stops
         out["errors"].append(f"{type(e).__name__}: {str(e).splitlines()[0][:160]}")
-    finally:
-        await ctx.close()
 
 
 async def crowd(url: str, runs: list[list[str]], ws: Workspace, think: float) -> dict:
@@ -89,6 +87,7 @@ async def crowd(url: str, runs: list[list[str]], ws: Workspace, think: float) ->
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         await asyncio.gather(*(analyst(browser, url, ids, ws, out, think) for ids in runs))
+        out["cpu_end"] = cpu_split()  # before the browser's processes end and take their CPU time along
         await browser.close()
     return out
 
@@ -135,7 +134,7 @@ def browsers(store: str, root: Path, sessions: int, rounds: int, think: float) -
             t, cpu = time.perf_counter(), cpu_split()
             out = asyncio.run(crowd(f"http://127.0.0.1:{port}", runs[1:] + runs[:1], ws, think))
             out["wall"] = time.perf_counter() - t
-            out["cpu"] = {k: v - cpu.get(k, 0) for k, v in cpu_split().items()}
+            out["cpu"] = {k: v - cpu[k] for k, v in out["cpu_end"].items()}
         finally:
             server.terminate()
             server.wait(30)
@@ -171,6 +170,8 @@ def main() -> int:
             for store in args.stores.split(","):
                 if store == "postgres":
                     os.environ["SEEP_DATABASE_URL"] = cluster.new_database()
+                else:
+                    os.environ.pop("SEEP_DATABASE_URL", None)
                 out = browsers(store, Path(d) / f"{store}-browsers", args.sessions, args.rounds, args.think)
                 errors = len(out["errors"]) + out["tracebacks"]
                 print(

@@ -179,3 +179,11 @@ def test_server_errors_say_what_happened(store):
     assert "held the write lock for over 120 s" in str(pg._error(errors.LockNotAvailable("lock timeout")))
     refused = str(pg._error(errors.OperationalError("connection refused")))
     assert refused.startswith("cannot reach the workspace database") and "secret" not in refused
+
+
+def test_a_database_without_its_folder_is_a_clear_error(ws, tmp_path):
+    """A worker on a machine where the shared folder is not mounted (or a wrong --workspace)
+    is told so, instead of starting a second workspace on the same records."""
+    (ws.root / "dataset.json").rename(tmp_path / "aside.json")
+    with pytest.raises(WorkspaceError, match=r"holds a workspace, but the folder .* has no dataset.json"):
+        Workspace(ws.root)

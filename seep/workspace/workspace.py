@@ -57,6 +57,12 @@ class Workspace(LabelStore, PredictionCache):
             if not create:
                 raise WorkspaceError(f"no workspace at {self.root}; create one with `python -m seep import` or `demo`")
             self._create(config or DatasetConfig())
+        elif not (self.root / "dataset.json").is_file():
+            raise WorkspaceError(
+                f"the database {self.store} holds a workspace, but the folder {self.root} has no dataset.json: "
+                "point --workspace (or SEEP_WORKSPACE) at the folder its rasters are in (on a team's machines, "
+                "the shared folder, mounted)"
+            )
         self.store.migrate()
         self.config = DatasetConfig.load(self.root / "dataset.json")
 
