@@ -285,7 +285,7 @@ MIGRATIONS: list[str] = [
     # its worker runs it on.
     """
     CREATE TABLE workers (
-        id TEXT PRIMARY KEY,              -- random, per worker process
+        id TEXT PRIMARY KEY,              -- host:pid, so the app's note of a worker it started is the same row
         host TEXT NOT NULL,
         pid INTEGER NOT NULL,
         device TEXT NOT NULL,             -- cpu, cuda (NVIDIA H100 ...)
@@ -338,10 +338,6 @@ class SqliteStore:
         return connect(self.path, write=write)
 
 
-class _Connection(sqlite3.Connection):
-    dialect = "sqlite"  # the few statements that differ (a job claim) ask
-
-
 def _free_bytes(path: Path) -> int:
     try:
         return shutil.disk_usage(path.parent).free
@@ -372,9 +368,7 @@ WRITE_WAIT_S = 120.0  # how long a write keeps retrying for the write lock (a st
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False, factory=_Connection
-    )
+    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     con.row_factory = sqlite3.Row
     con.execute("PRAGMA foreign_keys = ON")
     # WAL + NORMAL: durable at each checkpoint, never corrupt, and commits cost no fsync each.

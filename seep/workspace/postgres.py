@@ -81,8 +81,6 @@ def _sql(query: str) -> str:
 class Connection:
     """A psycopg connection inside one transaction, with the sqlite3 calls Seep uses."""
 
-    dialect = "postgres"
-
     def __init__(self, raw: psycopg.Connection):
         self._raw = raw
 
