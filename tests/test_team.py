@@ -84,6 +84,23 @@ def test_a_newer_schema_on_the_server_is_refused(ws, store):
         Workspace(ws.root)
 
 
+def test_saves_go_on_after_the_database_server_restarts(ws, store, request, monkeypatch):
+    """A restart closes every pooled connection; the pool checks one idle for a while before
+    handing it out, so the analyst's next save after a restart works instead of failing."""
+    if store == "sqlite":
+        pytest.skip("about the PostgreSQL server")
+    from seep.workspace import postgres
+
+    make_tiles(ws, 1)
+    image_id = ws.image_ids()[0]
+    head = ws.image(image_id).head_version
+    request.getfixturevalue("postgres_server").restart()
+    monkeypatch.setattr(postgres, "CHECK_IDLE_S", 0.0)  # as after a few idle seconds
+    mask = ws.label(image_id, head)[1].copy()
+    mask[0, 0] = 1 - mask[0, 0]
+    assert ws.save_label(image_id, mask, parent=head, author="a").version == head + 1
+
+
 CLAIMER = """
 import json, os, sys, time
 from seep.jobs import queue

@@ -197,11 +197,31 @@ def test_read_only_database_is_a_clear_error(ws, monkeypatch):
         return con
 
     monkeypatch.setattr(wsdb, "_open", read_only)
+    wsdb.close_idle()
     with pytest.raises(WorkspaceError, match="read-only"):
         ws.save_label(rec.id, _mask(), parent=None, author="a")
     monkeypatch.setattr(wsdb, "_open", real_open)
     assert ws.history(rec.id) == []
     assert not any((ws.root / "labels").rglob("*.tif")), "the mask file of the failed save was removed"
+
+
+@pytest.mark.sqlite_only
+def test_a_workspace_deleted_and_made_again_is_read_afresh_not_through_a_kept_connection(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
+    ws.save_label(rec.id, _mask(), parent=None, author="a")
+    opened = []
+    real_open = wsdb._open
+    wsdb._open = lambda path: opened.append(path) or real_open(path)
+    try:
+        for _ in range(5):  # one connection kept, and used again
+            assert [v.version for v in ws.history(rec.id)] == [1]
+        assert len(opened) <= 1
+        shutil.rmtree(ws.root)  # "delete the folder to reset", with the app still running
+        again = Workspace(tmp_path / "ws")
+        assert again.list_images() == [] and again.image_ids() == []
+    finally:
+        wsdb._open = real_open
 
 
 def test_a_file_where_the_workspace_should_be(tmp_path):
@@ -359,6 +379,7 @@ def test_a_save_waits_out_a_stalled_writer_instead_of_failing_at_the_busy_timeou
     rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
     monkeypatch.setattr(wsdb, "BUSY_TIMEOUT_S", 0.2)  # one SQLite wait: a fifth of a second here, 15 s for real
     monkeypatch.setattr(wsdb, "WRITE_WAIT_S", 20.0)
+    wsdb.close_idle()  # connections kept open were opened with the 15 s wait
     holder = _hold_write_lock(ws.db_path, 1.5)  # longer than several busy timeouts
     assert ws.save_label(rec.id, _mask(1), parent=None, author="a").version == 1
     holder.wait()
