@@ -114,7 +114,6 @@ async def analyst_wire(url: str, ids: list[str], ws: Workspace, out: dict, think
                 await s.rerun(EDITOR, event={"type": "navigate", "step": 1, "mask_id": shown, "dirty": False, "nonce": i})
                 await s.until(EDITOR, "mask_id", image_id, TIMEOUT_S)
                 out["next"].append(time.perf_counter() - t)
-                out.setdefault("when", []).append(("next", t, time.perf_counter() - t))
                 await s.settle(TIMEOUT_S)
                 await asyncio.sleep(think * rng.uniform(0.5, 1.5))
                 data = s.data(EDITOR)
@@ -130,7 +129,6 @@ async def analyst_wire(url: str, ids: list[str], ws: Workspace, out: dict, think
                 )
                 await s.until(EDITOR, "mask_id", f"{image_id}:label:{version}:", TIMEOUT_S)
                 out["save"].append(time.perf_counter() - t)
-                out.setdefault("when", []).append(("save", t, time.perf_counter() - t))
                 out["acked"].append((image_id, version))
                 await s.settle(TIMEOUT_S)
     except Exception as e:  # a timeout, a traceback on the page, a dropped connection
