@@ -148,3 +148,22 @@ def test_the_db_readout_is_within_half_a_level_of_the_value(img):
     assert (q[img == 0] == 255).all() and (q[img > 0] <= 253).all()
     shown = got["lo"] + q[img > 0] * got["step"]
     assert np.abs(shown - 10 * np.log10(img[img > 0].astype(np.float64))).max() <= got["step"] / 2 + 1e-4
+
+
+def test_a_picture_encoded_again_is_the_same_text_and_a_changed_one_is_new():
+    """The editor's payload keeps each picture's encoding (a Review rerun re-sends the tile);
+    one changed pixel, or the same bytes in another shape, must never get the kept text."""
+    import base64
+
+    import cv2
+
+    from seep.ui.editor.payload import encode_png
+
+    rgb = np.random.default_rng(0).integers(0, 256, (16, 24, 3), dtype=np.uint8)
+    first = encode_png(rgb)
+    assert encode_png(rgb.copy()) is first
+    changed = rgb.copy()
+    changed[3, 4, 1] ^= 1
+    for other in (changed, rgb.reshape(24, 16, 3)):
+        decoded = cv2.imdecode(np.frombuffer(base64.b64decode(encode_png(other)), np.uint8), cv2.IMREAD_COLOR)
+        np.testing.assert_array_equal(decoded[:, :, ::-1], other)

@@ -224,6 +224,17 @@ def test_a_workspace_deleted_and_made_again_is_read_afresh_not_through_a_kept_co
         wsdb._open = real_open
 
 
+def test_pixels_read_once_are_shared_read_only_and_a_replaced_file_is_read_again(ws):
+    rec, _ = ws.add_image(sar_tile(3), name="a", scene="s")
+    first = ws.read_image(rec.id)
+    assert ws.read_image(rec.id) is first  # one decoded copy per process
+    with pytest.raises(ValueError, match="read-only"):
+        first[0, 0, 0] = 0  # no reader can change what the next one gets
+    path = ws.root / ws.image(rec.id).file
+    raster.write_tiff(path, sar_tile(4)[:, :, None])  # replaced on disk (a restore from another copy)
+    np.testing.assert_array_equal(ws.read_image(rec.id)[:, :, 0], sar_tile(4))
+
+
 def test_a_file_where_the_workspace_should_be(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(WorkspaceError, match="is a file, not a folder"):

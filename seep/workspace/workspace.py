@@ -27,6 +27,7 @@ from seep.errors import BadInputError, NotFoundError, WorkspaceError
 from seep.workspace import db
 from seep.workspace.filters import ImageFilter
 from seep.workspace.labels import LabelStore
+from seep.workspace.pixels import read_kept
 from seep.workspace.predictions import PredictionCache
 from seep.workspace.records import STATUSES, UNREVIEWED, ImageRecord, pixel_checksum, timestamp
 
@@ -151,7 +152,8 @@ class Workspace(LabelStore, PredictionCache):
         return ImageRecord(**rows[0])
 
     def read_image(self, ref: str) -> np.ndarray:
-        return read_image(self.root / self.image(ref).file)
+        """Read-only (pixels.py keeps one decoded copy per process): copy it to change it."""
+        return read_kept(self.root / self.image(ref).file)
 
     def list_images(self, flt: ImageFilter = ImageFilter(), *, offset: int = 0, limit: int = 100) -> list[ImageRecord]:
         where, args = flt.where()
