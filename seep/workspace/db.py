@@ -386,8 +386,8 @@ def connect(path: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
     """
     try:
         key, con = _checkout(path)
-    except (sqlite3.Error, OSError) as e:
-        raise _workspace_error(sqlite3.OperationalError(str(e)) if isinstance(e, OSError) else e, path) from e
+    except sqlite3.Error as e:
+        raise _workspace_error(e, path) from e
     try:
         _begin(con, write)
         yield con
@@ -416,8 +416,11 @@ IDLE_MAX = 8
 
 
 def _checkout(path: Path) -> tuple[tuple, sqlite3.Connection]:
-    st = os.stat(path) if path.exists() else None
-    key = (str(path), st.st_dev, st.st_ino, os.getpid()) if st else None
+    try:
+        st = os.stat(path)
+        key = (str(path), st.st_dev, st.st_ino, os.getpid())
+    except OSError:  # no file yet, or none to see: SQLite's own open says what is wrong
+        key = None
     with _idle_lock:
         for i in range(len(_idle) - 1, -1, -1):
             if _idle[i][0] == key:
