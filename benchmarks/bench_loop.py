@@ -1,6 +1,6 @@
 """The learning loop, replayed as an analyst lives it, on real scenes the base model never saw.
 
-    python benchmarks/bench_loop.py [--base MODEL] [--k 0,2,5,10] [--seeds 0,1,2] [--set key=value ...] [--json]
+    python benchmarks/bench_loop.py [--base MODEL] [--k 0,2,5,10] [--seeds 0,1,2] [--pick queue|random] [--set key=value ...] [--json]
 
 For each K: a fresh workspace holds the scenes the base model (`--base`, default the shipped
 model) was *not* trained on (its validation scenes, read from the model file), imported
@@ -12,8 +12,10 @@ with the candidate. Several seeds give the mean and spread of the gain.
 
 Prints, per K: binary seep IoU, seep-class mIoU and mean mask AP50 on the uncorrected
 tiles (base -> candidate), the gain, how many candidates the fine-tune flagged as worse
-than their base on its own validation tiles, the gain an analyst keeps when flagged
-candidates are not promoted, and the fine-tune's wall time. `--set lr=1e-4` (repeatable) tries another recipe.
+than their base (on its held-out reviewed tiles, or by changing the unreviewed rest of the
+scenes: see MIN_AGREEMENT in seep/jobs/finetune.py), the gain an analyst keeps when flagged
+candidates are not promoted, the lowest agreement with the base on the rest, and the
+fine-tune's wall time. `--set lr=1e-4` (repeatable) tries another recipe.
 
 Reads ../shared/data/cgg-seep (never copied into the project); exits 2 without it.
 """
@@ -28,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -62,10 +66,16 @@ def predicted_workspace(root: Path, tiles: list[Tile], base_path: Path) -> tuple
     return ws, base.id
 
 
-def correct(ws: Workspace, base_id: str, truth: dict[str, Tile], k: int) -> set[str]:
-    """The analyst: the first K of each scene in the review queue get their true masks."""
-    queue = ws.review_queue(ImageFilter(), base_id, per_scene=k)
-    chosen = queue[: k * len(ws.scenes())] if k else []
+def correct(ws: Workspace, base_id: str, truth: dict[str, Tile], k: int, pick: str = "queue", seed: int = 0) -> set[str]:
+    """The analyst: K tiles of each scene get their true masks: the first K of the review
+    queue, or (`pick="random"`, a yardstick for the queue's choice) K drawn at random."""
+    if pick == "random":
+        rng = np.random.default_rng([seed, k])
+        by_scene = [ws.list_images(ImageFilter(scene=(s,)), limit=1_000_000) for s in ws.scenes()]
+        chosen = [recs[i].id for recs in by_scene for i in sorted(rng.permutation(len(recs))[:k])]
+    else:
+        queue = ws.review_queue(ImageFilter(), base_id, per_scene=k)
+        chosen = queue[: k * len(ws.scenes())] if k else []
     for rec in ws.images_by_ids(chosen):
         mask = truth[rec.name].mask.copy()
         mask[ws.no_data(rec.id)] = 0  # the editor paints nothing outside the swath (two real masks have a pixel)
@@ -78,15 +88,23 @@ def score(model_path: Path, tiles: list[Tile]) -> dict:
     return {k: report[k] or 0.0 for k in KEYS}
 
 
-def one_run(template: Path, work: Path, truth: dict, base_id: str, k: int, params: FinetuneParams) -> dict:
+def one_run(template: Path, work: Path, truth: dict, base_id: str, k: int, params: FinetuneParams, pick: str) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(template, work)
     ws = Workspace(work)
-    corrected = correct(ws, base_id, truth, k)
+    corrected = correct(ws, base_id, truth, k, pick, params.seed)
     rest = [t for name, t in truth.items() if name not in corrected]
     base_scores = score(reg.get_model(ws, base_id).path(ws), rest)
     if not k:
-        return {"k": 0, "corrected": 0, "base": base_scores, "candidate": base_scores, "seconds": 0.0, "worse": False}
+        return {
+            "k": 0,
+            "corrected": 0,
+            "base": base_scores,
+            "candidate": base_scores,
+            "seconds": 0.0,
+            "worse": False,
+            "agree": 1.0,
+        }
     t0 = time.perf_counter()
     result = run_finetune(ws, params, out_dir=work / "run")
     seconds = time.perf_counter() - t0
@@ -98,6 +116,7 @@ def one_run(template: Path, work: Path, truth: dict, base_id: str, k: int, param
         "candidate": cand,
         "seconds": seconds,
         "worse": bool(result.get("worse")),
+        "agree": result.get("rest_agreement"),
     }
 
 
@@ -105,24 +124,25 @@ def summarise(runs: list[dict]) -> None:
     print(
         f"\n{'K':>3} {'tiles':>5} {'seeds':>5}  "
         + "  ".join(f"{k:>26}" for k in KEYS)
-        + "   gain (binary IoU)   flagged   kept gain   fine-tune s"
+        + "   gain (binary IoU)   flagged   kept gain   agreement   fine-tune s"
     )
     for k in sorted({r["k"] for r in runs}):
         rs = [r for r in runs if r["k"] == k]
         cells = []
         for key in KEYS:
-            b = rs[0]["base"][key]
+            b = statistics.mean(r["base"][key] for r in rs)  # one base per K, unless the picks are random
             c = [r["candidate"][key] for r in rs]
             cells.append(f"{b:.3f} -> {statistics.mean(c):.3f} +- {_sd(c):.3f}")
         gains = [r["candidate"]["binary_iou"] - r["base"]["binary_iou"] for r in rs]
         secs = [r["seconds"] for r in rs]
         flagged = sum(r["worse"] for r in rs)
         kept = [0.0 if r["worse"] else g for r, g in zip(rs, gains, strict=True)]  # auto-promote keeps the base when flagged
+        agree = min((r["agree"] for r in rs if r["agree"] is not None), default=float("nan"))
         print(
             f"{k:>3} {rs[0]['corrected']:>5} {len(rs):>5}  "
             + "  ".join(f"{c:>26}" for c in cells)
             + f"   {statistics.mean(gains):+.3f} +- {_sd(gains):.3f}"
-            + f"   {flagged}/{len(rs)}       {statistics.mean(kept):+.3f}      {statistics.mean(secs):6.1f}"
+            + f"   {flagged}/{len(rs)}       {statistics.mean(kept):+.3f}      {agree:9.3f}   {statistics.mean(secs):6.1f}"
         )
 
 
@@ -135,6 +155,7 @@ def main() -> int:
     ap.add_argument("--base", type=Path, default=SHIPPED_MODEL, help="model to start from (default: the shipped one)")
     ap.add_argument("--k", default="0,2,5,10", help="corrected tiles per scene, comma-separated")
     ap.add_argument("--seeds", default="0,1,2")
+    ap.add_argument("--pick", choices=("queue", "random"), default="queue", help="which tiles the analyst corrects")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a fine-tune setting (JSON value)")
     ap.add_argument("--json", action="store_true", help="also print every run as a JSON line")
     args = ap.parse_args()
@@ -165,7 +186,7 @@ def main() -> int:
         for k in [int(x) for x in args.k.split(",")]:
             for seed in [int(s) for s in args.seeds.split(",")] if k else [0]:
                 params = FinetuneParams.from_dict({**overrides, "seed": seed})
-                run = {**one_run(template, Path(d) / "run", truth, base_id, k, params), "seed": seed}
+                run = {**one_run(template, Path(d) / "run", truth, base_id, k, params, args.pick), "seed": seed}
                 runs.append(run)
                 if args.json:
                     print(json.dumps(run), flush=True)

@@ -267,7 +267,7 @@ def _train_workspace(args) -> int:
         print("stopped before the first epoch ended; nothing registered", file=sys.stderr)
         return 1
     verdict = (
-        "WORSE than its base on the same validation tiles: not promoted; keep the base"
+        f"WORSE than its base ({result['why_worse']}): not promoted; keep the base"
         if result["worse"]
         else f"`python -m seep promote {result['model_id']}` makes it active"
     )
@@ -300,6 +300,7 @@ def cmd_jobs(args) -> int:
 
 
 def cmd_models(args) -> int:
+    from seep.jobs.finetune import why_worse
     from seep.workspace.registry import list_models
 
     models = list_models(_workspace(args))
@@ -308,7 +309,7 @@ def cmd_models(args) -> int:
         print(
             f"{'*' if m.active else ' '} {m.id:<24} parent {m.parent or '-':<24} {m.created_at}  "
             f"{m.train_images:>5} train tiles  val binary IoU {'n/a' if iou is None else f'{iou:.3f}'}"
-            + (f"  worse than its base ({m.metrics.get('base_binary_iou')})" if m.metrics.get("worse_than_base") else "")
+            + (f"  worse than its base: {why_worse(m.metrics)}" if m.metrics.get("worse_than_base") else "")
         )
     print("no models yet" if not models else "* = active")
     return 0

@@ -186,6 +186,45 @@ def test_a_worse_candidate_says_so_and_is_not_promoted(demo, tiny_model, monkeyp
     assert not r["worse"] and r["promoted"] and reg.active_model(demo).id == r["model_id"]
 
 
+def _head_biased(src: Path, dst: Path, cls: int) -> Path:
+    """The model at src with its head pushed to class `cls` everywhere (sure of it)."""
+    from seep.learn.checkpoint import load_checkpoint, save_checkpoint
+
+    state = load_checkpoint(src)
+    bias = state["model"]["head.bias"]
+    bias.zero_()
+    bias[cls] = 50.0
+    save_checkpoint(dst, state)
+    return dst
+
+
+def test_a_candidate_that_floods_the_unreviewed_tiles_is_flagged(tmp_path, tiny_model, monkeypatch):
+    """The held-out reviewed tiles are the queue's doubtful, seep-rich ones: a candidate that
+    learnt 'more seep' wins there. The tiles nobody reviewed catch it."""
+    import seep.jobs.finetune as ft
+
+    ws = Workspace(tmp_path / "w")
+    build_demo(ws, DemoSpec(scenes=3, tiles_per_scene=5, geo_scene=False), labelled_per_scene=3)
+    sure_sea = _head_biased(tiny_model, tmp_path / "sea.pt", 0)
+    reg.promote(ws, reg.register_model(ws, sure_sea, model_id="base").id)
+    monkeypatch.setattr(ft, "evaluate", fake_evaluate(candidate_iou=0.50, base_iou=0.45))  # wins on held-out tiles
+    real_export = ft.export_weights
+
+    def flooding(src, dst):
+        real_export(src, dst)
+        _head_biased(dst, dst, 1)
+
+    monkeypatch.setattr(ft, "export_weights", flooding)
+    r = run_finetune(ws, FinetuneParams(epochs=1, batch_size=4, auto_promote=True))
+    assert r["worse"] and not r["promoted"] and reg.active_model(ws).id == "base"
+    assert r["rest_agreement"] == 0.0 and "6 tiles of the same scenes nobody reviewed" in r["why_worse"]
+    assert reg.get_model(ws, r["model_id"]).metrics["rest_tiles"] == 6
+
+    monkeypatch.setattr(ft, "export_weights", lambda src, dst: real_export(sure_sea, dst))  # the base, unchanged
+    r = run_finetune(ws, FinetuneParams(epochs=1, batch_size=4, auto_promote=True))
+    assert r["rest_agreement"] == 1.0 and not r["worse"] and r["promoted"]
+
+
 def test_finetune_without_reviewed_labels_says_what_to_do(tmp_path):
     ws = Workspace(tmp_path / "w")
     build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=2, geo_scene=False), labelled_per_scene=0)

@@ -27,20 +27,25 @@ def predict_image(ws: Workspace, predictor: Predictor, model_id: str, image_id: 
     return ws.prediction(image_id, model_id)
 
 
-def _predict_and_cache(ws: Workspace, predictor: Predictor, model_id: str, image_id: str, context: SceneContext) -> np.ndarray:
-    """Predict one image (a scene's tile with its neighbours' edges around it), cache
-    classes, confidence and uncertainty; returns the classes."""
+def predict_fresh(ws: Workspace, predictor: Predictor, image_id: str, context: SceneContext) -> tuple[np.ndarray, np.ndarray]:
+    """(class ids, confidence) of one image, a scene's tile with its neighbours' edges around
+    it, as Review would show them; nothing is cached."""
     image = ws.read_image(image_id)
     wide = context.around(image_id, image)
     if wide is None:
         p = predictor.predict([image])[0]
-    else:
-        p = predictor.predict([wide], whole=True)[0]  # one pass over the widened tile, not four windows
-        inner = (slice(CONTEXT_PX, CONTEXT_PX + image.shape[0]), slice(CONTEXT_PX, CONTEXT_PX + image.shape[1]))
-        p.classes, p.confidence = p.classes[inner].copy(), p.confidence[inner].copy()
-    doubt = uncertainty(p.confidence, valid_pixels(image, ws.config.nodata))
-    ws.save_prediction(image_id, model_id, p.classes, p.confidence, doubt)
-    return p.classes
+        return p.classes, p.confidence
+    p = predictor.predict([wide], whole=True)[0]  # one pass over the widened tile, not four windows
+    inner = (slice(CONTEXT_PX, CONTEXT_PX + image.shape[0]), slice(CONTEXT_PX, CONTEXT_PX + image.shape[1]))
+    return p.classes[inner].copy(), p.confidence[inner].copy()
+
+
+def _predict_and_cache(ws: Workspace, predictor: Predictor, model_id: str, image_id: str, context: SceneContext) -> np.ndarray:
+    """Predict one image, cache classes, confidence and uncertainty; returns the classes."""
+    classes, confidence = predict_fresh(ws, predictor, image_id, context)
+    doubt = uncertainty(confidence, valid_pixels(ws.read_image(image_id), ws.config.nodata))
+    ws.save_prediction(image_id, model_id, classes, confidence, doubt)
+    return classes
 
 
 def predict_all(

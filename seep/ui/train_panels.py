@@ -8,6 +8,7 @@ import streamlit as st
 
 from seep.errors import SeepError
 from seep.jobs import queue
+from seep.jobs.finetune import why_worse
 from seep.jobs.worker import ensure_worker
 from seep.ui import session
 from seep.ui.actions import activate
@@ -19,11 +20,15 @@ from seep.workspace import Workspace
 def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) -> None:
     st.subheader(f"Candidate {plain(candidate.id)} vs. active {plain(active.id)}", anchor=False)
     a, c = active.metrics, candidate.metrics
+    if c.get("rest_agreement") is not None:
+        st.caption(
+            f"On {c.get('rest_tiles')} tiles of the same scenes nobody reviewed, its seep matches its base's on "
+            f"{c['rest_agreement']:.0%} of the pixels the base was sure of: how much it changes what you have not seen."
+        )
     if c.get("worse_than_base"):
         st.warning(
-            f"{plain(candidate.id)} is worse than its base on the same validation tiles (binary seep IoU "
-            f"{c.get('binary_iou')} vs. {c.get('base_binary_iou')}); it was not promoted automatically. "
-            "Keep the active model unless you know why the validation tiles mislead."
+            f"{plain(candidate.id)} is worse than its base: {plain(why_worse(c))}. It was not promoted "
+            "automatically; keep the active model unless you know why these checks mislead."
         )
     if c.get("iou") and a.get("iou"):
         st.plotly_chart(iou_bars({f"active {active.id}": a, f"candidate {candidate.id}": c}), key="train_compare")
