@@ -37,9 +37,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from seep.data.layout import Tile, load_folder  # noqa: E402
-from seep.jobs.finetune import FinetuneParams, run_finetune  # noqa: E402
+from seep.jobs.finetune import REPLAY_CONFIDENCE, FinetuneParams, run_finetune  # noqa: E402
 from seep.jobs.predict import predict_all  # noqa: E402
 from seep.learn.checkpoint import load_checkpoint  # noqa: E402
+from seep.learn.data import valid_pixels  # noqa: E402
 from seep.learn.evaluate import evaluate  # noqa: E402
 from seep.learn.infer import Predictor  # noqa: E402
 from seep.learn.shipped import SHIPPED_MODEL  # noqa: E402
@@ -86,6 +87,18 @@ def correct(ws: Workspace, base_id: str, truth: dict[str, Tile], k: int, pick: s
 def score(model_path: Path, tiles: list[Tile]) -> dict:
     report = evaluate(Predictor(model_path), tiles)
     return {k: report[k] or 0.0 for k in KEYS}
+
+
+def sure_pixels(base_path: Path, tiles: list[Tile]) -> str:
+    """How right the base is where it is sure (what the fine-tune's check on the unreviewed
+    rest of the scenes leans on: REPLAY_CONFIDENCE in seep/jobs/finetune.py)."""
+    sea = seep = sea_ok = seep_ok = 0
+    for t, p in zip(tiles, Predictor(base_path).iter_predict(t.image for t in tiles), strict=True):
+        sure = (p.confidence >= REPLAY_CONFIDENCE) & valid_pixels(t.image, 0)
+        said, truth = p.classes > 0, t.mask > 0
+        sea, sea_ok = sea + int((sure & ~said).sum()), sea_ok + int((sure & ~said & ~truth).sum())
+        seep, seep_ok = seep + int((sure & said).sum()), seep_ok + int((sure & said & truth).sum())
+    return f"where the base is sure (confidence >= {REPLAY_CONFIDENCE}): sea {sea_ok / sea:.1%} right, seep {seep_ok / max(1, seep):.1%} right"
 
 
 def one_run(template: Path, work: Path, truth: dict, base_id: str, k: int, params: FinetuneParams, pick: str) -> dict:
@@ -179,6 +192,7 @@ def main() -> int:
         return 2
     truth = {t.name: t for t in tiles}
     print(f"{len(tiles)} tiles of scenes {', '.join(sorted({t.scene for t in tiles}))}; settings {overrides or 'defaults'}")
+    print(sure_pixels(args.base, tiles), flush=True)
     runs = []
     with tempfile.TemporaryDirectory() as d:
         template = Path(d) / "template"
