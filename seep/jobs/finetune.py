@@ -45,7 +45,7 @@ REPLAY_CONFIDENCE = 0.9
 # The review queue puts each scene's most doubtful tiles first, often its seep-richest, and
 # the held-out reviewed tiles are like them: a candidate that learnt "more seep" wins there
 # and floods the rest of the scene (bench_loop, 20 epochs on 5 corrected tiles per scene:
-# -0.06 to -0.09 binary IoU on the rest, +0 on the held-out tiles). So the candidate is also
+# -0.06 to -0.09 binary IoU on the rest, not below its base on the held-out tiles). So it is also
 # read on up to REST_TILES tiles of the same scenes nobody reviewed, against the pixels its
 # base was sure of (on unseen real scenes 99.6% right on sea, 83% on seep), and flagged when
 # their seep IoU with the base falls below MIN_AGREEMENT. In 21 bench_loop runs, 12 of the 13
