@@ -222,21 +222,21 @@ def estimate_seconds(ws: Workspace, params: FinetuneParams, p: Plan) -> float:
     measured on this workspace, else at this machine's calibrated speed (see machine_speed)."""
     from seep.jobs.queue import list_jobs
 
-    speed = machine_speed(ws, params)
+    base = _base_record(ws, params)
+    speed = machine_speed(ws, params, base)
     rates = [h["tiles_per_s"] for j in list_jobs(ws) if j.kind == "finetune" for h in j.history if h.get("tiles_per_s")]
     rate = sorted(rates)[len(rates) // 2] if rates else speed.crops_per_s
     crops = (len(p.train) + len(p.replay)) * params.crops_per_tile
     validate = len(p.val) / speed.tiles_per_s  # once per epoch, then candidate and base at the end
-    has_base = _base_record(ws, params) is not None or SHIPPED_MODEL.is_file()
+    has_base = base is not None or SHIPPED_MODEL.is_file()
     rest = REST_TILES / speed.tiles_per_s if has_base else 0.0  # the candidate read on the unreviewed rest (at most)
     return params.epochs * (crops / rate + validate) + 3 * validate + rest + JOB_OVERHEAD_S
 
 
-def machine_speed(ws: Workspace, params: FinetuneParams) -> Speed:
-    """This machine's speed at training the base model's architecture: measured by a few real
-    steps (about 2 s on 2 cores) the first time, then kept in the workspace per host, base
-    model and setting."""
-    base = _base_record(ws, params)
+def machine_speed(ws: Workspace, params: FinetuneParams, base: reg.ModelRecord | None) -> Speed:
+    """This machine's speed at training `base`'s architecture (_base_record): measured by a
+    few real steps (about 2 s on 2 cores) the first time, then kept in the workspace per host,
+    base model and setting."""
     setting = [base.id if base else params.from_scratch, params.crop, params.batch_size, params.device, params.amp]
     key = f"speed:{socket.gethostname()}:{json.dumps(setting)}"  # no checkpoint read on a page's every run
     kept = reg.get_setting(ws, key)
@@ -405,9 +405,10 @@ def _rest_agreement(ws: Workspace, base: reg.ModelRecord, candidate: Path, p: Pl
     base_predictor, cand_predictor, context = Predictor(base.path(ws)), Predictor(candidate), SceneContext(ws)
     both = either = 0
     for r in pick:
+        image = ws.read_image(r.id)
         classes, confidence = predict_image(ws, base_predictor, base.id, r.id)
-        cand, _ = predict_fresh(ws, cand_predictor, r.id, context)
-        sure = (confidence >= REPLAY_CONFIDENCE) & valid_pixels(ws.read_image(r.id), ws.config.nodata)
+        cand, _ = predict_fresh(cand_predictor, r.id, image, context)
+        sure = (confidence >= REPLAY_CONFIDENCE) & valid_pixels(image, ws.config.nodata)
         b, c = (classes > 0) & sure, (cand > 0) & sure
         both, either = both + int((b & c).sum()), either + int((b | c).sum())
     return {"rest_agreement": round(both / either, 4) if either else 1.0, "rest_tiles": len(pick)}

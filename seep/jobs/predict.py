@@ -27,10 +27,9 @@ def predict_image(ws: Workspace, predictor: Predictor, model_id: str, image_id: 
     return ws.prediction(image_id, model_id)
 
 
-def predict_fresh(ws: Workspace, predictor: Predictor, image_id: str, context: SceneContext) -> tuple[np.ndarray, np.ndarray]:
+def predict_fresh(predictor: Predictor, image_id: str, image: np.ndarray, context: SceneContext) -> tuple[np.ndarray, np.ndarray]:
     """(class ids, confidence) of one image, a scene's tile with its neighbours' edges around
     it, as Review would show them; nothing is cached."""
-    image = ws.read_image(image_id)
     wide = context.around(image_id, image)
     if wide is None:
         p = predictor.predict([image])[0]
@@ -42,8 +41,9 @@ def predict_fresh(ws: Workspace, predictor: Predictor, image_id: str, context: S
 
 def _predict_and_cache(ws: Workspace, predictor: Predictor, model_id: str, image_id: str, context: SceneContext) -> np.ndarray:
     """Predict one image, cache classes, confidence and uncertainty; returns the classes."""
-    classes, confidence = predict_fresh(ws, predictor, image_id, context)
-    doubt = uncertainty(confidence, valid_pixels(ws.read_image(image_id), ws.config.nodata))
+    image = ws.read_image(image_id)
+    classes, confidence = predict_fresh(predictor, image_id, image, context)
+    doubt = uncertainty(confidence, valid_pixels(image, ws.config.nodata))
     ws.save_prediction(image_id, model_id, classes, confidence, doubt)
     return classes
 
