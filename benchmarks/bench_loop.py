@@ -1,10 +1,10 @@
 """The learning loop, replayed as an analyst lives it, on real scenes the base model never saw.
 
-    python benchmarks/bench_loop.py [--base MODEL] [--k 0,2,5,10] [--seeds 0,1,2] [--pick queue|random] [--set key=value ...] [--json]
+    python benchmarks/bench_loop.py [--base MODEL ...] [--k 0,2,5,10] [--seeds 0,1,2] [--pick queue|random] [--set key=value ...] [--json]
 
-For each K: a fresh workspace holds the scenes the base model (`--base`, default the shipped
-model) was *not* trained on (its validation scenes, read from the model file), imported
-without labels; `predict-all` runs with the base model; the K least confident tiles of each scene ("most useful next", the
+For each base model (`--base`, repeatable, default the shipped model) and each K: a fresh
+workspace holds the scenes that base was *not* trained on (its validation scenes, read from
+the model file), imported without labels; `predict-all` runs with the base model; the K least confident tiles of each scene ("most useful next", the
 Browse sort) are corrected (their true masks stand in for the analyst's brush); the
 fine-tune runs with the Train page's defaults (`FinetuneParams()`, the code `seep train`
 and the app's job run); then the tiles nobody corrected are scored with the base model and
@@ -15,7 +15,9 @@ tiles (base -> candidate), the gain, how many candidates the fine-tune flagged a
 than their base (on its held-out reviewed tiles, or by changing the unreviewed rest of the
 scenes: see MIN_AGREEMENT in seep/jobs/finetune.py), the gain an analyst keeps when flagged
 candidates are not promoted, the lowest agreement with the base on the rest, and the
-fine-tune's wall time. `--set lr=1e-4` (repeatable) tries another recipe.
+fine-tune's wall time. `--set lr=1e-4` (repeatable) tries another recipe. The fold models
+of `python -m seep crossval` as bases (`--base runs/cv/A40/fold*/last.pt`) replay the loop on
+every scene of the data, each with a base that never saw it; the summary pools their runs.
 
 Reads ../shared/data/cgg-seep (never copied into the project); exits 2 without it.
 """
@@ -37,10 +39,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from seep.data.layout import Tile, load_folder  # noqa: E402
-from seep.jobs.finetune import REPLAY_CONFIDENCE, FinetuneParams, run_finetune  # noqa: E402
+from seep.jobs.finetune import REPLAY_CONFIDENCE, FinetuneParams, base_is_sure, run_finetune  # noqa: E402
 from seep.jobs.predict import predict_all  # noqa: E402
 from seep.learn.checkpoint import load_checkpoint  # noqa: E402
-from seep.learn.data import valid_pixels  # noqa: E402
 from seep.learn.evaluate import evaluate  # noqa: E402
 from seep.learn.infer import Predictor  # noqa: E402
 from seep.learn.shipped import SHIPPED_MODEL  # noqa: E402
@@ -89,12 +90,12 @@ def score(model_path: Path, tiles: list[Tile]) -> dict:
     return {k: report[k] or 0.0 for k in KEYS}
 
 
-def sure_pixels(base_path: Path, tiles: list[Tile]) -> str:
+def sure_report(base_path: Path, tiles: list[Tile]) -> str:
     """How right the base is where it is sure (what the fine-tune's check on the unreviewed
     rest of the scenes leans on: REPLAY_CONFIDENCE in seep/jobs/finetune.py)."""
     sea = seep = sea_ok = seep_ok = 0
     for t, p in zip(tiles, Predictor(base_path).iter_predict(t.image for t in tiles), strict=True):
-        sure = (p.confidence >= REPLAY_CONFIDENCE) & valid_pixels(t.image, 0)
+        sure = base_is_sure(p.confidence, t.image, 0)
         said, truth = p.classes > 0, t.mask > 0
         sea, sea_ok = sea + int((sure & ~said).sum()), sea_ok + int((sure & ~said & ~truth).sum())
         seep, seep_ok = seep + int((sure & said).sum()), seep_ok + int((sure & said & truth).sum())
@@ -135,7 +136,7 @@ def one_run(template: Path, work: Path, truth: dict, base_id: str, k: int, param
 
 def summarise(runs: list[dict]) -> None:
     print(
-        f"\n{'K':>3} {'tiles':>5} {'seeds':>5}  "
+        f"\n{'K':>3} {'tiles':>5} {'runs':>5}  "
         + "  ".join(f"{k:>26}" for k in KEYS)
         + "   gain (binary IoU)   flagged   kept gain   agreement   fine-tune s"
     )
@@ -143,7 +144,7 @@ def summarise(runs: list[dict]) -> None:
         rs = [r for r in runs if r["k"] == k]
         cells = []
         for key in KEYS:
-            b = statistics.mean(r["base"][key] for r in rs)  # one base per K, unless the picks are random
+            b = statistics.mean(r["base"][key] for r in rs)  # over base models (and random picks)
             c = [r["candidate"][key] for r in rs]
             cells.append(f"{b:.3f} -> {statistics.mean(c):.3f} +- {_sd(c):.3f}")
         gains = [r["candidate"]["binary_iou"] - r["base"]["binary_iou"] for r in rs]
@@ -152,7 +153,7 @@ def summarise(runs: list[dict]) -> None:
         kept = [0.0 if r["worse"] else g for r, g in zip(rs, gains, strict=True)]  # auto-promote keeps the base when flagged
         agree = min((r["agree"] for r in rs if r["agree"] is not None), default=float("nan"))
         print(
-            f"{k:>3} {rs[0]['corrected']:>5} {len(rs):>5}  "
+            f"{k:>3} {sum({r['model']: r['corrected'] for r in rs}.values()):>5} {len(rs):>5}  "
             + "  ".join(f"{c:>26}" for c in cells)
             + f"   {statistics.mean(gains):+.3f} +- {_sd(gains):.3f}"
             + f"   {flagged}/{len(rs)}       {statistics.mean(kept):+.3f}      {agree:9.3f}   {statistics.mean(secs):6.1f}"
@@ -163,9 +164,39 @@ def _sd(xs: list[float]) -> float:
     return statistics.stdev(xs) if len(xs) > 1 else 0.0
 
 
+def replay(base: Path, tiles: list[Tile], args: argparse.Namespace, overrides: dict) -> list[dict]:
+    """Every K and seed from one base model, on the scenes it never saw."""
+    truth = {t.name: t for t in tiles}
+    print(
+        f"\n{base}: {len(tiles)} tiles of scenes {', '.join(sorted({t.scene for t in tiles}))}; settings {overrides or 'defaults'}"
+    )
+    print(sure_report(base, tiles), flush=True)
+    runs = []
+    with tempfile.TemporaryDirectory() as d:
+        template = Path(d) / "template"
+        _, base_id = predicted_workspace(template, tiles, base)
+        for k in [int(x) for x in args.k.split(",")]:
+            for seed in [int(s) for s in args.seeds.split(",")] if k else [0]:
+                params = FinetuneParams.from_dict({**overrides, "seed": seed})
+                run = {
+                    **one_run(template, Path(d) / "run", truth, base_id, k, params, args.pick),
+                    "seed": seed,
+                    "model": str(base),
+                }
+                runs.append(run)
+                if args.json:
+                    print(json.dumps(run), flush=True)
+                else:
+                    b, c = run["base"]["binary_iou"], run["candidate"]["binary_iou"]
+                    print(f"K={k} seed={seed}: binary IoU {b:.3f} -> {c:.3f} in {run['seconds']:.0f} s", flush=True)
+    return runs
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--base", type=Path, default=SHIPPED_MODEL, help="model to start from (default: the shipped one)")
+    ap.add_argument(
+        "--base", type=Path, nargs="+", default=[SHIPPED_MODEL], help="models to start from (default: the shipped one)"
+    )
     ap.add_argument("--k", default="0,2,5,10", help="corrected tiles per scene, comma-separated")
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--pick", choices=("queue", "random"), default="queue", help="which tiles the analyst corrects")
@@ -182,31 +213,16 @@ def main() -> int:
             overrides[key] = json.loads(value)
         except json.JSONDecodeError:
             overrides[key] = value
-    tiles = unseen_tiles(args.base)
-    if not tiles:
-        print(
-            f"error: {args.base} was trained on every scene, so no scene is unseen; pass --base a model trained "
-            "with some scenes held out (models/README.md gives the command)",
-            file=sys.stderr,
-        )
-        return 2
-    truth = {t.name: t for t in tiles}
-    print(f"{len(tiles)} tiles of scenes {', '.join(sorted({t.scene for t in tiles}))}; settings {overrides or 'defaults'}")
-    print(sure_pixels(args.base, tiles), flush=True)
-    runs = []
-    with tempfile.TemporaryDirectory() as d:
-        template = Path(d) / "template"
-        _, base_id = predicted_workspace(template, tiles, args.base)
-        for k in [int(x) for x in args.k.split(",")]:
-            for seed in [int(s) for s in args.seeds.split(",")] if k else [0]:
-                params = FinetuneParams.from_dict({**overrides, "seed": seed})
-                run = {**one_run(template, Path(d) / "run", truth, base_id, k, params, args.pick), "seed": seed}
-                runs.append(run)
-                if args.json:
-                    print(json.dumps(run), flush=True)
-                else:
-                    b, c = run["base"]["binary_iou"], run["candidate"]["binary_iou"]
-                    print(f"K={k} seed={seed}: binary IoU {b:.3f} -> {c:.3f} in {run['seconds']:.0f} s", flush=True)
+    unseen = {base: unseen_tiles(base) for base in args.base}
+    for base, tiles in unseen.items():
+        if not tiles:
+            print(
+                f"error: {base} was trained on every scene, so no scene is unseen; pass --base a model trained "
+                "with some scenes held out (models/README.md gives the command)",
+                file=sys.stderr,
+            )
+            return 2
+    runs = [run for base, tiles in unseen.items() for run in replay(base, tiles, args, overrides)]
     summarise(runs)
     return 0
 

@@ -408,10 +408,15 @@ def _rest_agreement(ws: Workspace, base: reg.ModelRecord, candidate: Path, p: Pl
         image = ws.read_image(r.id)
         classes, confidence = predict_image(ws, base_predictor, base.id, r.id)
         cand, _ = predict_fresh(cand_predictor, r.id, image, context)
-        sure = (confidence >= REPLAY_CONFIDENCE) & valid_pixels(image, ws.config.nodata)
+        sure = base_is_sure(confidence, image, ws.config.nodata)
         b, c = (classes > 0) & sure, (cand > 0) & sure
         both, either = both + int((b & c).sum()), either + int((b | c).sum())
     return {"rest_agreement": round(both / either, 4) if either else 1.0, "rest_tiles": len(pick)}
+
+
+def base_is_sure(confidence: np.ndarray, image: np.ndarray, nodata: float | None) -> np.ndarray:
+    """The pixels whose base prediction the check on the unreviewed tiles trusts."""
+    return (confidence >= REPLAY_CONFIDENCE) & valid_pixels(image, nodata)
 
 
 def why_worse(metrics: dict) -> str:
