@@ -38,6 +38,15 @@ def editor_ready(page, mask_id_part: str):
     return page.get_by_test_id("seep-canvas")
 
 
+def open_review(page, url: str, image_id: str, mask: str = ""):
+    """Review opened by its link on one tile, its editor holding a mask whose id starts with
+    the tile's and contains `mask`, the app settled: the canvas."""
+    page.goto(f"{url}/review?image={image_id}")
+    canvas = editor_ready(page, f"{image_id}:{mask}")
+    wait_for_app(page)
+    return canvas
+
+
 def open_mask_id(page) -> str:
     """The mask id of the editor on the page (image id first): which tile and mask it holds."""
     return page.evaluate(

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from browser import demo_server, editor_ready, eventually, open_mask_id, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, open_mask_id, open_review, shot, wait_for_app
 
 from seep.workspace import ImageFilter, Workspace
 
@@ -88,9 +88,7 @@ def test_paint_undo_paint_save_accept_reload(server, page):
     assert (lv.source, ws.image(nxt.id).status) == ("predicted", "accepted")
 
     # Reload the first tile: the saved state is what comes back.
-    page.goto(f"{url}/review?image={target.id}")
-    editor_ready(page, f"{target.id}:label:2")
-    wait_for_app(page)
+    open_review(page, url, target.id, "label:2")
     assert page.get_by_text("Editing label v2").count() >= 1
     # A new session: the name comes back from the browser's cookie.
     expect(page.get_by_role("textbox", name="Analyst")).to_have_value("Ana Lyst")
@@ -102,9 +100,7 @@ def test_leaving_by_the_sidebar_with_unsaved_strokes_asks_and_keeps_them(server,
     url, ws_path = server
     ws = Workspace(ws_path, create=False)
     tile = ws.image("900101.000002")
-    page.goto(f"{url}/review?image={tile.id}")
-    box = editor_ready(page, f"{tile.id}:label:").bounding_box()
-    wait_for_app(page)
+    box = open_review(page, url, tile.id, "label:").bounding_box()
     stroke(page, box, y=120)
     browse = page.locator("[data-testid='stSidebarNav'] a", has_text="Browse")
 
@@ -132,9 +128,7 @@ def test_no_seep_can_be_painted_outside_the_radar_swath(server, page):
     img = rng.integers(15000, 40000, (256, 256)).astype(np.uint16)
     img[:, :64] = 0
     rec, _ = ws.add_image(img, name="swath-edge.000001", scene="swath-edge")
-    page.goto(f"{url}/review?image={rec.id}")
-    canvas = editor_ready(page, f"{rec.id}:")
-    wait_for_app(page)
+    canvas = open_review(page, url, rec.id)
     box = canvas.bounding_box()
     zoom = box["width"] / 256
     page.get_by_test_id("seep-class-3").click()
@@ -159,9 +153,7 @@ def test_an_open_prediction_follows_a_promote_until_it_is_edited(server, page, t
     before = registry.active_model(ws)
     fresh = [i for i in ws.list_images(limit=1000) if i.head_version is None and not i.name.startswith("swath")]
     target = fresh[0]
-    page.goto(f"{url}/review?image={target.id}")
-    editor_ready(page, f"{target.id}:prediction:")
-    wait_for_app(page)
+    open_review(page, url, target.id, "prediction:")
     rec = registry.register_model(ws, tiny_model, model_id="promoted-while-open")
     registry.promote(ws, rec.id)
     try:
@@ -190,9 +182,7 @@ def test_a_new_browser_says_who_is_reviewing_before_its_first_save(nameless_serv
     url, ws_path = nameless_server
     ws = Workspace(ws_path, create=False)
     target = ws.list_images()[0]
-    page.goto(f"{url}/review?image={target.id}")
-    canvas = editor_ready(page, f"{target.id}:label:1")
-    wait_for_app(page)
+    canvas = open_review(page, url, target.id, "label:1")
     expect(page.get_by_text("Who is reviewing?")).to_be_visible()
     expect(page.get_by_role("textbox", name="Analyst")).to_have_value("")  # not the server's OS user
     box = canvas.bounding_box()
@@ -219,9 +209,7 @@ def test_typing_another_analyst_name_keeps_the_open_tile_and_its_strokes(server,
     url, ws_path = server
     ws = Workspace(ws_path, create=False)
     tile = ws.image("900101.000003")
-    page.goto(f"{url}/review?image={tile.id}")
-    box = editor_ready(page, f"{tile.id}:").bounding_box()
-    wait_for_app(page)
+    box = open_review(page, url, tile.id).bounding_box()
     opened = open_mask_id(page)
     stroke(page, box, y=150)
     name = page.get_by_role("textbox", name="Analyst")
@@ -242,9 +230,7 @@ def test_a_polygon_is_placed_corner_by_corner_edited_then_filled(server, page):
     ws = Workspace(ws_path, create=False)
     img = np.random.default_rng(7).integers(15000, 40000, (256, 256)).astype(np.uint16)
     rec, _ = ws.add_image(img, name="polygon.000001", scene="polygon")
-    page.goto(f"{url}/review?image={rec.id}")
-    canvas = editor_ready(page, f"{rec.id}:")
-    wait_for_app(page)
+    canvas = open_review(page, url, rec.id)
     box = canvas.bounding_box()
     zoom = box["width"] / 256
 
@@ -278,9 +264,7 @@ def test_opening_counts_the_prediction_flicking_through_changes_nothing_a_stroke
     fresh = {i.id for i in ws.list_images(limit=1000) if i.status == "unlabelled"}
     order = ws.image_ids()  # what Next walks
     tile = ws.image(next(a for a, b in itertools.pairwise(order) if a in fresh and b in fresh))  # and the next is fresh too
-    page.goto(f"{url}/review?image={tile.id}")
-    editor_ready(page, f"{tile.id}:prediction:")
-    wait_for_app(page)
+    open_review(page, url, tile.id, "prediction:")
     assert eventually(lambda: ws.image(tile.id).status == "predicted")  # the prediction made on opening counts
     page.get_by_role("button", name="Next").click()
     page.wait_for_function(

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from browser import editor_ready, eventually, shot, wait_for_app
+from browser import eventually, open_review, shot
 
 from seep.workspace import Workspace
 
@@ -53,9 +53,7 @@ def test_review_at_1x_4x_and_8x_keeps_the_toolbar_and_the_panel_clear(server, br
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = ctx.new_page()
     page.set_default_timeout(30_000)
-    page.goto(f"{url}/review?image={target.id}")
-    editor_ready(page, target.id)
-    wait_for_app(page)
+    open_review(page, url, target.id)
     expect(page.get_by_test_id("seep-undo")).to_be_disabled()  # nothing to undo on a fresh tile
     expect(page.get_by_test_id("seep-redo")).to_be_disabled()
     side = page.get_by_text("Reference", exact=True).first.bounding_box()
@@ -76,9 +74,7 @@ def test_zoom_at_the_cursor_pan_and_paint_where_the_readout_says(server, page):
     url, ws_path = server
     ws = Workspace(ws_path, create=False)
     target = ws.list_images()[4]
-    page.goto(f"{url}/review?image={target.id}")
-    canvas = editor_ready(page, target.id)
-    wait_for_app(page)
+    canvas = open_review(page, url, target.id)
     to_editor(page)
     zoom_to(page, 4)  # the tile overflows the view from here on: every zoom can keep its anchor
     port = page.get_by_test_id("seep-viewport").bounding_box()
