@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
 
+from seep.kept import Kept
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Predictor, uncertainty
 from seep.workspace import ImageFilter, Workspace
@@ -104,9 +104,9 @@ class SceneContext:
     small cache: predict-all visits a scene's tiles row by row, so each is read about once."""
 
     def __init__(self, ws: Workspace, keep: int = 512):
-        self.ws, self.keep = ws, keep
+        self.ws = ws
         self.grids: dict[str, dict[tuple[int, int], str]] = {}
-        self.pixels: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.pixels: Kept[np.ndarray] = Kept(keep)
 
     def around(self, image_id: str, image: np.ndarray) -> np.ndarray | None:
         place = tile_place(self.ws, image_id)
@@ -120,8 +120,4 @@ class SceneContext:
         return widen(image, near, CONTEXT_PX, fill)
 
     def _tile(self, image_id: str) -> np.ndarray:
-        if image_id not in self.pixels:
-            self.pixels[image_id] = self.ws.read_image(image_id)
-            if len(self.pixels) > self.keep:
-                self.pixels.popitem(last=False)
-        return self.pixels[image_id]
+        return self.pixels.get(image_id, lambda: self.ws.read_image(image_id))

@@ -6,18 +6,16 @@ be 256 pixels or 4,096."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
 from seep.data.raster import read_image
+from seep.kept import Kept
 
 BUDGET_BYTES = 128 << 20
 
-_kept: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_lock = threading.Lock()
+_kept: Kept[np.ndarray] = Kept(BUDGET_BYTES, weigh=lambda a: a.nbytes)
 
 
 def read_kept(path: Path) -> np.ndarray:
@@ -26,14 +24,9 @@ def read_kept(path: Path) -> np.ndarray:
     except OSError:
         return read_image(path)  # says clearly what is wrong with the file
     key = (str(path), st.st_mtime_ns, st.st_size, st.st_ino)  # a file replaced (a restore) is read again
-    with _lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
-    pixels = read_image(path)
+    return _kept.get(key, lambda: _frozen(read_image(path)))
+
+
+def _frozen(pixels: np.ndarray) -> np.ndarray:
     pixels.setflags(write=False)
-    with _lock:
-        _kept[key] = pixels
-        while sum(a.nbytes for a in _kept.values()) > BUDGET_BYTES and len(_kept) > 1:
-            _kept.popitem(last=False)
     return pixels

@@ -10,14 +10,13 @@ import base64
 import binascii
 import functools
 import hashlib
-import threading
 import zlib
-from collections import OrderedDict
 
 import cv2
 import numpy as np
 
 from seep.errors import BadInputError
+from seep.kept import Kept
 
 
 def encode_mask(mask: np.ndarray) -> str:
@@ -42,23 +41,12 @@ def _same_pixels_same_text(encode):
     """Encode each picture once while the analyst works on it, not on every rerun (the dirty
     flag after a stroke, a slider): a PNG of a tile and its frame took 15-20 ms of each Review
     run; hashing the pixels takes under one."""
-    kept: OrderedDict = OrderedDict()
-    lock = threading.Lock()
+    kept: Kept[str] = Kept(64)  # a few tiles per analyst: 64 pictures of ~100 KB
 
     @functools.wraps(encode)
     def kept_encode(a: np.ndarray):
         a = np.ascontiguousarray(a)
-        key = (a.shape, a.dtype.str, hashlib.blake2b(a, digest_size=16).digest())
-        with lock:
-            if key in kept:
-                kept.move_to_end(key)
-                return kept[key]
-        out = encode(a)
-        with lock:
-            kept[key] = out
-            if len(kept) > 64:  # a few tiles per analyst: 64 pictures of ~100 KB
-                kept.popitem(last=False)
-        return out
+        return kept.get((a.shape, a.dtype.str, hashlib.blake2b(a, digest_size=16).digest()), lambda: encode(a))
 
     return kept_encode
 
