@@ -224,6 +224,8 @@ class PostgresStore:
             raise self._error(e) from e
 
     def exists(self) -> bool:
+        if self.url in _CURRENT:  # seen at SCHEMA_VERSION: every page run opens the workspace, one query less
+            return True
         with self.connect() as con:
             return con.execute("SELECT to_regclass('seep_schema') IS NOT NULL").fetchone()[0]
 
