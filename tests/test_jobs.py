@@ -112,6 +112,31 @@ def test_finetune_registers_a_candidate_beside_its_parent(demo):
     assert second["base_binary_iou"] is not None and second["worse"] == cand.metrics["worse_than_base"]
 
 
+def test_the_candidate_keeps_the_asked_share_of_what_the_fine_tune_changed(demo):
+    import torch
+
+    from seep.learn.checkpoint import load_checkpoint
+
+    first = run_finetune(demo, FinetuneParams(epochs=1, from_scratch=TINY, batch_size=4))
+    reg.promote(demo, first["model_id"])
+
+    def weights(**kw):
+        path = reg.get_model(demo, run_finetune(demo, FinetuneParams(epochs=1, batch_size=4, **kw))["model_id"]).path(demo)
+        return load_checkpoint(path)["model"]
+
+    base, full, half = weights(blend=0.0), weights(blend=1.0), weights(blend=0.5)
+    moved = [k for k, v in base.items() if v.is_floating_point() and not torch.equal(v, full[k])]
+    assert moved  # BatchNorm statistics among them
+    assert any("running_mean" in k for k in moved)
+    for k in moved:
+        torch.testing.assert_close(half[k], (base[k] + full[k]) / 2, rtol=1e-4, atol=1e-6)
+    assert all(torch.equal(half[k], full[k]) for k, v in full.items() if not v.is_floating_point())
+    parent = load_checkpoint(reg.get_model(demo, first["model_id"]).path(demo))["model"]
+    assert all(torch.equal(base[k], v) for k, v in parent.items() if v.is_floating_point())  # none of it: the base
+    with pytest.raises(BadInputError, match="between 0 and 1"):
+        FinetuneParams.from_dict({"blend": 1.5})
+
+
 def test_few_scenes_validate_on_held_out_tiles_of_the_same_scenes(demo):
     """3 reviewed scenes: keeping a whole one out would leave two thirds of the corrections
     unused, so a fifth of the tiles, spread over the scenes, checks the candidate instead."""

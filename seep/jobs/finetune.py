@@ -22,7 +22,7 @@ from seep.data.layout import Tile
 from seep.errors import BadInputError
 from seep.jobs.predict import SceneContext, predict_fresh, predict_image
 from seep.learn.augment import DEFAULT_AUGMENT
-from seep.learn.checkpoint import export_weights, load_checkpoint
+from seep.learn.checkpoint import blend_weights, export_weights, load_checkpoint
 from seep.learn.data import HARD_NEGATIVE, IGNORE, split_by_scene, valid_pixels
 from seep.learn.evaluate import evaluate
 from seep.learn.infer import Predictor
@@ -73,6 +73,7 @@ class FinetuneParams:
     trainable: str = "all"
     optimizer: str = "adamw"
     replay: float = 0.0  # unreviewed tiles of the same scenes, as the base predicts them, per corrected tile
+    blend: float = 1.0  # how much of the fine-tune's change of each weight the candidate keeps
     seed: int = 0
     device: str = "auto"
     amp: bool = True
@@ -82,6 +83,10 @@ class FinetuneParams:
     from_scratch: dict | None = None  # UNetConfig fields, when there is no base model at all
     auto_promote: bool = False  # promote when not worse than the base on the validation tiles
     accepted_only: bool = False  # only tiles a reviewer accepted; else also corrected ones awaiting review
+
+    def __post_init__(self):
+        if not 0 <= self.blend <= 1:
+            raise BadInputError(f"blend {self.blend!r}: the share of the fine-tune's change kept is between 0 and 1")
 
     @classmethod
     def from_dict(cls, d: dict) -> FinetuneParams:
@@ -349,6 +354,8 @@ def run_finetune(
         return {"stopped": True}
     log("evaluating the candidate and its base on the same validation tiles, and on tiles nobody reviewed")
     export_weights(result.best_checkpoint, out_dir / "model.pt")
+    if base is not None and params.blend < 1:
+        blend_weights(out_dir / "model.pt", base.path(ws), params.blend)
     metrics = _judged(ws, base, out_dir / "model.pt", val, p, params.seed, fence)
     cand = reg.register_model(
         ws,

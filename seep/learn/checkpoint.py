@@ -67,6 +67,15 @@ def check_weights(config: UNetConfig, weights: object) -> None:
         raise BadInputError(f"its weight {k} is {got[k]}, but its config {config.to_dict()} builds {expected[k]}")
 
 
+def blend_weights(path: Path, base_path: Path, keep: float) -> None:
+    """Move a fine-tuned model back towards the model it started from, keeping `keep` of
+    each weight's change (BatchNorm statistics included): a few tiles' worth of change,
+    halved, forgets less of the base (weight-space ensembling, as WiSE-FT)."""
+    state, base = load_checkpoint(path), load_checkpoint(base_path)["model"]
+    state["model"] = {k: base[k] + keep * (v - base[k]) if v.is_floating_point() else v for k, v in state["model"].items()}
+    save_checkpoint(path, state)
+
+
 def export_weights(src: Path, dst: Path) -> None:
     """A shippable model: the checkpoint without optimizer state (a third of the size)."""
     state = load_checkpoint(src)
