@@ -240,13 +240,14 @@ def test_a_candidate_that_floods_the_unreviewed_tiles_is_flagged(tmp_path, tiny_
         _head_biased(dst, dst, 1)
 
     monkeypatch.setattr(ft, "export_weights", flooding)
-    r = run_finetune(ws, FinetuneParams(epochs=1, batch_size=4, auto_promote=True))
+    flood = FinetuneParams(epochs=1, batch_size=4, auto_promote=True, blend=1.0)  # the candidate as exported
+    r = run_finetune(ws, flood)
     assert r["worse"] and not r["promoted"] and reg.active_model(ws).id == "base"
     assert r["rest_agreement"] == 0.0 and "6 tiles of the same scenes nobody reviewed" in r["why_worse"]
     assert reg.get_model(ws, r["model_id"]).metrics["rest_tiles"] == 6
 
     monkeypatch.setattr(ft, "export_weights", lambda src, dst: real_export(sure_sea, dst))  # the base, unchanged
-    r = run_finetune(ws, FinetuneParams(epochs=1, batch_size=4, auto_promote=True))
+    r = run_finetune(ws, flood)
     assert r["rest_agreement"] == 1.0 and not r["worse"] and r["promoted"]
 
 
