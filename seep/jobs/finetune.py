@@ -74,8 +74,8 @@ class FinetuneParams:
     optimizer: str = "adamw"
     replay: float = 0.0  # unreviewed tiles of the same scenes, as the base predicts them, per corrected tile
     # How much of the fine-tune's change of each weight the candidate keeps. Half: on the
-    # cross-validation's fold models (benchmarks/bench_loop.py), a full change lost 0.04 on the
-    # rest of the scenes on average and up to 0.12, half of it 0.014 and up to 0.05; on the
+    # cross-validation's fold models (benchmarks/bench_loop.py), a full change lost 0.037 on
+    # the rest of the scenes on average and up to 0.112, half of it 0.014 and up to 0.050; on the
     # shipped model both were within 0.004 of their base (models/README.md).
     blend: float = 0.5
     seed: int = 0
