@@ -2,7 +2,7 @@
 
     python benchmarks/bench_loop.py [--base MODEL ...] [--k 0,2,5,10] [--seeds 0,1,2] [--pick queue|random] [--set key=value ...] [--json]
 
-For each base model (`--base`, repeatable, default the shipped model) and each K: a fresh
+For each base model (`--base`, one or more, default the shipped model) and each K: a fresh
 workspace holds the scenes that base was *not* trained on (its validation scenes, read from
 the model file), imported without labels; `predict-all` runs with the base model; the K least confident tiles of each scene ("most useful next", the
 Browse sort) are corrected (their true masks stand in for the analyst's brush); the
@@ -52,10 +52,10 @@ DATA = REPO.parent / "shared" / "data" / "cgg-seep"
 KEYS = ("binary_iou", "mean_iou", "mean_ap50")
 
 
-def unseen_tiles(base: Path) -> list[Tile]:
+def unseen_tiles(base: Path, tiles: list[Tile]) -> list[Tile]:
     """The real tiles of the scenes the base model never trained on."""
     scenes = set(load_checkpoint(base)["val_scenes"])
-    return [t for t in load_folder(DATA) if t.scene in scenes]
+    return [t for t in tiles if t.scene in scenes]
 
 
 def predicted_workspace(root: Path, tiles: list[Tile], base_path: Path) -> tuple[Workspace, str]:
@@ -213,7 +213,8 @@ def main() -> int:
             overrides[key] = json.loads(value)
         except json.JSONDecodeError:
             overrides[key] = value
-    unseen = {base: unseen_tiles(base) for base in args.base}
+    every = load_folder(DATA)  # read once, however many bases
+    unseen = {base: unseen_tiles(base, every) for base in args.base}
     for base, tiles in unseen.items():
         if not tiles:
             print(
