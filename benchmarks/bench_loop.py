@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from seep.data.layout import Tile, load_folder  # noqa: E402
+from seep.errors import BadInputError  # noqa: E402
 from seep.jobs.finetune import REPLAY_CONFIDENCE, FinetuneParams, base_is_sure, run_finetune  # noqa: E402
 from seep.jobs.predict import predict_all  # noqa: E402
 from seep.learn.checkpoint import load_checkpoint  # noqa: E402
@@ -203,8 +204,9 @@ def main() -> int:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a fine-tune setting (JSON value)")
     ap.add_argument("--json", action="store_true", help="also print every run as a JSON line")
     args = ap.parse_args()
-    if not DATA.is_dir():
-        print(f"error: {DATA} is absent; this benchmark needs the real CGG tiles", file=sys.stderr)
+    missing = [str(b) for b in args.base if not b.is_file()]
+    if missing:
+        print(f"error: no model file at {', '.join(missing)}", file=sys.stderr)
         return 2
     overrides = {}
     for kv in args.set:
@@ -213,6 +215,14 @@ def main() -> int:
             overrides[key] = json.loads(value)
         except json.JSONDecodeError:
             overrides[key] = value
+    try:
+        FinetuneParams.from_dict(overrides)
+    except (BadInputError, TypeError, ValueError) as e:
+        print(f"error: --set {' '.join(args.set)}: {e}", file=sys.stderr)
+        return 2
+    if not DATA.is_dir():
+        print(f"error: {DATA} is absent; this benchmark needs the real CGG tiles", file=sys.stderr)
+        return 2
     every = load_folder(DATA)  # read once, however many bases
     unseen = {base: unseen_tiles(base, every) for base in args.base}
     for base, tiles in unseen.items():
