@@ -132,6 +132,8 @@ def one_run(template: Path, work: Path, truth: dict, base_id: str, k: int, param
         "seconds": seconds,
         "worse": bool(result.get("worse")),
         "agree": result.get("rest_agreement"),
+        "area": result.get("rest_area_ratio"),
+        "heldout": [result["base_binary_iou"], result["binary_iou"]],
     }
 
 

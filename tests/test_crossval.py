@@ -16,7 +16,7 @@ from seep.learn.augment import photometric
 from seep.learn.checkpoint import export_weights, load_checkpoint
 from seep.learn.crossval import scene_folds
 from seep.learn.data import CropDataset, Normalizer
-from seep.learn.decode import Decode
+from seep.learn.decode import Decode, background_shift
 from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
 from seep.learn.train import TrainConfig, train
@@ -157,3 +157,15 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     # Other settings in the same folder would resume the old weights: refused instead.
     assert main([*args[:-1], "--ema", "0.99"]) == 1
     assert "holds a run with other settings" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("decode", [Decode(), Decode(threshold=0.4)], ids=["argmax", "threshold"])
+def test_a_background_shift_leaves_exactly_the_asked_seep_area(decode):
+    logits = np.random.default_rng(0).normal(0, 2, (8, 32, 32))
+    probs = np.exp(logits) / np.exp(logits).sum(0)
+    until = decode.seep_until(probs)
+    assert ((until > 0) == (decode(probs)[0] > 0)).all()  # seep now is where the shift still has room
+    for area in (0, 1, 300, 1023, 1024):
+        shifted = logits.copy()
+        shifted[0] += background_shift(until, area)
+        assert (decode(np.exp(shifted) / np.exp(shifted).sum(0))[0] > 0).sum() == area

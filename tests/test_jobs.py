@@ -9,13 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from seep.data.synthetic import DemoSpec
 from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.jobs import queue
 from seep.jobs.finetune import FinetuneParams, plan, run_finetune
 from seep.jobs.worker import ensure_worker
-from seep.workspace import Workspace
+from seep.workspace import UNREVIEWED, ImageFilter, Workspace
 from seep.workspace import registry as reg
 from seep.workspace.demo import build_demo
 
@@ -249,6 +250,47 @@ def test_a_candidate_that_floods_the_unreviewed_tiles_is_flagged(tmp_path, tiny_
     monkeypatch.setattr(ft, "export_weights", lambda src, dst: real_export(sure_sea, dst))  # the base, unchanged
     r = run_finetune(ws, flood)
     assert r["rest_agreement"] == 1.0 and not r["worse"] and r["promoted"]
+
+
+def test_keep_area_makes_the_candidate_call_as_much_seep_as_its_base_on_the_rest(tmp_path, tiny_model, monkeypatch):
+    """Corrections from the queue's doubtful tiles teach a fine-tune to call less (or more)
+    seep everywhere; keep_area shifts the candidate back to its base's seep area on the
+    tiles nobody reviewed, and changes nothing else."""
+    import seep.jobs.finetune as ft
+    from seep.learn.checkpoint import load_checkpoint, save_checkpoint, shift_background
+    from seep.learn.decode import background_shift
+    from seep.learn.infer import Predictor
+
+    ws = Workspace(tmp_path / "w")
+    build_demo(ws, DemoSpec(scenes=3, tiles_per_scene=5, geo_scene=False), labelled_per_scene=3)
+    rest = ws.list_images(ImageFilter(status=UNREVIEWED))
+    images = [ws.read_image(r.id) for r in rest]
+
+    def seep_until(path):
+        predictor = Predictor(path)
+        return np.concatenate([predictor.decode.seep_until(p.probs).ravel() for p in predictor.predict(images, keep_probs=True)])
+
+    base = tmp_path / "base.pt"
+    real_export = ft.export_weights
+    state = load_checkpoint(tiny_model)
+    state["model"]["head.weight"] *= 100  # a one-epoch model's logits barely vary: make its pixels far apart
+    save_checkpoint(base, state)
+    until = seep_until(base)
+    shift_background(base, background_shift(until, until.size // 3))  # a base that calls a third of the rest seep
+    reg.promote(ws, reg.register_model(ws, base, model_id="base").id)
+
+    def calls_more(src, dst):  # what a fine-tune on seep-rich tiles does
+        real_export(base, dst)
+        shift_background(dst, -3.0)
+
+    monkeypatch.setattr(ft, "export_weights", calls_more)
+    r = run_finetune(ws, FinetuneParams(epochs=1, batch_size=4, blend=1.0, keep_area=True))
+    assert r["area_shift"] == pytest.approx(3.0, abs=0.05)
+    cand = reg.get_model(ws, r["model_id"]).path(ws)
+    base_seep, cand_seep = (seep_until(base) > 0).sum(), (seep_until(cand) > 0).sum()
+    assert abs(int(cand_seep) - int(base_seep)) <= 0.01 * base_seep
+    base_w, cand_w = load_checkpoint(base)["model"], load_checkpoint(cand)["model"]
+    assert all(torch.equal(base_w[k], cand_w[k]) for k in base_w if k != "head.bias")
 
 
 def test_finetune_without_reviewed_labels_says_what_to_do(tmp_path):

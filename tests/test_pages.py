@@ -444,7 +444,7 @@ def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, 
     report = {**evaluate(Predictor(tiny_model), demo_ws.labelled_tiles()), "binary_iou": 0.45}
     reg.promote(demo_ws, reg.register_model(demo_ws, tiny_model, model_id="base", metrics=report).id)
     worse = {**report, "binary_iou": 0.3, "worse_than_base": True, "base_binary_iou": 0.45, "val_tiles": ["a", "b"]}
-    worse |= {"rest_agreement": 0.5, "rest_tiles": 6}
+    worse |= {"rest_agreement": 0.5, "rest_tiles": 6, "area_shift": 0.8}
     reg.register_model(demo_ws, tiny_model, parent="base", model_id="cand", metrics=worse)
     job = queue.submit(demo_ws, "finetune", {})
     lease = queue.claim_next(demo_ws, __import__("os").getpid()).lease
@@ -453,7 +453,8 @@ def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, 
     at.run()
     (warning,) = [w.value for w in at.warning if "cand is worse than its base" in w.value]
     assert "0.45" in warning and "on 6 tiles of the same scenes nobody reviewed" in warning and "only 50%" in warning
-    assert any(c.value.startswith("On 6 tiles of the same scenes nobody reviewed") for c in at.caption)
+    (rest,) = [c.value for c in at.caption if c.value.startswith("On 6 tiles of the same scenes nobody reviewed")]
+    assert "as much seep there as its base (background logit +0.80)" in rest
     (plan,) = [c.value for c in at.caption if c.value.startswith("Trains on")]
     assert plan.startswith("Trains on 3 tiles (0 corrected, 3 accepted as they were)") and "1 held-out" in plan
     at = app(page="pages/models.py")

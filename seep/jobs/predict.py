@@ -8,7 +8,7 @@ import numpy as np
 
 from seep.kept import Kept
 from seep.learn.data import valid_pixels
-from seep.learn.infer import Predictor, uncertainty
+from seep.learn.infer import Prediction, Predictor, uncertainty
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace.records import STATUSES, UNREVIEWED
 from seep.workspace.scenes import neighbour_ids, tile_offsets_of, tile_place, widen
@@ -30,13 +30,21 @@ def predict_image(ws: Workspace, predictor: Predictor, model_id: str, image_id: 
 def predict_fresh(predictor: Predictor, image_id: str, image: np.ndarray, context: SceneContext) -> tuple[np.ndarray, np.ndarray]:
     """(class ids, confidence) of one image, a scene's tile with its neighbours' edges around
     it, as Review would show them; nothing is cached."""
+    p = fresh_prediction(predictor, image_id, image, context)
+    return p.classes, p.confidence
+
+
+def fresh_prediction(
+    predictor: Predictor, image_id: str, image: np.ndarray, context: SceneContext, *, keep_probs: bool = False
+) -> Prediction:
+    """predict_fresh's Prediction, with the class probabilities when `keep_probs`."""
     wide = context.around(image_id, image)
     if wide is None:
-        p = predictor.predict([image])[0]
-        return p.classes, p.confidence
-    p = predictor.predict([wide], whole=True)[0]  # one pass over the widened tile, not four windows
+        return predictor.predict([image], keep_probs=keep_probs)[0]
+    p = predictor.predict([wide], whole=True, keep_probs=keep_probs)[0]  # one pass over the widened tile, not four windows
     inner = (slice(CONTEXT_PX, CONTEXT_PX + image.shape[0]), slice(CONTEXT_PX, CONTEXT_PX + image.shape[1]))
-    return p.classes[inner].copy(), p.confidence[inner].copy()
+    probs = None if p.probs is None else p.probs[(slice(None), *inner)].copy()
+    return Prediction(p.classes[inner].copy(), p.confidence[inner].copy(), probs)
 
 
 def _predict_and_cache(ws: Workspace, predictor: Predictor, model_id: str, image_id: str, context: SceneContext) -> np.ndarray:

@@ -76,6 +76,16 @@ def blend_weights(path: Path, base_path: Path, keep: float) -> None:
     save_checkpoint(path, state)
 
 
+def shift_background(path: Path, shift: float) -> None:
+    """Add `shift` to the background logit of a model's last layer: the same model, calling
+    seep a little more (shift < 0) or less (shift > 0) everywhere."""
+    state = load_checkpoint(path)
+    bias = state["model"]["head.bias"].clone()
+    bias[0] += shift
+    state["model"]["head.bias"] = bias
+    save_checkpoint(path, state)
+
+
 def export_weights(src: Path, dst: Path) -> None:
     """A shippable model: the checkpoint without optimizer state (a third of the size)."""
     state = load_checkpoint(src)

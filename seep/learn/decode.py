@@ -63,6 +63,28 @@ class Decode:
         confidence = np.take_along_axis(probs, classes[None].astype(np.int64), 0)[0]
         return classes, confidence.astype(np.float32)
 
+    def seep_until(self, probs: np.ndarray) -> np.ndarray:
+        """probs (C, H, W) -> (H, W): how much the background logit could grow before each
+        pixel stops being seep (negative where it is not seep now). Softmax ratios are logit
+        differences, so under argmax that is log(max seep p / p0); under a threshold t on
+        P(seep) = s, it is log(s / p0) + log((1 - t) / t)."""
+        p0 = np.maximum(probs[0], 1e-12)
+        if self.threshold is None:
+            return np.log(np.maximum(probs[1:].max(0), 1e-12) / p0)
+        t = self.threshold
+        return np.log(np.maximum(1.0 - probs[0], 1e-12) / p0) + np.log((1 - t) / t)
+
+
+def background_shift(seep_until: np.ndarray, area: int) -> float:
+    """The shift of the background logit that leaves exactly `area` of these pixels seep
+    (`seep_until` values, Decode.seep_until): halfway between the area-th largest and the next."""
+    v = np.sort(seep_until.ravel())[::-1]
+    if area <= 0:
+        return float(v[0]) + 1e-3 if v.size else 0.0
+    if area >= v.size:
+        return float(v[-1]) - 1e-3
+    return float(v[area - 1] + v[area]) / 2
+
 
 def one_class_per_slick(classes: np.ndarray, probs: np.ndarray, valid: np.ndarray | None, close: bool) -> np.ndarray:
     """Each connected seep region gets the seep class with the most summed probability."""
