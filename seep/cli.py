@@ -438,10 +438,13 @@ def cmd_train(args) -> int:
         nodata=nodata,
         on_epoch=lambda r: print(json.dumps(r), flush=True),
     )
-    print(
-        f"best epoch {result.best_epoch}: validation binary IoU {result.best_metric:.4f}; {result.best_checkpoint}",
-        file=sys.stderr,
-    )
+    if va:
+        print(
+            f"best epoch {result.best_epoch}: validation binary IoU {result.best_metric:.4f}; {result.best_checkpoint}",
+            file=sys.stderr,
+        )
+    else:  # without validation the "best" is the lowest training loss: say so, not an IoU
+        print(f"no validation scenes: the model is {out / 'last.pt'} (epoch {len(result.history)})", file=sys.stderr)
     return 0
 
 

@@ -140,6 +140,8 @@ def test_train_on_every_scene_for_the_shipped_model(capsys, tmp_path):
     )
     assert code == 0, err
     assert "training on 4 tiles, no validation scenes" in err
+    assert f"no validation scenes: the model is {tmp_path / 'r' / 'last.pt'} (epoch 1)" in err
+    assert "validation binary IoU" not in err  # there is none: no training loss passed off as one
     from seep.learn.checkpoint import load_checkpoint
 
     assert load_checkpoint(tmp_path / "r" / "last.pt")["val_scenes"] == []
