@@ -229,7 +229,7 @@ class LooksRight:
     """A stand-in model whose answer at a pixel depends on its right-hand neighbour: seep
     where the next pixel is dark. At a tile's right edge only context can answer."""
 
-    def predict(self, images, whole=False):
+    def predict(self, images, whole=False, keep_probs=False):
         from seep.learn.infer import Prediction
 
         assert whole and len(images) == 1  # the widened tile in one pass
