@@ -81,7 +81,7 @@ class FinetuneParams:
     blend: float = 0.5
     # The candidate then calls as much seep as its base on the unreviewed rest (keep_seep_area).
     # On the 5 fold models, 2 and 5 corrected tiles per scene, 2 seeds: mean gain -0.005 -> +0.002,
-    # worst -0.050 -> -0.016, runs under -0.01: 8 -> 3 of 20 (models/README.md).
+    # worst -0.050 -> -0.016, runs under -0.01: 8 -> 2 of 20 (models/README.md).
     keep_area: bool = True
     seed: int = 0
     device: str = "auto"
