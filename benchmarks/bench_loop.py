@@ -2,7 +2,8 @@
 
     python benchmarks/bench_loop.py [--base MODEL ...] [--k 0,2,5,10] [--seeds 0,1,2] [--pick queue|random] [--set key=value ...] [--json]
 
-For each base model (`--base`, one or more, default the shipped model) and each K: a fresh
+For each base model (`--base`, one or more; the default, the shipped model, was trained on
+every scene since 2026-11-23, so pass the fold models of a `crossval` run) and each K: a fresh
 workspace holds the scenes that base was *not* trained on (its validation scenes, read from
 the model file), imported without labels; `predict-all` runs with the base model; the K least confident tiles of each scene ("most useful next", the
 Browse sort) are corrected (their true masks stand in for the analyst's brush); the
