@@ -27,3 +27,28 @@ def test_bench_loop_refuses_a_bad_setting():
     assert "Traceback" not in r.stderr
     r = bench_loop("--set", "blend=3")
     assert r.returncode == 2 and "between 0 and 1" in r.stderr
+
+
+def bench_predict(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_predict.py"), *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_bench_predict_refuses_bad_arguments(tmp_path):
+    r = bench_predict("--model", str(tmp_path / "none.pt"))
+    assert r.returncode == 2 and f"no model file at {tmp_path / 'none.pt'}" in r.stderr
+    r = bench_predict("--data", str(tmp_path / "nowhere"))
+    assert r.returncode == 2 and "is not a folder" in r.stderr
+    r = bench_predict("--tiles", "0")
+    assert r.returncode == 2 and "at least 1" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_bench_predict_times_both_on_the_same_tiles():
+    """Both commands really run and write a confidence map per tile (the ratio is a benchmark's, not a test's)."""
+    r = bench_predict("--tiles", "3", "--repeats", "1")
+    assert r.returncode == 0, r.stderr
+    assert "seep:" in r.stdout and "3 confidence maps" in r.stdout
+    assert r.stdout.count("3 confidence maps") == 2
+    assert "ratio" in r.stdout
