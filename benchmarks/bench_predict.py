@@ -15,6 +15,8 @@ ratio are printed (issue 10 asks for at most 0.6x).
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
 import statistics
 import subprocess
 import sys
@@ -27,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from seep.data.layout import IMAGES_DIR  # noqa: E402
 from seep.data.raster import write_tiff  # noqa: E402
-from seep.data.synthetic import DemoSpec, make_tile  # noqa: E402
+from seep.data.synthetic import DemoSpec, generate  # noqa: E402
 from seep.learn.shipped import SHIPPED_MODEL  # noqa: E402
 
 # What anyone would write first: load, normalise, forward in float32, argmax, write.
@@ -63,16 +65,15 @@ with torch.no_grad():
 
 def synthetic_folder(root: Path, n: int) -> Path:
     """n synthetic tiles in the exercise layout (images only: predict needs no masks)."""
-    spec = DemoSpec()
+    spec = DemoSpec(scenes=math.ceil(n / DemoSpec.tiles_per_scene), geo_scene=False)
     images = root / IMAGES_DIR
     images.mkdir(parents=True)
-    for i in range(n):
-        t = make_tile(spec, i // spec.tiles_per_scene, i % spec.tiles_per_scene)
+    for t in itertools.islice(generate(spec), n):
         write_tiff(images / f"{t.name}.tif", t.image)
     return root
 
 
-def timed(cmd: list[str], out: Path) -> float:
+def timed(name: str, cmd: list[str], out: Path) -> float:
     """Wall seconds of one command run from the repository root; a failure stops the benchmark."""
     t = time.perf_counter()
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
@@ -80,7 +81,7 @@ def timed(cmd: list[str], out: Path) -> float:
     if done.returncode != 0:
         raise SystemExit(f"error: {' '.join(cmd[:4])} ... failed:\n{done.stderr.strip()[-2000:]}")
     n = len(list((out / "confidence").glob("*.tif")))
-    print(f"  {cmd[2] if cmd[1] == '-m' else 'baseline':>8}: {seconds:6.2f} s, {n} confidence maps", flush=True)
+    print(f"  {name:>8}: {seconds:6.2f} s, {n} confidence maps", flush=True)
     return seconds
 
 
@@ -111,7 +112,7 @@ def main() -> int:
                     if name == "seep"
                     else [sys.executable, "-c", BASELINE, str(args.model), str(data), str(out)]
                 )
-                times[name].append(timed(cmd, out))
+                times[name].append(timed(name, cmd, out))
     seep, base = statistics.median(times["seep"]), statistics.median(times["baseline"])
     print(
         f"\n{args.data or f'{args.tiles} synthetic tiles'}: python -m seep predict {seep:.2f} s, "
