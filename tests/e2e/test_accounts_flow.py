@@ -5,7 +5,7 @@ blind double label that two analysts draw apart and a reviewer adjudicates."""
 
 import numpy as np
 import pytest
-from browser import demo_server, editor_ready, eventually, shot, wait_for_app
+from browser import choose, demo_server, editor_ready, eventually, shot, wait_for_app
 
 from seep.workspace import Workspace, agreement
 from seep.workspace import accounts as acc
@@ -169,8 +169,7 @@ def test_two_analysts_label_a_tile_blind_and_a_reviewer_keeps_one(team_server, p
     ws, target, v, _ = start(team_server, page, 2, "Rey")
     page.get_by_role("button", name="Send blind to two analysts").click()
     for name in ("Ana <b>Lyst</b>", "Ben"):
-        page.get_by_role("combobox", name="Two analysts").click()
-        page.get_by_role("option", name=name).click()
+        choose(page, page.get_by_role("combobox", name="Two analysts"), name)
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Send", exact=True).click()
     assert eventually(lambda: agreement.open_round(ws, target.id) is not None)

@@ -4,7 +4,7 @@ through the browser's Back button, and in a shared link (whose bad values are ig
 import re
 
 import pytest
-from browser import wait_for_app
+from browser import choose, wait_for_app
 
 from seep.workspace import ImageFilter, Workspace
 
@@ -23,8 +23,7 @@ def test_browse_keeps_its_filters_across_review_back_and_a_shared_link(server, p
     wait_for_app(page)
     page.get_by_role("button", name=re.compile("^Accepted ·")).click()
     wait_for_app(page)
-    page.get_by_label("Scene").first.click()
-    page.get_by_role("option", name=ws.scenes()[1]).click()
+    choose(page, page.get_by_label("Scene").first, ws.scenes()[1])
     page.keyboard.press("Escape")
     wait_for_app(page)
     page.get_by_text("Table", exact=True).click()
