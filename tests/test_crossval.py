@@ -75,6 +75,30 @@ def test_gain_and_speckle_change_the_input_but_never_no_data():
     assert ds[0][0].dtype == torch.float32  # geometric ops only: nothing photometric applied
 
 
+def test_class_sampling_shows_a_rare_class_far_more_often_and_stays_reproducible():
+    t = tiles_of({"a": 6, "b": 6}, size=64)
+    for k, tile in enumerate(t):
+        if k % 3 == 0:
+            tile.mask[8:56, 4:60] = 1  # a big class-1 slick in most tiles with seep
+        if k % 3 == 1:
+            tile.mask[20:44, 4:60] = 1
+    t[1].mask[50:53, 50:53] = 7  # a small rare-class blob beside one slick, in 1 tile of 12
+    norm = Normalizer.fit(t)
+
+    def rare_share(sampling: str) -> float:
+        ds = CropDataset(t, norm, size=16, seep_bias=1.0, ops=(), crops_per_tile=50, sampling=sampling)
+        return float(np.mean([(ds[i][1] == 7).any().item() for i in range(len(ds))]))
+
+    pixel, by_class = rare_share("pixel"), rare_share("class")
+    # Its tile is drawn sqrt(0.3 / (1/12)) = 1.9 times as often, and half its seep-centred
+    # crops centre on the blob: about 7% of crops show it, against under 1% by pixel.
+    assert by_class > 5 * pixel and by_class > 0.05, (pixel, by_class)
+    ds = CropDataset(t, norm, size=16, seep_bias=1.0, ops=(), sampling="class", seed=3)
+    assert all(torch.equal(ds[i][0], ds[i][0]) for i in range(5))  # (seed, epoch, index) decide a crop
+    with pytest.raises(BadInputError, match="unknown sampling 'rare'"):
+        CropDataset(t, norm, size=16, seep_bias=1.0, sampling="rare")
+
+
 def test_decode_threshold_and_one_class_per_slick():
     probs = np.zeros((8, 8, 12), np.float32)
     probs[0] = 0.9
@@ -169,3 +193,10 @@ def test_a_background_shift_leaves_exactly_the_asked_seep_area(decode):
         shifted = logits.copy()
         shifted[0] += background_shift(until, area)
         assert (decode(np.exp(shifted) / np.exp(shifted).sum(0))[0] > 0).sum() == area
+
+
+def test_a_workspace_fine_tune_refuses_the_flags_of_training_from_a_folder(tmp_path, capsys):
+    assert main(["train", "--workspace", str(tmp_path / "ws"), "--sampling", "class", "--ema", "0.99"]) == 1
+    err = capsys.readouterr().err
+    assert "--ema, --sampling only apply to training from a folder" in err, err
+    assert not (tmp_path / "ws").exists()  # nothing created
