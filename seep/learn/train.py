@@ -46,9 +46,7 @@ class TrainConfig:
     crop: int = 128  # training crop size; validation always uses whole tiles
     crops_per_tile: int = 2
     seep_bias: float = 0.7  # share of crops centred on a seep pixel
-    sampling: str = (
-        "pixel"  # or "class": rare classes' tiles drawn more, crops centred on a class drawn uniformly (see CropDataset)
-    )
+    sampling: str = "pixel"  # or "class": rare classes drawn more often (see CropDataset)
     augment: tuple[str, ...] = DEFAULT_AUGMENT
     log_input: bool = False  # intensity in dB (see Normalizer)
     center: str = "global"  # or "image": each raster's own median removed (see Normalizer)
