@@ -26,13 +26,15 @@ def wait_for_app(page) -> None:
 def choose(page, box, option: str) -> None:
     """Pick `option` in a Streamlit select box. A click that lands while a rerun redraws the
     box opens nothing (seen on a loaded CI machine), so open it again until the option shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     opt = page.get_by_role("option", name=option)
     for _ in range(5):
         box.click()
         try:
             opt.first.wait_for(state="visible", timeout=6_000)
             break
-        except Exception:  # playwright's TimeoutError: the list did not open, try again
+        except PlaywrightTimeout:  # the list did not open: try again
             page.keyboard.press("Escape")
             wait_for_app(page)
     opt.first.click()
