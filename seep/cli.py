@@ -473,7 +473,18 @@ def cmd_crossval(args) -> int:
         iou = f", val binary IoU {r['val_binary_iou']:.3f}" if "val_binary_iou" in r else ""
         print(f"  epoch {r['epoch']}: loss {r['loss']:.3f}{iou} ({r['seconds']:.0f} s)", file=sys.stderr)
 
-    summary = crossval(cfg, model_cfg, tiles, folds, out, class_names=names, on_fold=on_fold, on_epoch=on_epoch, nodata=nodata)
+    summary = crossval(
+        cfg,
+        model_cfg,
+        tiles,
+        folds,
+        out,
+        class_names=names,
+        on_fold=on_fold,
+        on_epoch=on_epoch,
+        nodata=nodata,
+        from_run=args.from_run,
+    )
     print(json.dumps(summary) if args.json else format_summary(summary, names))
     return 0
 
@@ -752,6 +763,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="run folder; a finished fold in it is not run again (default WORKSPACE/runs/cv-<time>)"
     )
     p.add_argument("--json", action="store_true", help="JSON lines: one per fold, then the summary")
+    p.add_argument(
+        "--from-run",
+        type=Path,
+        help="an earlier crossval run on the same data and folds: each fold fine-tunes that run's fold model",
+    )
     _training_flags(p)
 
     p = add("evaluate", cmd_evaluate, "score a model on labelled tiles: IoU, Dice, confusion matrix, PR, AP/mAP")

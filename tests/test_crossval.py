@@ -182,6 +182,21 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     assert main([*args[:-1], "--ema", "0.99"]) == 1
     assert "holds a run with other settings" in capsys.readouterr().err
 
+    # A second stage: each fold fine-tunes the first run's model of the same fold.
+    stage2 = [*args[:-3], "--out", str(tmp_path / "cv2"), "--epochs", "1", "--crop", "128", "--from-run", str(tmp_path / "cv")]
+    assert main([*stage2, "--json"]) == 0
+    second = [json.loads(x) for x in capsys.readouterr().out.splitlines()][:2]
+    for k, f in enumerate(second):
+        assert f["from"] == str(tmp_path / "cv" / f"fold{k}" / "last.pt") and f["val_scenes"] == folds[k]["val_scenes"]
+        assert load_checkpoint(tmp_path / "cv2" / f"fold{k}" / "last.pt")["init_from"] == f["from"]
+    # Folds that hold out other scenes than the parent's would score scenes it trained on.
+    assert main([*stage2[:-2], "--from-run", str(tmp_path / "cv"), "--folds", "3", "--out", str(tmp_path / "cv3")]) == 1
+    assert "held out scenes" in capsys.readouterr().err
+    assert main([*stage2[:-1], str(tmp_path / "nowhere")]) == 1
+    assert "has no fold 0 model" in capsys.readouterr().err
+    assert main([*stage2[:-2]]) == 1  # the same folder without its parent: another run
+    assert "holds a run with other settings" in capsys.readouterr().err
+
 
 @pytest.mark.parametrize("decode", [Decode(), Decode(threshold=0.4)], ids=["argmax", "threshold"])
 def test_a_background_shift_leaves_exactly_the_asked_seep_area(decode):

@@ -7,7 +7,8 @@ Each fold trains on the other folds' scenes for exactly `cfg.epochs` epochs and 
 with its last weights on its own scenes: nothing is picked on the scenes a figure is
 reported on. The per-epoch validation curves, averaged over folds, are what choose the
 epoch count; the decoding sweep (threshold on P(seep), one class per slick) is scored the
-same way. A fold whose report exists is not run again, and one that stopped resumes from
+same way. With `from_run`, fold k fine-tunes that run's fold-k model (the same scenes held
+out, checked), so a second training stage is cross-validated like the first. A fold whose report exists is not run again, and one that stopped resumes from
 its last epoch, so a long sweep survives an interrupted session.
 """
 
@@ -63,12 +64,14 @@ def crossval(
     on_fold: Callable[[dict], None] | None = None,
     on_epoch: Callable[[dict], None] | None = None,
     nodata: float | None = 0,
+    from_run: Path | None = None,
 ) -> dict:
     """Train and score every fold, then the summary over folds (see `summarise`)."""
     out_dir = Path(out_dir)
     reports = []
     for i, val_scenes in enumerate(folds):
-        report = run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata)
+        parent = fold_parent(Path(from_run), i, val_scenes) if from_run else None
+        report = run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata, parent)
         reports.append(report)
         if on_fold:
             on_fold(report)
@@ -77,10 +80,25 @@ def crossval(
     return summary
 
 
-def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata) -> dict:
+def fold_parent(from_run: Path, i: int, val_scenes: list[str]) -> Path:
+    """Fold i's model in an earlier cross-validation run; it must have held out the same
+    scenes, or its "unseen" scenes would be ones it trained on."""
+    path = from_run / f"fold{i}" / "last.pt"
+    if not path.exists():
+        raise BadInputError(f"--from-run {from_run}: it has no fold {i} model ({path})")
+    held_out = load_checkpoint(path).get("val_scenes")
+    if held_out != val_scenes:
+        raise BadInputError(
+            f"--from-run {from_run}: its fold {i} held out scenes {held_out}, this run's fold {i} holds out {val_scenes}; "
+            "use the same data and --folds"
+        )
+    return path
+
+
+def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata, parent=None) -> dict:
     fold_dir = out_dir / f"fold{i}"
     done = fold_dir / "report.json"
-    _same_run(fold_dir, val_scenes, cfg)
+    _same_run(fold_dir, val_scenes, cfg, parent)
     if done.exists():
         return json.loads(done.read_text())
     train_tiles = [t for t in tiles if t.scene not in val_scenes]
@@ -93,6 +111,7 @@ def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes
         fold_dir,
         class_names=class_names,
         val_scenes=val_scenes,
+        init_from=parent,
         resume=True,
         on_epoch=on_epoch,
         nodata=nodata,
@@ -102,6 +121,7 @@ def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes
         "val_scenes": val_scenes,
         "tiles": len(val_tiles),
         "train_config": _plain(cfg),
+        "from": str(parent) if parent else None,
         "curve": {str(r["epoch"]): r["val_binary_iou"] for r in result.history if "val_binary_iou" in r},
         "decodes": score_decodes(Predictor(fold_dir / "last.pt", amp=cfg.amp), val_tiles, decodes),
     }
@@ -109,14 +129,15 @@ def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes
     return report
 
 
-def _same_run(fold_dir: Path, val_scenes: list[str], cfg: TrainConfig) -> None:
-    """A fold folder from another run (other settings or scenes) is refused: resuming it
-    would report the old run's weights under the new settings."""
+def _same_run(fold_dir: Path, val_scenes: list[str], cfg: TrainConfig, parent: Path | None) -> None:
+    """A fold folder from another run (other settings, scenes or parent) is refused: resuming
+    it would report the old run's weights under the new settings."""
     last = fold_dir / "last.pt"
     if not last.exists():
         return
     ck = load_checkpoint(last)
-    if ck.get("val_scenes") != val_scenes or _plain_dict(ck.get("train_config")) != _plain(cfg):
+    same_parent = ck.get("init_from") == (str(parent) if parent else None)
+    if ck.get("val_scenes") != val_scenes or _plain_dict(ck.get("train_config")) != _plain(cfg) or not same_parent:
         raise BadInputError(
             f"{fold_dir} holds a run with other settings or scenes; give crossval another --out, "
             "or the same settings to resume it"

@@ -328,6 +328,7 @@ def train(
             "decode": decode,
             "class_names": class_names if not cfg.binary else [class_names[0], "seep"],
             "val_scenes": list(val_scenes),
+            "init_from": str(init_from) if init_from else None,  # so a resume can check its parent
             "epoch": epoch + 1,
             "best_metric": best if score is None else max(best, score),
             "history": history,
