@@ -8,8 +8,9 @@ with its last weights on its own scenes: nothing is picked on the scenes a figur
 reported on. The per-epoch validation curves, averaged over folds, are what choose the
 epoch count; the decoding sweep (threshold on P(seep), one class per slick) is scored the
 same way. With `from_run`, fold k fine-tunes that run's fold-k model (the same scenes held
-out, checked), so a second training stage is cross-validated like the first. A fold whose report exists is not run again, and one that stopped resumes from
-its last epoch, so a long sweep survives an interrupted session.
+out, checked), so a second training stage is cross-validated like the first. A fold whose
+report exists is not run again, and one that stopped resumes from its last epoch, so a long
+sweep survives an interrupted session.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def _same_run(fold_dir: Path, val_scenes: list[str], cfg: TrainConfig, parent: P
     same_parent = ck.get("init_from") == (str(parent) if parent else None)
     if ck.get("val_scenes") != val_scenes or _plain_dict(ck.get("train_config")) != _plain(cfg) or not same_parent:
         raise BadInputError(
-            f"{fold_dir} holds a run with other settings or scenes; give crossval another --out, "
+            f"{fold_dir} holds a run with other settings, scenes or --from-run; give crossval another --out, "
             "or the same settings to resume it"
         )
 
