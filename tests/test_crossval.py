@@ -16,7 +16,7 @@ from seep.learn.augment import photometric
 from seep.learn.checkpoint import export_weights, load_checkpoint
 from seep.learn.crossval import scene_folds
 from seep.learn.data import CropDataset, Normalizer
-from seep.learn.decode import Decode, background_shift
+from seep.learn.decode import DECODES, Decode, area_shift, background_shift
 from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
 from seep.learn.train import TrainConfig, train
@@ -149,6 +149,12 @@ def test_ema_weights_are_what_is_saved_and_a_resume_continues_them(tmp_path):
     export_weights(tmp_path / "r" / "last.pt", tmp_path / "m.pt")
     assert "raw_model" not in load_checkpoint(tmp_path / "m.pt")
     assert Predictor(tmp_path / "m.pt").normalizer.log
+    # A fine-tune keeps its parent's decoding; the export can set the one it ships with.
+    export_weights(tmp_path / "r" / "last.pt", tmp_path / "h.pt", decode={"threshold": 0.5, "slick": "vote", "low": 0.3})
+    assert Predictor(tmp_path / "h.pt").decode == Decode(0.5, "vote", low=0.3)
+    with pytest.raises(BadInputError, match="hysteresis low threshold"):
+        export_weights(tmp_path / "r" / "last.pt", tmp_path / "bad.pt", decode={"threshold": 0.5, "low": 0.7})
+    assert not (tmp_path / "bad.pt").exists()
 
 
 def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
@@ -208,6 +214,61 @@ def test_a_background_shift_leaves_exactly_the_asked_seep_area(decode):
         shifted = logits.copy()
         shifted[0] += background_shift(until, area)
         assert (decode(np.exp(shifted) / np.exp(shifted).sum(0))[0] > 0).sum() == area
+
+
+def test_hysteresis_keeps_a_faint_slick_whole_where_part_of_it_is_sure():
+    seep_p = np.full((16, 16), 0.1)
+    seep_p[2, 1:12] = 0.4  # a faint slick ...
+    seep_p[2, 5:7] = 0.8  # ... sure in the middle
+    seep_p[6, 1:6] = 0.4  # faint clutter, nowhere sure
+    seep_p[10, 1:12] = 0.4  # a faint slick whose sure part lies beyond a gap in the swath
+    seep_p[10, 9:11] = 0.8
+    probs = np.zeros((8, 16, 16))
+    probs[0], probs[1] = 1 - seep_p, seep_p
+    valid = np.ones((16, 16), bool)
+    valid[8:, 7] = False  # a gap in the swath across the lower slick
+    hyst = Decode(0.5, "vote", low=0.3)
+    seep = hyst(probs, valid)[0] > 0
+    assert seep[2, 1:12].all() and seep.sum() == 11 + 4  # the whole slick; below, see next
+    assert not seep[6].any()  # clutter with nothing sure in it stays sea
+    assert seep[10, 8:12].all() and not seep[10, :7].any()  # the part cut off from the sure pixels goes
+    assert (Decode(0.5, "vote")(probs, valid)[0] > 0).sum() == 4  # the sure pixels alone
+    assert hyst.name == "p0.5h0.3/vote" and Decode.from_dict(hyst.to_dict()) == hyst and hyst in DECODES
+    for bad in ({"threshold": None, "low": 0.3}, {"threshold": 0.5, "low": 0.6}, {"threshold": 0.5, "low": "0.3"}):
+        with pytest.raises(BadInputError, match="hysteresis low threshold"):
+            Decode.from_dict(bad)
+
+
+@pytest.mark.parametrize("decode", [Decode(threshold=0.4), Decode(0.5, "vote", low=0.3)], ids=["threshold", "hysteresis"])
+def test_the_area_shift_leaves_the_nearest_seep_area_any_shift_can(decode):
+    """What the learning loop's kept area relies on: after the shift the decoding calls as much
+    seep as asked, or as near as any shift of the background can (with hysteresis a region
+    goes at once)."""
+    rng = np.random.default_rng(1)
+    logits = [cv2_blur(rng.normal(0, 2, (8, 48, 48))) for _ in range(2)]
+    valid = np.ones((48, 48), bool)
+    valid[:, :5] = False
+
+    def seep_area(shift: float) -> int:
+        total = 0
+        for z in logits:
+            z = z.copy()
+            z[0] += shift
+            total += int((decode(np.exp(z) / np.exp(z).sum(0), valid)[0] > 0).sum())
+        return total
+
+    untils = [np.where(valid, decode.seep_until(np.exp(z) / np.exp(z).sum(0)), -np.inf) for z in logits]
+    reachable = [seep_area(d) for d in np.linspace(-12, 12, 241)]
+    for area in (0, 40, 500, 1500, 2 * 43 * 48):
+        got = seep_area(area_shift(decode, untils, area))
+        assert abs(got - area) <= min(abs(r - area) for r in reachable), (area, got)
+
+
+def cv2_blur(x: np.ndarray) -> np.ndarray:
+    """Smooth noise per channel, so that regions are larger than a pixel."""
+    import cv2
+
+    return np.stack([cv2.GaussianBlur(c, (0, 0), 2) * 4 for c in x])
 
 
 def test_a_workspace_fine_tune_refuses_the_flags_of_training_from_a_folder(tmp_path, capsys):

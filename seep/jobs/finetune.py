@@ -24,7 +24,7 @@ from seep.jobs.predict import SceneContext, fresh_prediction, predict_fresh, pre
 from seep.learn.augment import DEFAULT_AUGMENT
 from seep.learn.checkpoint import blend_weights, export_weights, load_checkpoint, shift_background
 from seep.learn.data import HARD_NEGATIVE, IGNORE, split_by_scene, valid_pixels
-from seep.learn.decode import background_shift
+from seep.learn.decode import area_shift
 from seep.learn.evaluate import evaluate
 from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
@@ -461,10 +461,10 @@ def keep_seep_area(ws: Workspace, base: reg.ModelRecord, candidate: Path, rest: 
         valid = valid_pixels(image, ws.config.nodata)
         probs = fresh_prediction(cand_predictor, r.id, image, context, keep_probs=True).probs
         area += int((classes[valid] > 0).sum())
-        until.append(cand_predictor.decode.seep_until(probs)[valid])
+        until.append(np.where(valid, cand_predictor.decode.seep_until(probs), -np.inf))  # outside: never seep
     if not area:
         return None
-    shift = background_shift(np.concatenate(until), area)
+    shift = area_shift(cand_predictor.decode, until, area)
     shift_background(candidate, shift)
     return shift
 

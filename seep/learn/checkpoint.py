@@ -15,6 +15,7 @@ import torch
 
 from seep.data.raster import atomic_write_bytes
 from seep.errors import BadInputError
+from seep.learn.decode import Decode
 from seep.learn.model import UNet, UNetConfig
 
 REQUIRED = ("model", "model_config", "normalizer", "class_names")
@@ -86,9 +87,12 @@ def shift_background(path: Path, shift: float) -> None:
     save_checkpoint(path, state)
 
 
-def export_weights(src: Path, dst: Path) -> None:
-    """A shippable model: the checkpoint without optimizer state (a third of the size)."""
+def export_weights(src: Path, dst: Path, decode: dict | None = None) -> None:
+    """A shippable model: the checkpoint without optimizer state (a third of the size), with
+    `decode` (Decode settings) in place of its own if given: a fine-tune keeps its parent's."""
     state = load_checkpoint(src)
+    if decode is not None:
+        state["decode"] = Decode.from_dict(decode).to_dict()
     state.pop("optimizer", None)
     state.pop("raw_model", None)  # training weights behind an average: only a resume needs them
     save_checkpoint(dst, state)

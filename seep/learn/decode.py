@@ -5,7 +5,9 @@ threshold on P(seep) = 1 - P(background), chosen in cross-validation, and the cl
 be decided per slick rather than per pixel: a slick is one connected region of seep
 (after closing the small gaps that break thin slicks into fragments), and it takes the
 class with the most probability summed over its pixels. Instance AP then counts slicks,
-not fragments, and a slick is never a patchwork of classes.
+not fragments, and a slick is never a patchwork of classes. With hysteresis (`low`), a
+region where P(seep) >= low is seep when it holds a pixel over the threshold: a faint slick
+is kept whole where part of it is sure, and faint clutter alone is not.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ CLOSE_PX = 7  # gaps narrower than this (pixels, 10 m each in the CGG tiles) joi
 class Decode:
     threshold: float | None = None  # seep where P(seep) >= threshold; None: argmax over all classes
     slick: str = "pixel"
+    low: float | None = None  # hysteresis: also the pixels >= low connected to one >= threshold
 
     def __post_init__(self):
         if self.slick not in SLICKS:
@@ -32,19 +35,24 @@ class Decode:
         t = self.threshold
         if t is not None and (isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t < 1):
             raise BadInputError(f"seep threshold {t!r} must be a number between 0 and 1, or none for argmax")
+        low = self.low
+        if low is not None and (t is None or isinstance(low, bool) or not isinstance(low, (int, float)) or not 0 < low < t):
+            raise BadInputError(f"hysteresis low threshold {low!r} must be a number between 0 and the seep threshold {t!r}")
 
     @property
     def name(self) -> str:
-        return f"{'argmax' if self.threshold is None else f'p{self.threshold:g}'}/{self.slick}"
+        low = "" if self.low is None else f"h{self.low:g}"
+        return f"{'argmax' if self.threshold is None else f'p{self.threshold:g}'}{low}/{self.slick}"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        return d if self.low is not None else {k: v for k, v in d.items() if k != "low"}  # as model files had it
 
     @classmethod
     def from_dict(cls, d: dict | None) -> Decode:
         if d is None:
             return cls()
-        if not isinstance(d, dict) or set(d) - {"threshold", "slick"}:
+        if not isinstance(d, dict) or set(d) - {"threshold", "slick", "low"}:
             raise BadInputError(f"decode settings {d!r} are not a threshold and a slick rule")
         return cls(**d)
 
@@ -54,7 +62,10 @@ class Decode:
         if self.threshold is None:
             classes = probs.argmax(0).astype(np.uint8)
         else:
-            seep = 1.0 - probs[0] >= self.threshold
+            seep_p = 1.0 - probs[0]
+            seep = seep_p >= self.threshold
+            if self.low is not None:
+                seep = grown(seep, (seep_p >= self.low) & (True if valid is None else valid))
             classes = np.where(seep, 1 + probs[1:].argmax(0), 0).astype(np.uint8)
         if valid is not None:
             classes[~valid] = 0  # nothing is ever found outside the swath
@@ -67,12 +78,23 @@ class Decode:
         """probs (C, H, W) -> (H, W): how much the background logit could grow before each
         pixel stops being seep (negative where it is not seep now). Softmax ratios are logit
         differences, so under argmax that is log(max seep p / p0); under a threshold t on
-        P(seep) = s, it is log(s / p0) + log((1 - t) / t)."""
+        P(seep) = s, it is log(s / p0) + log((1 - t) / t). With hysteresis this is the low
+        threshold's, and whether a pixel is seep also depends on its region: see `seep_at`."""
         p0 = np.maximum(probs[0], 1e-12)
         if self.threshold is None:
             return np.log(np.maximum(probs[1:].max(0), 1e-12) / p0)
-        t = self.threshold
+        t = self.threshold if self.low is None else self.low
         return np.log(np.maximum(1.0 - probs[0], 1e-12) / p0) + np.log((1 - t) / t)
+
+    def seep_at(self, until: np.ndarray, shift: float) -> np.ndarray:
+        """The seep pixels of one tile once the background logit grows by `shift`, from its
+        `seep_until` map (-inf outside the swath). Over the low threshold by `gap` in logit is
+        over the high one, so hysteresis needs no probabilities here."""
+        seep = until > shift
+        if self.low is None:
+            return seep
+        gap = np.log(self.threshold / (1 - self.threshold)) - np.log(self.low / (1 - self.low))
+        return grown(until > shift + gap, seep)
 
 
 def background_shift(seep_until: np.ndarray, area: int) -> float:
@@ -84,6 +106,36 @@ def background_shift(seep_until: np.ndarray, area: int) -> float:
     if area >= v.size:
         return float(v[-1]) - 1e-3
     return float(v[area - 1] + v[area]) / 2
+
+
+def area_shift(decode: Decode, untils: list[np.ndarray], area: int) -> float:
+    """The background shift after which `decode` calls `area` seep pixels (or as near as it
+    can) over these tiles' `seep_until` maps. Without hysteresis each pixel has its own
+    cut-off, so sorting finds it; with it a region goes at once when its last sure pixel does,
+    and regions split as the shift grows, so the area (never rising with the shift) is bisected."""
+    if decode.low is None:
+        return background_shift(np.concatenate([u[np.isfinite(u)] for u in untils]), area)
+    finite = np.concatenate([u[np.isfinite(u)] for u in untils])
+    if not finite.size:
+        return 0.0
+    lo, hi = float(finite.min()) - 1.0, float(finite.max()) + 1.0  # everything seep .. nothing
+
+    def seep_area(shift: float) -> int:
+        return sum(int(decode.seep_at(u, shift).sum()) for u in untils)
+
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if seep_area(mid) >= area else (lo, mid)
+    return lo if abs(seep_area(lo) - area) <= abs(seep_area(hi) - area) else hi
+
+
+def grown(seeds: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """The connected parts of `region` (8-connected) that hold a seed."""
+    n, labels = cv2.connectedComponents(region.astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[labels[seeds & region]] = True
+    keep[0] = False  # label 0 is outside the region
+    return keep[labels]
 
 
 def one_class_per_slick(classes: np.ndarray, probs: np.ndarray, valid: np.ndarray | None, close: bool) -> np.ndarray:
@@ -104,5 +156,6 @@ def one_class_per_slick(classes: np.ndarray, probs: np.ndarray, valid: np.ndarra
     return slick_class[labels]
 
 
-# What cross-validation sweeps: argmax and thresholds on P(seep), each per pixel and per slick.
-DECODES = tuple(Decode(t, s) for t in (None, 0.3, 0.4, 0.5, 0.6) for s in SLICKS)
+# What cross-validation sweeps: argmax and thresholds on P(seep), each per pixel and per slick,
+# and hysteresis from 0.5 down to 0.3 with one class per slick.
+DECODES = (*(Decode(t, s) for t in (None, 0.3, 0.4, 0.5, 0.6) for s in SLICKS), Decode(0.5, "vote", 0.3))
