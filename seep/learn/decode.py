@@ -113,9 +113,9 @@ def area_shift(decode: Decode, untils: list[np.ndarray], area: int) -> float:
     can) over these tiles' `seep_until` maps. Without hysteresis each pixel has its own
     cut-off, so sorting finds it; with it a region goes at once when its last sure pixel does,
     and regions split as the shift grows, so the area (never rising with the shift) is bisected."""
-    if decode.low is None:
-        return background_shift(np.concatenate([u[np.isfinite(u)] for u in untils]), area)
     finite = np.concatenate([u[np.isfinite(u)] for u in untils])
+    if decode.low is None:
+        return background_shift(finite, area)
     if not finite.size:
         return 0.0
     lo, hi = float(finite.min()) - 1.0, float(finite.max()) + 1.0  # everything seep .. nothing
