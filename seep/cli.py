@@ -226,6 +226,7 @@ DATA_ONLY_FLAGS = {
     "val_scenes": "--val-scenes",
     "val_fraction": "--val-fraction",
     "from_model": "--from-model",
+    "teacher": "--teacher",
     "resume": "--resume",
     "log_input": "--log-input",
     "center": "--center",
@@ -438,6 +439,7 @@ def cmd_train(args) -> int:
         init_from=args.from_model,
         resume=args.resume,
         nodata=nodata,
+        teachers=args.teacher or [],
         on_epoch=lambda r: print(json.dumps(r), flush=True),
     )
     if va:
@@ -484,6 +486,7 @@ def cmd_crossval(args) -> int:
         on_epoch=on_epoch,
         nodata=nodata,
         from_run=args.from_run,
+        teacher_runs=args.teacher_run or [],
     )
     print(json.dumps(summary) if args.json else format_summary(summary, names))
     return 0
@@ -620,7 +623,7 @@ def _training_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int, help="from scratch 40; fine-tune as the Train page")
     p.add_argument("--lr", type=float, help="peak learning rate; from scratch 2e-3; fine-tune as the Train page")
     p.add_argument("--batch", type=int)
-    p.add_argument("--loss", help="a sum of ce, dice, iou, focal, focal_tversky (default ce+dice)")
+    p.add_argument("--loss", help="a sum of ce, dice, seep_dice, iou, focal, focal_tversky (default ce+dice)")
     p.add_argument(
         "--class-weight-power",
         type=float,
@@ -742,6 +745,12 @@ def build_parser() -> argparse.ArgumentParser:
     # (TrainConfig) with --data, or the Train page's fine-tune (FinetuneParams) on a workspace.
     _training_flags(p)
     p.add_argument("--from-model", type=Path, help="with --data: fine-tune from this model file")
+    p.add_argument(
+        "--teacher",
+        type=Path,
+        action="append",
+        help="with --data: also learn this model's probabilities (repeat for an ensemble; same input settings)",
+    )
     p.add_argument("--base-model", help="on a workspace: the registry model to start from (default: the active one)")
     p.add_argument(
         "--accepted-only",
@@ -767,6 +776,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--from-run",
         type=Path,
         help="an earlier crossval run on the same data and folds: each fold fine-tunes that run's fold model",
+    )
+    p.add_argument(
+        "--teacher-run",
+        type=Path,
+        action="append",
+        help="an earlier crossval run on the same data and folds: each fold also learns the averaged probabilities "
+        "of its fold models (repeat for an ensemble)",
     )
     _training_flags(p)
 

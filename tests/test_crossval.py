@@ -203,6 +203,15 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     assert main([*stage2[:-2]]) == 1  # the same folder without its parent: another run
     assert "holds a run with other settings" in capsys.readouterr().err
 
+    # Distillation: each fold also learns the averaged probabilities of both runs' fold models.
+    taught = [*args[:-3], "--out", str(tmp_path / "cv4"), "--epochs", "1", "--teacher-run", str(tmp_path / "cv")]
+    assert main([*taught, "--teacher-run", str(tmp_path / "cv2"), "--json"]) == 0
+    fold1 = [json.loads(x) for x in capsys.readouterr().out.splitlines()][1]
+    assert fold1["teachers"] == [str(tmp_path / run / "fold1" / "last.pt") for run in ("cv", "cv2")]
+    assert load_checkpoint(tmp_path / "cv4" / "fold1" / "last.pt")["teachers"] == fold1["teachers"]
+    assert main([*taught[:-4], "--folds", "3", "--out", str(tmp_path / "cv5"), *taught[-2:]]) == 1
+    assert "--teacher-run" in (err := capsys.readouterr().err) and "held out scenes" in err
+
 
 @pytest.mark.parametrize("decode", [Decode(), Decode(threshold=0.4)], ids=["argmax", "threshold"])
 def test_a_background_shift_leaves_exactly_the_asked_seep_area(decode):
@@ -272,7 +281,8 @@ def cv2_blur(x: np.ndarray) -> np.ndarray:
 
 
 def test_a_workspace_fine_tune_refuses_the_flags_of_training_from_a_folder(tmp_path, capsys):
-    assert main(["train", "--workspace", str(tmp_path / "ws"), "--sampling", "class", "--ema", "0.99"]) == 1
+    args = ["train", "--workspace", str(tmp_path / "ws"), "--sampling", "class", "--ema", "0.99", "--teacher", "m.pt"]
+    assert main(args) == 1
     err = capsys.readouterr().err
-    assert "--ema, --sampling only apply to training from a folder" in err, err
+    assert "--teacher, --ema, --sampling only apply to training from a folder" in err, err
     assert not (tmp_path / "ws").exists()  # nothing created

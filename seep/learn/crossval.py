@@ -8,7 +8,8 @@ with its last weights on its own scenes: nothing is picked on the scenes a figur
 reported on. The per-epoch validation curves, averaged over folds, are what choose the
 epoch count; the decoding sweep (threshold on P(seep), one class per slick) is scored the
 same way. With `from_run`, fold k fine-tunes that run's fold-k model (the same scenes held
-out, checked), so a second training stage is cross-validated like the first. A fold whose
+out, checked), so a second training stage is cross-validated like the first; with
+`teacher_runs`, fold k distils those runs' fold-k models (an ensemble, measured as one model). A fold whose
 report exists is not run again, and one that stopped resumes from its last epoch, so a long
 sweep survives an interrupted session.
 """
@@ -66,13 +67,15 @@ def crossval(
     on_epoch: Callable[[dict], None] | None = None,
     nodata: float | None = 0,
     from_run: Path | None = None,
+    teacher_runs: list[Path] = (),
 ) -> dict:
     """Train and score every fold, then the summary over folds (see `summarise`)."""
     out_dir = Path(out_dir)
     reports = []
     for i, val_scenes in enumerate(folds):
-        parent = fold_parent(Path(from_run), i, val_scenes) if from_run else None
-        report = run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata, parent)
+        parent = fold_model(Path(from_run), i, val_scenes, "--from-run") if from_run else None
+        teachers = [fold_model(Path(r), i, val_scenes, "--teacher-run") for r in teacher_runs]
+        report = run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata, parent, teachers)
         reports.append(report)
         if on_fold:
             on_fold(report)
@@ -81,25 +84,27 @@ def crossval(
     return summary
 
 
-def fold_parent(from_run: Path, i: int, val_scenes: list[str]) -> Path:
+def fold_model(run: Path, i: int, val_scenes: list[str], flag: str) -> Path:
     """Fold i's model in an earlier cross-validation run; it must have held out the same
-    scenes, or its "unseen" scenes would be ones it trained on."""
-    path = from_run / f"fold{i}" / "last.pt"
+    scenes, or its "unseen" scenes would be ones it (or its student) trained on."""
+    path = run / f"fold{i}" / "last.pt"
     if not path.exists():
-        raise BadInputError(f"--from-run {from_run}: it has no fold {i} model ({path})")
+        raise BadInputError(f"{flag} {run}: it has no fold {i} model ({path})")
     held_out = load_checkpoint(path).get("val_scenes")
     if held_out != val_scenes:
         raise BadInputError(
-            f"--from-run {from_run}: its fold {i} held out scenes {held_out}, this run's fold {i} holds out {val_scenes}; "
+            f"{flag} {run}: its fold {i} held out scenes {held_out}, this run's fold {i} holds out {val_scenes}; "
             "use the same data and --folds"
         )
     return path
 
 
-def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata, parent=None) -> dict:
+def run_fold(
+    cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata, parent=None, teachers=()
+) -> dict:
     fold_dir = out_dir / f"fold{i}"
     done = fold_dir / "report.json"
-    _same_run(fold_dir, val_scenes, cfg, parent)
+    _same_run(fold_dir, val_scenes, cfg, parent, teachers)
     if done.exists():
         return json.loads(done.read_text())
     train_tiles = [t for t in tiles if t.scene not in val_scenes]
@@ -116,6 +121,7 @@ def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes
         resume=True,
         on_epoch=on_epoch,
         nodata=nodata,
+        teachers=teachers,
     )
     report = {
         "fold": i,
@@ -123,6 +129,7 @@ def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes
         "tiles": len(val_tiles),
         "train_config": _plain(cfg),
         "from": str(parent) if parent else None,
+        "teachers": [str(p) for p in teachers],
         "curve": {str(r["epoch"]): r["val_binary_iou"] for r in result.history if "val_binary_iou" in r},
         "decodes": score_decodes(Predictor(fold_dir / "last.pt", amp=cfg.amp), val_tiles, decodes),
     }
@@ -130,17 +137,18 @@ def run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes
     return report
 
 
-def _same_run(fold_dir: Path, val_scenes: list[str], cfg: TrainConfig, parent: Path | None) -> None:
-    """A fold folder from another run (other settings, scenes or parent) is refused: resuming
-    it would report the old run's weights under the new settings."""
+def _same_run(fold_dir: Path, val_scenes: list[str], cfg: TrainConfig, parent: Path | None, teachers=()) -> None:
+    """A fold folder from another run (other settings, scenes, parent or teachers) is refused:
+    resuming it would report the old run's weights under the new settings."""
     last = fold_dir / "last.pt"
     if not last.exists():
         return
     ck = load_checkpoint(last)
     same_parent = ck.get("init_from") == (str(parent) if parent else None)
+    same_parent = same_parent and ck.get("teachers", []) == [str(p) for p in teachers]
     if ck.get("val_scenes") != val_scenes or _plain_dict(ck.get("train_config")) != _plain(cfg) or not same_parent:
         raise BadInputError(
-            f"{fold_dir} holds a run with other settings, scenes or --from-run; give crossval another --out, "
+            f"{fold_dir} holds a run with other settings, scenes, --from-run or --teacher-run; give crossval another --out, "
             "or the same settings to resume it"
         )
 

@@ -31,6 +31,7 @@ from seep.learn.decode import Decode
 from seep.learn.losses import class_weights, make_loss
 from seep.learn.metrics import binary_cm, confusion_matrix, confusion_stats, iou
 from seep.learn.model import UNet, UNetConfig
+from seep.learn.teachers import Teachers, soft_ce
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ def train(
     on_step: Callable[[int, int, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     nodata: float | None = 0,
+    teachers: list[Path] = (),
 ) -> RunResult:
     # ---- setup -------------------------------------------------------------------------
     check_ops(cfg.augment)
@@ -244,6 +246,8 @@ def train(
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     ema = averaged(model, cfg.ema, resumed)
     kept = ema.module if ema else model  # what is validated and saved as the model
+    teachers = [Path(p) for p in teachers]
+    teach = Teachers.load(teachers, norm, n_classes, device, dtype) if teachers else None
 
     counts = np.bincount(np.concatenate([t.mask.ravel() for t in train_tiles]), minlength=256)[: len(class_names)]
     counts = np.array([counts[0], counts[1:].sum()]) if cfg.binary else counts[: model_cfg.classes]
@@ -290,6 +294,8 @@ def train(
             with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
                 logits = net(x)
             loss = loss_fn(logits.float(), y, v)
+            if teach:  # the labels and the teachers' averaged probabilities, weighed alike
+                loss = loss + soft_ce(logits, teach(x), v)
             opt.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(opt)
@@ -329,6 +335,7 @@ def train(
             "class_names": class_names if not cfg.binary else [class_names[0], "seep"],
             "val_scenes": list(val_scenes),
             "init_from": str(init_from) if init_from else None,  # so a resume can check its parent
+            "teachers": [str(p) for p in teachers],
             "epoch": epoch + 1,
             "best_metric": best if score is None else max(best, score),
             "history": history,
