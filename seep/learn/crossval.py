@@ -9,9 +9,9 @@ reported on. The per-epoch validation curves, averaged over folds, are what choo
 epoch count; the decoding sweep (threshold on P(seep), one class per slick) is scored the
 same way. With `from_run`, fold k fine-tunes that run's fold-k model (the same scenes held
 out, checked), so a second training stage is cross-validated like the first; with
-`teacher_runs`, fold k distils those runs' fold-k models (an ensemble, measured as one model). A fold whose
-report exists is not run again, and one that stopped resumes from its last epoch, so a long
-sweep survives an interrupted session.
+`teacher_runs`, fold k distils those runs' fold-k models (an ensemble, measured as one
+model). A fold whose report exists is not run again, and one that stopped resumes from its
+last epoch, so a long sweep survives an interrupted session.
 """
 
 from __future__ import annotations
@@ -144,9 +144,9 @@ def _same_run(fold_dir: Path, val_scenes: list[str], cfg: TrainConfig, parent: P
     if not last.exists():
         return
     ck = load_checkpoint(last)
-    same_parent = ck.get("init_from") == (str(parent) if parent else None)
-    same_parent = same_parent and ck.get("teachers", []) == [str(p) for p in teachers]
-    if ck.get("val_scenes") != val_scenes or _plain_dict(ck.get("train_config")) != _plain(cfg) or not same_parent:
+    same_sources = ck.get("init_from") == (str(parent) if parent else None)
+    same_sources = same_sources and ck.get("teachers", []) == [str(p) for p in teachers]
+    if ck.get("val_scenes") != val_scenes or _plain_dict(ck.get("train_config")) != _plain(cfg) or not same_sources:
         raise BadInputError(
             f"{fold_dir} holds a run with other settings, scenes, --from-run or --teacher-run; give crossval another --out, "
             "or the same settings to resume it"

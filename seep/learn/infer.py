@@ -19,7 +19,7 @@ import torch
 from seep.learn.checkpoint import load_checkpoint
 from seep.learn.data import Normalizer, valid_pixels
 from seep.learn.decode import Decode
-from seep.learn.model import UNet, UNetConfig
+from seep.learn.model import UNetConfig, model_for_inference
 from seep.learn.train import autocast_dtype, pick_device
 
 
@@ -91,9 +91,7 @@ class Predictor:
         self.val_scenes: list[str] = list(state.get("val_scenes") or [])
         self.device = pick_device(device)
         self.dtype = autocast_dtype(self.device, amp)
-        model = UNet(self.config)
-        model.load_state_dict(state["model"])
-        self.model = model.to(self.device).to(memory_format=torch.channels_last).eval()
+        self.model = model_for_inference(state, self.device)
         self.window, self.overlap = window, overlap
         self.timings = Timings(load=time.perf_counter() - t)
 

@@ -171,3 +171,11 @@ class UNet(nn.Module):
 
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+def model_for_inference(state: dict, device: torch.device) -> UNet:
+    """The network a saved state describes, with its weights, on `device` for prediction
+    (channels-last, eval mode, no gradients): what the predictor and distillation's teachers run."""
+    model = UNet(UNetConfig.from_dict(state["model_config"]))
+    model.load_state_dict(state["model"])
+    return model.to(device).to(memory_format=torch.channels_last).eval().requires_grad_(False)

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from seep.errors import BadInputError
 from seep.learn.checkpoint import load_checkpoint
 from seep.learn.data import Normalizer
-from seep.learn.model import UNet, UNetConfig
+from seep.learn.model import UNet, UNetConfig, model_for_inference
 
 
 class Teachers:
@@ -38,9 +38,7 @@ class Teachers:
                     f"teacher {p} reads its input otherwise than the student ({ck['normalizer']} vs. {norm.to_dict()}); "
                     "distil from models trained on the same tiles with the same input settings"
                 )
-            model = UNet(cfg)
-            model.load_state_dict(ck["model"])
-            models.append(model.to(device).to(memory_format=torch.channels_last).eval().requires_grad_(False))
+            models.append(model_for_inference(ck, device))
         return cls(models, device, dtype)
 
     @torch.no_grad()
