@@ -257,7 +257,7 @@ def _train_workspace(args) -> int:
         **_train_settings(args),
         base_model=args.base_model,
         accepted_only=args.accepted_only,
-        from_scratch={"base": args.base, "depth": args.depth, "residual": args.residual},
+        from_scratch={"base": args.base, "depth": args.depth, "residual": args.residual, "seep_head": args.seep_head},
     )
     result = run_finetune(
         ws,
@@ -424,6 +424,7 @@ def cmd_train(args) -> int:
         base=args.base,
         depth=args.depth,
         residual=args.residual,
+        seep_head=args.seep_head,
     )
     out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S")
     where = f"validating on {len(va)} tiles of scenes {', '.join(vs)}" if vs else "no validation scenes: last.pt is the model"
@@ -463,7 +464,7 @@ def cmd_crossval(args) -> int:
     tiles, names, nodata = _tiles(args)
     folds = scene_folds(tiles, args.folds)
     cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))
-    model_cfg = UNetConfig(tiles[0].image.shape[2], len(names), args.base, args.depth, args.residual)
+    model_cfg = UNetConfig(tiles[0].image.shape[2], len(names), args.base, args.depth, args.residual, seep_head=args.seep_head)
     out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("cv-%Y%m%d-%H%M%S")
     for i, f in enumerate(folds):
         print(f"fold {i}: scenes {', '.join(f)} ({sum(t.scene in f for t in tiles)} tiles)", file=sys.stderr)
@@ -645,6 +646,7 @@ def _training_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base", type=int, default=16)
     p.add_argument("--depth", type=int, default=4)
     p.add_argument("--residual", action="store_true", help="ResU-Net blocks")
+    p.add_argument("--seep-head", action="store_true", help="seep vs. not from a logit of its own, then the class among seep")
     p.add_argument("--val-every", type=int, help="validate every N epochs and at the last (default 1)")
     p.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
     p.add_argument("--no-amp", action="store_true", help="plain float32")

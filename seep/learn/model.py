@@ -25,6 +25,10 @@ class UNetConfig:
     depth: int = 4  # number of 2x downsamplings
     residual: bool = False  # ResU-Net: residual blocks instead of plain double convs
     dropout: float = 0.0  # at the bottleneck only
+    # Seep vs. not from one logit of its own (a sigmoid), the seep class from the others (a
+    # softmax among them), instead of one softmax over all: a pixel of an uncertain class
+    # still counts wholly as seep in the loss. The output stays 8 logits (log-probabilities).
+    seep_head: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -46,7 +50,7 @@ class UNetConfig:
     def check(self) -> None:
         for key, (lo, hi) in BOUNDS.items():
             value = getattr(self, key)
-            kind = bool if key == "residual" else float if key == "dropout" else int
+            kind = bool if key in ("residual", "seep_head") else float if key == "dropout" else int
             if type(value) is not kind and not (kind is float and type(value) is int):
                 raise BadInputError(f"model config {key}={value!r} is not {kind.__name__}")
             if not lo <= value <= hi:
@@ -67,6 +71,7 @@ BOUNDS = {
     "depth": (1, 7),
     "residual": (False, True),
     "dropout": (0.0, 1.0),
+    "seep_head": (False, True),
 }
 MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, plus Adam's 800 MB when trained
 
@@ -166,7 +171,17 @@ class UNet(nn.Module):
         y = self.dropout(skips.pop())
         for up in self.ups:
             y = up(y, skips.pop())
-        return self.head(y)[..., :h, :w]  # (B, classes, H, W)
+        logits = self.head(y)[..., :h, :w]  # (B, classes, H, W)
+        return seep_then_class(logits) if self.config.seep_head and self.config.classes > 2 else logits
+
+
+def seep_then_class(logits: torch.Tensor) -> torch.Tensor:
+    """(B, C, H, W) raw head outputs -> log-probabilities of the C classes, where channel 0 is
+    the background-vs-seep logit and channels 1.. rank the seep classes among themselves:
+    log P(0) = log sigmoid(b), log P(k) = log sigmoid(-b) + log softmax(c)_k. Softmax, cross-
+    entropy and a background shift (checkpoint.shift_background) read them as any logits."""
+    b, c = logits[:, :1].float(), logits[:, 1:].float()
+    return torch.cat([F.logsigmoid(b), F.logsigmoid(-b) + F.log_softmax(c, dim=1)], dim=1)
 
 
 def count_parameters(model: nn.Module) -> int:
