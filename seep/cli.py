@@ -516,6 +516,12 @@ def format_summary(s: dict, names: list[str]) -> str:
     lines.append(f"best by mean binary IoU: {s['best_decode']}; per class IoU (folds with that class):")
     for name, x in zip(names[1:], best["iou"], strict=True):
         lines.append(f"  {name:<12} {ms(x)}  ({x['n']} folds)")
+    ce = s.get("chosen_elsewhere")
+    if ce:
+        lines.append(
+            f"each fold decoded as the other folds chose ({', '.join(ce['per_fold'])}): binary IoU {ms(ce['binary_iou'])} "
+            f"({' '.join(_f(x) for x in ce['binary_iou']['folds'])}), mIoU 1-7 {ms(ce['mean_iou'])}, AP50 {ms(ce['mean_ap50'])}"
+        )
     lines.append("mean validation binary IoU by epoch: " + ", ".join(f"{e}: {v:.3f}" for e, v in s["curve"].items()))
     return "\n".join(lines)
 

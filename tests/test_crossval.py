@@ -14,7 +14,7 @@ from seep.data.synthetic import DemoSpec, generate
 from seep.errors import BadInputError
 from seep.learn.augment import photometric
 from seep.learn.checkpoint import export_weights, load_checkpoint
-from seep.learn.crossval import scene_folds
+from seep.learn.crossval import chosen_elsewhere, scene_folds
 from seep.learn.data import CropDataset, Normalizer
 from seep.learn.decode import DECODES, Decode, area_shift, background_shift
 from seep.learn.infer import Predictor
@@ -183,6 +183,7 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     assert main(args[:-1]) == 0  # the table this time
     out = capsys.readouterr().out
     assert "fold 0" in out and "mean +- spread" in out and "binary IoU" in out
+    assert len(summary["chosen_elsewhere"]["per_fold"]) == 2 and "each fold decoded as the other folds chose" in out
     assert (tmp_path / "cv" / "fold0" / "last.pt").stat().st_mtime_ns == mtime
     # Other settings in the same folder would resume the old weights: refused instead.
     assert main([*args[:-1], "--ema", "0.99"]) == 1
@@ -211,6 +212,23 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     assert load_checkpoint(tmp_path / "cv4" / "fold1" / "last.pt")["teachers"] == fold1["teachers"]
     assert main([*taught[:-4], "--folds", "3", "--out", str(tmp_path / "cv5"), *taught[-2:]]) == 1
     assert "--teacher-run" in (err := capsys.readouterr().err) and "held out scenes" in err
+
+
+def test_a_decoding_chosen_in_cross_validation_is_scored_on_folds_that_did_not_choose_it():
+    """The best decoding by mean over all folds is picked on the folds it is reported on;
+    chosen_elsewhere scores each fold with the one the other folds chose, which can only be
+    lower or equal: here 'b' wins the mean (0.267) but fold 0 alone made it win."""
+
+    def report(a, b):
+        return {
+            "decodes": {n: {"binary_iou": v, "mean_iou": 0.1, "mean_ap50": 0.0, "mean_map": 0.0} for n, v in (("a", a), ("b", b))}
+        }
+
+    reports = [report(0.5, 0.2), report(0.1, 0.3), report(0.1, 0.3)]
+    got = chosen_elsewhere(reports, ["a", "b"])
+    assert got["per_fold"] == ["b", "a", "a"] and got["binary_iou"]["folds"] == [0.2, 0.1, 0.1]
+    assert got["binary_iou"]["mean"] == pytest.approx(0.1333, abs=1e-4)  # below either mean over all folds
+    assert chosen_elsewhere(reports[:1], ["a", "b"]) == {}
 
 
 @pytest.mark.parametrize("decode", [Decode(), Decode(threshold=0.4)], ids=["argmax", "threshold"])
