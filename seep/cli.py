@@ -221,6 +221,11 @@ def _scratch_settings(args) -> dict:
     return {k: v for k, v in given.items() if v is not None}
 
 
+def _network(args) -> dict:
+    """The network a model trained from scratch gets (UNetConfig fields beside its bands and classes)."""
+    return {"base": args.base, "depth": args.depth, "residual": args.residual, "seep_head": args.seep_head}
+
+
 # Flags of a training run from a folder that a workspace fine-tune decides for itself.
 DATA_ONLY_FLAGS = {
     "val_scenes": "--val-scenes",
@@ -257,7 +262,7 @@ def _train_workspace(args) -> int:
         **_train_settings(args),
         base_model=args.base_model,
         accepted_only=args.accepted_only,
-        from_scratch={"base": args.base, "depth": args.depth, "residual": args.residual, "seep_head": args.seep_head},
+        from_scratch=_network(args),
     )
     result = run_finetune(
         ws,
@@ -418,14 +423,7 @@ def cmd_train(args) -> int:
         tiles, val_scenes, val_fraction=0.2 if args.val_fraction is None else args.val_fraction, seed=args.seed or 0
     )
     cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))
-    model_cfg = UNetConfig(
-        in_channels=tiles[0].image.shape[2],
-        classes=len(names),
-        base=args.base,
-        depth=args.depth,
-        residual=args.residual,
-        seep_head=args.seep_head,
-    )
+    model_cfg = UNetConfig(in_channels=tiles[0].image.shape[2], classes=len(names), **_network(args))
     out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S")
     where = f"validating on {len(va)} tiles of scenes {', '.join(vs)}" if vs else "no validation scenes: last.pt is the model"
     print(f"training on {len(tr)} tiles, {where}; writing {out}", file=sys.stderr)
@@ -464,7 +462,7 @@ def cmd_crossval(args) -> int:
     tiles, names, nodata = _tiles(args)
     folds = scene_folds(tiles, args.folds)
     cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))
-    model_cfg = UNetConfig(tiles[0].image.shape[2], len(names), args.base, args.depth, args.residual, seep_head=args.seep_head)
+    model_cfg = UNetConfig(in_channels=tiles[0].image.shape[2], classes=len(names), **_network(args))
     out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("cv-%Y%m%d-%H%M%S")
     for i, f in enumerate(folds):
         print(f"fold {i}: scenes {', '.join(f)} ({sum(t.scene in f for t in tiles)} tiles)", file=sys.stderr)
