@@ -50,7 +50,7 @@ class UNetConfig:
     def check(self) -> None:
         for key, (lo, hi) in BOUNDS.items():
             value = getattr(self, key)
-            kind = bool if key in ("residual", "seep_head") else float if key == "dropout" else int
+            kind = type(lo)  # the bounds say it: (False, True) bool, (0.0, 1.0) float, else int
             if type(value) is not kind and not (kind is float and type(value) is int):
                 raise BadInputError(f"model config {key}={value!r} is not {kind.__name__}")
             if not lo <= value <= hi:
