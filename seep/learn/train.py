@@ -217,58 +217,34 @@ def train(
     if any(t.mask is None for t in train_tiles + val_tiles):
         raise BadInputError("every training and validation tile needs a mask")
 
-    model = UNet(model_cfg)
-    norm = Normalizer.fit(train_tiles, nodata, log=cfg.log_input, center=cfg.center)
-    start_epoch, best, history, resumed = 0, -1.0, [], None
-    if init_from is not None:  # fine-tune: weights and normalisation of the parent model
-        parent = load_checkpoint(init_from)
-        if UNetConfig.from_dict(parent["model_config"]) != model_cfg:
-            raise BadInputError(
-                f"cannot fine-tune from {init_from}: its architecture {parent['model_config']} differs from {model_cfg.to_dict()}"
-            )
-        model.load_state_dict(parent["model"])
-        norm = Normalizer.from_dict(parent["normalizer"])
-        decode = Decode.from_dict(parent.get("decode")).to_dict()
+    model, norm, decode = _starting_point(cfg, model_cfg, train_tiles, nodata, init_from, decode)
     model = model.to(device).to(memory_format=torch.channels_last)
     opt = make_optimizer(cfg, trainable_parameters(model, cfg.trainable))
     scaler = torch.amp.GradScaler(enabled=dtype == torch.float16)
-    if resume and (out_dir / "last.pt").exists():
-        ck = load_checkpoint(out_dir / "last.pt")
-        if "optimizer" not in ck or "epoch" not in ck:
-            raise BadInputError(
-                f"cannot resume from {out_dir / 'last.pt'}: it holds weights only (an exported model), "
-                "not a training run's state; start without --resume, or fine-tune from it"
-            )
-        model.load_state_dict(ck.get("raw_model", ck["model"]))
-        opt.load_state_dict(ck["optimizer"])
-        norm = Normalizer.from_dict(ck["normalizer"])
-        start_epoch, best, history, resumed = ck["epoch"], ck["best_metric"], list(ck["history"]), ck
+    resumed = _resumed(out_dir / "last.pt", model, opt) if resume else None
+    start_epoch, best, history = (
+        (resumed["epoch"], resumed["best_metric"], list(resumed["history"])) if resumed else (0, -1.0, [])
+    )
+    norm = Normalizer.from_dict(resumed["normalizer"]) if resumed else norm
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     ema = averaged(model, cfg.ema, resumed)
     kept = ema.module if ema else model  # what is validated and saved as the model
     teachers = [Path(p) for p in teachers]
     teach = Teachers.load(teachers, norm, n_classes, device, dtype) if teachers else None
-
-    counts = np.bincount(np.concatenate([t.mask.ravel() for t in train_tiles]), minlength=256)[: len(class_names)]
-    counts = np.array([counts[0], counts[1:].sum()]) if cfg.binary else counts[: model_cfg.classes]
-    loss_fn = make_loss(cfg.loss, class_weights(counts, cfg.class_weight_power) if cfg.class_weight_power else None)
+    loss_fn = _loss_fn(cfg, model_cfg, train_tiles, len(class_names))
+    about = {  # what every checkpoint of this run says of itself
+        "model_config": model_cfg.to_dict(),
+        "train_config": asdict(cfg),
+        "normalizer": norm.to_dict(),
+        "decode": decode,
+        "class_names": class_names if not cfg.binary else [class_names[0], "seep"],
+        "val_scenes": list(val_scenes),
+        "init_from": str(init_from) if init_from else None,  # so a resume can check its parent
+        "teachers": [str(p) for p in teachers],
+    }
 
     # ---- batches -----------------------------------------------------------------------
-    data = CropDataset(
-        train_tiles,
-        norm,
-        size=cfg.crop,
-        seep_bias=cfg.seep_bias,
-        ops=cfg.augment,
-        crops_per_tile=cfg.crops_per_tile,
-        binary=cfg.binary,
-        seed=cfg.seed,
-        sampling=cfg.sampling,
-    )
-    # Each process a disjoint share of the crops, all of equal length (a short one wraps
-    # around), so every rank takes the same number of steps and DDP never waits forever.
-    per_rank = math.ceil(len(data) / world)
-    shard = [(rank + k * world) % len(data) for k in range(per_rank)]
+    data, shard = _crops(cfg, train_tiles, norm, rank, world)
     steps_per_epoch = max(1, math.ceil(len(shard) / cfg.batch_size))
     total_steps = steps_per_epoch * cfg.epochs
     warmup = int(cfg.warmup_epochs * steps_per_epoch)
@@ -287,22 +263,10 @@ def train(
                 stopped = True
                 break
             batch = [data[int(i)] for i in order[s * cfg.batch_size : (s + 1) * cfg.batch_size]]
-            x, y, v = (torch.stack(z).to(device) for z in zip(*batch, strict=True))
-            x = x.contiguous(memory_format=torch.channels_last)
-            for g in opt.param_groups:
-                g["lr"] = lr_at(epoch * steps_per_epoch + s, total_steps, warmup, cfg.lr)
-            with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
-                logits = net(x)
-            loss = loss_fn(logits.float(), y, v)
-            if teach:  # the labels and the teachers' averaged probabilities, weighed alike
-                loss = loss + soft_ce(logits, teach(x), v)
-            opt.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.step(opt)
-            scaler.update()
+            lr = lr_at(epoch * steps_per_epoch + s, total_steps, warmup, cfg.lr)
+            losses.append(_step(net, opt, scaler, loss_fn, teach, batch, lr, device, dtype))
             if ema:
                 ema.update_parameters(model)
-            losses.append(loss.item())
             seen += len(batch)
             if on_step:
                 on_step(s + 1, steps_per_epoch, losses[-1])
@@ -325,31 +289,113 @@ def train(
         # Without validation tiles the loss ranks epochs; an epoch skipped by val_every is never "best".
         score = metrics["val_binary_iou"] if metrics else None if val_tiles else -float(np.mean(losses))
         state = {
-            "model": kept.state_dict(),
-            **({"raw_model": model.state_dict(), "ema_steps": int(ema.n_averaged)} if ema else {}),
-            "optimizer": opt.state_dict(),
-            "model_config": model_cfg.to_dict(),
-            "train_config": asdict(cfg),
-            "normalizer": norm.to_dict(),
-            "decode": decode,
-            "class_names": class_names if not cfg.binary else [class_names[0], "seep"],
-            "val_scenes": list(val_scenes),
-            "init_from": str(init_from) if init_from else None,  # so a resume can check its parent
-            "teachers": [str(p) for p in teachers],
+            **_weights(kept, model, ema, opt),
+            **about,
             "epoch": epoch + 1,
             "best_metric": best if score is None else max(best, score),
             "history": history,
             "metrics": metrics,
         }
-        save_checkpoint(out_dir / "last.pt", state)
-        if score is not None and score > best:
-            best = score
-            save_checkpoint(out_dir / "best.pt", state)
-        with open(out_dir / "metrics.jsonl", "a") as f:
-            f.write(json.dumps(record) + "\n")
+        best = _save(out_dir, state, record, score, best)
         if on_epoch:
             on_epoch(record)
     if world > 1:
         dist.barrier()
     best_epoch = max(history, key=lambda r: r.get("val_binary_iou", -r["loss"]))["epoch"] if history else 0
     return RunResult(out_dir, best_epoch, best, history, stopped)
+
+
+def _starting_point(cfg: TrainConfig, model_cfg: UNetConfig, tiles: list[Tile], nodata, init_from, decode: dict):
+    """(model, normaliser, decoding) to train from: a new U-Net with a normaliser fitted on
+    the training tiles, or, for a fine-tune, the parent's weights, normaliser and decoding."""
+    model = UNet(model_cfg)  # built even for a fine-tune: it draws from the seeded generator
+    if init_from is None:
+        return model, Normalizer.fit(tiles, nodata, log=cfg.log_input, center=cfg.center), decode
+    parent = load_checkpoint(init_from)
+    if UNetConfig.from_dict(parent["model_config"]) != model_cfg:
+        raise BadInputError(
+            f"cannot fine-tune from {init_from}: its architecture {parent['model_config']} differs from {model_cfg.to_dict()}"
+        )
+    model.load_state_dict(parent["model"])
+    return model, Normalizer.from_dict(parent["normalizer"]), Decode.from_dict(parent.get("decode")).to_dict()
+
+
+def _resumed(last: Path, model: UNet, opt: torch.optim.Optimizer) -> dict | None:
+    """A stopped run's last checkpoint, its weights and optimiser state loaded; None if the
+    run has none yet (then it starts from epoch 0)."""
+    if not last.exists():
+        return None
+    ck = load_checkpoint(last)
+    if "optimizer" not in ck or "epoch" not in ck:
+        raise BadInputError(
+            f"cannot resume from {last}: it holds weights only (an exported model), "
+            "not a training run's state; start without --resume, or fine-tune from it"
+        )
+    model.load_state_dict(ck.get("raw_model", ck["model"]))
+    opt.load_state_dict(ck["optimizer"])
+    return ck
+
+
+def _loss_fn(cfg: TrainConfig, model_cfg: UNetConfig, tiles: list[Tile], n_names: int) -> Callable:
+    """The configured loss, its cross-entropy weighted by the training tiles' class counts."""
+    counts = np.bincount(np.concatenate([t.mask.ravel() for t in tiles]), minlength=256)[:n_names]
+    counts = np.array([counts[0], counts[1:].sum()]) if cfg.binary else counts[: model_cfg.classes]
+    return make_loss(cfg.loss, class_weights(counts, cfg.class_weight_power) if cfg.class_weight_power else None)
+
+
+def _crops(cfg: TrainConfig, tiles: list[Tile], norm: Normalizer, rank: int, world: int) -> tuple[CropDataset, list[int]]:
+    """The training crops and the indices of this process's share of them."""
+    data = CropDataset(
+        tiles,
+        norm,
+        size=cfg.crop,
+        seep_bias=cfg.seep_bias,
+        ops=cfg.augment,
+        crops_per_tile=cfg.crops_per_tile,
+        binary=cfg.binary,
+        seed=cfg.seed,
+        sampling=cfg.sampling,
+    )
+    # Each process a disjoint share, all of equal length (a short one wraps around), so every
+    # rank takes the same number of steps and DDP never waits forever.
+    per_rank = math.ceil(len(data) / world)
+    return data, [(rank + k * world) % len(data) for k in range(per_rank)]
+
+
+def _step(net, opt, scaler, loss_fn: Callable, teach: Teachers | None, batch: list, lr: float, device, dtype) -> float:
+    """One optimiser step on a batch of (x, y, valid) crops at learning rate `lr`; its loss."""
+    x, y, v = (torch.stack(z).to(device) for z in zip(*batch, strict=True))
+    x = x.contiguous(memory_format=torch.channels_last)
+    for g in opt.param_groups:
+        g["lr"] = lr
+    with torch.autocast(device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+        logits = net(x)
+    loss = loss_fn(logits.float(), y, v)
+    if teach:  # the labels and the teachers' averaged probabilities, weighed alike
+        loss = loss + soft_ce(logits, teach(x), v)
+    opt.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.step(opt)
+    scaler.update()
+    return loss.item()
+
+
+def _weights(kept, model: UNet, ema, opt: torch.optim.Optimizer) -> dict:
+    """The state a checkpoint holds to be used (the averaged weights, if averaging) and resumed."""
+    return {
+        "model": kept.state_dict(),
+        **({"raw_model": model.state_dict(), "ema_steps": int(ema.n_averaged)} if ema else {}),
+        "optimizer": opt.state_dict(),
+    }
+
+
+def _save(out_dir: Path, state: dict, record: dict, score: float | None, best: float) -> float:
+    """last.pt every epoch, best.pt when `score` beats `best`, the epoch's line in
+    metrics.jsonl; returns the best score so far."""
+    save_checkpoint(out_dir / "last.pt", state)
+    if score is not None and score > best:
+        best = score
+        save_checkpoint(out_dir / "best.pt", state)
+    with open(out_dir / "metrics.jsonl", "a") as f:
+        f.write(json.dumps(record) + "\n")
+    return best
