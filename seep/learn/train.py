@@ -205,7 +205,7 @@ def train(
 ) -> RunResult:
     # ---- setup -------------------------------------------------------------------------
     check_ops(cfg.augment)
-    decode = Decode(cfg.seep_threshold, cfg.slick).to_dict()
+    decode = Decode(cfg.seep_threshold, cfg.slick).to_dict()  # checks the settings before any work
     out_dir = Path(out_dir)
     rank, world = _distributed()
     device = pick_device(cfg.device)
@@ -217,7 +217,9 @@ def train(
     if any(t.mask is None for t in train_tiles + val_tiles):
         raise BadInputError("every training and validation tile needs a mask")
 
-    model, norm, decode = _starting_point(cfg, model_cfg, train_tiles, nodata, init_from, decode)
+    model, parent = _starting_point(model_cfg, init_from)
+    if parent:  # a fine-tune decodes as its parent does
+        decode = Decode.from_dict(parent.get("decode")).to_dict()
     model = model.to(device).to(memory_format=torch.channels_last)
     opt = make_optimizer(cfg, trainable_parameters(model, cfg.trainable))
     scaler = torch.amp.GradScaler(enabled=dtype == torch.float16)
@@ -225,7 +227,12 @@ def train(
     start_epoch, best, history = (
         (resumed["epoch"], resumed["best_metric"], list(resumed["history"])) if resumed else (0, -1.0, [])
     )
-    norm = Normalizer.from_dict(resumed["normalizer"]) if resumed else norm
+    saved = resumed or parent  # weights come with the normaliser they were trained with
+    norm = (
+        Normalizer.from_dict(saved["normalizer"])
+        if saved
+        else Normalizer.fit(train_tiles, nodata, log=cfg.log_input, center=cfg.center)
+    )
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     ema = averaged(model, cfg.ema, resumed)
     kept = ema.module if ema else model  # what is validated and saved as the model
@@ -305,19 +312,19 @@ def train(
     return RunResult(out_dir, best_epoch, best, history, stopped)
 
 
-def _starting_point(cfg: TrainConfig, model_cfg: UNetConfig, tiles: list[Tile], nodata, init_from, decode: dict):
-    """(model, normaliser, decoding) to train from: a new U-Net with a normaliser fitted on
-    the training tiles, or, for a fine-tune, the parent's weights, normaliser and decoding."""
+def _starting_point(model_cfg: UNetConfig, init_from: Path | None) -> tuple[UNet, dict | None]:
+    """(model, parent checkpoint): a new U-Net, or, for a fine-tune, one holding the parent's
+    weights, with the parent's checkpoint (its normaliser and decoding are the run's too)."""
     model = UNet(model_cfg)  # built even for a fine-tune: it draws from the seeded generator
     if init_from is None:
-        return model, Normalizer.fit(tiles, nodata, log=cfg.log_input, center=cfg.center), decode
+        return model, None
     parent = load_checkpoint(init_from)
     if UNetConfig.from_dict(parent["model_config"]) != model_cfg:
         raise BadInputError(
             f"cannot fine-tune from {init_from}: its architecture {parent['model_config']} differs from {model_cfg.to_dict()}"
         )
     model.load_state_dict(parent["model"])
-    return model, Normalizer.from_dict(parent["normalizer"]), Decode.from_dict(parent.get("decode")).to_dict()
+    return model, parent
 
 
 def _resumed(last: Path, model: UNet, opt: torch.optim.Optimizer) -> dict | None:
