@@ -266,7 +266,29 @@ def test_hysteresis_keeps_a_faint_slick_whole_where_part_of_it_is_sure():
             Decode.from_dict(bad)
 
 
-@pytest.mark.parametrize("decode", [Decode(threshold=0.4), Decode(0.5, "vote", low=0.3)], ids=["threshold", "hysteresis"])
+def test_a_wide_dark_region_is_read_as_low_wind_and_a_thin_slick_is_kept():
+    seep_p = np.full((64, 64), 0.1)
+    seep_p[5, 2:60] = 0.9  # a thin slick, 1 px wide
+    seep_p[10:14, 2:60] = 0.9  # a slick 4 px wide
+    seep_p[30:60, 20:50] = 0.9  # a low-wind area, 30 px across
+    probs = np.zeros((8, 64, 64))
+    probs[0], probs[5] = 1 - seep_p, seep_p
+    wide = Decode(0.5, "vote", max_width=12)
+    seep = wide(probs)[0] > 0
+    assert seep[5, 2:60].all() and seep[10:14, 2:60].all() and not seep[30:60].any()
+    assert (Decode(0.5, "vote", max_width=40)(probs)[0] > 0).sum() == seep.sum() + 30 * 30
+    assert wide.name == "p0.5w12/vote" and Decode.from_dict(wide.to_dict()) == wide
+    assert "max_width" not in Decode(0.5, "vote").to_dict()  # model files without it read as before
+    for bad in (1, 0, -3, True, "12", float("nan")):
+        with pytest.raises(BadInputError, match="widest slick"):
+            Decode.from_dict({"threshold": 0.5, "slick": "vote", "max_width": bad})
+
+
+@pytest.mark.parametrize(
+    "decode",
+    [Decode(threshold=0.4), Decode(0.5, "vote", low=0.3), Decode(0.5, "vote", max_width=10)],
+    ids=["threshold", "hysteresis", "widest"],
+)
 def test_the_area_shift_leaves_the_nearest_seep_area_any_shift_can(decode):
     """What the learning loop's kept area relies on: after the shift the decoding calls as much
     seep as asked, or as near as any shift of the background can (with hysteresis a region

@@ -7,7 +7,9 @@ be decided per slick rather than per pixel: a slick is one connected region of s
 class with the most probability summed over its pixels. Instance AP then counts slicks,
 not fragments, and a slick is never a patchwork of classes. With hysteresis (`low`), a
 region where P(seep) >= low is seep when it holds a pixel over the threshold: a faint slick
-is kept whole where part of it is sure, and faint clutter alone is not.
+is kept whole where part of it is sure, and faint clutter alone is not. With `max_width`, a
+region wider than that at its widest point is dropped: seeps are thin films, and the model's
+confident false alarms are mostly wide, compact low-wind areas (models/README.md).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Decode:
     threshold: float | None = None  # seep where P(seep) >= threshold; None: argmax over all classes
     slick: str = "pixel"
     low: float | None = None  # hysteresis: also the pixels >= low connected to one >= threshold
+    max_width: float | None = None  # px: a seep region wider than this (twice its furthest point from sea) goes
 
     def __post_init__(self):
         if self.slick not in SLICKS:
@@ -38,21 +41,29 @@ class Decode:
         low = self.low
         if low is not None and (t is None or isinstance(low, bool) or not isinstance(low, (int, float)) or not 0 < low < t):
             raise BadInputError(f"hysteresis low threshold {low!r} must be a number between 0 and the seep threshold {t!r}")
+        w = self.max_width
+        if w is not None and (isinstance(w, bool) or not isinstance(w, (int, float)) or not 2 <= w < 1e4):
+            raise BadInputError(f"widest slick {w!r} must be a number of pixels from 2 up, or none")
+
+    @property
+    def per_pixel(self) -> bool:
+        """Whether each pixel's own probability alone decides if it is seep (no region rule)."""
+        return self.low is None and self.max_width is None
 
     @property
     def name(self) -> str:
         low = "" if self.low is None else f"h{self.low:g}"
-        return f"{'argmax' if self.threshold is None else f'p{self.threshold:g}'}{low}/{self.slick}"
+        wide = "" if self.max_width is None else f"w{self.max_width:g}"
+        return f"{'argmax' if self.threshold is None else f'p{self.threshold:g}'}{low}{wide}/{self.slick}"
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        return d if self.low is not None else {k: v for k, v in d.items() if k != "low"}  # as model files had it
+        return {k: v for k, v in asdict(self).items() if v is not None or k == "threshold"}  # as model files had it
 
     @classmethod
     def from_dict(cls, d: dict | None) -> Decode:
         if d is None:
             return cls()
-        if not isinstance(d, dict) or set(d) - {"threshold", "slick", "low"}:
+        if not isinstance(d, dict) or set(d) - {"threshold", "slick", "low", "max_width"}:
             raise BadInputError(f"decode settings {d!r} are not a threshold and a slick rule")
         return cls(**d)
 
@@ -69,6 +80,8 @@ class Decode:
             classes = np.where(seep, 1 + probs[1:].argmax(0), 0).astype(np.uint8)
         if valid is not None:
             classes[~valid] = 0  # nothing is ever found outside the swath
+        if self.max_width is not None:
+            classes[~thin(classes > 0, self.max_width)] = 0
         if self.slick != "pixel" and probs.shape[0] > 2:
             classes = one_class_per_slick(classes, probs, valid, close=self.slick == "close")
         confidence = np.take_along_axis(probs, classes[None].astype(np.int64), 0)[0]
@@ -91,10 +104,10 @@ class Decode:
         `seep_until` map (-inf outside the swath). Over the low threshold by `gap` in logit is
         over the high one, so hysteresis needs no probabilities here."""
         seep = until > shift
-        if self.low is None:
-            return seep
-        gap = np.log(self.threshold / (1 - self.threshold)) - np.log(self.low / (1 - self.low))
-        return grown(until > shift + gap, seep)
+        if self.low is not None:
+            gap = np.log(self.threshold / (1 - self.threshold)) - np.log(self.low / (1 - self.low))
+            seep = grown(until > shift + gap, seep)
+        return seep if self.max_width is None else seep & thin(seep, self.max_width)
 
 
 def background_shift(seep_until: np.ndarray, area: int) -> float:
@@ -110,23 +123,32 @@ def background_shift(seep_until: np.ndarray, area: int) -> float:
 
 def area_shift(decode: Decode, untils: list[np.ndarray], area: int) -> float:
     """The background shift after which `decode` calls `area` seep pixels (or as near as it
-    can) over these tiles' `seep_until` maps. Without hysteresis each pixel has its own
-    cut-off, so sorting finds it; with it a region goes at once when its last sure pixel does,
-    and regions split as the shift grows, so the area (never rising with the shift) is bisected."""
+    can) over these tiles' `seep_until` maps. Per pixel each pixel has its own cut-off, so
+    sorting finds it; with hysteresis a region goes at once when its last sure pixel does, and
+    with a widest slick a region can come back as it thins, so the area is bisected."""
     finite = np.concatenate([u[np.isfinite(u)] for u in untils])
-    if decode.low is None:
+    if decode.per_pixel:
         return background_shift(finite, area)
     if not finite.size:
         return 0.0
-    lo, hi = float(finite.min()) - 1.0, float(finite.max()) + 1.0  # everything seep .. nothing
 
-    def seep_area(shift: float) -> int:
-        return sum(int(decode.seep_at(u, shift).sum()) for u in untils)
+    def over(shift: float) -> int:  # seep pixels called beyond `area` (negative: short of it)
+        return sum(int(decode.seep_at(u, shift).sum()) for u in untils) - area
 
-    for _ in range(40):
+    # The area is a step function of the shift, and not a monotone one with a widest slick:
+    # scan the shifts at quantiles of the cut-offs, then bisect around the nearest, keeping the best seen.
+    cuts = np.unique(np.quantile(finite, np.linspace(0, 1, 129)))
+    shifts = [float(cuts[0]) - 1.0, *((cuts[:-1] + cuts[1:]) / 2).tolist(), float(cuts[-1]) + 1.0]
+    overs = [over(s) for s in shifts]
+    i = int(np.argmin(np.abs(overs)))
+    best = (abs(overs[i]), shifts[i])
+    lo, hi = shifts[max(i - 1, 0)], shifts[min(i + 1, len(shifts) - 1)]
+    for _ in range(30):  # a larger shift calls less seep, at least locally
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if seep_area(mid) >= area else (lo, mid)
-    return lo if abs(seep_area(lo) - area) <= abs(seep_area(hi) - area) else hi
+        o = over(mid)
+        best = min(best, (abs(o), mid))
+        lo, hi = (mid, hi) if o >= 0 else (lo, mid)
+    return best[1]
 
 
 def grown(seeds: np.ndarray, region: np.ndarray) -> np.ndarray:
@@ -135,6 +157,22 @@ def grown(seeds: np.ndarray, region: np.ndarray) -> np.ndarray:
     keep = np.zeros(n, bool)
     keep[labels[seeds & region]] = True
     keep[0] = False  # label 0 is outside the region
+    return keep[labels]
+
+
+def thin(seep: np.ndarray, max_width: float) -> np.ndarray:
+    """The 8-connected regions of `seep` no wider than `max_width` px anywhere: twice the
+    largest distance from a region's pixel to the nearest non-seep pixel (the tile's edge is
+    not sea, so a region cut by it is measured inside the tile only)."""
+    n, labels = cv2.connectedComponents(seep.astype(np.uint8), connectivity=8)
+    if n == 1:
+        return seep.astype(bool)
+    dist = cv2.distanceTransform(seep.astype(np.uint8), cv2.DIST_L2, 3)
+    inside = labels > 0
+    widest = np.zeros(n, np.float32)
+    np.maximum.at(widest, labels[inside], np.minimum(dist[inside], 1e4))
+    keep = 2 * widest <= max_width
+    keep[0] = False
     return keep[labels]
 
 
