@@ -13,7 +13,7 @@ import hashlib
 import json
 import socket
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -454,11 +454,15 @@ def keep_seep_area(ws: Workspace, base: reg.ModelRecord, candidate: Path, rest: 
     fine-tune on them learns to call less seep everywhere, also where the base under-called:
     the corrections' seep share says nothing about the rest of the scene's."""
     base_predictor, cand_predictor, context = Predictor(base.path(ws)), Predictor(candidate), SceneContext(ws)
+    bare = replace(base_predictor.decode, max_width=None)  # area_shift matches the area before the width rule
     area, until = 0, []
     for r in rest:
         image = ws.read_image(r.id)
-        classes, _ = predict_image(ws, base_predictor, base.id, r.id)
         valid = valid_pixels(image, ws.config.nodata)
+        if bare == base_predictor.decode:
+            classes, _ = predict_image(ws, base_predictor, base.id, r.id)
+        else:
+            classes, _ = bare(fresh_prediction(base_predictor, r.id, image, context, keep_probs=True).probs, valid)
         probs = fresh_prediction(cand_predictor, r.id, image, context, keep_probs=True).probs
         area += int((classes[valid] > 0).sum())
         until.append(np.where(valid, cand_predictor.decode.seep_until(probs), -np.inf))  # outside: never seep
