@@ -16,6 +16,7 @@ from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.jobs import queue
 from seep.jobs.finetune import FinetuneParams, plan, run_finetune
 from seep.jobs.worker import ensure_worker
+from seep.learn.decode import Decode
 from seep.workspace import UNREVIEWED, ImageFilter, Workspace
 from seep.workspace import registry as reg
 from seep.workspace.demo import build_demo
@@ -252,45 +253,87 @@ def test_a_candidate_that_floods_the_unreviewed_tiles_is_flagged(tmp_path, tiny_
     assert r["rest_agreement"] == 1.0 and not r["worse"] and r["promoted"]
 
 
-def test_keep_area_makes_the_candidate_call_as_much_seep_as_its_base_on_the_rest(tmp_path, tiny_model, monkeypatch):
-    """Corrections from the queue's doubtful tiles teach a fine-tune to call less (or more)
-    seep everywhere; keep_area shifts the candidate back to its base's seep area on the
-    tiles nobody reviewed, and changes nothing else."""
+def _keep_area_case(tmp_path, tiny_model, monkeypatch, decode: Decode | None = None):
+    """A workspace whose base calls a third of its unreviewed tiles seep (under `decode`, before
+    any widest-slick rule), and a fine-tune that calls more seep everywhere (its background
+    logit 3 lower), as one on the queue's seep-rich tiles does. Returns the workspace, the base
+    and a function giving a model's `seep_until` values over the unreviewed tiles."""
     import seep.jobs.finetune as ft
+    from seep.jobs.predict import SceneContext, fresh_prediction
     from seep.learn.checkpoint import load_checkpoint, save_checkpoint, shift_background
+    from seep.learn.data import valid_pixels
     from seep.learn.decode import background_shift
     from seep.learn.infer import Predictor
 
     ws = Workspace(tmp_path / "w")
     build_demo(ws, DemoSpec(scenes=3, tiles_per_scene=5, geo_scene=False), labelled_per_scene=3)
     rest = ws.list_images(ImageFilter(status=UNREVIEWED))
-    images = [ws.read_image(r.id) for r in rest]
 
-    def seep_until(path):
-        predictor = Predictor(path)
-        return np.concatenate([predictor.decode.seep_until(p.probs).ravel() for p in predictor.predict(images, keep_probs=True)])
+    def seep_until(path):  # each tile seen with its neighbours' edges, as Review and the job see it
+        predictor, context, out = Predictor(path), SceneContext(ws), []
+        for r in rest:
+            image = ws.read_image(r.id)
+            probs = fresh_prediction(predictor, r.id, image, context, keep_probs=True).probs
+            out.append(
+                np.where(valid_pixels(image, ws.config.nodata), predictor.decode.seep_until(probs), -np.inf)
+            )  # off the swath: never seep
+        return out
 
     base = tmp_path / "base.pt"
-    real_export = ft.export_weights
     state = load_checkpoint(tiny_model)
     state["model"]["head.weight"] *= 100  # a one-epoch model's logits barely vary: make its pixels far apart
+    if decode is not None:
+        state["decode"] = decode.to_dict()
     save_checkpoint(base, state)
-    until = seep_until(base)
-    shift_background(base, background_shift(until, until.size // 3))  # a base that calls a third of the rest seep
+    until = np.concatenate([u.ravel() for u in seep_until(base)])
+    shift_background(base, background_shift(until[np.isfinite(until)], until.size // 3))
     reg.promote(ws, reg.register_model(ws, base, model_id="base").id)
+    real_export = ft.export_weights
 
-    def calls_more(src, dst):  # what a fine-tune on seep-rich tiles does
+    def calls_more(src, dst):
         real_export(base, dst)
         shift_background(dst, -3.0)
 
     monkeypatch.setattr(ft, "export_weights", calls_more)
+    return ws, base, seep_until
+
+
+def test_keep_area_makes_the_candidate_call_as_much_seep_as_its_base_on_the_rest(tmp_path, tiny_model, monkeypatch):
+    """Corrections from the queue's doubtful tiles teach a fine-tune to call less (or more)
+    seep everywhere; keep_area shifts the candidate back to its base's seep area on the
+    tiles nobody reviewed, and changes nothing else."""
+    from seep.learn.checkpoint import load_checkpoint
+
+    ws, base, seep_until = _keep_area_case(tmp_path, tiny_model, monkeypatch)
     r = run_finetune(ws, FinetuneParams(epochs=1, batch_size=4, blend=1.0, keep_area=True))
     assert r["area_shift"] == pytest.approx(3.0, abs=0.05)
     cand = reg.get_model(ws, r["model_id"]).path(ws)
-    base_seep, cand_seep = (seep_until(base) > 0).sum(), (seep_until(cand) > 0).sum()
+    base_seep, cand_seep = (sum((u > 0).sum() for u in seep_until(m)) for m in (base, cand))
     assert abs(int(cand_seep) - int(base_seep)) <= 0.01 * base_seep
     base_w, cand_w = load_checkpoint(base)["model"], load_checkpoint(cand)["model"]
     assert all(torch.equal(base_w[k], cand_w[k]) for k in base_w if k != "head.bias")
+
+
+def test_keep_area_matches_the_bases_seep_before_its_widest_slick_rule(tmp_path, tiny_model, monkeypatch):
+    """The shift calibrates P(seep); the widest-slick rule filters after it. Matching the
+    candidate's calibrated area to its base's seep after the rule would make it call less seep
+    than its base everywhere the rule does not reach."""
+    import seep.jobs.finetune as ft
+    from seep.learn.decode import thin
+    from seep.learn.infer import Predictor
+
+    wide = Decode(None, "pixel", max_width=4)
+    ws, base, seep_until = _keep_area_case(tmp_path, tiny_model, monkeypatch, decode=wide)
+    seep = [u > 0 for u in seep_until(base)]  # seep_until is the rule's input: before it
+    before = sum(int(s.sum()) for s in seep)
+    assert sum(int(thin(s, wide.max_width).sum()) for s in seep) < 0.8 * before  # the rule holds real area: this can fail
+    matched, real_shift = [], ft.area_shift
+    monkeypatch.setattr(ft, "area_shift", lambda decode, until, area: matched.append(area) or real_shift(decode, until, area))
+    r = run_finetune(ws, FinetuneParams(epochs=1, batch_size=4, blend=1.0, keep_area=True))
+    # Compared by the area asked for, not the area got: this tiny model's logits tie over whole
+    # regions, so no shift tells these two areas apart.
+    assert matched == [before]
+    assert Predictor(reg.get_model(ws, r["model_id"]).path(ws)).decode == wide  # the candidate keeps its base's rule
 
 
 def test_finetune_without_reviewed_labels_says_what_to_do(tmp_path):
