@@ -274,9 +274,8 @@ def _keep_area_case(tmp_path, tiny_model, monkeypatch, decode: Decode | None = N
         for r in rest:
             image = ws.read_image(r.id)
             probs = fresh_prediction(predictor, r.id, image, context, keep_probs=True).probs
-            out.append(
-                np.where(valid_pixels(image, ws.config.nodata), predictor.decode.seep_until(probs), -np.inf)
-            )  # off the swath: never seep
+            off_swath = ~valid_pixels(image, ws.config.nodata)  # never seep there
+            out.append(np.where(off_swath, -np.inf, predictor.decode.seep_until(probs)))
         return out
 
     base = tmp_path / "base.pt"
@@ -286,11 +285,11 @@ def _keep_area_case(tmp_path, tiny_model, monkeypatch, decode: Decode | None = N
         state["decode"] = decode.to_dict()
     save_checkpoint(base, state)
     until = np.concatenate([u.ravel() for u in seep_until(base)])
-    shift_background(base, background_shift(until[np.isfinite(until)], until.size // 3))
+    shift_background(base, background_shift(until[np.isfinite(until)], until.size // 3))  # calls a third of the rest seep
     reg.promote(ws, reg.register_model(ws, base, model_id="base").id)
     real_export = ft.export_weights
 
-    def calls_more(src, dst):
+    def calls_more(src, dst):  # what a fine-tune on seep-rich tiles does
         real_export(base, dst)
         shift_background(dst, -3.0)
 
