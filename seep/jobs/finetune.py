@@ -13,7 +13,7 @@ import hashlib
 import json
 import socket
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -454,7 +454,7 @@ def keep_seep_area(ws: Workspace, base: reg.ModelRecord, candidate: Path, rest: 
     fine-tune on them learns to call less seep everywhere, also where the base under-called:
     the corrections' seep share says nothing about the rest of the scene's."""
     base_predictor, cand_predictor, context = Predictor(base.path(ws)), Predictor(candidate), SceneContext(ws)
-    bare = replace(base_predictor.decode, max_width=None)  # area_shift matches the area before the width rule
+    bare = base_predictor.decode.calibrated  # area_shift matches the area before the width rule
     area, until = 0, []
     for r in rest:
         image = ws.read_image(r.id)

@@ -51,6 +51,12 @@ class Decode:
         wide = "" if self.max_width is None else f"w{self.max_width:g}"
         return f"{'argmax' if self.threshold is None else f'p{self.threshold:g}'}{low}{wide}/{self.slick}"
 
+    @property
+    def calibrated(self) -> Decode:
+        """This decoding without its widest-slick rule: the part a background-logit shift
+        calibrates (the rule filters after it)."""
+        return replace(self, max_width=None)
+
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None or k == "threshold"}  # as model files had it
 
@@ -124,7 +130,7 @@ def area_shift(decode: Decode, untils: list[np.ndarray], area: int) -> float:
     each pixel has its own cut-off, so sorting finds it; with it a region goes at once when
     its last sure pixel does, and regions split as the shift grows, so the area (never rising
     with the shift) is bisected."""
-    decode = replace(decode, max_width=None)
+    decode = decode.calibrated
     finite = np.concatenate([u[np.isfinite(u)] for u in untils])
     if decode.low is None:
         return background_shift(finite, area)
