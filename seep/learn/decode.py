@@ -192,7 +192,8 @@ def one_class_per_slick(classes: np.ndarray, probs: np.ndarray, valid: np.ndarra
 
 # What cross-validation sweeps: argmax and thresholds on P(seep), each per pixel and per slick,
 # hysteresis from 0.5 down to 0.3 with one class per slick, and P(seep) >= 0.5 per slick without
-# regions wider than 64 px (the width its first cross-validation chose on every fold; models/README.md).
+# regions wider than 64 px: not shipped (a second seed's model found a real slick that wide and
+# lost it; models/README.md), kept in the sweep so every recipe is measured against it.
 DECODES = (
     *(Decode(t, s) for t in (None, 0.3, 0.4, 0.5, 0.6) for s in SLICKS),
     Decode(0.5, "vote", 0.3),
