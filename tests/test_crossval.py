@@ -1,7 +1,6 @@
 """Scene cross-validation, SAR-aware input, weight averaging and decoding, on synthetic scenes."""
 
 import json
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -267,25 +266,6 @@ def test_hysteresis_keeps_a_faint_slick_whole_where_part_of_it_is_sure():
             Decode.from_dict(bad)
 
 
-def test_a_wide_dark_region_is_read_as_low_wind_and_a_thin_slick_is_kept():
-    seep_p = np.full((64, 64), 0.1)
-    seep_p[5, 2:60] = 0.9  # a thin slick, 1 px wide
-    seep_p[10:14, 2:60] = 0.9  # a slick 4 px wide
-    seep_p[30:60, 20:50] = 0.9  # a low-wind area, 30 px across
-    probs = np.zeros((8, 64, 64))
-    probs[0], probs[5] = 1 - seep_p, seep_p
-    wide = Decode(0.5, "vote", max_width=12)
-    seep = wide(probs)[0] > 0
-    assert seep[5, 2:60].all() and seep[10:14, 2:60].all() and not seep[30:60].any()
-    assert (Decode(0.5, "vote", max_width=40)(probs)[0] > 0).sum() == seep.sum() + 30 * 30
-    assert wide.name == "p0.5w12/vote" and Decode.from_dict(wide.to_dict()) == wide
-    assert Decode(0.5, "vote", max_width=64) in DECODES  # every cross-validation measures it
-    assert "max_width" not in Decode(0.5, "vote").to_dict()  # model files without it read as before
-    for bad in (1, 0, -3, True, "12", float("nan")):
-        with pytest.raises(BadInputError, match="widest slick"):
-            Decode.from_dict({"threshold": 0.5, "slick": "vote", "max_width": bad})
-
-
 @pytest.mark.parametrize("decode", [Decode(threshold=0.4), Decode(0.5, "vote", low=0.3)], ids=["threshold", "hysteresis"])
 def test_the_area_shift_leaves_the_nearest_seep_area_any_shift_can(decode):
     """What the learning loop's kept area relies on: after the shift the decoding calls as much
@@ -309,8 +289,6 @@ def test_the_area_shift_leaves_the_nearest_seep_area_any_shift_can(decode):
     for area in (0, 40, 500, 1500, 2 * 43 * 48):
         got = seep_area(area_shift(decode, untils, area))
         assert abs(got - area) <= min(abs(r - area) for r in reachable), (area, got)
-        # the widest-slick rule filters after the threshold: the shift calibrates P(seep) alone
-        assert area_shift(replace(decode, max_width=10), untils, area) == area_shift(decode, untils, area)
 
 
 def cv2_blur(x: np.ndarray) -> np.ndarray:

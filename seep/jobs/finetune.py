@@ -454,15 +454,11 @@ def keep_seep_area(ws: Workspace, base: reg.ModelRecord, candidate: Path, rest: 
     fine-tune on them learns to call less seep everywhere, also where the base under-called:
     the corrections' seep share says nothing about the rest of the scene's."""
     base_predictor, cand_predictor, context = Predictor(base.path(ws)), Predictor(candidate), SceneContext(ws)
-    bare = base_predictor.decode.calibrated  # area_shift matches the area before the width rule
     area, until = 0, []
     for r in rest:
         image = ws.read_image(r.id)
         valid = valid_pixels(image, ws.config.nodata)
-        if bare == base_predictor.decode:
-            classes, _ = predict_image(ws, base_predictor, base.id, r.id)
-        else:
-            classes, _ = bare(fresh_prediction(base_predictor, r.id, image, context, keep_probs=True).probs, valid)
+        classes, _ = predict_image(ws, base_predictor, base.id, r.id)
         probs = fresh_prediction(cand_predictor, r.id, image, context, keep_probs=True).probs
         area += int((classes[valid] > 0).sum())
         until.append(np.where(valid, cand_predictor.decode.seep_until(probs), -np.inf))  # outside: never seep

@@ -7,14 +7,12 @@ be decided per slick rather than per pixel: a slick is one connected region of s
 class with the most probability summed over its pixels. Instance AP then counts slicks,
 not fragments, and a slick is never a patchwork of classes. With hysteresis (`low`), a
 region where P(seep) >= low is seep when it holds a pixel over the threshold: a faint slick
-is kept whole where part of it is sure, and faint clutter alone is not. With `max_width`, a
-region wider than that at its widest point is dropped: seeps are thin films, and the model's
-confident false alarms are often wide, compact low-wind areas (models/README.md).
+is kept whole where part of it is sure, and faint clutter alone is not.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 import cv2
 import numpy as np
@@ -30,7 +28,6 @@ class Decode:
     threshold: float | None = None  # seep where P(seep) >= threshold; None: argmax over all classes
     slick: str = "pixel"
     low: float | None = None  # hysteresis: also the pixels >= low connected to one >= threshold
-    max_width: float | None = None  # px: a seep region wider than this (twice its furthest point from sea) goes
 
     def __post_init__(self):
         if self.slick not in SLICKS:
@@ -41,21 +38,11 @@ class Decode:
         low = self.low
         if low is not None and (t is None or isinstance(low, bool) or not isinstance(low, (int, float)) or not 0 < low < t):
             raise BadInputError(f"hysteresis low threshold {low!r} must be a number between 0 and the seep threshold {t!r}")
-        w = self.max_width
-        if w is not None and (isinstance(w, bool) or not isinstance(w, (int, float)) or not 2 <= w < 1e4):
-            raise BadInputError(f"widest slick {w!r} must be a number of pixels from 2 up, or none")
 
     @property
     def name(self) -> str:
         low = "" if self.low is None else f"h{self.low:g}"
-        wide = "" if self.max_width is None else f"w{self.max_width:g}"
-        return f"{'argmax' if self.threshold is None else f'p{self.threshold:g}'}{low}{wide}/{self.slick}"
-
-    @property
-    def calibrated(self) -> Decode:
-        """This decoding without its widest-slick rule: the part a background-logit shift
-        calibrates (the rule filters after it)."""
-        return replace(self, max_width=None)
+        return f"{'argmax' if self.threshold is None else f'p{self.threshold:g}'}{low}/{self.slick}"
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None or k == "threshold"}  # as model files had it
@@ -64,7 +51,7 @@ class Decode:
     def from_dict(cls, d: dict | None) -> Decode:
         if d is None:
             return cls()
-        if not isinstance(d, dict) or set(d) - {"threshold", "slick", "low", "max_width"}:
+        if not isinstance(d, dict) or set(d) - {"threshold", "slick", "low"}:
             raise BadInputError(f"decode settings {d!r} are not a threshold and a slick rule")
         return cls(**d)
 
@@ -81,8 +68,6 @@ class Decode:
             classes = np.where(seep, 1 + probs[1:].argmax(0), 0).astype(np.uint8)
         if valid is not None:
             classes[~valid] = 0  # nothing is ever found outside the swath
-        if self.max_width is not None:
-            classes[~thin(classes > 0, self.max_width)] = 0
         if self.slick != "pixel" and probs.shape[0] > 2:
             classes = one_class_per_slick(classes, probs, valid, close=self.slick == "close")
         confidence = np.take_along_axis(probs, classes[None].astype(np.int64), 0)[0]
@@ -123,14 +108,10 @@ def background_shift(seep_until: np.ndarray, area: int) -> float:
 
 
 def area_shift(decode: Decode, untils: list[np.ndarray], area: int) -> float:
-    """The background shift after which `decode`, without its widest-slick rule, calls `area`
-    seep pixels (or as near as it can) over these tiles' `seep_until` maps: the shift
-    calibrates P(seep), and the width rule only filters after it (with it the area would not
-    be monotone in the shift, and an equal area could be a different map). Without hysteresis
-    each pixel has its own cut-off, so sorting finds it; with it a region goes at once when
-    its last sure pixel does, and regions split as the shift grows, so the area (never rising
-    with the shift) is bisected."""
-    decode = decode.calibrated
+    """The background shift after which `decode` calls `area` seep pixels (or as near as it
+    can) over these tiles' `seep_until` maps. Without hysteresis each pixel has its own
+    cut-off, so sorting finds it; with it a region goes at once when its last sure pixel does,
+    and regions split as the shift grows, so the area (never rising with the shift) is bisected."""
     finite = np.concatenate([u[np.isfinite(u)] for u in untils])
     if decode.low is None:
         return background_shift(finite, area)
@@ -156,22 +137,6 @@ def grown(seeds: np.ndarray, region: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def thin(seep: np.ndarray, max_width: float) -> np.ndarray:
-    """The 8-connected regions of `seep` no wider than `max_width` px anywhere: twice the
-    largest distance from a region's pixel to the nearest non-seep pixel (the tile's edge is
-    not sea, so a region cut by it is measured inside the tile only)."""
-    n, labels = cv2.connectedComponents(seep.astype(np.uint8), connectivity=8)
-    if n == 1:
-        return seep.astype(bool)
-    dist = cv2.distanceTransform(seep.astype(np.uint8), cv2.DIST_L2, 3)
-    inside = labels > 0
-    widest = np.zeros(n, np.float32)
-    np.maximum.at(widest, labels[inside], np.minimum(dist[inside], 1e4))
-    keep = 2 * widest <= max_width
-    keep[0] = False
-    return keep[labels]
-
-
 def one_class_per_slick(classes: np.ndarray, probs: np.ndarray, valid: np.ndarray | None, close: bool) -> np.ndarray:
     """Each connected seep region gets the seep class with the most summed probability."""
     seep = (classes > 0).astype(np.uint8)
@@ -191,11 +156,5 @@ def one_class_per_slick(classes: np.ndarray, probs: np.ndarray, valid: np.ndarra
 
 
 # What cross-validation sweeps: argmax and thresholds on P(seep), each per pixel and per slick,
-# hysteresis from 0.5 down to 0.3 with one class per slick, and P(seep) >= 0.5 per slick without
-# regions wider than 64 px: not shipped (a second seed's model found a real slick that wide and
-# lost it; models/README.md), kept in the sweep so every recipe is measured against it.
-DECODES = (
-    *(Decode(t, s) for t in (None, 0.3, 0.4, 0.5, 0.6) for s in SLICKS),
-    Decode(0.5, "vote", 0.3),
-    Decode(0.5, "vote", max_width=64),
-)
+# and hysteresis from 0.5 down to 0.3 with one class per slick.
+DECODES = (*(Decode(t, s) for t in (None, 0.3, 0.4, 0.5, 0.6) for s in SLICKS), Decode(0.5, "vote", 0.3))
