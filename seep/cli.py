@@ -223,7 +223,7 @@ def _scratch_settings(args) -> dict:
 
 def _network(args) -> dict:
     """The network a model trained from scratch gets (UNetConfig fields beside its bands and classes)."""
-    return {"base": args.base, "depth": args.depth, "residual": args.residual, "seep_head": args.seep_head}
+    return {"base": args.base, "depth": args.depth, "residual": args.residual}
 
 
 # Flags of a training run from a folder that a workspace fine-tune decides for itself.
@@ -628,7 +628,7 @@ def _training_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int, help="from scratch 40; fine-tune as the Train page")
     p.add_argument("--lr", type=float, help="peak learning rate; from scratch 2e-3; fine-tune as the Train page")
     p.add_argument("--batch", type=int)
-    p.add_argument("--loss", help="a sum of ce, dice, seep_dice, iou, focal, focal_tversky (default ce+dice)")
+    p.add_argument("--loss", help="a sum of ce, dice, iou, focal, focal_tversky (default ce+dice)")
     p.add_argument(
         "--class-weight-power",
         type=float,
@@ -650,7 +650,6 @@ def _training_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base", type=int, default=16)
     p.add_argument("--depth", type=int, default=4)
     p.add_argument("--residual", action="store_true", help="ResU-Net blocks")
-    p.add_argument("--seep-head", action="store_true", help="seep vs. not from a logit of its own, then the class among seep")
     p.add_argument("--val-every", type=int, help="validate every N epochs and at the last (default 1)")
     p.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
     p.add_argument("--no-amp", action="store_true", help="plain float32")

@@ -87,8 +87,7 @@ def test_python_dash_m_seep_uses_the_environment_workspace(tmp_path, monkeypatch
 
 
 def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
-    """A user's path on synthetic tiles: demo -> export -> train -> evaluate -> predict (with the
-    seep-then-class head, which every later step must read like any model's)."""
+    """A user's path on synthetic tiles: demo -> export -> train -> evaluate -> predict."""
     ws = str(tmp_path / "w")
     run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "3", "--tiles-per-scene", "3")
     run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
@@ -105,7 +104,6 @@ def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
         "2",
         "--batch",
         "4",
-        "--seep-head",
         "--out",
         str(tmp_path / "run"),
         "--workspace",
@@ -116,7 +114,7 @@ def test_train_evaluate_predict_end_to_end(capsys, tmp_path):
     model = str(tmp_path / "run" / "best.pt")
     from seep.learn.checkpoint import load_checkpoint
 
-    assert load_checkpoint(model)["model_config"]["seep_head"] is True
+    assert load_checkpoint(model)["model_config"]["base"] == 4
 
     code, out, err = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", model, "--json", "--scenes", "val")
     assert code == 0, err

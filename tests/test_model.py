@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from seep.errors import BadInputError
-from seep.learn.model import UNet, UNetConfig, count_parameters, seep_then_class
+from seep.learn.model import UNet, UNetConfig, count_parameters
 
 
 @pytest.mark.parametrize("residual", [False, True], ids=["unet", "resunet"])
@@ -15,27 +15,12 @@ def test_any_input_size_gives_logits_of_that_size(residual, classes, hw):
     assert y.shape == (2, classes, *hw)
 
 
-def test_seep_head_decides_seep_then_the_class_among_seep():
-    """With seep_head, head channel 0 alone decides background vs. seep (a sigmoid) and the
-    others only rank the seep classes: the 8 outputs are log-probabilities that any softmax,
-    cross-entropy or background shift reads as logits."""
-    raw = torch.randn(2, 8, 5, 7) * 3
-    p = seep_then_class(raw).softmax(1)
-    assert torch.allclose(p.sum(1), torch.ones(2, 5, 7), atol=1e-6)
-    assert torch.allclose(p[:, 0], torch.sigmoid(raw[:, 0]), atol=1e-6)
-    assert torch.allclose(p[:, 1:] / p[:, 1:].sum(1, keepdim=True), raw[:, 1:].softmax(1), atol=1e-5)
-    shifted = raw.clone()
-    shifted[:, 0] += 1.5  # what checkpoint.shift_background does to the head's bias
-    log_odds = lambda y: y[:, 0] - y[:, 1:].logsumexp(1)  # noqa: E731  (of background, as a softmax reads them)
-    assert torch.allclose(
-        log_odds(seep_then_class(shifted)) - log_odds(seep_then_class(raw)), torch.full((2, 5, 7), 1.5), atol=1e-4
-    )
-    m = UNet(UNetConfig(base=4, depth=2, seep_head=True)).eval()
-    heads = []
-    m.head.register_forward_hook(lambda _m, _x, out: heads.append(out))
-    with torch.no_grad():
-        assert torch.allclose(m(torch.randn(1, 1, 32, 32)), seep_then_class(heads[0]))
-    assert UNetConfig.from_dict(UNetConfig(seep_head=True).to_dict()).seep_head
+def test_model_files_from_when_a_seep_head_was_an_option_still_load():
+    """Models trained or fine-tuned while `seep_head` existed carry it as False: they still load;
+    one that used the head cannot be read as a plain softmax, so it is refused by name."""
+    assert UNetConfig.from_dict({**UNetConfig().to_dict(), "seep_head": False}) == UNetConfig()
+    with pytest.raises(BadInputError, match="seep-vs-not head, which Seep no longer reads"):
+        UNetConfig.from_dict({**UNetConfig().to_dict(), "seep_head": True})
 
 
 def test_wrong_channel_count_names_the_expected_shape():

@@ -73,17 +73,6 @@ def dice(logits, target, valid=None) -> torch.Tensor:
     return 1 - score[1:].mean()
 
 
-def seep_dice(logits, target, valid=None) -> torch.Tensor:
-    """Dice of seep vs. not: P(seep) = 1 - P(background) against any seep class. The per-class
-    Dice above averages seven overlaps, most of them of classes a batch barely holds; this one
-    scores the union, which is what binary seep IoU (the figure analysts see first) counts."""
-    seep = 1 - F.softmax(logits.float(), dim=1)[:, 0]
-    truth = (target > 0).float()
-    v = _valid(target, valid).float()
-    tp, fp, fn = (seep * truth * v).sum(), (seep * (1 - truth) * v).sum(), ((1 - seep) * truth * v).sum()
-    return 1 - (2 * tp + SMOOTH) / (2 * tp + fp + fn + SMOOTH)
-
-
 def iou(logits, target, valid=None) -> torch.Tensor:
     """Soft Jaccard."""
     tp, fp, fn = _overlap(logits, target, valid)
@@ -102,7 +91,6 @@ def focal_tversky(logits, target, valid=None, alpha: float = 0.7, beta: float = 
 LOSSES: dict[str, Callable] = {
     "ce": weighted_ce,
     "dice": dice,
-    "seep_dice": seep_dice,
     "iou": iou,
     "focal": focal,
     "focal_tversky": focal_tversky,

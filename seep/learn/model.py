@@ -25,10 +25,6 @@ class UNetConfig:
     depth: int = 4  # number of 2x downsamplings
     residual: bool = False  # ResU-Net: residual blocks instead of plain double convs
     dropout: float = 0.0  # at the bottleneck only
-    # Seep vs. not from one logit of its own (a sigmoid), the seep class from the others (a
-    # softmax among them), instead of one softmax over all: a pixel of an uncertain class
-    # still counts wholly as seep in the loss. The output stays 8 logits (log-probabilities).
-    seep_head: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -39,6 +35,10 @@ class UNetConfig:
         is user input, and `base=1024, depth=5` alone would allocate gigabytes."""
         if not isinstance(d, dict):
             raise BadInputError(f"model config is {type(d).__name__}, not a table of settings")
+        if "seep_head" in d:  # an option until 2026-11-25, when it lost in cross-validation
+            if d["seep_head"] is not False:
+                raise BadInputError("this model has a seep-vs-not head, which Seep no longer reads; retrain it without one")
+            d = {k: v for k, v in d.items() if k != "seep_head"}
         known = set(cls.__dataclass_fields__)
         unknown = set(d) - known
         if unknown:
@@ -71,7 +71,6 @@ BOUNDS = {
     "depth": (1, 7),
     "residual": (False, True),
     "dropout": (0.0, 1.0),
-    "seep_head": (False, True),
 }
 MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, plus Adam's 800 MB when trained
 
@@ -171,17 +170,7 @@ class UNet(nn.Module):
         y = self.dropout(skips.pop())
         for up in self.ups:
             y = up(y, skips.pop())
-        logits = self.head(y)[..., :h, :w]  # (B, classes, H, W)
-        return seep_then_class(logits) if self.config.seep_head and self.config.classes > 2 else logits
-
-
-def seep_then_class(logits: torch.Tensor) -> torch.Tensor:
-    """(B, C, H, W) raw head outputs -> log-probabilities of the C classes, where channel 0 is
-    the background-vs-seep logit and channels 1.. rank the seep classes among themselves:
-    log P(0) = log sigmoid(b), log P(k) = log sigmoid(-b) + log softmax(c)_k. Softmax, cross-
-    entropy and a background shift (checkpoint.shift_background) read them as any logits."""
-    b, c = logits[:, :1].float(), logits[:, 1:].float()
-    return torch.cat([F.logsigmoid(b), F.logsigmoid(-b) + F.log_softmax(c, dim=1)], dim=1)
+        return self.head(y)[..., :h, :w]  # (B, classes, H, W)
 
 
 def count_parameters(model: nn.Module) -> int:
