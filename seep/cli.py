@@ -216,7 +216,6 @@ def _scratch_settings(args) -> dict:
         "seep_threshold": args.threshold,
         "slick": args.slick,
         "val_every": args.val_every,
-        "sampling": args.sampling,
     }
     return {k: v for k, v in given.items() if v is not None}
 
@@ -239,7 +238,6 @@ DATA_ONLY_FLAGS = {
     "threshold": "--threshold",
     "slick": "--slick",
     "val_every": "--val-every",
-    "sampling": "--sampling",
 }
 
 
@@ -638,9 +636,6 @@ def _training_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--crop", type=int)
     p.add_argument("--crops-per-tile", type=int)
-    p.add_argument(
-        "--sampling", choices=["pixel", "class"], help="with --data: class draws rare classes' tiles more, crops per class"
-    )
     p.add_argument("--augment", help="some of hflip, vflip, rot180, rot90, gain, speckle (default hflip,rot180)")
     p.add_argument("--log-input", action="store_true", help="with --data: SAR intensity in dB")
     p.add_argument("--center", choices=["global", "image"], help="with --data: 'image' removes each raster's median")

@@ -70,16 +70,15 @@ def photometric(x: np.ndarray, valid: np.ndarray, rng: np.random.Generator, ops=
     return np.where(valid, x, np.float32(0)).astype(np.float32, copy=False)
 
 
-def crop(img: np.ndarray, mask: np.ndarray, size: int, rng: np.random.Generator, seep_bias: float = 0.7, by_class: bool = False):
+def crop(img: np.ndarray, mask: np.ndarray, size: int, rng: np.random.Generator, seep_bias: float = 0.7):
     """A size x size window; with probability `seep_bias` it is centred (with jitter) on a
-    random seep pixel, so the rare classes are seen far more often than 1.8% of pixels. With
-    `by_class` that pixel is of a class drawn uniformly among the tile's, so a small slick of
-    a rare class is centred as often as the class-1 slick beside it."""
+    random seep pixel (255 ignored; 254, look-alikes, counted as one), so the rare classes are
+    seen far more often than 1.8% of pixels."""
     h, w = mask.shape
     if size >= h and size >= w:
         return img, mask
     size_h, size_w = min(size, h), min(size, w)
-    ys, xs = np.nonzero(_centres(mask, by_class, rng)) if rng.random() < seep_bias else ((), ())
+    ys, xs = np.nonzero((mask > 0) & (mask < 255)) if rng.random() < seep_bias else ((), ())
     if len(ys):
         i = rng.integers(len(ys))
         cy = ys[i] + rng.integers(-size_h // 4, size_h // 4 + 1)
@@ -89,12 +88,3 @@ def crop(img: np.ndarray, mask: np.ndarray, size: int, rng: np.random.Generator,
     else:
         y0, x0 = int(rng.integers(0, h - size_h + 1)), int(rng.integers(0, w - size_w + 1))
     return img[y0 : y0 + size_h, x0 : x0 + size_w], mask[y0 : y0 + size_h, x0 : x0 + size_w]
-
-
-def _centres(mask: np.ndarray, by_class: bool, rng: np.random.Generator) -> np.ndarray:
-    """Pixels a seep-centred crop may centre on: any seep class (255 ignored; 254, look-alikes,
-    counted as one), or with `by_class` one class of them drawn uniformly."""
-    seep = (mask > 0) & (mask < 255)
-    if by_class and seep.any():
-        return mask == rng.choice(np.unique(mask[seep]))
-    return seep

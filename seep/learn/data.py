@@ -130,40 +130,23 @@ class CropDataset(torch.utils.data.Dataset):
         crops_per_tile: int = 1,
         binary: bool = False,
         seed: int = 0,
-        sampling: str = "pixel",
     ):
         self.tiles, self.norm, self.size, self.seep_bias, self.ops = tiles, norm, size, seep_bias, ops
         self.crops_per_tile, self.binary, self.seed, self.epoch = crops_per_tile, binary, seed, 0
-        if sampling not in ("pixel", "class"):
-            raise BadInputError(f"unknown sampling {sampling!r}; use pixel or class")
-        self.by_class = sampling == "class"
-        self.tile_p = repeat_factors(tiles) if self.by_class else None
 
     def __len__(self) -> int:
         return len(self.tiles) * self.crops_per_tile
 
     def __getitem__(self, i: int):
         rng = np.random.default_rng([self.seed, self.epoch, i])
-        k = i % len(self.tiles) if self.tile_p is None else rng.choice(len(self.tiles), p=self.tile_p)
-        t = self.tiles[k]
-        img, mask = crop(t.image, t.mask, self.size, rng, self.seep_bias, self.by_class)
+        t = self.tiles[i % len(self.tiles)]
+        img, mask = crop(t.image, t.mask, self.size, rng, self.seep_bias)
         img, mask = augment(img, mask, rng, self.ops)
         x, y, v = _sample(img, mask, self.norm, self.binary)
         if any(op not in OPS for op in self.ops):
             x = torch.from_numpy(photometric(x.numpy(), valid_pixels(img, self.norm.nodata), rng, self.ops))
         weight = torch.from_numpy(np.where(mask == HARD_NEGATIVE, HARD_NEGATIVE_WEIGHT, 1.0).astype(np.float32))
         return x, y, v * weight  # per-pixel loss weights: 0 ignored, 1, or more on hard negatives
-
-
-def repeat_factors(tiles, threshold: float = 0.3) -> np.ndarray:
-    """Each tile's chance of being drawn, for class-balanced sampling: LVIS's repeat factors
-    (Gupta et al. 2019). A class in a share f of the tiles gets max(1, sqrt(threshold / f)),
-    a tile the largest of its classes'; an epoch keeps its length. On the CGG tiles classes 3,
-    4 and 7 (in 7% of tiles) come about twice as often, class 1 (61%) as before."""
-    present = [set(np.unique(t.mask).tolist()) - {0, IGNORE, HARD_NEGATIVE} for t in tiles]
-    share = {c: sum(c in p for p in present) / len(tiles) for c in set().union(*present)}
-    r = np.array([max([1.0] + [max(1.0, np.sqrt(threshold / share[c])) for c in p]) for p in present])
-    return r / r.sum()
 
 
 class TileDataset(torch.utils.data.Dataset):

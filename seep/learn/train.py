@@ -47,7 +47,6 @@ class TrainConfig:
     crop: int = 128  # training crop size; validation always uses whole tiles
     crops_per_tile: int = 2
     seep_bias: float = 0.7  # share of crops centred on a seep pixel
-    sampling: str = "pixel"  # or "class": rare classes drawn more often (see CropDataset)
     augment: tuple[str, ...] = DEFAULT_AUGMENT
     log_input: bool = False  # intensity in dB (see Normalizer)
     center: str = "global"  # or "image": each raster's own median removed (see Normalizer)
@@ -361,7 +360,6 @@ def _crops(cfg: TrainConfig, tiles: list[Tile], norm: Normalizer, rank: int, wor
         crops_per_tile=cfg.crops_per_tile,
         binary=cfg.binary,
         seed=cfg.seed,
-        sampling=cfg.sampling,
     )
     # Each process a disjoint share, all of equal length (a short one wraps around), so every
     # rank takes the same number of steps and DDP never waits forever.
