@@ -210,6 +210,8 @@ def test_ddp_with_two_cpu_processes(tmp_path):
         str(tmp_path / "ddp"),
         "--workspace",
         str(tmp_path / "ws"),
+        "--device",
+        "cpu",  # CPU processes also on a machine with a GPU (found on a one-GPU machine)
     ]
     r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
@@ -231,3 +233,19 @@ def test_uncertainty_ranks_the_most_expected_errors_first():
     nodata[4:28, 10:14] = True
     assert uncertainty(slick, ~nodata) == pytest.approx(0.01, abs=1e-6)  # outside the swath counts for nothing
     assert uncertainty(sure, np.zeros((32, 32), bool)) == 0.0
+
+
+def test_more_processes_than_gpus_is_refused_by_name(monkeypatch):
+    """torchrun --nproc_per_node=2 on a one-GPU machine: the second process says why it stops
+    instead of failing inside CUDA with an invalid device ordinal."""
+    from seep.errors import BadInputError
+    from seep.learn.train import pick_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    assert pick_device("auto") == torch.device("cuda", 0)
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    with pytest.raises(BadInputError, match="no GPU of its own"):
+        pick_device("auto")
+    assert pick_device("cpu") == torch.device("cpu")

@@ -81,7 +81,13 @@ def pick_device(name: str = "auto") -> torch.device:
             raise BadInputError("--device cuda asked for, but no CUDA GPU is visible; use --device cpu or auto")
         return torch.device(name)
     if torch.cuda.is_available():
-        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+        local = int(os.environ.get("LOCAL_RANK", 0))  # torchrun: one GPU per process
+        if local >= torch.cuda.device_count():
+            raise BadInputError(
+                f"process {local} of this node has no GPU of its own ({torch.cuda.device_count()} visible); "
+                "start at most that many processes per node, or use --device cpu"
+            )
+        return torch.device("cuda", local)
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
@@ -105,11 +111,12 @@ def lr_at(step: int, total: int, warmup: int, peak: float) -> float:
     return peak / 50 + (peak - peak / 50) * 0.5 * (1 + math.cos(math.pi * min(t, 1.0)))
 
 
-def _distributed() -> tuple[int, int]:
-    """(rank, world size); initialises the process group when started by torchrun."""
+def _distributed(device: torch.device) -> tuple[int, int]:
+    """(rank, world size); initialises the process group when started by torchrun. NCCL only
+    carries GPU tensors, so processes training on the CPU use gloo even where a GPU is visible."""
     world = int(os.environ.get("WORLD_SIZE", 1))
     if world > 1 and not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     return (dist.get_rank(), world) if world > 1 else (0, 1)
 
 
@@ -206,8 +213,8 @@ def train(
     check_ops(cfg.augment)
     decode = Decode(cfg.seep_threshold, cfg.slick).to_dict()  # checks the settings before any work
     out_dir = Path(out_dir)
-    rank, world = _distributed()
     device = pick_device(cfg.device)
+    rank, world = _distributed(device)
     dtype = autocast_dtype(device, cfg.amp)
     torch.manual_seed(cfg.seed)
     n_classes = 2 if cfg.binary else model_cfg.classes
