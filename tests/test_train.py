@@ -235,9 +235,10 @@ def test_uncertainty_ranks_the_most_expected_errors_first():
     assert uncertainty(sure, np.zeros((32, 32), bool)) == 0.0
 
 
-def test_more_processes_than_gpus_is_refused_by_name(monkeypatch):
+def test_each_torchrun_process_gets_its_own_gpu_or_a_clear_error(monkeypatch):
     """torchrun --nproc_per_node=2 on a one-GPU machine: the second process says why it stops
-    instead of failing inside CUDA with an invalid device ordinal."""
+    instead of failing inside CUDA with an invalid device ordinal; with two GPUs, `--device
+    cuda` puts each process on its own."""
     from seep.errors import BadInputError
     from seep.learn.train import pick_device
 
@@ -246,6 +247,13 @@ def test_more_processes_than_gpus_is_refused_by_name(monkeypatch):
     monkeypatch.setenv("LOCAL_RANK", "0")
     assert pick_device("auto") == torch.device("cuda", 0)
     monkeypatch.setenv("LOCAL_RANK", "1")
-    with pytest.raises(BadInputError, match="no GPU of its own"):
-        pick_device("auto")
+    for name in ("auto", "cuda"):
+        with pytest.raises(BadInputError, match="no GPU of its own"):
+            pick_device(name)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert pick_device("cuda") == torch.device("cuda", 1)  # not every process on GPU 0
+    assert pick_device("cuda:0") == torch.device("cuda", 0)  # an index given is kept
     assert pick_device("cpu") == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(BadInputError, match="no CUDA GPU is visible"):
+        pick_device("cuda:1")

@@ -76,11 +76,9 @@ class RunResult:
 
 
 def pick_device(name: str = "auto") -> torch.device:
-    if name != "auto":
-        if name.startswith("cuda") and not torch.cuda.is_available():
-            raise BadInputError("--device cuda asked for, but no CUDA GPU is visible; use --device cpu or auto")
-        return torch.device(name)
-    if torch.cuda.is_available():
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise BadInputError("--device cuda asked for, but no CUDA GPU is visible; use --device cpu or auto")
+    if name in ("auto", "cuda") and torch.cuda.is_available():
         local = int(os.environ.get("LOCAL_RANK", 0))  # torchrun: one GPU per process
         if local >= torch.cuda.device_count():
             raise BadInputError(
@@ -88,6 +86,8 @@ def pick_device(name: str = "auto") -> torch.device:
                 "start at most that many processes per node, or use --device cpu"
             )
         return torch.device("cuda", local)
+    if name != "auto":
+        return torch.device(name)
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
