@@ -484,7 +484,11 @@ def cmd_crossval(args) -> int:
         nodata=nodata,
         from_run=args.from_run,
         teacher_runs=args.teacher_run or [],
+        only=args.fold,
     )
+    if "pending" in summary:
+        print(f"folds still to finish before the summary: {', '.join(map(str, summary['pending']))}", file=sys.stderr)
+        return 0
     print(json.dumps(summary) if args.json else format_summary(summary, names))
     return 0
 
@@ -768,6 +772,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--data", type=Path, required=True, help="folder in the exercise layout (with masks)")
     p.add_argument("--folds", type=int, default=5)
+    p.add_argument(
+        "--fold",
+        type=int,
+        help="train only fold N (0-based), e.g. one process per fold on a GPU machine, all with the same --out; "
+        "the run that finds every fold finished prints the summary",
+    )
     p.add_argument(
         "--out", type=Path, help="run folder; a finished fold in it is not run again (default WORKSPACE/runs/cv-<time>)"
     )

@@ -202,6 +202,28 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     assert "--teacher-run" in (err := capsys.readouterr().err) and "held out scenes" in err
 
 
+def test_folds_run_one_per_process_and_the_last_to_finish_prints_the_summary(tmp_path, capsys):
+    """--fold N, as on a GPU machine with one process per fold: each trains its own fold only,
+    and the run that finds every fold finished prints the same summary a single run would."""
+    data = tmp_path / "data"
+    for t in generate(DemoSpec(scenes=3, tiles_per_scene=2)):
+        write_tiff(data / "train_images_256" / f"{t.name}.tif", t.image[:128, :128])
+        write_tiff(data / "train_masks_256" / f"{t.name}.tif", t.mask[:128, :128])
+    args = ["crossval", "--data", str(data), "--folds", "2", "--epochs", "1", "--crop", "64", "--batch", "4"]
+    args += ["--base", "4", "--depth", "2", "--out", str(tmp_path / "cv"), "--json"]
+    assert main([*args, "--fold", "1"]) == 0
+    out = capsys.readouterr()
+    assert [json.loads(x)["fold"] for x in out.out.splitlines()] == [1]  # its fold, and no summary yet
+    assert "folds still to finish before the summary: 0" in out.err
+    assert not (tmp_path / "cv" / "fold0").exists() and not (tmp_path / "cv" / "summary.json").exists()
+    assert main([*args, "--fold", "0"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x.get("fold") for x in lines[:2]] == [0, 1] and lines[2]["folds"] == 2  # both folds, then the summary
+    assert json.loads((tmp_path / "cv" / "summary.json").read_text()) == lines[2]
+    assert main([*args, "--fold", "2"]) == 1
+    assert "--fold 2: the folds are numbered 0 to 1" in capsys.readouterr().err
+
+
 def test_a_decoding_chosen_in_cross_validation_is_scored_on_folds_that_did_not_choose_it():
     """The best decoding by mean over all folds is picked on the folds it is reported on;
     chosen_elsewhere scores each fold with the one the other folds chose: here 'b' wins the

@@ -68,17 +68,26 @@ def crossval(
     nodata: float | None = 0,
     from_run: Path | None = None,
     teacher_runs: list[Path] = (),
+    only: int | None = None,
 ) -> dict:
-    """Train and score every fold, then the summary over folds (see `summarise`)."""
+    """Train and score every fold, then the summary over folds (see `summarise`). With `only`,
+    train that fold alone (one process per fold keeps a GPU busy); the summary then comes from
+    the run that finds every fold finished, and until then it is {"pending": [unfinished folds]}."""
     out_dir = Path(out_dir)
+    if only is not None and not 0 <= only < len(folds):
+        raise BadInputError(f"--fold {only}: the folds are numbered 0 to {len(folds) - 1}")
     reports = []
     for i, val_scenes in enumerate(folds):
+        if only is not None and i != only and not (out_dir / f"fold{i}" / "report.json").exists():
+            continue  # another process's fold, not finished yet
         parent = fold_model(Path(from_run), i, val_scenes, "--from-run") if from_run else None
         teachers = [fold_model(Path(r), i, val_scenes, "--teacher-run") for r in teacher_runs]
         report = run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata, parent, teachers)
         reports.append(report)
         if on_fold:
             on_fold(report)
+    if len(reports) < len(folds):
+        return {"pending": sorted(set(range(len(folds))) - {r["fold"] for r in reports})}
     summary = summarise(reports, decodes)
     (out_dir / "summary.json").write_text(json.dumps(summary))
     return summary
