@@ -76,18 +76,19 @@ def crossval(
     out_dir = Path(out_dir)
     if only is not None and not 0 <= only < len(folds):
         raise BadInputError(f"--fold {only}: the folds are numbered 0 to {len(folds) - 1}")
-    reports = []
+    reports, pending = [], []
     for i, val_scenes in enumerate(folds):
         if only is not None and i != only and not (out_dir / f"fold{i}" / "report.json").exists():
-            continue  # another process's fold, not finished yet
+            pending.append(i)  # another process's fold, not finished yet
+            continue
         parent = fold_model(Path(from_run), i, val_scenes, "--from-run") if from_run else None
         teachers = [fold_model(Path(r), i, val_scenes, "--teacher-run") for r in teacher_runs]
         report = run_fold(cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata, parent, teachers)
         reports.append(report)
         if on_fold:
             on_fold(report)
-    if len(reports) < len(folds):
-        return {"pending": sorted(set(range(len(folds))) - {r["fold"] for r in reports})}
+    if pending:
+        return {"pending": pending}
     summary = summarise(reports, decodes)
     (out_dir / "summary.json").write_text(json.dumps(summary))
     return summary
