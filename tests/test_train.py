@@ -87,6 +87,17 @@ def test_checkpoint_resume_and_export(tmp_path):
         run(3, resume=True)
 
 
+def test_without_validation_tiles_the_lowest_loss_is_best(tmp_path):
+    """The score is then minus the training loss, which starts well above 1 (CE + Dice): the
+    first epoch must still count as best, and best.pt must exist for whoever reads it."""
+    cfg = TrainConfig(epochs=3, crop=64, batch_size=4, amp=False)
+    r = train(cfg, UNetConfig(base=4, depth=2), synthetic_tiles(), [], tmp_path / "run", class_names=NAMES, val_scenes=[])
+    losses = [h["loss"] for h in r.history]
+    assert losses[0] > 1 and r.best_metric == pytest.approx(-min(losses))
+    assert r.best_epoch == 1 + losses.index(min(losses))
+    assert load_checkpoint(r.best_checkpoint)["epoch"] == r.best_epoch
+
+
 def test_fine_tune_starts_from_the_parent_and_must_match_it(tmp_path):
     tiles = synthetic_tiles()
     tr, va, vs = split_by_scene(tiles, val_fraction=0.3)

@@ -3,9 +3,12 @@ torchrun all call.
 
     train(cfg, model_cfg, train_tiles, val_tiles, out_dir, ...) -> RunResult
 
-Reads top to bottom like nanoGPT's train.py: config, setup, batches, evaluation, lr
-schedule, loop. A checkpoint is written after every epoch (`last.pt`, plus `best.pt`
-when validation binary IoU improves), so a run can resume where it stopped.
+Reads top to bottom like nanoGPT's train.py: config, device, lr schedule, evaluation,
+then `train`, a short loop over epochs with its helpers beside it (`_setup` builds the
+run, `_train_epoch` steps through the crops, `_end_epoch` validates and saves). A
+checkpoint is written after every epoch (`last.pt`, plus `best.pt` when validation binary
+IoU improves, or the training loss falls where there are no validation tiles), so a run
+can resume where it stopped.
 """
 
 from __future__ import annotations
@@ -209,10 +212,68 @@ def train(
     nodata: float | None = 0,
     teachers: list[Path] = (),
 ) -> RunResult:
-    # ---- setup -------------------------------------------------------------------------
+    run = _setup(
+        cfg, model_cfg, train_tiles, val_tiles, Path(out_dir), class_names, val_scenes, init_from, resume, nodata, teachers
+    )
+    stopped = False
+    for epoch in range(run.start_epoch, cfg.epochs):
+        t0 = time.perf_counter()
+        losses = _train_epoch(run, epoch, on_step, should_stop)
+        if losses is None:  # asked to stop part-way through the epoch
+            stopped = True
+            break
+        if run.rank == 0:
+            record = _end_epoch(run, epoch, losses, time.perf_counter() - t0)
+            if on_epoch:
+                on_epoch(record)
+    if run.world > 1:
+        dist.barrier()
+    history = run.history
+    best_epoch = max(history, key=lambda r: r.get("val_binary_iou", -r["loss"]))["epoch"] if history else 0
+    return RunResult(run.out_dir, best_epoch, run.best, history, stopped)
+
+
+@dataclass
+class _Run:
+    """What one training run holds between its epochs."""
+
+    cfg: TrainConfig
+    out_dir: Path
+    device: torch.device
+    dtype: torch.dtype | None
+    rank: int
+    world: int
+    model: UNet  # the weights the optimiser steps
+    net: torch.nn.Module  # the model, wrapped for DDP where there are several processes
+    ema: torch.optim.swa_utils.AveragedModel | None
+    opt: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    loss_fn: Callable
+    teach: Teachers | None
+    norm: Normalizer
+    n_classes: int
+    val_tiles: list[Tile]
+    about: dict  # what every checkpoint of this run says of itself
+    data: CropDataset
+    shard: list[int]  # this process's share of the crops
+    start_epoch: int
+    best: float
+    history: list[dict]
+
+    @property
+    def kept(self) -> torch.nn.Module:
+        """What is validated and saved as the model: the averaged weights, if averaging."""
+        return self.ema.module if self.ema else self.model
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return max(1, math.ceil(len(self.shard) / self.cfg.batch_size))
+
+
+def _setup(cfg, model_cfg, train_tiles, val_tiles, out_dir, class_names, val_scenes, init_from, resume, nodata, teachers) -> _Run:
+    """Checks the settings, builds or loads the model, optimiser, normaliser and crops."""
     check_ops(cfg.augment)
     decode = Decode(cfg.seep_threshold, cfg.slick).to_dict()  # checks the settings before any work
-    out_dir = Path(out_dir)
     device = pick_device(cfg.device)
     rank, world = _distributed(device)
     dtype = autocast_dtype(device, cfg.amp)
@@ -228,24 +289,19 @@ def train(
         decode = Decode.from_dict(parent.get("decode")).to_dict()
     model = model.to(device).to(memory_format=torch.channels_last)
     opt = make_optimizer(cfg, trainable_parameters(model, cfg.trainable))
-    scaler = torch.amp.GradScaler(enabled=dtype == torch.float16)
     resumed = _resumed(out_dir / "last.pt", model, opt) if resume else None
-    start_epoch, best, history = (
-        (resumed["epoch"], resumed["best_metric"], list(resumed["history"])) if resumed else (0, -1.0, [])
-    )
     saved = resumed or parent  # weights come with the normaliser they were trained with
     norm = (
         Normalizer.from_dict(saved["normalizer"])
         if saved
         else Normalizer.fit(train_tiles, nodata, log=cfg.log_input, center=cfg.center)
     )
+    teachers = [Path(p) for p in teachers]
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     ema = averaged(model, cfg.ema, resumed)
-    kept = ema.module if ema else model  # what is validated and saved as the model
-    teachers = [Path(p) for p in teachers]
     teach = Teachers.load(teachers, norm, n_classes, device, dtype) if teachers else None
     loss_fn = _loss_fn(cfg, model_cfg, train_tiles, len(class_names))
-    about = {  # what every checkpoint of this run says of itself
+    about = {
         "model_config": model_cfg.to_dict(),
         "train_config": asdict(cfg),
         "normalizer": norm.to_dict(),
@@ -255,67 +311,84 @@ def train(
         "init_from": str(init_from) if init_from else None,  # so a resume can check its parent
         "teachers": [str(p) for p in teachers],
     }
-
-    # ---- batches -----------------------------------------------------------------------
     data, shard = _crops(cfg, train_tiles, norm, rank, world)
-    steps_per_epoch = max(1, math.ceil(len(shard) / cfg.batch_size))
-    total_steps = steps_per_epoch * cfg.epochs
-    warmup = int(cfg.warmup_epochs * steps_per_epoch)
-
-    # ---- loop --------------------------------------------------------------------------
     if rank == 0:
         out_dir.mkdir(parents=True, exist_ok=True)
-    stopped = False
-    for epoch in range(start_epoch, cfg.epochs):
-        data.epoch = epoch
-        train_mode(model, cfg.freeze_bn)
-        order = np.random.default_rng([cfg.seed, epoch]).permutation(shard)
-        t0, losses, seen = time.perf_counter(), [], 0
-        for s in range(steps_per_epoch):
-            if should_stop and should_stop():
-                stopped = True
-                break
-            batch = [data[int(i)] for i in order[s * cfg.batch_size : (s + 1) * cfg.batch_size]]
-            lr = lr_at(epoch * steps_per_epoch + s, total_steps, warmup, cfg.lr)
-            losses.append(_step(net, opt, scaler, loss_fn, teach, batch, lr, device, dtype))
-            if ema:
-                ema.update_parameters(model)
-            seen += len(batch)
-            if on_step:
-                on_step(s + 1, steps_per_epoch, losses[-1])
-        if stopped:
-            break
-        elapsed = time.perf_counter() - t0
-        if rank != 0:
-            continue
-        check = val_tiles and ((epoch + 1) % max(1, cfg.val_every) == 0 or epoch + 1 == cfg.epochs)
-        metrics = validate(kept, val_tiles, norm, n_classes, cfg.binary, device, dtype) if check else {}
-        record = {
-            "epoch": epoch + 1,
-            "loss": float(np.mean(losses)),
-            "lr": opt.param_groups[0]["lr"],
-            "tiles_per_s": seen * world / elapsed,
-            "seconds": elapsed,
-            **metrics,
-        }
-        history.append(record)
-        # Without validation tiles the loss ranks epochs; an epoch skipped by val_every is never "best".
-        score = metrics["val_binary_iou"] if metrics else None if val_tiles else -float(np.mean(losses))
-        state = {
-            **_weights(kept, model, ema, opt),
-            **about,
-            "epoch": epoch + 1,
-            "best_metric": best if score is None else max(best, score),
-            "history": history,
-            "metrics": metrics,
-        }
-        best = _save(out_dir, state, record, score, best)
-        if on_epoch:
-            on_epoch(record)
-    if world > 1:
-        dist.barrier()
-    best_epoch = max(history, key=lambda r: r.get("val_binary_iou", -r["loss"]))["epoch"] if history else 0
-    return RunResult(out_dir, best_epoch, best, history, stopped)
+    return _Run(
+        cfg=cfg,
+        out_dir=out_dir,
+        device=device,
+        dtype=dtype,
+        rank=rank,
+        world=world,
+        model=model,
+        net=net,
+        ema=ema,
+        opt=opt,
+        scaler=torch.amp.GradScaler(enabled=dtype == torch.float16),
+        loss_fn=loss_fn,
+        teach=teach,
+        norm=norm,
+        n_classes=n_classes,
+        val_tiles=val_tiles,
+        about=about,
+        data=data,
+        shard=shard,
+        start_epoch=resumed["epoch"] if resumed else 0,
+        # -inf, not -1: without validation tiles the score is minus the loss, which can be under -1
+        best=resumed["best_metric"] if resumed else -math.inf,
+        history=list(resumed["history"]) if resumed else [],
+    )
+
+
+def _train_epoch(run: _Run, epoch: int, on_step, should_stop) -> list[float] | None:
+    """One pass over this process's crops in a seeded order; the batch losses, or None if
+    asked to stop part-way."""
+    cfg, steps = run.cfg, run.steps_per_epoch
+    run.data.epoch = epoch
+    train_mode(run.model, cfg.freeze_bn)
+    order = np.random.default_rng([cfg.seed, epoch]).permutation(run.shard)
+    losses = []
+    for s in range(steps):
+        if should_stop and should_stop():
+            return None
+        batch = [run.data[int(i)] for i in order[s * cfg.batch_size : (s + 1) * cfg.batch_size]]
+        lr = lr_at(epoch * steps + s, steps * cfg.epochs, int(cfg.warmup_epochs * steps), cfg.lr)
+        losses.append(_step(run.net, run.opt, run.scaler, run.loss_fn, run.teach, batch, lr, run.device, run.dtype))
+        if run.ema:
+            run.ema.update_parameters(run.model)
+        if on_step:
+            on_step(s + 1, steps, losses[-1])
+    return losses
+
+
+def _end_epoch(run: _Run, epoch: int, losses: list[float], elapsed: float) -> dict:
+    """Validates (every val_every epochs and at the last), saves the checkpoints, and
+    returns the epoch's record."""
+    cfg = run.cfg
+    check = run.val_tiles and ((epoch + 1) % max(1, cfg.val_every) == 0 or epoch + 1 == cfg.epochs)
+    metrics = validate(run.kept, run.val_tiles, run.norm, run.n_classes, cfg.binary, run.device, run.dtype) if check else {}
+    record = {
+        "epoch": epoch + 1,
+        "loss": float(np.mean(losses)),
+        "lr": run.opt.param_groups[0]["lr"],
+        "tiles_per_s": len(run.shard) * run.world / elapsed,
+        "seconds": elapsed,
+        **metrics,
+    }
+    run.history.append(record)
+    # Without validation tiles the loss ranks epochs; an epoch skipped by val_every is never "best".
+    score = metrics["val_binary_iou"] if metrics else None if run.val_tiles else -record["loss"]
+    state = {
+        **_weights(run.kept, run.model, run.ema, run.opt),
+        **run.about,
+        "epoch": epoch + 1,
+        "best_metric": run.best if score is None else max(run.best, score),
+        "history": run.history,
+        "metrics": metrics,
+    }
+    run.best = _save(run.out_dir, state, record, score, run.best)
+    return record
 
 
 def _starting_point(model_cfg: UNetConfig, init_from: Path | None) -> tuple[UNet, dict | None]:
