@@ -1,0 +1,35 @@
+"""What every command shares: the workspace it opens, a progress line, the exit code
+for "finished, but look"."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+from seep.workspace import Workspace
+
+NEEDS_ATTENTION = 3  # finished, but something needs a look: files import skipped, damage check found
+
+
+def progress(label: str) -> Callable[[int, int], None]:
+    """A tqdm-like line on stderr, redrawn at most 10 times a second; only the last line
+    when stderr is not a terminal (logs, CI)."""
+    last = [0.0]
+    tty = sys.stderr.isatty()
+    start = time.monotonic()
+
+    def update(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and (not tty or now - last[0] < 0.1):
+            return
+        last[0] = now
+        rate = done / max(now - start, 1e-9)
+        end = "\n" if done >= total else ""
+        print(f"{chr(13) if tty else ''}{label}: {done}/{total} ({rate:.0f}/s)", end=end, file=sys.stderr, flush=True)
+
+    return update
+
+
+def open_workspace(args, *, create: bool = False) -> Workspace:
+    return Workspace(args.workspace, create=create)

@@ -1,0 +1,135 @@
+"""Commands that use models: evaluate, predict, predict-all, and the registry (models,
+promote, rollback)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from seep.cli.common import open_workspace, progress
+from seep.errors import SeepError
+from seep.workspace import default_author
+
+
+def _model_path(args) -> Path:
+    from seep.errors import BadInputError
+    from seep.learn.shipped import SHIPPED_MODEL
+
+    path = args.model or SHIPPED_MODEL
+    if not Path(path).is_file():
+        raise BadInputError(f"no model at {path}; pass --model FILE or train one with `python -m seep train`")
+    return Path(path)
+
+
+def format_report(r: dict) -> str:
+    def f(x):
+        return "  n/a" if x is None else f"{x:5.3f}"
+
+    lines = [
+        f"{r['tiles']} tiles; binary seep IoU {f(r['binary_iou'])}, Dice {f(r['binary_dice'])}; "
+        f"pixel accuracy {f(r['pixel_accuracy'])} (background alone scores ~0.98)",
+        f"{'class':<12} {'IoU':>6} {'Dice':>6} {'pxAP':>6} {'AP50':>6} {'mAP':>6} {'pixels':>10}",
+    ]
+    for i, name in enumerate(r["classes"]):
+        lines.append(
+            f"{name:<12} {f(r['iou'][i]):>6} {f(r['dice'][i]):>6} {f(r['pixel_ap'][i]):>6} "
+            f"{f(r['ap50'][i]):>6} {f(r['map'][i]):>6} {r['target_pixels'][i + 1]:>10}"
+        )
+    lines.append(
+        f"{'mean':<12} {f(r['mean_iou']):>6} {f(r['mean_dice']):>6} {'':>6} {f(r['mean_ap50']):>6} {f(r['mean_map']):>6}"
+    )
+    lines.append("normalised confusion matrix (rows: truth, columns: prediction):")
+    for row in r["confusion_matrix"]:
+        lines.append("  " + " ".join(f"{v:5.3f}" for v in row))
+    return "\n".join(lines)
+
+
+def cmd_evaluate(args) -> int:
+    import json
+
+    from seep.data.layout import load_folder
+    from seep.errors import BadInputError
+    from seep.learn.evaluate import evaluate
+    from seep.learn.infer import Predictor
+
+    predictor = Predictor(_model_path(args), device=args.device)
+    tiles = load_folder(args.data)
+    if args.scenes:
+        scenes = predictor.val_scenes if args.scenes == "val" else args.scenes.split(",")
+        tiles = [t for t in tiles if t.scene in scenes]
+        if not tiles:
+            raise BadInputError(f"no tiles of scenes {', '.join(scenes)} in {args.data}")
+    report = evaluate(predictor, tiles, tta=args.tta, on_progress=progress("evaluate"))
+    print(json.dumps(report) if args.json else format_report(report))
+    return 0
+
+
+def cmd_predict(args) -> int:
+    from seep.learn.evaluate import predict_folder
+    from seep.learn.infer import Predictor
+
+    predictor = Predictor(_model_path(args), device=args.device)
+    n = predict_folder(predictor, args.data, args.out, tta=args.tta, on_progress=progress("predict"))
+    t = predictor.timings
+    print(
+        f"predicted {n} rasters into {args.out} (masks in train_masks_256/, confidence in confidence/); "
+        f"{1000 * t.predict / max(t.tiles, 1):.1f} ms per raster in the model"
+    )
+    return 0
+
+
+def cmd_predict_all(args) -> int:
+    from seep.jobs.predict import predict_all
+    from seep.learn.infer import Predictor
+
+    ws = open_workspace(args)
+    if args.model:
+        path, model_id = _model_path(args), args.model.stem
+    else:  # the workspace's active model, as the app's predict-all job uses
+        from seep.jobs.finetune import base_model
+
+        model = base_model(ws, None)
+        if model is None:
+            raise SeepError("no model to predict with: pass --model FILE, or train or promote one first")
+        path, model_id = model.path(ws), model.id
+    counts = predict_all(
+        ws,
+        Predictor(path, device=args.device),
+        model_id,
+        only_unreviewed=args.unreviewed,
+        scene=args.scene,
+        on_progress=progress("predict-all"),
+    )
+    print(counts["summary"])
+    return 0
+
+
+def cmd_models(args) -> int:
+    from seep.jobs.finetune import why_worse
+    from seep.workspace.registry import list_models
+
+    models = list_models(open_workspace(args))
+    for m in models:
+        iou = m.metrics.get("binary_iou")
+        print(
+            f"{'*' if m.active else ' '} {m.id:<24} parent {m.parent or '-':<24} {m.created_at}  "
+            f"{m.train_images:>5} train tiles  val binary IoU {'n/a' if iou is None else f'{iou:.3f}'}"
+            + (f"  worse than its base: {why_worse(m.metrics)}" if m.metrics.get("worse_than_base") else "")
+        )
+    print("no models yet" if not models else "* = active")
+    return 0
+
+
+def cmd_promote(args) -> int:
+    from seep.workspace.registry import promote
+
+    m = promote(open_workspace(args), args.model, actor=default_author())
+    print(f"{m.id} is now the active model")
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    from seep.workspace.registry import rollback
+
+    m = rollback(open_workspace(args), actor=default_author())
+    print(f"rolled back: {m.id} is the active model again")
+    return 0

@@ -1,0 +1,271 @@
+"""The command line's flags, one subcommand per library entry point."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from seep.cli.common import NEEDS_ATTENTION
+from seep.cli.models import cmd_evaluate, cmd_models, cmd_predict, cmd_predict_all, cmd_promote, cmd_rollback
+from seep.cli.team import cmd_audit, cmd_jobs, cmd_user, cmd_worker
+from seep.cli.training import cmd_crossval, cmd_train
+from seep.cli.workspace import (
+    cmd_check,
+    cmd_demo,
+    cmd_export,
+    cmd_export_seeps,
+    cmd_history,
+    cmd_import,
+    cmd_list,
+    cmd_restore,
+    cmd_status,
+)
+from seep.workspace import STATUSES, default_author, default_path
+
+# add(name, command function, help) -> the subcommand's parser, for its own flags
+Add = Callable[[str, Callable, str], argparse.ArgumentParser]
+
+
+def _training_flags(p: argparse.ArgumentParser) -> None:
+    """The settings of a training run, shared by train and crossval. No defaults here: a
+    setting not given takes the defaults of the run, from scratch (TrainConfig) with --data,
+    or the Train page's fine-tune (FinetuneParams) on a workspace."""
+    p.add_argument("--epochs", type=int, help="from scratch 40; fine-tune as the Train page")
+    p.add_argument("--lr", type=float, help="peak learning rate; from scratch 2e-3; fine-tune as the Train page")
+    p.add_argument("--batch", type=int)
+    p.add_argument("--loss", help="a sum of ce, dice, iou, focal, focal_tversky (default ce+dice)")
+    p.add_argument(
+        "--class-weight-power",
+        type=float,
+        help="cross-entropy class weights (1/frequency)^POWER, capped at 50; 0 for none",
+    )
+    p.add_argument("--mode", choices=["multiclass", "binary"])
+    p.add_argument("--seed", type=int)
+    p.add_argument("--crop", type=int)
+    p.add_argument("--crops-per-tile", type=int)
+    p.add_argument("--augment", help="some of hflip, vflip, rot180, rot90, gain, speckle (default hflip,rot180)")
+    p.add_argument("--log-input", action="store_true", help="with --data: SAR intensity in dB")
+    p.add_argument("--center", choices=["global", "image"], help="with --data: 'image' removes each raster's median")
+    p.add_argument("--ema", type=float, help="with --data: keep a moving average of the weights with this decay (0.995)")
+    p.add_argument("--threshold", type=float, help="with --data: seep where P(seep) >= this (default: argmax)")
+    p.add_argument("--slick", choices=["pixel", "vote", "close"], help="with --data: one class per slick (default pixel)")
+    p.add_argument("--base", type=int, default=16)
+    p.add_argument("--depth", type=int, default=4)
+    p.add_argument("--residual", action="store_true", help="ResU-Net blocks")
+    p.add_argument("--val-every", type=int, help="validate every N epochs and at the last (default 1)")
+    p.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
+    p.add_argument("--no-amp", action="store_true", help="plain float32")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--workspace",
+        type=Path,
+        default=default_path(),
+        help="workspace folder (default ./workspace or $SEEP_WORKSPACE)",
+    )
+    common.add_argument(
+        "--database-url",
+        help="keep the workspace's records in this PostgreSQL database, e.g. postgresql://seep@db/seep "
+        "(default $SEEP_DATABASE_URL; unset: seep.db in the workspace folder)",
+    )
+    ap = argparse.ArgumentParser(prog="python -m seep", description="Review and learn oil-seep segmentations of SAR tiles.")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    _workspace_commands(add)
+    _training_commands(add)
+    _model_commands(add)
+    _team_commands(add)
+    return ap
+
+
+def _workspace_commands(add: Add) -> None:
+    """Images and labels: seep/cli/workspace.py."""
+    p = add("demo", cmd_demo, "create (or top up) a workspace of synthetic SAR demo tiles")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--scenes", type=int, default=6)
+    p.add_argument("--tiles-per-scene", type=int, default=8)
+    p.add_argument("--no-geo-scene", action="store_true", help="leave out the small georeferenced scene")
+
+    p = add(
+        "import",
+        cmd_import,
+        "import TIFFs: the exercise layout (train_images_256/ + train_masks_256/) or a folder; "
+        f"exits {NEEDS_ATTENTION} when any file was skipped",
+    )
+    p.add_argument("path", type=Path, help="a folder of tiles, or one georeferenced scene (GeoTIFF of any size)")
+    p.add_argument("--author", default=default_author(), help="author recorded on imported masks")
+    p.add_argument("--mask", type=Path, help="with a scene: its label mask (GeoTIFF on the same grid)")
+    p.add_argument("--scene", help="with a scene: its name (default: the file name)")
+
+    p = add("export", cmd_export, "write current labels as uint8 TIFFs in the exercise layout plus manifest.csv")
+    p.add_argument("out", type=Path)
+    p.add_argument(
+        "--geotiff", action="store_true", help="instead: each georeferenced scene's labels as one GeoTIFF, OUT/<scene>.tif"
+    )
+    p.add_argument("--scene", action="append", help="with --geotiff: only this scene (repeatable)")
+
+    p = add("export-seeps", cmd_export_seeps, "write seep polygons of georeferenced scenes to GeoJSON (EPSG:4326) or GeoPackage")
+    p.add_argument("out", type=Path, help="OUT.geojson or OUT.gpkg")
+    p.add_argument(
+        "--source", choices=["labels", "predictions"], default="labels", help="current labels, or the active model's predictions"
+    )
+    p.add_argument("--scene", action="append", help="only this scene (repeatable; default every georeferenced scene)")
+    p.add_argument("--model", help="with --source predictions: whose predictions (default: the active model)")
+
+    add("status", cmd_status, "count images per review status")
+
+    p = add(
+        "check",
+        cmd_check,
+        "find files a crash left behind (orphans, .tmp) and records whose file is missing; "
+        f"exits {NEEDS_ATTENTION} when anything is wrong",
+    )
+    p.add_argument("--repair", action="store_true", help="remove the orphans and leftovers (older than 2 minutes)")
+
+    p = add("list", cmd_list, "list images, filtered and sorted")
+    p.add_argument("--status", action="append", choices=STATUSES)
+    p.add_argument("--scene", action="append")
+    p.add_argument("--has-class", type=int, metavar="ID", help="head label contains this class")
+    p.add_argument("--name", help="name contains")
+    p.add_argument(
+        "--sort",
+        default="name",
+        choices=["name", "scene", "largest_seep", "smallest_seep"],
+        help="label-based sorts; the app adds prediction-based ones",
+    )
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=int, default=50)
+
+    p = add("history", cmd_history, "list the label versions of an image")
+    p.add_argument("image", help="image id or name")
+
+    p = add("restore", cmd_restore, "make an old label version the newest again (as a new version)")
+    p.add_argument("image", help="image id or name")
+    p.add_argument("version", type=int)
+    p.add_argument("--author", default=default_author())
+
+
+def _training_commands(add: Add) -> None:
+    """Training: seep/cli/training.py."""
+    p = add("train", cmd_train, "train or fine-tune a U-Net; progress on stderr, metrics as JSON lines on stdout")
+    p.add_argument("--data", type=Path, help="folder in the exercise layout (default: the workspace's reviewed labels)")
+    p.add_argument("--val-scenes", help="comma-separated validation scenes (default: drawn by --seed)")
+    p.add_argument(
+        "--val-fraction", type=float, help="with --data: share of tiles in validation scenes (0.2; 0 trains on every scene)"
+    )
+    # No defaults here: a setting not given takes the defaults of the run, from scratch
+    # (TrainConfig) with --data, or the Train page's fine-tune (FinetuneParams) on a workspace.
+    _training_flags(p)
+    p.add_argument("--from-model", type=Path, help="with --data: fine-tune from this model file")
+    p.add_argument(
+        "--teacher",
+        type=Path,
+        action="append",
+        help="with --data: also learn this model's probabilities (repeat for an ensemble; same input settings)",
+    )
+    p.add_argument("--base-model", help="on a workspace: the registry model to start from (default: the active one)")
+    p.add_argument(
+        "--accepted-only",
+        action="store_true",
+        help="on a workspace: only tiles a reviewer accepted (default: also corrected tiles awaiting review)",
+    )
+    p.add_argument("--out", type=Path, help="run folder (default WORKSPACE/runs/<time>)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last.pt")
+
+    p = add(
+        "crossval",
+        cmd_crossval,
+        "scene cross-validation: train one model per fold of whole scenes, score each on its own scenes "
+        "with its last weights; per fold and mean +- spread over folds",
+    )
+    p.add_argument("--data", type=Path, required=True, help="folder in the exercise layout (with masks)")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument(
+        "--fold",
+        type=int,
+        help="train only fold N (0-based), e.g. one process per fold on a GPU machine, all with the same --out; "
+        "the run that finds every fold finished prints the summary",
+    )
+    p.add_argument(
+        "--out", type=Path, help="run folder; a finished fold in it is not run again (default WORKSPACE/runs/cv-<time>)"
+    )
+    p.add_argument("--json", action="store_true", help="JSON lines: one per fold, then the summary")
+    p.add_argument(
+        "--from-run",
+        type=Path,
+        help="an earlier crossval run on the same data and folds: each fold fine-tunes that run's fold model",
+    )
+    p.add_argument(
+        "--teacher-run",
+        type=Path,
+        action="append",
+        help="an earlier crossval run on the same data and folds: each fold also learns the averaged probabilities "
+        "of its fold models (repeat for an ensemble)",
+    )
+    _training_flags(p)
+
+
+def _model_commands(add: Add) -> None:
+    """Using models, and the registry: seep/cli/models.py."""
+    p = add("evaluate", cmd_evaluate, "score a model on labelled tiles: IoU, Dice, confusion matrix, PR, AP/mAP")
+    p.add_argument("--data", type=Path, required=True, help="folder in the exercise layout (with masks)")
+    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    p.add_argument("--scenes", help="only these comma-separated scenes, or 'val' for the model's validation scenes")
+    p.add_argument("--tta", action="store_true", help="average the four flips")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    p.add_argument("--device", default="auto")
+
+    p = add(
+        "predict-all",
+        cmd_predict_all,
+        "predict every workspace image (cached per model; unlabelled ones get the prediction as label v1)",
+    )
+    p.add_argument("--model", type=Path, help="model file (default: the workspace's active model)")
+    p.add_argument("--unreviewed", action="store_true", help="only images not yet corrected or accepted")
+    p.add_argument("--scene", help="only the tiles of this scene")
+    p.add_argument("--device", default="auto")
+
+    p = add("predict", cmd_predict, "predict masks and confidence maps for a folder of TIFFs")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    p.add_argument("--tta", action="store_true")
+    p.add_argument("--device", default="auto")
+
+    add("models", cmd_models, "list the model registry (id, parent, metrics, active)")
+    p = add("promote", cmd_promote, "make a registered model the active one")
+    p.add_argument("model")
+    add("rollback", cmd_rollback, "make the previously active model active again")
+
+
+def _team_commands(add: Add) -> None:
+    """The worker, jobs, accounts and audit: seep/cli/team.py."""
+    p = add(
+        "worker",
+        cmd_worker,
+        "run the workspace's background jobs until stopped; on another machine (a GPU node) give the same "
+        "--workspace folder and --database-url as the app (the app starts a worker itself when none runs)",
+    )
+    p.add_argument("--idle-exit", type=float, help="exit after this many idle seconds (default: serve until stopped)")
+
+    p = add("jobs", cmd_jobs, "list background jobs with their state")
+    p.add_argument("--limit", type=int, default=30)
+
+    p = add("user", cmd_user, "accounts and roles: add, list, role, email, password, disable (with none, the app is single-user)")
+    p.add_argument("action", choices=["add", "list", "role", "email", "password", "disable"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["analyst", "reviewer", "admin"], default="analyst")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin (scripts)")
+    p.add_argument("--email", help="the address the identity provider (secrets.toml [auth]) signs this person in with")
+    p = add("audit", cmd_audit, "who did what and when: saves, accepts, promotions, account changes")
+    p.add_argument("--csv", type=Path, help="write the whole trail to this CSV file")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--actor", help="only this person's actions")

@@ -1,0 +1,96 @@
+"""Commands of a team server: the background worker and its jobs, accounts, the audit
+trail."""
+
+from __future__ import annotations
+
+import sys
+
+from seep.cli.common import open_workspace
+from seep.errors import BadInputError
+from seep.workspace import default_author
+
+
+def cmd_worker(args) -> int:
+    from seep.jobs.worker import run_worker
+
+    run_worker(args.workspace, idle_exit_s=args.idle_exit)
+    return 0
+
+
+def cmd_jobs(args) -> int:
+    from seep.jobs.queue import list_jobs, reap_dead
+
+    ws = open_workspace(args)
+    reap_dead(ws)  # a job whose worker died is listed as failed, not running
+    jobs = list_jobs(ws, limit=args.limit)
+    for j in jobs:
+        print(f"{j.id:>4}  {j.kind:<12} {j.status:<9} {100 * j.progress:5.1f}%  {j.created_at}  {j.message}")
+    if not jobs:
+        print("no jobs yet")
+    return 0
+
+
+def cmd_user(args) -> int:
+    """Accounts. Whoever can run this can already write the workspace's files: an admin by nature."""
+    from seep.workspace import accounts as acc
+
+    ws = open_workspace(args, create=True)
+    if args.action == "list":
+        for u in acc.list_users(ws):
+            print(
+                f"{u['name']:<24} {u['role']:<9} {'active' if u['active'] else 'disabled':<9} since {u['created_at']}  {u['email']}"
+            )
+        return 0
+    if not args.name:
+        raise BadInputError(f"`user {args.action}` needs the account's NAME")
+    if args.action == "add":
+        # With --email the account signs in through the deployment's identity provider: no password.
+        password = None if args.email and not args.password_stdin else _new_password(args)
+        acc.add_user(ws, args.name, args.role, password, actor=default_author(), email=args.email)
+        print(
+            f"account {args.name} ({args.role}) created"
+            + ("; sign-in is now on in the app" if len(acc.list_users(ws)) == 1 else "")
+        )
+    elif args.action == "role":
+        acc.set_role(ws, args.name, args.role, actor=default_author())
+        print(f"{args.name} is now {args.role}")
+    elif args.action == "email":
+        if not args.email:
+            raise BadInputError("`user email NAME` needs --email ADDRESS")
+        acc.set_email(ws, args.name, args.email, actor=default_author())
+        print(f"{args.name} signs in through the identity provider as {args.email.strip().casefold()}")
+    elif args.action == "password":
+        acc.set_password(ws, args.name, _new_password(args), actor=default_author())
+        print(f"password of {args.name} changed")
+    else:
+        acc.deactivate(ws, args.name, actor=default_author())
+        print(f"{args.name} can no longer sign in")
+    return 0
+
+
+def _new_password(args) -> str:
+    """Typed twice without echo, or one line on stdin (--password-stdin, for scripts): never an argument, which `ps` shows."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise BadInputError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_audit(args) -> int:
+    from seep.workspace.accounts import audit_rows, write_audit_csv
+
+    ws = open_workspace(args)
+    if args.csv:
+        tmp = args.csv.with_name(args.csv.name + ".part")
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            n = write_audit_csv(ws, f)
+        tmp.replace(args.csv)
+        print(f"wrote {n} audit entries to {args.csv}")
+        return 0
+    for r in reversed(audit_rows(ws, limit=args.limit, actor=args.actor)):
+        print(f"{r['at']}  {r['actor']:<20} {r['action']:<14} {r['target']:<20} {r['detail']}")
+    return 0

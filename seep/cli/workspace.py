@@ -1,0 +1,138 @@
+"""Commands on a workspace's images and labels: demo, import, export, check, status,
+list, history, restore."""
+
+from __future__ import annotations
+
+import sys
+
+from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress
+from seep.workspace import STATUSES, ImageFilter
+
+
+def cmd_demo(args) -> int:
+    from seep.data.synthetic import DemoSpec
+    from seep.workspace.demo import build_demo
+
+    ws = open_workspace(args, create=True)
+    spec = DemoSpec(seed=args.seed, scenes=args.scenes, tiles_per_scene=args.tiles_per_scene, geo_scene=not args.no_geo_scene)
+    report = build_demo(ws, spec, on_progress=progress("demo"))
+    print(f"demo workspace {ws.root}: {report.summary()}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from seep.errors import BadInputError
+    from seep.workspace.importer import import_folder
+
+    if args.path.is_file():
+        return _import_scene(args)
+    if args.mask or args.scene:
+        raise BadInputError("--mask and --scene go with one scene file (SCENE.tif), not a folder")
+    ws = open_workspace(args, create=True)
+    report = import_folder(ws, args.path, author=args.author, on_progress=progress("import"))
+    for name, reason in report.skipped:
+        print(f"skipped {name}: {reason}")
+    print(report.summary())
+    return NEEDS_ATTENTION if report.skipped else 0
+
+
+def _import_scene(args) -> int:
+    from seep.workspace.scenes import import_scene
+
+    ws = open_workspace(args, create=True)
+    report = import_scene(
+        ws, args.path, mask=args.mask, scene=args.scene, author=args.author, on_progress=progress(f"import {args.path.name}")
+    )
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_export_seeps(args) -> int:
+    from seep.workspace.gis import export_seeps
+
+    counts = export_seeps(open_workspace(args), args.out, source=args.source, scenes=args.scene, model_id=args.model)
+    per = ", ".join(f"{n} in {s}" for s, n in counts.items())
+    print(f"exported {sum(counts.values())} seep polygons ({per}) from {args.source} to {args.out}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from seep.workspace.export import export_labels
+
+    ws = open_workspace(args)
+    if args.geotiff:
+        from seep.workspace.gis import export_masks_geotiff
+
+        for path in export_masks_geotiff(ws, args.out, scenes=args.scene):
+            print(f"wrote {path}")
+        return 0
+    n_images, n_masks = export_labels(ws, args.out, on_progress=progress("export"))
+    print(f"exported {n_images} images and {n_masks} masks to {args.out} (manifest.csv lists them)")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from seep.workspace import doctor
+
+    ws = open_workspace(args)
+    up = (doctor.repair if args.repair else doctor.check)(ws)
+    for line in up.lines(ws.root):
+        print(line)
+    removable = len(up.orphans) + len(up.leftovers)
+    damaged = bool(up.missing) or up.integrity != "ok"
+    if up.clean:
+        print("workspace is consistent: every file has its record and every record its file")
+    elif args.repair:
+        print(f"removed {removable} files" + ("; what is MISSING or DAMAGED above needs a backup" if damaged else ""))
+    else:
+        print(f"{removable} files can be removed with `python -m seep check --repair`")
+    return NEEDS_ATTENTION if damaged or (removable and not args.repair) else 0
+
+
+def cmd_status(args) -> int:
+    ws = open_workspace(args)
+    counts = ws.status_counts()
+    width = max(map(len, STATUSES))
+    for status, n in counts.items():
+        print(f"{status:<{width}}  {n}")
+    print(f"{'total':<{width}}  {sum(counts.values())}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    ws = open_workspace(args)
+    flt = ImageFilter(
+        status=tuple(args.status) if args.status else None,
+        scene=tuple(args.scene) if args.scene else None,
+        class_present=args.has_class,
+        name_contains=args.name,
+        sort=args.sort,
+    )
+    total = ws.count_images(flt)
+    for rec in ws.list_images(flt, offset=args.offset, limit=args.limit):
+        head = f"v{rec.head_version}" if rec.head_version else "-"
+        print(f"{rec.id}  {rec.name:<24} {rec.scene:<10} {rec.status:<11} {head:>5}  seep px {rec.seep_pixels}")
+    print(f"{total} images match")
+    return 0
+
+
+def cmd_history(args) -> int:
+    ws = open_workspace(args)
+    image = ws.image(args.image)
+    versions = ws.history(image.id)
+    print(f"{image.name} ({image.id}), scene {image.scene}, status {image.status}")
+    if not versions:
+        print("no label versions yet")
+    for lv in versions:
+        parent = f"from v{lv.parent}" if lv.parent else "first"
+        print(f"v{lv.version:<3} {lv.created_at}  {lv.author:<20} {lv.describe:<24} {parent}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    ws = open_workspace(args)
+    lv = ws.restore(args.image, args.version, author=args.author)
+    print(f"restored v{args.version} of {args.image} as v{lv.version}")
+    return 0
