@@ -212,6 +212,8 @@ def train(
     nodata: float | None = 0,
     teachers: list[Path] = (),
 ) -> RunResult:
+    """Trains from scratch, fine-tunes from `init_from`, or resumes the run in `out_dir`;
+    rank 0 validates and checkpoints after each epoch and reports it to `on_epoch`."""
     run = _setup(
         cfg, model_cfg, train_tiles, val_tiles, Path(out_dir), class_names, val_scenes, init_from, resume, nodata, teachers
     )
