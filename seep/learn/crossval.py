@@ -78,7 +78,7 @@ def crossval(
         raise BadInputError(f"--fold {only}: the folds are numbered 0 to {len(folds) - 1}")
     reports, pending = [], []
     for i, val_scenes in enumerate(folds):
-        if only is not None and i != only and not (out_dir / f"fold{i}" / "report.json").exists():
+        if only is not None and i != only and not (fold_dir(out_dir, i) / "report.json").exists():
             pending.append(i)  # another process's fold, not finished yet
             continue
         parent = fold_model(Path(from_run), i, val_scenes, "--from-run") if from_run else None
@@ -94,10 +94,15 @@ def crossval(
     return summary
 
 
+def fold_dir(run: Path, i: int) -> Path:
+    """Where a cross-validation run keeps fold i: its checkpoints and report.json."""
+    return run / f"fold{i}"
+
+
 def fold_model(run: Path, i: int, val_scenes: list[str], flag: str) -> Path:
     """Fold i's model in an earlier cross-validation run; it must have held out the same
     scenes, or its "unseen" scenes would be ones it (or its student) trained on."""
-    path = run / f"fold{i}" / "last.pt"
+    path = fold_dir(run, i) / "last.pt"
     if not path.exists():
         raise BadInputError(f"{flag} {run}: it has no fold {i} model ({path})")
     held_out = load_checkpoint(path).get("val_scenes")
@@ -112,9 +117,9 @@ def fold_model(run: Path, i: int, val_scenes: list[str], flag: str) -> Path:
 def run_fold(
     cfg, model_cfg, tiles, i, val_scenes, out_dir, class_names, decodes, on_epoch, nodata, parent=None, teachers=()
 ) -> dict:
-    fold_dir = out_dir / f"fold{i}"
-    done = fold_dir / "report.json"
-    _same_run(fold_dir, val_scenes, cfg, parent, teachers)
+    run_dir = fold_dir(out_dir, i)
+    done = run_dir / "report.json"
+    _same_run(run_dir, val_scenes, cfg, parent, teachers)
     if done.exists():
         return json.loads(done.read_text())
     train_tiles = [t for t in tiles if t.scene not in val_scenes]
@@ -124,7 +129,7 @@ def run_fold(
         model_cfg,
         train_tiles,
         val_tiles,
-        fold_dir,
+        run_dir,
         class_names=class_names,
         val_scenes=val_scenes,
         init_from=parent,
@@ -141,7 +146,7 @@ def run_fold(
         "from": str(parent) if parent else None,
         "teachers": [str(p) for p in teachers],
         "curve": {str(r["epoch"]): r["val_binary_iou"] for r in result.history if "val_binary_iou" in r},
-        "decodes": score_decodes(Predictor(fold_dir / "last.pt", amp=cfg.amp), val_tiles, decodes),
+        "decodes": score_decodes(Predictor(run_dir / "last.pt", amp=cfg.amp), val_tiles, decodes),
     }
     done.write_text(json.dumps(report))
     return report
