@@ -338,11 +338,7 @@ def run_finetune(
     p = plan(ws, params)
     base = base_model(ws, params.base_model)
     model_cfg = _model_config(ws, base, params)
-    log(
-        f"training on {len(p.train)} tiles ({p.corrected} corrected, {p.accepted} accepted, "
-        f"{len(p.replay)} replayed as the base predicts them), "
-        f"validating on {p.describe_validation()}; starting from {base.id if base else 'scratch'}"
-    )
+    log(_plan_line(p, base))
     out_dir = out_dir or ws.root / "runs" / (f"job-{job_id}" if job_id else "cli")
     val = _tiles(ws, p.val)
     result = train(
@@ -362,31 +358,45 @@ def run_finetune(
     if result.stopped or not result.history:
         return {"stopped": True}
     log("evaluating the candidate and its base on the same validation tiles, and on tiles nobody reviewed")
-    export_weights(result.best_checkpoint, out_dir / "model.pt")
-    if base is not None and params.blend < 1:
-        blend_weights(out_dir / "model.pt", base.path(ws), params.blend)
-    shift = None
-    if base is not None and params.keep_area:
-        shift = keep_seep_area(ws, base, out_dir / "model.pt", _rest_sample(ws, p, params.seed))
-    metrics = {**_judged(ws, base, out_dir / "model.pt", val, p, params.seed, fence), "area_shift": shift}
+    model, shift = _candidate(ws, base, params, p, result.best_checkpoint, out_dir / "model.pt")
+    metrics = {**_judged(ws, base, model, val, p, params.seed, fence), "area_shift": shift}
+    parent = base.id if base else None
+    snapshot = [[r.id, r.head_version] for r in p.train]
     cand = reg.register_model(
-        ws,
-        out_dir / "model.pt",
-        parent=base.id if base else None,
-        job_id=job_id,
-        data_snapshot=[[r.id, r.head_version] for r in p.train],
-        val_scenes=p.val_scenes,
-        metrics=metrics,
-        fence=fence,
+        ws, model, parent=parent, job_id=job_id, data_snapshot=snapshot, val_scenes=p.val_scenes, metrics=metrics, fence=fence
     )
-    worse = metrics["worse_than_base"]
-    promoted = params.auto_promote and not worse
+    promoted = params.auto_promote and not metrics["worse_than_base"]
     if promoted:
         reg.promote(ws, cand.id, fence)
     log(_verdict(cand.id, metrics, base, promoted))
+    return _outcome(cand.id, parent, metrics, promoted, p)
+
+
+def _plan_line(p: Plan, base) -> str:
+    return (
+        f"training on {len(p.train)} tiles ({p.corrected} corrected, {p.accepted} accepted, "
+        f"{len(p.replay)} replayed as the base predicts them), "
+        f"validating on {p.describe_validation()}; starting from {base.id if base else 'scratch'}"
+    )
+
+
+def _candidate(ws: Workspace, base, params: FinetuneParams, p: Plan, checkpoint: Path, model: Path) -> tuple[Path, float | None]:
+    """The fine-tune's best weights as a model file, with half its change given back to the
+    base (`blend`) and the base's seep area kept on the rest (`keep_area`); the shift made."""
+    export_weights(checkpoint, model)
+    if base is not None and params.blend < 1:
+        blend_weights(model, base.path(ws), params.blend)
+    if base is None or not params.keep_area:
+        return model, None
+    return model, keep_seep_area(ws, base, model, _rest_sample(ws, p, params.seed))
+
+
+def _outcome(cand_id: str, parent: str | None, metrics: dict, promoted: bool, p: Plan) -> dict:
+    """What the job reports back to the page, the CLI and the worker's log."""
+    worse = metrics["worse_than_base"]
     return {
-        "model_id": cand.id,
-        "base_model": base.id if base else None,
+        "model_id": cand_id,
+        "base_model": parent,
         "promoted": promoted,
         "worse": worse,
         "why_worse": why_worse(metrics) if worse else None,
@@ -394,7 +404,7 @@ def run_finetune(
         "base_binary_iou": metrics["base_binary_iou"],
         "rest_agreement": metrics.get("rest_agreement"),
         "rest_area_ratio": metrics.get("rest_area_ratio"),
-        "area_shift": shift,
+        "area_shift": metrics["area_shift"],
         "train_tiles": len(p.train),
         "val_tiles": len(p.val),
     }
