@@ -56,6 +56,20 @@ def test_instance_ap_by_hand():
     assert acc.ap(1, 0.5) == pytest.approx(0.5 * 51 / 101)
 
 
+def test_a_slick_is_ranked_by_how_sure_it_is_seep_not_by_its_class():
+    # a true slick the model is sure is seep but unsure of which class, and a false alarm of
+    # one sure class that is barely seep: the true one must rank first
+    mask = np.zeros((40, 40), np.uint8)
+    _square(mask, 2, 2, 6, 1)
+    probs = np.zeros((3, 40, 40), np.float32)
+    probs[0] = 1.0
+    probs[:, 2:8, 2:8] = np.array([0.1, 0.5, 0.4])[:, None, None]  # P(seep) 0.9, P(class 1) 0.5
+    probs[:, 30:35, 2:7] = np.array([0.4, 0.6, 0.0])[:, None, None]  # P(seep) 0.6, P(class 1) 0.6
+    ev = M.Evaluation(3)
+    ev.add(probs, mask)
+    assert ev.report(["bg", "a", "b"])["ap50"][0] == pytest.approx(1.0)
+
+
 def test_instance_iou_threshold_matters():
     target = np.zeros((20, 20), np.uint8)
     _square(target, 0, 0, 10, 1)

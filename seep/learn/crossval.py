@@ -176,8 +176,7 @@ def score_decodes(predictor: Predictor, tiles: list[Tile], decodes: tuple[Decode
         valid = valid_pixels(t.image, predictor.normalizer.nodata)
         target = (t.mask > 0).astype(np.uint8) if predictor.binary else t.mask
         for d in decodes:
-            classes, confidence = d(p.probs, valid)
-            evals[d.name].add(p.probs, target, valid, pred=classes, conf=confidence)
+            evals[d.name].add(p.probs, target, valid, pred=d(p.probs, valid)[0])
     return {name: ev.report(predictor.class_names) for name, ev in evals.items()}
 
 

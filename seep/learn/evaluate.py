@@ -27,7 +27,7 @@ def evaluate(
     preds = predictor.iter_predict((t.image for t in tiles), tta=tta, keep_probs=True)
     for i, (t, p) in enumerate(zip(tiles, preds, strict=True)):
         target = (t.mask > 0).astype(np.uint8) if predictor.binary else t.mask
-        ev.add(p.probs, target, valid_pixels(t.image, predictor.normalizer.nodata), pred=p.classes, conf=p.confidence)
+        ev.add(p.probs, target, valid_pixels(t.image, predictor.normalizer.nodata), pred=p.classes)
         if on_progress:
             on_progress(i + 1, len(tiles))
     report = ev.report(predictor.class_names)

@@ -83,7 +83,7 @@ def match_instances(pred: np.ndarray, target: np.ndarray, conf: np.ndarray, cls:
     """Scored predicted instances of one class and their best IoU with a target instance.
 
     Returns (scores (P,), iou matrix (P, G), number of target instances G). An instance's
-    score is the mean confidence of its pixels."""
+    score is the mean of `conf` over its pixels."""
     n_p, lp = instances(pred, cls)
     n_g, lg = instances(target, cls)
     if n_p == 0:
@@ -153,11 +153,15 @@ class Evaluation:
         self.hist_neg = np.zeros((c, PR_BINS), np.int64)
         self.inst = InstanceAccumulator(list(range(1, c)))
 
-    def add(self, probs: np.ndarray, target: np.ndarray, valid: np.ndarray | None = None, *, pred=None, conf=None) -> None:
-        """probs (C, H, W) float, target (H, W) int, valid (H, W) bool; pred and conf (H, W)
-        where the mask was decoded otherwise than by argmax (see seep.learn.decode)."""
+    def add(self, probs: np.ndarray, target: np.ndarray, valid: np.ndarray | None = None, *, pred=None) -> None:
+        """probs (C, H, W) float, target (H, W) int, valid (H, W) bool; pred (H, W) where the
+        mask was decoded otherwise than by argmax (see seep.learn.decode).
+
+        A predicted slick is scored by its mean P(seep) = 1 - P(background), not by the mean
+        probability of its class: the score ranks slicks by how sure the model is that they
+        are slicks, and P(class) is shared among seven classes it confuses, so it ranked sure
+        slicks of an unsure class below doubtful ones (5-fold scene CV, models/README.md)."""
         pred = probs.argmax(0) if pred is None else pred
-        conf = probs.max(0) if conf is None else conf
         v = np.ones(target.shape, bool) if valid is None else valid
         self.cm += confusion_matrix(pred, target, self.n_classes, v)
         t = target[v]
@@ -166,7 +170,7 @@ class Evaluation:
             pos = t == c
             self.hist_pos[c] += np.bincount(b[pos], minlength=PR_BINS)
             self.hist_neg[c] += np.bincount(b[~pos], minlength=PR_BINS)
-        self.inst.add(np.where(v, pred, 0), np.where(v, target, 0), conf)
+        self.inst.add(np.where(v, pred, 0), np.where(v, target, 0), 1.0 - probs[0])
         self.tiles += 1
 
     def pr_curve(self, cls: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
