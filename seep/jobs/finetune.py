@@ -358,7 +358,8 @@ def run_finetune(
     if result.stopped or not result.history:
         return {"stopped": True}
     log("evaluating the candidate and its base on the same validation tiles, and on tiles nobody reviewed")
-    model, shift = _candidate(ws, base, params, p, result.best_checkpoint, out_dir / "model.pt")
+    model = out_dir / "model.pt"
+    shift = _candidate(ws, base, params, p, result.best_checkpoint, model)
     metrics = {**_judged(ws, base, model, val, p, params.seed, fence), "area_shift": shift}
     parent = base.id if base else None
     snapshot = [[r.id, r.head_version] for r in p.train]
@@ -380,15 +381,15 @@ def _plan_line(p: Plan, base) -> str:
     )
 
 
-def _candidate(ws: Workspace, base, params: FinetuneParams, p: Plan, checkpoint: Path, model: Path) -> tuple[Path, float | None]:
-    """The fine-tune's best weights as a model file, with half its change given back to the
+def _candidate(ws: Workspace, base, params: FinetuneParams, p: Plan, checkpoint: Path, model: Path) -> float | None:
+    """Write the fine-tune's best weights to `model`, with half their change given back to the
     base (`blend`) and the base's seep area kept on the rest (`keep_area`); the shift made."""
     export_weights(checkpoint, model)
     if base is not None and params.blend < 1:
         blend_weights(model, base.path(ws), params.blend)
     if base is None or not params.keep_area:
-        return model, None
-    return model, keep_seep_area(ws, base, model, _rest_sample(ws, p, params.seed))
+        return None
+    return keep_seep_area(ws, base, model, _rest_sample(ws, p, params.seed))
 
 
 def _outcome(cand_id: str, parent: str | None, metrics: dict, promoted: bool, p: Plan) -> dict:
