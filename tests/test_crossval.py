@@ -18,8 +18,8 @@ from seep.learn.crossval import chosen_elsewhere, scene_folds
 from seep.learn.data import CropDataset, Normalizer
 from seep.learn.decode import DECODES, Decode, area_shift, background_shift
 from seep.learn.infer import Predictor
-from seep.learn.model import UNetConfig
-from seep.learn.train import TrainConfig, train
+from seep.learn.model import UNet, UNetConfig
+from seep.learn.train import TrainConfig, averaged, train
 
 NAMES = SEEP_CLASSES.names
 
@@ -117,6 +117,31 @@ def test_decode_threshold_and_one_class_per_slick():
     for bad in ({"threshold": 1.5}, {"threshold": "0.5"}, {"slick": "blob"}, {"size": 3}, [0.5]):
         with pytest.raises(BadInputError):
             Decode.from_dict(bad)
+
+
+def test_the_average_follows_the_warmed_up_decay_exactly_for_weights_and_batchnorm_buffers():
+    """Every tensor of the average, BatchNorm's statistics and batch counter included, is
+    mean + (new - mean) * (1 - d) with d = min(decay, (1 + n) / (10 + n)) after n updates."""
+    torch.manual_seed(0)
+    model = UNet(UNetConfig(base=4, depth=2))
+    ema = averaged(model, 0.9, None)
+    expect = {k: v.clone() for k, v in model.state_dict().items()}
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for n in range(1, 30):
+        model.train()
+        model(torch.randn(2, 1, 32, 32)).square().mean().backward()
+        opt.step()
+        ema.update_parameters(model)
+        d = min(0.9, n / (9 + n))  # the n-th update averages with n_averaged = n - 1 before it
+        expect = {
+            k: (e + (v - e) * (1 - d)).to(e.dtype) for (k, v), e in zip(model.state_dict().items(), expect.values(), strict=True)
+        }
+        if n == 1:  # the first update copies the weights
+            expect = {k: v.clone() for k, v in model.state_dict().items()}
+    got = ema.module.state_dict()
+    assert all(torch.equal(got[k], expect[k]) for k in expect), [k for k in expect if not torch.equal(got[k], expect[k])]
+    counters = [k for k in got if k.endswith("num_batches_tracked")]
+    assert counters and all(got[k] > 0 for k in counters)
 
 
 def test_ema_weights_are_what_is_saved_and_a_resume_continues_them(tmp_path):

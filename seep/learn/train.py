@@ -163,13 +163,22 @@ def averaged(model: UNet, decay: float, resumed: dict | None):
     if not 0 < decay < 1:
         raise BadInputError(f"EMA decay {decay} must be between 0 and 1 (e.g. 0.995), or 0 for none")
 
-    def avg(mean: torch.Tensor, new: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+    def avg(means: list[torch.Tensor], news: list[torch.Tensor], _n_on_device) -> None:
         # Warm-up of the decay (1+n)/(10+n): a plain 0.995 would still hold 16% of the random
         # initial weights after 360 steps, and score 0 where the weights themselves score 0.22.
-        d = min(decay, (1 + int(n)) / (10 + int(n)))
-        return mean + (new - mean) * (1 - d)
+        # n is read from the host copy, and all tensors of a group move in one call: the
+        # per-tensor default read n back from the GPU three times a tensor, every step.
+        n = int(ema.n_averaged)
+        d = min(decay, (1 + n) / (10 + n))
+        if means[0].is_floating_point():
+            step = torch._foreach_sub(news, means)
+            torch._foreach_mul_(step, 1 - d)
+            torch._foreach_add_(means, step)
+        else:  # BatchNorm's batch counters: the same arithmetic, cast back as copy_ casts
+            for mean, new in zip(means, news, strict=True):
+                mean.copy_(mean + (new - mean) * (1 - d))
 
-    ema = torch.optim.swa_utils.AveragedModel(model, avg_fn=avg, use_buffers=True)
+    ema = torch.optim.swa_utils.AveragedModel(model, multi_avg_fn=avg, use_buffers=True)
     if resumed is not None:
         ema.module.load_state_dict(resumed["model"])
         ema.n_averaged.fill_(resumed.get("ema_steps", 1))
