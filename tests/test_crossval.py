@@ -125,19 +125,17 @@ def test_the_average_follows_the_warmed_up_decay_exactly_for_weights_and_batchno
     torch.manual_seed(0)
     model = UNet(UNetConfig(base=4, depth=2))
     ema = averaged(model, 0.9, None)
-    expect = {k: v.clone() for k, v in model.state_dict().items()}
+    expect: dict[str, torch.Tensor] = {}
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     for n in range(1, 30):
         model.train()
+        opt.zero_grad()
         model(torch.randn(2, 1, 32, 32)).square().mean().backward()
         opt.step()
         ema.update_parameters(model)
-        d = min(0.9, n / (9 + n))  # the n-th update averages with n_averaged = n - 1 before it
-        expect = {
-            k: (e + (v - e) * (1 - d)).to(e.dtype) for (k, v), e in zip(model.state_dict().items(), expect.values(), strict=True)
-        }
-        if n == 1:  # the first update copies the weights
-            expect = {k: v.clone() for k, v in model.state_dict().items()}
+        d = min(0.9, n / (9 + n))  # update n averages with n_averaged = n - 1 before it; the first copies
+        new = model.state_dict()
+        expect = {k: v.clone() if n == 1 else (expect[k] + (v - expect[k]) * (1 - d)).to(v.dtype) for k, v in new.items()}
     got = ema.module.state_dict()
     assert all(torch.equal(got[k], expect[k]) for k in expect), [k for k in expect if not torch.equal(got[k], expect[k])]
     counters = [k for k in got if k.endswith("num_batches_tracked")]
