@@ -52,3 +52,26 @@ def test_bench_predict_times_both_on_the_same_tiles():
     assert "seep:" in r.stdout and "3 confidence maps" in r.stdout
     assert r.stdout.count("3 confidence maps") == 2
     assert "ratio" in r.stdout
+
+
+def bench_inscene(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_inscene.py"), *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_bench_inscene_refuses_bad_arguments(tmp_path):
+    r = bench_inscene("plan", "--like", str(tmp_path), "--out", str(tmp_path / "p.json"))
+    assert r.returncode == 2 and f"no fold*/last.pt under {tmp_path}" in r.stderr
+    r = bench_inscene("train", "--picks", str(tmp_path / "none.json"), "--out", str(tmp_path))
+    assert r.returncode == 2 and f"no file at {tmp_path / 'none.json'}" in r.stderr
+    plan = tmp_path / "plan.json"
+    plan.write_text("[1, 2]")
+    r = bench_inscene("score", "--picks", str(plan), "--runs", str(tmp_path))
+    assert r.returncode == 2 and "is not a plan" in r.stderr
+    plan.write_text('{"folds": {"0": {"val_scenes": ["a"], "seen": []}}}')
+    r = bench_inscene("train", "--picks", str(plan), "--fold", "3", "--out", str(tmp_path))
+    assert r.returncode == 2 and "the plan has folds 0" in r.stderr
+    r = bench_inscene("score", "--picks", str(plan), "--runs", str(tmp_path / "run"))
+    assert r.returncode == 2 and f"none for {tmp_path / 'run'} fold 0" in r.stderr
+    assert "Traceback" not in r.stderr
