@@ -3,7 +3,7 @@
     python benchmarks/bench_inscene.py plan  --like RUN --pick queue --k 5 --out PICKS.json
     python benchmarks/bench_inscene.py plan  --like RUN --pick half --seed 0 --out PICKS.json
     python benchmarks/bench_inscene.py plan  --like RUN --pick none --out PICKS.json   # the control
-    python benchmarks/bench_inscene.py train --like RUN --picks PICKS.json --fold F --seed S --out DIR [--device cuda]
+    python benchmarks/bench_inscene.py train --picks PICKS.json --fold F --seed S --out DIR [--device cuda]
     python benchmarks/bench_inscene.py score --picks PICKS.json --runs DIR [DIR ...]
 
 The learning loop fine-tunes a model on a few corrected tiles of a scene and hopes the rest of
@@ -16,8 +16,8 @@ folds). If even that gains little, no fine-tune recipe will reach issue 9's +0.0
 `plan` picks the seen tiles of each fold's scenes: the first K of the review queue by RUN's
 fold model (the tiles `bench_loop.py` corrects), a random half of each scene (`half`), or
 none (the control: the same seed, trained as `crossval` trains the fold).
-`train` trains one fold (one process per fold keeps a GPU busy) and saves `last.pt` without
-optimizer state. `score` prints, per fold and as a mean over folds, binary IoU,
+`train` trains one fold with the recipe the plan carries (one process per fold keeps a GPU
+busy) and keeps its last weights as `model.pt`, without optimizer state. `score` prints, per fold and as a mean over folds, binary IoU,
 seep-class mIoU and mean AP50 of every run on the unseen rest, decoded as the shipped model
 is (P(seep) >= 0.5, one class per slick).
 
