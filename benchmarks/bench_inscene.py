@@ -58,12 +58,12 @@ def folds_of(run: Path) -> list[Path]:
 
 def plan(args, tiles: list[Tile]) -> dict:
     """The seen tiles of each fold's held-out scenes, by fold."""
-    models = folds_of(args.like)
-    ck = load_checkpoint(models[0])  # the recipe travels in the plan: `train` runs where RUN is not
-    recipe = {k: ck[k] for k in ("train_config", "model_config", "class_names")}
-    out = {"pick": args.pick, "k": args.k, "seed": args.seed, "like": str(args.like), **recipe, "folds": {}}
-    for i, model in enumerate(models):
-        scenes = load_checkpoint(model)["val_scenes"]
+    out = {"pick": args.pick, "k": args.k, "seed": args.seed, "like": str(args.like), "folds": {}}
+    for i, model in enumerate(folds_of(args.like)):
+        ck = load_checkpoint(model)
+        # the recipe (the same in every fold) travels in the plan: `train` runs where RUN is not
+        out.update({k: ck[k] for k in ("train_config", "model_config", "class_names")})
+        scenes = ck["val_scenes"]
         held = [t for t in tiles if t.scene in scenes]
         seen = seen_tiles(args, model, held)
         out["folds"][str(i)] = {"val_scenes": scenes, "seen": sorted(seen)}
