@@ -9,6 +9,7 @@ from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
 from seep.ui import blind, session
 from seep.ui.charts import confusion_heatmap, iou_bars, pr_curves
+from seep.ui.tables import scored_classes
 from seep.ui.text import chart_text, plain
 from seep.workspace import lookalikes
 from seep.workspace import registry as reg
@@ -106,19 +107,11 @@ if scored:
             )
             st.plotly_chart(confusion_heatmap(rep, names), key=f"models_cm_{mid}")
             st.plotly_chart(pr_curves(rep), key=f"models_pr_{mid}")
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "class": rep["classes"],
-                        "IoU": rep["iou"],
-                        "Dice": rep["dice"],
-                        "pixel AP": rep["pixel_ap"],
-                        "AP50": rep["ap50"],
-                        "mAP .5:.95": rep["map"],
-                    }
-                ),
-                hide_index=True,
-                key=f"models_ap_{mid}",
-            )
+            columns = {"IoU": "iou", "Dice": "dice", "pixel AP": "pixel_ap", "AP50": "ap50", "mAP .5:.95": "map"}
+            rows = [{"class": name, **{col: rep[k][i] for col, k in columns.items()}} for i, name in enumerate(rep["classes"])]
+            table, absent = scored_classes(rows, tuple(columns))
+            st.dataframe(table, hide_index=True, key=f"models_ap_{mid}")
+            if absent:
+                st.caption(absent)
 
 quality()

@@ -475,6 +475,7 @@ def test_a_running_job_says_elapsed_and_time_left_and_a_finished_one_its_duratio
     assert replace(job, started_at=None, status="SUBMITTED").timing(now) == ""
     fig = training_curves([{"epoch": e, "loss": 1.0 / e} for e in range(1, 31)])
     assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.dtick == 3  # whole epochs, never 1.2, 1.4
+    assert (fig.layout.yaxis2.tickmode, fig.layout.yaxis2.dtick) == ("linear", 0.2)  # IoU 0, 0.2, ..., never 0.168
 
 
 def test_the_estimate_before_any_job_measures_this_machine_once(demo, monkeypatch):

@@ -352,10 +352,11 @@ def test_train_page_compares_and_promotes_a_candidate(demo_ws, tiny_model):
     from seep.jobs import queue
     from seep.workspace import registry as reg
 
-    report = {"binary_iou": 0.3, "classes": [f"seep {i}" for i in range(1, 8)], "iou": [0.3] + [0.0] * 6}
+    # seep 3 is in neither the labels nor the predictions of the validation tiles: no IoU
+    report = {"binary_iou": 0.3, "classes": [f"seep {i}" for i in range(1, 8)], "iou": [0.3, 0.0, None] + [0.0] * 4}
     reg.register_model(demo_ws, tiny_model, model_id="base", metrics=report)
     reg.promote(demo_ws, "base")
-    better = {**report, "binary_iou": 0.4, "iou": [0.4] + [0.1] * 6}
+    better = {**report, "binary_iou": 0.4, "iou": [0.4, 0.1, None] + [0.1] * 4}
     reg.register_model(demo_ws, tiny_model, parent="base", model_id="cand", metrics=better)
     job = queue.submit(demo_ws, "finetune", {})
     lease = queue.claim_next(demo_ws, __import__("os").getpid()).lease
@@ -365,6 +366,8 @@ def test_train_page_compares_and_promotes_a_candidate(demo_ws, tiny_model):
     assert any("Candidate cand vs. active base" in s.value for s in at.subheader)
     df = at.dataframe[0].value
     assert round(float(df.loc[df["class"] == "seep (binary)", "difference"].iloc[0]), 3) == 0.1
+    assert "seep 3" not in set(df["class"]) and len(df) == 7  # a row of "None" reads as a bug
+    assert any(c.value.startswith("No score for seep 3: in neither the labels") for c in at.caption)
     at.button(key="train_promote").click().run()
     assert reg.active_model(demo_ws).id == "cand"
 

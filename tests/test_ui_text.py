@@ -27,3 +27,15 @@ def test_list_markers_are_escaped_only_where_they_would_make_a_list():
     assert plain("900101.000001") == "900101.000001"  # tile names read as typed in the markdown too
     for text in ["1. item", "- item", "+ item", "---"]:
         assert plain(text) != text and visible(plain(text)) == text
+
+
+def test_a_class_without_a_score_is_named_as_text_not_shown_as_none():
+    from seep.ui.tables import scored_classes
+
+    rows = [{"class": "sheen", "IoU": 0.4, "AP50": None}, {"class": "**[x](http://a.b)**", "IoU": None, "AP50": None}]
+    table, note = scored_classes(rows, ("IoU", "AP50"))
+    assert list(table["class"]) == ["sheen"] and list(table.columns) == ["class", "IoU", "AP50"]
+    assert visible(note) == "No score for **[x](http://a.b)**: in neither the labels nor the predictions of the validation tiles."
+    assert "](" not in note
+    table, note = scored_classes(rows[:1], ("IoU",))
+    assert note == "" and len(table) == 1

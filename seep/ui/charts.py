@@ -26,7 +26,10 @@ def training_curves(history: list[dict]) -> go.Figure:
         margin=dict(l=10, r=10, t=30, b=10),
         xaxis=dict(title="epoch", tickformat="d", dtick=max(1, -(-len(epochs) // 10))),  # whole epochs, about 10 ticks
         yaxis=dict(title="loss"),
-        yaxis2=dict(title="IoU", overlaying="y", side="right", range=[0, 1]),
+        # The theme syncs an overlaying axis's ticks to the loss grid (IoU 0.168, 0.502, ...): fix them.
+        yaxis2=dict(
+            title="IoU", overlaying="y", side="right", range=[0, 1], tickmode="linear", tick0=0, dtick=0.2, showgrid=False
+        ),
         legend=dict(orientation="h", y=1.15),
     )
     return fig

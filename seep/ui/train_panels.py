@@ -3,7 +3,6 @@ predict all, roll back. Each draws where it is called and checks the role when i
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from seep.errors import SeepError
@@ -13,6 +12,7 @@ from seep.jobs.worker import ensure_worker
 from seep.ui import session
 from seep.ui.actions import activate
 from seep.ui.charts import iou_bars
+from seep.ui.tables import scored_classes
 from seep.ui.text import plain
 from seep.workspace import Workspace
 
@@ -41,13 +41,15 @@ def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) 
         rows = [{"class": "seep (binary)", "active": a.get("binary_iou"), "candidate": c.get("binary_iou")}] + [
             {"class": n, "active": ai, "candidate": ci} for n, ai, ci in zip(c["classes"], a["iou"], c["iou"], strict=True)
         ]
-        df = pd.DataFrame(rows)
+        df, absent = scored_classes(rows, ("active", "candidate"))
         df["difference"] = df["candidate"] - df["active"]
         st.dataframe(
             df,
             hide_index=True,
             column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("active", "candidate", "difference")},
         )
+        if absent:
+            st.caption(absent)
     if st.button(
         f"Promote {candidate.id}", type="primary", key="train_promote", icon=":material/upgrade:", disabled=not may_promote
     ):

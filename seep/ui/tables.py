@@ -1,0 +1,20 @@
+"""Per-class score tables for the Train and Models pages."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from seep.ui.text import plain
+
+
+def scored_classes(rows: list[dict], keys: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
+    """The rows with a score under any of `keys`, and a line naming the classes left out.
+
+    A class in neither the labels nor the predictions of the validation tiles has no score;
+    a table cell would show it as "None", which reads as a bug rather than as an absent class."""
+    kept = [r for r in rows if any(r[k] is not None for k in keys)]
+    absent = [plain(r["class"]) for r in rows if all(r[k] is None for k in keys)]
+    note = (
+        f"No score for {', '.join(absent)}: in neither the labels nor the predictions of the validation tiles." if absent else ""
+    )
+    return pd.DataFrame(kept, columns=list(rows[0]) if rows else None), note
