@@ -26,7 +26,7 @@ def training_curves(history: list[dict]) -> go.Figure:
         margin=dict(l=10, r=10, t=30, b=10),
         xaxis=dict(title="epoch", tickformat="d", dtick=max(1, -(-len(epochs) // 10))),  # whole epochs, about 10 ticks
         yaxis=dict(title="loss"),
-        # The theme syncs an overlaying axis's ticks to the loss grid (IoU 0.168, 0.502, ...): fix them.
+        # Left to itself the overlaying axis puts its ticks on the loss grid lines (IoU 0.168, 0.502, ...).
         yaxis2=dict(
             title="IoU", overlaying="y", side="right", range=[0, 1], tickmode="linear", tick0=0, dtick=0.2, showgrid=False
         ),
