@@ -18,8 +18,10 @@ def shot(page, name: str) -> None:
 
 
 def wait_for_app(page) -> None:
-    """Streamlit is done when its status widget stops saying it is running."""
-    page.wait_for_selector("[data-testid='stApp']")
+    """Streamlit is done when its status widget stops saying it is running, once the page shows
+    something: a server's first page is empty, with no status widget yet, until its first run
+    starts (about 6 s on a 2-core machine, past an assertion's 5 s)."""
+    page.wait_for_selector("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']")
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
 
 
