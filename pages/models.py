@@ -9,7 +9,7 @@ from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
 from seep.ui import blind, session
 from seep.ui.charts import confusion_heatmap, iou_bars, pr_curves
-from seep.ui.tables import scored_classes
+from seep.ui.tables import scored_classes, show_table
 from seep.ui.text import chart_text, plain
 from seep.workspace import lookalikes
 from seep.workspace import registry as reg
@@ -24,7 +24,7 @@ def quality() -> None:
     st.subheader("False alarms by reason", anchor=False)
     rejected = lookalikes.counts(ws)
     if rejected:
-        st.dataframe(rejected, hide_index=True)
+        show_table(rejected)
         st.caption("Predicted seeps analysts removed, by the reason they gave and the model that predicted them.")
     else:
         st.caption("No look-alike reasons yet: when an analyst removes a predicted seep in Review, Seep asks why.")
@@ -42,13 +42,20 @@ def quality() -> None:
     st.caption(f"Seep pixels are {100 * sum(seep.values()) / total:.2f}% of labelled pixels.")
 
 
+def _verdict(metrics: dict) -> str | None:
+    """The registry's word on a fine-tuned model against its base; None where it has no base."""
+    if metrics.get("worse_than_base"):
+        return "worse"
+    return None if metrics.get("base_binary_iou") is None else "not worse"
+
+
 models = reg.list_models(ws)
 if not models:
     st.info("No model in this workspace yet. Fine-tune one on the Train page; until then the shipped model predicts.")
     quality()
     st.stop()
 
-st.dataframe(
+show_table(
     pd.DataFrame(
         [
             {
@@ -62,14 +69,13 @@ st.dataframe(
                 or f"{len(m.metrics.get('val_tiles', []))} held-out tiles",
                 "seep IoU": m.metrics.get("binary_iou"),
                 "base seep IoU": m.metrics.get("base_binary_iou"),
-                "vs. base": "worse" if m.metrics.get("worse_than_base") else "",
+                "vs. base": _verdict(m.metrics),
                 "mean class IoU": m.metrics.get("mean_iou"),
                 "mAP": m.metrics.get("mean_map"),
             }
             for m in reversed(models)
         ]
     ),
-    hide_index=True,
     key="models_table",
     column_config={
         k: st.column_config.NumberColumn(format="%.3f") for k in ("seep IoU", "base seep IoU", "mean class IoU", "mAP")
@@ -110,7 +116,7 @@ if scored:
             columns = {"IoU": "iou", "Dice": "dice", "pixel AP": "pixel_ap", "AP50": "ap50", "mAP .5:.95": "map"}
             rows = [{"class": name, **{col: rep[k][i] for col, k in columns.items()}} for i, name in enumerate(rep["classes"])]
             table, absent = scored_classes(rows, tuple(columns))
-            st.dataframe(table, hide_index=True, key=f"models_ap_{mid}")
+            show_table(table, key=f"models_ap_{mid}")
             if absent:
                 st.caption(absent)
 

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -460,9 +461,14 @@ def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, 
     assert "as much seep there as its base (background logit +0.80)" in rest
     (plan,) = [c.value for c in at.caption if c.value.startswith("Trains on")]
     assert plan.startswith("Trains on 3 tiles (0 corrected, 3 accepted as they were)") and "1 held-out" in plan
+    reg.register_model(demo_ws, tiny_model, parent="base", model_id="fine", metrics={**worse, "worse_than_base": False})
     at = app(page="pages/models.py")
+    assert at.dataframe[0].value.set_index("model").loc["fine", "vs. base"] == "not worse"
     row = at.dataframe[0].value.set_index("model").loc["cand"]
     assert row["vs. base"] == "worse" and row["validated on"] == "2 held-out tiles" and row["base seep IoU"] == 0.45
+    base = at.dataframe[0].value.set_index("model").loc["base"]
+    assert pd.isna(base["vs. base"]) and pd.isna(base["base seep IoU"]) and pd.isna(base["job"])
+    assert {d.proto.placeholder for d in at.dataframe} == {"—"}  # a cell with no value reads as a dash, not "None"
 
 
 def test_scene_page_without_scenes_says_how_to_import(demo_ws):

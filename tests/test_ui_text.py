@@ -39,3 +39,14 @@ def test_a_class_without_a_score_is_named_as_text_not_shown_as_none():
     assert "](" not in note
     table, note = scored_classes(rows[:1], ("IoU",))
     assert note == "" and len(table) == 1
+
+
+def test_the_iou_chart_leaves_off_a_class_no_model_scores():
+    from seep.ui.charts import iou_bars
+
+    a = {"classes": ["sheen", "slick", "<b>x</b>"], "iou": [0.4, None, None], "binary_iou": 0.5}
+    b = {"classes": ["sheen", "slick", "<b>x</b>"], "iou": [None, 0.2, None], "binary_iou": 0.3}
+    fig = iou_bars({"a": a, "b": b})
+    assert [list(bar.x) for bar in fig.data] == [["seep (binary)", "sheen", "slick"]] * 2
+    assert list(fig.data[0].y) == [0.5, 0.4, None] and list(fig.data[1].y) == [0.3, None, 0.2]
+    assert fig.data[0].texttemplate == "%{y:.2f}"  # an IoU of 0 draws no bar: its value says it was scored

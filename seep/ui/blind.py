@@ -11,6 +11,7 @@ import streamlit as st
 from seep.data.display import difference, difference_counts, difference_overlay
 from seep.errors import SeepError
 from seep.ui import session
+from seep.ui.tables import show_table
 from seep.ui.text import plain
 from seep.workspace import ImageRecord, Workspace, agreement
 from seep.workspace.accounts import accounts_enabled, list_users
@@ -71,9 +72,8 @@ def compare(ws: Workspace, image: ImageRecord, rnd, reviewer: str, display: Disp
     c = agreement.compare(ws, rnd)
     a, b = rnd.analysts
     st.markdown(f"**Blind double label: {plain(a)} and {plain(b)} agree on seep IoU {c.iou[0]:.2f}**")
-    st.dataframe(
+    show_table(
         [{"class": "any seep" if k == 0 else ws.classes[k].name, "IoU": v} for k, v in c.iou.items()],
-        hide_index=True,
         column_config={"IoU": st.column_config.ProgressColumn("IoU", min_value=0, max_value=1, format="%.2f")},
     )
     base = render_tile(ws, image.id, display=display)
@@ -117,9 +117,8 @@ def quality(ws: Workspace) -> None:
             "once both have labelled a tile, their agreement shows here."
         )
         return
-    st.dataframe(
+    show_table(
         people,
-        hide_index=True,
         column_config={
             "rounds": st.column_config.NumberColumn("tiles labelled blind", help="with both masks in"),
             "seep IoU": st.column_config.ProgressColumn("seep IoU with the colleague", min_value=0, max_value=1, format="%.2f"),
@@ -133,7 +132,7 @@ def quality(ws: Workspace) -> None:
         name = "any seep" if r["class_id"] == 0 else ws.classes[r["class_id"]].name
         table.setdefault(name, {"class": name})[r["month"]] = r["IoU"]
         table[name]["tiles"] = table[name].get("tiles", 0) + r["rounds"]
-    st.dataframe(list(table.values()), hide_index=True)
+    show_table(list(table.values()))
     st.caption(
         "Mean IoU between the two analysts per class and month (the month the second mask came in), over the tiles "
         "where either drew the class. A class that stays low is one the team draws differently: define it better."

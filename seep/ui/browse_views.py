@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from seep.ui import session
+from seep.ui.tables import show_table
 from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
 from seep.workspace.scene_view import scene_summaries
@@ -61,7 +62,7 @@ def my_work_toggles(work: MyWork) -> dict:
 def scenes_view(ws: Workspace, scenes: list[str]) -> None:
     """Tiles per scene by review status, with a link to the map of georeferenced ones."""
     rows = [x for x in scene_summaries(ws) if not scenes or x.name in scenes]
-    st.dataframe(
+    show_table(
         [
             {
                 "scene": x.name,
@@ -72,7 +73,6 @@ def scenes_view(ws: Workspace, scenes: list[str]) -> None:
             }
             for x in rows
         ],
-        hide_index=True,
         column_config={
             "reviewed": st.column_config.ProgressColumn("reviewed", min_value=0, max_value=1, format="percent"),
             "map": st.column_config.LinkColumn(
@@ -84,7 +84,7 @@ def scenes_view(ws: Workspace, scenes: list[str]) -> None:
 
 
 def table_view(records: list[ImageRecord]) -> None:
-    st.dataframe(
+    show_table(
         [
             {
                 "name": r.name,
@@ -96,6 +96,5 @@ def table_view(records: list[ImageRecord]) -> None:
             }
             for r in records
         ],
-        hide_index=True,
         column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")},
     )

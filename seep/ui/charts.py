@@ -36,12 +36,17 @@ def training_curves(history: list[dict]) -> go.Figure:
 
 
 def iou_bars(reports: dict[str, dict]) -> go.Figure:
-    """Per-class IoU of one or more models (name -> evaluation report), side by side."""
+    """Per-class IoU of one or more models (name -> evaluation report), side by side. A class no
+    report scores (in neither the labels nor the predictions) is left off rather than drawn as
+    an empty slot that reads as IoU 0; the table under the chart names it."""
+    first = next(iter(reports.values()))
+    scored = [i for i in range(len(first["classes"])) if any(r["iou"][i] is not None for r in reports.values())]
     fig = go.Figure()
     for name, r in reports.items():
-        fig.add_bar(
-            x=["seep (binary)", *map(chart_text, r["classes"])], y=[r.get("binary_iou"), *r["iou"]], name=chart_text(name)
-        )
+        x = ["seep (binary)", *(chart_text(r["classes"][i]) for i in scored)]
+        y = [r.get("binary_iou"), *(r["iou"][i] for i in scored)]
+        # The value over each bar: an IoU of 0 draws no bar at all, and would look like no score.
+        fig.add_bar(x=x, y=y, name=chart_text(name), texttemplate="%{y:.2f}", textposition="outside")
     fig.update_layout(
         barmode="group",
         height=300,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from seep.jobs import queue
+from seep.ui.tables import show_table
 from seep.ui.text import plain
 from seep.workspace import Workspace
 
@@ -62,7 +63,7 @@ def past_jobs(ws: Workspace, limit: int = 50) -> None:
     if not jobs:
         return
     with st.expander(f"Past jobs ({len(jobs)})", icon=":material/history:"):
-        st.dataframe(
+        show_table(
             [
                 {
                     "job": j.id,
@@ -76,6 +77,5 @@ def past_jobs(ws: Workspace, limit: int = 50) -> None:
                 }
                 for j in jobs
             ],
-            hide_index=True,
             key="train_past_jobs",
         )

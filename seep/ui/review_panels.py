@@ -12,6 +12,7 @@ from seep.data.display import DIFF_LEGEND, difference, difference_counts, differ
 from seep.errors import SeepError
 from seep.ui import session
 from seep.ui.models import prediction
+from seep.ui.tables import show_table
 from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
@@ -149,7 +150,7 @@ def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, op
         if not versions:
             st.caption("No label versions yet.")
             return
-        st.dataframe(
+        show_table(
             [
                 {
                     "version": f"v{v.version}",
@@ -160,13 +161,11 @@ def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, op
                 }
                 for v in versions
             ],
-            hide_index=True,
         )
         verdicts = reviews(ws, image.id)
         if verdicts:
-            st.dataframe(
+            show_table(
                 [{**r, "version": f"v{r['version']}", "at": r["at"][:19]} for r in verdicts],
-                hide_index=True,
                 column_order=("version", "verdict", "reviewer", "comment", "at"),
             )
         older = [v.version for v in versions[1:]]

@@ -1,10 +1,17 @@
-"""Per-class score tables for the Train and Models pages."""
+"""Tables: how every page shows one, and the per-class score tables of the Train and Models pages."""
 
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
 from seep.ui.text import plain
+
+
+def show_table(data, **kwargs):
+    """Every table of the app: no index column, and a dash in a cell with no value, which
+    Streamlit would print as "None" (read as a bug rather than as "nothing here")."""
+    return st.dataframe(data, hide_index=True, placeholder="—", **kwargs)
 
 
 def scored_classes(rows: list[dict], keys: tuple[str, ...]) -> tuple[pd.DataFrame, str]:

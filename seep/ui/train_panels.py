@@ -12,7 +12,7 @@ from seep.jobs.worker import ensure_worker
 from seep.ui import session
 from seep.ui.actions import activate
 from seep.ui.charts import iou_bars
-from seep.ui.tables import scored_classes
+from seep.ui.tables import scored_classes, show_table
 from seep.ui.text import plain
 from seep.workspace import Workspace
 
@@ -43,9 +43,8 @@ def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) 
         ]
         df, absent = scored_classes(rows, ("active", "candidate"))
         df["difference"] = df["candidate"] - df["active"]
-        st.dataframe(
+        show_table(
             df,
-            hide_index=True,
             column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("active", "candidate", "difference")},
         )
         if absent:
