@@ -23,7 +23,7 @@ def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) 
     if c.get("rest_agreement") is not None:
         st.caption(
             f"On {c.get('rest_tiles')} tiles of the same scenes nobody reviewed, its seep matches its base's on "
-            f"{c['rest_agreement']:.0%} of the pixels the base was sure of: how much it changes what you have not seen."
+            f"{c['rest_agreement']:.1%} of the pixels the base was sure of: how much it changes what you have not seen."
             + (
                 f" It was then set to call as much seep there as its base (background logit {c['area_shift']:+.2f}): "
                 "tiles corrected where the base doubted most say little about how much seep the rest holds."
