@@ -367,6 +367,7 @@ def test_train_page_compares_and_promotes_a_candidate(demo_ws, tiny_model):
     assert any("Candidate cand vs. active base" in s.value for s in at.subheader)
     df = at.dataframe[0].value
     assert round(float(df.loc[df["class"] == "seep (binary)", "difference"].iloc[0]), 3) == 0.1
+    assert '"difference":{"type_config":{"type":"number","format":"%+.3f"}}' in at.dataframe[0].proto.columns.replace(" ", "")
     assert "seep 3" not in set(df["class"]) and len(df) == 7  # a row of "None" reads as a bug
     assert any(c.value.startswith("No score for seep 3: in neither the labels") for c in at.caption)
     at.button(key="train_promote").click().run()

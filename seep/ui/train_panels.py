@@ -45,7 +45,11 @@ def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) 
         df["difference"] = df["candidate"] - df["active"]
         show_table(
             df,
-            column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("active", "candidate", "difference")},
+            column_config={
+                "active": st.column_config.NumberColumn(format="%.3f"),
+                "candidate": st.column_config.NumberColumn(format="%.3f"),
+                "difference": st.column_config.NumberColumn(format="%+.3f"),  # a gain reads +0.027, a loss -0.027
+            },
         )
         if absent:
             st.caption(absent)
