@@ -74,6 +74,30 @@ def test_user_errors_exit_1_with_one_line(capsys, tmp_path):
     assert code == 1 and "no image 'ghost'" in err
 
 
+def test_bad_training_settings_are_refused_in_one_line_before_any_work(capsys, tmp_path):
+    """0 epochs trained nothing and said so only at the end; a negative or NaN rate was torch's traceback."""
+    from seep.workspace import registry as reg
+
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "2")
+    before = reg.list_models(Workspace(ws, create=False))
+    for flag, value, said in [
+        ("--epochs", "0", "training setting epochs = 0: it must be a whole number, at least 1"),
+        ("--epochs", "-3", "epochs = -3"),
+        ("--lr", "-1", "training setting lr = -1.0: it must be a number above 0, e.g. 5e-4"),
+        ("--lr", "nan", "lr = nan"),
+        ("--crop", "7", "crop = 7: it must be a whole number of pixels, at least 16"),
+        ("--loss", "bogus", "unknown loss ['bogus']"),
+    ]:
+        code, out, err = run(capsys, "train", "--workspace", ws, flag, value)
+        assert code == 1 and err == f"error: {err[7:]}" and said in err and "Traceback" not in err, (flag, err)
+        assert "training on" not in err and out == ""  # refused before the plan was read
+    for command in ("train", "crossval"):  # from scratch too, before reading a tile (616 of them take a while)
+        code, _, err = run(capsys, command, "--data", str(tmp_path / "none"), "--epochs", "0", "--workspace", ws)
+        assert code == 1 and "epochs = 0" in err
+    assert reg.list_models(Workspace(ws, create=False)) == before  # nothing registered, nothing lost
+
+
 def test_python_dash_m_seep_uses_the_environment_workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("SEEP_WORKSPACE", str(tmp_path / "envws"))
     r = subprocess.run(

@@ -128,12 +128,12 @@ def cmd_train(args) -> int:
         return _train_workspace(args)
     if args.accepted_only:
         raise BadInputError("--accepted-only applies to a workspace's reviewed tiles; a --data folder has no reviews")
+    cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))  # bad settings: refused before the read
     tiles, names, nodata = _tiles(args)
     val_scenes = args.val_scenes.split(",") if args.val_scenes else None
     tr, va, vs = split_by_scene(
         tiles, val_scenes, val_fraction=0.2 if args.val_fraction is None else args.val_fraction, seed=args.seed or 0
     )
-    cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))
     model_cfg = UNetConfig(in_channels=tiles[0].image.shape[2], classes=len(names), **_network(args))
     out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S")
     where = f"validating on {len(va)} tiles of scenes {', '.join(vs)}" if vs else "no validation scenes: last.pt is the model"
@@ -170,9 +170,9 @@ def cmd_crossval(args) -> int:
     from seep.learn.model import UNetConfig
     from seep.learn.train import TrainConfig
 
+    cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))  # bad settings: refused before the read
     tiles, names, nodata = _tiles(args)
     folds = scene_folds(tiles, args.folds)
-    cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))
     model_cfg = UNetConfig(in_channels=tiles[0].image.shape[2], classes=len(names), **_network(args))
     out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("cv-%Y%m%d-%H%M%S")
     for i, f in enumerate(folds):

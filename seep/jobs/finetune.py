@@ -96,6 +96,7 @@ class FinetuneParams:
     def __post_init__(self):
         if not 0 <= self.blend <= 1:
             raise BadInputError(f"blend {self.blend!r}: the share of the fine-tune's change kept is between 0 and 1")
+        self.train_config()  # refuses bad epochs, rate, loss, ... before the plan is even read
 
     @classmethod
     def from_dict(cls, d: dict) -> FinetuneParams:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import time
 from collections.abc import Callable
@@ -63,6 +64,40 @@ class TrainConfig:
     optimizer: str = "adamw"  # or sgd (momentum 0.9): steps in proportion to the gradient
     device: str = "auto"  # auto: cuda, then mps, then cpu
     amp: bool = True  # bf16 autocast where the device does it fast, fp16 + scaler on older GPUs
+
+    def __post_init__(self):
+        """Refuses a bad setting here, before any work, whoever built the settings (CLI, page, worker):
+        0 epochs trained nothing and said so only at the end, a negative rate was a traceback."""
+        for name, (ok, rule) in _RULES.items():
+            value = getattr(self, name)
+            if not ok(value):
+                raise BadInputError(f"training setting {name} = {value!r}: it must be {rule}")
+        check_ops(self.augment)
+        make_loss(self.loss)
+        Decode(self.seep_threshold, self.slick)
+
+
+def _finite(v) -> bool:
+    return isinstance(v, numbers.Real) and math.isfinite(v)
+
+
+def _count(v) -> bool:
+    return isinstance(v, numbers.Integral) and v >= 1
+
+
+_RULES = {
+    "epochs": (_count, "a whole number, at least 1"),
+    "lr": (lambda v: _finite(v) and v > 0, "a number above 0, e.g. 5e-4"),
+    "weight_decay": (lambda v: _finite(v) and v >= 0, "0 or more"),
+    "batch_size": (_count, "a whole number, at least 1"),
+    "class_weight_power": (lambda v: _finite(v) and v >= 0, "0 (unweighted) or more"),
+    "crop": (lambda v: isinstance(v, numbers.Integral) and v >= 16, "a whole number of pixels, at least 16"),
+    "crops_per_tile": (_count, "a whole number, at least 1"),
+    "seep_bias": (lambda v: _finite(v) and 0 <= v <= 1, "between 0 and 1"),
+    "ema": (lambda v: _finite(v) and 0 <= v < 1, "0 (off) or more, under 1"),
+    "warmup_epochs": (lambda v: _finite(v) and v >= 0, "0 or more"),
+    "val_every": (_count, "a whole number, at least 1"),
+}
 
 
 @dataclass
@@ -282,9 +317,8 @@ class _Run:
 
 
 def _setup(cfg, model_cfg, train_tiles, val_tiles, out_dir, class_names, val_scenes, init_from, resume, nodata, teachers) -> _Run:
-    """Checks the settings, builds or loads the model, optimiser, normaliser and crops."""
-    check_ops(cfg.augment)
-    decode = Decode(cfg.seep_threshold, cfg.slick).to_dict()  # checks the settings before any work
+    """Builds or loads the model, optimiser, normaliser and crops (TrainConfig checked the settings)."""
+    decode = Decode(cfg.seep_threshold, cfg.slick).to_dict()
     device = pick_device(cfg.device)
     rank, world = _distributed(device)
     dtype = autocast_dtype(device, cfg.amp)
