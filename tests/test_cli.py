@@ -95,7 +95,19 @@ def test_bad_training_settings_are_refused_in_one_line_before_any_work(capsys, t
     for command in ("train", "crossval"):  # from scratch too, before reading a tile (616 of them take a while)
         code, _, err = run(capsys, command, "--data", str(tmp_path / "none"), "--epochs", "0", "--workspace", ws)
         assert code == 1 and "epochs = 0" in err
+    run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
+    code, _, err = run(capsys, "train", "--data", str(tmp_path / "data"), "--depth", "9", "--out", str(tmp_path / "r"))
+    assert code == 1 and err == "error: model config depth=9 is outside 1..7\n" and not (tmp_path / "r").exists()
     assert reg.list_models(Workspace(ws, create=False)) == before  # nothing registered, nothing lost
+
+
+def test_a_demo_of_no_tiles_is_refused_and_makes_no_workspace(capsys, tmp_path):
+    for flags, said in [
+        (("--scenes", "0"), "error: a demo needs 1 to 99 scenes, not 0"),
+        (("--tiles-per-scene", "-2"), "error: a demo needs 1 to 999,999 tiles per scene, not -2"),
+    ]:
+        code, out, err = run(capsys, "demo", "--workspace", str(tmp_path / "w"), *flags)
+        assert (code, out, err) == (1, "", said + "\n") and not (tmp_path / "w").exists()
 
 
 def test_python_dash_m_seep_uses_the_environment_workspace(tmp_path, monkeypatch):

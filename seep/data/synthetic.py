@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from seep.errors import BadInputError
+
 QUANT_STEP = 354.2
 BACKGROUND_COUNTS = 29000.0
 # A light 3-tap blur gives the speckle the lag-1 correlation of the real tiles (~0.2).
@@ -39,6 +41,12 @@ class DemoSpec:
     size: int = 256
     nodata_share: float = 0.15  # tiles cut by the swath edge (real data: 12%)
     geo_scene: bool = True  # build_demo also imports make_scene() as a georeferenced GeoTIFF
+
+    def __post_init__(self):
+        # Tiles are named 9001SS.TTTTTT (the exercise's naming): scene and tile numbers must fit.
+        for name, value, most in (("scenes", self.scenes, 99), ("tiles per scene", self.tiles_per_scene, 999_999)):
+            if not 1 <= value <= most:
+                raise BadInputError(f"a demo needs 1 to {most:,} {name}, not {value}")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ class UNetConfig:
     residual: bool = False  # ResU-Net: residual blocks instead of plain double convs
     dropout: float = 0.0  # at the bottleneck only
 
+    def __post_init__(self):
+        self.check()  # from a model file or from --base/--depth alike: refused before anything is built
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -43,9 +46,7 @@ class UNetConfig:
         unknown = set(d) - known
         if unknown:
             raise BadInputError(f"model config has unknown keys {sorted(unknown)}; was it made by a newer Seep?")
-        config = cls(**d)
-        config.check()
-        return config
+        return cls(**d)
 
     def check(self) -> None:
         for key, (lo, hi) in BOUNDS.items():
@@ -139,8 +140,6 @@ class Up(nn.Module):
 class UNet(nn.Module):
     def __init__(self, config: UNetConfig):
         super().__init__()
-        if config.depth < 1 or config.base < 1 or config.classes < 2 or config.in_channels < 1:
-            raise BadInputError(f"impossible model config {config}")
         self.config = config
         block = ResBlock if config.residual else ConvBlock
         widths = [config.base * 2**i for i in range(config.depth + 1)]
