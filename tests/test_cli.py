@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import tifffile
 from helpers import sar_tile
 
@@ -98,6 +99,11 @@ def test_bad_training_settings_are_refused_in_one_line_before_any_work(capsys, t
     run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
     code, _, err = run(capsys, "train", "--data", str(tmp_path / "data"), "--depth", "9", "--out", str(tmp_path / "r"))
     assert code == 1 and err == "error: model config depth=9 is outside 1..7\n" and not (tmp_path / "r").exists()
+    for share in ("2", "-1", "nan"):  # were taken as "all scenes but one" and "no validation"
+        code, _, err = run(
+            capsys, "train", "--data", str(tmp_path / "data"), "--val-fraction", share, "--out", str(tmp_path / "r")
+        )
+        assert code == 1 and err.startswith(f"error: validation share {float(share)}: it is 0") and not (tmp_path / "r").exists()
     assert reg.list_models(Workspace(ws, create=False)) == before  # nothing registered, nothing lost
 
 
@@ -108,6 +114,20 @@ def test_a_demo_of_no_tiles_is_refused_and_makes_no_workspace(capsys, tmp_path):
     ]:
         code, out, err = run(capsys, "demo", "--workspace", str(tmp_path / "w"), *flags)
         assert (code, out, err) == (1, "", said + "\n") and not (tmp_path / "w").exists()
+
+
+def test_a_negative_row_count_is_refused_on_every_store(capsys, tmp_path):
+    """SQLite read --limit -1 as "no limit" and --offset -5 as 0; PostgreSQL refuses both."""
+    Workspace(tmp_path / "w")
+    for argv, said in [
+        (("list", "--limit", "-1"), "argument --limit: -1 is below 0"),
+        (("list", "--offset", "-5"), "argument --offset: -5 is below 0"),
+        (("jobs", "--limit", "-2"), "argument --limit: -2 is below 0"),
+        (("audit", "--limit", "x"), "argument --limit: 'x' is not a whole number"),
+    ]:
+        with pytest.raises(SystemExit) as e:
+            main([*argv, "--workspace", str(tmp_path / "w")])
+        assert e.value.code == 2 and capsys.readouterr().err.rstrip().endswith(said)
 
 
 def test_python_dash_m_seep_uses_the_environment_workspace(tmp_path, monkeypatch):

@@ -27,6 +27,17 @@ from seep.workspace import STATUSES, default_author, default_path
 Add = Callable[[str, Callable, str], argparse.ArgumentParser]
 
 
+def _at_least_0(text: str) -> int:
+    """A count of rows: SQLite reads LIMIT -1 as "no limit" and PostgreSQL refuses it, so neither sees one."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{n} is below 0")
+    return n
+
+
 def _training_flags(p: argparse.ArgumentParser) -> None:
     """The settings of a training run, shared by train and crossval. No defaults here: a
     setting not given takes the defaults of the run, from scratch (TrainConfig) with --data,
@@ -141,8 +152,8 @@ def _workspace_commands(add: Add) -> None:
         choices=["name", "scene", "largest_seep", "smallest_seep"],
         help="label-based sorts; the app adds prediction-based ones",
     )
-    p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=_at_least_0, default=0)
+    p.add_argument("--limit", type=_at_least_0, default=50)
 
     p = add("history", cmd_history, "list the label versions of an image")
     p.add_argument("image", help="image id or name")
@@ -257,7 +268,7 @@ def _team_commands(add: Add) -> None:
     p.add_argument("--idle-exit", type=float, help="exit after this many idle seconds (default: serve until stopped)")
 
     p = add("jobs", cmd_jobs, "list background jobs with their state")
-    p.add_argument("--limit", type=int, default=30)
+    p.add_argument("--limit", type=_at_least_0, default=30)
 
     p = add("user", cmd_user, "accounts and roles: add, list, role, email, password, disable (with none, the app is single-user)")
     p.add_argument("action", choices=["add", "list", "role", "email", "password", "disable"])
@@ -267,5 +278,5 @@ def _team_commands(add: Add) -> None:
     p.add_argument("--email", help="the address the identity provider (secrets.toml [auth]) signs this person in with")
     p = add("audit", cmd_audit, "who did what and when: saves, accepts, promotions, account changes")
     p.add_argument("--csv", type=Path, help="write the whole trail to this CSV file")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_at_least_0, default=50)
     p.add_argument("--actor", help="only this person's actions")

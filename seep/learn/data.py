@@ -29,6 +29,8 @@ def split_by_scene(
 ) -> tuple[list[Tile], list[Tile], list[str]]:
     """(train, validation, validation scenes). Without `val_scenes`, whole scenes are drawn
     (seeded) until they hold about `val_fraction` of the tiles."""
+    if not 0 <= val_fraction < 1:  # 2 or -1 were taken as "all but one scene" and "none"
+        raise BadInputError(f"validation share {val_fraction}: it is 0 (no validation) or more, under 1 (0.2 by default)")
     scenes = sorted({t.scene for t in tiles})
     if val_scenes is None:
         if len(scenes) < 2:
