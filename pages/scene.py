@@ -79,8 +79,15 @@ if "scene_pick" in st.session_state:  # a scene just imported: show it
     st.query_params["name"] = st.session_state.pop("scene_pick")
 if "scene_layer_pick" in st.session_state:
     st.session_state["scene_layer"] = st.session_state.pop("scene_layer_pick")
-if st.query_params.get("name") in names:  # the URL names the scene shown (links from Browse, shared links)
-    st.session_state["scene_name"] = st.query_params["name"]
+wanted = st.query_params.get("name")
+if wanted in names:  # the URL names the scene shown (links from Browse, shared links)
+    st.session_state["scene_name"] = wanted
+elif wanted is not None:  # a stale or foreign link: say so rather than show another scene as if it were this one
+    st.warning(
+        f"This workspace has no scene {plain(wanted)}: the link may come from another workspace, or the scene was "
+        "removed. Pick one below.",
+        icon=":material/link_off:",
+    )
 with st.container(horizontal=True, vertical_alignment="bottom"):
     name = st.selectbox(
         "Scene", names, key="scene_name", on_change=lambda: st.query_params.update(name=st.session_state["scene_name"])

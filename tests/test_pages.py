@@ -499,9 +499,17 @@ def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tm
     assert table.loc["demo_scene", "map"] == "scene?name=demo_scene"
     loose = next(s for s in ws.scenes() if s != "demo_scene")
     assert table.loc[loose, "tiles"] == 3 and table.loc[loose, "unlabelled"] == 2 and not isinstance(table.loc[loose, "map"], str)
+    names = list(table.index)
 
     at = app("pages/scene.py", name="demo_scene")  # the link's target
     assert at.selectbox(key="scene_name").value == "demo_scene"
+    assert not at.warning
+    at = app("pages/scene.py", name="**gone**")  # a stale link: said, as text, and the picker still works
+    assert [w.value for w in at.warning] == [
+        "This workspace has no scene \\*\\*gone\\*\\*: the link may come from another workspace, or the scene was removed. "
+        "Pick one below."
+    ]
+    assert at.selectbox(key="scene_name").value in names
 
 
 def test_scene_page_predicts_its_scene_in_the_background(tmp_path, monkeypatch, tiny_model):
