@@ -374,6 +374,26 @@ def test_train_page_compares_and_promotes_a_candidate(demo_ws, tiny_model):
     assert reg.active_model(demo_ws).id == "cand"
 
 
+def test_train_page_rolls_back_to_a_model_named_with_its_score(demo_ws, tiny_model):
+    from seep.workspace import registry as reg
+
+    reg.register_model(demo_ws, tiny_model, model_id="first", metrics={"binary_iou": 0.41})
+    reg.register_model(
+        demo_ws, tiny_model, model_id="second", parent="first", metrics={"worse_than_base": True, "binary_iou": 0.3}
+    )
+    reg.register_model(demo_ws, tiny_model, model_id="third")
+    reg.promote(demo_ws, "third")
+    at = app(page="pages/train.py")
+    pick = at.selectbox(key="train_rollback_pick")
+    assert [o.rsplit(" · ", 1)[0] for o in pick.options] == [
+        "second · seep IoU 0.300, worse than its base",
+        "first · seep IoU 0.410",
+    ]  # newest first, the active one left out
+    pick.set_value("first").run()
+    at.button(key="train_rollback").click().run()
+    assert reg.active_model(demo_ws).id == "first" and not at.exception
+
+
 def test_models_page_shows_evaluations(demo_ws, tiny_model):
     import seep.jobs.finetune
     from seep.jobs.finetune import FinetuneParams, run_finetune

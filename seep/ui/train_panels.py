@@ -82,9 +82,12 @@ def predict_all(ws: Workspace, *, may_predict: bool) -> None:
 
 
 def roll_back(ws: Workspace, models, *, may_rollback: bool) -> None:
+    """Any model but the active one made active again, newest first: each named with what
+    it scored and when, since an id alone does not say which one to go back to."""
     st.subheader("Roll back", anchor=False)
+    others = {m.id: m for m in reversed(models) if not m.active}
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        pick = st.selectbox("Make active", [m.id for m in models if not m.active], key="train_rollback_pick")
+        pick = st.selectbox("Make active", list(others), key="train_rollback_pick", format_func=lambda i: _model_line(others[i]))
         if st.button("Activate", key="train_rollback", disabled=not may_rollback):
             try:
                 activate(ws, pick, "rollback")
@@ -92,3 +95,10 @@ def roll_back(ws: Workspace, models, *, may_rollback: bool) -> None:
                 st.rerun()
             except SeepError as e:
                 session.show_error(e)
+
+
+def _model_line(m) -> str:
+    iou = m.metrics.get("binary_iou")
+    scored = f"seep IoU {iou:.3f}" if iou is not None else "not evaluated"
+    worse = ", worse than its base" if m.metrics.get("worse_than_base") else ""
+    return f"{m.id} · {scored}{worse} · {m.created_at[:16].replace('T', ' ')}"
