@@ -9,7 +9,7 @@ from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
 from seep.ui import blind, session
 from seep.ui.charts import confusion_heatmap, iou_bars, pr_curves
-from seep.ui.tables import scored_classes, show_table
+from seep.ui.tables import scored_classes, show_table, when
 from seep.ui.text import chart_text, plain
 from seep.workspace import lookalikes
 from seep.workspace import registry as reg
@@ -62,7 +62,7 @@ show_table(
                 "active": "●" if m.active else "",
                 "model": m.id,
                 "parent": m.parent or "",
-                "created": m.created_at,
+                "created": when(m.created_at),
                 "job": m.job_id,
                 "train tiles": m.train_images,
                 "validated on": ", ".join(m.val_scenes or m.metrics.get("val_scenes", []))

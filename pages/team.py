@@ -7,7 +7,7 @@ import streamlit as st
 from seep.data.classes import MAX_DESCRIPTION, MAX_NAME
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
-from seep.ui.tables import show_table
+from seep.ui.tables import show_table, when
 from seep.workspace import accounts as acc
 from seep.workspace import lookalikes
 from seep.workspace.class_names import name_classes
@@ -113,7 +113,7 @@ except SeepError as e:
 
 st.subheader("Accounts", anchor=False)
 users = acc.list_users(ws)
-show_table(users, column_config={"created_at": "created"})
+show_table([{**u, "created_at": when(u["created_at"])} for u in users], column_config={"created_at": "created"})
 with st.expander("Add an account", icon=":material/person_add:"):
     got = account_form("add_user", acc.ROLES)
     if got:
@@ -154,7 +154,7 @@ st.subheader("Audit trail", anchor=False)
 actor = st.selectbox(
     "By", [None, *sorted({u["name"] for u in users})], key="team_audit_actor", format_func=lambda a: a or "anyone"
 )
-show_table(acc.audit_rows(ws, limit=500, actor=actor))
+show_table([{**r, "at": when(r["at"])} for r in acc.audit_rows(ws, limit=500, actor=actor)])
 
 
 def audit_csv() -> bytes:

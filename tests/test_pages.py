@@ -1,6 +1,7 @@
 """AppTest runs of each page against a small demo workspace (no browser)."""
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -490,6 +491,7 @@ def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, 
     base = at.dataframe[0].value.set_index("model").loc["base"]
     assert pd.isna(base["vs. base"]) and pd.isna(base["base seep IoU"]) and pd.isna(base["job"])
     assert {d.proto.placeholder for d in at.dataframe} == {"—"}  # a cell with no value reads as a dash, not "None"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", row["created"])  # not 2026-11-26T04:26:53.120+00:00
 
 
 def test_scene_page_without_scenes_says_how_to_import(demo_ws):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from seep.jobs import queue
-from seep.ui.tables import show_table
+from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace import Workspace
 
@@ -69,7 +69,7 @@ def past_jobs(ws: Workspace, limit: int = 50) -> None:
                     "job": j.id,
                     "kind": KIND_NAMES[j.kind],
                     "status": j.status.lower(),
-                    "submitted": j.created_at,
+                    "submitted": when(j.created_at),
                     "time": j.timing(),
                     "worker": j.where,
                     "model": j.result.get("model_id", ""),

@@ -12,7 +12,7 @@ from seep.data.display import DIFF_LEGEND, difference, difference_counts, differ
 from seep.errors import SeepError
 from seep.ui import session
 from seep.ui.models import prediction
-from seep.ui.tables import show_table
+from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
@@ -156,7 +156,7 @@ def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, op
                     "version": f"v{v.version}",
                     "author": v.author,
                     "source": v.describe,
-                    "time": v.created_at[:19],
+                    "time": when(v.created_at),
                     "edited from": ", ".join(f"v{p}" for p in (v.parent, v.merged_from) if p),
                 }
                 for v in versions
@@ -165,7 +165,7 @@ def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, op
         verdicts = reviews(ws, image.id)
         if verdicts:
             show_table(
-                [{**r, "version": f"v{r['version']}", "at": r["at"][:19]} for r in verdicts],
+                [{**r, "version": f"v{r['version']}", "at": when(r["at"])} for r in verdicts],
                 column_order=("version", "verdict", "reviewer", "comment", "at"),
             )
         older = [v.version for v in versions[1:]]

@@ -8,6 +8,11 @@ import streamlit as st
 from seep.ui.text import plain
 
 
+def when(iso: str | None) -> str | None:
+    """A stored UTC timestamp (2026-11-26T04:26:53.120+00:00) as people read it: 2026-11-26 04:26 UTC."""
+    return f"{iso[:16].replace('T', ' ')} UTC" if iso else None
+
+
 def show_table(data, **kwargs):
     """Every table of the app: no index column, and a dash in a cell with no value, which
     Streamlit would print as "None" (read as a bug rather than as "nothing here")."""

@@ -12,7 +12,7 @@ from seep.jobs.worker import ensure_worker
 from seep.ui import session
 from seep.ui.actions import activate
 from seep.ui.charts import iou_bars
-from seep.ui.tables import scored_classes, show_table
+from seep.ui.tables import scored_classes, show_table, when
 from seep.ui.text import plain
 from seep.workspace import Workspace
 
@@ -101,4 +101,4 @@ def _model_line(m) -> str:
     iou = m.metrics.get("binary_iou")
     scored = f"seep IoU {iou:.3f}" if iou is not None else "not evaluated"
     worse = ", worse than its base" if m.metrics.get("worse_than_base") else ""
-    return f"{m.id} · {scored}{worse} · {m.created_at[:16].replace('T', ' ')}"
+    return f"{m.id} · {scored}{worse} · {when(m.created_at)}"
