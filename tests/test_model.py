@@ -15,6 +15,29 @@ def test_any_input_size_gives_logits_of_that_size(residual, classes, hw):
     assert y.shape == (2, classes, *hw)
 
 
+@pytest.mark.parametrize("residual", [False, True], ids=["unet", "resunet"])
+def test_inference_folds_batchnorm_into_the_convolutions_and_predicts_the_same(residual):
+    import torch.nn as nn
+
+    from seep.learn.model import model_for_inference
+
+    torch.manual_seed(0)
+    m = UNet(UNetConfig(in_channels=1, classes=8, base=4, depth=3, residual=residual))
+    m.train()
+    for _ in range(3):  # running statistics and affine weights far from the identity they start at
+        m(torch.randn(4, 1, 64, 64) * 3 + 1)
+    for bn in (x for x in m.modules() if isinstance(x, nn.BatchNorm2d)):
+        nn.init.uniform_(bn.weight, 0.5, 2.0), nn.init.uniform_(bn.bias, -1.0, 1.0)
+    state = {"model_config": m.config.to_dict(), "model": m.state_dict()}
+    folded = model_for_inference(state, torch.device("cpu"))
+    assert not any(isinstance(x, nn.BatchNorm2d) for x in folded.modules())
+    x = torch.randn(2, 1, 64, 64) * 3 + 1
+    with torch.no_grad():
+        want = m.eval()(x)
+        got = folded(x.contiguous(memory_format=torch.channels_last))
+    assert torch.allclose(got, want, atol=1e-4, rtol=1e-4) and torch.equal(got.argmax(1), want.argmax(1))
+
+
 def test_model_files_from_when_a_seep_head_was_an_option_still_load():
     """Models trained or fine-tuned while `seep_head` existed carry it as False: they still load;
     one that used the head cannot be read as a plain softmax, so it is refused by name."""
