@@ -106,7 +106,9 @@ def main() -> int:
         "the lower bound)"
     )
     if predictor:
-        print(f"  whole predictor (normalise, model, softmax, argmax): {t_pred:6.1f} ms  (issue 10: at most 35 ms, ratio {t_pred / 35:.2f})")
+        print(
+            f"  whole predictor (normalise, model, softmax, argmax): {t_pred:6.1f} ms  (issue 10: at most 35 ms, ratio {t_pred / 35:.2f})"
+        )
 
     if predictor:
         gen = (make_tile(DemoSpec(), i // 50, i % 50).image[:, :, None] for i in range(args.tiles))
