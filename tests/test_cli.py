@@ -267,3 +267,20 @@ def test_predict_all_uses_the_active_model_like_the_app(capsys, tmp_path, tiny_m
     assert code == 0, err
     assert "with model analyst-tuned" in out
     assert ws.predicted(ws.image_ids(), "analyst-tuned") == set(ws.image_ids())
+
+
+def test_predict_skips_and_names_the_files_it_cannot_read(capsys, tmp_path, tiny_model):
+    """One bad file in a folder used to stop `predict` before anything was written."""
+    data = tmp_path / "in"
+    data.mkdir()
+    for name in ("a", "c"):
+        tifffile.imwrite(data / f"{name}.tif", sar_tile(seed=ord(name)))
+    (data / "b.tif").write_text("not a tiff")
+    tifffile.imwrite(data / "rgb.tif", np.zeros((64, 64, 3), np.uint8), photometric="rgb")
+    code, out, _ = run(capsys, "predict", "--data", str(data), "--out", str(tmp_path / "o"), "--model", str(tiny_model))
+    assert code == 3
+    assert "skipped b.tif: image" in out and "is not a readable TIFF" in out
+    assert "skipped rgb.tif: image" in out and "has 3 channels but the model reads 1" in out
+    assert "predicted 2 rasters" in out and "2 files skipped" in out
+    assert sorted(p.name for p in (tmp_path / "o" / "train_masks_256").iterdir()) == ["a.tif", "c.tif"]
+    assert sorted(p.name for p in (tmp_path / "o" / "confidence").iterdir()) == ["a.tif", "c.tif"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seep.cli.common import open_workspace, progress
+from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress
 from seep.errors import SeepError
 from seep.workspace import default_author
 
@@ -68,13 +68,16 @@ def cmd_predict(args) -> int:
     from seep.learn.infer import Predictor
 
     predictor = Predictor(_model_path(args), device=args.device)
-    n = predict_folder(predictor, args.data, args.out, tta=args.tta, on_progress=progress("predict"))
+    n, skipped = predict_folder(predictor, args.data, args.out, tta=args.tta, on_progress=progress("predict"))
+    for name, reason in skipped:
+        print(f"skipped {name}: {reason}")
     t = predictor.timings
     print(
         f"predicted {n} rasters into {args.out} (masks in train_masks_256/, confidence in confidence/); "
         f"{1000 * t.predict / max(t.tiles, 1):.1f} ms per raster in the model"
+        + (f"; {len(skipped)} files skipped" if skipped else "")
     )
-    return 0
+    return NEEDS_ATTENTION if skipped else 0
 
 
 def cmd_predict_all(args) -> int:

@@ -244,7 +244,11 @@ def _model_commands(add: Add) -> None:
     p.add_argument("--scene", help="only the tiles of this scene")
     p.add_argument("--device", default="auto")
 
-    p = add("predict", cmd_predict, "predict masks and confidence maps for a folder of TIFFs")
+    p = add(
+        "predict",
+        cmd_predict,
+        f"predict masks and confidence maps for a folder of TIFFs; exits {NEEDS_ATTENTION} when any file was skipped",
+    )
     p.add_argument("--data", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--model", type=Path, help="model file (default: the shipped model)")

@@ -45,15 +45,19 @@ def scene_of(file_name: str, folder: Path) -> str:
     return stem.split(".", 1)[0] if "." in stem else folder.name
 
 
+def image_files(images_dir: Path) -> list[Path]:
+    """The TIFFs of a folder, in name order."""
+    return [f for f in sorted(images_dir.iterdir()) if f.suffix.lower() in TIFF_SUFFIXES]
+
+
 def load_folder(path: Path, *, need_masks: bool = True) -> list[Tile]:
-    """Tiles of a folder; with need_masks, only those with a mask (and the layout must have masks)."""
+    """Tiles of a folder; with need_masks, only those with a mask (and the layout must have masks).
+    A file that cannot be read stops it: training or scoring on what is left would hide it."""
     images_dir, masks_dir = find_layout(Path(path))
     if need_masks and masks_dir is None:
         raise BadInputError(f"{path} has no {MASKS_DIR}/ folder; training and evaluation need masks")
     tiles = []
-    for f in sorted(images_dir.iterdir()):
-        if f.suffix.lower() not in TIFF_SUFFIXES:
-            continue
+    for f in image_files(images_dir):
         img = read_image(f)
         mfile = masks_dir / f.name if masks_dir else None
         mask = read_mask(mfile, img.shape) if mfile is not None and mfile.exists() else None
