@@ -37,8 +37,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import bench_loop  # noqa: E402  (the analyst's picks: one definition for both benchmarks)
-
 from seep.data.layout import Tile, load_folder  # noqa: E402
 from seep.learn.checkpoint import export_weights, load_checkpoint  # noqa: E402
 from seep.learn.crossval import fold_dir, score_decodes  # noqa: E402
@@ -72,6 +70,11 @@ def plan(args, tiles: list[Tile]) -> dict:
 
 
 def seen_tiles(args, model: Path, held: list[Tile]) -> set[str]:
+    # The analyst's picks: one definition for both benchmarks. Imported by `plan` alone: it
+    # brings the workspace (and its password hashing), which a GPU machine that only trains
+    # and scores may not have installed.
+    import bench_loop
+
     if args.pick == "queue":
         return queue_picks(model, held, args.k)
     if args.pick == "half":
@@ -81,6 +84,8 @@ def seen_tiles(args, model: Path, held: list[Tile]) -> set[str]:
 
 def queue_picks(model: Path, held: list[Tile], k: int) -> set[str]:
     """The tiles bench_loop.py corrects: the first K of each scene's review queue."""
+    import bench_loop
+
     with tempfile.TemporaryDirectory() as d:
         ws, base_id = bench_loop.predicted_workspace(Path(d), held, model)
         return bench_loop.correct(ws, base_id, {t.name: t for t in held}, k)
