@@ -284,3 +284,28 @@ def test_predict_skips_and_names_the_files_it_cannot_read(capsys, tmp_path, tiny
     assert "predicted 2 rasters" in out and "2 files skipped" in out
     assert sorted(p.name for p in (tmp_path / "o" / "train_masks_256").iterdir()) == ["a.tif", "c.tif"]
     assert sorted(p.name for p in (tmp_path / "o" / "confidence").iterdir()) == ["a.tif", "c.tif"]
+
+
+def test_predict_keeps_a_geotiffs_place_on_the_map(capsys, tmp_path, tiny_model):
+    """A GIS user predicting a folder of GeoTIFF tiles gets masks that overlay them in QGIS."""
+    import rasterio
+    from rasterio.transform import Affine
+
+    data = tmp_path / "in"
+    data.mkdir()
+    transform = Affine(10, 0, 500_000, 0, -10, 6_000_000)  # 10 m pixels in UTM 31N
+    profile = {"driver": "GTiff", "height": 64, "width": 64, "count": 1, "dtype": "uint16"}
+    with rasterio.open(data / "geo.tif", "w", crs="EPSG:32631", transform=transform, **profile) as ds:
+        ds.write(sar_tile(seed=1)[None])
+    tifffile.imwrite(data / "plain.tif", sar_tile(seed=2))
+    code, out, _ = run(capsys, "predict", "--data", str(data), "--out", str(tmp_path / "o"), "--model", str(tiny_model))
+    assert code == 0 and "predicted 2 rasters" in out
+    for folder, dtype in (("train_masks_256", "uint8"), ("confidence", "float32")):
+        with rasterio.open(tmp_path / "o" / folder / "geo.tif") as ds:
+            assert ds.crs.to_epsg() == 32631 and ds.transform == transform
+            assert (ds.height, ds.width, ds.count, ds.dtypes[0]) == (64, 64, 1, dtype)
+        plain = tifffile.TiffFile(tmp_path / "o" / folder / "plain.tif")
+        assert not {33550, 33922, 34264, 34735} & set(plain.pages[0].tags.keys())  # no map for a tile without one
+        plain.close()
+    mask = tifffile.imread(tmp_path / "o" / "train_masks_256" / "geo.tif")
+    assert mask.shape == (64, 64) and mask.max() < 8

@@ -7,6 +7,8 @@ and the affine transform, so what the model finds can be put back on a map.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -148,6 +150,37 @@ def _reading(ds, row_off: int, col_off: int):
         raise BadInputError(
             f"{ds.name} cannot be read near row {row_off}, column {col_off} (damaged or truncated?): {_first_line(e)}"
         ) from e
+
+
+# ModelPixelScale, ModelTiepoint, ModelTransformation, GeoKeyDirectory: any one places a TIFF on a map
+GEO_TAGS = frozenset({33550, 33922, 34264, 34735})
+
+
+def georeferencing(path: Path) -> tuple[str | None, tuple] | None:
+    """(CRS as WKT or None, affine transform) of a georeferenced TIFF; None for a plain one,
+    told from its tags without opening it with GDAL (most tiles are plain)."""
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        if not GEO_TAGS & set(tif.pages[0].tags.keys()):
+            return None
+    with open_scene(path, "image") as ds:
+        grid = grid_of(ds, "image")
+    return grid.crs, grid.transform
+
+
+def replace_atomically(out: Path, write) -> None:
+    """write(tmp) to a temporary file beside OUT, then rename: a failed write leaves the old file."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=out.suffix)
+    os.close(fd)
+    os.unlink(tmp)  # GDAL creates the file itself
+    try:
+        write(Path(tmp))
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def write_geotiff(path: Path, array: np.ndarray, crs: str | None, transform, nodata: float | None = None) -> None:

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from rasterio.transform import Affine
 
+from seep.data.geo import georeferencing, replace_atomically, write_geotiff
 from seep.data.layout import MASKS_DIR, Tile, find_layout, image_files
 from seep.data.raster import read_image, safe_child, write_tiff
 from seep.errors import BadInputError
@@ -45,7 +47,8 @@ def predict_folder(
     tta: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, list[tuple[str, str]]]:
-    """Masks to out/train_masks_256/, confidence (float32, 0..1) to out/confidence/, by name.
+    """Masks to out/train_masks_256/, confidence (float32, 0..1) to out/confidence/, by name;
+    a georeferenced input's outputs are GeoTIFFs on its grid, so they lie where it lies on a map.
     Returns (rasters predicted, [(file, why skipped)]): a file that cannot be read is skipped
     and named, as `import` does, and the others are still predicted. Images are read as the
     model takes them, so a large folder is never all in memory."""
@@ -53,13 +56,13 @@ def predict_folder(
     files = image_files(images_dir)
     if not files:
         raise BadInputError(f"no TIFF tiles found in {data}")
-    names: list[str] = []
+    read: list[tuple[str, tuple | None]] = []  # (name, georeferencing) of each image predicted
     skipped: list[tuple[str, str]] = []
 
     def readable():
         for f in files:
             try:
-                img = read_image(f)
+                img, geo = read_image(f), georeferencing(f)
                 if img.shape[2] != predictor.config.in_channels:
                     raise BadInputError(
                         f"image {f} has {img.shape[2]} channels but the model reads {predictor.config.in_channels}"
@@ -67,12 +70,21 @@ def predict_folder(
             except BadInputError as e:
                 skipped.append((f.name, str(e)))
                 continue
-            names.append(f.stem)
+            read.append((f.stem, geo))
             yield img
 
     for i, p in enumerate(predictor.iter_predict(readable(), tta=tta)):
-        write_tiff(safe_child(Path(out) / MASKS_DIR, f"{names[i]}.tif"), p.classes)
-        write_tiff(safe_child(Path(out) / "confidence", f"{names[i]}.tif"), p.confidence)
+        name, geo = read[i]
+        for folder, array in ((MASKS_DIR, p.classes), ("confidence", p.confidence)):
+            write_output(safe_child(Path(out) / folder, f"{name}.tif"), array, geo)
         if on_progress:
             on_progress(i + 1 + len(skipped), len(files))
-    return len(names), skipped
+    return len(read), skipped
+
+
+def write_output(path: Path, array: np.ndarray, geo: tuple | None) -> None:
+    """A plain TIFF, or a GeoTIFF with the input's coordinate system and transform."""
+    if geo is None:
+        write_tiff(path, array)
+    else:
+        replace_atomically(path, lambda tmp: write_geotiff(tmp, array, geo[0], Affine(*geo[1])))

@@ -11,8 +11,6 @@ per scene.
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ import shapely
 from rasterio.features import shapes
 from rasterio.transform import Affine
 
+from seep.data.geo import replace_atomically
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace import registry as reg
 from seep.workspace.scene_view import tile_classes
@@ -220,14 +219,14 @@ def export_seeps(
         layers = [(sc, [_to_lonlat(sc, g) for g in geoms], props) for sc, geoms, props in layers]
         geoms = [g for _, gs, _ in layers for g in gs]
         props = [p for _, _, ps in layers for p in ps]
-        _atomic(out, lambda tmp: _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False))
+        replace_atomically(out, lambda tmp: _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False))
     else:
 
         def write_all(tmp: Path) -> None:
             for i, (sc, gs, ps) in enumerate(layers):
                 _write(tmp, gs, ps, sc.grid.crs, driver, sc.name, i > 0)
 
-        _atomic(out, write_all)
+        replace_atomically(out, write_all)
     return {sc.name: len(gs) for sc, gs, _ in layers}
 
 
@@ -260,7 +259,7 @@ def export_masks_geotiff(
                     dst.write(classes[None, :h, :w], window=Window(c, r, w, h))
 
         out = Path(out_dir) / f"{name}.tif"
-        _atomic(out, write)
+        replace_atomically(out, write)
         written.append(out)
     return written
 
@@ -293,17 +292,3 @@ def _column(values: list, field: str) -> np.ndarray:
     if field in ("area_km2", "centroid_lon", "centroid_lat", "mean_confidence"):
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     return np.array(values, dtype=object)
-
-
-def _atomic(out: Path, write) -> None:
-    """Write to a temporary file beside OUT, then rename: a failed export leaves the old file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=out.suffix)
-    os.close(fd)
-    os.unlink(tmp)  # GDAL creates the file itself
-    try:
-        write(Path(tmp))
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
