@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from rasterio.transform import Affine
 
 from seep.data.geo import georeferencing, replace_atomically, write_geotiff
 from seep.data.layout import MASKS_DIR, Tile, find_layout, image_files
@@ -87,4 +86,6 @@ def write_output(path: Path, array: np.ndarray, geo: tuple | None) -> None:
     if geo is None:
         write_tiff(path, array)
     else:
+        from rasterio.transform import Affine  # 0.5 s to import: only where a map is kept
+
         replace_atomically(path, lambda tmp: write_geotiff(tmp, array, geo[0], Affine(*geo[1])))
