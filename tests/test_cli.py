@@ -286,18 +286,29 @@ def test_predict_skips_and_names_the_files_it_cannot_read(capsys, tmp_path, tiny
     assert sorted(p.name for p in (tmp_path / "o" / "confidence").iterdir()) == ["a.tif", "c.tif"]
 
 
+UTM31_10M = (10, 0, 500_000, 0, -10, 6_000_000)  # 10 m pixels in UTM zone 31N
+
+
+def geotiff_and_plain_tile(data: Path) -> None:
+    """data/geo.tif on a real CRS (EPSG:32631), data/plain.tif without one."""
+    import rasterio
+    from rasterio.transform import Affine
+
+    data.mkdir()
+    profile = {"driver": "GTiff", "height": 64, "width": 64, "count": 1, "dtype": "uint16", "crs": "EPSG:32631"}
+    with rasterio.open(data / "geo.tif", "w", transform=Affine(*UTM31_10M), **profile) as ds:
+        ds.write(sar_tile(seed=1)[None])
+    tifffile.imwrite(data / "plain.tif", sar_tile(seed=2))
+
+
 def test_predict_keeps_a_geotiffs_place_on_the_map(capsys, tmp_path, tiny_model):
     """A GIS user predicting a folder of GeoTIFF tiles gets masks that overlay them in QGIS."""
     import rasterio
     from rasterio.transform import Affine
 
     data = tmp_path / "in"
-    data.mkdir()
-    transform = Affine(10, 0, 500_000, 0, -10, 6_000_000)  # 10 m pixels in UTM 31N
-    profile = {"driver": "GTiff", "height": 64, "width": 64, "count": 1, "dtype": "uint16"}
-    with rasterio.open(data / "geo.tif", "w", crs="EPSG:32631", transform=transform, **profile) as ds:
-        ds.write(sar_tile(seed=1)[None])
-    tifffile.imwrite(data / "plain.tif", sar_tile(seed=2))
+    geotiff_and_plain_tile(data)
+    transform = Affine(*UTM31_10M)
     code, out, _ = run(capsys, "predict", "--data", str(data), "--out", str(tmp_path / "o"), "--model", str(tiny_model))
     assert code == 0 and "predicted 2 rasters" in out
     for folder, dtype in (("train_masks_256", "uint8"), ("confidence", "float32")):
@@ -309,3 +320,11 @@ def test_predict_keeps_a_geotiffs_place_on_the_map(capsys, tmp_path, tiny_model)
         plain.close()
     mask = tifffile.imread(tmp_path / "o" / "train_masks_256" / "geo.tif")
     assert mask.shape == (64, 64) and mask.max() < 8
+
+
+def test_a_folder_import_says_which_images_lose_their_place_on_the_map(capsys, tmp_path):
+    geotiff_and_plain_tile(tmp_path / "in")
+    code, out, err = run(capsys, "import", str(tmp_path / "in"), "--workspace", str(tmp_path / "w"))
+    assert code == 0 and "2 images added" in out
+    assert "warning: 1 image(s) are georeferenced (in/geo.tif)" in err and "plain.tif" not in err
+    assert "`python -m seep import SCENE.tif` imports a georeferenced file as a scene" in err

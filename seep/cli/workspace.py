@@ -32,6 +32,14 @@ def cmd_import(args) -> int:
     report = import_folder(ws, args.path, author=args.author, on_progress=progress("import"))
     for name, reason in report.skipped:
         print(f"skipped {name}: {reason}")
+    if report.georeferenced:
+        geo = report.georeferenced
+        print(
+            f"warning: {len(geo)} image(s) are georeferenced ({', '.join(geo[:3])}{', ...' if len(geo) > 3 else ''}): "
+            "a folder import keeps their pixels, not their place on the map; "
+            "`python -m seep import SCENE.tif` imports a georeferenced file as a scene, with its CRS",
+            file=sys.stderr,
+        )
     print(report.summary())
     return NEEDS_ATTENTION if report.skipped else 0
 

@@ -156,14 +156,19 @@ def _reading(ds, row_off: int, col_off: int):
 GEO_TAGS = frozenset({33550, 33922, 34264, 34735})
 
 
-def georeferencing(path: Path) -> tuple[str | None, tuple] | None:
-    """(CRS as WKT or None, affine transform) of a georeferenced TIFF; None for a plain one,
-    told from its tags without opening it with GDAL (most tiles are plain)."""
+def has_geotags(path: Path) -> bool:
+    """Whether a TIFF says where it lies on a map, read from its tags without GDAL."""
     import tifffile
 
     with tifffile.TiffFile(path) as tif:
-        if not GEO_TAGS & set(tif.pages[0].tags.keys()):
-            return None
+        return bool(GEO_TAGS & set(tif.pages[0].tags.keys()))
+
+
+def georeferencing(path: Path) -> tuple[str | None, tuple] | None:
+    """(CRS as WKT or None, affine transform) of a georeferenced TIFF; None for a plain one
+    (most tiles), which GDAL then never opens."""
+    if not has_geotags(path):
+        return None
     with open_scene(path, "image") as ds:
         grid = grid_of(ds, "image")
     return grid.crs, grid.transform

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from seep.data.geo import has_geotags
 from seep.data.layout import TIFF_SUFFIXES, find_layout, scene_of
 from seep.data.raster import read_image, read_mask, safe_child
 from seep.errors import BadInputError, SeepError
@@ -25,6 +26,7 @@ class ImportReport:
     already_present: int = 0
     masks_added: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    georeferenced: list[str] = field(default_factory=list)  # imported as plain tiles: their map is not kept
 
     def summary(self) -> str:
         return (
@@ -79,6 +81,8 @@ def _import_image(ws: Workspace, images_dir: Path, fname: str, report: ImportRep
     if src.suffix.lower() not in TIFF_SUFFIXES:
         raise BadInputError("not a .tif/.tiff file")
     image = read_image(src)
+    if has_geotags(src):
+        report.georeferenced.append(f"{images_dir.name}/{fname}")
     record, added = ws.add_image(image, name=Path(fname).stem, scene=scene_of(fname, images_dir), origin=str(src))
     report.added += added
     report.already_present += not added
