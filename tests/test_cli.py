@@ -328,3 +328,16 @@ def test_a_folder_import_says_which_images_lose_their_place_on_the_map(capsys, t
     assert code == 0 and "2 images added" in out
     assert "warning: 1 image(s) are georeferenced (in/geo.tif)" in err and "plain.tif" not in err
     assert "`python -m seep import SCENE.tif` imports a georeferenced file as a scene" in err
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600)])
+def test_files_seep_writes_follow_the_umask(tmp_path, umask, mode):
+    """A colleague's account (or a worker on another machine under another user) can read a
+    workspace and its exports under the usual umask; a stricter one is kept."""
+    ws, out = tmp_path / "w", tmp_path / "export"
+    script = f"umask {umask:03o} && {sys.executable} -m seep demo --no-geo-scene --scenes 1 --tiles-per-scene 2 --workspace {ws}"
+    script += f" && {sys.executable} -m seep export {out} --workspace {ws}"
+    r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert r.returncode == 0, r.stderr
+    written = [p for p in [*ws.rglob("*"), *out.rglob("*")] if p.is_file()]
+    assert len(written) > 10 and {p.stat().st_mode & 0o777 for p in written} == {mode}

@@ -7,6 +7,7 @@ writing is atomic, so a crash or a full disk never leaves half a file behind.
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
 import tempfile
@@ -36,6 +37,21 @@ def _describe_os_error(e: OSError, path: Path) -> str:
     return f"cannot write {path}: {e.strerror or e}"
 
 
+@functools.cache
+def new_file_mode() -> int:
+    """The mode open() gives a new file: 0o666 less the umask. mkstemp's own 0o600 would lock
+    out a colleague's account reading an export, or a worker on another machine under another
+    user. Read from /proc (Linux), as os.umask can only be read by setting it, which races
+    with the app's other threads."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o644  # the common umask 022
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write temp, fsync, rename: readers see the old file or the new one, never a mix."""
     path = Path(path)
@@ -43,6 +59,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.fchmod(fd, new_file_mode())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
