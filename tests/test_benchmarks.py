@@ -75,3 +75,34 @@ def test_bench_inscene_refuses_bad_arguments(tmp_path):
     r = bench_inscene("score", "--picks", str(plan), "--runs", str(tmp_path / "run"))
     assert r.returncode == 2 and f"none for {tmp_path / 'run'} fold 0" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def bench_int8(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_int8.py"), *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_bench_int8_refuses_bad_arguments(tmp_path):
+    r = bench_int8("--run", str(tmp_path))
+    assert r.returncode == 2 and f"no fold models (fold*/last.pt) in {tmp_path}" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_bench_int8_quantizes_the_unet_it_times():
+    """The benchmark traces the U-Net's layers apart from its padding: they must stay the same
+    network, or int8 would be measured on another model than the float32 one."""
+    import importlib.util
+
+    import torch
+
+    from seep.learn.model import UNet, UNetConfig
+
+    spec = importlib.util.spec_from_file_location("bench_int8", REPO / "benchmarks" / "bench_int8.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    torch.manual_seed(0)
+    unet = UNet(UNetConfig(base=4, depth=3)).eval()
+    x = torch.randn(2, 1, 37, 50)
+    with torch.no_grad():
+        assert torch.equal(bench.Padded(bench.Body(unet), unet.multiple)(x), unet(x))
