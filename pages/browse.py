@@ -51,12 +51,13 @@ status = st.pills(
     help="Images per review status in the whole workspace; pick any to show only those",
 )
 with st.container(horizontal=True, vertical_alignment="bottom"):
-    scenes = st.multiselect("Scene", ws.scenes(), key="browse_scene")
+    scenes = st.multiselect("Scene", ws.scenes(), key="browse_scene", placeholder="all")
     cls = st.selectbox(
         "Class present",
         [None, *range(1, len(ws.classes))],
         key="browse_class",
         format_func=lambda c: "any" if c is None else ws.classes[c].name,
+        placeholder="any",  # Streamlit shows a None value as the placeholder, not as format_func's name
     )
     predicted = st.selectbox(
         "Prediction",
@@ -64,6 +65,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         key="browse_predicted",
         disabled=model is None,
         format_func={None: "any", True: "predicted", False: "not predicted yet"}.get,
+        placeholder="any",
         help="Predictions of the active model, cached when an image is opened or predicted",
     )
     name = st.text_input("Name contains", key="browse_name")
