@@ -7,8 +7,9 @@ import streamlit as st
 from seep.errors import SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
+from seep.learn.shipped import SHIPPED_MODEL, expected_scores
 from seep.ui import blind, session
-from seep.ui.charts import confusion_heatmap, iou_bars, pr_curves
+from seep.ui.charts import confusion_heatmap, expected_iou_bars, iou_bars, pr_curves
 from seep.ui.tables import scored_classes, show_table, when
 from seep.ui.text import chart_text, plain
 from seep.workspace import lookalikes
@@ -42,6 +43,57 @@ def quality() -> None:
     st.caption(f"Seep pixels are {100 * sum(seep.values()) / total:.2f}% of labelled pixels.")
 
 
+@st.cache_data(show_spinner=False)
+def _expected_scores(mtime: float) -> dict | None:  # the model file's time: new weights, new check
+    return expected_scores()
+
+
+def shipped_expectation(predicts_here: bool) -> None:
+    """What the shipped model's recipe scored on real scenes it never saw, from its model card's
+    cross-validation: what an analyst should trust it with before any fine-tune."""
+    scores = _expected_scores(SHIPPED_MODEL.stat().st_mtime) if SHIPPED_MODEL.is_file() else None
+    if scores is None:
+        return
+    st.subheader("The shipped model on scenes it never saw", anchor=False)
+    seep, colours = scores["classes"], ["#1f77b4"] * len(scores["classes"])
+    if len(ws.classes) == len(seep) + 1:  # the same classes: the workspace's names and colours for them
+        seep = [ws.classes[c].name for c in range(1, len(ws.classes))]
+        colours = [ws.classes[c].colour for c in range(1, len(ws.classes))]
+    binary = scores["binary_iou"]
+    st.caption(
+        f"{SHIPPED_MODEL.stem}'s recipe, trained {scores['folds']} times, each time without some of "
+        f"{scores['scenes']} real SAR scenes ({scores['tiles']} tiles), and scored on the scenes it had not "
+        f"seen: the mean over the {scores['folds']} folds, the bar's whisker the spread (standard "
+        f"deviation). Expect about this on new scenes"
+        + (": it predicts in this workspace until a fine-tuned model is promoted." if predicts_here else ".")
+    )
+    st.plotly_chart(expected_iou_bars(scores, seep, colours), key="models_expected_iou")
+    weak = [plain(name) for name, s in zip(seep, scores["iou"], strict=True) if s["mean"] is not None and s["mean"] < 0.05]
+    text = f"Seep or not: IoU {binary['mean']:.2f} ± {binary['std']:.2f}."
+    if weak:
+        text += f" It almost never gets the class right for {', '.join(weak)} (IoU under 0.05): read those as a guess and correct them."
+    st.markdown(text)
+    with st.expander("Which class it takes for which (all folds' pixels)"):
+        st.plotly_chart(confusion_heatmap(scores, [ws.classes.names[0], *seep]), key="models_expected_cm")
+        mixed = _taken_for(scores["confusion_matrix"], seep)
+        st.caption(
+            "Each row is where that class's labelled pixels went."
+            + (f" Taken for another seep class more often than for itself: {', '.join(mixed)}." if mixed else "")
+        )
+
+
+def _taken_for(matrix: list[list[float]], seep: list[str]) -> list[str]:
+    """'A as B (50%)' for each seep class whose pixels go to one other seep class more often
+    than to their own, at least a fifth of them: the classes an analyst should re-check."""
+    out = []
+    for c, name in enumerate(seep, start=1):
+        row = matrix[c]
+        other = max((k for k in range(1, len(row)) if k != c), key=lambda k: row[k])
+        if row[other] > row[c] and row[other] >= 0.2:
+            out.append(f"{plain(name)} as {plain(seep[other - 1])} ({row[other]:.0%})")
+    return out
+
+
 def _verdict(metrics: dict) -> str | None:
     """The registry's word on a fine-tuned model against its base; None where it has no base."""
     if metrics.get("worse_than_base"):
@@ -52,6 +104,7 @@ def _verdict(metrics: dict) -> str | None:
 models = reg.list_models(ws)
 if not models:
     st.info("No model in this workspace yet. Fine-tune one on the Train page; until then the shipped model predicts.")
+    shipped_expectation(predicts_here=True)
     quality()
     st.stop()
 
@@ -120,4 +173,5 @@ if scored:
             if absent:
                 st.caption(absent)
 
+shipped_expectation(predicts_here=reg.active_model(ws) is None)
 quality()

@@ -19,6 +19,7 @@ from seep.learn.data import CropDataset, Normalizer
 from seep.learn.decode import DECODES, Decode, area_shift, background_shift
 from seep.learn.infer import Predictor
 from seep.learn.model import UNet, UNetConfig
+from seep.learn.shipped import SHIPPED_MODEL, expected_scores, write_expected_scores
 from seep.learn.train import TrainConfig, averaged, train
 
 NAMES = SEEP_CLASSES.names
@@ -196,6 +197,20 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     assert "fold 0" in out and "mean +- spread" in out and "binary IoU" in out
     assert len(summary["chosen_elsewhere"]["per_fold"]) == 2 and "each fold decoded as the other folds chose" in out
     assert (tmp_path / "cv" / "fold0" / "last.pt").stat().st_mtime_ns == mtime
+
+    # The figures kept beside a model: its recipe's fold models, each scored on its own scenes
+    # as that model decodes, as the cross-validation scored them.
+    model, kept_at = tmp_path / "cv" / "fold0" / "last.pt", tmp_path / "model.cv.json"
+    kept = write_expected_scores(tmp_path / "cv", data, model=model, out=kept_at)
+    assert kept["decode"] == "p0.4/pixel" and (kept["folds"], kept["scenes"], kept["tiles"]) == (2, 4, 8)
+    per_fold = [f["decodes"]["p0.4/pixel"]["binary_iou"] for f in folds]
+    assert kept["binary_iou"]["mean"] == pytest.approx(np.mean(per_fold), abs=1e-3)
+    rows = np.asarray(kept["confusion_matrix"]).sum(axis=1)
+    assert rows.shape == (8,) and np.all((np.abs(rows - 1) < 1e-3) | (rows == 0))  # shares of each true class
+    assert expected_scores(model, kept_at) == kept
+    assert expected_scores(tmp_path / "cv" / "fold1" / "last.pt", kept_at) is None  # not these weights' figures
+    kept_at.write_text("{not json")
+    assert expected_scores(model, kept_at) is None
     # Other settings in the same folder would resume the old weights: refused instead.
     assert main([*args[:-1], "--ema", "0.99"]) == 1
     assert "holds a run with other settings" in capsys.readouterr().err
@@ -337,3 +352,14 @@ def test_a_workspace_fine_tune_refuses_the_flags_of_training_from_a_folder(tmp_p
     err = capsys.readouterr().err
     assert "--teacher, --log-input, --ema only apply to training from a folder" in err, err
     assert not (tmp_path / "ws").exists()  # nothing created
+
+
+def test_the_shipped_model_carries_the_figures_of_its_cross_validation():
+    """The Models page tells analysts what to expect of the shipped model from the file beside
+    it; new weights without new figures would show nothing, so they must come together."""
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip("no shipped model in models/")
+    kept = expected_scores()
+    assert kept is not None, "models/seep-unet-cgg.cv.json describes other weights: rerun write_expected_scores"
+    assert kept["decode"] == Decode.from_dict(load_checkpoint(SHIPPED_MODEL)["decode"]).name
+    assert (kept["folds"], kept["scenes"], kept["tiles"]) == (5, 13, 616)

@@ -418,6 +418,24 @@ def test_models_page_shows_evaluations(demo_ws, tiny_model):
     assert any("has no evaluation" in w.value for w in at.warning)
 
 
+def test_models_page_says_what_to_expect_of_the_shipped_model(demo_ws):
+    """Before any fine-tune the shipped model predicts: the page gives its cross-validated IoU
+    per class and names the classes it almost never gets right, by the workspace's names."""
+    from seep.learn.shipped import expected_scores
+
+    kept = expected_scores()
+    if kept is None:
+        pytest.skip("no shipped model with its figures in models/")
+    at = app(page="pages/models.py")
+    assert any(s.value == "The shipped model on scenes it never saw" for s in at.subheader)
+    text = " ".join(m.value for m in at.markdown)
+    assert f"Seep or not: IoU {kept['binary_iou']['mean']:.2f}" in text
+    weak = [demo_ws.classes[c + 1].name for c, s in enumerate(kept["iou"]) if s["mean"] < 0.05]
+    assert weak and f"It almost never gets the class right for {', '.join(weak)} (IoU under 0.05)" in text
+    assert "Taken for another seep class more often than for itself:" in " ".join(c.value for c in at.caption)
+    assert "it predicts in this workspace" in " ".join(c.value for c in at.caption)
+
+
 def test_browse_most_useful_next_order(demo_ws, editor, with_model):
     from seep.ui.models import active_model
 

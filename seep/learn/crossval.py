@@ -184,18 +184,27 @@ def summarise(reports: list[dict], decodes: tuple[Decode, ...]) -> dict:
     """Mean and spread (standard deviation over folds) of every summary figure and of each
     class's IoU, per decode; the mean validation curve by epoch; the best decode by CV mean
     binary IoU."""
-    out: dict = {"folds": len(reports), "decodes": {}}
-    for d in decodes:
-        rows = [r["decodes"][d.name] for r in reports]
-        entry = {key: _spread([r[key] for r in rows]) for key in SUMMARY_KEYS}
-        entry["iou"] = [_spread([r["iou"][c] for r in rows]) for c in range(len(rows[0]["iou"]))]
-        entry["ap50"] = [_spread([r["ap50"][c] for r in rows]) for c in range(len(rows[0]["ap50"]))]
-        out["decodes"][d.name] = entry
+    out: dict = {"folds": len(reports), "decodes": {d.name: decode_summary(reports, d.name) for d in decodes}}
     epochs = set.intersection(*(set(r["curve"]) for r in reports)) if reports else set()
     out["curve"] = {e: round(float(np.mean([r["curve"][e] for r in reports])), 4) for e in sorted(epochs, key=int)}
     out["best_decode"] = max(out["decodes"], key=lambda k: out["decodes"][k]["binary_iou"]["mean"] or 0)
     out["chosen_elsewhere"] = chosen_elsewhere(reports, [d.name for d in decodes])
     return out
+
+
+def decode_summary(reports: list[dict], name: str) -> dict:
+    """One decoding's figures over folds: mean and spread of each summary figure and of each
+    class's IoU and AP50, and the confusion matrix of all folds' pixels together (each row the
+    share of that true class's pixels, as in one evaluate report)."""
+    rows = [r["decodes"][name] for r in reports]
+    entry = {key: _spread([r[key] for r in rows]) for key in SUMMARY_KEYS}
+    entry["iou"] = [_spread([r["iou"][c] for r in rows]) for c in range(len(rows[0]["iou"]))]
+    entry["ap50"] = [_spread([r["ap50"][c] for r in rows]) for c in range(len(rows[0]["ap50"]))]
+    if all("confusion_matrix" in r and "target_pixels" in r for r in rows):
+        counts = sum(np.asarray(r["confusion_matrix"]) * np.asarray(r["target_pixels"])[:, None] for r in rows)
+        totals = counts.sum(axis=1, keepdims=True)
+        entry["confusion_matrix"] = np.round(counts / np.maximum(totals, 1), 4).tolist()
+    return entry
 
 
 def chosen_elsewhere(reports: list[dict], names: list[str]) -> dict:

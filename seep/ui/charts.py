@@ -58,6 +58,25 @@ def iou_bars(reports: dict[str, dict]) -> go.Figure:
     return fig
 
 
+def expected_iou_bars(scores: dict, names: list[str], colours: list[str]) -> go.Figure:
+    """Cross-validated IoU, seep or not and per seep class (`names` and `colours` in the order
+    of `scores["iou"]`), the mean over folds with the spread as a whisker: one number per class
+    would hide how much scenes differ. The figures are in the axis labels, where no whisker
+    covers them and an IoU of 0, which draws no bar, still reads as a score."""
+    rows = [("seep or not", scores["binary_iou"], "#888888"), *zip(names, scores["iou"], colours, strict=True)]
+    rows = [r for r in rows if r[1]["mean"] is not None]
+    fig = go.Figure(
+        go.Bar(
+            x=[f"{chart_text(name)}<br>{s['mean']:.2f} ± {s['std']:.2f}" for name, s, _ in rows],
+            y=[s["mean"] for _, s, _ in rows],
+            error_y=dict(type="data", array=[s["std"] for _, s, _ in rows], visible=True, color="#444444"),
+            marker_color=[colour for _, _, colour in rows],
+        )
+    )
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), yaxis=dict(range=[0, 1]), yaxis_title="IoU")
+    return fig
+
+
 def confusion_heatmap(report: dict, names: list[str]) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(

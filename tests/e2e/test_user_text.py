@@ -135,3 +135,11 @@ def test_class_names_reasons_and_job_messages_render_as_text(hostile_server, pag
     ticks = page.locator("[data-testid=stPlotlyChart] .xtick text")
     ticks.first.wait_for()
     assert ANCHOR in ticks.all_text_contents()  # Plotly's label, as typed
+    # What to expect of the shipped model names the workspace's classes, as text too.
+    assert shows(page, "The shipped model on scenes it never saw")
+    assert shows(page, f"It almost never gets the class right for {IMAGE}, ")
+    page.get_by_text("Which class it takes for which").click()
+    rows = page.locator("[data-testid=stPlotlyChart] .ytick text")
+    rows.first.wait_for()
+    assert ANCHOR in rows.all_text_contents() and shows(page, f"{IMAGE} as {ANCHOR} (")
+    assert_inert(page, asked)
