@@ -9,6 +9,7 @@ import tifffile
 from helpers import sar_tile
 
 from seep.cli import main
+from seep.data.synthetic import DemoSpec, make_tile
 from seep.workspace import Workspace
 
 
@@ -284,6 +285,24 @@ def test_predict_skips_and_names_the_files_it_cannot_read(capsys, tmp_path, tiny
     assert "predicted 2 rasters" in out and "2 files skipped" in out
     assert sorted(p.name for p in (tmp_path / "o" / "train_masks_256").iterdir()) == ["a.tif", "c.tif"]
     assert sorted(p.name for p in (tmp_path / "o" / "confidence").iterdir()) == ["a.tif", "c.tif"]
+
+
+def test_predict_finds_the_same_seeps_in_a_tile_in_decibels(capsys, tmp_path):
+    """SNAP writes Sentinel-1 sigma0 in dB: the shipped model reads it as it reads power,
+    where it used to take the log of the log and see a flat sea."""
+    from seep.learn.shipped import SHIPPED_MODEL
+
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip("no shipped model in models/")
+    data = tmp_path / "in"
+    data.mkdir()
+    power = make_tile(DemoSpec(), 0, 2).image.astype(np.float32) * np.float32(2e-6)  # a slick on calibrated sigma0
+    tifffile.imwrite(data / "power.tif", power)
+    tifffile.imwrite(data / "db.tif", np.where(power > 0, 10 * np.log10(np.maximum(power, 1e-9)), 0).astype(np.float32))
+    code, out, _ = run(capsys, "predict", "--data", str(data), "--out", str(tmp_path / "o"), "--model", str(SHIPPED_MODEL))
+    assert code == 0 and "predicted 2 rasters" in out
+    masks = {n: tifffile.imread(tmp_path / "o" / "train_masks_256" / f"{n}.tif") for n in ("power", "db")}
+    assert (masks["power"] > 0).sum() > 100 and np.mean(masks["power"] == masks["db"]) > 0.999
 
 
 UTM31_10M = (10, 0, 500_000, 0, -10, 6_000_000)  # 10 m pixels in UTM zone 31N

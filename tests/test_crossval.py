@@ -64,6 +64,20 @@ def test_log_and_image_centre_remove_a_calibration_gain_and_keep_no_data():
         Normalizer.from_dict({**norm.to_dict(), "center": "scene?"})
 
 
+def test_a_raster_in_decibels_gives_the_model_the_same_input_as_in_power():
+    """Sentinel-1 scenes often come in dB (SNAP's export): the model that reads decibels must not
+    take the log of a log, which floors a sea of -20 dB flat and finds no slick."""
+    rng = np.random.default_rng(3)
+    img = rng.integers(1000, 30000, (32, 32, 1)).astype(np.uint16)
+    img[:4] = 0  # outside the swath
+    norm = Normalizer.fit([Tile("a.1", "a", img, np.zeros((32, 32), np.uint8))], 0, log=True, center="image")
+    power = np.where(img > 0, img * np.float32(1e-5), 0).astype(np.float32)  # calibrated sigma0: a gain of 1e-5
+    db = np.where(img > 0, 10 * np.log10(power, where=power > 0), 0).astype(np.float32)
+    assert np.median(db[img > 0]) < -5  # a sea in dB: mostly below 0
+    assert np.allclose(norm(img), norm(power), atol=1e-4) and np.allclose(norm(img), norm(db), atol=1e-4)
+    assert np.all(norm(db)[0, :4] == 0)
+
+
 def test_gain_and_speckle_change_the_input_but_never_no_data():
     x = np.ones((1, 16, 16), np.float32)
     valid = np.ones((16, 16), bool)

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from helpers import sar_tile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -71,6 +72,26 @@ def test_db_window_uses_decibels():
     img = np.array([[10, 100], [1000, 10000]] * 4, np.uint16)
     out = stretch(img, mode="db", low=10, high=40)
     assert out[0, 0] == 0 and out[1, 1] == 255 and out[0, 1] == 85 and out[1, 0] == 170
+
+
+def test_a_raster_in_decibels_displays_and_reads_out_as_its_power_does():
+    import base64
+    import zlib
+
+    from seep.ui.editor.payload import encode_db
+
+    img = sar_tile(seed=5)
+    img[:3] = 0  # no data
+    power = np.where(img > 0, img * np.float32(1e-6), 0).astype(np.float32)  # calibrated sigma0, -60..-15 dB
+    db = np.where(img > 0, 10 * np.log10(np.maximum(power, 1e-9)), 0).astype(np.float32)
+    assert np.abs(stretch(power, mode="db").astype(int) - stretch(db, mode="db")).max() <= 1
+    assert np.abs(stretch(power, mode="db", low=-40, high=-15).astype(int) - stretch(db, mode="db", low=-40, high=-15)).max() <= 1
+    readouts = []
+    for raster in (power, db):
+        got = encode_db(raster)
+        q = np.frombuffer(zlib.decompress(base64.b64decode(got["data"])), np.uint8).reshape(img.shape)
+        readouts.append(np.where(q <= 253, got["lo"] + q * got["step"], np.nan))
+    assert np.isnan(readouts[1][:3]).all() and np.nanmax(np.abs(readouts[0] - readouts[1])) < 0.2
 
 
 def test_three_channel_images_display_in_colour():

@@ -10,7 +10,9 @@ import cv2
 import numpy as np
 
 from seep.data.classes import ClassTable
+from seep.data.sar import decibels
 
+DB_FLOOR = -60.0  # dB: power 1e-6, darker than any radar sea
 NODATA_COLOURS = np.array([[38, 42, 56], [58, 64, 82]], dtype=np.uint8)  # dark slate hatch
 
 
@@ -43,9 +45,10 @@ def window(
     """
     if mode == "db" and low is not None and high is not None:
         return float(low), float(max(high, low + 1e-6))
-    v = _band(image, channel)[valid_mask(image, nodata)]
+    band, valid = _band(image, channel), valid_mask(image, nodata)
+    v = band[valid]
     if mode == "db":
-        v, plo, phi = 10 * np.log10(np.maximum(v, 1e-6)), 2.0, 98.0
+        v, plo, phi = decibels(band, valid, DB_FLOOR)[valid], 2.0, 98.0
     elif mode == "percentile":
         plo, phi = (2.0 if low is None else low), (98.0 if high is None else high)
     else:
@@ -72,7 +75,7 @@ def stretch(
     lo, hi = window(image, mode=mode, low=low, high=high, channel=channel, nodata=nodata)
     band = _band(image, channel)
     if mode == "db":
-        band = 10 * np.log10(np.maximum(band, 1e-6))
+        band = decibels(band, valid_mask(image, nodata), DB_FLOOR)
     t = np.clip((band - lo) / (hi - lo), 0.0, 1.0)
     if gamma != 1.0:
         t = t**gamma

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from seep.data.layout import Tile
+from seep.data.sar import decibels
 from seep.errors import BadInputError
 from seep.learn.augment import DEFAULT_AUGMENT, OPS, augment, crop, photometric
 
@@ -54,6 +55,7 @@ def split_by_scene(
 
 
 CENTERS = ("global", "image")
+DB_FLOOR = -30.0  # dB: power 1e-3, below any sea the CGG tiles hold (their digital numbers start at 1, 0 dB)
 
 
 @dataclass(frozen=True)
@@ -90,12 +92,11 @@ class Normalizer:
     def _transform(self, image: np.ndarray) -> np.ndarray:
         """(H, W, C) -> (H, W, C) float32: decibels and/or the image's median removed."""
         x = image.astype(np.float32)
+        v = valid_pixels(image, self.nodata)
         if self.log:
-            x = 10 * np.log10(np.maximum(x, 1e-3))
-        if self.center == "image":
-            v = valid_pixels(image, self.nodata)
-            if v.any():
-                x = x - np.median(x[v], axis=0).astype(np.float32)
+            x = decibels(x, v, DB_FLOOR)
+        if self.center == "image" and v.any():
+            x = x - np.median(x[v], axis=0).astype(np.float32)
         return x
 
     def __call__(self, image: np.ndarray) -> np.ndarray:

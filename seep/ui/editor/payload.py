@@ -15,6 +15,8 @@ import zlib
 import cv2
 import numpy as np
 
+from seep.data.display import DB_FLOOR
+from seep.data.sar import decibels
 from seep.errors import BadInputError
 from seep.kept import Kept
 
@@ -64,16 +66,17 @@ DB_LEVELS = 254  # 255 marks a pixel with no value (no data, or not positive)
 
 @_same_pixels_same_text
 def encode_db(image: np.ndarray) -> dict | None:
-    """The first band as 10·log10(value), for the cursor readout: quantised to 254 levels over
-    the tile's own range (a 40 dB span reads to 0.16 dB), one byte per pixel like a mask, so a
-    tile costs the editor tens of kilobytes, not a float array. None when no pixel is positive."""
+    """The first band in decibels (a raster in dB as it is), for the cursor readout: quantised
+    to 254 levels over the tile's own range (a 40 dB span reads to 0.16 dB), one byte per pixel
+    like a mask, so a tile costs the editor tens of kilobytes, not a float array. None when
+    every pixel is 0 (no data)."""
     band = (image if image.ndim == 2 else image[:, :, 0]).astype(np.float32)
-    positive = band > 0
-    if not positive.any():
+    valid = band != 0
+    if not valid.any():
         return None
-    db = 10 * np.log10(band[positive])
+    db = decibels(band, valid, DB_FLOOR)[valid]
     lo, hi = float(db.min()), float(db.max())
     step = max((hi - lo) / (DB_LEVELS - 1), 1e-3)
     q = np.full(band.shape, DB_LEVELS + 1, np.uint8)
-    q[positive] = np.round((db - lo) / step).astype(np.uint8)
+    q[valid] = np.round((db - lo) / step).astype(np.uint8)
     return {"data": encode_mask(q), "lo": lo, "step": step}
