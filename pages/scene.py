@@ -10,7 +10,7 @@ from seep.jobs.worker import ensure_worker
 from seep.ui import session
 from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
-from seep.ui.scene import export_bytes, scene_picture, tile_map
+from seep.ui.scene import export_bytes, import_uploaded_seeps, scene_picture, tile_map
 from seep.ui.text import plain
 from seep.workspace.gis import crs_label
 from seep.workspace.scene_view import scene_tiles
@@ -151,3 +151,34 @@ with st.container(horizontal=True):
             icon=":material/download:",
             on_click="ignore",
         )
+
+
+def seeps_form() -> None:
+    """Seeps outlined or edited in a GIS, burnt into this scene's tiles as accepted labels."""
+    with st.form("scene_seeps", border=False):
+        upload = st.file_uploader(
+            "GeoPackage or GeoJSON, any coordinate system", type=["gpkg", "geojson", "json"], key="scene_seeps_file"
+        )
+        field = st.text_input("Field holding each polygon's class (id or name)", value="class_id", key="scene_seeps_field")
+        if not st.form_submit_button("Import seeps", icon=":material/upload:"):
+            return
+    try:
+        if upload is None:
+            raise BadInputError("choose a GeoPackage or GeoJSON file first")
+        session.require(ws, "accept")
+        report = import_uploaded_seeps(ws, name, upload, field, session.author())
+        st.session_state["scene_seeps_done"] = report.summary()
+        st.rerun()  # the picture above was drawn before: draw it with the new labels
+    except SeepError as e:
+        session.show_error(e)
+
+
+if session.allowed(ws, "accept"):
+    with st.expander("Import seeps from a GIS", icon=":material/upload:"):
+        st.caption(
+            "Each polygon is reprojected onto this scene and burnt into the tiles it covers, on top of their labels, as "
+            "new accepted versions (History keeps the old ones). A file this page exported comes back as it went."
+        )
+        if "scene_seeps_done" in st.session_state:
+            st.success(plain(st.session_state.pop("scene_seeps_done")), icon=":material/check:")
+        seeps_form()

@@ -9,6 +9,7 @@ import numpy as np
 import pyogrio
 import pytest
 import rasterio
+import shapely
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
@@ -71,7 +72,8 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     assert (edge.height, edge.width) == (256, 256) and (ws.read_image(edge.id)[88:, :, 0] == 0).all()  # padded as no-data
 
     code, out, err = run(capsys, "export-seeps", str(tmp_path / "seeps.geojson"), "--workspace", ws_path)
-    assert code == 0, err and "exported 2 seep polygons (2 in S1A_scene)" in out
+    assert code == 0, err
+    assert "exported 2 seep polygons (2 in S1A_scene)" in out
     features = json.loads((tmp_path / "seeps.geojson").read_text())["features"]
     slick = next(f for f in features if f["properties"]["class_id"] == 1)
     p = slick["properties"]
@@ -308,3 +310,135 @@ def test_a_float32_db_cloud_optimized_scene_imports_with_its_nan_swath_edge_skip
     assert tile.dtype == np.float32 and np.array_equal(tile[:, :, 0], db[:256, 256:512])
     edge = ws.read_image(ws.image("S1_db.r000256c000512").id)[:, :, 0]
     assert np.array_equal(edge[:, :88], db[256:, 512:]) and (edge[:, 88:] == 0).all()  # padded past the edge
+
+
+# Seep polygons drawn or edited in a GIS come back as labels (import-seeps).
+
+
+def labels_of(ws: Workspace, name: str, shape: tuple[int, int]) -> np.ndarray:
+    """The scene's current labels stitched on its grid (0 where a tile has none)."""
+    out = np.zeros((shape[0] + 256, shape[1] + 256), np.uint8)
+    for image_id, (r, c) in tile_offsets_of(ws, name).items():
+        if ws.image(image_id).head_version is not None:
+            out[r : r + 256, c : c + 256] = ws.label(image_id)[1]
+    return out[: shape[0], : shape[1]]
+
+
+def test_seeps_exported_to_a_gis_come_back_as_the_same_labels(capsys, tmp_path, scene_files):
+    img, mask = scene_files
+    done, fresh = str(tmp_path / "labelled"), str(tmp_path / "fresh")
+    assert run(capsys, "import", str(img), "--mask", str(mask), "--workspace", done)[0] == 0
+    assert run(capsys, "export-seeps", str(tmp_path / "s.gpkg"), "--workspace", done)[0] == 0
+    assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", done)[0] == 0
+    expected = labels_of(Workspace(done, create=False), "S1A_scene", (600, 700))
+    assert run(capsys, "import", str(img), "--workspace", fresh)[0] == 0  # the same scene, no labels yet
+
+    code, out, err = run(
+        capsys, "import-seeps", str(tmp_path / "s.gpkg"), "--scene", "S1A_scene", "--author", "ana", "--workspace", fresh
+    )
+    assert code == 0, err
+    assert "scene S1A_scene: 2 polygons read, 6 tiles given a new label version" in out
+    ws = Workspace(fresh, create=False)
+    assert np.array_equal(labels_of(ws, "S1A_scene", (600, 700)), expected)  # pixel for pixel, in the scene's CRS
+    first = ws.image("S1A_scene.r000256c000256")
+    assert first.status == "accepted" and ws.label(first.id)[0].author == "ana"
+    assert ws.image("S1A_scene.r000512c000512").head_version is None  # no polygon there: untouched
+
+    # Again, from lon/lat: reprojected onto the scene, the same pixels but for the polygon's edges.
+    code, out, err = run(
+        capsys, "import-seeps", str(tmp_path / "s.geojson"), "--scene", "S1A_scene", "--author", "ana", "--workspace", fresh
+    )
+    assert code == 0, err
+    assert "2 polygons read, 0 tiles given" in out  # the same seeps: no new versions
+
+
+def test_a_class_named_in_any_field_and_polygons_off_the_scene(capsys, tmp_path, scene_files):
+    img, _ = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
+    to_lonlat = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True)
+
+    def lonlat_box(x0, y0, x1, y1):  # scene pixels (col, row) -> a lon/lat polygon
+        corners = [(500000 + 10 * x, 4600000 - 10 * y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+        return shapely.Polygon([to_lonlat.transform(x, y) for x, y in corners])
+
+    geoms = [lonlat_box(300, 100, 340, 140), lonlat_box(5000, 5000, 5010, 5010), shapely.Point(1, 1)]
+    path = tmp_path / "drawn.gpkg"
+    from pyogrio.raw import write
+
+    write(str(path), np.array(shapely.to_wkb(geoms), dtype=object), [np.array(["Seep 5", "seep 1", "seep 1"], dtype=object)],
+          ["kind"], driver="GPKG", crs="EPSG:4326", geometry_type="Unknown")  # fmt: skip
+    code, out, err = run(
+        capsys,
+        "import-seeps",
+        str(path),
+        "--scene",
+        "S1A_scene",
+        "--class-field",
+        "kind",
+        "--author",
+        "ana",
+        "--workspace",
+        ws_path,
+    )
+    assert code == 0, err
+    assert "3 polygons read, 1 tiles given a new label version, 1 polygons outside the scene left out" in out
+    assert "1 points, lines or empty geometries left out" in out
+    ws = Workspace(ws_path, create=False)
+    label = labels_of(ws, "S1A_scene", (600, 700))
+    assert set(np.unique(label)) == {0, 5} and abs(int((label == 5).sum()) - 40 * 40) <= 2 * 40  # the box, to its edge pixels
+
+
+def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, scene_files):
+    from pyogrio.raw import write
+
+    img, _ = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
+    square = np.array(shapely.to_wkb([shapely.box(501000, 4597000, 502000, 4598000)]), dtype=object)
+
+    def gpkg(name, crs="EPSG:32631", values=("1",), field="class_id"):
+        write(
+            str(tmp_path / name),
+            square,
+            [np.array(values, dtype=object)],
+            [field],
+            driver="GPKG",
+            crs=crs,
+            geometry_type="Polygon",
+        )
+        return str(tmp_path / name)
+
+    (tmp_path / "junk.gpkg").write_text("not a geopackage")
+    far = np.array(shapely.to_wkb([shapely.box(0, 0, 10, 10)]), dtype=object)
+    write(
+        str(tmp_path / "far.gpkg"),
+        far,
+        [np.array(["1"], dtype=object)],
+        ["class_id"],
+        driver="GPKG",
+        crs="EPSG:32631",
+        geometry_type="Polygon",
+    )
+    cases = [
+        ([str(tmp_path / "none.gpkg")], "no file at"),
+        ([str(tmp_path / "junk.gpkg")], "cannot read"),
+        ([gpkg("nocrs.gpkg", crs=None)], "has no coordinate system"),
+        ([gpkg("bad.gpkg", values=("9",))], "holds '9', which are no seep class here"),
+        ([gpkg("named.gpkg", values=("tar ball",))], "holds 'tar ball'"),
+        ([gpkg("other.gpkg", field="kind")], "has no class_id field"),
+        ([gpkg("ok.gpkg"), "--class", "0"], "--class 0: the seep classes are 1 to 7"),
+        ([gpkg("ok2.gpkg"), "--layer", "nope"], "has no layer 'nope'"),
+        ([str(tmp_path / "far.gpkg")], "no polygon of"),
+        ([gpkg("ok3.gpkg"), "--scene", "nowhere"], "nowhere"),
+    ]
+    for extra, expected in cases:
+        argv = ["import-seeps", *extra[:1], "--scene", "S1A_scene", *extra[1:], "--author", "ana", "--workspace", ws_path]
+        if "--scene" in extra:
+            argv = ["import-seeps", extra[0], *extra[1:], "--author", "ana", "--workspace", ws_path]
+        code, out, err = run(capsys, *argv)
+        assert code != 0 and expected in err and "Traceback" not in err, (expected, err)
+    ws = Workspace(ws_path, create=False)
+    assert all(ws.image(i).head_version is None for i in tile_offsets_of(ws, "S1A_scene"))  # nothing written
+    code, _, err = run(capsys, "import-seeps", gpkg("ok4.gpkg"), "--scene", "S1A_scene", "--workspace", ws_path, "--author", " ")
+    assert code != 0 and "need an author" in err

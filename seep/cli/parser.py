@@ -17,6 +17,7 @@ from seep.cli.workspace import (
     cmd_export_seeps,
     cmd_history,
     cmd_import,
+    cmd_import_seeps,
     cmd_list,
     cmd_restore,
     cmd_status,
@@ -130,6 +131,19 @@ def _workspace_commands(add: Add) -> None:
     )
     p.add_argument("--scene", action="append", help="only this scene (repeatable; default every georeferenced scene)")
     p.add_argument("--model", help="with --source predictions: whose predictions (default: the active model)")
+
+    p = add(
+        "import-seeps",
+        cmd_import_seeps,
+        "burn seep polygons from a GIS file (GeoPackage, GeoJSON, shapefile) into a scene's tiles as new label versions",
+    )
+    p.add_argument("path", type=Path, help="the GIS file; any coordinate system, reprojected onto the scene")
+    p.add_argument("--scene", required=True, help="the georeferenced scene whose tiles the polygons label")
+    p.add_argument("--layer", help="the file's layer (default: the one named for the scene, or its only one)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--class-field", help="the field holding each polygon's class id or name (default: class_id)")
+    which.add_argument("--class", dest="class_id", type=int, help="give every polygon this class id")
+    p.add_argument("--author", default=default_author(), help="author recorded on the new label versions")
 
     add("status", cmd_status, "count images per review status")
 

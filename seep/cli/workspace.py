@@ -66,6 +66,22 @@ def cmd_export_seeps(args) -> int:
     return 0
 
 
+def cmd_import_seeps(args) -> int:
+    from seep.workspace.gis_import import import_seeps
+
+    report = import_seeps(
+        open_workspace(args),
+        args.path,
+        scene_name=args.scene,
+        author=args.author,
+        layer=args.layer,
+        class_field=args.class_field,
+        class_id=args.class_id,
+    )
+    print(report.summary())
+    return 0
+
+
 def cmd_export(args) -> int:
     from seep.workspace.export import export_labels
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -93,3 +94,16 @@ def export_bytes(ws: Workspace, name: str, source: str, suffix: str, model_id: s
         out = Path(d) / f"{name}{suffix}"
         export_seeps(ws, out, source=source, scenes=[name], model_id=model_id)
         return out.read_bytes()
+
+
+def import_uploaded_seeps(ws: Workspace, name: str, upload, class_field: str, author: str):
+    """A GIS file from the browser (GeoPackage or GeoJSON: small, unlike scenes) burnt into
+    the scene's tiles; pyogrio reads files, so it passes through a temporary one."""
+    from seep.workspace.gis_import import import_seeps
+
+    # the file's own name, for the audit trail, stripped of anything a path could make of it
+    safe = re.sub(r"[^\w.-]+", "_", Path(upload.name).name).lstrip(".")[-100:] or "upload"
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / safe
+        path.write_bytes(upload.getvalue())
+        return import_seeps(ws, path, scene_name=name, author=author, class_field=class_field.strip() or None)

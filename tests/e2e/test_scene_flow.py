@@ -119,3 +119,38 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
     shot(page, "22-scene-imported-from-app")
     assert "coast" in scene_names(ws)
     assert len(tile_offsets_of(ws, "coast")) == 6 and ws.count_images(ImageFilter(scene=("coast",), status=("accepted",))) == 6
+
+
+def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server, page, tmp_path):
+    """An analyst outlines a slick in QGIS over the scene and saves it as GeoJSON (lon/lat,
+    RFC 7946); uploaded on the Scene page it becomes an accepted label where it was drawn."""
+    from pyproj import CRS, Transformer
+
+    from seep.workspace import accounts
+    from seep.workspace.scenes import scene
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    sc = scene(ws, "demo_scene")
+    to_lonlat = Transformer.from_crs(CRS.from_wkt(sc.grid.crs), "EPSG:4326", always_xy=True)
+    corners = [sc.grid.affine() @ (col, row) for col, row in ((100, 40), (140, 40), (140, 80), (100, 80), (100, 40))]
+    ring = [list(to_lonlat.transform(x, y)) for x, y in corners]
+    feature = {"type": "Feature", "properties": {"class_id": 3}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    drawn = tmp_path / "slick drawn in QGIS.geojson"
+    drawn.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+
+    page.goto(f"{url}/scene?name=demo_scene")
+    wait_for_app(page)
+    page.get_by_text("Import seeps from a GIS").click()
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(drawn))
+    page.get_by_role("button", name="Import seeps").click()
+    expect(page.get_by_text("1 polygons read, 1 tiles given a new label version", exact=False)).to_be_visible(timeout=30_000)
+    shot(page, "23-scene-seeps-imported")
+    tile = next(i for i, off in tile_offsets_of(ws, "demo_scene").items() if off == (0, 0))
+    version, label = ws.label(tile)
+    inside = ~ws.no_data(tile)[42:78, 102:138]
+    assert version.author == "tester" and inside.mean() > 0.5 and (label[42:78, 102:138][inside] == 3).all()
+    entry = accounts.audit_rows(ws, limit=1)[0]
+    assert (entry["action"], entry["target"]) == ("import seeps", "demo_scene") and "slick_drawn_in_QGIS.geojson" in entry[
+        "detail"
+    ]

@@ -1,0 +1,205 @@
+"""Seep polygons from a GIS file onto a scene's tiles: the way back from QGIS.
+
+    report = import_seeps(ws, Path("seeps.gpkg"), scene_name="gulf", author="ana")
+
+An analyst who outlined seeps in a GIS (or edited what `export-seeps` wrote) brings them in as
+labels: each polygon is moved into the scene's coordinate system (PROJ) and burnt into the
+tiles it covers (GDAL's rasterize: a pixel is inside when its centre is), on top of each
+tile's current label, as one new label version per tile it changes. They count as imported
+ground truth, like a mask imported with its scene. Everything is checked before anything is
+written: a file with no coordinate system, a class the class table lacks or no polygon on the
+scene writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from seep.errors import BadInputError
+from seep.workspace import accounts
+from seep.workspace.scenes import Scene, scene, tile_offsets_of
+from seep.workspace.workspace import Workspace
+
+CLASS_FIELD = "class_id"  # what export-seeps writes: a file it wrote comes back with no flag
+
+
+@dataclass
+class SeepImport:
+    scene: str
+    polygons: int = 0  # read from the file, on the scene or not
+    outside: int = 0  # polygons that do not touch the scene
+    not_polygons: int = 0  # points, lines, empty geometries: no area to burn
+    tiles: int = 0  # tiles given a new label version
+
+    def summary(self) -> str:
+        s = f"scene {self.scene}: {self.polygons} polygons read, {self.tiles} tiles given a new label version"
+        if self.outside:
+            s += f", {self.outside} polygons outside the scene left out"
+        if self.not_polygons:
+            s += f", {self.not_polygons} points, lines or empty geometries left out (a label needs an area)"
+        return s
+
+
+def import_seeps(
+    ws: Workspace,
+    path: Path,
+    *,
+    scene_name: str,
+    author: str,
+    layer: str | None = None,
+    class_field: str | None = None,
+    class_id: int | None = None,
+) -> SeepImport:
+    if not author or not author.strip():
+        raise BadInputError("imported labels need an author: pass --author NAME (or set SEEP_AUTHOR)")
+    sc = scene(ws, scene_name)
+    if sc.grid.crs is None:
+        raise BadInputError(f"scene {sc.name} has no coordinate system, so no map polygon can be placed on it")
+    report = SeepImport(sc.name)
+    geoms, classes = _read(ws, Path(path), sc, layer, class_field, class_id, report)
+    burnt = _burn_tiles(sc, ws, geoms, classes)
+    if not burnt:
+        raise BadInputError(f"no polygon of {path} lies on scene {sc.name}; nothing was imported")
+    for image_id, pixels in burnt.items():
+        report.tiles += _save(ws, image_id, pixels, author)
+    accounts.record(ws, author.strip(), "import seeps", sc.name, f"{report.tiles} tiles from {Path(path).name}")
+    return report
+
+
+def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, list[int]]:
+    """The file's polygons in the scene's CRS and their class ids, the others counted."""
+    from pyogrio.raw import read
+
+    layer = _layer(path, sc.name, layer)
+    try:
+        meta, _, wkb, fields = read(str(path), layer=layer)
+    except Exception as e:  # GDAL's reasons are many and its messages say which
+        raise BadInputError(f"cannot read {path} as a GIS file: {e}") from None
+    if wkb is None:
+        raise BadInputError(f"layer {layer} of {path} is a table without geometries; name the layer of polygons with --layer")
+    if not meta.get("crs"):
+        raise BadInputError(f"{path} has no coordinate system, so its polygons cannot be placed on a map; set one in your GIS")
+    classes = _class_ids(ws, path, dict(zip(meta["fields"], fields, strict=True)), len(wkb), class_field, class_id)
+    geoms = shapely.from_wkb(np.asarray(wkb, dtype=object))
+    report.polygons = len(geoms)
+    keep = np.array([g is not None and not g.is_empty and g.geom_type in ("Polygon", "MultiPolygon") for g in geoms], bool)
+    report.not_polygons = int((~keep).sum())
+    geoms = _to_scene_crs(shapely.make_valid(geoms[keep]), meta["crs"], sc.grid.crs)
+    classes = [c for c, k in zip(classes, keep, strict=True) if k]
+    on_scene = shapely.intersects(geoms, _footprint(sc))
+    report.outside = int((~on_scene).sum())
+    return list(geoms[on_scene]), [c for c, k in zip(classes, on_scene, strict=True) if k]
+
+
+def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
+    """The layer named for the scene (export-seeps writes one per scene to a GeoPackage), the
+    file's only layer, or the one asked for."""
+    from pyogrio import list_layers
+
+    if not path.is_file():
+        raise BadInputError(f"no file at {path}")
+    try:
+        names = [str(n) for n, _ in list_layers(str(path))]
+    except Exception as e:
+        raise BadInputError(f"cannot read {path} as a GIS file: {e}") from None
+    if wanted is not None:
+        if wanted not in names:
+            raise BadInputError(f"{path} has no layer {wanted!r}; its layers are {', '.join(names)}")
+        return wanted
+    if scene_name in names or len(names) == 1:
+        return scene_name if scene_name in names else names[0]
+    raise BadInputError(f"{path} has layers {', '.join(names)}; name the one to import with --layer")
+
+
+def _class_ids(ws, path, columns: dict, n: int, field: str | None, fixed: int | None) -> list[int]:
+    """Each feature's class id: `fixed`, or its value of `field` (a class id, or a class's name
+    as the class table spells it)."""
+    top = len(ws.classes) - 1
+    if fixed is not None:
+        if not 1 <= fixed <= top:
+            raise BadInputError(f"--class {fixed}: the seep classes are 1 to {top}")
+        return [fixed] * n
+    field = field or (CLASS_FIELD if CLASS_FIELD in columns else None)
+    if field is None or field not in columns:
+        raise BadInputError(
+            f"{path} has no {field or CLASS_FIELD} field to say each polygon's class (fields: {', '.join(columns) or 'none'}); "
+            "name one with --class-field, or give every polygon one class with --class N"
+        )
+    by_name = {c.name.casefold(): c.id for c in ws.classes.classes[1:]}
+    ids, unknown = [], set()
+    for value in columns[field]:
+        text = str(value).strip()
+        c = int(float(text)) if _is_whole_number(text) else by_name.get(text.casefold())
+        if c is None or not 1 <= c <= top:
+            unknown.add(text)
+        ids.append(c)
+    if unknown:
+        shown = ", ".join(repr(u) for u in sorted(unknown)[:5])
+        raise BadInputError(f"{path}: {field} holds {shown}, which are no seep class here (ids 1 to {top}, or their names)")
+    return ids
+
+
+def _is_whole_number(text: str) -> bool:
+    try:
+        return float(text) == int(float(text))
+    except (ValueError, OverflowError):
+        return False
+
+
+def _to_scene_crs(geoms: np.ndarray, crs: str, scene_crs: str) -> np.ndarray:
+    from pyproj import CRS, Transformer
+
+    source, target = CRS.from_user_input(crs), CRS.from_wkt(scene_crs)
+    if source == target:
+        return geoms
+    tr = Transformer.from_crs(source, target, always_xy=True)
+    return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+
+
+def _footprint(sc: Scene, row_off: int = 0, col_off: int = 0, size: int | None = None):
+    """The outline on the map of the scene, or of its tile of `size` at (row_off, col_off)."""
+    h, w = (sc.grid.height, sc.grid.width) if size is None else (size, size)
+    transform = sc.grid.affine(row_off, col_off)
+    return shapely.Polygon([transform @ xy for xy in ((0, 0), (w, 0), (w, h), (0, h))])
+
+
+def _burn_tiles(sc: Scene, ws: Workspace, geoms: list, classes: list[int]) -> dict[str, np.ndarray]:
+    """image id -> the tile's pixels inside some polygon (their class, 0 elsewhere), for the
+    tiles a polygon reaches. Later polygons win where two overlap, as GDAL burns them."""
+    from rasterio.features import rasterize
+
+    if not geoms:
+        return {}
+    tree = shapely.STRtree(geoms)
+    out = {}
+    for image_id, (r, c) in tile_offsets_of(ws, sc.name).items():
+        hits = sorted(tree.query(_footprint(sc, r, c, sc.tile), predicate="intersects"))
+        if hits:
+            shapes = [(geoms[i], classes[i]) for i in hits]
+            pixels = rasterize(shapes, out_shape=(sc.tile, sc.tile), transform=sc.grid.affine(r, c), fill=0, dtype="uint8")
+            if pixels.any():
+                out[image_id] = pixels
+    return out
+
+
+def _save(ws: Workspace, image_id: str, burnt: np.ndarray, author: str) -> int:
+    """1 when the tile's label changed (a new version), 0 when the polygons were there already."""
+    image = ws.image(image_id)
+    burnt = burnt[: image.height, : image.width]
+    if image.head_version is None:
+        parent, current = None, np.zeros(burnt.shape, np.uint8)
+    else:
+        lv, current = ws.label(image_id)
+        parent = lv.version
+    mask = np.where(burnt > 0, burnt, current).astype(np.uint8)
+    no_data = ws.no_data(image_id)
+    if no_data is not None:
+        mask[no_data] = 0  # outside the swath there is no sea to hold a seep
+    if np.array_equal(mask, current):  # nothing new, or polygons on no-data alone of an unlabelled tile
+        return 0
+    ws.save_label(image_id, mask, parent=parent, author=author, source="imported")
+    return 1
