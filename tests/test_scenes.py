@@ -442,3 +442,34 @@ def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, sc
     assert all(ws.image(i).head_version is None for i in tile_offsets_of(ws, "S1A_scene"))  # nothing written
     code, _, err = run(capsys, "import-seeps", gpkg("ok4.gpkg"), "--scene", "S1A_scene", "--workspace", ws_path, "--author", " ")
     assert code != 0 and "need an author" in err
+
+
+def test_holes_stay_sea_and_awkward_geometries_still_burn(capsys, tmp_path, scene_files):
+    """What GIS files hold: a slick with a hole, a self-crossing ring, 3-D coordinates, a
+    collection with a stray point."""
+    from pyogrio.raw import write
+
+    img, _ = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
+
+    def px(c, r):  # scene pixel corner -> map coordinates
+        return (500000 + 10 * c, 4600000 - 10 * r)
+
+    geoms = [
+        shapely.Polygon([px(50, 10), px(100, 10), px(100, 60), px(50, 60)], [[px(70, 30), px(80, 30), px(80, 40), px(70, 40)]]),
+        shapely.Polygon([px(120, 10), px(170, 60), px(170, 10), px(120, 60)]),  # a bow tie
+        shapely.Polygon([(x, y, 5.0) for x, y in (px(200, 10), px(240, 10), px(240, 50), px(200, 50))]),
+        shapely.GeometryCollection([shapely.box(*px(60, 200), *px(100, 160)), shapely.Point(px(1, 1))]),
+    ]
+    write(str(tmp_path / "odd.gpkg"), np.array(shapely.to_wkb(geoms), dtype=object), [np.array([1, 2, 3, 5])], ["class_id"],
+          driver="GPKG", crs="EPSG:32631", geometry_type="Unknown")  # fmt: skip
+    code, out, err = run(
+        capsys, "import-seeps", str(tmp_path / "odd.gpkg"), "--scene", "S1A_scene", "--author", "ana", "--workspace", ws_path
+    )
+    assert code == 0, err
+    assert "4 polygons read, 1 tiles given a new label version" in out and "left out" not in out
+    label = labels_of(Workspace(ws_path, create=False), "S1A_scene", (600, 700))
+    assert (label[10:60, 50:100][np.r_[0:20, 30:50]] == 1).all() and (label[30:40, 70:80] == 0).all()  # the hole is sea
+    assert 2 * 600 <= (label == 2).sum() <= 2 * 650  # two triangles of 25 x 50 pixels
+    assert (label[10:50, 200:240] == 3).all() and (label[160:200, 60:100] == 5).all()

@@ -84,15 +84,25 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     if not meta.get("crs"):
         raise BadInputError(f"{path} has no coordinate system, so its polygons cannot be placed on a map; set one in your GIS")
     classes = _class_ids(ws, path, dict(zip(meta["fields"], fields, strict=True)), len(wkb), class_field, class_id)
-    geoms = shapely.from_wkb(np.asarray(wkb, dtype=object))
+    geoms = np.array([_area_of(g) for g in shapely.from_wkb(np.asarray(wkb, dtype=object))], dtype=object)
     report.polygons = len(geoms)
-    keep = np.array([g is not None and not g.is_empty and g.geom_type in ("Polygon", "MultiPolygon") for g in geoms], bool)
+    keep = np.array([g is not None for g in geoms], bool)
     report.not_polygons = int((~keep).sum())
     geoms = _to_scene_crs(shapely.make_valid(geoms[keep]), meta["crs"], sc.grid.crs)
     classes = [c for c, k in zip(classes, keep, strict=True) if k]
     on_scene = shapely.intersects(geoms, _footprint(sc))
     report.outside = int((~on_scene).sum())
     return list(geoms[on_scene]), [c for c, k in zip(classes, on_scene, strict=True) if k]
+
+
+def _area_of(geom):
+    """The polygons of a geometry (of a collection, its polygonal parts); None where it has none."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type == "GeometryCollection":
+        parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+        return shapely.union_all(parts) if parts else None
+    return geom if geom.geom_type in ("Polygon", "MultiPolygon") else None
 
 
 def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
