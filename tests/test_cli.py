@@ -288,8 +288,9 @@ def test_predict_skips_and_names_the_files_it_cannot_read(capsys, tmp_path, tiny
 
 
 def test_predict_finds_the_same_seeps_in_a_tile_in_decibels(capsys, tmp_path):
-    """SNAP writes Sentinel-1 sigma0 in dB: the shipped model reads it as it reads power,
-    where it used to take the log of the log and see a flat sea."""
+    """SNAP writes Sentinel-1 sigma0 in dB, with NaN off the swath: the shipped model reads it as
+    it reads power, where it used to take the log of the log and see a flat sea (and refused
+    the NaN)."""
     from seep.learn.shipped import SHIPPED_MODEL
 
     if not SHIPPED_MODEL.is_file():
@@ -297,8 +298,12 @@ def test_predict_finds_the_same_seeps_in_a_tile_in_decibels(capsys, tmp_path):
     data = tmp_path / "in"
     data.mkdir()
     power = make_tile(DemoSpec(), 0, 2).image.astype(np.float32) * np.float32(2e-6)  # a slick on calibrated sigma0
+    power[:, :10] = 0  # off the swath
     tifffile.imwrite(data / "power.tif", power)
-    tifffile.imwrite(data / "db.tif", np.where(power > 0, 10 * np.log10(np.maximum(power, 1e-9)), 0).astype(np.float32))
+    db = np.where(power > 0, 10 * np.log10(np.maximum(power, 1e-9)), np.nan).astype(
+        np.float32
+    )  # no data as NaN, as SNAP writes it
+    tifffile.imwrite(data / "db.tif", db)
     code, out, _ = run(capsys, "predict", "--data", str(data), "--out", str(tmp_path / "o"), "--model", str(SHIPPED_MODEL))
     assert code == 0 and "predicted 2 rasters" in out
     masks = {n: tifffile.imread(tmp_path / "o" / "train_masks_256" / f"{n}.tif") for n in ("power", "db")}

@@ -114,6 +114,17 @@ def test_nan_and_inf_images_are_refused(tmp_path, bad, counts):
         read_image(tmp_path / "f.tif")
 
 
+def test_nan_and_inf_are_no_data_where_there_is_a_no_data_value(tmp_path):
+    a = np.ones((16, 16, 2), np.float32)
+    a[3, 4, 1], a[5, 6, 0] = np.nan, -np.inf
+    tifffile.imwrite(tmp_path / "f.tif", a, photometric="minisblack", planarconfig="contig")
+    got = read_image(tmp_path / "f.tif", nodata=0)
+    assert (got[3, 4] == 0).all() and (got[5, 6] == 0).all()  # the whole pixel, as a scene import reads it
+    assert np.count_nonzero(got == 0) == 4 and np.isfinite(got).all()
+    with pytest.raises(BadInputError, match="no no-data value to read them as"):
+        read_image(tmp_path / "f.tif")
+
+
 def test_float64_becomes_float32_and_int32_becomes_uint16(tmp_path):
     tifffile.imwrite(tmp_path / "d.tif", np.full((8, 8), 2.5))
     tifffile.imwrite(tmp_path / "i.tif", np.full((8, 8), 300, np.int32))

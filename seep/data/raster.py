@@ -151,8 +151,10 @@ def to_hwc(array: np.ndarray, what: str = "image") -> np.ndarray:
     return array
 
 
-def check_image(array: np.ndarray, what: str = "image") -> np.ndarray:
-    """Validate and normalise to HWC of uint8, uint16 or float32."""
+def check_image(array: np.ndarray, what: str = "image", nodata: float | None = None) -> np.ndarray:
+    """Validate and normalise to HWC of uint8, uint16 or float32. With `nodata`, a pixel with a
+    NaN or infinite band (GDAL's usual no-data in float rasters) becomes `nodata`, as a scene
+    import makes it; without, such an image is refused."""
     if array.dtype == np.float64:
         array = array.astype(np.float32)
     if array.dtype not in IMAGE_DTYPES:
@@ -165,18 +167,21 @@ def check_image(array: np.ndarray, what: str = "image") -> np.ndarray:
         raise BadInputError(f"{what} is {array.shape[0]}x{array.shape[1]} pixels; at least 8x8 is needed")
     if array.dtype == np.float32:
         bad = ~np.isfinite(array)
-        if bad.any():
+        if bad.any() and nodata is not None:
+            array = np.where(bad.any(axis=2, keepdims=True), np.float32(nodata), array)
+        elif bad.any():
             n_nan, n_inf = int(np.isnan(array).sum()), int(np.isinf(array).sum())
             raise BadInputError(
-                f"{what} has {n_nan} NaN and {n_inf} infinite pixels; replace them with the no-data value (0) before importing"
+                f"{what} has {n_nan} NaN and {n_inf} infinite pixels, and no no-data value to read them as; "
+                "replace them with numbers first"
             )
     return np.ascontiguousarray(array)
 
 
-def read_image(path: Path) -> np.ndarray:
-    """An image as HWC (H, W, C) of uint8, uint16 or float32."""
+def read_image(path: Path, nodata: float | None = None) -> np.ndarray:
+    """An image as HWC (H, W, C) of uint8, uint16 or float32 (`nodata`: see check_image)."""
     _open_checked(path, "image")
-    return check_image(_read_pixels(path, "image"), f"image {path}")
+    return check_image(_read_pixels(path, "image"), f"image {path}", nodata)
 
 
 def check_mask(mask: np.ndarray, image_shape: tuple[int, ...] | None, what: str = "mask") -> np.ndarray:

@@ -61,7 +61,7 @@ def predict_folder(
     def readable():
         for f in files:
             try:
-                img, geo = read_image(f), georeferencing(f)
+                img, geo = read_image(f, predictor.normalizer.nodata), georeferencing(f)
                 if img.shape[2] != predictor.config.in_channels:
                     raise BadInputError(
                         f"image {f} has {img.shape[2]} channels but the model reads {predictor.config.in_channels}"

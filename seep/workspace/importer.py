@@ -80,7 +80,7 @@ def _import_image(ws: Workspace, images_dir: Path, fname: str, report: ImportRep
         return None, None
     if src.suffix.lower() not in TIFF_SUFFIXES:
         raise BadInputError("not a .tif/.tiff file")
-    image = read_image(src)
+    image = read_image(src, ws.config.nodata)
     if has_geotags(src):
         report.georeferenced.append(f"{images_dir.name}/{fname}")
     record, added = ws.add_image(image, name=Path(fname).stem, scene=scene_of(fname, images_dir), origin=str(src))
