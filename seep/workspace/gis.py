@@ -183,16 +183,21 @@ def _crs(wkt: str):
 
 
 @functools.lru_cache(maxsize=16)
-def _to_wgs84(wkt: str):
-    """One transformer per scene CRS, not one per polygon (building it parses the CRS)."""
-    from pyproj import Transformer
+def _transformer(source: str, target: str):
+    """One transformer per pair of CRSs, not one per polygon (building it parses both)."""
+    from pyproj import CRS, Transformer
 
-    return Transformer.from_crs(_crs(wkt), "EPSG:4326", always_xy=True)
+    return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True)
+
+
+def reproject(geom, source: str, target: str):
+    """Shapely geometries (one or an array) from CRS `source` to `target` (WKT, "EPSG:n", ...)."""
+    tr = _transformer(source, target)
+    return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
 def _to_lonlat(sc: Scene, geom):
-    tr = _to_wgs84(sc.grid.crs)
-    return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    return reproject(geom, sc.grid.crs, "EPSG:4326")
 
 
 def export_seeps(

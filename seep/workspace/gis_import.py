@@ -21,6 +21,7 @@ import shapely
 
 from seep.errors import BadInputError
 from seep.workspace import accounts
+from seep.workspace.gis import reproject
 from seep.workspace.scenes import Scene, scene, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
@@ -73,6 +74,7 @@ def import_seeps(
 def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, list[int]]:
     """The file's polygons in the scene's CRS and their class ids, the others counted."""
     from pyogrio.raw import read
+    from pyproj import CRS
 
     layer = _layer(path, sc.name, layer)
     try:
@@ -88,7 +90,9 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     report.polygons = len(geoms)
     keep = np.array([g is not None for g in geoms], bool)
     report.not_polygons = int((~keep).sum())
-    geoms = _to_scene_crs(shapely.make_valid(geoms[keep]), meta["crs"], sc.grid.crs)
+    geoms = shapely.make_valid(geoms[keep])
+    if CRS.from_user_input(meta["crs"]) != CRS.from_wkt(sc.grid.crs):
+        geoms = reproject(geoms, meta["crs"], sc.grid.crs)
     classes = [c for c, k in zip(classes, keep, strict=True) if k]
     on_scene = shapely.intersects(geoms, _footprint(sc))
     report.outside = int((~on_scene).sum())
@@ -158,16 +162,6 @@ def _is_whole_number(text: str) -> bool:
         return float(text) == int(float(text))
     except (ValueError, OverflowError):
         return False
-
-
-def _to_scene_crs(geoms: np.ndarray, crs: str, scene_crs: str) -> np.ndarray:
-    from pyproj import CRS, Transformer
-
-    source, target = CRS.from_user_input(crs), CRS.from_wkt(scene_crs)
-    if source == target:
-        return geoms
-    tr = Transformer.from_crs(source, target, always_xy=True)
-    return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
 def _footprint(sc: Scene, row_off: int = 0, col_off: int = 0, size: int | None = None):
