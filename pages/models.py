@@ -7,7 +7,7 @@ import streamlit as st
 from seep.errors import SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
-from seep.learn.shipped import SHIPPED_MODEL, expected_scores
+from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES, expected_scores
 from seep.ui import blind, session
 from seep.ui.charts import confusion_heatmap, expected_iou_bars, iou_bars, pr_curves
 from seep.ui.tables import scored_classes, show_table, when
@@ -44,14 +44,15 @@ def quality() -> None:
 
 
 @st.cache_data(show_spinner=False)
-def _expected_scores(mtime: float) -> dict | None:  # the model file's time: new weights, new check
+def _expected_scores(stamp: tuple) -> dict | None:  # the files' times: new weights or figures, a new check
     return expected_scores()
 
 
 def shipped_expectation(predicts_here: bool) -> None:
     """What the shipped model's recipe scored on real scenes it never saw, from its model card's
     cross-validation: what an analyst should trust it with before any fine-tune."""
-    scores = _expected_scores(SHIPPED_MODEL.stat().st_mtime) if SHIPPED_MODEL.is_file() else None
+    stamp = tuple(p.stat().st_mtime if p.is_file() else None for p in (SHIPPED_MODEL, SHIPPED_SCORES))
+    scores = _expected_scores(stamp) if None not in stamp else None
     if scores is None:
         return
     st.subheader("The shipped model on scenes it never saw", anchor=False)

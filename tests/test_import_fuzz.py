@@ -83,3 +83,73 @@ def test_fuzzed_files_names_and_links_never_abort_an_import(edits, cut, name, li
         report = import_folder(ws, src, author="fuzz")
         assert ws.image("good").name == "good"
         check_whole(ws, report, entries=len(os.listdir(src)))
+
+
+def gis_files() -> dict[str, bytes]:
+    """A GeoPackage and a GeoJSON, each with one seep polygon on the scene below."""
+    import json
+
+    import shapely
+    from pyogrio.raw import write
+
+    with tempfile.TemporaryDirectory() as d:
+        box = np.array(shapely.to_wkb([shapely.box(500100, 4599500, 500200, 4599900)]), dtype=object)
+        write(f"{d}/s.gpkg", box, [np.array([1])], ["class_id"], driver="GPKG", crs="EPSG:32631", geometry_type="Polygon")
+        ring = [[3.0012, 41.54], [3.0024, 41.54], [3.0024, 41.5412], [3.0012, 41.5412], [3.0012, 41.54]]
+        feature = {"type": "Feature", "properties": {"class_id": 2}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        return {
+            ".gpkg": Path(f"{d}/s.gpkg").read_bytes(),
+            ".geojson": json.dumps({"type": "FeatureCollection", "features": [feature]}).encode(),
+        }
+
+
+GIS = gis_files()
+_scene_ws: list[Workspace] = []
+
+
+def scene_workspace() -> Workspace:
+    """One small georeferenced scene (EPSG:32631), made once: Hypothesis calls the test many times."""
+    if not _scene_ws:
+        import rasterio
+        from rasterio.transform import from_origin
+
+        from seep.workspace.scenes import import_scene
+
+        d = Path(tempfile.mkdtemp())
+        with rasterio.open(
+            d / "s.tif", "w", driver="GTiff", height=128, width=128, count=1, dtype="uint16", crs="EPSG:32631",
+            transform=from_origin(500000, 4600000, 10, 10),
+        ) as ds:  # fmt: skip
+            ds.write(sar_tile(5, 128)[None])
+        ws = Workspace(d / "ws")
+        import_scene(ws, d / "s.tif", author="t")
+        _scene_ws.append(ws)
+    return _scene_ws[0]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(sorted(GIS)),
+    edits=st.lists(st.tuples(st.integers(0, 1 << 20), st.integers(0, 255)), max_size=8),
+    cut=st.one_of(st.none(), st.integers(0, 1 << 20)),
+)
+def test_fuzzed_gis_files_never_abort_a_seep_import(kind, edits, cut):
+    """A damaged GeoPackage or GeoJSON is refused with one clear error (a SeepError), never a
+    GDAL, GEOS or PROJ traceback; what it does import is a valid label."""
+    from seep.errors import SeepError
+    from seep.workspace.gis_import import import_seeps
+
+    ws = scene_workspace()
+    data = bytearray(GIS[kind])
+    for pos, value in edits:
+        data[pos % len(data)] = value
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / f"seeps{kind}"
+        path.write_bytes(bytes(data[:cut]))
+        try:
+            import_seeps(ws, path, scene_name="s", author="fuzz")
+        except SeepError as e:
+            assert str(e)
+    for rec in ws.list_images(limit=10):
+        if rec.head_version is not None:
+            assert ws.label(rec.id)[1].max() <= len(ws.classes) - 1

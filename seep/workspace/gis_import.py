@@ -75,6 +75,7 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     """The file's polygons in the scene's CRS and their class ids, the others counted."""
     from pyogrio.raw import read
     from pyproj import CRS
+    from pyproj.exceptions import CRSError
 
     layer = _layer(path, sc.name, layer)
     try:
@@ -86,13 +87,17 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     if not meta.get("crs"):
         raise BadInputError(f"{path} has no coordinate system, so its polygons cannot be placed on a map; set one in your GIS")
     classes = _class_ids(ws, path, dict(zip(meta["fields"], fields, strict=True)), len(wkb), class_field, class_id)
-    geoms = np.array([_area_of(g) for g in shapely.from_wkb(np.asarray(wkb, dtype=object))], dtype=object)
+    # an unclosed ring and the like are mended, or left out as no area, never a GEOS traceback
+    geoms = np.array([_area_of(g) for g in shapely.from_wkb(np.asarray(wkb, dtype=object), on_invalid="fix")], dtype=object)
     report.polygons = len(geoms)
     keep = np.array([g is not None for g in geoms], bool)
     report.not_polygons = int((~keep).sum())
     geoms = shapely.make_valid(geoms[keep])
-    if CRS.from_user_input(meta["crs"]) != CRS.from_wkt(sc.grid.crs):
-        geoms = reproject(geoms, meta["crs"], sc.grid.crs)
+    try:
+        if CRS.from_user_input(meta["crs"]) != CRS.from_wkt(sc.grid.crs):
+            geoms = reproject(geoms, meta["crs"], sc.grid.crs)
+    except CRSError as e:
+        raise BadInputError(f"cannot move the polygons of {path} onto scene {sc.name}'s coordinate system: {e}") from None
     classes = [c for c, k in zip(classes, keep, strict=True) if k]
     on_scene = shapely.intersects(geoms, _footprint(sc))
     report.outside = int((~on_scene).sum())
