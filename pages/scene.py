@@ -157,14 +157,16 @@ def seeps_form() -> None:
     """Seeps outlined or edited in a GIS, burnt into this scene's tiles as accepted labels."""
     with st.form("scene_seeps", border=False):
         upload = st.file_uploader(
-            "GeoPackage or GeoJSON, any coordinate system", type=["gpkg", "geojson", "json"], key="scene_seeps_file"
+            "GeoPackage, GeoJSON or a zipped shapefile, any coordinate system",
+            type=["gpkg", "geojson", "json", "zip"],
+            key="scene_seeps_file",
         )
         field = st.text_input("Field holding each polygon's class (id or name)", value="class_id", key="scene_seeps_field")
         if not st.form_submit_button("Import seeps", icon=":material/upload:"):
             return
     try:
         if upload is None:
-            raise BadInputError("choose a GeoPackage or GeoJSON file first")
+            raise BadInputError("choose a GeoPackage, GeoJSON or zipped shapefile first")
         session.require(ws, "accept")
         report = import_uploaded_seeps(ws, name, upload, field, session.author())
         st.session_state["scene_seeps_done"] = report.summary()

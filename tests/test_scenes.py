@@ -473,3 +473,26 @@ def test_holes_stay_sea_and_awkward_geometries_still_burn(capsys, tmp_path, scen
     assert (label[10:60, 50:100][np.r_[0:20, 30:50]] == 1).all() and (label[30:40, 70:80] == 0).all()  # the hole is sea
     assert 2 * 600 <= (label == 2).sum() <= 2 * 650  # two triangles of 25 x 50 pixels
     assert (label[10:50, 200:240] == 3).all() and (label[160:200, 60:100] == 5).all()
+
+
+def test_a_zipped_shapefile_is_read_as_qgis_saves_it(capsys, tmp_path, scene_files):
+    import zipfile
+
+    from pyogrio.raw import write
+
+    img, _ = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
+    (tmp_path / "shp").mkdir()
+    box = np.array(shapely.to_wkb([shapely.box(501000, 4598000, 501400, 4598400)]), dtype=object)  # columns 100-140, rows 160-200
+    write(str(tmp_path / "shp" / "seeps.shp"), box, [np.array(["seep 6"], dtype=object)], ["klasse"],
+          driver="ESRI Shapefile", crs="EPSG:32631", geometry_type="Polygon")  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "seeps.zip", "w") as z:
+        for part in (tmp_path / "shp").iterdir():
+            z.write(part, part.name)
+    code, out, err = run(capsys, "import-seeps", str(tmp_path / "seeps.zip"), "--scene", "S1A_scene", "--class-field", "klasse",
+                         "--author", "ana", "--workspace", ws_path)  # fmt: skip
+    assert code == 0, err
+    assert "1 polygons read, 1 tiles given a new label version" in out
+    label = labels_of(Workspace(ws_path, create=False), "S1A_scene", (600, 700))
+    assert (label[160:200, 100:140] == 6).all() and (label == 6).sum() == 40 * 40

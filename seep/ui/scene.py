@@ -97,7 +97,7 @@ def export_bytes(ws: Workspace, name: str, source: str, suffix: str, model_id: s
 
 
 def import_uploaded_seeps(ws: Workspace, name: str, upload, class_field: str, author: str):
-    """A GIS file from the browser (GeoPackage or GeoJSON: small, unlike scenes) burnt into
+    """A GIS file from the browser (GeoPackage, GeoJSON, zipped shapefile: small, unlike scenes) burnt into
     the scene's tiles; pyogrio reads files, so it passes through a temporary one."""
     from seep.workspace.gis_import import import_seeps
 
