@@ -1,5 +1,6 @@
-"""The import fuzz test at full length: 1,000 Hypothesis examples of damaged TIFF bytes,
-truncations, undecodable names and links (CI runs a slice of 60).
+"""The import fuzz tests at full length: 1,000 Hypothesis examples each of damaged TIFF bytes,
+truncations, undecodable names and links, and of damaged GeoPackages and GeoJSON for
+import-seeps (CI runs a slice of 60).
 
     python benchmarks/bench_fuzz.py [--examples 1000]
 
