@@ -496,3 +496,19 @@ def test_a_zipped_shapefile_is_read_as_qgis_saves_it(capsys, tmp_path, scene_fil
     assert "1 polygons read, 1 tiles given a new label version" in out
     label = labels_of(Workspace(ws_path, create=False), "S1A_scene", (600, 700))
     assert (label[160:200, 100:140] == 6).all() and (label == 6).sum() == 40 * 40
+
+
+def test_an_uploaded_file_is_named_as_the_analyst_chose_it_in_errors(capsys, tmp_path, scene_files):
+    """The Scene page reads an upload through a temporary file; its errors name the upload."""
+    from types import SimpleNamespace
+
+    from seep.errors import BadInputError
+    from seep.ui.scene import import_uploaded_seeps
+
+    img, _ = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
+    upload = SimpleNamespace(name="../my seeps.gpkg", getvalue=lambda: b"not a geopackage")
+    with pytest.raises(BadInputError) as e:
+        import_uploaded_seeps(Workspace(ws_path, create=False), "S1A_scene", upload, "class_id", "ana")
+    assert str(e.value).startswith("cannot read ../my seeps.gpkg as a GIS file") and "/tmp" not in str(e.value)

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from seep.data.display import overlay
+from seep.errors import SeepError
 from seep.ui.text import chart_text
 from seep.workspace import STATUS_LABELS, Workspace
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
@@ -106,4 +107,8 @@ def import_uploaded_seeps(ws: Workspace, name: str, upload, class_field: str, au
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / safe
         path.write_bytes(upload.getvalue())
-        return import_seeps(ws, path, scene_name=name, author=author, class_field=class_field.strip() or None)
+        try:
+            return import_seeps(ws, path, scene_name=name, author=author, class_field=class_field.strip() or None)
+        except SeepError as e:  # name the file the analyst chose, not the server's temporary copy
+            e.args = (str(e).replace(str(path), upload.name),)
+            raise
