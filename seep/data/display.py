@@ -45,17 +45,29 @@ def window(
     """
     if mode == "db" and low is not None and high is not None:
         return float(low), float(max(high, low + 1e-6))
-    band, valid = _band(image, channel), valid_mask(image, nodata)
-    v = band[valid]
-    if mode == "db":
-        v, plo, phi = decibels(band, valid, DB_FLOOR)[valid], 2.0, 98.0
-    elif mode == "percentile":
-        plo, phi = (2.0 if low is None else low), (98.0 if high is None else high)
-    else:
+    band, valid = _shown(image, mode, channel, nodata)
+    return _window_of(band[valid], mode, low, high)
+
+
+def _shown(image: np.ndarray, mode: str, channel: int, nodata: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """One band in the mode's units (decibels in db mode), and where it holds data."""
+    if mode not in ("percentile", "db"):
         raise ValueError(f"display mode {mode!r}: use 'percentile' or 'db'")
-    if v.size == 0:
+    band, valid = _band(image, channel), valid_mask(image, nodata)
+    return (decibels(band, valid, DB_FLOOR) if mode == "db" else band), valid
+
+
+def _window_of(values: np.ndarray, mode: str, low: float | None, high: float | None) -> tuple[float, float]:
+    """The window over the valid pixels' `values`, already in the mode's units."""
+    if mode == "db":
+        if low is not None and high is not None:
+            return float(low), float(max(high, low + 1e-6))
+        plo, phi = 2.0, 98.0
+    else:
+        plo, phi = (2.0 if low is None else low), (98.0 if high is None else high)
+    if values.size == 0:
         return 0.0, 1.0
-    lo, hi = np.percentile(v, [plo, phi])
+    lo, hi = np.percentile(values, [plo, phi])
     return float(lo), float(max(hi, lo + 1e-6))
 
 
@@ -69,13 +81,12 @@ def stretch(
     channel: int = 0,
     nodata: float | None = 0,
 ) -> np.ndarray:
-    """One band to (H, W) uint8 grey, window from `window`, then gamma (<1 brightens darks)."""
+    """One band to (H, W) uint8 grey, window as `window` sets it, then gamma (<1 brightens darks).
+    The band is read in the mode's units once, for the window and the picture alike."""
     if gamma <= 0:
         raise ValueError(f"gamma must be positive, got {gamma}")
-    lo, hi = window(image, mode=mode, low=low, high=high, channel=channel, nodata=nodata)
-    band = _band(image, channel)
-    if mode == "db":
-        band = decibels(band, valid_mask(image, nodata), DB_FLOOR)
+    band, valid = _shown(image, mode, channel, nodata)
+    lo, hi = _window_of(band[valid], mode, low, high)
     t = np.clip((band - lo) / (hi - lo), 0.0, 1.0)
     if gamma != 1.0:
         t = t**gamma
