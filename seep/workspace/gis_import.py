@@ -86,7 +86,7 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
         raise BadInputError(f"layer {layer} of {path} is a table without geometries; name the layer of polygons with --layer")
     if not meta.get("crs"):
         raise BadInputError(f"{path} has no coordinate system, so its polygons cannot be placed on a map; set one in your GIS")
-    classes = _class_ids(ws, path, dict(zip(meta["fields"], fields, strict=True)), len(wkb), class_field, class_id)
+    classes = np.array(_class_ids(ws, path, dict(zip(meta["fields"], fields, strict=True)), len(wkb), class_field, class_id))
     # an unclosed ring and the like are mended, or left out as no area, never a GEOS traceback
     geoms = np.array([_area_of(g) for g in shapely.from_wkb(np.asarray(wkb, dtype=object), on_invalid="fix")], dtype=object)
     report.polygons = len(geoms)
@@ -98,10 +98,9 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
             geoms = reproject(geoms, meta["crs"], sc.grid.crs)
     except CRSError as e:
         raise BadInputError(f"cannot move the polygons of {path} onto scene {sc.name}'s coordinate system: {e}") from None
-    classes = [c for c, k in zip(classes, keep, strict=True) if k]
     on_scene = shapely.intersects(geoms, _footprint(sc))
     report.outside = int((~on_scene).sum())
-    return list(geoms[on_scene]), [c for c, k in zip(classes, on_scene, strict=True) if k]
+    return list(geoms[on_scene]), classes[keep][on_scene].tolist()
 
 
 def _area_of(geom):
