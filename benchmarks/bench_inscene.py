@@ -1,7 +1,7 @@
 """How much seeing part of a scene helps the rest of it: the ceiling of the learning loop.
 
     python benchmarks/bench_inscene.py plan  --like RUN --pick queue --k 5 --out PICKS.json
-    python benchmarks/bench_inscene.py plan  --like RUN --pick half --seed 0 --out PICKS.json
+    python benchmarks/bench_inscene.py plan  --like RUN --pick half|random|spread --seed 0 --out PICKS.json
     python benchmarks/bench_inscene.py plan  --like RUN --pick none --out PICKS.json   # the control
     python benchmarks/bench_inscene.py train --picks PICKS.json --fold F --seed S --out DIR [--device cuda]
     python benchmarks/bench_inscene.py score --picks PICKS.json --runs DIR [DIR ...]
@@ -13,9 +13,10 @@ the scene gains. Its ceiling is a model that had those tiles all along: fold k o
 beside models that never saw those scenes (RUN's fold models, and any other run on the same
 folds). If even that gains little, no fine-tune recipe will reach issue 9's +0.05.
 
-`plan` picks the seen tiles of each fold's scenes: the first K of the review queue by RUN's
-fold model (the tiles `bench_loop.py` corrects), a random half of each scene (`half`), or
-none (the control: the same seed, trained as `crossval` trains the fold).
+`plan` picks the seen tiles of each fold's scenes as `bench_loop.py --pick` does with RUN's fold
+model as base: the first K of the review queue, K at random, K spread over the predicted seep
+area, a random half of each scene (`half`), or none (the control: the same seed, trained as
+`crossval` trains the fold).
 `train` trains one fold with the recipe the plan carries (one process per fold keeps a GPU
 busy) and keeps its last weights as `model.pt`, without optimizer state. `score` prints, per fold and as a mean over folds, binary IoU,
 seep-class mIoU and mean AP50 of every run on the unseen rest, decoded as the shipped model
@@ -70,25 +71,17 @@ def plan(args, tiles: list[Tile]) -> dict:
 
 
 def seen_tiles(args, model: Path, held: list[Tile]) -> set[str]:
-    # The analyst's picks: one definition for both benchmarks. Imported by `plan` alone: it
-    # brings the workspace (and its password hashing), which a GPU machine that only trains
-    # and scores may not have installed.
+    """The tiles bench_loop.py corrects with the same pick, K and seed (none: the control, each
+    fold trained as crossval trains it)."""
+    # Imported here alone: bench_loop brings the workspace (and its password hashing), which a
+    # GPU machine that only trains and scores may not have installed.
     import bench_loop
 
-    if args.pick == "queue":
-        return queue_picks(model, held, args.k)
-    if args.pick == "half":
-        return bench_loop.half_picks(held, args.seed)
-    return set()  # none: the control, each fold trained as crossval trains it
-
-
-def queue_picks(model: Path, held: list[Tile], k: int) -> set[str]:
-    """The tiles bench_loop.py corrects: the first K of each scene's review queue."""
-    import bench_loop
-
+    if args.pick == "none":
+        return set()
     with tempfile.TemporaryDirectory() as d:
         ws, base_id = bench_loop.predicted_workspace(Path(d), held, model)
-        return bench_loop.correct(ws, base_id, {t.name: t for t in held}, k)
+        return bench_loop.correct(ws, base_id, {t.name: t for t in held}, args.k, args.pick, args.seed)
 
 
 def split(picks: dict, fold: int, tiles: list[Tile]) -> tuple[list[Tile], list[Tile]]:
@@ -175,8 +168,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("step", choices=("plan", "train", "score"))
     ap.add_argument("--like", type=Path, help="plan: a crossval run whose folds and recipe are used")
-    ap.add_argument("--pick", choices=("queue", "half", "none"), default="queue")
-    ap.add_argument("--k", type=int, default=5, help="plan --pick queue: seen tiles per scene")
+    ap.add_argument("--pick", choices=("queue", "random", "spread", "half", "none"), default="queue")
+    ap.add_argument("--k", type=int, default=5, help="plan: seen tiles per scene (half: any K > 0)")
     ap.add_argument("--picks", type=Path, help="train, score: the plan's JSON")
     ap.add_argument("--fold", type=int, default=0)
     ap.add_argument("--seed", type=int, default=0)
