@@ -168,7 +168,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("step", choices=("plan", "train", "score"))
     ap.add_argument("--like", type=Path, help="plan: a crossval run whose folds and recipe are used")
-    ap.add_argument("--pick", choices=("queue", "random", "spread", "half", "none"), default="queue")
+    ap.add_argument("--pick", choices=("queue", "sample", "random", "spread", "half", "none"), default="queue")
     ap.add_argument("--k", type=int, default=5, help="plan: seen tiles per scene (half: any K > 0)")
     ap.add_argument("--picks", type=Path, help="train, score: the plan's JSON")
     ap.add_argument("--fold", type=int, default=0)

@@ -1,6 +1,6 @@
 """The learning loop, replayed as an analyst lives it, on real scenes the base model never saw.
 
-    python benchmarks/bench_loop.py [--base MODEL ...] [--k 0,2,5,10] [--seeds 0,1,2] [--pick queue|random|half|spread] [--set key=value ...] [--json]
+    python benchmarks/bench_loop.py [--base MODEL ...] [--k 0,2,5,10] [--seeds 0,1,2] [--pick queue|sample|random|half|spread] [--set key=value ...] [--json]
 
 For each base model (`--base`, one or more; the default, the shipped model, was trained on
 every scene since 2026-11-23, so pass the fold models of a `crossval` run) and each K: a fresh
@@ -75,7 +75,8 @@ def correct(ws: Workspace, base_id: str, truth: dict[str, Tile], k: int, pick: s
     queue, or (`pick="random"`, a yardstick for the queue's choice) K drawn at random, or
     (`pick="half"`, any K > 0) a random half of each scene, the tiles bench_inscene.py retrains with,
     or (`pick="spread"`) K spread evenly over the scene's tiles ranked by the base's predicted seep
-    area, from seep-richest to none: a candidate order for teaching rather than reviewing."""
+    area, from seep-richest to none: a candidate order for teaching rather than reviewing, or
+    (`pick="sample"`) the first K of each scene in the workspace's teaching sample."""
     if pick == "half":
         names = half_picks(list(truth.values()), seed)
         chosen = [r.id for r in ws.list_images(ImageFilter(), limit=1_000_000) if r.name in names] if k else []
@@ -84,6 +85,8 @@ def correct(ws: Workspace, base_id: str, truth: dict[str, Tile], k: int, pick: s
             ws.list_images(ImageFilter(scene=(s,), sort="largest_predicted", model=base_id), limit=1_000_000) for s in ws.scenes()
         ]
         chosen = [recs[j].id for recs in by_scene for j in sorted({int((i + 0.5) * len(recs) / k) for i in range(k)})]
+    elif pick == "sample":
+        chosen = ws.teaching_sample(ImageFilter(), per_scene=k)[: k * len(ws.scenes())]
     elif pick == "random":
         rng = np.random.default_rng([seed, k])
         by_scene = [ws.list_images(ImageFilter(scene=(s,)), limit=1_000_000) for s in ws.scenes()]
@@ -225,7 +228,10 @@ def main() -> int:
     ap.add_argument("--k", default="0,2,5,10", help="corrected tiles per scene, comma-separated")
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument(
-        "--pick", choices=("queue", "random", "half", "spread"), default="queue", help="which tiles the analyst corrects"
+        "--pick",
+        choices=("queue", "sample", "random", "half", "spread"),
+        default="queue",
+        help="which tiles the analyst corrects",
     )
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a fine-tune setting (JSON value)")
     ap.add_argument("--json", action="store_true", help="also print every run as a JSON line")

@@ -18,7 +18,9 @@ SORTS = {
     "largest_predicted": "Largest predicted seep area",
     "least_confident": "Least confident first",
     "most_useful": "Most useful next (least confident, at most 5 per scene first)",
+    "teaching_sample": "A fair sample to teach from (5 per scene first)",
 }
+QUEUES = {"most_useful", "teaching_sample"}  # orders of their own, walked by Review's previous / next
 
 ws = session.workspace()
 model = active_model(ws)
@@ -70,10 +72,19 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
     name = st.text_input("Name contains", key="browse_name")
     mine = browse_views.my_work_toggles(work)
-    sort = st.selectbox("Sort by", list(sorts), key="browse_sort", format_func=SORTS.get)
+    sort = st.selectbox(
+        "Sort by",
+        list(sorts),
+        key="browse_sort",
+        format_func=SORTS.get,
+        help="**Most useful next** puts first the tiles whose predictions are most in doubt: correcting "
+        "them fixes the most pixels. **A fair sample to teach from** draws tiles blind to what is on "
+        "them: labels like these teach a model about the rest of their scenes, where the most "
+        "doubtful tiles (a scene's big slicks) teach it little (models/README.md).",
+    )
 
 flt = ImageFilter(
-    sort="name" if sort == "most_useful" else sort,
+    sort="name" if sort in QUEUES else sort,
     status=tuple(status) or None,
     scene=tuple(scenes) or None,
     class_present=cls,
@@ -131,8 +142,8 @@ if total == 0:
     st.stop()
 
 page = st.pagination(pages, key="browse_page") if pages > 1 else 1
-if sort == "most_useful":
-    queue_ids = ws.review_queue(flt, model.id)
+if sort in QUEUES:
+    queue_ids = ws.review_queue(flt, model.id) if sort == "most_useful" else ws.teaching_sample(flt)
     st.session_state["browse_order"] = queue_ids  # Review's previous / next follow this order
     records = ws.images_by_ids(queue_ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
 else:

@@ -10,7 +10,7 @@ from helpers import sar_tile
 
 from seep.cli import main
 from seep.data.synthetic import DemoSpec, make_tile
-from seep.workspace import Workspace
+from seep.workspace import ImageFilter, Workspace
 
 
 def run(capsys, *argv):
@@ -32,6 +32,11 @@ def test_demo_status_list_history_export(capsys, tmp_path):
 
     code, out, _ = run(capsys, "list", "--workspace", ws, "--status", "accepted", "--sort", "largest_seep")
     assert code == 0 and out.strip().endswith(f"{lines['accepted']} images match")
+
+    code, out, _ = run(capsys, "list", "--workspace", ws, "--sort", "teaching_sample", "--limit", "3")
+    sample = Workspace(ws).teaching_sample(ImageFilter())
+    assert code == 0 and [line.split()[0] for line in out.splitlines()[:3]] == sample[:3]
+    assert {Workspace(ws).image(i).scene for i in sample[:3]} == {"900100", "900101"}  # 3 of 2 scenes: both
 
     code, out, _ = run(capsys, "history", "900100.000000", "--workspace", ws)
     assert "v1" in out and "demo ground truth" in out and "imported" in out

@@ -450,6 +450,16 @@ def test_browse_most_useful_next_order(demo_ws, editor, with_model):
     assert at.session_state["browse_order"][:3] == [recs[2].id, recs[1].id, recs[0].id]
 
 
+def test_browse_teaching_sample_order(demo_ws, editor):
+    """Needs no predictions; Review's previous / next walk the sample, 5 of each scene first."""
+    at = app()
+    at.selectbox(key="browse_sort").set_value("teaching_sample").run()
+    assert not at.exception
+    assert at.session_state["browse_order"] == demo_ws.teaching_sample(ImageFilter())
+    first = [demo_ws.image(i).scene for i in at.session_state["browse_order"][: 5 * len(demo_ws.scenes())]]
+    assert all(first.count(s) == min(5, demo_ws.count_images(ImageFilter(scene=(s,)))) for s in demo_ws.scenes())
+
+
 def test_cli_and_train_page_train_the_same_candidate(demo_ws, tiny_model, tmp_path, monkeypatch):
     """One set of defaults: Start on the Train page and `seep train` on the same labels and
     seed give the same weights."""

@@ -163,8 +163,9 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument(
         "--sort",
         default="name",
-        choices=["name", "scene", "largest_seep", "smallest_seep"],
-        help="label-based sorts; the app adds prediction-based ones",
+        choices=["name", "scene", "largest_seep", "smallest_seep", "teaching_sample"],
+        help="teaching_sample: 5 tiles of each scene first, drawn blind to what is on them (the "
+        "labels that teach a model most about the rest of a scene); the app adds prediction-based sorts",
     )
     p.add_argument("--offset", type=_at_least_0, default=0)
     p.add_argument("--limit", type=_at_least_0, default=50)

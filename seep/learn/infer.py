@@ -67,10 +67,10 @@ def _starts(length: int, window: int, stride: int) -> list[int]:
 def uncertainty(confidence: np.ndarray, valid: np.ndarray | None = None) -> float:
     """0 (sure) .. 1 (unsure): the expected share of wrongly classified pixels, the mean of
     1 - confidence over the valid pixels. A tile with a large doubtful slick ranks before
-    one with a doubtful speck: correcting it fixes more pixels and teaches a fine-tune more
-    (bench_loop measured the old rule, mean doubt around the predicted seeps alone, picking
-    tiles with a third of the seep pixels and fine-tunes that lost IoU). A confidently
-    empty sea ranks last."""
+    one with a doubtful speck: correcting it fixes more pixels (bench_loop measured the old
+    rule, mean doubt around the predicted seeps alone, picking tiles with a third of the seep
+    pixels). Such tiles are unlike the rest of their scene and teach a model little about it:
+    the workspace's teaching sample is the order for that. A confidently empty sea ranks last."""
     doubt = 1.0 - np.asarray(confidence, np.float32)
     v = np.ones(doubt.shape, bool) if valid is None else valid
     return float(doubt[v].mean()) if v.any() else 0.0
