@@ -1,7 +1,7 @@
 """How much seeing part of a scene helps the rest of it: the ceiling of the learning loop.
 
     python benchmarks/bench_inscene.py plan  --like RUN --pick queue --k 5 --out PICKS.json
-    python benchmarks/bench_inscene.py plan  --like RUN --pick half|random|spread --seed 0 --out PICKS.json
+    python benchmarks/bench_inscene.py plan  --like RUN --pick half|random|spread|sample --seed 0 --out PICKS.json
     python benchmarks/bench_inscene.py plan  --like RUN --pick none --out PICKS.json   # the control
     python benchmarks/bench_inscene.py train --picks PICKS.json --fold F --seed S --out DIR [--device cuda]
     python benchmarks/bench_inscene.py score --picks PICKS.json --runs DIR [DIR ...]
@@ -15,7 +15,7 @@ folds). If even that gains little, no fine-tune recipe will reach issue 9's +0.0
 
 `plan` picks the seen tiles of each fold's scenes as `bench_loop.py --pick` does with RUN's fold
 model as base: the first K of the review queue, K at random, K spread over the predicted seep
-area, a random half of each scene (`half`), or none (the control: the same seed, trained as
+area, K of the workspace's teaching sample, a random half of each scene (`half`), or none (the control: the same seed, trained as
 `crossval` trains the fold).
 `train` trains one fold with the recipe the plan carries (one process per fold keeps a GPU
 busy) and keeps its last weights as `model.pt`, without optimizer state. `score` prints, per fold and as a mean over folds, binary IoU,

@@ -76,7 +76,7 @@ def correct(ws: Workspace, base_id: str, truth: dict[str, Tile], k: int, pick: s
     (`pick="half"`, any K > 0) a random half of each scene, the tiles bench_inscene.py retrains with,
     or (`pick="spread"`) K spread evenly over the scene's tiles ranked by the base's predicted seep
     area, from seep-richest to none: a candidate order for teaching rather than reviewing, or
-    (`pick="sample"`) the first K of each scene in the workspace's teaching sample."""
+    (`pick="sample"`) the first K rounds of the workspace's teaching sample."""
     if pick == "half":
         names = half_picks(list(truth.values()), seed)
         chosen = [r.id for r in ws.list_images(ImageFilter(), limit=1_000_000) if r.name in names] if k else []
@@ -86,7 +86,7 @@ def correct(ws: Workspace, base_id: str, truth: dict[str, Tile], k: int, pick: s
         ]
         chosen = [recs[j].id for recs in by_scene for j in sorted({int((i + 0.5) * len(recs) / k) for i in range(k)})]
     elif pick == "sample":
-        chosen = ws.teaching_sample(ImageFilter(), per_scene=k)[: k * len(ws.scenes())]
+        chosen = ws.teaching_sample(ImageFilter())[: k * len(ws.scenes())]  # K of each scene, every scene having K
     elif pick == "random":
         rng = np.random.default_rng([seed, k])
         by_scene = [ws.list_images(ImageFilter(scene=(s,)), limit=1_000_000) for s in ws.scenes()]

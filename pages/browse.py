@@ -18,7 +18,7 @@ SORTS = {
     "largest_predicted": "Largest predicted seep area",
     "least_confident": "Least confident first",
     "most_useful": "Most useful next (least confident, at most 5 per scene first)",
-    "teaching_sample": "A fair sample to teach from (5 per scene first)",
+    "teaching_sample": "A fair sample to teach from (each scene in turn)",
 }
 QUEUES = {"most_useful", "teaching_sample"}  # orders of their own, walked by Review's previous / next
 

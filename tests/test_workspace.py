@@ -374,22 +374,23 @@ def test_review_queue_caps_each_scene(ws):
     assert [r.name for r in ws.images_by_ids(ws.review_queue(ImageFilter(scene=("b",)), "m"))] == ["b.0", "b.1"]
 
 
-def test_teaching_sample_takes_each_scene_blind_to_content(ws):
-    """The first `per_scene` of each scene in checksum order, predicted or not, whatever the
-    model thinks of them; then the rest in the same order; a filter narrows it."""
-    ids = {}
+def test_teaching_sample_takes_each_scene_in_turn_blind_to_content(ws):
+    """A tile of each scene in turn, each scene's in checksum order whatever a model thinks of
+    them, so any first N cover the scenes alike; a filter narrows it."""
+    scene_of = {}
     for scene, n in (("a", 4), ("b", 3), ("c", 1)):
         for i in range(n):
             rec, _ = ws.add_image(sar_tile(10 * ord(scene) + i), name=f"{scene}.{i}", scene=scene)
-            ids[rec.id] = scene
-    doubtful = min(i for i, s in ids.items() if s == "a")
+            scene_of[rec.id] = scene
+    doubtful = max(i for i, s in scene_of.items() if s == "a")
     ws.save_prediction(doubtful, "m", _mask(1), np.full((64, 64), 0.5, np.float32), uncertainty=0.99)
-    order = ws.teaching_sample(ImageFilter(), per_scene=2)
-    by_id = sorted(ids)
-    head = [i for i in by_id if [j for j in by_id if ids[j] == ids[i]].index(i) < 2]
-    assert order == head + [i for i in by_id if i not in head]
-    assert [ids[i] for i in order[:5]].count("a") == 2 and len(order) == len(ids)
-    assert ws.teaching_sample(ImageFilter(scene=("b",)), per_scene=1) == sorted(i for i in ids if ids[i] == "b")
+    order = ws.teaching_sample(ImageFilter())
+    assert sorted(order) == sorted(scene_of)
+    assert sorted(scene_of[i] for i in order[:3]) == ["a", "b", "c"]  # each scene once
+    assert sorted(scene_of[i] for i in order[3:5]) == ["a", "b"] and [scene_of[i] for i in order[-1:]] == ["a"]
+    for scene in "abc":
+        assert [i for i in order if scene_of[i] == scene] == sorted(i for i in scene_of if scene_of[i] == scene)
+    assert ws.teaching_sample(ImageFilter(scene=("b",))) == sorted(i for i in scene_of if scene_of[i] == "b")
 
 
 def _hold_write_lock(db: Path, seconds: float) -> subprocess.Popen:

@@ -164,7 +164,7 @@ def _workspace_commands(add: Add) -> None:
         "--sort",
         default="name",
         choices=["name", "scene", "largest_seep", "smallest_seep", "teaching_sample"],
-        help="teaching_sample: 5 tiles of each scene first, drawn blind to what is on them (the "
+        help="teaching_sample: a tile of each scene in turn, drawn blind to what is on them (the "
         "labels that teach a model most about the rest of a scene); the app adds prediction-based sorts",
     )
     p.add_argument("--offset", type=_at_least_0, default=0)

@@ -184,20 +184,34 @@ class Workspace(LabelStore, PredictionCache):
                 "ORDER BY p.uncertainty IS NULL, p.uncertainty DESC, images.name",
                 [model_id, *args],
             ).fetchall()
-        predicted = _per_scene_first([(i, scene) for i, scene, u in rows if u is not None], per_scene)
-        return predicted + [i for i, _, u in rows if u is None]
+        taken: dict[str, int] = {}
+        head, tail, unpredicted = [], [], []
+        for image_id, scene, u in rows:
+            if u is None:
+                unpredicted.append(image_id)
+            elif taken.get(scene, 0) < per_scene:
+                taken[scene] = taken.get(scene, 0) + 1
+                head.append(image_id)
+            else:
+                tail.append(image_id)
+        return head + tail + unpredicted
 
-    def teaching_sample(self, flt: ImageFilter, per_scene: int = 5) -> list[str]:
-        """Ids in the order teaching a model pays most: `per_scene` tiles of each scene first,
-        drawn blind to what is on them (an id is its pixels' checksum), then the rest in that
-        order. The review queue's most doubtful tiles hold a scene's big slicks: retrained in,
-        they taught a model nothing about the rest of their scenes, where five tiles a scene
-        drawn like this taught +0.03 binary IoU (models/README.md, "What corrections can
-        teach at all")."""
+    def teaching_sample(self, flt: ImageFilter) -> list[str]:
+        """Ids in the order teaching a model pays most: a tile of each scene in turn, drawn
+        blind to what is on them (in id order, and an id is its pixels' checksum), so the first
+        N labelled cover every scene alike. The review queue's most doubtful tiles hold a
+        scene's big slicks: retrained in, they taught a model nothing about the rest of their
+        scenes, where five tiles a scene drawn like this taught +0.03 binary IoU
+        (models/README.md, "What corrections can teach at all")."""
         where, args = flt.where()
         with self.connect() as con:
             rows = con.execute(f"SELECT id, scene FROM images{where} ORDER BY id", args).fetchall()
-        return _per_scene_first([tuple(r) for r in rows], per_scene)
+        turn: dict[str, int] = {}
+        ranked = []
+        for image_id, scene in rows:
+            turn[scene] = turn.get(scene, 0) + 1
+            ranked.append((turn[scene], image_id))
+        return [image_id for _, image_id in sorted(ranked)]
 
     def images_by_ids(self, ids: list[str]) -> list[ImageRecord]:
         """Records in the order of `ids`."""
@@ -230,12 +244,3 @@ class Workspace(LabelStore, PredictionCache):
         with self.connect(write=True) as con:
             con.execute("UPDATE images SET status = ? WHERE id = ?", (status, image.id))
 
-
-def _per_scene_first(rows: list[tuple[str, str]], per_scene: int) -> list[str]:
-    """(id, scene) rows in order -> ids: the first `per_scene` of each scene, then the rest."""
-    taken: dict[str, int] = {}
-    head, tail = [], []
-    for image_id, scene in rows:
-        taken[scene] = taken.get(scene, 0) + 1
-        (head if taken[scene] <= per_scene else tail).append(image_id)
-    return head + tail
