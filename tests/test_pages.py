@@ -149,6 +149,7 @@ def test_review_restore(demo_ws):
     _, mask = demo_ws.label(rec.id)
     demo_ws.save_label(rec.id, np.zeros_like(mask), parent=1, author="someone")
     at = app(image=rec.id)
+    assert [e.label for e in at.expander if e.label.startswith("History")] == ["History (2 versions)"]
     assert not [b for b in at.button if b.key == "review_restore"]  # nothing to restore until one is picked
     at.selectbox(key="review_restore_pick").set_value(1).run()
     assert any(c.value.startswith("v1 as it was: ") and "differ from the newest, v2" in c.value for c in at.caption)
@@ -157,6 +158,8 @@ def test_review_restore(demo_ws):
     assert not at.exception
     lv = demo_ws.version(rec.id)
     assert lv.version == 3 and lv.restored_from == 1 and lv.author == "tester"
+    first = demo_ws.list_images(ImageFilter(status=("accepted",)))[1]
+    assert [e.label for e in app(image=first.id).expander if e.label.startswith("History")] == ["History (1 version)"]
     np.testing.assert_array_equal(demo_ws.label(rec.id)[1], mask)
 
 

@@ -145,7 +145,8 @@ def return_form(ws: Workspace, image: ImageRecord, reviewer: str, on_returned) -
 
 def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, opacity: float, on_restored) -> None:
     """Every version and verdict; an older version, previewed first, can be restored as the newest."""
-    with st.expander(f"History ({image.head_version or 0} versions)", icon=":material/history:"):
+    n = image.head_version or 0
+    with st.expander(f"History ({n} version{'' if n == 1 else 's'})", icon=":material/history:"):
         versions = ws.history(image.id)
         if not versions:
             st.caption("No label versions yet.")
