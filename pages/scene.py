@@ -129,7 +129,7 @@ if picked:
     st.switch_page("pages/review.py", query_params={"image": picked[0]})
 
 st.caption(
-    f"{sc.grid.width:,} x {sc.grid.height:,} pixels, {sc.grid.bands} band(s) {sc.grid.dtype} · "
+    f"{sc.grid.width:,} x {sc.grid.height:,} pixels, {sc.grid.bands} band{'' if sc.grid.bands == 1 else 's'} {sc.grid.dtype} · "
     f"{plain(crs_label(sc.grid.crs))} · pixel {abs(sc.grid.transform[0]):g} x {abs(sc.grid.transform[4]):g} · "
     f"{len(tiles)} tiles of {sc.tile} px (shown 1:{factor}), {sc.skipped_no_data} no-data-only tiles not stored · "
     "click a tile to review it"

@@ -538,7 +538,7 @@ def test_scene_page_shows_the_demo_scene(tmp_path, monkeypatch):
     at = app("pages/scene.py")
     assert at.selectbox(key="scene_name").value == "demo_scene"
     caption = " ".join(c.value for c in at.caption)
-    assert "512 x 400 pixels" in caption and "WGS 84 / UTM zone 31N" in caption and "4 tiles of 256 px" in caption
+    assert "512 x 400 pixels, 1 band uint16" in caption and "WGS 84 / UTM zone 31N" in caption and "4 tiles of 256 px" in caption
 
 
 def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tmp_path, monkeypatch):
