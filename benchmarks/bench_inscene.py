@@ -15,8 +15,8 @@ folds). If even that gains little, no fine-tune recipe will reach issue 9's +0.0
 
 `plan` picks the seen tiles of each fold's scenes as `bench_loop.py --pick` does with RUN's fold
 model as base: the first K of the review queue, K at random, K spread over the predicted seep
-area, K of the workspace's teaching sample, a random half of each scene (`half`), or none (the control: the same seed, trained as
-`crossval` trains the fold).
+area, K of the workspace's teaching sample, a random half of each scene (`half`), or none (the
+control: the same seed, trained as `crossval` trains the fold).
 `train` trains one fold with the recipe the plan carries (one process per fold keeps a GPU
 busy) and keeps its last weights as `model.pt`, without optimizer state. `score` prints, per fold and as a mean over folds, binary IoU,
 seep-class mIoU and mean AP50 of every run on the unseen rest, decoded as the shipped model

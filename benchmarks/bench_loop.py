@@ -86,7 +86,9 @@ def correct(ws: Workspace, base_id: str, truth: dict[str, Tile], k: int, pick: s
         ]
         chosen = [recs[j].id for recs in by_scene for j in sorted({int((i + 0.5) * len(recs) / k) for i in range(k)})]
     elif pick == "sample":
-        chosen = ws.teaching_sample(ImageFilter())[: k * len(ws.scenes())]  # K of each scene, every scene having K
+        chosen = ws.image_ids(ImageFilter(sort="teaching_sample"))[
+            : k * len(ws.scenes())
+        ]  # K of each scene, every scene having K
     elif pick == "random":
         rng = np.random.default_rng([seed, k])
         by_scene = [ws.list_images(ImageFilter(scene=(s,)), limit=1_000_000) for s in ws.scenes()]

@@ -20,7 +20,6 @@ SORTS = {
     "most_useful": "Most useful next (least confident, at most 5 per scene first)",
     "teaching_sample": "A fair sample to teach from (each scene in turn)",
 }
-QUEUES = {"most_useful", "teaching_sample"}  # orders of their own, walked by Review's previous / next
 
 ws = session.workspace()
 model = active_model(ws)
@@ -84,7 +83,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
 
 flt = ImageFilter(
-    sort="name" if sort in QUEUES else sort,
+    sort="name" if sort == "most_useful" else sort,
     status=tuple(status) or None,
     scene=tuple(scenes) or None,
     class_present=cls,
@@ -142,8 +141,8 @@ if total == 0:
     st.stop()
 
 page = st.pagination(pages, key="browse_page") if pages > 1 else 1
-if sort in QUEUES:
-    queue_ids = ws.review_queue(flt, model.id) if sort == "most_useful" else ws.teaching_sample(flt)
+if sort == "most_useful":
+    queue_ids = ws.review_queue(flt, model.id)
     st.session_state["browse_order"] = queue_ids  # Review's previous / next follow this order
     records = ws.images_by_ids(queue_ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
 else:

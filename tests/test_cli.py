@@ -34,7 +34,7 @@ def test_demo_status_list_history_export(capsys, tmp_path):
     assert code == 0 and out.strip().endswith(f"{lines['accepted']} images match")
 
     code, out, _ = run(capsys, "list", "--workspace", ws, "--sort", "teaching_sample", "--limit", "3")
-    sample = Workspace(ws).teaching_sample(ImageFilter())
+    sample = Workspace(ws).image_ids(ImageFilter(sort="teaching_sample"))
     assert code == 0 and [line.split()[0] for line in out.splitlines()[:3]] == sample[:3]
     assert {Workspace(ws).image(i).scene for i in sample[:2]} == {"900100", "900101"}  # a tile of each scene first
 

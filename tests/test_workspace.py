@@ -384,13 +384,15 @@ def test_teaching_sample_takes_each_scene_in_turn_blind_to_content(ws):
             scene_of[rec.id] = scene
     doubtful = max(i for i, s in scene_of.items() if s == "a")
     ws.save_prediction(doubtful, "m", _mask(1), np.full((64, 64), 0.5, np.float32), uncertainty=0.99)
-    order = ws.teaching_sample(ImageFilter())
+    order = ws.image_ids(ImageFilter(sort="teaching_sample"))
     assert sorted(order) == sorted(scene_of)
     assert sorted(scene_of[i] for i in order[:3]) == ["a", "b", "c"]  # each scene once
     assert sorted(scene_of[i] for i in order[3:5]) == ["a", "b"] and [scene_of[i] for i in order[-1:]] == ["a"]
     for scene in "abc":
         assert [i for i in order if scene_of[i] == scene] == sorted(i for i in scene_of if scene_of[i] == scene)
-    assert ws.teaching_sample(ImageFilter(scene=("b",))) == sorted(i for i in scene_of if scene_of[i] == "b")
+    assert ws.image_ids(ImageFilter(scene=("b",), sort="teaching_sample")) == sorted(i for i in scene_of if scene_of[i] == "b")
+    page = ws.list_images(ImageFilter(sort="teaching_sample"), offset=3, limit=2)  # pages read the same order
+    assert [r.id for r in page] == order[3:5]
 
 
 def _hold_write_lock(db: Path, seconds: float) -> subprocess.Popen:

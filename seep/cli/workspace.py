@@ -132,14 +132,10 @@ def cmd_list(args) -> int:
         scene=tuple(args.scene) if args.scene else None,
         class_present=args.has_class,
         name_contains=args.name,
-        sort="name" if args.sort == "teaching_sample" else args.sort,
+        sort=args.sort,
     )
     total = ws.count_images(flt)
-    if args.sort == "teaching_sample":
-        records = ws.images_by_ids(ws.teaching_sample(flt)[args.offset : args.offset + args.limit])
-    else:
-        records = ws.list_images(flt, offset=args.offset, limit=args.limit)
-    for rec in records:
+    for rec in ws.list_images(flt, offset=args.offset, limit=args.limit):
         head = f"v{rec.head_version}" if rec.head_version else "-"
         print(f"{rec.id}  {rec.name:<24} {rec.scene:<10} {rec.status:<11} {head:>5}  seep px {rec.seep_pixels}")
     print(f"{total} images match")

@@ -196,23 +196,6 @@ class Workspace(LabelStore, PredictionCache):
                 tail.append(image_id)
         return head + tail + unpredicted
 
-    def teaching_sample(self, flt: ImageFilter) -> list[str]:
-        """Ids in the order teaching a model pays most: a tile of each scene in turn, drawn
-        blind to what is on them (in id order, and an id is its pixels' checksum), so the first
-        N labelled cover every scene alike. The review queue's most doubtful tiles hold a
-        scene's big slicks: retrained in, they taught a model nothing about the rest of their
-        scenes, where five tiles a scene drawn like this taught +0.03 binary IoU
-        (models/README.md, "What corrections can teach at all")."""
-        where, args = flt.where()
-        with self.connect() as con:
-            rows = con.execute(f"SELECT id, scene FROM images{where} ORDER BY id", args).fetchall()
-        turn: dict[str, int] = {}
-        ranked = []
-        for image_id, scene in rows:
-            turn[scene] = turn.get(scene, 0) + 1
-            ranked.append((turn[scene], image_id))
-        return [image_id for _, image_id in sorted(ranked)]
-
     def images_by_ids(self, ids: list[str]) -> list[ImageRecord]:
         """Records in the order of `ids`."""
         with self.connect() as con:
