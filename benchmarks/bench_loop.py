@@ -94,7 +94,7 @@ def correct(ws: Workspace, base_id: str, truth: dict[str, Tile], k: int, pick: s
         by_scene = [ws.list_images(ImageFilter(scene=(s,)), limit=1_000_000) for s in ws.scenes()]
         chosen = [recs[i].id for recs in by_scene for i in sorted(rng.permutation(len(recs))[:k])]
     else:
-        queue = ws.review_queue(ImageFilter(), base_id, per_scene=k)
+        queue = ws.image_ids(ImageFilter(sort="most_useful", model=base_id, queue_per_scene=max(k, 1)))
         chosen = queue[: k * len(ws.scenes())] if k else []
     for rec in ws.images_by_ids(chosen):
         mask = truth[rec.name].mask.copy()

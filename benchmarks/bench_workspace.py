@@ -39,7 +39,7 @@ def bench_import(tmp: Path) -> None:
 
 
 def fill(ws: Workspace, n: int) -> None:
-    """10,000 image rows with labels of random classes, inserted directly (no pixels)."""
+    """10,000 image rows with labels of random classes and most with a prediction, inserted directly (no pixels)."""
     rng = np.random.default_rng(0)
     statuses = ["unlabelled", "predicted", "in_review", "corrected", "accepted"]
     with ws.connect(write=True) as con:
@@ -60,6 +60,11 @@ def fill(ws: Workspace, n: int) -> None:
                     int(rng.integers(0, 3000)) if labelled else 0,
                 ),
             )
+            if rng.random() < 0.8:  # most predicted by the active model: the review queue reads its doubt
+                con.execute(
+                    "INSERT INTO predictions VALUES (?, 'm', 'x', ?, ?, 't')",
+                    (iid, int(rng.integers(0, 3000)), float(rng.random())),
+                )
             if labelled:
                 for c in {0, *rng.integers(1, 8, rng.integers(0, 3)).tolist()}:
                     con.execute("INSERT INTO label_classes VALUES (?,1,?,100)", (iid, c))
@@ -77,6 +82,8 @@ def bench_listing(tmp: Path, n: int = 10_000) -> None:
             0,
         ),
         "name contains '0123', last page": (ImageFilter(name_contains="0123"), 0),
+        "most useful next (review queue), page 20": (ImageFilter(sort="most_useful", model="m"), 20 * 50),
+        "unlabelled, least confident first": (ImageFilter(status=("unlabelled",), sort="least_confident", model="m"), 0),
     }
     print(f"filtered page of 50 from {ws.count_images()} images (median of 20, count + page, target 200 ms):")
     for label, (flt, offset) in cases.items():

@@ -83,7 +83,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
 
 flt = ImageFilter(
-    sort="name" if sort == "most_useful" else sort,
+    sort=sort,
     status=tuple(status) or None,
     scene=tuple(scenes) or None,
     class_present=cls,
@@ -141,13 +141,7 @@ if total == 0:
     st.stop()
 
 page = st.pagination(pages, key="browse_page") if pages > 1 else 1
-if sort == "most_useful":
-    queue_ids = ws.review_queue(flt, model.id)
-    st.session_state["browse_order"] = queue_ids  # Review's previous / next follow this order
-    records = ws.images_by_ids(queue_ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
-else:
-    st.session_state.pop("browse_order", None)
-    records = ws.list_images(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+records = ws.list_images(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 predicted_ids = ws.predicted([r.id for r in records], model.id) if model else set()
 
 if view == "Table":

@@ -38,6 +38,16 @@ def test_demo_status_list_history_export(capsys, tmp_path):
     assert code == 0 and [line.split()[0] for line in out.splitlines()[:3]] == sample[:3]
     assert {Workspace(ws).image(i).scene for i in sample[:2]} == {"900100", "900101"}  # a tile of each scene first
 
+    # The review queue from the command line reads the model Browse reads: the active one, else the shipped one.
+    ids = Workspace(ws).image_ids(ImageFilter())
+    for image_id, doubt in zip(ids[:3], (0.2, 0.9, 0.5), strict=True):
+        flat = np.full((256, 256), 0.5, np.float32)
+        Workspace(ws).save_prediction(image_id, "seep-unet-cgg", np.zeros((256, 256), np.uint8), flat, uncertainty=doubt)
+    code, out, _ = run(capsys, "list", "--workspace", ws, "--sort", "most_useful", "--limit", "4")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()[:4]] == [ids[1], ids[2], ids[0], ids[3]]
+    code, out, _ = run(capsys, "list", "--workspace", ws, "--sort", "least_confident", "--model", "another", "--limit", "2")
+    assert [line.split()[0] for line in out.splitlines()[:2]] == ids[:2]  # no predictions by that model: by name
+
     code, out, _ = run(capsys, "history", "900100.000000", "--workspace", ws)
     assert "v1" in out and "demo ground truth" in out and "imported" in out
 

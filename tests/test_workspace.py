@@ -369,9 +369,14 @@ def test_review_queue_caps_each_scene(ws):
             rec, _ = ws.add_image(sar_tile(10 * ord(scene) + i), name=f"{scene}.{i}", scene=scene)
             ws.save_prediction(rec.id, "m", _mask(1), conf, uncertainty=u)
     unpredicted, _ = ws.add_image(sar_tile(999), name="c.0", scene="c")
-    order = [ws.image(i).name for i in ws.review_queue(ImageFilter(), "m", per_scene=2)]
+    queue = ImageFilter(sort="most_useful", model="m", queue_per_scene=2)
+    order = [ws.image(i).name for i in ws.image_ids(queue)]
     assert order == ["a.0", "a.1", "b.0", "b.1", "a.2", "c.0"]  # scene a capped at 2, unpredicted last
-    assert [r.name for r in ws.images_by_ids(ws.review_queue(ImageFilter(scene=("b",)), "m"))] == ["b.0", "b.1"]
+    assert [r.name for r in ws.list_images(queue, offset=3, limit=2)] == ["b.1", "a.2"]  # pages read the same order
+    assert [r.name for r in ws.list_images(ImageFilter(scene=("b",), sort="most_useful", model="m"))] == ["b.0", "b.1"]
+    assert [r.name for r in ws.list_images(ImageFilter(sort="most_useful", model="m"))][:3] == ["a.0", "a.1", "a.2"]
+    with pytest.raises(BadInputError, match="at least 1"):
+        ws.image_ids(ImageFilter(sort="most_useful", model="m", queue_per_scene=0))
 
 
 def test_teaching_sample_takes_each_scene_in_turn_blind_to_content(ws):

@@ -23,6 +23,7 @@ from seep.cli.workspace import (
     cmd_status,
 )
 from seep.workspace import STATUSES, default_author, default_path
+from seep.workspace.filters import SORTS
 
 # add(name, command function, help) -> the subcommand's parser, for its own flags
 Add = Callable[[str, Callable, str], argparse.ArgumentParser]
@@ -163,10 +164,12 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument(
         "--sort",
         default="name",
-        choices=["name", "scene", "largest_seep", "smallest_seep", "teaching_sample"],
-        help="teaching_sample: a tile of each scene in turn, drawn blind to what is on them (the "
-        "labels that teach a model most about the rest of a scene); the app adds prediction-based sorts",
+        choices=list(SORTS),
+        help="most_useful: the review queue, each scene's 5 least confident tiles first (correcting them "
+        "fixes the most pixels); teaching_sample: a tile of each scene in turn, drawn blind to what is on "
+        "them (labels that teach a model about the rest of their scenes); the prediction sorts read --model's",
     )
+    p.add_argument("--model", help="registry id whose predictions the sorts read (default: the active model)")
     p.add_argument("--offset", type=_at_least_0, default=0)
     p.add_argument("--limit", type=_at_least_0, default=50)
 

@@ -126,6 +126,9 @@ def cmd_status(args) -> int:
 
 
 def cmd_list(args) -> int:
+    from seep.learn.shipped import SHIPPED_MODEL
+    from seep.workspace.registry import active_model_id
+
     ws = open_workspace(args)
     flt = ImageFilter(
         status=tuple(args.status) if args.status else None,
@@ -133,6 +136,7 @@ def cmd_list(args) -> int:
         class_present=args.has_class,
         name_contains=args.name,
         sort=args.sort,
+        model=args.model or active_model_id(ws) or SHIPPED_MODEL.stem,  # the model Browse reads
     )
     total = ws.count_images(flt)
     for rec in ws.list_images(flt, offset=args.offset, limit=args.limit):

@@ -22,7 +22,7 @@ EDITOR = "review_editor"
 def locate(ws: Workspace, rs: ReviewState, flt: ImageFilter) -> ImageRecord:
     """The tile to show: the session's current one wins, a query parameter (a deep link,
     Browse's Open) seeds it. Sets the list that previous / next walk."""
-    rs.ids = st.session_state.get("browse_order") or ws.image_ids(flt)
+    rs.ids = ws.image_ids(flt)
     if not rs.ids:
         st.info("No images to review with the current Browse filters.")
         st.stop()

@@ -21,7 +21,8 @@ class ImageFilter:
     returned_to: str | None = None  # returned tiles whose returned version this person saved
     blind_for: str | None = None  # tiles sent to this person for a blind label, still open
     adjudicate: bool = False  # tiles whose two blind labels are in, waiting for a reviewer
-    sort: str = "name"  # name | scene | largest_seep | smallest_seep | largest_predicted | least_confident | teaching_sample
+    sort: str = "name"  # one of ImageFilter.SORTS
+    queue_per_scene: int = 5  # most_useful: how many of each scene's most doubtful tiles come first
 
     def where(self) -> tuple[str, list]:
         clauses, args = [], []
@@ -69,28 +70,42 @@ class ImageFilter:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
     def order(self) -> str:
-        orders = {
-            "name": "name, id",
-            "scene": "scene, name, id",
-            "smallest_seep": "seep_pixels, name, id",
-            "largest_seep": "seep_pixels DESC, name, id",
-            # Images without a prediction by the model sort last (NULLs).
-            "largest_predicted": "(SELECT -p.seep_pixels FROM predictions p WHERE p.image_id = images.id "
-            "AND p.model_id = ?) IS NULL, (SELECT -p.seep_pixels FROM predictions p WHERE p.image_id = images.id "
-            "AND p.model_id = ?), name, id",
-            "least_confident": "(SELECT -p.uncertainty FROM predictions p WHERE p.image_id = images.id "
-            "AND p.model_id = ?) IS NULL, (SELECT -p.uncertainty FROM predictions p WHERE p.image_id = images.id "
-            "AND p.model_id = ?), name, id",
-            # A tile of each scene in turn, each scene's in id order: blind to what is on them (an
-            # id is its pixels' checksum), so the first N cover the scenes alike. The review
-            # queue's most doubtful tiles hold a scene's big slicks: retrained in, they taught a
-            # model nothing about the rest of their scenes, where five tiles a scene drawn like
-            # this taught +0.03 binary IoU (models/README.md, "What corrections can teach at all").
-            "teaching_sample": "ROW_NUMBER() OVER (PARTITION BY scene ORDER BY id), id",
-        }
-        if self.sort not in orders:
-            raise BadInputError(f"unknown sort {self.sort!r}; use one of {', '.join(orders)}")
-        return orders[self.sort]
+        if self.sort not in SORTS:
+            raise BadInputError(f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}")
+        if self.sort == "most_useful":
+            if not (isinstance(self.queue_per_scene, int) and self.queue_per_scene >= 1):
+                raise BadInputError(f"queue_per_scene {self.queue_per_scene!r}: give a whole number, at least 1")
+            return SORTS["most_useful"].replace("PER_SCENE", str(self.queue_per_scene))
+        return SORTS[self.sort]
 
     def order_args(self) -> list:
-        return [self.model or ""] * 2 if self.sort in ("largest_predicted", "least_confident") else []
+        """The model id for each prediction subquery of the sort."""
+        return [self.model or ""] * self.order().count("?")
+
+
+# The model's prediction of an image, for the sorts that read it (one "?": ImageFilter.model).
+_PREDICTED_SEEP = "(SELECT p.seep_pixels FROM predictions p WHERE p.image_id = images.id AND p.model_id = ?)"
+_DOUBT = "(SELECT p.uncertainty FROM predictions p WHERE p.image_id = images.id AND p.model_id = ?)"
+
+# ORDER BY clauses; every one ends in id so that pages never overlap. Images without a
+# prediction by the model sort last in the prediction sorts.
+SORTS = {
+    "name": "name, id",
+    "scene": "scene, name, id",
+    "smallest_seep": "seep_pixels, name, id",
+    "largest_seep": "seep_pixels DESC, name, id",
+    "largest_predicted": f"{_PREDICTED_SEEP} IS NULL, -{_PREDICTED_SEEP}, name, id",
+    "least_confident": f"{_DOUBT} IS NULL, -{_DOUBT}, name, id",
+    # The review queue: the PER_SCENE most doubtful tiles of each scene first, most doubtful
+    # first (correcting them fixes the most pixels, and no scene crowds the others out), then
+    # the rest by doubt. A window function: the same in SQLite and PostgreSQL, paged in SQL.
+    "most_useful": f"{_DOUBT} IS NULL, "
+    f"ROW_NUMBER() OVER (PARTITION BY scene ORDER BY COALESCE({_DOUBT}, -1) DESC, name, id) > PER_SCENE, "
+    f"-{_DOUBT}, name, id",
+    # A tile of each scene in turn, each scene's in id order: blind to what is on them (an
+    # id is its pixels' checksum), so the first N cover the scenes alike. The review
+    # queue's most doubtful tiles hold a scene's big slicks: retrained in, they taught a
+    # model nothing about the rest of their scenes, where five tiles a scene drawn like
+    # this taught +0.03 binary IoU (models/README.md, "What corrections can teach at all").
+    "teaching_sample": "ROW_NUMBER() OVER (PARTITION BY scene ORDER BY id), id",
+}

@@ -173,29 +173,6 @@ class Workspace(LabelStore, PredictionCache):
                 for r in con.execute(f"SELECT id FROM images{where} ORDER BY {flt.order()}", [*args, *flt.order_args()])
             ]
 
-    def review_queue(self, flt: ImageFilter, model_id: str, per_scene: int = 5) -> list[str]:
-        """Ids in the order review pays most: the `per_scene` least confident of each scene
-        first (most doubtful first), then the remaining predicted ones, then the unpredicted."""
-        where, args = flt.where()
-        with self.connect() as con:
-            rows = con.execute(
-                f"SELECT images.id, images.scene, p.uncertainty FROM images LEFT JOIN predictions p "
-                f"ON p.image_id = images.id AND p.model_id = ?{where} "
-                "ORDER BY p.uncertainty IS NULL, p.uncertainty DESC, images.name",
-                [model_id, *args],
-            ).fetchall()
-        taken: dict[str, int] = {}
-        head, tail, unpredicted = [], [], []
-        for image_id, scene, u in rows:
-            if u is None:
-                unpredicted.append(image_id)
-            elif taken.get(scene, 0) < per_scene:
-                taken[scene] = taken.get(scene, 0) + 1
-                head.append(image_id)
-            else:
-                tail.append(image_id)
-        return head + tail + unpredicted
-
     def images_by_ids(self, ids: list[str]) -> list[ImageRecord]:
         """Records in the order of `ids`."""
         with self.connect() as con:
