@@ -47,6 +47,8 @@ def test_demo_status_list_history_export(capsys, tmp_path):
     assert code == 0 and [line.split()[0] for line in out.splitlines()[:4]] == [ids[1], ids[2], ids[0], ids[3]]
     code, out, _ = run(capsys, "list", "--workspace", ws, "--sort", "least_confident", "--model", "another", "--limit", "2")
     assert [line.split()[0] for line in out.splitlines()[:2]] == ids[:2]  # no predictions by that model: by name
+    code, out, _ = run(capsys, "list", "--workspace", ws, "--predicted", "no")
+    assert code == 0 and out.strip().endswith("5 images match") and ids[0] not in out
 
     code, out, _ = run(capsys, "history", "900100.000000", "--workspace", ws)
     assert "v1" in out and "demo ground truth" in out and "imported" in out

@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     _workspace_commands(add)
+    _listing_commands(add)
     _training_commands(add)
     _model_commands(add)
     _team_commands(add)
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _workspace_commands(add: Add) -> None:
-    """Images and labels: seep/cli/workspace.py."""
+    """Images and labels in and out: seep/cli/workspace.py."""
     p = add("demo", cmd_demo, "create (or top up) a workspace of synthetic SAR demo tiles")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--scenes", type=int, default=6)
@@ -146,6 +147,9 @@ def _workspace_commands(add: Add) -> None:
     which.add_argument("--class", dest="class_id", type=int, help="give every polygon this class id")
     p.add_argument("--author", default=default_author(), help="author recorded on the new label versions")
 
+
+def _listing_commands(add: Add) -> None:
+    """What a workspace holds, and putting an old label back: seep/cli/workspace.py."""
     add("status", cmd_status, "count images per review status")
 
     p = add(
@@ -161,6 +165,7 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument("--scene", action="append")
     p.add_argument("--has-class", type=int, metavar="ID", help="head label contains this class")
     p.add_argument("--name", help="name contains")
+    p.add_argument("--predicted", choices=["yes", "no"], help="only images --model has (yes) or has not (no) predicted")
     p.add_argument(
         "--sort",
         default="name",

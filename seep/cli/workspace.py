@@ -135,6 +135,7 @@ def cmd_list(args) -> int:
         scene=tuple(args.scene) if args.scene else None,
         class_present=args.has_class,
         name_contains=args.name,
+        has_prediction=None if args.predicted is None else args.predicted == "yes",
         sort=args.sort,
         model=args.model or active_model_id(ws) or SHIPPED_MODEL.stem,  # the model Browse reads
     )
