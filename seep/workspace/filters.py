@@ -21,7 +21,7 @@ class ImageFilter:
     returned_to: str | None = None  # returned tiles whose returned version this person saved
     blind_for: str | None = None  # tiles sent to this person for a blind label, still open
     adjudicate: bool = False  # tiles whose two blind labels are in, waiting for a reviewer
-    sort: str = "name"  # one of ImageFilter.SORTS
+    sort: str = "name"  # a key of SORTS (below: the ORDER BY of each)
     queue_per_scene: int = 5  # most_useful: how many of each scene's most doubtful tiles come first
 
     def where(self) -> tuple[str, list]:
