@@ -8,21 +8,24 @@ from seep.learn.model import UNet, UNetConfig, count_parameters
 @pytest.mark.parametrize("residual", [False, True], ids=["unet", "resunet"])
 @pytest.mark.parametrize("classes", [2, 8])
 @pytest.mark.parametrize("hw", [(64, 64), (37, 53), (100, 20)])
-def test_any_input_size_gives_logits_of_that_size(residual, classes, hw):
-    m = UNet(UNetConfig(in_channels=2, classes=classes, base=4, depth=3, residual=residual)).eval()
+@pytest.mark.parametrize("downsample", [1, 2, 3])
+def test_any_input_size_gives_logits_of_that_size(residual, classes, hw, downsample):
+    cfg = UNetConfig(in_channels=2, classes=classes, base=4, depth=3, residual=residual, downsample=downsample)
+    m = UNet(cfg).eval()
     with torch.no_grad():
         y = m(torch.randn(2, 2, *hw))
     assert y.shape == (2, classes, *hw)
 
 
 @pytest.mark.parametrize("residual", [False, True], ids=["unet", "resunet"])
-def test_inference_folds_batchnorm_into_the_convolutions_and_predicts_the_same(residual):
+@pytest.mark.parametrize("downsample", [1, 2])
+def test_inference_folds_batchnorm_into_the_convolutions_and_predicts_the_same(residual, downsample):
     import torch.nn as nn
 
     from seep.learn.model import model_for_inference
 
     torch.manual_seed(0)
-    m = UNet(UNetConfig(in_channels=1, classes=8, base=4, depth=3, residual=residual))
+    m = UNet(UNetConfig(in_channels=1, classes=8, base=4, depth=3, residual=residual, downsample=downsample))
     m.train()
     for _ in range(3):  # running statistics and affine weights far from the identity they start at
         m(torch.randn(4, 1, 64, 64) * 3 + 1)
@@ -44,6 +47,23 @@ def test_model_files_from_when_a_seep_head_was_an_option_still_load():
     assert UNetConfig.from_dict({**UNetConfig().to_dict(), "seep_head": False}) == UNetConfig()
     with pytest.raises(BadInputError, match="seep-vs-not head, which Seep no longer reads"):
         UNetConfig.from_dict({**UNetConfig().to_dict(), "seep_head": True})
+
+
+def test_a_downsampling_network_reads_blocks_and_costs_a_quarter_at_two():
+    """At 2 the network sees each 2x2 block's mean: an image constant on those blocks and its
+    half-resolution copy give the same logits, upsampled; the arithmetic is that of a quarter
+    of the pixels (four times fewer activations in the first block)."""
+    torch.manual_seed(0)
+    full = UNet(UNetConfig(base=4, depth=2, downsample=2)).eval()
+    half = UNet(UNetConfig(base=4, depth=2)).eval()
+    half.load_state_dict(full.state_dict())  # downsample adds no weights
+    small = torch.randn(1, 1, 16, 16)
+    with torch.no_grad():
+        got = full(small.repeat_interleave(2, -2).repeat_interleave(2, -1))
+        want = torch.nn.functional.interpolate(half(small), scale_factor=2, mode="bilinear", align_corners=False)
+    assert got.shape == (1, 8, 32, 32) and torch.allclose(got, want, atol=1e-5)
+    with pytest.raises(BadInputError, match="downsample=0 is outside 1..8"):
+        UNetConfig(downsample=0)
 
 
 def test_wrong_channel_count_names_the_expected_shape():

@@ -2,8 +2,8 @@
 
     ConvBlock / ResBlock -> Down -> Up -> UNet
 
-Any input size works: forward pads to a multiple of 2**depth (reflecting the border, so
-no artificial edge is learnt) and crops the logits back.
+Any input size works: forward pads to a multiple of 2**depth (times `downsample`; reflecting
+the border, so no artificial edge is learnt) and crops the logits back.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ class UNetConfig:
     depth: int = 4  # number of 2x downsamplings
     residual: bool = False  # ResU-Net: residual blocks instead of plain double convs
     dropout: float = 0.0  # at the bottleneck only
+    # The network reads the image at 1/downsample of its resolution (each block averaged) and its
+    # logits are upsampled back (bilinear): a quarter of the arithmetic at 2, for CPUs without
+    # bf16 where the full-resolution U-Net misses 35 ms a tile (models/README.md, Speed).
+    downsample: int = 1
 
     def __post_init__(self):
         self.check()  # from a model file or from --base/--depth alike: refused before anything is built
@@ -73,6 +77,7 @@ BOUNDS = {
     "depth": (1, 7),
     "residual": (False, True),
     "dropout": (0.0, 1.0),
+    "downsample": (1, 8),
 }
 MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, plus Adam's 800 MB when trained
 
@@ -152,7 +157,7 @@ class UNet(nn.Module):
 
     @property
     def multiple(self) -> int:
-        return 2**self.config.depth
+        return 2**self.config.depth * self.config.downsample
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, C, H, W) float -> (B, classes, H, W) logits, for any H and W."""
@@ -164,13 +169,19 @@ class UNet(nn.Module):
         if ph or pw:
             mode = "reflect" if h > ph and w > pw else "replicate"  # reflect needs pad < size
             x = F.pad(x, (0, pw, 0, ph), mode=mode)
+        s = self.config.downsample
+        if s > 1:
+            x = F.avg_pool2d(x, s)  # (B, C, H/s, W/s)
         skips = [self.stem(x)]  # (B, base, H, W)
         for down in self.downs:
             skips.append(down(skips[-1]))  # (B, base*2^i, H/2^i, W/2^i)
         y = self.dropout(skips.pop())
         for up in self.ups:
             y = up(y, skips.pop())
-        return self.head(y)[..., :h, :w]  # (B, classes, H, W)
+        logits = self.head(y)
+        if s > 1:
+            logits = F.interpolate(logits, scale_factor=s, mode="bilinear", align_corners=False)
+        return logits[..., :h, :w]  # (B, classes, H, W)
 
 
 def count_parameters(model: nn.Module) -> int:
