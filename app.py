@@ -12,7 +12,9 @@ from seep.workspace.accounts import accounts_enabled
 
 freeze_imports()  # after the imports above, which bring in torch
 
-st.set_page_config(page_title="Seep", page_icon=":material/water_drop:", layout="wide")
+# An emoji icon is drawn in the browser; a material icon as favicon is fetched from Google's
+# font server, which a site without internet access cannot reach.
+st.set_page_config(page_title="Seep", page_icon="💧", layout="wide")
 
 browse = st.Page("pages/browse.py", title="Browse", icon=":material/grid_view:", default=True)
 scene = st.Page("pages/scene.py", title="Scene", icon=":material/public:")

@@ -154,3 +154,17 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     assert (entry["action"], entry["target"]) == ("import seeps", "demo_scene") and "slick_drawn_in_QGIS.geojson" in entry[
         "detail"
     ]
+
+
+def test_no_page_asks_anything_of_another_host(geo_server, page):
+    """Analysts' sites are often cut off from the internet: every page, the scene map included,
+    must load from the Seep server alone (Streamlit's material favicon came from Google's font
+    server)."""
+    url, _ = geo_server
+    elsewhere = []
+    page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:")) else elsewhere.append(r.url))
+    for path in ("", "scene", "review", "train", "models", "team"):
+        page.goto(f"{url}/{path}")
+        wait_for_app(page)
+        page.wait_for_timeout(1500)  # the favicon and late assets load after the first draw
+    assert elsewhere == []
