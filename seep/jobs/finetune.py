@@ -77,11 +77,11 @@ class FinetuneParams:
     # How much of the fine-tune's change of each weight the candidate keeps. Half: on the
     # cross-validation's fold models (benchmarks/bench_loop.py), a full change lost 0.037 on
     # the rest of the scenes on average and up to 0.112, half of it 0.014 and up to 0.050; on the
-    # shipped model both were within 0.004 of their base (models/README.md).
+    # shipped model both were within 0.004 of their base (models/EXPERIMENTS.md).
     blend: float = 0.5
     # The candidate then calls as much seep as its base on the unreviewed rest (keep_seep_area).
     # On the 5 fold models, 2 and 5 corrected tiles per scene, 2 seeds: mean gain -0.005 -> +0.002,
-    # worst -0.050 -> -0.016, runs under -0.01: 8 -> 2 of 20 (models/README.md).
+    # worst -0.050 -> -0.016, runs under -0.01: 8 -> 2 of 20 (models/EXPERIMENTS.md).
     keep_area: bool = True
     seed: int = 0
     device: str = "auto"

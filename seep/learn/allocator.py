@@ -6,7 +6,7 @@ by page, and unmaps it when freed: again every layer of every batch. On the 2-co
 without bf16 that was 5.8 s of `seep predict`'s 20 s over 174 tiles, in the kernel. Serving
 every allocation from the heap and keeping what is freed there, the same command took 16.9 s
 against 19.1 s (medians of 3, alternated), with the same masks and confidence maps to the bit
-and about the same peak memory (models/README.md, "Speed").
+and about the same peak memory (models/EXPERIMENTS.md, "Speed").
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ class Evaluation:
         A predicted slick is scored by its mean P(seep) = 1 - P(background), not by the mean
         probability of its class: the score ranks slicks by how sure the model is that they
         are slicks, and P(class) is shared among seven classes it confuses, so it ranked sure
-        slicks of an unsure class below doubtful ones (5-fold scene CV, models/README.md)."""
+        slicks of an unsure class below doubtful ones (5-fold scene CV, models/EXPERIMENTS.md)."""
         pred = probs.argmax(0) if pred is None else pred
         v = np.ones(target.shape, bool) if valid is None else valid
         self.cm += confusion_matrix(pred, target, self.n_classes, v)

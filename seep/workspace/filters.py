@@ -106,6 +106,6 @@ SORTS = {
     # id is its pixels' checksum), so the first N cover the scenes alike. The review
     # queue's most doubtful tiles hold a scene's big slicks: retrained in, they taught a
     # model nothing about the rest of their scenes, where five tiles a scene drawn like
-    # this taught +0.03 binary IoU (models/README.md, "What corrections can teach at all").
+    # this taught +0.03 binary IoU (models/EXPERIMENTS.md, "What corrections can teach at all").
     "teaching_sample": "ROW_NUMBER() OVER (PARTITION BY scene ORDER BY id), id",
 }
