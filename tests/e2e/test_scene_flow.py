@@ -166,5 +166,5 @@ def test_no_page_asks_anything_of_another_host(geo_server, page):
     for path in ("", "scene", "review", "train", "models", "team"):
         page.goto(f"{url}/{path}")
         wait_for_app(page)
-        page.wait_for_timeout(1500)  # the favicon and late assets load after the first draw
+        page.wait_for_load_state("networkidle")  # the favicon and late assets load after the first draw
     assert elsewhere == []
