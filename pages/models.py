@@ -60,11 +60,12 @@ def shipped_expectation(predicts_here: bool) -> None:
     if len(ws.classes) == len(seep) + 1:  # the same classes: the workspace's names and colours for them
         seep = [ws.classes[c].name for c in range(1, len(ws.classes))]
         colours = [ws.classes[c].colour for c in range(1, len(ws.classes))]
-    binary = scores["binary_iou"]
+    binary, runs = scores["binary_iou"], scores["runs"]
+    seeds = f" for each of {runs} training seeds" if runs > 1 else ""
     st.caption(
-        f"{SHIPPED_MODEL.stem}'s recipe, trained {scores['folds']} times, each time without some of "
+        f"{SHIPPED_MODEL.stem}'s recipe, trained {scores['folds']} times{seeds}, each time without some of "
         f"{scores['scenes']} real SAR scenes ({scores['tiles']} tiles), and scored on the scenes it had not "
-        f"seen: the mean over the {scores['folds']} folds, the bar's whisker the spread (standard "
+        f"seen: the mean over the {scores['folds'] * runs} models, the bar's whisker the spread (standard "
         f"deviation). Expect about this on new scenes"
         + (": it predicts in this workspace until a fine-tuned model is promoted." if predicts_here else ".")
     )

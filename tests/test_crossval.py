@@ -1,6 +1,7 @@
 """Scene cross-validation, SAR-aware input, weight averaging and decoding, on synthetic scenes."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -215,10 +216,18 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     # The figures kept beside a model: its recipe's fold models, each scored on its own scenes
     # as that model decodes, as the cross-validation scored them.
     model, kept_at = tmp_path / "cv" / "fold0" / "last.pt", tmp_path / "model.cv.json"
-    kept = write_expected_scores(tmp_path / "cv", data, model=model, out=kept_at)
-    assert kept["decode"] == "p0.4/pixel" and (kept["folds"], kept["scenes"], kept["tiles"]) == (2, 4, 8)
+    kept = write_expected_scores([tmp_path / "cv"], data, model=model, out=kept_at)
+    assert kept["decode"] == "p0.4/pixel" and (kept["runs"], kept["folds"], kept["scenes"], kept["tiles"]) == (1, 2, 4, 8)
     per_fold = [f["decodes"]["p0.4/pixel"]["binary_iou"] for f in folds]
     assert kept["binary_iou"]["mean"] == pytest.approx(np.mean(per_fold), abs=1e-3)
+    # Several seeds of the recipe: every fold model of each counts, each scene and tile once.
+    shutil.copytree(tmp_path / "cv", tmp_path / "seed2")
+    two = write_expected_scores([tmp_path / "cv", tmp_path / "seed2"], data, model=model, out=tmp_path / "two.json")
+    assert (two["runs"], two["folds"], two["scenes"], two["tiles"]) == (2, 2, 4, 8) and two["binary_iou"]["n"] == 4
+    assert two["binary_iou"]["mean"] == pytest.approx(kept["binary_iou"]["mean"], abs=1e-4)  # the same models twice
+    (tmp_path / "seed2" / "fold1" / "last.pt").unlink()
+    with pytest.raises(FileNotFoundError, match="the same number of fold"):
+        write_expected_scores([tmp_path / "cv", tmp_path / "seed2"], data, model=model, out=tmp_path / "two.json")
     rows = np.asarray(kept["confusion_matrix"]).sum(axis=1)
     assert rows.shape == (8,) and np.all((np.abs(rows - 1) < 1e-3) | (rows == 0))  # shares of each true class
     assert expected_scores(model, kept_at) == kept
@@ -376,4 +385,4 @@ def test_the_shipped_model_carries_the_figures_of_its_cross_validation():
     kept = expected_scores()
     assert kept is not None, "models/seep-unet-cgg.cv.json describes other weights: rerun write_expected_scores"
     assert kept["decode"] == Decode.from_dict(load_checkpoint(SHIPPED_MODEL)["decode"]).name
-    assert (kept["folds"], kept["scenes"], kept["tiles"]) == (5, 13, 616)
+    assert (kept["runs"], kept["folds"], kept["scenes"], kept["tiles"]) == (2, 5, 13, 616)

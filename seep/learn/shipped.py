@@ -22,9 +22,11 @@ def expected_scores(model: Path = SHIPPED_MODEL, scores: Path = SHIPPED_SCORES) 
         return None
 
 
-def write_expected_scores(run: Path, data: Path, model: Path = SHIPPED_MODEL, out: Path = SHIPPED_SCORES) -> dict:
-    """Scores each fold model of a `crossval` run of the model's recipe on its own held-out
-    scenes of `data`, decoded as the model decodes, and keeps the figures beside the model."""
+def write_expected_scores(runs: list[Path], data: Path, model: Path = SHIPPED_MODEL, out: Path = SHIPPED_SCORES) -> dict:
+    """Scores each fold model of `crossval` runs of the model's recipe (one run per training
+    seed) on its own held-out scenes of `data`, decoded as the model decodes, and keeps the
+    figures beside the model: mean and spread over every fold model of every run, so the figure
+    analysts see is not one lucky seed's."""
     # training and data code: not loaded where the figures are only read
     from seep.data.layout import load_folder
     from seep.learn.checkpoint import load_checkpoint
@@ -35,20 +37,30 @@ def write_expected_scores(run: Path, data: Path, model: Path = SHIPPED_MODEL, ou
     decode = Decode.from_dict(load_checkpoint(model).get("decode"))
     tiles = load_folder(Path(data))
     reports = []
-    for i in range(len(list(Path(run).glob("fold*/last.pt")))):
-        predictor = Predictor(fold_dir(Path(run), i) / "last.pt")
-        predictor.decode = decode
-        held_out = [t for t in tiles if t.scene in predictor.val_scenes]
-        report = score_decodes(predictor, held_out, (decode,))[decode.name]
-        reports.append({"val_scenes": predictor.val_scenes, "tiles": len(held_out), "decodes": {decode.name: report}})
-    if not reports:
-        raise FileNotFoundError(f"no fold*/last.pt in {run}")
+    counts = {run: len(list(Path(run).glob("fold*/last.pt"))) for run in runs}
+    if 0 in counts.values() or len(set(counts.values())) != 1:
+        raise FileNotFoundError(f"each run needs the same number of fold*/last.pt; found {counts}")
+    (folds,) = set(counts.values())
+    for run in runs:
+        for i in range(folds):
+            predictor = Predictor(fold_dir(Path(run), i) / "last.pt")
+            predictor.decode = decode
+            held_out = [t for t in tiles if t.scene in predictor.val_scenes]
+            report = score_decodes(predictor, held_out, (decode,))[decode.name]
+            reports.append(
+                {
+                    "val_scenes": predictor.val_scenes,
+                    "tiles": [(t.scene, t.name) for t in held_out],
+                    "decodes": {decode.name: report},
+                }
+            )
     figures = {
         "model_sha256": sha256(model),
         "decode": decode.name,
-        "folds": len(reports),
-        "scenes": sum(len(r["val_scenes"]) for r in reports),
-        "tiles": sum(r["tiles"] for r in reports),
+        "runs": len(runs),
+        "folds": folds,
+        "scenes": len({s for r in reports for s in r["val_scenes"]}),
+        "tiles": len({t for r in reports for t in r["tiles"]}),
         "classes": reports[0]["decodes"][decode.name]["classes"],
         **decode_summary(reports, decode.name),
     }
