@@ -435,8 +435,8 @@ def test_models_page_says_what_to_expect_of_the_shipped_model(demo_ws):
     assert f"Seep or not: IoU {kept['binary_iou']['mean']:.2f}" in text
     weak = [demo_ws.classes[c + 1].name for c, s in enumerate(kept["iou"]) if s["mean"] < 0.05]
     assert weak and f"It almost never gets the class right for {', '.join(weak)} (IoU under 0.05)" in text
-    assert "Taken for another seep class more often than for itself:" in " ".join(c.value for c in at.caption)
     captions = " ".join(c.value for c in at.caption)
+    assert "Taken for another seep class more often than for itself:" in captions
     assert "it predicts in this workspace" in captions and f"the mean over the {kept['folds'] * kept['runs']} models" in captions
 
 
