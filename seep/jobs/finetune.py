@@ -74,11 +74,13 @@ class FinetuneParams:
     trainable: str = "all"
     optimizer: str = "adamw"
     replay: float = 0.0  # unreviewed tiles of the same scenes, as the base predicts them, per corrected tile
-    # How much of the fine-tune's change of each weight the candidate keeps. Half: on the
-    # cross-validation's fold models (benchmarks/bench_loop.py), a full change lost 0.037 on
-    # the rest of the scenes on average and up to 0.112, half of it 0.014 and up to 0.050; on the
-    # shipped model both were within 0.004 of their base (models/EXPERIMENTS.md).
-    blend: float = 0.5
+    # How much of the fine-tune's change of each weight the candidate keeps. A quarter: from
+    # the shipped recipe's fold models (benchmarks/bench_loop.py, 5 queue-order corrections per
+    # scene, fresh seeds, 20 paired runs) half of the change lost 0.012 on the rest of the
+    # scenes (9 runs under -0.01), a quarter 0.004 (3), higher on all 20; five random tiles a
+    # scene gain as much either way (+0.006 against +0.005). A full change loses more still
+    # (models/EXPERIMENTS.md, "Keeping a quarter of the fine-tune's change").
+    blend: float = 0.25
     # The candidate then calls as much seep as its base on the unreviewed rest (keep_seep_area).
     # On the 5 fold models, 2 and 5 corrected tiles per scene, 2 seeds: mean gain -0.005 -> +0.002,
     # worst -0.050 -> -0.016, runs under -0.01: 8 -> 2 of 20 (models/EXPERIMENTS.md).
