@@ -14,7 +14,7 @@ with the candidate. Several seeds give the mean and spread of the gain.
 Prints, per K: binary seep IoU, seep-class mIoU and mean mask AP50 on the uncorrected
 tiles (base -> candidate), the gain, how many candidates the fine-tune flagged as worse
 than their base (on its held-out reviewed tiles, or by changing the unreviewed rest of the
-scenes: see MIN_AGREEMENT in seep/jobs/finetune.py), the gain an analyst keeps when flagged
+scenes: see MIN_AGREEMENT in seep/jobs/judge.py), the gain an analyst keeps when flagged
 candidates are not promoted, the lowest agreement with the base on the rest, and the
 fine-tune's wall time. `--set lr=1e-4` (repeatable) tries another recipe. The fold models
 of `python -m seep crossval` as bases (`--base runs/cv/A40/fold*/last.pt`) replay the loop on
@@ -41,7 +41,8 @@ sys.path.insert(0, str(REPO))
 
 from seep.data.layout import Tile, load_folder  # noqa: E402
 from seep.errors import BadInputError  # noqa: E402
-from seep.jobs.finetune import REPLAY_CONFIDENCE, FinetuneParams, base_is_sure, run_finetune  # noqa: E402
+from seep.jobs.finetune import FinetuneParams, run_finetune  # noqa: E402
+from seep.jobs.judge import REPLAY_CONFIDENCE, base_is_sure  # noqa: E402
 from seep.jobs.predict import predict_all  # noqa: E402
 from seep.learn.checkpoint import load_checkpoint  # noqa: E402
 from seep.learn.evaluate import evaluate  # noqa: E402
@@ -120,7 +121,7 @@ def score(model_path: Path, tiles: list[Tile]) -> dict:
 
 def sure_report(base_path: Path, tiles: list[Tile]) -> str:
     """How right the base is where it is sure (what the fine-tune's check on the unreviewed
-    rest of the scenes leans on: REPLAY_CONFIDENCE in seep/jobs/finetune.py)."""
+    rest of the scenes leans on: REPLAY_CONFIDENCE in seep/jobs/judge.py)."""
     sea = seep = sea_ok = seep_ok = 0
     for t, p in zip(tiles, Predictor(base_path).iter_predict(t.image for t in tiles), strict=True):
         sure = base_is_sure(p.confidence, t.image, 0)

@@ -193,11 +193,11 @@ def fake_evaluate(candidate_iou: float, base_iou: float):
 
 
 def test_a_worse_candidate_says_so_and_is_not_promoted(demo, tiny_model, monkeypatch, capsys):
-    import seep.jobs.finetune as ft
+    import seep.jobs.judge as judge
     from seep.cli import main
 
     reg.promote(demo, reg.register_model(demo, tiny_model, model_id="tiny").id)
-    monkeypatch.setattr(ft, "evaluate", fake_evaluate(candidate_iou=0.30, base_iou=0.45))
+    monkeypatch.setattr(judge, "evaluate", fake_evaluate(candidate_iou=0.30, base_iou=0.45))
     r = run_finetune(demo, FinetuneParams(epochs=1, batch_size=4, auto_promote=True))
     cand = reg.get_model(demo, r["model_id"])
     assert r["worse"] and not r["promoted"] and reg.active_model(demo).id == "tiny"
@@ -207,7 +207,7 @@ def test_a_worse_candidate_says_so_and_is_not_promoted(demo, tiny_model, monkeyp
     assert main(["models", "--workspace", str(demo.root)]) == 0
     assert "worse than its base" in capsys.readouterr().out
 
-    monkeypatch.setattr(ft, "evaluate", fake_evaluate(candidate_iou=0.50, base_iou=0.45))
+    monkeypatch.setattr(judge, "evaluate", fake_evaluate(candidate_iou=0.50, base_iou=0.45))
     r = run_finetune(demo, FinetuneParams(epochs=1, batch_size=4, auto_promote=True))
     assert not r["worse"] and r["promoted"] and reg.active_model(demo).id == r["model_id"]
 
@@ -228,12 +228,13 @@ def test_a_candidate_that_floods_the_unreviewed_tiles_is_flagged(tmp_path, tiny_
     """The held-out reviewed tiles are the queue's doubtful, seep-rich ones: a candidate that
     learnt 'more seep' wins there. The tiles nobody reviewed catch it."""
     import seep.jobs.finetune as ft
+    import seep.jobs.judge as judge
 
     ws = Workspace(tmp_path / "w")
     build_demo(ws, DemoSpec(scenes=3, tiles_per_scene=5, geo_scene=False), labelled_per_scene=3)
     sure_sea = _head_biased(tiny_model, tmp_path / "sea.pt", 0)
     reg.promote(ws, reg.register_model(ws, sure_sea, model_id="base").id)
-    monkeypatch.setattr(ft, "evaluate", fake_evaluate(candidate_iou=0.50, base_iou=0.45))  # wins on held-out tiles
+    monkeypatch.setattr(judge, "evaluate", fake_evaluate(candidate_iou=0.50, base_iou=0.45))  # wins on held-out tiles
     real_export = ft.export_weights
 
     def flooding(src, dst):

@@ -107,7 +107,7 @@ def cmd_predict_all(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from seep.jobs.finetune import why_worse
+    from seep.jobs.judge import why_worse
     from seep.workspace.registry import list_models
 
     models = list_models(open_workspace(args))

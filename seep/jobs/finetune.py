@@ -4,7 +4,9 @@ same validation tiles, and register it beside its parent. The browser's job and
 defaults, which `benchmarks/bench_loop.py` chose.
 
     plan(ws, params)          which tiles train, which validate (the page shows it too)
-    run_finetune(ws, params)  plan -> train -> evaluate candidate and base -> register
+    run_finetune(ws, params)  plan -> train -> blend, keep the seep area -> judge -> register
+
+Whether the candidate is worse than its base is asked in `seep/jobs/judge.py`.
 """
 
 from __future__ import annotations
@@ -20,12 +22,11 @@ import numpy as np
 
 from seep.data.layout import Tile
 from seep.errors import BadInputError
-from seep.jobs.predict import SceneContext, fresh_prediction, predict_fresh, predict_image
+from seep.jobs.judge import REPLAY_CONFIDENCE, REST_TILES, judged, keep_seep_area, rest_sample, why_worse
+from seep.jobs.predict import predict_image
 from seep.learn.augment import DEFAULT_AUGMENT
-from seep.learn.checkpoint import blend_weights, export_weights, load_checkpoint, shift_background
-from seep.learn.data import HARD_NEGATIVE, IGNORE, split_by_scene, valid_pixels
-from seep.learn.decode import area_shift
-from seep.learn.evaluate import evaluate
+from seep.learn.checkpoint import blend_weights, export_weights, load_checkpoint
+from seep.learn.data import HARD_NEGATIVE, IGNORE, split_by_scene
 from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
 from seep.learn.shipped import SHIPPED_MODEL
@@ -40,20 +41,6 @@ from seep.workspace.lookalikes import hard_negatives
 # rest of *these* scenes is what the analyst wants better).
 SCENES_FOR_SCENE_VALIDATION = 5
 HOLDOUT_FRACTION = 0.2
-# Replayed tiles are the base model's own predictions on unreviewed tiles of the scenes being
-# corrected; pixels it was less sure of than this are ignored, so it does not learn its doubts.
-REPLAY_CONFIDENCE = 0.9
-# The review queue puts each scene's most doubtful tiles first, often its seep-richest, and
-# the held-out reviewed tiles are like them: a candidate that learnt "more seep" wins there
-# and floods the rest of the scene (bench_loop, 20 epochs on 5 corrected tiles per scene:
-# -0.06 to -0.09 binary IoU on the rest, not below its base on the held-out tiles). So it is also
-# read on up to REST_TILES tiles of the same scenes nobody reviewed, against the pixels its
-# base was sure of (on unseen real scenes 99.6% right on sea, 83% on seep), and flagged when
-# their seep IoU with the base falls below MIN_AGREEMENT. In 21 bench_loop runs, 12 of the 13
-# candidates under 0.9 lost 0.02-0.50 on the rest (one gained 0.018); the 8 over it were
-# within 0.01 of their base (models/README.md).
-REST_TILES = 48
-MIN_AGREEMENT = 0.9
 
 
 @dataclass(frozen=True)
@@ -363,7 +350,7 @@ def run_finetune(
     log("evaluating the candidate and its base on the same validation tiles, and on tiles nobody reviewed")
     model = out_dir / "model.pt"
     shift = _candidate(ws, base, params, p, result.best_checkpoint, model)
-    metrics = {**_judged(ws, base, model, val, p, params.seed, fence), "area_shift": shift}
+    metrics = {**judged(ws, base, model, val, p, params.seed, fence), "area_shift": shift}
     parent = base.id if base else None
     snapshot = [[r.id, r.head_version] for r in p.train]
     cand = reg.register_model(
@@ -385,14 +372,14 @@ def _plan_line(p: Plan, base) -> str:
 
 
 def _candidate(ws: Workspace, base, params: FinetuneParams, p: Plan, checkpoint: Path, model: Path) -> float | None:
-    """Write the fine-tune's best weights to `model`, with half their change given back to the
-    base (`blend`) and the base's seep area kept on the rest (`keep_area`); the shift made."""
+    """Write the fine-tune's best weights to `model`, keeping only the share `blend` of their
+    change from the base, and the base's seep area on the rest (`keep_area`); the shift made."""
     export_weights(checkpoint, model)
     if base is not None and params.blend < 1:
         blend_weights(model, base.path(ws), params.blend)
     if base is None or not params.keep_area:
         return None
-    return keep_seep_area(ws, base, model, _rest_sample(ws, p, params.seed))
+    return keep_seep_area(ws, base, model, rest_sample(ws, p, params.seed))
 
 
 def _outcome(cand_id: str, parent: str | None, metrics: dict, promoted: bool, p: Plan) -> dict:
@@ -412,112 +399,6 @@ def _outcome(cand_id: str, parent: str | None, metrics: dict, promoted: bool, p:
         "train_tiles": len(p.train),
         "val_tiles": len(p.val),
     }
-
-
-def _judged(ws: Workspace, base, candidate: Path, val: list[Tile], p: Plan, seed: int, fence: reg.Fence) -> dict:
-    """The candidate's metrics beside its base's: on the held-out reviewed tiles, on the
-    unreviewed rest of the scenes, and whether either says it is worse."""
-    metrics = _scored(evaluate(Predictor(candidate), val), p)
-    if base is None:
-        return {**metrics, "worse_than_base": False, "base_binary_iou": None}
-    base_iou = _base_metrics(ws, base, val, p, fence)["binary_iou"]
-    metrics.update(_rest_agreement(ws, base, candidate, p, seed), base_binary_iou=base_iou)
-    agree = metrics.get("rest_agreement")
-    worse = (metrics["binary_iou"] or 0) < (base_iou or 0) or (agree is not None and agree < MIN_AGREEMENT)
-    return {**metrics, "worse_than_base": worse}
-
-
-def _rest_agreement(ws: Workspace, base: reg.ModelRecord, candidate: Path, p: Plan, seed: int) -> dict:
-    """Seep IoU of the candidate with its base on the pixels the base was sure of, over a
-    seeded sample of the unreviewed tiles of the training scenes (replayed ones left out:
-    the candidate learnt those); {} when there are none."""
-    pick = _rest_sample(ws, p, seed)
-    if not pick:
-        return {}
-    base_predictor, cand_predictor, context = Predictor(base.path(ws)), Predictor(candidate), SceneContext(ws)
-    both = either = base_area = cand_area = 0
-    for r in pick:
-        image = ws.read_image(r.id)
-        classes, confidence = predict_image(ws, base_predictor, base.id, r.id)
-        cand, _ = predict_fresh(cand_predictor, r.id, image, context)
-        sure = base_is_sure(confidence, image, ws.config.nodata)
-        b, c = (classes > 0) & sure, (cand > 0) & sure
-        both, either = both + int((b & c).sum()), either + int((b | c).sum())
-        base_area, cand_area = base_area + int((classes > 0).sum()), cand_area + int((cand > 0).sum())
-    return {
-        "rest_agreement": round(both / either, 4) if either else 1.0,
-        # seep the candidate calls on those tiles per pixel its base calls: under 1, it learnt to call less
-        "rest_area_ratio": round(cand_area / base_area, 4) if base_area else None,
-        "rest_tiles": len(pick),
-    }
-
-
-def _rest_sample(ws: Workspace, p: Plan, seed: int) -> list[ImageRecord]:
-    """A seeded sample of REST_TILES unreviewed tiles of the training scenes (replayed ones left
-    out: the candidate learnt those)."""
-    replayed = {r.id for r in p.replay}
-    scenes = tuple(sorted({r.scene for r in p.train}))
-    pool = [r for r in ws.list_images(ImageFilter(status=UNREVIEWED, scene=scenes), limit=1_000_000) if r.id not in replayed]
-    return [pool[i] for i in sorted(np.random.default_rng(seed).permutation(len(pool))[:REST_TILES])]
-
-
-def keep_seep_area(ws: Workspace, base: reg.ModelRecord, candidate: Path, rest: list[ImageRecord]) -> float | None:
-    """Shift the candidate's background logit so that on `rest` it calls as much seep as its
-    base did; returns the shift (None when the base called no seep there, or there is no rest).
-    The review queue puts the tiles the base doubted most first, where it over-called, so a
-    fine-tune on them learns to call less seep everywhere, also where the base under-called:
-    the corrections' seep share says nothing about the rest of the scene's."""
-    base_predictor, cand_predictor, context = Predictor(base.path(ws)), Predictor(candidate), SceneContext(ws)
-    area, until = 0, []
-    for r in rest:
-        image = ws.read_image(r.id)
-        valid = valid_pixels(image, ws.config.nodata)
-        classes, _ = predict_image(ws, base_predictor, base.id, r.id)
-        probs = fresh_prediction(cand_predictor, r.id, image, context, keep_probs=True).probs
-        area += int((classes[valid] > 0).sum())
-        until.append(np.where(valid, cand_predictor.decode.seep_until(probs), -np.inf))  # outside: never seep
-    if not area:
-        return None
-    shift = area_shift(cand_predictor.decode, until, area)
-    shift_background(candidate, shift)
-    return shift
-
-
-def base_is_sure(confidence: np.ndarray, image: np.ndarray, nodata: float | None) -> np.ndarray:
-    """The pixels whose base prediction the check on the unreviewed tiles trusts."""
-    return (confidence >= REPLAY_CONFIDENCE) & valid_pixels(image, nodata)
-
-
-def why_worse(metrics: dict) -> str:
-    """Why a candidate was flagged, in words for the Train page, the CLI and the log."""
-    reasons = []
-    iou, base = metrics.get("binary_iou"), metrics.get("base_binary_iou")
-    if iou is not None and base is not None and iou < base:
-        reasons.append(f"binary seep IoU {iou:.3f} on the held-out reviewed tiles, its base {base:.3f}")
-    agree = metrics.get("rest_agreement")
-    if agree is not None and agree < MIN_AGREEMENT:
-        reasons.append(
-            f"on {metrics.get('rest_tiles')} tiles of the same scenes nobody reviewed it agrees with its base on only "
-            f"{agree:.0%} of the seep the base was sure of (under {MIN_AGREEMENT:.0%}): it changes the rest of the "
-            "scenes far more than a few corrections justify"
-        )
-    return "; ".join(reasons) or "worse than its base"
-
-
-def _scored(metrics: dict, p: Plan) -> dict:
-    """Metrics tagged with what they were measured on, so they are compared like with like."""
-    return {**metrics, "val_scenes": p.val_scenes, "val_tiles": sorted(r.id for r in p.val)}
-
-
-def _base_metrics(ws: Workspace, base: reg.ModelRecord, val: list[Tile], p: Plan, fence: reg.Fence) -> dict:
-    """The base scored on exactly the candidate's validation tiles (reused when it already was)."""
-    known = base.metrics
-    if known.get("val_tiles") == sorted(r.id for r in p.val) and known.get("binary_iou") is not None:
-        return known
-    metrics = _scored(evaluate(Predictor(base.path(ws)), val), p)
-    if p.val_scenes:  # the registry's figures are on the workspace's fixed validation scenes
-        reg.update_metrics(ws, base.id, metrics, fence)
-    return metrics
 
 
 def _verdict(cand_id: str, metrics: dict, base, promoted: bool) -> str:

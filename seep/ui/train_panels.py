@@ -7,7 +7,7 @@ import streamlit as st
 
 from seep.errors import SeepError
 from seep.jobs import queue
-from seep.jobs.finetune import why_worse
+from seep.jobs.judge import why_worse
 from seep.jobs.worker import ensure_worker
 from seep.ui import session
 from seep.ui.actions import activate
