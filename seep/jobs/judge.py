@@ -1,11 +1,11 @@
-"""Whether a fine-tuned candidate is better than its base, asked the same way for every
+"""Whether a fine-tuned candidate is worse than its base, asked the same way for every
 candidate: on the held-out reviewed tiles, and on tiles of the same scenes nobody reviewed
 (where a few queue-order corrections can teach "more seep" everywhere), whose seep area the
 candidate is also set to keep.
 
-    judged(ws, base, candidate, val, p, seed)   the metrics the registry keeps, worse_than_base
-    keep_seep_area(ws, base, candidate, rest)   the background shift that keeps the base's seep area
-    why_worse(metrics)                          the reason, in words for the page, CLI and log
+    judged(ws, base, candidate, val, p, seed, fence)  the metrics the registry keeps, worse_than_base
+    keep_seep_area(ws, base, candidate, rest)         the background shift that keeps the base's seep area
+    why_worse(metrics)                                the reason, in words for the page, CLI and log
 """
 
 from __future__ import annotations
