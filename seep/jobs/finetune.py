@@ -349,8 +349,9 @@ def run_finetune(
         return {"stopped": True}
     log("evaluating the candidate and its base on the same validation tiles, and on tiles nobody reviewed")
     model = out_dir / "model.pt"
-    shift = _candidate(ws, base, params, p, result.best_checkpoint, model)
-    metrics = {**judged(ws, base, model, val, p, params.seed, fence), "area_shift": shift}
+    rest = rest_sample(ws, p, params.seed)  # the area is kept, and the agreement read, on the same tiles
+    shift = _candidate(ws, base, params, rest, result.best_checkpoint, model)
+    metrics = {**judged(ws, base, model, val, p, rest, fence), "area_shift": shift}
     parent = base.id if base else None
     snapshot = [[r.id, r.head_version] for r in p.train]
     cand = reg.register_model(
@@ -371,7 +372,9 @@ def _plan_line(p: Plan, base) -> str:
     )
 
 
-def _candidate(ws: Workspace, base, params: FinetuneParams, p: Plan, checkpoint: Path, model: Path) -> float | None:
+def _candidate(
+    ws: Workspace, base, params: FinetuneParams, rest: list[ImageRecord], checkpoint: Path, model: Path
+) -> float | None:
     """Write the fine-tune's best weights to `model`, keeping only the share `blend` of their
     change from the base, and the base's seep area on the rest (`keep_area`); the shift made."""
     export_weights(checkpoint, model)
@@ -379,7 +382,7 @@ def _candidate(ws: Workspace, base, params: FinetuneParams, p: Plan, checkpoint:
         blend_weights(model, base.path(ws), params.blend)
     if base is None or not params.keep_area:
         return None
-    return keep_seep_area(ws, base, model, rest_sample(ws, p, params.seed))
+    return keep_seep_area(ws, base, model, rest)
 
 
 def _outcome(cand_id: str, parent: str | None, metrics: dict, promoted: bool, p: Plan) -> dict:

@@ -3,7 +3,7 @@ candidate: on the held-out reviewed tiles, and on tiles of the same scenes nobod
 (where a few queue-order corrections can teach "more seep" everywhere), whose seep area the
 candidate is also set to keep.
 
-    judged(ws, base, candidate, val, p, seed, fence)  the metrics the registry keeps, worse_than_base
+    judged(ws, base, candidate, val, p, rest, fence)  the metrics the registry keeps, worse_than_base
     keep_seep_area(ws, base, candidate, rest)         the background shift that keeps the base's seep area
     why_worse(metrics)                                the reason, in words for the page, CLI and log
 """
@@ -44,29 +44,27 @@ REST_TILES = 48
 MIN_AGREEMENT = 0.9
 
 
-def judged(ws: Workspace, base, candidate: Path, val: list[Tile], p: Plan, seed: int, fence: reg.Fence) -> dict:
+def judged(ws: Workspace, base, candidate: Path, val: list[Tile], p: Plan, rest: list[ImageRecord], fence: reg.Fence) -> dict:
     """The candidate's metrics beside its base's: on the held-out reviewed tiles, on the
-    unreviewed rest of the scenes, and whether either says it is worse."""
+    unreviewed `rest` of the scenes (rest_sample), and whether either says it is worse."""
     metrics = scored(evaluate(Predictor(candidate), val), p)
     if base is None:
         return {**metrics, "worse_than_base": False, "base_binary_iou": None}
     base_iou = _base_metrics(ws, base, val, p, fence)["binary_iou"]
-    metrics.update(_rest_agreement(ws, base, candidate, p, seed), base_binary_iou=base_iou)
+    metrics.update(_rest_agreement(ws, base, candidate, rest), base_binary_iou=base_iou)
     agree = metrics.get("rest_agreement")
     worse = (metrics["binary_iou"] or 0) < (base_iou or 0) or (agree is not None and agree < MIN_AGREEMENT)
     return {**metrics, "worse_than_base": worse}
 
 
-def _rest_agreement(ws: Workspace, base: reg.ModelRecord, candidate: Path, p: Plan, seed: int) -> dict:
-    """Seep IoU of the candidate with its base on the pixels the base was sure of, over a
-    seeded sample of the unreviewed tiles of the training scenes (replayed ones left out:
-    the candidate learnt those); {} when there are none."""
-    pick = rest_sample(ws, p, seed)
-    if not pick:
+def _rest_agreement(ws: Workspace, base: reg.ModelRecord, candidate: Path, rest: list[ImageRecord]) -> dict:
+    """Seep IoU of the candidate with its base on the pixels the base was sure of, over the
+    unreviewed tiles `rest`; {} when there are none."""
+    if not rest:
         return {}
     base_predictor, cand_predictor, context = Predictor(base.path(ws)), Predictor(candidate), SceneContext(ws)
     both = either = base_area = cand_area = 0
-    for r in pick:
+    for r in rest:
         image = ws.read_image(r.id)
         classes, confidence = predict_image(ws, base_predictor, base.id, r.id)
         cand, _ = predict_fresh(cand_predictor, r.id, image, context)
@@ -78,7 +76,7 @@ def _rest_agreement(ws: Workspace, base: reg.ModelRecord, candidate: Path, p: Pl
         "rest_agreement": round(both / either, 4) if either else 1.0,
         # seep the candidate calls on those tiles per pixel its base calls: under 1, it learnt to call less
         "rest_area_ratio": round(cand_area / base_area, 4) if base_area else None,
-        "rest_tiles": len(pick),
+        "rest_tiles": len(rest),
     }
 
 
