@@ -20,7 +20,6 @@ from seep.learn.data import CropDataset, Normalizer
 from seep.learn.decode import DECODES, Decode, area_shift, background_shift
 from seep.learn.infer import Predictor
 from seep.learn.model import UNet, UNetConfig
-from seep.learn.paste import SlickBank
 from seep.learn.shipped import SHIPPED_MODEL, expected_scores, write_expected_scores
 from seep.learn.train import TrainConfig, averaged, train
 
@@ -102,23 +101,6 @@ def test_seep_centred_crops_show_a_small_slick_and_are_reproducible():
     assert all(torch.equal(ds[i][0], ds[i][0]) for i in range(5))  # (seed, epoch, index) decide a crop
     blind = CropDataset(t, norm, size=16, seep_bias=0.0, ops=(), crops_per_tile=20, seed=3)
     assert sum((blind[i][1] == 7).any().item() for i in range(0, len(blind), 4)) < len(shown)
-
-
-def test_a_pasted_slick_keeps_its_shape_class_and_contrast_and_spares_no_data():
-    src = Tile("s.1", "s", np.full((32, 32, 1), 400, np.uint16), np.zeros((32, 32), np.uint8))
-    src.image[4:10, 4:20], src.mask[4:10, 4:20] = 100, 3  # a class-3 slick at a quarter of its sea
-    src.mask[20, 20] = 3  # a one-pixel fragment: never pasted
-    bank = SlickBank([src], nodata=0)
-    assert len(bank) == 1 and bank.labels == [3]
-    img, mask = np.full((16, 24, 1), 800, np.uint16), np.zeros((16, 24), np.uint8)
-    img[:, :2], mask[:, 22:] = 0, 255  # no-data on the left, ignored pixels on the right
-    out, out_mask = bank.paste(img, mask, np.random.default_rng(0))
-    pasted = out_mask == 3
-    assert 0 < pasted.sum() <= 6 * 16 and np.all(out[pasted] == 200)  # the same contrast in brighter sea
-    assert np.all(out[:, :2] == 0) and np.all(out_mask[:, 22:] == 255)  # no-data and ignored untouched
-    assert np.all(img[:, 2:] == 800) and not mask[:, :22].any()  # the crop given is not changed
-    ds = CropDataset([src] * 2, Normalizer.fit([src]), size=16, seep_bias=0, ops=("paste",), crops_per_tile=8)
-    assert any((ds[i][1] == 3).any() for i in range(len(ds)))
 
 
 def test_decode_threshold_and_one_class_per_slick():

@@ -45,14 +45,12 @@ def _speckle(x, rng):
 
 # Applied to the normalised input (C, H, W) after the geometric ops; no-data stays 0.
 PHOTOMETRIC = {"gain": _gain, "speckle": _speckle}
-PASTE = "paste"  # a slick of another training tile pasted into the crop (seep/learn/paste.py)
 
 
 def check_ops(ops) -> tuple[str, ...]:
-    known = [*OPS, *PHOTOMETRIC, PASTE]
-    bad = [o for o in ops if o not in known]
+    bad = [o for o in ops if o not in OPS and o not in PHOTOMETRIC]
     if bad:
-        raise BadInputError(f"unknown augmentation {bad}; use some of {', '.join(known)}")
+        raise BadInputError(f"unknown augmentation {bad}; use some of {', '.join([*OPS, *PHOTOMETRIC])}")
     return tuple(ops)
 
 

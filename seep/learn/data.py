@@ -16,8 +16,7 @@ import torch
 from seep.data.layout import Tile
 from seep.data.sar import decibels
 from seep.errors import BadInputError
-from seep.learn.augment import DEFAULT_AUGMENT, PASTE, PHOTOMETRIC, augment, crop, photometric
-from seep.learn.paste import SlickBank
+from seep.learn.augment import DEFAULT_AUGMENT, OPS, augment, crop, photometric
 
 IGNORE = 255  # a mask value no loss or metric looks at: pixels of a model's own labels it was unsure of
 # Sea an analyst rejected as a look-alike (a wake, low wind): learnt as class 0 with this weight.
@@ -137,7 +136,6 @@ class CropDataset(torch.utils.data.Dataset):
     ):
         self.tiles, self.norm, self.size, self.seep_bias, self.ops = tiles, norm, size, seep_bias, ops
         self.crops_per_tile, self.binary, self.seed, self.epoch = crops_per_tile, binary, seed, 0
-        self.slicks = SlickBank(tiles, norm.nodata) if PASTE in ops else None
 
     def __len__(self) -> int:
         return len(self.tiles) * self.crops_per_tile
@@ -146,11 +144,9 @@ class CropDataset(torch.utils.data.Dataset):
         rng = np.random.default_rng([self.seed, self.epoch, i])
         t = self.tiles[i % len(self.tiles)]
         img, mask = crop(t.image, t.mask, self.size, rng, self.seep_bias)
-        if self.slicks is not None and rng.random() < 0.5:
-            img, mask = self.slicks.paste(img, mask, rng)
         img, mask = augment(img, mask, rng, self.ops)
         x, y, v = _sample(img, mask, self.norm, self.binary)
-        if any(op in PHOTOMETRIC for op in self.ops):
+        if any(op not in OPS for op in self.ops):
             x = torch.from_numpy(photometric(x.numpy(), valid_pixels(img, self.norm.nodata), rng, self.ops))
         weight = torch.from_numpy(np.where(mask == HARD_NEGATIVE, HARD_NEGATIVE_WEIGHT, 1.0).astype(np.float32))
         return x, y, v * weight  # per-pixel loss weights: 0 ignored, 1, or more on hard negatives
