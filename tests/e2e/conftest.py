@@ -30,6 +30,9 @@ def browser():
             pytest.fail(why)
         pytest.skip(why)
     playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)")
+    # expect() waits as long as the page's own calls (below): these tests say what a page shows,
+    # not how soon; with the suite run on two workers, a 2-core machine can take over 5 s to draw.
+    playwright.expect.set_options(timeout=30_000)
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
