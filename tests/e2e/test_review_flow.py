@@ -188,6 +188,10 @@ def test_a_new_browser_says_who_is_reviewing_before_its_first_save(nameless_serv
     box = canvas.bounding_box()
     page.get_by_test_id("seep-class-2").click()
     stroke(page, box, y=80)
+    # The first stroke tells the app the tile is dirty (a rerun); once settled, "s" is a save
+    # that nothing redraws over before the refusal shows (seen on a loaded machine).
+    wait_for_app(page)
+    page.get_by_test_id("seep-canvas").focus()
     page.keyboard.press("s")
     expect(page.get_by_text("say who you are first")).to_be_visible()
     assert ws.image(target.id).head_version == 1
