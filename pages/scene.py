@@ -48,18 +48,42 @@ def import_form() -> None:
         session.show_error(e)
 
 
+def session_job() -> queue.Job | None:
+    """The import or prediction this session started, if it is still the newest."""
+    job = newest_job(ws, ("import_scene", "predict_all"))
+    return job if job is not None and job.id == st.session_state.get("scene_job") else None
+
+
+def first_seen_ended(job: queue.Job) -> bool:
+    """Whether this run is the first to see the job ended; an import that ended shows its scene next."""
+    if job.active or st.session_state.get("scene_job_shown") == job.id:
+        return False
+    st.session_state["scene_job_shown"] = job.id
+    if job.status == "DONE" and job.kind == "import_scene":
+        st.session_state["scene_pick"] = job.result["scene"]
+    return True
+
+
 @st.fragment(run_every="2s")
 def job_progress() -> None:
-    """The import or prediction this session started, while it runs and once it ends; then the page shows its result."""
-    job = newest_job(ws, ("import_scene", "predict_all"))
-    if job is None or job.id != st.session_state.get("scene_job"):
+    """The session's job while it runs, redrawn every 2 s; once it ends the whole page redraws with its result."""
+    job = session_job()
+    if job is None:
         return
     job_card(ws, job, "scene_job")
-    if job.status == "DONE" and st.session_state.get("scene_job_shown") != job.id:
-        st.session_state["scene_job_shown"] = job.id
-        if job.kind == "import_scene":
-            st.session_state["scene_pick"] = job.result["scene"]
+    if first_seen_ended(job):
         st.rerun()
+
+
+def job_outcome() -> None:
+    """Poll only while the session's job runs: a page that reruns every 2 s for nothing costs every open
+    browser a script run and can race the analyst's own clicks."""
+    job = session_job()
+    if job is not None and job.active:
+        job_progress()
+    elif job is not None:
+        first_seen_ended(job)
+        job_card(ws, job, "scene_job")
 
 
 if not names:
@@ -71,7 +95,7 @@ if not names:
 if session.allowed(ws, "import"):
     with st.expander("Import a scene", expanded=not names, icon=":material/upload_file:"):
         import_form()
-job_progress()
+job_outcome()
 if not names:
     st.stop()
 
@@ -164,12 +188,14 @@ def seeps_form() -> None:
         field = st.text_input("Field holding each polygon's class (id or name)", value="class_id", key="scene_seeps_field")
         if not st.form_submit_button("Import seeps", icon=":material/upload:"):
             return
+    st.session_state.pop("scene_seeps_done", None)  # said of the last file, not this one
     try:
         if upload is None:
             raise BadInputError("choose a GeoPackage, GeoJSON or zipped shapefile first")
         session.require(ws, "accept")
         report = import_uploaded_seeps(ws, name, upload, field, session.author())
-        st.session_state["scene_seeps_done"] = report.summary()
+        # Kept, not popped once shown: a rerun that follows (a click, the map) must not wipe it unread.
+        st.session_state["scene_seeps_done"] = (name, report.summary())
         st.rerun()  # the picture above was drawn before: draw it with the new labels
     except SeepError as e:
         session.show_error(e)
@@ -181,6 +207,7 @@ if session.allowed(ws, "accept"):
             "Each polygon is reprojected onto this scene and burnt into the tiles it covers, on top of their labels, as "
             "new accepted versions (History keeps the old ones). A file this page exported comes back as it went."
         )
-        if "scene_seeps_done" in st.session_state:
-            st.success(plain(st.session_state.pop("scene_seeps_done")), icon=":material/check:")
+        done = st.session_state.get("scene_seeps_done")
+        if done and done[0] == name:
+            st.success(plain(done[1]), icon=":material/check:")
         seeps_form()

@@ -482,6 +482,8 @@ def test_a_running_job_says_elapsed_and_time_left_and_a_finished_one_its_duratio
 def test_the_estimate_before_any_job_measures_this_machine_once(demo, monkeypatch):
     """No fine-tune has run: the speed comes from a few real steps, measured once per host and
     architecture and kept; the first job's own speed then takes over."""
+    from dataclasses import replace
+
     import seep.jobs.finetune as ft
     from seep.learn.speed import Speed
 
@@ -496,3 +498,6 @@ def test_the_estimate_before_any_job_measures_this_machine_once(demo, monkeypatc
     assert (
         ft.estimate_seconds(demo, ft.FinetuneParams(epochs=2, from_scratch=TINY, batch_size=4), p) and len(calls) == 2
     )  # another setting
+    monkeypatch.setattr(ft, "SHIPPED_MODEL", Path(__file__))  # a base: the candidate is read on the unreviewed rest
+    kept, not_kept = (ft.estimate_seconds(demo, replace(params, keep_area=k), p) for k in (True, False))
+    assert kept - not_kept == pytest.approx(ft.REST_TILES / 5)  # keeping the seep area reads it once more

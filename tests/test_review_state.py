@@ -45,3 +45,13 @@ def test_a_blind_label_names_its_save_time_so_the_editor_reloads_after_a_save():
     again = Opened("a", None, "blind", round_id=3, at="2026-11-22T10:05:00")
     assert first.mask_id != again.mask_id
     assert Opened("a", 2, "label").mask_id == "a:label:2"
+
+
+def test_a_refusal_stays_until_the_analysts_next_action_on_that_tile():
+    rs = ReviewState({}, ["a", "b"])
+    rs.refuse("a", "", ValueError("say who you are first"))
+    assert str(rs.refusal("a", "")) == "say who you are first"  # a rerun with no action keeps it
+    assert rs.refusal("b", "") is None  # said of tile a only
+    assert rs.refusal("a", "Nia") is None  # said to nobody: Nia has not tried yet
+    rs.refuse("a", "", None)  # the next action went through
+    assert rs.refusal("a", "") is None

@@ -233,7 +233,9 @@ def estimate_seconds(ws: Workspace, params: FinetuneParams, p: Plan) -> float:
     crops = (len(p.train) + len(p.replay)) * params.crops_per_tile
     validate = len(p.val) / speed.tiles_per_s  # once per epoch, then candidate and base at the end
     has_base = base is not None or SHIPPED_MODEL.is_file()
-    rest = REST_TILES / speed.tiles_per_s if has_base else 0.0  # the candidate read on the unreviewed rest (at most)
+    # The candidate reads the unreviewed rest (at most REST_TILES) for the agreement, and once more
+    # before it for the seep area it keeps; its base's reads there are cached predictions.
+    rest = (2 if params.keep_area else 1) * REST_TILES / speed.tiles_per_s if has_base else 0.0
     return params.epochs * (crops / rate + validate) + 3 * validate + rest + JOB_OVERHEAD_S
 
 

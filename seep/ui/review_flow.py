@@ -62,7 +62,8 @@ def nav(rs: ReviewState, step: int) -> None:
 
 
 def handle_event(ws: Workspace, rs: ReviewState, image: ImageRecord, model, author: str) -> tuple[bool, SeepError | None]:
-    """The editor's last event, before anything is drawn: (whether there was one, a refusal to show)."""
+    """The editor's last event, before anything is drawn: (whether there was one, a refusal to show,
+    this event's or one still unanswered on this tile)."""
     opened = rs.opened.get(image.id)
     event = None
     try:
@@ -94,8 +95,11 @@ def handle_event(ws: Workspace, rs: ReviewState, image: ImageRecord, model, auth
     except ConflictError as e:  # before SeepError: a conflict is one, with a choice to offer
         rs.ask_conflict(event.mask, e.current_version, event.type == "accept")
     except SeepError as e:  # shown on the page; the strokes stay in the editor, nothing was written
+        rs.refuse(image.id, author, e)
         return event is not None, e
-    return event is not None, None
+    if event is not None:
+        rs.refuse(image.id, author, None)
+    return event is not None, rs.refusal(image.id, author)
 
 
 def open_mask(ws: Workspace, rs: ReviewState, image: ImageRecord, model, author: str, rnd, notes: list):

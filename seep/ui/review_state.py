@@ -63,6 +63,16 @@ class ReviewState:
         """A colleague saved v`current` first: ask whether to load theirs or save mine on top."""
         self.state["review_pending"] = {"kind": "conflict", "mask": mask, "current": current, "accept": accept}
 
+    def refusal(self, image_id: str, author: str) -> Exception | None:
+        """The editor's last refusal on this tile for this analyst, kept until their next action
+        there: a rerun that follows (the editor's own, another panel) must not wipe it unread."""
+        kept = self.state.get("review_refusal")
+        return kept[2] if kept and kept[:2] == (image_id, author) else None
+
+    def refuse(self, image_id: str, author: str, error: Exception | None) -> None:
+        """Remember a refusal (None: the last action went through)."""
+        self.state["review_refusal"] = (image_id, author, error)
+
     def stay(self) -> None:
         self.state.pop("review_pending", None)
 

@@ -25,6 +25,15 @@ def wait_for_app(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
 
 
+def run_finished(page) -> None:
+    """Once a rerun has drawn something new: wait until it is over, when Streamlit has removed
+    what the run did not draw again (until then those elements are only marked stale)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && !document.querySelector('[data-stale=\"true\"]')",
+        timeout=30_000,
+    )
+
+
 def choose(page, box, option: str) -> None:
     """Pick `option` in a Streamlit select box. A click that lands while a rerun redraws the
     box opens nothing (seen on a loaded CI machine), so open it again until the option shows."""

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from browser import demo_server, editor_ready, eventually, open_mask_id, open_review, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, open_mask_id, open_review, run_finished, shot, wait_for_app
 
 from seep.workspace import ImageFilter, Workspace
 
@@ -196,11 +196,16 @@ def test_a_new_browser_says_who_is_reviewing_before_its_first_save(nameless_serv
     expect(page.get_by_text("say who you are first")).to_be_visible()
     assert ws.image(target.id).head_version == 1
     assert page.get_by_test_id("seep-status").inner_text() == "unsaved strokes"  # the strokes stay
+    page.get_by_role("radio", name="Confidence", exact=True).click()  # a rerun that is no editor action
+    expect(page.get_by_text("model confidence (dark: unsure)")).to_be_visible()
+    run_finished(page)
+    expect(page.get_by_text("say who you are first")).to_be_visible()  # still there to be read
 
     page.get_by_role("textbox", name="Your name").fill("Nia")
     page.get_by_role("button", name="Start").click()
     expect(page.get_by_text("Who is reviewing?")).to_have_count(0)
     expect(page.get_by_role("textbox", name="Analyst")).to_have_value("Nia")
+    expect(page.get_by_text("say who you are first")).to_have_count(0)  # answered
     page.get_by_test_id("seep-canvas").focus()
     page.keyboard.press("s")
     deadline = time.monotonic() + 20
