@@ -18,16 +18,12 @@ def shot(page, name: str) -> None:
 
 
 def wait_for_app(page) -> None:
-    """Streamlit is done when its status widget stops saying it is running, once the page shows
-    something: a server's first page is empty, with no status widget yet, until its first run
-    starts (about 6 s on a 2-core machine, past an assertion's 5 s)."""
+    """Streamlit is done when its status widget stops saying it is running and nothing on the
+    page is stale (what a run did not draw again stays on the page, marked stale, until the run
+    ends and removes it), once the page shows something: a server's first page is empty, with
+    no status widget yet, until its first run starts (about 6 s on a 2-core machine, past an
+    assertion's 5 s)."""
     page.wait_for_selector("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']")
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-
-
-def run_finished(page) -> None:
-    """Once a rerun has drawn something new: wait until it is over, when Streamlit has removed
-    what the run did not draw again (until then those elements are only marked stale)."""
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && !document.querySelector('[data-stale=\"true\"]')",
         timeout=30_000,

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from browser import demo_server, editor_ready, eventually, open_mask_id, open_review, run_finished, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, open_mask_id, open_review, shot, wait_for_app
 
 from seep.workspace import ImageFilter, Workspace
 
@@ -198,7 +198,7 @@ def test_a_new_browser_says_who_is_reviewing_before_its_first_save(nameless_serv
     assert page.get_by_test_id("seep-status").inner_text() == "unsaved strokes"  # the strokes stay
     page.get_by_role("radio", name="Confidence", exact=True).click()  # a rerun that is no editor action
     expect(page.get_by_text("model confidence (dark: unsure)")).to_be_visible()
-    run_finished(page)
+    wait_for_app(page)
     expect(page.get_by_text("say who you are first")).to_be_visible()  # still there to be read
 
     page.get_by_role("textbox", name="Your name").fill("Nia")

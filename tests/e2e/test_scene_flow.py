@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from browser import demo_server, editor_ready, eventually, run_finished, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, shot, wait_for_app
 
 from seep.jobs import queue
 from seep.workspace import ImageFilter, Workspace
@@ -150,7 +150,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     page.get_by_text("Import a scene").click()  # another action on the page, another run: the report stays to be read
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text("give the path of a GeoTIFF", exact=False)).to_be_visible()
-    run_finished(page)
+    wait_for_app(page)
     expect(done).to_be_visible()
     tile = next(i for i, off in tile_offsets_of(ws, "demo_scene").items() if off == (0, 0))
     version, label = ws.label(tile)
