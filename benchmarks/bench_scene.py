@@ -90,7 +90,7 @@ def main() -> int:
         s, mib, out = run_measured("import", str(image), "--mask", str(mask), "--workspace", ws)
         print(f"import: {out.strip()} in {s:.0f} s; peak memory {mib:.0f} MiB (target 1536, ratio {mib / 1536:.2f})")
         s, mib, out = run_measured("predict-all", "--workspace", ws)
-        n = int(out.split("predicted ")[1].split()[0])
+        n = int(out.split("predicted ")[1].split()[0].replace(",", ""))  # "predicted 2,209 images ..."
         per_tile = bare_ms_per_tile()
         rate = n / s
         print(
