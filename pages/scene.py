@@ -82,7 +82,8 @@ def job_outcome() -> None:
     if job is not None and job.active:
         job_progress()
     elif job is not None:
-        first_seen_ended(job)
+        if first_seen_ended(job):  # it may have ended after this run listed the scenes: list them again
+            st.rerun()
         job_card(ws, job, "scene_job")
 
 

@@ -596,6 +596,39 @@ def test_scene_page_predicts_its_scene_in_the_background(tmp_path, monkeypatch, 
     assert len(predicted) == 4 and ws.count_images(ImageFilter(has_prediction=True, model="tiny")) == 4
 
 
+def test_an_import_that_ends_as_the_page_lists_its_scenes_shows_the_new_scene(tmp_path, monkeypatch):
+    """The page lists the scenes before it looks up its job; an import that ends between the two
+    must still open its scene, not call the new scene's name a stale link."""
+    from rasterio.transform import from_origin
+
+    import seep.workspace.scenes
+    from seep.data.geo import write_geotiff
+    from seep.data.synthetic import SCENE_CRS, make_scene
+    from seep.jobs import queue
+    from seep.jobs.worker import run_job
+
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))
+    made = make_scene(seed=5, height=256, width=256)
+    write_geotiff(tmp_path / "gulf.tif", made.image, SCENE_CRS, from_origin(600_000.0, 4_760_000.0, 10.0, 10.0))
+    job = queue.submit(ws, "import_scene", {"path": str(tmp_path / "gulf.tif"), "scene": "gulf", "author": "ana"})
+    run_job(ws, queue.claim_next(ws, os.getpid()))
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["scene_job"] = job.id  # this session started the import
+    at.run()
+    listed, calls = seep.workspace.scenes.scene_names, []
+
+    def listed_before_the_end_at_first(w):
+        calls.append(1)
+        return [n for n in listed(w) if n != "gulf" or len(calls) > 1]
+
+    monkeypatch.setattr(seep.workspace.scenes, "scene_names", listed_before_the_end_at_first)
+    at.switch_page("pages/scene.py").run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert at.selectbox(key="scene_name").value == "gulf"
+
+
 PASSWORD = "correct horse battery"
 
 
