@@ -119,6 +119,8 @@ def test_decode_threshold_and_one_class_per_slick():
     voted, conf = Decode(slick="vote")(probs)
     assert np.all(voted[2:5, 1:11] == 1) and np.all(voted[voted == 0] == 0)
     assert np.allclose(conf[2:5, 1:11], probs[1, 2:5, 1:11])  # confidence of the class given
+    by_threshold, by_threshold_conf = Decode(0.5, "vote")(probs)  # the shipped decoding: no per-pixel argmax first
+    assert np.array_equal(by_threshold, voted) and np.array_equal(by_threshold_conf, conf)
     strict, _ = Decode(threshold=0.7)(probs)
     assert strict[2:5, 6].all() and not np.delete(strict, 6, axis=1).any()  # P(seep) 0.65 < 0.7 < 0.96
     valid = np.ones((8, 12), bool)
