@@ -151,7 +151,8 @@ def one_class_per_slick(classes: np.ndarray, probs: np.ndarray, valid: np.ndarra
     if n == 1:
         return classes
     inside = labels > 0  # summed over the slicks' pixels only: a few percent of a tile
-    votes = np.stack([np.bincount(labels[inside], weights=p[inside], minlength=n) for p in probs[1:]])  # (C-1, n)
+    slick_of = labels[inside]
+    votes = np.stack([np.bincount(slick_of, weights=p[inside], minlength=n) for p in probs[1:]])  # (C-1, n)
     slick_class = (1 + votes.argmax(0)).astype(np.uint8)
     slick_class[0] = 0  # label 0 is the sea around the slicks
     return slick_class[labels]
