@@ -603,14 +603,14 @@ def test_an_import_that_ends_as_the_page_lists_its_scenes_shows_the_new_scene(tm
 
     import seep.workspace.scenes
     from seep.data.geo import write_geotiff
-    from seep.data.synthetic import SCENE_CRS, make_scene
+    from seep.data.synthetic import SCENE_CRS, SCENE_ORIGIN, SCENE_PIXEL_M, make_scene
     from seep.jobs import queue
     from seep.jobs.worker import run_job
 
     ws = Workspace(tmp_path / "geo")
     build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))
     made = make_scene(seed=5, height=256, width=256)
-    write_geotiff(tmp_path / "gulf.tif", made.image, SCENE_CRS, from_origin(600_000.0, 4_760_000.0, 10.0, 10.0))
+    write_geotiff(tmp_path / "gulf.tif", made.image, SCENE_CRS, from_origin(*SCENE_ORIGIN, SCENE_PIXEL_M, SCENE_PIXEL_M))
     job = queue.submit(ws, "import_scene", {"path": str(tmp_path / "gulf.tif"), "scene": "gulf", "author": "ana"})
     run_job(ws, queue.claim_next(ws, os.getpid()))
     monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
