@@ -170,6 +170,7 @@ def test_bad_scenes_get_one_error_line_and_import_nothing(capsys, tmp_path, scen
         assert ws.count_images() == 0 and not list((ws.root / "images").glob("*.tif")), argv
 
 
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")  # the file has no CRS on purpose
 def test_a_scene_without_crs_imports_with_a_warning_and_exports_only_to_gpkg(capsys, tmp_path):
     mask = np.zeros((256, 256), np.uint8)
     mask[10:20, 10:20] = 1
@@ -389,6 +390,7 @@ def test_a_class_named_in_any_field_and_polygons_off_the_scene(capsys, tmp_path,
     assert set(np.unique(label)) == {0, 5} and abs(int((label == 5).sum()) - 40 * 40) <= 2 * 40  # the box, to its edge pixels
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")  # one of the bad files has no CRS on purpose
 def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, scene_files):
     from pyogrio.raw import write
 
