@@ -27,7 +27,10 @@ rnd = agreement.open_round(ws, image.id)
 
 # ---- header -----------------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="center"):
+    # Previous and Next side by side: on a laptop's narrower page the header wraps, and the
+    # two buttons an analyst clicks most must not end up on different rows.
     st.button("Previous", icon=":material/chevron_left:", key="review_prev", help="P", on_click=review_flow.nav, args=(rs, -1))
+    st.button("Next", icon=":material/chevron_right:", key="review_next", help="N", on_click=review_flow.nav, args=(rs, 1))
     st.subheader(plain(image.name), anchor=False)
     review_panels.status_badge(image)
     place = tile_place(ws, image.id)
@@ -38,7 +41,6 @@ with st.container(horizontal=True, vertical_alignment="center"):
     )
     st.caption(f"scene {plain(image.scene)}{where} · {rs.position + 1} of {len(rs.ids)}")
     review_panels.return_form(ws, image, author, on_returned=lambda: rs.go(1))
-    st.button("Next", icon=":material/chevron_right:", key="review_next", help="N", on_click=review_flow.nav, args=(rs, 1))
 
 edit_col, side = st.columns([3, 2], gap="large")
 with side:

@@ -68,7 +68,9 @@ def reference(ws, image, label_mask, pred, base, opacity: float) -> None:
     if not layers:
         st.caption("No label and no model yet: nothing to compare with.")
         return
-    layer = st.segmented_control("Reference", layers, default=layers[0], key="review_layer", required=True)
+    # wrap: in a column Streamlit otherwise scrolls the options sideways with no scrollbar, and
+    # on a laptop's page "Difference" was cut off out of sight.
+    layer = st.segmented_control("Reference", layers, default=layers[0], key="review_layer", required=True, wrap=True)
     if layer in ("Label", "Prediction"):
         shown = label_mask if layer == "Label" else pred[0]
         st.image(overlay(base, shown, ws.classes, opacity=opacity), width="stretch")

@@ -1,6 +1,6 @@
 """The editor's viewport in a real browser: zoom to 16x at the cursor (wheel, + and -), pan
 (space+drag, middle-drag, arrow keys), a minimap, the toolbar and the reference panel never
-covered, strokes landing on the pixel the readout names, H hiding the overlay. Screenshots
+covered nor cut on a laptop's page, strokes landing on the pixel the readout names, H hiding the overlay. Screenshots
 of Review at 1x, 4x and 8x on 1280x800 and 1920x1080 land in artifacts/ to be looked at."""
 
 import re
@@ -57,6 +57,14 @@ def test_review_at_1x_4x_and_8x_keeps_the_toolbar_and_the_panel_clear(server, br
     expect(page.get_by_test_id("seep-undo")).to_be_disabled()  # nothing to undo on a fresh tile
     expect(page.get_by_test_id("seep-redo")).to_be_disabled()
     side = page.get_by_text("Reference", exact=True).first.bounding_box()
+    # A laptop's narrower page wraps the header and the panel: Previous and Next stay side by
+    # side, and every reference layer stays in its column (none scrolled out of sight).
+    prev, nxt = (page.get_by_role("button", name=n, exact=True).bounding_box() for n in ("Previous", "Next"))
+    assert abs(prev["y"] - nxt["y"]) < 2 and 0 < nxt["x"] - prev["x"] < 200, "Previous and Next on different rows"
+    column = page.get_by_test_id("stColumn").filter(has=page.get_by_text("Reference", exact=True)).last.bounding_box()
+    for layer in ("Label", "Prediction", "Confidence", "Difference"):
+        b = page.get_by_role("radio", name=layer, exact=True).bounding_box()
+        assert b["x"] + b["width"] <= column["x"] + column["width"] + 1, f"{layer} is cut off the Reference panel"
     for z in (1, 4, 8):
         zoom_to(page, z)
         # The analyst scrolls the page to the editor: then the toolbar and the whole view fit the window.
