@@ -1,7 +1,8 @@
 """The editor's viewport in a real browser: zoom to 16x at the cursor (wheel, + and -), pan
 (space+drag, middle-drag, arrow keys), a minimap, the toolbar and the reference panel never
-covered nor cut on a laptop's page, strokes landing on the pixel the readout names, H hiding the overlay. Screenshots
-of Review at 1x, 4x and 8x on 1280x800 and 1920x1080 land in artifacts/ to be looked at."""
+covered nor cut on a laptop's page, strokes landing on the pixel the readout names, H hiding
+the overlay. Screenshots of Review at 1x, 4x and 8x on 1280x800 and 1920x1080 land in
+artifacts/ to be looked at."""
 
 import re
 
