@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 import tifffile
 from helpers import sar_tile
 from hypothesis import HealthCheck, given, settings
@@ -133,6 +134,7 @@ def scene_workspace() -> Workspace:
     edits=st.lists(st.tuples(st.integers(0, 1 << 20), st.integers(0, 255)), max_size=8),
     cut=st.one_of(st.none(), st.integers(0, 1 << 20)),
 )
+@pytest.mark.filterwarnings("ignore::RuntimeWarning:pyogrio")  # GDAL warns about the files damaged on purpose
 def test_fuzzed_gis_files_never_abort_a_seep_import(kind, edits, cut):
     """A damaged GeoPackage or GeoJSON is refused with one clear error (a SeepError), never a
     GDAL, GEOS or PROJ traceback; what it does import is a valid label."""
