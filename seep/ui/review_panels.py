@@ -89,11 +89,14 @@ def reference(ws, image, label_mask, pred, base, opacity: float) -> None:
 
 def class_table(ws: Workspace, masks: list[tuple[str, np.ndarray | None]]) -> None:
     shown = [(name, np.bincount(m.ravel(), minlength=len(ws.classes))) for name, m in masks if m is not None]
-    head = " | ".join(["class", *[f"{name} px" for name, _ in shown]])
+    # Headers without "px" (the caption says it): at 1024 px "label px" wrapped and pushed the
+    # table past its column.
+    head = " | ".join(["class", *[name for name, _ in shown]])
     lines = [f"| {head} |", "|" + "---|" * (1 + len(shown))]
     for c in ws.classes.classes[1:]:
         cells = " | ".join(f"{int(counts[c.id]):,}" for _, counts in shown)
         lines.append(f'| :color[■]{{foreground="{c.colour}"}} {plain(c.name)} | {cells} |')
+    st.caption("Pixels per class")
     st.markdown("\n".join(lines))
 
 
