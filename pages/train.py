@@ -101,7 +101,13 @@ with c2:
         help="Fine-tuning keeps the base model's head; binary needs a binary base model",
     )
     augment = st.multiselect("Augmentations", list(OPS), default=list(DEFAULTS.augment), key="train_augment")
-    auto = st.checkbox("Promote automatically if not worse on the validation tiles", key="train_auto")
+    # Short label: Streamlit cuts a widget's label to one line, and at 1024 px the long one lost its end.
+    auto = st.toggle(
+        "Promote if not worse",
+        key="train_auto",
+        help="Make the candidate the active model when it is done, if it scores no worse than its base "
+        "on the same validation tiles. A worse candidate is never promoted.",
+    )
 
 params = FinetuneParams(
     epochs=int(epochs),

@@ -339,10 +339,13 @@ def test_train_page_starts_a_finetune_job(demo_ws, monkeypatch):
     with demo_ws.connect() as con:
         assert con.execute("SELECT count(*) FROM settings WHERE key LIKE 'speed:%'").fetchone()[0] == 1
     at.number_input(key="train_epochs").set_value(2).run()
+    at.toggle(key="train_auto").set_value(True).run()
     at.button(key="train_start").click().run()
     assert not at.exception
     jobs = queue.list_jobs(demo_ws)
-    assert [(j.kind, j.status, j.params["epochs"]) for j in jobs] == [("finetune", "SUBMITTED", 2)]
+    assert [(j.kind, j.status, j.params["epochs"], j.params["auto_promote"]) for j in jobs] == [
+        ("finetune", "SUBMITTED", 2, True)
+    ]
     assert started == [demo_ws.root]
     at.run()
     assert any("Fine-tune · job" in m.value for m in at.markdown)
