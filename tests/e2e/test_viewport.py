@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from browser import eventually, open_review, shot
+from browser import eventually, open_review, shot, wait_for_app
 
 from seep.workspace import Workspace
 
@@ -143,3 +143,43 @@ def test_zoom_at_the_cursor_pan_and_paint_where_the_readout_says(server, page):
     assert abs(shown - 10 * np.log10(value)) < 0.2  # the pixel's value, in dB
     assert (saved == 5).sum() < 60  # a 6-px brush at 12x: a dot, not a smear from the pans
     assert np.argwhere(saved == 5).mean(axis=0).round().tolist() == pytest.approx([row, col], abs=2)
+
+
+# Text Streamlit cut with an ellipsis: it keeps a widget's label and a popover's button to one
+# line, so a long one loses its end in a narrow column.
+CUT_TEXT = """() => [...document.querySelectorAll('[data-testid=stMarkdownContainer], button, p, span')]
+    .filter(e => e.offsetParent && getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.innerText)"""
+
+
+def drawn(page) -> None:
+    """The whole page drawn: Streamlit shows its running widget only after a moment, so a page
+    can look done half-drawn; done is when the count of elements stops changing."""
+    count = -1
+    while True:
+        wait_for_app(page)
+        now = page.locator("[data-testid='stElementContainer']").count()
+        if now == count:
+            return
+        count = now
+        page.wait_for_timeout(1500)
+
+
+def test_no_label_or_button_is_cut_on_a_small_laptop(server, browser):
+    """Every page at 1024x700 with the sidebar open: no label or button text cut short (the
+    Train page's promote switch and Review's blind button were, once)."""
+    url, ws_path = server
+    target = Workspace(ws_path, create=False).list_images()[0]
+    ctx = browser.new_context(viewport={"width": 1024, "height": 700})
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    cut = {}
+    for path in ("", "review", "scene", "train", "models", "team", "?view=table", "?view=scenes"):
+        if path == "review":
+            open_review(page, url, target.id)
+        else:
+            page.goto(f"{url}/{path}")
+        drawn(page)
+        cut[path or "browse"] = page.evaluate(CUT_TEXT)
+    ctx.close()
+    assert {p: texts for p, texts in cut.items() if texts} == {}
