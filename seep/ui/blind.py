@@ -46,7 +46,8 @@ def send_form(ws: Workspace, tiles: Callable[[], list[str]], author: str, *, key
 def panel(ws: Workspace, image: ImageRecord, rnd, author: str, display: DisplaySettings, on_closed) -> None:
     """The tile's blind round: what each person may see of it and do with it."""
     if rnd is None:
-        send_form(ws, lambda: [image.id], author, key="review_blind_send", label="Send blind")  # longer, it was cut at 1024 px
+        # One line at 1024 px: Streamlit cuts a longer label short.
+        send_form(ws, lambda: [image.id], author, key="review_blind_send", label="Send blind")
         return
     names = plain(" and ".join(rnd.analysts))
     if author in rnd.saved:

@@ -89,8 +89,8 @@ def reference(ws, image, label_mask, pred, base, opacity: float) -> None:
 
 def class_table(ws: Workspace, masks: list[tuple[str, np.ndarray | None]]) -> None:
     shown = [(name, np.bincount(m.ravel(), minlength=len(ws.classes))) for name, m in masks if m is not None]
-    # Headers without "px" (the caption says it): at 1024 px "label px" wrapped and pushed the
-    # table past its column.
+    # Headers without "px" (the caption says it): in the narrow column of a 1024-px page
+    # "label px" wrapped onto two lines and widened the table.
     head = " | ".join(["class", *[name for name, _ in shown]])
     lines = [f"| {head} |", "|" + "---|" * (1 + len(shown))]
     for c in ws.classes.classes[1:]:

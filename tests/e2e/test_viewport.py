@@ -156,13 +156,14 @@ def drawn(page) -> None:
     """The whole page drawn: Streamlit shows its running widget only after a moment, so a page
     can look done half-drawn; done is when the count of elements stops changing."""
     count = -1
-    while True:
+    for _ in range(20):
         wait_for_app(page)
         now = page.locator("[data-testid='stElementContainer']").count()
         if now == count:
             return
         count = now
         page.wait_for_timeout(1500)
+    raise AssertionError(f"{page.url} still changing after 30 s")
 
 
 def test_no_label_or_button_is_cut_on_a_small_laptop(server, browser):
