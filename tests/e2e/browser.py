@@ -30,6 +30,21 @@ def wait_for_app(page) -> None:
     )
 
 
+def drawn(page) -> None:
+    """The whole page drawn, where no one element says so: `wait_for_app` can return on a
+    fresh page half-drawn (Streamlit shows its running widget only after a moment); done is
+    when the count of elements stops changing."""
+    count = -1
+    for _ in range(20):
+        wait_for_app(page)
+        now = page.locator("[data-testid='stElementContainer']").count()
+        if now == count:
+            return
+        count = now
+        page.wait_for_timeout(1500)
+    raise AssertionError(f"{page.url} still changing after 30 s")
+
+
 def choose(page, box, option: str) -> None:
     """Pick `option` in a Streamlit select box. A click that lands while a rerun redraws the
     box opens nothing (seen on a loaded CI machine), so open it again until the option shows."""

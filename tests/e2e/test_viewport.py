@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from browser import eventually, open_review, shot, wait_for_app
+from browser import drawn, eventually, open_review, shot
 
 from seep.workspace import Workspace
 
@@ -150,20 +150,6 @@ def test_zoom_at_the_cursor_pan_and_paint_where_the_readout_says(server, page):
 CUT_TEXT = """() => [...document.querySelectorAll('[data-testid=stMarkdownContainer], button, p, span')]
     .filter(e => e.offsetParent && getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
     .map(e => e.innerText)"""
-
-
-def drawn(page) -> None:
-    """The whole page drawn: Streamlit shows its running widget only after a moment, so a page
-    can look done half-drawn; done is when the count of elements stops changing."""
-    count = -1
-    for _ in range(20):
-        wait_for_app(page)
-        now = page.locator("[data-testid='stElementContainer']").count()
-        if now == count:
-            return
-        count = now
-        page.wait_for_timeout(1500)
-    raise AssertionError(f"{page.url} still changing after 30 s")
 
 
 def test_no_label_or_button_is_cut_on_a_small_laptop(server, browser):
