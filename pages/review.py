@@ -42,7 +42,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
     st.caption(f"scene {plain(image.scene)}{where} · {rs.position + 1} of {len(rs.ids)}")
     review_panels.return_form(ws, image, author, on_returned=lambda: rs.go(1))
 
-edit_col, side = st.columns([3, 2], gap="large")
+# A small gap: on a 1024-px page the side column needs those pixels for the class table.
+edit_col, side = st.columns([3, 2], gap="small")
 with side:
     display, opacity, surround = review_panels.display_controls(ws, image, place is not None)
 base = render_tile(ws, image.id, display=display)

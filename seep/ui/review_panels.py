@@ -84,18 +84,19 @@ def reference(ws, image, label_mask, pred, base, opacity: float) -> None:
         st.image(difference_overlay(base, diff), width="stretch")
         counts = difference_counts(diff)
         st.caption(" · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree") + f"  ({DIFF_LEGEND})")
-    class_table(ws, [("label", label_mask), ("prediction", pred[0] if pred is not None else None)])
+    class_table(ws, [("label", label_mask), ("model", pred[0] if pred is not None else None)])
 
 
 def class_table(ws: Workspace, masks: list[tuple[str, np.ndarray | None]]) -> None:
     shown = [(name, np.bincount(m.ravel(), minlength=len(ws.classes))) for name, m in masks if m is not None]
-    # Headers without "px" (the caption says it): in the narrow column of a 1024-px page
-    # "label px" wrapped onto two lines and widened the table.
+    # Short headers ("label", "model"; the caption says pixels) and a no-break space after the
+    # swatch: in the narrow column of a 1024-px page the table ran past its column and broke
+    # each class name over three lines.
     head = " | ".join(["class", *[name for name, _ in shown]])
     lines = [f"| {head} |", "|" + "---|" * (1 + len(shown))]
     for c in ws.classes.classes[1:]:
         cells = " | ".join(f"{int(counts[c.id]):,}" for _, counts in shown)
-        lines.append(f'| :color[■]{{foreground="{c.colour}"}} {plain(c.name)} | {cells} |')
+        lines.append(f'| :color[■]{{foreground="{c.colour}"}}\u00a0{plain(c.name)} | {cells} |')
     st.caption("Pixels per class")
     st.markdown("\n".join(lines))
 
