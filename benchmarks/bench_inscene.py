@@ -101,7 +101,7 @@ def train_fold(args, tiles: list[Tile]) -> None:
     run_dir = fold_dir(args.out, args.fold)
     train(
         cfg,
-        UNetConfig(**picks["model_config"]),
+        UNetConfig.from_dict(picks["model_config"]),
         train_tiles,
         rest,
         run_dir,

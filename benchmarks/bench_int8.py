@@ -57,7 +57,7 @@ class Body(nn.Module):
         skips = [u.stem(x)]
         for down in u.downs:
             skips.append(down(skips[-1]))
-        y = u.dropout(skips.pop())
+        y = skips.pop()
         for up in u.ups:
             y = up(y, skips.pop())
         return u.head(y)

@@ -49,6 +49,13 @@ def test_model_files_from_when_a_seep_head_was_an_option_still_load():
         UNetConfig.from_dict({**UNetConfig().to_dict(), "seep_head": True})
 
 
+def test_model_files_from_when_dropout_was_an_option_still_load():
+    """Dropout acts only in training, so a model file that names it, at any rate, loads as the
+    network it always was at inference."""
+    for rate in (0.0, 0.3):
+        assert UNetConfig.from_dict({**UNetConfig().to_dict(), "dropout": rate}) == UNetConfig()
+
+
 def test_a_downsampling_network_reads_blocks_and_costs_a_quarter_at_two():
     """At 2 the network sees each 2x2 block's mean: an image constant on those blocks and its
     half-resolution copy give the same logits, upsampled; the arithmetic is that of a quarter

@@ -25,7 +25,6 @@ class UNetConfig:
     base: int = 16  # channels of the first level; doubles at each level down
     depth: int = 4  # number of 2x downsamplings
     residual: bool = False  # ResU-Net: residual blocks instead of plain double convs
-    dropout: float = 0.0  # at the bottleneck only
     # The network reads the image at 1/downsample of its resolution (each block averaged) and its
     # logits are upsampled back (bilinear): a quarter of the arithmetic at 2, for CPUs without
     # bf16 where the full-resolution U-Net misses 35 ms a tile (models/README.md, Speed).
@@ -47,6 +46,9 @@ class UNetConfig:
             if d["seep_head"] is not False:
                 raise BadInputError("this model has a seep-vs-not head, which Seep no longer reads; retrain it without one")
             d = {k: v for k, v in d.items() if k != "seep_head"}
+        # Bottleneck dropout, an option until 2026-11-28 (never reachable from the CLI; 0.3 lost in
+        # cross-validation), acts only in training: a model trained with it predicts as any other.
+        d = {k: v for k, v in d.items() if k != "dropout"}
         known = set(cls.__dataclass_fields__)
         unknown = set(d) - known
         if unknown:
@@ -76,7 +78,6 @@ BOUNDS = {
     "base": (1, 256),
     "depth": (1, 7),
     "residual": (False, True),
-    "dropout": (0.0, 1.0),
     "downsample": (1, 8),
 }
 MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, plus Adam's 800 MB when trained
@@ -151,7 +152,6 @@ class UNet(nn.Module):
         widths = [config.base * 2**i for i in range(config.depth + 1)]
         self.stem = block(config.in_channels, widths[0])
         self.downs = nn.ModuleList(Down(widths[i], widths[i + 1], block) for i in range(config.depth))
-        self.dropout = nn.Dropout2d(config.dropout) if config.dropout > 0 else nn.Identity()
         self.ups = nn.ModuleList(Up(widths[i + 1], widths[i], widths[i], block) for i in reversed(range(config.depth)))
         self.head = nn.Conv2d(widths[0], config.classes, 1)
 
@@ -175,7 +175,7 @@ class UNet(nn.Module):
         skips = [self.stem(x)]  # (B, base, H, W)
         for down in self.downs:
             skips.append(down(skips[-1]))  # (B, base*2^i, H/2^i, W/2^i)
-        y = self.dropout(skips.pop())
+        y = skips.pop()
         for up in self.ups:
             y = up(y, skips.pop())
         logits = self.head(y)
