@@ -42,13 +42,12 @@ class UNetConfig:
         is user input, and `base=1024, depth=5` alone would allocate gigabytes."""
         if not isinstance(d, dict):
             raise BadInputError(f"model config is {type(d).__name__}, not a table of settings")
-        if "seep_head" in d:  # an option until 2026-11-25, when it lost in cross-validation
-            if d["seep_head"] is not False:
-                raise BadInputError("this model has a seep-vs-not head, which Seep no longer reads; retrain it without one")
-            d = {k: v for k, v in d.items() if k != "seep_head"}
-        # Bottleneck dropout, an option until 2026-11-28 (never reachable from the CLI; 0.3 lost in
-        # cross-validation), acts only in training: a model trained with it predicts as any other.
-        d = {k: v for k, v in d.items() if k != "dropout"}
+        # Options that lost in cross-validation: a seep-vs-not head (until 2026-11-25; a model
+        # that used one cannot be read as a plain softmax) and bottleneck dropout (until
+        # 2026-11-28; it acts only in training, so a model trained with it predicts as any other).
+        if d.get("seep_head", False) is not False:
+            raise BadInputError("this model has a seep-vs-not head, which Seep no longer reads; retrain it without one")
+        d = {k: v for k, v in d.items() if k not in ("seep_head", "dropout")}
         known = set(cls.__dataclass_fields__)
         unknown = set(d) - known
         if unknown:
