@@ -45,21 +45,31 @@ def drawn(page) -> None:
     raise AssertionError(f"{page.url} still changing after 30 s")
 
 
+# A select box shows its pick as its text; a multiselect as a tag beside it.
+PICKED = """([el, v]) => el.value === v || [...(el.closest('[data-testid="stMultiSelect"]')
+    ?.querySelectorAll('[data-tag]') ?? [])].some(t => t.getAttribute('aria-label') === v)"""
+
+
 def choose(page, box, option: str) -> None:
-    """Pick `option` in a Streamlit select box. A click that lands while a rerun redraws the
-    box opens nothing (seen on a loaded CI machine), so open it again until the option shows."""
+    """Pick `option` in a Streamlit select box, and see it picked. A rerun that redraws the box
+    can close its list at any moment: before it opens (the click opens nothing), or between the
+    option showing and the click on it (the option is detached; both seen on a loaded CI
+    machine). Either way the pick starts again, and it is done only when the box shows it."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     opt = page.get_by_role("option", name=option)
     for _ in range(5):
-        box.click()
+        wait_for_app(page)
+        if page.evaluate(PICKED, [box.element_handle(), option]):  # a lost check, not a lost pick
+            return
         try:
-            opt.first.wait_for(state="visible", timeout=6_000)
-            break
-        except PlaywrightTimeout:  # the list did not open: try again
+            box.click(timeout=6_000)
+            opt.first.click(timeout=6_000)
+            page.wait_for_function(PICKED, arg=[box.element_handle(), option], timeout=6_000)
+            return
+        except PlaywrightTimeout:  # the list closed under the click, or the pick was lost: again
             page.keyboard.press("Escape")
-            wait_for_app(page)
-    opt.first.click()
+    raise AssertionError(f"could not pick {option!r} in five tries")
 
 
 def editor_ready(page, mask_id_part: str):
