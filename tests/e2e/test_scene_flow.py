@@ -147,6 +147,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     done = page.get_by_text("1 polygons read, 1 tiles given a new label version", exact=False)
     expect(done).to_be_visible(timeout=30_000)
     shot(page, "23-scene-seeps-imported")
+    wait_for_app(page)  # the import reruns the page to draw the new labels; a click during it can be lost
     page.get_by_text("Import a scene").click()  # another action on the page, another run: the report stays to be read
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text("give the path of a GeoTIFF", exact=False)).to_be_visible()
