@@ -114,6 +114,7 @@ def open_the_one(page, notice: str, toggle: str) -> None:
     """On Browse: the notice of what waits, the toggle that shows only that, its one card opened."""
     page.get_by_role("link", name="Browse").click()
     expect(page.get_by_text(notice)).to_be_visible()
+    wait_for_app(page)  # a toggle clicked while Browse still draws can be lost
     page.get_by_text(toggle).click()
     wait_for_app(page)
     cards = page.locator(".seep-gallery a[data-id]")
@@ -187,6 +188,8 @@ def test_two_analysts_label_a_tile_blind_and_a_reviewer_keeps_one(team_server, p
 
     switch_user(page, "Rey")
     page.get_by_role("link", name="Browse").click()
+    expect(page.get_by_text("To adjudicate · 1")).to_be_visible()
+    wait_for_app(page)
     page.get_by_text("To adjudicate · 1").click()
     wait_for_app(page)
     page.locator(f".seep-gallery a[data-id='{target.id}']").click()
