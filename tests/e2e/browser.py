@@ -30,6 +30,21 @@ def wait_for_app(page) -> None:
     )
 
 
+def open_expander(page, heading: str) -> None:
+    """Opens the expander headed `heading` and waits out its half-second opening animation: a
+    click inside it meanwhile can press on a button and release beside it as the layout settles
+    (seen on a loaded 2-core machine), and a click whose press and release miss each other is
+    no click at all."""
+    page.get_by_text(heading).click()
+    page.wait_for_function(
+        """heading => {
+            const box = [...document.querySelectorAll('details')].find(d => d.querySelector('summary')?.textContent.includes(heading));
+            return box?.open && !box.getAnimations({subtree: true}).some(a => a.playState === 'running');
+        }""",
+        arg=heading,
+    )
+
+
 def drawn(page) -> None:
     """The whole page drawn, where no one element says so: `wait_for_app` can return on a
     fresh page half-drawn (Streamlit shows its running widget only after a moment); done is

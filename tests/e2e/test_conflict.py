@@ -3,7 +3,7 @@ both masks side by side with what differs, puts his strokes on top of hers, and 
 
 import numpy as np
 import pytest
-from browser import choose, editor_ready, eventually, shot, wait_for_app
+from browser import choose, editor_ready, eventually, open_expander, shot, wait_for_app
 from test_review_flow import stroke
 
 from seep.workspace import Workspace
@@ -70,7 +70,7 @@ def test_a_conflict_shows_theirs_and_mine_and_merges_my_strokes_onto_theirs(serv
         shot(ana, "61-conflict-told")
 
         # Ana looks at her v2 before taking it back: a preview first, then the restore.
-        ana.get_by_text("History (3 versions)").click()
+        open_expander(ana, "History (3 versions)")
         box = ana.get_by_role("combobox", name="Restore version")
         box.scroll_into_view_if_needed()
         wait_for_app(ana)

@@ -5,7 +5,7 @@ one whose email the provider vouches for; an identity with no account is refused
 back, and signing out goes through the provider's end-session endpoint."""
 
 import pytest
-from browser import demo_server, eventually, shot, wait_for_app
+from browser import demo_server, eventually, open_expander, shot, wait_for_app
 from oidc_provider import Provider
 
 from seep.workspace import Workspace
@@ -60,7 +60,7 @@ def test_the_identity_provider_signs_people_in_as_the_account_of_their_email(oid
     expect(page.get_by_role("link", name="Team")).to_be_visible()
     page.get_by_role("link", name="Team").click()
     wait_for_app(page)
-    page.get_by_text("Add an account").click()
+    open_expander(page, "Add an account")
     form = page.get_by_test_id("stForm")
     expect(form.get_by_role("textbox", name="Password")).to_have_count(0)  # accounts are linked by email here
     form.get_by_role("textbox", name="Name").fill("Cy")

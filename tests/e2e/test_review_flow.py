@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from browser import demo_server, editor_ready, eventually, open_mask_id, open_review, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, open_expander, open_mask_id, open_review, shot, wait_for_app
 
 from seep.workspace import ImageFilter, Workspace
 
@@ -157,7 +157,7 @@ def test_an_open_prediction_follows_a_promote_until_it_is_edited(server, page, t
     rec = registry.register_model(ws, tiny_model, model_id="promoted-while-open")
     registry.promote(ws, rec.id)
     try:
-        page.get_by_text("Display").click()  # any rerun of the page: here, opening an expander...
+        open_expander(page, "Display")  # any rerun of the page: here, opening an expander...
         page.get_by_text("dB", exact=True).click()  # ...and a display control
         editor_ready(page, f"{target.id}:prediction:promoted-while-open")
         expect(page.get_by_text("The active model is now promoted-while-open")).to_be_visible()

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from browser import demo_server, editor_ready, eventually, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, open_expander, shot, wait_for_app
 
 from seep.jobs import queue
 from seep.workspace import ImageFilter, Workspace
@@ -103,7 +103,7 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
 
     page.goto(f"{url}/scene")
     wait_for_app(page)
-    page.get_by_text("Import a scene").click()
+    open_expander(page, "Import a scene")
     page.get_by_label("GeoTIFF on this server").fill(str(tmp_path / "nothing-here.tif"))
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("nothing-here.tif", exact=False).last).to_be_visible()
@@ -142,14 +142,14 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
 
     page.goto(f"{url}/scene?name=demo_scene")
     wait_for_app(page)
-    page.get_by_text("Import seeps from a GIS").click()
+    open_expander(page, "Import seeps from a GIS")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(drawn))
     page.get_by_role("button", name="Import seeps").click()
     done = page.get_by_text("1 polygons read, 1 tiles given a new label version", exact=False)
     expect(done).to_be_visible(timeout=30_000)
     shot(page, "23-scene-seeps-imported")
     wait_for_app(page)  # the import reruns the page to draw the new labels; a click during it can be lost
-    page.get_by_text("Import a scene").click()  # another action on the page, another run: the report stays to be read
+    open_expander(page, "Import a scene")  # another action on the page, another run: the report stays to be read
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text("give the path of a GeoTIFF", exact=False)).to_be_visible()
     wait_for_app(page)

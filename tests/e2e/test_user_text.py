@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from browser import demo_server, wait_for_app
+from browser import demo_server, open_expander, wait_for_app
 
 from seep.jobs import queue
 from seep.workspace import Workspace, lookalikes
@@ -138,7 +138,7 @@ def test_class_names_reasons_and_job_messages_render_as_text(hostile_server, pag
     # What to expect of the shipped model names the workspace's classes, as text too.
     assert shows(page, "The shipped model on scenes it never saw")
     assert shows(page, f"It almost never gets the class right for {IMAGE}, ")
-    page.get_by_text("Which class it takes for which").click()
+    open_expander(page, "Which class it takes for which")
     rows = page.locator("[data-testid=stPlotlyChart] .ytick text")
     rows.first.wait_for()
     assert ANCHOR in rows.all_text_contents() and shows(page, f"{IMAGE} as {ANCHOR} (")
