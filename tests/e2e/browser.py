@@ -18,14 +18,17 @@ def shot(page, name: str) -> None:
 
 
 def wait_for_app(page) -> None:
-    """Streamlit is done when its status widget stops saying it is running and nothing on the
-    page is stale (what a run did not draw again stays on the page, marked stale, until the run
-    ends and removes it), once the page shows something: a server's first page is empty, with
-    no status widget yet, until its first run starts (about 6 s on a 2-core machine, past an
-    assertion's 5 s)."""
+    """Streamlit is done when the app says its script is not running, its status widget is gone
+    and nothing on the page is stale (what a run did not draw again stays on the page, marked
+    stale, until the run ends and removes it), once the page shows something: a server's first
+    page is empty, with no status widget yet, until its first run starts (about 6 s on a 2-core
+    machine, past an assertion's 5 s). The status widget alone is not enough: it shows only
+    after a run has gone on a while, and 26 of 135 waits in the browser tests returned mid-run
+    on it alone."""
     page.wait_for_selector("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']")
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && !document.querySelector('[data-stale=\"true\"]')",
+        """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
+            && !document.querySelector('[data-testid="stStatusWidget"]') && !document.querySelector('[data-stale="true"]')""",
         timeout=30_000,
     )
 
