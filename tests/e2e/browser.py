@@ -17,6 +17,33 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def upload(page, path: Path) -> None:
+    """Put `path` in the page's file uploader and wait until it is on the server: the upload
+    starts a moment after the file is set (the drop zone reads it asynchronously), and a form
+    submitted in that moment goes without it."""
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    page.wait_for_function(
+        """name => [...document.querySelectorAll('[data-testid="stFileChipName"]')].some(c => c.title === name)
+            && !document.querySelector('[data-testid="stFileChipIconSpinner"]')""",
+        arg=path.name,
+    )
+
+
+def failure_state(page, name: str) -> str:
+    """What a page showed when its test failed (its address, script state and the messages on
+    it), with a screenshot in artifacts/: a failure seen once on a loaded machine is otherwise
+    gone with its page."""
+    try:
+        shot(page, f"FAILED-{name}")
+        return page.evaluate(
+            """() => [location.href, 'script ' + document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState,
+                ...[...document.querySelectorAll('[data-testid=stAlert], [data-testid=stException], [data-testid=stToast]')]
+                    .map(e => e.innerText)].join('\\n')"""
+        )
+    except Exception as e:  # noqa: BLE001 - a page that cannot be read says so, it must not hide the failure
+        return f"page unreadable: {e}"
+
+
 def wait_for_app(page) -> None:
     """Streamlit is done when the app says its script is not running, its status widget is gone
     and nothing on the page is stale (what a run did not draw again stays on the page, marked

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser import demo_server
+from browser import demo_server, failure_state
 
 from seep.ui.launch import CHROMIUM, CHROMIUM_ARGS
 
@@ -46,3 +46,12 @@ def page(browser):
     pg.set_default_timeout(30_000)
     yield pg
     ctx.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report carries what its page showed (before the page closes)."""
+    report = (yield).get_result()
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and page is not None and not page.is_closed():
+        report.sections.append(("page at failure", failure_state(page, item.name)))

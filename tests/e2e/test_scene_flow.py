@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from browser import demo_server, editor_ready, eventually, open_expander, shot, wait_for_app
+from browser import demo_server, editor_ready, eventually, open_expander, shot, upload, wait_for_app
 
 from seep.jobs import queue
 from seep.workspace import ImageFilter, Workspace
@@ -143,7 +143,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     page.goto(f"{url}/scene?name=demo_scene")
     wait_for_app(page)
     open_expander(page, "Import seeps from a GIS")
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(drawn))
+    upload(page, drawn)
     page.get_by_role("button", name="Import seeps").click()
     done = page.get_by_text("1 polygons read, 1 tiles given a new label version", exact=False)
     expect(done).to_be_visible(timeout=30_000)
