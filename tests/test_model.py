@@ -41,24 +41,6 @@ def test_inference_folds_batchnorm_into_the_convolutions_and_predicts_the_same(r
     assert torch.allclose(got, want, atol=1e-4, rtol=1e-4) and torch.equal(got.argmax(1), want.argmax(1))
 
 
-def test_a_dilated_bottleneck_sees_further_for_the_same_parameters():
-    """Dilation 2 in the deepest block widens the pixels a logit depends on and adds no weight;
-    a model file without the key (every model before it) reads as dilation 1."""
-
-    def reach(dilation: int) -> int:
-        torch.manual_seed(0)
-        m = UNet(UNetConfig(base=4, depth=3, dilation=dilation)).eval()
-        x = torch.randn(1, 1, 160, 160, requires_grad=True)
-        m(x)[0, 1, 80, 80].backward()
-        rows = x.grad[0, 0].abs().sum(1).nonzero()
-        return int(rows.max() - rows.min())
-
-    assert reach(2) > reach(1) + 16
-    assert count_parameters(UNet(UNetConfig(dilation=2))) == count_parameters(UNet(UNetConfig()))
-    old = {k: v for k, v in UNetConfig().to_dict().items() if k != "dilation"}
-    assert UNetConfig.from_dict(old) == UNetConfig()
-
-
 def test_model_files_from_when_a_seep_head_was_an_option_still_load():
     """Models trained or fine-tuned while `seep_head` existed carry it as False: they still load;
     one that used the head cannot be read as a plain softmax, so it is refused by name."""

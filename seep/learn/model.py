@@ -29,9 +29,6 @@ class UNetConfig:
     # logits are upsampled back (bilinear): a quarter of the arithmetic at 2, for CPUs without
     # bf16 where the full-resolution U-Net misses 35 ms a tile (models/README.md, Speed).
     downsample: int = 1
-    # The deepest block's 3x3 convolutions dilate by this: a wider view of the scene around a
-    # slick (DeepLab's context) at 1/2**depth resolution, for no parameters and little arithmetic.
-    dilation: int = 1
 
     def __post_init__(self):
         self.check()  # from a model file or from --base/--depth alike: refused before anything is built
@@ -81,7 +78,6 @@ BOUNDS = {
     "depth": (1, 7),
     "residual": (False, True),
     "downsample": (1, 8),
-    "dilation": (1, 8),
 }
 MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, plus Adam's 800 MB when trained
 
@@ -95,14 +91,13 @@ def parameter_count(config: UNetConfig) -> int:
 class ConvBlock(nn.Module):
     """(conv 3x3 -> BN -> ReLU) x 2, the original U-Net block."""
 
-    def __init__(self, cin: int, cout: int, dilation: int = 1):
+    def __init__(self, cin: int, cout: int):
         super().__init__()
-        d = dilation
         self.net = nn.Sequential(
-            nn.Conv2d(cin, cout, 3, padding=d, dilation=d, bias=False),
+            nn.Conv2d(cin, cout, 3, padding=1, bias=False),
             nn.BatchNorm2d(cout),
             nn.ReLU(inplace=True),
-            nn.Conv2d(cout, cout, 3, padding=d, dilation=d, bias=False),
+            nn.Conv2d(cout, cout, 3, padding=1, bias=False),
             nn.BatchNorm2d(cout),
             nn.ReLU(inplace=True),
         )
@@ -114,12 +109,11 @@ class ConvBlock(nn.Module):
 class ResBlock(nn.Module):
     """Two 3x3 convs with an identity (or 1x1) shortcut: the ResU-Net block."""
 
-    def __init__(self, cin: int, cout: int, dilation: int = 1):
+    def __init__(self, cin: int, cout: int):
         super().__init__()
-        d = dilation
-        self.conv1 = nn.Conv2d(cin, cout, 3, padding=d, dilation=d, bias=False)
+        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, padding=d, dilation=d, bias=False)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
         self.bn2 = nn.BatchNorm2d(cout)
         self.skip = nn.Identity() if cin == cout else nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout))
 
@@ -130,9 +124,9 @@ class ResBlock(nn.Module):
 
 
 class Down(nn.Module):
-    def __init__(self, cin: int, cout: int, block: type[nn.Module], dilation: int = 1):
+    def __init__(self, cin: int, cout: int, block: type[nn.Module]):
         super().__init__()
-        self.block = block(cin, cout, dilation)
+        self.block = block(cin, cout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.block(F.max_pool2d(x, 2))  # (B, cout, H/2, W/2)
@@ -156,10 +150,7 @@ class UNet(nn.Module):
         block = ResBlock if config.residual else ConvBlock
         widths = [config.base * 2**i for i in range(config.depth + 1)]
         self.stem = block(config.in_channels, widths[0])
-        deepest = config.depth - 1
-        self.downs = nn.ModuleList(
-            Down(widths[i], widths[i + 1], block, config.dilation if i == deepest else 1) for i in range(config.depth)
-        )
+        self.downs = nn.ModuleList(Down(widths[i], widths[i + 1], block) for i in range(config.depth))
         self.ups = nn.ModuleList(Up(widths[i + 1], widths[i], widths[i], block) for i in reversed(range(config.depth)))
         self.head = nn.Conv2d(widths[0], config.classes, 1)
 
