@@ -41,30 +41,6 @@ def test_inference_folds_batchnorm_into_the_convolutions_and_predicts_the_same(r
     assert torch.allclose(got, want, atol=1e-4, rtol=1e-4) and torch.equal(got.argmax(1), want.argmax(1))
 
 
-@pytest.mark.parametrize("residual", [False, True], ids=["unet", "resunet"])
-def test_group_norm_reads_each_tile_on_its_own(residual):
-    """With GroupNorm a tile's logits do not depend on the batch it is in, in training as in
-    inference, and the predictor builds it as it is (nothing to fold); a model file without the
-    key (every model before it) reads as BatchNorm; groups that do not divide the width are refused."""
-    import torch.nn as nn
-
-    from seep.learn.model import model_for_inference
-
-    torch.manual_seed(0)
-    m = UNet(UNetConfig(base=8, depth=3, residual=residual, groups=4)).train()
-    assert not any(isinstance(x, nn.BatchNorm2d) for x in m.modules())
-    a, b = torch.randn(1, 1, 64, 64), torch.randn(1, 1, 64, 64) * 5 + 3
-    with torch.no_grad():
-        alone, in_batch = m(a), m(torch.cat([a, b]))[:1]
-        state = {"model_config": m.config.to_dict(), "model": m.state_dict()}
-        predicted = model_for_inference(state, torch.device("cpu"))(a.contiguous(memory_format=torch.channels_last))
-    assert torch.allclose(alone, in_batch, atol=1e-5) and torch.allclose(alone, predicted, atol=1e-4)
-    old = {k: v for k, v in UNetConfig().to_dict().items() if k != "groups"}
-    assert UNetConfig.from_dict(old) == UNetConfig()
-    with pytest.raises(BadInputError, match="groups=3 does not divide base=16"):
-        UNetConfig(groups=3)
-
-
 def test_model_files_from_when_a_seep_head_was_an_option_still_load():
     """Models trained or fine-tuned while `seep_head` existed carry it as False: they still load;
     one that used the head cannot be read as a plain softmax, so it is refused by name."""

@@ -67,7 +67,6 @@ def _training_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=int, default=4)
     p.add_argument("--residual", action="store_true", help="ResU-Net blocks")
     p.add_argument("--downsample", type=int, default=1, help="the network reads images at 1/N resolution")
-    p.add_argument("--groups", type=int, default=0, help="GroupNorm in N groups instead of BatchNorm (0)")
     p.add_argument("--val-every", type=int, help="validate every N epochs and at the last (default 1)")
     p.add_argument("--device", help="auto (default), cpu, cuda, cuda:1, mps")
     p.add_argument("--no-amp", action="store_true", help="plain float32")

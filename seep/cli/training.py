@@ -54,7 +54,7 @@ def _scratch_settings(args) -> dict:
 
 def _network(args) -> dict:
     """The network a model trained from scratch gets (UNetConfig fields beside its bands and classes)."""
-    return {k: getattr(args, k) for k in ("base", "depth", "residual", "downsample", "groups")}
+    return {"base": args.base, "depth": args.depth, "residual": args.residual, "downsample": args.downsample}
 
 
 # Flags of a training run from a folder that a workspace fine-tune decides for itself.

@@ -29,10 +29,6 @@ class UNetConfig:
     # logits are upsampled back (bilinear): a quarter of the arithmetic at 2, for CPUs without
     # bf16 where the full-resolution U-Net misses 35 ms a tile (models/README.md, Speed).
     downsample: int = 1
-    # 0: BatchNorm (running statistics of the training scenes, folded away for inference). N:
-    # GroupNorm in N groups, each tile normalised by its own features, so a scene calibrated
-    # unlike the training scenes does not shift every activation.
-    groups: int = 0
 
     def __post_init__(self):
         self.check()  # from a model file or from --base/--depth alike: refused before anything is built
@@ -66,8 +62,6 @@ class UNetConfig:
                 raise BadInputError(f"model config {key}={value!r} is not {kind.__name__}")
             if not lo <= value <= hi:
                 raise BadInputError(f"model config {key}={value} is outside {lo}..{hi}")
-        if self.groups and self.base % self.groups:
-            raise BadInputError(f"model config groups={self.groups} does not divide base={self.base}")
         n = parameter_count(self)
         if n > MAX_PARAMETERS:
             raise BadInputError(
@@ -84,7 +78,6 @@ BOUNDS = {
     "depth": (1, 7),
     "residual": (False, True),
     "downsample": (1, 8),
-    "groups": (0, 64),
 }
 MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, plus Adam's 800 MB when trained
 
@@ -95,21 +88,17 @@ def parameter_count(config: UNetConfig) -> int:
         return count_parameters(UNet(config))
 
 
-def norm(channels: int, groups: int) -> nn.Module:
-    return nn.GroupNorm(groups, channels) if groups else nn.BatchNorm2d(channels)
-
-
 class ConvBlock(nn.Module):
     """(conv 3x3 -> BN -> ReLU) x 2, the original U-Net block."""
 
-    def __init__(self, cin: int, cout: int, groups: int = 0):
+    def __init__(self, cin: int, cout: int):
         super().__init__()
         self.net = nn.Sequential(
             nn.Conv2d(cin, cout, 3, padding=1, bias=False),
-            norm(cout, groups),
+            nn.BatchNorm2d(cout),
             nn.ReLU(inplace=True),
             nn.Conv2d(cout, cout, 3, padding=1, bias=False),
-            norm(cout, groups),
+            nn.BatchNorm2d(cout),
             nn.ReLU(inplace=True),
         )
 
@@ -120,13 +109,13 @@ class ConvBlock(nn.Module):
 class ResBlock(nn.Module):
     """Two 3x3 convs with an identity (or 1x1) shortcut: the ResU-Net block."""
 
-    def __init__(self, cin: int, cout: int, groups: int = 0):
+    def __init__(self, cin: int, cout: int):
         super().__init__()
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
-        self.bn1 = norm(cout, groups)
+        self.bn1 = nn.BatchNorm2d(cout)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
-        self.bn2 = norm(cout, groups)
-        self.skip = nn.Identity() if cin == cout else nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), norm(cout, groups))
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.skip = nn.Identity() if cin == cout else nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = F.relu(self.bn1(self.conv1(x)), inplace=True)
@@ -135,19 +124,19 @@ class ResBlock(nn.Module):
 
 
 class Down(nn.Module):
-    def __init__(self, cin: int, cout: int, block: type[nn.Module], groups: int):
+    def __init__(self, cin: int, cout: int, block: type[nn.Module]):
         super().__init__()
-        self.block = block(cin, cout, groups)
+        self.block = block(cin, cout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.block(F.max_pool2d(x, 2))  # (B, cout, H/2, W/2)
 
 
 class Up(nn.Module):
-    def __init__(self, cin: int, cskip: int, cout: int, block: type[nn.Module], groups: int):
+    def __init__(self, cin: int, cskip: int, cout: int, block: type[nn.Module]):
         super().__init__()
         self.up = nn.ConvTranspose2d(cin, cin // 2, 2, stride=2)
-        self.block = block(cin // 2 + cskip, cout, groups)
+        self.block = block(cin // 2 + cskip, cout)
 
     def forward(self, x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
         x = self.up(x)  # (B, cin/2, 2H, 2W)
@@ -160,10 +149,9 @@ class UNet(nn.Module):
         self.config = config
         block = ResBlock if config.residual else ConvBlock
         widths = [config.base * 2**i for i in range(config.depth + 1)]
-        g = config.groups
-        self.stem = block(config.in_channels, widths[0], g)
-        self.downs = nn.ModuleList(Down(widths[i], widths[i + 1], block, g) for i in range(config.depth))
-        self.ups = nn.ModuleList(Up(widths[i + 1], widths[i], widths[i], block, g) for i in reversed(range(config.depth)))
+        self.stem = block(config.in_channels, widths[0])
+        self.downs = nn.ModuleList(Down(widths[i], widths[i + 1], block) for i in range(config.depth))
+        self.ups = nn.ModuleList(Up(widths[i + 1], widths[i], widths[i], block) for i in reversed(range(config.depth)))
         self.head = nn.Conv2d(widths[0], config.classes, 1)
 
     @property
