@@ -49,6 +49,19 @@ def test_model_files_from_when_a_seep_head_was_an_option_still_load():
         UNetConfig.from_dict({**UNetConfig().to_dict(), "seep_head": True})
 
 
+@pytest.mark.parametrize(
+    ("key", "plain", "other", "what"),
+    [("dilation", 1, 2, "dilated bottleneck"), ("groups", 0, 8, "GroupNorm in place of BatchNorm")],
+)
+def test_model_files_from_when_a_deleted_architecture_option_existed_still_load(key, plain, other, what):
+    """Models saved while `--dilation` or `--groups` existed name it at its plain value: they load as
+    the network they are (not as "made by a newer Seep"); one that used it is refused by name."""
+    saved = {**UNetConfig().to_dict(), key: plain}
+    assert UNetConfig.from_dict(saved) == UNetConfig() and saved[key] == plain
+    with pytest.raises(BadInputError, match=f"{what}, which Seep no longer reads"):
+        UNetConfig.from_dict({**UNetConfig().to_dict(), key: other})
+
+
 def test_model_files_from_when_dropout_was_an_option_still_load():
     """Dropout acts only in training, so a model file that names it, at any rate, loads as the
     network it always was at inference."""

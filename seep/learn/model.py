@@ -42,12 +42,12 @@ class UNetConfig:
         is user input, and `base=1024, depth=5` alone would allocate gigabytes."""
         if not isinstance(d, dict):
             raise BadInputError(f"model config is {type(d).__name__}, not a table of settings")
-        # Options that lost in cross-validation: a seep-vs-not head (until 2026-11-25; a model
-        # that used one cannot be read as a plain softmax) and bottleneck dropout (until
-        # 2026-11-28; it acts only in training, so a model trained with it predicts as any other).
-        if d.get("seep_head", False) is not False:
-            raise BadInputError("this model has a seep-vs-not head, which Seep no longer reads; retrain it without one")
-        d = {k: v for k, v in d.items() if k not in ("seep_head", "dropout")}
+        d = dict(d)  # the checkpoint's own table stays as it was read
+        for key, (plain, what) in RETIRED.items():
+            value = d.pop(key, plain)
+            if type(value) is not type(plain) or value != plain:
+                raise BadInputError(f"this model has {what}, which Seep no longer reads; retrain it without one")
+        d.pop("dropout", None)  # acts only in training: a model trained with it predicts as any other
         known = set(cls.__dataclass_fields__)
         unknown = set(d) - known
         if unknown:
@@ -69,6 +69,15 @@ class UNetConfig:
                 f"({4 * n / 2**30:.1f} GiB of float32 weights); Seep's limit is {MAX_PARAMETERS / 1e6:.0f} M"
             )
 
+
+# Options that lost in cross-validation and were deleted, with the value every model without them
+# has. A model file saved while one existed names it (to_dict writes every field): at that value it
+# is the plain network and loads; at any other it cannot be read as one and is refused by name.
+RETIRED = {
+    "seep_head": (False, "a seep-vs-not head"),  # until 2026-11-25
+    "dilation": (1, "a dilated bottleneck"),  # 2026-11-28, session 28
+    "groups": (0, "GroupNorm in place of BatchNorm"),  # 2026-11-28, session 29
+}
 
 # What a model file may ask for. The shipped model is base 16, depth 4: 1.9 M parameters.
 BOUNDS = {
