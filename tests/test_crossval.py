@@ -1,6 +1,7 @@
 """Scene cross-validation, SAR-aware input, weight averaging and decoding, on synthetic scenes."""
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -20,7 +21,7 @@ from seep.learn.data import CropDataset, Normalizer
 from seep.learn.decode import DECODES, Decode, area_shift, background_shift
 from seep.learn.infer import Predictor
 from seep.learn.model import UNet, UNetConfig
-from seep.learn.shipped import SHIPPED_MODEL, expected_scores, write_expected_scores
+from seep.learn.shipped import SHIPPED_MODEL, expected_scores, sha256, write_expected_scores
 from seep.learn.train import TrainConfig, averaged, train
 
 NAMES = SEEP_CLASSES.names
@@ -389,3 +390,6 @@ def test_the_shipped_model_carries_the_figures_of_its_cross_validation():
     assert kept["decode"] == Decode.from_dict(load_checkpoint(SHIPPED_MODEL)["decode"]).name
     # seeds 7, 8 and 9 of the recipe (models/README.md), five folds each, over every tile
     assert (kept["runs"], kept["folds"], kept["scenes"], kept["tiles"]) == (3, 5, 13, 616)
+    # The card names the weights it describes: one checksum, this file's.
+    card = (SHIPPED_MODEL.parent / "README.md").read_text()
+    assert re.findall(r"sha256 `([0-9a-f]{64})`", card) == [sha256(SHIPPED_MODEL)]
