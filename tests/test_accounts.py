@@ -4,6 +4,9 @@ slows down, server-side role checks, and the CLI an admin uses."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -117,6 +120,14 @@ def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, 
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "at least 10" in err and err.count("\n") == 1
     assert [u["name"] for u in acc.list_users(ws)] == ["Ada <b>"]  # nothing half-made
+    # run from a script with no terminal and no --password-stdin: getpass's EOFError was a traceback
+    cmd = [sys.executable, "-m", "seep", "user", "add", "cy", "--workspace", root]
+    done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.endswith(
+        "error: no password was typed (no terminal?); pass one line on stdin with --password-stdin; nothing was changed\n"
+    )
+    assert [u["name"] for u in acc.list_users(ws)] == ["Ada <b>"]
     assert main(["user", "disable", "Ada <b>", "--workspace", root]) == 1
     assert "last admin" in capsys.readouterr().err
     assert main(["user", "list", "--workspace", root]) == 0

@@ -45,8 +45,11 @@ def test_demo_status_list_history_export(capsys, tmp_path):
         Workspace(ws).save_prediction(image_id, "seep-unet-cgg", np.zeros((256, 256), np.uint8), flat, uncertainty=doubt)
     code, out, _ = run(capsys, "list", "--workspace", ws, "--sort", "most_useful", "--limit", "4")
     assert code == 0 and [line.split()[0] for line in out.splitlines()[:4]] == [ids[1], ids[2], ids[0], ids[3]]
+    code, _, err = run(capsys, "list", "--workspace", ws, "--sort", "least_confident", "--model", "another", "--limit", "2")
+    assert code == 1 and "no model 'another' in this workspace" in err  # was: listed by name, as if all were well
+    Workspace(ws).save_prediction(ids[3], "another", np.zeros((256, 256), np.uint8), flat, uncertainty=0.1)
     code, out, _ = run(capsys, "list", "--workspace", ws, "--sort", "least_confident", "--model", "another", "--limit", "2")
-    assert [line.split()[0] for line in out.splitlines()[:2]] == ids[:2]  # no predictions by that model: by name
+    assert [line.split()[0] for line in out.splitlines()[:2]] == [ids[3], ids[0]]  # predict-all --model FILE: unregistered
     code, out, _ = run(capsys, "list", "--workspace", ws, "--predicted", "no")
     assert code == 0 and out.strip().endswith("5 images match") and ids[0] not in out
 
@@ -123,6 +126,49 @@ def test_bad_training_settings_are_refused_in_one_line_before_any_work(capsys, t
         )
         assert code == 1 and err.startswith(f"error: validation share {float(share)}: it is 0") and not (tmp_path / "r").exists()
     assert reg.list_models(Workspace(ws, create=False)) == before  # nothing registered, nothing lost
+
+
+def test_a_workspace_fine_tune_refuses_what_it_used_to_drop_silently(capsys, tmp_path):
+    """A network for a model trained from scratch, and data-only flags given as 0, were dropped
+    without a word: the analyst got a fine-tune of another network, or validated every epoch."""
+    from seep.workspace import registry as reg
+
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "2")
+    for given, said in [
+        (["--base", "8"], "base=8: a fine-tune keeps the network of the model it starts from (seep-unet-cgg)"),
+        (["--residual", "--depth", "3"], "depth=3, residual=True: a fine-tune keeps the network"),
+        (["--val-every", "0"], "--val-every only applies to training from a folder"),
+        (["--threshold", "0"], "--threshold only applies to training from a folder"),
+        (["--device", "tpu"], "--device 'tpu': use auto, cpu, cuda, cuda:N (a GPU's number) or mps"),
+    ]:
+        code, out, err = run(capsys, "train", "--workspace", ws, *given)
+        assert code == 1 and said in err and "Traceback" not in err and out == "", (given, err)
+    assert reg.list_models(Workspace(ws, create=False)) == []  # not even the shipped model registered
+
+
+def test_list_names_a_class_or_model_the_workspace_lacks(capsys, tmp_path):
+    """`--has-class 99` or a mistyped --model printed an empty or unsorted list as if all were well."""
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "1", "--tiles-per-scene", "2")
+    code, _, err = run(capsys, "list", "--workspace", ws, "--has-class", "99")
+    assert code == 1 and err.startswith("error: --has-class 99: no such class; this workspace's classes are 0 background, 1 ")
+    code, _, err = run(capsys, "list", "--workspace", ws, "--model", "m-typo", "--sort", "least_confident")
+    assert code == 1 and "no model 'm-typo' in this workspace" in err
+    code, out, _ = run(capsys, "list", "--workspace", ws, "--has-class", "1", "--model", "seep-unet-cgg")
+    assert code == 0 and out.endswith("images match\n")  # the shipped model's predictions come before it is registered
+
+
+def test_a_mistyped_device_is_one_line_on_every_command(capsys, tmp_path, tiny_model):
+    (tmp_path / "in").mkdir()
+    tifffile.imwrite(tmp_path / "in" / "a.tif", sar_tile())
+    for argv in (
+        ["predict", "--data", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--model", str(tiny_model)],
+        ["evaluate", "--data", str(tmp_path / "in"), "--model", str(tiny_model)],
+    ):
+        code, _, err = run(capsys, *argv, "--device", "gpu")
+        assert code == 1 and err == "error: --device 'gpu': use auto, cpu, cuda, cuda:N (a GPU's number) or mps\n", err
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_demo_of_no_tiles_is_refused_and_makes_no_workspace(capsys, tmp_path):
@@ -224,6 +270,19 @@ def test_train_on_every_scene_for_the_shipped_model(capsys, tmp_path):
     assert load_checkpoint(tmp_path / "r" / "last.pt")["val_scenes"] == []
 
 
+def test_resume_says_whether_there_was_a_run_to_resume(capsys, tmp_path):
+    """--resume with a mistyped --out started over without a word."""
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "2")
+    run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
+    args = ["train", "--data", str(tmp_path / "data"), "--base", "4", "--depth", "2", "--batch", "4", "--resume"]
+    code, out, err = run(capsys, *args, "--epochs", "1", "--out", str(tmp_path / "r"))
+    assert code == 0 and f"nothing to resume in {tmp_path / 'r'}: starting at epoch 1" in err and '"epoch": 1' in out
+    code, out, err = run(capsys, *args, "--epochs", "2", "--out", str(tmp_path / "r"))
+    assert code == 0 and f"resuming from {tmp_path / 'r' / 'last.pt'}" in err
+    assert '"epoch": 1' not in out and '"epoch": 2' in out
+
+
 def test_model_errors_are_one_line(capsys, tmp_path):
     (tmp_path / "data" / "train_images_256").mkdir(parents=True)
     code, _, err = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", str(tmp_path / "none.pt"))
@@ -254,6 +313,43 @@ def test_a_model_that_asks_for_gigabytes_is_refused_in_one_line(capsys, tmp_path
     code, out, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tmp_path / "huge.pt"))
     assert code == 1 and err.count("\n") == 1
     assert err.startswith("error: ") and "huge.pt is not a usable Seep model: model config base=1024 is outside 1..256" in err
+
+
+def test_predict_never_writes_over_the_labels_of_a_dataset(capsys, tmp_path, tiny_model):
+    """`predict --data D --out D` replaced D's true masks with predictions, without a word."""
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "1", "--tiles-per-scene", "2")
+    data = tmp_path / "data"
+    run(capsys, "export", str(data), "--workspace", ws)
+    labels = {f.name: f.read_bytes() for f in (data / "train_masks_256").iterdir()}
+    for source, out in ((data, data), (data / "train_images_256", data)):
+        code, _, err = run(capsys, "predict", "--data", str(source), "--out", str(out), "--model", str(tiny_model))
+        assert code == 1 and "holds images (train_images_256/): the predicted masks would take the place of its labels" in err
+    assert {f.name: f.read_bytes() for f in (data / "train_masks_256").iterdir()} == labels
+    assert not (data / "confidence").exists()
+    code, _, err = run(capsys, "predict", "--data", str(data), "--out", str(tmp_path / "p"), "--model", str(tiny_model))
+    assert code == 0 and sorted(f.name for f in (tmp_path / "p" / "train_masks_256").iterdir()) == sorted(labels), err
+
+
+def test_evaluate_says_when_scenes_name_no_tile(capsys, tmp_path, tiny_model):
+    """`--scenes val` of a model trained on every scene read "no tiles of scenes  in D"."""
+    from seep.learn.checkpoint import load_checkpoint, save_checkpoint
+
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "2")
+    run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
+    save_checkpoint(tmp_path / "all.pt", {**load_checkpoint(tiny_model), "val_scenes": []})
+    for model, scenes, said in [
+        (tmp_path / "all.pt", "val", "--scenes val: this model was validated on no scene (it trained on all)"),
+        (tiny_model, " , ", "--scenes ' , ' names no scene"),
+        (tiny_model, "nowhere", "no tiles of scenes nowhere in"),
+    ]:
+        code, _, err = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", str(model), "--scenes", scenes)
+        assert code == 1 and err.startswith(f"error: {said}") and err.count("\n") == 1, err
+    code, out, err = run(
+        capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", str(tiny_model), "--scenes", "900100, x"
+    )
+    assert code == 0 and out.startswith("2 tiles;"), err  # spaces after the commas are not part of a name
 
 
 def test_predict_all_caches_and_labels_the_unlabelled(capsys, tmp_path, tiny_model):

@@ -265,6 +265,14 @@ def test_each_torchrun_process_gets_its_own_gpu_or_a_clear_error(monkeypatch):
     assert pick_device("cuda") == torch.device("cuda", 1)  # not every process on GPU 0
     assert pick_device("cuda:0") == torch.device("cuda", 0)  # an index given is kept
     assert pick_device("cpu") == torch.device("cpu")
+    with pytest.raises(BadInputError, match=r"--device cuda:2: this machine has 2 GPU\(s\), numbered from 0"):
+        pick_device("cuda:2")  # was CUDA's "invalid device ordinal" at the first tensor
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(BadInputError, match="no CUDA GPU is visible"):
         pick_device("cuda:1")
+    for typo in ("tpu", "gpu", "cuda:x", "meta", ""):  # torch's own error was a traceback naming 20 device types
+        with pytest.raises(BadInputError, match=r"use auto, cpu, cuda, cuda:N \(a GPU's number\) or mps"):
+            pick_device(typo)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    with pytest.raises(BadInputError, match="no Apple GPU"):
+        pick_device("mps")

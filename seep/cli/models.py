@@ -54,13 +54,24 @@ def cmd_evaluate(args) -> int:
     predictor = Predictor(_model_path(args), device=args.device)
     tiles = load_folder(args.data)
     if args.scenes:
-        scenes = predictor.val_scenes if args.scenes == "val" else args.scenes.split(",")
-        tiles = [t for t in tiles if t.scene in scenes]
+        tiles = [t for t in tiles if t.scene in _scenes(args.scenes, predictor)]
         if not tiles:
-            raise BadInputError(f"no tiles of scenes {', '.join(scenes)} in {args.data}")
+            raise BadInputError(f"no tiles of scenes {args.scenes} in {args.data}")
     report = evaluate(predictor, tiles, tta=args.tta, on_progress=progress("evaluate"))
     print(json.dumps(report) if args.json else format_report(report))
     return 0
+
+
+def _scenes(given: str, predictor) -> list[str]:
+    """--scenes: comma-separated names, or 'val' for the scenes the model was validated on."""
+    from seep.errors import BadInputError
+
+    if given == "val" and not predictor.val_scenes:
+        raise BadInputError("--scenes val: this model was validated on no scene (it trained on all); name scenes instead")
+    scenes = predictor.val_scenes if given == "val" else [s.strip() for s in given.split(",") if s.strip()]
+    if not scenes:
+        raise BadInputError(f"--scenes {given!r} names no scene; give comma-separated scene names, or 'val'")
+    return scenes
 
 
 def cmd_predict(args) -> int:

@@ -74,8 +74,14 @@ def _new_password(args) -> str:
 
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("password: ")
-    if getpass.getpass("again: ") != first:
+    try:
+        first = getpass.getpass("password: ")
+        again = getpass.getpass("again: ")
+    except EOFError:  # no terminal, and stdin ended: getpass's own EOFError was a traceback
+        raise BadInputError(
+            "no password was typed (no terminal?); pass one line on stdin with --password-stdin; nothing was changed"
+        ) from None
+    if again != first:
         raise BadInputError("the two passwords differ; nothing was changed")
     return first
 

@@ -53,8 +53,10 @@ def _scratch_settings(args) -> dict:
 
 
 def _network(args) -> dict:
-    """The network a model trained from scratch gets (UNetConfig fields beside its bands and classes)."""
-    return {"base": args.base, "depth": args.depth, "residual": args.residual, "downsample": args.downsample}
+    """The network settings given for a model trained from scratch (UNetConfig fields beside
+    its bands and classes); those not given keep UNetConfig's defaults."""
+    given = {"base": args.base, "depth": args.depth, "residual": args.residual or None, "downsample": args.downsample}
+    return {k: v for k, v in given.items() if v is not None}
 
 
 # Flags of a training run from a folder that a workspace fine-tune decides for itself.
@@ -80,10 +82,13 @@ def _train_workspace(args) -> int:
 
     from seep.jobs.finetune import FinetuneParams, run_finetune
 
-    refused = [flag for attr, flag in DATA_ONLY_FLAGS.items() if getattr(args, attr) not in (None, False)]
+    # `is not`, not `in`: 0 == False, and `--val-every 0` or `--threshold 0` are given all the same
+    refused = [
+        flag for attr, flag in DATA_ONLY_FLAGS.items() if getattr(args, attr) is not None and getattr(args, attr) is not False
+    ]
     if refused:
         raise BadInputError(
-            f"{', '.join(refused)} only apply to training from a folder (--data DIR); a workspace fine-tune "
+            f"{', '.join(refused)} only appl{'y' if len(refused) > 1 else 'ies'} to training from a folder (--data DIR); a workspace fine-tune "
             "chooses its validation tiles itself and starts from --base-model (default: the active model)"
         )
     ws = open_workspace(args)
@@ -138,6 +143,9 @@ def cmd_train(args) -> int:
     out = args.out or Path(args.workspace) / "runs" / datetime.now().strftime("%Y%m%d-%H%M%S")
     where = f"validating on {len(va)} tiles of scenes {', '.join(vs)}" if vs else "no validation scenes: last.pt is the model"
     print(f"training on {len(tr)} tiles, {where}; writing {out}", file=sys.stderr)
+    if args.resume:  # a mistyped --out would otherwise start over without a word
+        last = out / "last.pt"
+        print(f"resuming from {last}" if last.is_file() else f"nothing to resume in {out}: starting at epoch 1", file=sys.stderr)
     result = train(
         cfg,
         model_cfg,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress
+from seep.errors import BadInputError
 from seep.workspace import STATUSES, ImageFilter
 
 
@@ -130,6 +131,7 @@ def cmd_list(args) -> int:
     from seep.workspace.registry import active_model_id
 
     ws = open_workspace(args)
+    _check_list_args(ws, args, SHIPPED_MODEL.stem)
     flt = ImageFilter(
         status=tuple(args.status) if args.status else None,
         scene=tuple(args.scene) if args.scene else None,
@@ -145,6 +147,19 @@ def cmd_list(args) -> int:
         print(f"{rec.id}  {rec.name:<24} {rec.scene:<10} {rec.status:<11} {head:>5}  seep px {rec.seep_pixels}")
     print(f"{total} images match")
     return 0
+
+
+def _check_list_args(ws, args, shipped: str) -> None:
+    """A class or model the workspace lacks is a typo to name, not a list to print as if all were well."""
+    from seep.workspace.registry import get_model
+
+    if args.has_class is not None and not 0 <= args.has_class < len(ws.classes):
+        named = ", ".join(f"{c.id} {c.name}" for c in ws.classes)
+        raise BadInputError(f"--has-class {args.has_class}: no such class; this workspace's classes are {named}")
+    # A model is known by its record or by predictions (`predict-all --model FILE` keeps them
+    # under the file's name, unregistered); the shipped one predicts before it is registered.
+    if args.model and args.model != shipped and not ws.predicted(ws.image_ids(), args.model):
+        get_model(ws, args.model)
 
 
 def cmd_history(args) -> int:

@@ -31,7 +31,7 @@ from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
 from seep.learn.shipped import SHIPPED_MODEL
 from seep.learn.speed import Speed, measure
-from seep.learn.train import TrainConfig, train
+from seep.learn.train import TrainConfig, pick_device, train
 from seep.workspace import REVIEWED, UNREVIEWED, ImageFilter, ImageRecord, Workspace
 from seep.workspace import registry as reg
 from seep.workspace.lookalikes import hard_negatives
@@ -278,6 +278,18 @@ def base_model(ws: Workspace, wanted: str | None) -> reg.ModelRecord | None:
     return reg.promote(ws, shipped.id)
 
 
+def _check_network(ws: Workspace, params: FinetuneParams) -> None:
+    """Network settings shape only a model with nothing to start from: a fine-tune keeps its
+    base's network, so settings given for another are refused, not silently dropped."""
+    base = _base_record(ws, params)
+    if params.from_scratch and (base is not None or SHIPPED_MODEL.is_file()):
+        given = ", ".join(f"{k}={v}" for k, v in params.from_scratch.items())
+        raise BadInputError(
+            f"{given}: a fine-tune keeps the network of the model it starts from "
+            f"({base.id if base else SHIPPED_MODEL.stem}); train a new network from a folder with --data"
+        )
+
+
 def _model_config(ws: Workspace, base: reg.ModelRecord | None, params: FinetuneParams) -> UNetConfig:
     if base is not None:
         return UNetConfig.from_dict(load_checkpoint(base.path(ws))["model_config"])
@@ -328,6 +340,8 @@ def run_finetune(
 ) -> dict:
     log = on_log or (lambda msg: None)
     p = plan(ws, params)
+    _check_network(ws, params)
+    pick_device(params.device)  # a device this machine lacks is refused before the shipped model is registered
     base = base_model(ws, params.base_model)
     model_cfg = _model_config(ws, base, params)
     log(_plan_line(p, base))

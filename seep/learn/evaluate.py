@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from seep.data.geo import georeferencing, replace_atomically, write_geotiff
-from seep.data.layout import MASKS_DIR, Tile, find_layout, image_files
+from seep.data.layout import IMAGES_DIR, MASKS_DIR, Tile, find_layout, image_files
 from seep.data.raster import read_image, safe_child, write_tiff
 from seep.errors import BadInputError
 from seep.learn.data import valid_pixels
@@ -52,6 +52,11 @@ def predict_folder(
     and named, as `import` does, and the others are still predicted. Images are read as the
     model takes them, so a large folder is never all in memory."""
     images_dir, _ = find_layout(Path(data))  # masks, if any, are not read: predicting needs none
+    if (Path(out) / IMAGES_DIR).is_dir():  # --out D for --data D wrote predictions over D's own labels
+        raise BadInputError(
+            f"{out} holds images ({IMAGES_DIR}/): the predicted masks would take the place of its labels in "
+            f"{MASKS_DIR}/; give --out a new or empty folder"
+        )
     files = image_files(images_dir)
     if not files:
         raise BadInputError(f"no TIFF tiles found in {data}")

@@ -114,21 +114,47 @@ class RunResult:
 
 
 def pick_device(name: str = "auto") -> torch.device:
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise BadInputError("--device cuda asked for, but no CUDA GPU is visible; use --device cpu or auto")
-    if name in ("auto", "cuda") and torch.cuda.is_available():
-        local = int(os.environ.get("LOCAL_RANK", 0))  # torchrun: one GPU per process
-        if local >= torch.cuda.device_count():
-            raise BadInputError(
-                f"process {local} of this node has no GPU of its own ({torch.cuda.device_count()} visible); "
-                "start at most that many processes per node, or use --device cpu"
-            )
-        return torch.device("cuda", local)
-    if name != "auto":
-        return torch.device(name)
+    """The device `name` names (auto, cpu, cuda, cuda:N, mps), or a clear error where this
+    machine has none such: a typo must not surface as a traceback from inside torch."""
+    if name == "auto":
+        return _auto_device()
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError, TypeError):
+        device = None
+    if device is None or device.type not in ("cpu", "cuda", "mps"):
+        raise BadInputError(f"--device {name!r}: use auto, cpu, cuda, cuda:N (a GPU's number) or mps")
+    if device.type == "cuda":
+        return _cuda_device(device.index)
+    if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise BadInputError("--device mps asked for, but this machine has no Apple GPU; use --device cpu or auto")
+    return device
+
+
+def _auto_device() -> torch.device:
+    if torch.cuda.is_available():
+        return _cuda_device(None)
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def _cuda_device(index: int | None) -> torch.device:
+    """GPU `index`, or without one this torchrun process's own GPU (one GPU per process)."""
+    if not torch.cuda.is_available():
+        raise BadInputError("--device cuda asked for, but no CUDA GPU is visible; use --device cpu or auto")
+    count = torch.cuda.device_count()
+    if index is None:
+        local = int(os.environ.get("LOCAL_RANK", 0))
+        if local >= count:
+            raise BadInputError(
+                f"process {local} of this node has no GPU of its own ({count} visible); "
+                "start at most that many processes per node, or use --device cpu"
+            )
+        return torch.device("cuda", local)
+    if index >= count:
+        raise BadInputError(f"--device cuda:{index}: this machine has {count} GPU(s), numbered from 0")
+    return torch.device("cuda", index)
 
 
 def autocast_dtype(device: torch.device, amp: bool) -> torch.dtype | None:
