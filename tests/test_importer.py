@@ -60,6 +60,8 @@ def test_every_bad_file_is_skipped_with_its_reason_and_the_rest_imported(ws, tmp
     outside = tmp_path / "outside.tif"
     tifffile.imwrite(outside, sar_tile(9))
     os.symlink(outside, img / "9.000006.tif")
+    tifffile.imwrite(msk / "9.000007.tiff", np.zeros((64, 64), np.uint8))  # its image was renamed, or is a.tif
+    (msk / "subfolder").mkdir()
 
     r = import_folder(ws, src, author="imp")
     reasons = dict(r.skipped)
@@ -72,6 +74,10 @@ def test_every_bad_file_is_skipped_with_its_reason_and_the_rest_imported(ws, tmp
     assert "is 32x32 but its image is 64x64" in reasons["train_masks_256/9.000004.tif"]
     assert "values [12] outside the class table" in reasons["train_masks_256/9.000005.tif"]
     assert "leads outside" in reasons["train_images_256/9.000006.tif"]
+    assert reasons["train_masks_256/9.000007.tiff"] == (
+        "no image of the same file name in train_images_256/, so this label was not imported"
+    )  # was passed over without a word
+    assert not any("subfolder" in f for f in reasons)
     # Images whose masks were bad are still imported, unlabelled: nothing usable is lost.
     assert r.added == 5 and r.masks_added == 2
     assert ws.image("9.000004").status == "unlabelled"

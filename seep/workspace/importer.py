@@ -54,9 +54,22 @@ def import_folder(
             continue
         shown_mask = f"{masks_dir.name}/{printable(fname)}"
         _attempt(report, shown_mask, lambda: _import_mask(ws, masks_dir, fname, record, image, author, report))
+    if masks_dir is not None:
+        report.skipped += _masks_without_image(masks_dir, images_dir, set(entries))
     if on_progress:
         on_progress(len(entries), len(entries))
     return report
+
+
+def _masks_without_image(masks_dir: Path, images_dir: Path, images: set[str]) -> list[tuple[str, str]]:
+    """Masks no image is named for (a.tiff beside a.tif, a renamed image): named, as every file
+    left out is, not passed over without a word."""
+    why = f"no image of the same file name in {images_dir.name}/, so this label was not imported"
+    return [
+        (f"{masks_dir.name}/{printable(p.name)}", why)
+        for p in sorted(masks_dir.iterdir())
+        if p.name not in images and not p.is_dir()
+    ]
 
 
 def _attempt(report: ImportReport, shown: str, step: Callable):
