@@ -107,7 +107,7 @@ if "scene_layer_pick" in st.session_state:
 wanted = st.query_params.get("name")
 if wanted in names:  # the URL names the scene shown (links from Browse, shared links)
     st.session_state["scene_name"] = wanted
-elif wanted is not None:  # a stale or foreign link: say so rather than show another scene as if it were this one
+elif wanted:  # a stale or foreign link (an empty name is no name): say so rather than show another scene as if it were this one
     st.warning(
         f"This workspace has no scene {plain(wanted)}: the link may come from another workspace, or the scene was "
         "removed. Pick one below.",

@@ -570,6 +570,8 @@ def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tm
         "Pick one below."
     ]
     assert at.selectbox(key="scene_name").value in names
+    at = app("pages/scene.py", name="")  # `?name=` names no scene: no warning about a scene called ''
+    assert not at.warning and at.selectbox(key="scene_name").value in names
 
 
 def test_scene_page_predicts_its_scene_in_the_background(tmp_path, monkeypatch, tiny_model):
