@@ -377,6 +377,8 @@ def test_predict_all_uses_the_active_model_like_the_app(capsys, tmp_path, tiny_m
     ws = Workspace(ws_path)
     rec = registry.register_model(ws, tiny_model, model_id="analyst-tuned")
     registry.promote(ws, rec.id)
+    code, out, err = run(capsys, "predict-all", "--workspace", ws_path, "--scene", "9001OO")  # was "predicted 0 images"
+    assert code == 1 and err == "error: no scene '9001OO' in this workspace (scenes: 900100)\n" and out == ""
     code, out, err = run(capsys, "predict-all", "--workspace", ws_path)
     assert code == 0, err
     assert "with model analyst-tuned" in out

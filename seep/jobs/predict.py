@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from seep.errors import NotFoundError
 from seep.kept import Kept
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Prediction, Predictor, uncertainty
@@ -71,6 +72,8 @@ def predict_all(
     label also get the prediction as their first label version (status 'predicted'), so
     the analyst opens it and edits rather than starts blank. The counts say what was skipped
     and why (`summary`: one line for the job's message and the command line)."""
+    if scene and scene not in ws.scenes():  # a mistyped scene predicted nothing and said all was done
+        raise NotFoundError(f"no scene {scene!r} in this workspace (scenes: {', '.join(ws.scenes()) or 'none yet'})")
     scenes = (scene,) if scene else None
     ids = ws.image_ids(ImageFilter(status=UNREVIEWED if only_unreviewed else None, scene=scenes))
     reviewed = [s for s in STATUSES if s not in UNREVIEWED] if only_unreviewed else []
