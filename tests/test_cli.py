@@ -148,11 +148,13 @@ def test_a_workspace_fine_tune_refuses_what_it_used_to_drop_silently(capsys, tmp
 
 
 def test_list_names_a_class_or_model_the_workspace_lacks(capsys, tmp_path):
-    """`--has-class 99` or a mistyped --model printed an empty or unsorted list as if all were well."""
+    """`--has-class 99`, a mistyped --scene or --model printed an empty or unsorted list as if all were well."""
     ws = str(tmp_path / "w")
     run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "1", "--tiles-per-scene", "2")
     code, _, err = run(capsys, "list", "--workspace", ws, "--has-class", "99")
     assert code == 1 and err.startswith("error: --has-class 99: no such class; this workspace's classes are 0 background, 1 ")
+    code, _, err = run(capsys, "list", "--workspace", ws, "--scene", "900100", "--scene", "9OO1OO")
+    assert code == 1 and err == "error: --scene 9OO1OO: no such scene; this workspace's scenes are 900100\n"
     code, _, err = run(capsys, "list", "--workspace", ws, "--model", "m-typo", "--sort", "least_confident")
     assert code == 1 and "no model 'm-typo' in this workspace" in err
     code, out, _ = run(capsys, "list", "--workspace", ws, "--has-class", "1", "--model", "seep-unet-cgg")

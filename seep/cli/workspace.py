@@ -153,6 +153,9 @@ def _check_list_args(ws, args, shipped: str) -> None:
     """A class or model the workspace lacks is a typo to name, not a list to print as if all were well."""
     from seep.workspace.registry import get_model
 
+    unknown = sorted(set(args.scene or ()) - set(ws.scenes()))
+    if unknown:
+        raise BadInputError(f"--scene {', '.join(unknown)}: no such scene; this workspace's scenes are {', '.join(ws.scenes())}")
     if args.has_class is not None and not 0 <= args.has_class < len(ws.classes):
         named = ", ".join(f"{c.id} {c.name}" for c in ws.classes)
         raise BadInputError(f"--has-class {args.has_class}: no such class; this workspace's classes are {named}")
