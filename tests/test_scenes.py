@@ -216,6 +216,31 @@ def test_an_interrupted_import_leaves_nothing_and_a_killed_one_is_undone_by_the_
     assert code == 1 and "already in this workspace" in err and ws.count_images() == 8
 
 
+def test_a_mask_given_with_a_scene_already_imported_labels_its_tiles(capsys, tmp_path, scene_files):
+    """Imported first without its mask, then again with it (under another name, as the refusal
+    says): the mask was dropped without a word ('0 masks added', exit 0) and an empty second
+    scene was made."""
+    img, mask = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
+    ws = Workspace(ws_path)
+    first = ws.image("S1A_scene.r000000c000256")
+    ws.save_label(first.id, np.full((256, 256), 2, np.uint8), parent=None, author="ana")  # an analyst's label
+    bad = write_tif(tmp_path / "bad.tif", np.full((H, W), 42, np.uint8))
+    code, _, err = run(capsys, "import", str(img), "--mask", str(bad), "--scene", "again", "--workspace", ws_path)
+    assert code == 1 and "values [42] outside the class table" in err  # checked before any tile is labelled
+    assert ws.status_counts()["unlabelled"] == 7 and "again" not in ws.scenes()
+
+    code, out, err = run(capsys, "import", str(img), "--mask", str(mask), "--scene", "again", "--workspace", ws_path)
+    assert code == 0 and "0 tiles added, 8 already present, 7 masks added" in out, err
+    assert "1 tiles already in the workspace have labels that differ from the mask; they kept theirs" in err
+    assert "so no scene again was made; the mask labelled 7 of them" in err
+    assert ws.scenes() == ["S1A_scene"] and ws.status_counts()["unlabelled"] == 0
+    assert (ws.label(first.id)[1] == 2).all() and len(ws.history(first.id)) == 1  # the analyst's label stands
+    with rasterio.open(mask) as m:
+        np.testing.assert_array_equal(ws.label(ws.image("S1A_scene.r000256c000256").id)[1], m.read(1)[256:512, 256:512])
+
+
 def test_the_demo_has_a_georeferenced_scene_to_export(capsys, tmp_path):
     ws_path = str(tmp_path / "ws")
     code, out, err = run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "1")

@@ -19,6 +19,7 @@ import numpy as np
 
 from seep.data.geo import SceneGrid, check_image_grid, grid_of, open_scene, read_mask_tile, read_tile, tile_offsets
 from seep.errors import BadInputError, Cancelled, NotFoundError
+from seep.workspace.records import pixel_checksum
 from seep.workspace.workspace import Workspace
 
 
@@ -29,6 +30,7 @@ class SceneImport:
     already_present: int = 0
     masks: int = 0
     skipped_no_data: int = 0
+    masks_kept: int = 0  # mask tiles of tiles already present whose own, different label was kept
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -67,15 +69,18 @@ def import_scene(
             report.warnings.append(f"{path} has no coordinate system: its seeps will export without coordinates")
         _begin_scene(ws, name, path, grid, size)
         added: list[str] = []
+        present: list[tuple[str, int, int]] = []  # (image id, row, column) of tiles already in the workspace
         try:
             offsets = list(tile_offsets(grid, size))
             for i, (r, c) in enumerate(offsets):
                 if should_stop and should_stop():
                     raise Cancelled(f"import of {name} cancelled after {i} of {len(offsets)} tiles; nothing of it was kept")
-                _import_tile(ws, ds, mds, name, r, c, size, author, report, added)
+                _import_tile(ws, ds, mds, name, r, c, size, author, report, added, present)
                 if on_progress:
                     on_progress(i + 1, len(offsets))
-            _finish_scene(ws, name, report)
+            if mds is not None:  # after every check passed: a refused or cancelled import labels nothing
+                _label_present(ws, mds, present, size, author, report)
+            _finish_scene(ws, name, report, path)
         except BaseException:
             _discard(ws, name, added)
             raise
@@ -101,7 +106,7 @@ def _checked_grids(ws: Workspace, ds, mds, path: Path, mask: Path | None) -> Sce
     return grid
 
 
-def _import_tile(ws, ds, mds, scene, r, c, size, author, report, added) -> None:
+def _import_tile(ws, ds, mds, scene, r, c, size, author, report, added, present) -> None:
     pixels = read_tile(ds, r, c, size, ws.config.nodata)
     if ws.config.nodata is not None and np.all(pixels == ws.config.nodata):
         report.skipped_no_data += 1
@@ -109,6 +114,9 @@ def _import_tile(ws, ds, mds, scene, r, c, size, author, report, added) -> None:
     record, new = ws.add_image(pixels, name=f"{scene}.r{r:06d}c{c:06d}", scene=scene, origin=f"{ds.name}@{r},{c}")
     if not new:  # the same pixels are already a tile (of this or another import): keep that one
         report.already_present += 1
+        if mds is not None:  # its mask tile is checked now and saved once the whole import has passed
+            ws.classes.check_mask(read_mask_tile(mds, r, c, size), f"mask for {record.name}")
+            present.append((record.id, r, c))
         return
     added.append(record.id)
     with ws.connect(write=True) as con:
@@ -118,6 +126,23 @@ def _import_tile(ws, ds, mds, scene, r, c, size, author, report, added) -> None:
         labels = read_mask_tile(mds, r, c, size)
         ws.save_label(record.id, labels, parent=None, author=author, source="imported")
         report.masks += 1
+
+
+def _label_present(ws: Workspace, mds, present: list[tuple[str, int, int]], size: int, author: str, report) -> None:
+    """The mask on tiles that were already in the workspace, as a folder import does: the first
+    label of a tile that has none; a tile labelled otherwise keeps its label, counted."""
+    for image_id, r, c in present:
+        labels = read_mask_tile(mds, r, c, size)
+        head = ws.image(image_id).head_version
+        if head is None:
+            ws.save_label(image_id, labels, parent=None, author=author, source="imported")
+            report.masks += 1
+        elif ws.version(image_id).checksum != pixel_checksum(labels):
+            report.masks_kept += 1
+    if report.masks_kept:
+        report.warnings.append(
+            f"{report.masks_kept} tiles already in the workspace have labels that differ from the mask; they kept theirs"
+        )
 
 
 def _check_mask_grid(grid: SceneGrid, mgrid: SceneGrid, mask: Path) -> None:
@@ -141,7 +166,10 @@ def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: in
     """Record the scene as importing; a complete scene of that name is refused, an interrupted one undone."""
     existing = _existing(ws, name)
     if existing == "complete":
-        raise BadInputError(f"scene {name} is already in this workspace; pass --scene with another name to import it again")
+        raise BadInputError(
+            f"scene {name} is already in this workspace; pass --scene with another name to import it again "
+            "(its tiles already here stay as they are; a --mask labels those with no label yet)"
+        )
     if existing == "interrupted":
         _discard(ws, name, _tile_ids(ws, name))
     elif existing == "tiles":
@@ -150,7 +178,18 @@ def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: in
         con.execute(
             "INSERT INTO scenes (name, origin, height, width, bands, dtype, crs, transform, tile, imported_at) "
             "VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (name, str(path), grid.height, grid.width, grid.bands, grid.dtype, grid.crs, json.dumps(grid.transform), size, _now()),
+            (
+                name,
+                str(path),
+                grid.height,
+                grid.width,
+                grid.bands,
+                grid.dtype,
+                grid.crs,
+                json.dumps(grid.transform),
+                size,
+                _now(),
+            ),
         )
 
 
@@ -164,7 +203,14 @@ def _existing(ws: Workspace, name: str) -> str | None:
     return "tiles" if tiles else None
 
 
-def _finish_scene(ws: Workspace, name: str, report: SceneImport) -> None:
+def _finish_scene(ws: Workspace, name: str, report: SceneImport, path: Path) -> None:
+    if report.already_present and not report.tiles:  # every tile is another scene's: a scene of none would be an empty map
+        _discard(ws, name, [])
+        report.warnings.append(
+            f"every tile of {path} is already in this workspace (the same pixels, imported before), "
+            f"so no scene {name} was made" + (f"; the mask labelled {report.masks} of them" if report.masks else "")
+        )
+        return
     with ws.connect(write=True) as con:
         con.execute(
             "UPDATE scenes SET complete = 1, tiles = ?, skipped_no_data = ? WHERE name = ?",
@@ -191,7 +237,9 @@ def scene(ws: Workspace, name: str) -> Scene:
     with ws.connect() as con:
         row = con.execute("SELECT * FROM scenes WHERE name = ? AND complete = 1", (name,)).fetchone()
     if row is None:
-        raise NotFoundError(f"no georeferenced scene {name!r} in this workspace (scenes imported from a GeoTIFF: {', '.join(scene_names(ws)) or 'none'})")
+        raise NotFoundError(
+            f"no georeferenced scene {name!r} in this workspace (scenes imported from a GeoTIFF: {', '.join(scene_names(ws)) or 'none'})"
+        )
     grid = SceneGrid(row["height"], row["width"], row["bands"], row["dtype"], row["crs"], tuple(json.loads(row["transform"])))
     return Scene(row["name"], row["origin"], grid, row["tile"], row["tiles"], row["skipped_no_data"])
 
