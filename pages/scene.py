@@ -12,7 +12,7 @@ from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
 from seep.ui.scene import export_bytes, import_uploaded_seeps, scene_picture, tile_map
 from seep.ui.text import plain
-from seep.workspace.gis import crs_label
+from seep.workspace.gis import crs_label, tiles_left_out
 from seep.workspace.scene_view import scene_tiles
 from seep.workspace.scenes import check_scene, scene, scene_names, scene_stamp
 
@@ -161,6 +161,10 @@ st.caption(
 )
 
 source = "predictions" if model_id else "labels"
+missing, _ = tiles_left_out(ws, name, model_id)
+if missing:  # a hole in the download, not sea free of seeps
+    lack = "no prediction by the active model" if model_id else "no label"
+    st.caption(f"{missing} of {len(tiles)} tiles have {lack} yet: the files below say nothing about them.")
 with st.container(horizontal=True):
     for suffix, label, mime in (
         (".geojson", "GeoJSON (EPSG:4326)", "application/geo+json"),

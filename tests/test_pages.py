@@ -590,6 +590,9 @@ def test_scene_page_predicts_its_scene_in_the_background(tmp_path, monkeypatch, 
     monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
     monkeypatch.setattr(seep.jobs.worker, "ensure_worker", lambda ws: None)  # the job runs here, below
     at = app("pages/scene.py")
+    at.segmented_control(key="scene_layer").set_value("predictions").run()
+    holes = "4 of 4 tiles have no prediction by the active model yet: the files below say nothing about them."
+    assert holes in [c.value for c in at.caption]  # a download would be empty, not seep-free
     at.button(key="scene_predict").click().run()
     (job,) = queue.list_jobs(ws)
     assert job.kind == "predict_all" and job.params == {"only_unreviewed": True, "scene": "demo_scene"}
@@ -599,6 +602,7 @@ def test_scene_page_predicts_its_scene_in_the_background(tmp_path, monkeypatch, 
     assert any("Predict all · job" in m.value for m in at.markdown)
     predicted = ws.predicted(list(tile_offsets_of(ws, "demo_scene")), "tiny")
     assert len(predicted) == 4 and ws.count_images(ImageFilter(has_prediction=True, model="tiny")) == 4
+    assert not any("no prediction by the active model" in c.value for c in at.run().caption)
 
 
 def test_an_import_that_ends_as_the_page_lists_its_scenes_shows_the_new_scene(tmp_path, monkeypatch):

@@ -59,11 +59,18 @@ def _import_scene(args) -> int:
 
 
 def cmd_export_seeps(args) -> int:
-    from seep.workspace.gis import export_seeps
+    from seep.workspace.gis import export_seeps, prediction_model, tiles_left_out
 
-    counts = export_seeps(open_workspace(args), args.out, source=args.source, scenes=args.scene, model_id=args.model)
+    ws = open_workspace(args)
+    counts = export_seeps(ws, args.out, source=args.source, scenes=args.scene, model_id=args.model)
     per = ", ".join(f"{n} in {s}" for s, n in counts.items())
     print(f"exported {sum(counts.values())} seep polygons ({per}) from {args.source} to {args.out}")
+    model = prediction_model(ws, args.model) if args.source == "predictions" else None
+    for name in counts:  # an unlabelled or unpredicted tile is a hole in the file, not sea free of seeps
+        missing, tiles = tiles_left_out(ws, name, model)
+        if missing:
+            lack = f"no prediction by {model}" if model else "no label"
+            print(f"note: {missing} of {tiles} tiles of {name} have {lack} yet, so the file says nothing about them")
     return 0
 
 
@@ -88,10 +95,15 @@ def cmd_export(args) -> int:
 
     ws = open_workspace(args)
     if args.geotiff:
-        from seep.workspace.gis import export_masks_geotiff
+        from seep.workspace.gis import export_masks_geotiff, tiles_left_out
 
         for path in export_masks_geotiff(ws, args.out, scenes=args.scene):
             print(f"wrote {path}")
+            missing, tiles = tiles_left_out(ws, path.stem, None)
+            if missing:  # written as 0 like the sea: a GIS cannot tell them apart, so say it here
+                print(
+                    f"note: {missing} of {tiles} tiles of {path.stem} have no label yet; they read as 0 (no seep) in {path.name}"
+                )
         return 0
     n_images, n_masks = export_labels(ws, args.out, on_progress=progress("export"))
     print(f"exported {n_images} images and {n_masks} masks to {args.out} (manifest.csv lists them)")

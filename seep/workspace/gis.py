@@ -69,7 +69,7 @@ def seep_polygons(
     if source not in SOURCES:
         raise BadInputError(f"unknown source {source!r}; use labels or predictions")
     sc = scene(ws, name)
-    model_id = _prediction_model(ws, model_id) if source == "predictions" else None
+    model_id = prediction_model(ws, model_id) if source == "predictions" else None
     pieces = [p for image_id, off in tile_offsets_of(ws, name).items() for p in _tile_pieces(ws, sc, image_id, off, model_id)]
     geoms, props = [], []
     for class_id in sorted({p.class_id for p in pieces}):
@@ -84,7 +84,8 @@ def seep_polygons(
     return sc, geoms, props
 
 
-def _prediction_model(ws: Workspace, wanted: str | None) -> str:
+def prediction_model(ws: Workspace, wanted: str | None) -> str:
+    """The model whose predictions an export reads: the one asked for, else the active one."""
     if wanted:
         return wanted
     active = reg.active_model(ws)
@@ -211,7 +212,7 @@ def export_seeps(
         raise BadInputError(f"{out}: export seeps to a .geojson or .gpkg file")
     names = scenes or scene_names(ws)
     if source == "predictions" and names:
-        model_id = _prediction_model(ws, model_id)
+        model_id = prediction_model(ws, model_id)
         if not ws.predicted(ws.image_ids(), model_id):
             raise NotFoundError(f"model {model_id} has predicted nothing in this workspace: run `python -m seep predict-all` first")
     if not names:
@@ -235,6 +236,15 @@ def export_seeps(
     return {sc.name: len(gs) for sc, gs, _ in layers}
 
 
+def tiles_left_out(ws: Workspace, name: str, model_id: str | None) -> tuple[int, int]:
+    """(tiles of scene `name` with no label, or with no prediction by `model_id`, tiles in all):
+    an export has nothing from the first kind, so where they lie it is silent, not seep-free."""
+    ids = list(tile_offsets_of(ws, name))
+    if model_id is None:
+        return sum(r.head_version is None for r in ws.images_by_ids(ids)), len(ids)
+    return len(ids) - len(ws.predicted(ids, model_id)), len(ids)
+
+
 def export_masks_geotiff(
     ws: Workspace, out_dir: Path, *, source: str = "labels", scenes: list[str] | None = None, model_id: str | None = None
 ) -> list[Path]:
@@ -247,7 +257,7 @@ def export_masks_geotiff(
     names = scenes or scene_names(ws)
     if not names:
         raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
-    model_id = _prediction_model(ws, model_id) if source == "predictions" else None
+    model_id = prediction_model(ws, model_id) if source == "predictions" else None
     written = []
     for name in names:
         sc = scene(ws, name)
