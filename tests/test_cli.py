@@ -86,6 +86,10 @@ def test_restore_from_the_command_line(capsys, tmp_path):
     code, out, _ = run(capsys, "restore", "t", "1", "--workspace", str(ws.root), "--author", "bo")
     assert code == 0 and "restored v1 of t as v3" in out
     assert ws.version("t").author == "bo"
+    ws.set_status("t", "accepted")
+    code, _, err = run(capsys, "restore", "t", "3", "--workspace", str(ws.root))  # made v4 and undid the accept
+    assert code == 1 and err == "error: v3 is already the newest version of t; there is nothing to restore\n"
+    assert ws.image("t").head_version == 3 and ws.image("t").status == "accepted"
 
 
 def test_user_errors_exit_1_with_one_line(capsys, tmp_path):

@@ -138,6 +138,8 @@ class LabelStore:
         """Make an old version the newest again, as a new version: history is never rewritten."""
         image = self.image(ref)
         _, mask = self.label(image.id, version)
+        if version == image.head_version:  # a copy of the newest would only reset a reviewed tile to 'corrected'
+            raise BadInputError(f"v{version} is already the newest version of {image.name}; there is nothing to restore")
         return self.save_label(
             image.id, mask, parent=image.head_version, author=author, source="restored", restored_from=version
         )
