@@ -118,6 +118,8 @@ def test_bad_training_settings_are_refused_in_one_line_before_any_work(capsys, t
         code, out, err = run(capsys, "train", "--workspace", ws, flag, value)
         assert code == 1 and err == f"error: {err[7:]}" and said in err and "Traceback" not in err, (flag, err)
         assert "training on" not in err and out == ""  # refused before the plan was read
+    code, _, err = run(capsys, "train", "--data", str(tmp_path / "none"), "--base-model", "seep-unet-cgg", "--workspace", ws)
+    assert code == 1 and "with --data, start from a file with --from-model" in err  # it trained from scratch instead
     for command in ("train", "crossval"):  # from scratch too, before reading a tile (616 of them take a while)
         code, _, err = run(capsys, command, "--data", str(tmp_path / "none"), "--epochs", "0", "--workspace", ws)
         assert code == 1 and "epochs = 0" in err

@@ -133,6 +133,10 @@ def cmd_train(args) -> int:
         return _train_workspace(args)
     if args.accepted_only:
         raise BadInputError("--accepted-only applies to a workspace's reviewed tiles; a --data folder has no reviews")
+    if args.base_model:  # it trained from scratch, as if the flag had not been given
+        raise BadInputError(
+            "--base-model names a model of a workspace's registry; with --data, start from a file with --from-model"
+        )
     cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))  # bad settings: refused before the read
     tiles, names, nodata = _tiles(args)
     val_scenes = args.val_scenes.split(",") if args.val_scenes else None
