@@ -58,6 +58,11 @@ def test_demo_status_list_history_export(capsys, tmp_path):
 
     code, out, _ = run(capsys, "export", str(tmp_path / "out"), "--workspace", ws)
     assert code == 0
+    assert run(capsys, "export", str(tmp_path / "out"), "--workspace", ws)[0] == 0  # an earlier export: replaced
+    (tmp_path / "cgg" / "train_masks_256").mkdir(parents=True)  # a dataset Seep did not write: its masks are not ours
+    code, _, err = run(capsys, "export", str(tmp_path / "cgg"), "--workspace", ws)
+    assert code == 1 and "holds a dataset that Seep did not export (no manifest.csv)" in err
+    assert list((tmp_path / "cgg").rglob("*")) == [tmp_path / "cgg" / "train_masks_256"]
     rows = list(csv.DictReader(open(tmp_path / "out" / "manifest.csv")))
     assert len(rows) == 8
     labelled = [r for r in rows if r["version"]]

@@ -94,6 +94,13 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     assert code == 0 and "S1A_scene.tif" in out and "note:" not in out, err
     with rasterio.open(tmp_path / "maps" / "S1A_scene.tif") as ds, rasterio.open(mask) as orig:
         assert ds.crs == orig.crs and ds.transform == orig.transform and (ds.read(1) == orig.read(1)).all()
+    assert run(capsys, "export", str(tmp_path / "maps"), "--geotiff", "--workspace", ws_path)[0] == 0  # its own: replaced
+
+    # The scene is named for its file: exported beside it, the labels replaced the radar image.
+    before = img.read_bytes()
+    code, out, err = run(capsys, "export", str(img.parent), "--geotiff", "--workspace", ws_path)
+    assert code == 1 and f"{img} exists and is not a mask Seep exported (the scene's own image?)" in err
+    assert img.read_bytes() == before and out == ""
 
 
 def test_a_geographic_scene_gets_geodesic_areas(capsys, tmp_path):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from seep.data.layout import IMAGES_DIR, MASKS_DIR
 from seep.data.raster import atomic_write_bytes, encode_tiff, safe_child
+from seep.errors import BadInputError
 from seep.workspace import lookalikes
 from seep.workspace.filters import ImageFilter
 from seep.workspace.workspace import Workspace
@@ -25,6 +26,7 @@ def export_labels(
     out/manifest.csv (every image), out/lookalikes.csv (rejected predicted seeps and why) and
     out/dataset.json (the class table: what each mask value means). Returns (images, masks) written."""
     out = Path(out)
+    _check_out(out)
     total = ws.count_images()
     rows, n_masks, used = [], 0, set()
     page = 500
@@ -62,6 +64,16 @@ def export_labels(
     if on_progress:
         on_progress(total, total)
     return len(rows), n_masks
+
+
+def _check_out(out: Path) -> None:
+    """An earlier export is replaced file by file; a dataset Seep did not write (the one the
+    workspace was imported from, say) would have its masks overwritten by same-named labels."""
+    if ((out / IMAGES_DIR).is_dir() or (out / MASKS_DIR).is_dir()) and not (out / "manifest.csv").is_file():
+        raise BadInputError(
+            f"{out} holds a dataset that Seep did not export (no manifest.csv): its masks would be overwritten "
+            "by this workspace's labels; export to a new or empty folder"
+        )
 
 
 def export_zip(ws: Workspace) -> bytes:

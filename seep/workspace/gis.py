@@ -258,6 +258,8 @@ def export_masks_geotiff(
     if not names:
         raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
     model_id = prediction_model(ws, model_id) if source == "predictions" else None
+    for name in names:  # all checked before any is written
+        _check_replaceable(Path(out_dir) / f"{name}.tif")
     written = []
     for name in names:
         sc = scene(ws, name)
@@ -266,6 +268,7 @@ def export_masks_geotiff(
 
         def write(tmp: Path, sc=sc, profile=profile) -> None:
             with rasterio.open(tmp, "w", **profile) as dst:  # unwritten blocks read as 0: background
+                dst.update_tags(**{EXPORT_TAG: source})
                 for image_id, (r, c) in tile_offsets_of(ws, sc.name).items():
                     classes = tile_classes(ws, image_id, model_id)
                     if classes is None:
@@ -277,6 +280,25 @@ def export_masks_geotiff(
         replace_atomically(out, write)
         written.append(out)
     return written
+
+
+EXPORT_TAG = "SEEP_EXPORT"  # in every GeoTIFF this module writes: the only files an export may replace
+
+
+def _check_replaceable(out: Path) -> None:
+    """`export DIR --geotiff` names its files for the scenes, and a scene is named for its own
+    file: exported next to it, the scene (or its mask) was replaced by the labels."""
+    import rasterio
+
+    if not out.exists():
+        return
+    try:
+        with rasterio.open(out) as ds:
+            ours = EXPORT_TAG in ds.tags()
+    except rasterio.errors.RasterioError:
+        ours = False
+    if not ours:
+        raise BadInputError(f"{out} exists and is not a mask Seep exported (the scene's own image?); export to another folder")
 
 
 def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: str, layer: str, append: bool) -> None:
