@@ -95,6 +95,8 @@ def test_restore_from_the_command_line(capsys, tmp_path):
     code, _, err = run(capsys, "restore", "t", "3", "--workspace", str(ws.root))  # made v4 and undid the accept
     assert code == 1 and err == "error: v3 is already the newest version of t; there is nothing to restore\n"
     assert ws.image("t").head_version == 3 and ws.image("t").status == "accepted"
+    code, _, err = run(capsys, "restore", "t", "2", "--workspace", str(ws.root), "--author", "bo\nv9 2026 mallory")
+    assert code == 1 and "holds a control character" in err and ws.image("t").head_version == 3  # would forge history
 
 
 def test_user_errors_exit_1_with_one_line(capsys, tmp_path):

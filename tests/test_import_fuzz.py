@@ -48,6 +48,7 @@ def test_the_import_goes_on_past_every_known_bad_file(tmp_path):
         b[k] ^= 0xFF
         (src / f"flip{k:02d}.tif").write_bytes(bytes(b))
     (src / "bad\udcff\udcfe.tif").write_bytes(valid_tiff(1))  # a name that is not UTF-8
+    (src / "two\nlines\x1b[31m.tif").write_bytes(valid_tiff(2))  # one that forged a line (and a colour) of `seep list`
     os.symlink("loop2.tif", src / "loop1.tif")
     os.symlink("loop1.tif", src / "loop2.tif")
     tifffile.imwrite(src / "pages.tif", np.zeros((24, 512, 512), np.uint16), compression="zlib")
@@ -55,6 +56,7 @@ def test_the_import_goes_on_past_every_known_bad_file(tmp_path):
     report = import_folder(ws, src, author="t")
     reasons = dict(report.skipped)
     assert "not valid UTF-8" in reasons["in/bad??.tif"]
+    assert "holds a control character such as a newline (shown as ?)" in reasons["in/two?lines?[31m.tif"]
     assert "symbolic link loop" in reasons["in/loop1.tif"] and "symbolic link loop" in reasons["in/loop2.tif"]
     assert "holds 24 images (pages)" in reasons["in/pages.tif"]
     assert ws.image("good").name == "good"

@@ -86,8 +86,8 @@ def _attempt(report: ImportReport, shown: str, step: Callable):
 
 def _import_image(ws: Workspace, images_dir: Path, fname: str, report: ImportReport):
     """(record, pixels) of an image file added (or found) in the workspace; (None, None) when it is not an image."""
-    if printable(fname) != fname:
-        raise BadInputError("its file name is not valid UTF-8 (shown with ? for the bad bytes); rename it")
+    if printable(fname) != fname:  # a newline or a terminal escape in a name would forge lines of `seep list`
+        raise BadInputError("its file name is not valid UTF-8, or holds a control character such as a newline (shown as ?); rename it")
     src = safe_child(images_dir, fname)
     if src.is_dir():
         return None, None
@@ -114,5 +114,6 @@ def _import_mask(ws: Workspace, masks_dir: Path, fname: str, record, image, auth
 
 def printable(name: str) -> str:
     """A file name as it can be printed and stored: undecodable bytes (kept by Python as
-    surrogates) become '?'."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
+    surrogates) and control characters (a newline, a terminal escape) become '?'."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
+    return "".join(ch if ch.isprintable() else "?" for ch in text)

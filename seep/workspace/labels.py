@@ -41,6 +41,8 @@ class LabelStore:
             raise BadInputError(f"unknown label source {source!r}; use one of {', '.join(SOURCES)}")
         if not author or not author.strip():
             raise BadInputError("a label needs an author; set your name in the sidebar or pass --author")
+        if not author.strip().isprintable():  # it is printed by `seep history` and the audit as it is
+            raise BadInputError(f"author {author.strip()!r} holds a control character (a newline, tab or escape)")
         image = self.image(ref)
         mask = check_mask(np.asarray(mask), (image.height, image.width), f"mask for {image.name}")
         self.classes.check_mask(mask, f"mask for {image.name}")
