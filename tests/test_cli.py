@@ -121,6 +121,7 @@ def test_bad_training_settings_are_refused_in_one_line_before_any_work(capsys, t
         ("--lr", "nan", "lr = nan"),
         ("--crop", "7", "crop = 7: it must be a whole number of pixels, at least 16"),
         ("--loss", "bogus", "unknown loss ['bogus']"),
+        ("--seed", "-1", "seed = -1: it must be a whole number from 0 to 4294967295"),  # was numpy's traceback
     ]:
         code, out, err = run(capsys, "train", "--workspace", ws, flag, value)
         assert code == 1 and err == f"error: {err[7:]}" and said in err and "Traceback" not in err, (flag, err)
@@ -190,6 +191,7 @@ def test_a_demo_of_no_tiles_is_refused_and_makes_no_workspace(capsys, tmp_path):
     for flags, said in [
         (("--scenes", "0"), "error: a demo needs 1 to 99 scenes, not 0"),
         (("--tiles-per-scene", "-2"), "error: a demo needs 1 to 999,999 tiles per scene, not -2"),
+        (("--seed", "-1"), "error: a demo's seed is a whole number from 0 to 4294967295, not -1"),  # numpy's traceback
     ]:
         code, out, err = run(capsys, "demo", "--workspace", str(tmp_path / "w"), *flags)
         assert (code, out, err) == (1, "", said + "\n") and not (tmp_path / "w").exists()
@@ -203,6 +205,8 @@ def test_a_negative_row_count_is_refused_on_every_store(capsys, tmp_path):
         (("list", "--offset", "-5"), "argument --offset: -5 is below 0"),
         (("jobs", "--limit", "-2"), "argument --limit: -2 is below 0"),
         (("audit", "--limit", "x"), "argument --limit: 'x' is not a whole number"),
+        (("worker", "--idle-exit", "-1"), "argument --idle-exit: -1 is not 0 or more seconds"),  # exited at once, 0
+        (("worker", "--idle-exit", "nan"), "argument --idle-exit: nan is not 0 or more seconds"),
     ]:
         with pytest.raises(SystemExit) as e:
             main([*argv, "--workspace", str(tmp_path / "w")])

@@ -29,6 +29,17 @@ from seep.workspace.filters import SORTS
 Add = Callable[[str, Callable, str], argparse.ArgumentParser]
 
 
+def _seconds(text: str) -> float:
+    """A duration: 0 or more seconds, a finite number."""
+    try:
+        s = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= s < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not 0 or more seconds")
+    return s
+
+
 def _at_least_0(text: str) -> int:
     """A count of rows: SQLite reads LIMIT -1 as "no limit" and PostgreSQL refuses it, so neither sees one."""
     try:
@@ -293,7 +304,7 @@ def _team_commands(add: Add) -> None:
         "run the workspace's background jobs until stopped; on another machine (a GPU node) give the same "
         "--workspace folder and --database-url as the app (the app starts a worker itself when none runs)",
     )
-    p.add_argument("--idle-exit", type=float, help="exit after this many idle seconds (default: serve until stopped)")
+    p.add_argument("--idle-exit", type=_seconds, help="exit after this many idle seconds (default: serve until stopped)")
 
     p = add("jobs", cmd_jobs, "list background jobs with their state")
     p.add_argument("--limit", type=_at_least_0, default=30)

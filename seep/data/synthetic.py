@@ -47,6 +47,8 @@ class DemoSpec:
         for name, value, most in (("scenes", self.scenes, 99), ("tiles per scene", self.tiles_per_scene, 999_999)):
             if not 1 <= value <= most:
                 raise BadInputError(f"a demo needs 1 to {most:,} {name}, not {value}")
+        if not 0 <= self.seed < 2**32:  # numpy's generators take no negative seed
+            raise BadInputError(f"a demo's seed is a whole number from 0 to 4294967295, not {self.seed}")
 
 
 @dataclass(frozen=True)

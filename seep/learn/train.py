@@ -97,6 +97,7 @@ _RULES = {
     "ema": (lambda v: _finite(v) and 0 <= v < 1, "0 (off) or more, under 1"),
     "warmup_epochs": (lambda v: _finite(v) and v >= 0, "0 or more"),
     "val_every": (_count, "a whole number, at least 1"),
+    "seed": (lambda v: isinstance(v, numbers.Integral) and 0 <= v < 2**32, "a whole number from 0 to 4294967295"),
 }
 
 
