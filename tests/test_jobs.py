@@ -47,6 +47,10 @@ def test_registry_promote_and_rollback(ws, tiny_model):
     assert reg.get_model(ws, "b").metrics["binary_iou"] == 0.4 and b.parent == "a"
     with pytest.raises(NotFoundError, match="no model 'zz'.*models: a, b"):
         reg.promote(ws, "zz")
+    (ws.root / b.file).unlink()  # lost to a crash or a hand: made active, every prediction would fail
+    with pytest.raises(NotFoundError, match=f"model b cannot be made active: its file {b.file} is missing"):
+        reg.promote(ws, "b")
+    assert reg.active_model(ws).id == "a"
 
 
 def test_rollback_needs_an_earlier_model(ws, tiny_model):

@@ -131,7 +131,12 @@ def active_model(ws: Workspace) -> ModelRecord | None:
 
 def promote(ws: Workspace, model_id: str, fence: Fence = unfenced, *, actor: str = "system", action: str = "promote") -> ModelRecord:
     """Make a model the active one; the audit trail says who (`actor`) and how (`action`)."""
-    get_model(ws, model_id)  # refuses an unknown id, naming the known ones
+    model = get_model(ws, model_id)  # refuses an unknown id, naming the known ones
+    if not model.path(ws).is_file():  # active, it would fail every prediction the app and the CLI make
+        raise NotFoundError(
+            f"model {model_id} cannot be made active: its file {model.file} is missing "
+            "(`python -m seep check` lists what the workspace lacks)"
+        )
     with ws.connect(write=True) as con:
         fence(con)
         now = datetime.now(UTC).isoformat(timespec="milliseconds")
