@@ -132,8 +132,10 @@ def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, 
     assert "last admin" in capsys.readouterr().err
     assert main(["user", "list", "--workspace", root]) == 0
     assert "Ada <b>" in capsys.readouterr().out
+    acc.record(ws, "Ada <b>", "import seeps", "S1", "3 tiles from a\nfake entry\x1b[31m.gpkg")  # a GIS file's own name
     assert main(["audit", "--workspace", root]) == 0
-    assert "user-add" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "user-add" in out and out.count("\n") == 2 and "3 tiles from a?fake entry?[31m.gpkg" in out  # two entries, two lines
     assert main(["audit", "--csv", str(tmp_path / "audit.csv"), "--workspace", root]) == 0
     assert (tmp_path / "audit.csv").read_text().count("user-add") == 1
 

@@ -98,5 +98,12 @@ def cmd_audit(args) -> int:
         print(f"wrote {n} audit entries to {args.csv}")
         return 0
     for r in reversed(audit_rows(ws, limit=args.limit, actor=args.actor)):
-        print(f"{r['at']}  {r['actor']:<20} {r['action']:<14} {r['target']:<20} {r['detail']}")
+        actor, target, detail = (_one_line(r[k]) for k in ("actor", "target", "detail"))
+        print(f"{r['at']}  {actor:<20} {r['action']:<14} {target:<20} {detail}")
     return 0
+
+
+def _one_line(text) -> str:
+    """An entry's user text (a GIS file's name, say) with control characters shown as '?': one
+    entry is one line, and a terminal escape in a name recolours nothing."""
+    return "".join(ch if ch.isprintable() else "?" for ch in str(text or ""))
