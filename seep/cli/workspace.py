@@ -162,7 +162,7 @@ def cmd_list(args) -> int:
 
 
 def _check_list_args(ws, args, shipped: str) -> None:
-    """A class or model the workspace lacks is a typo to name, not a list to print as if all were well."""
+    """A scene, class or model the workspace lacks is a typo to name, not a list to print as if all were well."""
     from seep.workspace.registry import get_model
 
     unknown = sorted(set(args.scene or ()) - set(ws.scenes()))
