@@ -300,6 +300,8 @@ def test_resume_says_whether_there_was_a_run_to_resume(capsys, tmp_path):
     code, out, err = run(capsys, *args, "--epochs", "2", "--out", str(tmp_path / "r"))
     assert code == 0 and f"resuming from {tmp_path / 'r' / 'last.pt'}" in err
     assert '"epoch": 1' not in out and '"epoch": 2' in out
+    code, out, err = run(capsys, *args, "--epochs", "3", "--out", str(tmp_path / "r"), "--base", "8")  # was torch's traceback
+    assert code == 1 and "its network {'in_channels': 1, 'classes': 8, 'base': 4," in err and "Traceback" not in err
 
 
 def test_model_errors_are_one_line(capsys, tmp_path):

@@ -240,6 +240,8 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     # Other settings in the same folder would resume the old weights: refused instead.
     assert main([*args[:-1], "--ema", "0.99"]) == 1
     assert "holds a run with other settings" in capsys.readouterr().err
+    assert main([*args[:-1], "--base", "8"]) == 1  # another network: its finished folds were reported as this one's
+    assert "holds a run with other settings, network" in capsys.readouterr().err
 
     # A second stage: each fold fine-tunes the first run's model of the same fold.
     stage2 = [*args[:-3], "--out", str(tmp_path / "cv2"), "--epochs", "1", "--crop", "128", "--from-run", str(tmp_path / "cv")]

@@ -119,7 +119,7 @@ def run_fold(
 ) -> dict:
     run_dir = fold_dir(out_dir, i)
     done = run_dir / "report.json"
-    _same_run(run_dir, val_scenes, cfg, parent, teachers)
+    _same_run(run_dir, val_scenes, cfg, model_cfg, parent, teachers)
     if done.exists():
         return json.loads(done.read_text())
     train_tiles = [t for t in tiles if t.scene not in val_scenes]
@@ -152,19 +152,23 @@ def run_fold(
     return report
 
 
-def _same_run(fold_dir: Path, val_scenes: list[str], cfg: TrainConfig, parent: Path | None, teachers=()) -> None:
-    """A fold folder from another run (other settings, scenes, parent or teachers) is refused:
-    resuming it would report the old run's weights under the new settings."""
+def _same_run(
+    fold_dir: Path, val_scenes: list[str], cfg: TrainConfig, model_cfg: UNetConfig, parent: Path | None, teachers=()
+) -> None:
+    """A fold folder from another run (other settings, network, scenes, parent or teachers) is
+    refused: resuming it would report the old run's weights under the new settings."""
     last = fold_dir / "last.pt"
     if not last.exists():
         return
     ck = load_checkpoint(last)
     same_sources = ck.get("init_from") == (str(parent) if parent else None)
     same_sources = same_sources and ck.get("teachers", []) == [str(p) for p in teachers]
-    if ck.get("val_scenes") != val_scenes or _plain_dict(ck.get("train_config")) != _plain(cfg) or not same_sources:
+    same_net = UNetConfig.from_dict(ck.get("model_config")) == model_cfg  # read as a model file is: retired options too
+    same_settings = _plain_dict(ck.get("train_config")) == _plain(cfg) and same_net
+    if ck.get("val_scenes") != val_scenes or not same_settings or not same_sources:
         raise BadInputError(
-            f"{fold_dir} holds a run with other settings, scenes, --from-run or --teacher-run; give crossval another --out, "
-            "or the same settings to resume it"
+            f"{fold_dir} holds a run with other settings, network, scenes, --from-run or --teacher-run; give crossval "
+            "another --out, or the same settings to resume it"
         )
 
 

@@ -489,6 +489,12 @@ def _resumed(last: Path, model: UNet, opt: torch.optim.Optimizer) -> dict | None
             f"cannot resume from {last}: it holds weights only (an exported model), "
             "not a training run's state; start without --resume, or fine-tune from it"
         )
+    saved = UNetConfig.from_dict(ck.get("model_config"))  # from_dict: a run saved before an option retired reads the same
+    if saved != model.config:  # else torch's size-mismatch traceback
+        raise BadInputError(
+            f"cannot resume from {last}: its network {saved.to_dict()} is not the one asked for "
+            f"{model.config.to_dict()}; give the run's own network settings, or another --out"
+        )
     model.load_state_dict(ck.get("raw_model", ck["model"]))
     opt.load_state_dict(ck["optimizer"])
     return ck
