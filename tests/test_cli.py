@@ -83,6 +83,32 @@ def test_import_prints_every_skipped_file(capsys, tmp_path):
     assert "1 images added" in out and "1 files skipped" in out
 
 
+def test_an_export_imported_into_a_new_workspace_keeps_its_class_table(capsys, tmp_path):
+    """The dataset.json an export carries was ignored: a colleague's new workspace read the
+    masks with the default table, and the classes' names were lost on the way."""
+    import json
+
+    from seep.workspace.class_names import name_classes
+
+    run(capsys, "demo", "--no-geo-scene", "--workspace", str(tmp_path / "a"), "--scenes", "1", "--tiles-per-scene", "2")
+    name_classes(Workspace(tmp_path / "a"), {1: ("fresh seep", "bright, dark-edged")}, actor="ana")
+    run(capsys, "export", str(tmp_path / "out"), "--workspace", str(tmp_path / "a"))
+    code, _, err = run(capsys, "import", str(tmp_path / "out" / "train_images_256"), "--workspace", str(tmp_path / "b"))
+    assert code == 0 and "warning" not in err, err
+    b = Workspace(tmp_path / "b")
+    assert b.classes[1].name == "fresh seep" and b.classes[1].description == "bright, dark-edged"
+    assert b.status_counts()["accepted"] == 2
+
+    table = json.loads((tmp_path / "out" / "dataset.json").read_text())
+    (tmp_path / "out" / "dataset.json").write_text(json.dumps({**table, "classes": table["classes"][:3]}))
+    code, _, err = run(capsys, "import", str(tmp_path / "out"), "--workspace", str(tmp_path / "b"))
+    assert code == 0 and "dataset.json describes other data (3 classes, 1 band(s), 256-px tiles, no-data 0)" in err
+    assert len(Workspace(tmp_path / "b").classes) == 8  # an existing workspace keeps its own table
+    (tmp_path / "out" / "dataset.json").write_text("{broken")
+    code, _, err = run(capsys, "import", str(tmp_path / "out"), "--workspace", str(tmp_path / "c"))
+    assert code == 1 and "dataset.json is not a valid dataset config" in err and not (tmp_path / "c").exists()
+
+
 def test_restore_from_the_command_line(capsys, tmp_path):
     ws = Workspace(tmp_path / "w")
     rec, _ = ws.add_image(sar_tile(), name="t", scene="s")

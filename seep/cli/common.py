@@ -31,5 +31,6 @@ def progress(label: str) -> Callable[[int, int], None]:
     return update
 
 
-def open_workspace(args, *, create: bool = False) -> Workspace:
-    return Workspace(args.workspace, create=create)
+def open_workspace(args, *, create: bool = False, config=None) -> Workspace:
+    """The --workspace folder; `config` (a DatasetConfig) is what a workspace created here gets."""
+    return Workspace(args.workspace, create=create, config=config)

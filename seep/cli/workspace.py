@@ -29,7 +29,14 @@ def cmd_import(args) -> int:
         return _import_scene(args)
     if args.mask or args.scene:
         raise BadInputError("--mask and --scene go with one scene file (SCENE.tif), not a folder")
-    ws = open_workspace(args, create=True)
+    table = _folder_config(args.path)
+    ws = open_workspace(args, create=True, config=table)
+    if table is not None and _layout(table) != _layout(ws.config):
+        print(
+            f"warning: {args.path}'s dataset.json describes other data ({_layout(table)}) than this workspace's "
+            f"({_layout(ws.config)}); its masks are read with the workspace's class table",
+            file=sys.stderr,
+        )
     report = import_folder(ws, args.path, author=args.author, on_progress=progress("import"))
     for name, reason in report.skipped:
         print(f"skipped {name}: {reason}")
@@ -43,6 +50,21 @@ def cmd_import(args) -> int:
         )
     print(report.summary())
     return NEEDS_ATTENTION if report.skipped else 0
+
+
+def _folder_config(path):
+    """The dataset.json an export writes beside its tiles: a new workspace takes its class table
+    (names and descriptions included), so an export imported elsewhere means the same."""
+    from seep.data.classes import DatasetConfig
+    from seep.data.layout import IMAGES_DIR
+
+    root = path.parent if path.name == IMAGES_DIR else path
+    return DatasetConfig.load(root / "dataset.json") if (root / "dataset.json").is_file() else None
+
+
+def _layout(config) -> str:
+    """What decides how pixels and masks read: not the classes' names or colours."""
+    return f"{len(config.classes)} classes, {config.channels} band(s), {config.tile_size}-px tiles, no-data {config.nodata}"
 
 
 def _import_scene(args) -> int:
