@@ -88,6 +88,7 @@ def _new_password(args) -> str:
 
 def cmd_audit(args) -> int:
     from seep.workspace.accounts import audit_rows, write_audit_csv
+    from seep.workspace.importer import printable
 
     ws = open_workspace(args)
     if args.csv:
@@ -98,12 +99,6 @@ def cmd_audit(args) -> int:
         print(f"wrote {n} audit entries to {args.csv}")
         return 0
     for r in reversed(audit_rows(ws, limit=args.limit, actor=args.actor)):
-        actor, target, detail = (_one_line(r[k]) for k in ("actor", "target", "detail"))
+        actor, target, detail = (printable(str(r[k] or "")) for k in ("actor", "target", "detail"))  # one entry, one line
         print(f"{r['at']}  {actor:<20} {r['action']:<14} {target:<20} {detail}")
     return 0
-
-
-def _one_line(text) -> str:
-    """An entry's user text (a GIS file's name, say) with control characters shown as '?': one
-    entry is one line, and a terminal escape in a name recolours nothing."""
-    return "".join(ch if ch.isprintable() else "?" for ch in str(text or ""))

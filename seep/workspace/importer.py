@@ -113,7 +113,8 @@ def _import_mask(ws: Workspace, masks_dir: Path, fname: str, record, image, auth
 
 
 def printable(name: str) -> str:
-    """A file name as it can be printed and stored: undecodable bytes (kept by Python as
-    surrogates) and control characters (a newline, a terminal escape) become '?'."""
+    """A file name (or any user text) as it can be printed on one line and stored: undecodable
+    bytes (kept by Python as surrogates) and control characters (a newline, a terminal escape)
+    become '?'."""
     text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
     return "".join(ch if ch.isprintable() else "?" for ch in text)

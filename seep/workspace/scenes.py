@@ -130,7 +130,8 @@ def _import_tile(ws, ds, mds, scene, r, c, size, author, report, added, present)
 
 def _label_present(ws: Workspace, mds, present: list[tuple[str, int, int]], size: int, author: str, report) -> None:
     """The mask on tiles that were already in the workspace, as a folder import does: the first
-    label of a tile that has none; a tile labelled otherwise keeps its label, counted."""
+    label of a tile that has none; a tile labelled otherwise keeps its label, counted. Each
+    window is read again rather than kept since its check: memory stays flat for any scene."""
     for image_id, r, c in present:
         labels = read_mask_tile(mds, r, c, size)
         head = ws.image(image_id).head_version
