@@ -20,3 +20,11 @@ def test_ruff_finds_nothing_to_fix():
 def test_code_is_formatted():
     r = ruff("format", "--check", "--no-cache", ".")
     assert r.returncode == 0, "run `python -m ruff format .`\n" + r.stdout + r.stderr
+
+
+def test_every_package_of_seep_is_checked():
+    """`extend-exclude = ["workspace"]` meant the data folder at the top, but it also matched the
+    package seep/workspace/, which went unlinted and unformatted for weeks."""
+    listed = ruff("check", "--no-cache", "--show-files", ".").stdout
+    missing = [str(f.relative_to(REPO)) for f in (REPO / "seep").rglob("*.py") if str(f) not in listed]
+    assert not missing, missing

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from seep.errors import BadInputError, NotFoundError, PermissionDenied, SignInError
 from seep.workspace.workspace import Workspace
+
 ROLES = ("analyst", "reviewer", "admin")  # each may do what the ones before it may
 NEEDS = {
     "save": "analyst",
@@ -129,7 +130,9 @@ def identity_user(ws: Workspace, email: str | None, verified: bool | None = None
     with ws.connect() as con:
         row = con.execute("SELECT name, role FROM users WHERE email = ? AND active = 1", (email.strip().casefold(),)).fetchone()
     if row is None:
-        raise SignInError(f"{email} has no Seep account here; an admin links it: `python -m seep user email NAME --email {email}`")
+        raise SignInError(
+            f"{email} has no Seep account here; an admin links it: `python -m seep user email NAME --email {email}`"
+        )
     record(ws, row[0], "sign-in", detail="identity provider")
     return User(row[0], row[1])
 
@@ -215,7 +218,9 @@ def write_audit_csv(ws: Workspace, f) -> int:
 
 def record_in(con, actor: str, action: str, target: str = "", detail: str = "") -> None:
     """An audit entry inside the caller's transaction: it commits or rolls back with the action."""
-    con.execute("INSERT INTO audit (at, actor, action, target, detail) VALUES (?,?,?,?,?)", (_now(), actor, action, target, detail))
+    con.execute(
+        "INSERT INTO audit (at, actor, action, target, detail) VALUES (?,?,?,?,?)", (_now(), actor, action, target, detail)
+    )
 
 
 def _verified(hashed: str, password: str) -> bool:

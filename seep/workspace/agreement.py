@@ -65,9 +65,7 @@ def send(ws: Workspace, image_ids: list[str], analysts: tuple[str, str], *, by: 
             round_id = con.execute(
                 "INSERT INTO blind_rounds (image_id, sent_by, sent_at) VALUES (?,?,?) RETURNING id", (image_id, by, timestamp())
             ).fetchone()[0]
-            con.executemany(
-                "INSERT INTO blind_labels (round_id, analyst) VALUES (?,?)", [(round_id, a) for a in pair]
-            )
+            con.executemany("INSERT INTO blind_labels (round_id, analyst) VALUES (?,?)", [(round_id, a) for a in pair])
             record_in(con, by, "blind-send", image_id, " and ".join(pair))
             sent += 1
     return sent, len(ids) - sent
@@ -94,9 +92,7 @@ def get_round(ws: Workspace, round_id: int) -> Round:
 def blind_mask(ws: Workspace, rnd: Round, analyst: str) -> np.ndarray | None:
     """An analyst's blind mask of the round, None until they saved one."""
     with ws.connect() as con:
-        row = con.execute(
-            "SELECT file FROM blind_labels WHERE round_id = ? AND analyst = ?", (rnd.id, analyst)
-        ).fetchone()
+        row = con.execute("SELECT file FROM blind_labels WHERE round_id = ? AND analyst = ?", (rnd.id, analyst)).fetchone()
     if row is None or row[0] is None:
         return None
     image = ws.image(rnd.image_id)
@@ -119,9 +115,7 @@ def save_blind(ws: Workspace, round_id: int, analyst: str, mask: np.ndarray) -> 
         with ws.connect(write=True) as con:
             if con.execute("SELECT closed_at FROM blind_rounds WHERE id = ?", (rnd.id,)).fetchone()[0]:
                 raise BadInputError(f"the blind round on {image.name} was closed by a reviewer; nothing was saved")
-            old = con.execute(
-                "SELECT file FROM blind_labels WHERE round_id = ? AND analyst = ?", (rnd.id, analyst)
-            ).fetchone()[0]
+            old = con.execute("SELECT file FROM blind_labels WHERE round_id = ? AND analyst = ?", (rnd.id, analyst)).fetchone()[0]
             con.execute(
                 "UPDATE blind_labels SET file = ?, saved_at = ? WHERE round_id = ? AND analyst = ?",
                 (rel, timestamp(), rnd.id, analyst),
@@ -237,9 +231,7 @@ def by_class_and_month(ws: Workspace) -> list[dict]:
     groups: dict[tuple[int, str], list[float]] = defaultdict(list)
     for class_id, month, overlap, either in rows:
         groups[(class_id, month)].append(_iou(overlap, either))
-    return [
-        {"class_id": c, "month": m, "rounds": len(v), "IoU": float(np.mean(v))} for (c, m), v in sorted(groups.items())
-    ]
+    return [{"class_id": c, "month": m, "rounds": len(v), "IoU": float(np.mean(v))} for (c, m), v in sorted(groups.items())]
 
 
 def _measure(ws: Workspace, rnd: Round) -> None:

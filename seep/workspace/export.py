@@ -19,9 +19,7 @@ from seep.workspace.workspace import Workspace
 MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum")
 
 
-def export_labels(
-    ws: Workspace, out: Path, *, on_progress: Callable[[int, int], None] | None = None
-) -> tuple[int, int]:
+def export_labels(ws: Workspace, out: Path, *, on_progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """Write out/train_images_256/*.tif, out/train_masks_256/*.tif (labelled images),
     out/manifest.csv (every image), out/lookalikes.csv (rejected predicted seeps and why) and
     out/dataset.json (the class table: what each mask value means). Returns (images, masks) written."""

@@ -24,9 +24,9 @@ from rasterio.transform import Affine
 from seep.data.geo import replace_atomically
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace import registry as reg
+from seep.workspace.records import STATUSES
 from seep.workspace.scene_view import tile_classes
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
-from seep.workspace.records import STATUSES
 from seep.workspace.workspace import Workspace
 
 SOURCES = ("labels", "predictions")
@@ -117,7 +117,16 @@ def _tile_pieces(ws: Workspace, sc: Scene, image_id: str, off: tuple[int, int], 
         for geom, value in shapes(comp.astype(np.int32), mask=comp > 0, connectivity=4, transform=Affine.translation(c, r)):
             k = int(value)
             out.append(
-                Piece(shapely.geometry.shape(geom), int(class_id), image.name, int(pixels[k]), float(sums[k]), image.status, author, version)
+                Piece(
+                    shapely.geometry.shape(geom),
+                    int(class_id),
+                    image.name,
+                    int(pixels[k]),
+                    float(sums[k]),
+                    image.status,
+                    author,
+                    version,
+                )
             )
     return out
 
@@ -214,14 +223,18 @@ def export_seeps(
     if source == "predictions" and names:
         model_id = prediction_model(ws, model_id)
         if not ws.predicted(ws.image_ids(), model_id):
-            raise NotFoundError(f"model {model_id} has predicted nothing in this workspace: run `python -m seep predict-all` first")
+            raise NotFoundError(
+                f"model {model_id} has predicted nothing in this workspace: run `python -m seep predict-all` first"
+            )
     if not names:
         raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
     if driver == "GeoJSON":
         bare = [sc.name for sc, _, _ in layers if sc.grid.crs is None]
         if bare:
-            raise BadInputError(f"scene {', '.join(bare)} has no coordinate system, and GeoJSON needs one; export to a .gpkg instead")
+            raise BadInputError(
+                f"scene {', '.join(bare)} has no coordinate system, and GeoJSON needs one; export to a .gpkg instead"
+            )
         layers = [(sc, [_to_lonlat(sc, g) for g in geoms], props) for sc, geoms, props in layers]
         geoms = [g for _, gs, _ in layers for g in gs]
         props = [p for _, _, ps in layers for p in ps]
@@ -309,7 +322,7 @@ def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "no crs": the import already told the user
         write(
-        str(path),
+            str(path),
             np.array(shapely.to_wkb(geoms), dtype=object) if geoms else np.array([], dtype=object),
             columns,
             list(FIELDS),

@@ -49,11 +49,11 @@ def import_folder(
         if on_progress:
             on_progress(i, len(entries))
         shown = f"{images_dir.name}/{printable(fname)}"
-        record, image = _attempt(report, shown, lambda: _import_image(ws, images_dir, fname, report))
+        record, image = _attempt(report, shown, _import_image, ws, images_dir, fname, report)
         if record is None or masks_dir is None or not (masks_dir / fname).exists():
             continue
         shown_mask = f"{masks_dir.name}/{printable(fname)}"
-        _attempt(report, shown_mask, lambda: _import_mask(ws, masks_dir, fname, record, image, author, report))
+        _attempt(report, shown_mask, _import_mask, ws, masks_dir, fname, record, image, author, report)
     if masks_dir is not None:
         report.skipped += _masks_without_image(masks_dir, images_dir, set(entries))
     if on_progress:
@@ -72,11 +72,11 @@ def _masks_without_image(masks_dir: Path, images_dir: Path, images: set[str]) ->
     ]
 
 
-def _attempt(report: ImportReport, shown: str, step: Callable):
-    """Run one file's step; any failure skips that file with its reason, never the import.
+def _attempt(report: ImportReport, shown: str, step: Callable, *args):
+    """Run one file's step(*args); any failure skips that file with its reason, never the import.
     Returns the step's result, or (None, None) when skipped."""
     try:
-        return step()
+        return step(*args)
     except SeepError as e:
         report.skipped.append((shown, str(e)))
     except Exception as e:  # noqa: BLE001 - a reader's surprise on one file must not stop the others
@@ -87,7 +87,9 @@ def _attempt(report: ImportReport, shown: str, step: Callable):
 def _import_image(ws: Workspace, images_dir: Path, fname: str, report: ImportReport):
     """(record, pixels) of an image file added (or found) in the workspace; (None, None) when it is not an image."""
     if printable(fname) != fname:  # a newline or a terminal escape in a name would forge lines of `seep list`
-        raise BadInputError("its file name is not valid UTF-8, or holds a control character such as a newline (shown as ?); rename it")
+        raise BadInputError(
+            "its file name is not valid UTF-8, or holds a control character such as a newline (shown as ?); rename it"
+        )
     src = safe_child(images_dir, fname)
     if src.is_dir():
         return None, None

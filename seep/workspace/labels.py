@@ -90,9 +90,7 @@ class LabelStore:
         if v is None:
             raise NotFoundError(f"image {image.name} has no label yet")
         with self.connect() as con:
-            row = con.execute(
-                "SELECT * FROM label_versions WHERE image_id = ? AND version = ?", (image.id, int(v))
-            ).fetchone()
+            row = con.execute("SELECT * FROM label_versions WHERE image_id = ? AND version = ?", (image.id, int(v))).fetchone()
         if row is None:
             raise NotFoundError(f"image {image.name} has no label version v{v} (newest is v{image.head_version})")
         return LabelVersion(**row)
@@ -131,9 +129,7 @@ class LabelStore:
         """All versions of an image's label, newest first."""
         image = self.image(ref)
         with self.connect() as con:
-            rows = con.execute(
-                "SELECT * FROM label_versions WHERE image_id = ? ORDER BY version DESC", (image.id,)
-            ).fetchall()
+            rows = con.execute("SELECT * FROM label_versions WHERE image_id = ? ORDER BY version DESC", (image.id,)).fetchall()
         return [LabelVersion(**r) for r in rows]
 
     def restore(self, ref: str, version: int, *, author: str) -> LabelVersion:
@@ -142,9 +138,7 @@ class LabelStore:
         _, mask = self.label(image.id, version)
         if version == image.head_version:  # a copy of the newest would only reset a reviewed tile to 'corrected'
             raise BadInputError(f"v{version} is already the newest version of {image.name}; there is nothing to restore")
-        return self.save_label(
-            image.id, mask, parent=image.head_version, author=author, source="restored", restored_from=version
-        )
+        return self.save_label(image.id, mask, parent=image.head_version, author=author, source="restored", restored_from=version)
 
     def labelled_tiles(self, statuses: tuple[str, ...] = REVIEWED, scenes: tuple[str, ...] | None = None) -> list[Tile]:
         """The newest label of every image whose review status is in `statuses`: a training set."""

@@ -93,7 +93,7 @@ def record(
             png = cv2.imencode(".png", region.inside.astype(np.uint8) * 255)[1].tobytes()
             h, w = region.inside.shape
             con.execute(
-                "INSERT INTO lookalikes (image_id, version, model_id, reason, top, \"left\", height, width, pixels, "
+                'INSERT INTO lookalikes (image_id, version, model_id, reason, top, "left", height, width, pixels, '
                 "region, author, at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (image_id, version, model_id, reason, region.top, region.left, h, w, region.pixels, png, author, at),
             )
@@ -105,7 +105,7 @@ def record(
 def hard_negatives(ws: Workspace, image_id: str, shape: tuple[int, int]) -> np.ndarray | None:
     """Every region ever rejected on this image, as one bool mask (None: none)."""
     with ws.connect() as con:
-        rows = con.execute("SELECT top, \"left\", region FROM lookalikes WHERE image_id = ?", (image_id,)).fetchall()
+        rows = con.execute('SELECT top, "left", region FROM lookalikes WHERE image_id = ?', (image_id,)).fetchall()
     if not rows:
         return None
     out = np.zeros(shape, bool)
@@ -133,7 +133,7 @@ def write_csv(ws: Workspace, f) -> int:
     """Every look-alike, oldest first, as CSV into the text file `f`; returns the rows."""
     with ws.connect() as con:
         rows = con.execute(
-            "SELECT i.name, l.image_id, l.version, l.model_id, l.reason, l.top, l.\"left\", l.height, l.width, l.pixels, "
+            'SELECT i.name, l.image_id, l.version, l.model_id, l.reason, l.top, l."left", l.height, l.width, l.pixels, '
             "l.author, l.at FROM lookalikes l JOIN images i ON i.id = l.image_id ORDER BY l.id"
         ).fetchall()
     w = csv.writer(f)

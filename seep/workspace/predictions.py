@@ -12,9 +12,7 @@ from seep.workspace.records import timestamp
 class PredictionCache:
     """The prediction half of Workspace (it needs image() and connect())."""
 
-    def save_prediction(
-        self, ref: str, model_id: str, classes: np.ndarray, confidence: np.ndarray, uncertainty: float
-    ) -> None:
+    def save_prediction(self, ref: str, model_id: str, classes: np.ndarray, confidence: np.ndarray, uncertainty: float) -> None:
         image = self.image(ref)
         classes = check_mask(classes, (image.height, image.width), "prediction")
         conf = np.clip(np.round(np.asarray(confidence, np.float32) * 255), 0, 255).astype(np.uint8)
@@ -42,9 +40,7 @@ class PredictionCache:
         """(class ids, confidence 0..1) cached for this model, or None."""
         image = self.image(ref)
         with self.connect() as con:
-            row = con.execute(
-                "SELECT file FROM predictions WHERE image_id = ? AND model_id = ?", (image.id, model_id)
-            ).fetchone()
+            row = con.execute("SELECT file FROM predictions WHERE image_id = ? AND model_id = ?", (image.id, model_id)).fetchone()
         if row is None or not (self.root / row[0]).exists():
             return None
         both = read_image(self.root / row[0])

@@ -29,6 +29,7 @@ RESOLUTIONS = {"theirs": "kept theirs", "patch": "mine on top of theirs", "mine"
 # so they count as reviewed; an analyst's edit or restore is a correction.
 STATUS_AFTER = {"imported": "accepted", "predicted": "predicted", "edited": "corrected", "restored": "corrected"}
 
+
 def timestamp() -> str:
     """Now in UTC to the millisecond, as every row of the workspace records it."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -129,7 +129,9 @@ def active_model(ws: Workspace) -> ModelRecord | None:
     return get_model(ws, model_id) if model_id else None
 
 
-def promote(ws: Workspace, model_id: str, fence: Fence = unfenced, *, actor: str = "system", action: str = "promote") -> ModelRecord:
+def promote(
+    ws: Workspace, model_id: str, fence: Fence = unfenced, *, actor: str = "system", action: str = "promote"
+) -> ModelRecord:
     """Make a model the active one; the audit trail says who (`actor`) and how (`action`)."""
     model = get_model(ws, model_id)  # refuses an unknown id, naming the known ones
     if not model.path(ws).is_file():  # active, it would fail every prediction the app and the CLI make

@@ -43,9 +43,7 @@ def render_tile(
     """(H, W, 3) uint8: stretched image, `mask` over it; enlarged by nearest neighbour
     (`zoom`, so pixels stay pixels) or shrunk by area averaging to `size` (thumbnails)."""
     image = ws.read_image(image_id)
-    rgb = to_rgb(
-        image, mode=display.mode, low=display.low, high=display.high, gamma=display.gamma, nodata=ws.config.nodata
-    )
+    rgb = to_rgb(image, mode=display.mode, low=display.low, high=display.high, gamma=display.gamma, nodata=ws.config.nodata)
     if mask is not None:
         rgb = overlay(rgb, mask, ws.classes, opacity=opacity, style=style)
     if size is not None:

@@ -193,9 +193,7 @@ def return_tile(ws: Workspace, image_id: str, version: int, *, reviewer: str, co
         raise BadInputError(f"the comment has {len(comment):,} characters; keep it under {MAX_COMMENT:,}")
     image = ws.image(image_id)
     if image.status not in RETURNABLE:
-        raise BadInputError(
-            f"{image.name} is {STATUS_LABELS[image.status]}: only a tile an analyst corrected can be returned"
-        )
+        raise BadInputError(f"{image.name} is {STATUS_LABELS[image.status]}: only a tile an analyst corrected can be returned")
     _verdict(ws, image.id, version, reviewer, "returned", comment)
 
 

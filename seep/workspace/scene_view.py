@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from seep.data.display import nodata_hatch, stretch
-from seep.workspace.scenes import scene, scene_names, tile_offsets_of
 from seep.workspace.records import REVIEWED, STATUSES
+from seep.workspace.scenes import scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from seep.data.classes import DatasetConfig
-from seep.data.raster import atomic_write_bytes, check_image, encode_tiff, read_image
+from seep.data.raster import atomic_write_bytes, check_image, encode_tiff
 from seep.errors import BadInputError, NotFoundError, WorkspaceError
 from seep.workspace import db
 from seep.workspace.filters import ImageFilter
@@ -146,9 +146,7 @@ class Workspace(LabelStore, PredictionCache):
         if not rows:
             raise NotFoundError(f"no image {ref!r} in workspace {self.root}; `python -m seep list` shows them")
         if len(rows) > 1:
-            raise BadInputError(
-                f"{len(rows)} images are named {ref!r}; give the id ({', '.join(r['id'] for r in rows)})"
-            )
+            raise BadInputError(f"{len(rows)} images are named {ref!r}; give the id ({', '.join(r['id'] for r in rows)})")
         return ImageRecord(**rows[0])
 
     def read_image(self, ref: str) -> np.ndarray:
@@ -168,10 +166,7 @@ class Workspace(LabelStore, PredictionCache):
         """Every matching id in order: what previous / next walk through."""
         where, args = flt.where()
         with self.connect() as con:
-            return [
-                r[0]
-                for r in con.execute(f"SELECT id FROM images{where} ORDER BY {flt.order()}", [*args, *flt.order_args()])
-            ]
+            return [r[0] for r in con.execute(f"SELECT id FROM images{where} ORDER BY {flt.order()}", [*args, *flt.order_args()])]
 
     def images_by_ids(self, ids: list[str]) -> list[ImageRecord]:
         """Records in the order of `ids`."""
@@ -203,4 +198,3 @@ class Workspace(LabelStore, PredictionCache):
             raise BadInputError(f"image {image.name} has no label yet; it can be 'unlabelled', 'predicted' or 'in_review'")
         with self.connect(write=True) as con:
             con.execute("UPDATE images SET status = ? WHERE id = ?", (status, image.id))
-
