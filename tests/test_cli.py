@@ -104,9 +104,11 @@ def test_an_export_imported_into_a_new_workspace_keeps_its_class_table(capsys, t
     code, _, err = run(capsys, "import", str(tmp_path / "out"), "--workspace", str(tmp_path / "b"))
     assert code == 0 and "dataset.json describes other data (3 classes, 1 band(s), 256-px tiles, no-data 0)" in err
     assert len(Workspace(tmp_path / "b").classes) == 8  # an existing workspace keeps its own table
-    (tmp_path / "out" / "dataset.json").write_text("{broken")
+    (tmp_path / "out" / "dataset.json").write_text("{broken")  # or another tool's file of that name
     code, _, err = run(capsys, "import", str(tmp_path / "out"), "--workspace", str(tmp_path / "c"))
     assert code == 1 and "dataset.json is not a valid dataset config" in err and not (tmp_path / "c").exists()
+    code, _, err = run(capsys, "import", str(tmp_path / "out"), "--workspace", str(tmp_path / "b"))  # it has a table
+    assert code == 0 and "is not a valid dataset config" in err and "ignored: this workspace's own class table" in err
 
 
 def test_restore_from_the_command_line(capsys, tmp_path):

@@ -4,10 +4,12 @@ list, history, restore."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress
 from seep.errors import BadInputError
 from seep.workspace import STATUSES, ImageFilter
+from seep.workspace.db import open_store
 
 
 def cmd_demo(args) -> int:
@@ -29,8 +31,12 @@ def cmd_import(args) -> int:
         return _import_scene(args)
     if args.mask or args.scene:
         raise BadInputError("--mask and --scene go with one scene file (SCENE.tif), not a folder")
-    table = _folder_config(args.path)
+    table, unread = _folder_config(args.path)
+    if unread and not open_store(Path(args.workspace)).exists():  # a new workspace's table is fixed for good
+        raise BadInputError(f"{unread}; a new workspace would read the masks with another table: fix it, or remove it")
     ws = open_workspace(args, create=True, config=table)
+    if unread:  # another tool's dataset.json beside the tiles must not stop an import into a workspace
+        print(f"warning: {unread}; ignored: this workspace's own class table reads the masks", file=sys.stderr)
     if table is not None and _layout(table) != _layout(ws.config):
         print(
             f"warning: {args.path}'s dataset.json describes other data ({_layout(table)}) than this workspace's "
@@ -54,12 +60,18 @@ def cmd_import(args) -> int:
 
 def _folder_config(path):
     """The dataset.json an export writes beside its tiles: a new workspace takes its class table
-    (names and descriptions included), so an export imported elsewhere means the same."""
+    (names and descriptions included), so an export imported elsewhere means the same. Returns
+    (the config or None, why it could not be read or None)."""
     from seep.data.classes import DatasetConfig
     from seep.data.layout import IMAGES_DIR
 
-    root = path.parent if path.name == IMAGES_DIR else path
-    return DatasetConfig.load(root / "dataset.json") if (root / "dataset.json").is_file() else None
+    found = (path.parent if path.name == IMAGES_DIR else path) / "dataset.json"
+    if not found.is_file():
+        return None, None
+    try:
+        return DatasetConfig.load(found), None
+    except (BadInputError, OSError, UnicodeDecodeError) as e:
+        return None, str(e)
 
 
 def _layout(config) -> str:
