@@ -127,7 +127,7 @@ def pick_device(name: str = "auto") -> torch.device:
         raise BadInputError(f"--device {name!r}: use auto, cpu, cuda, cuda:N (a GPU's number) or mps")
     if device.type == "cuda":
         return _cuda_device(device.index)
-    if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+    if device.type == "mps" and not _has_mps():
         raise BadInputError("--device mps asked for, but this machine has no Apple GPU; use --device cpu or auto")
     return device
 
@@ -135,9 +135,13 @@ def pick_device(name: str = "auto") -> torch.device:
 def _auto_device() -> torch.device:
     if torch.cuda.is_available():
         return _cuda_device(None)
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+    if _has_mps():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def _has_mps() -> bool:
+    return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
 
 
 def _cuda_device(index: int | None) -> torch.device:
