@@ -6,6 +6,7 @@ import streamlit as st
 
 from seep.errors import SeepError
 from seep.jobs import queue
+from seep.jobs.finetune import validation_set
 from seep.jobs.worker import ensure_worker
 from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES, expected_scores
 from seep.ui import blind, session
@@ -103,6 +104,39 @@ def _verdict(metrics: dict) -> str | None:
     return None if metrics.get("base_binary_iou") is None else "not worse"
 
 
+def _tiles(n: int, what: str) -> str:
+    return f"{n} {what}{'s' * (n != 1)}"
+
+
+def _validated_on(m: reg.ModelRecord) -> str:
+    if not m.metrics.get("iou"):
+        return ""
+    return ", ".join(m.val_scenes or m.metrics.get("val_scenes", [])) or _tiles(
+        len(m.metrics.get("val_tiles", [])), "held-out tile"
+    )
+
+
+def evaluate_offer(m: reg.ModelRecord) -> None:
+    """A model with no figures (the shipped one, say) is scored on the tiles a fine-tune would be
+    checked on, as a job; where there are none yet the page says why instead of offering a job
+    that would fail."""
+    try:
+        p = validation_set(ws, m)
+    except SeepError as e:
+        st.info(f"{plain(m.id)} has no figures on this workspace's tiles yet: {plain(e)}.")
+        return
+    st.warning(f"{plain(m.id)} has no figures on this workspace's tiles yet.")
+    label = plain(f"Evaluate {m.id} on {p.describe_validation()}")
+    if st.button(label, key=f"models_evaluate_{m.id}", disabled=not session.allowed(ws, "train")):
+        try:
+            session.require(ws, "train")
+            queue.submit(ws, "evaluate", {"model": m.id})
+            ensure_worker(ws)
+            st.toast("Evaluation queued; the Train page shows its progress")
+        except SeepError as e:
+            session.show_error(e)
+
+
 models = reg.list_models(ws)
 if not models:
     st.info("No model in this workspace yet. Fine-tune one on the Train page; until then the shipped model predicts.")
@@ -119,9 +153,8 @@ show_table(
                 "parent": m.parent or "",
                 "created": when(m.created_at),
                 "job": m.job_id,
-                "train tiles": m.train_images,
-                "validated on": ", ".join(m.val_scenes or m.metrics.get("val_scenes", []))
-                or f"{len(m.metrics.get('val_tiles', []))} held-out tiles",
+                "train tiles": m.train_images or None,
+                "validated on": _validated_on(m),
                 "seep IoU": m.metrics.get("binary_iou"),
                 "base seep IoU": m.metrics.get("base_binary_iou"),
                 "vs. base": _verdict(m.metrics),
@@ -133,7 +166,10 @@ show_table(
     ),
     key="models_table",
     column_config={
-        k: st.column_config.NumberColumn(format="%.3f") for k in ("seep IoU", "base seep IoU", "mean class IoU", "mAP")
+        "train tiles": st.column_config.NumberColumn(
+            help="Tiles of this workspace it was trained on; blank where it was trained elsewhere (the shipped model)"
+        ),
+        **{k: st.column_config.NumberColumn(format="%.3f") for k in ("seep IoU", "base seep IoU", "mean class IoU", "mAP")},
     },
 )
 
@@ -143,22 +179,15 @@ c1, c2 = st.columns(2)
 first = c1.selectbox("Model", ids, index=len(ids) - 1, key="models_pick")
 second = c2.selectbox("Compare with", [None, *ids], key="models_compare", format_func=lambda m: m or "nothing")
 chosen = [reg.get_model(ws, m) for m in (first, second) if m]
-unscored = [m for m in chosen if not m.metrics.get("iou")]
-if unscored:
-    st.warning(f"{plain(', '.join(m.id for m in unscored))} has no evaluation on the validation scenes yet.")
-    if st.button("Evaluate now", key="models_evaluate", disabled=not session.allowed(ws, "train")):
-        try:
-            session.require(ws, "train")
-            for m in unscored:
-                queue.submit(ws, "evaluate", {"model": m.id})
-            ensure_worker(ws)
-            st.toast("Evaluation queued; the Train page shows its progress")
-        except SeepError as e:
-            session.show_error(e)
+for m in (m for m in chosen if not m.metrics.get("iou")):
+    evaluate_offer(m)
 scored = {m.id: m.metrics for m in chosen if m.metrics.get("iou")}
 if scored:
-    st.subheader("Per-class IoU on the validation scenes", anchor=False)
+    st.subheader("Per-class IoU on the validation tiles", anchor=False)
     st.plotly_chart(iou_bars(scored), key="models_iou")
+    st.caption(plain(" · ".join(f"{m.id}: {_validated_on(m)}" for m in chosen if m.id in scored)))
+    if len({tuple(rep.get("val_tiles", ())) for rep in scored.values()}) > 1:
+        st.caption("The two were scored on different tiles (reviewed at different times): compare them with care.")
     cols = st.columns(len(scored))
     for col, (mid, rep) in zip(cols, scored.items(), strict=True):
         with col:

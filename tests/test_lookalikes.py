@@ -12,7 +12,7 @@ from helpers import sar_tile
 
 from seep.data.layout import Tile
 from seep.errors import BadInputError
-from seep.jobs.finetune import FinetuneParams, _tiles, plan
+from seep.jobs.finetune import FinetuneParams, plan, tiles_of
 from seep.learn.data import HARD_NEGATIVE, HARD_NEGATIVE_WEIGHT, CropDataset, Normalizer
 from seep.workspace import Workspace
 from seep.workspace import lookalikes as la
@@ -93,9 +93,9 @@ def test_fine_tuning_learns_rejected_regions_as_weighted_sea(ws):
         if name == "t0":
             la.record(ws, image.id, lv.version, "m1", [(la.removed_regions(pred, pred, saved)[0], "ship wake")], author="ana")
     train = [r for r in plan(ws, FinetuneParams()).train if r.name == "t0"]
-    [tile] = _tiles(ws, train, hard=True)
+    [tile] = tiles_of(ws, train, hard=True)
     assert (tile.mask[5:15, 5:15] == HARD_NEGATIVE).all() and (tile.mask[30:40, 30:50] == 2).all()
-    assert (_tiles(ws, train)[0].mask[5:15, 5:15] == 0).all()  # validation tiles stay as labelled
+    assert (tiles_of(ws, train)[0].mask[5:15, 5:15] == 0).all()  # validation tiles stay as labelled
 
     crops = CropDataset(
         [Tile("t0", "s0", ws.read_image("t0"), tile.mask)], Normalizer.fit([tile]), size=64, seep_bias=0.0, ops=()

@@ -421,7 +421,40 @@ def test_models_page_shows_evaluations(demo_ws, tiny_model):
     assert any("Per-class IoU" in s.value for s in at.subheader)
     assert len(at.get("plotly_chart")) >= 4  # IoU bars, confusion matrix, PR curves, class distribution
     at.selectbox(key="models_compare").set_value("unscored").run()
-    assert any("has no evaluation" in w.value for w in at.warning)
+    assert any("unscored has no figures" in w.value for w in at.warning)
+
+
+def test_a_model_with_no_figures_is_scored_where_a_fine_tune_would_be(demo_ws, tiny_model, monkeypatch):
+    """The shipped model, registered by a first prediction, has no figures. Evaluate scores it on
+    the tiles a fine-tune would check its candidate on (the held-out fifth while there are few
+    scenes; the job used to look only for whole validation scenes and failed), and is not
+    offered where there is nothing to score it on."""
+    import seep.jobs.worker
+    from seep.jobs import queue
+    from seep.jobs.finetune import FinetuneParams, plan
+    from seep.workspace import registry as reg
+
+    monkeypatch.setattr(seep.jobs.worker, "ensure_worker", lambda ws: None)  # the job runs here, below
+    model = reg.register_model(demo_ws, tiny_model, model_id="shipped")
+    at = app(page="pages/models.py")
+    assert any("shipped has no figures on this workspace's tiles yet" in w.value for w in at.warning)
+    assert at.dataframe[0].value["validated on"].tolist() == [""]
+    assert at.dataframe[0].value["train tiles"].isna().all()  # trained elsewhere, not on none
+    at.button(key="models_evaluate_shipped").click().run()
+    (job,) = queue.list_jobs(demo_ws)
+    seep.jobs.worker.run_job(demo_ws, queue.claim_next(demo_ws, os.getpid()))
+    assert queue.get(demo_ws, job.id).status == "DONE", queue.get(demo_ws, job.id).message
+    val = sorted(r.id for r in plan(demo_ws, FinetuneParams()).val)
+    assert reg.get_model(demo_ws, model.id).metrics["val_tiles"] == val
+    at.run()
+    assert not at.exception and not at.warning
+    assert any("Per-class IoU on the validation tiles" in s.value for s in at.subheader)
+    assert f"shipped: {len(val)} held-out tile" in [c.value.replace("\u2060", "") for c in at.caption]
+
+    trained = reg.register_model(demo_ws, tiny_model, model_id="saw-all", data_snapshot=[[i, 1] for i in val])
+    at.run().selectbox(key="models_pick").set_value(trained.id).run()
+    assert any("saw-all trained on every validation tile" in i.value for i in at.info)
+    assert not any(b.key == "models_evaluate_saw-all" for b in at.button)
 
 
 def test_models_page_says_what_to_expect_of_the_shipped_model(demo_ws):

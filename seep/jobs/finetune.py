@@ -143,7 +143,7 @@ class Plan:
     def describe_validation(self) -> str:
         if self.val_scenes:
             return f"{len(self.val)} tiles of the validation scenes {', '.join(self.val_scenes)}"
-        return f"{len(self.val)} held-out reviewed tiles of the same scenes"
+        return f"{len(self.val)} held-out reviewed tile{'s' * (len(self.val) != 1)} of the same scenes"
 
 
 def plan(ws: Workspace, params: FinetuneParams) -> Plan:
@@ -158,8 +158,7 @@ def plan(ws: Workspace, params: FinetuneParams) -> Plan:
             f"this workspace has {len(records)} {kind} tile{'s' * (len(records) != 1)}: "
             + ("accept some tiles first" if params.accepted_only else "correct or accept some tiles first")
         )
-    val_scenes = _validation_scenes(ws, records)
-    val = [r for r in records if r.scene in val_scenes] if val_scenes else _held_out(records)
+    val, val_scenes = _validation(ws, records)
     held = {r.id for r in val}
     since = reg.get_model(ws, params.since_model).created_at if params.since_model else None
     train_recs = [
@@ -181,6 +180,31 @@ def plan(ws: Workspace, params: FinetuneParams) -> Plan:
             "review a few tiles there so models can be compared"
         )
     return Plan(train_recs, val, val_scenes, _replay(ws, train_recs, params))
+
+
+def validation_set(ws: Workspace, model: reg.ModelRecord) -> Plan:
+    """The tiles a fine-tune would check its candidate on now, less those `model` trained on:
+    what the Models page's Evaluate scores a model on that has no figures yet (the shipped one),
+    so they are compared like with like; refuses, saying why, when none is left."""
+    records = ws.list_images(ImageFilter(status=REVIEWED), limit=1_000_000)
+    if not records:
+        raise BadInputError(f"no reviewed tiles to score {model.id} on yet: correct or accept some tiles first")
+    val, val_scenes = _validation(ws, records)
+    trained = {image_id for image_id, _ in model.data_snapshot}
+    val = [r for r in val if r.id not in trained]
+    if not val:
+        raise BadInputError(
+            f"{model.id} trained on every validation tile of this workspace: it can only be scored on "
+            "tiles it never saw; review a few more tiles"
+        )
+    return Plan([], val, val_scenes, [])
+
+
+def _validation(ws: Workspace, records: list[ImageRecord]) -> tuple[list[ImageRecord], list[str]]:
+    """The validation tiles among `records` and the whole scenes they make up ([] when tiles of
+    the same scenes are held out instead)."""
+    val_scenes = _validation_scenes(ws, records)
+    return ([r for r in records if r.scene in val_scenes] if val_scenes else _held_out(records)), val_scenes
 
 
 def _replay(ws: Workspace, train: list[ImageRecord], params: FinetuneParams) -> list[ImageRecord]:
@@ -300,7 +324,7 @@ def _model_config(ws: Workspace, base: reg.ModelRecord | None, params: FinetuneP
     raise BadInputError("no model to fine-tune: the workspace has none and no shipped model was found")
 
 
-def _tiles(ws: Workspace, records: list[ImageRecord], *, hard: bool = False) -> list[Tile]:
+def tiles_of(ws: Workspace, records: list[ImageRecord], *, hard: bool = False) -> list[Tile]:
     """Tiles with their newest labels; with `hard`, the sea of rejected look-alikes marked
     HARD_NEGATIVE (learnt as sea with more weight), unless the label has seep there now."""
     tiles = []
@@ -346,11 +370,11 @@ def run_finetune(
     model_cfg = _model_config(ws, base, params)
     log(_plan_line(p, base))
     out_dir = out_dir or ws.root / "runs" / (f"job-{job_id}" if job_id else "cli")
-    val = _tiles(ws, p.val)
+    val = tiles_of(ws, p.val)
     result = train(
         params.train_config(),
         model_cfg,
-        _tiles(ws, p.train, hard=True) + _replayed(ws, base, p.replay),
+        tiles_of(ws, p.train, hard=True) + _replayed(ws, base, p.replay),
         val,
         out_dir,
         class_names=ws.classes.names,

@@ -47,7 +47,7 @@ MIN_AGREEMENT = 0.9
 def judged(ws: Workspace, base, candidate: Path, val: list[Tile], p: Plan, rest: list[ImageRecord], fence: reg.Fence) -> dict:
     """The candidate's metrics beside its base's: on the held-out reviewed tiles, on the
     unreviewed `rest` of the scenes (rest_sample), and whether either says it is worse."""
-    metrics = _scored(evaluate(Predictor(candidate), val), p)
+    metrics = scored(evaluate(Predictor(candidate), val), p)
     if base is None:
         return {**metrics, "worse_than_base": False, "base_binary_iou": None}
     base_iou = _base_metrics(ws, base, val, p, fence)["binary_iou"]
@@ -132,7 +132,7 @@ def why_worse(metrics: dict) -> str:
     return "; ".join(reasons) or "worse than its base"
 
 
-def _scored(metrics: dict, p: Plan) -> dict:
+def scored(metrics: dict, p: Plan) -> dict:
     """Metrics tagged with what they were measured on, so they are compared like with like."""
     return {**metrics, "val_scenes": p.val_scenes, "val_tiles": sorted(r.id for r in p.val)}
 
@@ -142,7 +142,7 @@ def _base_metrics(ws: Workspace, base: reg.ModelRecord, val: list[Tile], p: Plan
     known = base.metrics
     if known.get("val_tiles") == sorted(r.id for r in p.val) and known.get("binary_iou") is not None:
         return known
-    metrics = _scored(evaluate(Predictor(base.path(ws)), val), p)
+    metrics = scored(evaluate(Predictor(base.path(ws)), val), p)
     if p.val_scenes:  # the registry's figures are on the workspace's fixed validation scenes
         reg.update_metrics(ws, base.id, metrics, fence)
     return metrics

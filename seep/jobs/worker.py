@@ -76,19 +76,21 @@ def _run_predict_all(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
 
 
 def _run_evaluate(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
+    from seep.jobs.finetune import tiles_of, validation_set
+    from seep.jobs.judge import scored
     from seep.learn.evaluate import evaluate
     from seep.learn.infer import Predictor
 
     model = reg.get_model(ws, job.params["model"])
-    val_scenes = reg.get_setting(ws, "val_scenes") or []
-    tiles = [t for t in ws.labelled_tiles() if t.scene in val_scenes]
-    if not tiles:
-        raise SeepError("no reviewed labels in the validation scenes yet")
+    p = validation_set(ws, model)
+    ctx.update(log=f"scoring {model.id} on {p.describe_validation()}")
     report = evaluate(
-        Predictor(model.path(ws)), tiles, on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i}/{n} tiles")
+        Predictor(model.path(ws)),
+        tiles_of(ws, p.val),
+        on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i}/{n} tiles"),
     )
-    reg.update_metrics(ws, model.id, {**report, "val_scenes": val_scenes}, ctx.fence)
-    return {"model_id": model.id, "binary_iou": report["binary_iou"]}
+    reg.update_metrics(ws, model.id, scored(report, p), ctx.fence)
+    return {"model_id": model.id, "binary_iou": report["binary_iou"], "val_tiles": len(p.val)}
 
 
 def _run_import_scene(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
