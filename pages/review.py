@@ -65,7 +65,7 @@ with edit_col:
             "blind": "Editing your blind label",
         }[opened.source]
         + " · 1-7 class, E eraser, [ ] size, Ctrl+Z/Y, S save, "
-        + ("A accept, " if can_accept else "")
+        + ("A accept and next, " if can_accept else "")
         + "N/P next/previous"
     )
     review_panels.lookalike_form(ws, image, base, author)

@@ -216,6 +216,27 @@ def test_a_worse_candidate_says_so_and_is_not_promoted(demo, tiny_model, monkeyp
     assert not r["worse"] and r["promoted"] and reg.active_model(demo).id == r["model_id"]
 
 
+def test_a_verdict_on_the_bases_own_accepted_predictions_says_the_check_leans_its_way(tmp_path, tiny_model, monkeypatch):
+    """Tiles accepted as the base predicted them hold the base's own answer: held out, the base
+    scores perfectly there by construction, and the 'worse' verdict must say so."""
+    import seep.jobs.finetune as ft
+    import seep.jobs.judge as judge
+    from seep.jobs.predict import predict_all
+    from seep.learn.infer import Predictor
+
+    monkeypatch.setattr(ft, "SHIPPED_MODEL", tmp_path / "no-shipped-model.pt")
+    ws = Workspace(tmp_path / "w")
+    build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=5, geo_scene=False), labelled_per_scene=0)
+    reg.promote(ws, reg.register_model(ws, tiny_model, model_id="tiny").id)  # fake_evaluate knows it by name
+    predict_all(ws, Predictor(tiny_model), "tiny")
+    for r in ws.list_images():
+        ws.set_status(r.id, "accepted")  # A on every tile: the prediction, as it was
+    monkeypatch.setattr(judge, "evaluate", fake_evaluate(candidate_iou=0.90, base_iou=1.0))
+    r = run_finetune(ws, FinetuneParams(epochs=1, batch_size=4))
+    held = r["val_tiles"]
+    assert r["worse"] and f"({held} of those {held} tiles are the base's own predictions accepted as they were" in r["why_worse"]
+
+
 def _head_biased(src: Path, dst: Path, cls: int) -> Path:
     """The model at src with its head pushed to class `cls` everywhere (sure of it)."""
     from seep.learn.checkpoint import load_checkpoint, save_checkpoint

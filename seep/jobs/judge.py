@@ -51,10 +51,16 @@ def judged(ws: Workspace, base, candidate: Path, val: list[Tile], p: Plan, rest:
     if base is None:
         return {**metrics, "worse_than_base": False, "base_binary_iou": None}
     base_iou = _base_metrics(ws, base, val, p, fence)["binary_iou"]
-    metrics.update(_rest_agreement(ws, base, candidate, rest), base_binary_iou=base_iou)
+    metrics.update(_rest_agreement(ws, base, candidate, rest), base_binary_iou=base_iou, val_base_own=_base_own(ws, base, p))
     agree = metrics.get("rest_agreement")
     worse = (metrics["binary_iou"] or 0) < (base_iou or 0) or (agree is not None and agree < MIN_AGREEMENT)
     return {**metrics, "worse_than_base": worse}
+
+
+def _base_own(ws: Workspace, base: reg.ModelRecord, p: Plan) -> int:
+    """How many validation tiles are labelled with the base's own prediction, accepted as it was:
+    there the base is right by definition, so the comparison leans its way."""
+    return sum(v.source == "predicted" and v.model_id == base.id for v in (ws.version(r.id) for r in p.val))
 
 
 def _rest_agreement(ws: Workspace, base: reg.ModelRecord, candidate: Path, rest: list[ImageRecord]) -> dict:
@@ -122,6 +128,12 @@ def why_worse(metrics: dict) -> str:
     iou, base = metrics.get("binary_iou"), metrics.get("base_binary_iou")
     if iou is not None and base is not None and iou < base:
         reasons.append(f"binary seep IoU {iou:.3f} on the held-out reviewed tiles, its base {base:.3f}")
+        own, n = metrics.get("val_base_own") or 0, len(metrics.get("val_tiles", []))
+        if own:
+            reasons[-1] += (
+                f" ({own} of those {n} tiles are the base's own predictions accepted as they were: there the base "
+                "cannot be wrong, so this check leans its way)"
+            )
     agree = metrics.get("rest_agreement")
     if agree is not None and agree < MIN_AGREEMENT:
         reasons.append(
