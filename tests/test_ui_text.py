@@ -50,6 +50,7 @@ def test_the_iou_chart_leaves_off_a_class_no_model_scores():
     assert [list(bar.x) for bar in fig.data] == [["seep (binary)", "sheen", "slick"]] * 2
     assert list(fig.data[0].y) == [0.5, 0.4, None] and list(fig.data[1].y) == [0.3, None, 0.2]
     assert fig.data[0].texttemplate == "%{y:.2f}"  # an IoU of 0 draws no bar: its value says it was scored
+    assert fig.layout.yaxis.range[1] > 1.05  # the value over a bar of IoU 1 is inside the plot, not clipped
 
 
 def test_a_stored_time_reads_to_the_minute_in_utc():

@@ -51,7 +51,8 @@ def iou_bars(reports: dict[str, dict]) -> go.Figure:
         barmode="group",
         height=300,
         margin=dict(l=10, r=10, t=30, b=10),
-        yaxis=dict(range=[0, 1]),
+        # Headroom over 1 for the value over a bar near it, which the plot area would clip.
+        yaxis=dict(range=[0, 1.12], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1]),
         yaxis_title="IoU",
         legend=dict(orientation="h", y=1.15),
     )
