@@ -59,8 +59,8 @@ def first_seen_ended(job: queue.Job) -> bool:
     if job.active or st.session_state.get("scene_job_shown") == job.id:
         return False
     st.session_state["scene_job_shown"] = job.id
-    if job.status == "DONE" and job.kind == "import_scene":
-        st.session_state["scene_pick"] = job.result["scene"]
+    if job.status == "DONE" and job.kind == "import_scene" and job.result["scene"] in scene_names(ws):
+        st.session_state["scene_pick"] = job.result["scene"]  # no scene is made when every tile was present
     return True
 
 

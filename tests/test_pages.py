@@ -443,7 +443,8 @@ def test_a_model_with_no_figures_is_scored_where_a_fine_tune_would_be(demo_ws, t
     at.button(key="models_evaluate_shipped").click().run()
     (job,) = queue.list_jobs(demo_ws)
     seep.jobs.worker.run_job(demo_ws, queue.claim_next(demo_ws, os.getpid()))
-    assert queue.get(demo_ws, job.id).status == "DONE", queue.get(demo_ws, job.id).message
+    done = queue.get(demo_ws, job.id)
+    assert done.status == "DONE" and done.message.startswith("shipped: binary seep IoU "), done.message
     val = sorted(r.id for r in plan(demo_ws, FinetuneParams()).val)
     assert reg.get_model(demo_ws, model.id).metrics["val_tiles"] == val
     at.run()
@@ -636,6 +637,34 @@ def test_scene_page_predicts_its_scene_in_the_background(tmp_path, monkeypatch, 
     predicted = ws.predicted(list(tile_offsets_of(ws, "demo_scene")), "tiny")
     assert len(predicted) == 4 and ws.count_images(ImageFilter(has_prediction=True, model="tiny")) == 4
     assert not any("no prediction by the active model" in c.value for c in at.run().caption)
+
+
+def test_an_import_that_adds_nothing_says_so_on_its_job(tmp_path, monkeypatch):
+    """A scene whose every tile is already in the workspace makes no scene: the finished job
+    says so where the analyst looks (it was only in the collapsed log, under 'done · finished')
+    and the page does not try to open a scene that was never made."""
+    from rasterio.transform import from_origin
+
+    from seep.data.geo import write_geotiff
+    from seep.data.synthetic import SCENE_CRS, SCENE_ORIGIN, SCENE_PIXEL_M, make_scene
+    from seep.jobs import queue
+    from seep.jobs.worker import run_job
+
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))
+    made = make_scene(seed=5, height=256, width=256)
+    write_geotiff(tmp_path / "gulf.tif", made.image, SCENE_CRS, from_origin(*SCENE_ORIGIN, SCENE_PIXEL_M, SCENE_PIXEL_M))
+    for name in ("gulf", "gulf_again"):
+        job = queue.submit(ws, "import_scene", {"path": str(tmp_path / "gulf.tif"), "scene": name, "author": "ana"})
+        run_job(ws, queue.claim_next(ws, os.getpid()))
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["scene_job"] = job.id
+    at.run()
+    at.switch_page("pages/scene.py").run()
+    assert not at.exception
+    assert any("so no scene gulf_again was made" in w.value.replace("\\", "") for w in at.warning), [w.value for w in at.warning]
+    assert at.selectbox(key="scene_name").value != "gulf_again"
 
 
 def test_an_import_that_ends_as_the_page_lists_its_scenes_shows_the_new_scene(tmp_path, monkeypatch):

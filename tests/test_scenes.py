@@ -316,8 +316,15 @@ def test_an_import_job_runs_in_the_worker_and_a_cancelled_one_keeps_nothing(tmp_
     job = queue.submit(ws, "import_scene", {"path": str(img), "mask": str(mask), "scene": "gulf", "author": "ana"})
     run_job(ws, queue.claim_next(ws, os.getpid()))
     done = queue.get(ws, job.id)
-    assert done.status == "DONE" and done.result == {"scene": "gulf", "tiles": 8, "masks": 8, "skipped_no_data": 1}
-    assert scene_names(ws) == ["gulf"] and "8 tiles added" in done.log
+    assert done.status == "DONE" and done.result["tiles"] == 8 and done.result["masks"] == 8
+    assert done.result["skipped_no_data"] == 1 and done.result["warnings"] == []
+    assert scene_names(ws) == ["gulf"] and "8 tiles added" in done.log and "8 tiles added" in done.message
+
+    job = queue.submit(ws, "import_scene", {"path": str(img), "scene": "twice", "author": "ana"})
+    run_job(ws, queue.claim_next(ws, os.getpid()))
+    done = queue.get(ws, job.id)  # the job's message, not only its log, says nothing was added
+    assert done.status == "DONE" and "0 tiles added, 8 already present" in done.message
+    assert "so no scene twice was made" in " ".join(done.result["warnings"]) and scene_names(ws) == ["gulf"]
     with pytest.raises(BadInputError, match="already has a scene named gulf"):
         check_scene(ws, img, scene="gulf")
 

@@ -90,7 +90,8 @@ def _run_evaluate(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
         on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i}/{n} tiles"),
     )
     reg.update_metrics(ws, model.id, scored(report, p), ctx.fence)
-    return {"model_id": model.id, "binary_iou": report["binary_iou"], "val_tiles": len(p.val)}
+    summary = f"{model.id}: binary seep IoU {report['binary_iou']:.3f} on {p.describe_validation()}"
+    return {"model_id": model.id, "binary_iou": report["binary_iou"], "val_tiles": len(p.val), "summary": summary}
 
 
 def _run_import_scene(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
@@ -109,7 +110,14 @@ def _run_import_scene(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
     for w in report.warnings:
         ctx.update(log=f"warning: {w}")
     ctx.update(log=report.summary())
-    return {"scene": report.scene, "tiles": report.tiles, "masks": report.masks, "skipped_no_data": report.skipped_no_data}
+    return {
+        "scene": report.scene,
+        "tiles": report.tiles,
+        "masks": report.masks,
+        "skipped_no_data": report.skipped_no_data,
+        "summary": report.summary(),  # the job's message: what was added, and what was not
+        "warnings": report.warnings,  # shown on the job, not only in its log (all present: no scene made)
+    }
 
 
 RUNNERS = {

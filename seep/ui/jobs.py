@@ -33,6 +33,8 @@ def job_card(ws: Workspace, job: queue.Job, key: str, extra: Callable[[], None] 
             extra()
         if job.status == "ERROR":
             st.error(plain(job.message))
+        for warning in job.result.get("warnings", []) if job.status == "DONE" else []:
+            st.warning(plain(warning))
         if job.log:
             with st.expander("Log"):
                 st.code("\n".join(job.log.splitlines()[-30:]), language=None)
