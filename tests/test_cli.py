@@ -529,3 +529,34 @@ def test_files_seep_writes_follow_the_umask(tmp_path, umask, mode):
     assert r.returncode == 0, r.stderr
     written = [p for p in [*ws.rglob("*"), *out.rglob("*")] if p.is_file()]
     assert len(written) > 10 and {p.stat().st_mode & 0o777 for p in written} == {mode}
+
+
+def test_evaluate_without_data_scores_a_workspace_model_where_the_page_would(capsys, tmp_path, tiny_model):
+    """`seep evaluate` on a workspace runs what the Models page's Evaluate runs: a registry model
+    on the tiles a fine-tune is checked on, its figures kept when it had none."""
+    import json
+
+    from seep.jobs.finetune import FinetuneParams, plan
+    from seep.workspace import registry as reg
+    from seep.workspace.demo import build_demo
+
+    ws = Workspace(tmp_path / "w")
+    build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=4, geo_scene=False), labelled_per_scene=3)
+    reg.promote(ws, reg.register_model(ws, tiny_model, model_id="tiny").id)
+    held = sorted(r.id for r in plan(ws, FinetuneParams()).val)
+    code, out, err = run(capsys, "evaluate", "--workspace", str(ws.root))
+    assert code == 0, err
+    assert out.startswith(f"tiny on {len(held)} held-out reviewed tile") and "binary seep IoU" in out
+    assert reg.get_model(ws, "tiny").metrics["val_tiles"] == held  # what the page then shows and compares
+    code, out, _ = run(capsys, "evaluate", "--workspace", str(ws.root), "--model", "tiny", "--json")
+    assert code == 0 and json.loads(out)["tiles"] == len(held)
+
+    code, _, err = run(capsys, "evaluate", "--workspace", str(ws.root), "--tta")
+    assert code == 1 and "--tta: only with --data" in err
+    code, _, err = run(capsys, "evaluate", "--workspace", str(ws.root), "--model", "nosuch")
+    assert code != 0 and "no model 'nosuch' in this workspace (models: tiny)" in err
+    empty = Workspace(tmp_path / "empty")
+    build_demo(empty, DemoSpec(scenes=1, tiles_per_scene=2, geo_scene=False), labelled_per_scene=0)
+    reg.promote(empty, reg.register_model(empty, tiny_model, model_id="tiny").id)
+    code, _, err = run(capsys, "evaluate", "--workspace", str(empty.root))
+    assert code == 1 and "no reviewed tiles to score tiny on yet" in err

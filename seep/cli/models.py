@@ -51,6 +51,8 @@ def cmd_evaluate(args) -> int:
     from seep.learn.evaluate import evaluate
     from seep.learn.infer import Predictor
 
+    if args.data is None:
+        return _evaluate_registered(args)
     predictor = Predictor(_model_path(args), device=args.device)
     tiles = load_folder(args.data)
     if args.scenes:
@@ -59,6 +61,26 @@ def cmd_evaluate(args) -> int:
             raise BadInputError(f"no tiles of scenes {args.scenes} in {args.data}")
     report = evaluate(predictor, tiles, tta=args.tta, on_progress=progress("evaluate"))
     print(json.dumps(report) if args.json else format_report(report))
+    return 0
+
+
+def _evaluate_registered(args) -> int:
+    """Without --data: a model of the workspace's registry (default: the active one) on the tiles a
+    fine-tune checks its candidate on, as the Models page's Evaluate does."""
+    import json
+
+    from seep.errors import BadInputError
+    from seep.jobs.finetune import base_model, score_registered
+
+    given = [flag for flag, on in (("--scenes", args.scenes), ("--tta", args.tta)) if on]
+    if given:
+        raise BadInputError(f"{' and '.join(given)}: only with --data (a folder of tiles to score)")
+    ws = open_workspace(args)
+    model = base_model(ws, str(args.model) if args.model else None)
+    if model is None:
+        raise SeepError("no model in this workspace to score: train or promote one, or score a file with --data")
+    report, p = score_registered(ws, model, device=args.device, on_progress=progress("evaluate"))
+    print(json.dumps(report) if args.json else f"{model.id} on {p.describe_validation()}:\n{format_report(report)}")
     return 0
 
 
@@ -126,7 +148,7 @@ def cmd_models(args) -> int:
         iou = m.metrics.get("binary_iou")
         print(
             f"{'*' if m.active else ' '} {m.id:<24} parent {m.parent or '-':<24} {m.created_at}  "
-            f"{m.train_images:>5} train tiles  val binary IoU {'n/a' if iou is None else f'{iou:.3f}'}"
+            f"{m.train_images or '-':>5} train tiles  val binary IoU {'n/a' if iou is None else f'{iou:.3f}'}"
             + (f"  worse than its base: {why_worse(m.metrics)}" if m.metrics.get("worse_than_base") else "")
         )
     print("no models yet" if not models else "* = active")

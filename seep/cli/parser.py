@@ -261,9 +261,18 @@ def _training_commands(add: Add) -> None:
 
 def _model_commands(add: Add) -> None:
     """Using models, and the registry: seep/cli/models.py."""
-    p = add("evaluate", cmd_evaluate, "score a model on labelled tiles: IoU, Dice, confusion matrix, PR, AP/mAP")
-    p.add_argument("--data", type=Path, required=True, help="folder in the exercise layout (with masks)")
-    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    p = add(
+        "evaluate",
+        cmd_evaluate,
+        "score a model on labelled tiles: IoU, Dice, confusion matrix, PR, AP/mAP; without --data, a model of the "
+        "workspace on the reviewed tiles a fine-tune is checked on (its figures are kept if it had none)",
+    )
+    p.add_argument("--data", type=Path, help="folder in the exercise layout (with masks)")
+    p.add_argument(
+        "--model",
+        type=Path,
+        help="with --data a model file (default: the shipped model); else a workspace model id (default: the active one)",
+    )
     p.add_argument("--scenes", help="only these comma-separated scenes, or 'val' for the model's validation scenes")
     p.add_argument("--tta", action="store_true", help="average the four flips")
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")

@@ -22,11 +22,12 @@ import numpy as np
 
 from seep.data.layout import Tile
 from seep.errors import BadInputError
-from seep.jobs.judge import REPLAY_CONFIDENCE, REST_TILES, judged, keep_seep_area, rest_sample, why_worse
+from seep.jobs.judge import REPLAY_CONFIDENCE, REST_TILES, judged, keep_seep_area, rest_sample, scored, why_worse
 from seep.jobs.predict import predict_image
 from seep.learn.augment import DEFAULT_AUGMENT
 from seep.learn.checkpoint import blend_weights, export_weights, load_checkpoint
 from seep.learn.data import HARD_NEGATIVE, IGNORE, split_by_scene
+from seep.learn.evaluate import evaluate
 from seep.learn.infer import Predictor
 from seep.learn.model import UNetConfig
 from seep.learn.shipped import SHIPPED_MODEL
@@ -198,6 +199,24 @@ def validation_set(ws: Workspace, model: reg.ModelRecord) -> Plan:
             "tiles it never saw; review a few more tiles"
         )
     return Plan([], val, val_scenes, [])
+
+
+def score_registered(
+    ws: Workspace,
+    model: reg.ModelRecord,
+    *,
+    device: str = "auto",
+    on_progress: Callable[[int, int], None] | None = None,
+    fence: reg.Fence = reg.unfenced,
+) -> tuple[dict, Plan]:
+    """`model` scored on validation_set(): the Models page's Evaluate job and `seep evaluate` on a
+    workspace. The figures are recorded for a model that has none; a fine-tuned model keeps those
+    it was judged by against its base."""
+    p = validation_set(ws, model)
+    report = evaluate(Predictor(model.path(ws), device=device), tiles_of(ws, p.val), on_progress=on_progress)
+    if not model.metrics.get("iou"):
+        reg.update_metrics(ws, model.id, scored(report, p), fence)
+    return report, p
 
 
 def _validation(ws: Workspace, records: list[ImageRecord]) -> tuple[list[ImageRecord], list[str]]:

@@ -76,20 +76,12 @@ def _run_predict_all(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
 
 
 def _run_evaluate(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
-    from seep.jobs.finetune import tiles_of, validation_set
-    from seep.jobs.judge import scored
-    from seep.learn.evaluate import evaluate
-    from seep.learn.infer import Predictor
+    from seep.jobs.finetune import score_registered
 
     model = reg.get_model(ws, job.params["model"])
-    p = validation_set(ws, model)
-    ctx.update(log=f"scoring {model.id} on {p.describe_validation()}")
-    report = evaluate(
-        Predictor(model.path(ws)),
-        tiles_of(ws, p.val),
-        on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i}/{n} tiles"),
+    report, p = score_registered(
+        ws, model, on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i}/{n} tiles"), fence=ctx.fence
     )
-    reg.update_metrics(ws, model.id, scored(report, p), ctx.fence)
     summary = f"{model.id}: binary seep IoU {report['binary_iou']:.3f} on {p.describe_validation()}"
     return {"model_id": model.id, "binary_iou": report["binary_iou"], "val_tiles": len(p.val), "summary": summary}
 
