@@ -237,6 +237,33 @@ def test_a_verdict_on_the_bases_own_accepted_predictions_says_the_check_leans_it
     assert r["worse"] and f"({held} of those {held} tiles are the base's own predictions accepted as they were" in r["why_worse"]
 
 
+def test_since_a_model_counts_predictions_accepted_after_it(tmp_path, tiny_model, monkeypatch):
+    """'Corrected since a model' trains on the labels that came after it. A prediction accepted
+    with A after the model is such a label, though its version was written (by predict-all)
+    before: it used to be left out, and with nothing else new the fine-tune was refused."""
+
+    import seep.jobs.finetune as ft
+    from seep.jobs.predict import predict_all
+    from seep.learn.infer import Predictor
+    from seep.workspace.review import Opened, accept
+
+    monkeypatch.setattr(ft, "SHIPPED_MODEL", tmp_path / "no-shipped-model.pt")
+    ws = Workspace(tmp_path / "w")
+    build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=5, geo_scene=False), labelled_per_scene=2)
+    predict_all(ws, Predictor(tiny_model), "old")  # the unlabelled tiles get the prediction as v1
+    time.sleep(1.1)  # a model's time is kept to the second
+    since = reg.register_model(ws, tiny_model, model_id="since").id
+    with pytest.raises(BadInputError, match="no reviewed labels to train on"):
+        plan(ws, FinetuneParams(since_model=since))  # nothing reviewed after it yet
+    predicted = ws.list_images(ImageFilter(status=("predicted",)))[:3]
+    for r in predicted:
+        accept(ws, Opened(r.id, r.head_version, "label"), ws.label(r.id)[1], author="rey", dirty=False)
+    p = plan(ws, FinetuneParams(since_model=since))
+    held = {r.id for r in p.val}
+    assert {r.id for r in p.train} == {r.id for r in predicted} - held and len(p.train) >= 2
+    assert p.accepted == len(p.train)
+
+
 def _head_biased(src: Path, dst: Path, cls: int) -> Path:
     """The model at src with its head pushed to class `cls` everywhere (sure of it)."""
     from seep.learn.checkpoint import load_checkpoint, save_checkpoint

@@ -36,6 +36,7 @@ from seep.learn.train import TrainConfig, pick_device, train
 from seep.workspace import REVIEWED, UNREVIEWED, ImageFilter, ImageRecord, Workspace
 from seep.workspace import registry as reg
 from seep.workspace.lookalikes import hard_negatives
+from seep.workspace.review import last_accepted
 
 # Whole-scene validation needs this many reviewed scenes: with fewer, keeping one out
 # leaves too little to learn from, so tiles of the same scenes are held out instead (the
@@ -162,18 +163,20 @@ def plan(ws: Workspace, params: FinetuneParams) -> Plan:
     val, val_scenes = _validation(ws, records)
     held = {r.id for r in val}
     since = reg.get_model(ws, params.since_model).created_at if params.since_model else None
+    accepted_at = last_accepted(ws) if since else {}
     train_recs = [
         r
         for r in records
         if r.id not in held
         and r.scene not in val_scenes
         and (params.train_scenes is None or r.scene in params.train_scenes)
-        and (since is None or ws.version(r.id).created_at > since)
+        # A label saved since, or one accepted since as it was (a prediction accepted with A is a new label too)
+        and (since is None or max(ws.version(r.id).created_at, accepted_at.get(r.id, "")) > since)
     ]
     if not train_recs:
         raise BadInputError(
-            f"no reviewed labels to train on with these settings ({len(val)} reviewed tiles are kept for "
-            "validation); correct or accept some more tiles first"
+            f"no reviewed labels to train on with these settings ({len(val)} reviewed "
+            f"{'tile is' if len(val) == 1 else 'tiles are'} kept for validation); correct or accept some more tiles first"
         )
     if not val:
         raise BadInputError(

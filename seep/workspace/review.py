@@ -208,6 +208,13 @@ def last_return(ws: Workspace, image_id: str) -> Returned | None:
     return Returned(*row) if row else None
 
 
+def last_accepted(ws: Workspace) -> dict[str, str]:
+    """When each accepted tile was last accepted (image id -> time), in one query."""
+    with ws.connect() as con:
+        rows = con.execute("SELECT image_id, MAX(at) FROM reviews WHERE verdict = 'accepted' GROUP BY image_id").fetchall()
+    return {image_id: at for image_id, at in rows}
+
+
 def reviews(ws: Workspace, image_id: str) -> list[dict]:
     """Every verdict on a tile, newest first."""
     with ws.connect() as con:
