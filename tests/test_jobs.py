@@ -234,7 +234,10 @@ def test_a_verdict_on_the_bases_own_accepted_predictions_says_the_check_leans_it
     monkeypatch.setattr(judge, "evaluate", fake_evaluate(candidate_iou=0.90, base_iou=1.0))
     r = run_finetune(ws, FinetuneParams(epochs=1, batch_size=4))
     held = r["val_tiles"]
-    assert r["worse"] and f"({held} of those {held} tiles are the base's own predictions accepted as they were" in r["why_worse"]
+    assert (
+        r["worse"]
+        and f", but {held} of those {held} tiles are the base's own predictions accepted as they were" in r["why_worse"]
+    )
 
 
 def test_since_a_model_counts_predictions_accepted_after_it(tmp_path, tiny_model, monkeypatch):

@@ -131,8 +131,8 @@ def why_worse(metrics: dict) -> str:
         own, n = metrics.get("val_base_own") or 0, len(metrics.get("val_tiles", []))
         if own:
             reasons[-1] += (
-                f" ({own} of those {n} tiles are the base's own predictions accepted as they were: there the base "
-                "cannot be wrong, so this check leans its way)"
+                f", but {own} of those {n} tiles are the base's own predictions accepted as they were, where it "
+                "cannot be wrong: this check leans its way"
             )
     agree = metrics.get("rest_agreement")
     if agree is not None and agree < MIN_AGREEMENT:
