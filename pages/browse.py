@@ -79,7 +79,8 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         help="**Most useful next** puts first the tiles whose predictions are most in doubt: correcting "
         "them fixes the most pixels. **A fair sample to teach from** draws tiles blind to what is on "
         "them: labels like these teach a model about the rest of their scenes, where the most "
-        "doubtful tiles (a scene's big slicks) teach it little (models/README.md).",
+        "doubtful tiles (a scene's big slicks) teach it little (models/README.md). Both put the tiles "
+        "already corrected or accepted last, so they start where you stopped.",
     )
 
 flt = ImageFilter(

@@ -15,7 +15,7 @@ import seep.ui.models
 import seep.ui.session
 from seep.data.synthetic import DemoSpec
 from seep.ui.editor import payload
-from seep.workspace import ImageFilter, Workspace
+from seep.workspace import REVIEWED, UNREVIEWED, ImageFilter, Workspace
 from seep.workspace.demo import build_demo
 
 APP = str(Path(__file__).parents[1] / "app.py")
@@ -481,7 +481,7 @@ def test_browse_most_useful_next_order(demo_ws, editor, with_model):
     from seep.ui.models import active_model
 
     model = active_model(demo_ws)
-    recs = demo_ws.list_images()
+    recs = demo_ws.list_images(ImageFilter(status=UNREVIEWED))  # reviewed tiles come after these
     conf = np.full((256, 256), 0.5, np.float32)
     for i, r in enumerate(recs[:3]):
         demo_ws.save_prediction(r.id, model.id, np.zeros((256, 256), np.uint8), conf, uncertainty=0.1 * (i + 1))
@@ -498,10 +498,11 @@ def test_browse_teaching_sample_order(demo_ws, editor):
     assert not at.exception
     order = demo_ws.image_ids(at.session_state["browse_filter"])
     recs = demo_ws.list_images(ImageFilter(), limit=1000)
-    turn = {r.id: sorted(q.id for q in recs if q.scene == r.scene).index(r.id) for r in recs}
-    assert order == sorted(turn, key=lambda i: (turn[i], i))
+    done = {r.id: r.status in REVIEWED for r in recs}  # what is reviewed comes last, in turns of its own
+    turn = {r.id: sorted(q.id for q in recs if (q.scene, done[q.id]) == (r.scene, done[r.id])).index(r.id) for r in recs}
+    assert order == sorted(turn, key=lambda i: (done[i], turn[i], i))
     first = [demo_ws.image(i).scene for i in order[: len(demo_ws.scenes())]]
-    assert sorted(first) == sorted(demo_ws.scenes())
+    assert sorted(first) == sorted(demo_ws.scenes()) and not any(done[i] for i in order[: len(demo_ws.scenes())])
 
 
 def test_cli_and_train_page_train_the_same_candidate(demo_ws, tiny_model, tmp_path, monkeypatch):

@@ -377,6 +377,9 @@ def test_review_queue_caps_each_scene(ws):
     assert [r.name for r in ws.list_images(ImageFilter(sort="most_useful", model="m"))][:3] == ["a.0", "a.1", "a.2"]
     with pytest.raises(BadInputError, match="at least 1"):
         ws.image_ids(ImageFilter(sort="most_useful", model="m", queue_per_scene=0))
+    for name in ("a.0", "a.1"):  # scene a's two done: its third moves up, and what is done goes last
+        ws.save_label(ws.image(name).id, _mask(1), parent=None, author="ana")
+    assert [ws.image(i).name for i in ws.image_ids(queue)] == ["a.2", "b.0", "b.1", "c.0", "a.0", "a.1"]
 
 
 def test_teaching_sample_takes_each_scene_in_turn_blind_to_content(ws):
@@ -398,6 +401,9 @@ def test_teaching_sample_takes_each_scene_in_turn_blind_to_content(ws):
     assert ws.image_ids(ImageFilter(scene=("b",), sort="teaching_sample")) == sorted(i for i in scene_of if scene_of[i] == "b")
     page = ws.list_images(ImageFilter(sort="teaching_sample"), offset=3, limit=2)  # pages read the same order
     assert [r.id for r in page] == order[3:5]
+    for i in order[:3]:  # the first round labelled: the sample goes on with the second, done tiles last
+        ws.save_label(i, _mask(1), parent=None, author="ana")
+    assert ws.image_ids(ImageFilter(sort="teaching_sample")) == [*order[3:], *order[:3]]
 
 
 def _hold_write_lock(db: Path, seconds: float) -> subprocess.Popen:

@@ -184,7 +184,8 @@ def _listing_commands(add: Add) -> None:
         choices=list(SORTS),
         help="most_useful: the review queue, each scene's 5 least confident tiles first (correcting them "
         "fixes the most pixels); teaching_sample: a tile of each scene in turn, drawn blind to what is on "
-        "them (labels that teach a model about the rest of their scenes); the prediction sorts read --model's",
+        "them (labels that teach a model about the rest of their scenes); both put corrected and accepted tiles "
+        "last; the prediction sorts read --model's",
     )
     p.add_argument("--model", help="registry id whose predictions the sorts read (default: the active model)")
     p.add_argument("--offset", type=_at_least_0, default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from seep.errors import BadInputError
-from seep.workspace.records import STATUSES
+from seep.workspace.records import REVIEWED, STATUSES
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ class ImageFilter:
 # The model's prediction of an image, for the sorts that read it (one "?": ImageFilter.model).
 _PREDICTED_SEEP = "(SELECT p.seep_pixels FROM predictions p WHERE p.image_id = images.id AND p.model_id = ?)"
 _DOUBT = "(SELECT p.uncertainty FROM predictions p WHERE p.image_id = images.id AND p.model_id = ?)"
+_DONE = f"(status IN ({', '.join(repr(s) for s in REVIEWED)}))"  # corrected or accepted: sorts after the rest
 
 # ORDER BY clauses; every one ends in id so that pages never overlap. Images without a
 # prediction by the model sort last in the prediction sorts.
@@ -99,13 +100,16 @@ SORTS = {
     # The review queue: the PER_SCENE most doubtful tiles of each scene first, most doubtful
     # first (correcting them fixes the most pixels, and no scene crowds the others out), then
     # the rest by doubt. A window function: the same in SQLite and PostgreSQL, paged in SQL.
-    "most_useful": f"{_DOUBT} IS NULL, "
-    f"ROW_NUMBER() OVER (PARTITION BY scene ORDER BY COALESCE({_DOUBT}, -1) DESC, name, id) > PER_SCENE, "
+    # Tiles already corrected or accepted come after all the others, and the cap counts only
+    # those still to review: once a scene's five are done, its next five move up.
+    "most_useful": f"{_DONE}, {_DOUBT} IS NULL, "
+    f"ROW_NUMBER() OVER (PARTITION BY scene, {_DONE} ORDER BY COALESCE({_DOUBT}, -1) DESC, name, id) > PER_SCENE, "
     f"-{_DOUBT}, name, id",
     # A tile of each scene in turn, each scene's in id order: blind to what is on them (an
     # id is its pixels' checksum), so the first N cover the scenes alike. The review
     # queue's most doubtful tiles hold a scene's big slicks: retrained in, they taught a
     # model nothing about the rest of their scenes, where five tiles a scene drawn like
     # this taught +0.03 binary IoU (models/EXPERIMENTS.md, "What corrections can teach at all").
-    "teaching_sample": "ROW_NUMBER() OVER (PARTITION BY scene ORDER BY id), id",
+    # Tiles already reviewed come last here too, so the sample goes on where the analyst left it.
+    "teaching_sample": f"{_DONE}, ROW_NUMBER() OVER (PARTITION BY scene, {_DONE} ORDER BY id), id",
 }
