@@ -65,14 +65,14 @@ c1, c2 = st.columns(2)
 with c1:
     which = st.radio(
         "Training set",
-        ["all", "since", "scenes"],
+        ["all", "since", "scenes"] if models else ["all", "scenes"],  # since a model: only once there is one
         key="train_which",
         horizontal=True,
         format_func={"all": "All reviewed labels", "since": "Corrected since a model", "scenes": "Chosen scenes"}.get,
     )
     since = train_scenes = None
     if which == "since":
-        since = st.selectbox("Since model", [m.id for m in models] or [None], key="train_since")
+        since = st.selectbox("Since model", [m.id for m in models], key="train_since")
     elif which == "scenes":
         train_scenes = tuple(st.multiselect("Scenes", [s for s in scenes if s not in val_scenes], key="train_scenes"))
     accepted_only = st.toggle(

@@ -534,6 +534,29 @@ def test_cli_and_train_page_train_the_same_candidate(demo_ws, tiny_model, tmp_pa
     assert not all(torch.equal(a[k], torch.load(tiny_model, weights_only=True)["model"][k]) for k in a)  # it trained
 
 
+def test_the_train_pages_training_sets(demo_ws, tiny_model):
+    """'Corrected since a model' is offered once there is a model (it trained on everything when
+    there was none); 'Chosen scenes' with none chosen says so (it blamed the validation tiles)."""
+    from seep.workspace import registry as reg
+
+    at = app(page="pages/train.py")
+    assert at.radio(key="train_which").options == ["All reviewed labels", "Chosen scenes"]
+    at.radio(key="train_which").set_value("scenes").run()
+    assert [i.value for i in at.info] == ["choose at least one scene to train on"]
+    assert at.button(key="train_start").disabled
+    scene = at.multiselect(key="train_scenes").options[0]
+    at.multiselect(key="train_scenes").set_value([scene]).run()
+    assert not at.info and not at.button(key="train_start").disabled
+    assert any(c.value.startswith("Trains on") for c in at.caption)
+
+    time.sleep(1.1)  # a model's time is kept to the second
+    reg.register_model(demo_ws, tiny_model, model_id="tiny")  # after every label of the demo
+    at = app(page="pages/train.py")
+    at.radio(key="train_which").set_value("since").run()
+    assert at.selectbox(key="train_since").value == "tiny"
+    assert any("no reviewed labels to train on" in i.value for i in at.info) and at.button(key="train_start").disabled
+
+
 def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, tiny_model):
     from seep.jobs import queue
     from seep.learn.evaluate import evaluate

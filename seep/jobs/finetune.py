@@ -151,6 +151,8 @@ class Plan:
 def plan(ws: Workspace, params: FinetuneParams) -> Plan:
     """Training and validation tiles for these settings; refuses, saying why, when there
     is nothing to train on or nothing to check the candidate with."""
+    if params.train_scenes == ():
+        raise BadInputError("choose at least one scene to train on")
     statuses = ("accepted",) if params.accepted_only else REVIEWED
     records = ws.list_images(ImageFilter(status=statuses), limit=1_000_000)
     if len(records) < 2:
