@@ -418,6 +418,30 @@ def test_predict_all_caches_and_labels_the_unlabelled(capsys, tmp_path, tiny_mod
     assert "skipped 5 already reviewed (5 accepted): turn off 'Only unreviewed images'" in out
 
 
+def test_predict_all_with_a_newer_model_replaces_only_untouched_predictions(capsys, tmp_path, tiny_model):
+    """After a fine-tune is promoted, Predict all must put the new model's prediction where the
+    analyst will correct: a label that is still an earlier model's untouched prediction gets
+    the new one as a new version (it used to keep the old model's, so corrections started from
+    it); a label a person saved stays as it is."""
+    import shutil
+
+    ws_path = str(tmp_path / "w")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "7")  # 5 labelled, 2 not
+    run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tiny_model))
+    ws = Workspace(ws_path)
+    untouched, edited = ws.list_images(ImageFilter(status=("predicted",)))
+    ws.save_label(edited.id, ws.label(edited.id)[1], parent=1, author="ana")  # the analyst saved it
+    newer = shutil.copy(tiny_model, tmp_path / "newer.pt")
+    code, out, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(newer))
+    assert code == 0, err
+    assert "1 still labelled with an earlier model's untouched prediction got this one's" in out
+    assert (ws.version(untouched.id).version, ws.version(untouched.id).describe) == (2, "predicted by model newer")
+    assert ws.image(untouched.id).status == "predicted" and ws.version(untouched.id).parent == 1  # v1 kept in history
+    assert (ws.version(edited.id).version, ws.version(edited.id).source) == (2, "edited")
+    code, out, _ = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(newer))
+    assert "earlier model" not in out and ws.version(untouched.id).version == 2  # the same model: nothing new
+
+
 def test_predict_all_uses_the_active_model_like_the_app(capsys, tmp_path, tiny_model):
     from seep.workspace import registry
 

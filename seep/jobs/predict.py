@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from seep.errors import NotFoundError
+from seep.errors import ConflictError, NotFoundError
 from seep.kept import Kept
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Prediction, Predictor, uncertainty
@@ -70,28 +70,47 @@ def predict_all(
 ) -> dict[str, int]:
     """Predict every image (or every one not yet corrected or accepted, or of one scene). Images without a
     label also get the prediction as their first label version (status 'predicted'), so
-    the analyst opens it and edits rather than starts blank. The counts say what was skipped
-    and why (`summary`: one line for the job's message and the command line)."""
+    the analyst opens it and edits rather than starts blank; an image whose label is still an
+    earlier model's prediction, untouched, gets this model's as a new version, so the analyst
+    corrects what the newest model says. The counts say what was skipped and why (`summary`:
+    one line for the job's message and the command line)."""
     if scene and scene not in ws.scenes():  # a mistyped scene predicted nothing and said all was done
         raise NotFoundError(f"no scene {scene!r} in this workspace (scenes: {', '.join(ws.scenes()) or 'none yet'})")
     scenes = (scene,) if scene else None
     ids = ws.image_ids(ImageFilter(status=UNREVIEWED if only_unreviewed else None, scene=scenes))
     reviewed = [s for s in STATUSES if s not in UNREVIEWED] if only_unreviewed else []
     skipped = {s: n for s in reviewed if (n := ws.count_images(ImageFilter(status=(s,), scene=scenes)))}
-    counts = {"predicted": 0, "labelled": 0, "skipped": skipped}
+    counts = {"predicted": 0, "labelled": 0, "refreshed": 0, "skipped": skipped}
     context = SceneContext(ws)
     for i, image_id in enumerate(ids):
         if should_stop and should_stop():
             break
         classes = _predict_and_cache(ws, predictor, model_id, image_id, context)
         counts["predicted"] += 1
-        if ws.image(image_id).head_version is None:
-            ws.save_label(image_id, classes, parent=None, author=author, source="predicted", model_id=model_id)
-            counts["labelled"] += 1
+        kind = _label_to_write(ws, image_id, model_id)
+        if kind:
+            try:
+                head = ws.image(image_id).head_version if kind == "refreshed" else None
+                ws.save_label(image_id, classes, parent=head, author=author, source="predicted", model_id=model_id)
+                counts[kind] += 1
+            except ConflictError:  # an analyst saved the tile meanwhile: their label stays
+                pass
         if on_progress:
             on_progress(i + 1, len(ids))
     counts["summary"] = summary(counts, model_id)
     return counts
+
+
+def _label_to_write(ws: Workspace, image_id: str, model_id: str) -> str | None:
+    """'labelled' for an image with no label, 'refreshed' for one whose label is another model's
+    prediction nobody has touched (still 'predicted'), else None: a label a person made stays."""
+    image = ws.image(image_id)
+    if image.head_version is None:
+        return "labelled"
+    if image.status != "predicted":
+        return None
+    head = ws.version(image_id)
+    return "refreshed" if head.source == "predicted" and head.model_id != model_id else None
 
 
 def summary(counts: dict, model_id: str) -> str:
@@ -99,6 +118,8 @@ def summary(counts: dict, model_id: str) -> str:
     text = f"predicted {counts['predicted']:,} images with model {model_id}"
     if counts["labelled"]:
         text += f"; {counts['labelled']:,} unlabelled images got the prediction as their first label version"
+    if counts.get("refreshed"):
+        text += f"; {counts['refreshed']:,} still labelled with an earlier model's untouched prediction got this one's"
     skipped = counts["skipped"]
     if skipped:
         by = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in sorted(skipped.items()))
