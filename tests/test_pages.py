@@ -557,6 +557,26 @@ def test_the_train_pages_training_sets(demo_ws, tiny_model):
     assert any("no reviewed labels to train on" in i.value for i in at.info) and at.button(key="train_start").disabled
 
 
+def test_predict_all_on_the_train_page_says_what_the_active_model_has_not_predicted(demo_ws, tiny_model, monkeypatch):
+    """After a promote the new model has predicted nothing: the panel says how many unreviewed
+    tiles wait for it, and Predict with the active model predicts them."""
+    import seep.jobs.worker
+    from seep.jobs import queue
+    from seep.workspace import registry as reg
+
+    monkeypatch.setattr(seep.jobs.worker, "ensure_worker", lambda ws: None)  # the job runs here, below
+    reg.promote(demo_ws, reg.register_model(demo_ws, tiny_model, model_id="tiny").id)
+    waiting = demo_ws.count_images(ImageFilter(status=UNREVIEWED))
+    at = app(page="pages/train.py")
+    assert any(c.value.startswith(f"{waiting} unreviewed tiles have no prediction by the active model tiny") for c in at.caption)
+    at.button(key="train_predict_all").click().run()
+    (job,) = queue.list_jobs(demo_ws)
+    assert job.kind == "predict_all" and job.params == {"only_unreviewed": True}
+    seep.jobs.worker.run_job(demo_ws, queue.claim_next(demo_ws, os.getpid()))
+    at.run()
+    assert not at.exception and not any("no prediction by the active model" in c.value for c in at.caption)
+
+
 def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, tiny_model):
     from seep.jobs import queue
     from seep.learn.evaluate import evaluate

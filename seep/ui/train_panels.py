@@ -12,9 +12,10 @@ from seep.jobs.worker import ensure_worker
 from seep.ui import session
 from seep.ui.actions import activate
 from seep.ui.charts import iou_bars
+from seep.ui.models import active_model
 from seep.ui.tables import scored_classes, show_table, when
 from seep.ui.text import plain
-from seep.workspace import Workspace
+from seep.workspace import UNREVIEWED, ImageFilter, Workspace
 
 
 def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) -> None:
@@ -66,6 +67,14 @@ def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) 
 
 def predict_all(ws: Workspace, *, may_predict: bool) -> None:
     st.subheader("Predict all", anchor=False)
+    model = active_model(ws)
+    waiting = model and ws.count_images(ImageFilter(status=UNREVIEWED, has_prediction=False, model=model.id))
+    if waiting:  # after a promote, say so: the review queue sorts tiles the model has not predicted last
+        st.caption(
+            f"{waiting:,} unreviewed {'tile has' if waiting == 1 else 'tiles have'} no prediction by the active model "
+            f"{plain(model.id)} yet: Most useful next puts them last, and a label that is an earlier model's "
+            "prediction stays until they are predicted."
+        )
     with st.container(horizontal=True, vertical_alignment="bottom"):
         only_unreviewed = st.toggle("Only unreviewed images", value=True, key="train_pa_unreviewed")
         if st.button(
