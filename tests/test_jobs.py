@@ -267,6 +267,29 @@ def test_since_a_model_counts_predictions_accepted_after_it(tmp_path, tiny_model
     assert p.accepted == len(p.train)
 
 
+def test_the_command_line_reaches_the_pages_training_sets_and_promote(demo, tiny_model, monkeypatch, capsys):
+    """Chosen scenes, Corrected since a model and Promote if not worse, from `seep train`."""
+    import seep.jobs.judge as judge
+    from seep.cli import main
+
+    reg.promote(demo, reg.register_model(demo, tiny_model, model_id="tiny").id)
+    monkeypatch.setattr(judge, "evaluate", fake_evaluate(candidate_iou=0.50, base_iou=0.45))
+    scene = demo.scenes()[0]
+    ws = str(demo.root)
+    assert main(["train", "--workspace", ws, "--epochs", "1", "--train-scenes", scene, "--promote"]) == 0
+    assert "promoted: it is the active model now" in capsys.readouterr().err
+    cand = reg.active_model(demo)
+    assert cand.id != "tiny" and {demo.image(i).scene for i, _ in cand.data_snapshot} == {scene}
+    time.sleep(1.1)  # a model's time is kept to the second
+    reg.register_model(demo, tiny_model, model_id="later")
+    assert main(["train", "--workspace", ws, "--epochs", "1", "--since-model", "later"]) == 1
+    assert "no reviewed labels to train on" in capsys.readouterr().err  # nothing reviewed since
+    assert main(["train", "--workspace", ws, "--since-model", "nosuch"]) == 1
+    assert "no model 'nosuch' in this workspace" in capsys.readouterr().err
+    assert main(["train", "--data", ws, "--promote", "--train-scenes", scene]) == 1
+    assert "--train-scenes, --promote: only on a workspace's reviewed tiles" in capsys.readouterr().err
+
+
 def _head_biased(src: Path, dst: Path, cls: int) -> Path:
     """The model at src with its head pushed to class `cls` everywhere (sure of it)."""
     from seep.learn.checkpoint import load_checkpoint, save_checkpoint

@@ -224,6 +224,11 @@ def _training_commands(add: Add) -> None:
         action="store_true",
         help="on a workspace: only tiles a reviewer accepted (default: also corrected tiles awaiting review)",
     )
+    p.add_argument("--train-scenes", help="on a workspace: train only on these comma-separated scenes (the page's Chosen scenes)")
+    p.add_argument("--since-model", help="on a workspace: only labels saved or accepted after this registry model")
+    p.add_argument(
+        "--promote", action="store_true", help="on a workspace: make the candidate active if it is not worse than its base"
+    )
     p.add_argument("--out", type=Path, help="run folder (default WORKSPACE/runs/<time>)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last.pt")
 

@@ -96,6 +96,9 @@ def _train_workspace(args) -> int:
         **_train_settings(args),
         base_model=args.base_model,
         accepted_only=args.accepted_only,
+        train_scenes=tuple(s.strip() for s in args.train_scenes.split(",") if s.strip()) if args.train_scenes else None,
+        since_model=args.since_model,
+        auto_promote=args.promote,
         from_scratch=_network(args),
     )
     result = run_finetune(
@@ -108,11 +111,12 @@ def _train_workspace(args) -> int:
     if result.get("stopped"):
         print("stopped before the first epoch ended; nothing registered", file=sys.stderr)
         return 1
-    verdict = (
-        f"WORSE than its base ({result['why_worse']}): not promoted; keep the base"
-        if result["worse"]
-        else f"`python -m seep promote {result['model_id']}` makes it active"
-    )
+    if result["worse"]:
+        verdict = f"WORSE than its base ({result['why_worse']}): not promoted; keep the base"
+    elif result["promoted"]:
+        verdict = "promoted: it is the active model now"
+    else:
+        verdict = f"`python -m seep promote {result['model_id']}` makes it active"
     print(
         f"candidate {result['model_id']}: validation binary IoU {result['binary_iou']} "
         f"(base {result['base_model']}: {result['base_binary_iou']}); {verdict}",
@@ -131,8 +135,10 @@ def cmd_train(args) -> int:
 
     if args.data is None:
         return _train_workspace(args)
-    if args.accepted_only:
-        raise BadInputError("--accepted-only applies to a workspace's reviewed tiles; a --data folder has no reviews")
+    given = [flag for flag in ("accepted_only", "train_scenes", "since_model", "promote") if getattr(args, flag)]
+    if given:
+        flags = ", ".join("--" + g.replace("_", "-") for g in given)
+        raise BadInputError(f"{flags}: only on a workspace's reviewed tiles (leave out --data); a --data folder has no reviews")
     if args.base_model:  # it trained from scratch, as if the flag had not been given
         raise BadInputError(
             "--base-model names a model of a workspace's registry; with --data, start from a file with --from-model"
