@@ -160,6 +160,8 @@ def test_many_scenes_validate_on_whole_fixed_scenes(tmp_path):
     assert p.val_scenes and {r.scene for r in p.val} == set(p.val_scenes)
     assert not {r.scene for r in p.train} & set(p.val_scenes)
     assert reg.get_setting(ws, "val_scenes") == p.val_scenes  # fixed: models stay comparable
+    with pytest.raises(BadInputError, match=f"{p.val_scenes[0]}: validation scene, kept out of training"):
+        plan(ws, FinetuneParams(train_scenes=(p.val_scenes[0],)))  # named on the command line: trained on nothing
 
 
 def test_plan_counts_corrected_and_accepted_tiles(demo):
@@ -286,6 +288,8 @@ def test_the_command_line_reaches_the_pages_training_sets_and_promote(demo, tiny
     assert "no reviewed labels to train on" in capsys.readouterr().err  # nothing reviewed since
     assert main(["train", "--workspace", ws, "--since-model", "nosuch"]) == 1
     assert "no model 'nosuch' in this workspace" in capsys.readouterr().err
+    assert main(["train", "--workspace", ws, "--train-scenes", "nosuch"]) == 1
+    assert f"no scene nosuch in this workspace (scenes: {', '.join(demo.scenes())})" in capsys.readouterr().err
     assert main(["train", "--data", ws, "--promote", "--train-scenes", scene]) == 1
     assert "--train-scenes, --promote: only on a workspace's reviewed tiles" in capsys.readouterr().err
 

@@ -163,6 +163,7 @@ def plan(ws: Workspace, params: FinetuneParams) -> Plan:
             + ("accept some tiles first" if params.accepted_only else "correct or accept some tiles first")
         )
     val, val_scenes = _validation(ws, records)
+    _check_train_scenes(ws, params.train_scenes, val_scenes)
     held = {r.id for r in val}
     since = reg.get_model(ws, params.since_model).created_at if params.since_model else None
     accepted_at = last_accepted(ws) if since else {}
@@ -186,6 +187,19 @@ def plan(ws: Workspace, params: FinetuneParams) -> Plan:
             "review a few tiles there so models can be compared"
         )
     return Plan(train_recs, val, val_scenes, _replay(ws, train_recs, params))
+
+
+def _check_train_scenes(ws: Workspace, wanted: tuple[str, ...] | None, val_scenes: list[str]) -> None:
+    """Scenes asked for by name (the command line) that would train on nothing, said as such."""
+    unknown = [s for s in wanted or () if s not in ws.scenes()]
+    if unknown:
+        raise BadInputError(f"no scene {', '.join(unknown)} in this workspace (scenes: {', '.join(ws.scenes())})")
+    kept = [s for s in wanted or () if s in val_scenes]
+    if kept:
+        raise BadInputError(
+            f"{', '.join(kept)}: validation scene{'s' * (len(kept) != 1)}, kept out of training so every model is "
+            "scored on the same scenes; choose others"
+        )
 
 
 def validation_set(ws: Workspace, model: reg.ModelRecord) -> Plan:
