@@ -577,6 +577,8 @@ def test_evaluate_without_data_scores_a_workspace_model_where_the_page_would(cap
 
     code, _, err = run(capsys, "evaluate", "--workspace", str(ws.root), "--tta")
     assert code == 1 and "--tta: only with --data" in err
+    code, _, err = run(capsys, "evaluate", "--workspace", str(ws.root), "--model", str(tiny_model))
+    assert code == 1 and "a model file is scored on a folder of tiles, given with --data" in err
     code, _, err = run(capsys, "evaluate", "--workspace", str(ws.root), "--model", "nosuch")
     assert code != 0 and "no model 'nosuch' in this workspace (models: tiny)" in err
     empty = Workspace(tmp_path / "empty")

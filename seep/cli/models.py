@@ -75,6 +75,8 @@ def _evaluate_registered(args) -> int:
     given = [flag for flag, on in (("--scenes", args.scenes), ("--tta", args.tta)) if on]
     if given:
         raise BadInputError(f"{' and '.join(given)}: only with --data (a folder of tiles to score)")
+    if args.model and args.model.suffix == ".pt":
+        raise BadInputError(f"--model {args.model}: a model file is scored on a folder of tiles, given with --data")
     ws = open_workspace(args)
     model = base_model(ws, str(args.model) if args.model else None)
     if model is None:
