@@ -163,6 +163,23 @@ def test_review_restore(demo_ws):
     np.testing.assert_array_equal(demo_ws.label(rec.id)[1], mask)
 
 
+def test_a_newer_models_prediction_over_an_open_tile_is_named_as_such(demo_ws, editor, tiny_model):
+    """Predict all writes a newer model's prediction over an untouched one as a new version: an
+    analyst who had the tile open is told which model did, not that a colleague named 'model' saved."""
+    from seep.jobs.predict import predict_all
+    from seep.learn.infer import Predictor
+
+    rec = demo_ws.list_images(ImageFilter(status=("unlabelled",)))[0]
+    empty = np.zeros((rec.height, rec.width), np.uint8)
+    demo_ws.save_label(rec.id, empty, parent=None, author="model", source="predicted", model_id="old")
+    at = app(image=rec.id)  # opens v1, the old model's prediction
+    predict_all(demo_ws, Predictor(tiny_model), "newer", scene=rec.scene)
+    assert demo_ws.version(rec.id).version == 2
+    at.run()
+    notes = [i.value.replace("\\", "") for i in at.info]
+    assert any("Model newer (Predict all) saved v2 since you opened this tile" in n for n in notes), notes
+
+
 class FakeEditor:
     """Stands in for the browser: records what the editor was given, reports the queued
     dirty flags; `send` delivers an event the way the component's callback does."""

@@ -146,6 +146,12 @@ def keep_status(ws: Workspace, image: ImageRecord, pred, dirty: bool) -> None:
         ws.set_status(image.id, "predicted")
 
 
+def _who(lv) -> str:
+    """Who wrote a version, as the analyst should read it: Predict all writes a newer model's
+    prediction over an untouched one, under the author 'model'."""
+    return f"Model {lv.model_id} (Predict all)" if lv.source == "predicted" else lv.author
+
+
 def newer_version_note(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened) -> None:
     """A colleague saved since this tile was opened: say so, and offer their version."""
     if opened.round_id is not None or (rs.pending or {}).get("kind") == "conflict":
@@ -155,7 +161,7 @@ def newer_version_note(ws: Workspace, rs: ReviewState, image: ImageRecord, opene
     ):
         newest = ws.version(image.id)
         st.info(
-            f"{plain(newest.author)} saved v{newest.version} since you opened this tile. Saving now will ask what to keep.",
+            f"{plain(_who(newest))} saved v{newest.version} since you opened this tile. Saving now will ask what to keep.",
             icon=":material/group:",
         )
         if st.button("Load the newest version", key="review_load_newest"):
@@ -201,13 +207,13 @@ def conflict_view(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Op
         session.show_error(e)
     since = f"v{opened.version}" if opened.source == "label" else "it"
     st.warning(
-        f"{plain(theirs_lv.author)} saved {plain(image.name)} as v{theirs_lv.version} since you opened {since}. "
+        f"{plain(_who(theirs_lv))} saved {plain(image.name)} as v{theirs_lv.version} since you opened {since}. "
         "Your strokes are kept until you choose.",
         icon=":material/warning:",
     )
     cols = st.columns(3)
     cols[0].image(overlay(base, theirs, ws.classes, opacity=opacity), width="stretch")
-    cols[0].caption(f"Theirs: v{theirs_lv.version} by {plain(theirs_lv.author)}")
+    cols[0].caption(f"Theirs: v{theirs_lv.version} by {plain(_who(theirs_lv))}")
     cols[1].image(overlay(base, mine, ws.classes, opacity=opacity), width="stretch")
     cols[1].caption("Mine (not saved)")
     diff = difference(mine, theirs)
