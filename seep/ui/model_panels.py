@@ -1,0 +1,203 @@
+"""The Models page's panels: the registry table, a model's figures (or the offer to score it),
+what to expect of the shipped model, and what the labels themselves tell. Each draws where it
+is called and checks the role when it acts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from seep.errors import SeepError
+from seep.jobs import queue
+from seep.jobs.finetune import validation_set
+from seep.jobs.worker import ensure_worker
+from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES, expected_scores
+from seep.ui import blind, session
+from seep.ui.charts import confusion_heatmap, expected_iou_bars, iou_bars, pr_curves
+from seep.ui.tables import scored_classes, show_table, when
+from seep.ui.text import chart_text, plain
+from seep.workspace import Workspace, lookalikes
+from seep.workspace import registry as reg
+
+
+def registry_table(models: list[reg.ModelRecord]) -> None:
+    """Every model, newest first, with its lineage and what it scored on what."""
+    show_table(
+        pd.DataFrame(
+            [
+                {
+                    "active": "●" if m.active else "",
+                    "model": m.id,
+                    "parent": m.parent or "",
+                    "created": when(m.created_at),
+                    "job": m.job_id,
+                    "train tiles": m.train_images or None,
+                    "validated on": _validated_on(m),
+                    "seep IoU": m.metrics.get("binary_iou"),
+                    "base seep IoU": m.metrics.get("base_binary_iou"),
+                    "vs. base": _verdict(m.metrics),
+                    "mean class IoU": m.metrics.get("mean_iou"),
+                    "mAP": m.metrics.get("mean_map"),
+                }
+                for m in reversed(models)
+            ]
+        ),
+        key="models_table",
+        column_config={
+            "train tiles": st.column_config.NumberColumn(
+                help="Tiles of this workspace it was trained on; blank where it was trained elsewhere (the shipped model)"
+            ),
+            **{k: st.column_config.NumberColumn(format="%.3f") for k in ("seep IoU", "base seep IoU", "mean class IoU", "mAP")},
+        },
+    )
+
+
+def figures(ws: Workspace, chosen: list[reg.ModelRecord]) -> None:
+    """Per-class IoU, confusion matrix, PR curves and AP of one or two models side by side;
+    a model with no figures yet gets the offer to score it."""
+    for m in (m for m in chosen if not m.metrics.get("iou")):
+        evaluate_offer(ws, m)
+    scored = {m.id: m.metrics for m in chosen if m.metrics.get("iou")}
+    if not scored:
+        return
+    st.subheader("Per-class IoU on the validation tiles", anchor=False)
+    st.plotly_chart(iou_bars(scored), key="models_iou")
+    st.caption(plain(" · ".join(f"{m.id}: {_validated_on(m)}" for m in chosen if m.id in scored)))
+    if len({tuple(rep.get("val_tiles", ())) for rep in scored.values()}) > 1:
+        st.caption("The two were scored on different tiles (reviewed at different times): compare them with care.")
+    for col, (model_id, rep) in zip(st.columns(len(scored)), scored.items(), strict=True):
+        with col:
+            _one_model(model_id, rep, ws.classes.names)
+
+
+def _one_model(model_id: str, rep: dict, names: list[str]) -> None:
+    st.markdown(
+        f"**{plain(model_id)}**: seep IoU {rep['binary_iou']}, Dice {rep['binary_dice']}, "
+        f"pixel accuracy {rep['pixel_accuracy']} (background alone scores ~0.98)"
+    )
+    st.plotly_chart(confusion_heatmap(rep, names), key=f"models_cm_{model_id}")
+    st.plotly_chart(pr_curves(rep), key=f"models_pr_{model_id}")
+    columns = {"IoU": "iou", "Dice": "dice", "pixel AP": "pixel_ap", "AP50": "ap50", "mAP .5:.95": "map"}
+    rows = [{"class": name, **{col: rep[k][i] for col, k in columns.items()}} for i, name in enumerate(rep["classes"])]
+    table, absent = scored_classes(rows, tuple(columns))
+    show_table(table, key=f"models_ap_{model_id}")
+    if absent:
+        st.caption(absent)
+
+
+def quality(ws: Workspace) -> None:
+    """What the labels tell, with or without a model: look-alikes analysts rejected, how far two
+    analysts agree, which classes the reviewed labels hold."""
+    st.subheader("False alarms by reason", anchor=False)
+    rejected = lookalikes.counts(ws)
+    if rejected:
+        show_table(rejected)
+        st.caption("Predicted seeps analysts removed, by the reason they gave and the model that predicted them.")
+    else:
+        st.caption("No look-alike reasons yet: when an analyst removes a predicted seep in Review, Seep asks why.")
+    st.subheader("Agreement between analysts", anchor=False)
+    blind.quality(ws)
+    st.subheader("Class distribution of the reviewed labels", anchor=False)
+    dist = ws.class_distribution()
+    names = ws.classes.names
+    seep = {chart_text(names[c]): n for c, n in sorted(dist.items()) if c > 0}  # Plotly reads tags in labels
+    total = sum(dist.values()) or 1
+    colours = [ws.classes[c].colour for c in sorted(dist) if c > 0]
+    fig = go.Figure(go.Bar(x=list(seep), y=list(seep.values()), marker_color=colours))
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=10, b=10), yaxis_title="pixels")
+    st.plotly_chart(fig, key="models_dist")
+    st.caption(f"Seep pixels are {100 * sum(seep.values()) / total:.2f}% of labelled pixels.")
+
+
+@st.cache_data(show_spinner=False)
+def _expected_scores(stamp: tuple) -> dict | None:  # the files' times: new weights or figures, a new check
+    return expected_scores()
+
+
+def shipped_expectation(ws: Workspace, predicts_here: bool) -> None:
+    """What the shipped model's recipe scored on real scenes it never saw, from its model card's
+    cross-validation: what an analyst should trust it with before any fine-tune."""
+    stamp = tuple(p.stat().st_mtime if p.is_file() else None for p in (SHIPPED_MODEL, SHIPPED_SCORES))
+    scores = _expected_scores(stamp) if None not in stamp else None
+    if scores is None:
+        return
+    st.subheader("The shipped model on scenes it never saw", anchor=False)
+    seep, colours = scores["classes"], ["#1f77b4"] * len(scores["classes"])
+    if len(ws.classes) == len(seep) + 1:  # the same classes: the workspace's names and colours for them
+        seep = [ws.classes[c].name for c in range(1, len(ws.classes))]
+        colours = [ws.classes[c].colour for c in range(1, len(ws.classes))]
+    binary, runs = scores["binary_iou"], scores["runs"]
+    seeds = f" for each of {runs} training seeds" if runs > 1 else ""
+    st.caption(
+        f"{SHIPPED_MODEL.stem}'s recipe, trained {scores['folds']} times{seeds}, each time without some of "
+        f"{scores['scenes']} real SAR scenes ({scores['tiles']} tiles), and scored on the scenes it had not "
+        f"seen: the mean over the {scores['folds'] * runs} models, the bar's whisker the spread (standard "
+        f"deviation). Expect about this on new scenes"
+        + (": it predicts in this workspace until a fine-tuned model is promoted." if predicts_here else ".")
+    )
+    st.plotly_chart(expected_iou_bars(scores, seep, colours), key="models_expected_iou")
+    weak = [plain(name) for name, s in zip(seep, scores["iou"], strict=True) if s["mean"] is not None and s["mean"] < 0.05]
+    text = f"Seep or not: IoU {binary['mean']:.2f} ± {binary['std']:.2f}."
+    if weak:
+        text += f" It almost never gets the class right for {', '.join(weak)} (IoU under 0.05): read those as a guess and correct them."
+    st.markdown(text)
+    with st.expander("Which class it takes for which (all folds' pixels)"):
+        st.plotly_chart(confusion_heatmap(scores, [ws.classes.names[0], *seep]), key="models_expected_cm")
+        mixed = _taken_for(scores["confusion_matrix"], seep)
+        st.caption(
+            "Each row is where that class's labelled pixels went."
+            + (f" Taken for another seep class more often than for itself: {', '.join(mixed)}." if mixed else "")
+        )
+
+
+def _taken_for(matrix: list[list[float]], seep: list[str]) -> list[str]:
+    """'A as B (50%)' for each seep class whose pixels go to one other seep class more often
+    than to their own, at least a fifth of them: the classes an analyst should re-check."""
+    out = []
+    for c, name in enumerate(seep, start=1):
+        row = matrix[c]
+        other = max((k for k in range(1, len(row)) if k != c), key=lambda k: row[k])
+        if row[other] > row[c] and row[other] >= 0.2:
+            out.append(f"{plain(name)} as {plain(seep[other - 1])} ({row[other]:.0%})")
+    return out
+
+
+def _verdict(metrics: dict) -> str | None:
+    """The registry's word on a fine-tuned model against its base; None where it has no base."""
+    if metrics.get("worse_than_base"):
+        return "worse"
+    return None if metrics.get("base_binary_iou") is None else "not worse"
+
+
+def _tiles(n: int, what: str) -> str:
+    return f"{n} {what}{'s' * (n != 1)}"
+
+
+def _validated_on(m: reg.ModelRecord) -> str:
+    if not m.metrics.get("iou"):
+        return ""
+    return ", ".join(m.val_scenes or m.metrics.get("val_scenes", [])) or _tiles(
+        len(m.metrics.get("val_tiles", [])), "held-out tile"
+    )
+
+
+def evaluate_offer(ws: Workspace, m: reg.ModelRecord) -> None:
+    """A model with no figures (the shipped one, say) is scored on the tiles a fine-tune would be
+    checked on, as a job; where there are none yet the page says why instead of offering a job
+    that would fail."""
+    try:
+        p = validation_set(ws, m)
+    except SeepError as e:
+        st.info(f"{plain(m.id)} has no figures on this workspace's tiles yet: {plain(e)}.")
+        return
+    st.warning(f"{plain(m.id)} has no figures on this workspace's tiles yet.")
+    label = plain(f"Evaluate {m.id} on {p.describe_validation()}")
+    if st.button(label, key=f"models_evaluate_{m.id}", disabled=not session.allowed(ws, "train")):
+        try:
+            session.require(ws, "train")
+            queue.submit(ws, "evaluate", {"model": m.id})
+            ensure_worker(ws)
+            st.toast("Evaluation queued; the Train page shows its progress")
+        except SeepError as e:
+            session.show_error(e)
