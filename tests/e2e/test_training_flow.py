@@ -83,6 +83,18 @@ def test_correct_finetune_promote_cancel_kill_restart(server, page):
     assert ws.prediction(unlabelled.id, candidate) is not None
     shot(page, "11-review-new-model")
 
+    # A tile still labelled with the earlier model's untouched prediction: Predict all puts the
+    # new model's there, so the analyst corrects what the newest model says.
+    stale = ws.list_images(ImageFilter(status=("unlabelled",)))[1]
+    empty = ws.label(ids[0], 1)[1] * 0
+    ws.save_label(stale.id, empty, parent=None, author="model", source="predicted", model_id="seep-unet-cgg")
+    page.goto(f"{url}/train")
+    wait_for_app(page)
+    page.get_by_role("button", name="Predict with the active model").click()
+    assert eventually(lambda: ws.version(stale.id).model_id == candidate, timeout=120)
+    page.goto(f"{url}/review?image={stale.id}")
+    page.get_by_text("Editing label v2").first.wait_for(timeout=60_000)
+
     # Cancel a running job: stopped within 5 s. While it runs, progress names the epochs and the time.
     job = start_job(page, url, ws, epochs=200)
     page.get_by_text(re.compile(r"epoch \d+ of 200, step \d+/\d+ · .*elapsed")).wait_for(timeout=60_000)
