@@ -87,11 +87,11 @@ def predict_all(
             break
         classes = _predict_and_cache(ws, predictor, model_id, image_id, context)
         counts["predicted"] += 1
-        kind = _label_to_write(ws, image_id, model_id)
-        if kind:
+        write = _label_to_write(ws, image_id, model_id)
+        if write:
+            kind, parent = write
             try:
-                head = ws.image(image_id).head_version if kind == "refreshed" else None
-                ws.save_label(image_id, classes, parent=head, author=author, source="predicted", model_id=model_id)
+                ws.save_label(image_id, classes, parent=parent, author=author, source="predicted", model_id=model_id)
                 counts[kind] += 1
             except ConflictError:  # an analyst saved the tile meanwhile: their label stays
                 pass
@@ -101,16 +101,17 @@ def predict_all(
     return counts
 
 
-def _label_to_write(ws: Workspace, image_id: str, model_id: str) -> str | None:
-    """'labelled' for an image with no label, 'refreshed' for one whose label is another model's
-    prediction nobody has touched (still 'predicted'), else None: a label a person made stays."""
+def _label_to_write(ws: Workspace, image_id: str, model_id: str) -> tuple[str, int | None] | None:
+    """('labelled', None) for an image with no label, ('refreshed', head) for one whose label is
+    another model's prediction nobody has touched (still 'predicted'), else None: a label a
+    person made stays."""
     image = ws.image(image_id)
     if image.head_version is None:
-        return "labelled"
+        return "labelled", None
     if image.status != "predicted":
         return None
     head = ws.version(image_id)
-    return "refreshed" if head.source == "predicted" and head.model_id != model_id else None
+    return ("refreshed", head.version) if head.source == "predicted" and head.model_id != model_id else None
 
 
 def summary(counts: dict, model_id: str) -> str:
