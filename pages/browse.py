@@ -110,6 +110,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
             label_visibility="collapsed",
         )
         st.caption(f"{total} images match")
+        if sort in needs_model and total:
+            browse_views.unpredicted_note(ws, flt)
         if total and work.to_adjudicate is not None:
             blind.send_form(
                 ws,

@@ -506,6 +506,8 @@ def test_browse_most_useful_next_order(demo_ws, editor, with_model):
     at.selectbox(key="browse_sort").set_value("most_useful").run()
     assert not at.exception
     assert demo_ws.image_ids(at.session_state["browse_filter"])[:3] == [recs[2].id, recs[1].id, recs[0].id]
+    missing = demo_ws.count_images() - 3  # the model predicted only those: the rest sort last, and the page says so
+    assert f"{missing} of them have no prediction by {model.id} yet and sort last" in " ".join(c.value for c in at.caption)
 
 
 def test_browse_teaching_sample_order(demo_ws, editor):

@@ -3,7 +3,7 @@ adjudicate) as notices and filter toggles, and the Scenes and Table views."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -98,3 +98,14 @@ def table_view(records: list[ImageRecord]) -> None:
         ],
         column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")},
     )
+
+
+def unpredicted_note(ws: Workspace, flt: ImageFilter) -> None:
+    """A sort by the model's predictions puts the tiles it has not predicted last: say how many
+    (right after a promote that is nearly all, and the queue would look empty of doubt)."""
+    missing = ws.count_images(replace(flt, has_prediction=False))
+    if missing:
+        st.caption(
+            f"{missing:,} of them {'has' if missing == 1 else 'have'} no prediction by {plain(flt.model)} yet "
+            "and sort last: Predict all on the Train page predicts them."
+        )
