@@ -54,6 +54,7 @@ blind_mode = opened.round_id is not None
 
 with edit_col:
     review_flow.newer_version_note(ws, rs, image, opened)
+    review_flow.older_prediction_note(ws, rs, image, opened, model, pred)
     review_flow.pending_choice(ws, rs, image, opened, author, base, opacity)
     can_accept = session.allowed(ws, "accept") and not blind_mode
     st.caption(

@@ -180,6 +180,26 @@ def test_a_newer_models_prediction_over_an_open_tile_is_named_as_such(demo_ws, e
     assert any("Model newer (Predict all) saved v2 since you opened this tile" in n for n in notes), notes
 
 
+def test_review_offers_the_active_models_prediction_over_an_older_untouched_one(demo_ws, editor, with_model):
+    """After a promote, before Predict all: a tile labelled with an earlier model's prediction,
+    untouched, says so and takes the active model's in one click, as a new version."""
+    from seep.ui.models import active_model
+
+    model = active_model(demo_ws)
+    rec = demo_ws.list_images(ImageFilter(status=("unlabelled",)))[0]
+    empty = np.zeros((rec.height, rec.width), np.uint8)
+    demo_ws.save_label(rec.id, empty, parent=None, author="model", source="predicted", model_id="old")
+    at = app(image=rec.id)
+    notes = [i.value.replace("\\", "") for i in at.info]
+    assert f"This label is model old's prediction, untouched; the active model is {model.id}." in notes, notes
+    at.button(key="review_use_active").click().run()
+    assert not at.exception
+    lv = demo_ws.version(rec.id)
+    assert (lv.version, lv.source, lv.model_id, lv.parent) == (2, "predicted", model.id, 1)
+    assert demo_ws.image(rec.id).status == "predicted" and not any("untouched" in i.value for i in at.info)
+    assert any(c.value.startswith("Editing label v2") for c in at.caption)
+
+
 class FakeEditor:
     """Stands in for the browser: records what the editor was given, reports the queued
     dirty flags; `send` delivers an event the way the component's callback does."""

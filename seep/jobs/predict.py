@@ -87,21 +87,32 @@ def predict_all(
             break
         classes = _predict_and_cache(ws, predictor, model_id, image_id, context)
         counts["predicted"] += 1
-        write = _label_to_write(ws, image_id, model_id)
-        if write:
-            kind, parent = write
-            try:
-                ws.save_label(image_id, classes, parent=parent, author=author, source="predicted", model_id=model_id)
-                counts[kind] += 1
-            except ConflictError:  # an analyst saved the tile meanwhile: their label stays
-                pass
+        kind = write_prediction_label(ws, image_id, classes, model_id, author=author)
+        if kind:
+            counts[kind] += 1
         if on_progress:
             on_progress(i + 1, len(ids))
     counts["summary"] = summary(counts, model_id)
     return counts
 
 
-def _label_to_write(ws: Workspace, image_id: str, model_id: str) -> tuple[str, int | None] | None:
+def write_prediction_label(
+    ws: Workspace, image_id: str, classes: np.ndarray, model_id: str, *, author: str = "model"
+) -> str | None:
+    """Make `model_id`'s prediction the tile's label where no person's label stands in the way
+    (label_to_write); what was written ('labelled', 'refreshed') or None."""
+    write = label_to_write(ws, image_id, model_id)
+    if not write:
+        return None
+    kind, parent = write
+    try:
+        ws.save_label(image_id, classes, parent=parent, author=author, source="predicted", model_id=model_id)
+    except ConflictError:  # an analyst saved the tile meanwhile: their label stays
+        return None
+    return kind
+
+
+def label_to_write(ws: Workspace, image_id: str, model_id: str) -> tuple[str, int | None] | None:
     """('labelled', None) for an image with no label, ('refreshed', head) for one whose label is
     another model's prediction nobody has touched (still 'predicted'), else None: a label a
     person made stays."""

@@ -9,6 +9,7 @@ import streamlit as st
 
 from seep.data.display import DIFF_LEGEND, difference, difference_overlay, overlay
 from seep.errors import BadInputError, ConflictError, NotFoundError, SeepError
+from seep.jobs.predict import label_to_write, write_prediction_label
 from seep.ui import editor, review_panels, session  # editor.x, not x: tests swap in a fake
 from seep.ui.models import prediction
 from seep.ui.review_state import ReviewState
@@ -167,6 +168,27 @@ def newer_version_note(ws: Workspace, rs: ReviewState, image: ImageRecord, opene
         if st.button("Load the newest version", key="review_load_newest"):
             rs.discard()
             st.rerun()
+
+
+def older_prediction_note(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened, model, pred) -> None:
+    """The label open is an earlier model's prediction nobody has touched (no Predict all since a
+    promote): say so, and put the active model's there in one click."""
+    if model is None or pred is None or opened.source != "label" or opened.round_id is not None:
+        return
+    write = label_to_write(ws, image.id, model.id)
+    if not write or write[0] != "refreshed" or opened.version != write[1]:
+        return
+    st.info(
+        f"This label is model {plain(ws.version(image.id).model_id)}'s prediction, untouched; the active model is "
+        f"{plain(model.id)}.",
+        icon=":material/model_training:",
+    )
+    dirty = editor.editor_dirty(EDITOR)
+    help_ = "Save or reset your strokes first" if dirty else "Saved as a new version; this one stays in the history"
+    if st.button(f"Use {plain(model.id)}'s prediction", key="review_use_active", disabled=dirty, help=help_):
+        write_prediction_label(ws, image.id, pred[0], model.id)
+        rs.reopen()
+        st.rerun()
 
 
 def pending_choice(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened, author: str, base, opacity) -> None:
