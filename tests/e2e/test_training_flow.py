@@ -83,11 +83,17 @@ def test_correct_finetune_promote_cancel_kill_restart(server, page):
     assert ws.prediction(unlabelled.id, candidate) is not None
     shot(page, "11-review-new-model")
 
-    # A tile still labelled with the earlier model's untouched prediction: Predict all puts the
-    # new model's there, so the analyst corrects what the newest model says.
-    stale = ws.list_images(ImageFilter(status=("unlabelled",)))[1]
+    # Tiles still labelled with the earlier model's untouched prediction: Review says so and takes
+    # the new model's in one click; Predict all puts it on the others, so the analyst corrects
+    # what the newest model says.
+    opened, stale = ws.list_images(ImageFilter(status=("unlabelled",)))[1:3]
     empty = ws.label(ids[0], 1)[1] * 0
-    ws.save_label(stale.id, empty, parent=None, author="model", source="predicted", model_id="seep-unet-cgg")
+    for tile in (opened, stale):
+        ws.save_label(tile.id, empty, parent=None, author="model", source="predicted", model_id="seep-unet-cgg")
+    page.goto(f"{url}/review?image={opened.id}")
+    page.get_by_role("button", name=f"Use {candidate}'s prediction").click()
+    page.get_by_text("Editing label v2").first.wait_for(timeout=60_000)
+    assert ws.version(opened.id).model_id == candidate
     page.goto(f"{url}/train")
     wait_for_app(page)
     page.get_by_role("button", name="Predict with the active model").click()
