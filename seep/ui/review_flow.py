@@ -185,10 +185,15 @@ def older_prediction_note(ws: Workspace, rs: ReviewState, image: ImageRecord, op
     )
     dirty = editor.editor_dirty(EDITOR)
     help_ = "Save or reset your strokes first" if dirty else "Saved as a new version; this one stays in the history"
-    if st.button(f"Use {plain(model.id)}'s prediction", key="review_use_active", disabled=dirty, help=help_):
-        write_prediction_label(ws, image.id, pred[0], model.id)
-        rs.reopen()
-        st.rerun()
+    may = session.allowed(ws, "save")
+    if st.button(f"Use {plain(model.id)}'s prediction", key="review_use_active", disabled=dirty or not may, help=help_):
+        try:
+            session.require(ws, "save")  # the role as it is now, on the server
+            write_prediction_label(ws, image.id, pred[0], model.id)
+            rs.reopen()
+            st.rerun()
+        except SeepError as e:
+            session.show_error(e)
 
 
 def pending_choice(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened, author: str, base, opacity) -> None:
