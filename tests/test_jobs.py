@@ -117,6 +117,15 @@ def test_finetune_registers_a_candidate_beside_its_parent(demo):
     assert second["base_binary_iou"] is not None and second["worse"] == cand.metrics["worse_than_base"]
 
 
+def test_a_base_with_no_figures_keeps_those_its_candidate_was_judged_against(demo, tiny_model):
+    """The shipped model has no figures in a new workspace; the first fine-tune scores it on the
+    held-out tiles anyway, and now keeps them (the Models page offered Evaluate to redo it)."""
+    reg.promote(demo, reg.register_model(demo, tiny_model, model_id="tiny").id)
+    r = run_finetune(demo, FinetuneParams(epochs=1, batch_size=4))
+    base, cand = reg.get_model(demo, "tiny"), reg.get_model(demo, r["model_id"])
+    assert base.metrics["val_tiles"] == cand.metrics["val_tiles"] and base.metrics["binary_iou"] == r["base_binary_iou"]
+
+
 def test_the_candidate_keeps_the_asked_share_of_what_the_fine_tune_changed(demo):
     import torch
 

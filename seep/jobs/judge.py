@@ -155,6 +155,8 @@ def _base_metrics(ws: Workspace, base: reg.ModelRecord, val: list[Tile], p: Plan
     if known.get("val_tiles") == sorted(r.id for r in p.val) and known.get("binary_iou") is not None:
         return known
     metrics = scored(evaluate(Predictor(base.path(ws)), val), p)
-    if p.val_scenes:  # the registry's figures are on the workspace's fixed validation scenes
+    # The registry's figures are on the workspace's fixed validation scenes; a base with none yet
+    # (the shipped model) keeps these too, as the Models page's Evaluate would have measured them.
+    if p.val_scenes or not known.get("iou"):
         reg.update_metrics(ws, base.id, metrics, fence)
     return metrics
