@@ -72,6 +72,10 @@ def test_correct_finetune_promote_cancel_kill_restart(server, page):
     assert done.status == "DONE", done.log
     candidate = done.result["model_id"]
     page.get_by_role("button", name=f"Promote {candidate}").wait_for(timeout=30_000)
+    # The page is still drawing the comparison with the active model above the button (its chart
+    # and table, once the base has figures): a click before the run ends can land on a button the
+    # run then replaces.
+    wait_for_app(page)
     shot(page, "10-train-candidate")
     page.get_by_role("button", name=f"Promote {candidate}").click()
     assert eventually(lambda: reg.active_model(ws).id == candidate)
