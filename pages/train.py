@@ -29,12 +29,10 @@ if not may["train"]:
         "Training, promoting and rolling back models need the admin role; you can watch the jobs here.", icon=":material/lock:"
     )
 
-# ---- the job that is running (or last ran), refreshed every 2 s without reloading the page --
+# ---- the job that is running (or last ran), refreshed every 2 s while it runs ---------------
 
 
-@st.fragment(run_every="2s")
-def live() -> None:
-    current = newest_job(ws)
+def job_view(current) -> None:
     if current is None:
         st.caption("No jobs yet.")
         return
@@ -44,13 +42,23 @@ def live() -> None:
     job_card(ws, current, "train", extra=curves)
     if current.status == "DONE" and current.kind == "finetune" and current.result.get("model_id"):
         st.session_state["train_candidate"] = current.result["model_id"]
-    if current.status != st.session_state.get("train_last_status"):
-        st.session_state["train_last_status"] = current.status
-        if not current.active:
-            st.rerun()  # refresh the comparison below once the job ends
 
 
-live()
+@st.fragment(run_every="2s")
+def live() -> None:
+    current = newest_job(ws)
+    job_view(current)
+    if current is None or not current.active:
+        st.rerun()  # it ended: the whole page again, with the candidate below, and no more polling
+
+
+# Poll only while a job runs: a page that reran every 2 s for nothing raced the analyst's own
+# clicks (a Promote clicked while such a run drew the page was lost).
+running = newest_job(ws)
+if running is not None and running.active:
+    live()
+else:
+    job_view(running)
 
 # ---- candidate beside the active model ----------------------------------------------------
 cand_id = st.session_state.get("train_candidate")
