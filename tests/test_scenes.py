@@ -93,7 +93,10 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     code, out, err = run(capsys, "export", str(tmp_path / "maps"), "--geotiff", "--workspace", ws_path)
     assert code == 0 and "S1A_scene.tif" in out and "note:" not in out, err
     with rasterio.open(tmp_path / "maps" / "S1A_scene.tif") as ds, rasterio.open(mask) as orig:
-        assert ds.crs == orig.crs and ds.transform == orig.transform and (ds.read(1) == orig.read(1)).all()
+        assert ds.crs == orig.crs and ds.transform == orig.transform and ds.nodata == 255
+        exported, expected = ds.read(1), orig.read(1)
+    expected[512:, :256] = 255  # the tile of no radar was never stored: nobody labelled it
+    assert (exported == expected).all()
     assert run(capsys, "export", str(tmp_path / "maps"), "--geotiff", "--workspace", ws_path)[0] == 0  # its own: replaced
 
     # The scene is named for its file: exported beside it, the labels replaced the radar image.
@@ -127,7 +130,7 @@ def test_predictions_export_with_model_and_confidence(capsys, tmp_path, scene_fi
     code, out, _ = run(capsys, "export-seeps", str(tmp_path / "l.gpkg"), "--workspace", ws_path)  # no label yet anywhere
     assert code == 0 and "note: 8 of 8 tiles of S1A_scene have no label yet, so the file says nothing about them" in out
     code, out, _ = run(capsys, "export", str(tmp_path / "maps"), "--geotiff", "--workspace", ws_path)
-    assert code == 0 and "note: 8 of 8 tiles of S1A_scene have no label yet; they read as 0 (no seep) in S1A_scene.tif" in out
+    assert code == 0 and "note: 8 of 8 tiles of S1A_scene have no label yet; they are no-data (255) in S1A_scene.tif" in out
     code, _, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tiny_model))
     assert code == 0, err
     argv = ["export-seeps", str(tmp_path / "p.gpkg"), "--source", "predictions", "--workspace", ws_path]
@@ -394,6 +397,53 @@ def test_seeps_exported_to_a_gis_come_back_as_the_same_labels(capsys, tmp_path, 
     )
     assert code == 0, err
     assert "2 polygons read, 0 tiles given" in out  # the same seeps: no new versions
+
+
+def test_a_mask_map_exported_with_holes_imports_back_as_it_was(capsys, tmp_path, scene_files):
+    """Half the tiles labelled, exported as a GeoTIFF map, imported with the scene into another
+    workspace: the labelled tiles get their labels, the others none (they were 0, background:
+    accepted ground truth that nobody had drawn)."""
+    img, _ = scene_files
+    done, fresh = str(tmp_path / "half"), str(tmp_path / "fresh")
+    assert run(capsys, "import", str(img), "--workspace", done)[0] == 0
+    ws = Workspace(done)
+    slick = np.zeros((256, 256), np.uint8)
+    slick[100:140, 60:200] = 3
+    labelled = {"S1A_scene.r000000c000000": slick, "S1A_scene.r000256c000512": np.zeros((256, 256), np.uint8)}
+    for name, labels in labelled.items():
+        ws.save_label(ws.image(name).id, labels, parent=None, author="ana")
+    code, out, err = run(capsys, "export", str(tmp_path / "maps"), "--geotiff", "--workspace", done)
+    assert code == 0 and "note: 6 of 8 tiles of S1A_scene have no label yet; they are no-data (255)" in out, err
+
+    map_tif = tmp_path / "maps" / "S1A_scene.tif"
+    code, out, err = run(capsys, "import", str(img), "--mask", str(map_tif), "--workspace", fresh)
+    assert code == 0 and "8 tiles added, 0 already present, 2 masks added" in out and "no-data" not in err, err
+    back = Workspace(fresh)
+    for image_id in tile_offsets_of(back, "S1A_scene"):
+        name = back.image(image_id).name
+        if name in labelled:
+            np.testing.assert_array_equal(back.label(image_id)[1], labelled[name])
+        else:
+            assert back.image(image_id).head_version is None, name
+
+
+def test_a_mask_partly_no_data_leaves_those_tiles_unlabelled_and_says_so(capsys, tmp_path, scene_files):
+    img, mask = scene_files
+    with rasterio.open(mask) as m:
+        holes = m.read(1)
+    holes[300:400, 300:400] = 255  # part of one tile: cut on another grid, or drawn around a gap
+    holes[:256, 256:512] = 255  # all of another
+    holed = write_tif(tmp_path / "holed.tif", holes, nodata=255)
+    code, out, err = run(capsys, "import", str(img), "--mask", str(holed), "--workspace", str(tmp_path / "ws"))
+    assert code == 0 and "8 tiles added, 0 already present, 6 masks added" in out, err
+    assert f"1 tiles are partly no-data (255) in {holed}" in err and "left unlabelled" in err
+    ws = Workspace(tmp_path / "ws")
+    assert ws.image("S1A_scene.r000256c000256").head_version is None and ws.image("S1A_scene.r000000c000256").head_version is None
+
+    # A no-data value that is a class id (0, background, as many tools write) is that class.
+    zero = write_tif(tmp_path / "zero.tif", np.where(holes == 255, 0, holes).astype(np.uint8), nodata=0)
+    code, out, err = run(capsys, "import", str(img), "--mask", str(zero), "--scene", "z", "--workspace", str(tmp_path / "z"))
+    assert code == 0 and "8 masks added" in out and "no-data" not in err, err
 
 
 def test_a_class_named_in_any_field_and_polygons_off_the_scene(capsys, tmp_path, scene_files):

@@ -134,10 +134,8 @@ def cmd_export(args) -> int:
         for path in export_masks_geotiff(ws, args.out, scenes=args.scene):
             print(f"wrote {path}")
             missing, tiles = tiles_left_out(ws, path.stem, None)
-            if missing:  # written as 0 like the sea: a GIS cannot tell them apart, so say it here
-                print(
-                    f"note: {missing} of {tiles} tiles of {path.stem} have no label yet; they read as 0 (no seep) in {path.name}"
-                )
+            if missing:
+                print(f"note: {missing} of {tiles} tiles of {path.stem} have no label yet; they are no-data (255) in {path.name}")
         return 0
     n_images, n_masks = export_labels(ws, args.out, on_progress=progress("export"))
     print(f"exported {n_images} images and {n_masks} masks to {args.out} (manifest.csv lists them)")

@@ -263,7 +263,10 @@ def export_masks_geotiff(
 ) -> list[Path]:
     """Each georeferenced scene's current labels (or predictions) stitched into one uint8
     GeoTIFF on the scene's grid, OUT_DIR/<scene>.tif, written window by window (memory does
-    not grow with the scene) and renamed into place when complete."""
+    not grow with the scene) and renamed into place when complete. Tiles with no label (or no
+    prediction), and those never stored for holding no radar, are no-data (NO_LABEL): a GIS
+    shows them as holes, not as sea free of seeps, and an import with this mask leaves them
+    unlabelled."""
     import rasterio
     from rasterio.windows import Window
 
@@ -278,9 +281,10 @@ def export_masks_geotiff(
         sc = scene(ws, name)
         profile = {"driver": "GTiff", "height": sc.grid.height, "width": sc.grid.width, "count": 1, "dtype": "uint8"}
         profile |= {"crs": sc.grid.crs, "transform": Affine(*sc.grid.transform), "compress": "deflate", "tiled": True}
+        profile["nodata"] = NO_LABEL
 
         def write(tmp: Path, sc=sc, profile=profile) -> None:
-            with rasterio.open(tmp, "w", **profile) as dst:  # unwritten blocks read as 0: background
+            with rasterio.open(tmp, "w", **profile) as dst:  # GDAL fills what is not written with no-data
                 dst.update_tags(**{EXPORT_TAG: source})
                 for image_id, (r, c) in tile_offsets_of(ws, sc.name).items():
                     classes = tile_classes(ws, image_id, model_id)
@@ -295,6 +299,7 @@ def export_masks_geotiff(
     return written
 
 
+NO_LABEL = 255  # no class id: a class table holds at most 255 classes, 0..254
 EXPORT_TAG = "SEEP_EXPORT"  # in every GeoTIFF this module writes: the only files an export may replace
 
 

@@ -31,6 +31,7 @@ class SceneImport:
     masks: int = 0
     skipped_no_data: int = 0
     masks_kept: int = 0  # mask tiles of tiles already present whose own, different label was kept
+    masks_partial: int = 0  # tiles whose mask window is partly no-data: left unlabelled
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -80,6 +81,11 @@ def import_scene(
                     on_progress(i + 1, len(offsets))
             if mds is not None:  # after every check passed: a refused or cancelled import labels nothing
                 _label_present(ws, mds, present, size, author, report)
+            if report.masks_partial:
+                report.warnings.append(
+                    f"{report.masks_partial} tiles are partly no-data ({mds.nodata:g}) in {mask}, and a label covers "
+                    "a whole tile, so they were left unlabelled (was the mask cut on another tile grid?)"
+                )
             _finish_scene(ws, name, report, path)
         except BaseException:
             _discard(ws, name, added)
@@ -112,20 +118,39 @@ def _import_tile(ws, ds, mds, scene, r, c, size, author, report, added, present)
         report.skipped_no_data += 1
         return
     record, new = ws.add_image(pixels, name=f"{scene}.r{r:06d}c{c:06d}", scene=scene, origin=f"{ds.name}@{r},{c}")
+    labels = _mask_tile(ws, mds, r, c, size, report) if mds is not None else None
     if not new:  # the same pixels are already a tile (of this or another import): keep that one
         report.already_present += 1
-        if mds is not None:  # its mask tile is checked now and saved once the whole import has passed
-            ws.classes.check_mask(read_mask_tile(mds, r, c, size), f"mask for {record.name}")
+        if labels is not None:  # checked now and saved once the whole import has passed
+            ws.classes.check_mask(labels, f"mask for {record.name}")
             present.append((record.id, r, c))
         return
     added.append(record.id)
     with ws.connect(write=True) as con:
         con.execute("INSERT INTO scene_tiles VALUES (?,?,?,?)", (record.id, scene, r, c))
     report.tiles += 1
-    if mds is not None:
-        labels = read_mask_tile(mds, r, c, size)
+    if labels is not None:
         ws.save_label(record.id, labels, parent=None, author=author, source="imported")
         report.masks += 1
+
+
+def _mask_tile(ws: Workspace, mds, r: int, c: int, size: int, report: SceneImport) -> np.ndarray | None:
+    """One tile's label from the mask, or None where the mask gives none. A mask's no-data value
+    that is no class id (255 in the maps Seep exports) marks pixels nobody labelled; a label
+    covers its whole tile, so a tile with any such pixel stays unlabelled (those partly
+    covered are counted: a mask cut on another tile grid). A no-data value that is a class
+    id, often 0, is that class."""
+    labels = read_mask_tile(mds, r, c, size)
+    blank = mds.nodata
+    if blank is None or not float(blank).is_integer() or not len(ws.classes) <= blank <= 255:
+        return labels
+    hole = labels == int(blank)
+    if not hole.any():
+        return labels
+    if not hole.all():
+        edge = (min(size, mds.height - r), min(size, mds.width - c))  # padding past the scene's edge is no pixel
+        report.masks_partial += int(not hole[: edge[0], : edge[1]].all())
+    return None
 
 
 def _label_present(ws: Workspace, mds, present: list[tuple[str, int, int]], size: int, author: str, report) -> None:
@@ -133,7 +158,7 @@ def _label_present(ws: Workspace, mds, present: list[tuple[str, int, int]], size
     label of a tile that has none; a tile labelled otherwise keeps its label, counted. Each
     window is read again rather than kept since its check: memory stays flat for any scene."""
     for image_id, r, c in present:
-        labels = read_mask_tile(mds, r, c, size)
+        labels = _mask_tile(ws, mds, r, c, size, report)  # not None: only tiles the mask labels are here
         head = ws.image(image_id).head_version
         if head is None:
             ws.save_label(image_id, labels, parent=None, author=author, source="imported")
