@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pyogrio
+import pyogrio.raw
 import pytest
 import rasterio
 import shapely
@@ -106,6 +107,38 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     assert img.read_bytes() == before and out == ""
 
 
+def test_export_seeps_replaces_its_own_files_only(capsys, tmp_path, scene_files):
+    """OUT is replaced whole: named by mistake, the analyst's own GIS file (the one seeps came
+    from), or any other file, is refused and left as it was; an earlier export is replaced."""
+    img, mask = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)[0] == 0
+    theirs = tmp_path / "survey.gpkg"  # as the analyst's GIS wrote it: its own fields
+    square = shapely.to_wkb([shapely.box(500100, 4597000, 500500, 4597400)])
+    pyogrio.raw.write(
+        str(theirs),
+        np.array(square, dtype=object),
+        [np.array(["slick A"], dtype=object)],
+        ["note"],
+        driver="GPKG",
+        geometry_type="Polygon",
+        crs="EPSG:32631",
+    )
+    notes = tmp_path / "notes.geojson"
+    notes.write_text("not a map at all")
+    folder = tmp_path / "maps.gpkg"
+    folder.mkdir()
+    for path in (theirs, notes, folder):
+        before = path.read_bytes() if path.is_file() else None
+        code, out, err = run(capsys, "export-seeps", str(path), "--workspace", ws_path)
+        assert code == 1 and "is not a seep export Seep wrote; export to another file name" in err, (path, err)
+        assert out == "" and (before is None or path.read_bytes() == before)
+    mine = tmp_path / "seeps.gpkg"
+    for _ in range(2):  # the second run replaces the first
+        code, out, err = run(capsys, "export-seeps", str(mine), "--workspace", ws_path)
+        assert code == 0 and "exported 2 seep polygons" in out, err
+
+
 def test_a_geographic_scene_gets_geodesic_areas(capsys, tmp_path):
     deg = 0.0001  # ~11 m x 8 m at 45 N
     mask = np.zeros((300, 300), np.uint8)
@@ -129,6 +162,8 @@ def test_predictions_export_with_model_and_confidence(capsys, tmp_path, scene_fi
     run(capsys, "import", str(img), "--workspace", ws_path)
     code, out, _ = run(capsys, "export-seeps", str(tmp_path / "l.gpkg"), "--workspace", ws_path)  # no label yet anywhere
     assert code == 0 and "note: 8 of 8 tiles of S1A_scene have no label yet, so the file says nothing about them" in out
+    for _ in range(2):  # a GeoJSON of no seeps keeps no field names, and is still ours to replace
+        assert run(capsys, "export-seeps", str(tmp_path / "none.geojson"), "--workspace", ws_path)[0] == 0
     code, out, _ = run(capsys, "export", str(tmp_path / "maps"), "--geotiff", "--workspace", ws_path)
     assert code == 0 and "note: 8 of 8 tiles of S1A_scene have no label yet; they are no-data (255) in S1A_scene.tif" in out
     code, _, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tiny_model))

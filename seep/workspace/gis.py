@@ -219,6 +219,7 @@ def export_seeps(
     driver = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}.get(out.suffix.lower())
     if driver is None:
         raise BadInputError(f"{out}: export seeps to a .geojson or .gpkg file")
+    _check_seeps_replaceable(out)
     names = scenes or scene_names(ws)
     if source == "predictions" and names:
         model_id = prediction_model(ws, model_id)
@@ -247,6 +248,26 @@ def export_seeps(
 
         replace_atomically(out, write_all)
     return {sc.name: len(gs) for sc, gs, _ in layers}
+
+
+def _check_seeps_replaceable(out: Path) -> None:
+    """OUT is replaced whole, so an existing file is replaced only if it is an earlier seep export
+    (each layer has our fields, or nothing at all): a GIS file of the analyst's own, named by
+    mistake (the one seeps were imported from?), stays as it was."""
+    if not out.exists():
+        return
+    import pyogrio
+
+    try:
+        if out.is_dir():
+            raise pyogrio.errors.DataSourceError(out)
+        layers = [name for name, _ in pyogrio.list_layers(out)]
+        infos = [pyogrio.read_info(out, layer=name) for name in layers]
+        ours = all(tuple(i["fields"]) == FIELDS or not (len(i["fields"]) or i["features"]) for i in infos)
+    except pyogrio.errors.DataSourceError:
+        ours = False
+    if not ours:
+        raise BadInputError(f"{out} exists and is not a seep export Seep wrote; export to another file name")
 
 
 def tiles_left_out(ws: Workspace, name: str, model_id: str | None) -> tuple[int, int]:
