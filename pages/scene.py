@@ -164,11 +164,12 @@ source = "predictions" if model_id else "labels"
 missing, _ = tiles_left_out(ws, name, model_id)
 if missing:  # a hole in the download, not sea free of seeps
     lack = "no prediction by the active model" if model_id else "no label"
-    st.caption(f"{missing} of {len(tiles)} tiles have {lack} yet: the files below say nothing about them.")
+    st.caption(f"{missing} of {len(tiles)} tiles have {lack} yet: the files below say nothing about them (the mask: no-data).")
 with st.container(horizontal=True):
     for suffix, label, mime in (
         (".geojson", "GeoJSON (EPSG:4326)", "application/geo+json"),
         (".gpkg", "GeoPackage", "application/geopackage+sqlite3"),
+        (".tif", "a GeoTIFF mask", "image/tiff"),
     ):
         if suffix == ".geojson" and sc.grid.crs is None:
             continue

@@ -708,7 +708,7 @@ def test_scene_page_predicts_its_scene_in_the_background(tmp_path, monkeypatch, 
     monkeypatch.setattr(seep.jobs.worker, "ensure_worker", lambda ws: None)  # the job runs here, below
     at = app("pages/scene.py")
     at.segmented_control(key="scene_layer").set_value("predictions").run()
-    holes = "4 of 4 tiles have no prediction by the active model yet: the files below say nothing about them."
+    holes = "4 of 4 tiles have no prediction by the active model yet: the files below say nothing about them (the mask: no-data)."
     assert holes in [c.value for c in at.caption]  # a download would be empty, not seep-free
     at.button(key="scene_predict").click().run()
     (job,) = queue.list_jobs(ws)

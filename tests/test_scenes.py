@@ -185,6 +185,22 @@ def test_predictions_export_with_model_and_confidence(capsys, tmp_path, scene_fi
         conf = fields[names.index("mean_confidence")]
         assert ((conf > 0) & (conf <= 1)).all() and set(fields[names.index("model_id")]) == {tiny_model.stem}
 
+    # The same predictions as a mask on the scene's grid; the dataset export holds labels only.
+    maps = ["export", str(tmp_path / "pmaps"), "--geotiff", "--source", "predictions", "--workspace", ws_path]
+    code, _, err = run(capsys, *maps, "--model", "someone-else")
+    assert code == 1 and "model someone-else has predicted nothing" in err and not (tmp_path / "pmaps").exists()
+    code, out, err = run(capsys, *maps, "--model", tiny_model.stem)
+    assert code == 0 and "note:" not in out, err
+    ws = Workspace(ws_path)
+    with rasterio.open(tmp_path / "pmaps" / "S1A_scene.tif") as ds:
+        drawn = ds.read(1)
+    for image_id, (r, c) in tile_offsets_of(ws, "S1A_scene").items():
+        classes = ws.prediction(image_id, tiny_model.stem)[0]
+        np.testing.assert_array_equal(drawn[r : r + 256, c : c + 256], classes[: H - r, : W - c])
+    assert (drawn[512:, :256] == 255).all()  # the tile of no radar: never stored, never predicted
+    code, _, err = run(capsys, "export", str(tmp_path / "ds"), "--source", "predictions", "--workspace", ws_path)
+    assert code == 1 and "--source and --model go with --geotiff" in err
+
 
 def bad_inputs(tmp_path, scene_files):
     img, mask = scene_files

@@ -137,14 +137,12 @@ def _workspace_commands(add: Add) -> None:
         "--geotiff", action="store_true", help="instead: each georeferenced scene's labels as one GeoTIFF, OUT/<scene>.tif"
     )
     p.add_argument("--scene", action="append", help="with --geotiff: only this scene (repeatable)")
+    _source_args(p, "with --geotiff: ")
 
     p = add("export-seeps", cmd_export_seeps, "write seep polygons of georeferenced scenes to GeoJSON (EPSG:4326) or GeoPackage")
     p.add_argument("out", type=Path, help="OUT.geojson or OUT.gpkg")
-    p.add_argument(
-        "--source", choices=["labels", "predictions"], default="labels", help="current labels, or the active model's predictions"
-    )
     p.add_argument("--scene", action="append", help="only this scene (repeatable; default every georeferenced scene)")
-    p.add_argument("--model", help="with --source predictions: whose predictions (default: the active model)")
+    _source_args(p, "")
 
     p = add(
         "import-seeps",
@@ -158,6 +156,17 @@ def _workspace_commands(add: Add) -> None:
     which.add_argument("--class-field", help="the field holding each polygon's class id or name (default: class_id)")
     which.add_argument("--class", dest="class_id", type=int, help="give every polygon this class id")
     p.add_argument("--author", default=default_author(), help="author recorded on the new label versions")
+
+
+def _source_args(p: argparse.ArgumentParser, only: str) -> None:
+    """What a map export draws: the labels, or one model's predictions."""
+    p.add_argument(
+        "--source",
+        choices=["labels", "predictions"],
+        default="labels",
+        help=f"{only}current labels, or the active model's predictions",
+    )
+    p.add_argument("--model", help="with --source predictions: whose predictions (default: the active model)")
 
 
 def _listing_commands(add: Add) -> None:

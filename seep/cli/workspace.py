@@ -129,16 +129,24 @@ def cmd_export(args) -> int:
 
     ws = open_workspace(args)
     if args.geotiff:
-        from seep.workspace.gis import export_masks_geotiff, tiles_left_out
-
-        for path in export_masks_geotiff(ws, args.out, scenes=args.scene):
-            print(f"wrote {path}")
-            missing, tiles = tiles_left_out(ws, path.stem, None)
-            if missing:
-                print(f"note: {missing} of {tiles} tiles of {path.stem} have no label yet; they are no-data (255) in {path.name}")
-        return 0
+        return _export_geotiff(ws, args)
+    if args.source != "labels" or args.model:
+        raise BadInputError("--source and --model go with --geotiff: a dataset export holds the labels")
     n_images, n_masks = export_labels(ws, args.out, on_progress=progress("export"))
     print(f"exported {n_images} images and {n_masks} masks to {args.out} (manifest.csv lists them)")
+    return 0
+
+
+def _export_geotiff(ws, args) -> int:
+    from seep.workspace.gis import export_masks_geotiff, prediction_model, tiles_left_out
+
+    model = prediction_model(ws, args.model) if args.source == "predictions" else None
+    for path in export_masks_geotiff(ws, args.out, source=args.source, scenes=args.scene, model_id=model):
+        print(f"wrote {path}")
+        missing, tiles = tiles_left_out(ws, path.stem, model)
+        if missing:
+            lack = f"no prediction by {model}" if model else "no label"
+            print(f"note: {missing} of {tiles} tiles of {path.stem} have {lack} yet; they are no-data (255) in {path.name}")
     return 0
 
 

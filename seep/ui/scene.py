@@ -89,11 +89,16 @@ def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile]) -> go.Figure:
 
 
 def export_bytes(ws: Workspace, name: str, source: str, suffix: str, model_id: str | None) -> bytes:
-    from seep.workspace.gis import export_seeps
+    """One scene's seeps as polygons (.geojson, .gpkg) or as a mask on its grid (.tif), as the
+    command line writes them."""
+    from seep.workspace.gis import export_masks_geotiff, export_seeps
 
     with tempfile.TemporaryDirectory() as d:
-        out = Path(d) / f"{name}{suffix}"
-        export_seeps(ws, out, source=source, scenes=[name], model_id=model_id)
+        if suffix == ".tif":
+            (out,) = export_masks_geotiff(ws, Path(d), source=source, scenes=[name], model_id=model_id)
+        else:
+            out = Path(d) / f"{name}{suffix}"
+            export_seeps(ws, out, source=source, scenes=[name], model_id=model_id)
         return out.read_bytes()
 
 

@@ -94,6 +94,12 @@ def prediction_model(ws: Workspace, wanted: str | None) -> str:
     return active.id
 
 
+def _check_predicted(ws: Workspace, model_id: str) -> None:
+    """An export of a model that predicted nothing here would be empty, a typo's silent answer."""
+    if not ws.predicted(ws.image_ids(), model_id):
+        raise NotFoundError(f"model {model_id} has predicted nothing in this workspace: run `python -m seep predict-all` first")
+
+
 def _tile_pieces(ws: Workspace, sc: Scene, image_id: str, off: tuple[int, int], model_id: str | None) -> list[Piece]:
     image = ws.image(image_id)
     if model_id is None:
@@ -223,10 +229,7 @@ def export_seeps(
     names = scenes or scene_names(ws)
     if source == "predictions" and names:
         model_id = prediction_model(ws, model_id)
-        if not ws.predicted(ws.image_ids(), model_id):
-            raise NotFoundError(
-                f"model {model_id} has predicted nothing in this workspace: run `python -m seep predict-all` first"
-            )
+        _check_predicted(ws, model_id)
     if not names:
         raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
@@ -295,6 +298,8 @@ def export_masks_geotiff(
     if not names:
         raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
     model_id = prediction_model(ws, model_id) if source == "predictions" else None
+    if model_id:
+        _check_predicted(ws, model_id)
     for name in names:  # all checked before any is written
         _check_replaceable(Path(out_dir) / f"{name}.tif")
     written = []

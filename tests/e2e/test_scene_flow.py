@@ -1,15 +1,16 @@
 """A whole scene in a real browser: the demo's georeferenced scene on the Scene page, a
-click on a tile opens it in Review, and the seeps download as GeoJSON."""
+click on a tile opens it in Review, and the seeps download as GeoJSON and as a GeoTIFF mask."""
 
 import json
 
 import numpy as np
 import pytest
+import rasterio
 from browser import demo_server, editor_ready, eventually, open_expander, shot, upload, wait_for_app
 
 from seep.jobs import queue
 from seep.workspace import ImageFilter, Workspace
-from seep.workspace.scenes import neighbour_ids, scene_names, tile_offsets_of, widen
+from seep.workspace.scenes import neighbour_ids, scene, scene_names, tile_offsets_of, widen
 
 expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)").expect
 
@@ -34,6 +35,16 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
     features = json.loads(open(download.value.path()).read())["features"]
     assert features and {f["properties"]["scene"] for f in features} == {"demo_scene"}
     assert any(f["properties"]["tiles"].count(",") == 3 for f in features)  # merged across four tiles
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Seeps as a GeoTIFF mask").click()
+    assert download.value.suggested_filename == "demo_scene-labels.tif"
+    with rasterio.open(download.value.path()) as mask:  # the labels on the scene's own grid
+        sc = scene(ws, "demo_scene")
+        assert (mask.width, mask.height, mask.nodata) == (512, 400, 255) and mask.crs == rasterio.crs.CRS.from_wkt(sc.grid.crs)
+        drawn = mask.read(1)
+    for image_id, (r, c) in tile_offsets_of(ws, "demo_scene").items():
+        labels = ws.label(image_id)[1]
+        np.testing.assert_array_equal(drawn[r : r + 256, c : c + 256], labels[: 400 - r, : 512 - c])
 
     box = points.nth(3).bounding_box()  # plotly's drag layer lies over the markers and hit-tests clicks itself
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
