@@ -148,7 +148,7 @@ records = ws.list_images(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 predicted_ids = ws.predicted([r.id for r in records], model.id) if model else set()
 
 if view == "Table":
-    browse_views.table_view(records)
+    browse_views.table_view(ws, records)
 else:
     opened = gallery(
         [

@@ -69,6 +69,24 @@ def test_browse_filters_and_counts(demo_ws):
     assert at.dataframe[0].value["name"].str.startswith("900101").all()
 
 
+def test_browse_table_says_who_saved_each_label_and_when(demo_ws):
+    """Who last saved a tile, and when, is what a reviewer scans the table for; a label Predict
+    all wrote names its model, not a colleague called 'model'."""
+    from seep.jobs.predict import write_prediction_label
+
+    ws = demo_ws
+    mine, predicted, blank = ws.list_images(ImageFilter(status=("unlabelled",)), limit=3)
+    ws.save_label(mine.id, np.zeros((mine.height, mine.width), np.uint8), parent=None, author="ana <b>")
+    write_prediction_label(ws, predicted.id, np.zeros((predicted.height, predicted.width), np.uint8), "m7")
+    at = app()
+    at.segmented_control(key="browse_view").set_value("Table").run()
+    rows = at.dataframe[0].value.set_index("name")
+    assert len(rows) == 8 and rows.loc[predicted.name, "saved by"] == "Model m7 (Predict all)"
+    assert rows.loc[mine.name, "saved by"] == "ana <b>"  # as text, never markup
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", rows.loc[mine.name, "saved"])
+    assert pd.isna(rows.loc[blank.name, "saved by"]) and pd.isna(rows.loc[blank.name, "saved"])
+
+
 class FakeGallery:
     """Stands in for the browser's grid: records the cards drawn, returns a queued click."""
 

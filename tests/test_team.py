@@ -32,6 +32,7 @@ def test_eight_processes_saving_to_five_tiles_lose_nothing(ws, store):
     assert saved > 8 and refused > 0, reports  # they did collide
     assert lost_versions(ws, reports) == []
     assert sum(len(ws.history(i)) for i in ws.image_ids()) == 5 + saved
+    assert ws.head_versions(ws.image_ids()) == {i: ws.version(i) for i in ws.image_ids()}  # Browse's table, one query
 
 
 def test_postgres_keeps_every_record_and_writes_no_sqlite_file(ws, store):

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from seep.ui import session
-from seep.ui.tables import show_table
-from seep.ui.text import plain
+from seep.ui.tables import show_table, when
+from seep.ui.text import plain, saved_by
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
 from seep.workspace.scene_view import scene_summaries
 
@@ -83,7 +83,8 @@ def scenes_view(ws: Workspace, scenes: list[str]) -> None:
     st.caption("Tiles per scene by review status; the scene filter above applies, the others are for tiles.")
 
 
-def table_view(records: list[ImageRecord]) -> None:
+def table_view(ws: Workspace, records: list[ImageRecord]) -> None:
+    heads = ws.head_versions([r.id for r in records])
     show_table(
         [
             {
@@ -91,6 +92,8 @@ def table_view(records: list[ImageRecord]) -> None:
                 "scene": r.scene,
                 "status": STATUS_LABELS[r.status],
                 "label": f"v{r.head_version}" if r.head_version else "",
+                "saved by": saved_by(heads[r.id]) if r.id in heads else None,
+                "saved": when(heads[r.id].created_at) if r.id in heads else None,
                 "seep pixels": r.seep_pixels,
                 "open": f"review?image={r.id}",
             }

@@ -13,7 +13,7 @@ from seep.jobs.predict import label_to_write, write_prediction_label
 from seep.ui import editor, review_panels, session  # editor.x, not x: tests swap in a fake
 from seep.ui.models import prediction
 from seep.ui.review_state import ReviewState
-from seep.ui.text import plain
+from seep.ui.text import plain, saved_by
 from seep.workspace import ImageFilter, ImageRecord, Workspace, agreement
 from seep.workspace.review import Opened, accept, opened_mask, resolve_conflict, save_edit, to_open
 
@@ -147,12 +147,6 @@ def keep_status(ws: Workspace, image: ImageRecord, pred, dirty: bool) -> None:
         ws.set_status(image.id, "predicted")
 
 
-def _who(lv) -> str:
-    """Who wrote a version, as the analyst should read it: Predict all writes a newer model's
-    prediction over an untouched one, under the author 'model'."""
-    return f"Model {lv.model_id} (Predict all)" if lv.source == "predicted" else lv.author
-
-
 def newer_version_note(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Opened) -> None:
     """A colleague saved since this tile was opened: say so, and offer their version."""
     if opened.round_id is not None or (rs.pending or {}).get("kind") == "conflict":
@@ -162,7 +156,7 @@ def newer_version_note(ws: Workspace, rs: ReviewState, image: ImageRecord, opene
     ):
         newest = ws.version(image.id)
         st.info(
-            f"{plain(_who(newest))} saved v{newest.version} since you opened this tile. Saving now will ask what to keep.",
+            f"{plain(saved_by(newest))} saved v{newest.version} since you opened this tile. Saving now will ask what to keep.",
             icon=":material/group:",
         )
         if st.button("Load the newest version", key="review_load_newest"):
@@ -234,13 +228,13 @@ def conflict_view(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: Op
         session.show_error(e)
     since = f"v{opened.version}" if opened.source == "label" else "it"
     st.warning(
-        f"{plain(_who(theirs_lv))} saved {plain(image.name)} as v{theirs_lv.version} since you opened {since}. "
+        f"{plain(saved_by(theirs_lv))} saved {plain(image.name)} as v{theirs_lv.version} since you opened {since}. "
         "Your strokes are kept until you choose.",
         icon=":material/warning:",
     )
     cols = st.columns(3)
     cols[0].image(overlay(base, theirs, ws.classes, opacity=opacity), width="stretch")
-    cols[0].caption(f"Theirs: v{theirs_lv.version} by {plain(_who(theirs_lv))}")
+    cols[0].caption(f"Theirs: v{theirs_lv.version} by {plain(saved_by(theirs_lv))}")
     cols[1].image(overlay(base, mine, ws.classes, opacity=opacity), width="stretch")
     cols[1].caption("Mine (not saved)")
     diff = difference(mine, theirs)

@@ -32,3 +32,9 @@ def chart_text(value: object) -> str:
     """`value` for a Plotly label or legend: Plotly reads tags such as <a href> in them and
     decodes &lt; &gt; &amp; but not &quot;, so only those three are escaped."""
     return html.escape(str(value), quote=False)
+
+
+def saved_by(lv) -> str:
+    """Who wrote a label version, as the analyst should read it: Predict all writes a model's
+    prediction (over an earlier model's untouched one too) under the author 'model'."""
+    return f"Model {lv.model_id} (Predict all)" if lv.source == "predicted" else lv.author

@@ -95,6 +95,19 @@ class LabelStore:
             raise NotFoundError(f"image {image.name} has no label version v{v} (newest is v{image.head_version})")
         return LabelVersion(**row)
 
+    def head_versions(self, ids: list[str]) -> dict[str, LabelVersion]:
+        """The newest label version of each of these images that has one, in one query (a page
+        of Browse's table)."""
+        if not ids:
+            return {}
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT v.* FROM label_versions v JOIN images i ON i.id = v.image_id AND i.head_version = v.version "
+                f"WHERE i.id IN ({','.join('?' * len(ids))})",
+                ids,
+            ).fetchall()
+        return {r["image_id"]: LabelVersion(**r) for r in rows}
+
     def no_data(self, ref: str) -> np.ndarray | None:
         """(H, W) bool: the pixels outside the radar swath; None where the class table
         declares no no-data value."""
