@@ -66,6 +66,12 @@ def fill(ws: Workspace, n: int) -> None:
                     (iid, int(rng.integers(0, 3000)), float(rng.random())),
                 )
             if labelled:
+                saved = f"2026-11-{1 + i % 28:02d}T{rng.integers(0, 24):02d}:{rng.integers(0, 60):02d}:00.000+00:00"
+                con.execute(
+                    "INSERT INTO label_versions (image_id, version, author, source, created_at, checksum, file) "
+                    "VALUES (?, 1, 'bench', 'edited', ?, 'x', 'x')",
+                    (iid, saved),
+                )
                 for c in {0, *rng.integers(1, 8, rng.integers(0, 3)).tolist()}:
                     con.execute("INSERT INTO label_classes VALUES (?,1,?,100)", (iid, c))
 
@@ -83,6 +89,7 @@ def bench_listing(tmp: Path, n: int = 10_000) -> None:
         ),
         "name contains '0123', last page": (ImageFilter(name_contains="0123"), 0),
         "most useful next (review queue), page 20": (ImageFilter(sort="most_useful", model="m"), 20 * 50),
+        "newest label first, page 20": (ImageFilter(sort="recently_saved"), 20 * 50),
         "unlabelled, least confident first": (ImageFilter(status=("unlabelled",), sort="least_confident", model="m"), 0),
     }
     print(f"filtered page of 50 from {ws.count_images()} images (median of 20, count + page, target 200 ms):")

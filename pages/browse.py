@@ -15,6 +15,7 @@ SORTS = {
     "name": "Name",
     "scene": "Scene",
     "largest_seep": "Largest labelled seep area",
+    "recently_saved": "Newest label first",
     "largest_predicted": "Largest predicted seep area",
     "least_confident": "Least confident first",
     "most_useful": "Most useful next (least confident, at most 5 per scene first)",

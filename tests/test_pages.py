@@ -85,6 +85,11 @@ def test_browse_table_says_who_saved_each_label_and_when(demo_ws):
     assert rows.loc[mine.name, "saved by"] == "ana <b>"  # as text, never markup
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", rows.loc[mine.name, "saved"])
     assert pd.isna(rows.loc[blank.name, "saved by"]) and pd.isna(rows.loc[blank.name, "saved"])
+    at.selectbox(key="browse_sort").set_value("recently_saved").run()
+    names = list(at.dataframe[0].value["name"])
+    assert set(names[:2]) == {mine.name, predicted.name} and names[-1] == max(
+        r.name for r in ws.list_images(ImageFilter(status=("unlabelled",)))
+    )  # the two just saved first; no label, last
 
 
 class FakeGallery:

@@ -153,6 +153,21 @@ def test_filters_and_sorts(ws):
         ws.count_images(ImageFilter(status=("done",)))
 
 
+def test_recently_saved_puts_the_newest_label_first(ws, monkeypatch):
+    """What the team did last, for a reviewer catching up; unlabelled tiles after."""
+    import itertools
+
+    import seep.workspace.labels
+
+    clock = itertools.count()  # saves within one millisecond must still have an order here
+    monkeypatch.setattr(seep.workspace.labels, "timestamp", lambda: f"2026-11-29T10:{next(clock):02d}:00.000+00:00")
+    recs = [ws.add_image(sar_tile(i), name=f"t{i}", scene="s")[0] for i in range(5)]
+    for r in recs[:3]:
+        ws.save_label(r.id, _mask(1), parent=None, author="a")
+    ws.save_label(recs[0].id, _mask(2), parent=1, author="b")  # t0 again, last of all
+    assert [r.name for r in ws.list_images(ImageFilter(sort="recently_saved"))] == ["t0", "t2", "t1", "t3", "t4"]
+
+
 def test_status_needs_a_label(ws):
     rec, _ = ws.add_image(sar_tile(), name="a", scene="s")
     with pytest.raises(BadInputError, match="has no label yet"):

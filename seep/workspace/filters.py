@@ -86,6 +86,7 @@ class ImageFilter:
 # The model's prediction of an image, for the sorts that read it (one "?": ImageFilter.model).
 _PREDICTED_SEEP = "(SELECT p.seep_pixels FROM predictions p WHERE p.image_id = images.id AND p.model_id = ?)"
 _DOUBT = "(SELECT p.uncertainty FROM predictions p WHERE p.image_id = images.id AND p.model_id = ?)"
+_SAVED = "(SELECT lv.created_at FROM label_versions lv WHERE lv.image_id = images.id AND lv.version = images.head_version)"
 _DONE = f"(status IN ({', '.join(repr(s) for s in REVIEWED)}))"  # corrected or accepted: sorts after the rest
 
 # ORDER BY clauses; every one ends in id so that pages never overlap. Images without a
@@ -95,6 +96,9 @@ SORTS = {
     "scene": "scene, name, id",
     "smallest_seep": "seep_pixels, name, id",
     "largest_seep": "seep_pixels DESC, name, id",
+    # What the team did last, newest first (timestamps are UTC ISO text: they sort as they read);
+    # tiles with no label last.
+    "recently_saved": f"{_SAVED} IS NULL, {_SAVED} DESC, name, id",
     "largest_predicted": f"{_PREDICTED_SEEP} IS NULL, -{_PREDICTED_SEEP}, name, id",
     "least_confident": f"{_DOUBT} IS NULL, -{_DOUBT}, name, id",
     # The review queue: the PER_SCENE most doubtful tiles of each scene first, most doubtful
