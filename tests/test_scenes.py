@@ -222,11 +222,17 @@ def bad_inputs(tmp_path, scene_files):
         ([str(img), "--mask", str(tmp_path / "small.tif")], "is on another grid"),
         ([str(tmp_path / "int32.tif")], "pixel type int32"),
         ([str(img), "--scene", "a/b"], "scene name"),
+        ([str(tmp_path / "typo.tif"), "--mask", str(mask)], f"no file or folder at {tmp_path / 'typo.tif'}"),
+        ([str(img), "--mask", str(tmp_path / "typo.tif")], f"no mask file at {tmp_path / 'typo.tif'}"),
+        ([str(img), "--mask", str(tmp_path)], "is a folder, not a GeoTIFF"),
     ]
 
 
 def test_bad_scenes_get_one_error_line_and_import_nothing(capsys, tmp_path, scene_files):
     ws_path = str(tmp_path / "ws")
+    img, _ = scene_files
+    code, _, err = run(capsys, "import", str(img), "--mask", str(tmp_path / "typo.tif"), "--workspace", ws_path)
+    assert code == 1 and not (tmp_path / "ws").exists(), err  # a mistyped file makes no empty workspace
     for argv, message in bad_inputs(tmp_path, scene_files):
         code, out, err = run(capsys, "import", *argv, "--workspace", ws_path)
         assert code == 1 and err.startswith("error: ") and err.count("\n") == 1, (argv, err)

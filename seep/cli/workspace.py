@@ -27,6 +27,8 @@ def cmd_import(args) -> int:
     from seep.errors import BadInputError
     from seep.workspace.importer import import_folder
 
+    if not args.path.exists():  # said before any guess at what it was meant to be
+        raise BadInputError(f"no file or folder at {args.path}")
     if args.path.is_file():
         return _import_scene(args)
     if args.mask or args.scene:
@@ -80,8 +82,13 @@ def _layout(config) -> str:
 
 
 def _import_scene(args) -> int:
+    from seep.data.geo import open_scene
     from seep.workspace.scenes import import_scene
 
+    for path, what in ((args.path, "scene"), (args.mask, "mask")):  # a file mistyped makes no empty workspace
+        if path is not None:
+            with open_scene(path, what):
+                pass
     ws = open_workspace(args, create=True)
     report = import_scene(
         ws, args.path, mask=args.mask, scene=args.scene, author=args.author, on_progress=progress(f"import {args.path.name}")

@@ -57,8 +57,10 @@ def open_scene(path: Path, what: str = "scene"):
     from rasterio.errors import NotGeoreferencedWarning, RasterioError
 
     path = Path(path)
+    if not path.exists():
+        raise BadInputError(f"no {what} file at {path}")
     if not path.is_file():
-        raise BadInputError(f"{what} {path} is not a file")
+        raise BadInputError(f"{what} {path} is a folder, not a GeoTIFF")
     if path.stat().st_size == 0:
         raise BadInputError(f"{what} {path} is empty (0 bytes)")
     try:
