@@ -154,7 +154,18 @@ st.subheader("Audit trail", anchor=False)
 actor = st.selectbox(
     "By", [None, *sorted({u["name"] for u in users})], key="team_audit_actor", format_func=lambda a: a or "anyone"
 )
-show_table([{**r, "at": when(r["at"])} for r in acc.audit_rows(ws, limit=500, actor=actor)])
+show_table(
+    [
+        {
+            "at": when(r["at"]),
+            "actor": r["actor"],
+            "action": r["action"],
+            "target": r["tile"] or r["target"],
+            "detail": r["detail"],
+        }
+        for r in acc.audit_rows(ws, limit=500, actor=actor)
+    ]
+)
 
 
 def audit_csv() -> bytes:

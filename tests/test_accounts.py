@@ -4,15 +4,18 @@ slows down, server-side role checks, and the CLI an admin uses."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from helpers import sar_tile
 
 from seep.cli import main
 from seep.errors import BadInputError, NotFoundError, PermissionDenied, SignInError
-from seep.workspace import Workspace
+from seep.workspace import Workspace, review
 from seep.workspace import accounts as acc
 from seep.workspace import registry as reg
 
@@ -107,7 +110,22 @@ def test_the_audit_trail_records_who_did_what(ws, tiny_model):
     ]
     buf = io.StringIO()
     assert acc.write_audit_csv(ws, buf) == 6
-    assert buf.getvalue().splitlines()[0] == "at,actor,action,target,detail" and "rollback,m1" in buf.getvalue()
+    assert buf.getvalue().splitlines()[0] == "at,actor,action,target,detail,tile" and "rollback,m1" in buf.getvalue()
+
+    # A tile's entries name it as people know it; the id stays in the CSV. An account that
+    # happens to be called like a tile's id is still an account.
+    tile, _ = ws.add_image(sar_tile(), name="gulf.r000256c000512", scene="gulf")
+    ws.save_label(tile.id, np.zeros((64, 64), np.uint8), parent=None, author="ana")
+    review.return_tile(ws, tile.id, 1, reviewer="ada", comment="too wide")
+    acc.add_user(ws, tile.id, "analyst", PASSWORD, actor="ada")
+    newest = acc.audit_rows(ws, limit=2)
+    assert [(r["action"], r["target"], r["tile"]) for r in newest] == [
+        ("user-add", tile.id, None),
+        ("return", tile.id, "gulf.r000256c000512"),
+    ]
+    buf = io.StringIO()
+    acc.write_audit_csv(ws, buf)
+    assert f"return,{tile.id},v1 too wide,gulf.r000256c000512" in buf.getvalue()
 
 
 def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, tmp_path):
@@ -136,6 +154,7 @@ def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, 
     assert main(["audit", "--workspace", root]) == 0
     out = capsys.readouterr().out
     assert "user-add" in out and out.count("\n") == 2 and "3 tiles from a?fake entry?[31m.gpkg" in out  # two entries, two lines
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  ", line) for line in out.splitlines())  # one width
     assert main(["audit", "--csv", str(tmp_path / "audit.csv"), "--workspace", root]) == 0
     assert (tmp_path / "audit.csv").read_text().count("user-add") == 1
 

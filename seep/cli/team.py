@@ -99,6 +99,8 @@ def cmd_audit(args) -> int:
         print(f"wrote {n} audit entries to {args.csv}")
         return 0
     for r in reversed(audit_rows(ws, limit=args.limit, actor=args.actor)):
-        actor, target, detail = (printable(str(r[k] or "")) for k in ("actor", "target", "detail"))  # one entry, one line
-        print(f"{r['at']}  {actor:<20} {r['action']:<14} {target:<20} {detail}")
+        actor, target, detail = (printable(str(r[k] or "")) for k in ("actor", "tile", "detail"))  # one entry, one line
+        target = target or printable(r["target"] or "")
+        at = f"{r['at'][:19].replace('T', ' ')} UTC"  # seconds, whichever precision was stored: columns line up
+        print(f"{at}  {actor:<20} {r['action']:<14} {target:<20} {detail}")
     return 0

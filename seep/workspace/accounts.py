@@ -196,22 +196,33 @@ def record(ws: Workspace, actor: str, action: str, target: str = "", detail: str
         record_in(con, actor, action, target, detail)
 
 
+# Actions whose target is a tile's id: shown with the tile's name, which is what people know it by.
+TILE_ACTIONS = ("save", "resolve", "restore", "accept", "return", "blind-send", "blind-save", "adjudicate", "look-alikes")
+_AUDIT = (
+    "SELECT a.at, a.actor, a.action, a.target, a.detail, i.name FROM audit a "
+    f"LEFT JOIN images i ON i.id = a.target AND a.action IN ({', '.join(repr(t) for t in TILE_ACTIONS)})"
+)
+_AUDIT_FIELDS = ("at", "actor", "action", "target", "detail", "tile")
+
+
 def audit_rows(ws: Workspace, limit: int = 500, actor: str | None = None) -> list[dict]:
-    """The newest entries of the audit trail first."""
-    sql, args = "SELECT at, actor, action, target, detail FROM audit", []
+    """The newest entries of the audit trail first; `tile` is the name of the tile an entry is
+    about (its target is the tile's id), else None."""
+    sql, args = _AUDIT, []
     if actor:
-        sql, args = sql + " WHERE actor = ?", [actor]
+        sql, args = sql + " WHERE a.actor = ?", [actor]
     with ws.connect() as con:
-        rows = con.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
-    return [dict(zip(("at", "actor", "action", "target", "detail"), r, strict=True)) for r in rows]
+        rows = con.execute(sql + " ORDER BY a.id DESC LIMIT ?", (*args, limit)).fetchall()
+    return [dict(zip(_AUDIT_FIELDS, r, strict=True)) for r in rows]
 
 
 def write_audit_csv(ws: Workspace, f) -> int:
-    """The whole trail, oldest first, as CSV into the text file `f`; returns the rows written."""
+    """The whole trail, oldest first, as CSV into the text file `f` (a tile's id and its name);
+    returns the rows written."""
     with ws.connect() as con:
-        rows = con.execute("SELECT at, actor, action, target, detail FROM audit ORDER BY id").fetchall()
+        rows = con.execute(_AUDIT + " ORDER BY a.id").fetchall()
     w = csv.writer(f)
-    w.writerow(["at", "actor", "action", "target", "detail"])
+    w.writerow(_AUDIT_FIELDS)
     w.writerows(rows)
     return len(rows)
 
