@@ -1,4 +1,5 @@
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,7 @@ def test_demo_status_list_history_export(capsys, tmp_path):
 
     code, out, _ = run(capsys, "history", "900100.000000", "--workspace", ws)
     assert "v1" in out and "demo ground truth" in out and "imported" in out
+    assert re.search(r"^v1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  ", out, re.M)  # as the audit prints times
 
     code, out, _ = run(capsys, "export", str(tmp_path / "out"), "--workspace", ws)
     assert code == 0

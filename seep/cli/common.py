@@ -34,3 +34,9 @@ def progress(label: str) -> Callable[[int, int], None]:
 def open_workspace(args, *, create: bool = False, config=None) -> Workspace:
     """The --workspace folder; `config` (a DatasetConfig) is what a workspace created here gets."""
     return Workspace(args.workspace, create=create, config=config)
+
+
+def stamp(iso: str) -> str:
+    """A stored UTC timestamp as one width, to the second, whatever precision its writer kept
+    (2026-11-29T03:26:27.203+00:00 and 2026-11-29T03:26:27+00:00 both 2026-11-29 03:26:27 UTC)."""
+    return f"{iso[:19].replace('T', ' ')} UTC"

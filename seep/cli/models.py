@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress
+from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress, stamp
 from seep.errors import SeepError
 from seep.workspace import default_author
 
@@ -149,7 +149,7 @@ def cmd_models(args) -> int:
     for m in models:
         iou = m.metrics.get("binary_iou")
         print(
-            f"{'*' if m.active else ' '} {m.id:<24} parent {m.parent or '-':<24} {m.created_at}  "
+            f"{'*' if m.active else ' '} {m.id:<24} parent {m.parent or '-':<24} {stamp(m.created_at)}  "
             f"{m.train_images or '-':>5} train tiles  val binary IoU {'n/a' if iou is None else f'{iou:.3f}'}"
             + (f"  worse than its base: {why_worse(m.metrics)}" if m.metrics.get("worse_than_base") else "")
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from seep.cli.common import open_workspace
+from seep.cli.common import open_workspace, stamp
 from seep.errors import BadInputError
 from seep.workspace import default_author
 
@@ -24,7 +24,7 @@ def cmd_jobs(args) -> int:
     reap_dead(ws)  # a job whose worker died is listed as failed, not running
     jobs = list_jobs(ws, limit=args.limit)
     for j in jobs:
-        print(f"{j.id:>4}  {j.kind:<12} {j.status:<9} {100 * j.progress:5.1f}%  {j.created_at}  {j.message}")
+        print(f"{j.id:>4}  {j.kind:<12} {j.status:<9} {100 * j.progress:5.1f}%  {stamp(j.created_at)}  {j.message}")
     if not jobs:
         print("no jobs yet")
     return 0
@@ -38,7 +38,7 @@ def cmd_user(args) -> int:
     if args.action == "list":
         for u in acc.list_users(ws):
             print(
-                f"{u['name']:<24} {u['role']:<9} {'active' if u['active'] else 'disabled':<9} since {u['created_at']}  {u['email']}"
+                f"{u['name']:<24} {u['role']:<9} {'active' if u['active'] else 'disabled':<9} since {stamp(u['created_at'])}  {u['email']}"
             )
         return 0
     if not args.name:
@@ -101,6 +101,5 @@ def cmd_audit(args) -> int:
     for r in reversed(audit_rows(ws, limit=args.limit, actor=args.actor)):
         actor, target, detail = (printable(str(r[k] or "")) for k in ("actor", "tile", "detail"))  # one entry, one line
         target = target or printable(r["target"] or "")
-        at = f"{r['at'][:19].replace('T', ' ')} UTC"  # seconds, whichever precision was stored: columns line up
-        print(f"{at}  {actor:<20} {r['action']:<14} {target:<20} {detail}")
+        print(f"{stamp(r['at'])}  {actor:<20} {r['action']:<14} {target:<20} {detail}")
     return 0

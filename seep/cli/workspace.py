@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress
+from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress, stamp
 from seep.errors import BadInputError
 from seep.workspace import STATUSES, ImageFilter
 from seep.workspace.db import open_store
@@ -233,7 +233,7 @@ def cmd_history(args) -> int:
         print("no label versions yet")
     for lv in versions:
         parent = f"from v{lv.parent}" if lv.parent else "first"
-        print(f"v{lv.version:<3} {lv.created_at}  {lv.author:<20} {lv.describe:<24} {parent}")
+        print(f"v{lv.version:<3} {stamp(lv.created_at)}  {lv.author:<20} {lv.describe:<24} {parent}")
     return 0
 
 
