@@ -664,3 +664,64 @@ def test_an_uploaded_file_is_named_as_the_analyst_chose_it_in_errors(capsys, tmp
     with pytest.raises(BadInputError) as e:
         import_uploaded_seeps(Workspace(ws_path, create=False), "S1A_scene", upload, "class_id", "ana")
     assert str(e.value).startswith("cannot read ../my seeps.gpkg as a GIS file") and "/tmp" not in str(e.value)
+
+
+def gcp_swath(path, array, lon0=3.2, lat0=42.9, *, with_points=True):
+    """A file placed on the map as a Sentinel-1 GRD product is: no grid, but ground control
+    points (lon/lat, EPSG:4326) on a tilted swath of 10 m pixels. Returns pixel -> (lon, lat)."""
+    from rasterio.control import GroundControlPoint
+    from rasterio.crs import CRS
+
+    angle = np.radians(-12)  # an ascending pass: the swath is not north-up
+    dlon, dlat = 10 / (111_320 * np.cos(np.radians(lat0))), 10 / 110_540
+
+    def lonlat(row, col):
+        x, y = col * np.cos(angle) - row * np.sin(angle), col * np.sin(angle) + row * np.cos(angle)
+        return lon0 + x * dlon, lat0 - y * dlat
+
+    h, w = array.shape
+    points = [
+        GroundControlPoint(row=r, col=c, x=lonlat(r, c)[0], y=lonlat(r, c)[1]) for r in (0, h / 2, h) for c in (0, w / 2, w)
+    ]
+    profile = dict(driver="GTiff", height=h, width=w, count=1, dtype=array.dtype)
+    if with_points:
+        profile |= {"gcps": points, "crs": CRS.from_epsg(4326)}
+    with rasterio.open(path, "w", **profile) as ds:
+        ds.write(array[None])
+    return lonlat
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(capsys, tmp_path):
+    """Sentinel-1 GRD files carry ground control points, not a grid: imported as they were,
+    their seeps had no coordinates. The scene and its mask (with the same points) are warped
+    onto the UTM zone of the scene's centre, and a slick exports where it lies on the map."""
+    h, w = 500, 600
+    img = np.random.default_rng(3).integers(200, 3000, (h, w)).astype(np.uint16)
+    mask = np.zeros((h, w), np.uint8)
+    mask[200:260, 250:400] = 2
+    lonlat = gcp_swath(tmp_path / "S1A_grd.tif", img)
+    gcp_swath(tmp_path / "S1A_grd_mask.tif", mask)
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(
+        capsys, "import", str(tmp_path / "S1A_grd.tif"), "--mask", str(tmp_path / "S1A_grd_mask.tif"), "--workspace", ws_path
+    )
+    assert code == 0, err
+    assert "is placed on the map by 9 ground control points" in err and "WGS 84 / UTM zone 31N (EPSG:32631)" in err
+    sc = scene(Workspace(ws_path), "S1A_grd")
+    assert "UTM zone 31N" in sc.grid.crs and abs(abs(sc.grid.transform[0]) - 10) < 0.5  # about its own 10 m
+    assert (sc.grid.width, sc.grid.height) > (w, h)  # the tilted swath's bounding box, the corners no-data
+
+    assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)[0] == 0
+    (slick,) = json.loads((tmp_path / "s.geojson").read_text())["features"]
+    p = slick["properties"]
+    lon, lat = lonlat(230, 325)  # the slick's middle, by the points themselves
+    assert p["class_id"] == 2 and abs(p["centroid_lon"] - lon) < 3e-4 and abs(p["centroid_lat"] - lat) < 3e-4  # within ~25 m
+    assert abs(p["area_km2"] - 60 * 150 * 100 / 1e6) / (60 * 150 * 100 / 1e6) < 0.05
+
+    # A mask drawn in the radar's own geometry with no points of its own cannot follow the warp.
+    write_tif(tmp_path / "bare_mask.tif", mask, crs=None, transform=rasterio.Affine.identity())
+    argv = ["import", str(tmp_path / "S1A_grd.tif"), "--mask", str(tmp_path / "bare_mask.tif"), "--scene", "again"]
+    code, _, err = run(capsys, *argv, "--workspace", ws_path)
+    assert code == 1 and "has neither a grid nor those points, so it cannot follow" in err
+    assert Workspace(ws_path).scenes() == ["S1A_grd"]

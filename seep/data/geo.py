@@ -75,6 +75,45 @@ def open_scene(path: Path, what: str = "scene"):
         yield ds
 
 
+@contextmanager
+def on_map_grid(ds, what: str = "scene"):
+    """The dataset on a grid Seep can keep (a CRS and an affine transform). A file placed on the
+    map by ground control points instead, as Sentinel-1 GRD products are, is warped by GDAL
+    onto the UTM zone of its centre at about its own resolution, window by window as it is
+    read (memory stays flat), as `gdalwarp -t_srs` would: bilinear for radar, nearest for a
+    mask; what falls outside the swath is no-data."""
+    points, gcp_crs = ds.gcps
+    if ds.crs is not None or not points or gcp_crs is None:
+        yield ds
+        return
+    from rasterio.enums import Resampling
+    from rasterio.vrt import WarpedVRT
+
+    floating = np.issubdtype(np.dtype(ds.dtypes[0]), np.floating)
+    nodata = ds.nodata if ds.nodata is not None else (float("nan") if floating else 0)
+    resampling = Resampling.nearest if what == "mask" else Resampling.bilinear
+    with WarpedVRT(ds, crs=utm_zone_of(points, gcp_crs), resampling=resampling, nodata=nodata) as vrt:
+        yield vrt
+
+
+def is_warped(ds) -> bool:
+    """Whether on_map_grid warped this dataset (a WarpedVRT over the file)."""
+    return getattr(ds, "src_dataset", None) is not None
+
+
+def utm_zone_of(points, crs) -> str:
+    """The WGS 84 UTM zone (as "EPSG:n") at the middle of these ground control points; near
+    the poles, where UTM stops, the points' own CRS."""
+    from pyproj import CRS, Transformer
+    from pyproj.aoi import AreaOfInterest
+    from pyproj.database import query_utm_crs_info
+
+    x, y = np.mean([p.x for p in points]), np.mean([p.y for p in points])
+    lon, lat = Transformer.from_crs(CRS.from_user_input(crs.to_wkt()), "EPSG:4326", always_xy=True).transform(x, y)
+    zones = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat))
+    return f"EPSG:{zones[0].code}" if zones else crs.to_wkt()
+
+
 def grid_of(ds, what: str = "scene") -> SceneGrid:
     """The dataset's grid, checked: one dtype for every band, a readable CRS."""
     dtypes = set(ds.dtypes)

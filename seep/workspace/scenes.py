@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from seep.data.geo import SceneGrid, check_image_grid, grid_of, open_scene, read_mask_tile, read_tile, tile_offsets
+from seep.data.geo import (
+    SceneGrid,
+    check_image_grid,
+    grid_of,
+    is_warped,
+    on_map_grid,
+    open_scene,
+    read_mask_tile,
+    read_tile,
+    tile_offsets,
+)
 from seep.errors import BadInputError, Cancelled, NotFoundError
 from seep.workspace.records import pixel_checksum
 from seep.workspace.workspace import Workspace
@@ -63,11 +73,13 @@ def import_scene(
 ) -> SceneImport:
     name = _scene_name(scene or Path(path).stem)
     size = ws.config.tile_size
-    with open_scene(path) as ds, open_scene(mask, "mask") if mask is not None else nullcontext() as mds:
+    with _opened(path, mask) as (ds, mds):
         grid = _checked_grids(ws, ds, mds, path, mask)
         report = SceneImport(name)
         if grid.crs is None:
             report.warnings.append(f"{path} has no coordinate system: its seeps will export without coordinates")
+        if is_warped(ds):
+            report.warnings.append(_warped_note(ds, path))
         _begin_scene(ws, name, path, grid, size)
         added: list[str] = []
         present: list[tuple[str, int, int]] = []  # (image id, row, column) of tiles already in the workspace
@@ -97,17 +109,45 @@ def check_scene(ws: Workspace, path: Path, *, mask: Path | None = None, scene: s
     """What `import_scene` refuses, found in a moment (headers only, no pixels read), so the
     app can say it before queueing a long import; returns the scene's name."""
     name = _scene_name(scene or Path(path).stem)
-    with open_scene(path) as ds, open_scene(mask, "mask") if mask is not None else nullcontext() as mds:
+    with _opened(path, mask) as (ds, mds):
         _checked_grids(ws, ds, mds, path, mask)
     if _existing(ws, name) in ("complete", "tiles"):
         raise BadInputError(f"this workspace already has a scene named {name}; give the import another name")
     return name
 
 
+@contextmanager
+def _opened(path: Path, mask: Path | None):
+    """(scene, mask or None), each on a grid Seep keeps (see on_map_grid)."""
+    with ExitStack() as stack:
+        ds = stack.enter_context(on_map_grid(stack.enter_context(open_scene(path))))
+        mds = None
+        if mask is not None:
+            mds = stack.enter_context(on_map_grid(stack.enter_context(open_scene(mask, "mask")), "mask"))
+        yield ds, mds
+
+
+def _warped_note(ds, path: Path) -> str:
+    from seep.workspace.gis import crs_label
+
+    unit = {"metre": "m", "meter": "m"}.get(ds.crs.linear_units, ds.crs.linear_units)
+    return (
+        f"{path} is placed on the map by {len(ds.src_dataset.gcps[0])} ground control points, not on a grid: "
+        f"it was warped onto {crs_label(ds.crs.to_wkt())} at {abs(ds.transform.a):.3g} x {abs(ds.transform.e):.3g} "
+        f"{unit} pixels (bilinear), as gdalwarp would"
+    )
+
+
 def _checked_grids(ws: Workspace, ds, mds, path: Path, mask: Path | None) -> SceneGrid:
     grid = grid_of(ds)
     check_image_grid(grid, f"scene {path}", ws.config.channels)
     if mds is not None:
+        if is_warped(ds) and not is_warped(mds) and mds.crs is None:
+            raise BadInputError(
+                f"scene {path} is placed on the map by ground control points and is warped onto a grid on import, "
+                f"but mask {mask} has neither a grid nor those points, so it cannot follow: give it the scene's "
+                "ground control points, or warp both with gdalwarp first"
+            )
         _check_mask_grid(grid, grid_of(mds, "mask"), mask)
     return grid
 
