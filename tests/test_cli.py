@@ -536,6 +536,28 @@ def test_predict_keeps_a_geotiffs_place_on_the_map(capsys, tmp_path, tiny_model)
     assert mask.shape == (64, 64) and mask.max() < 8
 
 
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_predict_keeps_the_ground_control_points_of_a_radar_tile(capsys, tmp_path, tiny_model):
+    """A tile in the radar's own geometry (a Sentinel-1 GRD cut) is placed by ground control
+    points, not a grid: its masks carry the same points, so a GIS warps them as it warps it."""
+    import rasterio
+    from rasterio.control import GroundControlPoint
+
+    points = [GroundControlPoint(row=r, col=c, x=3.2 + c * 1e-4 - r * 2e-5, y=42.9 - r * 9e-5) for r in (0, 64) for c in (0, 64)]
+    (tmp_path / "in").mkdir()
+    profile = {"driver": "GTiff", "height": 64, "width": 64, "count": 1, "dtype": "uint16"}
+    with rasterio.open(tmp_path / "in" / "grd.tif", "w", gcps=points, crs="EPSG:4326", **profile) as ds:
+        ds.write(sar_tile(seed=3)[None])
+    code, out, err = run(
+        capsys, "predict", "--data", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--model", str(tiny_model)
+    )
+    assert code == 0, err
+    for folder in ("train_masks_256", "confidence"):
+        with rasterio.open(tmp_path / "o" / folder / "grd.tif") as ds:
+            got, crs = ds.gcps
+            assert crs.to_epsg() == 4326 and [(p.row, p.col, p.x, p.y) for p in got] == [(p.row, p.col, p.x, p.y) for p in points]
+
+
 def test_a_folder_import_says_which_images_lose_their_place_on_the_map(capsys, tmp_path):
     geotiff_and_plain_tile(tmp_path / "in")
     code, out, err = run(capsys, "import", str(tmp_path / "in"), "--workspace", str(tmp_path / "w"))

@@ -205,14 +205,16 @@ def has_geotags(path: Path) -> bool:
         return bool(GEO_TAGS & set(tif.pages[0].tags.keys()))
 
 
-def georeferencing(path: Path) -> tuple[str | None, tuple] | None:
-    """(CRS as WKT or None, affine transform) of a georeferenced TIFF; None for a plain one
-    (most tiles), which GDAL then never opens."""
+def georeferencing(path: Path) -> tuple[str | None, tuple, tuple | None] | None:
+    """(CRS as WKT or None, affine transform, (ground control points, their CRS as WKT) or
+    None) of a georeferenced TIFF; None for a plain one (most tiles), which GDAL then never
+    opens. A prediction is on its input's pixels, so the input's points place it exactly."""
     if not has_geotags(path):
         return None
     with open_scene(path, "image") as ds:
         grid = grid_of(ds, "image")
-    return grid.crs, grid.transform
+        points, crs = ds.gcps
+    return grid.crs, grid.transform, (tuple(points), crs.to_wkt()) if points and crs is not None else None
 
 
 def replace_atomically(out: Path, write) -> None:
@@ -229,13 +231,17 @@ def replace_atomically(out: Path, write) -> None:
             os.unlink(tmp)
 
 
-def write_geotiff(path: Path, array: np.ndarray, crs: str | None, transform, nodata: float | None = None) -> None:
-    """A (H, W) or (H, W, bands) array as a tiled, deflate-compressed GeoTIFF."""
+def write_geotiff(
+    path: Path, array: np.ndarray, crs: str | None, transform, nodata: float | None = None, gcps: tuple | None = None
+) -> None:
+    """A (H, W) or (H, W, bands) array as a tiled, deflate-compressed GeoTIFF, placed by its
+    transform or, where given, by (ground control points, their CRS)."""
     import rasterio
 
     bands = array[None] if array.ndim == 2 else np.moveaxis(array, -1, 0)
     profile = {"driver": "GTiff", "height": bands.shape[1], "width": bands.shape[2], "count": bands.shape[0]}
-    profile |= {"dtype": bands.dtype.name, "crs": crs, "transform": transform, "nodata": nodata, "compress": "deflate"}
+    profile |= {"dtype": bands.dtype.name, "nodata": nodata, "compress": "deflate"}
+    profile |= {"gcps": list(gcps[0]), "crs": gcps[1]} if gcps else {"crs": crs, "transform": transform}
     profile |= {"tiled": True, "blockxsize": 256, "blockysize": 256} if min(bands.shape[1:]) >= 256 else {}
     with rasterio.open(path, "w", **profile) as ds:
         ds.write(bands)

@@ -87,10 +87,11 @@ def predict_folder(
 
 
 def write_output(path: Path, array: np.ndarray, geo: tuple | None) -> None:
-    """A plain TIFF, or a GeoTIFF with the input's coordinate system and transform."""
+    """A plain TIFF, or a GeoTIFF placed as its input was (coordinate system and transform, or
+    ground control points)."""
     if geo is None:
         write_tiff(path, array)
     else:
         from rasterio.transform import Affine  # 0.5 s to import: only where a map is kept
 
-        replace_atomically(path, lambda tmp: write_geotiff(tmp, array, geo[0], Affine(*geo[1])))
+        replace_atomically(path, lambda tmp: write_geotiff(tmp, array, geo[0], Affine(*geo[1]), gcps=geo[2]))
