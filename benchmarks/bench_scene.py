@@ -1,4 +1,5 @@
-"""A whole scene: import a 12,000 x 12,000 uint16 GeoTIFF with its mask, predict it, export its seeps.
+"""A whole scene: import a 12,000 x 12,000 uint16 GeoTIFF with its mask (and again, placed by
+ground control points as a Sentinel-1 GRD file is), predict it, export its seeps.
 
     python benchmarks/bench_scene.py [--size 12000]
 
@@ -51,6 +52,40 @@ def write_scene(folder: Path, size: int) -> tuple[Path, Path]:
     return image, mask
 
 
+def place_by_points(image: Path, mask: Path) -> tuple[Path, Path]:
+    """Copies of the scene and its mask placed as a Sentinel-1 GRD file is: by ground control
+    points (a 5 x 5 grid of them, the swath turned 12 degrees), not by a transform."""
+    import math
+
+    import rasterio
+    from rasterio.control import GroundControlPoint
+
+    with rasterio.open(image) as ds:
+        h, w = ds.height, ds.width
+    a = math.radians(12)
+    points = [
+        GroundControlPoint(
+            row=r,
+            col=c,
+            x=500_000 + 10 * (c * math.cos(a) + r * math.sin(a)),
+            y=4_800_000 - 10 * (r * math.cos(a) - c * math.sin(a)),
+        )
+        for r in (0, h / 4, h / 2, 3 * h / 4, h)
+        for c in (0, w / 4, w / 2, 3 * w / 4, w)
+    ]
+    out = []
+    for src in (image, mask):
+        dst = src.with_name(f"gcp_{src.name}")
+        with rasterio.open(src) as ds:
+            profile = {"driver": "GTiff", "height": h, "width": w, "count": 1, "dtype": ds.dtypes[0], "nodata": ds.nodata}
+            profile |= {"tiled": True, "compress": "deflate", "gcps": points, "crs": "EPSG:32631"}  # no transform
+            with rasterio.open(dst, "w", **profile) as placed:
+                for _, window in ds.block_windows(1):
+                    placed.write(ds.read(window=window), window=window)
+        out.append(dst)
+    return out[0], out[1]
+
+
 def run_measured(*argv: str) -> tuple[float, float, str]:
     """(seconds, peak MiB, stdout) of `python -m seep ARGV` in its own process."""
     t = time.perf_counter()
@@ -89,6 +124,13 @@ def main() -> int:
         ws = str(Path(d) / "ws")
         s, mib, out = run_measured("import", str(image), "--mask", str(mask), "--workspace", ws)
         print(f"import: {out.strip()} in {s:.0f} s; peak memory {mib:.0f} MiB (target 1536, ratio {mib / 1536:.2f})")
+        gridded = s
+        gcp_image, gcp_mask = place_by_points(image, mask)
+        s, mib, out = run_measured("import", str(gcp_image), "--mask", str(gcp_mask), "--workspace", str(Path(d) / "gcp_ws"))
+        print(
+            f"import of the same scene placed by ground control points (warped onto UTM as it is read): {s:.0f} s, "
+            f"{s / gridded:.2f}x the gridded import; peak memory {mib:.0f} MiB (target 1536, ratio {mib / 1536:.2f})"
+        )
         s, mib, out = run_measured("predict-all", "--workspace", ws)
         n = int(out.split("predicted ")[1].split()[0].replace(",", ""))  # "predicted 2,209 images ..."
         per_tile = bare_ms_per_tile()
