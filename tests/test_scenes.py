@@ -725,3 +725,23 @@ def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(cap
     code, _, err = run(capsys, *argv, "--workspace", ws_path)
     assert code == 1 and "has neither a grid nor those points, so it cannot follow" in err
     assert Workspace(ws_path).scenes() == ["S1A_grd"]
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_a_sentinel1_product_given_whole_names_its_measurement_files(capsys, tmp_path):
+    """An analyst points the import at the .SAFE folder (or its manifest.safe), as the product
+    arrives: the error names the GeoTIFFs to import, and the one named imports."""
+    safe = tmp_path / "S1A_IW_GRDH_1SDV_20260101.SAFE"
+    (safe / "measurement").mkdir(parents=True)
+    (safe / "manifest.safe").write_text("<xfdu:XFDU/>")
+    vv = safe / "measurement" / "s1a-iw-grd-vv-20260101-001.tiff"
+    gcp_swath(vv, np.random.default_rng(4).integers(200, 3000, (300, 300)).astype(np.uint16))
+    (safe / "measurement" / "s1a-iw-grd-vh-20260101-002.tiff").write_bytes(vv.read_bytes())
+    ws_path = str(tmp_path / "ws")
+    for given in (safe, safe / "manifest.safe"):
+        code, out, err = run(capsys, "import", str(given), "--workspace", ws_path)
+        assert code == 1 and err.count("\n") == 1 and "is a Sentinel-1 product: import one of its measurement GeoTIFFs" in err
+        assert f"{safe / 'measurement' / 's1a-iw-grd-vh-20260101-002.tiff'} or {vv}" in err, err
+    assert not (tmp_path / "ws").exists()
+    code, out, err = run(capsys, "import", str(vv), "--workspace", ws_path)
+    assert code == 0 and "tiles added" in out, err

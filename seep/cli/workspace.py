@@ -24,12 +24,13 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from seep.data.geo import sentinel1_hint
     from seep.errors import BadInputError
     from seep.workspace.importer import import_folder
 
     if not args.path.exists():  # said before any guess at what it was meant to be
         raise BadInputError(f"no file or folder at {args.path}")
-    if args.path.is_file():
+    if args.path.is_file() or sentinel1_hint(args.path):  # a .SAFE folder is one scene, said so by open_scene
         return _import_scene(args)
     if args.mask or args.scene:
         raise BadInputError("--mask and --scene go with one scene file (SCENE.tif), not a folder")

@@ -59,6 +59,8 @@ def open_scene(path: Path, what: str = "scene"):
     path = Path(path)
     if not path.exists():
         raise BadInputError(f"no {what} file at {path}")
+    if hint := sentinel1_hint(path):
+        raise BadInputError(f"{what} {path} {hint}")
     if not path.is_file():
         raise BadInputError(f"{what} {path} is a folder, not a GeoTIFF")
     if path.stat().st_size == 0:
@@ -73,6 +75,19 @@ def open_scene(path: Path, what: str = "scene"):
         if ds.driver != "GTiff":
             raise BadInputError(f"{what} {path} is not a GeoTIFF (GDAL reads it as {ds.driver}); convert it with gdal_translate")
         yield ds
+
+
+def sentinel1_hint(path: Path) -> str | None:
+    """What to import from a Sentinel-1 product given whole (its .SAFE folder or its
+    manifest.safe): one of its measurement GeoTIFFs, named; None for anything else."""
+    root = path if path.is_dir() else path.parent if path.name.lower() == "manifest.safe" else None
+    if root is None or not (root / "manifest.safe").is_file():
+        return None
+    tiffs = sorted(p.name for p in (root / "measurement").glob("*.tif*")) if (root / "measurement").is_dir() else []
+    if not tiffs:
+        return "is a Sentinel-1 product with no measurement GeoTIFF in its measurement/ folder"
+    shown = " or ".join(str(root / "measurement" / t) for t in tiffs[:2]) + (f" ({len(tiffs)} in all)" if len(tiffs) > 2 else "")
+    return f"is a Sentinel-1 product: import one of its measurement GeoTIFFs, {shown}"
 
 
 @contextmanager
