@@ -21,7 +21,7 @@ import shapely
 from rasterio.features import shapes
 from rasterio.transform import Affine
 
-from seep.data.geo import replace_atomically
+from seep.data.geo import bounded_cache, replace_atomically
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace import registry as reg
 from seep.workspace.records import STATUSES
@@ -310,7 +310,7 @@ def export_masks_geotiff(
         profile["nodata"] = NO_LABEL
 
         def write(tmp: Path, sc=sc, profile=profile) -> None:
-            with rasterio.open(tmp, "w", **profile) as dst:  # GDAL fills what is not written with no-data
+            with bounded_cache(), rasterio.open(tmp, "w", **profile) as dst:  # GDAL fills what is not written with no-data
                 dst.update_tags(**{EXPORT_TAG: source})
                 for image_id, (r, c) in tile_offsets_of(ws, sc.name).items():
                     classes = tile_classes(ws, image_id, model_id)

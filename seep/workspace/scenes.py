@@ -19,6 +19,7 @@ import numpy as np
 
 from seep.data.geo import (
     SceneGrid,
+    bounded_cache,
     check_image_grid,
     grid_of,
     is_warped,
@@ -120,6 +121,7 @@ def check_scene(ws: Workspace, path: Path, *, mask: Path | None = None, scene: s
 def _opened(path: Path, mask: Path | None):
     """(scene, mask or None), each on a grid Seep keeps (see on_map_grid)."""
     with ExitStack() as stack:
+        stack.enter_context(bounded_cache())
         ds = stack.enter_context(on_map_grid(stack.enter_context(open_scene(path))))
         mds = None
         if mask is not None:
