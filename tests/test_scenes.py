@@ -745,3 +745,27 @@ def test_a_sentinel1_product_given_whole_names_its_measurement_files(capsys, tmp
     assert not (tmp_path / "ws").exists()
     code, out, err = run(capsys, "import", str(vv), "--workspace", ws_path)
     assert code == 0 and "tiles added" in out, err
+
+
+def test_the_utm_zone_is_the_one_at_the_scene_middle(tmp_path):
+    """Across the antimeridian a mean of the points' longitudes lands near 0 E, on the far side
+    of the globe; near the poles there is no UTM zone and the points' own CRS stays."""
+    from rasterio.control import GroundControlPoint
+    from rasterio.crs import CRS
+
+    from seep.data.geo import utm_zone_of
+
+    def placed(name, corners):
+        points = [GroundControlPoint(row=r, col=c, x=x, y=y) for (r, c), (x, y) in corners.items()]
+        path = tmp_path / name
+        profile = dict(driver="GTiff", height=100, width=100, count=1, dtype="uint8", gcps=points, crs=CRS.from_epsg(4326))
+        with rasterio.open(path, "w", **profile) as ds:
+            ds.write(np.ones((1, 100, 100), np.uint8))
+        return rasterio.open(path)
+
+    pacific = {(0, 0): (179.2, -16.0), (0, 100): (-179.6, -16.1), (50, 50): (179.8, -16.5), (100, 0): (179.1, -17.0)}
+    with placed("fiji.tif", pacific) as ds:
+        assert utm_zone_of(ds) == "EPSG:32760"  # 60 S, where 179.8 E lies
+    arctic = {(0, 0): (10.0, 85.2), (0, 100): (12.0, 85.2), (50, 50): (11.0, 85.0), (100, 0): (10.0, 84.8)}
+    with placed("arctic.tif", arctic) as ds:
+        assert CRS.from_wkt(utm_zone_of(ds)).to_epsg() == 4326

@@ -117,7 +117,7 @@ def on_map_grid(ds, what: str = "scene"):
     floating = np.issubdtype(np.dtype(ds.dtypes[0]), np.floating)
     nodata = ds.nodata if ds.nodata is not None else (float("nan") if floating else 0)
     resampling = Resampling.nearest if what == "mask" else Resampling.bilinear
-    with WarpedVRT(ds, crs=utm_zone_of(points, gcp_crs), resampling=resampling, nodata=nodata) as vrt:
+    with WarpedVRT(ds, crs=utm_zone_of(ds), resampling=resampling, nodata=nodata) as vrt:
         yield vrt
 
 
@@ -126,15 +126,17 @@ def is_warped(ds) -> bool:
     return getattr(ds, "src_dataset", None) is not None
 
 
-def utm_zone_of(points, crs) -> str:
-    """The WGS 84 UTM zone (as "EPSG:n") at the middle of these ground control points; near
-    the poles, where UTM stops, the points' own CRS."""
+def utm_zone_of(ds) -> str:
+    """The WGS 84 UTM zone (as "EPSG:n") at the ground control point nearest the middle of the
+    raster (never a mean of longitudes, which lands on the wrong side of the globe for a scene
+    across the antimeridian); near the poles, where UTM stops, the points' own CRS."""
     from pyproj import CRS, Transformer
     from pyproj.aoi import AreaOfInterest
     from pyproj.database import query_utm_crs_info
 
-    x, y = np.mean([p.x for p in points]), np.mean([p.y for p in points])
-    lon, lat = Transformer.from_crs(CRS.from_user_input(crs.to_wkt()), "EPSG:4326", always_xy=True).transform(x, y)
+    points, crs = ds.gcps
+    mid = min(points, key=lambda p: (p.row - ds.height / 2) ** 2 + (p.col - ds.width / 2) ** 2)
+    lon, lat = Transformer.from_crs(CRS.from_user_input(crs.to_wkt()), "EPSG:4326", always_xy=True).transform(mid.x, mid.y)
     zones = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat))
     return f"EPSG:{zones[0].code}" if zones else crs.to_wkt()
 
