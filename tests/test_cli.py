@@ -30,6 +30,16 @@ def test_demo_status_list_history_export(capsys, tmp_path):
     code, out, _ = run(capsys, "status", "--workspace", ws)
     lines = dict(line.split() for line in out.strip().splitlines())
     assert lines["total"] == "8" and int(lines["accepted"]) + int(lines["unlabelled"]) == 8
+    code, out, _ = run(capsys, "status", "--by-scene", "--workspace", ws)
+    header, *scenes = out.strip().splitlines()
+    assert header.split()[:3] == ["scene", "tiles", "reviewed"] and len(scenes) == 2
+    per_scene = {row.split()[0]: row.split() for row in scenes}
+    ws_ = Workspace(ws, create=False)
+    for name, row in per_scene.items():
+        accepted = ws_.count_images(ImageFilter(scene=(name,), status=("accepted",)))
+        assert row[1] == "4" and row[2] == f"{accepted / 4:.0%}" and row[-1] == str(accepted)
+    Workspace(tmp_path / "empty")
+    assert run(capsys, "status", "--by-scene", "--workspace", str(tmp_path / "empty"))[1] == "no tiles in this workspace yet\n"
 
     code, out, _ = run(capsys, "list", "--workspace", ws, "--status", "accepted", "--sort", "largest_seep")
     assert code == 0 and out.strip().endswith(f"{lines['accepted']} images match")

@@ -171,7 +171,8 @@ def _source_args(p: argparse.ArgumentParser, only: str) -> None:
 
 def _listing_commands(add: Add) -> None:
     """What a workspace holds, and putting an old label back: seep/cli/workspace.py."""
-    add("status", cmd_status, "count images per review status")
+    p = add("status", cmd_status, "count images per review status")
+    p.add_argument("--by-scene", action="store_true", help="a line per scene: its tiles per status and the share reviewed")
 
     p = add(
         "check",

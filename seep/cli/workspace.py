@@ -178,11 +178,30 @@ def cmd_check(args) -> int:
 
 def cmd_status(args) -> int:
     ws = open_workspace(args)
+    if args.by_scene:
+        return _status_by_scene(ws)
     counts = ws.status_counts()
     width = max(map(len, STATUSES))
     for status, n in counts.items():
         print(f"{status:<{width}}  {n}")
     print(f"{'total':<{width}}  {sum(counts.values())}")
+    return 0
+
+
+def _status_by_scene(ws) -> int:
+    """Browse's Scenes view as text: where the review stands in each scene."""
+    from seep.workspace.importer import printable
+    from seep.workspace.scene_view import scene_summaries
+
+    rows = scene_summaries(ws)
+    if not rows:
+        print("no tiles in this workspace yet")
+        return 0
+    width = max([len("scene"), *(len(printable(x.name)) for x in rows)])
+    print(f"{'scene':<{width}}  {'tiles':>6}  {'reviewed':>8}  " + "  ".join(f"{s:>10}" for s in STATUSES))
+    for x in rows:
+        counts = "  ".join(f"{x.statuses[s]:>10}" for s in STATUSES)
+        print(f"{printable(x.name):<{width}}  {x.tiles:>6}  {x.reviewed / x.tiles:>8.0%}  {counts}")
     return 0
 
 
