@@ -187,19 +187,27 @@ def seeps_form() -> None:
     """Seeps outlined or edited in a GIS, burnt into this scene's tiles as accepted labels."""
     with st.form("scene_seeps", border=False):
         upload = st.file_uploader(
-            "GeoPackage, GeoJSON or a zipped shapefile, any coordinate system",
-            type=["gpkg", "geojson", "json", "zip"],
+            "GeoPackage, GeoJSON, KML/KMZ or a zipped shapefile, any coordinate system",
+            type=["gpkg", "geojson", "json", "kml", "kmz", "zip"],
             key="scene_seeps_file",
         )
-        field = st.text_input("Field holding each polygon's class (id or name)", value="class_id", key="scene_seeps_field")
+        with st.container(horizontal=True):
+            one = st.selectbox(
+                "Class",
+                [None, *(c.id for c in ws.classes.classes[1:])],
+                format_func=lambda c: "each polygon's own, from a field" if c is None else f"all polygons: {ws.classes.names[c]}",
+                key="scene_seeps_class",
+                help="Outlines drawn without a class (a KML from Google Earth, say) all get the one chosen here",
+            )
+            field = st.text_input("Field holding each polygon's class (id or name)", value="class_id", key="scene_seeps_field")
         if not st.form_submit_button("Import seeps", icon=":material/upload:"):
             return
     st.session_state.pop("scene_seeps_done", None)  # said of the last file, not this one
     try:
         if upload is None:
-            raise BadInputError("choose a GeoPackage, GeoJSON or zipped shapefile first")
+            raise BadInputError("choose a GeoPackage, GeoJSON, KML or zipped shapefile first")
         session.require(ws, "accept")
-        report = import_uploaded_seeps(ws, name, upload, field, session.author())
+        report = import_uploaded_seeps(ws, name, upload, None if one else field, session.author(), class_id=one)
         # Kept, not popped once shown: a rerun that follows (a click, the map) must not wipe it unread.
         st.session_state["scene_seeps_done"] = (name, report.summary())
         st.rerun()  # the picture above was drawn before: draw it with the new labels

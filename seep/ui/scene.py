@@ -102,9 +102,10 @@ def export_bytes(ws: Workspace, name: str, source: str, suffix: str, model_id: s
         return out.read_bytes()
 
 
-def import_uploaded_seeps(ws: Workspace, name: str, upload, class_field: str, author: str):
-    """A GIS file from the browser (GeoPackage, GeoJSON, zipped shapefile: small, unlike scenes) burnt into
-    the scene's tiles; pyogrio reads files, so it passes through a temporary one."""
+def import_uploaded_seeps(ws: Workspace, name: str, upload, class_field: str | None, author: str, class_id: int | None = None):
+    """A GIS file from the browser (GeoPackage, GeoJSON, KML, zipped shapefile: small, unlike scenes)
+    burnt into the scene's tiles, each polygon's class from `class_field` or `class_id` for all;
+    pyogrio reads files, so it passes through a temporary one."""
     from seep.workspace.gis_import import import_seeps
 
     # the file's own name, for the audit trail, stripped of anything a path could make of it
@@ -113,7 +114,8 @@ def import_uploaded_seeps(ws: Workspace, name: str, upload, class_field: str, au
         path = Path(d) / safe
         path.write_bytes(upload.getvalue())
         try:
-            return import_seeps(ws, path, scene_name=name, author=author, class_field=class_field.strip() or None)
+            field = (class_field or "").strip() or None
+            return import_seeps(ws, path, scene_name=name, author=author, class_field=field, class_id=class_id)
         except SeepError as e:  # name the file the analyst chose, not the server's temporary copy
             e.args = (str(e).replace(str(path), upload.name),)
             raise

@@ -145,7 +145,7 @@ def _class_ids(ws, path, columns: dict, n: int, field: str | None, fixed: int | 
     if field is None or field not in columns:
         raise BadInputError(
             f"{path} has no {field or CLASS_FIELD} field to say each polygon's class (fields: {', '.join(columns) or 'none'}); "
-            "name one with --class-field, or give every polygon one class with --class N"
+            "name the field that holds it, or give every polygon one class (command line: --class-field F or --class N)"
         )
     by_name = {c.name.casefold(): c.id for c in ws.classes.classes[1:]}
     ids, unknown = [], set()

@@ -4,9 +4,11 @@ click on a tile opens it in Review, and the seeps download as GeoJSON and as a G
 import json
 
 import numpy as np
+import pyogrio.raw
 import pytest
 import rasterio
-from browser import demo_server, editor_ready, eventually, open_expander, shot, upload, wait_for_app
+import shapely
+from browser import choose, demo_server, editor_ready, eventually, open_expander, shot, upload, wait_for_app
 
 from seep.jobs import queue
 from seep.workspace import ImageFilter, Workspace
@@ -173,6 +175,21 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     assert (entry["action"], entry["target"]) == ("import seeps", "demo_scene") and "slick_drawn_in_QGIS.geojson" in entry[
         "detail"
     ]
+
+    # Two outlines drawn in Google Earth: a KML with no class field, one class chosen for all.
+    rings = [[sc.grid.affine() @ xy for xy in ((c0, 40), (c0 + 30, 40), (c0 + 30, 70), (c0, 70))] for c0 in (300, 400)]
+    lonlat = [shapely.Polygon([to_lonlat.transform(x, y) for x, y in ring]) for ring in rings]
+    kml = tmp_path / "outlines.kml"
+    names = [np.array(["first", "second"], dtype=object)]
+    geoms = np.array(shapely.to_wkb(lonlat), dtype=object)
+    pyogrio.raw.write(str(kml), geoms, names, ["Name"], driver="KML", geometry_type="Polygon", crs="EPSG:4326")
+    upload(page, kml)
+    choose(page, page.get_by_label("Class", exact=True), "all polygons: seep 5")
+    page.get_by_role("button", name="Import seeps").click()
+    expect(page.get_by_text("2 polygons read, 1 tiles given a new label version", exact=False)).to_be_visible(timeout=30_000)
+    tile = next(i for i, off in tile_offsets_of(ws, "demo_scene").items() if off == (0, 256))
+    label = ws.label(tile)[1]
+    assert (label[42:68, 302 - 256 : 328 - 256] == 5).all() and (label[42:68, 402 - 256 : 428 - 256] == 5).all()
 
 
 def test_no_page_asks_anything_of_another_host(geo_server, page):
