@@ -168,10 +168,11 @@ if missing:  # a hole in the download, not sea free of seeps
 with st.container(horizontal=True):
     for suffix, label, mime in (
         (".geojson", "GeoJSON (EPSG:4326)", "application/geo+json"),
+        (".kml", "KML (Google Earth)", "application/vnd.google-earth.kml+xml"),
         (".gpkg", "GeoPackage", "application/geopackage+sqlite3"),
         (".tif", "a GeoTIFF mask", "image/tiff"),
     ):
-        if suffix == ".geojson" and sc.grid.crs is None:
+        if suffix in (".geojson", ".kml") and sc.grid.crs is None:
             continue
         st.download_button(
             f"Seeps as {label}",

@@ -455,6 +455,20 @@ def test_seeps_exported_to_a_gis_come_back_as_the_same_labels(capsys, tmp_path, 
     assert code == 0, err
     assert "2 polygons read, 0 tiles given" in out  # the same seeps: no new versions
 
+    # And from Google Earth's KML, each outline named for its class.
+    assert run(capsys, "export-seeps", str(tmp_path / "s.kml"), "--workspace", done)[0] == 0
+    assert run(capsys, "export-seeps", str(tmp_path / "s.kml"), "--workspace", done)[0] == 0  # its own: replaced
+    kml = (tmp_path / "s.kml").read_text()
+    assert "<name>seep 1</name>" in kml and "<name>seep 5</name>" in kml
+    again = str(tmp_path / "again")
+    assert run(capsys, "import", str(img), "--workspace", again)[0] == 0
+    code, out, err = run(
+        capsys, "import-seeps", str(tmp_path / "s.kml"), "--scene", "S1A_scene", "--author", "ana", "--workspace", again
+    )
+    assert code == 0 and "2 polygons read, 6 tiles given a new label version" in out, err
+    kept = labels_of(Workspace(again, create=False), "S1A_scene", (600, 700))
+    assert (kept != expected).mean() < 0.002  # lon/lat to 7 decimals and back: only pixels on an edge may differ
+
 
 def test_a_mask_map_exported_with_holes_imports_back_as_it_was(capsys, tmp_path, scene_files):
     """Half the tiles labelled, exported as a GeoTIFF map, imported with the scene into another

@@ -139,15 +139,19 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument("--scene", action="append", help="with --geotiff: only this scene (repeatable)")
     _source_args(p, "with --geotiff: ")
 
-    p = add("export-seeps", cmd_export_seeps, "write seep polygons of georeferenced scenes to GeoJSON (EPSG:4326) or GeoPackage")
-    p.add_argument("out", type=Path, help="OUT.geojson or OUT.gpkg")
+    p = add(
+        "export-seeps",
+        cmd_export_seeps,
+        "write seep polygons of georeferenced scenes to GeoJSON or KML (EPSG:4326), or GeoPackage (each scene's CRS)",
+    )
+    p.add_argument("out", type=Path, help="OUT.geojson, OUT.kml or OUT.gpkg")
     p.add_argument("--scene", action="append", help="only this scene (repeatable; default every georeferenced scene)")
     _source_args(p, "")
 
     p = add(
         "import-seeps",
         cmd_import_seeps,
-        "burn seep polygons from a GIS file (GeoPackage, GeoJSON, shapefile) into a scene's tiles as new label versions",
+        "burn seep polygons from a GIS file (GeoPackage, GeoJSON, KML, shapefile) into a scene's tiles as new label versions",
     )
     p.add_argument("path", type=Path, help="the GIS file; any coordinate system, reprojected onto the scene")
     p.add_argument("--scene", required=True, help="the georeferenced scene whose tiles the polygons label")

@@ -4,8 +4,8 @@ Each tile is vectorised in the scene's *pixel* coordinates (integers, exact), so
 pieces of a slick cut by a tile border share their edge exactly and shapely's union joins
 them; the scene's affine transform is applied to the merged polygons only. Areas come
 from the scene's projected CRS, or geodesic on its ellipsoid for a geographic CRS.
-GeoJSON is written in EPSG:4326 (RFC 7946); GeoPackage in the scene's own CRS, one layer
-per scene.
+GeoJSON (RFC 7946) and KML are written in EPSG:4326; GeoPackage in the scene's own CRS, one
+layer per scene.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
 SOURCES = ("labels", "predictions")
+DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML"}
+LONLAT = ("GeoJSON", "KML")  # formats in EPSG:4326 only: one layer, every scene reprojected
 FIELDS = (
     "scene",
     "class_id",
@@ -219,12 +221,12 @@ def _to_lonlat(sc: Scene, geom):
 def export_seeps(
     ws: Workspace, out: Path, *, source: str = "labels", scenes: list[str] | None = None, model_id: str | None = None
 ) -> dict[str, int]:
-    """Write the seeps of these scenes (default: every georeferenced one) to OUT.geojson or
-    OUT.gpkg, atomically. Returns polygons per scene."""
+    """Write the seeps of these scenes (default: every georeferenced one) to OUT.geojson,
+    OUT.gpkg or OUT.kml, atomically. Returns polygons per scene."""
     out = Path(out)
-    driver = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}.get(out.suffix.lower())
+    driver = DRIVERS.get(out.suffix.lower())
     if driver is None:
-        raise BadInputError(f"{out}: export seeps to a .geojson or .gpkg file")
+        raise BadInputError(f"{out}: export seeps to a .geojson, .gpkg or .kml file")
     _check_seeps_replaceable(out)
     names = scenes or scene_names(ws)
     if source == "predictions" and names:
@@ -233,11 +235,11 @@ def export_seeps(
     if not names:
         raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
-    if driver == "GeoJSON":
+    if driver in LONLAT:
         bare = [sc.name for sc, _, _ in layers if sc.grid.crs is None]
         if bare:
             raise BadInputError(
-                f"scene {', '.join(bare)} has no coordinate system, and GeoJSON needs one; export to a .gpkg instead"
+                f"scene {', '.join(bare)} has no coordinate system, and {driver} needs one; export to a .gpkg instead"
             )
         layers = [(sc, [_to_lonlat(sc, g) for g in geoms], props) for sc, geoms, props in layers]
         geoms = [g for _, gs, _ in layers for g in gs]
@@ -266,7 +268,8 @@ def _check_seeps_replaceable(out: Path) -> None:
             raise pyogrio.errors.DataSourceError(out)
         layers = [name for name, _ in pyogrio.list_layers(out)]
         infos = [pyogrio.read_info(out, layer=name) for name in layers]
-        ours = all(tuple(i["fields"]) == FIELDS or not (len(i["fields"]) or i["features"]) for i in infos)
+        # a KML layer adds fields of its own (Name, description, ...) and reads class_name back as its Name
+        ours = all(set(FIELDS) - {"class_name"} <= set(i["fields"]) or not i["features"] for i in infos)
     except pyogrio.errors.DataSourceError:
         ours = False
     if not ours:
@@ -350,6 +353,8 @@ def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: 
 
     columns = [_column([p[f] for p in props], f) for f in FIELDS]
     options = {"RFC7946": "YES", "WRITE_NAME": "NO"} if driver == "GeoJSON" else {}
+    # Google Earth labels each outline with its class, not with an empty name
+    dataset_options = {"NameField": "class_name"} if driver == "KML" else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "no crs": the import already told the user
         write(
@@ -363,6 +368,7 @@ def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: 
             crs=crs,
             append=append,
             layer_options=options,
+            dataset_options=dataset_options,
         )
 
 

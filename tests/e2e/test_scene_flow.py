@@ -38,6 +38,10 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
     assert features and {f["properties"]["scene"] for f in features} == {"demo_scene"}
     assert any(f["properties"]["tiles"].count(",") == 3 for f in features)  # merged across four tiles
     with page.expect_download() as download:
+        page.get_by_role("button", name="Seeps as KML (Google Earth)").click()
+    kml = open(download.value.path()).read()
+    assert download.value.suggested_filename == "demo_scene-labels.kml" and kml.count("<Placemark") == len(features)
+    with page.expect_download() as download:
         page.get_by_role("button", name="Seeps as a GeoTIFF mask").click()
     assert download.value.suggested_filename == "demo_scene-labels.tif"
     with rasterio.open(download.value.path()) as mask:  # the labels on the scene's own grid
