@@ -8,10 +8,10 @@ from seep.ui.legend import legend
 from seep.ui.models import active_model, prefetch
 from seep.ui.review_flow import EDITOR
 from seep.ui.review_state import ReviewState
-from seep.ui.text import plain
+from seep.ui.text import lat_lon, plain
 from seep.workspace import agreement
 from seep.workspace.render import render_surroundings, render_tile
-from seep.workspace.scenes import tile_place
+from seep.workspace.scenes import tile_centre_lonlat, tile_place
 
 ws = session.workspace()
 model = active_model(ws)
@@ -39,6 +39,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
         if place
         else ""
     )
+    if place and (centre := tile_centre_lonlat(ws, image.id)):
+        where += f" · centre {lat_lon(*centre)}"
     st.caption(f"scene {plain(image.scene)}{where} · {rs.position + 1} of {len(rs.ids)}")
     review_panels.return_form(ws, image, author, on_returned=lambda: rs.go(1))
 

@@ -38,3 +38,9 @@ def saved_by(lv) -> str:
     """Who wrote a label version, as the analyst should read it: Predict all writes a model's
     prediction (over an earlier model's untouched one too) under the author 'model'."""
     return f"Model {lv.model_id} (Predict all)" if lv.source == "predicted" else lv.author
+
+
+def lat_lon(lon: float, lat: float) -> str:
+    """A place as analysts write it in a report: 42.9747° N, 4.2462° E (four decimals, about
+    10 m: a pixel)."""
+    return f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"

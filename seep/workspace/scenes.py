@@ -378,3 +378,18 @@ def tile_place(ws: Workspace, image_id: str) -> tuple[str, int, int] | None:
     with ws.connect() as con:
         row = con.execute("SELECT scene, row_off, col_off FROM scene_tiles WHERE image_id = ?", (image_id,)).fetchone()
     return tuple(row) if row else None
+
+
+def tile_centre_lonlat(ws: Workspace, image_id: str) -> tuple[float, float] | None:
+    """(lon, lat) of the middle of a tile cut from a scene with a coordinate system, the place
+    analysts report a slick by; None for other tiles."""
+    place = tile_place(ws, image_id)
+    if place is None:
+        return None
+    sc = scene(ws, place[0])
+    if sc.grid.crs is None:
+        return None
+    from pyproj import CRS, Transformer
+
+    x, y = sc.grid.affine(place[1], place[2]) @ (sc.tile / 2, sc.tile / 2)
+    return Transformer.from_crs(CRS.from_wkt(sc.grid.crs), "EPSG:4326", always_xy=True).transform(x, y)

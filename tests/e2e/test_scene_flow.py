@@ -60,6 +60,13 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
     editor_ready(page, f"{opened}:label:1")
     r, c = tile_offsets_of(ws, "demo_scene")[opened]
     expect(page.get_by_text(f"rows {r:,}-{r + 255:,}, columns {c:,}-{c + 255:,}", exact=False)).to_be_visible()
+    from pyproj import Transformer
+
+    sc = scene(ws, "demo_scene")  # the tile's middle on the map, as an analyst reports a slick's place
+    lon, lat = Transformer.from_crs(sc.grid.crs, "EPSG:4326", always_xy=True).transform(
+        *(sc.grid.affine(r + 128, c + 128) @ (0, 0))
+    )
+    expect(page.get_by_text(f"centre {lat:.4f}° N, {lon:.4f}° E", exact=False)).to_be_visible()
     shot(page, "21-scene-tile-in-review")
 
     # The editor frames the tile with its neighbours' edges: the slick crossing the corner of
