@@ -11,7 +11,7 @@ from seep.ui.review_state import ReviewState
 from seep.ui.text import lat_lon, plain
 from seep.workspace import agreement
 from seep.workspace.render import render_surroundings, render_tile
-from seep.workspace.scenes import tile_centre_lonlat, tile_place
+from seep.workspace.scenes import tile_centre_lonlat, tile_corners_lonlat, tile_place
 
 ws = session.workspace()
 model = active_model(ws)
@@ -92,6 +92,7 @@ with edit_col:
         context=context,
         can_accept=can_accept,
         values=ws.read_image(image.id),
+        corners=tile_corners_lonlat(ws, image.id) if place else None,
     )
     legend(ws)
     review_flow.keep_status(ws, image, pred, dirty)

@@ -380,9 +380,12 @@ def tile_place(ws: Workspace, image_id: str) -> tuple[str, int, int] | None:
     return tuple(row) if row else None
 
 
-def tile_centre_lonlat(ws: Workspace, image_id: str) -> tuple[float, float] | None:
-    """(lon, lat) of the middle of a tile cut from a scene with a coordinate system, the place
-    analysts report a slick by; None for other tiles."""
+def tile_corners_lonlat(ws: Workspace, image_id: str) -> list[list[float]] | None:
+    """[lon, lat] of the outer corners of a tile cut from a scene with a coordinate system, in
+    the order top-left, top-right, bottom-left, bottom-right; None for other tiles. A place
+    inside the tile is their bilinear blend (the projection bends less than a metre over a
+    tile). Longitudes are kept within 180 degrees of the first: a tile across the
+    antimeridian blends without a jump."""
     place = tile_place(ws, image_id)
     if place is None:
         return None
@@ -391,5 +394,18 @@ def tile_centre_lonlat(ws: Workspace, image_id: str) -> tuple[float, float] | No
         return None
     from pyproj import CRS, Transformer
 
-    x, y = sc.grid.affine(place[1], place[2]) @ (sc.tile / 2, sc.tile / 2)
-    return Transformer.from_crs(CRS.from_wkt(sc.grid.crs), "EPSG:4326", always_xy=True).transform(x, y)
+    to_lonlat = Transformer.from_crs(CRS.from_wkt(sc.grid.crs), "EPSG:4326", always_xy=True)
+    t, n = sc.grid.affine(place[1], place[2]), sc.tile
+    corners = [list(to_lonlat.transform(*(t @ (c, r)))) for r, c in ((0, 0), (0, n), (n, 0), (n, n))]
+    for corner in corners[1:]:
+        corner[0] += 360 * round((corners[0][0] - corner[0]) / 360)
+    return corners
+
+
+def tile_centre_lonlat(ws: Workspace, image_id: str) -> tuple[float, float] | None:
+    """(lon, lat) of the middle of a scene tile, the place analysts report a slick by."""
+    corners = tile_corners_lonlat(ws, image_id)
+    if corners is None:
+        return None
+    lon, lat = np.mean(corners, axis=0)
+    return (lon + 180) % 360 - 180, lat

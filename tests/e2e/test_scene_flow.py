@@ -2,6 +2,7 @@
 click on a tile opens it in Review, and the seeps download as GeoJSON and as a GeoTIFF mask."""
 
 import json
+import re
 
 import numpy as np
 import pyogrio.raw
@@ -96,6 +97,14 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
     labels[48:304, 48:304] = 0  # the tile itself is under the editor
     coloured = (np.abs(rgb[:, :, 0] - rgb[:, :, 1]) + np.abs(rgb[:, :, 1] - rgb[:, :, 2])) > 20
     assert labels.any() and coloured[labels > 0].mean() > 0.9 and not coloured[48:304, 48:304].any()
+
+    # The readout gives the place under the cursor too, to the metre.
+    page.mouse.move(box["x"] + 60.5 * zoom, box["y"] + 30.5 * zoom)
+    readout = page.get_by_test_id("seep-readout").inner_text()
+    got = re.search(r"row 30, col 60 .* · (\d+\.\d{5})° N, (\d+\.\d{5})° E$", readout)
+    x, y = sc.grid.affine(r, c) @ (60.5, 30.5)
+    lon, lat = Transformer.from_crs(sc.grid.crs, "EPSG:4326", always_xy=True).transform(x, y)
+    assert got and abs(float(got[1]) - lat) < 1e-5 and abs(float(got[2]) - lon) < 1e-5, readout
 
     page.get_by_test_id("seep-class-2").click()
     page.mouse.move(box["x"] + 100 * zoom, box["y"] + 100 * zoom)  # the tile's rows past 143 are past the scene's edge

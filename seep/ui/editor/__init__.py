@@ -46,6 +46,7 @@ def mask_editor(
     context: np.ndarray | None = None,
     can_accept: bool = True,
     values: np.ndarray | None = None,
+    corners: list[list[float]] | None = None,
 ) -> bool:
     """Show `mask` over `image_rgb` for editing; returns whether it has unsaved strokes.
 
@@ -54,7 +55,8 @@ def mask_editor(
     over at the top of the next run, before anything is drawn, so an action costs one
     rerun, not two. `locked` (H, W) bool marks no-data pixels: no brush, lasso or fill
     puts seep there (the eraser still works). `values` (H, W[, C]): the tile's pixel values,
-    read out in dB under the cursor. `context` (H + 2m, W + 2m, 3): the picture
+    read out in dB under the cursor. `corners`: [lon, lat] of the tile's outer corners (top-left,
+    top-right, bottom-left, bottom-right), for the place under the cursor. `context` (H + 2m, W + 2m, 3): the picture
     around the tile (its neighbours' edges), shown read-only as a frame of m pixels."""
     st.session_state[f"{key}__mask_id"] = mask_id
     data = {
@@ -73,6 +75,7 @@ def mask_editor(
         "context": encode_png(context) if context is not None else None,
         "margin": (context.shape[0] - mask.shape[0]) // 2 if context is not None else 0,
         "can_accept": bool(can_accept),
+        "corners": corners,
     }
     _component(
         key=key,

@@ -150,6 +150,7 @@ class Editor {
     this.poly = null; // an unfinished polygon belongs to the tile it was drawn on
     this.locked = data.locked ? await inflate(b64ToBytes(data.locked)) : null; // no-data: never painted
     this.db = data.db ? { ...data.db, q: await inflate(b64ToBytes(data.db.data)) } : null;
+    this.corners = data.corners || null;
     this.canvas.width = this.lassoCanvas.width = this.w;
     this.canvas.height = this.lassoCanvas.height = this.h;
     this.image = this.ctx.createImageData(this.w, this.h);
@@ -715,7 +716,8 @@ class Editor {
     const nodata = this.locked && this.locked[y * this.w + x] ? " · no data" : "";
     const q = this.db ? this.db.q[y * this.w + x] : 255;
     const db = q <= 253 ? ` · ${(this.db.lo + q * this.db.step).toFixed(1)} dB` : "";
-    this.q(".readout").textContent = `row ${y}, col ${x}${db} · ${c ? this.names[c] : "background"}${nodata}`;
+    const place = this.corners ? ` · ${lonLat(this.corners, (x + 0.5) / this.w, (y + 0.5) / this.h)}` : "";
+    this.q(".readout").textContent = `row ${y}, col ${x}${db} · ${c ? this.names[c] : "background"}${nodata}${place}`;
   }
 
   key(e) {
@@ -766,6 +768,15 @@ class Editor {
     if (type !== "navigate" || payload.dirty) payload.mask = bytesToB64(await deflate(this.work.mask));
     this.api.setTriggerValue("event", payload);
   }
+}
+
+// The place at (u, v), fractions of the tile's width and height: the bilinear blend of its
+// corners' [lon, lat] (top-left, top-right, bottom-left, bottom-right), to five decimals (a metre).
+function lonLat(corners, u, v) {
+  const [a, b, c, d] = corners;
+  const at = (i) => (1 - u) * (1 - v) * a[i] + u * (1 - v) * b[i] + (1 - u) * v * c[i] + u * v * d[i];
+  const lon = ((at(0) + 540) % 360) - 180, lat = at(1);
+  return `${Math.abs(lat).toFixed(5)}° ${lat >= 0 ? "N" : "S"}, ${Math.abs(lon).toFixed(5)}° ${lon >= 0 ? "E" : "W"}`;
 }
 
 export default function (component) {
