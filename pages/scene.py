@@ -14,7 +14,7 @@ from seep.ui.scene import export_bytes, import_uploaded_seeps, scene_picture, ti
 from seep.ui.text import plain
 from seep.workspace.gis import crs_label, tiles_left_out
 from seep.workspace.scene_view import scene_tiles
-from seep.workspace.scenes import check_scene, scene, scene_names, scene_stamp
+from seep.workspace.scenes import check_scene, scene, scene_names, scene_stamp, tile_centres_lonlat
 
 ws = session.workspace()
 model = active_model(ws)
@@ -147,7 +147,12 @@ if layer == "predictions" and model is None:
     st.caption("No active model yet: showing no predictions.")
 
 rgb, factor = scene_picture(ws, name, model_id, scene_stamp(ws, name))
-event = st.plotly_chart(tile_map(rgb, factor, sc.tile, tiles), on_select="rerun", selection_mode="points", key="scene_map")
+event = st.plotly_chart(
+    tile_map(rgb, factor, sc.tile, tiles, tile_centres_lonlat(ws, name)),
+    on_select="rerun",
+    selection_mode="points",
+    key="scene_map",
+)
 picked = [p.get("customdata") for p in event.selection.points if p.get("customdata")] if event else []
 if picked:
     st.session_state["review_image"] = picked[0]

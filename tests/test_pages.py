@@ -686,6 +686,23 @@ def test_scene_page_shows_the_demo_scene(tmp_path, monkeypatch):
     caption = " ".join(c.value for c in at.caption)
     assert "512 x 400 pixels, 1 band uint16" in caption and "WGS 84 / UTM zone 31N" in caption and "4 tiles of 256 px" in caption
 
+    # Each tile's marker says where its middle lies on the Earth, as pyproj puts it.
+    import json
+
+    from pyproj import Transformer
+
+    from seep.workspace.scenes import scene, tile_offsets_of
+
+    sc = scene(ws, "demo_scene")
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    hovers = {
+        i: t for trace in figure["data"] if "customdata" in trace for i, t in zip(trace["customdata"], trace["text"], strict=True)
+    }
+    to_lonlat = Transformer.from_crs(sc.grid.crs, "EPSG:4326", always_xy=True)
+    for image_id, (r, c) in tile_offsets_of(ws, "demo_scene").items():
+        lon, lat = to_lonlat.transform(*(sc.grid.affine(r, c) @ (128, 128)))
+        assert hovers[image_id].endswith(f"<br>{lat:.4f}° N, {lon:.4f}° E"), hovers[image_id]
+
 
 def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tmp_path, monkeypatch):
     ws = Workspace(tmp_path / "geo")

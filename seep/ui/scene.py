@@ -11,7 +11,7 @@ import streamlit as st
 
 from seep.data.display import overlay
 from seep.errors import SeepError
-from seep.ui.text import chart_text
+from seep.ui.text import chart_text, lat_lon
 from seep.workspace import STATUS_LABELS, Workspace
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
 from seep.workspace.scenes import scene
@@ -47,9 +47,10 @@ def scene_picture(ws: Workspace, name: str, model_id: str | None, stamp: tuple, 
     return overlay(rgb, classes, ws.classes, style="outline"), factor
 
 
-def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile]) -> go.Figure:
-    """The overview with one square marker per tile, coloured by review status; a click
-    on a marker selects that tile (its image id is the point's customdata)."""
+def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile], centres: dict[str, tuple[float, float]]) -> go.Figure:
+    """The overview with one square marker per tile, coloured by review status, its hover
+    naming the tile and, where the scene has a CRS, the place of its middle (`centres`: image
+    id -> lon, lat); a click on a marker selects that tile (its image id is the customdata)."""
     fig = go.Figure(go.Image(z=rgb, hoverinfo="skip"))
     h, w = rgb.shape[:2]
 
@@ -64,7 +65,7 @@ def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile]) -> go.Figure:
             x=[middle(t.col_off, w) for t in mine],
             y=[middle(t.row_off, h) for t in mine],
             customdata=[t.image_id for t in mine],
-            text=[chart_text(t.name) for t in mine],
+            text=[chart_text(t.name) + (f"<br>{lat_lon(*centres[t.image_id])}" if t.image_id in centres else "") for t in mine],
             hovertemplate="%{text}<extra>" + STATUS_LABELS[status] + "</extra>",
             mode="markers",
             marker=dict(symbol="square", size=14, color=colour, opacity=0.75, line=dict(width=1, color="#212121")),

@@ -402,6 +402,20 @@ def tile_corners_lonlat(ws: Workspace, image_id: str) -> list[list[float]] | Non
     return corners
 
 
+def tile_centres_lonlat(ws: Workspace, name: str) -> dict[str, tuple[float, float]]:
+    """image id -> (lon, lat) of the middle of each tile of a scene with a coordinate system
+    (one transform of them all, for the scene map's markers); empty for a scene without one."""
+    sc = scene(ws, name)
+    if sc.grid.crs is None:
+        return {}
+    from pyproj import CRS, Transformer
+
+    offsets = tile_offsets_of(ws, name)
+    mids = np.array([sc.grid.affine(r, c) @ (sc.tile / 2, sc.tile / 2) for r, c in offsets.values()]).reshape(-1, 2)
+    lon, lat = Transformer.from_crs(CRS.from_wkt(sc.grid.crs), "EPSG:4326", always_xy=True).transform(mids[:, 0], mids[:, 1])
+    return {i: (float(x), float(y)) for i, x, y in zip(offsets, lon, lat, strict=True)}
+
+
 def tile_centre_lonlat(ws: Workspace, image_id: str) -> tuple[float, float] | None:
     """(lon, lat) of the middle of a scene tile, the place analysts report a slick by."""
     corners = tile_corners_lonlat(ws, image_id)
