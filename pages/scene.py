@@ -26,7 +26,13 @@ names = scene_names(ws)
 def import_form() -> None:
     """A GeoTIFF already on the server (scenes are gigabytes: no browser upload), imported as a job."""
     with st.form("scene_import", border=False):
-        path = st.text_input("GeoTIFF on this server", placeholder="/data/S1A_IW_GRDH_20260101.tif", key="scene_import_path")
+        path = st.text_input(
+            "GeoTIFF on this server",
+            placeholder="/data/S1A_IW_GRDH_20260101.SAFE/measurement/s1a-iw-grd-vv-20260101-001.tiff",
+            key="scene_import_path",
+            help="A GeoTIFF or Cloud-Optimized GeoTIFF of any size. A Sentinel-1 GRD measurement file, placed by "
+            "ground control points, is warped onto the UTM zone of its middle as it is imported.",
+        )
         with st.container(horizontal=True):
             mask = st.text_input("Its mask, on the same grid (optional)", key="scene_import_mask")
             given = st.text_input("Scene name (default: the file's name)", key="scene_import_name")
