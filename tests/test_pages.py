@@ -704,6 +704,28 @@ def test_scene_page_shows_the_demo_scene(tmp_path, monkeypatch):
         assert hovers[image_id].endswith(f"<br>{lat:.4f}° N, {lon:.4f}° E"), hovers[image_id]
 
 
+def test_review_gives_a_scene_tiles_seep_area_on_the_ground(tmp_path, monkeypatch):
+    """Analysts report a slick's area in km², not in pixels: on a scene tile the class table is
+    followed by the seep's area, from the pixel's footprint on the WGS 84 ellipsoid."""
+    from seep.workspace.scenes import scene, tile_offsets_of
+
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    sc = scene(ws, "demo_scene")
+    tile = max(tile_offsets_of(ws, "demo_scene"), key=lambda i: ws.image(i).seep_pixels)
+    seep = int((ws.label(tile)[1] > 0).sum())
+    at = app(image=tile)
+    got = next(c.value for c in at.caption if c.value.startswith("Seep on the ground"))
+    km2 = float(re.search(r"label ([\d.]+) km²", got)[1])
+    grid_m2 = abs(sc.grid.transform[0] * sc.grid.transform[4])  # UTM: metres, within its 0.04% scale error
+    assert seep > 0 and abs(km2 - seep * grid_m2 / 1e6) / km2 < 0.01, got
+    assert any("centre 4" in c.value and "° N, " in c.value for c in at.caption)  # and where it lies
+
+    loose = next(i for i in ws.image_ids() if i not in tile_offsets_of(ws, "demo_scene"))
+    assert not any(c.value.startswith("Seep on the ground") for c in app(image=loose).caption)  # no map, no area
+
+
 def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tmp_path, monkeypatch):
     ws = Workspace(tmp_path / "geo")
     build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=3), labelled_per_scene=1)

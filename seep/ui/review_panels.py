@@ -18,6 +18,7 @@ from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
+from seep.workspace.scenes import pixel_area_m2
 
 BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
 
@@ -84,10 +85,12 @@ def reference(ws, image, label_mask, pred, base, opacity: float) -> None:
         st.image(difference_overlay(base, diff), width="stretch")
         counts = difference_counts(diff)
         st.caption(" · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree") + f"  ({DIFF_LEGEND})")
-    class_table(ws, [("label", label_mask), ("model", pred[0] if pred is not None else None)])
+    class_table(ws, [("label", label_mask), ("model", pred[0] if pred is not None else None)], pixel_area_m2(ws, image.id))
 
 
-def class_table(ws: Workspace, masks: list[tuple[str, np.ndarray | None]]) -> None:
+def class_table(ws: Workspace, masks: list[tuple[str, np.ndarray | None]], pixel_m2: float | None = None) -> None:
+    """Pixels of each seep class in each mask; on a scene tile, the seep's area on the ground too
+    (what an analyst reports)."""
     shown = [(name, np.bincount(m.ravel(), minlength=len(ws.classes))) for name, m in masks if m is not None]
     # Short headers ("label", "model"; the caption says pixels) and a no-break space after the
     # swatch: in the narrow column of a 1024-px page the table ran past its column and broke
@@ -99,6 +102,9 @@ def class_table(ws: Workspace, masks: list[tuple[str, np.ndarray | None]]) -> No
         lines.append(f'| :color[■]{{foreground="{c.colour}"}}\u00a0{plain(c.name)} | {cells} |')
     st.caption("Pixels per class")
     st.markdown("\n".join(lines))
+    if pixel_m2 and shown:
+        areas = ", ".join(f"{name} {counts[1:].sum() * pixel_m2 / 1e6:.3g} km²" for name, counts in shown)
+        st.caption(f"Seep on the ground: {areas} (a pixel covers {pixel_m2:.3g} m²)")
 
 
 def returned_note(ws: Workspace, image: ImageRecord) -> None:
