@@ -11,7 +11,7 @@ from seep.ui.review_state import ReviewState
 from seep.ui.text import lat_lon, plain
 from seep.workspace import agreement
 from seep.workspace.render import render_surroundings, render_tile
-from seep.workspace.scenes import tile_centre_lonlat, tile_corners_lonlat, tile_place
+from seep.workspace.scenes import centre_of, footprint_m2, tile_corners_lonlat, tile_place
 
 ws = session.workspace()
 model = active_model(ws)
@@ -34,13 +34,14 @@ with st.container(horizontal=True, vertical_alignment="center"):
     st.subheader(plain(image.name), anchor=False)
     review_panels.status_badge(image)
     place = tile_place(ws, image.id)
+    corners = tile_corners_lonlat(ws, image.id) if place else None  # where it lies on the Earth: header, cursor, area
     where = (
         f" · rows {place[1]:,}-{place[1] + image.height - 1:,}, columns {place[2]:,}-{place[2] + image.width - 1:,}"
         if place
         else ""
     )
-    if place and (centre := tile_centre_lonlat(ws, image.id)):
-        where += f" · centre {lat_lon(*centre)}"
+    if corners:
+        where += f" · centre {lat_lon(*centre_of(corners))}"
     st.caption(f"scene {plain(image.scene)}{where} · {rs.position + 1} of {len(rs.ids)}")
     review_panels.return_form(ws, image, author, on_returned=lambda: rs.go(1))
 
@@ -92,7 +93,7 @@ with edit_col:
         context=context,
         can_accept=can_accept,
         values=ws.read_image(image.id),
-        corners=tile_corners_lonlat(ws, image.id) if place else None,
+        corners=corners,
     )
     legend(ws)
     review_flow.keep_status(ws, image, pred, dirty)
@@ -104,7 +105,8 @@ with side:
         label_mask = mask  # the editor's mask is the newest label: no second read
     else:
         label_mask = ws.label(image.id)[1] if image.head_version is not None else None
-    review_panels.reference(ws, image, label_mask, pred, base, opacity)
+    pixel_m2 = footprint_m2(corners) / (image.height * image.width) if corners else None
+    review_panels.reference(ws, image, label_mask, pred, base, opacity, pixel_m2)
     review_panels.history(ws, image, author, base, opacity, on_restored=rs.reopen)
 
 if model:  # Next is the likeliest move: have its prediction ready by then

@@ -18,7 +18,6 @@ from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
-from seep.workspace.scenes import pixel_area_m2
 
 BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
 
@@ -61,8 +60,9 @@ def display_controls(ws: Workspace, image: ImageRecord, in_scene: bool) -> tuple
     return DisplaySettings(mode, low, high, gamma), opacity, surround
 
 
-def reference(ws, image, label_mask, pred, base, opacity: float) -> None:
-    """The label, prediction, confidence or their difference beside the editor, and pixels per class."""
+def reference(ws, image, label_mask, pred, base, opacity: float, pixel_m2: float | None = None) -> None:
+    """The label, prediction, confidence or their difference beside the editor, and pixels per
+    class (with the seep's area where a pixel's ground area, `pixel_m2`, is known)."""
     layers = ["Label"] if label_mask is not None else []
     if pred is not None:
         layers += ["Prediction", "Confidence"] + (["Difference"] if label_mask is not None else [])
@@ -85,7 +85,7 @@ def reference(ws, image, label_mask, pred, base, opacity: float) -> None:
         st.image(difference_overlay(base, diff), width="stretch")
         counts = difference_counts(diff)
         st.caption(" · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree") + f"  ({DIFF_LEGEND})")
-    class_table(ws, [("label", label_mask), ("model", pred[0] if pred is not None else None)], pixel_area_m2(ws, image.id))
+    class_table(ws, [("label", label_mask), ("model", pred[0] if pred is not None else None)], pixel_m2)
 
 
 def class_table(ws: Workspace, masks: list[tuple[str, np.ndarray | None]], pixel_m2: float | None = None) -> None:

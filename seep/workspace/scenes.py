@@ -416,23 +416,18 @@ def tile_centres_lonlat(ws: Workspace, name: str) -> dict[str, tuple[float, floa
     return {i: (float(x), float(y)) for i, x, y in zip(offsets, lon, lat, strict=True)}
 
 
-def pixel_area_m2(ws: Workspace, image_id: str) -> float | None:
-    """The ground area of one pixel of a scene tile, in square metres: the geodesic area of the
-    tile's footprint (WGS 84) over its pixels, right in any CRS; None for other tiles."""
-    corners = tile_corners_lonlat(ws, image_id)
-    if corners is None:
-        return None
+def centre_of(corners: list[list[float]]) -> tuple[float, float]:
+    """(lon, lat) of the middle of a tile, from tile_corners_lonlat: the place analysts report
+    a slick by."""
+    lon, lat = np.mean(corners, axis=0)
+    return (lon + 180) % 360 - 180, lat
+
+
+def footprint_m2(corners: list[list[float]]) -> float:
+    """The ground area of a tile, in square metres, from tile_corners_lonlat: the geodesic area
+    of its footprint on WGS 84, right in a projected or a geographic CRS."""
     from pyproj import Geod
 
     ring = [corners[i] for i in (0, 1, 3, 2)]  # top-left, top-right, bottom-right, bottom-left
     area, _ = Geod(ellps="WGS84").polygon_area_perimeter([p[0] for p in ring], [p[1] for p in ring])
-    return abs(area) / scene(ws, tile_place(ws, image_id)[0]).tile ** 2
-
-
-def tile_centre_lonlat(ws: Workspace, image_id: str) -> tuple[float, float] | None:
-    """(lon, lat) of the middle of a scene tile, the place analysts report a slick by."""
-    corners = tile_corners_lonlat(ws, image_id)
-    if corners is None:
-        return None
-    lon, lat = np.mean(corners, axis=0)
-    return (lon + 180) % 360 - 180, lat
+    return abs(area)
