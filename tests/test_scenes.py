@@ -712,6 +712,7 @@ def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(cap
     onto the UTM zone of the scene's centre, and a slick exports where it lies on the map."""
     h, w = 500, 600
     img = np.random.default_rng(3).integers(200, 3000, (h, w)).astype(np.uint16)
+    img[:, :60] = 0  # no radar west of the swath, with no no-data tag, as in a GRD file
     mask = np.zeros((h, w), np.uint8)
     mask[200:260, 250:400] = 2
     lonlat = gcp_swath(tmp_path / "S1A_grd.tif", img)
@@ -725,6 +726,8 @@ def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(cap
     sc = scene(Workspace(ws_path), "S1A_grd")
     assert "UTM zone 31N" in sc.grid.crs and abs(abs(sc.grid.transform[0]) - 10) < 0.5  # about its own 10 m
     assert (sc.grid.width, sc.grid.height) > (w, h)  # the tilted swath's bounding box, the corners no-data
+    pixels = np.concatenate([Workspace(ws_path).read_image(i).ravel() for i in tile_offsets_of(Workspace(ws_path), "S1A_grd")])
+    assert pixels.min() == 0 and pixels[pixels > 0].min() >= 200  # no radar stays no-data: not blended in, not nudged to 1
 
     assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)[0] == 0
     (slick,) = json.loads((tmp_path / "s.geojson").read_text())["features"]

@@ -117,7 +117,11 @@ def on_map_grid(ds, what: str = "scene"):
     floating = np.issubdtype(np.dtype(ds.dtypes[0]), np.floating)
     nodata = ds.nodata if ds.nodata is not None else (float("nan") if floating else 0)
     resampling = Resampling.nearest if what == "mask" else Resampling.bilinear
-    with WarpedVRT(ds, crs=utm_zone_of(ds), resampling=resampling, nodata=nodata) as vrt:
+    # The source's no-data too (a GRD file's swath edge is 0 with no tag saying so): else the
+    # warper keeps those zeros as data, blends them into the swath's edge, and nudges them to 1
+    # so that they are not mistaken for the output's no-data: dark pixels where there is no radar.
+    src_nodata = None if what == "mask" else nodata
+    with WarpedVRT(ds, crs=utm_zone_of(ds), resampling=resampling, src_nodata=src_nodata, nodata=nodata) as vrt:
         yield vrt
 
 
