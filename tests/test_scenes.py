@@ -736,11 +736,22 @@ def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(cap
     assert p["class_id"] == 2 and abs(p["centroid_lon"] - lon) < 3e-4 and abs(p["centroid_lat"] - lat) < 3e-4  # within ~25 m
     assert abs(p["area_km2"] - 60 * 150 * 100 / 1e6) / (60 * 150 * 100 / 1e6) < 0.05
 
-    # A mask drawn in the radar's own geometry with no points of its own cannot follow the warp.
-    write_tif(tmp_path / "bare_mask.tif", mask, crs=None, transform=rasterio.Affine.identity())
-    argv = ["import", str(tmp_path / "S1A_grd.tif"), "--mask", str(tmp_path / "bare_mask.tif"), "--scene", "again"]
+    # A mask drawn on the radar's own pixels by a tool that kept no georeferencing (a plain TIFF
+    # of the scene's size) is placed by the scene's points; one of another size cannot follow.
+    import tifffile
+
+    tifffile.imwrite(tmp_path / "bare_mask.tif", mask)
+    argv = ["import", str(tmp_path / "S1A_grd.tif"), "--mask", str(tmp_path / "bare_mask.tif"), "--scene", "bare"]
+    code, out, err = run(capsys, *argv, "--workspace", str(tmp_path / "bare"))
+    assert code == 0 and "placed by the scene's points" in err, err
+    assert (
+        labels_of(Workspace(tmp_path / "bare"), "bare", (sc.grid.height, sc.grid.width)).tolist()
+        == labels_of(Workspace(ws_path), "S1A_grd", (sc.grid.height, sc.grid.width)).tolist()
+    )  # as the mask that carried the points itself
+    tifffile.imwrite(tmp_path / "small_mask.tif", mask[:400])
+    argv = ["import", str(tmp_path / "S1A_grd.tif"), "--mask", str(tmp_path / "small_mask.tif"), "--scene", "again"]
     code, _, err = run(capsys, *argv, "--workspace", ws_path)
-    assert code == 1 and "has neither a grid nor those points, so it cannot follow" in err
+    assert code == 1 and "nor the scene's size (600 x 400 vs 600 x 500), so it cannot follow" in err, err
     assert Workspace(ws_path).scenes() == ["S1A_grd"]
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
@@ -125,9 +126,46 @@ def on_map_grid(ds, what: str = "scene"):
         yield vrt
 
 
+@contextmanager
+def placed_like(mds, ds):
+    """The mask `mds` placed by the ground control points of its scene `ds`, where the scene has
+    them and the mask, on the same pixels (its size), says nothing of its place: a mask drawn in
+    the radar's own geometry by a tool that kept no georeferencing. A VRT gives GDAL the points
+    and reads the mask's own file; anything else is `mds` as it is."""
+    import rasterio
+
+    points, crs = ds.gcps
+    bare = mds.crs is None and not mds.gcps[0] and mds.transform.is_identity
+    same_pixels = (mds.height, mds.width) == (ds.height, ds.width) and mds.dtypes[0] in _GDAL_TYPES
+    if ds.crs is not None or not points or not bare or not same_pixels:  # the grid check says what is wrong
+        yield mds
+        return
+    gcps = "".join(
+        f'<GCP Id="{i}" Pixel="{p.col!r}" Line="{p.row!r}" X="{p.x!r}" Y="{p.y!r}" Z="{(p.z or 0.0)!r}"/>'
+        for i, p in enumerate(points)
+    )
+    vrt = (
+        f'<VRTDataset rasterXSize="{mds.width}" rasterYSize="{mds.height}">'
+        f"<GCPList Projection={quoteattr(crs.to_wkt())}>{gcps}</GCPList>"
+        f'<VRTRasterBand dataType="{_GDAL_TYPES[mds.dtypes[0]]}" band="1"><SimpleSource>'
+        f'<SourceFilename relativeToVRT="0">{escape(mds.name)}</SourceFilename><SourceBand>1</SourceBand>'
+        "</SimpleSource></VRTRasterBand></VRTDataset>"
+    )
+    with rasterio.open(vrt) as placed:
+        yield placed
+
+
+_GDAL_TYPES = {"uint8": "Byte", "uint16": "UInt16", "int16": "Int16", "uint32": "UInt32", "int32": "Int32"}
+
+
 def is_warped(ds) -> bool:
     """Whether on_map_grid warped this dataset (a WarpedVRT over the file)."""
     return getattr(ds, "src_dataset", None) is not None
+
+
+def lent_points(mds) -> bool:
+    """Whether this warped mask was placed by its scene's points (placed_like's VRT)."""
+    return is_warped(mds) and mds.src_dataset.driver == "VRT"
 
 
 def utm_zone_of(ds) -> str:

@@ -23,8 +23,10 @@ from seep.data.geo import (
     check_image_grid,
     grid_of,
     is_warped,
+    lent_points,
     on_map_grid,
     open_scene,
+    placed_like,
     read_mask_tile,
     read_tile,
     tile_offsets,
@@ -81,6 +83,10 @@ def import_scene(
             report.warnings.append(f"{path} has no coordinate system: its seeps will export without coordinates")
         if is_warped(ds):
             report.warnings.append(_warped_note(ds, path))
+        if mds is not None and lent_points(mds):
+            report.warnings.append(
+                f"{mask} says nothing of its place; on the scene's pixels, it was placed by the scene's points"
+            )
         _begin_scene(ws, name, path, grid, size)
         added: list[str] = []
         present: list[tuple[str, int, int]] = []  # (image id, row, column) of tiles already in the workspace
@@ -122,10 +128,12 @@ def _opened(path: Path, mask: Path | None):
     """(scene, mask or None), each on a grid Seep keeps (see on_map_grid)."""
     with ExitStack() as stack:
         stack.enter_context(bounded_cache())
-        ds = stack.enter_context(on_map_grid(stack.enter_context(open_scene(path))))
+        raw = stack.enter_context(open_scene(path))
+        ds = stack.enter_context(on_map_grid(raw))
         mds = None
         if mask is not None:
-            mds = stack.enter_context(on_map_grid(stack.enter_context(open_scene(mask, "mask")), "mask"))
+            mask_raw = stack.enter_context(placed_like(stack.enter_context(open_scene(mask, "mask")), raw))
+            mds = stack.enter_context(on_map_grid(mask_raw, "mask"))
         yield ds, mds
 
 
@@ -147,8 +155,8 @@ def _checked_grids(ws: Workspace, ds, mds, path: Path, mask: Path | None) -> Sce
         if is_warped(ds) and not is_warped(mds) and mds.crs is None:
             raise BadInputError(
                 f"scene {path} is placed on the map by ground control points and is warped onto a grid on import, "
-                f"but mask {mask} has neither a grid nor those points, so it cannot follow: give it the scene's "
-                "ground control points, or warp both with gdalwarp first"
+                f"but mask {mask} has neither a grid nor those points, nor the scene's size ({mds.width} x {mds.height} "
+                f"vs {ds.src_dataset.width} x {ds.src_dataset.height}), so it cannot follow"
             )
         _check_mask_grid(grid, grid_of(mds, "mask"), mask)
     return grid
