@@ -11,6 +11,7 @@ import pyogrio.raw
 import pytest
 import rasterio
 import shapely
+import tifffile
 from pyproj import Transformer
 from rasterio.transform import from_origin
 
@@ -212,6 +213,7 @@ def bad_inputs(tmp_path, scene_files):
     write_tif(tmp_path / "shifted.tif", other, transform=from_origin(500010, 4600000, 10, 10))
     write_tif(tmp_path / "wrongcrs.tif", other, crs="EPSG:32632")
     write_tif(tmp_path / "small.tif", np.zeros((100, 100), np.uint8))
+    tifffile.imwrite(tmp_path / "plain_small.tif", np.zeros((H - 1, W), np.uint8))  # no place, and not the scene's size
     write_tif(tmp_path / "int32.tif", np.ones((H, W), np.int32))
     return [
         ([str(tmp_path / "empty.tif")], "is empty (0 bytes)"),
@@ -220,6 +222,7 @@ def bad_inputs(tmp_path, scene_files):
         ([str(img), "--mask", str(tmp_path / "shifted.tif")], "is on another grid"),
         ([str(img), "--mask", str(tmp_path / "wrongcrs.tif")], "is on another grid"),
         ([str(img), "--mask", str(tmp_path / "small.tif")], "is on another grid"),
+        ([str(img), "--mask", str(tmp_path / "plain_small.tif")], "is on another grid"),
         ([str(tmp_path / "int32.tif")], "pixel type int32"),
         ([str(img), "--scene", "a/b"], "scene name"),
         ([str(tmp_path / "typo.tif"), "--mask", str(mask)], f"no file or folder at {tmp_path / 'typo.tif'}"),
@@ -738,12 +741,10 @@ def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(cap
 
     # A mask drawn on the radar's own pixels by a tool that kept no georeferencing (a plain TIFF
     # of the scene's size) is placed by the scene's points; one of another size cannot follow.
-    import tifffile
-
     tifffile.imwrite(tmp_path / "bare_mask.tif", mask)
     argv = ["import", str(tmp_path / "S1A_grd.tif"), "--mask", str(tmp_path / "bare_mask.tif"), "--scene", "bare"]
     code, out, err = run(capsys, *argv, "--workspace", str(tmp_path / "bare"))
-    assert code == 0 and "placed by the scene's points" in err, err
+    assert code == 0 and "says nothing of its place; on the scene's pixels, it takes the scene's place" in err, err
     assert (
         labels_of(Workspace(tmp_path / "bare"), "bare", (sc.grid.height, sc.grid.width)).tolist()
         == labels_of(Workspace(ws_path), "S1A_grd", (sc.grid.height, sc.grid.width)).tolist()
@@ -797,3 +798,17 @@ def test_the_utm_zone_is_the_one_at_the_scene_middle(tmp_path):
     arctic = {(0, 0): (10.0, 85.2), (0, 100): (12.0, 85.2), (50, 50): (11.0, 85.0), (100, 0): (10.0, 84.8)}
     with placed("arctic.tif", arctic) as ds:
         assert CRS.from_wkt(utm_zone_of(ds)).to_epsg() == 4326
+
+
+def test_a_plain_mask_of_the_scenes_size_takes_the_scenes_place(capsys, tmp_path, scene_files):
+    """A mask from a pipeline that kept no georeferencing (a plain TIFF) on exactly the scene's
+    pixels labels them as the georeferenced mask does, and the import says it took it so."""
+    img, mask = scene_files
+    with rasterio.open(mask) as m:
+        tifffile.imwrite(tmp_path / "plain.tif", m.read(1))
+    code, out, err = run(capsys, "import", str(img), "--mask", str(tmp_path / "plain.tif"), "--workspace", str(tmp_path / "a"))
+    assert code == 0 and "8 masks added" in out and "it takes the scene's place" in err, err
+    code, _, err = run(capsys, "import", str(img), "--mask", str(mask), "--workspace", str(tmp_path / "b"))
+    assert code == 0 and "takes the scene's place" not in err  # a georeferenced mask: nothing to say
+    a, b = (labels_of(Workspace(tmp_path / w), "S1A_scene", (H, W)) for w in "ab")
+    assert a.any() and (a == b).all()

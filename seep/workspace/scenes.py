@@ -83,10 +83,8 @@ def import_scene(
             report.warnings.append(f"{path} has no coordinate system: its seeps will export without coordinates")
         if is_warped(ds):
             report.warnings.append(_warped_note(ds, path))
-        if mds is not None and lent_points(mds):
-            report.warnings.append(
-                f"{mask} says nothing of its place; on the scene's pixels, it was placed by the scene's points"
-            )
+        if mds is not None and (lent_points(mds) or (grid.crs is not None and _plain_on(grid, grid_of(mds, "mask")))):
+            report.warnings.append(f"{mask} says nothing of its place; on the scene's pixels, it takes the scene's place")
         _begin_scene(ws, name, path, grid, size)
         added: list[str] = []
         present: list[tuple[str, int, int]] = []  # (image id, row, column) of tiles already in the workspace
@@ -224,11 +222,18 @@ def _label_present(ws: Workspace, mds, present: list[tuple[str, int, int]], size
 def _check_mask_grid(grid: SceneGrid, mgrid: SceneGrid, mask: Path) -> None:
     if mgrid.bands != 1 or not np.issubdtype(np.dtype(mgrid.dtype), np.integer):
         raise BadInputError(f"mask {mask} must be one band of integer class ids; it has {mgrid.bands} band(s) of {mgrid.dtype}")
-    if not grid.same_grid(mgrid):
+    if not grid.same_grid(mgrid) and not _plain_on(grid, mgrid):
         raise BadInputError(
             f"mask {mask} is on another grid than its scene ({mgrid.width}x{mgrid.height} vs {grid.width}x{grid.height} "
             "pixels, or another transform or coordinate system); resample it onto the scene's grid first"
         )
+
+
+def _plain_on(grid: SceneGrid, mgrid: SceneGrid) -> bool:
+    """A mask that says nothing of its place (no CRS, no transform: a plain TIFF from a tool that
+    kept no georeferencing) on exactly the scene's pixels: it is taken to lie where they lie."""
+    identity = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+    return mgrid.crs is None and mgrid.transform == identity and (mgrid.height, mgrid.width) == (grid.height, grid.width)
 
 
 def _scene_name(name: str) -> str:
