@@ -137,14 +137,14 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
     page.goto(f"{url}/scene")
     wait_for_app(page)
     open_expander(page, "Import a scene")
-    page.get_by_label("GeoTIFF on this server").fill(str(tmp_path / "nothing-here.tif"))
+    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(tmp_path / "nothing-here.tif"))
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("nothing-here.tif", exact=False).last).to_be_visible()
     expect(page.get_by_text("no scene file at", exact=False)).to_be_visible()  # said at once, nothing queued
     assert "nothing-here" not in [j.params.get("scene") for j in queue.list_jobs(ws)]
 
     wait_for_app(page)  # the run that showed the error is over before the next input
-    page.get_by_label("GeoTIFF on this server").fill(str(tmp_path / "coast.tif"))
+    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(tmp_path / "coast.tif"))
     page.get_by_label("Its mask, on the same grid (optional)").fill(str(tmp_path / "coast-mask.tif"))
     page.get_by_role("button", name="Import").click()
     # The job runs in the background worker; when it ends the page shows the new scene.
