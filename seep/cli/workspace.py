@@ -101,19 +101,27 @@ def _import_scene(args) -> int:
 
 
 def cmd_export_seeps(args) -> int:
-    from seep.workspace.gis import export_seeps, prediction_model, tiles_left_out
+    from seep.workspace.gis import export_seeps, prediction_model
 
     ws = open_workspace(args)
     counts = export_seeps(ws, args.out, source=args.source, scenes=args.scene, model_id=args.model)
     per = ", ".join(f"{n} in {s}" for s, n in counts.items())
     print(f"exported {sum(counts.values())} seep polygons ({per}) from {args.source} to {args.out}")
     model = prediction_model(ws, args.model) if args.source == "predictions" else None
-    for name in counts:  # an unlabelled or unpredicted tile is a hole in the file, not sea free of seeps
-        missing, tiles = tiles_left_out(ws, name, model)
-        if missing:
-            lack = f"no prediction by {model}" if model else "no label"
-            print(f"note: {missing} of {tiles} tiles of {name} have {lack} yet, so the file says nothing about them")
+    for name in counts:
+        _note_holes(ws, name, model, ", so the file says nothing about them")
     return 0
+
+
+def _note_holes(ws, name: str, model: str | None, meaning: str) -> None:
+    """An unlabelled or unpredicted tile is a hole in an exported map, not sea free of seeps: say
+    how many there are."""
+    from seep.workspace.gis import tiles_left_out
+
+    missing, tiles = tiles_left_out(ws, name, model)
+    if missing:
+        lack = f"no prediction by {model}" if model else "no label"
+        print(f"note: {missing} of {tiles} tiles of {name} have {lack} yet{meaning}")
 
 
 def cmd_import_seeps(args) -> int:
@@ -146,15 +154,12 @@ def cmd_export(args) -> int:
 
 
 def _export_geotiff(ws, args) -> int:
-    from seep.workspace.gis import export_masks_geotiff, prediction_model, tiles_left_out
+    from seep.workspace.gis import export_masks_geotiff, prediction_model
 
     model = prediction_model(ws, args.model) if args.source == "predictions" else None
     for path in export_masks_geotiff(ws, args.out, source=args.source, scenes=args.scene, model_id=model):
         print(f"wrote {path}")
-        missing, tiles = tiles_left_out(ws, path.stem, model)
-        if missing:
-            lack = f"no prediction by {model}" if model else "no label"
-            print(f"note: {missing} of {tiles} tiles of {path.stem} have {lack} yet; they are no-data (255) in {path.name}")
+        _note_holes(ws, path.stem, model, f"; they are no-data (255) in {path.name}")
     return 0
 
 
