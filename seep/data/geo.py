@@ -7,6 +7,7 @@ and the affine transform, so what the model finds can be put back on a map.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import warnings
@@ -168,17 +169,25 @@ def lent_points(mds) -> bool:
     return is_warped(mds) and mds.src_dataset.driver == "VRT"
 
 
+@functools.lru_cache(maxsize=16)
+def transformer(source: str, target: str):
+    """One pyproj transformer per pair of CRSs (WKT, "EPSG:n", ...), built once: building it
+    parses both, a millisecond or more, and pages redraw many times."""
+    from pyproj import CRS, Transformer
+
+    return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True)
+
+
 def utm_zone_of(ds) -> str:
     """The WGS 84 UTM zone (as "EPSG:n") at the ground control point nearest the middle of the
     raster (never a mean of longitudes, which lands on the wrong side of the globe for a scene
     across the antimeridian); near the poles, where UTM stops, the points' own CRS."""
-    from pyproj import CRS, Transformer
     from pyproj.aoi import AreaOfInterest
     from pyproj.database import query_utm_crs_info
 
     points, crs = ds.gcps
     mid = min(points, key=lambda p: (p.row - ds.height / 2) ** 2 + (p.col - ds.width / 2) ** 2)
-    lon, lat = Transformer.from_crs(CRS.from_user_input(crs.to_wkt()), "EPSG:4326", always_xy=True).transform(mid.x, mid.y)
+    lon, lat = transformer(crs.to_wkt(), "EPSG:4326").transform(mid.x, mid.y)
     zones = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat))
     return f"EPSG:{zones[0].code}" if zones else crs.to_wkt()
 

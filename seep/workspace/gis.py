@@ -21,7 +21,7 @@ import shapely
 from rasterio.features import shapes
 from rasterio.transform import Affine
 
-from seep.data.geo import bounded_cache, replace_atomically
+from seep.data.geo import bounded_cache, replace_atomically, transformer
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace import registry as reg
 from seep.workspace.records import STATUSES
@@ -200,17 +200,9 @@ def _crs(wkt: str):
     return CRS.from_wkt(wkt)
 
 
-@functools.lru_cache(maxsize=16)
-def _transformer(source: str, target: str):
-    """One transformer per pair of CRSs, not one per polygon (building it parses both)."""
-    from pyproj import CRS, Transformer
-
-    return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True)
-
-
 def reproject(geom, source: str, target: str):
     """Shapely geometries (one or an array) from CRS `source` to `target` (WKT, "EPSG:n", ...)."""
-    tr = _transformer(source, target)
+    tr = transformer(source, target)
     return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 

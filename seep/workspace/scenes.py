@@ -30,6 +30,7 @@ from seep.data.geo import (
     read_mask_tile,
     read_tile,
     tile_offsets,
+    transformer,
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError
 from seep.workspace.records import pixel_checksum
@@ -405,9 +406,7 @@ def tile_corners_lonlat(ws: Workspace, image_id: str) -> list[list[float]] | Non
     sc = scene(ws, place[0])
     if sc.grid.crs is None:
         return None
-    from pyproj import CRS, Transformer
-
-    to_lonlat = Transformer.from_crs(CRS.from_wkt(sc.grid.crs), "EPSG:4326", always_xy=True)
+    to_lonlat = transformer(sc.grid.crs, "EPSG:4326")
     t, n = sc.grid.affine(place[1], place[2]), sc.tile
     corners = [list(to_lonlat.transform(*(t @ (c, r)))) for r, c in ((0, 0), (0, n), (n, 0), (n, n))]
     for corner in corners[1:]:
@@ -421,11 +420,9 @@ def tile_centres_lonlat(ws: Workspace, name: str) -> dict[str, tuple[float, floa
     sc = scene(ws, name)
     if sc.grid.crs is None:
         return {}
-    from pyproj import CRS, Transformer
-
     offsets = tile_offsets_of(ws, name)
     mids = np.array([sc.grid.affine(r, c) @ (sc.tile / 2, sc.tile / 2) for r, c in offsets.values()]).reshape(-1, 2)
-    lon, lat = Transformer.from_crs(CRS.from_wkt(sc.grid.crs), "EPSG:4326", always_xy=True).transform(mids[:, 0], mids[:, 1])
+    lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(mids[:, 0], mids[:, 1])
     return {i: (float(x), float(y)) for i, x, y in zip(offsets, lon, lat, strict=True)}
 
 
