@@ -72,6 +72,11 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
     name = st.text_input("Name contains", key="browse_name")
     mine = browse_views.my_work_toggles(work)
+    noted = st.toggle(
+        f"With a note · {ws.count_images(ImageFilter(noted=True)):,}",
+        key="browse_noted",
+        help="Tiles whose newest label was saved with a note (what the analyst was unsure of); the Table view shows it",
+    )
     sort = st.selectbox(
         "Sort by",
         list(sorts),
@@ -91,6 +96,7 @@ flt = ImageFilter(
     class_present=cls,
     name_contains=name or None,
     has_prediction=predicted,
+    noted=noted,
     model=model.id if model else None,
     **mine,
 )

@@ -79,6 +79,7 @@ with edit_col:
         else:
             st.info(plain(note), icon=":material/model_training:")
     review_panels.returned_note(ws, image)
+    review_panels.version_note(ws, image)
     review_panels.conflict_notice(ws, image, author)
     if problem:
         session.show_error(problem)
@@ -95,6 +96,8 @@ with edit_col:
         values=ws.read_image(image.id),
         corners=corners,
     )
+    if not blind_mode:  # a blind label is nobody else's to read, note or not
+        review_panels.note_box(review_flow.note_key(image.id))
     legend(ws)
     review_flow.keep_status(ws, image, pred, dirty)
 

@@ -15,6 +15,7 @@ import seep.ui.models
 import seep.ui.session
 from seep.data.synthetic import DemoSpec
 from seep.ui.editor import payload
+from seep.ui.text import plain
 from seep.workspace import REVIEWED, UNREVIEWED, ImageFilter, Workspace
 from seep.workspace.demo import build_demo
 
@@ -280,6 +281,35 @@ def test_save_writes_a_version_with_the_analysts_name(demo_ws, editor):
     np.testing.assert_array_equal(saved, painted)
     assert demo_ws.image(rec.id).status == "corrected"
     assert editor.calls[-1][0].startswith(f"{rec.id}:label:2:")  # the editor reloads the saved version
+
+
+def test_a_note_typed_under_the_editor_goes_with_the_save_and_waits_on_the_tile(demo_ws, editor):
+    rec = demo_ws.list_images()[0]
+    at = app(image=rec.id)
+    box = f"review_note_{rec.id}"
+    painted = editor.calls[-1][1].copy()
+    painted[10:20, 10:20] = 3
+    at.text_input(key=box).input("two\tparts").run()  # a tab pasted in: refused, nothing lost
+    editor.send(at, "save", painted)
+    at.run()
+    assert any("control character" in e.value for e in at.error) and demo_ws.image(rec.id).head_version == 1
+    assert at.text_input(key=box).value == "two\tparts"  # the note is still there to mend
+    at.text_input(key=box).input("<b>unsure</b> of the tail: low wind?").run()
+    editor.send(at, "save", painted)
+    at.run()
+    lv = demo_ws.version(rec.id)
+    assert (lv.version, lv.note) == (2, "<b>unsure</b> of the tail: low wind?")
+    assert at.text_input(key=box).value == ""  # the next save starts without it
+    shown = [i.value for i in at.info if "note on" in i.value]
+    assert shown == [f"tester's note on v2: {plain('<b>unsure</b> of the tail: low wind?')}"]  # as text
+
+    at.switch_page("pages/browse.py").run()
+    assert at.toggle(key="browse_noted").label == "With a note · 1"
+    at.toggle(key="browse_noted").set_value(True).run()
+    at.segmented_control(key="browse_view").set_value("Table").run()
+    rows = at.dataframe[0].value.set_index("name")
+    assert list(rows.index) == [rec.name] and rows.loc[rec.name, "note"] == "<b>unsure</b> of the tail: low wind?"
+    assert at.query_params["noted"] == "1"  # a link to the noted tiles
 
 
 def test_a_conflicting_save_shows_both_and_puts_mine_on_top_of_theirs(demo_ws, editor):

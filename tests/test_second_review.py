@@ -4,6 +4,7 @@ an old workspace gains the new status without losing a label."""
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 
 import numpy as np
@@ -76,6 +77,48 @@ def test_a_return_needs_a_comment_a_corrected_tile_and_the_version_the_reviewer_
     assert ws.image("t0").status == "corrected" and reviews(ws, lv.image_id) == []  # nothing written
 
 
+def test_a_note_goes_with_its_version_to_the_reviewer_and_browse_finds_the_tile(ws, capsys, tmp_path):
+    image = ws.image("t0")
+    opened = Opened(image.id, None, "empty")
+    lv = save_edit(ws, opened, _mask(1), author="ana", dirty=True, note="  tail may be =a ship wake <b>?</b> ")
+    assert ws.version(image.id).note == "tail may be =a ship wake <b>?</b>"  # kept as typed, trimmed
+    assert [r.name for r in ws.list_images(ImageFilter(noted=True))] == ["t0"]
+    assert ("ana", "save", "v1 tail may be =a ship wake <b>?</b>") in [
+        (r["actor"], r["action"], r["detail"]) for r in acc.audit_rows(ws)
+    ]
+    assert main(["list", "--workspace", str(ws.root), "--noted"]) == 0
+    out = capsys.readouterr().out
+    assert "t0" in out and "note: tail may be =a ship wake <b>?</b>" in out and "1 images match" in out
+
+    # A reviewer accepting the label as it is: the note goes on the verdict, the version keeps its own.
+    accept(ws, Opened(image.id, lv.version, "label"), _mask(1), author="rey", dirty=False, note="agreed: wake")
+    assert reviews(ws, image.id)[0]["comment"] == "agreed: wake" and ws.image("t0").head_version == 1
+    # A newer version without a note: the tile no longer shows one; the history keeps the old.
+    _correct(ws, "t0", "bob", value=2)
+    assert ws.count_images(ImageFilter(noted=True)) == 0
+    assert [v.note for v in ws.history(image.id)] == ["", "tail may be =a ship wake <b>?</b>"]
+    assert main(["history", "--workspace", str(ws.root), "t0"]) == 0
+    assert "     note: tail may be =a ship wake <b>?</b>" in capsys.readouterr().out
+    assert main(["export", "--workspace", str(ws.root), str(tmp_path / "out")]) == 0
+    rows = {r["image"]: r for r in csv.DictReader(open(tmp_path / "out" / "manifest.csv"))}
+    assert rows["t0"]["note"] == "" and rows["t0"]["version"] == "2"
+
+
+def test_a_bad_note_is_refused_and_nothing_is_saved(ws):
+    image = ws.image("t0")
+    opened = Opened(image.id, None, "empty")
+    for note, msg in (("x" * 2001, "keep it under 2,000"), ("two\nlines", "control character"), ("\x1b[31m", "control")):
+        with pytest.raises(BadInputError, match=msg):
+            save_edit(ws, opened, _mask(1), author="ana", dirty=True, note=note)
+        with pytest.raises(BadInputError, match=msg):
+            accept(ws, opened, _mask(1), author="rey", dirty=True, note=note)
+    assert ws.image("t0").head_version is None and not (ws.root / "labels" / image.id).exists()
+    lv = _correct(ws, "t0", "ana")
+    with pytest.raises(BadInputError, match="control character"):
+        accept(ws, Opened(image.id, lv.version, "label"), _mask(1), author="rey", dirty=False, note="ok\tfine")
+    assert ws.image("t0").status == "corrected" and reviews(ws, image.id) == []
+
+
 def test_fine_tuning_can_keep_to_tiles_a_reviewer_accepted(ws):
     for name in ("t0", "t1", "t2"):
         _correct(ws, name, "ana")
@@ -102,6 +145,7 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
         "ALTER TABLE images_old RENAME TO images; DROP TABLE reviews; DROP TABLE lookalikes; DROP TABLE agreement;"
         "DROP TABLE blind_labels; DROP TABLE blind_rounds; DROP INDEX users_email; ALTER TABLE users DROP COLUMN email;"
         "ALTER TABLE label_versions DROP COLUMN merged_from; ALTER TABLE label_versions DROP COLUMN resolution;"
+        "ALTER TABLE label_versions DROP COLUMN note;"
         "DROP TABLE workers; ALTER TABLE jobs DROP COLUMN device; PRAGMA user_version = 6;"
     )
     con.close()

@@ -280,7 +280,7 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
     con.execute("ALTER TABLE jobs DROP COLUMN lease")
     con.execute("DROP TABLE scene_tiles")  # and before georeferenced scenes
     con.execute("DROP TABLE scenes")
-    for column in ("merged_from", "resolution"):  # and before conflicts named both parents
+    for column in ("merged_from", "resolution", "note"):  # and before conflicts named both parents, and notes
         con.execute(f"ALTER TABLE label_versions DROP COLUMN {column}")
     for table in ("agreement", "blind_labels", "blind_rounds", "users", "sign_in_failures", "audit", "reviews", "lookalikes"):
         con.execute(f"DROP TABLE {table}")

@@ -222,13 +222,17 @@ def cmd_list(args) -> int:
         class_present=args.has_class,
         name_contains=args.name,
         has_prediction=None if args.predicted is None else args.predicted == "yes",
+        noted=args.noted,
         sort=args.sort,
         model=args.model or active_model_id(ws) or SHIPPED_MODEL.stem,  # the model Browse reads
     )
     total = ws.count_images(flt)
-    for rec in ws.list_images(flt, offset=args.offset, limit=args.limit):
+    records = ws.list_images(flt, offset=args.offset, limit=args.limit)
+    notes = {i: lv.note for i, lv in ws.head_versions([r.id for r in records]).items()} if args.noted else {}
+    for rec in records:
         head = f"v{rec.head_version}" if rec.head_version else "-"
-        print(f"{rec.id}  {rec.name:<24} {rec.scene:<10} {rec.status:<11} {head:>5}  seep px {rec.seep_pixels}")
+        note = f"  note: {notes[rec.id]}" if rec.id in notes else ""
+        print(f"{rec.id}  {rec.name:<24} {rec.scene:<10} {rec.status:<11} {head:>5}  seep px {rec.seep_pixels}{note}")
     print(f"{total} images match")
     return 0
 
@@ -259,6 +263,8 @@ def cmd_history(args) -> int:
     for lv in versions:
         parent = f"from v{lv.parent}" if lv.parent else "first"
         print(f"v{lv.version:<3} {stamp(lv.created_at)}  {lv.author:<20} {lv.describe:<24} {parent}")
+        if lv.note:
+            print(f"     note: {lv.note}")
     return 0
 
 

@@ -45,6 +45,7 @@ FIELDS = (
     Field("browse_returned", False, parse=_flag),
     Field("browse_blind", False, parse=_flag),
     Field("browse_adjudicate", False, parse=_flag),
+    Field("browse_noted", False, parse=_flag),
     Field("browse_view", "Grid"),
     Field("browse_overlay", "label"),
     Field("browse_page", 1, parse=int),

@@ -95,6 +95,7 @@ def table_view(ws: Workspace, records: list[ImageRecord]) -> None:
                 "saved by": saved_by(heads[r.id]) if r.id in heads else None,
                 "saved": when(heads[r.id].created_at) if r.id in heads else None,
                 "seep pixels": r.seep_pixels,
+                "note": heads[r.id].note if r.id in heads else None,
                 "open": f"review?image={r.id}",
             }
             for r in records

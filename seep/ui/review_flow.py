@@ -57,6 +57,23 @@ def no_such_image(rs: ReviewState, wanted: str) -> None:
     st.stop()
 
 
+def note_key(image_id: str) -> str:
+    """The note box under the editor, one per tile: a note typed on one tile never goes with
+    another's save."""
+    return f"review_note_{image_id}"
+
+
+def typed_note(image_id: str) -> str:
+    return st.session_state.get(note_key(image_id), "")
+
+
+def note_sent(image_id: str) -> None:
+    """The note went with a save (or an accept): the box starts empty again. Set, not popped,
+    and before the box is drawn: a dropped key leaves the browser showing (and sending back
+    with the next save) the old text."""
+    st.session_state[note_key(image_id)] = ""
+
+
 def nav(rs: ReviewState, step: int) -> None:
     """Previous / Next buttons (a callback: runs before the page, so one rerun)."""
     rs.navigate(step, dirty=editor.editor_dirty(EDITOR))
@@ -82,13 +99,15 @@ def handle_event(ws: Workspace, rs: ReviewState, image: ImageRecord, model, auth
             st.toast(f"Saved your blind label of {plain(image.name)}", icon=":material/visibility_off:")
         elif event and event.type == "save":
             session.require(ws, "save")
-            lv = save_edit(ws, opened, event.mask, author=author, dirty=event.dirty)
+            lv = save_edit(ws, opened, event.mask, author=author, dirty=event.dirty, note=typed_note(image.id))
+            note_sent(image.id)
             review_panels.note_removed(ws, model, image.id, opened, event.mask, lv.version)
             rs.reopen()
             st.toast(f"Saved {plain(image.name)} as v{lv.version}", icon=":material/save:")
         elif event and event.type == "accept":
             session.require(ws, "accept")
-            accept(ws, opened, event.mask, author=author, dirty=event.dirty)
+            accept(ws, opened, event.mask, author=author, dirty=event.dirty, note=typed_note(image.id))
+            note_sent(image.id)
             st.toast(f"Accepted {plain(image.name)}", icon=":material/check:")
             rs.go(1)
         elif event and event.type == "navigate":
@@ -278,7 +297,17 @@ def _resolved(ws: Workspace, rs: ReviewState, opened: Opened, mine, author: str,
     pending = rs.pending
     try:
         session.require(ws, "accept" if pending["accept"] else "save")
-        resolve_conflict(ws, opened, mine, theirs=pending["current"], how=how, author=author, accept=pending["accept"])
+        resolve_conflict(
+            ws,
+            opened,
+            mine,
+            theirs=pending["current"],
+            how=how,
+            author=author,
+            accept=pending["accept"],
+            note=typed_note(opened.image_id),
+        )
+        note_sent(opened.image_id)
         return True
     except ConflictError as e:
         rs.ask_conflict(mine, e.current_version, pending["accept"])
@@ -295,7 +324,8 @@ def _saved(ws: Workspace, opened: Opened, mask, author: str) -> bool:
         if opened.round_id is not None:
             agreement.save_blind(ws, opened.round_id, author, mask)
         else:
-            save_edit(ws, opened, mask, author=author, dirty=True)
+            save_edit(ws, opened, mask, author=author, dirty=True, note=typed_note(opened.image_id))
+            note_sent(opened.image_id)
         return True
     except SeepError as e:
         session.show_error(e)

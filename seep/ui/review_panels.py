@@ -16,6 +16,7 @@ from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
+from seep.workspace.records import MAX_COMMENT
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
 
@@ -117,6 +118,29 @@ def returned_note(ws: Workspace, image: ImageRecord) -> None:
         )
 
 
+def version_note(ws: Workspace, image: ImageRecord) -> None:
+    """The note saved with the newest version, on the tile, for whoever opens it next (the
+    reviewer above all), until a newer version is saved; History keeps every note."""
+    if image.head_version is None:
+        return
+    lv = ws.version(image.id)
+    if lv.note:
+        st.info(f"{plain(lv.author)}'s note on v{lv.version}: {plain(lv.note)}", icon=":material/sticky_note_2:")
+
+
+def note_box(key: str) -> None:
+    """A note to go with the next save or accept of this tile: what the analyst was unsure of,
+    what the reviewer should look at."""
+    st.text_input(
+        "Note with your save",
+        key=key,
+        max_chars=MAX_COMMENT,
+        placeholder="optional: what you were unsure of, what the reviewer should look at",
+        help="Saved with the version (or, accepting a label as it is, with the accept); shown on the tile "
+        "until a newer version is saved, in History, Browse's table and `seep history`",
+    )
+
+
 def conflict_notice(ws: Workspace, image: ImageRecord, analyst: str) -> None:
     """A colleague resolved a save conflict with this analyst's version: say what they kept,
     until the analyst saves again."""
@@ -142,7 +166,7 @@ def return_form(ws: Workspace, image: ImageRecord, reviewer: str, on_returned) -
     analyst = ws.version(image.id).author
     with st.popover(f"Return to {plain(analyst)}", icon=":material/undo:"):
         with st.form("review_return_form", clear_on_submit=True, border=False):
-            comment = st.text_area("What should be fixed?", key="review_return_comment", max_chars=2000)
+            comment = st.text_area("What should be fixed?", key="review_return_comment", max_chars=MAX_COMMENT)
             if st.form_submit_button("Return", type="primary"):
                 try:
                     session.require(ws, "return")
@@ -171,6 +195,7 @@ def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, op
                     "source": v.describe,
                     "time": when(v.created_at),
                     "edited from": ", ".join(f"v{p}" for p in (v.parent, v.merged_from) if p),
+                    "note": v.note,
                 }
                 for v in versions
             ],

@@ -295,6 +295,11 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE jobs ADD COLUMN device TEXT;
     """,
+    # 13: a note with a saved version ("unsure of the tail: low wind?"), as a commit message
+    # goes with a commit: the reviewer reads it on the tile, Browse finds the tiles that have one.
+    """
+    ALTER TABLE label_versions ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -16,7 +16,7 @@ from seep.workspace import lookalikes
 from seep.workspace.filters import ImageFilter
 from seep.workspace.workspace import Workspace
 
-MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum")
+MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum", "note")
 
 
 def export_labels(ws: Workspace, out: Path, *, on_progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
@@ -48,6 +48,7 @@ def export_labels(ws: Workspace, out: Path, *, on_progress: Callable[[int, int],
                     "source": lv.describe,
                     "created_at": lv.created_at,
                     "checksum": lv.checksum,
+                    "note": lv.note,
                 }
             rows.append(row)
     buf = io.StringIO()

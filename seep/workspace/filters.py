@@ -21,6 +21,7 @@ class ImageFilter:
     returned_to: str | None = None  # returned tiles whose returned version this person saved
     blind_for: str | None = None  # tiles sent to this person for a blind label, still open
     adjudicate: bool = False  # tiles whose two blind labels are in, waiting for a reviewer
+    noted: bool = False  # tiles whose newest label version came with a note
     sort: str = "name"  # a key of SORTS (below: the ORDER BY of each)
     queue_per_scene: int = 5  # most_useful: how many of each scene's most doubtful tiles come first
 
@@ -60,6 +61,11 @@ class ImageFilter:
             clauses.append(
                 "id IN (SELECT r.image_id FROM blind_rounds r WHERE r.closed_at IS NULL AND NOT EXISTS "
                 "(SELECT 1 FROM blind_labels b WHERE b.round_id = r.id AND b.saved_at IS NULL))"
+            )
+        if self.noted:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM label_versions lv WHERE lv.image_id = images.id "
+                "AND lv.version = images.head_version AND lv.note <> '')"
             )
         if self.has_prediction is not None:
             clauses.append(

@@ -11,7 +11,16 @@ from seep.data.layout import Tile
 from seep.data.raster import atomic_write_bytes, check_mask, encode_tiff, read_mask
 from seep.errors import BadInputError, ConflictError, NotFoundError
 from seep.workspace.filters import ImageFilter
-from seep.workspace.records import REVIEWED, SOURCES, STATUS_AFTER, ImageRecord, LabelVersion, pixel_checksum, timestamp
+from seep.workspace.records import (
+    REVIEWED,
+    SOURCES,
+    STATUS_AFTER,
+    ImageRecord,
+    LabelVersion,
+    clean_note,
+    pixel_checksum,
+    timestamp,
+)
 
 
 class LabelStore:
@@ -30,6 +39,7 @@ class LabelStore:
         status: str | None = None,
         merged_from: int | None = None,
         resolution: str | None = None,
+        note: str = "",
     ) -> LabelVersion:
         """Write a new immutable label version edited from `parent` (None: there was no label).
         After a conflict, `parent` is the colleague's version and `merged_from` the one the
@@ -43,6 +53,7 @@ class LabelStore:
             raise BadInputError("a label needs an author; set your name in the sidebar or pass --author")
         if not author.strip().isprintable():  # it is printed by `seep history` and the audit as it is
             raise BadInputError(f"author {author.strip()!r} holds a control character (a newline, tab or escape)")
+        note = clean_note(note)
         image = self.image(ref)
         mask = check_mask(np.asarray(mask), (image.height, image.width), f"mask for {image.name}")
         self.classes.check_mask(mask, f"mask for {image.name}")
@@ -65,9 +76,9 @@ class LabelStore:
             try:
                 con.execute(
                     "INSERT INTO label_versions (image_id, version, parent, author, source, model_id, restored_from, "
-                    "created_at, checksum, file, merged_from, resolution) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "created_at, checksum, file, merged_from, resolution, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (image.id, version, parent, author.strip(), source, model_id, restored_from, timestamp(), checksum, rel)
-                    + (merged_from, resolution),
+                    + (merged_from, resolution, note),
                 )
                 con.executemany(
                     "INSERT INTO label_classes VALUES (?,?,?,?)",

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from seep.errors import BadInputError
+
 STATUSES = ("unlabelled", "predicted", "in_review", "corrected", "returned", "accepted")
 # What people read: a corrected tile waits for a reviewer, who accepts or returns it.
 STATUS_LABELS = {
@@ -28,6 +30,18 @@ RESOLUTIONS = {"theirs": "kept theirs", "patch": "mine on top of theirs", "mine"
 # The review status a save leaves behind. Imported masks are ground truth from upstream,
 # so they count as reviewed; an analyst's edit or restore is a correction.
 STATUS_AFTER = {"imported": "accepted", "predicted": "predicted", "edited": "corrected", "restored": "corrected"}
+MAX_COMMENT = 2000  # a note with a version, a reviewer's comment: a few sentences read on the tile
+
+
+def clean_note(text: str | None) -> str:
+    """A note with a saved version (or an accept), as it is kept: trimmed. One line of plain
+    text: `seep history` and the audit trail print it as it is."""
+    note = (text or "").strip()
+    if len(note) > MAX_COMMENT:
+        raise BadInputError(f"the note has {len(note):,} characters; keep it under {MAX_COMMENT:,}; nothing was saved")
+    if not note.isprintable():
+        raise BadInputError("the note holds a control character (a newline, tab or escape); nothing was saved")
+    return note
 
 
 def timestamp() -> str:
@@ -74,6 +88,7 @@ class LabelVersion:
     file: str
     merged_from: int | None = None  # a resolved conflict: the version the analyst had opened
     resolution: str | None = None  # a resolved conflict: a key of RESOLUTIONS
+    note: str = ""  # what the person who saved it wanted the next reader to know
 
     @property
     def describe(self) -> str:

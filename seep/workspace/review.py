@@ -9,10 +9,9 @@ import numpy as np
 
 from seep.errors import BadInputError, ConflictError, NotFoundError
 from seep.workspace.accounts import record, record_in
-from seep.workspace.records import RESOLUTIONS, STATUS_LABELS, LabelVersion, timestamp
+from seep.workspace.records import MAX_COMMENT, RESOLUTIONS, STATUS_LABELS, LabelVersion, clean_note, timestamp
 from seep.workspace.workspace import Workspace
 
-MAX_COMMENT = 2000
 RETURNABLE = ("corrected", "accepted")  # a person's version; a model's is corrected, not returned
 
 
@@ -70,10 +69,11 @@ def save_edit(
     author: str,
     dirty: bool,
     accept: bool = False,
+    note: str = "",
 ) -> LabelVersion:
-    """A new version from the editor. An untouched prediction is recorded as the model's;
-    anything the analyst changed is theirs. A colleague's save since it was opened raises
-    ConflictError, for resolve_conflict."""
+    """A new version from the editor, with the analyst's note. An untouched prediction is
+    recorded as the model's; anything the analyst changed is theirs. A colleague's save since
+    it was opened raises ConflictError, for resolve_conflict."""
     from_prediction = opened.source == "prediction" and not dirty
     lv = ws.save_label(
         opened.image_id,
@@ -83,21 +83,23 @@ def save_edit(
         source="predicted" if from_prediction else "edited",
         model_id=opened.model_id if from_prediction else None,
         status="accepted" if accept else None,
+        note=note,
     )
     if accept:
         _verdict(ws, lv.image_id, lv.version, author, "accepted")
     else:
-        record(ws, author, "save", lv.image_id, f"v{lv.version}")
+        record(ws, author, "save", lv.image_id, f"v{lv.version} {lv.note}".strip())
     return lv
 
 
-def accept(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirty: bool) -> LabelVersion | None:
-    """Accept what the editor shows. An untouched label only changes status; a prediction
-    or an edited mask is saved as a version and accepted in the same step."""
+def accept(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirty: bool, note: str = "") -> LabelVersion | None:
+    """Accept what the editor shows. An untouched label only changes status (a note becomes the
+    verdict's comment); a prediction or an edited mask is saved as a version, with the note, and
+    accepted in the same step."""
     if opened.source == "label" and not dirty:
-        _verdict(ws, opened.image_id, opened.version, author, "accepted")
+        _verdict(ws, opened.image_id, opened.version, author, "accepted", clean_note(note))
         return None
-    return save_edit(ws, opened, mask, author=author, dirty=dirty, accept=True)
+    return save_edit(ws, opened, mask, author=author, dirty=dirty, accept=True, note=note)
 
 
 def opened_mask(ws: Workspace, opened: Opened) -> np.ndarray:
@@ -123,7 +125,15 @@ def on_top(theirs: np.ndarray, mine: np.ndarray, base: np.ndarray) -> np.ndarray
 
 
 def resolve_conflict(
-    ws: Workspace, opened: Opened, mine: np.ndarray, *, theirs: int, how: str, author: str, accept: bool = False
+    ws: Workspace,
+    opened: Opened,
+    mine: np.ndarray,
+    *,
+    theirs: int,
+    how: str,
+    author: str,
+    accept: bool = False,
+    note: str = "",
 ) -> LabelVersion:
     """A colleague saved v`theirs` while this analyst edited `opened`: save a new version on
     top of theirs that names both parents, keeping theirs, mine on top of theirs, or mine as
@@ -145,6 +155,7 @@ def resolve_conflict(
         status="accepted" if accept else None,
         merged_from=opened.version,
         resolution=how,
+        note=note,
     )
     record(ws, author, "resolve", lv.image_id, f"v{lv.version}: {RESOLUTIONS[how]} of v{theirs}")
     if accept:

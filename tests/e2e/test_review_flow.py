@@ -290,3 +290,23 @@ def test_opening_counts_the_prediction_flicking_through_changes_nothing_a_stroke
     assert here.id == order[order.index(tile.id) + 1] and here.status in ("unlabelled", "predicted")
     stroke(page, box, y=90)
     assert eventually(lambda: ws.image(here.id).status == "in_review")  # the first stroke claims it
+
+
+def test_a_note_typed_under_the_editor_goes_with_the_save_and_reaches_the_next_reader_as_text(server, page):
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    tile = ws.image("900102.000001")
+    box = open_review(page, url, tile.id, "label:").bounding_box()
+    stroke(page, box, y=120)
+    note = '<img src=x onerror="document.title=1"> **unsure** of the tail'
+    page.get_by_role("textbox", name="Note with your save").fill(note)
+    page.get_by_test_id("seep-save").click()  # straight from the note box to the editor's Save
+    assert eventually(lambda: ws.image(tile.id).head_version == tile.head_version + 1)
+    lv = ws.version(tile.id)
+    assert (lv.note, lv.author) == (note, "tester")
+    editor_ready(page, f"{tile.id}:label:{lv.version}")
+    expect(page.get_by_role("textbox", name="Note with your save")).to_have_value("")  # not carried to the next save
+
+    open_review(page, url, tile.id, f"label:{lv.version}")  # whoever opens the tile next
+    expect(page.get_by_text(f"tester's note on v{lv.version}: {note}", exact=True)).to_be_visible()
+    assert page.locator("img[src='x']").count() == 0 and page.title() != "1"  # shown as text, never markup
