@@ -119,6 +119,26 @@ def test_a_bad_note_is_refused_and_nothing_is_saved(ws):
     assert ws.image("t0").status == "corrected" and reviews(ws, image.id) == []
 
 
+def test_typed_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text(ws, tmp_path):
+    """A note or a name that starts like a formula (=, +, -, @) would run in Excel or LibreOffice
+    when the reviewer opens the export or the audit trail: it gets an apostrophe, shown as text."""
+    image = ws.image("t0")
+    evil = "=cmd|' /C calc'!A0"
+    note = '=HYPERLINK("http://evil.example","open me")'
+    save_edit(ws, Opened(image.id, None, "empty"), _mask(1), author=evil, dirty=True, note=note)
+    _correct(ws, "t1", "ana")
+    save_edit(ws, Opened(ws.image("t2").id, None, "empty"), _mask(1), author="bob", dirty=True, note="-3 dB darker, wind?")
+    assert main(["export", "--workspace", str(ws.root), str(tmp_path / "out")]) == 0
+    rows = {r["image"]: r for r in csv.DictReader(open(tmp_path / "out" / "manifest.csv", encoding="utf-8"))}
+    assert (rows["t0"]["author"], rows["t0"]["note"], rows["t0"]["version"]) == ("'" + evil, "'" + note, "1")
+    assert (rows["t1"]["author"], rows["t1"]["note"]) == ("ana", "")  # plain text as it was
+    assert rows["t2"]["note"] == "'-3 dB darker, wind?"
+    assert main(["audit", "--workspace", str(ws.root), "--csv", str(tmp_path / "audit.csv")]) == 0
+    trail = list(csv.DictReader(open(tmp_path / "audit.csv", encoding="utf-8")))
+    assert {r["actor"] for r in trail if r["action"] == "save"} == {"'" + evil, "ana", "bob"}
+    assert ws.version(image.id).note == note and ws.version(image.id).author == evil  # the workspace keeps them as typed
+
+
 def test_fine_tuning_can_keep_to_tiles_a_reviewer_accepted(ws):
     for name in ("t0", "t1", "t2"):
         _correct(ws, name, "ana")

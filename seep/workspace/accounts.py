@@ -9,7 +9,6 @@ never stored, logged or shown.
 
 from __future__ import annotations
 
-import csv
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from seep.errors import BadInputError, NotFoundError, PermissionDenied, SignInError
+from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
 
 ROLES = ("analyst", "reviewer", "admin")  # each may do what the ones before it may
@@ -221,10 +221,7 @@ def write_audit_csv(ws: Workspace, f) -> int:
     returns the rows written."""
     with ws.connect() as con:
         rows = con.execute(_AUDIT + " ORDER BY a.id").fetchall()
-    w = csv.writer(f)
-    w.writerow(_AUDIT_FIELDS)
-    w.writerows(rows)
-    return len(rows)
+    return write_csv(f, _AUDIT_FIELDS, rows)
 
 
 def record_in(con, actor: str, action: str, target: str = "", detail: str = "") -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 import zipfile
@@ -14,6 +13,7 @@ from seep.data.raster import atomic_write_bytes, encode_tiff, safe_child
 from seep.errors import BadInputError
 from seep.workspace import lookalikes
 from seep.workspace.filters import ImageFilter
+from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
 
 MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum", "note")
@@ -52,9 +52,7 @@ def export_labels(ws: Workspace, out: Path, *, on_progress: Callable[[int, int],
                 }
             rows.append(row)
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS)
-    w.writeheader()
-    w.writerows(rows)
+    write_csv(buf, MANIFEST_FIELDS, ([r.get(k, "") for k in MANIFEST_FIELDS] for r in rows))
     atomic_write_bytes(out / "manifest.csv", buf.getvalue().encode())
     buf = io.StringIO()
     lookalikes.write_csv(ws, buf)  # the false alarms analysts rejected, with why

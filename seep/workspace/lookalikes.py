@@ -10,7 +10,6 @@ labels, and fine-tuning learns them as sea with extra weight (hard negatives).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 import cv2
@@ -18,6 +17,7 @@ import numpy as np
 
 from seep.errors import BadInputError
 from seep.workspace import registry as reg
+from seep.workspace import spreadsheets
 from seep.workspace.accounts import record_in
 from seep.workspace.records import timestamp
 from seep.workspace.workspace import Workspace
@@ -136,7 +136,4 @@ def write_csv(ws: Workspace, f) -> int:
             'SELECT i.name, l.image_id, l.version, l.model_id, l.reason, l.top, l."left", l.height, l.width, l.pixels, '
             "l.author, l.at FROM lookalikes l JOIN images i ON i.id = l.image_id ORDER BY l.id"
         ).fetchall()
-    w = csv.writer(f)
-    w.writerow(FIELDS)
-    w.writerows(rows)
-    return len(rows)
+    return spreadsheets.write_csv(f, FIELDS, rows)
