@@ -9,6 +9,7 @@ from seep.ui.models import active_model
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
 from seep.workspace.export import export_zip
+from seep.workspace.review import acceptable_on_grid
 
 PAGE_SIZE = 24  # a 6 x 4 grid; st.pagination walks the rest
 SORTS = {
@@ -157,7 +158,11 @@ predicted_ids = ws.predicted([r.id for r in records], model.id) if model else se
 if view == "Table":
     browse_views.table_view(ws, records)
 else:
-    opened = gallery(
+    # A reviewer looking at the model's predictions may accept the right ones from here.
+    can_pick = layer == "prediction" and model is not None and session.allowed(ws, "accept")
+    pickable = acceptable_on_grid(ws, records, model.id, predicted_ids) if can_pick else set()
+    bar = st.container()
+    opened, picked = gallery(
         [
             Card(
                 r.id,
@@ -165,11 +170,17 @@ else:
                 r.status,
                 STATUS_LABELS[r.status],
                 thumbnail(str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted_ids),
+                r.id in pickable,
             )
             for r in records
         ],
         key="browse_gallery",
+        select=can_pick,
     )
+    if can_pick:
+        with bar:
+            browse_views.accept_picked(ws, [i for i in picked if i in pickable], model.id, me)
+        st.session_state["browse_grid_model"] = model.id  # whose predictions the ticks were made on
     if opened:
         st.session_state["review_image"] = st.session_state["browse_opened"] = opened
         st.switch_page("pages/review.py", query_params={"image": opened})

@@ -94,15 +94,16 @@ def test_browse_table_says_who_saved_each_label_and_when(demo_ws):
 
 
 class FakeGallery:
-    """Stands in for the browser's grid: records the cards drawn, returns a queued click."""
+    """Stands in for the browser's grid: records the cards drawn and whether they had boxes,
+    returns a queued click and the ticked ids (kept, as the browser keeps its ticks)."""
 
     def __init__(self):
-        self.cards, self.click = [], None
+        self.cards, self.click, self.ticked, self.select = [], None, [], False
 
-    def __call__(self, cards, *, key):
-        self.cards = list(cards)
+    def __call__(self, cards, *, key, select=False):
+        self.cards, self.select = list(cards), select
         clicked, self.click = self.click, None
-        return clicked
+        return clicked, list(self.ticked)
 
 
 @pytest.fixture
@@ -567,6 +568,49 @@ def test_models_page_says_what_to_expect_of_the_shipped_model(demo_ws):
     assert "it predicts in this workspace" in captions and f"the mean over the {kept['folds'] * kept['runs']} models" in captions
 
 
+def test_a_reviewer_accepts_the_ticked_predictions_from_the_grid(demo_ws, grid, with_model):
+    from seep.ui.models import prediction
+
+    ws = demo_ws
+    fresh = ws.list_images(ImageFilter(status=("unlabelled",)))
+    model = seep.ui.models.active_model(ws)
+    for r in fresh[:3]:
+        prediction(model, ws, r.id)  # cached, as opening or Predict all leaves them
+    mine = fresh[2]
+    ws.save_label(mine.id, np.zeros((mine.height, mine.width), np.uint8), parent=None, author="ana")  # a person's label
+    at = app()
+    at.segmented_control(key="browse_overlay").set_value("prediction").run()
+    assert grid.select  # the reviewer (single-user: everyone) sees boxes over the predictions
+    boxes = {c.id for c in grid.cards if c.selectable}
+    assert boxes == {fresh[0].id, fresh[1].id}  # labelled by a person, or not predicted yet: no box
+    assert at.button(key="browse_accept").disabled
+    grid.ticked = [fresh[0].id, fresh[1].id, mine.id]  # a stale tick on a tile someone labelled meanwhile
+    at.run()
+    assert at.button(key="browse_accept").label == "Accept 2 selected"
+    at.button(key="browse_accept").click().run()
+    assert not at.exception
+    for r in fresh[:2]:
+        lv, saved = ws.label(r.id)
+        assert (lv.source, lv.model_id, lv.author, ws.image(r.id).status) == ("predicted", model.id, "tester", "accepted")
+        np.testing.assert_array_equal(saved, ws.prediction(r.id, model.id)[0])
+    assert ws.image(mine.id).status == "corrected" and ws.version(mine.id).author == "ana"  # untouched
+    assert any("Accepted 2 predictions" in s.value for s in at.success)
+    assert {c.id for c in grid.cards if c.selectable} == set()  # accepted ones lose their box
+    at.segmented_control(key="browse_overlay").set_value("label").run()
+    assert not grid.select  # boxes only over what would be accepted
+
+    # A promote between drawing the grid and the click: the ticks were made on the old model's masks.
+    at.segmented_control(key="browse_overlay").set_value("prediction").run()
+    other = fresh[3]
+    prediction(model, ws, other.id)
+    at.run()
+    grid.ticked = [other.id]
+    at.run()
+    at.session_state["browse_grid_model"] = "an-older-model"  # as the run before a promote left it
+    at.button(key="browse_accept").click().run()
+    assert any("the active model is now" in e.value for e in at.error) and ws.image(other.id).status == "unlabelled"
+
+
 def test_browse_most_useful_next_order(demo_ws, editor, with_model):
     from seep.ui.models import active_model
 
@@ -990,6 +1034,26 @@ def test_an_analyst_saves_under_their_account_but_may_not_accept(team, editor):
     editor.send(at, "accept", None, dirty=False)
     at.run()
     assert not at.error and team.image(rec.id).status == "accepted"
+
+
+def test_only_a_reviewer_gets_boxes_to_accept_predictions_on_the_grid(team, grid, with_model):
+    from seep.ui.models import prediction
+
+    fresh = team.list_images(ImageFilter(status=("unlabelled",)))[0]
+    prediction(seep.ui.models.active_model(team), team, fresh.id)
+    for name, boxes in (("ana <i>x</i>", False), ("rey", True)):
+        at = app_as(name, overlay="prediction")
+        assert not at.exception and grid.select is boxes, name
+        assert ("browse_accept" in [b.key for b in at.button]) is boxes
+    grid.ticked = [fresh.id]
+    at.run()
+    assert at.button(key="browse_accept").label == "Accept 1 selected"
+    from seep.workspace import accounts as acc
+
+    acc.set_role(team, "rey", "analyst", actor="ada")  # demoted while the page was open
+    at.button(key="browse_accept").click().run()
+    assert team.image(fresh.id).status == "unlabelled" and not grid.select  # the role as it is now
+    assert "browse_accept" not in [b.key for b in at.button]
 
 
 def test_an_admin_adds_an_account_on_the_team_page(team):

@@ -139,6 +139,56 @@ def test_typed_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text(ws, 
     assert ws.version(image.id).note == note and ws.version(image.id).author == evil  # the workspace keeps them as typed
 
 
+def test_accepting_predictions_unopened_takes_only_tiles_nobody_has_labelled(ws):
+    """Browse's grid: a reviewer ticks tiles whose prediction is right and accepts them at once;
+    a tile a person labelled, is editing, or that is out for blind labels is left, with why."""
+    from seep.jobs.predict import write_prediction_label
+    from seep.workspace import agreement
+    from seep.workspace.review import accept_predictions, acceptable_on_grid
+
+    conf = np.ones((32, 32), np.float32)
+    names = [f"t{i}" for i in range(4)]
+    for i in range(4, 8):
+        ws.add_image(sar_tile(i, 32), name=f"t{i}", scene="s0")
+        names.append(f"t{i}")
+    ids = {n: ws.image(n).id for n in names}
+    for n in names[:7]:  # t7: not predicted
+        ws.save_prediction(ids[n], "m1", _mask(n == "t1"), conf, 0.1)
+    write_prediction_label(ws, ids["t1"], _mask(1), "m1")  # Predict all wrote it: still m1's, untouched
+    write_prediction_label(ws, ids["t2"], _mask(1), "m0")  # an earlier model's
+    _correct(ws, "t3", "ana")  # a person's label
+    ws.set_status(ids["t4"], "in_review")  # someone is painting on it
+    agreement.send(ws, [ids["t5"]], ("ana", "bob"), by="rey")
+    records = ws.list_images()
+    assert acceptable_on_grid(ws, records, "m1", ws.predicted(list(ids.values()), "m1")) == {
+        ids[n] for n in ("t0", "t1", "t5", "t6")
+    }
+
+    done, left = accept_predictions(ws, [ids[n] for n in names], "m1", author="rey")
+    assert done == 3  # t0 and t6 get m1's prediction as their first version, t1 keeps its own
+    assert [ws.image(n).status for n in names] == [
+        "accepted",
+        "accepted",
+        "predicted",
+        "corrected",
+        "in_review",
+        "unlabelled",
+        "accepted",
+        "unlabelled",
+    ]
+    lv = ws.version(ids["t0"])
+    assert (lv.version, lv.source, lv.model_id, lv.author) == (1, "predicted", "m1", "rey")
+    assert ws.version(ids["t1"]).version == 1 and reviews(ws, ids["t1"])[0]["reviewer"] == "rey"
+    assert left == [
+        "t2's label is predicted by model m0, not model m1's: open it in Review",
+        "t3 is awaiting review: open it in Review to judge it",
+        "t4 is in review: open it in Review to judge it",
+        "t5 is out for blind labels: it is adjudicated, not accepted",
+        "model m1 has not predicted t7 yet",
+    ]
+    assert ("rey", "accept", "v1") in [(r["actor"], r["action"], r["detail"]) for r in acc.audit_rows(ws)]
+
+
 def test_fine_tuning_can_keep_to_tiles_a_reviewer_accepted(ws):
     for name in ("t0", "t1", "t2"):
         _correct(ws, name, "ana")

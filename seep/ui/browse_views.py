@@ -7,10 +7,12 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from seep.errors import BadInputError, SeepError
 from seep.ui import session
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain, saved_by
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
+from seep.workspace.review import accept_predictions
 from seep.workspace.scene_view import scene_summaries
 
 
@@ -102,6 +104,43 @@ def table_view(ws: Workspace, records: list[ImageRecord]) -> None:
         ],
         column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")},
     )
+
+
+def accept_picked(ws: Workspace, picked: list[str], model_id: str, me: str) -> None:
+    """A reviewer accepts the ticked tiles' predictions as they are, and reads what was left
+    (until the next tick: the reruns the grid causes as it redraws must not hide it)."""
+    report = st.session_state.pop("browse_accept_report", None) if picked else st.session_state.get("browse_accept_report")
+    if report:
+        done, left = report
+        st.success(f"Accepted {done:,} prediction{'s' * (done != 1)} of model {plain(model_id)} as they were.")
+        if left:
+            st.warning(f"{len(left):,} not accepted: " + "; ".join(plain(x) for x in left), icon=":material/warning:")
+    if not st.button(
+        f"Accept {len(picked)} selected",
+        key="browse_accept",
+        type="primary",
+        icon=":material/done_all:",
+        disabled=not picked,
+        help="Each ticked tile's label becomes the model's prediction, accepted, as A does in Review. "
+        "Tick only tiles whose prediction is right (open sea left empty, a slick outlined well); "
+        "open the others in Review. Only tiles nobody has labelled or is editing have a box.",
+    ):
+        return
+    try:
+        session.require(ws, "accept")  # the role as it is now, on the server
+        seen = st.session_state.get("browse_grid_model")
+        if seen != model_id:  # a promote since the grid was drawn: the ticks were on another model's masks
+            raise BadInputError(
+                f"the active model is now {model_id}, not {seen}: the grid shows its predictions now; "
+                "look at them again before accepting"
+            )
+        if not me:
+            raise BadInputError("say who you are first (the Analyst box in the sidebar): your name goes on what you accept")
+    except SeepError as e:
+        session.show_error(e)
+        return
+    st.session_state["browse_accept_report"] = accept_predictions(ws, picked, model_id, author=me)
+    st.rerun()
 
 
 def unpredicted_note(ws: Workspace, flt: ImageFilter) -> None:

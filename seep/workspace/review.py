@@ -102,6 +102,57 @@ def accept(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirt
     return save_edit(ws, opened, mask, author=author, dirty=dirty, accept=True, note=note)
 
 
+def accept_prediction(ws: Workspace, image_id: str, model_id: str, *, author: str) -> None:
+    """Accept model `model_id`'s prediction of a tile nobody has labelled, as it is, without
+    opening it (Browse's grid: open sea the model rightly left empty is most of a scene).
+    The tile's label becomes that prediction, accepted, as A does in Review. Refused,
+    writing nothing, for a tile a person has labelled or is editing (in review), one in a
+    blind round, and one the model has not predicted."""
+    from seep.workspace.agreement import open_round
+
+    image = ws.image(image_id)
+    if image.status not in ("unlabelled", "predicted"):
+        raise BadInputError(f"{image.name} is {STATUS_LABELS[image.status]}: open it in Review to judge it")
+    if open_round(ws, image.id) is not None:
+        raise BadInputError(f"{image.name} is out for blind labels: it is adjudicated, not accepted")
+    head = ws.version(image.id) if image.head_version is not None else None
+    if head is not None and (head.source != "predicted" or head.model_id != model_id):
+        raise BadInputError(f"{image.name}'s label is {head.describe}, not model {model_id}'s: open it in Review")
+    try:
+        if head is not None:
+            _verdict(ws, image.id, head.version, author, "accepted")
+            return
+        got = ws.prediction(image.id, model_id)
+        if got is None:
+            raise BadInputError(f"model {model_id} has not predicted {image.name} yet")
+        save_edit(ws, Opened(image.id, None, "prediction", model_id), got[0], author=author, dirty=False, accept=True)
+    except ConflictError as e:
+        raise ConflictError(
+            f"{image.name} was saved by someone meanwhile: open it in Review", current_version=e.current_version
+        ) from e
+
+
+def acceptable_on_grid(ws: Workspace, records: list, model_id: str, predicted: set[str]) -> set[str]:
+    """Which of these tiles (a page of Browse) accept_prediction would take: nobody has
+    labelled or is editing them, and the model's prediction is cached (what the card shows)."""
+    fresh = [r for r in records if r.status in ("unlabelled", "predicted") and r.id in predicted]
+    heads = ws.head_versions([r.id for r in fresh if r.head_version is not None])
+    return {r.id for r in fresh if r.id not in heads or (heads[r.id].source == "predicted" and heads[r.id].model_id == model_id)}
+
+
+def accept_predictions(ws: Workspace, image_ids: list[str], model_id: str, *, author: str) -> tuple[int, list[str]]:
+    """accept_prediction for each tile, each on its own: (how many were accepted, why each
+    other one was not)."""
+    done, left = 0, []
+    for image_id in image_ids:
+        try:
+            accept_prediction(ws, image_id, model_id, author=author)
+            done += 1
+        except (BadInputError, ConflictError, NotFoundError) as e:
+            left.append(str(e))
+    return done, left
+
+
 def opened_mask(ws: Workspace, opened: Opened) -> np.ndarray:
     """The mask the editor opened: the analyst's strokes are whatever differs from it."""
     image = ws.image(opened.image_id)

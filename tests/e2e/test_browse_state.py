@@ -56,3 +56,38 @@ def test_browse_keeps_its_filters_across_review_back_and_a_shared_link(server, p
     wait_for_app(other)
     assert matching(other) == accepted
     expect(other.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_a_reviewer_ticks_the_right_predictions_on_the_grid_and_accepts_them(server, page):
+    """Open sea the model rightly left empty is most of a scene: a reviewer accepts those from
+    Browse's grid without opening each; a tick never opens the tile."""
+    import numpy as np
+    from browser import eventually
+
+    from seep.learn.shipped import SHIPPED_MODEL
+
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    scene = ws.scenes()[2]
+    fresh = ws.list_images(ImageFilter(status=("unlabelled",), scene=(scene,)))[:3]
+    for r in fresh:  # cached, as Predict all leaves them
+        ws.save_prediction(r.id, SHIPPED_MODEL.stem, np.zeros((r.height, r.width), np.uint8), np.ones((r.height, r.width)), 0.0)
+    page.goto(f"{url}/?scene={scene}&status=unlabelled&overlay=prediction")
+    wait_for_app(page)
+    expect(page.get_by_test_id("seep-pick")).to_have_count(3)
+    accept = page.get_by_role("button", name=re.compile(r"^Accept \d+ selected"))
+    expect(accept).to_be_disabled()
+    page.get_by_role("checkbox", name=f"Select {fresh[0].name}").check()
+    page.get_by_role("checkbox", name=f"Select {fresh[1].name}").check()
+    wait_for_app(page)
+    assert "/review" not in page.url  # ticking opened nothing
+    expect(page.get_by_role("button", name="Accept 2 selected")).to_be_enabled()
+    page.get_by_role("button", name="Accept 2 selected").click()
+    assert eventually(lambda: [ws.image(r.id).status for r in fresh] == ["accepted", "accepted", "unlabelled"])
+    expect(page.get_by_text("Accepted 2 predictions of model seep-unet-cgg as they were.")).to_be_visible()
+    expect(page.get_by_test_id("seep-pick")).to_have_count(1)  # the filter is unlabelled: they left the page
+    lv = ws.version(fresh[0].id)
+    assert (lv.source, lv.model_id, lv.author) == ("predicted", SHIPPED_MODEL.stem, "tester")
+    page.get_by_test_id("seep-pick-all").check()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Accept 1 selected")).to_be_enabled()

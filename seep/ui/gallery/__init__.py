@@ -27,9 +27,17 @@ class Card:
     status: str
     label: str  # the status as people read it
     src: str  # the thumbnail as a data: URL
+    selectable: bool = False  # its prediction may be accepted from the grid
 
 
-def gallery(cards: list[Card], *, key: str) -> str | None:
-    """Draw the cards; returns the id of the card clicked to cause this run, else None."""
-    result = _component(key=key, data={"cards": [asdict(c) for c in cards]}, default={}, on_open_change=lambda: None)
-    return result.get("open")
+def gallery(cards: list[Card], *, key: str, select: bool = False) -> tuple[str | None, list[str]]:
+    """Draw the cards, with a checkbox on the selectable ones when `select`; returns (the id
+    of the card clicked to cause this run or None, the ids ticked, in the order ticked)."""
+    result = _component(
+        key=key,
+        data={"cards": [asdict(c) for c in cards], "select": select},
+        default={"selected": []},
+        on_open_change=lambda: None,
+        on_selected_change=lambda: None,
+    )
+    return result.get("open"), list(result.get("selected") or [])
