@@ -18,6 +18,7 @@ SORTS = {
     "largest_seep": "Largest labelled seep area",
     "recently_saved": "Newest label first",
     "largest_predicted": "Largest predicted seep area",
+    "smallest_predicted": "Least predicted seep first (open sea: accept from the grid)",
     "least_confident": "Least confident first",
     "most_useful": "Most useful next (least confident, at most 5 per scene first)",
     "teaching_sample": "A fair sample to teach from (each scene in turn)",
@@ -30,7 +31,7 @@ legend(ws)
 
 counts = ws.status_counts()
 me = session.author()
-needs_model = ("largest_predicted", "least_confident", "most_useful")
+needs_model = ("largest_predicted", "smallest_predicted", "least_confident", "most_useful")
 sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in needs_model}
 browse_state.restore(
     {

@@ -376,6 +376,16 @@ def test_prediction_cache_filters_and_sorts(ws):
     assert ws.list_images(ImageFilter(sort="least_confident", model="m1"), limit=1)[0].name == "s.0"
 
 
+def test_open_sea_first_sorts_the_least_predicted_seep_and_the_surest_first(ws):
+    recs = [ws.add_image(sar_tile(i), name=f"s.{i}", scene="s")[0] for i in range(5)]
+    conf = np.full((64, 64), 0.9, np.float32)
+    for rec, value, box, doubt in ((0, 1, (0, 4), 0.1), (1, 2, (0, 10), 0.7), (2, 0, (0, 1), 0.5), (3, 0, (0, 1), 0.2)):
+        ws.save_prediction(recs[rec].id, "m1", _mask(value, box), conf, uncertainty=doubt)
+    ws.save_prediction(recs[4].id, "m2", _mask(0), conf, uncertainty=0.0)  # another model's
+    names = [r.name for r in ws.list_images(ImageFilter(sort="smallest_predicted", model="m1"))]
+    assert names == ["s.3", "s.2", "s.0", "s.1", "s.4"]  # empty and surest first; unpredicted by m1 last
+
+
 def test_review_queue_caps_each_scene(ws):
     conf = np.full((64, 64), 0.5, np.float32)
     doubt = {"a": [0.9, 0.8, 0.7], "b": [0.3, 0.2]}

@@ -106,6 +106,9 @@ SORTS = {
     # tiles with no label last.
     "recently_saved": f"{_SAVED} IS NULL, {_SAVED} DESC, name, id",
     "largest_predicted": f"{_PREDICTED_SEEP} IS NULL, -{_PREDICTED_SEEP}, name, id",
+    # Open sea first: the least predicted seep, the surest of it first. With the Prediction
+    # overlay a reviewer accepts whole pages of these from the grid.
+    "smallest_predicted": f"{_PREDICTED_SEEP} IS NULL, {_PREDICTED_SEEP}, {_DOUBT}, name, id",
     "least_confident": f"{_DOUBT} IS NULL, -{_DOUBT}, name, id",
     # The review queue: the PER_SCENE most doubtful tiles of each scene first, most doubtful
     # first (correcting them fixes the most pixels, and no scene crowds the others out), then
