@@ -162,6 +162,7 @@ else:
     # A reviewer looking at the model's predictions may accept the right ones from here.
     can_pick = layer == "prediction" and model is not None and session.allowed(ws, "accept")
     pickable = acceptable_on_grid(ws, records, model.id, predicted_ids) if can_pick else set()
+    notes = {i: lv.note for i, lv in ws.head_versions([r.id for r in records if r.head_version]).items() if lv.note}
     bar = st.container()
     opened, picked = gallery(
         [
@@ -172,6 +173,7 @@ else:
                 STATUS_LABELS[r.status],
                 thumbnail(str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted_ids),
                 r.id in pickable,
+                notes.get(r.id, ""),
             )
             for r in records
         ],

@@ -310,3 +310,9 @@ def test_a_note_typed_under_the_editor_goes_with_the_save_and_reaches_the_next_r
     open_review(page, url, tile.id, f"label:{lv.version}")  # whoever opens the tile next
     expect(page.get_by_text(f"tester's note on v{lv.version}: {note}", exact=True)).to_be_visible()
     assert page.locator("img[src='x']").count() == 0 and page.title() != "1"  # shown as text, never markup
+
+    page.goto(f"{url}/?noted=1")  # a reviewer scanning Browse for tiles with a note
+    wait_for_app(page)
+    card = page.locator(f".seep-gallery a[data-id='{tile.id}']")
+    expect(card.get_by_test_id("seep-card-note")).to_have_attribute("title", note)
+    assert page.locator(".seep-gallery a[data-id]").count() == 1 and page.locator("img[src='x']").count() == 0

@@ -28,6 +28,7 @@ class Card:
     label: str  # the status as people read it
     src: str  # the thumbnail as a data: URL
     selectable: bool = False  # its prediction may be accepted from the grid
+    note: str = ""  # the note saved with its newest label
 
 
 def gallery(cards: list[Card], *, key: str, select: bool = False) -> tuple[str | None, list[str]]:

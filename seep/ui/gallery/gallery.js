@@ -31,6 +31,16 @@ function card(c, open, pick) {
   const meta = document.createElement("span");
   meta.className = "meta";
   meta.append(name, status);
+  if (c.note) {
+    // Text, never markup; the whole note in the tooltip, for a reviewer scanning the page.
+    const note = document.createElement("span");
+    note.className = "note";
+    note.dataset.testid = "seep-card-note";
+    note.textContent = "note";
+    note.title = c.note;
+    a.append(note);
+    a.title += ` · note: ${c.note}`;
+  }
   a.append(img, meta);
   a.addEventListener("click", (e) => {
     if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return; // the browser's own new-tab
