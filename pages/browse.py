@@ -11,7 +11,7 @@ from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
 from seep.workspace.export import export_zip
 from seep.workspace.review import acceptable_on_grid
 
-PAGE_SIZE = 24  # a 6 x 4 grid; st.pagination walks the rest
+PAGE_SIZES = (24, 48, 96)  # 24: a 6 x 4 grid; more for a reviewer accepting open sea by the page
 SORTS = {
     "name": "Name",
     "scene": "Scene",
@@ -43,6 +43,7 @@ browse_state.restore(
         "browse_view": ("Grid", "Table", "Scenes").__contains__,
         "browse_overlay": ("label", "prediction", "none").__contains__,
         "browse_page": lambda p: p >= 1,
+        "browse_per_page": PAGE_SIZES.__contains__,
     }
 )
 work = browse_views.my_work(ws, me)
@@ -118,6 +119,14 @@ with st.container(horizontal=True, vertical_alignment="center"):
             format_func=str.capitalize,
             label_visibility="collapsed",
         )
+        per_page = st.segmented_control(
+            "Per page",
+            PAGE_SIZES,
+            key="browse_per_page",
+            required=True,
+            format_func=lambda n: f"{n} a page",
+            label_visibility="collapsed",
+        )
         st.caption(f"{total} images match")
         if sort in needs_model and total:
             browse_views.unpredicted_note(ws, flt)
@@ -141,7 +150,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
         "(train_images_256/, train_masks_256/, manifest.csv, lookalikes.csv, dataset.json): what `seep export` writes",
     )
 
-pages = max(1, -(-total // PAGE_SIZE))
+per_page = st.session_state.get("browse_per_page") or PAGE_SIZES[0]  # the Scenes view draws no such control
+pages = max(1, -(-total // per_page))
 st.session_state["browse_page"] = min(st.session_state.get("browse_page", 1), pages)  # fewer pages after a filter
 browse_state.keep()  # the widgets' values as this run sees them (the page's too, set by its click)
 
@@ -153,7 +163,7 @@ if total == 0:
     st.stop()
 
 page = st.pagination(pages, key="browse_page") if pages > 1 else 1
-records = ws.list_images(flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+records = ws.list_images(flt, offset=(page - 1) * per_page, limit=per_page)
 predicted_ids = ws.predicted([r.id for r in records], model.id) if model else set()
 
 if view == "Table":

@@ -130,6 +130,23 @@ def test_browse_grid_shows_the_page_and_a_click_opens_review(demo_ws, grid):
     assert at.query_params["image"] == records[5].id
 
 
+def test_browse_shows_24_48_or_96_a_page_and_a_link_keeps_the_choice(demo_ws, grid):
+    from helpers import sar_tile
+
+    for i in range(50):
+        demo_ws.add_image(sar_tile(100 + i, 32), name=f"z{i:02d}", scene="z")
+    at = app()
+    assert len(grid.cards) == 24
+    at.segmented_control(key="browse_per_page").set_value(48).run()
+    assert len(grid.cards) == 48 and at.query_params["per_page"] == "48"
+    at.segmented_control(key="browse_per_page").set_value(96).run()
+    assert len(grid.cards) == 58 and not at.exception  # all on one page
+    app(per_page="48")
+    assert len(grid.cards) == 48
+    app(per_page="1000")  # an edited link: a size Browse does not offer is the default
+    assert len(grid.cards) == 24
+
+
 def test_review_deep_link_and_next(demo_ws):
     target = demo_ws.list_images()[2]
     at = app(image=target.id)

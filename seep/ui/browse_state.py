@@ -49,6 +49,7 @@ FIELDS = (
     Field("browse_view", "Grid"),
     Field("browse_overlay", "label"),
     Field("browse_page", 1, parse=int),
+    Field("browse_per_page", 24, parse=int),
 )
 
 
