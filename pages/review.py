@@ -97,7 +97,7 @@ with edit_col:
         corners=corners,
     )
     if not blind_mode:  # a blind label is nobody else's to read, note or not
-        review_panels.note_box(review_flow.note_key(image.id))
+        review_panels.note_box(review_flow.restore_note(image.id), on_change=review_flow.remember_note, args=(image.id,))
     legend(ws)
     review_flow.keep_status(ws, image, pred, dirty)
 

@@ -313,6 +313,10 @@ def test_a_note_typed_under_the_editor_goes_with_the_save_and_waits_on_the_tile(
     assert any("control character" in e.value for e in at.error) and demo_ws.image(rec.id).head_version == 1
     assert at.text_input(key=box).value == "two\tparts"  # the note is still there to mend
     at.text_input(key=box).input("<b>unsure</b> of the tail: low wind?").run()
+    at.button(key="review_next").click().run()  # off to another tile and back: the note is still there
+    assert at.subheader[0].value != rec.name
+    at.button(key="review_prev").click().run()
+    assert at.subheader[0].value == rec.name and at.text_input(key=box).value == "<b>unsure</b> of the tail: low wind?"
     editor.send(at, "save", painted)
     at.run()
     lv = demo_ws.version(rec.id)

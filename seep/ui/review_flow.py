@@ -57,20 +57,39 @@ def no_such_image(rs: ReviewState, wanted: str) -> None:
     st.stop()
 
 
+NOTES = "review_notes"  # image id -> a note typed there and not saved yet
+
+
 def note_key(image_id: str) -> str:
     """The note box under the editor, one per tile: a note typed on one tile never goes with
     another's save."""
     return f"review_note_{image_id}"
 
 
+def restore_note(image_id: str) -> str:
+    """Before the box is drawn: what was typed on this tile and not saved is there again, as
+    strokes are (Streamlit forgets a box once the analyst is on another tile). Its key."""
+    key = note_key(image_id)
+    kept = st.session_state.get(NOTES, {}).get(image_id)
+    if key not in st.session_state and kept:
+        st.session_state[key] = kept
+    return key
+
+
+def remember_note(image_id: str) -> None:
+    """The box's on_change: keep the note beyond the box."""
+    st.session_state.setdefault(NOTES, {})[image_id] = st.session_state.get(note_key(image_id), "")
+
+
 def typed_note(image_id: str) -> str:
-    return st.session_state.get(note_key(image_id), "")
+    return st.session_state.get(note_key(image_id)) or st.session_state.get(NOTES, {}).get(image_id, "")
 
 
 def note_sent(image_id: str) -> None:
     """The note went with a save (or an accept): the box starts empty again. Set, not popped,
     and before the box is drawn: a dropped key leaves the browser showing (and sending back
     with the next save) the old text."""
+    st.session_state.setdefault(NOTES, {}).pop(image_id, None)
     st.session_state[note_key(image_id)] = ""
 
 

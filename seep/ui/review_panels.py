@@ -128,12 +128,14 @@ def version_note(ws: Workspace, image: ImageRecord) -> None:
         st.info(f"{plain(lv.author)}'s note on v{lv.version}: {plain(lv.note)}", icon=":material/sticky_note_2:")
 
 
-def note_box(key: str) -> None:
+def note_box(key: str, on_change, args: tuple) -> None:
     """A note to go with the next save or accept of this tile: what the analyst was unsure of,
     what the reviewer should look at."""
     st.text_input(
         "Note with your save",
         key=key,
+        on_change=on_change,
+        args=args,
         max_chars=MAX_COMMENT,
         placeholder="optional: what you were unsure of, what the reviewer should look at",
         help="Saved with the version (or, accepting a label as it is, with the accept); shown on the tile "
