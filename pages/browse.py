@@ -3,13 +3,10 @@
 import streamlit as st
 
 from seep.ui import blind, browse_state, browse_views, session
-from seep.ui.gallery import Card, gallery
 from seep.ui.legend import legend
 from seep.ui.models import active_model
-from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
 from seep.workspace.export import export_zip
-from seep.workspace.review import acceptable_on_grid
 
 PAGE_SIZES = (24, 48, 96)  # 24: a 6 x 4 grid; more for a reviewer accepting open sea by the page
 SORTS = {
@@ -164,36 +161,8 @@ if total == 0:
 
 page = st.pagination(pages, key="browse_page") if pages > 1 else 1
 records = ws.list_images(flt, offset=(page - 1) * per_page, limit=per_page)
-predicted_ids = ws.predicted([r.id for r in records], model.id) if model else set()
 
 if view == "Table":
     browse_views.table_view(ws, records)
 else:
-    # A reviewer looking at the model's predictions may accept the right ones from here.
-    can_pick = layer == "prediction" and model is not None and session.allowed(ws, "accept")
-    pickable = acceptable_on_grid(ws, records, model.id, predicted_ids) if can_pick else set()
-    notes = {i: lv.note for i, lv in ws.head_versions([r.id for r in records if r.head_version]).items() if lv.note}
-    bar = st.container()
-    opened, picked = gallery(
-        [
-            Card(
-                r.id,
-                r.name,
-                r.status,
-                STATUS_LABELS[r.status],
-                thumbnail(str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted_ids),
-                r.id in pickable,
-                notes.get(r.id, ""),
-            )
-            for r in records
-        ],
-        key="browse_gallery",
-        select=can_pick,
-    )
-    if can_pick:
-        with bar:
-            browse_views.accept_picked(ws, [i for i in picked if i in pickable], model.id, me)
-        st.session_state["browse_grid_model"] = model.id  # whose predictions the ticks were made on
-    if opened:
-        st.session_state["review_image"] = st.session_state["browse_opened"] = opened
-        st.switch_page("pages/review.py", query_params={"image": opened})
+    browse_views.grid_view(ws, records, layer, model, me)

@@ -1,5 +1,6 @@
 """Browse's pieces: the person's own work (returned tiles, blind labels, rounds to
-adjudicate) as notices and filter toggles, and the Scenes and Table views."""
+adjudicate) as notices and filter toggles, and the Grid (with accepting from it), Table and
+Scenes views."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from seep.errors import BadInputError, SeepError
-from seep.ui import session
+from seep.ui import gallery, session  # gallery.x, not x: tests swap in a fake
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain, saved_by
+from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
-from seep.workspace.review import accept_predictions
+from seep.workspace.review import accept_predictions, acceptable_on_grid
 from seep.workspace.scene_view import scene_summaries
 
 
@@ -104,6 +106,39 @@ def table_view(ws: Workspace, records: list[ImageRecord]) -> None:
         ],
         column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")},
     )
+
+
+def grid_view(ws: Workspace, records: list[ImageRecord], layer: str, model, me: str) -> None:
+    """The page as thumbnails with the chosen overlay; a click opens Review. A reviewer looking
+    at the model's predictions ticks the right ones and accepts them here."""
+    predicted = ws.predicted([r.id for r in records], model.id) if model else set()
+    can_pick = layer == "prediction" and model is not None and session.allowed(ws, "accept")
+    pickable = acceptable_on_grid(ws, records, model.id, predicted) if can_pick else set()
+    notes = {i: lv.note for i, lv in ws.head_versions([r.id for r in records if r.head_version]).items() if lv.note}
+    bar = st.container()  # above the grid, filled once the grid says what is ticked
+    opened, picked = gallery.gallery(
+        [
+            gallery.Card(
+                r.id,
+                r.name,
+                r.status,
+                STATUS_LABELS[r.status],
+                thumbnail(str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted),
+                r.id in pickable,
+                notes.get(r.id, ""),
+            )
+            for r in records
+        ],
+        key="browse_gallery",
+        select=can_pick,
+    )
+    if can_pick:
+        with bar:
+            accept_picked(ws, [i for i in picked if i in pickable], model.id, me)
+        st.session_state["browse_grid_model"] = model.id  # whose predictions the ticks were made on
+    if opened:
+        st.session_state["review_image"] = st.session_state["browse_opened"] = opened
+        st.switch_page("pages/review.py", query_params={"image": opened})
 
 
 def accept_picked(ws: Workspace, picked: list[str], model_id: str, me: str) -> None:
