@@ -97,8 +97,14 @@ def test_a_note_goes_with_its_version_to_the_reviewer_and_browse_finds_the_tile(
     _correct(ws, "t0", "bob", value=2)
     assert ws.count_images(ImageFilter(noted=True)) == 0
     assert [v.note for v in ws.history(image.id)] == ["", "tail may be =a ship wake <b>?</b>"]
+    return_tile(ws, image.id, 2, reviewer="rey", comment="not a seep:\nlook at the wind")
     assert main(["history", "--workspace", str(ws.root), "t0"]) == 0
-    assert "     note: tail may be =a ship wake <b>?</b>" in capsys.readouterr().out
+    out = capsys.readouterr().out.splitlines()
+    assert "     note: tail may be =a ship wake <b>?</b>" in out
+    said = [line for line in out if line.startswith("     accepted by") or line.startswith("     returned by")]
+    assert said[0].startswith("     returned by rey ") and said[0].endswith(": not a seep:?look at the wind")  # one line
+    assert said[1].startswith("     accepted by rey ") and said[1].endswith(": agreed: wake")
+    assert out.index(said[0]) < out.index("     note: tail may be =a ship wake <b>?</b>")  # under v2, above v1
     assert main(["export", "--workspace", str(ws.root), str(tmp_path / "out")]) == 0
     rows = {r["image"]: r for r in csv.DictReader(open(tmp_path / "out" / "manifest.csv"))}
     assert rows["t0"]["note"] == "" and rows["t0"]["version"] == "2"

@@ -256,7 +256,11 @@ def _check_list_args(ws, args, shipped: str) -> None:
 def cmd_history(args) -> int:
     ws = open_workspace(args)
     image = ws.image(args.image)
+    from seep.workspace.importer import printable
+    from seep.workspace.review import reviews
+
     versions = ws.history(image.id)
+    verdicts = reviews(ws, image.id)
     print(f"{image.name} ({image.id}), scene {image.scene}, status {image.status}")
     if not versions:
         print("no label versions yet")
@@ -265,6 +269,9 @@ def cmd_history(args) -> int:
         print(f"v{lv.version:<3} {stamp(lv.created_at)}  {lv.author:<20} {lv.describe:<24} {parent}")
         if lv.note:
             print(f"     note: {lv.note}")
+        for r in (r for r in verdicts if r["version"] == lv.version):  # the reviewer's word on it, newest first
+            said = f": {printable(r['comment'])}" if r["comment"] else ""  # a return comment may hold line breaks
+            print(f"     {r['verdict']} by {printable(r['reviewer'])} {stamp(r['at'])}{said}")
     return 0
 
 
