@@ -85,12 +85,21 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     lon, lat = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(500000 + 350 * 10, 4600000 - 260 * 10)
     assert abs(p["centroid_lon"] - lon) < 1e-6 and abs(p["centroid_lat"] - lat) < 1e-6
     assert p["status"] == ws.image("S1A_scene.r000000c000000").status and p["author"] and "v1" in p["label_version"]
+    assert p["note"] is None  # nobody wrote one
     assert all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in slick["geometry"]["coordinates"][0])
 
+    # An analyst's doubt about a tile travels with the slick to the map.
+    corner = ws.image("S1A_scene.r000000c000000")
+    lv, m = ws.label(corner.id)
+    ws.save_label(corner.id, m, parent=lv.version, author="ana", note="tail may be a ship wake")
     code, out, err = run(capsys, "export-seeps", str(tmp_path / "seeps.gpkg"), "--workspace", ws_path)
     assert code == 0, err
     info = pyogrio.read_info(tmp_path / "seeps.gpkg", layer="S1A_scene")
     assert info["crs"] == "EPSG:32631" and info["features"] == 2
+    _, _, _, fields = pyogrio.raw.read(tmp_path / "seeps.gpkg", layer="S1A_scene", read_geometry=False)
+    names = list(info["fields"])
+    notes = dict(zip(fields[names.index("class_id")], fields[names.index("note")], strict=True))
+    assert notes[1] == "S1A_scene.r000000c000000: tail may be a ship wake" and notes[5] is None
 
     code, out, err = run(capsys, "export", str(tmp_path / "maps"), "--geotiff", "--workspace", ws_path)
     assert code == 0 and "S1A_scene.tif" in out and "note:" not in out, err
@@ -138,6 +147,22 @@ def test_export_seeps_replaces_its_own_files_only(capsys, tmp_path, scene_files)
     for _ in range(2):  # the second run replaces the first
         code, out, err = run(capsys, "export-seeps", str(mine), "--workspace", ws_path)
         assert code == 0 and "exported 2 seep polygons" in out, err
+    # An export by a Seep from before notes (no note field) is still Seep's own to replace.
+    from seep.workspace.gis import ADDED_FIELDS, FIELDS
+
+    older = tmp_path / "older.gpkg"
+    kept = [f for f in FIELDS if f not in ADDED_FIELDS]
+    pyogrio.raw.write(
+        str(older),
+        np.array(square, dtype=object),
+        [np.array([1 if f == "class_id" else None], dtype=object) for f in kept],
+        kept,
+        driver="GPKG",
+        geometry_type="Polygon",
+        crs="EPSG:32631",
+    )
+    code, out, err = run(capsys, "export-seeps", str(older), "--workspace", ws_path)
+    assert code == 0 and "note" in pyogrio.read_info(older, layer="S1A_scene")["fields"], err
 
 
 def test_a_geographic_scene_gets_geodesic_areas(capsys, tmp_path):

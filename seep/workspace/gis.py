@@ -46,7 +46,9 @@ FIELDS = (
     "label_version",
     "model_id",
     "tiles",
+    "note",
 )
+ADDED_FIELDS = {"note"}  # newer than some exports on disk: they are still Seep's to replace
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Piece:
     status: str
     author: str | None
     version: int | None
+    note: str = ""  # of the tile's label version: an analyst's doubt travels with the slick to the map
 
 
 def seep_polygons(
@@ -108,12 +111,12 @@ def _tile_pieces(ws: Workspace, sc: Scene, image_id: str, off: tuple[int, int], 
         if image.head_version is None:
             return []
         lv, classes = ws.label(image_id)
-        conf, author, version = None, lv.author, lv.version
+        conf, author, version, note = None, lv.author, lv.version, lv.note
     else:
         cached = ws.prediction(image_id, model_id)
         if cached is None:
             return []  # not predicted by this model yet: nothing to say about it
-        (classes, conf), author, version = cached, None, None
+        (classes, conf), author, version, note = cached, None, None, ""
     r, c = off
     h, w = min(sc.tile, sc.grid.height - r), min(sc.tile, sc.grid.width - c)  # padding is not in the scene
     classes = classes[:h, :w]
@@ -134,6 +137,7 @@ def _tile_pieces(ws: Workspace, sc: Scene, image_id: str, off: tuple[int, int], 
                     image.status,
                     author,
                     version,
+                    note,
                 )
             )
     return out
@@ -162,6 +166,7 @@ def _properties(ws: Workspace, sc: Scene, class_id: int, pieces: list[Piece], ge
         "label_version": "; ".join(sorted({f"{p.tile} v{p.version}" for p in pieces if p.version})) or None,
         "model_id": model_id,
         "tiles": ", ".join(sorted({p.tile for p in pieces})),
+        "note": "; ".join(sorted({f"{p.tile}: {p.note}" for p in pieces if p.note})) or None,
     }
 
 
@@ -261,7 +266,7 @@ def _check_seeps_replaceable(out: Path) -> None:
         layers = [name for name, _ in pyogrio.list_layers(out)]
         infos = [pyogrio.read_info(out, layer=name) for name in layers]
         # a KML layer adds fields of its own (Name, description, ...) and reads class_name back as its Name
-        ours = all(set(FIELDS) - {"class_name"} <= set(i["fields"]) or not i["features"] for i in infos)
+        ours = all(set(FIELDS) - {"class_name"} - ADDED_FIELDS <= set(i["fields"]) or not i["features"] for i in infos)
     except pyogrio.errors.DataSourceError:
         ours = False
     if not ours:
