@@ -17,6 +17,7 @@ from seep.workspace.records import (
     STATUS_AFTER,
     ImageRecord,
     LabelVersion,
+    clean_author,
     clean_note,
     pixel_checksum,
     timestamp,
@@ -49,11 +50,7 @@ class LabelStore:
         """
         if source not in SOURCES:
             raise BadInputError(f"unknown label source {source!r}; use one of {', '.join(SOURCES)}")
-        if not author or not author.strip():
-            raise BadInputError("a label needs an author; set your name in the sidebar or pass --author")
-        if not author.strip().isprintable():  # it is printed by `seep history` and the audit as it is
-            raise BadInputError(f"author {author.strip()!r} holds a control character (a newline, tab or escape)")
-        note = clean_note(note)
+        author, note = clean_author(author), clean_note(note)
         image = self.image(ref)
         mask = check_mask(np.asarray(mask), (image.height, image.width), f"mask for {image.name}")
         self.classes.check_mask(mask, f"mask for {image.name}")
@@ -77,7 +74,7 @@ class LabelStore:
                 con.execute(
                     "INSERT INTO label_versions (image_id, version, parent, author, source, model_id, restored_from, "
                     "created_at, checksum, file, merged_from, resolution, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (image.id, version, parent, author.strip(), source, model_id, restored_from, timestamp(), checksum, rel)
+                    (image.id, version, parent, author, source, model_id, restored_from, timestamp(), checksum, rel)
                     + (merged_from, resolution, note),
                 )
                 con.executemany(

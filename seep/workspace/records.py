@@ -33,6 +33,17 @@ STATUS_AFTER = {"imported": "accepted", "predicted": "predicted", "edited": "cor
 MAX_COMMENT = 2000  # a note with a version, a reviewer's comment: a few sentences read on the tile
 
 
+def clean_author(name: str | None) -> str:
+    """Who saved a label, as it is kept: trimmed, and never empty or holding a control
+    character (`seep history` and the audit trail print it as it is)."""
+    author = (name or "").strip()
+    if not author:
+        raise BadInputError("a label needs an author; set your name in the sidebar or pass --author")
+    if not author.isprintable():
+        raise BadInputError(f"author {author!r} holds a control character (a newline, tab or escape)")
+    return author
+
+
 def clean_note(text: str | None) -> str:
     """A note with a saved version (or an accept), as it is kept: trimmed. One line of plain
     text: `seep history` and the audit trail print it as it is."""
