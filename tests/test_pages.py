@@ -343,6 +343,7 @@ def test_a_conflicting_save_shows_both_and_puts_mine_on_top_of_theirs(demo_ws, e
     theirs = opened.copy()
     theirs[40:50, 40:50] = 3
     demo_ws.save_label(rec.id, theirs, parent=1, author="colleague")  # saved meanwhile
+    at.text_input(key=f"review_note_{rec.id}").input("the NE blob is mine").run()
     editor.send(at, "save", mine)
     at.run()
     assert any("colleague saved" in w.value and "v2" in w.value for w in at.warning)
@@ -355,6 +356,7 @@ def test_a_conflicting_save_shows_both_and_puts_mine_on_top_of_theirs(demo_ws, e
     at.button(key="review_conflict_patch").click().run()
     lv, saved = demo_ws.label(rec.id)
     assert (lv.version, lv.parent, lv.merged_from, lv.resolution, lv.author) == (3, 2, 1, "patch", "tester")
+    assert lv.note == "the NE blob is mine"  # the note waited through the choice
     expected = theirs.copy()
     expected[0:5, 0:5] = 2
     np.testing.assert_array_equal(saved, expected)  # both analysts' strokes
