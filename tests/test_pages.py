@@ -75,20 +75,26 @@ def test_browse_table_says_who_saved_each_label_and_when(demo_ws):
     all wrote names its model, not a colleague called 'model'."""
     from seep.jobs.predict import write_prediction_label
 
+    from seep.workspace.review import accept_prediction
+
     ws = demo_ws
-    mine, predicted, blank = ws.list_images(ImageFilter(status=("unlabelled",)), limit=3)
+    mine, predicted, blank, taken = ws.list_images(ImageFilter(status=("unlabelled",)), limit=4)
     ws.save_label(mine.id, np.zeros((mine.height, mine.width), np.uint8), parent=None, author="ana <b>")
     write_prediction_label(ws, predicted.id, np.zeros((predicted.height, predicted.width), np.uint8), "m7")
+    empty = np.zeros((taken.height, taken.width), np.uint8)
+    ws.save_prediction(taken.id, "m7", empty, empty.astype(np.float32), 0.0)
+    accept_prediction(ws, taken.id, "m7", author="rey")  # a reviewer took it as it was, from the grid
     at = app()
     at.segmented_control(key="browse_view").set_value("Table").run()
     rows = at.dataframe[0].value.set_index("name")
     assert len(rows) == 8 and rows.loc[predicted.name, "saved by"] == "Model m7 (Predict all)"
+    assert rows.loc[taken.name, "saved by"] == "rey (model m7's prediction as it was)"  # not "Predict all"
     assert rows.loc[mine.name, "saved by"] == "ana <b>"  # as text, never markup
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", rows.loc[mine.name, "saved"])
     assert pd.isna(rows.loc[blank.name, "saved by"]) and pd.isna(rows.loc[blank.name, "saved"])
     at.selectbox(key="browse_sort").set_value("recently_saved").run()
     names = list(at.dataframe[0].value["name"])
-    assert set(names[:2]) == {mine.name, predicted.name} and names[-1] == max(
+    assert set(names[:3]) == {mine.name, predicted.name, taken.name} and names[-1] == max(
         r.name for r in ws.list_images(ImageFilter(status=("unlabelled",)))
     )  # the two just saved first; no label, last
 

@@ -11,7 +11,7 @@ from seep.kept import Kept
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Prediction, Predictor, uncertainty
 from seep.workspace import ImageFilter, Workspace
-from seep.workspace.records import STATUSES, UNREVIEWED
+from seep.workspace.records import PREDICT_ALL, STATUSES, UNREVIEWED
 from seep.workspace.scenes import neighbour_ids, tile_offsets_of, tile_place, widen
 
 # Pixels of the neighbouring tiles seen around a tile cut from a scene: a slick crossing a
@@ -64,7 +64,7 @@ def predict_all(
     *,
     only_unreviewed: bool = False,
     scene: str | None = None,
-    author: str = "model",
+    author: str = PREDICT_ALL,
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, int]:
@@ -97,7 +97,7 @@ def predict_all(
 
 
 def write_prediction_label(
-    ws: Workspace, image_id: str, classes: np.ndarray, model_id: str, *, author: str = "model"
+    ws: Workspace, image_id: str, classes: np.ndarray, model_id: str, *, author: str = PREDICT_ALL
 ) -> str | None:
     """Make `model_id`'s prediction the tile's label where no person's label stands in the way
     (label_to_write); what was written ('labelled', 'refreshed') or None."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 import html
 import re
 
+from seep.workspace.records import PREDICT_ALL
+
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#!|<>~$&^])")
 # `.`, `-`, `+` and `)` make lists only at the start of a line, which plain text is only
 # at its very start (it has no line breaks): `1. `, `- `, `+ `, `---`.
@@ -36,8 +38,13 @@ def chart_text(value: object) -> str:
 
 def saved_by(lv) -> str:
     """Who wrote a label version, as the analyst should read it: Predict all writes a model's
-    prediction (over an earlier model's untouched one too) under the author 'model'."""
-    return f"Model {lv.model_id} (Predict all)" if lv.source == "predicted" else lv.author
+    prediction (over an earlier model's untouched one too) under the author PREDICT_ALL; a
+    person who saved or accepted a prediction as it was is named, with the model."""
+    if lv.source != "predicted":
+        return lv.author
+    if lv.author == PREDICT_ALL:
+        return f"Model {lv.model_id} (Predict all)"
+    return f"{lv.author} (model {lv.model_id}'s prediction as it was)"
 
 
 def lat_lon(lon: float, lat: float) -> str:

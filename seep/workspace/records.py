@@ -30,6 +30,7 @@ RESOLUTIONS = {"theirs": "kept theirs", "patch": "mine on top of theirs", "mine"
 # The review status a save leaves behind. Imported masks are ground truth from upstream,
 # so they count as reviewed; an analyst's edit or restore is a correction.
 STATUS_AFTER = {"imported": "accepted", "predicted": "predicted", "edited": "corrected", "restored": "corrected"}
+PREDICT_ALL = "model"  # the author Predict all writes a model's prediction as a label under
 MAX_COMMENT = 2000  # a note with a version, a reviewer's comment: a few sentences read on the tile
 
 
