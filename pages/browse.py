@@ -7,6 +7,7 @@ from seep.ui.legend import legend
 from seep.ui.models import active_model
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
 from seep.workspace.export import export_zip
+from seep.workspace.records import PREDICT_ALL
 
 PAGE_SIZES = (24, 48, 96)  # 24: a 6 x 4 grid; more for a reviewer accepting open sea by the page
 SORTS = {
@@ -27,6 +28,7 @@ st.title("Browse")
 legend(ws)
 
 counts = ws.status_counts()
+authors = ws.head_authors()
 me = session.author()
 needs_model = ("largest_predicted", "smallest_predicted", "least_confident", "most_useful")
 sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in needs_model}
@@ -41,6 +43,7 @@ browse_state.restore(
         "browse_overlay": ("label", "prediction", "none").__contains__,
         "browse_page": lambda p: p >= 1,
         "browse_per_page": PAGE_SIZES.__contains__,
+        "browse_saved_by": set(authors).__contains__,
     }
 )
 work = browse_views.my_work(ws, me)
@@ -70,6 +73,14 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         placeholder="any",
         help="Predictions of the active model, cached when an image is opened or predicted",
     )
+    saved = st.selectbox(
+        "Saved by",
+        [None, *authors],
+        key="browse_saved_by",
+        format_func=lambda a: "anyone" if a is None else ("Predict all" if a == PREDICT_ALL else a),
+        placeholder="anyone",
+        help="Whose is each tile's newest label: a reviewer going through one analyst's work",
+    )
     name = st.text_input("Name contains", key="browse_name")
     mine = browse_views.my_work_toggles(work)
     noted = st.toggle(
@@ -97,6 +108,7 @@ flt = ImageFilter(
     name_contains=name or None,
     has_prediction=predicted,
     noted=noted,
+    saved_by=saved,
     model=model.id if model else None,
     **mine,
 )

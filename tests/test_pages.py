@@ -74,7 +74,6 @@ def test_browse_table_says_who_saved_each_label_and_when(demo_ws):
     """Who last saved a tile, and when, is what a reviewer scans the table for; a label Predict
     all wrote names its model, not a colleague called 'model'."""
     from seep.jobs.predict import write_prediction_label
-
     from seep.workspace.review import accept_prediction
 
     ws = demo_ws
@@ -92,6 +91,10 @@ def test_browse_table_says_who_saved_each_label_and_when(demo_ws):
     assert rows.loc[mine.name, "saved by"] == "ana <b>"  # as text, never markup
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", rows.loc[mine.name, "saved"])
     assert pd.isna(rows.loc[blank.name, "saved by"]) and pd.isna(rows.loc[blank.name, "saved"])
+    assert at.selectbox(key="browse_saved_by").options == ["anyone", "ana <b>", "demo ground truth", "Predict all", "rey"]
+    at.selectbox(key="browse_saved_by").set_value("rey").run()
+    assert list(at.dataframe[0].value["name"]) == [taken.name] and at.query_params["saved_by"] == "rey"
+    at.selectbox(key="browse_saved_by").set_value(None).run()
     at.selectbox(key="browse_sort").set_value("recently_saved").run()
     names = list(at.dataframe[0].value["name"])
     assert set(names[:3]) == {mine.name, predicted.name, taken.name} and names[-1] == max(

@@ -110,6 +110,20 @@ def test_a_note_goes_with_its_version_to_the_reviewer_and_browse_finds_the_tile(
     assert rows["t0"]["note"] == "" and rows["t0"]["version"] == "2"
 
 
+def test_a_reviewer_lists_one_analysts_work(ws, capsys):
+    _correct(ws, "t0", "ana")
+    _correct(ws, "t1", "bob")
+    _correct(ws, "t2", "ana")
+    _correct(ws, "t2", "bob", value=2)  # bob's now: his is the newest version
+    assert ws.head_authors() == ["ana", "bob"]
+    assert [r.name for r in ws.list_images(ImageFilter(saved_by="ana"))] == ["t0"]
+    assert [r.name for r in ws.list_images(ImageFilter(saved_by="bob", status=("corrected",)))] == ["t1", "t2"]
+    assert main(["list", "--workspace", str(ws.root), "--saved-by", "bob"]) == 0
+    assert capsys.readouterr().out.endswith("2 images match\n")
+    assert main(["list", "--workspace", str(ws.root), "--saved-by", "Ana"]) == 1  # a typo is named, not an empty list
+    assert "--saved-by Ana: no tile's newest label is theirs; those saved by ana, bob" in capsys.readouterr().err
+
+
 def test_a_bad_note_is_refused_and_nothing_is_saved(ws):
     image = ws.image("t0")
     opened = Opened(image.id, None, "empty")

@@ -193,6 +193,7 @@ def _listing_commands(add: Add) -> None:
     p.add_argument("--name", help="name contains")
     p.add_argument("--predicted", choices=["yes", "no"], help="only images --model has (yes) or has not (no) predicted")
     p.add_argument("--noted", action="store_true", help="only images whose newest label was saved with a note")
+    p.add_argument("--saved-by", metavar="NAME", help="only images whose newest label NAME saved (Predict all: model)")
     p.add_argument(
         "--sort",
         default="name",

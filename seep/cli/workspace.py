@@ -223,6 +223,7 @@ def cmd_list(args) -> int:
         name_contains=args.name,
         has_prediction=None if args.predicted is None else args.predicted == "yes",
         noted=args.noted,
+        saved_by=args.saved_by,
         sort=args.sort,
         model=args.model or active_model_id(ws) or SHIPPED_MODEL.stem,  # the model Browse reads
     )
@@ -244,6 +245,11 @@ def _check_list_args(ws, args, shipped: str) -> None:
     unknown = sorted(set(args.scene or ()) - set(ws.scenes()))
     if unknown:
         raise BadInputError(f"--scene {', '.join(unknown)}: no such scene; this workspace's scenes are {', '.join(ws.scenes())}")
+    if args.saved_by is not None and args.saved_by not in (authors := ws.head_authors()):
+        raise BadInputError(
+            f"--saved-by {args.saved_by}: no tile's newest label is theirs; those saved by "
+            + (", ".join(authors) if authors else "nobody yet")
+        )
     if args.has_class is not None and not 0 <= args.has_class < len(ws.classes):
         named = ", ".join(f"{c.id} {c.name}" for c in ws.classes)
         raise BadInputError(f"--has-class {args.has_class}: no such class; this workspace's classes are {named}")

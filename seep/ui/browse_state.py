@@ -41,6 +41,7 @@ FIELDS = (
     Field("browse_class", None, parse=int),
     Field("browse_predicted", None, parse=_flag),
     Field("browse_name", ""),
+    Field("browse_saved_by", None),
     Field("browse_sort", "name"),
     Field("browse_returned", False, parse=_flag),
     Field("browse_blind", False, parse=_flag),

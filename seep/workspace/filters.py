@@ -22,6 +22,7 @@ class ImageFilter:
     blind_for: str | None = None  # tiles sent to this person for a blind label, still open
     adjudicate: bool = False  # tiles whose two blind labels are in, waiting for a reviewer
     noted: bool = False  # tiles whose newest label version came with a note
+    saved_by: str | None = None  # tiles whose newest label version this person saved
     sort: str = "name"  # a key of SORTS (below: the ORDER BY of each)
     queue_per_scene: int = 5  # most_useful: how many of each scene's most doubtful tiles come first
 
@@ -62,6 +63,12 @@ class ImageFilter:
                 "id IN (SELECT r.image_id FROM blind_rounds r WHERE r.closed_at IS NULL AND NOT EXISTS "
                 "(SELECT 1 FROM blind_labels b WHERE b.round_id = r.id AND b.saved_at IS NULL))"
             )
+        if self.saved_by is not None:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM label_versions lv WHERE lv.image_id = images.id "
+                "AND lv.version = images.head_version AND lv.author = ?)"
+            )
+            args.append(self.saved_by)
         if self.noted:
             clauses.append(
                 "EXISTS (SELECT 1 FROM label_versions lv WHERE lv.image_id = images.id "

@@ -116,6 +116,14 @@ class LabelStore:
             ).fetchall()
         return {r["image_id"]: LabelVersion(**r) for r in rows}
 
+    def head_authors(self) -> list[str]:
+        """Everyone who saved a tile's newest label version, by name (Browse's Saved by)."""
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT DISTINCT v.author FROM label_versions v JOIN images i ON i.id = v.image_id AND i.head_version = v.version"
+            ).fetchall()
+        return sorted((r[0] for r in rows), key=str.casefold)  # one order on both stores, whatever their collation
+
     def no_data(self, ref: str) -> np.ndarray | None:
         """(H, W) bool: the pixels outside the radar swath; None where the class table
         declares no no-data value."""
