@@ -136,7 +136,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
             format_func=lambda n: f"{n} a page",
             label_visibility="collapsed",
         )
-        st.caption(f"{total} images match")
+        st.caption(f"{total:,} {'image matches' if total == 1 else 'images match'}")
         if sort in needs_model and total:
             browse_views.unpredicted_note(ws, flt)
         if total and work.to_adjudicate is not None:

@@ -212,7 +212,7 @@ def test_list_names_a_class_or_model_the_workspace_lacks(capsys, tmp_path):
     code, _, err = run(capsys, "list", "--workspace", ws, "--model", "m-typo", "--sort", "least_confident")
     assert code == 1 and "no model 'm-typo' in this workspace" in err
     code, out, _ = run(capsys, "list", "--workspace", ws, "--has-class", "1", "--model", "seep-unet-cgg")
-    assert code == 0 and out.endswith("images match\n")  # the shipped model's predictions come before it is registered
+    assert code == 0 and out.endswith("1 image matches\n")  # the shipped model's predictions come before it is registered
 
 
 def test_a_mistyped_device_is_one_line_on_every_command(capsys, tmp_path, tiny_model):

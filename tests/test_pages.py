@@ -1135,7 +1135,7 @@ def test_a_reviewer_returns_a_tile_and_its_analyst_finds_it_with_the_comment(tea
     assert any("returned 1 of your tiles" in w.value for w in at.warning)
     at.toggle(key="browse_returned").set_value(True).run()
     assert at.session_state["browse_filter"].returned_to == "ana <i>x</i>"
-    assert any(c.value == "1 images match" for c in at.caption)
+    assert any(c.value == "1 image matches" for c in at.caption)
     at = app_as("ana <i>x</i>", image=rec.id)
     note = next(w.value for w in at.warning if "Returned by rey" in w.value)
     assert "\\<b\\>wake\\</b\\>" in note  # markup shown as text

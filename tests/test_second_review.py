@@ -88,7 +88,7 @@ def test_a_note_goes_with_its_version_to_the_reviewer_and_browse_finds_the_tile(
     ]
     assert main(["list", "--workspace", str(ws.root), "--noted"]) == 0
     out = capsys.readouterr().out
-    assert "t0" in out and "note: tail may be =a ship wake <b>?</b>" in out and "1 images match" in out
+    assert "t0" in out and "note: tail may be =a ship wake <b>?</b>" in out and "1 image matches" in out
 
     # A reviewer accepting the label as it is: the note goes on the verdict, the version keeps its own.
     accept(ws, Opened(image.id, lv.version, "label"), _mask(1), author="rey", dirty=False, note="agreed: wake")

@@ -234,7 +234,7 @@ def cmd_list(args) -> int:
         head = f"v{rec.head_version}" if rec.head_version else "-"
         note = f"  note: {notes[rec.id]}" if rec.id in notes else ""
         print(f"{rec.id}  {rec.name:<24} {rec.scene:<10} {rec.status:<11} {head:>5}  seep px {rec.seep_pixels}{note}")
-    print(f"{total} images match")
+    print(f"{total} {'image matches' if total == 1 else 'images match'}")
     return 0
 
 
