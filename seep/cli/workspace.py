@@ -260,11 +260,11 @@ def _check_list_args(ws, args, shipped: str) -> None:
 
 
 def cmd_history(args) -> int:
-    ws = open_workspace(args)
-    image = ws.image(args.image)
     from seep.workspace.importer import printable
     from seep.workspace.review import reviews
 
+    ws = open_workspace(args)
+    image = ws.image(args.image)
     versions = ws.history(image.id)
     verdicts = reviews(ws, image.id)
     print(f"{image.name} ({image.id}), scene {image.scene}, status {image.status}")
