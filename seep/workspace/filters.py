@@ -47,10 +47,7 @@ class ImageFilter:
             clauses.append("lower(name) LIKE lower(?) ESCAPE '!'")  # LIKE: the same in SQLite and PostgreSQL
             args.append("%" + "".join("!" + ch if ch in "%_!" else ch for ch in self.name_contains) + "%")
         if self.returned_to is not None:
-            clauses.append(
-                "status = 'returned' AND EXISTS (SELECT 1 FROM label_versions lv WHERE lv.image_id = images.id "
-                "AND lv.version = images.head_version AND lv.author = ?)"
-            )
+            clauses.append("status = 'returned' AND " + _HEAD_VERSION.format("lv.author = ?"))
             args.append(self.returned_to)
         if self.blind_for is not None:
             clauses.append(
@@ -64,16 +61,10 @@ class ImageFilter:
                 "(SELECT 1 FROM blind_labels b WHERE b.round_id = r.id AND b.saved_at IS NULL))"
             )
         if self.saved_by is not None:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM label_versions lv WHERE lv.image_id = images.id "
-                "AND lv.version = images.head_version AND lv.author = ?)"
-            )
+            clauses.append(_HEAD_VERSION.format("lv.author = ?"))
             args.append(self.saved_by)
         if self.noted:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM label_versions lv WHERE lv.image_id = images.id "
-                "AND lv.version = images.head_version AND lv.note <> '')"
-            )
+            clauses.append(_HEAD_VERSION.format("lv.note <> ''"))
         if self.has_prediction is not None:
             clauses.append(
                 ("" if self.has_prediction else "NOT ") + "EXISTS (SELECT 1 FROM predictions p "
@@ -96,6 +87,10 @@ class ImageFilter:
         return [self.model or ""] * self.order().count("?")
 
 
+# The image's newest label version meets a condition on `lv` (who saved it, its note).
+_HEAD_VERSION = (
+    "EXISTS (SELECT 1 FROM label_versions lv WHERE lv.image_id = images.id AND lv.version = images.head_version AND {})"
+)
 # The model's prediction of an image, for the sorts that read it (one "?": ImageFilter.model).
 _PREDICTED_SEEP = "(SELECT p.seep_pixels FROM predictions p WHERE p.image_id = images.id AND p.model_id = ?)"
 _DOUBT = "(SELECT p.uncertainty FROM predictions p WHERE p.image_id = images.id AND p.model_id = ?)"

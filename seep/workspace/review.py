@@ -9,6 +9,7 @@ import numpy as np
 
 from seep.errors import BadInputError, ConflictError, NotFoundError
 from seep.workspace.accounts import record, record_in
+from seep.workspace.agreement import open_round
 from seep.workspace.records import MAX_COMMENT, RESOLUTIONS, STATUS_LABELS, LabelVersion, clean_note, timestamp
 from seep.workspace.workspace import Workspace
 
@@ -108,8 +109,6 @@ def accept_prediction(ws: Workspace, image_id: str, model_id: str, *, author: st
     The tile's label becomes that prediction, accepted, as A does in Review. Refused,
     writing nothing, for a tile a person has labelled or is editing (in review), one in a
     blind round, and one the model has not predicted."""
-    from seep.workspace.agreement import open_round
-
     image = ws.image(image_id)
     if image.status not in ("unlabelled", "predicted"):
         raise BadInputError(f"{image.name} is {STATUS_LABELS[image.status]}: open it in Review to judge it")
