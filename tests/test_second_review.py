@@ -180,7 +180,8 @@ def test_accepting_predictions_unopened_takes_only_tiles_nobody_has_labelled(ws)
     ws.set_status(ids["t4"], "in_review")  # someone is painting on it
     agreement.send(ws, [ids["t5"]], ("ana", "bob"), by="rey")
     records = ws.list_images()
-    assert acceptable_on_grid(ws, records, "m1", ws.predicted(list(ids.values()), "m1")) == {
+    heads = ws.head_versions([r.id for r in records])
+    assert acceptable_on_grid(records, "m1", ws.predicted(list(ids.values()), "m1"), heads) == {
         ids[n] for n in ("t0", "t1", "t5", "t6")
     }
 

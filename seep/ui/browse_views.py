@@ -113,8 +113,8 @@ def grid_view(ws: Workspace, records: list[ImageRecord], layer: str, model, me: 
     at the model's predictions ticks the right ones and accepts them here."""
     predicted = ws.predicted([r.id for r in records], model.id) if model else set()
     can_pick = layer == "prediction" and model is not None and session.allowed(ws, "accept")
-    pickable = acceptable_on_grid(ws, records, model.id, predicted) if can_pick else set()
-    notes = {i: lv.note for i, lv in ws.head_versions([r.id for r in records if r.head_version]).items() if lv.note}
+    heads = ws.head_versions([r.id for r in records if r.head_version])
+    pickable = acceptable_on_grid(records, model.id, predicted, heads) if can_pick else set()
     bar = st.container()  # above the grid, filled once the grid says what is ticked
     opened, picked = gallery.gallery(
         [
@@ -125,7 +125,7 @@ def grid_view(ws: Workspace, records: list[ImageRecord], layer: str, model, me: 
                 STATUS_LABELS[r.status],
                 thumbnail(str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted),
                 r.id in pickable,
-                notes.get(r.id, ""),
+                heads[r.id].note if r.id in heads else "",
             )
             for r in records
         ],

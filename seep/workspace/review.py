@@ -131,11 +131,11 @@ def accept_prediction(ws: Workspace, image_id: str, model_id: str, *, author: st
         ) from e
 
 
-def acceptable_on_grid(ws: Workspace, records: list, model_id: str, predicted: set[str]) -> set[str]:
-    """Which of these tiles (a page of Browse) accept_prediction would take: nobody has
-    labelled or is editing them, and the model's prediction is cached (what the card shows)."""
+def acceptable_on_grid(records: list, model_id: str, predicted: set[str], heads: dict[str, LabelVersion]) -> set[str]:
+    """Which of these tiles (a page of Browse, with the newest label version of each that has
+    one) accept_prediction would take: nobody has labelled or is editing them, and the model's
+    prediction is cached (what the card shows)."""
     fresh = [r for r in records if r.status in ("unlabelled", "predicted") and r.id in predicted]
-    heads = ws.head_versions([r.id for r in fresh if r.head_version is not None])
     return {r.id for r in fresh if r.id not in heads or (heads[r.id].source == "predicted" and heads[r.id].model_id == model_id)}
 
 
