@@ -146,6 +146,28 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
             st.rerun()
         except SeepError as e:
             session.show_error(e)
+with st.container(horizontal=True, vertical_alignment="center"):
+    # Where a scene's review goes on: Browse, kept to this scene, in the two orders that pay.
+    st.caption("Its tiles in Browse:", width="content")
+    st.page_link(
+        "pages/browse.py",
+        label="Open sea first, to accept from the grid",
+        icon=":material/done_all:",
+        query_params={
+            "scene": name,
+            "status": ["unlabelled", "predicted"],
+            "sort": "smallest_predicted",
+            "overlay": "prediction",
+        },
+        disabled=model is None,
+    )
+    st.page_link(
+        "pages/browse.py",
+        label="Most useful next",
+        icon=":material/priority_high:",
+        query_params={"scene": name, "sort": "most_useful"},
+        disabled=model is None,
+    )
 sc = scene(ws, name)
 tiles = scene_tiles(ws, name)
 model_id = model.id if layer == "predictions" and model else None

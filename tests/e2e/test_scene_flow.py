@@ -120,6 +120,31 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
     assert (after[100, 105:135] == 2).all() and changed[:, 0].min() >= 90 and changed[:, 0].max() <= 110
 
 
+def test_the_scene_page_leads_to_its_tiles_in_browse_in_the_orders_that_pay(geo_server, page):
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    n = len(tile_offsets_of(ws, "demo_scene"))
+    page.goto(f"{url}/scene?name=demo_scene")
+    wait_for_app(page)
+    page.get_by_role("link", name="Most useful next").click()
+    page.wait_for_url(re.compile(r"sort=most_useful"))
+    wait_for_app(page)
+    assert "scene=demo_scene" in page.url
+    expect(page.get_by_text(f"{n} images match")).to_be_visible()  # kept to the scene
+    sort = page.get_by_test_id("stSelectbox").filter(has_text="Sort by")
+    expect(sort.get_by_role("combobox")).to_have_value(re.compile("^Most useful next"))
+
+    page.goto(f"{url}/scene?name=demo_scene")
+    wait_for_app(page)
+    page.get_by_role("link", name="Open sea first, to accept from the grid").click()
+    page.wait_for_url(re.compile(r"sort=smallest_predicted"))
+    wait_for_app(page)
+    assert all(p in page.url for p in ("scene=demo_scene", "status=unlabelled", "status=predicted", "overlay=prediction"))
+    for status in ("Unlabelled", "Predicted"):  # the tiles still to judge, nothing else
+        expect(page.get_by_role("button", name=re.compile(rf"^{status} ·"))).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name=re.compile(r"^Accepted ·"))).to_have_attribute("aria-pressed", "false")
+
+
 def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
     import rasterio
     from rasterio.transform import from_origin
