@@ -180,6 +180,21 @@ def test_plan_counts_corrected_and_accepted_tiles(demo):
     p = plan(demo, FinetuneParams())
     assert p.corrected + p.accepted == len(p.train) and p.accepted == sum(r.status == "accepted" for r in p.train)
     assert p.corrected == sum(r.status == "corrected" for r in p.train) > 0
+    assert p.as_predicted == 0  # the demo's labels are imported masks and an analyst's saves
+
+    from helpers import sar_tile
+
+    from seep.workspace.review import accept_prediction
+
+    scene = demo.list_images()[0].scene
+    fresh = [demo.add_image(sar_tile(50 + i, 256), name=f"sea.{i}", scene=scene)[0] for i in range(4)]
+    for rec in fresh:  # a reviewer takes the model's prediction as it was, from the grid
+        empty = np.zeros((rec.height, rec.width), np.uint8)
+        demo.save_prediction(rec.id, "m", empty, empty.astype(np.float32), 0.0)
+        accept_prediction(demo, rec.id, "m", author="rey")
+    p = plan(demo, FinetuneParams())
+    taken = {r.id for r in fresh}
+    assert p.as_predicted == sum(r.id in taken for r in p.train) > 0  # those of them it trains on (not held out)
 
 
 def test_replay_learns_the_base_models_confident_pixels_only(tmp_path, tiny_model):

@@ -133,6 +133,7 @@ class Plan:
     val: list[ImageRecord]
     val_scenes: list[str]  # whole validation scenes; empty when tiles of the same scenes are held out
     replay: list[ImageRecord]  # unreviewed tiles of the training scenes, learnt as the base predicts them
+    as_predicted: int = 0  # training tiles whose label is a model's prediction taken as it was (from the grid, A)
 
     @property
     def corrected(self) -> int:
@@ -186,7 +187,9 @@ def plan(ws: Workspace, params: FinetuneParams) -> Plan:
             f"no reviewed labels in the validation scenes {', '.join(val_scenes)}; "
             "review a few tiles there so models can be compared"
         )
-    return Plan(train_recs, val, val_scenes, _replay(ws, train_recs, params))
+    heads = ws.head_versions([r.id for r in train_recs])
+    as_predicted = sum(v.source == "predicted" for v in heads.values())
+    return Plan(train_recs, val, val_scenes, _replay(ws, train_recs, params), as_predicted)
 
 
 def _check_train_scenes(ws: Workspace, wanted: tuple[str, ...] | None, val_scenes: list[str]) -> None:
