@@ -233,7 +233,8 @@ def test_a_worse_candidate_says_so_and_is_not_promoted(demo, tiny_model, monkeyp
     assert r["worse"] and not r["promoted"] and reg.active_model(demo).id == "tiny"
     assert cand.metrics["worse_than_base"] and cand.metrics["base_binary_iou"] == 0.45
     assert main(["train", "--workspace", str(demo.root), "--epochs", "1"]) == 0
-    assert "WORSE than its base" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "WORSE than its base" in err and "0 of all a model's prediction taken as it was" in err  # as the page says
     assert main(["models", "--workspace", str(demo.root)]) == 0
     assert "worse than its base" in capsys.readouterr().out
 

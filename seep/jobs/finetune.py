@@ -447,8 +447,8 @@ def run_finetune(
 
 def _plan_line(p: Plan, base) -> str:
     return (
-        f"training on {len(p.train)} tiles ({p.corrected} corrected, {p.accepted} accepted, "
-        f"{len(p.replay)} replayed as the base predicts them), "
+        f"training on {len(p.train)} tiles ({p.corrected} corrected, {p.accepted} accepted, {p.as_predicted} of all "
+        f"a model's prediction taken as it was; {len(p.replay)} replayed as the base predicts them), "
         f"validating on {p.describe_validation()}; starting from {base.id if base else 'scratch'}"
     )
 
