@@ -259,6 +259,43 @@ def test_a_file_where_the_workspace_should_be(tmp_path):
 
 
 @pytest.mark.sqlite_only
+def test_more_ids_than_one_statement_takes_are_read_in_parts(ws, monkeypatch):
+    """A fine-tune's plan reads the newest version of every reviewed tile, an export checks
+    every tile for predictions: more ids than one statement takes (SQLite builds allow from 999
+    values, PostgreSQL 65,535: a team's thirty scenes) are read in parts. Here the limit is
+    set to SQLite's old default, so a thousand-odd tiles show it."""
+    real = wsdb._open
+
+    def limited(path):
+        con = real(path)
+        con.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        return con
+
+    n = 1_200
+    with ws.connect(write=True) as con:
+        for i in range(n):
+            iid = f"{i:016x}"
+            con.execute(
+                "INSERT INTO images (id, name, scene, checksum, height, width, channels, dtype, file, origin, status, "
+                "head_version, seep_pixels, imported_at) VALUES (?,?,'s',?,8,8,1,'uint16','x','t','accepted',1,0,'t')",
+                (iid, f"n{i}", iid),
+            )
+            con.execute(
+                "INSERT INTO label_versions (image_id, version, author, source, created_at, checksum, file) "
+                "VALUES (?, 1, 'ana', 'edited', 't', 'x', 'x')",
+                (iid,),
+            )
+            con.execute("INSERT INTO predictions VALUES (?, 'm', 'x', 0, 0.5, 't')", (iid,))
+    monkeypatch.setattr(wsdb, "_open", limited)
+    wsdb.close_idle()  # connections kept open were made without the limit
+    ids = [f"{i:016x}" for i in range(n)]
+    heads = ws.head_versions(ids)
+    assert len(heads) == n and {v.author for v in heads.values()} == {"ana"}
+    assert ws.predicted(ws.image_ids(), "m") == set(ids)  # an export's check that a model predicted anything
+    assert [r.id for r in ws.images_by_ids(ids[::-1])] == ids[::-1]
+
+
+@pytest.mark.sqlite_only
 def test_newer_schema_is_refused(ws):
     con = sqlite3.connect(ws.db_path)
     con.execute("PRAGMA user_version = 99")

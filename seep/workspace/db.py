@@ -303,6 +303,14 @@ MIGRATIONS: list[str] = [
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+# Ids per `IN (...)`: under every store's limit on values in one statement (SQLite builds
+# from 999, PostgreSQL 65,535), so a whole team workspace's ids are read in parts.
+IN_CHUNK = 500
+
+
+def in_chunks(ids: list) -> Iterator[list]:
+    """`ids` in parts of at most IN_CHUNK, for one `IN (...)` each."""
+    return (ids[i : i + IN_CHUNK] for i in range(0, len(ids), IN_CHUNK))
 
 
 def migration_script(version: int, dialect: str) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 from seep.data.layout import Tile
 from seep.data.raster import atomic_write_bytes, check_mask, encode_tiff, read_mask
 from seep.errors import BadInputError, ConflictError, NotFoundError
+from seep.workspace.db import in_chunks
 from seep.workspace.filters import ImageFilter
 from seep.workspace.records import (
     REVIEWED,
@@ -104,16 +105,16 @@ class LabelStore:
         return LabelVersion(**row)
 
     def head_versions(self, ids: list[str]) -> dict[str, LabelVersion]:
-        """The newest label version of each of these images that has one, in one query (a page
-        of Browse's table)."""
-        if not ids:
-            return {}
+        """The newest label version of each of these images that has one: one query for a page
+        of Browse, one per IN_CHUNK for a fine-tune's thousands."""
+        rows = []
         with self.connect() as con:
-            rows = con.execute(
-                "SELECT v.* FROM label_versions v JOIN images i ON i.id = v.image_id AND i.head_version = v.version "
-                f"WHERE i.id IN ({','.join('?' * len(ids))})",
-                ids,
-            ).fetchall()
+            for chunk in in_chunks(ids):
+                rows += con.execute(
+                    "SELECT v.* FROM label_versions v JOIN images i ON i.id = v.image_id AND i.head_version = v.version "
+                    f"WHERE i.id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
         return {r["image_id"]: LabelVersion(**r) for r in rows}
 
     def head_authors(self) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from seep.data.raster import atomic_write_bytes, check_mask, encode_tiff, read_image
+from seep.workspace.db import in_chunks
 from seep.workspace.records import timestamp
 
 
@@ -28,12 +29,15 @@ class PredictionCache:
             )
 
     def predicted(self, image_ids: list[str], model_id: str) -> set[str]:
-        """Which of these images have a cached prediction by the model (one query)."""
+        """Which of these images have a cached prediction by the model (one query a page, in
+        parts for a whole workspace)."""
+        rows = []
         with self.connect() as con:
-            rows = con.execute(
-                f"SELECT image_id FROM predictions WHERE model_id = ? AND image_id IN ({','.join('?' * len(image_ids))})",
-                (model_id, *image_ids),
-            ).fetchall()
+            for chunk in in_chunks(image_ids):
+                rows += con.execute(
+                    f"SELECT image_id FROM predictions WHERE model_id = ? AND image_id IN ({','.join('?' * len(chunk))})",
+                    (model_id, *chunk),
+                ).fetchall()
         return {r[0] for r in rows}
 
     def prediction(self, ref: str, model_id: str) -> tuple[np.ndarray, np.ndarray] | None:

@@ -120,7 +120,7 @@ class Workspace(LabelStore, PredictionCache):
         itself calls this: label history is otherwise never deleted."""
         files: list[str] = []
         with self.connect(write=True) as con:
-            for chunk in (image_ids[i : i + 500] for i in range(0, len(image_ids), 500)):
+            for chunk in db.in_chunks(image_ids):
                 marks = ",".join("?" * len(chunk))
                 for table in ("images", "label_versions", "predictions"):
                     key = "id" if table == "images" else "image_id"
@@ -170,8 +170,10 @@ class Workspace(LabelStore, PredictionCache):
 
     def images_by_ids(self, ids: list[str]) -> list[ImageRecord]:
         """Records in the order of `ids`."""
+        rows = []
         with self.connect() as con:
-            rows = con.execute(f"SELECT * FROM images WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+            for chunk in db.in_chunks(ids):
+                rows += con.execute(f"SELECT * FROM images WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
         by_id = {r["id"]: ImageRecord(**r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
