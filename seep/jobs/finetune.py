@@ -168,6 +168,7 @@ def plan(ws: Workspace, params: FinetuneParams) -> Plan:
     held = {r.id for r in val}
     since = reg.get_model(ws, params.since_model).created_at if params.since_model else None
     accepted_at = last_accepted(ws) if since else {}
+    heads = ws.head_versions([r.id for r in records])  # reviewed: each has one
     train_recs = [
         r
         for r in records
@@ -175,7 +176,7 @@ def plan(ws: Workspace, params: FinetuneParams) -> Plan:
         and r.scene not in val_scenes
         and (params.train_scenes is None or r.scene in params.train_scenes)
         # A label saved since, or one accepted since as it was (a prediction accepted with A is a new label too)
-        and (since is None or max(ws.version(r.id).created_at, accepted_at.get(r.id, "")) > since)
+        and (since is None or max(heads[r.id].created_at, accepted_at.get(r.id, "")) > since)
     ]
     if not train_recs:
         raise BadInputError(
@@ -187,8 +188,7 @@ def plan(ws: Workspace, params: FinetuneParams) -> Plan:
             f"no reviewed labels in the validation scenes {', '.join(val_scenes)}; "
             "review a few tiles there so models can be compared"
         )
-    heads = ws.head_versions([r.id for r in train_recs])
-    as_predicted = sum(v.source == "predicted" for v in heads.values())
+    as_predicted = sum(heads[r.id].source == "predicted" for r in train_recs)
     return Plan(train_recs, val, val_scenes, _replay(ws, train_recs, params), as_predicted)
 
 
