@@ -142,9 +142,8 @@ if the_plan is not None:
         est = None
         session.show_error(e)
     st.caption(
-        f"Trains on {len(the_plan.train)} tiles ({the_plan.corrected} corrected awaiting review, {the_plan.accepted} "
-        f"accepted; {the_plan.as_predicted} of all a model's prediction taken as it was) and checks the candidate "
-        f"against its base on {the_plan.describe_validation()}"
+        f"Trains on {the_plan.describe_training()} and checks the candidate against its base on "
+        f"{the_plan.describe_validation()}"
         + (
             ""
             if est is None

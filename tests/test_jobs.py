@@ -195,6 +195,7 @@ def test_plan_counts_corrected_and_accepted_tiles(demo):
     p = plan(demo, FinetuneParams())
     taken = {r.id for r in fresh}
     assert p.as_predicted == sum(r.id in taken for r in p.train) > 0  # those of them it trains on (not held out)
+    assert f"accepted, {p.as_predicted} of them a model's prediction taken as it was)" in p.describe_training()
 
 
 def test_replay_learns_the_base_models_confident_pixels_only(tmp_path, tiny_model):
@@ -234,7 +235,9 @@ def test_a_worse_candidate_says_so_and_is_not_promoted(demo, tiny_model, monkeyp
     assert cand.metrics["worse_than_base"] and cand.metrics["base_binary_iou"] == 0.45
     assert main(["train", "--workspace", str(demo.root), "--epochs", "1"]) == 0
     err = capsys.readouterr().err
-    assert "WORSE than its base" in err and "0 of all a model's prediction taken as it was" in err  # as the page says
+    assert (
+        "WORSE than its base" in err and "training on 7 tiles (0 corrected awaiting review, 7 accepted), validating" in err
+    )  # as the page says
     assert main(["models", "--workspace", str(demo.root)]) == 0
     assert "worse than its base" in capsys.readouterr().out
 

@@ -766,7 +766,7 @@ def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, 
     (rest,) = [c.value for c in at.caption if c.value.startswith("On 6 tiles of the same scenes nobody reviewed")]
     assert "as much seep there as its base (background logit +0.80)" in rest and "on 50.0% of the pixels" in rest
     (plan,) = [c.value for c in at.caption if c.value.startswith("Trains on")]
-    assert plan.startswith("Trains on 3 tiles (0 corrected awaiting review, 3 accepted; 0 of all a model's prediction")
+    assert plan.startswith("Trains on 3 tiles (0 corrected awaiting review, 3 accepted) and checks")
     assert "1 held-out" in plan
     reg.register_model(demo_ws, tiny_model, parent="base", model_id="fine", metrics={**worse, "worse_than_base": False})
     at = app(page="pages/models.py")

@@ -143,6 +143,12 @@ class Plan:
     def accepted(self) -> int:
         return sum(r.status == "accepted" for r in self.train)
 
+    def describe_training(self) -> str:
+        """What it trains on, the same words on the Train page and in `seep train`'s log."""
+        taken = f", {self.as_predicted} of them a model's prediction taken as it was" if self.as_predicted else ""
+        replayed = f"; {len(self.replay)} replayed as the base predicts them" if self.replay else ""
+        return f"{len(self.train)} tiles ({self.corrected} corrected awaiting review, {self.accepted} accepted{taken}{replayed})"
+
     def describe_validation(self) -> str:
         if self.val_scenes:
             return f"{len(self.val)} tiles of the validation scenes {', '.join(self.val_scenes)}"
@@ -447,9 +453,8 @@ def run_finetune(
 
 def _plan_line(p: Plan, base) -> str:
     return (
-        f"training on {len(p.train)} tiles ({p.corrected} corrected, {p.accepted} accepted, {p.as_predicted} of all "
-        f"a model's prediction taken as it was; {len(p.replay)} replayed as the base predicts them), "
-        f"validating on {p.describe_validation()}; starting from {base.id if base else 'scratch'}"
+        f"training on {p.describe_training()}, validating on {p.describe_validation()}; "
+        f"starting from {base.id if base else 'scratch'}"
     )
 
 
