@@ -606,6 +606,9 @@ def test_evaluate_without_data_scores_a_workspace_model_where_the_page_would(cap
     assert code == 0, err
     assert out.startswith(f"tiny on {len(held)} held-out reviewed tile") and "binary seep IoU" in out
     assert reg.get_model(ws, "tiny").metrics["val_tiles"] == held  # what the page then shows and compares
+    (counts,) = [line for line in out.splitlines() if line.startswith("tile by tile, it left ")]
+    (clear_empty, clear_called), (seep_empty, seep_called) = reg.get_model(ws, "tiny").metrics["tile_counts"]
+    assert f"left {seep_empty} of the {seep_empty + seep_called} tiles holding seep empty" in counts
     code, out, _ = run(capsys, "evaluate", "--workspace", str(ws.root), "--model", "tiny", "--json")
     assert code == 0 and json.loads(out)["tiles"] == len(held)
 

@@ -113,3 +113,34 @@ def test_background_everywhere_scores_high_accuracy_and_zero_iou():
     ev.add(probs, target)
     r = ev.report(["bg", "seep"])
     assert r["pixel_accuracy"] == 0.982 and r["binary_iou"] == 0.0
+
+
+def test_tiles_the_model_left_empty_are_counted_and_said():
+    """A reviewer accepts tiles the model left empty from Browse's grid, unopened: the report
+    says how often such a tile held seep, and how often a clear tile was called seep."""
+    seep = np.zeros((16, 16), np.uint8)
+    _square(seep, 2, 2, 4, 1)
+    clear = np.zeros((16, 16), np.uint8)
+    said_nothing = np.zeros((2, 16, 16), np.float32)
+    said_nothing[0] = 1.0
+    said_seep = said_nothing.copy()
+    said_seep[:, 2:6, 2:6] = np.array([0.0, 1.0])[:, None, None]
+    ev = M.Evaluation(2)
+    for probs, target in [
+        (said_nothing, seep),
+        (said_seep, seep),
+        (said_nothing, seep),
+        (said_seep, clear),
+        (said_nothing, clear),
+    ]:
+        ev.add(probs, target)
+    outside = np.ones((16, 16), bool)
+    outside[:8] = False  # the seep is outside the swath: the tile holds none that counts
+    ev.add(said_nothing, seep, outside)
+    r = ev.report(["bg", "seep"])
+    assert r["tile_counts"] == [[2, 1], [2, 1]]
+    assert M.describe_tiles(r) == "left 2 of the 3 tiles holding seep empty (67%); called seep in 1 of the 3 holding none"
+    assert M.describe_tiles({k: v for k, v in r.items() if k != "tile_counts"}) is None  # figures kept before it counted
+    ev = M.Evaluation(2)
+    ev.add(said_nothing, clear)
+    assert M.describe_tiles(ev.report(["bg", "seep"])) == "no tile holds seep; called seep in 0 of the 1 holding none"

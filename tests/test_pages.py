@@ -574,6 +574,9 @@ def test_a_model_with_no_figures_is_scored_where_a_fine_tune_would_be(demo_ws, t
     assert not at.exception and not at.warning
     assert any("Per-class IoU on the validation tiles" in s.value for s in at.subheader)
     assert f"shipped: {len(val)} held-out tile" in [c.value.replace("\u2060", "") for c in at.caption]
+    (seep_empty, seep_called) = reg.get_model(demo_ws, model.id).metrics["tile_counts"][1]
+    said = f"Tile by tile, it left {seep_empty} of the {seep_empty + seep_called} tiles holding seep empty"
+    assert any(c.value.startswith(said) for c in at.caption)
 
     trained = reg.register_model(demo_ws, tiny_model, model_id="saw-all", data_snapshot=[[i, 1] for i in val])
     at.run().selectbox(key="models_pick").set_value(trained.id).run()

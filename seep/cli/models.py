@@ -21,6 +21,8 @@ def _model_path(args) -> Path:
 
 
 def format_report(r: dict) -> str:
+    from seep.learn.metrics import describe_tiles
+
     def f(x):
         return "  n/a" if x is None else f"{x:5.3f}"
 
@@ -37,6 +39,9 @@ def format_report(r: dict) -> str:
     lines.append(
         f"{'mean':<12} {f(r['mean_iou']):>6} {f(r['mean_dice']):>6} {'':>6} {f(r['mean_ap50']):>6} {f(r['mean_map']):>6}"
     )
+    tiles = describe_tiles(r)
+    if tiles:
+        lines.append(f"tile by tile, it {tiles}")
     lines.append("normalised confusion matrix (rows: truth, columns: prediction):")
     for row in r["confusion_matrix"]:
         lines.append("  " + " ".join(f"{v:5.3f}" for v in row))

@@ -135,6 +135,20 @@ class InstanceAccumulator:
         return average_precision(tp / (tp + fp), tp / n_g)
 
 
+def describe_tiles(report: dict) -> str | None:
+    """The report's tiles in words: of those holding seep, how many the model left empty; of
+    those holding none, how many it called seep. None for a report from before it counted them."""
+    if "tile_counts" not in report:
+        return None
+    (clear_empty, clear_called), (seep_empty, seep_called) = report["tile_counts"]
+    with_seep, clear = seep_empty + seep_called, clear_empty + clear_called
+    missed = f"left {seep_empty} of the {with_seep} tiles holding seep empty" if with_seep else "no tile holds seep"
+    if with_seep:
+        missed += f" ({seep_empty / with_seep:.0%})"
+    called = f"called seep in {clear_called} of the {clear} holding none" if clear else "no tile is free of seep"
+    return f"{missed}; {called}"
+
+
 @dataclass
 class Evaluation:
     """Everything the evaluate command and the Models page report, accumulated tile by tile."""
@@ -145,9 +159,13 @@ class Evaluation:
     hist_neg: np.ndarray = None
     inst: InstanceAccumulator = None
     tiles: int = 0
+    # Tiles by whether the truth holds seep (row) and the prediction does (column): how far a
+    # reviewer can trust a tile the model left empty (Browse's grid accepts such tiles unopened).
+    tile_counts: np.ndarray = None
 
     def __post_init__(self):
         c = self.n_classes
+        self.tile_counts = np.zeros((2, 2), np.int64)
         self.cm = np.zeros((c, c), np.int64)
         self.hist_pos = np.zeros((c, PR_BINS), np.int64)
         self.hist_neg = np.zeros((c, PR_BINS), np.int64)
@@ -171,6 +189,7 @@ class Evaluation:
             self.hist_pos[c] += np.bincount(b[pos], minlength=PR_BINS)
             self.hist_neg[c] += np.bincount(b[~pos], minlength=PR_BINS)
         self.inst.add(np.where(v, pred, 0), np.where(v, target, 0), 1.0 - probs[0])
+        self.tile_counts[int((t > 0).any()), int((pred[v] > 0).any())] += 1
         self.tiles += 1
 
     def pr_curve(self, cls: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -228,4 +247,5 @@ class Evaluation:
                 if self.hist_pos[c].sum()
             },
             "target_pixels": self.cm.sum(1).tolist(),
+            "tile_counts": self.tile_counts.tolist(),
         }

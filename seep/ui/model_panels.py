@@ -12,6 +12,7 @@ from seep.errors import SeepError
 from seep.jobs import queue
 from seep.jobs.finetune import validation_set
 from seep.jobs.worker import ensure_worker
+from seep.learn.metrics import describe_tiles
 from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES, expected_scores
 from seep.ui import blind, session
 from seep.ui.charts import confusion_heatmap, expected_iou_bars, iou_bars, pr_curves
@@ -76,6 +77,9 @@ def _one_model(model_id: str, rep: dict, names: list[str]) -> None:
         f"**{plain(model_id)}**: seep IoU {rep['binary_iou']}, Dice {rep['binary_dice']}, "
         f"pixel accuracy {rep['pixel_accuracy']} (background alone scores ~0.98)"
     )
+    tiles = describe_tiles(rep)
+    if tiles:
+        st.caption(f"Tile by tile, it {tiles}.")
     st.plotly_chart(confusion_heatmap(rep, names), key=f"models_cm_{model_id}")
     st.plotly_chart(pr_curves(rep), key=f"models_pr_{model_id}")
     columns = {"IoU": "iou", "Dice": "dice", "pixel AP": "pixel_ap", "AP50": "ap50", "mAP .5:.95": "map"}
