@@ -605,6 +605,7 @@ def test_models_page_says_what_to_expect_of_the_shipped_model(demo_ws):
 
 def test_a_reviewer_accepts_the_ticked_predictions_from_the_grid(demo_ws, grid, with_model):
     from seep.ui.models import prediction
+    from seep.workspace import registry as reg
 
     ws = demo_ws
     fresh = ws.list_images(ImageFilter(status=("unlabelled",)))
@@ -631,6 +632,11 @@ def test_a_reviewer_accepts_the_ticked_predictions_from_the_grid(demo_ws, grid, 
     assert ws.image(mine.id).status == "corrected" and ws.version(mine.id).author == "ana"  # untouched
     assert any("Accepted 2 predictions" in s.value for s in at.success)
     assert {c.id for c in grid.cards if c.selectable} == set()  # accepted ones lose their box
+    assert not any("validation tiles" in c.value for c in at.caption)  # not scored here yet: nothing to go by
+    reg.register_model(ws, with_model, model_id=model.id, metrics={"tile_counts": [[5, 1], [2, 6]]})  # as Evaluate keeps them
+    at.run()
+    said = f"On this workspace's validation tiles, model {model.id} left 2 of the 8 tiles holding seep empty (25%)"
+    assert any(c.value.startswith(said) for c in at.caption)
     at.segmented_control(key="browse_overlay").set_value("label").run()
     assert not grid.select  # boxes only over what would be accepted
 

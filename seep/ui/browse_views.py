@@ -8,12 +8,14 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from seep.errors import BadInputError, SeepError
+from seep.errors import BadInputError, NotFoundError, SeepError
+from seep.learn.metrics import describe_tiles
 from seep.ui import gallery, session  # gallery.x, not x: tests swap in a fake
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain, saved_by
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
+from seep.workspace import registry as reg
 from seep.workspace.review import accept_predictions, acceptable_on_grid
 from seep.workspace.scene_view import scene_summaries
 
@@ -135,10 +137,22 @@ def grid_view(ws: Workspace, records: list[ImageRecord], layer: str, model, me: 
     if can_pick:
         with bar:
             accept_picked(ws, [i for i in picked if i in pickable], model.id, me)
+            trusted_empty(ws, model.id)
         st.session_state["browse_grid_model"] = model.id  # whose predictions the ticks were made on
     if opened:
         st.session_state["review_image"] = st.session_state["browse_opened"] = opened
         st.switch_page("pages/review.py", query_params={"image": opened})
+
+
+def trusted_empty(ws: Workspace, model_id: str) -> None:
+    """How far a tile the model left empty can be accepted unopened: its tile counts on the
+    validation tiles, once it was scored here (Evaluate, or as a fine-tune's base or candidate)."""
+    try:
+        said = describe_tiles(reg.get_model(ws, model_id).metrics)
+    except NotFoundError:  # the shipped model before its first prediction here
+        said = None
+    if said:
+        st.caption(f"On this workspace's validation tiles, model {plain(model_id)} {said}.")
 
 
 def accept_picked(ws: Workspace, picked: list[str], model_id: str, me: str) -> None:
