@@ -142,9 +142,11 @@ def describe_tiles(report: dict) -> str | None:
         return None
     (clear_empty, clear_called), (seep_empty, seep_called) = report["tile_counts"]
     with_seep, clear = seep_empty + seep_called, clear_empty + clear_called
-    missed = f"left {seep_empty} of the {with_seep} tiles holding seep empty" if with_seep else "no tile holds seep"
-    if with_seep:
-        missed += f" ({seep_empty / with_seep:.0%})"
+    missed = (
+        f"left {seep_empty} of the {with_seep} tiles holding seep empty ({seep_empty / with_seep:.0%})"
+        if with_seep
+        else "no tile holds seep"
+    )
     called = f"called seep in {clear_called} of the {clear} holding none" if clear else "no tile is free of seep"
     return f"{missed}; {called}"
 
