@@ -622,4 +622,4 @@ def test_evaluate_without_data_scores_a_workspace_model_where_the_page_would(cap
     build_demo(empty, DemoSpec(scenes=1, tiles_per_scene=2, geo_scene=False), labelled_per_scene=0)
     reg.promote(empty, reg.register_model(empty, tiny_model, model_id="tiny").id)
     code, _, err = run(capsys, "evaluate", "--workspace", str(empty.root))
-    assert code == 1 and "no reviewed tiles to score tiny on yet" in err
+    assert code == 1 and "this workspace has no reviewed tiles to score tiny on yet" in err

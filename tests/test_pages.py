@@ -580,8 +580,24 @@ def test_a_model_with_no_figures_is_scored_where_a_fine_tune_would_be(demo_ws, t
 
     trained = reg.register_model(demo_ws, tiny_model, model_id="saw-all", data_snapshot=[[i, 1] for i in val])
     at.run().selectbox(key="models_pick").set_value(trained.id).run()
-    assert any("saw-all trained on every validation tile" in i.value for i in at.info)
+    said = "Every validation tile of this workspace is one saw-all trained on: it can only be scored on tiles"
+    assert any(i.value.replace("\u2060", "").startswith(said) for i in at.info)
     assert not any(b.key == "models_evaluate_saw-all" for b in at.button)
+
+
+def test_a_model_with_nothing_to_be_scored_on_says_why_once(tmp_path, tiny_model, monkeypatch):
+    """With no reviewed tile the Models page says why there are no figures, naming the model once
+    (it used to read "m has no figures ...: no reviewed tiles to score m on yet")."""
+    from seep.workspace import registry as reg
+
+    ws = Workspace(tmp_path / "unreviewed")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=2, geo_scene=False), labelled_per_scene=0)
+    reg.promote(ws, reg.register_model(ws, tiny_model, model_id="tiny").id)
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    at = app(page="pages/models.py")
+    said = "This workspace has no reviewed tiles to score tiny on yet: correct or accept some first."
+    assert not at.exception and said in [i.value.replace("\u2060", "") for i in at.info]
+    assert not any(b.key == "models_evaluate_tiny" for b in at.button)
 
 
 def test_models_page_says_what_to_expect_of_the_shipped_model(demo_ws):

@@ -217,14 +217,14 @@ def validation_set(ws: Workspace, model: reg.ModelRecord) -> Plan:
     so they are compared like with like; refuses, saying why, when none is left."""
     records = ws.list_images(ImageFilter(status=REVIEWED), limit=1_000_000)
     if not records:
-        raise BadInputError(f"no reviewed tiles to score {model.id} on yet: correct or accept some tiles first")
+        raise BadInputError(f"this workspace has no reviewed tiles to score {model.id} on yet: correct or accept some first")
     val, val_scenes = _validation(ws, records)
     trained = {image_id for image_id, _ in model.data_snapshot}
     val = [r for r in val if r.id not in trained]
     if not val:
         raise BadInputError(
-            f"{model.id} trained on every validation tile of this workspace: it can only be scored on "
-            "tiles it never saw; review a few more tiles"
+            f"every validation tile of this workspace is one {model.id} trained on: it can only be scored "
+            "on tiles it never saw; review a few more tiles"
         )
     return Plan([], val, val_scenes, [])
 

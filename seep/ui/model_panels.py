@@ -193,7 +193,8 @@ def evaluate_offer(ws: Workspace, m: reg.ModelRecord) -> None:
     try:
         p = validation_set(ws, m)
     except SeepError as e:
-        st.info(f"{plain(m.id)} has no figures on this workspace's tiles yet: {plain(e)}.")
+        # The reason names the model already; said once, as a sentence.
+        st.info(plain(f"{str(e)[:1].upper()}{str(e)[1:]}."))
         return
     st.warning(f"{plain(m.id)} has no figures on this workspace's tiles yet.")
     label = plain(f"Evaluate {m.id} on {p.describe_validation()}")
