@@ -13,6 +13,10 @@ class BadInputError(SeepError):
     """A file or array that cannot be used as it is (format, shape, values)."""
 
 
+class TooLargeError(BadInputError):
+    """A raster over the size Seep reads whole: an import refuses it, a prediction reads it by windows."""
+
+
 class ConflictError(SeepError):
     """A save based on a label version that is no longer the newest one."""
 

@@ -228,6 +228,65 @@ def test_predictions_export_with_model_and_confidence(capsys, tmp_path, scene_fi
     assert code == 1 and "--source and --model go with --geotiff" in err
 
 
+def test_a_raster_too_large_to_read_whole_is_predicted_as_its_imported_scene_is(
+    capsys, tmp_path, scene_files, tiny_model, monkeypatch
+):
+    """`predict --data` on a whole scene (over the pixels Seep reads at once; a Sentinel-1
+    scene is) reads and writes it by windows, each tile seen with its neighbours' edges: the
+    classes predict-all gives the scene once imported, on the scene's grid, with 0 where a
+    tile holds no radar. It used to be skipped as too large."""
+    import seep.data.raster
+
+    img, _ = scene_files
+    monkeypatch.setattr(seep.data.raster, "MAX_PIXELS", H * W - 1)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / img.name).write_bytes(img.read_bytes())
+    write_tif(folder / "small.tif", np.random.default_rng(1).integers(100, 3000, (64, 64)).astype(np.uint16))
+    out = tmp_path / "out"
+    code, said, err = run(capsys, "predict", "--data", str(folder), "--out", str(out), "--model", str(tiny_model))
+    assert code == 0 and said.startswith("predicted 2 rasters"), err
+    with rasterio.open(out / "train_masks_256" / "S1A_scene.tif") as ds:
+        classes, crs, transform = ds.read(1), ds.crs, ds.transform
+    with rasterio.open(out / "confidence" / "S1A_scene.tif") as ds:
+        confidence = ds.read(1)
+    assert classes.shape == (H, W) and crs.to_epsg() == 32631 and transform == from_origin(500000, 4600000, 10, 10)
+    assert (classes[512:, :256] == 0).all() and (confidence[512:, :256] == 0).all()  # no radar, never predicted
+
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
+    assert run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tiny_model))[0] == 0
+    ws = Workspace(ws_path)
+    for image_id, (r, c) in tile_offsets_of(ws, "S1A_scene").items():
+        want, sure = (a[: H - r, : W - c] for a in ws.prediction(image_id, tiny_model.stem))
+        np.testing.assert_array_equal(classes[r : r + 256, c : c + 256], want)
+        np.testing.assert_allclose(confidence[r : r + 256, c : c + 256], sure, atol=1 / 255)  # cached in 1/255 steps
+
+
+def test_a_large_raster_that_cannot_be_predicted_is_skipped_and_leaves_no_file(
+    capsys, tmp_path, scene_files, tiny_model, monkeypatch
+):
+    """Read by windows, a large raster fails only once read: two bands for a one-band model, or
+    a file cut short (found rows into it). Each is skipped with its reason, the rest of the
+    folder is predicted, and no half-written mask is left where a GIS would show it."""
+    import seep.data.raster
+
+    monkeypatch.setattr(seep.data.raster, "MAX_PIXELS", H * W - 1)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pixels = np.random.default_rng(2).integers(100, 3000, (H, W, 2)).astype(np.uint16)
+    write_tif(folder / "two_bands.tif", pixels)
+    whole = write_tif(tmp_path / "whole.tif", pixels[..., 0]).read_bytes()
+    (folder / "cut_short.tif").write_bytes(whole[: len(whole) // 2])
+    write_tif(folder / "small.tif", pixels[:64, :64, 0])
+    out = tmp_path / "out"
+    code, said, _ = run(capsys, "predict", "--data", str(folder), "--out", str(out), "--model", str(tiny_model))
+    assert code == 3 and "predicted 1 raster into" in said and "2 files skipped" in said, said
+    assert "skipped two_bands.tif: image " in said and "has 2 bands but the model reads 1" in said
+    assert "skipped cut_short.tif: " in said and "cannot be read near row" in said
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["small.tif", "small.tif"]
+
+
 def bad_inputs(tmp_path, scene_files):
     img, mask = scene_files
     (tmp_path / "empty.tif").write_bytes(b"")

@@ -108,14 +108,21 @@ def cmd_predict(args) -> int:
     from seep.learn.infer import Predictor
 
     predictor = Predictor(_model_path(args), device=args.device)
-    n, skipped = predict_folder(predictor, args.data, args.out, tta=args.tta, on_progress=progress("predict"))
+    n, skipped = predict_folder(
+        predictor,
+        args.data,
+        args.out,
+        tta=args.tta,
+        on_progress=progress("predict"),
+        on_rows=lambda name: progress(f"predict {name} by windows, rows of tiles"),
+    )
     for name, reason in skipped:
         print(f"skipped {name}: {reason}")
     t = predictor.timings
     print(
-        f"predicted {n} rasters into {args.out} (masks in train_masks_256/, confidence in confidence/); "
+        f"predicted {n} raster{'s' * (n != 1)} into {args.out} (masks in train_masks_256/, confidence in confidence/); "
         f"{1000 * t.predict / max(t.tiles, 1):.1f} ms per raster in the model"
-        + (f"; {len(skipped)} files skipped" if skipped else "")
+        + (f"; {len(skipped)} file{'s' * (len(skipped) != 1)} skipped" if skipped else "")
     )
     return NEEDS_ATTENTION if skipped else 0
 

@@ -228,19 +228,23 @@ def tile_offsets(grid: SceneGrid, size: int) -> Iterator[tuple[int, int]]:
 
 
 def read_tile(ds, row_off: int, col_off: int, size: int, fill: float | None) -> np.ndarray:
-    """(size, size, bands) pixels of one window; no-data (the file's no-data value, its mask,
-    NaN) and the padding past the scene's edge become `fill`, the workspace's no-data value."""
+    """(size, size, bands) pixels of one window, which may reach past the scene's edges (a
+    tile with its neighbours' margin around it); no-data (the file's no-data value, its mask,
+    NaN) and what lies past the edges become `fill`, the workspace's no-data value."""
     from rasterio.windows import Window
 
-    w = Window(col_off, row_off, min(size, ds.width - col_off), min(size, ds.height - row_off))
+    r0, c0 = max(row_off, 0), max(col_off, 0)
+    h, w = min(row_off + size, ds.height) - r0, min(col_off + size, ds.width) - c0
     with _reading(ds, row_off, col_off):
-        data = np.moveaxis(ds.read(window=w), 0, -1)
-        valid = ds.dataset_mask(window=w) > 0
+        data = np.moveaxis(ds.read(window=Window(c0, r0, w, h)), 0, -1)
+        valid = ds.dataset_mask(window=Window(c0, r0, w, h)) > 0
     if np.issubdtype(data.dtype, np.floating):
         valid &= np.isfinite(data).all(axis=2)
     value = 0 if fill is None else fill
     out = np.full((size, size, ds.count), value, dtype=data.dtype)
-    out[: data.shape[0], : data.shape[1]] = np.where(valid[..., None], data, np.array(value, dtype=data.dtype))
+    out[r0 - row_off : r0 - row_off + h, c0 - col_off : c0 - col_off + w] = np.where(
+        valid[..., None], data, np.array(value, dtype=data.dtype)
+    )
     return out
 
 
@@ -317,12 +321,19 @@ def write_geotiff(
     import rasterio
 
     bands = array[None] if array.ndim == 2 else np.moveaxis(array, -1, 0)
-    profile = {"driver": "GTiff", "height": bands.shape[1], "width": bands.shape[2], "count": bands.shape[0]}
-    profile |= {"dtype": bands.dtype.name, "nodata": nodata, "compress": "deflate"}
-    profile |= {"gcps": list(gcps[0]), "crs": gcps[1]} if gcps else {"crs": crs, "transform": transform}
-    profile |= {"tiled": True, "blockxsize": 256, "blockysize": 256} if min(bands.shape[1:]) >= 256 else {}
-    with rasterio.open(path, "w", **profile) as ds:
+    with rasterio.open(path, "w", **geotiff_profile(bands.shape, bands.dtype.name, crs, transform, nodata, gcps)) as ds:
         ds.write(bands)
+
+
+def geotiff_profile(
+    shape: tuple[int, int, int], dtype: str, crs: str | None, transform, nodata: float | None = None, gcps: tuple | None = None
+) -> dict:
+    """rasterio's creation options for a (bands, H, W) GeoTIFF as write_geotiff writes it, for
+    a file written window by window."""
+    profile = {"driver": "GTiff", "height": shape[1], "width": shape[2], "count": shape[0]}
+    profile |= {"dtype": dtype, "nodata": nodata, "compress": "deflate"}
+    profile |= {"gcps": list(gcps[0]), "crs": gcps[1]} if gcps else {"crs": crs, "transform": transform}
+    return profile | ({"tiled": True, "blockxsize": 256, "blockysize": 256} if min(shape[1:]) >= 256 else {})
 
 
 def _first_line(e: Exception) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import tifffile
 
-from seep.errors import BadInputError, WorkspaceError
+from seep.errors import BadInputError, TooLargeError, WorkspaceError
 
 # tifffile logs every odd tag it meets while parsing a damaged header; the file's one
 # reason reaches the user as BadInputError (import's `skipped FILE: reason`) instead.
@@ -125,8 +125,9 @@ def _open_checked(path: Path, what: str) -> tuple[tuple[int, ...], np.dtype]:
         raise BadInputError(f"{what} {path} has a sample format Seep cannot read")
     npx = int(np.prod(shape[:2])) if len(shape) >= 2 else 0
     if len(shape) >= 2 and (shape[0] > MAX_PIXELS or npx > MAX_PIXELS or int(np.prod(shape)) > MAX_PIXELS * MAX_CHANNELS):
-        raise BadInputError(
-            f"{what} {path} claims {shape} pixels, over the {MAX_PIXELS:,}-pixel limit; cut it into tiles before importing"
+        raise TooLargeError(
+            f"{what} {path} claims {shape} pixels, over the {MAX_PIXELS:,}-pixel limit of a tile; import it as a "
+            f"scene, which cuts it into tiles: python -m seep import {path}"
         )
     return shape, dtype
 

@@ -9,14 +9,10 @@ import numpy as np
 from seep.errors import ConflictError, NotFoundError
 from seep.kept import Kept
 from seep.learn.data import valid_pixels
-from seep.learn.infer import Prediction, Predictor, uncertainty
+from seep.learn.infer import CONTEXT_PX, Prediction, Predictor, uncertainty, without_context
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace.records import PREDICT_ALL, STATUSES, UNREVIEWED
 from seep.workspace.scenes import neighbour_ids, tile_offsets_of, tile_place, widen
-
-# Pixels of the neighbouring tiles seen around a tile cut from a scene: a slick crossing a
-# tile border is predicted with both sides in view, so its halves agree at the border.
-CONTEXT_PX = 32
 
 
 def predict_image(ws: Workspace, predictor: Predictor, model_id: str, image_id: str) -> tuple[np.ndarray, np.ndarray]:
@@ -42,10 +38,8 @@ def fresh_prediction(
     wide = context.around(image_id, image)
     if wide is None:
         return predictor.predict([image], keep_probs=keep_probs)[0]
-    p = predictor.predict([wide], whole=True, keep_probs=keep_probs)[0]  # one pass over the widened tile, not four windows
-    inner = (slice(CONTEXT_PX, CONTEXT_PX + image.shape[0]), slice(CONTEXT_PX, CONTEXT_PX + image.shape[1]))
-    probs = None if p.probs is None else p.probs[(slice(None), *inner)].copy()
-    return Prediction(p.classes[inner].copy(), p.confidence[inner].copy(), probs)
+    # one pass over the widened tile, not four windows
+    return without_context(predictor.predict([wide], whole=True, keep_probs=keep_probs)[0])
 
 
 def _predict_and_cache(ws: Workspace, predictor: Predictor, model_id: str, image_id: str, context: SceneContext) -> np.ndarray:

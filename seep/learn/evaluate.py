@@ -10,10 +10,11 @@ import numpy as np
 from seep.data.geo import georeferencing, replace_atomically, write_geotiff
 from seep.data.layout import IMAGES_DIR, MASKS_DIR, Tile, find_layout, image_files
 from seep.data.raster import read_image, safe_child, write_tiff
-from seep.errors import BadInputError
+from seep.errors import BadInputError, TooLargeError
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Predictor
 from seep.learn.metrics import Evaluation
+from seep.learn.tiled import predict_tiled
 
 
 def evaluate(
@@ -45,12 +46,15 @@ def predict_folder(
     *,
     tta: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    on_rows: Callable[[str], Callable[[int, int], None]] | None = None,
 ) -> tuple[int, list[tuple[str, str]]]:
     """Masks to out/train_masks_256/, confidence (float32, 0..1) to out/confidence/, by name;
     a georeferenced input's outputs are GeoTIFFs on its grid, so they lie where it lies on a map.
     Returns (rasters predicted, [(file, why skipped)]): a file that cannot be read is skipped
     and named, as `import` does, and the others are still predicted. Images are read as the
-    model takes them, so a large folder is never all in memory."""
+    model takes them, so a large folder is never all in memory; a raster too large to read
+    whole (a Sentinel-1 scene) is predicted by windows, as an imported scene is (seep.learn.tiled),
+    `on_rows(its name)` giving its progress in rows of tiles."""
     images_dir, _ = find_layout(Path(data))  # masks, if any, are not read: predicting needs none
     if (Path(out) / IMAGES_DIR).is_dir():  # --out D for --data D wrote predictions over D's own labels
         raise BadInputError(
@@ -62,6 +66,7 @@ def predict_folder(
         raise BadInputError(f"no TIFF tiles found in {data}")
     read: list[tuple[str, tuple | None]] = []  # (name, georeferencing) of each image predicted
     skipped: list[tuple[str, str]] = []
+    large: list[Path] = []  # too large to read whole: predicted by windows once the others are done
 
     def readable():
         for f in files:
@@ -71,18 +76,33 @@ def predict_folder(
                     raise BadInputError(
                         f"image {f} has {img.shape[2]} channels but the model reads {predictor.config.in_channels}"
                     )
+            except TooLargeError:
+                large.append(f)
+                continue
             except BadInputError as e:
                 skipped.append((f.name, str(e)))
                 continue
             read.append((f.stem, geo))
             yield img
 
+    def done() -> None:
+        if on_progress:
+            on_progress(len(read) + len(skipped), len(files))
+
     for i, p in enumerate(predictor.iter_predict(readable(), tta=tta)):
         name, geo = read[i]
         for folder, array in ((MASKS_DIR, p.classes), ("confidence", p.confidence)):
             write_output(safe_child(Path(out) / folder, f"{name}.tif"), array, geo)
-        if on_progress:
-            on_progress(i + 1 + len(skipped), len(files))
+        done()
+    for f in large:
+        outputs = [safe_child(Path(out) / folder, f"{f.stem}.tif") for folder in (MASKS_DIR, "confidence")]
+        try:
+            predict_tiled(predictor, f, *outputs, tta=tta, on_row=on_rows(f.name) if on_rows else None)
+        except BadInputError as e:
+            skipped.append((f.name, str(e)))
+            continue
+        read.append((f.stem, None))
+        done()
     return len(read), skipped
 
 

@@ -57,6 +57,18 @@ def _blend_weights(size: int) -> np.ndarray:
     return np.outer(w, w).astype(np.float32)
 
 
+# Pixels of the neighbouring tiles seen around a tile cut from a scene: a slick crossing a
+# tile border is predicted with both sides in view, so its halves agree at the border.
+CONTEXT_PX = 32
+
+
+def without_context(p: Prediction) -> Prediction:
+    """The Prediction of a tile widened by CONTEXT_PX on every side, cut back to the tile."""
+    inner = (slice(CONTEXT_PX, -CONTEXT_PX),) * 2
+    probs = None if p.probs is None else p.probs[(slice(None), *inner)].copy()
+    return Prediction(p.classes[inner].copy(), p.confidence[inner].copy(), probs)
+
+
 def _starts(length: int, window: int, stride: int) -> list[int]:
     if length <= window:
         return [0]
