@@ -243,14 +243,23 @@ def test_a_raster_too_large_to_read_whole_is_predicted_as_its_imported_scene_is(
     folder.mkdir()
     (folder / img.name).write_bytes(img.read_bytes())
     write_tif(folder / "small.tif", np.random.default_rng(1).integers(100, 3000, (64, 64)).astype(np.uint16))
+    with rasterio.open(img) as ds:
+        gcp_swath(folder / "placed_by_points.tif", ds.read(1))  # the same pixels, placed as a GRD file is
     out = tmp_path / "out"
     code, said, err = run(capsys, "predict", "--data", str(folder), "--out", str(out), "--model", str(tiny_model))
-    assert code == 0 and said.startswith("predicted 2 rasters"), err
+    assert code == 0 and said.startswith("predicted 3 rasters"), err
     with rasterio.open(out / "train_masks_256" / "S1A_scene.tif") as ds:
         classes, crs, transform = ds.read(1), ds.crs, ds.transform
     with rasterio.open(out / "confidence" / "S1A_scene.tif") as ds:
         confidence = ds.read(1)
     assert classes.shape == (H, W) and crs.to_epsg() == 32631 and transform == from_origin(500000, 4600000, 10, 10)
+    with (
+        rasterio.open(folder / "placed_by_points.tif") as src,
+        rasterio.open(out / "train_masks_256" / "placed_by_points.tif") as ds,
+    ):
+        points = [[(g.row, g.col, g.x, g.y) for g in f.gcps[0]] for f in (ds, src)]
+        assert points[0] == points[1] and ds.gcps[1] == src.gcps[1] and ds.crs is None  # on its own pixels, by its points
+        np.testing.assert_array_equal(ds.read(1), classes)
     assert (classes[512:, :256] == 0).all() and (confidence[512:, :256] == 0).all()  # no radar, never predicted
 
     ws_path = str(tmp_path / "ws")
