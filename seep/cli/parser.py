@@ -298,7 +298,7 @@ def _model_commands(add: Add) -> None:
     p.add_argument("--scenes", help="only these comma-separated scenes, or 'val' for the model's validation scenes")
     p.add_argument("--tta", action="store_true", help="average the four flips")
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
-    p.add_argument("--device", default="auto")
+    p.add_argument("--device", default="auto", help="auto (CUDA where there is one), cpu, cuda, cuda:1, mps")
 
     p = add(
         "predict-all",
@@ -308,18 +308,28 @@ def _model_commands(add: Add) -> None:
     p.add_argument("--model", type=Path, help="model file (default: the workspace's active model)")
     p.add_argument("--unreviewed", action="store_true", help="only images not yet corrected or accepted")
     p.add_argument("--scene", help="only the tiles of this scene")
-    p.add_argument("--device", default="auto")
+    p.add_argument("--device", default="auto", help="auto (CUDA where there is one), cpu, cuda, cuda:1, mps")
 
     p = add(
         "predict",
         cmd_predict,
         f"predict masks and confidence maps for a folder of TIFFs; exits {NEEDS_ATTENTION} when any file was skipped",
     )
-    p.add_argument("--data", type=Path, required=True)
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        help="folder of TIFFs, tiles or whole scenes (one over 64 million pixels is read and written by windows)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="where to write class ids (train_masks_256/) and confidence, 0..1 (confidence/), a file per input, by name",
+    )
     p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
-    p.add_argument("--tta", action="store_true")
-    p.add_argument("--device", default="auto")
+    p.add_argument("--tta", action="store_true", help="average the four flips")
+    p.add_argument("--device", default="auto", help="auto (CUDA where there is one), cpu, cuda, cuda:1, mps")
 
     add("models", cmd_models, "list the model registry (id, parent, metrics, active)")
     p = add("promote", cmd_promote, "make a registered model the active one")
