@@ -272,6 +272,19 @@ def test_a_raster_too_large_to_read_whole_is_predicted_as_its_imported_scene_is(
         np.testing.assert_allclose(confidence[r : r + 256, c : c + 256], sure, atol=1 / 255)  # cached in 1/255 steps
 
 
+def test_one_scene_file_is_predicted_as_it_is_given(capsys, tmp_path, scene_files, tiny_model):
+    """An analyst with one scene names the file, not a folder holding it."""
+    img, _ = scene_files
+    out = tmp_path / "out"
+    code, said, err = run(capsys, "predict", "--data", str(img), "--out", str(out), "--model", str(tiny_model))
+    assert code == 0 and said.startswith("predicted 1 raster into"), err
+    with rasterio.open(out / "train_masks_256" / "S1A_scene.tif") as ds:
+        assert ds.shape == (H, W) and ds.crs.to_epsg() == 32631
+    (tmp_path / "notes.txt").write_text("not an image")
+    code, said, _ = run(capsys, "predict", "--data", str(tmp_path / "notes.txt"), "--out", str(out), "--model", str(tiny_model))
+    assert code == 3 and said.startswith("skipped notes.txt: ") and "predicted 0 rasters" in said
+
+
 def test_a_large_raster_that_cannot_be_predicted_is_skipped_and_leaves_no_file(
     capsys, tmp_path, scene_files, tiny_model, monkeypatch
 ):

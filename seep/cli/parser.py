@@ -313,13 +313,13 @@ def _model_commands(add: Add) -> None:
     p = add(
         "predict",
         cmd_predict,
-        f"predict masks and confidence maps for a folder of TIFFs; exits {NEEDS_ATTENTION} when any file was skipped",
+        f"predict masks and confidence maps for a TIFF or a folder of them; exits {NEEDS_ATTENTION} when any file was skipped",
     )
     p.add_argument(
         "--data",
         type=Path,
         required=True,
-        help="folder of TIFFs, tiles or whole scenes (one over 64 million pixels is read and written by windows)",
+        help="a TIFF or a folder of them, tiles or whole scenes (one over 64 million pixels is read and written by windows)",
     )
     p.add_argument(
         "--out",

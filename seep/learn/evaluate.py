@@ -48,20 +48,21 @@ def predict_folder(
     on_progress: Callable[[int, int], None] | None = None,
     on_rows: Callable[[str], Callable[[int, int], None]] | None = None,
 ) -> tuple[int, list[tuple[str, str]]]:
-    """Masks to out/train_masks_256/, confidence (float32, 0..1) to out/confidence/, by name;
-    a georeferenced input's outputs are GeoTIFFs on its grid, so they lie where it lies on a map.
+    """`data`: a TIFF or a folder of them. Masks to out/train_masks_256/, confidence (float32,
+    0..1) to out/confidence/, by name; a georeferenced input's outputs are GeoTIFFs on its grid,
+    so they lie where it lies on a map.
     Returns (rasters predicted, [(file, why skipped)]): a file that cannot be read is skipped
     and named, as `import` does, and the others are still predicted. Images are read as the
     model takes them, so a large folder is never all in memory; a raster too large to read
     whole (a Sentinel-1 scene) is predicted by windows, as an imported scene is (seep.learn.tiled),
     `on_rows(its name)` giving its progress in rows of tiles."""
-    images_dir, _ = find_layout(Path(data))  # masks, if any, are not read: predicting needs none
     if (Path(out) / IMAGES_DIR).is_dir():  # --out D for --data D wrote predictions over D's own labels
         raise BadInputError(
             f"{out} holds images ({IMAGES_DIR}/): the predicted masks would take the place of its labels in "
             f"{MASKS_DIR}/; give --out a new or empty folder"
         )
-    files = image_files(images_dir)
+    # One file (a scene, say) or a folder; a folder's masks, if any, are not read: predicting needs none.
+    files = [Path(data)] if Path(data).is_file() else image_files(find_layout(Path(data))[0])
     if not files:
         raise BadInputError(f"no TIFF tiles found in {data}")
     read: list[tuple[str, tuple | None]] = []  # (name, georeferencing) of each image predicted
