@@ -235,7 +235,7 @@ def read_tile(ds, row_off: int, col_off: int, size: int, fill: float | None) -> 
 
     r0, c0 = max(row_off, 0), max(col_off, 0)
     h, w = min(row_off + size, ds.height) - r0, min(col_off + size, ds.width) - c0
-    with _reading(ds, row_off, col_off):
+    with _reading(ds, r0, c0):
         data = np.moveaxis(ds.read(window=Window(c0, r0, w, h)), 0, -1)
         valid = ds.dataset_mask(window=Window(c0, r0, w, h)) > 0
     if np.issubdtype(data.dtype, np.floating):
