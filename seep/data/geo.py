@@ -209,11 +209,16 @@ def grid_of(ds, what: str = "scene") -> SceneGrid:
     return SceneGrid(ds.height, ds.width, ds.count, dtypes.pop(), crs, tuple(ds.transform)[:6])
 
 
-def check_image_grid(grid: SceneGrid, what: str, channels: int) -> None:
+def check_pixels(grid: SceneGrid, what: str) -> None:
+    """Pixels Seep reads at all, whatever will read them."""
     if np.dtype(grid.dtype) not in [np.dtype(d) for d in IMAGE_DTYPES]:
         raise BadInputError(f"{what} has pixel type {grid.dtype}; Seep reads uint8, uint16 or float32 (linear or dB)")
     if not 1 <= grid.bands <= MAX_CHANNELS:
         raise BadInputError(f"{what} has {grid.bands} bands; Seep reads 1..{MAX_CHANNELS}")
+
+
+def check_image_grid(grid: SceneGrid, what: str, channels: int) -> None:
+    check_pixels(grid, what)
     if grid.bands != channels:
         raise BadInputError(
             f"{what} has {grid.bands} bands but this workspace's dataset has {channels}; use a workspace made for {grid.bands}-band data"

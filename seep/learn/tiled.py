@@ -8,10 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
-from seep.data.geo import bounded_cache, georeferencing, geotiff_profile, grid_of, open_scene, read_tile, replace_atomically
-from seep.data.raster import IMAGE_DTYPES
+from seep.data.geo import (
+    bounded_cache,
+    check_pixels,
+    georeferencing,
+    geotiff_profile,
+    grid_of,
+    open_scene,
+    read_tile,
+    replace_atomically,
+)
 from seep.errors import BadInputError
 from seep.learn.data import valid_pixels
 from seep.learn.infer import CONTEXT_PX, Predictor, without_context
@@ -72,7 +78,6 @@ def _row(predictor: Predictor, ds, r: int, tta: bool):
 
 def _check(ds, path: Path, predictor: Predictor) -> None:
     grid = grid_of(ds, "image")
-    if np.dtype(grid.dtype) not in [np.dtype(d) for d in IMAGE_DTYPES]:
-        raise BadInputError(f"image {path} has pixel type {grid.dtype}; Seep reads uint8, uint16 or float32 (linear or dB)")
+    check_pixels(grid, f"image {path}")
     if grid.bands != predictor.config.in_channels:
         raise BadInputError(f"image {path} has {grid.bands} bands but the model reads {predictor.config.in_channels}")
