@@ -40,14 +40,14 @@ def predict_tiled(
 
     with bounded_cache(), open_scene(path, "image") as ds:
         _check(ds, path, predictor)
-        geo = georeferencing(path) or (None, None, None)
-        place = (geo[0], None if geo[1] is None else Affine(*geo[1]), None, geo[2])
+        crs, transform, gcps = georeferencing(path) or (None, None, None)
+        place = {"crs": crs, "transform": None if transform is None else Affine(*transform), "gcps": gcps}
         shape = (1, ds.height, ds.width)
 
         def write(masks_tmp: Path, confidence_tmp: Path) -> None:
             with (
-                rasterio.open(masks_tmp, "w", **geotiff_profile(shape, "uint8", *place)) as m,
-                rasterio.open(confidence_tmp, "w", **geotiff_profile(shape, "float32", *place)) as c,
+                rasterio.open(masks_tmp, "w", **geotiff_profile(shape, "uint8", **place)) as m,
+                rasterio.open(confidence_tmp, "w", **geotiff_profile(shape, "float32", **place)) as c,
             ):
                 rows = range(0, ds.height, predictor.window)
                 for i, r in enumerate(rows):
