@@ -8,7 +8,7 @@ from pathlib import Path
 
 from seep.cli.common import NEEDS_ATTENTION
 from seep.cli.models import cmd_evaluate, cmd_models, cmd_predict, cmd_predict_all, cmd_promote, cmd_rollback
-from seep.cli.team import cmd_audit, cmd_jobs, cmd_user, cmd_worker
+from seep.cli.team import cmd_audit, cmd_copy_to_postgres, cmd_jobs, cmd_user, cmd_worker
 from seep.cli.training import cmd_crossval, cmd_train
 from seep.cli.workspace import (
     cmd_check,
@@ -360,3 +360,13 @@ def _team_commands(add: Add) -> None:
     p.add_argument("--csv", type=Path, help="write the whole trail to this CSV file")
     p.add_argument("--limit", type=_at_least_0, default=50)
     p.add_argument("--actor", help="only this person's actions")
+
+    p = add(
+        "copy-to-postgres",
+        cmd_copy_to_postgres,
+        "move a workspace to a team's PostgreSQL server: copy every record from its seep.db into an empty "
+        "database (all or nothing); seep.db is kept as it was and refuses saves from then on",
+    )
+    p.add_argument(
+        "url", nargs="?", help="the database, postgresql://USER@HOST/DB (default: --database-url or $SEEP_DATABASE_URL)"
+    )

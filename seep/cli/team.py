@@ -3,6 +3,7 @@ trail."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from seep.cli.common import open_workspace, stamp
@@ -102,4 +103,21 @@ def cmd_audit(args) -> int:
         actor, target, detail = (printable(str(r[k] or "")) for k in ("actor", "tile", "detail"))  # one entry, one line
         target = target or printable(r["target"] or "")
         print(f"{stamp(r['at'])}  {actor:<20} {r['action']:<14} {target:<20} {detail}")
+    return 0
+
+
+def cmd_copy_to_postgres(args) -> int:
+    from seep.workspace.postgres import redacted
+    from seep.workspace.to_postgres import copy_to_postgres
+
+    url = args.url or os.environ.get("SEEP_DATABASE_URL", "")  # main() put --database-url there
+    if not url:
+        raise BadInputError("copy-to-postgres needs the database: postgresql://USER@HOST/DB, or SEEP_DATABASE_URL set")
+    counts = copy_to_postgres(args.workspace, url)
+    for table, n in sorted(counts.items()):
+        print(f"{table:<20} {n:>8}")
+    print(
+        f"copied {sum(counts.values())} records of {args.workspace} to {redacted(url)}; from now on start the app, "
+        "its workers and every command with SEEP_DATABASE_URL set to it (the rasters stay in this folder)"
+    )
     return 0

@@ -8,6 +8,7 @@ losing anything. The SQLite schema version is PRAGMA user_version.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -403,6 +404,8 @@ def connect(path: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
         raise _workspace_error(e, path) from e
     try:
         _begin(con, write)
+        if write:
+            refuse_if_moved(con, path)
         yield con
         if con.in_transaction:
             con.execute("COMMIT")
@@ -527,6 +530,7 @@ def migrate(path: Path) -> int:
                     raise sqlite3.IntegrityError(f"migration {version + 1} broke a foreign key")
                 con.execute(f"PRAGMA user_version = {version + 1}")
             con.execute("COMMIT")
+        refuse_if_moved(con, path)
     except sqlite3.Error as e:
         if con.in_transaction:
             con.execute("ROLLBACK")
@@ -535,6 +539,25 @@ def migrate(path: Path) -> int:
         con.close()
     _CURRENT.add(key)
     return SCHEMA_VERSION
+
+
+# Set in seep.db by `seep copy-to-postgres` (to_postgres.py): the records now live on a server.
+MOVED_KEY = "moved_to_postgres"
+
+
+def refuse_if_moved(con: sqlite3.Connection, path: Path) -> None:
+    """A workspace copied to PostgreSQL opens, and saves, only there: a Seep still pointed at
+    seep.db (an app not yet restarted with SEEP_DATABASE_URL, a forgotten script) is told
+    where the records went, instead of saving where the team no longer reads. Checked on
+    opening and on every write: one lookup by primary key."""
+    row = con.execute("SELECT value FROM settings WHERE key = ?", (MOVED_KEY,)).fetchone()
+    if row is not None:
+        moved = json.loads(row[0])
+        raise WorkspaceError(
+            f"the records of {path} were copied to PostgreSQL ({moved['to']}) at {moved['at'][:19].replace('T', ' ')} UTC "
+            "and are kept there now: open this workspace with SEEP_DATABASE_URL (or --database-url) naming that "
+            "database; seep.db is kept unchanged since, as a backup of that moment"
+        )
 
 
 def _schema(con: sqlite3.Connection, path: Path) -> int:

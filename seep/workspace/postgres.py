@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
@@ -95,6 +96,17 @@ class Connection:
         cur = self._raw.cursor()
         cur.executemany(_sql(query), [tuple(p) for p in seq])
         return cur
+
+    def copy_rows(self, table: str, columns: list[str], rows) -> int:
+        """COPY `rows` into `table` (a whole workspace moving in: one stream, not a round trip
+        a row); returns how many went in."""
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+        n = 0
+        with self._raw.cursor().copy(stmt) as copy:
+            for row in rows:
+                copy.write_row(tuple(row))
+                n += 1
+        return n
 
 
 # ---- schema ---------------------------------------------------------------------------------
