@@ -413,6 +413,26 @@ def test_evaluate_says_when_scenes_name_no_tile(capsys, tmp_path, tiny_model):
     assert code == 0 and out.startswith("2 tiles;"), err  # spaces after the commas are not part of a name
 
 
+def test_a_mask_value_with_no_class_is_named_before_training_or_scoring(capsys, tmp_path, tiny_model):
+    """A 9 in a --data mask failed scoring deep inside ("cannot reshape array of size 78"), after training."""
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "2")
+    data = tmp_path / "data"
+    run(capsys, "export", str(data), "--workspace", ws)
+    bad = sorted((data / "train_masks_256").iterdir())[1]
+    mask = tifffile.imread(bad)
+    mask[:3, :3] = 9
+    tifffile.imwrite(bad, mask)
+    for argv in (["evaluate", "--model", str(tiny_model)], ["train", "--epochs", "1", "--out", str(tmp_path / "run")]):
+        code, _, err = run(capsys, *argv, "--data", str(data))
+        assert (
+            code == 1
+            and err
+            == f"error: mask {bad} has values [9] that are no class: a mask holds 0 (background) to 7 (seep 1..7); fix the mask\n"
+        )
+    assert not (tmp_path / "run").exists()
+
+
 def test_predict_all_caches_and_labels_the_unlabelled(capsys, tmp_path, tiny_model):
     ws_path = str(tmp_path / "w")
     run(capsys, "demo", "--no-geo-scene", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "7")  # 5 labelled, 2 not

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seep.data.classes import SEEP_CLASSES
 from seep.data.raster import read_image, read_mask
 from seep.errors import BadInputError
 
@@ -53,17 +54,38 @@ def image_files(images_dir: Path) -> list[Path]:
 def load_folder(path: Path, *, need_masks: bool = True) -> list[Tile]:
     """Tiles of a folder; with need_masks, only those with a mask (and the layout must have masks).
     A file that cannot be read stops it: training or scoring on what is left would hide it."""
+    return [read_tile_files(image, mask) for image, mask in folder_files(path, need_masks=need_masks)]
+
+
+def folder_files(path: Path, *, need_masks: bool = True) -> list[tuple[Path, Path | None]]:
+    """(image, its mask or None) of each TIFF of a folder, in name order, without reading them."""
     images_dir, masks_dir = find_layout(Path(path))
     if need_masks and masks_dir is None:
         raise BadInputError(f"{path} has no {MASKS_DIR}/ folder; training and evaluation need masks")
-    tiles = []
+    pairs = []
     for f in image_files(images_dir):
-        img = read_image(f)
-        mfile = masks_dir / f.name if masks_dir else None
-        mask = read_mask(mfile, img.shape) if mfile is not None and mfile.exists() else None
-        if need_masks and mask is None:
-            continue
-        tiles.append(Tile(f.stem, scene_of(f.name, images_dir), img, mask))
-    if not tiles:
+        mask = masks_dir / f.name if masks_dir and (masks_dir / f.name).exists() else None
+        if mask or not need_masks:
+            pairs.append((f, mask))
+    if not pairs:
         raise BadInputError(f"no {'labelled ' if need_masks else ''}TIFF tiles found in {path}")
-    return tiles
+    return pairs
+
+
+def read_tile_files(image: Path, mask: Path | None) -> Tile:
+    img = read_image(image)
+    labels = None if mask is None else read_mask(mask, img.shape)
+    if labels is not None:
+        check_class_ids(labels, f"mask {mask}")
+    return Tile(image.stem, scene_of(image.name, image.parent), img, labels)
+
+
+def check_class_ids(labels: np.ndarray, what: str) -> None:
+    """A folder's mask holds Seep's class ids, nothing else: a value with no class would fail
+    training and scoring deep inside (or, merged to seep by a binary model, count silently)."""
+    bad = sorted(int(v) for v in np.unique(labels) if v >= len(SEEP_CLASSES))
+    if bad:
+        raise BadInputError(
+            f"{what} has values {bad} that are no class: a mask holds 0 (background) to {len(SEEP_CLASSES) - 1} "
+            "(seep 1..7); fix the mask"
+        )
