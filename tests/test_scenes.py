@@ -272,6 +272,41 @@ def test_a_raster_too_large_to_read_whole_is_predicted_as_its_imported_scene_is(
         np.testing.assert_allclose(confidence[r : r + 256, c : c + 256], sure, atol=1 / 255)  # cached in 1/255 steps
 
 
+def test_a_labelled_raster_too_large_to_read_whole_is_scored_as_predict_sees_it(
+    capsys, tmp_path, scene_files, tiny_model, monkeypatch
+):
+    """`evaluate --data` on a folder holding a whole labelled scene refused it as too large and
+    told the analyst to import it, after which nothing scored it. It is scored by windows: each
+    tile predicted as `predict --data` predicts it, against its window of the mask."""
+    import seep.data.raster
+    from seep.learn.metrics import confusion_matrix
+
+    img, mask = scene_files
+    data = tmp_path / "data"
+    for folder, f in (("train_images_256", img), ("train_masks_256", mask)):
+        (data / folder).mkdir(parents=True)
+        (data / folder / "S1A_scene.tif").write_bytes(f.read_bytes())
+    monkeypatch.setattr(seep.data.raster, "MAX_PIXELS", H * W - 1)
+    code, out, err = run(capsys, "evaluate", "--data", str(data), "--model", str(tiny_model), "--json")
+    assert code == 0 and "evaluate S1A_scene.tif, rows of tiles: 3/3" in err, err
+    report = json.loads(out)
+
+    assert run(capsys, "predict", "--data", str(img), "--out", str(tmp_path / "p"), "--model", str(tiny_model))[0] == 0
+    with rasterio.open(tmp_path / "p" / "train_masks_256" / "S1A_scene.tif") as ds, rasterio.open(img) as src:
+        cm = confusion_matrix(ds.read(1), tifffile.imread(mask), 8, src.read(1) != 0)
+    assert report["tiles"] == 8 and report["target_pixels"] == cm.sum(1).tolist()  # the tile of no radar adds nothing
+    assert report["confusion_matrix"] == np.round(cm / np.maximum(cm.sum(1, keepdims=True), 1), 4).tolist()
+
+    labels = tifffile.imread(mask)
+    labels[590, 690] = 9  # in the last tile read
+    write_tif(data / "train_masks_256" / "S1A_scene.tif", labels)
+    code, _, err = run(capsys, "evaluate", "--data", str(data), "--model", str(tiny_model))
+    assert code == 1 and "S1A_scene.tif near row 512, column 512 has values [9] that are no class" in err, err
+    write_tif(data / "train_masks_256" / "S1A_scene.tif", labels[:, :-1])
+    code, _, err = run(capsys, "evaluate", "--data", str(data), "--model", str(tiny_model))
+    assert code == 1 and f"is {W - 1} x {H} pixels but its image" in err and "must match pixel for pixel" in err, err
+
+
 def test_one_scene_file_is_predicted_as_it_is_given(capsys, tmp_path, scene_files, tiny_model):
     """An analyst with one scene names the file, not a folder holding it."""
     img, _ = scene_files

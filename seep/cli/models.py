@@ -51,20 +51,21 @@ def format_report(r: dict) -> str:
 def cmd_evaluate(args) -> int:
     import json
 
-    from seep.data.layout import load_folder
-    from seep.errors import BadInputError
-    from seep.learn.evaluate import evaluate
+    from seep.learn.evaluate import evaluate, labelled_data
     from seep.learn.infer import Predictor
 
     if args.data is None:
         return _evaluate_registered(args)
     predictor = Predictor(_model_path(args), device=args.device)
-    tiles = load_folder(args.data)
-    if args.scenes:
-        tiles = [t for t in tiles if t.scene in _scenes(args.scenes, predictor)]
-        if not tiles:
-            raise BadInputError(f"no tiles of scenes {args.scenes} in {args.data}")
-    report = evaluate(predictor, tiles, tta=args.tta, on_progress=progress("evaluate"))
+    tiles, large = labelled_data(args.data, _scenes(args.scenes, predictor) if args.scenes else None)
+    report = evaluate(
+        predictor,
+        tiles,
+        tta=args.tta,
+        on_progress=progress("evaluate"),
+        large=large,
+        on_rows=lambda name: progress(f"evaluate {name}, rows of tiles"),
+    )
     print(json.dumps(report) if args.json else format_report(report))
     return 0
 

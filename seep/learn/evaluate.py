@@ -1,4 +1,5 @@
-"""Evaluate a model on labelled tiles, and predict a folder: what `evaluate` and `predict` run."""
+"""Evaluate a model on labelled tiles (and whole labelled scenes), and predict a folder: what
+`evaluate` and `predict` run."""
 
 from __future__ import annotations
 
@@ -8,13 +9,22 @@ from pathlib import Path
 import numpy as np
 
 from seep.data.geo import georeferencing, replace_atomically, write_geotiff
-from seep.data.layout import IMAGES_DIR, MASKS_DIR, Tile, find_layout, image_files
+from seep.data.layout import (
+    IMAGES_DIR,
+    MASKS_DIR,
+    Tile,
+    find_layout,
+    folder_files,
+    image_files,
+    read_tile_files,
+    scene_of,
+)
 from seep.data.raster import read_image, safe_child, write_tiff
 from seep.errors import BadInputError, TooLargeError
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Predictor
 from seep.learn.metrics import Evaluation
-from seep.learn.tiled import predict_tiled
+from seep.learn.tiled import predict_tiled, score_tiled
 
 
 def evaluate(
@@ -23,9 +33,12 @@ def evaluate(
     *,
     tta: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    large: list[tuple[Path, Path]] = (),
+    on_rows: Callable[[str], Callable[[int, int], None]] | None = None,
 ) -> dict:
-    """The full report over all pixels of `tiles`. A binary model is scored against the
-    masks merged to seep / not seep."""
+    """The full report over all pixels of `tiles`, and of `large` (image, mask) files too large
+    to read whole, scored by windows (seep.learn.tiled), `on_rows(name)` giving their progress.
+    A binary model is scored against the masks merged to seep / not seep."""
     ev = Evaluation(predictor.config.classes)
     preds = predictor.iter_predict((t.image for t in tiles), tta=tta, keep_probs=True)
     for i, (t, p) in enumerate(zip(tiles, preds, strict=True)):
@@ -33,10 +46,28 @@ def evaluate(
         ev.add(p.probs, target, valid_pixels(t.image, predictor.normalizer.nodata), pred=p.classes)
         if on_progress:
             on_progress(i + 1, len(tiles))
+    for image, mask in large:
+        score_tiled(predictor, ev, image, mask, tta=tta, on_row=on_rows(image.name) if on_rows else None)
     report = ev.report(predictor.class_names)
     report["model"] = str(predictor.path)
     report["timings"] = predictor.timings.as_dict()
     return report
+
+
+def labelled_data(data: Path, scenes: list[str] | None = None) -> tuple[list[Tile], list[tuple[Path, Path]]]:
+    """The labelled tiles of a folder (of `scenes` only, if given), and the (image, mask) files
+    too large to read whole, which `evaluate` scores by windows: a whole labelled scene."""
+    tiles, large = [], []
+    for image, mask in folder_files(data):
+        if scenes and scene_of(image.name, image.parent) not in scenes:
+            continue
+        try:
+            tiles.append(read_tile_files(image, mask))
+        except TooLargeError:
+            large.append((image, mask))
+    if scenes and not (tiles or large):
+        raise BadInputError(f"no tiles of scenes {', '.join(scenes)} in {data}")
+    return tiles, large
 
 
 def predict_folder(

@@ -1,12 +1,15 @@
 """Rasters too large to read whole (a Sentinel-1 scene is ~25,000 x 17,000 pixels), predicted
 as Seep predicts a scene it imported: tile by tile on a grid of the model's window, each tile
 seen with CONTEXT_PX of its neighbours, read and written one row of tiles at a time, so memory
-does not grow with the raster. What `predict --data` runs on such a file."""
+does not grow with the raster. What `predict --data` runs on such a file, and `evaluate
+--data` on such a file with its mask."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 from seep.data.geo import (
     bounded_cache,
@@ -15,12 +18,15 @@ from seep.data.geo import (
     geotiff_profile,
     grid_of,
     open_scene,
+    read_mask_tile,
     read_tile,
     replace_atomically,
 )
+from seep.data.layout import check_class_ids
 from seep.errors import BadInputError
 from seep.learn.data import valid_pixels
 from seep.learn.infer import CONTEXT_PX, Predictor, without_context
+from seep.learn.metrics import Evaluation
 
 
 def predict_tiled(
@@ -51,7 +57,7 @@ def predict_tiled(
             ):
                 rows = range(0, ds.height, predictor.window)
                 for i, r in enumerate(rows):
-                    for window, p in _row(predictor, ds, r, tta):
+                    for window, _, p in _row(predictor, ds, r, tta):
                         m.write(p.classes[None, : window.height, : window.width], window=window)
                         c.write(p.confidence[None, : window.height, : window.width], window=window)
                     if on_row:
@@ -60,9 +66,37 @@ def predict_tiled(
         replace_atomically(masks, lambda mt: replace_atomically(confidence, lambda ct: write(mt, ct)))
 
 
-def _row(predictor: Predictor, ds, r: int, tta: bool):
-    """(window, Prediction) of each tile holding radar in the row of tiles at row offset r, the
-    row predicted in batches: the widened tiles are all one size."""
+def score_tiled(
+    predictor: Predictor,
+    ev: Evaluation,
+    path: Path,
+    mask: Path,
+    *,
+    tta: bool = False,
+    on_row: Callable[[int, int], None] | None = None,
+) -> None:
+    """Add each tile of the raster at `path` to `ev`, predicted as predict_tiled predicts it,
+    against its window of `mask` (class ids on the same pixels). Tiles holding no radar add
+    nothing, as their pixels would not count."""
+    with bounded_cache(), open_scene(path, "image") as ds, open_scene(mask, "mask") as ms:
+        _check(ds, path, predictor)
+        _check_mask(ms, ds, mask)
+        rows = range(0, ds.height, predictor.window)
+        for i, r in enumerate(rows):
+            for window, wide, p in _row(predictor, ds, r, tta, keep_probs=True):
+                h, w = window.height, window.width
+                labels = read_mask_tile(ms, r, window.col_off, predictor.window)[:h, :w]
+                check_class_ids(labels, f"mask {mask} near row {r}, column {window.col_off}")
+                target = (labels > 0).astype(np.uint8) if predictor.binary else labels
+                valid = valid_pixels(wide[CONTEXT_PX : CONTEXT_PX + h, CONTEXT_PX : CONTEXT_PX + w], predictor.normalizer.nodata)
+                ev.add(p.probs[:, :h, :w], target, valid, pred=p.classes[:h, :w])
+            if on_row:
+                on_row(i + 1, len(rows))
+
+
+def _row(predictor: Predictor, ds, r: int, tta: bool, *, keep_probs: bool = False):
+    """(window, widened pixels, Prediction) of each tile holding radar in the row of tiles at
+    row offset r, the row predicted in batches: the widened tiles are all one size."""
     from rasterio.windows import Window
 
     size, fill = predictor.window, predictor.normalizer.nodata
@@ -72,8 +106,9 @@ def _row(predictor: Predictor, ds, r: int, tta: bool):
         if valid_pixels(wide[CONTEXT_PX:-CONTEXT_PX, CONTEXT_PX:-CONTEXT_PX], fill).any():
             windows.append(Window(c, r, min(size, ds.width - c), min(size, ds.height - r)))
             wides.append(wide)
-    for window, p in zip(windows, predictor.iter_predict(wides, whole=True, tta=tta), strict=True):
-        yield window, without_context(p)
+    predictions = predictor.iter_predict(wides, whole=True, tta=tta, keep_probs=keep_probs)
+    for window, wide, p in zip(windows, wides, predictions, strict=True):
+        yield window, wide, without_context(p)
 
 
 def _check(ds, path: Path, predictor: Predictor) -> None:
@@ -81,3 +116,14 @@ def _check(ds, path: Path, predictor: Predictor) -> None:
     check_pixels(grid, f"image {path}")
     if grid.bands != predictor.config.in_channels:
         raise BadInputError(f"image {path} has {grid.bands} bands but the model reads {predictor.config.in_channels}")
+
+
+def _check_mask(ms, ds, mask: Path) -> None:
+    """One band of integer class ids on the image's pixels."""
+    if (ms.height, ms.width) != (ds.height, ds.width):
+        raise BadInputError(
+            f"mask {mask} is {ms.width} x {ms.height} pixels but its image {ds.name} is {ds.width} x {ds.height}; "
+            "they must match pixel for pixel"
+        )
+    if ms.count != 1 or not np.issubdtype(np.dtype(ms.dtypes[0]), np.integer):
+        raise BadInputError(f"mask {mask} must be one band of integer class ids; it has {ms.count} band(s) of {ms.dtypes[0]}")
