@@ -92,7 +92,7 @@ def test_import_prints_every_skipped_file(capsys, tmp_path):
     code, out, _ = run(capsys, "import", str(src), "--workspace", str(tmp_path / "w"))
     assert code == 3  # finished, but not everything came in
     assert "skipped in/bad.tif: image" in out and "not a readable TIFF" in out
-    assert "1 images added" in out and "1 files skipped" in out
+    assert "1 image added" in out and "1 file skipped" in out
 
 
 def test_an_export_imported_into_a_new_workspace_keeps_its_class_table(capsys, tmp_path):

@@ -65,7 +65,7 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     ws_path = str(tmp_path / "ws")
     code, out, err = run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)
     assert code == 0, err
-    assert "scene S1A_scene: 8 tiles added" in out and "8 masks added, 1 no-data-only tiles skipped" in out
+    assert "scene S1A_scene: 8 tiles added" in out and "8 masks added, 1 no-data-only tile skipped" in out
     ws = Workspace(ws_path)
     sc = scene(ws, "S1A_scene")
     assert sc.grid.crs and "32631" in sc.grid.crs or "UTM zone 31N" in sc.grid.crs

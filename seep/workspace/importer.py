@@ -16,7 +16,7 @@ from seep.data.geo import has_geotags
 from seep.data.layout import TIFF_SUFFIXES, find_layout, scene_of
 from seep.data.raster import read_image, read_mask, safe_child
 from seep.errors import BadInputError, SeepError
-from seep.workspace.records import pixel_checksum
+from seep.workspace.records import counted, pixel_checksum
 from seep.workspace.workspace import Workspace
 
 
@@ -30,8 +30,8 @@ class ImportReport:
 
     def summary(self) -> str:
         return (
-            f"{self.added} images added, {self.already_present} already present, "
-            f"{self.masks_added} masks added, {len(self.skipped)} files skipped"
+            f"{counted(self.added, 'image')} added, {self.already_present} already present, "
+            f"{counted(self.masks_added, 'mask')} added, {counted(len(self.skipped), 'file')} skipped"
         )
 
 

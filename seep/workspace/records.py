@@ -45,6 +45,11 @@ def clean_author(name: str | None) -> str:
     return author
 
 
+def counted(n: int, noun: str) -> str:
+    """"1 image", "2 images": a summary line reads as a sentence."""
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
 def clean_note(text: str | None) -> str:
     """A note with a saved version (or an accept), as it is kept: trimmed. One line of plain
     text: `seep history` and the audit trail print it as it is."""

@@ -33,7 +33,7 @@ from seep.data.geo import (
     transformer,
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError
-from seep.workspace.records import pixel_checksum
+from seep.workspace.records import counted, pixel_checksum
 from seep.workspace.workspace import Workspace
 
 
@@ -50,8 +50,8 @@ class SceneImport:
 
     def summary(self) -> str:
         return (
-            f"scene {self.scene}: {self.tiles} tiles added, {self.already_present} already present, "
-            f"{self.masks} masks added, {self.skipped_no_data} no-data-only tiles skipped"
+            f"scene {self.scene}: {counted(self.tiles, 'tile')} added, {self.already_present} already present, "
+            f"{counted(self.masks, 'mask')} added, {counted(self.skipped_no_data, 'no-data-only tile')} skipped"
         )
 
 
