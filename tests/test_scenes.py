@@ -301,7 +301,9 @@ def test_a_labelled_raster_too_large_to_read_whole_is_scored_as_predict_sees_it(
     labels[590, 690] = 9  # in the last tile read
     write_tif(data / "train_masks_256" / "S1A_scene.tif", labels)
     code, _, err = run(capsys, "evaluate", "--data", str(data), "--model", str(tiny_model))
-    assert code == 1 and "S1A_scene.tif near row 512, column 512 has values [9] that are no class" in err, err
+    assert (
+        code == 1 and "S1A_scene.tif near row 512, column 512 has values [9] outside the class table (0..7); fix the mask" in err
+    ), err
     write_tif(data / "train_masks_256" / "S1A_scene.tif", labels[:, :-1])
     code, _, err = run(capsys, "evaluate", "--data", str(data), "--model", str(tiny_model))
     assert code == 1 and f"is {W - 1} x {H} pixels but its image" in err and "must match pixel for pixel" in err, err

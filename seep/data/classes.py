@@ -93,15 +93,15 @@ class ClassTable:
         """(n, 3) uint8 colours, indexable by a mask to colour it."""
         return np.array([c.rgb for c in self.classes], dtype=np.uint8)
 
-    def check_mask(self, mask: np.ndarray, what: str = "mask") -> None:
-        """Refuse values that no class has, naming them, so nothing unknown is stored."""
+    def check_mask(
+        self, mask: np.ndarray, what: str = "mask", fix: str = "fix the mask or use a dataset.json whose table has these classes"
+    ) -> None:
+        """Refuse values that no class has, naming them, so nothing unknown is stored (or, read
+        for training or scoring, fails deep inside)."""
         present = np.unique(mask)
         bad = [int(v) for v in present if v >= len(self.classes)]
         if bad:
-            raise BadInputError(
-                f"{what} has values {bad} outside the class table (0..{len(self.classes) - 1}); "
-                "fix the mask or use a dataset.json whose table has these classes"
-            )
+            raise BadInputError(f"{what} has values {bad} outside the class table (0..{len(self.classes) - 1}); {fix}")
 
     def binary(self) -> ClassTable:
         """Seep vs. not: every non-background class merged into one."""

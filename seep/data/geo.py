@@ -217,6 +217,11 @@ def check_pixels(grid: SceneGrid, what: str) -> None:
         raise BadInputError(f"{what} has {grid.bands} bands; Seep reads 1..{MAX_CHANNELS}")
 
 
+def check_mask_bands(grid: SceneGrid, mask: Path) -> None:
+    if grid.bands != 1 or not np.issubdtype(np.dtype(grid.dtype), np.integer):
+        raise BadInputError(f"mask {mask} must be one band of integer class ids; it has {grid.bands} band(s) of {grid.dtype}")
+
+
 def check_image_grid(grid: SceneGrid, what: str, channels: int) -> None:
     check_pixels(grid, what)
     if grid.bands != channels:

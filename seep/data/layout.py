@@ -74,18 +74,10 @@ def folder_files(path: Path, *, need_masks: bool = True) -> list[tuple[Path, Pat
 
 def read_tile_files(image: Path, mask: Path | None) -> Tile:
     img = read_image(image)
-    labels = None if mask is None else read_mask(mask, img.shape)
-    if labels is not None:
-        check_class_ids(labels, f"mask {mask}")
+    labels = None
+    if mask is not None:
+        labels = read_mask(mask, img.shape)
+        # A value with no class fails training and scoring deep inside (a binary model would
+        # count it as seep without a word).
+        SEEP_CLASSES.check_mask(labels, f"mask {mask}", fix="fix the mask")
     return Tile(image.stem, scene_of(image.name, image.parent), img, labels)
-
-
-def check_class_ids(labels: np.ndarray, what: str) -> None:
-    """A folder's mask holds Seep's class ids, nothing else: a value with no class would fail
-    training and scoring deep inside (or, merged to seep by a binary model, count silently)."""
-    bad = sorted(int(v) for v in np.unique(labels) if v >= len(SEEP_CLASSES))
-    if bad:
-        raise BadInputError(
-            f"{what} has values {bad} that are no class: a mask holds 0 (background) to {len(SEEP_CLASSES) - 1} "
-            "(seep 1..7); fix the mask"
-        )

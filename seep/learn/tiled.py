@@ -11,8 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from seep.data.classes import SEEP_CLASSES
 from seep.data.geo import (
     bounded_cache,
+    check_mask_bands,
     check_pixels,
     georeferencing,
     geotiff_profile,
@@ -22,7 +24,6 @@ from seep.data.geo import (
     read_tile,
     replace_atomically,
 )
-from seep.data.layout import check_class_ids
 from seep.errors import BadInputError
 from seep.learn.data import valid_pixels
 from seep.learn.infer import CONTEXT_PX, Predictor, without_context
@@ -86,7 +87,7 @@ def score_tiled(
             for window, wide, p in _row(predictor, ds, r, tta, keep_probs=True):
                 h, w = window.height, window.width
                 labels = read_mask_tile(ms, r, window.col_off, predictor.window)[:h, :w]
-                check_class_ids(labels, f"mask {mask} near row {r}, column {window.col_off}")
+                SEEP_CLASSES.check_mask(labels, f"mask {mask} near row {r}, column {window.col_off}", fix="fix the mask")
                 target = (labels > 0).astype(np.uint8) if predictor.binary else labels
                 valid = valid_pixels(wide[CONTEXT_PX : CONTEXT_PX + h, CONTEXT_PX : CONTEXT_PX + w], predictor.normalizer.nodata)
                 ev.add(p.probs[:, :h, :w], target, valid, pred=p.classes[:h, :w])
@@ -120,10 +121,9 @@ def _check(ds, path: Path, predictor: Predictor) -> None:
 
 def _check_mask(ms, ds, mask: Path) -> None:
     """One band of integer class ids on the image's pixels."""
+    check_mask_bands(grid_of(ms, "mask"), mask)
     if (ms.height, ms.width) != (ds.height, ds.width):
         raise BadInputError(
             f"mask {mask} is {ms.width} x {ms.height} pixels but its image {ds.name} is {ds.width} x {ds.height}; "
             "they must match pixel for pixel"
         )
-    if ms.count != 1 or not np.issubdtype(np.dtype(ms.dtypes[0]), np.integer):
-        raise BadInputError(f"mask {mask} must be one band of integer class ids; it has {ms.count} band(s) of {ms.dtypes[0]}")

@@ -46,7 +46,7 @@ def clean_author(name: str | None) -> str:
 
 
 def counted(n: int, noun: str) -> str:
-    """"1 image", "2 images": a summary line reads as a sentence."""
+    """The count with its noun, "1 image" or "2 images": a summary line reads as a sentence."""
     return f"{n} {noun}{'s' * (n != 1)}"
 
 

@@ -21,6 +21,7 @@ from seep.data.geo import (
     SceneGrid,
     bounded_cache,
     check_image_grid,
+    check_mask_bands,
     grid_of,
     is_warped,
     lent_points,
@@ -221,8 +222,7 @@ def _label_present(ws: Workspace, mds, present: list[tuple[str, int, int]], size
 
 
 def _check_mask_grid(grid: SceneGrid, mgrid: SceneGrid, mask: Path) -> None:
-    if mgrid.bands != 1 or not np.issubdtype(np.dtype(mgrid.dtype), np.integer):
-        raise BadInputError(f"mask {mask} must be one band of integer class ids; it has {mgrid.bands} band(s) of {mgrid.dtype}")
+    check_mask_bands(mgrid, mask)
     if not grid.same_grid(mgrid) and not _plain_on(grid, mgrid):
         raise BadInputError(
             f"mask {mask} is on another grid than its scene ({mgrid.width}x{mgrid.height} vs {grid.width}x{grid.height} "
