@@ -117,3 +117,12 @@ def test_bench_int8_quantizes_the_unet_it_times():
     x = torch.randn(2, 1, 37, 50)
     with torch.no_grad():
         assert torch.equal(bench.Padded(bench.Body(unet), unet.multiple)(x), unet(x))
+
+
+def test_bench_copy_copies_a_filled_workspace_and_refuses_bad_sizes(postgres_server):
+    """A small run really copies (the rows/s is a benchmark's figure, not a test's)."""
+    cmd = [sys.executable, str(REPO / "benchmarks" / "bench_copy.py")]
+    r = subprocess.run([*cmd, "--images", "0"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "--images and --versions must be at least 1" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([*cmd, "--images", "20", "--versions", "2"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.startswith("copied 180 rows (20 images, 40 label versions) in "), r.stderr
