@@ -61,7 +61,10 @@ with st.sidebar:
     remember_name(st.session_state.get("author_typed"))
     # Plain markdown, not st.code: the code block's syntax highlighter alone cost about
     # 180 ms of the browser's time on every page load.
-    st.caption(f"Workspace  \n{plain(ws.root.resolve())}")
+    # On a team's server, which database the records are in (its password never shown): the
+    # first thing to check after `seep copy-to-postgres`, or when two app servers disagree.
+    server = f"  \nRecords: {plain(ws.store.where)}" if ws.store.dialect == "postgres" else ""
+    st.caption(f"Workspace  \n{plain(ws.root.resolve())}{server}")
     if accounts_on:
         signed_in_sidebar(ws)
     else:

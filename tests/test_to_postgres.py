@@ -10,10 +10,12 @@ import numpy as np
 import psycopg
 import pytest
 from savers import REPO, make_tiles
+from streamlit.testing.v1 import AppTest
 
 from seep.cli import main
 from seep.errors import WorkspaceError
 from seep.jobs import queue
+from seep.ui.text import plain
 from seep.workspace import Workspace, lookalikes
 from seep.workspace import accounts as acc
 from seep.workspace import registry as reg
@@ -106,6 +108,24 @@ def test_a_workspace_moved_to_postgres_keeps_every_record_and_goes_on_there(sqli
         ws.save_label(first, np.zeros((64, 64), np.uint8), parent=2, author="ana")
     assert [v.version for v in ws.history(first)] == [2, 1]  # seep.db kept as it was: a backup of that moment
     assert len(list((ws.root / "labels" / first).iterdir())) == 3  # v1, v2 and the server's v3: no file left over
+
+
+def test_the_app_on_the_server_says_where_the_records_are_without_the_password(tmp_path, postgres_server, monkeypatch):
+    monkeypatch.delenv("SEEP_DATABASE_URL", raising=False)
+    ws = Workspace(tmp_path / "ws")
+    make_tiles(ws, 2)
+    url = postgres_server.new_database()
+    assert main(["copy-to-postgres", url, "--workspace", str(ws.root)]) == 0
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    monkeypatch.setenv("SEEP_DATABASE_URL", url.replace("postgres@", "postgres:hunter2@"))  # trust: never asked for
+    try:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    finally:
+        close_pools()
+    assert not at.exception, at.exception
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert f"Records: {plain(url)}" in sidebar, sidebar  # as text: escaped, never a link
+    assert "hunter2" not in sidebar and "2 images · 2 reviewed" in sidebar
 
 
 def test_a_copy_that_cannot_be_whole_changes_nothing(sqlite_ws, postgres_server, tmp_path, capsys):
