@@ -39,6 +39,8 @@ def evaluate(
     """The full report over all pixels of `tiles`, and of `large` (image, mask) files too large
     to read whole, scored by windows (seep.learn.tiled), `on_rows(name)` giving their progress.
     A binary model is scored against the masks merged to seep / not seep."""
+    for t in tiles:  # before any is predicted: a minute in, the batch's shape would name none
+        predictor.check_bands(t.image.shape[2], f"image {t.name}")
     ev = Evaluation(predictor.config.classes)
     preds = predictor.iter_predict((t.image for t in tiles), tta=tta, keep_probs=True)
     for i, (t, p) in enumerate(zip(tiles, preds, strict=True)):
@@ -104,10 +106,7 @@ def predict_folder(
         for f in files:
             try:
                 img, geo = read_image(f, predictor.normalizer.nodata), georeferencing(f)
-                if img.shape[2] != predictor.config.in_channels:
-                    raise BadInputError(
-                        f"image {f} has {img.shape[2]} channels but the model reads {predictor.config.in_channels}"
-                    )
+                predictor.check_bands(img.shape[2], f"image {f}")
             except TooLargeError:
                 large.append(f)
                 continue

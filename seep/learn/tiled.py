@@ -115,8 +115,7 @@ def _row(predictor: Predictor, ds, r: int, tta: bool, *, keep_probs: bool = Fals
 def _check(ds, path: Path, predictor: Predictor) -> None:
     grid = grid_of(ds, "image")
     check_pixels(grid, f"image {path}")
-    if grid.bands != predictor.config.in_channels:
-        raise BadInputError(f"image {path} has {grid.bands} bands but the model reads {predictor.config.in_channels}")
+    predictor.check_bands(grid.bands, f"image {path}")
 
 
 def _check_mask(ms, ds, mask: Path) -> None:
