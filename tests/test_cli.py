@@ -498,6 +498,11 @@ def test_predict_skips_and_names_the_files_it_cannot_read(capsys, tmp_path, tiny
     assert code == 3
     assert "skipped b.tif: image" in out and "is not a readable TIFF" in out
     assert "skipped rgb.tif: image" in out and "has 3 bands but the model reads 1" in out
+    assert "predicted 2 rasters" in out and "2 files skipped" in out
+    assert sorted(p.name for p in (tmp_path / "o" / "train_masks_256").iterdir()) == ["a.tif", "c.tif"]
+    assert sorted(p.name for p in (tmp_path / "o" / "confidence").iterdir()) == ["a.tif", "c.tif"]
+
+    # evaluate checks each tile before any is predicted
     labelled = tmp_path / "labelled"
     for folder, array in (
         ("train_images_256", np.zeros((64, 64, 3), np.uint8)),
@@ -507,9 +512,6 @@ def test_predict_skips_and_names_the_files_it_cannot_read(capsys, tmp_path, tiny
         tifffile.imwrite(labelled / folder / "s.1.tif", array, photometric="rgb" if array.ndim == 3 else None)
     code, _, err = run(capsys, "evaluate", "--data", str(labelled), "--model", str(tiny_model))
     assert code == 1 and err == "error: image s.1 has 3 bands but the model reads 1\n", err  # was the batch's shape
-    assert "predicted 2 rasters" in out and "2 files skipped" in out
-    assert sorted(p.name for p in (tmp_path / "o" / "train_masks_256").iterdir()) == ["a.tif", "c.tif"]
-    assert sorted(p.name for p in (tmp_path / "o" / "confidence").iterdir()) == ["a.tif", "c.tif"]
 
 
 def test_predict_finds_the_same_seeps_in_a_tile_in_decibels(capsys, tmp_path):
