@@ -157,6 +157,11 @@ def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, 
     assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC  ", line) for line in out.splitlines())  # one width
     assert main(["audit", "--csv", str(tmp_path / "audit.csv"), "--workspace", root]) == 0
     assert (tmp_path / "audit.csv").read_text().count("user-add") == 1
+    assert "wrote 2 audit entries to" in capsys.readouterr().out
+    before = sorted(tmp_path.iterdir())
+    assert main(["audit", "--csv", str(tmp_path), "--workspace", root]) == 1  # a folder given: it used to be a traceback
+    assert capsys.readouterr().err == f"error: cannot write {tmp_path}: Is a directory\n"
+    assert sorted(tmp_path.iterdir()) == before  # no part file left behind
 
 
 def test_an_identity_provider_signs_in_the_account_its_email_names(ws, capsys):

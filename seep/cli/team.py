@@ -3,12 +3,15 @@ trail."""
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
 from seep.cli.common import open_workspace, stamp
+from seep.data.raster import atomic_write_bytes
 from seep.errors import BadInputError
 from seep.workspace import default_author
+from seep.workspace.records import counted
 
 
 def cmd_worker(args) -> int:
@@ -93,11 +96,12 @@ def cmd_audit(args) -> int:
 
     ws = open_workspace(args)
     if args.csv:
-        tmp = args.csv.with_name(args.csv.name + ".part")
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
-            n = write_audit_csv(ws, f)
-        tmp.replace(args.csv)
-        print(f"wrote {n} audit entries to {args.csv}")
+        # Written whole, then renamed into place as the export's manifest is: a folder given, or one
+        # that cannot be written, is said in one line, and a failed write leaves no part file behind.
+        buf = io.StringIO(newline="")
+        n = write_audit_csv(ws, buf)
+        atomic_write_bytes(args.csv, buf.getvalue().encode())
+        print(f"wrote {counted(n, 'audit entry', 'audit entries')} to {args.csv}")
         return 0
     for r in reversed(audit_rows(ws, limit=args.limit, actor=args.actor)):
         actor, target, detail = (printable(str(r[k] or "")) for k in ("actor", "tile", "detail"))  # one entry, one line
