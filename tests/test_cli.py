@@ -75,6 +75,12 @@ def test_demo_status_list_history_export(capsys, tmp_path):
     code, _, err = run(capsys, "export", str(tmp_path / "cgg"), "--workspace", ws)
     assert code == 1 and "holds a dataset that Seep did not export (no manifest.csv)" in err
     assert list((tmp_path / "cgg").rglob("*")) == [tmp_path / "cgg" / "train_masks_256"]
+    other = Workspace(tmp_path / "other")  # a workspace (this one too): its class table is not the export's to replace
+    table = (other.root / "dataset.json").read_bytes()
+    for target in (ws, str(other.root)):
+        code, _, err = run(capsys, "export", target, "--workspace", ws)
+        assert code == 1 and f"{target} is a Seep workspace: its dataset.json (what each mask value means)" in err
+    assert (other.root / "dataset.json").read_bytes() == table and not (other.root / "train_images_256").exists()
     rows = list(csv.DictReader(open(tmp_path / "out" / "manifest.csv")))
     assert len(rows) == 8
     labelled = [r for r in rows if r["version"]]

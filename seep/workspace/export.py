@@ -65,7 +65,13 @@ def export_labels(ws: Workspace, out: Path, *, on_progress: Callable[[int, int],
 
 def _check_out(out: Path) -> None:
     """An earlier export is replaced file by file; a dataset Seep did not write (the one the
-    workspace was imported from, say) would have its masks overwritten by same-named labels."""
+    workspace was imported from, say) would have its masks overwritten by same-named labels,
+    and a workspace (this one, or another) its class table, dataset.json."""
+    if (out / "dataset.json").is_file() and any((out / p).exists() for p in ("seep.db", "images", "labels")):
+        raise BadInputError(
+            f"{out} is a Seep workspace: its dataset.json (what each mask value means) would be replaced "
+            "by this export's; export to a new or empty folder"
+        )
     if ((out / IMAGES_DIR).is_dir() or (out / MASKS_DIR).is_dir()) and not (out / "manifest.csv").is_file():
         raise BadInputError(
             f"{out} holds a dataset that Seep did not export (no manifest.csv): its masks would be overwritten "
