@@ -1232,7 +1232,7 @@ def test_a_blind_double_label_from_send_to_adjudication(team, editor):
 
     def blind_save(name, box, cls):
         at = app_as(name, "pages/browse.py")
-        assert any("1 tiles wait for your blind label" in i.value for i in at.info)
+        assert any("1 tile waits for your blind label" in i.value for i in at.info)
         at = app_as(name, image=rec.id)
         assert editor.calls[-1][0].startswith(f"{rec.id}:label:1:")  # both start from the label, not each other's
         assert any("Blind double label" in i.value for i in at.info)

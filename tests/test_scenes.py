@@ -450,7 +450,7 @@ def test_a_mask_given_with_a_scene_already_imported_labels_its_tiles(capsys, tmp
 
     code, out, err = run(capsys, "import", str(img), "--mask", str(mask), "--scene", "again", "--workspace", ws_path)
     assert code == 0 and "0 tiles added, 8 already present, 7 masks added" in out, err
-    assert "1 tiles already in the workspace have labels that differ from the mask; they kept theirs" in err
+    assert "1 tile already in the workspace has a label that differs from the mask; it kept its own" in err
     assert "so no scene again was made; the mask labelled 7 of them" in err
     assert ws.scenes() == ["S1A_scene"] and ws.status_counts()["unlabelled"] == 0
     assert (ws.label(first.id)[1] == 2).all() and len(ws.history(first.id)) == 1  # the analyst's label stands
@@ -653,7 +653,7 @@ def test_a_mask_partly_no_data_leaves_those_tiles_unlabelled_and_says_so(capsys,
     holed = write_tif(tmp_path / "holed.tif", holes, nodata=255)
     code, out, err = run(capsys, "import", str(img), "--mask", str(holed), "--workspace", str(tmp_path / "ws"))
     assert code == 0 and "8 tiles added, 0 already present, 6 masks added" in out, err
-    assert f"1 tiles are partly no-data (255) in {holed}" in err and "left unlabelled" in err
+    assert f"1 tile is partly no-data (255) in {holed}" in err and "it was left unlabelled" in err
     ws = Workspace(tmp_path / "ws")
     assert ws.image("S1A_scene.r000256c000256").head_version is None and ws.image("S1A_scene.r000000c000256").head_version is None
 
@@ -693,7 +693,7 @@ def test_a_class_named_in_any_field_and_polygons_off_the_scene(capsys, tmp_path,
         ws_path,
     )
     assert code == 0, err
-    assert "3 polygons read, 1 tiles given a new label version, 1 polygons outside the scene left out" in out
+    assert "3 polygons read, 1 tile given a new label version, 1 polygon outside the scene left out" in out
     assert "1 points, lines or empty geometries left out" in out
     ws = Workspace(ws_path, create=False)
     label = labels_of(ws, "S1A_scene", (600, 700))
@@ -780,7 +780,7 @@ def test_holes_stay_sea_and_awkward_geometries_still_burn(capsys, tmp_path, scen
         capsys, "import-seeps", str(tmp_path / "odd.gpkg"), "--scene", "S1A_scene", "--author", "ana", "--workspace", ws_path
     )
     assert code == 0, err
-    assert "4 polygons read, 1 tiles given a new label version" in out and "left out" not in out
+    assert "4 polygons read, 1 tile given a new label version" in out and "left out" not in out
     label = labels_of(Workspace(ws_path, create=False), "S1A_scene", (600, 700))
     assert (label[10:60, 50:100][np.r_[0:20, 30:50]] == 1).all() and (label[30:40, 70:80] == 0).all()  # the hole is sea
     assert 2 * 600 <= (label == 2).sum() <= 2 * 650  # two triangles of 25 x 50 pixels
@@ -805,7 +805,7 @@ def test_a_zipped_shapefile_is_read_as_qgis_saves_it(capsys, tmp_path, scene_fil
     code, out, err = run(capsys, "import-seeps", str(tmp_path / "seeps.zip"), "--scene", "S1A_scene", "--class-field", "klasse",
                          "--author", "ana", "--workspace", ws_path)  # fmt: skip
     assert code == 0, err
-    assert "1 polygons read, 1 tiles given a new label version" in out
+    assert "1 polygon read, 1 tile given a new label version" in out
     label = labels_of(Workspace(ws_path, create=False), "S1A_scene", (600, 700))
     assert (label[160:200, 100:140] == 6).all() and (label == 6).sum() == 40 * 40
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress, stamp
 from seep.errors import SeepError
 from seep.workspace import default_author
+from seep.workspace.records import counted
 
 
 def _model_path(args) -> Path:
@@ -27,7 +28,7 @@ def format_report(r: dict) -> str:
         return "  n/a" if x is None else f"{x:5.3f}"
 
     lines = [
-        f"{r['tiles']} tiles; binary seep IoU {f(r['binary_iou'])}, Dice {f(r['binary_dice'])}; "
+        f"{counted(r['tiles'], 'tile')}; binary seep IoU {f(r['binary_iou'])}, Dice {f(r['binary_dice'])}; "
         f"pixel accuracy {f(r['pixel_accuracy'])} (background alone scores ~0.98)",
         f"{'class':<12} {'IoU':>6} {'Dice':>6} {'pxAP':>6} {'AP50':>6} {'mAP':>6} {'pixels':>10}",
     ]

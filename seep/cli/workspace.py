@@ -10,6 +10,7 @@ from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress, stamp
 from seep.errors import BadInputError
 from seep.workspace import STATUSES, ImageFilter
 from seep.workspace.db import open_store
+from seep.workspace.records import counted
 
 
 def cmd_demo(args) -> int:
@@ -121,7 +122,7 @@ def _note_holes(ws, name: str, model: str | None, meaning: str) -> None:
     missing, tiles = tiles_left_out(ws, name, model)
     if missing:
         lack = f"no prediction by {model}" if model else "no label"
-        print(f"note: {missing} of {tiles} tiles of {name} have {lack} yet{meaning}")
+        print(f"note: {missing} of {counted(tiles, 'tile')} of {name} {'has' if missing == 1 else 'have'} {lack} yet{meaning}")
 
 
 def cmd_import_seeps(args) -> int:
@@ -149,7 +150,7 @@ def cmd_export(args) -> int:
     if args.source != "labels" or args.model:
         raise BadInputError("--source and --model go with --geotiff: a dataset export holds the labels")
     n_images, n_masks = export_labels(ws, args.out, on_progress=progress("export"))
-    print(f"exported {n_images} images and {n_masks} masks to {args.out} (manifest.csv lists them)")
+    print(f"exported {counted(n_images, 'image')} and {counted(n_masks, 'mask')} to {args.out} (manifest.csv lists them)")
     return 0
 
 
@@ -175,9 +176,9 @@ def cmd_check(args) -> int:
     if up.clean:
         print("workspace is consistent: every file has its record and every record its file")
     elif args.repair:
-        print(f"removed {removable} files" + ("; what is MISSING or DAMAGED above needs a backup" if damaged else ""))
+        print(f"removed {counted(removable, 'file')}" + ("; what is MISSING or DAMAGED above needs a backup" if damaged else ""))
     else:
-        print(f"{removable} files can be removed with `python -m seep check --repair`")
+        print(f"{counted(removable, 'file')} can be removed with `python -m seep check --repair`")
     return NEEDS_ATTENTION if damaged or (removable and not args.repair) else 0
 
 

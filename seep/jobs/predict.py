@@ -11,7 +11,7 @@ from seep.kept import Kept
 from seep.learn.data import valid_pixels
 from seep.learn.infer import CONTEXT_PX, Prediction, Predictor, uncertainty, without_context
 from seep.workspace import ImageFilter, Workspace
-from seep.workspace.records import PREDICT_ALL, STATUSES, UNREVIEWED
+from seep.workspace.records import PREDICT_ALL, STATUSES, UNREVIEWED, counted
 from seep.workspace.scenes import neighbour_ids, tile_offsets_of, tile_place, widen
 
 
@@ -121,7 +121,7 @@ def label_to_write(ws: Workspace, image_id: str, model_id: str) -> tuple[str, in
 
 def summary(counts: dict, model_id: str) -> str:
     """What Predict all did, and what it left out and why: a run that predicts nothing says so."""
-    text = f"predicted {counts['predicted']:,} images with model {model_id}"
+    text = f"predicted {counted(counts['predicted'], 'image')} with model {model_id}"
     if counts["labelled"]:
         text += f"; {counts['labelled']:,} unlabelled images got the prediction as their first label version"
     if counts.get("refreshed"):

@@ -39,7 +39,8 @@ def my_work(ws: Workspace, me: str) -> MyWork:
     if work.returned:
         st.warning(f"A reviewer returned {work.returned} of your tiles with comments.", icon=":material/undo:")
     if work.blind:
-        st.info(f"{work.blind} tiles wait for your blind label.", icon=":material/visibility_off:")
+        waits = "tile waits" if work.blind == 1 else "tiles wait"
+        st.info(f"{work.blind} {waits} for your blind label.", icon=":material/visibility_off:")
     return work
 
 

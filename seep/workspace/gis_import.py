@@ -22,6 +22,7 @@ import shapely
 from seep.errors import BadInputError
 from seep.workspace import accounts
 from seep.workspace.gis import reproject
+from seep.workspace.records import counted
 from seep.workspace.scenes import Scene, scene, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
@@ -37,9 +38,9 @@ class SeepImport:
     tiles: int = 0  # tiles given a new label version
 
     def summary(self) -> str:
-        s = f"scene {self.scene}: {self.polygons} polygons read, {self.tiles} tiles given a new label version"
+        s = f"scene {self.scene}: {counted(self.polygons, 'polygon')} read, {counted(self.tiles, 'tile')} given a new label version"
         if self.outside:
-            s += f", {self.outside} polygons outside the scene left out"
+            s += f", {counted(self.outside, 'polygon')} outside the scene left out"
         if self.not_polygons:
             s += f", {self.not_polygons} points, lines or empty geometries left out (a label needs an area)"
         return s

@@ -47,7 +47,7 @@ def clean_author(name: str | None) -> str:
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """The count with its noun, "1 image" or "2 images": a summary line reads as a sentence."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def clean_note(text: str | None) -> str:

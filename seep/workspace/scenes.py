@@ -101,9 +101,11 @@ def import_scene(
             if mds is not None:  # after every check passed: a refused or cancelled import labels nothing
                 _label_present(ws, mds, present, size, author, report)
             if report.masks_partial:
+                one = report.masks_partial == 1
                 report.warnings.append(
-                    f"{report.masks_partial} tiles are partly no-data ({mds.nodata:g}) in {mask}, and a label covers "
-                    "a whole tile, so they were left unlabelled (was the mask cut on another tile grid?)"
+                    f"{counted(report.masks_partial, 'tile')} {'is' if one else 'are'} partly no-data ({mds.nodata:g}) "
+                    f"in {mask}, and a label covers a whole tile, so {'it was' if one else 'they were'} left unlabelled "
+                    "(was the mask cut on another tile grid?)"
                 )
             _finish_scene(ws, name, report, path)
         except BaseException:
@@ -216,9 +218,12 @@ def _label_present(ws: Workspace, mds, present: list[tuple[str, int, int]], size
         elif ws.version(image_id).checksum != pixel_checksum(labels):
             report.masks_kept += 1
     if report.masks_kept:
-        report.warnings.append(
-            f"{report.masks_kept} tiles already in the workspace have labels that differ from the mask; they kept theirs"
+        said = (
+            "has a label that differs from the mask; it kept its own"
+            if report.masks_kept == 1
+            else ("have labels that differ from the mask; they kept theirs")
         )
+        report.warnings.append(f"{counted(report.masks_kept, 'tile')} already in the workspace {said}")
 
 
 def _check_mask_grid(grid: SceneGrid, mgrid: SceneGrid, mask: Path) -> None:

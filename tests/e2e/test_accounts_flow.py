@@ -177,7 +177,7 @@ def test_two_analysts_label_a_tile_blind_and_a_reviewer_keeps_one(team_server, p
 
     for name, cls in (("Ana <b>Lyst</b>", 1), ("Ben", 2)):
         switch_user(page, name)
-        open_the_one(page, "1 tiles wait for your blind label.", "Blind for me · 1")
+        open_the_one(page, "1 tile waits for your blind label.", "Blind for me · 1")
         canvas = editor_ready(page, target.id)
         expect(page.get_by_text("Blind double label.", exact=False)).to_be_visible()
         paint_and_save(page, canvas, cls, 120)

@@ -203,7 +203,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     open_expander(page, "Import seeps from a GIS")
     upload(page, drawn)
     page.get_by_role("button", name="Import seeps").click()
-    done = page.get_by_text("1 polygons read, 1 tiles given a new label version", exact=False)
+    done = page.get_by_text("1 polygon read, 1 tile given a new label version", exact=False)
     expect(done).to_be_visible(timeout=30_000)
     shot(page, "23-scene-seeps-imported")
     wait_for_app(page)  # the import reruns the page to draw the new labels; a click during it can be lost
@@ -231,7 +231,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     upload(page, kml)
     choose(page, page.get_by_label("Class", exact=True), "all polygons: seep 5")
     page.get_by_role("button", name="Import seeps").click()
-    expect(page.get_by_text("2 polygons read, 1 tiles given a new label version", exact=False)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("2 polygons read, 1 tile given a new label version", exact=False)).to_be_visible(timeout=30_000)
     tile = next(i for i, off in tile_offsets_of(ws, "demo_scene").items() if off == (0, 256))
     label = ws.label(tile)[1]
     assert (label[42:68, 302 - 256 : 328 - 256] == 5).all() and (label[42:68, 402 - 256 : 428 - 256] == 5).all()
