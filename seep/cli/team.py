@@ -121,7 +121,7 @@ def cmd_copy_to_postgres(args) -> int:
     for table, n in sorted(counts.items()):
         print(f"{table:<20} {n:>8}")
     print(
-        f"copied {sum(counts.values())} records of {args.workspace} to {redacted(url)}; from now on start the app, "
+        f"copied {counted(sum(counts.values()), 'record')} of {args.workspace} to {redacted(url)}; from now on start the app, "
         "its workers and every command with SEEP_DATABASE_URL set to it (the rasters stay in this folder)"
     )
     return 0
