@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -136,3 +137,15 @@ def test_weights_must_match_their_config(tmp_path):
     save_checkpoint(tmp_path / "m.pt", {**state, "model_config": cfg.to_dict(), "model": weights})
     with pytest.raises(BadInputError, match="do not match its config"):
         load_checkpoint(tmp_path / "m.pt")
+
+
+def test_prediction_runs_without_autograd(tiny_model):
+    """Predictor._probs runs under inference mode: no graph is kept for the tensors it makes
+    (a helper once inserted above it took its decorator, and every prediction tracked gradients)."""
+    from seep.learn.infer import Predictor
+
+    p = Predictor(tiny_model, device="cpu")
+    seen = []
+    p.model.register_forward_hook(lambda m, i, o: seen.append(torch.is_inference_mode_enabled()))
+    p.predict([np.zeros((64, 64, 1), np.float32)])
+    assert seen == [True]

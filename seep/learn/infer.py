@@ -112,13 +112,13 @@ class Predictor:
     def binary(self) -> bool:
         return self.config.classes == 2
 
-    @torch.inference_mode()
     def check_bands(self, bands: int, what: str) -> None:
         """Refuse an image of another band count than the network reads, naming the image: the
         network's own check sees only a batch's shape."""
         if bands != self.config.in_channels:
             raise BadInputError(f"{what} has {bands} bands but the model reads {self.config.in_channels}")
 
+    @torch.inference_mode()
     def _probs(self, x: np.ndarray, tta: bool) -> np.ndarray:
         """(B, C, H, W) normalised input -> (B, classes, H, W) float32 probabilities."""
         t = time.perf_counter()
