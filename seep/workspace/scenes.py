@@ -218,10 +218,11 @@ def _label_present(ws: Workspace, mds, present: list[tuple[str, int, int]], size
         elif ws.version(image_id).checksum != pixel_checksum(labels):
             report.masks_kept += 1
     if report.masks_kept:
+        one = report.masks_kept == 1
         said = (
             "has a label that differs from the mask; it kept its own"
-            if report.masks_kept == 1
-            else ("have labels that differ from the mask; they kept theirs")
+            if one
+            else "have labels that differ from the mask; they kept theirs"
         )
         report.warnings.append(f"{counted(report.masks_kept, 'tile')} already in the workspace {said}")
 
