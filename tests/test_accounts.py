@@ -130,6 +130,13 @@ def test_the_audit_trail_records_who_did_what(ws, tiny_model):
 
 def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, tmp_path):
     root = str(ws.root)
+    assert main(["user", "list", "--workspace", root]) == 0
+    assert capsys.readouterr().out.startswith("no accounts: the app is single-user")
+    typo = tmp_path / "wrokspace"  # an account for a mistyped folder used to create a workspace there
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["user", "add", "ada", "--password-stdin", "--workspace", str(typo)]) == 1
+    err = capsys.readouterr().err  # on PostgreSQL: the database's workspace is not in that folder
+    assert f"{typo}" in err and ("no workspace at" in err or "has no dataset.json" in err) and not typo.exists()
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["user", "add", "Ada <b>", "--role", "admin", "--password-stdin", "--workspace", root]) == 0
     assert "sign-in is now on" in capsys.readouterr().out

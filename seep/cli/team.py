@@ -38,12 +38,17 @@ def cmd_user(args) -> int:
     """Accounts. Whoever can run this can already write the workspace's files: an admin by nature."""
     from seep.workspace import accounts as acc
 
-    ws = open_workspace(args, create=True)
+    # Never creates one: accounts for a workspace that is not there come from a mistyped folder (or
+    # the default ./workspace where none was meant), and the app would never ask for them.
+    ws = open_workspace(args)
     if args.action == "list":
-        for u in acc.list_users(ws):
+        users = acc.list_users(ws)
+        for u in users:
             print(
                 f"{u['name']:<24} {u['role']:<9} {'active' if u['active'] else 'disabled':<9} since {stamp(u['created_at'])}  {u['email']}"
             )
+        if not users:
+            print("no accounts: the app is single-user; `user add NAME --role admin` turns sign-in on")
         return 0
     if not args.name:
         raise BadInputError(f"`user {args.action}` needs the account's NAME")
