@@ -91,3 +91,6 @@ def test_make_loss_sums_by_name():
     assert both == pytest.approx(L.weighted_ce(x, t).item() + L.dice(x, t).item(), rel=1e-5)
     with pytest.raises(BadInputError, match=r"unknown loss \['lovasz'\]"):
         L.make_loss("ce+lovasz")
+    for cut_short in ("ce+", "", "ce++dice"):  # "ce+" trained on ce alone, silently
+        with pytest.raises(BadInputError, match="has an empty term"):
+            L.make_loss(cut_short)

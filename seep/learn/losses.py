@@ -100,10 +100,11 @@ LOSSES: dict[str, Callable] = {
 def make_loss(spec: str, weights: torch.Tensor | None = None) -> Callable:
     """'ce+dice', 'focal+focal_tversky', ... : the sum of the named losses. 'ce' is the
     class-weighted cross-entropy when `weights` is given."""
-    names = [n.strip() for n in spec.split("+") if n.strip()]
+    names = [n.strip() for n in spec.split("+")]
     bad = [n for n in names if n not in LOSSES]
-    if not names or bad:
-        raise BadInputError(f"unknown loss {bad or spec!r}; use one or a sum of {', '.join(LOSSES)} (e.g. ce+dice)")
+    if bad:  # "ce+" too: a sum cut short is a term forgotten, not ce alone
+        what = f"loss {spec!r} has an empty term" if "" in bad else f"unknown loss {bad}"
+        raise BadInputError(f"{what}; use one or a sum of {', '.join(LOSSES)} (e.g. ce+dice)")
 
     def loss(logits, target, valid=None):
         total = 0.0
