@@ -722,6 +722,12 @@ def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, sc
         return str(tmp_path / name)
 
     (tmp_path / "junk.gpkg").write_text("not a geopackage")
+    feature = '{"type": "Feature", "properties": {"class_id": %s}, "geometry": %s}'
+    (tmp_path / "empty.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    (tmp_path / "points.geojson").write_text(feature % ("1", '{"type": "Point", "coordinates": [3.0, 41.5]}'))
+    (tmp_path / "null.geojson").write_text(
+        feature % ("null", '{"type": "Polygon", "coordinates": [[[3, 41], [3.1, 41], [3, 41.1], [3, 41]]]}')
+    )
     far = np.array(shapely.to_wkb([shapely.box(0, 0, 10, 10)]), dtype=object)
     write(
         str(tmp_path / "far.gpkg"),
@@ -736,13 +742,16 @@ def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, sc
         ([str(tmp_path / "none.gpkg")], "no file at"),
         ([str(tmp_path / "junk.gpkg")], "cannot read"),
         ([gpkg("nocrs.gpkg", crs=None)], "has no coordinate system"),
-        ([gpkg("bad.gpkg", values=("9",))], "holds '9', which are no seep class here"),
+        ([gpkg("bad.gpkg", values=("9",))], "holds '9'; the seep classes here are ids 1 to 7, or their names"),
         ([gpkg("named.gpkg", values=("tar ball",))], "holds 'tar ball'"),
         ([gpkg("other.gpkg", field="kind")], "has no class_id field"),
         ([gpkg("ok.gpkg"), "--class", "0"], "--class 0: the seep classes are 1 to 7"),
         ([gpkg("ok2.gpkg"), "--layer", "nope"], "has no layer 'nope'"),
-        ([str(tmp_path / "far.gpkg")], "no polygon of"),
+        ([str(tmp_path / "far.gpkg")], "lies on scene S1A_scene (1 polygon outside it); nothing was imported"),
         ([gpkg("ok3.gpkg"), "--scene", "nowhere"], "nowhere"),
+        ([str(tmp_path / "empty.geojson")], "empty.geojson holds no features"),
+        ([str(tmp_path / "points.geojson")], "(1 point, line or empty geometry without an area); nothing was imported"),
+        ([str(tmp_path / "null.geojson")], "class_id holds empty values; the seep classes here are ids 1 to 7"),
     ]
     for extra, expected in cases:
         argv = ["import-seeps", *extra[:1], "--scene", "S1A_scene", *extra[1:], "--author", "ana", "--workspace", ws_path]

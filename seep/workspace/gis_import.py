@@ -65,7 +65,7 @@ def import_seeps(
     geoms, classes = _read(ws, Path(path), sc, layer, class_field, class_id, report)
     burnt = _burn_tiles(sc, ws, geoms, classes)
     if not burnt:
-        raise BadInputError(f"no polygon of {path} lies on scene {sc.name}; nothing was imported")
+        raise BadInputError(f"no polygon of {path} lies on scene {sc.name}{_why_none(report)}; nothing was imported")
     for image_id, pixels in burnt.items():
         report.tiles += _save(ws, image_id, pixels, author)
     accounts.record(ws, author.strip(), "import seeps", sc.name, f"{report.tiles} tiles from {Path(path).name}")
@@ -82,7 +82,9 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     try:
         meta, _, wkb, fields = read(str(path), layer=layer)
     except Exception as e:  # GDAL's reasons are many and its messages say which
-        raise BadInputError(f"cannot read {path} as a GIS file: {e}") from None
+        raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
+    if wkb is not None and len(wkb) == 0:  # before the fields: a file with no feature has none either
+        raise BadInputError(f"{path} holds no features (layer {layer}); nothing was imported")
     if wkb is None:
         raise BadInputError(f"layer {layer} of {path} is a table without geometries; name the layer of polygons with --layer")
     if not meta.get("crs"):
@@ -124,7 +126,7 @@ def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
     try:
         names = [str(n) for n, _ in list_layers(str(path))]
     except Exception as e:
-        raise BadInputError(f"cannot read {path} as a GIS file: {e}") from None
+        raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
     if wanted is not None:
         if wanted not in names:
             raise BadInputError(f"{path} has no layer {wanted!r}; its layers are {', '.join(names)}")
@@ -151,15 +153,33 @@ def _class_ids(ws, path, columns: dict, n: int, field: str | None, fixed: int | 
     by_name = {c.name.casefold(): c.id for c in ws.classes.classes[1:]}
     ids, unknown = [], set()
     for value in columns[field]:
-        text = str(value).strip()
+        text = "" if value is None else str(value).strip()  # a null is no class, not the class "None"
         c = int(float(text)) if _is_whole_number(text) else by_name.get(text.casefold())
         if c is None or not 1 <= c <= top:
             unknown.add(text)
         ids.append(c)
     if unknown:
-        shown = ", ".join(repr(u) for u in sorted(unknown)[:5])
-        raise BadInputError(f"{path}: {field} holds {shown}, which are no seep class here (ids 1 to {top}, or their names)")
+        shown = ", ".join(repr(u) if u else "empty values" for u in sorted(unknown)[:5])
+        raise BadInputError(f"{path}: {field} holds {shown}; the seep classes here are ids 1 to {top}, or their names")
     return ids
+
+
+def _why_none(report: SeepImport) -> str:
+    """What the file held instead: polygons elsewhere (another place, or a wrong CRS), or no areas."""
+    parts = []
+    if report.outside:
+        parts.append(f"{counted(report.outside, 'polygon')} outside it")
+    if report.not_polygons:
+        parts.append(
+            counted(report.not_polygons, "point, line or empty geometry", "points, lines or empty geometries")
+            + " without an area"
+        )
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _gdal_reason(e: Exception) -> str:
+    """GDAL's reason without its advice on driver prefixes, which is for programmers."""
+    return str(e).split("; It might help to specify the correct driver")[0]
 
 
 def _is_whole_number(text: str) -> bool:
