@@ -134,8 +134,12 @@ def test_restore_from_the_command_line(capsys, tmp_path):
     rec, _ = ws.add_image(sar_tile(), name="t", scene="s")
     ws.save_label(rec.id, np.ones((64, 64), np.uint8), parent=None, author="a")
     ws.save_label(rec.id, np.zeros((64, 64), np.uint8), parent=1, author="a")
-    code, out, _ = run(capsys, "restore", "t", "1", "--workspace", str(ws.root), "--author", "bo")
+    code, out, _ = run(capsys, "restore", "t", "v1", "--workspace", str(ws.root), "--author", "bo")  # as history prints it
     assert code == 0 and "restored v1 of t as v3" in out
+    for bad in ("0", "v", "99999999999999999999"):  # the last was an OverflowError traceback from SQLite
+        with pytest.raises(SystemExit):
+            main(["restore", "t", bad, "--workspace", str(ws.root), "--author", "bo"])
+        assert f"'{bad}' is not a label version; `history IMAGE` lists them" in capsys.readouterr().err
     assert ws.version("t").author == "bo"
     ws.set_status("t", "accepted")
     code, _, err = run(capsys, "restore", "t", "3", "--workspace", str(ws.root))  # made v4 and undid the accept
@@ -251,6 +255,7 @@ def test_a_negative_row_count_is_refused_on_every_store(capsys, tmp_path):
         (("list", "--offset", "-5"), "argument --offset: -5 is below 0"),
         (("jobs", "--limit", "-2"), "argument --limit: -2 is below 0"),
         (("audit", "--limit", "x"), "argument --limit: 'x' is not a whole number"),
+        (("list", "--offset", "9" * 20), f"argument --offset: {'9' * 20} is more than any database holds"),  # a traceback
         (("worker", "--idle-exit", "-1"), "argument --idle-exit: -1 is not 0 or more seconds"),  # exited at once, 0
         (("worker", "--idle-exit", "nan"), "argument --idle-exit: nan is not 0 or more seconds"),
     ]:

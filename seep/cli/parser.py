@@ -40,15 +40,26 @@ def _seconds(text: str) -> float:
     return s
 
 
+ROWS_MAX = 2**63 - 1  # both databases' integers: a larger one was an OverflowError traceback
+
+
 def _at_least_0(text: str) -> int:
     """A count of rows: SQLite reads LIMIT -1 as "no limit" and PostgreSQL refuses it, so neither sees one."""
     try:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"{n} is below 0")
+    if not 0 <= n <= ROWS_MAX:
+        raise argparse.ArgumentTypeError(f"{n} is below 0" if n < 0 else f"{n} is more than any database holds")
     return n
+
+
+def _version(text: str) -> int:
+    """A label version as `history` prints it (v3) or bare (3)."""
+    n = text.strip().removeprefix("v")
+    if not (n.isascii() and n.isdigit()) or not 1 <= int(n) <= ROWS_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a label version; `history IMAGE` lists them (v1, v2, ...)")
+    return int(n)
 
 
 def _training_flags(p: argparse.ArgumentParser) -> None:
@@ -212,7 +223,7 @@ def _listing_commands(add: Add) -> None:
 
     p = add("restore", cmd_restore, "make an old label version the newest again (as a new version)")
     p.add_argument("image", help="image id or name")
-    p.add_argument("version", type=int)
+    p.add_argument("version", type=_version, help="as `history` lists it: v2 or 2")
     p.add_argument("--author", default=default_author())
 
 
