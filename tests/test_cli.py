@@ -497,6 +497,38 @@ def test_predict_all_uses_the_active_model_like_the_app(capsys, tmp_path, tiny_m
     assert ws.predicted(ws.image_ids(), "analyst-tuned") == set(ws.image_ids())
 
 
+def test_a_model_made_in_the_app_is_used_by_its_id(capsys, tmp_path, tiny_model):
+    """A fine-tune registered in the workspace was usable from the command line only by a path
+    inside the workspace's models/ folder; `models` lists ids, and --model takes them."""
+    from seep.workspace import registry
+
+    ws_path = str(tmp_path / "w")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "3")
+    ws = Workspace(ws_path)
+    registry.register_model(ws, tiny_model, model_id="analyst-tuned")  # a candidate, not active
+    code, out, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", "analyst-tuned")
+    assert code == 0 and "with model analyst-tuned" in out, err
+    assert ws.predicted(ws.image_ids(), "analyst-tuned") == set(ws.image_ids())  # kept under its id
+    export = tmp_path / "data"
+    run(capsys, "export", str(export), "--workspace", ws_path)
+    code, out, err = run(
+        capsys, "predict", "--data", str(export / "train_images_256"), "--out", str(tmp_path / "o"),
+        "--model", "analyst-tuned", "--workspace", ws_path,
+    )  # fmt: skip
+    assert code == 0 and "predicted 3 rasters" in out, err
+    code, out, err = run(capsys, "evaluate", "--data", str(export), "--model", "analyst-tuned", "--workspace", ws_path)
+    assert code == 0 and "binary seep IoU" in out, err
+    for given, said in (
+        ("anlyst-tuned", "no model 'anlyst-tuned' in this workspace (models: analyst-tuned)"),
+        ("best.pt", "no model at best.pt; pass --model FILE or a model id of --workspace"),  # a file mistyped
+    ):
+        code, _, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", given)
+        assert code == 1 and said in err, err
+    code, _, err = run(capsys, "predict", "--data", str(export), "--out", str(tmp_path / "p"), "--model", "analyst-tuned",
+                       "--workspace", str(tmp_path / "none"))  # fmt: skip
+    assert code == 1 and "no model at analyst-tuned" in err
+
+
 def test_predict_skips_and_names_the_files_it_cannot_read(capsys, tmp_path, tiny_model):
     """One bad file in a folder used to stop `predict` before anything was written."""
     data = tmp_path / "in"

@@ -12,13 +12,27 @@ from seep.workspace.records import counted
 
 
 def _model_path(args) -> Path:
+    return _model_file(args)[0]
+
+
+def _model_file(args) -> tuple[Path, str]:
+    """--model as a file, or as the id `models` lists in --workspace (a fine-tune made in the app
+    is used by its id, not by a path inside the workspace); with the id its predictions are kept under."""
     from seep.errors import BadInputError
     from seep.learn.shipped import SHIPPED_MODEL
 
-    path = args.model or SHIPPED_MODEL
-    if not Path(path).is_file():
-        raise BadInputError(f"no model at {path}; pass --model FILE or train one with `python -m seep train`")
-    return Path(path)
+    given = Path(args.model or SHIPPED_MODEL)
+    if given.is_file():
+        return given, given.stem
+    if given.suffix != ".pt" and given.parent == Path(".") and (args.workspace / "dataset.json").is_file():
+        from seep.workspace.registry import get_model
+
+        ws = open_workspace(args)
+        model = get_model(ws, given.name)  # "no model 'x' in this workspace (models: ...)"
+        return model.path(ws), model.id
+    raise BadInputError(
+        f"no model at {given}; pass --model FILE or a model id of --workspace (`python -m seep models` lists them)"
+    )
 
 
 def format_report(r: dict) -> str:
@@ -135,7 +149,7 @@ def cmd_predict_all(args) -> int:
 
     ws = open_workspace(args)
     if args.model:
-        path, model_id = _model_path(args), args.model.stem
+        path, model_id = _model_file(args)
     else:  # the workspace's active model, as the app's predict-all job uses
         from seep.jobs.finetune import base_model
 

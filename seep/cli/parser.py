@@ -304,7 +304,7 @@ def _model_commands(add: Add) -> None:
     p.add_argument(
         "--model",
         type=Path,
-        help="with --data a model file (default: the shipped model); else a workspace model id (default: the active one)",
+        help="with --data a model file or a model id (default: the shipped model); else a workspace model id (default: the active one)",
     )
     p.add_argument("--scenes", help="only these comma-separated scenes, or 'val' for the model's validation scenes")
     p.add_argument("--tta", action="store_true", help="average the four flips")
@@ -316,7 +316,7 @@ def _model_commands(add: Add) -> None:
         cmd_predict_all,
         "predict every workspace image (cached per model; unlabelled ones get the prediction as label v1)",
     )
-    p.add_argument("--model", type=Path, help="model file (default: the workspace's active model)")
+    p.add_argument("--model", type=Path, help="a model file, or a model id (default: the workspace's active model)")
     p.add_argument("--unreviewed", action="store_true", help="only images not yet corrected or accepted")
     p.add_argument("--scene", help="only the tiles of this scene")
     p.add_argument("--device", default="auto", help="auto (CUDA where there is one), cpu, cuda, cuda:1, mps")
@@ -338,7 +338,7 @@ def _model_commands(add: Add) -> None:
         required=True,
         help="where to write class ids (train_masks_256/) and confidence, 0..1 (confidence/), a file per input, by name",
     )
-    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    p.add_argument("--model", type=Path, help="a model file, or a model id of --workspace (default: the shipped model)")
     p.add_argument("--tta", action="store_true", help="average the four flips")
     p.add_argument("--device", default="auto", help="auto (CUDA where there is one), cpu, cuda, cuda:1, mps")
 
