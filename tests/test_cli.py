@@ -264,6 +264,27 @@ def test_a_negative_row_count_is_refused_on_every_store(capsys, tmp_path):
         assert e.value.code == 2 and capsys.readouterr().err.rstrip().endswith(said)
 
 
+def test_no_run_or_prediction_is_written_into_a_workspace_folder(capsys, tmp_path, tiny_model):
+    """crossval --out WORKSPACE wrote fold0/, fold1/ and summary.json among the workspace's records."""
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "2")
+    run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
+    before = sorted(p.name for p in Path(ws).iterdir())
+    data = str(tmp_path / "data")
+    for argv in (
+        ["crossval", "--data", data, "--folds", "2", "--epochs", "1"],
+        ["train", "--data", data, "--epochs", "1"],
+        ["train", "--epochs", "1"],  # a workspace fine-tune's run folder
+        ["predict", "--data", data + "/train_images_256", "--model", str(tiny_model)],
+    ):
+        code, out, err = run(capsys, *argv, "--out", ws, "--workspace", ws)
+        assert (code, out) == (
+            1,
+            "",
+        ) and err == f"error: --out {ws} is a Seep workspace; give a new or empty folder for this command's files\n"
+    assert sorted(p.name for p in Path(ws).iterdir()) == before
+
+
 def test_python_dash_m_seep_uses_the_environment_workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("SEEP_WORKSPACE", str(tmp_path / "envws"))
     r = subprocess.run(

@@ -7,7 +7,9 @@ import sys
 import time
 from collections.abc import Callable
 
+from seep.errors import BadInputError
 from seep.workspace import Workspace
+from seep.workspace.workspace import is_workspace
 
 NEEDS_ATTENTION = 3  # finished, but something needs a look: files import skipped, damage check found
 
@@ -40,3 +42,10 @@ def stamp(iso: str) -> str:
     """A stored UTC timestamp as one width, to the second, whatever precision its writer kept
     (2026-11-29T03:26:27.203+00:00 and 2026-11-29T03:26:27+00:00 both 2026-11-29 03:26:27 UTC)."""
     return f"{iso[:19].replace('T', ' ')} UTC"
+
+
+def check_out(out, flag: str = "--out") -> None:
+    """A run's or a prediction's folder is never a workspace's own (crossval --out WORKSPACE
+    wrote fold0/, fold1/ and summary.json among its records)."""
+    if out is not None and is_workspace(out):
+        raise BadInputError(f"{flag} {out} is a Seep workspace; give a new or empty folder for this command's files")

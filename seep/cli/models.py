@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress, stamp
+from seep.cli.common import NEEDS_ATTENTION, check_out, open_workspace, progress, stamp
 from seep.errors import SeepError
 from seep.workspace import default_author
 from seep.workspace.records import counted
@@ -123,6 +123,7 @@ def cmd_predict(args) -> int:
     from seep.learn.evaluate import predict_folder
     from seep.learn.infer import Predictor
 
+    check_out(args.out)
     predictor = Predictor(_model_path(args), device=args.device)
     n, skipped = predict_folder(
         predictor,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from seep.cli.common import open_workspace
+from seep.cli.common import check_out, open_workspace
 from seep.errors import BadInputError
 
 
@@ -133,6 +133,7 @@ def cmd_train(args) -> int:
     from seep.learn.model import UNetConfig
     from seep.learn.train import TrainConfig, train
 
+    check_out(args.out)
     if args.data is None:
         return _train_workspace(args)
     given = [flag for flag in ("accepted_only", "train_scenes", "since_model", "promote") if getattr(args, flag)]
@@ -188,6 +189,7 @@ def cmd_crossval(args) -> int:
     from seep.learn.model import UNetConfig
     from seep.learn.train import TrainConfig
 
+    check_out(args.out)
     cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))  # bad settings: refused before the read
     tiles, names, nodata = _tiles(args)
     folds = scene_folds(tiles, args.folds)

@@ -14,7 +14,7 @@ from seep.errors import BadInputError
 from seep.workspace import lookalikes
 from seep.workspace.filters import ImageFilter
 from seep.workspace.spreadsheets import write_csv
-from seep.workspace.workspace import Workspace
+from seep.workspace.workspace import Workspace, is_workspace
 
 MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum", "note")
 
@@ -67,7 +67,7 @@ def _check_out(out: Path) -> None:
     """An earlier export is replaced file by file; a dataset Seep did not write (the one the
     workspace was imported from, say) would have its masks overwritten by same-named labels,
     and a workspace (this one, or another) its class table, dataset.json."""
-    if (out / "dataset.json").is_file() and any((out / p).exists() for p in ("seep.db", "images", "labels")):
+    if is_workspace(out):
         raise BadInputError(
             f"{out} is a Seep workspace: its dataset.json (what each mask value means) would be replaced "
             "by this export's; export to a new or empty folder"

@@ -38,6 +38,13 @@ def default_path() -> Path:
     return Path(os.environ.get("SEEP_WORKSPACE") or DEFAULT_WORKSPACE)
 
 
+def is_workspace(folder: Path | str) -> bool:
+    """A folder Seep keeps a workspace in: no command's output belongs there (an export's
+    dataset.json would replace its class table; runs and predictions would sit among its records)."""
+    folder = Path(folder)
+    return (folder / "dataset.json").is_file() and any((folder / p).exists() for p in ("seep.db", "images", "labels"))
+
+
 def default_author() -> str:
     try:
         return os.environ.get("SEEP_AUTHOR") or getpass.getuser()
