@@ -518,6 +518,27 @@ def test_predict_all_uses_the_active_model_like_the_app(capsys, tmp_path, tiny_m
     assert ws.predicted(ws.image_ids(), "analyst-tuned") == set(ws.image_ids())
 
 
+def test_promote_and_rollback_from_the_command_line(capsys, tmp_path, tiny_model):
+    from seep.workspace import registry as reg
+    from seep.workspace.accounts import audit_rows
+
+    ws = Workspace(tmp_path / "w")
+    root = str(ws.root)
+    reg.register_model(ws, tiny_model, model_id="tiny")
+    worse = {"binary_iou": 0.2, "base_binary_iou": 0.3, "worse_than_base": True}
+    reg.register_model(ws, tiny_model, model_id="tuned", parent="tiny", metrics=worse)
+    assert run(capsys, "promote", "tiny", "--workspace", root)[1] == "tiny is now the active model\n"
+    code, out, err = run(capsys, "promote", "tiny", "--workspace", root)  # it added a step that rollback had to undo
+    assert (code, out, err) == (0, "tiny is already the active model; nothing changed\n", "")
+    code, out, err = run(capsys, "promote", "tuned", "--workspace", root)
+    assert code == 0 and out == "tuned is now the active model\n"
+    assert err.startswith("warning: tuned is worse than its base: binary seep IoU 0.200") and "`rollback` undoes" in err
+    code, out, _ = run(capsys, "models", "--workspace", root)
+    assert "* tuned" in out and "worse than its base" in out
+    assert run(capsys, "rollback", "--workspace", root)[1] == "rolled back: tiny is the active model again\n"
+    assert [r["action"] for r in reversed(audit_rows(ws))] == ["promote", "promote", "rollback"]  # none for the no-op
+
+
 def test_a_model_made_in_the_app_is_used_by_its_id(capsys, tmp_path, tiny_model):
     """A fine-tune registered in the workspace was usable from the command line only by a path
     inside the workspace's models/ folder; `models` lists ids, and --model takes them."""

@@ -3,6 +3,7 @@ promote, rollback)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from seep.cli.common import NEEDS_ATTENTION, check_out, open_workspace, progress, stamp
@@ -187,10 +188,17 @@ def cmd_models(args) -> int:
 
 
 def cmd_promote(args) -> int:
-    from seep.workspace.registry import promote
+    from seep.jobs.judge import why_worse
+    from seep.workspace.registry import active_model_id, get_model, promote
 
-    m = promote(open_workspace(args), args.model, actor=default_author())
+    ws = open_workspace(args)
+    if active_model_id(ws) == args.model:  # a second activation would add a step for rollback to undo
+        print(f"{get_model(ws, args.model).id} is already the active model; nothing changed")
+        return 0
+    m = promote(ws, args.model, actor=default_author())
     print(f"{m.id} is now the active model")
+    if m.metrics.get("worse_than_base"):  # allowed (an admin may know better), never silently
+        print(f"warning: {m.id} is worse than its base: {why_worse(m.metrics)}; `rollback` undoes this", file=sys.stderr)
     return 0
 
 
