@@ -75,6 +75,12 @@ def test_reasons_are_kept_counted_exported_and_configurable(ws, tmp_path):
     assert [(r["image"], r["version"], r["reason"], r["pixels"], r["author"]) for r in rows] == [
         ("t0", "1", "ship wake", "100", "ana")
     ]
+    assert export_labels(ws, tmp_path / "s1", scenes=["s1", "s2"]) == (2, 0)  # one scene's export: its tiles, its rows
+    assert [r["image"] for r in csv.DictReader(open(tmp_path / "s1" / "manifest.csv"))] == ["t1", "t2"]
+    assert list(csv.DictReader(open(tmp_path / "s1" / "lookalikes.csv"))) == []
+    with pytest.raises(BadInputError, match=r"no scene s9 in this workspace \(scenes: s0, s1, s2\)"):
+        export_labels(ws, tmp_path / "typo", scenes=["s9"])  # it exported every tile, as if no scene were named
+    assert not (tmp_path / "typo").exists()
 
     assert la.set_reasons(ws, [" wake ", "", "rain", "wake"], actor="ada") == ["wake", "rain"]
     assert la.reasons(ws) == ["wake", "rain"]

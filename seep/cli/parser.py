@@ -147,7 +147,7 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument(
         "--geotiff", action="store_true", help="instead: each georeferenced scene's labels as one GeoTIFF, OUT/<scene>.tif"
     )
-    p.add_argument("--scene", action="append", help="with --geotiff: only this scene (repeatable)")
+    p.add_argument("--scene", action="append", help="only this scene's tiles (repeatable)")
     _source_args(p, "with --geotiff: ")
 
     p = add(

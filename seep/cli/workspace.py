@@ -149,7 +149,7 @@ def cmd_export(args) -> int:
         return _export_geotiff(ws, args)
     if args.source != "labels" or args.model:
         raise BadInputError("--source and --model go with --geotiff: a dataset export holds the labels")
-    n_images, n_masks = export_labels(ws, args.out, on_progress=progress("export"))
+    n_images, n_masks = export_labels(ws, args.out, scenes=args.scene, on_progress=progress("export"))
     print(f"exported {counted(n_images, 'image')} and {counted(n_masks, 'mask')} to {args.out} (manifest.csv lists them)")
     return 0
 

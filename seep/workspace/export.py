@@ -19,17 +19,28 @@ from seep.workspace.workspace import Workspace, is_workspace
 MANIFEST_FIELDS = ("image", "id", "scene", "status", "version", "author", "source", "created_at", "checksum", "note")
 
 
-def export_labels(ws: Workspace, out: Path, *, on_progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+def export_labels(
+    ws: Workspace,
+    out: Path,
+    *,
+    scenes: list[str] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
     """Write out/train_images_256/*.tif, out/train_masks_256/*.tif (labelled images),
     out/manifest.csv (every image), out/lookalikes.csv (rejected predicted seeps and why) and
-    out/dataset.json (the class table: what each mask value means). Returns (images, masks) written."""
+    out/dataset.json (the class table: what each mask value means); of `scenes` only, where
+    given. Returns (images, masks) written."""
     out = Path(out)
     _check_out(out)
-    total = ws.count_images()
+    unknown = sorted(set(scenes or ()) - set(ws.scenes()))
+    if unknown:  # an export of no tile, said to be done, was the typo's only sign
+        raise BadInputError(f"no scene {', '.join(unknown)} in this workspace (scenes: {', '.join(ws.scenes())})")
+    flt = ImageFilter(scene=tuple(scenes) if scenes else None)
+    total = ws.count_images(flt)
     rows, n_masks, used = [], 0, set()
     page = 500
     for offset in range(0, total, page):
-        for rec in ws.list_images(ImageFilter(), offset=offset, limit=page):
+        for rec in ws.list_images(flt, offset=offset, limit=page):
             if on_progress:
                 on_progress(len(rows), total)
             # Names are unique in the exercise layout; a clash (same stem from two folders) keeps both.
@@ -55,7 +66,7 @@ def export_labels(ws: Workspace, out: Path, *, on_progress: Callable[[int, int],
     write_csv(buf, MANIFEST_FIELDS, ([r.get(k, "") for k in MANIFEST_FIELDS] for r in rows))
     atomic_write_bytes(out / "manifest.csv", buf.getvalue().encode())
     buf = io.StringIO()
-    lookalikes.write_csv(ws, buf)  # the false alarms analysts rejected, with why
+    lookalikes.write_csv(ws, buf, scenes)  # the false alarms analysts rejected, with why
     atomic_write_bytes(out / "lookalikes.csv", buf.getvalue().encode())
     atomic_write_bytes(out / "dataset.json", ws.config.to_json().encode())
     if on_progress:

@@ -129,11 +129,13 @@ def counts(ws: Workspace) -> list[dict]:
 FIELDS = ("image", "id", "version", "model", "reason", "top", "left", "height", "width", "pixels", "author", "at")
 
 
-def write_csv(ws: Workspace, f) -> int:
-    """Every look-alike, oldest first, as CSV into the text file `f`; returns the rows."""
+def write_csv(ws: Workspace, f, scenes: list[str] | None = None) -> int:
+    """Every look-alike (of these scenes' tiles), oldest first, as CSV into the text file `f`; returns the rows."""
+    where = f" WHERE i.scene IN ({', '.join('?' * len(scenes))})" if scenes else ""
     with ws.connect() as con:
         rows = con.execute(
             'SELECT i.name, l.image_id, l.version, l.model_id, l.reason, l.top, l."left", l.height, l.width, l.pixels, '
-            "l.author, l.at FROM lookalikes l JOIN images i ON i.id = l.image_id ORDER BY l.id"
+            f"l.author, l.at FROM lookalikes l JOIN images i ON i.id = l.image_id{where} ORDER BY l.id",
+            tuple(scenes or ()),
         ).fetchall()
     return spreadsheets.write_csv(f, FIELDS, rows)
