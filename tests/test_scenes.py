@@ -201,6 +201,11 @@ def test_predictions_export_with_model_and_confidence(capsys, tmp_path, scene_fi
     assert code == 1 and "model someone-else has predicted nothing" in err
     code, out, err = run(capsys, *argv, "--model", tiny_model.stem)
     assert code == 0 and "note:" not in out, err  # every tile predicted: no hole to speak of
+    alone = ["export-seeps", str(tmp_path / "m.geojson"), "--model", tiny_model.stem, "--workspace", ws_path]
+    code, out, err = run(capsys, *alone)  # --model alone exported the labels under the model's name
+    assert code == 0 and f"from predictions to {tmp_path / 'm.geojson'}" in out, err
+    code, _, err = run(capsys, *alone, "--source", "labels")
+    assert code == 1 and f"--model {tiny_model.stem} names whose predictions to export; leave out --source labels" in err
     info = pyogrio.read_info(tmp_path / "p.gpkg", layer="S1A_scene")
     assert "mean_confidence" in list(info["fields"]) and "model_id" in list(info["fields"])
     if info["features"]:  # a 1-epoch model may find nothing; when it does, each polygon says whose it is

@@ -178,10 +178,9 @@ def _source_args(p: argparse.ArgumentParser, only: str) -> None:
     p.add_argument(
         "--source",
         choices=["labels", "predictions"],
-        default="labels",
-        help=f"{only}current labels, or the active model's predictions",
+        help=f"{only}current labels (the default), or the active model's predictions",
     )
-    p.add_argument("--model", help="with --source predictions: whose predictions (default: the active model)")
+    p.add_argument("--model", help=f"{only}whose predictions (implies --source predictions; default: the active model)")
 
 
 def _listing_commands(add: Add) -> None:

@@ -105,6 +105,7 @@ def cmd_export_seeps(args) -> int:
     from seep.workspace.gis import export_seeps, prediction_model
 
     ws = open_workspace(args)
+    args.source = _source(args)
     counts = export_seeps(ws, args.out, source=args.source, scenes=args.scene, model_id=args.model)
     per = ", ".join(f"{n} in {s}" for s, n in counts.items())
     print(f"exported {sum(counts.values())} seep polygons ({per}) from {args.source} to {args.out}")
@@ -112,6 +113,14 @@ def cmd_export_seeps(args) -> int:
     for name in counts:
         _note_holes(ws, name, model, ", so the file says nothing about them")
     return 0
+
+
+def _source(args) -> str:
+    """What a map export draws. --model names whose predictions, so it implies them (it was
+    ignored, and the labels went out under the name of a model's export)."""
+    if args.model and args.source == "labels":
+        raise BadInputError(f"--model {args.model} names whose predictions to export; leave out --source labels")
+    return args.source or ("predictions" if args.model else "labels")
 
 
 def _note_holes(ws, name: str, model: str | None, meaning: str) -> None:
@@ -147,7 +156,7 @@ def cmd_export(args) -> int:
     ws = open_workspace(args)
     if args.geotiff:
         return _export_geotiff(ws, args)
-    if args.source != "labels" or args.model:
+    if args.source == "predictions" or args.model:
         raise BadInputError("--source and --model go with --geotiff: a dataset export holds the labels")
     n_images, n_masks = export_labels(ws, args.out, scenes=args.scene, on_progress=progress("export"))
     print(f"exported {counted(n_images, 'image')} and {counted(n_masks, 'mask')} to {args.out} (manifest.csv lists them)")
@@ -157,6 +166,7 @@ def cmd_export(args) -> int:
 def _export_geotiff(ws, args) -> int:
     from seep.workspace.gis import export_masks_geotiff, prediction_model
 
+    args.source = _source(args)
     model = prediction_model(ws, args.model) if args.source == "predictions" else None
     for path in export_masks_geotiff(ws, args.out, source=args.source, scenes=args.scene, model_id=model):
         print(f"wrote {path}")
