@@ -221,8 +221,14 @@ def test_list_names_a_class_or_model_the_workspace_lacks(capsys, tmp_path):
     assert code == 1 and err == "error: --scene 9OO1OO: no such scene; this workspace's scenes are 900100\n"
     code, _, err = run(capsys, "list", "--workspace", ws, "--model", "m-typo", "--sort", "least_confident")
     assert code == 1 and "no model 'm-typo' in this workspace" in err
-    code, out, _ = run(capsys, "list", "--workspace", ws, "--has-class", "1", "--model", "seep-unet-cgg")
+    code, out, _ = run(
+        capsys, "list", "--workspace", ws, "--has-class", "1", "--model", "seep-unet-cgg", "--sort", "least_confident"
+    )
     assert code == 0 and out.endswith("1 image matches\n")  # the shipped model's predictions come before it is registered
+    code, out, err = run(capsys, "list", "--workspace", ws, "--model", "seep-unet-cgg")  # it listed all, as if filtered
+    assert (
+        (code, out) == (1, "") and "add one of them" in err and "(largest_predicted, smallest_predicted, least_confident" in err
+    )
 
 
 def test_a_mistyped_device_is_one_line_on_every_command(capsys, tmp_path, tiny_model):

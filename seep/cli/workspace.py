@@ -251,6 +251,7 @@ def cmd_list(args) -> int:
 
 def _check_list_args(ws, args, shipped: str) -> None:
     """A scene, class or model the workspace lacks is a typo to name, not a list to print as if all were well."""
+    from seep.workspace.filters import SORTS, reads_predictions
     from seep.workspace.registry import get_model
 
     unknown = sorted(set(args.scene or ()) - set(ws.scenes()))
@@ -268,6 +269,11 @@ def _check_list_args(ws, args, shipped: str) -> None:
     # under the file's name, unregistered); the shipped one predicts before it is registered.
     if args.model and args.model != shipped and not ws.predicted(ws.image_ids(), args.model):
         get_model(ws, args.model)
+    if args.model and args.predicted is None and not reads_predictions(args.sort):  # it listed every image, as if filtered
+        raise BadInputError(
+            f"--model {args.model} names whose predictions --predicted and the prediction sorts read "
+            f"({', '.join(s for s in SORTS if reads_predictions(s))}); add one of them"
+        )
 
 
 def cmd_history(args) -> int:

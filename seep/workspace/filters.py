@@ -128,3 +128,8 @@ SORTS = {
     # Tiles already reviewed come last here too, so the sample goes on where the analyst left it.
     "teaching_sample": f"{_DONE}, ROW_NUMBER() OVER (PARTITION BY scene, {_DONE} ORDER BY id), id",
 }
+
+
+def reads_predictions(sort: str) -> bool:
+    """Whether the sort orders images by a model's predictions (its ORDER BY takes the model id)."""
+    return "?" in SORTS[sort]
