@@ -441,14 +441,16 @@ def test_evaluate_says_when_scenes_name_no_tile(capsys, tmp_path, tiny_model):
     for model, scenes, said in [
         (tmp_path / "all.pt", "val", "--scenes val: this model was validated on no scene (it trained on all)"),
         (tiny_model, " , ", "--scenes ' , ' names no scene"),
-        (tiny_model, "nowhere", "no tiles of scenes nowhere in"),
+        (tiny_model, "nowhere", "no tiles of scene nowhere in"),
+        (tiny_model, "900100,nowhere", "no tiles of scene nowhere in"),  # left out: figures of fewer scenes than asked
     ]:
         code, _, err = run(capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", str(model), "--scenes", scenes)
         assert code == 1 and err.startswith(f"error: {said}") and err.count("\n") == 1, err
+        assert "nowhere" not in scenes or err.endswith("(its scenes: 900100, 900101)\n")
     code, out, err = run(
-        capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", str(tiny_model), "--scenes", "900100, x"
+        capsys, "evaluate", "--data", str(tmp_path / "data"), "--model", str(tiny_model), "--scenes", "900100, 900101"
     )
-    assert code == 0 and out.startswith("2 tiles;"), err  # spaces after the commas are not part of a name
+    assert code == 0 and out.startswith("4 tiles;"), err  # spaces after the commas are not part of a name
 
 
 def test_a_mask_value_with_no_class_is_named_before_training_or_scoring(capsys, tmp_path, tiny_model):
