@@ -284,10 +284,9 @@ def test_no_run_or_prediction_is_written_into_a_workspace_folder(capsys, tmp_pat
         ["predict", "--data", data + "/train_images_256", "--model", str(tiny_model)],
     ):
         code, out, err = run(capsys, *argv, "--out", ws, "--workspace", ws)
-        assert (code, out) == (
-            1,
-            "",
-        ) and err == f"error: --out {ws} is a Seep workspace; give a new or empty folder for this command's files\n"
+        assert code == 1 and out == "" and err.startswith(f"error: --out {ws} is a Seep workspace; give a new or empty")
+    code, out, err = run(capsys, "export", ws, "--geotiff", "--workspace", ws)  # wrote <scene>.tif there
+    assert code == 1 and out == "" and err.startswith(f"error: OUT {ws} is a Seep workspace")
     assert sorted(p.name for p in Path(ws).iterdir()) == before
 
 

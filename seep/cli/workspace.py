@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from seep.cli.common import NEEDS_ATTENTION, open_workspace, progress, stamp
+from seep.cli.common import NEEDS_ATTENTION, check_out, open_workspace, progress, stamp
 from seep.errors import BadInputError
 from seep.workspace import STATUSES, ImageFilter
 from seep.workspace.db import open_store
@@ -166,6 +166,7 @@ def cmd_export(args) -> int:
 def _export_geotiff(ws, args) -> int:
     from seep.workspace.gis import export_masks_geotiff, prediction_model
 
+    check_out(args.out, "OUT")  # <scene>.tif among the workspace's records
     args.source = _source(args)
     model = prediction_model(ws, args.model) if args.source == "predictions" else None
     for path in export_masks_geotiff(ws, args.out, source=args.source, scenes=args.scene, model_id=model):
