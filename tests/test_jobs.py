@@ -78,6 +78,27 @@ def test_queue_runs_one_job_at_a_time_and_cancels(ws):
         queue.submit(ws, "mine bitcoin", {})
 
 
+def test_a_job_is_cancelled_from_the_command_line(ws, capsys):
+    """A fine-tune started in someone's browser, stopped by whoever runs the server."""
+    from seep.cli import main
+
+    running, waiting = queue.submit(ws, "evaluate", {"model": "x"}), queue.submit(ws, "predict_all", {})
+    lease = queue.claim_next(ws, os.getpid()).lease
+    root = str(ws.root)
+    said = []
+    for job_id in (running.id, waiting.id, waiting.id):
+        assert main(["jobs", "--cancel", str(job_id), "--workspace", root]) == 0
+        said.append(capsys.readouterr().out)
+    assert said == [
+        f"job {running.id} (evaluate): cancel requested; its worker stops it at its next step\n",
+        f"job {waiting.id} (predict_all) stopped before it started\n",
+        f"job {waiting.id} (predict_all) has already ended (stopped); nothing to cancel\n",
+    ]
+    assert queue.beat(ws, running.id, lease) is True  # the worker sees the request at its next step
+    assert main(["jobs", "--cancel", "99", "--workspace", root]) == 1
+    assert capsys.readouterr().err == "error: no job 99 in this workspace; `python -m seep jobs` lists them\n"
+
+
 def test_a_job_whose_worker_died_is_marked_failed(ws):
     job = queue.submit(ws, "evaluate", {"model": "x"})
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -62,6 +62,13 @@ def _version(text: str) -> int:
     return int(n)
 
 
+def _job_id(text: str) -> int:
+    """A job's number, as `jobs` lists it."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= ROWS_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a job number; `python -m seep jobs` lists them")
+    return int(text)
+
+
 def _training_flags(p: argparse.ArgumentParser) -> None:
     """The settings of a training run, shared by train and crossval. No defaults here: a
     setting not given takes the defaults of the run, from scratch (TrainConfig) with --data,
@@ -357,8 +364,9 @@ def _team_commands(add: Add) -> None:
     )
     p.add_argument("--idle-exit", type=_seconds, help="exit after this many idle seconds (default: serve until stopped)")
 
-    p = add("jobs", cmd_jobs, "list background jobs with their state")
+    p = add("jobs", cmd_jobs, "list background jobs with their state, or cancel one")
     p.add_argument("--limit", type=_at_least_0, default=30)
+    p.add_argument("--cancel", type=_job_id, metavar="ID", help="stop this job: at once if it waits, at its next step if it runs")
 
     p = add("user", cmd_user, "accounts and roles: add, list, role, email, password, disable (with none, the app is single-user)")
     p.add_argument("action", choices=["add", "list", "role", "email", "password", "disable"])

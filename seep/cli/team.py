@@ -26,11 +26,29 @@ def cmd_jobs(args) -> int:
 
     ws = open_workspace(args)
     reap_dead(ws)  # a job whose worker died is listed as failed, not running
+    if args.cancel is not None:
+        return _cancel(ws, args.cancel)
     jobs = list_jobs(ws, limit=args.limit)
     for j in jobs:
         print(f"{j.id:>4}  {j.kind:<12} {j.status:<9} {100 * j.progress:5.1f}%  {stamp(j.created_at)}  {j.message}")
     if not jobs:
         print("no jobs yet")
+    return 0
+
+
+def _cancel(ws, job_id: int) -> int:
+    """The Cancel button of the Train and Models pages, for a job started in someone's browser."""
+    from seep.jobs.queue import get, request_cancel
+
+    job = get(ws, job_id)  # "no job N in this workspace"
+    if not job.active:
+        print(f"job {job.id} ({job.kind}) has already ended ({job.status.lower()}); nothing to cancel")
+        return 0
+    job = request_cancel(ws, job.id)
+    if job.active:
+        print(f"job {job.id} ({job.kind}): cancel requested; its worker stops it at its next step")
+    else:
+        print(f"job {job.id} ({job.kind}) stopped before it started")
     return 0
 
 
