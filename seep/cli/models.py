@@ -12,10 +12,6 @@ from seep.workspace import default_author
 from seep.workspace.records import counted
 
 
-def _model_path(args) -> Path:
-    return _model_file(args)[0]
-
-
 def _model_file(args) -> tuple[Path, str]:
     """--model as a file, or as the id `models` lists in --workspace (a fine-tune made in the app
     is used by its id, not by a path inside the workspace); with the id its predictions are kept under."""
@@ -72,7 +68,7 @@ def cmd_evaluate(args) -> int:
 
     if args.data is None:
         return _evaluate_registered(args)
-    predictor = Predictor(_model_path(args), device=args.device)
+    predictor = Predictor(_model_file(args)[0], device=args.device)
     tiles, large = labelled_data(args.data, _scenes(args.scenes, predictor) if args.scenes else None)
     report = evaluate(
         predictor,
@@ -125,7 +121,7 @@ def cmd_predict(args) -> int:
     from seep.learn.infer import Predictor
 
     check_out(args.out)
-    predictor = Predictor(_model_path(args), device=args.device)
+    predictor = Predictor(_model_file(args)[0], device=args.device)
     n, skipped = predict_folder(
         predictor,
         args.data,
