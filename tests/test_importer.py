@@ -97,6 +97,23 @@ def test_missing_folder(ws, tmp_path):
         import_folder(ws, tmp_path / "nope", author="a")
 
 
+def test_an_empty_folder_or_a_blank_author_imports_nothing_and_makes_no_workspace(tmp_path, capsys):
+    """Both used to create the workspace; a blank --author then imported the images and skipped every mask."""
+    from seep.cli import main
+
+    (tmp_path / "empty").mkdir()
+    src = _exercise(tmp_path / "ex", n=2)
+    for argv, said in (
+        ([str(tmp_path / "empty")], f"error: {tmp_path / 'empty'} holds no files to import; nothing was done\n"),
+        ([str(src), "--author", " "], "error: a label needs an author; set your name in the sidebar or pass --author\n"),
+    ):
+        assert main(["import", *argv, "--workspace", str(tmp_path / "w")]) == 1
+        assert capsys.readouterr().err == said and not (tmp_path / "w").exists()
+    (src / "train_masks_256").rename(tmp_path / "masks")  # images alone carry no author: none is needed
+    assert main(["import", str(src), "--author", "", "--workspace", str(tmp_path / "w")]) == 0
+    assert Workspace(tmp_path / "w", create=False).count_images() == 2
+
+
 def test_real_cgg_tiles_import(real_data, tmp_path):
     ws = Workspace(tmp_path / "real")
     r = import_folder(ws, real_data, author="cgg")

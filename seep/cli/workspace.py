@@ -27,7 +27,7 @@ def cmd_demo(args) -> int:
 def cmd_import(args) -> int:
     from seep.data.geo import sentinel1_hint
     from seep.errors import BadInputError
-    from seep.workspace.importer import import_folder
+    from seep.workspace.importer import check_import, import_folder
 
     if not args.path.exists():  # said before any guess at what it was meant to be
         raise BadInputError(f"no file or folder at {args.path}")
@@ -35,6 +35,7 @@ def cmd_import(args) -> int:
         return _import_scene(args)
     if args.mask or args.scene:
         raise BadInputError("--mask and --scene go with one scene file (SCENE.tif), not a folder")
+    check_import(args.path, args.author)  # an empty folder or a blank --author: no half import, no empty workspace
     table, unread = _folder_config(args.path)
     if unread and not open_store(Path(args.workspace)).exists():  # a new workspace's table is fixed for good
         raise BadInputError(f"{unread}; a new workspace would read the masks with another table: fix it, or remove it")

@@ -16,7 +16,7 @@ from seep.data.geo import has_geotags
 from seep.data.layout import TIFF_SUFFIXES, find_layout, scene_of
 from seep.data.raster import read_image, read_mask, safe_child
 from seep.errors import BadInputError, SeepError
-from seep.workspace.records import counted, pixel_checksum
+from seep.workspace.records import clean_author, counted, pixel_checksum
 from seep.workspace.workspace import Workspace
 
 
@@ -42,7 +42,7 @@ def import_folder(
     author: str,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    images_dir, masks_dir = find_layout(path)
+    images_dir, masks_dir = check_import(path, author)
     report = ImportReport()
     entries = sorted(p.name for p in images_dir.iterdir())
     for i, fname in enumerate(entries):
@@ -59,6 +59,18 @@ def import_folder(
     if on_progress:
         on_progress(len(entries), len(entries))
     return report
+
+
+def check_import(path: Path, author: str) -> tuple[Path, Path | None]:
+    """The folder's images and masks folders, refused before anything is written (a new
+    workspace included) when there is nothing to import, or masks and no author to put on them
+    (the images went in and every mask was skipped)."""
+    images_dir, masks_dir = find_layout(path)
+    if next(images_dir.iterdir(), None) is None:
+        raise BadInputError(f"{images_dir} holds no files to import; nothing was done")
+    if masks_dir is not None:
+        clean_author(author)
+    return images_dir, masks_dir
 
 
 def _masks_without_image(masks_dir: Path, images_dir: Path, images: set[str]) -> list[tuple[str, str]]:
