@@ -384,6 +384,8 @@ def test_bad_scenes_get_one_error_line_and_import_nothing(capsys, tmp_path, scen
     img, _ = scene_files
     code, _, err = run(capsys, "import", str(img), "--mask", str(tmp_path / "typo.tif"), "--workspace", ws_path)
     assert code == 1 and not (tmp_path / "ws").exists(), err  # a mistyped file makes no empty workspace
+    code, _, err = run(capsys, "import", str(img), "--mask", str(scene_files[1]), "--author", " ", "--workspace", ws_path)
+    assert code == 1 and "a label needs an author" in err and not (tmp_path / "ws").exists()  # it cut every tile first
     for argv, message in bad_inputs(tmp_path, scene_files):
         code, out, err = run(capsys, "import", *argv, "--workspace", ws_path)
         assert code == 1 and err.startswith("error: ") and err.count("\n") == 1, (argv, err)

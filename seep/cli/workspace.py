@@ -10,7 +10,7 @@ from seep.cli.common import NEEDS_ATTENTION, check_out, open_workspace, progress
 from seep.errors import BadInputError
 from seep.workspace import STATUSES, ImageFilter
 from seep.workspace.db import open_store
-from seep.workspace.records import counted
+from seep.workspace.records import clean_author, counted
 
 
 def cmd_demo(args) -> int:
@@ -92,6 +92,8 @@ def _import_scene(args) -> int:
         if path is not None:
             with open_scene(path, what):
                 pass
+    if args.mask is not None:  # nor a blank --author for its labels
+        clean_author(args.author)
     ws = open_workspace(args, create=True)
     report = import_scene(
         ws, args.path, mask=args.mask, scene=args.scene, author=args.author, on_progress=progress(f"import {args.path.name}")

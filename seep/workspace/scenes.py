@@ -34,7 +34,7 @@ from seep.data.geo import (
     transformer,
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError
-from seep.workspace.records import counted, pixel_checksum
+from seep.workspace.records import clean_author, counted, pixel_checksum
 from seep.workspace.workspace import Workspace
 
 
@@ -77,6 +77,8 @@ def import_scene(
     should_stop: Callable[[], bool] | None = None,
 ) -> SceneImport:
     name = _scene_name(scene or Path(path).stem)
+    if mask is not None:  # every tile read and cut first, then refused at its first label
+        clean_author(author)
     size = ws.config.tile_size
     with _opened(path, mask) as (ds, mds):
         grid = _checked_grids(ws, ds, mds, path, mask)
