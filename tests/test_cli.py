@@ -552,7 +552,7 @@ def test_a_model_made_in_the_app_is_used_by_its_id(capsys, tmp_path, tiny_model)
     from seep.workspace import registry
 
     ws_path = str(tmp_path / "w")
-    run(capsys, "demo", "--no-geo-scene", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "3")
+    run(capsys, "demo", "--no-geo-scene", "--workspace", ws_path, "--scenes", "2", "--tiles-per-scene", "3")
     ws = Workspace(ws_path)
     registry.register_model(ws, tiny_model, model_id="analyst-tuned")  # a candidate, not active
     code, out, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", "analyst-tuned")
@@ -564,12 +564,16 @@ def test_a_model_made_in_the_app_is_used_by_its_id(capsys, tmp_path, tiny_model)
         capsys, "predict", "--data", str(export / "train_images_256"), "--out", str(tmp_path / "o"),
         "--model", "analyst-tuned", "--workspace", ws_path,
     )  # fmt: skip
-    assert code == 0 and "predicted 3 rasters" in out, err
+    assert code == 0 and "predicted 6 rasters" in out, err
     code, out, err = run(capsys, "evaluate", "--data", str(export), "--model", "analyst-tuned", "--workspace", ws_path)
     assert code == 0 and "binary seep IoU" in out, err
+    tuned = ["--from-model", "analyst-tuned", "--teacher", "analyst-tuned", "--epochs", "1", "--base", "4", "--depth", "2"]
+    tuned += ["--out", str(tmp_path / "r")]
+    code, _, err = run(capsys, "train", "--data", str(export), *tuned, "--workspace", ws_path)
+    assert code == 0 and (tmp_path / "r" / "last.pt").is_file(), err
     for given, said in (
         ("anlyst-tuned", "no model 'anlyst-tuned' in this workspace (models: analyst-tuned)"),
-        ("best.pt", "no model at best.pt; pass --model FILE or a model id of --workspace"),  # a file mistyped
+        ("best.pt", "no model at best.pt; pass a model file or a model id of --workspace"),  # a file mistyped
     ):
         code, _, err = run(capsys, "predict-all", "--workspace", ws_path, "--model", given)
         assert code == 1 and said in err, err

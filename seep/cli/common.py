@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from seep.errors import BadInputError
 from seep.workspace import Workspace
@@ -49,3 +50,23 @@ def check_out(out, flag: str = "--out") -> None:
     wrote fold0/, fold1/ and summary.json among its records)."""
     if out is not None and is_workspace(out):
         raise BadInputError(f"{flag} {out} is a Seep workspace; give a new or empty folder for this command's files")
+
+
+def model_file(args, given: Path | str | None) -> tuple[Path, str]:
+    """A model given on the command line: a file, or the id `models` lists in --workspace (a
+    fine-tune made in the app is used by its id, not by a path inside the workspace); with the
+    id its predictions are kept under. None: the shipped model."""
+    from seep.learn.shipped import SHIPPED_MODEL
+
+    given = Path(given or SHIPPED_MODEL)
+    if given.is_file():
+        return given, given.stem
+    if given.suffix != ".pt" and given.parent == Path(".") and (Path(args.workspace) / "dataset.json").is_file():
+        from seep.workspace.registry import get_model
+
+        ws = open_workspace(args)
+        model = get_model(ws, given.name)  # "no model 'x' in this workspace (models: ...)"
+        return model.path(ws), model.id
+    raise BadInputError(
+        f"no model at {given}; pass a model file or a model id of --workspace (`python -m seep models` lists them)"
+    )

@@ -4,32 +4,11 @@ promote, rollback)."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from seep.cli.common import NEEDS_ATTENTION, check_out, open_workspace, progress, stamp
+from seep.cli.common import NEEDS_ATTENTION, check_out, model_file, open_workspace, progress, stamp
 from seep.errors import SeepError
 from seep.workspace import default_author
 from seep.workspace.records import counted
-
-
-def _model_file(args) -> tuple[Path, str]:
-    """--model as a file, or as the id `models` lists in --workspace (a fine-tune made in the app
-    is used by its id, not by a path inside the workspace); with the id its predictions are kept under."""
-    from seep.errors import BadInputError
-    from seep.learn.shipped import SHIPPED_MODEL
-
-    given = Path(args.model or SHIPPED_MODEL)
-    if given.is_file():
-        return given, given.stem
-    if given.suffix != ".pt" and given.parent == Path(".") and (args.workspace / "dataset.json").is_file():
-        from seep.workspace.registry import get_model
-
-        ws = open_workspace(args)
-        model = get_model(ws, given.name)  # "no model 'x' in this workspace (models: ...)"
-        return model.path(ws), model.id
-    raise BadInputError(
-        f"no model at {given}; pass --model FILE or a model id of --workspace (`python -m seep models` lists them)"
-    )
 
 
 def format_report(r: dict) -> str:
@@ -68,7 +47,7 @@ def cmd_evaluate(args) -> int:
 
     if args.data is None:
         return _evaluate_registered(args)
-    predictor = Predictor(_model_file(args)[0], device=args.device)
+    predictor = Predictor(model_file(args, args.model)[0], device=args.device)
     tiles, large = labelled_data(args.data, _scenes(args.scenes, predictor) if args.scenes else None)
     report = evaluate(
         predictor,
@@ -121,7 +100,7 @@ def cmd_predict(args) -> int:
     from seep.learn.infer import Predictor
 
     check_out(args.out)
-    predictor = Predictor(_model_file(args)[0], device=args.device)
+    predictor = Predictor(model_file(args, args.model)[0], device=args.device)
     n, skipped = predict_folder(
         predictor,
         args.data,
@@ -147,7 +126,7 @@ def cmd_predict_all(args) -> int:
 
     ws = open_workspace(args)
     if args.model:
-        path, model_id = _model_file(args)
+        path, model_id = model_file(args, args.model)
     else:  # the workspace's active model, as the app's predict-all job uses
         from seep.jobs.finetune import base_model
 

@@ -244,7 +244,7 @@ def _training_commands(add: Add) -> None:
     # No defaults here: a setting not given takes the defaults of the run, from scratch
     # (TrainConfig) with --data, or the Train page's fine-tune (FinetuneParams) on a workspace.
     _training_flags(p)
-    p.add_argument("--from-model", type=Path, help="with --data: fine-tune from this model file")
+    p.add_argument("--from-model", type=Path, help="with --data: fine-tune from this model (a file, or a model id)")
     p.add_argument(
         "--teacher",
         type=Path,

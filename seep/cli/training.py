@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from seep.cli.common import check_out, open_workspace
+from seep.cli.common import check_out, model_file, open_workspace
 from seep.errors import BadInputError
 
 
@@ -145,6 +145,8 @@ def cmd_train(args) -> int:
             "--base-model names a model of a workspace's registry; with --data, start from a file with --from-model"
         )
     cfg = TrainConfig(**_train_settings(args), **_scratch_settings(args))  # bad settings: refused before the read
+    init_from = model_file(args, args.from_model)[0] if args.from_model else None  # a file, or a model id
+    teachers = [model_file(args, t)[0] for t in args.teacher or []]
     tiles, names, nodata = _tiles(args)
     val_scenes = args.val_scenes.split(",") if args.val_scenes else None
     tr, va, vs = split_by_scene(
@@ -165,10 +167,10 @@ def cmd_train(args) -> int:
         out,
         class_names=names,
         val_scenes=vs,
-        init_from=args.from_model,
+        init_from=init_from,
         resume=args.resume,
         nodata=nodata,
-        teachers=args.teacher or [],
+        teachers=teachers,
         on_epoch=lambda r: print(json.dumps(r), flush=True),
     )
     if va:
