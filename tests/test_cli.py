@@ -253,6 +253,23 @@ def test_a_demo_of_no_tiles_is_refused_and_makes_no_workspace(capsys, tmp_path):
         assert (code, out, err) == (1, "", said + "\n") and not (tmp_path / "w").exists()
 
 
+def test_demo_tiles_and_real_ones_are_not_mixed_without_a_word(capsys, tmp_path):
+    """The app's first start fills ./workspace with the demo and `import` writes there by default:
+    fine-tunes would train on synthetic tiles accepted as ground truth beside the real ones."""
+    (tmp_path / "real").mkdir()
+    tifffile.imwrite(tmp_path / "real" / "777.000000.tif", sar_tile())
+    real, demo = str(tmp_path / "real_ws"), str(tmp_path / "demo_ws")
+    assert run(capsys, "import", str(tmp_path / "real"), "--workspace", real)[0] == 0
+    code, out, err = run(capsys, "demo", "--no-geo-scene", "--scenes", "1", "--tiles-per-scene", "2", "--workspace", real)
+    assert code == 1 and err.startswith(f"error: {real} holds 1 image that no demo made") and "new folder" in err
+    assert Workspace(real, create=False).count_images() == 1
+    run(capsys, "demo", "--no-geo-scene", "--scenes", "1", "--tiles-per-scene", "2", "--workspace", demo)
+    code, out, err = run(capsys, "import", str(tmp_path / "real"), "--workspace", demo)
+    assert code == 0 and f"warning: {demo} is the demo workspace: fine-tunes here train on its synthetic tiles" in err
+    code, _, err = run(capsys, "import", str(tmp_path / "real"), "--workspace", real)
+    assert code == 0 and "demo" not in err
+
+
 def test_a_negative_row_count_is_refused_on_every_store(capsys, tmp_path):
     """SQLite read --limit -1 as "no limit" and --offset -5 as 0; PostgreSQL refuses both."""
     Workspace(tmp_path / "w")

@@ -27,6 +27,7 @@ def cmd_demo(args) -> int:
 def cmd_import(args) -> int:
     from seep.data.geo import sentinel1_hint
     from seep.errors import BadInputError
+    from seep.workspace.demo import mixing_warning
     from seep.workspace.importer import check_import, import_folder
 
     if not args.path.exists():  # said before any guess at what it was meant to be
@@ -48,6 +49,8 @@ def cmd_import(args) -> int:
             f"({_layout(ws.config)}); its masks are read with the workspace's class table",
             file=sys.stderr,
         )
+    if mixed := mixing_warning(ws):
+        print(f"warning: {mixed}", file=sys.stderr)
     report = import_folder(ws, args.path, author=args.author, on_progress=progress("import"))
     for name, reason in report.skipped:
         print(f"skipped {name}: {reason}")

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seep.data.synthetic import DemoSpec, generate
+from seep.errors import BadInputError
 from seep.workspace import registry as reg
 from seep.workspace.importer import ImportReport
+from seep.workspace.records import counted
 from seep.workspace.workspace import Workspace
 
 DEMO_AUTHOR = "demo ground truth"
@@ -26,8 +28,13 @@ def build_demo(
     masks as imported ground truth, the rest are left for the model and the analyst.
     Then one small georeferenced scene with its mask, imported from a GeoTIFF as a real
     one is. Idempotent: tiles already there (same pixels) are left as they are, so a build
-    that was killed half-way is finished by the next (`unfinished` says one was)."""
-
+    that was killed half-way is finished by the next (`unfinished` says one was). A workspace
+    of other images is refused: synthetic tiles accepted as ground truth would train its models."""
+    if reg.get_setting(ws, DEMO_STATE) is None and (n := ws.count_images()):
+        raise BadInputError(
+            f"{ws.root} holds {counted(n, 'image')} that no demo made; the demo's synthetic tiles, labelled as accepted "
+            "ground truth, would be trained on with them: give the demo a new folder"
+        )
     reg.set_setting(ws, DEMO_STATE, "building")
     report = ImportReport()
     total = spec.scenes * spec.tiles_per_scene
@@ -46,6 +53,19 @@ def build_demo(
     if on_progress:
         on_progress(total, total)
     return report
+
+
+def mixing_warning(ws: Workspace) -> str | None:
+    """Said by an import into the demo workspace (the app's first start fills ./workspace with
+    it, and `import` writes there by default): its accepted synthetic labels would be trained on
+    with the real tiles. None for any other workspace, and while the demo builds itself."""
+    if reg.get_setting(ws, DEMO_STATE) != "complete":
+        return None
+    return (
+        f"{ws.root} is the demo workspace: fine-tunes here train on its synthetic tiles, accepted as "
+        f"'{DEMO_AUTHOR}', with these; for real work import into a new folder (--workspace DIR, or "
+        "SEEP_WORKSPACE for the app)"
+    )
 
 
 def unfinished(ws: Workspace) -> bool:

@@ -34,6 +34,7 @@ from seep.data.geo import (
     transformer,
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError
+from seep.workspace.demo import mixing_warning
 from seep.workspace.records import clean_author, counted, pixel_checksum
 from seep.workspace.workspace import Workspace
 
@@ -83,6 +84,8 @@ def import_scene(
     with _opened(path, mask) as (ds, mds):
         grid = _checked_grids(ws, ds, mds, path, mask)
         report = SceneImport(name)
+        if mixed := mixing_warning(ws):
+            report.warnings.append(mixed)
         if grid.crs is None:
             report.warnings.append(f"{path} has no coordinate system: its seeps will export without coordinates")
         if is_warped(ds):
