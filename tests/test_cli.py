@@ -307,6 +307,25 @@ def test_no_run_or_prediction_is_written_into_a_workspace_folder(capsys, tmp_pat
     assert sorted(p.name for p in Path(ws).iterdir()) == before
 
 
+def test_an_output_under_a_file_is_one_line_not_a_traceback(capsys, tmp_path, tiny_model):
+    ws = str(tmp_path / "w")
+    run(capsys, "demo", "--workspace", ws, "--scenes", "2", "--tiles-per-scene", "2")
+    run(capsys, "export", str(tmp_path / "data"), "--workspace", ws)
+    blocker = tmp_path / "afile"
+    blocker.write_text("mine")
+    data = str(tmp_path / "data")
+    for argv, out in (
+        (["export-seeps", str(blocker / "x.geojson")], blocker / "x.geojson"),
+        (["train", "--data", data, "--epochs", "1", "--out", str(blocker)], blocker),
+        (["crossval", "--data", data, "--folds", "2", "--epochs", "1", "--out", str(blocker)], blocker / "fold0"),
+        (["predict", "--data", data + "/train_images_256", "--model", str(tiny_model), "--out", str(blocker)], None),
+    ):
+        code, _, err = run(capsys, *argv, "--workspace", ws)
+        assert code == 1 and err.endswith(f"{blocker} is a file, not a folder\n") and "Traceback" not in err, err
+        assert out is None or f"error: cannot write {out}: " in err
+    assert blocker.read_text() == "mine"
+
+
 def test_python_dash_m_seep_uses_the_environment_workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("SEEP_WORKSPACE", str(tmp_path / "envws"))
     r = subprocess.run(

@@ -19,8 +19,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
-from seep.data.raster import IMAGE_DTYPES, MAX_CHANNELS
-from seep.errors import BadInputError
+from seep.data.raster import IMAGE_DTYPES, MAX_CHANNELS, describe_os_error
+from seep.errors import BadInputError, WorkspaceError
 
 
 @dataclass(frozen=True)
@@ -311,8 +311,11 @@ def georeferencing(path: Path) -> tuple[str | None, tuple, tuple | None] | None:
 
 def replace_atomically(out: Path, write) -> None:
     """write(tmp) to a temporary file beside OUT, then rename: a failed write leaves the old file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=out.suffix)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=out.suffix)
+    except OSError as e:  # a file where the folder should be, a read-only or full disk
+        raise WorkspaceError(describe_os_error(e, out)) from None
     os.close(fd)
     os.unlink(tmp)  # GDAL creates the file itself
     try:

@@ -29,7 +29,11 @@ MAX_CHANNELS = 16
 IMAGE_DTYPES = (np.uint8, np.uint16, np.float32)
 
 
-def _describe_os_error(e: OSError, path: Path) -> str:
+def describe_os_error(e: OSError, path: Path) -> str:
+    if e.errno in (errno.EEXIST, errno.ENOTDIR):  # "File exists" of a folder's mkdir says neither which nor why
+        blocker = next((p for p in (Path(path), *Path(path).parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            return f"cannot write {path}: {blocker} is a file, not a folder"
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"cannot write {path}: the folder is read-only ({e.strerror}); choose a writable workspace"
     if e.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -72,7 +76,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         finally:
             os.close(dir_fd)
     except OSError as e:
-        raise WorkspaceError(_describe_os_error(e, path)) from e
+        raise WorkspaceError(describe_os_error(e, path)) from e
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)

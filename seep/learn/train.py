@@ -27,7 +27,8 @@ import torch
 import torch.distributed as dist
 
 from seep.data.layout import Tile
-from seep.errors import BadInputError
+from seep.data.raster import describe_os_error
+from seep.errors import BadInputError, WorkspaceError
 from seep.learn.augment import DEFAULT_AUGMENT, check_ops
 from seep.learn.checkpoint import load_checkpoint, save_checkpoint
 from seep.learn.data import CropDataset, Normalizer, TileDataset
@@ -389,7 +390,10 @@ def _setup(cfg, model_cfg, train_tiles, val_tiles, out_dir, class_names, val_sce
     }
     data, shard = _crops(cfg, train_tiles, norm, rank, world)
     if rank == 0:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:  # --out names a file, or a read-only place: before any epoch is spent
+            raise WorkspaceError(describe_os_error(e, out_dir)) from None
     return _Run(
         cfg=cfg,
         out_dir=out_dir,
