@@ -132,6 +132,7 @@ def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, 
     root = str(ws.root)
     assert main(["user", "list", "--workspace", root]) == 0
     assert capsys.readouterr().out.startswith("no accounts: the app is single-user")
+    assert main(["audit", "--workspace", root]) == 0 and capsys.readouterr().out == "no audit entries yet\n"
     typo = tmp_path / "wrokspace"  # an account for a mistyped folder used to create a workspace there
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["user", "add", "ada", "--password-stdin", "--workspace", str(typo)]) == 1
@@ -165,6 +166,10 @@ def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, 
     assert main(["audit", "--csv", str(tmp_path / "audit.csv"), "--workspace", root]) == 0
     assert (tmp_path / "audit.csv").read_text().count("user-add") == 1
     assert "wrote 2 audit entries to" in capsys.readouterr().out
+    assert main(["audit", "--csv", str(tmp_path / "ada.csv"), "--actor", "Ada <b>", "--workspace", root]) == 0
+    assert "wrote 1 audit entry to" in capsys.readouterr().out  # of 2: --actor was ignored, the whole trail went out
+    assert main(["audit", "--actor", "Ada", "--workspace", root]) == 1  # a mistyped name printed nothing, as if idle
+    assert "--actor Ada: the audit trail has no entry of theirs; those who acted: " in capsys.readouterr().err
     before = sorted(tmp_path.iterdir())
     assert main(["audit", "--csv", str(tmp_path), "--workspace", root]) == 1  # a folder given: it used to be a traceback
     assert capsys.readouterr().err == f"error: cannot write {tmp_path}: Is a directory\n"

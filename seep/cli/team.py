@@ -114,22 +114,28 @@ def _new_password(args) -> str:
 
 
 def cmd_audit(args) -> int:
-    from seep.workspace.accounts import audit_rows, write_audit_csv
+    from seep.workspace.accounts import audit_actors, audit_rows, write_audit_csv
     from seep.workspace.importer import printable
 
     ws = open_workspace(args)
+    if args.actor and args.actor not in (actors := audit_actors(ws)):  # a mistyped name printed nothing, as if idle
+        shown = ", ".join(printable(a) for a in actors) or "nobody yet"
+        raise BadInputError(f"--actor {printable(args.actor)}: the audit trail has no entry of theirs; those who acted: {shown}")
     if args.csv:
         # Written whole, then renamed into place as the export's manifest is: a folder given, or one
         # that cannot be written, is said in one line, and a failed write leaves no part file behind.
         buf = io.StringIO(newline="")
-        n = write_audit_csv(ws, buf)
+        n = write_audit_csv(ws, buf, args.actor)
         atomic_write_bytes(args.csv, buf.getvalue().encode())
         print(f"wrote {counted(n, 'audit entry', 'audit entries')} to {args.csv}")
         return 0
-    for r in reversed(audit_rows(ws, limit=args.limit, actor=args.actor)):
+    rows = audit_rows(ws, limit=args.limit, actor=args.actor)
+    for r in reversed(rows):
         actor, target, detail = (printable(str(r[k] or "")) for k in ("actor", "tile", "detail"))  # one entry, one line
         target = target or printable(r["target"] or "")
         print(f"{stamp(r['at'])}  {actor:<20} {r['action']:<14} {target:<20} {detail}")
+    if not rows and args.limit:
+        print("no audit entries yet")
     return 0
 
 

@@ -216,12 +216,19 @@ def audit_rows(ws: Workspace, limit: int = 500, actor: str | None = None) -> lis
     return [dict(zip(_AUDIT_FIELDS, r, strict=True)) for r in rows]
 
 
-def write_audit_csv(ws: Workspace, f) -> int:
-    """The whole trail, oldest first, as CSV into the text file `f` (a tile's id and its name);
-    returns the rows written."""
+def write_audit_csv(ws: Workspace, f, actor: str | None = None) -> int:
+    """The whole trail (or `actor`'s part), oldest first, as CSV into the text file `f` (a
+    tile's id and its name); returns the rows written."""
+    sql, args = (_AUDIT + " WHERE a.actor = ?", (actor,)) if actor else (_AUDIT, ())
     with ws.connect() as con:
-        rows = con.execute(_AUDIT + " ORDER BY a.id").fetchall()
+        rows = con.execute(sql + " ORDER BY a.id", args).fetchall()
     return write_csv(f, _AUDIT_FIELDS, rows)
+
+
+def audit_actors(ws: Workspace) -> list[str]:
+    """Everyone the trail names as having acted, by name."""
+    with ws.connect() as con:
+        return [r[0] for r in con.execute("SELECT DISTINCT actor FROM audit ORDER BY actor")]
 
 
 def record_in(con, actor: str, action: str, target: str = "", detail: str = "") -> None:
