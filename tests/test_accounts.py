@@ -156,6 +156,9 @@ def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, 
     assert [u["name"] for u in acc.list_users(ws)] == ["Ada <b>"]
     assert main(["user", "disable", "Ada <b>", "--workspace", root]) == 1
     assert "last admin" in capsys.readouterr().err
+    assert main(["user", "role", "Ada <b>", "--workspace", root]) == 1  # no --role made her an analyst
+    assert "needs --role analyst, reviewer or admin; nothing was changed" in capsys.readouterr().err
+    assert acc.list_users(ws)[0]["role"] == "admin"
     assert main(["user", "list", "--workspace", root]) == 0
     assert "Ada <b>" in capsys.readouterr().out
     acc.record(ws, "Ada <b>", "import seeps", "S1", "3 tiles from a\nfake entry\x1b[31m.gpkg")  # a GIS file's own name

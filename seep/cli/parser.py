@@ -371,7 +371,7 @@ def _team_commands(add: Add) -> None:
     p = add("user", cmd_user, "accounts and roles: add, list, role, email, password, disable (with none, the app is single-user)")
     p.add_argument("action", choices=["add", "list", "role", "email", "password", "disable"])
     p.add_argument("name", nargs="?")
-    p.add_argument("--role", choices=["analyst", "reviewer", "admin"], default="analyst")
+    p.add_argument("--role", choices=["analyst", "reviewer", "admin"], help="add: default analyst; role: the new one")
     p.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin (scripts)")
     p.add_argument("--email", help="the address the identity provider (secrets.toml [auth]) signs this person in with")
     p = add("audit", cmd_audit, "who did what and when: saves, accepts, promotions, account changes")

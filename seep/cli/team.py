@@ -73,12 +73,14 @@ def cmd_user(args) -> int:
     if args.action == "add":
         # With --email the account signs in through the deployment's identity provider: no password.
         password = None if args.email and not args.password_stdin else _new_password(args)
-        acc.add_user(ws, args.name, args.role, password, actor=default_author(), email=args.email)
+        role = args.role or "analyst"
+        acc.add_user(ws, args.name, role, password, actor=default_author(), email=args.email)
         print(
-            f"account {args.name} ({args.role}) created"
-            + ("; sign-in is now on in the app" if len(acc.list_users(ws)) == 1 else "")
+            f"account {args.name} ({role}) created" + ("; sign-in is now on in the app" if len(acc.list_users(ws)) == 1 else "")
         )
     elif args.action == "role":
+        if not args.role:  # it made anyone an analyst, an admin included
+            raise BadInputError("`user role NAME` needs --role analyst, reviewer or admin; nothing was changed")
         acc.set_role(ws, args.name, args.role, actor=default_author())
         print(f"{args.name} is now {args.role}")
     elif args.action == "email":
