@@ -129,18 +129,25 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     role = st.selectbox("Role", acc.ROLES, key="team_role")
     change = st.button("Change role", key="team_set_role")
     disable = st.button("Disable", key="team_disable", help="The account can no longer sign in; its name stays on its work")
+enable = False
+if disabled := [u["name"] for u in users if not u["active"]]:
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        back = st.selectbox("Disabled account", disabled, key="team_disabled_who")
+        enable = st.button("Enable", key="team_enable", help="It signs in again, with its password and role")
 link = False
 if session.identity_providers():  # accounts sign in through the provider: by their email
     with st.container(horizontal=True, vertical_alignment="bottom"):
         email = st.text_input("Email", key="team_email", help="The address the identity provider signs this person in with")
         link = st.button("Link email", key="team_link_email")
-if change or disable or link:
+if change or disable or link or enable:
     try:
         session.require(ws, "users")
         if change:
             acc.set_role(ws, who, role, actor=me)
         elif link:
             acc.set_email(ws, who, email, actor=me)
+        elif enable:
+            acc.reactivate(ws, back, actor=me)
         else:
             acc.deactivate(ws, who, actor=me)
         st.rerun()

@@ -177,6 +177,15 @@ def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, 
     assert main(["audit", "--csv", str(tmp_path), "--workspace", root]) == 1  # a folder given: it used to be a traceback
     assert capsys.readouterr().err == f"error: cannot write {tmp_path}: Is a directory\n"
     assert sorted(tmp_path.iterdir()) == before  # no part file left behind
+    # a disabled account had no way back: its name is taken for good
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["user", "add", "bo", "--password-stdin", "--workspace", root]) == 0
+    capsys.readouterr()
+    for action, said in (("disable", "bo can no longer sign in\n"), ("enable", "bo can sign in again\n")):
+        assert main(["user", action, "bo", "--workspace", root]) == 0 and capsys.readouterr().out == said
+        assert main(["user", action, "bo", "--workspace", root]) == 1  # twice: nothing to do, said so
+        assert "nothing was changed" in capsys.readouterr().err
+    assert acc.sign_in(ws, "bo", PASSWORD, now=0).name == "bo"  # back with the password it had
 
 
 def test_an_identity_provider_signs_in_the_account_its_email_names(ws, capsys):

@@ -368,8 +368,12 @@ def _team_commands(add: Add) -> None:
     p.add_argument("--limit", type=_at_least_0, default=30)
     p.add_argument("--cancel", type=_job_id, metavar="ID", help="stop this job: at once if it waits, at its next step if it runs")
 
-    p = add("user", cmd_user, "accounts and roles: add, list, role, email, password, disable (with none, the app is single-user)")
-    p.add_argument("action", choices=["add", "list", "role", "email", "password", "disable"])
+    p = add(
+        "user",
+        cmd_user,
+        "accounts and roles: add, list, role, email, password, disable, enable (with none, the app is single-user)",
+    )
+    p.add_argument("action", choices=["add", "list", "role", "email", "password", "disable", "enable"])
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=["analyst", "reviewer", "admin"], help="add: default analyst; role: the new one")
     p.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin (scripts)")

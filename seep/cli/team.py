@@ -91,6 +91,9 @@ def cmd_user(args) -> int:
     elif args.action == "password":
         acc.set_password(ws, args.name, _new_password(args), actor=default_author())
         print(f"password of {args.name} changed")
+    elif args.action == "enable":
+        acc.reactivate(ws, args.name, actor=default_author())
+        print(f"{args.name} can sign in again")
     else:
         acc.deactivate(ws, args.name, actor=default_author())
         print(f"{args.name} can no longer sign in")

@@ -158,10 +158,21 @@ def set_password(ws: Workspace, name: str, password: str, *, actor: str) -> None
 def deactivate(ws: Workspace, name: str, *, actor: str) -> None:
     """The account can no longer sign in; its name stays on everything it saved."""
     with ws.connect(write=True) as con:
-        _existing(con, name)
+        if not _is_active(con, name):
+            raise BadInputError(f"{name} is disabled already; nothing was changed")
         _keep_an_admin(con, name)
         con.execute("UPDATE users SET active = 0 WHERE name = ?", (name,))
         record_in(con, actor, "user-disable", name)
+
+
+def reactivate(ws: Workspace, name: str, *, actor: str) -> None:
+    """A disabled account signs in again, with its old password, role and name: its name is
+    taken for good (it stays on its work), so a new account could never stand in for it."""
+    with ws.connect(write=True) as con:
+        if _is_active(con, name):
+            raise BadInputError(f"{name} can sign in already; nothing was changed")
+        con.execute("UPDATE users SET active = 1 WHERE name = ?", (name,))
+        record_in(con, actor, "user-enable", name)
 
 
 def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -> User:
@@ -248,6 +259,11 @@ def _verified(hashed: str, password: str) -> bool:
 def _existing(con, name: str) -> None:
     if con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is None:
         raise NotFoundError(f"no account named {name}; `python -m seep user list` lists them")
+
+
+def _is_active(con, name: str) -> bool:
+    _existing(con, name)
+    return bool(con.execute("SELECT active FROM users WHERE name = ?", (name,)).fetchone()[0])
 
 
 def _keep_an_admin(con, name: str) -> None:

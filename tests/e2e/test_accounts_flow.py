@@ -202,3 +202,33 @@ def test_two_analysts_label_a_tile_blind_and_a_reviewer_keeps_one(team_server, p
     assert lv.author == "Ben" and ws.image(target.id).status == "accepted" and (mask[120, 45:85] == 2).all()
     page.get_by_role("link", name="Models").click()
     expect(page.get_by_text("Agreement between analysts")).to_be_visible()
+
+
+def test_an_admin_disables_an_account_and_enables_it_again(team_server, page):
+    """A disabled account had no way back: its name stays on its work, so a new account could
+    not take it, and neither the Team page nor `user` could let it sign in again."""
+    url, ws_path = team_server
+    ws = Workspace(ws_path, create=False)
+    page.goto(url)
+    wait_for_app(page)
+    switch_user(page, "ada")
+    page.get_by_role("link", name="Team").click()
+    wait_for_app(page)
+    choose(page, page.get_by_role("combobox", name="Account"), "Ben")
+    page.get_by_role("button", name="Disable").click()
+    assert eventually(lambda: acc.get_user(ws, "Ben") is None)
+    switch_user(page, "Ben")
+    expect(page.get_by_text("wrong name or password")).to_be_visible()  # a disabled account reads as any refusal
+
+    sign_in(page, "ada", PASSWORD)
+    page.get_by_role("link", name="Team").click()
+    wait_for_app(page)
+    choose(page, page.get_by_role("combobox", name="Disabled account"), "Ben")
+    shot(page, "37-enable-account")
+    page.get_by_role("button", name="Enable").click()
+    assert eventually(lambda: acc.get_user(ws, "Ben") == acc.User("Ben", "analyst"))
+    expect(page.get_by_role("combobox", name="Disabled account")).to_have_count(0)  # none left to enable
+    switch_user(page, "Ben")
+    expect(page.get_by_text("Signed in as Ben · analyst")).to_be_visible()  # the same password and role
+    changes = [r["action"] for r in acc.audit_rows(ws, actor="ada") if r["action"].startswith("user-")]
+    assert changes[:2] == ["user-enable", "user-disable"]
