@@ -8,6 +8,7 @@ from seep.data.classes import MAX_DESCRIPTION, MAX_NAME
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
 from seep.ui.tables import show_table, when
+from seep.ui.text import plain
 from seep.workspace import accounts as acc
 from seep.workspace import lookalikes
 from seep.workspace.class_names import name_classes
@@ -39,6 +40,26 @@ def account_form(key: str, roles: tuple[str, ...]) -> dict | None:
         session.show_error(BadInputError("the two passwords differ; nothing was created"))
         return None
     return {"name": name, "role": role, "password": password}
+
+
+def password_reset(names: list[str]) -> None:
+    """An admin sets someone's password (forgotten, or handed over in person); they can change
+    it themselves from the sidebar once signed in."""
+    with st.form("team_password", clear_on_submit=True, border=False):
+        who = st.selectbox("Whose password", names, key="team_password_who")
+        with st.container(horizontal=True):
+            new = st.text_input("New password", type="password", help=f"At least {acc.MIN_PASSWORD} characters")
+            again = st.text_input("New password again", type="password")
+        if not st.form_submit_button("Set password", icon=":material/key:"):
+            return
+    try:
+        session.require(ws, "users")
+        if new != again:
+            raise BadInputError("the two passwords differ; nothing was changed")
+        acc.set_password(ws, who, new, actor=me)
+        st.success(f"{plain(who)}'s password is set; once signed in they can change it (sidebar).", icon=":material/check:")
+    except SeepError as e:
+        session.show_error(e)
 
 
 def reasons_editor() -> None:
@@ -129,6 +150,9 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     role = st.selectbox("Role", acc.ROLES, key="team_role")
     change = st.button("Change role", key="team_set_role")
     disable = st.button("Disable", key="team_disable", help="The account can no longer sign in; its name stays on its work")
+if not session.identity_providers():  # there, the provider keeps the passwords
+    with st.expander("Set a password", icon=":material/key:"):
+        password_reset([u["name"] for u in users if u["active"]])
 enable = False
 if disabled := [u["name"] for u in users if not u["active"]]:
     with st.container(horizontal=True, vertical_alignment="bottom"):

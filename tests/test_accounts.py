@@ -90,6 +90,25 @@ def test_repeated_failures_slow_down_known_and_unknown_names_alike(ws):
         acc.sign_in(ws, "ada", "guess", now=102)
 
 
+def test_a_password_is_changed_by_its_owner_given_the_current_one(ws):
+    """The sidebar's form: a session left open cannot lock its owner out, and guessing the
+    current password there is throttled as guessing it at sign-in is."""
+    acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
+    new = "another good one"
+    with pytest.raises(BadInputError, match="at least 10"):
+        acc.change_own_password(ws, "ada", PASSWORD, "short", now=0)
+    for _ in range(acc.FREE_FAILURES):
+        with pytest.raises(SignInError, match="wrong name or password; your password was not changed"):
+            acc.change_own_password(ws, "ada", "guess", new, now=0)
+    with pytest.raises(SignInError, match="try again in 1 s"):
+        acc.change_own_password(ws, "ada", PASSWORD, new, now=0)
+    acc.change_own_password(ws, "ada", PASSWORD, new, now=2)
+    assert acc.sign_in(ws, "ada", new, now=2).name == "ada"
+    with pytest.raises(SignInError):
+        acc.sign_in(ws, "ada", PASSWORD, now=2)
+    assert [(r["actor"], r["action"]) for r in acc.audit_rows(ws, limit=2)] == [("ada", "sign-in"), ("ada", "user-password")]
+
+
 def test_the_audit_trail_records_who_did_what(ws, tiny_model):
     acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
     acc.add_user(ws, "ana", "analyst", PASSWORD, actor="ada")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
-from seep.errors import SeepError
+from seep.errors import BadInputError, SeepError
 from seep.ui import session
 from seep.ui.text import plain
 from seep.workspace import Workspace
-from seep.workspace.accounts import sign_in
+from seep.workspace.accounts import MIN_PASSWORD, change_own_password, sign_in
 
 
 def sign_in_page(ws: Workspace) -> None:
@@ -72,3 +72,24 @@ def signed_in_sidebar(ws: Workspace) -> None:
             # Through the provider, st.logout has queued the browser's redirect: a rerun now
             # could drop it before it is sent, leaving its identity cookie in place.
             st.stop() if session.identity_providers() else st.rerun()
+    if not session.identity_providers():  # there, the provider keeps the password
+        with st.popover("Change password", icon=":material/key:", type="tertiary"):
+            own_password_form(ws, account.name)
+
+
+def own_password_form(ws: Workspace, name: str) -> None:
+    with st.form("own_password", clear_on_submit=True, border=False):
+        current = st.text_input("Current password", type="password", autocomplete="current-password")
+        new = st.text_input(
+            "New password", type="password", autocomplete="new-password", help=f"At least {MIN_PASSWORD} characters"
+        )
+        again = st.text_input("New password again", type="password", autocomplete="new-password")
+        if not st.form_submit_button("Change password", type="primary"):
+            return
+    try:
+        if new != again:
+            raise BadInputError("the two new passwords differ; your password was not changed")
+        change_own_password(ws, name, current, new)
+        st.success("Password changed: use it when you next sign in.", icon=":material/check:")
+    except SeepError as e:
+        session.show_error(e)

@@ -178,6 +178,23 @@ def reactivate(ws: Workspace, name: str, *, actor: str) -> None:
 def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -> User:
     """The account, if the password is right. Every refusal reads the same; after a few
     failures for a name (known or not) each attempt must wait, doubling up to MAX_WAIT_S."""
+    user = _vouched(ws, name, password, now)
+    record(ws, user.name, "sign-in")
+    return user
+
+
+def change_own_password(ws: Workspace, name: str, current: str, new: str, now: float | None = None) -> None:
+    """A signed-in person's new password, given the one they have: a session left open on a
+    shared screen cannot lock its owner out (a wrong one counts as a failed sign-in)."""
+    _check_password(new)
+    try:
+        user = _vouched(ws, name, current, now)
+    except SignInError as e:
+        raise SignInError(f"{e}; your password was not changed") from None
+    set_password(ws, user.name, new, actor=user.name)
+
+
+def _vouched(ws: Workspace, name: str, password: str, now: float | None) -> User:
     now = time.time() if now is None else now
     key = name.strip().casefold()
     with ws.connect() as con:
@@ -188,7 +205,6 @@ def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -
     if _verified(row[2] if row else _DUMMY_HASH, password) and row:
         with ws.connect(write=True) as con:
             con.execute("DELETE FROM sign_in_failures WHERE name = ?", (key,))
-            record_in(con, row[0], "sign-in")
         return User(row[0], row[1])
     with ws.connect(write=True) as con:
         got = con.execute("SELECT failures FROM sign_in_failures WHERE name = ?", (key,)).fetchone()

@@ -232,3 +232,43 @@ def test_an_admin_disables_an_account_and_enables_it_again(team_server, page):
     expect(page.get_by_text("Signed in as Ben · analyst")).to_be_visible()  # the same password and role
     changes = [r["action"] for r in acc.audit_rows(ws, actor="ada") if r["action"].startswith("user-")]
     assert changes[:2] == ["user-enable", "user-disable"]
+
+
+def test_a_person_changes_their_password_and_an_admin_sets_one(team_server, page):
+    """Passwords were set only by whoever ran `python -m seep user password` on the server."""
+    url, ws_path = team_server
+    ws = Workspace(ws_path, create=False)
+    fresh = "a longer passphrase"
+    page.goto(url)
+    wait_for_app(page)
+    switch_user(page, "Ben")
+    for current, new, again, said in (
+        ("not it at all", fresh, fresh, "wrong name or password; your password was not changed"),
+        (PASSWORD, fresh, fresh + "!", "the two new passwords differ"),
+        (PASSWORD, fresh, fresh, "Password changed"),
+    ):
+        if not page.get_by_label("Current password").is_visible():  # the popover stays open after a refusal
+            page.get_by_role("button", name="Change password").first.click()
+        page.get_by_label("Current password").fill(current)
+        page.get_by_label("New password", exact=True).fill(new)
+        page.get_by_label("New password again").fill(again)
+        page.get_by_test_id("stPopoverBody").get_by_role("button", name="Change password").click()
+        expect(page.get_by_text(said)).to_be_visible()
+        shot(page, "38-own-password")
+    switch_user(page, "Ben")  # the old password no longer opens the account
+    expect(page.get_by_text("wrong name or password")).to_be_visible()
+    sign_in(page, "Ben", fresh)
+    expect(page.get_by_text("Signed in as Ben · analyst")).to_be_visible()
+
+    switch_user(page, "ada")  # an admin sets it back: a forgotten password
+    page.get_by_role("link", name="Team").click()
+    wait_for_app(page)
+    page.get_by_text("Set a password").click()
+    choose(page, page.get_by_role("combobox", name="Whose password"), "Ben")
+    page.get_by_label("New password", exact=True).fill(PASSWORD)
+    page.get_by_label("New password again").fill(PASSWORD)
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_text("Ben's password is set")).to_be_visible()
+    assert acc.sign_in(ws, "Ben", PASSWORD).name == "Ben"
+    changes = [(r["actor"], r["action"], r["target"]) for r in acc.audit_rows(ws) if r["action"] == "user-password"]
+    assert changes[:2] == [("ada", "user-password", "Ben"), ("Ben", "user-password", "Ben")]
