@@ -38,7 +38,7 @@ def password_form(ws: Workspace) -> None:
             st.rerun()
         except SeepError as e:
             session.show_error(e)
-    st.caption("No account yet? An admin adds one: `python -m seep user add NAME --role analyst`.")
+    st.caption("No account yet, or a password forgotten? An admin adds accounts and sets passwords on the Team page.")
 
 
 def identity_buttons(providers: list[str]) -> None:
