@@ -81,6 +81,7 @@ def test_queue_runs_one_job_at_a_time_and_cancels(ws):
 def test_a_job_is_cancelled_from_the_command_line(ws, capsys):
     """A fine-tune started in someone's browser, stopped by whoever runs the server."""
     from seep.cli import main
+    from seep.workspace import accounts as acc
 
     running, waiting = queue.submit(ws, "evaluate", {"model": "x"}), queue.submit(ws, "predict_all", {})
     lease = queue.claim_next(ws, os.getpid()).lease
@@ -95,6 +96,8 @@ def test_a_job_is_cancelled_from_the_command_line(ws, capsys):
         f"job {waiting.id} (predict_all) has already ended (stopped); nothing to cancel\n",
     ]
     assert queue.beat(ws, running.id, lease) is True  # the worker sees the request at its next step
+    cancels = [(r["action"], r["target"], r["detail"]) for r in reversed(acc.audit_rows(ws)) if r["action"] == "cancel"]
+    assert cancels == [("cancel", str(running.id), "evaluate"), ("cancel", str(waiting.id), "predict_all")]  # not the no-op
     assert main(["jobs", "--cancel", "99", "--workspace", root]) == 1
     assert capsys.readouterr().err == "error: no job 99 in this workspace; `python -m seep jobs` lists them\n"
 

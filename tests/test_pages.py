@@ -1115,6 +1115,24 @@ def test_only_a_reviewer_gets_boxes_to_accept_predictions_on_the_grid(team, grid
     assert "browse_accept" not in [b.key for b in at.button]
 
 
+def test_a_job_is_cancelled_only_by_a_role_that_may_start_it(team):
+    """The Train page shows everyone the running job: an analyst's Cancel stopped an admin's fine-tune."""
+    from seep.jobs import queue
+    from seep.workspace import accounts as acc
+
+    job = queue.submit(team, "finetune", {})
+    at = app_as("ana <i>x</i>", "pages/train.py")
+    [cancel] = [b for b in at.button if b.key.endswith(f"_cancel_{job.id}")]
+    assert cancel.disabled and not at.exception
+    at = app_as("ada", "pages/train.py")
+    [cancel] = [b for b in at.button if b.key.endswith(f"_cancel_{job.id}")]
+    assert not cancel.disabled
+    cancel.click().run()
+    assert queue.get(team, job.id).status == "STOPPED"
+    entry = acc.audit_rows(team, limit=1)[0]
+    assert (entry["actor"], entry["action"], entry["target"], entry["detail"]) == ("ada", "cancel", str(job.id), "finetune")
+
+
 def test_an_admin_adds_an_account_on_the_team_page(team):
     from seep.workspace import accounts as acc
 

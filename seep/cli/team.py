@@ -44,7 +44,7 @@ def _cancel(ws, job_id: int) -> int:
     if not job.active:
         print(f"job {job.id} ({job.kind}) has already ended ({job.status.lower()}); nothing to cancel")
         return 0
-    job = request_cancel(ws, job.id)
+    job = request_cancel(ws, job.id, actor=default_author())
     if job.active:
         print(f"job {job.id} ({job.kind}): cancel requested; its worker stops it at its next step")
     else:

@@ -195,7 +195,14 @@ def hold(con, job_id: int, lease: str):
     return row
 
 
-def request_cancel(ws: Workspace, job_id: int) -> Job:
+# The role a person needs to stop a job: the one that starts it (an analyst's Cancel on an
+# admin's fine-tune would undo work they may not do).
+STARTED_BY = {"finetune": "train", "predict_all": "predict", "evaluate": "train", "import_scene": "import"}
+
+
+def request_cancel(ws: Workspace, job_id: int, *, actor: str = "system") -> Job:
+    from seep.workspace.accounts import record_in
+
     job = get(ws, job_id)
     with ws.connect(write=True) as con:
         if job.status == "SUBMITTED":  # never started: stopped at once
@@ -206,6 +213,8 @@ def request_cancel(ws: Workspace, job_id: int) -> Job:
             )
         elif job.status == "RUNNING":
             con.execute("UPDATE jobs SET cancel = 1 WHERE id = ?", (job.id,))
+        if job.active:
+            record_in(con, actor, "cancel", str(job.id), job.kind)
     return get(ws, job_id)
 
 

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from seep.errors import SeepError
 from seep.jobs import queue
+from seep.ui import session
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace import Workspace
@@ -19,9 +21,8 @@ def job_card(ws: Workspace, job: queue.Job, key: str, extra: Callable[[], None] 
     with st.container(border=True):
         with st.container(horizontal=True, vertical_alignment="center"):
             st.markdown(f"**{KIND_NAMES[job.kind]} · job {plain(job.id)}** · {job.status.lower()}")
-            if job.active and st.button("Cancel", key=f"{key}_cancel_{job.id}", icon=":material/stop:"):
-                queue.request_cancel(ws, job.id)
-                st.rerun(scope="fragment")
+            if job.active:
+                cancel_button(ws, job, key)
         timing = job.timing()
         text = plain(job.message) if job.message else "waiting for the worker"
         st.progress(min(max(job.progress, 0.0), 1.0), text=f"{text} · {timing}" if timing else text)
@@ -38,6 +39,19 @@ def job_card(ws: Workspace, job: queue.Job, key: str, extra: Callable[[], None] 
         if job.log:
             with st.expander("Log"):
                 st.code("\n".join(job.log.splitlines()[-30:]), language=None)
+
+
+def cancel_button(ws: Workspace, job: queue.Job, key: str) -> None:
+    """Stops the job, for those whose role may start it (drawn disabled for the others, and
+    checked again on the click: the role may have changed since)."""
+    need = queue.STARTED_BY[job.kind]
+    if st.button("Cancel", key=f"{key}_cancel_{job.id}", icon=":material/stop:", disabled=not session.allowed(ws, need)):
+        try:
+            session.require(ws, need)
+            queue.request_cancel(ws, job.id, actor=session.author())
+            st.rerun(scope="fragment")
+        except SeepError as e:
+            session.show_error(e)
 
 
 def serving(ws: Workspace) -> str:
