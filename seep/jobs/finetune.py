@@ -200,9 +200,7 @@ def plan(ws: Workspace, params: FinetuneParams) -> Plan:
 
 def _check_train_scenes(ws: Workspace, wanted: tuple[str, ...] | None, val_scenes: list[str]) -> None:
     """Scenes asked for by name (the command line) that would train on nothing, said as such."""
-    unknown = [s for s in wanted or () if s not in ws.scenes()]
-    if unknown:
-        raise BadInputError(f"no scene {', '.join(unknown)} in this workspace (scenes: {', '.join(ws.scenes())})")
+    ws.check_scenes(wanted)
     kept = [s for s in wanted or () if s in val_scenes]
     if kept:
         raise BadInputError(

@@ -32,9 +32,7 @@ def export_labels(
     given. Returns (images, masks) written."""
     out = Path(out)
     _check_out(out)
-    unknown = sorted(set(scenes or ()) - set(ws.scenes()))
-    if unknown:  # an export of no tile, said to be done, was the typo's only sign
-        raise BadInputError(f"no scene {', '.join(unknown)} in this workspace (scenes: {', '.join(ws.scenes())})")
+    ws.check_scenes(scenes)  # an export of no tile, said to be done, was the typo's only sign
     flt = ImageFilter(scene=tuple(scenes) if scenes else None)
     total = ws.count_images(flt)
     rows, n_masks, used = [], 0, set()

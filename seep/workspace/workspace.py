@@ -198,6 +198,14 @@ class Workspace(LabelStore, PredictionCache):
         with self.connect() as con:
             return [r[0] for r in con.execute("SELECT DISTINCT scene FROM images ORDER BY scene")]
 
+    def check_scenes(self, wanted) -> None:
+        """Scenes asked for by name that this workspace lacks, named with those it has (a typo
+        would otherwise act on fewer scenes, or none, as if all were well)."""
+        known = self.scenes()
+        unknown = [s for s in dict.fromkeys(wanted or ()) if s not in known]
+        if unknown:
+            raise BadInputError(f"no scene {', '.join(unknown)} in this workspace (scenes: {', '.join(known)})")
+
     def set_status(self, ref: str, status: str) -> None:
         if status not in STATUSES:
             raise BadInputError(f"unknown review status {status!r}; use one of {', '.join(STATUSES)}")
