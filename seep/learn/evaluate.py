@@ -60,10 +60,12 @@ def labelled_data(data: Path, scenes: list[str] | None = None) -> tuple[list[Til
     """The labelled tiles of a folder (of `scenes` only, if given), and the (image, mask) files
     too large to read whole, which `evaluate` scores by windows: a whole labelled scene."""
     files = [(scene_of(image.name, image.parent), image, mask) for image, mask in folder_files(data)]
-    unknown = [s for s in scenes or () if s not in {scene for scene, _, _ in files}]
+    known = {scene for scene, _, _ in files}
+    unknown = [s for s in scenes or () if s not in known]
     if unknown:  # one mistyped among several was left out, and the figures were of fewer scenes
-        known = sorted({scene for scene, _, _ in files})
-        raise BadInputError(f"no tiles of scene {', '.join(unknown)} in {data} (its scenes: {', '.join(known) or 'none'})")
+        raise BadInputError(
+            f"no tiles of scene {', '.join(unknown)} in {data} (its scenes: {', '.join(sorted(known)) or 'none'})"
+        )
     tiles, large = [], []
     for scene, image, mask in files:
         if scenes and scene not in scenes:
