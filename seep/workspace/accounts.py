@@ -178,9 +178,7 @@ def reactivate(ws: Workspace, name: str, *, actor: str) -> None:
 def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -> User:
     """The account, if the password is right. Every refusal reads the same; after a few
     failures for a name (known or not) each attempt must wait, doubling up to MAX_WAIT_S."""
-    user = _vouched(ws, name, password, now)
-    record(ws, user.name, "sign-in")
-    return user
+    return _vouched(ws, name, password, now, audit="sign-in")
 
 
 def change_own_password(ws: Workspace, name: str, current: str, new: str, now: float | None = None) -> None:
@@ -194,7 +192,9 @@ def change_own_password(ws: Workspace, name: str, current: str, new: str, now: f
     set_password(ws, user.name, new, actor=user.name)
 
 
-def _vouched(ws: Workspace, name: str, password: str, now: float | None) -> User:
+def _vouched(ws: Workspace, name: str, password: str, now: float | None, audit: str | None = None) -> User:
+    """The account if the password is right, its failures cleared (and `audit` recorded) in one
+    transaction; else a failure counted, and the wait that follows a few."""
     now = time.time() if now is None else now
     key = name.strip().casefold()
     with ws.connect() as con:
@@ -205,6 +205,8 @@ def _vouched(ws: Workspace, name: str, password: str, now: float | None) -> User
     if _verified(row[2] if row else _DUMMY_HASH, password) and row:
         with ws.connect(write=True) as con:
             con.execute("DELETE FROM sign_in_failures WHERE name = ?", (key,))
+            if audit:
+                record_in(con, row[0], audit)
         return User(row[0], row[1])
     with ws.connect(write=True) as con:
         got = con.execute("SELECT failures FROM sign_in_failures WHERE name = ?", (key,)).fetchone()
