@@ -56,7 +56,7 @@ def password_reset(names: list[str]) -> None:
         session.require(ws, "users")
         if new != again:
             raise BadInputError("the two passwords differ; nothing was changed")
-        acc.set_password(ws, who, new, actor=me)
+        session.password_changed(who, acc.set_password(ws, who, new, actor=me))
         st.success(f"{plain(who)}'s password is set; once signed in they can change it (sidebar).", icon=":material/check:")
     except SeepError as e:
         session.show_error(e)
@@ -118,7 +118,9 @@ if not acc.accounts_enabled(ws):
         try:
             admin = acc.add_user(ws, **got, actor=me)
             if not session.identity_providers():
-                session.sign_in_as(admin.name)  # the one who turned sign-in on (else: through the provider)
+                session.sign_in_as(
+                    admin.name, password_set_at=admin.password_set_at
+                )  # the one who turned sign-in on (else: through the provider)
             st.rerun()
         except SeepError as e:
             session.show_error(e)

@@ -102,11 +102,18 @@ def test_a_password_is_changed_by_its_owner_given_the_current_one(ws):
             acc.change_own_password(ws, "ada", "guess", new, now=0)
     with pytest.raises(SignInError, match="try again in 1 s"):
         acc.change_own_password(ws, "ada", PASSWORD, new, now=0)
-    acc.change_own_password(ws, "ada", PASSWORD, new, now=2)
-    assert acc.sign_in(ws, "ada", new, now=2).name == "ada"
+    before = acc.sign_in(ws, "ada", PASSWORD, now=2).password_set_at
+    changed = acc.change_own_password(ws, "ada", PASSWORD, new, now=2)
+    # Sessions signed in with the old password see another stamp and end; the new one's match.
+    assert acc.get_user(ws, "ada").password_set_at == changed != before
+    assert acc.sign_in(ws, "ada", new, now=2).password_set_at == changed
     with pytest.raises(SignInError):
         acc.sign_in(ws, "ada", PASSWORD, now=2)
-    assert [(r["actor"], r["action"]) for r in acc.audit_rows(ws, limit=2)] == [("ada", "sign-in"), ("ada", "user-password")]
+    assert [(r["actor"], r["action"]) for r in acc.audit_rows(ws, limit=3)] == [
+        ("ada", "sign-in"),
+        ("ada", "user-password"),
+        ("ada", "sign-in"),
+    ]
 
 
 def test_the_audit_trail_records_who_did_what(ws, tiny_model):

@@ -1149,6 +1149,28 @@ def test_an_admin_adds_an_account_on_the_team_page(team):
     assert acc.audit_rows(team)[0]["action"] == "user-add"
 
 
+def test_an_admin_who_sets_her_own_password_stays_signed_in_where_her_other_sessions_end(team):
+    from seep.workspace import accounts as acc
+
+    signed_at = acc.sign_in(team, "ada", PASSWORD).password_set_at
+    here, there = app_as("ada", "pages/team.py"), app_as("ada", "pages/team.py")
+    for at in (here, there):
+        at.session_state["signed_in"]["password_set_at"] = signed_at  # as the sign-in form leaves it
+    new = "a new passphrase"
+    here.selectbox(key="team_password_who").set_value("ada")
+    form = [t for t in here.text_input if t.label.startswith("New password")]
+    for field in form:
+        field.set_value(new)
+    here.button(key="FormSubmitter:team_password-Set password").click().run()
+    assert any("ada's password is set" in m.value for m in here.success)
+    here.switch_page("pages/browse.py").run()
+    assert not here.exception and here.title[0].value == "Browse"
+    there.switch_page("pages/browse.py").run()  # (AppTest runs the page without app.py's sign-in form)
+    assert not there.title and "signed_in" not in there.session_state
+    assert there.session_state["signed_out_why"].startswith("Your password was changed since you signed in")
+    assert acc.sign_in(team, "ada", new).name == "ada"
+
+
 def test_the_first_admin_account_is_made_on_the_team_page_and_turns_on_sign_in(demo_ws):
     from seep.workspace import accounts as acc
 

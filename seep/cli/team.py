@@ -90,7 +90,7 @@ def cmd_user(args) -> int:
         print(f"{args.name} signs in through the identity provider as {args.email.strip().casefold()}")
     elif args.action == "password":
         acc.set_password(ws, args.name, _new_password(args), actor=default_author())
-        print(f"password of {args.name} changed")
+        print(f"password of {args.name} changed; their sessions signed in with the old one end at their next click")
     elif args.action == "enable":
         acc.reactivate(ws, args.name, actor=default_author())
         print(f"{args.name} can sign in again")

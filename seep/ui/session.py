@@ -109,11 +109,25 @@ def identity_providers() -> list[str]:
     return named or (["default"] if "client_id" in auth else [])
 
 
-def sign_in_as(name: str, at: float | None = None, email: str | None = None) -> None:
+def sign_in_as(name: str, at: float | None = None, email: str | None = None, password_set_at: float | None = None) -> None:
     """Start this browser session's sign-in (the caller checked the password or the identity);
-    `at`: when it began, for the expiry."""
+    `at`: when it began, for the expiry; `password_set_at`: which password it signed in with."""
     now = time.time()
-    st.session_state["signed_in"] = {"name": name, "at": at or now, "seen": now, "email": email}
+    st.session_state["signed_in"] = {
+        "name": name,
+        "at": at or now,
+        "seen": now,
+        "email": email,
+        "password_set_at": password_set_at,
+    }
+
+
+def password_changed(name: str, set_at: float) -> None:
+    """This session set `name`'s password: if it is signed in as `name` it goes on, where
+    every other session of that account ends."""
+    signed = st.session_state.get("signed_in")
+    if signed and signed["name"] == name:
+        signed["password_set_at"] = set_at
 
 
 def sign_out(why: str) -> None:
@@ -145,6 +159,9 @@ def user(ws: Workspace) -> User | None:
     current = get_user(ws, signed["name"])
     if current is None:
         st.session_state.pop("signed_in")
+    elif signed.get("password_set_at") not in (None, current.password_set_at):
+        sign_out("Your password was changed since you signed in: sign in with the new one.")
+        return None
     return current
 
 

@@ -34,7 +34,8 @@ def password_form(ws: Workspace) -> None:
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
     if submitted:
         try:
-            session.sign_in_as(sign_in(ws, name, password).name)
+            account = sign_in(ws, name, password)
+            session.sign_in_as(account.name, password_set_at=account.password_set_at)
             st.rerun()
         except SeepError as e:
             session.show_error(e)
@@ -89,7 +90,7 @@ def own_password_form(ws: Workspace, name: str) -> None:
     try:
         if new != again:
             raise BadInputError("the two new passwords differ; your password was not changed")
-        change_own_password(ws, name, current, new)
+        session.password_changed(name, change_own_password(ws, name, current, new))
         st.success("Password changed: use it when you next sign in.", icon=":material/check:")
     except SeepError as e:
         session.show_error(e)

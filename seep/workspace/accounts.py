@@ -10,7 +10,7 @@ never stored, logged or shown.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
@@ -53,6 +53,9 @@ _DUMMY_HASH = _hasher.hash("not a password anyone has")
 class User:
     name: str
     role: str
+    # Which password a session signed in with (unix time it was set): a session holding
+    # another ends. Not part of who the account is, so not compared.
+    password_set_at: float | None = field(default=None, compare=False)
 
     def can(self, action: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(NEEDS[action])
@@ -78,8 +81,8 @@ def require(ws: Workspace, user: User | None, action: str) -> None:
 def get_user(ws: Workspace, name: str) -> User | None:
     """The active account of that name, or None."""
     with ws.connect() as con:
-        row = con.execute("SELECT name, role FROM users WHERE name = ? AND active = 1", (name,)).fetchone()
-    return User(row[0], row[1]) if row else None
+        row = con.execute("SELECT name, role, password_set_at FROM users WHERE name = ? AND active = 1", (name,)).fetchone()
+    return User(*row) if row else None
 
 
 def list_users(ws: Workspace) -> list[dict]:
@@ -98,16 +101,17 @@ def add_user(ws: Workspace, name: str, role: str, password: str | None, *, actor
         raise BadInputError("an account needs a password, or an email to sign in through the identity provider")
     if password is not None:
         _check_password(password)
+    hashed, set_at = (_hasher.hash(password), time.time()) if password is not None else (NO_PASSWORD, 0.0)
     with ws.connect(write=True) as con:
         if con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise BadInputError(f"there is already an account named {name}")
         _email_free(con, email, name)
         con.execute(
-            "INSERT INTO users (name, role, password_hash, email, created_at) VALUES (?,?,?,?,?)",
-            (name, role, _hasher.hash(password) if password is not None else NO_PASSWORD, email, _now()),
+            "INSERT INTO users (name, role, password_hash, password_set_at, email, created_at) VALUES (?,?,?,?,?,?)",
+            (name, role, hashed, set_at, email, _now()),
         )
         record_in(con, actor, "user-add", name, " ".join(filter(None, (role, email))))
-    return User(name, role)
+    return User(name, role, set_at)
 
 
 def set_email(ws: Workspace, name: str, email: str, *, actor: str) -> None:
@@ -147,12 +151,16 @@ def set_role(ws: Workspace, name: str, role: str, *, actor: str) -> None:
         record_in(con, actor, "user-role", name, role)
 
 
-def set_password(ws: Workspace, name: str, password: str, *, actor: str) -> None:
+def set_password(ws: Workspace, name: str, password: str, *, actor: str) -> float:
+    """The new password, and when it was set: every session signed in with the old one ends
+    at its next step (the caller's own goes on with this stamp)."""
     _check_password(password)
+    hashed, set_at = _hasher.hash(password), time.time()
     with ws.connect(write=True) as con:
         _existing(con, name)
-        con.execute("UPDATE users SET password_hash = ? WHERE name = ?", (_hasher.hash(password), name))
+        con.execute("UPDATE users SET password_hash = ?, password_set_at = ? WHERE name = ?", (hashed, set_at, name))
         record_in(con, actor, "user-password", name)
+    return set_at
 
 
 def deactivate(ws: Workspace, name: str, *, actor: str) -> None:
@@ -181,7 +189,7 @@ def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -
     return _vouched(ws, name, password, now, audit="sign-in")
 
 
-def change_own_password(ws: Workspace, name: str, current: str, new: str, now: float | None = None) -> None:
+def change_own_password(ws: Workspace, name: str, current: str, new: str, now: float | None = None) -> float:
     """A signed-in person's new password, given the one they have: a session left open on a
     shared screen cannot lock its owner out (a wrong one counts as a failed sign-in)."""
     _check_password(new)
@@ -189,7 +197,7 @@ def change_own_password(ws: Workspace, name: str, current: str, new: str, now: f
         user = _vouched(ws, name, current, now)
     except SignInError as e:
         raise SignInError(f"{e}; your password was not changed") from None
-    set_password(ws, user.name, new, actor=user.name)
+    return set_password(ws, user.name, new, actor=user.name)
 
 
 def _vouched(ws: Workspace, name: str, password: str, now: float | None, audit: str | None = None) -> User:
@@ -199,7 +207,9 @@ def _vouched(ws: Workspace, name: str, password: str, now: float | None, audit: 
     key = name.strip().casefold()
     with ws.connect() as con:
         wait = con.execute("SELECT wait_until FROM sign_in_failures WHERE name = ?", (key,)).fetchone()
-        row = con.execute("SELECT name, role, password_hash FROM users WHERE name = ? AND active = 1", (name.strip(),)).fetchone()
+        row = con.execute(
+            "SELECT name, role, password_hash, password_set_at FROM users WHERE name = ? AND active = 1", (name.strip(),)
+        ).fetchone()
     if wait and now < wait[0]:
         raise SignInError(f"too many failed sign-ins with this name; try again in {wait[0] - now:.0f} s")
     if _verified(row[2] if row else _DUMMY_HASH, password) and row:
@@ -207,7 +217,7 @@ def _vouched(ws: Workspace, name: str, password: str, now: float | None, audit: 
             con.execute("DELETE FROM sign_in_failures WHERE name = ?", (key,))
             if audit:
                 record_in(con, row[0], audit)
-        return User(row[0], row[1])
+        return User(row[0], row[1], row[3])
     with ws.connect(write=True) as con:
         got = con.execute("SELECT failures FROM sign_in_failures WHERE name = ?", (key,)).fetchone()
         failures = (got[0] if got else 0) + 1

@@ -301,6 +301,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE label_versions ADD COLUMN note TEXT NOT NULL DEFAULT '';
     """,
+    # 14: when each account's password was last set (unix time; 0: before this column): a
+    # session signed in with another one ends, so a changed password shuts out whoever had it.
+    """
+    ALTER TABLE users ADD COLUMN password_set_at REAL NOT NULL DEFAULT 0;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -234,14 +234,18 @@ def test_an_admin_disables_an_account_and_enables_it_again(team_server, page):
     assert changes[:2] == ["user-enable", "user-disable"]
 
 
-def test_a_person_changes_their_password_and_an_admin_sets_one(team_server, page):
-    """Passwords were set only by whoever ran `python -m seep user password` on the server."""
+def test_a_person_changes_their_password_and_an_admin_sets_one(team_server, page, browser):
+    """Passwords were set only by whoever ran `python -m seep user password` on the server; and
+    a changed password now ends the sessions signed in with the old one (a laptop left open,
+    or whoever learnt it), where the session that changed it goes on."""
     url, ws_path = team_server
     ws = Workspace(ws_path, create=False)
     fresh = "a longer passphrase"
-    page.goto(url)
-    wait_for_app(page)
-    switch_user(page, "Ben")
+    elsewhere = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
+    for tab in (elsewhere, page):
+        tab.goto(url)
+        wait_for_app(tab)
+        switch_user(tab, "Ben")
     for current, new, again, said in (
         ("not it at all", fresh, fresh, "wrong name or password; your password was not changed"),
         (PASSWORD, fresh, fresh + "!", "the two new passwords differ"),
@@ -255,6 +259,13 @@ def test_a_person_changes_their_password_and_an_admin_sets_one(team_server, page
         page.get_by_test_id("stPopoverBody").get_by_role("button", name="Change password").click()
         expect(page.get_by_text(said)).to_be_visible()
         shot(page, "38-own-password")
+    page.get_by_role("link", name="Browse").click()  # this session goes on
+    wait_for_app(page)
+    expect(page.get_by_text("Signed in as Ben · analyst")).to_be_visible()
+    elsewhere.get_by_role("link", name="Browse").click()  # the other one ends at its next step
+    expect(elsewhere.get_by_text("Your password was changed since you signed in")).to_be_visible()
+    expect(elsewhere.get_by_role("button", name="Sign in")).to_be_visible()
+    elsewhere.context.close()
     switch_user(page, "Ben")  # the old password no longer opens the account
     expect(page.get_by_text("wrong name or password")).to_be_visible()
     sign_in(page, "Ben", fresh)

@@ -4,6 +4,7 @@ the browser never asks the address they name."""
 
 import json
 import os
+import re
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -13,7 +14,7 @@ from browser import demo_server, open_expander, wait_for_app
 from seep.jobs import queue
 from seep.workspace import Workspace, lookalikes
 
-pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)")
+expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)").expect
 
 HOST = "elsewhere.invalid"
 LINK = "[Session expired](http://elsewhere.invalid/phish)"
@@ -131,7 +132,8 @@ def test_class_names_reasons_and_job_messages_render_as_text(hostile_server, pag
         page.wait_for_timeout(500)  # Plotly draws after the page settles
         assert_inert(page, asked)
         if path == "team":  # the reasons are edited as lines of a text box
-            assert REASON in page.locator("textarea").first.input_value()
+            box = page.get_by_label("Reasons an analyst can give for removing a predicted seep, one per line")
+            expect(box).to_have_value(re.compile(re.escape(REASON)))  # filled once the page settles
     ticks = page.locator("[data-testid=stPlotlyChart] .xtick text")
     ticks.first.wait_for()
     assert ANCHOR in ticks.all_text_contents()  # Plotly's label, as typed
