@@ -565,18 +565,28 @@ def test_a_stalled_worker_is_fenced_off_and_its_late_results_discarded(demo, tin
 
 def test_listing_jobs_is_a_read_and_a_dead_workers_job_is_reaped_on_demand(ws):
     """The Train page polls the list every 2 s: that must not take the write lock. A job
-    whose heartbeat stopped looks stale, and reaping then marks it failed."""
+    whose worker here has ended looks stale at once, one whose heartbeat stopped (a worker on
+    another machine) after a few missed beats; reaping then marks it failed."""
     job = queue.submit(ws, "evaluate", {"model": "x"})
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    queue.claim_next(ws, dead.pid)
+    queue.claim_next(ws, os.getpid())
     jobs = queue.list_jobs(ws)
-    assert jobs[0].status == "RUNNING" and not queue.looks_stale(jobs)  # just claimed
+    assert jobs[0].status == "RUNNING" and not queue.looks_stale(jobs)  # just claimed, by a live process
+    with ws.connect(write=True) as con:
+        con.execute("UPDATE jobs SET host = 'elsewhere' WHERE id = ?", (job.id,))
+    assert not queue.looks_stale(queue.list_jobs(ws))  # its pid means nothing here: the beat counts
     with ws.connect(write=True) as con:
         con.execute("UPDATE jobs SET heartbeat = heartbeat - 30 WHERE id = ?", (job.id,))
     jobs = queue.list_jobs(ws)
     assert jobs[0].status == "RUNNING" and queue.looks_stale(jobs)  # listing changed nothing
     assert queue.reap_dead(ws) == [job.id] and queue.list_jobs(ws)[0].status == "ERROR"
+
+    job = queue.submit(ws, "evaluate", {"model": "x"})
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    queue.claim_next(ws, dead.pid)
+    jobs = queue.list_jobs(ws)
+    assert jobs[0].status == "RUNNING" and queue.looks_stale(jobs)  # its process here is gone: no waiting for beats
+    assert queue.reap_dead(ws) == [job.id] and "died" in queue.get(ws, job.id).message
 
 
 def test_a_running_job_says_elapsed_and_time_left_and_a_finished_one_its_duration():

@@ -155,9 +155,14 @@ def list_jobs(ws: Workspace, limit: int = 50) -> list[Job]:
 
 
 def looks_stale(jobs: list[Job]) -> bool:
-    """A RUNNING job has missed several heartbeats: worth a `reap_dead` (which may still
+    """A RUNNING job whose worker process on this machine is gone (the page says so at its
+    next poll), or which has missed several heartbeats: worth a `reap_dead` (which may still
     find its worker alive and busy)."""
-    return any(j.status == "RUNNING" and time.time() - (j.heartbeat or 0) > 5 * HEARTBEAT_S for j in jobs)
+    return any(j.status == "RUNNING" and (time.time() - (j.heartbeat or 0) > 5 * HEARTBEAT_S or _gone_here(j)) for j in jobs)
+
+
+def _gone_here(job: Job) -> bool:
+    return job.host == HOST and not process_alive(job.pid)
 
 
 def reap_dead(ws: Workspace, lease_s: float = LEASE_S) -> list[int]:
