@@ -13,6 +13,14 @@ from seep.workspace import Workspace
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "cgg-seep"
 
 
+def pytest_collection_modifyitems(items):
+    """The browser files first. The suite runs on two workers, each test file on one of them,
+    dealt out in this order (pyproject.toml turns off xdist's own, most tests first): a
+    browser file holds a few long tests, and one dealt last ran alone for minutes while the
+    other worker sat idle."""
+    items.sort(key=lambda item: "/e2e/" not in item.nodeid)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_workspace(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
