@@ -1,39 +1,48 @@
 """The benchmarks refuse bad arguments with one clear line, before reading any data."""
 
+import runpy
 import subprocess
 import sys
+import warnings
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_together(script: str, *arglists: list[str]) -> list[subprocess.CompletedProcess]:
-    """Each argument list given to the benchmark in a process of its own, all at once: most of
-    each run is importing torch, which two cores do side by side."""
-    cmd = [sys.executable, str(REPO / "benchmarks" / script)]
-    procs = [subprocess.Popen([*cmd, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in arglists]
-    out = []
-    for p, args in zip(procs, arglists, strict=True):
-        stdout, stderr = p.communicate(timeout=180)
-        out.append(subprocess.CompletedProcess([*cmd, *args], p.returncode, stdout, stderr))
-    return out
+@pytest.fixture
+def bench(capsys, monkeypatch):
+    """`python benchmarks/SCRIPT ARGS` run in this process as Python runs a script (its
+    `__main__`, its exit status): a refusal comes before any data is read, and a new process
+    spent seconds importing torch for it."""
+
+    def run(script: str, *args: str) -> subprocess.CompletedProcess:
+        argv = [str(REPO / "benchmarks" / script), *args]
+        monkeypatch.setattr(sys, "argv", argv)
+        monkeypatch.setattr(sys, "path", list(sys.path))  # the script puts the repo first
+        with warnings.catch_warnings():
+            try:
+                runpy.run_path(argv[0], run_name="__main__")
+                code = 0
+            except SystemExit as e:
+                code = e.code or 0
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, code, out.out, out.err)
+
+    return run
 
 
-def bench_loop(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "bench_loop.py"), *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def test_bench_loop_names_a_missing_model(tmp_path):
-    r = bench_loop("--base", str(tmp_path / "fold0.pt"))
+def test_bench_loop_names_a_missing_model(tmp_path, bench):
+    r = bench("bench_loop.py", "--base", str(tmp_path / "fold0.pt"))
     assert r.returncode == 2
     assert f"no model file at {tmp_path / 'fold0.pt'}" in r.stderr
     assert "Traceback" not in r.stderr
 
 
-def test_bench_loop_refuses_a_bad_setting():
-    unknown, out_of_range = run_together("bench_loop.py", ["--set", "blend=3", "--set", "nope=1"], ["--set", "blend=3"])
+def test_bench_loop_refuses_a_bad_setting(bench):
+    unknown = bench("bench_loop.py", "--set", "blend=3", "--set", "nope=1")
+    out_of_range = bench("bench_loop.py", "--set", "blend=3")
     assert unknown.returncode == 2
     assert "unknown fine-tune settings ['nope']" in unknown.stderr
     assert "Traceback" not in unknown.stderr
@@ -46,12 +55,12 @@ def bench_predict(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_bench_predict_refuses_bad_arguments(tmp_path):
-    r = bench_predict("--model", str(tmp_path / "none.pt"))
+def test_bench_predict_refuses_bad_arguments(tmp_path, bench):
+    r = bench("bench_predict.py", "--model", str(tmp_path / "none.pt"))
     assert r.returncode == 2 and f"no model file at {tmp_path / 'none.pt'}" in r.stderr
-    r = bench_predict("--data", str(tmp_path / "nowhere"))
+    r = bench("bench_predict.py", "--data", str(tmp_path / "nowhere"))
     assert r.returncode == 2 and "is not a folder" in r.stderr
-    r = bench_predict("--tiles", "0")
+    r = bench("bench_predict.py", "--tiles", "0")
     assert r.returncode == 2 and "at least 1" in r.stderr
     assert "Traceback" not in r.stderr
 
@@ -65,18 +74,20 @@ def test_bench_predict_times_both_on_the_same_tiles():
     assert "ratio" in r.stdout
 
 
-def test_bench_inscene_refuses_bad_arguments(tmp_path):
+def test_bench_inscene_refuses_bad_arguments(tmp_path, bench):
     (tmp_path / "list.json").write_text("[1, 2]")
     plan = tmp_path / "plan.json"
     plan.write_text('{"folds": {"0": {"val_scenes": ["a"], "seen": []}}}')
-    runs = run_together(
-        "bench_inscene.py",
-        ["plan", "--like", str(tmp_path), "--out", str(tmp_path / "p.json")],
-        ["train", "--picks", str(tmp_path / "none.json"), "--out", str(tmp_path)],
-        ["score", "--picks", str(tmp_path / "list.json"), "--runs", str(tmp_path)],
-        ["train", "--picks", str(plan), "--fold", "3", "--out", str(tmp_path)],
-        ["score", "--picks", str(plan), "--runs", str(tmp_path / "run")],
-    )
+    runs = [
+        bench("bench_inscene.py", *args)
+        for args in (
+            ["plan", "--like", str(tmp_path), "--out", str(tmp_path / "p.json")],
+            ["train", "--picks", str(tmp_path / "none.json"), "--out", str(tmp_path)],
+            ["score", "--picks", str(tmp_path / "list.json"), "--runs", str(tmp_path)],
+            ["train", "--picks", str(plan), "--fold", "3", "--out", str(tmp_path)],
+            ["score", "--picks", str(plan), "--runs", str(tmp_path / "run")],
+        )
+    ]
     expected = [
         f"no fold*/last.pt under {tmp_path}",
         f"no file at {tmp_path / 'none.json'}",
@@ -88,14 +99,8 @@ def test_bench_inscene_refuses_bad_arguments(tmp_path):
         assert r.returncode == 2 and says in r.stderr and "Traceback" not in r.stderr, (r.args, r.stderr)
 
 
-def bench_int8(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "bench_int8.py"), *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def test_bench_int8_refuses_bad_arguments(tmp_path):
-    r = bench_int8("--run", str(tmp_path))
+def test_bench_int8_refuses_bad_arguments(tmp_path, bench):
+    r = bench("bench_int8.py", "--run", str(tmp_path))
     assert r.returncode == 2 and f"no fold models (fold*/last.pt) in {tmp_path}" in r.stderr
     assert "Traceback" not in r.stderr
 
