@@ -57,7 +57,11 @@ def password_reset(names: list[str]) -> None:
         if new != again:
             raise BadInputError("the two passwords differ; nothing was changed")
         session.password_changed(who, acc.set_password(ws, who, new, actor=me))
-        st.success(f"{plain(who)}'s password is set; once signed in they can change it (sidebar).", icon=":material/check:")
+        st.success(
+            f"{plain(who)}'s password is set, and any session signed in with the old one has ended; "
+            "once signed in they can change it (sidebar).",
+            icon=":material/check:",
+        )
     except SeepError as e:
         session.show_error(e)
 

@@ -91,6 +91,9 @@ def own_password_form(ws: Workspace, name: str) -> None:
         if new != again:
             raise BadInputError("the two new passwords differ; your password was not changed")
         session.password_changed(name, change_own_password(ws, name, current, new))
-        st.success("Password changed: use it when you next sign in.", icon=":material/check:")
+        st.success(
+            "Password changed: use it when you next sign in. Your other sessions (another browser, another computer) have ended.",
+            icon=":material/check:",
+        )
     except SeepError as e:
         session.show_error(e)
