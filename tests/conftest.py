@@ -74,6 +74,20 @@ def real_data() -> Path:
     return REAL_DATA
 
 
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    """A small demo workspace, labelled, whose fine-tunes start from a model the test gives
+    (the shipped one is kept out of it)."""
+    import seep.jobs.finetune
+    from seep.data.synthetic import DemoSpec
+    from seep.workspace.demo import build_demo
+
+    monkeypatch.setattr(seep.jobs.finetune, "SHIPPED_MODEL", tmp_path / "no-shipped-model.pt")
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=3, tiles_per_scene=3, geo_scene=False), labelled_per_scene=3)
+    return ws
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """A 1-epoch, base-4 U-Net trained on synthetic tiles: real weights, seconds to make."""
