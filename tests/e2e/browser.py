@@ -99,7 +99,8 @@ def choose(page, box, option: str) -> None:
     """Pick `option` in a Streamlit select box, and see it picked. A rerun that redraws the box
     can close its list at any moment: before it opens (the click opens nothing), or between the
     option showing and the click on it (the option is detached; both seen on a loaded CI
-    machine). Either way the pick starts again, and it is done only when the box shows it."""
+    machine). Either way the pick starts again, and it is done only when the box shows it and
+    the run it started has ended (a button clicked during that run did nothing, seen in CI)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     opt = page.get_by_role("option", name=option)
@@ -111,6 +112,7 @@ def choose(page, box, option: str) -> None:
             box.click(timeout=6_000)
             opt.first.click(timeout=6_000)
             page.wait_for_function(PICKED, arg=[box.element_handle(), option], timeout=6_000)
+            wait_for_app(page)  # the run the pick started: a click during it can be dropped
             return
         except PlaywrightTimeout:  # the list closed under the click, or the pick was lost: again
             page.keyboard.press("Escape")
