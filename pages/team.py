@@ -122,9 +122,8 @@ if not acc.accounts_enabled(ws):
         try:
             admin = acc.add_user(ws, **got, actor=me)
             if not session.identity_providers():
-                session.sign_in_as(
-                    admin.name, password_set_at=admin.password_set_at
-                )  # the one who turned sign-in on (else: through the provider)
+                # The one who turned sign-in on (else: through the provider).
+                session.sign_in_as(admin.name, password_set_at=admin.password_set_at)
             st.rerun()
         except SeepError as e:
             session.show_error(e)

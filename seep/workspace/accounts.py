@@ -82,7 +82,7 @@ def get_user(ws: Workspace, name: str) -> User | None:
     """The active account of that name, or None."""
     with ws.connect() as con:
         row = con.execute("SELECT name, role, password_set_at FROM users WHERE name = ? AND active = 1", (name,)).fetchone()
-    return User(*row) if row else None
+    return User(row[0], row[1], row[2]) if row else None
 
 
 def list_users(ws: Workspace) -> list[dict]:
