@@ -158,11 +158,14 @@ def looks_stale(jobs: list[Job]) -> bool:
     """A RUNNING job whose worker process on this machine is gone (the page says so at its
     next poll), or which has missed several heartbeats: worth a `reap_dead` (which may still
     find its worker alive and busy)."""
-    return any(j.status == "RUNNING" and (time.time() - (j.heartbeat or 0) > 5 * HEARTBEAT_S or _gone_here(j)) for j in jobs)
+    return any(
+        j.status == "RUNNING" and (time.time() - (j.heartbeat or 0) > 5 * HEARTBEAT_S or _gone_here(j.host, j.pid)) for j in jobs
+    )
 
 
-def _gone_here(job: Job) -> bool:
-    return job.host == HOST and not process_alive(job.pid)
+def _gone_here(host: str | None, pid: int | None) -> bool:
+    """A worker on this machine whose process has ended (elsewhere its pid means nothing here)."""
+    return host == HOST and not process_alive(pid)
 
 
 def reap_dead(ws: Workspace, lease_s: float = LEASE_S) -> list[int]:
@@ -184,7 +187,7 @@ def reap_dead(ws: Workspace, lease_s: float = LEASE_S) -> list[int]:
 
 def _why_dead(row, lease_s: float) -> str:
     silent = time.time() - (row["heartbeat"] or 0)
-    if row["host"] == HOST and not process_alive(row["pid"]):
+    if _gone_here(row["host"], row["pid"]):
         return f"the worker process (pid {row['pid']}) died; see the log below"
     if silent > lease_s:
         return f"the worker (pid {row['pid']} on {row['host']}) gave no sign of life for {silent:.0f} s; its lease was revoked"
