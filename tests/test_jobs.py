@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fake_scores import fake_evaluate
+from finetuning import TINY, fake_evaluate
 
 from seep.data.synthetic import DemoSpec
 from seep.errors import BadInputError, NotFoundError, SeepError
@@ -23,7 +23,6 @@ from seep.workspace.demo import build_demo
 pytestmark = pytest.mark.usefixtures("store")
 
 REPO = Path(__file__).parents[1]
-TINY = {"base": 4, "depth": 2}
 
 
 def test_registry_promote_and_rollback(ws, tiny_model):

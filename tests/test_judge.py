@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from fake_scores import fake_evaluate
+from finetuning import TINY, fake_evaluate
 
 from seep.data.synthetic import DemoSpec
 from seep.errors import BadInputError
@@ -16,8 +16,6 @@ from seep.jobs.finetune import FinetuneParams, plan, run_finetune
 from seep.workspace import UNREVIEWED, ImageFilter, Workspace
 from seep.workspace import registry as reg
 from seep.workspace.demo import build_demo
-
-TINY = {"base": 4, "depth": 2}
 
 
 def test_a_base_with_no_figures_keeps_those_its_candidate_was_judged_against(demo, tiny_model):

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from finetuning import TINY
 from streamlit.testing.v1 import AppTest
 
 import seep.ui.editor
@@ -531,7 +532,7 @@ def test_models_page_shows_evaluations(demo_ws, tiny_model):
 
     seep.jobs.finetune.SHIPPED_MODEL = Path("/nonexistent.pt")
     try:
-        trained = run_finetune(demo_ws, FinetuneParams(epochs=1, from_scratch={"base": 4, "depth": 2}, batch_size=4))
+        trained = run_finetune(demo_ws, FinetuneParams(epochs=1, from_scratch=TINY, batch_size=4))
     finally:
         from seep.learn.shipped import SHIPPED_MODEL
 

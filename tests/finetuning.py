@@ -1,4 +1,7 @@
-"""A stand-in for evaluate() where a test is about what a verdict does, not how a model scores."""
+"""What the fine-tune tests share: the shape of a U-Net small enough to fine-tune in seconds,
+and a stand-in for evaluate() where a test is about what a verdict does, not how a model scores."""
+
+TINY = {"base": 4, "depth": 2}
 
 
 def fake_evaluate(candidate_iou: float, base_iou: float):
