@@ -8,14 +8,17 @@ Targets (2-core CPU): import peak resident memory <= 1.5 GB; predict-all over th
 peak <= 2 GB, its tiles/s reported against a bare per-tile predictor call measured in the
 same run (the ratio is the cost of everything around the model: reading, caching,
 labelling); `predict --data` on the scene file itself (too large to read whole, so read and
-written by windows) peak <= 2 GB, its time against predict-all's. Each step runs as `python -m seep ...` in its own process, so its peak memory
-(ru_maxrss) is its own. The scene is synthetic: demo tiles laid side by side, written window
-by window in EPSG:32631.
+written by windows) peak <= 2 GB, its time against predict-all's; `evaluate --data` on the
+scene file and its mask (scored by windows, its slicks joined across them) peak <= 2 GB, its
+time against `predict --data`'s. Each step runs as `python -m seep ...` in its own process,
+so its peak memory (ru_maxrss) is its own. The scene is synthetic: demo tiles laid side by
+side, written window by window in EPSG:32631.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -96,6 +99,15 @@ def alone(image: Path) -> Path:
     return folder
 
 
+def labelled(image: Path, mask: Path) -> Path:
+    """A folder holding only the scene and its mask (linked), as `evaluate --data` takes them."""
+    folder = image.parent / "scene_labelled"
+    for sub, f in (("train_images_256", image), ("train_masks_256", mask)):
+        (folder / sub).mkdir(parents=True)
+        (folder / sub / image.name).hardlink_to(f)
+    return folder
+
+
 def run_measured(*argv: str) -> tuple[float, float, str]:
     """(seconds, peak MiB, stdout) of `python -m seep ARGV` in its own process."""
     t = time.perf_counter()
@@ -156,6 +168,12 @@ def main() -> int:
         print(
             f"predict --data on the scene file, unimported (read and written by windows): {s_data:.0f} s, "
             f"{s_data / s:.2f}x predict-all's time; peak memory {mib:.0f} MiB (target 2048, ratio {mib / 2048:.2f})"
+        )
+        s, mib, out = run_measured("evaluate", "--data", str(labelled(image, mask)), "--json")
+        slicks = sum(json.loads(out)["target_slicks"])
+        print(
+            f"evaluate --data on the scene file and its mask (by windows, {slicks} true slicks joined across them): "
+            f"{s:.0f} s, {s / s_data:.2f}x predict --data's time; peak memory {mib:.0f} MiB (target 2048, ratio {mib / 2048:.2f})"
         )
         s, mib, out = run_measured("export-seeps", str(Path(d) / "seeps.gpkg"), "--workspace", ws)
         print(f"export-seeps: {out.strip()} in {s:.0f} s; peak memory {mib:.0f} MiB")

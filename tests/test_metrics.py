@@ -144,3 +144,56 @@ def test_tiles_the_model_left_empty_are_counted_and_said():
     ev = M.Evaluation(2)
     ev.add(said_nothing, clear)
     assert M.describe_tiles(ev.report(["bg", "seep"])) == "no tile holds seep; called seep in 0 of the 1 holding none"
+
+
+def _slicks(rng, shape):
+    """Long thin ellipses of classes 1..3, as slicks lie: many cross any line of rows."""
+    import cv2
+
+    m = np.zeros(shape, np.uint8)
+    for _ in range(25):
+        centre = (int(rng.integers(0, shape[1])), int(rng.integers(0, shape[0])))
+        axes = (int(rng.integers(2, 40)), int(rng.integers(1, 8)))
+        cv2.ellipse(m, centre, axes, float(rng.uniform(0, 180)), 0, 360, int(rng.integers(1, 4)), -1)
+    return m
+
+
+def _scored_strip_by_strip(pred, target, conf, rows):
+    from seep.learn.stitched import StitchedInstances
+
+    slicks = StitchedInstances([1, 2, 3])
+    for r in range(0, pred.shape[0], rows):
+        slicks.add(pred[r : r + rows], target[r : r + rows], conf[r : r + rows])
+    acc = M.InstanceAccumulator([1, 2, 3])
+    for c in (1, 2, 3):
+        acc.add_matched(c, *slicks.matched(c))
+    return acc
+
+
+@pytest.mark.parametrize("rows", [1, 7, 64, 300])
+def test_a_raster_met_strip_by_strip_scores_its_slicks_as_if_read_whole(rows):
+    """`evaluate` scores a whole scene a row of tiles at a time: a slick crossing rows of tiles
+    is still one slick (it counted once in each window), matched and scored as in the raster
+    read whole."""
+    rng = np.random.default_rng(rows)
+    for _ in range(5):
+        pred, target, conf = _slicks(rng, (300, 200)), _slicks(rng, (300, 200)), rng.random((300, 200))
+        whole = M.InstanceAccumulator([1, 2, 3])
+        whole.add(pred, target, conf)
+        strips = _scored_strip_by_strip(pred, target, conf, rows)
+        assert strips.n_gt == whole.n_gt and whole.n_gt[1] > 0
+        for key, scored in whole.scored.items():
+            mine = sorted(strips.scored[key])
+            assert [tp for _, tp in mine] == [tp for _, tp in sorted(scored)], key
+            np.testing.assert_allclose([s for s, _ in mine], [s for s, _ in sorted(scored)])
+
+
+def test_slicks_that_touch_only_corner_to_corner_across_strips_are_one():
+    """8-neighbour slicks: a diagonal line crossing the line between two strips joins them."""
+    target = np.eye(10, dtype=np.uint8)  # one slick, a diagonal
+    target[:, ::-1] += np.eye(10, dtype=np.uint8) * (np.eye(10)[:, ::-1] == 0)  # and the other diagonal: they cross
+    pred = np.zeros_like(target)
+    pred[0, 9] = pred[9, 0] = 1  # two specks of it, far apart
+    conf = np.full(target.shape, 0.5)
+    acc = _scored_strip_by_strip(pred, target, conf, 3)
+    assert acc.n_gt[1] == 1 and [tp for _, tp in acc.scored[(1, 0.5)]] == [False, False]

@@ -282,7 +282,8 @@ def test_a_labelled_raster_too_large_to_read_whole_is_scored_as_predict_sees_it(
 ):
     """`evaluate --data` on a folder holding a whole labelled scene refused it as too large and
     told the analyst to import it, after which nothing scored it. It is scored by windows: each
-    tile predicted as `predict --data` predicts it, against its window of the mask."""
+    tile predicted as `predict --data` predicts it, against its window of the mask; its slicks
+    scored whole: the one crossing six tiles is one slick, not six (AP was scored tile by tile)."""
     import seep.data.raster
     from seep.learn.metrics import confusion_matrix
 
@@ -301,6 +302,10 @@ def test_a_labelled_raster_too_large_to_read_whole_is_scored_as_predict_sees_it(
         cm = confusion_matrix(ds.read(1), tifffile.imread(mask), 8, src.read(1) != 0)
     assert report["tiles"] == 8 and report["target_pixels"] == cm.sum(1).tolist()  # the tile of no radar adds nothing
     assert report["confusion_matrix"] == np.round(cm / np.maximum(cm.sum(1, keepdims=True), 1), 4).tolist()
+    assert report["target_slicks"] == [1, 0, 0, 0, 1, 0, 0]  # SLICK, and the square of class 5
+    code, out, _ = run(capsys, "evaluate", "--data", str(data), "--model", str(tiny_model))
+    header, *rows = out.splitlines()[1:9]
+    assert code == 0 and header.split()[-1] == "slicks" and [r.split()[-1] for r in rows] == ["1", "0", "0", "0", "1", "0", "0"]
 
     labels = tifffile.imread(mask)
     labels[590, 690] = 9  # in the last tile read

@@ -20,12 +20,12 @@ def format_report(r: dict) -> str:
     lines = [
         f"{counted(r['tiles'], 'tile')}; binary seep IoU {f(r['binary_iou'])}, Dice {f(r['binary_dice'])}; "
         f"pixel accuracy {f(r['pixel_accuracy'])} (background alone scores ~0.98)",
-        f"{'class':<12} {'IoU':>6} {'Dice':>6} {'pxAP':>6} {'AP50':>6} {'mAP':>6} {'pixels':>10}",
+        f"{'class':<12} {'IoU':>6} {'Dice':>6} {'pxAP':>6} {'AP50':>6} {'mAP':>6} {'pixels':>10} {'slicks':>7}",
     ]
     for i, name in enumerate(r["classes"]):
         lines.append(
             f"{name:<12} {f(r['iou'][i]):>6} {f(r['dice'][i]):>6} {f(r['pixel_ap'][i]):>6} "
-            f"{f(r['ap50'][i]):>6} {f(r['map'][i]):>6} {r['target_pixels'][i + 1]:>10}"
+            f"{f(r['ap50'][i]):>6} {f(r['map'][i]):>6} {r['target_pixels'][i + 1]:>10} {r['target_slicks'][i]:>7}"
         )
     lines.append(
         f"{'mean':<12} {f(r['mean_iou']):>6} {f(r['mean_dice']):>6} {'':>6} {f(r['mean_ap50']):>6} {f(r['mean_map']):>6}"

@@ -80,24 +80,20 @@ def instances(mask: np.ndarray, cls: int) -> tuple[int, np.ndarray]:
 
 
 def match_instances(pred: np.ndarray, target: np.ndarray, conf: np.ndarray, cls: int):
-    """Scored predicted instances of one class and their best IoU with a target instance.
+    """Scored predicted instances of one class and the target instances each overlaps.
 
-    Returns (scores (P,), iou matrix (P, G), number of target instances G). An instance's
-    score is the mean of `conf` over its pixels."""
+    Returns (scores (P,), overlaps, number of target instances G): an instance's score is the
+    mean of `conf` over its pixels; overlaps are (pred index, target index, IoU) arrays of each
+    pair sharing pixels, by pred then target index (a whole scene's slicks would not fit a
+    P x G matrix)."""
     n_p, lp = instances(pred, cls)
     n_g, lg = instances(target, cls)
-    if n_p == 0:
-        return np.zeros(0), np.zeros((0, n_g)), n_g
-    scores = np.bincount(lp.ravel(), weights=conf.ravel(), minlength=n_p + 1)[1:] / np.maximum(
-        np.bincount(lp.ravel(), minlength=n_p + 1)[1:], 1
-    )
-    if n_g == 0:
-        return scores, np.zeros((n_p, 0)), 0
     inter = np.bincount(lp.ravel() * (n_g + 1) + lg.ravel(), minlength=(n_p + 1) * (n_g + 1)).reshape(n_p + 1, n_g + 1)
-    area_p, area_g = inter.sum(1), inter.sum(0)
-    inter = inter[1:, 1:]
-    union = area_p[1:, None] + area_g[None, 1:] - inter
-    return scores, inter / np.maximum(union, 1), n_g
+    area_p, area_g = inter.sum(1)[1:], inter.sum(0)[1:]
+    scores = np.bincount(lp.ravel(), weights=conf.ravel(), minlength=n_p + 1)[1:] / np.maximum(area_p, 1)
+    rows, cols = np.nonzero(inter[1:, 1:])
+    shared = inter[1:, 1:][rows, cols]
+    return scores, (rows, cols, shared / (area_p[rows] + area_g[cols] - shared)), n_g
 
 
 @dataclass
@@ -110,17 +106,26 @@ class InstanceAccumulator:
 
     def add(self, pred: np.ndarray, target: np.ndarray, conf: np.ndarray) -> None:
         for c in self.classes:
-            scores, ious, n_g = match_instances(pred, target, conf, c)
-            self.n_gt[c] = self.n_gt.get(c, 0) + n_g
-            order = np.argsort(-scores)
-            for thr in IOU_THRESHOLDS:
-                taken = np.zeros(ious.shape[1], bool)
-                out = self.scored.setdefault((c, float(thr)), [])
-                for i in order:
-                    cand = np.where(~taken & (ious[i] >= thr))[0] if ious.shape[1] else []
-                    if len(cand):
-                        taken[cand[np.argmax(ious[i, cand])]] = True
-                    out.append((scores[i], bool(len(cand))))
+            self.add_matched(c, *match_instances(pred, target, conf, c))
+
+    def add_matched(self, c: int, scores: np.ndarray, overlaps: tuple, n_g: int) -> None:
+        """One image's instances of class c, as match_instances gives them (seep.learn.stitched
+        gives them for a raster met a strip at a time). Each predicted instance, surest first,
+        takes the free target it overlaps most at IoU >= the threshold, if any."""
+        rows, cols, ious = overlaps
+        self.n_gt[c] = self.n_gt.get(c, 0) + n_g
+        bounds = np.searchsorted(rows, np.arange(len(scores) + 1))  # rows are sorted: instance i's run
+        touching = [(cols[a:b], ious[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        order = np.argsort(-scores)
+        for thr in IOU_THRESHOLDS:
+            taken = np.zeros(n_g, bool)
+            out = self.scored.setdefault((c, float(thr)), [])
+            for i in order:
+                t, iou = touching[i]
+                free = ~taken[t] & (iou >= thr)
+                if free.any():
+                    taken[t[free][np.argmax(iou[free])]] = True
+                out.append((scores[i], bool(free.any())))
 
     def ap(self, cls: int, thr: float) -> float:
         """NaN where the class has no target instance in the set (nothing to find)."""
@@ -181,6 +186,12 @@ class Evaluation:
         probability of its class: the score ranks slicks by how sure the model is that they
         are slicks, and P(class) is shared among seven classes it confuses, so it ranked sure
         slicks of an unsure class below doubtful ones (5-fold scene CV, models/EXPERIMENTS.md)."""
+        pred, v = self.add_pixels(probs, target, valid, pred=pred)
+        self.inst.add(np.where(v, pred, 0), np.where(v, target, 0), 1.0 - probs[0])
+
+    def add_pixels(self, probs: np.ndarray, target: np.ndarray, valid: np.ndarray | None = None, *, pred=None):
+        """All but the instances, which a raster too large to hold has scored whole
+        (seep.learn.stitched): (the decoded classes, the pixels that count)."""
         pred = probs.argmax(0) if pred is None else pred
         v = np.ones(target.shape, bool) if valid is None else valid
         self.cm += confusion_matrix(pred, target, self.n_classes, v)
@@ -190,9 +201,9 @@ class Evaluation:
             pos = t == c
             self.hist_pos[c] += np.bincount(b[pos], minlength=PR_BINS)
             self.hist_neg[c] += np.bincount(b[~pos], minlength=PR_BINS)
-        self.inst.add(np.where(v, pred, 0), np.where(v, target, 0), 1.0 - probs[0])
         self.tile_counts[int((t > 0).any()), int((pred[v] > 0).any())] += 1
         self.tiles += 1
+        return pred, v
 
     def pr_curve(self, cls: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(thresholds, precision, recall), thresholds descending."""
@@ -249,5 +260,6 @@ class Evaluation:
                 if self.hist_pos[c].sum()
             },
             "target_pixels": self.cm.sum(1).tolist(),
+            "target_slicks": [self.inst.n_gt.get(c, 0) for c in range(1, self.n_classes)],  # what AP is over
             "tile_counts": self.tile_counts.tolist(),
         }

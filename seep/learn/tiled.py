@@ -28,6 +28,7 @@ from seep.errors import BadInputError
 from seep.learn.data import valid_pixels
 from seep.learn.infer import CONTEXT_PX, Predictor, without_context
 from seep.learn.metrics import Evaluation
+from seep.learn.stitched import StitchedInstances
 
 
 def predict_tiled(
@@ -78,21 +79,36 @@ def score_tiled(
 ) -> None:
     """Add each tile of the raster at `path` to `ev`, predicted as predict_tiled predicts it,
     against its window of `mask` (class ids on the same pixels). Tiles holding no radar add
-    nothing, as their pixels would not count."""
+    nothing, as their pixels would not count. Slicks are scored over the whole raster, a row of
+    tiles at a time (seep.learn.stitched): a slick crossing tiles is one, as in a raster read whole."""
     with bounded_cache(), open_scene(path, "image") as ds, open_scene(mask, "mask") as ms:
         _check(ds, path, predictor)
         _check_mask(ms, ds, mask)
+        slicks = StitchedInstances(ev.inst.classes)
         rows = range(0, ds.height, predictor.window)
         for i, r in enumerate(rows):
-            for window, wide, p in _row(predictor, ds, r, tta, keep_probs=True):
-                h, w = window.height, window.width
-                labels = read_mask_tile(ms, r, window.col_off, predictor.window)[:h, :w]
-                SEEP_CLASSES.check_mask(labels, f"mask {mask} near row {r}, column {window.col_off}", fix="fix the mask")
-                target = (labels > 0).astype(np.uint8) if predictor.binary else labels
-                valid = valid_pixels(wide[CONTEXT_PX : CONTEXT_PX + h, CONTEXT_PX : CONTEXT_PX + w], predictor.normalizer.nodata)
-                ev.add(p.probs[:, :h, :w], target, valid, pred=p.classes[:h, :w])
+            slicks.add(*_score_row(predictor, ev, ds, ms, mask, r, tta))
             if on_row:
                 on_row(i + 1, len(rows))
+        for c in ev.inst.classes:
+            ev.inst.add_matched(c, *slicks.matched(c))
+
+
+def _score_row(predictor: Predictor, ev: Evaluation, ds, ms, mask: Path, r: int, tta: bool):
+    """Add the pixels of the row of tiles at row offset r to `ev`; return the row's classes
+    predicted and true and P(seep), full width, 0 where pixels do not count: its slicks."""
+    shape = (min(predictor.window, ds.height - r), ds.width)
+    strip = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8), np.zeros(shape, np.float32)
+    for window, wide, p in _row(predictor, ds, r, tta, keep_probs=True):
+        h, w, col = window.height, window.width, window.col_off
+        labels = read_mask_tile(ms, r, col, predictor.window)[:h, :w]
+        SEEP_CLASSES.check_mask(labels, f"mask {mask} near row {r}, column {col}", fix="fix the mask")
+        target = (labels > 0).astype(np.uint8) if predictor.binary else labels
+        valid = valid_pixels(wide[CONTEXT_PX : CONTEXT_PX + h, CONTEXT_PX : CONTEXT_PX + w], predictor.normalizer.nodata)
+        pred, v = ev.add_pixels(p.probs[:, :h, :w], target, valid, pred=p.classes[:h, :w])
+        for whole, tile in zip(strip, (pred, target, 1.0 - p.probs[0, :h, :w]), strict=True):
+            whole[:, col : col + w] = np.where(v, tile, 0)
+    return strip
 
 
 def _row(predictor: Predictor, ds, r: int, tta: bool, *, keep_probs: bool = False):
