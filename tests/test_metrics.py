@@ -158,6 +158,12 @@ def _slicks(rng, shape):
     return m
 
 
+def _components(on):
+    import cv2
+
+    return cv2.connectedComponents(on.astype(np.uint8), connectivity=8)[0] - 1
+
+
 def _scored_strip_by_strip(pred, target, conf, rows):
     from seep.learn.stitched import StitchedInstances
 
@@ -181,7 +187,8 @@ def test_a_raster_met_strip_by_strip_scores_its_slicks_as_if_read_whole(rows):
         whole = M.InstanceAccumulator([1, 2, 3])
         whole.add(pred, target, conf)
         strips = _scored_strip_by_strip(pred, target, conf, rows)
-        assert strips.n_gt == whole.n_gt and whole.n_gt[1] > 0
+        assert strips.n_gt == whole.n_gt == {c: _components(target == c) for c in (1, 2, 3)} and whole.n_gt[1] > 0
+        assert all(len(strips.scored[(c, 0.5)]) == _components(pred == c) for c in (1, 2, 3))
         for key, scored in whole.scored.items():
             mine = sorted(strips.scored[key])
             assert [tp for _, tp in mine] == [tp for _, tp in sorted(scored)], key

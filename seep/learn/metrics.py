@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
+
+from seep.learn.stitched import StitchedInstances
 
 PR_BINS = 200  # probability resolution of the precision-recall curves
 IOU_THRESHOLDS = np.round(np.arange(0.5, 0.96, 0.05), 2)
@@ -73,29 +74,6 @@ def average_precision(precisions: np.ndarray, recalls: np.ndarray) -> float:
     return float(np.mean([p[i] if i < len(p) else 0.0 for i in idx]))
 
 
-def instances(mask: np.ndarray, cls: int) -> tuple[int, np.ndarray]:
-    """Connected components (8-neighbour) of one class: (count, label image 1..count)."""
-    n, labels = cv2.connectedComponents((mask == cls).astype(np.uint8), connectivity=8)
-    return n - 1, labels
-
-
-def match_instances(pred: np.ndarray, target: np.ndarray, conf: np.ndarray, cls: int):
-    """Scored predicted instances of one class and the target instances each overlaps.
-
-    Returns (scores (P,), overlaps, number of target instances G): an instance's score is the
-    mean of `conf` over its pixels; overlaps are (pred index, target index, IoU) arrays of each
-    pair sharing pixels, by pred then target index (a whole scene's slicks would not fit a
-    P x G matrix)."""
-    n_p, lp = instances(pred, cls)
-    n_g, lg = instances(target, cls)
-    inter = np.bincount(lp.ravel() * (n_g + 1) + lg.ravel(), minlength=(n_p + 1) * (n_g + 1)).reshape(n_p + 1, n_g + 1)
-    area_p, area_g = inter.sum(1)[1:], inter.sum(0)[1:]
-    scores = np.bincount(lp.ravel(), weights=conf.ravel(), minlength=n_p + 1)[1:] / np.maximum(area_p, 1)
-    rows, cols = np.nonzero(inter[1:, 1:])
-    shared = inter[1:, 1:][rows, cols]
-    return scores, (rows, cols, shared / (area_p[rows] + area_g[cols] - shared)), n_g
-
-
 @dataclass
 class InstanceAccumulator:
     """Instance AP per class over a set: greedy one-to-one matching by score per tile."""
@@ -105,13 +83,17 @@ class InstanceAccumulator:
     n_gt: dict = field(default_factory=dict)  # cls -> count
 
     def add(self, pred: np.ndarray, target: np.ndarray, conf: np.ndarray) -> None:
+        """One image: a raster of one strip. An instance (connected component, 8-neighbour, of
+        one class) is scored by the mean of `conf` over its pixels."""
+        slicks = StitchedInstances(self.classes)
+        slicks.add(pred, target, conf)
         for c in self.classes:
-            self.add_matched(c, *match_instances(pred, target, conf, c))
+            self.add_matched(c, *slicks.matched(c))
 
     def add_matched(self, c: int, scores: np.ndarray, overlaps: tuple, n_g: int) -> None:
-        """One image's instances of class c, as match_instances gives them (seep.learn.stitched
-        gives them for a raster met a strip at a time). Each predicted instance, surest first,
-        takes the free target it overlaps most at IoU >= the threshold, if any."""
+        """One image's instances of class c, as StitchedInstances.matched gives them. Each
+        predicted instance, surest first, takes the free target it overlaps most at IoU >= the
+        threshold, if any."""
         rows, cols, ious = overlaps
         self.n_gt[c] = self.n_gt.get(c, 0) + n_g
         bounds = np.searchsorted(rows, np.arange(len(scores) + 1))  # rows are sorted: instance i's run

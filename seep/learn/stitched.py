@@ -2,7 +2,8 @@
 one strip into the next is one instance, scored and matched as it would be were the raster read
 whole. `evaluate --data` scores a whole labelled scene's instance AP with it (seep.learn.tiled);
 scored window by window, a long slick crossing three windows counted as three, each matched or
-missed on its own. Memory: one strip, and a few numbers per slick."""
+missed on its own. Memory: one strip, and a few numbers per slick. A tile is a raster of one
+strip: seep.learn.metrics finds every tile's slicks here too, so there is one way to find them."""
 
 from __future__ import annotations
 
@@ -69,8 +70,8 @@ def _touching(above: np.ndarray, below: np.ndarray) -> np.ndarray:
 
 
 class StitchedInstances:
-    """Predicted and target instances of each class over a raster met strip by strip, and the
-    pixels each pair shares: what match_instances gives for an image, for the whole raster."""
+    """Predicted and target instances of each class over a raster met strip by strip (an image:
+    one strip), and the pixels each pair shares."""
 
     def __init__(self, classes: list[int]):
         self.pred = {c: Components() for c in classes}
@@ -90,8 +91,10 @@ class StitchedInstances:
                 self.shared[c].append((pairs, counts))
 
     def matched(self, c: int) -> tuple[np.ndarray, tuple, int]:
-        """(scores (P,), overlaps, G) of class c over the raster, as match_instances gives them
-        for an image."""
+        """(scores (P,), overlaps, G) of class c over the raster: each predicted instance's mean
+        confidence; (pred index, target index, IoU) arrays of each pair sharing pixels, by pred
+        then target index (a scene's slicks would not fit a P x G matrix); how many target
+        instances."""
         p, t = self.pred[c], self.target[c]
         _, in_p = np.unique(p.roots()[1:], return_inverse=True)  # each id's instance, 0..P-1
         _, in_t = np.unique(t.roots()[1:], return_inverse=True)
