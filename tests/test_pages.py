@@ -544,6 +544,12 @@ def test_models_page_shows_evaluations(demo_ws, tiny_model):
     at.selectbox(key="models_pick").set_value(trained["model_id"]).run()
     assert any("Per-class IoU" in s.value for s in at.subheader)
     assert len(at.get("plotly_chart")) >= 4  # IoU bars, confusion matrix, PR curves, class distribution
+    report = reg.get_model(demo_ws, trained["model_id"]).metrics
+    table = next(d.value for d in at.dataframe if "AP50" in d.value.columns)
+    want = dict(zip(report["classes"], report["target_slicks"], strict=True))
+    assert sum(want.values()) and {c: want[c] for c in table["class"]} == dict(
+        zip(table["class"], table["true slicks"], strict=True)
+    )
     at.selectbox(key="models_compare").set_value("unscored").run()
     assert any("unscored has no figures" in w.value for w in at.warning)
 

@@ -84,6 +84,8 @@ def _one_model(model_id: str, rep: dict, names: list[str]) -> None:
     st.plotly_chart(pr_curves(rep), key=f"models_pr_{model_id}")
     columns = {"IoU": "iou", "Dice": "dice", "pixel AP": "pixel_ap", "AP50": "ap50", "mAP .5:.95": "map"}
     rows = [{"class": name, **{col: rep[k][i] for col, k in columns.items()}} for i, name in enumerate(rep["classes"])]
+    for row, n in zip(rows, rep.get("target_slicks", ()), strict=False):  # none in older reports
+        row["true slicks"] = n  # what AP is over: AP50 0.0 over 2 slicks says little
     table, absent = scored_classes(rows, tuple(columns))
     show_table(table, key=f"models_ap_{model_id}")
     if absent:
