@@ -76,7 +76,8 @@ def average_precision(precisions: np.ndarray, recalls: np.ndarray) -> float:
 
 @dataclass
 class InstanceAccumulator:
-    """Instance AP per class over a set: greedy one-to-one matching by score per tile."""
+    """Instance AP per class over a set: greedy one-to-one matching by score within each tile
+    (each whole raster, for one scored by windows)."""
 
     classes: list[int]
     scored: dict = field(default_factory=dict)  # (cls, thr) -> list of (score, is_tp)
@@ -91,9 +92,9 @@ class InstanceAccumulator:
             self.add_matched(c, *slicks.matched(c))
 
     def add_matched(self, c: int, scores: np.ndarray, overlaps: tuple, n_g: int) -> None:
-        """One image's instances of class c, as StitchedInstances.matched gives them. Each
-        predicted instance, surest first, takes the free target it overlaps most at IoU >= the
-        threshold, if any."""
+        """The instances of class c of one image, or of a whole raster, as
+        StitchedInstances.matched gives them. Each predicted instance, surest first, takes the
+        free target it overlaps most at IoU >= the threshold, if any."""
         rows, cols, ious = overlaps
         self.n_gt[c] = self.n_gt.get(c, 0) + n_g
         bounds = np.searchsorted(rows, np.arange(len(scores) + 1))  # rows are sorted: instance i's run
