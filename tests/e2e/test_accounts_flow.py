@@ -29,8 +29,10 @@ def team_server(tmp_path_factory):
 
 
 def sign_in(page, name, password):
-    page.get_by_role("textbox", name="Name").fill(name)
-    page.get_by_role("textbox", name="Password").fill(password)
+    # Exact names: right after Sign out is clicked, the page can still show Browse, whose "Name
+    # contains" filter a loose "Name" matches; the name went there and the form sent none.
+    page.get_by_role("textbox", name="Name", exact=True).fill(name)
+    page.get_by_role("textbox", name="Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     wait_for_app(page)
 
