@@ -1012,6 +1012,8 @@ def team(demo_ws):
 
 
 def test_with_accounts_every_page_is_behind_the_sign_in_form(team):
+    from seep.workspace import accounts as acc
+
     at = app_as(None)
     assert [t.value for t in at.title] == ["Sign in to Seep"] and not at.get("stPlotlyChart")
     name, password = at.text_input
@@ -1029,6 +1031,8 @@ def test_with_accounts_every_page_is_behind_the_sign_in_form(team):
     at.session_state["signed_in"]["at"] -= session_hours(13)
     at.switch_page("pages/review.py").run()
     assert not at.title or at.title[0].value != "Review"  # expired: the page draws nothing of the workspace
+    ended = acc.audit_rows(team, actor="ada")[0]
+    assert (ended["action"], ended["detail"]) == ("sign-out", "Your session expired; sign in again.")
 
 
 def session_hours(h: float) -> float:
@@ -1175,6 +1179,8 @@ def test_an_admin_who_sets_her_own_password_stays_signed_in_where_her_other_sess
     there.switch_page("pages/browse.py").run()  # (AppTest runs the page without app.py's sign-in form)
     assert not there.title and "signed_in" not in there.session_state
     assert there.session_state["signed_out_why"].startswith("Your password was changed since you signed in")
+    ended = [r for r in acc.audit_rows(team, actor="ada") if r["action"] == "sign-out"]
+    assert len(ended) == 1 and ended[0]["detail"].startswith("Your password was changed since you signed in")
     assert acc.sign_in(team, "ada", new).name == "ada"
 
 

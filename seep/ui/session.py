@@ -130,12 +130,15 @@ def password_changed(name: str, set_at: float) -> None:
         signed["password_set_at"] = set_at
 
 
-def sign_out(why: str) -> None:
-    """End it; the sign-in form then says `why`. What Review held open (masks, a pending
-    choice, strokes the editor keeps in the tab) was that person's: the next one to sign in
-    here starts afresh, with a new editor nonce, and so does Browse. Signed in through the identity provider,
-    Streamlit's own sign-out also drops its identity cookie."""
-    st.session_state.pop("signed_in", None)
+def sign_out(ws: Workspace, why: str) -> None:
+    """End it, in the audit trail too (who, and `why`, which the sign-in form then says). What
+    Review held open (masks, a pending choice, strokes the editor keeps in the tab) was that
+    person's: the next one to sign in here starts afresh, with a new editor nonce, and so does
+    Browse. Signed in through the identity provider, Streamlit's own sign-out also drops its
+    identity cookie."""
+    signed = st.session_state.pop("signed_in", None)
+    if signed:
+        accounts.record(ws, signed["name"], "sign-out", detail=why)
     for key in ("review_opened", "review_pending", "review_lookalikes"):
         st.session_state.pop(key, None)
     st.session_state["review_nonce"] = st.session_state.get("review_nonce", 0) + 1
@@ -153,14 +156,14 @@ def user(ws: Workspace) -> User | None:
         return None
     now = time.time()
     if now - signed["at"] > SESSION_MAX_S or now - signed["seen"] > SESSION_IDLE_S:
-        sign_out("Your session expired; sign in again.")
+        sign_out(ws, "Your session expired; sign in again.")
         return None
     signed["seen"] = now
     current = get_user(ws, signed["name"])
     if current is None:
         st.session_state.pop("signed_in")
     elif signed.get("password_set_at") not in (None, current.password_set_at):
-        sign_out("Your password was changed since you signed in: sign in with the new one.")
+        sign_out(ws, "Your password was changed since you signed in: sign in with the new one.")
         return None
     return current
 

@@ -69,7 +69,7 @@ def signed_in_sidebar(ws: Workspace) -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(f"Signed in as **{plain(account.name)}** · {account.role}")
         if st.button("Sign out", key="sign_out", icon=":material/logout:", type="tertiary"):
-            session.sign_out("You signed out.")
+            session.sign_out(ws, "You signed out.")
             # Through the provider, st.logout has queued the browser's redirect: a rerun now
             # could drop it before it is sent, leaving its identity cookie in place.
             st.stop() if session.identity_providers() else st.rerun()

@@ -77,6 +77,7 @@ def test_an_analyst_signs_in_saves_under_their_name_and_signs_out(team_server, p
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to Seep")).to_be_visible()
     expect(page.get_by_text("You signed out.")).to_be_visible()
+    assert [r["action"] for r in acc.audit_rows(ws, actor="Ana <b>Lyst</b>")] == ["sign-out", "save", "sign-in"]
 
 
 def paint_and_save(page, canvas, cls: int, y: int) -> None:
