@@ -90,6 +90,20 @@ def test_repeated_failures_slow_down_known_and_unknown_names_alike(ws):
         acc.sign_in(ws, "ada", "guess", now=102)
 
 
+def test_an_empty_name_or_password_is_asked_for_not_counted_as_a_guess(ws):
+    """Enter pressed before the password was typed: said so, and no wait follows however often."""
+    acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
+    for name, password in [("ada", ""), ("", PASSWORD), ("  ", "")] * acc.FREE_FAILURES:
+        with pytest.raises(SignInError, match="^type your name and your password$"):
+            acc.sign_in(ws, name, password, now=100)
+    for _ in range(acc.FREE_FAILURES):
+        with pytest.raises(SignInError, match="^type your current password; your password was not changed$"):
+            acc.change_own_password(ws, "ada", "", "another good one", now=100)
+    assert acc.sign_in(ws, "ada", PASSWORD, now=100).name == "ada"  # no wait: nothing was counted
+    with ws.connect() as con:
+        assert con.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == 0
+
+
 def test_a_password_is_changed_by_its_owner_given_the_current_one(ws):
     """The sidebar's form: a session left open cannot lock its owner out, and guessing the
     current password there is throttled as guessing it at sign-in is."""

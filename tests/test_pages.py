@@ -1019,7 +1019,7 @@ def test_with_accounts_every_page_is_behind_the_sign_in_form(team):
     name, password = at.text_input
     name.set_value("ada")
     at.button[0].click().run()  # Enter pressed before the password was typed: said, and not a failure
-    assert [e.value for e in at.error] == ["Type your name and your password."]
+    assert [e.value for e in at.error] == ["type your name and your password"]
     with team.connect() as con:
         assert con.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == 0
     name, password = at.text_input

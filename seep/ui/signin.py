@@ -32,9 +32,7 @@ def password_form(ws: Workspace) -> None:
         name = st.text_input("Name", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
-    if submitted and not (name.strip() and password):  # Enter pressed early: not a failed sign-in
-        st.error("Type your name and your password.", icon=":material/error:")
-    elif submitted:
+    if submitted:
         try:
             account = sign_in(ws, name, password)
             session.sign_in_as(account.name, password_set_at=account.password_set_at)

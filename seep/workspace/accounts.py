@@ -185,7 +185,10 @@ def reactivate(ws: Workspace, name: str, *, actor: str) -> None:
 
 def sign_in(ws: Workspace, name: str, password: str, now: float | None = None) -> User:
     """The account, if the password is right. Every refusal reads the same; after a few
-    failures for a name (known or not) each attempt must wait, doubling up to MAX_WAIT_S."""
+    failures for a name (known or not) each attempt must wait, doubling up to MAX_WAIT_S. A
+    name or password left empty (Enter pressed early) is no guess: refused, not counted."""
+    if not name.strip() or not password:
+        raise SignInError("type your name and your password")
     return _vouched(ws, name, password, now, audit="sign-in")
 
 
@@ -193,6 +196,8 @@ def change_own_password(ws: Workspace, name: str, current: str, new: str, now: f
     """A signed-in person's new password, given the one they have: a session left open on a
     shared screen cannot lock its owner out (a wrong one counts as a failed sign-in)."""
     _check_password(new)
+    if not current:  # no guess, so not a failure counted against the name
+        raise SignInError("type your current password; your password was not changed")
     try:
         user = _vouched(ws, name, current, now)
     except SignInError as e:
