@@ -56,7 +56,8 @@ def password_reset(names: list[str]) -> None:
         session.require(ws, "users")
         if new != again:
             raise BadInputError("the two passwords differ; nothing was changed")
-        session.password_changed(who, acc.set_password(ws, who, new, actor=me))
+        acc.set_password(ws, who, new, actor=me)
+        session.keep_signed_in(ws, who)
         st.success(
             f"{plain(who)}'s password is set, and any session signed in with the old one has ended; "
             "once signed in they can change it (sidebar).",
@@ -123,7 +124,7 @@ if not acc.accounts_enabled(ws):
             admin = acc.add_user(ws, **got, actor=me)
             if not session.identity_providers():
                 # The one who turned sign-in on (else: through the provider).
-                session.sign_in_as(admin.name, password_set_at=admin.password_set_at)
+                session.sign_in_as(admin)
             st.rerun()
         except SeepError as e:
             session.show_error(e)
@@ -146,8 +147,7 @@ with st.expander("Add an account", icon=":material/person_add:"):
         try:
             session.require(ws, "users")
             acc.add_user(ws, **got, actor=me)
-            st.toast(f"Account {got['name']} created")
-            st.rerun()
+            session.rerun_saying(f"Account {plain(got['name'])} created")
         except SeepError as e:
             session.show_error(e)
 with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -155,6 +155,11 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     role = st.selectbox("Role", acc.ROLES, key="team_role")
     change = st.button("Change role", key="team_set_role")
     disable = st.button("Disable", key="team_disable", help="The account can no longer sign in; its name stays on its work")
+    end = st.button(
+        "Sign out everywhere",
+        key="team_end_sessions",
+        help="Every browser signed in as this account must sign in again (a lost laptop); nothing else changes",
+    )
 if not session.identity_providers():  # there, the provider keeps the passwords
     with st.expander("Set a password", icon=":material/key:"):
         password_reset([u["name"] for u in users if u["active"]])
@@ -168,6 +173,14 @@ if session.identity_providers():  # accounts sign in through the provider: by th
     with st.container(horizontal=True, vertical_alignment="bottom"):
         email = st.text_input("Email", key="team_email", help="The address the identity provider signs this person in with")
         link = st.button("Link email", key="team_link_email")
+if end:  # nothing on this page changes: no rerun, which could drop the toast
+    try:
+        session.require(ws, "users")
+        acc.end_sessions(ws, who, actor=me)
+        session.keep_signed_in(ws, who)
+        st.toast(f"{plain(who)} must sign in again in every browser" if who != me else "Your other sessions have ended")
+    except SeepError as e:
+        session.show_error(e)
 if change or disable or link or enable:
     try:
         session.require(ws, "users")

@@ -163,8 +163,7 @@ if st.button(
         session.require(ws, "train")
         job = queue.submit(ws, "finetune", params.to_dict())
         ensure_worker(ws)
-        st.toast(f"Job {job.id} queued" + (" behind the running one" if busy else ""))
-        st.rerun()
+        session.rerun_saying(f"Job {job.id} queued" + (" behind the running one" if busy else ""))
     except SeepError as e:
         session.show_error(e)
 

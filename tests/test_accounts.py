@@ -168,6 +168,28 @@ def test_the_audit_trail_records_who_did_what(ws, tiny_model):
     assert f"return,{tile.id},v1 too wide,gulf.r000256c000512" in buf.getvalue()
 
 
+def test_an_accounts_sessions_are_ended_without_changing_its_password(ws, capsys):
+    """A browser left signed in on a shared screen or a lost laptop: its owner (sidebar), an
+    admin (Team page) or the server's CLI ends every session of the account; the password and
+    everything else stay, and a new sign-in carries the new stamp."""
+    acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
+    acc.add_user(ws, "ben", "analyst", PASSWORD, actor="setup")
+    before = acc.sign_in(ws, "ben", PASSWORD, now=0).sessions_ended_at
+    acc.end_sessions(ws, "ben", actor="ada")
+    ended = acc.get_user(ws, "ben").sessions_ended_at
+    assert ended > before == 0.0 and acc.get_user(ws, "ada").sessions_ended_at == 0.0  # hers are untouched
+    assert acc.sign_in(ws, "ben", PASSWORD, now=0).sessions_ended_at == ended  # same password, new stamp
+    assert main(["user", "sign-out", "ben", "--workspace", str(ws.root)]) == 0
+    assert capsys.readouterr().out == "every session of ben ends at its next click; their password is unchanged\n"
+    assert acc.get_user(ws, "ben").sessions_ended_at > ended
+    with pytest.raises(NotFoundError, match="no account named cy"):
+        acc.end_sessions(ws, "cy", actor="ada")
+    assert main(["user", "sign-out", "--workspace", str(ws.root)]) == 1
+    assert "`user sign-out` needs the account's NAME" in capsys.readouterr().err
+    trail = [(r["actor"], r["action"], r["target"]) for r in acc.audit_rows(ws, limit=4)]
+    assert trail[0][1:] == ("sessions-ended", "ben") and trail[2] == ("ada", "sessions-ended", "ben")
+
+
 def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, tmp_path):
     root = str(ws.root)
     assert main(["user", "list", "--workspace", root]) == 0

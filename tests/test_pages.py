@@ -1190,6 +1190,38 @@ def test_an_admin_who_sets_her_own_password_stays_signed_in_where_her_other_sess
     assert acc.sign_in(team, "ada", new).name == "ada"
 
 
+def test_an_admin_signs_an_account_out_everywhere_and_her_own_other_sessions(team):
+    """A lost laptop: "Sign out everywhere" on the Team page ends every session of that account
+    and nothing else; chosen for herself it ends all but the one she clicked in (the sidebar's
+    "Sign out my other sessions" is the same for everyone: the browser test clicks it)."""
+    from seep.workspace import accounts as acc
+
+    def signed(name: str, page: str = "pages/browse.py") -> AppTest:
+        at = app_as(name, page)
+        account = acc.sign_in(team, name, PASSWORD)  # the stamps the sign-in form leaves
+        at.session_state["signed_in"].update(password_set_at=account.password_set_at, sessions_ended_at=account.sessions_ended_at)
+        return at
+
+    def ended(at: AppTest) -> bool:
+        at.switch_page("pages/browse.py").run()  # (AppTest runs the page without app.py's sign-in form)
+        why = at.session_state["signed_out_why"] if "signed_out_why" in at.session_state else ""
+        return not at.title and why.startswith("This session was ended from elsewhere")
+
+    here, there, rey = signed("ada", "pages/team.py"), signed("ada"), signed("rey")
+    here.selectbox(key="team_who").set_value("rey")
+    here.button(key="team_end_sessions").click().run()
+    assert [t.value for t in here.toast] == ["rey must sign in again in every browser"]
+    assert ended(rey) and not ended(there) and acc.get_user(team, "rey").role == "reviewer"  # only the sessions
+    here.switch_page("pages/team.py").run()
+    here.selectbox(key="team_who").set_value("ada")
+    here.button(key="team_end_sessions").click().run()
+    assert [t.value for t in here.toast] == ["Your other sessions have ended"]
+    assert ended(there) and not ended(here)  # the one that asked goes on
+    trail = [(r["actor"], r["action"], r["target"]) for r in acc.audit_rows(team, limit=20) if "sessions" in r["action"]]
+    assert trail == [("ada", "sessions-ended", "ada"), ("ada", "sessions-ended", "rey")]
+    assert acc.sign_in(team, "rey", PASSWORD).name == "rey"  # the password is unchanged
+
+
 def test_the_first_admin_account_is_made_on_the_team_page_and_turns_on_sign_in(demo_ws):
     from seep.workspace import accounts as acc
 

@@ -371,9 +371,10 @@ def _team_commands(add: Add) -> None:
     p = add(
         "user",
         cmd_user,
-        "accounts and roles: add, list, role, email, password, disable, enable (with none, the app is single-user)",
+        "accounts and roles: add, list, role, email, password, sign-out (every session of it), disable, enable "
+        "(with none, the app is single-user)",
     )
-    p.add_argument("action", choices=["add", "list", "role", "email", "password", "disable", "enable"])
+    p.add_argument("action", choices=["add", "list", "role", "email", "password", "sign-out", "disable", "enable"])
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=["analyst", "reviewer", "admin"], help="add: default analyst; role: the new one")
     p.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin (scripts)")

@@ -91,6 +91,9 @@ def cmd_user(args) -> int:
     elif args.action == "password":
         acc.set_password(ws, args.name, _new_password(args), actor=default_author())
         print(f"password of {args.name} changed; their sessions signed in with the old one end at their next click")
+    elif args.action == "sign-out":
+        acc.end_sessions(ws, args.name, actor=default_author())
+        print(f"every session of {args.name} ends at its next click; their password is unchanged")
     elif args.action == "enable":
         acc.reactivate(ws, args.name, actor=default_author())
         print(f"{args.name} can sign in again")

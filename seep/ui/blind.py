@@ -104,9 +104,8 @@ def _act(ws: Workspace, do, done: str, on_closed) -> None:
     except SeepError as e:
         session.show_error(e)
         return
-    st.toast(done, icon=":material/visibility_off:")
     on_closed()
-    st.rerun()
+    session.rerun_saying(done, icon=":material/visibility_off:")
 
 
 def quality(ws: Workspace) -> None:

@@ -176,9 +176,8 @@ def return_form(ws: Workspace, image: ImageRecord, reviewer: str, on_returned) -
                 except SeepError as e:
                     session.show_error(e)
                     return
-                st.toast(f"Returned {plain(image.name)} to {plain(analyst)}", icon=":material/undo:")
                 on_returned()
-                st.rerun()
+                session.rerun_saying(f"Returned {plain(image.name)} to {plain(analyst)}", icon=":material/undo:")
 
 
 def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, opacity: float, on_restored) -> None:
@@ -232,8 +231,7 @@ def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, op
                     session.show_error(e)
                     return
                 on_restored()
-                st.toast(f"Restored v{pick} as v{lv.version}")
-                st.rerun()
+                session.rerun_saying(f"Restored v{pick} as v{lv.version}")
 
 
 # ---- look-alikes: why predicted seeps were removed -------------------------------------------
@@ -287,8 +285,7 @@ def lookalike_form(ws: Workspace, image: ImageRecord, base: np.ndarray, author: 
             session.show_error(e)
             return
         st.session_state.pop("review_lookalikes")
-        st.toast(f"Kept {n} look-alike reason{'s' * (n != 1)}", icon=":material/label:")
-        st.rerun()
+        session.rerun_saying(f"Kept {n} look-alike reason{'s' * (n != 1)}", icon=":material/label:")
 
 
 def outlined(base: np.ndarray, regions) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import NoReturn
 
 import streamlit as st
 
@@ -49,6 +50,7 @@ def open_workspace() -> Workspace:
     so a first start shows something to review. Stops the page with a clear error when
     the folder cannot be used."""
     _ensure_frame()
+    _toasts_from_before_the_rerun()
     path = st.session_state.setdefault("workspace_path", str(default_path()))
     try:
         ws = Workspace(path)
@@ -89,6 +91,19 @@ def browse_filter() -> ImageFilter:
     return st.session_state.get("browse_filter", ImageFilter())
 
 
+def rerun_saying(message: str, icon: str | None = None) -> NoReturn:
+    """Rerun the page (so it shows what an action changed), then say `message` in a toast. A
+    toast sent just before st.rerun never reached the browser: the rerun drops the messages
+    of the run it interrupts."""
+    st.session_state.setdefault("seep_toasts", []).append((message, icon))
+    st.rerun()
+
+
+def _toasts_from_before_the_rerun() -> None:
+    for message, icon in st.session_state.pop("seep_toasts", []):
+        st.toast(message, icon=icon)
+
+
 def show_error(e: SeepError) -> None:
     st.error(plain(e), icon=":material/error:")
 
@@ -109,25 +124,28 @@ def identity_providers() -> list[str]:
     return named or (["default"] if "client_id" in auth else [])
 
 
-def sign_in_as(name: str, at: float | None = None, email: str | None = None, password_set_at: float | None = None) -> None:
+def sign_in_as(account: User, at: float | None = None, email: str | None = None) -> None:
     """Start this browser session's sign-in (the caller checked the password or the identity);
-    `at`: when it began, for the expiry; `password_set_at`: which password it signed in with."""
+    `at`: when it began, for the expiry. It keeps the account's stamps (which password, when its
+    sessions were last ended): the session ends once they change."""
     now = time.time()
-    st.session_state["signed_in"] = {
-        "name": name,
-        "at": at or now,
-        "seen": now,
-        "email": email,
-        "password_set_at": password_set_at,
-    }
+    st.session_state["signed_in"] = {"name": account.name, "at": at or now, "seen": now, "email": email}
+    _stamp(account)
 
 
-def password_changed(name: str, set_at: float) -> None:
-    """This session set `name`'s password: if it is signed in as `name` it goes on, where
-    every other session of that account ends."""
+def keep_signed_in(ws: Workspace, name: str) -> None:
+    """This session changed `name`'s password or ended its sessions: if it is signed in as
+    `name` it goes on, where every other session of that account ends."""
     signed = st.session_state.get("signed_in")
-    if signed and signed["name"] == name:
-        signed["password_set_at"] = set_at
+    current = get_user(ws, name)
+    if signed and signed["name"] == name and current:
+        _stamp(current)
+
+
+def _stamp(account: User) -> None:
+    signed = st.session_state["signed_in"]
+    signed["password_set_at"] = account.password_set_at
+    signed["sessions_ended_at"] = account.sessions_ended_at
 
 
 def sign_out(ws: Workspace, why: str) -> None:
@@ -165,6 +183,9 @@ def user(ws: Workspace) -> User | None:
     elif signed.get("password_set_at") not in (None, current.password_set_at):
         sign_out(ws, "Your password was changed since you signed in: sign in with the new one.")
         return None
+    elif signed.get("sessions_ended_at") not in (None, current.sessions_ended_at):
+        sign_out(ws, "This session was ended from elsewhere (Sign out my other sessions, or an admin): sign in again.")
+        return None
     return current
 
 
@@ -184,7 +205,7 @@ def _identity(ws: Workspace) -> dict | None:
     except SeepError as e:
         st.session_state["identity_refused"] = str(e)
         return None
-    sign_in_as(account.name, at=float(st.user.get("iat") or 0) or None, email=email)
+    sign_in_as(account, at=float(st.user.get("iat") or 0) or None, email=email)
     return st.session_state["signed_in"]
 
 

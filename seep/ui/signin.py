@@ -9,7 +9,7 @@ from seep.errors import BadInputError, SeepError
 from seep.ui import session
 from seep.ui.text import plain
 from seep.workspace import Workspace
-from seep.workspace.accounts import MIN_PASSWORD, change_own_password, sign_in
+from seep.workspace.accounts import MIN_PASSWORD, change_own_password, end_sessions, sign_in
 
 
 def sign_in_page(ws: Workspace) -> None:
@@ -35,7 +35,7 @@ def password_form(ws: Workspace) -> None:
     if submitted:
         try:
             account = sign_in(ws, name, password)
-            session.sign_in_as(account.name, password_set_at=account.password_set_at)
+            session.sign_in_as(account)
             st.rerun()
         except SeepError as e:
             session.show_error(e)
@@ -76,6 +76,14 @@ def signed_in_sidebar(ws: Workspace) -> None:
     if not session.identity_providers():  # there, the provider keeps the password
         with st.popover("Change password", icon=":material/key:", type="tertiary"):
             own_password_form(ws, account.name)
+    # A browser left signed in elsewhere (a shared screen, a lost laptop), the password unchanged.
+    if st.button("Sign out my other sessions", key="end_other_sessions", icon=":material/devices:", type="tertiary"):
+        try:
+            end_sessions(ws, account.name, actor=account.name)
+            session.keep_signed_in(ws, account.name)
+            st.toast("Your other sessions have ended: another browser signed in as you must sign in again.")
+        except SeepError as e:
+            session.show_error(e)
 
 
 def own_password_form(ws: Workspace, name: str) -> None:
@@ -90,7 +98,8 @@ def own_password_form(ws: Workspace, name: str) -> None:
     try:
         if new != again:
             raise BadInputError("the two new passwords differ; your password was not changed")
-        session.password_changed(name, change_own_password(ws, name, current, new))
+        change_own_password(ws, name, current, new)
+        session.keep_signed_in(ws, name)
         st.success(
             "Password changed: use it when you next sign in. Your other sessions (another browser, another computer) have ended.",
             icon=":material/check:",

@@ -59,8 +59,7 @@ def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) 
     ):
         try:
             activate(ws, candidate.id)
-            st.toast(f"{plain(candidate.id)} is now the active model")
-            st.rerun()
+            session.rerun_saying(f"{plain(candidate.id)} is now the active model")
         except SeepError as e:
             session.show_error(e)
 
@@ -84,8 +83,7 @@ def predict_all(ws: Workspace, *, may_predict: bool) -> None:
                 session.require(ws, "predict")
                 job = queue.submit(ws, "predict_all", {"only_unreviewed": only_unreviewed})
                 ensure_worker(ws)
-                st.toast(f"Job {job.id} queued")
-                st.rerun()
+                session.rerun_saying(f"Job {job.id} queued")
             except SeepError as e:
                 session.show_error(e)
 
@@ -100,8 +98,7 @@ def roll_back(ws: Workspace, models, *, may_rollback: bool) -> None:
         if st.button("Activate", key="train_rollback", disabled=not may_rollback):
             try:
                 activate(ws, pick, "rollback")
-                st.toast(f"{plain(pick)} is now the active model")
-                st.rerun()
+                session.rerun_saying(f"{plain(pick)} is now the active model")
             except SeepError as e:
                 session.show_error(e)
 

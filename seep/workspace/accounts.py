@@ -53,9 +53,11 @@ _DUMMY_HASH = _hasher.hash("not a password anyone has")
 class User:
     name: str
     role: str
-    # Which password a session signed in with (unix time it was set): a session holding
-    # another ends. Not part of who the account is, so not compared.
+    # Which password a session signed in with (unix time it was set), and when the account's
+    # sessions were last ended together: a session holding other stamps ends. Not part of who
+    # the account is, so not compared.
     password_set_at: float | None = field(default=None, compare=False)
+    sessions_ended_at: float | None = field(default=None, compare=False)
 
     def can(self, action: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(NEEDS[action])
@@ -81,8 +83,8 @@ def require(ws: Workspace, user: User | None, action: str) -> None:
 def get_user(ws: Workspace, name: str) -> User | None:
     """The active account of that name, or None."""
     with ws.connect() as con:
-        row = con.execute("SELECT name, role, password_set_at FROM users WHERE name = ? AND active = 1", (name,)).fetchone()
-    return User(row[0], row[1], row[2]) if row else None
+        row = con.execute(f"SELECT {_USER} FROM users WHERE name = ? AND active = 1", (name,)).fetchone()
+    return User(*row) if row else None
 
 
 def list_users(ws: Workspace) -> list[dict]:
@@ -111,7 +113,7 @@ def add_user(ws: Workspace, name: str, role: str, password: str | None, *, actor
             (name, role, hashed, set_at, email, _now()),
         )
         record_in(con, actor, "user-add", name, " ".join(filter(None, (role, email))))
-    return User(name, role, set_at)
+    return User(name, role, set_at, 0.0)
 
 
 def set_email(ws: Workspace, name: str, email: str, *, actor: str) -> None:
@@ -132,13 +134,13 @@ def identity_user(ws: Workspace, email: str | None, verified: bool | None = None
     if verified is False:
         raise SignInError(f"the identity provider has not verified {email}; verify it there, then sign in again")
     with ws.connect() as con:
-        row = con.execute("SELECT name, role FROM users WHERE email = ? AND active = 1", (email.strip().casefold(),)).fetchone()
+        row = con.execute(f"SELECT {_USER} FROM users WHERE email = ? AND active = 1", (email.strip().casefold(),)).fetchone()
     if row is None:
         raise SignInError(
             f"{email} has no Seep account here; an admin links it: `python -m seep user email NAME --email {email}`"
         )
     record(ws, row[0], "sign-in", detail="identity provider")
-    return User(row[0], row[1])
+    return User(*row)
 
 
 def set_role(ws: Workspace, name: str, role: str, *, actor: str) -> None:
@@ -161,6 +163,16 @@ def set_password(ws: Workspace, name: str, password: str, *, actor: str) -> floa
         con.execute("UPDATE users SET password_hash = ?, password_set_at = ? WHERE name = ?", (hashed, set_at, name))
         record_in(con, actor, "user-password", name)
     return set_at
+
+
+def end_sessions(ws: Workspace, name: str, *, actor: str) -> None:
+    """Every session signed in as `name` ends at its next step (a browser left signed in on a
+    shared or lost computer); the caller's own goes on if it holds the new stamp
+    (session.keep_signed_in). The password stays as it is."""
+    with ws.connect(write=True) as con:
+        _existing(con, name)
+        con.execute("UPDATE users SET sessions_ended_at = ? WHERE name = ?", (time.time(), name))
+        record_in(con, actor, "sessions-ended", name)
 
 
 def deactivate(ws: Workspace, name: str, *, actor: str) -> None:
@@ -212,17 +224,16 @@ def _vouched(ws: Workspace, name: str, password: str, now: float | None, audit: 
     key = name.strip().casefold()
     with ws.connect() as con:
         wait = con.execute("SELECT wait_until FROM sign_in_failures WHERE name = ?", (key,)).fetchone()
-        row = con.execute(
-            "SELECT name, role, password_hash, password_set_at FROM users WHERE name = ? AND active = 1", (name.strip(),)
-        ).fetchone()
+        row = con.execute(f"SELECT password_hash, {_USER} FROM users WHERE name = ? AND active = 1", (name.strip(),)).fetchone()
     if wait and now < wait[0]:
         raise SignInError(f"too many failed sign-ins with this name; try again in {wait[0] - now:.0f} s")
-    if _verified(row[2] if row else _DUMMY_HASH, password) and row:
+    if _verified(row[0] if row else _DUMMY_HASH, password) and row:
+        user = User(*row[1:])
         with ws.connect(write=True) as con:
             con.execute("DELETE FROM sign_in_failures WHERE name = ?", (key,))
             if audit:
-                record_in(con, row[0], audit)
-        return User(row[0], row[1], row[3])
+                record_in(con, user.name, audit)
+        return user
     with ws.connect(write=True) as con:
         got = con.execute("SELECT failures FROM sign_in_failures WHERE name = ?", (key,)).fetchone()
         failures = (got[0] if got else 0) + 1
@@ -280,6 +291,9 @@ def record_in(con, actor: str, action: str, target: str = "", detail: str = "") 
     con.execute(
         "INSERT INTO audit (at, actor, action, target, detail) VALUES (?,?,?,?,?)", (_now(), actor, action, target, detail)
     )
+
+
+_USER = "name, role, password_set_at, sessions_ended_at"  # User's fields, in order
 
 
 def _verified(hashed: str, password: str) -> bool:

@@ -306,6 +306,11 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE users ADD COLUMN password_set_at REAL NOT NULL DEFAULT 0;
     """,
+    # 15: when each account's sessions were last ended together (unix time; 0: never), as by
+    # "Sign out my other sessions" or an admin: a session signed in before then ends too.
+    """
+    ALTER TABLE users ADD COLUMN sessions_ended_at REAL NOT NULL DEFAULT 0;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -74,7 +74,7 @@ def test_an_analyst_signs_in_saves_under_their_name_and_signs_out(team_server, p
     assert [r["action"] for r in acc.audit_rows(ws, actor="Ana <b>Lyst</b>")] == ["save", "sign-in"]
     shot(page, "31-analyst-saved")
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in to Seep")).to_be_visible()
     expect(page.get_by_text("You signed out.")).to_be_visible()
     assert [r["action"] for r in acc.audit_rows(ws, actor="Ana <b>Lyst</b>")] == ["sign-out", "save", "sign-in"]
@@ -99,8 +99,8 @@ def paint_and_save(page, canvas, cls: int, y: int) -> None:
 
 def switch_user(page, name):
     """Sign out and in as `name` in the same tab: a reload is a new Streamlit session."""
-    if page.get_by_role("button", name="Sign out").count():
-        page.get_by_role("button", name="Sign out").click()
+    if page.get_by_role("button", name="Sign out", exact=True).count():
+        page.get_by_role("button", name="Sign out", exact=True).click()
         wait_for_app(page)
     sign_in(page, name, PASSWORD)
 
@@ -286,3 +286,37 @@ def test_a_person_changes_their_password_and_an_admin_sets_one(team_server, page
     assert acc.sign_in(ws, "Ben", PASSWORD).name == "Ben"
     changes = [(r["actor"], r["action"], r["target"]) for r in acc.audit_rows(ws) if r["action"] == "user-password"]
     assert changes[:2] == [("ada", "user-password", "Ben"), ("Ben", "user-password", "Ben")]
+
+
+def test_a_person_signs_out_their_other_sessions_and_an_admin_signs_someone_out_everywhere(team_server, page, browser):
+    """A browser left signed in on a shared screen or a lost laptop, the password not in doubt:
+    its owner ends the other sessions from the sidebar, an admin all of them from Team."""
+    url, ws_path = team_server
+    ws = Workspace(ws_path, create=False)
+    elsewhere = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
+    for tab in (elsewhere, page):
+        tab.goto(url)
+        wait_for_app(tab)
+        switch_user(tab, "Rey")
+    page.get_by_role("button", name="Sign out my other sessions").click()
+    expect(page.get_by_text("Your other sessions have ended")).to_be_visible()
+    shot(page, "39-other-sessions-ended")
+    elsewhere.get_by_role("link", name="Browse").click()  # the other one ends at its next step
+    expect(elsewhere.get_by_text("This session was ended from elsewhere")).to_be_visible()
+    page.get_by_role("link", name="Scene").click()  # this one goes on
+    wait_for_app(page)
+    expect(page.get_by_text("Signed in as Rey · reviewer")).to_be_visible()
+
+    sign_in(elsewhere, "ada", PASSWORD)  # a lost laptop, reported to an admin
+    elsewhere.get_by_role("link", name="Team").click()
+    wait_for_app(elsewhere)
+    choose(elsewhere, elsewhere.get_by_role("combobox", name="Account"), "Rey")
+    elsewhere.get_by_role("button", name="Sign out everywhere").click()
+    expect(elsewhere.get_by_text("Rey must sign in again in every browser")).to_be_visible()
+    page.get_by_role("link", name="Browse").click()
+    expect(page.get_by_text("This session was ended from elsewhere")).to_be_visible()
+    elsewhere.context.close()
+    sign_in(page, "Rey", PASSWORD)  # the same password
+    expect(page.get_by_text("Signed in as Rey · reviewer")).to_be_visible()
+    trail = [(r["actor"], r["action"], r["target"]) for r in acc.audit_rows(ws) if r["action"] == "sessions-ended"]
+    assert trail[:2] == [("ada", "sessions-ended", "Rey"), ("Rey", "sessions-ended", "Rey")]

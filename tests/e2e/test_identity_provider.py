@@ -68,10 +68,11 @@ def test_the_identity_provider_signs_people_in_as_the_account_of_their_email(oid
     form.get_by_role("button", name="Create account").click()
     ws = Workspace(ws_path, create=False)
     assert eventually(lambda: acc.get_user(ws, "Cy") == acc.User("Cy", "analyst"))
+    expect(page.get_by_text("Account Cy created")).to_be_visible()
     wait_for_app(page)
     shot(page, "40-signed-in-through-the-provider")
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     assert eventually(lambda: provider.logouts == 1)  # Streamlit's sign-out went through the provider's end-session endpoint
     page.wait_for_url(f"{url}/**")
     wait_for_app(page)
@@ -89,7 +90,7 @@ def test_the_identity_provider_signs_people_in_as_the_account_of_their_email(oid
     sign_in_as(page, provider, {"sub": "4", "email": "cy@example.org", "email_verified": True})
     expect(page.get_by_text("Signed in as Cy · analyst")).to_be_visible()  # the account ada just made
     wait_for_app(page)
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     if not eventually(lambda: provider.logouts == 3):
         shot(page, "dbg-logout")
         raise AssertionError((ws_path.parent / "streamlit.log").read_text()[-3000:] + page.url)

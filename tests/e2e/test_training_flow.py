@@ -79,6 +79,7 @@ def test_correct_finetune_promote_cancel_kill_restart(server, page):
     shot(page, "10-train-candidate")
     page.get_by_role("button", name=f"Promote {candidate}").click()
     assert eventually(lambda: reg.active_model(ws).id == candidate)
+    page.get_by_text(f"{candidate} is now the active model").wait_for()  # said after the rerun that shows it
 
     # Review now shows the new model's prediction on an unlabelled tile.
     unlabelled = ws.list_images(ImageFilter(status=("unlabelled",)))[0]
@@ -101,6 +102,7 @@ def test_correct_finetune_promote_cancel_kill_restart(server, page):
     page.goto(f"{url}/train")
     wait_for_app(page)
     page.get_by_role("button", name="Predict with the active model").click()
+    page.get_by_text(re.compile(r"^Job \d+ queued$")).wait_for()
     assert eventually(lambda: ws.version(stale.id).model_id == candidate, timeout=120)
     page.goto(f"{url}/review?image={stale.id}")
     page.get_by_text("Editing label v2").first.wait_for(timeout=60_000)
