@@ -11,6 +11,7 @@ from seep.learn.losses import LOSSES
 from seep.ui import session, train_panels
 from seep.ui.charts import training_curves
 from seep.ui.jobs import job_card, newest_job, past_jobs
+from seep.ui.sticky import sticky
 from seep.ui.text import plain
 from seep.workspace import REVIEWED, ImageFilter
 from seep.workspace import registry as reg
@@ -71,45 +72,56 @@ st.subheader("Fine-tune", anchor=False)
 scenes = sorted({r.scene for r in reviewed})
 c1, c2 = st.columns(2)
 with c1:
+    sets = ["all", "since", "scenes"] if models else ["all", "scenes"]  # since a model: only once there is one
+    sticky("train_which", "all", sets)
     which = st.radio(
         "Training set",
-        ["all", "since", "scenes"] if models else ["all", "scenes"],  # since a model: only once there is one
+        sets,
         key="train_which",
         horizontal=True,
         format_func={"all": "All reviewed labels", "since": "Corrected since a model", "scenes": "Chosen scenes"}.get,
     )
     since = train_scenes = None
     if which == "since":
+        sticky("train_since", models[0].id, [m.id for m in models])
         since = st.selectbox("Since model", [m.id for m in models], key="train_since")
     elif which == "scenes":
-        train_scenes = tuple(st.multiselect("Scenes", [s for s in scenes if s not in val_scenes], key="train_scenes"))
+        choices = [s for s in scenes if s not in val_scenes]
+        sticky("train_scenes", [], choices)
+        train_scenes = tuple(st.multiselect("Scenes", choices, key="train_scenes"))
+    sticky("train_accepted_only", False)
     accepted_only = st.toggle(
         "Only tiles a reviewer accepted",
         key="train_accepted_only",
         help="Leave out corrected tiles still awaiting a second review (returned tiles never train)",
     )
-    base = st.selectbox(
-        "Base model",
-        [m.id for m in models] or ["(the shipped model)"],
-        key="train_base",
-        index=[m.id for m in models].index(active.id) if active else 0,
-    )
+    bases = [m.id for m in models] or ["(the shipped model)"]
+    sticky("train_base", active.id if active else bases[0], bases)
+    base = st.selectbox("Base model", bases, key="train_base")
 with c2:
-    epochs = st.number_input("Epochs", 1, 200, DEFAULTS.epochs, key="train_epochs")
-    lr = st.select_slider("Learning rate", sorted({1e-4, 2e-4, 5e-4, 1e-3, 2e-3, DEFAULTS.lr}), value=DEFAULTS.lr, key="train_lr")
+    sticky("train_epochs", DEFAULTS.epochs)
+    epochs = st.number_input("Epochs", 1, 200, key="train_epochs")
+    rates = sorted({1e-4, 2e-4, 5e-4, 1e-3, 2e-3, DEFAULTS.lr})
+    sticky("train_lr", DEFAULTS.lr, rates)
+    lr = st.select_slider("Learning rate", rates, key="train_lr")
+    losses = ["ce+dice", "ce", "dice", "focal+dice", "focal_tversky", "ce+focal_tversky", "iou"]
+    sticky("train_loss", losses[0], losses)
     loss = st.selectbox(
         "Loss",
-        ["ce+dice", "ce", "dice", "focal+dice", "focal_tversky", "ce+focal_tversky", "iou"],
+        losses,
         key="train_loss",
         help=f"sums of {', '.join(LOSSES)}",
     )
+    sticky("train_binary", False)
     binary = st.toggle(
         "Binary (seep vs. not)",
         key="train_binary",
         help="Fine-tuning keeps the base model's head; binary needs a binary base model",
     )
-    augment = st.multiselect("Augmentations", list(OPS), default=list(DEFAULTS.augment), key="train_augment")
+    sticky("train_augment", list(DEFAULTS.augment), OPS)
+    augment = st.multiselect("Augmentations", list(OPS), key="train_augment")
     # Short label: Streamlit cuts a widget's label to one line, and at 1024 px the long one lost its end.
+    sticky("train_auto", False)
     auto = st.toggle(
         "Promote if not worse",
         key="train_auto",

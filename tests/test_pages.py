@@ -443,6 +443,29 @@ def test_strokes_made_on_another_tile_are_refused(demo_ws, editor):
     assert demo_ws.version(rec.id).version == 1
 
 
+def test_train_and_review_settings_outlast_a_visit_to_another_page(demo_ws):
+    """Streamlit forgets a widget's value once a run draws another page: a fine-tune set up on
+    Train, or the contrast tuned on Review, were back at their defaults after a look at Browse."""
+    at = app("pages/train.py")
+    at.number_input(key="train_epochs").set_value(12).run()
+    at.toggle(key="train_binary").set_value(True).run()
+    at.multiselect(key="train_augment").set_value(["vflip"]).run()
+    at.switch_page("pages/review.py").run()
+    at.slider(key="review_gamma").set_value(1.6).run()
+    at.slider(key="review_opacity").set_value(0.8).run()
+    at.segmented_control(key="review_layer").set_value("Prediction").run()
+    at.switch_page("pages/browse.py").run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert at.number_input(key="train_epochs").value == 12 and at.toggle(key="train_binary").value
+    assert at.multiselect(key="train_augment").value == ["vflip"]
+    at.switch_page("pages/review.py").run()
+    assert (at.slider(key="review_gamma").value, at.slider(key="review_opacity").value) == (1.6, 0.8)
+    assert at.segmented_control(key="review_layer").value == "Prediction"
+    at.button(key="review_next").click().run()  # the next tile is drawn with them too
+    assert at.slider(key="review_gamma").value == 1.6 and not at.exception
+
+
 def test_review_db_stretch(demo_ws):
     at = app(image=demo_ws.list_images()[0].id)
     at.segmented_control(key="review_mode").set_value("db").run()

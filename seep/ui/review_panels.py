@@ -12,6 +12,7 @@ from seep.data.display import DIFF_LEGEND, difference, difference_counts, differ
 from seep.errors import SeepError
 from seep.ui import session
 from seep.ui.models import prediction
+from seep.ui.sticky import sticky
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
@@ -27,13 +28,23 @@ def status_badge(image: ImageRecord) -> None:
     st.badge(STATUS_LABELS[image.status], color=BADGE_COLOURS.get(image.status, "gray"))
 
 
+DISPLAY_DEFAULTS = {
+    "review_mode": "percentile",
+    "review_pct": (2.0, 98.0),
+    "review_gamma": 1.0,
+    "review_opacity": 0.5,
+    "review_surround": True,
+}
+
+
 def display_controls(ws: Workspace, image: ImageRecord, in_scene: bool) -> tuple[DisplaySettings, float, bool]:
     """(display, overlay opacity, show the neighbouring tiles) from the Display expander."""
     with st.expander("Display", expanded=False, icon=":material/tune:"):
+        for key, default in DISPLAY_DEFAULTS.items():  # kept while the analyst is on another page
+            sticky(key, default)
         mode = st.segmented_control(
             "Stretch",
             ["percentile", "db"],
-            default="percentile",
             key="review_mode",
             format_func={"percentile": "Percentile", "db": "dB"}.get,
             required=True,
@@ -49,12 +60,11 @@ def display_controls(ws: Workspace, image: ImageRecord, in_scene: bool) -> tuple
                 key=f"review_db_{image.id}",
             )
         else:
-            low, high = st.slider("Window (percentiles)", 0.0, 100.0, (2.0, 98.0), step=0.5, key="review_pct")
-        gamma = st.slider("Gamma", 0.3, 3.0, 1.0, step=0.05, key="review_gamma")
-        opacity = st.slider("Overlay opacity", 0.0, 1.0, 0.5, step=0.05, key="review_opacity")
+            low, high = st.slider("Window (percentiles)", 0.0, 100.0, step=0.5, key="review_pct")
+        gamma = st.slider("Gamma", 0.3, 3.0, step=0.05, key="review_gamma")
+        opacity = st.slider("Overlay opacity", 0.0, 1.0, step=0.05, key="review_opacity")
         surround = in_scene and st.toggle(
             "Neighbouring tiles",
-            value=True,
             key="review_surround",
             help="The edges of the tiles around this one in its scene, with their labels, so a slick that crosses the border is drawn on consistently",
         )
@@ -72,7 +82,8 @@ def reference(ws, image, label_mask, pred, base, opacity: float, pixel_m2: float
         return
     # wrap: in a column Streamlit otherwise scrolls the options sideways with no scrollbar, and
     # on a laptop's page "Difference" was cut off out of sight.
-    layer = st.segmented_control("Reference", layers, default=layers[0], key="review_layer", required=True, wrap=True)
+    sticky("review_layer", layers[0], layers)
+    layer = st.segmented_control("Reference", layers, key="review_layer", required=True, wrap=True)
     if layer in ("Label", "Prediction"):
         shown = label_mask if layer == "Label" else pred[0]
         st.image(overlay(base, shown, ws.classes, opacity=opacity), width="stretch")

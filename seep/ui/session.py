@@ -9,7 +9,7 @@ from typing import NoReturn
 import streamlit as st
 
 from seep.errors import SeepError
-from seep.ui import browse_state
+from seep.ui import browse_state, sticky
 from seep.ui.text import plain
 from seep.workspace import ImageFilter, Workspace, accounts, default_path, demo
 from seep.workspace.accounts import User, get_user
@@ -161,6 +161,7 @@ def sign_out(ws: Workspace, why: str) -> None:
         st.session_state.pop(key, None)
     st.session_state["review_nonce"] = st.session_state.get("review_nonce", 0) + 1
     browse_state.forget()
+    sticky.forget()
     st.session_state["signed_out_why"] = why
     if identity_providers() and st.user.is_logged_in:
         st.logout()

@@ -91,3 +91,37 @@ def test_a_reviewer_ticks_the_right_predictions_on_the_grid_and_accepts_them(ser
     page.get_by_test_id("seep-pick-all").check()
     wait_for_app(page)
     expect(page.get_by_role("button", name="Accept 1 selected")).to_be_enabled()
+
+
+def test_train_and_review_keep_their_settings_across_a_visit_to_browse(server, page):
+    """A fine-tune set up on Train and the contrast tuned on Review were back at their defaults
+    after a look at Browse (Streamlit forgets the widgets of a page not drawn)."""
+    url, _ = server
+    page.goto(f"{url}/train")
+    wait_for_app(page)
+    epochs = page.get_by_role("spinbutton", name="Epochs")
+    epochs.fill("12")
+    epochs.press("Enter")
+    wait_for_app(page)
+    page.get_by_text("Binary (seep vs. not)").click()
+    wait_for_app(page)
+    page.get_by_role("link", name="Review").click()
+    wait_for_app(page)
+    page.get_by_text("Display", exact=True).click()
+    gamma = page.get_by_role("slider", name="Gamma")
+    gamma.focus()
+    for _ in range(4):
+        gamma.press("ArrowRight")
+    wait_for_app(page)
+    expect(gamma).to_have_value("1.2")
+
+    page.get_by_role("link", name="Browse").click()
+    wait_for_app(page)
+    page.get_by_role("link", name="Train").click()
+    wait_for_app(page)
+    expect(page.get_by_role("spinbutton", name="Epochs")).to_have_value("12")
+    expect(page.locator("label:has-text('Binary (seep vs. not)') input")).to_be_checked()
+    page.get_by_role("link", name="Review").click()
+    wait_for_app(page)
+    page.get_by_text("Display", exact=True).click()
+    expect(page.get_by_role("slider", name="Gamma")).to_have_value("1.2")
