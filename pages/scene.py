@@ -11,6 +11,7 @@ from seep.ui import session
 from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
 from seep.ui.scene import export_bytes, import_uploaded_seeps, scene_picture, tile_map
+from seep.ui.sticky import sticky
 from seep.ui.text import plain
 from seep.workspace.gis import crs_label, tiles_left_out
 from seep.workspace.scene_view import scene_tiles
@@ -119,14 +120,20 @@ elif wanted:  # a stale or foreign link (an empty name is no name): say so rathe
         "removed. Pick one below.",
         icon=":material/link_off:",
     )
+# Else the scene (and outlines) this session last looked at: back from Review through the
+# sidebar, whose link names no scene, it was the first scene again.
+sticky("scene_name", names[0], names)
+sticky("scene_layer", "labels", ["labels", "predictions"])
 with st.container(horizontal=True, vertical_alignment="bottom"):
+    # The address names what is shown (a reload, a shared link); a pick changes it before the
+    # run, which would otherwise put the address's scene back.
     name = st.selectbox(
         "Scene", names, key="scene_name", on_change=lambda: st.query_params.update(name=st.session_state["scene_name"])
     )
+    st.query_params["name"] = name
     layer = st.segmented_control(
         "Outlines",
         ["labels", "predictions"],
-        default="labels",
         key="scene_layer",
         help="Current labels, or the active model's predictions",
     )

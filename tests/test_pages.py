@@ -974,6 +974,36 @@ def test_an_import_that_adds_nothing_says_so_on_its_job(tmp_path, monkeypatch):
     assert at.selectbox(key="scene_name").value != "gulf_again"
 
 
+def test_the_scene_page_shows_the_scene_it_showed_when_the_analyst_comes_back(tmp_path, monkeypatch):
+    """Back from a tile through the sidebar (whose link names no scene) the page showed the
+    first scene again, and its predictions outlines were labels again."""
+    from rasterio.transform import from_origin
+
+    from seep.data.geo import write_geotiff
+    from seep.data.synthetic import SCENE_CRS, SCENE_ORIGIN, SCENE_PIXEL_M, make_scene
+    from seep.workspace.scenes import import_scene
+
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))
+    made = make_scene(seed=5, height=256, width=256)
+    write_geotiff(tmp_path / "gulf.tif", made.image, SCENE_CRS, from_origin(*SCENE_ORIGIN, SCENE_PIXEL_M, SCENE_PIXEL_M))
+    import_scene(ws, tmp_path / "gulf.tif", scene="gulf", author="ana")
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    at = app("pages/scene.py")
+    assert at.selectbox(key="scene_name").value == "demo_scene" and at.query_params["name"] == "demo_scene"
+    at.selectbox(key="scene_name").set_value("gulf").run()
+    at.segmented_control(key="scene_layer").set_value("predictions").run()
+    assert at.query_params["name"] == "gulf"  # the address says which, for a reload or a colleague
+    at.switch_page("pages/review.py").run()
+    at.query_params.clear()  # the sidebar's link
+    at.switch_page("pages/scene.py").run()
+    assert not at.exception and at.selectbox(key="scene_name").value == "gulf"
+    assert at.segmented_control(key="scene_layer").value == "predictions"
+    at.query_params["name"] = "demo_scene"  # a link names its scene: that one, kept from then on
+    at.run()
+    assert at.selectbox(key="scene_name").value == "demo_scene"
+
+
 def test_an_import_that_ends_as_the_page_lists_its_scenes_shows_the_new_scene(tmp_path, monkeypatch):
     """The page lists the scenes before it looks up its job; an import that ends between the two
     must still open its scene, not call the new scene's name a stale link."""

@@ -179,6 +179,17 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
     assert "coast" in scene_names(ws)
     assert len(tile_offsets_of(ws, "coast")) == 6 and ws.count_images(ImageFilter(scene=("coast",), status=("accepted",))) == 6
 
+    # Another scene picked, a look at Review, back through the sidebar (its link names no
+    # scene): the page shows the scene it showed, not the first one.
+    choose(page, page.get_by_role("combobox", name="Scene"), "demo_scene")
+    expect(page.get_by_text("512 x 400 pixels", exact=False)).to_be_visible()
+    page.get_by_role("link", name="Review").click()
+    wait_for_app(page)
+    page.get_by_role("link", name="Scene").click()
+    wait_for_app(page)
+    expect(page.get_by_text("512 x 400 pixels", exact=False)).to_be_visible()
+    assert page.url.endswith("/scene?name=demo_scene")
+
 
 def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server, page, tmp_path):
     """An analyst outlines a slick in QGIS over the scene and saves it as GeoJSON (lon/lat,
