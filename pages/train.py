@@ -96,7 +96,10 @@ with c1:
         help="Leave out corrected tiles still awaiting a second review (returned tiles never train)",
     )
     bases = [m.id for m in models] or ["(the shipped model)"]
-    sticky("train_base", active.id if active else bases[0], bases)
+    usual = active.id if active else bases[0]
+    if st.session_state.get("train_base_usual") != usual:  # a promotion since: fine-tune the new active model
+        st.session_state["train_base"] = st.session_state["train_base_usual"] = usual
+    sticky("train_base", usual, bases)
     base = st.selectbox("Base model", bases, key="train_base")
 with c2:
     sticky("train_epochs", DEFAULTS.epochs)

@@ -524,8 +524,14 @@ def test_train_page_compares_and_promotes_a_candidate(demo_ws, tiny_model):
     assert '"difference":{"type_config":{"type":"number","format":"%+.3f"}}' in at.dataframe[0].proto.columns.replace(" ", "")
     assert "seep 3" not in set(df["class"]) and len(df) == 7  # a row of "None" reads as a bug
     assert any(c.value.startswith("No score for seep 3: in neither the labels") for c in at.caption)
+    assert at.selectbox(key="train_base").value == "base"
     at.button(key="train_promote").click().run()
     assert reg.active_model(demo_ws).id == "cand"
+    assert at.selectbox(key="train_base").value == "cand"  # the next fine-tune starts from what is promoted
+    at.selectbox(key="train_base").set_value("base").run()  # unless another is picked: kept across pages
+    at.switch_page("pages/browse.py").run()
+    at.switch_page("pages/train.py").run()
+    assert at.selectbox(key="train_base").value == "base"
 
 
 def test_train_page_rolls_back_to_a_model_named_with_its_score(demo_ws, tiny_model):
