@@ -44,6 +44,25 @@ def failure_state(page, name: str) -> str:
         return f"page unreadable: {e}"
 
 
+# Each page notes when the person last pressed (a pointer or a key) and when a script run last
+# began, so wait_for_app can tell a click whose run has not begun yet from an idle app.
+_RUNS_AND_INPUTS = """
+window.__seep = {input: -1, run: -1};
+for (const type of ["pointerdown", "keydown"]) addEventListener(type, () => (window.__seep.input = performance.now()), true);
+new MutationObserver((records) => {
+  if (records.some((r) => r.oldValue === "notRunning")) window.__seep.run = performance.now();
+}).observe(document, {attributes: true, attributeOldValue: true, subtree: true, attributeFilter: ["data-test-script-state"]});
+"""
+RUN_GRACE_MS = 750  # a press that starts no run (an expander, typing) is waited on this long
+
+
+def new_context(browser, width: int = 1500, height: int = 1100):
+    """A browser context whose pages wait_for_app can follow (every test's page comes from one)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    ctx.add_init_script(_RUNS_AND_INPUTS)
+    return ctx
+
+
 def wait_for_app(page) -> None:
     """Streamlit is done when the app says its script is not running, its status widget is gone
     and nothing on the page is stale (what a run did not draw again stays on the page, marked
@@ -53,6 +72,12 @@ def wait_for_app(page) -> None:
     after a run has gone on a while, and 26 of 135 waits in the browser tests returned mid-run
     on it alone."""
     page.wait_for_selector("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']")
+    # A click's run begins once its message reaches the server: checked before then, the app
+    # looks idle and the test goes on against the page as it was (seen on a loaded machine).
+    page.wait_for_function(
+        "grace => !window.__seep || window.__seep.run >= window.__seep.input || performance.now() - window.__seep.input > grace",
+        arg=RUN_GRACE_MS,
+    )
     page.wait_for_function(
         """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
             && !document.querySelector('[data-testid="stStatusWidget"]') && !document.querySelector('[data-stale="true"]')""",

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser import demo_server, failure_state
+from browser import demo_server, failure_state, new_context
 
 from seep.ui.launch import CHROMIUM, CHROMIUM_ARGS
 
@@ -41,7 +41,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1500, "height": 1100})
+    ctx = new_context(browser)
     pg = ctx.new_page()
     pg.set_default_timeout(30_000)
     yield pg

@@ -5,7 +5,7 @@ blind double label that two analysts draw apart and a reviewer adjudicates."""
 
 import numpy as np
 import pytest
-from browser import choose, demo_server, editor_ready, eventually, shot, wait_for_app
+from browser import choose, demo_server, editor_ready, eventually, new_context, shot, wait_for_app
 
 from seep.workspace import Workspace, agreement
 from seep.workspace import accounts as acc
@@ -244,7 +244,7 @@ def test_a_person_changes_their_password_and_an_admin_sets_one(team_server, page
     url, ws_path = team_server
     ws = Workspace(ws_path, create=False)
     fresh = "a longer passphrase"
-    elsewhere = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
+    elsewhere = new_context(browser).new_page()
     for tab in (elsewhere, page):
         tab.goto(url)
         wait_for_app(tab)
@@ -293,7 +293,7 @@ def test_a_person_signs_out_their_other_sessions_and_an_admin_signs_someone_out_
     its owner ends the other sessions from the sidebar, an admin all of them from Team."""
     url, ws_path = team_server
     ws = Workspace(ws_path, create=False)
-    elsewhere = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
+    elsewhere = new_context(browser).new_page()
     for tab in (elsewhere, page):
         tab.goto(url)
         wait_for_app(tab)

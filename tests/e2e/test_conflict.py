@@ -3,7 +3,7 @@ both masks side by side with what differs, puts his strokes on top of hers, and 
 
 import numpy as np
 import pytest
-from browser import choose, editor_ready, eventually, open_expander, shot, wait_for_app
+from browser import choose, editor_ready, eventually, new_context, open_expander, shot, wait_for_app
 from test_review_flow import stroke
 
 from seep.workspace import Workspace
@@ -13,7 +13,7 @@ expect = pytest.importorskip("playwright.sync_api", reason="pip install playwrig
 
 def analyst(browser, url: str, name: str, image_id: str):
     """A browser of its own, signed as `name`, with `image_id` open in Review."""
-    ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
+    ctx = new_context(browser, 1500, 1000)
     page = ctx.new_page()
     page.set_default_timeout(30_000)
     page.goto(f"{url}/review?image={image_id}")

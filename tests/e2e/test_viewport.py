@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from browser import drawn, eventually, open_review, shot
+from browser import drawn, eventually, new_context, open_review, shot
 
 from seep.workspace import Workspace
 
@@ -51,7 +51,7 @@ def zoom_to(page, z: int) -> None:
 def test_review_at_1x_4x_and_8x_keeps_the_toolbar_and_the_panel_clear(server, browser, size):
     url, ws_path = server
     target = Workspace(ws_path, create=False).list_images()[3]
-    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    ctx = new_context(browser, *size)
     page = ctx.new_page()
     page.set_default_timeout(30_000)
     open_review(page, url, target.id)
@@ -157,7 +157,7 @@ def test_no_label_or_button_is_cut_on_a_small_laptop(server, browser):
     Train page's promote switch and Review's blind button were, once)."""
     url, ws_path = server
     target = Workspace(ws_path, create=False).list_images()[0]
-    ctx = browser.new_context(viewport={"width": 1024, "height": 700})
+    ctx = new_context(browser, 1024, 700)
     page = ctx.new_page()
     page.set_default_timeout(30_000)
     cut = {}
