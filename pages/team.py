@@ -140,7 +140,10 @@ except SeepError as e:
 
 st.subheader("Accounts", anchor=False)
 users = acc.list_users(ws)
-show_table([{**u, "created_at": when(u["created_at"])} for u in users], column_config={"created_at": "created"})
+show_table(
+    [{**u, "created_at": when(u["created_at"]), "last_sign_in": when(u["last_sign_in"])} for u in users],
+    column_config={"created_at": "created", "last_sign_in": "last signed in"},
+)
 with st.expander("Add an account", icon=":material/person_add:"):
     got = account_form("add_user", acc.ROLES)
     if got:

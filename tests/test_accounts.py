@@ -174,13 +174,18 @@ def test_an_accounts_sessions_are_ended_without_changing_its_password(ws, capsys
     everything else stay, and a new sign-in carries the new stamp."""
     acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
     acc.add_user(ws, "ben", "analyst", PASSWORD, actor="setup")
+    assert [u["last_sign_in"] for u in acc.list_users(ws)] == [None, None]
     before = acc.sign_in(ws, "ben", PASSWORD, now=0).sessions_ended_at
+    assert acc.list_users(ws)[1]["last_sign_in"] == acc.audit_rows(ws, limit=1)[0]["at"]  # the Team page's column
     acc.end_sessions(ws, "ben", actor="ada")
     ended = acc.get_user(ws, "ben").sessions_ended_at
     assert ended > before == 0.0 and acc.get_user(ws, "ada").sessions_ended_at == 0.0  # hers are untouched
     assert acc.sign_in(ws, "ben", PASSWORD, now=0).sessions_ended_at == ended  # same password, new stamp
     assert main(["user", "sign-out", "ben", "--workspace", str(ws.root)]) == 0
     assert capsys.readouterr().out == "every session of ben ends at its next click; their password is unchanged\n"
+    assert main(["user", "list", "--workspace", str(ws.root)]) == 0
+    ada, ben = capsys.readouterr().out.splitlines()
+    assert "last sign-in never" in ada and re.search(r"last sign-in \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", ben)
     assert acc.get_user(ws, "ben").sessions_ended_at > ended
     with pytest.raises(NotFoundError, match="no account named cy"):
         acc.end_sessions(ws, "cy", actor="ada")

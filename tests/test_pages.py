@@ -1214,7 +1214,8 @@ def test_an_admin_adds_an_account_on_the_team_page(team):
 
     at = app_as("ada", "pages/team.py")
     assert not at.exception
-    assert set(at.dataframe[0].value["name"]) == {"ada", "ana <i>x</i>", "rey"}
+    accounts = at.dataframe[0].value.set_index("name")
+    assert set(accounts.index) == {"ada", "ana <i>x</i>", "rey"} and accounts["last_sign_in"].isna().all()  # nobody yet
     name, password, again = at.text_input[:3]  # the account form, above the class names
     name.set_value("zoe")
     password.set_value(PASSWORD)

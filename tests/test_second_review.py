@@ -235,7 +235,7 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
         f"CREATE TABLE images_old {old_images}; INSERT INTO images_old SELECT * FROM images; DROP TABLE images;"
         "ALTER TABLE images_old RENAME TO images; DROP TABLE reviews; DROP TABLE lookalikes; DROP TABLE agreement;"
         "DROP TABLE blind_labels; DROP TABLE blind_rounds; DROP INDEX users_email; ALTER TABLE users DROP COLUMN email;"
-        "ALTER TABLE users DROP COLUMN password_set_at; ALTER TABLE users DROP COLUMN sessions_ended_at;"
+        "ALTER TABLE users DROP COLUMN password_set_at; ALTER TABLE users DROP COLUMN sessions_ended_at; DROP INDEX audit_actor;"
         "ALTER TABLE label_versions DROP COLUMN merged_from; ALTER TABLE label_versions DROP COLUMN resolution;"
         "ALTER TABLE label_versions DROP COLUMN note;"
         "DROP TABLE workers; ALTER TABLE jobs DROP COLUMN device; PRAGMA user_version = 6;"

@@ -63,7 +63,8 @@ def cmd_user(args) -> int:
         users = acc.list_users(ws)
         for u in users:
             print(
-                f"{u['name']:<24} {u['role']:<9} {'active' if u['active'] else 'disabled':<9} since {stamp(u['created_at'])}  {u['email']}"
+                f"{u['name']:<24} {u['role']:<9} {'active' if u['active'] else 'disabled':<9} since {stamp(u['created_at'])}  "
+                f"last sign-in {stamp(u['last_sign_in']) if u['last_sign_in'] else 'never':<23}  {u['email']}"
             )
         if not users:
             print("no accounts: the app is single-user; `user add NAME --role admin` turns sign-in on")

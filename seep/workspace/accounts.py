@@ -88,9 +88,14 @@ def get_user(ws: Workspace, name: str) -> User | None:
 
 
 def list_users(ws: Workspace) -> list[dict]:
+    """Every account, with when it last signed in (None: never) from the audit trail."""
     with ws.connect() as con:
-        rows = con.execute("SELECT name, role, active, created_at, email FROM users ORDER BY name").fetchall()
-    return [{"name": r[0], "role": r[1], "active": bool(r[2]), "created_at": r[3], "email": r[4] or ""} for r in rows]
+        rows = con.execute(
+            "SELECT name, role, active, created_at, email, "
+            "(SELECT max(at) FROM audit WHERE actor = users.name AND action = 'sign-in') FROM users ORDER BY name"
+        ).fetchall()
+    keys = ("name", "role", "active", "created_at", "email", "last_sign_in")
+    return [{**dict(zip(keys, r, strict=True)), "active": bool(r[2]), "email": r[4] or ""} for r in rows]
 
 
 def add_user(ws: Workspace, name: str, role: str, password: str | None, *, actor: str, email: str | None = None) -> User:
