@@ -11,6 +11,7 @@ from seep.cli.models import cmd_evaluate, cmd_models, cmd_predict, cmd_predict_a
 from seep.cli.team import cmd_audit, cmd_copy_to_postgres, cmd_jobs, cmd_user, cmd_worker
 from seep.cli.training import cmd_crossval, cmd_train
 from seep.cli.workspace import (
+    cmd_backup,
     cmd_check,
     cmd_demo,
     cmd_export,
@@ -202,6 +203,14 @@ def _listing_commands(add: Add) -> None:
         f"exits {NEEDS_ATTENTION} when anything is wrong",
     )
     p.add_argument("--repair", action="store_true", help="remove the orphans and leftovers (older than 2 minutes)")
+
+    p = add(
+        "backup",
+        cmd_backup,
+        "copy the workspace (its records at one moment and the files they name) into a new folder, while the app "
+        "and its workers go on; the copy opens with --workspace DEST",
+    )
+    p.add_argument("dest", type=Path, help="a new folder, outside the workspace")
 
     p = add("list", cmd_list, "list images, filtered and sorted")
     p.add_argument("--status", action="append", choices=STATUSES)

@@ -199,6 +199,17 @@ def cmd_check(args) -> int:
     return NEEDS_ATTENTION if damaged or (removable and not args.repair) else 0
 
 
+def cmd_backup(args) -> int:
+    from seep.workspace.backup import backup
+
+    done = backup(open_workspace(args), args.dest)
+    print(
+        f"backed up the records and {counted(done.files, 'file')} ({done.bytes / 2**20:.1f} MiB) to {done.dest}; "
+        f"open it with --workspace {done.dest}"
+    )
+    return 0
+
+
 def cmd_status(args) -> int:
     ws = open_workspace(args)
     if args.by_scene:

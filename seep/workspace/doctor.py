@@ -72,5 +72,10 @@ def repair(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
 
 def _named_files(ws: Workspace) -> set[str]:
     with ws.connect() as con:
-        named = {row[0] for table in TABLES.values() for row in con.execute(f"SELECT file FROM {table}")}
-        return named | {row[0] for row in con.execute("SELECT file FROM blind_labels WHERE file IS NOT NULL")}
+        return named_files(con)
+
+
+def named_files(con) -> set[str]:
+    """Every file the records name (relative to the workspace), through an open connection."""
+    named = {row[0] for table in TABLES.values() for row in con.execute(f"SELECT file FROM {table}")}
+    return named | {row[0] for row in con.execute("SELECT file FROM blind_labels WHERE file IS NOT NULL")}

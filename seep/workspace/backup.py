@@ -1,0 +1,81 @@
+"""`seep backup DEST`: a copy of a SQLite workspace that opens as a workspace, taken while the
+app and its workers go on saving.
+
+Copying the folder by hand while Seep runs is not a backup: seep.db keeps its newest commits
+in seep.db-wal until a checkpoint, and a copy of the two taken moments apart can be torn.
+Here SQLite's online backup takes the database as it was at one moment; then exactly the
+files its rows name are copied. Every file is written before the row that names it
+(doctor.py), so each is on disk by then, and a file saved after that moment is left out with
+its row. The copy is built beside DEST and renamed into place once whole: an interrupted
+backup leaves no DEST that looks complete.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from seep.errors import BadInputError, WorkspaceError
+from seep.workspace.doctor import named_files
+from seep.workspace.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Backup:
+    dest: Path
+    files: int  # the rasters, masks and weights the records name
+    bytes: int  # theirs, the database's and the class table's
+
+
+def backup(ws: Workspace, dest: Path) -> Backup:
+    """Copy `ws` (its records and the files they name) into the new folder `dest`."""
+    dest = Path(dest).absolute()
+    _check_dest(ws, dest)
+    part = dest.with_name(f".{dest.name}.partial")
+    shutil.rmtree(part, ignore_errors=True)  # an earlier backup to the same place, interrupted
+    try:
+        part.mkdir(parents=True)
+        shutil.copy2(ws.root / "dataset.json", part / "dataset.json")
+        files = _snapshot(ws.db_path, part / "seep.db")
+        missing = [rel for rel in files if not (ws.root / rel).is_file()]
+        if missing:  # lost from the workspace itself: `seep check` there says the same
+            raise WorkspaceError(
+                f"{len(missing)} files the workspace's records name are missing (first: {missing[0]}); "
+                "`python -m seep check` lists them; nothing was kept"
+            )
+        for rel in files:
+            (part / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ws.root / rel, part / rel)
+        size = sum(p.stat().st_size for p in part.rglob("*") if p.is_file())
+        part.rename(dest)
+    except OSError as e:
+        shutil.rmtree(part, ignore_errors=True)
+        raise WorkspaceError(f"cannot write the backup in {dest.parent}: {e.strerror or e}; nothing was kept") from e
+    except BaseException:
+        shutil.rmtree(part, ignore_errors=True)
+        raise
+    return Backup(dest, len(files), size)
+
+
+def _check_dest(ws: Workspace, dest: Path) -> None:
+    if ws.store.dialect != "sqlite":
+        raise BadInputError(
+            f"this workspace's records are in PostgreSQL ({ws.store.where}): back them up with pg_dump, and the "
+            "folder with rsync (README: Back up); nothing was copied"
+        )
+    if dest.exists():
+        raise BadInputError(f"{dest} already exists: a backup goes into a new folder; nothing was copied")
+    if dest.is_relative_to(ws.root.absolute()):
+        raise BadInputError(f"{dest} is inside the workspace it would back up; choose a folder outside it")
+
+
+def _snapshot(src: Path, dst: Path) -> list[str]:
+    """The database as it is at one moment, however busy (SQLite's online backup, in one step),
+    as one file (no -wal beside it); returns the files its records name."""
+    with closing(sqlite3.connect(src)) as s, closing(sqlite3.connect(dst)) as d:
+        s.backup(d)
+        d.execute("PRAGMA journal_mode = DELETE")
+        return sorted(named_files(d))
