@@ -27,8 +27,7 @@ def ws(tmp_path):
     return ws
 
 
-@pytest.mark.sqlite_only
-def test_backups_taken_while_three_processes_save_open_whole(ws, tmp_path):
+def test_backups_taken_while_three_processes_save_open_whole(ws, tmp_path, monkeypatch):
     """Each backup holds the history as it was at one moment: every version it names is the
     source's, with its mask, and its files are exactly those its records name."""
     reports = []
@@ -41,6 +40,7 @@ def test_backups_taken_while_three_processes_save_open_whole(ws, tmp_path):
     saving.join()
     assert len(copies) >= 3 and sum(len(r["acks"]) for r in reports) > 10
     sizes = []
+    monkeypatch.delenv("SEEP_DATABASE_URL", raising=False)  # each copy opens on its own
     for dest in copies:
         copy = Workspace(dest, create=False)
         assert check(copy, grace_s=0).clean, dest
@@ -57,12 +57,7 @@ def test_backups_taken_while_three_processes_save_open_whole(ws, tmp_path):
     assert not list(tmp_path.glob(".*.partial"))
 
 
-def test_a_backup_is_refused_where_it_would_overwrite_recurse_or_miss_a_file(ws, tmp_path, store):
-    if store == "postgres":
-        with pytest.raises(BadInputError, match="records are in PostgreSQL .*pg_dump"):
-            bk.backup(ws, tmp_path / "copy")
-        assert not (tmp_path / "copy").exists()
-        return
+def test_a_backup_is_refused_where_it_would_overwrite_recurse_or_miss_a_file(ws, tmp_path):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "mine.txt").write_text("someone's")
     with pytest.raises(BadInputError, match="already exists: a backup goes into a new folder; nothing was copied"):
@@ -81,9 +76,7 @@ def test_a_backup_is_refused_where_it_would_overwrite_recurse_or_miss_a_file(ws,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken", "ws"]  # no copy, no half of one
 
 
-def test_a_disk_that_fills_during_the_copy_leaves_nothing_half_made(ws, tmp_path, monkeypatch, store):
-    if store == "postgres":
-        pytest.skip("PostgreSQL workspaces are refused (above)")
+def test_a_disk_that_fills_during_the_copy_leaves_nothing_half_made(ws, tmp_path, monkeypatch):
     real, calls = bk.shutil.copy2, []
 
     def copy2(src, dst):
@@ -100,17 +93,24 @@ def test_a_disk_that_fills_during_the_copy_leaves_nothing_half_made(ws, tmp_path
     assert bk.backup(ws, tmp_path / "copy").files == 10  # 5 rasters, 5 masks
 
 
-def test_the_cli_backs_up_and_the_copy_opens_with_workspace(ws, tmp_path, capsys, store):
-    if store == "postgres":
-        assert main(["backup", str(tmp_path / "copy"), "--workspace", str(ws.root)]) == 1
-        assert "pg_dump" in capsys.readouterr().err
-        return
+def test_the_cli_backs_up_and_the_copy_opens_with_workspace_alone(ws, tmp_path, capsys, monkeypatch, store):
+    """From PostgreSQL too: the copy is a SQLite workspace holding every record (a team's
+    workspace moved back to one machine), opened without the server."""
+    ws.set_status(ws.image_ids()[0], "accepted")
+    from seep.workspace import accounts as acc
+    from seep.workspace import registry as reg
+
+    acc.add_user(ws, "ada", "admin", "correct horse battery", actor="setup")
     assert main(["backup", str(tmp_path / "copy"), "--workspace", str(ws.root)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("backed up the records and 10 files (") and out.endswith(
-        f"open it with --workspace {tmp_path / 'copy'}\n"
-    )
+    assert out.startswith("backed up the records and 10 files (") and f"open it with --workspace {tmp_path / 'copy'}" in out
+    assert ("no --database-url" in out) is (store == "postgres")
+    monkeypatch.delenv("SEEP_DATABASE_URL", raising=False)
+    copy = Workspace(tmp_path / "copy", create=False)
+    assert copy.store.dialect == "sqlite" and copy.status_counts() == ws.status_counts()
     assert main(["status", "--workspace", str(tmp_path / "copy")]) == 0
-    assert "corrected   5" in capsys.readouterr().out
+    assert "corrected   4" in capsys.readouterr().out and acc.get_user(copy, "ada") == acc.User("ada", "admin")
+    assert [e["action"] for e in acc.audit_rows(copy)] == ["user-add"] and reg.list_models(copy) == []
+    assert check(copy, grace_s=0).clean
     assert main(["backup", str(tmp_path / "copy"), "--workspace", str(ws.root)]) == 1
     assert capsys.readouterr().err.startswith("error: ") and (tmp_path / "copy").is_dir()

@@ -131,3 +131,4 @@ def test_bench_copy_copies_a_filled_workspace_and_refuses_bad_sizes(postgres_ser
     assert r.returncode == 2 and "--images and --versions must be at least 1" in r.stderr and "Traceback" not in r.stderr
     r = subprocess.run([*cmd, "--images", "20", "--versions", "2"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.startswith("copied 180 rows (20 images, 40 label versions) in "), r.stderr
+    assert "backup from the server: the same rows into a new seep.db in " in r.stdout

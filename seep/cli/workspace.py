@@ -202,10 +202,12 @@ def cmd_check(args) -> int:
 def cmd_backup(args) -> int:
     from seep.workspace.backup import backup
 
-    done = backup(open_workspace(args), args.dest)
+    ws = open_workspace(args)
+    done = backup(ws, args.dest)
+    alone = " and no --database-url (its records are in its own seep.db)" if ws.store.dialect == "postgres" else ""
     print(
         f"backed up the records and {counted(done.files, 'file')} ({done.bytes / 2**20:.1f} MiB) to {done.dest}; "
-        f"open it with --workspace {done.dest}"
+        f"open it with --workspace {done.dest}{alone}"
     )
     return 0
 

@@ -1,10 +1,12 @@
-"""`seep backup DEST`: a copy of a SQLite workspace that opens as a workspace, taken while the
-app and its workers go on saving.
+"""`seep backup DEST`: a copy of a workspace that opens as a workspace on its own (a SQLite
+one), taken while the app and its workers go on saving.
 
 Copying the folder by hand while Seep runs is not a backup: seep.db keeps its newest commits
 in seep.db-wal until a checkpoint, and a copy of the two taken moments apart can be torn.
-Here SQLite's online backup takes the database as it was at one moment; then exactly the
-files its rows name are copied. Every file is written before the row that names it
+Here SQLite's online backup takes the database as it was at one moment (from PostgreSQL:
+every table read under the workspace's write lock, which every save takes, into a new
+seep.db; so a team's workspace also moves back to one machine); then exactly the files its
+rows name are copied. Every file is written before the row that names it
 (doctor.py), so each is on disk by then, and a file saved after that moment is left out with
 its row. The copy is built beside DEST and renamed into place once whole: an interrupted
 backup leaves no DEST that looks complete.
@@ -19,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seep.errors import BadInputError, WorkspaceError
+from seep.workspace import db
 from seep.workspace.doctor import named_files
+from seep.workspace.to_postgres import NOT_COPIED
 from seep.workspace.workspace import Workspace
 
 
@@ -39,7 +43,8 @@ def backup(ws: Workspace, dest: Path) -> Backup:
     try:
         part.mkdir(parents=True)
         shutil.copy2(ws.root / "dataset.json", part / "dataset.json")
-        files = _snapshot(ws.db_path, part / "seep.db")
+        take = _snapshot if ws.store.dialect == "sqlite" else _snapshot_postgres
+        files = take(ws, part / "seep.db")
         missing = [rel for rel in files if not (ws.root / rel).is_file()]
         if missing:  # lost from the workspace itself: `seep check` there says the same
             raise WorkspaceError(
@@ -61,21 +66,38 @@ def backup(ws: Workspace, dest: Path) -> Backup:
 
 
 def _check_dest(ws: Workspace, dest: Path) -> None:
-    if ws.store.dialect != "sqlite":
-        raise BadInputError(
-            f"this workspace's records are in PostgreSQL ({ws.store.where}): back them up with pg_dump, and the "
-            "folder with rsync (README: Back up); nothing was copied"
-        )
     if dest.exists():
         raise BadInputError(f"{dest} already exists: a backup goes into a new folder; nothing was copied")
     if dest.is_relative_to(ws.root.absolute()):
         raise BadInputError(f"{dest} is inside the workspace it would back up; choose a folder outside it")
 
 
-def _snapshot(src: Path, dst: Path) -> list[str]:
+def _snapshot(ws: Workspace, dst: Path) -> list[str]:
     """The database as it is at one moment, however busy (SQLite's online backup, in one step),
     as one file (no -wal beside it); returns the files its records name."""
-    with closing(sqlite3.connect(src)) as s, closing(sqlite3.connect(dst)) as d:
+    with closing(sqlite3.connect(ws.db_path)) as s, closing(sqlite3.connect(dst)) as d:
         s.backup(d)
+        d.execute("PRAGMA journal_mode = DELETE")
+        return sorted(named_files(d))
+
+
+def _snapshot_postgres(ws: Workspace, dst: Path) -> list[str]:
+    """Every record on the server, at one moment, into a new seep.db at this Seep's schema;
+    row counts checked on both sides. Saves wait meanwhile (seconds: 1.3 million rows copy
+    to the server in 12 s)."""
+    db.create(dst)
+    with ws.connect(write=True) as s, closing(sqlite3.connect(dst)) as d:
+        d.execute("PRAGMA foreign_keys = OFF")  # the rows arrive table by table
+        tables = [r[0] for r in d.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")]
+        for table in (t for t in tables if t not in NOT_COPIED):
+            columns = [r[1] for r in d.execute(f'PRAGMA table_info("{table}")')]
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            order = " ORDER BY rowid" if table == "model_activations" else ""  # the active model's history, in order
+            rows = [tuple(r) for r in s.execute(f'SELECT {quoted} FROM "{table}"{order}')]
+            d.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" * len(columns))})', rows)
+            copied = d.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            if copied != len(rows):
+                raise WorkspaceError(f"table {table}: {len(rows)} rows on the server, {copied} in the copy; nothing was kept")
+        d.commit()
         d.execute("PRAGMA journal_mode = DELETE")
         return sorted(named_files(d))
