@@ -76,6 +76,16 @@ def test_a_backup_is_refused_where_it_would_overwrite_recurse_or_miss_a_file(ws,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken", "ws"]  # no copy, no half of one
 
 
+def test_the_workers_serving_the_workspace_are_not_the_copys(ws, tmp_path, monkeypatch):
+    """Their recent beats would tell an app opened on the copy that a worker serves it."""
+    with ws.connect(write=True) as con:
+        con.execute("INSERT INTO workers VALUES ('gpu:7', 'gpu', 7, 'cuda', '2026-11-30', ?)", (time.time(),))
+    dest = bk.backup(ws, tmp_path / "copy").dest
+    monkeypatch.delenv("SEEP_DATABASE_URL", raising=False)
+    with Workspace(dest, create=False).connect() as con:
+        assert con.execute("SELECT count(*) FROM workers").fetchone()[0] == 0
+
+
 def test_a_disk_that_fills_during_the_copy_leaves_nothing_half_made(ws, tmp_path, monkeypatch):
     real, calls = bk.shutil.copy2, []
 

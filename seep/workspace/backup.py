@@ -77,8 +77,16 @@ def _snapshot(ws: Workspace, dst: Path) -> list[str]:
     as one file (no -wal beside it); returns the files its records name."""
     with closing(sqlite3.connect(ws.db_path)) as s, closing(sqlite3.connect(dst)) as d:
         s.backup(d)
+        _leave_out_workers(d)
         d.execute("PRAGMA journal_mode = DELETE")
         return sorted(named_files(d))
+
+
+def _leave_out_workers(d) -> None:
+    """The workers serving the workspace serve it, not the copy: a copy opened soon after
+    would take their recent beats for a worker of its own and start none."""
+    d.execute(f"DELETE FROM {', '.join(NOT_COPIED)}")
+    d.commit()
 
 
 def _snapshot_postgres(ws: Workspace, dst: Path) -> list[str]:
