@@ -76,14 +76,25 @@ def test_a_backup_is_refused_where_it_would_overwrite_recurse_or_miss_a_file(ws,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken", "ws"]  # no copy, no half of one
 
 
-def test_the_workers_serving_the_workspace_are_not_the_copys(ws, tmp_path, monkeypatch):
-    """Their recent beats would tell an app opened on the copy that a worker serves it."""
+def test_the_workers_and_running_jobs_of_the_workspace_are_not_the_copys(ws, tmp_path, monkeypatch):
+    """A worker's recent beat would tell an app opened on the copy that a worker serves it; a
+    job running in the workspace goes on there, not in the copy."""
+    from seep.jobs import queue
+
     with ws.connect(write=True) as con:
         con.execute("INSERT INTO workers VALUES ('gpu:7', 'gpu', 7, 'cuda', '2026-11-30', ?)", (time.time(),))
+    running = queue.submit(ws, "predict_all", {})
+    queue.claim_next(ws, 7)
+    waiting = queue.submit(ws, "predict_all", {})
     dest = bk.backup(ws, tmp_path / "copy").dest
     monkeypatch.delenv("SEEP_DATABASE_URL", raising=False)
-    with Workspace(dest, create=False).connect() as con:
+    copy = Workspace(dest, create=False)
+    with copy.connect() as con:
         assert con.execute("SELECT count(*) FROM workers").fetchone()[0] == 0
+    ended = queue.get(copy, running.id)
+    assert ended.status == "ERROR" and ended.message.startswith("still running in the workspace when this backup was taken")
+    assert queue.get(copy, waiting.id).status == "SUBMITTED"  # queued: the copy's worker runs it
+    assert queue.get(ws, running.id).status == "RUNNING"
 
 
 def test_a_disk_that_fills_during_the_copy_leaves_nothing_half_made(ws, tmp_path, monkeypatch):

@@ -23,6 +23,7 @@ from pathlib import Path
 from seep.errors import BadInputError, WorkspaceError
 from seep.workspace import db
 from seep.workspace.doctor import named_files
+from seep.workspace.records import timestamp
 from seep.workspace.to_postgres import NOT_COPIED
 from seep.workspace.workspace import Workspace
 
@@ -77,15 +78,20 @@ def _snapshot(ws: Workspace, dst: Path) -> list[str]:
     as one file (no -wal beside it); returns the files its records name."""
     with closing(sqlite3.connect(ws.db_path)) as s, closing(sqlite3.connect(dst)) as d:
         s.backup(d)
-        _leave_out_workers(d)
+        _as_a_copy(d)
         d.execute("PRAGMA journal_mode = DELETE")
         return sorted(named_files(d))
 
 
-def _leave_out_workers(d) -> None:
-    """The workers serving the workspace serve it, not the copy: a copy opened soon after
-    would take their recent beats for a worker of its own and start none."""
+def _as_a_copy(d) -> None:
+    """The workers serving the workspace serve it, not the copy (a copy opened soon after would
+    take their recent beats for a worker of its own and start none), and a job running there
+    goes on there: in the copy it ended when the backup was taken."""
     d.execute(f"DELETE FROM {', '.join(NOT_COPIED)}")
+    d.execute(
+        "UPDATE jobs SET status = 'ERROR', lease = NULL, finished_at = ?, message = ? WHERE status = 'RUNNING'",
+        (timestamp(), "still running in the workspace when this backup was taken; it goes on there, not in this copy"),
+    )
     d.commit()
 
 
@@ -106,6 +112,6 @@ def _snapshot_postgres(ws: Workspace, dst: Path) -> list[str]:
             copied = d.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
             if copied != len(rows):
                 raise WorkspaceError(f"table {table}: {len(rows)} rows on the server, {copied} in the copy; nothing was kept")
-        d.commit()
+        _as_a_copy(d)
         d.execute("PRAGMA journal_mode = DELETE")
         return sorted(named_files(d))
