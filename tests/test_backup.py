@@ -4,6 +4,7 @@ where it would overwrite, recurse or miss something; nothing half-made left behi
 from __future__ import annotations
 
 import errno
+import sqlite3
 import threading
 import time
 
@@ -111,6 +112,16 @@ def test_a_disk_that_fills_during_the_copy_leaves_nothing_half_made(ws, tmp_path
         bk.backup(ws, tmp_path / "copy")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ws"]
     monkeypatch.setattr(bk.shutil, "copy2", real)
+
+    def failing(con):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    named_files = bk.named_files
+    monkeypatch.setattr(bk, "named_files", failing)  # the copy's database, on a failing disk
+    with pytest.raises(WorkspaceError, match="cannot write the backup's database in .*disk I/O error; nothing was kept"):
+        bk.backup(ws, tmp_path / "copy")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws"]
+    monkeypatch.setattr(bk, "named_files", named_files)
     assert bk.backup(ws, tmp_path / "copy").files == 10  # 5 rasters, 5 masks
 
 
