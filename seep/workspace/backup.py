@@ -110,11 +110,12 @@ def _snapshot_postgres(ws: Workspace, dst: Path) -> list[str]:
             columns = [r[1] for r in d.execute(f'PRAGMA table_info("{table}")')]
             quoted = ", ".join(f'"{c}"' for c in columns)
             order = " ORDER BY rowid" if table == "model_activations" else ""  # the active model's history, in order
-            rows = [tuple(r) for r in s.execute(f'SELECT {quoted} FROM "{table}"{order}')]
+            rows = s.stream(f'SELECT {quoted} FROM "{table}"{order}')
             d.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" * len(columns))})', rows)
-            copied = d.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-            if copied != len(rows):
-                raise WorkspaceError(f"table {table}: {len(rows)} rows on the server, {copied} in the copy; nothing was kept")
+            theirs = s.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            ours = d.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            if ours != theirs:
+                raise WorkspaceError(f"table {table}: {theirs} rows on the server, {ours} in the copy; nothing was kept")
         _as_a_copy(d)
         d.execute("PRAGMA journal_mode = DELETE")
         return sorted(named_files(d))

@@ -97,6 +97,15 @@ class Connection:
         cur.executemany(_sql(query), [tuple(p) for p in seq])
         return cur
 
+    def stream(self, query: str):
+        """The rows of `query` as tuples, a batch at a time through a server-side cursor (this
+        must be a write connection: such a cursor lives in a transaction): a whole table read
+        without holding it in memory."""
+        with self._raw.cursor(name="seep_stream") as cur:
+            cur.itersize = 10_000
+            cur.execute(_sql(query))
+            yield from cur
+
     def copy_rows(self, table: str, columns: list[str], rows) -> int:
         """COPY `rows` into `table` (a whole workspace moving in: one stream, not a round trip
         a row); returns how many went in."""
