@@ -22,13 +22,22 @@ def sticky(key: str, default: object, options: Collection | None = None) -> None
     `options`: what the widget offers now; a kept value it no longer offers (a scene gone, a
     layer this tile has not) gives way to the default. A list value keeps those it offers."""
     kept = st.session_state.setdefault(KEPT, {})
-    value = st.session_state[key] if key in st.session_state else kept.get(key, default)
-    if options is not None:
-        if isinstance(value, list):
-            value = [v for v in value if v in options]
-        elif value not in options:
-            value = default
-    st.session_state[key] = kept[key] = value
+    drawn = key in st.session_state  # the widget's own value: a rerun of this page
+    value = _offered(st.session_state[key] if drawn else kept.get(key, default), default, options)
+    # Set only to put a value back (or one the page no longer offers): a value set through
+    # st.session_state is sent to the browser, which takes it over its own, so setting it on
+    # every run undid arrow-key presses on a slider made while a run was under way.
+    if not drawn or value != st.session_state[key]:
+        st.session_state[key] = value
+    kept[key] = value
+
+
+def _offered(value: object, default: object, options: Collection | None) -> object:
+    if options is None:
+        return value
+    if isinstance(value, list):
+        return [v for v in value if v in options]
+    return value if value in options else default
 
 
 def forget() -> None:
