@@ -11,7 +11,7 @@ from seep.ui.review_state import ReviewState
 from seep.ui.text import lat_lon, plain
 from seep.workspace import agreement
 from seep.workspace.render import render_surroundings, render_tile
-from seep.workspace.scenes import centre_of, footprint_m2, tile_corners_lonlat, tile_place
+from seep.workspace.scenes import centre_of, footprint_m2, pixel_lonlat, tile_corners_lonlat, tile_place
 
 ws = session.workspace()
 model = active_model(ws)
@@ -23,6 +23,8 @@ if moved:  # a save, an accept or a move changed the tile or its versions
     image = review_flow.locate(ws, rs, session.browse_filter())
 if st.query_params.get("image") != image.id:  # each write is a history entry: Back must reach Browse
     st.query_params["image"] = image.id
+    st.query_params.pop("at", None)  # the place marked belongs to the tile the link opened
+pin = review_flow.pinned(image)
 rnd = agreement.open_round(ws, image.id)
 
 # ---- header -----------------------------------------------------------------------------
@@ -42,6 +44,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
     )
     if corners:
         where += f" · centre {lat_lon(*centre_of(corners))}"
+    if pin and (marked := pixel_lonlat(ws, image.id, *pin)):
+        where += f" · the red ring marks {lat_lon(*marked)}"
     st.caption(f"scene {plain(image.scene)}{where} · {rs.position + 1} of {len(rs.ids)}")
     review_panels.return_form(ws, image, author, on_returned=lambda: rs.go(1))
 
@@ -95,6 +99,7 @@ with edit_col:
         can_accept=can_accept,
         values=ws.read_image(image.id),
         corners=corners,
+        pin=pin,
     )
     if not blind_mode:  # a blind label is nobody else's to read, note or not
         review_panels.note_box(review_flow.restore_note(image.id), on_change=review_flow.remember_note, args=(image.id,))

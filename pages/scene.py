@@ -14,6 +14,7 @@ from seep.ui.scene import export_bytes, import_uploaded_seeps, scene_picture, ti
 from seep.ui.sticky import sticky
 from seep.ui.text import plain
 from seep.workspace.gis import crs_label, tiles_left_out
+from seep.workspace.places import Found, Place, find_place
 from seep.workspace.scene_view import scene_tiles
 from seep.workspace.scenes import check_scene, scene, scene_names, scene_stamp, tile_centres_lonlat
 
@@ -94,6 +95,52 @@ def job_outcome() -> None:
         job_card(ws, job, "scene_job")
 
 
+def place_form() -> None:
+    """A latitude and longitude from a report: the scenes and tiles holding it, ringed on the map."""
+    with st.form("scene_find", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
+        text = st.text_input(
+            "Find a place",
+            placeholder="27.2, 50.5 or 27°12'N 50°30'E",
+            key="scene_find_text",
+            width=320,
+            help="A latitude and longitude as a report gives them: decimal degrees (latitude first), or degrees, "
+            "minutes and seconds with N/S and E/W. The scenes holding it are listed and it is ringed on the map.",
+        )
+        if not st.form_submit_button("Find", icon=":material/my_location:"):
+            return
+    try:
+        found = find_place(ws, text)
+    except SeepError as e:
+        st.session_state.pop("scene_found", None)
+        session.show_error(e)
+        return
+    st.session_state["scene_found"] = found
+    if found.places and name not in [p.scene for p in found.places]:
+        st.session_state["scene_pick"] = found.places[0].scene  # the picker is drawn: show that scene on the next run
+        st.rerun()
+
+
+def place_found(found: Found) -> None:
+    """What Find a place found, with a button per tile holding it that opens it in Review, marked."""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        (st.success if found.places else st.info)(plain(found.summary()), icon=":material/my_location:")
+        if st.button("Clear", key="scene_found_clear", type="tertiary", icon=":material/close:"):
+            st.session_state.pop("scene_found", None)
+            st.rerun()
+    for p in found.places:
+        if p.image_id and st.button(
+            f"Open the tile of {plain(p.scene)} with the place marked",
+            key=f"scene_found_open_{p.image_id}",
+            icon=":material/edit:",
+        ):
+            open_marked(p)
+
+
+def open_marked(p: Place) -> None:
+    st.session_state["review_image"] = p.image_id
+    st.switch_page("pages/review.py", query_params={"image": p.image_id, "at": f"{p.tile_row},{p.tile_col}"})
+
+
 if not names:
     st.info(
         "No georeferenced scene in this workspace yet. Import one below (a GeoTIFF of any size, with its mask if it has one), "
@@ -153,6 +200,11 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
             st.rerun()
         except SeepError as e:
             session.show_error(e)
+place_form()
+found = st.session_state.get("scene_found")
+if found is not None:
+    place_found(found)
+mark = next((p for p in found.places if p.scene == name), None) if found is not None else None
 with st.container(horizontal=True, vertical_alignment="center"):
     # Where a scene's review goes on: Browse, kept to this scene, in the two orders that pay.
     st.caption("Its tiles in Browse:", width="content")
@@ -183,13 +235,15 @@ if layer == "predictions" and model is None:
 
 rgb, factor = scene_picture(ws, name, model_id, scene_stamp(ws, name))
 event = st.plotly_chart(
-    tile_map(rgb, factor, sc.tile, tiles, tile_centres_lonlat(ws, name)),
+    tile_map(rgb, factor, sc.tile, tiles, tile_centres_lonlat(ws, name), mark),
     on_select="rerun",
     selection_mode="points",
     key="scene_map",
 )
 picked = [p.get("customdata") for p in event.selection.points if p.get("customdata")] if event else []
-if picked:
+if picked and mark is not None and picked[0] == mark.image_id:  # the ring, or the tile holding it
+    open_marked(mark)
+elif picked:
     st.session_state["review_image"] = picked[0]
     st.switch_page("pages/review.py", query_params={"image": picked[0]})
 

@@ -22,6 +22,7 @@ from seep.cli.workspace import (
     cmd_list,
     cmd_restore,
     cmd_status,
+    cmd_where,
 )
 from seep.workspace import STATUSES, default_author, default_path
 from seep.workspace.filters import SORTS
@@ -211,6 +212,18 @@ def _listing_commands(add: Add) -> None:
         "and its workers go on; the copy opens with --workspace DEST",
     )
     p.add_argument("dest", type=Path, help="a new folder, outside the workspace")
+
+    p = add(
+        "where",
+        cmd_where,
+        f"the georeferenced scenes and tiles holding a latitude and longitude; exits {NEEDS_ATTENTION} when none does",
+    )
+    p.add_argument(
+        "place",
+        nargs="+",
+        help="e.g. 27.2 50.5 (latitude first) or \"27°12'N 50°30'E\"; one starting with a minus sign goes after --: "
+        "where -- -33.9 151.2",
+    )
 
     p = add("list", cmd_list, "list images, filtered and sorted")
     p.add_argument("--status", action="append", choices=STATUSES)

@@ -1,5 +1,5 @@
 """Commands on a workspace's images and labels: demo, import, export, check, status,
-list, history, restore."""
+where, list, history, restore."""
 
 from __future__ import annotations
 
@@ -239,6 +239,29 @@ def _status_by_scene(ws) -> int:
         counts = "  ".join(f"{x.statuses[s]:>10}" for s in STATUSES)
         print(f"{printable(x.name):<{width}}  {x.tiles:>6}  {x.reviewed / x.tiles:>8.0%}  {counts}")
     return 0
+
+
+def cmd_where(args) -> int:
+    """Which scenes and tiles hold a place from a report: a line per scene, the tile's id first
+    (what `history` and the app's /review?image= take)."""
+    from seep.workspace.importer import printable
+    from seep.workspace.places import find_place
+
+    ws = open_workspace(args)
+    found = find_place(ws, " ".join(args.place))
+    print(
+        found.summary()
+        if not found.places
+        else f"{found.point}" + (" (the numbers read longitude first)" if found.point.turned else "")
+    )
+    for p in found.places:
+        tile = (
+            f"{p.image_id}  {printable(p.tile_name)}  row {p.tile_row}, column {p.tile_col}"
+            if p.image_id
+            else "no tile (only no-data there)"
+        )
+        print(f"{printable(p.scene)}  {tile}  (scene row {p.row:,}, column {p.col:,})")
+    return 0 if found.places else NEEDS_ATTENTION
 
 
 def cmd_list(args) -> int:

@@ -41,6 +41,17 @@ def locate(ws: Workspace, rs: ReviewState, flt: ImageFilter) -> ImageRecord:
     return image
 
 
+def pinned(image: ImageRecord) -> tuple[int, int] | None:
+    """(row, col) of the place the link marks on this tile (`at=ROW,COL`, from the Scene page's
+    Find a place, or a link shared from there); a mark off the tile, or one that is not two
+    whole numbers, marks nothing."""
+    parts = (st.query_params.get("at") or "").split(",")
+    if len(parts) != 2 or not all(p.strip().isascii() and p.strip().isdigit() for p in parts):
+        return None
+    row, col = (int(p) for p in parts)
+    return (row, col) if row < image.height and col < image.width else None
+
+
 def no_such_image(rs: ReviewState, wanted: str) -> None:
     """A link (or a session) naming an image this workspace does not have: say so, and offer
     the way back to Browse or on to the first image of the list."""

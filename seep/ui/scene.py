@@ -13,6 +13,7 @@ from seep.data.display import overlay
 from seep.errors import SeepError
 from seep.ui.text import chart_text, lat_lon
 from seep.workspace import STATUS_LABELS, Workspace
+from seep.workspace.places import Place
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
 from seep.workspace.scenes import scene
 
@@ -47,10 +48,13 @@ def scene_picture(ws: Workspace, name: str, model_id: str | None, stamp: tuple, 
     return overlay(rgb, classes, ws.classes, style="outline"), factor
 
 
-def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile], centres: dict[str, tuple[float, float]]) -> go.Figure:
+def tile_map(
+    rgb, factor: int, tile: int, tiles: list[SceneTile], centres: dict[str, tuple[float, float]], mark: Place | None = None
+) -> go.Figure:
     """The overview with one square marker per tile, coloured by review status, its hover
     naming the tile and, where the scene has a CRS, the place of its middle (`centres`: image
-    id -> lon, lat); a click on a marker selects that tile (its image id is the customdata)."""
+    id -> lon, lat); a click on a marker selects that tile (its image id is the customdata).
+    `mark`: a place looked for, ringed; a click on the ring opens its tile too."""
     fig = go.Figure(go.Image(z=rgb, hoverinfo="skip"))
     h, w = rgb.shape[:2]
 
@@ -71,6 +75,16 @@ def tile_map(rgb, factor: int, tile: int, tiles: list[SceneTile], centres: dict[
             marker=dict(symbol="square", size=14, color=colour, opacity=0.75, line=dict(width=1, color="#212121")),
             name=STATUS_LABELS[status],
             showlegend=True,
+        )
+    if mark is not None:
+        fig.add_scatter(
+            x=[(mark.col + 0.5) / factor - 0.5],
+            y=[(mark.row + 0.5) / factor - 0.5],
+            customdata=[mark.image_id] if mark.image_id else None,
+            hovertemplate="the place looked for<extra></extra>",
+            mode="markers",
+            marker=dict(symbol="circle-cross-open", size=26, color="#ff1744", line=dict(width=3)),
+            name="the place looked for",
         )
     step = tile / factor
     for k in range(1, int(w / step) + 1):  # the tile grid, faint

@@ -425,6 +425,17 @@ def tile_corners_lonlat(ws: Workspace, image_id: str) -> list[list[float]] | Non
     return corners
 
 
+def pixel_lonlat(ws: Workspace, image_id: str, row: int, col: int) -> tuple[float, float] | None:
+    """(lon, lat) of the middle of pixel (row, col) of a scene tile, through the scene's own
+    projection; None for a tile of no scene or of a scene without a coordinate system."""
+    place = tile_place(ws, image_id)
+    sc = scene(ws, place[0]) if place else None
+    if sc is None or sc.grid.crs is None:
+        return None
+    lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(*(sc.grid.affine(place[1], place[2]) @ (col + 0.5, row + 0.5)))
+    return (lon + 180) % 360 - 180, lat
+
+
 def tile_centres_lonlat(ws: Workspace, name: str) -> dict[str, tuple[float, float]]:
     """image id -> (lon, lat) of the middle of each tile of a scene with a coordinate system
     (one transform of them all, for the scene map's markers); empty for a scene without one."""

@@ -248,6 +248,70 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     assert (label[42:68, 302 - 256 : 328 - 256] == 5).all() and (label[42:68, 402 - 256 : 428 - 256] == 5).all()
 
 
+def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, page, tmp_path):
+    """A report gives a slick's place in degrees and minutes: Find a place shows the scene
+    holding it (switching from the one on screen), rings it on the map, and opens its tile in
+    Review with the spot marked and in view."""
+    from pyproj import Transformer
+    from rasterio.transform import from_origin
+
+    from seep.workspace.scenes import import_scene
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    with rasterio.open(
+        tmp_path / "harbour.tif",
+        "w",
+        driver="GTiff",
+        height=300,
+        width=400,
+        count=1,
+        dtype="uint16",
+        crs="EPSG:32631",
+        transform=from_origin(700000, 4800000, 20, 20),
+    ) as ds:
+        ds.write(np.random.default_rng(2).integers(100, 3000, (1, 300, 400)).astype(np.uint16))
+    import_scene(ws, tmp_path / "harbour.tif", author="tester")
+    lon, lat = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(
+        700000 + 20 * 300.5, 4800000 - 20 * 120.5
+    )
+    (deg, minutes), (lon_deg, lon_min) = divmod(lat * 60, 60), divmod(lon * 60, 60)
+
+    page.goto(f"{url}/scene?name=demo_scene")
+    wait_for_app(page)
+    box = page.get_by_role("textbox", name="Find a place")
+    box.fill("95 N, 3 E")
+    box.press("Enter")
+    expect(page.get_by_text("latitude 95 in '95 N, 3 E' is beyond the poles", exact=False)).to_be_visible()
+    wait_for_app(page)
+    box.fill(f"{int(deg)}°{minutes:.5f}'N {int(lon_deg)}°{lon_min:.5f}'E")
+    box.press("Enter")
+    expect(page.get_by_text("scene harbour, tile harbour.r000000c000256 at row 120, column 44", exact=False)).to_be_visible()
+    expect(page.get_by_text("400 x 300 pixels", exact=False)).to_be_visible()  # the scene holding it, not the one shown
+    page.wait_for_url("**/scene?name=harbour")
+    expect(page.locator(".js-plotly-plot .legendtext", has_text="the place looked for")).to_be_visible()
+    shot(page, "24-scene-place-found")
+
+    page.get_by_role("button", name="Open the tile of harbour with the place marked").click()
+    page.wait_for_url("**/review?image=*&at=120%2C44")
+    tile = next(i for i, off in tile_offsets_of(ws, "harbour").items() if off == (0, 256))
+    editor_ready(page, tile)
+    expect(page.get_by_text(f"the red ring marks {lat:.4f}° N, {lon:.4f}° E", exact=False)).to_be_visible()
+    pin, canvas = page.get_by_test_id("seep-pin"), page.get_by_test_id("seep-canvas")
+    expect(pin).to_be_visible()
+    ring, stage, view = pin.bounding_box(), canvas.bounding_box(), page.get_by_test_id("seep-viewport").bounding_box()
+    zoom = stage["width"] / 256
+    assert abs(ring["x"] + ring["width"] / 2 - (stage["x"] + 44.5 * zoom)) < 2
+    assert abs(ring["y"] + ring["height"] / 2 - (stage["y"] + 120.5 * zoom)) < 2
+    assert view["x"] < ring["x"] < view["x"] + view["width"] and view["y"] < ring["y"] < view["y"] + view["height"]
+    shot(page, "25-review-place-marked")
+
+    page.get_by_role("button", name="Next").click()  # the mark belongs to the tile it was found on
+    page.wait_for_url(lambda u: "at=" not in u and tile not in u)
+    wait_for_app(page)
+    expect(pin).to_be_hidden()
+
+
 def test_no_page_asks_anything_of_another_host(geo_server, page):
     """Analysts' sites are often cut off from the internet: every page, the scene map included,
     must load from the Seep server alone (Streamlit's material favicon came from Google's font

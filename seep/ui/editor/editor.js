@@ -76,6 +76,7 @@ function build(parent) {
         <canvas class="overlay" data-testid="seep-canvas"></canvas>
         <canvas class="lasso"></canvas>
         <div class="cursor"></div>
+        <div class="pin" data-testid="seep-pin" hidden></div>
       </div>
     </div></div><canvas class="minimap" data-testid="seep-minimap" title="Click or drag to move the view"></canvas>
     <span class="readout" data-testid="seep-readout"></span></div>`;
@@ -122,6 +123,7 @@ class Editor {
       context.dataset.src = data.context;
     }
     this.opacity = data.opacity;
+    this.pin = data.pin || null; // [row, col]: a place looked for on the Scene page, marked
     this.q("button.accept").hidden = !data.can_accept; // accepting is a reviewer's call
     if (data.zoom && this.zoomFromPython !== data.zoom) {
       this.zoomFromPython = data.zoom;
@@ -281,11 +283,16 @@ class Editor {
     // A new tile opens centred (a zoom keeps its own anchor, see setZoom).
     const scroller = this.scroller;
     const placed = `${this.work?.id}:${m}`;
+    // A marked place is what the tile was opened for: it opens in the middle of the view.
+    const [cx, cy] = this.pin ? [(this.pin[1] + 0.5) * this.zoom + m, (this.pin[0] + 0.5) * this.zoom + m] : [(W + 2 * m) / 2, (H + 2 * m) / 2];
     if (this.placed !== placed) {
-      scroller.scrollLeft = Math.max(0, (W + 2 * m - scroller.clientWidth) / 2);
-      scroller.scrollTop = Math.max(0, (H + 2 * m - scroller.clientHeight) / 2);
+      scroller.scrollLeft = Math.max(0, cx - scroller.clientWidth / 2);
+      scroller.scrollTop = Math.max(0, cy - scroller.clientHeight / 2);
       this.placed = placed;
     }
+    const pin = this.q(".pin");
+    pin.hidden = !this.pin;
+    if (this.pin) Object.assign(pin.style, { left: `${(this.pin[1] + 0.5) * this.zoom}px`, top: `${(this.pin[0] + 0.5) * this.zoom}px` });
     for (const el of [this.img, this.canvas, this.lassoCanvas]) {
       el.style.width = `${W}px`;
       el.style.height = `${H}px`;

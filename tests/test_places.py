@@ -1,0 +1,156 @@
+"""Find a place: a latitude and longitude as reports write them, found in real GeoTIFF scenes
+(rasterio, real CRSs) imported into a workspace, through the library and the command line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pyproj import Geod, Transformer
+from rasterio.transform import from_origin
+from test_scenes import run, write_tif
+
+from seep.errors import BadInputError
+from seep.workspace import Workspace
+from seep.workspace.places import find_place, read_lat_lon
+from seep.workspace.scenes import import_scene, pixel_lonlat, tile_offsets_of
+
+
+@pytest.mark.parametrize(
+    "text, lat, lon",
+    [
+        ("27.2, 50.5", 27.2, 50.5),
+        ("27.2 50.5", 27.2, 50.5),
+        ("-33.9; 151.2", -33.9, 151.2),
+        ("27.2n 50.5e", 27.2, 50.5),
+        ("N27.2 E50.5", 27.2, 50.5),
+        ("50.5 E, 27.2 N", 27.2, 50.5),  # the letters say which is which, in either order
+        ("27°12'30\"N 50°30'W", 27 + 12 / 60 + 30 / 3600, -50.5),
+        ("27º12′30″ S, 50° 30.5′ E", -(27 + 12 / 60 + 30 / 3600), 50 + 30.5 / 60),  # a report's typography
+        ("27 12 30 N 50 30 E", 27 + 12 / 60 + 30 / 3600, 50.5),
+        ("27°12' 50°30'", 27.2, 50.5),
+        ("10.5, 190", 10.5, -170.0),  # 0-360 longitudes, as some tools give them
+        ("151.2, -33.9", -33.9, 151.2),  # only longitude first makes a place: read that way, and said
+    ],
+)
+def test_places_are_read_as_people_write_them(text, lat, lon):
+    p = read_lat_lon(text)
+    assert (p.lat, p.lon) == pytest.approx((lat, lon), abs=1e-9)
+    assert p.turned == text.startswith("151")
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("", "give a latitude and a longitude"),
+        ("Ras Tanura", "cannot read 'Ras Tanura'"),
+        ("27.2", "is not a latitude and a longitude"),
+        ("1 2 3", "is not a latitude and a longitude"),
+        ("95, 100", "beyond the poles"),
+        ("27, 400", "not between -180 and 360"),
+        ("27N 50N", "gives two latitudes"),
+        ("-27N 50E", "both a sign and a hemisphere"),
+        ("27 61' N, 50 E", "below 60"),
+        ("27.5 30' N, 50 E", "only the last"),
+        ("27.2N 50.5", "each of N/S and E/W goes with its own number"),
+        ("27.2,", "nothing on one side"),
+        ("27.2, 50.5<script>", "cannot read '<script>'"),
+    ],
+)
+def test_what_is_not_a_place_is_refused_saying_why(text, says):
+    with pytest.raises(BadInputError, match=None) as e:
+        read_lat_lon(text)
+    assert says in str(e.value)
+
+
+@pytest.fixture
+def two_passes(tmp_path, store):
+    """Two scenes of one stretch of sea, as two satellite passes give them: 'morning' (600 x
+    700 px of 10 m, its bottom-left tile only no-data) and 'evening' (150 x 150 px of 20 m, inside it)."""
+    # On both stores: the lookup is SQL.
+    img = np.random.default_rng(0).integers(100, 3000, (600, 700)).astype(np.uint16)
+    img[512:, :256] = 0
+    write_tif(tmp_path / "morning.tif", img, nodata=0)
+    write_tif(tmp_path / "evening.tif", img[:150, :150], transform=from_origin(502000, 4598000, 20, 20))
+    ws = Workspace(tmp_path / "ws", create=True)
+    for name in ("morning", "evening"):
+        import_scene(ws, tmp_path / f"{name}.tif", author="tester")
+    return ws
+
+
+def lonlat_of(x: float, y: float) -> tuple[float, float]:
+    return Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(x, y)
+
+
+def test_a_place_is_found_in_every_scene_holding_it_with_its_tile_and_pixel(two_passes):
+    ws = two_passes
+    # Row 300, column 400 of 'morning' (the scene's transform: x = 500000 + 10 col, y = 4600000 - 10 row).
+    lon, lat = lonlat_of(500000 + 10 * 400.5, 4600000 - 10 * 300.5)
+    d, m = divmod(lat * 60, 60)
+    found = find_place(ws, f"{int(d)}°{m:.5f}'N {lon:.7f}E")
+    assert not found.point.turned and [p.scene for p in found.places] == ["evening", "morning"]
+    morning = found.places[1]
+    tile = next(i for i, off in tile_offsets_of(ws, "morning").items() if off == (256, 256))
+    assert (morning.row, morning.col, morning.image_id, morning.tile_row, morning.tile_col) == (300, 400, tile, 44, 144)
+    evening = found.places[0]  # 2005 m east and 1005 m south of its corner, in pixels of 20 m
+    assert (evening.row, evening.col, evening.tile_row, evening.tile_col) == (50, 100, 50, 100)
+    assert pixel_lonlat(ws, tile, 44, 144) == pytest.approx((lon, lat), abs=1e-7)  # there and back: the same place
+    assert (
+        f"lies in 2 scenes: scene evening, tile evening.r000000c000000 at row 50, column 100; scene morning, tile {ws.image(tile).name}"
+        in found.summary()
+    )
+
+
+def test_numbers_given_longitude_first_are_found_and_said_to_be_read_so(two_passes):
+    lon, lat = lonlat_of(500000 + 10 * 400.5, 4600000 - 10 * 300.5)
+    found = find_place(two_passes, f"{lon}, {lat}")  # GeoJSON's order; read latitude first it is off Somalia
+    assert found.point.turned and len(found.places) == 2 and "(the numbers read longitude first)" in found.summary()
+    assert not find_place(two_passes, f"{lat}N, {lon}E").point.turned
+
+
+def test_a_place_in_no_data_or_off_every_scene_says_where_it_is(two_passes):
+    ws = two_passes
+    lon, lat = lonlat_of(500000 + 10 * 100, 4600000 - 10 * 550)  # the no-data-only tile of 'morning'
+    (place,) = find_place(ws, f"{lat}, {lon}").places
+    assert place.image_id is None and "in its no-data part (no tile stored)" in find_place(ws, f"{lat}, {lon}").summary()
+
+    east = lonlat_of(500000 + 7000 + 2500, 4600000 - 3000)  # 2.5 km east of 'morning''s east edge
+    found = find_place(ws, f"{east[1]}, {east[0]}")
+    assert found.places == [] and found.nearest[0] == "morning"
+    edge = lonlat_of(500000 + 7000, 4600000 - 3000)
+    assert found.nearest[1] == pytest.approx(Geod(ellps="WGS84").inv(*east, *edge)[2], abs=15)  # to its nearest pixel
+    assert "lies in none of this workspace's scenes; the nearest, morning, is 2.5 km away" in found.summary()
+    far = find_place(ws, "-33.9, 151.2")  # Sydney: half the globe from UTM zone 31, no garbage pixel there
+    assert far.places == [] and far.nearest[1] > 16_000_000
+
+
+def test_a_geographic_scene_across_the_antimeridian_holds_places_on_both_sides(tmp_path):
+    deg = 0.001
+    write_tif(
+        tmp_path / "fiji.tif", np.full((300, 400), 500, np.uint16), crs="EPSG:4326", transform=from_origin(179.8, -16.5, deg, deg)
+    )
+    ws = Workspace(tmp_path / "ws", create=True)
+    import_scene(ws, tmp_path / "fiji.tif", author="tester")
+    west, east = find_place(ws, "16.6 S, 179.9 E"), find_place(ws, "16.6 S, 179.9 W")
+    assert [(p.row, p.col) for p in west.places] == [(100, 100)]
+    assert [(p.row, p.col) for p in east.places] == [(100, 300)]
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")  # the file has no CRS on purpose
+def test_scenes_without_a_coordinate_system_are_said_to_hold_no_place(tmp_path):
+    write_tif(tmp_path / "plain.tif", np.full((300, 300), 500, np.uint16), crs=None)
+    ws = Workspace(tmp_path / "ws", create=True)
+    import_scene(ws, tmp_path / "plain.tif", author="tester")
+    assert "no georeferenced scene with a coordinate system" in find_place(ws, "43, 3").summary()
+
+
+def test_where_on_the_command_line(capsys, two_passes):
+    ws = str(two_passes.root)
+    lon, lat = lonlat_of(500000 + 10 * 400.5, 4600000 - 10 * 300.5)
+    code, out, err = run(capsys, "where", f"{lat:.7f}", f"{lon:.7f}", "--workspace", ws)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].endswith("E") and len(lines) == 3
+    assert lines[2].startswith("morning  ") and "row 44, column 144  (scene row 300, column 400)" in lines[2]
+    code, out, _ = run(capsys, "where", "--workspace", ws, "--", "-33.9", "151.2")  # a minus sign after --
+    assert code == 3 and "lies in none of this workspace's scenes; the nearest," in out
+    code, out, err = run(capsys, "where", "95, 100", "--workspace", ws)
+    assert code != 0 and "beyond the poles" in err and "Traceback" not in err
