@@ -10,8 +10,9 @@ from seep.jobs.worker import ensure_worker
 from seep.ui import session
 from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
-from seep.ui.scene import export_bytes, import_uploaded_seeps, scene_picture, tile_map
+from seep.ui.scene import cached_slicks, export_bytes, import_uploaded_seeps, scene_picture, slick_rows, tile_map
 from seep.ui.sticky import sticky
+from seep.ui.tables import show_table
 from seep.ui.text import plain
 from seep.workspace.gis import crs_label, tiles_left_out
 from seep.workspace.places import Found, Place, find_place
@@ -276,6 +277,38 @@ with st.container(horizontal=True):
             icon=":material/download:",
             on_click="ignore",
         )
+
+
+def slicks_table() -> None:
+    """The scene's slicks as a report lists them, largest first; a click on a row opens its tile
+    in Review with a point of the slick ringed."""
+    slicks = cached_slicks(str(ws.root), name, source, model_id, scene_stamp(ws, name))
+    whose = "the active model's predictions" if model_id else "the labels"
+    st.subheader(f"Seeps in this scene · {len(slicks)}", anchor=False)
+    if not slicks:
+        st.caption(f"None in {whose} yet.")
+        return
+    st.caption(
+        f"In {whose}, largest first, each merged across the tiles it crosses; "
+        "length: the long side of the smallest rectangle around it · click a row to open it in Review"
+    )
+    event = show_table(
+        slick_rows(slicks, predicted=model_id is not None),
+        key=f"scene_slicks_{source}",
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "area km²": st.column_config.NumberColumn(format="%.3f"),
+            "length km": st.column_config.NumberColumn(format="%.2f"),
+            "confidence": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+    rows = event.selection.rows if event else []
+    if rows and (s := slicks[rows[0]]).image_id:
+        open_marked(Place(name, 0, 0, s.image_id, None, s.tile_row, s.tile_col))
+
+
+slicks_table()
 
 
 def seeps_form() -> None:

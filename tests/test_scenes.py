@@ -82,6 +82,7 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     assert slick["geometry"]["type"] == "Polygon"  # one polygon over six tiles, not six pieces
     assert p["tiles"].count(",") == 5 and p["class_name"] == "seep 1" and p["pixels"] == 120 * 500
     assert abs(p["area_km2"] - 120 * 500 * 100 / 1e6) / 6.0 < 0.01
+    assert abs(p["length_km"] - 5.0 / 0.9996) < 0.005  # 500 px of 10 m on the grid; UTM's scale 0.9996 on its meridian
     lon, lat = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(500000 + 350 * 10, 4600000 - 260 * 10)
     assert abs(p["centroid_lon"] - lon) < 1e-6 and abs(p["centroid_lat"] - lat) < 1e-6
     assert p["status"] == ws.image("S1A_scene.r000000c000000").status and p["author"] and "v1" in p["label_version"]
@@ -115,6 +116,35 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     code, out, err = run(capsys, "export", str(img.parent), "--geotiff", "--workspace", ws_path)
     assert code == 1 and f"{img} exists and is not a mask Seep exported (the scene's own image?)" in err
     assert img.read_bytes() == before and out == ""
+
+
+def test_the_seeps_list_gives_each_slick_largest_first_with_a_point_inside_it(tmp_path, scene_files):
+    """The Scene page's list: a row per slick as the export merges it, and a pixel of the slick
+    to open it at, even for a ring whose centroid lies in the sea it encloses."""
+    from seep.workspace.scenes import import_scene
+    from seep.workspace.slicks import scene_slicks
+
+    img, mask = scene_files
+    ws = Workspace(tmp_path / "ws", create=True)
+    import_scene(ws, img, mask=mask, author="tester")
+    big, small = scene_slicks(ws, "S1A_scene")
+    assert (big.class_id, big.pixels, big.tiles, small.class_id, small.pixels, small.tiles) == (1, 60_000, 6, 5, 100, 1)
+    assert big.area_km2 == pytest.approx(6.0, rel=0.01) and big.length_km == pytest.approx(5.0 / 0.9996, abs=0.005)
+    for s in (big, small):
+        assert ws.label(s.image_id)[1][s.tile_row, s.tile_col] == s.class_id
+
+    ring = np.zeros((256, 256), np.uint8)
+    yy, xx = np.mgrid[:256, :256]
+    ring[(np.hypot(yy - 128, xx - 128) < 60) & (np.hypot(yy - 128, xx - 128) > 45)] = 2
+    write_tif(tmp_path / "ring.tif", np.full((256, 256), 900, np.uint16), transform=from_origin(600000, 4600000, 10, 10))
+    write_tif(tmp_path / "ring-mask.tif", ring, transform=from_origin(600000, 4600000, 10, 10))
+    import_scene(ws, tmp_path / "ring.tif", mask=tmp_path / "ring-mask.tif", author="tester")
+    (s,) = scene_slicks(ws, "ring")
+    assert ring[128, 128] == 0 and ring[s.tile_row, s.tile_col] == 2
+    lon, lat = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(
+        600000 + 10 * (s.tile_col + 0.5), 4600000 - 10 * (s.tile_row + 0.5)
+    )
+    assert (s.lon, s.lat) == pytest.approx((lon, lat), abs=1e-4)  # within the pixel named
 
 
 def test_export_seeps_replaces_its_own_files_only(capsys, tmp_path, scene_files):
@@ -180,6 +210,7 @@ def test_a_geographic_scene_gets_geodesic_areas(capsys, tmp_path):
     lat = 45.0 - 150 * deg
     expected = (100 * deg * 111_412.8 * np.cos(np.radians(lat))) * (100 * deg * 111_132.0) / 1e6  # metres per degree at 45 N
     assert abs(p["area_km2"] - expected) / expected < 0.01
+    assert abs(p["length_km"] - 100 * deg * 111_132.0 / 1000) < 0.005  # north-south is the longer side at 45 N
 
 
 def test_predictions_export_with_model_and_confidence(capsys, tmp_path, scene_files, tiny_model):

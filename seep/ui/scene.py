@@ -1,4 +1,4 @@
-"""The Scene page's pictures: cached overviews and the clickable map of tiles."""
+"""The Scene page's pictures and lists: cached overviews, the clickable map of tiles, the seeps table."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from seep.workspace import STATUS_LABELS, Workspace
 from seep.workspace.places import Place
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
 from seep.workspace.scenes import scene
+from seep.workspace.slicks import Slick, scene_slicks
 
 # The tile markers' colours: unreviewed tiles stand out, finished ones recede.
 STATUS_COLOURS = {
@@ -38,6 +39,29 @@ def cached_overview(ws_root: str, name: str, factor: int):
 def cached_classes(ws_root: str, name: str, factor: int, model_id: str | None, stamp: tuple):
     """`stamp` changes with every save or prediction in the scene, so the outlines follow them."""
     return overview_classes(Workspace(ws_root, create=False), name, factor, model_id)
+
+
+@st.cache_data(max_entries=16, show_spinner="Listing the seeps…")
+def cached_slicks(ws_root: str, name: str, source: str, model_id: str | None, stamp: tuple) -> list[Slick]:
+    """`stamp` changes with every save or prediction in the scene, so the list follows them."""
+    return scene_slicks(Workspace(ws_root, create=False), name, source, model_id)
+
+
+def slick_rows(slicks: list[Slick], predicted: bool) -> list[dict]:
+    """The seeps list's table: what a report gives of each slick."""
+    rows = []
+    for s in slicks:
+        row = {
+            "class": s.class_name,
+            "area km²": s.area_km2,
+            "length km": s.length_km,
+            "place": lat_lon(s.lon, s.lat) if s.lon is not None else None,
+            "status": STATUS_LABELS[s.status],
+            "tiles": s.tiles,
+        }
+        row.update({"confidence": s.mean_confidence} if predicted else {"note": s.note})
+        rows.append(row)
+    return rows
 
 
 def scene_picture(ws: Workspace, name: str, model_id: str | None, stamp: tuple, max_px: int = 1600):

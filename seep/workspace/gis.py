@@ -37,6 +37,7 @@ FIELDS = (
     "class_id",
     "class_name",
     "area_km2",
+    "length_km",
     "pixels",
     "centroid_lon",
     "centroid_lat",
@@ -48,7 +49,7 @@ FIELDS = (
     "tiles",
     "note",
 )
-ADDED_FIELDS = {"note"}  # newer than some exports on disk: they are still Seep's to replace
+ADDED_FIELDS = {"note", "length_km"}  # newer than some exports on disk: they are still Seep's to replace
 
 
 @dataclass
@@ -156,6 +157,7 @@ def _properties(ws: Workspace, sc: Scene, class_id: int, pieces: list[Piece], ge
         "class_id": class_id,
         "class_name": ws.classes.names[class_id],
         "area_km2": _area_km2(sc, geom),
+        "length_km": _length_km(sc, geom),
         "pixels": pixels,
         "centroid_lon": lon,
         "centroid_lat": lat,
@@ -180,6 +182,20 @@ def _area_km2(sc: Scene, geom) -> float | None:
         return abs(area) / 1e6
     metres = crs.axis_info[0].unit_conversion_factor
     return geom.area * metres**2 / 1e6
+
+
+def _length_km(sc: Scene, geom) -> float | None:
+    """A slick's length as analysts report it: the long side of the smallest rectangle around
+    it (GEOS's oriented envelope), measured on the ellipsoid between its corners (a curved
+    slick is longer along its course)."""
+    if sc.grid.crs is None:
+        return None
+    from pyproj import Geod
+
+    corners = shapely.get_coordinates(_to_lonlat(sc, shapely.oriented_envelope(geom)))
+    lon, lat = corners[:, 0], corners[:, 1]
+    sides = Geod(ellps="WGS84").inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2] if len(corners) > 1 else [0.0]
+    return round(float(np.max(sides)) / 1000, 4)
 
 
 def _centroid_lonlat(sc: Scene, geom) -> tuple[float | None, float | None]:
@@ -373,6 +389,6 @@ def _column(values: list, field: str) -> np.ndarray:
     """Typed columns, so GIS tools see numbers as numbers (NaN is written as null)."""
     if field in ("class_id", "pixels"):
         return np.array(values, dtype=np.int64)
-    if field in ("area_km2", "centroid_lon", "centroid_lat", "mean_confidence"):
+    if field in ("area_km2", "length_km", "centroid_lon", "centroid_lat", "mean_confidence"):
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     return np.array(values, dtype=object)

@@ -312,6 +312,32 @@ def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, pag
     expect(pin).to_be_hidden()
 
 
+def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_server, page):
+    """What an analyst's report lists of a scene: a row per slick, largest first; a click on a
+    row opens its tile in Review with a point of the slick ringed."""
+    from seep.workspace.slicks import scene_slicks
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    slicks = scene_slicks(ws, "demo_scene")
+    page.goto(f"{url}/scene?name=demo_scene")
+    wait_for_app(page)
+    heading = page.get_by_role("heading", name=f"Seeps in this scene · {len(slicks)}")
+    heading.scroll_into_view_if_needed()
+    expect(heading).to_be_visible()
+    table = page.get_by_test_id("stDataFrame")
+    table.scroll_into_view_if_needed()
+    expect(table).to_be_in_viewport()
+    shot(page, "26-scene-seeps-list")
+    box = table.bounding_box()  # the grid is drawn on a canvas: a click on the second row's tick box
+    page.mouse.click(box["x"] + 15, box["y"] + 35 + 35 + 17)
+    second = slicks[1]
+    page.wait_for_url(f"**/review?image={second.image_id}&at={second.tile_row}%2C{second.tile_col}")
+    editor_ready(page, second.image_id)
+    expect(page.get_by_test_id("seep-pin")).to_be_visible()
+    assert ws.label(second.image_id)[1][second.tile_row, second.tile_col] == second.class_id
+
+
 def test_no_page_asks_anything_of_another_host(geo_server, page):
     """Analysts' sites are often cut off from the internet: every page, the scene map included,
     must load from the Seep server alone (Streamlit's material favicon came from Google's font

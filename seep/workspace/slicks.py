@@ -1,0 +1,62 @@
+"""A scene's seeps as an analyst's report lists them: a row per slick (a connected region of
+one class, merged across tile borders, as the map exports draw it), largest first, with the
+tile and pixel to open it at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seep.data.geo import transformer
+from seep.workspace.gis import seep_polygons
+from seep.workspace.scenes import tile_offsets_of
+from seep.workspace.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Slick:
+    class_id: int
+    class_name: str
+    pixels: int
+    area_km2: float | None  # None: the scene has no coordinate system
+    length_km: float | None
+    lon: float | None  # a point inside the slick: the centroid of a curved one may lie outside it
+    lat: float | None
+    status: str  # of its least reviewed tile
+    mean_confidence: float | None  # predictions only
+    tiles: int
+    note: str | None
+    image_id: str | None  # the tile holding that point, and the point in it
+    tile_row: int
+    tile_col: int
+
+
+def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str | None = None) -> list[Slick]:
+    """The scene's slicks in its current labels, or in `model_id`'s predictions, largest first."""
+    sc, geoms, props = seep_polygons(ws, name, source, model_id)
+    at = {off: image_id for image_id, off in tile_offsets_of(ws, name).items()}
+    to_pixel = ~sc.grid.affine()
+    out = []
+    for geom, p in zip(geoms, props, strict=True):
+        x, y = geom.representative_point().coords[0]
+        col, row = (int(v) for v in to_pixel @ (x, y))
+        lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(x, y) if sc.grid.crs else (None, None)
+        out.append(
+            Slick(
+                p["class_id"],
+                p["class_name"],
+                p["pixels"],
+                p["area_km2"],
+                p["length_km"],
+                lon,
+                lat,
+                p["status"],
+                p["mean_confidence"],
+                len(p["tiles"].split(", ")),
+                p["note"],
+                at.get((row - row % sc.tile, col - col % sc.tile)),
+                row % sc.tile,
+                col % sc.tile,
+            )
+        )
+    return sorted(out, key=lambda s: -s.pixels)
