@@ -118,7 +118,7 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     assert img.read_bytes() == before and out == ""
 
 
-def test_the_seeps_list_gives_each_slick_largest_first_with_a_point_inside_it(tmp_path, scene_files):
+def test_the_seeps_list_gives_each_slick_largest_first_with_a_point_inside_it(capsys, tmp_path, scene_files):
     """The Scene page's list: a row per slick as the export merges it, and a pixel of the slick
     to open it at, even for a ring whose centroid lies in the sea it encloses."""
     from seep.workspace.scenes import import_scene
@@ -132,6 +132,15 @@ def test_the_seeps_list_gives_each_slick_largest_first_with_a_point_inside_it(tm
     assert big.area_km2 == pytest.approx(6.0, rel=0.01) and big.length_km == pytest.approx(5.0 / 0.9996, abs=0.005)
     for s in (big, small):
         assert ws.label(s.image_id)[1][s.tile_row, s.tile_col] == s.class_id
+    code, out, err = run(capsys, "seeps", "S1A_scene", "--workspace", str(ws.root))  # the same list as text
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "2 slicks in the labels of S1A_scene" and len(lines) == 3, err
+    assert (
+        lines[1].startswith("seep 1  6.000 km2  5.00 km long  ")
+        and f"tile {big.image_id} at {big.tile_row},{big.tile_col}" in lines[1]
+    )
+    code, _, err = run(capsys, "seeps", "nowhere", "--workspace", str(ws.root))
+    assert code == 1 and "no georeferenced scene 'nowhere'" in err
 
     ring = np.zeros((256, 256), np.uint8)
     yy, xx = np.mgrid[:256, :256]
@@ -232,11 +241,14 @@ def test_predictions_export_with_model_and_confidence(capsys, tmp_path, scene_fi
     assert code == 1 and "model someone-else has predicted nothing" in err
     code, out, err = run(capsys, *argv, "--model", tiny_model.stem)
     assert code == 0 and "note:" not in out, err  # every tile predicted: no hole to speak of
+    code, out, err = run(capsys, "seeps", "S1A_scene", "--model", tiny_model.stem, "--workspace", ws_path)
+    first = out.splitlines()[0]
+    assert code == 0 and first.endswith(f"in the predictions of {tiny_model.stem} of S1A_scene") and "note:" not in out, err
     alone = ["export-seeps", str(tmp_path / "m.geojson"), "--model", tiny_model.stem, "--workspace", ws_path]
     code, out, err = run(capsys, *alone)  # --model alone exported the labels under the model's name
     assert code == 0 and f"from predictions to {tmp_path / 'm.geojson'}" in out, err
     code, _, err = run(capsys, *alone, "--source", "labels")
-    assert code == 1 and f"--model {tiny_model.stem} names whose predictions to export; leave out --source labels" in err
+    assert code == 1 and f"--model {tiny_model.stem} names whose predictions to read; leave out --source labels" in err
     info = pyogrio.read_info(tmp_path / "p.gpkg", layer="S1A_scene")
     assert "mean_confidence" in list(info["fields"]) and "model_id" in list(info["fields"])
     if info["features"]:  # a 1-epoch model may find nothing; when it does, each polygon says whose it is

@@ -21,6 +21,7 @@ from seep.cli.workspace import (
     cmd_import_seeps,
     cmd_list,
     cmd_restore,
+    cmd_seeps,
     cmd_status,
     cmd_where,
 )
@@ -166,6 +167,14 @@ def _workspace_commands(add: Add) -> None:
     )
     p.add_argument("out", type=Path, help="OUT.geojson, OUT.kml or OUT.gpkg")
     p.add_argument("--scene", action="append", help="only this scene (repeatable; default every georeferenced scene)")
+    _source_args(p, "")
+
+    p = add(
+        "seeps",
+        cmd_seeps,
+        "list a scene's slicks as a report gives them, largest first: class, area, length, a place inside it, status",
+    )
+    p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
     _source_args(p, "")
 
     p = add(

@@ -121,11 +121,42 @@ def cmd_export_seeps(args) -> int:
     return 0
 
 
+def cmd_seeps(args) -> int:
+    """The Scene page's seeps list as text: a line per slick, largest first."""
+    from seep.workspace.gis import prediction_model
+    from seep.workspace.importer import printable
+    from seep.workspace.slicks import scene_slicks
+
+    ws = open_workspace(args)
+    source = _source(args)
+    model = prediction_model(ws, args.model) if source == "predictions" else None
+    slicks = scene_slicks(ws, args.scene, source, model)
+    print(
+        f"{counted(len(slicks), 'slick')} in {f'the predictions of {model}' if model else 'the labels'} of {printable(args.scene)}"
+    )
+    for s in slicks:
+        area = f"{s.area_km2:.3f} km2" if s.area_km2 is not None else f"{s.pixels} px"
+        length = f"  {s.length_km:.2f} km long" if s.length_km is not None else ""
+        place = f"  {s.lat:.5f}, {s.lon:.5f}" if s.lat is not None else ""
+        extra = (
+            f"  confidence {s.mean_confidence:.2f}"
+            if s.mean_confidence is not None
+            else f"  note: {printable(s.note)}"
+            if s.note
+            else ""
+        )
+        print(
+            f"{printable(s.class_name)}  {area}{length}{place}  {s.status}  tile {s.image_id} at {s.tile_row},{s.tile_col}{extra}"
+        )
+    _note_holes(ws, args.scene, model, ", so this list says nothing about them")
+    return 0
+
+
 def _source(args) -> str:
     """What a map export draws. --model names whose predictions, so it implies them (it was
     ignored, and the labels went out under the name of a model's export)."""
     if args.model and args.source == "labels":
-        raise BadInputError(f"--model {args.model} names whose predictions to export; leave out --source labels")
+        raise BadInputError(f"--model {args.model} names whose predictions to read; leave out --source labels")
     return args.source or ("predictions" if args.model else "labels")
 
 

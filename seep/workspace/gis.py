@@ -96,7 +96,7 @@ def prediction_model(ws: Workspace, wanted: str | None) -> str:
         return wanted
     active = reg.active_model(ws)
     if active is None:
-        raise NotFoundError("no active model in this workspace: pass --model with the model whose predictions to export")
+        raise NotFoundError("no active model in this workspace: pass --model with the model whose predictions to read")
     return active.id
 
 
