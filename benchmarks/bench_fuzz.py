@@ -1,6 +1,6 @@
-"""The import fuzz tests at full length: 1,000 Hypothesis examples each of damaged TIFF bytes,
+"""The fuzz tests at full length: 1,000 Hypothesis examples each of damaged TIFF bytes,
 truncations, undecodable names and links, and of damaged GeoPackages and GeoJSON for
-import-seeps (CI runs a slice of 60).
+import-seeps, and 5,000 of text typed into Find a place (CI runs a slice of 60 and 300).
 
     python benchmarks/bench_fuzz.py [--examples 1000]
 
@@ -18,13 +18,19 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--examples", type=int, default=1000)
     args = ap.parse_args()
-    proc, seconds = run_test("tests/test_import_fuzz.py", "fuzzed", {"SEEP_FUZZ_EXAMPLES": str(args.examples)})
-    print(proc.stdout.strip().splitlines()[-1])
-    if proc.returncode:
-        print(proc.stdout[-4000:])
-    verdict = "no failure" if proc.returncode == 0 else "FAILED (pytest output above)"
-    print(f"{args.examples} fuzzed imports per test in {seconds:.0f} s: {verdict}")
-    return proc.returncode
+    failed = 0
+    for test_file, select, what in (
+        ("tests/test_import_fuzz.py", "fuzzed", f"{args.examples} fuzzed imports per test"),
+        ("tests/test_places.py", "any_text", f"{5 * args.examples} texts read as places"),
+    ):
+        proc, seconds = run_test(test_file, select, {"SEEP_FUZZ_EXAMPLES": str(args.examples)})
+        print(proc.stdout.strip().splitlines()[-1])
+        if proc.returncode:
+            print(proc.stdout[-4000:])
+        verdict = "no failure" if proc.returncode == 0 else "FAILED (pytest output above)"
+        print(f"{what} in {seconds:.0f} s: {verdict}")
+        failed |= proc.returncode
+    return failed
 
 
 if __name__ == "__main__":

@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import math
+import os
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 from rasterio.transform import from_origin
 from test_scenes import run, write_tif
@@ -60,6 +65,24 @@ def test_what_is_not_a_place_is_refused_saying_why(text, says):
     with pytest.raises(BadInputError, match=None) as e:
         read_lat_lon(text)
     assert says in str(e.value)
+
+
+PIECES = st.sampled_from(
+    ["27", "-3", "+50.5", ".5", "12.", "°", "'", '"', "″", "N", "s", "E", "w", " ", ",", ";", "/", "''", "e5", "\u0660"]
+)
+
+
+@settings(max_examples=int(os.environ.get("SEEP_FUZZ_EXAMPLES", "60")) * 5, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.lists(PIECES, max_size=12).map("".join)))
+def test_any_text_is_a_place_on_the_earth_or_a_clear_refusal(text):
+    """Whatever is typed or pasted: a latitude and longitude on the globe, or BadInputError;
+    never another exception (a traceback on the page), never a place off the Earth."""
+    try:
+        p = read_lat_lon(text)
+    except BadInputError as e:
+        assert str(e)
+        return
+    assert math.isfinite(p.lat) and math.isfinite(p.lon) and -90 <= p.lat <= 90 and -180 <= p.lon <= 180
 
 
 @pytest.fixture
