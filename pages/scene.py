@@ -18,6 +18,7 @@ from seep.workspace.gis import crs_label, tiles_left_out
 from seep.workspace.places import Found, Place, find_place
 from seep.workspace.scene_view import scene_tiles
 from seep.workspace.scenes import check_scene, scene, scene_names, scene_stamp, tile_centres_lonlat
+from seep.workspace.slicks import slicks_csv
 
 ws = session.workspace()
 model = active_model(ws)
@@ -288,10 +289,19 @@ def slicks_table() -> None:
     if not slicks:
         st.caption(f"None in {whose} yet.")
         return
-    st.caption(
-        f"In {whose}, largest first, each merged across the tiles it crosses; "
-        "length: the long side of the smallest rectangle around it · click a row to open it in Review"
-    )
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(
+            f"In {whose}, largest first, each merged across the tiles it crosses; "
+            "length: the long side of the smallest rectangle around it · click a row to open it in Review"
+        )
+        st.download_button(
+            "Seeps list as CSV",
+            data=lambda: slicks_csv(slicks),
+            file_name=f"{name}-{source}-seeps.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
     event = show_table(
         slick_rows(slicks, predicted=model_id is not None),
         key=f"scene_slicks_{source}",

@@ -3,6 +3,8 @@ tiles and exported as seep polygons, as an analyst runs it from the command line
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import numpy as np
@@ -141,6 +143,19 @@ def test_the_seeps_list_gives_each_slick_largest_first_with_a_point_inside_it(ca
     )
     code, _, err = run(capsys, "seeps", "nowhere", "--workspace", str(ws.root))
     assert code == 1 and "no georeferenced scene 'nowhere'" in err
+    lv, mask = ws.label(small.image_id)  # a note typed as a formula reaches the spreadsheet as text, after its tile
+    ws.save_label(small.image_id, mask, parent=lv.version, author="tester", note='=HYPERLINK("http://x.test")')
+    code, out, err = run(capsys, "seeps", "S1A_scene", "--csv", "--workspace", str(ws.root))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["class_id"] for r in rows] == ["1", "5"], err
+    assert rows[1]["note"] == f'{ws.image(small.image_id).name}: =HYPERLINK("http://x.test")' and float(
+        rows[0]["length_km"]
+    ) == pytest.approx(5.0 / 0.9996, abs=0.005)
+    assert (rows[1]["image_id"], int(rows[1]["tile_row"]), int(rows[1]["tile_col"])) == (
+        small.image_id,
+        small.tile_row,
+        small.tile_col,
+    )
 
     ring = np.zeros((256, 256), np.uint8)
     yy, xx = np.mgrid[:256, :256]

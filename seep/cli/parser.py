@@ -176,6 +176,7 @@ def _workspace_commands(add: Add) -> None:
     )
     p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
     _source_args(p, "")
+    p.add_argument("--csv", action="store_true", help="as CSV on stdout, a column per field (for a spreadsheet)")
 
     p = add(
         "import-seeps",

@@ -125,12 +125,15 @@ def cmd_seeps(args) -> int:
     """The Scene page's seeps list as text: a line per slick, largest first."""
     from seep.workspace.gis import prediction_model
     from seep.workspace.importer import printable
-    from seep.workspace.slicks import scene_slicks
+    from seep.workspace.slicks import scene_slicks, slicks_csv
 
     ws = open_workspace(args)
     source = _source(args)
     model = prediction_model(ws, args.model) if source == "predictions" else None
     slicks = scene_slicks(ws, args.scene, source, model)
+    if args.csv:
+        sys.stdout.write(slicks_csv(slicks))
+        return 0
     print(
         f"{counted(len(slicks), 'slick')} in {f'the predictions of {model}' if model else 'the labels'} of {printable(args.scene)}"
     )

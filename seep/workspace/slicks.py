@@ -5,11 +5,13 @@ tile and pixel to open it at.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from dataclasses import astuple, dataclass, fields
 
 from seep.data.geo import transformer
 from seep.workspace.gis import seep_polygons
 from seep.workspace.scenes import tile_offsets_of
+from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
 
 
@@ -41,6 +43,7 @@ def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str
         x, y = geom.representative_point().coords[0]
         col, row = (int(v) for v in to_pixel @ (x, y))
         lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(x, y) if sc.grid.crs else (None, None)
+        lon, lat = (round(lon, 7), round(lat, 7)) if sc.grid.crs else (None, None)  # a centimetre
         out.append(
             Slick(
                 p["class_id"],
@@ -60,3 +63,10 @@ def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str
             )
         )
     return sorted(out, key=lambda s: -s.pixels)
+
+
+def slicks_csv(slicks: list[Slick]) -> str:
+    """The list as a spreadsheet opens it, a column per field; notes (typed text) kept as text."""
+    buf = io.StringIO()
+    write_csv(buf, [f.name for f in fields(Slick)], (astuple(s) for s in slicks))
+    return buf.getvalue()

@@ -1,6 +1,7 @@
 """A whole scene in a real browser: the demo's georeferenced scene on the Scene page, a
 click on a tile opens it in Review, and the seeps download as GeoJSON and as a GeoTIFF mask."""
 
+import csv
 import json
 import re
 
@@ -329,6 +330,12 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     table.scroll_into_view_if_needed()
     expect(table).to_be_in_viewport()
     shot(page, "26-scene-seeps-list")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Seeps list as CSV").click()
+    assert download.value.suggested_filename == "demo_scene-labels-seeps.csv"
+    rows = list(csv.DictReader(open(download.value.path())))
+    assert [(r["class_id"], r["image_id"]) for r in rows] == [(str(s.class_id), s.image_id) for s in slicks]
+    wait_for_app(page)
     box = table.bounding_box()  # the grid is drawn on a canvas: a click on the second row's tick box
     page.mouse.click(box["x"] + 15, box["y"] + 35 + 35 + 17)
     second = slicks[1]
