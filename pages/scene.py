@@ -16,8 +16,16 @@ from seep.ui.tables import show_table
 from seep.ui.text import plain
 from seep.workspace.gis import crs_label, tiles_left_out
 from seep.workspace.places import Found, Place, find_place
+from seep.workspace.recurrence import REACH_M
 from seep.workspace.scene_view import scene_tiles
-from seep.workspace.scenes import check_scene, scene, scene_names, scene_stamp, tile_centres_lonlat
+from seep.workspace.scenes import (
+    check_scene,
+    labels_stamp,
+    scene,
+    scene_names,
+    scene_stamp,
+    tile_centres_lonlat,
+)
 from seep.workspace.slicks import slicks_csv
 
 ws = session.workspace()
@@ -283,7 +291,7 @@ with st.container(horizontal=True):
 def slicks_table() -> None:
     """The scene's slicks as a report lists them, largest first; a click on a row opens its tile
     in Review with a point of the slick ringed."""
-    slicks = cached_slicks(str(ws.root), name, source, model_id, scene_stamp(ws, name))
+    slicks = cached_slicks(str(ws.root), name, source, model_id, (scene_stamp(ws, name), labels_stamp(ws)))
     whose = "the active model's predictions" if model_id else "the labels"
     st.subheader(f"Seeps in this scene · {len(slicks)}", anchor=False)
     if not slicks:
@@ -292,7 +300,9 @@ def slicks_table() -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(
             f"In {whose}, largest first, each merged across the tiles it crosses; "
-            "length: the long side of the smallest rectangle around it · click a row to open it in Review"
+            "length: the long side of the smallest rectangle around it; also seen in: the other scenes whose labels hold "
+            f"a slick within {REACH_M / 1000:g} km of it (a seep comes back, a ship's discharge does not) · click a row to "
+            "open it in Review"
         )
         st.download_button(
             "Seeps list as CSV",

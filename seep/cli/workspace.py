@@ -138,21 +138,26 @@ def cmd_seeps(args) -> int:
         f"{counted(len(slicks), 'slick')} in {f'the predictions of {model}' if model else 'the labels'} of {printable(args.scene)}"
     )
     for s in slicks:
-        area = f"{s.area_km2:.3f} km2" if s.area_km2 is not None else f"{s.pixels} px"
-        length = f"  {s.length_km:.2f} km long" if s.length_km is not None else ""
-        place = f"  {s.lat:.5f}, {s.lon:.5f}" if s.lat is not None else ""
-        extra = (
-            f"  confidence {s.mean_confidence:.2f}"
-            if s.mean_confidence is not None
-            else f"  note: {printable(s.note)}"
-            if s.note
-            else ""
-        )
-        print(
-            f"{printable(s.class_name)}  {area}{length}{place}  {s.status}  tile {s.image_id} at {s.tile_row},{s.tile_col}{extra}"
-        )
+        print(_slick_line(s))
     _note_holes(ws, args.scene, model, ", so this list says nothing about them")
     return 0
+
+
+def _slick_line(s) -> str:
+    """One slick of `seeps`: what a report gives of it, where to open it, where else it was seen."""
+    from seep.workspace.importer import printable
+
+    parts = [printable(s.class_name), f"{s.area_km2:.3f} km2" if s.area_km2 is not None else f"{s.pixels} px"]
+    if s.length_km is not None:
+        parts += [f"{s.length_km:.2f} km long", f"{s.lat:.5f}, {s.lon:.5f}"]
+    parts += [s.status, f"tile {s.image_id} at {s.tile_row},{s.tile_col}"]
+    if s.mean_confidence is not None:
+        parts.append(f"confidence {s.mean_confidence:.2f}")
+    elif s.note:
+        parts.append(f"note: {printable(s.note)}")
+    if s.seen_in:
+        parts.append(f"also seen in {', '.join(map(printable, s.seen_in))}")
+    return "  ".join(parts)
 
 
 def _source(args) -> str:

@@ -43,7 +43,8 @@ def cached_classes(ws_root: str, name: str, factor: int, model_id: str | None, s
 
 @st.cache_data(max_entries=16, show_spinner="Listing the seeps…")
 def cached_slicks(ws_root: str, name: str, source: str, model_id: str | None, stamp: tuple) -> list[Slick]:
-    """`stamp` changes with every save or prediction in the scene, so the list follows them."""
+    """`stamp` changes with every save or prediction in the scene and every save elsewhere (where
+    else each slick was seen), so the list follows them."""
     return scene_slicks(Workspace(ws_root, create=False), name, source, model_id)
 
 
@@ -58,6 +59,7 @@ def slick_rows(slicks: list[Slick], predicted: bool) -> list[dict]:
             "place": lat_lon(s.lon, s.lat) if s.lon is not None else None,
             "status": STATUS_LABELS[s.status],
             "tiles": s.tiles,
+            "also seen in": ", ".join(s.seen_in) or None,
         }
         row.update({"confidence": s.mean_confidence} if predicted else {"note": s.note})
         rows.append(row)

@@ -85,7 +85,7 @@ def seep_polygons(
         tree = shapely.STRtree([p.geom.representative_point() for p in mine])
         for region in shapely.get_parts(shapely.union_all([p.geom for p in mine])):
             inside = [mine[i] for i in tree.query(region, predicate="contains")]
-            geoms.append(shapely.affinity.affine_transform(region, _shapely_affine(sc)))
+            geoms.append(shapely.affinity.affine_transform(region, shapely_affine(sc)))
             props.append(_properties(ws, sc, class_id, inside, geoms[-1], model_id))
     return sc, geoms, props
 
@@ -144,7 +144,8 @@ def _tile_pieces(ws: Workspace, sc: Scene, image_id: str, off: tuple[int, int], 
     return out
 
 
-def _shapely_affine(sc: Scene) -> list[float]:
+def shapely_affine(sc: Scene) -> list[float]:
+    """The scene's transform as shapely's affine_transform takes it."""
     a, b, c, d, e, f = sc.grid.transform
     return [a, b, d, e, c, f]
 

@@ -369,6 +369,13 @@ def scene_stamp(ws: Workspace, name: str) -> tuple:
     return (*labels, *predictions)
 
 
+def labels_stamp(ws: Workspace) -> tuple:
+    """Changes whenever a label is saved anywhere in the workspace: a cache key for what reads
+    other scenes' labels too (where else a slick was seen)."""
+    with ws.connect() as con:
+        return tuple(con.execute("SELECT count(*), max(created_at) FROM label_versions").fetchone())
+
+
 def neighbour_ids(ws: Workspace, image_id: str, grid: dict[tuple[int, int], str] | None = None) -> dict[tuple[int, int], str]:
     """(dr, dc) -> image id of the stored tiles around a scene tile, dr and dc in -1..1 (no
     entry past the scene's edge or for a no-data tile never stored); {} for a loose tile.

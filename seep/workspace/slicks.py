@@ -10,6 +10,7 @@ from dataclasses import astuple, dataclass, fields
 
 from seep.data.geo import transformer
 from seep.workspace.gis import seep_polygons
+from seep.workspace.recurrence import seen_elsewhere
 from seep.workspace.scenes import tile_offsets_of
 from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
@@ -31,15 +32,17 @@ class Slick:
     image_id: str | None  # the tile holding that point, and the point in it
     tile_row: int
     tile_col: int
+    seen_in: tuple[str, ...] = ()  # other scenes whose labels hold a slick near it: a seep comes back
 
 
 def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str | None = None) -> list[Slick]:
     """The scene's slicks in its current labels, or in `model_id`'s predictions, largest first."""
     sc, geoms, props = seep_polygons(ws, name, source, model_id)
+    seen = seen_elsewhere(ws, sc, geoms)
     at = {off: image_id for image_id, off in tile_offsets_of(ws, name).items()}
     to_pixel = ~sc.grid.affine()
     out = []
-    for geom, p in zip(geoms, props, strict=True):
+    for geom, p, elsewhere in zip(geoms, props, seen, strict=True):
         x, y = geom.representative_point().coords[0]
         col, row = (int(v) for v in to_pixel @ (x, y))
         lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(x, y) if sc.grid.crs else (None, None)
@@ -60,6 +63,7 @@ def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str
                 at.get((row - row % sc.tile, col - col % sc.tile)),
                 row % sc.tile,
                 col % sc.tile,
+                elsewhere,
             )
         )
     return sorted(out, key=lambda s: -s.pixels)
@@ -68,5 +72,6 @@ def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str
 def slicks_csv(slicks: list[Slick]) -> str:
     """The list as a spreadsheet opens it, a column per field; notes (typed text) kept as text."""
     buf = io.StringIO()
-    write_csv(buf, [f.name for f in fields(Slick)], (astuple(s) for s in slicks))
+    rows = ([", ".join(v) if isinstance(v, tuple) else v for v in astuple(s)] for s in slicks)
+    write_csv(buf, [f.name for f in fields(Slick)], rows)
     return buf.getvalue()

@@ -313,14 +313,31 @@ def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, pag
     expect(pin).to_be_hidden()
 
 
-def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_server, page):
+def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_server, page, tmp_path):
     """What an analyst's report lists of a scene: a row per slick, largest first; a click on a
     row opens its tile in Review with a point of the slick ringed."""
+    from pyproj import Transformer
+    from rasterio.transform import from_origin
+
+    from seep.workspace.scenes import import_scene
     from seep.workspace.slicks import scene_slicks
 
     url, ws_path = geo_server
     ws = Workspace(ws_path, create=False)
+    # A later pass over the same sea, on its own 20 m grid, with a slick where the largest one lies.
+    crs = scene(ws, "demo_scene").grid.crs
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(
+        scene_slicks(ws, "demo_scene")[0].lon, scene_slicks(ws, "demo_scene")[0].lat
+    )
+    again = np.zeros((100, 100), np.uint8)
+    again[45:55, 45:55] = 1
+    for path, array in (("later.tif", np.random.default_rng(3).integers(100, 3000, (100, 100))), ("later-mask.tif", again)):
+        profile = dict(driver="GTiff", height=100, width=100, count=1, dtype="uint16" if "mask" not in path else "uint8", crs=crs)
+        with rasterio.open(tmp_path / path, "w", transform=from_origin(x - 1000, y + 1000, 20, 20), **profile) as ds:
+            ds.write(array.astype(profile["dtype"])[None])
+    import_scene(ws, tmp_path / "later.tif", mask=tmp_path / "later-mask.tif", author="tester")
     slicks = scene_slicks(ws, "demo_scene")
+    assert slicks[0].seen_in == ("later",)
     page.goto(f"{url}/scene?name=demo_scene")
     wait_for_app(page)
     heading = page.get_by_role("heading", name=f"Seeps in this scene · {len(slicks)}")
@@ -334,7 +351,10 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
         page.get_by_role("button", name="Seeps list as CSV").click()
     assert download.value.suggested_filename == "demo_scene-labels-seeps.csv"
     rows = list(csv.DictReader(open(download.value.path())))
-    assert [(r["class_id"], r["image_id"]) for r in rows] == [(str(s.class_id), s.image_id) for s in slicks]
+    assert [(r["class_id"], r["image_id"], r["seen_in"]) for r in rows] == [
+        (str(s.class_id), s.image_id, ", ".join(s.seen_in)) for s in slicks
+    ]
+    assert rows[0]["seen_in"] == "later"  # a seep comes back
     wait_for_app(page)
     box = table.bounding_box()  # the grid is drawn on a canvas: a click on the second row's tick box
     page.mouse.click(box["x"] + 15, box["y"] + 35 + 35 + 17)

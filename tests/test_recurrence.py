@@ -1,0 +1,73 @@
+"""A seep comes back: slicks of a scene matched with labelled slicks of other scenes of the same
+sea, across grids and coordinate systems (real GeoTIFFs written with rasterio)."""
+
+from __future__ import annotations
+
+import numpy as np
+from pyproj import Transformer
+from rasterio.transform import from_origin
+from test_scenes import run, write_tif
+
+from seep.workspace import Workspace, recurrence
+from seep.workspace.scenes import import_scene
+from seep.workspace.slicks import scene_slicks
+
+
+def labelled_scene(ws, tmp_path, name, shape, boxes, crs="EPSG:32631", transform=None):
+    mask = np.zeros(shape, np.uint8)
+    for rows, cols in boxes:
+        mask[rows, cols] = 1
+    img = np.random.default_rng(sum(map(ord, name))).integers(100, 3000, shape).astype(np.uint16)  # tiles of the
+    # same pixels would be taken for the same tiles imported again
+    write_tif(tmp_path / f"{name}.tif", img, crs=crs, transform=transform)
+    write_tif(tmp_path / f"{name}-mask.tif", mask, crs=crs, transform=transform)
+    import_scene(ws, tmp_path / f"{name}.tif", mask=tmp_path / f"{name}-mask.tif", author="tester")
+
+
+def test_a_slick_seen_again_names_the_scenes_and_only_scenes_within_reach_are_read(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path / "ws", create=True)
+    # January, 10 m pixels: slick A near the corner (x 501000-501600 m), slick B 3 km from anything else.
+    labelled_scene(ws, tmp_path, "jan", (400, 400), [(slice(100, 110), slice(100, 160)), (slice(380, 390), slice(380, 395))])
+    # February, another grid (20 m): a slick 200 m east and 150 m south of A.
+    labelled_scene(
+        ws, tmp_path, "feb", (200, 200), [(slice(65, 75), slice(35, 65))], transform=from_origin(500500, 4599500, 20, 20)
+    )
+    # March, in longitude and latitude: a slick on A's middle.
+    lon, lat = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(501300, 4598950)
+    deg = 0.0001
+    labelled_scene(
+        ws,
+        tmp_path,
+        "mar",
+        (100, 100),
+        [(slice(45, 55), slice(45, 55))],
+        crs="EPSG:4326",
+        transform=from_origin(lon - 50 * deg, lat + 50 * deg, deg, deg),
+    )
+    # Another sea (UTM 32N, 600 km east): its slick is never near, and its labels never read.
+    labelled_scene(ws, tmp_path, "far", (100, 100), [(slice(40, 60), slice(40, 60))], crs="EPSG:32632")
+    read = []
+    polygons = recurrence.seep_polygons
+    monkeypatch.setattr(recurrence, "seep_polygons", lambda ws, name, *a: read.append(name) or polygons(ws, name, *a))
+
+    a, b = scene_slicks(ws, "jan")
+    assert (a.pixels, a.seen_in, b.pixels, b.seen_in) == (600, ("feb", "mar"), 150, ())
+    assert read == ["feb", "mar"]  # 'far' lies beyond reach: its labels were not read
+    (f,) = scene_slicks(ws, "feb")
+    assert f.seen_in == ("jan", "mar")
+    (m,) = scene_slicks(ws, "mar")
+    assert m.seen_in == ("feb", "jan")
+    assert scene_slicks(ws, "far")[0].seen_in == ()
+
+
+def test_the_reach_is_measured_in_metres_on_the_ground(capsys, tmp_path):
+    ws = Workspace(tmp_path / "ws", create=True)
+    labelled_scene(ws, tmp_path, "here", (100, 100), [(slice(40, 50), slice(90, 100))])  # its east edge at x 501000
+    for name, gap in (("near", 1900), ("beyond", 2100)):  # the other scene's slick starts `gap` m east of it
+        labelled_scene(
+            ws, tmp_path, name, (100, 100), [(slice(40, 50), slice(0, 10))], transform=from_origin(501000 + gap, 4600000, 10, 10)
+        )
+    (s,) = scene_slicks(ws, "here")
+    assert s.seen_in == ("near",)
+    code, out, err = run(capsys, "seeps", "here", "--workspace", str(ws.root))
+    assert code == 0 and out.splitlines()[1].endswith("also seen in near"), err
