@@ -109,6 +109,8 @@ with edit_col:
 # ---- blind round, reference layers, class counts, history ----------------------------------
 with side:
     blind.panel(ws, image, rnd, author, display, on_closed=rs.reopen)
+    if not blind_mode:  # where else slicks were labelled would lean on a blind label
+        review_panels.seen_before(ws, image, mask)
     if opened.source == "label" and opened.version == image.head_version:
         label_mask = mask  # the editor's mask is the newest label: no second read
     else:

@@ -8,8 +8,9 @@ from pyproj import Transformer
 from rasterio.transform import from_origin
 from test_scenes import run, write_tif
 
-from seep.workspace import Workspace, recurrence
-from seep.workspace.scenes import import_scene
+from seep.workspace import Workspace
+from seep.workspace.recurrence import seen_near_tile
+from seep.workspace.scenes import import_scene, tile_offsets_of
 from seep.workspace.slicks import scene_slicks
 
 
@@ -47,17 +48,27 @@ def test_a_slick_seen_again_names_the_scenes_and_only_scenes_within_reach_are_re
     # Another sea (UTM 32N, 600 km east): its slick is never near, and its labels never read.
     labelled_scene(ws, tmp_path, "far", (100, 100), [(slice(40, 60), slice(40, 60))], crs="EPSG:32632")
     read = []
-    polygons = recurrence.seep_polygons
-    monkeypatch.setattr(recurrence, "seep_polygons", lambda ws, name, *a: read.append(name) or polygons(ws, name, *a))
+    label = ws.label
+    monkeypatch.setattr(ws, "label", lambda image_id, *a: read.append(ws.image(image_id).scene) or label(image_id, *a))
 
     a, b = scene_slicks(ws, "jan")
     assert (a.pixels, a.seen_in, b.pixels, b.seen_in) == (600, ("feb", "mar"), 150, ())
-    assert read == ["feb", "mar"]  # 'far' lies beyond reach: its labels were not read
+    assert set(read) == {"jan", "feb", "mar"}  # 'far' lies beyond reach: its labels were not read
     (f,) = scene_slicks(ws, "feb")
     assert f.seen_in == ("jan", "mar")
     (m,) = scene_slicks(ws, "mar")
     assert m.seen_in == ("feb", "jan")
     assert scene_slicks(ws, "far")[0].seen_in == ()
+
+    # The Review page's question, of one tile's label or prediction as shown.
+    corner = next(i for i, off in tile_offsets_of(ws, "jan").items() if off == (0, 0))
+    shown = ws.label(corner)[1]
+    assert seen_near_tile(ws, corner, shown) == ("feb", "mar")
+    assert seen_near_tile(ws, corner, np.zeros_like(shown)) == ()  # no seep shown: nothing to have seen before
+    below = next(i for i, off in tile_offsets_of(ws, "jan").items() if off == (256, 0))
+    predicted = np.zeros_like(shown)
+    predicted[70:76, 128:134] = 1  # at x 501300, y 4596700: 1.3 km south of February's slick, 2.2 km of March's
+    assert seen_near_tile(ws, below, predicted) == ("feb",)
 
 
 def test_the_reach_is_measured_in_metres_on_the_ground(capsys, tmp_path):

@@ -18,8 +18,10 @@ from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
+from seep.workspace.recurrence import REACH_M, seen_near_tile
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
+from seep.workspace.scenes import labels_stamp
 
 BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
 
@@ -98,6 +100,24 @@ def reference(ws, image, label_mask, pred, base, opacity: float, pixel_m2: float
         counts = difference_counts(diff)
         st.caption(" · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree") + f"  ({DIFF_LEGEND})")
     class_table(ws, [("label", label_mask), ("model", pred[0] if pred is not None else None)], pixel_m2)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _seen_before(ws_root: str, image_id: str, mask: np.ndarray, stamp: tuple) -> tuple[str, ...]:
+    """`stamp` changes with every label saved: a slick labelled since in another scene counts."""
+    return seen_near_tile(Workspace(ws_root, create=False), image_id, mask)
+
+
+def seen_before(ws: Workspace, image: ImageRecord, mask: np.ndarray) -> None:
+    """On a scene tile: the other scenes whose labels hold a slick near the seep shown. Where a
+    slick came back pass after pass it is likely a seep, not a ship's discharge."""
+    names = _seen_before(str(ws.root), image.id, mask, labels_stamp(ws))
+    if names:
+        st.info(
+            f"Seen before: the labels of {', '.join(map(plain, names))} hold a slick within {REACH_M / 1000:g} km of "
+            "the seep shown here. A natural seep comes back pass after pass; a ship's discharge does not.",
+            icon=":material/history:",
+        )
 
 
 def class_table(ws: Workspace, masks: list[tuple[str, np.ndarray | None]], pixel_m2: float | None = None) -> None:

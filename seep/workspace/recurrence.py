@@ -4,16 +4,20 @@ other scenes of the same sea is the mark of a seep.
 
 Distances are taken in an azimuthal equidistant projection centred on the scene (PROJ's
 aeqd): true from its middle, within a fraction of a percent across a few hundred kilometres,
-whatever each scene's own CRS. Only scenes whose footprint comes within reach are read.
+whatever each scene's own CRS. Of the other scenes only the labelled tiles within reach of
+the slicks are read, so a tile on the Review page asks for a handful of masks.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import shapely
+from rasterio.features import shapes
+from rasterio.transform import Affine
 
 from seep.data.geo import transformer
-from seep.workspace.gis import reproject, seep_polygons, shapely_affine
-from seep.workspace.scenes import Scene, scene, scene_names
+from seep.workspace.gis import reproject, shapely_affine
+from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of, tile_place
 from seep.workspace.workspace import Workspace
 
 REACH_M = 2000  # a seep's slicks drift with wind and current, but start within a few km of its vent
@@ -22,35 +26,62 @@ REACH_M = 2000  # a seep's slicks drift with wind and current, but start within 
 def seen_elsewhere(ws: Workspace, sc: Scene, geoms: list, reach_m: float = REACH_M) -> list[tuple[str, ...]]:
     """For each of `sc`'s slicks (polygons in its CRS): the other scenes whose current labels
     hold a slick within `reach_m` metres of it, by name. Scenes without a CRS see nothing."""
-    seen: list[set[str]] = [set() for _ in geoms]
     if sc.grid.crs is None or not geoms:
         return [()] * len(geoms)
     local = _centred_on(sc)
-    mine = shapely.STRtree(_metres(sc, geoms, local))
-    here = _metres(sc, [_footprint(sc)], local)[0]
+    mine = _metres(sc, geoms, local)
+    tree = shapely.STRtree(mine)
+    zone = shapely.box(*shapely.total_bounds(mine)).buffer(reach_m)  # where a slick elsewhere would count
+    seen: list[set[str]] = [set() for _ in geoms]
     for name in scene_names(ws):
         other = scene(ws, name)
         if name == sc.name or other.grid.crs is None:
             continue
-        if _metres(other, [_footprint(other)], local)[0].distance(here) > reach_m:
-            continue  # another sea: its labels are not read
-        _, theirs, _ = seep_polygons(ws, name, "labels")
-        if not theirs:
-            continue
-        pairs = mine.query(_metres(other, theirs, local), predicate="dwithin", distance=reach_m)
-        for i in set(pairs[1].tolist()):
+        theirs = _labelled_near(ws, other, zone, local)
+        for i in set(tree.query(theirs, predicate="dwithin", distance=reach_m)[1].tolist()) if theirs else ():
             seen[i].add(name)
     return [tuple(sorted(s)) for s in seen]
+
+
+def seen_near_tile(ws: Workspace, image_id: str, mask: np.ndarray, reach_m: float = REACH_M) -> tuple[str, ...]:
+    """The other scenes whose labels hold a slick within reach of the seep in `mask`, the tile's
+    label or prediction as the Review page shows it; () for a tile of no scene."""
+    place = tile_place(ws, image_id)
+    if place is None or not (mask > 0).any():
+        return ()
+    sc = scene(ws, place[0])
+    mine = [shapely.affinity.affine_transform(g, shapely_affine(sc)) for g in outlines(mask, place[1], place[2], sc)]
+    return tuple(sorted(set().union(*seen_elsewhere(ws, sc, mine, reach_m))))
+
+
+def outlines(classes: np.ndarray, row_off: int, col_off: int, sc: Scene) -> list:
+    """The seep (any class) of one tile's mask as polygons in the scene's pixel coordinates,
+    the tile's padding past the scene's edge left out."""
+    h, w = min(classes.shape[0], sc.grid.height - row_off), min(classes.shape[1], sc.grid.width - col_off)
+    seep = (classes[:h, :w] > 0).astype(np.uint8)
+    return [shapely.geometry.shape(g) for g, _ in shapes(seep, mask=seep > 0, transform=Affine.translation(col_off, row_off))]
+
+
+def _labelled_near(ws: Workspace, sc: Scene, zone, local: str) -> list:
+    """The labelled seep outlines, in metres of `local`, of `sc`'s tiles that meet `zone`."""
+    offsets = tile_offsets_of(ws, sc.name)
+    boxes = [shapely.box(c, r, c + sc.tile, r + sc.tile) for r, c in offsets.values()]
+    if not boxes:
+        return []
+    in_map = [shapely.affinity.affine_transform(b, shapely_affine(sc)) for b in boxes]
+    near = [i for i, box in zip(offsets, _metres(sc, in_map, local), strict=True) if box.intersects(zone)]
+    found = []
+    for image_id in near:
+        if ws.image(image_id).head_version is None:
+            continue
+        found += outlines(ws.label(image_id)[1], *offsets[image_id], sc)
+    in_map = [shapely.affinity.affine_transform(g, shapely_affine(sc)) for g in found]
+    return _metres(sc, in_map, local) if in_map else []
 
 
 def _centred_on(sc: Scene) -> str:
     lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(*(sc.grid.affine() @ (sc.grid.width / 2, sc.grid.height / 2)))
     return f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m +no_defs"
-
-
-def _footprint(sc: Scene):
-    """The scene's outline in its CRS."""
-    return shapely.affinity.affine_transform(shapely.box(0, 0, sc.grid.width, sc.grid.height), shapely_affine(sc))
 
 
 def _metres(sc: Scene, geoms: list, local: str) -> list:

@@ -363,6 +363,9 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     editor_ready(page, second.image_id)
     expect(page.get_by_test_id("seep-pin")).to_be_visible()
     assert ws.label(second.image_id)[1][second.tile_row, second.tile_col] == second.class_id
+    # The tile's seep lies within reach of the later pass's slick: Review says it was seen before.
+    assert "later" in second.seen_in
+    expect(page.get_by_text("Seen before: the labels of later hold a slick within 2 km", exact=False)).to_be_visible()
 
 
 def test_no_page_asks_anything_of_another_host(geo_server, page):
