@@ -7,26 +7,21 @@ import streamlit as st
 from seep.errors import BadInputError, SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
-from seep.ui import session
+from seep.ui import scene_panels, session
 from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
-from seep.ui.scene import cached_slicks, export_bytes, import_uploaded_seeps, scene_picture, slick_rows, tile_map
+from seep.ui.scene import export_bytes, scene_picture, tile_map
 from seep.ui.sticky import sticky
-from seep.ui.tables import show_table
 from seep.ui.text import plain
 from seep.workspace.gis import crs_label, tiles_left_out
-from seep.workspace.places import Found, Place, find_place
-from seep.workspace.recurrence import REACH_M
 from seep.workspace.scene_view import scene_tiles
 from seep.workspace.scenes import (
     check_scene,
-    labels_stamp,
     scene,
     scene_names,
     scene_stamp,
     tile_centres_lonlat,
 )
-from seep.workspace.slicks import slicks_csv
 
 ws = session.workspace()
 model = active_model(ws)
@@ -105,52 +100,6 @@ def job_outcome() -> None:
         job_card(ws, job, "scene_job")
 
 
-def place_form() -> None:
-    """A latitude and longitude from a report: the scenes and tiles holding it, ringed on the map."""
-    with st.form("scene_find", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
-        text = st.text_input(
-            "Find a place",
-            placeholder="27.2, 50.5 or 27°12'N 50°30'E",
-            key="scene_find_text",
-            width=320,
-            help="A latitude and longitude as a report gives them: decimal degrees (latitude first), or degrees, "
-            "minutes and seconds with N/S and E/W. The scenes holding it are listed and it is ringed on the map.",
-        )
-        if not st.form_submit_button("Find", icon=":material/my_location:"):
-            return
-    try:
-        found = find_place(ws, text)
-    except SeepError as e:
-        st.session_state.pop("scene_found", None)
-        session.show_error(e)
-        return
-    st.session_state["scene_found"] = found
-    if found.places and name not in [p.scene for p in found.places]:
-        st.session_state["scene_pick"] = found.places[0].scene  # the picker is drawn: show that scene on the next run
-        st.rerun()
-
-
-def place_found(found: Found) -> None:
-    """What Find a place found, with a button per tile holding it that opens it in Review, marked."""
-    with st.container(horizontal=True, vertical_alignment="center"):
-        (st.success if found.places else st.info)(plain(found.summary()), icon=":material/my_location:")
-        if st.button("Clear", key="scene_found_clear", type="tertiary", icon=":material/close:"):
-            st.session_state.pop("scene_found", None)
-            st.rerun()
-    for p in found.places:
-        if p.image_id and st.button(
-            f"Open the tile of {plain(p.scene)} with the place marked",
-            key=f"scene_found_open_{p.image_id}",
-            icon=":material/edit:",
-        ):
-            open_marked(p)
-
-
-def open_marked(p: Place) -> None:
-    st.session_state["review_image"] = p.image_id
-    st.switch_page("pages/review.py", query_params={"image": p.image_id, "at": f"{p.tile_row},{p.tile_col}"})
-
-
 if not names:
     st.info(
         "No georeferenced scene in this workspace yet. Import one below (a GeoTIFF of any size, with its mask if it has one), "
@@ -210,10 +159,10 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
             st.rerun()
         except SeepError as e:
             session.show_error(e)
-place_form()
+scene_panels.place_form(ws, name)
 found = st.session_state.get("scene_found")
 if found is not None:
-    place_found(found)
+    scene_panels.place_found(found)
 mark = next((p for p in found.places if p.scene == name), None) if found is not None else None
 with st.container(horizontal=True, vertical_alignment="center"):
     # Where a scene's review goes on: Browse, kept to this scene, in the two orders that pay.
@@ -252,7 +201,7 @@ event = st.plotly_chart(
 )
 picked = [p.get("customdata") for p in event.selection.points if p.get("customdata")] if event else []
 if picked and mark is not None and picked[0] == mark.image_id:  # the ring, or the tile holding it
-    open_marked(mark)
+    scene_panels.open_marked(mark)
 elif picked:
     st.session_state["review_image"] = picked[0]
     st.switch_page("pages/review.py", query_params={"image": picked[0]})
@@ -288,88 +237,8 @@ with st.container(horizontal=True):
         )
 
 
-def slicks_table() -> None:
-    """The scene's slicks as a report lists them, largest first; a click on a row opens its tile
-    in Review with a point of the slick ringed."""
-    slicks = cached_slicks(str(ws.root), name, source, model_id, (scene_stamp(ws, name), labels_stamp(ws)))
-    whose = "the active model's predictions" if model_id else "the labels"
-    st.subheader(f"Seeps in this scene · {len(slicks)}", anchor=False)
-    if not slicks:
-        st.caption(f"None in {whose} yet.")
-        return
-    with st.container(horizontal=True, vertical_alignment="center"):
-        st.caption(
-            f"In {whose}, largest first, each merged across the tiles it crosses; "
-            "length: the long side of the smallest rectangle around it; also seen in: the other scenes whose labels hold "
-            f"a slick within {REACH_M / 1000:g} km of it (a seep comes back, a ship's discharge does not) · click a row to "
-            "open it in Review"
-        )
-        st.download_button(
-            "Seeps list as CSV",
-            data=lambda: slicks_csv(slicks),
-            file_name=f"{name}-{source}-seeps.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-        )
-    event = show_table(
-        slick_rows(slicks, predicted=model_id is not None),
-        key=f"scene_slicks_{source}",
-        on_select="rerun",
-        selection_mode="single-row",
-        column_config={
-            "area km²": st.column_config.NumberColumn(format="%.3f"),
-            "length km": st.column_config.NumberColumn(format="%.2f"),
-            "confidence": st.column_config.NumberColumn(format="%.2f"),
-        },
-    )
-    rows = event.selection.rows if event else []
-    if rows and (s := slicks[rows[0]]).image_id:
-        open_marked(Place(name, 0, 0, s.image_id, None, s.tile_row, s.tile_col))
-
-
-slicks_table()
-
-
-def seeps_form() -> None:
-    """Seeps outlined or edited in a GIS, burnt into this scene's tiles as accepted labels."""
-    with st.form("scene_seeps", border=False):
-        upload = st.file_uploader(
-            "GeoPackage, GeoJSON, KML/KMZ or a zipped shapefile, any coordinate system",
-            type=["gpkg", "geojson", "json", "kml", "kmz", "zip"],
-            key="scene_seeps_file",
-        )
-        with st.container(horizontal=True):
-            one = st.selectbox(
-                "Class",
-                [None, *(c.id for c in ws.classes.classes[1:])],
-                format_func=lambda c: "each polygon's own, from a field" if c is None else f"all polygons: {ws.classes.names[c]}",
-                key="scene_seeps_class",
-                help="Outlines drawn without a class (a KML from Google Earth, say) all get the one chosen here",
-            )
-            field = st.text_input("Field holding each polygon's class (id or name)", value="class_id", key="scene_seeps_field")
-        if not st.form_submit_button("Import seeps", icon=":material/upload:"):
-            return
-    st.session_state.pop("scene_seeps_done", None)  # said of the last file, not this one
-    try:
-        if upload is None:
-            raise BadInputError("choose a GeoPackage, GeoJSON, KML or zipped shapefile first")
-        session.require(ws, "accept")
-        report = import_uploaded_seeps(ws, name, upload, None if one else field, session.author(), class_id=one)
-        # Kept, not popped once shown: a rerun that follows (a click, the map) must not wipe it unread.
-        st.session_state["scene_seeps_done"] = (name, report.summary())
-        st.rerun()  # the picture above was drawn before: draw it with the new labels
-    except SeepError as e:
-        session.show_error(e)
+scene_panels.slicks_table(ws, name, model_id)
 
 
 if session.allowed(ws, "accept"):
-    with st.expander("Import seeps from a GIS", icon=":material/upload:"):
-        st.caption(
-            "Each polygon is reprojected onto this scene and burnt into the tiles it covers, on top of their labels, as "
-            "new accepted versions (History keeps the old ones). A file this page exported comes back as it went."
-        )
-        done = st.session_state.get("scene_seeps_done")
-        if done and done[0] == name:
-            st.success(plain(done[1]), icon=":material/check:")
-        seeps_form()
+    scene_panels.gis_import(ws, name)
