@@ -82,3 +82,44 @@ def test_the_reach_is_measured_in_metres_on_the_ground(capsys, tmp_path):
     assert s.seen_in == ("near",)
     code, out, err = run(capsys, "seeps", "here", "--workspace", str(ws.root))
     assert code == 0 and out.splitlines()[1].endswith("also seen in near"), err
+
+
+def test_seep_sites_gather_slicks_across_passes_and_write_as_points(capsys, tmp_path):
+    """The recurrence map: slicks within reach of each other, in one scene or across passes
+    in other CRSs, are one site; written as points a GIS opens, most scenes first."""
+    import json
+
+    ws = Workspace(tmp_path / "ws", create=True)
+    labelled_scene(ws, tmp_path, "jan", (400, 400), [(slice(100, 110), slice(100, 160)), (slice(380, 390), slice(380, 395))])
+    labelled_scene(
+        ws, tmp_path, "feb", (200, 200), [(slice(65, 75), slice(35, 65))], transform=from_origin(500500, 4599500, 20, 20)
+    )
+    lon, lat = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(501300, 4598950)
+    deg = 0.0001
+    labelled_scene(
+        ws,
+        tmp_path,
+        "mar",
+        (100, 100),
+        [(slice(45, 55), slice(45, 55))],
+        crs="EPSG:4326",
+        transform=from_origin(lon - 50 * deg, lat + 50 * deg, deg, deg),
+    )
+    out = tmp_path / "sites.geojson"
+    code, said, err = run(capsys, "sites", str(out), "--workspace", str(ws.root))
+    assert code == 0 and said.strip() == f"wrote 2 seep sites (1 seen in more than one scene) from 4 labelled slicks to {out}", (
+        err
+    )
+    first, second = json.loads(out.read_text())["features"]
+    p = first["properties"]
+    assert (p["site"], p["scenes_seen"], p["scenes"], p["slicks"], p["classes"]) == (1, 3, "feb, jan, mar", 3, "seep 1")
+    # Its point lies among its slicks: within a kilometre of A's middle.
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:32631", always_xy=True).transform(*first["geometry"]["coordinates"])
+    assert abs(x - 501300) < 1000 and abs(y - 4598800) < 1000
+    assert (second["properties"]["scenes"], second["properties"]["slicks"]) == ("jan", 1)
+
+    code, _, err = run(capsys, "sites", str(tmp_path / "sites.csv"), "--workspace", str(ws.root))
+    assert code == 0 and (tmp_path / "sites.csv").read_text().splitlines()[1].startswith('1,3,"feb, jan, mar",3,'), err
+    (tmp_path / "notes.csv").write_text("my own notes\n")
+    code, _, err = run(capsys, "sites", str(tmp_path / "notes.csv"), "--workspace", str(ws.root))
+    assert code == 1 and "is not a seep sites file Seep wrote" in err and (tmp_path / "notes.csv").read_text() == "my own notes\n"

@@ -22,6 +22,7 @@ from seep.cli.workspace import (
     cmd_list,
     cmd_restore,
     cmd_seeps,
+    cmd_sites,
     cmd_status,
     cmd_where,
 )
@@ -177,6 +178,14 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
     _source_args(p, "")
     p.add_argument("--csv", action="store_true", help="as CSV on stdout, a column per field (for a spreadsheet)")
+
+    p = add(
+        "sites",
+        cmd_sites,
+        "gather the labelled slicks of every georeferenced scene into seep sites (slicks within 2 km of each other, in one "
+        "scene or across passes) and write them as points, those seen in most scenes first",
+    )
+    p.add_argument("out", type=Path, help="OUT.geojson, OUT.gpkg, OUT.kml (EPSG:4326) or OUT.csv; replaces only a sites file")
 
     p = add(
         "import-seeps",

@@ -143,6 +143,19 @@ def cmd_seeps(args) -> int:
     return 0
 
 
+def cmd_sites(args) -> int:
+    from seep.workspace.sites import export_sites
+
+    ws = open_workspace(args)
+    sites = export_sites(ws, args.out)
+    again = sum(1 for x in sites if len(x.scenes) > 1)
+    slicks = sum(x.slicks for x in sites)
+    print(
+        f"wrote {counted(len(sites), 'seep site')} ({again} seen in more than one scene) from {counted(slicks, 'labelled slick')} to {args.out}"
+    )
+    return 0
+
+
 def _slick_line(s) -> str:
     """One slick of `seeps`: what a report gives of it, where to open it, where else it was seen."""
     from seep.workspace.importer import printable

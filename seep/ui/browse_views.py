@@ -11,11 +11,13 @@ import streamlit as st
 from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.learn.metrics import describe_tiles
 from seep.ui import gallery, session  # gallery.x, not x: tests swap in a fake
+from seep.ui.scene import sites_bytes
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain, saved_by
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
 from seep.workspace import registry as reg
+from seep.workspace.recurrence import REACH_M
 from seep.workspace.review import accept_predictions, acceptable_on_grid
 from seep.workspace.scene_view import scene_summaries
 
@@ -88,6 +90,27 @@ def scenes_view(ws: Workspace, scenes: list[str]) -> None:
         },
     )
     st.caption("Tiles per scene by review status; the scene filter above applies, the others are for tiles.")
+    if any(x.georeferenced for x in rows):
+        sites_downloads(ws)
+
+
+def sites_downloads(ws: Workspace) -> None:
+    """The recurrence map: every scene's labelled slicks gathered into the places they come from."""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        for suffix, label, mime in ((".geojson", "GeoJSON", "application/geo+json"), (".csv", "CSV", "text/csv")):
+            st.download_button(
+                f"Seep sites as {label}",
+                data=lambda suffix=suffix: sites_bytes(ws, suffix),
+                file_name=f"seep-sites{suffix}",
+                mime=mime,
+                icon=":material/download:",
+                on_click="ignore",
+            )
+        st.caption(
+            f"Seep sites: the labelled slicks of every georeferenced scene, those within {REACH_M / 1000:g} km of each other "
+            "gathered into one place, as points with the scenes each was seen in. A site seen pass after pass is a seep "
+            "that keeps leaking."
+        )
 
 
 def table_view(ws: Workspace, records: list[ImageRecord]) -> None:

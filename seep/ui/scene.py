@@ -143,6 +143,16 @@ def export_bytes(ws: Workspace, name: str, source: str, suffix: str, model_id: s
         return out.read_bytes()
 
 
+def sites_bytes(ws: Workspace, suffix: str) -> bytes:
+    """The workspace's seep sites as `seep sites OUT` writes them."""
+    from seep.workspace.sites import export_sites
+
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / f"seep-sites{suffix}"
+        export_sites(ws, out)
+        return out.read_bytes()
+
+
 def import_uploaded_seeps(ws: Workspace, name: str, upload, class_field: str | None, author: str, class_id: int | None = None):
     """A GIS file from the browser (GeoPackage, GeoJSON, KML, zipped shapefile: small, unlike scenes)
     burnt into the scene's tiles, each polygon's class from `class_field` or `class_id` for all;

@@ -28,8 +28,8 @@ def seen_elsewhere(ws: Workspace, sc: Scene, geoms: list, reach_m: float = REACH
     hold a slick within `reach_m` metres of it, by name. Scenes without a CRS see nothing."""
     if sc.grid.crs is None or not geoms:
         return [()] * len(geoms)
-    local = _centred_on(sc)
-    mine = _metres(sc, geoms, local)
+    local = centred_on(sc)
+    mine = in_metres(sc, geoms, local)
     tree = shapely.STRtree(mine)
     zone = shapely.box(*shapely.total_bounds(mine)).buffer(reach_m)  # where a slick elsewhere would count
     seen: list[set[str]] = [set() for _ in geoms]
@@ -69,22 +69,28 @@ def _labelled_near(ws: Workspace, sc: Scene, zone, local: str) -> list:
     if not boxes:
         return []
     in_map = [shapely.affinity.affine_transform(b, shapely_affine(sc)) for b in boxes]
-    near = [i for i, box in zip(offsets, _metres(sc, in_map, local), strict=True) if box.intersects(zone)]
+    near = [i for i, box in zip(offsets, in_metres(sc, in_map, local), strict=True) if box.intersects(zone)]
     found = []
     for image_id in near:
         if ws.image(image_id).head_version is None:
             continue
         found += outlines(ws.label(image_id)[1], *offsets[image_id], sc)
     in_map = [shapely.affinity.affine_transform(g, shapely_affine(sc)) for g in found]
-    return _metres(sc, in_map, local) if in_map else []
+    return in_metres(sc, in_map, local) if in_map else []
 
 
-def _centred_on(sc: Scene) -> str:
+def footprint(sc: Scene):
+    """The scene's outline in its CRS."""
+    return shapely.affinity.affine_transform(shapely.box(0, 0, sc.grid.width, sc.grid.height), shapely_affine(sc))
+
+
+def centred_on(sc: Scene) -> str:
+    """A PROJ azimuthal equidistant projection about the middle of the scene: distances in metres."""
     lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(*(sc.grid.affine() @ (sc.grid.width / 2, sc.grid.height / 2)))
     return f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m +no_defs"
 
 
-def _metres(sc: Scene, geoms: list, local: str) -> list:
+def in_metres(sc: Scene, geoms: list, local: str) -> list:
     """Geometries in `sc`'s CRS, densified (a straight edge bends under a change of projection) and
     carried into the local projection."""
     step = 64 * abs(sc.grid.transform[0])  # every 64 pixels

@@ -367,6 +367,14 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     assert "later" in second.seen_in
     expect(page.get_by_text("Seen before: the labels of later hold a slick within 2 km", exact=False)).to_be_visible()
 
+    # Browse's Scenes view hands on the recurrence map: every scene's slicks gathered into sites.
+    page.goto(f"{url}/?view=Scenes")
+    wait_for_app(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Seep sites as GeoJSON").click()
+    sites = json.loads(open(download.value.path()).read())["features"]
+    assert sites[0]["properties"]["scenes"] == "demo_scene, later" and sites[0]["geometry"]["type"] == "Point"
+
 
 def test_no_page_asks_anything_of_another_host(geo_server, page):
     """Analysts' sites are often cut off from the internet: every page, the scene map included,

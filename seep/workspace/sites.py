@@ -1,0 +1,176 @@
+"""Seep sites: the labelled slicks of every georeferenced scene gathered into the places they
+come from. Two slicks within reach of each other (2 km, on the ground), in one scene or in
+two passes over the same sea, belong to one site; a site seen in many scenes is a seep that
+keeps leaking, the recurrence map an exploration team asks for.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from seep.data.geo import replace_atomically, transformer
+from seep.errors import BadInputError
+from seep.workspace.gis import seep_polygons
+from seep.workspace.recurrence import REACH_M, centred_on, footprint, in_metres
+from seep.workspace.scenes import Scene, scene, scene_names
+from seep.workspace.spreadsheets import write_csv
+from seep.workspace.workspace import Workspace
+
+FIELDS = ("site", "scenes_seen", "scenes", "slicks", "area_km2", "classes", "lon", "lat")
+SUFFIXES = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".csv": None}
+
+
+@dataclass(frozen=True)
+class Site:
+    lon: float  # the middle of its slicks' inner points
+    lat: float
+    scenes: tuple[str, ...]
+    slicks: int
+    area_km2: float
+    classes: tuple[str, ...]
+
+
+def seep_sites(ws: Workspace, reach_m: float = REACH_M) -> list[Site]:
+    """Every site of the workspace's labelled slicks, those seen in most scenes first."""
+    scenes = [sc for sc in map(lambda n: scene(ws, n), scene_names(ws)) if sc.grid.crs is not None]
+    found = {sc.name: seep_polygons(ws, sc.name, "labels")[1:] for sc in scenes}  # geoms, props
+    keys = [(sc.name, i) for sc in scenes for i in range(len(found[sc.name][0]))]
+    group = _Groups(len(keys))
+    number = {k: n for n, k in enumerate(keys)}
+    for sc in scenes:  # each scene's slicks against those within reach, in its own metric frame
+        if not found[sc.name][0]:
+            continue
+        local = centred_on(sc)
+        mine = shapely.STRtree(in_metres(sc, found[sc.name][0], local))
+        here = in_metres(sc, [footprint(sc)], local)[0]
+        for other in scenes:
+            theirs = found[other.name][0]
+            if not theirs or in_metres(other, [footprint(other)], local)[0].distance(here) > reach_m:
+                continue
+            near = mine.query(in_metres(other, theirs, local), predicate="dwithin", distance=reach_m)
+            for j, i in zip(*near.tolist(), strict=True):
+                group.join(number[(sc.name, i)], number[(other.name, j)])
+    scenes_by_name = {sc.name: sc for sc in scenes}
+    members: dict[int, list[tuple[str, int]]] = {}
+    for n, key in enumerate(keys):
+        members.setdefault(group.root(n), []).append(key)
+    sites = [_site(scenes_by_name, found, m) for m in members.values()]
+    return sorted(sites, key=lambda s: (-len(s.scenes), -s.slicks, -s.area_km2))
+
+
+def _site(scenes: dict[str, Scene], found: dict, members: list[tuple[str, int]]) -> Site:
+    props = [found[name][1][i] for name, i in members]
+    points = [_lonlat(scenes[name], found[name][0][i].representative_point()) for name, i in members]
+    lon, lat = _middle(points)
+    return Site(
+        round(lon, 7),
+        round(lat, 7),
+        tuple(sorted({name for name, _ in members})),
+        len(members),
+        round(sum(p["area_km2"] for p in props), 6),
+        tuple(sorted({p["class_name"] for p in props})),
+    )
+
+
+def _lonlat(sc: Scene, point) -> tuple[float, float]:
+    return transformer(sc.grid.crs, "EPSG:4326").transform(point.x, point.y)
+
+
+def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """The centroid of points a few km apart, taken in a projection about the first (a mean of
+    longitudes would jump across the antimeridian)."""
+    lon0, lat0 = points[0]
+    local = f"+proj=aeqd +lat_0={lat0:.6f} +lon_0={lon0:.6f} +datum=WGS84 +units=m +no_defs"
+    there = transformer("EPSG:4326", local)
+    xy = np.array([there.transform(lon, lat) for lon, lat in points])
+    mid = shapely.MultiPoint(xy).centroid
+    return transformer(local, "EPSG:4326").transform(mid.x, mid.y)
+
+
+class _Groups:
+    """Which slicks share a site: disjoint sets, merged pair by pair."""
+
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def root(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, a: int, b: int) -> None:
+        self.parent[self.root(a)] = self.root(b)
+
+
+def export_sites(ws: Workspace, out: Path) -> list[Site]:
+    """The sites as points (EPSG:4326) in OUT.geojson, .gpkg or .kml, or a row each in OUT.csv;
+    OUT is written whole or not at all, and only a sites file Seep wrote is replaced."""
+    out = Path(out)
+    if out.suffix.lower() not in SUFFIXES:
+        raise BadInputError(f"{out}: write seep sites to a .geojson, .gpkg, .kml or .csv file")
+    _check_replaceable(out)
+    sites = seep_sites(ws)
+    driver = SUFFIXES[out.suffix.lower()]
+    replace_atomically(out, lambda tmp: _write(tmp, sites, driver))
+    return sites
+
+
+def sites_csv(sites: list[Site]) -> str:
+    buf = io.StringIO()
+    write_csv(buf, FIELDS, (_row(n, s) for n, s in enumerate(sites, 1)))
+    return buf.getvalue()
+
+
+def _row(n: int, s: Site) -> list:
+    return [n, len(s.scenes), ", ".join(s.scenes), s.slicks, s.area_km2, ", ".join(s.classes), s.lon, s.lat]
+
+
+def _write(path: Path, sites: list[Site], driver: str | None) -> None:
+    if driver is None:
+        path.write_text(sites_csv(sites), encoding="utf-8")
+        return
+    from pyogrio.raw import write
+
+    rows = [_row(n, s) for n, s in enumerate(sites, 1)]
+    kinds = (np.int64, np.int64, object, np.int64, np.float64, object, np.float64, np.float64)
+    columns = [np.array([r[k] for r in rows], dtype=kind) for k, kind in enumerate(kinds)]
+    points = np.array(shapely.to_wkb([shapely.Point(s.lon, s.lat) for s in sites]), dtype=object)
+    options = {"RFC7946": "YES"} if driver == "GeoJSON" else {}
+    write(
+        str(path),
+        points,
+        columns,
+        list(FIELDS),
+        layer="seep_sites",
+        driver=driver,
+        geometry_type="Point",
+        crs="EPSG:4326",
+        layer_options=options,
+    )
+
+
+def _check_replaceable(out: Path) -> None:
+    """A file of the analyst's own under OUT's name stays as it was."""
+    if out.exists() and not _ours(out):
+        raise BadInputError(f"{out} exists and is not a seep sites file Seep wrote; give another name")
+
+
+def _ours(out: Path) -> bool:
+    if out.suffix.lower() == ".csv":
+        try:
+            return out.read_text(encoding="utf-8").split("\n", 1)[0].strip() == ",".join(FIELDS)
+        except (OSError, UnicodeDecodeError):
+            return False
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    try:
+        return set(FIELDS) <= set(pyogrio.read_info(out)["fields"])
+    except (OSError, DataSourceError, DataLayerError):
+        return False
