@@ -25,7 +25,8 @@ def labelled_scene(ws, tmp_path, name, shape, boxes, crs="EPSG:32631", transform
     import_scene(ws, tmp_path / f"{name}.tif", mask=tmp_path / f"{name}-mask.tif", author="tester")
 
 
-def test_a_slick_seen_again_names_the_scenes_and_only_scenes_within_reach_are_read(tmp_path, monkeypatch):
+def three_passes(tmp_path) -> Workspace:
+    """Three passes over one stretch of sea, on three grids in two coordinate systems."""
     ws = Workspace(tmp_path / "ws", create=True)
     # January, 10 m pixels: slick A near the corner (x 501000-501600 m), slick B 3 km from anything else.
     labelled_scene(ws, tmp_path, "jan", (400, 400), [(slice(100, 110), slice(100, 160)), (slice(380, 390), slice(380, 395))])
@@ -45,6 +46,11 @@ def test_a_slick_seen_again_names_the_scenes_and_only_scenes_within_reach_are_re
         crs="EPSG:4326",
         transform=from_origin(lon - 50 * deg, lat + 50 * deg, deg, deg),
     )
+    return ws
+
+
+def test_a_slick_seen_again_names_the_scenes_and_only_scenes_within_reach_are_read(tmp_path, monkeypatch):
+    ws = three_passes(tmp_path)
     # Another sea (UTM 32N, 600 km east): its slick is never near, and its labels never read.
     labelled_scene(ws, tmp_path, "far", (100, 100), [(slice(40, 60), slice(40, 60))], crs="EPSG:32632")
     read = []
@@ -89,22 +95,7 @@ def test_seep_sites_gather_slicks_across_passes_and_write_as_points(capsys, tmp_
     in other CRSs, are one site; written as points a GIS opens, most scenes first."""
     import json
 
-    ws = Workspace(tmp_path / "ws", create=True)
-    labelled_scene(ws, tmp_path, "jan", (400, 400), [(slice(100, 110), slice(100, 160)), (slice(380, 390), slice(380, 395))])
-    labelled_scene(
-        ws, tmp_path, "feb", (200, 200), [(slice(65, 75), slice(35, 65))], transform=from_origin(500500, 4599500, 20, 20)
-    )
-    lon, lat = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True).transform(501300, 4598950)
-    deg = 0.0001
-    labelled_scene(
-        ws,
-        tmp_path,
-        "mar",
-        (100, 100),
-        [(slice(45, 55), slice(45, 55))],
-        crs="EPSG:4326",
-        transform=from_origin(lon - 50 * deg, lat + 50 * deg, deg, deg),
-    )
+    ws = three_passes(tmp_path)
     out = tmp_path / "sites.geojson"
     code, said, err = run(capsys, "sites", str(out), "--workspace", str(ws.root))
     assert code == 0 and said.strip() == f"wrote 2 seep sites (1 seen in more than one scene) from 4 labelled slicks to {out}", (
