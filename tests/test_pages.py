@@ -54,8 +54,8 @@ def test_first_start_fills_an_empty_workspace_with_the_demo(tmp_path, monkeypatc
     at = app()
     ws = Workspace(tmp_path / "fresh")
     # 6 scenes of 8 tiles (5 labelled) and the georeferenced demo scene's 4 tiles, all labelled
-    assert ws.count_images() == 52 and ws.status_counts()["accepted"] == 34
-    assert "Accepted · 34" in at.pills(key="browse_status").options
+    assert ws.count_images() == 53 and ws.status_counts()["accepted"] == 35
+    assert "Accepted · 35" in at.pills(key="browse_status").options
 
 
 def test_browse_filters_and_counts(demo_ws):
@@ -1368,7 +1368,7 @@ def test_a_first_start_stopped_while_building_the_demo_is_finished_by_the_next(t
     assert ws.count_images() == 3 and unfinished(ws)
     monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
     app()
-    assert ws.count_images() == 52 and not unfinished(ws) and "demo_scene" in ws.scenes()
+    assert ws.count_images() == 53 and not unfinished(ws) and "demo_scene" in ws.scenes()
 
 
 def test_a_blind_double_label_from_send_to_adjudication(team, editor):

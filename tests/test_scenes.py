@@ -531,11 +531,11 @@ def test_a_mask_given_with_a_scene_already_imported_labels_its_tiles(capsys, tmp
 def test_the_demo_has_a_georeferenced_scene_to_export(capsys, tmp_path):
     ws_path = str(tmp_path / "ws")
     code, out, err = run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "1")
-    assert code == 0 and "5 images added" in out, err  # 1 tile + the scene's 4
+    assert code == 0 and "6 images added" in out, err  # 1 tile + the scene's 4 + its second pass's 1
     code, out, err = run(capsys, "export-seeps", str(tmp_path / "demo.geojson"), "--workspace", ws_path)
     assert code == 0, err
     features = json.loads((tmp_path / "demo.geojson").read_text())["features"]
-    assert {f["properties"]["scene"] for f in features} == {"demo_scene"}
+    assert {f["properties"]["scene"] for f in features} == {"demo_scene", "demo_scene_2"}
     assert any(f["properties"]["tiles"].count(",") == 3 for f in features)  # the slick across the four tiles' corner
     assert all(abs(f["properties"]["centroid_lat"] - 43.0) < 0.1 for f in features)  # off the Gulf of Lion
 

@@ -74,17 +74,30 @@ def unfinished(ws: Workspace) -> bool:
 
 
 def _add_scene(ws: Workspace, report: ImportReport) -> None:
+    """The demo's georeferenced scene, and a second pass over part of its sea: a 256 px scene on
+    the same grid 2.3 km east and 1.2 km south, whose slicks lie within reach of the first's (so
+    the seeps list, Review's Seen before and the seep sites have a seep seen twice to show)."""
+    from dataclasses import replace
+
+    from seep.data.synthetic import SCENE_ORIGIN, make_scene
+
+    x, y = SCENE_ORIGIN
+    _import_scene(ws, report, make_scene(), (x, y))
+    later = replace(make_scene(seed=29, height=256, width=256), name="demo_scene_2", scene="demo_scene_2")
+    _import_scene(ws, report, later, (x + 2300, y - 1200))
+
+
+def _import_scene(ws: Workspace, report: ImportReport, made, origin: tuple[float, float]) -> None:
     from rasterio.transform import from_origin
 
     from seep.data.geo import write_geotiff
-    from seep.data.synthetic import SCENE_CRS, SCENE_ORIGIN, SCENE_PIXEL_M, make_scene
+    from seep.data.synthetic import SCENE_CRS, SCENE_PIXEL_M
     from seep.workspace.scenes import import_scene, scene, scene_names
 
-    made = make_scene()
     if made.scene in scene_names(ws):
         report.already_present += scene(ws, made.scene).tiles
         return
-    transform = from_origin(*SCENE_ORIGIN, SCENE_PIXEL_M, SCENE_PIXEL_M)
+    transform = from_origin(*origin, SCENE_PIXEL_M, SCENE_PIXEL_M)
     with tempfile.TemporaryDirectory() as d:
         image, mask = Path(d) / f"{made.scene}.tif", Path(d) / f"{made.scene}_mask.tif"
         write_geotiff(image, made.image, SCENE_CRS, transform, nodata=0)

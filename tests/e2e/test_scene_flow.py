@@ -337,7 +337,7 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
             ds.write(array.astype(profile["dtype"])[None])
     import_scene(ws, tmp_path / "later.tif", mask=tmp_path / "later-mask.tif", author="tester")
     slicks = scene_slicks(ws, "demo_scene")
-    assert slicks[0].seen_in == ("later",)
+    assert "later" in slicks[0].seen_in  # (and the demo's own second pass, where it is within reach)
     page.goto(f"{url}/scene?name=demo_scene")
     wait_for_app(page)
     heading = page.get_by_role("heading", name=f"Seeps in this scene · {len(slicks)}")
@@ -354,7 +354,7 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     assert [(r["class_id"], r["image_id"], r["seen_in"]) for r in rows] == [
         (str(s.class_id), s.image_id, ", ".join(s.seen_in)) for s in slicks
     ]
-    assert rows[0]["seen_in"] == "later"  # a seep comes back
+    assert "later" in rows[0]["seen_in"].split(", ")  # a seep comes back
     wait_for_app(page)
     box = table.bounding_box()  # the grid is drawn on a canvas: a click on the second row's tick box
     page.mouse.click(box["x"] + 15, box["y"] + 35 + 35 + 17)
@@ -365,7 +365,7 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     assert ws.label(second.image_id)[1][second.tile_row, second.tile_col] == second.class_id
     # The tile's seep lies within reach of the later pass's slick: Review says it was seen before.
     assert "later" in second.seen_in
-    expect(page.get_by_text("Seen before: the labels of later hold a slick within 2 km", exact=False)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Seen before: the labels of (.*, )?later hold a slick within 2 km"))).to_be_visible()
 
     # Browse's Scenes view hands on the recurrence map: every scene's slicks gathered into sites.
     page.goto(f"{url}/?view=Scenes")
@@ -373,7 +373,8 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     with page.expect_download() as download:
         page.get_by_role("button", name="Seep sites as GeoJSON").click()
     sites = json.loads(open(download.value.path()).read())["features"]
-    assert sites[0]["properties"]["scenes"] == "demo_scene, later" and sites[0]["geometry"]["type"] == "Point"
+    assert any({"demo_scene", "later"} <= set(x["properties"]["scenes"].split(", ")) for x in sites)
+    assert all(x["geometry"]["type"] == "Point" for x in sites)
 
 
 def test_no_page_asks_anything_of_another_host(geo_server, page):
