@@ -425,6 +425,28 @@ def test_reference_layers_with_a_model(demo_ws, with_model):
             assert any(f"missed: {missed:,}" in c.value for c in at.caption)
 
 
+def test_a_scene_tile_shows_where_other_passes_saw_a_slick(tmp_path, monkeypatch):
+    """The demo's second pass over its scene's sea: Review says the slick was seen before, and
+    the Other passes layer outlines that pass's slicks over the tile."""
+    from seep.ui.text import plain
+    from seep.workspace.scenes import tile_offsets_of
+
+    demo_ws = Workspace(tmp_path / "geo")
+    build_demo(demo_ws, DemoSpec(scenes=1, tiles_per_scene=1))
+    monkeypatch.setenv("SEEP_WORKSPACE", str(demo_ws.root))
+    tile = next(i for i, off in tile_offsets_of(demo_ws, "demo_scene").items() if off == (0, 256))
+    at = app(image=tile)
+    said = plain("demo_scene_2")  # as markdown: the underscores escaped
+    assert any(f"Seen before: the labels of {said} hold a slick within 2 km" in i.value for i in at.info)
+    at.segmented_control(key="review_layer").set_value("Other passes").run()
+    assert not at.exception
+    assert any(f"Outlined in cyan: the labelled slicks of {said}" in c.value for c in at.caption)
+    loose = demo_ws.image("900100.000000")  # a tile of no scene: nothing seen elsewhere, no such layer
+    at = app(image=loose.id)
+    assert "Other passes" not in at.segmented_control(key="review_layer").options
+    assert not any("Seen before" in i.value for i in at.info)
+
+
 def test_review_predicts_the_next_tile_in_the_background(demo_ws, with_model):
     from concurrent.futures import wait
 

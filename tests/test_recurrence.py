@@ -4,12 +4,13 @@ sea, across grids and coordinate systems (real GeoTIFFs written with rasterio)."
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from pyproj import Transformer
 from rasterio.transform import from_origin
 from test_scenes import run, write_tif
 
 from seep.workspace import Workspace
-from seep.workspace.recurrence import seen_near_tile
+from seep.workspace.recurrence import other_passes, seen_near_tile
 from seep.workspace.scenes import import_scene, tile_offsets_of
 from seep.workspace.slicks import scene_slicks
 
@@ -75,6 +76,14 @@ def test_a_slick_seen_again_names_the_scenes_and_only_scenes_within_reach_are_re
     predicted = np.zeros_like(shown)
     predicted[70:76, 128:134] = 1  # at x 501300, y 4596700: 1.3 km south of February's slick, 2.2 km of March's
     assert seen_near_tile(ws, below, predicted) == ("feb",)
+
+    # Where the other passes saw their slicks, drawn over this tile: on its own pixels.
+    passes = other_passes(ws, corner)
+    assert sorted(passes) == ["feb", "mar"]
+    assert passes["feb"][0].bounds == pytest.approx((120, 180, 180, 200), abs=0.01)  # x 501200-501800, y 4598200-4598000
+    x0, y0, x1, y1 = passes["mar"][0].bounds
+    assert abs((x0 + x1) / 2 - 130) < 1 and abs((y0 + y1) / 2 - 105) < 1  # on A's middle, from longitude and latitude
+    assert other_passes(ws, below) == {}  # nothing labelled over the south-west tile
 
 
 def test_the_reach_is_measured_in_metres_on_the_ground(capsys, tmp_path):

@@ -18,7 +18,7 @@ from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
-from seep.workspace.recurrence import REACH_M, seen_near_tile
+from seep.workspace.recurrence import REACH_M, other_passes, seen_near_tile
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
 from seep.workspace.scenes import labels_stamp
@@ -79,6 +79,8 @@ def reference(ws, image, label_mask, pred, base, opacity: float, pixel_m2: float
     layers = ["Label"] if label_mask is not None else []
     if pred is not None:
         layers += ["Prediction", "Confidence"] + (["Difference"] if label_mask is not None else [])
+    passes = _other_passes(str(ws.root), image.id, labels_stamp(ws))
+    layers += ["Other passes"] if passes else []
     if not layers:
         st.caption("No label and no model yet: nothing to compare with.")
         return
@@ -94,12 +96,38 @@ def reference(ws, image, label_mask, pred, base, opacity: float, pixel_m2: float
         st.image(
             cv2.applyColorMap(conf, cv2.COLORMAP_VIRIDIS)[:, :, ::-1], width="stretch", caption="model confidence (dark: unsure)"
         )
+    elif layer == "Other passes":
+        shown = label_mask if label_mask is not None else pred[0] if pred is not None else None
+        st.image(passes_overlay(ws, base, shown, passes, opacity), width="stretch")
+        st.caption(
+            f"Outlined in cyan: the labelled slicks of {', '.join(map(plain, passes))} over this tile, reprojected from their "
+            "scenes; filled: this tile's label (or prediction)."
+        )
     else:
         diff = difference(pred[0], label_mask)
         st.image(difference_overlay(base, diff), width="stretch")
         counts = difference_counts(diff)
         st.caption(" · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree") + f"  ({DIFF_LEGEND})")
     class_table(ws, [("label", label_mask), ("model", pred[0] if pred is not None else None)], pixel_m2)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _other_passes(ws_root: str, image_id: str, stamp: tuple) -> dict[str, list]:
+    """`stamp` changes with every label saved: a slick labelled since on another pass shows."""
+    return other_passes(Workspace(ws_root, create=False), image_id)
+
+
+def passes_overlay(ws: Workspace, base: np.ndarray, shown: np.ndarray | None, passes: dict[str, list], opacity: float):
+    """The tile with its own seep filled and the other passes' slicks outlined over it."""
+    rgb = overlay(base, shown, ws.classes, opacity=opacity) if shown is not None else base.copy()
+    scale = 4  # drawn at four times the tile's size, so an outline runs between pixels, not over them
+    big = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    for polygons in passes.values():
+        for polygon in polygons:
+            for ring in (polygon.exterior, *polygon.interiors):
+                points = np.round(np.asarray(ring.coords) * scale).astype(np.int32)
+                cv2.polylines(big, [points], True, (0, 229, 255), thickness=2, lineType=cv2.LINE_AA)
+    return big
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

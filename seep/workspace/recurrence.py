@@ -54,6 +54,34 @@ def seen_near_tile(ws: Workspace, image_id: str, mask: np.ndarray, reach_m: floa
     return tuple(sorted(set().union(*seen_elsewhere(ws, sc, mine, reach_m))))
 
 
+def other_passes(ws: Workspace, image_id: str) -> dict[str, list]:
+    """The labelled slicks of other scenes that lie over this scene tile, by scene name, as
+    polygons in the tile's own pixel coordinates (column, row), reprojected from their scenes'
+    CRSs: where the slick was on earlier (or later) passes, to draw over this one."""
+    place = tile_place(ws, image_id)
+    sc = scene(ws, place[0]) if place else None
+    if sc is None or sc.grid.crs is None:
+        return {}
+    _, r0, c0 = place
+    local = centred_on(sc)
+    here = shapely.affinity.affine_transform(shapely.box(c0, r0, c0 + sc.tile, r0 + sc.tile), shapely_affine(sc))
+    tile = in_metres(sc, [here], local)[0]
+    to_tile = ~(sc.grid.affine(r0, c0))
+    found = {}
+    for name in scene_names(ws):
+        other = scene(ws, name)
+        if name == sc.name or other.grid.crs is None:
+            continue
+        theirs = [g for g in _labelled_near(ws, other, tile, local) if g.intersects(tile)]
+        if theirs:
+            in_crs = reproject(shapely.segmentize(theirs, 20.0), local, sc.grid.crs)
+            found[name] = [
+                shapely.affinity.affine_transform(g, [to_tile.a, to_tile.b, to_tile.d, to_tile.e, to_tile.c, to_tile.f])
+                for g in in_crs
+            ]
+    return found
+
+
 def outlines(classes: np.ndarray, row_off: int, col_off: int, sc: Scene) -> list:
     """The seep (any class) of one tile's mask as polygons in the scene's pixel coordinates,
     the tile's padding past the scene's edge left out."""
