@@ -437,10 +437,10 @@ def test_a_scene_tile_shows_where_other_passes_saw_a_slick(tmp_path, monkeypatch
     tile = next(i for i, off in tile_offsets_of(demo_ws, "demo_scene").items() if off == (0, 256))
     at = app(image=tile)
     said = plain("demo_scene_2")  # as markdown: the underscores escaped
-    assert any(f"Seen before: the labels of {said} hold a slick within 2 km" in i.value for i in at.info)
+    assert any(f"Seen before: the reviewed labels of {said} hold a slick within 2 km" in i.value for i in at.info)
     at.segmented_control(key="review_layer").set_value("Other passes").run()
     assert not at.exception
-    assert any(f"Outlined in cyan: the labelled slicks of {said}" in c.value for c in at.caption)
+    assert any(f"Outlined in cyan: the reviewed slicks of {said}" in c.value for c in at.caption)
     loose = demo_ws.image("900100.000000")  # a tile of no scene: nothing seen elsewhere, no such layer
     at = app(image=loose.id)
     assert "Other passes" not in at.segmented_control(key="review_layer").options

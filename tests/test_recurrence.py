@@ -1,4 +1,4 @@
-"""A seep comes back: slicks of a scene matched with labelled slicks of other scenes of the same
+"""A seep comes back: slicks of a scene matched with reviewed slicks of other scenes of the same
 sea, across grids and coordinate systems (real GeoTIFFs written with rasterio)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from pyproj import Transformer
 from rasterio.transform import from_origin
 from test_scenes import run, write_tif
 
+from seep.jobs.predict import write_prediction_label
 from seep.workspace import Workspace
 from seep.workspace.recurrence import other_passes, seen_near_tile
 from seep.workspace.scenes import import_scene, tile_offsets_of
@@ -85,6 +86,22 @@ def test_a_slick_seen_again_names_the_scenes_and_only_scenes_within_reach_are_re
     assert abs((x0 + x1) / 2 - 130) < 1 and abs((y0 + y1) / 2 - 105) < 1  # on A's middle, from longitude and latitude
     assert other_passes(ws, below) == {}  # nothing labelled over the south-west tile
 
+    # April's pass, predicted by a model and not yet reviewed, shows a slick on A: no evidence
+    # until a person says so (the model would find its own look-alikes again on every pass).
+    write_tif(
+        tmp_path / "apr.tif",
+        np.random.default_rng(4).integers(100, 3000, (100, 100)).astype(np.uint16),
+        transform=from_origin(501000, 4599200, 10, 10),
+    )
+    import_scene(ws, tmp_path / "apr.tif", author="tester")
+    (apr,) = tile_offsets_of(ws, "apr")
+    slick = np.zeros((256, 256), np.uint8)
+    slick[20:30, 20:50] = 1
+    write_prediction_label(ws, apr, slick, "some-model")
+    assert ws.image(apr).status == "predicted" and "apr" not in scene_slicks(ws, "jan")[0].seen_in
+    ws.save_label(apr, slick, parent=ws.image(apr).head_version, author="tester", source="edited", status="accepted")
+    assert "apr" in scene_slicks(ws, "jan")[0].seen_in
+
 
 def test_the_reach_is_measured_in_metres_on_the_ground(capsys, tmp_path):
     ws = Workspace(tmp_path / "ws", create=True)
@@ -107,7 +124,7 @@ def test_seep_sites_gather_slicks_across_passes_and_write_as_points(capsys, tmp_
     ws = three_passes(tmp_path)
     out = tmp_path / "sites.geojson"
     code, said, err = run(capsys, "sites", str(out), "--workspace", str(ws.root))
-    assert code == 0 and said.strip() == f"wrote 2 seep sites (1 seen in more than one scene) from 4 labelled slicks to {out}", (
+    assert code == 0 and said.strip() == f"wrote 2 seep sites (1 seen in more than one scene) from 4 reviewed slicks to {out}", (
         err
     )
     first, second = json.loads(out.read_text())["features"]

@@ -182,7 +182,7 @@ def _workspace_commands(add: Add) -> None:
     p = add(
         "sites",
         cmd_sites,
-        "gather the labelled slicks of every georeferenced scene into seep sites (slicks within 2 km of each other, in one "
+        "gather the reviewed slicks (corrected or accepted) of every georeferenced scene into seep sites (slicks within 2 km of each other, in one "
         "scene or across passes) and write them as points, those seen in most scenes first",
     )
     p.add_argument("out", type=Path, help="OUT.geojson, OUT.gpkg, OUT.kml (EPSG:4326) or OUT.csv; replaces only a sites file")

@@ -151,7 +151,7 @@ def cmd_sites(args) -> int:
     again = sum(1 for x in sites if len(x.scenes) > 1)
     slicks = sum(x.slicks for x in sites)
     print(
-        f"wrote {counted(len(sites), 'seep site')} ({again} seen in more than one scene) from {counted(slicks, 'labelled slick')} to {args.out}"
+        f"wrote {counted(len(sites), 'seep site')} ({again} seen in more than one scene) from {counted(slicks, 'reviewed slick')} to {args.out}"
     )
     return 0
 

@@ -95,7 +95,7 @@ def scenes_view(ws: Workspace, scenes: list[str]) -> None:
 
 
 def sites_downloads(ws: Workspace) -> None:
-    """The recurrence map: every scene's labelled slicks gathered into the places they come from."""
+    """The recurrence map: every scene's reviewed slicks gathered into the places they come from."""
     with st.container(horizontal=True, vertical_alignment="center"):
         for suffix, label, mime in ((".geojson", "GeoJSON", "application/geo+json"), (".csv", "CSV", "text/csv")):
             st.download_button(
@@ -107,7 +107,7 @@ def sites_downloads(ws: Workspace) -> None:
                 on_click="ignore",
             )
         st.caption(
-            f"Seep sites: the labelled slicks of every georeferenced scene, those within {REACH_M / 1000:g} km of each other "
+            f"Seep sites: the reviewed slicks (corrected or accepted) of every georeferenced scene, those within {REACH_M / 1000:g} km of each other "
             "gathered into one place, as points with the scenes each was seen in. A site seen pass after pass is a seep "
             "that keeps leaking."
         )

@@ -100,7 +100,7 @@ def reference(ws, image, label_mask, pred, base, opacity: float, pixel_m2: float
         shown = label_mask if label_mask is not None else pred[0] if pred is not None else None
         st.image(passes_overlay(ws, base, shown, passes, opacity), width="stretch")
         st.caption(
-            f"Outlined in cyan: the labelled slicks of {', '.join(map(plain, passes))} over this tile, reprojected from their "
+            f"Outlined in cyan: the reviewed slicks of {', '.join(map(plain, passes))} over this tile, reprojected from their "
             "scenes; filled: this tile's label (or prediction)."
         )
     else:
@@ -137,12 +137,12 @@ def _seen_before(ws_root: str, image_id: str, mask: np.ndarray, stamp: tuple) ->
 
 
 def seen_before(ws: Workspace, image: ImageRecord, mask: np.ndarray) -> None:
-    """On a scene tile: the other scenes whose labels hold a slick near the seep shown. Where a
+    """On a scene tile: the other scenes whose reviewed labels hold a slick near the seep shown. Where a
     slick came back pass after pass it is likely a seep, not a ship's discharge."""
     names = _seen_before(str(ws.root), image.id, mask, labels_stamp(ws))
     if names:
         st.info(
-            f"Seen before: the labels of {', '.join(map(plain, names))} hold a slick within {REACH_M / 1000:g} km of "
+            f"Seen before: the reviewed labels of {', '.join(map(plain, names))} hold a slick within {REACH_M / 1000:g} km of "
             "the seep shown here. A natural seep comes back pass after pass; a ship's discharge does not.",
             icon=":material/history:",
         )

@@ -1,6 +1,8 @@
 """Where else a slick was seen. A natural seep leaks from the same place of the sea floor pass
-after pass, while a ship's discharge is seen once: a slick with labelled slicks near it in
-other scenes of the same sea is the mark of a seep.
+after pass, while a ship's discharge is seen once: a slick with slicks near it in other
+scenes of the same sea is the mark of a seep. Only reviewed labels (corrected or accepted)
+count there: a model's unreviewed predictions, written as labels by Predict all, would find
+the model's own look-alikes again on every pass.
 
 Distances are taken in an azimuthal equidistant projection centred on the scene (PROJ's
 aeqd): true from its middle, within a fraction of a percent across a few hundred kilometres,
@@ -17,6 +19,7 @@ from rasterio.transform import Affine
 
 from seep.data.geo import transformer
 from seep.workspace.gis import reproject, shapely_affine
+from seep.workspace.records import REVIEWED
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of, tile_place
 from seep.workspace.workspace import Workspace
 
@@ -24,7 +27,7 @@ REACH_M = 2000  # a seep's slicks drift with wind and current, but start within 
 
 
 def seen_elsewhere(ws: Workspace, sc: Scene, geoms: list, reach_m: float = REACH_M) -> list[tuple[str, ...]]:
-    """For each of `sc`'s slicks (polygons in its CRS): the other scenes whose current labels
+    """For each of `sc`'s slicks (polygons in its CRS): the other scenes whose reviewed labels
     hold a slick within `reach_m` metres of it, by name. Scenes without a CRS see nothing."""
     if sc.grid.crs is None or not geoms:
         return [()] * len(geoms)
@@ -44,7 +47,7 @@ def seen_elsewhere(ws: Workspace, sc: Scene, geoms: list, reach_m: float = REACH
 
 
 def seen_near_tile(ws: Workspace, image_id: str, mask: np.ndarray, reach_m: float = REACH_M) -> tuple[str, ...]:
-    """The other scenes whose labels hold a slick within reach of the seep in `mask`, the tile's
+    """The other scenes whose reviewed labels hold a slick within reach of the seep in `mask`, the tile's
     label or prediction as the Review page shows it; () for a tile of no scene."""
     place = tile_place(ws, image_id)
     if place is None or not (mask > 0).any():
@@ -55,7 +58,7 @@ def seen_near_tile(ws: Workspace, image_id: str, mask: np.ndarray, reach_m: floa
 
 
 def other_passes(ws: Workspace, image_id: str) -> dict[str, list]:
-    """The labelled slicks of other scenes that lie over this scene tile, by scene name, as
+    """The reviewed slicks of other scenes that lie over this scene tile, by scene name, as
     polygons in the tile's own pixel coordinates (column, row), reprojected from their scenes'
     CRSs: where the slick was on earlier (or later) passes, to draw over this one."""
     place = tile_place(ws, image_id)
@@ -91,7 +94,7 @@ def outlines(classes: np.ndarray, row_off: int, col_off: int, sc: Scene) -> list
 
 
 def _labelled_near(ws: Workspace, sc: Scene, zone, local: str) -> list:
-    """The labelled seep outlines, in metres of `local`, of `sc`'s tiles that meet `zone`."""
+    """The seep outlines, in metres of `local`, of `sc`'s reviewed tiles that meet `zone`."""
     offsets = tile_offsets_of(ws, sc.name)
     boxes = [shapely.box(c, r, c + sc.tile, r + sc.tile) for r, c in offsets.values()]
     if not boxes:
@@ -100,7 +103,7 @@ def _labelled_near(ws: Workspace, sc: Scene, zone, local: str) -> list:
     near = [i for i, box in zip(offsets, in_metres(sc, in_map, local), strict=True) if box.intersects(zone)]
     found = []
     for image_id in near:
-        if ws.image(image_id).head_version is None:
+        if ws.image(image_id).status not in REVIEWED:
             continue
         found += outlines(ws.label(image_id)[1], *offsets[image_id], sc)
     in_map = [shapely.affinity.affine_transform(g, shapely_affine(sc)) for g in found]

@@ -1,5 +1,5 @@
-"""Seep sites: the labelled slicks of every georeferenced scene gathered into the places they
-come from. Two slicks within reach of each other (2 km, on the ground), in one scene or in
+"""Seep sites: the reviewed slicks (corrected or accepted labels) of every georeferenced scene
+gathered into the places they come from. Two slicks within reach of each other (2 km, on the ground), in one scene or in
 two passes over the same sea, belong to one site; a site seen in many scenes is a seep that
 keeps leaking, the recurrence map an exploration team asks for.
 """
@@ -16,6 +16,7 @@ import shapely
 from seep.data.geo import replace_atomically, transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import seep_polygons
+from seep.workspace.records import REVIEWED
 from seep.workspace.recurrence import REACH_M, centred_on, footprint, in_metres
 from seep.workspace.scenes import Scene, scene, scene_names
 from seep.workspace.spreadsheets import write_csv
@@ -36,9 +37,9 @@ class Site:
 
 
 def seep_sites(ws: Workspace, reach_m: float = REACH_M) -> list[Site]:
-    """Every site of the workspace's labelled slicks, those seen in most scenes first."""
+    """Every site of the workspace's reviewed slicks, those seen in most scenes first."""
     scenes = [sc for sc in map(lambda n: scene(ws, n), scene_names(ws)) if sc.grid.crs is not None]
-    found = {sc.name: seep_polygons(ws, sc.name, "labels")[1:] for sc in scenes}  # geoms, props
+    found = {sc.name: _reviewed(*seep_polygons(ws, sc.name, "labels")[1:]) for sc in scenes}  # geoms, props
     keys = [(sc.name, i) for sc in scenes for i in range(len(found[sc.name][0]))]
     group = _Groups(len(keys))
     number = {k: n for n, k in enumerate(keys)}
@@ -61,6 +62,12 @@ def seep_sites(ws: Workspace, reach_m: float = REACH_M) -> list[Site]:
         members.setdefault(group.root(n), []).append(key)
     sites = [_site(scenes_by_name, found, m) for m in members.values()]
     return sorted(sites, key=lambda s: (-len(s.scenes), -s.slicks, -s.area_km2))
+
+
+def _reviewed(geoms: list, props: list[dict]) -> tuple[list, list[dict]]:
+    """The slicks whose every tile is reviewed: a model's unreviewed prediction is no site."""
+    kept = [i for i, p in enumerate(props) if p["status"] in REVIEWED]
+    return [geoms[i] for i in kept], [props[i] for i in kept]
 
 
 def _site(scenes: dict[str, Scene], found: dict, members: list[tuple[str, int]]) -> Site:

@@ -32,7 +32,7 @@ class Slick:
     image_id: str | None  # the tile holding that point, and the point in it
     tile_row: int
     tile_col: int
-    seen_in: tuple[str, ...] = ()  # other scenes whose labels hold a slick near it: a seep comes back
+    seen_in: tuple[str, ...] = ()  # other scenes whose reviewed labels hold a slick near it: a seep comes back
 
 
 def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str | None = None) -> list[Slick]:

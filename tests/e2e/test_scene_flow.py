@@ -365,7 +365,9 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     assert ws.label(second.image_id)[1][second.tile_row, second.tile_col] == second.class_id
     # The tile's seep lies within reach of the later pass's slick: Review says it was seen before.
     assert "later" in second.seen_in
-    expect(page.get_by_text(re.compile(r"Seen before: the labels of (.*, )?later hold a slick within 2 km"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Seen before: the reviewed labels of (.*, )?later hold a slick within 2 km"))
+    ).to_be_visible()
 
     # Browse's Scenes view hands on the recurrence map: every scene's slicks gathered into sites.
     page.goto(f"{url}/?view=Scenes")
