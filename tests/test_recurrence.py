@@ -122,6 +122,11 @@ def test_seep_sites_gather_slicks_across_passes_and_write_as_points(capsys, tmp_
     import json
 
     ws = three_passes(tmp_path)
+    write_tif(tmp_path / "apr.tif", np.random.default_rng(4).integers(100, 3000, (100, 100)).astype(np.uint16))
+    import_scene(ws, tmp_path / "apr.tif", author="tester")
+    slick = np.zeros((256, 256), np.uint8)
+    slick[20:30, 20:50] = 1
+    write_prediction_label(ws, next(iter(tile_offsets_of(ws, "apr"))), slick, "some-model")  # unreviewed, 1 km from A: no site
     out = tmp_path / "sites.geojson"
     code, said, err = run(capsys, "sites", str(out), "--workspace", str(ws.root))
     assert code == 0 and said.strip() == f"wrote 2 seep sites (1 seen in more than one scene) from 4 reviewed slicks to {out}", (
