@@ -6,7 +6,7 @@ the model's own look-alikes again on every pass.
 
 Distances are taken in an azimuthal equidistant projection centred on the scene (PROJ's
 aeqd): true from its middle, within a fraction of a percent across a few hundred kilometres,
-whatever each scene's own CRS. Of the other scenes only the labelled tiles within reach of
+whatever each scene's own CRS. Of the other scenes only the reviewed tiles within reach of
 the slicks are read, so a tile on the Review page asks for a handful of masks.
 """
 

@@ -41,9 +41,20 @@ def seep_sites(ws: Workspace, reach_m: float = REACH_M) -> list[Site]:
     scenes = [sc for sc in map(lambda n: scene(ws, n), scene_names(ws)) if sc.grid.crs is not None]
     found = {sc.name: _reviewed(*seep_polygons(ws, sc.name, "labels")[1:]) for sc in scenes}  # geoms, props
     keys = [(sc.name, i) for sc in scenes for i in range(len(found[sc.name][0]))]
-    group = _Groups(len(keys))
-    number = {k: n for n, k in enumerate(keys)}
-    for sc in scenes:  # each scene's slicks against those within reach, in its own metric frame
+    group = _join_within_reach(scenes, found, keys, reach_m)
+    scenes_by_name = {sc.name: sc for sc in scenes}
+    members: dict[int, list[tuple[str, int]]] = {}
+    for n, key in enumerate(keys):
+        members.setdefault(group.root(n), []).append(key)
+    sites = [_site(scenes_by_name, found, m) for m in members.values()]
+    return sorted(sites, key=lambda s: (-len(s.scenes), -s.slicks, -s.area_km2))
+
+
+def _join_within_reach(scenes: list[Scene], found: dict, keys: list[tuple[str, int]], reach_m: float) -> _Groups:
+    """Slicks (scene, index) joined pair by pair where within reach: each scene's slicks against
+    those of the scenes within reach of it, in its own metric frame."""
+    group, number = _Groups(len(keys)), {k: n for n, k in enumerate(keys)}
+    for sc in scenes:
         if not found[sc.name][0]:
             continue
         local = centred_on(sc)
@@ -56,12 +67,7 @@ def seep_sites(ws: Workspace, reach_m: float = REACH_M) -> list[Site]:
             near = mine.query(in_metres(other, theirs, local), predicate="dwithin", distance=reach_m)
             for j, i in zip(*near.tolist(), strict=True):
                 group.join(number[(sc.name, i)], number[(other.name, j)])
-    scenes_by_name = {sc.name: sc for sc in scenes}
-    members: dict[int, list[tuple[str, int]]] = {}
-    for n, key in enumerate(keys):
-        members.setdefault(group.root(n), []).append(key)
-    sites = [_site(scenes_by_name, found, m) for m in members.values()]
-    return sorted(sites, key=lambda s: (-len(s.scenes), -s.slicks, -s.area_km2))
+    return group
 
 
 def _reviewed(geoms: list, props: list[dict]) -> tuple[list, list[dict]]:
