@@ -291,8 +291,9 @@ def test_predictions_export_with_model_and_confidence(capsys, tmp_path, scene_fi
     assert code == 1 and "--source and --model go with --geotiff" in err
 
 
+@pytest.mark.parametrize("limit", ["MAX_PIXELS", "WHOLE_PX"])  # too large to read, or to score, whole
 def test_a_raster_too_large_to_read_whole_is_predicted_as_its_imported_scene_is(
-    capsys, tmp_path, scene_files, tiny_model, monkeypatch
+    capsys, tmp_path, scene_files, tiny_model, limit, monkeypatch
 ):
     """`predict --data` on a whole scene (over the pixels Seep reads at once; a Sentinel-1
     scene is) reads and writes it by windows, each tile seen with its neighbours' edges: the
@@ -301,7 +302,7 @@ def test_a_raster_too_large_to_read_whole_is_predicted_as_its_imported_scene_is(
     import seep.data.raster
 
     img, _ = scene_files
-    monkeypatch.setattr(seep.data.raster, "MAX_PIXELS", H * W - 1)
+    monkeypatch.setattr(seep.data.raster, limit, H * W - 1)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / img.name).write_bytes(img.read_bytes())
@@ -335,8 +336,9 @@ def test_a_raster_too_large_to_read_whole_is_predicted_as_its_imported_scene_is(
         np.testing.assert_allclose(confidence[r : r + 256, c : c + 256], sure, atol=1 / 255)  # cached in 1/255 steps
 
 
+@pytest.mark.parametrize("limit", ["MAX_PIXELS", "WHOLE_PX"])  # too large to read, or to score, whole
 def test_a_labelled_raster_too_large_to_read_whole_is_scored_as_predict_sees_it(
-    capsys, tmp_path, scene_files, tiny_model, monkeypatch
+    capsys, tmp_path, scene_files, tiny_model, limit, monkeypatch
 ):
     """`evaluate --data` on a folder holding a whole labelled scene refused it as too large and
     told the analyst to import it, after which nothing scored it. It is scored by windows: each
@@ -350,7 +352,7 @@ def test_a_labelled_raster_too_large_to_read_whole_is_scored_as_predict_sees_it(
     for folder, f in (("train_images_256", img), ("train_masks_256", mask)):
         (data / folder).mkdir(parents=True)
         (data / folder / "S1A_scene.tif").write_bytes(f.read_bytes())
-    monkeypatch.setattr(seep.data.raster, "MAX_PIXELS", H * W - 1)
+    monkeypatch.setattr(seep.data.raster, limit, H * W - 1)
     code, out, err = run(capsys, "evaluate", "--data", str(data), "--model", str(tiny_model), "--json")
     assert code == 0 and "evaluate S1A_scene.tif, rows of tiles: 3/3" in err, err
     report = json.loads(out)

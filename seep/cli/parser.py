@@ -377,7 +377,7 @@ def _model_commands(add: Add) -> None:
         "--data",
         type=Path,
         required=True,
-        help="a TIFF or a folder of them, tiles or whole scenes (one over 64 million pixels is read and written by windows)",
+        help="a TIFF or a folder of them, tiles or whole scenes (one over 8 million pixels is read and written by windows)",
     )
     p.add_argument(
         "--out",

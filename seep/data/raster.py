@@ -25,6 +25,10 @@ logging.getLogger("tifffile").setLevel(logging.CRITICAL)
 # Decompression-bomb guard: a header may claim any size; refuse before allocating.
 # 64 Mpx is 8,000 x 8,000, far beyond a tile and enough for a whole SAR sub-scene.
 MAX_PIXELS = 64_000_000
+# Above this, `predict --data` and `evaluate --data` read a raster by windows, as an imported
+# scene is (seep.learn.tiled): read whole, its class scores take ~100 bytes a pixel (a 6,000 x
+# 6,000 raster peaked at 3.6 GB in bench_scene --size 6000; by windows memory stays flat).
+WHOLE_PX = 8_000_000
 MAX_CHANNELS = 16
 IMAGE_DTYPES = (np.uint8, np.uint16, np.float32)
 
@@ -134,6 +138,16 @@ def _open_checked(path: Path, what: str) -> tuple[tuple[int, ...], np.dtype]:
             f"scene, which cuts it into tiles: python -m seep import {path}"
         )
     return shape, dtype
+
+
+def by_windows(path: Path, what: str = "image") -> bool:
+    """Whether a raster is predicted or scored by windows rather than read whole: over the
+    pixels Seep reads at once, or over WHOLE_PX samples. A header-only look."""
+    try:
+        shape, _ = _open_checked(path, what)
+    except TooLargeError:
+        return True
+    return int(np.prod(shape)) > WHOLE_PX
 
 
 def _read_pixels(path: Path, what: str) -> np.ndarray:

@@ -19,8 +19,8 @@ from seep.data.layout import (
     read_tile_files,
     scene_of,
 )
-from seep.data.raster import read_image, safe_child, write_tiff
-from seep.errors import BadInputError, TooLargeError
+from seep.data.raster import by_windows, read_image, safe_child, write_tiff
+from seep.errors import BadInputError
 from seep.learn.data import valid_pixels
 from seep.learn.infer import Predictor
 from seep.learn.metrics import Evaluation
@@ -70,10 +70,10 @@ def labelled_data(data: Path, scenes: list[str] | None = None) -> tuple[list[Til
     for scene, image, mask in files:
         if scenes and scene not in scenes:
             continue
-        try:
-            tiles.append(read_tile_files(image, mask))
-        except TooLargeError:
+        if by_windows(image):
             large.append((image, mask))
+            continue
+        tiles.append(read_tile_files(image, mask))
     return tiles, large
 
 
@@ -110,11 +110,11 @@ def predict_folder(
     def readable():
         for f in files:
             try:
+                if by_windows(f):
+                    large.append(f)
+                    continue
                 img, geo = read_image(f, predictor.normalizer.nodata), georeferencing(f)
                 predictor.check_bands(img.shape[2], f"image {f}")
-            except TooLargeError:
-                large.append(f)
-                continue
             except BadInputError as e:
                 skipped.append((f.name, str(e)))
                 continue
