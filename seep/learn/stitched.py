@@ -10,6 +10,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from seep.data.disjoint import union
+
 
 class Components:
     """Connected components (8-neighbour) of one class's pixels, numbered across the raster: a
@@ -36,7 +38,7 @@ class Components:
         ids[on] += first - 1
         if self.edge is not None:
             for above, below in _touching(self.edge, ids[0]):
-                self._union(above, below)
+                union(self.parent, above, below)
         self.edge = ids[-1].copy()  # not a view: it would keep the whole strip
         return ids
 
@@ -46,17 +48,6 @@ class Components:
         while not np.array_equal(r, r[r]):
             r = r[r]
         return r
-
-    def _find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def _union(self, a: int, b: int) -> None:
-        a, b = self._find(a), self._find(b)
-        if a != b:
-            self.parent[max(a, b)] = min(a, b)
 
 
 def _touching(above: np.ndarray, below: np.ndarray) -> np.ndarray:

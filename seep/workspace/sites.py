@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from seep.data.disjoint import find, union
 from seep.data.geo import replace_atomically, transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import seep_polygons
@@ -45,15 +46,15 @@ def seep_sites(ws: Workspace, reach_m: float = REACH_M) -> list[Site]:
     scenes_by_name = {sc.name: sc for sc in scenes}
     members: dict[int, list[tuple[str, int]]] = {}
     for n, key in enumerate(keys):
-        members.setdefault(group.root(n), []).append(key)
+        members.setdefault(find(group, n), []).append(key)
     sites = [_site(scenes_by_name, found, m) for m in members.values()]
     return sorted(sites, key=lambda s: (-len(s.scenes), -s.slicks, -s.area_km2))
 
 
-def _join_within_reach(scenes: list[Scene], found: dict, keys: list[tuple[str, int]], reach_m: float) -> _Groups:
-    """Slicks (scene, index) joined pair by pair where within reach: each scene's slicks against
-    those of the scenes within reach of it, in its own metric frame."""
-    group, number = _Groups(len(keys)), {k: n for n, k in enumerate(keys)}
+def _join_within_reach(scenes: list[Scene], found: dict, keys: list[tuple[str, int]], reach_m: float) -> list[int]:
+    """Disjoint sets of the slicks (scene, index), joined pair by pair where within reach: each
+    scene's slicks against those of the scenes within reach of it, in its own metric frame."""
+    group, number = list(range(len(keys))), {k: n for n, k in enumerate(keys)}
     for sc in scenes:
         if not found[sc.name][0]:
             continue
@@ -66,7 +67,7 @@ def _join_within_reach(scenes: list[Scene], found: dict, keys: list[tuple[str, i
                 continue
             near = mine.query(in_metres(other, theirs, local), predicate="dwithin", distance=reach_m)
             for j, i in zip(*near.tolist(), strict=True):
-                group.join(number[(sc.name, i)], number[(other.name, j)])
+                union(group, number[(sc.name, i)], number[(other.name, j)])
     return group
 
 
@@ -103,22 +104,6 @@ def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
     xy = np.array([there.transform(lon, lat) for lon, lat in points])
     mid = shapely.MultiPoint(xy).centroid
     return transformer(local, "EPSG:4326").transform(mid.x, mid.y)
-
-
-class _Groups:
-    """Which slicks share a site: disjoint sets, merged pair by pair."""
-
-    def __init__(self, n: int):
-        self.parent = list(range(n))
-
-    def root(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, a: int, b: int) -> None:
-        self.parent[self.root(a)] = self.root(b)
 
 
 def export_sites(ws: Workspace, out: Path) -> list[Site]:
