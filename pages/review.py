@@ -109,14 +109,14 @@ with edit_col:
 # ---- blind round, reference layers, class counts, history ----------------------------------
 with side:
     blind.panel(ws, image, rnd, author, display, on_closed=rs.reopen)
-    if not blind_mode:  # where else slicks were labelled would lean on a blind label
+    if place and not blind_mode:  # where else slicks were labelled would lean on a blind label
         review_panels.seen_before(ws, image, mask)
     if opened.source == "label" and opened.version == image.head_version:
         label_mask = mask  # the editor's mask is the newest label: no second read
     else:
         label_mask = ws.label(image.id)[1] if image.head_version is not None else None
     pixel_m2 = footprint_m2(corners) / (image.height * image.width) if corners else None
-    review_panels.reference(ws, image, label_mask, pred, base, opacity, pixel_m2)
+    review_panels.reference(ws, image, label_mask, pred, base, opacity, pixel_m2, in_scene=place is not None)
     review_panels.history(ws, image, author, base, opacity, on_restored=rs.reopen)
 
 if model:  # Next is the likeliest move: have its prediction ready by then

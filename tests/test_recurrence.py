@@ -145,3 +145,22 @@ def test_seep_sites_gather_slicks_across_passes_and_write_as_points(capsys, tmp_
     (tmp_path / "notes.csv").write_text("my own notes\n")
     code, _, err = run(capsys, "sites", str(tmp_path / "notes.csv"), "--workspace", str(ws.root))
     assert code == 1 and "is not a seep sites file Seep wrote" in err and (tmp_path / "notes.csv").read_text() == "my own notes\n"
+
+
+def test_a_slick_returned_to_its_analyst_no_longer_counts_and_the_pages_hear_of_it(tmp_path):
+    """A reviewer returns February's corrected tile: it is not reviewed any more, so January's
+    slick is no longer seen there, and the stamp the pages cache by has changed (a return
+    writes no label version, only a verdict)."""
+    from seep.workspace.review import return_tile
+    from seep.workspace.scenes import reviewed_stamp
+
+    ws = three_passes(tmp_path)
+    (feb,) = tile_offsets_of(ws, "feb")
+    before = reviewed_stamp(ws)
+    lv, mask = ws.label(feb)
+    ws.save_label(feb, mask, parent=lv.version, author="analyst", source="edited", status="corrected")
+    corrected = reviewed_stamp(ws)
+    assert corrected != before and "feb" in scene_slicks(ws, "jan")[0].seen_in
+    return_tile(ws, feb, lv.version + 1, reviewer="reviewer", comment="the tail is a ship's wake")
+    assert ws.image(feb).status == "returned" and reviewed_stamp(ws) != corrected
+    assert scene_slicks(ws, "jan")[0].seen_in == ("mar",)

@@ -43,8 +43,8 @@ def cached_classes(ws_root: str, name: str, factor: int, model_id: str | None, s
 
 @st.cache_data(max_entries=16, show_spinner="Listing the seeps…")
 def cached_slicks(ws_root: str, name: str, source: str, model_id: str | None, stamp: tuple) -> list[Slick]:
-    """`stamp` changes with every save or prediction in the scene and every save elsewhere (where
-    else each slick was seen), so the list follows them."""
+    """`stamp` changes with every save or prediction in the scene and every reviewed scene label
+    elsewhere (where else each slick was seen), so the list follows them."""
     return scene_slicks(Workspace(ws_root, create=False), name, source, model_id)
 
 

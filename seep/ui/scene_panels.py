@@ -13,7 +13,7 @@ from seep.ui.text import plain
 from seep.workspace import Workspace
 from seep.workspace.places import Found, Place, find_place
 from seep.workspace.recurrence import REACH_M
-from seep.workspace.scenes import labels_stamp, scene_stamp
+from seep.workspace.scenes import reviewed_stamp, scene_stamp
 from seep.workspace.slicks import slicks_csv
 
 
@@ -68,7 +68,7 @@ def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
     """The scene's slicks as a report lists them, largest first; a click on a row opens its tile
     in Review with a point of the slick ringed. `model_id`: whose predictions; None: the labels."""
     source = "predictions" if model_id else "labels"
-    slicks = cached_slicks(str(ws.root), name, source, model_id, (scene_stamp(ws, name), labels_stamp(ws)))
+    slicks = cached_slicks(str(ws.root), name, source, model_id, (scene_stamp(ws, name), reviewed_stamp(ws)))
     whose = "the active model's predictions" if model_id else "the labels"
     st.subheader(f"Seeps in this scene · {len(slicks)}", anchor=False)
     if not slicks:

@@ -35,7 +35,7 @@ from seep.data.geo import (
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError
 from seep.workspace.demo import mixing_warning
-from seep.workspace.records import clean_author, counted, pixel_checksum
+from seep.workspace.records import REVIEWED, clean_author, counted, pixel_checksum
 from seep.workspace.workspace import Workspace
 
 
@@ -369,11 +369,17 @@ def scene_stamp(ws: Workspace, name: str) -> tuple:
     return (*labels, *predictions)
 
 
-def labels_stamp(ws: Workspace) -> tuple:
-    """Changes whenever a label is saved anywhere in the workspace: a cache key for what reads
-    other scenes' labels too (where else a slick was seen)."""
+def reviewed_stamp(ws: Workspace) -> tuple:
+    """Changes whenever a scene tile's reviewed label does (a new version, a tile accepted or
+    returned): a cache key for what reads other scenes' reviewed slicks. One row per scene
+    tile is read, not the label versions: the Review page asks on every run."""
     with ws.connect() as con:
-        return tuple(con.execute("SELECT count(*), max(created_at) FROM label_versions").fetchone())
+        row = con.execute(
+            "SELECT count(*), sum(i.head_version) FROM images i JOIN scene_tiles t ON t.image_id = i.id "
+            f"WHERE i.status IN ({', '.join('?' * len(REVIEWED))})",
+            REVIEWED,
+        ).fetchone()
+    return tuple(row)
 
 
 def neighbour_ids(ws: Workspace, image_id: str, grid: dict[tuple[int, int], str] | None = None) -> dict[tuple[int, int], str]:
