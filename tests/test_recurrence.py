@@ -15,6 +15,8 @@ from seep.workspace.recurrence import other_passes, seen_near_tile
 from seep.workspace.scenes import import_scene, tile_offsets_of
 from seep.workspace.slicks import scene_slicks
 
+pytestmark = pytest.mark.usefixtures("store")  # on both stores: the reviewed tiles and the stamp are SQL
+
 
 def labelled_scene(ws, tmp_path, name, shape, boxes, crs="EPSG:32631", transform=None):
     mask = np.zeros(shape, np.uint8)

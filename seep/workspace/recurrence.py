@@ -20,7 +20,7 @@ from rasterio.transform import Affine
 from seep.data.geo import transformer
 from seep.workspace.gis import reproject, shapely_affine
 from seep.workspace.records import REVIEWED
-from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of, tile_place
+from seep.workspace.scenes import Scene, scene, scene_names, tile_place
 from seep.workspace.workspace import Workspace
 
 REACH_M = 2000  # a seep's slicks drift with wind and current, but start within a few km of its vent
@@ -95,7 +95,7 @@ def outlines(classes: np.ndarray, row_off: int, col_off: int, sc: Scene) -> list
 
 def _labelled_near(ws: Workspace, sc: Scene, zone, local: str) -> list:
     """The seep outlines, in metres of `local`, of `sc`'s reviewed tiles that meet `zone`."""
-    offsets = tile_offsets_of(ws, sc.name)
+    offsets = _reviewed_offsets(ws, sc.name)
     boxes = [shapely.box(c, r, c + sc.tile, r + sc.tile) for r, c in offsets.values()]
     if not boxes:
         return []
@@ -103,11 +103,20 @@ def _labelled_near(ws: Workspace, sc: Scene, zone, local: str) -> list:
     near = [i for i, box in zip(offsets, in_metres(sc, in_map, local), strict=True) if box.intersects(zone)]
     found = []
     for image_id in near:
-        if ws.image(image_id).status not in REVIEWED:
-            continue
         found += outlines(ws.label(image_id)[1], *offsets[image_id], sc)
     in_map = [shapely.affinity.affine_transform(g, shapely_affine(sc)) for g in found]
     return in_metres(sc, in_map, local) if in_map else []
+
+
+def _reviewed_offsets(ws: Workspace, name: str) -> dict[str, tuple[int, int]]:
+    """image id -> (row_off, col_off) of a scene's reviewed tiles, in one query."""
+    with ws.connect() as con:
+        rows = con.execute(
+            "SELECT t.image_id, t.row_off, t.col_off FROM scene_tiles t JOIN images i ON i.id = t.image_id "
+            f"WHERE t.scene = ? AND i.status IN ({', '.join('?' * len(REVIEWED))})",
+            (name, *REVIEWED),
+        ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def footprint(sc: Scene):
