@@ -11,7 +11,7 @@ from seep.ui.review_state import ReviewState
 from seep.ui.text import lat_lon, plain
 from seep.workspace import agreement
 from seep.workspace.render import render_surroundings, render_tile
-from seep.workspace.scenes import centre_of, footprint_m2, pixel_lonlat, tile_corners_lonlat, tile_place
+from seep.workspace.scenes import centre_of, footprint_m2, pixel_lonlat, reviewed_stamp, tile_corners_lonlat, tile_place
 
 ws = session.workspace()
 model = active_model(ws)
@@ -109,14 +109,15 @@ with edit_col:
 # ---- blind round, reference layers, class counts, history ----------------------------------
 with side:
     blind.panel(ws, image, rnd, author, display, on_closed=rs.reopen)
-    if place and not blind_mode:  # where else slicks were labelled would lean on a blind label
-        review_panels.seen_before(ws, image, mask)
+    reviewed = reviewed_stamp(ws) if place else None  # other passes' slicks: asked once a run, on scene tiles only
+    if reviewed is not None and not blind_mode:  # where else slicks were labelled would lean on a blind label
+        review_panels.seen_before(ws, image, mask, reviewed)
     if opened.source == "label" and opened.version == image.head_version:
         label_mask = mask  # the editor's mask is the newest label: no second read
     else:
         label_mask = ws.label(image.id)[1] if image.head_version is not None else None
     pixel_m2 = footprint_m2(corners) / (image.height * image.width) if corners else None
-    review_panels.reference(ws, image, label_mask, pred, base, opacity, pixel_m2, in_scene=place is not None)
+    review_panels.reference(ws, image, label_mask, pred, base, opacity, pixel_m2, reviewed)
     review_panels.history(ws, image, author, base, opacity, on_restored=rs.reopen)
 
 if model:  # Next is the likeliest move: have its prediction ready by then

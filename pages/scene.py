@@ -201,7 +201,7 @@ event = st.plotly_chart(
 )
 picked = [p.get("customdata") for p in event.selection.points if p.get("customdata")] if event else []
 if picked and mark is not None and picked[0] == mark.image_id:  # the ring, or the tile holding it
-    scene_panels.open_marked(mark)
+    scene_panels.open_marked(mark.image_id, mark.tile_row, mark.tile_col)
 elif picked:
     st.session_state["review_image"] = picked[0]
     st.switch_page("pages/review.py", query_params={"image": picked[0]})

@@ -21,7 +21,6 @@ from seep.workspace.records import MAX_COMMENT
 from seep.workspace.recurrence import REACH_M, other_passes, seen_near_tile
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
-from seep.workspace.scenes import reviewed_stamp
 
 BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
 
@@ -73,14 +72,17 @@ def display_controls(ws: Workspace, image: ImageRecord, in_scene: bool) -> tuple
     return DisplaySettings(mode, low, high, gamma), opacity, surround
 
 
-def reference(ws, image, label_mask, pred, base, opacity: float, pixel_m2: float | None = None, in_scene: bool = False) -> None:
+def reference(
+    ws, image, label_mask, pred, base, opacity: float, pixel_m2: float | None = None, reviewed: tuple | None = None
+) -> None:
     """The label, prediction, confidence or their difference beside the editor (on a tile of a
-    scene, `in_scene`, the other passes' slicks too), and pixels per class (with the seep's
-    area where a pixel's ground area, `pixel_m2`, is known)."""
+    scene, the other passes' slicks too; `reviewed`: the workspace's reviewed_stamp, None on a
+    loose tile), and pixels per class (with the seep's area where a pixel's ground area,
+    `pixel_m2`, is known)."""
     layers = ["Label"] if label_mask is not None else []
     if pred is not None:
         layers += ["Prediction", "Confidence"] + (["Difference"] if label_mask is not None else [])
-    passes = _other_passes(str(ws.root), image.id, reviewed_stamp(ws)) if in_scene else {}
+    passes = _other_passes(str(ws.root), image.id, reviewed) if reviewed is not None else {}
     layers += ["Other passes"] if passes else []
     if not layers:
         st.caption("No label and no model yet: nothing to compare with.")
@@ -137,10 +139,11 @@ def _seen_before(ws_root: str, image_id: str, mask: np.ndarray, stamp: tuple) ->
     return seen_near_tile(Workspace(ws_root, create=False), image_id, mask)
 
 
-def seen_before(ws: Workspace, image: ImageRecord, mask: np.ndarray) -> None:
+def seen_before(ws: Workspace, image: ImageRecord, mask: np.ndarray, reviewed: tuple) -> None:
     """On a scene tile: the other scenes whose reviewed labels hold a slick near the seep shown. Where a
-    slick came back pass after pass it is likely a seep, not a ship's discharge."""
-    names = _seen_before(str(ws.root), image.id, mask, reviewed_stamp(ws))
+    slick came back pass after pass it is likely a seep, not a ship's discharge. `reviewed`: the
+    workspace's reviewed_stamp, the cache key."""
+    names = _seen_before(str(ws.root), image.id, mask, reviewed)
     if names:
         st.info(
             f"Seen before: the reviewed labels of {', '.join(map(plain, names))} hold a slick within {REACH_M / 1000:g} km of "

@@ -11,7 +11,7 @@ from seep.ui.scene import cached_slicks, import_uploaded_seeps, slick_rows
 from seep.ui.tables import show_table
 from seep.ui.text import plain
 from seep.workspace import Workspace
-from seep.workspace.places import Found, Place, find_place
+from seep.workspace.places import Found, find_place
 from seep.workspace.recurrence import REACH_M
 from seep.workspace.scenes import reviewed_stamp, scene_stamp
 from seep.workspace.slicks import slicks_csv
@@ -55,13 +55,13 @@ def place_found(found: Found) -> None:
             key=f"scene_found_open_{p.image_id}",
             icon=":material/edit:",
         ):
-            open_marked(p)
+            open_marked(p.image_id, p.tile_row, p.tile_col)
 
 
-def open_marked(p: Place) -> None:
-    """Review, on the tile holding the place, with the place ringed."""
-    st.session_state["review_image"] = p.image_id
-    st.switch_page("pages/review.py", query_params={"image": p.image_id, "at": f"{p.tile_row},{p.tile_col}"})
+def open_marked(image_id: str, row: int, col: int) -> None:
+    """Review, on that tile, with its pixel (row, col) ringed."""
+    st.session_state["review_image"] = image_id
+    st.switch_page("pages/review.py", query_params={"image": image_id, "at": f"{row},{col}"})
 
 
 def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
@@ -102,7 +102,7 @@ def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
     )
     rows = event.selection.rows if event else []
     if rows and (s := slicks[rows[0]]).image_id:
-        open_marked(Place(name, 0, 0, s.image_id, None, s.tile_row, s.tile_col))
+        open_marked(s.image_id, s.tile_row, s.tile_col)
 
 
 def gis_import(ws: Workspace, name: str) -> None:

@@ -126,7 +126,11 @@ def footprint(sc: Scene):
 
 def centred_on(sc: Scene) -> str:
     """A PROJ azimuthal equidistant projection about the middle of the scene: distances in metres."""
-    lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(*(sc.grid.affine() @ (sc.grid.width / 2, sc.grid.height / 2)))
+    return about(*transformer(sc.grid.crs, "EPSG:4326").transform(*(sc.grid.affine() @ (sc.grid.width / 2, sc.grid.height / 2))))
+
+
+def about(lon: float, lat: float) -> str:
+    """PROJ's azimuthal equidistant projection about a place, in metres: true distances from it."""
     return f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m +no_defs"
 
 

@@ -18,7 +18,7 @@ from seep.data.geo import replace_atomically, transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import seep_polygons
 from seep.workspace.records import REVIEWED
-from seep.workspace.recurrence import REACH_M, centred_on, footprint, in_metres
+from seep.workspace.recurrence import REACH_M, about, centred_on, footprint, in_metres
 from seep.workspace.scenes import Scene, scene, scene_names
 from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
@@ -55,13 +55,13 @@ def _join_within_reach(scenes: list[Scene], found: dict, keys: list[tuple[str, i
     """Disjoint sets of the slicks (scene, index), joined pair by pair where within reach: each
     scene's slicks against those of the scenes within reach of it, in its own metric frame."""
     group, number = list(range(len(keys))), {k: n for n, k in enumerate(keys)}
-    for sc in scenes:
+    for k, sc in enumerate(scenes):
         if not found[sc.name][0]:
             continue
         local = centred_on(sc)
         mine = shapely.STRtree(in_metres(sc, found[sc.name][0], local))
         here = in_metres(sc, [footprint(sc)], local)[0]
-        for other in scenes:
+        for other in scenes[k:]:  # each pair of scenes once, and each scene with itself
             theirs = found[other.name][0]
             if not theirs or in_metres(other, [footprint(other)], local)[0].distance(here) > reach_m:
                 continue
@@ -98,8 +98,7 @@ def _lonlat(sc: Scene, point) -> tuple[float, float]:
 def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
     """The centroid of points a few km apart, taken in a projection about the first (a mean of
     longitudes would jump across the antimeridian)."""
-    lon0, lat0 = points[0]
-    local = f"+proj=aeqd +lat_0={lat0:.6f} +lon_0={lon0:.6f} +datum=WGS84 +units=m +no_defs"
+    local = about(*points[0])
     there = transformer("EPSG:4326", local)
     xy = np.array([there.transform(lon, lat) for lon, lat in points])
     mid = shapely.MultiPoint(xy).centroid
