@@ -43,14 +43,26 @@ def import_form() -> None:
         with st.container(horizontal=True):
             mask = st.text_input("Its mask, on the same grid (optional)", key="scene_import_mask")
             given = st.text_input("Scene name (default: the file's name)", key="scene_import_name")
+            acquired = st.text_input(
+                "Acquired, UTC (default: from the file)",
+                placeholder="2023-01-05T03:15Z",
+                key="scene_import_acquired",
+                help="When the radar passed. Read from the file's ACQUISITION_START_TIME tag, or the date and time in its "
+                "name as Sentinel-1 names carry them, when left empty.",
+            )
         if not st.form_submit_button("Import", icon=":material/upload_file:"):
             return
     try:
         if not path.strip():
             raise BadInputError("give the path of a GeoTIFF on this server")
         params = {"path": path.strip(), "mask": mask.strip() or None, "scene": given.strip() or None, "author": session.author()}
+        params["acquired"] = acquired.strip() or None
         params["scene"] = check_scene(
-            ws, Path(params["path"]), mask=params["mask"] and Path(params["mask"]), scene=params["scene"]
+            ws,
+            Path(params["path"]),
+            mask=params["mask"] and Path(params["mask"]),
+            scene=params["scene"],
+            acquired=params["acquired"],
         )
         session.require(ws, "import")
         job = queue.submit(ws, "import_scene", params)
@@ -187,6 +199,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         disabled=model is None,
     )
 sc = scene(ws, name)
+scene_panels.acquired_line(ws, sc)
 tiles = scene_tiles(ws, name)
 model_id = model.id if layer == "predictions" and model else None
 if layer == "predictions" and model is None:

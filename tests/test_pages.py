@@ -436,11 +436,15 @@ def test_a_scene_tile_shows_where_other_passes_saw_a_slick(tmp_path, monkeypatch
     monkeypatch.setenv("SEEP_WORKSPACE", str(demo_ws.root))
     tile = next(i for i, off in tile_offsets_of(demo_ws, "demo_scene").items() if off == (0, 256))
     at = app(image=tile)
-    said = plain("demo_scene_2")  # as markdown: the underscores escaped
-    assert any(f"Seen before: the reviewed labels of {said} hold a slick within 2 km" in i.value for i in at.info)
+    said = plain("demo_scene_2") + " (2025-03-14, 12 days later)"  # as markdown: the underscores escaped
+    assert any(f"Seen again later: the reviewed labels of {said} hold a slick within 2 km" in i.value for i in at.info)
     at.segmented_control(key="review_layer").set_value("Other passes").run()
     assert not at.exception
     assert any(f"Outlined in cyan: the reviewed slicks of {said}" in c.value for c in at.caption)
+    later = next(iter(tile_offsets_of(demo_ws, "demo_scene_2")))  # from the next pass, the first was before it
+    at = app(image=later)
+    said = plain("demo_scene") + " (2025-03-02, 12 days earlier)"
+    assert any(f"Seen before: the reviewed labels of {said} hold a slick" in i.value for i in at.info)
     loose = demo_ws.image("900100.000000")  # a tile of no scene: nothing seen elsewhere, no such layer
     at = app(image=loose.id)
     assert "Other passes" not in at.segmented_control(key="review_layer").options
@@ -875,6 +879,7 @@ def test_scene_page_shows_the_demo_scene(tmp_path, monkeypatch):
     assert at.selectbox(key="scene_name").value == "demo_scene"
     caption = " ".join(c.value for c in at.caption)
     assert "512 x 400 pixels, 1 band uint16" in caption and "WGS 84 / UTM zone 31N" in caption and "4 tiles of 256 px" in caption
+    assert "Acquired 2025-03-02 03:14 UTC (read from its ACQUISITION\\_START\\_TIME tag)" in caption  # the demo file's tag
 
     # Each tile's marker says where its middle lies on the Earth, as pyproj puts it.
     import json
@@ -926,6 +931,7 @@ def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tm
     assert list(table.index) == [*ws.scenes()] and "demo_scene" in table.index
     assert table.loc["demo_scene", "tiles"] == 4 and table.loc["demo_scene", "reviewed"] == 1.0
     assert table.loc["demo_scene", "map"] == "scene?name=demo_scene"
+    assert table.loc["demo_scene", "acquired"] == "2025-03-02 03:14 UTC"
     loose = next(s for s in ws.scenes() if s != "demo_scene")
     assert table.loc[loose, "tiles"] == 3 and table.loc[loose, "unlabelled"] == 2 and not isinstance(table.loc[loose, "map"], str)
     names = list(table.index)
@@ -941,6 +947,31 @@ def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tm
     assert at.selectbox(key="scene_name").value in names
     at = app("pages/scene.py", name="")  # `?name=` names no scene: no warning about a scene called ''
     assert not at.warning and at.selectbox(key="scene_name").value in names
+
+
+def test_when_a_scene_was_acquired_is_set_on_its_page_and_a_bad_time_changes_nothing(tmp_path, monkeypatch):
+    from seep.ui.text import plain
+    from seep.workspace.accounts import audit_rows
+    from seep.workspace.scenes import scene
+
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    at = app("pages/scene.py", name="demo_scene_2")
+    at.session_state["author"] = "ana"
+    box = at.text_input(key="scene_acquired_demo_scene_2")
+    assert box.value == "2025-03-14T03:14:09Z"
+    box.set_value("14/03/2025")
+    next(b for b in at.button if b.label == "Save").click().run()
+    said = "acquisition time '14/03/2025' is not a date: write it as 2023-01-05, 2023-01-05 03:15 or 2023-01-05T03:15:12Z (UTC)"
+    assert [e.value for e in at.error] == [plain(said)]  # shown as the text it is
+    assert scene(ws, "demo_scene_2").acquired == "2025-03-14T03:14:09Z"
+    at.text_input(key="scene_acquired_demo_scene_2").set_value("2025-03-14 05:14 +02:00")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception and not at.error
+    assert (scene(ws, "demo_scene_2").acquired, scene(ws, "demo_scene_2").acquired_from) == ("2025-03-14T03:14:00Z", "set by ana")
+    assert any(c.value.startswith("Acquired 2025-03-14 03:14 UTC (set by ana)") for c in at.caption)
+    assert audit_rows(ws)[0]["detail"] == "2025-03-14T03:14:09Z -> 2025-03-14T03:14:00Z"
 
 
 def test_scene_page_predicts_its_scene_in_the_background(tmp_path, monkeypatch, tiny_model):

@@ -3,6 +3,8 @@ sea, across grids and coordinate systems (real GeoTIFFs written with rasterio)."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from pyproj import Transformer
@@ -10,7 +12,7 @@ from rasterio.transform import from_origin
 from test_scenes import run, write_tif
 
 from seep.jobs.predict import write_prediction_label
-from seep.workspace import Workspace
+from seep.workspace import Workspace, default_author
 from seep.workspace.recurrence import other_passes, seen_near_tile
 from seep.workspace.scenes import import_scene, tile_offsets_of
 from seep.workspace.slicks import scene_slicks
@@ -166,3 +168,100 @@ def test_a_slick_returned_to_its_analyst_no_longer_counts_and_the_pages_hear_of_
     return_tile(ws, feb, lv.version + 1, reviewer="reviewer", comment="the tail is a ship's wake")
     assert ws.image(feb).status == "returned" and reviewed_stamp(ws) != corrected
     assert scene_slicks(ws, "jan")[0].seen_in == ("mar",)
+
+
+def test_passes_are_put_in_the_order_they_were_acquired(capsys, tmp_path):
+    """When each scene was acquired, read on import or set afterwards, orders the passes over a
+    slick: the seeps list, the Review page's question and the seep sites, earliest first; a
+    scene of unknown time comes after, and a bad time changes nothing."""
+    import csv
+    import io
+
+    from seep.workspace.accounts import audit_rows
+    from seep.workspace.recurrence import passes_from
+    from seep.workspace.scenes import scene, set_acquired
+    from seep.workspace.sites import seep_sites
+
+    ws = three_passes(tmp_path)
+    assert scene(ws, "jan").acquired is None  # plain GeoTIFFs of no time: named, not placed in time
+    code, out, err = run(capsys, "acquired", "mar", "2023-03-01T10:20:30+01:00", "--author", "ana", "--workspace", str(ws.root))
+    assert code == 0 and out == "mar acquired 2023-03-01 09:20 UTC (set by ana)\n", err
+    set_acquired(ws, "feb", "2023-04-02 10:00", "ana")  # February's scene came last: names are not times
+    (a, _) = scene_slicks(ws, "jan")
+    assert a.seen_in == ("mar", "feb")
+    code, out, _ = run(capsys, "seeps", "jan", "--workspace", str(ws.root))
+    assert out.splitlines()[1].endswith("also seen in mar (2023-03-01), feb (2023-04-02)")
+    assert scene_slicks(ws, "mar")[0].seen_in == ("feb", "jan")  # jan: time unknown, after those known
+    set_acquired(ws, "jan", "2023-01-15", "ana")
+    assert scene_slicks(ws, "mar")[0].seen_in == ("jan", "feb")
+    before, after = passes_from(ws, "mar", ("feb", "jan"))
+    assert (before.scene, round(before.days_after, 3), after.scene, round(after.days_after, 3)) == ("jan", -45.389, "feb", 32.027)
+
+    (site, _) = seep_sites(ws)
+    assert (site.scenes, site.first_seen, site.last_seen) == (
+        ("jan", "mar", "feb"),
+        "2023-01-15T00:00:00Z",
+        "2023-04-02T10:00:00Z",
+    )
+    out = tmp_path / "sites.csv"
+    out.write_text("site,scenes_seen,scenes,slicks,area_km2,classes,lon,lat\n1,1,jan,1,0.01,seep 1,3.0,41.5\n")  # an older Seep's
+    code, _, err = run(capsys, "sites", str(out), "--workspace", str(ws.root))
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert code == 0 and (rows[0]["first_seen"], rows[0]["last_seen"], rows[1]["first_seen"]) == (
+        "2023-01-15T00:00:00Z",
+        "2023-04-02T10:00:00Z",
+        "2023-01-15T00:00:00Z",
+    ), err
+
+    code, _, err = run(capsys, "acquired", "jan", "15/01/2023", "--workspace", str(ws.root))  # day or month first?
+    assert code == 1 and "'15/01/2023' is not a date" in err and scene(ws, "jan").acquired == "2023-01-15T00:00:00Z"
+    code, out, _ = run(capsys, "acquired", "jan", "unknown", "--author", "ana", "--workspace", str(ws.root))
+    assert out.startswith("jan: when it was acquired is unknown") and scene(ws, "jan").acquired is None
+    assert [r["detail"] for r in audit_rows(ws) if r["action"] == "set acquired"][:2] == [
+        "2023-01-15T00:00:00Z -> unknown",
+        "unknown -> 2023-01-15T00:00:00Z",
+    ]
+    code, _, err = run(capsys, "acquired", "nowhere", "2023-01-01", "--workspace", str(ws.root))
+    assert code == 1 and "no georeferenced scene 'nowhere'" in err
+
+
+def test_an_import_reads_when_the_radar_passed(capsys, tmp_path):
+    """From the raster's ACQUISITION_START_TIME tag (as gdal_translate keeps it from a
+    Sentinel-1 product), else from a Sentinel-1 name, else as given; a bad time given is refused
+    before anything is made."""
+    import rasterio
+
+    from seep.workspace.scenes import scene
+
+    ws_path = str(tmp_path / "ws")
+    pixels = np.random.default_rng(5).integers(100, 3000, (64, 64)).astype(np.uint16)
+    tagged = write_tif(tmp_path / "gulf.tif", pixels)
+    with rasterio.open(tagged, "r+") as ds:
+        ds.update_tags(ACQUISITION_START_TIME="2024-06-01T05:46:12.504713")
+    code, out, err = run(capsys, "import", str(tagged), "--workspace", ws_path)
+    assert code == 0 and out.strip().endswith("acquired 2024-06-01 05:46 UTC (read from its ACQUISITION_START_TIME tag)"), err
+    ws = Workspace(ws_path, create=False)
+    assert (scene(ws, "gulf").acquired, scene(ws, "gulf").acquired_from) == (
+        "2024-06-01T05:46:12Z",
+        "read from its ACQUISITION_START_TIME tag",
+    )
+    named = write_tif(tmp_path / "s1a-iw-grd-vv-20240613t054613-20240613t054638-054321-069abc-001.tif", pixels + 1)
+    code, out, err = run(capsys, "import", str(named), "--scene", "june13", "--workspace", ws_path)
+    assert code == 0 and scene(ws, "june13").acquired == "2024-06-13T05:46:13Z", err
+    plain = write_tif(tmp_path / "plain.tif", pixels + 2)
+    code, out, err = run(capsys, "import", str(plain), "--workspace", ws_path)
+    assert code == 0 and "when it was acquired is unknown (`acquired plain WHEN` sets it)" in out, err
+    other = write_tif(tmp_path / "S1A_IW_GRDH_1SDV_20240613T054613_x.tif", pixels + 3)  # the analyst wins over its name
+    code, _, err = run(
+        capsys, "import", str(other), "--scene", "again", "--acquired", "2024-06-25T05:46Z", "--workspace", ws_path
+    )
+    assert code == 0, err
+    again = scene(ws, "again")
+    assert (again.acquired, again.acquired_from) == (
+        "2024-06-25T05:46:00Z",
+        f"given on import by {default_author()}",
+    ), err
+
+    fresh = str(tmp_path / "fresh")
+    code, _, err = run(capsys, "import", str(plain), "--acquired", "soon", "--workspace", fresh)
+    assert code == 1 and "acquisition time 'soon' is not a date" in err and not Path(fresh).exists()

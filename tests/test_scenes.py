@@ -495,8 +495,8 @@ def test_an_interrupted_import_leaves_nothing_and_a_killed_one_is_undone_by_the_
     assert ws.count_images() == 0 and not list((ws.root / "labels").rglob("*.tif"))
 
     monkeypatch.setattr(scenes, "_discard", lambda *a: None)  # killed: no chance to clean up
-    run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)
-    assert ws.count_images() == 3
+    _, _, err = run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)
+    assert ws.count_images() == 3, err
     monkeypatch.setattr(scenes, "_import_tile", real_tile)
     monkeypatch.setattr(scenes, "_discard", real_discard)
     code, out, err = run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)

@@ -238,7 +238,8 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
         "ALTER TABLE users DROP COLUMN password_set_at; ALTER TABLE users DROP COLUMN sessions_ended_at; DROP INDEX audit_actor;"
         "ALTER TABLE label_versions DROP COLUMN merged_from; ALTER TABLE label_versions DROP COLUMN resolution;"
         "ALTER TABLE label_versions DROP COLUMN note;"
-        "DROP TABLE workers; ALTER TABLE jobs DROP COLUMN device; PRAGMA user_version = 6;"
+        "DROP TABLE workers; ALTER TABLE jobs DROP COLUMN device;"
+        "ALTER TABLE scenes DROP COLUMN acquired; ALTER TABLE scenes DROP COLUMN acquired_from; PRAGMA user_version = 6;"
     )
     con.close()
     wsdb._CURRENT.clear()  # as a new process would open it

@@ -11,6 +11,7 @@ from seep.cli.models import cmd_evaluate, cmd_models, cmd_predict, cmd_predict_a
 from seep.cli.team import cmd_audit, cmd_copy_to_postgres, cmd_jobs, cmd_user, cmd_worker
 from seep.cli.training import cmd_crossval, cmd_train
 from seep.cli.workspace import (
+    cmd_acquired,
     cmd_backup,
     cmd_check,
     cmd_demo,
@@ -152,6 +153,11 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument("--author", default=default_author(), help="author recorded on imported masks")
     p.add_argument("--mask", type=Path, help="with a scene: its label mask (GeoTIFF on the same grid)")
     p.add_argument("--scene", help="with a scene: its name (default: the file name)")
+    p.add_argument(
+        "--acquired",
+        help="with a scene: when the radar passed, e.g. 2023-01-05T03:15Z (UTC; default: its ACQUISITION_START_TIME tag or the "
+        "date and time in its name)",
+    )
 
     p = add("export", cmd_export, "write current labels as uint8 TIFFs in the exercise layout plus manifest.csv")
     p.add_argument("out", type=Path)
@@ -231,6 +237,15 @@ def _listing_commands(add: Add) -> None:
         "and its workers go on; the copy opens with --workspace DEST",
     )
     p.add_argument("dest", type=Path, help="a new folder, outside the workspace")
+
+    p = add(
+        "acquired",
+        cmd_acquired,
+        "say when a georeferenced scene was acquired, or set it (it orders the passes over one sea: seen before, first seen)",
+    )
+    p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
+    p.add_argument("when", nargs="?", help="e.g. 2023-01-05 or 2023-01-05T03:15:12Z (UTC when no zone); 'unknown' clears it")
+    p.add_argument("--author", default=default_author(), help="who sets it, for the audit trail")
 
     p = add(
         "where",

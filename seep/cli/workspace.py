@@ -88,6 +88,7 @@ def _layout(config) -> str:
 
 
 def _import_scene(args) -> int:
+    from seep.data.acquired import parse_when
     from seep.data.geo import open_scene
     from seep.workspace.scenes import import_scene
 
@@ -97,9 +98,17 @@ def _import_scene(args) -> int:
                 pass
     if args.mask is not None:  # nor a blank --author for its labels
         clean_author(args.author)
+    if args.acquired is not None:  # nor a mistyped time
+        parse_when(args.acquired)
     ws = open_workspace(args, create=True)
     report = import_scene(
-        ws, args.path, mask=args.mask, scene=args.scene, author=args.author, on_progress=progress(f"import {args.path.name}")
+        ws,
+        args.path,
+        mask=args.mask,
+        scene=args.scene,
+        author=args.author,
+        acquired=args.acquired,
+        on_progress=progress(f"import {args.path.name}"),
     )
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -125,6 +134,7 @@ def cmd_seeps(args) -> int:
     """The Scene page's seeps list as text: a line per slick, largest first."""
     from seep.workspace.gis import prediction_model
     from seep.workspace.importer import printable
+    from seep.workspace.scenes import acquired_times
     from seep.workspace.slicks import scene_slicks, slicks_csv
 
     ws = open_workspace(args)
@@ -137,8 +147,9 @@ def cmd_seeps(args) -> int:
     print(
         f"{counted(len(slicks), 'slick')} in {f'the predictions of {model}' if model else 'the labels'} of {printable(args.scene)}"
     )
+    times = acquired_times(ws)
     for s in slicks:
-        print(_slick_line(s))
+        print(_slick_line(s, times))
     _note_holes(ws, args.scene, model, ", so this list says nothing about them")
     return 0
 
@@ -156,8 +167,9 @@ def cmd_sites(args) -> int:
     return 0
 
 
-def _slick_line(s) -> str:
-    """One slick of `seeps`: what a report gives of it, where to open it, where else it was seen."""
+def _slick_line(s, times: dict[str, str | None]) -> str:
+    """One slick of `seeps`: what a report gives of it, where to open it, where else it was seen
+    (earliest pass first, with its day)."""
     from seep.workspace.importer import printable
 
     parts = [printable(s.class_name), f"{s.area_km2:.3f} km2" if s.area_km2 is not None else f"{s.pixels} px"]
@@ -169,7 +181,8 @@ def _slick_line(s) -> str:
     elif s.note:
         parts.append(f"note: {printable(s.note)}")
     if s.seen_in:
-        parts.append(f"also seen in {', '.join(map(printable, s.seen_in))}")
+        seen = (printable(n) + (f" ({times[n][:10]})" if times.get(n) else "") for n in s.seen_in)
+        parts.append(f"also seen in {', '.join(seen)}")
     return "  ".join(parts)
 
 
@@ -277,7 +290,7 @@ def cmd_status(args) -> int:
 
 
 def _status_by_scene(ws) -> int:
-    """Browse's Scenes view as text: where the review stands in each scene."""
+    """Browse's Scenes view as text: where the review stands in each scene, and when it was acquired."""
     from seep.workspace.importer import printable
     from seep.workspace.scene_view import scene_summaries
 
@@ -286,10 +299,30 @@ def _status_by_scene(ws) -> int:
         print("no tiles in this workspace yet")
         return 0
     width = max([len("scene"), *(len(printable(x.name)) for x in rows)])
-    print(f"{'scene':<{width}}  {'tiles':>6}  {'reviewed':>8}  " + "  ".join(f"{s:>10}" for s in STATUSES))
+    print(f"{'scene':<{width}}  {'tiles':>6}  {'reviewed':>8}  " + "  ".join(f"{s:>10}" for s in STATUSES) + "  acquired")
     for x in rows:
         counts = "  ".join(f"{x.statuses[s]:>10}" for s in STATUSES)
-        print(f"{printable(x.name):<{width}}  {x.tiles:>6}  {x.reviewed / x.tiles:>8.0%}  {counts}")
+        when = x.acquired or ("unknown" if x.georeferenced else "-")  # ISO: one word, sorts as time
+        print(f"{printable(x.name):<{width}}  {x.tiles:>6}  {x.reviewed / x.tiles:>8.0%}  {counts}  {when}")
+    return 0
+
+
+def cmd_acquired(args) -> int:
+    """When a scene was acquired, and where that was read; with WHEN, set it."""
+    from seep.data.acquired import shown
+    from seep.workspace.importer import printable
+    from seep.workspace.scenes import scene, set_acquired
+
+    ws = open_workspace(args)
+    if args.when is not None:
+        set_acquired(ws, args.scene, args.when, clean_author(args.author))
+    sc = scene(ws, args.scene)
+    if sc.acquired:
+        print(f"{printable(sc.name)} acquired {shown(sc.acquired)} ({printable(sc.acquired_from)})")
+    else:
+        print(
+            f"{printable(sc.name)}: when it was acquired is unknown; set it with `acquired {printable(sc.name)} 2023-01-05T03:15Z`"
+        )
     return 0
 
 

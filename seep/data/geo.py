@@ -327,15 +327,22 @@ def replace_atomically(out: Path, write) -> None:
 
 
 def write_geotiff(
-    path: Path, array: np.ndarray, crs: str | None, transform, nodata: float | None = None, gcps: tuple | None = None
+    path: Path,
+    array: np.ndarray,
+    crs: str | None,
+    transform,
+    nodata: float | None = None,
+    gcps: tuple | None = None,
+    tags: dict | None = None,
 ) -> None:
     """A (H, W) or (H, W, bands) array as a tiled, deflate-compressed GeoTIFF, placed by its
-    transform or, where given, by (ground control points, their CRS)."""
+    transform or, where given, by (ground control points, their CRS); `tags`: GDAL metadata."""
     import rasterio
 
     bands = array[None] if array.ndim == 2 else np.moveaxis(array, -1, 0)
     with rasterio.open(path, "w", **geotiff_profile(bands.shape, bands.dtype.name, crs, transform, nodata, gcps)) as ds:
         ds.write(bands)
+        ds.update_tags(**(tags or {}))
 
 
 def geotiff_profile(

@@ -96,6 +96,7 @@ def _run_import_scene(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
         mask=Path(p["mask"]) if p.get("mask") else None,
         scene=p.get("scene"),
         author=p["author"],
+        acquired=p.get("acquired"),
         on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i:,}/{n:,} tile windows read"),
         should_stop=ctx.stopped,
     )

@@ -75,6 +75,7 @@ def scenes_view(ws: Workspace, scenes: list[str]) -> None:
         [
             {
                 "scene": x.name,
+                "acquired": when(x.acquired) or ("unknown" if x.georeferenced else None),
                 "tiles": x.tiles,
                 "reviewed": x.reviewed / x.tiles,
                 **{STATUS_LABELS[s]: x.statuses[s] for s in STATUSES},
@@ -83,6 +84,7 @@ def scenes_view(ws: Workspace, scenes: list[str]) -> None:
             for x in rows
         ],
         column_config={
+            "acquired": st.column_config.TextColumn(help="When the radar passed: the passes over one sea in order"),
             "reviewed": st.column_config.ProgressColumn("reviewed", min_value=0, max_value=1, format="percent"),
             "map": st.column_config.LinkColumn(
                 "Scene page", display_text="Open", help="Scenes imported from a GeoTIFF: the whole scene on its map"

@@ -14,11 +14,11 @@ from seep.ui import session
 from seep.ui.models import prediction
 from seep.ui.sticky import sticky
 from seep.ui.tables import show_table, when
-from seep.ui.text import plain
+from seep.ui.text import pass_when, plain, seen_heading
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
-from seep.workspace.recurrence import REACH_M, other_passes, seen_near_tile
+from seep.workspace.recurrence import REACH_M, other_passes, passes_from, seen_near_tile
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
 
@@ -103,7 +103,8 @@ def reference(
         shown = label_mask if label_mask is not None else pred[0] if pred is not None else None
         st.image(passes_overlay(ws, base, shown, passes, opacity), width="stretch")
         st.caption(
-            f"Outlined in cyan: the reviewed slicks of {', '.join(map(plain, passes))} over this tile, reprojected from their "
+            f"Outlined in cyan: the reviewed slicks of {_listed(passes_from(ws, image.scene, passes))} over this tile, "
+            "reprojected from their "
             "scenes; filled: this tile's label (or prediction)."
         )
     else:
@@ -140,16 +141,24 @@ def _seen_before(ws_root: str, image_id: str, mask: np.ndarray, stamp: tuple) ->
 
 
 def seen_before(ws: Workspace, image: ImageRecord, mask: np.ndarray, reviewed: tuple) -> None:
-    """On a scene tile: the other scenes whose reviewed labels hold a slick near the seep shown. Where a
-    slick came back pass after pass it is likely a seep, not a ship's discharge. `reviewed`: the
-    workspace's reviewed_stamp, the cache key."""
+    """On a scene tile: the other scenes whose reviewed labels hold a slick near the seep shown,
+    earliest first, each with how long before or after this pass. Where a slick came back pass
+    after pass it is likely a seep, not a ship's discharge. `reviewed`: the workspace's
+    reviewed_stamp, the cache key."""
     names = _seen_before(str(ws.root), image.id, mask, reviewed)
-    if names:
-        st.info(
-            f"Seen before: the reviewed labels of {', '.join(map(plain, names))} hold a slick within {REACH_M / 1000:g} km of "
-            "the seep shown here. A natural seep comes back pass after pass; a ship's discharge does not.",
-            icon=":material/history:",
-        )
+    if not names:
+        return
+    passes = passes_from(ws, image.scene, names)
+    heading, why = seen_heading([p.days_after for p in passes])
+    st.info(
+        f"{heading}: the reviewed labels of {_listed(passes)} hold a slick within {REACH_M / 1000:g} km of the seep shown here.{why}",
+        icon=":material/history:",
+    )
+
+
+def _listed(passes: list) -> str:
+    """Other passes by name, earliest first, each with when it was beside it (as markdown)."""
+    return ", ".join(plain(p.scene) + (f" ({pass_when(p.acquired, p.days_after)})" if p.acquired else "") for p in passes)
 
 
 def class_table(ws: Workspace, masks: list[tuple[str, np.ndarray | None]], pixel_m2: float | None = None) -> None:

@@ -48,8 +48,10 @@ def cached_slicks(ws_root: str, name: str, source: str, model_id: str | None, st
     return scene_slicks(Workspace(ws_root, create=False), name, source, model_id)
 
 
-def slick_rows(slicks: list[Slick], predicted: bool) -> list[dict]:
-    """The seeps list's table: what a report gives of each slick."""
+def slick_rows(slicks: list[Slick], predicted: bool, times: dict[str, str | None] | None = None) -> list[dict]:
+    """The seeps list's table: what a report gives of each slick; `times`: when each scene was
+    acquired, the day shown beside each other scene it was seen in."""
+    times = times or {}
     rows = []
     for s in slicks:
         row = {
@@ -59,7 +61,7 @@ def slick_rows(slicks: list[Slick], predicted: bool) -> list[dict]:
             "place": lat_lon(s.lon, s.lat) if s.lon is not None else None,
             "status": STATUS_LABELS[s.status],
             "tiles": s.tiles,
-            "also seen in": ", ".join(s.seen_in) or None,
+            "also seen in": ", ".join(n + (f" ({times[n][:10]})" if times.get(n) else "") for n in s.seen_in) or None,
         }
         row.update({"confidence": s.mean_confidence} if predicted else {"note": s.note})
         rows.append(row)

@@ -8,13 +8,39 @@ import streamlit as st
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
 from seep.ui.scene import cached_slicks, import_uploaded_seeps, slick_rows
-from seep.ui.tables import show_table
+from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace import Workspace
 from seep.workspace.places import Found, find_place
 from seep.workspace.recurrence import REACH_M
-from seep.workspace.scenes import reviewed_stamp, scene_stamp
+from seep.workspace.scenes import Scene, acquired_times, reviewed_stamp, scene_stamp, set_acquired
 from seep.workspace.slicks import slicks_csv
+
+
+def acquired_line(ws: Workspace, sc: Scene) -> None:
+    """When the radar passed and where that was read; those who import scenes may set it."""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        if sc.acquired:
+            st.caption(f"Acquired {when(sc.acquired)} ({plain(sc.acquired_from)})", width="content")
+        else:
+            st.caption("When this scene was acquired is unknown: passes over its sea are listed without order", width="content")
+        if not session.allowed(ws, "import"):
+            return
+        with st.popover("Set", icon=":material/schedule:", help="When the radar passed (UTC)"), st.form("scene_acquired"):
+            text = st.text_input(
+                "Acquired (UTC)",
+                value=sc.acquired or "",
+                placeholder="2023-01-05T03:15Z",
+                key=f"scene_acquired_{sc.name}",
+                help="A date, or a date and time (UTC unless a zone is given, as +01:00); 'unknown' clears it",
+            )
+            if st.form_submit_button("Save"):
+                try:
+                    session.require(ws, "import")
+                    set_acquired(ws, sc.name, text, session.author())
+                    st.rerun()
+                except SeepError as e:
+                    session.show_error(e)
 
 
 def place_form(ws: Workspace, name: str) -> None:
@@ -68,7 +94,9 @@ def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
     """The scene's slicks as a report lists them, largest first; a click on a row opens its tile
     in Review with a point of the slick ringed. `model_id`: whose predictions; None: the labels."""
     source = "predictions" if model_id else "labels"
-    slicks = cached_slicks(str(ws.root), name, source, model_id, (scene_stamp(ws, name), reviewed_stamp(ws)))
+    times = acquired_times(ws)  # a time set since orders the other scenes anew
+    stamp = (scene_stamp(ws, name), reviewed_stamp(ws), tuple(sorted(times.items())))
+    slicks = cached_slicks(str(ws.root), name, source, model_id, stamp)
     whose = "the active model's predictions" if model_id else "the labels"
     st.subheader(f"Seeps in this scene · {len(slicks)}", anchor=False)
     if not slicks:
@@ -90,7 +118,7 @@ def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
             on_click="ignore",
         )
     event = show_table(
-        slick_rows(slicks, predicted=model_id is not None),
+        slick_rows(slicks, predicted=model_id is not None, times=times),
         key=f"scene_slicks_{source}",
         on_select="rerun",
         selection_mode="single-row",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 
+from seep.data.acquired import same_pass
 from seep.workspace.records import PREDICT_ALL
 
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#!|<>~$&^])")
@@ -51,3 +52,33 @@ def lat_lon(lon: float, lat: float) -> str:
     """A place as analysts write it in a report: 42.9747° N, 4.2462° E (four decimals, about
     10 m: a pixel)."""
     return f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"
+
+
+def pass_when(acquired: str | None, days_after: float | None) -> str:
+    """When another pass was, as beside its scene's name: '2025-03-02, 12 days earlier'; '' when unknown.
+    Within the hour is the same pass."""
+    if acquired is None:
+        return ""
+    day = acquired[:10]
+    if days_after is None:
+        return day
+    if same_pass(days_after):
+        return f"{day}, the same pass"
+    hours = abs(days_after) * 24
+    ago = f"{hours:.0f} hours" if hours < 48 else f"{abs(days_after):.0f} days"
+    return f"{day}, {ago} {'earlier' if days_after < 0 else 'later'}"
+
+
+def seen_heading(days_after: list[float | None]) -> tuple[str, str]:
+    """What the other passes say of this slick: seen before, seen again, or only in another
+    frame of this same pass (within the hour: one slick, not a seep coming back)."""
+    same = [same_pass(d) for d in days_after]
+    if all(same):
+        return "In another scene of this pass", " The same slick, cut by a frame's edge: not a second sighting."
+    comes_back = " A natural seep comes back pass after pass; a ship's discharge does not."
+    others = [d for d, s in zip(days_after, same, strict=True) if not s]
+    if any(d is not None and d < 0 for d in others):
+        return "Seen before", comes_back
+    if any(d is not None for d in others):
+        return "Seen again later", comes_back
+    return "Seen in other passes", comes_back

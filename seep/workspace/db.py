@@ -316,6 +316,12 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX audit_actor ON audit(actor, action, at);
     """,
+    # 17: when each scene was acquired (the radar's pass, ISO 8601 UTC; NULL: unknown) and where
+    # that was read (its metadata, its file name, or who set it): passes over one sea in order.
+    """
+    ALTER TABLE scenes ADD COLUMN acquired TEXT;
+    ALTER TABLE scenes ADD COLUMN acquired_from TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -82,14 +82,15 @@ def _add_scene(ws: Workspace, report: ImportReport) -> None:
     from seep.data.synthetic import SCENE_ORIGIN, make_scene
 
     x, y = SCENE_ORIGIN
-    _import_scene(ws, report, make_scene(), (x, y))
+    _import_scene(ws, report, make_scene(), (x, y), "2025-03-02T03:14:07")
     later = replace(make_scene(seed=29, height=256, width=256), name="demo_scene_2", scene="demo_scene_2")
-    _import_scene(ws, report, later, (x + 2300, y - 1200))
+    _import_scene(ws, report, later, (x + 2300, y - 1200), "2025-03-14T03:14:09")  # the next pass, 12 days on
 
 
-def _import_scene(ws: Workspace, report: ImportReport, made, origin: tuple[float, float]) -> None:
+def _import_scene(ws: Workspace, report: ImportReport, made, origin: tuple[float, float], acquired: str) -> None:
     from rasterio.transform import from_origin
 
+    from seep.data.acquired import TAG
     from seep.data.geo import write_geotiff
     from seep.data.synthetic import SCENE_CRS, SCENE_PIXEL_M
     from seep.workspace.scenes import import_scene, scene, scene_names
@@ -100,7 +101,7 @@ def _import_scene(ws: Workspace, report: ImportReport, made, origin: tuple[float
     transform = from_origin(*origin, SCENE_PIXEL_M, SCENE_PIXEL_M)
     with tempfile.TemporaryDirectory() as d:
         image, mask = Path(d) / f"{made.scene}.tif", Path(d) / f"{made.scene}_mask.tif"
-        write_geotiff(image, made.image, SCENE_CRS, transform, nodata=0)
+        write_geotiff(image, made.image, SCENE_CRS, transform, nodata=0, tags={TAG: acquired})
         write_geotiff(mask, made.mask, SCENE_CRS, transform)
         done = import_scene(ws, image, mask=mask, author=DEMO_AUTHOR)
     report.added += done.tiles

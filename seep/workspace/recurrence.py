@@ -12,15 +12,18 @@ the slicks are read, so a tile on the Review page asks for a handful of masks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import shapely
 from rasterio.features import shapes
 from rasterio.transform import Affine
 
+from seep.data.acquired import days_between
 from seep.data.geo import transformer
 from seep.workspace.gis import reproject, shapely_affine
 from seep.workspace.records import REVIEWED
-from seep.workspace.scenes import Scene, scene, scene_names, tile_place
+from seep.workspace.scenes import Scene, acquired_times, in_time_order, scene, scene_names, tile_place
 from seep.workspace.workspace import Workspace
 
 REACH_M = 2000  # a seep's slicks drift with wind and current, but start within a few km of its vent
@@ -43,7 +46,8 @@ def seen_elsewhere(ws: Workspace, sc: Scene, geoms: list, reach_m: float = REACH
         theirs = _labelled_near(ws, other, zone, local)
         for i in set(tree.query(theirs, predicate="dwithin", distance=reach_m)[1].tolist()) if theirs else ():
             seen[i].add(name)
-    return [tuple(sorted(s)) for s in seen]
+    times = acquired_times(ws)
+    return [in_time_order(s, times) for s in seen]
 
 
 def seen_near_tile(ws: Workspace, image_id: str, mask: np.ndarray, reach_m: float = REACH_M) -> tuple[str, ...]:
@@ -54,7 +58,25 @@ def seen_near_tile(ws: Workspace, image_id: str, mask: np.ndarray, reach_m: floa
         return ()
     sc = scene(ws, place[0])
     mine = [shapely.affinity.affine_transform(g, shapely_affine(sc)) for g in outlines(mask, place[1], place[2], sc)]
-    return tuple(sorted(set().union(*seen_elsewhere(ws, sc, mine, reach_m))))
+    return in_time_order(set().union(*seen_elsewhere(ws, sc, mine, reach_m)), acquired_times(ws))
+
+
+@dataclass(frozen=True)
+class Pass:
+    scene: str
+    acquired: str | None  # ISO 8601 UTC; None: unknown
+    days_after: float | None  # after the pass it is compared with (negative: before); None: either time unknown
+
+
+def passes_from(ws: Workspace, here: str, names) -> list[Pass]:
+    """Scenes `names` as seen from scene `here`: each with its time and how long before or
+    after `here`'s pass it was acquired, earliest first."""
+    times = acquired_times(ws)
+    mine = times.get(here)
+    return [
+        Pass(n, times.get(n), days_between(mine, times[n]) if mine and times.get(n) else None)
+        for n in in_time_order(names, times)
+    ]
 
 
 def other_passes(ws: Workspace, image_id: str) -> dict[str, list]:
@@ -71,7 +93,7 @@ def other_passes(ws: Workspace, image_id: str) -> dict[str, list]:
     tile = in_metres(sc, [here], local)[0]
     to_tile = ~(sc.grid.affine(r0, c0))
     found = {}
-    for name in scene_names(ws):
+    for name in in_time_order(scene_names(ws), acquired_times(ws)):
         other = scene(ws, name)
         if name == sc.name or other.grid.crs is None:
             continue

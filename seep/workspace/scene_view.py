@@ -14,7 +14,7 @@ import numpy as np
 
 from seep.data.display import nodata_hatch, stretch
 from seep.workspace.records import REVIEWED, STATUSES
-from seep.workspace.scenes import scene, scene_names, tile_offsets_of
+from seep.workspace.scenes import acquired_times, scene, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
 
@@ -32,6 +32,7 @@ class SceneSummary:
     name: str
     statuses: dict[str, int]  # review status -> tiles
     georeferenced: bool  # imported from a GeoTIFF: it has a Scene page
+    acquired: str | None = None  # when the radar passed (ISO 8601 UTC), where known
 
     @property
     def tiles(self) -> int:
@@ -47,11 +48,11 @@ def scene_summaries(ws: Workspace) -> list[SceneSummary]:
     tiles counted by review status."""
     with ws.connect() as con:
         counts = con.execute("SELECT scene, status, count(*) FROM images GROUP BY scene, status").fetchall()
-    georeferenced = set(scene_names(ws))
+    times = acquired_times(ws)
     by_scene: dict[str, dict[str, int]] = {}
     for name, status, n in counts:
         by_scene.setdefault(name, dict.fromkeys(STATUSES, 0))[status] = n
-    return [SceneSummary(name, statuses, name in georeferenced) for name, statuses in sorted(by_scene.items())]
+    return [SceneSummary(name, statuses, name in times, times.get(name)) for name, statuses in sorted(by_scene.items())]
 
 
 def factor_for(height: int, width: int, max_px: int = 1600) -> int:

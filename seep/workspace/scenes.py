@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seep.data.acquired import iso, of_raster, parse_when, shown
 from seep.data.geo import (
     SceneGrid,
     bounded_cache,
@@ -49,11 +50,17 @@ class SceneImport:
     masks_kept: int = 0  # mask tiles of tiles already present whose own, different label was kept
     masks_partial: int = 0  # tiles whose mask window is partly no-data: left unlabelled
     warnings: list[str] = field(default_factory=list)
+    acquired: tuple[str, str] | None = None  # (ISO time, where it was read)
 
     def summary(self) -> str:
+        when = (
+            f", acquired {shown(self.acquired[0])} ({self.acquired[1]})"
+            if self.acquired
+            else f"; when it was acquired is unknown (`acquired {self.scene} WHEN` sets it)"
+        )
         return (
             f"scene {self.scene}: {counted(self.tiles, 'tile')} added, {self.already_present} already present, "
-            f"{counted(self.masks, 'mask')} added, {counted(self.skipped_no_data, 'no-data-only tile')} skipped"
+            f"{counted(self.masks, 'mask')} added, {counted(self.skipped_no_data, 'no-data-only tile')} skipped{when}"
         )
 
 
@@ -65,6 +72,8 @@ class Scene:
     tile: int
     tiles: int
     skipped_no_data: int
+    acquired: str | None = None  # ISO 8601 UTC of the pass; None: unknown
+    acquired_from: str = ""  # "read from its file name", "set by NAME", ...
 
 
 def import_scene(
@@ -74,16 +83,21 @@ def import_scene(
     mask: Path | None = None,
     scene: str | None = None,
     author: str,
+    acquired: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> SceneImport:
+    """`acquired`: when the radar passed, as the analyst gives it; else read from the raster's
+    metadata or name (seep.data.acquired)."""
     name = _scene_name(scene or Path(path).stem)
+    given = _given_time(acquired, author)
     if mask is not None:  # every tile read and cut first, then refused at its first label
         clean_author(author)
     size = ws.config.tile_size
     with _opened(path, mask) as (ds, mds):
         grid = _checked_grids(ws, ds, mds, path, mask)
         report = SceneImport(name)
+        report.acquired = given or of_raster(_tags(ds), path)
         if mixed := mixing_warning(ws):
             report.warnings.append(mixed)
         if grid.crs is None:
@@ -92,7 +106,7 @@ def import_scene(
             report.warnings.append(_warped_note(ds, path))
         if mds is not None and (lent_points(mds) or (grid.crs is not None and _plain_on(grid, grid_of(mds, "mask")))):
             report.warnings.append(f"{mask} says nothing of its place; on the scene's pixels, it takes the scene's place")
-        _begin_scene(ws, name, path, grid, size)
+        _begin_scene(ws, name, path, grid, size, report.acquired)
         added: list[str] = []
         present: list[tuple[str, int, int]] = []  # (image id, row, column) of tiles already in the workspace
         try:
@@ -119,10 +133,13 @@ def import_scene(
     return report
 
 
-def check_scene(ws: Workspace, path: Path, *, mask: Path | None = None, scene: str | None = None) -> str:
+def check_scene(
+    ws: Workspace, path: Path, *, mask: Path | None = None, scene: str | None = None, acquired: str | None = None
+) -> str:
     """What `import_scene` refuses, found in a moment (headers only, no pixels read), so the
     app can say it before queueing a long import; returns the scene's name."""
     name = _scene_name(scene or Path(path).stem)
+    _given_time(acquired, "a check")
     with _opened(path, mask) as (ds, mds):
         _checked_grids(ws, ds, mds, path, mask)
     if _existing(ws, name) in ("complete", "tiles"):
@@ -142,6 +159,18 @@ def _opened(path: Path, mask: Path | None):
             mask_raw = stack.enter_context(placed_like(stack.enter_context(open_scene(mask, "mask")), raw))
             mds = stack.enter_context(on_map_grid(mask_raw, "mask"))
         yield ds, mds
+
+
+def _given_time(text: str | None, author: str) -> tuple[str, str] | None:
+    """The time the analyst gave, checked before any pixel is read, with who gave it."""
+    if text is None or not str(text).strip():
+        return None
+    return iso(parse_when(text)), f"given on import by {author}" if str(author or "").strip() else "given on import"
+
+
+def _tags(ds) -> dict:
+    """The raster's own metadata: a warped file's is on its source."""
+    return getattr(ds, "src_dataset", ds).tags()
 
 
 def _warped_note(ds, path: Path) -> str:
@@ -255,7 +284,7 @@ def _scene_name(name: str) -> str:
     return name
 
 
-def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: int) -> None:
+def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: int, acquired: tuple[str, str] | None) -> None:
     """Record the scene as importing; a complete scene of that name is refused, an interrupted one undone."""
     existing = _existing(ws, name)
     if existing == "complete":
@@ -269,8 +298,8 @@ def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: in
         raise BadInputError(f"this workspace already has tiles of a scene named {name}; pass --scene with another name")
     with ws.connect(write=True) as con:
         con.execute(
-            "INSERT INTO scenes (name, origin, height, width, bands, dtype, crs, transform, tile, imported_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO scenes (name, origin, height, width, bands, dtype, crs, transform, tile, imported_at, "
+            "acquired, acquired_from) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 name,
                 str(path),
@@ -282,6 +311,7 @@ def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: in
                 json.dumps(grid.transform),
                 size,
                 _now(),
+                *(acquired or (None, "")),
             ),
         )
 
@@ -334,12 +364,26 @@ def scene(ws: Workspace, name: str) -> Scene:
             f"no georeferenced scene {name!r} in this workspace (scenes imported from a GeoTIFF: {', '.join(scene_names(ws)) or 'none'})"
         )
     grid = SceneGrid(row["height"], row["width"], row["bands"], row["dtype"], row["crs"], tuple(json.loads(row["transform"])))
-    return Scene(row["name"], row["origin"], grid, row["tile"], row["tiles"], row["skipped_no_data"])
+    return Scene(
+        row["name"], row["origin"], grid, row["tile"], row["tiles"], row["skipped_no_data"], row["acquired"], row["acquired_from"]
+    )
 
 
 def scene_names(ws: Workspace) -> list[str]:
     with ws.connect() as con:
         return [r[0] for r in con.execute("SELECT name FROM scenes WHERE complete = 1 ORDER BY name")]
+
+
+def acquired_times(ws: Workspace) -> dict[str, str | None]:
+    """Scene name -> when it was acquired (ISO 8601 UTC; None: unknown), of every georeferenced scene."""
+    with ws.connect() as con:
+        return {r[0]: r[1] for r in con.execute("SELECT name, acquired FROM scenes WHERE complete = 1")}
+
+
+def in_time_order(names, times: dict[str, str | None]) -> tuple[str, ...]:
+    """`names` by when each scene was acquired (`times`, from acquired_times), earliest first;
+    those of unknown time after, by name."""
+    return tuple(sorted(names, key=lambda n: (times.get(n) is None, times.get(n) or "", n)))
 
 
 def tile_offsets_of(ws: Workspace, name: str) -> dict[str, tuple[int, int]]:
@@ -367,6 +411,25 @@ def scene_stamp(ws: Workspace, name: str) -> tuple:
             (name,),
         ).fetchone()
     return (*labels, *predictions)
+
+
+def set_acquired(ws: Workspace, name: str, text: str, actor: str) -> str | None:
+    """Set (or, with 'unknown', clear) when scene `name` was acquired; the audit trail keeps the
+    old and new times. Returns the stored time."""
+    from seep.workspace.accounts import record_in
+
+    if not str(actor or "").strip():
+        raise BadInputError("say who you are (your name in the sidebar, or --author) before setting when a scene was acquired")
+    actor = clean_author(actor)
+    old = scene(ws, name).acquired
+    new = None if str(text).strip().lower() in ("unknown", "none") else iso(parse_when(text))
+    with ws.connect(write=True) as con:
+        con.execute(
+            "UPDATE scenes SET acquired = ?, acquired_from = ? WHERE name = ?",
+            (new, f"set by {actor}" if new else "", name),
+        )
+        record_in(con, actor, "set acquired", name, f"{old or 'unknown'} -> {new or 'unknown'}")
+    return new
 
 
 def reviewed_stamp(ws: Workspace) -> tuple:

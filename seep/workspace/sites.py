@@ -19,11 +19,12 @@ from seep.errors import BadInputError
 from seep.workspace.gis import seep_polygons
 from seep.workspace.records import REVIEWED
 from seep.workspace.recurrence import REACH_M, about, centred_on, footprint, in_metres
-from seep.workspace.scenes import Scene, scene, scene_names
+from seep.workspace.scenes import Scene, in_time_order, scene, scene_names
 from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
 
-FIELDS = ("site", "scenes_seen", "scenes", "slicks", "area_km2", "classes", "lon", "lat")
+FIELDS = ("site", "scenes_seen", "scenes", "slicks", "area_km2", "classes", "lon", "lat", "first_seen", "last_seen")
+FIRST_FIELDS = FIELDS[:8]  # what every sites file Seep wrote holds: one written before the dates is replaceable
 SUFFIXES = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".csv": None}
 
 
@@ -31,10 +32,12 @@ SUFFIXES = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".csv": None}
 class Site:
     lon: float  # the middle of its slicks' inner points
     lat: float
-    scenes: tuple[str, ...]
+    scenes: tuple[str, ...]  # earliest pass first; those of unknown time after, by name
     slicks: int
     area_km2: float
     classes: tuple[str, ...]
+    first_seen: str | None  # ISO 8601 UTC of its scenes' earliest and latest known passes
+    last_seen: str | None
 
 
 def seep_sites(ws: Workspace, reach_m: float = REACH_M) -> list[Site]:
@@ -81,13 +84,17 @@ def _site(scenes: dict[str, Scene], found: dict, members: list[tuple[str, int]])
     props = [found[name][1][i] for name, i in members]
     points = [_lonlat(scenes[name], found[name][0][i].representative_point()) for name, i in members]
     lon, lat = _middle(points)
+    seen = in_time_order({name for name, _ in members}, {n: sc.acquired for n, sc in scenes.items()})
+    times = [scenes[n].acquired for n in seen if scenes[n].acquired]
     return Site(
         round(lon, 7),
         round(lat, 7),
-        tuple(sorted({name for name, _ in members})),
+        seen,
         len(members),
         round(sum(p["area_km2"] for p in props), 6),
         tuple(sorted({p["class_name"] for p in props})),
+        times[0] if times else None,
+        times[-1] if times else None,
     )
 
 
@@ -125,7 +132,18 @@ def sites_csv(sites: list[Site]) -> str:
 
 
 def _row(n: int, s: Site) -> list:
-    return [n, len(s.scenes), ", ".join(s.scenes), s.slicks, s.area_km2, ", ".join(s.classes), s.lon, s.lat]
+    return [
+        n,
+        len(s.scenes),
+        ", ".join(s.scenes),
+        s.slicks,
+        s.area_km2,
+        ", ".join(s.classes),
+        s.lon,
+        s.lat,
+        s.first_seen,
+        s.last_seen,
+    ]
 
 
 def _write(path: Path, sites: list[Site], driver: str | None) -> None:
@@ -135,7 +153,7 @@ def _write(path: Path, sites: list[Site], driver: str | None) -> None:
     from pyogrio.raw import write
 
     rows = [_row(n, s) for n, s in enumerate(sites, 1)]
-    kinds = (np.int64, np.int64, object, np.int64, np.float64, object, np.float64, np.float64)
+    kinds = (np.int64, np.int64, object, np.int64, np.float64, object, np.float64, np.float64, object, object)
     columns = [np.array([r[k] for r in rows], dtype=kind) for k, kind in enumerate(kinds)]
     points = np.array(shapely.to_wkb([shapely.Point(s.lon, s.lat) for s in sites]), dtype=object)
     options = {"RFC7946": "YES"} if driver == "GeoJSON" else {}
@@ -161,13 +179,13 @@ def _check_replaceable(out: Path) -> None:
 def _ours(out: Path) -> bool:
     if out.suffix.lower() == ".csv":
         try:
-            return out.read_text(encoding="utf-8").split("\n", 1)[0].strip() == ",".join(FIELDS)
+            return set(FIRST_FIELDS) <= set(out.read_text(encoding="utf-8").split("\n", 1)[0].strip().split(","))
         except (OSError, UnicodeDecodeError):
             return False
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
-        return set(FIELDS) <= set(pyogrio.read_info(out)["fields"])
+        return set(FIRST_FIELDS) <= set(pyogrio.read_info(out)["fields"])
     except (OSError, DataSourceError, DataLayerError):
         return False

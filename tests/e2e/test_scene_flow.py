@@ -172,9 +172,16 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
     wait_for_app(page)  # the run that showed the error is over before the next input
     page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(tmp_path / "coast.tif"))
     page.get_by_label("Its mask, on the same grid (optional)").fill(str(tmp_path / "coast-mask.tif"))
+    page.get_by_role("textbox", name="Acquired, UTC (default: from the file)").fill("next Tuesday")
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("acquisition time 'next Tuesday' is not a date", exact=False)).to_be_visible()  # nothing queued
+    assert "coast" not in [j.params.get("scene") for j in queue.list_jobs(ws)]
+    wait_for_app(page)
+    page.get_by_role("textbox", name="Acquired, UTC (default: from the file)").fill("2025-05-06T07:08:09+02:00")
     page.get_by_role("button", name="Import").click()
     # The job runs in the background worker; when it ends the page shows the new scene.
     expect(page.get_by_text("520 x 300 pixels", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Acquired 2025-05-06 05:08 UTC (given on import by tester)")).to_be_visible()
     expect(page.get_by_text("WGS 84 / UTM zone 31N", exact=False)).to_be_visible()
     shot(page, "22-scene-imported-from-app")
     assert "coast" in scene_names(ws)
@@ -335,7 +342,7 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
         profile = dict(driver="GTiff", height=100, width=100, count=1, dtype="uint16" if "mask" not in path else "uint8", crs=crs)
         with rasterio.open(tmp_path / path, "w", transform=from_origin(x - 1000, y + 1000, 20, 20), **profile) as ds:
             ds.write(array.astype(profile["dtype"])[None])
-    import_scene(ws, tmp_path / "later.tif", mask=tmp_path / "later-mask.tif", author="tester")
+    import_scene(ws, tmp_path / "later.tif", mask=tmp_path / "later-mask.tif", author="tester", acquired="2025-04-01T03:14Z")
     slicks = scene_slicks(ws, "demo_scene")
     assert "later" in slicks[0].seen_in  # (and the demo's own second pass, where it is within reach)
     page.goto(f"{url}/scene?name=demo_scene")
@@ -363,10 +370,30 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     editor_ready(page, second.image_id)
     expect(page.get_by_test_id("seep-pin")).to_be_visible()
     assert ws.label(second.image_id)[1][second.tile_row, second.tile_col] == second.class_id
-    # The tile's seep lies within reach of the later pass's slick: Review says it was seen before.
+    # The tile's seep lies within reach of the later passes' slicks: Review says it was seen again.
     assert "later" in second.seen_in
+    seen = r"the reviewed labels of (.*, )?later \(2025-04-01, 30 days later\) hold a slick within 2 km"
+    expect(page.get_by_text(re.compile("Seen again later: " + seen))).to_be_visible()
+
+    # The analyst finds the later pass was in fact a month before: set on its Scene page, and
+    # Review reads it as seen before.
+    page.goto(f"{url}/scene?name=later")
+    wait_for_app(page)
+    expect(page.get_by_text("Acquired 2025-04-01 03:14 UTC (given on import by tester)")).to_be_visible()
+    page.get_by_role("button", name="Set").click()
+    box = page.get_by_role("textbox", name="Acquired (UTC)")
+    box.fill("1 March")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("acquisition time '1 March' is not a date", exact=False)).to_be_visible()
+    box.fill("2025-02-01 03:14")
+    shot(page, "27-scene-acquired-set")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Acquired 2025-02-01 03:14 UTC (set by tester)")).to_be_visible()
+    assert scene(ws, "later").acquired == "2025-02-01T03:14:00Z"
+    page.goto(f"{url}/review?image={second.image_id}")
+    editor_ready(page, second.image_id)
     expect(
-        page.get_by_text(re.compile(r"Seen before: the reviewed labels of (.*, )?later hold a slick within 2 km"))
+        page.get_by_text(re.compile(r"Seen before: the reviewed labels of later \(2025-02-01, 29 days earlier\)"))
     ).to_be_visible()
 
     # Browse's Scenes view hands on the recurrence map: every scene's slicks gathered into sites.
@@ -375,7 +402,10 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     with page.expect_download() as download:
         page.get_by_role("button", name="Seep sites as GeoJSON").click()
     sites = json.loads(open(download.value.path()).read())["features"]
-    assert any({"demo_scene", "later"} <= set(x["properties"]["scenes"].split(", ")) for x in sites)
+    site = next(x["properties"] for x in sites if {"demo_scene", "later"} <= set(x["properties"]["scenes"].split(", ")))
+    assert site["scenes"].startswith("later, demo_scene") and site["first_seen"] == "2025-02-01T03:14:00Z"  # in time order
+    # The Scenes table says when each was acquired (a canvas grid: its cells are in the page for screen readers).
+    expect(page.get_by_text("2025-02-01 03:14 UTC", exact=True)).to_be_attached()
     assert all(x["geometry"]["type"] == "Point" for x in sites)
 
 

@@ -1,0 +1,83 @@
+"""When a scene was acquired: the radar's pass over the sea, not the file's date. It orders the
+passes over one place, so that a slick seen again reads as seen before or seen after.
+
+Read from the raster's GDAL metadata (ACQUISITION_START_TIME, as GDAL's Sentinel-1 and
+RADARSAT-2 drivers name it and gdal_translate carries into a GeoTIFF), else from the start time
+in its file name (Sentinel-1 product and measurement names: ..._20230105T031512_...), else
+given by the analyst. TIFFTAG_DATETIME is not read: it is when the file was written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from seep.errors import BadInputError
+
+FIRST_SAR = datetime(1978, 6, 27, tzinfo=UTC)  # Seasat, the first radar imaging the sea from orbit
+TAG = "ACQUISITION_START_TIME"
+_STAMP = re.compile(r"(?<![0-9])([0-9]{8}[tT][0-9]{6})(?![0-9])")
+_ZONE_WORDS = re.compile(r"\s*(UTC|GMT|Z)$", re.IGNORECASE)
+
+
+def parse_when(text: str, what: str = "acquisition time") -> datetime:
+    """A date or date and time as people and products write them (2023-01-05, 2023-01-05 03:15,
+    2023-01-05T03:15:12Z, 20230105T031512, +01:00 offsets), in UTC; a time with no zone is UTC,
+    as satellite times are. BadInputError saying what is wrong otherwise."""
+    raw = str(text).strip()
+    said = repr(raw if len(raw) <= 40 else raw[:40] + "...")  # typed text, shown as text, not a page of it
+    plain = _ZONE_WORDS.sub("", raw).strip()
+    if not plain:
+        raise BadInputError(f"give the {what} as a date, e.g. 2023-01-05 or 2023-01-05T03:15Z (UTC)")
+    try:
+        when = datetime.fromisoformat(plain)
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise BadInputError(
+            f"{what} {said} is not a date: write it as 2023-01-05, 2023-01-05 03:15 or 2023-01-05T03:15:12Z (UTC)"
+        ) from None
+    if when < FIRST_SAR:
+        raise BadInputError(f"{what} {said} is before any radar imaged the sea from orbit (Seasat, June 1978)")
+    if when > datetime.now(UTC) + timedelta(days=1):
+        raise BadInputError(f"{what} {said} is in the future")
+    return when.replace(microsecond=0)
+
+
+def iso(when: datetime) -> str:
+    """As stored and exported: 2023-01-05T03:15:12Z."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def shown(stored: str | None) -> str:
+    """As the pages show it: 2023-01-05 03:15 UTC; 'unknown' for none."""
+    return datetime.fromisoformat(stored).strftime("%Y-%m-%d %H:%M UTC") if stored else "unknown"
+
+
+def of_raster(tags: dict, path: Path) -> tuple[str, str] | None:
+    """(ISO time, where it was read) of a raster from its metadata or its name; None when neither says."""
+    if value := tags.get(TAG):
+        try:
+            return iso(parse_when(value)), f"read from its {TAG} tag"
+        except BadInputError:
+            pass  # a tag a tool filled with something else: the name may still say
+    for part in (Path(path).name, Path(path).parent.name, Path(path).parent.parent.name):
+        if m := _STAMP.search(part):
+            try:
+                return iso(parse_when(m.group(1))), "read from its file name" if part == Path(
+                    path
+                ).name else "read from its folder's name"
+            except BadInputError:
+                continue  # eight digits and six that are no date (an id): not a time
+    return None
+
+
+def days_between(a: str, b: str) -> float:
+    """b - a in days, for two stored times."""
+    return (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() / 86400
+
+
+def same_pass(days_after: float | None) -> bool:
+    """Two scenes within the hour are frames of one orbit's pass: a slick across them is one
+    slick seen once, not a seep seen again."""
+    return days_after is not None and abs(days_after) * 24 < 1
