@@ -200,6 +200,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
     )
 sc = scene(ws, name)
 scene_panels.acquired_line(ws, sc)
+scene_panels.passes_over_links(ws, name)
 tiles = scene_tiles(ws, name)
 model_id = model.id if layer == "predictions" and model else None
 if layer == "predictions" and model is None:

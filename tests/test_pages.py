@@ -880,6 +880,8 @@ def test_scene_page_shows_the_demo_scene(tmp_path, monkeypatch):
     caption = " ".join(c.value for c in at.caption)
     assert "512 x 400 pixels, 1 band uint16" in caption and "WGS 84 / UTM zone 31N" in caption and "4 tiles of 256 px" in caption
     assert "Acquired 2025-03-02 03:14 UTC (read from its ACQUISITION\\_START\\_TIME tag)" in caption  # the demo file's tag
+    (link,) = [p for p in at.get("page_link") if p.proto.label.startswith("demo")]  # the other pass over its sea
+    assert link.proto.label == "demo\\_scene\\_2 · 2025-03-14, 12 days later" and link.proto.query_string == "name=demo_scene_2"
 
     # Each tile's marker says where its middle lies on the Earth, as pyproj puts it.
     import json

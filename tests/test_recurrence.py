@@ -178,7 +178,7 @@ def test_passes_are_put_in_the_order_they_were_acquired(capsys, tmp_path):
     import io
 
     from seep.workspace.accounts import audit_rows
-    from seep.workspace.recurrence import passes_from
+    from seep.workspace.recurrence import passes_from, passes_over
     from seep.workspace.scenes import scene, set_acquired
     from seep.workspace.sites import seep_sites
 
@@ -194,10 +194,16 @@ def test_passes_are_put_in_the_order_they_were_acquired(capsys, tmp_path):
     assert scene_slicks(ws, "mar")[0].seen_in == ("feb", "jan")  # jan: time unknown, after those known
     set_acquired(ws, "jan", "2023-01-15", "ana")
     assert scene_slicks(ws, "mar")[0].seen_in == ("jan", "feb")
+    labelled_scene(ws, tmp_path, "far", (100, 100), [(slice(40, 60), slice(40, 60))], crs="EPSG:32632")  # another sea
+    assert [(p.scene, p.acquired) for p in passes_over(ws, "mar")] == [
+        ("jan", "2023-01-15T00:00:00Z"),
+        ("feb", "2023-04-02T10:00:00Z"),
+    ]
+    assert passes_over(ws, "far") == []
     before, after = passes_from(ws, "mar", ("feb", "jan"))
     assert (before.scene, round(before.days_after, 3), after.scene, round(after.days_after, 3)) == ("jan", -45.389, "feb", 32.027)
 
-    (site, _) = seep_sites(ws)
+    site = seep_sites(ws)[0]  # seen in most scenes
     assert (site.scenes, site.first_seen, site.last_seen) == (
         ("jan", "mar", "feb"),
         "2023-01-15T00:00:00Z",
@@ -206,12 +212,12 @@ def test_passes_are_put_in_the_order_they_were_acquired(capsys, tmp_path):
     out = tmp_path / "sites.csv"
     out.write_text("site,scenes_seen,scenes,slicks,area_km2,classes,lon,lat\n1,1,jan,1,0.01,seep 1,3.0,41.5\n")  # an older Seep's
     code, _, err = run(capsys, "sites", str(out), "--workspace", str(ws.root))
-    rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert code == 0 and (rows[0]["first_seen"], rows[0]["last_seen"], rows[1]["first_seen"]) == (
-        "2023-01-15T00:00:00Z",
-        "2023-04-02T10:00:00Z",
-        "2023-01-15T00:00:00Z",
-    ), err
+    rows = {r["scenes"]: r for r in csv.DictReader(io.StringIO(out.read_text()))}
+    assert code == 0 and [(r["first_seen"], r["last_seen"]) for r in rows.values()] == [
+        ("2023-01-15T00:00:00Z", "2023-04-02T10:00:00Z"),  # jan, mar, feb
+        ("", ""),  # far: when, unknown
+        ("2023-01-15T00:00:00Z", "2023-01-15T00:00:00Z"),  # jan alone
+    ], err
 
     code, _, err = run(capsys, "acquired", "jan", "15/01/2023", "--workspace", str(ws.root))  # day or month first?
     assert code == 1 and "'15/01/2023' is not a date" in err and scene(ws, "jan").acquired == "2023-01-15T00:00:00Z"

@@ -14,6 +14,7 @@ from seep.errors import SeepError
 from seep.ui.text import chart_text, lat_lon
 from seep.workspace import STATUS_LABELS, Workspace
 from seep.workspace.places import Place
+from seep.workspace.recurrence import Pass, passes_over
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
 from seep.workspace.scenes import scene
 from seep.workspace.slicks import Slick, scene_slicks
@@ -46,6 +47,12 @@ def cached_slicks(ws_root: str, name: str, source: str, model_id: str | None, st
     """`stamp` changes with every save or prediction in the scene and every reviewed scene label
     elsewhere (where else each slick was seen), so the list follows them."""
     return scene_slicks(Workspace(ws_root, create=False), name, source, model_id)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_passes_over(ws_root: str, name: str, times: tuple) -> list[Pass]:
+    """`times`: every scene's (name, acquired): a scene imported, or a time set, since."""
+    return passes_over(Workspace(ws_root, create=False), name)
 
 
 def slick_rows(slicks: list[Slick], predicted: bool, times: dict[str, str | None] | None = None) -> list[dict]:

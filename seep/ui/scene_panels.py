@@ -7,9 +7,9 @@ import streamlit as st
 
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
-from seep.ui.scene import cached_slicks, import_uploaded_seeps, slick_rows
+from seep.ui.scene import cached_passes_over, cached_slicks, import_uploaded_seeps, slick_rows
 from seep.ui.tables import show_table, when
-from seep.ui.text import plain
+from seep.ui.text import pass_when, plain
 from seep.workspace import Workspace
 from seep.workspace.places import Found, find_place
 from seep.workspace.recurrence import REACH_M
@@ -41,6 +41,30 @@ def acquired_line(ws: Workspace, sc: Scene) -> None:
                     st.rerun()
                 except SeepError as e:
                     session.show_error(e)
+
+
+MAX_PASSES_SHOWN = 12
+
+
+def passes_over_links(ws: Workspace, name: str) -> None:
+    """The other scenes over this scene's sea, earliest first, each a link to its Scene page: the
+    passes to look through for a slick that comes back."""
+    times = acquired_times(ws)
+    passes = cached_passes_over(str(ws.root), name, tuple(sorted(times.items())))
+    if not passes:
+        return
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f"Other passes over this sea · {len(passes)}:", width="content")
+        for p in passes[:MAX_PASSES_SHOWN]:
+            when = pass_when(p.acquired, p.days_after)
+            st.page_link(
+                "pages/scene.py",
+                label=plain(p.scene) + (f" · {when}" if when else ""),
+                query_params={"name": p.scene},
+                icon=":material/layers:",
+            )
+        if len(passes) > MAX_PASSES_SHOWN:
+            st.caption(f"and {len(passes) - MAX_PASSES_SHOWN} more (the Scene picker lists them)", width="content")
 
 
 def place_form(ws: Workspace, name: str) -> None:

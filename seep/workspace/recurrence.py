@@ -79,6 +79,21 @@ def passes_from(ws: Workspace, here: str, names) -> list[Pass]:
     ]
 
 
+def passes_over(ws: Workspace, name: str) -> list[Pass]:
+    """The other scenes whose footprint meets scene `name`'s: the other passes over its sea,
+    earliest first, each with how long before or after this one. [] for a scene without a CRS."""
+    sc = scene(ws, name)
+    if sc.grid.crs is None:
+        return []
+    local = centred_on(sc)
+    here = in_metres(sc, [footprint(sc)], local)[0]
+    over = []
+    for other in (scene(ws, n) for n in scene_names(ws) if n != name):
+        if other.grid.crs is not None and in_metres(other, [footprint(other)], local)[0].intersects(here):
+            over.append(other.name)
+    return passes_from(ws, name, over)
+
+
 def other_passes(ws: Workspace, image_id: str) -> dict[str, list]:
     """The reviewed slicks of other scenes that lie over this scene tile, by scene name, as
     polygons in the tile's own pixel coordinates (column, row), reprojected from their scenes'

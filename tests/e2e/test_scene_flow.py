@@ -380,7 +380,7 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     page.goto(f"{url}/scene?name=later")
     wait_for_app(page)
     expect(page.get_by_text("Acquired 2025-04-01 03:14 UTC (given on import by tester)")).to_be_visible()
-    page.get_by_role("button", name="Set").click()
+    page.get_by_role("button", name="Set", exact=True).click()
     box = page.get_by_role("textbox", name="Acquired (UTC)")
     box.fill("1 March")
     page.get_by_role("button", name="Save").click()
@@ -390,11 +390,27 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Acquired 2025-02-01 03:14 UTC (set by tester)")).to_be_visible()
     assert scene(ws, "later").acquired == "2025-02-01T03:14:00Z"
+    # The other passes over its sea, in time order, each a link to its map.
+    links = page.get_by_role("link", name=re.compile(r"demo_scene(_2)? · "))
+    expect(links).to_have_text(
+        [re.compile("demo_scene · 2025-03-02, 29 days later"), re.compile("demo_scene_2 · 2025-03-14, 41 days later")]
+    )
+    links.first.click()
+    page.wait_for_url("**/scene?name=demo_scene")
+    expect(page.get_by_text("512 x 400 pixels", exact=False)).to_be_visible()
     page.goto(f"{url}/review?image={second.image_id}")
     editor_ready(page, second.image_id)
-    expect(
-        page.get_by_text(re.compile(r"Seen before: the reviewed labels of later \(2025-02-01, 29 days earlier\)"))
-    ).to_be_visible()
+    earlier = r"later \(2025-02-01, 29 days earlier\)"
+    expect(page.get_by_text(re.compile(r"Seen before: the reviewed labels of " + earlier))).to_be_visible()
+    # Where the slick lay on those passes, outlined over the tile of the largest (the later pass was cut around it).
+    from seep.workspace.recurrence import other_passes
+
+    assert "later" in other_passes(ws, slicks[0].image_id)
+    page.goto(f"{url}/review?image={slicks[0].image_id}")
+    editor_ready(page, slicks[0].image_id)
+    page.get_by_role("radio", name="Other passes", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Outlined in cyan: the reviewed slicks of " + earlier))).to_be_visible()
+    shot(page, "28-review-other-passes")
 
     # Browse's Scenes view hands on the recurrence map: every scene's slicks gathered into sites.
     page.goto(f"{url}/?view=Scenes")
