@@ -540,6 +540,16 @@ def test_the_demo_has_a_georeferenced_scene_to_export(capsys, tmp_path):
     assert {f["properties"]["scene"] for f in features} == {"demo_scene", "demo_scene_2"}
     assert any(f["properties"]["tiles"].count(",") == 3 for f in features)  # the slick across the four tiles' corner
     assert all(abs(f["properties"]["centroid_lat"] - 43.0) < 0.1 for f in features)  # off the Gulf of Lion
+    # When each pass was acquired (UTC), a date-time a GIS's time slider steps through, in every format.
+    when = {f["properties"]["scene"]: f["properties"]["acquired"] for f in features}
+    assert when == {"demo_scene": "2025-03-02T03:14:07", "demo_scene_2": "2025-03-14T03:14:09"}
+    code, _, err = run(capsys, "export-seeps", str(tmp_path / "demo.gpkg"), "--workspace", ws_path)
+    gpkg = pyogrio.raw.read(tmp_path / "demo.gpkg", layer="demo_scene_2")
+    column = gpkg[3][list(gpkg[0]["fields"]).index("acquired")]
+    assert code == 0 and column.dtype.kind == "M" and set(column.astype(str)) == {"2025-03-14T03:14:09.000"}, err
+    code, _, err = run(capsys, "export", str(tmp_path / "maps"), "--geotiff", "--workspace", ws_path)
+    with rasterio.open(tmp_path / "maps" / "demo_scene.tif") as ds:  # the tag an import reads it back from
+        assert code == 0 and ds.tags()["ACQUISITION_START_TIME"] == "2025-03-02T03:14:07Z", err
 
 
 class LooksRight:

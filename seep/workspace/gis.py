@@ -48,8 +48,9 @@ FIELDS = (
     "model_id",
     "tiles",
     "note",
+    "acquired",
 )
-ADDED_FIELDS = {"note", "length_km"}  # newer than some exports on disk: they are still Seep's to replace
+ADDED_FIELDS = {"note", "length_km", "acquired"}  # newer than some exports on disk: they are still Seep's to replace
 
 
 @dataclass
@@ -170,6 +171,7 @@ def _properties(ws: Workspace, sc: Scene, class_id: int, pieces: list[Piece], ge
         "model_id": model_id,
         "tiles": ", ".join(sorted({p.tile for p in pieces})),
         "note": "; ".join(sorted({f"{p.tile}: {p.note}" for p in pieces if p.note})) or None,
+        "acquired": sc.acquired,  # UTC, a date-time field: a GIS's time slider steps through the passes
     }
 
 
@@ -307,9 +309,11 @@ def export_masks_geotiff(
     not grow with the scene) and renamed into place when complete. Tiles with no label (or no
     prediction), and those never stored for holding no radar, are no-data (NO_LABEL): a GIS
     shows them as holes, not as sea free of seeps, and an import with this mask leaves them
-    unlabelled."""
+    unlabelled. The scene's acquisition time goes with it (the tag an import reads)."""
     import rasterio
     from rasterio.windows import Window
+
+    from seep.data.acquired import TAG
 
     names = scenes or scene_names(ws)
     if not names:
@@ -328,7 +332,7 @@ def export_masks_geotiff(
 
         def write(tmp: Path, sc=sc, profile=profile) -> None:
             with bounded_cache(), rasterio.open(tmp, "w", **profile) as dst:  # GDAL fills what is not written with no-data
-                dst.update_tags(**{EXPORT_TAG: source})
+                dst.update_tags(**{EXPORT_TAG: source}, **({TAG: sc.acquired} if sc.acquired else {}))
                 for image_id, (r, c) in tile_offsets_of(ws, sc.name).items():
                     classes = tile_classes(ws, image_id, model_id)
                     if classes is None:
@@ -392,4 +396,6 @@ def _column(values: list, field: str) -> np.ndarray:
         return np.array(values, dtype=np.int64)
     if field in ("area_km2", "length_km", "centroid_lon", "centroid_lat", "mean_confidence"):
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    if field == "acquired":  # naive UTC: numpy has no zones; NaT is written as null
+        return np.array([v.rstrip("Z") if v else "NaT" for v in values], dtype="datetime64[s]")
     return np.array(values, dtype=object)
