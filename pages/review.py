@@ -8,10 +8,19 @@ from seep.ui.legend import legend
 from seep.ui.models import active_model, prefetch
 from seep.ui.review_flow import EDITOR
 from seep.ui.review_state import ReviewState
+from seep.ui.tables import when
 from seep.ui.text import lat_lon, plain
 from seep.workspace import agreement
 from seep.workspace.render import render_surroundings, render_tile
-from seep.workspace.scenes import centre_of, footprint_m2, pixel_lonlat, reviewed_stamp, tile_corners_lonlat, tile_place
+from seep.workspace.scenes import (
+    centre_of,
+    footprint_m2,
+    pixel_lonlat,
+    reviewed_stamp,
+    scene,
+    tile_corners_lonlat,
+    tile_place,
+)
 
 ws = session.workspace()
 model = active_model(ws)
@@ -42,6 +51,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
         if place
         else ""
     )
+    if place and (acquired := scene(ws, place[0]).acquired):  # the pass: the day's wind and sea state
+        where = f", acquired {when(acquired)}{where}"
     if corners:
         where += f" · centre {lat_lon(*centre_of(corners))}"
     if pin and (marked := pixel_lonlat(ws, image.id, *pin)):

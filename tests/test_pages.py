@@ -918,6 +918,7 @@ def test_review_gives_a_scene_tiles_seep_area_on_the_ground(tmp_path, monkeypatc
     grid_m2 = abs(sc.grid.transform[0] * sc.grid.transform[4])  # UTM: metres, within its 0.04% scale error
     assert seep > 0 and abs(km2 - seep * grid_m2 / 1e6) / km2 < 0.01, got
     assert any("centre 4" in c.value and "° N, " in c.value for c in at.caption)  # and where it lies
+    assert any(c.value.startswith("scene demo\\_scene, acquired 2025-03-02 03:14 UTC · rows ") for c in at.caption)  # and when
 
     loose = next(i for i in ws.image_ids() if i not in tile_offsets_of(ws, "demo_scene"))
     assert not any(c.value.startswith("Seep on the ground") for c in app(image=loose).caption)  # no map, no area
