@@ -1519,3 +1519,23 @@ def test_a_new_browser_is_asked_who_is_reviewing_and_nothing_saves_without_a_nam
     assert any("say who you are first" in e.value for e in at.error)
     assert demo_ws.image(rec.id).head_version == 1  # nothing saved
     # Answering the question is app.py's form, which AppTest does not rerun: tests/e2e/test_review_flow.py does.
+
+
+def test_only_an_admin_sets_when_a_scene_was_acquired(tmp_path, monkeypatch):
+    """A scene's time is the workspace's record of the pass, like the import that made it: a
+    reviewer reads it, an admin corrects it, under their own name."""
+    from seep.workspace import accounts as acc
+    from seep.workspace.scenes import scene
+
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    acc.add_user(ws, "ada", "admin", PASSWORD, actor="setup")
+    acc.add_user(ws, "rey", "reviewer", PASSWORD, actor="ada")
+    at = app_as("rey", "pages/scene.py")
+    assert any(c.value.startswith("Acquired 2025-03-02 03:14 UTC") for c in at.caption)
+    assert "scene_acquired_demo_scene" not in [t.key for t in at.text_input]
+    at = app_as("ada", "pages/scene.py")
+    at.text_input(key="scene_acquired_demo_scene").set_value("2025-03-02T03:14:07.5Z")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception and scene(ws, "demo_scene").acquired_from == "set by ada"
