@@ -91,7 +91,9 @@ def scenes_view(ws: Workspace, scenes: list[str]) -> None:
             ),
         },
     )
-    st.caption("Tiles per scene by review status; the scene filter above applies, the others are for tiles.")
+    st.caption(
+        "Tiles per scene by review status, the newest pass first; the scene filter above applies, the others are for tiles."
+    )
     if any(x.georeferenced for x in rows):
         sites_downloads(ws)
 

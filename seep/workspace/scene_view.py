@@ -45,14 +45,16 @@ class SceneSummary:
 
 def scene_summaries(ws: Workspace) -> list[SceneSummary]:
     """Every scene of the workspace (the tiles' scene names, georeferenced or not) with its
-    tiles counted by review status."""
+    tiles counted by review status: the newest pass first (the morning's work), then those of
+    unknown time by name."""
     with ws.connect() as con:
         counts = con.execute("SELECT scene, status, count(*) FROM images GROUP BY scene, status").fetchall()
     times = acquired_times(ws)
     by_scene: dict[str, dict[str, int]] = {}
     for name, status, n in counts:
         by_scene.setdefault(name, dict.fromkeys(STATUSES, 0))[status] = n
-    return [SceneSummary(name, statuses, name in times, times.get(name)) for name, statuses in sorted(by_scene.items())]
+    rows = [SceneSummary(name, statuses, name in times, times.get(name)) for name, statuses in sorted(by_scene.items())]
+    return sorted(rows, key=lambda x: x.acquired or "", reverse=True)  # stable: unknown ones stay by name
 
 
 def factor_for(height: int, width: int, max_px: int = 1600) -> int:
