@@ -139,7 +139,7 @@ def check_scene(
     """What `import_scene` refuses, found in a moment (headers only, no pixels read), so the
     app can say it before queueing a long import; returns the scene's name."""
     name = _scene_name(scene or Path(path).stem)
-    _given_time(acquired, "a check")
+    _given_time(acquired, "")  # a mistyped time refused now, not after the job has read the file
     with _opened(path, mask) as (ds, mds):
         _checked_grids(ws, ds, mds, path, mask)
     if _existing(ws, name) in ("complete", "tiles"):
