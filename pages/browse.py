@@ -1,13 +1,17 @@
 """Browse: every image as a thumbnail or a table row, filtered and sorted; a click opens Review."""
 
+from datetime import UTC, datetime, time
+
 import streamlit as st
 
+from seep.data.acquired import iso
 from seep.ui import blind, browse_state, browse_views, session
 from seep.ui.legend import legend
 from seep.ui.models import active_model
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
 from seep.workspace.export import export_zip
 from seep.workspace.records import PREDICT_ALL
+from seep.workspace.scenes import acquired_times
 
 PAGE_SIZES = (24, 48, 96)  # 24: a 6 x 4 grid; more for a reviewer accepting open sea by the page
 SORTS = {
@@ -57,6 +61,13 @@ status = st.pills(
 )
 with st.container(horizontal=True, vertical_alignment="bottom"):
     scenes = st.multiselect("Scene", ws.scenes(), key="browse_scene", placeholder="all")
+    since = st.date_input(
+        "Acquired since",
+        key="browse_since",
+        format="YYYY-MM-DD",
+        disabled=not any(acquired_times(ws).values()),
+        help="Only the tiles of scenes whose pass (UTC) came on or after this day: the passes that came in since",
+    )
     cls = st.selectbox(
         "Class present",
         [None, *range(1, len(ws.classes))],
@@ -109,6 +120,7 @@ flt = ImageFilter(
     has_prediction=predicted,
     noted=noted,
     saved_by=saved,
+    acquired_since=iso(datetime.combine(since, time(), UTC)) if since else None,
     model=model.id if model else None,
     **mine,
 )

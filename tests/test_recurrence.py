@@ -219,6 +219,19 @@ def test_passes_are_put_in_the_order_they_were_acquired(capsys, tmp_path):
         ("2023-01-15T00:00:00Z", "2023-01-15T00:00:00Z"),  # jan alone
     ], err
 
+    # The passes that came in since a day: Browse's filter and `list --acquired-since`, in SQL on both stores.
+    from seep.workspace import ImageFilter
+
+    since = {
+        d: {ws.image(i).scene for i in ws.image_ids(ImageFilter(acquired_since=d))}
+        for d in ("2023-03-01T09:20:30Z", "2023-03-02T00:00:00Z")
+    }
+    assert since == {"2023-03-01T09:20:30Z": {"mar", "feb"}, "2023-03-02T00:00:00Z": {"feb"}}  # jan before, far unknown
+    code, out, err = run(capsys, "list", "--acquired-since", "2023-04-02 10:00", "--workspace", str(ws.root))
+    assert code == 0 and out.splitlines()[-1] == "1 image matches" and "feb.r000000c000000" in out, err  # feb: one tile
+    code, _, err = run(capsys, "list", "--acquired-since", "April", "--workspace", str(ws.root))
+    assert code == 1 and "--acquired-since 'April' is not a date" in err
+
     code, _, err = run(capsys, "acquired", "jan", "15/01/2023", "--workspace", str(ws.root))  # day or month first?
     assert code == 1 and "'15/01/2023' is not a date" in err and scene(ws, "jan").acquired == "2023-01-15T00:00:00Z"
     code, out, _ = run(capsys, "acquired", "jan", "unknown", "--author", "ana", "--workspace", str(ws.root))

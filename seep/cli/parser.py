@@ -268,6 +268,11 @@ def _listing_commands(add: Add) -> None:
     p.add_argument("--noted", action="store_true", help="only images whose newest label was saved with a note")
     p.add_argument("--saved-by", metavar="NAME", help="only images whose newest label NAME saved (Predict all: model)")
     p.add_argument(
+        "--acquired-since",
+        metavar="WHEN",
+        help="only tiles of scenes acquired then or later, e.g. 2025-03-10 (UTC): the new passes",
+    )
+    p.add_argument(
         "--sort",
         default="name",
         choices=list(SORTS),

@@ -350,6 +350,7 @@ def cmd_where(args) -> int:
 
 
 def cmd_list(args) -> int:
+    from seep.data.acquired import iso, parse_when
     from seep.learn.shipped import SHIPPED_MODEL
     from seep.workspace.registry import active_model_id
 
@@ -363,6 +364,7 @@ def cmd_list(args) -> int:
         has_prediction=None if args.predicted is None else args.predicted == "yes",
         noted=args.noted,
         saved_by=args.saved_by,
+        acquired_since=iso(parse_when(args.acquired_since, "--acquired-since")) if args.acquired_since else None,
         sort=args.sort,
         model=args.model or active_model_id(ws) or SHIPPED_MODEL.stem,  # the model Browse reads
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import streamlit as st
 
@@ -38,6 +39,7 @@ def _flag(text: str) -> bool:
 FIELDS = (
     Field("browse_status", [], many=True),
     Field("browse_scene", [], many=True),
+    Field("browse_since", None, parse=date.fromisoformat),
     Field("browse_class", None, parse=int),
     Field("browse_predicted", None, parse=_flag),
     Field("browse_name", ""),

@@ -23,6 +23,7 @@ class ImageFilter:
     adjudicate: bool = False  # tiles whose two blind labels are in, waiting for a reviewer
     noted: bool = False  # tiles whose newest label version came with a note
     saved_by: str | None = None  # tiles whose newest label version this person saved
+    acquired_since: str | None = None  # tiles of scenes acquired at or after this (ISO 8601 UTC): the new passes
     sort: str = "name"  # a key of SORTS (below: the ORDER BY of each)
     queue_per_scene: int = 5  # most_useful: how many of each scene's most doubtful tiles come first
 
@@ -65,6 +66,9 @@ class ImageFilter:
             args.append(self.saved_by)
         if self.noted:
             clauses.append(_HEAD_VERSION.format("lv.note <> ''"))
+        if self.acquired_since is not None:  # stored as 2025-03-02T03:14:07Z: as text, in time order
+            clauses.append("scene IN (SELECT s.name FROM scenes s WHERE s.acquired >= ?)")
+            args.append(self.acquired_since)
         if self.has_prediction is not None:
             clauses.append(
                 ("" if self.has_prediction else "NOT ") + "EXISTS (SELECT 1 FROM predictions p "

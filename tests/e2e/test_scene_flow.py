@@ -441,3 +441,22 @@ def test_no_page_asks_anything_of_another_host(geo_server, page):
         wait_for_app(page)
         page.wait_for_load_state("networkidle")  # the favicon and late assets load after the first draw
     assert elsewhere == []
+
+
+def test_browse_keeps_to_the_passes_acquired_since_a_day(geo_server, page):
+    """What came in since a day, from a link: the date picker shows it, the grid holds only the
+    tiles of those passes; another day typed widens it."""
+    url, _ = geo_server
+    page.goto(f"{url}/?since=2025-03-10")
+    wait_for_app(page)
+    since = page.get_by_role("group", name="Acquired since")  # a date field: a spin button per part
+    for part, value in (("year", "2025"), ("month", "03"), ("day", "10")):
+        expect(since.get_by_role("spinbutton", name=f"{part}, Acquired since")).to_have_text(value)
+    expect(page.get_by_text("demo_scene_2.r000000c000000", exact=True)).to_be_visible()
+    expect(page.get_by_text("demo_scene.r000000c000000", exact=True)).to_have_count(0)
+    since.get_by_role("spinbutton", name="day, Acquired since").click()
+    page.keyboard.type("01")
+    page.keyboard.press("Escape")  # the calendar that opened with the field closes; leaving the field sends the day
+    page.get_by_role("heading", name="Browse").click()
+    expect(page.get_by_text("demo_scene.r000000c000000", exact=True)).to_be_visible()
+    page.wait_for_url("**since=2025-03-01**")
