@@ -881,6 +881,11 @@ def test_scene_page_shows_the_demo_scene(tmp_path, monkeypatch):
     assert "512 x 400 pixels, 1 band uint16" in caption and "WGS 84 / UTM zone 31N" in caption and "4 tiles of 256 px" in caption
     assert "Acquired 2025-03-02 03:14 UTC (read from its ACQUISITION\\_START\\_TIME tag)" in caption  # the demo file's tag
     (link,) = [p for p in at.get("page_link") if p.proto.label.startswith("demo")]  # the other pass over its sea
+    seeps = at.dataframe[-1].value  # the seeps list: each slick seen again names the pass, and its first
+    again = seeps[seeps["also seen in"].notna()]
+    assert (
+        len(again) and set(again["also seen in"]) == {"demo_scene_2 (2025-03-14)"} and set(again["first seen"]) == {"2025-03-02"}
+    )
     assert link.proto.label == "demo\\_scene\\_2 · 2025-03-14, 12 days later" and link.proto.query_string == "name=demo_scene_2"
 
     # Each tile's marker says where its middle lies on the Earth, as pyproj puts it.

@@ -190,10 +190,13 @@ def test_passes_are_put_in_the_order_they_were_acquired(capsys, tmp_path):
     (a, _) = scene_slicks(ws, "jan")
     assert a.seen_in == ("mar", "feb")
     code, out, _ = run(capsys, "seeps", "jan", "--workspace", str(ws.root))
-    assert out.splitlines()[1].endswith("also seen in mar (2023-03-01), feb (2023-04-02)")
+    assert out.splitlines()[1].endswith(
+        "also seen in mar (2023-03-01), feb (2023-04-02)  first seen 2023-03-01"
+    )  # jan's: unknown
     assert scene_slicks(ws, "mar")[0].seen_in == ("feb", "jan")  # jan: time unknown, after those known
     set_acquired(ws, "jan", "2023-01-15", "ana")
     assert scene_slicks(ws, "mar")[0].seen_in == ("jan", "feb")
+    assert [s.first_seen for s in scene_slicks(ws, "jan")] == ["2023-01-15T00:00:00Z"] * 2  # seen again or not, since jan
     labelled_scene(ws, tmp_path, "far", (100, 100), [(slice(40, 60), slice(40, 60))], crs="EPSG:32632")  # another sea
     assert [(p.scene, p.acquired) for p in passes_over(ws, "mar")] == [
         ("jan", "2023-01-15T00:00:00Z"),

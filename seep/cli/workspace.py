@@ -182,7 +182,7 @@ def _slick_line(s, times: dict[str, str | None]) -> str:
         parts.append(f"note: {printable(s.note)}")
     if s.seen_in:
         seen = (printable(n) + (f" ({times[n][:10]})" if times.get(n) else "") for n in s.seen_in)
-        parts.append(f"also seen in {', '.join(seen)}")
+        parts.append(f"also seen in {', '.join(seen)}" + (f"  first seen {s.first_seen[:10]}" if s.first_seen else ""))
     return "  ".join(parts)
 
 

@@ -69,6 +69,7 @@ def slick_rows(slicks: list[Slick], predicted: bool, times: dict[str, str | None
             "status": STATUS_LABELS[s.status],
             "tiles": s.tiles,
             "also seen in": ", ".join(n + (f" ({times[n][:10]})" if times.get(n) else "") for n in s.seen_in) or None,
+            "first seen": s.first_seen[:10] if s.first_seen else None,
         }
         row.update({"confidence": s.mean_confidence} if predicted else {"note": s.note})
         rows.append(row)

@@ -130,7 +130,8 @@ def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
         st.caption(
             f"In {whose}, largest first, each merged across the tiles it crosses; "
             "length: the long side of the smallest rectangle around it; also seen in: the other scenes whose reviewed labels hold "
-            f"a slick within {REACH_M / 1000:g} km of it (a seep comes back, a ship's discharge does not) · click a row to "
+            f"a slick within {REACH_M / 1000:g} km of it (a seep comes back, a ship's discharge does not), earliest first; "
+            "first seen: the earliest known pass of this scene and those · click a row to "
             "open it in Review"
         )
         st.download_button(

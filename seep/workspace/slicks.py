@@ -11,7 +11,7 @@ from dataclasses import astuple, dataclass, fields
 from seep.data.geo import transformer
 from seep.workspace.gis import seep_polygons
 from seep.workspace.recurrence import seen_elsewhere
-from seep.workspace.scenes import tile_offsets_of
+from seep.workspace.scenes import acquired_times, tile_offsets_of
 from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
 
@@ -33,12 +33,14 @@ class Slick:
     tile_row: int
     tile_col: int
     seen_in: tuple[str, ...] = ()  # other scenes whose reviewed labels hold a slick near it: a seep comes back
+    first_seen: str | None = None  # the earliest known pass of this scene and those: since when it leaks
 
 
 def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str | None = None) -> list[Slick]:
     """The scene's slicks in its current labels, or in `model_id`'s predictions, largest first."""
     sc, geoms, props = seep_polygons(ws, name, source, model_id)
     seen = seen_elsewhere(ws, sc, geoms)
+    times = acquired_times(ws)
     at = {off: image_id for image_id, off in tile_offsets_of(ws, name).items()}
     to_pixel = ~sc.grid.affine()
     out = []
@@ -64,6 +66,7 @@ def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str
                 row % sc.tile,
                 col % sc.tile,
                 elsewhere,
+                min(filter(None, (times.get(n) for n in (name, *elsewhere))), default=None),
             )
         )
     return sorted(out, key=lambda s: -s.pixels)

@@ -362,6 +362,7 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
         (str(s.class_id), s.image_id, ", ".join(s.seen_in)) for s in slicks
     ]
     assert "later" in rows[0]["seen_in"].split(", ")  # a seep comes back
+    assert rows[0]["first_seen"] == "2025-03-02T03:14:07Z"  # this pass, the earliest of those it was seen in
     wait_for_app(page)
     box = table.bounding_box()  # the grid is drawn on a canvas: a click on the second row's tick box
     page.mouse.click(box["x"] + 15, box["y"] + 35 + 35 + 17)
