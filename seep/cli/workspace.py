@@ -171,6 +171,7 @@ def _slick_line(s, times: dict[str, str | None]) -> str:
     """One slick of `seeps`: what a report gives of it, where to open it, where else it was seen
     (earliest pass first, with its day)."""
     from seep.workspace.importer import printable
+    from seep.workspace.scenes import with_day
 
     parts = [printable(s.class_name), f"{s.area_km2:.3f} km2" if s.area_km2 is not None else f"{s.pixels} px"]
     if s.length_km is not None:
@@ -181,7 +182,7 @@ def _slick_line(s, times: dict[str, str | None]) -> str:
     elif s.note:
         parts.append(f"note: {printable(s.note)}")
     if s.seen_in:
-        seen = (printable(n) + (f" ({times[n][:10]})" if times.get(n) else "") for n in s.seen_in)
+        seen = (printable(with_day(n, times)) for n in s.seen_in)
         parts.append(f"also seen in {', '.join(seen)}" + (f"  first seen {s.first_seen[:10]}" if s.first_seen else ""))
     return "  ".join(parts)
 

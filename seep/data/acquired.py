@@ -50,8 +50,9 @@ def iso(when: datetime) -> str:
 
 
 def shown(stored: str | None) -> str:
-    """As the pages show it: 2023-01-05 03:15 UTC; 'unknown' for none."""
-    return datetime.fromisoformat(stored).strftime("%Y-%m-%d %H:%M UTC") if stored else "unknown"
+    """A stored UTC stamp (2023-01-05T03:15:12Z, 2026-11-26T04:26:53.120+00:00) as people read it:
+    2023-01-05 03:15 UTC; 'unknown' for none."""
+    return f"{stored[:16].replace('T', ' ')} UTC" if stored else "unknown"
 
 
 def of_raster(tags: dict, path: Path) -> tuple[str, str] | None:

@@ -16,7 +16,7 @@ from seep.workspace import STATUS_LABELS, Workspace
 from seep.workspace.places import Place
 from seep.workspace.recurrence import Pass, passes_over
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
-from seep.workspace.scenes import scene
+from seep.workspace.scenes import scene, with_day
 from seep.workspace.slicks import Slick, scene_slicks
 
 # The tile markers' colours: unreviewed tiles stand out, finished ones recede.
@@ -68,7 +68,7 @@ def slick_rows(slicks: list[Slick], predicted: bool, times: dict[str, str | None
             "place": lat_lon(s.lon, s.lat) if s.lon is not None else None,
             "status": STATUS_LABELS[s.status],
             "tiles": s.tiles,
-            "also seen in": ", ".join(n + (f" ({times[n][:10]})" if times.get(n) else "") for n in s.seen_in) or None,
+            "also seen in": ", ".join(with_day(n, times) for n in s.seen_in) or None,
             "first seen": s.first_seen[:10] if s.first_seen else None,
         }
         row.update({"confidence": s.mean_confidence} if predicted else {"note": s.note})

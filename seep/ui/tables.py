@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from seep.data.acquired import shown
 from seep.ui.text import plain
 
 
 def when(iso: str | None) -> str | None:
-    """A stored UTC timestamp (2026-11-26T04:26:53.120+00:00) as people read it: 2026-11-26 04:26 UTC."""
-    return f"{iso[:16].replace('T', ' ')} UTC" if iso else None
+    """A stored UTC timestamp as people read it (seep.data.acquired.shown); None stays None, a blank cell."""
+    return shown(iso) if iso else None
 
 
 def show_table(data, **kwargs):

@@ -386,6 +386,12 @@ def in_time_order(names, times: dict[str, str | None]) -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: (times.get(n) is None, times.get(n) or "", n)))
 
 
+def with_day(name: str, times: dict[str, str | None]) -> str:
+    """A scene's name with the day of its pass, as a list of passes gives it: 'feb (2023-04-02)';
+    the name alone where the time is unknown."""
+    return name + (f" ({times[name][:10]})" if times.get(name) else "")
+
+
 def tile_offsets_of(ws: Workspace, name: str) -> dict[str, tuple[int, int]]:
     """image id -> (row_off, col_off) of a scene's tiles."""
     with ws.connect() as con:

@@ -50,7 +50,8 @@ def seep_sites(ws: Workspace, reach_m: float = REACH_M) -> list[Site]:
     members: dict[int, list[tuple[str, int]]] = {}
     for n, key in enumerate(keys):
         members.setdefault(find(group, n), []).append(key)
-    sites = [_site(scenes_by_name, found, m) for m in members.values()]
+    times = {sc.name: sc.acquired for sc in scenes}
+    sites = [_site(scenes_by_name, times, found, m) for m in members.values()]
     return sorted(sites, key=lambda s: (-len(s.scenes), -s.slicks, -s.area_km2))
 
 
@@ -80,12 +81,12 @@ def _reviewed(geoms: list, props: list[dict]) -> tuple[list, list[dict]]:
     return [geoms[i] for i in kept], [props[i] for i in kept]
 
 
-def _site(scenes: dict[str, Scene], found: dict, members: list[tuple[str, int]]) -> Site:
+def _site(scenes: dict[str, Scene], times: dict[str, str | None], found: dict, members: list[tuple[str, int]]) -> Site:
     props = [found[name][1][i] for name, i in members]
     points = [_lonlat(scenes[name], found[name][0][i].representative_point()) for name, i in members]
     lon, lat = _middle(points)
-    seen = in_time_order({name for name, _ in members}, {n: sc.acquired for n, sc in scenes.items()})
-    times = [scenes[n].acquired for n in seen if scenes[n].acquired]
+    seen = in_time_order({name for name, _ in members}, times)
+    known = [times[n] for n in seen if times[n]]
     return Site(
         round(lon, 7),
         round(lat, 7),
@@ -93,8 +94,8 @@ def _site(scenes: dict[str, Scene], found: dict, members: list[tuple[str, int]])
         len(members),
         round(sum(p["area_km2"] for p in props), 6),
         tuple(sorted({p["class_name"] for p in props})),
-        times[0] if times else None,
-        times[-1] if times else None,
+        known[0] if known else None,
+        known[-1] if known else None,
     )
 
 
