@@ -9,8 +9,9 @@ from seep.ui.models import active_model, prefetch
 from seep.ui.review_flow import EDITOR
 from seep.ui.review_state import ReviewState
 from seep.ui.tables import when
-from seep.ui.text import lat_lon, plain
+from seep.ui.text import plain
 from seep.workspace import agreement
+from seep.workspace.places import lat_lon
 from seep.workspace.render import render_surroundings, render_tile
 from seep.workspace.scenes import (
     centre_of,

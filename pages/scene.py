@@ -14,6 +14,7 @@ from seep.ui.scene import export_bytes, scene_picture, tile_map
 from seep.ui.sticky import sticky
 from seep.ui.text import plain
 from seep.workspace.gis import crs_label, tiles_left_out
+from seep.workspace.report import scene_report
 from seep.workspace.scene_view import scene_tiles
 from seep.workspace.scenes import (
     check_scene,
@@ -249,6 +250,16 @@ with st.container(horizontal=True):
             icon=":material/download:",
             on_click="ignore",
         )
+    st.download_button(
+        "Report (HTML, to send or print)",
+        data=lambda: scene_report(ws, name, source, model_id, author=session.author()).html.encode(),
+        file_name=f"{name}-{source}-report.html",
+        mime="text/html",
+        icon=":material/description:",
+        on_click="ignore",
+        help="One file holding the map with each slick numbered, the slicks as listed below, when the scene was acquired "
+        "and how far it is reviewed: it opens in any browser offline, and the browser's Print saves it as a PDF",
+    )
 
 
 scene_panels.slicks_table(ws, name, model_id)

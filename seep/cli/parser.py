@@ -21,6 +21,7 @@ from seep.cli.workspace import (
     cmd_import,
     cmd_import_seeps,
     cmd_list,
+    cmd_report,
     cmd_restore,
     cmd_seeps,
     cmd_sites,
@@ -184,6 +185,17 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
     _source_args(p, "")
     p.add_argument("--csv", action="store_true", help="as CSV on stdout, a column per field (for a spreadsheet)")
+
+    p = add(
+        "report",
+        cmd_report,
+        "write a scene's seeps as a report to send: one HTML file (the map with each slick numbered, the slicks, when the "
+        "scene was acquired and how far it is reviewed) that a browser opens offline and prints to PDF",
+    )
+    p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
+    p.add_argument("out", type=Path, help="OUT.html; replaces only a report Seep wrote")
+    _source_args(p, "")
+    p.add_argument("--author", default=default_author(), help="who writes it, named in the report")
 
     p = add(
         "sites",

@@ -154,6 +154,23 @@ def cmd_seeps(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    """The Scene page's report, written where the analyst says."""
+    from seep.workspace.importer import printable
+    from seep.workspace.report import write_report
+
+    ws = open_workspace(args)
+    source = _source(args)
+    report = write_report(ws, args.scene, args.out, source=source, model_id=args.model, author=args.author)
+    print(f"wrote the report of {printable(args.scene)} ({counted(report.slicks, 'slick')} in the {source}) to {args.out}")
+    if report.missing:
+        lack = "no prediction" if source == "predictions" else "no label"
+        print(
+            f"note: {report.missing} of {counted(report.tiles, 'tile')} {'has' if report.missing == 1 else 'have'} {lack} yet, as the report says"
+        )
+    return 0
+
+
 def cmd_sites(args) -> int:
     from seep.workspace.sites import export_sites
 

@@ -11,9 +11,9 @@ import streamlit as st
 
 from seep.data.display import overlay
 from seep.errors import SeepError
-from seep.ui.text import chart_text, lat_lon
+from seep.ui.text import chart_text
 from seep.workspace import STATUS_LABELS, Workspace
-from seep.workspace.places import Place
+from seep.workspace.places import Place, lat_lon
 from seep.workspace.recurrence import Pass, passes_over
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
 from seep.workspace.scenes import scene, with_day

@@ -48,12 +48,6 @@ def saved_by(lv) -> str:
     return f"{lv.author} (model {lv.model_id}'s prediction as it was)"
 
 
-def lat_lon(lon: float, lat: float) -> str:
-    """A place as analysts write it in a report: 42.9747° N, 4.2462° E (four decimals, about
-    10 m: a pixel)."""
-    return f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"
-
-
 def pass_when(acquired: str | None, days_after: float | None) -> str:
     """When another pass was, as beside its scene's name: '2025-03-02, 12 days earlier'; '' when unknown.
     Within the hour is the same pass."""

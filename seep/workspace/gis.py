@@ -101,7 +101,7 @@ def prediction_model(ws: Workspace, wanted: str | None) -> str:
     return active.id
 
 
-def _check_predicted(ws: Workspace, model_id: str) -> None:
+def check_predicted(ws: Workspace, model_id: str) -> None:
     """An export of a model that predicted nothing here would be empty, a typo's silent answer."""
     if not ws.predicted(ws.image_ids(), model_id):
         raise NotFoundError(f"model {model_id} has predicted nothing in this workspace: run `python -m seep predict-all` first")
@@ -178,13 +178,20 @@ def _properties(ws: Workspace, sc: Scene, class_id: int, pieces: list[Piece], ge
 def _area_km2(sc: Scene, geom) -> float | None:
     if sc.grid.crs is None:
         return None
-    crs = _crs(sc.grid.crs)
-    if crs.is_geographic:
+    metres = unit_metres(sc.grid.crs)
+    if metres is None:
         lonlat = _to_lonlat(sc, geom)
-        area, _ = crs.get_geod().geometry_area_perimeter(lonlat)
+        area, _ = _crs(sc.grid.crs).get_geod().geometry_area_perimeter(lonlat)
         return abs(area) / 1e6
-    metres = crs.axis_info[0].unit_conversion_factor
     return geom.area * metres**2 / 1e6
+
+
+def unit_metres(wkt: str | None) -> float | None:
+    """Metres in one unit of a projected CRS's axes (a map of it has one scale); None for no CRS
+    or a geographic one (degrees: a degree of longitude shrinks towards the poles)."""
+    if wkt is None or _crs(wkt).is_geographic:
+        return None
+    return _crs(wkt).axis_info[0].unit_conversion_factor
 
 
 def _length_km(sc: Scene, geom) -> float | None:
@@ -247,7 +254,7 @@ def export_seeps(
     names = scenes or scene_names(ws)
     if source == "predictions" and names:
         model_id = prediction_model(ws, model_id)
-        _check_predicted(ws, model_id)
+        check_predicted(ws, model_id)
     if not names:
         raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
@@ -320,7 +327,7 @@ def export_masks_geotiff(
         raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
     model_id = prediction_model(ws, model_id) if source == "predictions" else None
     if model_id:
-        _check_predicted(ws, model_id)
+        check_predicted(ws, model_id)
     for name in names:  # all checked before any is written
         _check_replaceable(Path(out_dir) / f"{name}.tif")
     written = []

@@ -36,6 +36,12 @@ class LatLon:
         return f"{abs(self.lat):.5f}° {'N' if self.lat >= 0 else 'S'}, {abs(self.lon):.5f}° {'E' if self.lon >= 0 else 'W'}"
 
 
+def lat_lon(lon: float, lat: float) -> str:
+    """A place as analysts write it in a report: 42.9747° N, 4.2462° E (four decimals, about
+    10 m: a pixel)."""
+    return f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"
+
+
 def read_lat_lon(text: str) -> LatLon:
     """A latitude and longitude from how people write them, or BadInputError saying what
     could not be read. Without N/S and E/W the latitude comes first, as maps and reports

@@ -24,7 +24,7 @@ def geo_server(tmp_path_factory):
     yield from demo_server(tmp_path_factory, "e2e-scene", "--scenes", "1", "--tiles-per-scene", "2")
 
 
-def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
+def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page, tmp_path):
     url, ws_path = geo_server
     ws = Workspace(ws_path, create=False)
     page.goto(f"{url}/scene")
@@ -53,6 +53,11 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
     for image_id, (r, c) in tile_offsets_of(ws, "demo_scene").items():
         labels = ws.label(image_id)[1]
         np.testing.assert_array_equal(drawn[r : r + 256, c : c + 256], labels[: 400 - r, : 512 - c])
+
+    read_the_report(page, ws, tmp_path)
+    page.go_back()
+    wait_for_app(page)
+    expect(points).to_have_count(4)
 
     box = points.nth(3).bounding_box()  # plotly's drag layer lies over the markers and hit-tests clicks itself
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -119,6 +124,35 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page):
     after = ws.label(opened)[1]
     changed = np.argwhere(after != ws.label(opened, 1)[1])
     assert (after[100, 105:135] == 2).all() and changed[:, 0].min() >= 90 and changed[:, 0].max() <= 110
+
+
+def read_the_report(page, ws: Workspace, tmp_path) -> None:
+    """The report downloaded from the Scene page and opened from disk, offline, as whoever it is
+    sent to opens it: every slick a row, largest first, each numbered on a map that loads."""
+    from seep.workspace.slicks import scene_slicks
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report (HTML, to send or print)").click()
+    assert download.value.suggested_filename == "demo_scene-labels-report.html"
+    report = tmp_path / download.value.suggested_filename
+    download.value.save_as(report)
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(("file:", "data:")) else route.continue_())
+    page.goto(report.as_uri())
+    slicks = scene_slicks(ws, "demo_scene")
+    expect(page.get_by_role("heading", name="Seeps in demo_scene")).to_be_visible()
+    rows = page.locator("table.slicks tbody tr")
+    expect(rows).to_have_count(len(slicks))
+    expect(rows.first.locator("td").nth(1)).to_have_text(slicks[0].class_name)
+    expect(page.locator("svg .n text")).to_have_text([str(n) for n in range(1, len(slicks) + 1)])
+    sizes = page.evaluate(
+        """() => Promise.all([...document.querySelectorAll('svg image')].map(i => new Promise(done => {
+            const img = new Image(); img.onload = () => done([img.naturalWidth, img.naturalHeight]);
+            img.onerror = () => done(null); img.src = i.getAttribute('href');
+        })))"""
+    )
+    assert sizes == [[512, 400], [512, 400]]  # the radar and its outlines, the scene at 1:1
+    shot(page, "20b-scene-report")
+    page.unroute("**/*")
 
 
 def test_the_scene_page_leads_to_its_tiles_in_browse_in_the_orders_that_pay(geo_server, page):

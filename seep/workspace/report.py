@@ -1,0 +1,302 @@
+"""A scene's seeps as a report for whoever asked for them: one HTML file holding everything (the
+map with each slick numbered, the slicks as the seeps list gives them, when the radar passed and
+how far the scene is reviewed), which any browser opens offline and prints to PDF.
+
+A report leaves the team, so everything someone typed (scene, class and analyst names, notes) is
+escaped: it shows what was typed and never runs as markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from seep.data.acquired import shown
+from seep.data.display import outline
+from seep.data.geo import replace_atomically, transformer
+from seep.errors import BadInputError
+from seep.workspace.gis import check_predicted, crs_label, prediction_model, tiles_left_out, unit_metres
+from seep.workspace.places import lat_lon
+from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted
+from seep.workspace.recurrence import REACH_M
+from seep.workspace.scene_view import factor_for, overview, overview_classes, scene_tiles
+from seep.workspace.scenes import Scene, acquired_times, scene, tile_offsets_of, with_day
+from seep.workspace.slicks import Slick, scene_slicks
+from seep.workspace.workspace import Workspace
+
+GENERATOR = "Seep scene report"  # in every report's head: only such a file is ever replaced
+MAP_PX = 1400  # the map's longer side: sharp on an A4 page, a few hundred KB
+NUMBERED = 60  # slicks numbered on the map; a model's raw predictions can hold hundreds of specks
+SCALES_KM = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
+SUFFIXES = (".html", ".htm")
+
+
+@dataclass(frozen=True)
+class SceneReport:
+    html: str
+    slicks: int
+    missing: int  # tiles with no label (or no prediction): the report is silent where they lie
+    tiles: int
+
+
+def scene_report(
+    ws: Workspace,
+    name: str,
+    source: str = "labels",
+    model_id: str | None = None,
+    *,
+    author: str = "",
+    now: datetime | None = None,
+) -> SceneReport:
+    """The report of scene `name`: its current labels, or the predictions of `model_id` (default:
+    the active model) with source 'predictions'."""
+    sc = scene(ws, name)
+    model_id = prediction_model(ws, model_id) if source == "predictions" else None
+    slicks = scene_slicks(ws, name, source, model_id)
+    missing, tiles = tiles_left_out(ws, name, model_id)
+    body = [
+        _heading(sc, slicks, model_id),
+        _facts(ws, sc, model_id, author, now or datetime.now(UTC)),
+        _map(ws, sc, slicks, model_id),
+        _slick_table(slicks, model_id is not None, acquired_times(ws)),
+        _by_class(ws, slicks),
+        _caveats(sc, slicks, model_id, missing, tiles),
+    ]
+    return SceneReport(_page(f"Seeps in {sc.name}", body), len(slicks), missing, tiles)
+
+
+def write_report(ws: Workspace, name: str, out: Path, source: str = "labels", model_id: str | None = None, **kw) -> SceneReport:
+    """The report written to OUT.html whole or not at all; a file of the analyst's own under that
+    name is never replaced (only a report Seep wrote is)."""
+    out = Path(out)
+    if out.suffix.lower() not in SUFFIXES:
+        raise BadInputError(f"{out}: write the report to an .html file (a browser opens it and prints it to PDF)")
+    if out.exists() and not _ours(out):
+        raise BadInputError(f"{out} exists and is not a report Seep wrote; give another name")
+    if source == "predictions":  # a mistyped model's report would say the sea is clean
+        check_predicted(ws, prediction_model(ws, model_id))
+    report = scene_report(ws, name, source, model_id, **kw)
+    replace_atomically(out, lambda tmp: tmp.write_text(report.html, encoding="utf-8"))
+    return report
+
+
+def _ours(out: Path) -> bool:
+    try:
+        with open(out, encoding="utf-8", errors="replace") as f:
+            return f'<meta name="generator" content="{GENERATOR}">' in f.read(4096)
+    except OSError:  # a folder under that name, an unreadable file: not ours to replace
+        return False
+
+
+def _heading(sc: Scene, slicks: list[Slick], model_id: str | None) -> str:
+    whose = f"the predictions of model {model_id}" if model_id else "the labels"
+    when = f", acquired {shown(sc.acquired)}" if sc.acquired else ""
+    return f"<h1>Seeps in {_e(sc.name)}</h1><p class='sub'>{counted(len(slicks), 'slick')} in {_e(whose)}{_e(when)}</p>"
+
+
+def _facts(ws: Workspace, sc: Scene, model_id: str | None, author: str, now: datetime) -> str:
+    statuses = Counter(t.status for t in scene_tiles(ws, sc.name))
+    reviewed = sum(statuses[s] for s in REVIEWED)
+    facts = {
+        "Acquired": f"{shown(sc.acquired)} ({sc.acquired_from})" if sc.acquired else "unknown",
+        "Centre": _centre(sc) or "no coordinate system",
+        "Grid": f"{sc.grid.width:,} x {sc.grid.height:,} pixels of {_pixel_size(sc)} · {crs_label(sc.grid.crs)}",
+        "Tiles": "; ".join(
+            [f"{sum(statuses.values())}: {reviewed} reviewed by an analyst (corrected or accepted)"]
+            + [f"{statuses[s]} {STATUS_LABELS[s].lower()}" for s in STATUSES if s not in REVIEWED and statuses[s]]
+        ),
+        "Outlines": f"the predictions of model {model_id}, checked by no one" if model_id else "the current labels",
+        "Written": f"{now.astimezone(UTC):%Y-%m-%d %H:%M} UTC" + (f" by {author}" if author else "") + " with Seep",
+    }
+    rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts.items())
+    return f"<dl class='facts'>{rows}</dl>"
+
+
+def _centre(sc: Scene) -> str | None:
+    if sc.grid.crs is None:
+        return None
+    x, y = sc.grid.affine() @ (sc.grid.width / 2, sc.grid.height / 2)
+    return lat_lon(*transformer(sc.grid.crs, "EPSG:4326").transform(x, y))
+
+
+def _pixel_size(sc: Scene) -> str:
+    a, _, _, d, e, _ = sc.grid.transform[:6]
+    metres = unit_metres(sc.grid.crs)
+    if metres is None:
+        return f"{math.hypot(a, d):g} x {abs(e):g} {'degrees' if sc.grid.crs else 'units'}"
+    return f"{math.hypot(a, d) * metres:g} x {abs(e) * metres:g} m"
+
+
+def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) -> str:
+    """The scene shrunk onto the page with the outlines, the first NUMBERED slicks numbered as the
+    table lists them, and a scale bar where the CRS has one scale."""
+    factor = factor_for(sc.grid.height, sc.grid.width, MAP_PX)
+    rgb = overview(ws, sc.name, factor)
+    h, w = rgb.shape[:2]
+    layers = [_data_url(".jpg", rgb), _data_url(".png", _outlines(ws, overview_classes(ws, sc.name, factor, model_id)))]
+    size = max(11, round(w / 70))
+    offsets = tile_offsets_of(ws, sc.name)
+    marks = []
+    for n, s in enumerate(slicks[:NUMBERED], 1):
+        if s.image_id in offsets:  # its inner point on a stored tile (always, bar a slick cut to nothing)
+            r, c = offsets[s.image_id]
+            x, y = (c + s.tile_col + 0.5) / factor, (r + s.tile_row + 0.5) / factor
+            marks.append(f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size}'>{n}</text>")
+    picture = "".join(f"<image href='{url}' width='{w}' height='{h}'/>" for url in layers)
+    svg = f"<svg viewBox='0 0 {w} {h}' role='img'>{picture}<g class='n'>{''.join(marks)}</g>{_scale_bar(sc, factor, w, h)}</svg>"
+    more = f" Numbered: the {NUMBERED} largest of {len(slicks)}." if len(slicks) > NUMBERED else ""
+    caption = f"The scene at 1:{factor} with its outlines; each number is a row of the table below.{more}"
+    return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
+
+
+def _outlines(ws: Workspace, classes: np.ndarray) -> np.ndarray:
+    """(h, w, 4) the classes' outlines, solid, on nothing: drawn over the radar picture apart, so
+    the picture can go as a JPEG (speckle does not compress losslessly) and the lines stay sharp."""
+    rgba = np.zeros((*classes.shape, 4), np.uint8)
+    m = np.minimum(classes, len(ws.classes) - 1)
+    where = outline(m)
+    rgba[where, :3] = ws.classes.palette()[m[where]]
+    rgba[where, 3] = 255
+    return rgba
+
+
+def _data_url(suffix: str, pixels: np.ndarray) -> str:
+    """An RGB(A) picture inline in the page: the report is one file that opens offline."""
+    bgr = pixels[:, :, [2, 1, 0, 3][: pixels.shape[2]]]
+    ok, data = cv2.imencode(suffix, np.ascontiguousarray(bgr), [cv2.IMWRITE_JPEG_QUALITY, 88] if suffix == ".jpg" else [])
+    if not ok:
+        raise RuntimeError(f"OpenCV could not encode the map as {suffix}")
+    mime = "image/jpeg" if suffix == ".jpg" else "image/png"
+    return f"data:{mime};base64,{base64.b64encode(data.tobytes()).decode()}"
+
+
+def _scale_bar(sc: Scene, factor: int, w: int, h: int) -> str:
+    """A bar of a round length about a fifth of the map wide; none where the CRS is in degrees
+    (no single scale) or absent."""
+    metres = unit_metres(sc.grid.crs)
+    if metres is None:
+        return ""
+    a, _, _, d = sc.grid.transform[:4]
+    km_per_px = math.hypot(a, d) * metres * factor / 1000
+    fits = [km for km in SCALES_KM if km / km_per_px <= w / 4]
+    if not fits:
+        return ""
+    km, pad = fits[-1], max(8, w / 60)
+    length, y = km / km_per_px, h - pad
+    return (
+        f"<g class='scale'><rect x='{pad:.1f}' y='{y - pad * 0.6:.1f}' width='{length:.1f}' height='{pad * 0.35:.1f}'/>"
+        f"<text x='{pad:.1f}' y='{y - pad * 0.9:.1f}' font-size='{pad * 1.3:.0f}'>{km:g} km</text></g>"
+    )
+
+
+def _slick_table(slicks: list[Slick], predicted: bool, times: dict[str, str | None]) -> str:
+    if not slicks:
+        return "<h2>Slicks</h2><p>None.</p>"
+    last = "confidence" if predicted else "note"
+    head = ["#", "class", "area km²", "length km", "a place inside it", "status", "also seen in", "first seen", "tile", last]
+    rows = []
+    for n, s in enumerate(slicks, 1):
+        cells = [
+            n,
+            s.class_name,
+            f"{s.area_km2:.3f}" if s.area_km2 is not None else f"{s.pixels} px",
+            f"{s.length_km:.2f}" if s.length_km is not None else "",
+            lat_lon(s.lon, s.lat) if s.lon is not None else "",
+            STATUS_LABELS[s.status],
+            ", ".join(with_day(x, times) for x in s.seen_in),
+            s.first_seen[:10] if s.first_seen else "",
+            f"{s.image_id} at {s.tile_row},{s.tile_col}" if s.image_id else "",
+            f"{s.mean_confidence:.2f}" if predicted and s.mean_confidence is not None else (s.note or ""),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+    header = "".join(f"<th>{_e(h)}</th>" for h in head)
+    return f"<h2>Slicks</h2><table class='slicks'><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _by_class(ws: Workspace, slicks: list[Slick]) -> str:
+    if not slicks:
+        return ""
+    rows = []
+    for class_id in sorted({s.class_id for s in slicks}):
+        mine = [s for s in slicks if s.class_id == class_id]
+        areas = [s.area_km2 for s in mine if s.area_km2 is not None]
+        reviewed = sum(s.status in REVIEWED for s in mine)
+        swatch = f"<span class='sw' style='background:{ws.classes[class_id].colour}'></span>"
+        area = f"{sum(areas):.3f}" if areas else ""
+        cells = [_e(len(mine)), _e(area), _e(reviewed)]
+        rows.append(f"<tr><td>{swatch}{_e(ws.classes.names[class_id])}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = "<tr><th>class</th><th>slicks</th><th>area km²</th><th>reviewed</th></tr>"
+    return f"<h2>By class</h2><table class='classes'><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _caveats(sc: Scene, slicks: list[Slick], model_id: str | None, missing: int, tiles: int) -> str:
+    """What a reader must know before quoting a figure: where the report is silent, what nobody checked."""
+    notes = []
+    if missing:
+        lack = f"no prediction by model {model_id}" if model_id else "no label"
+        notes.append(f"{missing} of {counted(tiles, 'tile')} have {lack} yet: the report says nothing of the sea they cover.")
+    unchecked = sum(s.status not in REVIEWED for s in slicks)
+    if model_id:
+        notes.append("Every outline is the model's prediction: no analyst has checked them.")
+    elif unchecked:
+        notes.append(
+            f"{counted(unchecked, 'slick')} lie on tiles no analyst has reviewed yet (their status says so): "
+            "the model's finding, unchecked."
+        )
+    if sc.grid.crs is None:
+        notes.append("The scene has no coordinate system: sizes are in pixels and no place is given.")
+    else:
+        notes.append(
+            "Area: of the outline on the scene's grid; length: the long side of the smallest rectangle around the slick; "
+            "a place: a point inside the slick (the middle of a curved one may lie outside it)."
+        )
+    notes.append(
+        f"Also seen in: the other scenes whose reviewed labels hold a slick within {REACH_M / 1000:g} km of it, earliest "
+        "first (a natural seep comes back pass after pass; a ship's discharge does not). First seen: the earliest known "
+        "pass of this scene and those."
+    )
+    return "<h2>Reading this report</h2><ul class='notes'>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"
+
+
+def _page(title: str, body: list[str]) -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f'<meta name="generator" content="{GENERATOR}">'
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{_e(title)}</title>"
+        f"<style>{_STYLE}</style></head><body>{''.join(body)}</body></html>\n"
+    )
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+_STYLE = """
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; max-width: 1100px;
+  margin: 24px auto; padding: 0 16px; }
+h1 { margin: 0 0 4px; font-size: 26px; } h2 { font-size: 18px; margin: 28px 0 8px; }
+.sub { color: #57606a; margin: 0 0 16px; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
+dt { color: #57606a; } dd { margin: 0; }
+figure { margin: 20px 0; } svg { width: 100%; height: auto; display: block; } svg image { image-rendering: pixelated; }
+svg .n text { fill: #fff; stroke: #000; stroke-width: 3px; paint-order: stroke; font-weight: 700;
+  text-anchor: middle; dominant-baseline: central; }
+svg .scale rect { fill: #fff; stroke: #000; } svg .scale text { fill: #fff; stroke: #000; stroke-width: 3px;
+  paint-order: stroke; }
+figcaption { color: #57606a; font-size: 12px; margin-top: 4px; }
+table { border-collapse: collapse; width: 100%; font-size: 12px; }
+th, td { border-bottom: 1px solid #d0d7de; padding: 4px 6px; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+.sw { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border: 1px solid #0003; }
+ul.notes { color: #57606a; padding-left: 18px; }
+@page { size: A4; margin: 14mm; }
+@media print { body { margin: 0; max-width: none; } tr, figure { break-inside: avoid; } thead { display: table-header-group; } }
+"""

@@ -1,0 +1,211 @@
+"""A scene's report to send: one HTML file written from real GeoTIFFs (a real CRS), read back
+the way a browser reads it, as an analyst writes it from the command line."""
+
+from __future__ import annotations
+
+import base64
+import re
+from html.parser import HTMLParser
+
+import cv2
+import numpy as np
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+from test_scenes import SLICK, H, W, run, scene_files, write_tif  # noqa: F401  (scene_files: a fixture)
+
+from seep.data.display import outline
+from seep.workspace import Workspace
+from seep.workspace.places import lat_lon
+from seep.workspace.slicks import scene_slicks
+
+
+class Page(HTMLParser):
+    """What a reader sees of a report: the text of every table cell by table, the facts, the
+    pictures, the numbers on the map, and every element used (none may come from typed text)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tags, self.tables, self.images, self.marks, self.facts, self.notes = set(), [], [], [], {}, []
+        self._cell = self._where = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.add(tag)
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th", "dt", "dd", "li") or (tag == "text" and self._where == "n"):
+            self._cell = ""
+        elif tag == "image":
+            self.images.append(a["href"])
+        elif tag == "g":
+            self._where = a.get("class")
+        if tag == "text" and self._where == "n":
+            self.marks.append([float(a["x"]), float(a["y"])])
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.tables[-1][-1].append(self._cell)
+        elif tag == "dt":
+            self._term = self._cell
+        elif tag == "dd":
+            self.facts[self._term] = self._cell
+        elif tag == "li":
+            self.notes.append(self._cell)
+        elif tag == "text" and self._where == "n":
+            self.marks[-1].append(self._cell)
+        elif tag == "g":
+            self._where = None
+        if tag in ("td", "th", "dd", "dt", "li", "text"):
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def picture(url: str) -> np.ndarray:
+    """A map layer as the browser decodes it: RGB(A)."""
+    kind, data = re.fullmatch(r"data:image/(jpeg|png);base64,(.+)", url).groups()
+    pixels = cv2.imdecode(np.frombuffer(base64.b64decode(data), np.uint8), cv2.IMREAD_UNCHANGED)
+    return pixels[:, :, [2, 1, 0, 3][: pixels.shape[2]]]
+
+
+def test_a_scene_report_maps_and_lists_each_slick_as_the_seeps_list_gives_it(capsys, tmp_path, scene_files):  # noqa: F811
+    img, mask = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--mask", str(mask), "--acquired", "2024-06-01T05:06Z", "--workspace", ws_path)[0] == 0
+    out = tmp_path / "out" / "S1A report.html"
+    code, said, err = run(capsys, "report", "S1A_scene", str(out), "--author", "ana", "--workspace", ws_path)
+    assert code == 0 and said == f"wrote the report of S1A_scene (2 slicks in the labels) to {out}\n", err
+    page = Page(out.read_text(encoding="utf-8"))
+    ws = Workspace(ws_path, create=False)
+    big, small = scene_slicks(ws, "S1A_scene")
+
+    slicks, classes = page.tables
+    assert slicks[0][:6] == ["#", "class", "area km²", "length km", "a place inside it", "status"]
+    assert [r[:4] for r in slicks[1:]] == [["1", "seep 1", "6.000", "5.00"], ["2", "seep 5", "0.010", "0.10"]]
+    assert slicks[1][4] == lat_lon(big.lon, big.lat) and slicks[1][8] == f"{big.image_id} at {big.tile_row},{big.tile_col}"
+    assert classes[1:] == [["seep 1", "1", "6.000", "1"], ["seep 5", "1", "0.010", "1"]]  # every tile came with its mask
+    assert page.facts["Acquired"].startswith("2024-06-01 05:06 UTC (given on import by ")
+    assert (
+        page.facts["Tiles"] == "8: 8 reviewed by an analyst (corrected or accepted)"
+        and "by ana with Seep" in page.facts["Written"]
+    )
+    assert page.facts["Grid"] == "700 x 600 pixels of 10 x 10 m · WGS 84 / UTM zone 31N (EPSG:32631)"
+
+    # The map: the radar shrunk 1:1 (it fits), the outlines exactly where the labels' borders are,
+    # each number on its slick, and a scale bar of a round length.
+    radar, lines = (picture(u) for u in page.images)
+    assert radar.shape == (H, W, 3) and lines.shape == (H, W, 4)
+    truth = np.zeros((H, W), np.uint8)
+    with rasterio.open(mask) as ds:
+        truth[:] = ds.read(1)
+    truth[512:, :256] = 0  # the no-data tile was never stored
+    np.testing.assert_array_equal(lines[:, :, 3] > 0, outline(truth))
+    assert (lines[outline(truth) & (truth == 1), :3] == ws.classes[1].rgb).all()
+    (x1, y1, n1), (x2, y2, n2) = page.marks
+    assert (n1, n2) == ("1", "2") and truth[int(y1), int(x1)] == 1 and truth[int(y2), int(x2)] == 5
+    assert "1 km" in out.read_text() and ">1 km</text>" in out.read_text()
+    assert not any("the report says nothing" in n for n in page.notes)  # every tile labelled: no hole
+
+    # Written again over itself; never over a file of the analyst's own, nor as anything but HTML.
+    assert run(capsys, "report", "S1A_scene", str(out), "--workspace", ws_path)[0] == 0
+    mine = tmp_path / "out" / "notes.html"
+    mine.write_text("<p>my own notes</p>")
+    code, said, err = run(capsys, "report", "S1A_scene", str(mine), "--workspace", ws_path)
+    assert code == 1 and err == f"error: {mine} exists and is not a report Seep wrote; give another name\n" and said == ""
+    assert mine.read_text() == "<p>my own notes</p>"
+    code, _, err = run(capsys, "report", "S1A_scene", str(tmp_path / "r.pdf"), "--workspace", ws_path)
+    assert code == 1 and "write the report to an .html file" in err and not (tmp_path / "r.pdf").exists()
+    code, _, err = run(capsys, "report", "elsewhere", str(tmp_path / "e.html"), "--workspace", ws_path)
+    assert code == 1 and "no georeferenced scene 'elsewhere'" in err and not (tmp_path / "e.html").exists()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["S1A report.html", "notes.html"]  # no temporary left
+
+
+def test_what_people_typed_reads_as_typed_and_runs_nothing(capsys, tmp_path, scene_files):  # noqa: F811
+    from seep.workspace.class_names import name_classes
+    from seep.workspace.report import scene_report
+
+    img, mask = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)[0] == 0
+    ws = Workspace(ws_path, create=False)
+    name_classes(ws, {1: ("<b>thick</b> & dark", "")}, actor="admin")
+    big = scene_slicks(ws, "S1A_scene")[0]
+    lv, m = ws.label(big.image_id)
+    note = "<script>alert('x')</script> tail \"may\" be a wake"
+    ws.save_label(big.image_id, m, parent=lv.version, author="ana", note=note)
+    page = Page(scene_report(ws, "S1A_scene", author="<img src=x onerror=alert(1)>").html)
+    assert page.tags <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "dl", "dt", "dd", "figure", "svg"} | {
+        "image",
+        "g",
+        "text",
+        "rect",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "span",
+        "ul",
+        "li",
+    }
+    row = page.tables[0][1]
+    assert row[1] == "<b>thick</b> & dark" and row[-1] == f"{ws.image(big.image_id).name}: {note}"
+    assert page.tables[1][1][0] == "<b>thick</b> & dark"
+    assert page.facts["Written"].endswith("by <img src=x onerror=alert(1)> with Seep")
+
+
+def test_a_report_of_a_models_predictions_says_no_one_checked_them(capsys, tmp_path, scene_files, tiny_model):  # noqa: F811
+    img, _ = scene_files
+    ws_path = str(tmp_path / "ws")
+    run(capsys, "import", str(img), "--workspace", ws_path)
+    out = tmp_path / "r.html"
+    code, said, err = run(capsys, "report", "S1A_scene", str(out), "--workspace", ws_path)  # nothing labelled yet
+    assert code == 0 and "note: 8 of 8 tiles have no label yet, as the report says" in said, err
+    page = Page(out.read_text())
+    assert page.notes[0] == "8 of 8 tiles have no label yet: the report says nothing of the sea they cover."
+    assert len(page.tables) == 0 and "0 slicks in the labels" in out.read_text()
+    assert run(capsys, "predict-all", "--workspace", ws_path, "--model", str(tiny_model))[0] == 0
+    code, said, err = run(capsys, "report", "S1A_scene", str(out), "--model", tiny_model.stem, "--workspace", ws_path)
+    assert code == 0 and "note:" not in said, err
+    page = Page(out.read_text())
+    assert page.facts["Outlines"] == f"the predictions of model {tiny_model.stem}, checked by no one"
+    assert "Every outline is the model's prediction: no analyst has checked them." in page.notes
+    if page.tables:  # a 1-epoch model may find nothing; where it does, each row gives its confidence
+        assert page.tables[0][0][-1] == "confidence" and all(0 < float(r[-1]) <= 1 for r in page.tables[0][1:])
+    code, _, err = run(
+        capsys, "report", "S1A_scene", str(out), "--source", "predictions", "--model", "nobody", "--workspace", ws_path
+    )
+    assert code == 1 and "nobody" in err
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:4326"])
+def test_a_scene_in_degrees_or_with_no_crs_has_no_scale_bar(capsys, tmp_path, crs):
+    """A degree of longitude shrinks towards the poles: such a map has no one scale, so no bar;
+    with no coordinate system there are no places either."""
+    mask = np.zeros((256, 256), np.uint8)
+    mask[10:20, 10:40] = 1
+    tr = from_origin(10.0, 45.0, 0.0001, 0.0001) if crs else rasterio.Affine.identity()
+    write_tif(tmp_path / "s.tif", np.full((256, 256), 7, np.uint16), crs=crs, transform=tr)
+    write_tif(tmp_path / "m.tif", mask, crs=crs, transform=tr)
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(tmp_path / "s.tif"), "--mask", str(tmp_path / "m.tif"), "--workspace", ws_path)[0] == 0
+    code, _, err = run(capsys, "report", "s", str(tmp_path / "r.html"), "--workspace", ws_path)
+    assert code == 0, err
+    text = (tmp_path / "r.html").read_text()
+    page = Page(text)
+    assert "class='scale'" not in text and len(page.marks) == 1
+    if crs:
+        assert page.facts["Grid"].startswith("256 x 256 pixels of 0.0001 x 0.0001 degrees") and page.tables[0][1][4].endswith(
+            "° E"
+        )
+    else:
+        assert page.facts["Centre"] == "no coordinate system" and page.tables[0][1][2] == "300 px"
+        assert any("sizes are in pixels" in n for n in page.notes)
