@@ -1,6 +1,7 @@
 """A whole scene: import a 12,000 x 12,000 uint16 GeoTIFF with its mask (and again, placed by
 ground control points as a Sentinel-1 GRD file is), predict it (imported, and as a file),
-export its seeps, and list them with where else each was seen (in a second pass).
+export its seeps, list them with where else each was seen (in a second pass), and write the
+scene's report.
 
     python benchmarks/bench_scene.py [--size 12000]
 
@@ -10,7 +11,8 @@ same run (the ratio is the cost of everything around the model: reading, caching
 labelling); `predict --data` on the scene file itself (too large to read whole, so read and
 written by windows) peak <= 2 GB, its time against predict-all's; `evaluate --data` on the
 scene file and its mask (scored by windows, its slicks joined across them) peak <= 2 GB, its
-time against `predict --data`'s. Each step runs as `python -m seep ...` in its own process,
+time against `predict --data`'s; the report (the map drawn from every tile, a row per slick)
+peak <= 2 GB, its time against the seeps list's. Each step runs as `python -m seep ...` in its own process,
 so its peak memory (ru_maxrss) is its own. The scene is synthetic: demo tiles laid side by
 side, written window by window in EPSG:32631.
 """
@@ -18,6 +20,8 @@ side, written window by window in EPSG:32631.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -182,11 +186,18 @@ def main() -> int:
         # every slick of the list has labelled slicks of another scene within reach to look for.
         run_measured("import", str(gcp_image), "--mask", str(gcp_mask), "--scene", "second_pass", "--workspace", ws)
         s, mib, out = run_measured("seeps", image.stem, "--csv", "--workspace", ws)
-        rows = out.splitlines()[1:]
-        again = sum(1 for r in rows if r.rstrip().endswith("second_pass"))
+        rows = list(csv.DictReader(io.StringIO(out)))
+        again = sum(1 for r in rows if "second_pass" in r["seen_in"].split(", "))
         print(
             f"seeps list (the Scene page's, with where else each slick was seen): {len(rows)} slicks, {again} seen again in "
             f"the second pass, in {s:.0f} s, {s / exported:.2f}x export-seeps' time; peak memory {mib:.0f} MiB"
+        )
+        listed = s
+        report = Path(d) / "report.html"
+        s, mib, out = run_measured("report", image.stem, str(report), "--workspace", ws)
+        print(
+            f"report (the Scene page's, to send): {report.stat().st_size / 2**20:.1f} MiB of HTML in {s:.0f} s, "
+            f"{s / listed:.2f}x the seeps list's time; peak memory {mib:.0f} MiB (target 2048, ratio {mib / 2048:.2f})"
         )
     return 0
 
