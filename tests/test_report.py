@@ -27,6 +27,7 @@ class Page(HTMLParser):
     def __init__(self, text: str):
         super().__init__()
         self.tags, self.tables, self.images, self.marks, self.facts, self.notes = set(), [], [], [], {}, []
+        self.captions = []
         self._cell = self._where = None
         self.feed(text)
 
@@ -37,7 +38,7 @@ class Page(HTMLParser):
             self.tables.append([])
         elif tag == "tr":
             self.tables[-1].append([])
-        elif tag in ("td", "th", "dt", "dd", "li") or (tag == "text" and self._where == "n"):
+        elif tag in ("td", "th", "dt", "dd", "li", "figcaption") or (tag == "text" and self._where == "n"):
             self._cell = ""
         elif tag == "image":
             self.images.append(a["href"])
@@ -55,11 +56,13 @@ class Page(HTMLParser):
             self.facts[self._term] = self._cell
         elif tag == "li":
             self.notes.append(self._cell)
+        elif tag == "figcaption":
+            self.captions.append(self._cell)
         elif tag == "text" and self._where == "n":
             self.marks[-1].append(self._cell)
         elif tag == "g":
             self._where = None
-        if tag in ("td", "th", "dd", "dt", "li", "text"):
+        if tag in ("td", "th", "dd", "dt", "li", "text", "figcaption"):
             self._cell = None
 
     def handle_data(self, data):
@@ -99,7 +102,7 @@ def test_a_scene_report_maps_and_lists_each_slick_as_the_seeps_list_gives_it(cap
 
     # The map: the radar shrunk 1:1 (it fits), the outlines exactly where the labels' borders are,
     # each number on its slick, and a scale bar of a round length.
-    radar, lines = (picture(u) for u in page.images)
+    radar, lines, *closeups = (picture(u) for u in page.images)
     assert radar.shape == (H, W, 3) and lines.shape == (H, W, 4)
     truth = np.zeros((H, W), np.uint8)
     with rasterio.open(mask) as ds:
@@ -107,8 +110,23 @@ def test_a_scene_report_maps_and_lists_each_slick_as_the_seeps_list_gives_it(cap
     truth[512:, :256] = 0  # the no-data tile was never stored
     np.testing.assert_array_equal(lines[:, :, 3] > 0, outline(truth))
     assert (lines[outline(truth) & (truth == 1), :3] == ws.classes[1].rgb).all()
-    (x1, y1, n1), (x2, y2, n2) = page.marks
+    (x1, y1, n1), (x2, y2, n2), *on_closeups = page.marks
     assert (n1, n2) == ("1", "2") and truth[int(y1), int(x1)] == 1 and truth[int(y2), int(x2)] == 5
+
+    # A close-up of each: the 5 km slick shrunk 1:4 into a 320-pixel square (12.8 km) around it,
+    # the 100 m one at full resolution; each numbered on itself.
+    assert [c.shape[:2] for c in closeups] == [(320, 320)] * 4 and [m[2] for m in on_closeups] == ["1", "2"]
+    assert page.captions[1:] == ["1 · seep 1 · 6.000 km² · 12.8 km across", "2 · seep 5 · 0.010 km² · 3.2 km across"]
+    # Its square is 1280 pixels from row -380, column -292 (centred on the slick, on the 1:4 grid),
+    # so its outline runs over cells 145-174 by 98-222; the small slick lies at 220, 148 in it.
+    colours = closeups[1][:, :, :3][closeups[1][:, :, 3] > 0]
+    cells = np.argwhere(closeups[1][:, :, 3] > 0)
+    first = cells[(colours == ws.classes[1].rgb).all(1)]
+    other = cells[(colours == ws.classes[5].rgb).all(1)]
+    assert len(first) + len(other) == len(cells)
+    assert (first.min(0) == [145, 98]).all() and (first.max(0) == [174, 222]).all() and (other.min(0) == [220, 148]).all()
+    (x, y, _), (xs, ys, _) = on_closeups
+    assert 120 < y < 200 and 95 < x < 225 and abs(xs - 160) < 10 and abs(ys - 160) < 10
     assert "1 km" in out.read_text() and ">1 km</text>" in out.read_text()
     assert not any("the report says nothing" in n for n in page.notes)  # every tile labelled: no hole
 
@@ -140,22 +158,8 @@ def test_what_people_typed_reads_as_typed_and_runs_nothing(capsys, tmp_path, sce
     note = "<script>alert('x')</script> tail \"may\" be a wake"
     ws.save_label(big.image_id, m, parent=lv.version, author="ana", note=note)
     page = Page(scene_report(ws, "S1A_scene", author="<img src=x onerror=alert(1)>").html)
-    assert page.tags <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "dl", "dt", "dd", "figure", "svg"} | {
-        "image",
-        "g",
-        "text",
-        "rect",
-        "figcaption",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "th",
-        "td",
-        "span",
-        "ul",
-        "li",
-    }
+    drawn = "html head meta title style body h1 h2 p dl dt dd figure figcaption svg image g text rect div table thead tbody tr th td span ul li"
+    assert page.tags <= set(drawn.split())  # none from the typed text
     row = page.tables[0][1]
     assert row[1] == "<b>thick</b> & dark" and row[-1] == f"{ws.image(big.image_id).name}: {note}"
     assert page.tables[1][1][0] == "<b>thick</b> & dark"
@@ -201,7 +205,8 @@ def test_a_scene_in_degrees_or_with_no_crs_has_no_scale_bar(capsys, tmp_path, cr
     assert code == 0, err
     text = (tmp_path / "r.html").read_text()
     page = Page(text)
-    assert "class='scale'" not in text and len(page.marks) == 1
+    assert "class='scale'" not in text and len(page.marks) == 2  # on the map and on its close-up
+    assert page.captions[1].endswith(" · 320 pixels across")
     if crs:
         assert page.facts["Grid"].startswith("256 x 256 pixels of 0.0001 x 0.0001 degrees") and page.tables[0][1][4].endswith(
             "° E"

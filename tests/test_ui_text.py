@@ -61,7 +61,7 @@ def test_a_stored_time_reads_to_the_minute_in_utc():
 
 
 def test_places_read_as_in_a_report():
-    from seep.ui.text import lat_lon
+    from seep.workspace.places import lat_lon
 
     assert lat_lon(4.24622, 42.97475) == "42.9748° N, 4.2462° E"
     assert lat_lon(-90.5, -0.00001) == "0.0000° S, 90.5000° W"

@@ -27,13 +27,15 @@ from seep.workspace.gis import check_predicted, crs_label, prediction_model, til
 from seep.workspace.places import lat_lon
 from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted
 from seep.workspace.recurrence import REACH_M
-from seep.workspace.scene_view import factor_for, overview, overview_classes, scene_tiles
+from seep.workspace.scene_view import Box, around, factor_for, overview, overview_classes, overview_size, scene_tiles, whole
 from seep.workspace.scenes import Scene, acquired_times, scene, tile_offsets_of, with_day
 from seep.workspace.slicks import Slick, scene_slicks
 from seep.workspace.workspace import Workspace
 
 GENERATOR = "Seep scene report"  # in every report's head: only such a file is ever replaced
 MAP_PX = 1400  # the map's longer side: sharp on an A4 page, a few hundred KB
+CLOSEUPS = 12  # the largest slicks, each in a square around it
+CHIP_PX = 320  # a close-up's side on the page
 NUMBERED = 60  # slicks numbered on the map; a model's raw predictions can hold hundreds of specks
 SCALES_KM = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 SUFFIXES = (".html", ".htm")
@@ -67,6 +69,7 @@ def scene_report(
         _facts(ws, sc, model_id, author, now or datetime.now(UTC)),
         _map(ws, sc, slicks, model_id),
         _slick_table(slicks, model_id is not None, acquired_times(ws)),
+        _closeups(ws, sc, slicks, model_id),
         _by_class(ws, slicks),
         _caveats(sc, slicks, model_id, missing, tiles),
     ]
@@ -128,33 +131,69 @@ def _centre(sc: Scene) -> str | None:
 
 
 def _pixel_size(sc: Scene) -> str:
-    a, _, _, d, e, _ = sc.grid.transform[:6]
+    height = abs(sc.grid.transform[4])
     metres = unit_metres(sc.grid.crs)
     if metres is None:
-        return f"{math.hypot(a, d):g} x {abs(e):g} {'degrees' if sc.grid.crs else 'units'}"
-    return f"{math.hypot(a, d) * metres:g} x {abs(e) * metres:g} m"
+        return f"{_pixel_width(sc):g} x {height:g} {'degrees' if sc.grid.crs else 'units'}"
+    return f"{_pixel_width(sc) * metres:g} x {height * metres:g} m"
 
 
 def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) -> str:
     """The scene shrunk onto the page with the outlines, the first NUMBERED slicks numbered as the
     table lists them, and a scale bar where the CRS has one scale."""
     factor = factor_for(sc.grid.height, sc.grid.width, MAP_PX)
-    rgb = overview(ws, sc.name, factor)
-    h, w = rgb.shape[:2]
-    layers = [_data_url(".jpg", rgb), _data_url(".png", _outlines(ws, overview_classes(ws, sc.name, factor, model_id)))]
-    size = max(11, round(w / 70))
-    offsets = tile_offsets_of(ws, sc.name)
-    marks = []
-    for n, s in enumerate(slicks[:NUMBERED], 1):
-        if s.image_id in offsets:  # its inner point on a stored tile (always, bar a slick cut to nothing)
-            r, c = offsets[s.image_id]
-            x, y = (c + s.tile_col + 0.5) / factor, (r + s.tile_row + 0.5) / factor
-            marks.append(f"<text x='{x:.1f}' y='{y:.1f}' font-size='{size}'>{n}</text>")
-    picture = "".join(f"<image href='{url}' width='{w}' height='{h}'/>" for url in layers)
-    svg = f"<svg viewBox='0 0 {w} {h}' role='img'>{picture}<g class='n'>{''.join(marks)}</g>{_scale_bar(sc, factor, w, h)}</svg>"
+    box = whole(sc)
+    points = _points(ws, sc, slicks[:NUMBERED])
+    svg = _picture(ws, sc, box, factor, model_id, points, _scale_bar(sc, factor, *overview_size(box, factor)))
     more = f" Numbered: the {NUMBERED} largest of {len(slicks)}." if len(slicks) > NUMBERED else ""
     caption = f"The scene at 1:{factor} with its outlines; each number is a row of the table below.{more}"
     return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
+
+
+def _closeups(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) -> str:
+    """The CLOSEUPS largest slicks each in a square around it, at full resolution where it fits
+    (the map shrinks a large scene so far that a slick is a few pixels): what a reader looks at."""
+    if not slicks:
+        return ""
+    figures = []
+    points = _points(ws, sc, slicks[:CLOSEUPS])
+    for n, s in enumerate(slicks[:CLOSEUPS], 1):
+        r0, c0, r1, c1 = s.box
+        need = max(CHIP_PX, 1.4 * max(r1 - r0, c1 - c0))
+        factor = min(256, 1 << max(0, math.ceil(math.log2(need / CHIP_PX))))  # divides the tiles: each shrinks alone
+        box = around(r0, c0, r1, c1, CHIP_PX * factor, factor)
+        mine = {k: p for k, p in points.items() if k == n}
+        svg = _picture(ws, sc, box, factor, model_id, mine, "")
+        across = unit_metres(sc.grid.crs)
+        wide = f"{box.width * _pixel_width(sc) * across / 1000:.1f} km across" if across else f"{box.width} pixels across"
+        area = f"{s.area_km2:.3f} km²" if s.area_km2 is not None else f"{s.pixels} px"
+        figures.append(f"<figure>{svg}<figcaption>{_e(f'{n} · {s.class_name} · {area} · {wide}')}</figcaption></figure>")
+    return f"<h2>Close-ups of the {min(CLOSEUPS, len(slicks))} largest</h2><div class='chips'>{''.join(figures)}</div>"
+
+
+def _points(ws: Workspace, sc: Scene, slicks: list[Slick]) -> dict[int, tuple[int, int]]:
+    """Row number -> the (row, col) on the scene's grid of a point inside that slick."""
+    offsets = tile_offsets_of(ws, sc.name)
+    # its inner point lies on a stored tile (always, bar a slick cut to nothing)
+    return {
+        n: (offsets[s.image_id][0] + s.tile_row, offsets[s.image_id][1] + s.tile_col)
+        for n, s in enumerate(slicks, 1)
+        if s.image_id in offsets
+    }
+
+
+def _picture(ws: Workspace, sc: Scene, box: Box, factor: int, model_id: str | None, points: dict, extra: str) -> str:
+    """An SVG of `box` shrunk by `factor`: the radar, the outlines over it, a number at each point."""
+    rgb = overview(ws, sc.name, factor, box)
+    h, w = rgb.shape[:2]
+    layers = [_data_url(".jpg", rgb), _data_url(".png", _outlines(ws, overview_classes(ws, sc.name, factor, model_id, box)))]
+    size = max(16, round(w / 70))
+    marks = "".join(
+        f"<text x='{(c - box.col + 0.5) / factor:.1f}' y='{(r - box.row + 0.5) / factor:.1f}' font-size='{size}'>{n}</text>"
+        for n, (r, c) in points.items()
+    )
+    picture = "".join(f"<image href='{url}' width='{w}' height='{h}'/>" for url in layers)
+    return f"<svg viewBox='0 0 {w} {h}' role='img'>{picture}<g class='n'>{marks}</g>{extra}</svg>"
 
 
 def _outlines(ws: Workspace, classes: np.ndarray) -> np.ndarray:
@@ -178,14 +217,19 @@ def _data_url(suffix: str, pixels: np.ndarray) -> str:
     return f"data:{mime};base64,{base64.b64encode(data.tobytes()).decode()}"
 
 
+def _pixel_width(sc: Scene) -> float:
+    """A pixel's width in the CRS's units (the transform's column step, rotated or not)."""
+    a, _, _, d = sc.grid.transform[:4]
+    return math.hypot(a, d)
+
+
 def _scale_bar(sc: Scene, factor: int, w: int, h: int) -> str:
     """A bar of a round length about a fifth of the map wide; none where the CRS is in degrees
     (no single scale) or absent."""
     metres = unit_metres(sc.grid.crs)
     if metres is None:
         return ""
-    a, _, _, d = sc.grid.transform[:4]
-    km_per_px = math.hypot(a, d) * metres * factor / 1000
+    km_per_px = _pixel_width(sc) * metres * factor / 1000
     fits = [km for km in SCALES_KM if km / km_per_px <= w / 4]
     if not fits:
         return ""
@@ -295,6 +339,8 @@ figcaption { color: #57606a; font-size: 12px; margin-top: 4px; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; }
 th, td { border-bottom: 1px solid #d0d7de; padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
+figure svg + figcaption { margin-top: 2px; }
+.chips { display: grid; grid-template-columns: repeat(3, 1fr); gap: 12px; } .chips figure { margin: 0; }
 .sw { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border: 1px solid #0003; }
 ul.notes { color: #57606a; padding-left: 18px; }
 @page { size: A4; margin: 14mm; }

@@ -70,18 +70,18 @@ def scene_tiles(ws: Workspace, name: str) -> list[SceneTile]:
     return sorted((SceneTile(r.id, r.name, *offsets[r.id], r.status) for r in records), key=lambda t: (t.row_off, t.col_off))
 
 
-def overview(ws: Workspace, name: str, factor: int) -> np.ndarray:
-    """(h, w, 3) uint8: the scene's first band shrunk by `factor` (averaging valid pixels
-    only, so the swath edge does not darken), stretched with one window for the whole scene
-    (per-tile stretches would make a patchwork), no-data hatched."""
-    sc = scene(ws, name)
-    h, w = math.ceil(sc.grid.height / factor), math.ceil(sc.grid.width / factor)
+def overview(ws: Workspace, name: str, factor: int, box: Box | None = None) -> np.ndarray:
+    """(h, w, 3) uint8: the scene's first band (or the part of it in `box`) shrunk by `factor`
+    (averaging valid pixels only, so the swath edge does not darken), stretched with one window for
+    the whole picture (per-tile stretches would make a patchwork), no-data hatched."""
+    box = box or whole(scene(ws, name))
+    h, w = overview_size(box, factor)
     total, count = np.zeros((h, w), np.float32), np.zeros((h, w), np.float32)
-    for t in scene_tiles(ws, name):
+    for t in tiles_in(ws, name, box):
         image = ws.read_image(t.image_id)[:, :, 0].astype(np.float32)
         valid = np.ones(image.shape, np.float32) if ws.config.nodata is None else (image != ws.config.nodata).astype(np.float32)
-        _put(total, _pool(image * valid, factor, np.sum), t, factor)
-        _put(count, _pool(valid, factor, np.sum), t, factor)
+        _put(total, _pool(image * valid, factor, np.sum), t, factor, box)
+        _put(count, _pool(valid, factor, np.sum), t, factor, box)
     mean = np.where(count > 0, total / np.maximum(count, 1e-6), 0).astype(np.float32)
     invalid = count == 0
     grey = stretch(mean[:, :, None], nodata=0 if invalid.any() else None)
@@ -90,16 +90,49 @@ def overview(ws: Workspace, name: str, factor: int) -> np.ndarray:
     return rgb
 
 
-def overview_classes(ws: Workspace, name: str, factor: int, model_id: str | None = None) -> np.ndarray:
+def overview_classes(ws: Workspace, name: str, factor: int, model_id: str | None = None, box: Box | None = None) -> np.ndarray:
     """(h, w) uint8 class ids shrunk by `factor` keeping the highest class of each block, so
     a slick one pixel wide still shows; current labels, or the cached predictions of `model_id`."""
-    sc = scene(ws, name)
-    out = np.zeros((math.ceil(sc.grid.height / factor), math.ceil(sc.grid.width / factor)), np.uint8)
-    for t in scene_tiles(ws, name):
+    box = box or whole(scene(ws, name))
+    out = np.zeros(overview_size(box, factor), np.uint8)
+    for t in tiles_in(ws, name, box):
         classes = tile_classes(ws, t.image_id, model_id)
         if classes is not None:
-            _put(out, _pool(classes, factor, np.max), t, factor)
+            _put(out, _pool(classes, factor, np.max), t, factor, box)
     return out
+
+
+@dataclass(frozen=True)
+class Box:
+    """A part of a scene's grid to draw: its corner and size in scene pixels."""
+
+    row: int
+    col: int
+    height: int
+    width: int
+
+
+def overview_size(box: Box, factor: int) -> tuple[int, int]:
+    """(h, w) of `box` shrunk by `factor`: a last partial cell counts."""
+    return math.ceil(box.height / factor), math.ceil(box.width / factor)
+
+
+def whole(sc) -> Box:
+    return Box(0, 0, sc.grid.height, sc.grid.width)
+
+
+def around(row0: int, col0: int, row1: int, col1: int, side: int, factor: int) -> Box:
+    """A square of `side` pixels centred on a box, its corner on the `factor` grid so that each
+    tile (its offsets multiples of 256) shrinks on its own into whole cells."""
+    row, col = (row0 + row1 - side) // 2, (col0 + col1 - side) // 2
+    return Box(row - row % factor, col - col % factor, side, side)
+
+
+def tiles_in(ws: Workspace, name: str, box: Box) -> list[SceneTile]:
+    """The scene's stored tiles that `box` meets: a close-up reads a few, not the scene."""
+    size = scene(ws, name).tile
+    rows, cols = range(box.row - size + 1, box.row + box.height), range(box.col - size + 1, box.col + box.width)
+    return [t for t in scene_tiles(ws, name) if t.row_off in rows and t.col_off in cols]
 
 
 def tile_classes(ws: Workspace, image_id: str, model_id: str | None) -> np.ndarray | None:
@@ -115,8 +148,11 @@ def _pool(tile: np.ndarray, factor: int, reduce) -> np.ndarray:
     return reduce(tile.reshape(h // factor, factor, w // factor, factor), axis=(1, 3))
 
 
-def _put(target: np.ndarray, block: np.ndarray, t: SceneTile, factor: int) -> None:
-    """A shrunk tile into the overview; the padding past the scene's edge is cut off."""
-    r, c = t.row_off // factor, t.col_off // factor
-    h, w = min(block.shape[0], target.shape[0] - r), min(block.shape[1], target.shape[1] - c)
-    target[r : r + h, c : c + w] = block[:h, :w]
+def _put(target: np.ndarray, block: np.ndarray, t: SceneTile, factor: int, box: Box) -> None:
+    """A shrunk tile into the picture of `box`; what falls outside it (the padding past the
+    scene's edge, a tile only partly in a close-up) is cut off."""
+    r, c = (t.row_off - box.row) // factor, (t.col_off - box.col) // factor
+    r0, c0 = max(r, 0), max(c, 0)
+    r1, c1 = min(r + block.shape[0], target.shape[0]), min(c + block.shape[1], target.shape[1])
+    if r1 > r0 and c1 > c0:
+        target[r0:r1, c0:c1] = block[r0 - r : r1 - r, c0 - c : c1 - c]

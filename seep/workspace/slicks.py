@@ -6,7 +6,8 @@ tile and pixel to open it at.
 from __future__ import annotations
 
 import io
-from dataclasses import astuple, dataclass, fields
+import math
+from dataclasses import dataclass, field, fields
 
 from seep.data.geo import transformer
 from seep.workspace.gis import seep_polygons
@@ -34,6 +35,9 @@ class Slick:
     tile_col: int
     seen_in: tuple[str, ...] = ()  # other scenes whose reviewed labels hold a slick near it: a seep comes back
     first_seen: str | None = None  # the earliest known pass of this scene and those: since when it leaks
+    # The box around it on the scene's grid (first row and column, past the last): where a
+    # close-up looks. Not a column of the list: a reader has the place and the length.
+    box: tuple[int, int, int, int] = field(default=(0, 0, 0, 0), compare=False)
 
 
 def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str | None = None) -> list[Slick]:
@@ -67,14 +71,25 @@ def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str
                 col % sc.tile,
                 elsewhere,
                 min(filter(None, (times.get(n) for n in (name, *elsewhere))), default=None),
+                _pixel_box(to_pixel, geom.bounds),
             )
         )
     return sorted(out, key=lambda s: -s.pixels)
 
 
+def _pixel_box(to_pixel, bounds: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    """A box in the scene's CRS as (row0, col0, row1, col1) on its grid, whichever way its axes run."""
+    x0, y0, x1, y1 = bounds
+    cols, rows = zip(*(to_pixel @ (x, y) for x in (x0, x1) for y in (y0, y1)), strict=True)
+    return math.floor(min(rows)), math.floor(min(cols)), math.ceil(max(rows)), math.ceil(max(cols))
+
+
+CSV_FIELDS = [f.name for f in fields(Slick) if f.name != "box"]
+
+
 def slicks_csv(slicks: list[Slick]) -> str:
     """The list as a spreadsheet opens it, a column per field; notes (typed text) kept as text."""
     buf = io.StringIO()
-    rows = ([", ".join(v) if isinstance(v, tuple) else v for v in astuple(s)] for s in slicks)
-    write_csv(buf, [f.name for f in fields(Slick)], rows)
+    rows = ([", ".join(v) if isinstance(v, tuple) else v for v in (getattr(s, n) for n in CSV_FIELDS)] for s in slicks)
+    write_csv(buf, CSV_FIELDS, rows)
     return buf.getvalue()

@@ -143,14 +143,17 @@ def read_the_report(page, ws: Workspace, tmp_path) -> None:
     rows = page.locator("table.slicks tbody tr")
     expect(rows).to_have_count(len(slicks))
     expect(rows.first.locator("td").nth(1)).to_have_text(slicks[0].class_name)
-    expect(page.locator("svg .n text")).to_have_text([str(n) for n in range(1, len(slicks) + 1)])
+    numbers = [str(n) for n in range(1, len(slicks) + 1)]
+    expect(page.locator("svg .n text")).to_have_text(numbers + numbers)  # on the map, then each on its close-up
     sizes = page.evaluate(
         """() => Promise.all([...document.querySelectorAll('svg image')].map(i => new Promise(done => {
             const img = new Image(); img.onload = () => done([img.naturalWidth, img.naturalHeight]);
             img.onerror = () => done(null); img.src = i.getAttribute('href');
         })))"""
     )
-    assert sizes == [[512, 400], [512, 400]]  # the radar and its outlines, the scene at 1:1
+    assert sizes == [[512, 400]] * 2 + [[320, 320]] * 2 * len(
+        slicks
+    )  # the radar and its outlines: the scene at 1:1, each close-up
     shot(page, "20b-scene-report")
     page.unroute("**/*")
 
