@@ -1,6 +1,6 @@
 """Browse: every image as a thumbnail or a table row, filtered and sorted; a click opens Review."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
@@ -61,12 +61,21 @@ status = st.pills(
 )
 with st.container(horizontal=True, vertical_alignment="bottom"):
     scenes = st.multiselect("Scene", ws.scenes(), key="browse_scene", placeholder="all")
+    timed = any(acquired_times(ws).values())
     since = st.date_input(
         "Acquired since",
         key="browse_since",
         format="YYYY-MM-DD",
-        disabled=not any(acquired_times(ws).values()),
+        disabled=not timed,
         help="Only the tiles of scenes whose pass (UTC) came on or after this day: the passes that came in since",
+    )
+    until = st.date_input(
+        "until",
+        key="browse_until",
+        format="YYYY-MM-DD",
+        disabled=not timed,
+        help="Only the tiles of scenes whose pass (UTC) came on or before this day: with a day since, the passes of a "
+        "week or a month",
     )
     cls = st.selectbox(
         "Class present",
@@ -121,10 +130,13 @@ flt = ImageFilter(
     noted=noted,
     saved_by=saved,
     acquired_since=iso(datetime.combine(since, time(), UTC)) if since else None,
+    acquired_before=iso(datetime.combine(until + timedelta(days=1), time(), UTC)) if until else None,
     model=model.id if model else None,
     **mine,
 )
 st.session_state["browse_filter"] = flt
+if since and until and until < since:
+    st.warning(f"Acquired until {until} is before since {since}: no pass lies between them.", icon=":material/event_busy:")
 total = ws.count_images(flt)
 
 with st.container(horizontal=True, vertical_alignment="center"):

@@ -1563,3 +1563,11 @@ def test_browse_keeps_to_the_passes_acquired_since_a_day(tmp_path, monkeypatch):
     at.date_input(key="browse_since").set_value(None).run()
     assert len(set(at.dataframe[0].value["scene"])) == 3 and "since" not in at.query_params
     assert not app(since="yesterday").exception  # an edited link: ignored, as Browse does every value it cannot read
+    # A day until, too: the passes of a week; the address keeps both; a range the wrong way round says so.
+    at = app(since="2025-03-01", until="2025-03-13", view="Table")
+    assert set(at.dataframe[0].value["scene"]) == {"demo_scene"} and at.date_input(key="browse_until").value == date(2025, 3, 13)
+    at.date_input(key="browse_until").set_value(date(2025, 3, 14)).run()  # the day of the second pass counts whole
+    assert set(at.dataframe[0].value["scene"]) == {"demo_scene", "demo_scene_2"} and at.query_params["until"] == "2025-03-14"
+    at.date_input(key="browse_since").set_value(date(2025, 3, 20)).run()
+    assert at.warning[0].value == "Acquired until 2025-03-14 is before since 2025-03-20: no pass lies between them."
+    assert not app(until="2025-13-01").exception

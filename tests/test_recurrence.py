@@ -234,6 +234,17 @@ def test_passes_are_put_in_the_order_they_were_acquired(capsys, tmp_path):
     assert code == 0 and out.splitlines()[-1] == "1 image matches" and "feb.r000000c000000" in out, err  # feb: one tile
     code, _, err = run(capsys, "list", "--acquired-since", "April", "--workspace", str(ws.root))
     assert code == 1 and "--acquired-since 'April' is not a date" in err
+    # ... and before another: the passes of a month, the bounds as given (since: on or after; before: not at).
+    month = {
+        ws.image(i).scene
+        for i in ws.image_ids(ImageFilter(acquired_since="2023-01-15T00:00:00Z", acquired_before="2023-04-02T10:00:00Z"))
+    }
+    assert month == {"jan", "mar"}  # feb came at 10:00 that day; far, of unknown time, in no month
+    argv = ["list", "--acquired-since", "2023-02-01", "--acquired-before", "2023-04-01", "--workspace", str(ws.root)]
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and {line.split("  ")[1].split(".r")[0] for line in out.splitlines()[:-1]} == {"mar"}, err
+    code, _, err = run(capsys, *argv[:-2], "--acquired-before", "soon", "--workspace", str(ws.root))
+    assert code == 1 and "--acquired-before 'soon' is not a date" in err
 
     code, _, err = run(capsys, "acquired", "jan", "15/01/2023", "--workspace", str(ws.root))  # day or month first?
     assert code == 1 and "'15/01/2023' is not a date" in err and scene(ws, "jan").acquired == "2023-01-15T00:00:00Z"

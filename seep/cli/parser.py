@@ -285,6 +285,12 @@ def _listing_commands(add: Add) -> None:
         help="only tiles of scenes acquired then or later, e.g. 2025-03-10 (UTC): the new passes",
     )
     p.add_argument(
+        "--acquired-before",
+        metavar="WHEN",
+        help="only tiles of scenes acquired before then, e.g. 2025-04-01 (UTC); with --acquired-since, the passes of a "
+        "week or a month",
+    )
+    p.add_argument(
         "--sort",
         default="name",
         choices=list(SORTS),

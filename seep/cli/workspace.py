@@ -383,6 +383,7 @@ def cmd_list(args) -> int:
         noted=args.noted,
         saved_by=args.saved_by,
         acquired_since=iso(parse_when(args.acquired_since, "--acquired-since")) if args.acquired_since else None,
+        acquired_before=iso(parse_when(args.acquired_before, "--acquired-before")) if args.acquired_before else None,
         sort=args.sort,
         model=args.model or active_model_id(ws) or SHIPPED_MODEL.stem,  # the model Browse reads
     )

@@ -40,6 +40,7 @@ FIELDS = (
     Field("browse_status", [], many=True),
     Field("browse_scene", [], many=True),
     Field("browse_since", None, parse=date.fromisoformat),
+    Field("browse_until", None, parse=date.fromisoformat),
     Field("browse_class", None, parse=int),
     Field("browse_predicted", None, parse=_flag),
     Field("browse_name", ""),

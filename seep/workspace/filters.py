@@ -24,6 +24,7 @@ class ImageFilter:
     noted: bool = False  # tiles whose newest label version came with a note
     saved_by: str | None = None  # tiles whose newest label version this person saved
     acquired_since: str | None = None  # tiles of scenes acquired at or after this (ISO 8601 UTC): the new passes
+    acquired_before: str | None = None  # ... and before this: the passes of a week, a month
     sort: str = "name"  # a key of SORTS (below: the ORDER BY of each)
     queue_per_scene: int = 5  # most_useful: how many of each scene's most doubtful tiles come first
 
@@ -69,6 +70,9 @@ class ImageFilter:
         if self.acquired_since is not None:  # stored as 2025-03-02T03:14:07Z: as text, in time order
             clauses.append("scene IN (SELECT s.name FROM scenes s WHERE s.acquired >= ?)")
             args.append(self.acquired_since)
+        if self.acquired_before is not None:
+            clauses.append("scene IN (SELECT s.name FROM scenes s WHERE s.acquired < ?)")
+            args.append(self.acquired_before)
         if self.has_prediction is not None:
             clauses.append(
                 ("" if self.has_prediction else "NOT ") + "EXISTS (SELECT 1 FROM predictions p "

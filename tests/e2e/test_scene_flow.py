@@ -483,7 +483,7 @@ def test_no_page_asks_anything_of_another_host(geo_server, page):
 
 def test_browse_keeps_to_the_passes_acquired_since_a_day(geo_server, page):
     """What came in since a day, from a link: the date picker shows it, the grid holds only the
-    tiles of those passes; another day typed widens it."""
+    tiles of those passes; another day typed widens it, a day until narrows it."""
     url, _ = geo_server
     page.goto(f"{url}/?since=2025-03-10")
     wait_for_app(page)
@@ -498,3 +498,12 @@ def test_browse_keeps_to_the_passes_acquired_since_a_day(geo_server, page):
     page.get_by_role("heading", name="Browse").click()
     expect(page.get_by_text("demo_scene.r000000c000000", exact=True)).to_be_visible()
     page.wait_for_url("**since=2025-03-01**")
+    # Until a day too: the passes of a week. An empty field takes the whole date, typed part by part.
+    until = page.get_by_role("group", name="until")
+    until.get_by_role("spinbutton", name="year, until").click()
+    page.keyboard.type("20250313")
+    page.keyboard.press("Escape")
+    page.get_by_role("heading", name="Browse").click()
+    page.wait_for_url("**until=2025-03-13**")
+    expect(page.get_by_text("demo_scene.r000000c000000", exact=True)).to_be_visible()
+    expect(page.get_by_text("demo_scene_2.r000000c000000", exact=True)).to_have_count(0)
