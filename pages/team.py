@@ -1,4 +1,4 @@
-"""Team: accounts and roles (admins), and the audit trail of who did what and when."""
+"""Team: accounts and roles (admins), each person's part lately, and the audit trail of who did what and when."""
 
 import io
 
@@ -11,6 +11,7 @@ from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace import accounts as acc
 from seep.workspace import lookalikes
+from seep.workspace.activity import PERIODS, team_activity
 from seep.workspace.class_names import name_classes
 
 ws = session.workspace()
@@ -111,6 +112,48 @@ def classes_editor() -> None:
                 session.show_error(e)
 
 
+def team_activity_table() -> None:
+    """Per person, what they did over a period; a row clicked opens the tiles whose newest label is theirs."""
+    st.subheader("Who did what", anchor=False)
+    days = st.segmented_control(
+        "Over the last",
+        PERIODS,
+        default=7,
+        key="team_activity_days",
+        format_func={1: "24 hours", 7: "7 days", 30: "30 days", 365: "year"}.get,
+    )
+    rows = team_activity(ws, days or 7)  # a click on the chosen period again unselects it
+    if not rows:
+        st.caption("Nobody labelled or reviewed a tile in that time.")
+        return
+    event = show_table(
+        [
+            {
+                "person": a.person,
+                "tiles corrected": a.corrected,
+                "predictions taken as they were": a.took_predictions,
+                "others' labels accepted": a.accepted,
+                "returned": a.returned,
+                "last active": when(a.last),
+            }
+            for a in rows
+        ],
+        key="team_activity",
+        on_select="rerun",
+        selection_mode="single-row",
+    )
+    st.caption(
+        "Tiles, each counted once: corrected (painted, restored or merged, saved under their name), predictions "
+        "taken as they were (accepted unchanged), and, as a reviewer, others' labels (a colleague's, or a model's "
+        "from Predict all) accepted or returned. Click a row to open in Browse the tiles whose newest label is theirs."
+    )
+    picked = event.selection.rows if event else []
+    if picked and rows[picked[0]].tiles:
+        st.switch_page("pages/browse.py", query_params={"saved_by": rows[picked[0]].person, "view": "Table"})
+    elif picked:
+        st.caption(f"{plain(rows[picked[0]].person)} saved no label in that time: nothing of theirs to open.")
+
+
 if not acc.accounts_enabled(ws):
     st.info(
         "Accounts are off: everyone using this app may do everything, and the name typed in the sidebar is recorded. "
@@ -130,6 +173,7 @@ if not acc.accounts_enabled(ws):
             session.show_error(e)
     classes_editor()
     reasons_editor()
+    team_activity_table()  # names typed in the sidebar are on the work all the same
     st.stop()
 
 try:
@@ -201,6 +245,8 @@ if change or disable or link or enable:
 
 classes_editor()
 reasons_editor()
+team_activity_table()
+
 
 st.subheader("Audit trail", anchor=False)
 actor = st.selectbox(

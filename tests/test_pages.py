@@ -1571,3 +1571,20 @@ def test_browse_keeps_to_the_passes_acquired_since_a_day(tmp_path, monkeypatch):
     at.date_input(key="browse_since").set_value(date(2025, 3, 20)).run()
     assert at.warning[0].value == "Acquired until 2025-03-14 is before since 2025-03-20: no pass lies between them."
     assert not app(until="2025-13-01").exception
+
+
+def test_the_team_page_says_who_did_what_over_the_period_chosen(demo_ws):
+    """Imported labels are nobody's work; a correction is its author's, the day it was saved and
+    for as long as the period holds it."""
+    from seep.workspace.review import Opened, save_edit
+
+    at = app("pages/team.py")
+    assert "Nobody labelled or reviewed a tile in that time." in [c.value for c in at.caption]
+    tile = demo_ws.list_images()[0]
+    mask = np.zeros((256, 256), np.uint8)
+    mask[5:9, 5:9] = 2
+    save_edit(demo_ws, Opened(tile.id, tile.head_version, "label"), mask, author="<b>ana</b>", dirty=True)
+    at.segmented_control(key="team_activity_days").set_value(1).run()
+    (row,) = at.dataframe(key="team_activity").value.to_dict("records")
+    assert row["person"] == "<b>ana</b>" and row["tiles corrected"] == 1 and row["returned"] == 0
+    assert row["last active"].endswith(" UTC")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from seep.cli.common import NEEDS_ATTENTION
 from seep.cli.models import cmd_evaluate, cmd_models, cmd_predict, cmd_predict_all, cmd_promote, cmd_rollback
-from seep.cli.team import cmd_audit, cmd_copy_to_postgres, cmd_jobs, cmd_user, cmd_worker
+from seep.cli.team import cmd_activity, cmd_audit, cmd_copy_to_postgres, cmd_jobs, cmd_user, cmd_worker
 from seep.cli.training import cmd_crossval, cmd_train
 from seep.cli.workspace import (
     cmd_acquired,
@@ -462,6 +462,14 @@ def _team_commands(add: Add) -> None:
     p.add_argument("--csv", type=Path, help="write the whole trail to this CSV file")
     p.add_argument("--limit", type=_at_least_0, default=50)
     p.add_argument("--actor", help="only this person's actions")
+
+    p = add(
+        "activity",
+        cmd_activity,
+        "who did what lately: per person, the tiles they corrected, the predictions they took as they were, and others' "
+        "labels they accepted or returned as a reviewer",
+    )
+    p.add_argument("--days", type=float, default=7, help="over the last DAYS days (default 7; 1: the last 24 hours)")
 
     p = add(
         "copy-to-postgres",

@@ -148,6 +148,22 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_activity(args) -> int:
+    from seep.workspace.activity import team_activity
+    from seep.workspace.importer import printable
+
+    rows = team_activity(open_workspace(args), args.days)
+    if not rows:
+        print(f"nobody labelled or reviewed a tile in the last {args.days:g} days")
+        return 0
+    print(f"{'person':<20} {'corrected':>9} {'took predictions':>16} {'accepted':>8} {'returned':>8}  last active")
+    for a in rows:
+        print(
+            f"{printable(a.person):<20} {a.corrected:>9} {a.took_predictions:>16} {a.accepted:>8} {a.returned:>8}  {stamp(a.last)}"
+        )
+    return 0
+
+
 def cmd_copy_to_postgres(args) -> int:
     from seep.workspace.postgres import redacted
     from seep.workspace.to_postgres import copy_to_postgres

@@ -168,6 +168,28 @@ def test_a_reviewer_returns_a_tile_the_analyst_fixes_it_and_the_reviewer_accepts
     actions = [(r["actor"], r["action"]) for r in acc.audit_rows(ws) if r["target"] == target.id]
     assert actions == [("Rey", "accept"), ("Ana <b>Lyst</b>", "save"), ("Rey", "return"), ("Ana <b>Lyst</b>", "save")]
 
+    # The admin's morning: who did what this week, a row per person; Ana's row opens her tiles.
+    from seep.workspace.activity import team_activity
+
+    switch_user(page, "ada")
+    page.get_by_role("link", name="Team").click()
+    wait_for_app(page)
+    heading = page.get_by_role("heading", name="Who did what")
+    heading.scroll_into_view_if_needed()
+    rows = team_activity(ws, 7)
+    rey = next(a for a in rows if a.person == "Rey")
+    assert (rey.accepted, rey.returned) == (1, 1)  # (the earlier test's analyst may have worked too)
+    table = page.get_by_test_id("stDataFrame").filter(has=page.get_by_text("others' labels accepted", exact=True))
+    for a in rows:  # a canvas grid: its cells are in the page for screen readers
+        expect(table.get_by_text(a.person, exact=True)).to_be_attached()
+    shot(page, "34-team-who-did-what")
+    ana = [a.person for a in rows].index("Ana <b>Lyst</b>")
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + 35 + 35 * ana + 17)  # the row's tick box
+    page.wait_for_url("**/?saved_by=Ana*")
+    wait_for_app(page)
+    expect(page.get_by_text("1 image matches", exact=False)).to_be_visible()
+
 
 def test_two_analysts_label_a_tile_blind_and_a_reviewer_keeps_one(team_server, page):
     ws, target, v, _ = start(team_server, page, 2, "Rey")

@@ -1,0 +1,74 @@
+"""Who did what lately (the Team page's table, `seep activity`), read from the label history and
+the reviews as analysts and reviewers make them, on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from seep.cli import main
+from seep.data.synthetic import DemoSpec
+from seep.workspace import ImageFilter, Workspace
+from seep.workspace.activity import team_activity
+from seep.workspace.demo import build_demo
+from seep.workspace.records import PREDICT_ALL
+from seep.workspace.review import Opened, accept, accept_prediction, restore, return_tile, save_edit
+
+pytestmark = pytest.mark.usefixtures("store")
+
+
+def test_each_persons_tiles_are_counted_once_by_what_they_did(tmp_path, capsys):
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=6, geo_scene=False), labelled_per_scene=0)
+    a, b, c, d, e, f = ws.image_ids(ImageFilter())
+    stroke = np.zeros((256, 256), np.uint8)
+    stroke[10:20, 10:20] = 1
+    empty = Opened(a, None, "empty")
+    first = save_edit(ws, empty, stroke, author="ana", dirty=True)  # corrected, twice: one tile
+    save_edit(ws, Opened(a, first.version, "label"), stroke * 2, author="ana", dirty=True)
+    restore(ws, a, 1, author="ana")
+    for tile in (b, c):  # a model's predictions, taken as they were, one of them accepted in the same step
+        ws.save_prediction(tile, "m1", stroke, np.ones((256, 256), np.float32), 0.1)
+    save_edit(ws, Opened(b, None, "prediction", "m1"), stroke, author="ana", dirty=False, accept=True)
+    accept_prediction(ws, c, "m1", author="ana")
+    # Predict all's labels are nobody's work; a reviewer accepting one judges the model's.
+    ws.save_label(d, stroke, parent=None, author=PREDICT_ALL, source="predicted", model_id="m1")
+    accept(ws, Opened(d, 1, "label"), stroke, author="ben", dirty=False)
+    accept(ws, Opened(a, ws.image(a).head_version, "label"), stroke, author="ben", dirty=False)
+    lv = save_edit(ws, Opened(e, None, "empty"), stroke, author="cai", dirty=True)
+    return_tile(ws, e, lv.version, reviewer="ben", comment="the tail is a wake")
+    save_edit(ws, Opened(f, None, "empty"), stroke, author="ben", dirty=True, accept=True)  # his own, saved and accepted
+
+    rows = {x.person: x for x in team_activity(ws, 7)}
+    assert set(rows) == {"ana", "ben", "cai"}  # Predict all is no one
+    got = {p: (x.corrected, x.took_predictions, x.accepted, x.returned) for p, x in rows.items()}
+    assert got == {"ana": (1, 2, 0, 0), "ben": (1, 0, 2, 1), "cai": (1, 0, 0, 0)}
+    assert [x.person for x in team_activity(ws, 7)][0] == "ben"  # the latest active first
+    assert team_activity(ws, 7, now=datetime.now(UTC) + timedelta(days=8)) == []  # all of it more than a week ago
+    assert {x.person for x in team_activity(ws, 0.5)} == {"ana", "ben", "cai"}
+
+    code = main(["activity", "--days", "1", "--workspace", str(ws.root)])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0 and out[0].split() == [
+        "person",
+        "corrected",
+        "took",
+        "predictions",
+        "accepted",
+        "returned",
+        "last",
+        "active",
+    ]
+    assert out[1].split()[:5] == ["ben", "1", "0", "2", "1"] and out[1].endswith(" UTC") and len(out) == 4
+    for bad in ("0", "-3", "nan", "40000"):
+        code = main(["activity", "--days", bad, "--workspace", str(ws.root)])
+        assert code == 1 and "give a number of days above 0" in capsys.readouterr().err
+
+
+def test_a_quiet_workspace_says_nobody_worked(tmp_path, capsys):
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=2, geo_scene=False))  # imported labels: nobody's work today
+    assert main(["activity", "--workspace", str(ws.root)]) == 0
+    assert capsys.readouterr().out == "nobody labelled or reviewed a tile in the last 7 days\n"
