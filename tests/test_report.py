@@ -4,6 +4,7 @@ the way a browser reads it, as an analyst writes it from the command line."""
 from __future__ import annotations
 
 import base64
+import os
 import re
 from html.parser import HTMLParser
 
@@ -11,11 +12,13 @@ import cv2
 import numpy as np
 import pytest
 import rasterio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasterio.transform import from_origin
 from test_scenes import SLICK, H, W, run, scene_files, write_tif  # noqa: F401  (scene_files: a fixture)
 
 from seep.data.display import outline
-from seep.workspace import Workspace
+from seep.workspace import ImageFilter, Workspace
 from seep.workspace.places import lat_lon
 from seep.workspace.slicks import scene_slicks
 
@@ -214,3 +217,46 @@ def test_a_scene_in_degrees_or_with_no_crs_has_no_scale_bar(capsys, tmp_path, cr
     else:
         assert page.facts["Centre"] == "no coordinate system" and page.tables[0][1][2] == "300 px"
         assert any("sizes are in pixels" in n for n in page.notes)
+
+
+@pytest.fixture(scope="module")
+def small_scene(tmp_path_factory):
+    """One 256-pixel scene with one slick, labelled: a report takes a few milliseconds."""
+    d = tmp_path_factory.mktemp("fuzzed-report")
+    mask = np.zeros((256, 256), np.uint8)
+    mask[100:120, 40:200] = 1
+    write_tif(d / "s.tif", np.random.default_rng(1).integers(100, 3000, (256, 256)).astype(np.uint16))
+    write_tif(d / "m.tif", mask)
+    from seep.workspace.scenes import import_scene
+
+    ws = Workspace(d / "ws")
+    import_scene(ws, d / "s.tif", mask=d / "m.tif", author="tester")
+    return ws
+
+
+@settings(max_examples=int(os.environ.get("SEEP_FUZZ_EXAMPLES", "60")), deadline=None)
+@given(
+    note=st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=80),
+    name=st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=40),
+)
+def test_any_typed_note_and_class_name_reads_as_typed(small_scene, note, name):
+    """Whatever an analyst types, the report shows those characters and no markup of theirs."""
+    from seep.errors import BadInputError
+    from seep.workspace.class_names import name_classes
+    from seep.workspace.report import scene_report
+
+    ws = small_scene
+    (tile,) = ws.image_ids(ImageFilter())
+    lv, mask = ws.label(tile)
+    try:
+        ws.save_label(tile, mask, parent=lv.version, author="fuzz", note=note)
+        name_classes(ws, {1: (name, "")}, actor="fuzz")
+    except BadInputError:  # a note or name Seep refuses (control characters, blank, another class's name)
+        return
+    page = Page(scene_report(ws, "s").html)
+    drawn = "html head meta title style body h1 h2 p dl dt dd figure figcaption svg image g text rect div table thead tbody tr th td span ul li"
+    assert page.tags <= set(drawn.split())
+    row = page.tables[0][1]
+    assert row[1] == ws.classes.names[1] and row[-1] == (
+        f"{ws.image(tile).name}: {ws.version(tile).note}" if ws.version(tile).note else ""
+    )
