@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
-from seep.data.acquired import iso
+from seep.data.acquired import Window, iso
 from seep.ui import blind, browse_state, browse_views, session
 from seep.ui.legend import legend
 from seep.ui.models import active_model
@@ -189,7 +189,7 @@ st.session_state["browse_page"] = min(st.session_state.get("browse_page", 1), pa
 browse_state.keep()  # the widgets' values as this run sees them (the page's too, set by its click)
 
 if view == "Scenes":
-    browse_views.scenes_view(ws, scenes)
+    browse_views.scenes_view(ws, scenes, Window(flt.acquired_since, flt.acquired_before))
     st.stop()
 if total == 0:
     st.info("No image matches these filters.")

@@ -944,6 +944,13 @@ def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tm
     loose = next(s for s in ws.scenes() if s != "demo_scene")
     assert table.loc[loose, "tiles"] == 3 and table.loc[loose, "unlabelled"] == 2 and not isinstance(table.loc[loose, "map"], str)
     names = list(table.index)
+    # The passes of a window (Browse's acquired since and until) only, and the sites of those passes.
+    at = app(view="Scenes", since="2025-03-10", until="2025-03-20")
+    assert list(at.dataframe[0].value["scene"]) == ["demo_scene_2"]  # the other pass before; the loose ones of no time
+    assert any(
+        "of every georeferenced scene acquired since 2025-03-10 00:00 UTC and before 2025-03-21 00:00 UTC" in c.value
+        for c in at.caption
+    )
 
     at = app("pages/scene.py", name="demo_scene")  # the link's target
     assert at.selectbox(key="scene_name").value == "demo_scene"

@@ -221,6 +221,17 @@ def test_passes_are_put_in_the_order_they_were_acquired(capsys, tmp_path):
         ("", ""),  # far: when, unknown
         ("2023-01-15T00:00:00Z", "2023-01-15T00:00:00Z"),  # jan alone
     ], err
+    # The sites of the passes in a window of time: those after January, what the spring's passes saw.
+    argv = ["sites", str(out), "--acquired-since", "2023-02-01", "--workspace", str(ws.root)]
+    code, said, err = run(capsys, *argv)
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert code == 0 and [r["scenes"] for r in rows] == ["mar, feb"], err  # jan before, far of unknown time
+    assert said.endswith(f"of the scenes acquired since 2023-02-01 00:00 UTC to {out}\n")
+    code, _, err = run(capsys, *argv[:2], "--acquired-before", "2023-03-01T09:20:30Z", "--workspace", str(ws.root))
+    assert code == 0 and [r["scenes"] for r in csv.DictReader(io.StringIO(out.read_text()))] == ["jan", "jan"], err
+    before = out.read_text()
+    code, _, err = run(capsys, *argv[:2], "--acquired-since", "spring", "--workspace", str(ws.root))
+    assert code == 1 and "--acquired-since 'spring' is not a date" in err and out.read_text() == before
 
     # The passes that came in since a day: Browse's filter and `list --acquired-since`, in SQL on both stores.
     from seep.workspace import ImageFilter

@@ -204,6 +204,7 @@ def _workspace_commands(add: Add) -> None:
         "scene or across passes) and write them as points, those seen in most scenes first",
     )
     p.add_argument("out", type=Path, help="OUT.geojson, OUT.gpkg, OUT.kml (EPSG:4326) or OUT.csv; replaces only a sites file")
+    _window_args(p)
 
     p = add(
         "import-seeps",
@@ -217,6 +218,18 @@ def _workspace_commands(add: Add) -> None:
     which.add_argument("--class-field", help="the field holding each polygon's class id or name (default: class_id)")
     which.add_argument("--class", dest="class_id", type=int, help="give every polygon this class id")
     p.add_argument("--author", default=default_author(), help="author recorded on the new label versions")
+
+
+def _window_args(p: argparse.ArgumentParser) -> None:
+    """Which passes: scenes acquired in a window of time (a scene of unknown time is in none)."""
+    p.add_argument(
+        "--acquired-since", metavar="WHEN", help="only scenes acquired then or later, e.g. 2025-03-10 (UTC): the new passes"
+    )
+    p.add_argument(
+        "--acquired-before",
+        metavar="WHEN",
+        help="only scenes acquired before then, e.g. 2025-04-01 (UTC); with --acquired-since, the passes of a week or a month",
+    )
 
 
 def _source_args(p: argparse.ArgumentParser, only: str) -> None:
@@ -279,17 +292,7 @@ def _listing_commands(add: Add) -> None:
     p.add_argument("--predicted", choices=["yes", "no"], help="only images --model has (yes) or has not (no) predicted")
     p.add_argument("--noted", action="store_true", help="only images whose newest label was saved with a note")
     p.add_argument("--saved-by", metavar="NAME", help="only images whose newest label NAME saved (Predict all: model)")
-    p.add_argument(
-        "--acquired-since",
-        metavar="WHEN",
-        help="only tiles of scenes acquired then or later, e.g. 2025-03-10 (UTC): the new passes",
-    )
-    p.add_argument(
-        "--acquired-before",
-        metavar="WHEN",
-        help="only tiles of scenes acquired before then, e.g. 2025-04-01 (UTC); with --acquired-since, the passes of a "
-        "week or a month",
-    )
+    _window_args(p)
     p.add_argument(
         "--sort",
         default="name",

@@ -175,13 +175,28 @@ def cmd_sites(args) -> int:
     from seep.workspace.sites import export_sites
 
     ws = open_workspace(args)
-    sites = export_sites(ws, args.out)
+    window = _window(args)
+    sites = export_sites(ws, args.out, window)
     again = sum(1 for x in sites if len(x.scenes) > 1)
     slicks = sum(x.slicks for x in sites)
+    passes = f" of the scenes {window}" if str(window) else ""
     print(
-        f"wrote {counted(len(sites), 'seep site')} ({again} seen in more than one scene) from {counted(slicks, 'reviewed slick')} to {args.out}"
+        f"wrote {counted(len(sites), 'seep site')} ({again} seen in more than one scene) from "
+        f"{counted(slicks, 'reviewed slick')}{passes} to {args.out}"
     )
     return 0
+
+
+def _window(args):
+    """--acquired-since and --acquired-before as the passes they hold."""
+    from seep.data.acquired import Window, iso, parse_when
+
+    return Window(
+        *(
+            iso(parse_when(text, flag)) if text else None
+            for text, flag in ((args.acquired_since, "--acquired-since"), (args.acquired_before, "--acquired-before"))
+        )
+    )
 
 
 def _slick_line(s, times: dict[str, str | None]) -> str:
@@ -368,7 +383,6 @@ def cmd_where(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from seep.data.acquired import iso, parse_when
     from seep.learn.shipped import SHIPPED_MODEL
     from seep.workspace.registry import active_model_id
 
@@ -382,8 +396,8 @@ def cmd_list(args) -> int:
         has_prediction=None if args.predicted is None else args.predicted == "yes",
         noted=args.noted,
         saved_by=args.saved_by,
-        acquired_since=iso(parse_when(args.acquired_since, "--acquired-since")) if args.acquired_since else None,
-        acquired_before=iso(parse_when(args.acquired_before, "--acquired-before")) if args.acquired_before else None,
+        acquired_since=(window := _window(args)).since,
+        acquired_before=window.before,
         sort=args.sort,
         model=args.model or active_model_id(ws) or SHIPPED_MODEL.stem,  # the model Browse reads
     )

@@ -10,6 +10,7 @@ given by the analyst. TIFFTAG_DATETIME is not read: it is when the file was writ
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,3 +83,22 @@ def same_pass(days_after: float | None) -> bool:
     """Two scenes within the hour are frames of one orbit's pass: a slick across them is one
     slick seen once, not a seep seen again."""
     return days_after is not None and abs(days_after) * 24 < 1
+
+
+@dataclass(frozen=True)
+class Window:
+    """The passes acquired on or after `since` and before `before` (stored ISO 8601 UTC times;
+    None: open on that side). A scene of unknown time lies in no window but the open one."""
+
+    since: str | None = None
+    before: str | None = None
+
+    def holds(self, acquired: str | None) -> bool:
+        if acquired is None:
+            return self.since is None and self.before is None
+        return (self.since is None or acquired >= self.since) and (self.before is None or acquired < self.before)
+
+    def __str__(self) -> str:
+        """'acquired since 2025-03-01 03:00 UTC and before 2025-03-15 00:00 UTC'; '' when open."""
+        parts = [f"since {shown(self.since)}"] * bool(self.since) + [f"before {shown(self.before)}"] * bool(self.before)
+        return "acquired " + " and ".join(parts) if parts else ""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from seep.data.acquired import Window
 from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.learn.metrics import describe_tiles
 from seep.ui import gallery, session  # gallery.x, not x: tests swap in a fake
@@ -68,9 +69,10 @@ def my_work_toggles(work: MyWork) -> dict:
     }
 
 
-def scenes_view(ws: Workspace, scenes: list[str]) -> None:
-    """Tiles per scene by review status, with a link to the map of georeferenced ones."""
-    rows = [x for x in scene_summaries(ws) if not scenes or x.name in scenes]
+def scenes_view(ws: Workspace, scenes: list[str], window: Window) -> None:
+    """Tiles per scene by review status, with a link to the map of georeferenced ones; the scenes
+    picked and the passes in `window` (Browse's acquired since and until) only."""
+    rows = [x for x in scene_summaries(ws) if (not scenes or x.name in scenes) and window.holds(x.acquired)]
     show_table(
         [
             {
@@ -92,26 +94,30 @@ def scenes_view(ws: Workspace, scenes: list[str]) -> None:
         },
     )
     st.caption(
-        "Tiles per scene by review status, the newest pass first; the scene filter above applies, the others are for tiles."
+        "Tiles per scene by review status, the newest pass first; the scene and acquired filters above apply, the "
+        "others are for tiles."
     )
     if any(x.georeferenced for x in rows):
-        sites_downloads(ws)
+        sites_downloads(ws, window)
 
 
-def sites_downloads(ws: Workspace) -> None:
-    """The recurrence map: every scene's reviewed slicks gathered into the places they come from."""
+def sites_downloads(ws: Workspace, window: Window) -> None:
+    """The recurrence map: the reviewed slicks of every scene (acquired in `window`) gathered into
+    the places they come from."""
     with st.container(horizontal=True, vertical_alignment="center"):
         for suffix, label, mime in ((".geojson", "GeoJSON", "application/geo+json"), (".csv", "CSV", "text/csv")):
             st.download_button(
                 f"Seep sites as {label}",
-                data=lambda suffix=suffix: sites_bytes(ws, suffix),
+                data=lambda suffix=suffix: sites_bytes(ws, suffix, window),
                 file_name=f"seep-sites{suffix}",
                 mime=mime,
                 icon=":material/download:",
                 on_click="ignore",
             )
+        passes = f" {window}" if str(window) else ""
         st.caption(
-            f"Seep sites: the reviewed slicks (corrected or accepted) of every georeferenced scene, those within {REACH_M / 1000:g} km of each other "
+            f"Seep sites: the reviewed slicks (corrected or accepted) of every georeferenced scene{passes}, those within "
+            f"{REACH_M / 1000:g} km of each other "
             "gathered into one place, as points with the scenes each was seen in. A site seen pass after pass is a seep "
             "that keeps leaking."
         )

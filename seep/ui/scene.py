@@ -9,6 +9,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import streamlit as st
 
+from seep.data.acquired import Window
 from seep.data.display import overlay
 from seep.errors import SeepError
 from seep.ui.text import chart_text
@@ -153,13 +154,13 @@ def export_bytes(ws: Workspace, name: str, source: str, suffix: str, model_id: s
         return out.read_bytes()
 
 
-def sites_bytes(ws: Workspace, suffix: str) -> bytes:
-    """The workspace's seep sites as `seep sites OUT` writes them."""
+def sites_bytes(ws: Workspace, suffix: str, window: Window) -> bytes:
+    """The seep sites of the passes in `window` as `seep sites OUT` writes them."""
     from seep.workspace.sites import export_sites
 
     with tempfile.TemporaryDirectory() as d:
         out = Path(d) / f"seep-sites{suffix}"
-        export_sites(ws, out)
+        export_sites(ws, out, window)
         return out.read_bytes()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from seep.data.acquired import Window
 from seep.data.disjoint import find, union
 from seep.data.geo import replace_atomically, transformer
 from seep.errors import BadInputError
@@ -40,9 +41,10 @@ class Site:
     last_seen: str | None
 
 
-def seep_sites(ws: Workspace, reach_m: float = REACH_M) -> list[Site]:
-    """Every site of the workspace's reviewed slicks, those seen in most scenes first."""
-    scenes = [sc for sc in map(lambda n: scene(ws, n), scene_names(ws)) if sc.grid.crs is not None]
+def seep_sites(ws: Workspace, reach_m: float = REACH_M, window: Window = Window()) -> list[Site]:
+    """Every site of the reviewed slicks of the passes in `window` (default: all), those seen in
+    most scenes first."""
+    scenes = [sc for sc in map(lambda n: scene(ws, n), scene_names(ws)) if sc.grid.crs is not None and window.holds(sc.acquired)]
     found = {sc.name: _reviewed(*seep_polygons(ws, sc.name, "labels")[1:]) for sc in scenes}  # geoms, props
     keys = [(sc.name, i) for sc in scenes for i in range(len(found[sc.name][0]))]
     group = _join_within_reach(scenes, found, keys, reach_m)
@@ -113,14 +115,15 @@ def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
     return transformer(local, "EPSG:4326").transform(mid.x, mid.y)
 
 
-def export_sites(ws: Workspace, out: Path) -> list[Site]:
-    """The sites as points (EPSG:4326) in OUT.geojson, .gpkg or .kml, or a row each in OUT.csv;
-    OUT is written whole or not at all, and only a sites file Seep wrote is replaced."""
+def export_sites(ws: Workspace, out: Path, window: Window = Window()) -> list[Site]:
+    """The sites (of the passes in `window`) as points (EPSG:4326) in OUT.geojson, .gpkg or .kml,
+    or a row each in OUT.csv; OUT is written whole or not at all, and only a sites file Seep wrote
+    is replaced."""
     out = Path(out)
     if out.suffix.lower() not in SUFFIXES:
         raise BadInputError(f"{out}: write seep sites to a .geojson, .gpkg, .kml or .csv file")
     _check_replaceable(out)
-    sites = seep_sites(ws)
+    sites = seep_sites(ws, window=window)
     driver = SUFFIXES[out.suffix.lower()]
     replace_atomically(out, lambda tmp: _write(tmp, sites, driver))
     return sites

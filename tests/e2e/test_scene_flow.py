@@ -507,3 +507,10 @@ def test_browse_keeps_to_the_passes_acquired_since_a_day(geo_server, page):
     page.wait_for_url("**until=2025-03-13**")
     expect(page.get_by_text("demo_scene.r000000c000000", exact=True)).to_be_visible()
     expect(page.get_by_text("demo_scene_2.r000000c000000", exact=True)).to_have_count(0)
+    # The Scenes view keeps to those passes, and so do the seep sites it hands on.
+    page.get_by_role("radio", name="Scenes").click()  # Browse's view switch
+    wait_for_app(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Seep sites as GeoJSON").click()
+    sites = json.loads(open(download.value.path()).read())["features"]
+    assert sites and {s for x in sites for s in x["properties"]["scenes"].split(", ")} == {"demo_scene"}
