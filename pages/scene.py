@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from seep.data.geo import sentinel1_hint
 from seep.errors import BadInputError, SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
@@ -12,6 +13,7 @@ from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
 from seep.ui.scene import export_bytes, scene_picture, tile_map
 from seep.ui.sticky import sticky
+from seep.ui.tables import show_table
 from seep.ui.text import plain
 from seep.workspace.gis import crs_label, tiles_left_out
 from seep.workspace.report import scene_report
@@ -21,6 +23,7 @@ from seep.workspace.scenes import (
     scene,
     scene_names,
     scene_stamp,
+    scenes_in_folder,
     tile_centres_lonlat,
 )
 
@@ -39,7 +42,9 @@ def import_form() -> None:
             placeholder="/data/S1A_IW_GRDH_20260101.SAFE/measurement/s1a-iw-grd-vv-20260101-001.tiff",
             key="scene_import_path",
             help="A GeoTIFF or Cloud-Optimized GeoTIFF of any size. A Sentinel-1 GRD measurement file, placed by "
-            "ground control points, is warped onto the UTM zone of its middle as it is imported.",
+            "ground control points, is warped onto the UTM zone of its middle as it is imported. Or a folder (the "
+            "morning's passes): each GeoTIFF in it becomes a scene named for its file, with NAME_mask.tif beside it as "
+            "its mask, imported one after another; those already imported are left out.",
         )
         with st.container(horizontal=True):
             mask = st.text_input("Its mask, on the same grid (optional)", key="scene_import_mask")
@@ -56,6 +61,9 @@ def import_form() -> None:
     try:
         if not path.strip():
             raise BadInputError("give the path of a GeoTIFF on this server")
+        if Path(path.strip()).is_dir() and not sentinel1_hint(Path(path.strip())):  # the morning's passes, dropped in a folder
+            import_folder(Path(path.strip()), bool(mask.strip() or given.strip() or acquired.strip()))
+            return
         params = {"path": path.strip(), "mask": mask.strip() or None, "scene": given.strip() or None, "author": session.author()}
         params["acquired"] = acquired.strip() or None
         params["scene"] = check_scene(
@@ -64,20 +72,75 @@ def import_form() -> None:
             mask=params["mask"] and Path(params["mask"]),
             scene=params["scene"],
             acquired=params["acquired"],
+            author=params["author"],
         )
         session.require(ws, "import")
         job = queue.submit(ws, "import_scene", params)
         ensure_worker(ws)
         st.session_state["scene_job"] = job.id
+        st.session_state.pop("scene_batch", None)
         st.toast(f"Importing {plain(params['scene'])} as job {job.id}")
     except SeepError as e:
         session.show_error(e)
 
 
+def import_folder(folder: Path, more: bool) -> None:
+    """Every GeoTIFF scene of a folder, each its own import job, one after another; the files that
+    are not (already imported, unreadable, a mask of nothing) said with why."""
+    if more:
+        raise BadInputError(
+            "a folder's scenes are named for their files, each with NAME_mask.tif beside it as its mask and its time read "
+            "from it: leave the mask, name and time empty (set a time later on the scene's page)"
+        )
+    session.require(ws, "import")
+    found, skipped = scenes_in_folder(ws, folder, session.author())
+    if not found:
+        why = (
+            f": {skipped[0][0]}: {skipped[0][1]}" + (f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else "")
+            if skipped
+            else ""
+        )
+        raise BadInputError(f"{folder} holds no GeoTIFF scene to import{why}")
+    jobs = [
+        queue.submit(
+            ws, "import_scene", {"path": str(f.path), "mask": f.mask and str(f.mask), "scene": f.name, "author": session.author()}
+        )
+        for f in found
+    ]
+    ensure_worker(ws)
+    st.session_state["scene_job"] = jobs[-1].id
+    st.session_state["scene_batch"] = ([j.id for j in jobs], skipped)
+    st.toast(f"Importing {len(jobs)} scenes, one after another")
+
+
 def session_job() -> queue.Job | None:
-    """The import or prediction this session started, if it is still the newest."""
+    """The import or prediction this session started, if it is still the newest; of a folder's
+    imports, the one running, else the last."""
     job = newest_job(ws, ("import_scene", "predict_all"))
+    if "scene_batch" in st.session_state:
+        batch = [queue.get(ws, i) for i in st.session_state["scene_batch"][0]]
+        return next((j for j in batch if j.active), batch[-1])
     return job if job is not None and job.id == st.session_state.get("scene_job") else None
+
+
+def batch_progress() -> None:
+    """A folder's imports, a line each, and the files left out with why."""
+    if "scene_batch" not in st.session_state:
+        return
+    ids, skipped = st.session_state["scene_batch"]
+    batch = [queue.get(ws, i) for i in ids]
+    show_table(
+        [{"scene": j.params["scene"], "job": j.id, "state": j.status.lower(), "progress": j.progress} for j in batch],
+        column_config={"progress": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")},
+        key="scene_batch_table",
+    )
+    for j in batch:
+        if j.status == "ERROR":
+            st.error(plain(f"{j.params['scene']}: {j.message}"))
+    if skipped:
+        with st.expander(f"Not imported · {len(skipped)}", icon=":material/block:"):
+            for name, why in skipped:
+                st.caption(plain(f"{name}: {why}"))
 
 
 def first_seen_ended(job: queue.Job) -> bool:
@@ -97,6 +160,7 @@ def job_progress() -> None:
     if job is None:
         return
     job_card(ws, job, "scene_job")
+    batch_progress()
     if first_seen_ended(job):
         st.rerun()
 
@@ -111,6 +175,7 @@ def job_outcome() -> None:
         if first_seen_ended(job):  # it may have ended after this run listed the scenes: list them again
             st.rerun()
         job_card(ws, job, "scene_job")
+        batch_progress()
 
 
 if not names:
@@ -168,6 +233,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
             job = queue.submit(ws, "predict_all", {"only_unreviewed": True, "scene": name})
             ensure_worker(ws)
             st.session_state["scene_job"] = job.id
+            st.session_state.pop("scene_batch", None)
             st.session_state["scene_layer_pick"] = "predictions"  # the widget is drawn: set it on the next run
             st.rerun()
         except SeepError as e:

@@ -1046,3 +1046,39 @@ def test_a_plain_mask_of_the_scenes_size_takes_the_scenes_place(capsys, tmp_path
     assert code == 0 and "takes the scene's place" not in err  # a georeferenced mask: nothing to say
     a, b = (labels_of(Workspace(tmp_path / w), "S1A_scene", (H, W)) for w in "ab")
     assert a.any() and (a == b).all()
+
+
+def test_a_folder_of_passes_lists_its_scenes_with_their_masks_and_says_why_of_the_rest(tmp_path):
+    """The Scene page's import of a folder: each GeoTIFF in it a scene named for its file, with
+    NAME_mask.tif (or NAME-mask.tif) beside it as its mask; the rest named with why."""
+    from seep.workspace.scenes import import_scene, scenes_in_folder
+
+    drop = tmp_path / "drop"
+    (drop / "sub").mkdir(parents=True)
+    rng = np.random.default_rng(5)
+    for name in ("a", "b", "sub/d"):
+        write_tif(drop / f"{name}.tif", rng.integers(100, 3000, (256, 256)).astype(np.uint16))
+    write_tif(drop / "a_mask.tif", np.zeros((256, 256), np.uint8))
+    write_tif(drop / "c-mask.tif", np.zeros((256, 256), np.uint8))  # the mask of no scene here
+    (drop / "x.tif").write_text("not a raster")
+    (drop / "notes.txt").write_text("not a GeoTIFF by its name: not looked at")
+    safe = drop / "S1A_IW_GRDH.SAFE"
+    (safe / "measurement").mkdir(parents=True)
+    (safe / "manifest.safe").write_text("<xfdu/>")
+    write_tif(safe / "measurement" / "s1a-vv.tiff", np.ones((256, 256), np.uint16))
+    ws = Workspace(tmp_path / "ws")
+
+    found, skipped = scenes_in_folder(ws, drop, author="ana")
+    assert [(f.path.name, f.mask and f.mask.name, f.name) for f in found] == [("a.tif", "a_mask.tif", "a"), ("b.tif", None, "b")]
+    why = dict(skipped)
+    assert set(why) == {"c-mask.tif", "x.tif", "S1A_IW_GRDH.SAFE"}
+    assert "named as a mask, and no scene of that name is beside it" in why["c-mask.tif"]
+    assert "cannot be read as a GeoTIFF" in why["x.tif"] and "import one of its measurement GeoTIFFs" in why["S1A_IW_GRDH.SAFE"]
+
+    found, skipped = scenes_in_folder(ws, drop, author="")  # a mask's labels need a name; a scene alone does not
+    assert [f.name for f in found] == ["b"] and "a label needs an author" in dict(skipped)["a.tif"]
+    import_scene(ws, drop / "b.tif", author="ana")
+    found, skipped = scenes_in_folder(ws, drop, author="ana")
+    assert [f.name for f in found] == ["a"] and "already has a scene named b" in dict(skipped)["b.tif"]
+    with pytest.raises(BadInputError, match="no folder at"):
+        scenes_in_folder(ws, drop / "gone")

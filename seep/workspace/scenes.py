@@ -31,10 +31,11 @@ from seep.data.geo import (
     placed_like,
     read_mask_tile,
     read_tile,
+    sentinel1_hint,
     tile_offsets,
     transformer,
 )
-from seep.errors import BadInputError, Cancelled, NotFoundError
+from seep.errors import BadInputError, Cancelled, NotFoundError, SeepError
 from seep.workspace.demo import mixing_warning
 from seep.workspace.records import REVIEWED, clean_author, counted, pixel_checksum
 from seep.workspace.workspace import Workspace
@@ -134,17 +135,63 @@ def import_scene(
 
 
 def check_scene(
-    ws: Workspace, path: Path, *, mask: Path | None = None, scene: str | None = None, acquired: str | None = None
+    ws: Workspace,
+    path: Path,
+    *,
+    mask: Path | None = None,
+    scene: str | None = None,
+    acquired: str | None = None,
+    author: str | None = None,
 ) -> str:
     """What `import_scene` refuses, found in a moment (headers only, no pixels read), so the
     app can say it before queueing a long import; returns the scene's name."""
     name = _scene_name(scene or Path(path).stem)
     _given_time(acquired, "")  # a mistyped time refused now, not after the job has read the file
+    if mask is not None and author is not None:  # the mask's labels go under a name
+        clean_author(author)
     with _opened(path, mask) as (ds, mds):
         _checked_grids(ws, ds, mds, path, mask)
     if _existing(ws, name) in ("complete", "tiles"):
         raise BadInputError(f"this workspace already has a scene named {name}; give the import another name")
     return name
+
+
+MASK_SUFFIXES = ("_mask", "-mask")  # NAME_mask.tif beside NAME.tif is its mask, as the demo writes them
+
+
+@dataclass(frozen=True)
+class FolderScene:
+    path: Path
+    mask: Path | None
+    name: str
+
+
+def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> tuple[list[FolderScene], list[tuple[str, str]]]:
+    """The passes dropped in one folder, each checked as check_scene checks one (headers only):
+    its GeoTIFFs (not its subfolders'), each with NAME_mask.tif (or NAME-mask.tif) beside it as
+    its mask; and the files and folders not imported, each with why (already imported, not a
+    GeoTIFF, a Sentinel-1 product to pick a measurement file of)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BadInputError(f"no folder at {folder}")
+    entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    tiffs = {p.stem: p for p in entries if p.is_file() and p.suffix.lower() in (".tif", ".tiff")}
+    masks = {stem.removesuffix(x): tiffs[stem] for stem in tiffs for x in MASK_SUFFIXES if stem.endswith(x)}
+    scene_of = {mask: base for base, mask in masks.items()}
+    found, skipped = [], []
+    for stem, path in tiffs.items():
+        if path in scene_of:  # imported with its scene, else the mask of nothing here
+            if scene_of[path] not in tiffs:
+                skipped.append((path.name, f"{path} is named as a mask, and no scene of that name is beside it"))
+            continue
+        try:
+            found.append(FolderScene(path, masks.get(stem), check_scene(ws, path, mask=masks.get(stem), author=author)))
+        except SeepError as e:
+            skipped.append((path.name, str(e)))
+    for p in entries:
+        if p.is_dir() and (hint := sentinel1_hint(p)):
+            skipped.append((p.name, f"{p} {hint}"))
+    return found, skipped
 
 
 @contextmanager

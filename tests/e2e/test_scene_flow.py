@@ -236,6 +236,60 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
     assert page.url.endswith("/scene?name=demo_scene")
 
 
+def test_the_mornings_passes_are_imported_from_a_folder(geo_server, page, tmp_path):
+    """A folder of GeoTIFFs: each a scene named for its file (its time read from its name), one
+    with its NAME_mask.tif beside it; a file that is no GeoTIFF and a mask of no scene are said."""
+    from rasterio.transform import from_origin
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    img = np.random.default_rng(2).integers(100, 3000, (200, 300)).astype(np.uint16)
+    mask = np.zeros((200, 300), np.uint8)
+    mask[50:70, 20:280] = 1
+    first, second = "S1A_IW_GRDH_1SDV_20250601T031512_aa", "S1A_IW_GRDH_1SDV_20250613T031514_bb"
+    other = np.random.default_rng(3).integers(100, 3000, (200, 300)).astype(np.uint16)  # the same pixels are one scene
+    for name, array, x0 in (
+        (first, img, 700000),
+        (f"{first}_mask", mask, 700000),
+        (second, other, 701000),
+        ("lost-mask", mask, 0),
+    ):
+        profile = dict(driver="GTiff", height=200, width=300, count=1, dtype=array.dtype, crs="EPSG:32631")
+        with rasterio.open(drop / f"{name}.tif", "w", transform=from_origin(x0, 4700000, 20, 20), **profile) as ds:
+            ds.write(array[None])
+    (drop / "readme.tif").write_text("not an image")
+
+    page.goto(f"{url}/scene")
+    wait_for_app(page)
+    open_expander(page, "Import a scene")
+    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(drop))
+    page.get_by_label("Scene name (default: the file's name)").fill("mine")
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("leave the mask, name and time empty", exact=False)).to_be_visible()  # nothing queued
+    assert first not in [j.params.get("scene") for j in queue.list_jobs(ws)]
+    wait_for_app(page)
+    page.get_by_label("Scene name (default: the file's name)").fill("")
+    page.get_by_role("button", name="Import").click()
+    # One job each, one after another; when the last ends the page shows its scene.
+    expect(page.get_by_text("300 x 200 pixels", exact=False)).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("Acquired 2025-06-13 03:15 UTC (read from its file name)", exact=True)).to_be_visible()
+    assert {first, second} <= set(scene_names(ws))
+    assert ws.count_images(ImageFilter(scene=(first,), status=("accepted",))) == 2  # its mask labelled its tiles
+    assert ws.count_images(ImageFilter(scene=(second,), status=("accepted",))) == 0
+    open_expander(page, "Not imported · 2")
+    expect(page.get_by_text("lost-mask.tif: ", exact=False)).to_be_visible()
+    expect(page.get_by_text("readme.tif: ", exact=False)).to_be_visible()
+    shot(page, "22b-scenes-imported-from-a-folder")
+
+    # Again: every scene is in already, each said so; nothing is queued.
+    before = len(queue.list_jobs(ws))
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("holds no GeoTIFF scene to import", exact=False)).to_be_visible()
+    assert len(queue.list_jobs(ws)) == before
+
+
 def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server, page, tmp_path):
     """An analyst outlines a slick in QGIS over the scene and saves it as GeoJSON (lon/lat,
     RFC 7946); uploaded on the Scene page it becomes an accepted label where it was drawn."""
