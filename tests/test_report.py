@@ -193,6 +193,7 @@ def test_a_report_of_a_models_predictions_says_no_one_checked_them(capsys, tmp_p
     assert code == 1 and "nobody" in err
 
 
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")  # the file has no CRS on purpose
 @pytest.mark.parametrize("crs", [None, "EPSG:4326"])
 def test_a_scene_in_degrees_or_with_no_crs_has_no_scale_bar(capsys, tmp_path, crs):
     """A degree of longitude shrinks towards the poles: such a map has no one scale, so no bar;
