@@ -1082,3 +1082,29 @@ def test_a_folder_of_passes_lists_its_scenes_with_their_masks_and_says_why_of_th
     assert [f.name for f in found] == ["a"] and "already has a scene named b" in dict(skipped)["b.tif"]
     with pytest.raises(BadInputError, match="no folder at"):
         scenes_in_folder(ws, drop / "gone")
+
+
+def test_a_folder_of_passes_imports_from_the_command_line_each_on_its_own(capsys, tmp_path):
+    """`import DROP --scenes`: as the Scene page imports a folder; a scene that fails part way is
+    undone and said, and the others are imported all the same (exit 3: something was left out)."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    rng = np.random.default_rng(6)
+    for name in ("a", "b", "c"):
+        write_tif(drop / f"{name}.tif", rng.integers(100, 3000, (600, 600)).astype(np.uint16))
+    mask = np.zeros((600, 600), np.uint8)
+    mask[10:20, 10:500] = 1
+    write_tif(drop / "a_mask.tif", mask)
+    whole = (drop / "b.tif").read_bytes()
+    (drop / "b.tif").write_bytes(whole[: len(whole) // 2])  # its header reads; its pixels end half-way
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "import", str(drop), "--scenes", "--mask", str(drop / "a_mask.tif"), "--workspace", ws_path)
+    assert code == 1 and "leave out --mask, --scene and --acquired" in err and not (tmp_path / "ws").exists()
+    code, out, err = run(capsys, "import", str(drop), "--scenes", "--author", "ana", "--workspace", ws_path)
+    lines = out.splitlines()
+    assert code == 3 and lines[0].startswith("scene a: 9 tiles added") and "9 masks added" in lines[0], err
+    assert lines[1].startswith("scene c: 9 tiles added") and lines[2].startswith("skipped b.tif: ") and len(lines) == 3
+    ws = Workspace(ws_path)
+    assert set(ws.scenes()) == {"a", "c"} and ws.count_images(ImageFilter(scene=("b",))) == 0  # b undone whole
+    code, out, _ = run(capsys, "import", str(drop), "--scenes", "--author", "ana", "--workspace", ws_path)
+    assert code == 3 and "skipped a.tif: this workspace already has a scene named a" in out

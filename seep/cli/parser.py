@@ -159,6 +159,12 @@ def _workspace_commands(add: Add) -> None:
         help="with a scene: when the radar passed, e.g. 2023-01-05T03:15Z (UTC; default: its ACQUISITION_START_TIME tag or the "
         "date and time in its name)",
     )
+    p.add_argument(
+        "--scenes",
+        action="store_true",
+        help="PATH is a folder of georeferenced scenes (the morning's passes): each GeoTIFF in it a scene named for its "
+        "file, NAME_mask.tif beside it its mask, as the Scene page imports a folder",
+    )
 
     p = add("export", cmd_export, "write current labels as uint8 TIFFs in the exercise layout plus manifest.csv")
     p.add_argument("out", type=Path)

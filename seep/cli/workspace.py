@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from seep.cli.common import NEEDS_ATTENTION, check_out, open_workspace, progress, stamp
-from seep.errors import BadInputError
+from seep.errors import BadInputError, SeepError
 from seep.workspace import STATUSES, ImageFilter
 from seep.workspace.db import open_store
 from seep.workspace.records import clean_author, counted
@@ -34,6 +34,8 @@ def cmd_import(args) -> int:
         raise BadInputError(f"no file or folder at {args.path}")
     if args.path.is_file() or sentinel1_hint(args.path):  # a .SAFE folder is one scene, said so by open_scene
         return _import_scene(args)
+    if args.scenes:
+        return _import_scenes(args)
     if args.mask or args.scene:
         raise BadInputError("--mask and --scene go with one scene file (SCENE.tif), not a folder")
     check_import(args.path, args.author)  # an empty folder or a blank --author: no half import, no empty workspace
@@ -114,6 +116,34 @@ def _import_scene(args) -> int:
         print(f"warning: {w}", file=sys.stderr)
     print(report.summary())
     return 0
+
+
+def _import_scenes(args) -> int:
+    """Every scene of a folder, one after another; the files left out said with why (exit 3)."""
+    from seep.workspace.scenes import import_scene, scenes_in_folder
+
+    if args.mask or args.scene or args.acquired:
+        raise BadInputError(
+            "a folder's scenes are named for their files, their masks beside them and their times read from them: leave out --mask, --scene and --acquired"
+        )
+    ws = open_workspace(args, create=True)
+    found, skipped = scenes_in_folder(ws, args.path, args.author)
+    for f in found:
+        try:  # one scene that fails (undone whole, as any import is) does not stop the others
+            report = import_scene(
+                ws, f.path, mask=f.mask, scene=f.name, author=args.author, on_progress=progress(f"import {f.path.name}")
+            )
+        except SeepError as e:
+            skipped.append((f.path.name, str(e)))
+            continue
+        for w in report.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        print(report.summary())
+    for name, why in skipped:
+        print(f"skipped {name}: {why}")
+    if not found:
+        print(f"no scene imported: {args.path} holds no GeoTIFF scene to import")
+    return NEEDS_ATTENTION if skipped or not found else 0
 
 
 def cmd_export_seeps(args) -> int:
