@@ -100,5 +100,6 @@ class Window:
 
     def __str__(self) -> str:
         """'acquired since 2025-03-01 03:00 UTC and before 2025-03-15 00:00 UTC'; '' when open."""
-        parts = [f"since {shown(self.since)}"] * bool(self.since) + [f"before {shown(self.before)}"] * bool(self.before)
+        bounds = (("since", self.since), ("before", self.before))
+        parts = [f"{word} {shown(when)}" for word, when in bounds if when]
         return "acquired " + " and ".join(parts) if parts else ""
