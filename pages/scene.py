@@ -61,8 +61,9 @@ def import_form() -> None:
     try:
         if not path.strip():
             raise BadInputError("give the path of a GeoTIFF on this server")
-        if Path(path.strip()).is_dir() and not sentinel1_hint(Path(path.strip())):  # the morning's passes, dropped in a folder
-            import_folder(Path(path.strip()), bool(mask.strip() or given.strip() or acquired.strip()))
+        where = Path(path.strip())
+        if where.is_dir() and not sentinel1_hint(where):  # the morning's passes, dropped in a folder
+            import_folder(where, bool(mask.strip() or given.strip() or acquired.strip()))
             return
         params = {"path": path.strip(), "mask": mask.strip() or None, "scene": given.strip() or None, "author": session.author()}
         params["acquired"] = acquired.strip() or None
@@ -108,15 +109,14 @@ def import_folder(folder: Path, more: bool) -> None:
         for f in found
     ]
     ensure_worker(ws)
-    st.session_state["scene_job"] = jobs[-1].id
-    st.session_state["scene_batch"] = ([j.id for j in jobs], skipped)
+    st.session_state["scene_batch"] = ([j.id for j in jobs], skipped)  # session_job reads the batch, not scene_job
     st.toast(f"Importing {len(jobs)} scenes, one after another")
 
 
 def session_job() -> queue.Job | None:
     """The import or prediction this session started, if it is still the newest; of a folder's
     imports, the one running, else the last."""
-    job = newest_job(ws, ("import_scene", "predict_all"))
+    job = newest_job(ws, ("import_scene", "predict_all"))  # reaps a dead worker's jobs first, a batch's too
     if "scene_batch" in st.session_state:
         batch = [queue.get(ws, i) for i in st.session_state["scene_batch"][0]]
         return next((j for j in batch if j.active), batch[-1])
