@@ -188,6 +188,9 @@ if session.allowed(ws, "import"):
     with st.expander("Import a scene", expanded=not names, icon=":material/upload_file:"):
         import_form()
 job_outcome()
+if removed := st.session_state.pop("scene_removed", None):  # (name, what went); a toast too, for one scrolled down to the panel
+    st.success(plain(f"Removed scene {removed[0]}: {removed[1]}"), icon=":material/delete:")
+    st.toast(plain(f"Removed scene {removed[0]}"), icon=":material/delete:")
 if not names:
     st.stop()
 
@@ -333,3 +336,5 @@ scene_panels.slicks_table(ws, name, model_id)
 
 if session.allowed(ws, "accept"):
     scene_panels.gis_import(ws, name)
+if session.allowed(ws, "remove a scene"):
+    scene_panels.removal_panel(ws, name)

@@ -21,6 +21,7 @@ from seep.cli.workspace import (
     cmd_import,
     cmd_import_seeps,
     cmd_list,
+    cmd_remove_scene,
     cmd_report,
     cmd_restore,
     cmd_seeps,
@@ -277,6 +278,16 @@ def _listing_commands(add: Add) -> None:
     p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
     p.add_argument("when", nargs="?", help="e.g. 2023-01-05 or 2023-01-05T03:15:12Z (UTC when no zone); 'unknown' clears it")
     p.add_argument("--author", default=default_author(), help="who sets it, for the audit trail")
+
+    p = add(
+        "remove-scene",
+        cmd_remove_scene,
+        "remove a scene imported by mistake (the wrong file or name) with its tiles, their imported and predicted "
+        "labels and cached predictions; refused once anyone has worked on it (drawn, reviewed, trained on) or a job "
+        "may be reading it. The file it came from is not touched",
+    )
+    p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
+    p.add_argument("--author", default=default_author(), help="who removes it, for the audit trail")
 
     p = add(
         "where",

@@ -389,6 +389,16 @@ def cmd_acquired(args) -> int:
     return 0
 
 
+def cmd_remove_scene(args) -> int:
+    """Take away a scene imported by mistake; what it held is said, or why it is kept."""
+    from seep.workspace.importer import printable
+    from seep.workspace.scene_removal import remove_scene
+
+    gone = remove_scene(open_workspace(args), args.scene, clean_author(args.author))
+    print(printable(f"removed scene {gone.scene}: {gone}"))
+    return 0
+
+
 def cmd_where(args) -> int:
     """Which scenes and tiles hold a place from a report: a line per scene, the tile's id first
     (what `history` and the app's /review?image= take)."""

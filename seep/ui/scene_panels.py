@@ -1,5 +1,5 @@
 """The Scene page's panels: finding a place from a report, the scene's seeps as a report lists
-them, and seeps drawn in a GIS taken back as labels."""
+them, seeps drawn in a GIS taken back as labels, and a scene imported by mistake removed."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from seep.ui.text import pass_when, plain
 from seep.workspace import Workspace
 from seep.workspace.places import Found, find_place
 from seep.workspace.recurrence import REACH_M
+from seep.workspace.scene_removal import removal, remove_scene
 from seep.workspace.scenes import Scene, acquired_times, reviewed_stamp, scene_stamp, set_acquired
 from seep.workspace.slicks import slicks_csv
 
@@ -198,5 +199,34 @@ def _seeps_form(ws: Workspace, name: str) -> None:
         # Kept, not popped once shown: a rerun that follows (a click, the map) must not wipe it unread.
         st.session_state["scene_seeps_done"] = (name, report.summary())
         st.rerun()  # the picture above was drawn before: draw it with the new labels
+    except SeepError as e:
+        session.show_error(e)
+
+
+def removal_panel(ws: Workspace, name: str) -> None:
+    """A scene imported by mistake taken away again, while no one has worked on it; its name
+    typed to confirm, as a repository is deleted: there is no undo but importing it again."""
+    gone, blockers = removal(ws, name)
+    with st.expander("Remove this scene", icon=":material/delete:"):
+        if blockers:
+            st.caption(
+                "Only a scene no one has worked on can be removed (label history is never deleted), and none a "
+                "background job may be reading. This one is kept: " + plain("; ".join(blockers)) + "."
+            )
+            return
+        st.caption(f"For a scene imported by mistake. Removes its {plain(gone)}.")
+        with st.form("scene_remove", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
+            typed = st.text_input("Type the scene's name to confirm", key="scene_remove_name")
+            if not st.form_submit_button("Remove scene", icon=":material/delete:", type="primary"):
+                return
+    try:
+        if typed.strip() != name:
+            raise BadInputError(f"type the scene's name, {name}, to remove it")
+        session.require(ws, "remove a scene")
+        done = remove_scene(ws, name, session.author())
+        st.session_state["scene_removed"] = (done.scene, str(done))
+        st.session_state.pop("scene_name", None)
+        st.query_params.pop("name", None)
+        st.rerun()
     except SeepError as e:
         session.show_error(e)

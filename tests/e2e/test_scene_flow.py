@@ -568,3 +568,56 @@ def test_browse_keeps_to_the_passes_acquired_since_a_day(geo_server, page):
         page.get_by_role("button", name="Seep sites as GeoJSON").click()
     sites = json.loads(open(download.value.path()).read())["features"]
     assert sites and {s for x in sites for s in x["properties"]["scenes"].split(", ")} == {"demo_scene"}
+
+
+def test_a_scene_imported_by_mistake_is_removed_from_its_page(geo_server, page, tmp_path):
+    """A pass imported twice, under a wrong name too: its page removes it once its name is
+    typed; a scene an analyst has drawn on is kept, the page says why."""
+    from rasterio.transform import from_origin
+
+    from seep.cli import main
+    from seep.workspace.review import Opened, save_edit
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    for name, seed in (("typo_pass", 5), ("worked_on", 6)):
+        img = np.random.default_rng(seed).integers(100, 3000, (200, 300)).astype(np.uint16)
+        profile = dict(driver="GTiff", height=200, width=300, count=1, dtype=img.dtype, crs="EPSG:32631")
+        with rasterio.open(tmp_path / f"{name}.tif", "w", transform=from_origin(800000, 4700000, 20, 20), **profile) as ds:
+            ds.write(img[None])
+        assert main(["import", str(tmp_path / f"{name}.tif"), "--workspace", str(ws_path)]) == 0
+    tile = ws.image_ids(ImageFilter(scene=("worked_on",)))[0]
+    stroke = np.zeros((256, 256), np.uint8)
+    stroke[10:20, 10:20] = 1
+    save_edit(ws, Opened(tile, None, "empty"), stroke, author="ana", dirty=True)
+
+    page.goto(f"{url}/scene?name=worked_on")
+    wait_for_app(page)
+    open_expander(page, "Remove this scene")
+    expect(page.get_by_text("This one is kept: labels drawn by ana on 1 tile.", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="Remove scene")).to_have_count(0)
+
+    page.goto(f"{url}/scene?name=typo_pass")
+    wait_for_app(page)
+    open_expander(page, "Remove this scene")
+    expect(page.get_by_text(f"Removes its 2 tiles; {tmp_path / 'typo_pass.tif'} itself is not touched.")).to_be_visible()
+    page.get_by_role("textbox", name="Type the scene's name to confirm").fill("typo")
+    page.get_by_role("button", name="Remove scene").click()
+    expect(page.get_by_text("type the scene's name, typo_pass, to remove it", exact=False)).to_be_visible()
+    assert "typo_pass" in scene_names(ws)
+    wait_for_app(page)
+    page.get_by_role("textbox", name="Type the scene's name to confirm").fill("typo_pass")
+    page.get_by_role("button", name="Remove scene").click()
+    removed = re.compile(r"Removed scene typo_pass:\W*2 tiles; .*typo_pass.tif itself is not touched")  # plain() joins ":"
+    expect(page.get_by_text(removed)).to_be_visible(timeout=30_000)
+    shot(page, "22c-scene-removed")
+    assert "typo_pass" not in scene_names(ws) and ws.count_images(ImageFilter(scene=("typo_pass",))) == 0
+    assert (tmp_path / "typo_pass.tif").exists()
+    wait_for_app(page)
+    assert page.url.endswith(f"/scene?name={scene_names(ws)[0]}")  # the first scene shown in its place, and named
+    box = page.get_by_role("combobox", name="Scene")
+    choose(page, box, "worked_on")
+    page.get_by_role("heading", name="Scene", exact=True).click()  # the box loses focus: a click on a focused box closes its list
+    box.click()
+    expect(page.get_by_role("option", name="demo_scene", exact=True)).to_be_visible()
+    expect(page.get_by_role("option", name="typo_pass")).to_have_count(0)

@@ -1,0 +1,135 @@
+"""Removing a scene imported by mistake (the wrong file, the wrong name, a pass twice under two
+names): its tiles with the labels and predictions they came with go, the file it was read
+from stays. Label history is never otherwise deleted, so a scene anyone has worked on (a
+label drawn, a tile reviewed, a look-alike marked, a model trained or scored on it) is
+refused with what holds it; so is one a background job may be reading."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from seep.errors import BadInputError
+from seep.workspace import db
+from seep.workspace.records import clean_author, counted
+from seep.workspace.scenes import scene
+from seep.workspace.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What removing a scene takes away (or took)."""
+
+    scene: str
+    origin: str  # the file it was imported from: untouched, to import again
+    tiles: int
+    labels: int  # label versions: the scene's mask, Predict all's predictions taken as labels
+    predictions: int  # cached model outputs
+
+    def __str__(self) -> str:
+        parts = [counted(self.tiles, "tile")]
+        if self.labels:
+            parts.append(f"{counted(self.labels, 'label version')} (imported or predicted, none drawn)")
+        if self.predictions:
+            parts.append(counted(self.predictions, "cached prediction"))
+        held = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        return f"{held}; {self.origin} itself is not touched"
+
+
+def removal(ws: Workspace, name: str) -> tuple[Removal, list[str]]:
+    """What removing scene `name` would take away, and why it may not be removed (empty: it may)."""
+    origin = scene(ws, name).origin
+    with ws.connect() as con:
+        return _counts(con, name, origin), _blockers(con, name)
+
+
+def remove_scene(ws: Workspace, name: str, actor: str) -> Removal:
+    """Remove scene `name` and its tiles, or refuse with every reason it may not go. The checks
+    and the delete are one write transaction (one writer at a time on either store), so a label
+    saved meanwhile either stops the removal or is refused as a save on a tile that is gone."""
+    if not str(actor or "").strip():
+        raise BadInputError("say who you are (your name in the sidebar, or --author) before removing a scene")
+    actor = clean_author(actor)
+    origin = scene(ws, name).origin
+    files: list[str] = []
+    with ws.connect(write=True) as con:
+        if blockers := _blockers(con, name):
+            raise BadInputError(f"scene {name} cannot be removed: " + "; ".join(blockers))
+        gone = _counts(con, name, origin)
+        ids = [r[0] for r in con.execute("SELECT image_id FROM scene_tiles WHERE scene = ?", (name,))]
+        for chunk in db.in_chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for table, key in (("images", "id"), ("label_versions", "image_id"), ("predictions", "image_id")):
+                files += [r[0] for r in con.execute(f"SELECT file FROM {table} WHERE {key} IN ({marks})", chunk)]
+            for table in ("label_classes", "label_versions", "predictions", "scene_tiles"):
+                con.execute(f"DELETE FROM {table} WHERE image_id IN ({marks})", chunk)
+            con.execute(f"DELETE FROM images WHERE id IN ({marks})", chunk)
+        con.execute("DELETE FROM scenes WHERE name = ?", (name,))
+        from seep.workspace.accounts import record_in
+
+        record_in(con, actor, "remove scene", name, str(gone))
+    for f in files:  # after the commit: a failed delete leaves files for `check`, never records without files
+        (ws.root / f).unlink(missing_ok=True)
+    return gone
+
+
+def _counts(con, name: str, origin: str) -> Removal:
+    tiles = "SELECT image_id FROM scene_tiles WHERE scene = ?"
+    return Removal(
+        name,
+        origin,
+        con.execute("SELECT count(*) FROM scene_tiles WHERE scene = ?", (name,)).fetchone()[0],
+        con.execute(f"SELECT count(*) FROM label_versions WHERE image_id IN ({tiles})", (name,)).fetchone()[0],
+        con.execute(f"SELECT count(*) FROM predictions WHERE image_id IN ({tiles})", (name,)).fetchone()[0],
+    )
+
+
+def _blockers(con, name: str) -> list[str]:
+    """Why scene `name` may not be removed: the work on it no file holds, and what may be reading it."""
+    return _work_on(con, name) + _models_on(con, name) + _jobs_on(con, name)
+
+
+def _work_on(con, name: str) -> list[str]:
+    tiles = "SELECT image_id FROM scene_tiles WHERE scene = ?"
+    drawn = f"FROM label_versions WHERE image_id IN ({tiles}) AND source IN ('edited', 'restored')"
+    said = []
+    if n := con.execute(f"SELECT count(DISTINCT image_id) {drawn}", (name,)).fetchone()[0]:
+        authors = [r[0] for r in con.execute(f"SELECT DISTINCT author {drawn} ORDER BY author", (name,))]
+        who = ", ".join(authors[:3]) + (f" and {len(authors) - 3} more" if len(authors) > 3 else "")
+        said.append(f"labels drawn by {who} on {counted(n, 'tile')}")
+    for table, what in (
+        ("reviews", "accepted or returned by a reviewer"),
+        ("lookalikes", "marked with look-alikes"),
+        ("blind_rounds", "sent to blind labelling"),
+    ):
+        n = con.execute(f"SELECT count(DISTINCT image_id) FROM {table} WHERE image_id IN ({tiles})", (name,)).fetchone()[0]
+        if n:
+            said.append(f"{counted(n, 'tile')} {what}")
+    return said
+
+
+def _models_on(con, name: str) -> list[str]:
+    """Models whose record names its tiles (trained on them) or the scene (scored on it): their
+    provenance and figures would point at nothing."""
+    ids = {r[0] for r in con.execute("SELECT image_id FROM scene_tiles WHERE scene = ?", (name,))}
+    said = []
+    for model_id, snapshot, val_scenes in con.execute("SELECT id, data_snapshot, val_scenes FROM models ORDER BY id"):
+        if name in json.loads(val_scenes) or any(image_id in ids for image_id, _ in json.loads(snapshot)):
+            said.append(f"model {model_id} was trained or scored on it")
+    row = con.execute("SELECT value FROM settings WHERE key = 'val_scenes'").fetchone()
+    if row and name in json.loads(row[0]):
+        said.append("it is one of the scenes every fine-tune is scored on")
+    return said
+
+
+def _jobs_on(con, name: str) -> list[str]:
+    """Jobs waiting or running that may read its tiles: every one but another scene's import."""
+    said = []
+    for job_id, kind, params in con.execute("SELECT id, kind, params FROM jobs WHERE status IN ('SUBMITTED', 'RUNNING')"):
+        scene_of = json.loads(params).get("scene")
+        if kind == "import_scene" and scene_of != name:
+            continue
+        if kind == "predict_all" and scene_of not in (None, name):
+            continue
+        said.append(f"job {job_id} ({kind.replace('_', ' ')}) may be reading it: wait for it to end or cancel it")
+    return said
