@@ -10,10 +10,10 @@ import json
 from dataclasses import dataclass
 
 from seep.errors import BadInputError
-from seep.workspace import db
+from seep.workspace.accounts import record_in
 from seep.workspace.records import clean_author, counted
 from seep.workspace.scenes import scene
-from seep.workspace.workspace import Workspace
+from seep.workspace.workspace import Workspace, forget_in
 
 
 @dataclass(frozen=True)
@@ -51,22 +51,13 @@ def remove_scene(ws: Workspace, name: str, actor: str) -> Removal:
         raise BadInputError("say who you are (your name in the sidebar, or --author) before removing a scene")
     actor = clean_author(actor)
     origin = scene(ws, name).origin
-    files: list[str] = []
     with ws.connect(write=True) as con:
         if blockers := _blockers(con, name):
             raise BadInputError(f"scene {name} cannot be removed: " + "; ".join(blockers))
         gone = _counts(con, name, origin)
         ids = [r[0] for r in con.execute("SELECT image_id FROM scene_tiles WHERE scene = ?", (name,))]
-        for chunk in db.in_chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            for table, key in (("images", "id"), ("label_versions", "image_id"), ("predictions", "image_id")):
-                files += [r[0] for r in con.execute(f"SELECT file FROM {table} WHERE {key} IN ({marks})", chunk)]
-            for table in ("label_classes", "label_versions", "predictions", "scene_tiles"):
-                con.execute(f"DELETE FROM {table} WHERE image_id IN ({marks})", chunk)
-            con.execute(f"DELETE FROM images WHERE id IN ({marks})", chunk)
+        files = forget_in(con, ids)
         con.execute("DELETE FROM scenes WHERE name = ?", (name,))
-        from seep.workspace.accounts import record_in
-
         record_in(con, actor, "remove scene", name, str(gone))
     for f in files:  # after the commit: a failed delete leaves files for `check`, never records without files
         (ws.root / f).unlink(missing_ok=True)

@@ -125,18 +125,8 @@ class Workspace(LabelStore, PredictionCache):
         transaction; returns their files (relative) for the caller to remove afterwards, so
         a failed delete never leaves a record without its file. Only an import undoing
         itself calls this: label history is otherwise never deleted."""
-        files: list[str] = []
         with self.connect(write=True) as con:
-            for chunk in db.in_chunks(image_ids):
-                marks = ",".join("?" * len(chunk))
-                for table in ("images", "label_versions", "predictions"):
-                    key = "id" if table == "images" else "image_id"
-                    files += [r[0] for r in con.execute(f"SELECT file FROM {table} WHERE {key} IN ({marks})", chunk)]
-                for table, key in (("label_classes", "image_id"), ("label_versions", "image_id"), ("predictions", "image_id")):
-                    con.execute(f"DELETE FROM {table} WHERE {key} IN ({marks})", chunk)
-                con.execute(f"DELETE FROM scene_tiles WHERE image_id IN ({marks})", chunk)
-                con.execute(f"DELETE FROM images WHERE id IN ({marks})", chunk)
-        return files
+            return forget_in(con, image_ids)
 
     def _image_by_checksum(self, checksum: str) -> ImageRecord | None:
         with self.connect() as con:
@@ -215,3 +205,16 @@ class Workspace(LabelStore, PredictionCache):
             raise BadInputError(f"image {image.name} has no label yet; it can be 'unlabelled', 'predicted' or 'in_review'")
         with self.connect(write=True) as con:
             con.execute("UPDATE images SET status = ? WHERE id = ?", (status, image.id))
+
+
+def forget_in(con, image_ids: list[str]) -> list[str]:
+    """`forget_images` inside the caller's write transaction (a scene removed after its checks)."""
+    files: list[str] = []
+    for chunk in db.in_chunks(image_ids):
+        marks = ",".join("?" * len(chunk))
+        for table, key in (("images", "id"), ("label_versions", "image_id"), ("predictions", "image_id")):
+            files += [r[0] for r in con.execute(f"SELECT file FROM {table} WHERE {key} IN ({marks})", chunk)]
+        for table in ("label_classes", "label_versions", "predictions", "scene_tiles"):
+            con.execute(f"DELETE FROM {table} WHERE image_id IN ({marks})", chunk)
+        con.execute(f"DELETE FROM images WHERE id IN ({marks})", chunk)
+    return files
