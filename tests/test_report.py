@@ -130,7 +130,16 @@ def test_a_scene_report_maps_and_lists_each_slick_as_the_seeps_list_gives_it(cap
     assert (first.min(0) == [145, 98]).all() and (first.max(0) == [174, 222]).all() and (other.min(0) == [220, 148]).all()
     (x, y, _), (xs, ys, _) = on_closeups
     assert 120 < y < 200 and 95 < x < 225 and abs(xs - 160) < 10 and abs(ys - 160) < 10
-    assert "1 km" in out.read_text() and ">1 km</text>" in out.read_text()
+    # The bar and the arrow on the picture (700 x 600: wider than tall), in its bottom left and top right.
+    text = out.read_text()
+    view_w, view_h = map(int, re.search(r"<svg viewBox='0 0 (\d+) (\d+)'", text).groups())
+    x, y, bar_w, bar_h = map(
+        float, re.search(r"<g class='scale'><rect x='([\d.]+)' y='([\d.]+)' width='([\d.]+)' height='([\d.]+)'", text).groups()
+    )
+    assert (view_w, view_h) == (W, H) and ">1 km</text>" in text and bar_w == 100  # 1 km of 10 m pixels at 1:1
+    assert 0 < x < x + bar_w < view_w / 3 and view_h * 0.9 < y < y + bar_h < view_h
+    ax, ay = map(float, re.search(r"<g class='north' transform='translate\(([\d.]+) ([\d.]+)\)", text).groups())
+    assert view_w * 0.9 < ax < view_w and 0 < ay < view_h * 0.1
     assert not any("the report says nothing" in n for n in page.notes)  # every tile labelled: no hole
 
     # Written again over itself; never over a file of the analyst's own, nor as anything but HTML.
@@ -161,7 +170,7 @@ def test_what_people_typed_reads_as_typed_and_runs_nothing(capsys, tmp_path, sce
     note = "<script>alert('x')</script> tail \"may\" be a wake"
     ws.save_label(big.image_id, m, parent=lv.version, author="ana", note=note)
     page = Page(scene_report(ws, "S1A_scene", author="<img src=x onerror=alert(1)>").html)
-    drawn = "html head meta title style body h1 h2 p dl dt dd figure figcaption svg image g text rect div table thead tbody tr th td span ul li"
+    drawn = "html head meta title style body h1 h2 p dl dt dd figure figcaption svg image g path text rect div table thead tbody tr th td span ul li"
     assert page.tags <= set(drawn.split())  # none from the typed text
     row = page.tables[0][1]
     assert row[1] == "<b>thick</b> & dark" and row[-1] == f"{ws.image(big.image_id).name}: {note}"
@@ -210,6 +219,9 @@ def test_a_scene_in_degrees_or_with_no_crs_has_no_scale_bar(capsys, tmp_path, cr
     text = (tmp_path / "r.html").read_text()
     page = Page(text)
     assert "class='scale'" not in text and len(page.marks) == 2  # on the map and on its close-up
+    arrow = re.search(r"<g class='north' transform='translate\([\d. ]+\) rotate\((-?[\d.]+)\)'>", text)
+    assert (arrow is not None) == bool(crs) and (not crs or abs(float(arrow[1])) < 0.01)  # no CRS: no north to point to
+    assert "True north is" not in page.captions[0]  # a plain north-up grid in degrees: north is up
     assert page.captions[1].endswith(" · 320 pixels across")
     if crs:
         assert page.facts["Grid"].startswith("256 x 256 pixels of 0.0001 x 0.0001 degrees") and page.tables[0][1][4].endswith(
@@ -255,9 +267,34 @@ def test_any_typed_note_and_class_name_reads_as_typed(small_scene, note, name):
     except BadInputError:  # a note or name Seep refuses (control characters, blank, another class's name)
         return
     page = Page(scene_report(ws, "s").html)
-    drawn = "html head meta title style body h1 h2 p dl dt dd figure figcaption svg image g text rect div table thead tbody tr th td span ul li"
+    drawn = "html head meta title style body h1 h2 p dl dt dd figure figcaption svg image g path text rect div table thead tbody tr th td span ul li"
     assert page.tags <= set(drawn.split())
     row = page.tables[0][1]
     assert row[1] == ws.classes.names[1] and row[-1] == (
         f"{ws.image(tile).name}: {ws.version(tile).note}" if ws.version(tile).note else ""
     )
+
+
+@pytest.mark.parametrize("where", ["utm far from its meridian", "a rotated raster in degrees"])
+def test_the_map_points_to_true_north(capsys, tmp_path, where):
+    """UTM's grid north leans off true north away from the zone's central meridian (PROJ's
+    meridian convergence), and a rotated raster's up is not north: the arrow turns to match."""
+    from pyproj import Proj, Transformer
+
+    mask = np.zeros((256, 256), np.uint8)
+    mask[100:120, 100:140] = 1
+    if where.startswith("utm"):
+        crs, tr = "EPSG:32631", from_origin(760000, 4600000, 10, 10)  # 260 km east of 3° E, at 41.5° N
+        lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(760000 + 1280, 4600000 - 1280)
+        expected = -Proj(crs).get_factors(lon, lat).meridian_convergence  # east of the meridian, north leans left
+    else:
+        crs, tr, expected = "EPSG:4326", from_origin(10.0, 45.0, 0.0001, 0.0001) @ rasterio.Affine.rotation(30), -30.0
+    write_tif(tmp_path / "s.tif", np.full((256, 256), 7, np.uint16), crs=crs, transform=tr)
+    write_tif(tmp_path / "m.tif", mask, crs=crs, transform=tr)
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(tmp_path / "s.tif"), "--mask", str(tmp_path / "m.tif"), "--workspace", ws_path)[0] == 0
+    assert run(capsys, "report", "s", str(tmp_path / "r.html"), "--workspace", ws_path)[0] == 0
+    text = (tmp_path / "r.html").read_text()
+    angle = float(re.search(r"<g class='north' transform='translate\([\d. ]+\) rotate\((-?[\d.]+)\)'>", text)[1])
+    assert abs(angle - expected) < 0.01 and expected < -1
+    assert f"True north is {abs(expected):.1f}° left of up at the scene's middle." in Page(text).captions[0]

@@ -11,6 +11,7 @@ layer per scene.
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,6 +193,20 @@ def unit_metres(wkt: str | None) -> float | None:
     if wkt is None or _crs(wkt).is_geographic:
         return None
     return _crs(wkt).axis_info[0].unit_conversion_factor
+
+
+def north_angle(sc: Scene) -> float | None:
+    """Degrees clockwise from the picture's up to true north at the scene's middle: the grid's
+    convergence from its CRS's meridians (a UTM scene off its zone's central meridian) and any
+    rotation of the raster, read by stepping a little north in PROJ; None with no CRS."""
+    if sc.grid.crs is None:
+        return None
+    col, row = sc.grid.width / 2, sc.grid.height / 2
+    lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(*(sc.grid.affine() @ (col, row)))
+    step = 1e-3 if lat < 89 else -1e-3  # at the pole every way is south: look back at it
+    col2, row2 = ~sc.grid.affine() @ transformer("EPSG:4326", sc.grid.crs).transform(lon, lat + step)
+    dx, dy = (col2 - col) * math.copysign(1, step), (row2 - row) * math.copysign(1, step)
+    return math.degrees(math.atan2(dx, -dy))
 
 
 def _length_km(sc: Scene, geom) -> float | None:

@@ -23,7 +23,7 @@ from seep.data.acquired import shown
 from seep.data.display import outline
 from seep.data.geo import replace_atomically, transformer
 from seep.errors import BadInputError
-from seep.workspace.gis import check_predicted, crs_label, prediction_model, tiles_left_out, unit_metres
+from seep.workspace.gis import check_predicted, crs_label, north_angle, prediction_model, tiles_left_out, unit_metres
 from seep.workspace.places import lat_lon
 from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted
 from seep.workspace.recurrence import REACH_M
@@ -140,13 +140,17 @@ def _pixel_size(sc: Scene) -> str:
 
 def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) -> str:
     """The scene shrunk onto the page with the outlines, the first NUMBERED slicks numbered as the
-    table lists them, and a scale bar where the CRS has one scale."""
+    table lists them, a scale bar where the CRS has one scale, and an arrow to true north."""
     factor = factor_for(sc.grid.height, sc.grid.width, MAP_PX)
     box = whole(sc)
     points = _points(ws, sc, slicks[:NUMBERED])
-    svg = _picture(ws, sc, box, factor, model_id, points, _scale_bar(sc, factor, *overview_size(box, factor)))
+    h, w = overview_size(box, factor)
+    north = north_angle(sc)
+    svg = _picture(ws, sc, box, factor, model_id, points, _scale_bar(sc, factor, w, h) + _north_arrow(north, w))
     more = f" Numbered: the {NUMBERED} largest of {len(slicks)}." if len(slicks) > NUMBERED else ""
     caption = f"The scene at 1:{factor} with its outlines; each number is a row of the table below.{more}"
+    if north is not None and abs(north) >= 0.5:  # a UTM scene far off its zone's meridian, or a rotated raster
+        caption += f" True north is {abs(north):.1f}° {'right' if north > 0 else 'left'} of up at the scene's middle."
     return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
 
 
@@ -238,6 +242,19 @@ def _scale_bar(sc: Scene, factor: int, w: int, h: int) -> str:
     return (
         f"<g class='scale'><rect x='{pad:.1f}' y='{y - pad * 0.6:.1f}' width='{length:.1f}' height='{pad * 0.35:.1f}'/>"
         f"<text x='{pad:.1f}' y='{y - pad * 0.9:.1f}' font-size='{pad * 1.3:.0f}'>{km:g} km</text></g>"
+    )
+
+
+def _north_arrow(angle: float | None, w: int) -> str:
+    """An arrow in the top right corner pointing to true north; none with no CRS."""
+    if angle is None:
+        return ""
+    size = max(10, w / 45)
+    x, y = w - size * 2, size * 2.6
+    return (
+        f"<g class='north' transform='translate({x:.1f} {y:.1f}) rotate({angle:.2f})'>"
+        f"<path d='M0 {-size:.1f} L{size * 0.5:.1f} {size * 0.7:.1f} L0 {size * 0.35:.1f} L{-size * 0.5:.1f} {size * 0.7:.1f} Z'/>"
+        f"<text y='{-size * 1.2:.1f}' font-size='{size * 1.1:.0f}'>N</text></g>"
     )
 
 
@@ -333,8 +350,9 @@ dt { color: #57606a; } dd { margin: 0; }
 figure { margin: 20px 0; } svg { width: 100%; height: auto; display: block; } svg image { image-rendering: pixelated; }
 svg .n text { fill: #fff; stroke: #000; stroke-width: 3px; paint-order: stroke; font-weight: 700;
   text-anchor: middle; dominant-baseline: central; }
-svg .scale rect { fill: #fff; stroke: #000; } svg .scale text { fill: #fff; stroke: #000; stroke-width: 3px;
-  paint-order: stroke; }
+svg .scale rect { fill: #fff; stroke: #000; } svg .scale text, svg .north text { fill: #fff; stroke: #000;
+  stroke-width: 3px; paint-order: stroke; }
+svg .north path { fill: #fff; stroke: #000; stroke-width: 1.5px; } svg .north text { text-anchor: middle; font-weight: 700; }
 figcaption { color: #57606a; font-size: 12px; margin-top: 4px; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; }
 th, td { border-bottom: 1px solid #d0d7de; padding: 4px 6px; text-align: left; vertical-align: top; }
