@@ -321,7 +321,8 @@ with st.container(horizontal=True):
         )
     st.download_button(
         "Report (HTML, to send or print)",
-        data=lambda: scene_report(ws, name, source, model_id, author=session.author()).html.encode(),
+        # Run later in the click's own thread, where this session's state is not to be read: its author is read now.
+        data=lambda author=session.author(): scene_report(ws, name, source, model_id, author=author).html.encode(),
         file_name=f"{name}-{source}-report.html",
         mime="text/html",
         icon=":material/description:",

@@ -23,6 +23,7 @@ from seep.cli.workspace import (
     cmd_list,
     cmd_remove_scene,
     cmd_report,
+    cmd_report_passes,
     cmd_restore,
     cmd_seeps,
     cmd_sites,
@@ -200,9 +201,19 @@ def _workspace_commands(add: Add) -> None:
         "scene was acquired and how far it is reviewed) that a browser opens offline and prints to PDF",
     )
     p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
-    p.add_argument("out", type=Path, help="OUT.html; replaces only a report Seep wrote")
-    _source_args(p, "")
-    p.add_argument("--author", default=default_author(), help="who writes it, named in the report")
+    _report_args(p)
+
+    p = add(
+        "report-passes",
+        cmd_report_passes,
+        "write the passes of a window of time (the morning's, a week's) as one report to send: a table of the passes, "
+        "earliest first, with their slicks and how far each is reviewed, then each one's report (map, slicks, close-ups)",
+    )
+    _report_args(p)
+    _window_args(p)
+    p.add_argument(
+        "--scene", action="append", help="only this scene (repeatable; default every georeferenced scene in the window)"
+    )
 
     p = add(
         "sites",
@@ -237,6 +248,13 @@ def _window_args(p: argparse.ArgumentParser) -> None:
         metavar="WHEN",
         help="only scenes acquired before then, e.g. 2025-04-01 (UTC); with --acquired-since, the passes of a week or a month",
     )
+
+
+def _report_args(p: argparse.ArgumentParser) -> None:
+    """Where a report goes, what it draws, and who writes it."""
+    p.add_argument("out", type=Path, help="OUT.html; replaces only a report Seep wrote")
+    _source_args(p, "")
+    p.add_argument("--author", default=default_author(), help="who writes it, named in the report")
 
 
 def _source_args(p: argparse.ArgumentParser, only: str) -> None:

@@ -201,6 +201,28 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_report_passes(args) -> int:
+    """The passes of a window in one report: the morning's, to send."""
+    from seep.workspace.importer import printable
+    from seep.workspace.passes_report import passes_in, write_passes_report
+
+    ws = open_workspace(args)
+    window = _window(args)
+    names = passes_in(ws, window, args.scene)
+    source = _source(args)
+    report = write_passes_report(ws, args.out, names, source, args.model, window=window, author=args.author)
+    print(
+        f"wrote the report of {counted(report.passes, 'pass', 'passes')} ({printable(', '.join(names))}; "
+        f"{counted(report.slicks, 'slick')} in the {source}) to {args.out}"
+    )
+    if report.missing:
+        lack = "no prediction" if source == "predictions" else "no label"
+        print(
+            f"note: {counted(report.missing, 'tile')} of them {'has' if report.missing == 1 else 'have'} {lack} yet, as the report says"
+        )
+    return 0
+
+
 def cmd_sites(args) -> int:
     from seep.workspace.sites import export_sites
 

@@ -18,6 +18,7 @@ from seep.ui.text import plain, saved_by
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
 from seep.workspace import registry as reg
+from seep.workspace.passes_report import passes_in, passes_report
 from seep.workspace.recurrence import REACH_M
 from seep.workspace.review import accept_predictions, acceptable_on_grid
 from seep.workspace.scene_view import scene_summaries
@@ -97,14 +98,27 @@ def scenes_view(ws: Workspace, scenes: list[str], window: Window) -> None:
         "Tiles per scene by review status, the newest pass first; the scene and acquired filters above apply, the "
         "others are for tiles."
     )
-    if any(x.georeferenced for x in rows):
-        sites_downloads(ws, window)
+    passes = passes_in(ws, window, [x.name for x in rows if x.georeferenced])  # earliest first, as a report reads
+    if passes:
+        sites_downloads(ws, window, passes)
 
 
-def sites_downloads(ws: Workspace, window: Window) -> None:
+def sites_downloads(ws: Workspace, window: Window, names: list[str]) -> None:
     """The recurrence map: the reviewed slicks of every scene (acquired in `window`) gathered into
-    the places they come from."""
+    the places they come from; and the passes listed as one report to send."""
     with st.container(horizontal=True, vertical_alignment="center"):
+        st.download_button(
+            f"Report of these {len(names)} passes (HTML)" if len(names) > 1 else "Report of this pass (HTML)",
+            # Run later, in another thread (the click's): the author is read now, in the page's run.
+            data=lambda author=session.author(): passes_report(ws, names, window=window, author=author).html.encode(),
+            file_name="seep-passes-report.html",
+            mime="text/html",
+            icon=":material/description:",
+            on_click="ignore",
+            help="The georeferenced scenes listed, earliest first: a table of them with their slicks and how far each is "
+            "reviewed, then each one's report (map, slicks, close-ups). One file that opens in any browser offline; "
+            "its Print makes a PDF, a page per pass",
+        )
         for suffix, label, mime in ((".geojson", "GeoJSON", "application/geo+json"), (".csv", "CSV", "text/csv")):
             st.download_button(
                 f"Seep sites as {label}",

@@ -12,7 +12,7 @@ import base64
 import html
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,6 +47,8 @@ class SceneReport:
     slicks: int
     missing: int  # tiles with no label (or no prediction): the report is silent where they lie
     tiles: int
+    reviewed: int  # tiles an analyst corrected or accepted
+    area_km2: float | None  # of every slick; None with no CRS (sizes in pixels)
 
 
 def scene_report(
@@ -62,33 +64,46 @@ def scene_report(
     the active model) with source 'predictions'."""
     sc = scene(ws, name)
     model_id = prediction_model(ws, model_id) if source == "predictions" else None
-    slicks = scene_slicks(ws, name, source, model_id)
-    missing, tiles = tiles_left_out(ws, name, model_id)
+    part = scene_part(ws, sc, model_id, author=author, now=now or datetime.now(UTC))
+    return replace(part, html=page(f"Seeps in {sc.name}", [part.html]))
+
+
+def scene_part(ws: Workspace, sc: Scene, model_id: str | None, *, author: str, now: datetime) -> SceneReport:
+    """A scene's report without the page around it (its html a fragment): one pass of many too."""
+    slicks = scene_slicks(ws, sc.name, "predictions" if model_id else "labels", model_id)
+    missing, tiles = tiles_left_out(ws, sc.name, model_id)
     body = [
         _heading(sc, slicks, model_id),
-        _facts(ws, sc, model_id, author, now or datetime.now(UTC)),
+        _facts(ws, sc, model_id, author, now),
         _map(ws, sc, slicks, model_id),
         _slick_table(slicks, model_id is not None, acquired_times(ws)),
         _closeups(ws, sc, slicks, model_id),
         _by_class(ws, slicks),
         _caveats(sc, slicks, model_id, missing, tiles),
     ]
-    return SceneReport(_page(f"Seeps in {sc.name}", body), len(slicks), missing, tiles)
+    area = sum(s.area_km2 for s in slicks) if sc.grid.crs is not None else None
+    reviewed = sum(t.status in REVIEWED for t in scene_tiles(ws, sc.name))
+    return SceneReport("".join(body), len(slicks), missing, tiles, reviewed, area)
 
 
 def write_report(ws: Workspace, name: str, out: Path, source: str = "labels", model_id: str | None = None, **kw) -> SceneReport:
     """The report written to OUT.html whole or not at all; a file of the analyst's own under that
     name is never replaced (only a report Seep wrote is)."""
+    check_out(out)
+    if source == "predictions":  # a mistyped model's report would say the sea is clean
+        check_predicted(ws, prediction_model(ws, model_id))
+    report = scene_report(ws, name, source, model_id, **kw)
+    replace_atomically(Path(out), lambda tmp: tmp.write_text(report.html, encoding="utf-8"))
+    return report
+
+
+def check_out(out: Path) -> None:
+    """Refuse, before any work, a report's name that is no .html or a file Seep did not write."""
     out = Path(out)
     if out.suffix.lower() not in SUFFIXES:
         raise BadInputError(f"{out}: write the report to an .html file (a browser opens it and prints it to PDF)")
     if out.exists() and not _ours(out):
         raise BadInputError(f"{out} exists and is not a report Seep wrote; give another name")
-    if source == "predictions":  # a mistyped model's report would say the sea is clean
-        check_predicted(ws, prediction_model(ws, model_id))
-    report = scene_report(ws, name, source, model_id, **kw)
-    replace_atomically(out, lambda tmp: tmp.write_text(report.html, encoding="utf-8"))
-    return report
 
 
 def _ours(out: Path) -> bool:
@@ -327,7 +342,7 @@ def _caveats(sc: Scene, slicks: list[Slick], model_id: str | None, missing: int,
     return "<h2>Reading this report</h2><ul class='notes'>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"
 
 
-def _page(title: str, body: list[str]) -> str:
+def page(title: str, body: list[str]) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f'<meta name="generator" content="{GENERATOR}">'
@@ -358,9 +373,11 @@ table { border-collapse: collapse; width: 100%; font-size: 12px; }
 th, td { border-bottom: 1px solid #d0d7de; padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 figure svg + figcaption { margin-top: 2px; }
+h3 { font-size: 15px; margin: 22px 0 6px; } section.pass { border-top: 2px solid #d0d7de; margin-top: 36px; }
 .chips { display: grid; grid-template-columns: repeat(3, 1fr); gap: 12px; } .chips figure { margin: 0; }
 .sw { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border: 1px solid #0003; }
 ul.notes { color: #57606a; padding-left: 18px; }
 @page { size: A4; margin: 14mm; }
-@media print { body { margin: 0; max-width: none; } tr, figure { break-inside: avoid; } thead { display: table-header-group; } }
+@media print { body { margin: 0; max-width: none; } tr, figure { break-inside: avoid; } thead { display: table-header-group; }
+  section.pass { break-before: page; border: 0; margin: 0; } }
 """

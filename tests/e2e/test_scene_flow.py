@@ -140,6 +140,7 @@ def read_the_report(page, ws: Workspace, tmp_path) -> None:
     page.goto(report.as_uri())
     slicks = scene_slicks(ws, "demo_scene")
     expect(page.get_by_role("heading", name="Seeps in demo_scene")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"UTC by tester with Seep$"))).to_be_visible()  # who wrote it, from the sidebar
     rows = page.locator("table.slicks tbody tr")
     expect(rows).to_have_count(len(slicks))
     expect(rows.first.locator("td").nth(1)).to_have_text(slicks[0].class_name)
@@ -535,7 +536,7 @@ def test_no_page_asks_anything_of_another_host(geo_server, page):
     assert elsewhere == []
 
 
-def test_browse_keeps_to_the_passes_acquired_since_a_day(geo_server, page):
+def test_browse_keeps_to_the_passes_acquired_since_a_day(geo_server, page, tmp_path):
     """What came in since a day, from a link: the date picker shows it, the grid holds only the
     tiles of those passes; another day typed widens it, a day until narrows it."""
     url, _ = geo_server
@@ -568,6 +569,19 @@ def test_browse_keeps_to_the_passes_acquired_since_a_day(geo_server, page):
         page.get_by_role("button", name="Seep sites as GeoJSON").click()
     sites = json.loads(open(download.value.path()).read())["features"]
     assert sites and {s for x in sites for s in x["properties"]["scenes"].split(", ")} == {"demo_scene"}
+    # And the report of those passes, to send: here the one pass of that week.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report of this pass (HTML)").click()
+    assert download.value.suggested_filename == "seep-passes-report.html"
+    report = tmp_path / download.value.suggested_filename
+    download.value.save_as(report)
+    page.goto(report.as_uri())
+    expect(page.get_by_role("heading", name="Seeps in 1 pass", exact=True)).to_be_visible()
+    expect(page.get_by_text("Acquired since 2025-03-01 00:00 UTC and before 2025-03-14 00:00 UTC", exact=False)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"UTC by tester with Seep$")).first).to_be_visible()
+    expect(page.locator("table.passes tbody tr td").nth(1)).to_have_text("demo_scene")
+    page.get_by_role("link", name="demo_scene").click()  # the row leads to the pass's own report
+    expect(page.get_by_role("heading", name="Seeps in demo_scene", level=2)).to_be_in_viewport()
 
 
 def test_a_scene_imported_by_mistake_is_removed_from_its_page(geo_server, page, tmp_path):
