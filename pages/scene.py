@@ -188,9 +188,9 @@ if session.allowed(ws, "import"):
     with st.expander("Import a scene", expanded=not names, icon=":material/upload_file:"):
         import_form()
 job_outcome()
-if removed := st.session_state.pop("scene_removed", None):  # (name, what went); a toast too, for one scrolled down to the panel
-    st.success(plain(f"Removed scene {removed[0]}: {removed[1]}"), icon=":material/delete:")
-    st.toast(plain(f"Removed scene {removed[0]}"), icon=":material/delete:")
+if changed := st.session_state.pop("scene_changed", None):  # renamed or removed; a toast too, for one scrolled down to the panel
+    st.success(plain(changed), icon=":material/check:")
+    st.toast(plain(changed.split(":")[0]), icon=":material/check:")
 if not names:
     st.stop()
 
@@ -338,4 +338,4 @@ scene_panels.slicks_table(ws, name, model_id)
 if session.allowed(ws, "accept"):
     scene_panels.gis_import(ws, name)
 if session.allowed(ws, "remove a scene"):
-    scene_panels.removal_panel(ws, name)
+    scene_panels.edits_panel(ws, name)

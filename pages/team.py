@@ -158,7 +158,7 @@ if not acc.accounts_enabled(ws):
     st.info(
         "Accounts are off: everyone using this app may do everything, and the name typed in the sidebar is recorded. "
         "Create the first admin account to turn on sign-in; then analysts save, reviewers also accept, and admins "
-        "also train, promote, import (and remove) scenes and manage accounts.",
+        "also train, promote, import (rename, remove) scenes and manage accounts.",
         icon=":material/lock_open:",
     )
     got = account_form("first_admin", ("admin",))

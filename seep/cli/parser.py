@@ -22,6 +22,7 @@ from seep.cli.workspace import (
     cmd_import_seeps,
     cmd_list,
     cmd_remove_scene,
+    cmd_rename_scene,
     cmd_report,
     cmd_report_passes,
     cmd_restore,
@@ -296,6 +297,15 @@ def _listing_commands(add: Add) -> None:
     p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
     p.add_argument("when", nargs="?", help="e.g. 2023-01-05 or 2023-01-05T03:15:12Z (UTC when no zone); 'unknown' clears it")
     p.add_argument("--author", default=default_author(), help="who sets it, for the audit trail")
+
+    p = add(
+        "rename-scene",
+        cmd_rename_scene,
+        "give a scene another name; its tiles' names follow (NAME.r000000c000256), their labels, history and reviews stay",
+    )
+    p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
+    p.add_argument("new", help="its new name: letters, digits, '-', '_' or '.'")
+    p.add_argument("--author", default=default_author(), help="who renames it, for the audit trail")
 
     p = add(
         "remove-scene",

@@ -411,12 +411,21 @@ def cmd_acquired(args) -> int:
     return 0
 
 
+def cmd_rename_scene(args) -> int:
+    from seep.workspace.importer import printable
+    from seep.workspace.scene_edits import rename_scene
+
+    new = rename_scene(open_workspace(args), args.scene, args.new, args.author)
+    print(printable(f"renamed scene {args.scene} to {new}"))
+    return 0
+
+
 def cmd_remove_scene(args) -> int:
     """Take away a scene imported by mistake; what it held is said, or why it is kept."""
     from seep.workspace.importer import printable
-    from seep.workspace.scene_removal import remove_scene
+    from seep.workspace.scene_edits import remove_scene
 
-    gone = remove_scene(open_workspace(args), args.scene, clean_author(args.author))
+    gone = remove_scene(open_workspace(args), args.scene, args.author)
     print(printable(f"removed scene {gone.scene}: {gone}"))
     return 0
 

@@ -1,5 +1,5 @@
 """The Scene page's panels: finding a place from a report, the scene's seeps as a report lists
-them, seeps drawn in a GIS taken back as labels, and a scene imported by mistake removed."""
+them, seeps drawn in a GIS taken back as labels, and a scene renamed or removed."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from seep.ui.text import pass_when, plain
 from seep.workspace import Workspace
 from seep.workspace.places import Found, find_place
 from seep.workspace.recurrence import REACH_M
-from seep.workspace.scene_removal import removal, remove_scene
+from seep.workspace.scene_edits import removal, remove_scene, rename_scene
 from seep.workspace.scenes import Scene, acquired_times, reviewed_stamp, scene_stamp, set_acquired
 from seep.workspace.slicks import slicks_csv
 
@@ -203,29 +203,54 @@ def _seeps_form(ws: Workspace, name: str) -> None:
         session.show_error(e)
 
 
-def removal_panel(ws: Workspace, name: str) -> None:
+def edits_panel(ws: Workspace, name: str) -> None:
+    """A scene renamed, or taken away again when it was imported by mistake (admins)."""
+    with st.expander("Rename or remove this scene", icon=":material/edit:"):
+        _rename_form(ws, name)
+        _removal_form(ws, name)
+
+
+def _rename_form(ws: Workspace, name: str) -> None:
+    with st.form("scene_rename", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
+        new = st.text_input(
+            "New name",
+            key="scene_new_name",
+            help="Letters, digits, '-', '_' or '.'. Its tiles' names follow (NAME.r000000c000256); their labels, "
+            "history and reviews stay as they are",
+        )
+        if not st.form_submit_button("Rename", icon=":material/edit:"):
+            return
+    try:
+        session.require(ws, "rename a scene")
+        done = rename_scene(ws, name, new, session.author())
+        st.session_state["scene_changed"] = f"Renamed scene {name} to {done}"
+        st.query_params["name"] = done  # the address names the scene shown: the new name
+        st.rerun()
+    except SeepError as e:
+        session.show_error(e)
+
+
+def _removal_form(ws: Workspace, name: str) -> None:
     """A scene imported by mistake taken away again, while no one has worked on it; its name
     typed to confirm, as a repository is deleted: there is no undo but importing it again."""
     gone, blockers = removal(ws, name)
-    with st.expander("Remove this scene", icon=":material/delete:"):
-        if blockers:
-            st.caption(
-                "Only a scene no one has worked on can be removed (label history is never deleted), and none a "
-                "background job may be reading. This one is kept: " + plain("; ".join(blockers)) + "."
-            )
+    if blockers:
+        st.caption(
+            "Only a scene no one has worked on can be removed (label history is never deleted), and none a "
+            "background job may be reading. This one is kept: " + plain("; ".join(blockers)) + "."
+        )
+        return
+    st.caption(f"Remove it if it was imported by mistake: its {plain(gone)}.")
+    with st.form("scene_remove", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
+        typed = st.text_input("Type the scene's name to confirm", key="scene_remove_name")
+        if not st.form_submit_button("Remove scene", icon=":material/delete:", type="primary"):
             return
-        st.caption(f"For a scene imported by mistake. Removes its {plain(gone)}.")
-        with st.form("scene_remove", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
-            typed = st.text_input("Type the scene's name to confirm", key="scene_remove_name")
-            if not st.form_submit_button("Remove scene", icon=":material/delete:", type="primary"):
-                return
     try:
         if typed.strip() != name:
             raise BadInputError(f"type the scene's name, {name}, to remove it")
         session.require(ws, "remove a scene")
         done = remove_scene(ws, name, session.author())
-        st.session_state["scene_removed"] = (done.scene, str(done))
-        st.session_state.pop("scene_name", None)
+        st.session_state["scene_changed"] = f"Removed scene {done.scene}: {done}"
         st.query_params.pop("name", None)
         st.rerun()
     except SeepError as e:

@@ -32,6 +32,7 @@ NEEDS = {
     "promote": "admin",
     "rollback": "admin",
     "import": "admin",  # reads files on the server
+    "rename a scene": "admin",
     "remove a scene": "admin",  # one imported by mistake, that no one has worked on
     "users": "admin",
     "reasons": "admin",  # the look-alike reasons analysts pick from

@@ -584,9 +584,9 @@ def test_browse_keeps_to_the_passes_acquired_since_a_day(geo_server, page, tmp_p
     expect(page.get_by_role("heading", name="Seeps in demo_scene", level=2)).to_be_in_viewport()
 
 
-def test_a_scene_imported_by_mistake_is_removed_from_its_page(geo_server, page, tmp_path):
+def test_a_scene_is_renamed_or_removed_from_its_page(geo_server, page, tmp_path):
     """A pass imported twice, under a wrong name too: its page removes it once its name is
-    typed; a scene an analyst has drawn on is kept, the page says why."""
+    typed; a scene an analyst has drawn on is kept, the page says why, and is renamed."""
     from rasterio.transform import from_origin
 
     from seep.cli import main
@@ -607,14 +607,28 @@ def test_a_scene_imported_by_mistake_is_removed_from_its_page(geo_server, page, 
 
     page.goto(f"{url}/scene?name=worked_on")
     wait_for_app(page)
-    open_expander(page, "Remove this scene")
+    open_expander(page, "Rename or remove this scene")
     expect(page.get_by_text("This one is kept: labels drawn by ana on 1 tile.", exact=False)).to_be_visible()
     expect(page.get_by_role("button", name="Remove scene")).to_have_count(0)
+    page.get_by_role("textbox", name="New name").fill("worked on")
+    page.get_by_role("button", name="Rename", exact=True).click()
+    expect(page.get_by_text("scene name 'worked on' must be", exact=False)).to_be_visible()
+    wait_for_app(page)
+    page.get_by_role("textbox", name="New name").fill("gulf-2025-06-01")
+    page.get_by_role("button", name="Rename", exact=True).click()
+    expect(page.get_by_text("Renamed scene worked_on to gulf-2025-06-01")).to_be_visible(timeout=30_000)
+    page.wait_for_url("**/scene?name=gulf-2025-06-01")
+    assert "worked_on" not in scene_names(ws) and ws.image(tile).name.startswith("gulf-2025-06-01.r")
+    expect(page.get_by_text("300 x 200 pixels", exact=False)).to_be_visible()  # the scene, shown under its new name
 
     page.goto(f"{url}/scene?name=typo_pass")
     wait_for_app(page)
-    open_expander(page, "Remove this scene")
-    expect(page.get_by_text(f"Removes its 2 tiles; {tmp_path / 'typo_pass.tif'} itself is not touched.")).to_be_visible()
+    open_expander(page, "Rename or remove this scene")
+    expect(
+        page.get_by_text(
+            f"Remove it if it was imported by mistake: its 2 tiles; {tmp_path / 'typo_pass.tif'} itself is not touched."
+        )
+    ).to_be_visible()
     page.get_by_role("textbox", name="Type the scene's name to confirm").fill("typo")
     page.get_by_role("button", name="Remove scene").click()
     expect(page.get_by_text("type the scene's name, typo_pass, to remove it", exact=False)).to_be_visible()
@@ -630,7 +644,7 @@ def test_a_scene_imported_by_mistake_is_removed_from_its_page(geo_server, page, 
     wait_for_app(page)
     assert page.url.endswith(f"/scene?name={scene_names(ws)[0]}")  # the first scene shown in its place, and named
     box = page.get_by_role("combobox", name="Scene")
-    choose(page, box, "worked_on")
+    choose(page, box, "gulf-2025-06-01")
     page.get_by_role("heading", name="Scene", exact=True).click()  # the box loses focus: a click on a focused box closes its list
     box.click()
     expect(page.get_by_role("option", name="demo_scene", exact=True)).to_be_visible()

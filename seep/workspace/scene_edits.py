@@ -1,8 +1,9 @@
-"""Removing a scene imported by mistake (the wrong file, the wrong name, a pass twice under two
-names): its tiles with the labels and predictions they came with go, the file it was read
-from stays. Label history is never otherwise deleted, so a scene anyone has worked on (a
-label drawn, a tile reviewed, a look-alike marked, a model trained or scored on it) is
-refused with what holds it; so is one a background job may be reading."""
+"""Changing a scene after its import. Renaming one: its tiles' names follow, and so does the
+workspace's fixed list of validation scenes. Removing one imported by mistake (the wrong file, a
+pass twice under two names): its tiles with the labels and predictions they came with go, the
+file it was read from stays. Label history is never otherwise deleted, so a scene anyone has
+worked on (a label drawn, a tile reviewed, a look-alike marked, a model trained or scored on it)
+is refused with what holds it; so is one a background job may be reading, for either change."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from seep.errors import BadInputError
 from seep.workspace.accounts import record_in
 from seep.workspace.records import clean_author, counted
-from seep.workspace.scenes import scene
+from seep.workspace.scenes import _existing, _scene_name, scene
 from seep.workspace.workspace import Workspace, forget_in
 
 
@@ -124,3 +125,45 @@ def _jobs_on(con, name: str) -> list[str]:
             continue
         said.append(f"job {job_id} ({kind.replace('_', ' ')}) may be reading it: wait for it to end or cancel it")
     return said
+
+
+def rename_scene(ws: Workspace, name: str, new: str, actor: str) -> str:
+    """Give scene `name` the name `new` (checked as an import's), its tiles' names with it
+    (NAME.r000000c000256). Refused while a job may be reading it (a job names its scene)."""
+    if not str(actor or "").strip():
+        raise BadInputError("say who you are (your name in the sidebar, or --author) before renaming a scene")
+    actor, new = clean_author(actor), _scene_name(new, "")
+    scene(ws, name)
+    if new == name:
+        raise BadInputError(f"scene {name} already has that name")
+    if _existing(ws, new):
+        raise BadInputError(f"this workspace already has a scene named {new}; pick another name")
+    with ws.connect(write=True) as con:
+        if jobs := _jobs_on(con, name):
+            raise BadInputError(f"scene {name} cannot be renamed now: " + "; ".join(jobs))
+        # The new row first: its tiles point at a scene by name (a foreign key on PostgreSQL).
+        columns = ", ".join(c for c in _columns(con, "scenes") if c != "name")
+        con.execute(f"INSERT INTO scenes (name, {columns}) SELECT ?, {columns} FROM scenes WHERE name = ?", (new, name))
+        con.execute("UPDATE scene_tiles SET scene = ? WHERE scene = ?", (new, name))
+        con.execute(
+            "UPDATE images SET scene = ?, name = ? || substr(name, ?) WHERE scene = ? AND substr(name, 1, ?) = ?",
+            (new, new, len(name) + 1, name, len(name) + 2, f"{name}.r"),
+        )
+        con.execute("UPDATE images SET scene = ? WHERE scene = ?", (new, name))  # tiles named otherwise keep their names
+        con.execute("DELETE FROM scenes WHERE name = ?", (name,))
+        _rename_in_settings(con, name, new)
+        record_in(con, actor, "rename scene", name, f"-> {new}")
+    return new
+
+
+def _columns(con, table: str) -> list[str]:
+    return [d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
+
+
+def _rename_in_settings(con, name: str, new: str) -> None:
+    """The fixed validation scenes go on naming the same scene (every model is scored on them)."""
+    row = con.execute("SELECT value FROM settings WHERE key = 'val_scenes'").fetchone()
+    if row and name in (fixed := json.loads(row[0])):
+        con.execute(
+            "UPDATE settings SET value = ? WHERE key = 'val_scenes'", (json.dumps([new if s == name else s for s in fixed]),)
+        )

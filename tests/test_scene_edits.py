@@ -1,8 +1,11 @@
-"""A scene imported by mistake is removed (`seep remove-scene`, the Scene page's panel), on
-SQLite and on a real PostgreSQL server; one anyone has worked on, or a job may be reading, is
-kept with what holds it. Real GeoTIFFs with a real CRS, imported as an analyst imports them."""
+"""A scene renamed (`seep rename-scene`), or removed when it was imported by mistake (`seep
+remove-scene`; both on the Scene page's panel), on SQLite and on a real PostgreSQL server; one
+anyone has worked on, or a job may be reading, is kept with what holds it. Real GeoTIFFs with a
+real CRS, imported as an analyst imports them."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
@@ -19,8 +22,9 @@ from seep.workspace.agreement import send
 from seep.workspace.lookalikes import Region, reasons
 from seep.workspace.lookalikes import record as record_lookalikes
 from seep.workspace.review import Opened, accept, restore, return_tile, save_edit
-from seep.workspace.scene_removal import removal, remove_scene
-from seep.workspace.scenes import scene_names
+from seep.workspace.scene_edits import removal, remove_scene, rename_scene
+from seep.workspace.scenes import scene, scene_names
+from seep.workspace.slicks import scene_slicks
 
 pytestmark = pytest.mark.usefixtures("store")
 
@@ -184,3 +188,51 @@ def test_only_an_admin_removes_a_scene(tmp_path):
     require(ws, User("root", "admin"), "remove a scene")
     with pytest.raises(Exception, match="rev may not remove a scene: that needs the admin role"):
         require(ws, User("rev", "reviewer"), "remove a scene")
+
+
+def test_a_scene_someone_worked_on_is_renamed_with_its_tiles_and_their_history(capsys, tmp_path):
+    ws, img = imported(capsys, tmp_path)
+    before = scene(ws, "wrong_name")
+    _drawn(ws, ws.image_ids(ImageFilter(scene=("wrong_name",))))  # ana and bo drew on it: kept from removal, not from a rename
+    _validation(ws, [])
+    slicks = [(s.class_id, s.pixels, s.area_km2) for s in scene_slicks(ws, "wrong_name")]
+    histories = {ws.image(i).name.split(".")[-1]: [v.version for v in ws.history(i)] for i in ws.image_ids(ImageFilter())}
+
+    code = main(["rename-scene", "wrong_name", "gulf-2025-06-01", "--author", "ana", "--workspace", str(ws.root)])
+    out, err = capsys.readouterr()
+    assert code == 0 and out == "renamed scene wrong_name to gulf-2025-06-01\n", err
+    assert scene_names(ws) == ["gulf-2025-06-01"] and ws.count_images(ImageFilter(scene=("gulf-2025-06-01",))) == 6
+    moved = scene(ws, "gulf-2025-06-01")
+    assert (moved.grid, moved.origin, moved.tiles, moved.acquired) == (before.grid, before.origin, before.tiles, before.acquired)
+    names = sorted(r.name for r in ws.list_images(ImageFilter()))
+    assert names[0] == "gulf-2025-06-01.r000000c000000" and all(n.startswith("gulf-2025-06-01.r") for n in names)
+    assert {ws.image(i).name.split(".")[-1]: [v.version for v in ws.history(i)] for i in ws.image_ids(ImageFilter())} == histories
+    assert [(s.class_id, s.pixels, s.area_km2) for s in scene_slicks(ws, "gulf-2025-06-01")] == slicks
+    assert reg.get_setting(ws, "val_scenes") == ["gulf-2025-06-01"]  # fine-tunes are scored on the same scene
+    entry = audit_rows(ws, actor="ana")[0]
+    assert (entry["action"], entry["target"], entry["detail"]) == ("rename scene", "wrong_name", "-> gulf-2025-06-01")
+    assert main(["check", "--workspace", str(ws.root)]) == 0, capsys.readouterr()
+
+
+def test_a_rename_to_a_taken_or_bad_name_or_under_a_job_changes_nothing(capsys, tmp_path):
+    ws, _ = imported(capsys, tmp_path)
+    img, mask = write_scene(tmp_path, "other", 7, x0=600000)
+    assert main(["import", str(img), "--workspace", str(ws.root)]) == 0
+    capsys.readouterr()
+    for new, said in (
+        ("other", "already has a scene named other"),
+        ("wrong_name", "scene wrong_name already has that name"),
+        ("a b", "scene name 'a b' must be 1-100 letters, digits, '-', '_' or '.'"),
+        ("", "scene name '' must be"),
+    ):
+        with pytest.raises(BadInputError, match=re.escape(said)):
+            rename_scene(ws, "wrong_name", new, "ana")
+    with pytest.raises(NotFoundError, match="no georeferenced scene 'nope'"):
+        rename_scene(ws, "nope", "fine", "ana")
+    job = queue.submit(ws, "predict_all", {"only_unreviewed": True, "scene": "wrong_name"})
+    with pytest.raises(BadInputError, match=f"scene wrong_name cannot be renamed now: job {job.id} \\(predict all\\)"):
+        rename_scene(ws, "wrong_name", "fine", "ana")
+    code = main(["rename-scene", "wrong_name", "x y", "--workspace", str(ws.root)])
+    assert code != 0 and "scene name 'x y' must be" in capsys.readouterr().err
+    assert scene_names(ws) == ["other", "wrong_name"] and ws.count_images(ImageFilter(scene=("wrong_name",))) == 6
+    assert not [r for r in audit_rows(ws) if r["action"] == "rename scene"]
