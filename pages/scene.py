@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from seep.data.geo import sentinel1_hint
+from seep.data.geo import sentinel1_product
 from seep.errors import BadInputError, SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
@@ -39,12 +39,13 @@ def import_form() -> None:
     with st.form("scene_import", border=False):
         path = st.text_input(
             "GeoTIFF on this server",
-            placeholder="/data/S1A_IW_GRDH_20260101.SAFE/measurement/s1a-iw-grd-vv-20260101-001.tiff",
+            placeholder="/data/S1A_IW_GRDH_1SDV_20260101T031512_20260101T031537_061234_07A1B2_3C4D.SAFE",
             key="scene_import_path",
-            help="A GeoTIFF or Cloud-Optimized GeoTIFF of any size. A Sentinel-1 GRD measurement file, placed by "
-            "ground control points, is warped onto the UTM zone of its middle as it is imported. Or a folder (the "
-            "morning's passes): each GeoTIFF in it becomes a scene named for its file, with NAME_mask.tif beside it as "
-            "its mask, imported one after another; those already imported are left out.",
+            help="A GeoTIFF or Cloud-Optimized GeoTIFF of any size, or a Sentinel-1 GRD product as it arrives (its "
+            ".SAFE folder: its VV measurement file, else HH, named for the product). A file placed by ground control "
+            "points, as Sentinel-1's are, is warped onto the UTM zone of its middle as it is imported. Or a folder (the "
+            "morning's passes): each GeoTIFF and .SAFE product in it becomes a scene named for it, with NAME_mask.tif "
+            "beside a GeoTIFF as its mask, imported one after another; those already imported are left out.",
         )
         with st.container(horizontal=True):
             mask = st.text_input("Its mask, on the same grid (optional)", key="scene_import_mask")
@@ -62,7 +63,7 @@ def import_form() -> None:
         if not path.strip():
             raise BadInputError("give the path of a GeoTIFF on this server")
         where = Path(path.strip())
-        if where.is_dir() and not sentinel1_hint(where):  # the morning's passes, dropped in a folder
+        if where.is_dir() and not sentinel1_product(where):  # the morning's passes, dropped in a folder
             import_folder(where, bool(mask.strip() or given.strip() or acquired.strip()))
             return
         params = {"path": path.strip(), "mask": mask.strip() or None, "scene": given.strip() or None, "author": session.author()}

@@ -991,23 +991,54 @@ def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(cap
 
 
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
-def test_a_sentinel1_product_given_whole_names_its_measurement_files(capsys, tmp_path):
-    """An analyst points the import at the .SAFE folder (or its manifest.safe), as the product
-    arrives: the error names the GeoTIFFs to import, and the one named imports."""
-    safe = tmp_path / "S1A_IW_GRDH_1SDV_20260101.SAFE"
+def s1_product(folder, name="S1A_IW_GRDH_1SDV_20260101T031512_20260101T031537_000001_000001_AAAA", pols=("vv", "vh")):
+    """A Sentinel-1 GRD product as it arrives: NAME.SAFE with its manifest and a measurement
+    GeoTIFF per polarisation, each placed by ground control points."""
+    safe = folder / f"{name}.SAFE"
     (safe / "measurement").mkdir(parents=True)
     (safe / "manifest.safe").write_text("<xfdu:XFDU/>")
-    vv = safe / "measurement" / "s1a-iw-grd-vv-20260101-001.tiff"
-    gcp_swath(vv, np.random.default_rng(4).integers(200, 3000, (300, 300)).astype(np.uint16))
-    (safe / "measurement" / "s1a-iw-grd-vh-20260101-002.tiff").write_bytes(vv.read_bytes())
-    ws_path = str(tmp_path / "ws")
-    for given in (safe, safe / "manifest.safe"):
+    for i, pol in enumerate(pols, 1):
+        tif = safe / "measurement" / f"s1a-iw-grd-{pol}-20260101t031512-20260101t031537-000001-000001-00{i}.tiff"
+        gcp_swath(tif, np.random.default_rng(4 + i).integers(200, 3000, (300, 300)).astype(np.uint16))
+    return safe
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_a_sentinel1_product_given_whole_imports_its_vv_measurement(capsys, tmp_path):
+    """An analyst points the import at the .SAFE folder (or its manifest.safe) as the product
+    arrives: the scene is its VV file (a slick damps the co-polarised return most), named for
+    the product, its time read from the file's name; the VH file is said to be left out."""
+    safe = s1_product(tmp_path)
+    vv = next((safe / "measurement").glob("*-vv-*"))
+    for i, given in enumerate((safe, safe / "manifest.safe")):
+        ws_path = str(tmp_path / f"ws{i}")
         code, out, err = run(capsys, "import", str(given), "--workspace", ws_path)
-        assert code == 1 and err.count("\n") == 1 and "is a Sentinel-1 product: import one of its measurement GeoTIFFs" in err
-        assert f"{safe / 'measurement' / 's1a-iw-grd-vh-20260101-002.tiff'} or {vv}" in err, err
-    assert not (tmp_path / "ws").exists()
-    code, out, err = run(capsys, "import", str(vv), "--workspace", ws_path)
-    assert code == 0 and "tiles added" in out, err
+        assert code == 0, err
+        assert out.startswith(f"scene {safe.stem}: ") and "acquired 2026-01-01 03:15 UTC" in out
+        assert (
+            f"{safe.name}: its VV measurement {vv.name} imported ({vv.name.replace('-vv-', '-vh-').replace('001.', '002.')} left out)"
+            in err
+        )
+        sc = scene(Workspace(ws_path, create=False), safe.stem)
+        assert sc.origin == str(vv) and "UTM zone 31N" in sc.grid.crs  # warped onto its zone as a measurement file is
+
+    # A product of HH and HV (the Arctic's, over ice) gives its HH; one of cross-polarised files only, or none, is said.
+    hh = s1_product(tmp_path / "hh", "S1B_EW_GRDM_1SDH_20260102T031512", ("hh", "hv"))
+    code, out, err = run(capsys, "import", str(hh), "--workspace", str(tmp_path / "ws2"))
+    assert code == 0 and "its HH measurement" in err, err
+    vh = s1_product(tmp_path / "vh", "S1A_IW_GRDH_1SSV_CROSS", ("vh",))
+    code, out, err = run(capsys, "import", str(vh), "--workspace", str(tmp_path / "ws3"))
+    assert (
+        code == 1
+        and err.count("\n") == 1
+        and "is a Sentinel-1 product with no one VV or HH measurement file: import one of" in err
+    )
+    empty = tmp_path / "empty" / "S1A_EMPTY.SAFE"
+    empty.mkdir(parents=True)
+    (empty / "manifest.safe").write_text("<xfdu:XFDU/>")
+    code, out, err = run(capsys, "import", str(empty), "--workspace", str(tmp_path / "ws3"))
+    assert code == 1 and "no measurement GeoTIFF in its measurement/ folder" in err
+    assert not (tmp_path / "ws3").exists()
 
 
 def test_the_utm_zone_is_the_one_at_the_scene_middle(tmp_path):
@@ -1062,24 +1093,33 @@ def test_a_folder_of_passes_lists_its_scenes_with_their_masks_and_says_why_of_th
     write_tif(drop / "c-mask.tif", np.zeros((256, 256), np.uint8))  # the mask of no scene here
     (drop / "x.tif").write_text("not a raster")
     (drop / "notes.txt").write_text("not a GeoTIFF by its name: not looked at")
-    safe = drop / "S1A_IW_GRDH.SAFE"
-    (safe / "measurement").mkdir(parents=True)
-    (safe / "manifest.safe").write_text("<xfdu/>")
-    write_tif(safe / "measurement" / "s1a-vv.tiff", np.ones((256, 256), np.uint16))
+    for product, pol in (("S1A_IW_GRDH.SAFE", "vv"), ("S1A_CROSS.SAFE", "vh")):  # a product as it arrives: its VV file
+        safe = drop / product
+        (safe / "measurement").mkdir(parents=True)
+        (safe / "manifest.safe").write_text("<xfdu/>")
+        write_tif(safe / "measurement" / f"s1a-{pol}.tiff", rng.integers(100, 3000, (256, 256)).astype(np.uint16))
     ws = Workspace(tmp_path / "ws")
 
     found, skipped = scenes_in_folder(ws, drop, author="ana")
-    assert [(f.path.name, f.mask and f.mask.name, f.name) for f in found] == [("a.tif", "a_mask.tif", "a"), ("b.tif", None, "b")]
+    assert [(f.path.name, f.mask and f.mask.name, f.name) for f in found] == [
+        ("a.tif", "a_mask.tif", "a"),
+        ("b.tif", None, "b"),
+        ("S1A_IW_GRDH.SAFE", None, "S1A_IW_GRDH"),
+    ]
     why = dict(skipped)
-    assert set(why) == {"c-mask.tif", "x.tif", "S1A_IW_GRDH.SAFE"}
+    assert set(why) == {"c-mask.tif", "x.tif", "S1A_CROSS.SAFE"}
     assert "named as a mask, and no scene of that name is beside it" in why["c-mask.tif"]
-    assert "cannot be read as a GeoTIFF" in why["x.tif"] and "import one of its measurement GeoTIFFs" in why["S1A_IW_GRDH.SAFE"]
+    assert "cannot be read as a GeoTIFF" in why["x.tif"] and "no one VV or HH measurement file" in why["S1A_CROSS.SAFE"]
 
     found, skipped = scenes_in_folder(ws, drop, author="")  # a mask's labels need a name; a scene alone does not
-    assert [f.name for f in found] == ["b"] and "a label needs an author" in dict(skipped)["a.tif"]
+    assert [f.name for f in found] == ["b", "S1A_IW_GRDH"] and "a label needs an author" in dict(skipped)["a.tif"]
     import_scene(ws, drop / "b.tif", author="ana")
     found, skipped = scenes_in_folder(ws, drop, author="ana")
-    assert [f.name for f in found] == ["a"] and "already has a scene named b" in dict(skipped)["b.tif"]
+    assert [f.name for f in found] == ["a", "S1A_IW_GRDH"] and "already has a scene named b" in dict(skipped)["b.tif"]
+    report = import_scene(ws, found[1].path, author="ana")  # as the folder's job imports it: the product's path
+    assert (
+        report.scene == "S1A_IW_GRDH" and report.tiles == 1 and "its VV measurement s1a-vv.tiff imported" in report.warnings[-1]
+    )
     with pytest.raises(BadInputError, match="no folder at"):
         scenes_in_folder(ws, drop / "gone")
 

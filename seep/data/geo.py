@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -71,8 +72,8 @@ def open_scene(path: Path, what: str = "scene"):
     path = Path(path)
     if not path.exists():
         raise BadInputError(f"no {what} file at {path}")
-    if hint := sentinel1_hint(path):
-        raise BadInputError(f"{what} {path} {hint}")
+    if sentinel1_product(path):  # the product as it arrives: its co-polarised measurement file
+        path = sentinel1_measurement(path)[0]
     if not path.is_file():
         raise BadInputError(f"{what} {path} is a folder, not a GeoTIFF")
     if path.stat().st_size == 0:
@@ -89,17 +90,39 @@ def open_scene(path: Path, what: str = "scene"):
         yield ds
 
 
-def sentinel1_hint(path: Path) -> str | None:
-    """What to import from a Sentinel-1 product given whole (its .SAFE folder or its
-    manifest.safe): one of its measurement GeoTIFFs, named; None for anything else."""
+def sentinel1_product(path: Path) -> Path | None:
+    """The .SAFE folder of a Sentinel-1 product given whole (the folder or its manifest.safe); None for anything else."""
     root = path if path.is_dir() else path.parent if path.name.lower() == "manifest.safe" else None
-    if root is None or not (root / "manifest.safe").is_file():
-        return None
-    tiffs = sorted(p.name for p in (root / "measurement").glob("*.tif*")) if (root / "measurement").is_dir() else []
+    return root if root is not None and (root / "manifest.safe").is_file() else None
+
+
+def sentinel1_measurement(path: Path) -> tuple[Path, str]:
+    """A Sentinel-1 product's co-polarised measurement GeoTIFF (VV, else HH: a slick damps the
+    sea's return most there), and a note saying which was taken and what was left out; or
+    BadInputError naming the files to choose from where there is no one such file."""
+    root = sentinel1_product(path)
+    tiffs = sorted((root / "measurement").glob("*.tif*")) if (root / "measurement").is_dir() else []
     if not tiffs:
-        return "is a Sentinel-1 product with no measurement GeoTIFF in its measurement/ folder"
-    shown = " or ".join(str(root / "measurement" / t) for t in tiffs[:2]) + (f" ({len(tiffs)} in all)" if len(tiffs) > 2 else "")
-    return f"is a Sentinel-1 product: import one of its measurement GeoTIFFs, {shown}"
+        raise BadInputError(f"{path} is a Sentinel-1 product with no measurement GeoTIFF in its measurement/ folder")
+    by_pol: dict[str, list[Path]] = {}
+    for t in tiffs:
+        pol = re.search(r"(?:^|[-_])(vv|hh|vh|hv)[-_.]", t.name.lower())
+        by_pol.setdefault(pol[1] if pol else "", []).append(t)
+    for pol in ("vv", "hh"):
+        if len(by_pol.get(pol, [])) == 1:
+            taken = by_pol[pol][0]
+            left = ", ".join(t.name for t in tiffs if t != taken)
+            return taken, f"{root.name}: its {pol.upper()} measurement {taken.name} imported" + (
+                f" ({left} left out)" if left else ""
+            )
+    shown = " or ".join(str(t) for t in tiffs[:2]) + (f" ({len(tiffs)} in all)" if len(tiffs) > 2 else "")
+    raise BadInputError(f"{path} is a Sentinel-1 product with no one VV or HH measurement file: import one of {shown}")
+
+
+def scene_stem(path: Path) -> str:
+    """The name a scene takes from its file: a Sentinel-1 product's is its .SAFE folder's."""
+    root = sentinel1_product(Path(path))
+    return (root or Path(path)).stem
 
 
 @contextmanager

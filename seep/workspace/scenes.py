@@ -31,7 +31,9 @@ from seep.data.geo import (
     placed_like,
     read_mask_tile,
     read_tile,
-    sentinel1_hint,
+    scene_stem,
+    sentinel1_measurement,
+    sentinel1_product,
     tile_offsets,
     transformer,
 )
@@ -90,8 +92,10 @@ def import_scene(
 ) -> SceneImport:
     """`acquired`: when the radar passed, as the analyst gives it; else read from the raster's
     metadata or name (seep.data.acquired)."""
-    name = _scene_name(scene or Path(path).stem)
+    name = _scene_name(scene or scene_stem(path))
     given = _given_time(acquired, author)
+    # A Sentinel-1 product as it arrives (.SAFE): its co-polarised measurement file, said so.
+    path, taken = sentinel1_measurement(Path(path)) if sentinel1_product(Path(path)) else (Path(path), None)
     if mask is not None:  # every tile read and cut first, then refused at its first label
         clean_author(author)
     size = ws.config.tile_size
@@ -99,6 +103,8 @@ def import_scene(
         grid = _checked_grids(ws, ds, mds, path, mask)
         report = SceneImport(name)
         report.acquired = given or of_raster(_tags(ds), path)
+        if taken:
+            report.warnings.append(taken)
         if mixed := mixing_warning(ws):
             report.warnings.append(mixed)
         if grid.crs is None:
@@ -145,7 +151,7 @@ def check_scene(
 ) -> str:
     """What `import_scene` refuses, found in a moment (headers only, no pixels read), so the
     app can say it before queueing a long import; returns the scene's name."""
-    name = _scene_name(scene or Path(path).stem)
+    name = _scene_name(scene or scene_stem(path))
     _given_time(acquired, "")  # a mistyped time refused now, not after the job has read the file
     if mask is not None and author is not None:  # the mask's labels go under a name
         clean_author(author)
@@ -169,8 +175,8 @@ class FolderScene:
 def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> tuple[list[FolderScene], list[tuple[str, str]]]:
     """The passes dropped in one folder, each checked as check_scene checks one (headers only):
     its GeoTIFFs (not its subfolders'), each with NAME_mask.tif (or NAME-mask.tif) beside it as
-    its mask; and the files and folders not imported, each with why (already imported, not a
-    GeoTIFF, a Sentinel-1 product to pick a measurement file of)."""
+    its mask, and its Sentinel-1 products (.SAFE folders); and the files and folders not imported,
+    each with why (already imported, not a GeoTIFF, a product with no one co-polarised file)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise BadInputError(f"no folder at {folder}")
@@ -188,9 +194,12 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
             found.append(FolderScene(path, masks.get(stem), check_scene(ws, path, mask=masks.get(stem), author=author)))
         except SeepError as e:
             skipped.append((path.name, str(e)))
-    for p in entries:
-        if p.is_dir() and (hint := sentinel1_hint(p)):
-            skipped.append((p.name, f"{p} {hint}"))
+    for p in entries:  # a Sentinel-1 product as it arrives: its co-polarised measurement file
+        if p.is_dir() and sentinel1_product(p):
+            try:
+                found.append(FolderScene(p, None, check_scene(ws, p, author=author)))
+            except SeepError as e:
+                skipped.append((p.name, str(e)))
     return found, skipped
 
 

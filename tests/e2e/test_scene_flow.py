@@ -225,6 +225,23 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
     assert "coast" in scene_names(ws)
     assert len(tile_offsets_of(ws, "coast")) == 6 and ws.count_images(ImageFilter(scene=("coast",), status=("accepted",))) == 6
 
+    # A Sentinel-1 product as it arrives: its .SAFE folder, its VV file taken, named for the product.
+    safe = tmp_path / "S1A_IW_GRDH_1SDV_20250607T031512_20250607T031537_000001_000001_AAAA.SAFE"
+    (safe / "measurement").mkdir(parents=True)
+    (safe / "manifest.safe").write_text("<xfdu:XFDU/>")
+    for pol, x0 in (("vv", 610000), ("vh", 610000)):
+        profile = dict(driver="GTiff", height=300, width=520, count=1, dtype=img.dtype, crs="EPSG:32631")
+        name = f"s1a-iw-grd-{pol}-20250607t031512-20250607t031537-000001-000001-001.tiff"
+        with rasterio.open(safe / "measurement" / name, "w", transform=from_origin(x0, 4700000, 20, 20), **profile) as ds:
+            ds.write((img[::-1] + (pol == "vh"))[None])  # pixels of its own: the same as coast's would be coast's tiles
+    wait_for_app(page)  # the import form is still open
+    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(safe))
+    page.get_by_label("Its mask, on the same grid (optional)").fill("")
+    page.get_by_role("textbox", name="Acquired, UTC (default: from the file)").fill("")
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("Acquired 2025-06-07 03:15 UTC (read from its file name)", exact=True)).to_be_visible(timeout=60_000)
+    assert safe.stem in scene_names(ws) and "-vv-" in scene(ws, safe.stem).origin
+
     # Another scene picked, a look at Review, back through the sidebar (its link names no
     # scene): the page shows the scene it showed, not the first one.
     choose(page, page.get_by_role("combobox", name="Scene"), "demo_scene")
