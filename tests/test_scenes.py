@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 
 import numpy as np
 import pyogrio
@@ -1033,6 +1034,12 @@ def test_a_sentinel1_product_given_whole_imports_its_vv_measurement(capsys, tmp_
         and err.count("\n") == 1
         and "is a Sentinel-1 product with no one VV or HH measurement file: import one of" in err
     )
+    # As the hub hands it out, zipped: deflated inside, so unzipped first; said, nothing made.
+    import shutil
+
+    zipped = shutil.make_archive(str(tmp_path / "zips" / safe.stem), "zip", tmp_path, safe.name)
+    code, out, err = run(capsys, "import", zipped, "--workspace", str(tmp_path / "ws3"))
+    assert code == 1 and err == f"error: scene {zipped} is a zipped Sentinel-1 product: unzip it, then import its .SAFE folder\n"
     empty = tmp_path / "empty" / "S1A_EMPTY.SAFE"
     empty.mkdir(parents=True)
     (empty / "manifest.safe").write_text("<xfdu:XFDU/>")
@@ -1093,6 +1100,8 @@ def test_a_folder_of_passes_lists_its_scenes_with_their_masks_and_says_why_of_th
     write_tif(drop / "c-mask.tif", np.zeros((256, 256), np.uint8))  # the mask of no scene here
     (drop / "x.tif").write_text("not a raster")
     (drop / "notes.txt").write_text("not a GeoTIFF by its name: not looked at")
+    with zipfile.ZipFile(drop / "S1B_IW_GRDH.zip", "w") as z:  # a product as the hub hands it out
+        z.writestr("S1B_IW_GRDH.SAFE/manifest.safe", "<xfdu/>")
     for product, pol in (("S1A_IW_GRDH.SAFE", "vv"), ("S1A_CROSS.SAFE", "vh")):  # a product as it arrives: its VV file
         safe = drop / product
         (safe / "measurement").mkdir(parents=True)
@@ -1107,7 +1116,8 @@ def test_a_folder_of_passes_lists_its_scenes_with_their_masks_and_says_why_of_th
         ("S1A_IW_GRDH.SAFE", None, "S1A_IW_GRDH"),
     ]
     why = dict(skipped)
-    assert set(why) == {"c-mask.tif", "x.tif", "S1A_CROSS.SAFE"}
+    assert set(why) == {"c-mask.tif", "x.tif", "S1A_CROSS.SAFE", "S1B_IW_GRDH.zip"}
+    assert why["S1B_IW_GRDH.zip"].endswith("is a zipped Sentinel-1 product: unzip it here, and its .SAFE folder is imported")
     assert "named as a mask, and no scene of that name is beside it" in why["c-mask.tif"]
     assert "cannot be read as a GeoTIFF" in why["x.tif"] and "no one VV or HH measurement file" in why["S1A_CROSS.SAFE"]
 

@@ -74,6 +74,8 @@ def open_scene(path: Path, what: str = "scene"):
         raise BadInputError(f"no {what} file at {path}")
     if sentinel1_product(path):  # the product as it arrives: its co-polarised measurement file
         path = sentinel1_measurement(path)[0]
+    if zipped_sentinel1(path):
+        raise BadInputError(f"{what} {path} is a zipped Sentinel-1 product: unzip it, then import its .SAFE folder")
     if not path.is_file():
         raise BadInputError(f"{what} {path} is a folder, not a GeoTIFF")
     if path.stat().st_size == 0:
@@ -117,6 +119,18 @@ def sentinel1_measurement(path: Path) -> tuple[Path, str]:
             )
     shown = " or ".join(str(t) for t in tiffs[:2]) + (f" ({len(tiffs)} in all)" if len(tiffs) > 2 else "")
     raise BadInputError(f"{path} is a Sentinel-1 product with no one VV or HH measurement file: import one of {shown}")
+
+
+def zipped_sentinel1(path: Path) -> bool:
+    """A Sentinel-1 product as the Copernicus hub hands it out: a zip holding NAME.SAFE/manifest.safe.
+    Its GeoTIFF is deflated inside, so reading it a window at a time would inflate it again and
+    again: it is unzipped first."""
+    import zipfile
+
+    if path.suffix.lower() != ".zip" or not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as z:
+        return any(n.lower().endswith(".safe/manifest.safe") for n in z.namelist())
 
 
 def scene_stem(path: Path) -> str:

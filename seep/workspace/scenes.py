@@ -36,6 +36,7 @@ from seep.data.geo import (
     sentinel1_product,
     tile_offsets,
     transformer,
+    zipped_sentinel1,
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError, SeepError
 from seep.workspace.demo import mixing_warning
@@ -195,6 +196,8 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
         except SeepError as e:
             skipped.append((path.name, str(e)))
     for p in entries:  # a Sentinel-1 product as it arrives: its co-polarised measurement file
+        if p.is_file() and zipped_sentinel1(p):
+            skipped.append((p.name, f"{p} is a zipped Sentinel-1 product: unzip it here, and its .SAFE folder is imported"))
         if p.is_dir() and sentinel1_product(p):
             try:
                 found.append(FolderScene(p, None, check_scene(ws, p, author=author)))
