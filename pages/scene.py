@@ -57,6 +57,13 @@ def import_form() -> None:
                 help="When the radar passed. Read from the file's ACQUISITION_START_TIME tag, or the date and time in its "
                 "name as Sentinel-1 names carry them, when left empty.",
             )
+        predict = st.checkbox(
+            "Predict it with the active model",
+            value=model is not None,
+            key="scene_import_predict",
+            help="The active model predicts each scene's tiles as soon as it is in (as Predict this scene does), so the "
+            "morning's passes come in ready to review",
+        )
         if not st.form_submit_button("Import", icon=":material/upload_file:"):
             return
     try:
@@ -64,10 +71,10 @@ def import_form() -> None:
             raise BadInputError("give the path of a GeoTIFF on this server")
         where = Path(path.strip())
         if where.is_dir() and not sentinel1_product(where):  # the morning's passes, dropped in a folder
-            import_folder(where, bool(mask.strip() or given.strip() or acquired.strip()))
+            import_folder(where, bool(mask.strip() or given.strip() or acquired.strip()), predict)
             return
         params = {"path": path.strip(), "mask": mask.strip() or None, "scene": given.strip() or None, "author": session.author()}
-        params["acquired"] = acquired.strip() or None
+        params |= {"acquired": acquired.strip() or None, "predict": predict}
         params["scene"] = check_scene(
             ws,
             Path(params["path"]),
@@ -86,7 +93,7 @@ def import_form() -> None:
         session.show_error(e)
 
 
-def import_folder(folder: Path, more: bool) -> None:
+def import_folder(folder: Path, more: bool, predict: bool) -> None:
     """Every GeoTIFF scene of a folder, each its own import job, one after another; the files that
     are not (already imported, unreadable, a mask of nothing) said with why."""
     if more:
@@ -105,7 +112,15 @@ def import_folder(folder: Path, more: bool) -> None:
         raise BadInputError(f"{folder} holds no GeoTIFF scene to import{why}")
     jobs = [
         queue.submit(
-            ws, "import_scene", {"path": str(f.path), "mask": f.mask and str(f.mask), "scene": f.name, "author": session.author()}
+            ws,
+            "import_scene",
+            {
+                "path": str(f.path),
+                "mask": f.mask and str(f.mask),
+                "scene": f.name,
+                "author": session.author(),
+                "predict": predict,
+            },
         )
         for f in found
     ]

@@ -626,6 +626,72 @@ def test_an_import_job_runs_in_the_worker_and_a_cancelled_one_keeps_nothing(tmp_
     assert scene_names(ws) == ["gulf"] and ws.count_images(ImageFilter(scene=("again",))) == 0
 
 
+def test_an_import_job_predicts_its_scene_once_in_and_a_stop_then_keeps_the_scene(tmp_path, scene_files, tiny_model, monkeypatch):
+    """The morning's passes come in ready to review: the job imports the scene, then the active
+    model predicts its unreviewed tiles (its masked ones are reviewed: left), as Predict this scene
+    does. Stopped while predicting, the scene stays whole and the job says so."""
+    import os
+
+    from seep.jobs import predict as predict_module
+    from seep.jobs import queue
+    from seep.jobs.worker import run_job
+    from seep.workspace import registry as reg
+    from seep.workspace.scenes import scene_names
+
+    img, mask = scene_files
+    ws = Workspace(tmp_path / "ws")
+    reg.promote(ws, reg.register_model(ws, tiny_model, model_id="tiny").id)
+    job = queue.submit(ws, "import_scene", {"path": str(img), "scene": "gulf", "author": "ana", "predict": True})
+    run_job(ws, queue.claim_next(ws, os.getpid()))
+    done = queue.get(ws, job.id)
+    assert done.status == "DONE" and done.progress == 1.0, done.message
+    assert done.message.startswith("scene gulf: 8 tiles added") and "predicted 8 images with model tiny" in done.message, (
+        done.message
+    )
+    assert ws.count_images(ImageFilter(scene=("gulf",), status=("predicted",))) == 8
+    assert all(ws.prediction(i, "tiny") is not None for i in ws.image_ids(ImageFilter(scene=("gulf",))))
+
+    other = write_tif(tmp_path / "other.tif", np.random.default_rng(9).integers(100, 3000, (H, W)).astype(np.uint16))
+    job = queue.submit(
+        ws, "import_scene", {"path": str(other), "mask": str(mask), "scene": "masked", "author": "ana", "predict": True}
+    )
+    run_job(ws, queue.claim_next(ws, os.getpid()))
+    done = queue.get(ws, job.id)  # every tile came with its mask: accepted, so none to predict
+    assert done.status == "DONE" and ws.count_images(ImageFilter(scene=("masked",), status=("accepted",))) == 9
+
+    third = write_tif(tmp_path / "third.tif", np.random.default_rng(10).integers(100, 3000, (H, W)).astype(np.uint16))
+    job = queue.submit(ws, "import_scene", {"path": str(third), "scene": "third", "author": "ana", "predict": True})
+    claimed = queue.claim_next(ws, os.getpid())
+    real = predict_module.predict_imported
+
+    def cancelled_once_in(ws, scene, **kw):  # the Cancel button, pressed once the import is done
+        queue.request_cancel(ws, job.id)
+        return real(ws, scene, **kw)
+
+    monkeypatch.setattr(predict_module, "predict_imported", cancelled_once_in)
+    run_job(ws, claimed)
+    stopped = queue.get(ws, job.id)
+    assert "third" in scene_names(ws) and ws.count_images(ImageFilter(scene=("third",))) == 9
+    assert stopped.status == "STOPPED" and stopped.message.startswith("scene third: 9 tiles added"), stopped.message
+    assert "its prediction was stopped part way (Predict this scene finishes it)" in stopped.message
+    assert ws.count_images(ImageFilter(scene=("third",), status=("predicted",))) < 8  # it stopped part way
+
+
+def test_import_predict_from_the_command_line_predicts_with_the_shipped_model(capsys, tmp_path, scene_files):
+    """A cron job's morning import: `import SCENE --predict` in a new workspace predicts with the
+    shipped model (made active on first use); a folder of tiles takes no --predict."""
+    img, _ = scene_files
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "import", str(img), "--predict", "--workspace", ws_path)
+    assert code == 0, err
+    assert "S1A_scene: predicted 8 images with model seep-unet-cgg; 8 unlabelled images got the prediction" in out
+    ws = Workspace(ws_path, create=False)
+    assert ws.count_images(ImageFilter(scene=("S1A_scene",), status=("predicted",))) == 8
+    (tmp_path / "tiles").mkdir()
+    code, _, err = run(capsys, "import", str(tmp_path / "tiles"), "--predict", "--workspace", ws_path)
+    assert code == 1 and "--mask, --scene and --predict go with scenes" in err
+
+
 def test_a_float32_db_cloud_optimized_scene_imports_with_its_nan_swath_edge_skipped(capsys, tmp_path):
     db = np.random.default_rng(2).uniform(-30, -5, (512, 600)).astype(np.float32)
     db[:, :256] = np.nan  # west of the swath: NaN, no no-data value set

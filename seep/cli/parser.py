@@ -168,6 +168,11 @@ def _workspace_commands(add: Add) -> None:
         help="PATH is a folder of georeferenced scenes (the morning's passes): each GeoTIFF in it a scene named for its "
         "file, NAME_mask.tif beside it its mask, as the Scene page imports a folder",
     )
+    p.add_argument(
+        "--predict",
+        action="store_true",
+        help="with scenes: the active model predicts each one's tiles once it is in (the shipped model where none is)",
+    )
 
     p = add("export", cmd_export, "write current labels as uint8 TIFFs in the exercise layout plus manifest.csv")
     p.add_argument("out", type=Path)

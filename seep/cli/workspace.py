@@ -36,8 +36,8 @@ def cmd_import(args) -> int:
         return _import_scene(args)
     if args.scenes:
         return _import_scenes(args)
-    if args.mask or args.scene:
-        raise BadInputError("--mask and --scene go with one scene file (SCENE.tif), not a folder")
+    if args.mask or args.scene or args.predict:
+        raise BadInputError("--mask, --scene and --predict go with scenes (SCENE.tif, or a folder of them with --scenes)")
     check_import(args.path, args.author)  # an empty folder or a blank --author: no half import, no empty workspace
     table, unread = _folder_config(args.path)
     if unread and not open_store(Path(args.workspace)).exists():  # a new workspace's table is fixed for good
@@ -115,7 +115,17 @@ def _import_scene(args) -> int:
     for w in report.warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(report.summary())
+    _predict_imported(ws, args, report.scene)
     return 0
+
+
+def _predict_imported(ws, args, name: str) -> None:
+    """--predict: the scene just imported predicted (none is made when all its tiles were here)."""
+    from seep.jobs.predict import predict_imported
+    from seep.workspace.scenes import scene_names
+
+    if args.predict and name in scene_names(ws):
+        print(f"{name}: {predict_imported(ws, name, on_progress=progress(f'predict {name}'))}")
 
 
 def _import_scenes(args) -> int:
@@ -139,6 +149,7 @@ def _import_scenes(args) -> int:
         for w in report.warnings:
             print(f"warning: {w}", file=sys.stderr)
         print(report.summary())
+        _predict_imported(ws, args, report.scene)
     for name, why in skipped:
         print(f"skipped {name}: {why}")
     if not found:

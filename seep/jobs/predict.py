@@ -90,6 +90,31 @@ def predict_all(
     return counts
 
 
+def predict_imported(
+    ws: Workspace,
+    scene: str,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> str:
+    """A scene just imported predicted by the active model (the shipped one where none is), as
+    Predict this scene does it: the morning's passes come in ready to review. Returns its summary."""
+    from seep.jobs.finetune import base_model
+
+    model = base_model(ws, None)
+    if model is None:
+        return "not predicted: there is no model yet"
+    counts = predict_all(
+        ws,
+        Predictor(model.path(ws)),
+        model.id,
+        only_unreviewed=True,
+        scene=scene,
+        on_progress=on_progress,
+        should_stop=should_stop,
+    )
+    return counts["summary"]
+
+
 def write_prediction_label(
     ws: Workspace, image_id: str, classes: np.ndarray, model_id: str, *, author: str = PREDICT_ALL
 ) -> str | None:

@@ -87,9 +87,12 @@ def _run_evaluate(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
 
 
 def _run_import_scene(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
-    from seep.workspace.scenes import import_scene
+    """The import, then (with params["predict"]) the active model's predictions of the scene."""
+    from seep.jobs.predict import predict_imported
+    from seep.workspace.scenes import import_scene, scene_names
 
     p = job.params
+    share = 0.5 if p.get("predict") else 1.0  # of the progress bar: the import's, then the prediction's
     report = import_scene(
         ws,
         Path(p["path"]),
@@ -97,19 +100,31 @@ def _run_import_scene(ws: Workspace, job: queue.Job, ctx: _Context) -> dict:
         scene=p.get("scene"),
         author=p["author"],
         acquired=p.get("acquired"),
-        on_progress=lambda i, n: ctx.update(progress=i / n, message=f"{i:,}/{n:,} tile windows read"),
+        on_progress=lambda i, n: ctx.update(progress=share * i / n, message=f"{i:,}/{n:,} tile windows read"),
         should_stop=ctx.stopped,
     )
     for w in report.warnings:
         ctx.update(log=f"warning: {w}")
     ctx.update(log=report.summary())
+    summary = report.summary()
+    if p.get("predict") and report.scene in scene_names(ws):  # none is made when every tile was already here
+        predicted = predict_imported(
+            ws,
+            report.scene,
+            on_progress=lambda i, n: ctx.update(progress=share + share * i / n, message=f"{i:,}/{n:,} tiles predicted"),
+            should_stop=ctx.stopped,
+        )
+        ctx.update(log=predicted)
+        summary = f"{summary}; {predicted}"
     return {
         "scene": report.scene,
         "tiles": report.tiles,
         "masks": report.masks,
         "skipped_no_data": report.skipped_no_data,
-        "summary": report.summary(),  # the job's message: what was added, and what was not
+        "summary": summary,  # the job's message: what was added, and what was not
         "warnings": report.warnings,  # shown on the job, not only in its log (all present: no scene made)
+        # Stopped while predicting, the scene is kept whole: say so, not a bare "cancelled".
+        "if_stopped": f"{report.summary()}; its prediction was stopped part way (Predict this scene finishes it)",
     }
 
 
@@ -204,7 +219,9 @@ def run_job(ws: Workspace, job: queue.Job) -> None:
         result = RUNNERS[job.kind](ws, job, ctx)
         stopped = ctx.cancel or bool(result.get("stopped"))
         done = result.get("summary") or "finished"  # predict-all says what it skipped and why
-        ctx.finish("STOPPED" if stopped else "DONE", message="cancelled" if stopped else done, result=result)
+        ctx.finish(
+            "STOPPED" if stopped else "DONE", message=result.get("if_stopped", "cancelled") if stopped else done, result=result
+        )
     except queue.LeaseLost as e:  # a fenced write refused: nothing of this job is recorded
         _say(e)
     except Cancelled as e:  # stopped on request, and says what it kept

@@ -296,6 +296,7 @@ def test_the_mornings_passes_are_imported_from_a_folder(geo_server, page, tmp_pa
     assert {first, second} <= set(scene_names(ws))
     assert ws.count_images(ImageFilter(scene=(first,), status=("accepted",))) == 2  # its mask labelled its tiles
     assert ws.count_images(ImageFilter(scene=(second,), status=("accepted",))) == 0
+    assert ws.count_images(ImageFilter(scene=(second,), status=("predicted",))) == 2  # "Predict it with the active model": on
     open_expander(page, "Not imported · 2")
     expect(page.get_by_text("lost-mask.tif: ", exact=False)).to_be_visible()
     expect(page.get_by_text("readme.tif: ", exact=False)).to_be_visible()
