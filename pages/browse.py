@@ -51,6 +51,7 @@ browse_state.restore(
     }
 )
 work = browse_views.my_work(ws, me)
+browse_views.new_passes(ws, me, model)
 status = st.pills(
     "Review status",
     STATUSES,

@@ -72,3 +72,36 @@ def test_a_quiet_workspace_says_nobody_worked(tmp_path, capsys):
     build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=2, geo_scene=False))  # imported labels: nobody's work today
     assert main(["activity", "--workspace", str(ws.root)]) == 0
     assert capsys.readouterr().out == "nobody labelled or reviewed a tile in the last 7 days\n"
+
+
+def test_the_passes_that_came_in_since_someone_last_worked(tmp_path):
+    """The Browse page's first line of the morning: the scenes imported after a person's last save
+    or verdict, earliest pass first; nothing for someone who never worked here."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from seep.workspace.activity import last_worked, passes_since
+    from seep.workspace.scenes import import_scene
+
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=2), labelled_per_scene=0)
+    assert last_worked(ws, "ana") is None
+    tile = ws.image_ids(ImageFilter())[0]
+    stroke = np.zeros((256, 256), np.uint8)
+    stroke[10:20, 10:20] = 1
+    lv = save_edit(ws, Opened(tile, None, "empty"), stroke, author="ana", dirty=True)
+    assert last_worked(ws, "ana") == lv.created_at and passes_since(ws, lv.created_at) == []
+
+    def new_pass(name, when, x0):
+        img = np.random.default_rng(x0).integers(100, 3000, (200, 300)).astype(np.uint16)
+        profile = dict(driver="GTiff", height=200, width=300, count=1, dtype=img.dtype, crs="EPSG:32631")
+        with rasterio.open(tmp_path / f"{name}.tif", "w", transform=from_origin(x0, 4700000, 20, 20), **profile) as ds:
+            ds.write(img[None])
+        import_scene(ws, tmp_path / f"{name}.tif", author="ops", acquired=when)
+
+    new_pass("later_pass", "2025-06-13T03:15Z", 700000)
+    new_pass("earlier_pass", "2025-06-01T03:15Z", 710000)  # imported second, acquired first: listed first
+    assert passes_since(ws, last_worked(ws, "ana")) == ["earlier_pass", "later_pass"]
+    return_tile(ws, tile, lv.version, reviewer="ben", comment="wake")  # a verdict is work too
+    assert passes_since(ws, last_worked(ws, "ben")) == []
+    assert last_worked(ws, "nobody") is None

@@ -89,6 +89,13 @@ def keep() -> None:
     st.query_params.from_dict(params)
 
 
+def show(**values) -> None:
+    """Before Browse draws its widgets: these values (by key), every other filter at its default,
+    the first page: a link within Browse (Streamlit's page links do not reach the page they are on)."""
+    for f in FIELDS:
+        st.session_state[f.key] = values.get(f.key, f.default)
+
+
 def forget() -> None:
     """Drop it all (a sign-out: the filters were that person's, "Returned to me" above all)."""
     for key in (KEPT, *(f.key for f in FIELDS)):

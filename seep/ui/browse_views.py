@@ -11,14 +11,16 @@ import streamlit as st
 from seep.data.acquired import Window
 from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.learn.metrics import describe_tiles
-from seep.ui import gallery, session  # gallery.x, not x: tests swap in a fake
+from seep.ui import browse_state, gallery, session  # gallery.x, not x: tests swap in a fake
 from seep.ui.scene import sites_bytes
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain, saved_by
 from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
 from seep.workspace import registry as reg
+from seep.workspace.activity import last_worked, passes_since
 from seep.workspace.passes_report import passes_in, passes_report
+from seep.workspace.records import counted
 from seep.workspace.recurrence import REACH_M
 from seep.workspace.review import accept_predictions, acceptable_on_grid
 from seep.workspace.scene_view import scene_summaries
@@ -68,6 +70,28 @@ def my_work_toggles(work: MyWork) -> dict:
         "blind_for": work.me if blind else None,
         "adjudicate": bool(judge),
     }
+
+
+def new_passes(ws: Workspace, me: str, model) -> None:
+    """The passes that came in since this analyst last saved or judged a label: the morning's
+    first question, with their tiles one click away."""
+    last = last_worked(ws, me) if me else None
+    names = passes_since(ws, last) if last else []
+    if not names:
+        return
+    listed = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(
+            plain(f"Since you last worked here ({when(last)}), {counted(len(names), 'pass', 'passes')} came in: {listed}"),
+            width="content",
+        )
+        if st.button(
+            "Their tiles, most useful first" if model else "Their tiles",
+            icon=":material/new_releases:",
+            key="browse_new_passes",
+            type="tertiary",
+        ):
+            browse_state.show(browse_scene=names, browse_sort="most_useful" if model else "name")
 
 
 def scenes_view(ws: Workspace, scenes: list[str], window: Window) -> None:

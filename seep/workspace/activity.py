@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from seep.errors import BadInputError
 from seep.workspace.records import PREDICT_ALL
+from seep.workspace.scenes import acquired_times, in_time_order
 from seep.workspace.workspace import Workspace
 
 PERIODS = (1, 7, 30, 365)  # days: today's work, the week, the month, the year
@@ -63,3 +64,20 @@ def team_activity(ws: Workspace, days: float, now: datetime | None = None) -> li
         setattr(a, verdict, tiles)
         a.last = max(a.last, last)
     return sorted(people.values(), key=lambda a: a.last, reverse=True)
+
+
+def last_worked(ws: Workspace, person: str) -> str | None:
+    """When `person` last saved a label or judged one (ISO 8601 UTC); None if never."""
+    with ws.connect() as con:
+        return con.execute(
+            "SELECT max(at) FROM (SELECT max(created_at) AS at FROM label_versions WHERE author = ? "
+            "UNION ALL SELECT max(at) FROM reviews WHERE reviewer = ?) AS t",
+            (person, person),
+        ).fetchone()[0]
+
+
+def passes_since(ws: Workspace, when: str) -> list[str]:
+    """The georeferenced scenes imported after `when`, earliest pass first: what came in since."""
+    with ws.connect() as con:
+        names = [r[0] for r in con.execute("SELECT name FROM scenes WHERE complete = 1 AND imported_at > ?", (when,))]
+    return list(in_time_order(names, acquired_times(ws)))

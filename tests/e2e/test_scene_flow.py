@@ -667,3 +667,33 @@ def test_a_scene_is_renamed_or_removed_from_its_page(geo_server, page, tmp_path)
     box.click()
     expect(page.get_by_role("option", name="demo_scene", exact=True)).to_be_visible()
     expect(page.get_by_role("option", name="typo_pass")).to_have_count(0)
+
+
+def test_browse_says_which_passes_came_in_since_you_last_worked(geo_server, page, tmp_path):
+    """The morning: the passes imported since the analyst's last save are named at the top of
+    Browse, and one click shows their tiles."""
+    from rasterio.transform import from_origin
+
+    from seep.cli import main
+    from seep.workspace.review import Opened, save_edit
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    tile = ws.image_ids(ImageFilter(scene=("demo_scene",)))[0]
+    head = ws.image(tile).head_version
+    stroke = np.zeros((256, 256), np.uint8)
+    stroke[30:40, 30:40] = 1
+    save_edit(ws, Opened(tile, head, "label" if head else "empty"), stroke, author="tester", dirty=True)  # yesterday's work
+    img = np.random.default_rng(11).integers(100, 3000, (200, 300)).astype(np.uint16)
+    profile = dict(driver="GTiff", height=200, width=300, count=1, dtype=img.dtype, crs="EPSG:32631")
+    with rasterio.open(tmp_path / "overnight.tif", "w", transform=from_origin(900000, 4700000, 20, 20), **profile) as ds:
+        ds.write(img[None])
+    assert main(["import", str(tmp_path / "overnight.tif"), "--workspace", str(ws_path)]) == 0  # the night's pass
+
+    page.goto(url)
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"Since you last worked here \(.*\), 1 pass came in:\W*overnight$"))).to_be_visible()
+    page.get_by_role("button", name="Their tiles, most useful first").click()
+    page.wait_for_url("**scene=overnight**")
+    expect(page.get_by_text("overnight.r000000c000000", exact=True)).to_be_visible()
+    expect(page.get_by_text("demo_scene.r000000c000000", exact=True)).to_have_count(0)
