@@ -13,6 +13,7 @@ from seep.workspace import accounts as acc
 from seep.workspace import lookalikes
 from seep.workspace.activity import PERIODS, team_activity
 from seep.workspace.class_names import name_classes
+from seep.workspace.recurrence import REACH_KM, reach_m, set_reach
 
 ws = session.workspace()
 st.title("Team")
@@ -82,6 +83,30 @@ def reasons_editor() -> None:
                 session.require(ws, "reasons")
                 lookalikes.set_reasons(ws, text.splitlines(), actor=me)
                 st.toast("Look-alike reasons saved")
+            except SeepError as e:
+                session.show_error(e)
+
+
+def reach_editor() -> None:
+    """How near another pass's slick must lie to be the same seep: also seen in, seen before, the sites."""
+    st.subheader("Same seep within", anchor=False)
+    with st.form("team_reach", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
+        km = st.number_input(
+            "km",
+            min_value=REACH_KM[0],
+            max_value=REACH_KM[1],
+            value=reach_m(ws) / 1000,
+            step=0.5,
+            key="team_reach_km",
+            help="A slick of another pass this near one of a scene's is its seep seen again (also seen in, seen before, "
+            "the seep sites). A seep's slicks drift with wind and current but start within a few km of its vent: "
+            "more where currents are strong, less where seeps lie close together",
+        )
+        if st.form_submit_button("Save"):
+            try:
+                session.require(ws, "set the same-seep reach")
+                set_reach(ws, km, me)
+                st.toast(f"Same seep within {km:g} km")
             except SeepError as e:
                 session.show_error(e)
 
@@ -173,6 +198,7 @@ if not acc.accounts_enabled(ws):
             session.show_error(e)
     classes_editor()
     reasons_editor()
+    reach_editor()
     team_activity_table()  # names typed in the sidebar are on the work all the same
     st.stop()
 
@@ -245,6 +271,7 @@ if change or disable or link or enable:
 
 classes_editor()
 reasons_editor()
+reach_editor()
 team_activity_table()
 
 

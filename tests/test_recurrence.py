@@ -120,6 +120,40 @@ def test_the_reach_is_measured_in_metres_on_the_ground(capsys, tmp_path):
     assert code == 0 and out.splitlines()[1].endswith("also seen in near"), err
 
 
+def test_an_admin_sets_how_near_is_the_same_seep(capsys, tmp_path):
+    """Where currents carry slicks far (or seeps lie close), the reach is the workspace's: also
+    seen in, the sites and the cache key of the pages follow it; a reach out of bounds is said."""
+    from seep.errors import BadInputError
+    from seep.workspace.accounts import audit_rows
+    from seep.workspace.recurrence import reach_m, set_reach
+    from seep.workspace.scenes import reviewed_stamp
+    from seep.workspace.sites import seep_sites
+
+    ws = Workspace(tmp_path / "ws", create=True)
+    labelled_scene(ws, tmp_path, "here", (100, 100), [(slice(40, 50), slice(90, 100))])
+    for name, gap in (("near", 1900), ("beyond", 2100)):
+        labelled_scene(
+            ws, tmp_path, name, (100, 100), [(slice(40, 50), slice(0, 10))], transform=from_origin(501000 + gap, 4600000, 10, 10)
+        )
+    assert reach_m(ws) == 2000 and len(seep_sites(ws)) == 1  # here-near 1.9 km, near-beyond 100 m: one site
+    stamp = reviewed_stamp(ws)
+    code, out, err = run(capsys, "reach", "2.5", "--author", "ana", "--workspace", str(ws.root))
+    assert code == 0 and out == "another pass's slick within 2.5 km of a scene's is the same seep seen again\n", err
+    assert scene_slicks(ws, "here")[0].seen_in == ("beyond", "near")
+    assert reviewed_stamp(ws) != stamp  # the pages' cached "also seen in" is read again
+    entry = audit_rows(ws, actor="ana")[0]
+    assert (entry["action"], entry["detail"]) == ("set reach", "2 km -> 2.5 km")
+    set_reach(ws, 1.5, "ana")
+    assert scene_slicks(ws, "here")[0].seen_in == () and [x.scenes for x in seep_sites(ws)] == [("beyond", "near"), ("here",)]
+    for km in (0, 0.05, 51, float("nan")):
+        with pytest.raises(BadInputError, match=f"a reach of {km} km: give 0.1 to 50 km"):
+            set_reach(ws, km, "ana")
+    with pytest.raises(BadInputError, match="say who you are"):
+        set_reach(ws, 3, " ")
+    code, _, err = run(capsys, "reach", "99", "--workspace", str(ws.root))
+    assert code == 1 and "give 0.1 to 50 km" in err and reach_m(ws) == 1500
+
+
 def test_seep_sites_gather_slicks_across_passes_and_write_as_points(capsys, tmp_path):
     """The recurrence map: slicks within reach of each other, in one scene or across passes
     in other CRSs, are one site; written as points a GIS opens, most scenes first."""

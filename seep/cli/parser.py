@@ -21,6 +21,7 @@ from seep.cli.workspace import (
     cmd_import,
     cmd_import_seeps,
     cmd_list,
+    cmd_reach,
     cmd_remove_scene,
     cmd_rename_scene,
     cmd_report,
@@ -321,6 +322,14 @@ def _listing_commands(add: Add) -> None:
     )
     p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
     p.add_argument("--author", default=default_author(), help="who removes it, for the audit trail")
+
+    p = add(
+        "reach",
+        cmd_reach,
+        "say how near another pass's slick must lie to be the same seep (also seen in, seen before, seep sites), or set it",
+    )
+    p.add_argument("km", nargs="?", type=float, help="the new reach in km (0.1 to 50; 2 unless set)")
+    p.add_argument("--author", default=default_author(), help="who sets it, for the audit trail")
 
     p = add(
         "where",

@@ -441,6 +441,16 @@ def cmd_remove_scene(args) -> int:
     return 0
 
 
+def cmd_reach(args) -> int:
+    from seep.workspace.recurrence import reach_m, set_reach
+
+    ws = open_workspace(args)
+    if args.km is not None:
+        set_reach(ws, args.km, args.author)
+    print(f"another pass's slick within {reach_m(ws) / 1000:g} km of a scene's is the same seep seen again")
+    return 0
+
+
 def cmd_where(args) -> int:
     """Which scenes and tiles hold a place from a report: a line per scene, the tile's id first
     (what `history` and the app's /review?image= take)."""

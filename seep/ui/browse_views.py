@@ -21,7 +21,7 @@ from seep.workspace import registry as reg
 from seep.workspace.activity import last_worked, passes_since
 from seep.workspace.passes_report import passes_in, passes_report
 from seep.workspace.records import counted
-from seep.workspace.recurrence import REACH_M
+from seep.workspace.recurrence import reach_m
 from seep.workspace.review import accept_predictions, acceptable_on_grid
 from seep.workspace.scene_view import scene_summaries
 
@@ -155,7 +155,7 @@ def sites_downloads(ws: Workspace, window: Window, names: list[str]) -> None:
         passes = f" {window}" if str(window) else ""
         st.caption(
             f"Seep sites: the reviewed slicks (corrected or accepted) of every georeferenced scene{passes}, those within "
-            f"{REACH_M / 1000:g} km of each other "
+            f"{reach_m(ws) / 1000:g} km of each other "
             "gathered into one place, as points with the scenes each was seen in. A site seen pass after pass is a seep "
             "that keeps leaking."
         )

@@ -18,7 +18,7 @@ from seep.ui.text import pass_when, plain, seen_heading
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
-from seep.workspace.recurrence import REACH_M, other_passes, passes_from, seen_near_tile
+from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_near_tile
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
 
@@ -151,7 +151,7 @@ def seen_before(ws: Workspace, image: ImageRecord, mask: np.ndarray, reviewed: t
     passes = passes_from(ws, image.scene, names)
     heading, why = seen_heading([p.days_after for p in passes])
     st.info(
-        f"{heading}: the reviewed labels of {_listed(passes)} hold a slick within {REACH_M / 1000:g} km of the seep shown here.{why}",
+        f"{heading}: the reviewed labels of {_listed(passes)} hold a slick within {reach_m(ws) / 1000:g} km of the seep shown here.{why}",
         icon=":material/history:",
     )
 

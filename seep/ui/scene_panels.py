@@ -12,7 +12,7 @@ from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain
 from seep.workspace import Workspace
 from seep.workspace.places import Found, find_place
-from seep.workspace.recurrence import REACH_M
+from seep.workspace.recurrence import reach_m
 from seep.workspace.scene_edits import removal, remove_scene, rename_scene
 from seep.workspace.scenes import Scene, acquired_times, reviewed_stamp, scene_stamp, set_acquired
 from seep.workspace.slicks import slicks_csv
@@ -131,7 +131,7 @@ def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
         st.caption(
             f"In {whose}, largest first, each merged across the tiles it crosses; "
             "length: the long side of the smallest rectangle around it; also seen in: the other scenes whose reviewed labels hold "
-            f"a slick within {REACH_M / 1000:g} km of it (a seep comes back, a ship's discharge does not), earliest first; "
+            f"a slick within {reach_m(ws) / 1000:g} km of it (a seep comes back, a ship's discharge does not), earliest first; "
             "first seen: the earliest known pass of this scene and those · click a row to "
             "open it in Review"
         )

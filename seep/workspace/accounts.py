@@ -37,6 +37,7 @@ NEEDS = {
     "users": "admin",
     "reasons": "admin",  # the look-alike reasons analysts pick from
     "classes": "admin",  # the classes' names and descriptions
+    "set the same-seep reach": "admin",  # how near another pass's slick is the same seep
     "audit": "admin",
 }
 MIN_PASSWORD = 10

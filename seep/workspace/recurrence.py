@@ -12,6 +12,8 @@ the slicks are read, so a tile on the Review page asks for a handful of masks.
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,36 +23,67 @@ from rasterio.transform import Affine
 
 from seep.data.acquired import days_between
 from seep.data.geo import transformer
+from seep.errors import BadInputError
 from seep.workspace.gis import reproject, shapely_affine
-from seep.workspace.records import REVIEWED
+from seep.workspace.records import REVIEWED, clean_author
 from seep.workspace.scenes import Scene, acquired_times, in_time_order, scene, scene_names, tile_place
 from seep.workspace.workspace import Workspace
 
 REACH_M = 2000  # a seep's slicks drift with wind and current, but start within a few km of its vent
+REACH_KM = (0.1, 50.0)  # what an admin may set it to: from a harbour's berths to a basin's currents
 
 
-def seen_elsewhere(ws: Workspace, sc: Scene, geoms: list, reach_m: float = REACH_M) -> list[tuple[str, ...]]:
+def reach_m(ws: Workspace) -> float:
+    """How near another pass's slick must lie to be the same seep, in metres: the workspace's
+    setting (where its currents carry slicks far, or seeps lie close), else REACH_M."""
+    with ws.connect() as con:
+        row = con.execute("SELECT value FROM settings WHERE key = 'reach_m'").fetchone()
+    return float(json.loads(row[0])) if row else float(REACH_M)
+
+
+def set_reach(ws: Workspace, km: float, actor: str) -> float:
+    """Set the reach (km) for "also seen in", seen before and the seep sites; the audit trail
+    keeps the old and the new. Returns it in metres."""
+    from seep.workspace.accounts import record_in
+
+    if not str(actor or "").strip():
+        raise BadInputError("say who you are (your name in the sidebar, or --author) before setting the reach")
+    if not (isinstance(km, int | float) and math.isfinite(km) and REACH_KM[0] <= km <= REACH_KM[1]):
+        raise BadInputError(f"a reach of {km} km: give {REACH_KM[0]:g} to {REACH_KM[1]:g} km")
+    old = reach_m(ws)
+    with ws.connect(write=True) as con:
+        con.execute(
+            "INSERT INTO settings VALUES ('reach_m', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (json.dumps(km * 1000),),
+        )
+        record_in(con, clean_author(actor), "set reach", "", f"{old / 1000:g} km -> {km:g} km")
+    return km * 1000
+
+
+def seen_elsewhere(ws: Workspace, sc: Scene, geoms: list, reach: float | None = None) -> list[tuple[str, ...]]:
     """For each of `sc`'s slicks (polygons in its CRS): the other scenes whose reviewed labels
-    hold a slick within `reach_m` metres of it, by name. Scenes without a CRS see nothing."""
+    hold a slick within `reach` metres of it (default: the workspace's reach_m), by name. Scenes
+    without a CRS see nothing."""
     if sc.grid.crs is None or not geoms:
         return [()] * len(geoms)
+    metres = reach_m(ws) if reach is None else reach
     local = centred_on(sc)
     mine = in_metres(sc, geoms, local)
     tree = shapely.STRtree(mine)
-    zone = shapely.box(*shapely.total_bounds(mine)).buffer(reach_m)  # where a slick elsewhere would count
+    zone = shapely.box(*shapely.total_bounds(mine)).buffer(metres)  # where a slick elsewhere would count
     seen: list[set[str]] = [set() for _ in geoms]
     for name in scene_names(ws):
         other = scene(ws, name)
         if name == sc.name or other.grid.crs is None:
             continue
         theirs = _labelled_near(ws, other, zone, local)
-        for i in set(tree.query(theirs, predicate="dwithin", distance=reach_m)[1].tolist()) if theirs else ():
+        for i in set(tree.query(theirs, predicate="dwithin", distance=metres)[1].tolist()) if theirs else ():
             seen[i].add(name)
     times = acquired_times(ws)
     return [in_time_order(s, times) for s in seen]
 
 
-def seen_near_tile(ws: Workspace, image_id: str, mask: np.ndarray, reach_m: float = REACH_M) -> tuple[str, ...]:
+def seen_near_tile(ws: Workspace, image_id: str, mask: np.ndarray, reach: float | None = None) -> tuple[str, ...]:
     """The other scenes whose reviewed labels hold a slick within reach of the seep in `mask`, the tile's
     label or prediction as the Review page shows it; () for a tile of no scene."""
     place = tile_place(ws, image_id)
@@ -58,7 +91,7 @@ def seen_near_tile(ws: Workspace, image_id: str, mask: np.ndarray, reach_m: floa
         return ()
     sc = scene(ws, place[0])
     mine = [shapely.affinity.affine_transform(g, shapely_affine(sc)) for g in outlines(mask, place[1], place[2], sc)]
-    return in_time_order(set().union(*seen_elsewhere(ws, sc, mine, reach_m)), acquired_times(ws))
+    return in_time_order(set().union(*seen_elsewhere(ws, sc, mine, reach)), acquired_times(ws))
 
 
 @dataclass(frozen=True)

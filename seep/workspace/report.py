@@ -26,7 +26,7 @@ from seep.errors import BadInputError
 from seep.workspace.gis import check_predicted, crs_label, north_angle, prediction_model, tiles_left_out, unit_metres
 from seep.workspace.places import lat_lon
 from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted
-from seep.workspace.recurrence import REACH_M
+from seep.workspace.recurrence import reach_m
 from seep.workspace.scene_view import Box, around, factor_for, overview, overview_classes, overview_size, scene_tiles, whole
 from seep.workspace.scenes import Scene, acquired_times, scene, tile_offsets_of, with_day
 from seep.workspace.slicks import Slick, scene_slicks
@@ -79,7 +79,7 @@ def scene_part(ws: Workspace, sc: Scene, model_id: str | None, *, author: str, n
         _slick_table(slicks, model_id is not None, acquired_times(ws)),
         _closeups(ws, sc, slicks, model_id),
         _by_class(ws, slicks),
-        _caveats(sc, slicks, model_id, missing, tiles),
+        _caveats(sc, slicks, model_id, missing, tiles, reach_m(ws)),
     ]
     area = sum(s.area_km2 for s in slicks) if sc.grid.crs is not None else None
     reviewed = sum(t.status in REVIEWED for t in scene_tiles(ws, sc.name))
@@ -313,7 +313,7 @@ def _by_class(ws: Workspace, slicks: list[Slick]) -> str:
     return f"<h2>By class</h2><table class='classes'><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _caveats(sc: Scene, slicks: list[Slick], model_id: str | None, missing: int, tiles: int) -> str:
+def _caveats(sc: Scene, slicks: list[Slick], model_id: str | None, missing: int, tiles: int, reach: float) -> str:
     """What a reader must know before quoting a figure: where the report is silent, what nobody checked."""
     notes = []
     if missing:
@@ -335,7 +335,7 @@ def _caveats(sc: Scene, slicks: list[Slick], model_id: str | None, missing: int,
             "a place: a point inside the slick (the middle of a curved one may lie outside it)."
         )
     notes.append(
-        f"Also seen in: the other scenes whose reviewed labels hold a slick within {REACH_M / 1000:g} km of it, earliest "
+        f"Also seen in: the other scenes whose reviewed labels hold a slick within {reach / 1000:g} km of it, earliest "
         "first (a natural seep comes back pass after pass; a ship's discharge does not). First seen: the earliest known "
         "pass of this scene and those."
     )

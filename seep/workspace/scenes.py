@@ -499,15 +499,17 @@ def set_acquired(ws: Workspace, name: str, text: str, actor: str) -> str | None:
 
 def reviewed_stamp(ws: Workspace) -> tuple:
     """Changes whenever a scene tile's reviewed label does (a new version, a tile accepted or
-    returned): a cache key for what reads other scenes' reviewed slicks. One row per scene
-    tile is read, not the label versions: the Review page asks on every run."""
+    returned), or the reach within which another pass's slick counts: a cache key for what reads
+    other scenes' reviewed slicks. One row per scene tile is read, not the label versions: the
+    Review page asks on every run."""
     with ws.connect() as con:
         row = con.execute(
             "SELECT count(*), sum(i.head_version) FROM images i JOIN scene_tiles t ON t.image_id = i.id "
             f"WHERE i.status IN ({', '.join('?' * len(REVIEWED))})",
             REVIEWED,
         ).fetchone()
-    return tuple(row)
+        reach = con.execute("SELECT value FROM settings WHERE key = 'reach_m'").fetchone()
+    return (*row, reach and reach[0])
 
 
 def neighbour_ids(ws: Workspace, image_id: str, grid: dict[tuple[int, int], str] | None = None) -> dict[tuple[int, int], str]:

@@ -19,7 +19,7 @@ from seep.data.geo import replace_atomically, transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import seep_polygons
 from seep.workspace.records import REVIEWED
-from seep.workspace.recurrence import REACH_M, about, centred_on, footprint, in_metres
+from seep.workspace.recurrence import about, centred_on, footprint, in_metres, reach_m
 from seep.workspace.scenes import Scene, in_time_order, scene, scene_names
 from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
@@ -41,13 +41,14 @@ class Site:
     last_seen: str | None
 
 
-def seep_sites(ws: Workspace, reach_m: float = REACH_M, window: Window = Window()) -> list[Site]:
-    """Every site of the reviewed slicks of the passes in `window` (default: all), those seen in
-    most scenes first."""
+def seep_sites(ws: Workspace, reach: float | None = None, window: Window = Window()) -> list[Site]:
+    """Every site of the reviewed slicks of the passes in `window` (default: all), those within
+    `reach` metres of each other (default: the workspace's reach_m) gathered; those seen in most
+    scenes first."""
     scenes = [sc for sc in map(lambda n: scene(ws, n), scene_names(ws)) if sc.grid.crs is not None and window.holds(sc.acquired)]
     found = {sc.name: _reviewed(*seep_polygons(ws, sc.name, "labels")[1:]) for sc in scenes}  # geoms, props
     keys = [(sc.name, i) for sc in scenes for i in range(len(found[sc.name][0]))]
-    group = _join_within_reach(scenes, found, keys, reach_m)
+    group = _join_within_reach(scenes, found, keys, reach_m(ws) if reach is None else reach)
     scenes_by_name = {sc.name: sc for sc in scenes}
     members: dict[int, list[tuple[str, int]]] = {}
     for n, key in enumerate(keys):

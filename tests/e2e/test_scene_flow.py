@@ -697,3 +697,28 @@ def test_browse_says_which_passes_came_in_since_you_last_worked(geo_server, page
     page.wait_for_url("**scene=overnight**")
     expect(page.get_by_text("overnight.r000000c000000", exact=True)).to_be_visible()
     expect(page.get_by_text("demo_scene.r000000c000000", exact=True)).to_have_count(0)
+
+
+def test_the_team_page_sets_how_near_is_the_same_seep(geo_server, page):
+    """Where currents carry slicks far: the reach is set on the Team page and the Scene page's
+    list says the new one."""
+    from seep.workspace.recurrence import reach_m
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    page.goto(f"{url}/team")
+    wait_for_app(page)
+    box = page.get_by_role("spinbutton", name="km")
+    expect(box).to_have_value("2.00")
+    box.fill("5")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Same seep within 5 km")).to_be_visible()
+    assert reach_m(ws) == 5000
+    page.goto(f"{url}/scene?name=demo_scene")
+    wait_for_app(page)
+    expect(page.get_by_text("reviewed labels hold a slick within 5 km of it", exact=False)).to_be_visible()
+    page.goto(f"{url}/team")  # put back for whatever runs next on this server
+    wait_for_app(page)
+    page.get_by_role("spinbutton", name="km").fill("2")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Same seep within 2 km")).to_be_visible()
