@@ -204,12 +204,15 @@ def cmd_report(args) -> int:
     source = _source(args)
     report = write_report(ws, args.scene, args.out, source=source, model_id=args.model, author=args.author)
     print(f"wrote the report of {printable(args.scene)} ({counted(report.slicks, 'slick')} in the {source}) to {args.out}")
-    if report.missing:
-        lack = "no prediction" if source == "predictions" else "no label"
-        print(
-            f"note: {report.missing} of {counted(report.tiles, 'tile')} {'has' if report.missing == 1 else 'have'} {lack} yet, as the report says"
-        )
+    _say_missing(report.missing, f"{report.missing} of {counted(report.tiles, 'tile')}", source)
     return 0
+
+
+def _say_missing(missing: int, which: str, source: str) -> None:
+    """A report's tiles with no label (or prediction): a hole in it, not sea free of seeps."""
+    if missing:
+        lack = "no prediction" if source == "predictions" else "no label"
+        print(f"note: {which} {'has' if missing == 1 else 'have'} {lack} yet, as the report says")
 
 
 def cmd_report_passes(args) -> int:
@@ -226,11 +229,7 @@ def cmd_report_passes(args) -> int:
         f"wrote the report of {counted(report.passes, 'pass', 'passes')} ({printable(', '.join(names))}; "
         f"{counted(report.slicks, 'slick')} in the {source}) to {args.out}"
     )
-    if report.missing:
-        lack = "no prediction" if source == "predictions" else "no label"
-        print(
-            f"note: {counted(report.missing, 'tile')} of them {'has' if report.missing == 1 else 'have'} {lack} yet, as the report says"
-        )
+    _say_missing(report.missing, f"{counted(report.missing, 'tile')} of them", source)
     return 0
 
 

@@ -10,11 +10,10 @@ from html import escape
 from pathlib import Path
 
 from seep.data.acquired import Window, shown
-from seep.data.geo import replace_atomically
 from seep.errors import BadInputError
-from seep.workspace.gis import check_predicted, prediction_model
+from seep.workspace.gis import prediction_model
 from seep.workspace.records import counted
-from seep.workspace.report import SceneReport, check_out, page, scene_part
+from seep.workspace.report import SceneReport, page, scene_part, write_html
 from seep.workspace.scenes import acquired_times, in_time_order, scene
 from seep.workspace.workspace import Workspace
 
@@ -63,12 +62,7 @@ def write_passes_report(
     ws: Workspace, out: Path, names: list[str], source: str = "labels", model_id: str | None = None, **kw
 ) -> PassesReport:
     """Written whole or not at all, replacing only a report Seep wrote (as a scene's report)."""
-    check_out(out)
-    if source == "predictions":
-        check_predicted(ws, prediction_model(ws, model_id))
-    report = passes_report(ws, names, source, model_id, **kw)
-    replace_atomically(Path(out), lambda tmp: tmp.write_text(report.html, encoding="utf-8"))
-    return report
+    return write_html(ws, out, source, model_id, lambda: passes_report(ws, names, source, model_id, **kw))
 
 
 def _heading(title: str, window: Window, model_id: str | None, author: str, now: datetime) -> str:

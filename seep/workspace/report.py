@@ -89,21 +89,21 @@ def scene_part(ws: Workspace, sc: Scene, model_id: str | None, *, author: str, n
 def write_report(ws: Workspace, name: str, out: Path, source: str = "labels", model_id: str | None = None, **kw) -> SceneReport:
     """The report written to OUT.html whole or not at all; a file of the analyst's own under that
     name is never replaced (only a report Seep wrote is)."""
-    check_out(out)
-    if source == "predictions":  # a mistyped model's report would say the sea is clean
-        check_predicted(ws, prediction_model(ws, model_id))
-    report = scene_report(ws, name, source, model_id, **kw)
-    replace_atomically(Path(out), lambda tmp: tmp.write_text(report.html, encoding="utf-8"))
-    return report
+    return write_html(ws, out, source, model_id, lambda: scene_report(ws, name, source, model_id, **kw))
 
 
-def check_out(out: Path) -> None:
-    """Refuse, before any work, a report's name that is no .html or a file Seep did not write."""
+def write_html(ws: Workspace, out: Path, source: str, model_id: str | None, build):
+    """A report `build()` makes (anything with .html), checked first and written whole or not at all."""
     out = Path(out)
     if out.suffix.lower() not in SUFFIXES:
         raise BadInputError(f"{out}: write the report to an .html file (a browser opens it and prints it to PDF)")
     if out.exists() and not _ours(out):
         raise BadInputError(f"{out} exists and is not a report Seep wrote; give another name")
+    if source == "predictions":  # a mistyped model's report would say the sea is clean
+        check_predicted(ws, prediction_model(ws, model_id))
+    report = build()
+    replace_atomically(out, lambda tmp: tmp.write_text(report.html, encoding="utf-8"))
+    return report
 
 
 def _ours(out: Path) -> bool:
