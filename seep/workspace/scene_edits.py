@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from seep.errors import BadInputError
 from seep.workspace.accounts import record_in
 from seep.workspace.records import clean_author, counted
-from seep.workspace.scenes import _existing, _scene_name, scene
+from seep.workspace.scenes import checked_scene_name, scene
 from seep.workspace.workspace import Workspace, forget_in
 
 
@@ -132,13 +132,14 @@ def rename_scene(ws: Workspace, name: str, new: str, actor: str) -> str:
     (NAME.r000000c000256). Refused while a job may be reading it (a job names its scene)."""
     if not str(actor or "").strip():
         raise BadInputError("say who you are (your name in the sidebar, or --author) before renaming a scene")
-    actor, new = clean_author(actor), _scene_name(new, "")
+    actor, new = clean_author(actor), checked_scene_name(new, "")
     scene(ws, name)
     if new == name:
         raise BadInputError(f"scene {name} already has that name")
-    if _existing(ws, new):
-        raise BadInputError(f"this workspace already has a scene named {new}; pick another name")
-    with ws.connect(write=True) as con:
+    with ws.connect(write=True) as con:  # checked where it is written: an import of that name may be starting
+        taken = "SELECT 1 FROM scenes WHERE name = ? UNION ALL SELECT 1 FROM images WHERE scene = ?"
+        if con.execute(taken, (new, new)).fetchone():
+            raise BadInputError(f"this workspace already has a scene named {new}; pick another name")
         if jobs := _jobs_on(con, name):
             raise BadInputError(f"scene {name} cannot be renamed now: " + "; ".join(jobs))
         # The new row first: its tiles point at a scene by name (a foreign key on PostgreSQL).

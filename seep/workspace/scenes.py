@@ -93,7 +93,7 @@ def import_scene(
 ) -> SceneImport:
     """`acquired`: when the radar passed, as the analyst gives it; else read from the raster's
     metadata or name (seep.data.acquired)."""
-    name = _scene_name(scene or scene_stem(path))
+    name = checked_scene_name(scene or scene_stem(path))
     given = _given_time(acquired, author)
     # A Sentinel-1 product as it arrives (.SAFE): its co-polarised measurement file, said so.
     path, taken = sentinel1_measurement(Path(path)) if sentinel1_product(Path(path)) else (Path(path), None)
@@ -152,7 +152,7 @@ def check_scene(
 ) -> str:
     """What `import_scene` refuses, found in a moment (headers only, no pixels read), so the
     app can say it before queueing a long import; returns the scene's name."""
-    name = _scene_name(scene or scene_stem(path))
+    name = checked_scene_name(scene or scene_stem(path))
     _given_time(acquired, "")  # a mistyped time refused now, not after the job has read the file
     if mask is not None and author is not None:  # the mask's labels go under a name
         clean_author(author)
@@ -336,7 +336,7 @@ def _plain_on(grid: SceneGrid, mgrid: SceneGrid) -> bool:
     return mgrid.crs is None and mgrid.transform == identity and (mgrid.height, mgrid.width) == (grid.height, grid.width)
 
 
-def _scene_name(name: str, hint: str = "; pass --scene NAME") -> str:
+def checked_scene_name(name: str, hint: str = "; pass --scene NAME") -> str:
     name = name.strip()
     if not name or len(name) > 100 or any(not (ch.isalnum() or ch in "-_.") for ch in name):
         raise BadInputError(f"scene name {name!r} must be 1-100 letters, digits, '-', '_' or '.'{hint}")
