@@ -98,6 +98,7 @@ def reach_editor() -> None:
             value=reach_m(ws) / 1000,
             step=0.5,
             key="team_reach_km",
+            width=220,
             help="A slick of another pass this near one of a scene's is its seep seen again (also seen in, seen before, "
             "the seep sites). A seep's slicks drift with wind and current but start within a few km of its vent: "
             "more where currents are strong, less where seeps lie close together",
