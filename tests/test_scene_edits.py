@@ -112,6 +112,10 @@ def _reviewed(ws, ids, **_):
     return_tile(ws, ids[1], 1, reviewer="ben", comment="the tail is a wake")
 
 
+def _painting(ws, ids, **_):
+    ws.set_status(ids[0], "in_review")  # an analyst's first stroke, not saved yet
+
+
 def _lookalike(ws, ids, **_):
     region = Region(0, 0, 4, np.ones((2, 2), bool))
     record_lookalikes(ws, ids[0], 1, "m1", [(region, reasons(ws)[0])], author="ana")
@@ -147,6 +151,7 @@ def _training(ws, ids, **_):
         (_drawn, "labels drawn by ana, bo on 2 tiles"),
         (_restored, "labels drawn by cai on 1 tile"),
         (_reviewed, "2 tiles accepted or returned by a reviewer"),
+        (_painting, "1 tile being painted on in Review now"),
         (_lookalike, "1 tile marked with look-alikes"),
         (_blind, "1 tile sent to blind labelling"),
         (_trained, "model m-ft was trained or scored on it"),

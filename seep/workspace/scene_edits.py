@@ -89,6 +89,9 @@ def _work_on(con, name: str) -> list[str]:
         authors = [r[0] for r in con.execute(f"SELECT DISTINCT author {drawn} ORDER BY author", (name,))]
         who = ", ".join(authors[:3]) + (f" and {len(authors) - 3} more" if len(authors) > 3 else "")
         said.append(f"labels drawn by {who} on {counted(n, 'tile')}")
+    painting = f"SELECT count(*) FROM images WHERE id IN ({tiles}) AND status = 'in_review'"
+    if n := con.execute(painting, (name,)).fetchone()[0]:  # strokes in a browser, not saved yet
+        said.append(f"{counted(n, 'tile')} being painted on in Review now")
     for table, what in (
         ("reviews", "accepted or returned by a reviewer"),
         ("lookalikes", "marked with look-alikes"),
