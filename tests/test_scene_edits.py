@@ -151,7 +151,7 @@ def _training(ws, ids, **_):
         (_drawn, "labels drawn by ana, bo on 2 tiles"),
         (_restored, "labels drawn by cai on 1 tile"),
         (_reviewed, "2 tiles accepted or returned by a reviewer"),
-        (_painting, "1 tile being painted on in Review now"),
+        (_painting, "1 tile painted on in Review, not saved yet"),
         (_lookalike, "1 tile marked with look-alikes"),
         (_blind, "1 tile sent to blind labelling"),
         (_trained, "model m-ft was trained or scored on it"),

@@ -91,7 +91,7 @@ def _work_on(con, name: str) -> list[str]:
         said.append(f"labels drawn by {who} on {counted(n, 'tile')}")
     painting = f"SELECT count(*) FROM images WHERE id IN ({tiles}) AND status = 'in_review'"
     if n := con.execute(painting, (name,)).fetchone()[0]:  # strokes in a browser, not saved yet
-        said.append(f"{counted(n, 'tile')} being painted on in Review now")
+        said.append(f"{counted(n, 'tile')} painted on in Review, not saved yet")
     for table, what in (
         ("reviews", "accepted or returned by a reviewer"),
         ("lookalikes", "marked with look-alikes"),
