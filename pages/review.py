@@ -59,6 +59,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
     if pin and (marked := pixel_lonlat(ws, image.id, *pin)):
         where += f" · the red ring marks {lat_lon(*marked)}"
     st.caption(f"scene {plain(image.scene)}{where} · {rs.position + 1} of {len(rs.ids)}")
+    review_flow.scene_steps(ws, rs, image)
     review_panels.return_form(ws, image, author, on_returned=lambda: rs.go(1))
 
 # A small gap: on a 1024-px page the side column needs those pixels for the class table.

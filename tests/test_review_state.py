@@ -55,3 +55,17 @@ def test_a_refusal_stays_until_the_analysts_next_action_on_that_tile():
     assert rs.refusal("a", "Nia") is None  # said to nobody: Nia has not tried yet
     rs.refuse("a", "", None)  # the next action went through
     assert rs.refusal("a", "") is None
+
+
+def test_a_step_to_the_tile_beside_asks_before_leaving_unsaved_strokes_as_next_does():
+    rs = ReviewState({}, ["a", "b", "c"])
+    rs.show("a")
+    rs.opened["a"] = Opened("a", 1, "label")
+    mask = np.ones((4, 4), np.uint8)
+    rs.navigate_to("x", dirty=True, mask=mask)  # a scene neighbour outside the list
+    assert rs.image_id == "a" and rs.pending == {"kind": "leave", "to": "x", "mask": mask}
+    rs.go_to(rs.pending["to"])  # "Discard and go" / "Save and go"
+    assert rs.image_id == "x" and rs.pending is None and "a" not in rs.opened
+    rs.show("b")
+    rs.navigate(1, dirty=True)  # Next names its tile too
+    assert rs.pending["to"] == "c"

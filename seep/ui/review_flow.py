@@ -16,6 +16,7 @@ from seep.ui.review_state import ReviewState
 from seep.ui.text import plain, saved_by
 from seep.workspace import ImageFilter, ImageRecord, Workspace, agreement
 from seep.workspace.review import Opened, accept, opened_mask, resolve_conflict, save_edit, to_open
+from seep.workspace.scenes import neighbour_ids
 
 EDITOR = "review_editor"
 
@@ -107,6 +108,33 @@ def note_sent(image_id: str) -> None:
 def nav(rs: ReviewState, step: int) -> None:
     """Previous / Next buttons (a callback: runs before the page, so one rerun)."""
     rs.navigate(step, dirty=editor.editor_dirty(EDITOR))
+
+
+def nav_to(rs: ReviewState, image_id: str) -> None:
+    """The buttons to the tiles beside this one in its scene (a callback, as Previous / Next)."""
+    rs.navigate_to(image_id, dirty=editor.editor_dirty(EDITOR))
+
+
+STEPS = (((-1, 0), "↑", "north"), ((0, -1), "←", "west"), ((0, 1), "→", "east"), ((1, 0), "↓", "south"))
+
+
+def scene_steps(ws: Workspace, rs: ReviewState, image: ImageRecord) -> None:
+    """On a scene tile: a button to each tile beside it (a slick that runs over the border is
+    followed onto the next tile); none past the scene's edge or onto a no-data tile never stored."""
+    around = neighbour_ids(ws, image.id)
+    if not around:
+        return
+    with st.container(horizontal=True, gap="small", width="content"):
+        for step, arrow, way in STEPS:
+            st.button(
+                arrow,
+                key=f"review_step_{way}",
+                type="tertiary",
+                disabled=step not in around,
+                help=f"The tile {way} of this one in its scene",
+                on_click=nav_to,
+                args=(rs, around.get(step)),
+            )
 
 
 def handle_event(ws: Workspace, rs: ReviewState, image: ImageRecord, model, author: str) -> tuple[bool, SeepError | None]:
@@ -252,11 +280,11 @@ def pending_choice(ws: Workspace, rs: ReviewState, image: ImageRecord, opened: O
             and c1.button("Save and go", key="review_leave_save", type="primary")
             and _saved(ws, opened, pending["mask"], author)
         ):
-            rs.go(pending["step"])
+            rs.go_to(pending["to"])
             st.rerun()
         if c2.button("Discard and go", key="review_leave_discard"):
             rs.discard()
-            rs.go(pending["step"])
+            rs.go_to(pending["to"])
             st.rerun()
         if c3.button("Stay", key="review_leave_stay"):
             rs.stay()

@@ -46,18 +46,22 @@ class ReviewState:
         self.state.pop("review_pending", None)
 
     def go(self, step: int) -> None:
+        self.go_to(self.ids[(self.position + step) % len(self.ids)])
+
+    def go_to(self, image_id: str) -> None:
+        """Another tile: by a step along the list, or the tile beside this one in its scene."""
         self.reopen()
-        self.show(self.ids[(self.position + step) % len(self.ids)])
+        self.show(image_id)
 
     def discard(self) -> None:
         """Throw the unsaved strokes away and open the newest version."""
         self.state["review_nonce"] = self.nonce + 1
         self.reopen()
 
-    def ask_to_leave(self, step: int, mask: np.ndarray | None) -> None:
-        """Unsaved strokes and a move: ask save / discard / stay (mask None: save not offered,
-        the strokes never reached Python)."""
-        self.state["review_pending"] = {"kind": "leave", "step": step, "mask": mask}
+    def ask_to_leave(self, to: str, mask: np.ndarray | None) -> None:
+        """Unsaved strokes and a move to tile `to`: ask save / discard / stay (mask None: save not
+        offered, the strokes never reached Python)."""
+        self.state["review_pending"] = {"kind": "leave", "to": to, "mask": mask}
 
     def ask_conflict(self, mask: np.ndarray, current: int | None, accept: bool) -> None:
         """A colleague saved v`current` first: ask whether to load theirs or save mine on top."""
@@ -77,7 +81,10 @@ class ReviewState:
         self.state.pop("review_pending", None)
 
     def navigate(self, step: int, *, dirty: bool, mask: np.ndarray | None = None) -> None:
+        self.navigate_to(self.ids[(self.position + step) % len(self.ids)], dirty=dirty, mask=mask)
+
+    def navigate_to(self, image_id: str, *, dirty: bool, mask: np.ndarray | None = None) -> None:
         if dirty:
-            self.ask_to_leave(step, mask)
+            self.ask_to_leave(image_id, mask)
         else:
-            self.go(step)
+            self.go_to(image_id)

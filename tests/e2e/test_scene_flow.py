@@ -10,7 +10,7 @@ import pyogrio.raw
 import pytest
 import rasterio
 import shapely
-from browser import choose, demo_server, editor_ready, eventually, open_expander, shot, upload, wait_for_app
+from browser import choose, demo_server, editor_ready, eventually, open_expander, open_review, shot, upload, wait_for_app
 
 from seep.jobs import queue
 from seep.workspace import ImageFilter, Workspace
@@ -722,3 +722,36 @@ def test_the_team_page_sets_how_near_is_the_same_seep(geo_server, page):
     page.get_by_role("spinbutton", name="km").fill("2")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Same seep within 2 km")).to_be_visible()
+
+
+def test_review_steps_to_the_tile_beside_in_its_scene(geo_server, page):
+    """A slick that runs over a tile's border is followed onto the next tile: a button to each
+    tile beside it, none past the scene's edge; unsaved strokes ask first, as Next does."""
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    at = {off: i for i, off in tile_offsets_of(ws, "demo_scene").items()}
+    open_review(page, url, at[(0, 0)])
+    expect(page.get_by_role("button", name="↑")).to_be_disabled()  # the scene's top edge
+    expect(page.get_by_role("button", name="←")).to_be_disabled()
+    page.get_by_role("button", name="→").click()
+    editor_ready(page, f"{at[(0, 256)]}:")
+    page.wait_for_url(f"**image={at[(0, 256)]}**")
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="→")).to_be_disabled()  # 512 pixels wide: two tiles
+
+    box = page.get_by_test_id("seep-canvas").bounding_box()
+    page.get_by_test_id("seep-class-3").click()
+    page.mouse.move(box["x"] + 40, box["y"] + 60)
+    page.mouse.down()
+    for x in range(40, 200, 10):
+        page.mouse.move(box["x"] + x, box["y"] + 60)
+    page.mouse.up()
+    assert page.get_by_test_id("seep-status").inner_text() == "unsaved strokes"
+    page.get_by_role("button", name="↓").click()
+    expect(page.get_by_text("This tile has unsaved strokes.")).to_be_visible()
+    page.get_by_role("button", name="Discard and go").click()
+    editor_ready(page, f"{at[(256, 256)]}:")
+    page.wait_for_url(f"**image={at[(256, 256)]}**")
+    wait_for_app(page)
+    page.get_by_role("button", name="←").click()  # on along the bottom row
+    editor_ready(page, f"{at[(256, 0)]}:")
