@@ -45,8 +45,12 @@ class ReviewState:
         self.opened.pop(self.image_id, None)
         self.state.pop("review_pending", None)
 
+    def stepped(self, step: int) -> str:
+        """The tile `step` places along the list from this one, round at its ends."""
+        return self.ids[(self.position + step) % len(self.ids)]
+
     def go(self, step: int) -> None:
-        self.go_to(self.ids[(self.position + step) % len(self.ids)])
+        self.go_to(self.stepped(step))
 
     def go_to(self, image_id: str) -> None:
         """Another tile: by a step along the list, or the tile beside this one in its scene."""
@@ -81,7 +85,7 @@ class ReviewState:
         self.state.pop("review_pending", None)
 
     def navigate(self, step: int, *, dirty: bool, mask: np.ndarray | None = None) -> None:
-        self.navigate_to(self.ids[(self.position + step) % len(self.ids)], dirty=dirty, mask=mask)
+        self.navigate_to(self.stepped(step), dirty=dirty, mask=mask)
 
     def navigate_to(self, image_id: str, *, dirty: bool, mask: np.ndarray | None = None) -> None:
         if dirty:
