@@ -190,7 +190,7 @@ st.session_state["browse_page"] = min(st.session_state.get("browse_page", 1), pa
 browse_state.keep()  # the widgets' values as this run sees them (the page's too, set by its click)
 
 if view == "Scenes":
-    browse_views.scenes_view(ws, scenes, Window(flt.acquired_since, flt.acquired_before))
+    browse_views.scenes_view(ws, scenes, Window(flt.acquired_since, flt.acquired_before), me)
     st.stop()
 if total == 0:
     st.info("No image matches these filters.")

@@ -11,6 +11,7 @@ from seep.ui.review_state import ReviewState
 from seep.ui.tables import when
 from seep.ui.text import plain
 from seep.workspace import agreement
+from seep.workspace.assignments import holder
 from seep.workspace.places import lat_lon
 from seep.workspace.render import render_surroundings, render_tile
 from seep.workspace.scenes import (
@@ -58,7 +59,9 @@ with st.container(horizontal=True, vertical_alignment="center"):
         where += f" · centre {lat_lon(*centre_of(corners))}"
     if pin and (marked := pixel_lonlat(ws, image.id, *pin)):
         where += f" · the red ring marks {lat_lon(*marked)}"
-    st.caption(f"scene {plain(image.scene)}{where} · {rs.position + 1} of {len(rs.ids)}")
+    if held := holder(ws, image.scene):  # advice, not a lock: whose scene this tile is part of
+        where = f" ({'yours' if held.person == author else 'handed to ' + held.person}){where}"
+    st.caption(f"scene {plain(image.scene)}{plain(where)} · {rs.position + 1} of {len(rs.ids)}")
     review_flow.scene_steps(ws, rs, image)
     review_panels.return_form(ws, image, author, on_returned=lambda: rs.go(1))
 

@@ -8,13 +8,14 @@ from seep.data.geo import sentinel1_product
 from seep.errors import BadInputError, SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
-from seep.ui import scene_panels, session
+from seep.ui import assign_panels, scene_panels, session
 from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
 from seep.ui.scene import export_bytes, scene_picture, tile_map
 from seep.ui.sticky import sticky
 from seep.ui.tables import show_table
 from seep.ui.text import plain
+from seep.workspace.assignments import holder
 from seep.workspace.gis import crs_label, tiles_left_out
 from seep.workspace.report import scene_report
 from seep.workspace.scene_view import scene_tiles
@@ -286,6 +287,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
     )
 sc = scene(ws, name)
 scene_panels.acquired_line(ws, sc)
+assign_panels.holder_line(ws, name, holder(ws, name), session.author())
 scene_panels.passes_over_links(ws, name)
 tiles = scene_tiles(ws, name)
 model_id = model.id if layer == "predictions" and model else None

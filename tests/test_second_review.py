@@ -239,7 +239,8 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
         "ALTER TABLE label_versions DROP COLUMN merged_from; ALTER TABLE label_versions DROP COLUMN resolution;"
         "ALTER TABLE label_versions DROP COLUMN note;"
         "DROP TABLE workers; ALTER TABLE jobs DROP COLUMN device;"
-        "ALTER TABLE scenes DROP COLUMN acquired; ALTER TABLE scenes DROP COLUMN acquired_from; PRAGMA user_version = 6;"
+        "ALTER TABLE scenes DROP COLUMN acquired; ALTER TABLE scenes DROP COLUMN acquired_from; DROP TABLE assignments;"
+        "PRAGMA user_version = 6;"
     )
     con.close()
     wsdb._CURRENT.clear()  # as a new process would open it

@@ -319,7 +319,17 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
     con.execute("DROP TABLE scenes")
     for column in ("merged_from", "resolution", "note"):  # and before conflicts named both parents, and notes
         con.execute(f"ALTER TABLE label_versions DROP COLUMN {column}")
-    for table in ("agreement", "blind_labels", "blind_rounds", "users", "sign_in_failures", "audit", "reviews", "lookalikes"):
+    for table in (
+        "agreement",
+        "blind_labels",
+        "blind_rounds",
+        "users",
+        "sign_in_failures",
+        "audit",
+        "reviews",
+        "lookalikes",
+        "assignments",
+    ):
         con.execute(f"DROP TABLE {table}")
     con.close()
     wsdb._CURRENT.clear()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from seep.cli.common import NEEDS_ATTENTION
 from seep.cli.models import cmd_evaluate, cmd_models, cmd_predict, cmd_predict_all, cmd_promote, cmd_rollback
-from seep.cli.team import cmd_activity, cmd_audit, cmd_copy_to_postgres, cmd_jobs, cmd_user, cmd_worker
+from seep.cli.team import cmd_activity, cmd_assign, cmd_audit, cmd_copy_to_postgres, cmd_jobs, cmd_user, cmd_worker
 from seep.cli.training import cmd_crossval, cmd_train
 from seep.cli.workspace import (
     cmd_acquired,
@@ -351,6 +351,7 @@ def _listing_commands(add: Add) -> None:
     p.add_argument("--predicted", choices=["yes", "no"], help="only images --model has (yes) or has not (no) predicted")
     p.add_argument("--noted", action="store_true", help="only images whose newest label was saved with a note")
     p.add_argument("--saved-by", metavar="NAME", help="only images whose newest label NAME saved (Predict all: model)")
+    p.add_argument("--assigned-to", metavar="NAME", help="only the tiles of the scenes handed out to NAME (`assign` lists them)")
     _window_args(p)
     p.add_argument(
         "--sort",
@@ -532,6 +533,18 @@ def _team_commands(add: Add) -> None:
         "labels they accepted or returned as a reviewer",
     )
     p.add_argument("--days", type=float, default=7, help="over the last DAYS days (default 7; 1: the last 24 hours)")
+
+    p = add(
+        "assign",
+        cmd_assign,
+        "hand scenes out to the team, one person a scene (advice, not a lock: anyone may still save any tile); "
+        "with no scene, list who has which",
+    )
+    p.add_argument("scenes", nargs="*", metavar="SCENE", help="the scenes to hand out (`status --by-scene` lists them)")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--to", metavar="NAME", help="the person to hand them to (an account's name where there are accounts)")
+    who.add_argument("--nobody", action="store_true", help="take them back: handed out to no one")
+    p.add_argument("--author", default=default_author(), help="who hands them out, for the audit trail")
 
     p = add(
         "copy-to-postgres",

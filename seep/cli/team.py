@@ -164,6 +164,26 @@ def cmd_activity(args) -> int:
     return 0
 
 
+def cmd_assign(args) -> int:
+    from seep.workspace.assignments import assign, assignments
+    from seep.workspace.importer import printable
+
+    ws = open_workspace(args)
+    if args.scenes:
+        if args.to is None and not args.nobody:
+            raise BadInputError("say whom to hand them to (--to NAME), or --nobody to take them back")
+        changed = assign(ws, args.scenes, None if args.nobody else args.to, args.author)
+        same = [s for s in dict.fromkeys(args.scenes) if s not in changed]
+        if same:
+            print(f"already so: {', '.join(same)}")
+    held = assignments(ws)
+    if not held:
+        print("no scene is handed out")
+    for a in held.values():
+        print(f"{printable(a.scene):<40} {printable(a.person):<20} by {printable(a.by)}, {stamp(a.at)}")
+    return 0
+
+
 def cmd_copy_to_postgres(args) -> int:
     from seep.workspace.postgres import redacted
     from seep.workspace.to_postgres import copy_to_postgres

@@ -487,6 +487,7 @@ def cmd_list(args) -> int:
         has_prediction=None if args.predicted is None else args.predicted == "yes",
         noted=args.noted,
         saved_by=args.saved_by,
+        assigned_to=args.assigned_to,
         acquired_since=(window := _window(args)).since,
         acquired_before=window.before,
         sort=args.sort,
@@ -505,6 +506,7 @@ def cmd_list(args) -> int:
 
 def _check_list_args(ws, args, shipped: str) -> None:
     """A scene, class or model the workspace lacks is a typo to name, not a list to print as if all were well."""
+    from seep.workspace.assignments import assignments
     from seep.workspace.filters import SORTS, reads_predictions
     from seep.workspace.registry import get_model
 
@@ -515,6 +517,11 @@ def _check_list_args(ws, args, shipped: str) -> None:
         raise BadInputError(
             f"--saved-by {args.saved_by}: no tile's newest label is theirs; those saved by "
             + (", ".join(authors) if authors else "nobody yet")
+        )
+    if args.assigned_to is not None and args.assigned_to not in (held := {a.person for a in assignments(ws).values()}):
+        raise BadInputError(
+            f"--assigned-to {args.assigned_to}: no scene is handed out to them; scenes are handed out to "
+            + (", ".join(sorted(held)) if held else "nobody yet")
         )
     if args.has_class is not None and not 0 <= args.has_class < len(ws.classes):
         named = ", ".join(f"{c.id} {c.name}" for c in ws.classes)

@@ -46,6 +46,7 @@ FIELDS = (
     Field("browse_name", ""),
     Field("browse_saved_by", None),
     Field("browse_sort", "name"),
+    Field("browse_my_scenes", False, parse=_flag),
     Field("browse_returned", False, parse=_flag),
     Field("browse_blind", False, parse=_flag),
     Field("browse_adjudicate", False, parse=_flag),

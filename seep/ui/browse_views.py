@@ -11,7 +11,7 @@ import streamlit as st
 from seep.data.acquired import Window
 from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.learn.metrics import describe_tiles
-from seep.ui import browse_state, gallery, session  # gallery.x, not x: tests swap in a fake
+from seep.ui import assign_panels, browse_state, gallery, session  # gallery.x, not x: tests swap in a fake
 from seep.ui.scene import sites_bytes
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain, saved_by
@@ -19,6 +19,7 @@ from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
 from seep.workspace import registry as reg
 from seep.workspace.activity import last_worked, passes_since
+from seep.workspace.assignments import assignments
 from seep.workspace.passes_report import passes_in, passes_report
 from seep.workspace.records import counted
 from seep.workspace.recurrence import reach_m
@@ -32,6 +33,7 @@ class MyWork:
     returned: int  # tiles a reviewer returned to me
     blind: int  # tiles waiting for my blind label
     to_adjudicate: int | None  # rounds with both labels in; None: not a reviewer
+    scenes: int  # tiles of the scenes handed to me
 
 
 def my_work(ws: Workspace, me: str) -> MyWork:
@@ -41,6 +43,7 @@ def my_work(ws: Workspace, me: str) -> MyWork:
         ws.count_images(ImageFilter(returned_to=me)),
         agreement.to_do(ws, me),
         ws.count_images(ImageFilter(adjudicate=True)) if session.allowed(ws, "blind") else None,
+        assign_panels.my_scenes_notice(ws, me),
     )
     if work.returned:
         st.warning(f"A reviewer returned {work.returned} of your tiles with comments.", icon=":material/undo:")
@@ -52,6 +55,13 @@ def my_work(ws: Workspace, me: str) -> MyWork:
 
 def my_work_toggles(work: MyWork) -> dict:
     """Toggles that keep Browse to one kind of own work: ImageFilter fields."""
+    # Only where scenes are handed out to this person (or it is on): a team that does not hand
+    # scenes out is not shown a toggle that can only empty the page.
+    scenes = (work.scenes or st.session_state.get("browse_my_scenes")) and st.toggle(
+        f"My scenes · {work.scenes}",
+        key="browse_my_scenes",
+        help=f"The tiles of the scenes handed to {plain(work.me)} (the Scenes view hands them out)",
+    )
     returned = st.toggle(
         f"Returned to me · {work.returned}",
         key="browse_returned",
@@ -66,6 +76,7 @@ def my_work_toggles(work: MyWork) -> dict:
         f"To adjudicate · {work.to_adjudicate}", key="browse_adjudicate", help="Tiles whose two blind labels are in"
     )
     return {
+        "assigned_to": work.me if scenes else None,
         "returned_to": work.me if returned else None,
         "blind_for": work.me if blind else None,
         "adjudicate": bool(judge),
@@ -94,14 +105,17 @@ def new_passes(ws: Workspace, me: str, model) -> None:
             browse_state.show(browse_scene=names, browse_sort="most_useful" if model else "name")
 
 
-def scenes_view(ws: Workspace, scenes: list[str], window: Window) -> None:
-    """Tiles per scene by review status, with a link to the map of georeferenced ones; the scenes
-    picked and the passes in `window` (Browse's acquired since and until) only."""
+def scenes_view(ws: Workspace, scenes: list[str], window: Window, me: str) -> None:
+    """Tiles per scene by review status and who each is handed to, with a link to the map of
+    georeferenced ones; the scenes picked and the passes in `window` (Browse's acquired since
+    and until) only."""
     rows = [x for x in scene_summaries(ws) if (not scenes or x.name in scenes) and window.holds(x.acquired)]
+    held = assignments(ws)
     show_table(
         [
             {
                 "scene": x.name,
+                "handed to": held[x.name].person if x.name in held else None,
                 "acquired": when(x.acquired) or ("unknown" if x.georeferenced else None),
                 "tiles": x.tiles,
                 "reviewed": x.reviewed / x.tiles,
@@ -122,6 +136,8 @@ def scenes_view(ws: Workspace, scenes: list[str], window: Window) -> None:
         "Tiles per scene by review status, the newest pass first; the scene and acquired filters above apply, the "
         "others are for tiles."
     )
+    if rows:
+        assign_panels.hand_out_form(ws, [x.name for x in rows], me, key="browse_hand_out")
     passes = passes_in(ws, window, [x.name for x in rows if x.georeferenced])  # earliest first, as a report reads
     if passes:
         sites_downloads(ws, window, passes)

@@ -23,11 +23,13 @@ from seep.workspace.workspace import Workspace
 ROLES = ("analyst", "reviewer", "admin")  # each may do what the ones before it may
 NEEDS = {
     "save": "analyst",
+    "take a scene": "analyst",  # one no one holds, for yourself (assignments.py)
     "restore": "analyst",
     "accept": "reviewer",
     "return": "reviewer",
     "blind": "reviewer",  # send tiles to two analysts blind, adjudicate, withdraw
     "predict": "reviewer",
+    "hand out scenes": "reviewer",  # to someone else, or from them: a lead sharing the passes out
     "train": "admin",
     "promote": "admin",
     "rollback": "admin",

@@ -322,6 +322,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE scenes ADD COLUMN acquired TEXT;
     ALTER TABLE scenes ADD COLUMN acquired_from TEXT NOT NULL DEFAULT '';
     """,
+    # 18: who each scene is handed out to (a lead sharing the morning's passes among the team), by
+    # scene name: tile folders' scenes too, which have no row in `scenes`.
+    """
+    CREATE TABLE assignments (
+        scene TEXT PRIMARY KEY,
+        person TEXT NOT NULL,
+        assigned_by TEXT NOT NULL,
+        assigned_at TEXT NOT NULL
+    );
+    CREATE INDEX assignments_person ON assignments(person);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -23,6 +23,7 @@ class ImageFilter:
     adjudicate: bool = False  # tiles whose two blind labels are in, waiting for a reviewer
     noted: bool = False  # tiles whose newest label version came with a note
     saved_by: str | None = None  # tiles whose newest label version this person saved
+    assigned_to: str | None = None  # tiles of the scenes handed out to this person
     acquired_since: str | None = None  # tiles of scenes acquired at or after this (ISO 8601 UTC): the new passes
     acquired_before: str | None = None  # ... and before this: the passes of a week, a month
     sort: str = "name"  # a key of SORTS (below: the ORDER BY of each)
@@ -65,6 +66,9 @@ class ImageFilter:
         if self.saved_by is not None:
             clauses.append(_HEAD_VERSION.format("lv.author = ?"))
             args.append(self.saved_by)
+        if self.assigned_to is not None:
+            clauses.append("scene IN (SELECT a.scene FROM assignments a WHERE a.person = ?)")
+            args.append(self.assigned_to)
         if self.noted:
             clauses.append(_HEAD_VERSION.format("lv.note <> ''"))
         if self.acquired_since is not None:  # stored as 2025-03-02T03:14:07Z: as text, in time order

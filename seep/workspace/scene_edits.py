@@ -59,6 +59,7 @@ def remove_scene(ws: Workspace, name: str, actor: str) -> Removal:
         ids = [r[0] for r in con.execute("SELECT image_id FROM scene_tiles WHERE scene = ?", (name,))]
         files = forget_in(con, ids)
         con.execute("DELETE FROM scenes WHERE name = ?", (name,))
+        con.execute("DELETE FROM assignments WHERE scene = ?", (name,))  # handed out, not worked on yet
         record_in(con, actor, "remove scene", name, str(gone))
     for f in files:  # after the commit: a failed delete leaves files for `check`, never records without files
         (ws.root / f).unlink(missing_ok=True)
@@ -155,6 +156,7 @@ def rename_scene(ws: Workspace, name: str, new: str, actor: str) -> str:
         )
         con.execute("UPDATE images SET scene = ? WHERE scene = ?", (new, name))  # tiles named otherwise keep their names
         con.execute("DELETE FROM scenes WHERE name = ?", (name,))
+        con.execute("UPDATE assignments SET scene = ? WHERE scene = ?", (new, name))
         _rename_in_settings(con, name, new)
         record_in(con, actor, "rename scene", name, f"-> {new}")
     return new
