@@ -31,9 +31,10 @@ def my_scenes_notice(ws: Workspace, me: str) -> int:
     return tiles
 
 
-def hand_out_form(ws: Workspace, names: list[str], me: str, *, key: str) -> None:
+def hand_out_form(ws: Workspace, names: list[str], me: str, *, key: str, pick: bool = True) -> None:
     """Hand scenes to someone, or take them back: a lead's. An analyst may take free scenes for
-    themselves with the same form (only their own name is offered)."""
+    themselves with the same form (only their own name is offered). `pick`: which of `names`
+    is picked in the form (Browse's Scenes view); else all of them (the Scene page's one)."""
     said = st.session_state.pop(f"{key}_said", None)
     if said:
         st.success(plain(said), icon=":material/assignment_ind:")
@@ -46,10 +47,10 @@ def hand_out_form(ws: Workspace, names: list[str], me: str, *, key: str) -> None
     # in the browser: popping their keys does not clear them).
     done = st.session_state.get(f"{key}_done", 0)
     with st.form(f"{key}_{done}", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
-        if len(names) == 1:  # the Scene page's: this scene
-            picked = names
-        else:
+        if pick:
             picked = st.multiselect("Scenes", names, key=f"{key}_scenes_{done}", placeholder="the scenes to hand out")
+        else:
+            picked = names
         person = st.selectbox(
             "To",
             offered,
@@ -107,4 +108,4 @@ def holder_line(ws: Workspace, name: str, held: Assignment | None, me: str) -> N
                     session.show_error(e)
         if session.allowed(ws, HAND_OUT):
             with st.popover("Hand out", icon=":material/group:", help="Hand this scene to someone on the team"):
-                hand_out_form(ws, [name], me, key="scene_hand_out")
+                hand_out_form(ws, [name], me, key="scene_hand_out", pick=False)

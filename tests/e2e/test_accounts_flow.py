@@ -3,6 +3,8 @@ under their account (no Accept button for them), a wrong password, sign-out; a s
 where a reviewer returns a tile with a comment, the analyst fixes it, the reviewer accepts; a
 blind double label that two analysts draw apart and a reviewer adjudicates."""
 
+import re
+
 import numpy as np
 import pytest
 from browser import choose, demo_server, editor_ready, eventually, new_context, shot, wait_for_app
@@ -343,3 +345,52 @@ def test_a_person_signs_out_their_other_sessions_and_an_admin_signs_someone_out_
     expect(page.get_by_text("Signed in as Rey · reviewer")).to_be_visible()
     trail = [(r["actor"], r["action"], r["target"]) for r in acc.audit_rows(ws) if r["action"] == "sessions-ended"]
     assert trail[:2] == [("ada", "sessions-ended", "Rey"), ("Rey", "sessions-ended", "Rey")]
+
+
+def test_a_reviewer_hands_a_scene_on_and_an_analyst_takes_only_a_free_one(team_server, page):
+    """An analyst is offered only herself, and takes a scene no one holds; a reviewer hands it
+    to a colleague (any account); the first analyst cannot take it back from her."""
+    from seep.workspace.assignments import assign, holder
+
+    url, ws_path = team_server
+    ws = Workspace(ws_path, create=False)
+    scene = ws.scenes()[0]
+    assign(ws, [scene], None, "setup")  # free, whatever ran before
+    page.goto(url)
+    wait_for_app(page)
+
+    def scenes_view() -> None:  # a sign-in starts Browse afresh: the last person's filters were theirs
+        page.get_by_role("radio", name="Scenes").click()
+        wait_for_app(page)
+
+    def hand_out(name: str) -> None:
+        scenes_view()
+        choose(page, page.get_by_role("combobox", name="Scenes"), scene)
+        page.keyboard.press("Escape")
+        choose(page, page.get_by_role("combobox", name="To"), name)
+        page.get_by_role("button", name="Hand out").click()
+        wait_for_app(page)
+
+    switch_user(page, "Ben")
+    scenes_view()
+    page.get_by_role("combobox", name="To").click()
+    expect(page.get_by_role("option", name="Ben")).to_be_visible()
+    expect(page.get_by_role("option")).to_have_count(1)  # an analyst hands scenes to herself only
+    page.keyboard.press("Escape")
+    hand_out("Ben")
+    expect(page.get_by_text(f"Handed {scene} to Ben.")).to_be_visible()
+
+    switch_user(page, "Rey")
+    hand_out("Ana <b>Lyst</b>")
+    expect(page.get_by_text(f"Handed {scene} to Ana <b>Lyst</b>.")).to_be_visible()  # a name shown as typed
+    assert (holder(ws, scene).person, holder(ws, scene).by) == ("Ana <b>Lyst</b>", "Rey")
+
+    switch_user(page, "Ben")
+    hand_out("Ben")
+    said = re.compile(rf"^scene {scene} is handed to Ana <b>Lyst</b>\W+a lead \(reviewer or admin\) hands it on$")
+    expect(page.get_by_text(said)).to_be_visible()
+    assert holder(ws, scene).person == "Ana <b>Lyst</b>"
+
+    switch_user(page, "Ana <b>Lyst</b>")  # her scene is all reviewed: no notice, its tiles one toggle away
+    expect(page.get_by_text(f"My scenes · {ws.count_images(ImageFilter(scene=(scene,)))}")).to_be_visible()
+    expect(page.get_by_text("of the scenes handed to you")).to_have_count(0)
