@@ -42,6 +42,8 @@ def test_a_lead_hands_scenes_out_and_each_analyst_lists_their_own(capsys, tmp_pa
     assert code == 0, err
     listed = [line.split()[:4] for line in out.splitlines()]
     assert listed == [[a, "tess", "by", "lee,"], [b, "tess", "by", "lee,"]]
+    code, out, _ = run(capsys, "status", "--by-scene", *at)
+    assert {line.split()[0]: line.split()[-1] for line in out.splitlines()[1:]} == {a: "tess", b: "tess", c: "-"}
     code, out, _ = run(capsys, "list", "--assigned-to", "tess", *at)
     assert code == 0 and out.splitlines()[-1] == "8 images match"
     assert {line.split()[2] for line in out.splitlines()[:-1]} == {a, b}

@@ -385,7 +385,9 @@ def cmd_status(args) -> int:
 
 
 def _status_by_scene(ws) -> int:
-    """Browse's Scenes view as text: where the review stands in each scene, and when it was acquired."""
+    """Browse's Scenes view as text: where the review stands in each scene, when it was acquired
+    and who it is handed to (last: a name may hold spaces)."""
+    from seep.workspace.assignments import assignments
     from seep.workspace.importer import printable
     from seep.workspace.scene_view import scene_summaries
 
@@ -393,12 +395,15 @@ def _status_by_scene(ws) -> int:
     if not rows:
         print("no tiles in this workspace yet")
         return 0
+    held = assignments(ws)
     width = max([len("scene"), *(len(printable(x.name)) for x in rows)])
-    print(f"{'scene':<{width}}  {'tiles':>6}  {'reviewed':>8}  " + "  ".join(f"{s:>10}" for s in STATUSES) + "  acquired")
+    statuses = "  ".join(f"{s:>10}" for s in STATUSES)
+    print(f"{'scene':<{width}}  {'tiles':>6}  {'reviewed':>8}  {statuses}  {'acquired':<20}  handed to")
     for x in rows:
         counts = "  ".join(f"{x.statuses[s]:>10}" for s in STATUSES)
         when = x.acquired or ("unknown" if x.georeferenced else "-")  # ISO: one word, sorts as time
-        print(f"{printable(x.name):<{width}}  {x.tiles:>6}  {x.reviewed / x.tiles:>8.0%}  {counts}  {when}")
+        who = printable(held[x.name].person) if x.name in held else "-"
+        print(f"{printable(x.name):<{width}}  {x.tiles:>6}  {x.reviewed / x.tiles:>8.0%}  {counts}  {when:<20}  {who}")
     return 0
 
 
