@@ -125,7 +125,10 @@ def scenes_view(ws: Workspace, scenes: list[str], window: Window, me: str) -> No
             for x in rows
         ],
         column_config={
-            "acquired": st.column_config.TextColumn(help="When the radar passed: the passes over one sea in order"),
+            # A Sentinel-1 product's name runs to 67 characters: wide enough to read (up to a
+            # limit), and pinned, so it stays in view as the counts scroll by.
+            "scene": st.column_config.TextColumn(pinned=True, width=min(420, 16 + 8 * max([5, *(len(x.name) for x in rows)]))),
+            "acquired": st.column_config.TextColumn(width=170, help="When the radar passed: the passes over one sea in order"),
             "reviewed": st.column_config.ProgressColumn("reviewed", min_value=0, max_value=1, format="percent"),
             "map": st.column_config.LinkColumn(
                 "Scene page", display_text="Open", help="Scenes imported from a GeoTIFF: the whole scene on its map"
