@@ -60,8 +60,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
     if pin and (marked := pixel_lonlat(ws, image.id, *pin)):
         where += f" · the red ring marks {lat_lon(*marked)}"
     if held := holder(ws, image.scene):  # advice, not a lock: whose scene this tile is part of
-        where = f" ({'yours' if held.person == author else 'handed to ' + held.person}){where}"
-    st.caption(f"scene {plain(image.scene)}{plain(where)} · {rs.position + 1} of {len(rs.ids)}")
+        where = f" ({'yours' if held.person == author else 'handed to ' + plain(held.person)}){where}"
+    st.caption(f"scene {plain(image.scene)}{where} · {rs.position + 1} of {len(rs.ids)}")
     review_flow.scene_steps(ws, rs, image)
     review_panels.return_form(ws, image, author, on_returned=lambda: rs.go(1))
 

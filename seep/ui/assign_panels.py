@@ -31,6 +31,20 @@ def my_scenes_notice(ws: Workspace, me: str) -> int:
     return tiles
 
 
+def workload_line(rows, held: dict[str, Assignment]) -> None:
+    """Per person, the scenes listed that are handed to them and their tiles left to review: a
+    lead evens out the morning's work from it."""
+    load: dict[str, list[int]] = {}
+    for x in rows:
+        if x.name in held:
+            mine = load.setdefault(held[x.name].person, [0, 0])
+            mine[0] += 1
+            mine[1] += x.tiles - x.reviewed
+    if load:
+        parts = [f"{plain(who)} {counted(n, 'scene')}, {left:,} left to review" for who, (n, left) in sorted(load.items())]
+        st.caption("Handed out: " + " · ".join(parts))
+
+
 def hand_out_form(ws: Workspace, names: list[str], me: str, *, key: str, pick: bool = True) -> None:
     """Hand scenes to someone, or take them back: a lead's. An analyst may take free scenes for
     themselves with the same form (only their own name is offered). `pick`: which of `names`

@@ -140,6 +140,7 @@ def scenes_view(ws: Workspace, scenes: list[str], window: Window, me: str) -> No
         "others are for tiles."
     )
     if rows:
+        assign_panels.workload_line(rows, held)
         assign_panels.hand_out_form(ws, [x.name for x in rows], me, key="browse_hand_out")
     passes = passes_in(ws, window, [x.name for x in rows if x.georeferenced])  # earliest first, as a report reads
     if passes:

@@ -54,10 +54,14 @@ def test_a_lead_hands_scenes_out_and_the_analyst_finds_theirs(team_server, page)
     expect(page.get_by_role("combobox", name="To")).to_have_value("")
     hand_out(page, ["900101"], "tester")  # the lead's own: offered first
     expect(page.get_by_text("Handed 900101 to tester.")).to_be_visible()
-    shot(page, "40-scenes-handed-out")
-
     mine = ws.count_images(ImageFilter(scene=("900101",)))
     left = ws.count_images(ImageFilter(scene=("900101",), status=("unlabelled", "predicted", "in_review", "returned")))
+    left_a = ws.count_images(ImageFilter(scene=("900100",), status=("unlabelled",)))  # demo_scene_2 comes all accepted
+    expect(
+        page.get_by_text(f"Handed out: ana 2 scenes, {left_a} left to review · tester 1 scene, {left} left to review")
+    ).to_be_visible()
+    shot(page, "40-scenes-handed-out")
+
     page.goto(url)
     wait_for_app(page)
     expect(page.get_by_text(re.compile(rf"{left} tiles? of the scenes handed to you (is|are) not reviewed yet"))).to_be_visible()
