@@ -200,6 +200,10 @@ def test_a_scene_someone_worked_on_is_renamed_with_its_tiles_and_their_history(c
     before = scene(ws, "wrong_name")
     _drawn(ws, ws.image_ids(ImageFilter(scene=("wrong_name",))))  # ana and bo drew on it: kept from removal, not from a rename
     _validation(ws, [])
+    weights = tmp_path / "m.pt"
+    weights.write_bytes(b"weights")
+    figures = {"iou": 0.4, "val_scenes": ["wrong_name", "other"]}
+    reg.register_model(ws, weights, model_id="m1", val_scenes=["wrong_name", "other"], metrics=figures)
     slicks = [(s.class_id, s.pixels, s.area_km2) for s in scene_slicks(ws, "wrong_name")]
     histories = {ws.image(i).name.split(".")[-1]: [v.version for v in ws.history(i)] for i in ws.image_ids(ImageFilter())}
 
@@ -214,6 +218,8 @@ def test_a_scene_someone_worked_on_is_renamed_with_its_tiles_and_their_history(c
     assert {ws.image(i).name.split(".")[-1]: [v.version for v in ws.history(i)] for i in ws.image_ids(ImageFilter())} == histories
     assert [(s.class_id, s.pixels, s.area_km2) for s in scene_slicks(ws, "gulf-2025-06-01")] == slicks
     assert reg.get_setting(ws, "val_scenes") == ["gulf-2025-06-01"]  # fine-tunes are scored on the same scene
+    m1 = reg.get_model(ws, "m1")  # the Models page names the scene a model was scored on as it is called now
+    assert m1.val_scenes == m1.metrics["val_scenes"] == ["gulf-2025-06-01", "other"] and m1.metrics["iou"] == 0.4
     entry = audit_rows(ws, actor="ana")[0]
     assert (entry["action"], entry["target"], entry["detail"]) == ("rename scene", "wrong_name", "-> gulf-2025-06-01")
     assert main(["check", "--workspace", str(ws.root)]) == 0, capsys.readouterr()

@@ -1,5 +1,6 @@
-"""Changing a scene after its import. Renaming one: its tiles' names follow, and so does the
-workspace's fixed list of validation scenes. Removing one imported by mistake (the wrong file, a
+"""Changing a scene after its import. Renaming one: its tiles' names follow, and so do the
+workspace's fixed list of validation scenes, the models' records of the scenes they were scored
+on and who it is handed to. Removing one imported by mistake (the wrong file, a
 pass twice under two names): its tiles with the labels and predictions they came with go, the
 file it was read from stays. Label history is never otherwise deleted, so a scene anyone has
 worked on (a label drawn, a tile reviewed, a look-alike marked, a model trained or scored on it)
@@ -158,6 +159,7 @@ def rename_scene(ws: Workspace, name: str, new: str, actor: str) -> str:
         con.execute("DELETE FROM scenes WHERE name = ?", (name,))
         con.execute("UPDATE assignments SET scene = ? WHERE scene = ?", (new, name))
         _rename_in_settings(con, name, new)
+        _rename_in_models(con, name, new)
         record_in(con, actor, "rename scene", name, f"-> {new}")
     return new
 
@@ -170,6 +172,22 @@ def _rename_in_settings(con, name: str, new: str) -> None:
     """The fixed validation scenes go on naming the same scene (every model is scored on them)."""
     row = con.execute("SELECT value FROM settings WHERE key = 'val_scenes'").fetchone()
     if row and name in (fixed := json.loads(row[0])):
-        con.execute(
-            "UPDATE settings SET value = ? WHERE key = 'val_scenes'", (json.dumps([new if s == name else s for s in fixed]),)
-        )
+        con.execute("UPDATE settings SET value = ? WHERE key = 'val_scenes'", (json.dumps(_renamed(fixed, name, new)),))
+
+
+def _rename_in_models(con, name: str, new: str) -> None:
+    """The models scored on it name it as it is called now, on the Models page and in a
+    candidate's comparison with its base (a checkpoint file keeps the name it was saved with)."""
+    for model_id, val_scenes, metrics in con.execute("SELECT id, val_scenes, metrics FROM models").fetchall():
+        scenes, figures = json.loads(val_scenes), json.loads(metrics)
+        if name in scenes or name in figures.get("val_scenes", ()):
+            if "val_scenes" in figures:
+                figures["val_scenes"] = _renamed(figures["val_scenes"], name, new)
+            con.execute(
+                "UPDATE models SET val_scenes = ?, metrics = ? WHERE id = ?",
+                (json.dumps(_renamed(scenes, name, new)), json.dumps(figures), model_id),
+            )
+
+
+def _renamed(names: list[str], name: str, new: str) -> list[str]:
+    return [new if s == name else s for s in names]
