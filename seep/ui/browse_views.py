@@ -19,7 +19,7 @@ from seep.ui.tiles import thumbnail
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Workspace, agreement
 from seep.workspace import registry as reg
 from seep.workspace.activity import last_worked, passes_since
-from seep.workspace.assignments import assignments
+from seep.workspace.assignments import HAND_OUT, assignments
 from seep.workspace.passes_report import passes_in, passes_report
 from seep.workspace.records import counted
 from seep.workspace.recurrence import reach_m
@@ -103,6 +103,10 @@ def new_passes(ws: Workspace, me: str, model) -> None:
             type="tertiary",
         ):
             browse_state.show(browse_scene=names, browse_sort="most_useful" if model else "name")
+        if session.allowed(ws, HAND_OUT) and st.button(
+            "Hand them out", icon=":material/assignment_ind:", key="browse_new_passes_hand_out", type="tertiary"
+        ):  # a lead's morning: the new passes in the Scenes view, whose form hands them out
+            browse_state.show(browse_scene=names, browse_view="Scenes")
 
 
 def scenes_view(ws: Workspace, scenes: list[str], window: Window, me: str) -> None:

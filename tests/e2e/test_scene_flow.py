@@ -697,6 +697,14 @@ def test_browse_says_which_passes_came_in_since_you_last_worked(geo_server, page
     page.wait_for_url("**scene=overnight**")
     expect(page.get_by_text("overnight.r000000c000000", exact=True)).to_be_visible()
     expect(page.get_by_text("demo_scene.r000000c000000", exact=True)).to_have_count(0)
+    # A lead's morning: the new passes in the Scenes view, to hand out.
+    page.get_by_role("button", name="Hand them out").click()
+    page.wait_for_url("**view=Scenes**")
+    wait_for_app(page)
+    page.get_by_role("combobox", name="Scenes").click()
+    expect(page.get_by_role("option")).to_have_count(1)
+    expect(page.get_by_role("option", name="overnight")).to_be_visible()
+    page.keyboard.press("Escape")
 
 
 def test_the_team_page_sets_how_near_is_the_same_seep(geo_server, page):
