@@ -288,6 +288,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
 sc = scene(ws, name)
 scene_panels.acquired_line(ws, sc)
 assign_panels.holder_line(ws, name, holder(ws, name), session.author())
+scene_panels.remarks_panel(ws, name)
 scene_panels.passes_over_links(ws, name)
 tiles = scene_tiles(ws, name)
 model_id = model.id if layer == "predictions" and model else None

@@ -240,6 +240,7 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
         "ALTER TABLE label_versions DROP COLUMN note;"
         "DROP TABLE workers; ALTER TABLE jobs DROP COLUMN device;"
         "ALTER TABLE scenes DROP COLUMN acquired; ALTER TABLE scenes DROP COLUMN acquired_from; DROP TABLE assignments;"
+        "ALTER TABLE scenes DROP COLUMN remarks; ALTER TABLE scenes DROP COLUMN remarks_by; ALTER TABLE scenes DROP COLUMN remarks_at;"
         "PRAGMA user_version = 6;"
     )
     con.close()

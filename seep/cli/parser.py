@@ -22,6 +22,7 @@ from seep.cli.workspace import (
     cmd_import_seeps,
     cmd_list,
     cmd_reach,
+    cmd_remarks,
     cmd_remove_scene,
     cmd_rename_scene,
     cmd_report,
@@ -303,6 +304,17 @@ def _listing_commands(add: Add) -> None:
     p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
     p.add_argument("when", nargs="?", help="e.g. 2023-01-05 or 2023-01-05T03:15:12Z (UTC when no zone); 'unknown' clears it")
     p.add_argument("--author", default=default_author(), help="who sets it, for the audit trail")
+
+    p = add(
+        "remarks",
+        cmd_remarks,
+        "say a georeferenced scene's remarks (the wind and sea state, ship traffic, what the analyst was unsure of: its "
+        "report carries them), or replace them",
+    )
+    p.add_argument("scene", help="a georeferenced scene (`status --by-scene` lists them)")
+    p.add_argument("text", nargs="?", help="the new remarks, quoted (a newline starts a line in the report)")
+    p.add_argument("--clear", action="store_true", help="remove the remarks")
+    p.add_argument("--author", default=default_author(), help="who writes them, for the report and the audit trail")
 
     p = add(
         "rename-scene",

@@ -426,6 +426,27 @@ def cmd_acquired(args) -> int:
     return 0
 
 
+def cmd_remarks(args) -> int:
+    """A scene's remarks for its report; with TEXT (or --clear), replace them."""
+    from seep.data.acquired import shown
+    from seep.workspace.importer import printable
+    from seep.workspace.remarks import remarks, set_remarks
+
+    ws = open_workspace(args)
+    if args.text is not None and args.clear:
+        raise BadInputError("give the remarks or --clear, not both")
+    if args.text is not None or args.clear:
+        set_remarks(ws, args.scene, "" if args.clear else args.text, args.author)
+    r = remarks(ws, args.scene)
+    if not r.text:
+        print(f'{printable(args.scene)} has no remarks; write them with `remarks {printable(args.scene)} "TEXT"`')
+        return 0
+    print(f"{printable(args.scene)}, remarks by {printable(r.by)}, {shown(r.at)}:")
+    for line in r.text.split("\n"):
+        print(f"  {printable(line)}")
+    return 0
+
+
 def cmd_rename_scene(args) -> int:
     from seep.workspace.importer import printable
     from seep.workspace.scene_edits import rename_scene

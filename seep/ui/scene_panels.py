@@ -12,7 +12,9 @@ from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain
 from seep.workspace import Workspace
 from seep.workspace.places import Found, find_place
+from seep.workspace.records import MAX_COMMENT
 from seep.workspace.recurrence import reach_m
+from seep.workspace.remarks import remarks, set_remarks
 from seep.workspace.scene_edits import removal, remove_scene, rename_scene
 from seep.workspace.scenes import Scene, acquired_times, reviewed_stamp, scene_stamp, set_acquired
 from seep.workspace.slicks import slicks_csv
@@ -42,6 +44,36 @@ def acquired_line(ws: Workspace, sc: Scene) -> None:
                     st.rerun()
                 except SeepError as e:
                     session.show_error(e)
+
+
+def remarks_panel(ws: Workspace, name: str) -> None:
+    """The analyst's remarks on the pass (the wind and sea state, ship traffic, what she was
+    unsure of), which its report carries: read by all, written by analysts."""
+    r = remarks(ws, name)
+    said = f"{plain(r.by)}, {when(r.at)}" if r.text else "none yet"
+    with st.expander(f"Remarks for the report · {said}", icon=":material/edit_note:"):
+        if not session.allowed(ws, "write remarks"):
+            st.text(r.text or "No remarks yet.")
+            return
+        # Keyed by when they were written: remarks saved elsewhere meanwhile replace what is shown.
+        with st.form("scene_remarks", border=False):
+            text = st.text_area(
+                "Remarks",
+                value=r.text,
+                key=f"scene_remarks_{name}_{r.at}",
+                max_chars=MAX_COMMENT,
+                height=120,
+                placeholder="The wind and sea state, ship traffic, what you were unsure of: what the report's reader "
+                "should know to weigh the slicks",
+            )
+            if not st.form_submit_button("Save remarks", icon=":material/save:"):
+                return
+        try:
+            session.require(ws, "write remarks")
+            set_remarks(ws, name, text, session.author())
+            st.rerun()
+        except SeepError as e:
+            session.show_error(e)
 
 
 MAX_PASSES_SHOWN = 12

@@ -24,6 +24,7 @@ ROLES = ("analyst", "reviewer", "admin")  # each may do what the ones before it 
 NEEDS = {
     "save": "analyst",
     "take a scene": "analyst",  # one no one holds, for yourself (assignments.py)
+    "write remarks": "analyst",  # on a scene, for its report (remarks.py)
     "restore": "analyst",
     "accept": "reviewer",
     "return": "reviewer",

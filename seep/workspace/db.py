@@ -333,6 +333,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX assignments_person ON assignments(person);
     """,
+    # 19: the analyst's remarks on a georeferenced scene (wind and sea state, ship traffic, what
+    # she was unsure of), who wrote them and when: the report's reader reads them with the slicks.
+    """
+    ALTER TABLE scenes ADD COLUMN remarks TEXT NOT NULL DEFAULT '';
+    ALTER TABLE scenes ADD COLUMN remarks_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE scenes ADD COLUMN remarks_at TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -27,6 +27,7 @@ from seep.workspace.gis import check_predicted, crs_label, north_angle, predicti
 from seep.workspace.places import lat_lon
 from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted
 from seep.workspace.recurrence import reach_m
+from seep.workspace.remarks import Remarks, remarks
 from seep.workspace.scene_view import Box, around, factor_for, overview, overview_classes, overview_size, scene_tiles, whole
 from seep.workspace.scenes import Scene, acquired_times, scene, tile_offsets_of, with_day
 from seep.workspace.slicks import Slick, scene_slicks
@@ -75,6 +76,7 @@ def scene_part(ws: Workspace, sc: Scene, model_id: str | None, *, author: str, n
     body = [
         _heading(sc, slicks, model_id),
         _facts(ws, sc, model_id, author, now),
+        _remarks(remarks(ws, sc.name)),
         _map(ws, sc, slicks, model_id),
         _slick_table(slicks, model_id is not None, acquired_times(ws)),
         _closeups(ws, sc, slicks, model_id),
@@ -136,6 +138,13 @@ def _facts(ws: Workspace, sc: Scene, model_id: str | None, author: str, now: dat
     }
     rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts.items())
     return f"<dl class='facts'>{rows}</dl>"
+
+
+def _remarks(r: Remarks) -> str:
+    """The analyst's remarks on the pass, as she wrote them (her lines kept), and whose they are."""
+    if not r.text:
+        return ""
+    return f"<h2>Remarks</h2><p class='remarks'>{_e(r.text)}</p><p class='sub'>{_e(r.by)}, {_e(shown(r.at))}</p>"
 
 
 def _centre(sc: Scene) -> str | None:
@@ -377,6 +386,7 @@ h3 { font-size: 15px; margin: 22px 0 6px; } section.pass { border-top: 2px solid
 .chips { display: grid; grid-template-columns: repeat(3, 1fr); gap: 12px; } .chips figure { margin: 0; }
 .sw { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border: 1px solid #0003; }
 ul.notes { color: #57606a; padding-left: 18px; }
+p.remarks { white-space: pre-wrap; margin: 0 0 4px; }
 @page { size: A4; margin: 14mm; }
 @media print { body { margin: 0; max-width: none; } tr, figure { break-inside: avoid; } thead { display: table-header-group; }
   section.pass { break-before: page; border: 0; margin: 0; } }

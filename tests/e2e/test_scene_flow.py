@@ -54,7 +54,15 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page, tmp_
         labels = ws.label(image_id)[1]
         np.testing.assert_array_equal(drawn[r : r + 256, c : c + 256], labels[: 400 - r, : 512 - c])
 
-    read_the_report(page, ws, tmp_path)
+    # The analyst's remarks on the pass, which its report carries (typed markup stays text).
+    remarks = "Wind 3-5 m/s from the NE.\n<b>Slick 2</b> may be a ship's wake."
+    open_expander(page, "Remarks for the report")
+    page.get_by_role("textbox", name="Remarks").fill(remarks)
+    page.get_by_role("button", name="Save remarks").click()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"^Remarks for the report · tester, 20"))).to_be_visible()
+
+    read_the_report(page, ws, tmp_path, remarks)
     page.go_back()
     wait_for_app(page)
     expect(points).to_have_count(4)
@@ -126,9 +134,10 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page, tmp_
     assert (after[100, 105:135] == 2).all() and changed[:, 0].min() >= 90 and changed[:, 0].max() <= 110
 
 
-def read_the_report(page, ws: Workspace, tmp_path) -> None:
+def read_the_report(page, ws: Workspace, tmp_path, remarks: str) -> None:
     """The report downloaded from the Scene page and opened from disk, offline, as whoever it is
-    sent to opens it: every slick a row, largest first, each numbered on a map that loads."""
+    sent to opens it: the analyst's remarks, every slick a row, largest first, each numbered on
+    a map that loads."""
     from seep.workspace.slicks import scene_slicks
 
     with page.expect_download() as download:
@@ -141,6 +150,7 @@ def read_the_report(page, ws: Workspace, tmp_path) -> None:
     slicks = scene_slicks(ws, "demo_scene")
     expect(page.get_by_role("heading", name="Seeps in demo_scene")).to_be_visible()
     expect(page.get_by_text(re.compile(r"UTC by tester with Seep$"))).to_be_visible()  # who wrote it, from the sidebar
+    expect(page.locator("p.remarks")).to_have_text(remarks)  # her lines kept, her markup as text
     rows = page.locator("table.slicks tbody tr")
     expect(rows).to_have_count(len(slicks))
     expect(rows.first.locator("td").nth(1)).to_have_text(slicks[0].class_name)

@@ -1,0 +1,61 @@
+"""An analyst's remarks on a georeferenced scene: the wind and sea state, ship traffic, what she
+was unsure of. They go out with the scene's report, where its reader weighs the slicks by them.
+The audit trail keeps every earlier text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seep.errors import BadInputError
+from seep.workspace.accounts import record_in
+from seep.workspace.records import MAX_COMMENT, clean_author, timestamp
+from seep.workspace.scenes import scene
+from seep.workspace.workspace import Workspace
+
+AUDIT_SHOWN = 200  # characters of the old and new text the audit entry keeps, each
+
+
+@dataclass(frozen=True)
+class Remarks:
+    text: str  # "" when none
+    by: str
+    at: str | None  # ISO 8601 UTC
+
+
+def remarks(ws: Workspace, name: str) -> Remarks:
+    scene(ws, name)  # an unknown scene is said as such, not read as one without remarks
+    with ws.connect() as con:
+        row = con.execute("SELECT remarks, remarks_by, remarks_at FROM scenes WHERE name = ?", (name,)).fetchone()
+    return Remarks(*row)
+
+
+def set_remarks(ws: Workspace, name: str, text: str, actor: str) -> Remarks:
+    """Replace scene `name`'s remarks with `text` ("" clears them)."""
+    if not str(actor or "").strip():
+        raise BadInputError("say who you are (your name in the sidebar, or --author) before writing remarks")
+    actor, text = clean_author(actor), clean_remarks(text)
+    old = remarks(ws, name)
+    if text == old.text:
+        return old
+    now = timestamp()
+    with ws.connect(write=True) as con:
+        con.execute(
+            "UPDATE scenes SET remarks = ?, remarks_by = ?, remarks_at = ? WHERE name = ?",
+            (text, actor if text else "", now if text else None, name),
+        )
+        record_in(con, actor, "remarks", name, f"{_short(old.text)!r} -> {_short(text)!r}")
+    return Remarks(text, actor if text else "", now if text else None)
+
+
+def clean_remarks(text: str | None) -> str:
+    """Trimmed; lines and paragraphs kept (a report shows them so); no other control character."""
+    kept = "\n".join(line.rstrip() for line in str(text or "").replace("\r\n", "\n").strip().split("\n"))
+    if len(kept) > MAX_COMMENT:
+        raise BadInputError(f"the remarks have {len(kept):,} characters; keep them under {MAX_COMMENT:,}; nothing was saved")
+    if not kept.replace("\n", "").isprintable():
+        raise BadInputError("the remarks hold a control character (a tab or an escape); nothing was saved")
+    return kept
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= AUDIT_SHOWN else text[: AUDIT_SHOWN - 1] + "…"
