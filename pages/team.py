@@ -183,7 +183,8 @@ def team_activity_table() -> None:
 if not acc.accounts_enabled(ws):
     st.info(
         "Accounts are off: everyone using this app may do everything, and the name typed in the sidebar is recorded. "
-        "Create the first admin account to turn on sign-in; then analysts save, reviewers also accept, and admins "
+        "Create the first admin account to turn on sign-in; then analysts save (and take a free scene), reviewers also "
+        "accept and hand scenes out, and admins "
         "also train, promote, import (rename, remove) scenes and manage accounts.",
         icon=":material/lock_open:",
     )
