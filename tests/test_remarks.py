@@ -12,7 +12,7 @@ from seep.errors import BadInputError, NotFoundError
 from seep.workspace.accounts import audit_rows
 from seep.workspace.passes_report import passes_report
 from seep.workspace.records import MAX_COMMENT
-from seep.workspace.remarks import remarks, set_remarks
+from seep.workspace.remarks import all_remarks, remarks, set_remarks
 from seep.workspace.report import scene_report
 from seep.workspace.scene_edits import rename_scene
 from tests.test_scene_edits import imported
@@ -41,6 +41,7 @@ def test_remarks_are_written_shown_and_go_out_with_the_report(capsys, tmp_path):
     assert head.startswith("gulf, remarks by ana, 20") and lines == ["  " + x for x in WIND.split("\n")]
     r = remarks(ws, "gulf")
     assert (r.text, r.by) == (WIND, "ana") and r.at  # trimmed, her lines kept
+    assert all_remarks(ws) == {"gulf": WIND}  # the Scenes view's column
 
     html = scene_report(ws, "gulf").html
     escaped = WIND.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#x27;")
@@ -51,7 +52,7 @@ def test_remarks_are_written_shown_and_go_out_with_the_report(capsys, tmp_path):
     set_remarks(ws, "gulf", WIND, "bo")  # the same text again: not rewritten, still hers
     assert remarks(ws, "gulf").by == "ana"
     code, out, _ = run(capsys, "remarks", "gulf", "--clear", "--author", "bo", *at)
-    assert code == 0 and "has no remarks" in out and remarks(ws, "gulf").at is None
+    assert code == 0 and "has no remarks" in out and remarks(ws, "gulf").at is None and all_remarks(ws) == {}
     trail = [(e["actor"], e["action"], e["target"]) for e in reversed(audit_rows(ws)) if e["action"] == "remarks"]
     assert trail == [("ana", "remarks", "gulf"), ("bo", "remarks", "gulf")]
     assert audit_rows(ws)[0]["detail"] == f"{WIND!r} -> ''"  # the old text kept, on one line

@@ -23,6 +23,7 @@ from seep.workspace.assignments import HAND_OUT, assignments
 from seep.workspace.passes_report import passes_in, passes_report
 from seep.workspace.records import counted
 from seep.workspace.recurrence import reach_m
+from seep.workspace.remarks import all_remarks
 from seep.workspace.review import accept_predictions, acceptable_on_grid
 from seep.workspace.scene_view import scene_summaries
 
@@ -114,7 +115,7 @@ def scenes_view(ws: Workspace, scenes: list[str], window: Window, me: str) -> No
     georeferenced ones; the scenes picked and the passes in `window` (Browse's acquired since
     and until) only."""
     rows = [x for x in scene_summaries(ws) if (not scenes or x.name in scenes) and window.holds(x.acquired)]
-    held = assignments(ws)
+    held, said = assignments(ws), all_remarks(ws)
     show_table(
         [
             {
@@ -123,8 +124,9 @@ def scenes_view(ws: Workspace, scenes: list[str], window: Window, me: str) -> No
                 "acquired": when(x.acquired) or ("unknown" if x.georeferenced else None),
                 "tiles": x.tiles,
                 "reviewed": x.reviewed / x.tiles,
-                **{STATUS_LABELS[s]: x.statuses[s] for s in STATUSES},
                 "map": f"scene?name={x.name}" if x.georeferenced else None,
+                "remarks": said[x.name].replace("\n", " ") if x.name in said else None,
+                **{STATUS_LABELS[s]: x.statuses[s] for s in STATUSES},  # the detail of reviewed, last
             }
             for x in rows
         ],
@@ -134,6 +136,7 @@ def scenes_view(ws: Workspace, scenes: list[str], window: Window, me: str) -> No
             "scene": st.column_config.TextColumn(pinned=True, width=min(420, 16 + 8 * max([5, *(len(x.name) for x in rows)]))),
             "acquired": st.column_config.TextColumn(width=170, help="When the radar passed: the passes over one sea in order"),
             "reviewed": st.column_config.ProgressColumn("reviewed", min_value=0, max_value=1, format="percent"),
+            "remarks": st.column_config.TextColumn(width=240, help="The analyst's remarks on the pass, as its report gives them"),
             "map": st.column_config.LinkColumn(
                 "Scene page", display_text="Open", help="Scenes imported from a GeoTIFF: the whole scene on its map"
             ),

@@ -29,6 +29,12 @@ def remarks(ws: Workspace, name: str) -> Remarks:
     return Remarks(*row)
 
 
+def all_remarks(ws: Workspace) -> dict[str, str]:
+    """Scene name -> its remarks, of the scenes that have some."""
+    with ws.connect() as con:
+        return dict(con.execute("SELECT name, remarks FROM scenes WHERE remarks <> '' AND complete = 1").fetchall())
+
+
 def set_remarks(ws: Workspace, name: str, text: str, actor: str) -> Remarks:
     """Replace scene `name`'s remarks with `text` ("" clears them)."""
     if not str(actor or "").strip():
