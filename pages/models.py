@@ -4,6 +4,7 @@ import streamlit as st
 
 from seep.ui import model_panels as panels
 from seep.ui import session
+from seep.ui.text import plain
 from seep.workspace import registry as reg
 
 ws = session.workspace()
@@ -16,11 +17,15 @@ if not models:
     panels.quality(ws)
     st.stop()
 
+if removed := st.session_state.pop("models_removed", None):
+    st.success(f"Removed model {plain(removed)}.", icon=":material/delete:")
 panels.registry_table(models)
 ids = [m.id for m in models]
 c1, c2 = st.columns(2)
 first = c1.selectbox("Model", ids, index=len(ids) - 1, key="models_pick")
 second = c2.selectbox("Compare with", [None, *ids], key="models_compare", format_func=lambda m: m or "nothing")
 panels.figures(ws, [reg.get_model(ws, m) for m in (first, second) if m])
+if session.allowed(ws, "remove a model"):
+    panels.removal_panel(ws, reg.get_model(ws, first))
 panels.shipped_expectation(ws, predicts_here=reg.active_model(ws) is None)
 panels.quality(ws)

@@ -177,6 +177,14 @@ def cmd_promote(args) -> int:
     return 0
 
 
+def cmd_remove_model(args) -> int:
+    from seep.workspace.registry import remove_model
+
+    gone = remove_model(open_workspace(args), args.model, args.author)
+    print(f"removed model {gone.model_id}: {gone.megabytes:.1f} MB of weights and {gone.predictions} cached predictions")
+    return 0
+
+
 def cmd_rollback(args) -> int:
     from seep.workspace.registry import rollback
 

@@ -7,7 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seep.cli.common import NEEDS_ATTENTION
-from seep.cli.models import cmd_evaluate, cmd_models, cmd_predict, cmd_predict_all, cmd_promote, cmd_rollback
+from seep.cli.models import (
+    cmd_evaluate,
+    cmd_models,
+    cmd_predict,
+    cmd_predict_all,
+    cmd_promote,
+    cmd_remove_model,
+    cmd_rollback,
+)
 from seep.cli.team import cmd_activity, cmd_assign, cmd_audit, cmd_copy_to_postgres, cmd_jobs, cmd_user, cmd_worker
 from seep.cli.training import cmd_crossval, cmd_train
 from seep.cli.workspace import (
@@ -506,6 +514,14 @@ def _model_commands(add: Add) -> None:
     p = add("promote", cmd_promote, "make a registered model the active one")
     p.add_argument("model")
     add("rollback", cmd_rollback, "make the previously active model active again")
+    p = add(
+        "remove-model",
+        cmd_remove_model,
+        "remove a model no one relied on (never active, nobody's base, no label its prediction) with its weights and "
+        "cached predictions; one that was is kept, saying why",
+    )
+    p.add_argument("model", help="its id (`models` lists them)")
+    p.add_argument("--author", default=default_author(), help="who removes it, for the audit trail")
 
 
 def _team_commands(add: Add) -> None:

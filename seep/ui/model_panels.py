@@ -208,3 +208,33 @@ def evaluate_offer(ws: Workspace, m: reg.ModelRecord) -> None:
             st.toast("Evaluation queued; the Train page shows its progress")
         except SeepError as e:
             session.show_error(e)
+
+
+def removal_panel(ws: Workspace, m: reg.ModelRecord) -> None:
+    """A model no one relied on (a candidate never made active, nobody's base) taken out of the
+    registry with its weights and cached predictions (admins); one that was is kept, saying why."""
+    gone, kept = reg.model_removal(ws, m.id)
+    with st.expander(f"Remove {plain(m.id)}", icon=":material/delete:"):
+        if kept:
+            st.caption("Kept: " + plain("; ".join(kept)) + ". A model people relied on stays in the registry.")
+            return
+        st.caption(
+            f"A candidate no one relied on: its weights ({gone.megabytes:.1f} MB) and its {gone.predictions:,} cached "
+            "predictions go; the audit trail keeps that it was removed, by whom."
+        )
+        sure = st.checkbox("Yes, remove it for good", key=f"models_remove_sure_{m.id}")
+        if not st.button(
+            "Remove model", key=f"models_remove_{m.id}", icon=":material/delete:", type="primary", disabled=not sure
+        ):
+            return
+        try:
+            session.require(ws, "remove a model")
+            reg.remove_model(ws, m.id, session.author())
+        except SeepError as e:
+            session.show_error(e)
+            return
+        for key in ("models_pick", "models_compare"):  # the boxes would hold a model no longer offered
+            if st.session_state.get(key) == m.id:
+                st.session_state.pop(key)
+        st.session_state["models_removed"] = m.id
+        st.rerun()

@@ -34,6 +34,7 @@ NEEDS = {
     "train": "admin",
     "promote": "admin",
     "rollback": "admin",
+    "remove a model": "admin",  # a candidate never made active, nobody's base
     "import": "admin",  # reads files on the server
     "rename a scene": "admin",
     "remove a scene": "admin",  # one imported by mistake, that no one has worked on

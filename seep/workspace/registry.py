@@ -169,3 +169,66 @@ def set_setting(ws: Workspace, key: str, value) -> None:
         con.execute(
             "INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, json.dumps(value))
         )
+
+
+@dataclass(frozen=True)
+class ModelRemoval:
+    """What removing a model takes away (or took)."""
+
+    model_id: str
+    megabytes: float  # its weights file
+    predictions: int  # cached on this workspace's tiles
+
+
+def model_removal(ws: Workspace, model_id: str) -> tuple[ModelRemoval, list[str]]:
+    """What removing `model_id` would take away, and why it may not be removed (empty: it may)."""
+    model = get_model(ws, model_id)
+    with ws.connect() as con:
+        return _removal(con, model, ws), _kept_by(con, model_id)
+
+
+def remove_model(ws: Workspace, model_id: str, actor: str) -> ModelRemoval:
+    """Remove a model no one relied on (a candidate never made active, nobody's base, no label
+    its prediction): its record, its weights and its cached predictions. The checks and the
+    delete are one write transaction; the files go after the commit."""
+    from seep.workspace.accounts import record_in
+    from seep.workspace.records import clean_author
+
+    if not str(actor or "").strip():
+        raise BadInputError("say who you are (your name in the sidebar, or --author) before removing a model")
+    actor, model = clean_author(actor), get_model(ws, model_id)
+    with ws.connect(write=True) as con:
+        if kept := _kept_by(con, model_id):
+            raise BadInputError(f"model {model_id} cannot be removed: " + "; ".join(kept))
+        gone = _removal(con, model, ws)
+        files = [r[0] for r in con.execute("SELECT file FROM predictions WHERE model_id = ?", (model_id,))]
+        con.execute("DELETE FROM predictions WHERE model_id = ?", (model_id,))
+        con.execute("DELETE FROM models WHERE id = ?", (model_id,))
+        record_in(
+            con, actor, "remove model", model_id, f"{gone.megabytes:.1f} MB of weights, {gone.predictions} cached predictions"
+        )
+    for f in [model.file, *files]:  # after the commit: a failed delete leaves an orphan for `check`
+        (ws.root / f).unlink(missing_ok=True)
+    return gone
+
+
+def _removal(con, model: ModelRecord, ws: Workspace) -> ModelRemoval:
+    size = model.path(ws).stat().st_size if model.path(ws).is_file() else 0
+    cached = con.execute("SELECT count(*) FROM predictions WHERE model_id = ?", (model.id,)).fetchone()[0]
+    return ModelRemoval(model.id, size / 1e6, cached)
+
+
+def _kept_by(con, model_id: str) -> list[str]:
+    """Why a model's record must stay: what served, taught or labelled through it, and jobs that may read it."""
+    said = []
+    if con.execute("SELECT 1 FROM model_activations WHERE model_id = ? LIMIT 1", (model_id,)).fetchone():
+        said.append("it has been the active model (what people judged came from it; roll back may return to it)")
+    if children := [r[0] for r in con.execute("SELECT id FROM models WHERE parent = ? ORDER BY id", (model_id,))]:
+        said.append(f"{', '.join(children)} {'was' if len(children) == 1 else 'were'} fine-tuned from it")
+    labelled = "SELECT count(DISTINCT image_id) FROM label_versions WHERE source = 'predicted' AND model_id = ?"
+    if n := con.execute(labelled, (model_id,)).fetchone()[0]:
+        said.append(f"the labels of {n} tile{'s' * (n != 1)} are its predictions")
+    for job_id, kind, params in con.execute("SELECT id, kind, params FROM jobs WHERE status IN ('SUBMITTED', 'RUNNING')"):
+        if model_id in (json.loads(params).get("base_model"), json.loads(params).get("model")):
+            said.append(f"job {job_id} ({kind.replace('_', ' ')}) reads it: wait for it to end or cancel it")
+    return said
