@@ -60,10 +60,20 @@ def test_a_candidate_no_one_relied_on_is_removed_with_its_weights_and_prediction
     assert (entry["action"], entry["target"]) == ("remove model", "c2") and "2 cached predictions" in entry["detail"]
     assert main(["check", "--workspace", str(ws.root)]) == 0, capsys.readouterr()
 
+    capsys.readouterr()
     gone, kept = reg.model_removal(ws, "c1")  # c2 was fine-tuned from it: now nobody's base
     assert kept == [] and gone.predictions == 2
-    reg.remove_model(ws, "c1", "ada")
-    assert [m.id for m in reg.list_models(ws)] == ["base", "c3", "c4"]
+    code = main(["remove-model", "c1", "base", "c4", "--author", "ada", "--workspace", str(ws.root)])  # each on its own
+    out, err = capsys.readouterr()
+    assert code == 1 and out.splitlines() == [
+        "removed model c1: 2.0 MB of weights and 2 cached predictions",
+        "removed model c4: 2.0 MB of weights and 2 cached predictions",
+    ]
+    assert (
+        err
+        == "error: model base cannot be removed: it has been the active model (what people judged came from it; roll back may return to it); c3, c4 were fine-tuned from it\n"
+    )
+    assert [m.id for m in reg.list_models(ws)] == ["base", "c3"]
 
 
 def test_a_model_someone_relied_on_is_kept_with_the_reason(capsys, tmp_path):

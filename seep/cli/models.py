@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from seep.cli.common import NEEDS_ATTENTION, check_out, model_file, open_workspace, progress, stamp
-from seep.errors import SeepError
+from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.workspace import default_author
 from seep.workspace.records import counted
 
@@ -178,11 +178,19 @@ def cmd_promote(args) -> int:
 
 
 def cmd_remove_model(args) -> int:
+    """Each model on its own: one kept (with its reason) leaves the others removed, and the exit status says so."""
     from seep.workspace.registry import remove_model
 
-    gone = remove_model(open_workspace(args), args.model, args.author)
-    print(f"removed model {gone.model_id}: {gone.megabytes:.1f} MB of weights and {gone.predictions} cached predictions")
-    return 0
+    ws, kept = open_workspace(args), 0
+    for model_id in dict.fromkeys(args.models):
+        try:
+            gone = remove_model(ws, model_id, args.author)
+        except (BadInputError, NotFoundError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            kept += 1
+            continue
+        print(f"removed model {gone.model_id}: {gone.megabytes:.1f} MB of weights and {gone.predictions} cached predictions")
+    return 1 if kept else 0
 
 
 def cmd_rollback(args) -> int:

@@ -520,8 +520,10 @@ def _model_commands(add: Add) -> None:
         "remove a model no one relied on (never active, nobody's base, no label its prediction) with its weights and "
         "cached predictions; one that was is kept, saying why",
     )
-    p.add_argument("model", help="its id (`models` lists them)")
-    p.add_argument("--author", default=default_author(), help="who removes it, for the audit trail")
+    p.add_argument(
+        "models", nargs="+", metavar="MODEL", help="their ids (`models` lists them); each is removed or kept on its own"
+    )
+    p.add_argument("--author", default=default_author(), help="who removes them, for the audit trail")
 
 
 def _team_commands(add: Add) -> None:
