@@ -14,6 +14,7 @@ from seep.workspace.workspace import Workspace
 
 HAND_OUT = "hand out scenes"  # accounts.NEEDS: to someone else, or from them
 TAKE = "take a scene"  # one no one holds, for yourself; or give back your own
+_FIELDS = "scene, person, assigned_by, assigned_at"  # Assignment's, in order
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,14 @@ class Assignment:
 def assignments(ws: Workspace) -> dict[str, Assignment]:
     """Every scene handed out, by scene name."""
     with ws.connect() as con:
-        rows = con.execute("SELECT scene, person, assigned_by, assigned_at FROM assignments ORDER BY scene").fetchall()
+        rows = con.execute(f"SELECT {_FIELDS} FROM assignments ORDER BY scene").fetchall()
     return {r[0]: Assignment(*r) for r in rows}
 
 
 def holder(ws: Workspace, scene: str) -> Assignment | None:
     """Who scene `scene` is handed to, or None."""
     with ws.connect() as con:
-        row = con.execute("SELECT scene, person, assigned_by, assigned_at FROM assignments WHERE scene = ?", (scene,)).fetchone()
+        row = con.execute(f"SELECT {_FIELDS} FROM assignments WHERE scene = ?", (scene,)).fetchone()
     return Assignment(*row) if row else None
 
 
