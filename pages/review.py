@@ -64,6 +64,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
     st.caption(f"scene {plain(image.scene)}{where} · {rs.position + 1} of {len(rs.ids)}")
     review_flow.scene_steps(ws, rs, image)
     review_panels.return_form(ws, image, author, on_returned=lambda: rs.go(1))
+if place:
+    review_panels.remarks_line(ws, place[0])
 
 # A small gap: on a 1024-px page the side column needs those pixels for the class table.
 edit_col, side = st.columns([3, 2], gap="small")

@@ -908,7 +908,9 @@ def test_scene_page_shows_the_demo_scene(tmp_path, monkeypatch):
 
 def test_review_gives_a_scene_tiles_seep_area_on_the_ground(tmp_path, monkeypatch):
     """Analysts report a slick's area in km², not in pixels: on a scene tile the class table is
-    followed by the seep's area, from the pixel's footprint on the WGS 84 ellipsoid."""
+    followed by the seep's area, from the pixel's footprint on the WGS 84 ellipsoid; and the
+    scene's remarks are read under the header while its tiles are judged."""
+    from seep.workspace.remarks import set_remarks
     from seep.workspace.scenes import scene, tile_offsets_of
 
     ws = Workspace(tmp_path / "geo")
@@ -924,9 +926,15 @@ def test_review_gives_a_scene_tiles_seep_area_on_the_ground(tmp_path, monkeypatc
     assert seep > 0 and abs(km2 - seep * grid_m2 / 1e6) / km2 < 0.01, got
     assert any("centre 4" in c.value and "° N, " in c.value for c in at.caption)  # and where it lies
     assert any(c.value.startswith("scene demo\\_scene, acquired 2025-03-02 03:14 UTC · rows ") for c in at.caption)  # and when
+    assert not any(c.value.startswith("Remarks on this scene") for c in at.caption)  # none written yet
+
+    set_remarks(ws, "demo_scene", "Wind 3 m/s, *calm*.\n\nShip wakes in the north." + " x" * 200, "ana")
+    said = [c.value for c in app(image=tile).caption if c.value.startswith("Remarks on this scene")]
+    short = ("Wind 3 m/s, *calm*. / Ship wakes in the north." + " x" * 200)[:239] + "…"
+    assert said == [plain(f"Remarks on this scene (ana): {short}")]  # while judging its tiles, as typed
 
     loose = next(i for i in ws.image_ids() if i not in tile_offsets_of(ws, "demo_scene"))
-    assert not any(c.value.startswith("Seep on the ground") for c in app(image=loose).caption)  # no map, no area
+    assert not any(c.value.startswith(("Seep on the ground", "Remarks")) for c in app(image=loose).caption)  # no map, no area
 
 
 def test_browse_lists_scenes_with_their_review_progress_and_a_link_to_the_map(tmp_path, monkeypatch):

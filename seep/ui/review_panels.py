@@ -19,6 +19,7 @@ from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
 from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_near_tile
+from seep.workspace.remarks import remarks
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
 
@@ -369,3 +370,16 @@ def outlined(base: np.ndarray, regions) -> np.ndarray:
         cv2.drawContours(out, contours, -1, (255, 220, 0), 1)
         cv2.putText(out, str(i), (r.left, max(10, r.top - 2)), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 220, 0), 1)
     return out
+
+
+REMARKS_SHOWN = 240  # characters of a scene's remarks under Review's header; the Scene page has them whole
+
+
+def remarks_line(ws: Workspace, scene_name: str) -> None:
+    """The analyst's remarks on this tile's scene (the wind, what to mistrust), read while judging its tiles."""
+    r = remarks(ws, scene_name)
+    if not r.text:
+        return
+    text = " / ".join(line for line in r.text.split("\n") if line.strip())
+    short = text if len(text) <= REMARKS_SHOWN else text[: REMARKS_SHOWN - 1] + "…"
+    st.caption(plain(f"Remarks on this scene ({r.by}): {short}"))
