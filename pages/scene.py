@@ -13,11 +13,11 @@ from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
 from seep.ui.scene import export_bytes, scene_picture, tile_map
 from seep.ui.sticky import sticky
-from seep.ui.tables import show_table
+from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace.assignments import holder
 from seep.workspace.gis import crs_label, tiles_left_out
-from seep.workspace.report import scene_report
+from seep.workspace.report import downloaded, last_reported, scene_report
 from seep.workspace.scene_view import scene_tiles
 from seep.workspace.scenes import (
     check_scene,
@@ -341,7 +341,9 @@ with st.container(horizontal=True):
     st.download_button(
         "Report (HTML, to send or print)",
         # Run later in the click's own thread, where this session's state is not to be read: its author is read now.
-        data=lambda author=session.author(): scene_report(ws, name, source, model_id, author=author).html.encode(),
+        data=lambda author=session.author(): downloaded(
+            ws, [name], author, scene_report(ws, name, source, model_id, author=author)
+        ),
         file_name=f"{name}-{source}-report.html",
         mime="text/html",
         icon=":material/description:",
@@ -349,6 +351,9 @@ with st.container(horizontal=True):
         help="One file holding the map with each slick numbered, the slicks as listed below, when the scene was acquired "
         "and how far it is reviewed: it opens in any browser offline, and the browser's Print saves it as a PDF",
     )
+    if name in (sent := last_reported(ws)):
+        at, by = sent[name]
+        st.caption(plain(f"Its report was last written {when(at)}" + (f" by {by}" if by else "")), width="content")
 
 
 scene_panels.slicks_table(ws, name, model_id)

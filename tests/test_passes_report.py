@@ -13,8 +13,9 @@ from test_report import Page
 from test_scenes import run, write_tif
 
 from seep.workspace import Workspace
+from seep.workspace.accounts import audit_rows
 from seep.workspace.passes_report import passes_in, passes_report
-from seep.workspace.report import scene_part
+from seep.workspace.report import downloaded, last_reported, scene_part, scene_report
 from seep.workspace.scenes import scene
 from seep.workspace.slicks import scene_slicks
 
@@ -104,6 +105,7 @@ def test_a_report_of_nothing_or_of_a_mistyped_scene_writes_nothing(capsys, tmp_p
     code, _, err = run(capsys, "report-passes", str(out), "--model", "m-typo", "--workspace", ws_path)
     assert code == 1 and "m-typo" in err
     assert not out.exists() and not (tmp_path / "r.pdf").exists()
+    assert last_reported(Workspace(ws_path, create=False)) == {}  # no report written: no pass reported
     mine = tmp_path / "mine.html"
     mine.write_text("<p>my notes</p>")
     code, _, err = run(capsys, "report-passes", str(mine), "--workspace", ws_path)
@@ -120,3 +122,24 @@ def test_typed_text_in_a_passes_report_reads_as_typed(capsys, tmp_path):
     text = passes_report(ws, ["june_1"], author="<img src=x>").html
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; wake?" in text
     assert "<img src=x>" not in text and "by &lt;img src=x&gt; with Seep" in text
+
+
+def test_the_passes_whose_reports_went_out_are_stamped(capsys, tmp_path):
+    """Which passes' reports were written, when and by whom: a scene's own report, then a window's."""
+    ws_path = three_passes(capsys, tmp_path)
+    ws = Workspace(ws_path, create=False)
+    code, _, err = run(capsys, "report", "july_1", str(tmp_path / "july.html"), "--author", "bo", "--workspace", ws_path)
+    assert code == 0, err
+    assert list(last_reported(ws)) == ["july_1"] and last_reported(ws)["july_1"][1] == "bo"
+    code, _, err = run(
+        capsys, "report-passes", str(tmp_path / "june.html"), "--acquired-before", "2025-07-01", "--author", "ana",
+        "--workspace", ws_path,
+    )  # fmt: skip
+    assert code == 0, err
+    sent = last_reported(ws)
+    assert {k: v[1] for k, v in sent.items()} == {"june_1": "ana", "june_13": "ana", "july_1": "bo"}
+    assert sent["june_1"][0] == sent["june_13"][0] >= sent["july_1"][0]  # one report, one time
+    trail = [(e["actor"], e["target"], e["detail"]) for e in reversed(audit_rows(ws)) if e["action"] == "write report"]
+    assert trail == [("bo", "july_1", ""), ("ana", "june_1", "with 1 other passes"), ("ana", "june_13", "with 1 other passes")]
+    assert downloaded(ws, ["june_1"], "", scene_report(ws, "june_1")).startswith(b"<!doctype html>")  # the page's download
+    assert last_reported(ws)["june_1"][1] == ""  # no name given: the time still says it went out

@@ -241,6 +241,7 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
         "DROP TABLE workers; ALTER TABLE jobs DROP COLUMN device;"
         "ALTER TABLE scenes DROP COLUMN acquired; ALTER TABLE scenes DROP COLUMN acquired_from; DROP TABLE assignments;"
         "ALTER TABLE scenes DROP COLUMN remarks; ALTER TABLE scenes DROP COLUMN remarks_by; ALTER TABLE scenes DROP COLUMN remarks_at;"
+        "ALTER TABLE scenes DROP COLUMN reported_at; ALTER TABLE scenes DROP COLUMN reported_by;"
         "PRAGMA user_version = 6;"
     )
     con.close()

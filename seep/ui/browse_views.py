@@ -24,6 +24,7 @@ from seep.workspace.passes_report import passes_in, passes_report
 from seep.workspace.records import counted
 from seep.workspace.recurrence import reach_m
 from seep.workspace.remarks import all_remarks
+from seep.workspace.report import downloaded, last_reported
 from seep.workspace.review import accept_predictions, acceptable_on_grid
 from seep.workspace.scene_view import scene_summaries
 
@@ -115,7 +116,7 @@ def scenes_view(ws: Workspace, scenes: list[str], window: Window, me: str) -> No
     georeferenced ones; the scenes picked and the passes in `window` (Browse's acquired since
     and until) only."""
     rows = [x for x in scene_summaries(ws) if (not scenes or x.name in scenes) and window.holds(x.acquired)]
-    held, said = assignments(ws), all_remarks(ws)
+    held, said, sent = assignments(ws), all_remarks(ws), last_reported(ws)
     show_table(
         [
             {
@@ -125,6 +126,7 @@ def scenes_view(ws: Workspace, scenes: list[str], window: Window, me: str) -> No
                 "tiles": x.tiles,
                 "reviewed": x.reviewed / x.tiles,
                 "map": f"scene?name={x.name}" if x.georeferenced else None,
+                "report written": " by ".join(filter(None, (when(sent[x.name][0]), sent[x.name][1]))) if x.name in sent else None,
                 "remarks": said[x.name].replace("\n", " ") if x.name in said else None,
                 **{STATUS_LABELS[s]: x.statuses[s] for s in STATUSES},  # the detail of reviewed, last
             }
@@ -136,6 +138,9 @@ def scenes_view(ws: Workspace, scenes: list[str], window: Window, me: str) -> No
             "scene": st.column_config.TextColumn(pinned=True, width=min(420, 16 + 8 * max([5, *(len(x.name) for x in rows)]))),
             "acquired": st.column_config.TextColumn(width=170, help="When the radar passed: the passes over one sea in order"),
             "reviewed": st.column_config.ProgressColumn("reviewed", min_value=0, max_value=1, format="percent"),
+            "report written": st.column_config.TextColumn(
+                width=200, help="When this pass's report (its own, or a window's of passes) was last written, and by whom"
+            ),
             "remarks": st.column_config.TextColumn(width=240, help="The analyst's remarks on the pass, as its report gives them"),
             "map": st.column_config.LinkColumn(
                 "Scene page", display_text="Open", help="Scenes imported from a GeoTIFF: the whole scene on its map"
@@ -161,7 +166,9 @@ def sites_downloads(ws: Workspace, window: Window, names: list[str]) -> None:
         st.download_button(
             f"Report of these {len(names)} passes (HTML)" if len(names) > 1 else "Report of this pass (HTML)",
             # Run later, in another thread (the click's): the author is read now, in the page's run.
-            data=lambda author=session.author(): passes_report(ws, names, window=window, author=author).html.encode(),
+            data=lambda author=session.author(): downloaded(
+                ws, names, author, passes_report(ws, names, window=window, author=author)
+            ),
             file_name="seep-passes-report.html",
             mime="text/html",
             icon=":material/description:",

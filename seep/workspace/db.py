@@ -340,6 +340,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE scenes ADD COLUMN remarks_by TEXT NOT NULL DEFAULT '';
     ALTER TABLE scenes ADD COLUMN remarks_at TEXT;
     """,
+    # 20: when a scene's report (its own, or a window's of passes) was last written and by whom:
+    # which passes' reports went out.
+    """
+    ALTER TABLE scenes ADD COLUMN reported_at TEXT;
+    ALTER TABLE scenes ADD COLUMN reported_by TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

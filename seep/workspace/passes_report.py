@@ -13,7 +13,7 @@ from seep.data.acquired import Window, shown
 from seep.errors import BadInputError
 from seep.workspace.gis import prediction_model
 from seep.workspace.records import counted
-from seep.workspace.report import SceneReport, page, scene_part, write_html
+from seep.workspace.report import SceneReport, mark_reported, page, scene_part, write_html
 from seep.workspace.scenes import acquired_times, in_time_order, scene
 from seep.workspace.workspace import Workspace
 
@@ -62,7 +62,9 @@ def write_passes_report(
     ws: Workspace, out: Path, names: list[str], source: str = "labels", model_id: str | None = None, **kw
 ) -> PassesReport:
     """Written whole or not at all, replacing only a report Seep wrote (as a scene's report)."""
-    return write_html(ws, out, source, model_id, lambda: passes_report(ws, names, source, model_id, **kw))
+    report = write_html(ws, out, source, model_id, lambda: passes_report(ws, names, source, model_id, **kw))
+    mark_reported(ws, names, kw.get("author", ""))
+    return report
 
 
 def _heading(title: str, window: Window, model_id: str | None, author: str, now: datetime) -> str:

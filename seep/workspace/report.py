@@ -25,7 +25,7 @@ from seep.data.geo import replace_atomically, transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import check_predicted, crs_label, north_angle, prediction_model, tiles_left_out, unit_metres
 from seep.workspace.places import lat_lon
-from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted
+from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted, timestamp
 from seep.workspace.recurrence import reach_m
 from seep.workspace.remarks import Remarks, remarks
 from seep.workspace.scene_view import Box, around, factor_for, overview, overview_classes, overview_size, scene_tiles, whole
@@ -88,10 +88,43 @@ def scene_part(ws: Workspace, sc: Scene, model_id: str | None, *, author: str, n
     return SceneReport("".join(body), len(slicks), missing, tiles, reviewed, area)
 
 
+def mark_reported(ws: Workspace, names: list[str], author: str) -> None:
+    """Stamp scenes `names` as reported now, by `author` ("" where no name was given): the Scenes
+    view and the Scene page say which passes' reports went out. The audit trail keeps each."""
+    from seep.workspace.accounts import record_in
+
+    now = timestamp()
+    with ws.connect(write=True) as con:
+        for name in names:
+            con.execute("UPDATE scenes SET reported_at = ?, reported_by = ? WHERE name = ?", (now, author, name))
+            record_in(
+                con,
+                author or "(no name given)",
+                "write report",
+                name,
+                f"with {len(names) - 1} other passes" if len(names) > 1 else "",
+            )
+
+
+def last_reported(ws: Workspace) -> dict[str, tuple[str, str]]:
+    """Scene name -> (when, by whom) its report was last written, of the scenes reported at all."""
+    with ws.connect() as con:
+        rows = con.execute("SELECT name, reported_at, reported_by FROM scenes WHERE reported_at IS NOT NULL").fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
 def write_report(ws: Workspace, name: str, out: Path, source: str = "labels", model_id: str | None = None, **kw) -> SceneReport:
     """The report written to OUT.html whole or not at all; a file of the analyst's own under that
     name is never replaced (only a report Seep wrote is)."""
-    return write_html(ws, out, source, model_id, lambda: scene_report(ws, name, source, model_id, **kw))
+    report = write_html(ws, out, source, model_id, lambda: scene_report(ws, name, source, model_id, **kw))
+    mark_reported(ws, [name], kw.get("author", ""))
+    return report
+
+
+def downloaded(ws: Workspace, names: list[str], author: str, report) -> bytes:
+    """A report's file as a browser downloads it, its scenes stamped as reported."""
+    mark_reported(ws, names, author)
+    return report.html.encode()
 
 
 def write_html(ws: Workspace, out: Path, source: str, model_id: str | None, build):

@@ -65,6 +65,7 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page, tmp_
     read_the_report(page, ws, tmp_path, remarks)
     page.go_back()
     wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"^Its report was last written 20.* UTC by tester$"))).to_be_visible()  # it went out
     expect(points).to_have_count(4)
 
     box = points.nth(3).bounding_box()  # plotly's drag layer lies over the markers and hit-tests clicks itself
