@@ -66,7 +66,7 @@ def test_a_lead_hands_scenes_out_and_each_analyst_lists_their_own(capsys, tmp_pa
     ]
 
 
-def test_a_mistyped_scene_or_person_is_said_and_nothing_changes(capsys, tmp_path):
+def test_a_mistyped_scene_or_person_is_said_and_nothing_changes(capsys, tmp_path, monkeypatch):
     ws = demo(tmp_path)
     a = ws.scenes()[0]
     at = ("--workspace", str(ws.root))
@@ -86,6 +86,11 @@ def test_a_mistyped_scene_or_person_is_said_and_nothing_changes(capsys, tmp_path
     assert assignments(ws) == {} and audit_rows(ws) == []
     with pytest.raises(BadInputError, match="pick the scenes"):
         assign(ws, [], "tess", "lee")
+    # A scene renamed between the check and the write: said, and nothing handed out (all or nothing).
+    monkeypatch.setattr(Workspace, "check_scenes", lambda self, wanted: None)
+    with pytest.raises(BadInputError, match="scene gone was renamed or removed meanwhile; nothing was handed out"):
+        assign(ws, [a, "gone"], "tess", "lee")
+    assert assignments(ws) == {}
 
 
 def test_with_accounts_an_analyst_takes_a_free_scene_and_only_a_lead_hands_one_on(tmp_path):

@@ -55,6 +55,8 @@ def assign(ws: Workspace, scenes, person: str | None, actor: str, *, lead: bool 
     changed = []
     with ws.connect(write=True) as con:
         for name in scenes:
+            if not con.execute("SELECT 1 FROM images WHERE scene = ? LIMIT 1", (name,)).fetchone():
+                raise BadInputError(f"scene {name} was renamed or removed meanwhile; nothing was handed out")
             row = con.execute("SELECT person FROM assignments WHERE scene = ?", (name,)).fetchone()
             before = row[0] if row else None
             if before == person:
