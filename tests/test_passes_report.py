@@ -15,7 +15,7 @@ from test_scenes import run, write_tif
 from seep.workspace import Workspace
 from seep.workspace.accounts import audit_rows
 from seep.workspace.passes_report import passes_in, passes_report
-from seep.workspace.report import downloaded, last_reported, scene_part, scene_report
+from seep.workspace.report import downloaded, last_reported, mark_reported, scene_part, scene_report
 from seep.workspace.scenes import scene
 from seep.workspace.slicks import scene_slicks
 
@@ -143,3 +143,5 @@ def test_the_passes_whose_reports_went_out_are_stamped(capsys, tmp_path):
     assert trail == [("bo", "july_1", ""), ("ana", "june_1", "with 1 other passes"), ("ana", "june_13", "with 1 other passes")]
     assert downloaded(ws, ["june_1"], "", scene_report(ws, "june_1")).startswith(b"<!doctype html>")  # the page's download
     assert last_reported(ws)["june_1"][1] == ""  # no name given: the time still says it went out
+    mark_reported(ws, ["renamed_since"], "ana")  # a scene renamed while its report was made: nothing stamped
+    assert "renamed_since" not in last_reported(ws) and not [e for e in audit_rows(ws) if e["target"] == "renamed_since"]

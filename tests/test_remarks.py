@@ -12,7 +12,7 @@ from seep.errors import BadInputError, NotFoundError
 from seep.workspace.accounts import audit_rows
 from seep.workspace.passes_report import passes_report
 from seep.workspace.records import MAX_COMMENT
-from seep.workspace.remarks import all_remarks, remarks, set_remarks
+from seep.workspace.remarks import Remarks, all_remarks, remarks, set_remarks
 from seep.workspace.report import scene_report
 from seep.workspace.scene_edits import rename_scene
 from tests.test_scene_edits import imported
@@ -58,7 +58,7 @@ def test_remarks_are_written_shown_and_go_out_with_the_report(capsys, tmp_path):
     assert audit_rows(ws)[0]["detail"] == f"{WIND!r} -> ''"  # the old text kept, on one line
 
 
-def test_bad_remarks_are_refused_and_nothing_changes(capsys, tmp_path):
+def test_bad_remarks_are_refused_and_nothing_changes(capsys, tmp_path, monkeypatch):
     ws, _ = imported(capsys, tmp_path, scene="gulf")
     set_remarks(ws, "gulf", "calm sea", "ana")
     at = ("--workspace", str(ws.root))
@@ -76,6 +76,9 @@ def test_bad_remarks_are_refused_and_nothing_changes(capsys, tmp_path):
         remarks(ws, "nope")
     with pytest.raises(BadInputError, match="escape"):
         set_remarks(ws, "gulf", "\x1b[31mred", "ana")
+    monkeypatch.setattr("seep.workspace.remarks.remarks", lambda ws, name: Remarks("", "", None))  # read before a rename
+    with pytest.raises(BadInputError, match="scene gone was renamed or removed meanwhile; the remarks were not saved"):
+        set_remarks(ws, "gone", "calm", "ana")
 
 
 def test_a_renamed_scene_keeps_its_remarks(capsys, tmp_path):

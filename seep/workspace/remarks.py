@@ -45,6 +45,8 @@ def set_remarks(ws: Workspace, name: str, text: str, actor: str) -> Remarks:
         return old
     now = timestamp()
     with ws.connect(write=True) as con:
+        if not con.execute("SELECT 1 FROM scenes WHERE name = ?", (name,)).fetchone():
+            raise BadInputError(f"scene {name} was renamed or removed meanwhile; the remarks were not saved")
         con.execute(
             "UPDATE scenes SET remarks = ?, remarks_by = ?, remarks_at = ? WHERE name = ?",
             (text, actor if text else "", now if text else None, name),

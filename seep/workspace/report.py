@@ -96,6 +96,8 @@ def mark_reported(ws: Workspace, names: list[str], author: str) -> None:
     now = timestamp()
     with ws.connect(write=True) as con:
         for name in names:
+            if not con.execute("SELECT 1 FROM scenes WHERE name = ?", (name,)).fetchone():
+                continue  # renamed or removed since its report was made: nothing to stamp
             con.execute("UPDATE scenes SET reported_at = ?, reported_by = ? WHERE name = ?", (now, author, name))
             record_in(
                 con,
