@@ -48,6 +48,38 @@ def test_mask_round_trip_is_exact(tmp_path_factory, mask):
     np.testing.assert_array_equal(read_mask(path, mask.shape), mask)
 
 
+@settings(max_examples=25, deadline=None)
+@given(mask=hnp.arrays(np.uint8, st.tuples(st.integers(8, 50), st.integers(8, 50), st.sampled_from([1, 2]))))
+def test_a_kept_mask_is_deflated_and_reads_back_exactly(tmp_path_factory, mask):
+    """Labels and predictions as the workspace keeps them: lossless, whatever the pixels."""
+    mask = mask[:, :, 0] if mask.shape[2] == 1 else mask  # a label (H, W), a prediction (H, W, 2)
+    path = tmp_path_factory.mktemp("k") / "k.tif"
+    atomic_write_bytes(path, raster.encode_mask(mask))
+    with tifffile.TiffFile(path) as tf:
+        assert tf.pages[0].compression in (tifffile.COMPRESSION.ADOBE_DEFLATE, tifffile.COMPRESSION.DEFLATE)
+    back = read_mask(path, mask.shape) if mask.ndim == 2 else read_image(path)
+    np.testing.assert_array_equal(back.reshape(mask.shape), mask)
+
+
+def test_a_workspace_keeps_labels_deflated_and_reads_those_written_raw_before(tmp_path):
+    from seep.workspace import Workspace
+
+    ws = Workspace(tmp_path / "ws")
+    image = np.random.default_rng(0).integers(1, 4000, (256, 256)).astype(np.uint16)  # 0: no data
+    image_id = ws.add_image(image, name="t", scene="s")[0].id
+    mask = np.zeros((256, 256), np.uint8)
+    mask[100:130, 20:220] = 1
+    lv = ws.save_label(image_id, mask, parent=None, author="ana")
+    path = ws.root / lv.file
+    assert path.stat().st_size < 4000 < raster.encode_tiff(mask).__len__()  # 66 KB raw
+    np.testing.assert_array_equal(ws.label(image_id)[1], mask)
+    ws.save_prediction(image_id, "m1", mask, np.full((256, 256), 0.75, np.float32), 0.2)
+    classes, confidence = ws.prediction(image_id, "m1")
+    assert (classes == mask).all() and np.allclose(confidence, 191 / 255)
+    atomic_write_bytes(path, raster.encode_tiff(mask))  # a label version saved raw, before masks were deflated
+    np.testing.assert_array_equal(ws.label(image_id)[1], mask)
+
+
 @pytest.mark.parametrize("layout", ["HW", "HWC", "CHW"])
 def test_layouts_read_as_hwc(tmp_path, layout):
     base = np.arange(3 * 32 * 40, dtype=np.uint16).reshape(32, 40, 3)

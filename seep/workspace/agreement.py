@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seep.data.raster import atomic_write_bytes, check_mask, encode_tiff, read_mask
+from seep.data.raster import atomic_write_bytes, check_mask, encode_mask, read_mask
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace.accounts import accounts_enabled, get_user, record_in
 from seep.workspace.records import LabelVersion, timestamp
@@ -110,7 +110,7 @@ def save_blind(ws: Workspace, round_id: int, analyst: str, mask: np.ndarray) -> 
     ws.classes.check_mask(mask, f"mask for {image.name}")
     ws.check_no_data(image, mask, image.head_version)
     rel = f"labels/{image.id}/blind-r{rnd.id}-{secrets.token_hex(6)}.tif"
-    atomic_write_bytes(ws.root / rel, encode_tiff(mask))
+    atomic_write_bytes(ws.root / rel, encode_mask(mask))
     try:
         with ws.connect(write=True) as con:
             if con.execute("SELECT closed_at FROM blind_rounds WHERE id = ?", (rnd.id,)).fetchone()[0]:

@@ -8,7 +8,7 @@ import secrets
 import numpy as np
 
 from seep.data.layout import Tile
-from seep.data.raster import atomic_write_bytes, check_mask, encode_tiff, read_mask
+from seep.data.raster import atomic_write_bytes, check_mask, encode_mask, read_mask
 from seep.errors import BadInputError, ConflictError, NotFoundError
 from seep.workspace.db import in_chunks
 from seep.workspace.filters import ImageFilter
@@ -58,7 +58,7 @@ class LabelStore:
         if source == "edited":
             self.check_no_data(image, mask, parent)
         checksum = pixel_checksum(mask)
-        data = encode_tiff(mask)
+        data = encode_mask(mask)
         counts = np.bincount(mask.ravel(), minlength=len(self.classes))
         with self.connect(write=True) as con:  # holds the write lock: check and write are one step
             head = con.execute("SELECT head_version FROM images WHERE id = ?", (image.id,)).fetchone()[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seep.data.raster import atomic_write_bytes, check_mask, encode_tiff, read_image
+from seep.data.raster import atomic_write_bytes, check_mask, encode_mask, read_image
 from seep.workspace.db import in_chunks
 from seep.workspace.records import timestamp
 
@@ -19,7 +19,7 @@ class PredictionCache:
         conf = np.clip(np.round(np.asarray(confidence, np.float32) * 255), 0, 255).astype(np.uint8)
         safe_model = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model_id)
         rel = f"predictions/{safe_model}/{image.id}.tif"
-        atomic_write_bytes(self.root / rel, encode_tiff(np.stack([classes, conf], axis=2)))
+        atomic_write_bytes(self.root / rel, encode_mask(np.stack([classes, conf], axis=2)))
         with self.connect(write=True) as con:
             con.execute(
                 "INSERT INTO predictions VALUES (?,?,?,?,?,?) ON CONFLICT (image_id, model_id) DO UPDATE SET "
