@@ -140,7 +140,7 @@ def test_the_passes_whose_reports_went_out_are_stamped(capsys, tmp_path):
     assert {k: v[1] for k, v in sent.items()} == {"june_1": "ana", "june_13": "ana", "july_1": "bo"}
     assert sent["june_1"][0] == sent["june_13"][0] >= sent["july_1"][0]  # one report, one time
     trail = [(e["actor"], e["target"], e["detail"]) for e in reversed(audit_rows(ws)) if e["action"] == "write report"]
-    assert trail == [("bo", "july_1", ""), ("ana", "june_1", "with 1 other passes"), ("ana", "june_13", "with 1 other passes")]
+    assert trail == [("bo", "july_1", ""), ("ana", "june_1", "with 1 other pass"), ("ana", "june_13", "with 1 other pass")]
     assert downloaded(ws, ["june_1"], "", scene_report(ws, "june_1")).startswith(b"<!doctype html>")  # the page's download
     assert last_reported(ws)["june_1"][1] == ""  # no name given: the time still says it went out
     mark_reported(ws, ["renamed_since"], "ana")  # a scene renamed while its report was made: nothing stamped

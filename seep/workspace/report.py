@@ -104,7 +104,7 @@ def mark_reported(ws: Workspace, names: list[str], author: str) -> None:
                 author or "(no name given)",
                 "write report",
                 name,
-                f"with {len(names) - 1} other passes" if len(names) > 1 else "",
+                f"with {counted(len(names) - 1, 'other pass', 'other passes')}" if len(names) > 1 else "",
             )
 
 
