@@ -19,7 +19,7 @@ from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
 from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_near_tile
-from seep.workspace.remarks import remarks
+from seep.workspace.remarks import remarks, shortened
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
 
@@ -381,5 +381,4 @@ def remarks_line(ws: Workspace, scene_name: str) -> None:
     if not r.text:
         return
     text = " / ".join(line for line in r.text.split("\n") if line.strip())
-    short = text if len(text) <= REMARKS_SHOWN else text[: REMARKS_SHOWN - 1] + "…"
-    st.caption(plain(f"Remarks on this scene ({r.by}): {short}"))
+    st.caption(plain(f"Remarks on this scene ({r.by}): {shortened(text, REMARKS_SHOWN)}"))

@@ -51,7 +51,7 @@ def set_remarks(ws: Workspace, name: str, text: str, actor: str) -> Remarks:
             "UPDATE scenes SET remarks = ?, remarks_by = ?, remarks_at = ? WHERE name = ?",
             (text, actor if text else "", now if text else None, name),
         )
-        record_in(con, actor, "remarks", name, f"{_short(old.text)!r} -> {_short(text)!r}")
+        record_in(con, actor, "remarks", name, f"{shortened(old.text, AUDIT_SHOWN)!r} -> {shortened(text, AUDIT_SHOWN)!r}")
     return Remarks(text, actor if text else "", now if text else None)
 
 
@@ -65,5 +65,6 @@ def clean_remarks(text: str | None) -> str:
     return kept
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= AUDIT_SHOWN else text[: AUDIT_SHOWN - 1] + "…"
+def shortened(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, the last an ellipsis where it was longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
