@@ -306,10 +306,6 @@ def train(
                 on_epoch(record)
     if run.world > 1:
         dist.barrier()
-        # Torn down before the interpreter exits: left to exit, gloo's threads were now and then
-        # destroyed while still running ("terminate called without an active exception", SIGABRT
-        # in rank 1 after both epochs, seen once in CI on a 2-core machine).
-        dist.destroy_process_group()
     history = run.history
     best_epoch = max(history, key=lambda r: r.get("val_binary_iou", -r["loss"]))["epoch"] if history else 0
     return RunResult(run.out_dir, best_epoch, run.best, history, stopped)
