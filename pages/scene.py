@@ -43,9 +43,10 @@ def import_form() -> None:
             placeholder="/data/S1A_IW_GRDH_1SDV_20260101T031512_20260101T031537_061234_07A1B2_3C4D.SAFE",
             key="scene_import_path",
             help="A GeoTIFF or Cloud-Optimized GeoTIFF of any size, or a Sentinel-1 GRD product as it arrives (its "
-            ".SAFE folder: its VV measurement file, else HH, named for the product). A file placed by ground control "
-            "points, as Sentinel-1's are, is warped onto the UTM zone of its middle as it is imported. Or a folder (the "
-            "morning's passes): each GeoTIFF and .SAFE product in it becomes a scene named for it, with NAME_mask.tif "
+            ".SAFE folder, or the .zip as the hub hands it out, read without unzipping: its VV measurement file, else HH, "
+            "named for the product). A file placed by ground control points, as Sentinel-1's are, is warped onto the UTM "
+            "zone of its middle as it is imported. Or a folder (the morning's passes): each GeoTIFF, .SAFE folder and "
+            "Sentinel-1 zip in it becomes a scene named for it, with NAME_mask.tif "
             "beside a GeoTIFF as its mask, imported one after another; those already imported are left out.",
         )
         with st.container(horizontal=True):

@@ -21,7 +21,7 @@ from rasterio.transform import from_origin
 from seep.cli import main
 from seep.errors import BadInputError, Cancelled
 from seep.workspace import ImageFilter, Workspace
-from seep.workspace.scenes import scene, tile_offsets_of
+from seep.workspace.scenes import import_scene, scene, scene_names, tile_offsets_of
 
 H, W = 600, 700  # 3 x 3 tiles of 256, the last row and column partial
 SLICK = (slice(200, 320), slice(100, 600))  # crosses the tile borders at columns 256 and 512, row 256
@@ -1098,20 +1098,77 @@ def test_a_sentinel1_product_given_whole_imports_its_vv_measurement(capsys, tmp_
     assert (
         code == 1
         and err.count("\n") == 1
-        and "is a Sentinel-1 product with no one VV or HH measurement file: import one of" in err
+        and "is a Sentinel-1 product with no one VV or HH measurement file (its measurement/ folder holds s1a-iw-grd-vh-" in err
+        and err.endswith("): import one of them itself\n")
     )
-    # As the hub hands it out, zipped: deflated inside, so unzipped first; said, nothing made.
-    import shutil
-
-    zipped = shutil.make_archive(str(tmp_path / "zips" / safe.stem), "zip", tmp_path, safe.name)
-    code, out, err = run(capsys, "import", zipped, "--workspace", str(tmp_path / "ws3"))
-    assert code == 1 and err == f"error: scene {zipped} is a zipped Sentinel-1 product: unzip it, then import its .SAFE folder\n"
     empty = tmp_path / "empty" / "S1A_EMPTY.SAFE"
     empty.mkdir(parents=True)
     (empty / "manifest.safe").write_text("<xfdu:XFDU/>")
     code, out, err = run(capsys, "import", str(empty), "--workspace", str(tmp_path / "ws3"))
     assert code == 1 and "no measurement GeoTIFF in its measurement/ folder" in err
     assert not (tmp_path / "ws3").exists()
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_a_zipped_sentinel1_product_imports_in_place_as_its_safe_folder_does(capsys, tmp_path):
+    """The zip as the Copernicus hub hands it out, imported as it is: its VV file read inside the
+    zip (nothing unzipped), the same tiles as its unzipped .SAFE folder gives, the scene named
+    for the product and its time read from the file inside even when the zip was saved as
+    "download (3).zip"; its origin is the zip, to import again."""
+    safe = s1_product(tmp_path / "unzipped")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    zipped = downloads / "download (3).zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(safe.rglob("*")):
+            z.write(f, f.relative_to(safe.parent).as_posix())
+    code, out, err = run(capsys, "import", str(zipped), "--workspace", str(tmp_path / "z"))
+    assert code == 0, err
+    assert out.startswith(f"scene {safe.stem}: ") and "acquired 2026-01-01 03:15 UTC" in out
+    assert f"{safe.name}: its VV measurement s1a-iw-grd-vv-" in err and "-vh-" in err and "left out" in err
+    code, _, err = run(capsys, "import", str(safe), "--workspace", str(tmp_path / "s"))
+    assert code == 0, err
+    z, s = Workspace(tmp_path / "z", create=False), Workspace(tmp_path / "s", create=False)
+    zs, ss = scene(z, safe.stem), scene(s, safe.stem)
+    assert zs.origin == str(zipped) and zs.grid == ss.grid and zs.tiles == ss.tiles > 0
+    for a, b in zip(z.list_images(ImageFilter(scene=safe.stem)), s.list_images(ImageFilter(scene=safe.stem)), strict=True):
+        assert a.name == b.name and (z.load_image(a.id) == s.load_image(b.id)).all()
+    assert sorted(p.name for p in downloads.iterdir()) == ["download (3).zip"]  # nothing unzipped beside it
+
+    # A download damaged on the way (GDAL would read its garbled part as radar), one cut short, and
+    # a zip of something else: each said, with what to do; nothing made, by the command or the job.
+    data = bytearray(zipped.read_bytes())
+    with zipfile.ZipFile(zipped) as zf:
+        vv = next(i for i in zf.infolist() if "-vv-" in i.filename)
+    middle = vv.header_offset + 200 + vv.compress_size // 2
+    data[middle : middle + 64] = bytes(64)
+    damaged, cut, other = tmp_path / "damaged.zip", tmp_path / "cut.zip", tmp_path / "other.zip"
+    damaged.write_bytes(bytes(data))
+    cut.write_bytes(zipped.read_bytes()[: len(data) // 2])
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("notes.txt", "no product here")
+    said = {
+        damaged: f"error: {damaged} is damaged: {vv.filename} in it is not what was zipped (",
+        cut: f"error: scene {cut} is not a whole zip file (cut short while downloading?): download it again",
+        other: f"error: scene {other} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe): unzip it",
+    }
+    for path, start in said.items():
+        code, _, err = run(capsys, "import", str(path), "--workspace", str(tmp_path / "bad"))
+        assert code == 1 and err.startswith(start), err
+    assert not (tmp_path / "bad").exists()
+    with pytest.raises(BadInputError, match="download it again"):
+        import_scene(z, damaged, author="ana", scene="again")  # as the Scene page's job imports it
+    assert "again" not in scene_names(z)
+
+    # A zip of a product with cross-polarised files only: said, with what it holds; nothing made.
+    cross = s1_product(tmp_path / "cross", "S1A_IW_GRDH_1SSV_CROSS", ("vh",))
+    bad = tmp_path / "cross.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        for f in sorted(cross.rglob("*")):
+            zf.write(f, f.relative_to(cross.parent).as_posix())
+    code, _, err = run(capsys, "import", str(bad), "--workspace", str(tmp_path / "x"))
+    assert code == 1 and "no one VV or HH measurement file" in err and err.endswith(": unzip it and import one of them itself\n")
+    assert not (tmp_path / "x").exists()
 
 
 def test_the_utm_zone_is_the_one_at_the_scene_middle(tmp_path):
@@ -1168,11 +1225,16 @@ def test_a_folder_of_passes_lists_its_scenes_with_their_masks_and_says_why_of_th
     (drop / "notes.txt").write_text("not a GeoTIFF by its name: not looked at")
     with zipfile.ZipFile(drop / "S1B_IW_GRDH.zip", "w") as z:  # a product as the hub hands it out
         z.writestr("S1B_IW_GRDH.SAFE/manifest.safe", "<xfdu/>")
+        write_tif(tmp_path / "s1b-vv.tiff", rng.integers(100, 3000, (256, 256)).astype(np.uint16))
+        z.write(tmp_path / "s1b-vv.tiff", "S1B_IW_GRDH.SAFE/measurement/s1b-vv.tiff")
     for product, pol in (("S1A_IW_GRDH.SAFE", "vv"), ("S1A_CROSS.SAFE", "vh")):  # a product as it arrives: its VV file
         safe = drop / product
         (safe / "measurement").mkdir(parents=True)
         (safe / "manifest.safe").write_text("<xfdu/>")
         write_tif(safe / "measurement" / f"s1a-{pol}.tiff", rng.integers(100, 3000, (256, 256)).astype(np.uint16))
+    with zipfile.ZipFile(drop / "S1A_IW_GRDH.zip", "w") as z:  # kept beside the product unzipped from it
+        for f in sorted((drop / "S1A_IW_GRDH.SAFE").rglob("*")):
+            z.write(f, f.relative_to(drop).as_posix())
     ws = Workspace(tmp_path / "ws")
 
     found, skipped = scenes_in_folder(ws, drop, author="ana")
@@ -1180,22 +1242,26 @@ def test_a_folder_of_passes_lists_its_scenes_with_their_masks_and_says_why_of_th
         ("a.tif", "a_mask.tif", "a"),
         ("b.tif", None, "b"),
         ("S1A_IW_GRDH.SAFE", None, "S1A_IW_GRDH"),
+        ("S1B_IW_GRDH.zip", None, "S1B_IW_GRDH"),  # read inside the zip
     ]
     why = dict(skipped)
-    assert set(why) == {"c-mask.tif", "x.tif", "S1A_CROSS.SAFE", "S1B_IW_GRDH.zip"}
-    assert why["S1B_IW_GRDH.zip"].endswith("is a zipped Sentinel-1 product: unzip it here, and its .SAFE folder is imported")
+    assert set(why) == {"c-mask.tif", "x.tif", "S1A_CROSS.SAFE", "S1A_IW_GRDH.zip"}
+    assert why["S1A_IW_GRDH.zip"].endswith("would be scene S1A_IW_GRDH, as S1A_IW_GRDH.SAFE beside it is: imported from there")
     assert "named as a mask, and no scene of that name is beside it" in why["c-mask.tif"]
     assert "cannot be read as a GeoTIFF" in why["x.tif"] and "no one VV or HH measurement file" in why["S1A_CROSS.SAFE"]
 
     found, skipped = scenes_in_folder(ws, drop, author="")  # a mask's labels need a name; a scene alone does not
-    assert [f.name for f in found] == ["b", "S1A_IW_GRDH"] and "a label needs an author" in dict(skipped)["a.tif"]
+    assert [f.name for f in found] == ["b", "S1A_IW_GRDH", "S1B_IW_GRDH"] and "a label needs an author" in dict(skipped)["a.tif"]
     import_scene(ws, drop / "b.tif", author="ana")
     found, skipped = scenes_in_folder(ws, drop, author="ana")
-    assert [f.name for f in found] == ["a", "S1A_IW_GRDH"] and "already has a scene named b" in dict(skipped)["b.tif"]
-    report = import_scene(ws, found[1].path, author="ana")  # as the folder's job imports it: the product's path
-    assert (
-        report.scene == "S1A_IW_GRDH" and report.tiles == 1 and "its VV measurement s1a-vv.tiff imported" in report.warnings[-1]
-    )
+    assert [f.name for f in found] == ["a", "S1A_IW_GRDH", "S1B_IW_GRDH"] and "already has a scene named b" in dict(skipped)[
+        "b.tif"
+    ]
+    for f, taken in zip(found[1:], ("s1a-vv.tiff", "s1b-vv.tiff"), strict=True):  # as the folder's job imports them
+        report = import_scene(ws, f.path, author="ana")
+        assert report.scene == f.name and report.tiles == 1 and f"its VV measurement {taken} imported" in report.warnings[-1]
+    found, skipped = scenes_in_folder(ws, drop, author="ana")
+    assert [f.name for f in found] == ["a"] and "already has a scene named S1B_IW_GRDH" in dict(skipped)["S1B_IW_GRDH.zip"]
     with pytest.raises(BadInputError, match="no folder at"):
         scenes_in_folder(ws, drop / "gone")
 

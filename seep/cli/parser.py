@@ -163,7 +163,11 @@ def _workspace_commands(add: Add) -> None:
         "import TIFFs: the exercise layout (train_images_256/ + train_masks_256/) or a folder; "
         f"exits {NEEDS_ATTENTION} when any file was skipped",
     )
-    p.add_argument("path", type=Path, help="a folder of tiles, or one georeferenced scene (GeoTIFF of any size)")
+    p.add_argument(
+        "path",
+        type=Path,
+        help="a folder of tiles, or one georeferenced scene (GeoTIFF of any size, or a Sentinel-1 product: its .SAFE folder or zip)",
+    )
     p.add_argument("--author", default=default_author(), help="author recorded on imported masks")
     p.add_argument("--mask", type=Path, help="with a scene: its label mask (GeoTIFF on the same grid)")
     p.add_argument("--scene", help="with a scene: its name (default: the file name)")

@@ -91,13 +91,15 @@ def _layout(config) -> str:
 
 def _import_scene(args) -> int:
     from seep.data.acquired import parse_when
-    from seep.data.geo import open_scene
+    from seep.data.geo import check_zipped, open_scene, zipped_measurement, zipped_sentinel1
     from seep.workspace.scenes import import_scene
 
     for path, what in ((args.path, "scene"), (args.mask, "mask")):  # a file mistyped makes no empty workspace
         if path is not None:
             with open_scene(path, what):
                 pass
+    if zipped_sentinel1(args.path):  # nor a damaged download (checked again by the import: seconds a gigabyte)
+        check_zipped(args.path, zipped_measurement(args.path)[0])
     if args.mask is not None:  # nor a blank --author for its labels
         clean_author(args.author)
     if args.acquired is not None:  # nor a mistyped time

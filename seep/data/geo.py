@@ -74,16 +74,19 @@ def open_scene(path: Path, what: str = "scene"):
         raise BadInputError(f"no {what} file at {path}")
     if sentinel1_product(path):  # the product as it arrives: its co-polarised measurement file
         path = sentinel1_measurement(path)[0]
-    if zipped_sentinel1(path):
-        raise BadInputError(f"{what} {path} is a zipped Sentinel-1 product: unzip it, then import its .SAFE folder")
-    if not path.is_file():
+    source: str | Path = path
+    if zipped_sentinel1(path):  # as the hub hands it out: that file read inside the zip
+        source = f"/vsizip/{path.resolve()}/{zipped_measurement(path)[0]}"
+    elif path.suffix.lower() == ".zip" and path.is_file():
+        raise BadInputError(_not_a_product(path, what))
+    elif not path.is_file():
         raise BadInputError(f"{what} {path} is a folder, not a GeoTIFF")
-    if path.stat().st_size == 0:
+    elif path.stat().st_size == 0:
         raise BadInputError(f"{what} {path} is empty (0 bytes)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NotGeoreferencedWarning)  # said once, by the importer
-            ds = rasterio.open(path)
+            ds = rasterio.open(source)
     except RasterioError as e:
         raise BadInputError(f"{what} {path} cannot be read as a GeoTIFF: {_first_line(e)}") from e
     with ds:
@@ -99,44 +102,100 @@ def sentinel1_product(path: Path) -> Path | None:
 
 
 def sentinel1_measurement(path: Path) -> tuple[Path, str]:
-    """A Sentinel-1 product's co-polarised measurement GeoTIFF (VV, else HH: a slick damps the
-    sea's return most there), and a note saying which was taken and what was left out; or
-    BadInputError naming the files to choose from where there is no one such file."""
+    """A Sentinel-1 product's co-polarised measurement GeoTIFF and a note saying which was
+    taken and what was left out (see co_polarised)."""
     root = sentinel1_product(path)
     tiffs = sorted((root / "measurement").glob("*.tif*")) if (root / "measurement").is_dir() else []
-    if not tiffs:
-        raise BadInputError(f"{path} is a Sentinel-1 product with no measurement GeoTIFF in its measurement/ folder")
-    by_pol: dict[str, list[Path]] = {}
-    for t in tiffs:
-        pol = re.search(r"(?:^|[-_])(vv|hh|vh|hv)[-_.]", t.name.lower())
-        by_pol.setdefault(pol[1] if pol else "", []).append(t)
-    for pol in ("vv", "hh"):
-        if len(by_pol.get(pol, [])) == 1:
-            taken = by_pol[pol][0]
-            left = ", ".join(t.name for t in tiffs if t != taken)
-            return taken, f"{root.name}: its {pol.upper()} measurement {taken.name} imported" + (
-                f" ({left} left out)" if left else ""
-            )
-    shown = " or ".join(str(t) for t in tiffs[:2]) + (f" ({len(tiffs)} in all)" if len(tiffs) > 2 else "")
-    raise BadInputError(f"{path} is a Sentinel-1 product with no one VV or HH measurement file: import one of {shown}")
+    i, note = co_polarised(path, root.name, [t.name for t in tiffs])
+    return tiffs[i], note
 
 
 def zipped_sentinel1(path: Path) -> bool:
-    """A Sentinel-1 product as the Copernicus hub hands it out: a zip holding NAME.SAFE/manifest.safe.
-    Its GeoTIFF is deflated inside, so reading it a window at a time would inflate it again and
-    again: it is unzipped first."""
+    """A Sentinel-1 product as the Copernicus hub hands it out: a zip holding NAME.SAFE/manifest.safe."""
+    return _safe_in_zip(path) is not None
+
+
+def zipped_measurement(path: Path) -> tuple[str, str]:
+    """A zipped product's co-polarised measurement: its name inside the zip, and the note. It is
+    read in place: GDAL keeps points to restart inflating from, so reading it window by window
+    and warped costs about what reading the unzipped file does (benchmarks/bench_zipped.py)."""
     import zipfile
 
-    if path.suffix.lower() != ".zip" or not zipfile.is_zipfile(path):
-        return False
+    safe = _safe_in_zip(path)
     with zipfile.ZipFile(path) as z:
-        return any(n.lower().endswith(".safe/manifest.safe") for n in z.namelist())
+        inside = sorted(n for n in z.namelist() if re.fullmatch(rf"{re.escape(safe)}/measurement/[^/]+\.tiff?", n, re.I))
+    i, note = co_polarised(path, safe, [n.rsplit("/", 1)[1] for n in inside])
+    return inside[i], note
+
+
+def check_zipped(path: Path, inside: str) -> None:
+    """Inflates a file inside a zip once to its end, so that its checksum is checked: GDAL,
+    reading it window by window, never checks it, and a download damaged on the way imported
+    its garbled part as radar without a word. A few seconds a gigabyte; nothing is written."""
+    import zipfile
+    import zlib
+
+    try:
+        with zipfile.ZipFile(path) as z, z.open(inside) as f:
+            while f.read(1 << 24):
+                pass
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
+        raise BadInputError(
+            f"{path} is damaged: {inside} in it is not what was zipped ({_first_line(e)}); download it again"
+        ) from e
+
+
+def _not_a_product(path: Path, what: str) -> str:
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return f"{what} {path} is not a whole zip file (cut short while downloading?): download it again"
+    return (
+        f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe): unzip it and import its GeoTIFF"
+    )
+
+
+def _safe_in_zip(path: Path) -> str | None:
+    """The NAME.SAFE folder inside a zip of a Sentinel-1 product, or None for any other file."""
+    import zipfile
+
+    if path.suffix.lower() != ".zip" or not path.is_file() or not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as z:
+        safes = {n[: -len("/manifest.safe")] for n in z.namelist() if n.lower().endswith(".safe/manifest.safe")}
+    return min(safes) if safes else None
+
+
+def co_polarised(path: Path, product: str, names: list[str]) -> tuple[int, str]:
+    """Which of a product's measurement files to import, VV else HH (a slick damps the sea's
+    return most there), and the note saying so; or BadInputError naming the files to choose
+    from where there is no one such file."""
+    if not names:
+        raise BadInputError(f"{path} is a Sentinel-1 product with no measurement GeoTIFF in its measurement/ folder")
+    by_pol: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        pol = re.search(r"(?:^|[-_])(vv|hh|vh|hv)[-_.]", name.lower())
+        by_pol.setdefault(pol[1] if pol else "", []).append(i)
+    for pol in ("vv", "hh"):
+        if len(by_pol.get(pol, [])) == 1:
+            taken = by_pol[pol][0]
+            left = ", ".join(n for i, n in enumerate(names) if i != taken)
+            return taken, f"{product}: its {pol.upper()} measurement {names[taken]} imported" + (
+                f" ({left} left out)" if left else ""
+            )
+    shown = ", ".join(names[:3]) + (f" ({len(names)} in all)" if len(names) > 3 else "")
+    how = "unzip it and import one of them itself" if path.suffix.lower() == ".zip" else "import one of them itself"
+    raise BadInputError(
+        f"{path} is a Sentinel-1 product with no one VV or HH measurement file (its measurement/ folder holds {shown}): {how}"
+    )
 
 
 def scene_stem(path: Path) -> str:
-    """The name a scene takes from its file: a Sentinel-1 product's is its .SAFE folder's."""
+    """The name a scene takes from its file: a Sentinel-1 product's is its .SAFE folder's, zipped
+    or not (a zip saved as "download (3).zip" keeps the product's name)."""
     root = sentinel1_product(Path(path))
-    return (root or Path(path)).stem
+    safe = None if root else _safe_in_zip(Path(path))
+    return Path(safe).stem if safe else (root or Path(path)).stem
 
 
 @contextmanager

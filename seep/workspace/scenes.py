@@ -23,6 +23,7 @@ from seep.data.geo import (
     bounded_cache,
     check_image_grid,
     check_mask_bands,
+    check_zipped,
     grid_of,
     is_warped,
     lent_points,
@@ -36,6 +37,7 @@ from seep.data.geo import (
     sentinel1_product,
     tile_offsets,
     transformer,
+    zipped_measurement,
     zipped_sentinel1,
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError, SeepError
@@ -95,15 +97,14 @@ def import_scene(
     metadata or name (seep.data.acquired)."""
     name = checked_scene_name(scene or scene_stem(path))
     given = _given_time(acquired, author)
-    # A Sentinel-1 product as it arrives (.SAFE): its co-polarised measurement file, said so.
-    path, taken = sentinel1_measurement(Path(path)) if sentinel1_product(Path(path)) else (Path(path), None)
+    path, taken, named = _product_measurement(Path(path))
     if mask is not None:  # every tile read and cut first, then refused at its first label
         clean_author(author)
     size = ws.config.tile_size
     with _opened(path, mask) as (ds, mds):
         grid = _checked_grids(ws, ds, mds, path, mask)
         report = SceneImport(name)
-        report.acquired = given or of_raster(_tags(ds), path)
+        report.acquired = given or of_raster(_tags(ds), named)
         if taken:
             report.warnings.append(taken)
         if mixed := mixing_warning(ws):
@@ -176,8 +177,9 @@ class FolderScene:
 def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> tuple[list[FolderScene], list[tuple[str, str]]]:
     """The passes dropped in one folder, each checked as check_scene checks one (headers only):
     its GeoTIFFs (not its subfolders'), each with NAME_mask.tif (or NAME-mask.tif) beside it as
-    its mask, and its Sentinel-1 products (.SAFE folders); and the files and folders not imported,
-    each with why (already imported, not a GeoTIFF, a product with no one co-polarised file)."""
+    its mask, and its Sentinel-1 products (.SAFE folders, or zips as the hub hands them out); and
+    the files and folders not imported, each with why (already imported, not a GeoTIFF, a product
+    with no one co-polarised file, a zip whose product is unzipped beside it)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise BadInputError(f"no folder at {folder}")
@@ -195,15 +197,32 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
             found.append(FolderScene(path, masks.get(stem), check_scene(ws, path, mask=masks.get(stem), author=author)))
         except SeepError as e:
             skipped.append((path.name, str(e)))
-    for p in entries:  # a Sentinel-1 product as it arrives: its co-polarised measurement file
-        if p.is_file() and zipped_sentinel1(p):
-            skipped.append((p.name, f"{p} is a zipped Sentinel-1 product: unzip it here, and its .SAFE folder is imported"))
-        if p.is_dir() and sentinel1_product(p):
-            try:
-                found.append(FolderScene(p, None, check_scene(ws, p, author=author)))
-            except SeepError as e:
-                skipped.append((p.name, str(e)))
+    products = [p for p in entries if (p.is_dir() and sentinel1_product(p)) or (p.is_file() and zipped_sentinel1(p))]
+    for p in sorted(products, key=lambda p: p.is_file()):  # a product unzipped beside its zip: the folder
+        same = next((f.path for f in found if f.name == scene_stem(p)), None)
+        if same is not None:
+            skipped.append((p.name, f"{p} would be scene {scene_stem(p)}, as {same.name} beside it is: imported from there"))
+            continue
+        try:
+            found.append(FolderScene(p, None, check_scene(ws, p, author=author)))
+        except SeepError as e:
+            skipped.append((p.name, str(e)))
     return found, skipped
+
+
+def _product_measurement(path: Path) -> tuple[Path, str | None, Path]:
+    """A Sentinel-1 product as it arrives (.SAFE) becomes its co-polarised measurement file; a
+    zipped one stays the zip (read in place: its origin is the file to import again). With the
+    note saying which file was taken, and the path whose names may tell the time (the file's
+    inside the zip: the zip may be named "download (3).zip"). Any other file is itself."""
+    if sentinel1_product(path):
+        tif, note = sentinel1_measurement(path)
+        return tif, note, tif
+    if zipped_sentinel1(path):
+        inside, note = zipped_measurement(path)
+        check_zipped(path, inside)
+        return path, note, Path(inside)
+    return path, None, path
 
 
 @contextmanager

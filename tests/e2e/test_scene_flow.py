@@ -4,6 +4,7 @@ click on a tile opens it in Review, and the seeps download as GeoJSON and as a G
 import csv
 import json
 import re
+import zipfile
 
 import numpy as np
 import pyogrio.raw
@@ -252,6 +253,24 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("Acquired 2025-06-07 03:15 UTC (read from its file name)", exact=True)).to_be_visible(timeout=60_000)
     assert safe.stem in scene_names(ws) and "-vv-" in scene(ws, safe.stem).origin
+
+    # The next pass as the hub hands it out, a zip the browser saved under a name of its own:
+    # imported as it is (nothing unzipped), named for the product inside, its time from its file.
+    product = "S1A_IW_GRDH_1SDV_20250608T031512_20250608T031537_000002_000002_BBBB"
+    zipped = tmp_path / "download (1).zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(f"{product}.SAFE/manifest.safe", "<xfdu:XFDU/>")
+        measurement = tmp_path / "inside.tiff"
+        profile = dict(driver="GTiff", height=300, width=520, count=1, dtype=img.dtype, crs="EPSG:32631")
+        with rasterio.open(measurement, "w", transform=from_origin(620000, 4700000, 20, 20), **profile) as ds:
+            ds.write(img[:, ::-1][None])
+        z.write(measurement, f"{product}.SAFE/measurement/s1a-iw-grd-vv-20250608t031512-20250608t031537-000002-001.tiff")
+    wait_for_app(page)
+    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(zipped))
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("Acquired 2025-06-08 03:15 UTC (read from its file name)", exact=True)).to_be_visible(timeout=60_000)
+    assert product in scene_names(ws) and scene(ws, product).origin == str(zipped)
+    assert sorted(p.name for p in tmp_path.glob("*.SAFE")) == [safe.name]  # nothing unzipped
 
     # Another scene picked, a look at Review, back through the sidebar (its link names no
     # scene): the page shows the scene it showed, not the first one.
