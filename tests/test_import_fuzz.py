@@ -157,3 +157,69 @@ def test_fuzzed_gis_files_never_abort_a_seep_import(kind, edits, cut):
     for rec in ws.list_images(limit=10):
         if rec.head_version is not None:
             assert ws.label(rec.id)[1].max() <= len(ws.classes) - 1
+
+
+PRODUCT = "S1A_IW_GRDH_1SDV_20260101T031512_20260101T031537_000001_000001_FUZZ"
+
+
+def zipped_product() -> bytes:
+    """A Sentinel-1 product as the hub hands it out: NAME.SAFE/ with its manifest and a VV and a
+    VH measurement file (georeferenced, 300 x 300: two tiles a side), zipped and deflated."""
+    import zipfile
+
+    import rasterio
+    from rasterio.transform import from_origin
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "p.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(f"{PRODUCT}.SAFE/manifest.safe", "<xfdu:XFDU/>")
+            for seed, pol in ((6, "vh"), (7, "vv")):
+                tif = Path(d) / f"{pol}.tiff"
+                profile = dict(driver="GTiff", height=300, width=300, count=1, dtype="uint16", crs="EPSG:32631")
+                with rasterio.open(tif, "w", transform=from_origin(500000, 4600000, 10, 10), **profile) as ds:
+                    ds.write(sar_tile(seed, 300)[None])
+                z.write(tif, f"{PRODUCT}.SAFE/measurement/s1a-iw-grd-{pol}-20260101t031512-001.tiff")
+        return path.read_bytes()
+
+
+ZIPPED = zipped_product()
+_whole: dict[str, np.ndarray] = {}
+
+
+def imported_tiles(ws: Workspace) -> dict[str, np.ndarray]:
+    return {rec.name: ws.read_image(rec.id) for rec in ws.list_images(limit=100)}
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=st.lists(st.tuples(st.integers(0, len(ZIPPED) - 1), st.integers(0, 255)), min_size=1, max_size=4),
+    cut=st.one_of(st.none(), st.integers(0, len(ZIPPED))),
+)
+def test_a_damaged_sentinel1_zip_is_refused_or_imports_whole(edits, cut):
+    """A zipped product damaged anywhere (its data, its headers, its directory) or cut short is
+    refused with one clear error (a SeepError) and no scene made, or, where the damage missed the
+    file imported, imports exactly the tiles the whole zip gives: never garbled radar."""
+    from seep.errors import SeepError
+    from seep.workspace.scenes import import_scene, scene_names
+
+    with tempfile.TemporaryDirectory() as d:
+        if not _whole:
+            (Path(d) / f"{PRODUCT}.zip").write_bytes(ZIPPED)
+            ws = Workspace(Path(d) / "whole")
+            import_scene(ws, Path(d) / f"{PRODUCT}.zip", author="t")
+            _whole.update(imported_tiles(ws))
+        data = bytearray(ZIPPED)
+        for pos, value in edits:
+            data[pos] = value
+        path = Path(d) / f"{PRODUCT}.zip"
+        path.write_bytes(bytes(data[:cut]))
+        ws = Workspace(Path(d) / "ws")
+        try:
+            import_scene(ws, path, author="fuzz")
+        except SeepError as e:
+            assert str(e) and "\n" not in str(e)
+            assert scene_names(ws) == [] and ws.count_images() == 0
+            return
+        got = imported_tiles(ws)
+        assert got.keys() == _whole.keys() and all((got[k] == _whole[k]).all() for k in got)
