@@ -100,6 +100,63 @@ def test_check_reports_and_repair_removes_what_a_crash_leaves(tmp_path):
     assert ws.label(rec.id)[0].version == 1
 
 
+def test_repair_deflates_the_masks_older_versions_kept_raw(tmp_path, capsys):
+    """A workspace from before masks were deflated: `check` says how many are raw (not wrong:
+    exit 0) and changes nothing; `check --repair` rewrites them deflated, the same pixels (the
+    label versions' checksums still match), a file being written now and a damaged one left."""
+    import tifffile
+
+    from seep.cli import main
+    from seep.data.raster import encode_tiff
+    from seep.workspace.records import pixel_checksum
+
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=3, geo_scene=False), labelled_per_scene=3)
+    recs = ws.list_images(limit=3)
+    rng = np.random.default_rng(0)
+    ws.save_prediction(recs[0].id, "m1", (rng.random((256, 256)) > 0.9).astype(np.uint8), rng.random((256, 256)), 0.1)
+    files = [ws.root / con_file for con_file in sorted(named(ws)) if con_file.startswith(("labels/", "predictions/"))]
+    old = time.time() - 600
+    for f in files:  # as an older Seep wrote them
+        f.write_bytes(encode_tiff(tifffile.imread(f)))
+        os.utime(f, (old, old))
+    fresh, damaged = files[0], files[1]
+    os.utime(fresh, None)  # written just now: a save in flight is never touched
+    damaged.write_bytes(b"II*\x00 damaged")
+    os.utime(damaged, (old, old))
+    before = {f: f.read_bytes() for f in files}
+    labels = {r.id: ws.label(r.id)[1] for r in recs if r.id not in (fresh.parent.name, damaged.parent.name)}
+    prediction = ws.prediction(recs[0].id, "m1")
+
+    assert main(["check", "--workspace", str(ws.root)]) == 0
+    out = capsys.readouterr().out
+    raw = len(files) - 2
+    assert f"{raw} masks kept raw, as written before masks were deflated" in out
+    assert f"{raw} masks can be deflated with `python -m seep check --repair` (the same pixels)" in out
+    assert all(f.read_bytes() == before[f] for f in files)  # checking changes nothing
+
+    assert main(["check", "--repair", "--workspace", str(ws.root)]) == 0
+    assert f"deflated {raw} masks kept raw: " in capsys.readouterr().out
+    assert fresh.read_bytes() == before[fresh] and damaged.read_bytes() == before[damaged]
+    for f in set(files) - {fresh, damaged}:
+        assert f.stat().st_size < len(before[f]) / (4 if "labels" in f.parts else 1)  # a prediction of noise: less
+        with tifffile.TiffFile(f) as tif:
+            assert tif.pages[0].compression != 1
+    for image_id, mask in labels.items():
+        version, now = ws.label(image_id)
+        assert (now == mask).all() and pixel_checksum(now) == version.checksum
+    again = ws.prediction(recs[0].id, "m1")
+    assert all((a == b).all() for a, b in zip(again, prediction, strict=True))
+    assert check(ws).raw == [] and check(ws, grace_s=0).raw == [fresh]  # left until older than the grace
+
+
+def named(ws: Workspace) -> set[str]:
+    from seep.workspace.doctor import named_files
+
+    with ws.connect() as con:
+        return named_files(con)
+
+
 WRITER = """
 import sys, time, numpy as np
 from seep.errors import ConflictError

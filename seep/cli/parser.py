@@ -295,10 +295,14 @@ def _listing_commands(add: Add) -> None:
     p = add(
         "check",
         cmd_check,
-        "find files a crash left behind (orphans, .tmp) and records whose file is missing; "
+        "find files a crash left behind (orphans, .tmp), records whose file is missing, and masks kept raw; "
         f"exits {NEEDS_ATTENTION} when anything is wrong",
     )
-    p.add_argument("--repair", action="store_true", help="remove the orphans and leftovers (older than 2 minutes)")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="remove the orphans and leftovers (older than 2 minutes), and deflate masks kept raw by older versions",
+    )
 
     p = add(
         "backup",

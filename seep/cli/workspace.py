@@ -352,6 +352,8 @@ def cmd_check(args) -> int:
         print(line)
     removable = len(up.orphans) + len(up.leftovers)
     damaged = bool(up.missing) or up.integrity != "ok"
+    if up.raw and not args.repair:  # not wrong, only bigger than it need be: the exit status stays
+        print(f"{counted(len(up.raw), 'mask')} can be deflated with `python -m seep check --repair` (the same pixels)")
     if up.clean:
         print("workspace is consistent: every file has its record and every record its file")
     elif args.repair:

@@ -6,6 +6,10 @@ takes disk space. A kill during a write leaves a `.name.XXXX.tmp` beside the fil
 whose file is missing would be real damage (nothing Seep does creates them); they are
 reported, never "repaired". Files younger than GRACE_S are left alone: a save running in
 another process right now has written its file and not yet its row.
+
+Masks (label versions, blind labels, cached predictions) written before the workspace kept
+them deflated are found too, and `--repair` deflates them in place: the same pixels (read back
+and compared before the swap), a label's history about 56 times smaller.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from seep.workspace.workspace import Workspace
 
@@ -27,6 +33,8 @@ class Checkup:
     leftovers: list[Path] = field(default_factory=list)  # .tmp files of interrupted writes
     missing: list[str] = field(default_factory=list)  # files rows name that are not there
     integrity: str = "ok"  # SQLite's own check of the database (a PostgreSQL server checks its own)
+    raw: list[Path] = field(default_factory=list)  # masks kept raw, as written before they were deflated
+    deflated: tuple[int, int] = (0, 0)  # by a repair: bytes of the raw masks before and after
 
     @property
     def clean(self) -> bool:
@@ -38,6 +46,12 @@ class Checkup:
         out += [f"MISSING file that the database names: {rel}" for rel in self.missing]
         if self.integrity != "ok":
             out.append(f"DATABASE integrity check failed: {self.integrity}")
+        if self.raw and self.deflated == (0, 0):
+            size = sum(p.stat().st_size for p in self.raw if p.is_file()) / 2**20
+            out.append(f"{len(self.raw):,} masks kept raw, as written before masks were deflated ({size:.1f} MiB)")
+        elif self.raw:
+            before, after = (b / 2**20 for b in self.deflated)
+            out.append(f"deflated {len(self.raw):,} masks kept raw: {before:.1f} MiB -> {after:.1f} MiB, the same pixels")
         return out
 
 
@@ -56,6 +70,7 @@ def check(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
             elif rel not in named:
                 up.orphans.append(path)
     up.missing = sorted(rel for rel in named if not (ws.root / rel).is_file())
+    up.raw = [ws.root / rel for rel in sorted(named) if rel.startswith(MASKS) and _raw(ws.root / rel, old)]
     if ws.store.dialect == "sqlite":
         with ws.connect() as con:
             up.integrity = "; ".join(r[0] for r in con.execute("PRAGMA integrity_check").fetchall())
@@ -67,7 +82,48 @@ def repair(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
     up = check(ws, grace_s=grace_s)
     for path in up.orphans + up.leftovers:
         path.unlink(missing_ok=True)
+    sizes = [_deflate(path) for path in up.raw]
+    up.deflated = (sum(b for b, _ in sizes), sum(a for _, a in sizes))
     return up
+
+
+MASKS = ("labels/", "predictions/")
+
+
+def _raw(path: Path, before: float) -> bool:
+    """A mask file (older than `before`) stored without compression; an unreadable one is not
+    touched here (a damaged file is not made worse by a repair)."""
+    import tifffile
+
+    try:
+        if path.stat().st_mtime > before:
+            return False
+        with tifffile.TiffFile(path) as tif:
+            return tif.pages[0].compression == 1
+    except (OSError, ValueError, IndexError, tifffile.TiffFileError):
+        return False
+
+
+def _deflate(path: Path) -> tuple[int, int]:
+    """Rewrites one raw mask deflated, in place; (bytes before, bytes after). Swapped only if the
+    deflated bytes read back as the same pixels and the file was not replaced meanwhile (a
+    prediction of the same model written again: left as that write made it)."""
+    import io
+
+    import tifffile
+
+    from seep.data.raster import atomic_write_bytes, encode_mask
+
+    seen = path.stat()
+    pixels = tifffile.imread(path)
+    data = encode_mask(pixels)
+    if not np.array_equal(tifffile.imread(io.BytesIO(data)), pixels):
+        return seen.st_size, seen.st_size
+    now = path.stat()
+    if (now.st_ino, now.st_mtime_ns, now.st_size) != (seen.st_ino, seen.st_mtime_ns, seen.st_size):
+        return seen.st_size, now.st_size
+    atomic_write_bytes(path, data)
+    return seen.st_size, len(data)
 
 
 def _named_files(ws: Workspace) -> set[str]:
