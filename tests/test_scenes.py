@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -498,6 +500,12 @@ def test_an_interrupted_import_leaves_nothing_and_a_killed_one_is_undone_by_the_
     monkeypatch.setattr(scenes, "_discard", lambda *a: None)  # killed: no chance to clean up
     _, _, err = run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)
     assert ws.count_images() == 3, err
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    with ws.connect(write=True) as con:  # as the process that was killed left it: its pid is no one's now
+        (token,) = con.execute("SELECT import_token FROM scenes WHERE name = 'S1A_scene'").fetchone()
+        host, _, mark = token.rsplit(":", 2)
+        dead = f"{host}:{gone.stdout.strip()}:{mark}"
+        con.execute("UPDATE scenes SET import_token = ? WHERE name = 'S1A_scene'", (dead,))
     monkeypatch.setattr(scenes, "_import_tile", real_tile)
     monkeypatch.setattr(scenes, "_discard", real_discard)
     code, out, err = run(capsys, "import", str(img), "--mask", str(mask), "--workspace", ws_path)
@@ -1290,3 +1298,72 @@ def test_a_folder_of_passes_imports_from_the_command_line_each_on_its_own(capsys
     assert set(ws.scenes()) == {"a", "c"} and ws.count_images(ImageFilter(scene=("b",))) == 0  # b undone whole
     code, out, _ = run(capsys, "import", str(drop), "--scenes", "--author", "ana", "--workspace", ws_path)
     assert code == 3 and "skipped a.tif: this workspace already has a scene named a" in out
+
+
+@pytest.mark.usefixtures("store")
+def test_a_scene_being_imported_is_not_imported_twice_nor_undone(tmp_path, scene_files, monkeypatch):
+    """Two imports of one scene at once (the Scene page's job and a command, or two cron runs):
+    the second is refused while the first is heard of (its job goes on and ends whole); an import
+    gone silent (killed) is undone by the next, and if it wakes again it stops, leaving the new
+    one's scene as it is."""
+    import threading
+
+    import seep.workspace.scenes as scenes
+    from seep.workspace.scenes import check_scene, import_scene
+
+    img, _ = scene_files
+    ws = Workspace(tmp_path / "ws")
+    at_tile, go_on = threading.Event(), threading.Event()
+
+    def held(i, n):  # the first import, paused on its third tile
+        if i == 3:
+            at_tile.set()
+            assert go_on.wait(60)
+
+    outcome = {}
+
+    def first():
+        try:
+            outcome["report"] = import_scene(ws, img, author="ana", on_progress=held)
+        except Exception as e:  # noqa: BLE001 - what the thread met is the test's to judge
+            outcome["error"] = e
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert at_tile.wait(60)
+    for again in (lambda: import_scene(ws, img, author="ben"), lambda: check_scene(ws, img)):
+        with pytest.raises(BadInputError, match="is being imported right now, by another import"):
+            again()
+    go_on.set()
+    thread.join(60)
+    assert outcome["report"].tiles == 8 and scene(ws, "S1A_scene").tiles == 8
+
+    # A second scene whose first import goes silent: the next undoes it and imports it whole.
+    name = "again"
+    with rasterio.open(img) as ds:
+        a = ds.read(1)
+        img = write_tif(tmp_path / "again.tif", np.where(a > 0, a + 1, 0))  # pixels of its own, its no-data kept
+    at_tile.clear(), go_on.clear(), outcome.clear()
+    thread = threading.Thread(
+        target=lambda: outcome.update(error=_caught(lambda: import_scene(ws, img, scene=name, author="ana", on_progress=held)))
+    )
+    thread.start()
+    assert at_tile.wait(60)
+    with ws.connect(write=True) as con:  # as if it had not been heard of for ten minutes
+        con.execute("UPDATE scenes SET import_beat = '2020-01-01T00:00:00+00:00' WHERE name = ?", (name,))
+    second = import_scene(ws, img, scene=name, author="ben")
+    assert second.tiles == 8
+    monkeypatch.setattr(scenes, "LOOK_S", 0.0)  # it wakes and looks at once
+    go_on.set()
+    thread.join(60)
+    assert "was taken over by another import of it" in str(outcome["error"])
+    assert scene(ws, name).tiles == 8 and ws.count_images(ImageFilter(scene=(name,))) == 8
+    assert scenes._existing(ws, name) == "complete"
+
+
+def _caught(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001
+        return e
+    return None

@@ -346,6 +346,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE scenes ADD COLUMN reported_at TEXT;
     ALTER TABLE scenes ADD COLUMN reported_by TEXT NOT NULL DEFAULT '';
     """,
+    # 21: an import in progress beats (import_beat) under its own token: a second import of the
+    # same scene, or one that finds it begun, can tell a live import from one a crash left.
+    """
+    ALTER TABLE scenes ADD COLUMN import_beat TEXT;
+    ALTER TABLE scenes ADD COLUMN import_token TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,10 @@ every tile this import added.
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import socket
+import time
 from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -40,7 +44,7 @@ from seep.data.geo import (
     zipped_measurement,
     zipped_sentinel1,
 )
-from seep.errors import BadInputError, Cancelled, NotFoundError, SeepError
+from seep.errors import BadInputError, Cancelled, NotFoundError, SeepError, WorkspaceError
 from seep.workspace.demo import mixing_warning
 from seep.workspace.records import REVIEWED, clean_author, counted, pixel_checksum
 from seep.workspace.workspace import Workspace
@@ -115,7 +119,7 @@ def import_scene(
             report.warnings.append(_warped_note(ds, path))
         if mds is not None and (lent_points(mds) or (grid.crs is not None and _plain_on(grid, grid_of(mds, "mask")))):
             report.warnings.append(f"{mask} says nothing of its place; on the scene's pixels, it takes the scene's place")
-        _begin_scene(ws, name, path, grid, size, report.acquired)
+        beat = _begin_scene(ws, name, path, grid, size, report.acquired)
         added: list[str] = []
         present: list[tuple[str, int, int]] = []  # (image id, row, column) of tiles already in the workspace
         try:
@@ -123,6 +127,7 @@ def import_scene(
             for i, (r, c) in enumerate(offsets):
                 if should_stop and should_stop():
                     raise Cancelled(f"import of {name} cancelled after {i} of {len(offsets)} tiles; nothing of it was kept")
+                beat()
                 _import_tile(ws, ds, mds, name, r, c, size, author, report, added, present)
                 if on_progress:
                     on_progress(i + 1, len(offsets))
@@ -135,9 +140,9 @@ def import_scene(
                     f"in {mask}, and a label covers a whole tile, so {'it was' if one else 'they were'} left unlabelled "
                     "(was the mask cut on another tile grid?)"
                 )
-            _finish_scene(ws, name, report, path)
+            _finish_scene(ws, name, report, path, beat.token)
         except BaseException:
-            _discard(ws, name, added)
+            _discard(ws, name, added, beat.token)
             raise
     return report
 
@@ -159,8 +164,11 @@ def check_scene(
         clean_author(author)
     with _opened(path, mask) as (ds, mds):
         _checked_grids(ws, ds, mds, path, mask)
-    if _existing(ws, name) in ("complete", "tiles"):
+    existing = _existing(ws, name)
+    if existing in ("complete", "tiles"):
         raise BadInputError(f"this workspace already has a scene named {name}; give the import another name")
+    if existing == "importing":
+        raise BadInputError(_busy(name))
     return name
 
 
@@ -362,22 +370,27 @@ def checked_scene_name(name: str, hint: str = "; pass --scene NAME") -> str:
     return name
 
 
-def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: int, acquired: tuple[str, str] | None) -> None:
-    """Record the scene as importing; a complete scene of that name is refused, an interrupted one undone."""
+def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: int, acquired: tuple[str, str] | None) -> _Beat:
+    """Record the scene as importing, under a token of this import; a complete scene of that
+    name is refused, and so is one another import is reading now; one a crash left is undone."""
     existing = _existing(ws, name)
     if existing == "complete":
         raise BadInputError(
             f"scene {name} is already in this workspace; pass --scene with another name to import it again "
             "(its tiles already here stay as they are; a --mask labels those with no label yet)"
         )
+    if existing == "importing":
+        raise BadInputError(_busy(name))
     if existing == "interrupted":
         _discard(ws, name, _tile_ids(ws, name))
     elif existing == "tiles":
         raise BadInputError(f"this workspace already has tiles of a scene named {name}; pass --scene with another name")
+    beat = _Beat(ws, name, f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(8)}")
     with ws.connect(write=True) as con:
-        con.execute(
+        made = con.execute(
             "INSERT INTO scenes (name, origin, height, width, bands, dtype, crs, transform, tile, imported_at, "
-            "acquired, acquired_from) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "acquired, acquired_from, import_beat, import_token) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT (name) DO NOTHING",
             (
                 name,
                 str(path),
@@ -390,32 +403,106 @@ def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: in
                 size,
                 _now(),
                 *(acquired or (None, "")),
+                _now(),
+                beat.token,
             ),
-        )
+        ).rowcount
+    if not made:  # another import began it between the look and the write
+        raise BadInputError(_busy(name))
+    return beat
+
+
+BEAT_S = 10.0  # an import says it is alive this often...
+STALE_S = 120.0  # ...and one not heard of for this long was stopped (a crash, a kill): undone by the next
+LOOK_S = 1.0  # how often it looks whether it was taken over meanwhile
+
+
+class _Beat:
+    """Called before each tile. Every BEAT_S it stamps the scene's row as alive; and when LOOK_S
+    has gone by, it finds out whether another import has taken the scene over, and then stops
+    this one before it adds a tile to the other's scene. A takeover needs this import silent for
+    STALE_S, so a look a second misses none (an import cuts some 160 tiles a second)."""
+
+    def __init__(self, ws: Workspace, name: str, token: str):
+        self.ws, self.name, self.token = ws, name, token
+        self.beat = self.looked = time.monotonic()
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now - self.looked < LOOK_S:
+            return
+        if now - self.beat < BEAT_S:
+            with self.ws.connect() as con:
+                row = con.execute("SELECT import_token FROM scenes WHERE name = ?", (self.name,)).fetchone()
+            mine = row is not None and row[0] == self.token
+        else:
+            with self.ws.connect(write=True) as con:
+                mine = con.execute(
+                    "UPDATE scenes SET import_beat = ? WHERE name = ? AND import_token = ?", (_now(), self.name, self.token)
+                ).rowcount
+            self.beat = now
+        self.looked = now
+        if not mine:
+            raise WorkspaceError(
+                f"the import of {self.name} was taken over by another import of it, as this one was not heard of "
+                f"for over {STALE_S:.0f} s; nothing of this one was kept"
+            )
+
+
+def _busy(name: str) -> str:
+    return (
+        f"scene {name} is being imported right now, by another import (its job, or a command): wait for it to end, "
+        f"or give this import another name (an import on another machine not heard of for {STALE_S / 60:.0f} minutes "
+        "is taken as stopped, and undone by the next)"
+    )
 
 
 def _existing(ws: Workspace, name: str) -> str | None:
-    """What holds the name: a 'complete' scene, an 'interrupted' import, loose 'tiles' of a scene so named, or None."""
+    """What holds the name: a 'complete' scene, an import going on now ('importing'), an
+    'interrupted' one, loose 'tiles' of a scene so named, or None."""
     with ws.connect() as con:
-        row = con.execute("SELECT complete FROM scenes WHERE name = ?", (name,)).fetchone()
+        row = con.execute("SELECT complete, import_beat, import_token FROM scenes WHERE name = ?", (name,)).fetchone()
         tiles = con.execute("SELECT 1 FROM images WHERE scene = ? LIMIT 1", (name,)).fetchone()
     if row is not None:
-        return "complete" if row[0] else "interrupted"
+        if row[0]:
+            return "complete"
+        return "importing" if _alive(row[1], row[2]) else "interrupted"
     return "tiles" if tiles else None
 
 
-def _finish_scene(ws: Workspace, name: str, report: SceneImport, path: Path) -> None:
+def _alive(beat: str | None, token: str) -> bool:
+    """Whether an import begun is going on: heard of within STALE_S, and, begun on this machine,
+    its process still there (one killed is undone at once, not two minutes on)."""
+    if not beat or (datetime.now(UTC) - datetime.fromisoformat(beat)).total_seconds() >= STALE_S:
+        return False
+    host, pid, _ = token.rsplit(":", 2) if token.count(":") >= 2 else ("", "", "")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # there, though not ours to signal
+        return True
+    return True
+
+
+def _finish_scene(ws: Workspace, name: str, report: SceneImport, path: Path, token: str) -> None:
     if report.already_present and not report.tiles:  # every tile is another scene's: a scene of none would be an empty map
-        _discard(ws, name, [])
+        _discard(ws, name, [], token)
         report.warnings.append(
             f"every tile of {path} is already in this workspace (the same pixels, imported before), "
             f"so no scene {name} was made" + (f"; the mask labelled {report.masks} of them" if report.masks else "")
         )
         return
     with ws.connect(write=True) as con:
-        con.execute(
-            "UPDATE scenes SET complete = 1, tiles = ?, skipped_no_data = ? WHERE name = ?",
-            (report.tiles + report.already_present, report.skipped_no_data, name),
+        done = con.execute(
+            "UPDATE scenes SET complete = 1, tiles = ?, skipped_no_data = ? WHERE name = ? AND import_token = ?",
+            (report.tiles + report.already_present, report.skipped_no_data, name, token),
+        ).rowcount
+    if not done:
+        raise WorkspaceError(
+            f"the import of {name} was taken over by another import of it at its end; nothing of this one was kept"
         )
 
 
@@ -424,8 +511,16 @@ def _tile_ids(ws: Workspace, name: str) -> list[str]:
         return [r[0] for r in con.execute("SELECT image_id FROM scene_tiles WHERE scene = ?", (name,))]
 
 
-def _discard(ws: Workspace, name: str, image_ids: list[str]) -> None:
-    """Remove a failed import: its tiles (with their labels and predictions), then the scene."""
+def _discard(ws: Workspace, name: str, image_ids: list[str], token: str | None = None) -> None:
+    """Remove a failed import: its tiles (with their labels and predictions), then the scene;
+    nothing where the scene is now another import's (its token is not `token`): the taker undid
+    this one's tiles as it began, and tiles are named for their pixels, so the ids this one
+    added may be the taker's own tiles by now."""
+    if token is not None:
+        with ws.connect() as con:
+            row = con.execute("SELECT import_token FROM scenes WHERE name = ?", (name,)).fetchone()
+        if row is not None and row[0] != token:
+            return
     files = ws.forget_images(image_ids)
     with ws.connect(write=True) as con:
         con.execute("DELETE FROM scene_tiles WHERE scene = ?", (name,))
