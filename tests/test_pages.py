@@ -165,6 +165,17 @@ def test_review_deep_link_and_next(demo_ws):
     assert at.subheader[0].value == demo_ws.list_images()[3].name
 
 
+def test_review_draws_its_tile_when_the_browser_sends_no_stretch(demo_ws):
+    """The browser once sent no value for the Display expander's stretch (a stroke's rerun just
+    after sign-in, CI) and Review stopped with "display mode None"; it draws with the default."""
+    target = demo_ws.list_images()[0]
+    at = app(image=target.id)
+    at.session_state["review_mode"] = None
+    at.run()
+    assert not at.exception and at.subheader[0].value == target.name
+    assert at.session_state["review_mode"] == "percentile"
+
+
 def test_review_of_an_unknown_image_says_so(demo_ws):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["image"] = "no-such-image"

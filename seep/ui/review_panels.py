@@ -30,6 +30,7 @@ def status_badge(image: ImageRecord) -> None:
     st.badge(STATUS_LABELS[image.status], color=BADGE_COLOURS.get(image.status, "gray"))
 
 
+STRETCHES = ["percentile", "db"]
 DISPLAY_DEFAULTS = {
     "review_mode": "percentile",
     "review_pct": (2.0, 98.0),
@@ -43,10 +44,12 @@ def display_controls(ws: Workspace, image: ImageRecord, in_scene: bool) -> tuple
     """(display, overlay opacity, show the neighbouring tiles) from the Display expander."""
     with st.expander("Display", expanded=False, icon=":material/tune:"):
         for key, default in DISPLAY_DEFAULTS.items():  # kept while the analyst is on another page
-            sticky(key, default)
+            # The stretch with the modes it offers: a None for it came back from the browser once
+            # (CI, a stroke's rerun just after sign-in) and stopped the page with a ValueError.
+            sticky(key, default, STRETCHES if key == "review_mode" else None)
         mode = st.segmented_control(
             "Stretch",
-            ["percentile", "db"],
+            STRETCHES,
             key="review_mode",
             format_func={"percentile": "Percentile", "db": "dB"}.get,
             required=True,
