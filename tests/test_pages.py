@@ -165,15 +165,25 @@ def test_review_deep_link_and_next(demo_ws):
     assert at.subheader[0].value == demo_ws.list_images()[3].name
 
 
-def test_review_draws_its_tile_when_the_browser_sends_no_stretch(demo_ws):
-    """The browser once sent no value for the Display expander's stretch (a stroke's rerun just
-    after sign-in, CI) and Review stopped with "display mode None"; it draws with the default."""
+def test_a_required_control_the_browser_sends_back_empty_takes_its_default(demo_ws):
+    """The browser once sent no value for Review's stretch (a stroke's rerun just after sign-in,
+    CI) and Review stopped with "display mode None"; it draws with the default, as Browse does."""
     target = demo_ws.list_images()[0]
     at = app(image=target.id)
     at.session_state["review_mode"] = None
     at.run()
     assert not at.exception and at.subheader[0].value == target.name
     assert at.session_state["review_mode"] == "percentile"
+    at = app()  # Browse's view, overlay and page size alike: drawn and written to the address as the defaults
+    for key in ("browse_view", "browse_overlay", "browse_per_page"):
+        at.session_state[key] = None
+    at.run()
+    assert not at.exception and [at.session_state[k] for k in ("browse_view", "browse_overlay", "browse_per_page")] == [
+        "Grid",
+        "label",
+        24,
+    ]
+    assert not at.query_params
 
 
 def test_review_of_an_unknown_image_says_so(demo_ws):

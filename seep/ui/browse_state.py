@@ -65,8 +65,10 @@ def restore(allowed: dict[str, Callable[[object], bool]]) -> None:
     kept = st.session_state.get(KEPT, {})
     from_url = any(f.param in st.query_params for f in FIELDS)
     for f in FIELDS:
-        if f.key in st.session_state:
-            continue  # a rerun of Browse itself: the widget has its value (newer than the URL)
+        if f.key in st.session_state:  # a rerun of Browse itself: the widget has its value (newer than the URL)
+            if st.session_state[f.key] is None and f.default is not None:  # a required control sent back empty
+                st.session_state[f.key] = f.default
+            continue
         value = _from_url(f) if from_url else kept.get(f.key, f.default)
         ok = allowed.get(f.key, lambda _v: True)
         if f.many:
