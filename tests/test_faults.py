@@ -100,7 +100,7 @@ def test_check_reports_and_repair_removes_what_a_crash_leaves(tmp_path):
     assert ws.label(rec.id)[0].version == 1
 
 
-def test_repair_deflates_the_masks_older_versions_kept_raw(tmp_path, capsys):
+def test_repair_deflates_the_masks_older_versions_kept_raw(tmp_path, capsys, monkeypatch):
     """A workspace from before masks were deflated: `check` says how many are raw (not wrong:
     exit 0) and changes nothing; `check --repair` rewrites them deflated, the same pixels (the
     label versions' checksums still match), a file being written now and a damaged one left."""
@@ -136,7 +136,7 @@ def test_repair_deflates_the_masks_older_versions_kept_raw(tmp_path, capsys):
     assert all(f.read_bytes() == before[f] for f in files)  # checking changes nothing
 
     assert main(["check", "--repair", "--workspace", str(ws.root)]) == 0
-    assert f"deflated {raw} masks kept raw: " in capsys.readouterr().out
+    assert f"deflated {raw} of {raw} masks kept raw: " in capsys.readouterr().out
     assert fresh.read_bytes() == before[fresh] and damaged.read_bytes() == before[damaged]
     for f in set(files) - {fresh, damaged}:
         assert f.stat().st_size < len(before[f]) / (4 if "labels" in f.parts else 1)  # a prediction of noise: less
@@ -148,6 +148,14 @@ def test_repair_deflates_the_masks_older_versions_kept_raw(tmp_path, capsys):
     again = ws.prediction(recs[0].id, "m1")
     assert all((a == b).all() for a, b in zip(again, prediction, strict=True))
     assert check(ws).raw == [] and check(ws, grace_s=0).raw == [fresh]  # left until older than the grace
+
+    # One removed between the look and the repair (a candidate model's predictions, gone with it).
+    from seep.workspace import doctor
+
+    gone = ws.root / "predictions" / "m2" / "gone.tif"
+    monkeypatch.setattr(doctor, "check", lambda ws, grace_s: doctor.Checkup(raw=[gone]))
+    up = doctor.repair(ws)
+    assert up.deflated == (0, 0, 0) and "deflated 0 of 1 masks kept raw" in up.lines(ws.root)[0]
 
 
 def named(ws: Workspace) -> set[str]:

@@ -103,10 +103,10 @@ def sentinel1_product(path: Path) -> Path | None:
 
 def sentinel1_measurement(path: Path) -> tuple[Path, str]:
     """A Sentinel-1 product's co-polarised measurement GeoTIFF and a note saying which was
-    taken and what was left out (see co_polarised)."""
+    taken and what was left out (see _co_polarised)."""
     root = sentinel1_product(path)
     tiffs = sorted((root / "measurement").glob("*.tif*")) if (root / "measurement").is_dir() else []
-    i, note = co_polarised(path, root.name, [t.name for t in tiffs])
+    i, note = _co_polarised(path, root.name, [t.name for t in tiffs])
     return tiffs[i], note
 
 
@@ -124,7 +124,7 @@ def zipped_measurement(path: Path) -> tuple[str, str]:
     safe = _safe_in_zip(path)
     with zipfile.ZipFile(path) as z:
         inside = sorted(n for n in z.namelist() if re.fullmatch(rf"{re.escape(safe)}/measurement/[^/]+\.tiff?", n, re.I))
-    i, note = co_polarised(path, safe, [n.rsplit("/", 1)[1] for n in inside])
+    i, note = _co_polarised(path, safe, [n.rsplit("/", 1)[1] for n in inside])
     return inside[i], note
 
 
@@ -166,7 +166,7 @@ def _safe_in_zip(path: Path) -> str | None:
     return min(safes) if safes else None
 
 
-def co_polarised(path: Path, product: str, names: list[str]) -> tuple[int, str]:
+def _co_polarised(path: Path, product: str, names: list[str]) -> tuple[int, str]:
     """Which of a product's measurement files to import, VV else HH (a slick damps the sea's
     return most there), and the note saying so; or BadInputError naming the files to choose
     from where there is no one such file."""

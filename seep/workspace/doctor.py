@@ -34,7 +34,7 @@ class Checkup:
     missing: list[str] = field(default_factory=list)  # files rows name that are not there
     integrity: str = "ok"  # SQLite's own check of the database (a PostgreSQL server checks its own)
     raw: list[Path] = field(default_factory=list)  # masks kept raw, as written before they were deflated
-    deflated: tuple[int, int] = (0, 0)  # by a repair: bytes of the raw masks before and after
+    deflated: tuple[int, int, int] | None = None  # by a repair: (masks deflated, bytes before, bytes after)
 
     @property
     def clean(self) -> bool:
@@ -46,12 +46,15 @@ class Checkup:
         out += [f"MISSING file that the database names: {rel}" for rel in self.missing]
         if self.integrity != "ok":
             out.append(f"DATABASE integrity check failed: {self.integrity}")
-        if self.raw and self.deflated == (0, 0):
+        if self.raw and self.deflated is None:
             size = sum(p.stat().st_size for p in self.raw if p.is_file()) / 2**20
             out.append(f"{len(self.raw):,} masks kept raw, as written before masks were deflated ({size:.1f} MiB)")
         elif self.raw:
-            before, after = (b / 2**20 for b in self.deflated)
-            out.append(f"deflated {len(self.raw):,} masks kept raw: {before:.1f} MiB -> {after:.1f} MiB, the same pixels")
+            done, before, after = self.deflated
+            out.append(
+                f"deflated {done:,} of {len(self.raw):,} masks kept raw: {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB, "
+                "the same pixels" + ("" if done == len(self.raw) else " (the others were written again or removed meanwhile)")
+            )
         return out
 
 
@@ -82,8 +85,8 @@ def repair(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
     up = check(ws, grace_s=grace_s)
     for path in up.orphans + up.leftovers:
         path.unlink(missing_ok=True)
-    sizes = [_deflate(path) for path in up.raw]
-    up.deflated = (sum(b for b, _ in sizes), sum(a for _, a in sizes))
+    sizes = [s for s in map(_deflate, up.raw) if s is not None]
+    up.deflated = (len(sizes), sum(b for b, _ in sizes), sum(a for _, a in sizes))
     return up
 
 
@@ -104,24 +107,28 @@ def _raw(path: Path, before: float) -> bool:
         return False
 
 
-def _deflate(path: Path) -> tuple[int, int]:
-    """Rewrites one raw mask deflated, in place; (bytes before, bytes after). Swapped only if the
-    deflated bytes read back as the same pixels and the file was not replaced meanwhile (a
-    prediction of the same model written again: left as that write made it)."""
+def _deflate(path: Path) -> tuple[int, int] | None:
+    """Rewrites one raw mask deflated, in place: (bytes before, bytes after), or None where it
+    was left as it is: the deflated bytes must read back as the same pixels, and the file must
+    not have been replaced (a prediction of the same model written again) or removed meanwhile
+    (a candidate model's predictions, gone with it)."""
     import io
 
     import tifffile
 
     from seep.data.raster import atomic_write_bytes, encode_mask
 
-    seen = path.stat()
-    pixels = tifffile.imread(path)
-    data = encode_mask(pixels)
-    if not np.array_equal(tifffile.imread(io.BytesIO(data)), pixels):
-        return seen.st_size, seen.st_size
-    now = path.stat()
+    try:
+        seen = path.stat()
+        pixels = tifffile.imread(path)
+        data = encode_mask(pixels)
+        if not np.array_equal(tifffile.imread(io.BytesIO(data)), pixels):
+            return None
+        now = path.stat()
+    except (OSError, ValueError, tifffile.TiffFileError):
+        return None
     if (now.st_ino, now.st_mtime_ns, now.st_size) != (seen.st_ino, seen.st_mtime_ns, seen.st_size):
-        return seen.st_size, now.st_size
+        return None
     atomic_write_bytes(path, data)
     return seen.st_size, len(data)
 

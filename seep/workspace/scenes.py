@@ -482,8 +482,8 @@ def _alive(beat: str | None, token: str) -> bool:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
-    except OSError:  # there, though not ours to signal
-        return True
+    except PermissionError:  # there, though not ours to signal
+        pass
     return True
 
 
