@@ -131,8 +131,9 @@ def _predict_imported(ws, args, name: str) -> None:
 
 
 def _import_scenes(args) -> int:
-    """Every scene of a folder, one after another; the files left out said with why (exit 3)."""
-    from seep.workspace.scenes import import_scene, scenes_in_folder
+    """Every scene of a folder, one after another; the files left out said with why (exit 3), those
+    already in the workspace named on one line (no failure: the folder is read again each morning)."""
+    from seep.workspace.scenes import already_in, import_scene, scenes_in_folder
 
     if args.mask or args.scene or args.acquired:
         raise BadInputError(
@@ -140,6 +141,8 @@ def _import_scenes(args) -> int:
         )
     ws = open_workspace(args, create=True)
     found, skipped = scenes_in_folder(ws, args.path, args.author)
+    present = [name for name, _ in skipped if already_in(ws, args.path / name)]
+    skipped = [(name, why) for name, why in skipped if name not in present]
     for f in found:
         try:  # one scene that fails (undone whole, as any import is) does not stop the others
             report = import_scene(
@@ -154,9 +157,11 @@ def _import_scenes(args) -> int:
         _predict_imported(ws, args, report.scene)
     for name, why in skipped:
         print(f"skipped {name}: {why}")
-    if not found:
+    if present:
+        print(f"already in the workspace, or being imported now: {', '.join(present)}")
+    if not found and not present:
         print(f"no scene imported: {args.path} holds no GeoTIFF scene to import")
-    return NEEDS_ATTENTION if skipped or not found else 0
+    return NEEDS_ATTENTION if skipped or not (found or present) else 0
 
 
 def cmd_export_seeps(args) -> int:

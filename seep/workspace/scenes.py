@@ -218,6 +218,16 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
     return found, skipped
 
 
+def already_in(ws: Workspace, path: Path) -> bool:
+    """Whether the scene a folder's file would become is in the workspace, or being imported now:
+    a file left out for that is no failure (a cron job's morning import meets yesterday's passes
+    again in its folder)."""
+    try:
+        return _existing(ws, checked_scene_name(scene_stem(path))) in ("complete", "importing")
+    except SeepError:
+        return False
+
+
 def _product_measurement(path: Path) -> tuple[Path, str | None, Path]:
     """A Sentinel-1 product as it arrives (.SAFE) becomes its co-polarised measurement file; a
     zipped one stays the zip (read in place: its origin is the file to import again). With the
