@@ -29,18 +29,25 @@ def acquired_line(ws: Workspace, sc: Scene) -> None:
             st.caption("When this scene was acquired is unknown: passes over its sea are listed without order", width="content")
         if not session.allowed(ws, "import"):
             return
-        with st.popover("Set", icon=":material/schedule:", help="When the radar passed (UTC)"), st.form("scene_acquired"):
+        # Keyed by the saves made: after one, the popover is drawn anew, closed. Left open, it took
+        # the analyst's next click on the page (a link to another pass) to close itself.
+        saved = st.session_state.get("scene_acquired_saves", 0)
+        popover = st.popover(
+            "Set", icon=":material/schedule:", help="When the radar passed (UTC)", key=f"scene_acquired_pop_{saved}"
+        )
+        with popover, st.form(f"scene_acquired_{saved}"):
             text = st.text_input(
                 "Acquired (UTC)",
                 value=sc.acquired or "",
                 placeholder="2023-01-05T03:15Z",
-                key=f"scene_acquired_{sc.name}",
+                key=f"scene_acquired_{sc.name}_{saved}",
                 help="A date, or a date and time (UTC unless a zone is given, as +01:00); 'unknown' clears it",
             )
             if st.form_submit_button("Save"):
                 try:
                     session.require(ws, "import")
                     set_acquired(ws, sc.name, text, session.author())
+                    st.session_state["scene_acquired_saves"] = saved + 1
                     st.rerun()
                 except SeepError as e:
                     session.show_error(e)
