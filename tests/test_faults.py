@@ -108,6 +108,7 @@ def test_repair_deflates_the_masks_older_versions_kept_raw(tmp_path, capsys, mon
 
     from seep.cli import main
     from seep.data.raster import encode_tiff
+    from seep.workspace import doctor
     from seep.workspace.records import pixel_checksum
 
     ws = Workspace(tmp_path / "ws")
@@ -134,6 +135,7 @@ def test_repair_deflates_the_masks_older_versions_kept_raw(tmp_path, capsys, mon
     assert f"{raw} masks kept raw, as written before masks were deflated" in out
     assert f"{raw} masks can be deflated with `python -m seep check --repair` (the same pixels)" in out
     assert all(f.read_bytes() == before[f] for f in files)  # checking changes nothing
+    assert check(ws).lines(ws.root) == []  # no damage: the app's warning of leftovers says nothing of them
 
     assert main(["check", "--repair", "--workspace", str(ws.root)]) == 0
     assert f"deflated {raw} of {raw} masks kept raw: " in capsys.readouterr().out
@@ -147,15 +149,13 @@ def test_repair_deflates_the_masks_older_versions_kept_raw(tmp_path, capsys, mon
         assert (now == mask).all() and pixel_checksum(now) == version.checksum
     again = ws.prediction(recs[0].id, "m1")
     assert all((a == b).all() for a, b in zip(again, prediction, strict=True))
-    assert check(ws).raw == [] and check(ws, grace_s=0).raw == [fresh]  # left until older than the grace
+    assert doctor.raw_masks(ws) == [] and doctor.raw_masks(ws, grace_s=0) == [fresh]  # left until older than the grace
 
     # One removed between the look and the repair (a candidate model's predictions, gone with it).
-    from seep.workspace import doctor
-
     gone = ws.root / "predictions" / "m2" / "gone.tif"
-    monkeypatch.setattr(doctor, "check", lambda ws, grace_s: doctor.Checkup(raw=[gone]))
+    monkeypatch.setattr(doctor, "raw_masks", lambda ws, grace_s: [gone])
     up = doctor.repair(ws)
-    assert up.deflated == (0, 0, 0) and "deflated 0 of 1 masks kept raw" in up.lines(ws.root)[0]
+    assert up.deflated == (0, 0, 0) and "deflated 0 of 1 masks kept raw" in up.raw_lines()[0]
 
 
 def named(ws: Workspace) -> set[str]:

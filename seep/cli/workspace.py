@@ -349,11 +349,13 @@ def _export_geotiff(ws, args) -> int:
 
 
 def cmd_check(args) -> int:
+    from dataclasses import replace
+
     from seep.workspace import doctor
 
     ws = open_workspace(args)
-    up = (doctor.repair if args.repair else doctor.check)(ws)
-    for line in up.lines(ws.root):
+    up = doctor.repair(ws) if args.repair else replace(doctor.check(ws), raw=doctor.raw_masks(ws))
+    for line in up.lines(ws.root) + up.raw_lines():
         print(line)
     removable = len(up.orphans) + len(up.leftovers)
     damaged = bool(up.missing) or up.integrity != "ok"

@@ -46,6 +46,12 @@ class Checkup:
         out += [f"MISSING file that the database names: {rel}" for rel in self.missing]
         if self.integrity != "ok":
             out.append(f"DATABASE integrity check failed: {self.integrity}")
+        return out
+
+    def raw_lines(self) -> list[str]:
+        """The masks kept raw, or what a repair made of them: not damage (the app's warning of
+        leftovers leaves them out), only bigger than need be."""
+        out = []
         if self.raw and self.deflated is None:
             size = sum(p.stat().st_size for p in self.raw if p.is_file()) / 2**20
             out.append(f"{len(self.raw):,} masks kept raw, as written before masks were deflated ({size:.1f} MiB)")
@@ -73,7 +79,6 @@ def check(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
             elif rel not in named:
                 up.orphans.append(path)
     up.missing = sorted(rel for rel in named if not (ws.root / rel).is_file())
-    up.raw = [ws.root / rel for rel in sorted(named) if rel.startswith(MASKS) and _raw(ws.root / rel, old)]
     if ws.store.dialect == "sqlite":
         with ws.connect() as con:
             up.integrity = "; ".join(r[0] for r in con.execute("PRAGMA integrity_check").fetchall())
@@ -81,16 +86,25 @@ def check(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
 
 
 def repair(ws: Workspace, *, grace_s: float = GRACE_S) -> Checkup:
-    """Remove orphans and leftovers (older than grace_s); returns what was found and removed."""
+    """Remove orphans and leftovers and deflate the masks kept raw (older than grace_s); returns
+    what was found, removed and deflated."""
     up = check(ws, grace_s=grace_s)
     for path in up.orphans + up.leftovers:
         path.unlink(missing_ok=True)
+    up.raw = raw_masks(ws, grace_s=grace_s)
     sizes = [s for s in map(_deflate, up.raw) if s is not None]
     up.deflated = (len(sizes), sum(b for b, _ in sizes), sum(a for _, a in sizes))
     return up
 
 
 MASKS = ("labels/", "predictions/")
+
+
+def raw_masks(ws: Workspace, *, grace_s: float = GRACE_S) -> list[Path]:
+    """The masks the records name that are kept raw (older than grace_s): a header read each,
+    so `seep check` looks for them and the app's check of leftovers, on every page, does not."""
+    old = time.time() - grace_s
+    return [ws.root / rel for rel in sorted(_named_files(ws)) if rel.startswith(MASKS) and _raw(ws.root / rel, old)]
 
 
 def _raw(path: Path, before: float) -> bool:
