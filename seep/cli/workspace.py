@@ -98,7 +98,7 @@ def _import_scene(args) -> int:
         if path is not None:
             with open_scene(path, what):
                 pass
-    if zipped_sentinel1(args.path):  # nor a damaged download (checked again by the import: seconds a gigabyte)
+    if zipped_sentinel1(args.path):  # nor a damaged download (found whole, it is not inflated again by the import)
         check_zipped(args.path, zipped_measurement(args.path)[0])
     if args.mask is not None:  # nor a blank --author for its labels
         clean_author(args.author)

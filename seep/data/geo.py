@@ -131,7 +131,15 @@ def zipped_measurement(path: Path) -> tuple[str, str]:
 def check_zipped(path: Path, inside: str) -> None:
     """Inflates a file inside a zip once to its end, so that its checksum is checked: GDAL,
     reading it window by window, never checks it, and a download damaged on the way imported
-    its garbled part as radar without a word. A few seconds a gigabyte; nothing is written."""
+    its garbled part as radar without a word. A few seconds a gigabyte; nothing is written.
+    A zip found whole is not inflated again while it is unchanged (the command line checks it
+    before it makes a workspace, the import again)."""
+    seen = path.stat()
+    _check_zipped(str(path), inside, (seen.st_ino, seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns))
+
+
+@functools.lru_cache(maxsize=16)
+def _check_zipped(path: str, inside: str, _version: tuple) -> None:
     import zipfile
     import zlib
 

@@ -207,9 +207,10 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
             skipped.append((path.name, str(e)))
     products = [p for p in entries if (p.is_dir() and sentinel1_product(p)) or (p.is_file() and zipped_sentinel1(p))]
     for p in sorted(products, key=lambda p: p.is_file()):  # a product unzipped beside its zip: the folder
-        same = next((f.path for f in found if f.name == scene_stem(p)), None)
+        stem = scene_stem(p)  # a zip's is read from inside it: once
+        same = next((f.path for f in found if f.name == stem), None)
         if same is not None:
-            skipped.append((p.name, f"{p} would be scene {scene_stem(p)}, as {same.name} beside it is: imported from there"))
+            skipped.append((p.name, f"{p} would be scene {stem}, as {same.name} beside it is: imported from there"))
             continue
         try:
             found.append(FolderScene(p, None, check_scene(ws, p, author=author)))
