@@ -17,7 +17,7 @@ import pytest
 import rasterio
 import shapely
 import tifffile
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 from rasterio.transform import from_origin
 
 from seep.cli import main
@@ -771,6 +771,64 @@ def test_seeps_exported_to_a_gis_come_back_as_the_same_labels(capsys, tmp_path, 
     assert code == 0 and "2 polygons read, 6 tiles given a new label version" in out, err
     kept = labels_of(Workspace(again, create=False), "S1A_scene", (600, 700))
     assert (kept != expected).mean() < 0.002  # lon/lat to 7 decimals and back: only pixels on an edge may differ
+
+
+def lonlat_parts(path) -> list:
+    """The polygons of an exported lon/lat file, each part of a multipolygon on its own."""
+    return [p for w in pyogrio.raw.read(path)[2] for p in shapely.get_parts(shapely.from_wkb(w))]
+
+
+def test_a_slick_across_the_antimeridian_is_cut_there_on_a_map_and_imports_back_whole(capsys, tmp_path):
+    east = Transformer.from_crs("EPSG:4326", "EPSG:32660", always_xy=True).transform(180.0, 60.0)  # UTM 60N, 180 E
+    transform = from_origin(east[0] - 3500, east[1] + 3000, 10, 10)  # column 350 on the antimeridian
+    mask = np.zeros((H, W), np.uint8)
+    mask[SLICK] = 1  # columns 100-600: 2.5 km each side of 180
+    img = np.random.default_rng(0).integers(100, 3000, (H, W)).astype(np.uint16)
+    write_tif(tmp_path / "S1A_fiji.tif", img, crs="EPSG:32660", transform=transform)
+    write_tif(tmp_path / "mask.tif", mask, crs="EPSG:32660", transform=transform)
+    done = str(tmp_path / "labelled")
+    assert (
+        run(capsys, "import", str(tmp_path / "S1A_fiji.tif"), "--mask", str(tmp_path / "mask.tif"), "--workspace", done)[0] == 0
+    )
+    for suffix in ("geojson", "kml"):  # both in lon/lat: a ring from 179.98 E to 179.98 W would girdle the globe
+        assert run(capsys, "export-seeps", str(tmp_path / f"s.{suffix}"), "--workspace", done)[0] == 0
+        parts = lonlat_parts(tmp_path / f"s.{suffix}")
+        assert len(parts) == 2 and all(p.bounds[2] - p.bounds[0] < 0.1 for p in parts), suffix
+        assert sorted(round(p.bounds[0]) for p in parts) == [-180, 180]  # one each side, meeting on the meridian
+        area = sum(abs(Geod(ellps="WGS84").geometry_area_perimeter(p)[0]) for p in parts) / 1e6
+        assert abs(area - 6.0 / 0.9996**2) < 0.1, suffix  # 120 x 500 px of 10 m on the grid, UTM's scale near its edge
+
+        again = str(tmp_path / f"again_{suffix}")
+        assert run(capsys, "import", str(tmp_path / "S1A_fiji.tif"), "--workspace", again)[0] == 0
+        code, out, err = run(
+            capsys, "import-seeps", str(tmp_path / f"s.{suffix}"), "--scene", "S1A_fiji", "--author", "ana", "--workspace", again
+        )
+        assert code == 0 and "1 polygon read, 6 tiles given" in out, err  # its two halves burn as one slick
+        assert (labels_of(Workspace(again, create=False), "S1A_fiji", (H, W)) != mask).mean() < 0.002
+
+
+def test_a_geographic_scene_laid_past_180_east_reports_west_longitudes_and_takes_its_slicks_back(capsys, tmp_path):
+    deg = 0.0001
+    transform = from_origin(179.985, 60.0, deg, deg)  # 179.985 E to 180.015 E, as some processors lay it
+    mask = np.zeros((300, 300), np.uint8)
+    mask[100:200, 150:290] = 1  # wholly past 180: 180.0 to 180.014 E, that is 180 W to 179.986 W
+    write_tif(tmp_path / "geo.tif", np.full((300, 300), 500, np.uint16), crs="EPSG:4326", transform=transform)
+    write_tif(tmp_path / "m.tif", mask, crs="EPSG:4326", transform=transform)
+    done, fresh = str(tmp_path / "labelled"), str(tmp_path / "fresh")
+    assert run(capsys, "import", str(tmp_path / "geo.tif"), "--mask", str(tmp_path / "m.tif"), "--workspace", done)[0] == 0
+    code, out, err = run(capsys, "seeps", "geo", "--workspace", done)
+    assert code == 0 and "59.98500, -179.99300" in out, err
+    assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", done)[0] == 0
+    feature = json.loads((tmp_path / "s.geojson").read_text())["features"][0]
+    assert abs(feature["properties"]["centroid_lon"] + 179.993) < 1e-6
+    assert all(-180 <= x < -179.98 for x, _ in feature["geometry"]["coordinates"][0])
+
+    assert run(capsys, "import", str(tmp_path / "geo.tif"), "--workspace", fresh)[0] == 0
+    code, out, err = run(
+        capsys, "import-seeps", str(tmp_path / "s.geojson"), "--scene", "geo", "--author", "ana", "--workspace", fresh
+    )
+    assert code == 0 and "1 polygon read, 2 tiles given a new label version" in out, err  # not "outside the scene"
+    assert (labels_of(Workspace(fresh, create=False), "geo", (300, 300)) != mask).mean() < 0.002
 
 
 def test_a_mask_map_exported_with_holes_imports_back_as_it_was(capsys, tmp_path, scene_files):

@@ -282,6 +282,14 @@ def transformer(source: str, target: str):
     return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True)
 
 
+def lonlat(crs: str, x, y) -> tuple:
+    """(lon, lat) on WGS 84 of map coordinates (numbers or arrays) in `crs`, the longitude
+    within ±180: PROJ wraps what it unprojects, but a geographic scene laid past 180 E (179.9
+    to 180.1) keeps its own longitudes, and 180.05 E is 179.95 W to a map or a report."""
+    lon, lat = transformer(crs, "EPSG:4326").transform(x, y)
+    return (lon + 180) % 360 - 180, lat
+
+
 def utm_zone_of(ds) -> str:
     """The WGS 84 UTM zone (as "EPSG:n") at the ground control point nearest the middle of the
     raster (never a mean of longitudes, which lands on the wrong side of the globe for a scene

@@ -11,6 +11,7 @@ layer per scene.
 from __future__ import annotations
 
 import functools
+import io
 import math
 import warnings
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import shapely
 from rasterio.features import shapes
 from rasterio.transform import Affine
 
-from seep.data.geo import bounded_cache, replace_atomically, transformer
+from seep.data.geo import bounded_cache, lonlat, replace_atomically, transformer
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace import registry as reg
 from seep.workspace.records import STATUSES
@@ -181,8 +182,7 @@ def _area_km2(sc: Scene, geom) -> float | None:
         return None
     metres = unit_metres(sc.grid.crs)
     if metres is None:
-        lonlat = _to_lonlat(sc, geom)
-        area, _ = _crs(sc.grid.crs).get_geod().geometry_area_perimeter(lonlat)
+        area, _ = _crs(sc.grid.crs).get_geod().geometry_area_perimeter(_to_lonlat(sc, geom))
         return abs(area) / 1e6
     return geom.area * metres**2 / 1e6
 
@@ -226,8 +226,8 @@ def _length_km(sc: Scene, geom) -> float | None:
 def _centroid_lonlat(sc: Scene, geom) -> tuple[float | None, float | None]:
     if sc.grid.crs is None:
         return None, None
-    pt = _to_lonlat(sc, geom.centroid)
-    return round(pt.x, 7), round(pt.y, 7)
+    lon, lat = lonlat(sc.grid.crs, geom.centroid.x, geom.centroid.y)
+    return round(lon, 7), round(lat, 7)
 
 
 def crs_label(wkt: str | None) -> str:
@@ -256,6 +256,22 @@ def _to_lonlat(sc: Scene, geom):
     return reproject(geom, sc.grid.crs, "EPSG:4326")
 
 
+def _cut_at_antimeridian(geoms: list) -> list:
+    """Lon/lat geometries cut in two where they cross 180 degrees, as RFC 7946 asks, with their
+    longitudes within ±180 and rings wound counter-clockwise. Left whole, a slick across the
+    antimeridian (a pass over Fiji or the Aleutians) is a ring from 179.9 E to 179.9 W, which a
+    GIS draws as a band round the globe. GDAL's GeoJSON writer makes the cut (holes and winding
+    included), so the geometries pass through it in memory; KML's writer has no such option."""
+    from pyogrio.raw import read, write
+
+    if not geoms:
+        return geoms
+    buf = io.BytesIO()
+    wkb = np.array(shapely.to_wkb(geoms), dtype=object)
+    write(buf, wkb, [], [], driver="GeoJSON", geometry_type="Unknown", crs="EPSG:4326", layer_options={"RFC7946": "YES"})
+    return list(shapely.from_wkb(read(io.BytesIO(buf.getvalue()))[2]))
+
+
 def export_seeps(
     ws: Workspace, out: Path, *, source: str = "labels", scenes: list[str] | None = None, model_id: str | None = None
 ) -> dict[str, int]:
@@ -280,7 +296,7 @@ def export_seeps(
                 f"scene {', '.join(bare)} has no coordinate system, and {driver} needs one; export to a .gpkg instead"
             )
         layers = [(sc, [_to_lonlat(sc, g) for g in geoms], props) for sc, geoms, props in layers]
-        geoms = [g for _, gs, _ in layers for g in gs]
+        geoms = _cut_at_antimeridian([g for _, gs, _ in layers for g in gs])
         props = [p for _, _, ps in layers for p in ps]
         replace_atomically(out, lambda tmp: _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False))
     else:

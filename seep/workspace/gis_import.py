@@ -101,9 +101,20 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
             geoms = reproject(geoms, meta["crs"], sc.grid.crs)
     except CRSError as e:
         raise BadInputError(f"cannot move the polygons of {path} onto scene {sc.name}'s coordinate system: {e}") from None
+    if CRS.from_wkt(sc.grid.crs).is_geographic:
+        geoms = _around_the_globe(geoms)
     on_scene = shapely.intersects(geoms, _footprint(sc))
     report.outside = int((~on_scene).sum())
     return list(geoms[on_scene]), classes[keep][on_scene].tolist()
+
+
+def _around_the_globe(geoms: np.ndarray) -> np.ndarray:
+    """Each polygon with its copies a turn of the globe east and west, for a scene in longitude
+    and latitude: one laid past 180 E (179.9 to 180.1) meets a slick written within ±180, as
+    GIS files are, and both halves of one cut at the antimeridian; copies off the scene burn
+    nothing."""
+    turns = [shapely.transform(geoms, lambda xy, dx=dx: xy + (dx, 0)) for dx in (-360, 0, 360)]
+    return np.array([shapely.union_all(copies) for copies in zip(*turns, strict=True)], dtype=object)
 
 
 def _area_of(geom):

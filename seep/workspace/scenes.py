@@ -31,6 +31,7 @@ from seep.data.geo import (
     grid_of,
     is_warped,
     lent_points,
+    lonlat,
     on_map_grid,
     open_scene,
     placed_like,
@@ -700,8 +701,7 @@ def pixel_lonlat(ws: Workspace, image_id: str, row: int, col: int) -> tuple[floa
     sc = scene(ws, place[0]) if place else None
     if sc is None or sc.grid.crs is None:
         return None
-    lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(*(sc.grid.affine(place[1], place[2]) @ (col + 0.5, row + 0.5)))
-    return (lon + 180) % 360 - 180, lat
+    return lonlat(sc.grid.crs, *(sc.grid.affine(place[1], place[2]) @ (col + 0.5, row + 0.5)))
 
 
 def tile_centres_lonlat(ws: Workspace, name: str) -> dict[str, tuple[float, float]]:
@@ -712,7 +712,7 @@ def tile_centres_lonlat(ws: Workspace, name: str) -> dict[str, tuple[float, floa
         return {}
     offsets = tile_offsets_of(ws, name)
     mids = np.array([sc.grid.affine(r, c) @ (sc.tile / 2, sc.tile / 2) for r, c in offsets.values()]).reshape(-1, 2)
-    lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(mids[:, 0], mids[:, 1])
+    lon, lat = lonlat(sc.grid.crs, mids[:, 0], mids[:, 1])
     return {i: (float(x), float(y)) for i, x, y in zip(offsets, lon, lat, strict=True)}
 
 

@@ -9,7 +9,7 @@ import io
 import math
 from dataclasses import dataclass, field, fields
 
-from seep.data.geo import transformer
+from seep.data.geo import lonlat
 from seep.workspace.gis import seep_polygons
 from seep.workspace.recurrence import seen_elsewhere
 from seep.workspace.scenes import acquired_times, tile_offsets_of
@@ -51,7 +51,7 @@ def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str
     for geom, p, elsewhere in zip(geoms, props, seen, strict=True):
         x, y = geom.representative_point().coords[0]
         col, row = (int(v) for v in to_pixel @ (x, y))
-        lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(x, y) if sc.grid.crs else (None, None)
+        lon, lat = lonlat(sc.grid.crs, x, y) if sc.grid.crs else (None, None)
         lon, lat = (round(lon, 7), round(lat, 7)) if sc.grid.crs else (None, None)  # a centimetre
         out.append(
             Slick(
