@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from finetuning import TINY, fake_evaluate
+from helpers import sar_tile
 
 from seep.data.synthetic import DemoSpec
 from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.jobs import queue
 from seep.jobs.finetune import FinetuneParams, plan, run_finetune
 from seep.jobs.worker import ensure_worker
-from seep.workspace import ImageFilter, Workspace
+from seep.workspace import ImageFilter, Workspace, doctor
 from seep.workspace import registry as reg
 from seep.workspace.demo import build_demo
 
@@ -40,6 +41,39 @@ def test_registry_promote_and_rollback(ws, tiny_model):
     with pytest.raises(NotFoundError, match=f"model b cannot be made active: its file {b.file} is missing"):
         reg.promote(ws, "b")
     assert reg.active_model(ws).id == "a"
+
+
+def test_a_promotion_frees_the_predictions_of_models_no_longer_served(ws, tiny_model):
+    tiles = [ws.add_image(sar_tile(i, 32), name=f"t{i}", scene="s")[0].id for i in range(3)]
+    for m in ("a", "b", "c", "never"):
+        reg.register_model(ws, tiny_model, model_id=m)
+
+    def predict_all(model_id):  # as Predict all leaves the cache: every tile, by the model
+        for t in tiles:
+            ws.save_prediction(t, model_id, np.ones((32, 32), np.uint8), np.full((32, 32), 0.9), 0.1)
+
+    def cached(model_id):
+        return sorted(ws.predicted(tiles, model_id))
+
+    for m in ("a", "never"):
+        predict_all(m)
+    reg.promote(ws, "a")
+    files_of_a = list((ws.root / "predictions" / "a").iterdir())
+    reg.promote(ws, "b", actor="lead")
+    predict_all("b")
+    assert cached("a") == sorted(tiles)  # a is what a rollback returns to: kept
+    reg.promote(ws, "c", actor="lead")
+    assert cached("a") == [] and not any(p.exists() for p in files_of_a)  # two promotions back: freed
+    assert cached("b") == sorted(tiles) and cached("never") == sorted(tiles)  # the rollback's, and one never served
+    assert doctor.check(ws).clean
+    with ws.connect() as con:
+        entry = [tuple(r) for r in con.execute("SELECT actor, target, detail FROM audit WHERE action = 'free predictions'")]
+    assert entry == [("lead", "a", "3 cached predictions of models no longer served")]
+
+    assert reg.rollback(ws).id == "b" and cached("b") == sorted(tiles)  # rolled back, its cache is there
+    predict_all("a")  # made again on demand, as any prediction
+    reg.promote(ws, "a")  # served again: it and b (the rollback's) keep theirs
+    assert cached("a") == sorted(tiles) and cached("b") == sorted(tiles)
 
 
 def test_rollback_needs_an_earlier_model(ws, tiny_model):

@@ -144,7 +144,28 @@ def promote(
         now = datetime.now(UTC).isoformat(timespec="milliseconds")
         con.execute("INSERT INTO model_activations (at, model_id) VALUES (?, ?)", (now, model_id))
         con.execute("INSERT INTO audit (at, actor, action, target) VALUES (?,?,?,?)", (now, actor, action, model_id))
+        freed = _free_superseded(con, actor)
+    for f in freed:  # after the commit: a failed delete leaves an orphan for `check`
+        (ws.root / f).unlink(missing_ok=True)
     return get_model(ws, model_id)
+
+
+def _free_superseded(con, actor: str) -> list[str]:
+    """Forget the cached predictions of models that served once and are neither the active one
+    nor the one a rollback returns to: each promotion's Predict all caches the whole workspace
+    again (about 22 KB a tile), so a year of weekly fine-tunes kept fifty copies of it. Any of
+    them is made again by predicting with that model. Returns the files to delete."""
+    from seep.workspace.accounts import record_in
+
+    served = [r[0] for r in con.execute("SELECT model_id FROM model_activations ORDER BY rowid DESC")]
+    kept = [served[0], next((m for m in served[1:] if m != served[0]), served[0])]
+    stale = "model_id IN (SELECT model_id FROM model_activations) AND model_id NOT IN (?, ?)"
+    rows = con.execute(f"SELECT model_id, file FROM predictions WHERE {stale} ORDER BY model_id", kept).fetchall()
+    if rows:
+        con.execute(f"DELETE FROM predictions WHERE {stale}", kept)
+        models = ", ".join(dict.fromkeys(m for m, _ in rows))
+        record_in(con, actor, "free predictions", models, f"{len(rows)} cached predictions of models no longer served")
+    return [f for _, f in rows]
 
 
 def rollback(ws: Workspace, *, actor: str = "system") -> ModelRecord:
