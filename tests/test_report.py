@@ -93,9 +93,9 @@ def test_a_scene_report_maps_and_lists_each_slick_as_the_seeps_list_gives_it(cap
 
     slicks, classes = page.tables
     assert slicks[0][:6] == ["#", "class", "area km²", "length km", "a place inside it", "status"]
-    assert [r[:4] for r in slicks[1:]] == [["1", "seep 1", "6.000", "5.00"], ["2", "seep 5", "0.010", "0.10"]]
+    assert [r[:4] for r in slicks[1:]] == [["1", "seep 1", "6.005", "5.00"], ["2", "seep 5", "0.010", "0.10"]]
     assert slicks[1][4] == lat_lon(big.lon, big.lat) and slicks[1][8] == f"{big.image_id} at {big.tile_row},{big.tile_col}"
-    assert classes[1:] == [["seep 1", "1", "6.000", "1"], ["seep 5", "1", "0.010", "1"]]  # every tile came with its mask
+    assert classes[1:] == [["seep 1", "1", "6.005", "1"], ["seep 5", "1", "0.010", "1"]]  # every tile came with its mask
     assert page.facts["Acquired"].startswith("2024-06-01 05:06 UTC (given on import by ")
     assert (
         page.facts["Tiles"] == "8: 8 reviewed by an analyst (corrected or accepted)"
@@ -119,7 +119,7 @@ def test_a_scene_report_maps_and_lists_each_slick_as_the_seeps_list_gives_it(cap
     # A close-up of each: the 5 km slick shrunk 1:4 into a 320-pixel square (12.8 km) around it,
     # the 100 m one at full resolution; each numbered on itself.
     assert [c.shape[:2] for c in closeups] == [(320, 320)] * 4 and [m[2] for m in on_closeups] == ["1", "2"]
-    assert page.captions[1:] == ["1 · seep 1 · 6.000 km² · 12.8 km across", "2 · seep 5 · 0.010 km² · 3.2 km across"]
+    assert page.captions[1:] == ["1 · seep 1 · 6.005 km² · 12.8 km across", "2 · seep 5 · 0.010 km² · 3.2 km across"]
     # Its square is 1280 pixels from row -380, column -292 (centred on the slick, on the 1:4 grid),
     # so its outline runs over cells 145-174 by 98-222; the small slick lies at 220, 148 in it.
     colours = closeups[1][:, :, :3][closeups[1][:, :, 3] > 0]
@@ -154,6 +154,34 @@ def test_a_scene_report_maps_and_lists_each_slick_as_the_seeps_list_gives_it(cap
     code, _, err = run(capsys, "report", "elsewhere", str(tmp_path / "e.html"), "--workspace", ws_path)
     assert code == 1 and "no georeferenced scene 'elsewhere'" in err and not (tmp_path / "e.html").exists()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["S1A report.html", "notes.html"]  # no temporary left
+
+
+def test_a_web_mercator_scene_is_measured_on_the_ground_not_on_its_grid(capsys, tmp_path):
+    """Web tools (EO Browser, say) export scenes in Web Mercator, whose metre is a ground metre
+    only on the equator: at 60 N a '10 m' pixel spans 5 m, and a slick's grid area is four
+    times its own."""
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True).transform(3.0, 60.0)
+    mask = np.zeros((H, W), np.uint8)
+    mask[SLICK] = 1  # 120 x 500 pixels of 10 m on the grid: 6 km2 there
+    img = np.random.default_rng(0).integers(100, 3000, (H, W)).astype(np.uint16)
+    write_tif(tmp_path / "merc.tif", img, crs="EPSG:3857", transform=from_origin(x, y, 10, 10))
+    write_tif(tmp_path / "m.tif", mask, crs="EPSG:3857", transform=from_origin(x, y, 10, 10))
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(tmp_path / "merc.tif"), "--mask", str(tmp_path / "m.tif"), "--workspace", ws_path)[0] == 0
+    (slick,) = scene_slicks(Workspace(ws_path, create=False), "merc")
+    k = np.cos(np.radians(slick.lat))  # Web Mercator's ground metres per grid metre there
+    assert abs(slick.area_km2 - 6.0 * k**2) / (6.0 * k**2) < 0.005 and abs(slick.length_km - 5.0 * k) < 0.01
+
+    code, _, err = run(capsys, "report", "merc", str(tmp_path / "r.html"), "--author", "ana", "--workspace", ws_path)
+    assert code == 0, err
+    page = Page((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert page.facts["Grid"] == "700 x 600 pixels of 5.01 x 5.01 m · WGS 84 / Pseudo-Mercator (EPSG:3857)"
+    assert page.tables[0][1][2] == f"{slick.area_km2:.3f}" and page.captions[1].endswith("6.4 km across")  # 1280 px of 5 m
+    text = (tmp_path / "r.html").read_text()
+    bar_w = float(re.search(r"<g class='scale'><rect x='[\d.]+' y='[\d.]+' width='([\d.]+)'", text).group(1))
+    assert ">0.5 km</text>" in text and abs(bar_w - 500 / 5.01) < 0.2  # half a kilometre of ground, not of grid
 
 
 def test_what_people_typed_reads_as_typed_and_runs_nothing(capsys, tmp_path, scene_files):  # noqa: F811

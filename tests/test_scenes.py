@@ -141,7 +141,7 @@ def test_the_seeps_list_gives_each_slick_largest_first_with_a_point_inside_it(ca
     lines = out.splitlines()
     assert code == 0 and lines[0] == "2 slicks in the labels of S1A_scene" and len(lines) == 3, err
     assert (
-        lines[1].startswith("seep 1  6.000 km2  5.00 km long  ")
+        lines[1].startswith("seep 1  6.005 km2  5.00 km long  ")
         and f"tile {big.image_id} at {big.tile_row},{big.tile_col}" in lines[1]
     )
     code, _, err = run(capsys, "seeps", "nowhere", "--workspace", str(ws.root))

@@ -178,21 +178,29 @@ def _properties(ws: Workspace, sc: Scene, class_id: int, pieces: list[Piece], ge
 
 
 def _area_km2(sc: Scene, geom) -> float | None:
+    """The slick's area on the ground: geodesic, on WGS 84, whatever the scene's CRS (what
+    QGIS's ellipsoidal $area gives). A grid's own area is the ground's only where its
+    projection keeps areas: in Web Mercator, as web tools export scenes, a slick at 60 N
+    measured on the grid is four times its size."""
     if sc.grid.crs is None:
         return None
-    metres = unit_metres(sc.grid.crs)
-    if metres is None:
-        area, _ = _crs(sc.grid.crs).get_geod().geometry_area_perimeter(_to_lonlat(sc, geom))
-        return abs(area) / 1e6
-    return geom.area * metres**2 / 1e6
+    area, _ = _wgs84().geometry_area_perimeter(_to_lonlat(sc, geom))
+    return abs(area) / 1e6
 
 
-def unit_metres(wkt: str | None) -> float | None:
-    """Metres in one unit of a projected CRS's axes (a map of it has one scale); None for no CRS
-    or a geographic one (degrees: a degree of longitude shrinks towards the poles)."""
-    if wkt is None or _crs(wkt).is_geographic:
+def pixel_metres(sc: Scene) -> tuple[float, float] | None:
+    """(across, down): metres on the ground that a pixel of the scene spans along its row and
+    its column, at the scene's middle (geodesic over 100 pixels). A projected grid's unit is a
+    ground metre only where the projection's scale is one: a '10 m' Web Mercator pixel at 60 N
+    spans 5 m. None with no CRS, or one in degrees (no one scale: a degree of longitude
+    shrinks towards the poles)."""
+    if sc.grid.crs is None or _crs(sc.grid.crs).is_geographic:
         return None
-    return _crs(wkt).axis_info[0].unit_conversion_factor
+    col, row = sc.grid.width / 2, sc.grid.height / 2
+    ends = np.array([sc.grid.affine() @ xy for xy in ((col - 50, row), (col + 50, row), (col, row - 50), (col, row + 50))])
+    lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(ends[:, 0], ends[:, 1])
+    spans = _wgs84().inv(lon[[0, 2]], lat[[0, 2]], lon[[1, 3]], lat[[1, 3]])[2] / 100
+    return float(spans[0]), float(spans[1])
 
 
 def north_angle(sc: Scene) -> float | None:
@@ -215,11 +223,9 @@ def _length_km(sc: Scene, geom) -> float | None:
     slick is longer along its course)."""
     if sc.grid.crs is None:
         return None
-    from pyproj import Geod
-
     corners = shapely.get_coordinates(_to_lonlat(sc, shapely.oriented_envelope(geom)))
     lon, lat = corners[:, 0], corners[:, 1]
-    sides = Geod(ellps="WGS84").inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2] if len(corners) > 1 else [0.0]
+    sides = _wgs84().inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2] if len(corners) > 1 else [0.0]
     return round(float(np.max(sides)) / 1000, 4)
 
 
@@ -237,6 +243,14 @@ def crs_label(wkt: str | None) -> str:
     crs = _crs(wkt)
     code = crs.to_epsg()
     return f"{crs.name} (EPSG:{code})" if code else crs.name
+
+
+@functools.cache
+def _wgs84():
+    """Lengths and areas on the ground, of geometries in EPSG:4326 (pyproj loads on first use)."""
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
 
 
 @functools.lru_cache(maxsize=16)

@@ -23,7 +23,7 @@ from seep.data.acquired import shown
 from seep.data.display import outline
 from seep.data.geo import replace_atomically, transformer
 from seep.errors import BadInputError
-from seep.workspace.gis import check_predicted, crs_label, north_angle, prediction_model, tiles_left_out, unit_metres
+from seep.workspace.gis import check_predicted, crs_label, north_angle, pixel_metres, prediction_model, tiles_left_out
 from seep.workspace.places import lat_lon
 from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted, timestamp
 from seep.workspace.recurrence import reach_m
@@ -190,11 +190,10 @@ def _centre(sc: Scene) -> str | None:
 
 
 def _pixel_size(sc: Scene) -> str:
-    height = abs(sc.grid.transform[4])
-    metres = unit_metres(sc.grid.crs)
-    if metres is None:
-        return f"{_pixel_width(sc):g} x {height:g} {'degrees' if sc.grid.crs else 'units'}"
-    return f"{_pixel_width(sc) * metres:g} x {height * metres:g} m"
+    spans = pixel_metres(sc)
+    if spans is None:
+        return f"{_pixel_width(sc):g} x {abs(sc.grid.transform[4]):g} {'degrees' if sc.grid.crs else 'units'}"
+    return f"{spans[0]:.3g} x {spans[1]:.3g} m"
 
 
 def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) -> str:
@@ -227,8 +226,8 @@ def _closeups(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | Non
         box = around(r0, c0, r1, c1, CHIP_PX * factor, factor)
         mine = {k: p for k, p in points.items() if k == n}
         svg = _picture(ws, sc, box, factor, model_id, mine, "")
-        across = unit_metres(sc.grid.crs)
-        wide = f"{box.width * _pixel_width(sc) * across / 1000:.1f} km across" if across else f"{box.width} pixels across"
+        spans = pixel_metres(sc)
+        wide = f"{box.width * spans[0] / 1000:.1f} km across" if spans else f"{box.width} pixels across"
         area = f"{s.area_km2:.3f} km²" if s.area_km2 is not None else f"{s.pixels} px"
         figures.append(f"<figure>{svg}<figcaption>{_e(f'{n} · {s.class_name} · {area} · {wide}')}</figcaption></figure>")
     return f"<h2>Close-ups of the {min(CLOSEUPS, len(slicks))} largest</h2><div class='chips'>{''.join(figures)}</div>"
@@ -287,12 +286,12 @@ def _pixel_width(sc: Scene) -> float:
 
 
 def _scale_bar(sc: Scene, factor: int, w: int, h: int) -> str:
-    """A bar of a round length about a fifth of the map wide; none where the CRS is in degrees
-    (no single scale) or absent."""
-    metres = unit_metres(sc.grid.crs)
-    if metres is None:
+    """A bar of a round length about a fifth of the map wide, true on the ground at the scene's
+    middle; none where the CRS is in degrees (no single scale) or absent."""
+    spans = pixel_metres(sc)
+    if spans is None:
         return ""
-    km_per_px = _pixel_width(sc) * metres * factor / 1000
+    km_per_px = spans[0] * factor / 1000
     fits = [km for km in SCALES_KM if km / km_per_px <= w / 4]
     if not fits:
         return ""
