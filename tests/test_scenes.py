@@ -822,6 +822,9 @@ def test_a_geographic_scene_laid_past_180_east_reports_west_longitudes_and_takes
     feature = json.loads((tmp_path / "s.geojson").read_text())["features"][0]
     assert abs(feature["properties"]["centroid_lon"] + 179.993) < 1e-6
     assert all(-180 <= x < -179.98 for x, _ in feature["geometry"]["coordinates"][0])
+    assert run(capsys, "report", "geo", str(tmp_path / "r.html"), "--author", "ana", "--workspace", done)[0] == 0
+    report = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "59.9850° N, 179.9930° W" in report and "° E" not in report  # the slick, and the scene's middle at 180
 
     assert run(capsys, "import", str(tmp_path / "geo.tif"), "--workspace", fresh)[0] == 0
     code, out, err = run(

@@ -21,7 +21,7 @@ import numpy as np
 
 from seep.data.acquired import shown
 from seep.data.display import outline
-from seep.data.geo import replace_atomically, transformer
+from seep.data.geo import lonlat, replace_atomically
 from seep.errors import BadInputError
 from seep.workspace.gis import check_predicted, crs_label, north_angle, pixel_metres, prediction_model, tiles_left_out
 from seep.workspace.places import lat_lon
@@ -186,7 +186,7 @@ def _centre(sc: Scene) -> str | None:
     if sc.grid.crs is None:
         return None
     x, y = sc.grid.affine() @ (sc.grid.width / 2, sc.grid.height / 2)
-    return lat_lon(*transformer(sc.grid.crs, "EPSG:4326").transform(x, y))
+    return lat_lon(*lonlat(sc.grid.crs, x, y))
 
 
 def _pixel_size(sc: Scene) -> str:

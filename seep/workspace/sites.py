@@ -15,7 +15,7 @@ import shapely
 
 from seep.data.acquired import Window
 from seep.data.disjoint import find, union
-from seep.data.geo import replace_atomically, transformer
+from seep.data.geo import lonlat, replace_atomically, transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import seep_polygons
 from seep.workspace.records import REVIEWED
@@ -103,7 +103,7 @@ def _site(scenes: dict[str, Scene], times: dict[str, str | None], found: dict, m
 
 
 def _lonlat(sc: Scene, point) -> tuple[float, float]:
-    return transformer(sc.grid.crs, "EPSG:4326").transform(point.x, point.y)
+    return lonlat(sc.grid.crs, point.x, point.y)
 
 
 def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
