@@ -16,7 +16,7 @@ from seep.ui.sticky import sticky
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace.assignments import holder
-from seep.workspace.gis import crs_label, tiles_left_out
+from seep.workspace.gis import crs_label, pixel_size, tiles_left_out
 from seep.workspace.report import downloaded, last_reported, scene_report
 from seep.workspace.scene_view import scene_tiles
 from seep.workspace.scenes import (
@@ -312,7 +312,7 @@ elif picked:
 
 st.caption(
     f"{sc.grid.width:,} x {sc.grid.height:,} pixels, {sc.grid.bands} band{'' if sc.grid.bands == 1 else 's'} {sc.grid.dtype} · "
-    f"{plain(crs_label(sc.grid.crs))} · pixel {abs(sc.grid.transform[0]):g} x {abs(sc.grid.transform[4]):g} · "
+    f"{plain(crs_label(sc.grid.crs))} · pixel {pixel_size(sc)} · "
     f"{len(tiles)} tiles of {sc.tile} px (shown 1:{factor}), {sc.skipped_no_data} no-data-only tiles not stored · "
     "click a tile to review it"
 )

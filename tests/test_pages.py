@@ -900,6 +900,7 @@ def test_scene_page_shows_the_demo_scene(tmp_path, monkeypatch):
     assert at.selectbox(key="scene_name").value == "demo_scene"
     caption = " ".join(c.value for c in at.caption)
     assert "512 x 400 pixels, 1 band uint16" in caption and "WGS 84 / UTM zone 31N" in caption and "4 tiles of 256 px" in caption
+    assert "pixel 10 x 10 m · " in caption  # on the ground, as the report gives it
     assert "Acquired 2025-03-02 03:14 UTC (read from its ACQUISITION\\_START\\_TIME tag)" in caption  # the demo file's tag
     (link,) = [p for p in at.get("page_link") if p.proto.label.startswith("demo")]  # the other pass over its sea
     seeps = at.dataframe[-1].value  # the seeps list: each slick seen again names the pass, and its first

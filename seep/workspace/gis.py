@@ -203,6 +203,16 @@ def pixel_metres(sc: Scene) -> tuple[float, float] | None:
     return float(spans[0]), float(spans[1])
 
 
+def pixel_size(sc: Scene) -> str:
+    """A pixel's size as people read it: '10 x 10 m' on the ground, or in the grid's own units
+    where it has no one scale (degrees) or no CRS."""
+    spans = pixel_metres(sc)
+    if spans is None:
+        a, b, _, d, e = sc.grid.transform[:5]  # the column and row steps, rotated or not
+        return f"{math.hypot(a, d):g} x {math.hypot(b, e):g} {'degrees' if sc.grid.crs else 'units'}"
+    return f"{spans[0]:.3g} x {spans[1]:.3g} m"
+
+
 def north_angle(sc: Scene) -> float | None:
     """Degrees clockwise from the picture's up to true north at the scene's middle: the grid's
     convergence from its CRS's meridians (a UTM scene off its zone's central meridian) and any

@@ -23,7 +23,7 @@ from seep.data.acquired import shown
 from seep.data.display import outline
 from seep.data.geo import lonlat, replace_atomically
 from seep.errors import BadInputError
-from seep.workspace.gis import check_predicted, crs_label, north_angle, pixel_metres, prediction_model, tiles_left_out
+from seep.workspace.gis import check_predicted, crs_label, north_angle, pixel_metres, pixel_size, prediction_model, tiles_left_out
 from seep.workspace.places import lat_lon
 from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted, timestamp
 from seep.workspace.recurrence import reach_m
@@ -163,7 +163,7 @@ def _facts(ws: Workspace, sc: Scene, model_id: str | None, author: str, now: dat
     facts = {
         "Acquired": f"{shown(sc.acquired)} ({sc.acquired_from})" if sc.acquired else "unknown",
         "Centre": _centre(sc) or "no coordinate system",
-        "Grid": f"{sc.grid.width:,} x {sc.grid.height:,} pixels of {_pixel_size(sc)} · {crs_label(sc.grid.crs)}",
+        "Grid": f"{sc.grid.width:,} x {sc.grid.height:,} pixels of {pixel_size(sc)} · {crs_label(sc.grid.crs)}",
         "Tiles": "; ".join(
             [f"{sum(statuses.values())}: {reviewed} reviewed by an analyst (corrected or accepted)"]
             + [f"{statuses[s]} {STATUS_LABELS[s].lower()}" for s in STATUSES if s not in REVIEWED and statuses[s]]
@@ -187,13 +187,6 @@ def _centre(sc: Scene) -> str | None:
         return None
     x, y = sc.grid.affine() @ (sc.grid.width / 2, sc.grid.height / 2)
     return lat_lon(*lonlat(sc.grid.crs, x, y))
-
-
-def _pixel_size(sc: Scene) -> str:
-    spans = pixel_metres(sc)
-    if spans is None:
-        return f"{_pixel_width(sc):g} x {abs(sc.grid.transform[4]):g} {'degrees' if sc.grid.crs else 'units'}"
-    return f"{spans[0]:.3g} x {spans[1]:.3g} m"
 
 
 def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) -> str:
@@ -277,12 +270,6 @@ def _data_url(suffix: str, pixels: np.ndarray) -> str:
         raise RuntimeError(f"OpenCV could not encode the map as {suffix}")
     mime = "image/jpeg" if suffix == ".jpg" else "image/png"
     return f"data:{mime};base64,{base64.b64encode(data.tobytes()).decode()}"
-
-
-def _pixel_width(sc: Scene) -> float:
-    """A pixel's width in the CRS's units (the transform's column step, rotated or not)."""
-    a, _, _, d = sc.grid.transform[:4]
-    return math.hypot(a, d)
 
 
 def _scale_bar(sc: Scene, factor: int, w: int, h: int) -> str:
