@@ -121,5 +121,16 @@ def holder_line(ws: Workspace, name: str, held: Assignment | None, me: str) -> N
                 except SeepError as e:
                     session.show_error(e)
         if session.allowed(ws, HAND_OUT):
-            with st.popover("Hand out", icon=":material/group:", help="Hand this scene to someone on the team"):
+            # Keyed by the hand-outs made: after one, the popover is drawn anew, closed (left open,
+            # it took the lead's next click on the page to close itself), and what it did is said here.
+            done = st.session_state.get("scene_hand_out_done", 0)
+            with st.popover(
+                "Hand out",
+                icon=":material/group:",
+                help="Hand this scene to someone on the team",
+                key=f"scene_hand_out_pop_{done}",
+            ):
+                said = st.session_state.pop("scene_hand_out_said", None)  # said beside it, not in it
                 hand_out_form(ws, [name], me, key="scene_hand_out", pick=False)
+            if said:
+                st.caption(plain(said), width="content")

@@ -107,4 +107,6 @@ def test_the_scene_page_takes_a_free_scene_and_gives_it_back(team_server, page):
     page.get_by_role("button", name="Hand out").last.click()
     wait_for_app(page)
     expect(page.get_by_text(re.compile(r"^Taken by tester, "))).to_be_visible()  # handed to oneself
+    expect(page.get_by_text("Handed demo_scene_2 to tester.")).to_be_visible()  # said beside the popover,
+    expect(page.get_by_role("combobox", name="To")).to_have_count(0)  # which closed: the next click is the page's
     assert holder(ws, "demo_scene_2").by == "tester"
