@@ -23,7 +23,8 @@ def send_form(ws: Workspace, tiles: Callable[[], list[str]], author: str, *, key
     draws this form on every rerun)."""
     if not session.allowed(ws, "blind"):
         return
-    with st.popover(label, icon=":material/visibility_off:"):
+    sends = st.session_state.get(f"{key}_sends", 0)  # keys the popover: drawn anew, closed, after a send
+    with st.popover(label, icon=":material/visibility_off:", key=f"{key}_pop_{sends}"):
         with st.form(f"{key}_form", border=False):
             if accounts_enabled(ws):
                 people = [u["name"] for u in list_users(ws) if u["active"]]
@@ -40,7 +41,10 @@ def send_form(ws: Workspace, tiles: Callable[[], list[str]], author: str, *, key
         session.show_error(e)
         return
     note = f"; {skipped} already had a round" if skipped else ""
-    st.toast(f"Sent {sent} tile{'s' * (sent != 1)} blind to {plain(' and '.join(pair))}{note}", icon=":material/visibility_off:")
+    st.session_state[f"{key}_sends"] = sends + 1
+    session.rerun_saying(
+        f"Sent {sent} tile{'s' * (sent != 1)} blind to {plain(' and '.join(pair))}{note}", icon=":material/visibility_off:"
+    )
 
 
 def panel(ws: Workspace, image: ImageRecord, rnd, author: str, display: DisplaySettings, on_closed) -> None:

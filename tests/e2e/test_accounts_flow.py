@@ -394,3 +394,23 @@ def test_a_reviewer_hands_a_scene_on_and_an_analyst_takes_only_a_free_one(team_s
     switch_user(page, "Ana <b>Lyst</b>")  # her scene is all reviewed: no notice, its tiles one toggle away
     expect(page.get_by_text(f"My scenes · {ws.count_images(ImageFilter(scene=(scene,)))}")).to_be_visible()
     expect(page.get_by_text("of the scenes handed to you")).to_have_count(0)
+
+
+def test_a_reviewer_sends_the_tiles_browse_lists_blind_and_the_form_closes(team_server, page):
+    url, ws_path = team_server
+    ws = Workspace(ws_path, create=False)
+    page.goto(url)
+    wait_for_app(page)
+    switch_user(page, "Rey")
+    n = ws.count_images()
+    page.get_by_role("button", name=f"Send blind ({n})").click()
+    for name in ("Ana <b>Lyst</b>", "Ben"):
+        choose(page, page.get_by_role("combobox", name="Two analysts"), name)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_text(f"Sent {n} tiles blind to Ana <b>Lyst</b> and Ben")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Two analysts")).to_have_count(0)  # closed: the next click is the page's
+    rounds = [agreement.open_round(ws, i) for i in ws.image_ids()]
+    assert all(r is not None and set(r.analysts) == {"Ana <b>Lyst</b>", "Ben"} for r in rounds)
+    for r in rounds:  # the module's workspace as the other tests left it
+        agreement.withdraw(ws, r.id, by="Rey")
