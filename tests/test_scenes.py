@@ -462,20 +462,33 @@ def test_bad_scenes_get_one_error_line_and_import_nothing(capsys, tmp_path, scen
         assert ws.count_images() == 0 and not list((ws.root / "images").glob("*.tif")), argv
 
 
+LOCAL_GRID = 'LOCAL_CS["arbitrary",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]'  # no place on Earth
+
+
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")  # the file has no CRS on purpose
-def test_a_scene_without_crs_imports_with_a_warning_and_exports_only_to_gpkg(capsys, tmp_path):
+@pytest.mark.parametrize(
+    "crs, said",
+    [(None, "no coordinate system"), (LOCAL_GRID, "a local coordinate system (tied to no place on the Earth)")],
+)
+def test_a_scene_without_crs_imports_with_a_warning_and_exports_only_to_gpkg(capsys, tmp_path, crs, said):
     mask = np.zeros((256, 256), np.uint8)
     mask[10:20, 10:20] = 1
-    write_tif(tmp_path / "plain.tif", np.full((256, 256), 7, np.uint16), crs=None, transform=rasterio.Affine.identity())
-    write_tif(tmp_path / "m.tif", mask, crs=None, transform=rasterio.Affine.identity())
+    transform = rasterio.Affine.identity() if crs is None else from_origin(0, 2560, 10, 10)
+    write_tif(tmp_path / "plain.tif", np.full((256, 256), 7, np.uint16), crs=crs, transform=transform)
+    write_tif(tmp_path / "m.tif", mask, crs=crs, transform=transform)
     ws_path = str(tmp_path / "ws")
     code, out, err = run(capsys, "import", str(tmp_path / "plain.tif"), "--mask", str(tmp_path / "m.tif"), "--workspace", ws_path)
-    assert code == 0 and "warning:" in err and "no coordinate system" in err
+    assert code == 0 and f"warning: {tmp_path / 'plain.tif'} has {said}: its seeps will export without coordinates" in err
     code, _, err = run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)
     assert code == 1 and "has no coordinate system, and GeoJSON needs one" in err and not (tmp_path / "s.geojson").exists()
     code, _, err = run(capsys, "export-seeps", str(tmp_path / "s.gpkg"), "--workspace", ws_path)
     assert code == 0, err
     assert pyogrio.read_info(tmp_path / "s.gpkg")["features"] == 1
+    # The seeps list and the report give pixels where there is no place to give (a local grid's
+    # CRS failed every latitude PROJ was asked for, with a traceback).
+    code, out, err = run(capsys, "seeps", "plain", "--workspace", ws_path)
+    assert code == 0 and "seep 1  100 px  accepted" in out, err
+    assert run(capsys, "report", "plain", str(tmp_path / "r.html"), "--author", "ana", "--workspace", ws_path)[0] == 0
 
 
 def test_an_interrupted_import_leaves_nothing_and_a_killed_one_is_undone_by_the_next(capsys, tmp_path, scene_files, monkeypatch):

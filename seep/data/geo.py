@@ -282,6 +282,16 @@ def transformer(source: str, target: str):
     return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True)
 
 
+@functools.lru_cache(maxsize=64)
+def on_earth(wkt: str | None) -> str | None:
+    """The CRS where PROJ can place it on the Earth, else None, as no CRS: a local engineering
+    grid ('arbitrary' metres, as some processors write) has no latitude or longitude, and every
+    place, map and area Seep gives needs them (each would fail on it)."""
+    from pyproj import CRS
+
+    return wkt if wkt is not None and CRS.from_wkt(wkt).geodetic_crs is not None else None
+
+
 def lonlat(crs: str, x, y) -> tuple:
     """(lon, lat) on WGS 84 of map coordinates (numbers or arrays) in `crs`, the longitude
     within ±180: PROJ wraps what it unprojects, but a geographic scene laid past 180 E (179.9
@@ -315,7 +325,7 @@ def grid_of(ds, what: str = "scene") -> SceneGrid:
         from pyproj.exceptions import CRSError
 
         try:
-            crs = CRS.from_user_input(ds.crs.to_wkt()).to_wkt()
+            crs = on_earth(CRS.from_user_input(ds.crs.to_wkt()).to_wkt())
         except (CRSError, ValueError) as e:
             raise BadInputError(f"{what} {ds.name} has a coordinate system that cannot be read: {_first_line(e)}") from e
     return SceneGrid(ds.height, ds.width, ds.count, dtypes.pop(), crs, tuple(ds.transform)[:6])

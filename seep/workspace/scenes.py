@@ -32,6 +32,7 @@ from seep.data.geo import (
     is_warped,
     lent_points,
     lonlat,
+    on_earth,
     on_map_grid,
     open_scene,
     placed_like,
@@ -115,7 +116,8 @@ def import_scene(
         if mixed := mixing_warning(ws):
             report.warnings.append(mixed)
         if grid.crs is None:
-            report.warnings.append(f"{path} has no coordinate system: its seeps will export without coordinates")
+            has = "a local coordinate system (tied to no place on the Earth)" if ds.crs else "no coordinate system"
+            report.warnings.append(f"{path} has {has}: its seeps will export without coordinates")
         if is_warped(ds):
             report.warnings.append(_warped_note(ds, path))
         if mds is not None and (lent_points(mds) or (grid.crs is not None and _plain_on(grid, grid_of(mds, "mask")))):
@@ -548,7 +550,8 @@ def scene(ws: Workspace, name: str) -> Scene:
         raise NotFoundError(
             f"no georeferenced scene {name!r} in this workspace (scenes imported from a GeoTIFF: {', '.join(scene_names(ws)) or 'none'})"
         )
-    grid = SceneGrid(row["height"], row["width"], row["bands"], row["dtype"], row["crs"], tuple(json.loads(row["transform"])))
+    crs = on_earth(row["crs"])  # a scene imported with a local grid's CRS before those were dropped
+    grid = SceneGrid(row["height"], row["width"], row["bands"], row["dtype"], crs, tuple(json.loads(row["transform"])))
     return Scene(
         row["name"], row["origin"], grid, row["tile"], row["tiles"], row["skipped_no_data"], row["acquired"], row["acquired_from"]
     )
