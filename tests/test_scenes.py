@@ -973,6 +973,7 @@ def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, sc
         ([str(tmp_path / "none.gpkg")], "no file at"),
         ([str(tmp_path / "junk.gpkg")], "cannot read"),
         ([gpkg("nocrs.gpkg", crs=None)], "has no coordinate system"),
+        ([gpkg("local.gpkg", crs=LOCAL_GRID)], "has a local coordinate system (arbitrary), tied to no place on the Earth"),
         ([gpkg("bad.gpkg", values=("9",))], "holds '9'; the seep classes here are ids 1 to 7, or their names"),
         ([gpkg("named.gpkg", values=("tar ball",))], "holds 'tar ball'"),
         ([gpkg("other.gpkg", field="kind")], "has no class_id field"),

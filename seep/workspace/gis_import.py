@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from seep.data.geo import on_earth
 from seep.errors import BadInputError
 from seep.workspace import accounts
 from seep.workspace.gis import reproject
@@ -76,7 +77,7 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     """The file's polygons in the scene's CRS and their class ids, the others counted."""
     from pyogrio.raw import read
     from pyproj import CRS
-    from pyproj.exceptions import CRSError
+    from pyproj.exceptions import CRSError, ProjError
 
     layer = _layer(path, sc.name, layer)
     try:
@@ -97,9 +98,15 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     report.not_polygons = int((~keep).sum())
     geoms = shapely.make_valid(geoms[keep])
     try:
-        if CRS.from_user_input(meta["crs"]) != CRS.from_wkt(sc.grid.crs):
+        theirs = CRS.from_user_input(meta["crs"])
+        if on_earth(theirs.to_wkt()) is None:
+            raise BadInputError(
+                f"{path} has a local coordinate system ({theirs.name}), tied to no place on the Earth, so its polygons "
+                f"cannot be placed on scene {sc.name}; set the file's real one in your GIS"
+            )
+        if theirs != CRS.from_wkt(sc.grid.crs):
             geoms = reproject(geoms, meta["crs"], sc.grid.crs)
-    except CRSError as e:
+    except (CRSError, ProjError) as e:
         raise BadInputError(f"cannot move the polygons of {path} onto scene {sc.name}'s coordinate system: {e}") from None
     if CRS.from_wkt(sc.grid.crs).is_geographic:
         geoms = _around_the_globe(geoms)
