@@ -111,6 +111,8 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     assert code == 0 and "S1A_scene.tif" in out and "note:" not in out, err
     with rasterio.open(tmp_path / "maps" / "S1A_scene.tif") as ds, rasterio.open(mask) as orig:
         assert ds.crs == orig.crs and ds.transform == orig.transform and ds.nodata == 255
+        colours = ds.colormap(1)  # a GIS draws each class in the app's colour
+        assert all(colours[k][:3] == ws.classes[k].rgb for k in range(len(ws.classes))) and colours[255][3] == 0
         exported, expected = ds.read(1), orig.read(1)
     expected[512:, :256] = 255  # the tile of no radar was never stored: nobody labelled it
     assert (exported == expected).all()
