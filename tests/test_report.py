@@ -252,9 +252,8 @@ def test_a_scene_in_degrees_or_with_no_crs_has_no_scale_bar(capsys, tmp_path, cr
     assert "True north is" not in page.captions[0]  # a plain north-up grid in degrees: north is up
     assert page.captions[1].endswith(" · 320 pixels across")
     if crs:
-        assert page.facts["Grid"].startswith("256 x 256 pixels of 0.0001 x 0.0001 degrees") and page.tables[0][1][4].endswith(
-            "° E"
-        )
+        grid = "256 x 256 pixels of 0.0001 x 0.0001 degrees (about 7.89 x 11.1 m at the middle)"  # at 44.99 N
+        assert page.facts["Grid"].startswith(grid) and page.tables[0][1][4].endswith("° E")
     else:
         assert page.facts["Centre"] == "no coordinate system" and page.tables[0][1][2] == "300 px"
         assert any("sizes are in pixels" in n for n in page.notes)

@@ -196,6 +196,10 @@ def pixel_metres(sc: Scene) -> tuple[float, float] | None:
     shrinks towards the poles)."""
     if sc.grid.crs is None or _crs(sc.grid.crs).is_geographic:
         return None
+    return _ground_spans(sc)
+
+
+def _ground_spans(sc: Scene) -> tuple[float, float]:
     col, row = sc.grid.width / 2, sc.grid.height / 2
     ends = np.array([sc.grid.affine() @ xy for xy in ((col - 50, row), (col + 50, row), (col, row - 50), (col, row + 50))])
     lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(ends[:, 0], ends[:, 1])
@@ -204,13 +208,16 @@ def pixel_metres(sc: Scene) -> tuple[float, float] | None:
 
 
 def pixel_size(sc: Scene) -> str:
-    """A pixel's size as people read it: '10 x 10 m' on the ground, or in the grid's own units
-    where it has no one scale (degrees) or no CRS."""
+    """A pixel's size as people read it: '10 x 10 m' on the ground; in degrees, with what they
+    span on the ground at the scene's middle; in the grid's own units without a CRS."""
     spans = pixel_metres(sc)
-    if spans is None:
-        a, b, _, d, e = sc.grid.transform[:5]  # the column and row steps, rotated or not
-        return f"{math.hypot(a, d):g} x {math.hypot(b, e):g} {'degrees' if sc.grid.crs else 'units'}"
-    return f"{spans[0]:.3g} x {spans[1]:.3g} m"
+    if spans is not None:
+        return f"{spans[0]:.3g} x {spans[1]:.3g} m"
+    a, b, _, d, e = sc.grid.transform[:5]  # the column and row steps, rotated or not
+    if sc.grid.crs is None:
+        return f"{math.hypot(a, d):g} x {math.hypot(b, e):g} units"
+    across, down = _ground_spans(sc)
+    return f"{math.hypot(a, d):g} x {math.hypot(b, e):g} degrees (about {across:.3g} x {down:.3g} m at the middle)"
 
 
 def north_angle(sc: Scene) -> float | None:
