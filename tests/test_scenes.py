@@ -1078,9 +1078,9 @@ def gcp_swath(path, array, lon0=3.2, lat0=42.9, *, with_points=True):
     angle = np.radians(-12)  # an ascending pass: the swath is not north-up
     dlon, dlat = 10 / (111_320 * np.cos(np.radians(lat0))), 10 / 110_540
 
-    def lonlat(row, col):
+    def lonlat(row, col):  # longitudes within ±180, as a product over the antimeridian gives them
         x, y = col * np.cos(angle) - row * np.sin(angle), col * np.sin(angle) + row * np.cos(angle)
-        return lon0 + x * dlon, lat0 - y * dlat
+        return (lon0 + x * dlon + 180) % 360 - 180, lat0 - y * dlat
 
     h, w = array.shape
     points = [
@@ -1095,28 +1095,39 @@ def gcp_swath(path, array, lon0=3.2, lat0=42.9, *, with_points=True):
 
 
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
-def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(capsys, tmp_path):
+@pytest.mark.parametrize(
+    "lon0, lat0, zone",
+    [(3.2, 42.9, "WGS 84 / UTM zone 31N (EPSG:32631)"), (179.97, 60.0, "WGS 84 / UTM zone 1N (EPSG:32601)")],
+    ids=["gulf of lion", "over the antimeridian"],
+)
+def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(capsys, tmp_path, lon0, lat0, zone):
     """Sentinel-1 GRD files carry ground control points, not a grid: imported as they were,
     their seeps had no coordinates. The scene and its mask (with the same points) are warped
-    onto the UTM zone of the scene's centre, and a slick exports where it lies on the map."""
+    onto the UTM zone of the scene's centre, and a slick exports where it lies on the map. Over
+    the antimeridian the points jump from 179.99 E to 179.99 W: fitted in degrees, most of the
+    swath was warped off its grid (3 of 11 tiles kept)."""
     h, w = 500, 600
     img = np.random.default_rng(3).integers(200, 3000, (h, w)).astype(np.uint16)
     img[:, :60] = 0  # no radar west of the swath, with no no-data tag, as in a GRD file
     mask = np.zeros((h, w), np.uint8)
     mask[200:260, 250:400] = 2
-    lonlat = gcp_swath(tmp_path / "S1A_grd.tif", img)
-    gcp_swath(tmp_path / "S1A_grd_mask.tif", mask)
+    lonlat = gcp_swath(tmp_path / "S1A_grd.tif", img, lon0, lat0)
+    gcp_swath(tmp_path / "S1A_grd_mask.tif", mask, lon0, lat0)
+    with rasterio.open(tmp_path / "S1A_grd.tif", "r+") as ds:
+        ds.update_tags(ACQUISITION_START_TIME="2026-01-02T03:04:05Z")  # read through the warp
     ws_path = str(tmp_path / "ws")
     code, out, err = run(
         capsys, "import", str(tmp_path / "S1A_grd.tif"), "--mask", str(tmp_path / "S1A_grd_mask.tif"), "--workspace", ws_path
     )
     assert code == 0, err
-    assert "is placed on the map by 9 ground control points" in err and "WGS 84 / UTM zone 31N (EPSG:32631)" in err
+    assert "is placed on the map by 9 ground control points" in err and zone in err
     sc = scene(Workspace(ws_path), "S1A_grd")
-    assert "UTM zone 31N" in sc.grid.crs and abs(abs(sc.grid.transform[0]) - 10) < 0.5  # about its own 10 m
+    assert sc.acquired == "2026-01-02T03:04:05Z"
+    assert zone.split(" (")[0].removeprefix("WGS 84 / ") in sc.grid.crs and abs(abs(sc.grid.transform[0]) - 10) < 0.5
     assert (sc.grid.width, sc.grid.height) > (w, h)  # the tilted swath's bounding box, the corners no-data
     pixels = np.concatenate([Workspace(ws_path).read_image(i).ravel() for i in tile_offsets_of(Workspace(ws_path), "S1A_grd")])
     assert pixels.min() == 0 and pixels[pixels > 0].min() >= 200  # no radar stays no-data: not blended in, not nudged to 1
+    assert (pixels > 0).sum() > 0.97 * (h * w - 60 * h)  # and all the radar is there, on the grid
 
     assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)[0] == 0
     (slick,) = json.loads((tmp_path / "s.geojson").read_text())["features"]

@@ -227,8 +227,57 @@ def on_map_grid(ds, what: str = "scene"):
     # warper keeps those zeros as data, blends them into the swath's edge, and nudges them to 1
     # so that they are not mistaken for the output's no-data: dark pixels where there is no radar.
     src_nodata = None if what == "mask" else nodata
-    with WarpedVRT(ds, crs=utm_zone_of(ds), resampling=resampling, src_nodata=src_nodata, nodata=nodata) as vrt:
+    zone = utm_zone_of(ds)
+    with (
+        _points_in(ds, zone) as placed,
+        WarpedVRT(placed, crs=zone, resampling=resampling, src_nodata=src_nodata, nodata=nodata) as vrt,
+    ):
         yield vrt
+
+
+@contextmanager
+def _points_in(ds, zone: str):
+    """`ds` with its ground control points carried into `zone` by PROJ. GDAL fits its pixel ->
+    map polynomial in the points' own CRS: in degrees, a pass over the antimeridian has points
+    at 179.99 E and 179.99 W side by side, the fit is nonsense, and most of the swath was
+    warped off the grid (3 of 11 tiles kept). In metres of the UTM zone they run on smoothly."""
+    import rasterio
+    from pyproj import CRS
+
+    points, crs = ds.gcps
+    if CRS.from_wkt(crs.to_wkt()) == CRS.from_user_input(zone):  # already there (placed_like's, a polar scene's)
+        yield ds
+        return
+    with rasterio.open(_gcp_vrt(ds, _projected(points, crs, zone), zone, ds.tags())) as placed:
+        yield placed
+
+
+def _projected(points, crs, zone: str) -> list[tuple]:
+    """Ground control points as (col, row, x, y, z), x and y carried from `crs` into `zone`."""
+    x, y = transformer(crs.to_wkt(), zone).transform([p.x for p in points], [p.y for p in points])
+    return [(p.col, p.row, px, py, p.z) for p, px, py in zip(points, x, y, strict=True)]
+
+
+def _gcp_vrt(ds, points: list[tuple], crs: str, tags: dict) -> str:
+    """A VRT over the file of `ds` (every band), placed by `points` (col, row, x, y, z) in
+    `crs`, carrying `tags` (a scene's acquisition time) as its metadata."""
+    from pyproj import CRS
+
+    gcps = "".join(
+        f'<GCP Id="{i}" Pixel="{c!r}" Line="{r!r}" X="{x!r}" Y="{y!r}" Z="{(z or 0.0)!r}"/>'
+        for i, (c, r, x, y, z) in enumerate(points)
+    )
+    bands = "".join(
+        f'<VRTRasterBand dataType="{_GDAL_TYPES[ds.dtypes[b]]}" band="{b + 1}"><SimpleSource>'
+        f'<SourceFilename relativeToVRT="0">{escape(ds.name)}</SourceFilename><SourceBand>{b + 1}</SourceBand>'
+        "</SimpleSource></VRTRasterBand>"
+        for b in range(ds.count)
+    )
+    meta = "".join(f"<MDI key={quoteattr(str(k))}>{escape(str(v))}</MDI>" for k, v in tags.items())
+    return (
+        f'<VRTDataset rasterXSize="{ds.width}" rasterYSize="{ds.height}"><Metadata>{meta}</Metadata>'
+        f"<GCPList Projection={quoteattr(CRS.from_user_input(crs).to_wkt())}>{gcps}</GCPList>{bands}</VRTDataset>"
+    )
 
 
 @contextmanager
@@ -245,22 +294,22 @@ def placed_like(mds, ds):
     if ds.crs is not None or not points or not bare or not same_pixels:  # the grid check says what is wrong
         yield mds
         return
-    gcps = "".join(
-        f'<GCP Id="{i}" Pixel="{p.col!r}" Line="{p.row!r}" X="{p.x!r}" Y="{p.y!r}" Z="{(p.z or 0.0)!r}"/>'
-        for i, p in enumerate(points)
-    )
-    vrt = (
-        f'<VRTDataset rasterXSize="{mds.width}" rasterYSize="{mds.height}">'
-        f"<GCPList Projection={quoteattr(crs.to_wkt())}>{gcps}</GCPList>"
-        f'<VRTRasterBand dataType="{_GDAL_TYPES[mds.dtypes[0]]}" band="1"><SimpleSource>'
-        f'<SourceFilename relativeToVRT="0">{escape(mds.name)}</SourceFilename><SourceBand>1</SourceBand>'
-        "</SimpleSource></VRTRasterBand></VRTDataset>"
-    )
-    with rasterio.open(vrt) as placed:
-        yield placed
+    zone = utm_zone_of(ds)  # the points as on_map_grid gives them to GDAL for the scene
+    with rasterio.open(_gcp_vrt(mds, _projected(points, crs, zone), zone, {LENT: "1"})) as lent:
+        yield lent
 
 
-_GDAL_TYPES = {"uint8": "Byte", "uint16": "UInt16", "int16": "Int16", "uint32": "UInt32", "int32": "Int32"}
+_GDAL_TYPES = {
+    "uint8": "Byte",
+    "int8": "Int8",
+    "uint16": "UInt16",
+    "int16": "Int16",
+    "uint32": "UInt32",
+    "int32": "Int32",
+    "float32": "Float32",
+    "float64": "Float64",
+}
+LENT = "SEEP_LENT_POINTS"  # placed_like's VRT: a mask placed by its scene's points
 
 
 def is_warped(ds) -> bool:
@@ -270,7 +319,7 @@ def is_warped(ds) -> bool:
 
 def lent_points(mds) -> bool:
     """Whether this warped mask was placed by its scene's points (placed_like's VRT)."""
-    return is_warped(mds) and mds.src_dataset.driver == "VRT"
+    return is_warped(mds) and mds.src_dataset.tags().get(LENT) == "1"
 
 
 @functools.lru_cache(maxsize=16)
