@@ -276,7 +276,7 @@ def _tags(ds) -> dict:
 def _warped_note(ds, path: Path) -> str:
     from seep.workspace.gis import crs_label
 
-    unit = {"metre": "m", "meter": "m"}.get(ds.crs.linear_units, ds.crs.linear_units)
+    unit = "degree" if ds.crs.is_geographic else {"metre": "m", "meter": "m"}.get(ds.crs.linear_units, ds.crs.linear_units)
     return (
         f"{path} is placed on the map by {len(ds.src_dataset.gcps[0])} ground control points, not on a grid: "
         f"it was warped onto {crs_label(ds.crs.to_wkt())} at {abs(ds.transform.a):.3g} x {abs(ds.transform.e):.3g} "
