@@ -210,14 +210,13 @@ def _ground_spans(sc: Scene) -> tuple[float, float]:
 def pixel_size(sc: Scene) -> str:
     """A pixel's size as people read it: '10 x 10 m' on the ground; in degrees, with what they
     span on the ground at the scene's middle; in the grid's own units without a CRS."""
-    spans = pixel_metres(sc)
-    if spans is not None:
-        return f"{spans[0]:.3g} x {spans[1]:.3g} m"
     a, b, _, d, e = sc.grid.transform[:5]  # the column and row steps, rotated or not
     if sc.grid.crs is None:
         return f"{math.hypot(a, d):g} x {math.hypot(b, e):g} units"
     across, down = _ground_spans(sc)
-    return f"{math.hypot(a, d):g} x {math.hypot(b, e):g} degrees (about {across:.3g} x {down:.3g} m at the middle)"
+    if _crs(sc.grid.crs).is_geographic:
+        return f"{math.hypot(a, d):g} x {math.hypot(b, e):g} degrees (about {across:.3g} x {down:.3g} m at the middle)"
+    return f"{across:.3g} x {down:.3g} m"
 
 
 def north_angle(sc: Scene) -> float | None:
