@@ -97,6 +97,7 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     keep = np.array([g is not None for g in geoms], bool)
     report.not_polygons = int((~keep).sum())
     geoms = shapely.make_valid(geoms[keep])
+    ours = CRS.from_wkt(sc.grid.crs)
     try:
         theirs = CRS.from_user_input(meta["crs"])
         if on_earth(theirs.to_wkt()) is None:
@@ -104,11 +105,11 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
                 f"{path} has a local coordinate system ({theirs.name}), tied to no place on the Earth, so its polygons "
                 f"cannot be placed on scene {sc.name}; set the file's real one in your GIS"
             )
-        if theirs != CRS.from_wkt(sc.grid.crs):
+        if theirs != ours:
             geoms = reproject(geoms, meta["crs"], sc.grid.crs)
     except (CRSError, ProjError) as e:
         raise BadInputError(f"cannot move the polygons of {path} onto scene {sc.name}'s coordinate system: {e}") from None
-    if CRS.from_wkt(sc.grid.crs).is_geographic:
+    if ours.is_geographic:
         geoms = _around_the_globe(geoms)
     on_scene = shapely.intersects(geoms, _footprint(sc))
     report.outside = int((~on_scene).sum())

@@ -211,7 +211,7 @@ def _closeups(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | Non
     if not slicks:
         return ""
     figures = []
-    points = _points(ws, sc, slicks[:CLOSEUPS])
+    points, spans = _points(ws, sc, slicks[:CLOSEUPS]), pixel_metres(sc)
     for n, s in enumerate(slicks[:CLOSEUPS], 1):
         r0, c0, r1, c1 = s.box
         need = max(CHIP_PX, 1.4 * max(r1 - r0, c1 - c0))
@@ -219,7 +219,6 @@ def _closeups(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | Non
         box = around(r0, c0, r1, c1, CHIP_PX * factor, factor)
         mine = {k: p for k, p in points.items() if k == n}
         svg = _picture(ws, sc, box, factor, model_id, mine, "")
-        spans = pixel_metres(sc)
         wide = f"{box.width * spans[0] / 1000:.1f} km across" if spans else f"{box.width} pixels across"
         area = f"{s.area_km2:.3f} km²" if s.area_km2 is not None else f"{s.pixels} px"
         figures.append(f"<figure>{svg}<figcaption>{_e(f'{n} · {s.class_name} · {area} · {wide}')}</figcaption></figure>")
