@@ -10,6 +10,7 @@ import tifffile
 from helpers import sar_tile
 
 from seep.cli import main
+from seep.data.classes import SEEP_CLASSES
 from seep.data.synthetic import DemoSpec, make_tile
 from seep.workspace import ImageFilter, Workspace
 
@@ -698,6 +699,9 @@ def test_predict_keeps_a_geotiffs_place_on_the_map(capsys, tmp_path, tiny_model)
         with rasterio.open(tmp_path / "o" / folder / "geo.tif") as ds:
             assert ds.crs.to_epsg() == 32631 and ds.transform == transform
             assert (ds.height, ds.width, ds.count, ds.dtypes[0]) == (64, 64, 1, dtype)
+    with rasterio.open(tmp_path / "o" / "train_masks_256" / "geo.tif") as ds:
+        # QGIS draws the mask in the app's class colours (a paletted layer), not a grey ramp.
+        assert ds.colormap(1)[4][:3] == SEEP_CLASSES[4].rgb
         plain = tifffile.TiffFile(tmp_path / "o" / folder / "plain.tif")
         assert not {33550, 33922, 34264, 34735} & set(plain.pages[0].tags.keys())  # no map for a tile without one
         plain.close()

@@ -21,6 +21,7 @@ from pyproj import Geod, Transformer
 from rasterio.transform import from_origin
 
 from seep.cli import main
+from seep.data.classes import SEEP_CLASSES
 from seep.errors import BadInputError, Cancelled
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace.scenes import import_scene, scene, scene_names, tile_offsets_of
@@ -318,7 +319,8 @@ def test_a_raster_too_large_to_read_whole_is_predicted_as_its_imported_scene_is(
     code, said, err = run(capsys, "predict", "--data", str(folder), "--out", str(out), "--model", str(tiny_model))
     assert code == 0 and said.startswith("predicted 3 rasters"), err
     with rasterio.open(out / "train_masks_256" / "S1A_scene.tif") as ds:
-        classes, crs, transform = ds.read(1), ds.crs, ds.transform
+        classes, crs, transform, colours = ds.read(1), ds.crs, ds.transform, ds.colormap(1)
+    assert colours[1][:3] == SEEP_CLASSES[1].rgb  # drawn in the app's colours
     with rasterio.open(out / "confidence" / "S1A_scene.tif") as ds:
         confidence = ds.read(1)
     assert classes.shape == (H, W) and crs.to_epsg() == 32631 and transform == from_origin(500000, 4600000, 10, 10)

@@ -103,6 +103,11 @@ class ClassTable:
         if bad:
             raise BadInputError(f"{what} has values {bad} outside the class table (0..{len(self.classes) - 1}); {fix}")
 
+    def colormap(self) -> dict[int, tuple[int, int, int]]:
+        """{id: (r, g, b)}, a GeoTIFF's colour table: a GIS draws a mask in the app's colours
+        (QGIS: a paletted layer), not as a grey ramp over 0-255 in which every seep class is black."""
+        return {c.id: c.rgb for c in self.classes}
+
     def binary(self) -> ClassTable:
         """Seep vs. not: every non-background class merged into one."""
         return ClassTable((self.classes[0], SeepClass(1, "seep", self.classes[1].colour)))
@@ -125,6 +130,14 @@ SEEP_CLASSES = ClassTable(
         SeepClass(7, "seep 7", "#cc79a7"),
     )
 )
+
+
+def default_table(n: int) -> ClassTable | None:
+    """The default table for a model of `n` classes (2: seep or not), as the app colours its
+    masks; None for a model of more classes than it has."""
+    if n == 2:
+        return SEEP_CLASSES.binary()
+    return ClassTable(SEEP_CLASSES.classes[:n]) if 2 < n <= len(SEEP_CLASSES) else None
 
 
 @dataclass(frozen=True)

@@ -505,15 +505,19 @@ def write_geotiff(
     nodata: float | None = None,
     gcps: tuple | None = None,
     tags: dict | None = None,
+    colours: dict | None = None,
 ) -> None:
     """A (H, W) or (H, W, bands) array as a tiled, deflate-compressed GeoTIFF, placed by its
-    transform or, where given, by (ground control points, their CRS); `tags`: GDAL metadata."""
+    transform or, where given, by (ground control points, their CRS); `tags`: GDAL metadata;
+    `colours`: a class mask's colour table (ClassTable.colormap)."""
     import rasterio
 
     bands = array[None] if array.ndim == 2 else np.moveaxis(array, -1, 0)
     with rasterio.open(path, "w", **geotiff_profile(bands.shape, bands.dtype.name, crs, transform, nodata, gcps)) as ds:
         ds.write(bands)
         ds.update_tags(**(tags or {}))
+        if colours:
+            ds.write_colormap(1, colours)
 
 
 def geotiff_profile(

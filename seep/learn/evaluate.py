@@ -127,8 +127,8 @@ def predict_folder(
 
     for i, p in enumerate(predictor.iter_predict(readable(), tta=tta)):
         name, geo = read[i]
-        for folder, array in ((MASKS_DIR, p.classes), ("confidence", p.confidence)):
-            write_output(safe_child(Path(out) / folder, f"{name}.tif"), array, geo)
+        write_output(safe_child(Path(out) / MASKS_DIR, f"{name}.tif"), p.classes, geo, predictor.colours)
+        write_output(safe_child(Path(out) / "confidence", f"{name}.tif"), p.confidence, geo)
         done()
     for f in large:
         outputs = [safe_child(Path(out) / folder, f"{f.stem}.tif") for folder in (MASKS_DIR, "confidence")]
@@ -142,12 +142,12 @@ def predict_folder(
     return len(read), skipped
 
 
-def write_output(path: Path, array: np.ndarray, geo: tuple | None) -> None:
+def write_output(path: Path, array: np.ndarray, geo: tuple | None, colours: dict | None = None) -> None:
     """A plain TIFF, or a GeoTIFF placed as its input was (coordinate system and transform, or
-    ground control points)."""
+    ground control points) and, for a mask, coloured by class (`colours`)."""
     if geo is None:
         write_tiff(path, array)
     else:
         from rasterio.transform import Affine  # 0.5 s to import: only where a map is kept
 
-        replace_atomically(path, lambda tmp: write_geotiff(tmp, array, geo[0], Affine(*geo[1]), gcps=geo[2]))
+        replace_atomically(path, lambda tmp: write_geotiff(tmp, array, geo[0], Affine(*geo[1]), gcps=geo[2], colours=colours))

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from seep.data.classes import default_table
 from seep.errors import BadInputError
 from seep.learn.checkpoint import load_checkpoint
 from seep.learn.data import Normalizer, valid_pixels
@@ -111,6 +112,12 @@ class Predictor:
     @property
     def binary(self) -> bool:
         return self.config.classes == 2
+
+    @property
+    def colours(self) -> dict | None:
+        """The colour table of the masks it writes as GeoTIFFs: the app's colours by class id."""
+        table = default_table(self.config.classes)
+        return table.colormap() if table else None
 
     def check_bands(self, bands: int, what: str) -> None:
         """Refuse an image of another band count than the network reads, naming the image: the

@@ -57,6 +57,8 @@ def predict_tiled(
                 rasterio.open(masks_tmp, "w", **geotiff_profile(shape, "uint8", **place)) as m,
                 rasterio.open(confidence_tmp, "w", **geotiff_profile(shape, "float32", **place)) as c,
             ):
+                if predictor.colours:
+                    m.write_colormap(1, predictor.colours)
                 rows = range(0, ds.height, predictor.window)
                 for i, r in enumerate(rows):
                     for window, _, p in _row(predictor, ds, r, tta):

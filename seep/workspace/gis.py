@@ -401,9 +401,7 @@ def export_masks_geotiff(
         def write(tmp: Path, sc=sc, profile=profile) -> None:
             with bounded_cache(), rasterio.open(tmp, "w", **profile) as dst:  # GDAL fills what is not written with no-data
                 dst.update_tags(**{EXPORT_TAG: source}, **({TAG: sc.acquired} if sc.acquired else {}))
-                # A GIS draws the classes in the app's colours (QGIS: a paletted layer), not as a
-                # grey ramp over 0-255 in which every seep class is black.
-                dst.write_colormap(1, {i: tuple(int(v) for v in rgb) for i, rgb in enumerate(ws.classes.palette())})
+                dst.write_colormap(1, ws.classes.colormap())
                 for image_id, (r, c) in tile_offsets_of(ws, sc.name).items():
                     classes = tile_classes(ws, image_id, model_id)
                     if classes is None:
