@@ -120,3 +120,47 @@ def test_real_cgg_tiles_import(real_data, tmp_path):
     assert (r.added, r.masks_added, r.skipped) == (616, 616, [])
     assert len(ws.scenes()) == 13
     assert ws.status_counts()["accepted"] == 616
+
+
+def test_a_folder_of_scene_folders_imports_each_as_its_scene(ws, tmp_path, capsys):
+    """A drop of one folder per scene (plain tiles, or the exercise layout with its masks) was
+    passed over whole: "0 images added". Each folder's tiles now take its name as their scene;
+    what is not tiles is skipped and named, and nothing outside the drop is read."""
+    from seep.cli import main
+
+    drop = tmp_path / "drop"
+    for scene, seed in (("harbour", 1), ("harbour/north", 2)):
+        (drop / scene).mkdir(parents=True)
+        tifffile.imwrite(drop / scene / f"tile_{seed}.tif", sar_tile(seed))
+    layout = _exercise(drop / "gulf", n=1)
+    tifffile.imwrite(layout / "train_images_256" / "plain.tif", sar_tile(5))
+    tifffile.imwrite(layout / "train_masks_256" / "plain.tif", np.ones((64, 64), np.uint8))
+    (drop / ".cache").mkdir()
+    tifffile.imwrite(drop / ".cache" / "thumb.tif", sar_tile(6))  # hidden: no tiles
+    (drop / "S1A_IW_GRDH.SAFE").mkdir()
+    (drop / "S1A_IW_GRDH.SAFE" / "manifest.safe").write_text("<xml/>")
+    Workspace(drop / "old_ws")  # a workspace kept among the tiles
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    tifffile.imwrite(outside / "secret.tif", sar_tile(7))
+    os.symlink(outside, drop / "link_out")
+    os.symlink(".", drop / "harbour" / "again")  # a loop: walked once
+
+    r = import_folder(ws, drop, author="imp")
+    assert (r.added, r.masks_added) == (4, 2)
+    assert {(x.name, x.scene) for x in ws.list_images()} == {
+        ("tile_1", "harbour"),
+        ("tile_2", "north"),
+        ("12340.000000", "12340"),
+        ("plain", "gulf"),  # the layout's folder, not "train_images_256"
+    }
+    reasons = dict(r.skipped)
+    assert set(reasons) == {"S1A_IW_GRDH.SAFE/", "old_ws/", "link_out/"}
+    assert reasons["S1A_IW_GRDH.SAFE/"] == f"a Sentinel-1 product, a scene: `python -m seep import {drop} --scenes` imports it"
+    assert "a Seep workspace" in reasons["old_ws/"] and "leads outside" in reasons["link_out/"]
+    assert import_folder(ws, drop, author="imp").already_present == 4
+
+    # The workspace itself, given as the folder: told what to do, nothing made.
+    assert main(["import", str(drop / "old_ws"), "--workspace", str(tmp_path / "w2")]) == 1
+    assert "is a Seep workspace, not tiles: `python -m seep export" in capsys.readouterr().err
+    assert not (tmp_path / "w2").exists()

@@ -41,9 +41,10 @@ def find_layout(path: Path) -> tuple[Path, Path | None]:
 
 
 def scene_of(file_name: str, folder: Path) -> str:
-    """The exercise names tiles <scene>.<tile>.tif; other names take their folder as the scene."""
+    """The exercise names tiles <scene>.<tile>.tif; other names take their folder as the scene
+    (the exercise layout's: the folder holding it, not "train_images_256")."""
     stem = Path(file_name).stem
-    return stem.split(".", 1)[0] if "." in stem else folder.name
+    return stem.split(".", 1)[0] if "." in stem else folder.parent.name if folder.name == IMAGES_DIR else folder.name
 
 
 def image_files(images_dir: Path) -> list[Path]:

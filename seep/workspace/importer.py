@@ -1,7 +1,7 @@
 """Import rasters (and masks) from a folder into a workspace.
 
 Two layouts: the exercise's (`train_images_256/` + optional `train_masks_256/` with the
-same file names) and a plain folder of TIFFs. Import is idempotent by pixel checksum:
+same file names) and a plain folder of TIFFs; the folders inside are imported as well. Import is idempotent by pixel checksum:
 running it twice adds nothing. A file that cannot be used is skipped and reported with
 its reason; it never stops the others.
 """
@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seep.data.geo import has_geotags
-from seep.data.layout import TIFF_SUFFIXES, find_layout, scene_of
+from seep.data.geo import has_geotags, sentinel1_product
+from seep.data.layout import IMAGES_DIR, MASKS_DIR, TIFF_SUFFIXES, find_layout, scene_of
 from seep.data.raster import read_image, read_mask, safe_child
 from seep.errors import BadInputError, SeepError
 from seep.workspace.records import clean_author, counted, pixel_checksum
-from seep.workspace.workspace import Workspace
+from seep.workspace.workspace import Workspace, is_workspace
 
 
 @dataclass
@@ -42,29 +42,89 @@ def import_folder(
     author: str,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    images_dir, masks_dir = check_import(path, author)
+    """The folder's tiles and those of its folders, each folder's plain names taking its name
+    as their scene: a drop of one folder per scene imports as it reads, where the folders were
+    passed over and "0 images added" said."""
+    check_import(path, author)
     report = ImportReport()
-    entries = sorted(p.name for p in images_dir.iterdir())
-    for i, fname in enumerate(entries):
+    folders = _tile_folders(Path(path), report)
+    entries = [(images_dir, masks_dir, name) for images_dir, masks_dir in folders for name in _files(images_dir)]
+    for i, (images_dir, masks_dir, fname) in enumerate(entries):
         if on_progress:
             on_progress(i, len(entries))
-        shown = f"{images_dir.name}/{printable(fname)}"
+        shown = f"{_shown(images_dir, path)}/{printable(fname)}"
         record, image = _attempt(report, shown, _import_image, ws, images_dir, fname, report)
         if record is None or masks_dir is None or not (masks_dir / fname).exists():
             continue
-        shown_mask = f"{masks_dir.name}/{printable(fname)}"
+        shown_mask = f"{_shown(masks_dir, path)}/{printable(fname)}"
         _attempt(report, shown_mask, _import_mask, ws, masks_dir, fname, record, image, author, report)
-    if masks_dir is not None:
-        report.skipped += _masks_without_image(masks_dir, images_dir, set(entries))
+    for images_dir, masks_dir in folders:
+        if masks_dir is not None:
+            report.skipped += _masks_without_image(masks_dir, images_dir, set(_files(images_dir)), _shown(masks_dir, path))
     if on_progress:
         on_progress(len(entries), len(entries))
     return report
+
+
+def _tile_folders(path: Path, report: ImportReport) -> list[tuple[Path, Path | None]]:
+    """(images folder, masks folder or None) of `path` and of every folder below it, each walked
+    once (a link back up the tree is not followed round). Hidden folders and a zip's __MACOSX
+    hold no tiles; the folders that cannot be taken as tiles are skipped and said so."""
+    folders, seen, todo = [], set(), [path]
+    while todo:
+        folder = todo.pop(0)
+        if folder.resolve() in seen:
+            continue
+        seen.add(folder.resolve())
+        images_dir, masks_dir = find_layout(folder)
+        folders.append((images_dir, masks_dir))
+        for sub in sorted(p for p in images_dir.iterdir() if p.is_dir()):
+            if sub.name.startswith(".") or sub.name == "__MACOSX":
+                continue
+            if why := _not_tiles(sub, path):
+                report.skipped.append((f"{_shown(sub, path)}/", why))
+            else:
+                todo.append(sub)
+    return folders
+
+
+def _not_tiles(sub: Path, path: Path) -> str | None:
+    """Why a folder inside the one given is not walked for tiles, or None."""
+    if printable(sub.name) != sub.name:  # its name would be the scene of its tiles, and a line of `seep list`
+        return "its name is not valid UTF-8, or holds a control character such as a newline (shown as ?); rename it"
+    try:  # a link out of the folder given is not followed, as a file's is not
+        safe_child(path, str(sub.relative_to(path)))
+    except BadInputError as e:
+        return str(e)
+    if is_workspace(sub):  # its labels/ are masks, not images; its images/ its own
+        return "a Seep workspace: `python -m seep export` writes its tiles out"
+    if sentinel1_product(sub):
+        return f"a Sentinel-1 product, a scene: `python -m seep import {path} --scenes` imports it"
+    if sub.name == MASKS_DIR:
+        return f"masks with no {IMAGES_DIR}/ beside them to be the labels of"
+    return None
+
+
+def _files(images_dir: Path) -> list[str]:
+    return sorted(p.name for p in images_dir.iterdir() if not p.is_dir())
+
+
+def _shown(folder: Path, root: Path) -> str:
+    """A folder as the import's messages name it: below the folder given, by its path from there."""
+    root = Path(root)
+    shown = root.name if folder == root else str(folder.relative_to(root)) if folder.is_relative_to(root) else folder.name
+    return printable(shown)
 
 
 def check_import(path: Path, author: str) -> tuple[Path, Path | None]:
     """The folder's images and masks folders, refused before anything is written (a new
     workspace included) when there is nothing to import, or masks and no author to put on them
     (the images went in and every mask was skipped)."""
+    if is_workspace(path):
+        raise BadInputError(
+            f"{path} is a Seep workspace, not tiles: `python -m seep export --workspace {path} --out DIR` writes its "
+            "tiles and labels out, and an import of DIR takes them in"
+        )
     images_dir, masks_dir = find_layout(path)
     if next(images_dir.iterdir(), None) is None:
         raise BadInputError(f"{images_dir} holds no files to import; nothing was done")
@@ -73,15 +133,11 @@ def check_import(path: Path, author: str) -> tuple[Path, Path | None]:
     return images_dir, masks_dir
 
 
-def _masks_without_image(masks_dir: Path, images_dir: Path, images: set[str]) -> list[tuple[str, str]]:
+def _masks_without_image(masks_dir: Path, images_dir: Path, images: set[str], shown: str) -> list[tuple[str, str]]:
     """Masks no image is named for (a.tiff beside a.tif, a renamed image): named, as every file
     left out is, not passed over without a word."""
     why = f"no image of the same file name in {images_dir.name}/, so this label was not imported"
-    return [
-        (f"{masks_dir.name}/{printable(p.name)}", why)
-        for p in sorted(masks_dir.iterdir())
-        if p.name not in images and not p.is_dir()
-    ]
+    return [(f"{shown}/{printable(p.name)}", why) for p in sorted(masks_dir.iterdir()) if p.name not in images and not p.is_dir()]
 
 
 def _attempt(report: ImportReport, shown: str, step: Callable, *args):
