@@ -26,6 +26,7 @@ from seep.workspace.scenes import (
     scene_stamp,
     scenes_in_folder,
     tile_centres_lonlat,
+    unsearched,
 )
 
 ws = session.workspace()
@@ -111,7 +112,7 @@ def import_folder(folder: Path, more: bool, predict: bool) -> None:
             if skipped
             else ""
         )
-        raise BadInputError(f"{folder} holds no GeoTIFF scene to import{why}")
+        raise BadInputError(f"{folder} holds no GeoTIFF scene to import{why}{unsearched(folder)}")
     jobs = [
         queue.submit(
             ws,

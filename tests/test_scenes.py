@@ -1397,6 +1397,14 @@ def test_a_folder_of_passes_imports_from_the_command_line_each_on_its_own(capsys
     assert code == 0 and out.startswith("scene b: 9 tiles added"), out
     code, out, _ = run(capsys, "import", str(drop), "--scenes", "--author", "ana", "--workspace", ws_path)
     assert code == 0 and out == "already in the workspace, or being imported now: a.tif, b.tif, c.tif\n"
+    # A drop kept a folder a day: nothing is found at its top, and the reply says where to look.
+    for day in ("2026-11-29", "2026-11-30"):
+        (tmp_path / "days" / day).mkdir(parents=True)
+    code, out, _ = run(capsys, "import", str(tmp_path / "days"), "--scenes", "--author", "ana", "--workspace", ws_path)
+    assert code == 3 and out == (
+        f"no scene imported: {tmp_path / 'days'} holds no GeoTIFF scene to import; the folders inside it "
+        "(2026-11-29, 2026-11-30) are not searched: give each as the folder to import\n"
+    )
 
 
 @pytest.mark.usefixtures("store")

@@ -133,7 +133,7 @@ def _predict_imported(ws, args, name: str) -> None:
 def _import_scenes(args) -> int:
     """Every scene of a folder, one after another; the files left out said with why (exit 3), those
     already in the workspace named on one line (no failure: the folder is read again each morning)."""
-    from seep.workspace.scenes import already_in, import_scene, scenes_in_folder
+    from seep.workspace.scenes import already_in, import_scene, scenes_in_folder, unsearched
 
     if args.mask or args.scene or args.acquired:
         raise BadInputError(
@@ -160,7 +160,7 @@ def _import_scenes(args) -> int:
     if present:
         print(f"already in the workspace, or being imported now: {', '.join(present)}")
     if not found and not present:
-        print(f"no scene imported: {args.path} holds no GeoTIFF scene to import")
+        print(f"no scene imported: {args.path} holds no GeoTIFF scene to import{unsearched(args.path)}")
     return NEEDS_ATTENTION if skipped or not (found or present) else 0
 
 

@@ -222,6 +222,18 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
     return found, skipped
 
 
+def unsearched(folder: Path) -> str:
+    """What to say of the folders inside a drop, where it held no scene: their passes (a folder a
+    day, say) are not looked for, each folder being a drop of its own."""
+    inside = sorted(
+        p.name for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".") and not sentinel1_product(p)
+    )
+    if not inside:
+        return ""
+    named = ", ".join(inside[:3]) + (f" and {len(inside) - 3} more" if len(inside) > 3 else "")
+    return f"; the folders inside it ({named}) are not searched: give each as the folder to import"
+
+
 def already_in(ws: Workspace, path: Path) -> bool:
     """Whether the scene a folder's file would become is in the workspace, or being imported now:
     a file left out for that is no failure (a cron job's morning import meets yesterday's passes
