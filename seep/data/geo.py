@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from seep.data.raster import IMAGE_DTYPES, MAX_CHANNELS, describe_os_error
+from seep.data.snap import snap_tiff
 from seep.errors import BadInputError, WorkspaceError
 
 
@@ -83,16 +84,21 @@ def open_scene(path: Path, what: str = "scene"):
         raise BadInputError(f"{what} {path} is a folder, not a GeoTIFF")
     elif path.stat().st_size == 0:
         raise BadInputError(f"{what} {path} is empty (0 bytes)")
+    snap = snap_tiff(path) if source == path else None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NotGeoreferencedWarning)  # said once, by the importer
-            ds = rasterio.open(source)
+            ds = rasterio.open(source, driver="GTiff" if snap else None)  # see seep.data.snap
     except RasterioError as e:
         raise BadInputError(f"{what} {path} cannot be read as a GeoTIFF: {_first_line(e)}") from e
     with ds:
         if ds.driver != "GTiff":
             raise BadInputError(f"{what} {path} is not a GeoTIFF (GDAL reads it as {ds.driver}); convert it with gdal_translate")
-        yield ds
+        if snap is None or not snap.points or ds.crs is None:
+            yield ds
+            return
+        with rasterio.open(_gcp_vrt(ds, snap.points, ds.crs.to_wkt(), ds.tags(), snap.nodata)) as placed:
+            yield placed  # in the radar's geometry, placed by its tie points (on_map_grid warps it)
 
 
 def sentinel1_product(path: Path) -> Path | None:
@@ -258,17 +264,20 @@ def _projected(points, crs, zone: str) -> list[tuple]:
     return [(p.col, p.row, px, py, p.z) for p, px, py in zip(points, x, y, strict=True)]
 
 
-def _gcp_vrt(ds, points: list[tuple], crs: str, tags: dict) -> str:
+def _gcp_vrt(ds, points: list[tuple], crs: str, tags: dict, nodata: float | None = None) -> str:
     """A VRT over the file of `ds` (every band), placed by `points` (col, row, x, y, z) in
-    `crs`, carrying `tags` (a scene's acquisition time) as its metadata."""
+    `crs`, carrying `tags` (a scene's acquisition time) as its metadata and `nodata` (else
+    the file's own) as each band's no-data value."""
     from pyproj import CRS
 
     gcps = "".join(
         f'<GCP Id="{i}" Pixel="{c!r}" Line="{r!r}" X="{x!r}" Y="{y!r}" Z="{(z or 0.0)!r}"/>'
         for i, (c, r, x, y, z) in enumerate(points)
     )
+    nodata = ds.nodata if nodata is None else nodata
+    no_value = "" if nodata is None else f"<NoDataValue>{nodata!r}</NoDataValue>"
     bands = "".join(
-        f'<VRTRasterBand dataType="{_GDAL_TYPES[ds.dtypes[b]]}" band="{b + 1}"><SimpleSource>'
+        f'<VRTRasterBand dataType="{_GDAL_TYPES[ds.dtypes[b]]}" band="{b + 1}">{no_value}<SimpleSource>'
         f'<SourceFilename relativeToVRT="0">{escape(ds.name)}</SourceFilename><SourceBand>{b + 1}</SourceBand>'
         "</SimpleSource></VRTRasterBand>"
         for b in range(ds.count)
