@@ -15,16 +15,20 @@ from seep.cli import main
 from seep.workspace import Workspace
 from seep.workspace.scenes import scene, tile_offsets_of
 
-HEADER = """<?xml version="1.0" encoding="ISO-8859-1"?>
-<Dimap_Document name="S1A_Cal_Spk.dim"><Image_Interpretation><Spectral_Band_Info>
-<BAND_INDEX>0</BAND_INDEX><BAND_NAME>Sigma0_VV</BAND_NAME><PHYSICAL_UNIT>intensity</PHYSICAL_UNIT>
-<NO_DATA_VALUE_USED>true</NO_DATA_VALUE_USED><NO_DATA_VALUE>0.0</NO_DATA_VALUE>
-</Spectral_Band_Info></Image_Interpretation></Dimap_Document>"""
+BAND = """<Spectral_Band_Info><BAND_INDEX>{i}</BAND_INDEX><BAND_NAME>{name}</BAND_NAME>
+<PHYSICAL_UNIT>intensity</PHYSICAL_UNIT><NO_DATA_VALUE_USED>true</NO_DATA_VALUE_USED><NO_DATA_VALUE>0.0</NO_DATA_VALUE>
+</Spectral_Band_Info>"""
 
 
-def snap_geotiff(path, array, ties, scale, epsg):
-    """`array` written as SNAP writes a band: `ties` (col, row, x, y) GeoTIFF tie points in
-    EPSG `epsg`, `scale` the pixel scale."""
+def header(*bands):
+    infos = "".join(BAND.format(i=i, name=name) for i, name in enumerate(bands))
+    return f"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<Dimap_Document name="S1A_Cal_Spk.dim"><Image_Interpretation>{infos}</Image_Interpretation></Dimap_Document>"""
+
+
+def snap_geotiff(path, array, ties, scale, epsg, bands=("Sigma0_VV",)):
+    """`array` ((H, W), or (bands, H, W)) written as SNAP writes a product: `ties` (col, row,
+    x, y) GeoTIFF tie points in EPSG `epsg`, `scale` the pixel scale, `bands` their names."""
     geographic = epsg == 4326
     keys = [1, 1, 0, 3, 1024, 0, 1, 2 if geographic else 1, 1025, 0, 1, 1, 2048 if geographic else 3072, 0, 1, epsg]
     flat = [v for col, row, x, y in ties for v in (col, row, 0.0, x, y, 0.0)]
@@ -32,14 +36,15 @@ def snap_geotiff(path, array, ties, scale, epsg):
         (33550, "d", 3, (*scale, 0.0), False),
         (33922, "d", len(flat), flat, False),
         (34735, "H", len(keys), keys, False),
-        (65000, "s", 0, HEADER, False),
+        (65000, "s", 0, header(*bands), False),
     ]
-    tifffile.imwrite(path, array, byteorder=">", rowsperstrip=array.shape[0], extratags=tags, photometric="minisblack")
+    layout = {"planarconfig": "separate"} if array.ndim == 3 else {}
+    tifffile.imwrite(path, array, byteorder=">", rowsperstrip=array.shape[-2], extratags=tags, photometric="minisblack", **layout)
 
 
-def sigma0(h, w, seed=0):
+def sigma0(h, w, seed=0, scale=0.01):
     """Calibrated backscatter (linear sigma0), no radar (0) west of the swath, a dark slick."""
-    a = np.random.default_rng(seed).gamma(4.0, 0.01, (h, w)).astype(np.float32) + 0.01
+    a = np.random.default_rng(seed).gamma(4.0, scale, (h, w)).astype(np.float32) + scale
     a[:, :40] = 0
     a[280:300, 100:400] *= 0.05
     return a
@@ -68,6 +73,14 @@ def test_a_terrain_corrected_snap_geotiff_imports_on_its_grid(capsys, tmp_path):
     assert sc.acquired == "2023-10-01T05:45:12Z" and "warped" not in err
 
 
+def lonlat(col, row):  # a tilted swath of ~10 m pixels
+    return 3.0 + col * 1.2e-4 - row * 2e-5, 42.9 - row * 9e-5 - col * 1.5e-5
+
+
+def tie_grid(h, w):
+    return [(c, r, *lonlat(c, r)) for r in np.linspace(0.5, h - 0.5, 6) for c in np.linspace(0.5, w - 0.5, 5)]
+
+
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
 def test_a_snap_geotiff_in_radar_geometry_is_placed_by_its_tie_points(capsys, tmp_path):
     """Read as a plain GeoTIFF, the pixel scale of 1 beside SNAP's grid of tie points made an
@@ -75,11 +88,7 @@ def test_a_snap_geotiff_in_radar_geometry_is_placed_by_its_tie_points(capsys, tm
     planet. Its tie points place it, warped onto its UTM zone as a GRD file is, the header's
     no-data value kept out of the swath's edge, and a slick exports where the points put it."""
     h, w = 600, 500
-
-    def lonlat(col, row):  # a tilted swath of ~10 m pixels
-        return 3.0 + col * 1.2e-4 - row * 2e-5, 42.9 - row * 9e-5 - col * 1.5e-5
-
-    ties = [(c, r, *lonlat(c, r)) for r in np.linspace(0.5, h - 0.5, 6) for c in np.linspace(0.5, w - 0.5, 5)]
+    ties = tie_grid(h, w)
     path = tmp_path / "S1A_radar.tif"
     snap_geotiff(path, sigma0(h, w), ties, (1.0, 1.0), 4326)
     mask = np.zeros((h, w), np.uint8)
@@ -108,3 +117,37 @@ def test_a_snap_geotiff_in_radar_geometry_is_placed_by_its_tie_points(capsys, tm
     with rasterio.open(tmp_path / "p" / "train_masks_256" / "S1A_radar.tif") as ds:
         points, crs = ds.gcps
     assert crs.to_epsg() == 4326 and [(p.col, p.row, p.x, p.y) for p in points] == [tuple(t) for t in ties]
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_a_dual_polarisation_file_gives_a_one_band_workspace_its_vv_band(capsys, tmp_path):
+    """SNAP exports every band of the product (Sigma0_VH and Sigma0_VV); a GeoTIFF made with GDAL
+    may name its bands VV and VH. Both were refused ("2 bands but this workspace's dataset has
+    1"): the VV band is imported, as a Sentinel-1 product's VV file is, and the VH band is said
+    to be left out. Bands that say nothing of their polarisation are still refused."""
+    h, w = 600, 500
+    vh, vv = sigma0(h, w, seed=1, scale=0.002), sigma0(h, w, seed=2)
+    snap = tmp_path / "S1A_dual.tif"
+    snap_geotiff(snap, np.stack([vh, vv]), tie_grid(h, w), (1.0, 1.0), 4326, bands=("Sigma0_VH", "Sigma0_VV"))
+    described = tmp_path / "gdal_dual.tif"
+    profile = {"driver": "GTiff", "height": h, "width": w, "count": 2, "dtype": "float32", "crs": "EPSG:32631"}
+    with rasterio.open(described, "w", transform=from_origin(500000, 4600000, 10, 10), **profile) as ds:
+        ds.write(np.stack([vv, vh]))
+        ds.descriptions = ("VV", "VH")
+    ws_path = str(tmp_path / "ws")
+    for path, said in (
+        (snap, "its VV band Sigma0_VV imported (Sigma0_VH left out)"),
+        (described, "its VV band VV imported (VH left out)"),
+    ):
+        code, out, err = run(capsys, "import", str(path), "--workspace", ws_path)
+        assert code == 0 and f"warning: {path}: {said}" in err, err
+    ws = Workspace(ws_path)
+    first = ws.read_image(next(iter(tile_offsets_of(ws, "gdal_dual"))))  # the tile at (0, 0), on the file's own grid
+    np.testing.assert_array_equal(first[:, :, 0], vv[:256, :256])
+    warped = np.concatenate([ws.read_image(i).ravel() for i in tile_offsets_of(ws, "S1A_dual")])
+    assert np.median(warped[warped > 0]) > 0.03  # VV's backscatter, not VH's (~0.01)
+
+    with rasterio.open(described, "r+") as ds:
+        ds.descriptions = ("band a", "band b")
+    code, out, err = run(capsys, "import", str(described), "--scene", "unnamed", "--workspace", ws_path)
+    assert code == 1 and "has 2 bands but this workspace's dataset has 1" in err

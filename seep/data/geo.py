@@ -186,17 +186,11 @@ def _co_polarised(path: Path, product: str, names: list[str]) -> tuple[int, str]
     from where there is no one such file."""
     if not names:
         raise BadInputError(f"{path} is a Sentinel-1 product with no measurement GeoTIFF in its measurement/ folder")
-    by_pol: dict[str, list[int]] = {}
-    for i, name in enumerate(names):
-        pol = re.search(r"(?:^|[-_])(vv|hh|vh|hv)[-_.]", name.lower())
-        by_pol.setdefault(pol[1] if pol else "", []).append(i)
-    for pol in ("vv", "hh"):
-        if len(by_pol.get(pol, [])) == 1:
-            taken = by_pol[pol][0]
-            left = ", ".join(n for i, n in enumerate(names) if i != taken)
-            return taken, f"{product}: its {pol.upper()} measurement {names[taken]} imported" + (
-                f" ({left} left out)" if left else ""
-            )
+    taken = _one_of(names, ("vv", "hh"))
+    if taken is not None:
+        left = ", ".join(n for i, n in enumerate(names) if i != taken)
+        pol = _POLARISATION.search(names[taken].lower())[1].upper()
+        return taken, f"{product}: its {pol} measurement {names[taken]} imported" + (f" ({left} left out)" if left else "")
     shown = ", ".join(names[:3]) + (f" ({len(names)} in all)" if len(names) > 3 else "")
     how = "unzip it and import one of them itself" if path.suffix.lower() == ".zip" else "import one of them itself"
     raise BadInputError(
@@ -268,25 +262,70 @@ def _gcp_vrt(ds, points: list[tuple], crs: str, tags: dict, nodata: float | None
     """A VRT over the file of `ds` (every band), placed by `points` (col, row, x, y, z) in
     `crs`, carrying `tags` (a scene's acquisition time) as its metadata and `nodata` (else
     the file's own) as each band's no-data value."""
+    return _vrt(ds, _gcp_list(points, crs), tags, nodata, range(1, ds.count + 1))
+
+
+def _gcp_list(points: list[tuple], crs: str) -> str:
     from pyproj import CRS
 
     gcps = "".join(
         f'<GCP Id="{i}" Pixel="{c!r}" Line="{r!r}" X="{x!r}" Y="{y!r}" Z="{(z or 0.0)!r}"/>'
         for i, (c, r, x, y, z) in enumerate(points)
     )
+    return f"<GCPList Projection={quoteattr(CRS.from_user_input(crs).to_wkt())}>{gcps}</GCPList>"
+
+
+def _vrt(ds, place: str, tags: dict, nodata: float | None, bands) -> str:
+    """A VRT of `bands` (numbered from 1) of the file of `ds`, placed by `place` (its GCPList,
+    or SRS and GeoTransform), `tags` its metadata, `nodata` (else the file's own) each band's."""
     nodata = ds.nodata if nodata is None else nodata
     no_value = "" if nodata is None else f"<NoDataValue>{nodata!r}</NoDataValue>"
-    bands = "".join(
-        f'<VRTRasterBand dataType="{_GDAL_TYPES[ds.dtypes[b]]}" band="{b + 1}">{no_value}<SimpleSource>'
-        f'<SourceFilename relativeToVRT="0">{escape(ds.name)}</SourceFilename><SourceBand>{b + 1}</SourceBand>'
+    xml = "".join(
+        f'<VRTRasterBand dataType="{_GDAL_TYPES[ds.dtypes[b - 1]]}" band="{i}">{no_value}<SimpleSource>'
+        f'<SourceFilename relativeToVRT="0">{escape(ds.name)}</SourceFilename><SourceBand>{b}</SourceBand>'
         "</SimpleSource></VRTRasterBand>"
-        for b in range(ds.count)
+        for i, b in enumerate(bands, 1)
     )
     meta = "".join(f"<MDI key={quoteattr(str(k))}>{escape(str(v))}</MDI>" for k, v in tags.items())
-    return (
-        f'<VRTDataset rasterXSize="{ds.width}" rasterYSize="{ds.height}"><Metadata>{meta}</Metadata>'
-        f"<GCPList Projection={quoteattr(CRS.from_user_input(crs).to_wkt())}>{gcps}</GCPList>{bands}</VRTDataset>"
-    )
+    return f'<VRTDataset rasterXSize="{ds.width}" rasterYSize="{ds.height}"><Metadata>{meta}</Metadata>{place}{xml}</VRTDataset>'
+
+
+@contextmanager
+def co_polarised_band(ds, path: Path, channels: int):
+    """(`ds`, None), or for a one-band workspace and a file of both polarisations whose bands
+    are named (SNAP's Sigma0_VH and Sigma0_VV, or GDAL band descriptions), (its VV band, else
+    HH, as a dataset of its own, the note saying so): a slick damps the co-polarised return
+    most, and a Sentinel-1 product's VV file is taken likewise. Anything else is left for the
+    band count check to say what is wrong."""
+    import rasterio
+
+    snap = snap_tiff(path) if Path(path).is_file() else None
+    names = list(snap.bands) if snap and len(snap.bands) == ds.count else [d or "" for d in ds.descriptions]
+    taken = _one_of(names, ("vv", "hh")) if channels == 1 and ds.count > 1 else None
+    if taken is None:
+        yield ds, None
+        return
+    points, crs = ds.gcps
+    if ds.crs is not None:
+        place = f"<SRS>{escape(ds.crs.to_wkt())}</SRS><GeoTransform>{', '.join(map(repr, ds.transform.to_gdal()))}</GeoTransform>"
+    else:
+        place = _gcp_list([(p.col, p.row, p.x, p.y, p.z) for p in points], crs.to_wkt()) if points else ""
+    left = ", ".join(n for i, n in enumerate(names) if i != taken)
+    note = f"{path}: its {_POLARISATION.search(names[taken].lower())[1].upper()} band {names[taken]} imported ({left} left out)"
+    with rasterio.open(_vrt(ds, place, ds.tags(), None, [taken + 1])) as one:
+        yield one, note
+
+
+_POLARISATION = re.compile(r"(?:^|[-_])(vv|hh|vh|hv)(?:$|[-_.])")
+
+
+def _one_of(names: list[str], polarisations: tuple[str, ...]) -> int | None:
+    """The index of the one name of the first polarisation that exactly one name carries."""
+    found: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if pol := _POLARISATION.search(name.lower()):
+            found.setdefault(pol[1], []).append(i)
+    return next((found[p][0] for p in polarisations if len(found.get(p, [])) == 1), None)
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from seep.data.geo import (
     check_image_grid,
     check_mask_bands,
     check_zipped,
+    co_polarised_band,
     grid_of,
     is_warped,
     lent_points,
@@ -107,12 +108,11 @@ def import_scene(
     if mask is not None:  # every tile read and cut first, then refused at its first label
         clean_author(author)
     size = ws.config.tile_size
-    with _opened(path, mask) as (ds, mds):
+    with _opened(path, mask, ws.config.channels) as (ds, mds, band):
         grid = _checked_grids(ws, ds, mds, path, mask)
         report = SceneImport(name)
         report.acquired = given or of_raster(_tags(ds), named)
-        if taken:
-            report.warnings.append(taken)
+        report.warnings += [note for note in (taken, band) if note]
         if mixed := mixing_warning(ws):
             report.warnings.append(mixed)
         if grid.crs is None:
@@ -165,7 +165,7 @@ def check_scene(
     _given_time(acquired, "")  # a mistyped time refused now, not after the job has read the file
     if mask is not None and author is not None:  # the mask's labels go under a name
         clean_author(author)
-    with _opened(path, mask) as (ds, mds):
+    with _opened(path, mask, ws.config.channels) as (ds, mds, _):
         _checked_grids(ws, ds, mds, path, mask)
     existing = _existing(ws, name)
     if existing in ("complete", "tiles"):
@@ -260,17 +260,18 @@ def _product_measurement(path: Path) -> tuple[Path, str | None, Path]:
 
 
 @contextmanager
-def _opened(path: Path, mask: Path | None):
-    """(scene, mask or None), each on a grid Seep keeps (see on_map_grid)."""
+def _opened(path: Path, mask: Path | None, channels: int):
+    """(scene, mask or None, note on the band taken or None), each on a grid Seep keeps (see
+    on_map_grid); a file of both polarisations gives its co-polarised band to a one-band workspace."""
     with ExitStack() as stack:
         stack.enter_context(bounded_cache())
-        raw = stack.enter_context(open_scene(path))
+        raw, taken = stack.enter_context(co_polarised_band(stack.enter_context(open_scene(path)), path, channels))
         ds = stack.enter_context(on_map_grid(raw))
         mds = None
         if mask is not None:
             mask_raw = stack.enter_context(placed_like(stack.enter_context(open_scene(mask, "mask")), raw))
             mds = stack.enter_context(on_map_grid(mask_raw, "mask"))
-        yield ds, mds
+        yield ds, mds, taken
 
 
 def _given_time(text: str | None, author: str) -> tuple[str, str] | None:
