@@ -736,6 +736,26 @@ def test_a_float32_db_cloud_optimized_scene_imports_with_its_nan_swath_edge_skip
     assert np.array_equal(edge[:, :88], db[256:, 512:]) and (edge[:, 88:] == 0).all()  # padded past the edge
 
 
+def test_a_scene_warped_with_an_alpha_band_imports_its_radar_band_the_alpha_as_no_data(capsys, tmp_path):
+    """`gdalwarp -dstalpha` (and QGIS's warp) writes the radar and an alpha band saying where it
+    is: refused as "2 bands" for a one-band workspace. The alpha band is the mask, as GDAL reads
+    it: what it hides is no-data whatever value lies under it."""
+    radar = np.random.default_rng(5).integers(200, 3000, (512, 512)).astype(np.uint16)
+    alpha = np.full((512, 512), 65535, np.uint16)
+    alpha[:, :300] = 0  # outside the warped swath: whatever the warper left there is not radar
+    with rasterio.open(
+        tmp_path / "warped.tif", "w", driver="GTiff", height=512, width=512, count=2, dtype="uint16",
+        crs="EPSG:32631", transform=from_origin(500000, 4600000, 10, 10), alpha="YES",  # as gdalwarp writes it
+    ) as ds:  # fmt: skip
+        ds.write(np.stack([radar, alpha]))
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "import", str(tmp_path / "warped.tif"), "--workspace", ws_path)
+    assert code == 0 and "2 tiles added" in out and "2 no-data-only tiles skipped" in out, err
+    ws = Workspace(ws_path, create=False)
+    tile = ws.read_image(ws.image("warped.r000000c000256").id)[:, :, 0]
+    assert (tile[:, :44] == 0).all() and np.array_equal(tile[:, 44:], radar[:256, 300:])
+
+
 # Seep polygons drawn or edited in a GIS come back as labels (import-seeps).
 
 

@@ -275,9 +275,10 @@ def _gcp_list(points: list[tuple], crs: str) -> str:
     return f"<GCPList Projection={quoteattr(CRS.from_user_input(crs).to_wkt())}>{gcps}</GCPList>"
 
 
-def _vrt(ds, place: str, tags: dict, nodata: float | None, bands) -> str:
+def _vrt(ds, place: str, tags: dict, nodata: float | None, bands, mask: str = "") -> str:
     """A VRT of `bands` (numbered from 1) of the file of `ds`, placed by `place` (its GCPList,
-    or SRS and GeoTransform), `tags` its metadata, `nodata` (else the file's own) each band's."""
+    or SRS and GeoTransform), `tags` its metadata, `nodata` (else the file's own) each band's,
+    `mask` its mask band's XML if any."""
     nodata = ds.nodata if nodata is None else nodata
     no_value = "" if nodata is None else f"<NoDataValue>{nodata!r}</NoDataValue>"
     xml = "".join(
@@ -287,33 +288,54 @@ def _vrt(ds, place: str, tags: dict, nodata: float | None, bands) -> str:
         for i, b in enumerate(bands, 1)
     )
     meta = "".join(f"<MDI key={quoteattr(str(k))}>{escape(str(v))}</MDI>" for k, v in tags.items())
-    return f'<VRTDataset rasterXSize="{ds.width}" rasterYSize="{ds.height}"><Metadata>{meta}</Metadata>{place}{xml}</VRTDataset>'
+    return f'<VRTDataset rasterXSize="{ds.width}" rasterYSize="{ds.height}"><Metadata>{meta}</Metadata>{place}{xml}{mask}</VRTDataset>'
 
 
 @contextmanager
-def co_polarised_band(ds, path: Path, channels: int):
-    """(`ds`, None), or for a one-band workspace and a file of both polarisations whose bands
-    are named (SNAP's Sigma0_VH and Sigma0_VV, or GDAL band descriptions), (its VV band, else
-    HH, as a dataset of its own, the note saying so): a slick damps the co-polarised return
-    most, and a Sentinel-1 product's VV file is taken likewise. Anything else is left for the
-    band count check to say what is wrong."""
+def data_bands(ds, path: Path, channels: int):
+    """(the bands of `ds` Seep reads as a dataset, a note on those left out or None). An alpha
+    band (gdalwarp -dstalpha, QGIS's warp) is where there is radar, not a band of it: it becomes
+    the mask, as GDAL reads it. For a one-band workspace, a file of both polarisations whose
+    bands are named (SNAP's Sigma0_VH and Sigma0_VV, GDAL band descriptions VV and VH) gives its
+    VV band, else HH, as a Sentinel-1 product gives its VV file: a slick damps the co-polarised
+    return most. Anything else is `ds` as it is, for the band count check to judge."""
     import rasterio
+    from rasterio.enums import ColorInterp
 
-    snap = snap_tiff(path) if Path(path).is_file() else None
-    names = list(snap.bands) if snap and len(snap.bands) == ds.count else [d or "" for d in ds.descriptions]
-    taken = _one_of(names, ("vv", "hh")) if channels == 1 and ds.count > 1 else None
-    if taken is None:
+    alpha = [b for b, c in enumerate(ds.colorinterp, 1) if c == ColorInterp.alpha] if ds.count > 1 else []
+    bands = [b for b in range(1, ds.count + 1) if b not in alpha]
+    names = _band_names(ds, path)
+    taken = _one_of([names[b - 1] for b in bands], ("vv", "hh")) if channels == 1 and len(bands) > 1 else None
+    note = None
+    if taken is not None:
+        pol, left = _POLARISATION.search(names[bands[taken] - 1].lower())[1].upper(), bands[:taken] + bands[taken + 1 :]
+        note = f"{path}: its {pol} band {names[bands[taken] - 1]} imported ({', '.join(names[b - 1] for b in left)} left out)"
+        bands = [bands[taken]]
+    if len(bands) == ds.count:
         yield ds, None
         return
+    mask = (
+        f'<MaskBand><VRTRasterBand dataType="Byte"><SimpleSource><SourceFilename relativeToVRT="0">{escape(ds.name)}'
+        "</SourceFilename><SourceBand>mask,1</SourceBand></SimpleSource></VRTRasterBand></MaskBand>"
+        if alpha
+        else ""
+    )
+    with rasterio.open(_vrt(ds, _own_place(ds), ds.tags(), None, bands, mask)) as chosen:
+        yield chosen, note
+
+
+def _band_names(ds, path: Path) -> list[str]:
+    """SNAP's names for the bands (in its header), else GDAL's band descriptions; "" where none."""
+    snap = snap_tiff(path) if Path(path).is_file() else None
+    return list(snap.bands) if snap and len(snap.bands) == ds.count else [d or "" for d in ds.descriptions]
+
+
+def _own_place(ds) -> str:
+    """VRT XML placing a dataset where `ds` lies: its CRS and transform, or its ground control points."""
     points, crs = ds.gcps
     if ds.crs is not None:
-        place = f"<SRS>{escape(ds.crs.to_wkt())}</SRS><GeoTransform>{', '.join(map(repr, ds.transform.to_gdal()))}</GeoTransform>"
-    else:
-        place = _gcp_list([(p.col, p.row, p.x, p.y, p.z) for p in points], crs.to_wkt()) if points else ""
-    left = ", ".join(n for i, n in enumerate(names) if i != taken)
-    note = f"{path}: its {_POLARISATION.search(names[taken].lower())[1].upper()} band {names[taken]} imported ({left} left out)"
-    with rasterio.open(_vrt(ds, place, ds.tags(), None, [taken + 1])) as one:
-        yield one, note
+        return f"<SRS>{escape(ds.crs.to_wkt())}</SRS><GeoTransform>{', '.join(map(repr, ds.transform.to_gdal()))}</GeoTransform>"
+    return _gcp_list([(p.col, p.row, p.x, p.y, p.z) for p in points], crs.to_wkt()) if points else ""
 
 
 _POLARISATION = re.compile(r"(?:^|[-_])(vv|hh|vh|hv)(?:$|[-_.])")

@@ -28,7 +28,7 @@ from seep.data.geo import (
     check_image_grid,
     check_mask_bands,
     check_zipped,
-    co_polarised_band,
+    data_bands,
     grid_of,
     is_warped,
     lent_points,
@@ -262,10 +262,10 @@ def _product_measurement(path: Path) -> tuple[Path, str | None, Path]:
 @contextmanager
 def _opened(path: Path, mask: Path | None, channels: int):
     """(scene, mask or None, note on the band taken or None), each on a grid Seep keeps (see
-    on_map_grid); a file of both polarisations gives its co-polarised band to a one-band workspace."""
+    on_map_grid), of the bands it reads (see data_bands)."""
     with ExitStack() as stack:
         stack.enter_context(bounded_cache())
-        raw, taken = stack.enter_context(co_polarised_band(stack.enter_context(open_scene(path)), path, channels))
+        raw, taken = stack.enter_context(data_bands(stack.enter_context(open_scene(path)), path, channels))
         ds = stack.enter_context(on_map_grid(raw))
         mds = None
         if mask is not None:
