@@ -754,6 +754,10 @@ def test_a_scene_warped_with_an_alpha_band_imports_its_radar_band_the_alpha_as_n
     ws = Workspace(ws_path, create=False)
     tile = ws.read_image(ws.image("warped.r000000c000256").id)[:, :, 0]
     assert (tile[:, :44] == 0).all() and np.array_equal(tile[:, 44:], radar[:256, 300:])
+    code, out, err = run(capsys, "predict", "--data", str(tmp_path / "warped.tif"), "--out", str(tmp_path / "p"))
+    assert code == 0 and out.startswith("predicted 1 raster"), err  # predicted as it is imported, not skipped
+    with rasterio.open(tmp_path / "p" / "confidence" / "warped.tif") as ds:
+        assert (ds.read(1)[:, :256] == 0).all() and (ds.read(1)[:, 300:] > 0).all()  # the hidden part, never predicted
 
 
 # Seep polygons drawn or edited in a GIS come back as labels (import-seeps).

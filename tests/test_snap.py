@@ -11,6 +11,7 @@ import rasterio
 import tifffile
 from rasterio.transform import from_origin
 
+import seep.data.raster
 from seep.cli import main
 from seep.workspace import Workspace
 from seep.workspace.scenes import scene, tile_offsets_of
@@ -120,7 +121,7 @@ def test_a_snap_geotiff_in_radar_geometry_is_placed_by_its_tie_points(capsys, tm
 
 
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
-def test_a_dual_polarisation_file_gives_a_one_band_workspace_its_vv_band(capsys, tmp_path):
+def test_a_dual_polarisation_file_gives_a_one_band_workspace_its_vv_band(capsys, tmp_path, monkeypatch):
     """SNAP exports every band of the product (Sigma0_VH and Sigma0_VV); a GeoTIFF made with GDAL
     may name its bands VV and VH. Both were refused ("2 bands but this workspace's dataset has
     1"): the VV band is imported, as a Sentinel-1 product's VV file is, and the VH band is said
@@ -146,6 +147,19 @@ def test_a_dual_polarisation_file_gives_a_one_band_workspace_its_vv_band(capsys,
     np.testing.assert_array_equal(first[:, :, 0], vv[:256, :256])
     warped = np.concatenate([ws.read_image(i).ravel() for i in tile_offsets_of(ws, "S1A_dual")])
     assert np.median(warped[warped > 0]) > 0.03  # VV's backscatter, not VH's (~0.01)
+
+    # Predicted as given, the same band is read: the masks are those of the VV band alone (both
+    # read by windows, as the dual file is, so that they may be compared pixel for pixel).
+    monkeypatch.setattr(seep.data.raster, "WHOLE_PX", 1000)
+    (tmp_path / "vv").mkdir()
+    tifffile.imwrite(tmp_path / "vv" / "gdal_dual.tif", vv)
+    for data, out in ((described, "both"), (tmp_path / "vv", "vv")):
+        code, said, err = run(capsys, "predict", "--data", str(data), "--out", str(tmp_path / out))
+        assert code == 0 and said.startswith("predicted 1 raster"), err
+    np.testing.assert_array_equal(
+        tifffile.imread(tmp_path / "both" / "train_masks_256" / "gdal_dual.tif"),
+        tifffile.imread(tmp_path / "vv" / "train_masks_256" / "gdal_dual.tif"),
+    )
 
     with rasterio.open(described, "r+") as ds:
         ds.descriptions = ("band a", "band b")

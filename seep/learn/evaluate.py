@@ -114,6 +114,9 @@ def predict_folder(
                     large.append(f)
                     continue
                 img, geo = read_image(f, predictor.normalizer.nodata), georeferencing(f)
+                if geo is not None and img.shape[2] != predictor.config.in_channels:
+                    large.append(f)  # its bands chosen as a scene import chooses them (an alpha band, VV of VV+VH)
+                    continue
                 predictor.check_bands(img.shape[2], f"image {f}")
             except BadInputError as e:
                 skipped.append((f.name, str(e)))

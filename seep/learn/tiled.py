@@ -16,6 +16,7 @@ from seep.data.geo import (
     bounded_cache,
     check_mask_bands,
     check_pixels,
+    data_bands,
     georeferencing,
     geotiff_profile,
     grid_of,
@@ -46,7 +47,11 @@ def predict_tiled(
     import rasterio
     from rasterio.transform import Affine
 
-    with bounded_cache(), open_scene(path, "image") as ds:
+    with (
+        bounded_cache(),
+        open_scene(path, "image") as raw,
+        data_bands(raw, path, predictor.config.in_channels) as (ds, _),
+    ):
         _check(ds, path, predictor)
         crs, transform, gcps = georeferencing(path) or (None, None, None)
         place = {"crs": crs, "transform": None if transform is None else Affine(*transform), "gcps": gcps}
