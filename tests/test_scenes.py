@@ -578,6 +578,38 @@ def test_the_demo_has_a_georeferenced_scene_to_export(capsys, tmp_path):
         assert code == 0 and ds.tags()["ACQUISITION_START_TIME"] == "2025-03-02T03:14:07Z", err
 
 
+def test_google_earth_draws_each_class_in_its_colour_and_steps_through_the_passes(capsys, tmp_path):
+    """GDAL's KML writer gave every slick the same red, unfilled outline and no time: in Google
+    Earth the classes looked alike and the time slider showed every pass at once. Each slick
+    now takes its class's style (the app's colour) and its pass's time, and each site the span
+    from its first pass to its last; the file still imports back and is still Seep's to replace."""
+    import xml.etree.ElementTree as ET
+
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "demo", "--workspace", ws_path, "--scenes", "1", "--tiles-per-scene", "1")[0] == 0
+    for _ in range(2):  # the second time over its own file
+        assert run(capsys, "export-seeps", str(tmp_path / "s.kml"), "--workspace", ws_path)[0] == 0
+    k = "{http://www.opengis.net/kml/2.2}"
+    doc = ET.parse(tmp_path / "s.kml").getroot().find(f"{k}Document")
+    styles = {s.get("id"): s.find(f"{k}LineStyle/{k}color").text for s in doc.findall(f"{k}Style")}
+    r, g, b = SEEP_CLASSES[1].rgb
+    assert styles["class-1"] == f"ff{b:02x}{g:02x}{r:02x}" and len(set(styles.values())) == 7  # KML's aabbggrr
+    when = {"demo_scene": "2025-03-02T03:14:07Z", "demo_scene_2": "2025-03-14T03:14:09Z"}
+    placemarks = list(doc.iter(f"{k}Placemark"))
+    assert len(placemarks) == 10
+    for p in placemarks:
+        data = {d.get("name"): d.text for d in p.iter(f"{k}SimpleData")}
+        assert p.find(f"{k}styleUrl").text == f"#class-{data['class_id']}" and p.find(f"{k}Style") is None
+        assert p.find(f"{k}TimeStamp/{k}when").text == when[data["scene"]]
+    assert pyogrio.read_info(tmp_path / "s.kml")["features"] == 10
+
+    for _ in range(2):
+        assert run(capsys, "sites", str(tmp_path / "sites.kml"), "--workspace", ws_path)[0] == 0
+    (site,) = ET.parse(tmp_path / "sites.kml").getroot().iter(f"{k}Placemark")
+    span = site.find(f"{k}TimeSpan")
+    assert (span.find(f"{k}begin").text, span.find(f"{k}end").text) == (when["demo_scene"], when["demo_scene_2"])
+
+
 class LooksRight:
     """A stand-in model whose answer at a pixel depends on its right-hand neighbour: seep
     where the next pixel is dark. At a tile's right edge only context can answer."""

@@ -26,6 +26,7 @@ from rasterio.transform import Affine
 from seep.data.geo import bounded_cache, lonlat, replace_atomically, transformer
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace import registry as reg
+from seep.workspace.kml import dress
 from seep.workspace.records import STATUSES
 from seep.workspace.scene_view import tile_classes
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
@@ -328,7 +329,14 @@ def export_seeps(
         layers = [(sc, [_to_lonlat(sc, g) for g in geoms], props) for sc, geoms, props in layers]
         geoms = _cut_at_antimeridian([g for _, gs, _ in layers for g in gs])
         props = [p for _, _, ps in layers for p in ps]
-        replace_atomically(out, lambda tmp: _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False))
+
+        def write_lonlat(tmp: Path) -> None:
+            _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False)
+            if driver == "KML":  # each class in its colour, each slick at its pass
+                styles = {f"class-{c.id}": c.rgb for c in ws.classes.classes[1:]}
+                dress(tmp, [(f"class-{p['class_id']}", p["acquired"], p["acquired"]) for p in props], styles)
+
+        replace_atomically(out, write_lonlat)
     else:
 
         def write_all(tmp: Path) -> None:

@@ -18,6 +18,7 @@ from seep.data.disjoint import find, union
 from seep.data.geo import lonlat, replace_atomically, transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import seep_polygons
+from seep.workspace.kml import dress
 from seep.workspace.records import REVIEWED
 from seep.workspace.recurrence import about, centred_on, footprint, in_metres, reach_m
 from seep.workspace.scenes import Scene, in_time_order, scene, scene_names
@@ -173,6 +174,8 @@ def _write(path: Path, sites: list[Site], driver: str | None) -> None:
         crs="EPSG:4326",
         layer_options=options,
     )
+    if driver == "KML":  # Google Earth's time slider shows each site from its first pass to its last
+        dress(path, [(None, s.first_seen, s.last_seen) for s in sites])
 
 
 def _check_replaceable(out: Path) -> None:
