@@ -1212,6 +1212,46 @@ def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(cap
 
 
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_a_scene_placed_by_rpcs_is_warped_where_they_put_it_at_sea_level(capsys, tmp_path):
+    """Commercial SAR (ICEYE's GRD) is placed by rational polynomial coefficients, not a grid
+    nor ground control points: it imported as a scene with no coordinate system, its seeps
+    without coordinates. The RPCs give points at height 0 (the sea), and it is warped by them
+    as a Sentinel-1 GRD file is by its points; a slick exports where the RPCs put it."""
+    from rasterio.rpc import RPC
+    from rasterio.transform import RPCTransformer
+
+    h, w = 500, 600
+    coeff = [0.0] * 20
+    line, samp, den = list(coeff), list(coeff), list(coeff)
+    line[2], samp[1], samp[2], den[0] = -1.0, 1.0, 0.1, 1.0  # rows run south, columns east and a little north
+    rpcs = RPC(
+        height_off=0, height_scale=100, lat_off=42.9, lat_scale=0.025, line_den_coeff=den, line_num_coeff=line,
+        line_off=250, line_scale=250, long_off=3.2, long_scale=0.04, samp_den_coeff=den, samp_num_coeff=samp,
+        samp_off=300, samp_scale=300, err_bias=None, err_rand=None,
+    )  # fmt: skip
+    img = np.random.default_rng(8).integers(200, 3000, (h, w)).astype(np.uint16)
+    with rasterio.open(
+        tmp_path / "ICEYE_GRD.tif", "w", driver="GTiff", height=h, width=w, count=1, dtype="uint16", rpcs=rpcs
+    ) as ds:
+        ds.write(img[None])
+    mask = np.zeros((h, w), np.uint8)
+    mask[200:260, 250:400] = 3
+    tifffile.imwrite(tmp_path / "slick.tif", mask)  # drawn on the radar's own pixels
+    ws_path = str(tmp_path / "ws")
+    argv = ["import", str(tmp_path / "ICEYE_GRD.tif"), "--mask", str(tmp_path / "slick.tif"), "--workspace", ws_path]
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and "placed on the map by its RPCs (rational polynomial coefficients) at sea level" in err, err
+    assert "no coordinate system" not in err and "UTM zone 31N" in scene(Workspace(ws_path), "ICEYE_GRD").grid.crs
+
+    assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)[0] == 0
+    (slick,) = json.loads((tmp_path / "s.geojson").read_text())["features"]
+    with RPCTransformer(rpcs) as t:
+        lon, lat = t.xy(230, 325, zs=0, offset="ul")  # the slick's middle, by the RPCs themselves
+    p = slick["properties"]
+    assert p["class_id"] == 3 and abs(p["centroid_lon"] - lon) < 3e-4 and abs(p["centroid_lat"] - lat) < 3e-4
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
 def s1_product(folder, name="S1A_IW_GRDH_1SDV_20260101T031512_20260101T031537_000001_000001_AAAA", pols=("vv", "vh")):
     """A Sentinel-1 GRD product as it arrives: NAME.SAFE with its manifest and a measurement
     GeoTIFF per polarisation, each placed by ground control points."""

@@ -94,11 +94,37 @@ def open_scene(path: Path, what: str = "scene"):
     with ds:
         if ds.driver != "GTiff":
             raise BadInputError(f"{what} {path} is not a GeoTIFF (GDAL reads it as {ds.driver}); convert it with gdal_translate")
-        if snap is None or not snap.points or ds.crs is None:
+        vrt = _placing_vrt(ds, snap)
+        if vrt is None:
             yield ds
             return
-        with rasterio.open(_gcp_vrt(ds, snap.points, ds.crs.to_wkt(), ds.tags(), snap.nodata)) as placed:
-            yield placed  # in the radar's geometry, placed by its tie points (on_map_grid warps it)
+        with rasterio.open(vrt) as placed:
+            yield placed  # in the radar's geometry, placed by points (on_map_grid warps it)
+
+
+def _placing_vrt(ds, snap) -> str | None:
+    """A VRT placing `ds` by ground control points where GDAL reads none: SNAP's tie points (see
+    seep.data.snap), or points on a grid over the image where its RPCs (rational polynomial
+    coefficients, as commercial SAR such as ICEYE's GRD is placed) put them at height 0, the
+    sea's, to within the geoid's tens of metres. None where GDAL places it as it is."""
+    if snap is not None and snap.points and ds.crs is not None:
+        return _gcp_vrt(ds, snap.points, ds.crs.to_wkt(), ds.tags(), snap.nodata)
+    if ds.crs is None and not ds.gcps[0] and ds.rpcs is not None:
+        return _gcp_vrt(ds, _rpc_points(ds), "EPSG:4326", ds.tags() | {BY_RPC: "1"})
+    return None
+
+
+def _rpc_points(ds, n: int = 11) -> list[tuple]:
+    """(col, row, lon, lat, 0) at n x n points over the image, where its RPCs put them at height 0."""
+    from rasterio.transform import RPCTransformer
+
+    rows, cols = (a.ravel() for a in np.meshgrid(np.linspace(0, ds.height, n), np.linspace(0, ds.width, n), indexing="ij"))
+    with RPCTransformer(ds.rpcs) as t:
+        lon, lat = t.xy(rows, cols, zs=np.zeros(rows.size), offset="ul")
+    return [(float(c), float(r), float(x), float(y), 0.0) for r, c, x, y in zip(rows, cols, lon, lat, strict=True)]
+
+
+BY_RPC = "SEEP_PLACED_BY_RPC"  # _placing_vrt's VRT of a file placed by its RPCs
 
 
 def sentinel1_product(path: Path) -> Path | None:

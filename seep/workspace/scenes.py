@@ -23,6 +23,7 @@ import numpy as np
 
 from seep.data.acquired import iso, of_raster, parse_when, shown
 from seep.data.geo import (
+    BY_RPC,
     SceneGrid,
     bounded_cache,
     check_image_grid,
@@ -290,8 +291,11 @@ def _warped_note(ds, path: Path) -> str:
     from seep.workspace.gis import crs_label
 
     unit = "degree" if ds.crs.is_geographic else {"metre": "m", "meter": "m"}.get(ds.crs.linear_units, ds.crs.linear_units)
+    by = f"{len(ds.src_dataset.gcps[0])} ground control points"
+    if _tags(ds).get(BY_RPC):
+        by = "its RPCs (rational polynomial coefficients) at sea level"
     return (
-        f"{path} is placed on the map by {len(ds.src_dataset.gcps[0])} ground control points, not on a grid: "
+        f"{path} is placed on the map by {by}, not on a grid: "
         f"it was warped onto {crs_label(ds.crs.to_wkt())} at {abs(ds.transform.a):.3g} x {abs(ds.transform.e):.3g} "
         f"{unit} pixels (bilinear), as gdalwarp would"
     )
