@@ -1249,6 +1249,10 @@ def test_a_scene_placed_by_rpcs_is_warped_where_they_put_it_at_sea_level(capsys,
         lon, lat = t.xy(230, 325, zs=0, offset="ul")  # the slick's middle, by the RPCs themselves
     p = slick["properties"]
     assert p["class_id"] == 3 and abs(p["centroid_lon"] - lon) < 3e-4 and abs(p["centroid_lat"] - lat) < 3e-4
+    # Predicted as given, its masks carry those points: a GIS places them as the import did.
+    code, out, err = run(capsys, "predict", "--data", str(tmp_path / "ICEYE_GRD.tif"), "--out", str(tmp_path / "p"))
+    with rasterio.open(tmp_path / "p" / "train_masks_256" / "ICEYE_GRD.tif") as ds:
+        assert code == 0 and len(ds.gcps[0]) == 121 and ds.gcps[1].to_epsg() == 4326, err
 
 
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")

@@ -552,8 +552,8 @@ def _reading(ds, row_off: int, col_off: int):
         ) from e
 
 
-# ModelPixelScale, ModelTiepoint, ModelTransformation, GeoKeyDirectory: any one places a TIFF on a map
-GEO_TAGS = frozenset({33550, 33922, 34264, 34735})
+# ModelPixelScale, ModelTiepoint, ModelTransformation, GeoKeyDirectory, RPCCoefficient: any one places a TIFF on a map
+GEO_TAGS = frozenset({33550, 33922, 34264, 34735, 50844})
 
 
 def has_geotags(path: Path) -> bool:
