@@ -128,6 +128,7 @@ def import_folder(folder: Path, more: bool, predict: bool) -> None:
         for f in found
     ]
     ensure_worker(ws)
+    skipped += [(name, f"a layer of {f.path.name}'s product, which is the scene") for f in found for name in f.beside]
     st.session_state["scene_batch"] = ([j.id for j in jobs], skipped)  # session_job reads the batch, not scene_job
     st.toast(f"Importing {len(jobs)} scenes, one after another")
 

@@ -1507,6 +1507,29 @@ def test_a_folder_of_passes_imports_from_the_command_line_each_on_its_own(capsys
     )
 
 
+def test_a_products_other_layers_beside_its_vv_file_go_with_its_scene(capsys, tmp_path):
+    """ASF's terrain-corrected products unzip to PRODUCT_VV.tif beside PRODUCT_VH.tif and maps of
+    layover and shadow, area, height...: a drop's one pass imported as six scenes, the maps among
+    them. The VV file is the scene; the other layers are said to be left out, as a .SAFE product's
+    VH file is, and are no failure (a morning's cron run exits 0)."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    rng = np.random.default_rng(9)
+    product = "S1A_IW_20231001T054512_DVP_RTC30_G_gpuned_1A2B"
+    for layer in ("VV", "VH", "ls_map", "area"):
+        write_tif(drop / f"{product}_{layer}.tif", rng.uniform(0.001, 0.3, (300, 300)).astype(np.float32))
+    write_tif(drop / "other_pass.tif", rng.integers(100, 3000, (300, 300)).astype(np.uint16))
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "import", str(drop), "--scenes", "--workspace", ws_path)
+    assert code == 0, err
+    assert Workspace(ws_path).scenes() == sorted([f"{product}_VV", "other_pass"])
+    assert (
+        f"warning: {product}_VV.tif: the layers of its product beside it left out ({product}_VH.tif, "
+        f"{product}_area.tif, {product}_ls_map.tif): the co-polarised file is the scene"
+    ) in err
+    assert scene(Workspace(ws_path), f"{product}_VV").acquired == "2023-10-01T05:45:12Z"  # from the product's name
+
+
 @pytest.mark.usefixtures("store")
 def test_a_scene_being_imported_is_not_imported_twice_nor_undone(tmp_path, scene_files, monkeypatch):
     """Two imports of one scene at once (the Scene page's job and a command, or two cron runs):

@@ -151,7 +151,7 @@ def _import_scenes(args) -> int:
         except SeepError as e:
             skipped.append((f.path.name, str(e)))
             continue
-        for w in report.warnings:
+        for w in [*report.warnings, *filter(None, [f.left_out])]:
             print(f"warning: {w}", file=sys.stderr)
         print(report.summary())
         _predict_imported(ws, args, report.scene)

@@ -184,6 +184,23 @@ class FolderScene:
     path: Path
     mask: Path | None
     name: str
+    beside: tuple[str, ...] = ()  # the product's other layers beside its VV file (see _other_layers), left out
+
+    @property
+    def left_out(self) -> str | None:
+        """What is said of the layers left out beside it, if any."""
+        if not self.beside:
+            return None
+        return (
+            f"{self.path.name}: the layers of its product beside it left out ({', '.join(self.beside)}): "
+            "the co-polarised file is the scene, as a Sentinel-1 product's VV file is"
+        )
+
+
+# Beside PRODUCT_VV.tif (or _HH), the other layers of one product, as ASF's terrain-corrected (RTC)
+# products unzip: the cross-polarised band, and maps of layover and shadow, area, height, incidence
+# angle, and a colour composite. Each imported as a scene of its own, a drop's one pass became six.
+PRODUCT_LAYERS = ("vh", "hv", "ls_map", "inc_map", "area", "dem", "rgb")
 
 
 def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> tuple[list[FolderScene], list[tuple[str, str]]]:
@@ -191,7 +208,9 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
     its GeoTIFFs (not its subfolders'), each with NAME_mask.tif (or NAME-mask.tif) beside it as
     its mask, and its Sentinel-1 products (.SAFE folders, or zips as the hub hands them out); and
     the files and folders not imported, each with why (already imported, not a GeoTIFF, a product
-    with no one co-polarised file, a zip whose product is unzipped beside it)."""
+    with no one co-polarised file, a zip whose product is unzipped beside it). A product's other
+    layers beside its co-polarised file (PRODUCT_VH.tif beside PRODUCT_VV.tif) go with that
+    file's scene as left out (FolderScene.beside), as a .SAFE product's VH file does."""
     folder = Path(folder)
     if not folder.is_dir():
         raise BadInputError(f"no folder at {folder}")
@@ -199,14 +218,19 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
     tiffs = {p.stem: p for p in entries if p.is_file() and p.suffix.lower() in (".tif", ".tiff")}
     masks = {stem.removesuffix(x): tiffs[stem] for stem in tiffs for x in MASK_SUFFIXES if stem.endswith(x)}
     scene_of = {mask: base for base, mask in masks.items()}
+    layers = _other_layers(tiffs)
     found, skipped = [], []
     for stem, path in tiffs.items():
         if path in scene_of:  # imported with its scene, else the mask of nothing here
             if scene_of[path] not in tiffs:
                 skipped.append((path.name, f"{path} is named as a mask, and no scene of that name is beside it"))
             continue
+        if stem in layers:
+            continue
+        beside = tuple(tiffs[s].name for s, of in layers.items() if of == stem)
         try:
-            found.append(FolderScene(path, masks.get(stem), check_scene(ws, path, mask=masks.get(stem), author=author)))
+            name = check_scene(ws, path, mask=masks.get(stem), author=author)
+            found.append(FolderScene(path, masks.get(stem), name, beside))
         except SeepError as e:
             skipped.append((path.name, str(e)))
     products = [p for p in entries if (p.is_dir() and sentinel1_product(p)) or (p.is_file() and zipped_sentinel1(p))]
@@ -221,6 +245,18 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
         except SeepError as e:
             skipped.append((p.name, str(e)))
     return found, skipped
+
+
+def _other_layers(tiffs: dict[str, Path]) -> dict[str, str]:
+    """{stem: the stem of its product's co-polarised file} of the files that are another layer
+    of a product beside that file (PRODUCT_VH.tif beside PRODUCT_VV.tif)."""
+    copol = {stem[:-3]: stem for stem in tiffs if stem[-3:].lower() in ("_vv", "_hh")}
+    return {
+        stem: copol[stem[: -len(layer) - 1]]
+        for stem in tiffs
+        for layer in PRODUCT_LAYERS
+        if stem.lower().endswith(f"_{layer}") and stem[: -len(layer) - 1] in copol
+    }
 
 
 def unsearched(folder: Path) -> str:

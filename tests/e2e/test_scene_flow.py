@@ -286,7 +286,8 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
 
 def test_the_mornings_passes_are_imported_from_a_folder(geo_server, page, tmp_path):
     """A folder of GeoTIFFs: each a scene named for its file (its time read from its name), one
-    with its NAME_mask.tif beside it; a file that is no GeoTIFF and a mask of no scene are said."""
+    with its NAME_mask.tif beside it, one with its product's VH layer beside its VV file; a file
+    that is no GeoTIFF, a mask of no scene and the VH layer are said."""
     from rasterio.transform import from_origin
 
     url, ws_path = geo_server
@@ -296,12 +297,13 @@ def test_the_mornings_passes_are_imported_from_a_folder(geo_server, page, tmp_pa
     img = np.random.default_rng(2).integers(100, 3000, (200, 300)).astype(np.uint16)
     mask = np.zeros((200, 300), np.uint8)
     mask[50:70, 20:280] = 1
-    first, second = "S1A_IW_GRDH_1SDV_20250601T031512_aa", "S1A_IW_GRDH_1SDV_20250613T031514_bb"
+    first, second = "S1A_IW_GRDH_1SDV_20250601T031512_aa", "S1A_IW_GRDH_1SDV_20250613T031514_bb_VV"
     other = np.random.default_rng(3).integers(100, 3000, (200, 300)).astype(np.uint16)  # the same pixels are one scene
     for name, array, x0 in (
         (first, img, 700000),
         (f"{first}_mask", mask, 700000),
         (second, other, 701000),
+        (f"{second[:-3]}_VH", other // 4, 701000),  # its product's other polarisation: no scene of its own
         ("lost-mask", mask, 0),
     ):
         profile = dict(driver="GTiff", height=200, width=300, count=1, dtype=array.dtype, crs="EPSG:32631")
@@ -327,7 +329,10 @@ def test_the_mornings_passes_are_imported_from_a_folder(geo_server, page, tmp_pa
     assert ws.count_images(ImageFilter(scene=(first,), status=("accepted",))) == 2  # its mask labelled its tiles
     assert ws.count_images(ImageFilter(scene=(second,), status=("accepted",))) == 0
     assert ws.count_images(ImageFilter(scene=(second,), status=("predicted",))) == 2  # "Predict it with the active model": on
-    open_expander(page, "Not imported · 2")
+    assert f"{second[:-3]}_VH" not in scene_names(ws)
+    open_expander(page, "Not imported · 3")
+    said = re.compile(rf"{second[:-3]}_VH\.tif:\W+a layer of {second}\.tif's product")  # a word joiner after the colon
+    expect(page.get_by_text(said)).to_be_visible()
     expect(page.get_by_text("lost-mask.tif: ", exact=False)).to_be_visible()
     expect(page.get_by_text("readme.tif: ", exact=False)).to_be_visible()
     shot(page, "22b-scenes-imported-from-a-folder")
