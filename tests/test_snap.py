@@ -160,6 +160,19 @@ def test_a_dual_polarisation_file_gives_a_one_band_workspace_its_vv_band(capsys,
         tifffile.imread(tmp_path / "both" / "train_masks_256" / "gdal_dual.tif"),
         tifffile.imread(tmp_path / "vv" / "train_masks_256" / "gdal_dual.tif"),
     )
+    # And scored as given (`evaluate --data`), the same figures as the VV band's alone.
+    mask = np.zeros((h, w), np.uint8)
+    mask[280:300, 100:400] = 1
+    scores = []
+    for name, image in (("both", described.read_bytes()), ("vv", (tmp_path / "vv" / "gdal_dual.tif").read_bytes())):
+        for folder, data in (("train_images_256", image), ("train_masks_256", None)):
+            (tmp_path / f"eval_{name}" / folder).mkdir(parents=True)
+            target = tmp_path / f"eval_{name}" / folder / "gdal_dual.tif"
+            target.write_bytes(data) if data else tifffile.imwrite(target, mask)
+        code, said, err = run(capsys, "evaluate", "--data", str(tmp_path / f"eval_{name}"), "--json")
+        assert code == 0, err
+        scores.append(json.loads(said)["binary_iou"])
+    assert scores[0] == scores[1]
 
     with rasterio.open(described, "r+") as ds:
         ds.descriptions = ("band a", "band b")

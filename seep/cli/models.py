@@ -48,7 +48,9 @@ def cmd_evaluate(args) -> int:
     if args.data is None:
         return _evaluate_registered(args)
     predictor = Predictor(model_file(args, args.model)[0], device=args.device)
-    tiles, large = labelled_data(args.data, _scenes(args.scenes, predictor) if args.scenes else None)
+    tiles, large = labelled_data(
+        args.data, _scenes(args.scenes, predictor) if args.scenes else None, predictor.config.in_channels
+    )
     report = evaluate(
         predictor,
         tiles,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seep.data.geo import georeferencing, replace_atomically, write_geotiff
+from seep.data.geo import georeferencing, has_geotags, replace_atomically, write_geotiff
 from seep.data.layout import (
     IMAGES_DIR,
     MASKS_DIR,
@@ -56,9 +56,13 @@ def evaluate(
     return report
 
 
-def labelled_data(data: Path, scenes: list[str] | None = None) -> tuple[list[Tile], list[tuple[Path, Path]]]:
+def labelled_data(
+    data: Path, scenes: list[str] | None = None, channels: int | None = None
+) -> tuple[list[Tile], list[tuple[Path, Path]]]:
     """The labelled tiles of a folder (of `scenes` only, if given), and the (image, mask) files
-    too large to read whole, which `evaluate` scores by windows: a whole labelled scene."""
+    `evaluate` scores by windows: too large to read whole (a whole labelled scene), or
+    georeferenced with other than `channels` bands, read as a scene import reads them (its alpha
+    band as where there is radar, the VV band of VV+VH: seep.data.geo.data_bands)."""
     files = [(scene_of(image.name, image.parent), image, mask) for image, mask in folder_files(data)]
     known = {scene for scene, _, _ in files}
     unknown = [s for s in scenes or () if s not in known]
@@ -73,7 +77,11 @@ def labelled_data(data: Path, scenes: list[str] | None = None) -> tuple[list[Til
         if by_windows(image):
             large.append((image, mask))
             continue
-        tiles.append(read_tile_files(image, mask))
+        tile = read_tile_files(image, mask)
+        if channels and tile.image.shape[2] != channels and has_geotags(image):
+            large.append((image, mask))
+            continue
+        tiles.append(tile)
     return tiles, large
 
 

@@ -88,7 +88,12 @@ def score_tiled(
     against its window of `mask` (class ids on the same pixels). Tiles holding no radar add
     nothing, as their pixels would not count. Slicks are scored over the whole raster, a row of
     tiles at a time (seep.learn.stitched): a slick crossing tiles is one, as in a raster read whole."""
-    with bounded_cache(), open_scene(path, "image") as ds, open_scene(mask, "mask") as ms:
+    with (
+        bounded_cache(),
+        open_scene(path, "image") as raw,
+        data_bands(raw, path, predictor.config.in_channels) as (ds, _),
+        open_scene(mask, "mask") as ms,
+    ):
         _check(ds, path, predictor)
         _check_mask(ms, ds, mask)
         slicks = StitchedInstances(ev.inst.classes)
