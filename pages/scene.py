@@ -45,9 +45,10 @@ def import_form() -> None:
             key="scene_import_path",
             help="A GeoTIFF or Cloud-Optimized GeoTIFF of any size, or a Sentinel-1 GRD product as it arrives (its "
             ".SAFE folder, or the .zip as the hub hands it out, read without unzipping: its VV measurement file, else HH, "
-            "named for the product). A file placed by ground control points, as Sentinel-1's are, is warped onto the UTM "
-            "zone of its middle as it is imported. Or a folder (the morning's passes): each GeoTIFF, .SAFE folder and "
-            "Sentinel-1 zip in it becomes a scene named for it, with NAME_mask.tif "
+            "named for the product), or a product as SNAP saves it (its .dim file: its VV band). A file placed by ground "
+            "control points (Sentinel-1's), tie points (a SNAP GeoTIFF) or RPCs is warped onto the UTM zone of its middle "
+            "as it is imported. Or a folder (the morning's passes): each GeoTIFF, .SAFE folder, Sentinel-1 zip and .dim "
+            "in it becomes a scene named for it, with NAME_mask.tif "
             "beside a GeoTIFF as its mask, imported one after another; those already imported are left out.",
         )
         with st.container(horizontal=True):

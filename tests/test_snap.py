@@ -178,3 +178,46 @@ def test_a_dual_polarisation_file_gives_a_one_band_workspace_its_vv_band(capsys,
         ds.descriptions = ("band a", "band b")
     code, out, err = run(capsys, "import", str(described), "--scene", "unnamed", "--workspace", ws_path)
     assert code == 1 and "has 2 bands but this workspace's dataset has 1" in err
+
+
+def dimap_product(folder, name, bands, crs="EPSG:32631"):
+    """A product as SNAP saves it (BEAM-DIMAP): NAME.dim beside NAME.data/, a band per ENVI raster."""
+    data = folder / f"{name}.data"
+    data.mkdir(parents=True)
+    (folder / f"{name}.dim").write_text("<Dimap_Document/>")
+    for band, array in bands.items():
+        profile = {"driver": "ENVI", "height": array.shape[0], "width": array.shape[1], "count": 1, "dtype": "float32"}
+        place = {"crs": crs, "transform": from_origin(500000, 4600000, 10, 10)} if crs else {}
+        with rasterio.open(data / f"{band}.img", "w", **profile, **place) as ds:
+            ds.write(array[None])
+    return folder / f"{name}.dim"
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_a_product_as_snap_saves_it_imports_its_vv_band(capsys, tmp_path):
+    """SNAP saves a product as NAME.dim beside NAME.data/, a band per ENVI raster: it was refused
+    as not a GeoTIFF. Given the .dim (alone or in a drop of passes), its VV band is the scene,
+    named for the product, its time read from that name, the other bands said to be left out;
+    one still in the radar's geometry (no map info) is refused with what to do in SNAP."""
+    h, w = 600, 500
+    name = "S1A_IW_GRDH_1SDV_20231001T054512_Cal_Spk_TC"
+    vv, vh = sigma0(h, w, seed=3), sigma0(h, w, seed=4, scale=0.002)
+    dim = dimap_product(tmp_path / "drop", name, {"Sigma0_VH": vh, "Sigma0_VV": vv})
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "import", str(dim), "--workspace", ws_path)
+    assert code == 0, err
+    assert f"warning: {name}.dim: its band Sigma0_VV imported (Sigma0_VH left out)" in err
+    ws = Workspace(ws_path)
+    sc = scene(ws, name)
+    assert "UTM zone 31N" in sc.grid.crs and sc.grid.transform == tuple(from_origin(500000, 4600000, 10, 10))[:6]
+    assert sc.acquired == "2023-10-01T05:45:12Z"
+    first = ws.read_image(next(iter(tile_offsets_of(ws, name))))
+    np.testing.assert_array_equal(first[:, :, 0], vv[:256, :256])
+
+    radar = dimap_product(tmp_path / "drop", "S1A_radar_geometry", {"Sigma0_VV": vv}, crs=None)
+    code, out, err = run(capsys, "import", str(radar), "--workspace", ws_path)
+    assert code == 1 and "has no map info" in err and "Terrain Correction" in err and "export it from SNAP as a GeoTIFF" in err
+    # In a drop of passes: the product in already, the one in the radar's geometry said with why.
+    code, out, err = run(capsys, "import", str(tmp_path / "drop"), "--scenes", "--workspace", ws_path)
+    assert code == 3 and f"already in the workspace, or being imported now: {name}.dim" in out
+    assert "skipped S1A_radar_geometry.dim: " in out and "has no map info" in out

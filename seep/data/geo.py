@@ -75,6 +75,8 @@ def open_scene(path: Path, what: str = "scene"):
         raise BadInputError(f"no {what} file at {path}")
     if sentinel1_product(path):  # the product as it arrives: its co-polarised measurement file
         path = sentinel1_measurement(path)[0]
+    if snap_product(path):  # as SNAP saves it: its co-polarised band
+        path = snap_product_band(path)[0]
     source: str | Path = path
     if zipped_sentinel1(path):  # as the hub hands it out: that file read inside the zip
         source = f"/vsizip/{path.resolve()}/{zipped_measurement(path)[0]}"
@@ -92,8 +94,14 @@ def open_scene(path: Path, what: str = "scene"):
     except RasterioError as e:
         raise BadInputError(f"{what} {path} cannot be read as a GeoTIFF: {_first_line(e)}") from e
     with ds:
-        if ds.driver != "GTiff":
+        if ds.driver != "GTiff" and not (ds.driver == "ENVI" and path.suffix.lower() == ".img"):  # ENVI: a SNAP band's
             raise BadInputError(f"{what} {path} is not a GeoTIFF (GDAL reads it as {ds.driver}); convert it with gdal_translate")
+        if ds.driver == "ENVI" and ds.crs is None:
+            raise BadInputError(
+                f"{what} {path} has no map info: a SNAP band in the radar's geometry keeps its place in tie-point grids, "
+                "which Seep does not read; terrain-correct it in SNAP (Radar > Geometric > Terrain Correction), or export "
+                "it from SNAP as a GeoTIFF, which carries its tie points"
+            )
         vrt = _placing_vrt(ds, snap)
         if vrt is None:
             yield ds
@@ -125,6 +133,27 @@ def _rpc_points(ds, n: int = 11) -> list[tuple]:
 
 
 BY_RPC = "SEEP_PLACED_BY_RPC"  # _placing_vrt's VRT of a file placed by its RPCs
+
+
+def snap_product(path: Path) -> bool:
+    """A product as SNAP saves it (BEAM-DIMAP): NAME.dim beside its NAME.data folder of bands."""
+    return path.suffix.lower() == ".dim" and path.is_file() and path.with_suffix(".data").is_dir()
+
+
+def snap_product_band(path: Path) -> tuple[Path, str | None]:
+    """A BEAM-DIMAP product's band to import, an ENVI raster GDAL reads (NAME.data/Sigma0_VV.img):
+    its one band, or its VV band, else HH, as a Sentinel-1 product's VV file is taken; with the
+    note saying so, or BadInputError naming the bands to choose from."""
+    bands = sorted(path.with_suffix(".data").glob("*.img"))
+    names = [b.stem for b in bands]
+    taken = 0 if len(bands) == 1 else _one_of(names, ("vv", "hh"))
+    if taken is None:
+        raise BadInputError(
+            f"{path} is a SNAP product with no one VV or HH band (it holds {', '.join(names) or 'none'}): export the band to "
+            "import from SNAP as a GeoTIFF, or give its .img file itself"
+        )
+    left = ", ".join(n for i, n in enumerate(names) if i != taken)
+    return bands[taken], f"{path.name}: its band {names[taken]} imported" + (f" ({left} left out)" if left else "")
 
 
 def sentinel1_product(path: Path) -> Path | None:

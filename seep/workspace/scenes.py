@@ -43,6 +43,8 @@ from seep.data.geo import (
     scene_stem,
     sentinel1_measurement,
     sentinel1_product,
+    snap_product,
+    snap_product_band,
     tile_offsets,
     transformer,
     zipped_measurement,
@@ -233,7 +235,9 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
             found.append(FolderScene(path, masks.get(stem), name, beside))
         except SeepError as e:
             skipped.append((path.name, str(e)))
-    products = [p for p in entries if (p.is_dir() and sentinel1_product(p)) or (p.is_file() and zipped_sentinel1(p))]
+    products = [
+        p for p in entries if (p.is_dir() and sentinel1_product(p)) or (p.is_file() and (zipped_sentinel1(p) or snap_product(p)))
+    ]
     for p in sorted(products, key=lambda p: p.is_file()):  # a product unzipped beside its zip: the folder
         stem = scene_stem(p)  # a zip's is read from inside it: once
         same = next((f.path for f in found if f.name == stem), None)
@@ -289,6 +293,9 @@ def _product_measurement(path: Path) -> tuple[Path, str | None, Path]:
     if sentinel1_product(path):
         tif, note = sentinel1_measurement(path)
         return tif, note, tif
+    if snap_product(path):  # the product's name tells the time
+        band, note = snap_product_band(path)
+        return band, note, path
     if zipped_sentinel1(path):
         inside, note = zipped_measurement(path)
         check_zipped(path, inside)
