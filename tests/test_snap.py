@@ -206,7 +206,7 @@ def test_a_product_as_snap_saves_it_imports_its_vv_band(capsys, tmp_path):
     ws_path = str(tmp_path / "ws")
     code, out, err = run(capsys, "import", str(dim), "--workspace", ws_path)
     assert code == 0, err
-    assert f"warning: {name}.dim: its band Sigma0_VV imported (Sigma0_VH left out)" in err
+    assert f"warning: {name}.dim: its VV band Sigma0_VV imported (Sigma0_VH left out)" in err
     ws = Workspace(ws_path)
     sc = scene(ws, name)
     assert "UTM zone 31N" in sc.grid.crs and sc.grid.transform == tuple(from_origin(500000, 4600000, 10, 10))[:6]

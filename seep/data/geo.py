@@ -152,8 +152,7 @@ def snap_product_band(path: Path) -> tuple[Path, str | None]:
             f"{path} is a SNAP product with no one VV or HH band (it holds {', '.join(names) or 'none'}): export the band to "
             "import from SNAP as a GeoTIFF, or give its .img file itself"
         )
-    left = ", ".join(n for i, n in enumerate(names) if i != taken)
-    return bands[taken], f"{path.name}: its band {names[taken]} imported" + (f" ({left} left out)" if left else "")
+    return bands[taken], f"{path.name}: {_taken('band', names, taken)}"
 
 
 def sentinel1_product(path: Path) -> Path | None:
@@ -243,9 +242,7 @@ def _co_polarised(path: Path, product: str, names: list[str]) -> tuple[int, str]
         raise BadInputError(f"{path} is a Sentinel-1 product with no measurement GeoTIFF in its measurement/ folder")
     taken = _one_of(names, ("vv", "hh"))
     if taken is not None:
-        left = ", ".join(n for i, n in enumerate(names) if i != taken)
-        pol = _POLARISATION.search(names[taken].lower())[1].upper()
-        return taken, f"{product}: its {pol} measurement {names[taken]} imported" + (f" ({left} left out)" if left else "")
+        return taken, f"{product}: {_taken('measurement', names, taken)}"
     shown = ", ".join(names[:3]) + (f" ({len(names)} in all)" if len(names) > 3 else "")
     how = "unzip it and import one of them itself" if path.suffix.lower() == ".zip" else "import one of them itself"
     raise BadInputError(
@@ -363,8 +360,7 @@ def data_bands(ds, path: Path, channels: int):
     taken = _one_of([names[b - 1] for b in bands], ("vv", "hh")) if channels == 1 and len(bands) > 1 else None
     note = None
     if taken is not None:
-        pol, left = _POLARISATION.search(names[bands[taken] - 1].lower())[1].upper(), bands[:taken] + bands[taken + 1 :]
-        note = f"{path}: its {pol} band {names[bands[taken] - 1]} imported ({', '.join(names[b - 1] for b in left)} left out)"
+        note = f"{path}: {_taken('band', [names[b - 1] for b in bands], taken)}"
         bands = [bands[taken]]
     if len(bands) == ds.count:
         yield ds, None
@@ -394,6 +390,13 @@ def _own_place(ds) -> str:
 
 
 _POLARISATION = re.compile(r"(?:^|[-_])(vv|hh|vh|hv)(?:$|[-_.])")
+
+
+def _taken(what: str, names: list[str], taken: int) -> str:
+    """What is said of the file or band taken of several: "its VV band Sigma0_VV imported (Sigma0_VH left out)"."""
+    pol = _POLARISATION.search(names[taken].lower())
+    left = ", ".join(n for i, n in enumerate(names) if i != taken)
+    return f"its {pol[1].upper() + ' ' if pol else ''}{what} {names[taken]} imported" + (f" ({left} left out)" if left else "")
 
 
 def _one_of(names: list[str], polarisations: tuple[str, ...]) -> int | None:
