@@ -156,7 +156,10 @@ def test_a_folder_of_scene_folders_imports_each_as_its_scene(ws, tmp_path, capsy
     }
     reasons = dict(r.skipped)
     assert set(reasons) == {"S1A_IW_GRDH.SAFE/", "old_ws/", "link_out/"}
-    assert reasons["S1A_IW_GRDH.SAFE/"] == f"a Sentinel-1 product, a scene: `python -m seep import {drop} --scenes` imports it"
+    assert (
+        reasons["S1A_IW_GRDH.SAFE/"]
+        == f"a Sentinel-1 product, a scene: `python -m seep import {drop / 'S1A_IW_GRDH.SAFE'}` imports it"
+    )
     assert "a Seep workspace" in reasons["old_ws/"] and "leads outside" in reasons["link_out/"]
     assert import_folder(ws, drop, author="imp").already_present == 4
 

@@ -1,9 +1,9 @@
 """Import rasters (and masks) from a folder into a workspace.
 
 Two layouts: the exercise's (`train_images_256/` + optional `train_masks_256/` with the
-same file names) and a plain folder of TIFFs; the folders inside are imported as well. Import is idempotent by pixel checksum:
-running it twice adds nothing. A file that cannot be used is skipped and reported with
-its reason; it never stops the others.
+same file names) and a plain folder of TIFFs; the folders inside are imported as well.
+Import is idempotent by pixel checksum: running it twice adds nothing. A file that cannot
+be used is skipped and reported with its reason; it never stops the others.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def import_folder(
     passed over and "0 images added" said."""
     check_import(path, author)
     report = ImportReport()
-    folders = _tile_folders(Path(path), report)
-    entries = [(images_dir, masks_dir, name) for images_dir, masks_dir in folders for name in _files(images_dir)]
+    folders = {images_dir: (masks_dir, _files(images_dir)) for images_dir, masks_dir in _tile_folders(Path(path), report)}
+    entries = [(images_dir, masks_dir, name) for images_dir, (masks_dir, names) in folders.items() for name in names]
     for i, (images_dir, masks_dir, fname) in enumerate(entries):
         if on_progress:
             on_progress(i, len(entries))
@@ -58,9 +58,9 @@ def import_folder(
             continue
         shown_mask = f"{_shown(masks_dir, path)}/{printable(fname)}"
         _attempt(report, shown_mask, _import_mask, ws, masks_dir, fname, record, image, author, report)
-    for images_dir, masks_dir in folders:
+    for images_dir, (masks_dir, names) in folders.items():
         if masks_dir is not None:
-            report.skipped += _masks_without_image(masks_dir, images_dir, set(_files(images_dir)), _shown(masks_dir, path))
+            report.skipped += _masks_without_image(masks_dir, images_dir, set(names), _shown(masks_dir, path))
     if on_progress:
         on_progress(len(entries), len(entries))
     return report
@@ -99,7 +99,7 @@ def _not_tiles(sub: Path, path: Path) -> str | None:
     if is_workspace(sub):  # its labels/ are masks, not images; its images/ its own
         return "a Seep workspace: `python -m seep export` writes its tiles out"
     if sentinel1_product(sub):
-        return f"a Sentinel-1 product, a scene: `python -m seep import {path} --scenes` imports it"
+        return f"a Sentinel-1 product, a scene: `python -m seep import {sub}` imports it"
     if sub.name == MASKS_DIR:
         return f"masks with no {IMAGES_DIR}/ beside them to be the labels of"
     return None
