@@ -208,7 +208,8 @@ PRODUCT_LAYERS = ("vh", "hv", "ls_map", "inc_map", "area", "dem", "rgb")
 def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> tuple[list[FolderScene], list[tuple[str, str]]]:
     """The passes dropped in one folder, each checked as check_scene checks one (headers only):
     its GeoTIFFs (not its subfolders'), each with NAME_mask.tif (or NAME-mask.tif) beside it as
-    its mask, and its Sentinel-1 products (.SAFE folders, or zips as the hub hands them out); and
+    its mask, its Sentinel-1 products (.SAFE folders, or zips as the hub hands them out) and its
+    products as SNAP saves them (NAME.dim beside NAME.data/); and
     the files and folders not imported, each with why (already imported, not a GeoTIFF, a product
     with no one co-polarised file, a zip whose product is unzipped beside it). A product's other
     layers beside its co-polarised file (PRODUCT_VH.tif beside PRODUCT_VV.tif) go with that
