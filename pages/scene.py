@@ -47,7 +47,7 @@ def import_form() -> None:
             ".SAFE folder, or the .zip as the hub hands it out, read without unzipping: its VV measurement file, else HH, "
             "named for the product), or a product as SNAP saves it (its .dim file: its VV band). A file placed by ground "
             "control points (Sentinel-1's), tie points (a SNAP GeoTIFF) or RPCs is warped onto the UTM zone of its middle "
-            "as it is imported. Or a folder (the morning's passes): each GeoTIFF, .SAFE folder, Sentinel-1 zip and .dim "
+            "as it is imported. Or a folder (the morning's passes): each GeoTIFF, .SAFE folder, Sentinel-1 or ASF zip and .dim "
             "in it becomes a scene named for it, with NAME_mask.tif "
             "beside a GeoTIFF as its mask, imported one after another; those already imported are left out.",
         )

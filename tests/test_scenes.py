@@ -1348,7 +1348,8 @@ def test_a_zipped_sentinel1_product_imports_in_place_as_its_safe_folder_does(cap
     said = {
         damaged: f"error: {damaged} is damaged: {vv.filename} in it is not what was zipped (",
         cut: f"error: scene {cut} is not a whole zip file (cut short while downloading?): download it again",
-        other: f"error: scene {other} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe): unzip it",
+        other: f"error: scene {other} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe) nor an ASF "
+        "one (no PRODUCT_VV.tif): unzip it",
     }
     for path, start in said.items():
         code, _, err = run(capsys, "import", str(path), "--workspace", str(tmp_path / "bad"))
@@ -1528,6 +1529,37 @@ def test_a_products_other_layers_beside_its_vv_file_go_with_its_scene(capsys, tm
         f"{product}_area.tif, {product}_ls_map.tif): the co-polarised file is the scene"
     ) in err
     assert scene(Workspace(ws_path), f"{product}_VV").acquired == "2023-10-01T05:45:12Z"  # from the product's name
+
+
+def test_an_asf_product_zip_imports_its_vv_file_in_place(capsys, tmp_path):
+    """ASF hands its terrain-corrected products out as a zip of PRODUCT/PRODUCT_VV.tif beside
+    _VH, _ls_map, ...: refused as "a zip with no Sentinel-1 product in it". Its VV file is read in
+    place (nothing unzipped) as the scene the unzipped product gives, the other layers said to be
+    left out; in a drop of passes it is one scene."""
+    product = "S1A_IW_20231001T054512_DVP_RTC30_G_gpuned_1A2B"
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    rng = np.random.default_rng(10)
+    for layer in ("VV", "VH", "ls_map"):
+        write_tif(layers / f"{product}_{layer}.tif", rng.uniform(0.001, 0.3, (300, 300)).astype(np.float32))
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    with zipfile.ZipFile(drop / f"{product}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"{product}/{product}.README.md.txt", "ASF HyP3")
+        for f in sorted(layers.iterdir()):
+            zf.write(f, f"{product}/{f.name}")
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "import", str(drop / f"{product}.zip"), "--workspace", ws_path)
+    assert code == 0, err
+    assert f"{product}.zip: its VV file {product}_VV.tif imported ({product}_VH.tif, {product}_ls_map.tif left out)" in err
+    sc = scene(Workspace(ws_path), f"{product}_VV")
+    assert sc.acquired == "2023-10-01T05:45:12Z" and sc.grid.crs is not None
+    unzipped = str(tmp_path / "unzipped")
+    assert run(capsys, "import", str(layers / f"{product}_VV.tif"), "--workspace", unzipped)[0] == 0
+    pixels = [Workspace(w).read_image(Workspace(w).image(f"{product}_VV.r000000c000000").id) for w in (ws_path, unzipped)]
+    np.testing.assert_array_equal(*pixels)  # read in place as the unzipped file reads
+    code, out, err = run(capsys, "import", str(drop), "--scenes", "--workspace", str(tmp_path / "dropped"))
+    assert code == 0 and Workspace(tmp_path / "dropped").scenes() == [f"{product}_VV"], err
 
 
 @pytest.mark.usefixtures("store")

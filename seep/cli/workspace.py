@@ -91,14 +91,14 @@ def _layout(config) -> str:
 
 def _import_scene(args) -> int:
     from seep.data.acquired import parse_when
-    from seep.data.geo import check_zipped, open_scene, zipped_measurement, zipped_sentinel1
+    from seep.data.geo import check_zipped, open_scene, zipped_measurement, zipped_product
     from seep.workspace.scenes import import_scene
 
     for path, what in ((args.path, "scene"), (args.mask, "mask")):  # a file mistyped makes no empty workspace
         if path is not None:
             with open_scene(path, what):
                 pass
-    if zipped_sentinel1(args.path):  # nor a damaged download (found whole, it is not inflated again by the import)
+    if zipped_product(args.path):  # nor a damaged download (found whole, it is not inflated again by the import)
         check_zipped(args.path, zipped_measurement(args.path)[0])
     if args.mask is not None:  # nor a blank --author for its labels
         clean_author(args.author)

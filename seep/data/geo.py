@@ -78,7 +78,7 @@ def open_scene(path: Path, what: str = "scene"):
     if snap_product(path):  # as SNAP saves it: its co-polarised band
         path = snap_product_band(path)[0]
     source: str | Path = path
-    if zipped_sentinel1(path):  # as the hub hands it out: that file read inside the zip
+    if zipped_product(path):  # as the hub hands it out: that file read inside the zip
         source = f"/vsizip/{path.resolve()}/{zipped_measurement(path)[0]}"
     elif path.suffix.lower() == ".zip" and path.is_file():
         raise BadInputError(_not_a_product(path, what))
@@ -170,9 +170,10 @@ def sentinel1_measurement(path: Path) -> tuple[Path, str]:
     return tiffs[i], note
 
 
-def zipped_sentinel1(path: Path) -> bool:
-    """A Sentinel-1 product as the Copernicus hub hands it out: a zip holding NAME.SAFE/manifest.safe."""
-    return _safe_in_zip(path) is not None
+def zipped_product(path: Path) -> bool:
+    """A product as it is handed out zipped: a Sentinel-1 product from the Copernicus hub (a zip
+    holding NAME.SAFE/manifest.safe), or an ASF terrain-corrected one (PRODUCT/PRODUCT_VV.tif)."""
+    return _safe_in_zip(path) is not None or _asf_in_zip(path) is not None
 
 
 def zipped_measurement(path: Path) -> tuple[str, str]:
@@ -182,10 +183,32 @@ def zipped_measurement(path: Path) -> tuple[str, str]:
     import zipfile
 
     safe = _safe_in_zip(path)
+    if safe is None:  # an ASF product: its VV file, its other layers left out
+        taken, layers = _asf_in_zip(path)
+        names = [n.rsplit("/", 1)[-1] for n in layers]
+        return layers[taken], f"{path.name}: {_taken('file', names, taken)}"
     with zipfile.ZipFile(path) as z:
         inside = sorted(n for n in z.namelist() if re.fullmatch(rf"{re.escape(safe)}/measurement/[^/]+\.tiff?", n, re.I))
     i, note = _co_polarised(path, safe, [n.rsplit("/", 1)[1] for n in inside])
     return inside[i], note
+
+
+def _asf_in_zip(path: Path) -> tuple[int, list[str]] | None:
+    """(which, the GeoTIFF layers of its product) of a zip of an ASF (HyP3) terrain-corrected
+    product, PRODUCT/PRODUCT_VV.tif beside PRODUCT_VH.tif and its maps (seep.workspace.scenes'
+    PRODUCT_LAYERS): the one VV file, else HH; None for any other file."""
+    import zipfile
+
+    if path.suffix.lower() != ".zip" or not path.is_file() or not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as z:
+        layers = sorted(n for n in z.namelist() if re.fullmatch(r"(?:[^/]+/)?[^/]+_[a-z_]+\.tiff?", n, re.I))
+    names = [n.rsplit("/", 1)[-1] for n in layers]
+    taken = _one_of(names, ("vv", "hh"))
+    if taken is None:
+        return None
+    mine = [n for n in layers if n.startswith(layers[taken][:-7] + "_")]  # PRODUCT_ of PRODUCT_VV.tif
+    return mine.index(layers[taken]), mine
 
 
 def check_zipped(path: Path, inside: str) -> None:
@@ -219,7 +242,8 @@ def _not_a_product(path: Path, what: str) -> str:
     if not zipfile.is_zipfile(path):
         return f"{what} {path} is not a whole zip file (cut short while downloading?): download it again"
     return (
-        f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe): unzip it and import its GeoTIFF"
+        f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe) nor an ASF one (no "
+        "PRODUCT_VV.tif): unzip it and import its GeoTIFF"
     )
 
 
@@ -255,6 +279,9 @@ def scene_stem(path: Path) -> str:
     or not (a zip saved as "download (3).zip" keeps the product's name)."""
     root = sentinel1_product(Path(path))
     safe = None if root else _safe_in_zip(Path(path))
+    asf = None if root or safe else _asf_in_zip(Path(path))
+    if asf:  # named for its VV file, as the unzipped product's scene is
+        return Path(asf[1][asf[0]]).stem
     return Path(safe).stem if safe else (root or Path(path)).stem
 
 

@@ -48,7 +48,7 @@ from seep.data.geo import (
     tile_offsets,
     transformer,
     zipped_measurement,
-    zipped_sentinel1,
+    zipped_product,
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError, SeepError, WorkspaceError
 from seep.workspace.demo import mixing_warning
@@ -237,7 +237,7 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
         except SeepError as e:
             skipped.append((path.name, str(e)))
     products = [
-        p for p in entries if (p.is_dir() and sentinel1_product(p)) or (p.is_file() and (zipped_sentinel1(p) or snap_product(p)))
+        p for p in entries if (p.is_dir() and sentinel1_product(p)) or (p.is_file() and (zipped_product(p) or snap_product(p)))
     ]
     for p in sorted(products, key=lambda p: p.is_file()):  # a product unzipped beside its zip: the folder
         stem = scene_stem(p)  # a zip's is read from inside it: once
@@ -297,7 +297,7 @@ def _product_measurement(path: Path) -> tuple[Path, str | None, Path]:
     if snap_product(path):  # the product's name tells the time
         band, note = snap_product_band(path)
         return band, note, path
-    if zipped_sentinel1(path):
+    if zipped_product(path):
         inside, note = zipped_measurement(path)
         check_zipped(path, inside)
         return path, note, Path(inside)
