@@ -180,16 +180,34 @@ def test_a_dual_polarisation_file_gives_a_one_band_workspace_its_vv_band(capsys,
     assert code == 1 and "has 2 bands but this workspace's dataset has 1" in err
 
 
-def dimap_product(folder, name, bands, crs="EPSG:32631"):
-    """A product as SNAP saves it (BEAM-DIMAP): NAME.dim beside NAME.data/, a band per ENVI raster."""
+TIE_POINT_GRID = """<Tie_Point_Grid_Info><TIE_POINT_GRID_INDEX>{i}</TIE_POINT_GRID_INDEX>
+<TIE_POINT_GRID_NAME>{name}</TIE_POINT_GRID_NAME><DATA_TYPE>float32</DATA_TYPE><NCOLS>{cols}</NCOLS><NROWS>{rows}</NROWS>
+<OFFSET_X>0.5</OFFSET_X><OFFSET_Y>0.5</OFFSET_Y><STEP_X>{dx}</STEP_X><STEP_Y>{dy}</STEP_Y><CYCLIC>false</CYCLIC>
+</Tie_Point_Grid_Info>"""
+
+
+def dimap_product(folder, name, bands, crs="EPSG:32631", ties=None):
+    """A product as SNAP saves it (BEAM-DIMAP): NAME.dim beside NAME.data/, a band per ENVI raster;
+    in the radar's geometry (no `crs`), placed by latitude and longitude tie-point grids from
+    `ties`, a function of (col, row), at every 100th pixel."""
     data = folder / f"{name}.data"
-    data.mkdir(parents=True)
-    (folder / f"{name}.dim").write_text("<Dimap_Document/>")
+    (data / "tie_point_grids").mkdir(parents=True)
+    grids = ""
     for band, array in bands.items():
         profile = {"driver": "ENVI", "height": array.shape[0], "width": array.shape[1], "count": 1, "dtype": "float32"}
         place = {"crs": crs, "transform": from_origin(500000, 4600000, 10, 10)} if crs else {}
         with rasterio.open(data / f"{band}.img", "w", **profile, **place) as ds:
             ds.write(array[None])
+    if ties:
+        h, w = array.shape
+        cols, rows = np.meshgrid(0.5 + np.arange(0, w + 1, 100), 0.5 + np.arange(0, h + 1, 100))
+        for i, name_ in enumerate(("latitude", "longitude")):
+            grid = np.vectorize(lambda c, r, i=i: ties(c, r)[1 - i])(cols, rows).astype(np.float32)
+            profile = {"driver": "ENVI", "height": grid.shape[0], "width": grid.shape[1], "count": 1, "dtype": "float32"}
+            with rasterio.open(data / "tie_point_grids" / f"{name_}.img", "w", **profile) as ds:
+                ds.write(grid[None])
+            grids += TIE_POINT_GRID.format(i=i, name=name_, cols=grid.shape[1], rows=grid.shape[0], dx=100.0, dy=100.0)
+    (folder / f"{name}.dim").write_text(f"<Dimap_Document><Tie_Point_Grids>{grids}</Tie_Point_Grids></Dimap_Document>")
     return folder / f"{name}.dim"
 
 
@@ -198,7 +216,8 @@ def test_a_product_as_snap_saves_it_imports_its_vv_band(capsys, tmp_path):
     """SNAP saves a product as NAME.dim beside NAME.data/, a band per ENVI raster: it was refused
     as not a GeoTIFF. Given the .dim (alone or in a drop of passes), its VV band is the scene,
     named for the product, its time read from that name, the other bands said to be left out;
-    one still in the radar's geometry (no map info) is refused with what to do in SNAP."""
+    one still in the radar's geometry is placed by its tie-point grids, and one with neither map
+    info nor grids is refused with what to do in SNAP."""
     h, w = 600, 500
     name = "S1A_IW_GRDH_1SDV_20231001T054512_Cal_Spk_TC"
     vv, vh = sigma0(h, w, seed=3), sigma0(h, w, seed=4, scale=0.002)
@@ -214,10 +233,24 @@ def test_a_product_as_snap_saves_it_imports_its_vv_band(capsys, tmp_path):
     first = ws.read_image(next(iter(tile_offsets_of(ws, name))))
     np.testing.assert_array_equal(first[:, :, 0], vv[:256, :256])
 
-    radar = dimap_product(tmp_path / "drop", "S1A_radar_geometry", {"Sigma0_VV": vv}, crs=None)
-    code, out, err = run(capsys, "import", str(radar), "--workspace", ws_path)
-    assert code == 1 and "has no map info" in err and "Terrain Correction" in err and "export it from SNAP as a GeoTIFF" in err
-    # In a drop of passes: the product in already, the one in the radar's geometry said with why.
+    # In the radar's geometry, placed by its tie-point grids: warped by them, a slick where they put it.
+    mask = np.zeros((h, w), np.uint8)
+    mask[280:300, 100:400] = 1
+    tifffile.imwrite(tmp_path / "slick.tif", mask)
+    radar = dimap_product(tmp_path / "drop", "S1A_radar_geometry", {"Sigma0_VV": sigma0(h, w, seed=5)}, crs=None, ties=lonlat)
+    code, out, err = run(capsys, "import", str(radar), "--mask", str(tmp_path / "slick.tif"), "--workspace", ws_path)
+    assert code == 0 and "placed on the map by 42 ground control points" in err and "UTM zone 31N" in err, err
+    assert (
+        run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--scene", "S1A_radar_geometry", "--workspace", ws_path)[0] == 0
+    )
+    (slick,) = json.loads((tmp_path / "s.geojson").read_text())["features"]
+    lon, lat = lonlat(250, 290)
+    assert abs(slick["properties"]["centroid_lon"] - lon) < 3e-4 and abs(slick["properties"]["centroid_lat"] - lat) < 3e-4
+    # Without those grids it has no place: refused with what to do in SNAP.
+    lost = dimap_product(tmp_path / "drop", "S1A_no_grids", {"Sigma0_VV": vv}, crs=None)
+    code, out, err = run(capsys, "import", str(lost), "--workspace", ws_path)
+    assert code == 1 and "has no map info, nor tie-point grids" in err and "Terrain Correction" in err
+    # In a drop of passes: the products in already, the one with no place said with why.
     code, out, err = run(capsys, "import", str(tmp_path / "drop"), "--scenes", "--workspace", ws_path)
-    assert code == 3 and f"already in the workspace, or being imported now: {name}.dim" in out
-    assert "skipped S1A_radar_geometry.dim: " in out and "has no map info" in out
+    assert code == 3 and f"already in the workspace, or being imported now: {name}.dim, S1A_radar_geometry.dim" in out
+    assert "skipped S1A_no_grids.dim: " in out and "has no map info" in out

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from seep.data.raster import IMAGE_DTYPES, MAX_CHANNELS, describe_os_error
-from seep.data.snap import snap_tiff
+from seep.data.snap import dimap_tie_points, snap_tiff
 from seep.errors import BadInputError, WorkspaceError
 
 
@@ -96,13 +96,13 @@ def open_scene(path: Path, what: str = "scene"):
     with ds:
         if ds.driver != "GTiff" and not (ds.driver == "ENVI" and path.suffix.lower() == ".img"):  # ENVI: a SNAP band's
             raise BadInputError(f"{what} {path} is not a GeoTIFF (GDAL reads it as {ds.driver}); convert it with gdal_translate")
-        if ds.driver == "ENVI" and ds.crs is None:
+        vrt = _placing_vrt(ds, path, snap)
+        if ds.driver == "ENVI" and ds.crs is None and vrt is None:
             raise BadInputError(
-                f"{what} {path} has no map info: a SNAP band in the radar's geometry keeps its place in tie-point grids, "
-                "which Seep does not read; terrain-correct it in SNAP (Radar > Geometric > Terrain Correction), or export "
-                "it from SNAP as a GeoTIFF, which carries its tie points"
+                f"{what} {path} has no map info, nor tie-point grids of latitude and longitude beside it in a SNAP "
+                "product: terrain-correct it in SNAP (Radar > Geometric > Terrain Correction), or export it from SNAP "
+                "as a GeoTIFF"
             )
-        vrt = _placing_vrt(ds, snap)
         if vrt is None:
             yield ds
             return
@@ -110,13 +110,16 @@ def open_scene(path: Path, what: str = "scene"):
             yield placed  # in the radar's geometry, placed by points (on_map_grid warps it)
 
 
-def _placing_vrt(ds, snap) -> str | None:
+def _placing_vrt(ds, path: Path, snap) -> str | None:
     """A VRT placing `ds` by ground control points where GDAL reads none: SNAP's tie points (see
-    seep.data.snap), or points on a grid over the image where its RPCs (rational polynomial
-    coefficients, as commercial SAR such as ICEYE's GRD is placed) put them at height 0, the
-    sea's, to within the geoid's tens of metres. None where GDAL places it as it is."""
+    seep.data.snap: in a GeoTIFF it wrote, or the tie-point grids of a product it saved), or
+    points on a grid over the image where its RPCs (rational polynomial coefficients, as
+    commercial SAR such as ICEYE's GRD is placed) put them at height 0, the sea's, to within the
+    geoid's tens of metres. None where GDAL places it as it is."""
     if snap is not None and snap.points and ds.crs is not None:
         return _gcp_vrt(ds, snap.points, ds.crs.to_wkt(), ds.tags(), snap.nodata)
+    if ds.driver == "ENVI" and ds.crs is None and (points := dimap_tie_points(path)):
+        return _gcp_vrt(ds, points, "EPSG:4326", ds.tags())
     if ds.crs is None and not ds.gcps[0] and ds.rpcs is not None:
         return _gcp_vrt(ds, _rpc_points(ds), "EPSG:4326", ds.tags() | {BY_RPC: "1"})
     return None

@@ -62,3 +62,34 @@ def _header(text) -> tuple[float | None, tuple[str, ...]]:
         except ValueError:
             nodata = None
     return nodata, tuple((i.findtext("BAND_NAME") or "").strip() for i in infos)
+
+
+def dimap_tie_points(band: Path, most: int = 400) -> tuple[tuple[float, float, float, float, float], ...]:
+    """Where a band of a product SNAP saved in the radar's geometry (NAME.data/BAND.img beside
+    NAME.dim) lies: (col, row, lon, lat, 0) at the nodes of its latitude and longitude tie-point
+    grids (NAME.data/tie_point_grids/, their spacing in NAME.dim), thinned to about `most`
+    points, the grids' edges kept; () where the product has no such grids or they cannot be read."""
+    import numpy as np
+    from rasterio.errors import RasterioError
+
+    dim, grids = band.parent.with_suffix(".dim"), band.parent / "tie_point_grids"
+    if band.parent.suffix.lower() != ".data" or not dim.is_file():
+        return ()
+    try:
+        info = {i.findtext("TIE_POINT_GRID_NAME"): i for i in ET.parse(dim).getroot().iter("Tie_Point_Grid_Info")}
+        lon, lat = (_grid(grids / f"{name}.img") for name in ("longitude", "latitude"))
+        x0, y0, dx, dy = (float(info["latitude"].findtext(k)) for k in ("OFFSET_X", "OFFSET_Y", "STEP_X", "STEP_Y"))
+    except (OSError, ET.ParseError, KeyError, TypeError, ValueError, RasterioError):
+        return ()
+    if lon.shape != lat.shape or not np.isfinite(lon).all() or not np.isfinite(lat).all():
+        return ()
+    every = max(1, int(np.ceil(np.sqrt(lon.size / most))))
+    rows, cols = (np.unique(np.r_[np.arange(0, n, every), n - 1]) for n in lon.shape)
+    return tuple((x0 + int(c) * dx, y0 + int(r) * dy, float(lon[r, c]), float(lat[r, c]), 0.0) for r in rows for c in cols)
+
+
+def _grid(path: Path):
+    import rasterio
+
+    with rasterio.open(path) as ds:
+        return ds.read(1).astype("float64")
