@@ -22,6 +22,7 @@ from rasterio.transform import from_origin
 
 from seep.cli import main
 from seep.data.classes import SEEP_CLASSES
+from seep.data.geo import zipped_measurement
 from seep.errors import BadInputError, Cancelled
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace.scenes import import_scene, scene, scene_names, tile_offsets_of
@@ -1560,6 +1561,11 @@ def test_an_asf_product_zip_imports_its_vv_file_in_place(capsys, tmp_path):
     np.testing.assert_array_equal(*pixels)  # read in place as the unzipped file reads
     code, out, err = run(capsys, "import", str(drop), "--scenes", "--workspace", str(tmp_path / "dropped"))
     assert code == 0 and Workspace(tmp_path / "dropped").scenes() == [f"{product}_VV"], err
+    # Its layers named .tiff, as some tools unzip and zip them again: the same choice.
+    with zipfile.ZipFile(tmp_path / "tiff.zip", "w") as zf:
+        for f in sorted(layers.iterdir()):
+            zf.write(f, f"{product}/{f.stem}.tiff")
+    assert zipped_measurement(tmp_path / "tiff.zip")[0] == f"{product}/{product}_VV.tiff"
 
 
 @pytest.mark.usefixtures("store")

@@ -210,7 +210,8 @@ def _asf_in_zip(path: Path) -> tuple[int, list[str]] | None:
     taken = _one_of(names, ("vv", "hh"))
     if taken is None:
         return None
-    mine = [n for n in layers if n.startswith(layers[taken][:-7] + "_")]  # PRODUCT_ of PRODUCT_VV.tif
+    product = layers[taken].rsplit("_", 1)[0] + "_"  # PRODUCT_ of PRODUCT_VV.tif (or .tiff)
+    mine = [n for n in layers if n.startswith(product)]
     return mine.index(layers[taken]), mine
 
 
@@ -386,11 +387,11 @@ def data_bands(ds, path: Path, channels: int):
 
     alpha = [b for b, c in enumerate(ds.colorinterp, 1) if c == ColorInterp.alpha] if ds.count > 1 else []
     bands = [b for b in range(1, ds.count + 1) if b not in alpha]
-    names = _band_names(ds, path)
-    taken = _one_of([names[b - 1] for b in bands], ("vv", "hh")) if channels == 1 and len(bands) > 1 else None
+    names = [_band_names(ds, path)[b - 1] for b in bands]
+    taken = _one_of(names, ("vv", "hh")) if channels == 1 and len(bands) > 1 else None
     note = None
     if taken is not None:
-        note = f"{path}: {_taken('band', [names[b - 1] for b in bands], taken)}"
+        note = f"{path}: {_taken('band', names, taken)}"
         bands = [bands[taken]]
     if len(bands) == ds.count:
         yield ds, None
