@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from seep.data.geo import sentinel1_product
+from seep.data.products import sentinel1_product
 from seep.errors import BadInputError, SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker

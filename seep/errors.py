@@ -43,3 +43,9 @@ class PermissionDenied(SeepError):
 
 class SignInError(SeepError):
     """A sign-in refused: never says whether the name or the password was wrong."""
+
+
+def first_line(e: Exception) -> str:
+    """An exception's message, its first line only (GDAL's run to several), or its type's name."""
+    text = str(e).strip() or type(e).__name__
+    return text.splitlines()[0]

@@ -22,7 +22,7 @@ from rasterio.transform import from_origin
 
 from seep.cli import main
 from seep.data.classes import SEEP_CLASSES
-from seep.data.geo import zipped_measurement
+from seep.data.products import zipped_measurement
 from seep.errors import BadInputError, Cancelled
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace.scenes import import_scene, scene, scene_names, tile_offsets_of

@@ -25,7 +25,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from seep.data.geo import sentinel1_product
+    from seep.data.products import sentinel1_product
     from seep.errors import BadInputError
     from seep.workspace.demo import mixing_warning
     from seep.workspace.importer import check_import, import_folder
@@ -91,7 +91,8 @@ def _layout(config) -> str:
 
 def _import_scene(args) -> int:
     from seep.data.acquired import parse_when
-    from seep.data.geo import check_zipped, open_scene, zipped_measurement, zipped_product
+    from seep.data.geo import open_scene
+    from seep.data.products import check_zipped, zipped_measurement, zipped_product
     from seep.workspace.scenes import import_scene
 
     for path, what in ((args.path, "scene"), (args.mask, "mask")):  # a file mistyped makes no empty workspace

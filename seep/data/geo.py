@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -20,9 +19,20 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
+from seep.data.products import (
+    not_a_product,
+    one_of,
+    sentinel1_measurement,
+    sentinel1_product,
+    snap_product,
+    snap_product_band,
+    taken_note,
+    zipped_measurement,
+    zipped_product,
+)
 from seep.data.raster import IMAGE_DTYPES, MAX_CHANNELS, describe_os_error
 from seep.data.snap import dimap_tie_points, snap_tiff
-from seep.errors import BadInputError, WorkspaceError
+from seep.errors import BadInputError, WorkspaceError, first_line
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,7 @@ def open_scene(path: Path, what: str = "scene"):
     if zipped_product(path):  # as the hub hands it out: that file read inside the zip
         source = f"/vsizip/{path.resolve()}/{zipped_measurement(path)[0]}"
     elif path.suffix.lower() == ".zip" and path.is_file():
-        raise BadInputError(_not_a_product(path, what))
+        raise BadInputError(not_a_product(path, what))
     elif not path.is_file():
         raise BadInputError(f"{what} {path} is a folder, not a GeoTIFF")
     elif path.stat().st_size == 0:
@@ -92,7 +102,7 @@ def open_scene(path: Path, what: str = "scene"):
             warnings.simplefilter("ignore", NotGeoreferencedWarning)  # said once, by the importer
             ds = rasterio.open(source, driver="GTiff" if snap else None)  # see seep.data.snap
     except RasterioError as e:
-        raise BadInputError(f"{what} {path} cannot be read as a GeoTIFF: {_first_line(e)}") from e
+        raise BadInputError(f"{what} {path} cannot be read as a GeoTIFF: {first_line(e)}") from e
     with ds:
         if ds.driver != "GTiff" and not (ds.driver == "ENVI" and path.suffix.lower() == ".img"):  # ENVI: a SNAP band's
             raise BadInputError(f"{what} {path} is not a GeoTIFF (GDAL reads it as {ds.driver}); convert it with gdal_translate")
@@ -136,157 +146,6 @@ def _rpc_points(ds, n: int = 11) -> list[tuple]:
 
 
 BY_RPC = "SEEP_PLACED_BY_RPC"  # _placing_vrt's VRT of a file placed by its RPCs
-
-
-def snap_product(path: Path) -> bool:
-    """A product as SNAP saves it (BEAM-DIMAP): NAME.dim beside its NAME.data folder of bands."""
-    return path.suffix.lower() == ".dim" and path.is_file() and path.with_suffix(".data").is_dir()
-
-
-def snap_product_band(path: Path) -> tuple[Path, str | None]:
-    """A BEAM-DIMAP product's band to import, an ENVI raster GDAL reads (NAME.data/Sigma0_VV.img):
-    its one band, or its VV band, else HH, as a Sentinel-1 product's VV file is taken; with the
-    note saying so, or BadInputError naming the bands to choose from."""
-    bands = sorted(path.with_suffix(".data").glob("*.img"))
-    names = [b.stem for b in bands]
-    taken = 0 if len(bands) == 1 else _one_of(names, ("vv", "hh"))
-    if taken is None:
-        raise BadInputError(
-            f"{path} is a SNAP product with no one VV or HH band (it holds {', '.join(names) or 'none'}): export the band to "
-            "import from SNAP as a GeoTIFF, or give its .img file itself"
-        )
-    return bands[taken], f"{path.name}: {_taken('band', names, taken)}"
-
-
-def sentinel1_product(path: Path) -> Path | None:
-    """The .SAFE folder of a Sentinel-1 product given whole (the folder or its manifest.safe); None for anything else."""
-    root = path if path.is_dir() else path.parent if path.name.lower() == "manifest.safe" else None
-    return root if root is not None and (root / "manifest.safe").is_file() else None
-
-
-def sentinel1_measurement(path: Path) -> tuple[Path, str]:
-    """A Sentinel-1 product's co-polarised measurement GeoTIFF and a note saying which was
-    taken and what was left out (see _co_polarised)."""
-    root = sentinel1_product(path)
-    tiffs = sorted((root / "measurement").glob("*.tif*")) if (root / "measurement").is_dir() else []
-    i, note = _co_polarised(path, root.name, [t.name for t in tiffs])
-    return tiffs[i], note
-
-
-def zipped_product(path: Path) -> bool:
-    """A product as it is handed out zipped: a Sentinel-1 product from the Copernicus hub (a zip
-    holding NAME.SAFE/manifest.safe), or an ASF terrain-corrected one (PRODUCT/PRODUCT_VV.tif)."""
-    return _safe_in_zip(path) is not None or _asf_in_zip(path) is not None
-
-
-def zipped_measurement(path: Path) -> tuple[str, str]:
-    """A zipped product's co-polarised measurement: its name inside the zip, and the note. It is
-    read in place: GDAL keeps points to restart inflating from, so reading it window by window
-    and warped costs about what reading the unzipped file does (benchmarks/bench_zipped.py)."""
-    import zipfile
-
-    safe = _safe_in_zip(path)
-    if safe is None:  # an ASF product: its VV file, its other layers left out
-        taken, layers = _asf_in_zip(path)
-        names = [n.rsplit("/", 1)[-1] for n in layers]
-        return layers[taken], f"{path.name}: {_taken('file', names, taken)}"
-    with zipfile.ZipFile(path) as z:
-        inside = sorted(n for n in z.namelist() if re.fullmatch(rf"{re.escape(safe)}/measurement/[^/]+\.tiff?", n, re.I))
-    i, note = _co_polarised(path, safe, [n.rsplit("/", 1)[1] for n in inside])
-    return inside[i], note
-
-
-def _asf_in_zip(path: Path) -> tuple[int, list[str]] | None:
-    """(which, the GeoTIFF layers of its product) of a zip of an ASF (HyP3) terrain-corrected
-    product, PRODUCT/PRODUCT_VV.tif beside PRODUCT_VH.tif and its maps (seep.workspace.scenes'
-    PRODUCT_LAYERS): the one VV file, else HH; None for any other file."""
-    import zipfile
-
-    if path.suffix.lower() != ".zip" or not path.is_file() or not zipfile.is_zipfile(path):
-        return None
-    with zipfile.ZipFile(path) as z:
-        layers = sorted(n for n in z.namelist() if re.fullmatch(r"(?:[^/]+/)?[^/]+_[a-z_]+\.tiff?", n, re.I))
-    names = [n.rsplit("/", 1)[-1] for n in layers]
-    taken = _one_of(names, ("vv", "hh"))
-    if taken is None:
-        return None
-    product = layers[taken].rsplit("_", 1)[0] + "_"  # PRODUCT_ of PRODUCT_VV.tif (or .tiff)
-    mine = [n for n in layers if n.startswith(product)]
-    return mine.index(layers[taken]), mine
-
-
-def check_zipped(path: Path, inside: str) -> None:
-    """Inflates a file inside a zip once to its end, so that its checksum is checked: GDAL,
-    reading it window by window, never checks it, and a download damaged on the way imported
-    its garbled part as radar without a word. A few seconds a gigabyte; nothing is written.
-    A zip found whole is not inflated again while it is unchanged (the command line checks it
-    before it makes a workspace, the import again)."""
-    seen = path.stat()
-    _check_zipped(str(path), inside, (seen.st_ino, seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns))
-
-
-@functools.lru_cache(maxsize=16)
-def _check_zipped(path: str, inside: str, _version: tuple) -> None:
-    import zipfile
-    import zlib
-
-    try:
-        with zipfile.ZipFile(path) as z, z.open(inside) as f:
-            while f.read(1 << 24):
-                pass
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
-        raise BadInputError(
-            f"{path} is damaged: {inside} in it is not what was zipped ({_first_line(e)}); download it again"
-        ) from e
-
-
-def _not_a_product(path: Path, what: str) -> str:
-    import zipfile
-
-    if not zipfile.is_zipfile(path):
-        return f"{what} {path} is not a whole zip file (cut short while downloading?): download it again"
-    return (
-        f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe) nor an ASF one (no "
-        "PRODUCT_VV.tif): unzip it and import its GeoTIFF"
-    )
-
-
-def _safe_in_zip(path: Path) -> str | None:
-    """The NAME.SAFE folder inside a zip of a Sentinel-1 product, or None for any other file."""
-    import zipfile
-
-    if path.suffix.lower() != ".zip" or not path.is_file() or not zipfile.is_zipfile(path):
-        return None
-    with zipfile.ZipFile(path) as z:
-        safes = {n[: -len("/manifest.safe")] for n in z.namelist() if n.lower().endswith(".safe/manifest.safe")}
-    return min(safes) if safes else None
-
-
-def _co_polarised(path: Path, product: str, names: list[str]) -> tuple[int, str]:
-    """Which of a product's measurement files to import, VV else HH (a slick damps the sea's
-    return most there), and the note saying so; or BadInputError naming the files to choose
-    from where there is no one such file."""
-    if not names:
-        raise BadInputError(f"{path} is a Sentinel-1 product with no measurement GeoTIFF in its measurement/ folder")
-    taken = _one_of(names, ("vv", "hh"))
-    if taken is not None:
-        return taken, f"{product}: {_taken('measurement', names, taken)}"
-    shown = ", ".join(names[:3]) + (f" ({len(names)} in all)" if len(names) > 3 else "")
-    how = "unzip it and import one of them itself" if path.suffix.lower() == ".zip" else "import one of them itself"
-    raise BadInputError(
-        f"{path} is a Sentinel-1 product with no one VV or HH measurement file (its measurement/ folder holds {shown}): {how}"
-    )
-
-
-def scene_stem(path: Path) -> str:
-    """The name a scene takes from its file: a Sentinel-1 product's is its .SAFE folder's, zipped
-    or not (a zip saved as "download (3).zip" keeps the product's name)."""
-    root = sentinel1_product(Path(path))
-    safe = None if root else _safe_in_zip(Path(path))
-    asf = None if root or safe else _asf_in_zip(Path(path))
-    if asf:  # named for its VV file, as the unzipped product's scene is
-        return Path(asf[1][asf[0]]).stem
-    return Path(safe).stem if safe else (root or Path(path)).stem
 
 
 @contextmanager
@@ -388,10 +247,10 @@ def data_bands(ds, path: Path, channels: int):
     alpha = [b for b, c in enumerate(ds.colorinterp, 1) if c == ColorInterp.alpha] if ds.count > 1 else []
     bands = [b for b in range(1, ds.count + 1) if b not in alpha]
     names = [_band_names(ds, path)[b - 1] for b in bands]
-    taken = _one_of(names, ("vv", "hh")) if channels == 1 and len(bands) > 1 else None
+    taken = one_of(names, ("vv", "hh")) if channels == 1 and len(bands) > 1 else None
     note = None
     if taken is not None:
-        note = f"{path}: {_taken('band', names, taken)}"
+        note = f"{path}: {taken_note('band', names, taken)}"
         bands = [bands[taken]]
     if len(bands) == ds.count:
         yield ds, None
@@ -418,25 +277,6 @@ def _own_place(ds) -> str:
     if ds.crs is not None:
         return f"<SRS>{escape(ds.crs.to_wkt())}</SRS><GeoTransform>{', '.join(map(repr, ds.transform.to_gdal()))}</GeoTransform>"
     return _gcp_list([(p.col, p.row, p.x, p.y, p.z) for p in points], crs.to_wkt()) if points else ""
-
-
-_POLARISATION = re.compile(r"(?:^|[-_])(vv|hh|vh|hv)(?:$|[-_.])")
-
-
-def _taken(what: str, names: list[str], taken: int) -> str:
-    """What is said of the file or band taken of several: "its VV band Sigma0_VV imported (Sigma0_VH left out)"."""
-    pol = _POLARISATION.search(names[taken].lower())
-    left = ", ".join(n for i, n in enumerate(names) if i != taken)
-    return f"its {pol[1].upper() + ' ' if pol else ''}{what} {names[taken]} imported" + (f" ({left} left out)" if left else "")
-
-
-def _one_of(names: list[str], polarisations: tuple[str, ...]) -> int | None:
-    """The index of the one name of the first polarisation that exactly one name carries."""
-    found: dict[str, list[int]] = {}
-    for i, name in enumerate(names):
-        if pol := _POLARISATION.search(name.lower()):
-            found.setdefault(pol[1], []).append(i)
-    return next((found[p][0] for p in polarisations if len(found.get(p, [])) == 1), None)
 
 
 @contextmanager
@@ -535,7 +375,7 @@ def grid_of(ds, what: str = "scene") -> SceneGrid:
         try:
             crs = on_earth(CRS.from_user_input(ds.crs.to_wkt()).to_wkt())
         except (CRSError, ValueError) as e:
-            raise BadInputError(f"{what} {ds.name} has a coordinate system that cannot be read: {_first_line(e)}") from e
+            raise BadInputError(f"{what} {ds.name} has a coordinate system that cannot be read: {first_line(e)}") from e
     return SceneGrid(ds.height, ds.width, ds.count, dtypes.pop(), crs, tuple(ds.transform)[:6])
 
 
@@ -611,7 +451,7 @@ def _reading(ds, row_off: int, col_off: int):
         yield
     except RasterioError as e:
         raise BadInputError(
-            f"{ds.name} cannot be read near row {row_off}, column {col_off} (damaged or truncated?): {_first_line(e)}"
+            f"{ds.name} cannot be read near row {row_off}, column {col_off} (damaged or truncated?): {first_line(e)}"
         ) from e
 
 
@@ -688,8 +528,3 @@ def geotiff_profile(
     profile |= {"dtype": dtype, "nodata": nodata, "compress": "deflate"}
     profile |= {"gcps": list(gcps[0]), "crs": gcps[1]} if gcps else {"crs": crs, "transform": transform}
     return profile | ({"tiled": True, "blockxsize": 256, "blockysize": 256} if min(shape[1:]) >= 256 else {})
-
-
-def _first_line(e: Exception) -> str:
-    text = str(e).strip() or type(e).__name__
-    return text.splitlines()[0]

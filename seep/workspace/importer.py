@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seep.data.geo import has_geotags, sentinel1_product
+from seep.data.geo import has_geotags
 from seep.data.layout import IMAGES_DIR, MASKS_DIR, TIFF_SUFFIXES, find_layout, scene_of
+from seep.data.products import sentinel1_product
 from seep.data.raster import read_image, read_mask, safe_child
 from seep.errors import BadInputError, SeepError
 from seep.workspace.records import clean_author, counted, pixel_checksum

@@ -28,7 +28,6 @@ from seep.data.geo import (
     bounded_cache,
     check_image_grid,
     check_mask_bands,
-    check_zipped,
     data_bands,
     grid_of,
     is_warped,
@@ -40,13 +39,16 @@ from seep.data.geo import (
     placed_like,
     read_mask_tile,
     read_tile,
+    tile_offsets,
+    transformer,
+)
+from seep.data.products import (
+    check_zipped,
     scene_stem,
     sentinel1_measurement,
     sentinel1_product,
     snap_product,
     snap_product_band,
-    tile_offsets,
-    transformer,
     zipped_measurement,
     zipped_product,
 )

@@ -1,0 +1,186 @@
+"""SAR products as they arrive, each one scene: which of a product's files is the scene, and what
+the scene is named.
+
+A Sentinel-1 product (NAME.SAFE, or the hub's zip of it), an ASF terrain-corrected product
+(PRODUCT_VV.tif beside its other layers, or its zip) and a product as ESA's SNAP saves it
+(NAME.dim beside NAME.data/) hold several rasters: the co-polarised one (VV, else HH) is the
+scene, as a slick damps the sea's return most there; the others are said to be left out.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from seep.errors import BadInputError, first_line
+
+
+def snap_product(path: Path) -> bool:
+    """A product as SNAP saves it (BEAM-DIMAP): NAME.dim beside its NAME.data folder of bands."""
+    return path.suffix.lower() == ".dim" and path.is_file() and path.with_suffix(".data").is_dir()
+
+
+def snap_product_band(path: Path) -> tuple[Path, str | None]:
+    """A BEAM-DIMAP product's band to import, an ENVI raster GDAL reads (NAME.data/Sigma0_VV.img):
+    its one band, or its VV band, else HH, as a Sentinel-1 product's VV file is taken; with the
+    note saying so, or BadInputError naming the bands to choose from."""
+    bands = sorted(path.with_suffix(".data").glob("*.img"))
+    names = [b.stem for b in bands]
+    taken = 0 if len(bands) == 1 else one_of(names, ("vv", "hh"))
+    if taken is None:
+        raise BadInputError(
+            f"{path} is a SNAP product with no one VV or HH band (it holds {', '.join(names) or 'none'}): export the band to "
+            "import from SNAP as a GeoTIFF, or give its .img file itself"
+        )
+    return bands[taken], f"{path.name}: {taken_note('band', names, taken)}"
+
+
+def sentinel1_product(path: Path) -> Path | None:
+    """The .SAFE folder of a Sentinel-1 product given whole (the folder or its manifest.safe); None for anything else."""
+    root = path if path.is_dir() else path.parent if path.name.lower() == "manifest.safe" else None
+    return root if root is not None and (root / "manifest.safe").is_file() else None
+
+
+def sentinel1_measurement(path: Path) -> tuple[Path, str]:
+    """A Sentinel-1 product's co-polarised measurement GeoTIFF and a note saying which was
+    taken and what was left out (see _co_polarised)."""
+    root = sentinel1_product(path)
+    tiffs = sorted((root / "measurement").glob("*.tif*")) if (root / "measurement").is_dir() else []
+    i, note = _co_polarised(path, root.name, [t.name for t in tiffs])
+    return tiffs[i], note
+
+
+def zipped_product(path: Path) -> bool:
+    """A product as it is handed out zipped: a Sentinel-1 product from the Copernicus hub (a zip
+    holding NAME.SAFE/manifest.safe), or an ASF terrain-corrected one (PRODUCT/PRODUCT_VV.tif)."""
+    return _safe_in_zip(path) is not None or _asf_in_zip(path) is not None
+
+
+def zipped_measurement(path: Path) -> tuple[str, str]:
+    """A zipped product's co-polarised measurement: its name inside the zip, and the note. It is
+    read in place: GDAL keeps points to restart inflating from, so reading it window by window
+    and warped costs about what reading the unzipped file does (benchmarks/bench_zipped.py)."""
+    import zipfile
+
+    safe = _safe_in_zip(path)
+    if safe is None:  # an ASF product: its VV file, its other layers left out
+        taken, layers = _asf_in_zip(path)
+        names = [n.rsplit("/", 1)[-1] for n in layers]
+        return layers[taken], f"{path.name}: {taken_note('file', names, taken)}"
+    with zipfile.ZipFile(path) as z:
+        inside = sorted(n for n in z.namelist() if re.fullmatch(rf"{re.escape(safe)}/measurement/[^/]+\.tiff?", n, re.I))
+    i, note = _co_polarised(path, safe, [n.rsplit("/", 1)[1] for n in inside])
+    return inside[i], note
+
+
+def _asf_in_zip(path: Path) -> tuple[int, list[str]] | None:
+    """(which, the GeoTIFF layers of its product) of a zip of an ASF (HyP3) terrain-corrected
+    product, PRODUCT/PRODUCT_VV.tif beside PRODUCT_VH.tif and its maps (seep.workspace.scenes'
+    PRODUCT_LAYERS): the one VV file, else HH; None for any other file."""
+    import zipfile
+
+    if path.suffix.lower() != ".zip" or not path.is_file() or not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as z:
+        layers = sorted(n for n in z.namelist() if re.fullmatch(r"(?:[^/]+/)?[^/]+_[a-z_]+\.tiff?", n, re.I))
+    names = [n.rsplit("/", 1)[-1] for n in layers]
+    taken = one_of(names, ("vv", "hh"))
+    if taken is None:
+        return None
+    product = layers[taken].rsplit("_", 1)[0] + "_"  # PRODUCT_ of PRODUCT_VV.tif (or .tiff)
+    mine = [n for n in layers if n.startswith(product)]
+    return mine.index(layers[taken]), mine
+
+
+def check_zipped(path: Path, inside: str) -> None:
+    """Inflates a file inside a zip once to its end, so that its checksum is checked: GDAL,
+    reading it window by window, never checks it, and a download damaged on the way imported
+    its garbled part as radar without a word. A few seconds a gigabyte; nothing is written.
+    A zip found whole is not inflated again while it is unchanged (the command line checks it
+    before it makes a workspace, the import again)."""
+    seen = path.stat()
+    _check_zipped(str(path), inside, (seen.st_ino, seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns))
+
+
+@functools.lru_cache(maxsize=16)
+def _check_zipped(path: str, inside: str, _version: tuple) -> None:
+    import zipfile
+    import zlib
+
+    try:
+        with zipfile.ZipFile(path) as z, z.open(inside) as f:
+            while f.read(1 << 24):
+                pass
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
+        raise BadInputError(
+            f"{path} is damaged: {inside} in it is not what was zipped ({first_line(e)}); download it again"
+        ) from e
+
+
+def not_a_product(path: Path, what: str) -> str:
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return f"{what} {path} is not a whole zip file (cut short while downloading?): download it again"
+    return (
+        f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe) nor an ASF one (no "
+        "PRODUCT_VV.tif): unzip it and import its GeoTIFF"
+    )
+
+
+def _safe_in_zip(path: Path) -> str | None:
+    """The NAME.SAFE folder inside a zip of a Sentinel-1 product, or None for any other file."""
+    import zipfile
+
+    if path.suffix.lower() != ".zip" or not path.is_file() or not zipfile.is_zipfile(path):
+        return None
+    with zipfile.ZipFile(path) as z:
+        safes = {n[: -len("/manifest.safe")] for n in z.namelist() if n.lower().endswith(".safe/manifest.safe")}
+    return min(safes) if safes else None
+
+
+def _co_polarised(path: Path, product: str, names: list[str]) -> tuple[int, str]:
+    """Which of a product's measurement files to import, VV else HH (a slick damps the sea's
+    return most there), and the note saying so; or BadInputError naming the files to choose
+    from where there is no one such file."""
+    if not names:
+        raise BadInputError(f"{path} is a Sentinel-1 product with no measurement GeoTIFF in its measurement/ folder")
+    taken = one_of(names, ("vv", "hh"))
+    if taken is not None:
+        return taken, f"{product}: {taken_note('measurement', names, taken)}"
+    shown = ", ".join(names[:3]) + (f" ({len(names)} in all)" if len(names) > 3 else "")
+    how = "unzip it and import one of them itself" if path.suffix.lower() == ".zip" else "import one of them itself"
+    raise BadInputError(
+        f"{path} is a Sentinel-1 product with no one VV or HH measurement file (its measurement/ folder holds {shown}): {how}"
+    )
+
+
+def scene_stem(path: Path) -> str:
+    """The name a scene takes from its file: a Sentinel-1 product's is its .SAFE folder's, zipped
+    or not (a zip saved as "download (3).zip" keeps the product's name)."""
+    root = sentinel1_product(Path(path))
+    safe = None if root else _safe_in_zip(Path(path))
+    asf = None if root or safe else _asf_in_zip(Path(path))
+    if asf:  # named for its VV file, as the unzipped product's scene is
+        return Path(asf[1][asf[0]]).stem
+    return Path(safe).stem if safe else (root or Path(path)).stem
+
+
+_POLARISATION = re.compile(r"(?:^|[-_])(vv|hh|vh|hv)(?:$|[-_.])")
+
+
+def taken_note(what: str, names: list[str], taken: int) -> str:
+    """What is said of the file or band taken of several: "its VV band Sigma0_VV imported (Sigma0_VH left out)"."""
+    pol = _POLARISATION.search(names[taken].lower())
+    left = ", ".join(n for i, n in enumerate(names) if i != taken)
+    return f"its {pol[1].upper() + ' ' if pol else ''}{what} {names[taken]} imported" + (f" ({left} left out)" if left else "")
+
+
+def one_of(names: list[str], polarisations: tuple[str, ...]) -> int | None:
+    """The index of the one name of the first polarisation that exactly one name carries."""
+    found: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if pol := _POLARISATION.search(name.lower()):
+            found.setdefault(pol[1], []).append(i)
+    return next((found[p][0] for p in polarisations if len(found.get(p, [])) == 1), None)
