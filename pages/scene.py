@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from seep.data.products import sentinel1_product
+from seep.data.products import product_kind
 from seep.errors import BadInputError, SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
@@ -45,9 +45,11 @@ def import_form() -> None:
             key="scene_import_path",
             help="A GeoTIFF or Cloud-Optimized GeoTIFF of any size, or a Sentinel-1 GRD product as it arrives (its "
             ".SAFE folder, or the .zip as the hub hands it out, read without unzipping: its VV measurement file, else HH, "
-            "named for the product), or a product as SNAP saves it (its .dim file: its VV band). A file placed by ground "
+            "named for the product), a RADARSAT-2 product folder (its product.xml places it and says when), or a product as "
+            "SNAP saves it (its .dim file: its VV band). A file placed by ground "
             "control points (Sentinel-1's), tie points (a SNAP GeoTIFF) or RPCs is warped onto the UTM zone of its middle "
-            "as it is imported. Or a folder (the morning's passes): each GeoTIFF, .SAFE folder, Sentinel-1 or ASF zip and .dim "
+            "as it is imported. Or a folder (the morning's passes): each GeoTIFF, .SAFE or RADARSAT-2 folder, Sentinel-1 or ASF zip "
+            "and .dim "
             "in it becomes a scene named for it, with NAME_mask.tif "
             "beside a GeoTIFF as its mask, imported one after another; those already imported are left out.",
         )
@@ -74,7 +76,7 @@ def import_form() -> None:
         if not path.strip():
             raise BadInputError("give the path of a GeoTIFF on this server")
         where = Path(path.strip())
-        if where.is_dir() and not sentinel1_product(where):  # the morning's passes, dropped in a folder
+        if where.is_dir() and not product_kind(where):  # the morning's passes, dropped in a folder
             import_folder(where, bool(mask.strip() or given.strip() or acquired.strip()), predict)
             return
         params = {"path": path.strip(), "mask": mask.strip() or None, "scene": given.strip() or None, "author": session.author()}

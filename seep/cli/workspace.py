@@ -25,14 +25,14 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from seep.data.products import sentinel1_product
+    from seep.data.products import product_kind
     from seep.errors import BadInputError
     from seep.workspace.demo import mixing_warning
     from seep.workspace.importer import check_import, import_folder
 
     if not args.path.exists():  # said before any guess at what it was meant to be
         raise BadInputError(f"no file or folder at {args.path}")
-    if args.path.is_file() or sentinel1_product(args.path):  # a .SAFE folder is one scene: its VV (or HH) file
+    if args.path.is_file() or product_kind(args.path):  # a .SAFE folder is one scene: its VV (or HH) file
         return _import_scene(args)
     if args.scenes:
         return _import_scenes(args)

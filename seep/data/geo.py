@@ -22,8 +22,9 @@ import numpy as np
 from seep.data.products import (
     not_a_product,
     one_of,
-    sentinel1_measurement,
-    sentinel1_product,
+    product_kind,
+    product_measurement,
+    rs2_product_of,
     snap_product,
     snap_product_band,
     taken_note,
@@ -83,8 +84,8 @@ def open_scene(path: Path, what: str = "scene"):
     path = Path(path)
     if not path.exists():
         raise BadInputError(f"no {what} file at {path}")
-    if sentinel1_product(path):  # the product as it arrives: its co-polarised measurement file
-        path = sentinel1_measurement(path)[0]
+    if product_kind(path):  # the product as it arrives: its co-polarised measurement file
+        path = product_measurement(path)[0]
     if snap_product(path):  # as SNAP saves it: its co-polarised band
         path = snap_product_band(path)[0]
     source: str | Path = path
@@ -106,7 +107,9 @@ def open_scene(path: Path, what: str = "scene"):
     with ds:
         if ds.driver != "GTiff" and not (ds.driver == "ENVI" and path.suffix.lower() == ".img"):  # ENVI: a SNAP band's
             raise BadInputError(f"{what} {path} is not a GeoTIFF (GDAL reads it as {ds.driver}); convert it with gdal_translate")
-        vrt = _placing_vrt(ds, path, snap)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            vrt = _placing_vrt(ds, path, snap)
         if ds.driver == "ENVI" and ds.crs is None and vrt is None:
             raise BadInputError(
                 f"{what} {path} has no map info, nor tie-point grids of latitude and longitude beside it in a SNAP "
@@ -117,7 +120,7 @@ def open_scene(path: Path, what: str = "scene"):
             yield ds
             return
         with rasterio.open(vrt) as placed:
-            yield placed  # in the radar's geometry, placed by points (on_map_grid warps it)
+            yield placed  # placed by points in the radar's geometry (on_map_grid warps it), or by its product
 
 
 def _placing_vrt(ds, path: Path, snap) -> str | None:
@@ -125,7 +128,10 @@ def _placing_vrt(ds, path: Path, snap) -> str | None:
     seep.data.snap: in a GeoTIFF it wrote, or the tie-point grids of a product it saved), or
     points on a grid over the image where its RPCs (rational polynomial coefficients, as
     commercial SAR such as ICEYE's GRD is placed) put them at height 0, the sea's, to within the
-    geoid's tens of metres. None where GDAL places it as it is."""
+    geoid's tens of metres; an image of a RADARSAT-2 product as its product.xml places it. None
+    where GDAL places it as it is."""
+    if product := rs2_product_of(path):
+        return _rs2_vrt(ds, product)
     if snap is not None and snap.points and ds.crs is not None:
         return _gcp_vrt(ds, snap.points, ds.crs.to_wkt(), ds.tags(), snap.nodata)
     if ds.driver == "ENVI" and ds.crs is None and (points := dimap_tie_points(path)):
@@ -133,6 +139,24 @@ def _placing_vrt(ds, path: Path, snap) -> str | None:
     if ds.crs is None and not ds.gcps[0] and ds.rpcs is not None:
         return _gcp_vrt(ds, _rpc_points(ds), "EPSG:4326", ds.tags() | {BY_RPC: "1"})
     return None
+
+
+def _rs2_vrt(ds, product: Path) -> str | None:
+    """A VRT placing an image file of a RADARSAT-2 product where its product.xml puts it, as GDAL's
+    RS2 driver reads it: by its grid of tie points in the radar's geometry (SGF, SCW products),
+    on its map grid once map-projected (SSG), with when it was acquired (ACQUISITION_START_TIME).
+    None where product.xml places nothing, or describes an image of another size (BrowseImage.tif)."""
+    import rasterio
+    from rasterio.errors import RasterioError
+
+    try:
+        with rasterio.open(product / "product.xml") as meta:
+            place = _own_place(meta)
+            if not place or (meta.width, meta.height) != (ds.width, ds.height):
+                return None
+            return _vrt(ds, place, ds.tags() | meta.tags(), None, range(1, ds.count + 1))
+    except RasterioError as e:
+        raise BadInputError(f"{product / 'product.xml'} cannot be read as a RADARSAT-2 product: {first_line(e)}") from e
 
 
 def _rpc_points(ds, n: int = 11) -> list[tuple]:

@@ -1,9 +1,10 @@
 """SAR products as they arrive, each one scene: which of a product's files is the scene, and what
 the scene is named.
 
-A Sentinel-1 product (NAME.SAFE, or the hub's zip of it), an ASF terrain-corrected product
-(PRODUCT_VV.tif beside its other layers, or its zip) and a product as ESA's SNAP saves it
-(NAME.dim beside NAME.data/) hold several rasters: the co-polarised one (VV, else HH) is the
+A Sentinel-1 product (NAME.SAFE, or the hub's zip of it), a RADARSAT-2 product (its folder:
+product.xml beside imagery_HH.tif, ...), an ASF terrain-corrected product (PRODUCT_VV.tif beside
+its other layers, or its zip) and a product as ESA's SNAP saves it (NAME.dim beside NAME.data/)
+hold several rasters: the co-polarised one (VV, else HH) is the
 scene, as a slick damps the sea's return most there; the others are said to be left out.
 """
 
@@ -49,6 +50,76 @@ def sentinel1_measurement(path: Path) -> tuple[Path, str]:
     tiffs = sorted((root / "measurement").glob("*.tif*")) if (root / "measurement").is_dir() else []
     i, note = _co_polarised(path, root.name, [t.name for t in tiffs])
     return tiffs[i], note
+
+
+def rs2_product(path: Path) -> Path | None:
+    """The folder of a RADARSAT-2 product given whole (the folder or its product.xml), as MDA
+    delivers it: product.xml beside imagery_HH.tif (and _HV, _VV, _VH) and the calibration
+    tables; None for anything else. Known as GDAL's RS2 driver knows it, by its header."""
+    root = path if path.is_dir() else path.parent if path.name.lower() == "product.xml" else None
+    xml = root / "product.xml" if root is not None else None
+    if xml is None or not xml.is_file():
+        return None
+    with open(xml, "rb") as f:
+        head = f.read(2048)
+    return root if b"/rs2" in head and b"<product" in head else None
+
+
+def rs2_imagery(root: Path) -> list[Path]:
+    """The image files a RADARSAT-2 product's product.xml names (its fullResolutionImageData), or
+    BadInputError saying why they cannot be had."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        tree = ET.parse(root / "product.xml")
+    except (ET.ParseError, OSError) as e:
+        raise BadInputError(f"{root / 'product.xml'} cannot be read ({first_line(e)}): copy the product again") from None
+    names = [(e.text or "").strip() for e in tree.iter() if e.tag.rsplit("}", 1)[-1] == "fullResolutionImageData"]
+    if not names or any(Path(n).name != n or n in ("", ".", "..") for n in names):  # a name is a file beside it
+        raise BadInputError(f"{root} is a RADARSAT-2 product whose product.xml names no image file beside it")
+    return [root / n for n in names]
+
+
+def rs2_measurement(path: Path) -> tuple[Path, str]:
+    """A RADARSAT-2 product's co-polarised image file (VV, else HH) and the note saying which was
+    taken and what was left out; BadInputError where there is no one such file, or it is missing."""
+    root = rs2_product(path)
+    files = rs2_imagery(root)
+    names = [f.name for f in files]
+    taken = 0 if len(files) == 1 else one_of(names, ("vv", "hh"))
+    if taken is None:
+        raise BadInputError(
+            f"{root} is a RADARSAT-2 product with no one VV or HH image file (it holds {', '.join(names)}): "
+            "import one of them itself"
+        )
+    if not files[taken].is_file():
+        raise BadInputError(f"{root} is a RADARSAT-2 product without {names[taken]}, which its product.xml names: copy it whole")
+    return files[taken], f"{root.name}: {taken_note('file', names, taken)}"
+
+
+def rs2_product_of(path: Path) -> Path | None:
+    """The RADARSAT-2 product an image file given by itself belongs to (one its product.xml names),
+    or None: placed and named as the product is."""
+    root = rs2_product(path.parent) if path.is_file() else None
+    if root is None:
+        return None
+    try:
+        return root if path.name in {f.name for f in rs2_imagery(root)} else None
+    except BadInputError:
+        return None
+
+
+def product_kind(path: Path) -> str | None:
+    """Which satellite's product a folder given whole is ("Sentinel-1", "RADARSAT-2"): one scene,
+    its co-polarised file; None for any other path."""
+    if sentinel1_product(path):
+        return "Sentinel-1"
+    return "RADARSAT-2" if rs2_product(path) else None
+
+
+def product_measurement(path: Path) -> tuple[Path, str]:
+    """A product folder's co-polarised image file and the note on what was left out (see product_kind)."""
+    return sentinel1_measurement(path) if sentinel1_product(path) else rs2_measurement(path)
 
 
 def zipped_product(path: Path) -> bool:
@@ -158,8 +229,12 @@ def _co_polarised(path: Path, product: str, names: list[str]) -> tuple[int, str]
 
 def scene_stem(path: Path) -> str:
     """The name a scene takes from its file: a Sentinel-1 product's is its .SAFE folder's, zipped
-    or not (a zip saved as "download (3).zip" keeps the product's name)."""
-    root = sentinel1_product(Path(path))
+    or not (a zip saved as "download (3).zip" keeps the product's name), a RADARSAT-2 product's
+    its folder's."""
+    path = Path(path)
+    if rs2 := rs2_product(path) or rs2_product_of(path):  # its folder's name: each product's files are imagery_HH.tif
+        return rs2.name
+    root = sentinel1_product(path)
     safe = None if root else _safe_in_zip(Path(path))
     asf = None if root or safe else _asf_in_zip(Path(path))
     if asf:  # named for its VV file, as the unzipped product's scene is

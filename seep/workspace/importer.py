@@ -14,7 +14,7 @@ from pathlib import Path
 
 from seep.data.geo import has_geotags
 from seep.data.layout import IMAGES_DIR, MASKS_DIR, TIFF_SUFFIXES, find_layout, scene_of
-from seep.data.products import sentinel1_product
+from seep.data.products import product_kind
 from seep.data.raster import read_image, read_mask, safe_child
 from seep.errors import BadInputError, SeepError
 from seep.workspace.records import clean_author, counted, pixel_checksum
@@ -99,8 +99,8 @@ def _not_tiles(sub: Path, path: Path) -> str | None:
         return str(e)
     if is_workspace(sub):  # its labels/ are masks, not images; its images/ its own
         return "a Seep workspace: `python -m seep export` writes its tiles out"
-    if sentinel1_product(sub):
-        return f"a Sentinel-1 product, a scene: `python -m seep import {sub}` imports it"
+    if kind := product_kind(sub):
+        return f"a {kind} product, a scene: `python -m seep import {sub}` imports it"
     if sub.name == MASKS_DIR:
         return f"masks with no {IMAGES_DIR}/ beside them to be the labels of"
     return None

@@ -44,9 +44,9 @@ from seep.data.geo import (
 )
 from seep.data.products import (
     check_zipped,
+    product_kind,
+    product_measurement,
     scene_stem,
-    sentinel1_measurement,
-    sentinel1_product,
     snap_product,
     snap_product_band,
     zipped_measurement,
@@ -239,7 +239,7 @@ def scenes_in_folder(ws: Workspace, folder: Path, author: str | None = None) -> 
         except SeepError as e:
             skipped.append((path.name, str(e)))
     products = [
-        p for p in entries if (p.is_dir() and sentinel1_product(p)) or (p.is_file() and (zipped_product(p) or snap_product(p)))
+        p for p in entries if (p.is_dir() and product_kind(p)) or (p.is_file() and (zipped_product(p) or snap_product(p)))
     ]
     for p in sorted(products, key=lambda p: p.is_file()):  # a product unzipped beside its zip: the folder
         stem = scene_stem(p)  # a zip's is read from inside it: once
@@ -269,9 +269,7 @@ def _other_layers(tiffs: dict[str, Path]) -> dict[str, str]:
 def unsearched(folder: Path) -> str:
     """What to say of the folders inside a drop, where it held no scene: their passes (a folder a
     day, say) are not looked for, each folder being a drop of its own."""
-    inside = sorted(
-        p.name for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".") and not sentinel1_product(p)
-    )
+    inside = sorted(p.name for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".") and not product_kind(p))
     if not inside:
         return ""
     named = ", ".join(inside[:3]) + (f" and {len(inside) - 3} more" if len(inside) > 3 else "")
@@ -293,8 +291,8 @@ def _product_measurement(path: Path) -> tuple[Path, str | None, Path]:
     zipped one stays the zip (read in place: its origin is the file to import again). With the
     note saying which file was taken, and the path whose names may tell the time (the file's
     inside the zip: the zip may be named "download (3).zip"). Any other file is itself."""
-    if sentinel1_product(path):
-        tif, note = sentinel1_measurement(path)
+    if product_kind(path):
+        tif, note = product_measurement(path)
         return tif, note, tif
     if snap_product(path):  # the product's name tells the time
         band, note = snap_product_band(path)

@@ -1,0 +1,175 @@
+"""RADARSAT-2 products as MDA delivers them: a folder named for the product holding product.xml
+(read by GDAL's RS2 driver: where the image lies, when it was acquired) beside one GeoTIFF per
+polarisation (imagery_HH.tif, imagery_HV.tif, ...) and the calibration tables. The GeoTIFFs
+here carry no place of their own: product.xml places them."""
+
+import json
+
+import numpy as np
+import pytest
+import tifffile
+
+from seep.cli import main
+from seep.workspace import Workspace
+from seep.workspace.scenes import scene, tile_offsets_of
+
+H, W = 600, 500
+NAME = "RS2_OK12345_PK678901_DK606752_SCWA_20120314_142336_HH_HV_SGF"
+
+PRODUCT = """<?xml version="1.0" encoding="UTF-8"?>
+<product xmlns="http://www.rsi.ca/rs2/prod/xml/schemas" copyright="RADARSAT-2 Data and Products (c) MDA">
+  <productId>PDS_01234567</productId>
+  <sourceAttributes>
+    <satellite>RADARSAT-2</satellite><sensor>SAR</sensor><beamModeMnemonic>SCWA</beamModeMnemonic>
+    <rawDataStartTime>2012-03-14T14:23:36.123456Z</rawDataStartTime>
+  </sourceAttributes>
+  <imageGenerationParameters>
+    <generalProcessingInformation><productType>{kind}</productType></generalProcessingInformation>
+  </imageGenerationParameters>
+  <imageAttributes>
+    <productFormat>GeoTIFF</productFormat>
+    <rasterAttributes>
+      <dataType>Magnitude Detected</dataType><bitsPerSample dataStream="Magnitude">16</bitsPerSample>
+      <numberOfSamplesPerLine>{w}</numberOfSamplesPerLine><numberOfLines>{h}</numberOfLines>
+      <sampledPixelSpacing units="m">10.0</sampledPixelSpacing><sampledLineSpacing units="m">10.0</sampledLineSpacing>
+    </rasterAttributes>
+    <geographicInformation>
+      <geolocationGrid>{ties}</geolocationGrid>
+      {projection}
+      <referenceEllipsoidParameters><ellipsoidName>WGS 1984</ellipsoidName><semiMajorAxis units="m">6378137.0</semiMajorAxis>
+      <semiMinorAxis units="m">6356752.314245</semiMinorAxis><geodeticTerrainHeight units="m">0.0</geodeticTerrainHeight>
+      </referenceEllipsoidParameters>
+    </geographicInformation>
+    {files}
+    <lookupTable incidenceAngleCorrection="Sigma Nought">lutSigma.xml</lookupTable>
+  </imageAttributes>
+</product>
+"""
+TIE = (
+    "<imageTiePoint><imageCoordinate><line>{r}</line><pixel>{c}</pixel></imageCoordinate><geodeticCoordinate>"
+    '<latitude units="deg">{lat}</latitude><longitude units="deg">{lon}</longitude><height units="m">0.0</height>'
+    "</geodeticCoordinate></imageTiePoint>"
+)
+# An SSG product is map-projected: its corners' pixel centres on UTM zone 31N, 10 m pixels.
+UTM = """<mapProjection><mapProjectionDescriptor>UTM</mapProjectionDescriptor><positioningInformation>
+  <upperLeftCorner><mapCoordinate><easting>500005</easting><northing>4599995</northing></mapCoordinate></upperLeftCorner>
+  <upperRightCorner><mapCoordinate><easting>{e}</easting><northing>4599995</northing></mapCoordinate></upperRightCorner>
+  <lowerLeftCorner><mapCoordinate><easting>500005</easting><northing>{n}</northing></mapCoordinate></lowerLeftCorner>
+  <lowerRightCorner><mapCoordinate><easting>{e}</easting><northing>{n}</northing></mapCoordinate></lowerRightCorner>
+  </positioningInformation><utmProjectionParameters><utmZone>31</utmZone><hemisphere>Northern</hemisphere>
+  </utmProjectionParameters></mapProjection>"""
+
+
+def lonlat(col, row):  # a tilted, descending swath of ~10 m pixels
+    return 3.0 + col * 1.2e-4 - row * 2e-5, 42.9 - row * 9e-5 - col * 1.5e-5
+
+
+def rs2_product(folder, bands, kind="SGF"):
+    """A product folder as MDA delivers it: `bands` {polarisation: image}, each its GeoTIFF."""
+    folder.mkdir(parents=True)
+    rows, cols = np.linspace(0, H - 1, 6), np.linspace(0, W - 1, 5)
+    ties = "".join(TIE.format(r=r, c=c, lon=lonlat(c, r)[0], lat=lonlat(c, r)[1]) for r in rows for c in cols)
+    projection = UTM.format(e=500005 + 10 * (W - 1), n=4599995 - 10 * (H - 1)) if kind == "SSG" else ""
+    files = "".join(f'<fullResolutionImageData pole="{p}">imagery_{p}.tif</fullResolutionImageData>' for p in bands)
+    (folder / "product.xml").write_text(PRODUCT.format(kind=kind, w=W, h=H, ties=ties, projection=projection, files=files))
+    (folder / "lutSigma.xml").write_text('<?xml version="1.0"?><lut><offset>0.0</offset><gains>1 1</gains></lut>')
+    for pol, image in bands.items():
+        tifffile.imwrite(folder / f"imagery_{pol}.tif", image)
+    tifffile.imwrite(folder / "BrowseImage.tif", (bands[next(iter(bands))][::8, ::8] // 16).astype(np.uint8))
+    return folder
+
+
+def amplitude(seed=0):
+    """Detected amplitude (uint16), no radar (0) west of the swath, a dark slick."""
+    a = np.random.default_rng(seed).integers(800, 3000, (H, W)).astype(np.uint16)
+    a[:, :40] = 0
+    a[280:300, 100:400] //= 20
+    return a
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def slick_mask(path):
+    mask = np.zeros((H, W), np.uint8)
+    mask[280:300, 100:400] = 1  # on the radar's own pixels
+    tifffile.imwrite(path, mask)
+    return path
+
+
+def test_a_radarsat2_product_imports_its_co_polarised_image_where_product_xml_places_it(capsys, tmp_path):
+    """Given whole, the folder was "a folder, not a GeoTIFF"; its imagery_HH.tif alone imported
+    with no coordinate system as a scene named "imagery_HH" (each product's is), and its
+    time unknown. Placed by product.xml's tie points (GDAL's RS2 driver), warped as a Sentinel-1
+    GRD file is, named for the product, acquired when product.xml says."""
+    product = rs2_product(tmp_path / "drop" / NAME, {"HH": amplitude(), "HV": amplitude(1) // 4})
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(
+        capsys, "import", str(product), "--mask", str(slick_mask(tmp_path / "slick.tif")), "--workspace", ws_path
+    )
+    assert code == 0, err
+    assert f"warning: {NAME}: its HH file imagery_HH.tif imported (imagery_HV.tif left out)" in err
+    assert "placed on the map by 30 ground control points" in err and "UTM zone 31N" in err
+    assert "acquired 2012-03-14 14:23 UTC (read from its ACQUISITION_START_TIME tag)" in out
+    ws = Workspace(ws_path)
+    sc = scene(ws, NAME)
+    assert sc.acquired == "2012-03-14T14:23:36Z" and "UTM zone 31N" in sc.grid.crs
+    pixels = np.concatenate([ws.read_image(i).ravel() for i in tile_offsets_of(ws, NAME)])
+    assert pixels.max() > 2000  # the HH image, not HV's quarter of it
+
+    assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)[0] == 0
+    (slick,) = json.loads((tmp_path / "s.geojson").read_text())["features"]
+    lon, lat = lonlat(250, 290)
+    assert abs(slick["properties"]["centroid_lon"] - lon) < 3e-4 and abs(slick["properties"]["centroid_lat"] - lat) < 3e-4
+
+    # Its product.xml, or one of its image files given by itself, is the same product: named for
+    # it (here, so already imported) and placed by it, not by nothing.
+    for given in (product / "product.xml", product / "imagery_HV.tif"):
+        code, out, err = run(capsys, "import", str(given), "--workspace", ws_path)
+        assert code == 1 and f"scene {NAME} is already in this workspace" in err
+    code, out, err = run(capsys, "import", str(product / "imagery_HV.tif"), "--scene", "hv", "--workspace", ws_path)
+    assert code == 0 and "placed on the map by 30 ground control points" in err, err
+    assert scene(Workspace(ws_path), "hv").grid == sc.grid
+    # The browse image is not the product's image: product.xml does not place it.
+    code, out, err = run(capsys, "import", str(product / "BrowseImage.tif"), "--scene", "browse", "--workspace", ws_path)
+    assert code == 0 and "has no coordinate system" in err
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_radarsat2_products_in_a_drop_and_what_is_refused(capsys, tmp_path):
+    """Beside Sentinel-1 products, a drop's RADARSAT-2 product folders are each a scene (a quad-pol
+    one gives its VV image); one copied in part, or with a damaged product.xml, is said with why
+    and the others go in; a map-projected (SSG) one lies on its own grid, not warped."""
+    drop = tmp_path / "drop"
+    quad = NAME.replace("HH_HV_SGF", "HH_VV_HV_VH_SGF").replace("142336", "142400")
+    rs2_product(drop / quad, {p: amplitude(i) for i, p in enumerate(("HH", "VV", "HV", "VH"))})
+    ssg = NAME.replace("SGF", "SSG").replace("142336", "142500")
+    rs2_product(drop / ssg, {"HH": amplitude()}, kind="SSG")
+    part = rs2_product(drop / NAME.replace("142336", "142600"), {"HH": amplitude(), "HV": amplitude(1)})
+    (part / "imagery_HH.tif").unlink()
+    damaged = rs2_product(drop / NAME.replace("142336", "142700"), {"HH": amplitude()})
+    (damaged / "product.xml").write_text((damaged / "product.xml").read_text()[:1500])
+
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(capsys, "import", str(drop), "--scenes", "--workspace", ws_path)
+    assert code == 3, err
+    assert f"{quad}: its VV file imagery_VV.tif imported (imagery_HH.tif, imagery_HV.tif, imagery_VH.tif left out)" in err
+    assert f"skipped {part.name}: {part} is a RADARSAT-2 product without imagery_HH.tif, which its product.xml names" in out
+    assert f"skipped {damaged.name}: {damaged / 'product.xml'} cannot be read" in out
+    ws = Workspace(ws_path)
+    assert scene(ws, quad).acquired == "2012-03-14T14:23:36Z"
+    grid = scene(ws, ssg).grid
+    assert "UTM zone 31N" in grid.crs and grid.transform == (10.0, 0.0, 500000.0, 0.0, -10.0, 4600000.0)
+    first = ws.read_image(next(iter(tile_offsets_of(ws, ssg))))
+    np.testing.assert_array_equal(first[:, :, 0], amplitude()[:256, :256])  # on its grid: its pixels as they are
+
+    # A folder of tiles holding a product is told to import the product as a scene.
+    tiles = tmp_path / "tiles"
+    rs2_product(tiles / NAME, {"HH": amplitude()})
+    tifffile.imwrite(tiles / "a.tif", amplitude()[:256, :256])
+    code, out, err = run(capsys, "import", str(tiles), "--workspace", str(tmp_path / "ws2"))
+    assert code == 3 and "1 image added" in out
+    assert f"skipped {NAME}/: a RADARSAT-2 product, a scene: `python -m seep import {tiles / NAME}` imports it" in out
