@@ -61,7 +61,7 @@ def import_form() -> None:
                 placeholder="2023-01-05T03:15Z",
                 key="scene_import_acquired",
                 help="When the radar passed. Read from the file's ACQUISITION_START_TIME tag, or the date and time in its "
-                "name as Sentinel-1 names carry them, when left empty.",
+                "name as Sentinel-1, RADARSAT-2, Capella and Umbra names carry them, when left empty.",
             )
         predict = st.checkbox(
             "Predict it with the active model",

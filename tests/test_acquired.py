@@ -78,6 +78,27 @@ def test_a_raster_says_when_by_its_tag_else_its_name():
     assert of_raster({}, Path("/x/id123456789T1234567.tif")) is None  # nor inside a longer number
 
 
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("RS2_OK12345_PK678901_DK606752_SCWA_20120314_142336_HH_HV_SGF/imagery_HH.tif", "2012-03-14T14:23:36Z"),
+        ("RCM1_OK1234_PK5678_1_SC30MCPC_20200101_123456_CH_CV_GRD/imagery/RCM1_x_CV.tif", "2020-01-01T12:34:56Z"),
+        ("CAPELLA_C13_SP_GEO_HH_20231024161327_20231024161351.tif", "2023-10-24T16:13:27Z"),
+        ("2023-05-30-05-21-36_UMBRA-05_GEC.tif", "2023-05-30T05:21:36Z"),
+        ("ICEYE_X7_GRD_SLH_54321_20210310T002234.tif", "2021-03-10T00:22:34Z"),
+        ("run_12345678_123456_S1A_20230105T031512.tif", "2023-01-05T03:15:12Z"),  # an id first, then the time
+        ("gulf_99999999999999.tif", None),
+        ("tile_20230105.tif", None),  # a day is no pass's time: the analyst gives it
+        ("scan_2023-05-30.tif", None),
+    ],
+)
+def test_the_start_time_in_other_satellites_names(path, expected):
+    """RADARSAT-2 and RCM folders write 20120314_142336, Capella 14 digits, Umbra dashes: read
+    as Sentinel-1's 20230105T031512 is, their scenes were of unknown time."""
+    found = of_raster({}, Path("/data") / path)
+    assert (found and found[0]) == expected
+
+
 def test_other_passes_read_as_before_later_or_the_same_pass():
     assert pass_when("2025-03-02T03:14:07Z", -12.00002) == "2025-03-02, 12 days earlier"
     assert pass_when("2025-03-14T03:14:09Z", 12.0) == "2025-03-14, 12 days later"

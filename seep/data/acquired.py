@@ -3,8 +3,8 @@ passes over one place, so that a slick seen again reads as seen before or seen a
 
 Read from the raster's GDAL metadata (ACQUISITION_START_TIME, as GDAL's Sentinel-1 and
 RADARSAT-2 drivers name it and gdal_translate carries into a GeoTIFF), else from the start time
-in its file name (Sentinel-1 product and measurement names: ..._20230105T031512_...), else
-given by the analyst. TIFFTAG_DATETIME is not read: it is when the file was written.
+in its file name (Sentinel-1 product and measurement names: ..._20230105T031512_...; the other
+satellites' forms, see _STAMPS), else given by the analyst. TIFFTAG_DATETIME is not read: it is when the file was written.
 """
 
 from __future__ import annotations
@@ -18,7 +18,13 @@ from seep.errors import BadInputError
 
 FIRST_SAR = datetime(1978, 6, 27, tzinfo=UTC)  # Seasat, the first radar imaging the sea from orbit
 TAG = "ACQUISITION_START_TIME"
-_STAMP = re.compile(r"(?<![0-9])([0-9]{8}[tT][0-9]{6})(?![0-9])")
+# A start time in a name, as SAR products write it: 20230105T031512 (Sentinel-1, ICEYE, SNAP),
+# 20120314_142336 (RADARSAT-2 and RCM product folders), 20231024161327 (Capella),
+# 2023-05-30-05-21-36 (Umbra). Digits that are no date (an id, an orbit) are passed over.
+_STAMPS = (
+    re.compile(r"(?<![0-9])([0-9]{8})[tT_]?([0-9]{6})(?![0-9])"),
+    re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{2})-([0-9]{2})[-_tT]([0-9]{2})-([0-9]{2})-([0-9]{2})(?![0-9])"),
+)
 _ZONE_WORDS = re.compile(r"\s*(UTC|GMT|Z)$", re.IGNORECASE)
 
 
@@ -64,13 +70,19 @@ def of_raster(tags: dict, path: Path) -> tuple[str, str] | None:
         except BadInputError:
             pass  # a tag a tool filled with something else: the name may still say
     for part in (Path(path).name, Path(path).parent.name, Path(path).parent.parent.name):
-        if m := _STAMP.search(part):
-            try:
-                return iso(parse_when(m.group(1))), "read from its file name" if part == Path(
-                    path
-                ).name else "read from its folder's name"
-            except BadInputError:
-                continue  # eight digits and six that are no date (an id): not a time
+        if when := _stamp_in(part):
+            return when, "read from its file name" if part == Path(path).name else "read from its folder's name"
+    return None
+
+
+def _stamp_in(name: str) -> str | None:
+    """The first start time written in a name (see _STAMPS), as stored; None where none is."""
+    for found in (m for pattern in _STAMPS for m in pattern.finditer(name)):
+        digits = "".join(found.groups())
+        try:
+            return iso(parse_when(f"{digits[:8]}T{digits[8:]}"))
+        except BadInputError:
+            continue  # eight digits and six that are no date (an id): not a time
     return None
 
 
