@@ -183,37 +183,55 @@ def zipped_product() -> bytes:
         return path.read_bytes()
 
 
-ZIPPED = zipped_product()
-_whole: dict[str, np.ndarray] = {}
+def zipped_radarsat2() -> bytes:
+    """A RADARSAT-2 product as EODMS hands it out: its folder (product.xml beside imagery_HH.tif
+    and imagery_HV.tif) zipped and deflated."""
+    import zipfile
+
+    from test_radarsat import amplitude, rs2_product
+
+    with tempfile.TemporaryDirectory() as d:
+        folder = rs2_product(Path(d) / "RS2_OK1_PK2_DK3_SCWA_20260101_031512_HH_HV_SGF", {"HH": amplitude(), "HV": amplitude(1)})
+        with zipfile.ZipFile(Path(d) / "p.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for f in sorted(folder.iterdir()):
+                z.write(f, f"{folder.name}/{f.name}")
+        return (Path(d) / "p.zip").read_bytes()
+
+
+ZIPPED = {"sentinel1": zipped_product(), "radarsat2": zipped_radarsat2()}
+_whole: dict[str, dict[str, np.ndarray]] = {}
 
 
 def imported_tiles(ws: Workspace) -> dict[str, np.ndarray]:
     return {rec.name: ws.read_image(rec.id) for rec in ws.list_images(limit=100)}
 
 
+@pytest.mark.parametrize("kind", ZIPPED)
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    edits=st.lists(st.tuples(st.integers(0, len(ZIPPED) - 1), st.integers(0, 255)), min_size=1, max_size=4),
-    cut=st.one_of(st.none(), st.integers(0, len(ZIPPED))),
+    edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=4),
+    cut=st.one_of(st.none(), st.floats(0, 1)),
 )
-def test_a_damaged_sentinel1_zip_is_refused_or_imports_whole(edits, cut):
-    """A zipped product damaged anywhere (its data, its headers, its directory) or cut short is
-    refused with one clear error (a SeepError) and no scene made, or, where the damage missed the
-    file imported, imports exactly the tiles the whole zip gives: never garbled radar."""
+def test_a_damaged_zipped_product_is_refused_or_imports_whole(kind, edits, cut):
+    """A zipped product (Sentinel-1's, RADARSAT-2's) damaged anywhere (its data, its headers, its
+    directory) or cut short is refused with one clear error (a SeepError) and no scene made, or,
+    where the damage missed the file imported, imports exactly the tiles the whole zip gives:
+    never garbled radar, never a scene with no place."""
     from seep.errors import SeepError
     from seep.workspace.scenes import import_scene, scene_names
 
+    zipped = ZIPPED[kind]
     with tempfile.TemporaryDirectory() as d:
-        if not _whole:
-            (Path(d) / f"{PRODUCT}.zip").write_bytes(ZIPPED)
+        path = Path(d) / "download.zip"
+        if kind not in _whole:
+            path.write_bytes(zipped)
             ws = Workspace(Path(d) / "whole")
-            import_scene(ws, Path(d) / f"{PRODUCT}.zip", author="t")
-            _whole.update(imported_tiles(ws))
-        data = bytearray(ZIPPED)
-        for pos, value in edits:
-            data[pos] = value
-        path = Path(d) / f"{PRODUCT}.zip"
-        path.write_bytes(bytes(data[:cut]))
+            import_scene(ws, path, author="t")
+            _whole[kind] = imported_tiles(ws)
+        data = bytearray(zipped)
+        for at, value in edits:
+            data[int(at * len(data))] = value
+        path.write_bytes(bytes(data[: None if cut is None else int(cut * len(data))]))
         ws = Workspace(Path(d) / "ws")
         try:
             import_scene(ws, path, author="fuzz")
@@ -221,5 +239,5 @@ def test_a_damaged_sentinel1_zip_is_refused_or_imports_whole(edits, cut):
             assert str(e) and "\n" not in str(e)
             assert scene_names(ws) == [] and ws.count_images() == 0
             return
-        got = imported_tiles(ws)
-        assert got.keys() == _whole.keys() and all((got[k] == _whole[k]).all() for k in got)
+        got, whole = imported_tiles(ws), _whole[kind]
+        assert got.keys() == whole.keys() and all((got[k] == whole[k]).all() for k in got)

@@ -4,6 +4,7 @@ polarisation (imagery_HH.tif, imagery_HV.tif, ...) and the calibration tables. T
 here carry no place of their own: product.xml places them."""
 
 import json
+import zipfile
 
 import numpy as np
 import pytest
@@ -79,6 +80,13 @@ def rs2_product(folder, bands, kind="SGF"):
     return folder
 
 
+def zip_folder(folder, out):
+    with zipfile.ZipFile(out, "w") as z:
+        for f in sorted(folder.iterdir()):
+            z.write(f, f"{folder.name}/{f.name}")
+    return out
+
+
 def amplitude(seed=0):
     """Detected amplitude (uint16), no radar (0) west of the swath, a dark slick."""
     a = np.random.default_rng(seed).integers(800, 3000, (H, W)).astype(np.uint16)
@@ -137,6 +145,16 @@ def test_a_radarsat2_product_imports_its_co_polarised_image_where_product_xml_pl
     code, out, err = run(capsys, "import", str(product / "BrowseImage.tif"), "--scene", "browse", "--workspace", ws_path)
     assert code == 0 and "has no coordinate system" in err
 
+    # Zipped as EODMS delivers it: read in place (nothing unzipped), the same scene. It was taken
+    # for an ASF product (imagery_HH.tif beside imagery_HV.tif) and imported with no place.
+    zipped = zip_folder(product, tmp_path / "download.zip")
+    other = str(tmp_path / "ws_zip")
+    code, out, err = run(capsys, "import", str(zipped), "--workspace", other)
+    assert code == 0 and "download.zip: its HH file imagery_HH.tif imported (imagery_HV.tif left out)" in err, err
+    again = Workspace(other)
+    assert scene(again, NAME).grid == sc.grid and scene(again, NAME).acquired == sc.acquired
+    assert set(tile_offsets_of(again, NAME)) == set(tile_offsets_of(ws, NAME))  # the same pixels, tile for tile
+
 
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
 def test_radarsat2_products_in_a_drop_and_what_is_refused(capsys, tmp_path):
@@ -152,6 +170,7 @@ def test_radarsat2_products_in_a_drop_and_what_is_refused(capsys, tmp_path):
     (part / "imagery_HH.tif").unlink()
     damaged = rs2_product(drop / NAME.replace("142336", "142700"), {"HH": amplitude()})
     (damaged / "product.xml").write_text((damaged / "product.xml").read_text()[:1500])
+    zip_folder(drop / quad, drop / f"{quad}.zip")  # downloaded, then unzipped beside it
 
     ws_path = str(tmp_path / "ws")
     code, out, err = run(capsys, "import", str(drop), "--scenes", "--workspace", ws_path)
@@ -159,6 +178,7 @@ def test_radarsat2_products_in_a_drop_and_what_is_refused(capsys, tmp_path):
     assert f"{quad}: its VV file imagery_VV.tif imported (imagery_HH.tif, imagery_HV.tif, imagery_VH.tif left out)" in err
     assert f"skipped {part.name}: {part} is a RADARSAT-2 product without imagery_HH.tif, which its product.xml names" in out
     assert f"skipped {damaged.name}: {damaged / 'product.xml'} cannot be read" in out
+    assert f"skipped {quad}.zip: {drop / quad}.zip would be scene {quad}, as {quad} beside it is: imported from there" in out
     ws = Workspace(ws_path)
     assert scene(ws, quad).acquired == "2012-03-14T14:23:36Z"
     grid = scene(ws, ssg).grid

@@ -24,6 +24,7 @@ from seep.data.products import (
     one_of,
     product_kind,
     product_measurement,
+    rs2_in_zip,
     rs2_product_of,
     snap_product,
     snap_product_band,
@@ -131,7 +132,9 @@ def _placing_vrt(ds, path: Path, snap) -> str | None:
     geoid's tens of metres; an image of a RADARSAT-2 product as its product.xml places it. None
     where GDAL places it as it is."""
     if product := rs2_product_of(path):
-        return _rs2_vrt(ds, product)
+        return _rs2_vrt(ds, str(product / "product.xml"))
+    if xml := rs2_in_zip(path):  # read in place, as its image is
+        return _rs2_vrt(ds, f"/vsizip/{path.resolve()}/{xml}")
     if snap is not None and snap.points and ds.crs is not None:
         return _gcp_vrt(ds, snap.points, ds.crs.to_wkt(), ds.tags(), snap.nodata)
     if ds.driver == "ENVI" and ds.crs is None and (points := dimap_tie_points(path)):
@@ -141,7 +144,7 @@ def _placing_vrt(ds, path: Path, snap) -> str | None:
     return None
 
 
-def _rs2_vrt(ds, product: Path) -> str | None:
+def _rs2_vrt(ds, product_xml: str) -> str | None:
     """A VRT placing an image file of a RADARSAT-2 product where its product.xml puts it, as GDAL's
     RS2 driver reads it: by its grid of tie points in the radar's geometry (SGF, SCW products),
     on its map grid once map-projected (SSG), with when it was acquired (ACQUISITION_START_TIME).
@@ -150,13 +153,13 @@ def _rs2_vrt(ds, product: Path) -> str | None:
     from rasterio.errors import RasterioError
 
     try:
-        with rasterio.open(product / "product.xml") as meta:
+        with rasterio.open(product_xml) as meta:
             place = _own_place(meta)
             if not place or (meta.width, meta.height) != (ds.width, ds.height):
                 return None
             return _vrt(ds, place, ds.tags() | meta.tags(), None, range(1, ds.count + 1))
     except RasterioError as e:
-        raise BadInputError(f"{product / 'product.xml'} cannot be read as a RADARSAT-2 product: {first_line(e)}") from e
+        raise BadInputError(f"{product_xml} cannot be read as a RADARSAT-2 product: {first_line(e)}") from e
 
 
 def _rpc_points(ds, n: int = 11) -> list[tuple]:

@@ -11,7 +11,10 @@ scene, as a slick damps the sea's return most there; the others are said to be l
 from __future__ import annotations
 
 import functools
+import io
 import re
+import zipfile
+import zlib
 from pathlib import Path
 
 from seep.errors import BadInputError, first_line
@@ -61,23 +64,33 @@ def rs2_product(path: Path) -> Path | None:
     if xml is None or not xml.is_file():
         return None
     with open(xml, "rb") as f:
-        head = f.read(2048)
-    return root if b"/rs2" in head and b"<product" in head else None
+        return root if _rs2_header(f.read(2048)) else None
+
+
+def _rs2_header(head: bytes) -> bool:
+    return b"/rs2" in head and b"<product" in head
 
 
 def rs2_imagery(root: Path) -> list[Path]:
-    """The image files a RADARSAT-2 product's product.xml names (its fullResolutionImageData), or
-    BadInputError saying why they cannot be had."""
+    """The image files a RADARSAT-2 product's product.xml names, or BadInputError saying why
+    they cannot be had."""
+    with open(root / "product.xml", "rb") as f:
+        return [root / n for n in _rs2_names(f, root)]
+
+
+def _rs2_names(xml, root) -> list[str]:
+    """The names of the image files beside it that a product.xml (a file object) names: its
+    fullResolutionImageData."""
     import xml.etree.ElementTree as ET
 
     try:
-        tree = ET.parse(root / "product.xml")
+        tree = ET.parse(xml)
     except (ET.ParseError, OSError) as e:
-        raise BadInputError(f"{root / 'product.xml'} cannot be read ({first_line(e)}): copy the product again") from None
+        raise BadInputError(f"{root}/product.xml cannot be read ({first_line(e)}): copy the product again") from None
     names = [(e.text or "").strip() for e in tree.iter() if e.tag.rsplit("}", 1)[-1] == "fullResolutionImageData"]
     if not names or any(Path(n).name != n or n in ("", ".", "..") for n in names):  # a name is a file beside it
         raise BadInputError(f"{root} is a RADARSAT-2 product whose product.xml names no image file beside it")
-    return [root / n for n in names]
+    return names
 
 
 def rs2_measurement(path: Path) -> tuple[Path, str]:
@@ -124,40 +137,77 @@ def product_measurement(path: Path) -> tuple[Path, str]:
 
 def zipped_product(path: Path) -> bool:
     """A product as it is handed out zipped: a Sentinel-1 product from the Copernicus hub (a zip
-    holding NAME.SAFE/manifest.safe), or an ASF terrain-corrected one (PRODUCT/PRODUCT_VV.tif)."""
-    return _safe_in_zip(path) is not None or _asf_in_zip(path) is not None
+    holding NAME.SAFE/manifest.safe), a RADARSAT-2 one (NAME/product.xml, as EODMS delivers it),
+    or an ASF terrain-corrected one (PRODUCT/PRODUCT_VV.tif)."""
+    return _safe_in_zip(path) is not None or rs2_in_zip(path) is not None or _asf_in_zip(path) is not None
 
 
 def zipped_measurement(path: Path) -> tuple[str, str]:
     """A zipped product's co-polarised measurement: its name inside the zip, and the note. It is
     read in place: GDAL keeps points to restart inflating from, so reading it window by window
     and warped costs about what reading the unzipped file does (benchmarks/bench_zipped.py)."""
-    import zipfile
+    if (safe := _safe_in_zip(path)) is not None:
+        inside = sorted(n for n in _listing(path) if re.fullmatch(rf"{re.escape(safe)}/measurement/[^/]+\.tiff?", n, re.I))
+        i, note = _co_polarised(path, safe, [n.rsplit("/", 1)[1] for n in inside])
+        return inside[i], note
+    if (xml := rs2_in_zip(path)) is not None:
+        folder = xml.rpartition("/")[0]
+        names = _rs2_names(_unzipped(path, xml), f"{path}/{folder}".rstrip("/"))
+        taken = 0 if len(names) == 1 else one_of(names, ("vv", "hh"))
+        if taken is None:
+            raise BadInputError(f"{path} holds a RADARSAT-2 product with no one VV or HH image file ({', '.join(names)})")
+        return f"{folder}/{names[taken]}".lstrip("/"), f"{path.name}: {taken_note('file', names, taken)}"
+    taken, layers = _asf_in_zip(path)  # its VV file, its other layers left out
+    names = [n.rsplit("/", 1)[-1] for n in layers]
+    return layers[taken], f"{path.name}: {taken_note('file', names, taken)}"
 
-    safe = _safe_in_zip(path)
-    if safe is None:  # an ASF product: its VV file, its other layers left out
-        taken, layers = _asf_in_zip(path)
-        names = [n.rsplit("/", 1)[-1] for n in layers]
-        return layers[taken], f"{path.name}: {taken_note('file', names, taken)}"
-    with zipfile.ZipFile(path) as z:
-        inside = sorted(n for n in z.namelist() if re.fullmatch(rf"{re.escape(safe)}/measurement/[^/]+\.tiff?", n, re.I))
-    i, note = _co_polarised(path, safe, [n.rsplit("/", 1)[1] for n in inside])
-    return inside[i], note
+
+def _listing(path: Path) -> list[str] | None:
+    """The names of the files in a zip; None for a file that is no zip, or whose list of files
+    is damaged (not_a_product says which)."""
+    if path.suffix.lower() != ".zip" or not path.is_file():
+        return None
+    try:
+        with zipfile.ZipFile(path) as z:
+            return z.namelist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        return None
+
+
+def _unzipped(path: Path, inside: str) -> io.BytesIO:
+    """A small file inside a zip (a product's XML), read whole so that its checksum is checked."""
+    try:
+        with zipfile.ZipFile(path) as z, z.open(inside) as f:
+            return io.BytesIO(f.read())
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+        raise BadInputError(f"{path} is damaged: {inside} in it cannot be read ({first_line(e)}); download it again") from e
+
+
+def rs2_in_zip(path: Path) -> str | None:
+    """The name inside a zip of a RADARSAT-2 product's product.xml (at its top, or in the one
+    folder of the product), or None for any other file. One that cannot be read is taken for
+    one: reading the product then says it is damaged."""
+    for name in (n for n in _listing(path) or [] if n.count("/") <= 1 and n.rpartition("/")[2].lower() == "product.xml"):
+        try:
+            head = _unzipped(path, name).read(2048)
+        except BadInputError:
+            return name
+        if _rs2_header(head):
+            return name
+    return None
 
 
 def _asf_in_zip(path: Path) -> tuple[int, list[str]] | None:
     """(which, the GeoTIFF layers of its product) of a zip of an ASF (HyP3) terrain-corrected
     product, PRODUCT/PRODUCT_VV.tif beside PRODUCT_VH.tif and its maps (seep.workspace.scenes'
     PRODUCT_LAYERS): the one VV file, else HH; None for any other file."""
-    import zipfile
-
-    if path.suffix.lower() != ".zip" or not path.is_file() or not zipfile.is_zipfile(path):
-        return None
-    with zipfile.ZipFile(path) as z:
-        layers = sorted(n for n in z.namelist() if re.fullmatch(r"(?:[^/]+/)?[^/]+_[a-z_]+\.tiff?", n, re.I))
+    layers = sorted(n for n in _listing(path) or [] if re.fullmatch(r"(?:[^/]+/)?[^/]+_[a-z_]+\.tiff?", n, re.I))
     names = [n.rsplit("/", 1)[-1] for n in layers]
     taken = one_of(names, ("vv", "hh"))
     if taken is None:
+        return None
+    folder, _, stem = layers[taken].rpartition("/")
+    if folder and not stem.startswith(f"{folder}_"):  # PRODUCT/PRODUCT_VV.tif, not another's imagery_VV.tif
         return None
     product = layers[taken].rsplit("_", 1)[0] + "_"  # PRODUCT_ of PRODUCT_VV.tif (or .tiff)
     mine = [n for n in layers if n.startswith(product)]
@@ -176,9 +226,6 @@ def check_zipped(path: Path, inside: str) -> None:
 
 @functools.lru_cache(maxsize=16)
 def _check_zipped(path: str, inside: str, _version: tuple) -> None:
-    import zipfile
-    import zlib
-
     try:
         with zipfile.ZipFile(path) as z, z.open(inside) as f:
             while f.read(1 << 24):
@@ -190,24 +237,17 @@ def _check_zipped(path: str, inside: str, _version: tuple) -> None:
 
 
 def not_a_product(path: Path, what: str) -> str:
-    import zipfile
-
-    if not zipfile.is_zipfile(path):
+    if _listing(path) is None:
         return f"{what} {path} is not a whole zip file (cut short while downloading?): download it again"
     return (
-        f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe) nor an ASF one (no "
-        "PRODUCT_VV.tif): unzip it and import its GeoTIFF"
+        f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe), nor a RADARSAT-2 one "
+        "(no product.xml), nor an ASF one (no PRODUCT_VV.tif): unzip it and import its GeoTIFF"
     )
 
 
 def _safe_in_zip(path: Path) -> str | None:
     """The NAME.SAFE folder inside a zip of a Sentinel-1 product, or None for any other file."""
-    import zipfile
-
-    if path.suffix.lower() != ".zip" or not path.is_file() or not zipfile.is_zipfile(path):
-        return None
-    with zipfile.ZipFile(path) as z:
-        safes = {n[: -len("/manifest.safe")] for n in z.namelist() if n.lower().endswith(".safe/manifest.safe")}
+    safes = {n[: -len("/manifest.safe")] for n in _listing(path) or [] if n.lower().endswith(".safe/manifest.safe")}
     return min(safes) if safes else None
 
 
@@ -236,6 +276,8 @@ def scene_stem(path: Path) -> str:
         return rs2.name
     root = sentinel1_product(path)
     safe = None if root else _safe_in_zip(Path(path))
+    if not root and not safe and (xml := rs2_in_zip(path)):  # its folder's name, else the zip's
+        return xml.rpartition("/")[0] or path.stem
     asf = None if root or safe else _asf_in_zip(Path(path))
     if asf:  # named for its VV file, as the unzipped product's scene is
         return Path(asf[1][asf[0]]).stem
