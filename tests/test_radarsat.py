@@ -154,6 +154,12 @@ def test_a_radarsat2_product_imports_its_co_polarised_image_where_product_xml_pl
     again = Workspace(other)
     assert scene(again, NAME).grid == sc.grid and scene(again, NAME).acquired == sc.acquired
     assert set(tile_offsets_of(again, NAME)) == set(tile_offsets_of(ws, NAME))  # the same pixels, tile for tile
+    # Its list of files damaged on the way (the zip's end): said, not zipfile's traceback.
+    data = bytearray(zipped.read_bytes())
+    data[-4] ^= 0xFF  # where its list of files begins
+    (tmp_path / "damaged.zip").write_bytes(bytes(data))
+    code, out, err = run(capsys, "import", str(tmp_path / "damaged.zip"), "--workspace", other)
+    assert code == 1 and "damaged.zip is " in err and "download it again" in err and "Traceback" not in err, err
 
 
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
