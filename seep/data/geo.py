@@ -19,19 +19,18 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
+from seep.data.polarisation import one_of, taken_note
 from seep.data.products import (
     not_a_product,
-    one_of,
     product_kind,
     product_measurement,
     rs2_in_zip,
-    rs2_product_of,
     snap_product,
     snap_product_band,
-    taken_note,
     zipped_measurement,
     zipped_product,
 )
+from seep.data.radarsat import rs2_product_of
 from seep.data.raster import IMAGE_DTYPES, MAX_CHANNELS, describe_os_error
 from seep.data.snap import dimap_tie_points, snap_tiff
 from seep.errors import BadInputError, WorkspaceError, first_line

@@ -17,6 +17,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from seep.data.polarisation import one_of, taken_note
+from seep.data.radarsat import rs2_header, rs2_measurement, rs2_names, rs2_product, rs2_product_of
 from seep.errors import BadInputError, first_line
 
 
@@ -55,73 +57,6 @@ def sentinel1_measurement(path: Path) -> tuple[Path, str]:
     return tiffs[i], note
 
 
-def rs2_product(path: Path) -> Path | None:
-    """The folder of a RADARSAT-2 product given whole (the folder or its product.xml), as MDA
-    delivers it: product.xml beside imagery_HH.tif (and _HV, _VV, _VH) and the calibration
-    tables; None for anything else. Known as GDAL's RS2 driver knows it, by its header."""
-    root = path if path.is_dir() else path.parent if path.name.lower() == "product.xml" else None
-    xml = root / "product.xml" if root is not None else None
-    if xml is None or not xml.is_file():
-        return None
-    with open(xml, "rb") as f:
-        return root if _rs2_header(f.read(2048)) else None
-
-
-def _rs2_header(head: bytes) -> bool:
-    return b"/rs2" in head and b"<product" in head
-
-
-def rs2_imagery(root: Path) -> list[Path]:
-    """The image files a RADARSAT-2 product's product.xml names, or BadInputError saying why
-    they cannot be had."""
-    with open(root / "product.xml", "rb") as f:
-        return [root / n for n in _rs2_names(f, root)]
-
-
-def _rs2_names(xml, root) -> list[str]:
-    """The names of the image files beside it that a product.xml (a file object) names: its
-    fullResolutionImageData."""
-    import xml.etree.ElementTree as ET
-
-    try:
-        tree = ET.parse(xml)
-    except (ET.ParseError, OSError) as e:
-        raise BadInputError(f"{root}/product.xml cannot be read ({first_line(e)}): copy the product again") from None
-    names = [(e.text or "").strip() for e in tree.iter() if e.tag.rsplit("}", 1)[-1] == "fullResolutionImageData"]
-    if not names or any(Path(n).name != n or n in ("", ".", "..") for n in names):  # a name is a file beside it
-        raise BadInputError(f"{root} is a RADARSAT-2 product whose product.xml names no image file beside it")
-    return names
-
-
-def rs2_measurement(path: Path) -> tuple[Path, str]:
-    """A RADARSAT-2 product's co-polarised image file (VV, else HH) and the note saying which was
-    taken and what was left out; BadInputError where there is no one such file, or it is missing."""
-    root = rs2_product(path)
-    files = rs2_imagery(root)
-    names = [f.name for f in files]
-    taken = 0 if len(files) == 1 else one_of(names, ("vv", "hh"))
-    if taken is None:
-        raise BadInputError(
-            f"{root} is a RADARSAT-2 product with no one VV or HH image file (it holds {', '.join(names)}): "
-            "import one of them itself"
-        )
-    if not files[taken].is_file():
-        raise BadInputError(f"{root} is a RADARSAT-2 product without {names[taken]}, which its product.xml names: copy it whole")
-    return files[taken], f"{root.name}: {taken_note('file', names, taken)}"
-
-
-def rs2_product_of(path: Path) -> Path | None:
-    """The RADARSAT-2 product an image file given by itself belongs to (one its product.xml names),
-    or None: placed and named as the product is."""
-    root = rs2_product(path.parent) if path.is_file() else None
-    if root is None:
-        return None
-    try:
-        return root if path.name in {f.name for f in rs2_imagery(root)} else None
-    except BadInputError:
-        return None
-
-
 def product_kind(path: Path) -> str | None:
     """Which satellite's product a folder given whole is ("Sentinel-1", "RADARSAT-2"): one scene,
     its co-polarised file; None for any other path."""
@@ -152,7 +87,7 @@ def zipped_measurement(path: Path) -> tuple[str, str]:
         return inside[i], note
     if (xml := rs2_in_zip(path)) is not None:
         folder = xml.rpartition("/")[0]
-        names = _rs2_names(_unzipped(path, xml), f"{path}/{folder}".rstrip("/"))
+        names = rs2_names(_unzipped(path, xml), f"{path}/{folder}".rstrip("/"))
         taken = 0 if len(names) == 1 else one_of(names, ("vv", "hh"))
         if taken is None:
             raise BadInputError(f"{path} holds a RADARSAT-2 product with no one VV or HH image file ({', '.join(names)})")
@@ -192,7 +127,7 @@ def rs2_in_zip(path: Path) -> str | None:
             head = _unzipped(path, name).read(2048)
         except BadInputError:
             return name
-        if _rs2_header(head):
+        if rs2_header(head):
             return name
     return None
 
@@ -282,22 +217,3 @@ def scene_stem(path: Path) -> str:
     if asf:  # named for its VV file, as the unzipped product's scene is
         return Path(asf[1][asf[0]]).stem
     return Path(safe).stem if safe else (root or Path(path)).stem
-
-
-_POLARISATION = re.compile(r"(?:^|[-_])(vv|hh|vh|hv)(?:$|[-_.])")
-
-
-def taken_note(what: str, names: list[str], taken: int) -> str:
-    """What is said of the file or band taken of several: "its VV band Sigma0_VV imported (Sigma0_VH left out)"."""
-    pol = _POLARISATION.search(names[taken].lower())
-    left = ", ".join(n for i, n in enumerate(names) if i != taken)
-    return f"its {pol[1].upper() + ' ' if pol else ''}{what} {names[taken]} imported" + (f" ({left} left out)" if left else "")
-
-
-def one_of(names: list[str], polarisations: tuple[str, ...]) -> int | None:
-    """The index of the one name of the first polarisation that exactly one name carries."""
-    found: dict[str, list[int]] = {}
-    for i, name in enumerate(names):
-        if pol := _POLARISATION.search(name.lower()):
-            found.setdefault(pol[1], []).append(i)
-    return next((found[p][0] for p in polarisations if len(found.get(p, [])) == 1), None)

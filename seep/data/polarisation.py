@@ -1,0 +1,24 @@
+"""Which of a product's files or bands is the scene: the co-polarised one (VV, else HH), as a slick
+damps the sea's return most there, picked out by the polarisation its name carries."""
+
+from __future__ import annotations
+
+import re
+
+_POLARISATION = re.compile(r"(?:^|[-_])(vv|hh|vh|hv)(?:$|[-_.])")
+
+
+def taken_note(what: str, names: list[str], taken: int) -> str:
+    """What is said of the file or band taken of several: "its VV band Sigma0_VV imported (Sigma0_VH left out)"."""
+    pol = _POLARISATION.search(names[taken].lower())
+    left = ", ".join(n for i, n in enumerate(names) if i != taken)
+    return f"its {pol[1].upper() + ' ' if pol else ''}{what} {names[taken]} imported" + (f" ({left} left out)" if left else "")
+
+
+def one_of(names: list[str], polarisations: tuple[str, ...]) -> int | None:
+    """The index of the one name of the first polarisation that exactly one name carries."""
+    found: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if pol := _POLARISATION.search(name.lower()):
+            found.setdefault(pol[1], []).append(i)
+    return next((found[p][0] for p in polarisations if len(found.get(p, [])) == 1), None)
