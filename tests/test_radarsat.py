@@ -199,3 +199,75 @@ def test_radarsat2_products_in_a_drop_and_what_is_refused(capsys, tmp_path):
     code, out, err = run(capsys, "import", str(tiles), "--workspace", str(tmp_path / "ws2"))
     assert code == 3 and "1 image added" in out
     assert f"skipped {NAME}/: a RADARSAT-2 product, a scene: `python -m seep import {tiles / NAME}` imports it" in out
+
+
+RCM = "RCM2_OK2116806_PK2116811_1_16M5_20220605_070317_HH_HV_GRD"
+RCM_PRODUCT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<product xmlns="rcmGsProductSchema" copyright="RCM Data and Products (c) CSA">
+  <productId>2116811_1</productId>
+  <productApplication>OilPollutn</productApplication>
+  <sourceAttributes><satellite>RCM-2</satellite><sensor>SAR</sensor><beamModeMnemonic>16M5</beamModeMnemonic>
+    <rawDataStartTime>2022-06-05T07:03:17.441000Z</rawDataStartTime></sourceAttributes>
+  <imageReferenceAttributes>
+    <rasterAttributes><dataType>Magnitude Detected</dataType><bitsPerSample>16</bitsPerSample></rasterAttributes>
+    <geographicInformation>
+      <ellipsoidParameters><ellipsoidName>WGS 1984</ellipsoidName></ellipsoidParameters>
+      <geolocationGrid>{ties}</geolocationGrid>
+    </geographicInformation>
+  </imageReferenceAttributes>
+  <sceneAttributes><numberOfEntries>1</numberOfEntries>
+    <imageAttributes sampleType="Magnitude Detected">{files}
+      <pixelOffset>0</pixelOffset><lineOffset>0</lineOffset><numLines>{h}</numLines><samplesPerLine>{w}</samplesPerLine>
+    </imageAttributes>
+  </sceneAttributes>
+</product>
+"""
+
+
+def rcm_product(folder, bands):
+    """An RCM product as the CSA delivers it: manifest.safe, metadata/product.xml placing the
+    images by a grid of tie points (as dense as RCM's: every 20th pixel), imagery/ of GeoTIFFs."""
+    (folder / "metadata").mkdir(parents=True)
+    (folder / "imagery").mkdir()
+    (folder / "manifest.safe").write_text('<?xml version="1.0"?><xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1"/>')
+    rows, cols = np.arange(0, H + 1, 20, dtype=float), np.arange(0, W + 1, 20, dtype=float)
+    ties = "".join(TIE.format(r=r, c=c, lon=lonlat(c, r)[0], lat=lonlat(c, r)[1]) for r in rows for c in cols)
+    files = "".join(f'<ipdf pole="{p}">../imagery/2116811_1_{p}.tif</ipdf>' for p in bands)
+    (folder / "metadata" / "product.xml").write_text(RCM_PRODUCT.format(ties=ties, files=files, h=H, w=W))
+    for pol, image in bands.items():
+        tifffile.imwrite(folder / "imagery" / f"2116811_1_{pol}.tif", image)
+    return folder
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_an_rcm_product_imports_its_co_polarised_image_placed_by_its_tie_points(capsys, tmp_path):
+    """An RCM product (the CSA's: manifest.safe beside metadata/product.xml and imagery/) was taken
+    for a Sentinel-1 product by its manifest.safe and refused as one "with no measurement GeoTIFF".
+    Its HH image is the scene, named for the product, placed by product.xml's tie points (no GDAL
+    driver for RCM here) and timed by it; a compact-polarisation one (CH and CV, no VV or HH) is
+    refused naming its files, and one of them given by itself is placed as its product is."""
+    drop = tmp_path / "drop"
+    product = rcm_product(drop / RCM, {"HH": amplitude(), "HV": amplitude(1) // 4})
+    ws_path = str(tmp_path / "ws")
+    code, out, err = run(
+        capsys, "import", str(product), "--mask", str(slick_mask(tmp_path / "slick.tif")), "--workspace", ws_path
+    )
+    assert code == 0, err
+    assert f"warning: {RCM}: its HH file 2116811_1_HH.tif imported (2116811_1_HV.tif left out)" in err
+    assert "placed on the map by 270 ground control points" in err and "UTM zone 31N" in err
+    sc = scene(Workspace(ws_path), RCM)
+    assert sc.acquired == "2022-06-05T07:03:17Z"
+    assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)[0] == 0
+    (slick,) = json.loads((tmp_path / "s.geojson").read_text())["features"]
+    lon, lat = lonlat(250, 290)
+    assert abs(slick["properties"]["centroid_lon"] - lon) < 3e-4 and abs(slick["properties"]["centroid_lat"] - lat) < 3e-4
+
+    compact = RCM.replace("HH_HV", "CH_CV").replace("070317", "070400")
+    rcm_product(drop / compact, {"CH": amplitude(2), "CV": amplitude(3)})
+    code, out, err = run(capsys, "import", str(drop), "--scenes", "--workspace", ws_path)
+    assert code == 3 and f"already in the workspace, or being imported now: {RCM}" in out
+    assert f"skipped {compact}: {drop / compact} is an RCM product with no one VV or HH image file" in out
+    assert "(it holds 2116811_1_CH.tif, 2116811_1_CV.tif): import one of them itself" in out
+    code, out, err = run(capsys, "import", str(drop / compact / "imagery" / "2116811_1_CV.tif"), "--workspace", ws_path)
+    assert code == 0 and "placed on the map by 270 ground control points" in err, err
+    assert scene(Workspace(ws_path), compact).acquired == "2022-06-05T07:03:17Z"

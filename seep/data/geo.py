@@ -30,7 +30,7 @@ from seep.data.products import (
     zipped_measurement,
     zipped_product,
 )
-from seep.data.radarsat import rs2_product_of
+from seep.data.radarsat import rcm_described, rcm_product_of, rs2_product_of
 from seep.data.raster import IMAGE_DTYPES, MAX_CHANNELS, describe_os_error
 from seep.data.snap import dimap_tie_points, snap_tiff
 from seep.errors import BadInputError, WorkspaceError, first_line
@@ -132,6 +132,8 @@ def _placing_vrt(ds, path: Path, snap) -> str | None:
     where GDAL places it as it is."""
     if product := rs2_product_of(path):
         return _rs2_vrt(ds, str(product / "product.xml"))
+    if product := rcm_product_of(path):
+        return _rcm_vrt(ds, rcm_described(product))
     if xml := rs2_in_zip(path):  # read in place, as its image is
         return _rs2_vrt(ds, f"/vsizip/{path.resolve()}/{xml}")
     if snap is not None and snap.points and ds.crs is not None:
@@ -159,6 +161,15 @@ def _rs2_vrt(ds, product_xml: str) -> str | None:
             return _vrt(ds, place, ds.tags() | meta.tags(), None, range(1, ds.count + 1))
     except RasterioError as e:
         raise BadInputError(f"{product_xml} cannot be read as a RADARSAT-2 product: {first_line(e)}") from e
+
+
+def _rcm_vrt(ds, product) -> str | None:
+    """A VRT placing an image file of an RCM product by its product.xml's tie points (see
+    seep.data.radarsat), with when it was acquired; None for an image of another size."""
+    if product.size != (ds.width, ds.height):
+        return None
+    when = {"ACQUISITION_START_TIME": product.started} if product.started else {}
+    return _gcp_vrt(ds, product.points, "EPSG:4326", ds.tags() | when)
 
 
 def _rpc_points(ds, n: int = 11) -> list[tuple]:

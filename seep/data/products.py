@@ -18,7 +18,16 @@ import zlib
 from pathlib import Path
 
 from seep.data.polarisation import one_of, taken_note
-from seep.data.radarsat import rs2_header, rs2_measurement, rs2_names, rs2_product, rs2_product_of
+from seep.data.radarsat import (
+    rcm_measurement,
+    rcm_product,
+    rcm_product_of,
+    rs2_header,
+    rs2_measurement,
+    rs2_names,
+    rs2_product,
+    rs2_product_of,
+)
 from seep.errors import BadInputError, first_line
 
 
@@ -45,7 +54,7 @@ def snap_product_band(path: Path) -> tuple[Path, str | None]:
 def sentinel1_product(path: Path) -> Path | None:
     """The .SAFE folder of a Sentinel-1 product given whole (the folder or its manifest.safe); None for anything else."""
     root = path if path.is_dir() else path.parent if path.name.lower() == "manifest.safe" else None
-    return root if root is not None and (root / "manifest.safe").is_file() else None
+    return root if root is not None and (root / "manifest.safe").is_file() and not rcm_product(root) else None
 
 
 def sentinel1_measurement(path: Path) -> tuple[Path, str]:
@@ -58,8 +67,10 @@ def sentinel1_measurement(path: Path) -> tuple[Path, str]:
 
 
 def product_kind(path: Path) -> str | None:
-    """Which satellite's product a folder given whole is ("Sentinel-1", "RADARSAT-2"): one scene,
-    its co-polarised file; None for any other path."""
+    """Which satellite's product a folder given whole is ("Sentinel-1", "RADARSAT-2", ...): one
+    scene, its co-polarised file; None for any other path."""
+    if rcm_product(path):  # before Sentinel-1's: it has a manifest.safe too
+        return "RADARSAT Constellation (RCM)"
     if sentinel1_product(path):
         return "Sentinel-1"
     return "RADARSAT-2" if rs2_product(path) else None
@@ -67,6 +78,8 @@ def product_kind(path: Path) -> str | None:
 
 def product_measurement(path: Path) -> tuple[Path, str]:
     """A product folder's co-polarised image file and the note on what was left out (see product_kind)."""
+    if rcm_product(path):
+        return rcm_measurement(path)
     return sentinel1_measurement(path) if sentinel1_product(path) else rs2_measurement(path)
 
 
@@ -204,11 +217,11 @@ def _co_polarised(path: Path, product: str, names: list[str]) -> tuple[int, str]
 
 def scene_stem(path: Path) -> str:
     """The name a scene takes from its file: a Sentinel-1 product's is its .SAFE folder's, zipped
-    or not (a zip saved as "download (3).zip" keeps the product's name), a RADARSAT-2 product's
+    or not (a zip saved as "download (3).zip" keeps the product's name), a RADARSAT product's
     its folder's."""
     path = Path(path)
-    if rs2 := rs2_product(path) or rs2_product_of(path):  # its folder's name: each product's files are imagery_HH.tif
-        return rs2.name
+    if folder := rs2_product(path) or rs2_product_of(path) or rcm_product(path) or rcm_product_of(path):
+        return folder.name  # its folder's name: each RADARSAT-2 product's files are imagery_HH.tif
     root = sentinel1_product(path)
     safe = None if root else _safe_in_zip(Path(path))
     if not root and not safe and (xml := rs2_in_zip(path)):  # its folder's name, else the zip's

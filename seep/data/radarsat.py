@@ -1,9 +1,11 @@
-"""RADARSAT-2 products as MDA delivers them: a folder named for the product holding product.xml
-(where the image lies, when it was acquired: GDAL's RS2 driver reads it) beside one GeoTIFF per
-polarisation (imagery_HH.tif, imagery_HV.tif, ...) and the calibration tables."""
+"""RADARSAT products as they are delivered, each one scene: RADARSAT-2's (MDA: a folder named for
+the product holding product.xml, where the image lies and when it was acquired, which GDAL's RS2
+driver reads, beside one GeoTIFF per polarisation, imagery_HH.tif, imagery_HV.tif, ..., and the
+calibration tables), and the RADARSAT Constellation Mission's (below)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from seep.data.polarisation import one_of, taken_note
@@ -73,5 +75,112 @@ def rs2_product_of(path: Path) -> Path | None:
         return None
     try:
         return root if path.name in {f.name for f in rs2_imagery(root)} else None
+    except BadInputError:
+        return None
+
+
+# RADARSAT Constellation Mission (RCM) products, as the CSA delivers them: a folder named for the
+# product holding manifest.safe, metadata/product.xml (schema rcmGsProductSchema: where the image
+# lies as a grid of tie points, when it was acquired, which file holds which polarisation) and
+# imagery/ of one GeoTIFF per polarisation. GDAL's RCM driver is not in the GDAL rasterio ships,
+# so product.xml is read here; its tie points place the image as GDAL's RS2 driver places a
+# RADARSAT-2 image by the same grid (pixel centres, on WGS 84).
+RCM_SCHEMA = b"rcmGsProductSchema"
+TIE_POINTS_KEPT = 400  # of a grid of ~2,000: GDAL fits its warp to them, and more only slow it
+
+
+@dataclass(frozen=True)
+class RcmProduct:
+    images: tuple[Path, ...]  # the GeoTIFFs product.xml names, one per polarisation
+    size: tuple[int, int]  # (width, height) of each
+    points: tuple[tuple[float, float, float, float, float], ...]  # (col, row, lon, lat, height)
+    started: str | None  # rawDataStartTime: when the radar began the pass
+
+
+def rcm_product(path: Path) -> Path | None:
+    """The folder of an RCM product given whole (the folder, its manifest.safe or its
+    metadata/product.xml); None for anything else, a Sentinel-1 .SAFE folder among them."""
+    name = path.name.lower()
+    root = (
+        path
+        if path.is_dir()
+        else path.parent
+        if name == "manifest.safe"
+        else path.parent.parent
+        if name == "product.xml" and path.parent.name == "metadata"
+        else None
+    )
+    xml = root / "metadata" / "product.xml" if root is not None else None
+    if xml is None or not xml.is_file():
+        return None
+    with open(xml, "rb") as f:
+        return root if RCM_SCHEMA in f.read(2048) else None
+
+
+def rcm_described(root: Path) -> RcmProduct:
+    """What an RCM product's product.xml says of its images, or BadInputError saying why it cannot be read."""
+    import xml.etree.ElementTree as ET
+
+    xml = root / "metadata" / "product.xml"
+    try:
+        tree = ET.parse(xml)
+    except (ET.ParseError, OSError) as e:
+        raise BadInputError(f"{xml} cannot be read ({first_line(e)}): copy the product again") from None
+    found = {}
+    for e in tree.iter():
+        found.setdefault(e.tag.rsplit("}", 1)[-1], []).append(e)
+    images = tuple(_beside(root, (e.text or "").strip()) for e in found.get("ipdf", []))
+    try:
+        size = (int(found["samplesPerLine"][0].text), int(found["numLines"][0].text))
+        points = tuple(_tie_point(e) for e in found.get("imageTiePoint", []))
+    except (KeyError, TypeError, ValueError):
+        raise BadInputError(f"{xml} does not give its image's size and tie points: copy the product again") from None
+    if not images or len(points) < 3:
+        raise BadInputError(f"{xml} names no image file, or places it by fewer than 3 tie points: copy the product again")
+    step = -(-len(points) // TIE_POINTS_KEPT)
+    kept = points[::step] + ((points[-1],) if (len(points) - 1) % step else ())  # the far corner too
+    started = (found["rawDataStartTime"][0].text or "").strip() if "rawDataStartTime" in found else None
+    return RcmProduct(images, size, kept, started or None)
+
+
+def _beside(root: Path, name: str) -> Path:
+    """An image file product.xml names (relative to metadata/, ../imagery/X.tif), kept inside the product."""
+    path = (root / "metadata" / name).resolve()
+    if not name or not path.is_relative_to(root.resolve()):
+        raise BadInputError(f"{root / 'metadata' / 'product.xml'} names an image file outside its product: {name!r}")
+    return path
+
+
+def _tie_point(e) -> tuple[float, float, float, float, float]:
+    """(col, row, lon, lat, height) of an imageTiePoint, its pixel centre moved to GDAL's pixel corner."""
+    value = {c.tag.rsplit("}", 1)[-1]: float(c.text) for c in e.iter() if c.text and c.text.strip() and len(c) == 0}
+    return value["pixel"] + 0.5, value["line"] + 0.5, value["longitude"], value["latitude"], value.get("height", 0.0)
+
+
+def rcm_measurement(path: Path) -> tuple[Path, str]:
+    """An RCM product's co-polarised image file (VV, else HH) and the note on what was left out;
+    BadInputError where it has no one such file (a compact-polarisation product's CH and CV),
+    or the file is missing."""
+    root = rcm_product(path)
+    images = rcm_described(root).images
+    names = [f.name for f in images]
+    taken = 0 if len(images) == 1 else one_of(names, ("vv", "hh"))
+    if taken is None:
+        raise BadInputError(
+            f"{root} is an RCM product with no one VV or HH image file (it holds {', '.join(names)}): "
+            "import one of them itself (in imagery/)"
+        )
+    if not images[taken].is_file():
+        raise BadInputError(f"{root} is an RCM product without {names[taken]}, which its product.xml names: copy it whole")
+    return images[taken], f"{root.name}: {taken_note('file', names, taken)}"
+
+
+def rcm_product_of(path: Path) -> Path | None:
+    """The RCM product an image file given by itself belongs to (one its product.xml names), or None."""
+    root = rcm_product(path.parent.parent) if path.is_file() and path.parent.name == "imagery" else None
+    if root is None:
+        return None
+    try:
+        return root if path.resolve() in rcm_described(root).images else None
     except BadInputError:
         return None
