@@ -84,7 +84,8 @@ def rs2_product_of(path: Path) -> Path | None:
 # lies as a grid of tie points, when it was acquired, which file holds which polarisation) and
 # imagery/ of one GeoTIFF per polarisation. GDAL's RCM driver is not in the GDAL rasterio ships,
 # so product.xml is read here; its tie points place the image as GDAL's RS2 driver places a
-# RADARSAT-2 image by the same grid (pixel centres, on WGS 84).
+# RADARSAT-2 image by the same grid: at pixel centres (0 to width - 1), moved half a pixel to
+# GDAL's corners (GDAL's RCM driver does not move them: half a pixel off), on WGS 84.
 RCM_SCHEMA = b"rcmGsProductSchema"
 TIE_POINTS_KEPT = 400  # of a grid of ~2,000: GDAL fits its warp to them, and more only slow it
 
