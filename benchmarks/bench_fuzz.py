@@ -1,6 +1,6 @@
 """The fuzz tests at full length: 1,000 Hypothesis examples each of damaged TIFF bytes,
 truncations, undecodable names and links, of damaged GeoPackages and GeoJSON for
-import-seeps and of damaged or cut Sentinel-1 and RADARSAT-2 zips for a scene's import, 5,000 each of text
+import-seeps and of damaged or cut Sentinel-1, RADARSAT-2 and RCM zips for a scene's import, 5,000 each of text
 typed into Find a place and as a scene's acquisition time, and 1,000 notes and class names
 typed, then shown in a scene's report (CI runs a slice of 60 and 300).
 
@@ -23,7 +23,11 @@ def main() -> int:
     failed = 0
     for test_file, select, what in (
         ("tests/test_import_fuzz.py", "fuzzed", f"{args.examples} fuzzed imports per test"),
-        ("tests/test_import_fuzz.py", "damaged_zipped", f"{args.examples} damaged Sentinel-1 and RADARSAT-2 zips each imported"),
+        (
+            "tests/test_import_fuzz.py",
+            "damaged_zipped",
+            f"{args.examples} damaged Sentinel-1, RADARSAT-2 and RCM zips each imported",
+        ),
         ("tests/test_places.py", "any_text", f"{5 * args.examples} texts read as places"),
         ("tests/test_acquired.py", "any_text", f"{5 * args.examples} texts read as acquisition times"),
         ("tests/test_report.py", "any_typed", f"{args.examples} typed notes and class names shown in a scene's report"),

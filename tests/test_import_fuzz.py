@@ -198,7 +198,17 @@ def zipped_radarsat2() -> bytes:
         return (Path(d) / "p.zip").read_bytes()
 
 
-ZIPPED = {"sentinel1": zipped_product(), "radarsat2": zipped_radarsat2()}
+def zipped_rcm() -> bytes:
+    """An RCM product as EODMS hands it out: manifest.safe, metadata/product.xml and imagery/,
+    zipped in its folder."""
+    from test_radarsat import RCM, amplitude, rcm_product, zip_folder
+
+    with tempfile.TemporaryDirectory() as d:
+        folder = rcm_product(Path(d) / RCM, {"HH": amplitude(), "HV": amplitude(1)})
+        return zip_folder(folder, Path(d) / "p.zip", nested=True).read_bytes()
+
+
+ZIPPED = {"sentinel1": zipped_product(), "radarsat2": zipped_radarsat2(), "rcm": zipped_rcm()}
 _whole: dict[str, dict[str, np.ndarray]] = {}
 
 
@@ -213,7 +223,7 @@ def imported_tiles(ws: Workspace) -> dict[str, np.ndarray]:
     cut=st.one_of(st.none(), st.floats(0, 1)),
 )
 def test_a_damaged_zipped_product_is_refused_or_imports_whole(kind, edits, cut):
-    """A zipped product (Sentinel-1's, RADARSAT-2's) damaged anywhere (its data, its headers, its
+    """A zipped product (Sentinel-1's, RADARSAT-2's, RCM's) damaged anywhere (its data, its headers, its
     directory) or cut short is refused with one clear error (a SeepError) and no scene made, or,
     where the damage missed the file imported, imports exactly the tiles the whole zip gives:
     never garbled radar, never a scene with no place."""

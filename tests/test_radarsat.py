@@ -80,10 +80,10 @@ def rs2_product(folder, bands, kind="SGF"):
     return folder
 
 
-def zip_folder(folder, out):
+def zip_folder(folder, out, nested=False):
     with zipfile.ZipFile(out, "w") as z:
-        for f in sorted(folder.iterdir()):
-            z.write(f, f"{folder.name}/{f.name}")
+        for f in sorted(folder.rglob("*") if nested else folder.iterdir()):
+            z.write(f, f"{folder.name}/{f.relative_to(folder).as_posix()}")
     return out
 
 
@@ -271,3 +271,11 @@ def test_an_rcm_product_imports_its_co_polarised_image_placed_by_its_tie_points(
     code, out, err = run(capsys, "import", str(drop / compact / "imagery" / "2116811_1_CV.tif"), "--workspace", ws_path)
     assert code == 0 and "placed on the map by 270 ground control points" in err, err
     assert scene(Workspace(ws_path), compact).acquired == "2022-06-05T07:03:17Z"
+
+    # Zipped as EODMS hands it out: read in place, the same scene tile for tile.
+    other = str(tmp_path / "ws_zip")
+    code, out, err = run(capsys, "import", str(zip_folder(product, tmp_path / "rcm.zip", nested=True)), "--workspace", other)
+    assert code == 0 and "rcm.zip: its HH file 2116811_1_HH.tif imported (2116811_1_HV.tif left out)" in err, err
+    zipped = Workspace(other)
+    assert scene(zipped, RCM).grid == sc.grid and scene(zipped, RCM).acquired == sc.acquired
+    assert set(tile_offsets_of(zipped, RCM)) == set(tile_offsets_of(Workspace(ws_path), RCM))

@@ -1350,7 +1350,7 @@ def test_a_zipped_sentinel1_product_imports_in_place_as_its_safe_folder_does(cap
         damaged: f"error: {damaged} is damaged: {vv.filename} in it is not what was zipped (",
         cut: f"error: scene {cut} is not a whole zip file (cut short while downloading?): download it again",
         other: f"error: scene {other} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe), nor a "
-        "RADARSAT-2 one (no product.xml), nor an ASF one (no PRODUCT_VV.tif): unzip it",
+        "RADARSAT-2 or RCM one (no product.xml), nor an ASF one (no PRODUCT_VV.tif): unzip it",
     }
     for path, start in said.items():
         code, _, err = run(capsys, "import", str(path), "--workspace", str(tmp_path / "bad"))

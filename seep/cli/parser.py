@@ -167,7 +167,7 @@ def _workspace_commands(add: Add) -> None:
         "path",
         type=Path,
         help="a folder of tiles, or one georeferenced scene (GeoTIFF of any size, a Sentinel-1 product: its .SAFE folder or "
-        "zip, a RADARSAT-2 product folder or zip, or an RCM product folder)",
+        "zip, or a RADARSAT-2 or RCM product folder or zip)",
     )
     p.add_argument("--author", default=default_author(), help="author recorded on imported masks")
     p.add_argument("--mask", type=Path, help="with a scene: its label mask (GeoTIFF on the same grid)")

@@ -29,6 +29,7 @@ from seep.data.products import (
     snap_product_band,
     zipped_measurement,
     zipped_product,
+    zipped_rcm,
 )
 from seep.data.radarsat import rcm_described, rcm_product_of, rs2_product_of
 from seep.data.raster import IMAGE_DTYPES, MAX_CHANNELS, describe_os_error
@@ -136,6 +137,8 @@ def _placing_vrt(ds, path: Path, snap) -> str | None:
         return _rcm_vrt(ds, rcm_described(product))
     if xml := rs2_in_zip(path):  # read in place, as its image is
         return _rs2_vrt(ds, f"/vsizip/{path.resolve()}/{xml}")
+    if product := zipped_rcm(path):
+        return _rcm_vrt(ds, product)
     if snap is not None and snap.points and ds.crs is not None:
         return _gcp_vrt(ds, snap.points, ds.crs.to_wkt(), ds.tags(), snap.nodata)
     if ds.driver == "ENVI" and ds.crs is None and (points := dimap_tie_points(path)):

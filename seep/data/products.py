@@ -19,9 +19,13 @@ from pathlib import Path
 
 from seep.data.polarisation import one_of, taken_note
 from seep.data.radarsat import (
+    RCM_SCHEMA,
+    RcmProduct,
     rcm_measurement,
     rcm_product,
     rcm_product_of,
+    rcm_read,
+    rcm_taken,
     rs2_header,
     rs2_measurement,
     rs2_names,
@@ -85,9 +89,9 @@ def product_measurement(path: Path) -> tuple[Path, str]:
 
 def zipped_product(path: Path) -> bool:
     """A product as it is handed out zipped: a Sentinel-1 product from the Copernicus hub (a zip
-    holding NAME.SAFE/manifest.safe), a RADARSAT-2 one (NAME/product.xml, as EODMS delivers it),
-    or an ASF terrain-corrected one (PRODUCT/PRODUCT_VV.tif)."""
-    return _safe_in_zip(path) is not None or rs2_in_zip(path) is not None or _asf_in_zip(path) is not None
+    holding NAME.SAFE/manifest.safe), a RADARSAT-2 or RCM one (NAME/product.xml, NAME/metadata/product.xml,
+    as EODMS delivers them), or an ASF terrain-corrected one (PRODUCT/PRODUCT_VV.tif)."""
+    return any(f(path) is not None for f in (_safe_in_zip, rs2_in_zip, rcm_in_zip, _asf_in_zip))
 
 
 def zipped_measurement(path: Path) -> tuple[str, str]:
@@ -105,6 +109,9 @@ def zipped_measurement(path: Path) -> tuple[str, str]:
         if taken is None:
             raise BadInputError(f"{path} holds a RADARSAT-2 product with no one VV or HH image file ({', '.join(names)})")
         return f"{folder}/{names[taken]}".lstrip("/"), f"{path.name}: {taken_note('file', names, taken)}"
+    if (product := zipped_rcm(path)) is not None:
+        inside, note = rcm_taken(product, path)
+        return f"{rcm_in_zip(path).removesuffix('metadata/product.xml')}{inside}", note
     taken, layers = _asf_in_zip(path)  # its VV file, its other layers left out
     names = [n.rsplit("/", 1)[-1] for n in layers]
     return layers[taken], f"{path.name}: {taken_note('file', names, taken)}"
@@ -143,6 +150,25 @@ def rs2_in_zip(path: Path) -> str | None:
         if rs2_header(head):
             return name
     return None
+
+
+def rcm_in_zip(path: Path) -> str | None:
+    """The name inside a zip of an RCM product's metadata/product.xml (its product at the zip's
+    top, or in one folder), or None for any other file."""
+    for name in (n for n in _listing(path) or [] if re.fullmatch(r"(?:[^/]+/)?metadata/product\.xml", n, re.I)):
+        try:
+            head = _unzipped(path, name).read(2048)
+        except BadInputError:
+            return name  # reading the product says it is damaged
+        if RCM_SCHEMA in head:
+            return name
+    return None
+
+
+def zipped_rcm(path: Path) -> RcmProduct | None:
+    """What the product.xml of a zipped RCM product says, read in place; None for any other file."""
+    xml = rcm_in_zip(path)
+    return None if xml is None else rcm_read(_unzipped(path, xml), f"{path}/{xml}")
 
 
 def _asf_in_zip(path: Path) -> tuple[int, list[str]] | None:
@@ -189,7 +215,7 @@ def not_a_product(path: Path, what: str) -> str:
         return f"{what} {path} is not a whole zip file (cut short while downloading?): download it again"
     return (
         f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe), nor a RADARSAT-2 one "
-        "(no product.xml), nor an ASF one (no PRODUCT_VV.tif): unzip it and import its GeoTIFF"
+        "or RCM one (no product.xml), nor an ASF one (no PRODUCT_VV.tif): unzip it and import its GeoTIFF"
     )
 
 
@@ -224,8 +250,8 @@ def scene_stem(path: Path) -> str:
         return folder.name  # its folder's name: each RADARSAT-2 product's files are imagery_HH.tif
     root = sentinel1_product(path)
     safe = None if root else _safe_in_zip(Path(path))
-    if not root and not safe and (xml := rs2_in_zip(path)):  # its folder's name, else the zip's
-        return xml.rpartition("/")[0] or path.stem
+    if not root and not safe and (xml := rs2_in_zip(path) or rcm_in_zip(path)):  # its folder's name, else the zip's
+        return xml.removesuffix("metadata/product.xml").removesuffix("product.xml").rstrip("/") or path.stem
     asf = None if root or safe else _asf_in_zip(Path(path))
     if asf:  # named for its VV file, as the unzipped product's scene is
         return Path(asf[1][asf[0]]).stem

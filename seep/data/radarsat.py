@@ -5,6 +5,7 @@ calibration tables), and the RADARSAT Constellation Mission's (below)."""
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +93,7 @@ TIE_POINTS_KEPT = 400  # of a grid of ~2,000: GDAL fits its warp to them, and mo
 
 @dataclass(frozen=True)
 class RcmProduct:
-    images: tuple[Path, ...]  # the GeoTIFFs product.xml names, one per polarisation
+    images: tuple[str, ...]  # the GeoTIFFs product.xml names, one per polarisation, in the product (imagery/X.tif)
     size: tuple[int, int]  # (width, height) of each
     points: tuple[tuple[float, float, float, float, float], ...]  # (col, row, lon, lat, height)
     started: str | None  # rawDataStartTime: when the radar began the pass
@@ -120,36 +121,42 @@ def rcm_product(path: Path) -> Path | None:
 
 def rcm_described(root: Path) -> RcmProduct:
     """What an RCM product's product.xml says of its images, or BadInputError saying why it cannot be read."""
+    with open(root / "metadata" / "product.xml", "rb") as f:
+        return rcm_read(f, root / "metadata" / "product.xml")
+
+
+def rcm_read(xml, where) -> RcmProduct:
+    """What an RCM product.xml (a file object; `where` names it in errors) says of its images."""
     import xml.etree.ElementTree as ET
 
-    xml = root / "metadata" / "product.xml"
     try:
         tree = ET.parse(xml)
     except (ET.ParseError, OSError) as e:
-        raise BadInputError(f"{xml} cannot be read ({first_line(e)}): copy the product again") from None
+        raise BadInputError(f"{where} cannot be read ({first_line(e)}): copy the product again") from None
     found = {}
     for e in tree.iter():
         found.setdefault(e.tag.rsplit("}", 1)[-1], []).append(e)
-    images = tuple(_beside(root, (e.text or "").strip()) for e in found.get("ipdf", []))
+    images = tuple(_in_product(where, (e.text or "").strip()) for e in found.get("ipdf", []))
     try:
         size = (int(found["samplesPerLine"][0].text), int(found["numLines"][0].text))
         points = tuple(_tie_point(e) for e in found.get("imageTiePoint", []))
     except (KeyError, TypeError, ValueError):
-        raise BadInputError(f"{xml} does not give its image's size and tie points: copy the product again") from None
+        raise BadInputError(f"{where} does not give its image's size and tie points: copy the product again") from None
     if not images or len(points) < 3:
-        raise BadInputError(f"{xml} names no image file, or places it by fewer than 3 tie points: copy the product again")
+        raise BadInputError(f"{where} names no image file, or places it by fewer than 3 tie points: copy the product again")
     step = -(-len(points) // TIE_POINTS_KEPT)
     kept = points[::step] + ((points[-1],) if (len(points) - 1) % step else ())  # the far corner too
     started = (found["rawDataStartTime"][0].text or "").strip() if "rawDataStartTime" in found else None
     return RcmProduct(images, size, kept, started or None)
 
 
-def _beside(root: Path, name: str) -> Path:
-    """An image file product.xml names (relative to metadata/, ../imagery/X.tif), kept inside the product."""
-    path = (root / "metadata" / name).resolve()
-    if not name or not path.is_relative_to(root.resolve()):
-        raise BadInputError(f"{root / 'metadata' / 'product.xml'} names an image file outside its product: {name!r}")
-    return path
+def _in_product(where, name: str) -> str:
+    """An image file product.xml names (relative to metadata/: ../imagery/X.tif) as a path in the
+    product (imagery/X.tif), or BadInputError for one outside it."""
+    inside = posixpath.normpath(posixpath.join("metadata", name.replace("\\", "/")))
+    if not name or inside.startswith(("../", "/")) or inside in ("..", "."):
+        raise BadInputError(f"{where} names an image file outside its product: {name!r}")
+    return inside
 
 
 def _tie_point(e) -> tuple[float, float, float, float, float]:
@@ -163,17 +170,23 @@ def rcm_measurement(path: Path) -> tuple[Path, str]:
     BadInputError where it has no one such file (a compact-polarisation product's CH and CV),
     or the file is missing."""
     root = rcm_product(path)
-    images = rcm_described(root).images
-    names = [f.name for f in images]
-    taken = 0 if len(images) == 1 else one_of(names, ("vv", "hh"))
+    inside, note = rcm_taken(rcm_described(root), root)
+    if not (root / inside).is_file():
+        raise BadInputError(f"{root} is an RCM product without {inside}, which its product.xml names: copy it whole")
+    return root / inside, note
+
+
+def rcm_taken(product: RcmProduct, where) -> tuple[str, str]:
+    """Which image of an RCM product is the scene (its path in the product) and the note on
+    what was left out, or BadInputError where it has no one VV or HH image."""
+    names = [posixpath.basename(i) for i in product.images]
+    taken = 0 if len(names) == 1 else one_of(names, ("vv", "hh"))
     if taken is None:
         raise BadInputError(
-            f"{root} is an RCM product with no one VV or HH image file (it holds {', '.join(names)}): "
+            f"{where} is an RCM product with no one VV or HH image file (it holds {', '.join(names)}): "
             "import one of them itself (in imagery/)"
         )
-    if not images[taken].is_file():
-        raise BadInputError(f"{root} is an RCM product without {names[taken]}, which its product.xml names: copy it whole")
-    return images[taken], f"{root.name}: {taken_note('file', names, taken)}"
+    return product.images[taken], f"{Path(str(where)).name}: {taken_note('file', names, taken)}"
 
 
 def rcm_product_of(path: Path) -> Path | None:
@@ -182,6 +195,6 @@ def rcm_product_of(path: Path) -> Path | None:
     if root is None:
         return None
     try:
-        return root if path.resolve() in rcm_described(root).images else None
+        return root if f"imagery/{path.name}" in rcm_described(root).images else None
     except BadInputError:
         return None
