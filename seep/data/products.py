@@ -214,7 +214,7 @@ def not_a_product(path: Path, what: str) -> str:
     if _listing(path) is None:
         return f"{what} {path} is not a whole zip file (cut short while downloading?): download it again"
     return (
-        f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe), nor a RADARSAT-2 one "
+        f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe), nor a RADARSAT-2 "
         "or RCM one (no product.xml), nor an ASF one (no PRODUCT_VV.tif): unzip it and import its GeoTIFF"
     )
 
