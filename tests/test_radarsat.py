@@ -108,6 +108,14 @@ def slick_mask(path):
     return path
 
 
+def assert_slick_where_the_tie_points_put_it(capsys, tmp_path, ws_path):
+    """The slick of slick_mask, exported, lies where lonlat puts its middle (within ~30 m)."""
+    assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)[0] == 0
+    (slick,) = json.loads((tmp_path / "s.geojson").read_text())["features"]
+    lon, lat = lonlat(250, 290)
+    assert abs(slick["properties"]["centroid_lon"] - lon) < 3e-4 and abs(slick["properties"]["centroid_lat"] - lat) < 3e-4
+
+
 def test_a_radarsat2_product_imports_its_co_polarised_image_where_product_xml_places_it(capsys, tmp_path):
     """Given whole, the folder was "a folder, not a GeoTIFF"; its imagery_HH.tif alone imported
     with no coordinate system as a scene named "imagery_HH" (each product's is), and its
@@ -128,10 +136,7 @@ def test_a_radarsat2_product_imports_its_co_polarised_image_where_product_xml_pl
     pixels = np.concatenate([ws.read_image(i).ravel() for i in tile_offsets_of(ws, NAME)])
     assert pixels.max() > 2000  # the HH image, not HV's quarter of it
 
-    assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)[0] == 0
-    (slick,) = json.loads((tmp_path / "s.geojson").read_text())["features"]
-    lon, lat = lonlat(250, 290)
-    assert abs(slick["properties"]["centroid_lon"] - lon) < 3e-4 and abs(slick["properties"]["centroid_lat"] - lat) < 3e-4
+    assert_slick_where_the_tie_points_put_it(capsys, tmp_path, ws_path)
 
     # Its product.xml, or one of its image files given by itself, is the same product: named for
     # it (here, so already imported) and placed by it, not by nothing.
@@ -257,10 +262,7 @@ def test_an_rcm_product_imports_its_co_polarised_image_placed_by_its_tie_points(
     assert "placed on the map by 270 ground control points" in err and "UTM zone 31N" in err
     sc = scene(Workspace(ws_path), RCM)
     assert sc.acquired == "2022-06-05T07:03:17Z"
-    assert run(capsys, "export-seeps", str(tmp_path / "s.geojson"), "--workspace", ws_path)[0] == 0
-    (slick,) = json.loads((tmp_path / "s.geojson").read_text())["features"]
-    lon, lat = lonlat(250, 290)
-    assert abs(slick["properties"]["centroid_lon"] - lon) < 3e-4 and abs(slick["properties"]["centroid_lat"] - lat) < 3e-4
+    assert_slick_where_the_tie_points_put_it(capsys, tmp_path, ws_path)
 
     compact = RCM.replace("HH_HV", "CH_CV").replace("070317", "070400")
     rcm_product(drop / compact, {"CH": amplitude(2), "CV": amplitude(3)})

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from seep.errors import BadInputError
+
 _POLARISATION = re.compile(r"(?:^|[-_])(vv|hh|vh|hv)(?:$|[-_.])")
 
 
@@ -22,3 +24,12 @@ def one_of(names: list[str], polarisations: tuple[str, ...]) -> int | None:
         if pol := _POLARISATION.search(name.lower()):
             found.setdefault(pol[1], []).append(i)
     return next((found[p][0] for p in polarisations if len(found.get(p, [])) == 1), None)
+
+
+def the_one(names: list[str], refusal: str) -> int:
+    """The index of the file or band of a product to import: its only one, else its one VV,
+    else its one HH; BadInputError(refusal) where there is no such one."""
+    taken = 0 if len(names) == 1 else one_of(names, ("vv", "hh"))
+    if taken is None:
+        raise BadInputError(refusal)
+    return taken

@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from seep.data.polarisation import one_of, taken_note
+from seep.data.polarisation import one_of, taken_note, the_one
 from seep.data.radarsat import (
     RCM_SCHEMA,
     RcmProduct,
@@ -46,12 +46,11 @@ def snap_product_band(path: Path) -> tuple[Path, str | None]:
     note saying so, or BadInputError naming the bands to choose from."""
     bands = sorted(path.with_suffix(".data").glob("*.img"))
     names = [b.stem for b in bands]
-    taken = 0 if len(bands) == 1 else one_of(names, ("vv", "hh"))
-    if taken is None:
-        raise BadInputError(
-            f"{path} is a SNAP product with no one VV or HH band (it holds {', '.join(names) or 'none'}): export the band to "
-            "import from SNAP as a GeoTIFF, or give its .img file itself"
-        )
+    taken = the_one(
+        names,
+        f"{path} is a SNAP product with no one VV or HH band (it holds {', '.join(names) or 'none'}): export the band to "
+        "import from SNAP as a GeoTIFF, or give its .img file itself",
+    )
     return bands[taken], f"{path.name}: {taken_note('band', names, taken)}"
 
 
@@ -105,9 +104,7 @@ def zipped_measurement(path: Path) -> tuple[str, str]:
     if (xml := rs2_in_zip(path)) is not None:
         folder = xml.rpartition("/")[0]
         names = rs2_names(_unzipped(path, xml), f"{path}/{folder}".rstrip("/"))
-        taken = 0 if len(names) == 1 else one_of(names, ("vv", "hh"))
-        if taken is None:
-            raise BadInputError(f"{path} holds a RADARSAT-2 product with no one VV or HH image file ({', '.join(names)})")
+        taken = the_one(names, f"{path} holds a RADARSAT-2 product with no one VV or HH image file ({', '.join(names)})")
         return f"{folder}/{names[taken]}".lstrip("/"), f"{path.name}: {taken_note('file', names, taken)}"
     if (product := zipped_rcm(path)) is not None:
         inside, note = rcm_taken(product, path)

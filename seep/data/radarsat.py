@@ -9,7 +9,7 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-from seep.data.polarisation import one_of, taken_note
+from seep.data.polarisation import taken_note, the_one
 from seep.errors import BadInputError, first_line
 
 
@@ -57,12 +57,10 @@ def rs2_measurement(path: Path) -> tuple[Path, str]:
     root = rs2_product(path)
     files = rs2_imagery(root)
     names = [f.name for f in files]
-    taken = 0 if len(files) == 1 else one_of(names, ("vv", "hh"))
-    if taken is None:
-        raise BadInputError(
-            f"{root} is a RADARSAT-2 product with no one VV or HH image file (it holds {', '.join(names)}): "
-            "import one of them itself"
-        )
+    taken = the_one(
+        names,
+        f"{root} is a RADARSAT-2 product with no one VV or HH image file (it holds {', '.join(names)}): import one of them itself",
+    )
     if not files[taken].is_file():
         raise BadInputError(f"{root} is a RADARSAT-2 product without {names[taken]}, which its product.xml names: copy it whole")
     return files[taken], f"{root.name}: {taken_note('file', names, taken)}"
@@ -180,12 +178,11 @@ def rcm_taken(product: RcmProduct, where) -> tuple[str, str]:
     """Which image of an RCM product is the scene (its path in the product) and the note on
     what was left out, or BadInputError where it has no one VV or HH image."""
     names = [posixpath.basename(i) for i in product.images]
-    taken = 0 if len(names) == 1 else one_of(names, ("vv", "hh"))
-    if taken is None:
-        raise BadInputError(
-            f"{where} is an RCM product with no one VV or HH image file (it holds {', '.join(names)}): "
-            "import one of them itself (in imagery/)"
-        )
+    taken = the_one(
+        names,
+        f"{where} is an RCM product with no one VV or HH image file (it holds {', '.join(names)}): "
+        "import one of them itself (in imagery/)",
+    )
     return product.images[taken], f"{Path(str(where)).name}: {taken_note('file', names, taken)}"
 
 
