@@ -281,3 +281,32 @@ def test_an_rcm_product_imports_its_co_polarised_image_placed_by_its_tie_points(
     zipped = Workspace(other)
     assert scene(zipped, RCM).grid == sc.grid and scene(zipped, RCM).acquired == sc.acquired
     assert set(tile_offsets_of(zipped, RCM)) == set(tile_offsets_of(Workspace(ws_path), RCM))
+
+
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_products_are_predicted_as_they_arrive_each_mask_placed_as_its_product(capsys, tmp_path):
+    """`predict --data` took a product's folder for a folder of tiles: its images (the browse
+    image and the cross-polarised one among them) each predicted whole, the masks with no place,
+    named imagery_HH. A product, or a drop of them, gives one mask per product, named for it,
+    on its co-polarised image's pixels and placed by its tie points, as the import places it."""
+    import rasterio
+
+    drop = tmp_path / "drop"
+    rs2 = rs2_product(drop / NAME, {"HH": amplitude(), "HV": amplitude(1)})
+    rcm = rcm_product(tmp_path / RCM, {"HH": amplitude(2), "HV": amplitude(3)})
+    zip_folder(rcm, drop / "rcm download.zip", nested=True)
+    code, out, err = run(capsys, "predict", "--data", str(drop), "--out", str(tmp_path / "p"))
+    assert code == 0 and "predicted 2 rasters" in out, err
+    masks = tmp_path / "p" / "train_masks_256"
+    assert sorted(p.name for p in masks.iterdir()) == sorted([f"{NAME}.tif", f"{RCM}.tif"])
+    with rasterio.open(masks / f"{NAME}.tif") as ds, rasterio.open(rs2 / "product.xml") as product:
+        assert (ds.width, ds.height) == (W, H) and ds.crs is None
+        assert [(p.col, p.row, p.x, p.y) for p in ds.gcps[0]] == [(p.col, p.row, p.x, p.y) for p in product.gcps[0]]
+    with rasterio.open(masks / f"{RCM}.tif") as ds:
+        (first, *_), crs = ds.gcps
+        assert (ds.width, ds.height) == (W, H) and crs.to_epsg() == 4326 and (first.col, first.row) == (0.5, 0.5)
+    # A product given by itself: the same mask.
+    code, out, err = run(capsys, "predict", "--data", str(rs2), "--out", str(tmp_path / "one"))
+    assert code == 0 and "predicted 1 raster" in out, err
+    with rasterio.open(masks / f"{NAME}.tif") as a, rasterio.open(tmp_path / "one" / "train_masks_256" / f"{NAME}.tif") as b:
+        np.testing.assert_array_equal(a.read(), b.read())

@@ -507,7 +507,8 @@ def _model_commands(add: Add) -> None:
         "--data",
         type=Path,
         required=True,
-        help="a TIFF or a folder of them, tiles or whole scenes (one over 8 million pixels is read and written by windows)",
+        help="a TIFF or a folder of them, tiles or whole scenes (one over 8 million pixels is read and written by windows), "
+        "or a SAR product as it arrives (a .SAFE, RADARSAT-2 or RCM folder or zip, a .dim), alone or in the folder",
     )
     p.add_argument(
         "--out",

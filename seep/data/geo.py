@@ -507,11 +507,22 @@ def has_geotags(path: Path) -> bool:
         return bool(GEO_TAGS & set(tif.pages[0].tags.keys()))
 
 
+def a_product(path: Path) -> bool:
+    """Whether `path` is a SAR product as it arrives (a .SAFE, RADARSAT-2 or RCM folder, a product's
+    zip, a SNAP .dim) or an image file of one that its product places (RADARSAT's): read as a
+    scene is (open_scene), by windows, never as a plain tile."""
+    path = Path(path)
+    if product_kind(path) or snap_product(path) or zipped_product(path):
+        return True
+    return path.is_file() and bool(rs2_product_of(path) or rcm_product_of(path))
+
+
 def georeferencing(path: Path) -> tuple[str | None, tuple, tuple | None] | None:
     """(CRS as WKT or None, affine transform, (ground control points, their CRS as WKT) or
-    None) of a georeferenced TIFF; None for a plain one (most tiles), which GDAL then never
-    opens. A prediction is on its input's pixels, so the input's points place it exactly."""
-    if not has_geotags(path):
+    None) of a georeferenced TIFF or a product (a_product); None for a plain TIFF (most tiles),
+    which GDAL then never opens. A prediction is on its input's pixels, so the input's points
+    place it exactly."""
+    if not a_product(path) and not has_geotags(path):
         return None
     with open_scene(path, "image") as ds:
         grid = grid_of(ds, "image")

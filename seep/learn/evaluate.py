@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seep.data.geo import georeferencing, has_geotags, replace_atomically, write_geotiff
+from seep.data.geo import a_product, georeferencing, has_geotags, replace_atomically, write_geotiff
 from seep.data.layout import (
     IMAGES_DIR,
     MASKS_DIR,
@@ -19,6 +19,7 @@ from seep.data.layout import (
     read_tile_files,
     scene_of,
 )
+from seep.data.products import scene_stem
 from seep.data.raster import by_windows, read_image, safe_child, write_tiff
 from seep.errors import BadInputError
 from seep.learn.data import valid_pixels
@@ -107,8 +108,10 @@ def predict_folder(
             f"{out} holds images ({IMAGES_DIR}/): the predicted masks would take the place of its labels in "
             f"{MASKS_DIR}/; give --out a new or empty folder"
         )
-    # One file (a scene, say) or a folder; a folder's masks, if any, are not read: predicting needs none.
-    files = [Path(data)] if Path(data).is_file() else image_files(find_layout(Path(data))[0])
+    # One file (a scene, say), a product as it arrives, or a folder (its TIFFs and the products in
+    # it: the morning's passes); a folder's masks, if any, are not read: predicting needs none.
+    one = Path(data).is_file() or a_product(Path(data))
+    files = [Path(data)] if one else _and_products(image_files(find_layout(Path(data))[0]), Path(data))
     if not files:
         raise BadInputError(f"no TIFF tiles found in {data}")
     read: list[tuple[str, tuple | None]] = []  # (name, georeferencing) of each image predicted
@@ -118,7 +121,7 @@ def predict_folder(
     def readable():
         for f in files:
             try:
-                if by_windows(f):
+                if a_product(f) or by_windows(f):
                     large.append(f)
                     continue
                 img, geo = read_image(f, predictor.normalizer.nodata), georeferencing(f)
@@ -141,16 +144,21 @@ def predict_folder(
         write_output(safe_child(Path(out) / MASKS_DIR, f"{name}.tif"), p.classes, geo, predictor.colours)
         write_output(safe_child(Path(out) / "confidence", f"{name}.tif"), p.confidence, geo)
         done()
-    for f in large:
-        outputs = [safe_child(Path(out) / folder, f"{f.stem}.tif") for folder in (MASKS_DIR, "confidence")]
+    for f in large:  # named as its scene would be: a product's name, not its zip's or its imagery_HH's
+        outputs = [safe_child(Path(out) / folder, f"{scene_stem(f)}.tif") for folder in (MASKS_DIR, "confidence")]
         try:
             predict_tiled(predictor, f, *outputs, tta=tta, on_row=on_rows(f.name) if on_rows else None)
         except BadInputError as e:
             skipped.append((f.name, str(e)))
             continue
-        read.append((f.stem, None))
+        read.append((scene_stem(f), None))
         done()
     return len(read), skipped
+
+
+def _and_products(tiffs: list[Path], folder: Path) -> list[Path]:
+    """A folder's TIFFs and the products beside them (a .SAFE, RADARSAT-2 or RCM folder, a zip, a .dim)."""
+    return tiffs + [p for p in sorted(folder.iterdir()) if p.suffix.lower() not in (".tif", ".tiff") and a_product(p)]
 
 
 def write_output(path: Path, array: np.ndarray, geo: tuple | None, colours: dict | None = None) -> None:
