@@ -297,6 +297,8 @@ def test_products_are_predicted_as_they_arrive_each_mask_placed_as_its_product(c
     zip_folder(rcm, drop / "rcm download.zip", nested=True)
     code, out, err = run(capsys, "predict", "--data", str(drop), "--out", str(tmp_path / "p"))
     assert code == 0 and "predicted 2 rasters" in out, err
+    assert f"note: {NAME}: its HH file imagery_HH.tif predicted (imagery_HV.tif left out)" in err
+    assert "note: rcm download.zip: its HH file 2116811_1_HH.tif predicted (2116811_1_HV.tif left out)" in err
     masks = tmp_path / "p" / "train_masks_256"
     assert sorted(p.name for p in masks.iterdir()) == sorted([f"{NAME}.tif", f"{RCM}.tif"])
     with rasterio.open(masks / f"{NAME}.tif") as ds, rasterio.open(rs2 / "product.xml") as product:
@@ -310,3 +312,12 @@ def test_products_are_predicted_as_they_arrive_each_mask_placed_as_its_product(c
     assert code == 0 and "predicted 1 raster" in out, err
     with rasterio.open(masks / f"{NAME}.tif") as a, rasterio.open(tmp_path / "one" / "train_masks_256" / f"{NAME}.tif") as b:
         np.testing.assert_array_equal(a.read(), b.read())
+    # A download damaged on the way is skipped saying so, never predicted as garbled radar.
+    with zipfile.ZipFile(drop / "rcm download.zip") as z:
+        hh = next(i for i in z.infolist() if i.filename.endswith("_HH.tif"))
+    data = bytearray((drop / "rcm download.zip").read_bytes())
+    data[hh.header_offset + 200 + hh.compress_size // 2] ^= 0xFF  # inside the HH image
+    (drop / "rcm download.zip").write_bytes(bytes(data))
+    code, out, err = run(capsys, "predict", "--data", str(drop), "--out", str(tmp_path / "again"))
+    assert code == 3 and "skipped rcm download.zip: " in out and "download it again" in out, out
+    assert "predicted 1 raster" in out

@@ -103,7 +103,7 @@ def cmd_predict(args) -> int:
 
     check_out(args.out)
     predictor = Predictor(model_file(args, args.model)[0], device=args.device)
-    n, skipped = predict_folder(
+    n, skipped, notes = predict_folder(
         predictor,
         args.data,
         args.out,
@@ -111,6 +111,8 @@ def cmd_predict(args) -> int:
         on_progress=progress("predict"),
         on_rows=lambda name: progress(f"predict {name} by windows, rows of tiles"),
     )
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     for name, reason in skipped:
         print(f"skipped {name}: {reason}")
     t = predictor.timings

@@ -86,6 +86,25 @@ def product_measurement(path: Path) -> tuple[Path, str]:
     return sentinel1_measurement(path) if sentinel1_product(path) else rs2_measurement(path)
 
 
+def product_file(path: Path) -> tuple[Path, str | None, Path]:
+    """What a scene is read from: a product as it arrives (a .SAFE, RADARSAT-2 or RCM folder)
+    becomes its co-polarised image file, a SNAP product its band; a zipped one stays the zip (read
+    in place: its origin is the file to import again), checked whole first. With the note saying
+    which file was taken, and the path whose names may tell the time (the file's inside the zip:
+    the zip may be named "download (3).zip"). Any other file is itself."""
+    if product_kind(path):
+        tif, note = product_measurement(path)
+        return tif, note, tif
+    if snap_product(path):  # the product's name tells the time
+        band, note = snap_product_band(path)
+        return band, note, path
+    if zipped_product(path):
+        inside, note = zipped_measurement(path)
+        check_zipped(path, inside)
+        return path, note, Path(inside)
+    return path, None, path
+
+
 def zipped_product(path: Path) -> bool:
     """A product as it is handed out zipped: a Sentinel-1 product from the Copernicus hub (a zip
     holding NAME.SAFE/manifest.safe), a RADARSAT-2 or RCM one (NAME/product.xml, NAME/metadata/product.xml,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from seep.data.layout import (
     read_tile_files,
     scene_of,
 )
-from seep.data.products import scene_stem
+from seep.data.products import product_file, scene_stem
 from seep.data.raster import by_windows, read_image, safe_child, write_tiff
 from seep.errors import BadInputError
 from seep.learn.data import valid_pixels
@@ -98,8 +99,8 @@ def predict_folder(
     """`data`: a TIFF or a folder of them. Masks to out/train_masks_256/, confidence (float32,
     0..1) to out/confidence/, by name; a georeferenced input's outputs are GeoTIFFs on its grid,
     so they lie where it lies on a map.
-    Returns (rasters predicted, [(file, why skipped)]): a file that cannot be read is skipped
-    and named, as `import` does, and the others are still predicted. Images are read as the
+    Returns (rasters predicted, [(file, why skipped)], [note on a product's file taken]): a file
+    that cannot be read is skipped and named, as `import` does, and the others are still predicted. Images are read as the
     model takes them, so a large folder is never all in memory; a raster too large to read
     whole (a Sentinel-1 scene) is predicted by windows, as an imported scene is (seep.learn.tiled),
     `on_rows(its name)` giving its progress in rows of tiles."""
@@ -116,6 +117,7 @@ def predict_folder(
         raise BadInputError(f"no TIFF tiles found in {data}")
     read: list[tuple[str, tuple | None]] = []  # (name, georeferencing) of each image predicted
     skipped: list[tuple[str, str]] = []
+    notes: list[str] = []  # of each product: which of its files was predicted
     large: list[Path] = []  # too large to read whole: predicted by windows once the others are done
 
     def readable():
@@ -147,13 +149,15 @@ def predict_folder(
     for f in large:  # named as its scene would be: a product's name, not its zip's or its imagery_HH's
         outputs = [safe_child(Path(out) / folder, f"{scene_stem(f)}.tif") for folder in (MASKS_DIR, "confidence")]
         try:
+            taken = product_file(f)[1]  # a zip is checked whole first: a damaged download is no radar
             predict_tiled(predictor, f, *outputs, tta=tta, on_row=on_rows(f.name) if on_rows else None)
         except BadInputError as e:
             skipped.append((f.name, str(e)))
             continue
+        notes += [re.sub(r" imported( \(|$)", r" predicted\1", taken)] if taken else []  # said as an import says it
         read.append((scene_stem(f), None))
         done()
-    return len(read), skipped
+    return len(read), skipped, notes
 
 
 def _and_products(tiffs: list[Path], folder: Path) -> list[Path]:

@@ -43,13 +43,10 @@ from seep.data.geo import (
     transformer,
 )
 from seep.data.products import (
-    check_zipped,
+    product_file,
     product_kind,
-    product_measurement,
     scene_stem,
     snap_product,
-    snap_product_band,
-    zipped_measurement,
     zipped_product,
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError, SeepError, WorkspaceError
@@ -109,7 +106,7 @@ def import_scene(
     metadata or name (seep.data.acquired)."""
     name = checked_scene_name(scene or scene_stem(path))
     given = _given_time(acquired, author)
-    path, taken, named = _product_measurement(Path(path))
+    path, taken, named = product_file(Path(path))
     if mask is not None:  # every tile read and cut first, then refused at its first label
         clean_author(author)
     size = ws.config.tile_size
@@ -284,24 +281,6 @@ def already_in(ws: Workspace, path: Path) -> bool:
         return _existing(ws, checked_scene_name(scene_stem(path))) in ("complete", "importing")
     except SeepError:
         return False
-
-
-def _product_measurement(path: Path) -> tuple[Path, str | None, Path]:
-    """A Sentinel-1 product as it arrives (.SAFE) becomes its co-polarised measurement file; a
-    zipped one stays the zip (read in place: its origin is the file to import again). With the
-    note saying which file was taken, and the path whose names may tell the time (the file's
-    inside the zip: the zip may be named "download (3).zip"). Any other file is itself."""
-    if product_kind(path):
-        tif, note = product_measurement(path)
-        return tif, note, tif
-    if snap_product(path):  # the product's name tells the time
-        band, note = snap_product_band(path)
-        return band, note, path
-    if zipped_product(path):
-        inside, note = zipped_measurement(path)
-        check_zipped(path, inside)
-        return path, note, Path(inside)
-    return path, None, path
 
 
 @contextmanager
