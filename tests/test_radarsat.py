@@ -200,10 +200,14 @@ def test_radarsat2_products_in_a_drop_and_what_is_refused(capsys, tmp_path):
     # A folder of tiles holding a product is told to import the product as a scene.
     tiles = tmp_path / "tiles"
     rs2_product(tiles / NAME, {"HH": amplitude()})
+    zip_folder(tiles / NAME, tiles / "pass.zip")
     tifffile.imwrite(tiles / "a.tif", amplitude()[:256, :256])
     code, out, err = run(capsys, "import", str(tiles), "--workspace", str(tmp_path / "ws2"))
     assert code == 3 and "1 image added" in out
     assert f"skipped {NAME}/: a RADARSAT-2 product, a scene: `python -m seep import {tiles / NAME}` imports it" in out
+    assert (
+        f"skipped {tiles.name}/pass.zip: a SAR product, a scene: `python -m seep import {tiles / 'pass.zip'}` imports it" in out
+    )
 
 
 RCM = "RCM2_OK2116806_PK2116811_1_16M5_20220605_070317_HH_HV_GRD"

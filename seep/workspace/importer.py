@@ -14,7 +14,7 @@ from pathlib import Path
 
 from seep.data.geo import has_geotags
 from seep.data.layout import IMAGES_DIR, MASKS_DIR, TIFF_SUFFIXES, find_layout, scene_of
-from seep.data.products import product_kind
+from seep.data.products import product_kind, snap_product, zipped_product
 from seep.data.raster import read_image, read_mask, safe_child
 from seep.errors import BadInputError, SeepError
 from seep.workspace.records import clean_author, counted, pixel_checksum
@@ -163,6 +163,8 @@ def _import_image(ws: Workspace, images_dir: Path, fname: str, report: ImportRep
     if src.is_dir():
         return None, None
     if src.suffix.lower() not in TIFF_SUFFIXES:
+        if zipped_product(src) or snap_product(src):  # a pass, not a tile: said as a product folder is
+            raise BadInputError(f"a SAR product, a scene: `python -m seep import {images_dir / fname}` imports it")
         raise BadInputError("not a .tif/.tiff file")
     image = read_image(src, ws.config.nodata)
     if has_geotags(src):
