@@ -40,7 +40,7 @@ def import_form() -> None:
     """A GeoTIFF already on the server (scenes are gigabytes: no browser upload), imported as a job."""
     with st.form("scene_import", border=False):
         path = st.text_input(
-            "GeoTIFF on this server",
+            "GeoTIFF, SAR product or folder on this server",
             placeholder="/data/S1A_IW_GRDH_1SDV_20260101T031512_20260101T031537_061234_07A1B2_3C4D.SAFE",
             key="scene_import_path",
             help="A GeoTIFF or Cloud-Optimized GeoTIFF of any size, or a Sentinel-1 GRD product as it arrives (its "
@@ -74,7 +74,7 @@ def import_form() -> None:
             return
     try:
         if not path.strip():
-            raise BadInputError("give the path of a GeoTIFF on this server")
+            raise BadInputError("give the path of a GeoTIFF, SAR product or folder on this server")
         where = Path(path.strip())
         if where.is_dir() and not product_kind(where):  # the morning's passes, dropped in a folder
             import_folder(where, bool(mask.strip() or given.strip() or acquired.strip()), predict)

@@ -213,14 +213,14 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
     page.goto(f"{url}/scene")
     wait_for_app(page)
     open_expander(page, "Import a scene")
-    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(tmp_path / "nothing-here.tif"))
+    page.get_by_role("textbox", name="GeoTIFF, SAR product or folder on this server").fill(str(tmp_path / "nothing-here.tif"))
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("nothing-here.tif", exact=False).last).to_be_visible()
     expect(page.get_by_text("no scene file at", exact=False)).to_be_visible()  # said at once, nothing queued
     assert "nothing-here" not in [j.params.get("scene") for j in queue.list_jobs(ws)]
 
     wait_for_app(page)  # the run that showed the error is over before the next input
-    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(tmp_path / "coast.tif"))
+    page.get_by_role("textbox", name="GeoTIFF, SAR product or folder on this server").fill(str(tmp_path / "coast.tif"))
     page.get_by_label("Its mask, on the same grid (optional)").fill(str(tmp_path / "coast-mask.tif"))
     page.get_by_role("textbox", name="Acquired, UTC (default: from the file)").fill("next Tuesday")
     page.get_by_role("button", name="Import").click()
@@ -247,7 +247,7 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
         with rasterio.open(safe / "measurement" / name, "w", transform=from_origin(x0, 4700000, 20, 20), **profile) as ds:
             ds.write((img[::-1] + (pol == "vh"))[None])  # pixels of its own: the same as coast's would be coast's tiles
     wait_for_app(page)  # the import form is still open
-    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(safe))
+    page.get_by_role("textbox", name="GeoTIFF, SAR product or folder on this server").fill(str(safe))
     page.get_by_label("Its mask, on the same grid (optional)").fill("")
     page.get_by_role("textbox", name="Acquired, UTC (default: from the file)").fill("")
     page.get_by_role("button", name="Import").click()
@@ -266,7 +266,7 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
             ds.write(img[:, ::-1][None])
         z.write(measurement, f"{product}.SAFE/measurement/s1a-iw-grd-vv-20250608t031512-20250608t031537-000002-001.tiff")
     wait_for_app(page)
-    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(zipped))
+    page.get_by_role("textbox", name="GeoTIFF, SAR product or folder on this server").fill(str(zipped))
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("Acquired 2025-06-08 03:15 UTC (read from its file name)", exact=True)).to_be_visible(timeout=60_000)
     assert product in scene_names(ws) and scene(ws, product).origin == str(zipped)
@@ -278,7 +278,7 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
 
     rs2 = rs2_product(tmp_path / "rs2" / NAME, {"HH": amplitude(), "HV": amplitude(1)})
     wait_for_app(page)
-    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(rs2))
+    page.get_by_role("textbox", name="GeoTIFF, SAR product or folder on this server").fill(str(rs2))
     page.get_by_role("button", name="Import").click()
     acquired = "Acquired 2012-03-14 14:23 UTC (read from its ACQUISITION_START_TIME tag)"
     expect(page.get_by_text(acquired, exact=True)).to_be_visible(timeout=60_000)
@@ -327,7 +327,7 @@ def test_the_mornings_passes_are_imported_from_a_folder(geo_server, page, tmp_pa
     page.goto(f"{url}/scene")
     wait_for_app(page)
     open_expander(page, "Import a scene")
-    page.get_by_role("textbox", name="GeoTIFF on this server").fill(str(drop))
+    page.get_by_role("textbox", name="GeoTIFF, SAR product or folder on this server").fill(str(drop))
     page.get_by_label("Scene name (default: the file's name)").fill("mine")
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("leave the mask, name and time empty", exact=False)).to_be_visible()  # nothing queued
