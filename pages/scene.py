@@ -45,7 +45,7 @@ def import_form() -> None:
             key="scene_import_path",
             help="A GeoTIFF or Cloud-Optimized GeoTIFF of any size, or a Sentinel-1 GRD product as it arrives (its "
             ".SAFE folder, or the .zip as the hub hands it out, read without unzipping: its VV measurement file, else HH, "
-            "named for the product), a RADARSAT-2 or RCM product folder or zip (its product.xml places it and says when), or a product as "
+            "named for the product), a RADARSAT-2 or RCM product folder or zip (its product.xml places it and says when), a TerraSAR-X or PAZ product folder, or a product as "
             "SNAP saves it (its .dim file: its VV band). A file placed by ground "
             "control points (Sentinel-1's), tie points (a SNAP GeoTIFF) or RPCs is warped onto the UTM zone of its middle "
             "as it is imported. Or a folder (the morning's passes): each GeoTIFF, .SAFE, RADARSAT-2 or RCM folder, product zip "

@@ -167,7 +167,7 @@ def _workspace_commands(add: Add) -> None:
         "path",
         type=Path,
         help="a folder of tiles, or one georeferenced scene (GeoTIFF of any size, a Sentinel-1 product: its .SAFE folder or "
-        "zip, or a RADARSAT-2 or RCM product folder or zip)",
+        "zip, a RADARSAT-2 or RCM product folder or zip, or a TerraSAR-X or PAZ product folder)",
     )
     p.add_argument("--author", default=default_author(), help="author recorded on imported masks")
     p.add_argument("--mask", type=Path, help="with a scene: its label mask (GeoTIFF on the same grid)")

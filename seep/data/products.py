@@ -1,11 +1,12 @@
 """SAR products as they arrive, each one scene: which of a product's files is the scene, and what
 the scene is named.
 
-A Sentinel-1 product (NAME.SAFE, or the hub's zip of it), a RADARSAT-2 product (its folder:
-product.xml beside imagery_HH.tif, ...), an ASF terrain-corrected product (PRODUCT_VV.tif beside
-its other layers, or its zip) and a product as ESA's SNAP saves it (NAME.dim beside NAME.data/)
-hold several rasters: the co-polarised one (VV, else HH) is the
-scene, as a slick damps the sea's return most there; the others are said to be left out.
+A Sentinel-1 product (NAME.SAFE, or the hub's zip of it), a RADARSAT-2 or RCM product (its
+folder or zip, seep.data.radarsat), a TerraSAR-X, TanDEM-X or PAZ product (its folder), an ASF
+terrain-corrected product (PRODUCT_VV.tif beside its other layers, or its zip) and a product as
+ESA's SNAP saves it (NAME.dim beside NAME.data/) hold several rasters: the co-polarised one (VV,
+else HH) is the scene, as a slick damps the sea's return most there; the others are said to be
+left out.
 """
 
 from __future__ import annotations
@@ -69,6 +70,43 @@ def sentinel1_measurement(path: Path) -> tuple[Path, str]:
     return tiffs[i], note
 
 
+# TerraSAR-X, TanDEM-X and PAZ products, as GDAL's TSX driver knows them: a folder named for the
+# product (TSX1_SAR__MGD_RE___SM_S_SRA_20100125T050606_20100125T050614) holding its main XML of
+# that name and IMAGEDATA/ of one GeoTIFF per polarisation (IMAGE_HH_SRA_strip_007.tif), placed
+# as the GeoTIFF places itself (a geocoded GEC or EEC product on its map grid), its time in its name.
+TSX_MISSIONS = {"TSX1_SAR": "TerraSAR-X", "TDX1_SAR": "TanDEM-X", "PAZ1_SAR": "PAZ"}
+
+
+def tsx_product(path: Path) -> Path | None:
+    """The folder of a TerraSAR-X, TanDEM-X or PAZ product given whole (the folder, or its main
+    XML); None for anything else."""
+    root = path if path.is_dir() else path.parent if path.suffix.lower() == ".xml" and path.stem == path.parent.name else None
+    if root is None or root.name[:8].upper() not in TSX_MISSIONS:
+        return None
+    return root if (root / f"{root.name}.xml").is_file() and (root / "IMAGEDATA").is_dir() else None
+
+
+def tsx_product_of(path: Path) -> Path | None:
+    """The TerraSAR-X, TanDEM-X or PAZ product an image file given by itself belongs to, or None:
+    named as its product is (each product's images are IMAGE_HH_SRA_strip_007.tif)."""
+    return tsx_product(path.parent.parent) if path.is_file() and path.parent.name == "IMAGEDATA" else None
+
+
+def tsx_measurement(path: Path) -> tuple[Path, str]:
+    """A TerraSAR-X, TanDEM-X or PAZ product's co-polarised image (VV, else HH) and the note on
+    what was left out."""
+    root = tsx_product(path)
+    images = sorted(p for p in (root / "IMAGEDATA").iterdir() if p.suffix.lower() in (".tif", ".tiff"))
+    names = [p.name for p in images]
+    kind = TSX_MISSIONS[root.name[:8].upper()]
+    taken = the_one(
+        names,
+        f"{root} is a {kind} product with no one VV or HH image in IMAGEDATA/ (it holds {', '.join(names) or 'none'}): "
+        "import one of them itself",
+    )
+    return images[taken], f"{root.name}: {taken_note('file', names, taken)}"
+
+
 def product_kind(path: Path) -> str | None:
     """Which satellite's product a folder given whole is ("Sentinel-1", "RADARSAT-2", ...): one
     scene, its co-polarised file; None for any other path."""
@@ -76,6 +114,8 @@ def product_kind(path: Path) -> str | None:
         return "RADARSAT Constellation (RCM)"
     if sentinel1_product(path):
         return "Sentinel-1"
+    if tsx := tsx_product(path):
+        return TSX_MISSIONS[tsx.name[:8].upper()]
     return "RADARSAT-2" if rs2_product(path) else None
 
 
@@ -83,6 +123,8 @@ def product_measurement(path: Path) -> tuple[Path, str]:
     """A product folder's co-polarised image file and the note on what was left out (see product_kind)."""
     if rcm_product(path):
         return rcm_measurement(path)
+    if tsx_product(path):
+        return tsx_measurement(path)
     return sentinel1_measurement(path) if sentinel1_product(path) else rs2_measurement(path)
 
 
@@ -262,7 +304,8 @@ def scene_stem(path: Path) -> str:
     or not (a zip saved as "download (3).zip" keeps the product's name), a RADARSAT product's
     its folder's."""
     path = Path(path)
-    if folder := rs2_product(path) or rs2_product_of(path) or rcm_product(path) or rcm_product_of(path):
+    mine = (rs2_product, rs2_product_of, rcm_product, rcm_product_of, tsx_product, tsx_product_of)
+    if folder := next((root for find in mine if (root := find(path))), None):
         return folder.name  # its folder's name: each RADARSAT-2 product's files are imagery_HH.tif
     root = sentinel1_product(path)
     safe = None if root else _safe_in_zip(Path(path))
