@@ -113,3 +113,23 @@ def test_other_passes_read_as_before_later_or_the_same_pass():
     heading, why = seen_heading([0.0001])  # the next frame of one orbit: one slick, not a return
     assert heading == "In another scene of this pass" and "comes back" not in why
     assert seen_heading([0.0001, -30.0])[0] == "Seen before"
+
+
+@settings(max_examples=int(os.environ.get("SEEP_FUZZ_EXAMPLES", "60")) * 5, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789_-Tt", max_size=30),
+            st.datetimes().map(lambda d: d.strftime("%Y%m%d_%H%M%S")),
+            st.datetimes().map(lambda d: d.strftime("%Y-%m-%d-%H-%M-%S")),
+            st.text(max_size=10),
+        ),
+        max_size=4,
+    ).map(lambda parts: "_".join(parts).replace("/", "_") or "x")
+)
+def test_any_text_as_a_name_holds_a_pass_time_or_none(name):
+    """Names full of digits, dates and dashes: a time since the first radar, or None; never an error."""
+    found = of_raster({}, Path("/data") / name / "x.tif")
+    if found is not None:
+        when = datetime.fromisoformat(found[0].replace("Z", "+00:00"))
+        assert FIRST_SAR <= when <= datetime.now(UTC) + timedelta(days=1) and found[1] == "read from its folder's name"
