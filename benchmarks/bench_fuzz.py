@@ -29,7 +29,11 @@ def main() -> int:
             f"{args.examples} damaged Sentinel-1, RADARSAT-2 and RCM zips each imported",
         ),
         ("tests/test_places.py", "any_text", f"{5 * args.examples} texts read as places"),
-        ("tests/test_acquired.py", "any_text", f"{5 * args.examples} texts read as acquisition times"),
+        (
+            "tests/test_acquired.py",
+            "any_text",
+            f"{5 * args.examples} texts read as acquisition times, as many names read for one",
+        ),
         ("tests/test_report.py", "any_typed", f"{args.examples} typed notes and class names shown in a scene's report"),
     ):
         proc, seconds = run_test(test_file, select, {"SEEP_FUZZ_EXAMPLES": str(args.examples)})
