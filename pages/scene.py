@@ -11,7 +11,7 @@ from seep.jobs.worker import ensure_worker
 from seep.ui import assign_panels, scene_panels, session
 from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
-from seep.ui.scene import export_bytes, scene_picture, tile_map
+from seep.ui.scene import export_bytes, pasted_path, scene_picture, tile_map
 from seep.ui.sticky import sticky
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain
@@ -72,14 +72,15 @@ def import_form() -> None:
         )
         if not st.form_submit_button("Import", icon=":material/upload_file:"):
             return
+    path, mask = pasted_path(path), pasted_path(mask)
     try:
-        if not path.strip():
+        if not path:
             raise BadInputError("give the path of a GeoTIFF, SAR product or folder on this server")
-        where = Path(path.strip())
+        where = Path(path)
         if where.is_dir() and not product_kind(where):  # the morning's passes, dropped in a folder
-            import_folder(where, bool(mask.strip() or given.strip() or acquired.strip()), predict)
+            import_folder(where, bool(mask or given.strip() or acquired.strip()), predict)
             return
-        params = {"path": path.strip(), "mask": mask.strip() or None, "scene": given.strip() or None, "author": session.author()}
+        params = {"path": path, "mask": mask or None, "scene": given.strip() or None, "author": session.author()}
         params |= {"acquired": acquired.strip() or None, "predict": predict}
         params["scene"] = check_scene(
             ws,

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from seep.ui.text import plain
 
 
@@ -65,3 +67,21 @@ def test_places_read_as_in_a_report():
 
     assert lat_lon(4.24622, 42.97475) == "42.9748° N, 4.2462° E"
     assert lat_lon(-90.5, -0.00001) == "0.0000° S, 90.5000° W"
+
+
+@pytest.mark.parametrize(
+    "typed, path",
+    [
+        ("  /data/pass.tif \n", "/data/pass.tif"),
+        ("'/data/my pass.tif'", "/data/my pass.tif"),  # as a shell quotes it
+        ('"/data/pass.tif"', "/data/pass.tif"),
+        ("file:///data/my%20pass.tif", "/data/my pass.tif"),  # as a file manager copies it
+        ("file://localhost/data/pass.tif", "/data/pass.tif"),
+        ("file://nas/share/pass.tif", "file://nas/share/pass.tif"),  # another computer's: not found, as typed
+        ("   ", ""),
+    ],
+)
+def test_a_path_is_read_as_an_analyst_pastes_it(typed, path):
+    from seep.ui.scene import pasted_path
+
+    assert pasted_path(typed) == path

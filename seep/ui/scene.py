@@ -181,3 +181,19 @@ def import_uploaded_seeps(ws: Workspace, name: str, upload, class_field: str | N
         except SeepError as e:  # name the file the analyst chose, not the server's temporary copy
             e.args = (str(e).replace(str(path), upload.name),)
             raise
+
+
+def pasted_path(text: str) -> str:
+    """A path on the server as an analyst pastes it: copied from a file manager (a file:// address,
+    spaces as %20) or a shell (quoted), with spaces around it; ~ is the server's home. '' for none."""
+    from urllib.parse import unquote, urlparse
+
+    path = text.strip()
+    if len(path) >= 2 and path[0] == path[-1] and path[0] in "'\"":
+        path = path[1:-1].strip()
+    if path.lower().startswith("file://"):
+        address = urlparse(path)
+        if address.netloc not in ("", "localhost"):
+            return path  # another computer's file, not on this server: said not found as typed
+        path = unquote(address.path)
+    return str(Path(path).expanduser()) if path else ""

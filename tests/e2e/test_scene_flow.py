@@ -272,13 +272,14 @@ def test_import_a_scene_from_a_path_on_the_server(geo_server, page, tmp_path):
     assert product in scene_names(ws) and scene(ws, product).origin == str(zipped)
     assert sorted(p.name for p in tmp_path.glob("*.SAFE")) == [safe.name]  # nothing unzipped
 
-    # A RADARSAT-2 product's folder: one scene (not a drop of its image files), its HH image
-    # placed by its product.xml's tie points and timed by it.
+    # A RADARSAT-2 product's folder, its address pasted from a file manager: one scene (not a drop
+    # of its image files), its HH image placed by its product.xml's tie points and timed by it.
     from test_radarsat import NAME, amplitude, rs2_product
 
-    rs2 = rs2_product(tmp_path / "rs2" / NAME, {"HH": amplitude(), "HV": amplitude(1)})
+    rs2 = rs2_product(tmp_path / "rs2 passes" / NAME, {"HH": amplitude(), "HV": amplitude(1)})
     wait_for_app(page)
-    page.get_by_role("textbox", name="GeoTIFF, SAR product or folder on this server").fill(str(rs2))
+    address = rs2.as_uri()  # as a file manager copies it: file:///.../rs2%20passes/...
+    page.get_by_role("textbox", name="GeoTIFF, SAR product or folder on this server").fill(address)
     page.get_by_role("button", name="Import").click()
     acquired = "Acquired 2012-03-14 14:23 UTC (read from its ACQUISITION_START_TIME tag)"
     expect(page.get_by_text(acquired, exact=True)).to_be_visible(timeout=60_000)
