@@ -26,10 +26,11 @@ def one_of(names: list[str], polarisations: tuple[str, ...]) -> int | None:
     return next((found[p][0] for p in polarisations if len(found.get(p, [])) == 1), None)
 
 
-def the_one(names: list[str], refusal: str) -> int:
-    """The index of the file or band of a product to import: its only one, else its one VV,
-    else its one HH; BadInputError(refusal) where there is no such one."""
+def the_one(names: list[str], what: str, owner: str, refusal: str) -> tuple[int, str]:
+    """Which of a product's files or bands (`what`) to import: its only one, else its one VV,
+    else its one HH; with the note "OWNER: its VV file X imported (Y left out)".
+    BadInputError(refusal) where there is no such one."""
     taken = 0 if len(names) == 1 else one_of(names, ("vv", "hh"))
     if taken is None:
         raise BadInputError(refusal)
-    return taken
+    return taken, f"{owner}: {taken_note(what, names, taken)}"

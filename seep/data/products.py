@@ -47,12 +47,14 @@ def snap_product_band(path: Path) -> tuple[Path, str | None]:
     note saying so, or BadInputError naming the bands to choose from."""
     bands = sorted(path.with_suffix(".data").glob("*.img"))
     names = [b.stem for b in bands]
-    taken = the_one(
+    taken, note = the_one(
         names,
+        "band",
+        path.name,
         f"{path} is a SNAP product with no one VV or HH band (it holds {', '.join(names) or 'none'}): export the band to "
         "import from SNAP as a GeoTIFF, or give its .img file itself",
     )
-    return bands[taken], f"{path.name}: {taken_note('band', names, taken)}"
+    return bands[taken], note
 
 
 def sentinel1_product(path: Path) -> Path | None:
@@ -99,12 +101,14 @@ def tsx_measurement(path: Path) -> tuple[Path, str]:
     images = sorted(p for p in (root / "IMAGEDATA").iterdir() if p.suffix.lower() in (".tif", ".tiff"))
     names = [p.name for p in images]
     kind = TSX_MISSIONS[root.name[:8].upper()]
-    taken = the_one(
+    taken, note = the_one(
         names,
+        "file",
+        root.name,
         f"{root} is a {kind} product with no one VV or HH image in IMAGEDATA/ (it holds {', '.join(names) or 'none'}): "
         "import one of them itself",
     )
-    return images[taken], f"{root.name}: {taken_note('file', names, taken)}"
+    return images[taken], note
 
 
 def product_kind(path: Path) -> str | None:
@@ -165,8 +169,9 @@ def zipped_measurement(path: Path) -> tuple[str, str]:
     if (xml := rs2_in_zip(path)) is not None:
         folder = xml.rpartition("/")[0]
         names = rs2_names(_unzipped(path, xml), f"{path}/{folder}".rstrip("/"))
-        taken = the_one(names, f"{path} holds a RADARSAT-2 product with no one VV or HH image file ({', '.join(names)})")
-        return f"{folder}/{names[taken]}".lstrip("/"), f"{path.name}: {taken_note('file', names, taken)}"
+        refusal = f"{path} holds a RADARSAT-2 product with no one VV or HH image file ({', '.join(names)})"
+        taken, note = the_one(names, "file", path.name, refusal)
+        return f"{folder}/{names[taken]}".lstrip("/"), note
     if (product := zipped_rcm(path)) is not None:
         inside, note = rcm_taken(product, path)
         return f"{rcm_in_zip(path).removesuffix('metadata/product.xml')}{inside}", note

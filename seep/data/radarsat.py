@@ -9,7 +9,7 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
-from seep.data.polarisation import taken_note, the_one
+from seep.data.polarisation import the_one
 from seep.errors import BadInputError, first_line
 
 
@@ -57,13 +57,13 @@ def rs2_measurement(path: Path) -> tuple[Path, str]:
     root = rs2_product(path)
     files = rs2_imagery(root)
     names = [f.name for f in files]
-    taken = the_one(
-        names,
-        f"{root} is a RADARSAT-2 product with no one VV or HH image file (it holds {', '.join(names)}): import one of them itself",
+    refusal = (
+        f"{root} is a RADARSAT-2 product with no one VV or HH image file (it holds {', '.join(names)}): import one of them itself"
     )
+    taken, note = the_one(names, "file", root.name, refusal)
     if not files[taken].is_file():
         raise BadInputError(f"{root} is a RADARSAT-2 product without {names[taken]}, which its product.xml names: copy it whole")
-    return files[taken], f"{root.name}: {taken_note('file', names, taken)}"
+    return files[taken], note
 
 
 def rs2_product_of(path: Path) -> Path | None:
@@ -178,12 +178,14 @@ def rcm_taken(product: RcmProduct, where) -> tuple[str, str]:
     """Which image of an RCM product is the scene (its path in the product) and the note on
     what was left out, or BadInputError where it has no one VV or HH image."""
     names = [posixpath.basename(i) for i in product.images]
-    taken = the_one(
+    taken, note = the_one(
         names,
+        "file",
+        Path(str(where)).name,
         f"{where} is an RCM product with no one VV or HH image file (it holds {', '.join(names)}): "
         "import one of them itself (in imagery/)",
     )
-    return product.images[taken], f"{Path(str(where)).name}: {taken_note('file', names, taken)}"
+    return product.images[taken], note
 
 
 def rcm_product_of(path: Path) -> Path | None:
