@@ -129,7 +129,7 @@ def _placing_vrt(ds, path: Path, snap) -> str | None:
     seep.data.snap: in a GeoTIFF it wrote, or the tie-point grids of a product it saved), or
     points on a grid over the image where its RPCs (rational polynomial coefficients, as
     commercial SAR such as ICEYE's GRD is placed) put them at height 0, the sea's, to within the
-    geoid's tens of metres; an image of a RADARSAT-2 product as its product.xml places it. None
+    geoid's tens of metres; an image of a RADARSAT-2 or RCM product (or its zip) as its product.xml places it. None
     where GDAL places it as it is."""
     if product := rs2_product_of(path):
         return _rs2_vrt(ds, str(product / "product.xml"))
