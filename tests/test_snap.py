@@ -156,6 +156,7 @@ def test_a_dual_polarisation_file_gives_a_one_band_workspace_its_vv_band(capsys,
     for data, out in ((described, "both"), (tmp_path / "vv", "vv")):
         code, said, err = run(capsys, "predict", "--data", str(data), "--out", str(tmp_path / out))
         assert code == 0 and said.startswith("predicted 1 raster"), err
+        assert (f"note: {described}: its VV band VV predicted (VH left out)" in err) == (out == "both"), err
     np.testing.assert_array_equal(
         tifffile.imread(tmp_path / "both" / "train_masks_256" / "gdal_dual.tif"),
         tifffile.imread(tmp_path / "vv" / "train_masks_256" / "gdal_dual.tif"),

@@ -150,11 +150,12 @@ def predict_folder(
         outputs = [safe_child(Path(out) / folder, f"{scene_stem(f)}.tif") for folder in (MASKS_DIR, "confidence")]
         try:
             taken = product_file(f)[1]  # a zip is checked whole first: a damaged download is no radar
-            predict_tiled(predictor, f, *outputs, tta=tta, on_row=on_rows(f.name) if on_rows else None)
+            band = predict_tiled(predictor, f, *outputs, tta=tta, on_row=on_rows(f.name) if on_rows else None)
         except BadInputError as e:
             skipped.append((f.name, str(e)))
             continue
-        notes += [re.sub(r" imported( \(|$)", r" predicted\1", taken)] if taken else []  # said as an import says it
+        # said as an import says them: the product's file, the file's band (VV of a VV+VH GeoTIFF)
+        notes += [re.sub(r" imported( \(|$)", r" predicted\1", note) for note in (taken, band) if note]
         read.append((scene_stem(f), None))
         done()
     return len(read), skipped, notes

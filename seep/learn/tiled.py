@@ -40,17 +40,18 @@ def predict_tiled(
     *,
     tta: bool = False,
     on_row: Callable[[int, int], None] | None = None,
-) -> None:
+) -> str | None:
     """Class ids (uint8) to `masks`, confidence (float32) to `confidence`, each on the input's
     pixels and placed as it is; tiles holding no radar are left 0, as the model is never run on
-    them. Both files appear only once complete."""
+    them. Both files appear only once complete. Returns the note on the band read of several
+    (the VV band of a VV+VH file), if any."""
     import rasterio
     from rasterio.transform import Affine
 
     with (
         bounded_cache(),
         open_scene(path, "image") as raw,
-        data_bands(raw, path, predictor.config.in_channels) as (ds, _),
+        data_bands(raw, path, predictor.config.in_channels) as (ds, band),
     ):
         _check(ds, path, predictor)
         crs, transform, gcps = georeferencing(path) or (None, None, None)
@@ -73,6 +74,7 @@ def predict_tiled(
                         on_row(i + 1, len(rows))
 
         replace_atomically(masks, lambda mt: replace_atomically(confidence, lambda ct: write(mt, ct)))
+    return band
 
 
 def score_tiled(
