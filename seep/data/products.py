@@ -172,9 +172,9 @@ def zipped_measurement(path: Path) -> tuple[str, str]:
         refusal = f"{path} holds a RADARSAT-2 product with no one VV or HH image file ({', '.join(names)})"
         taken, note = the_one(names, "file", path.name, refusal)
         return f"{folder}/{names[taken]}".lstrip("/"), note
-    if (product := zipped_rcm(path)) is not None:
-        inside, note = rcm_taken(product, path)
-        return f"{rcm_in_zip(path).removesuffix('metadata/product.xml')}{inside}", note
+    if (xml := rcm_in_zip(path)) is not None:  # its product.xml read once
+        inside, note = rcm_taken(_rcm_in(path, xml), path)
+        return f"{xml.removesuffix('metadata/product.xml')}{inside}", note
     taken, layers = _asf_in_zip(path)  # its VV file, its other layers left out
     names = [n.rsplit("/", 1)[-1] for n in layers]
     return layers[taken], f"{path.name}: {taken_note('file', names, taken)}"
@@ -203,27 +203,25 @@ def _unzipped(path: Path, inside: str) -> io.BytesIO:
 
 def rs2_in_zip(path: Path) -> str | None:
     """The name inside a zip of a RADARSAT-2 product's product.xml (at its top, or in the one
-    folder of the product), or None for any other file. One that cannot be read is taken for
-    one: reading the product then says it is damaged."""
-    for name in (n for n in _listing(path) or [] if n.count("/") <= 1 and n.rpartition("/")[2].lower() == "product.xml"):
-        try:
-            head = _unzipped(path, name).read(2048)
-        except BadInputError:
-            return name
-        if rs2_header(head):
-            return name
-    return None
+    folder of the product), or None for any other file."""
+    return _xml_in_zip(path, r"(?:[^/]+/)?product\.xml", rs2_header)
 
 
 def rcm_in_zip(path: Path) -> str | None:
     """The name inside a zip of an RCM product's metadata/product.xml (its product at the zip's
     top, or in one folder), or None for any other file."""
-    for name in (n for n in _listing(path) or [] if re.fullmatch(r"(?:[^/]+/)?metadata/product\.xml", n, re.I)):
+    return _xml_in_zip(path, r"(?:[^/]+/)?metadata/product\.xml", lambda head: RCM_SCHEMA in head)
+
+
+def _xml_in_zip(path: Path, named: str, ours) -> str | None:
+    """The first file inside a zip whose name matches `named` and whose head is `ours`. One that
+    cannot be read is taken for it: reading the product then says it is damaged."""
+    for name in (n for n in _listing(path) or [] if re.fullmatch(named, n, re.I)):
         try:
             head = _unzipped(path, name).read(2048)
         except BadInputError:
-            return name  # reading the product says it is damaged
-        if RCM_SCHEMA in head:
+            return name
+        if ours(head):
             return name
     return None
 
@@ -231,7 +229,11 @@ def rcm_in_zip(path: Path) -> str | None:
 def zipped_rcm(path: Path) -> RcmProduct | None:
     """What the product.xml of a zipped RCM product says, read in place; None for any other file."""
     xml = rcm_in_zip(path)
-    return None if xml is None else rcm_read(_unzipped(path, xml), f"{path}/{xml}")
+    return None if xml is None else _rcm_in(path, xml)
+
+
+def _rcm_in(path: Path, xml: str) -> RcmProduct:
+    return rcm_read(_unzipped(path, xml), f"{path}/{xml}")
 
 
 def _asf_in_zip(path: Path) -> tuple[int, list[str]] | None:
