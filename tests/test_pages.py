@@ -225,7 +225,7 @@ def test_review_restore(demo_ws):
     assert [e.label for e in at.expander if e.label.startswith("History")] == ["History (2 versions)"]
     assert not [b for b in at.button if b.key == "review_restore"]  # nothing to restore until one is picked
     at.selectbox(key="review_restore_pick").set_value(1).run()
-    assert any(c.value.startswith("v1 as it was: ") and "differ from the newest, v2" in c.value for c in at.caption)
+    assert any(c.value.startswith("v1 as it was: ") and "differ from the current one, v2" in c.value for c in at.caption)
     assert demo_ws.version(rec.id).version == 2  # a preview changes nothing
     at.button(key="review_restore").click().run()
     assert not at.exception
@@ -234,6 +234,47 @@ def test_review_restore(demo_ws):
     first = demo_ws.list_images(ImageFilter(status=("accepted",)))[1]
     assert [e.label for e in app(image=first.id).expander if e.label.startswith("History")] == ["History (1 version)"]
     np.testing.assert_array_equal(demo_ws.label(rec.id)[1], mask)
+
+
+def test_history_keeps_an_undone_imports_version_to_restore_on_a_tile_left_with_no_label(tmp_path, monkeypatch):
+    """Seeps imported from a GIS file onto a tile nobody had labelled, then undone: the tile has
+    no label, and History still lists the import's version, marked undone, to restore."""
+    import json
+
+    from rasterio.transform import from_origin
+
+    from seep.data.geo import write_geotiff
+    from seep.data.synthetic import SCENE_CRS, SCENE_ORIGIN, SCENE_PIXEL_M, make_scene
+    from seep.workspace.gis_import import import_seeps
+    from seep.workspace.gis_undo import undo_last_import
+    from seep.workspace.scenes import import_scene
+
+    ws = Workspace(tmp_path / "geo")
+    made = make_scene(seed=5, height=256, width=256)
+    write_geotiff(tmp_path / "gulf.tif", made.image, SCENE_CRS, from_origin(*SCENE_ORIGIN, SCENE_PIXEL_M, SCENE_PIXEL_M))
+    import_scene(ws, tmp_path / "gulf.tif", scene="gulf", author="ana")
+    (x, y), m = SCENE_ORIGIN, SCENE_PIXEL_M
+    ring = [[x + c * m, y - r * m] for r, c in ((100, 100), (100, 160), (140, 160), (140, 100), (100, 100))]
+    drawn = {"type": "Feature", "properties": {"class_id": 2}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32631"}}
+    (tmp_path / "s.geojson").write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": [drawn]}))
+    assert import_seeps(ws, tmp_path / "s.geojson", scene_name="gulf", author="bo").tiles == 1
+    assert undo_last_import(ws, "gulf", "bo").undone == 1
+    tile = ws.list_images()[0]
+    assert tile.head_version is None
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+
+    at = app(image=tile.id)
+    assert [e.label for e in at.expander if e.label.startswith("History")] == ["History (1 version)"]
+    (versions,) = [d.value for d in at.dataframe if "source" in d.value]
+    assert versions["source"][0].startswith("imported (import undone by bo, ")
+    assert at.selectbox(key="review_restore_pick").options == ["v1"]  # the undone version, above no head
+    at.selectbox(key="review_restore_pick").set_value(1).run()
+    assert any(c.value == "v1 as it was; the tile has no label now" for c in at.caption)
+    at.button(key="review_restore").click().run()
+    assert not at.exception
+    lv = ws.version(tile.id)
+    assert (lv.version, lv.restored_from, lv.parent) == (2, 1, None) and ws.image(tile.id).status == "corrected"
 
 
 def test_a_newer_models_prediction_over_an_open_tile_is_named_as_such(demo_ws, editor, tiny_model):

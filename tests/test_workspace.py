@@ -329,6 +329,8 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
         "reviews",
         "lookalikes",
         "assignments",
+        "gis_import_tiles",
+        "gis_imports",
     ):
         con.execute(f"DROP TABLE {table}")
     con.close()

@@ -39,6 +39,7 @@ from seep.cli.workspace import (
     cmd_seeps,
     cmd_sites,
     cmd_status,
+    cmd_undo_import_seeps,
     cmd_where,
 )
 from seep.workspace import STATUSES, default_author, default_path
@@ -257,6 +258,15 @@ def _workspace_commands(add: Add) -> None:
     which.add_argument("--class-field", help="the field holding each polygon's class id or name (default: class_id)")
     which.add_argument("--class", dest="class_id", type=int, help="give every polygon this class id")
     p.add_argument("--author", default=default_author(), help="author recorded on the new label versions")
+
+    p = add(
+        "undo-import-seeps",
+        cmd_undo_import_seeps,
+        "undo a scene's newest import of seeps from a GIS file: each tile it labelled back as it was, but those "
+        "someone has built on since (saved again, judged, trained on), which are named",
+    )
+    p.add_argument("--scene", required=True, help="the georeferenced scene the polygons were imported into")
+    p.add_argument("--author", default=default_author(), help="who undoes it, for the audit trail")
 
 
 def _window_args(p: argparse.ArgumentParser) -> None:

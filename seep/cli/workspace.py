@@ -324,6 +324,13 @@ def cmd_import_seeps(args) -> int:
     return 0
 
 
+def cmd_undo_import_seeps(args) -> int:
+    from seep.workspace.gis_undo import undo_last_import
+
+    print(undo_last_import(open_workspace(args), args.scene, args.author).summary())
+    return 0
+
+
 def cmd_export(args) -> int:
     from seep.workspace.export import export_labels
 
@@ -576,12 +583,13 @@ def _check_list_args(ws, args, shipped: str) -> None:
 
 
 def cmd_history(args) -> int:
+    from seep.workspace.gis_undo import undone_versions
     from seep.workspace.importer import printable
     from seep.workspace.review import reviews
 
     ws = open_workspace(args)
     image = ws.image(args.image)
-    versions = ws.history(image.id)
+    versions, undone = ws.history(image.id), undone_versions(ws, image.id)
     verdicts = reviews(ws, image.id)
     print(f"{image.name} ({image.id}), scene {image.scene}, status {image.status}")
     if not versions:
@@ -589,6 +597,8 @@ def cmd_history(args) -> int:
     for lv in versions:
         parent = f"from v{lv.parent}" if lv.parent else "first"
         print(f"v{lv.version:<3} {stamp(lv.created_at)}  {lv.author:<20} {lv.describe:<24} {parent}")
+        if lv.version in undone:
+            print(f"     {undone[lv.version]}: not the current label (`restore` brings it back)")
         if lv.note:
             print(f"     note: {lv.note}")
         for r in (r for r in verdicts if r["version"] == lv.version):  # the reviewer's word on it, newest first

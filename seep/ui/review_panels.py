@@ -16,6 +16,7 @@ from seep.ui.sticky import sticky
 from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain, seen_heading
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
+from seep.workspace.gis_undo import undone_versions
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
 from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_near_tile
@@ -258,9 +259,9 @@ def return_form(ws: Workspace, image: ImageRecord, reviewer: str, on_returned) -
 
 def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, opacity: float, on_restored) -> None:
     """Every version and verdict; an older version, previewed first, can be restored as the newest."""
-    n = image.head_version or 0
+    versions, undone = ws.history(image.id), undone_versions(ws, image.id)
+    n = len(versions)
     with st.expander(f"History ({n} version{'' if n == 1 else 's'})", icon=":material/history:"):
-        versions = ws.history(image.id)
         if not versions:
             st.caption("No label versions yet.")
             return
@@ -269,7 +270,7 @@ def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, op
                 {
                     "version": f"v{v.version}",
                     "author": v.author,
-                    "source": v.describe,
+                    "source": f"{v.describe} ({undone[v.version]})" if v.version in undone else v.describe,
                     "time": when(v.created_at),
                     "edited from": ", ".join(f"v{p}" for p in (v.parent, v.merged_from) if p),
                     "note": v.note,
@@ -283,7 +284,7 @@ def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, op
                 [{**r, "version": f"v{r['version']}", "at": when(r["at"])} for r in verdicts],
                 column_order=("version", "verdict", "reviewer", "comment", "at"),
             )
-        older = [v.version for v in versions[1:]]
+        older = [v.version for v in versions if v.version != image.head_version]  # an undone import's lie above it
         if older:
             pick = st.selectbox(
                 "Restore version",
@@ -297,8 +298,11 @@ def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, op
                 return
             old = ws.label(image.id, pick)[1]
             st.image(overlay(base, old, ws.classes, opacity=opacity), width="stretch")
-            changed = int((old != ws.label(image.id)[1]).sum())
-            st.caption(f"v{pick} as it was: {changed:,} pixels differ from the newest, v{versions[0].version}")
+            if image.head_version is None:  # every version undone: the tile has no label now
+                st.caption(f"v{pick} as it was; the tile has no label now")
+            else:
+                changed = int((old != ws.label(image.id)[1]).sum())
+                st.caption(f"v{pick} as it was: {changed:,} pixels differ from the current one, v{image.head_version}")
             if st.button(f"Restore v{pick} as newest", key="review_restore"):
                 try:
                     session.require(ws, "restore")

@@ -11,8 +11,9 @@ from seep.ui.scene import cached_passes_over, cached_slicks, import_uploaded_see
 from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain
 from seep.workspace import Workspace
+from seep.workspace.gis_undo import last_import, undo_last_import
 from seep.workspace.places import Found, find_place
-from seep.workspace.records import MAX_COMMENT
+from seep.workspace.records import MAX_COMMENT, counted
 from seep.workspace.recurrence import reach_m
 from seep.workspace.remarks import remarks, set_remarks
 from seep.workspace.scene_edits import removal, remove_scene, rename_scene
@@ -203,12 +204,13 @@ def gis_import(ws: Workspace, name: str) -> None:
     with st.expander("Import seeps from a GIS", icon=":material/upload:"):
         st.caption(
             "Each polygon is reprojected onto this scene and burnt into the tiles it covers, on top of their labels, as "
-            "new accepted versions (History keeps the old ones). A file this page exported comes back as it went."
+            "new accepted versions (History keeps the old ones); a wrong file is undone whole. A file this page exported comes back as it went."
         )
         done = st.session_state.get("scene_seeps_done")
         if done and done[0] == name:
             st.success(plain(done[1]), icon=":material/check:")
         _seeps_form(ws, name)
+        _undo_import(ws, name)
 
 
 def _seeps_form(ws: Workspace, name: str) -> None:
@@ -238,6 +240,32 @@ def _seeps_form(ws: Workspace, name: str) -> None:
         # Kept, not popped once shown: a rerun that follows (a click, the map) must not wipe it unread.
         st.session_state["scene_seeps_done"] = (name, report.summary())
         st.rerun()  # the picture above was drawn before: draw it with the new labels
+    except SeepError as e:
+        session.show_error(e)
+
+
+def _undo_import(ws: Workspace, name: str) -> None:
+    """The newest import taken back whole: the wrong file, layer or class chosen."""
+    last = last_import(ws, name)
+    if last is None:
+        return
+    with st.container(horizontal=True, vertical_alignment="center"):
+        said = f"{plain(last.file)} by {plain(last.author)}, {when(last.at)}, {counted(last.tiles, 'tile')} labelled"
+        st.caption(f"Last import: {said}", width="content")
+        undo = st.button(
+            "Undo this import",
+            icon=":material/undo:",
+            key=f"scene_seeps_undo_{last.id}",  # each import its own button: a double click undoes one
+            disabled=not session.allowed(ws, "accept"),
+            help="Each tile it labelled goes back as it was, but those someone has built on since (saved again, "
+            "judged, trained on), which are named",
+        )
+    if not undo:
+        return
+    try:
+        session.require(ws, "accept")
+        st.session_state["scene_seeps_done"] = (name, undo_last_import(ws, name, session.author()).summary())
+        st.rerun()
     except SeepError as e:
         session.show_error(e)
 

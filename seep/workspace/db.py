@@ -352,6 +352,28 @@ MIGRATIONS: list[str] = [
     ALTER TABLE scenes ADD COLUMN import_beat TEXT;
     ALTER TABLE scenes ADD COLUMN import_token TEXT NOT NULL DEFAULT '';
     """,
+    # 22: each import of seeps from a GIS file and the label versions it saved, with what each
+    # tile was before (its newest version and review status): a wrong file is undone whole.
+    """
+    CREATE TABLE gis_imports (
+        id INTEGER PRIMARY KEY,
+        file TEXT NOT NULL,               -- the file's name, as the analyst chose it
+        author TEXT NOT NULL,
+        at TEXT NOT NULL,
+        undone_by TEXT NOT NULL DEFAULT '',
+        undone_at TEXT                    -- NULL: not undone
+    );
+    CREATE TABLE gis_import_tiles (
+        import_id INTEGER NOT NULL REFERENCES gis_imports(id),
+        image_id TEXT NOT NULL REFERENCES images(id),
+        version INTEGER NOT NULL,         -- the label version the import saved
+        before_version INTEGER,           -- the tile's newest version before it (NULL: no label)
+        before_status TEXT NOT NULL,
+        put_back INTEGER NOT NULL DEFAULT 0,  -- 1: undone, the tile as it was before (else kept)
+        PRIMARY KEY (import_id, image_id)
+    );
+    CREATE INDEX gis_import_tiles_image ON gis_import_tiles(image_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -6,7 +6,8 @@ An analyst who outlined seeps in a GIS (or edited what `export-seeps` wrote) bri
 labels: each polygon is moved into the scene's coordinate system (PROJ) and burnt into the
 tiles it covers (GDAL's rasterize: a pixel is inside when its centre is), on top of each
 tile's current label, as one new label version per tile it changes. They count as imported
-ground truth, like a mask imported with its scene. Everything is checked before anything is
+ground truth, like a mask imported with its scene; a wrong file is undone whole
+(seep.workspace.gis_undo). Everything is checked before anything is
 written: a file with no coordinate system, a class the class table lacks or no polygon on the
 scene writes nothing.
 """
@@ -21,7 +22,7 @@ import shapely
 
 from seep.data.geo import on_earth
 from seep.errors import BadInputError
-from seep.workspace import accounts
+from seep.workspace import accounts, gis_undo
 from seep.workspace.gis import reproject
 from seep.workspace.records import counted
 from seep.workspace.scenes import Scene, scene, tile_offsets_of
@@ -37,6 +38,7 @@ class SeepImport:
     outside: int = 0  # polygons that do not touch the scene
     not_polygons: int = 0  # points, lines, empty geometries: no area to burn
     tiles: int = 0  # tiles given a new label version
+    import_id: int | None = None  # its record, to undo it by (seep.workspace.gis_undo)
 
     def summary(self) -> str:
         s = f"scene {self.scene}: {counted(self.polygons, 'polygon')} read, {counted(self.tiles, 'tile')} given a new label version"
@@ -67,8 +69,9 @@ def import_seeps(
     burnt = _burn_tiles(sc, ws, geoms, classes)
     if not burnt:
         raise BadInputError(f"no polygon of {path} lies on scene {sc.name}{_why_none(report)}; nothing was imported")
+    report.import_id = gis_undo.begin(ws, Path(path).name, author)
     for image_id, pixels in burnt.items():
-        report.tiles += _save(ws, image_id, pixels, author)
+        report.tiles += _save(ws, report.import_id, image_id, pixels, author)
     accounts.record(ws, author.strip(), "import seeps", sc.name, f"{report.tiles} tiles from {Path(path).name}")
     return report
 
@@ -234,8 +237,9 @@ def _burn_tiles(sc: Scene, ws: Workspace, geoms: list, classes: list[int]) -> di
     return out
 
 
-def _save(ws: Workspace, image_id: str, burnt: np.ndarray, author: str) -> int:
-    """1 when the tile's label changed (a new version), 0 when the polygons were there already."""
+def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, author: str) -> int:
+    """1 when the tile's label changed (a new version, remembered with what the tile was before,
+    to undo it by), 0 when the polygons were there already."""
     image = ws.image(image_id)
     burnt = burnt[: image.height, : image.width]
     if image.head_version is None:
@@ -249,5 +253,6 @@ def _save(ws: Workspace, image_id: str, burnt: np.ndarray, author: str) -> int:
         mask[no_data] = 0  # outside the swath there is no sea to hold a seep
     if np.array_equal(mask, current):  # nothing new, or polygons on no-data alone of an unlabelled tile
         return 0
-    ws.save_label(image_id, mask, parent=parent, author=author, source="imported")
+    lv = ws.save_label(image_id, mask, parent=parent, author=author, source="imported")
+    gis_undo.remember(ws, import_id, image_id, lv.version, parent, image.status)
     return 1

@@ -68,7 +68,10 @@ class LabelStore:
                     "reload to see it, or save yours again as a newer version",
                     current_version=head,
                 )
-            version = (head or 0) + 1
+            # Past every version, not the head: an undone import's versions stay, above it, and a
+            # number is never given twice (caches and an opened tile know a label by it).
+            version = con.execute("SELECT COALESCE(max(version), 0) FROM label_versions WHERE image_id = ?", (image.id,))
+            version = version.fetchone()[0] + 1
             rel = f"labels/{image.id}/v{version:04d}-{secrets.token_hex(4)}.tif"
             atomic_write_bytes(self.root / rel, data)
             try:

@@ -632,7 +632,8 @@ def _now() -> str:
 
 
 def scene_stamp(ws: Workspace, name: str) -> tuple:
-    """Changes whenever a label is saved or a prediction cached in the scene: a cache key."""
+    """Changes whenever a label is saved or a prediction cached in the scene, and whenever a
+    tile's newest label or status moves without a save (a verdict, an import undone): a cache key."""
     with ws.connect() as con:
         labels = con.execute(
             "SELECT count(*), max(v.created_at) FROM label_versions v JOIN scene_tiles t ON t.image_id = v.image_id "
@@ -644,7 +645,12 @@ def scene_stamp(ws: Workspace, name: str) -> tuple:
             "WHERE t.scene = ?",
             (name,),
         ).fetchone()
-    return (*labels, *predictions)
+        heads = con.execute(
+            "SELECT i.status, count(*), sum(i.head_version) FROM images i JOIN scene_tiles t ON t.image_id = i.id "
+            "WHERE t.scene = ? GROUP BY i.status ORDER BY i.status",
+            (name,),
+        ).fetchall()
+    return (*labels, *predictions, *(tuple(r) for r in heads))
 
 
 def set_acquired(ws: Workspace, name: str, text: str, actor: str) -> str | None:

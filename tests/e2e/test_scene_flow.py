@@ -408,11 +408,23 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     pyogrio.raw.write(str(kml), geoms, names, ["Name"], driver="KML", geometry_type="Polygon", crs="EPSG:4326")
     upload(page, kml)
     choose(page, page.get_by_label("Class", exact=True), "all polygons: seep 5")
+    tile = next(i for i, off in tile_offsets_of(ws, "demo_scene").items() if off == (0, 256))
+    was = ws.image(tile)
     page.get_by_role("button", name="Import seeps").click()
     expect(page.get_by_text("2 polygons read, 1 tile given a new label version", exact=False)).to_be_visible(timeout=30_000)
-    tile = next(i for i, off in tile_offsets_of(ws, "demo_scene").items() if off == (0, 256))
     label = ws.label(tile)[1]
     assert (label[42:68, 302 - 256 : 328 - 256] == 5).all() and (label[42:68, 402 - 256 : 428 - 256] == 5).all()
+
+    # They were ship wakes, not seep 5: the import is undone, the tile as it was before it.
+    expect(page.get_by_text("Last import: outlines.kml by tester", exact=False)).to_be_visible()
+    wait_for_app(page)
+    shot(page, "23b-scene-seeps-last-import")
+    page.get_by_role("button", name="Undo this import").click()
+    expect(page.get_by_text("1 tile back as they were", exact=False)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Last import: slick_drawn_in_QGIS.geojson by tester", exact=False)).to_be_visible()
+    now = ws.image(tile)
+    assert (now.head_version, now.status) == (was.head_version, was.status)
+    assert accounts.audit_rows(ws, limit=1)[0]["action"] == "undo import seeps"
 
 
 def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, page, tmp_path):
