@@ -7,6 +7,7 @@ real CRS, imported as an analyst imports them (`seep import`, `seep import-seeps
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -14,12 +15,12 @@ import rasterio
 from rasterio.transform import from_origin
 
 from seep.cli import main
-from seep.errors import BadInputError
+from seep.errors import BadInputError, NotFoundError
 from seep.jobs import queue
 from seep.workspace import Workspace
 from seep.workspace import registry as reg
 from seep.workspace.accounts import audit_rows
-from seep.workspace.gis_undo import last_import, undo_last_import, undone_versions
+from seep.workspace.gis_undo import WRITING_S, last_import, undo_last_import, undone_versions
 from seep.workspace.review import Opened, accept, save_edit
 from seep.workspace.scenes import scene_stamp
 
@@ -135,3 +136,23 @@ def test_a_tile_built_on_since_keeps_the_import_and_says_why(capsys, tmp_path, g
     assert "5 tiles back as they were; 1 tile kept, saved again since (gulf.r000000c000000): restore it in History" in said
     assert [ws.image(t.id).head_version for t in (edited, judged, trained)] == [2, 1, 1]
     assert ws.image(name(256, 768)).head_version is None and not undone_versions(ws, edited.id)
+
+
+def test_an_import_still_writing_is_not_undone_half_but_one_a_crash_stopped_is(capsys, tmp_path, gulf):
+    ws = gulf
+    import_seeps(capsys, ws, outlines(tmp_path, [(20, 20, 60, 300)], 1))
+    with ws.connect(write=True) as con:  # as a process killed before it finished leaves it
+        con.execute("UPDATE gis_imports SET finished_at = NULL")
+    with pytest.raises(
+        BadInputError, match=r"the import of seeps.geojson by bo is still writing its labels: undo it once it ends"
+    ):
+        undo_last_import(ws, "gulf", "ana")
+    assert ws.image("gulf.r000000c000000").head_version == 1
+    ten_minutes_ago = (datetime.now(UTC) - timedelta(seconds=WRITING_S + 1)).isoformat(timespec="milliseconds")
+    with ws.connect(write=True) as con:
+        con.execute("UPDATE gis_imports SET at = ?", (ten_minutes_ago,))
+    assert undo_last_import(ws, "gulf", "ana").undone == 2
+    with pytest.raises(
+        NotFoundError, match=r"no georeferenced scene 'gluf' in this workspace \(scenes imported from a GeoTIFF: gulf\)"
+    ):
+        undo_last_import(ws, "gluf", "ana")

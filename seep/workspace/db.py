@@ -360,6 +360,7 @@ MIGRATIONS: list[str] = [
         file TEXT NOT NULL,               -- the file's name, as the analyst chose it
         author TEXT NOT NULL,
         at TEXT NOT NULL,
+        finished_at TEXT,                 -- NULL while it writes (or once a crash stopped it)
         undone_by TEXT NOT NULL DEFAULT '',
         undone_at TEXT                    -- NULL: not undone
     );

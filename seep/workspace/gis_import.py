@@ -70,8 +70,11 @@ def import_seeps(
     if not burnt:
         raise BadInputError(f"no polygon of {path} lies on scene {sc.name}{_why_none(report)}; nothing was imported")
     report.import_id = gis_undo.begin(ws, Path(path).name, author)
-    for image_id, pixels in burnt.items():
-        report.tiles += _save(ws, report.import_id, image_id, pixels, author)
+    try:
+        for image_id, pixels in burnt.items():
+            report.tiles += _save(ws, report.import_id, image_id, pixels, author)
+    finally:  # stopped by a save conflict too: what it saved may be undone at once
+        gis_undo.finish(ws, report.import_id)
     accounts.record(ws, author.strip(), "import seeps", sc.name, f"{report.tiles} tiles from {Path(path).name}")
     return report
 

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from seep.data.acquired import shown
 from seep.errors import BadInputError
 from seep.workspace.accounts import record_in
 from seep.workspace.records import clean_author, counted, timestamp
+from seep.workspace.scenes import scene as named_scene
 from seep.workspace.workspace import Workspace
+
+WRITING_S = 600  # an import not finished this long after it began was stopped (a crash, a kill)
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,12 @@ def begin(ws: Workspace, file: str, author: str) -> int:
         ).fetchone()[0]
 
 
+def finish(ws: Workspace, import_id: int) -> None:
+    """The import has written all it will: it may be undone."""
+    with ws.connect(write=True) as con:
+        con.execute("UPDATE gis_imports SET finished_at = ? WHERE id = ?", (timestamp(), import_id))
+
+
 def remember(ws: Workspace, import_id: int, image_id: str, version: int, before: int | None, status: str) -> None:
     """That the import saved `version` of a tile whose newest version was `before`, in `status`."""
     with ws.connect(write=True) as con:
@@ -85,12 +95,13 @@ def undo_last_import(ws: Workspace, scene: str, actor: str) -> Undone:
     """Undo the newest import of seeps into `scene` (see the module's docstring)."""
     if not str(actor or "").strip():
         raise BadInputError("say who you are (your name in the sidebar, or --author) before undoing an import")
-    actor = clean_author(actor)
+    actor, scene = clean_author(actor), named_scene(ws, scene).name  # an unknown name is said to be one
     with ws.connect(write=True) as con:
         row = con.execute(_LAST, (scene,)).fetchone()
         if row is None:
             raise BadInputError(f"scene {scene} has no import of seeps from a GIS file to undo")
         undone = Undone(GisImport(*row))
+        _check_finished(con, undone.gis_import)
         if jobs := _training(con):
             raise BadInputError(
                 f"nothing was undone: {jobs} may be training on the imported labels; wait for it to end or cancel it"
@@ -112,6 +123,19 @@ def undo_last_import(ws: Workspace, scene: str, actor: str) -> Undone:
         )
         record_in(con, actor, "undo import seeps", scene, undone.summary())
     return undone
+
+
+def _check_finished(con, gis_import: GisImport) -> None:
+    """Refuse an import still writing its labels: those it has yet to write would stay. One a
+    crash stopped (never finished) may be undone once it has been quiet for WRITING_S."""
+    finished = con.execute("SELECT finished_at FROM gis_imports WHERE id = ?", (gis_import.id,)).fetchone()[0]
+    began = datetime.fromisoformat(gis_import.at)
+    if finished is None and datetime.now(UTC) - began < timedelta(seconds=WRITING_S):
+        after = shown((began + timedelta(seconds=WRITING_S)).isoformat())
+        raise BadInputError(
+            f"the import of {gis_import.file} by {gis_import.author} is still writing its labels: undo it once it ends "
+            f"(if it stopped midway, from {after})"
+        )
 
 
 def _training(con) -> str:
