@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -177,3 +178,30 @@ def test_where_on_the_command_line(capsys, two_passes):
     assert code == 3 and "lies in none of this workspace's scenes; the nearest," in out
     code, out, err = run(capsys, "where", "95, 100", "--workspace", ws)
     assert code != 0 and "beyond the poles" in err and "Traceback" not in err
+
+
+def test_polygons_brought_to_the_wrong_scene_say_where_they_lie(two_passes, tmp_path):
+    """A GIS file imported on the page of a scene its polygons miss: the error names the scene
+    they lie on, or where on the Earth they are and how far (a wrong coordinate system)."""
+    import json
+
+    from seep.workspace.gis_import import import_seeps
+
+    def geojson(name, *boxes):
+        rings = [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]] for x0, y0, x1, y1 in boxes]
+        features = [
+            {"type": "Feature", "properties": {"class_id": 1}, "geometry": {"type": "Polygon", "coordinates": [r]}} for r in rings
+        ]
+        crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32631"}}
+        (tmp_path / name).write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": features}))
+        return tmp_path / name
+
+    on_morning = geojson("m.geojson", (505200, 4595500, 506000, 4596000))  # in 'morning', east of 'evening'
+    with pytest.raises(BadInputError, match=r"\(1 polygon outside it on scene morning: import the file on that scene\)"):
+        import_seeps(two_passes, on_morning, scene_name="evening", author="ana")
+    east = geojson("e.geojson", (509000, 4597000, 509500, 4597500), (509500, 4597000, 510000, 4597600))
+    lon, lat = lonlat_of(509750, 4597300)
+    with pytest.raises(BadInputError, match=r"2 polygons outside it, the largest at .*, 2\.8 km away: is the coordinate") as e:
+        import_seeps(two_passes, east, scene_name="morning", author="ana")
+    placed = re.search(r"at ([\d.]+)° N, ([\d.]+)° E", str(e.value))
+    assert (float(placed[1]), float(placed[2])) == pytest.approx((lat, lon), abs=0.003)

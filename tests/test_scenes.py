@@ -1040,7 +1040,11 @@ def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, sc
         ([gpkg("other.gpkg", field="kind")], "has no class_id field"),
         ([gpkg("ok.gpkg"), "--class", "0"], "--class 0: the seep classes are 1 to 7"),
         ([gpkg("ok2.gpkg"), "--layer", "nope"], "has no layer 'nope'"),
-        ([str(tmp_path / "far.gpkg")], "lies on scene S1A_scene (1 polygon outside it); nothing was imported"),
+        (
+            [str(tmp_path / "far.gpkg")],
+            "lies on scene S1A_scene (1 polygon outside it at 0.0000° N, 1.4887° W, 4,618.0 km away: is the coordinate "
+            "system the file gives the one its polygons were drawn in?); nothing was imported",
+        ),
         ([gpkg("ok3.gpkg"), "--scene", "nowhere"], "nowhere"),
         ([str(tmp_path / "empty.geojson")], "empty.geojson holds no features"),
         ([str(tmp_path / "points.geojson")], "(1 point, line or empty geometry without an area); nothing was imported"),

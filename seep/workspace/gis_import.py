@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from seep.data.geo import on_earth
+from seep.data.geo import on_earth, transformer
 from seep.errors import BadInputError
 from seep.workspace import accounts, gis_undo
 from seep.workspace.gis import reproject
+from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted
 from seep.workspace.scenes import Scene, scene, tile_offsets_of
 from seep.workspace.workspace import Workspace
@@ -65,10 +66,10 @@ def import_seeps(
     if sc.grid.crs is None:
         raise BadInputError(f"scene {sc.name} has no coordinate system, so no map polygon can be placed on it")
     report = SeepImport(sc.name)
-    geoms, classes = _read(ws, Path(path), sc, layer, class_field, class_id, report)
+    geoms, classes, off = _read(ws, Path(path), sc, layer, class_field, class_id, report)
     burnt = _burn_tiles(sc, ws, geoms, classes)
     if not burnt:
-        raise BadInputError(f"no polygon of {path} lies on scene {sc.name}{_why_none(report)}; nothing was imported")
+        raise BadInputError(f"no polygon of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
     report.import_id = gis_undo.begin(ws, Path(path).name, author)
     try:
         for image_id, pixels in burnt.items():
@@ -79,8 +80,9 @@ def import_seeps(
     return report
 
 
-def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, list[int]]:
-    """The file's polygons in the scene's CRS and their class ids, the others counted."""
+def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, list[int], list]:
+    """The file's polygons on the scene, in its CRS, and their class ids; those off it (in its CRS
+    too); the others counted."""
     from pyogrio.raw import read
     from pyproj import CRS
     from pyproj.exceptions import CRSError, ProjError
@@ -119,7 +121,7 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
         geoms = _around_the_globe(geoms)
     on_scene = shapely.intersects(geoms, _footprint(sc))
     report.outside = int((~on_scene).sum())
-    return list(geoms[on_scene]), classes[keep][on_scene].tolist()
+    return list(geoms[on_scene]), classes[keep][on_scene].tolist(), list(geoms[~on_scene])
 
 
 def _around_the_globe(geoms: np.ndarray) -> np.ndarray:
@@ -189,17 +191,37 @@ def _class_ids(ws, path, columns: dict, n: int, field: str | None, fixed: int | 
     return ids
 
 
-def _why_none(report: SeepImport) -> str:
-    """What the file held instead: polygons elsewhere (another place, or a wrong CRS), or no areas."""
+def _why_none(ws: Workspace, sc: Scene, report: SeepImport, off: list) -> str:
+    """What the file held instead: polygons elsewhere (and where), or no areas."""
     parts = []
     if report.outside:
-        parts.append(f"{counted(report.outside, 'polygon')} outside it")
+        parts.append(f"{counted(report.outside, 'polygon')} outside it{_where(ws, sc, off)}")
     if report.not_polygons:
         parts.append(
             counted(report.not_polygons, "point, line or empty geometry", "points, lines or empty geometries")
             + " without an area"
         )
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _where(ws: Workspace, sc: Scene, off: list) -> str:
+    """Where the polygons off the scene lie, the largest's place on the Earth: on another scene of
+    the workspace (the file was brought to the wrong scene's page), or how far away (a file
+    written in one coordinate system and labelled with another, most often)."""
+    biggest = max(off, key=lambda g: g.area)
+    x, y = shapely.get_coordinates(biggest.point_on_surface())[0]
+    lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(x, y)
+    if not (np.isfinite(lon) and np.isfinite(lat) and -90 <= lat <= 90):
+        return ""  # beyond what the scene's projection carries: no place to give
+    found = place_of(ws, (lon + 180) % 360 - 180, lat)
+    which = ", the largest" if len(off) > 1 else ""
+    if others := sorted({p.scene for p in found.places} - {sc.name}):
+        return f"{which} on scene {', '.join(others)}: import the file on that scene"
+    _, metres = nearest([sc], found.point)
+    return (
+        f"{which} at {lat_lon(found.point.lon, found.point.lat)}, {distance(metres)} away: is the coordinate system "
+        "the file gives the one its polygons were drawn in?"
+    )
 
 
 def _gdal_reason(e: Exception) -> str:

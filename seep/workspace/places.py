@@ -187,8 +187,11 @@ class Found:
         if self.nearest is None:
             return f"{self.point}: this workspace has no georeferenced scene with a coordinate system"
         name, metres = self.nearest
-        away = f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:,.1f} km"
-        return f"{self.point} lies in none of this workspace's scenes; the nearest, {name}, is {away} away"
+        return f"{self.point} lies in none of this workspace's scenes; the nearest, {name}, is {distance(metres)} away"
+
+
+def distance(metres: float) -> str:
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:,.1f} km"
 
 
 def find_place(ws: Workspace, text: str) -> Found:
@@ -196,15 +199,28 @@ def find_place(ws: Workspace, text: str) -> Found:
     E/W that land in no scene are tried longitude first too (the order GeoJSON and most
     GIS software write), and the answer says so."""
     point = read_lat_lon(text)
-    scenes = [sc for sc in map(lambda n: scene(ws, n), scene_names(ws)) if sc.grid.crs is not None]
+    scenes = _mapped(ws)
     places = [p for sc in scenes if (p := _place_in(ws, sc, point.lon, point.lat)) is not None]
     if places or point.lettered or point.turned or not -90 <= point.lon <= 90:
-        return Found(point, places, None if places else _nearest(scenes, point))
+        return Found(point, places, None if places else nearest(scenes, point))
     turned = LatLon(point.lon, point.lat, False, True)
     places = [p for sc in scenes if (p := _place_in(ws, sc, turned.lon, turned.lat)) is not None]
     if places:
         return Found(turned, places, None)
-    return Found(point, [], _nearest(scenes, point))
+    return Found(point, [], nearest(scenes, point))
+
+
+def place_of(ws: Workspace, lon: float, lat: float) -> Found:
+    """The scenes and tiles holding a point given in degrees (a polygon's, not a person's text)."""
+    point = LatLon(lat, lon, True)
+    scenes = _mapped(ws)
+    places = [p for sc in scenes if (p := _place_in(ws, sc, lon, lat)) is not None]
+    return Found(point, places, None if places else nearest(scenes, point))
+
+
+def _mapped(ws: Workspace) -> list[Scene]:
+    """The workspace's scenes that have a coordinate system: those a place can lie in."""
+    return [sc for sc in map(lambda n: scene(ws, n), scene_names(ws)) if sc.grid.crs is not None]
 
 
 def _place_in(ws: Workspace, sc: Scene, lon: float, lat: float) -> Place | None:
@@ -246,7 +262,7 @@ def _on_grid(sc: Scene, lon: float, lat: float) -> tuple[float, float] | None:
     return found
 
 
-def _nearest(scenes: list[Scene], point: LatLon) -> tuple[str, float] | None:
+def nearest(scenes: list[Scene], point: LatLon) -> tuple[str, float] | None:
     """The scene that comes closest to the point, and how far it is on the ellipsoid
     (PROJ's geodesic): to the scene's pixel nearest the point, or, where the scene's
     projection cannot carry the point, to the nearest of 32 places along its edge."""
