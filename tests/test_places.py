@@ -205,3 +205,13 @@ def test_polygons_brought_to_the_wrong_scene_say_where_they_lie(two_passes, tmp_
         import_seeps(two_passes, east, scene_name="morning", author="ana")
     placed = re.search(r"at ([\d.]+)° N, ([\d.]+)° E", str(e.value))
     assert (float(placed[1]), float(placed[2])) == pytest.approx((lat, lon), abs=0.003)
+
+    # Written by a script latitude first (GeoJSON is longitude first): in East Africa, said to be swapped.
+    lons, lats = zip(*(lonlat_of(x, y) for x, y in ((502000, 4596000), (503000, 4596000), (503000, 4597000))), strict=True)
+    ring = [[lat, lon] for lon, lat in zip(lons + lons[:1], lats + lats[:1], strict=True)]
+    feature = {"type": "Feature", "properties": {"class_id": 1}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    (tmp_path / "swapped.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    with pytest.raises(
+        BadInputError, match=r"outside it on scene evening, morning if its numbers are swapped: the file gives latitude first"
+    ):
+        import_seeps(two_passes, tmp_path / "swapped.geojson", scene_name="morning", author="ana")

@@ -217,6 +217,12 @@ def _where(ws: Workspace, sc: Scene, off: list) -> str:
     which = ", the largest" if len(off) > 1 else ""
     if others := sorted({p.scene for p in found.places} - {sc.name}):
         return f"{which} on scene {', '.join(others)}: import the file on that scene"
+    if -90 <= lon <= 90 and (turned := place_of(ws, lat, lon).places):  # written latitude first
+        on = ", ".join(sorted({p.scene for p in turned}))
+        return (
+            f"{which} on scene {on} if its numbers are swapped: the file gives latitude first, where GeoJSON and GIS "
+            "files give longitude first; swap them in the file"
+        )
     _, metres = nearest([sc], found.point)
     return (
         f"{which} at {lat_lon(found.point.lon, found.point.lat)}, {distance(metres)} away: is the coordinate system "
