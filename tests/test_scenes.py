@@ -1128,8 +1128,53 @@ def test_an_uploaded_file_is_named_as_the_analyst_chose_it_in_errors(capsys, tmp
     assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
     upload = SimpleNamespace(name="../my seeps.gpkg", getvalue=lambda: b"not a geopackage")
     with pytest.raises(BadInputError) as e:
-        import_uploaded_seeps(Workspace(ws_path, create=False), "S1A_scene", upload, "class_id", "ana")
+        import_uploaded_seeps(Workspace(ws_path, create=False), "S1A_scene", [upload], "class_id", "ana")
     assert str(e.value).startswith("cannot read ../my seeps.gpkg as a GIS file") and "/tmp" not in str(e.value)
+
+
+def test_a_shapefile_dropped_as_its_parts_is_read_and_a_part_missing_is_named(capsys, tmp_path, scene_files):
+    """QGIS saves a layer as NAME.shp, .shx, .dbf and .prj; the analyst drops them on the Scene
+    page together, as they are, not zipped."""
+    from types import SimpleNamespace
+
+    from pyogrio.raw import write
+
+    from seep.errors import BadInputError
+    from seep.ui.scene import import_uploaded_seeps
+
+    img, _ = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
+    ws = Workspace(ws_path, create=False)
+    box = np.array(shapely.to_wkb([shapely.box(501000, 4598000, 501400, 4598400)]), dtype=object)  # columns 100-140, rows 160-200
+    write(str(tmp_path / "my seeps.shp"), box, [np.array([4])], ["class_id"], driver="ESRI Shapefile", crs="EPSG:32631",
+          geometry_type="Polygon")  # fmt: skip
+    parts = {p.suffix: SimpleNamespace(name=p.name, getvalue=p.read_bytes) for p in tmp_path.glob("my seeps.*")}
+    assert set(parts) == {".shp", ".shx", ".dbf", ".prj", ".cpg"}
+
+    def refused(uploads) -> str:
+        with pytest.raises(BadInputError) as e:
+            import_uploaded_seeps(ws, "S1A_scene", uploads, "class_id", "ana")
+        return str(e.value)
+
+    assert refused([parts[".shp"], parts[".prj"]]) == (
+        "a shapefile comes in parts: my seeps.shp needs my seeps.shx and my seeps.dbf beside it "
+        "(and my seeps.prj for its coordinate system); drop them together, or their zip"
+    )
+    assert refused([parts[".dbf"]]).startswith("my seeps.dbf is part of a shapefile: drop it with its .shp")
+    other = SimpleNamespace(name="other.shx", getvalue=lambda: b"")
+    assert refused([parts[".shp"], other]).endswith("these are my seeps.shp, other.shx")
+    assert refused([]) == "choose a GeoPackage, GeoJSON, KML or shapefile first"
+    no_crs = [parts[s] for s in (".shp", ".shx", ".dbf")]
+    assert (
+        refused(no_crs) == "my seeps.shp has no coordinate system, so its polygons cannot be placed on a map; set one in your GIS"
+    )
+    assert all(ws.image(i).head_version is None for i in tile_offsets_of(ws, "S1A_scene"))  # nothing written
+
+    report = import_uploaded_seeps(ws, "S1A_scene", list(parts.values()), "class_id", "ana")
+    assert report.tiles == 1
+    label = labels_of(ws, "S1A_scene", (600, 700))
+    assert (label[160:200, 100:140] == 4).all() and (label == 4).sum() == 40 * 40
 
 
 def gcp_swath(path, array, lon0=3.2, lat0=42.9, *, with_points=True):

@@ -11,7 +11,7 @@ import streamlit as st
 
 from seep.data.acquired import Window
 from seep.data.display import overlay
-from seep.errors import SeepError
+from seep.errors import BadInputError, SeepError
 from seep.ui.text import chart_text
 from seep.workspace import STATUS_LABELS, Workspace
 from seep.workspace.places import Place, lat_lon
@@ -164,23 +164,61 @@ def sites_bytes(ws: Workspace, suffix: str, window: Window) -> bytes:
         return out.read_bytes()
 
 
-def import_uploaded_seeps(ws: Workspace, name: str, upload, class_field: str | None, author: str, class_id: int | None = None):
-    """A GIS file from the browser (GeoPackage, GeoJSON, KML, zipped shapefile: small, unlike scenes)
-    burnt into the scene's tiles, each polygon's class from `class_field` or `class_id` for all;
-    pyogrio reads files, so it passes through a temporary one."""
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")  # what QGIS writes for one layer
+
+
+def import_uploaded_seeps(
+    ws: Workspace, name: str, uploads: list, class_field: str | None, author: str, class_id: int | None = None
+):
+    """A GIS file from the browser (GeoPackage, GeoJSON, KML, a shapefile's parts or their zip:
+    small, unlike scenes) burnt into the scene's tiles, each polygon's class from `class_field` or
+    `class_id` for all; pyogrio reads files, so they pass through a temporary folder."""
     from seep.workspace.gis_import import import_seeps
 
-    # the file's own name, for the audit trail, stripped of anything a path could make of it
-    safe = re.sub(r"[^\w.-]+", "_", Path(upload.name).name).lstrip(".")[-100:] or "upload"
+    main = gis_upload(uploads)
     with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / safe
-        path.write_bytes(upload.getvalue())
+        for upload in uploads:
+            (Path(d) / _safe_name(upload.name)).write_bytes(upload.getvalue())
+        path = Path(d) / _safe_name(main.name)
         try:
             field = (class_field or "").strip() or None
             return import_seeps(ws, path, scene_name=name, author=author, class_field=field, class_id=class_id)
         except SeepError as e:  # name the file the analyst chose, not the server's temporary copy
-            e.args = (str(e).replace(str(path), upload.name),)
+            e.args = (str(e).replace(str(path), main.name),)
             raise
+
+
+def gis_upload(uploads: list):
+    """The file to read of those the analyst dropped: the one file, or a shapefile's .shp among its
+    parts (QGIS saves a layer as NAME.shp, .shx, .dbf and .prj, and they are dropped together);
+    BadInputError saying what is missing or does not belong."""
+    if not uploads:
+        raise BadInputError("choose a GeoPackage, GeoJSON, KML or shapefile first")
+    parts = {Path(u.name).suffix.lower(): u for u in uploads}
+    stems = {Path(u.name).stem for u in uploads}
+    if len(uploads) == 1 and ".shp" not in parts:
+        if Path(uploads[0].name).suffix.lower() in SHAPEFILE_PARTS:
+            raise BadInputError(
+                f"{uploads[0].name} is part of a shapefile: drop it with its .shp, .shx, .dbf and .prj, or their zip"
+            )
+        return uploads[0]
+    names = ", ".join(u.name for u in uploads)
+    if len(stems) > 1 or len(parts) < len(uploads) or not set(parts) <= set(SHAPEFILE_PARTS) or ".shp" not in parts:
+        raise BadInputError(
+            f"drop one GIS file, or the parts of one shapefile (NAME.shp with its .shx, .dbf and .prj); these are {names}"
+        )
+    if missing := [s for s in (".shx", ".dbf") if s not in parts]:
+        stem = stems.pop()
+        raise BadInputError(
+            f"a shapefile comes in parts: {stem}.shp needs {' and '.join(stem + s for s in missing)} beside it "
+            f"(and {stem}.prj for its coordinate system); drop them together, or their zip"
+        )
+    return parts[".shp"]
+
+
+def _safe_name(name: str) -> str:
+    """An upload's own name, stripped of anything a path could make of it (its parts keep one stem)."""
+    return re.sub(r"[^\w.-]+", "_", Path(name).name).lstrip(".")[-100:] or "upload"
 
 
 def pasted_path(text: str) -> str:

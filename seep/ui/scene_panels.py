@@ -7,7 +7,7 @@ import streamlit as st
 
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
-from seep.ui.scene import cached_passes_over, cached_slicks, import_uploaded_seeps, slick_rows
+from seep.ui.scene import SHAPEFILE_PARTS, cached_passes_over, cached_slicks, import_uploaded_seeps, slick_rows
 from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain
 from seep.workspace import Workspace
@@ -215,10 +215,13 @@ def gis_import(ws: Workspace, name: str) -> None:
 
 def _seeps_form(ws: Workspace, name: str) -> None:
     with st.form("scene_seeps", border=False):
-        upload = st.file_uploader(
-            "GeoPackage, GeoJSON, KML/KMZ or a zipped shapefile, any coordinate system",
-            type=["gpkg", "geojson", "json", "kml", "kmz", "zip"],
-            key="scene_seeps_file",
+        uploads = st.file_uploader(
+            "GeoPackage, GeoJSON, KML/KMZ or a shapefile (its .shp, .shx, .dbf and .prj together, or their zip), "
+            "any coordinate system",
+            type=["gpkg", "geojson", "json", "kml", "kmz", "zip", *(s[1:] for s in SHAPEFILE_PARTS)],
+            accept_multiple_files=True,
+            # Emptied after each import (a new key): files dropped next must not join those imported.
+            key=f"scene_seeps_file_{st.session_state.get('scene_seeps_imports', 0)}",
         )
         with st.container(horizontal=True):
             one = st.selectbox(
@@ -233,12 +236,11 @@ def _seeps_form(ws: Workspace, name: str) -> None:
             return
     st.session_state.pop("scene_seeps_done", None)  # said of the last file, not this one
     try:
-        if upload is None:
-            raise BadInputError("choose a GeoPackage, GeoJSON, KML or zipped shapefile first")
         session.require(ws, "accept")
-        report = import_uploaded_seeps(ws, name, upload, None if one else field, session.author(), class_id=one)
+        report = import_uploaded_seeps(ws, name, uploads, None if one else field, session.author(), class_id=one)
         # Kept, not popped once shown: a rerun that follows (a click, the map) must not wipe it unread.
         st.session_state["scene_seeps_done"] = (name, report.summary())
+        st.session_state["scene_seeps_imports"] = st.session_state.get("scene_seeps_imports", 0) + 1
         st.rerun()  # the picture above was drawn before: draw it with the new labels
     except SeepError as e:
         session.show_error(e)

@@ -17,15 +17,15 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def upload(page, path: Path) -> None:
-    """Put `path` in the page's file uploader and wait until it is on the server: the upload
-    starts a moment after the file is set (the drop zone reads it asynchronously), and a form
-    submitted in that moment goes without it."""
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+def upload(page, *paths: Path) -> None:
+    """Put `paths` in the page's file uploader (several at once, as a drop of them) and wait until
+    they are on the server: the upload starts a moment after the files are set (the drop zone
+    reads them asynchronously), and a form submitted in that moment goes without them."""
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(p) for p in paths])
     page.wait_for_function(
-        """name => [...document.querySelectorAll('[data-testid="stFileChipName"]')].some(c => c.title === name)
+        """names => names.every(n => [...document.querySelectorAll('[data-testid="stFileChipName"]')].some(c => c.title === n))
             && !document.querySelector('[data-testid="stFileChipIconSpinner"]')""",
-        arg=path.name,
+        arg=[p.name for p in paths],
     )
 
 

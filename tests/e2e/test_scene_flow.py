@@ -426,6 +426,15 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     assert (now.head_version, now.status) == (was.head_version, was.status)
     assert accounts.audit_rows(ws, limit=1)[0]["action"] == "undo import seeps"
 
+    # The same outlines saved from QGIS as a shapefile, dropped as its parts, not zipped; seep 2.
+    shp = tmp_path / "wakes.shp"
+    pyogrio.raw.write(str(shp), geoms, names, ["Name"], driver="ESRI Shapefile", geometry_type="Polygon", crs="EPSG:4326")
+    upload(page, *(shp.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj")))
+    choose(page, page.get_by_label("Class", exact=True), "all polygons: seep 2")
+    page.get_by_role("button", name="Import seeps").click()
+    expect(page.get_by_text("2 polygons read, 1 tile given a new label version", exact=False)).to_be_visible(timeout=30_000)
+    assert (ws.label(tile)[1][42:68, 302 - 256 : 328 - 256] == 2).all()
+
 
 def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, page, tmp_path):
     """A report gives a slick's place in degrees and minutes: Find a place shows the scene
