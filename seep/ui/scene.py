@@ -168,11 +168,18 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")  # what QGIS writes f
 
 
 def import_uploaded_seeps(
-    ws: Workspace, name: str, uploads: list, class_field: str | None, author: str, class_id: int | None = None
+    ws: Workspace,
+    name: str,
+    uploads: list,
+    class_field: str | None,
+    author: str,
+    class_id: int | None = None,
+    layer: str | None = None,
 ):
     """A GIS file from the browser (GeoPackage, GeoJSON, KML, a shapefile's parts or their zip:
     small, unlike scenes) burnt into the scene's tiles, each polygon's class from `class_field` or
-    `class_id` for all; pyogrio reads files, so they pass through a temporary folder."""
+    `class_id` for all, from `layer` in a file of several; pyogrio reads files, so they pass
+    through a temporary folder."""
     from seep.workspace.gis_import import import_seeps
 
     main = gis_upload(uploads)
@@ -182,7 +189,7 @@ def import_uploaded_seeps(
         path = Path(d) / _safe_name(main.name)
         try:
             field = (class_field or "").strip() or None
-            return import_seeps(ws, path, scene_name=name, author=author, class_field=field, class_id=class_id)
+            return import_seeps(ws, path, scene_name=name, author=author, layer=layer, class_field=field, class_id=class_id)
         except SeepError as e:  # name the file the analyst chose, not the server's temporary copy
             e.args = (str(e).replace(str(path), main.name),)
             raise

@@ -11,6 +11,7 @@ from seep.ui.scene import SHAPEFILE_PARTS, cached_passes_over, cached_slicks, im
 from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain
 from seep.workspace import Workspace
+from seep.workspace.gis_import import LayerChoice
 from seep.workspace.gis_undo import last_import, undo_last_import
 from seep.workspace.places import Found, find_place
 from seep.workspace.records import MAX_COMMENT, counted
@@ -232,18 +233,48 @@ def _seeps_form(ws: Workspace, name: str) -> None:
                 help="Outlines drawn without a class (a KML from Google Earth, say) all get the one chosen here",
             )
             field = st.text_input("Field holding each polygon's class (id or name)", value="class_id", key="scene_seeps_field")
+        layer = _layer_choice()
         if not st.form_submit_button("Import seeps", icon=":material/upload:"):
             return
     st.session_state.pop("scene_seeps_done", None)  # said of the last file, not this one
     try:
         session.require(ws, "accept")
-        report = import_uploaded_seeps(ws, name, uploads, None if one else field, session.author(), class_id=one)
+        report = _imported(ws, name, uploads, None if one else field, one, layer)
         # Kept, not popped once shown: a rerun that follows (a click, the map) must not wipe it unread.
         st.session_state["scene_seeps_done"] = (name, report.summary())
         st.session_state["scene_seeps_imports"] = st.session_state.get("scene_seeps_imports", 0) + 1
+        st.session_state.pop("scene_seeps_layers", None)
         st.rerun()  # the picture above was drawn before: draw it with the new labels
+    except LayerChoice as e:  # a Google Earth KML's folders, a GeoPackage's tables: the analyst picks one
+        st.session_state["scene_seeps_layers"] = e.layers
+        st.session_state["scene_seeps_layer_said"] = (
+            f"This file has {len(e.layers)} layers: choose the one to import under Layer, then Import seeps again"
+        )
+        st.rerun()
     except SeepError as e:
         session.show_error(e)
+
+
+def _imported(ws: Workspace, name: str, uploads: list, field: str | None, one: int | None, layer: str | None):
+    """The import; a layer chosen for an earlier file of several, which this one lacks, is not
+    asked of it: its only layer, or the scene's, is read, or its own layers are offered."""
+    try:
+        return import_uploaded_seeps(ws, name, uploads, field, session.author(), class_id=one, layer=layer)
+    except LayerChoice as e:
+        if layer is None or layer in e.layers:
+            raise
+    return import_uploaded_seeps(ws, name, uploads, field, session.author(), class_id=one)
+
+
+def _layer_choice() -> str | None:
+    """The layer to import, once a file of several was dropped (None until then: the file's only
+    layer, or the one named for the scene)."""
+    layers = st.session_state.get("scene_seeps_layers")
+    if not layers:
+        return None
+    if said := st.session_state.pop("scene_seeps_layer_said", None):
+        st.info(said, icon=":material/layers:")
+    return st.selectbox("Layer", layers, key=f"scene_seeps_layer_{len(layers)}_{hash(tuple(layers))}")
 
 
 def _undo_import(ws: Workspace, name: str) -> None:

@@ -156,11 +156,20 @@ def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
         raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
     if wanted is not None:
         if wanted not in names:
-            raise BadInputError(f"{path} has no layer {wanted!r}; its layers are {', '.join(names)}")
+            raise LayerChoice(f"{path} has no layer {wanted!r}; its layers are {', '.join(names)}", names)
         return wanted
     if scene_name in names or len(names) == 1:
         return scene_name if scene_name in names else names[0]
-    raise BadInputError(f"{path} has layers {', '.join(names)}; name the one to import with --layer")
+    raise LayerChoice(f"{path} has layers {', '.join(names)}; name the one to import with --layer", names)
+
+
+class LayerChoice(BadInputError):
+    """A file of several layers (a Google Earth KML's folders, a GeoPackage's tables), none of them
+    the scene's or the one asked for: which to import is the analyst's choice among `layers`."""
+
+    def __init__(self, message: str, layers: list[str]):
+        super().__init__(message)
+        self.layers = layers
 
 
 def _class_ids(ws, path, columns: dict, n: int, field: str | None, fixed: int | None) -> list[int]:

@@ -435,6 +435,24 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     expect(page.get_by_text("2 polygons read, 1 tile given a new label version", exact=False)).to_be_visible(timeout=30_000)
     assert (ws.label(tile)[1][42:68, 302 - 256 : 328 - 256] == 2).all()
 
+    # Google Earth's "My Places" saved as KML: a folder of slicks and one of ships, each a layer.
+    def placemarks(c0: int) -> str:
+        corners = [sc.grid.affine() @ xy for xy in ((c0, 100), (c0 + 30, 100), (c0 + 30, 130), (c0, 130), (c0, 100))]
+        ring = " ".join("{},{},0".format(*to_lonlat.transform(x, y)) for x, y in corners)
+        return f"<Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>{ring}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>"
+
+    folders = "".join(f"<Folder><name>{n}</name>{placemarks(c0)}</Folder>" for n, c0 in (("Slicks", 300), ("Ships", 400)))
+    (tmp_path / "My Places.kml").write_text(f'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>{folders}</Document></kml>')
+    upload(page, tmp_path / "My Places.kml")
+    page.get_by_role("button", name="Import seeps").click()
+    expect(page.get_by_text("This file has 2 layers: choose the one to import under Layer", exact=False)).to_be_visible()
+    shot(page, "23c-scene-seeps-layers")
+    choose(page, page.get_by_label("Layer", exact=True), "Slicks")
+    page.get_by_role("button", name="Import seeps").click()
+    expect(page.get_by_text("1 polygon read, 1 tile given a new label version", exact=False)).to_be_visible(timeout=30_000)
+    label = ws.label(tile)[1]
+    assert (label[102:128, 302 - 256 : 328 - 256] == 2).all() and not label[102:128, 402 - 256 : 428 - 256].any()
+
 
 def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, page, tmp_path):
     """A report gives a slick's place in degrees and minutes: Find a place shows the scene
