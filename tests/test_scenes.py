@@ -996,6 +996,8 @@ def test_a_class_named_in_any_field_and_polygons_off_the_scene(capsys, tmp_path,
 def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, scene_files):
     from pyogrio.raw import write
 
+    from seep.workspace.gis_import import LayerChoice, import_seeps
+
     img, _ = scene_files
     ws_path = str(tmp_path / "ws")
     assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
@@ -1030,7 +1032,15 @@ def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, sc
         crs="EPSG:32631",
         geometry_type="Polygon",
     )
+    write(str(tmp_path / "table.gpkg"), None, [np.array([1])], ["class_id"], driver="GPKG", layer="S1A_scene")
+    mixed = tmp_path / "mixed.gpkg"
+    write(str(mixed), None, [np.array([1])], ["class_id"], driver="GPKG", layer="S1A_scene")  # the scene's name, no shapes
+    write(
+        str(mixed), far, [np.array([1])], ["class_id"], driver="GPKG", layer="outlines", geometry_type="Polygon", crs="EPSG:32631"
+    )
     cases = [
+        ([str(tmp_path / "table.gpkg")], "holds a table without geometries (layer S1A_scene), no polygons; nothing was imported"),
+        ([str(mixed)], "layer S1A_scene of"),
         ([str(tmp_path / "none.gpkg")], "no file at"),
         ([str(tmp_path / "junk.gpkg")], "cannot read"),
         ([gpkg("nocrs.gpkg", crs=None)], "has no coordinate system"),
@@ -1058,6 +1068,9 @@ def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, sc
         assert code != 0 and expected in err and "Traceback" not in err, (expected, err)
     ws = Workspace(ws_path, create=False)
     assert all(ws.image(i).head_version is None for i in tile_offsets_of(ws, "S1A_scene"))  # nothing written
+    with pytest.raises(LayerChoice) as e:  # the Scene page offers the file's other layers
+        import_seeps(ws, mixed, scene_name="S1A_scene", author="ana")
+    assert e.value.layers == ["outlines"]
     code, _, err = run(capsys, "import-seeps", gpkg("ok4.gpkg"), "--scene", "S1A_scene", "--workspace", ws_path, "--author", " ")
     assert code != 0 and "need an author" in err
 

@@ -61,7 +61,9 @@ def import_seeps(
     class_id: int | None = None,
 ) -> SeepImport:
     if not author or not author.strip():
-        raise BadInputError("imported labels need an author: pass --author NAME (or set SEEP_AUTHOR)")
+        raise BadInputError(
+            "imported labels need an author: set your name in the sidebar, or pass --author NAME (or set SEEP_AUTHOR)"
+        )
     sc = scene(ws, scene_name)
     if sc.grid.crs is None:
         raise BadInputError(f"scene {sc.name} has no coordinate system, so no map polygon can be placed on it")
@@ -95,7 +97,7 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     if wkb is not None and len(wkb) == 0:  # before the fields: a file with no feature has none either
         raise BadInputError(f"{path} holds no features (layer {layer}); nothing was imported")
     if wkb is None:
-        raise BadInputError(f"layer {layer} of {path} is a table without geometries; name the layer of polygons with --layer")
+        _no_geometries(path, layer)
     if not meta.get("crs"):
         raise BadInputError(f"{path} has no coordinate system, so its polygons cannot be placed on a map; set one in your GIS")
     classes = np.array(_class_ids(ws, path, dict(zip(meta["fields"], fields, strict=True)), len(wkb), class_field, class_id))
@@ -161,6 +163,16 @@ def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
     if scene_name in names or len(names) == 1:
         return scene_name if scene_name in names else names[0]
     raise LayerChoice(f"{path} has layers {', '.join(names)}; name the one to import with --layer", names)
+
+
+def _no_geometries(path: Path, layer: str) -> None:
+    """Refuse a layer that is a table without geometries: offering the file's other layers, if any."""
+    from pyogrio import list_layers
+
+    others = [str(n) for n, _ in list_layers(str(path)) if str(n) != layer]
+    if not others:
+        raise BadInputError(f"{path} holds a table without geometries (layer {layer}), no polygons; nothing was imported")
+    raise LayerChoice(f"layer {layer} of {path} is a table without geometries; name the layer of polygons with --layer", others)
 
 
 class LayerChoice(BadInputError):

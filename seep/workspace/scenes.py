@@ -417,7 +417,9 @@ def _plain_on(grid: SceneGrid, mgrid: SceneGrid) -> bool:
     return mgrid.crs is None and mgrid.transform == identity and (mgrid.height, mgrid.width) == (grid.height, grid.width)
 
 
-def checked_scene_name(name: str, hint: str = "; pass --scene NAME") -> str:
+def checked_scene_name(
+    name: str, hint: str = "; give the scene another name (Scene name on the Scene page, --scene NAME)"
+) -> str:
     name = name.strip()
     if not name or len(name) > 100 or any(not (ch.isalnum() or ch in "-_.") for ch in name):
         raise BadInputError(f"scene name {name!r} must be 1-100 letters, digits, '-', '_' or '.'{hint}")
