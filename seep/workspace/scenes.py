@@ -432,7 +432,7 @@ def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: in
     existing = _existing(ws, name)
     if existing == "complete":
         raise BadInputError(
-            f"scene {name} is already in this workspace; pass --scene with another name to import it again "
+            f"scene {name} is already in this workspace; give the import another name (Scene name, or --scene) to import it again "
             "(its tiles already here stay as they are; a --mask labels those with no label yet)"
         )
     if existing == "importing":
@@ -440,7 +440,9 @@ def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: in
     if existing == "interrupted":
         _discard(ws, name, _tile_ids(ws, name))
     elif existing == "tiles":
-        raise BadInputError(f"this workspace already has tiles of a scene named {name}; pass --scene with another name")
+        raise BadInputError(
+            f"this workspace already has tiles of a scene named {name}; give the import another name (Scene name, or --scene)"
+        )
     beat = _Beat(ws, name, f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(8)}")
     with ws.connect(write=True) as con:
         made = con.execute(
