@@ -1038,7 +1038,22 @@ def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, sc
     write(
         str(mixed), far, [np.array([1])], ["class_id"], driver="GPKG", layer="outlines", geometry_type="Polygon", crs="EPSG:32631"
     )
+    ring = '{"type": "Polygon", "coordinates": [[[%s, %s], [%s, %s], [%s, %s], [%s, %s]]]}'
+    # A script's GeoJSON in UTM metres without its "crs" member, read in degrees; one written latitude first.
+    (tmp_path / "utm.geojson").write_text(
+        feature % ("1", ring % (501000, 4597000, 502000, 4597000, 502000, 4598000, 501000, 4597000))
+    )
+    (tmp_path / "latfirst.geojson").write_text(feature % ("1", ring % (3.01, 171.54, 3.02, 171.54, 3.02, 171.55, 3.01, 171.54)))
     cases = [
+        (
+            [str(tmp_path / "utm.geojson")],
+            "gives coordinates such as (501000, 4.597e+06), not the longitude and latitude its coordinate system (WGS 84) "
+            "calls for: metres of a map projection, most likely, in a GeoJSON without its coordinate system",
+        ),
+        (
+            [str(tmp_path / "latfirst.geojson")],
+            "a latitude past 90°. Longitude comes first in GeoJSON and GIS files: are the two swapped?",
+        ),
         ([str(tmp_path / "table.gpkg")], "holds a table without geometries (layer S1A_scene), no polygons; nothing was imported"),
         ([str(mixed)], "layer S1A_scene of"),
         ([str(tmp_path / "none.gpkg")], "no file at"),

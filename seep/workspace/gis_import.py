@@ -115,6 +115,8 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
                 f"{path} has a local coordinate system ({theirs.name}), tied to no place on the Earth, so its polygons "
                 f"cannot be placed on scene {sc.name}; set the file's real one in your GIS"
             )
+        if theirs.is_geographic:
+            _check_degrees(path, theirs, geoms)
         if theirs != ours:
             geoms = reproject(geoms, meta["crs"], sc.grid.crs)
     except (CRSError, ProjError) as e:
@@ -124,6 +126,25 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     on_scene = shapely.intersects(geoms, _footprint(sc))
     report.outside = int((~on_scene).sum())
     return list(geoms[on_scene]), classes[keep][on_scene].tolist(), list(geoms[~on_scene])
+
+
+def _check_degrees(path: Path, crs, geoms: np.ndarray) -> None:
+    """Refuse coordinates that are no longitude and latitude in a file that says they are: most
+    often metres of a map projection written into a GeoJSON without its coordinate system, which
+    is then read in degrees (RFC 7946), or a latitude past 90 written first. Longitudes to 360
+    pass (0-360 is a way of writing them)."""
+    xy = shapely.get_coordinates(geoms)
+    wrong = (xy[:, 0] < -180) | (xy[:, 0] > 360) | (np.abs(xy[:, 1]) > 90)
+    if not wrong.any():
+        return
+    x, y = xy[wrong.argmax()]
+    said = f"{path} gives coordinates such as ({x:.6g}, {y:.6g}), not the longitude and latitude its coordinate system ({crs.name}) calls for"
+    if max(abs(x), abs(y)) > 360:
+        raise BadInputError(
+            f"{said}: metres of a map projection, most likely, in a GeoJSON without its coordinate system (read in degrees). "
+            "Save the file from your GIS, which writes the system its polygons were drawn in"
+        )
+    raise BadInputError(f"{said}: a latitude past 90°. Longitude comes first in GeoJSON and GIS files: are the two swapped?")
 
 
 def _around_the_globe(geoms: np.ndarray) -> np.ndarray:
