@@ -1,8 +1,9 @@
 """The fuzz tests at full length: 1,000 Hypothesis examples each of damaged TIFF bytes,
-truncations, undecodable names and links, of damaged GeoPackages and GeoJSON for
-import-seeps and of damaged or cut Sentinel-1, RADARSAT-2 and RCM zips for a scene's import, 5,000 each of text
-typed into Find a place and as a scene's acquisition time, and 1,000 notes and class names
-typed, then shown in a scene's report (CI runs a slice of 60 and 300).
+truncations, undecodable names and links, of damaged GeoPackages and GeoJSON and of boxes
+anywhere in five coordinate systems for import-seeps, and of damaged or cut Sentinel-1,
+RADARSAT-2 and RCM zips for a scene's import, 5,000 each of text typed into Find a place and
+as a scene's acquisition time, and 1,000 notes and class names typed, then shown in a scene's
+report (CI runs a slice of 60 and 300).
 
     python benchmarks/bench_fuzz.py [--examples 1000]
 
@@ -28,6 +29,7 @@ def main() -> int:
             "damaged_zipped",
             f"{args.examples} damaged Sentinel-1, RADARSAT-2 and RCM zips each imported",
         ),
+        ("tests/test_import_fuzz.py", "anywhere", f"{args.examples} polygons anywhere (five coordinate systems) imported"),
         ("tests/test_places.py", "any_text", f"{5 * args.examples} texts read as places"),
         (
             "tests/test_acquired.py",

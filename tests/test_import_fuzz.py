@@ -4,6 +4,7 @@ bombs each become one `skipped FILE: reason` line while the rest comes in whole.
 The Hypothesis run is a fast slice here (SEEP_FUZZ_EXAMPLES, 60 by default); the
 benchmark runs the same test with 1,000 examples: `python benchmarks/bench_fuzz.py`."""
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -157,6 +158,37 @@ def test_fuzzed_gis_files_never_abort_a_seep_import(kind, edits, cut):
     for rec in ws.list_images(limit=10):
         if rec.head_version is not None:
             assert ws.label(rec.id)[1].max() <= len(ws.classes) - 1
+
+
+COORDINATE = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e7, max_value=1e7)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    x=COORDINATE,
+    y=COORDINATE,
+    size=st.tuples(st.floats(1e-9, 1e6), st.floats(1e-9, 1e6)),
+    crs=st.sampled_from([None, "EPSG:32631", "EPSG:3857", "EPSG:3413", "EPSG:32760"]),
+)
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # PROJ's infinities must not reach GEOS (nor the analyst's screen)
+def test_a_polygon_anywhere_is_imported_or_said_to_lie_elsewhere(x, y, size, crs):
+    """A box at any coordinates, in degrees (GeoJSON without a crs member), UTM, Web Mercator or
+    polar stereographic: burnt where it lies on the scene, or one clear refusal saying where."""
+    from seep.errors import SeepError
+    from seep.workspace.gis_import import import_seeps
+
+    w, h = size
+    ring = [[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]
+    feature = {"type": "Feature", "properties": {"class_id": 1}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    collection = {"type": "FeatureCollection", "features": [feature]}
+    if crs:
+        collection["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:" + crs.replace(":", "::")}}
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / "box.geojson").write_text(json.dumps(collection))
+        try:
+            import_seeps(scene_workspace(), Path(d) / "box.geojson", scene_name="s", author="fuzz")
+        except SeepError as e:
+            assert str(e)
 
 
 PRODUCT = "S1A_IW_GRDH_1SDV_20260101T031512_20260101T031537_000001_000001_FUZZ"

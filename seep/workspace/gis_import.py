@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from seep.data.geo import on_earth, transformer
+from seep.data.geo import on_earth
 from seep.errors import BadInputError
 from seep.workspace import accounts, gis_undo
 from seep.workspace.gis import reproject
@@ -83,8 +83,8 @@ def import_seeps(
 
 
 def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, list[int], list]:
-    """The file's polygons on the scene, in its CRS, and their class ids; those off it (in its CRS
-    too); the others counted."""
+    """The file's polygons on the scene, in its CRS, and their class ids; those off it, in
+    longitude and latitude; the others counted."""
     from pyogrio.raw import read
     from pyproj import CRS
     from pyproj.exceptions import CRSError, ProjError
@@ -106,7 +106,7 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     report.polygons = len(geoms)
     keep = np.array([g is not None for g in geoms], bool)
     report.not_polygons = int((~keep).sum())
-    geoms = shapely.make_valid(geoms[keep])
+    geoms = raw = shapely.make_valid(geoms[keep])
     ours = CRS.from_wkt(sc.grid.crs)
     try:
         theirs = CRS.from_user_input(meta["crs"])
@@ -123,9 +123,14 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
         raise BadInputError(f"cannot move the polygons of {path} onto scene {sc.name}'s coordinate system: {e}") from None
     if ours.is_geographic:
         geoms = _around_the_globe(geoms)
-    on_scene = shapely.intersects(geoms, _footprint(sc))
+    # One beyond where the scene's projection reaches (the other side of the Earth) has no finite
+    # coordinates there: it is off the scene, asked of GEOS no further.
+    placed = np.isfinite(shapely.bounds(geoms)).all(axis=1)
+    on_scene = np.zeros(len(geoms), bool)
+    on_scene[placed] = shapely.intersects(geoms[placed], _footprint(sc))
     report.outside = int((~on_scene).sum())
-    return list(geoms[on_scene]), classes[keep][on_scene].tolist(), list(geoms[~on_scene])
+    off = raw[~on_scene] if theirs.is_geographic else reproject(raw[~on_scene], meta["crs"], "EPSG:4326")
+    return list(geoms[on_scene]), classes[keep][on_scene].tolist(), list(off)
 
 
 def _check_degrees(path: Path, crs, geoms: np.ndarray) -> None:
@@ -247,14 +252,14 @@ def _why_none(ws: Workspace, sc: Scene, report: SeepImport, off: list) -> str:
 
 
 def _where(ws: Workspace, sc: Scene, off: list) -> str:
-    """Where the polygons off the scene lie, the largest's place on the Earth: on another scene of
-    the workspace (the file was brought to the wrong scene's page), or how far away (a file
-    written in one coordinate system and labelled with another, most often)."""
-    biggest = max(off, key=lambda g: g.area)
-    x, y = shapely.get_coordinates(biggest.point_on_surface())[0]
-    lon, lat = transformer(sc.grid.crs, "EPSG:4326").transform(x, y)
-    if not (np.isfinite(lon) and np.isfinite(lat) and -90 <= lat <= 90):
-        return ""  # beyond what the scene's projection carries: no place to give
+    """Where the polygons off the scene (in longitude and latitude) lie, the largest's place: on
+    another scene of the workspace (the file was brought to the wrong scene's page), on one once
+    its numbers are swapped, or how far away (a file written in one coordinate system and
+    labelled with another, most often)."""
+    placed = [g for g in off if np.isfinite(shapely.bounds(g)).all()]
+    if not placed:
+        return ""  # beyond where the file's own projection reaches: no place to give
+    lon, lat = shapely.get_coordinates(max(placed, key=lambda g: g.area).point_on_surface())[0]
     found = place_of(ws, (lon + 180) % 360 - 180, lat)
     which = ", the largest" if len(off) > 1 else ""
     if others := sorted({p.scene for p in found.places} - {sc.name}):
