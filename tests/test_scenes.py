@@ -1175,8 +1175,8 @@ def test_a_shapefile_dropped_as_its_parts_is_read_and_a_part_missing_is_named(ca
     assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
     ws = Workspace(ws_path, create=False)
     box = np.array(shapely.to_wkb([shapely.box(501000, 4598000, 501400, 4598400)]), dtype=object)  # columns 100-140, rows 160-200
-    write(str(tmp_path / "my seeps.shp"), box, [np.array([4])], ["class_id"], driver="ESRI Shapefile", crs="EPSG:32631",
-          geometry_type="Polygon")  # fmt: skip
+    write(str(tmp_path / "my seeps.shp"), box, [np.array([4])], ["CLASS_ID"], driver="ESRI Shapefile", crs="EPSG:32631",
+          geometry_type="Polygon")  # fmt: skip  # as ArcGIS writes field names
     parts = {p.suffix: SimpleNamespace(name=p.name, getvalue=p.read_bytes) for p in tmp_path.glob("my seeps.*")}
     assert set(parts) == {".shp", ".shx", ".dbf", ".prj", ".cpg"}
 

@@ -218,10 +218,13 @@ def _class_ids(ws, path, columns: dict, n: int, field: str | None, fixed: int | 
         if not 1 <= fixed <= top:
             raise BadInputError(f"--class {fixed}: the seep classes are 1 to {top}")
         return [fixed] * n
-    field = field or (CLASS_FIELD if CLASS_FIELD in columns else None)
-    if field is None or field not in columns:
+    wanted = field or CLASS_FIELD
+    # as written, else in any case: ArcGIS and dBase write CLASS_ID for class_id
+    same = [c for c in columns if c.casefold() == wanted.casefold()]
+    field = wanted if wanted in columns else same[0] if len(same) == 1 else None
+    if field is None:
         raise BadInputError(
-            f"{path} has no {field or CLASS_FIELD} field to say each polygon's class (fields: {', '.join(columns) or 'none'}); "
+            f"{path} has no {wanted} field to say each polygon's class (fields: {', '.join(columns) or 'none'}); "
             "name the field that holds it, or give every polygon one class (command line: --class-field F or --class N)"
         )
     by_name = {c.name.casefold(): c.id for c in ws.classes.classes[1:]}
