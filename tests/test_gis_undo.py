@@ -76,7 +76,7 @@ def test_a_wrong_import_is_undone_each_tile_as_it_was(capsys, tmp_path, gulf):
 
     # Bo means to bring in his seep-2 outlines, and picks last week's file of class-5 blobs.
     out = import_seeps(capsys, ws, outlines(tmp_path, [(100, 200, 140, 300)], 5, "last week.geojson"))
-    assert "2 tiles given a new label version" in out
+    assert "2 tiles given a new label version" in out and "`python -m seep undo-import-seeps --scene gulf` puts" in out
     assert [ws.image(t.id).status for t in (fresh, drawn)] == ["accepted", "accepted"]
     last = last_import(ws, "gulf")
     assert (last.file, last.author, last.tiles) == ("last week.geojson", "bo", 2)

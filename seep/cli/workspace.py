@@ -321,6 +321,8 @@ def cmd_import_seeps(args) -> int:
         class_id=args.class_id,
     )
     print(report.summary())
+    if report.tiles:
+        print(f"a wrong file? `python -m seep undo-import-seeps --scene {report.scene}` puts those tiles back as they were")
     return 0
 
 
