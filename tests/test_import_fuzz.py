@@ -90,8 +90,8 @@ def test_fuzzed_files_names_and_links_never_abort_an_import(edits, cut, name, li
 
 
 def gis_files() -> dict[str, bytes]:
-    """A GeoPackage and a GeoJSON, each with one seep polygon on the scene below."""
-    import json
+    """A GeoPackage, a GeoJSON and a KMZ, each with one seep polygon on the scene below."""
+    import zipfile
 
     import shapely
     from pyogrio.raw import write
@@ -101,9 +101,14 @@ def gis_files() -> dict[str, bytes]:
         write(f"{d}/s.gpkg", box, [np.array([1])], ["class_id"], driver="GPKG", crs="EPSG:32631", geometry_type="Polygon")
         ring = [[3.0012, 41.54], [3.0024, 41.54], [3.0024, 41.5412], [3.0012, 41.5412], [3.0012, 41.54]]
         feature = {"type": "Feature", "properties": {"class_id": 2}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        lonlat = np.array(shapely.to_wkb([shapely.Polygon(ring)]), dtype=object)
+        write(f"{d}/doc.kml", lonlat, [np.array([2])], ["class_id"], driver="KML", crs="EPSG:4326", geometry_type="Polygon")
+        with zipfile.ZipFile(f"{d}/s.kmz", "w", zipfile.ZIP_DEFLATED) as z:  # as Google Earth saves places
+            z.write(f"{d}/doc.kml", "doc.kml")
         return {
             ".gpkg": Path(f"{d}/s.gpkg").read_bytes(),
             ".geojson": json.dumps({"type": "FeatureCollection", "features": [feature]}).encode(),
+            ".kmz": Path(f"{d}/s.kmz").read_bytes(),
         }
 
 

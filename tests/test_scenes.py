@@ -846,6 +846,19 @@ def test_seeps_exported_to_a_gis_come_back_as_the_same_labels(capsys, tmp_path, 
     kept = labels_of(Workspace(again, create=False), "S1A_scene", (600, 700))
     assert (kept != expected).mean() < 0.002  # lon/lat to 7 decimals and back: only pixels on an edge may differ
 
+    # The same places saved from Google Earth as KMZ (doc.kml zipped), read by GDAL's LIBKML.
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "places.kmz", "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(tmp_path / "s.kml", "doc.kml")
+    kmz = str(tmp_path / "kmz")
+    assert run(capsys, "import", str(img), "--workspace", kmz)[0] == 0
+    code, out, err = run(
+        capsys, "import-seeps", str(tmp_path / "places.kmz"), "--scene", "S1A_scene", "--author", "ana", "--workspace", kmz
+    )
+    assert code == 0 and "2 polygons read, 6 tiles given a new label version" in out, err
+    assert np.array_equal(labels_of(Workspace(kmz, create=False), "S1A_scene", (600, 700)), kept)
+
 
 def lonlat_parts(path) -> list:
     """The polygons of an exported lon/lat file, each part of a multipolygon on its own."""

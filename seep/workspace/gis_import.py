@@ -14,6 +14,7 @@ scene writes nothing.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
 
     layer = _layer(path, sc.name, layer)
     try:
-        meta, _, wkb, fields = read(str(path), layer=layer)
+        meta, _, wkb, fields = read(_readable(path), layer=layer)
     except Exception as e:  # GDAL's reasons are many and its messages say which
         raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
     if wkb is not None and len(wkb) == 0:  # before the fields: a file with no feature has none either
@@ -179,7 +180,7 @@ def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
     if not path.is_file():
         raise BadInputError(f"no file at {path}")
     try:
-        names = [str(n) for n, _ in list_layers(str(path))]
+        names = [str(n) for n, _ in list_layers(_readable(path))]
     except Exception as e:
         raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
     if wanted is not None:
@@ -191,11 +192,27 @@ def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
     raise LayerChoice(f"{path} has layers {', '.join(names)}; name the one to import with --layer", names)
 
 
+def _readable(path: Path) -> str:
+    """What GDAL is given to read: a KMZ's main KML inside it (the first .kml at its root, doc.kml
+    as Google Earth saves it), as GDAL's LIBKML reads the KMZ itself without its placemarks'
+    ExtendedData fields, where class_id is; any other file as it is."""
+    if path.suffix.lower() != ".kmz":
+        return str(path)
+    try:
+        with zipfile.ZipFile(path) as z:
+            main = next((n for n in z.namelist() if n.lower().endswith(".kml") and "/" not in n), None)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise BadInputError(f"cannot read {path} as a GIS file: a KMZ is a zip, and this one is not whole ({e})") from None
+    if main is None:
+        raise BadInputError(f"cannot read {path} as a GIS file: a KMZ holds a .kml file, and this one holds none")
+    return f"/vsizip/{path}/{main}"
+
+
 def _no_geometries(path: Path, layer: str) -> None:
     """Refuse a layer that is a table without geometries: offering the file's other layers, if any."""
     from pyogrio import list_layers
 
-    others = [str(n) for n, _ in list_layers(str(path)) if str(n) != layer]
+    others = [str(n) for n, _ in list_layers(_readable(path)) if str(n) != layer]
     if not others:
         raise BadInputError(f"{path} holds a table without geometries (layer {layer}), no polygons; nothing was imported")
     raise LayerChoice(f"layer {layer} of {path} is a table without geometries; name the layer of polygons with --layer", others)
