@@ -215,3 +215,44 @@ def test_polygons_brought_to_the_wrong_scene_say_where_they_lie(two_passes, tmp_
         BadInputError, match=r"outside it on scene evening, morning if its numbers are swapped: the file gives latitude first"
     ):
         import_seeps(two_passes, tmp_path / "swapped.geojson", scene_name="morning", author="ana")
+
+
+def test_another_pass_s_slicks_in_one_file_stay_off_this_pass(two_passes, tmp_path):
+    """export-seeps writes every scene's slicks to one GeoJSON, each naming its scene; edited in a
+    GIS and brought back on one pass, the other pass's slicks (on the same sea) are left out, and
+    outlines drawn since (no scene) or named for a scene renamed since are read."""
+    import json
+
+    from seep.workspace.gis_import import import_seeps
+
+    def box(scene, x0, y0):  # 200 m squares, in UTM 31N as export-seeps' GeoPackage gives them
+        ring = [[x0, y0], [x0 + 200, y0], [x0 + 200, y0 + 200], [x0, y0 + 200], [x0, y0]]
+        return {
+            "type": "Feature",
+            "properties": {"scene": scene, "class_id": 1},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+
+    features = [
+        box("evening", 503000, 4597000),
+        box("morning", 503400, 4597000),
+        box(None, 503800, 4597000),
+        box("dawn", 504200, 4597000),
+    ]
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32631"}}
+    (tmp_path / "all.geojson").write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": features}))
+    report = import_seeps(two_passes, tmp_path / "all.geojson", scene_name="morning", author="ana")
+    assert report.summary() == (
+        "scene morning: 3 polygons read, 1 tile given a new label version, 1 polygon of scene evening left out (another pass's)"
+    )
+    tile = next(i for i, off in tile_offsets_of(two_passes, "morning").items() if off == (256, 256))
+    label = two_passes.label(tile)[1]  # rows 280-300 of the scene (y 4597200 down to 4597000), 10 m pixels
+    burnt = [label[280 - 256 : 300 - 256, c - 256 : c - 256 + 20].all() for c in (300, 340, 380, 420)]
+    assert burnt == [False, True, True, True]  # evening's left out; morning's, the new one, the renamed scene's in
+
+    features = [box("morning", 503400, 4597000)]
+    (tmp_path / "morning.geojson").write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": features}))
+    with pytest.raises(
+        BadInputError, match=r"\(1 polygon of scene morning: import the file on that scene\); nothing was imported"
+    ):
+        import_seeps(two_passes, tmp_path / "morning.geojson", scene_name="evening", author="ana")

@@ -15,7 +15,7 @@ scene writes nothing.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +27,11 @@ from seep.workspace import accounts, gis_undo
 from seep.workspace.gis import reproject
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted
-from seep.workspace.scenes import Scene, scene, tile_offsets_of
+from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
 CLASS_FIELD = "class_id"  # what export-seeps writes: a file it wrote comes back with no flag
+SCENE_FIELD = "scene"  # the scene export-seeps took each slick from
 
 
 @dataclass
@@ -41,9 +42,13 @@ class SeepImport:
     not_polygons: int = 0  # points, lines, empty geometries: no area to burn
     tiles: int = 0  # tiles given a new label version
     import_id: int | None = None  # its record, to undo it by (seep.workspace.gis_undo)
+    of_other_scenes: int = 0  # features whose scene field names another scene of the workspace
+    other_scenes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         s = f"scene {self.scene}: {counted(self.polygons, 'polygon')} read, {counted(self.tiles, 'tile')} given a new label version"
+        if self.of_other_scenes:
+            s += f", {counted(self.of_other_scenes, 'polygon')} of scene {', '.join(self.other_scenes)} left out (another pass's)"
         if self.outside:
             s += f", {counted(self.outside, 'polygon')} outside the scene left out"
         if self.not_polygons:
@@ -101,7 +106,10 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
         _no_geometries(path, layer)
     if not meta.get("crs"):
         raise BadInputError(f"{path} has no coordinate system, so its polygons cannot be placed on a map; set one in your GIS")
-    classes = np.array(_class_ids(ws, path, dict(zip(meta["fields"], fields, strict=True)), len(wkb), class_field, class_id))
+    columns = dict(zip(meta["fields"], fields, strict=True))
+    mine = _not_other_scenes(ws, sc, columns.get(SCENE_FIELD), len(wkb), report)
+    wkb, columns = wkb[mine], {k: v[mine] for k, v in columns.items()}
+    classes = np.array(_class_ids(ws, path, columns, len(wkb), class_field, class_id))
     # an unclosed ring and the like are mended, or left out as no area, never a GEOS traceback
     geoms = np.array([_area_of(g) for g in shapely.from_wkb(np.asarray(wkb, dtype=object), on_invalid="fix")], dtype=object)
     report.polygons = len(geoms)
@@ -192,6 +200,20 @@ def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
     raise LayerChoice(f"{path} has layers {', '.join(names)}; name the one to import with --layer", names)
 
 
+def _not_other_scenes(ws: Workspace, sc: Scene, names, n: int, report: SeepImport) -> np.ndarray:
+    """Which features to read: not those a `scene` field gives to another scene of this workspace.
+    export-seeps writes every scene's slicks to one GeoJSON or KML, each naming its scene, and
+    two passes over one sea overlap: another pass's slicks are not this one's. Features naming
+    this scene, none (drawn since, in the GIS) or a name no scene has now (renamed since) are read."""
+    if names is None:
+        return np.ones(n, bool)
+    others = set(scene_names(ws)) - {sc.name}
+    theirs = np.array([str(n).strip() in others if n is not None else False for n in names], bool)
+    report.other_scenes = sorted({str(n).strip() for n in np.asarray(names, dtype=object)[theirs]})
+    report.of_other_scenes = int(theirs.sum())
+    return ~theirs
+
+
 def _readable(path: Path) -> str:
     """What GDAL is given to read: a KMZ's main KML inside it (the first .kml at its root, doc.kml
     as Google Earth saves it), as GDAL's LIBKML reads the KMZ itself without its placemarks'
@@ -261,6 +283,11 @@ def _class_ids(ws, path, columns: dict, n: int, field: str | None, fixed: int | 
 def _why_none(ws: Workspace, sc: Scene, report: SeepImport, off: list) -> str:
     """What the file held instead: polygons elsewhere (and where), or no areas."""
     parts = []
+    if report.of_other_scenes:
+        parts.append(
+            f"{counted(report.of_other_scenes, 'polygon')} of scene {', '.join(report.other_scenes)}: import the file on "
+            "that scene"
+        )
     if report.outside:
         parts.append(f"{counted(report.outside, 'polygon')} outside it{_where(ws, sc, off)}")
     if report.not_polygons:
