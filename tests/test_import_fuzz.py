@@ -90,7 +90,8 @@ def test_fuzzed_files_names_and_links_never_abort_an_import(edits, cut, name, li
 
 
 def gis_files() -> dict[str, bytes]:
-    """A GeoPackage, a GeoJSON and a KMZ, each with one seep polygon on the scene below."""
+    """A GeoPackage, a GeoJSON and a KMZ, each with one seep polygon on the scene below, and a
+    GeoTIFF mask."""
     import zipfile
 
     import shapely
@@ -105,7 +106,16 @@ def gis_files() -> dict[str, bytes]:
         write(f"{d}/doc.kml", lonlat, [np.array([2])], ["class_id"], driver="KML", crs="EPSG:4326", geometry_type="Polygon")
         with zipfile.ZipFile(f"{d}/s.kmz", "w", zipfile.ZIP_DEFLATED) as z:  # as Google Earth saves places
             z.write(f"{d}/doc.kml", "doc.kml")
+        import rasterio
+        from rasterio.transform import from_origin
+
+        mask = np.zeros((1, 64, 64), np.uint8)
+        mask[0, 10:30, 5:25] = 3
+        profile = dict(driver="GTiff", height=64, width=64, count=1, dtype="uint8", crs="EPSG:32631", tiled=True)
+        with rasterio.open(f"{d}/s.tif", "w", transform=from_origin(500000, 4600000, 10, 10), **profile) as ds:
+            ds.write(mask)  # a GeoTIFF mask of class ids, on the scene below
         return {
+            ".tif": Path(f"{d}/s.tif").read_bytes(),
             ".gpkg": Path(f"{d}/s.gpkg").read_bytes(),
             ".geojson": json.dumps({"type": "FeatureCollection", "features": [feature]}).encode(),
             ".kmz": Path(f"{d}/s.kmz").read_bytes(),

@@ -249,9 +249,15 @@ def _workspace_commands(add: Add) -> None:
     p = add(
         "import-seeps",
         cmd_import_seeps,
-        "burn seep polygons from a GIS file (GeoPackage, GeoJSON, KML, shapefile) into a scene's tiles as new label versions",
+        "burn seep polygons from a GIS file (GeoPackage, GeoJSON, KML/KMZ, shapefile) or a GeoTIFF mask into a scene's tiles "
+        "as new label versions",
     )
-    p.add_argument("path", type=Path, help="the GIS file; any coordinate system, reprojected onto the scene")
+    p.add_argument(
+        "path",
+        type=Path,
+        help="the GIS file, or a GeoTIFF mask of class ids (0: no seep; --class N for a mask of 0 and 1 or 255); "
+        "any coordinate system, reprojected onto the scene",
+    )
     p.add_argument("--scene", required=True, help="the georeferenced scene whose tiles the polygons label")
     p.add_argument("--layer", help="the file's layer (default: the one named for the scene, or its only one)")
     which = p.add_mutually_exclusive_group()

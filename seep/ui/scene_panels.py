@@ -217,9 +217,9 @@ def gis_import(ws: Workspace, name: str) -> None:
 def _seeps_form(ws: Workspace, name: str) -> None:
     with st.form("scene_seeps", border=False):
         uploads = st.file_uploader(
-            "GeoPackage, GeoJSON, KML/KMZ or a shapefile (its .shp, .shx, .dbf and .prj together, or their zip), "
-            "any coordinate system",
-            type=["gpkg", "geojson", "json", "kml", "kmz", "zip", *(s[1:] for s in SHAPEFILE_PARTS)],
+            "GeoPackage, GeoJSON, KML/KMZ, a shapefile (its .shp, .shx, .dbf and .prj together, or their zip) or a "
+            "GeoTIFF mask of class ids, any coordinate system",
+            type=["gpkg", "geojson", "json", "kml", "kmz", "zip", *(s[1:] for s in SHAPEFILE_PARTS), "tif", "tiff"],
             accept_multiple_files=True,
             # Emptied after each import (a new key): files dropped next must not join those imported.
             key=f"scene_seeps_file_{st.session_state.get('scene_seeps_imports', 0)}",

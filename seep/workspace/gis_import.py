@@ -25,6 +25,7 @@ from seep.data.geo import on_earth
 from seep.errors import BadInputError
 from seep.workspace import accounts, gis_undo
 from seep.workspace.gis import reproject
+from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
@@ -44,9 +45,11 @@ class SeepImport:
     import_id: int | None = None  # its record, to undo it by (seep.workspace.gis_undo)
     of_other_scenes: int = 0  # features whose scene field names another scene of the workspace
     other_scenes: list[str] = field(default_factory=list)
+    from_mask: bool = False  # a raster mask's seep regions, not a vector file's polygons
 
     def summary(self) -> str:
-        s = f"scene {self.scene}: {counted(self.polygons, 'polygon')} read, {counted(self.tiles, 'tile')} given a new label version"
+        read = counted(self.polygons, "seep region") + " of the mask" if self.from_mask else counted(self.polygons, "polygon")
+        s = f"scene {self.scene}: {read} read, {counted(self.tiles, 'tile')} given a new label version"
         if self.of_other_scenes:
             s += f", {counted(self.of_other_scenes, 'polygon')} of scene {', '.join(self.other_scenes)} left out (another pass's)"
         if self.outside:
@@ -77,7 +80,8 @@ def import_seeps(
     geoms, classes, off = _read(ws, Path(path), sc, layer, class_field, class_id, report)
     burnt = _burn_tiles(sc, ws, geoms, classes)
     if not burnt:
-        raise BadInputError(f"no polygon of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
+        what = "seep pixel" if report.from_mask else "polygon"
+        raise BadInputError(f"no {what} of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
     report.import_id = gis_undo.begin(ws, Path(path).name, author)
     try:
         for image_id, pixels in burnt.items():
@@ -91,9 +95,56 @@ def import_seeps(
 def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, list[int], list]:
     """The file's polygons on the scene, in its CRS, and their class ids; those off it, in
     longitude and latitude; the others counted."""
-    from pyogrio.raw import read
     from pyproj import CRS
     from pyproj.exceptions import CRSError, ProjError
+
+    if is_mask(path):
+        if class_field not in (None, CLASS_FIELD) or layer is not None:
+            raise BadInputError(
+                f"{path} is a raster mask, of no fields or layers: its pixel values are the classes, or one class is given "
+                "to all its seep pixels (the Class box, or --class N)"
+            )
+        crs, geoms, classes = mask_shapes(path, class_id, len(ws.classes) - 1)
+        report.from_mask = True
+    else:
+        crs, wkb, classes = _features(ws, path, sc, layer, class_field, class_id, report)
+        # an unclosed ring and the like are mended, or left out as no area, never a GEOS traceback
+        geoms = np.array([_area_of(g) for g in shapely.from_wkb(np.asarray(wkb, dtype=object), on_invalid="fix")], dtype=object)
+    report.polygons = len(geoms)
+    keep = np.array([g is not None for g in geoms], bool)
+    report.not_polygons = int((~keep).sum())
+    classes = np.asarray(classes, dtype=np.int64)[keep]
+    geoms = raw = shapely.make_valid(geoms[keep])
+    ours = CRS.from_wkt(sc.grid.crs)
+    try:
+        theirs = CRS.from_user_input(crs)
+        if on_earth(theirs.to_wkt()) is None:
+            raise BadInputError(
+                f"{path} has a local coordinate system ({theirs.name}), tied to no place on the Earth, so its polygons "
+                f"cannot be placed on scene {sc.name}; set the file's real one in your GIS"
+            )
+        if theirs.is_geographic:
+            _check_degrees(path, theirs, geoms)
+        if theirs != ours:
+            geoms = reproject(geoms, crs, sc.grid.crs)
+    except (CRSError, ProjError) as e:
+        raise BadInputError(f"cannot move the polygons of {path} onto scene {sc.name}'s coordinate system: {e}") from None
+    if ours.is_geographic:
+        geoms = _around_the_globe(geoms)
+    # One beyond where the scene's projection reaches (the other side of the Earth) has no finite
+    # coordinates there: it is off the scene, asked of GEOS no further.
+    placed = np.isfinite(shapely.bounds(geoms)).all(axis=1)
+    on_scene = np.zeros(len(geoms), bool)
+    on_scene[placed] = shapely.intersects(geoms[placed], _footprint(sc))
+    report.outside = int((~on_scene).sum())
+    off = raw[~on_scene] if theirs.is_geographic else reproject(raw[~on_scene], crs, "EPSG:4326")
+    return list(geoms[on_scene]), classes[on_scene].tolist(), list(off)
+
+
+def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, np.ndarray, list[int]]:
+    """A vector file's CRS, its features' geometries (WKB) and their class ids, but those of
+    another scene's (see _not_other_scenes)."""
+    from pyogrio.raw import read
 
     layer = _layer(path, sc.name, layer)
     try:
@@ -109,37 +160,7 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     columns = dict(zip(meta["fields"], fields, strict=True))
     mine = _not_other_scenes(ws, sc, columns.get(SCENE_FIELD), len(wkb), report)
     wkb, columns = wkb[mine], {k: v[mine] for k, v in columns.items()}
-    classes = np.array(_class_ids(ws, path, columns, len(wkb), class_field, class_id))
-    # an unclosed ring and the like are mended, or left out as no area, never a GEOS traceback
-    geoms = np.array([_area_of(g) for g in shapely.from_wkb(np.asarray(wkb, dtype=object), on_invalid="fix")], dtype=object)
-    report.polygons = len(geoms)
-    keep = np.array([g is not None for g in geoms], bool)
-    report.not_polygons = int((~keep).sum())
-    geoms = raw = shapely.make_valid(geoms[keep])
-    ours = CRS.from_wkt(sc.grid.crs)
-    try:
-        theirs = CRS.from_user_input(meta["crs"])
-        if on_earth(theirs.to_wkt()) is None:
-            raise BadInputError(
-                f"{path} has a local coordinate system ({theirs.name}), tied to no place on the Earth, so its polygons "
-                f"cannot be placed on scene {sc.name}; set the file's real one in your GIS"
-            )
-        if theirs.is_geographic:
-            _check_degrees(path, theirs, geoms)
-        if theirs != ours:
-            geoms = reproject(geoms, meta["crs"], sc.grid.crs)
-    except (CRSError, ProjError) as e:
-        raise BadInputError(f"cannot move the polygons of {path} onto scene {sc.name}'s coordinate system: {e}") from None
-    if ours.is_geographic:
-        geoms = _around_the_globe(geoms)
-    # One beyond where the scene's projection reaches (the other side of the Earth) has no finite
-    # coordinates there: it is off the scene, asked of GEOS no further.
-    placed = np.isfinite(shapely.bounds(geoms)).all(axis=1)
-    on_scene = np.zeros(len(geoms), bool)
-    on_scene[placed] = shapely.intersects(geoms[placed], _footprint(sc))
-    report.outside = int((~on_scene).sum())
-    off = raw[~on_scene] if theirs.is_geographic else reproject(raw[~on_scene], meta["crs"], "EPSG:4326")
-    return list(geoms[on_scene]), classes[keep][on_scene].tolist(), list(off)
+    return meta["crs"], wkb, _class_ids(ws, path, columns, len(wkb), class_field, class_id)
 
 
 def _check_degrees(path: Path, crs, geoms: np.ndarray) -> None:

@@ -364,6 +364,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     from pyproj import CRS, Transformer
 
     from seep.workspace import accounts
+    from seep.workspace.gis import export_masks_geotiff
     from seep.workspace.scenes import scene
 
     url, ws_path = geo_server
@@ -452,6 +453,14 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     expect(page.get_by_text("1 polygon read, 1 tile given a new label version", exact=False)).to_be_visible(timeout=30_000)
     label = ws.label(tile)[1]
     assert (label[102:128, 302 - 256 : 328 - 256] == 2).all() and not label[102:128, 402 - 256 : 428 - 256].any()
+
+    # The scene's labels as a GeoTIFF mask (as "Seeps as a GeoTIFF mask" gives it), back as a raster; seep 2 for all.
+    (mask,) = export_masks_geotiff(ws, tmp_path / "masks", scenes=["demo_scene"])
+    upload(page, mask)
+    page.get_by_role("button", name="Import seeps").click()
+    expect(page.get_by_text("seep regions of the mask read", exact=False)).to_be_visible(timeout=30_000)
+    label = ws.label(tile)[1]
+    assert set(np.unique(label)) == {0, 2}  # every seep pixel, seep 2 as chosen
 
 
 def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, page, tmp_path):
