@@ -84,6 +84,8 @@ def test_what_is_no_mask_is_refused_saying_why_and_writes_nothing(capsys, labell
     _, fresh, exported = labelled
     rgb = tmp_path / "rgb.tif"
     write_tif(rgb, np.zeros((50, 50, 3), np.uint8))
+    percent = tmp_path / "percent.tif"
+    write_tif(percent, np.arange(2500).reshape(50, 50) % 101, dtype="uint8")  # a detector's probability, in percent
     floats = tmp_path / "probability.tif"
     write_tif(floats, np.full((50, 50), 0.7, np.float32))
     bare = tmp_path / "bare.tif"
@@ -97,6 +99,12 @@ def test_what_is_no_mask_is_refused_saying_why_and_writes_nothing(capsys, labell
         (tmp_path / "cut.tif", (), "cannot read"),
         (exported, ("--class-field", "kind"), "is a raster mask, of no fields or layers: its pixel values are the classes"),
         (exported, ("--class", "9"), "--class 9: the seep classes are 1 to 7"),
+        (percent, (), "holds pixel values 8, 9, 10, 11, 12 ...: the seep classes here are 1 to 7"),
+        (
+            percent,
+            ("--class", "2"),
+            "holds pixel values 8, 9, 10, 11, 12 ...: a mask's seep pixels are class ids (1 to 7) or 255",
+        ),
     ):
         code, _, err = import_mask(capsys, fresh, path, *extra)
         assert code != 0 and said in err and "Traceback" not in err and "Warning" not in err, (path, err)

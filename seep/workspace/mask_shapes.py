@@ -80,18 +80,26 @@ def _windows(height: int, width: int):
 
 def _classes_of(path: Path, values: np.ndarray, class_id: int | None, top: int) -> np.ndarray:
     """The window's pixels as class ids (uint8, 0: no seep), or BadInputError naming values that are none."""
+    if class_id is not None and not 1 <= class_id <= top:
+        raise BadInputError(f"--class {class_id}: the seep classes are 1 to {top}")
+    past = (values < 0) | (values > top)
     if class_id is not None:
-        if not 1 <= class_id <= top:
-            raise BadInputError(f"--class {class_id}: the seep classes are 1 to {top}")
-        return np.where(values != 0, class_id, 0).astype(np.uint8)
-    wrong = np.unique(values[(values < 0) | (values > top)])
-    if wrong.size:
-        shown = ", ".join(str(v) for v in wrong[:5]) + (" ..." if wrong.size > 5 else "")
+        past &= values != 255  # the seep value of many a one-class mask
+    if wrong := _shown(np.unique(values[past])):
+        if class_id is None:
+            raise BadInputError(
+                f"{path} holds pixel values {wrong}: the seep classes here are 1 to {top} (0: no seep); give every seep "
+                "pixel one class (the Class box, or --class N)"
+            )
         raise BadInputError(
-            f"{path} holds pixel values {shown}: the seep classes here are 1 to {top} (0: no seep); give every seep "
-            "pixel one class (the Class box, or --class N)"
+            f"{path} holds pixel values {wrong}: a mask's seep pixels are class ids (1 to {top}) or 255, so this looks "
+            "like a probability or radar image; threshold it into a mask first (a GIS's raster calculator does)"
         )
-    return values.astype(np.uint8)
+    return np.where(values != 0, class_id, 0).astype(np.uint8) if class_id is not None else values.astype(np.uint8)
+
+
+def _shown(values: np.ndarray) -> str:
+    return ", ".join(str(v) for v in values[:5]) + (" ..." if values.size > 5 else "")
 
 
 def _polygonize(pixels: np.ndarray, transform, polygons: list, classes: list) -> None:
