@@ -109,3 +109,21 @@ def test_what_is_no_mask_is_refused_saying_why_and_writes_nothing(capsys, labell
         code, _, err = import_mask(capsys, fresh, path, *extra)
         assert code != 0 and said in err and "Traceback" not in err and "Warning" not in err, (path, err)
     assert all(fresh.image(r.id).head_version is None for r in fresh.list_images())
+
+
+def test_a_scene_imported_again_with_its_mask_points_to_import_seeps_which_labels_it(capsys, labelled, tmp_path):
+    """The analyst imported the scene bare, then runs the import again with its mask: the scene is
+    not imported twice, and the way to its labels is named; followed, it labels the scene."""
+    done, fresh, _ = labelled
+    code, _, err = run(
+        capsys, "import", str(tmp_path / "S1A_scene.tif"), "--mask", str(tmp_path / "mask.tif"), "--workspace", str(fresh.root)
+    )
+    assert (
+        code != 0
+        and "scene S1A_scene is already in this workspace: to bring the seeps of mask.tif onto it, import that mask" in err
+    )
+    command = err.split("`")[1].split()
+    assert command[:4] == ["python", "-m", "seep", "import-seeps"]
+    code, out, err = run(capsys, *command[3:], "--author", "ana", "--workspace", str(fresh.root))
+    assert code == 0, err
+    assert np.array_equal(labels_of(fresh, "S1A_scene", (H, W)), labels_of(done, "S1A_scene", (H, W)))

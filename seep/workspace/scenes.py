@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 import socket
 import time
 from collections.abc import Callable
@@ -124,7 +125,7 @@ def import_scene(
             report.warnings.append(_warped_note(ds, path))
         if mds is not None and (lent_points(mds) or (grid.crs is not None and _plain_on(grid, grid_of(mds, "mask")))):
             report.warnings.append(f"{mask} says nothing of its place; on the scene's pixels, it takes the scene's place")
-        beat = _begin_scene(ws, name, path, grid, size, report.acquired)
+        beat = _begin_scene(ws, name, path, grid, size, report.acquired, mask)
         added: list[str] = []
         present: list[tuple[str, int, int]] = []  # (image id, row, column) of tiles already in the workspace
         try:
@@ -170,6 +171,8 @@ def check_scene(
     with _opened(path, mask, ws.config.channels) as (ds, mds, _):
         _checked_grids(ws, ds, mds, path, mask)
     existing = _existing(ws, name)
+    if existing == "complete" and mask is not None:
+        raise BadInputError(_already_in(name, mask))
     if existing in ("complete", "tiles"):
         raise BadInputError(f"this workspace already has a scene named {name}; give the import another name")
     if existing == "importing":
@@ -426,15 +429,14 @@ def checked_scene_name(
     return name
 
 
-def _begin_scene(ws: Workspace, name: str, path: Path, grid: SceneGrid, size: int, acquired: tuple[str, str] | None) -> _Beat:
+def _begin_scene(
+    ws: Workspace, name: str, path: Path, grid: SceneGrid, size: int, acquired: tuple[str, str] | None, mask: Path | None
+) -> _Beat:
     """Record the scene as importing, under a token of this import; a complete scene of that
     name is refused, and so is one another import is reading now; one a crash left is undone."""
     existing = _existing(ws, name)
     if existing == "complete":
-        raise BadInputError(
-            f"scene {name} is already in this workspace; give the import another name (Scene name, or --scene) to import it again "
-            "(its tiles already here stay as they are; a --mask labels those with no label yet)"
-        )
+        raise BadInputError(_already_in(name, mask))
     if existing == "importing":
         raise BadInputError(_busy(name))
     if existing == "interrupted":
@@ -505,6 +507,18 @@ class _Beat:
                 f"the import of {self.name} was taken over by another import of it, as this one was not heard of "
                 f"for over {STALE_S:.0f} s; nothing of this one was kept"
             )
+
+
+def _already_in(name: str, mask: Path | None) -> str:
+    """Why a scene already here is not imported again, and the way to what was likely meant."""
+    said = f"scene {name} is already in this workspace"
+    if mask is not None:  # its labels, most likely: they go on with Import seeps, on top of the labels there
+        return (
+            f"{said}: to bring the seeps of {Path(mask).name} onto it, import that mask with Import seeps on the scene's page "
+            f"(`python -m seep import-seeps {shlex.quote(str(mask))} --scene {name}`); to import the scene again, give it "
+            "another name (Scene name, or --scene)"
+        )
+    return f"{said}; give the import another name (Scene name, or --scene) to import it again (its tiles already here stay as they are)"
 
 
 def _busy(name: str) -> str:
