@@ -20,7 +20,7 @@ from seep.jobs import queue
 from seep.workspace import Workspace
 from seep.workspace import registry as reg
 from seep.workspace.accounts import audit_rows
-from seep.workspace.gis_undo import WRITING_S, last_import, undo_last_import, undone_versions
+from seep.workspace.gis_undo import WRITING_S, imported_versions, last_import, undo_last_import
 from seep.workspace.review import Opened, accept, save_edit
 from seep.workspace.scenes import scene_stamp
 
@@ -95,9 +95,10 @@ def test_a_wrong_import_is_undone_each_tile_as_it_was(capsys, tmp_path, gulf):
     assert audit_rows(ws, limit=1)[0]["action"] == "undo import seeps"
 
     # History keeps the import's versions, marked; no later save takes their numbers.
-    assert list(undone_versions(ws, drawn.id)) == [2] and list(undone_versions(ws, fresh.id)) == [1]
+    said = imported_versions(ws, drawn.id)
+    assert list(said) == [2] and str(said[2]).startswith("from last week.geojson; import undone by bo, ")
     code, out, _ = run(capsys, "history", drawn.id, "--workspace", str(ws.root))
-    assert "import undone by bo" in out and "status corrected" in out
+    assert "from last week.geojson; import undone by bo" in out and "status corrected" in out
     lv = save_edit(ws, Opened(fresh.id, None, "empty"), ana, author="ana", dirty=True)
     assert (lv.version, lv.parent) == (2, None)
     # The right file now, and Restore brings back the undone version of the tile it left out.
@@ -135,7 +136,7 @@ def test_a_tile_built_on_since_keeps_the_import_and_says_why(capsys, tmp_path, g
     said = undone.summary()
     assert "5 tiles back as they were; 1 tile kept, saved again since (gulf.r000000c000000): restore it in History" in said
     assert [ws.image(t.id).head_version for t in (edited, judged, trained)] == [2, 1, 1]
-    assert ws.image(name(256, 768)).head_version is None and not undone_versions(ws, edited.id)
+    assert ws.image(name(256, 768)).head_version is None and imported_versions(ws, edited.id)[1].undone is None
 
 
 def test_an_import_still_writing_is_not_undone_half_but_one_a_crash_stopped_is(capsys, tmp_path, gulf):

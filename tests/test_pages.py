@@ -267,7 +267,7 @@ def test_history_keeps_an_undone_imports_version_to_restore_on_a_tile_left_with_
     at = app(image=tile.id)
     assert [e.label for e in at.expander if e.label.startswith("History")] == ["History (1 version)"]
     (versions,) = [d.value for d in at.dataframe if "source" in d.value]
-    assert versions["source"][0].startswith("imported (import undone by bo, ")
+    assert versions["source"][0].startswith("imported (from s.geojson; import undone by bo, ")
     assert at.selectbox(key="review_restore_pick").options == ["v1"]  # the undone version, above no head
     at.selectbox(key="review_restore_pick").set_value(1).run()
     assert any(c.value == "v1 as it was; the tile has no label now" for c in at.caption)

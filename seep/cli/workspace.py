@@ -585,13 +585,13 @@ def _check_list_args(ws, args, shipped: str) -> None:
 
 
 def cmd_history(args) -> int:
-    from seep.workspace.gis_undo import undone_versions
+    from seep.workspace.gis_undo import imported_versions
     from seep.workspace.importer import printable
     from seep.workspace.review import reviews
 
     ws = open_workspace(args)
     image = ws.image(args.image)
-    versions, undone = ws.history(image.id), undone_versions(ws, image.id)
+    versions, imported = ws.history(image.id), imported_versions(ws, image.id)
     verdicts = reviews(ws, image.id)
     print(f"{image.name} ({image.id}), scene {image.scene}, status {image.status}")
     if not versions:
@@ -599,8 +599,9 @@ def cmd_history(args) -> int:
     for lv in versions:
         parent = f"from v{lv.parent}" if lv.parent else "first"
         print(f"v{lv.version:<3} {stamp(lv.created_at)}  {lv.author:<20} {lv.describe:<24} {parent}")
-        if lv.version in undone:
-            print(f"     {undone[lv.version]}: not the current label (`restore` brings it back)")
+        if lv.version in imported:
+            how = imported[lv.version]
+            print(f"     {how}" + (": not the current label (`restore` brings it back)" if how.undone else ""))
         if lv.note:
             print(f"     note: {lv.note}")
         for r in (r for r in verdicts if r["version"] == lv.version):  # the reviewer's word on it, newest first

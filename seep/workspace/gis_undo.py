@@ -182,12 +182,23 @@ def _put_back(con, import_id: int, image_id: str, before: int | None, status: st
     con.execute("UPDATE gis_import_tiles SET put_back = 1 WHERE import_id = ? AND image_id = ?", (import_id, image_id))
 
 
-def undone_versions(ws: Workspace, image_id: str) -> dict[int, str]:
-    """The tile's label versions whose import was undone -> by whom and when, as History says it."""
+@dataclass(frozen=True)
+class Imported:
+    """A label version an import of seeps made, as History says it."""
+
+    file: str
+    undone: str | None  # "by NAME, WHEN" once the import was undone and the tile put back
+
+    def __str__(self) -> str:
+        return f"from {self.file}" + (f"; import undone {self.undone}" if self.undone else "")
+
+
+def imported_versions(ws: Workspace, image_id: str) -> dict[int, Imported]:
+    """The tile's label versions an import of seeps made, with the file each came from."""
     with ws.connect() as con:
         rows = con.execute(
-            "SELECT t.version, g.undone_by, g.undone_at FROM gis_import_tiles t JOIN gis_imports g ON g.id = t.import_id "
-            "WHERE t.image_id = ? AND t.put_back = 1",
+            "SELECT t.version, t.put_back, g.file, g.undone_by, g.undone_at FROM gis_import_tiles t "
+            "JOIN gis_imports g ON g.id = t.import_id WHERE t.image_id = ?",
             (image_id,),
         ).fetchall()
-    return {v: f"import undone by {by}, {shown(at)}" for v, by, at in rows}
+    return {v: Imported(file, f"by {by}, {shown(at)}" if back else None) for v, back, file, by, at in rows}
