@@ -1205,7 +1205,7 @@ def test_a_shapefile_dropped_as_its_parts_is_read_and_a_part_missing_is_named(ca
     assert refused([parts[".dbf"]]).startswith("my seeps.dbf is part of a shapefile: drop it with its .shp")
     other = SimpleNamespace(name="other.shx", getvalue=lambda: b"")
     assert refused([parts[".shp"], other]).endswith("these are my seeps.shp, other.shx")
-    assert refused([]) == "choose a GeoPackage, GeoJSON, KML or shapefile first"
+    assert refused([]) == "choose a GeoPackage, GeoJSON, KML, shapefile or GeoTIFF mask first"
     no_crs = [parts[s] for s in (".shp", ".shx", ".dbf")]
     assert (
         refused(no_crs) == "my seeps.shp has no coordinate system, so its polygons cannot be placed on a map; set one in your GIS"

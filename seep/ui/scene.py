@@ -176,8 +176,8 @@ def import_uploaded_seeps(
     class_id: int | None = None,
     layer: str | None = None,
 ):
-    """A GIS file from the browser (GeoPackage, GeoJSON, KML, a shapefile's parts or their zip:
-    small, unlike scenes) burnt into the scene's tiles, each polygon's class from `class_field` or
+    """A GIS file from the browser (GeoPackage, GeoJSON, KML, a shapefile's parts or their zip, a
+    GeoTIFF mask: small, unlike scenes) burnt into the scene's tiles, each polygon's class from `class_field` or
     `class_id` for all, from `layer` in a file of several; pyogrio reads files, so they pass
     through a temporary folder."""
     from seep.workspace.gis_import import import_seeps
@@ -200,7 +200,7 @@ def gis_upload(uploads: list):
     parts (QGIS saves a layer as NAME.shp, .shx, .dbf and .prj, and they are dropped together);
     BadInputError saying what is missing or does not belong."""
     if not uploads:
-        raise BadInputError("choose a GeoPackage, GeoJSON, KML or shapefile first")
+        raise BadInputError("choose a GeoPackage, GeoJSON, KML, shapefile or GeoTIFF mask first")
     parts = {Path(u.name).suffix.lower(): u for u in uploads}
     stems = {Path(u.name).stem for u in uploads}
     if len(uploads) == 1 and ".shp" not in parts:

@@ -23,11 +23,11 @@ import shapely
 from seep.errors import BadInputError, first_line
 
 STEP = 4096  # pixels a side of each window read
-MASK_SUFFIXES = (".tif", ".tiff")
+RASTER_SUFFIXES = (".tif", ".tiff")  # a GeoTIFF mask; any other file is read as vectors
 
 
 def is_mask(path: Path) -> bool:
-    return Path(path).suffix.lower() in MASK_SUFFIXES
+    return Path(path).suffix.lower() in RASTER_SUFFIXES
 
 
 def mask_shapes(path: Path, class_id: int | None, top: int) -> tuple[str, np.ndarray, list[int]]:
