@@ -229,8 +229,8 @@ def _not_other_scenes(ws: Workspace, sc: Scene, names, n: int, report: SeepImpor
     if names is None:
         return np.ones(n, bool)
     others = set(scene_names(ws)) - {sc.name}
-    theirs = np.array([str(n).strip() in others if n is not None else False for n in names], bool)
-    report.other_scenes = sorted({str(n).strip() for n in np.asarray(names, dtype=object)[theirs]})
+    theirs = np.array([v is not None and str(v).strip() in others for v in names], bool)
+    report.other_scenes = sorted({str(v).strip() for v in np.asarray(names, dtype=object)[theirs]})
     report.of_other_scenes = int(theirs.sum())
     return ~theirs
 
