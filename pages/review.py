@@ -14,15 +14,8 @@ from seep.workspace import agreement
 from seep.workspace.assignments import holder
 from seep.workspace.places import lat_lon
 from seep.workspace.render import render_surroundings, render_tile
-from seep.workspace.scenes import (
-    centre_of,
-    footprint_m2,
-    pixel_lonlat,
-    reviewed_stamp,
-    scene,
-    tile_corners_lonlat,
-    tile_place,
-)
+from seep.workspace.scenes import reviewed_stamp, scene
+from seep.workspace.tile_places import centre_of, footprint_m2, pixel_lonlat, tile_corners_lonlat, tile_place
 
 ws = session.workspace()
 model = active_model(ws)

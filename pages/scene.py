@@ -19,15 +19,8 @@ from seep.workspace.assignments import holder
 from seep.workspace.gis import crs_label, pixel_size, tiles_left_out
 from seep.workspace.report import downloaded, last_reported, scene_report
 from seep.workspace.scene_view import scene_tiles
-from seep.workspace.scenes import (
-    check_scene,
-    scene,
-    scene_names,
-    scene_stamp,
-    scenes_in_folder,
-    tile_centres_lonlat,
-    unsearched,
-)
+from seep.workspace.scenes import check_scene, scene, scene_names, scene_stamp, scenes_in_folder, unsearched
+from seep.workspace.tile_places import tile_centres_lonlat
 
 ws = session.workspace()
 model = active_model(ws)

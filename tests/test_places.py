@@ -18,7 +18,8 @@ from test_scenes import run, write_tif
 from seep.errors import BadInputError
 from seep.workspace import Workspace
 from seep.workspace.places import find_place, read_lat_lon
-from seep.workspace.scenes import import_scene, pixel_lonlat, tile_offsets_of
+from seep.workspace.scenes import import_scene, tile_offsets_of
+from seep.workspace.tile_places import pixel_lonlat
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ from seep.learn.data import valid_pixels
 from seep.learn.infer import CONTEXT_PX, Prediction, Predictor, uncertainty, without_context
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace.records import PREDICT_ALL, STATUSES, UNREVIEWED, counted
-from seep.workspace.scenes import neighbour_ids, tile_offsets_of, tile_place, widen
+from seep.workspace.scenes import tile_offsets_of
+from seep.workspace.tile_places import neighbour_ids, tile_place, widen
 
 
 def predict_image(ws: Workspace, predictor: Predictor, model_id: str, image_id: str) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,7 @@ from seep.ui.review_state import ReviewState
 from seep.ui.text import plain, saved_by
 from seep.workspace import ImageFilter, ImageRecord, Workspace, agreement
 from seep.workspace.review import Opened, accept, opened_mask, resolve_conflict, save_edit, to_open
-from seep.workspace.scenes import neighbour_ids
+from seep.workspace.tile_places import neighbour_ids
 
 EDITOR = "review_editor"
 

@@ -26,7 +26,8 @@ from seep.data.geo import transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import reproject, shapely_affine
 from seep.workspace.records import REVIEWED, clean_author
-from seep.workspace.scenes import Scene, acquired_times, in_time_order, scene, scene_names, tile_place
+from seep.workspace.scenes import Scene, acquired_times, in_time_order, scene, scene_names
+from seep.workspace.tile_places import tile_place
 from seep.workspace.workspace import Workspace
 
 REACH_M = 2000  # a seep's slicks drift with wind and current, but start within a few km of its vent

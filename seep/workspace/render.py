@@ -13,7 +13,7 @@ import numpy as np
 
 from seep.data.display import overlay, to_rgb
 from seep.workspace.scene_view import tile_classes
-from seep.workspace.scenes import neighbour_ids, widen
+from seep.workspace.tile_places import neighbour_ids, widen
 from seep.workspace.workspace import Workspace
 
 # Pixels of the neighbouring tiles the editor shows around a scene tile: enough to see where

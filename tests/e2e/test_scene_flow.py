@@ -15,7 +15,8 @@ from browser import choose, demo_server, editor_ready, eventually, open_expander
 
 from seep.jobs import queue
 from seep.workspace import ImageFilter, Workspace
-from seep.workspace.scenes import neighbour_ids, scene, scene_names, tile_offsets_of, widen
+from seep.workspace.scenes import scene, scene_names, tile_offsets_of
+from seep.workspace.tile_places import neighbour_ids, widen
 
 expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)").expect
 
