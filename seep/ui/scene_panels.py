@@ -13,6 +13,7 @@ from seep.ui.text import pass_when, plain
 from seep.workspace import Workspace
 from seep.workspace.gis_import import LayerChoice
 from seep.workspace.gis_undo import last_import, undo_last_import
+from seep.workspace.mask_shapes import RASTER_SUFFIXES
 from seep.workspace.places import Found, find_place
 from seep.workspace.records import MAX_COMMENT, counted
 from seep.workspace.recurrence import reach_m
@@ -219,7 +220,7 @@ def _seeps_form(ws: Workspace, name: str) -> None:
         uploads = st.file_uploader(
             "GeoPackage, GeoJSON, KML/KMZ, a shapefile (its .shp, .shx, .dbf and .prj together, or their zip) or a "
             "GeoTIFF mask of class ids, any coordinate system",
-            type=["gpkg", "geojson", "json", "kml", "kmz", "zip", *(s[1:] for s in SHAPEFILE_PARTS), "tif", "tiff"],
+            type=["gpkg", "geojson", "json", "kml", "kmz", "zip", *(s[1:] for s in SHAPEFILE_PARTS + RASTER_SUFFIXES)],
             accept_multiple_files=True,
             # Emptied after each import (a new key): files dropped next must not join those imported.
             key=f"scene_seeps_file_{st.session_state.get('scene_seeps_imports', 0)}",
