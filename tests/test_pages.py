@@ -245,8 +245,8 @@ def test_history_keeps_an_undone_imports_version_to_restore_on_a_tile_left_with_
 
     from seep.data.geo import write_geotiff
     from seep.data.synthetic import SCENE_CRS, SCENE_ORIGIN, SCENE_PIXEL_M, make_scene
+    from seep.workspace.batches import undo_last_import
     from seep.workspace.gis_import import import_seeps
-    from seep.workspace.gis_undo import undo_last_import
     from seep.workspace.scenes import import_scene
 
     ws = Workspace(tmp_path / "geo")

@@ -12,7 +12,7 @@ import pytest
 from helpers import sar_tile
 
 from seep.cli import main
-from seep.errors import BadInputError, ConflictError
+from seep.errors import BadInputError, ConflictError, NotFoundError
 from seep.jobs.finetune import FinetuneParams, plan
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace import accounts as acc
@@ -185,7 +185,8 @@ def test_accepting_predictions_unopened_takes_only_tiles_nobody_has_labelled(ws)
         ids[n] for n in ("t0", "t1", "t5", "t6")
     }
 
-    done, left = accept_predictions(ws, [ids[n] for n in names], "m1", author="rey")
+    got = accept_predictions(ws, [ids[n] for n in names], "m1", author="rey")
+    done, left = got.done, got.left
     assert done == 3  # t0 and t6 get m1's prediction as their first version, t1 keeps its own
     assert [ws.image(n).status for n in names] == [
         "accepted",
@@ -208,6 +209,51 @@ def test_accepting_predictions_unopened_takes_only_tiles_nobody_has_labelled(ws)
         "model m1 has not predicted t7 yet",
     ]
     assert ("rey", "accept", "v1") in [(r["actor"], r["action"], r["detail"]) for r in acc.audit_rows(ws)]
+
+
+def test_predictions_accepted_on_the_grid_are_undone_whole_but_a_tile_judged_since(ws):
+    """The wrong tiles ticked: Undo puts each back as it was (no label, or Predict all's version
+    to review), keeping in History what was accepted and when it was undone; a tile a
+    reviewer has judged since keeps its label, said with why; an accept is undone once."""
+    from seep.jobs.predict import write_prediction_label
+    from seep.workspace.batches import batched_versions, undo_batch
+    from seep.workspace.review import accept_predictions
+
+    ids = [ws.image(f"t{i}").id for i in range(3)]
+    for i in ids:
+        ws.save_prediction(i, "m1", _mask(i == ids[1]), np.ones((32, 32), np.float32), 0.1)
+    write_prediction_label(ws, ids[1], _mask(1), "m1")  # Predict all's first version
+    got = accept_predictions(ws, ids, "m1", author="rey")
+    assert (got.done, got.left) == (3, [])
+    accept(ws, Opened(ids[2], 1, "label"), _mask(0), author="rev", dirty=False)  # a second reviewer's word on it
+    undone = undo_batch(ws, got.batch, "rey")
+    assert undone.summary() == (
+        "undid accepting 3 predictions of model m1 on the grid: 2 tiles back as they were; "
+        "1 tile kept, judged by a reviewer since (t2): restore it in History"
+    )
+    assert [(ws.image(i).head_version, ws.image(i).status) for i in ids] == [
+        (None, "unlabelled"),
+        (1, "predicted"),
+        (1, "accepted"),
+    ]
+    assert ws.version(ids[0], 1).source == "predicted" and list(batched_versions(ws, ids[1])) == []  # Predict all's own
+    assert str(batched_versions(ws, ids[0])[1]).startswith("on Browse's grid; undone by rey, ")
+    said = reviews(ws, ids[1])
+    assert said[0]["verdict"].startswith("accepted (on Browse's grid; undone by rey, ") and set(said[0]) == {
+        "at",
+        "reviewer",
+        "version",
+        "verdict",
+        "comment",
+    }
+    assert [r["verdict"] for r in reviews(ws, ids[2])] == ["accepted", "accepted (on Browse's grid)"]  # kept
+    with pytest.raises(BadInputError, match=r"accepting 3 predictions of model m1 on the grid was undone already"):
+        undo_batch(ws, got.batch, "rey")
+    with pytest.raises(NotFoundError, match="no batch of labels 99"):
+        undo_batch(ws, 99, "rey")
+    again = accept_predictions(ws, ids[:2], "m1", author="rey")  # looked at again: right after all
+    assert again.done == 2 and ws.image(ids[0]).head_version == 2  # a new number: v1 stays the undone one
+    assert ("rey", "undo grid accept") in [(r["actor"], r["action"]) for r in acc.audit_rows(ws)]
 
 
 def test_fine_tuning_can_keep_to_tiles_a_reviewer_accepted(ws):
@@ -243,7 +289,7 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
         "ALTER TABLE scenes DROP COLUMN remarks; ALTER TABLE scenes DROP COLUMN remarks_by; ALTER TABLE scenes DROP COLUMN remarks_at;"
         "ALTER TABLE scenes DROP COLUMN reported_at; ALTER TABLE scenes DROP COLUMN reported_by;"
         "ALTER TABLE scenes DROP COLUMN import_beat; ALTER TABLE scenes DROP COLUMN import_token;"
-        "DROP TABLE gis_import_tiles; DROP TABLE gis_imports;"
+        "DROP TABLE batch_tiles; DROP TABLE batches;"
         "PRAGMA user_version = 6;"
     )
     con.close()

@@ -329,8 +329,8 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
         "reviews",
         "lookalikes",
         "assignments",
-        "gis_import_tiles",
-        "gis_imports",
+        "batch_tiles",
+        "batches",
     ):
         con.execute(f"DROP TABLE {table}")
     con.close()

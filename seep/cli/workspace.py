@@ -327,7 +327,7 @@ def cmd_import_seeps(args) -> int:
 
 
 def cmd_undo_import_seeps(args) -> int:
-    from seep.workspace.gis_undo import undo_last_import
+    from seep.workspace.batches import undo_last_import
 
     print(undo_last_import(open_workspace(args), args.scene, args.author).summary())
     return 0
@@ -585,13 +585,13 @@ def _check_list_args(ws, args, shipped: str) -> None:
 
 
 def cmd_history(args) -> int:
-    from seep.workspace.gis_undo import imported_versions
+    from seep.workspace.batches import batched_versions
     from seep.workspace.importer import printable
     from seep.workspace.review import reviews
 
     ws = open_workspace(args)
     image = ws.image(args.image)
-    versions, imported = ws.history(image.id), imported_versions(ws, image.id)
+    versions, imported = ws.history(image.id), batched_versions(ws, image.id)
     verdicts = reviews(ws, image.id)
     print(f"{image.name} ({image.id}), scene {image.scene}, status {image.status}")
     if not versions:

@@ -20,6 +20,7 @@ from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Wo
 from seep.workspace import registry as reg
 from seep.workspace.activity import last_worked, passes_since
 from seep.workspace.assignments import HAND_OUT, assignments
+from seep.workspace.batches import undo_batch
 from seep.workspace.passes_report import passes_in, passes_report
 from seep.workspace.records import counted
 from seep.workspace.recurrence import reach_m
@@ -263,13 +264,11 @@ def trusted_empty(ws: Workspace, model_id: str) -> None:
 
 def accept_picked(ws: Workspace, picked: list[str], model_id: str, me: str) -> None:
     """A reviewer accepts the ticked tiles' predictions as they are, and reads what was left
-    (until the next tick: the reruns the grid causes as it redraws must not hide it)."""
+    (until the next tick: the reruns the grid causes as it redraws must not hide it), with an
+    undo for the wrong tiles ticked."""
     report = st.session_state.pop("browse_accept_report", None) if picked else st.session_state.get("browse_accept_report")
     if report:
-        done, left = report
-        st.success(f"Accepted {done:,} prediction{'s' * (done != 1)} of model {plain(model_id)} as they were.")
-        if left:
-            st.warning(f"{len(left):,} not accepted: " + "; ".join(plain(x) for x in left), icon=":material/warning:")
+        _accepted(ws, report, model_id, me)
     if not st.button(
         f"Accept {len(picked)} selected",
         key="browse_accept",
@@ -296,6 +295,34 @@ def accept_picked(ws: Workspace, picked: list[str], model_id: str, me: str) -> N
         return
     st.session_state["browse_accept_report"] = accept_predictions(ws, picked, model_id, author=me)
     st.rerun()
+
+
+def _accepted(ws: Workspace, report, model_id: str, me: str) -> None:
+    """What the last accept did; Undo puts its tiles back as they were (those somebody built on
+    since are kept, and named)."""
+    if isinstance(report, str):  # the undo's own report
+        st.info(plain(report), icon=":material/undo:")
+        return
+    done = report.done
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.success(f"Accepted {done:,} prediction{'s' * (done != 1)} of model {plain(model_id)} as they were.")
+        undo = done and st.button(
+            "Undo",
+            key=f"browse_accept_undo_{report.batch}",  # each accept its own button: a double click undoes one
+            icon=":material/undo:",
+            help="Each of these tiles goes back as it was before, unlabelled or with the model's prediction to review; "
+            "History keeps the accepted version, marked undone",
+        )
+    if report.left:
+        st.warning(f"{len(report.left):,} not accepted: " + "; ".join(plain(x) for x in report.left), icon=":material/warning:")
+    if not undo:
+        return
+    try:
+        session.require(ws, "accept")
+        st.session_state["browse_accept_report"] = undo_batch(ws, report.batch, me).summary()
+        st.rerun()
+    except SeepError as e:
+        session.show_error(e)
 
 
 def unpredicted_note(ws: Workspace, flt: ImageFilter) -> None:

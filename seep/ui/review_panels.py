@@ -16,7 +16,7 @@ from seep.ui.sticky import sticky
 from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain, seen_heading
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
-from seep.workspace.gis_undo import imported_versions
+from seep.workspace.batches import batched_versions
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
 from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_near_tile
@@ -259,7 +259,7 @@ def return_form(ws: Workspace, image: ImageRecord, reviewer: str, on_returned) -
 
 def history(ws: Workspace, image: ImageRecord, author: str, base: np.ndarray, opacity: float, on_restored) -> None:
     """Every version and verdict; an older version, previewed first, can be restored as the newest."""
-    versions, imported = ws.history(image.id), imported_versions(ws, image.id)
+    versions, imported = ws.history(image.id), batched_versions(ws, image.id)
     n = len(versions)
     with st.expander(f"History ({n} version{'' if n == 1 else 's'})", icon=":material/history:"):
         if not versions:

@@ -11,8 +11,8 @@ from seep.ui.scene import SHAPEFILE_PARTS, cached_passes_over, cached_slicks, im
 from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain
 from seep.workspace import Workspace
+from seep.workspace.batches import last_import, undo_last_import
 from seep.workspace.gis_import import LayerChoice
-from seep.workspace.gis_undo import last_import, undo_last_import
 from seep.workspace.mask_shapes import RASTER_SUFFIXES
 from seep.workspace.places import Found, find_place
 from seep.workspace.records import MAX_COMMENT, counted
@@ -284,7 +284,7 @@ def _undo_import(ws: Workspace, name: str) -> None:
     if last is None:
         return
     with st.container(horizontal=True, vertical_alignment="center"):
-        said = f"{plain(last.file)} by {plain(last.author)}, {when(last.at)}, {counted(last.tiles, 'tile')} labelled"
+        said = f"{plain(last.what)} by {plain(last.author)}, {when(last.at)}, {counted(last.tiles, 'tile')} labelled"
         st.caption(f"Last import: {said}", width="content")
         undo = st.button(
             "Undo this import",

@@ -375,6 +375,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX gis_import_tiles_image ON gis_import_tiles(image_id);
     """,
+    # 23: an import of seeps is one kind of batch undone whole; predictions accepted unopened on
+    # Browse's grid are the other, each tile with the verdict the batch gave it (kept in History,
+    # marked undone, as the versions are).
+    """
+    ALTER TABLE gis_imports RENAME TO batches;
+    ALTER TABLE batches RENAME COLUMN file TO what;  -- an import's file, or whose predictions were accepted
+    ALTER TABLE batches ADD COLUMN kind TEXT NOT NULL DEFAULT 'import' CHECK (kind IN ('import', 'grid'));
+    ALTER TABLE gis_import_tiles RENAME TO batch_tiles;
+    ALTER TABLE batch_tiles RENAME COLUMN import_id TO batch_id;
+    ALTER TABLE batch_tiles ADD COLUMN review_id INTEGER REFERENCES reviews(id);  -- the verdict it gave (grid)
+    DROP INDEX gis_import_tiles_image;
+    CREATE INDEX batch_tiles_image ON batch_tiles(image_id);
+    CREATE INDEX batch_tiles_review ON batch_tiles(review_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,7 +7,7 @@ labels: each polygon is moved into the scene's coordinate system (PROJ) and burn
 tiles it covers (GDAL's rasterize: a pixel is inside when its centre is), on top of each
 tile's current label, as one new label version per tile it changes. They count as imported
 ground truth, like a mask imported with its scene; a wrong file is undone whole
-(seep.workspace.gis_undo). Everything is checked before anything is
+(seep.workspace.batches). Everything is checked before anything is
 written: a file with no coordinate system, a class the class table lacks or no polygon on the
 scene writes nothing.
 """
@@ -23,7 +23,7 @@ import shapely
 
 from seep.data.geo import on_earth
 from seep.errors import BadInputError
-from seep.workspace import accounts, gis_undo
+from seep.workspace import accounts, batches
 from seep.workspace.gis import reproject
 from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
@@ -42,7 +42,7 @@ class SeepImport:
     outside: int = 0  # polygons that do not touch the scene
     not_polygons: int = 0  # points, lines, empty geometries: no area to burn
     tiles: int = 0  # tiles given a new label version
-    import_id: int | None = None  # its record, to undo it by (seep.workspace.gis_undo)
+    import_id: int | None = None  # its record, to undo it by (seep.workspace.batches)
     of_other_scenes: int = 0  # features whose scene field names another scene of the workspace
     other_scenes: list[str] = field(default_factory=list)
     from_mask: bool = False  # a raster mask's seep regions, not a vector file's polygons
@@ -82,12 +82,12 @@ def import_seeps(
     if not burnt:
         what = "seep pixel" if report.from_mask else "polygon"
         raise BadInputError(f"no {what} of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
-    report.import_id = gis_undo.begin(ws, Path(path).name, author)
+    report.import_id = batches.begin(ws, "import", Path(path).name, author)
     try:
         for image_id, pixels in burnt.items():
             report.tiles += _save(ws, report.import_id, image_id, pixels, author)
     finally:  # stopped by a save conflict too: what it saved may be undone at once
-        gis_undo.finish(ws, report.import_id)
+        batches.finish(ws, report.import_id)
     accounts.record(ws, author.strip(), "import seeps", sc.name, f"{report.tiles} tiles from {Path(path).name}")
     return report
 
@@ -400,5 +400,5 @@ def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, autho
     if np.array_equal(mask, current):  # nothing new, or polygons on no-data alone of an unlabelled tile
         return 0
     lv = ws.save_label(image_id, mask, parent=parent, author=author, source="imported")
-    gis_undo.remember(ws, import_id, image_id, lv.version, parent, image.status)
+    batches.remember(ws, import_id, image_id, lv.version, parent, image.status)
     return 1

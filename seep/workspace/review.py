@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from seep.errors import BadInputError, ConflictError, NotFoundError
+from seep.workspace import batches
 from seep.workspace.accounts import record, record_in
 from seep.workspace.agreement import open_round
 from seep.workspace.records import MAX_COMMENT, RESOLUTIONS, STATUS_LABELS, LabelVersion, clean_note, timestamp
@@ -103,7 +104,7 @@ def accept(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirt
     return save_edit(ws, opened, mask, author=author, dirty=dirty, accept=True, note=note)
 
 
-def accept_prediction(ws: Workspace, image_id: str, model_id: str, *, author: str) -> None:
+def accept_prediction(ws: Workspace, image_id: str, model_id: str, *, author: str) -> Taken:
     """Accept model `model_id`'s prediction of a tile nobody has labelled, as it is, without
     opening it (Browse's grid: open sea the model rightly left empty is most of a scene).
     The tile's label becomes that prediction, accepted, as A does in Review. Refused,
@@ -118,17 +119,32 @@ def accept_prediction(ws: Workspace, image_id: str, model_id: str, *, author: st
     if head is not None and (head.source != "predicted" or head.model_id != model_id):
         raise BadInputError(f"{image.name}'s label is {head.describe}, not model {model_id}'s: open it in Review")
     try:
-        if head is not None:
-            _verdict(ws, image.id, head.version, author, "accepted")
-            return
+        if head is not None:  # Predict all's first version: only the verdict is new
+            return Taken(
+                image.id, head.version, head.version, image.status, _verdict(ws, image.id, head.version, author, "accepted")
+            )
         got = ws.prediction(image.id, model_id)
         if got is None:
             raise BadInputError(f"model {model_id} has not predicted {image.name} yet")
-        save_edit(ws, Opened(image.id, None, "prediction", model_id), got[0], author=author, dirty=False, accept=True)
+        lv = ws.save_label(
+            image.id, got[0], parent=None, author=author, source="predicted", model_id=model_id, status="accepted"
+        )  # as save_edit saves an untouched prediction accepted, keeping the verdict's id
+        return Taken(image.id, lv.version, None, image.status, _verdict(ws, image.id, lv.version, author, "accepted"))
     except ConflictError as e:
         raise ConflictError(
             f"{image.name} was saved by someone meanwhile: open it in Review", current_version=e.current_version
         ) from e
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A prediction accepted on the grid: the version and verdict it left, what the tile was before."""
+
+    image_id: str
+    version: int
+    before: int | None
+    status: str
+    review: int
 
 
 def acceptable_on_grid(records: list, model_id: str, predicted: set[str], heads: dict[str, LabelVersion]) -> set[str]:
@@ -139,17 +155,28 @@ def acceptable_on_grid(records: list, model_id: str, predicted: set[str], heads:
     return {r.id for r in fresh if r.id not in heads or (heads[r.id].source == "predicted" and heads[r.id].model_id == model_id)}
 
 
-def accept_predictions(ws: Workspace, image_ids: list[str], model_id: str, *, author: str) -> tuple[int, list[str]]:
-    """accept_prediction for each tile, each on its own: (how many were accepted, why each
-    other one was not)."""
-    done, left = 0, []
-    for image_id in image_ids:
-        try:
-            accept_prediction(ws, image_id, model_id, author=author)
+@dataclass(frozen=True)
+class GridAccept:
+    done: int  # tiles accepted
+    left: list[str]  # why each other one was not
+    batch: int  # its record, to undo it by (seep.workspace.batches)
+
+
+def accept_predictions(ws: Workspace, image_ids: list[str], model_id: str, *, author: str) -> GridAccept:
+    """accept_prediction for each tile, each on its own, as one batch undone whole."""
+    batch, done, left = batches.begin(ws, "grid", model_id, author), 0, []
+    try:
+        for image_id in image_ids:
+            try:
+                taken = accept_prediction(ws, image_id, model_id, author=author)
+            except (BadInputError, ConflictError, NotFoundError) as e:
+                left.append(str(e))
+                continue
+            batches.remember(ws, batch, taken.image_id, taken.version, taken.before, taken.status, taken.review)
             done += 1
-        except (BadInputError, ConflictError, NotFoundError) as e:
-            left.append(str(e))
-    return done, left
+    finally:
+        batches.finish(ws, batch)
+    return GridAccept(done, left, batch)
 
 
 def opened_mask(ws: Workspace, opened: Opened) -> np.ndarray:
@@ -277,17 +304,24 @@ def last_accepted(ws: Workspace) -> dict[str, str]:
 
 
 def reviews(ws: Workspace, image_id: str) -> list[dict]:
-    """Every verdict on a tile, newest first."""
+    """Every verdict on a tile, newest first; one given on Browse's grid says so, and whether
+    it was undone."""
     with ws.connect() as con:
         rows = con.execute(
-            "SELECT at, reviewer, version, verdict, comment FROM reviews WHERE image_id = ? ORDER BY id DESC",
+            "SELECT id, at, reviewer, version, verdict, comment FROM reviews WHERE image_id = ? ORDER BY id DESC",
             (image_id,),
         ).fetchall()
-    return [dict(r) for r in rows]
+    batched = batches.batched_verdicts(ws, image_id)
+    verdicts = [dict(r) for r in rows]
+    for r in verdicts:
+        if how := batched.get(r.pop("id")):
+            r["verdict"] += f" ({how})"
+    return verdicts
 
 
-def _verdict(ws: Workspace, image_id: str, version: int, reviewer: str, verdict: str, comment: str = "") -> None:
-    """Status, verdict and audit entry in one transaction, for the version the reviewer saw."""
+def _verdict(ws: Workspace, image_id: str, version: int, reviewer: str, verdict: str, comment: str = "") -> int:
+    """Status, verdict and audit entry in one transaction, for the version the reviewer saw;
+    returns the verdict's id."""
     with ws.connect(write=True) as con:
         head = con.execute("SELECT head_version FROM images WHERE id = ?", (image_id,)).fetchone()[0]
         if head != version:
@@ -296,8 +330,9 @@ def _verdict(ws: Workspace, image_id: str, version: int, reviewer: str, verdict:
                 current_version=head,
             )
         con.execute("UPDATE images SET status = ? WHERE id = ?", (verdict, image_id))
-        con.execute(
-            "INSERT INTO reviews (image_id, version, reviewer, verdict, comment, at) VALUES (?,?,?,?,?,?)",
+        review = con.execute(
+            "INSERT INTO reviews (image_id, version, reviewer, verdict, comment, at) VALUES (?,?,?,?,?,?) RETURNING id",
             (image_id, version, reviewer, verdict, comment, timestamp()),
-        )
+        ).fetchone()[0]
         record_in(con, reviewer, "accept" if verdict == "accepted" else "return", image_id, f"v{version} {comment}".strip())
+    return review

@@ -214,7 +214,7 @@ def forget_in(con, image_ids: list[str]) -> list[str]:
         marks = ",".join("?" * len(chunk))
         for table, key in (("images", "id"), ("label_versions", "image_id"), ("predictions", "image_id")):
             files += [r[0] for r in con.execute(f"SELECT file FROM {table} WHERE {key} IN ({marks})", chunk)]
-        for table in ("label_classes", "label_versions", "predictions", "scene_tiles", "gis_import_tiles"):
+        for table in ("label_classes", "label_versions", "predictions", "scene_tiles", "batch_tiles"):
             con.execute(f"DELETE FROM {table} WHERE image_id IN ({marks})", chunk)
         con.execute(f"DELETE FROM images WHERE id IN ({marks})", chunk)
     return files

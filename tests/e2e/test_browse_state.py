@@ -88,9 +88,17 @@ def test_a_reviewer_ticks_the_right_predictions_on_the_grid_and_accepts_them(ser
     expect(page.get_by_test_id("seep-pick")).to_have_count(1)  # the filter is unlabelled: they left the page
     lv = ws.version(fresh[0].id)
     assert (lv.source, lv.model_id, lv.author) == ("predicted", SHIPPED_MODEL.stem, "tester")
+
+    # The wrong tiles were ticked: Undo puts both back as they were, to look at again.
+    page.get_by_role("button", name="Undo").click()
+    assert eventually(lambda: [ws.image(r.id).status for r in fresh] == ["unlabelled"] * 3)
+    expect(page.get_by_text("undid accepting 2 predictions of model seep-unet-cgg on the grid")).to_be_visible()
+    expect(page.get_by_test_id("seep-pick")).to_have_count(3)
+    assert ws.image(fresh[0].id).head_version is None and len(ws.history(fresh[0].id)) == 1  # History keeps it
     page.get_by_test_id("seep-pick-all").check()
     wait_for_app(page)
-    expect(page.get_by_role("button", name="Accept 1 selected")).to_be_enabled()
+    expect(page.get_by_role("button", name="Accept 3 selected")).to_be_enabled()
+    expect(page.get_by_role("button", name="Undo")).to_have_count(0)  # a new tick: the old report is gone
 
 
 def test_train_and_review_keep_their_settings_across_a_visit_to_browse(server, page):

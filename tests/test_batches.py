@@ -20,7 +20,7 @@ from seep.jobs import queue
 from seep.workspace import Workspace
 from seep.workspace import registry as reg
 from seep.workspace.accounts import audit_rows
-from seep.workspace.gis_undo import WRITING_S, imported_versions, last_import, undo_last_import
+from seep.workspace.batches import WRITING_S, batched_versions, last_import, undo_last_import
 from seep.workspace.review import Opened, accept, save_edit
 from seep.workspace.scenes import scene_stamp
 
@@ -79,7 +79,7 @@ def test_a_wrong_import_is_undone_each_tile_as_it_was(capsys, tmp_path, gulf):
     assert "2 tiles given a new label version" in out and "`python -m seep undo-import-seeps --scene gulf` puts" in out
     assert [ws.image(t.id).status for t in (fresh, drawn)] == ["accepted", "accepted"]
     last = last_import(ws, "gulf")
-    assert (last.file, last.author, last.tiles) == ("last week.geojson", "bo", 2)
+    assert (last.what, last.author, last.tiles) == ("last week.geojson", "bo", 2)
 
     code, out, err = run(capsys, "undo-import-seeps", "--scene", "gulf", "--author", "bo", "--workspace", str(ws.root))
     assert code == 0, err
@@ -95,7 +95,7 @@ def test_a_wrong_import_is_undone_each_tile_as_it_was(capsys, tmp_path, gulf):
     assert audit_rows(ws, limit=1)[0]["action"] == "undo import seeps"
 
     # History keeps the import's versions, marked; no later save takes their numbers.
-    said = imported_versions(ws, drawn.id)
+    said = batched_versions(ws, drawn.id)
     assert list(said) == [2] and str(said[2]).startswith("from last week.geojson; import undone by bo, ")
     code, out, _ = run(capsys, "history", drawn.id, "--workspace", str(ws.root))
     assert "from last week.geojson; import undone by bo" in out and "status corrected" in out
@@ -121,7 +121,7 @@ def test_a_tile_built_on_since_keeps_the_import_and_says_why(capsys, tmp_path, g
     reg.register_model(ws, tiny_model, data_snapshot=[[trained.id, 1]], model_id="m-ft")
 
     job = queue.submit(ws, "finetune", {})
-    with pytest.raises(BadInputError, match=f"nothing was undone: fine-tune job {job.id} may be training on the imported labels"):
+    with pytest.raises(BadInputError, match=f"nothing was undone: fine-tune job {job.id} may be training on these labels"):
         undo_last_import(ws, "gulf", "bo")
     assert ws.image(name(256, 768)).head_version == 1  # nothing moved
     queue.request_cancel(ws, job.id, actor="bo")  # a job not started yet is cancelled at once
@@ -136,14 +136,14 @@ def test_a_tile_built_on_since_keeps_the_import_and_says_why(capsys, tmp_path, g
     said = undone.summary()
     assert "5 tiles back as they were; 1 tile kept, saved again since (gulf.r000000c000000): restore it in History" in said
     assert [ws.image(t.id).head_version for t in (edited, judged, trained)] == [2, 1, 1]
-    assert ws.image(name(256, 768)).head_version is None and imported_versions(ws, edited.id)[1].undone is None
+    assert ws.image(name(256, 768)).head_version is None and batched_versions(ws, edited.id)[1].undone is None
 
 
 def test_an_import_still_writing_is_not_undone_half_but_one_a_crash_stopped_is(capsys, tmp_path, gulf):
     ws = gulf
     import_seeps(capsys, ws, outlines(tmp_path, [(20, 20, 60, 300)], 1))
     with ws.connect(write=True) as con:  # as a process killed before it finished leaves it
-        con.execute("UPDATE gis_imports SET finished_at = NULL")
+        con.execute("UPDATE batches SET finished_at = NULL")
     with pytest.raises(
         BadInputError, match=r"the import of seeps.geojson by bo is still writing its labels: undo it once it ends"
     ):
@@ -151,7 +151,7 @@ def test_an_import_still_writing_is_not_undone_half_but_one_a_crash_stopped_is(c
     assert ws.image("gulf.r000000c000000").head_version == 1
     ten_minutes_ago = (datetime.now(UTC) - timedelta(seconds=WRITING_S + 1)).isoformat(timespec="milliseconds")
     with ws.connect(write=True) as con:
-        con.execute("UPDATE gis_imports SET at = ?", (ten_minutes_ago,))
+        con.execute("UPDATE batches SET at = ?", (ten_minutes_ago,))
     assert undo_last_import(ws, "gulf", "ana").undone == 2
     with pytest.raises(
         NotFoundError, match=r"no georeferenced scene 'gluf' in this workspace \(scenes imported from a GeoTIFF: gulf\)"
