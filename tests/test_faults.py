@@ -205,3 +205,40 @@ def test_eight_writers_on_one_image_lose_no_update(tmp_path):
     assert all(ws.version(image_id, v).checksum == c for v, c in saved.items())
     assert all(int(x[2]) > int(x[1]) for x in lines if x[0] == "conflict")  # refused only for a newer version
     assert len(saved) >= 8
+
+
+ACCEPTER = """
+import sys
+from seep.workspace import Workspace
+from seep.workspace.review import accept_predictions
+ws = Workspace(sys.argv[1], create=False)
+ids = [r.id for r in ws.list_images() if r.status == "unlabelled"]
+print("ready", flush=True)
+accept_predictions(ws, ids, "m1", author="rey")
+"""
+
+
+def test_kill_9_during_a_grid_accept_leaves_every_accepted_tile_to_its_undo(tmp_path):
+    """Browse's grid accepts tile after tile; killed at any moment, every tile it accepted is in
+    its batch (the version, or verdict, and its record are one transaction), so Undo takes back
+    all it did and nothing else."""
+    from seep.workspace.batches import undo_batch
+
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=24, geo_scene=False), labelled_per_scene=0)
+    for r in ws.list_images():
+        ws.save_prediction(r.id, "m1", np.zeros((r.height, r.width), np.uint8), np.ones((r.height, r.width)), 0.0)
+    rnd = random.Random(1)
+    for kill in range(max(3, KILLS // 10)):
+        child = subprocess.Popen([sys.executable, "-c", ACCEPTER, str(ws.root)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(rnd.uniform(0.0, 0.4))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        with ws.connect(write=True) as con:
+            batch = con.execute("SELECT max(id) FROM batches").fetchone()[0]
+            con.execute("UPDATE batches SET at = '2000-01-01T00:00:00+00:00' WHERE id = ?", (batch,))  # as a crash long ago
+        accepted = {r.id for r in ws.list_images() if r.status == "accepted"}
+        undone = undo_batch(ws, batch, "rey")
+        assert undone.undone == len(accepted) and not undone.kept, kill
+        assert all(r.status == "unlabelled" for r in ws.list_images())

@@ -66,7 +66,8 @@ class Undone:
 
 
 def begin(ws: Workspace, kind: str, what: str, author: str) -> int:
-    """A new batch's record, before it saves anything: the tiles it labels are added to it."""
+    """A new batch's record, before it saves anything: each tile it labels is added to it in the
+    transaction that labels it (save_label's and the verdict's `batch`)."""
     with ws.connect(write=True) as con:
         return con.execute(
             "INSERT INTO batches (kind, what, author, at) VALUES (?,?,?,?) RETURNING id",
@@ -78,19 +79,6 @@ def finish(ws: Workspace, batch_id: int) -> None:
     """The batch has written all it will: it may be undone."""
     with ws.connect(write=True) as con:
         con.execute("UPDATE batches SET finished_at = ? WHERE id = ?", (timestamp(), batch_id))
-
-
-def remember(
-    ws: Workspace, batch_id: int, image_id: str, version: int, before: int | None, status: str, review: int | None = None
-) -> None:
-    """That the batch left `version` (and its verdict `review`) on a tile whose newest version
-    was `before`, in `status`."""
-    with ws.connect(write=True) as con:
-        con.execute(
-            "INSERT INTO batch_tiles (batch_id, image_id, version, before_version, before_status, review_id) "
-            "VALUES (?,?,?,?,?,?)",
-            (batch_id, image_id, version, before, status, review),
-        )
 
 
 _BATCH = "SELECT b.id, b.kind, b.what, b.author, b.at, count(*) FROM batches b JOIN batch_tiles t ON t.batch_id = b.id "

@@ -399,6 +399,5 @@ def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, autho
         mask[no_data] = 0  # outside the swath there is no sea to hold a seep
     if np.array_equal(mask, current):  # nothing new, or polygons on no-data alone of an unlabelled tile
         return 0
-    lv = ws.save_label(image_id, mask, parent=parent, author=author, source="imported")
-    batches.remember(ws, import_id, image_id, lv.version, parent, image.status)
+    ws.save_label(image_id, mask, parent=parent, author=author, source="imported", batch=import_id)
     return 1

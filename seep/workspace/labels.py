@@ -42,10 +42,13 @@ class LabelStore:
         merged_from: int | None = None,
         resolution: str | None = None,
         note: str = "",
+        batch: int | None = None,
     ) -> LabelVersion:
         """Write a new immutable label version edited from `parent` (None: there was no label).
         After a conflict, `parent` is the colleague's version and `merged_from` the one the
-        analyst had opened (see seep.workspace.review.resolve_conflict).
+        analyst had opened (see seep.workspace.review.resolve_conflict). A version saved by a
+        batch (seep.workspace.batches) is recorded in it, with the tile's status before, in
+        the same transaction: an undo never misses one.
 
         Raises ConflictError, writing nothing, when `parent` is no longer the newest version.
         """
@@ -61,7 +64,7 @@ class LabelStore:
         data = encode_mask(mask)
         counts = np.bincount(mask.ravel(), minlength=len(self.classes))
         with self.connect(write=True) as con:  # holds the write lock: check and write are one step
-            head = con.execute("SELECT head_version FROM images WHERE id = ?", (image.id,)).fetchone()[0]
+            head, before = con.execute("SELECT head_version, status FROM images WHERE id = ?", (image.id,)).fetchone()
             if head != parent:
                 raise ConflictError(
                     f"image {image.name} was saved as v{head} since you opened v{parent}; "
@@ -89,6 +92,11 @@ class LabelStore:
                     "UPDATE images SET head_version = ?, status = ?, seep_pixels = ? WHERE id = ?",
                     (version, status or STATUS_AFTER[source], int(counts[1:].sum()), image.id),
                 )
+                if batch is not None:
+                    con.execute(
+                        "INSERT INTO batch_tiles (batch_id, image_id, version, before_version, before_status) VALUES (?,?,?,?,?)",
+                        (batch, image.id, version, parent, before),
+                    )
                 con.execute("COMMIT")  # here, not on leaving the block: a failed commit must drop the file
             except BaseException:
                 (self.root / rel).unlink(missing_ok=True)

@@ -104,12 +104,12 @@ def accept(ws: Workspace, opened: Opened, mask: np.ndarray, *, author: str, dirt
     return save_edit(ws, opened, mask, author=author, dirty=dirty, accept=True, note=note)
 
 
-def accept_prediction(ws: Workspace, image_id: str, model_id: str, *, author: str) -> Taken:
+def accept_prediction(ws: Workspace, image_id: str, model_id: str, *, author: str, batch: int | None = None) -> None:
     """Accept model `model_id`'s prediction of a tile nobody has labelled, as it is, without
     opening it (Browse's grid: open sea the model rightly left empty is most of a scene).
     The tile's label becomes that prediction, accepted, as A does in Review. Refused,
     writing nothing, for a tile a person has labelled or is editing (in review), one in a
-    blind round, and one the model has not predicted."""
+    blind round, and one the model has not predicted. Recorded in `batch`, to undo it by."""
     image = ws.image(image_id)
     if image.status not in ("unlabelled", "predicted"):
         raise BadInputError(f"{image.name} is {STATUS_LABELS[image.status]}: open it in Review to judge it")
@@ -119,32 +119,25 @@ def accept_prediction(ws: Workspace, image_id: str, model_id: str, *, author: st
     if head is not None and (head.source != "predicted" or head.model_id != model_id):
         raise BadInputError(f"{image.name}'s label is {head.describe}, not model {model_id}'s: open it in Review")
     try:
-        if head is not None:  # Predict all's first version: only the verdict is new
-            return Taken(
-                image.id, head.version, head.version, image.status, _verdict(ws, image.id, head.version, author, "accepted")
+        if head is None:  # as save_edit saves an untouched prediction, accepted
+            got = ws.prediction(image.id, model_id)
+            if got is None:
+                raise BadInputError(f"model {model_id} has not predicted {image.name} yet")
+            head = ws.save_label(
+                image.id,
+                got[0],
+                parent=None,
+                author=author,
+                source="predicted",
+                model_id=model_id,
+                status="accepted",
+                batch=batch,
             )
-        got = ws.prediction(image.id, model_id)
-        if got is None:
-            raise BadInputError(f"model {model_id} has not predicted {image.name} yet")
-        lv = ws.save_label(
-            image.id, got[0], parent=None, author=author, source="predicted", model_id=model_id, status="accepted"
-        )  # as save_edit saves an untouched prediction accepted, keeping the verdict's id
-        return Taken(image.id, lv.version, None, image.status, _verdict(ws, image.id, lv.version, author, "accepted"))
+        _verdict(ws, image.id, head.version, author, "accepted", batch=batch)
     except ConflictError as e:
         raise ConflictError(
             f"{image.name} was saved by someone meanwhile: open it in Review", current_version=e.current_version
         ) from e
-
-
-@dataclass(frozen=True)
-class Taken:
-    """A prediction accepted on the grid: the version and verdict it left, what the tile was before."""
-
-    image_id: str
-    version: int
-    before: int | None
-    status: str
-    review: int
 
 
 def acceptable_on_grid(records: list, model_id: str, predicted: set[str], heads: dict[str, LabelVersion]) -> set[str]:
@@ -168,12 +161,10 @@ def accept_predictions(ws: Workspace, image_ids: list[str], model_id: str, *, au
     try:
         for image_id in image_ids:
             try:
-                taken = accept_prediction(ws, image_id, model_id, author=author)
+                accept_prediction(ws, image_id, model_id, author=author, batch=batch)
+                done += 1
             except (BadInputError, ConflictError, NotFoundError) as e:
                 left.append(str(e))
-                continue
-            batches.remember(ws, batch, taken.image_id, taken.version, taken.before, taken.status, taken.review)
-            done += 1
     finally:
         batches.finish(ws, batch)
     return GridAccept(done, left, batch)
@@ -319,11 +310,13 @@ def reviews(ws: Workspace, image_id: str) -> list[dict]:
     return verdicts
 
 
-def _verdict(ws: Workspace, image_id: str, version: int, reviewer: str, verdict: str, comment: str = "") -> int:
-    """Status, verdict and audit entry in one transaction, for the version the reviewer saw;
-    returns the verdict's id."""
+def _verdict(
+    ws: Workspace, image_id: str, version: int, reviewer: str, verdict: str, comment: str = "", batch: int | None = None
+) -> None:
+    """Status, verdict and audit entry in one transaction, for the version the reviewer saw,
+    and the verdict's place in `batch` (grid accepts, seep.workspace.batches)."""
     with ws.connect(write=True) as con:
-        head = con.execute("SELECT head_version FROM images WHERE id = ?", (image_id,)).fetchone()[0]
+        head, before = con.execute("SELECT head_version, status FROM images WHERE id = ?", (image_id,)).fetchone()
         if head != version:
             raise ConflictError(
                 f"v{head} was saved since you opened v{version}; look at the newest version first",
@@ -335,4 +328,9 @@ def _verdict(ws: Workspace, image_id: str, version: int, reviewer: str, verdict:
             (image_id, version, reviewer, verdict, comment, timestamp()),
         ).fetchone()[0]
         record_in(con, reviewer, "accept" if verdict == "accepted" else "return", image_id, f"v{version} {comment}".strip())
-    return review
+        if batch is not None:  # the version's own record when the batch saved it, else a new one
+            con.execute(
+                "INSERT INTO batch_tiles (batch_id, image_id, version, before_version, before_status, review_id) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT (batch_id, image_id) DO UPDATE SET review_id = excluded.review_id",
+                (batch, image_id, version, version, before, review),
+            )
