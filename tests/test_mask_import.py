@@ -43,13 +43,68 @@ def import_mask(capsys, ws: Workspace, path, *extra) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("step", [4096, 100])  # one window, and windows that cut the slicks in pieces
-def test_an_exported_mask_comes_back_pixel_for_pixel(capsys, labelled, step, monkeypatch):
+def test_a_mask_on_the_scenes_grid_comes_back_pixel_for_pixel(capsys, labelled, step, monkeypatch, tmp_path):
+    """Another tool's mask on the scene's very grid (the export's pixels, without its tags): its
+    seep regions as polygons burn the same pixels, however the windows cut them."""
     done, fresh, exported = labelled
     monkeypatch.setattr(shapes_module, "STEP", step)
-    code, out, err = import_mask(capsys, fresh, exported)
+    with rasterio.open(exported) as ds:
+        write_tif(tmp_path / "theirs.tif", ds.read(1), nodata=255)
+    code, out, err = import_mask(capsys, fresh, tmp_path / "theirs.tif")
     assert code == 0, err
     assert "6 tiles given a new label version" in out and "seep regions of the mask read" in out
     assert np.array_equal(labels_of(fresh, "S1A_scene", (H, W)), labels_of(done, "S1A_scene", (H, W)))
+
+
+def test_labels_exported_and_edited_as_a_raster_come_back_as_edited(capsys, labelled, tmp_path):
+    """The analyst exports the scene's labels, paints out a false slick and draws a new one in a
+    raster editor, and imports the file: the slick painted out is erased (polygons laid on top
+    could not), the new one added, a tile left no-data stays as it is, and a tile a colleague
+    saved after the export keeps her label, named."""
+    from seep.workspace.review import Opened, save_edit
+
+    ws, fresh, exported = labelled
+    edited = tmp_path / "edited.tif"
+
+    def save(pixels):
+        with rasterio.open(exported) as src, rasterio.open(edited, "w", **src.profile) as ds:
+            ds.write(pixels[None])
+            ds.update_tags(**src.tags())
+
+    with rasterio.open(exported) as ds:
+        pixels = ds.read(1)
+    pixels[500:510, 300:310] = 0  # the class-5 blob was a rain cell
+    pixels[40:60, 300:340] = 3  # a slick the mask missed
+    pixels[512:, 512:] = 255  # the last tile left out
+    save(pixels)
+    before = labels_of(ws, "S1A_scene", (H, W))
+    code, out, err = import_mask(capsys, ws, edited)
+    assert code == 0, err
+    assert "labels as exported here read back pixel for pixel, 2 tiles given a new label version" in out
+    after = labels_of(ws, "S1A_scene", (H, W))
+    assert (after[500:510, 300:310] == 0).all() and (after[40:60, 300:340] == 3).all()
+    assert (after != before).sum() == 100 + 800
+
+    tile = ws.image("S1A_scene.r000000c000256")
+    theirs = ws.label(tile.id)[1].copy()
+    theirs[0:10, 0:10] = 2  # a colleague's save after the export
+    save_edit(ws, Opened(tile.id, tile.head_version, "label"), theirs, author="bo", dirty=True)
+    pixels[40:60, 300:340] = 4  # the analyst changes her mind on the new slick's class, in the old file
+    save(pixels)
+    code, out, err = import_mask(capsys, ws, edited)
+    assert code == 0, err
+    assert "0 tiles given a new label version, 1 tile saved since the export kept as they are (S1A_scene.r000000c000256)" in out
+    assert np.array_equal(ws.label(tile.id)[1], theirs)
+
+    code, out, err = import_mask(capsys, fresh, exported)  # the same scene in another workspace: no tile saved there
+    assert code == 0 and "read back pixel for pixel, 6 tiles given a new label version" in out, err
+    pixels[100, 100] = 9
+    save(pixels)
+    code, _, err = import_mask(capsys, ws, edited)
+    assert code != 0 and "holds 9 at row 100, column 100: no class of this workspace (0 to 7, and 255 for no label)" in err
+    code, _, err = import_mask(capsys, ws, exported, "--class", "2")
+    assert code != 0 and "it holds this scene's labels as Seep exported them, read back as they are" in err
+    assert np.array_equal(ws.label(tile.id)[1], theirs)
 
 
 def test_another_tools_detections_on_another_grid_are_warped_onto_the_scene(capsys, labelled, tmp_path):
@@ -98,7 +153,7 @@ def test_what_is_no_mask_is_refused_saying_why_and_writes_nothing(capsys, labell
         (bare, (), "has no coordinate system, so its pixels cannot be placed on a map"),
         (tmp_path / "cut.tif", (), "cannot read"),
         (exported, ("--class-field", "kind"), "is a raster mask, of no fields or layers: its pixel values are the classes"),
-        (exported, ("--class", "9"), "--class 9: the seep classes are 1 to 7"),
+        (percent, ("--class", "9"), "--class 9: the seep classes are 1 to 7"),
         (percent, (), "holds pixel values 8, 9, 10, 11, 12 ...: the seep classes here are 1 to 7"),
         (
             percent,

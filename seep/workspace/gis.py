@@ -27,7 +27,7 @@ from seep.data.geo import bounded_cache, lonlat, replace_atomically, transformer
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace import registry as reg
 from seep.workspace.kml import dress
-from seep.workspace.records import STATUSES
+from seep.workspace.records import STATUSES, timestamp
 from seep.workspace.scene_view import tile_classes
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
@@ -408,7 +408,7 @@ def export_masks_geotiff(
 
         def write(tmp: Path, sc=sc, profile=profile) -> None:
             with bounded_cache(), rasterio.open(tmp, "w", **profile) as dst:  # GDAL fills what is not written with no-data
-                dst.update_tags(**{EXPORT_TAG: source}, **({TAG: sc.acquired} if sc.acquired else {}))
+                dst.update_tags(**{EXPORT_TAG: source, EXPORTED_AT: timestamp()}, **({TAG: sc.acquired} if sc.acquired else {}))
                 dst.write_colormap(1, ws.classes.colormap())
                 for image_id, (r, c) in tile_offsets_of(ws, sc.name).items():
                     classes = tile_classes(ws, image_id, model_id)
@@ -425,6 +425,7 @@ def export_masks_geotiff(
 
 NO_LABEL = 255  # no class id: a class table holds at most 255 classes, 0..254
 EXPORT_TAG = "SEEP_EXPORT"  # in every GeoTIFF this module writes: the only files an export may replace
+EXPORTED_AT = "SEEP_EXPORTED_AT"  # when a mask was written: a tile saved after it is not the mask's to undo
 
 
 def _check_replaceable(out: Path) -> None:

@@ -24,10 +24,11 @@ import shapely
 from seep.data.geo import on_earth
 from seep.errors import BadInputError
 from seep.workspace import accounts, batches
-from seep.workspace.gis import reproject
+from seep.workspace.gis import NO_LABEL, reproject
 from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted
+from seep.workspace.returned_mask import exported_at, returned_tiles
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
@@ -46,8 +47,16 @@ class SeepImport:
     of_other_scenes: int = 0  # features whose scene field names another scene of the workspace
     other_scenes: list[str] = field(default_factory=list)
     from_mask: bool = False  # a raster mask's seep regions, not a vector file's polygons
+    returned: bool = False  # the scene's labels as exported here, read back pixel for pixel
+    saved_since: list[str] = field(default_factory=list)  # tiles saved after that export, kept
 
     def summary(self) -> str:
+        if self.returned:
+            s = f"scene {self.scene}: its labels as exported here read back pixel for pixel, {counted(self.tiles, 'tile')} given a new label version"
+            if names := self.saved_since:
+                shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+                s += f", {counted(len(names), 'tile')} saved since the export kept as they are ({shown})"
+            return s
         read = counted(self.polygons, "seep region") + " of the mask" if self.from_mask else counted(self.polygons, "polygon")
         s = f"scene {self.scene}: {read} read, {counted(self.tiles, 'tile')} given a new label version"
         if self.of_other_scenes:
@@ -77,15 +86,29 @@ def import_seeps(
     if sc.grid.crs is None:
         raise BadInputError(f"scene {sc.name} has no coordinate system, so no map polygon can be placed on it")
     report = SeepImport(sc.name)
-    geoms, classes, off = _read(ws, Path(path), sc, layer, class_field, class_id, report)
-    burnt = _burn_tiles(sc, ws, geoms, classes)
+    if is_mask(path) and (since := exported_at(path, sc)) is not None:
+        _no_options(
+            path,
+            layer,
+            class_field,
+            class_id,
+            "its pixel values are the classes: it holds this scene's labels as Seep exported them, read back as they are, so no "
+            "class is given to all (the Class box at each polygon's own, no --class)",
+        )
+        burnt, report.saved_since = returned_tiles(ws, Path(path), sc, since)
+        report.returned, keep = True, NO_LABEL
+        if not burnt:
+            return report
+    else:
+        geoms, classes, off = _read(ws, Path(path), sc, layer, class_field, class_id, report)
+        burnt, keep = _burn_tiles(sc, ws, geoms, classes), 0
     if not burnt:
         what = "seep pixel" if report.from_mask else "polygon"
         raise BadInputError(f"no {what} of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
     report.import_id = batches.begin(ws, "import", Path(path).name, author)
     try:
         for image_id, pixels in burnt.items():
-            report.tiles += _save(ws, report.import_id, image_id, pixels, author)
+            report.tiles += _save(ws, report.import_id, image_id, pixels, author, keep)
     finally:  # stopped by a save conflict too: what it saved may be undone at once
         batches.finish(ws, report.import_id)
     accounts.record(ws, author.strip(), "import seeps", sc.name, f"{report.tiles} tiles from {Path(path).name}")
@@ -99,11 +122,13 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     from pyproj.exceptions import CRSError, ProjError
 
     if is_mask(path):
-        if class_field not in (None, CLASS_FIELD) or layer is not None:
-            raise BadInputError(
-                f"{path} is a raster mask, of no fields or layers: its pixel values are the classes, or one class is given "
-                "to all its seep pixels (the Class box, or --class N)"
-            )
+        _no_options(
+            path,
+            layer,
+            class_field,
+            None,
+            "its pixel values are the classes, or one class is given to all its seep pixels (the Class box, or --class N)",
+        )
         crs, geoms, classes = mask_shapes(path, class_id, len(ws.classes) - 1)
         report.from_mask = True
     else:
@@ -139,6 +164,12 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     report.outside = int((~on_scene).sum())
     off = raw[~on_scene] if theirs.is_geographic else reproject(raw[~on_scene], crs, "EPSG:4326")
     return list(geoms[on_scene]), classes[on_scene].tolist(), list(off)
+
+
+def _no_options(path: Path, layer: str | None, class_field: str | None, class_id: int | None, why: str) -> None:
+    """A raster mask has no fields or layers to choose (nor, read back as exported, a class)."""
+    if class_field not in (None, CLASS_FIELD) or layer is not None or class_id is not None:
+        raise BadInputError(f"{path} is a raster mask, of no fields or layers: {why}")
 
 
 def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, np.ndarray, list[int]]:
@@ -383,9 +414,10 @@ def _burn_tiles(sc: Scene, ws: Workspace, geoms: list, classes: list[int]) -> di
     return out
 
 
-def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, author: str) -> int:
+def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, author: str, keep: int) -> int:
     """1 when the tile's label changed (a new version, remembered with what the tile was before,
-    to undo it by), 0 when the polygons were there already."""
+    to undo it by), 0 when the polygons were there already. Pixels `keep` (0 where no polygon
+    lies; NO_LABEL in a mask read back) leave the label as it is."""
     image = ws.image(image_id)
     burnt = burnt[: image.height, : image.width]
     if image.head_version is None:
@@ -393,7 +425,7 @@ def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, autho
     else:
         lv, current = ws.label(image_id)
         parent = lv.version
-    mask = np.where(burnt > 0, burnt, current).astype(np.uint8)
+    mask = np.where(burnt != keep, burnt, current).astype(np.uint8)
     no_data = ws.no_data(image_id)
     if no_data is not None:
         mask[no_data] = 0  # outside the swath there is no sea to hold a seep

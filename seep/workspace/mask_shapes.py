@@ -9,7 +9,8 @@ edges are the pixels' edges: burnt onto a scene on the same grid (a pixel is ins
 centre is) they are the same pixels, and on another grid or CRS they are warped as the vectors
 are. The mask is read in windows, so a whole scene's mask never sits in memory at once; a
 polygon cut at a window's edge burns the same pixels as whole. 0 and the no-data value are no
-seep: those pixels keep the label they have.
+seep: those pixels keep the label they have. (A scene's labels as Seep exported them are read
+back pixel for pixel instead: seep.workspace.returned_mask.)
 """
 
 from __future__ import annotations

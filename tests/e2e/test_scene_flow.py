@@ -455,13 +455,22 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     label = ws.label(tile)[1]
     assert (label[102:128, 302 - 256 : 328 - 256] == 2).all() and not label[102:128, 402 - 256 : 428 - 256].any()
 
-    # The scene's labels as a GeoTIFF mask (as "Seeps as a GeoTIFF mask" gives it), back as a raster; seep 2 for all.
+    # The scene's labels as a GeoTIFF mask (as "Seeps as a GeoTIFF mask" gives it), a slick painted out in a
+    # raster editor: back pixel for pixel, the slick erased. The class chosen for the shapefile is refused.
     (mask,) = export_masks_geotiff(ws, tmp_path / "masks", scenes=["demo_scene"])
+    with rasterio.open(mask, "r+") as ds:
+        pixels = ds.read(1)
+        pixels[102:128, 302:328] = 0
+        ds.write(pixels[None])
     upload(page, mask)
     page.get_by_role("button", name="Import seeps").click()
-    expect(page.get_by_text("seep regions of the mask read", exact=False)).to_be_visible(timeout=30_000)
-    label = ws.label(tile)[1]
-    assert set(np.unique(label)) == {0, 2}  # every seep pixel, seep 2 as chosen
+    expect(page.get_by_text("read back as they are, so no class is given to all", exact=False)).to_be_visible()
+    choose(page, page.get_by_label("Class", exact=True), "each polygon's own, from a field")
+    page.get_by_role("button", name="Import seeps").click()
+    expect(page.get_by_text("read back pixel for pixel, 1 tile given a new label version", exact=False)).to_be_visible(
+        timeout=30_000
+    )
+    assert not ws.label(tile)[1][102:128, 302 - 256 : 328 - 256].any()
 
 
 def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, page, tmp_path):

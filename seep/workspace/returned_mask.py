@@ -1,0 +1,102 @@
+"""A scene's labels exported as a GeoTIFF mask, edited as a raster and imported back: taken
+pixel for pixel, not as polygons laid on top.
+
+    since = exported_at(path, sc)  # None: not this scene's labels as Seep exported them
+    changed, kept = returned_tiles(ws, path, sc, since)
+
+Such a mask says every pixel of each tile it holds, so a slick erased in it (painted 0) is
+erased here and one drawn is added; a tile it leaves as no-data (NO_LABEL: unlabelled when it
+was exported) stays as it is. Only a mask Seep wrote of a scene's labels, on that scene's very
+grid, is read so: another tool's detections, an export of predictions or a mask warped
+elsewhere say only where seeps are, and go on top of the labels as polygons
+(seep.workspace.mask_shapes). A tile saved after the export keeps its newer label: the mask
+would quietly undo that save.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from seep.data.geo import SceneGrid, grid_of
+from seep.errors import BadInputError, SeepError
+from seep.workspace.gis import EXPORT_TAG, EXPORTED_AT, NO_LABEL
+from seep.workspace.scenes import Scene, tile_offsets_of
+from seep.workspace.workspace import Workspace
+
+
+def exported_at(path: Path, sc: Scene) -> str | None:
+    """When the mask at `path` was exported ('' for an export that does not say) if it holds
+    scene `sc`'s labels as Seep exported them, on the scene's grid; None for any other raster."""
+    import rasterio
+    from rasterio.errors import NotGeoreferencedWarning, RasterioError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        try:
+            with rasterio.open(path) as ds:
+                tags, grid = ds.tags(), grid_of(ds, "mask")
+        except (RasterioError, SeepError):
+            return None  # read as any mask, which says what is wrong with it
+    if tags.get(EXPORT_TAG) != "labels" or grid.bands != 1 or grid.dtype != "uint8":
+        return None
+    ours = SceneGrid(sc.grid.height, sc.grid.width, 1, "uint8", sc.grid.crs, sc.grid.transform)
+    return tags.get(EXPORTED_AT, "") if grid.same_grid(ours) else None
+
+
+def returned_tiles(ws: Workspace, path: Path, sc: Scene, since: str) -> tuple[dict[str, np.ndarray], list[str]]:
+    """(image id -> the tile's label as the mask has it, for each tile it changes; the names of
+    the tiles it would change that were saved after the export, left as they are). Every pixel
+    is checked before anything is written: a value past the class table writes nothing."""
+    import rasterio
+    from rasterio.windows import Window
+
+    top, changed, kept = len(ws.classes) - 1, {}, []
+    with rasterio.open(path) as ds:
+        for image_id, (r, c) in sorted(tile_offsets_of(ws, sc.name).items()):
+            h, w = min(sc.tile, sc.grid.height - r), min(sc.tile, sc.grid.width - c)
+            pixels = ds.read(1, window=Window(c, r, w, h))
+            if (pixels == NO_LABEL).all():
+                continue
+            _check_classes(path, pixels, top, r, c)
+            image, current = _current(ws, image_id)
+            new = np.where(pixels == NO_LABEL, current[:h, :w], pixels)
+            label = current.copy()
+            label[:h, :w] = new
+            if (no_data := ws.no_data(image_id)) is not None:
+                label[no_data] = 0  # outside the swath there is no sea to hold a seep
+            if np.array_equal(label, current):
+                continue
+            if _saved_after(ws, image, since):
+                kept.append(image.name)
+            else:
+                changed[image_id] = label
+    return changed, kept
+
+
+def _check_classes(path: Path, pixels: np.ndarray, top: int, r: int, c: int) -> None:
+    wrong = (pixels > top) & (pixels != NO_LABEL)
+    if wrong.any():
+        row, col = np.argwhere(wrong)[0]
+        raise BadInputError(
+            f"{path} holds {pixels[row, col]} at row {r + row:,}, column {c + col:,}: no class of this workspace "
+            f"(0 to {top}, and {NO_LABEL} for no label); nothing was imported"
+        )
+
+
+def _current(ws: Workspace, image_id: str):
+    image = ws.image(image_id)
+    if image.head_version is None:
+        return image, np.zeros((image.height, image.width), np.uint8)
+    return image, ws.label(image_id)[1]
+
+
+def _saved_after(ws: Workspace, image, since: str) -> bool:
+    """Whether the tile's label was saved after the export (an export that does not say when
+    it was written cannot tell: its mask is taken)."""
+    if not since or image.head_version is None:
+        return False
+    return datetime.fromisoformat(ws.version(image.id).created_at) > datetime.fromisoformat(since)
