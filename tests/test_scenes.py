@@ -832,6 +832,21 @@ def test_seeps_exported_to_a_gis_come_back_as_the_same_labels(capsys, tmp_path, 
     assert code == 0, err
     assert "2 polygons read, 0 tiles given" in out  # the same seeps: no new versions
 
+    # The class-5 blob was a rain cell: retagged class 0 in QGIS (deleted, it would stay), it is erased.
+    meta, _, wkb, fields = pyogrio.raw.read(str(tmp_path / "s.gpkg"))
+    columns = dict(zip(meta["fields"], fields, strict=True))
+    blob = columns["class_id"] == 5
+    columns["class_id"] = np.where(blob, 0, columns["class_id"])
+    pyogrio.raw.write(
+        str(tmp_path / "fixed.gpkg"), wkb, list(columns.values()), list(columns), crs=meta["crs"], geometry_type="Polygon"
+    )
+    code, out, err = run(
+        capsys, "import-seeps", str(tmp_path / "fixed.gpkg"), "--scene", "S1A_scene", "--author", "ana", "--workspace", fresh
+    )
+    assert code == 0 and "2 polygons read, 1 tile given a new label version" in out, err
+    now = labels_of(ws, "S1A_scene", (600, 700))
+    assert not (now == 5).any() and np.array_equal(now[expected != 5], expected[expected != 5])
+
     # And from Google Earth's KML, each outline named for its class.
     assert run(capsys, "export-seeps", str(tmp_path / "s.kml"), "--workspace", done)[0] == 0
     assert run(capsys, "export-seeps", str(tmp_path / "s.kml"), "--workspace", done)[0] == 0  # its own: replaced
@@ -1073,7 +1088,7 @@ def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, sc
         ([str(tmp_path / "junk.gpkg")], "cannot read"),
         ([gpkg("nocrs.gpkg", crs=None)], "has no coordinate system"),
         ([gpkg("local.gpkg", crs=LOCAL_GRID)], "has a local coordinate system (arbitrary), tied to no place on the Earth"),
-        ([gpkg("bad.gpkg", values=("9",))], "holds '9'; the seep classes here are ids 1 to 7, or their names"),
+        ([gpkg("bad.gpkg", values=("9",))], "holds '9'; the classes here are ids 0 (background: erases) to 7, or their names"),
         ([gpkg("named.gpkg", values=("tar ball",))], "holds 'tar ball'"),
         ([gpkg("other.gpkg", field="kind")], "has no class_id field"),
         ([gpkg("ok.gpkg"), "--class", "0"], "--class 0: the seep classes are 1 to 7"),
@@ -1086,7 +1101,7 @@ def test_bad_gis_files_get_one_clear_line_and_write_nothing(capsys, tmp_path, sc
         ([gpkg("ok3.gpkg"), "--scene", "nowhere"], "nowhere"),
         ([str(tmp_path / "empty.geojson")], "empty.geojson holds no features"),
         ([str(tmp_path / "points.geojson")], "(1 point, line or empty geometry without an area); nothing was imported"),
-        ([str(tmp_path / "null.geojson")], "class_id holds empty values; the seep classes here are ids 1 to 7"),
+        ([str(tmp_path / "null.geojson")], "class_id holds empty values; the classes here are ids 0 (background: erases) to 7"),
     ]
     for extra, expected in cases:
         argv = ["import-seeps", *extra[:1], "--scene", "S1A_scene", *extra[1:], "--author", "ana", "--workspace", ws_path]

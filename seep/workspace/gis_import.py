@@ -5,8 +5,9 @@
 An analyst who outlined seeps in a GIS (or edited what `export-seeps` wrote) brings them in as
 labels: each polygon is moved into the scene's coordinate system (PROJ) and burnt into the
 tiles it covers (GDAL's rasterize: a pixel is inside when its centre is), on top of each
-tile's current label, as one new label version per tile it changes. They count as imported
-ground truth, like a mask imported with its scene; a wrong file is undone whole
+tile's current label, as one new label version per tile it changes; a polygon of class 0 (a
+false slick retagged in QGIS: deleting it there would leave it here) erases what it covers.
+They count as imported ground truth, like a mask imported with its scene; a wrong file is undone whole
 (seep.workspace.batches). Everything is checked before anything is
 written: a file with no coordinate system, a class the class table lacks or no polygon on the
 scene writes nothing.
@@ -96,19 +97,19 @@ def import_seeps(
             "class is given to all (the Class box at each polygon's own, no --class)",
         )
         burnt, report.saved_since = returned_tiles(ws, Path(path), sc, since)
-        report.returned, keep = True, NO_LABEL
+        report.returned = True
         if not burnt:
             return report
     else:
         geoms, classes, off = _read(ws, Path(path), sc, layer, class_field, class_id, report)
-        burnt, keep = _burn_tiles(sc, ws, geoms, classes), 0
+        burnt = _burn_tiles(sc, ws, geoms, classes)
     if not burnt:
         what = "seep pixel" if report.from_mask else "polygon"
         raise BadInputError(f"no {what} of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
     report.import_id = batches.begin(ws, "import", Path(path).name, author)
     try:
         for image_id, pixels in burnt.items():
-            report.tiles += _save(ws, report.import_id, image_id, pixels, author, keep)
+            report.tiles += _save(ws, report.import_id, image_id, pixels, author)
     finally:  # stopped by a save conflict too: what it saved may be undone at once
         batches.finish(ws, report.import_id)
     accounts.record(ws, author.strip(), "import seeps", sc.name, f"{report.tiles} tiles from {Path(path).name}")
@@ -318,17 +319,19 @@ def _class_ids(ws, path, columns: dict, n: int, field: str | None, fixed: int | 
             f"{path} has no {wanted} field to say each polygon's class (fields: {', '.join(columns) or 'none'}); "
             "name the field that holds it, or give every polygon one class (command line: --class-field F or --class N)"
         )
-    by_name = {c.name.casefold(): c.id for c in ws.classes.classes[1:]}
+    by_name = {c.name.casefold(): c.id for c in ws.classes.classes}
     ids, unknown = [], set()
     for value in columns[field]:
         text = "" if value is None else str(value).strip()  # a null is no class, not the class "None"
         c = int(float(text)) if _is_whole_number(text) else by_name.get(text.casefold())
-        if c is None or not 1 <= c <= top:
+        if c is None or not 0 <= c <= top:  # 0: not seep, so what it covers is erased
             unknown.add(text)
         ids.append(c)
     if unknown:
         shown = ", ".join(repr(u) if u else "empty values" for u in sorted(unknown)[:5])
-        raise BadInputError(f"{path}: {field} holds {shown}; the seep classes here are ids 1 to {top}, or their names")
+        raise BadInputError(
+            f"{path}: {field} holds {shown}; the classes here are ids 0 ({ws.classes.names[0]}: erases) to {top}, or their names"
+        )
     return ids
 
 
@@ -396,8 +399,8 @@ def _footprint(sc: Scene, row_off: int = 0, col_off: int = 0, size: int | None =
 
 
 def _burn_tiles(sc: Scene, ws: Workspace, geoms: list, classes: list[int]) -> dict[str, np.ndarray]:
-    """image id -> the tile's pixels inside some polygon (their class, 0 elsewhere), for the
-    tiles a polygon reaches. Later polygons win where two overlap, as GDAL burns them."""
+    """image id -> the tile's pixels inside some polygon (their class, NO_LABEL elsewhere), for
+    the tiles a polygon reaches. Later polygons win where two overlap, as GDAL burns them."""
     from rasterio.features import rasterize
 
     if not geoms:
@@ -408,16 +411,16 @@ def _burn_tiles(sc: Scene, ws: Workspace, geoms: list, classes: list[int]) -> di
         hits = sorted(tree.query(_footprint(sc, r, c, sc.tile), predicate="intersects"))
         if hits:
             shapes = [(geoms[i], classes[i]) for i in hits]
-            pixels = rasterize(shapes, out_shape=(sc.tile, sc.tile), transform=sc.grid.affine(r, c), fill=0, dtype="uint8")
-            if pixels.any():
+            pixels = rasterize(shapes, out_shape=(sc.tile, sc.tile), transform=sc.grid.affine(r, c), fill=NO_LABEL, dtype="uint8")
+            if (pixels != NO_LABEL).any():
                 out[image_id] = pixels
     return out
 
 
-def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, author: str, keep: int) -> int:
+def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, author: str) -> int:
     """1 when the tile's label changed (a new version, remembered with what the tile was before,
-    to undo it by), 0 when the polygons were there already. Pixels `keep` (0 where no polygon
-    lies; NO_LABEL in a mask read back) leave the label as it is."""
+    to undo it by), 0 when the polygons were there already. NO_LABEL pixels (where no polygon
+    lies) leave the label as it is; 0 (a polygon of class 0) erases it."""
     image = ws.image(image_id)
     burnt = burnt[: image.height, : image.width]
     if image.head_version is None:
@@ -425,7 +428,7 @@ def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, autho
     else:
         lv, current = ws.label(image_id)
         parent = lv.version
-    mask = np.where(burnt != keep, burnt, current).astype(np.uint8)
+    mask = np.where(burnt != NO_LABEL, burnt, current).astype(np.uint8)
     no_data = ws.no_data(image_id)
     if no_data is not None:
         mask[no_data] = 0  # outside the swath there is no sea to hold a seep
