@@ -29,7 +29,7 @@ from seep.workspace.gis import NO_LABEL, reproject
 from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted
-from seep.workspace.returned_mask import exported_at, returned_tiles
+from seep.workspace.returned_mask import exported_at, returned_tiles, tile_pixels
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
@@ -87,33 +87,44 @@ def import_seeps(
     if sc.grid.crs is None:
         raise BadInputError(f"scene {sc.name} has no coordinate system, so no map polygon can be placed on it")
     report = SeepImport(sc.name)
+    path = Path(path)
     if is_mask(path) and (since := exported_at(path, sc)) is not None:
-        _no_options(
-            path,
-            layer,
-            class_field,
-            class_id,
-            "its pixel values are the classes: it holds this scene's labels as Seep exported them, read back as they are, so no "
-            "class is given to all (the Class box at each polygon's own, no --class)",
-        )
-        burnt, report.saved_since = returned_tiles(ws, Path(path), sc, since)
-        report.returned = True
-        if not burnt:
-            return report
+        ids, pixels_of = _returned(ws, path, sc, since, report, (layer, class_field, class_id))
     else:
-        geoms, classes, off = _read(ws, Path(path), sc, layer, class_field, class_id, report)
-        burnt = _burn_tiles(sc, ws, geoms, classes)
+        ids, pixels_of = _burnt(ws, path, sc, report, (layer, class_field, class_id))
+    if not ids:
+        return report
+    report.import_id = batches.begin(ws, "import", path.name, author)
+    try:
+        for image_id in ids:
+            report.tiles += _save(ws, report.import_id, image_id, pixels_of(image_id), author)
+    finally:  # stopped by a save conflict too: what it saved may be undone at once
+        batches.finish(ws, report.import_id)
+    accounts.record(ws, author.strip(), "import seeps", sc.name, f"{report.tiles} tiles from {path.name}")
+    return report
+
+
+def _returned(ws, path: Path, sc: Scene, since: str, report: SeepImport, options: tuple):
+    """The tiles a mask of the scene's labels as exported here changes, and how each reads."""
+    _no_options(
+        path,
+        *options,
+        "its pixel values are the classes: it holds this scene's labels as Seep exported them, read back as they are, so no "
+        "class is given to all (the Class box at each polygon's own, no --class)",
+    )
+    changed, report.saved_since = returned_tiles(ws, path, sc, since)
+    report.returned, at = True, tile_offsets_of(ws, sc.name)
+    return changed, lambda image_id: tile_pixels(path, sc, *at[image_id])  # read as saved, one at a time
+
+
+def _burnt(ws, path: Path, sc: Scene, report: SeepImport, options: tuple):
+    """The tiles the file's polygons reach, and their pixels burnt."""
+    geoms, classes, off = _read(ws, path, sc, *options, report)
+    burnt = _burn_tiles(sc, ws, geoms, classes)
     if not burnt:
         what = "seep pixel" if report.from_mask else "polygon"
         raise BadInputError(f"no {what} of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
-    report.import_id = batches.begin(ws, "import", Path(path).name, author)
-    try:
-        for image_id, pixels in burnt.items():
-            report.tiles += _save(ws, report.import_id, image_id, pixels, author)
-    finally:  # stopped by a save conflict too: what it saved may be undone at once
-        batches.finish(ws, report.import_id)
-    accounts.record(ws, author.strip(), "import seeps", sc.name, f"{report.tiles} tiles from {Path(path).name}")
-    return report
+    return list(burnt), burnt.__getitem__
 
 
 def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, list[int], list]:

@@ -2,7 +2,7 @@
 pixel for pixel, not as polygons laid on top.
 
     since = exported_at(path, sc)  # None: not this scene's labels as Seep exported them
-    changed, kept = returned_tiles(ws, path, sc, since)
+    changed, kept = returned_tiles(ws, path, sc, since)  # then tile_pixels(path, sc, row, col) of each changed
 
 Such a mask says every pixel of each tile it holds, so a slick erased in it (painted 0) is
 erased here and one drawn is added; a tile it leaves as no-data (NO_LABEL: unlabelled when it
@@ -47,34 +47,40 @@ def exported_at(path: Path, sc: Scene) -> str | None:
     return tags.get(EXPORTED_AT, "") if grid.same_grid(ours) else None
 
 
-def returned_tiles(ws: Workspace, path: Path, sc: Scene, since: str) -> tuple[dict[str, np.ndarray], list[str]]:
-    """(image id -> the tile's label as the mask has it, for each tile it changes; the names of
-    the tiles it would change that were saved after the export, left as they are). Every pixel
-    is checked before anything is written: a value past the class table writes nothing."""
+def returned_tiles(ws: Workspace, path: Path, sc: Scene, since: str) -> tuple[list[str], list[str]]:
+    """(the ids of the tiles the mask changes; the names of those it would change that were
+    saved after the export, left as they are). Every pixel is checked before anything is
+    written: a value past the class table writes nothing. Only ids are kept, so a whole
+    scene's labels never sit in memory at once: each is read again to save (tile_pixels)."""
+    top, changed, kept = len(ws.classes) - 1, [], []
+    for image_id, (r, c) in sorted(tile_offsets_of(ws, sc.name).items()):
+        pixels = tile_pixels(path, sc, r, c)
+        if (pixels == NO_LABEL).all():
+            continue
+        _check_classes(path, pixels, top, r, c)
+        image, current = _current(ws, image_id)
+        label = np.where(pixels == NO_LABEL, current, pixels)
+        if (no_data := ws.no_data(image_id)) is not None:
+            label[no_data] = 0  # outside the swath there is no sea to hold a seep
+        if np.array_equal(label, current):
+            continue
+        if _saved_after(ws, image, since):
+            kept.append(image.name)
+        else:
+            changed.append(image_id)
+    return changed, kept
+
+
+def tile_pixels(path: Path, sc: Scene, r: int, c: int) -> np.ndarray:
+    """The mask's pixels of the tile at (r, c), NO_LABEL past the scene's edge."""
     import rasterio
     from rasterio.windows import Window
 
-    top, changed, kept = len(ws.classes) - 1, {}, []
+    h, w = min(sc.tile, sc.grid.height - r), min(sc.tile, sc.grid.width - c)
+    out = np.full((sc.tile, sc.tile), NO_LABEL, np.uint8)
     with rasterio.open(path) as ds:
-        for image_id, (r, c) in sorted(tile_offsets_of(ws, sc.name).items()):
-            h, w = min(sc.tile, sc.grid.height - r), min(sc.tile, sc.grid.width - c)
-            pixels = ds.read(1, window=Window(c, r, w, h))
-            if (pixels == NO_LABEL).all():
-                continue
-            _check_classes(path, pixels, top, r, c)
-            image, current = _current(ws, image_id)
-            new = np.where(pixels == NO_LABEL, current[:h, :w], pixels)
-            label = current.copy()
-            label[:h, :w] = new
-            if (no_data := ws.no_data(image_id)) is not None:
-                label[no_data] = 0  # outside the swath there is no sea to hold a seep
-            if np.array_equal(label, current):
-                continue
-            if _saved_after(ws, image, since):
-                kept.append(image.name)
-            else:
-                changed[image_id] = label
-    return changed, kept
+        out[:h, :w] = ds.read(1, window=Window(c, r, w, h))
+    return out
 
 
 def _check_classes(path: Path, pixels: np.ndarray, top: int, r: int, c: int) -> None:
