@@ -109,16 +109,26 @@ def gis_files() -> dict[str, bytes]:
         import rasterio
         from rasterio.transform import from_origin
 
+        from seep.workspace.gis import EXPORT_TAG, EXPORTED_AT, NO_LABEL
+
         mask = np.zeros((1, 64, 64), np.uint8)
         mask[0, 10:30, 5:25] = 3
         profile = dict(driver="GTiff", height=64, width=64, count=1, dtype="uint8", crs="EPSG:32631", tiled=True)
         with rasterio.open(f"{d}/s.tif", "w", transform=from_origin(500000, 4600000, 10, 10), **profile) as ds:
             ds.write(mask)  # a GeoTIFF mask of class ids, on the scene below
+        labels = np.full((1, 128, 128), NO_LABEL, np.uint8)
+        labels[0, :100, :100] = 0
+        labels[0, 40:60, 40:90] = 4
+        profile |= dict(height=128, width=128, nodata=NO_LABEL)
+        with rasterio.open(f"{d}/labels.tif", "w", transform=from_origin(500000, 4600000, 10, 10), **profile) as ds:
+            ds.write(labels)  # the scene's labels as export-seeps --geotiff writes them, read back pixel for pixel
+            ds.update_tags(**{EXPORT_TAG: "labels", EXPORTED_AT: "2099-01-01T00:00:00.000+00:00"})
         return {
-            ".tif": Path(f"{d}/s.tif").read_bytes(),
-            ".gpkg": Path(f"{d}/s.gpkg").read_bytes(),
-            ".geojson": json.dumps({"type": "FeatureCollection", "features": [feature]}).encode(),
-            ".kmz": Path(f"{d}/s.kmz").read_bytes(),
+            "mask.tif": Path(f"{d}/s.tif").read_bytes(),
+            "labels.tif": Path(f"{d}/labels.tif").read_bytes(),
+            "s.gpkg": Path(f"{d}/s.gpkg").read_bytes(),
+            "s.geojson": json.dumps({"type": "FeatureCollection", "features": [feature]}).encode(),
+            "s.kmz": Path(f"{d}/s.kmz").read_bytes(),
         }
 
 
@@ -164,7 +174,7 @@ def test_fuzzed_gis_files_never_abort_a_seep_import(kind, edits, cut):
     for pos, value in edits:
         data[pos % len(data)] = value
     with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / f"seeps{kind}"
+        path = Path(d) / kind
         path.write_bytes(bytes(data[:cut]))
         try:
             import_seeps(ws, path, scene_name="s", author="fuzz")
@@ -173,6 +183,69 @@ def test_fuzzed_gis_files_never_abort_a_seep_import(kind, edits, cut):
     for rec in ws.list_images(limit=10):
         if rec.head_version is not None:
             assert ws.label(rec.id)[1].max() <= len(ws.classes) - 1
+
+
+PAINT = st.tuples(
+    st.integers(0, 599), st.integers(0, 699), st.integers(1, 400), st.integers(1, 400), st.sampled_from([0, 1, 3, 7, 8, 254, 255])
+)
+_labelled: list = []
+
+
+def labelled_scene():
+    """Scene S1A_scene of 3 x 3 tiles, its west no radar, its mask imported, and where its
+    tiles have no radar (the west, and dark pixels strewn over it); made once."""
+    if not _labelled:
+        from test_scenes import SLICK, H, W, write_tif
+
+        from seep.workspace.scenes import import_scene, tile_offsets_of
+
+        d = Path(tempfile.mkdtemp())
+        img = sar_tile(6, 1024)[:H, :W].astype(np.uint16) + 1
+        img[:, :40] = 0
+        mask = np.zeros((H, W), np.uint8)
+        mask[SLICK] = 1
+        write_tif(d / "S1A_scene.tif", img, nodata=0)
+        write_tif(d / "mask.tif", mask)
+        ws = Workspace(d / "ws")
+        import_scene(ws, d / "S1A_scene.tif", mask=d / "mask.tif", author="t")
+        no_radar = np.zeros((H + 256, W + 256), bool)
+        for image_id, (r, c) in tile_offsets_of(ws, "S1A_scene").items():
+            no_radar[r : r + 256, c : c + 256] = ws.no_data(image_id)
+        _labelled.append((ws, d, no_radar[:H, :W]))
+    return _labelled[0]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(paints=st.lists(PAINT, max_size=6))
+def test_any_paint_on_an_exported_labels_mask_comes_back_exactly_or_writes_nothing(paints):
+    """Rectangles of any class, of no-data (255) or of values no class has, painted anywhere on
+    the scene's labels mask as exported: imported back, each tile is the mask where it has data
+    (0 where the tile has no radar, unless left as it was) and as it was elsewhere; a value no class has refuses the
+    whole file, writing nothing."""
+    import rasterio
+    from test_scenes import H, W, labels_of
+
+    from seep.errors import BadInputError
+    from seep.workspace.gis import export_masks_geotiff
+    from seep.workspace.gis_import import import_seeps
+
+    ws, d, no_radar = labelled_scene()
+    (exported,) = export_masks_geotiff(ws, d / "out")
+    with rasterio.open(exported, "r+") as ds:
+        pixels = ds.read(1)
+        for r, c, h, w, value in paints:
+            pixels[r : r + h, c : c + w] = value
+        ds.write(pixels[None])
+    before = labels_of(ws, "S1A_scene", (H, W))
+    try:
+        import_seeps(ws, exported, scene_name="S1A_scene", author="fuzz")
+    except BadInputError as e:
+        assert "no class of this workspace" in str(e) and ((pixels > 7) & (pixels < 255)).any()
+        assert np.array_equal(labels_of(ws, "S1A_scene", (H, W)), before)
+        return
+    expected = np.where(pixels == 255, before, pixels)
+    expected[no_radar & (expected != before)] = 0  # no sea to hold a seep, but what the import leaves alone stays
+    assert np.array_equal(labels_of(ws, "S1A_scene", (H, W)), expected)
 
 
 COORDINATE = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e7, max_value=1e7)

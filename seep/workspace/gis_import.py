@@ -29,7 +29,7 @@ from seep.workspace.gis import NO_LABEL, reproject
 from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted
-from seep.workspace.returned_mask import exported_at, returned_tiles, tile_pixels
+from seep.workspace.returned_mask import exported_at, laid_on, returned_tiles, tile_pixels
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
@@ -439,10 +439,7 @@ def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, autho
     else:
         lv, current = ws.label(image_id)
         parent = lv.version
-    mask = np.where(burnt != NO_LABEL, burnt, current).astype(np.uint8)
-    no_data = ws.no_data(image_id)
-    if no_data is not None:
-        mask[no_data] = 0  # outside the swath there is no sea to hold a seep
+    mask = laid_on(current, burnt, ws.no_data(image_id))
     if np.array_equal(mask, current):  # nothing new, or polygons on no-data alone of an unlabelled tile
         return 0
     ws.save_label(image_id, mask, parent=parent, author=author, source="imported", batch=import_id)

@@ -59,16 +59,25 @@ def returned_tiles(ws: Workspace, path: Path, sc: Scene, since: str) -> tuple[li
             continue
         _check_classes(path, pixels, top, r, c)
         image, current = _current(ws, image_id)
-        label = np.where(pixels == NO_LABEL, current, pixels)
-        if (no_data := ws.no_data(image_id)) is not None:
-            label[no_data] = 0  # outside the swath there is no sea to hold a seep
-        if np.array_equal(label, current):
+        if np.array_equal(laid_on(current, pixels, ws.no_data(image_id)), current):
             continue
         if _saved_after(ws, image, since):
             kept.append(image.name)
         else:
             changed.append(image_id)
     return changed, kept
+
+
+def laid_on(current: np.ndarray, pixels: np.ndarray, no_data: np.ndarray | None) -> np.ndarray:
+    """A tile's label with an import's pixels laid on it: NO_LABEL leaves a pixel as it is, and
+    a pixel the import would change where the tile has no radar becomes 0 (no sea there to hold
+    a seep); what the import leaves alone stays, even a seep a mask imported with the scene
+    put there."""
+    pixels = pixels[: current.shape[0], : current.shape[1]]
+    label = np.where(pixels == NO_LABEL, current, pixels)
+    if no_data is not None:
+        label[no_data & (label != current)] = 0
+    return label.astype(np.uint8)
 
 
 def tile_pixels(path: Path, sc: Scene, r: int, c: int) -> np.ndarray:
