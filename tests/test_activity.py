@@ -21,8 +21,8 @@ pytestmark = pytest.mark.usefixtures("store")
 
 def test_each_persons_tiles_are_counted_once_by_what_they_did(tmp_path, capsys):
     ws = Workspace(tmp_path / "ws")
-    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=6, geo_scene=False), labelled_per_scene=0)
-    a, b, c, d, e, f = ws.image_ids(ImageFilter())
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=8, geo_scene=False), labelled_per_scene=0)
+    a, b, c, d, e, f = ws.image_ids(ImageFilter())[:6]
     stroke = np.zeros((256, 256), np.uint8)
     stroke[10:20, 10:20] = 1
     empty = Opened(a, None, "empty")
@@ -47,6 +47,17 @@ def test_each_persons_tiles_are_counted_once_by_what_they_did(tmp_path, capsys):
     assert got == {"ana": (1, 2, 0, 0), "ben": (1, 0, 2, 1), "cai": (1, 0, 0, 0)}
     assert [x.person for x in team_activity(ws, 7)][0] == "ben"  # the latest active first
     assert team_activity(ws, 7, now=datetime.now(UTC) + timedelta(days=8)) == []  # all of it more than a week ago
+
+    # Predictions rey accepted on the grid by mistake, undone at once: taken back, no one's work.
+    from seep.workspace.batches import undo_batch
+    from seep.workspace.review import accept_predictions
+
+    g, h = ws.image_ids(ImageFilter(status=("unlabelled",)))[:2]
+    for tile in (g, h):
+        ws.save_prediction(tile, "m1", stroke, np.ones((256, 256), np.float32), 0.1)
+    ws.save_label(h, stroke, parent=None, author=PREDICT_ALL, source="predicted", model_id="m1")
+    undo_batch(ws, accept_predictions(ws, [g, h], "m1", author="rey").batch, "rey")
+    assert {x.person for x in team_activity(ws, 7)} == {"ana", "ben", "cai"}
     assert {x.person for x in team_activity(ws, 0.5)} == {"ana", "ben", "cai"}
 
     code = main(["activity", "--days", "1", "--workspace", str(ws.root)])

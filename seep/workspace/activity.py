@@ -16,6 +16,9 @@ from seep.workspace.scenes import acquired_times, in_time_order
 from seep.workspace.workspace import Workspace
 
 PERIODS = (1, 7, 30, 365)  # days: today's work, the week, the month, the year
+# A tile a batch labelled and its undo put back (predictions accepted on the grid by mistake):
+# that version and verdict were taken back, no one's work.
+_TAKEN_BACK = "SELECT 1 FROM batch_tiles t WHERE t.put_back = 1"
 
 
 @dataclass
@@ -41,15 +44,17 @@ def team_activity(ws: Workspace, days: float, now: datetime | None = None) -> li
     with ws.connect() as con:
         saved = con.execute(
             "SELECT author, source = 'predicted', count(DISTINCT image_id), max(created_at) FROM label_versions "
-            "WHERE created_at >= ? AND author <> ? AND source IN ('edited', 'restored', 'predicted') "
-            "GROUP BY author, source = 'predicted'",
+            "WHERE created_at >= ? AND author <> ? AND source IN ('edited', 'restored', 'predicted') AND NOT EXISTS "
+            f"({_TAKEN_BACK} AND t.image_id = label_versions.image_id AND t.version = label_versions.version "
+            "AND (t.before_version IS NULL OR t.before_version <> t.version)) GROUP BY author, source = 'predicted'",
             (since, PREDICT_ALL),  # Predict all writes a model's predictions under PREDICT_ALL: nobody's work
         ).fetchall()
         # A reviewer's own label accepted in the step that saved it judges nobody else's work.
         judged = con.execute(
             "SELECT r.reviewer, r.verdict, count(DISTINCT r.image_id), max(r.at) FROM reviews r "
             "JOIN label_versions v ON v.image_id = r.image_id AND v.version = r.version "
-            "WHERE r.at >= ? AND v.author <> r.reviewer GROUP BY r.reviewer, r.verdict",
+            f"WHERE r.at >= ? AND v.author <> r.reviewer AND NOT EXISTS ({_TAKEN_BACK} AND t.review_id = r.id) "
+            "GROUP BY r.reviewer, r.verdict",
             (since,),
         ).fetchall()
     for person, predicted, tiles, last in saved:
