@@ -83,6 +83,8 @@ def test_a_quiet_workspace_says_nobody_worked(tmp_path, capsys):
     build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=2, geo_scene=False))  # imported labels: nobody's work today
     assert main(["activity", "--workspace", str(ws.root)]) == 0
     assert capsys.readouterr().out == "nobody labelled or reviewed a tile in the last 7 days\n"
+    assert main(["activity", "--days", "1", "--workspace", str(ws.root)]) == 0
+    assert capsys.readouterr().out == "nobody labelled or reviewed a tile in the last day\n"
 
 
 def test_the_passes_that_came_in_since_someone_last_worked(tmp_path):

@@ -204,6 +204,10 @@ def test_export_seeps_replaces_its_own_files_only(capsys, tmp_path, scene_files)
         code, out, err = run(capsys, "export-seeps", str(path), "--workspace", ws_path)
         assert code == 1 and "is not a seep export Seep wrote; export to another file name" in err, (path, err)
         assert out == "" and (before is None or path.read_bytes() == before)
+    code, _, err = run(capsys, "export-seeps", str(tmp_path / "seeps.tif"), "--workspace", ws_path)
+    assert (
+        code == 1 and "a GeoTIFF mask of each scene's labels on its grid comes from `python -m seep export DIR --geotiff`" in err
+    )
     mine = tmp_path / "seeps.gpkg"
     for _ in range(2):  # the second run replaces the first
         code, out, err = run(capsys, "export-seeps", str(mine), "--workspace", ws_path)

@@ -154,7 +154,7 @@ def cmd_activity(args) -> int:
 
     rows = team_activity(open_workspace(args), args.days)
     if not rows:
-        print(f"nobody labelled or reviewed a tile in the last {args.days:g} days")
+        print(f"nobody labelled or reviewed a tile in the last {'day' if args.days == 1 else f'{args.days:g} days'}")
         return 0
     print(f"{'person':<20} {'corrected':>9} {'took predictions':>16} {'accepted':>8} {'returned':>8}  last active")
     for a in rows:

@@ -311,7 +311,11 @@ def export_seeps(
     out = Path(out)
     driver = DRIVERS.get(out.suffix.lower())
     if driver is None:
-        raise BadInputError(f"{out}: export seeps to a .geojson, .gpkg or .kml file")
+        mask = out.suffix.lower() in (".tif", ".tiff")  # the Scene page's "Seeps as a GeoTIFF mask", asked of this command
+        raise BadInputError(
+            f"{out}: export seeps to a .geojson, .gpkg or .kml file"
+            + ("; a GeoTIFF mask of each scene's labels on its grid comes from `python -m seep export DIR --geotiff`" * mask)
+        )
     _check_seeps_replaceable(out)
     names = scenes or scene_names(ws)
     if source == "predictions" and names:
