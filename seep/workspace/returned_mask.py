@@ -52,19 +52,22 @@ def returned_tiles(ws: Workspace, path: Path, sc: Scene, since: str) -> tuple[li
     saved after the export, left as they are). Every pixel is checked before anything is
     written: a value past the class table writes nothing. Only ids are kept, so a whole
     scene's labels never sit in memory at once: each is read again to save (tile_pixels)."""
+    import rasterio
+
     top, changed, kept = len(ws.classes) - 1, [], []
-    for image_id, (r, c) in sorted(tile_offsets_of(ws, sc.name).items()):
-        pixels = tile_pixels(path, sc, r, c)
-        if (pixels == NO_LABEL).all():
-            continue
-        _check_classes(path, pixels, top, r, c)
-        image, current = _current(ws, image_id)
-        if np.array_equal(laid_on(current, pixels, ws.no_data(image_id)), current):
-            continue
-        if _saved_after(ws, image, since):
-            kept.append(image.name)
-        else:
-            changed.append(image_id)
+    with rasterio.open(path) as ds:
+        for image_id, (r, c) in sorted(tile_offsets_of(ws, sc.name).items()):
+            pixels = _window(ds, sc, r, c)
+            if (pixels == NO_LABEL).all():
+                continue
+            _check_classes(path, pixels, top, r, c)
+            image, current = _current(ws, image_id)
+            if np.array_equal(laid_on(current, pixels, ws.no_data(image_id)), current):
+                continue
+            if _saved_after(ws, image, since):
+                kept.append(image.name)
+            else:
+                changed.append(image_id)
     return changed, kept
 
 
@@ -83,12 +86,17 @@ def laid_on(current: np.ndarray, pixels: np.ndarray, no_data: np.ndarray | None)
 def tile_pixels(path: Path, sc: Scene, r: int, c: int) -> np.ndarray:
     """The mask's pixels of the tile at (r, c), NO_LABEL past the scene's edge."""
     import rasterio
+
+    with rasterio.open(path) as ds:
+        return _window(ds, sc, r, c)
+
+
+def _window(ds, sc: Scene, r: int, c: int) -> np.ndarray:
     from rasterio.windows import Window
 
     h, w = min(sc.tile, sc.grid.height - r), min(sc.tile, sc.grid.width - c)
     out = np.full((sc.tile, sc.tile), NO_LABEL, np.uint8)
-    with rasterio.open(path) as ds:
-        out[:h, :w] = ds.read(1, window=Window(c, r, w, h))
+    out[:h, :w] = ds.read(1, window=Window(c, r, w, h))
     return out
 
 

@@ -72,10 +72,12 @@ def save_edit(
     dirty: bool,
     accept: bool = False,
     note: str = "",
+    batch: int | None = None,
 ) -> LabelVersion:
     """A new version from the editor, with the analyst's note. An untouched prediction is
     recorded as the model's; anything the analyst changed is theirs. A colleague's save since
-    it was opened raises ConflictError, for resolve_conflict."""
+    it was opened raises ConflictError, for resolve_conflict. Recorded in `batch` (a grid
+    accept), to undo it by."""
     from_prediction = opened.source == "prediction" and not dirty
     lv = ws.save_label(
         opened.image_id,
@@ -86,9 +88,10 @@ def save_edit(
         model_id=opened.model_id if from_prediction else None,
         status="accepted" if accept else None,
         note=note,
+        batch=batch,
     )
     if accept:
-        _verdict(ws, lv.image_id, lv.version, author, "accepted")
+        _verdict(ws, lv.image_id, lv.version, author, "accepted", batch=batch)
     else:
         record(ws, author, "save", lv.image_id, f"v{lv.version} {lv.note}".strip())
     return lv
@@ -119,21 +122,14 @@ def accept_prediction(ws: Workspace, image_id: str, model_id: str, *, author: st
     if head is not None and (head.source != "predicted" or head.model_id != model_id):
         raise BadInputError(f"{image.name}'s label is {head.describe}, not model {model_id}'s: open it in Review")
     try:
-        if head is None:  # as save_edit saves an untouched prediction, accepted
-            got = ws.prediction(image.id, model_id)
-            if got is None:
-                raise BadInputError(f"model {model_id} has not predicted {image.name} yet")
-            head = ws.save_label(
-                image.id,
-                got[0],
-                parent=None,
-                author=author,
-                source="predicted",
-                model_id=model_id,
-                status="accepted",
-                batch=batch,
-            )
-        _verdict(ws, image.id, head.version, author, "accepted", batch=batch)
+        if head is not None:  # Predict all's version: only the verdict is new
+            _verdict(ws, image.id, head.version, author, "accepted", batch=batch)
+            return
+        got = ws.prediction(image.id, model_id)
+        if got is None:
+            raise BadInputError(f"model {model_id} has not predicted {image.name} yet")
+        opened = Opened(image.id, None, "prediction", model_id)
+        save_edit(ws, opened, got[0], author=author, dirty=False, accept=True, batch=batch)
     except ConflictError as e:
         raise ConflictError(
             f"{image.name} was saved by someone meanwhile: open it in Review", current_version=e.current_version
