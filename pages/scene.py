@@ -326,9 +326,10 @@ with st.container(horizontal=True):
         (".geojson", "GeoJSON (EPSG:4326)", "application/geo+json"),
         (".kml", "KML (Google Earth)", "application/vnd.google-earth.kml+xml"),
         (".gpkg", "GeoPackage", "application/geopackage+sqlite3"),
+        (".zip", "a shapefile (ArcGIS)", "application/zip"),
         (".tif", "a GeoTIFF mask", "image/tiff"),
     ):
-        if suffix in (".geojson", ".kml") and sc.grid.crs is None:
+        if suffix in (".geojson", ".kml", ".zip") and sc.grid.crs is None:
             continue
         st.download_button(
             f"Seeps as {label}",

@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+import warnings
 import zipfile
 
 import numpy as np
@@ -108,6 +109,16 @@ def test_import_a_scene_and_export_its_seeps_merged_across_tiles(capsys, tmp_pat
     names = list(info["fields"])
     notes = dict(zip(fields[names.index("class_id")], fields[names.index("note")], strict=True))
     assert notes[1] == "S1A_scene.r000000c000000: tail may be a ship wake" and notes[5] is None
+    # A long note in a shapefile: cut to dBase's 254 bytes at a character, said with '…', no GDAL warning.
+    long = "Überlappung mit Schiffsspur — " * 20
+    ws.save_label(corner.id, m, parent=lv.version + 1, author="ana", note=long)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert run(capsys, "export-seeps", str(tmp_path / "seeps.zip"), "--workspace", ws_path)[0] == 0
+    _, _, _, fields = pyogrio.raw.read(tmp_path / "seeps.zip", read_geometry=False)
+    names = list(pyogrio.read_info(tmp_path / "seeps.zip")["fields"])
+    cut = dict(zip(fields[names.index("class_id")], fields[names.index("note")], strict=True))[1]
+    assert cut.endswith("…") and len(cut.encode()) <= 254 and ("S1A_scene.r000000c000000: " + long).startswith(cut[:-1])
 
     code, out, err = run(capsys, "export", str(tmp_path / "maps"), "--geotiff", "--workspace", ws_path)
     assert code == 0 and "S1A_scene.tif" in out and "note:" not in out, err
@@ -810,6 +821,8 @@ def labels_of(ws: Workspace, name: str, shape: tuple[int, int]) -> np.ndarray:
 
 
 def test_seeps_exported_to_a_gis_come_back_as_the_same_labels(capsys, tmp_path, scene_files):
+    import zipfile
+
     img, mask = scene_files
     done, fresh = str(tmp_path / "labelled"), str(tmp_path / "fresh")
     assert run(capsys, "import", str(img), "--mask", str(mask), "--workspace", done)[0] == 0
@@ -865,8 +878,23 @@ def test_seeps_exported_to_a_gis_come_back_as_the_same_labels(capsys, tmp_path, 
     kept = labels_of(Workspace(again, create=False), "S1A_scene", (600, 700))
     assert (kept != expected).mean() < 0.002  # lon/lat to 7 decimals and back: only pixels on an edge may differ
 
+    # For ArcGIS: a zipped shapefile, its field names cut to dBase's 10 characters; back as the KML came.
+    for _ in range(2):  # its own export: replaced
+        assert run(capsys, "export-seeps", str(tmp_path / "s.zip"), "--workspace", done)[0] == 0
+    with zipfile.ZipFile(tmp_path / "s.zip") as z:
+        assert sorted(z.namelist()) == ["s.cpg", "s.dbf", "s.prj", "s.shp", "s.shx"]
+    info = pyogrio.read_info(str(tmp_path / "s.zip"))
+    assert {"scene", "class_id", "cent_lon", "mean_conf", "label_ver", "acquired"} <= set(info["fields"])
+    assert info["crs"] == "EPSG:4326" and info["features"] == 2
+    shp = str(tmp_path / "shp")
+    assert run(capsys, "import", str(img), "--workspace", shp)[0] == 0
+    code, out, err = run(
+        capsys, "import-seeps", str(tmp_path / "s.zip"), "--scene", "S1A_scene", "--author", "ana", "--workspace", shp
+    )
+    assert code == 0 and "2 polygons read, 6 tiles given a new label version" in out, err
+    assert np.array_equal(labels_of(Workspace(shp, create=False), "S1A_scene", (600, 700)), kept)
+
     # The same places saved from Google Earth as KMZ (doc.kml zipped), read by GDAL's LIBKML.
-    import zipfile
 
     with zipfile.ZipFile(tmp_path / "places.kmz", "w", zipfile.ZIP_DEFLATED) as z:
         z.write(tmp_path / "s.kml", "doc.kml")

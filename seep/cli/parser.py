@@ -201,9 +201,9 @@ def _workspace_commands(add: Add) -> None:
     p = add(
         "export-seeps",
         cmd_export_seeps,
-        "write seep polygons of georeferenced scenes to GeoJSON or KML (EPSG:4326), or GeoPackage (each scene's CRS)",
+        "write seep polygons of georeferenced scenes to GeoJSON, KML or a zipped shapefile (EPSG:4326), or GeoPackage (each scene's CRS)",
     )
-    p.add_argument("out", type=Path, help="OUT.geojson, OUT.kml or OUT.gpkg")
+    p.add_argument("out", type=Path, help="OUT.geojson, OUT.kml, OUT.gpkg or OUT.zip (a shapefile, as ArcGIS opens it)")
     p.add_argument("--scene", action="append", help="only this scene (repeatable; default every georeferenced scene)")
     _source_args(p, "")
 

@@ -149,7 +149,7 @@ def export_bytes(ws: Workspace, name: str, source: str, suffix: str, model_id: s
         if suffix == ".tif":
             (out,) = export_masks_geotiff(ws, Path(d), source=source, scenes=[name], model_id=model_id)
         else:
-            out = Path(d) / f"{name}{suffix}"
+            out = Path(d) / f"{name}-{source}{suffix}"  # as the page names the download: a shapefile's parts inside take it
             export_seeps(ws, out, source=source, scenes=[name], model_id=model_id)
         return out.read_bytes()
 

@@ -4,8 +4,8 @@ Each tile is vectorised in the scene's *pixel* coordinates (integers, exact), so
 pieces of a slick cut by a tile border share their edge exactly and shapely's union joins
 them; the scene's affine transform is applied to the merged polygons only. Areas come
 from the scene's projected CRS, or geodesic on its ellipsoid for a geographic CRS.
-GeoJSON (RFC 7946) and KML are written in EPSG:4326; GeoPackage in the scene's own CRS, one
-layer per scene.
+GeoJSON (RFC 7946), KML and a zipped shapefile are written in EPSG:4326; GeoPackage in the
+scene's own CRS, one layer per scene.
 """
 
 from __future__ import annotations
@@ -33,8 +33,19 @@ from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
 SOURCES = ("labels", "predictions")
-DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML"}
-LONLAT = ("GeoJSON", "KML")  # formats in EPSG:4326 only: one layer, every scene reprojected
+DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".zip": "ESRI Shapefile"}
+# Formats of one layer in EPSG:4326, every scene reprojected (a shapefile has one CRS: ArcGIS
+# reprojects it on the fly as QGIS does).
+LONLAT = ("GeoJSON", "KML", "ESRI Shapefile")
+# A shapefile's field names hold 10 characters (dBase): these are cut by hand, not by GDAL's
+# truncation (centroid_l, centroid_1); its texts 254 bytes.
+SHAPEFILE_NAMES = {
+    "centroid_lon": "cent_lon",
+    "centroid_lat": "cent_lat",
+    "mean_confidence": "mean_conf",
+    "label_version": "label_ver",
+}
+DBF_TEXT = 254
 FIELDS = (
     "scene",
     "class_id",
@@ -307,13 +318,14 @@ def export_seeps(
     ws: Workspace, out: Path, *, source: str = "labels", scenes: list[str] | None = None, model_id: str | None = None
 ) -> dict[str, int]:
     """Write the seeps of these scenes (default: every georeferenced one) to OUT.geojson,
-    OUT.gpkg or OUT.kml, atomically. Returns polygons per scene."""
+    OUT.gpkg, OUT.kml or a shapefile zipped as ArcGIS reads it (OUT.zip), atomically. Returns
+    polygons per scene."""
     out = Path(out)
     driver = DRIVERS.get(out.suffix.lower())
     if driver is None:
         mask = out.suffix.lower() in (".tif", ".tiff")  # the Scene page's "Seeps as a GeoTIFF mask", asked of this command
         raise BadInputError(
-            f"{out}: export seeps to a .geojson, .gpkg or .kml file"
+            f"{out}: export seeps to a .geojson, .gpkg or .kml file, or a shapefile zipped (.zip)"
             + ("; a GeoTIFF mask of each scene's labels on its grid comes from `python -m seep export DIR --geotiff`" * mask)
         )
     _check_seeps_replaceable(out)
@@ -335,6 +347,9 @@ def export_seeps(
         props = [p for _, _, ps in layers for p in ps]
 
         def write_lonlat(tmp: Path) -> None:
+            if driver == "ESRI Shapefile":
+                _write_shapefile_zip(tmp, out.stem, geoms, props)
+                return
             _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False)
             if driver == "KML":  # each class in its colour, each slick at its pass
                 styles = {f"class-{c.id}": c.rgb for c in ws.classes.classes[1:]}
@@ -365,7 +380,8 @@ def _check_seeps_replaceable(out: Path) -> None:
         layers = [name for name, _ in pyogrio.list_layers(out)]
         infos = [pyogrio.read_info(out, layer=name) for name in layers]
         # a KML layer adds fields of its own (Name, description, ...) and reads class_name back as its Name
-        ours = all(set(FIELDS) - {"class_name"} - ADDED_FIELDS <= set(i["fields"]) or not i["features"] for i in infos)
+        wanted = {SHAPEFILE_NAMES.get(f, f) for f in FIELDS} if out.suffix.lower() == ".zip" else set(FIELDS)
+        ours = all(wanted - {"class_name"} - ADDED_FIELDS <= set(i["fields"]) or not i["features"] for i in infos)
     except pyogrio.errors.DataSourceError:
         ours = False
     if not ours:
@@ -448,11 +464,27 @@ def _check_replaceable(out: Path) -> None:
         raise BadInputError(f"{out} exists and is not a mask Seep exported (the scene's own image?); export to another folder")
 
 
+def _write_shapefile_zip(path: Path, name: str, geoms: list, props: list[dict]) -> None:
+    """The shapefile's parts (.shp, .shx, .dbf, .prj, and .cpg saying UTF-8) zipped at the zip's
+    root, as ArcGIS and QGIS open one, and as the Scene page's import takes it back."""
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as d:
+        _write(Path(d) / f"{name}.shp", geoms, props, "EPSG:4326", "ESRI Shapefile", name, False)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for part in sorted(Path(d).iterdir()):
+                z.write(part, part.name)
+
+
 def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: str, layer: str, append: bool) -> None:
     from pyogrio.raw import write
 
     columns = [_column([p[f] for p in props], f) for f in FIELDS]
+    names = list(FIELDS)
     options = {"RFC7946": "YES", "WRITE_NAME": "NO"} if driver == "GeoJSON" else {}
+    if driver == "ESRI Shapefile":
+        names, columns, options = [SHAPEFILE_NAMES.get(f, f) for f in FIELDS], [_dbf(c) for c in columns], {"ENCODING": "UTF-8"}
     # Google Earth labels each outline with its class, not with an empty name
     dataset_options = {"NameField": "class_name"} if driver == "KML" else {}
     with warnings.catch_warnings():
@@ -461,7 +493,7 @@ def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: 
             str(path),
             np.array(shapely.to_wkb(geoms), dtype=object) if geoms else np.array([], dtype=object),
             columns,
-            list(FIELDS),
+            names,
             layer=layer,
             driver=driver,
             geometry_type="Polygon",
@@ -470,6 +502,24 @@ def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: 
             layer_options=options,
             dataset_options=dataset_options,
         )
+
+
+def _dbf(column: np.ndarray) -> np.ndarray:
+    """A column as a dBase file holds it: a time as text (it has dates, not times of day),
+    ISO 8601 UTC as the other formats write it; a text cut to 254 bytes of UTF-8 at a
+    character, with '…' (GDAL would cut inside one)."""
+    if column.dtype.kind == "M":
+        return np.array([None if np.isnat(t) else f"{t}Z" for t in column], dtype=object)
+    if column.dtype != object:
+        return column
+    return np.array([_cut(v) if isinstance(v, str) else v for v in column], dtype=object)
+
+
+def _cut(text: str) -> str:
+    if len(text.encode()) <= DBF_TEXT:
+        return text
+    room = DBF_TEXT - len("…".encode())
+    return text.encode()[:room].decode(errors="ignore") + "…"
 
 
 def _column(values: list, field: str) -> np.ndarray:

@@ -46,6 +46,12 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page, tmp_
     kml = open(download.value.path()).read()
     assert download.value.suggested_filename == "demo_scene-labels.kml" and kml.count("<Placemark") == len(features)
     with page.expect_download() as download:
+        page.get_by_role("button", name="Seeps as a shapefile (ArcGIS)").click()
+    assert download.value.suggested_filename == "demo_scene-labels.zip"
+    download.value.save_as(tmp_path / "demo_scene-labels.zip")  # as the browser names it: GDAL reads it by its suffix
+    shapefile = pyogrio.read_info(tmp_path / "demo_scene-labels.zip", layer="demo_scene-labels")
+    assert shapefile["features"] == len(features) and {"class_id", "cent_lon", "label_ver"} <= set(shapefile["fields"])
+    with page.expect_download() as download:
         page.get_by_role("button", name="Seeps as a GeoTIFF mask").click()
     assert download.value.suggested_filename == "demo_scene-labels.tif"
     with rasterio.open(download.value.path()) as mask:  # the labels on the scene's own grid
