@@ -869,13 +869,7 @@ def test_seeps_exported_to_a_gis_come_back_as_the_same_labels(capsys, tmp_path, 
     assert run(capsys, "export-seeps", str(tmp_path / "s.kml"), "--workspace", done)[0] == 0  # its own: replaced
     kml = (tmp_path / "s.kml").read_text()
     assert "<name>seep 1</name>" in kml and "<name>seep 5</name>" in kml
-    again = str(tmp_path / "again")
-    assert run(capsys, "import", str(img), "--workspace", again)[0] == 0
-    code, out, err = run(
-        capsys, "import-seeps", str(tmp_path / "s.kml"), "--scene", "S1A_scene", "--author", "ana", "--workspace", again
-    )
-    assert code == 0 and "2 polygons read, 6 tiles given a new label version" in out, err
-    kept = labels_of(Workspace(again, create=False), "S1A_scene", (600, 700))
+    kept = imported_afresh(capsys, img, tmp_path / "s.kml")
     assert (kept != expected).mean() < 0.002  # lon/lat to 7 decimals and back: only pixels on an edge may differ
 
     # For ArcGIS: a zipped shapefile, its field names cut to dBase's 10 characters; back as the KML came.
@@ -886,25 +880,22 @@ def test_seeps_exported_to_a_gis_come_back_as_the_same_labels(capsys, tmp_path, 
     info = pyogrio.read_info(str(tmp_path / "s.zip"))
     assert {"scene", "class_id", "cent_lon", "mean_conf", "label_ver", "acquired"} <= set(info["fields"])
     assert info["crs"] == "EPSG:4326" and info["features"] == 2
-    shp = str(tmp_path / "shp")
-    assert run(capsys, "import", str(img), "--workspace", shp)[0] == 0
-    code, out, err = run(
-        capsys, "import-seeps", str(tmp_path / "s.zip"), "--scene", "S1A_scene", "--author", "ana", "--workspace", shp
-    )
-    assert code == 0 and "2 polygons read, 6 tiles given a new label version" in out, err
-    assert np.array_equal(labels_of(Workspace(shp, create=False), "S1A_scene", (600, 700)), kept)
+    assert np.array_equal(imported_afresh(capsys, img, tmp_path / "s.zip"), kept)
 
     # The same places saved from Google Earth as KMZ (doc.kml zipped), read by GDAL's LIBKML.
-
     with zipfile.ZipFile(tmp_path / "places.kmz", "w", zipfile.ZIP_DEFLATED) as z:
         z.write(tmp_path / "s.kml", "doc.kml")
-    kmz = str(tmp_path / "kmz")
-    assert run(capsys, "import", str(img), "--workspace", kmz)[0] == 0
-    code, out, err = run(
-        capsys, "import-seeps", str(tmp_path / "places.kmz"), "--scene", "S1A_scene", "--author", "ana", "--workspace", kmz
-    )
+    assert np.array_equal(imported_afresh(capsys, img, tmp_path / "places.kmz"), kept)
+
+
+def imported_afresh(capsys, img, seeps) -> np.ndarray:
+    """The scene imported into a new workspace (named for the file) with no labels, the seeps
+    file imported onto it: its labels stitched."""
+    ws = str(seeps.parent / f"ws-{seeps.name}")
+    assert run(capsys, "import", str(img), "--workspace", ws)[0] == 0
+    code, out, err = run(capsys, "import-seeps", str(seeps), "--scene", "S1A_scene", "--author", "ana", "--workspace", ws)
     assert code == 0 and "2 polygons read, 6 tiles given a new label version" in out, err
-    assert np.array_equal(labels_of(Workspace(kmz, create=False), "S1A_scene", (600, 700)), kept)
+    return labels_of(Workspace(ws, create=False), "S1A_scene", (600, 700))
 
 
 def lonlat_parts(path) -> list:
