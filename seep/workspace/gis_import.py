@@ -50,6 +50,7 @@ class SeepImport:
     from_mask: bool = False  # a raster mask's seep regions, not a vector file's polygons
     returned: bool = False  # the scene's labels as exported here, read back pixel for pixel
     saved_since: list[str] = field(default_factory=list)  # tiles saved after that export, kept
+    erasing: int = 0  # polygons on the scene of class 0: they erase what they cover
 
     def summary(self) -> str:
         if self.returned:
@@ -66,6 +67,8 @@ class SeepImport:
             s += f", {counted(self.outside, 'polygon')} outside the scene left out"
         if self.not_polygons:
             s += f", {self.not_polygons} points, lines or empty geometries left out (a label needs an area)"
+        if self.erasing:  # said: a layer whose 0 meant 'not classified yet' would otherwise erase unseen
+            s += f"; {counted(self.erasing, 'polygon')} of class 0 erased the seeps under {'it' if self.erasing == 1 else 'them'}"
         return s
 
 
@@ -175,6 +178,7 @@ def _read(ws, path, sc, layer, class_field, class_id, report) -> tuple[list, lis
     on_scene[placed] = shapely.intersects(geoms[placed], _footprint(sc))
     report.outside = int((~on_scene).sum())
     off = raw[~on_scene] if theirs.is_geographic else reproject(raw[~on_scene], crs, "EPSG:4326")
+    report.erasing = int((classes[on_scene] == 0).sum())
     return list(geoms[on_scene]), classes[on_scene].tolist(), list(off)
 
 
