@@ -134,7 +134,7 @@ def test_a_tile_built_on_since_keeps_the_import_and_says_why(capsys, tmp_path, g
         "model m-ft was trained on it": [trained.name],
     }
     said = undone.summary()
-    assert "5 tiles back as they were; 1 tile kept, saved again since (gulf.r000000c000000): restore it in History" in said
+    assert "5 tiles back as they were; 1 tile kept, saved again since (gulf.r000000c000000); " in said
     assert [ws.image(t.id).head_version for t in (edited, judged, trained)] == [2, 1, 1]
     assert ws.image(name(256, 768)).head_version is None and batched_versions(ws, edited.id)[1].undone is None
 

@@ -229,7 +229,7 @@ def test_predictions_accepted_on_the_grid_are_undone_whole_but_a_tile_judged_sin
     undone = undo_batch(ws, got.batch, "rey")
     assert undone.summary() == (
         "undid accepting 3 predictions of model m1 on the grid: 2 tiles back as they were; "
-        "1 tile kept, judged by a reviewer since (t2): restore it in History"
+        "1 tile kept, judged by a reviewer since (t2): open a kept tile in Review to change it (History holds every version)"
     )
     assert [(ws.image(i).head_version, ws.image(i).status) for i in ids] == [
         (None, "unlabelled"),

@@ -59,9 +59,9 @@ class Undone:
         s = f"undid {self.batch}: {counted(self.undone, 'tile')} back as they were"
         for why, names in self.kept.items():
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-            s += (
-                f"; {counted(len(names), 'tile')} kept, {why} ({shown}): restore {'it' if len(names) == 1 else 'them'} in History"
-            )
+            s += f"; {counted(len(names), 'tile')} kept, {why} ({shown})"
+        if self.kept:  # a tile that had no label before has no version to restore: Review changes any
+            s += ": open a kept tile in Review to change it (History holds every version)"
         return s
 
 
