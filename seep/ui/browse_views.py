@@ -22,7 +22,7 @@ from seep.workspace.activity import last_worked, passes_since
 from seep.workspace.assignments import HAND_OUT, assignments
 from seep.workspace.batches import undo_batch
 from seep.workspace.passes_report import passes_in, passes_report
-from seep.workspace.records import counted
+from seep.workspace.records import counted, first_few
 from seep.workspace.recurrence import reach_m
 from seep.workspace.remarks import all_remarks
 from seep.workspace.report import downloaded, last_reported
@@ -93,7 +93,7 @@ def new_passes(ws: Workspace, me: str, model) -> None:
     names = passes_since(ws, last) if last else []
     if not names:
         return
-    listed = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    listed = first_few(names, 4)
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(
             plain(f"Since you last worked here ({when(last)}), {counted(len(names), 'pass', 'passes')} came in: {listed}"),

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from seep.data.acquired import shown
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace.accounts import record_in
-from seep.workspace.records import clean_author, counted, timestamp
+from seep.workspace.records import clean_author, counted, first_few, timestamp
 from seep.workspace.scenes import scene as named_scene
 from seep.workspace.workspace import Workspace
 
@@ -58,8 +58,7 @@ class Undone:
     def summary(self) -> str:
         s = f"undid {self.batch}: {counted(self.undone, 'tile')} back as they were"
         for why, names in self.kept.items():
-            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-            s += f"; {counted(len(names), 'tile')} kept, {why} ({shown})"
+            s += f"; {counted(len(names), 'tile')} kept, {why} ({first_few(names)})"
         if self.kept:  # a tile that had no label before has no version to restore: Review changes any
             s += ": open a kept tile in Review to change it (History holds every version)"
         return s

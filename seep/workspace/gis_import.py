@@ -28,8 +28,8 @@ from seep.workspace import accounts, batches
 from seep.workspace.gis import NO_LABEL, reproject
 from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
-from seep.workspace.records import counted
-from seep.workspace.returned_mask import exported_at, laid_on, returned_tiles, tile_pixels
+from seep.workspace.records import counted, first_few
+from seep.workspace.returned_mask import current_label, exported_at, laid_on, returned_tiles, tile_pixels
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
@@ -56,8 +56,7 @@ class SeepImport:
         if self.returned:
             s = f"scene {self.scene}: its labels as exported here read back pixel for pixel, {counted(self.tiles, 'tile')} given a new label version"
             if names := self.saved_since:
-                shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-                s += f", {counted(len(names), 'tile')} saved since the export kept as they are ({shown})"
+                s += f", {counted(len(names), 'tile')} saved since the export kept as they are ({first_few(names)})"
             return s
         read = counted(self.polygons, "seep region") + " of the mask" if self.from_mask else counted(self.polygons, "polygon")
         s = f"scene {self.scene}: {read} read, {counted(self.tiles, 'tile')} given a new label version"
@@ -436,15 +435,9 @@ def _save(ws: Workspace, import_id: int, image_id: str, burnt: np.ndarray, autho
     """1 when the tile's label changed (a new version, remembered with what the tile was before,
     to undo it by), 0 when the polygons were there already. NO_LABEL pixels (where no polygon
     lies) leave the label as it is; 0 (a polygon of class 0) erases it."""
-    image = ws.image(image_id)
-    burnt = burnt[: image.height, : image.width]
-    if image.head_version is None:
-        parent, current = None, np.zeros(burnt.shape, np.uint8)
-    else:
-        lv, current = ws.label(image_id)
-        parent = lv.version
+    image, current = current_label(ws, image_id)
     mask = laid_on(current, burnt, ws.no_data(image_id))
     if np.array_equal(mask, current):  # nothing new, or polygons on no-data alone of an unlabelled tile
         return 0
-    ws.save_label(image_id, mask, parent=parent, author=author, source="imported", batch=import_id)
+    ws.save_label(image_id, mask, parent=image.head_version, author=author, source="imported", batch=import_id)
     return 1

@@ -50,6 +50,11 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
+def first_few(names: list[str], n: int = 3) -> str:
+    """The first `n` names, then how many more: "a, b, c and 4 more"."""
+    return ", ".join(names[:n]) + (f" and {len(names) - n} more" if len(names) > n else "")
+
+
 def clean_note(text: str | None) -> str:
     """A note with a saved version (or an accept), as it is kept: trimmed. One line of plain
     text: `seep history` and the audit trail print it as it is."""

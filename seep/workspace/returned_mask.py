@@ -61,7 +61,7 @@ def returned_tiles(ws: Workspace, path: Path, sc: Scene, since: str) -> tuple[li
             if (pixels == NO_LABEL).all():
                 continue
             _check_classes(path, pixels, top, r, c)
-            image, current = _current(ws, image_id)
+            image, current = current_label(ws, image_id)
             if np.array_equal(laid_on(current, pixels, ws.no_data(image_id)), current):
                 continue
             if _saved_after(ws, image, since):
@@ -110,11 +110,12 @@ def _check_classes(path: Path, pixels: np.ndarray, top: int, r: int, c: int) -> 
         )
 
 
-def _current(ws: Workspace, image_id: str):
+def current_label(ws: Workspace, image_id: str):
+    """(the tile's record, its label now: zeros for a tile with none), what an import lays on."""
     image = ws.image(image_id)
     if image.head_version is None:
         return image, np.zeros((image.height, image.width), np.uint8)
-    return image, ws.label(image_id)[1]
+    return image, ws.label(image_id, image.head_version)[1]
 
 
 def _saved_after(ws: Workspace, image, since: str) -> bool:

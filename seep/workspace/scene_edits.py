@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from seep.errors import BadInputError
 from seep.workspace.accounts import record_in
-from seep.workspace.records import clean_author, counted
+from seep.workspace.records import clean_author, counted, first_few
 from seep.workspace.scenes import checked_scene_name, scene
 from seep.workspace.workspace import Workspace, forget_in
 
@@ -89,7 +89,7 @@ def _work_on(con, name: str) -> list[str]:
     said = []
     if n := con.execute(f"SELECT count(DISTINCT image_id) {drawn}", (name,)).fetchone()[0]:
         authors = [r[0] for r in con.execute(f"SELECT DISTINCT author {drawn} ORDER BY author", (name,))]
-        who = ", ".join(authors[:3]) + (f" and {len(authors) - 3} more" if len(authors) > 3 else "")
+        who = first_few(authors)
         said.append(f"labels drawn by {who} on {counted(n, 'tile')}")
     painting = f"SELECT count(*) FROM images WHERE id IN ({tiles}) AND status = 'in_review'"
     if n := con.execute(painting, (name,)).fetchone()[0]:  # strokes in a browser, not saved yet

@@ -51,7 +51,7 @@ from seep.data.products import (
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError, SeepError, WorkspaceError
 from seep.workspace.demo import mixing_warning
-from seep.workspace.records import REVIEWED, clean_author, counted, pixel_checksum
+from seep.workspace.records import REVIEWED, clean_author, counted, first_few, pixel_checksum
 from seep.workspace.workspace import Workspace
 
 
@@ -271,8 +271,7 @@ def unsearched(folder: Path) -> str:
     inside = sorted(p.name for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".") and not product_kind(p))
     if not inside:
         return ""
-    named = ", ".join(inside[:3]) + (f" and {len(inside) - 3} more" if len(inside) > 3 else "")
-    return f"; the folders inside it ({named}) are not searched: give each as the folder to import"
+    return f"; the folders inside it ({first_few(inside)}) are not searched: give each as the folder to import"
 
 
 def already_in(ws: Workspace, path: Path) -> bool:
