@@ -3,6 +3,7 @@ sea, across grids and coordinate systems (real GeoTIFFs written with rasterio)."
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -183,6 +184,22 @@ def test_seep_sites_gather_slicks_across_passes_and_write_as_points(capsys, tmp_
     (tmp_path / "notes.csv").write_text("my own notes\n")
     code, _, err = run(capsys, "sites", str(tmp_path / "notes.csv"), "--workspace", str(ws.root))
     assert code == 1 and "is not a seep sites file Seep wrote" in err and (tmp_path / "notes.csv").read_text() == "my own notes\n"
+
+    # For ArcGIS: a zipped shapefile, scenes_seen in dBase's 10 characters; written again over itself, not over a zip of the analyst's.
+    import pyogrio.raw
+
+    for _ in range(2):
+        code, said, err = run(capsys, "sites", str(tmp_path / "sites.zip"), "--workspace", str(ws.root))
+        assert code == 0 and said.startswith("wrote 2 seep sites"), err
+    meta, _, points, columns = pyogrio.raw.read(tmp_path / "sites.zip", layer="sites")
+    first = dict(zip(meta["fields"], (c[0] for c in columns), strict=True))
+    assert (first["site"], first["n_scenes"], first["scenes"], first["slicks"]) == (1, 3, "feb, jan, mar", 3) and len(points) == 2
+    assert "4326" in meta["crs"] and meta["encoding"] == "UTF-8"
+    with zipfile.ZipFile(tmp_path / "mine.zip", "w") as z:
+        z.writestr("photos.txt", "the survey's photos")
+    code, _, err = run(capsys, "sites", str(tmp_path / "mine.zip"), "--workspace", str(ws.root))
+    assert code == 1 and "is not a seep sites file Seep wrote" in err
+    assert zipfile.ZipFile(tmp_path / "mine.zip").namelist() == ["photos.txt"]
 
 
 def test_a_slick_returned_to_its_analyst_no_longer_counts_and_the_pages_hear_of_it(tmp_path):

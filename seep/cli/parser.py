@@ -243,7 +243,12 @@ def _workspace_commands(add: Add) -> None:
         "gather the reviewed slicks (corrected or accepted) of every georeferenced scene into seep sites (slicks within 2 km of each other, in one "
         "scene or across passes) and write them as points, those seen in most scenes first",
     )
-    p.add_argument("out", type=Path, help="OUT.geojson, OUT.gpkg, OUT.kml (EPSG:4326) or OUT.csv; replaces only a sites file")
+    p.add_argument(
+        "out",
+        type=Path,
+        help="OUT.geojson, OUT.gpkg, OUT.kml, a shapefile zipped for ArcGIS OUT.zip (EPSG:4326; scenes_seen is n_scenes there) "
+        "or OUT.csv; replaces only a sites file",
+    )
     _window_args(p)
 
     p = add(

@@ -178,7 +178,11 @@ def sites_downloads(ws: Workspace, window: Window, names: list[str]) -> None:
             "reviewed, then each one's report (map, slicks, close-ups). One file that opens in any browser offline; "
             "its Print makes a PDF, a page per pass",
         )
-        for suffix, label, mime in ((".geojson", "GeoJSON", "application/geo+json"), (".csv", "CSV", "text/csv")):
+        for suffix, label, mime in (
+            (".geojson", "GeoJSON", "application/geo+json"),
+            (".zip", "a shapefile (ArcGIS)", "application/zip"),
+            (".csv", "CSV", "text/csv"),
+        ):
             st.download_button(
                 f"Seep sites as {label}",
                 data=lambda suffix=suffix: sites_bytes(ws, suffix, window),

@@ -30,6 +30,7 @@ from seep.workspace.kml import dress
 from seep.workspace.records import STATUSES, timestamp
 from seep.workspace.scene_view import tile_classes
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
+from seep.workspace.shapefile import dbf_column, dbf_names, write_zipped
 from seep.workspace.workspace import Workspace
 
 SOURCES = ("labels", "predictions")
@@ -37,15 +38,13 @@ DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".kml": "
 # Formats of one layer in EPSG:4326, every scene reprojected (a shapefile has one CRS: ArcGIS
 # reprojects it on the fly as QGIS does).
 LONLAT = ("GeoJSON", "KML", "ESRI Shapefile")
-# A shapefile's field names hold 10 characters (dBase): these are cut by hand, not by GDAL's
-# truncation (centroid_l, centroid_1); its texts 254 bytes.
+# A shapefile's field names hold 10 characters (dBase): seep.workspace.shapefile.
 SHAPEFILE_NAMES = {
     "centroid_lon": "cent_lon",
     "centroid_lat": "cent_lat",
     "mean_confidence": "mean_conf",
     "label_version": "label_ver",
 }
-DBF_TEXT = 254
 FIELDS = (
     "scene",
     "class_id",
@@ -348,7 +347,7 @@ def export_seeps(
 
         def write_lonlat(tmp: Path) -> None:
             if driver == "ESRI Shapefile":
-                _write_shapefile_zip(tmp, out.stem, geoms, props)
+                write_zipped(tmp, out.stem, lambda shp: _write(shp, geoms, props, "EPSG:4326", driver, out.stem, False))
                 return
             _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False)
             if driver == "KML":  # each class in its colour, each slick at its pass
@@ -464,19 +463,6 @@ def _check_replaceable(out: Path) -> None:
         raise BadInputError(f"{out} exists and is not a mask Seep exported (the scene's own image?); export to another folder")
 
 
-def _write_shapefile_zip(path: Path, name: str, geoms: list, props: list[dict]) -> None:
-    """The shapefile's parts (.shp, .shx, .dbf, .prj, and .cpg saying UTF-8) zipped at the zip's
-    root, as ArcGIS and QGIS open one, and as the Scene page's import takes it back."""
-    import tempfile
-    import zipfile
-
-    with tempfile.TemporaryDirectory() as d:
-        _write(Path(d) / f"{name}.shp", geoms, props, "EPSG:4326", "ESRI Shapefile", name, False)
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-            for part in sorted(Path(d).iterdir()):
-                z.write(part, part.name)
-
-
 def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: str, layer: str, append: bool) -> None:
     from pyogrio.raw import write
 
@@ -484,7 +470,7 @@ def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: 
     names = list(FIELDS)
     options = {"RFC7946": "YES", "WRITE_NAME": "NO"} if driver == "GeoJSON" else {}
     if driver == "ESRI Shapefile":
-        names, columns, options = [SHAPEFILE_NAMES.get(f, f) for f in FIELDS], [_dbf(c) for c in columns], {"ENCODING": "UTF-8"}
+        names, columns, options = dbf_names(FIELDS, SHAPEFILE_NAMES), [dbf_column(c) for c in columns], {"ENCODING": "UTF-8"}
     # Google Earth labels each outline with its class, not with an empty name
     dataset_options = {"NameField": "class_name"} if driver == "KML" else {}
     with warnings.catch_warnings():
@@ -502,24 +488,6 @@ def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: 
             layer_options=options,
             dataset_options=dataset_options,
         )
-
-
-def _dbf(column: np.ndarray) -> np.ndarray:
-    """A column as a dBase file holds it: a time as text (it has dates, not times of day),
-    ISO 8601 UTC as the other formats write it; a text cut to 254 bytes of UTF-8 at a
-    character, with '…' (GDAL would cut inside one)."""
-    if column.dtype.kind == "M":
-        return np.array([None if np.isnat(t) else f"{t}Z" for t in column], dtype=object)
-    if column.dtype != object:
-        return column
-    return np.array([_cut(v) if isinstance(v, str) else v for v in column], dtype=object)
-
-
-def _cut(text: str) -> str:
-    if len(text.encode()) <= DBF_TEXT:
-        return text
-    room = DBF_TEXT - len("…".encode())
-    return text.encode()[:room].decode(errors="ignore") + "…"
 
 
 def _column(values: list, field: str) -> np.ndarray:

@@ -22,12 +22,14 @@ from seep.workspace.kml import dress
 from seep.workspace.records import REVIEWED
 from seep.workspace.recurrence import about, centred_on, footprint, in_metres, reach_m
 from seep.workspace.scenes import Scene, in_time_order, scene, scene_names
+from seep.workspace.shapefile import dbf_column, dbf_names, write_zipped
 from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
 
 FIELDS = ("site", "scenes_seen", "scenes", "slicks", "area_km2", "classes", "lon", "lat", "first_seen", "last_seen")
 FIRST_FIELDS = FIELDS[:8]  # what every sites file Seep wrote holds: one written before the dates is replaceable
-SUFFIXES = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".csv": None}
+SUFFIXES = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".zip": "ESRI Shapefile", ".csv": None}
+SHAPEFILE_NAMES = {"scenes_seen": "n_scenes"}  # dBase names hold 10 characters
 
 
 @dataclass(frozen=True)
@@ -118,16 +120,16 @@ def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def export_sites(ws: Workspace, out: Path, window: Window = Window()) -> list[Site]:
-    """The sites (of the passes in `window`) as points (EPSG:4326) in OUT.geojson, .gpkg or .kml,
-    or a row each in OUT.csv; OUT is written whole or not at all, and only a sites file Seep wrote
+    """The sites (of the passes in `window`) as points (EPSG:4326) in OUT.geojson, .gpkg, .kml or
+    a shapefile zipped for ArcGIS (OUT.zip), or a row each in OUT.csv; OUT is written whole or not at all, and only a sites file Seep wrote
     is replaced."""
     out = Path(out)
     if out.suffix.lower() not in SUFFIXES:
-        raise BadInputError(f"{out}: write seep sites to a .geojson, .gpkg, .kml or .csv file")
+        raise BadInputError(f"{out}: write seep sites to a .geojson, .gpkg, .kml or .csv file, or a shapefile zipped (.zip)")
     _check_replaceable(out)
     sites = seep_sites(ws, window=window)
     driver = SUFFIXES[out.suffix.lower()]
-    replace_atomically(out, lambda tmp: _write(tmp, sites, driver))
+    replace_atomically(out, lambda tmp: _write(tmp, sites, driver, out.stem))
     return sites
 
 
@@ -152,30 +154,40 @@ def _row(n: int, s: Site) -> list:
     ]
 
 
-def _write(path: Path, sites: list[Site], driver: str | None) -> None:
+def _write(path: Path, sites: list[Site], driver: str | None, name: str) -> None:
+    """PATH (a temporary name) written as OUT, named NAME, would be."""
     if driver is None:
         path.write_text(sites_csv(sites), encoding="utf-8")
         return
+    if driver == "ESRI Shapefile":
+        write_zipped(path, name, lambda shp: _write_points(shp, sites, driver, name))
+        return
+    _write_points(path, sites, driver, "seep_sites")
+    if driver == "KML":  # Google Earth's time slider shows each site from its first pass to its last
+        dress(path, [(None, s.first_seen, s.last_seen) for s in sites])
+
+
+def _write_points(path: Path, sites: list[Site], driver: str, layer: str) -> None:
     from pyogrio.raw import write
 
     rows = [_row(n, s) for n, s in enumerate(sites, 1)]
     kinds = (np.int64, np.int64, object, np.int64, np.float64, object, np.float64, np.float64, object, object)
     columns = [np.array([r[k] for r in rows], dtype=kind) for k, kind in enumerate(kinds)]
     points = np.array(shapely.to_wkb([shapely.Point(s.lon, s.lat) for s in sites]), dtype=object)
-    options = {"RFC7946": "YES"} if driver == "GeoJSON" else {}
+    names, options = list(FIELDS), {"RFC7946": "YES"} if driver == "GeoJSON" else {}
+    if driver == "ESRI Shapefile":
+        names, columns, options = dbf_names(FIELDS, SHAPEFILE_NAMES), [dbf_column(c) for c in columns], {"ENCODING": "UTF-8"}
     write(
         str(path),
         points,
         columns,
-        list(FIELDS),
-        layer="seep_sites",
+        names,
+        layer=layer,
         driver=driver,
         geometry_type="Point",
         crs="EPSG:4326",
         layer_options=options,
     )
-    if driver == "KML":  # Google Earth's time slider shows each site from its first pass to its last
-        dress(path, [(None, s.first_seen, s.last_seen) for s in sites])
 
 
 def _check_replaceable(out: Path) -> None:
@@ -194,6 +206,7 @@ def _ours(out: Path) -> bool:
     from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
-        return set(FIRST_FIELDS) <= set(pyogrio.read_info(out)["fields"])
+        names = dbf_names(FIRST_FIELDS, SHAPEFILE_NAMES) if out.suffix.lower() == ".zip" else FIRST_FIELDS
+        return set(names) <= set(pyogrio.read_info(out)["fields"])
     except (OSError, DataSourceError, DataLayerError):
         return False

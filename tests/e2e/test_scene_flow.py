@@ -655,6 +655,17 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     # The Scenes table says when each was acquired (a canvas grid: its cells are in the page for screen readers).
     expect(page.get_by_text("2025-02-01 03:14 UTC", exact=True)).to_be_attached()
     assert all(x["geometry"]["type"] == "Point" for x in sites)
+    # The same sites for ArcGIS: a zipped shapefile, its fields in dBase's 10 characters.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Seep sites as a shapefile (ArcGIS)").click()
+    assert download.value.suggested_filename == "seep-sites.zip"
+    download.value.save_as(tmp_path / "seep-sites.zip")  # GDAL reads a zip by its suffix
+    meta, _, points, columns = pyogrio.raw.read(tmp_path / "seep-sites.zip", layer="seep-sites")
+    rows = [dict(zip(meta["fields"], values, strict=True)) for values in zip(*columns, strict=True)]
+    assert len(points) == len(sites) and "4326" in meta["crs"]
+    assert [(r["n_scenes"], r["scenes"], r["first_seen"]) for r in rows] == [
+        (x["properties"]["scenes_seen"], x["properties"]["scenes"], x["properties"]["first_seen"]) for x in sites
+    ]
 
 
 def test_no_page_asks_anything_of_another_host(geo_server, page):
