@@ -93,7 +93,7 @@ def test_labels_exported_and_edited_as_a_raster_come_back_as_edited(capsys, labe
     save(pixels)
     code, out, err = import_mask(capsys, ws, edited)
     assert code == 0, err
-    assert "0 tiles given a new label version, 1 tile saved since the export kept as they are (S1A_scene.r000000c000256)" in out
+    assert "0 tiles given a new label version, 1 tile changed since the export kept as they are (S1A_scene.r000000c000256)" in out
     assert np.array_equal(ws.label(tile.id)[1], theirs)
 
     code, out, err = import_mask(capsys, fresh, exported)  # the same scene in another workspace: no tile saved there

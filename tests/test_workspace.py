@@ -331,6 +331,7 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
         "assignments",
         "batch_tiles",
         "batches",
+        "label_exports",
     ):
         con.execute(f"DROP TABLE {table}")
     con.close()

@@ -260,9 +260,10 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument(
         "path",
         type=Path,
-        help="the GIS file (a polygon of class 0 erases what it covers), or a GeoTIFF mask of class ids (0: no seep; "
-        "--class N for a mask of 0 and 1 or 255; the scene's labels as `export --geotiff` wrote them come back pixel "
-        "for pixel); any coordinate system, reprojected onto the scene",
+        help="the GIS file (a polygon of class 0 erases what it covers; the scene's labels as `export-seeps` wrote them, "
+        "labels_at on each slick, come back as edited: a slick deleted there is erased), or a GeoTIFF mask of class ids "
+        "(0: no seep; --class N for a mask of 0 and 1 or 255; the scene's labels as `export --geotiff` wrote them come "
+        "back pixel for pixel); any coordinate system, reprojected onto the scene",
     )
     p.add_argument("--scene", required=True, help="the georeferenced scene whose tiles the polygons label")
     p.add_argument("--layer", help="the file's layer (default: the one named for the scene, or its only one)")

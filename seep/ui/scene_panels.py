@@ -206,9 +206,9 @@ def gis_import(ws: Workspace, name: str) -> None:
     with st.expander("Import seeps from a GIS", icon=":material/upload:"):
         st.caption(
             "Each polygon is reprojected onto this scene and burnt into the tiles it covers, on top of their labels, as "
-            "new accepted versions (History keeps the old ones); a polygon of class 0 erases what it covers (a false slick: "
-            "retag it 0, for deleted it stays here); a wrong file is undone whole. A file this page exported comes back as "
-            "it went, and its GeoTIFF mask as edited."
+            "new accepted versions (History keeps the old ones); a polygon of class 0 erases what it covers; a wrong file "
+            "is undone whole. The labels this page exported come back as edited: a slick deleted in the GIS is erased, "
+            "one drawn added (polygons or the GeoTIFF mask); a tile changed here since the export keeps its label."
         )
         done = st.session_state.get("scene_seeps_done")
         if done and done[0] == name:

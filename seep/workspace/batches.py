@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from seep.data.acquired import shown
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace.accounts import record_in
+from seep.workspace.db import in_chunks
 from seep.workspace.records import clean_author, counted, first_few, timestamp
 from seep.workspace.scenes import scene as named_scene
 from seep.workspace.workspace import Workspace
@@ -236,3 +237,21 @@ def _left(ws: Workspace, image_id: str, key: str, where: str) -> dict[int, Batch
     with ws.connect() as con:
         rows = con.execute(_LEFT.format(key=key) + where, (image_id,)).fetchall()
     return {k: Batched(kind, what, f"by {by}, {shown(at)}" if back else None) for k, back, kind, what, by, at in rows}
+
+
+def heads_at(ws: Workspace, image_ids: list[str], at: datetime) -> dict[str, int | None]:
+    """Each tile's newest label version at `at`: a save made its version the newest, an undone
+    batch put the version before it back (seep.workspace.batches); None where it had no label."""
+    events: dict[str, list[tuple[datetime, int | None]]] = {i: [] for i in image_ids}
+    with ws.connect() as con:
+        for chunk in in_chunks(image_ids):
+            marks = ",".join("?" * len(chunk))
+            saved = f"SELECT image_id, created_at, version FROM label_versions WHERE image_id IN ({marks})"
+            put_back = (
+                "SELECT t.image_id, b.undone_at, t.before_version FROM batch_tiles t JOIN batches b ON b.id = t.batch_id "
+                f"WHERE t.put_back = 1 AND t.image_id IN ({marks})"
+            )
+            for query in (saved, put_back):
+                for image_id, when, version in con.execute(query, chunk):
+                    events[image_id].append((datetime.fromisoformat(when), version))
+    return {i: max((e for e in events[i] if e[0] <= at), key=lambda e: e[0], default=(at, None))[1] for i in image_ids}

@@ -389,6 +389,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX batch_tiles_image ON batch_tiles(image_id);
     CREATE INDEX batch_tiles_review ON batch_tiles(review_id);
     """,
+    # 24: each export of a scene's labels as polygons, at the moment it read them. A file that
+    # comes back from a GIS naming that moment (its labels_at field) is read against the labels
+    # as they were then: a slick deleted in the GIS is erased (seep.workspace.returned_vectors).
+    """
+    CREATE TABLE label_exports (
+        id INTEGER PRIMARY KEY,
+        scene TEXT NOT NULL,
+        at TEXT NOT NULL                  -- when the export read the labels: its labels_at
+    );
+    CREATE INDEX label_exports_scene ON label_exports(scene, at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -62,8 +62,9 @@ FIELDS = (
     "tiles",
     "note",
     "acquired",
+    "labels_at",
 )
-ADDED_FIELDS = {"note", "length_km", "acquired"}  # newer than some exports on disk: they are still Seep's to replace
+ADDED_FIELDS = {"note", "length_km", "acquired", "labels_at"}  # newer than some exports on disk: they are still Seep's to replace
 
 
 @dataclass
@@ -334,7 +335,11 @@ def export_seeps(
         check_predicted(ws, model_id)
     if not names:
         raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
+    at = _record_export(ws, names) if source == "labels" else None  # before reading: a save meanwhile is seen as since
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
+    for _, _, props in layers:
+        for p in props:
+            p["labels_at"] = at
     if driver in LONLAT:
         bare = [sc.name for sc, _, _ in layers if sc.grid.crs is None]
         if bare:
@@ -363,6 +368,15 @@ def export_seeps(
 
         replace_atomically(out, write_all)
     return {sc.name: len(gs) for sc, gs, _ in layers}
+
+
+def _record_export(ws: Workspace, names: list[str]) -> str:
+    """Now, recorded as the moment these scenes' labels were exported: a file that comes back
+    with it is read against the labels as they were (seep.workspace.returned_vectors)."""
+    at = timestamp()
+    with ws.connect(write=True) as con:
+        con.executemany("INSERT INTO label_exports (scene, at) VALUES (?, ?)", [(n, at) for n in names])
+    return at
 
 
 def _check_seeps_replaceable(out: Path) -> None:

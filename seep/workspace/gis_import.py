@@ -8,7 +8,8 @@ tiles it covers (GDAL's rasterize: a pixel is inside when its centre is), on top
 tile's current label, as one new label version per tile it changes; a polygon of class 0 (a
 false slick retagged in QGIS: deleting it there would leave it here) erases what it covers.
 They count as imported ground truth, like a mask imported with its scene; a wrong file is undone whole
-(seep.workspace.batches). Everything is checked before anything is
+(seep.workspace.batches). The scene's labels as exported here come back as edited, not on top: as
+polygons (seep.workspace.returned_vectors), or as a GeoTIFF mask (seep.workspace.returned_mask). Everything is checked before anything is
 written: a file with no coordinate system, a class the class table lacks or no polygon on the
 scene writes nothing.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from seep.data.acquired import shown as shown_time
 from seep.data.geo import on_earth
 from seep.errors import BadInputError
 from seep.workspace import accounts, batches
@@ -30,6 +32,8 @@ from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted, first_few
 from seep.workspace.returned_mask import current_label, exported_at, laid_on, returned_tiles, tile_pixels
+from seep.workspace.returned_vectors import labels_at
+from seep.workspace.returned_vectors import returned_tiles as redrawn_tiles
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
@@ -49,15 +53,18 @@ class SeepImport:
     other_scenes: list[str] = field(default_factory=list)
     from_mask: bool = False  # a raster mask's seep regions, not a vector file's polygons
     returned: bool = False  # the scene's labels as exported here, read back pixel for pixel
-    saved_since: list[str] = field(default_factory=list)  # tiles saved after that export, kept
+    saved_since: list[str] = field(default_factory=list)  # tiles labelled, saved or put back by an undo since that export: kept
     erasing: int = 0  # polygons on the scene of class 0: they erase what they cover
+    labels_at: str | None = None  # the scene's labels as exported then, redrawn (seep.workspace.returned_vectors)
 
     def summary(self) -> str:
         if self.returned:
             s = f"scene {self.scene}: its labels as exported here read back pixel for pixel, {counted(self.tiles, 'tile')} given a new label version"
             if names := self.saved_since:
-                s += f", {counted(len(names), 'tile')} saved since the export kept as they are ({first_few(names)})"
+                s += f", {counted(len(names), 'tile')} changed since the export kept as they are ({first_few(names)})"
             return s
+        if self.labels_at:
+            return self._redrawn()
         read = counted(self.polygons, "seep region") + " of the mask" if self.from_mask else counted(self.polygons, "polygon")
         s = f"scene {self.scene}: {read} read, {counted(self.tiles, 'tile')} given a new label version"
         if self.of_other_scenes:
@@ -68,6 +75,23 @@ class SeepImport:
             s += f", {self.not_polygons} points, lines or empty geometries left out (a label needs an area)"
         if self.erasing:  # said: a layer whose 0 meant 'not classified yet' would otherwise erase unseen
             s += f"; {counted(self.erasing, 'polygon')} of class 0 erased the seeps under {'it' if self.erasing == 1 else 'them'}"
+        if self.labels_at == "":
+            s += (
+                "; its labels_at names an export this workspace did not make (of a copy of it?), so its polygons were laid "
+                "on top: a slick deleted in the file stays here"
+            )
+        return s
+
+    def _redrawn(self) -> str:
+        s = (
+            f"scene {self.scene}: read back as its labels exported here at {shown_time(self.labels_at)}, now drawn by the "
+            f"file's {counted(self.polygons, 'polygon')} (a slick deleted from the file is erased): "
+            f"{counted(self.tiles, 'tile')} given a new label version"
+        )
+        if names := self.saved_since:
+            s += f", {counted(len(names), 'tile')} changed since the export kept as they are ({first_few(names)})"
+        if self.of_other_scenes:
+            s += f", {counted(self.of_other_scenes, 'polygon')} of scene {', '.join(self.other_scenes)} left out"
         return s
 
 
@@ -126,6 +150,8 @@ def _burnt(ws, path: Path, sc: Scene, report: SeepImport, options: tuple):
     if not burnt:
         what = "seep pixel" if report.from_mask else "polygon"
         raise BadInputError(f"no {what} of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
+    if report.labels_at:
+        burnt, report.saved_since = redrawn_tiles(ws, sc, burnt, report.labels_at)
     return list(burnt), burnt.__getitem__
 
 
@@ -206,6 +232,8 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
     columns = dict(zip(meta["fields"], fields, strict=True))
     mine = _not_other_scenes(ws, sc, columns.get(SCENE_FIELD), len(wkb), report)
     wkb, columns = wkb[mine], {k: v[mine] for k, v in columns.items()}
+    if class_id is None:  # one class given to all is polygons laid on top, whatever the file was
+        report.labels_at = labels_at(ws, sc, path, columns)
     return meta["crs"], wkb, _class_ids(ws, path, columns, len(wkb), class_field, class_id)
 
 

@@ -9,8 +9,8 @@ erased here and one drawn is added; a tile it leaves as no-data (NO_LABEL: unlab
 was exported) stays as it is. Only a mask Seep wrote of a scene's labels, on that scene's very
 grid, is read so: another tool's detections, an export of predictions or a mask warped
 elsewhere say only where seeps are, and go on top of the labels as polygons
-(seep.workspace.mask_shapes). A tile saved after the export keeps its newer label: the mask
-would quietly undo that save.
+(seep.workspace.mask_shapes). A tile changed since the export (saved, or put back by an undo)
+keeps its label: the mask would quietly undo that change.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 
 from seep.data.geo import SceneGrid, grid_of
 from seep.errors import BadInputError, SeepError
+from seep.workspace.batches import heads_at
 from seep.workspace.gis import EXPORT_TAG, EXPORTED_AT, NO_LABEL
 from seep.workspace.scenes import Scene, tile_offsets_of
 from seep.workspace.workspace import Workspace
@@ -48,15 +49,17 @@ def exported_at(path: Path, sc: Scene) -> str | None:
 
 
 def returned_tiles(ws: Workspace, path: Path, sc: Scene, since: str) -> tuple[list[str], list[str]]:
-    """(the ids of the tiles the mask changes; the names of those it would change that were
-    saved after the export, left as they are). Every pixel is checked before anything is
+    """(the ids of the tiles the mask changes; the names of those it would change whose
+    newest version is not the one they had at the export, left as they are). Every pixel is checked before anything is
     written: a value past the class table writes nothing. Only ids are kept, so a whole
     scene's labels never sit in memory at once: each is read again to save (tile_pixels)."""
     import rasterio
 
     top, changed, kept = len(ws.classes) - 1, [], []
+    offsets = tile_offsets_of(ws, sc.name)
+    then = heads_at(ws, list(offsets), datetime.fromisoformat(since)) if since else None  # an export that does not say: taken
     with rasterio.open(path) as ds:
-        for image_id, (r, c) in sorted(tile_offsets_of(ws, sc.name).items()):
+        for image_id, (r, c) in sorted(offsets.items()):
             pixels = _window(ds, sc, r, c)
             if (pixels == NO_LABEL).all():
                 continue
@@ -64,11 +67,11 @@ def returned_tiles(ws: Workspace, path: Path, sc: Scene, since: str) -> tuple[li
             image, current = current_label(ws, image_id)
             if np.array_equal(laid_on(current, pixels, ws.no_data(image_id)), current):
                 continue
-            if _saved_after(ws, image, since):
+            if then is not None and image.head_version != then[image_id]:
                 kept.append(image.name)
             else:
                 changed.append(image_id)
-    return changed, kept
+    return changed, sorted(kept)
 
 
 def laid_on(current: np.ndarray, pixels: np.ndarray, no_data: np.ndarray | None) -> np.ndarray:
@@ -116,11 +119,3 @@ def current_label(ws: Workspace, image_id: str):
     if image.head_version is None:
         return image, np.zeros((image.height, image.width), np.uint8)
     return image, ws.label(image_id, image.head_version)[1]
-
-
-def _saved_after(ws: Workspace, image, since: str) -> bool:
-    """Whether the tile's label was saved after the export (an export that does not say when
-    it was written cannot tell: its mask is taken)."""
-    if not since or image.head_version is None:
-        return False
-    return datetime.fromisoformat(ws.version(image.id).created_at) > datetime.fromisoformat(since)

@@ -61,6 +61,7 @@ def remove_scene(ws: Workspace, name: str, actor: str) -> Removal:
         files = forget_in(con, ids)
         con.execute("DELETE FROM scenes WHERE name = ?", (name,))
         con.execute("DELETE FROM assignments WHERE scene = ?", (name,))  # handed out, not worked on yet
+        con.execute("DELETE FROM label_exports WHERE scene = ?", (name,))  # of labels no longer here
         record_in(con, actor, "remove scene", name, str(gone))
     for f in files:  # after the commit: a failed delete leaves files for `check`, never records without files
         (ws.root / f).unlink(missing_ok=True)
@@ -158,6 +159,7 @@ def rename_scene(ws: Workspace, name: str, new: str, actor: str) -> str:
         con.execute("UPDATE images SET scene = ? WHERE scene = ?", (new, name))  # tiles named otherwise keep their names
         con.execute("DELETE FROM scenes WHERE name = ?", (name,))
         con.execute("UPDATE assignments SET scene = ? WHERE scene = ?", (new, name))
+        con.execute("UPDATE label_exports SET scene = ? WHERE scene = ?", (new, name))
         _rename_in_settings(con, name, new)
         _rename_in_models(con, name, new)
         record_in(con, actor, "rename scene", name, f"-> {new}")

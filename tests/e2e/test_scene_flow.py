@@ -478,6 +478,20 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     )
     assert not ws.label(tile)[1][102:128, 302 - 256 : 328 - 256].any()
 
+    # The labels downloaded as GeoJSON, the wakes (seep 2) deleted in QGIS: imported back, they are erased, where
+    # polygons laid on top could not erase them.
+    wait_for_app(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Seeps as GeoJSON (EPSG:4326)").click()
+    exported = json.loads(open(download.value.path()).read())
+    assert {f["properties"]["class_id"] for f in exported["features"]} >= {2}
+    exported["features"] = [f for f in exported["features"] if f["properties"]["class_id"] != 2]
+    (tmp_path / "demo_scene-labels.geojson").write_text(json.dumps(exported))
+    upload(page, tmp_path / "demo_scene-labels.geojson")
+    page.get_by_role("button", name="Import seeps").click()
+    expect(page.get_by_text("read back as its labels exported here at", exact=False)).to_be_visible(timeout=30_000)
+    assert not (ws.label(tile)[1] == 2).any()
+
 
 def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, page, tmp_path):
     """A report gives a slick's place in degrees and minutes: Find a place shows the scene

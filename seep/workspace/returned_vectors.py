@@ -1,0 +1,107 @@
+"""A scene's labels exported as polygons (export-seeps), edited in a GIS and imported back: the
+file says every slick its tiles held, so a slick deleted there is erased here, one drawn is
+added and one reshaped takes its new outline.
+
+    at = labels_at(ws, sc, path, columns)  # None: not such a file; '': an export of another workspace's
+    changed, kept = returned_tiles(ws, sc, burnt, at)
+
+An export of labels writes, on each slick, `labels_at`: the moment it read them, recorded in the
+workspace (label_exports). Each tile's label as it was then (its newest version at that moment,
+as History tells it) is redrawn from the file's polygons: a tile that comes out the same is left
+alone, one labelled or saved since keeps its newer label, named, as the file would quietly undo
+that save. Polygons lie on pixel edges as exported, so a slick left alone burns back to its very
+pixels, in the scene's CRS or in longitude and latitude. A file whose moment this workspace did
+not record (exported from a copy of it, or from a server's twin) goes on top of the labels, as
+any other GIS file: what it does not hold cannot be told from what was deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+
+from seep.errors import BadInputError
+from seep.workspace.batches import heads_at
+from seep.workspace.gis import NO_LABEL
+from seep.workspace.returned_mask import laid_on
+from seep.workspace.scenes import Scene, tile_offsets_of
+from seep.workspace.workspace import Workspace
+
+LABELS_AT = "labels_at"
+
+
+def labels_at(ws: Workspace, sc: Scene, path, columns: dict) -> str | None:
+    """The moment the file's slicks were exported, if it is one this workspace recorded for the
+    scene; '' for a moment it did not record; None for a file with no such field (drawn
+    elsewhere, or predictions)."""
+    same = [c for c in columns if c.casefold() == LABELS_AT]  # ArcGIS writes LABELS_AT
+    values = {_when(path, v) for v in columns[same[0]] if not _null(v)} if len(same) == 1 else set()
+    if not values:
+        return None
+    if len(values) > 1:
+        shown = ", ".join(sorted(t.isoformat() for t in values)[:3])
+        raise BadInputError(
+            f"{path} holds slicks of {len(values)} exports (labels_at {shown}): a file read back as exported holds one. "
+            "Import each export on its own, or delete the labels_at field in your GIS to lay all the polygons on top; "
+            "nothing was imported"
+        )
+    (at,) = values
+    with ws.connect() as con:
+        recorded = [r[0] for r in con.execute("SELECT at FROM label_exports WHERE scene = ?", (sc.name,))]
+    return next((r for r in recorded if datetime.fromisoformat(r) == at), "")
+
+
+def returned_tiles(ws: Workspace, sc: Scene, burnt: dict[str, np.ndarray], at: str) -> tuple[dict[str, np.ndarray], list[str]]:
+    """(image id -> the label the file gives each tile it changes; the names of the tiles it
+    would change that were labelled or saved since `at`, left as they are). `burnt` holds the
+    file's polygons on the tiles they reach, NO_LABEL elsewhere."""
+    offsets = tile_offsets_of(ws, sc.name)
+    then = heads_at(ws, list(offsets), datetime.fromisoformat(at))
+    records = {r.id: r for r in ws.images_by_ids(list(offsets))}
+    changed, kept = {}, []
+    for image_id, (r, c) in sorted(offsets.items()):
+        version, pixels = then[image_id], burnt.get(image_id)
+        if version is None and pixels is None:
+            continue  # unlabelled then, and no polygon drawn on it since
+        image = records[image_id]
+        before = ws.label(image_id, version)[1] if version is not None else np.zeros((image.height, image.width), np.uint8)
+        if version is not None:
+            pixels = _all_said(pixels, sc, r, c)
+        label = laid_on(before, pixels, ws.no_data(image_id))
+        if np.array_equal(label, before):
+            continue
+        if image.head_version != version:
+            kept.append(image.name)
+        else:
+            changed[image_id] = label
+    return changed, sorted(kept)
+
+
+def _all_said(pixels: np.ndarray | None, sc: Scene, r: int, c: int) -> np.ndarray:
+    """A labelled tile's pixels as the file says them: where no polygon lies there is no seep
+    (0), on the scene; past its edge (the tile's padding) the label stays as it is."""
+    out = np.full((sc.tile, sc.tile), NO_LABEL, np.uint8) if pixels is None else pixels.copy()
+    h, w = min(sc.tile, sc.grid.height - r), min(sc.tile, sc.grid.width - c)
+    inside = out[:h, :w]
+    inside[inside == NO_LABEL] = 0
+    return out
+
+
+def _when(path, value) -> datetime:
+    if isinstance(value, np.datetime64):  # GDAL reads a GeoJSON's ISO text as a time, in UTC
+        return datetime.fromisoformat(str(value.astype("datetime64[ms]"))).replace(tzinfo=UTC)
+    try:
+        t = datetime.fromisoformat(str(value).strip().replace("/", "-", 2))  # OGR's own form: 2026/12/01 01:28:05+00
+    except ValueError:
+        raise BadInputError(
+            f"{path}: labels_at holds {str(value)!r}, not a time. It is the moment Seep exported these labels: leave it "
+            "as it was, or delete the field in your GIS to lay the polygons on top; nothing was imported"
+        ) from None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _null(value) -> bool:
+    if value is None or (isinstance(value, np.datetime64) and np.isnat(value)):
+        return True
+    return isinstance(value, float) and np.isnan(value) or (isinstance(value, str) and not value.strip())

@@ -1,0 +1,212 @@
+"""A scene's labels exported as polygons, edited in a GIS and imported back: a slick deleted in
+the file is erased, one drawn is added, the rest stays pixel for pixel; a tile changed since
+the export keeps its label; a file this workspace did not export goes on top. Real GIS files
+(GeoJSON, GeoPackage, a zipped shapefile, KML) of a scene with a real CRS, through the command
+line as an analyst runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+
+import numpy as np
+import pyogrio.raw
+import pytest
+import shapely
+from pyproj import Transformer
+from test_scenes import SLICK, H, W, labels_of, run, write_tif
+
+from seep.workspace import Workspace
+from seep.workspace.scenes import scene
+
+pytestmark = pytest.mark.usefixtures("store")  # on SQLite and on a PostgreSQL server
+BLOB = (slice(500, 510), slice(300, 310))  # class 5, alone on the tile at row 256, column 256
+NEW = (slice(40, 60), slice(300, 340))  # where the analyst draws a slick of class 3
+
+
+@pytest.fixture
+def ws(capsys, tmp_path):
+    img = np.random.default_rng(0).integers(100, 3000, (H, W)).astype(np.uint16)
+    img[:, :40] = 0  # west of the swath
+    mask = np.zeros((H, W), np.uint8)
+    mask[SLICK] = 1
+    mask[BLOB] = 5
+    write_tif(tmp_path / "S1A_scene.tif", img, nodata=0)
+    write_tif(tmp_path / "mask.tif", mask)
+    argv = ["import", str(tmp_path / "S1A_scene.tif"), "--mask", str(tmp_path / "mask.tif"), "--workspace", str(tmp_path / "w")]
+    assert run(capsys, *argv)[0] == 0
+    return Workspace(tmp_path / "w", create=False)
+
+
+def heads(ws: Workspace) -> dict[str, int | None]:
+    return {r.id: r.head_version for r in ws.images_by_ids(ws.image_ids())}
+
+
+def seeps(capsys, ws: Workspace, *argv) -> tuple[int, str, str]:
+    return run(capsys, *argv, "--workspace", str(ws.root))
+
+
+def export(capsys, ws: Workspace, out) -> None:
+    code, _, err = seeps(capsys, ws, "export-seeps", str(out), "--scene", "S1A_scene")
+    assert code == 0, err
+
+
+def import_back(capsys, ws: Workspace, path) -> tuple[int, str, str]:
+    return seeps(capsys, ws, "import-seeps", str(path), "--scene", "S1A_scene", "--author", "ana")
+
+
+def edit(path, keep, drawn: list[tuple[shapely.Polygon, int]] = ()) -> None:
+    """The file as a GIS saves it once the features `keep` refuses are deleted and `drawn`
+    (polygons in the file's CRS, with a class each, other fields empty) are added."""
+    zipped = path.suffix == ".zip"
+    meta, _, wkb, columns = pyogrio.raw.read(path)
+    rows = [dict(zip(meta["fields"], values, strict=True)) for values in zip(*columns, strict=True)]
+    kept = [i for i, row in enumerate(rows) if keep(row)]
+    geoms = [shapely.from_wkb(wkb[i]) for i in kept] + [g for g, _ in drawn]
+    out = [[rows[i][f] for i in kept] + [c if f == "class_id" else None for _, c in drawn] for f in meta["fields"]]
+    out = [_typed(values, columns[k].dtype) for k, values in enumerate(out)]
+    target = path.with_suffix(".shp") if zipped else path
+    path.unlink()
+    pyogrio.raw.write(
+        str(target),
+        np.array(shapely.to_wkb(geoms), dtype=object),
+        out,
+        list(meta["fields"]),
+        driver={".geojson": "GeoJSON", ".gpkg": "GPKG", ".zip": "ESRI Shapefile"}[path.suffix],
+        geometry_type="Polygon",
+        crs=meta["crs"],
+        layer="S1A_scene",
+        encoding="UTF-8" if zipped else None,
+    )
+    if zipped:
+        with zipfile.ZipFile(path, "w") as z:
+            for part in target.parent.glob(f"{target.stem}.*"):
+                if part.suffix != ".zip":
+                    z.write(part, part.name)
+
+
+def _typed(values: list, dtype: np.dtype) -> np.ndarray:
+    """A column as written back: numbers with nulls as NaN, texts and times as they were read."""
+    if dtype.kind in "OM" or None not in values:
+        return np.array(values, dtype=object if dtype.kind in "OM" else dtype)
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def pixels_polygon(ws: Workspace, rows: slice, cols: slice, crs: str) -> shapely.Polygon:
+    """The outline of a block of the scene's pixels, in `crs`."""
+    sc = scene(ws, "S1A_scene")
+    to = Transformer.from_crs(sc.grid.crs, crs, always_xy=True)
+    corners = ((cols.start, rows.start), (cols.stop, rows.start), (cols.stop, rows.stop), (cols.start, rows.stop))
+    return shapely.Polygon([to.transform(*(sc.grid.affine() @ xy)) for xy in corners])
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".zip", ".kml"])
+def test_labels_exported_as_polygons_come_back_unchanged(capsys, ws, suffix, tmp_path):
+    """Exported and imported back untouched, in the scene's CRS or in longitude and latitude:
+    every pixel burns back where it was, so no tile is given a new version."""
+    before = heads(ws)
+    export(capsys, ws, tmp_path / f"seeps{suffix}")
+    code, out, err = import_back(capsys, ws, tmp_path / f"seeps{suffix}")
+    assert code == 0, err
+    assert "read back as its labels exported here at" in out and "0 tiles given a new label version" in out
+    assert heads(ws) == before
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".zip"])
+def test_a_slick_deleted_in_a_gis_is_erased_and_one_drawn_is_added(capsys, ws, suffix, tmp_path):
+    """The analyst exports the scene's labels, deletes the class-5 slick in QGIS (a rain cell)
+    and draws a new one of class 3: imported back, the deleted slick is erased (polygons laid on
+    top could not erase it), the new one added, nothing else changes; the import is undone whole."""
+    out = tmp_path / f"seeps{suffix}"
+    export(capsys, ws, out)
+    crs = "EPSG:4326" if suffix != ".gpkg" else scene(ws, "S1A_scene").grid.crs
+    edit(out, keep=lambda row: row["class_id"] != 5, drawn=[(pixels_polygon(ws, *NEW, crs), 3)])
+    before = labels_of(ws, "S1A_scene", (H, W))
+    code, said, err = import_back(capsys, ws, out)
+    assert code == 0, err
+    assert (
+        "now drawn by the file's 2 polygons (a slick deleted from the file is erased): 2 tiles given a new label version" in said
+    )
+    after = labels_of(ws, "S1A_scene", (H, W))
+    assert (after[BLOB] == 0).all() and (after[NEW] == 3).all()
+    assert (after != before).sum() == 100 + 800
+
+    code, said, err = seeps(capsys, ws, "undo-import-seeps", "--scene", "S1A_scene", "--author", "ana")
+    assert code == 0 and "2 tiles back as they were" in said, err
+    assert np.array_equal(labels_of(ws, "S1A_scene", (H, W)), before)
+
+
+def test_a_tile_changed_since_the_export_keeps_its_label(capsys, ws, tmp_path):
+    """Read against each tile's label at the export, as History tells it: an import undone before
+    the export is no part of it, so a slick drawn in the file on that tile is taken; a tile a
+    colleague saved after it, and one whose import was undone after it, keep their labels, named
+    (the file would quietly undo that save, or redo that import)."""
+    from seep.workspace.review import Opened, save_edit
+
+    def wake(name: str, rows: slice, cols: slice):
+        polygon = shapely.geometry.mapping(pixels_polygon(ws, rows, cols, "EPSG:4326"))
+        (tmp_path / name).write_text(json.dumps({"type": "Feature", "properties": {"class_id": 2}, "geometry": polygon}))
+        code, said, err = import_back(capsys, ws, tmp_path / name)
+        assert code == 0 and "1 tile given a new label version" in said, err
+
+    undo = ("undo-import-seeps", "--scene", "S1A_scene", "--author", "ana")
+    wake("before.geojson", slice(200, 210), slice(50, 70))  # on the first tile, undone before the export
+    assert seeps(capsys, ws, *undo)[0] == 0
+    wake("exported.geojson", slice(40, 60), slice(400, 440))  # on the tile at row 0, column 256: undone after the export
+    out = tmp_path / "seeps.geojson"
+    export(capsys, ws, out)
+    assert seeps(capsys, ws, *undo)[0] == 0
+    tile = ws.image("S1A_scene.r000256c000256")
+    theirs = ws.label(tile.id)[1].copy()
+    theirs[0:10, 0:10] = 2
+    save_edit(ws, Opened(tile.id, tile.head_version, "label"), theirs, author="bo", dirty=True)
+
+    drawn = (slice(10, 30), slice(60, 90))
+    edit(out, keep=lambda row: row["class_id"] not in (2, 5), drawn=[(pixels_polygon(ws, *drawn, "EPSG:4326"), 3)])
+    code, said, err = import_back(capsys, ws, out)
+    assert code == 0, err
+    assert ": 1 tile given a new label version, 2 tiles changed since the export kept as they are" in said
+    assert "(S1A_scene.r000000c000256, S1A_scene.r000256c000256)" in said, said
+    assert np.array_equal(ws.label(tile.id)[1], theirs)
+    after = labels_of(ws, "S1A_scene", (H, W))
+    assert (after[drawn] == 3).all() and not after[200:210, 50:70].any() and not (after[0:256, 256:512] == 2).any()
+
+
+@pytest.mark.sqlite_only  # a copy of the folder is a copy of the workspace only where its records are in it
+def test_an_export_this_workspace_did_not_make_goes_on_top(capsys, ws, tmp_path):
+    """The same scene's labels exported from a copy of the workspace: what the file no longer
+    holds cannot be told from what this workspace holds and the copy never had, so its polygons
+    are laid on top, as any GIS file's, and the report says so."""
+    shutil.copytree(ws.root, tmp_path / "copy")
+    twin = Workspace(tmp_path / "copy", create=False)
+    out = tmp_path / "seeps.geojson"
+    export(capsys, twin, out)
+    edit(out, keep=lambda row: row["class_id"] != 5, drawn=[(pixels_polygon(ws, *NEW, "EPSG:4326"), 3)])
+    before = labels_of(ws, "S1A_scene", (H, W))
+    code, said, err = import_back(capsys, ws, out)
+    assert code == 0, err
+    assert "2 polygons read, 1 tile given a new label version" in said
+    assert "its labels_at names an export this workspace did not make (of a copy of it?)" in said
+    after = labels_of(ws, "S1A_scene", (H, W))
+    assert (after[BLOB] == 5).all() and (after[NEW] == 3).all() and (after != before).sum() == 800
+
+
+def test_a_file_of_two_exports_or_a_labels_at_that_is_no_time_is_refused(capsys, ws, tmp_path):
+    """Features of two exports in one file, or a labels_at edited into words: refused, saying
+    how to go on, writing nothing."""
+    first, second = tmp_path / "first.geojson", tmp_path / "second.geojson"
+    export(capsys, ws, first)
+    export(capsys, ws, second)
+    merged = json.loads(first.read_text())
+    merged["features"] += json.loads(second.read_text())["features"][:1]
+    first.write_text(json.dumps(merged))
+    before = heads(ws)
+    code, _, err = import_back(capsys, ws, first)
+    assert code != 0 and "holds slicks of 2 exports" in err and "delete the labels_at field" in err
+    for feature in merged["features"]:
+        feature["properties"]["labels_at"] = "last Tuesday"
+    first.write_text(json.dumps(merged))
+    code, _, err = import_back(capsys, ws, first)
+    assert code != 0 and "labels_at holds 'last Tuesday', not a time" in err
+    assert heads(ws) == before
