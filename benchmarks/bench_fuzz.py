@@ -1,6 +1,7 @@
 """The fuzz tests at full length: 1,000 Hypothesis examples each of damaged TIFF bytes,
 truncations, undecodable names and links, of damaged GeoPackages, GeoJSON, KMZs and masks, of boxes
-anywhere in five coordinate systems and of paint on an exported labels mask for import-seeps, and of damaged or cut Sentinel-1,
+anywhere in five coordinate systems, of paint on an exported labels mask and edits of its
+polygons for import-seeps, and of damaged or cut Sentinel-1,
 RADARSAT-2 and RCM zips for a scene's import, 5,000 each of text typed into Find a place and
 as a scene's acquisition time, and 1,000 notes and class names typed, then shown in a scene's
 report (CI runs a slice of 60 and 300).
@@ -31,6 +32,11 @@ def main() -> int:
         ),
         ("tests/test_import_fuzz.py", "anywhere", f"{args.examples} polygons anywhere (five coordinate systems) imported"),
         ("tests/test_import_fuzz.py", "any_paint", f"{args.examples} paintings on an exported labels mask imported back"),
+        (
+            "tests/test_import_fuzz.py",
+            "any_edit",
+            f"{args.examples} edits (slicks deleted, rectangles drawn) of labels exported as GeoJSON imported back",
+        ),
         ("tests/test_places.py", "any_text", f"{5 * args.examples} texts read as places"),
         (
             "tests/test_acquired.py",

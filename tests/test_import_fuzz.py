@@ -248,6 +248,71 @@ def test_any_paint_on_an_exported_labels_mask_comes_back_exactly_or_writes_nothi
     assert np.array_equal(labels_of(ws, "S1A_scene", (H, W)), expected)
 
 
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(deleted=st.lists(st.booleans(), max_size=12), drawn=st.lists(PAINT, max_size=4))
+def test_any_edit_of_exported_labels_as_polygons_comes_back_exactly_or_writes_nothing(deleted, drawn):
+    """The scene's labels exported as GeoJSON (longitude and latitude), any of its slicks deleted and
+    rectangles of any class drawn anywhere, as in QGIS: imported back, a deleted slick is 0, a
+    rectangle its class (0 erases), every other pixel as it was (0 where the tile has no radar, unless
+    left as it was); a class the table lacks refuses the whole file, writing nothing. Once every
+    exported slick is deleted the file no longer says which export it was: what is drawn goes on top."""
+    import cv2
+    import shapely
+    from pyproj import Transformer
+    from test_scenes import H, W, labels_of
+
+    from seep.errors import BadInputError
+    from seep.workspace.gis import export_seeps
+    from seep.workspace.gis_import import import_seeps
+    from seep.workspace.scenes import scene
+
+    ws, d, no_radar = labelled_scene()
+    sc = scene(ws, "S1A_scene")
+    export_seeps(ws, d / "labels.geojson")
+    collection = json.loads((d / "labels.geojson").read_text())
+    (d / "labels.geojson").unlink()
+    before = labels_of(ws, "S1A_scene", (H, W))
+    expected = before.copy()
+    regions = [(k, comp) for k in range(1, 8) for comp in _regions(cv2, before == k)]
+    to_pixels = ~sc.grid.affine()
+    from_grid = Transformer.from_crs(sc.grid.crs, "EPSG:4326", always_xy=True)
+    to_grid = Transformer.from_crs("EPSG:4326", sc.grid.crs, always_xy=True)
+    kept, gone = [], np.zeros_like(before, bool)
+    for n, feature in enumerate(collection["features"]):  # a slick's inner point says which region it is
+        point = shapely.geometry.shape(feature["geometry"]).representative_point()
+        col, row = (int(v) for v in to_pixels @ to_grid.transform(point.x, point.y))
+        if n < len(deleted) and deleted[n]:
+            gone |= next(comp for k, comp in regions if comp[row, col])
+        else:
+            kept.append(feature)
+    if kept:  # else the file no longer says it is an export: what it holds goes on top
+        expected[gone] = 0
+    for r, c, h, w, value in drawn:
+        corners = [
+            from_grid.transform(*(sc.grid.affine() @ xy)) for xy in ((c, r), (c + w, r), (c + w, r + h), (c, r + h), (c, r))
+        ]
+        geometry = {"type": "Polygon", "coordinates": [corners]}
+        kept.append({"type": "Feature", "properties": {"class_id": value}, "geometry": geometry})
+        expected[r : r + h, c : c + w] = value
+    collection["features"] = kept
+    (d / "edited.geojson").write_text(json.dumps(collection))
+    try:
+        import_seeps(ws, d / "edited.geojson", scene_name="S1A_scene", author="fuzz")
+    except BadInputError as e:
+        wrong = any(v > 7 for *_, v in drawn) and "the classes here are ids 0" in str(e)
+        assert wrong or not kept and "to erase them all, set their class_id to 0 instead" in str(e), e
+        assert np.array_equal(labels_of(ws, "S1A_scene", (H, W)), before)
+        return
+    expected[no_radar & (expected != before)] = 0  # no sea to hold a seep, but what the import leaves alone stays
+    assert np.array_equal(labels_of(ws, "S1A_scene", (H, W)), expected)
+
+
+def _regions(cv2, pixels: np.ndarray) -> list[np.ndarray]:
+    """The 4-connected regions of a class, as the export draws each as one polygon."""
+    n, comp = cv2.connectedComponents(pixels.astype(np.uint8), connectivity=4)
+    return [comp == k for k in range(1, n)]
+
+
 COORDINATE = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e7, max_value=1e7)
 
 

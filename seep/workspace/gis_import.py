@@ -224,7 +224,10 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
     except Exception as e:  # GDAL's reasons are many and its messages say which
         raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
     if wkb is not None and len(wkb) == 0:  # before the fields: a file with no feature has none either
-        raise BadInputError(f"{path} holds no features (layer {layer}); nothing was imported")
+        raise BadInputError(
+            f"{path} holds no features (layer {layer}); nothing was imported. An export whose every slick was deleted "
+            "no longer says which export it was: to erase them all, set their class_id to 0 instead"
+        )
     if wkb is None:
         _no_geometries(path, layer)
     if not meta.get("crs"):
