@@ -210,3 +210,22 @@ def test_a_file_of_two_exports_or_a_labels_at_that_is_no_time_is_refused(capsys,
     code, _, err = import_back(capsys, ws, first)
     assert code != 0 and "labels_at holds 'last Tuesday', not a time" in err
     assert heads(ws) == before
+
+
+def test_a_predictions_export_edited_in_a_gis_says_a_deleted_slick_stays(capsys, ws, tmp_path):
+    """A model's predictions exported and a false detection deleted in QGIS: such a file goes on
+    top, so the detection stays where the labels hold it; the import says so, and how to correct
+    labels in a GIS instead."""
+    for image_id in ws.image_ids():
+        classes = ws.label(image_id)[1]
+        ws.save_prediction(image_id, "m1", classes, np.ones(classes.shape, np.float32), 0.1)
+    out = tmp_path / "predicted.geojson"
+    code, _, err = seeps(capsys, ws, "export-seeps", str(out), "--source", "predictions", "--model", "m1")
+    assert code == 0, err
+    edit(out, keep=lambda row: row["class_id"] != 5)
+    before = labels_of(ws, "S1A_scene", (H, W))
+    code, said, err = import_back(capsys, ws, out)
+    assert code == 0, err
+    assert "1 polygon read, 0 tiles given a new label version; the file holds model m1's predictions, laid on top" in said
+    assert "To correct labels in a GIS, export the labels" in said
+    assert np.array_equal(labels_of(ws, "S1A_scene", (H, W)), before)

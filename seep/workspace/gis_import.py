@@ -56,6 +56,7 @@ class SeepImport:
     saved_since: list[str] = field(default_factory=list)  # tiles labelled, saved or put back by an undo since that export: kept
     erasing: int = 0  # polygons on the scene of class 0: they erase what they cover
     labels_at: str | None = None  # the scene's labels as exported then, redrawn (seep.workspace.returned_vectors)
+    predictions_of: str | None = None  # the model whose predictions export-seeps wrote to the file
 
     def summary(self) -> str:
         if self.returned:
@@ -75,6 +76,12 @@ class SeepImport:
             s += f", {self.not_polygons} points, lines or empty geometries left out (a label needs an area)"
         if self.erasing:  # said: a layer whose 0 meant 'not classified yet' would otherwise erase unseen
             s += f"; {counted(self.erasing, 'polygon')} of class 0 erased the seeps under {'it' if self.erasing == 1 else 'them'}"
+        if self.predictions_of:  # deleted in the GIS as false, a detection stays on the tiles Predict all labelled with it
+            s += (
+                f"; the file holds model {self.predictions_of}'s predictions, laid on top: a slick deleted from it stays on "
+                "the tiles still labelled with that prediction. To correct labels in a GIS, export the labels (where "
+                "nobody has labelled, they are Predict all's predictions) and import that file back"
+            )
         if self.labels_at == "":
             s += (
                 "; its labels_at names an export this workspace did not make (of a copy of it?), so its polygons were laid "
@@ -237,7 +244,14 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
     wkb, columns = wkb[mine], {k: v[mine] for k, v in columns.items()}
     if class_id is None:  # one class given to all is polygons laid on top, whatever the file was
         report.labels_at = labels_at(ws, sc, path, columns)
+    report.predictions_of = _model_of(columns) if report.labels_at is None else None
     return meta["crs"], wkb, _class_ids(ws, path, columns, len(wkb), class_field, class_id)
+
+
+def _model_of(columns: dict) -> str | None:
+    """The model named in export-seeps' model_id field of a predictions export, if one."""
+    named = {str(v).strip() for v in columns.get("model_id", ()) if v is not None and str(v).strip()}
+    return ", ".join(sorted(named)) or None
 
 
 def _check_degrees(path: Path, crs, geoms: np.ndarray) -> None:
