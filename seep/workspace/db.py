@@ -396,7 +396,8 @@ MIGRATIONS: list[str] = [
     CREATE TABLE label_exports (
         id INTEGER PRIMARY KEY,
         scene TEXT NOT NULL,
-        at TEXT NOT NULL                  -- when the export read the labels: its labels_at
+        at TEXT NOT NULL,                 -- when the export read the labels: its labels_at
+        slicks INTEGER NOT NULL           -- the slicks it wrote of the scene: how many came back is said
     );
     CREATE INDEX label_exports_scene ON label_exports(scene, at);
     """,

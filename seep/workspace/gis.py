@@ -335,17 +335,18 @@ def export_seeps(
         check_predicted(ws, model_id)
     if not names:
         raise NotFoundError("this workspace has no georeferenced scene; import one with `python -m seep import SCENE.tif`")
-    at = _record_export(ws, names) if source == "labels" else None  # before reading: a save meanwhile is seen as since
+    if driver in LONLAT and (bare := [n for n in names if scene(ws, n).grid.crs is None]):
+        raise BadInputError(
+            f"scene {', '.join(bare)} has no coordinate system, and {driver} needs one; export to a .gpkg instead"
+        )
+    at = timestamp() if source == "labels" else None  # before reading: a save meanwhile is seen as since
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
     for _, _, props in layers:
         for p in props:
             p["labels_at"] = at
+    if at:
+        _record_export(ws, at, {sc.name: len(geoms) for sc, geoms, _ in layers})
     if driver in LONLAT:
-        bare = [sc.name for sc, _, _ in layers if sc.grid.crs is None]
-        if bare:
-            raise BadInputError(
-                f"scene {', '.join(bare)} has no coordinate system, and {driver} needs one; export to a .gpkg instead"
-            )
         layers = [(sc, [_to_lonlat(sc, g) for g in geoms], props) for sc, geoms, props in layers]
         geoms = _cut_at_antimeridian([g for _, gs, _ in layers for g in gs])
         props = [p for _, _, ps in layers for p in ps]
@@ -370,13 +371,12 @@ def export_seeps(
     return {sc.name: len(gs) for sc, gs, _ in layers}
 
 
-def _record_export(ws: Workspace, names: list[str]) -> str:
-    """Now, recorded as the moment these scenes' labels were exported: a file that comes back
-    with it is read against the labels as they were (seep.workspace.returned_vectors)."""
-    at = timestamp()
+def _record_export(ws: Workspace, at: str, slicks: dict[str, int]) -> None:
+    """The moment these scenes' labels were read for an export, and the slicks it wrote of each: a
+    file that comes back with it is read against the labels as they were then
+    (seep.workspace.returned_vectors)."""
     with ws.connect(write=True) as con:
-        con.executemany("INSERT INTO label_exports (scene, at) VALUES (?, ?)", [(n, at) for n in names])
-    return at
+        con.executemany("INSERT INTO label_exports (scene, at, slicks) VALUES (?, ?, ?)", [(n, at, k) for n, k in slicks.items()])
 
 
 def _check_seeps_replaceable(out: Path) -> None:

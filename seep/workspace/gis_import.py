@@ -32,7 +32,7 @@ from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted, first_few
 from seep.workspace.returned_mask import current_label, exported_at, laid_on, returned_tiles, tile_pixels
-from seep.workspace.returned_vectors import labels_at
+from seep.workspace.returned_vectors import Export, export_of
 from seep.workspace.returned_vectors import returned_tiles as redrawn_tiles
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
@@ -55,7 +55,7 @@ class SeepImport:
     returned: bool = False  # the scene's labels as exported here, read back pixel for pixel
     saved_since: list[str] = field(default_factory=list)  # tiles labelled, saved or put back by an undo since that export: kept
     erasing: int = 0  # polygons on the scene of class 0: they erase what they cover
-    labels_at: str | None = None  # the scene's labels as exported then, redrawn (seep.workspace.returned_vectors)
+    export: Export | None = None  # the export of the scene's labels the file came from (seep.workspace.returned_vectors)
     predictions_of: str | None = None  # the model whose predictions export-seeps wrote to the file
 
     def summary(self) -> str:
@@ -64,7 +64,7 @@ class SeepImport:
             if names := self.saved_since:
                 s += f", {counted(len(names), 'tile')} changed since the export kept as they are ({first_few(names)})"
             return s
-        if self.labels_at:
+        if self.export and self.export.at:
             return self._redrawn()
         read = counted(self.polygons, "seep region") + " of the mask" if self.from_mask else counted(self.polygons, "polygon")
         s = f"scene {self.scene}: {read} read, {counted(self.tiles, 'tile')} given a new label version"
@@ -82,7 +82,7 @@ class SeepImport:
                 "the tiles still labelled with that prediction. To correct labels in a GIS, export the labels (where "
                 "nobody has labelled, they are Predict all's predictions) and import that file back"
             )
-        if self.labels_at == "":
+        if self.export:  # not recorded here
             s += (
                 "; its labels_at names an export this workspace did not make (of a copy of it?), so its polygons were laid "
                 "on top: a slick deleted in the file stays here"
@@ -90,11 +90,11 @@ class SeepImport:
         return s
 
     def _redrawn(self) -> str:
-        s = (
-            f"scene {self.scene}: read back as its labels exported here at {shown_time(self.labels_at)}, now drawn by the "
-            f"file's {counted(self.polygons, 'polygon')} (a slick deleted from the file is erased): "
-            f"{counted(self.tiles, 'tile')} given a new label version"
-        )
+        e, drawn = self.export, self.polygons - self.export.came_back
+        said = [f"{e.came_back} of its {counted(e.slicks, 'slick')} came back"]
+        said += [f"{e.deleted} deleted in the file"] * bool(e.deleted) + [f"{drawn} drawn new"] * bool(drawn)
+        s = f"scene {self.scene}: read back as its labels exported here at {shown_time(e.at)}: {', '.join(said)}; "
+        s += f"{counted(self.tiles, 'tile')} given a new label version"
         if names := self.saved_since:
             s += f", {counted(len(names), 'tile')} changed since the export kept as they are ({first_few(names)})"
         if self.of_other_scenes:
@@ -157,8 +157,8 @@ def _burnt(ws, path: Path, sc: Scene, report: SeepImport, options: tuple):
     if not burnt:
         what = "seep pixel" if report.from_mask else "polygon"
         raise BadInputError(f"no {what} of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
-    if report.labels_at:
-        burnt, report.saved_since = redrawn_tiles(ws, sc, burnt, report.labels_at)
+    if report.export and report.export.at:
+        burnt, report.saved_since = redrawn_tiles(ws, sc, burnt, report.export.at)
     return list(burnt), burnt.__getitem__
 
 
@@ -243,8 +243,8 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
     mine = _not_other_scenes(ws, sc, columns.get(SCENE_FIELD), len(wkb), report)
     wkb, columns = wkb[mine], {k: v[mine] for k, v in columns.items()}
     if class_id is None:  # one class given to all is polygons laid on top, whatever the file was
-        report.labels_at = labels_at(ws, sc, path, columns)
-    report.predictions_of = _model_of(columns) if report.labels_at is None else None
+        report.export = export_of(ws, sc, path, columns)
+    report.predictions_of = _model_of(columns) if report.export is None else None
     return meta["crs"], wkb, _class_ids(ws, path, columns, len(wkb), class_field, class_id)
 
 

@@ -2,8 +2,8 @@
 file says every slick its tiles held, so a slick deleted there is erased here, one drawn is
 added and one reshaped takes its new outline.
 
-    at = labels_at(ws, sc, path, columns)  # None: not such a file; '': an export of another workspace's
-    changed, kept = returned_tiles(ws, sc, burnt, at)
+    export = export_of(ws, sc, path, columns)  # None: not such a file; its `at` '': another workspace's export
+    changed, kept = returned_tiles(ws, sc, burnt, export.at)
 
 An export of labels writes, on each slick, `labels_at`: the moment it read them, recorded in the
 workspace (label_exports). Each tile's label as it was then (its newest version at that moment,
@@ -17,6 +17,7 @@ any other GIS file: what it does not hold cannot be told from what was deleted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -31,12 +32,25 @@ from seep.workspace.workspace import Workspace
 LABELS_AT = "labels_at"
 
 
-def labels_at(ws: Workspace, sc: Scene, path, columns: dict) -> str | None:
-    """The moment the file's slicks were exported, if it is one this workspace recorded for the
-    scene; '' for a moment it did not record; None for a file with no such field (drawn
-    elsewhere, or predictions)."""
+@dataclass(frozen=True)
+class Export:
+    """The export of a scene's labels a file came from, as this workspace recorded it."""
+
+    at: str  # when it read the labels; '' for a moment this workspace did not record
+    slicks: int  # the slicks it wrote of the scene
+    came_back: int  # the file's features of the scene that carry its labels_at
+
+    @property
+    def deleted(self) -> int:
+        return max(0, self.slicks - self.came_back)
+
+
+def export_of(ws: Workspace, sc: Scene, path, columns: dict) -> Export | None:
+    """The export the file's slicks of the scene came from; None for a file with no labels_at
+    (drawn elsewhere, or predictions)."""
     same = [c for c in columns if c.casefold() == LABELS_AT]  # ArcGIS writes LABELS_AT
-    values = {_when(path, v) for v in columns[same[0]] if not _null(v)} if len(same) == 1 else set()
+    stamps = [_when(path, v) for v in columns[same[0]] if not _null(v)] if len(same) == 1 else []
+    values = set(stamps)
     if not values:
         return None
     if len(values) > 1:
@@ -48,8 +62,9 @@ def labels_at(ws: Workspace, sc: Scene, path, columns: dict) -> str | None:
         )
     (at,) = values
     with ws.connect() as con:
-        recorded = [r[0] for r in con.execute("SELECT at FROM label_exports WHERE scene = ?", (sc.name,))]
-    return next((r for r in recorded if datetime.fromisoformat(r) == at), "")
+        recorded = con.execute("SELECT at, slicks FROM label_exports WHERE scene = ?", (sc.name,)).fetchall()
+    at, slicks = next(((r, n) for r, n in recorded if datetime.fromisoformat(r) == at), ("", 0))
+    return Export(at, slicks, len(stamps))
 
 
 def returned_tiles(ws: Workspace, sc: Scene, burnt: dict[str, np.ndarray], at: str) -> tuple[dict[str, np.ndarray], list[str]]:
