@@ -228,3 +228,17 @@ def test_a_predictions_export_edited_in_a_gis_says_a_deleted_slick_stays(capsys,
     assert "1 polygon read, 0 tiles given a new label version; the file holds model m1's predictions, laid on top" in said
     assert "To correct labels in a GIS, export the labels" in said
     assert np.array_equal(labels_of(ws, "S1A_scene", (H, W)), before)
+
+
+def test_an_export_whose_times_lost_their_milliseconds_is_still_known(capsys, ws, tmp_path):
+    """A GIS that rewrites labels_at to the second (as ISO text, with a Z) still names the export."""
+    out = tmp_path / "seeps.geojson"
+    export(capsys, ws, out)
+    collection = json.loads(out.read_text())
+    for feature in collection["features"]:
+        feature["properties"]["labels_at"] = feature["properties"]["labels_at"][:19] + "Z"
+    collection["features"] = [f for f in collection["features"] if f["properties"]["class_id"] != 5]
+    out.write_text(json.dumps(collection))
+    code, said, err = import_back(capsys, ws, out)
+    assert code == 0 and ": 1 of its 2 slicks came back, 1 deleted in the file; 1 tile given a new label version" in said, err
+    assert not labels_of(ws, "S1A_scene", (H, W))[BLOB].any()

@@ -63,7 +63,9 @@ def export_of(ws: Workspace, sc: Scene, path, columns: dict) -> Export | None:
     (at,) = values
     with ws.connect() as con:
         recorded = con.execute("SELECT at, slicks FROM label_exports WHERE scene = ?", (sc.name,)).fetchall()
-    at, slicks = next(((r, n) for r, n in recorded if datetime.fromisoformat(r) == at), ("", 0))
+    # the nearest within a second: a GIS that rewrites the field may drop its milliseconds
+    near = sorted((abs((datetime.fromisoformat(r) - at).total_seconds()), r, n) for r, n in recorded)
+    _, at, slicks = near[0] if near and near[0][0] < 1 else (0, "", 0)
     return Export(at, slicks, len(stamps))
 
 
