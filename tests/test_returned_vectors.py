@@ -93,9 +93,9 @@ def _typed(values: list, dtype: np.dtype) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
-def pixels_polygon(ws: Workspace, rows: slice, cols: slice, crs: str) -> shapely.Polygon:
-    """The outline of a block of the scene's pixels, in `crs`."""
-    sc = scene(ws, "S1A_scene")
+def pixels_polygon(ws: Workspace, rows: slice, cols: slice, crs: str, name: str = "S1A_scene") -> shapely.Polygon:
+    """The outline of a block of scene `name`'s pixels, in `crs`."""
+    sc = scene(ws, name)
     to = Transformer.from_crs(sc.grid.crs, crs, always_xy=True)
     corners = ((cols.start, rows.start), (cols.stop, rows.start), (cols.stop, rows.stop), (cols.start, rows.stop))
     return shapely.Polygon([to.transform(*(sc.grid.affine() @ xy)) for xy in corners])
@@ -242,3 +242,45 @@ def test_an_export_whose_times_lost_their_milliseconds_is_still_known(capsys, ws
     code, said, err = import_back(capsys, ws, out)
     assert code == 0 and ": 1 of its 2 slicks came back, 1 deleted in the file; 1 tile given a new label version" in said, err
     assert not labels_of(ws, "S1A_scene", (H, W))[BLOB].any()
+
+
+def test_an_export_of_every_scene_comes_back_into_each_without_naming_one(capsys, ws, tmp_path):
+    """`export-seeps OUT` writes every scene; `import-seeps OUT` with no --scene takes it back into
+    each scene it took, one import each, even one whose every slick was deleted. A scene whose
+    polygons were all moved off it refuses them, said, and the other comes in; a file naming no
+    scene asks for --scene."""
+    from rasterio.transform import from_origin
+
+    east = from_origin(510_000, 4_600_000, 10, 10)  # 3 km east of S1A_scene
+    mask = np.zeros((300, 300), np.uint8)
+    mask[100:120, 100:200] = 2
+    write_tif(tmp_path / "east.tif", np.random.default_rng(1).integers(100, 3000, (300, 300)).astype(np.uint16), transform=east)
+    write_tif(tmp_path / "east_mask.tif", mask, transform=east)
+    assert seeps(capsys, ws, "import", str(tmp_path / "east.tif"), "--mask", str(tmp_path / "east_mask.tif"))[0] == 0
+    out = tmp_path / "all.geojson"
+    code, said, err = seeps(capsys, ws, "export-seeps", str(out))
+    assert code == 0 and "(2 in S1A_scene, 1 in east)" in said, err
+    edit(out, keep=lambda row: row["class_id"] not in (2, 5))  # east's only slick, and S1A_scene's blob
+    code, said, err = seeps(capsys, ws, "import-seeps", str(out), "--author", "ana")
+    assert code == 0, err
+    assert "scene S1A_scene: read back as its labels exported here" in said and ": 1 of its 2 slicks came back" in said
+    assert "scene east: read back as its labels exported here" in said and ": 0 of its 1 slick came back" in said
+    assert not labels_of(ws, "S1A_scene", (H, W))[BLOB].any() and not labels_of(ws, "east", (300, 300)).any()
+
+    # S1A_scene's slicks moved a degree north by mistake, and one drawn on east: the first refuses its own.
+    def moved(f: dict) -> dict:
+        return {**f, "geometry": shapely.affinity.translate(shapely.geometry.shape(f["geometry"]), yoff=1).__geo_interface__}
+
+    export(capsys, ws, tmp_path / "s1a.geojson")
+    collection = json.loads((tmp_path / "s1a.geojson").read_text())
+    drawn = pixels_polygon(ws, slice(10, 30), slice(10, 30), "EPSG:4326", "east").__geo_interface__
+    collection["features"] = [moved(f) for f in collection["features"]]
+    collection["features"].append({"type": "Feature", "properties": {"class_id": 4, "scene": "east"}, "geometry": drawn})
+    (tmp_path / "moved.geojson").write_text(json.dumps(collection))
+    code, said, err = seeps(capsys, ws, "import-seeps", str(tmp_path / "moved.geojson"), "--author", "ana")
+    assert code == 1 and "error: scene S1A_scene: no polygon of" in err and "scene east: 1 polygon read" in said, (said, err)
+    assert (labels_of(ws, "east", (300, 300))[10:30, 10:30] == 4).all()
+
+    (tmp_path / "bare.geojson").write_text(json.dumps({"type": "Feature", "properties": {"class_id": 1}, "geometry": drawn}))
+    code, _, err = seeps(capsys, ws, "import-seeps", str(tmp_path / "bare.geojson"), "--author", "ana")
+    assert code == 1 and "does not say which scene its polygons are of" in err and "name it with --scene S" in err

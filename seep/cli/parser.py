@@ -265,7 +265,11 @@ def _workspace_commands(add: Add) -> None:
         "(0: no seep; --class N for a mask of 0 and 1 or 255; the scene's labels as `export --geotiff` wrote them come "
         "back pixel for pixel); any coordinate system, reprojected onto the scene",
     )
-    p.add_argument("--scene", required=True, help="the georeferenced scene whose tiles the polygons label")
+    p.add_argument(
+        "--scene",
+        help="the georeferenced scene whose tiles the polygons label (default: each scene the file's scene field names, "
+        "as export-seeps writes it, one import each; for a labels mask exported here, its scene)",
+    )
     p.add_argument("--layer", help="the file's layer (default: the one named for the scene, or its only one)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--class-field", help="the field holding each polygon's class id or name (default: class_id)")

@@ -309,21 +309,32 @@ def _note_holes(ws, name: str, model: str | None, meaning: str) -> None:
 
 
 def cmd_import_seeps(args) -> int:
-    from seep.workspace.gis_import import import_seeps
+    """Into the scene named, or each scene the file names (an export of several comes back whole),
+    one import each: a scene that refuses its polygons is said and the others go on."""
+    from seep.workspace.gis_import import import_seeps, scenes_in
 
-    report = import_seeps(
-        open_workspace(args),
-        args.path,
-        scene_name=args.scene,
-        author=args.author,
-        layer=args.layer,
-        class_field=args.class_field,
-        class_id=args.class_id,
-    )
-    print(report.summary())
-    if report.tiles:
-        print(f"a wrong file? `python -m seep undo-import-seeps --scene {report.scene}` puts those tiles back as they were")
-    return 0
+    ws = open_workspace(args)
+    names = [args.scene] if args.scene else scenes_in(ws, Path(args.path), args.layer)
+    if not names:
+        raise BadInputError(
+            f"{args.path} does not say which scene its polygons are of (no scene field naming a scene of this workspace): "
+            "name it with --scene S (`status --by-scene` lists them)"
+        )
+    refused = 0
+    for name in names:
+        options = {"layer": args.layer, "class_field": args.class_field, "class_id": args.class_id}
+        try:
+            report = import_seeps(ws, args.path, scene_name=name, author=args.author, **options)
+        except BadInputError as e:
+            if len(names) == 1:
+                raise
+            print(f"error: scene {name}: {e}", file=sys.stderr)
+            refused += 1
+            continue
+        print(report.summary())
+        if report.tiles:
+            print(f"a wrong file? `python -m seep undo-import-seeps --scene {report.scene}` puts those tiles back as they were")
+    return 1 if refused else 0
 
 
 def cmd_undo_import_seeps(args) -> int:

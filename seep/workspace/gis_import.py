@@ -25,14 +25,14 @@ import shapely
 
 from seep.data.acquired import shown as shown_time
 from seep.data.geo import on_earth
-from seep.errors import BadInputError
+from seep.errors import BadInputError, SeepError
 from seep.workspace import accounts, batches
 from seep.workspace.gis import NO_LABEL, reproject
 from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted, first_few
 from seep.workspace.returned_mask import current_label, exported_at, laid_on, returned_tiles, tile_pixels
-from seep.workspace.returned_vectors import Export, export_of
+from seep.workspace.returned_vectors import LABELS_AT, Export, export_of, exported_scenes
 from seep.workspace.returned_vectors import returned_tiles as redrawn_tiles
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
 from seep.workspace.workspace import Workspace
@@ -97,8 +97,6 @@ class SeepImport:
         s += f"{counted(self.tiles, 'tile')} given a new label version"
         if names := self.saved_since:
             s += f", {counted(len(names), 'tile')} changed since the export kept as they are ({first_few(names)})"
-        if self.of_other_scenes:
-            s += f", {counted(self.of_other_scenes, 'polygon')} of scene {', '.join(self.other_scenes)} left out"
         return s
 
 
@@ -137,6 +135,35 @@ def import_seeps(
     return report
 
 
+def scenes_in(ws: Workspace, path: Path, layer: str | None = None) -> list[str]:
+    """The scenes of this workspace a file names, in the workspace's order: those of its features'
+    `scene` field (export-seeps writes it; of `layer` alone, if given), or for a GeoTIFF mask the
+    scene whose labels it holds as exported here; [] when it names none."""
+    from pyogrio import list_layers, read_info
+    from pyogrio.raw import read
+
+    if not path.is_file():
+        raise BadInputError(f"no file at {path}")
+    if is_mask(path):
+        return [n for n in scene_names(ws) if exported_at(path, scene(ws, n)) is not None]
+    named: set[str] = set()
+    try:
+        for name in [layer] if layer else [str(n) for n, _ in list_layers(_readable(path))]:
+            fields = [
+                f for f in read_info(_readable(path), layer=name)["fields"] if f == SCENE_FIELD or f.casefold() == LABELS_AT
+            ]
+            if fields:
+                meta, _, _, values = read(_readable(path), layer=name, columns=fields, read_geometry=False)
+                columns = dict(zip(meta["fields"], values, strict=True))
+                named |= {str(v).strip() for v in columns.get(SCENE_FIELD, ()) if v is not None}
+                named |= set(exported_scenes(ws, path, columns))  # those whose every slick was deleted too
+    except SeepError:
+        raise
+    except Exception as e:  # GDAL's reasons are many and its messages say which
+        raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
+    return [n for n in scene_names(ws) if n in named]
+
+
 def _returned(ws, path: Path, sc: Scene, since: str, report: SeepImport, options: tuple):
     """The tiles a mask of the scene's labels as exported here changes, and how each reads."""
     _no_options(
@@ -154,7 +181,8 @@ def _burnt(ws, path: Path, sc: Scene, report: SeepImport, options: tuple):
     """The tiles the file's polygons reach, and their pixels burnt."""
     geoms, classes, off = _read(ws, path, sc, *options, report)
     burnt = _burn_tiles(sc, ws, geoms, classes)
-    if not burnt:
+    every_slick_deleted = report.export and report.export.at and not report.export.came_back  # nothing to burn: all erased
+    if not burnt and not every_slick_deleted:
         what = "seep pixel" if report.from_mask else "polygon"
         raise BadInputError(f"no {what} of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
     if report.export and report.export.at:
@@ -241,9 +269,9 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
         raise BadInputError(f"{path} has no coordinate system, so its polygons cannot be placed on a map; set one in your GIS")
     columns = dict(zip(meta["fields"], fields, strict=True))
     mine = _not_other_scenes(ws, sc, columns.get(SCENE_FIELD), len(wkb), report)
-    wkb, columns = wkb[mine], {k: v[mine] for k, v in columns.items()}
     if class_id is None:  # one class given to all is polygons laid on top, whatever the file was
-        report.export = export_of(ws, sc, path, columns)
+        report.export = export_of(ws, sc, path, columns, mine)
+    wkb, columns = wkb[mine], {k: v[mine] for k, v in columns.items()}
     report.predictions_of = _model_of(columns) if report.export is None else None
     return meta["crs"], wkb, _class_ids(ws, path, columns, len(wkb), class_field, class_id)
 

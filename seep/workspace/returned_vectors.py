@@ -18,7 +18,7 @@ any other GIS file: what it does not hold cannot be told from what was deleted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -45,14 +45,39 @@ class Export:
         return max(0, self.slicks - self.came_back)
 
 
-def export_of(ws: Workspace, sc: Scene, path, columns: dict) -> Export | None:
-    """The export the file's slicks of the scene came from; None for a file with no labels_at
-    (drawn elsewhere, or predictions)."""
-    same = [c for c in columns if c.casefold() == LABELS_AT]  # ArcGIS writes LABELS_AT
-    stamps = [_when(path, v) for v in columns[same[0]] if not _null(v)] if len(same) == 1 else []
-    values = set(stamps)
-    if not values:
+def export_of(ws: Workspace, sc: Scene, path, columns: dict, mine: np.ndarray) -> Export | None:
+    """The export of the scene's labels the file came from, known by the labels_at of any of its
+    features (`mine`: those of this scene), so a scene whose every slick was deleted from a file
+    of several is still read back; None for a file with no labels_at (drawn elsewhere, or
+    predictions) or one whose export did not take this scene."""
+    stamps = exported_at_each(path, columns)
+    at = _one(path, stamps)
+    if at is None:
         return None
+    came_back = sum(1 for t, m in zip(stamps, mine, strict=True) if t and m)
+    recorded = _recorded(ws, at).get(sc.name)
+    if recorded is None:  # a moment this workspace did not record for the scene
+        return Export("", 0, came_back) if came_back else None
+    return Export(*recorded, came_back)
+
+
+def exported_scenes(ws: Workspace, path, columns: dict) -> list[str]:
+    """The scenes the export the file came from took (each read back, those whose every slick
+    was deleted too); [] for a file with no labels_at."""
+    at = _one(path, exported_at_each(path, columns))
+    return [] if at is None else list(_recorded(ws, at))
+
+
+def exported_at_each(path, columns: dict) -> list[datetime | None]:
+    """Each feature's labels_at, None where it has none (drawn in the GIS)."""
+    same = [c for c in columns if c.casefold() == LABELS_AT]  # ArcGIS writes LABELS_AT
+    if len(same) != 1:
+        return [None] * len(next(iter(columns.values()), []))
+    return [None if _null(v) else _when(path, v) for v in columns[same[0]]]
+
+
+def _one(path, stamps: list[datetime | None]) -> datetime | None:
+    values = {t for t in stamps if t}
     if len(values) > 1:
         shown = ", ".join(sorted(t.isoformat() for t in values)[:3])
         raise BadInputError(
@@ -60,13 +85,17 @@ def export_of(ws: Workspace, sc: Scene, path, columns: dict) -> Export | None:
             "Import each export on its own, or delete the labels_at field in your GIS to lay all the polygons on top; "
             "nothing was imported"
         )
-    (at,) = values
-    with ws.connect() as con:
-        recorded = con.execute("SELECT at, slicks FROM label_exports WHERE scene = ?", (sc.name,)).fetchall()
-    # the nearest within a second: a GIS that rewrites the field may drop its milliseconds
-    near = sorted((abs((datetime.fromisoformat(r) - at).total_seconds()), r, n) for r, n in recorded)
-    _, at, slicks = near[0] if near and near[0][0] < 1 else (0, "", 0)
-    return Export(at, slicks, len(stamps))
+    return next(iter(values), None)
+
+
+def _recorded(ws: Workspace, at: datetime) -> dict[str, tuple[str, int]]:
+    """scene -> (the recorded moment, the slicks written) of the export at `at`: the nearest
+    within a second, as a GIS that rewrites the field may drop its milliseconds."""
+    bounds = [(at + timedelta(seconds=s)).astimezone(UTC).isoformat(timespec="milliseconds") for s in (-1, 1)]
+    with ws.connect() as con:  # stored as records.timestamp() writes them, so their text sorts as their time
+        rows = con.execute("SELECT scene, at, slicks FROM label_exports WHERE at > ? AND at < ?", bounds).fetchall()
+    best = min(rows, key=lambda row: abs(datetime.fromisoformat(row[1]) - at), default=(None, None, 0))[1]
+    return {scene: (r, n) for scene, r, n in rows if r == best}
 
 
 def returned_tiles(ws: Workspace, sc: Scene, burnt: dict[str, np.ndarray], at: str) -> tuple[dict[str, np.ndarray], list[str]]:
