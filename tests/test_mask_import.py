@@ -96,7 +96,8 @@ def test_labels_exported_and_edited_as_a_raster_come_back_as_edited(capsys, labe
     assert "0 tiles given a new label version, 1 tile changed since the export kept as they are (S1A_scene.r000000c000256)" in out
     assert np.array_equal(ws.label(tile.id)[1], theirs)
 
-    code, out, err = import_mask(capsys, fresh, exported)  # the same scene in another workspace: no tile saved there
+    # The same scene in another workspace, no tile saved there; no --scene: the mask's grid and tag say which.
+    code, out, err = run(capsys, "import-seeps", str(exported), "--author", "ana", "--workspace", str(fresh.root))
     assert code == 0 and "read back pixel for pixel, 6 tiles given a new label version" in out, err
     pixels[100, 100] = 9
     save(pixels)

@@ -284,3 +284,28 @@ def test_an_export_of_every_scene_comes_back_into_each_without_naming_one(capsys
     (tmp_path / "bare.geojson").write_text(json.dumps({"type": "Feature", "properties": {"class_id": 1}, "geometry": drawn}))
     code, _, err = seeps(capsys, ws, "import-seeps", str(tmp_path / "bare.geojson"), "--author", "ana")
     assert code == 1 and "does not say which scene its polygons are of" in err and "name it with --scene S" in err
+
+
+def test_a_slick_retagged_in_the_attribute_table_takes_its_new_class(capsys, ws, tmp_path):
+    """The blob retagged from seep 5 to seep 3 in QGIS's attribute table: the same pixels, class 3."""
+    out = tmp_path / "seeps.gpkg"
+    export(capsys, ws, out)
+    meta, _, wkb, columns = pyogrio.raw.read(out)
+    classes = columns[list(meta["fields"]).index("class_id")]
+    classes[classes == 5] = 3
+    out.unlink()
+    pyogrio.raw.write(
+        str(out),
+        wkb,
+        list(columns),
+        list(meta["fields"]),
+        driver="GPKG",
+        geometry_type="Polygon",
+        crs=meta["crs"],
+        layer="S1A_scene",
+    )
+    before = labels_of(ws, "S1A_scene", (H, W))
+    code, said, err = import_back(capsys, ws, out)
+    assert code == 0 and ": 2 of its 2 slicks came back; 1 tile given a new label version" in said, err
+    after = labels_of(ws, "S1A_scene", (H, W))
+    assert (after[BLOB] == 3).all() and (after != before).sum() == 100
