@@ -216,7 +216,7 @@ def test_predictions_accepted_on_the_grid_are_undone_whole_but_a_tile_judged_sin
     to review), keeping in History what was accepted and when it was undone; a tile a
     reviewer has judged since keeps its label, said with why; an accept is undone once."""
     from seep.jobs.predict import write_prediction_label
-    from seep.workspace.batches import batched_versions, undo_batch
+    from seep.workspace.batches import batched_versions, last_grid_accept, undo_batch
     from seep.workspace.review import accept_predictions
 
     ids = [ws.image(f"t{i}").id for i in range(3)]
@@ -225,6 +225,7 @@ def test_predictions_accepted_on_the_grid_are_undone_whole_but_a_tile_judged_sin
     write_prediction_label(ws, ids[1], _mask(1), "m1")  # Predict all's first version
     got = accept_predictions(ws, ids, "m1", author="rey")
     assert (got.done, got.left) == (3, [])
+    assert last_grid_accept(ws, "rey").id == got.batch and last_grid_accept(ws, "ana") is None  # each analyst's own, any session
     accept(ws, Opened(ids[2], 1, "label"), _mask(0), author="rev", dirty=False)  # a second reviewer's word on it
     undone = undo_batch(ws, got.batch, "rey")
     assert undone.summary() == (
@@ -247,6 +248,7 @@ def test_predictions_accepted_on_the_grid_are_undone_whole_but_a_tile_judged_sin
         "comment",
     }
     assert [r["verdict"] for r in reviews(ws, ids[2])] == ["accepted", "accepted (on Browse's grid)"]  # kept
+    assert last_grid_accept(ws, "rey") is None
     with pytest.raises(BadInputError, match=r"accepting 3 predictions of model m1 on the grid was undone already"):
         undo_batch(ws, got.batch, "rey")
     with pytest.raises(NotFoundError, match="no batch of labels 99"):

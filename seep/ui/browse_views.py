@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from seep.data.acquired import Window
+from seep.data.acquired import Window, shown
 from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.learn.metrics import describe_tiles
 from seep.ui import assign_panels, browse_state, gallery, session  # gallery.x, not x: tests swap in a fake
@@ -20,7 +20,7 @@ from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, ImageRecord, Wo
 from seep.workspace import registry as reg
 from seep.workspace.activity import last_worked, passes_since
 from seep.workspace.assignments import HAND_OUT, assignments
-from seep.workspace.batches import undo_batch
+from seep.workspace.batches import last_grid_accept, undo_batch
 from seep.workspace.passes_report import passes_in, passes_report
 from seep.workspace.records import counted, first_few
 from seep.workspace.recurrence import reach_m
@@ -273,6 +273,8 @@ def accept_picked(ws: Workspace, picked: list[str], model_id: str, me: str) -> N
     report = st.session_state.pop("browse_accept_report", None) if picked else st.session_state.get("browse_accept_report")
     if report:
         _accepted(ws, report, model_id, me)
+    elif me and (last := last_grid_accept(ws, me)):
+        _last_accept(ws, last, me)
     if not st.button(
         f"Accept {len(picked)} selected",
         key="browse_accept",
@@ -319,11 +321,31 @@ def _accepted(ws: Workspace, report, model_id: str, me: str) -> None:
         )
     if report.left:
         st.warning(f"{len(report.left):,} not accepted: " + "; ".join(plain(x) for x in report.left), icon=":material/warning:")
-    if not undo:
-        return
+    if undo:
+        _undo(ws, report.batch, me)
+
+
+def _last_accept(ws: Workspace, batch, me: str) -> None:
+    """The analyst's newest accept on the grid, made in an earlier session (a reload, yesterday):
+    it may still be undone whole, as just after it."""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(
+            f"Your last accept on the grid: {counted(batch.tiles, 'prediction')} of model {plain(batch.what)}, {shown(batch.at)}."
+        )
+        if st.button(
+            "Undo",
+            key=f"browse_last_accept_undo_{batch.id}",
+            icon=":material/undo:",
+            help="Each of its tiles goes back as it was before, unless somebody has built on it since (saved, judged, "
+            "trained a model on it): those keep the label, and are named",
+        ):
+            _undo(ws, batch.id, me)
+
+
+def _undo(ws: Workspace, batch_id: int, me: str) -> None:
     try:
         session.require(ws, "accept")
-        st.session_state["browse_accept_report"] = undo_batch(ws, report.batch, me).summary()
+        st.session_state["browse_accept_report"] = undo_batch(ws, batch_id, me).summary()
         st.rerun()
     except SeepError as e:
         session.show_error(e)

@@ -88,6 +88,19 @@ _LAST_IMPORT = (
 )
 
 
+_LAST_GRID = (
+    _BATCH + "WHERE b.kind = 'grid' AND b.author = ? AND b.undone_at IS NULL AND b.finished_at IS NOT NULL "
+    "GROUP BY b.id, b.kind, b.what, b.author, b.at ORDER BY b.id DESC LIMIT 1"
+)
+
+
+def last_grid_accept(ws: Workspace, author: str) -> Batch | None:
+    """`author`'s newest accept of predictions on Browse's grid not undone yet, from any session."""
+    with ws.connect() as con:
+        row = con.execute(_LAST_GRID, (clean_author(author),)).fetchone()
+    return Batch(*row) if row else None
+
+
 def last_import(ws: Workspace, scene: str) -> Batch | None:
     """The newest import of seeps into scene `scene` not undone yet; None when there is none."""
     with ws.connect() as con:

@@ -100,6 +100,16 @@ def test_a_reviewer_ticks_the_right_predictions_on_the_grid_and_accepts_them(ser
     expect(page.get_by_role("button", name="Accept 3 selected")).to_be_enabled()
     expect(page.get_by_role("button", name="Undo")).to_have_count(0)  # a new tick: the old report is gone
 
+    # Accepted, then the page reloaded (a new session; or the next morning): the accept is still there to undo.
+    page.get_by_role("button", name="Accept 3 selected").click()
+    assert eventually(lambda: [ws.image(r.id).status for r in fresh] == ["accepted"] * 3)
+    page.goto(f"{url}/?scene={scene}&overlay=prediction")
+    wait_for_app(page)
+    expect(page.get_by_text("Your last accept on the grid: 3 predictions of model seep-unet-cgg, ")).to_be_visible()
+    page.get_by_role("button", name="Undo").click()
+    assert eventually(lambda: [ws.image(r.id).status for r in fresh] == ["unlabelled"] * 3)
+    expect(page.get_by_text("undid accepting 3 predictions of model seep-unet-cgg on the grid")).to_be_visible()
+
 
 def test_train_and_review_keep_their_settings_across_a_visit_to_browse(server, page):
     """A fine-tune set up on Train and the contrast tuned on Review were back at their defaults
