@@ -58,13 +58,18 @@ class SeepImport:
     export: Export | None = None  # the export of the scene's labels the file came from (seep.workspace.returned_vectors)
     predictions_of: str | None = None  # the model whose predictions export-seeps wrote to the file
 
+    @property
+    def redrawn(self) -> bool:
+        """The file is an export of the scene's labels recorded here: read back against them."""
+        return bool(self.export and self.export.at)
+
     def summary(self) -> str:
         if self.returned:
             s = f"scene {self.scene}: its labels as exported here read back pixel for pixel, {counted(self.tiles, 'tile')} given a new label version"
             if names := self.saved_since:
                 s += f", {counted(len(names), 'tile')} changed since the export kept as they are ({first_few(names)})"
             return s
-        if self.export and self.export.at:
+        if self.redrawn:
             return self._redrawn()
         read = counted(self.polygons, "seep region") + " of the mask" if self.from_mask else counted(self.polygons, "polygon")
         s = f"scene {self.scene}: {read} read, {counted(self.tiles, 'tile')} given a new label version"
@@ -82,7 +87,7 @@ class SeepImport:
                 "the tiles still labelled with that prediction. To correct labels in a GIS, export the labels (where "
                 "nobody has labelled, they are Predict all's predictions) and import that file back"
             )
-        if self.export:  # not recorded here
+        if self.export:  # not recorded here: redrawn returned above
             s += (
                 "; its labels_at names an export this workspace did not make (of a copy of it?), so its polygons were laid "
                 "on top: a slick deleted in the file stays here"
@@ -181,11 +186,11 @@ def _burnt(ws, path: Path, sc: Scene, report: SeepImport, options: tuple):
     """The tiles the file's polygons reach, and their pixels burnt."""
     geoms, classes, off = _read(ws, path, sc, *options, report)
     burnt = _burn_tiles(sc, ws, geoms, classes)
-    every_slick_deleted = report.export and report.export.at and not report.export.came_back  # nothing to burn: all erased
+    every_slick_deleted = report.redrawn and not report.export.came_back  # nothing to burn: all erased
     if not burnt and not every_slick_deleted:
         what = "seep pixel" if report.from_mask else "polygon"
         raise BadInputError(f"no {what} of {path} lies on scene {sc.name}{_why_none(ws, sc, report, off)}; nothing was imported")
-    if report.export and report.export.at:
+    if report.redrawn:
         burnt, report.saved_since = redrawn_tiles(ws, sc, burnt, report.export.at)
     return list(burnt), burnt.__getitem__
 
