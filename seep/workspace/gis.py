@@ -30,7 +30,7 @@ from seep.workspace.kml import dress
 from seep.workspace.records import STATUSES, timestamp
 from seep.workspace.scene_view import tile_classes
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
-from seep.workspace.shapefile import dbf_column, dbf_names, write_zipped
+from seep.workspace.shapefile import as_dbf, write_zipped
 from seep.workspace.workspace import Workspace
 
 SOURCES = ("labels", "predictions")
@@ -484,7 +484,7 @@ def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: 
     names = list(FIELDS)
     options = {"RFC7946": "YES", "WRITE_NAME": "NO"} if driver == "GeoJSON" else {}
     if driver == "ESRI Shapefile":
-        names, columns, options = dbf_names(FIELDS, SHAPEFILE_NAMES), [dbf_column(c) for c in columns], {"ENCODING": "UTF-8"}
+        names, columns, options = as_dbf(FIELDS, SHAPEFILE_NAMES, columns)
     # Google Earth labels each outline with its class, not with an empty name
     dataset_options = {"NameField": "class_name"} if driver == "KML" else {}
     with warnings.catch_warnings():

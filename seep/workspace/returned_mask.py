@@ -49,10 +49,11 @@ def exported_at(path: Path, sc: Scene) -> str | None:
 
 
 def returned_tiles(ws: Workspace, path: Path, sc: Scene, since: str) -> tuple[list[str], list[str]]:
-    """(the ids of the tiles the mask changes; the names of those it would change whose
-    newest version is not the one they had at the export, left as they are). Every pixel is checked before anything is
-    written: a value past the class table writes nothing. Only ids are kept, so a whole
-    scene's labels never sit in memory at once: each is read again to save (tile_pixels)."""
+    """(the ids of the tiles the mask changes; the names of those it would change whose newest
+    version is not the one they had at the export, left as they are). Every pixel is checked
+    before anything is written: a value past the class table writes nothing. Only ids are kept,
+    so a whole scene's labels never sit in memory at once: each is read again to save
+    (tile_pixels)."""
     import rasterio
 
     top, changed, kept = len(ws.classes) - 1, [], []

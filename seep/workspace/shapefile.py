@@ -25,10 +25,12 @@ def write_zipped(path: Path, name: str, write_shp: Callable[[Path], None]) -> No
                 z.write(part, part.name)
 
 
-def dbf_names(fields: list[str], short: dict[str, str]) -> list[str]:
+def as_dbf(fields: tuple[str, ...], short: dict[str, str], columns: list[np.ndarray]) -> tuple[list[str], list[np.ndarray], dict]:
+    """(field names, columns, GDAL's layer options) of a layer as its shapefile holds them: the
+    names in `short` shortened, the columns as dBase holds them, the texts in UTF-8."""
     names = [short.get(f, f) for f in fields]
     assert all(len(n) <= NAME for n in names), names  # a longer one would be cut by GDAL, unlike its twin
-    return names
+    return names, [dbf_column(c) for c in columns], {"ENCODING": "UTF-8"}
 
 
 def dbf_column(column: np.ndarray) -> np.ndarray:

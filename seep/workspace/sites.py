@@ -22,7 +22,7 @@ from seep.workspace.kml import dress
 from seep.workspace.records import REVIEWED
 from seep.workspace.recurrence import about, centred_on, footprint, in_metres, reach_m
 from seep.workspace.scenes import Scene, in_time_order, scene, scene_names
-from seep.workspace.shapefile import dbf_column, dbf_names, write_zipped
+from seep.workspace.shapefile import as_dbf, write_zipped
 from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
 
@@ -176,7 +176,7 @@ def _write_points(path: Path, sites: list[Site], driver: str, layer: str) -> Non
     points = np.array(shapely.to_wkb([shapely.Point(s.lon, s.lat) for s in sites]), dtype=object)
     names, options = list(FIELDS), {"RFC7946": "YES"} if driver == "GeoJSON" else {}
     if driver == "ESRI Shapefile":
-        names, columns, options = dbf_names(FIELDS, SHAPEFILE_NAMES), [dbf_column(c) for c in columns], {"ENCODING": "UTF-8"}
+        names, columns, options = as_dbf(FIELDS, SHAPEFILE_NAMES, columns)
     write(
         str(path),
         points,
@@ -206,7 +206,7 @@ def _ours(out: Path) -> bool:
     from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
-        names = dbf_names(FIRST_FIELDS, SHAPEFILE_NAMES) if out.suffix.lower() == ".zip" else FIRST_FIELDS
+        names = [SHAPEFILE_NAMES.get(f, f) for f in FIRST_FIELDS] if out.suffix.lower() == ".zip" else FIRST_FIELDS
         return set(names) <= set(pyogrio.read_info(out)["fields"])
     except (OSError, DataSourceError, DataLayerError):
         return False
