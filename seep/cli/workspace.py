@@ -320,9 +320,8 @@ def cmd_import_seeps(args) -> int:
             f"{args.path} does not say which scene its polygons are of (no scene field naming a scene of this workspace): "
             "name it with --scene S (`status --by-scene` lists them)"
         )
-    refused = 0
+    refused, options = 0, {"layer": args.layer, "class_field": args.class_field, "class_id": args.class_id}
     for name in names:
-        options = {"layer": args.layer, "class_field": args.class_field, "class_id": args.class_id}
         try:
             report = import_seeps(ws, args.path, scene_name=name, author=args.author, **options)
         except BadInputError as e:

@@ -2,16 +2,16 @@
 
     report = import_seeps(ws, Path("seeps.gpkg"), scene_name="gulf", author="ana")
 
-An analyst who outlined seeps in a GIS (or edited what `export-seeps` wrote) brings them in as
-labels: each polygon is moved into the scene's coordinate system (PROJ) and burnt into the
-tiles it covers (GDAL's rasterize: a pixel is inside when its centre is), on top of each
-tile's current label, as one new label version per tile it changes; a polygon of class 0 (a
-false slick retagged in QGIS: deleting it there would leave it here) erases what it covers.
-They count as imported ground truth, like a mask imported with its scene; a wrong file is undone whole
-(seep.workspace.batches). The scene's labels as exported here come back as edited, not on top: as
-polygons (seep.workspace.returned_vectors), or as a GeoTIFF mask (seep.workspace.returned_mask). Everything is checked before anything is
-written: a file with no coordinate system, a class the class table lacks or no polygon on the
-scene writes nothing.
+An analyst who outlined seeps in a GIS brings them in as labels: each polygon is moved into
+the scene's coordinate system (PROJ) and burnt into the tiles it covers (GDAL's rasterize: a
+pixel is inside when its centre is), on top of each tile's current label, as one new label
+version per tile it changes; a polygon of class 0 erases what it covers. The scene's labels as
+exported here come back as edited, not on top: as polygons (seep.workspace.returned_vectors,
+where a slick deleted in the GIS is erased), or as a GeoTIFF mask (seep.workspace.returned_mask).
+They count as imported ground truth, like a mask imported with its scene; a wrong file is
+undone whole (seep.workspace.batches). Everything is checked before anything is written: a file
+with no coordinate system, a class the class table lacks or no polygon on the scene writes
+nothing.
 """
 
 from __future__ import annotations
