@@ -266,6 +266,17 @@ def test_an_export_of_every_scene_comes_back_into_each_without_naming_one(capsys
     assert "scene S1A_scene: read back as its labels exported here" in said and ": 1 of its 2 slicks came back" in said
     assert "scene east: read back as its labels exported here" in said and ": 0 of its 1 slick came back" in said
     assert not labels_of(ws, "S1A_scene", (H, W))[BLOB].any() and not labels_of(ws, "east", (300, 300)).any()
+    assert "The file holds the labels of scene" not in said  # each scene it took was read back
+
+    # Brought to one scene, a file of both names the other, to import it there too (once it has a slick again).
+    code, said, err = seeps(capsys, ws, "export-seeps", str(out))
+    assert code == 0 and import_back(capsys, ws, out)[1].count("The file holds the labels") == 0, err
+    east = pixels_polygon(ws, slice(10, 30), slice(10, 30), "EPSG:4326", "east").__geo_interface__
+    (tmp_path / "east.geojson").write_text(json.dumps({"type": "Feature", "properties": {"class_id": 4}, "geometry": east}))
+    assert seeps(capsys, ws, "import-seeps", str(tmp_path / "east.geojson"), "--scene", "east", "--author", "ana")[0] == 0
+    code, said, err = seeps(capsys, ws, "export-seeps", str(out))
+    code, said, err = import_back(capsys, ws, out)
+    assert code == 0 and "The file holds the labels of scene east too, exported with these: import it on that scene" in said, err
 
     # S1A_scene's slicks moved a degree north by mistake, and one drawn on east: the first refuses its own.
     def moved(f: dict) -> dict:

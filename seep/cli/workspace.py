@@ -331,6 +331,8 @@ def cmd_import_seeps(args) -> int:
             refused += 1
             continue
         print(report.summary())
+        if args.scene and (elsewhere := report.elsewhere()):
+            print(elsewhere)
         if report.tiles:
             print(f"a wrong file? `python -m seep undo-import-seeps --scene {report.scene}` puts those tiles back as they were")
     return 1 if refused else 0

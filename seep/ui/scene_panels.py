@@ -244,7 +244,7 @@ def _seeps_form(ws: Workspace, name: str) -> None:
         session.require(ws, "accept")
         report = _imported(ws, name, uploads, None if one else field, one, layer)
         # Kept, not popped once shown: a rerun that follows (a click, the map) must not wipe it unread.
-        st.session_state["scene_seeps_done"] = (name, report.summary())
+        st.session_state["scene_seeps_done"] = (name, ". ".join(filter(None, (report.summary(), report.elsewhere()))))
         st.session_state["scene_seeps_imports"] = st.session_state.get("scene_seeps_imports", 0) + 1
         st.session_state.pop("scene_seeps_layers", None)
         st.rerun()  # the picture above was drawn before: draw it with the new labels

@@ -63,6 +63,18 @@ class SeepImport:
         """The file is an export of the scene's labels recorded here: read back against them."""
         return bool(self.export and self.export.at)
 
+    def elsewhere(self) -> str:
+        """What to do with the other scenes an export of several took ('' for none): this import
+        read only its own scene's."""
+        others = [n for n in self.export.scenes if n != self.scene] if self.redrawn else []
+        if not others:
+            return ""
+        return (
+            f"The file holds the labels of scene {first_few(others)} too, exported with these: import it on "
+            f"{'that scene' if len(others) == 1 else 'those scenes'} as well (`python -m seep import-seeps FILE` brings "
+            "it back into every scene it took)"
+        )
+
     def summary(self) -> str:
         if self.returned:
             s = f"scene {self.scene}: its labels as exported here read back pixel for pixel, {counted(self.tiles, 'tile')} given a new label version"

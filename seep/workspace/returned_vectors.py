@@ -39,6 +39,7 @@ class Export:
     at: str  # when it read the labels; '' for a moment this workspace did not record
     slicks: int  # the slicks it wrote of the scene
     came_back: int  # the file's features of the scene that carry its labels_at
+    scenes: tuple[str, ...] = ()  # every scene it wrote slicks of: a file of several comes back to each
 
     @property
     def deleted(self) -> int:
@@ -55,17 +56,17 @@ def export_of(ws: Workspace, sc: Scene, path, columns: dict, mine: np.ndarray) -
     if at is None:
         return None
     came_back = sum(1 for t, m in zip(stamps, mine, strict=True) if t and m)
-    recorded = _recorded(ws, at).get(sc.name)
-    if recorded is None:  # a moment this workspace did not record for the scene
+    took = _recorded(ws, at)
+    if sc.name not in took:  # a moment this workspace did not record for the scene
         return Export("", 0, came_back) if came_back else None
-    return Export(*recorded, came_back)
+    return Export(*took[sc.name], came_back, tuple(n for n, (_, slicks) in took.items() if slicks))
 
 
 def exported_scenes(ws: Workspace, path, columns: dict) -> list[str]:
-    """The scenes the export the file came from took (each read back, those whose every slick
-    was deleted too); [] for a file with no labels_at."""
+    """The scenes the export the file came from wrote slicks of (each read back, those whose
+    every slick was deleted too); [] for a file with no labels_at."""
     at = _one(path, exported_at_each(path, columns))
-    return [] if at is None else list(_recorded(ws, at))
+    return [] if at is None else [n for n, (_, slicks) in _recorded(ws, at).items() if slicks]
 
 
 def exported_at_each(path, columns: dict) -> list[datetime | None]:
