@@ -1197,6 +1197,37 @@ def test_a_zipped_shapefile_is_read_as_qgis_saves_it(capsys, tmp_path, scene_fil
     assert (label[160:200, 100:140] == 6).all() and (label == 6).sum() == 40 * 40
 
 
+def test_an_esri_file_geodatabase_is_read_as_a_folder_or_zipped(capsys, tmp_path, scene_files):
+    """ArcGIS saves layers in a File Geodatabase, a folder NAME.gdb; it is shared zipped (the
+    Scene page takes a zip). GDAL's OpenFileGDB reads both; its field CLASS_ID is class_id."""
+    import shutil
+
+    from pyogrio.raw import write
+
+    img, _ = scene_files
+    ws_path = str(tmp_path / "ws")
+    assert run(capsys, "import", str(img), "--workspace", ws_path)[0] == 0
+    box = np.array(shapely.to_wkb([shapely.box(501000, 4598000, 501400, 4598400)]), dtype=object)  # columns 100-140, rows 160-200
+    write(str(tmp_path / "seeps.gdb"), box, [np.array([6], dtype=np.int32)], ["CLASS_ID"], driver="OpenFileGDB",
+          crs="EPSG:32631", geometry_type="Polygon", layer="slicks")  # fmt: skip
+    shutil.make_archive(str(tmp_path / "seeps.gdb"), "zip", tmp_path, "seeps.gdb")  # seeps.gdb.zip, the folder inside
+    for path, tiles in (("seeps.gdb", 1), ("seeps.gdb.zip", 0)):  # the same polygon again: nothing new
+        argv = ["import-seeps", str(tmp_path / path), "--scene", "S1A_scene", "--author", "ana", "--workspace", ws_path]
+        code, out, err = run(capsys, *argv)
+        assert code == 0 and f"1 polygon read, {tiles} tile" in out, err
+    label = labels_of(Workspace(ws_path, create=False), "S1A_scene", (600, 700))
+    assert (label[160:200, 100:140] == 6).all() and (label == 6).sum() == 40 * 40
+    # Dropped on the Scene page, one class chosen for all.
+    from types import SimpleNamespace
+
+    from seep.ui.scene import import_uploaded_seeps
+
+    zipped = (tmp_path / "seeps.gdb.zip").read_bytes()
+    upload = SimpleNamespace(name="seeps.gdb.zip", getvalue=lambda: zipped)
+    report = import_uploaded_seeps(Workspace(ws_path, create=False), "S1A_scene", [upload], None, "ana", class_id=2)
+    assert report.summary().startswith("scene S1A_scene: 1 polygon read, 1 tile given a new label version")
+
+
 def test_an_uploaded_file_is_named_as_the_analyst_chose_it_in_errors(capsys, tmp_path, scene_files):
     """The Scene page reads an upload through a temporary file; its errors name the upload."""
     from types import SimpleNamespace

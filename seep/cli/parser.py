@@ -254,7 +254,8 @@ def _workspace_commands(add: Add) -> None:
     p = add(
         "import-seeps",
         cmd_import_seeps,
-        "burn seep polygons from a GIS file (GeoPackage, GeoJSON, KML/KMZ, shapefile) or a GeoTIFF mask into a scene's tiles "
+        "burn seep polygons from a GIS file (GeoPackage, GeoJSON, KML/KMZ, shapefile, Esri File Geodatabase) or a GeoTIFF "
+        "mask into a scene's tiles "
         "as new label versions",
     )
     p.add_argument(

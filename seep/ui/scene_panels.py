@@ -220,8 +220,8 @@ def gis_import(ws: Workspace, name: str) -> None:
 def _seeps_form(ws: Workspace, name: str) -> None:
     with st.form("scene_seeps", border=False):
         uploads = st.file_uploader(
-            "GeoPackage, GeoJSON, KML/KMZ, a shapefile (its .shp, .shx, .dbf and .prj together, or their zip) or a "
-            "GeoTIFF mask of class ids, any coordinate system",
+            "GeoPackage, GeoJSON, KML/KMZ, a shapefile (its .shp, .shx, .dbf and .prj together, or their zip), an Esri "
+            "File Geodatabase zipped (NAME.gdb.zip) or a GeoTIFF mask of class ids, any coordinate system",
             type=["gpkg", "geojson", "json", "kml", "kmz", "zip", *(s[1:] for s in SHAPEFILE_PARTS + RASTER_SUFFIXES)],
             accept_multiple_files=True,
             # Emptied after each import (a new key): files dropped next must not join those imported.

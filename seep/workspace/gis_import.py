@@ -159,7 +159,7 @@ def scenes_in(ws: Workspace, path: Path, layer: str | None = None) -> list[str]:
     from pyogrio import list_layers, read_info
     from pyogrio.raw import read
 
-    if not path.is_file():
+    if not _readable_at(path):
         raise BadInputError(f"no file at {path}")
     if is_mask(path):
         return [n for n in scene_names(ws) if exported_at(path, scene(ws, n)) is not None]
@@ -342,7 +342,7 @@ def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
     file's only layer, or the one asked for."""
     from pyogrio import list_layers
 
-    if not path.is_file():
+    if not _readable_at(path):
         raise BadInputError(f"no file at {path}")
     try:
         names = [str(n) for n, _ in list_layers(_readable(path))]
@@ -369,6 +369,12 @@ def _not_other_scenes(ws: Workspace, sc: Scene, names, n: int, report: SeepImpor
     report.other_scenes = sorted({str(v).strip() for v in np.asarray(names, dtype=object)[theirs]})
     report.of_other_scenes = int(theirs.sum())
     return ~theirs
+
+
+def _readable_at(path: Path) -> bool:
+    """A file, or an Esri File Geodatabase: a folder NAME.gdb, as ArcGIS saves one (GDAL's
+    OpenFileGDB reads it, and its zip as any file)."""
+    return path.is_file() or (path.is_dir() and path.suffix.lower() == ".gdb")
 
 
 def _readable(path: Path) -> str:
