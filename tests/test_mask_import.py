@@ -93,7 +93,10 @@ def test_labels_exported_and_edited_as_a_raster_come_back_as_edited(capsys, labe
     save(pixels)
     code, out, err = import_mask(capsys, ws, edited)
     assert code == 0, err
-    assert "0 tiles given a new label version, 1 tile changed since the export kept as they are (S1A_scene.r000000c000256)" in out
+    assert (
+        "0 tiles given a new label version, 1 tile changed since the export kept as they are (S1A_scene.r000000c000256): export it again"
+        in out
+    )
     assert np.array_equal(ws.label(tile.id)[1], theirs)
 
     # The same scene in another workspace, no tile saved there; no --scene: the mask's grid and tag say which.

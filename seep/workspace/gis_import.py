@@ -78,9 +78,7 @@ class SeepImport:
     def summary(self) -> str:
         if self.returned:
             s = f"scene {self.scene}: its labels as exported here read back pixel for pixel, {counted(self.tiles, 'tile')} given a new label version"
-            if names := self.saved_since:
-                s += f", {counted(len(names), 'tile')} changed since the export kept as they are ({first_few(names)})"
-            return s
+            return s + self._kept()
         if self.redrawn:
             return self._redrawn()
         read = counted(self.polygons, "seep region") + " of the mask" if self.from_mask else counted(self.polygons, "polygon")
@@ -112,9 +110,16 @@ class SeepImport:
         said += [f"{e.deleted} deleted in the file"] * bool(e.deleted) + [f"{drawn} drawn new"] * bool(drawn)
         s = f"scene {self.scene}: read back as its labels exported here at {shown_time(e.at)}: {', '.join(said)}; "
         s += f"{counted(self.tiles, 'tile')} given a new label version"
-        if names := self.saved_since:
-            s += f", {counted(len(names), 'tile')} changed since the export kept as they are ({first_few(names)})"
-        return s
+        return s + self._kept()
+
+    def _kept(self) -> str:
+        if not (names := self.saved_since):
+            return ""
+        them = "it" if len(names) == 1 else "them"
+        return (
+            f", {counted(len(names), 'tile')} changed since the export kept as they are ({first_few(names)}): "
+            f"export {them} again to edit {them} outside Seep"
+        )
 
 
 def import_seeps(
