@@ -253,8 +253,9 @@ def test_an_rcm_product_imports_its_co_polarised_image_placed_by_its_tie_points(
     """An RCM product (the CSA's: manifest.safe beside metadata/product.xml and imagery/) was taken
     for a Sentinel-1 product by its manifest.safe and refused as one "with no measurement GeoTIFF".
     Its HH image is the scene, named for the product, placed by product.xml's tie points (no GDAL
-    driver for RCM here) and timed by it; a compact-polarisation one (CH and CV, no VV or HH) is
-    refused naming its files, and one of them given by itself is placed as its product is."""
+    driver for RCM here) and timed by it; of a compact-polarisation one (CH and CV, no VV or HH)
+    its CV image is the scene (the sea's return there is mostly VV's), and its CH given by itself
+    is placed as its product is; one of neither is refused naming its files."""
     drop = tmp_path / "drop"
     product = rcm_product(drop / RCM, {"HH": amplitude(), "HV": amplitude(1) // 4})
     ws_path = str(tmp_path / "ws")
@@ -270,13 +271,18 @@ def test_an_rcm_product_imports_its_co_polarised_image_placed_by_its_tie_points(
 
     compact = RCM.replace("HH_HV", "CH_CV").replace("070317", "070400")
     rcm_product(drop / compact, {"CH": amplitude(2), "CV": amplitude(3)})
+    cross = RCM.replace("HH_HV", "HV").replace("070317", "070500")  # cross-polarised alone: no slick to see
+    rcm_product(drop / cross, {"HV": amplitude(4), "VH": amplitude(5)})
     code, out, err = run(capsys, "import", str(drop), "--scenes", "--workspace", ws_path)
     assert code == 3 and f"already in the workspace, or being imported now: {RCM}" in out
-    assert f"skipped {compact}: {drop / compact} is an RCM product with no one VV or HH image file" in out
-    assert "(it holds 2116811_1_CH.tif, 2116811_1_CV.tif): import one of them itself" in out
-    code, out, err = run(capsys, "import", str(drop / compact / "imagery" / "2116811_1_CV.tif"), "--workspace", ws_path)
-    assert code == 0 and "placed on the map by 270 ground control points" in err, err
+    assert f"{compact}: its CV file 2116811_1_CV.tif imported (2116811_1_CH.tif left out)" in err, err
     assert scene(Workspace(ws_path), compact).acquired == "2022-06-05T07:03:17Z"
+    assert f"skipped {cross}: {drop / cross} is an RCM product with no one VV, HH, CV or CH image file" in out
+    assert "(it holds 2116811_1_HV.tif, 2116811_1_VH.tif): import one of them itself" in out
+    alone = str(tmp_path / "ws_ch")
+    code, out, err = run(capsys, "import", str(drop / compact / "imagery" / "2116811_1_CH.tif"), "--workspace", alone)
+    assert code == 0 and "placed on the map by 270 ground control points" in err, err
+    assert scene(Workspace(alone), compact).acquired == "2022-06-05T07:03:17Z"
 
     # Zipped as EODMS hands it out: read in place, the same scene tile for tile.
     other = str(tmp_path / "ws_zip")

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
-from seep.data.polarisation import one_of, taken_note
+from seep.data.polarisation import CO_POLARISED, one_of, taken_note
 from seep.data.products import (
     not_a_product,
     product_kind,
@@ -287,7 +287,7 @@ def data_bands(ds, path: Path, channels: int):
     alpha = [b for b, c in enumerate(ds.colorinterp, 1) if c == ColorInterp.alpha] if ds.count > 1 else []
     bands = [b for b in range(1, ds.count + 1) if b not in alpha]
     names = [_band_names(ds, path)[b - 1] for b in bands]
-    taken = one_of(names, ("vv", "hh")) if channels == 1 and len(bands) > 1 else None
+    taken = one_of(names, CO_POLARISED) if channels == 1 and len(bands) > 1 else None
     note = None
     if taken is not None:
         note = f"{path}: {taken_note('band', names, taken)}"

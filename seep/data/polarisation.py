@@ -1,5 +1,8 @@
 """Which of a product's files or bands is the scene: the co-polarised one (VV, else HH), as a slick
-damps the sea's return most there, picked out by the polarisation its name carries."""
+damps the sea's return most there, picked out by the polarisation its name carries. A
+compact-polarisation product (RCM's: circular transmit, H and V received, named CH and CV) has
+neither: its CV image is taken, then CH, as the sea's return in CV is mostly the VV return (the
+cross-polarised part is far weaker), and in CH the HH one."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ import re
 
 from seep.errors import BadInputError
 
-_POLARISATION = re.compile(r"(?:^|[-_])(vv|hh|vh|hv)(?:$|[-_.])")
+_POLARISATION = re.compile(r"(?:^|[-_])(vv|hh|vh|hv|cv|ch)(?:$|[-_.])")
+CO_POLARISED = ("vv", "hh", "cv", "ch")  # the order one is taken in
 
 
 def taken_note(what: str, names: list[str], taken: int) -> str:
@@ -28,9 +32,9 @@ def one_of(names: list[str], polarisations: tuple[str, ...]) -> int | None:
 
 def the_one(names: list[str], what: str, owner: str, refusal: str) -> tuple[int, str]:
     """Which of a product's files or bands (`what`) to import: its only one, else its one VV,
-    else its one HH; with the note "OWNER: its VV file X imported (Y left out)".
+    else its one HH (else CV, then CH); with the note "OWNER: its VV file X imported (Y left out)".
     BadInputError(refusal) where there is no such one."""
-    taken = 0 if len(names) == 1 else one_of(names, ("vv", "hh"))
+    taken = 0 if len(names) == 1 else one_of(names, CO_POLARISED)
     if taken is None:
         raise BadInputError(refusal)
     return taken, f"{owner}: {taken_note(what, names, taken)}"

@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from seep.data.polarisation import one_of, taken_note, the_one
+from seep.data.polarisation import CO_POLARISED, one_of, taken_note, the_one
 from seep.data.radarsat import (
     RCM_SCHEMA,
     RcmProduct,
@@ -242,7 +242,7 @@ def _asf_in_zip(path: Path) -> tuple[int, list[str]] | None:
     PRODUCT_LAYERS): the one VV file, else HH; None for any other file."""
     layers = sorted(n for n in _listing(path) or [] if re.fullmatch(r"(?:[^/]+/)?[^/]+_[a-z_]+\.tiff?", n, re.I))
     names = [n.rsplit("/", 1)[-1] for n in layers]
-    taken = one_of(names, ("vv", "hh"))
+    taken = one_of(names, CO_POLARISED)
     if taken is None:
         return None
     folder, _, stem = layers[taken].rpartition("/")
@@ -296,7 +296,7 @@ def _co_polarised(path: Path, product: str, names: list[str]) -> tuple[int, str]
     from where there is no one such file."""
     if not names:
         raise BadInputError(f"{path} is a Sentinel-1 product with no measurement GeoTIFF in its measurement/ folder")
-    taken = one_of(names, ("vv", "hh"))
+    taken = one_of(names, CO_POLARISED)
     if taken is not None:
         return taken, f"{product}: {taken_note('measurement', names, taken)}"
     shown = ", ".join(names[:3]) + (f" ({len(names)} in all)" if len(names) > 3 else "")

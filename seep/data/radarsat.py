@@ -164,9 +164,9 @@ def _tie_point(e) -> tuple[float, float, float, float, float]:
 
 
 def rcm_measurement(path: Path) -> tuple[Path, str]:
-    """An RCM product's co-polarised image file (VV, else HH) and the note on what was left out;
-    BadInputError where it has no one such file (a compact-polarisation product's CH and CV),
-    or the file is missing."""
+    """An RCM product's co-polarised image file (VV, else HH; a compact-polarisation product's
+    CV, else CH) and the note on what was left out; BadInputError where it has no one such
+    file, or the file is missing."""
     root = rcm_product(path)
     inside, note = rcm_taken(rcm_described(root), root)
     if not (root / inside).is_file():
@@ -176,13 +176,14 @@ def rcm_measurement(path: Path) -> tuple[Path, str]:
 
 def rcm_taken(product: RcmProduct, where) -> tuple[str, str]:
     """Which image of an RCM product is the scene (its path in the product) and the note on
-    what was left out, or BadInputError where it has no one VV or HH image."""
+    what was left out, or BadInputError where it has no one VV or HH image (nor, compact
+    polarisation, CV or CH)."""
     names = [posixpath.basename(i) for i in product.images]
     taken, note = the_one(
         names,
         "file",
         Path(str(where)).name,
-        f"{where} is an RCM product with no one VV or HH image file (it holds {', '.join(names)}): "
+        f"{where} is an RCM product with no one VV, HH, CV or CH image file (it holds {', '.join(names)}): "
         "import one of them itself (in imagery/)",
     )
     return product.images[taken], note
