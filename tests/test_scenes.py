@@ -1317,15 +1317,20 @@ def gcp_swath(path, array, lon0=3.2, lat0=42.9, *, with_points=True):
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
 @pytest.mark.parametrize(
     "lon0, lat0, zone",
-    [(3.2, 42.9, "WGS 84 / UTM zone 31N (EPSG:32631)"), (179.97, 60.0, "WGS 84 / UTM zone 1N (EPSG:32601)")],
-    ids=["gulf of lion", "over the antimeridian"],
+    [
+        (3.2, 42.9, "WGS 84 / UTM zone 31N (EPSG:32631)"),
+        (179.97, 60.0, "WGS 84 / UTM zone 1N (EPSG:32601)"),
+        (15.0, 86.5, "WGS 84 / UPS North (N,E) (EPSG:32661)"),
+    ],
+    ids=["gulf of lion", "over the antimeridian", "beyond 84 N"],
 )
 def test_a_scene_placed_by_ground_control_points_is_warped_onto_its_utm_zone(capsys, tmp_path, lon0, lat0, zone):
     """Sentinel-1 GRD files carry ground control points, not a grid: imported as they were,
     their seeps had no coordinates. The scene and its mask (with the same points) are warped
     onto the UTM zone of the scene's centre, and a slick exports where it lies on the map. Over
     the antimeridian the points jump from 179.99 E to 179.99 W: fitted in degrees, most of the
-    swath was warped off its grid (3 of 11 tiles kept)."""
+    swath was warped off its grid (3 of 11 tiles kept). Beyond 84 N, where UTM stops, it went
+    onto degrees, 144 m a pixel north to south for 10 m: now onto UPS, 10 m square."""
     h, w = 500, 600
     img = np.random.default_rng(3).integers(200, 3000, (h, w)).astype(np.uint16)
     img[:, :60] = 0  # no radar west of the swath, with no no-data tag, as in a GRD file
@@ -1534,7 +1539,8 @@ def test_a_zipped_sentinel1_product_imports_in_place_as_its_safe_folder_does(cap
 
 def test_the_utm_zone_is_the_one_at_the_scene_middle(tmp_path):
     """Across the antimeridian a mean of the points' longitudes lands near 0 E, on the far side
-    of the globe; near the poles there is no UTM zone and the points' own CRS stays."""
+    of the globe; near the poles, where there is no UTM zone, the polar stereographic grid (UPS)
+    that completes it."""
     from rasterio.control import GroundControlPoint
     from rasterio.crs import CRS
 
@@ -1553,7 +1559,10 @@ def test_the_utm_zone_is_the_one_at_the_scene_middle(tmp_path):
         assert utm_zone_of(ds) == "EPSG:32760"  # 60 S, where 179.8 E lies
     arctic = {(0, 0): (10.0, 85.2), (0, 100): (12.0, 85.2), (50, 50): (11.0, 85.0), (100, 0): (10.0, 84.8)}
     with placed("arctic.tif", arctic) as ds:
-        assert CRS.from_wkt(utm_zone_of(ds)).to_epsg() == 4326
+        assert utm_zone_of(ds) == "EPSG:32661"  # UPS North
+    antarctic = {(0, 0): (10.0, -80.8), (0, 100): (12.0, -80.8), (50, 50): (11.0, -81.0), (100, 0): (10.0, -81.2)}
+    with placed("antarctic.tif", antarctic) as ds:
+        assert utm_zone_of(ds) == "EPSG:32761"  # UPS South: UTM stops at 80 S
 
 
 def test_a_plain_mask_of_the_scenes_size_takes_the_scenes_place(capsys, tmp_path, scene_files):

@@ -227,7 +227,7 @@ def _points_in(ds, zone: str):
     from pyproj import CRS
 
     points, crs = ds.gcps
-    if CRS.from_wkt(crs.to_wkt()) == CRS.from_user_input(zone):  # already there (placed_like's, a polar scene's)
+    if CRS.from_wkt(crs.to_wkt()) == CRS.from_user_input(zone):  # already there (placed_like's)
         yield ds
         return
     with rasterio.open(_gcp_vrt(ds, _projected(points, crs, zone), zone, ds.tags())) as placed:
@@ -391,7 +391,9 @@ def lonlat(crs: str, x, y) -> tuple:
 def utm_zone_of(ds) -> str:
     """The WGS 84 UTM zone (as "EPSG:n") at the ground control point nearest the middle of the
     raster (never a mean of longitudes, which lands on the wrong side of the globe for a scene
-    across the antimeridian); near the poles, where UTM stops, the points' own CRS."""
+    across the antimeridian); beyond 84 N and 80 S, where UTM stops, the polar stereographic
+    grid that completes it (UPS). Warped onto the points' own degrees there, a pass at 86.5 N
+    had square pixels of 144 m north to south for its 10 m: 500 rows became 43."""
     from pyproj.aoi import AreaOfInterest
     from pyproj.database import query_utm_crs_info
 
@@ -399,7 +401,9 @@ def utm_zone_of(ds) -> str:
     mid = min(points, key=lambda p: (p.row - ds.height / 2) ** 2 + (p.col - ds.width / 2) ** 2)
     lon, lat = transformer(crs.to_wkt(), "EPSG:4326").transform(mid.x, mid.y)
     zones = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat))
-    return f"EPSG:{zones[0].code}" if zones else crs.to_wkt()
+    if zones:
+        return f"EPSG:{zones[0].code}"
+    return "EPSG:32661" if lat > 0 else "EPSG:32761"  # WGS 84 / UPS North, South
 
 
 def grid_of(ds, what: str = "scene") -> SceneGrid:
