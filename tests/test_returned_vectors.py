@@ -320,3 +320,26 @@ def test_a_slick_retagged_in_the_attribute_table_takes_its_new_class(capsys, ws,
     assert code == 0 and ": 2 of its 2 slicks came back; 1 tile given a new label version" in said, err
     after = labels_of(ws, "S1A_scene", (H, W))
     assert (after[BLOB] == 3).all() and (after != before).sum() == 100
+
+
+def test_every_slick_deleted_from_a_geopackage_erases_them_all(capsys, ws, tmp_path):
+    """Every slick of a pass was a false alarm, deleted in QGIS: the GeoPackage's layer, left with
+    no feature, still says which export it was (its metadata), so they are all erased; a
+    GeoJSON left with none says to retag them class 0 instead, as it cannot say."""
+    import sqlite3
+
+    out = tmp_path / "seeps.gpkg"
+    export(capsys, ws, out)
+    with sqlite3.connect(out) as con:  # as QGIS deletes features from a GeoPackage layer
+        con.execute('DELETE FROM "S1A_scene"')
+    code, said, err = import_back(capsys, ws, out)
+    assert code == 0 and ": 0 of its 2 slicks came back, 2 deleted in the file; 6 tiles given a new label version" in said, err
+    assert not labels_of(ws, "S1A_scene", (H, W)).any()
+
+    code, _, err = seeps(capsys, ws, "undo-import-seeps", "--scene", "S1A_scene", "--author", "ana")
+    export(capsys, ws, tmp_path / "seeps.geojson")
+    empty = json.loads((tmp_path / "seeps.geojson").read_text()) | {"features": []}
+    (tmp_path / "seeps.geojson").write_text(json.dumps(empty))
+    code, _, err = import_back(capsys, ws, tmp_path / "seeps.geojson")
+    assert code == 1 and "to erase them all, set their class_id to 0 instead" in err
+    assert labels_of(ws, "S1A_scene", (H, W))[BLOB].all()

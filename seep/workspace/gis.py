@@ -365,7 +365,7 @@ def export_seeps(
 
         def write_all(tmp: Path) -> None:
             for i, (sc, gs, ps) in enumerate(layers):
-                _write(tmp, gs, ps, sc.grid.crs, driver, sc.name, i > 0)
+                _write(tmp, gs, ps, sc.grid.crs, driver, sc.name, i > 0, labels_at=at)
 
         replace_atomically(out, write_all)
     return {sc.name: len(gs) for sc, gs, _ in layers}
@@ -459,6 +459,7 @@ def export_masks_geotiff(
 NO_LABEL = 255  # no class id: a class table holds at most 255 classes, 0..254
 EXPORT_TAG = "SEEP_EXPORT"  # in every GeoTIFF this module writes: the only files an export may replace
 EXPORTED_AT = "SEEP_EXPORTED_AT"  # when a mask was written: a tile saved after it is not the mask's to undo
+LAYER_LABELS_AT = "SEEP_LABELS_AT"  # a GeoPackage layer's labels_at, in its metadata
 
 
 def _check_replaceable(out: Path) -> None:
@@ -477,7 +478,18 @@ def _check_replaceable(out: Path) -> None:
         raise BadInputError(f"{out} exists and is not a mask Seep exported (the scene's own image?); export to another folder")
 
 
-def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: str, layer: str, append: bool) -> None:
+def _write(
+    path: Path,
+    geoms: list,
+    props: list[dict],
+    crs: str | None,
+    driver: str,
+    layer: str,
+    append: bool,
+    labels_at: str | None = None,
+) -> None:
+    """One layer of an export. A GeoPackage's layer keeps `labels_at` in its metadata as well, where
+    it outlives the last slick deleted from it in QGIS (seep.workspace.returned_vectors)."""
     from pyogrio.raw import write
 
     columns = [_column([p[f] for p in props], f) for f in FIELDS]
@@ -501,6 +513,7 @@ def _write(path: Path, geoms: list, props: list[dict], crs: str | None, driver: 
             append=append,
             layer_options=options,
             dataset_options=dataset_options,
+            layer_metadata={LAYER_LABELS_AT: labels_at} if labels_at and driver == "GPKG" else None,
         )
 
 

@@ -27,7 +27,7 @@ from seep.data.acquired import shown as shown_time
 from seep.data.geo import on_earth
 from seep.errors import BadInputError, SeepError
 from seep.workspace import accounts, batches
-from seep.workspace.gis import NO_LABEL, reproject
+from seep.workspace.gis import LAYER_LABELS_AT, NO_LABEL, reproject
 from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted, first_few
@@ -178,7 +178,8 @@ def scenes_in(ws: Workspace, path: Path, layer: str | None = None) -> list[str]:
                 meta, _, _, values = read(_readable(path), layer=name, columns=fields, read_geometry=False)
                 columns = dict(zip(meta["fields"], values, strict=True))
                 named |= {str(v).strip() for v in columns.get(SCENE_FIELD, ()) if v is not None}
-                named |= set(exported_scenes(ws, path, columns))  # those whose every slick was deleted too
+                # those whose every slick was deleted too, from any slick's labels_at or the layer's
+                named |= set(exported_scenes(ws, path, columns, _layer_labels_at(path, name)))
     except SeepError:
         raise
     except Exception as e:  # GDAL's reasons are many and its messages say which
@@ -278,9 +279,10 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
     layer = _layer(path, sc.name, layer)
     try:
         meta, _, wkb, fields = read(_readable(path), layer=layer)
+        layer_at = _layer_labels_at(path, layer)
     except Exception as e:  # GDAL's reasons are many and its messages say which
         raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
-    if wkb is not None and len(wkb) == 0:  # before the fields: a file with no feature has none either
+    if wkb is not None and len(wkb) == 0 and not layer_at:  # before the fields: a file with no feature has none either
         raise BadInputError(
             f"{path} holds no features (layer {layer}); nothing was imported. An export whose every slick was deleted "
             "no longer says which export it was: to erase them all, set their class_id to 0 instead"
@@ -292,10 +294,20 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
     columns = dict(zip(meta["fields"], fields, strict=True))
     mine = _not_other_scenes(ws, sc, columns.get(SCENE_FIELD), len(wkb), report)
     if class_id is None:  # one class given to all is polygons laid on top, whatever the file was
-        report.export = export_of(ws, sc, path, columns, mine)
+        report.export = export_of(ws, sc, path, columns, mine, layer_at)
     wkb, columns = wkb[mine], {k: v[mine] for k, v in columns.items()}
     report.predictions_of = _model_of(columns) if report.export is None else None
     return meta["crs"], wkb, _class_ids(ws, path, columns, len(wkb), class_field, class_id)
+
+
+def _layer_labels_at(path: Path, layer: str | None) -> str | None:
+    """The labels_at a GeoPackage layer export-seeps wrote keeps in its metadata: it says which
+    export the layer is once every slick is deleted from it."""
+    from pyogrio import read_info
+
+    if path.suffix.lower() != ".gpkg":
+        return None
+    return (read_info(_readable(path), layer=layer).get("layer_metadata") or {}).get(LAYER_LABELS_AT)
 
 
 def _model_of(columns: dict) -> str | None:

@@ -46,13 +46,13 @@ class Export:
         return max(0, self.slicks - self.came_back)
 
 
-def export_of(ws: Workspace, sc: Scene, path, columns: dict, mine: np.ndarray) -> Export | None:
+def export_of(ws: Workspace, sc: Scene, path, columns: dict, mine: np.ndarray, layer_at: str | None = None) -> Export | None:
     """The export of the scene's labels the file came from, known by the labels_at of any of its
-    features (`mine`: those of this scene), so a scene whose every slick was deleted from a file
-    of several is still read back; None for a file with no labels_at (drawn elsewhere, or
-    predictions) or one whose export did not take this scene."""
+    features (`mine`: those of this scene) or of its layer (a GeoPackage's), so a scene whose
+    every slick was deleted is still read back; None for a file with no labels_at (drawn
+    elsewhere, or predictions) or one whose export did not take this scene."""
     stamps = exported_at_each(path, columns)
-    at = _one(path, stamps)
+    at = _one(path, stamps + ([_when(path, layer_at)] if layer_at else []))
     if at is None:
         return None
     came_back = sum(1 for t, m in zip(stamps, mine, strict=True) if t and m)
@@ -62,10 +62,10 @@ def export_of(ws: Workspace, sc: Scene, path, columns: dict, mine: np.ndarray) -
     return Export(*took[sc.name], came_back, tuple(n for n, (_, slicks) in took.items() if slicks))
 
 
-def exported_scenes(ws: Workspace, path, columns: dict) -> list[str]:
+def exported_scenes(ws: Workspace, path, columns: dict, layer_at: str | None = None) -> list[str]:
     """The scenes the export the file came from wrote slicks of (each read back, those whose
     every slick was deleted too); [] for a file with no labels_at."""
-    at = _one(path, exported_at_each(path, columns))
+    at = _one(path, exported_at_each(path, columns) + ([_when(path, layer_at)] if layer_at else []))
     return [] if at is None else [n for n, (_, slicks) in _recorded(ws, at).items() if slicks]
 
 
