@@ -127,10 +127,14 @@ def choose(page, box, option: str) -> None:
     machine). Either way the pick starts again, and it is done only when the box shows it and
     the run it started has ended (a button clicked during that run did nothing, seen in CI)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
 
     opt = page.get_by_role("option", name=option)
     for _ in range(5):
         wait_for_app(page)
+        # A rerun redrawing the page shows the box twice for a moment (its old and new element):
+        # the one left is the one to pick in (strict mode refused the pair, seen in CI).
+        expect(box).to_have_count(1)
         if page.evaluate(PICKED, [box.element_handle(), option]):  # a lost check, not a lost pick
             return
         try:
