@@ -171,15 +171,14 @@ def scenes_in(ws: Workspace, path: Path, layer: str | None = None) -> list[str]:
     named: set[str] = set()
     try:
         for name in [layer] if layer else [str(n) for n, _ in list_layers(_readable(path))]:
-            fields = [
-                f for f in read_info(_readable(path), layer=name)["fields"] if f == SCENE_FIELD or f.casefold() == LABELS_AT
-            ]
+            info = read_info(_readable(path), layer=name)
+            fields = [f for f in info["fields"] if f == SCENE_FIELD or f.casefold() == LABELS_AT]
             if fields:
                 meta, _, _, values = read(_readable(path), layer=name, columns=fields, read_geometry=False)
                 columns = dict(zip(meta["fields"], values, strict=True))
                 named |= {str(v).strip() for v in columns.get(SCENE_FIELD, ()) if v is not None}
                 # those whose every slick was deleted too, from any slick's labels_at or the layer's
-                named |= set(exported_scenes(ws, path, columns, _layer_labels_at(path, name)))
+                named |= set(exported_scenes(ws, path, columns, _kept_labels_at(info)))
     except SeepError:
         raise
     except Exception as e:  # GDAL's reasons are many and its messages say which
@@ -274,12 +273,13 @@ def _no_options(path: Path, layer: str | None, class_field: str | None, class_id
 def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, np.ndarray, list[int]]:
     """A vector file's CRS, its features' geometries (WKB) and their class ids, but those of
     another scene's (see _not_other_scenes)."""
+    from pyogrio import read_info
     from pyogrio.raw import read
 
     layer = _layer(path, sc.name, layer)
     try:
         meta, _, wkb, fields = read(_readable(path), layer=layer)
-        layer_at = _layer_labels_at(path, layer)
+        layer_at = _kept_labels_at(read_info(_readable(path), layer=layer)) if path.suffix.lower() == ".gpkg" else None
     except Exception as e:  # GDAL's reasons are many and its messages say which
         raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
     if wkb is not None and len(wkb) == 0 and not layer_at:  # before the fields: a file with no feature has none either
@@ -300,14 +300,10 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
     return meta["crs"], wkb, _class_ids(ws, path, columns, len(wkb), class_field, class_id)
 
 
-def _layer_labels_at(path: Path, layer: str | None) -> str | None:
-    """The labels_at a GeoPackage layer export-seeps wrote keeps in its metadata: it says which
-    export the layer is once every slick is deleted from it."""
-    from pyogrio import read_info
-
-    if path.suffix.lower() != ".gpkg":
-        return None
-    return (read_info(_readable(path), layer=layer).get("layer_metadata") or {}).get(LAYER_LABELS_AT)
+def _kept_labels_at(info: dict) -> str | None:
+    """The labels_at a GeoPackage layer export-seeps wrote keeps in its metadata (pyogrio's
+    read_info of it): it says which export the layer is once every slick is deleted from it."""
+    return (info.get("layer_metadata") or {}).get(LAYER_LABELS_AT)
 
 
 def _model_of(columns: dict) -> str | None:

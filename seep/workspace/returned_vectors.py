@@ -2,7 +2,7 @@
 file says every slick its tiles held, so a slick deleted there is erased here, one drawn is
 added and one reshaped takes its new outline.
 
-    export = export_of(ws, sc, path, columns)  # None: not such a file; its `at` '': another workspace's export
+    export = export_of(ws, sc, path, columns, mine)  # None: not such a file; its `at` '': another workspace's export
     changed, kept = returned_tiles(ws, sc, burnt, export.at)
 
 An export of labels writes, on each slick, `labels_at`: the moment it read them, recorded in the
@@ -52,21 +52,21 @@ def export_of(ws: Workspace, sc: Scene, path, columns: dict, mine: np.ndarray, l
     every slick was deleted is still read back; None for a file with no labels_at (drawn
     elsewhere, or predictions) or one whose export did not take this scene."""
     stamps = exported_at_each(path, columns)
-    at = _one(path, stamps + ([_when(path, layer_at)] if layer_at else []))
+    at = _moment(path, stamps, layer_at)
     if at is None:
         return None
     came_back = sum(1 for t, m in zip(stamps, mine, strict=True) if t and m)
     took = _recorded(ws, at)
     if sc.name not in took:  # a moment this workspace did not record for the scene
         return Export("", 0, came_back) if came_back else None
-    return Export(*took[sc.name], came_back, tuple(n for n, (_, slicks) in took.items() if slicks))
+    return Export(*took[sc.name], came_back, tuple(_with_slicks(took)))
 
 
 def exported_scenes(ws: Workspace, path, columns: dict, layer_at: str | None = None) -> list[str]:
     """The scenes the export the file came from wrote slicks of (each read back, those whose
     every slick was deleted too); [] for a file with no labels_at."""
-    at = _one(path, exported_at_each(path, columns) + ([_when(path, layer_at)] if layer_at else []))
-    return [] if at is None else [n for n, (_, slicks) in _recorded(ws, at).items() if slicks]
+    at = _moment(path, exported_at_each(path, columns), layer_at)
+    return [] if at is None else _with_slicks(_recorded(ws, at))
 
 
 def exported_at_each(path, columns: dict) -> list[datetime | None]:
@@ -77,8 +77,9 @@ def exported_at_each(path, columns: dict) -> list[datetime | None]:
     return [None if _null(v) else _when(path, v) for v in columns[same[0]]]
 
 
-def _one(path, stamps: list[datetime | None]) -> datetime | None:
-    values = {t for t in stamps if t}
+def _moment(path, stamps: list[datetime | None], layer_at: str | None) -> datetime | None:
+    """The one export the features' stamps (and the layer's, if any) name; None for none."""
+    values = {t for t in stamps if t} | ({_when(path, layer_at)} if layer_at else set())
     if len(values) > 1:
         shown = ", ".join(sorted(t.isoformat() for t in values)[:3])
         raise BadInputError(
@@ -97,6 +98,10 @@ def _recorded(ws: Workspace, at: datetime) -> dict[str, tuple[str, int]]:
         rows = con.execute("SELECT scene, at, slicks FROM label_exports WHERE at > ? AND at < ?", bounds).fetchall()
     best = min(rows, key=lambda row: abs(datetime.fromisoformat(row[1]) - at), default=(None, None, 0))[1]
     return {scene: (r, n) for scene, r, n in rows if r == best}
+
+
+def _with_slicks(took: dict[str, tuple[str, int]]) -> list[str]:
+    return [n for n, (_, slicks) in took.items() if slicks]
 
 
 def returned_tiles(ws: Workspace, sc: Scene, burnt: dict[str, np.ndarray], at: str) -> tuple[dict[str, np.ndarray], list[str]]:
