@@ -188,3 +188,31 @@ def test_a_picture_encoded_again_is_the_same_text_and_a_changed_one_is_new():
     for other in (changed, rgb.reshape(24, 16, 3)):
         decoded = cv2.imdecode(np.frombuffer(base64.b64decode(encode_png(other)), np.uint8), cv2.IMREAD_COLOR)
         np.testing.assert_array_equal(decoded[:, :, ::-1], other)
+
+
+def test_the_editors_mask_comes_back_exact_and_an_odd_one_is_refused_without_inflating_it():
+    """A save's mask comes from the browser: on a team server, from any browser. A deflated
+    run of zeros (64 KB of payload for 64 MB of pixels) must be refused after one tile's worth."""
+    import base64
+    import tracemalloc
+    import zlib
+
+    from seep.errors import BadInputError
+    from seep.ui.editor.payload import decode_mask, encode_mask
+
+    mask = np.random.default_rng(1).integers(0, 8, (256, 256), dtype=np.uint8)
+    np.testing.assert_array_equal(decode_mask(encode_mask(mask), (256, 256), 8), mask)
+    bomb = base64.b64encode(zlib.compress(bytes(64 << 20), 9)).decode("ascii")
+    odd = {
+        "more pixels for a 256x256 tile": bomb,
+        "65535 pixels": encode_mask(mask.ravel()[:-1]),
+        "class 7, outside": encode_mask(mask),
+        "cannot be decoded": "not base64!",
+    }
+    for said, payload in odd.items():
+        tracemalloc.start()
+        with pytest.raises(BadInputError, match=said):
+            decode_mask(payload, (256, 256), 7)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 4 << 20, (said, peak)  # the 64 MB never inflated

@@ -531,6 +531,15 @@ def test_strokes_made_on_another_tile_are_refused(demo_ws, editor):
     assert demo_ws.version(rec.id).version == 1
 
 
+def test_an_event_the_editor_could_not_have_sent_is_refused_and_the_tile_stays(demo_ws, editor):
+    rec = demo_ws.list_images()[0]
+    at = app(image=rec.id)
+    for step in ("1; drop", 40):
+        editor.send(at, "navigate", step=step)
+        at.run()
+        assert any(f"a step of {step!r}" in e.value for e in at.error) and at.subheader[0].value == rec.name
+
+
 def test_train_and_review_settings_outlast_a_visit_to_another_page(demo_ws):
     """Streamlit forgets a widget's value once a run draws another page: a fine-tune set up on
     Train, or the contrast tuned on Review, were back at their defaults after a look at Browse."""

@@ -118,4 +118,7 @@ def take_event(key: str, *, shape: tuple[int, int], classes: ClassTable) -> Edit
         # Strokes made on one tile must never be saved under another.
         raise BadInputError("the editor's strokes belong to another tile than the one open now; nothing was saved")
     m = decode_mask(raw["mask"], shape, len(classes)) if raw.get("mask") else None
-    return EditEvent(str(raw.get("type")), m, bool(raw.get("dirty")), int(raw.get("step") or 0))
+    step = raw.get("step") or 0
+    if not isinstance(step, int) or step not in (-1, 0, 1):  # the browser's word, like the mask
+        raise BadInputError(f"the editor sent a step of {step!r}; reload the page")
+    return EditEvent(str(raw.get("type")), m, bool(raw.get("dirty")), step)
