@@ -165,6 +165,13 @@ def test_a_radarsat2_product_imports_its_co_polarised_image_where_product_xml_pl
     (tmp_path / "damaged.zip").write_bytes(bytes(data))
     code, out, err = run(capsys, "import", str(tmp_path / "damaged.zip"), "--workspace", other)
     assert code == 1 and "damaged.zip is " in err and "download it again" in err and "Traceback" not in err, err
+    # A product.xml of 80 MB (zipped in 80 KB: what a Scene page upload could hold) is not read.
+    with zipfile.ZipFile(tmp_path / "huge.zip", "w", zipfile.ZIP_DEFLATED) as z, z.open(f"{NAME}/product.xml", "w") as f:
+        f.write((product / "product.xml").read_bytes()[:2048])
+        for _ in range(80):
+            f.write(b" " * (1 << 20))
+    code, out, err = run(capsys, "import", str(tmp_path / "huge.zip"), "--workspace", other)
+    assert code == 1 and "product.xml in it holds 84 MB, far more than a product's XML" in err, err
 
 
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")

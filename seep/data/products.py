@@ -192,12 +192,23 @@ def _listing(path: Path) -> list[str] | None:
         return None
 
 
+XML_MOST = 64 << 20  # RADARSAT-2's and RCM's product.xml run to a few megabytes
+
+
 def _unzipped(path: Path, inside: str) -> io.BytesIO:
-    """A small file inside a zip (a product's XML), read whole so that its checksum is checked."""
+    """A small file inside a zip (a product's XML), read whole so that its checksum is checked.
+    Its size is read first: a zip uploaded on the Scene page may say gigabytes of zeros."""
     try:
-        with zipfile.ZipFile(path) as z, z.open(inside) as f:
-            return io.BytesIO(f.read())
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+        with zipfile.ZipFile(path) as z:
+            size = z.getinfo(inside).file_size
+            if size > XML_MOST:
+                raise BadInputError(
+                    f"{path}: {inside} in it holds {size / 1e6:,.0f} MB, far more than a product's XML;"
+                    " this is no RADARSAT-2 or RCM product Seep reads"
+                )
+            with z.open(inside) as f:
+                return io.BytesIO(f.read())
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as e:
         raise BadInputError(f"{path} is damaged: {inside} in it cannot be read ({first_line(e)}); download it again") from e
 
 
