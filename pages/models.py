@@ -12,7 +12,12 @@ st.title("Models")
 
 models = reg.list_models(ws)
 if not models:
-    st.info("No model in this workspace yet. Fine-tune one on the Train page; until then the shipped model predicts.")
+    st.info(
+        "No model in this workspace yet. Fine-tune one on the Train page, or add one trained elsewhere; "
+        "until then the shipped model predicts."
+    )
+    if session.allowed(ws, "add a model"):
+        panels.add_panel(ws)
     panels.shipped_expectation(ws, predicts_here=True)
     panels.quality(ws)
     st.stop()
@@ -20,10 +25,13 @@ if not models:
 if removed := st.session_state.pop("models_removed", None):
     st.success(f"Removed model {plain(removed)}.", icon=":material/delete:")
 panels.registry_table(models)
+if session.allowed(ws, "add a model"):
+    panels.add_panel(ws)
 ids = [m.id for m in models]
 c1, c2 = st.columns(2)
 first = c1.selectbox("Model", ids, index=len(ids) - 1, key="models_pick")
 second = c2.selectbox("Compare with", [None, *ids], key="models_compare", format_func=lambda m: m or "nothing")
+panels.activate_panel(ws, reg.get_model(ws, first))
 panels.figures(ws, [reg.get_model(ws, m) for m in (first, second) if m])
 if session.allowed(ws, "remove a model"):
     panels.removal_panel(ws, reg.get_model(ws, first))

@@ -197,6 +197,20 @@ def cmd_remove_model(args) -> int:
     return 1 if kept else 0
 
 
+def cmd_add_model(args) -> int:
+    from seep.workspace.model_import import add_model
+    from seep.workspace.registry import promote
+
+    ws = open_workspace(args)
+    m = add_model(ws, args.file, actor=args.author, model_id=args.model_id)
+    size = m.path(ws).stat().st_size / 1e6
+    print(f"added model {m.id} ({size:.1f} MB of weights); `evaluate --model {m.id}` scores it on this workspace's tiles")
+    if args.promote:
+        promote(ws, m.id, actor=args.author)
+        print(f"{m.id} is now the active model")
+    return 0
+
+
 def cmd_rollback(args) -> int:
     from seep.workspace.registry import rollback
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from seep.cli.common import NEEDS_ATTENTION
 from seep.cli.models import (
+    cmd_add_model,
     cmd_evaluate,
     cmd_models,
     cmd_predict,
@@ -552,6 +553,16 @@ def _model_commands(add: Add) -> None:
     p = add("promote", cmd_promote, "make a registered model the active one")
     p.add_argument("model")
     add("rollback", cmd_rollback, "make the previously active model active again")
+    p = add(
+        "add-model",
+        cmd_add_model,
+        "register a model trained elsewhere (a `train --data` run's last.pt, a crossval fold model, another "
+        "workspace's) beside the others, to be scored (evaluate --model ID) and made active (promote ID) here",
+    )
+    p.add_argument("file", type=Path, help="the model file")
+    p.add_argument("--id", dest="model_id", help="its id (default: the file's name; for a run's last.pt, RUN-last)")
+    p.add_argument("--promote", action="store_true", help="make it the active model too")
+    p.add_argument("--author", default=default_author(), help="who adds it, for the audit trail")
     p = add(
         "remove-model",
         cmd_remove_model,

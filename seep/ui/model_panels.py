@@ -4,6 +4,9 @@ is called and checks the role when it acts."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,11 +18,13 @@ from seep.jobs.worker import ensure_worker
 from seep.learn.metrics import describe_tiles
 from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES, expected_scores
 from seep.ui import blind, session
+from seep.ui.actions import activate
 from seep.ui.charts import confusion_heatmap, expected_iou_bars, iou_bars, pr_curves
 from seep.ui.tables import scored_classes, show_table, when
 from seep.ui.text import chart_text, plain
 from seep.workspace import Workspace, lookalikes
 from seep.workspace import registry as reg
+from seep.workspace.model_import import add_model
 
 
 def registry_table(models: list[reg.ModelRecord]) -> None:
@@ -238,3 +243,50 @@ def removal_panel(ws: Workspace, m: reg.ModelRecord) -> None:
                 st.session_state.pop(key)
         st.session_state["models_removed"] = m.id
         st.rerun()
+
+
+def add_panel(ws: Workspace) -> None:
+    """A model trained elsewhere (a new base trained on a GPU node, another workspace's
+    candidate) registered here beside the others (admins), to be scored and made active."""
+    with st.expander("Add a model trained elsewhere", icon=":material/upload_file:"):
+        st.caption(
+            "A model file Seep wrote: a run's last.pt of `python -m seep train --data`, a cross-validation's "
+            "fold model, another workspace's models/*.pt. It is registered, not made active: score it here "
+            "(Evaluate), then make it active."
+        )
+        added = st.session_state.get("models_added", 0)  # a new form after each model added: an empty one
+        with st.form(f"models_add_{added}", border=False):
+            upload = st.file_uploader("Model file", type=["pt"], key=f"models_add_file_{added}")
+            model_id = st.text_input("Its id", key=f"models_add_id_{added}", placeholder="the file's name")
+            if not st.form_submit_button("Add model", icon=":material/add:") or upload is None:
+                return
+        try:
+            session.require(ws, "add a model")
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / Path(upload.name).name  # errors name the file as the analyst chose it
+                path.write_bytes(upload.getvalue())
+                m = add_model(ws, path, actor=session.author(), model_id=model_id.strip() or None)
+        except SeepError as e:
+            session.show_error(e)
+            return
+        st.session_state["models_pick"] = m.id
+        st.session_state["models_added"] = added + 1
+        session.rerun_saying(f"Added model {plain(m.id)}: it has no figures here until it is scored")
+
+
+def activate_panel(ws: Workspace, m: reg.ModelRecord) -> None:
+    """Make the model picked the active one (admins): one added from elsewhere, or any other."""
+    if m.active:
+        return
+    if m.metrics.get("worse_than_base"):  # one with no figures says so below, with the offer to score it
+        st.caption(plain(f"{m.id} is worse than its base on this workspace's validation tiles."))
+    allowed = session.allowed(ws, "promote")
+    if st.button(
+        f"Make {plain(m.id)} the active model", key=f"models_activate_{m.id}", icon=":material/upgrade:", disabled=not allowed
+    ):
+        try:
+            activate(ws, m.id)
+        except SeepError as e:
+            session.show_error(e)
+            return
+        session.rerun_saying(f"{plain(m.id)} is now the active model: it predicts from now on")

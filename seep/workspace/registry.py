@@ -63,22 +63,29 @@ def register_model(
     metrics: dict | None = None,
     model_id: str | None = None,
     fence: Fence = unfenced,
+    audit: tuple[str, str, str] | None = None,
 ) -> ModelRecord:
-    """Copy `weights` into the workspace and record it (not active: promote does that)."""
+    """Copy `weights` into the workspace and record it (not active: promote does that), with
+    `audit` (actor, action, detail) in the audit trail in the same transaction."""
     model_id = model_id or f"m{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
-    rel = f"models/{model_id}.pt"
+    rel = f"models/{model_id}-{secrets.token_hex(4)}.pt"  # a file of its own, even if the id is taken as this runs
     atomic_write_bytes(ws.root / rel, Path(weights).read_bytes())
     try:
-        _record_model(ws, model_id, rel, parent, job_id, data_snapshot, val_scenes, metrics, fence)
+        _record_model(ws, model_id, rel, parent, job_id, data_snapshot, val_scenes, metrics, fence, audit)
     except BaseException:
         (ws.root / rel).unlink(missing_ok=True)  # no weights without their row
         raise
     return get_model(ws, model_id)
 
 
-def _record_model(ws, model_id, rel, parent, job_id, data_snapshot, val_scenes, metrics, fence: Fence) -> None:
+def _record_model(ws, model_id, rel, parent, job_id, data_snapshot, val_scenes, metrics, fence: Fence, audit) -> None:
+    from seep.workspace.accounts import record_in
+
     with ws.connect(write=True) as con:
         fence(con)
+        if audit:
+            actor, action, detail = audit
+            record_in(con, actor, action, model_id, detail)
         con.execute(
             "INSERT INTO models VALUES (?,?,?,?,?,?,?,?,?)",
             (

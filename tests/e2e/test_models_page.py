@@ -1,12 +1,14 @@
 """The Models page's registry kept tidy: a candidate no one relied on removed (its weights and
-cached predictions with it), a model that served kept, saying why."""
+cached predictions with it), a model that served kept, saying why; a model trained elsewhere added
+and made active."""
 
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
-from browser import choose, demo_server, open_expander, shot, wait_for_app
+from browser import choose, demo_server, open_expander, shot, upload, wait_for_app
 
 from seep.learn.shipped import SHIPPED_MODEL
 from seep.workspace import Workspace
@@ -56,3 +58,34 @@ def test_a_candidate_no_one_relied_on_is_removed_and_a_served_one_kept(models_se
     open_expander(page, "Remove m-served")
     expect(page.get_by_text(re.compile(r"^Kept: it has been the active model"))).to_be_visible()
     expect(page.get_by_role("button", name="Remove model")).to_have_count(0)
+
+
+def test_a_model_trained_elsewhere_is_uploaded_and_made_active(models_server, page, tmp_path):
+    """A lead's new base, trained on a GPU node, brought in from the browser: a file that is no
+    model is refused, saying so; the model is registered without figures, then made active."""
+    url, ws_path = models_server
+    ws = Workspace(ws_path, create=False)
+    page.goto(f"{url}/models")
+    wait_for_app(page)
+    open_expander(page, "Add a model trained elsewhere")
+    (tmp_path / "notes.pt").write_text("not a model")
+    upload(page, tmp_path / "notes.pt")
+    page.get_by_role("button", name="Add model").click()
+    wait_for_app(page)
+    expect(page.get_by_text("notes.pt is not a readable Seep model")).to_be_visible()
+    assert "notes" not in {m.id for m in reg.list_models(ws)}
+
+    shutil.copy(SHIPPED_MODEL, tmp_path / "lead-v2.pt")
+    upload(page, tmp_path / "lead-v2.pt")
+    page.get_by_role("button", name="Add model").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Added model lead-v2")).to_be_visible()
+    assert not reg.get_model(ws, "lead-v2").active
+    expect(page.get_by_text("lead-v2 has no figures on this workspace's tiles yet")).to_be_visible()  # picked
+    expect(page.get_by_text("lead-v2.pt")).to_have_count(0)  # an empty form for the next one
+    page.get_by_role("button", name="Make lead-v2 the active model").click()
+    wait_for_app(page)
+    expect(page.get_by_text("lead-v2 is now the active model")).to_be_visible()
+    assert reg.active_model(ws).id == "lead-v2"
+    expect(page.get_by_test_id("stSidebar").get_by_text("lead-v2")).to_be_visible()
+    shot(page, "51-model-added")

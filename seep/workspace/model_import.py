@@ -1,0 +1,85 @@
+"""A model trained elsewhere brought into a workspace's registry: a new base trained from a
+folder on a GPU node (`seep train --data`), a fold model of a cross-validation, a colleague's
+candidate from another workspace. Once registered it is scored, compared and made active as
+a fine-tune's candidate is (the Models page, the Train page's Make active, `seep promote`).
+
+    add_model(ws, Path("runs/b50/last.pt"), actor="ada")  # registered as b50-last
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import torch
+
+from seep.errors import BadInputError
+from seep.learn.checkpoint import export_weights, load_checkpoint
+from seep.learn.model import UNetConfig
+from seep.learn.shipped import SHIPPED_MODEL
+from seep.workspace import registry as reg
+from seep.workspace.records import clean_author
+from seep.workspace.workspace import Workspace
+
+MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # the id begins its weights file's name
+RUN_FILES = {"best", "last", "model"}  # what `train` calls every run's files: the run's folder names it
+
+
+def add_model(ws: Workspace, path: Path, *, actor: str, model_id: str | None = None) -> reg.ModelRecord:
+    """Register the model in `path` (not active), kept without its optimizer state. Refused,
+    writing nothing: a file that is no Seep model or holds more than weights, a network that
+    reads another number of bands or gives more classes than the workspace's class table, an id
+    that is taken or could not name a file. It has no figures here until it is scored."""
+    actor, path = clean_author(actor), Path(path)
+    model_id = check_id(model_id or id_for(path))
+    state = load_checkpoint(path)
+    fits(ws, UNetConfig.from_dict(state["model_config"]), path)
+    if model_id in {m.id for m in reg.list_models(ws)}:
+        raise BadInputError(f"a model {model_id} is already registered here; give the new one another id")
+    if model_id == SHIPPED_MODEL.stem and not same_weights(state, SHIPPED_MODEL):
+        # Predictions are kept by model id: the shipped model's, cached here, would pass for this one's.
+        raise BadInputError(f"{model_id} is the shipped model's id, and {path} holds other weights; give it another id")
+    with tempfile.TemporaryDirectory() as tmp:
+        kept = Path(tmp) / "model.pt"
+        export_weights(path, kept)  # a run's last.pt holds the optimizer's state too: twice the weights
+        size = kept.stat().st_size / 1e6
+        return reg.register_model(ws, kept, model_id=model_id, audit=(actor, "add model", f"from {path} ({size:.1f} MB)"))
+
+
+def same_weights(state: dict, other: Path) -> bool:
+    theirs = load_checkpoint(other)["model"] if other.is_file() else {}
+    mine = state["model"]
+    return mine.keys() == theirs.keys() and all(torch.equal(mine[k], theirs[k]) for k in mine)
+
+
+def id_for(path: Path) -> str:
+    """The id a model file gets by default: its name, or for a run's best.pt or last.pt the
+    run's folder's with it (runs/b50/last.pt: b50-last); what no file name may hold becomes -."""
+    name = f"{path.parent.name}-{path.stem}" if path.stem.lower() in RUN_FILES and path.parent.name else path.stem
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:64] or "model"
+
+
+def check_id(model_id: str) -> str:
+    model_id = str(model_id).strip()
+    if not MODEL_ID.fullmatch(model_id):
+        raise BadInputError(
+            f"model id {model_id!r} cannot name a model: use up to 64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return model_id
+
+
+def fits(ws: Workspace, config: UNetConfig, path: Path) -> None:
+    """The network reads this workspace's images and its classes are in the class table: a
+    binary model (2 classes) fits any workspace, as a fine-tune's Binary does."""
+    if config.in_channels != ws.config.channels:
+        raise BadInputError(
+            f"{path} reads {config.in_channels}-band images, but this workspace's images have "
+            f"{ws.config.channels} band{'s' * (ws.config.channels != 1)}; it cannot predict them"
+        )
+    if config.classes > len(ws.classes):
+        raise BadInputError(
+            f"{path} gives {config.classes} classes (background and {config.classes - 1} seep classes), "
+            f"more than this workspace's class table holds ({len(ws.classes)})"
+        )

@@ -1,0 +1,108 @@
+"""A model trained elsewhere (a `train --data` run on a GPU node, another workspace's candidate)
+added to a workspace's registry with `seep add-model` (the Models page's Add, admins), on SQLite
+and on a real PostgreSQL server: kept without its optimizer state, scored and made active here as
+a fine-tune's candidate is; anything that could not predict this workspace's tiles is refused,
+writing nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import torch
+
+from seep.cli import main
+from seep.data.synthetic import DemoSpec
+from seep.learn.checkpoint import load_checkpoint, save_checkpoint
+from seep.learn.model import UNet, UNetConfig
+from seep.learn.shipped import SHIPPED_MODEL
+from seep.workspace import Workspace
+from seep.workspace import registry as reg
+from seep.workspace.accounts import audit_rows
+from seep.workspace.demo import build_demo
+
+pytestmark = pytest.mark.usefixtures("store")
+
+
+@pytest.fixture
+def ws(tmp_path) -> Workspace:
+    ws = Workspace(tmp_path / "ws")
+    build_demo(ws, DemoSpec(scenes=2, tiles_per_scene=3, geo_scene=False), labelled_per_scene=3)
+    return ws
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def a_run(tmp_path, tiny_model, name: str = "b50"):
+    """The folder of a `train --data` run: its last.pt keeps the optimizer's state for --resume."""
+    state = load_checkpoint(tiny_model)
+    state["optimizer"] = {"state": {0: {"exp_avg": torch.ones(4096)}}, "param_groups": []}
+    save_checkpoint(tmp_path / "runs" / name / "last.pt", state)
+    return tmp_path / "runs" / name / "last.pt"
+
+
+def test_a_run_trained_elsewhere_is_added_scored_and_made_active(capsys, tmp_path, tiny_model, ws):
+    last = a_run(tmp_path, tiny_model)
+    code, out, err = run(capsys, "add-model", str(last), "--author", "ada", "--workspace", str(ws.root))
+    assert code == 0, err
+    added = reg.get_model(ws, "b50-last")
+    assert out.startswith("added model b50-last (") and "`evaluate --model b50-last`" in out
+    assert not added.active and added.parent is None and added.metrics == {}
+    kept = load_checkpoint(added.path(ws))
+    assert "optimizer" not in kept and added.path(ws).stat().st_size < last.stat().st_size
+    for k, v in load_checkpoint(last)["model"].items():
+        assert torch.equal(kept["model"][k], v)
+    entry = audit_rows(ws, actor="ada")[0]
+    assert (entry["action"], entry["target"]) == ("add model", "b50-last") and str(last) in entry["detail"]
+
+    code, out, err = run(capsys, "evaluate", "--model", "b50-last", "--workspace", str(ws.root))
+    assert code == 0, err
+    assert reg.get_model(ws, "b50-last").metrics["binary_iou"] is not None  # scored here, as a fine-tune is
+    assert run(capsys, "promote", "b50-last", "--workspace", str(ws.root))[0] == 0
+    assert reg.active_model(ws).id == "b50-last"
+
+    code, out, err = run(capsys, "add-model", str(tiny_model), "--id", "lead.v2", "--promote", "--workspace", str(ws.root))
+    assert code == 0, err
+    assert out.endswith("lead.v2 is now the active model\n") and reg.active_model(ws).id == "lead.v2"
+
+
+def network(tiny_model, path, **change):
+    """A model file as Seep writes it, of another network than the tiny one."""
+    state = load_checkpoint(tiny_model)
+    config = UNetConfig.from_dict({**state["model_config"], **change})
+    save_checkpoint(path, {**state, "model_config": config.to_dict(), "model": UNet(config).state_dict()})
+    return path
+
+
+def test_what_could_not_predict_here_is_refused_writing_nothing(capsys, tmp_path, tiny_model, ws):
+    reg.register_model(ws, tiny_model, model_id="taken")
+    (tmp_path / "notes.pt").write_text("not a model")
+    odd = {
+        "notes.pt is not a readable Seep model": [str(tmp_path / "notes.pt")],
+        "reads 3-band images, but this workspace's images have 1 band": [
+            str(network(tiny_model, tmp_path / "rgb.pt", in_channels=3))
+        ],
+        "gives 12 classes (background and 11 seep classes), more than this workspace's class table holds (8)": [
+            str(network(tiny_model, tmp_path / "wide.pt", classes=12))
+        ],
+        "a model taken is already registered here": [str(tiny_model), "--id", "taken"],
+        "model id '../up' cannot name a model": [str(tiny_model), "--id", "../up"],
+        "is the shipped model's id, and": [str(tiny_model), "--id", SHIPPED_MODEL.stem],
+        "model file": [str(tmp_path / "gone.pt")],
+    }
+    before = (sorted(p.name for p in (ws.root / "models").iterdir()), len(audit_rows(ws)))
+    for said, argv in odd.items():
+        code, out, err = run(capsys, "add-model", *argv, "--author", "ada", "--workspace", str(ws.root))
+        assert code == 1 and said in err and "Traceback" not in err, (said, err)
+    assert [m.id for m in reg.list_models(ws)] == ["taken"]
+    assert (sorted(p.name for p in (ws.root / "models").iterdir()), len(audit_rows(ws))) == before
+
+    binary = network(tiny_model, tmp_path / "seep-or-not.pt", classes=2)  # fits any class table
+    assert run(capsys, "add-model", str(binary), "--workspace", str(ws.root))[0] == 0
+    if SHIPPED_MODEL.is_file():  # the shipped weights themselves may take their own id
+        shutil.copy(SHIPPED_MODEL, tmp_path / f"{SHIPPED_MODEL.stem}.pt")
+        assert run(capsys, "add-model", str(tmp_path / f"{SHIPPED_MODEL.stem}.pt"), "--workspace", str(ws.root))[0] == 0
