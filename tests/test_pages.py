@@ -1297,6 +1297,21 @@ def test_an_analyst_is_refused_promote_even_when_the_handler_runs(team, tiny_mod
         at.switch_page("pages/team.py")  # not among an analyst's pages at all
 
 
+def test_only_an_admin_adds_a_model_or_makes_one_active_on_the_models_page(team, tiny_model):
+    from seep.workspace import accounts as acc
+    from seep.workspace import registry as reg
+
+    reg.register_model(team, tiny_model, model_id="cand")
+    for name, admin in (("ana <i>x</i>", False), ("rey", False), ("ada", True)):
+        at = app_as(name, "pages/models.py")
+        assert not at.exception and at.title[0].value == "Models"
+        assert any(e.label == "Add a model trained elsewhere" for e in at.expander) == admin, name
+        assert at.button(key="models_activate_cand").disabled != admin, name
+    at.button(key="models_activate_cand").click().run()
+    assert reg.active_model_id(team) == "cand"
+    assert [(r["actor"], r["action"]) for r in acc.audit_rows(team) if r["target"] == "cand"] == [("ada", "promote")]
+
+
 def analyst_sends(team, editor, kind: str):
     """The first tile opened by the analyst, painted, and `kind` (save, accept) sent: (tile, app, mask)."""
     rec = team.list_images()[0]
