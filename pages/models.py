@@ -31,7 +31,7 @@ ids = [m.id for m in models]
 c1, c2 = st.columns(2)
 first = c1.selectbox("Model", ids, index=len(ids) - 1, key="models_pick")
 second = c2.selectbox("Compare with", [None, *ids], key="models_compare", format_func=lambda m: m or "nothing")
-panels.activate_panel(ws, reg.get_model(ws, first))
+panels.model_actions(ws, reg.get_model(ws, first))
 panels.figures(ws, [reg.get_model(ws, m) for m in (first, second) if m])
 if session.allowed(ws, "remove a model"):
     panels.removal_panel(ws, reg.get_model(ws, first))

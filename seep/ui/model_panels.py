@@ -274,19 +274,32 @@ def add_panel(ws: Workspace) -> None:
         session.rerun_saying(f"Added model {plain(m.id)}: it has no figures here until it is scored")
 
 
-def activate_panel(ws: Workspace, m: reg.ModelRecord) -> None:
-    """Make the model picked the active one (admins): one added from elsewhere, or any other."""
-    if m.active:
-        return
-    if m.metrics.get("worse_than_base"):  # one with no figures says so below, with the offer to score it
+def model_actions(ws: Workspace, m: reg.ModelRecord) -> None:
+    """The model picked made the active one (admins), and its file to take to another
+    workspace (`add-model` there) or to `seep predict --model FILE` on a GPU node."""
+    if m.metrics.get("worse_than_base") and not m.active:  # one with no figures says so below, offering to score it
         st.caption(plain(f"{m.id} is worse than its base on this workspace's validation tiles."))
-    allowed = session.allowed(ws, "promote")
-    if st.button(
-        f"Make {plain(m.id)} the active model", key=f"models_activate_{m.id}", icon=":material/upgrade:", disabled=not allowed
-    ):
-        try:
-            activate(ws, m.id)
-        except SeepError as e:
-            session.show_error(e)
-            return
-        session.rerun_saying(f"{plain(m.id)} is now the active model: it predicts from now on")
+    with st.container(horizontal=True):
+        if not m.active and st.button(
+            f"Make {plain(m.id)} the active model",
+            key=f"models_activate_{m.id}",
+            icon=":material/upgrade:",
+            disabled=not session.allowed(ws, "promote"),
+        ):
+            try:
+                activate(ws, m.id)
+            except SeepError as e:
+                session.show_error(e)
+                return
+            session.rerun_saying(f"{plain(m.id)} is now the active model: it predicts from now on")
+        if m.path(ws).is_file():
+            st.download_button(
+                "Download the model file",
+                data=lambda: m.path(ws).read_bytes(),
+                file_name=f"{m.id}.pt",
+                mime="application/octet-stream",
+                key=f"models_download_{m.id}",
+                icon=":material/download:",
+                on_click="ignore",
+                help="The weights, to add to another workspace (Add a model trained elsewhere) or to predict with elsewhere",
+            )

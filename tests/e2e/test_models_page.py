@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from browser import choose, demo_server, open_expander, shot, upload, wait_for_app
@@ -62,7 +63,8 @@ def test_a_candidate_no_one_relied_on_is_removed_and_a_served_one_kept(models_se
 
 def test_a_model_trained_elsewhere_is_uploaded_and_made_active(models_server, page, tmp_path):
     """A lead's new base, trained on a GPU node, brought in from the browser: a file that is no
-    model is refused, saying so; the model is registered without figures, then made active."""
+    model is refused, saying so; the model is registered without figures, then made active, and
+    its file downloaded to take elsewhere."""
     url, ws_path = models_server
     ws = Workspace(ws_path, create=False)
     page.goto(f"{url}/models")
@@ -88,4 +90,8 @@ def test_a_model_trained_elsewhere_is_uploaded_and_made_active(models_server, pa
     expect(page.get_by_text("lead-v2 is now the active model")).to_be_visible()
     assert reg.active_model(ws).id == "lead-v2"
     expect(page.get_by_test_id("stSidebar").get_by_text("lead-v2")).to_be_visible()
+    with page.expect_download() as got:  # to take to another workspace
+        page.get_by_role("button", name="Download the model file").click()
+    assert got.value.suggested_filename == "lead-v2.pt"
+    assert Path(got.value.path()).read_bytes() == reg.get_model(ws, "lead-v2").path(ws).read_bytes()
     shot(page, "51-model-added")
