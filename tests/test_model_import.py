@@ -47,9 +47,11 @@ def a_run(tmp_path, tiny_model, name: str = "b50"):
 
 def test_a_run_trained_elsewhere_is_added_scored_and_made_active(capsys, tmp_path, tiny_model, ws):
     last = a_run(tmp_path, tiny_model)
-    code, out, err = run(capsys, "add-model", str(last), "--author", "ada", "--workspace", str(ws.root))
+    note = "recipe B, 40 epochs on the 2024 archive <b>"
+    code, out, err = run(capsys, "add-model", str(last), "--note", note, "--author", "ada", "--workspace", str(ws.root))
     assert code == 0, err
     added = reg.get_model(ws, "b50-last")
+    assert added.note == note  # what it is, where the registry has no parent, job or tiles to say it
     assert out.startswith("added model b50-last (") and "`evaluate --model b50-last`" in out
     assert not added.active and added.parent is None and added.metrics == {}
     kept = load_checkpoint(added.path(ws))
@@ -64,6 +66,8 @@ def test_a_run_trained_elsewhere_is_added_scored_and_made_active(capsys, tmp_pat
     assert reg.get_model(ws, "b50-last").metrics["binary_iou"] is not None  # scored here, as a fine-tune is
     assert run(capsys, "promote", "b50-last", "--workspace", str(ws.root))[0] == 0
     assert reg.active_model(ws).id == "b50-last"
+    listing = run(capsys, "models", "--workspace", str(ws.root))[1]
+    assert listing.startswith("* b50-last ") and f"({note})\n" in listing
 
     code, out, err = run(capsys, "add-model", str(tiny_model), "--id", "lead.v2", "--promote", "--workspace", str(ws.root))
     assert code == 0, err
@@ -93,6 +97,7 @@ def test_what_could_not_predict_here_is_refused_writing_nothing(capsys, tmp_path
         "model id '../up' cannot name a model": [str(tiny_model), "--id", "../up"],
         "is the shipped model's id, and": [str(tiny_model), "--id", SHIPPED_MODEL.stem],
         "model file": [str(tmp_path / "gone.pt")],
+        "the note holds a control character": [str(tiny_model), "--note", "two\nlines"],
     }
     before = (sorted(p.name for p in (ws.root / "models").iterdir()), len(audit_rows(ws)))
     for said, argv in odd.items():

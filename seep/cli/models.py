@@ -161,6 +161,7 @@ def cmd_models(args) -> int:
             f"{'*' if m.active else ' '} {m.id:<24} parent {m.parent or '-':<24} {stamp(m.created_at)}  "
             f"{m.train_images or '-':>5} train tiles  val binary IoU {'n/a' if iou is None else f'{iou:.3f}'}"
             + (f"  worse than its base: {why_worse(m.metrics)}" if m.metrics.get("worse_than_base") else "")
+            + (f"  ({m.note})" if m.note else "")
         )
     print("no models yet" if not models else "* = active")
     return 0
@@ -202,7 +203,7 @@ def cmd_add_model(args) -> int:
     from seep.workspace.registry import promote
 
     ws = open_workspace(args)
-    m = add_model(ws, args.file, actor=args.author, model_id=args.model_id)
+    m = add_model(ws, args.file, actor=args.author, model_id=args.model_id, note=args.note)
     size = m.path(ws).stat().st_size / 1e6
     print(f"added model {m.id} ({size:.1f} MB of weights); `evaluate --model {m.id}` scores it on this workspace's tiles")
     if args.promote:

@@ -561,6 +561,7 @@ def _model_commands(add: Add) -> None:
     )
     p.add_argument("file", type=Path, help="the model file")
     p.add_argument("--id", dest="model_id", help="its id (default: the file's name; for a run's last.pt, RUN-last)")
+    p.add_argument("--note", default="", help="what it is, for the registry: its recipe, what it was trained on")
     p.add_argument("--promote", action="store_true", help="make it the active model too")
     p.add_argument("--author", default=default_author(), help="who adds it, for the audit trail")
     p = add(

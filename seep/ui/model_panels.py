@@ -45,6 +45,7 @@ def registry_table(models: list[reg.ModelRecord]) -> None:
                     "vs. base": _verdict(m.metrics),
                     "mean class IoU": m.metrics.get("mean_iou"),
                     "mAP": m.metrics.get("mean_map"),
+                    "note": m.note,
                 }
                 for m in reversed(models)
             ]
@@ -257,7 +258,11 @@ def add_panel(ws: Workspace) -> None:
         added = st.session_state.get("models_added", 0)  # a new form after each model added: an empty one
         with st.form(f"models_add_{added}", border=False):
             upload = st.file_uploader("Model file", type=["pt"], key=f"models_add_file_{added}")
-            model_id = st.text_input("Its id", key=f"models_add_id_{added}", placeholder="the file's name")
+            with st.container(horizontal=True):
+                model_id = st.text_input("Its id", key=f"models_add_id_{added}", placeholder="the file's name")
+                note = st.text_input(
+                    "What it is", key=f"models_add_note_{added}", placeholder="its recipe, what it was trained on"
+                )
             if not st.form_submit_button("Add model", icon=":material/add:") or upload is None:
                 return
         try:
@@ -265,7 +270,7 @@ def add_panel(ws: Workspace) -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / Path(upload.name).name  # errors name the file as the analyst chose it
                 path.write_bytes(upload.getvalue())
-                m = add_model(ws, path, actor=session.author(), model_id=model_id.strip() or None)
+                m = add_model(ws, path, actor=session.author(), model_id=model_id.strip() or None, note=note)
         except SeepError as e:
             session.show_error(e)
             return

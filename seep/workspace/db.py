@@ -401,6 +401,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX label_exports_scene ON label_exports(scene, at);
     """,
+    # 25: what a model is, in words: one trained elsewhere and added (seep.workspace.model_import)
+    # has no parent, job or tiles of this workspace to say it.
+    "ALTER TABLE models ADD COLUMN note TEXT NOT NULL DEFAULT '';",
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,19 +19,20 @@ from seep.learn.checkpoint import export_weights, load_checkpoint
 from seep.learn.model import UNetConfig
 from seep.learn.shipped import SHIPPED_MODEL
 from seep.workspace import registry as reg
-from seep.workspace.records import clean_author
+from seep.workspace.records import clean_author, clean_note
 from seep.workspace.workspace import Workspace
 
 MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # the id begins its weights file's name
 RUN_FILES = {"best", "last", "model"}  # what `train` calls every run's files: the run's folder names it
 
 
-def add_model(ws: Workspace, path: Path, *, actor: str, model_id: str | None = None) -> reg.ModelRecord:
+def add_model(ws: Workspace, path: Path, *, actor: str, model_id: str | None = None, note: str = "") -> reg.ModelRecord:
     """Register the model in `path` (not active), kept without its optimizer state. Refused,
     writing nothing: a file that is no Seep model or holds more than weights, a network that
     reads another number of bands or gives more classes than the workspace's class table, an id
-    that is taken or could not name a file. It has no figures here until it is scored."""
-    actor, path = clean_author(actor), Path(path)
+    that is taken or could not name a file. It has no figures here until it is scored; `note`
+    says what it is (its recipe, what it was trained on) where the registry has no lineage to."""
+    actor, path, note = clean_author(actor), Path(path), clean_note(note)
     model_id = check_id(model_id or id_for(path))
     state = load_checkpoint(path)
     fits(ws, UNetConfig.from_dict(state["model_config"]), path)
@@ -44,7 +45,8 @@ def add_model(ws: Workspace, path: Path, *, actor: str, model_id: str | None = N
         kept = Path(tmp) / "model.pt"
         export_weights(path, kept)  # a run's last.pt holds the optimizer's state too: twice the weights
         size = kept.stat().st_size / 1e6
-        return reg.register_model(ws, kept, model_id=model_id, audit=(actor, "add model", f"from {path} ({size:.1f} MB)"))
+        audit = (actor, "add model", f"from {path} ({size:.1f} MB)")
+        return reg.register_model(ws, kept, model_id=model_id, audit=audit, note=note)
 
 
 def same_weights(state: dict, other: Path) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from seep.data.raster import atomic_write_bytes
 from seep.errors import BadInputError, NotFoundError
+from seep.workspace.records import clean_note
 from seep.workspace.workspace import Workspace
 
 # Checked inside the write transaction that records a job's result: a background job passes
@@ -39,6 +40,7 @@ class ModelRecord:
     data_snapshot: list
     val_scenes: list
     metrics: dict
+    note: str = ""  # what it is, as whoever added it said (seep.workspace.model_import)
     active: bool = False
 
     def path(self, ws: Workspace) -> Path:
@@ -64,6 +66,7 @@ def register_model(
     model_id: str | None = None,
     fence: Fence = unfenced,
     audit: tuple[str, str, str] | None = None,
+    note: str = "",
 ) -> ModelRecord:
     """Copy `weights` into the workspace and record it (not active: promote does that), with
     `audit` (actor, action, detail) in the audit trail in the same transaction."""
@@ -71,35 +74,34 @@ def register_model(
     rel = f"models/{model_id}-{secrets.token_hex(4)}.pt"  # a file of its own, even if the id is taken as this runs
     atomic_write_bytes(ws.root / rel, Path(weights).read_bytes())
     try:
-        _record_model(ws, model_id, rel, parent, job_id, data_snapshot, val_scenes, metrics, fence, audit)
+        row = {
+            "id": model_id,
+            "parent": parent,
+            "file": rel,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "job_id": job_id,
+            "train_images": len(data_snapshot or []),
+            "data_snapshot": json.dumps(data_snapshot or []),
+            "val_scenes": json.dumps(val_scenes or []),
+            "metrics": json.dumps(metrics or {}),
+            "note": clean_note(note),
+        }
+        _record_model(ws, row, fence, audit)
     except BaseException:
         (ws.root / rel).unlink(missing_ok=True)  # no weights without their row
         raise
     return get_model(ws, model_id)
 
 
-def _record_model(ws, model_id, rel, parent, job_id, data_snapshot, val_scenes, metrics, fence: Fence, audit) -> None:
+def _record_model(ws: Workspace, row: dict, fence: Fence, audit) -> None:
     from seep.workspace.accounts import record_in
 
     with ws.connect(write=True) as con:
         fence(con)
         if audit:
             actor, action, detail = audit
-            record_in(con, actor, action, model_id, detail)
-        con.execute(
-            "INSERT INTO models VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                model_id,
-                parent,
-                rel,
-                datetime.now(UTC).isoformat(timespec="seconds"),
-                job_id,
-                len(data_snapshot or []),
-                json.dumps(data_snapshot or []),
-                json.dumps(val_scenes or []),
-                json.dumps(metrics or {}),
-            ),
-        )
+            record_in(con, actor, action, row["id"], detail)
+        con.execute(f"INSERT INTO models ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
 
 
 def update_metrics(ws: Workspace, model_id: str, metrics: dict, fence: Fence = unfenced) -> None:

@@ -79,10 +79,11 @@ def test_a_model_trained_elsewhere_is_uploaded_and_made_active(models_server, pa
 
     shutil.copy(SHIPPED_MODEL, tmp_path / "lead-v2.pt")
     upload(page, tmp_path / "lead-v2.pt")
+    page.get_by_label("What it is").fill("recipe B on the 2024 archive")
     page.get_by_role("button", name="Add model").click()
     wait_for_app(page)
     expect(page.get_by_text("Added model lead-v2")).to_be_visible()
-    assert not reg.get_model(ws, "lead-v2").active
+    assert not reg.get_model(ws, "lead-v2").active and reg.get_model(ws, "lead-v2").note == "recipe B on the 2024 archive"
     expect(page.get_by_text("lead-v2 has no figures on this workspace's tiles yet")).to_be_visible()  # picked
     expect(page.get_by_text("lead-v2.pt")).to_have_count(0)  # an empty form for the next one
     page.get_by_role("button", name="Make lead-v2 the active model").click()
