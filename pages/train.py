@@ -100,7 +100,8 @@ with c1:
     if st.session_state.get("train_base_usual") != usual:  # a promotion since: fine-tune the new active model
         st.session_state["train_base"] = st.session_state["train_base_usual"] = usual
     sticky("train_base", usual, bases)
-    base = st.selectbox("Base model", bases, key="train_base")
+    notes = {m.id: m.note for m in models if m.note}  # what a model added from elsewhere is
+    base = st.selectbox("Base model", bases, key="train_base", format_func=lambda i: f"{i} · {notes[i]}" if i in notes else i)
 with c2:
     sticky("train_epochs", DEFAULTS.epochs)
     epochs = st.number_input("Epochs", 1, 200, key="train_epochs")

@@ -634,7 +634,7 @@ def test_train_page_compares_and_promotes_a_candidate(demo_ws, tiny_model):
 def test_train_page_rolls_back_to_a_model_named_with_its_score(demo_ws, tiny_model):
     from seep.workspace import registry as reg
 
-    reg.register_model(demo_ws, tiny_model, model_id="first", metrics={"binary_iou": 0.41})
+    reg.register_model(demo_ws, tiny_model, model_id="first", metrics={"binary_iou": 0.41}, note="<b>B</b> on 2024")
     reg.register_model(
         demo_ws, tiny_model, model_id="second", parent="first", metrics={"worse_than_base": True, "binary_iou": 0.3}
     )
@@ -642,10 +642,11 @@ def test_train_page_rolls_back_to_a_model_named_with_its_score(demo_ws, tiny_mod
     reg.promote(demo_ws, "third")
     at = app(page="pages/train.py")
     pick = at.selectbox(key="train_rollback_pick")
-    assert [o.rsplit(" · ", 1)[0] for o in pick.options] == [
+    assert [re.sub(r" · [^·]* UTC", "", o) for o in pick.options] == [
         "second · seep IoU 0.300, worse than its base",
-        "first · seep IoU 0.410",
+        "first · seep IoU 0.410 · <b>B</b> on 2024",  # what it is, as added from elsewhere
     ]  # newest first, the active one left out
+    assert at.selectbox(key="train_base").options == ["first · <b>B</b> on 2024", "second", "third"]
     pick.set_value("first").run()
     at.button(key="train_rollback").click().run()
     assert reg.active_model(demo_ws).id == "first" and not at.exception

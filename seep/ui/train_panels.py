@@ -107,4 +107,4 @@ def _model_line(m) -> str:
     iou = m.metrics.get("binary_iou")
     scored = f"seep IoU {iou:.3f}" if iou is not None else "not evaluated"
     worse = ", worse than its base" if m.metrics.get("worse_than_base") else ""
-    return f"{m.id} · {scored}{worse} · {when(m.created_at)}"
+    return f"{m.id} · {scored}{worse} · {when(m.created_at)}" + (f" · {m.note}" if m.note else "")
