@@ -45,7 +45,7 @@ def a_run(tmp_path, tiny_model, name: str = "b50"):
     return tmp_path / "runs" / name / "last.pt"
 
 
-def test_a_run_trained_elsewhere_is_added_scored_and_made_active(capsys, tmp_path, tiny_model, ws):
+def test_a_run_trained_elsewhere_is_added_scored_and_made_active(capsys, tmp_path, tiny_model, ws, store, request, monkeypatch):
     last = a_run(tmp_path, tiny_model)
     note = "recipe B, 40 epochs on the 2024 archive <b>"
     code, out, err = run(capsys, "add-model", str(last), "--note", note, "--author", "ada", "--workspace", str(ws.root))
@@ -72,6 +72,13 @@ def test_a_run_trained_elsewhere_is_added_scored_and_made_active(capsys, tmp_pat
     code, out, err = run(capsys, "add-model", str(tiny_model), "--id", "lead.v2", "--promote", "--workspace", str(ws.root))
     assert code == 0, err
     assert out.endswith("lead.v2 is now the active model\n") and reg.active_model(ws).id == "lead.v2"
+
+    # Taken on to another workspace as it lies in this one's models/ folder: the id it had here.
+    if store == "postgres":  # another workspace, another database
+        monkeypatch.setenv("SEEP_DATABASE_URL", request.getfixturevalue("postgres_server").new_database())
+    other = Workspace(tmp_path / "other")
+    code, out, err = run(capsys, "add-model", str(added.path(ws)), "--workspace", str(other.root))
+    assert code == 0 and [m.id for m in reg.list_models(other)] == ["b50-last"], err
 
 
 def network(tiny_model, path, **change):

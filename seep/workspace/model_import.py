@@ -57,8 +57,11 @@ def same_weights(state: dict, other: Path) -> bool:
 
 def id_for(path: Path) -> str:
     """The id a model file gets by default: its name, or for a run's best.pt or last.pt the
-    run's folder's with it (runs/b50/last.pt: b50-last); what no file name may hold becomes -."""
+    run's folder's with it (runs/b50/last.pt: b50-last), or for another workspace's model file
+    the id it had there (models/b50-last-1f2e3d4c.pt: b50-last); what no file name may hold becomes -."""
     name = f"{path.parent.name}-{path.stem}" if path.stem.lower() in RUN_FILES and path.parent.name else path.stem
+    if path.parent.name == "models" and (registered := re.fullmatch(r"(.+)-[0-9a-f]{8}", name)):
+        name = registered[1]  # register_model's name for it: ID-TOKEN.pt
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")[:64] or "model"
 
 
