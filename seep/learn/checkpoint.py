@@ -87,12 +87,14 @@ def shift_background(path: Path, shift: float) -> None:
     save_checkpoint(path, state)
 
 
-def export_weights(src: Path, dst: Path, decode: dict | None = None) -> None:
+def export_weights(src: Path, dst: Path, decode: dict | None = None) -> dict:
     """A shippable model: the checkpoint without optimizer state (a third of the size), with
-    `decode` (Decode settings) in place of its own if given: a fine-tune keeps its parent's."""
+    `decode` (Decode settings) in place of its own if given: a fine-tune keeps its parent's.
+    Returns what it wrote."""
     state = load_checkpoint(src)
     if decode is not None:
         state["decode"] = Decode.from_dict(decode).to_dict()
     state.pop("optimizer", None)
     state.pop("raw_model", None)  # training weights behind an average: only a resume needs them
     save_checkpoint(dst, state)
+    return state

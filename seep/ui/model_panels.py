@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from seep.errors import SeepError
+from seep.errors import BadInputError, SeepError
 from seep.jobs import queue
 from seep.jobs.finetune import validation_set
 from seep.jobs.worker import ensure_worker
@@ -268,9 +268,19 @@ def add_panel(ws: Workspace) -> None:
         try:
             session.require(ws, "add a model")
             with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / Path(upload.name).name  # errors name the file as the analyst chose it
+                path = Path(tmp) / Path(upload.name).name  # its id, by default, is the file's name
                 path.write_bytes(upload.getvalue())
-                m = add_model(ws, path, actor=session.author(), model_id=model_id.strip() or None, note=note)
+                try:
+                    m = add_model(
+                        ws,
+                        path,
+                        actor=session.author(),
+                        model_id=model_id.strip() or None,
+                        note=note,
+                        source=f"{path.name}, uploaded",
+                    )
+                except SeepError as e:  # said of the file the analyst chose, not of its copy on the server
+                    raise BadInputError(str(e).replace(str(path), path.name)) from e
         except SeepError as e:
             session.show_error(e)
             return

@@ -26,26 +26,27 @@ MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # the id begins its w
 RUN_FILES = {"best", "last", "model"}  # what `train` calls every run's files: the run's folder names it
 
 
-def add_model(ws: Workspace, path: Path, *, actor: str, model_id: str | None = None, note: str = "") -> reg.ModelRecord:
+def add_model(
+    ws: Workspace, path: Path, *, actor: str, model_id: str | None = None, note: str = "", source: str | None = None
+) -> reg.ModelRecord:
     """Register the model in `path` (not active), kept without its optimizer state. Refused,
     writing nothing: a file that is no Seep model or holds more than weights, a network that
     reads another number of bands or gives more classes than the workspace's class table, an id
     that is taken or could not name a file. It has no figures here until it is scored; `note`
-    says what it is (its recipe, what it was trained on) where the registry has no lineage to."""
+    says what it is (its recipe, what it was trained on) where the registry has no lineage to;
+    `source`, where it came from for the audit trail (default: `path`)."""
     actor, path, note = clean_author(actor), Path(path), clean_note(note)
     model_id = check_id(model_id or id_for(path))
-    state = load_checkpoint(path)
-    fits(ws, UNetConfig.from_dict(state["model_config"]), path)
-    if model_id in {m.id for m in reg.list_models(ws)}:
-        raise BadInputError(f"a model {model_id} is already registered here; give the new one another id")
-    if model_id == SHIPPED_MODEL.stem and not same_weights(state, SHIPPED_MODEL):
-        # Predictions are kept by model id: the shipped model's, cached here, would pass for this one's.
-        raise BadInputError(f"{model_id} is the shipped model's id, and {path} holds other weights; give it another id")
     with tempfile.TemporaryDirectory() as tmp:
         kept = Path(tmp) / "model.pt"
-        export_weights(path, kept)  # a run's last.pt holds the optimizer's state too: twice the weights
-        size = kept.stat().st_size / 1e6
-        audit = (actor, "add model", f"from {path} ({size:.1f} MB)")
+        state = export_weights(path, kept)  # a run's last.pt holds the optimizer's state too: twice the weights
+        fits(ws, UNetConfig.from_dict(state["model_config"]), path)
+        if model_id in {m.id for m in reg.list_models(ws)}:
+            raise BadInputError(f"a model {model_id} is already registered here; give the new one another id")
+        if model_id == SHIPPED_MODEL.stem and not same_weights(state, SHIPPED_MODEL):
+            # Predictions are kept by model id: the shipped model's, cached here, would pass for this one's.
+            raise BadInputError(f"{model_id} is the shipped model's id, and {path} holds other weights; give it another id")
+        audit = (actor, "add model", f"from {source or path} ({kept.stat().st_size / 1e6:.1f} MB)")
         return reg.register_model(ws, kept, model_id=model_id, audit=audit, note=note)
 
 

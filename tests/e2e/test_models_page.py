@@ -14,6 +14,7 @@ from browser import choose, demo_server, open_expander, shot, upload, wait_for_a
 from seep.learn.shipped import SHIPPED_MODEL
 from seep.workspace import Workspace
 from seep.workspace import registry as reg
+from seep.workspace.accounts import audit_rows
 
 expect = pytest.importorskip("playwright.sync_api", reason="pip install playwright (.ci/run does)").expect
 
@@ -74,7 +75,7 @@ def test_a_model_trained_elsewhere_is_uploaded_and_made_active(models_server, pa
     upload(page, tmp_path / "notes.pt")
     page.get_by_role("button", name="Add model").click()
     wait_for_app(page)
-    expect(page.get_by_text("notes.pt is not a readable Seep model")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^notes\.pt is not a readable Seep model"))).to_be_visible()  # not its copy's path
     assert "notes" not in {m.id for m in reg.list_models(ws)}
 
     shutil.copy(SHIPPED_MODEL, tmp_path / "lead-v2.pt")
@@ -84,6 +85,9 @@ def test_a_model_trained_elsewhere_is_uploaded_and_made_active(models_server, pa
     wait_for_app(page)
     expect(page.get_by_text("Added model lead-v2")).to_be_visible()
     assert not reg.get_model(ws, "lead-v2").active and reg.get_model(ws, "lead-v2").note == "recipe B on the 2024 archive"
+    entry = audit_rows(ws)[0]
+    assert (entry["action"], entry["target"]) == ("add model", "lead-v2")
+    assert re.fullmatch(r"from lead-v2\.pt, uploaded \(\d+\.\d MB\)", entry["detail"])  # not its copy's path
     expect(page.get_by_text("lead-v2 has no figures on this workspace's tiles yet")).to_be_visible()  # picked
     expect(page.get_by_text("lead-v2.pt")).to_have_count(0)  # an empty form for the next one
     page.get_by_role("button", name="Make lead-v2 the active model").click()
