@@ -31,9 +31,10 @@ ids = [m.id for m in models]
 c1, c2 = st.columns(2)
 first = c1.selectbox("Model", ids, index=len(ids) - 1, key="models_pick")
 second = c2.selectbox("Compare with", [None, *ids], key="models_compare", format_func=lambda m: m or "nothing")
-panels.model_actions(ws, reg.get_model(ws, first))
-panels.figures(ws, [reg.get_model(ws, m) for m in (first, second) if m])
+by_id = {m.id: m for m in models}
+panels.model_actions(ws, by_id[first])
+panels.figures(ws, [by_id[m] for m in (first, second) if m])
 if session.allowed(ws, "remove a model"):
-    panels.removal_panel(ws, reg.get_model(ws, first))
-panels.shipped_expectation(ws, predicts_here=reg.active_model(ws) is None)
+    panels.removal_panel(ws, by_id[first])
+panels.shipped_expectation(ws, predicts_here=not any(m.active for m in models))
 panels.quality(ws)
