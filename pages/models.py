@@ -34,6 +34,8 @@ second = c2.selectbox("Compare with", [None, *ids], key="models_compare", format
 by_id = {m.id: m for m in models}
 panels.model_actions(ws, by_id[first])
 panels.figures(ws, [by_id[m] for m in (first, second) if m])
+if by_id[first].expected:  # added with its recipe's cross-validation
+    panels.expectation(ws, first, first, by_id[first].expected, key="models_picked_expected")
 if session.allowed(ws, "remove a model"):
     panels.removal_panel(ws, by_id[first])
 panels.shipped_expectation(ws, predicts_here=not any(m.active for m in models))

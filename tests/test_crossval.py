@@ -23,6 +23,8 @@ from seep.learn.infer import Predictor
 from seep.learn.model import UNet, UNetConfig
 from seep.learn.shipped import SHIPPED_MODEL, expected_scores, sha256, write_expected_scores
 from seep.learn.train import TrainConfig, averaged, train
+from seep.workspace import Workspace
+from seep.workspace.registry import get_model
 
 NAMES = SEEP_CLASSES.names
 
@@ -237,6 +239,26 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     assert expected_scores(tmp_path / "cv" / "fold1" / "last.pt", kept_at) is None  # not these weights' figures
     kept_at.write_text("{not json")
     assert expected_scores(model, kept_at) is None
+    # The same from the command line, beside the model, and taken with it into a workspace's registry.
+    assert main(["expected-scores", str(model), "--runs", str(tmp_path / "cv"), "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        out.startswith(f"wrote {tmp_path / 'cv' / 'fold0' / 'last.cv.json'}: binary IoU ")
+        and "(2 folds over 4 scenes, 8 tiles)" in out
+    )
+    ws = str(tmp_path / "ws")
+    Workspace(ws)
+    assert main(["add-model", str(model), "--workspace", ws]) == 0
+    assert "with what to expect of it on new scenes (last.cv.json): binary IoU" in capsys.readouterr().out
+    assert get_model(Workspace(ws), "fold0-last").expected == expected_scores(model, model.with_suffix(".cv.json"))
+    shutil.copy(model.with_suffix(".cv.json"), tmp_path / "cv" / "fold1" / "last.cv.json")  # fold 0's figures
+    assert main(["add-model", str(tmp_path / "cv" / "fold1" / "last.pt"), "--workspace", ws]) == 0
+    assert "last.cv.json describes other weights than" in capsys.readouterr().err
+    assert get_model(Workspace(ws), "fold1-last").expected is None
+    assert (
+        main(["expected-scores", str(model), "--runs", str(tmp_path / "cv"), str(tmp_path / "seed2"), "--data", str(data)]) == 1
+    )
+    assert "the same number of fold" in capsys.readouterr().err
     # Other settings in the same folder would resume the old weights: refused instead.
     assert main([*args[:-1], "--ema", "0.99"]) == 1
     assert "holds a run with other settings" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """AppTest runs of each page against a small demo workspace (no browser)."""
 
+import json
 import os
 import re
 import time
@@ -751,6 +752,27 @@ def test_models_page_says_what_to_expect_of_the_shipped_model(demo_ws):
     captions = " ".join(c.value for c in at.caption)
     assert "Taken for another seep class more often than for itself:" in captions
     assert "it predicts in this workspace" in captions and f"the mean over the {kept['folds'] * kept['runs']} models" in captions
+
+
+def test_a_model_added_with_its_cross_validation_says_what_to_expect_of_it(demo_ws, tiny_model):
+    """Its figures, as the shipped model's: under the model picked, by its id."""
+    from seep.learn.shipped import SHIPPED_SCORES
+    from seep.workspace import registry as reg
+
+    figures = {**json.loads(SHIPPED_SCORES.read_text()), "runs": 1} if SHIPPED_SCORES.is_file() else None
+    if figures is None:
+        pytest.skip("no shipped model figures in models/ to stand for a lead's")
+    reg.register_model(demo_ws, tiny_model, model_id="lead <i>v2</i>", expected=figures)
+    reg.register_model(demo_ws, tiny_model, model_id="plain")
+    at = app(page="pages/models.py")
+    at.selectbox(key="models_pick").set_value("lead <i>v2</i>").run()
+    assert [s.value for s in at.subheader if "never saw" in s.value] == [
+        "lead \\<i\\>v2\\</i\\> on scenes it never saw",  # as text
+        "The shipped model on scenes it never saw",
+    ]
+    assert f"the mean over the {figures['folds']} models" in " ".join(c.value for c in at.caption)
+    at.selectbox(key="models_pick").set_value("plain").run()
+    assert [s.value for s in at.subheader if "never saw" in s.value] == ["The shipped model on scenes it never saw"]
 
 
 def test_a_reviewer_accepts_the_ticked_predictions_from_the_grid(demo_ws, grid, with_model):

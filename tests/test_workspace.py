@@ -334,7 +334,8 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
         "label_exports",
     ):
         con.execute(f"DROP TABLE {table}")
-    con.execute("ALTER TABLE models DROP COLUMN note")  # and before models added from elsewhere
+    for column in ("note", "expected"):  # and before models added from elsewhere
+        con.execute(f"ALTER TABLE models DROP COLUMN {column}")
     con.close()
     wsdb._CURRENT.clear()
     code = "import sys; from seep.workspace import Workspace; Workspace(sys.argv[1])"

@@ -199,6 +199,7 @@ def cmd_remove_model(args) -> int:
 
 
 def cmd_add_model(args) -> int:
+    from seep.learn.shipped import describe_expected, figures_of
     from seep.workspace.model_import import add_model
     from seep.workspace.registry import promote
 
@@ -206,6 +207,10 @@ def cmd_add_model(args) -> int:
     m = add_model(ws, args.file, actor=args.author, model_id=args.model_id, note=args.note)
     size = m.path(ws).stat().st_size / 1e6
     print(f"added model {m.id} ({size:.1f} MB of weights); `evaluate --model {m.id}` scores it on this workspace's tiles")
+    if m.expected:
+        print(f"with what to expect of it on new scenes ({figures_of(args.file).name}): {describe_expected(m.expected)}")
+    elif figures_of(args.file).is_file():
+        print(f"warning: {figures_of(args.file)} describes other weights than {args.file}; not taken", file=sys.stderr)
     if args.promote:
         promote(ws, m.id, actor=args.author)
         print(f"{m.id} is now the active model")

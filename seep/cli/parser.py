@@ -18,7 +18,7 @@ from seep.cli.models import (
     cmd_rollback,
 )
 from seep.cli.team import cmd_activity, cmd_assign, cmd_audit, cmd_copy_to_postgres, cmd_jobs, cmd_user, cmd_worker
-from seep.cli.training import cmd_crossval, cmd_train
+from seep.cli.training import cmd_crossval, cmd_expected_scores, cmd_train
 from seep.cli.workspace import (
     cmd_acquired,
     cmd_backup,
@@ -496,6 +496,16 @@ def _training_commands(add: Add) -> None:
         "of its fold models (repeat for an ensemble)",
     )
     _training_flags(p)
+
+    p = add(
+        "expected-scores",
+        cmd_expected_scores,
+        "keep beside a model file (MODEL.cv.json) what to expect of it on new scenes: its recipe's crossval fold "
+        "models each scored on its own held-out scenes of --data, mean +- spread; add-model takes it with the model",
+    )
+    p.add_argument("model", type=Path, help="the model file the figures are for (trained with the runs' recipe)")
+    p.add_argument("--runs", type=Path, nargs="+", required=True, help="crossval run folders of its recipe, one per seed")
+    p.add_argument("--data", type=Path, required=True, help="the folder the runs were cross-validated on")
 
 
 def _model_commands(add: Add) -> None:

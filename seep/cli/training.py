@@ -263,3 +263,16 @@ def format_summary(s: dict, names: list[str]) -> str:
 
 def _f(x) -> str:
     return "n/a" if x is None else f"{x:.3f}"
+
+
+def cmd_expected_scores(args) -> int:
+    from seep.learn.checkpoint import load_checkpoint
+    from seep.learn.shipped import describe_expected, figures_of, write_expected_scores
+
+    load_checkpoint(args.model)  # refused as every model file is, before the runs are scored
+    try:
+        figures = write_expected_scores(args.runs, args.data, model=args.model, out=figures_of(args.model))
+    except FileNotFoundError as e:
+        raise BadInputError(f"{e}: give the crossval run folders of the model's recipe") from e
+    print(f"wrote {figures_of(args.model)}: {describe_expected(figures)}")
+    return 0

@@ -7,8 +7,14 @@ import hashlib
 import json
 from pathlib import Path
 
+
+def figures_of(model: Path) -> Path:
+    """Where a model file's cross-validation figures are kept: beside it, MODEL.cv.json."""
+    return Path(model).with_suffix(".cv.json")
+
+
 SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "models" / "seep-unet-cgg.pt"
-SHIPPED_SCORES = SHIPPED_MODEL.with_suffix(".cv.json")
+SHIPPED_SCORES = figures_of(SHIPPED_MODEL)
 
 
 def expected_scores(model: Path = SHIPPED_MODEL, scores: Path = SHIPPED_SCORES) -> dict | None:
@@ -66,6 +72,16 @@ def write_expected_scores(runs: list[Path], data: Path, model: Path = SHIPPED_MO
     }
     Path(out).write_text(json.dumps(figures, indent=1) + "\n")
     return figures
+
+
+def describe_expected(scores: dict) -> str:
+    """The figures in a line: binary IoU, mean and spread, and over what."""
+    b, runs = scores["binary_iou"], scores["runs"]
+    seeds = f" x {runs} training seeds" if runs > 1 else ""
+    return (
+        f"binary IoU {b['mean']:.3f} +- {b['std']:.3f} on scenes each model never saw "
+        f"({scores['folds']} folds{seeds} over {scores['scenes']} scenes, {scores['tiles']} tiles)"
+    )
 
 
 def sha256(path: Path) -> str:

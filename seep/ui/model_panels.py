@@ -16,7 +16,7 @@ from seep.jobs import queue
 from seep.jobs.finetune import validation_set
 from seep.jobs.worker import ensure_worker
 from seep.learn.metrics import describe_tiles
-from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES, expected_scores
+from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES, expected_scores, figures_of
 from seep.ui import blind, session
 from seep.ui.actions import activate
 from seep.ui.charts import confusion_heatmap, expected_iou_bars, iou_bars, pr_curves
@@ -132,9 +132,16 @@ def shipped_expectation(ws: Workspace, predicts_here: bool) -> None:
     cross-validation: what an analyst should trust it with before any fine-tune."""
     stamp = tuple(p.stat().st_mtime if p.is_file() else None for p in (SHIPPED_MODEL, SHIPPED_SCORES))
     scores = _expected_scores(stamp) if None not in stamp else None
-    if scores is None:
-        return
-    st.subheader("The shipped model on scenes it never saw", anchor=False)
+    if scores is not None:
+        until = ": it predicts in this workspace until a fine-tuned model is promoted" if predicts_here else ""
+        expectation(ws, "The shipped model", SHIPPED_MODEL.stem, scores, until, key="models_expected")
+
+
+def expectation(ws: Workspace, title: str, model_id: str, scores: dict, until: str = "", *, key: str) -> None:
+    """A model's recipe's scene cross-validation (the shipped model's, or one added with its
+    cv.json): per class the mean over its fold models and the spread, the classes it almost
+    never gets right, and which class it takes for which."""
+    st.subheader(f"{plain(title)} on scenes it never saw", anchor=False)
     seep, colours = scores["classes"], ["#1f77b4"] * len(scores["classes"])
     if len(ws.classes) == len(seep) + 1:  # the same classes: the workspace's names and colours for them
         seep = [ws.classes[c].name for c in range(1, len(ws.classes))]
@@ -142,20 +149,19 @@ def shipped_expectation(ws: Workspace, predicts_here: bool) -> None:
     binary, runs = scores["binary_iou"], scores["runs"]
     seeds = f" for each of {runs} training seeds" if runs > 1 else ""
     st.caption(
-        f"{SHIPPED_MODEL.stem}'s recipe, trained {scores['folds']} times{seeds}, each time without some of "
-        f"{scores['scenes']} real SAR scenes ({scores['tiles']} tiles), and scored on the scenes it had not "
+        f"{plain(model_id)}'s recipe, trained {scores['folds']} times{seeds}, each time without some of "
+        f"{scores['scenes']} SAR scenes ({scores['tiles']} tiles), and scored on the scenes it had not "
         f"seen: the mean over the {scores['folds'] * runs} models, the bar's whisker the spread (standard "
-        f"deviation). Expect about this on new scenes"
-        + (": it predicts in this workspace until a fine-tuned model is promoted." if predicts_here else ".")
+        f"deviation). Expect about this on new scenes{until}."
     )
-    st.plotly_chart(expected_iou_bars(scores, seep, colours), key="models_expected_iou")
+    st.plotly_chart(expected_iou_bars(scores, seep, colours), key=f"{key}_iou")
     weak = [plain(name) for name, s in zip(seep, scores["iou"], strict=True) if s["mean"] is not None and s["mean"] < 0.05]
     text = f"Seep or not: IoU {binary['mean']:.2f} ± {binary['std']:.2f}."
     if weak:
         text += f" It almost never gets the class right for {', '.join(weak)} (IoU under 0.05): read those as a guess and correct them."
     st.markdown(text)
     with st.expander("Which class it takes for which (all folds' pixels)"):
-        st.plotly_chart(confusion_heatmap(scores, [ws.classes.names[0], *seep]), key="models_expected_cm")
+        st.plotly_chart(confusion_heatmap(scores, [ws.classes.names[0], *seep]), key=f"{key}_cm")
         mixed = _taken_for(scores["confusion_matrix"], seep)
         st.caption(
             "Each row is where that class's labelled pixels went."
@@ -252,41 +258,55 @@ def add_panel(ws: Workspace) -> None:
     with st.expander("Add a model trained elsewhere", icon=":material/upload_file:"):
         st.caption(
             "A model file Seep wrote: a run's last.pt of `python -m seep train --data`, a cross-validation's "
-            "fold model, another workspace's models/*.pt. It is registered, not made active: score it here "
-            "(Evaluate), then make it active."
+            "fold model, another workspace's models/*.pt, with MODEL.cv.json if `seep expected-scores` wrote one "
+            "(what to expect of it on new scenes). It is registered, not made active: score it here (Evaluate), "
+            "then make it active."
         )
         added = st.session_state.get("models_added", 0)  # a new form after each model added: an empty one
         with st.form(f"models_add_{added}", border=False):
-            upload = st.file_uploader("Model file", type=["pt"], key=f"models_add_file_{added}")
+            files = st.file_uploader(
+                "Model file, and its .cv.json", type=["pt", "json"], accept_multiple_files=True, key=f"models_add_file_{added}"
+            )
             with st.container(horizontal=True):
                 model_id = st.text_input("Its id", key=f"models_add_id_{added}", placeholder="the file's name")
                 note = st.text_input(
                     "What it is", key=f"models_add_note_{added}", placeholder="its recipe, what it was trained on"
                 )
-            if not st.form_submit_button("Add model", icon=":material/add:") or upload is None:
+            if not st.form_submit_button("Add model", icon=":material/add:") or not files:
                 return
         try:
             session.require(ws, "add a model")
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / Path(upload.name).name  # its id, by default, is the file's name
-                path.write_bytes(upload.getvalue())
-                try:
-                    m = add_model(
-                        ws,
-                        path,
-                        actor=session.author(),
-                        model_id=model_id.strip() or None,
-                        note=note,
-                        source=f"{path.name}, uploaded",
-                    )
-                except SeepError as e:  # said of the file the analyst chose, not of its copy on the server
-                    raise BadInputError(str(e).replace(str(path), path.name)) from e
+            m = _uploaded_model(ws, files, model_id.strip() or None, note)
         except SeepError as e:
             session.show_error(e)
             return
         st.session_state["models_pick"] = m.id
         st.session_state["models_added"] = added + 1
-        session.rerun_saying(f"Added model {plain(m.id)}: it has no figures here until it is scored")
+        figures = " with what to expect of it on new scenes" if m.expected else ""
+        session.rerun_saying(f"Added model {plain(m.id)}{figures}: it has no figures here until it is scored")
+
+
+def _uploaded_model(ws: Workspace, files: list, model_id: str | None, note: str) -> reg.ModelRecord:
+    """The one model file uploaded, with its MODEL.cv.json if one came with it, added; errors
+    name the files the admin chose, not their copies on the server."""
+    pts = [f for f in files if f.name.lower().endswith(".pt")]
+    if len(pts) != 1:
+        raise BadInputError(f"give one model file (.pt), not {len(pts)}, and its MODEL.cv.json if it has one")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(pts[0].name).name  # its id, by default, is the file's name
+        for f in files:
+            if f is not pts[0] and Path(f.name).name != figures_of(path).name:
+                raise BadInputError(f"{f.name} is not {path.name}'s figures: those are named {figures_of(path).name}")
+            (Path(tmp) / Path(f.name).name).write_bytes(f.getvalue())
+        if figures_of(path).is_file() and expected_scores(path, figures_of(path)) is None:
+            raise BadInputError(
+                f"{figures_of(path).name} are not {path.name}'s figures (another model's, or no expected-scores file); "
+                "nothing was added"
+            )
+        try:
+            return add_model(ws, path, actor=session.author(), model_id=model_id, note=note, source=f"{path.name}, uploaded")
+        except SeepError as e:
+            raise BadInputError(str(e).replace(str(path), path.name)) from e
 
 
 def model_actions(ws: Workspace, m: reg.ModelRecord) -> None:

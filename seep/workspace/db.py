@@ -404,6 +404,9 @@ MIGRATIONS: list[str] = [
     # 25: what a model is, in words: one trained elsewhere and added (seep.workspace.model_import)
     # has no parent, job or tiles of this workspace to say it.
     "ALTER TABLE models ADD COLUMN note TEXT NOT NULL DEFAULT '';",
+    # 26: what a model added with its recipe's scene cross-validation (MODEL.cv.json, as the shipped
+    # model's) should do on new scenes: JSON of seep.learn.shipped.expected_scores, '' where none.
+    "ALTER TABLE models ADD COLUMN expected TEXT NOT NULL DEFAULT '';",
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,7 +17,7 @@ import torch
 from seep.errors import BadInputError
 from seep.learn.checkpoint import export_weights, load_checkpoint
 from seep.learn.model import UNetConfig
-from seep.learn.shipped import SHIPPED_MODEL
+from seep.learn.shipped import SHIPPED_MODEL, expected_scores, figures_of
 from seep.workspace import registry as reg
 from seep.workspace.records import clean_author, clean_note
 from seep.workspace.workspace import Workspace
@@ -34,7 +34,9 @@ def add_model(
     reads another number of bands or gives more classes than the workspace's class table, an id
     that is taken or could not name a file. It has no figures here until it is scored; `note`
     says what it is (its recipe, what it was trained on) where the registry has no lineage to;
-    `source`, where it came from for the audit trail (default: `path`)."""
+    `source`, where it came from for the audit trail (default: `path`). Its recipe's scene
+    cross-validation figures come with it where FILE.cv.json beside it describes exactly this
+    file (`seep expected-scores` writes one): what the Models page says to expect on new scenes."""
     actor, path, note = clean_author(actor), Path(path), clean_note(note)
     model_id = check_id(model_id or id_for(path))
     with tempfile.TemporaryDirectory() as tmp:
@@ -47,7 +49,8 @@ def add_model(
             # Predictions are kept by model id: the shipped model's, cached here, would pass for this one's.
             raise BadInputError(f"{model_id} is the shipped model's id, and {path} holds other weights; give it another id")
         audit = (actor, "add model", f"from {source or path} ({kept.stat().st_size / 1e6:.1f} MB)")
-        return reg.register_model(ws, kept, model_id=model_id, audit=audit, note=note)
+        expected = expected_scores(path, figures_of(path))
+        return reg.register_model(ws, kept, model_id=model_id, audit=audit, note=note, expected=expected)
 
 
 def same_weights(state: dict, other: Path) -> bool:

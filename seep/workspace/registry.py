@@ -41,6 +41,7 @@ class ModelRecord:
     val_scenes: list
     metrics: dict
     note: str = ""  # what it is, as whoever added it said (seep.workspace.model_import)
+    expected: dict | None = None  # its recipe's cross-validation figures (seep.learn.shipped.expected_scores)
     active: bool = False
 
     def path(self, ws: Workspace) -> Path:
@@ -51,6 +52,7 @@ def _record(row, active_id: str | None) -> ModelRecord:
     d = dict(row)
     for k in ("data_snapshot", "val_scenes", "metrics"):
         d[k] = json.loads(d[k])
+    d["expected"] = json.loads(d["expected"]) if d["expected"] else None
     return ModelRecord(**d, active=d["id"] == active_id)
 
 
@@ -67,6 +69,7 @@ def register_model(
     fence: Fence = unfenced,
     audit: tuple[str, str, str] | None = None,
     note: str = "",
+    expected: dict | None = None,
 ) -> ModelRecord:
     """Copy `weights` into the workspace and record it (not active: promote does that), with
     `audit` (actor, action, detail) in the audit trail in the same transaction."""
@@ -85,6 +88,7 @@ def register_model(
             "val_scenes": json.dumps(val_scenes or []),
             "metrics": json.dumps(metrics or {}),
             "note": clean_note(note),
+            "expected": json.dumps(expected) if expected else "",
         }
         _record_model(ws, row, fence, audit)
     except BaseException:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from browser import choose, demo_server, open_expander, shot, upload, wait_for_app
 
-from seep.learn.shipped import SHIPPED_MODEL
+from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES
 from seep.workspace import Workspace
 from seep.workspace import registry as reg
 from seep.workspace.accounts import audit_rows
@@ -78,12 +78,16 @@ def test_a_model_trained_elsewhere_is_uploaded_and_made_active(models_server, pa
     expect(page.get_by_text(re.compile(r"^notes\.pt is not a readable Seep model"))).to_be_visible()  # not its copy's path
     assert "notes" not in {m.id for m in reg.list_models(ws)}
 
+    page.get_by_role("button", name="Remove notes.pt").click()  # a file picked by mistake, taken out
+    expect(page.get_by_role("button", name="Remove notes.pt")).to_have_count(0)
     shutil.copy(SHIPPED_MODEL, tmp_path / "lead-v2.pt")
-    upload(page, tmp_path / "lead-v2.pt")
+    shutil.copy(SHIPPED_SCORES, tmp_path / "lead-v2.cv.json")  # its recipe's cross-validation, with it
+    upload(page, tmp_path / "lead-v2.pt", tmp_path / "lead-v2.cv.json")
     page.get_by_label("What it is").fill("recipe B on the 2024 archive")
     page.get_by_role("button", name="Add model").click()
     wait_for_app(page)
-    expect(page.get_by_text("Added model lead-v2")).to_be_visible()
+    expect(page.get_by_text("Added model lead-v2 with what to expect of it on new scenes")).to_be_visible()
+    expect(page.get_by_role("heading", name="lead-v2 on scenes it never saw")).to_be_visible()
     assert not reg.get_model(ws, "lead-v2").active and reg.get_model(ws, "lead-v2").note == "recipe B on the 2024 archive"
     entry = audit_rows(ws)[0]
     assert (entry["action"], entry["target"]) == ("add model", "lead-v2")
