@@ -237,6 +237,13 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     assert rows.shape == (8,) and np.all((np.abs(rows - 1) < 1e-3) | (rows == 0))  # shares of each true class
     assert expected_scores(model, kept_at) == kept
     assert expected_scores(tmp_path / "cv" / "fold1" / "last.pt", kept_at) is None  # not these weights' figures
+    for cut in ("iou", "folds", "confusion_matrix"):  # a file cut short, or edited by hand: no figures
+        kept_at.write_text(json.dumps({k: v for k, v in kept.items() if k != cut}))
+        assert expected_scores(model, kept_at) is None, cut
+    kept_at.write_text(json.dumps({**kept, "iou": kept["iou"][1:]}))
+    assert expected_scores(model, kept_at) is None
+    kept_at.write_text(json.dumps({**kept, "binary_iou": "0.9"}))
+    assert expected_scores(model, kept_at) is None
     kept_at.write_text("{not json")
     assert expected_scores(model, kept_at) is None
     # The same from the command line, beside the model, and taken with it into a workspace's registry.
@@ -253,7 +260,7 @@ def test_crossval_command_on_synthetic_scenes(tmp_path, capsys):
     assert get_model(Workspace(ws), "fold0-last").expected == expected_scores(model, model.with_suffix(".cv.json"))
     shutil.copy(model.with_suffix(".cv.json"), tmp_path / "cv" / "fold1" / "last.cv.json")  # fold 0's figures
     assert main(["add-model", str(tmp_path / "cv" / "fold1" / "last.pt"), "--workspace", ws]) == 0
-    assert "last.cv.json describes other weights than" in capsys.readouterr().err
+    assert "last.cv.json are not " in capsys.readouterr().err
     assert get_model(Workspace(ws), "fold1-last").expected is None
     assert (
         main(["expected-scores", str(model), "--runs", str(tmp_path / "cv"), str(tmp_path / "seed2"), "--data", str(data)]) == 1

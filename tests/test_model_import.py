@@ -6,6 +6,7 @@ writing nothing."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -15,7 +16,7 @@ from seep.cli import main
 from seep.data.synthetic import DemoSpec
 from seep.learn.checkpoint import load_checkpoint, save_checkpoint
 from seep.learn.model import UNet, UNetConfig
-from seep.learn.shipped import SHIPPED_MODEL
+from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES, figures_of, sha256
 from seep.workspace import Workspace
 from seep.workspace import registry as reg
 from seep.workspace.accounts import audit_rows
@@ -118,3 +119,54 @@ def test_what_could_not_predict_here_is_refused_writing_nothing(capsys, tmp_path
     if SHIPPED_MODEL.is_file():  # the shipped weights themselves may take their own id
         shutil.copy(SHIPPED_MODEL, tmp_path / f"{SHIPPED_MODEL.stem}.pt")
         assert run(capsys, "add-model", str(tmp_path / f"{SHIPPED_MODEL.stem}.pt"), "--workspace", str(ws.root))[0] == 0
+
+
+def test_a_model_is_taken_to_another_workspace_with_its_figures(capsys, tmp_path, tiny_model, ws, store, request, monkeypatch):
+    """export-model writes the pair add-model takes: the weights as registered here and the
+    figures it came with, bound to those weights (a run's last.pt lost its optimizer state here,
+    so the figures' hash of the file it came from no longer names it)."""
+    last = a_run(tmp_path, tiny_model)
+    figures = {**json.loads(SHIPPED_SCORES.read_text()), "model_sha256": sha256(last)}
+    figures_of(last).write_text(json.dumps(figures))
+    assert run(capsys, "add-model", str(last), "--workspace", str(ws.root))[0] == 0
+    out_dir = tmp_path / "to-take"
+    code, out, err = run(capsys, "export-model", "b50-last", "--out", str(out_dir), "--workspace", str(ws.root))
+    assert code == 0, err
+    pt, cv = out_dir / "b50-last.pt", out_dir / "b50-last.cv.json"
+    assert out == f"wrote {pt}\nwrote {cv}\n"
+    assert pt.read_bytes() == reg.get_model(ws, "b50-last").path(ws).read_bytes()
+    assert json.loads(cv.read_text()) == {**figures, "model_sha256": sha256(pt)}
+
+    code, out, err = run(capsys, "export-model", "b50-last", "--out", str(out_dir), "--workspace", str(ws.root))
+    assert code == 1 and "already there; nothing was written" in err  # a second export overwrites nothing
+    code, out, err = run(capsys, "export-model", "b50", "--out", str(tmp_path / "x"), "--workspace", str(ws.root))
+    assert code == 1 and "b50-last" in err and not (tmp_path / "x").exists()  # the ids there are, named
+    code, out, err = run(capsys, "export-model", "b50-last", "--out", str(ws.root), "--workspace", str(ws.root))
+    assert code == 1 and "is a Seep workspace" in err
+
+    if store == "postgres":  # another workspace, another database
+        monkeypatch.setenv("SEEP_DATABASE_URL", request.getfixturevalue("postgres_server").new_database())
+    other = Workspace(tmp_path / "other")
+    code, out, err = run(capsys, "add-model", str(pt), "--workspace", str(other.root))
+    assert code == 0 and "with what to expect of it on new scenes (b50-last.cv.json)" in out, err
+    assert reg.get_model(other, "b50-last").expected["binary_iou"] == figures["binary_iou"]
+
+
+def test_a_models_note_is_said_again_and_audited(capsys, tiny_model, ws):
+    reg.register_model(ws, tiny_model, model_id="m1", note="first try")
+    code, out, err = run(
+        capsys, "model-note", "m1", "kept: best on the Nov passes", "--author", "ada", "--workspace", str(ws.root)
+    )
+    assert code == 0 and out == "m1: kept: best on the Nov passes\n", err
+    assert reg.get_model(ws, "m1").note == "kept: best on the Nov passes"
+    entry = audit_rows(ws, actor="ada")[0]
+    assert (entry["action"], entry["target"], entry["detail"]) == ("note model", "m1", "was: first try")
+    for argv, said in {
+        ("m1", "two\nlines"): "the note holds a control character",
+        ("m2", "x"): "no model 'm2'",
+        ("m1", "x", "--author", " "): "needs an author",
+    }.items():
+        code, out, err = run(capsys, "model-note", *argv, "--workspace", str(ws.root))
+        assert code == 1 and said in err, (said, err)
+    assert reg.get_model(ws, "m1").note == "kept: best on the Nov passes" and len(audit_rows(ws, actor="ada")) == 1
+    assert run(capsys, "model-note", "m1", "", "--workspace", str(ws.root))[1] == "m1 has no note now\n"

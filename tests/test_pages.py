@@ -1330,9 +1330,16 @@ def test_only_an_admin_adds_a_model_or_makes_one_active_on_the_models_page(team,
         assert not at.exception and at.title[0].value == "Models"
         assert any(e.label == "Add a model trained elsewhere" for e in at.expander) == admin, name
         assert at.button(key="models_activate_cand").disabled != admin, name
+        assert ("models_note_cand" in [t.key for t in at.text_input]) == admin, name  # its note, said again
+    at.text_input(key="models_note_cand").input("kept: <b>best</b> on the Nov passes")
+    at.button(key="FormSubmitter:models_note_form_cand-Save the note").click().run()
+    assert not at.exception and reg.get_model(team, "cand").note == "kept: <b>best</b> on the Nov passes"
     at.button(key="models_activate_cand").click().run()
     assert reg.active_model_id(team) == "cand"
-    assert [(r["actor"], r["action"]) for r in acc.audit_rows(team) if r["target"] == "cand"] == [("ada", "promote")]
+    assert [(r["actor"], r["action"]) for r in acc.audit_rows(team) if r["target"] == "cand"] == [
+        ("ada", "promote"),
+        ("ada", "note model"),
+    ]
 
 
 def analyst_sends(team, editor, kind: str):

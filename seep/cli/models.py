@@ -210,10 +210,31 @@ def cmd_add_model(args) -> int:
     if m.expected:
         print(f"with what to expect of it on new scenes ({figures_of(args.file).name}): {describe_expected(m.expected)}")
     elif figures_of(args.file).is_file():
-        print(f"warning: {figures_of(args.file)} describes other weights than {args.file}; not taken", file=sys.stderr)
+        print(
+            f"warning: {figures_of(args.file)} are not {args.file}'s figures (another model's, or no expected-scores "
+            "file); not taken",
+            file=sys.stderr,
+        )
     if args.promote:
         promote(ws, m.id, actor=args.author)
         print(f"{m.id} is now the active model")
+    return 0
+
+
+def cmd_export_model(args) -> int:
+    from seep.workspace.model_import import export_model
+
+    check_out(args.out)
+    for path in export_model(open_workspace(args), args.model, args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_model_note(args) -> int:
+    from seep.workspace.registry import set_note
+
+    m = set_note(open_workspace(args), args.model, args.note, actor=args.author)
+    print(f"{m.id}: {m.note}" if m.note else f"{m.id} has no note now")
     return 0
 
 

@@ -10,6 +10,8 @@ from seep.cli.common import NEEDS_ATTENTION
 from seep.cli.models import (
     cmd_add_model,
     cmd_evaluate,
+    cmd_export_model,
+    cmd_model_note,
     cmd_models,
     cmd_predict,
     cmd_predict_all,
@@ -574,6 +576,18 @@ def _model_commands(add: Add) -> None:
     p.add_argument("--note", default="", help="what it is, for the registry: its recipe, what it was trained on")
     p.add_argument("--promote", action="store_true", help="make it the active model too")
     p.add_argument("--author", default=default_author(), help="who adds it, for the audit trail")
+    p = add(
+        "export-model",
+        cmd_export_model,
+        "write a registered model's file as OUT/MODEL.pt, with what to expect of it (OUT/MODEL.cv.json) where it came "
+        "with that: for add-model in another workspace, or predict --model on a GPU node",
+    )
+    p.add_argument("model", help="its id (`models` lists them)")
+    p.add_argument("--out", type=Path, required=True, help="the folder to write into (made if missing)")
+    p = add("model-note", cmd_model_note, "say what a registered model is, in the registry (replacing its note)")
+    p.add_argument("model", help="its id (`models` lists them)")
+    p.add_argument("note", help="one line: its recipe, what it was trained on, why it is kept; '' clears it")
+    p.add_argument("--author", default=default_author(), help="who says it, for the audit trail")
     p = add(
         "remove-model",
         cmd_remove_model,

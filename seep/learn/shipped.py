@@ -23,9 +23,31 @@ def expected_scores(model: Path = SHIPPED_MODEL, scores: Path = SHIPPED_SCORES) 
     figures of other weights would say the wrong thing about these."""
     try:
         data = json.loads(Path(scores).read_text())
-        return data if data["model_sha256"] == sha256(model) else None
-    except (OSError, ValueError, KeyError, TypeError):
+        return data if data["model_sha256"] == sha256(model) and _whole(data) else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _whole(data: dict) -> bool:
+    """Every figure the Models page and `add-model` read, of the shapes write_expected_scores
+    gives them: a file cut short or edited by hand is no figures (KeyError, TypeError otherwise)."""
+
+    def spread(s) -> bool:
+        return all(isinstance(s[k], int | float | None) for k in ("mean", "std"))
+
+    n = len(data["classes"])
+    counts = [data[k] for k in ("runs", "folds", "scenes", "tiles")]
+    matrix = data["confusion_matrix"]
+    return (
+        all(isinstance(c, str) for c in data["classes"])
+        and all(isinstance(k, int) and k > 0 for k in counts)
+        and spread(data["binary_iou"])
+        and data["binary_iou"]["mean"] is not None
+        and len(data["iou"]) == n
+        and all(spread(s) for s in data["iou"])
+        and len(matrix) == n + 1
+        and all(len(row) == n + 1 and all(isinstance(v, int | float) for v in row) for row in matrix)
+    )
 
 
 def write_expected_scores(runs: list[Path], data: Path, model: Path = SHIPPED_MODEL, out: Path = SHIPPED_SCORES) -> dict:

@@ -24,7 +24,8 @@ from seep.ui.tables import scored_classes, show_table, when
 from seep.ui.text import chart_text, plain
 from seep.workspace import Workspace, lookalikes
 from seep.workspace import registry as reg
-from seep.workspace.model_import import add_model
+from seep.workspace.model_import import add_model, figures_file
+from seep.workspace.records import MAX_COMMENT
 
 
 def registry_table(models: list[reg.ModelRecord]) -> None:
@@ -328,13 +329,47 @@ def model_actions(ws: Workspace, m: reg.ModelRecord) -> None:
                 return
             session.rerun_saying(f"{plain(m.id)} is now the active model: it predicts from now on")
         if m.path(ws).is_file():
-            st.download_button(
-                "Download the model file",
-                data=lambda: m.path(ws).read_bytes(),
-                file_name=f"{m.id}.pt",
-                mime="application/octet-stream",
-                key=f"models_download_{m.id}",
-                icon=":material/download:",
-                on_click="ignore",
-                help="The weights, to add to another workspace (Add a model trained elsewhere) or to predict with elsewhere",
-            )
+            _downloads(ws, m)
+        if session.allowed(ws, "describe a model"):
+            _note_form(ws, m)
+
+
+def _downloads(ws: Workspace, m: reg.ModelRecord) -> None:
+    """Its weights, and where it came with them its figures, as the pair Add a model takes."""
+    st.download_button(
+        "Download the model file",
+        data=lambda: m.path(ws).read_bytes(),
+        file_name=f"{m.id}.pt",
+        mime="application/octet-stream",
+        key=f"models_download_{m.id}",
+        icon=":material/download:",
+        on_click="ignore",
+        help="The weights, to add to another workspace (Add a model trained elsewhere) or to predict with elsewhere",
+    )
+    if m.expected:
+        st.download_button(
+            "Download what to expect of it",
+            data=lambda: figures_file(ws, m),
+            file_name=figures_of(Path(f"{m.id}.pt")).name,
+            mime="application/json",
+            key=f"models_download_figures_{m.id}",
+            icon=":material/download:",
+            on_click="ignore",
+            help="Its recipe's cross-validation figures, bound to the model file: upload both to add it elsewhere with them",
+        )
+
+
+def _note_form(ws: Workspace, m: reg.ModelRecord) -> None:
+    """What the model is, said again (admins): the registry table and the Train page show it."""
+    with st.popover("Its note", icon=":material/edit_note:"):
+        with st.form(f"models_note_form_{m.id}", border=False):
+            note = st.text_input("Its note, in a line", value=m.note, key=f"models_note_{m.id}", max_chars=MAX_COMMENT)
+            if not st.form_submit_button("Save the note", type="primary"):
+                return
+        try:
+            session.require(ws, "describe a model")
+            reg.set_note(ws, m.id, note, actor=session.author())
+        except SeepError as e:
+            session.show_error(e)
+            return
+        session.rerun_saying(f"Noted {plain(m.id)}: {plain(note.strip())}" if note.strip() else f"{plain(m.id)} has no note now")

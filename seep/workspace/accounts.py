@@ -36,6 +36,7 @@ NEEDS = {
     "rollback": "admin",
     "remove a model": "admin",  # a candidate never made active, nobody's base
     "add a model": "admin",  # one trained elsewhere, into the registry
+    "describe a model": "admin",  # its note in the registry
     "import": "admin",  # reads files on the server
     "rename a scene": "admin",
     "remove a scene": "admin",  # one imported by mistake, that no one has worked on

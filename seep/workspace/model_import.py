@@ -2,22 +2,26 @@
 folder on a GPU node (`seep train --data`), a fold model of a cross-validation, a colleague's
 candidate from another workspace. Once registered it is scored, compared and made active as
 a fine-tune's candidate is (the Models page, the Train page's Make active, `seep promote`).
+And a registered model taken out again, with its figures, for another workspace.
 
     add_model(ws, Path("runs/b50/last.pt"), actor="ada")  # registered as b50-last
+    export_model(ws, "b50-last", Path("out"))  # out/b50-last.pt, out/b50-last.cv.json
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from pathlib import Path
 
 import torch
 
+from seep.data.raster import atomic_write_bytes
 from seep.errors import BadInputError
 from seep.learn.checkpoint import export_weights, load_checkpoint
 from seep.learn.model import UNetConfig
-from seep.learn.shipped import SHIPPED_MODEL, expected_scores, figures_of
+from seep.learn.shipped import SHIPPED_MODEL, expected_scores, figures_of, sha256
 from seep.workspace import registry as reg
 from seep.workspace.records import clean_author, clean_note
 from seep.workspace.workspace import Workspace
@@ -92,3 +96,29 @@ def fits(ws: Workspace, config: UNetConfig, path: Path) -> None:
             f"{path} gives {config.classes} classes (background and {config.classes - 1} seep classes), "
             f"more than this workspace's class table holds ({len(ws.classes)})"
         )
+
+
+def figures_file(ws: Workspace, m: reg.ModelRecord) -> str | None:
+    """The model's cross-validation figures as the MODEL.cv.json of its file in this workspace,
+    where it came with them; None where it did not. They were checked against the file it was
+    added from; kept here without optimizer state, the weights are the same, so they are bound
+    to the kept file: add-model elsewhere takes the pair."""
+    if not m.expected:
+        return None
+    return json.dumps({**m.expected, "model_sha256": sha256(m.path(ws))}, indent=1) + "\n"
+
+
+def export_model(ws: Workspace, model_id: str, out: Path) -> list[Path]:
+    """A registered model's file, as OUT/ID.pt, and its figures beside it (OUT/ID.cv.json) where
+    it has them: what add-model in another workspace takes. Refused, writing nothing, where
+    either file is there already."""
+    m = reg.get_model(ws, model_id)
+    files = {Path(out) / f"{m.id}.pt": m.path(ws).read_bytes()}
+    if (text := figures_file(ws, m)) is not None:
+        files[figures_of(Path(out) / f"{m.id}.pt")] = text.encode()
+    if there := [str(p) for p in files if p.exists()]:
+        raise BadInputError(f"{' and '.join(there)} already there; nothing was written: give another folder")
+    Path(out).mkdir(parents=True, exist_ok=True)
+    for path, data in files.items():
+        atomic_write_bytes(path, data)
+    return list(files)

@@ -115,6 +115,19 @@ def update_metrics(ws: Workspace, model_id: str, metrics: dict, fence: Fence = u
         con.execute("UPDATE models SET metrics = ? WHERE id = ?", (json.dumps(metrics), model_id))
 
 
+def set_note(ws: Workspace, model_id: str, note: str, *, actor: str) -> ModelRecord:
+    """What a model is, said again (a fine-tune kept for a reason its lineage cannot say, a
+    model added with a note that no longer holds); the audit trail keeps the note it replaces."""
+    from seep.workspace.accounts import record_in
+    from seep.workspace.records import clean_author
+
+    actor, note, old = clean_author(actor), clean_note(note), get_model(ws, model_id)
+    with ws.connect(write=True) as con:
+        con.execute("UPDATE models SET note = ? WHERE id = ?", (note, old.id))
+        record_in(con, actor, "note model", old.id, f"was: {old.note}" if old.note else "had no note")
+    return get_model(ws, old.id)
+
+
 def active_model_id(ws: Workspace) -> str | None:
     with ws.connect() as con:
         row = con.execute("SELECT model_id FROM model_activations ORDER BY rowid DESC LIMIT 1").fetchone()

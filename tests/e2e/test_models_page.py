@@ -103,4 +103,25 @@ def test_a_model_trained_elsewhere_is_uploaded_and_made_active(models_server, pa
         page.get_by_role("button", name="Download the model file").click()
     assert got.value.suggested_filename == "lead-v2.pt"
     assert Path(got.value.path()).read_bytes() == reg.get_model(ws, "lead-v2").path(ws).read_bytes()
+    with page.expect_download() as got_figures:  # and what to expect of it, bound to that file
+        page.get_by_role("button", name="Download what to expect of it").click()
+    assert got_figures.value.suggested_filename == "lead-v2.cv.json"
     shot(page, "51-model-added")
+
+    # The pair taken to a workspace (this one, under another name) brings the figures with it.
+    shutil.copy(got.value.path(), tmp_path / "lead-v3.pt")
+    shutil.copy(got_figures.value.path(), tmp_path / "lead-v3.cv.json")
+    upload(page, tmp_path / "lead-v3.pt", tmp_path / "lead-v3.cv.json")  # the panel still open
+    page.get_by_role("button", name="Add model").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Added model lead-v3 with what to expect of it on new scenes")).to_be_visible()
+    assert reg.get_model(ws, "lead-v3").expected["binary_iou"] == reg.get_model(ws, "lead-v2").expected["binary_iou"]
+
+    # What it is, said again by the admin once it served.
+    choose(page, page.get_by_role("combobox", name="Model"), "lead-v2")
+    page.get_by_role("button", name="Its note").click()
+    page.get_by_label("Its note, in a line").fill("recipe B on the 2024 archive; active since the Nov passes")
+    page.get_by_role("button", name="Save the note").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Noted lead-v2: recipe B on the 2024 archive; active since the Nov passes")).to_be_visible()
+    assert reg.get_model(ws, "lead-v2").note == "recipe B on the 2024 archive; active since the Nov passes"
