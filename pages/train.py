@@ -8,6 +8,7 @@ from seep.jobs.finetune import FinetuneParams, estimate_seconds, plan
 from seep.jobs.worker import ensure_worker
 from seep.learn.augment import OPS
 from seep.learn.losses import LOSSES
+from seep.learn.shipped import SHIPPED_MODEL
 from seep.ui import session, train_panels
 from seep.ui.charts import training_curves
 from seep.ui.jobs import job_card, newest_job, past_jobs
@@ -16,6 +17,7 @@ from seep.ui.text import plain
 from seep.workspace import REVIEWED, ImageFilter
 from seep.workspace import registry as reg
 
+SHIPPED = "(the shipped model)"  # registered, and made active, by the first fine-tune from it
 ws = session.workspace()
 st.title("Train")
 
@@ -95,8 +97,12 @@ with c1:
         key="train_accepted_only",
         help="Leave out corrected tiles still awaiting a second review (returned tiles never train)",
     )
-    bases = [m.id for m in models] or ["(the shipped model)"]
-    usual = active.id if active else bases[0]
+    # With no active model (a model added from elsewhere, not yet made active) the shipped model
+    # predicts: it is what a fine-tune starts from unless another is picked, as `seep train`'s.
+    bases = [m.id for m in models]
+    if active is None and SHIPPED_MODEL.stem not in bases:
+        bases.insert(0, SHIPPED)
+    usual = active.id if active else SHIPPED_MODEL.stem if SHIPPED_MODEL.stem in bases else SHIPPED
     if st.session_state.get("train_base_usual") != usual:  # a promotion since: fine-tune the new active model
         st.session_state["train_base"] = st.session_state["train_base_usual"] = usual
     sticky("train_base", usual, bases)
@@ -139,7 +145,7 @@ params = FinetuneParams(
     loss=loss,
     binary=binary,
     augment=tuple(augment),
-    base_model=base if models else None,
+    base_model=None if base == SHIPPED else base,
     since_model=since,
     train_scenes=train_scenes,
     auto_promote=auto,

@@ -653,6 +653,25 @@ def test_train_page_rolls_back_to_a_model_named_with_its_score(demo_ws, tiny_mod
     assert reg.active_model(demo_ws).id == "first" and not at.exception
 
 
+def test_with_no_active_model_the_train_page_fine_tunes_what_predicts(demo_ws, tiny_model, monkeypatch):
+    """A model added from elsewhere and not made active: the shipped model still predicts, and a
+    fine-tune starts from it unless the admin picks the new one, as `seep train` does."""
+    import seep.jobs.worker
+    from seep.jobs import queue
+    from seep.workspace import registry as reg
+
+    monkeypatch.setattr(seep.jobs.worker, "ensure_worker", lambda ws: None)  # queued is enough here
+
+    reg.register_model(demo_ws, tiny_model, model_id="lead", note="from the GPU node")
+    at = app(page="pages/train.py")
+    assert at.selectbox(key="train_base").options == ["(the shipped model)", "lead · from the GPU node"]
+    assert at.selectbox(key="train_base").value == "(the shipped model)"
+    at.button(key="train_start").click().run()
+    assert not at.exception and queue.list_jobs(demo_ws)[0].params["base_model"] is None  # `seep train`'s default
+    at.selectbox(key="train_base").set_value("lead").run()
+    assert "(the shipped model)" in at.selectbox(key="train_base").options
+
+
 def test_models_page_shows_evaluations(demo_ws, tiny_model):
     import seep.jobs.finetune
     from seep.jobs.finetune import FinetuneParams, run_finetune
