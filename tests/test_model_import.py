@@ -143,6 +143,9 @@ def test_a_model_is_taken_to_another_workspace_with_its_figures(capsys, tmp_path
     assert code == 1 and "b50-last" in err and not (tmp_path / "x").exists()  # the ids there are, named
     code, out, err = run(capsys, "export-model", "b50-last", "--out", str(ws.root), "--workspace", str(ws.root))
     assert code == 1 and "is a Seep workspace" in err
+    (tmp_path / "a-file").write_text("")
+    code, out, err = run(capsys, "export-model", "b50-last", "--out", str(tmp_path / "a-file"), "--workspace", str(ws.root))
+    assert code == 1 and f"{tmp_path / 'a-file'} is a file, not a folder" in err
 
     if store == "postgres":  # another workspace, another database
         monkeypatch.setenv("SEEP_DATABASE_URL", request.getfixturevalue("postgres_server").new_database())

@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from seep.data.raster import atomic_write_bytes
-from seep.errors import BadInputError
+from seep.errors import BadInputError, SeepError
 from seep.learn.checkpoint import export_weights, load_checkpoint
 from seep.learn.model import UNetConfig
 from seep.learn.shipped import SHIPPED_MODEL, expected_scores, figures_of, sha256
@@ -118,7 +118,13 @@ def export_model(ws: Workspace, model_id: str, out: Path) -> list[Path]:
         files[figures_of(Path(out) / f"{m.id}.pt")] = text.encode()
     if there := [str(p) for p in files if p.exists()]:
         raise BadInputError(f"{' and '.join(there)} already there; nothing was written: give another folder")
-    Path(out).mkdir(parents=True, exist_ok=True)
-    for path, data in files.items():
-        atomic_write_bytes(path, data)
-    return list(files)
+    written = []
+    try:
+        for path, data in files.items():
+            atomic_write_bytes(path, data)  # a folder it cannot write, said in a line
+            written.append(path)
+    except SeepError:
+        for path in written:  # not half the pair
+            path.unlink(missing_ok=True)
+        raise
+    return written
