@@ -191,6 +191,5 @@ if st.button(
 
 # ---- predict all, roll back, past jobs ---------------------------------------------------
 train_panels.predict_all(ws, may_predict=may["predict"])
-if len(models) > 1:
-    train_panels.roll_back(ws, models, may_rollback=may["rollback"])
+train_panels.roll_back(ws, models, may_rollback=may["rollback"])
 past_jobs(ws)

@@ -17,6 +17,7 @@ from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.jobs import queue
 from seep.jobs.finetune import FinetuneParams, plan, run_finetune
 from seep.jobs.worker import ensure_worker
+from seep.learn.shipped import SHIPPED_MODEL
 from seep.workspace import ImageFilter, Workspace, doctor
 from seep.workspace import registry as reg
 from seep.workspace.demo import build_demo
@@ -77,10 +78,18 @@ def test_a_promotion_frees_the_predictions_of_models_no_longer_served(ws, tiny_m
 
 
 def test_rollback_needs_an_earlier_model(ws, tiny_model):
-    reg.register_model(ws, tiny_model, model_id="only")
-    reg.promote(ws, "only")
+    reg.promote(ws, reg.shipped_model(ws, SHIPPED_MODEL).id)
     with pytest.raises(BadInputError, match="nothing to roll back to"):
         reg.rollback(ws)
+
+
+def test_the_first_model_made_active_rolls_back_to_the_shipped_one(ws, tiny_model):
+    """A model added from elsewhere made active in a new workspace: the shipped model predicted
+    before it, and is what roll back returns to (registered then, as a first fine-tune does)."""
+    reg.register_model(ws, tiny_model, model_id="lead")
+    reg.promote(ws, "lead")
+    assert reg.rollback(ws).id == SHIPPED_MODEL.stem and reg.active_model(ws).id == SHIPPED_MODEL.stem
+    assert reg.rollback(ws).id == "lead"  # and back again
 
 
 def test_queue_runs_one_job_at_a_time_and_cancels(ws):

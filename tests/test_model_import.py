@@ -173,3 +173,11 @@ def test_a_models_note_is_said_again_and_audited(capsys, tiny_model, ws):
         assert code == 1 and said in err, (said, err)
     assert reg.get_model(ws, "m1").note == "kept: best on the Nov passes" and len(audit_rows(ws, actor="ada")) == 1
     assert run(capsys, "model-note", "m1", "", "--workspace", str(ws.root))[1] == "m1 has no note now\n"
+
+
+def test_a_model_added_and_made_active_rolls_back_to_the_shipped_one(capsys, tiny_model, ws):
+    """The shipped model predicted before the first model made active: roll back returns to it."""
+    assert run(capsys, "add-model", str(tiny_model), "--id", "lead", "--promote", "--workspace", str(ws.root))[0] == 0
+    code, out, err = run(capsys, "rollback", "--workspace", str(ws.root))
+    assert code == 0 and out == f"rolled back: {SHIPPED_MODEL.stem} is the active model again\n", err
+    assert [m.id for m in reg.list_models(ws)] == ["lead", SHIPPED_MODEL.stem]

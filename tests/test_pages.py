@@ -646,6 +646,7 @@ def test_train_page_rolls_back_to_a_model_named_with_its_score(demo_ws, tiny_mod
     assert [re.sub(r" · [^·]* UTC", "", o) for o in pick.options] == [
         "second · seep IoU 0.300, worse than its base",
         "first · seep IoU 0.410 · <b>B</b> on 2024",  # what it is, as added from elsewhere
+        "seep-unet-cgg · the shipped model, which predicted before",  # before any was made active
     ]  # newest first, the active one left out
     assert at.selectbox(key="train_base").options == ["first · <b>B</b> on 2024", "second", "third"]
     pick.set_value("first").run()
@@ -670,6 +671,14 @@ def test_with_no_active_model_the_train_page_fine_tunes_what_predicts(demo_ws, t
     assert not at.exception and queue.list_jobs(demo_ws)[0].params["base_model"] is None  # `seep train`'s default
     at.selectbox(key="train_base").set_value("lead").run()
     assert "(the shipped model)" in at.selectbox(key="train_base").options
+
+    reg.promote(demo_ws, "lead")  # made active: the shipped model, which predicted before, is what to roll back to
+    at.run()
+    assert at.selectbox(key="train_base").options == ["lead · from the GPU node"]
+    pick = at.selectbox(key="train_rollback_pick")
+    assert pick.options == ["seep-unet-cgg · the shipped model, which predicted before"]
+    at.button(key="train_rollback").click().run()
+    assert not at.exception and reg.active_model(demo_ws).id == "seep-unet-cgg"
 
 
 def test_models_page_shows_evaluations(demo_ws, tiny_model):

@@ -336,14 +336,8 @@ def base_model(ws: Workspace, wanted: str | None) -> reg.ModelRecord | None:
     if wanted:
         return reg.get_model(ws, wanted)
     active = reg.active_model(ws)
-    if active or not SHIPPED_MODEL.is_file():
+    if active or not (shipped := reg.shipped_model(ws, SHIPPED_MODEL)):
         return active
-    existing = {m.id for m in reg.list_models(ws)}
-    shipped = (
-        reg.get_model(ws, SHIPPED_MODEL.stem)
-        if SHIPPED_MODEL.stem in existing
-        else reg.register_model(ws, SHIPPED_MODEL, model_id=SHIPPED_MODEL.stem)
-    )
     return reg.promote(ws, shipped.id)
 
 

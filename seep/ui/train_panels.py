@@ -9,6 +9,7 @@ from seep.errors import SeepError
 from seep.jobs import queue
 from seep.jobs.judge import why_worse
 from seep.jobs.worker import ensure_worker
+from seep.learn.shipped import SHIPPED_MODEL
 from seep.ui import session
 from seep.ui.actions import activate
 from seep.ui.charts import iou_bars
@@ -16,6 +17,7 @@ from seep.ui.models import active_model
 from seep.ui.tables import scored_classes, show_table, when
 from seep.ui.text import plain
 from seep.workspace import UNREVIEWED, ImageFilter, Workspace
+from seep.workspace import registry as reg
 
 
 def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) -> None:
@@ -90,13 +92,21 @@ def predict_all(ws: Workspace, *, may_predict: bool) -> None:
 
 def roll_back(ws: Workspace, models, *, may_rollback: bool) -> None:
     """Any model but the active one made active again, newest first: each named with what
-    it scored and when, since an id alone does not say which one to go back to."""
+    it scored and when, since an id alone does not say which one to go back to; the shipped
+    model too where it predicted before the first model made active (one added from elsewhere)."""
+    others = {m.id: _model_line(m) for m in reversed(models) if not m.active}
+    if any(m.active for m in models) and SHIPPED_MODEL.is_file() and SHIPPED_MODEL.stem not in {m.id for m in models}:
+        others[SHIPPED_MODEL.stem] = f"{SHIPPED_MODEL.stem} · the shipped model, which predicted before"
+    if not others:
+        return
     st.subheader("Roll back", anchor=False)
-    others = {m.id: m for m in reversed(models) if not m.active}
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        pick = st.selectbox("Make active", list(others), key="train_rollback_pick", format_func=lambda i: _model_line(others[i]))
+        pick = st.selectbox("Make active", list(others), key="train_rollback_pick", format_func=others.get)
         if st.button("Activate", key="train_rollback", disabled=not may_rollback):
             try:
+                session.require(ws, "rollback")
+                if pick == SHIPPED_MODEL.stem:
+                    reg.shipped_model(ws, SHIPPED_MODEL)  # registered now, as a first fine-tune would
                 activate(ws, pick, "rollback")
                 session.rerun_saying(f"{plain(pick)} is now the active model")
             except SeepError as e:

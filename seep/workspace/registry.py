@@ -17,6 +17,7 @@ from pathlib import Path
 
 from seep.data.raster import atomic_write_bytes
 from seep.errors import BadInputError, NotFoundError
+from seep.learn.shipped import SHIPPED_MODEL
 from seep.workspace.records import clean_note
 from seep.workspace.workspace import Workspace
 
@@ -200,9 +201,21 @@ def rollback(ws: Workspace, *, actor: str = "system") -> ModelRecord:
         rows = [r[0] for r in con.execute("SELECT model_id FROM model_activations ORDER BY rowid DESC")]
     current = rows[0] if rows else None
     earlier = next((m for m in rows[1:] if m != current), None)
+    if earlier is None and current != SHIPPED_MODEL.stem and (first := shipped_model(ws, SHIPPED_MODEL)):
+        earlier = first.id  # what predicted before any model was made active (one added from elsewhere, say)
     if earlier is None:
         raise BadInputError("nothing to roll back to: no model was active before the current one")
     return promote(ws, earlier, actor=actor, action="rollback")
+
+
+def shipped_model(ws: Workspace, path: Path) -> ModelRecord | None:
+    """The shipped model (`path`) as a model of the registry, registered on first use, not made
+    active, so lineage and roll back can name it; None where no model ships."""
+    if not Path(path).is_file():
+        return None
+    if path.stem not in {m.id for m in list_models(ws)}:
+        return register_model(ws, path, model_id=path.stem)
+    return get_model(ws, path.stem)
 
 
 def get_setting(ws: Workspace, key: str, default=None):
