@@ -956,11 +956,14 @@ def test_predict_all_on_the_train_page_says_what_the_active_model_has_not_predic
 
 def test_train_and_models_pages_say_a_candidate_is_worse_than_its_base(demo_ws, tiny_model):
     from seep.jobs import queue
+    from seep.jobs.finetune import tiles_of
     from seep.learn.evaluate import evaluate
     from seep.learn.infer import Predictor
+    from seep.workspace import REVIEWED, ImageFilter
     from seep.workspace import registry as reg
 
-    report = {**evaluate(Predictor(tiny_model), demo_ws.labelled_tiles()), "binary_iou": 0.45}
+    reviewed = demo_ws.list_images(ImageFilter(status=REVIEWED))
+    report = {**evaluate(Predictor(tiny_model), tiles_of(demo_ws, reviewed)), "binary_iou": 0.45}
     reg.promote(demo_ws, reg.register_model(demo_ws, tiny_model, model_id="base", metrics=report).id)
     worse = {**report, "binary_iou": 0.3, "worse_than_base": True, "base_binary_iou": 0.45, "val_tiles": ["a", "b"]}
     worse |= {"rest_agreement": 0.5, "rest_tiles": 6, "area_shift": 0.8}

@@ -112,9 +112,6 @@ class ClassTable:
         """Seep vs. not: every non-background class merged into one."""
         return ClassTable((self.classes[0], SeepClass(1, "seep", self.classes[1].colour)))
 
-    def to_binary_mask(self, mask: np.ndarray) -> np.ndarray:
-        return (mask > 0).astype(np.uint8)
-
 
 # Colours picked to stay distinguishable over grey radar and for common colour-vision
 # deficiencies (Okabe-Ito based), class 1 the most saturated since it is the most common.

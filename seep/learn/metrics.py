@@ -49,14 +49,6 @@ def dice(stats) -> np.ndarray:
     return _ratio(2 * stats["tp"], 2 * stats["tp"] + stats["fp"] + stats["fn"])
 
 
-def precision(stats) -> np.ndarray:
-    return _ratio(stats["tp"], stats["tp"] + stats["fp"])
-
-
-def recall(stats) -> np.ndarray:
-    return _ratio(stats["tp"], stats["tp"] + stats["fn"])
-
-
 def binary_cm(cm: np.ndarray) -> np.ndarray:
     """Seep vs. not, from a multi-class confusion matrix."""
     return np.array([[cm[0, 0], cm[0, 1:].sum()], [cm[1:, 0].sum(), cm[1:, 1:].sum()]])

@@ -136,7 +136,6 @@ def save_blind(ws: Workspace, round_id: int, analyst: str, mask: np.ndarray) -> 
 class Comparison:
     masks: dict[str, np.ndarray]  # analyst -> mask
     iou: dict[int, float]  # class id -> IoU (0: any seep); classes neither drew are left out
-    differ: np.ndarray  # (H, W) bool: the pixels they labelled differently
 
 
 def compare(ws: Workspace, rnd: Round) -> Comparison:
@@ -145,7 +144,7 @@ def compare(ws: Workspace, rnd: Round) -> Comparison:
         raise BadInputError(f"waiting for {' and '.join(rnd.waiting_on)} to save their blind label")
     masks = {a: blind_mask(ws, rnd, a) for a in rnd.analysts}
     a, b = masks.values()
-    return Comparison(masks, {c: _iou(o, e) for c, o, e in _overlaps(a, b, len(ws.classes))}, a != b)
+    return Comparison(masks, {c: _iou(o, e) for c, o, e in _overlaps(a, b, len(ws.classes))})
 
 
 def adjudicate(ws: Workspace, round_id: int, keep: str, *, reviewer: str) -> LabelVersion:

@@ -7,11 +7,9 @@ import secrets
 
 import numpy as np
 
-from seep.data.layout import Tile
 from seep.data.raster import atomic_write_bytes, check_mask, encode_mask, read_mask
 from seep.errors import BadInputError, ConflictError, NotFoundError
 from seep.workspace.db import in_chunks
-from seep.workspace.filters import ImageFilter
 from seep.workspace.records import (
     REVIEWED,
     SOURCES,
@@ -181,19 +179,6 @@ class LabelStore:
             raise BadInputError(f"v{version} is already the newest version of {image.name}; there is nothing to restore")
         return self.save_label(image.id, mask, parent=image.head_version, author=author, source="restored", restored_from=version)
 
-    def labelled_tiles(self, statuses: tuple[str, ...] = REVIEWED, scenes: tuple[str, ...] | None = None) -> list[Tile]:
-        """The newest label of every image whose review status is in `statuses`: a training set."""
-        tiles = []
-        for rec in self.list_images(ImageFilter(status=statuses, scene=scenes), limit=1_000_000):
-            _, mask = self.label(rec.id)
-            tiles.append(Tile(rec.name, rec.scene, self.read_image(rec.id), mask))
-        if not tiles:
-            raise BadInputError(
-                f"workspace {self.root} has no labelled images with status {', '.join(statuses)}; "
-                "review and save some labels first"
-            )
-        return tiles
-
     def class_distribution(self, statuses: tuple[str, ...] = REVIEWED) -> dict[int, int]:
         """Pixels per class over the newest labels of images with these statuses."""
         with self.connect() as con:
@@ -202,14 +187,5 @@ class LabelStore:
                 f"AND i.head_version = lc.version WHERE i.status IN ({','.join('?' * len(statuses))}) "
                 "GROUP BY lc.class_id",
                 statuses,
-            ).fetchall()
-        return {int(c): int(n) for c, n in rows}
-
-    def class_pixels(self, ref: str, version: int | None = None) -> dict[int, int]:
-        lv = self.version(ref, version)
-        with self.connect() as con:
-            rows = con.execute(
-                "SELECT class_id, pixels FROM label_classes WHERE image_id = ? AND version = ?",
-                (lv.image_id, lv.version),
             ).fetchall()
         return {int(c): int(n) for c, n in rows}
