@@ -153,6 +153,9 @@ def test_a_model_is_taken_to_another_workspace_with_its_figures(capsys, tmp_path
     code, out, err = run(capsys, "add-model", str(pt), "--workspace", str(other.root))
     assert code == 0 and "with what to expect of it on new scenes (b50-last.cv.json)" in out, err
     assert reg.get_model(other, "b50-last").expected["binary_iou"] == figures["binary_iou"]
+    b = figures["binary_iou"]
+    listing = run(capsys, "models", "--workspace", str(other.root))[1]
+    assert f"  on new scenes: seep IoU {b['mean']:.2f} +- {b['std']:.2f} (cross-validated)\n" in listing  # as the page says
 
 
 def test_a_models_note_is_said_again_and_audited(capsys, tiny_model, ws):
@@ -177,7 +180,12 @@ def test_a_models_note_is_said_again_and_audited(capsys, tiny_model, ws):
 
 def test_a_model_added_and_made_active_rolls_back_to_the_shipped_one(capsys, tiny_model, ws):
     """The shipped model predicted before the first model made active: roll back returns to it."""
+    said = run(capsys, "models", "--workspace", str(ws.root))[1]
+    assert said == f"no models yet: the shipped model ({SHIPPED_MODEL.stem}) predicts\n"
+    assert run(capsys, "add-model", str(tiny_model), "--id", "other", "--workspace", str(ws.root))[0] == 0
+    said = run(capsys, "models", "--workspace", str(ws.root))[1]
+    assert said.endswith(f"none active: the shipped model ({SHIPPED_MODEL.stem}) predicts\n")
     assert run(capsys, "add-model", str(tiny_model), "--id", "lead", "--promote", "--workspace", str(ws.root))[0] == 0
     code, out, err = run(capsys, "rollback", "--workspace", str(ws.root))
     assert code == 0 and out == f"rolled back: {SHIPPED_MODEL.stem} is the active model again\n", err
-    assert [m.id for m in reg.list_models(ws)] == ["lead", SHIPPED_MODEL.stem]
+    assert {m.id for m in reg.list_models(ws)} == {"other", "lead", SHIPPED_MODEL.stem}

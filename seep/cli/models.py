@@ -152,6 +152,7 @@ def cmd_predict_all(args) -> int:
 
 def cmd_models(args) -> int:
     from seep.jobs.judge import why_worse
+    from seep.learn.shipped import SHIPPED_MODEL
     from seep.workspace.registry import list_models
 
     models = list_models(open_workspace(args))
@@ -161,10 +162,20 @@ def cmd_models(args) -> int:
             f"{'*' if m.active else ' '} {m.id:<24} parent {m.parent or '-':<24} {stamp(m.created_at)}  "
             f"{m.train_images or '-':>5} train tiles  val binary IoU {'n/a' if iou is None else f'{iou:.3f}'}"
             + (f"  worse than its base: {why_worse(m.metrics)}" if m.metrics.get("worse_than_base") else "")
+            + (f"  on new scenes: {_expected(m.expected)}" if m.expected else "")
             + (f"  ({m.note})" if m.note else "")
         )
-    print("no models yet" if not models else "* = active")
+    if not any(m.active for m in models):  # the app predicts with the shipped model meanwhile
+        print(f"{'no models yet' if not models else 'none active'}: the shipped model ({SHIPPED_MODEL.stem}) predicts")
+    else:
+        print("* = active")
     return 0
+
+
+def _expected(scores: dict) -> str:
+    """What the Models page says to expect of it, in a few words: its recipe's cross-validation."""
+    b = scores["binary_iou"]
+    return f"seep IoU {b['mean']:.2f} +- {b['std']:.2f} (cross-validated)"
 
 
 def cmd_promote(args) -> int:
