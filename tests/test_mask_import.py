@@ -53,6 +53,7 @@ def test_a_mask_on_the_scenes_grid_comes_back_pixel_for_pixel(capsys, labelled, 
     code, out, err = import_mask(capsys, fresh, tmp_path / "theirs.tif")
     assert code == 0, err
     assert "6 tiles given a new label version" in out and "seep regions of the mask read" in out
+    assert "carries no mark of an export of its labels (the SEEP_EXPORT tag)" in out  # perhaps one that lost it
     assert np.array_equal(labels_of(fresh, "S1A_scene", (H, W)), labels_of(done, "S1A_scene", (H, W)))
 
 
@@ -132,7 +133,7 @@ def test_another_tools_detections_on_another_grid_are_warped_onto_the_scene(caps
     )
     assert all(fresh.image(i).head_version is None for i in (r.id for r in fresh.list_images()))  # nothing written
     code, out, err = import_mask(capsys, fresh, path, "--class", "3")
-    assert code == 0, err
+    assert code == 0 and "no mark of an export" not in out, err  # on another grid: no export's
     got, want = labels_of(fresh, "S1A_scene", (H, W)), binary > 0
     assert set(np.unique(got)) == {0, 3}
     assert ((got > 0) & want).sum() / (want | (got > 0)).sum() > 0.9  # warped twice: only edge pixels may differ

@@ -27,11 +27,18 @@ from seep.data.acquired import shown as shown_time
 from seep.data.geo import on_earth
 from seep.errors import BadInputError, SeepError
 from seep.workspace import accounts, batches
-from seep.workspace.gis import LAYER_LABELS_AT, NO_LABEL, reproject
+from seep.workspace.gis import EXPORT_TAG, LAYER_LABELS_AT, NO_LABEL, reproject
 from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted, first_few
-from seep.workspace.returned_mask import current_label, exported_at, laid_on, returned_tiles, tile_pixels
+from seep.workspace.returned_mask import (
+    current_label,
+    exported_at,
+    laid_on,
+    returned_tiles,
+    tile_pixels,
+    untagged_on_grid,
+)
 from seep.workspace.returned_vectors import LABELS_AT, Export, export_of, exported_scenes
 from seep.workspace.returned_vectors import returned_tiles as redrawn_tiles
 from seep.workspace.scenes import Scene, scene, scene_names, tile_offsets_of
@@ -57,6 +64,7 @@ class SeepImport:
     erasing: int = 0  # polygons on the scene of class 0: they erase what they cover
     export: Export | None = None  # the export of the scene's labels the file came from (seep.workspace.returned_vectors)
     predictions_of: str | None = None  # the model whose predictions export-seeps wrote to the file
+    untagged: bool = False  # a mask on the scene's very grid without an export's tags: perhaps one that lost them
 
     @property
     def redrawn(self) -> bool:
@@ -96,6 +104,13 @@ class SeepImport:
                 f"; the file holds model {self.predictions_of}'s predictions, laid on top: a slick deleted from it stays on "
                 "the tiles still labelled with that prediction. To correct labels in a GIS, export the labels (where "
                 "nobody has labelled, they are Predict all's predictions) and import that file back"
+            )
+        if self.untagged:
+            s += (
+                "; laid on top of the labels: the mask lies on the scene's grid but carries no mark of an export of "
+                f"its labels (the {EXPORT_TAG} tag), so a slick erased in it stays here. If it is such an export edited "
+                "in another tool, which dropped the tag, undo this import (Undo this import; `undo-import-seeps`), export "
+                "the labels again and paint in that file itself: it then comes back pixel for pixel"
             )
         if self.export:  # not recorded here: redrawn returned above
             s += (
@@ -144,6 +159,7 @@ def import_seeps(
     if is_mask(path) and (since := exported_at(path, sc)) is not None:
         ids, pixels_of = _returned(ws, path, sc, since, report, (layer, class_field, class_id))
     else:
+        report.untagged = is_mask(path) and untagged_on_grid(path, sc)
         ids, pixels_of = _burnt(ws, path, sc, report, (layer, class_field, class_id))
     if not ids:
         return report

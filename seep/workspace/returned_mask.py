@@ -32,6 +32,20 @@ from seep.workspace.workspace import Workspace
 def exported_at(path: Path, sc: Scene) -> str | None:
     """When the mask at `path` was exported ('' for an export that does not say) if it holds
     scene `sc`'s labels as Seep exported them, on the scene's grid; None for any other raster."""
+    tags = _tags_on_grid(path, sc)
+    return None if tags is None or tags.get(EXPORT_TAG) != "labels" else tags.get(EXPORTED_AT, "")
+
+
+def untagged_on_grid(path: Path, sc: Scene) -> bool:
+    """The mask lies on the scene's very grid, one band of bytes, as an export of its labels
+    does, but carries no export's tag: perhaps such an export that lost it in another tool,
+    which is then read as any mask is (laid on top)."""
+    tags = _tags_on_grid(path, sc)
+    return tags is not None and EXPORT_TAG not in tags
+
+
+def _tags_on_grid(path: Path, sc: Scene) -> dict | None:
+    """The raster's tags where it is one band of bytes on the scene's grid; None otherwise."""
     import rasterio
     from rasterio.errors import NotGeoreferencedWarning, RasterioError
 
@@ -42,10 +56,8 @@ def exported_at(path: Path, sc: Scene) -> str | None:
                 tags, grid = ds.tags(), grid_of(ds, "mask")
         except (RasterioError, SeepError):
             return None  # read as any mask, which says what is wrong with it
-    if tags.get(EXPORT_TAG) != "labels" or grid.bands != 1 or grid.dtype != "uint8":
-        return None
     ours = SceneGrid(sc.grid.height, sc.grid.width, 1, "uint8", sc.grid.crs, sc.grid.transform)
-    return tags.get(EXPORTED_AT, "") if grid.same_grid(ours) else None
+    return tags if grid.bands == 1 and grid.dtype == "uint8" and grid.same_grid(ours) else None
 
 
 def returned_tiles(ws: Workspace, path: Path, sc: Scene, since: str) -> tuple[list[str], list[str]]:
