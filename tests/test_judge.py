@@ -145,14 +145,22 @@ def test_a_candidate_that_floods_the_unreviewed_tiles_is_flagged(tmp_path, tiny_
 
     monkeypatch.setattr(ft, "export_weights", flooding)
     flood = FinetuneParams(epochs=1, batch_size=4, auto_promote=True, blend=1.0)  # the candidate as exported
-    r = run_finetune(ws, flood)
+    said = []
+    r = run_finetune(ws, flood, on_log=said.append)
     assert r["worse"] and not r["promoted"] and reg.active_model(ws).id == "base"
     assert r["rest_agreement"] == 0.0 and "6 tiles of the same scenes nobody reviewed" in r["why_worse"]
     assert reg.get_model(ws, r["model_id"]).metrics["rest_tiles"] == 6
+    # The tiles it changes most, kept to look at before promoting it: all seep added, none taken away.
+    changes = reg.get_model(ws, r["model_id"]).metrics["rest_changes"]
+    assert len(changes) == judge.REST_SHOWN and all(ch["added"] > 0 and ch["removed"] == 0 for ch in changes)
+    assert [ch["added"] for ch in changes] == sorted((ch["added"] for ch in changes), reverse=True)
+    most = ws.image(changes[0]["image"]).name
+    assert any(line.startswith(f"of the tiles nobody reviewed, it changes most {most} (+") for line in said)
 
     monkeypatch.setattr(ft, "export_weights", lambda src, dst: real_export(sure_sea, dst))  # the base, unchanged
     r = run_finetune(ws, flood)
     assert r["rest_agreement"] == 1.0 and not r["worse"] and r["promoted"]
+    assert reg.get_model(ws, r["model_id"]).metrics["rest_changes"] == []  # nothing changed, nothing to show
 
 
 def _keep_area_case(tmp_path, tiny_model, monkeypatch):

@@ -632,6 +632,33 @@ def test_train_page_compares_and_promotes_a_candidate(demo_ws, tiny_model):
     assert at.selectbox(key="train_base").value == "base"
 
 
+def test_the_train_page_shows_where_a_candidate_changes_most_what_nobody_reviewed(demo_ws, tiny_model):
+    """Before promoting: the unreviewed tiles it changes most, its base's seep beside its own
+    (predicted here, and kept), each a link to Review."""
+    from seep.jobs import queue
+    from seep.workspace import UNREVIEWED, ImageFilter
+    from seep.workspace import registry as reg
+
+    reg.promote(demo_ws, reg.register_model(demo_ws, tiny_model, model_id="base").id)
+    tile = demo_ws.list_images(ImageFilter(status=UNREVIEWED))[0]
+    changes = [{"image": tile.id, "added": 1234, "removed": 56}]
+    metrics = {"rest_agreement": 0.8, "rest_tiles": 6, "rest_changes": changes}
+    reg.register_model(demo_ws, tiny_model, parent="base", model_id="cand", metrics=metrics)
+    job = queue.submit(demo_ws, "finetune", {})
+    queue.finish(demo_ws, job.id, queue.claim_next(demo_ws, os.getpid()).lease, "DONE", result={"model_id": "cand"})
+    at = app(page="pages/train.py")
+    at.run()  # the fragment saw the finished job and remembered its candidate
+    assert not at.exception
+    assert [e.label for e in at.expander if e.label.startswith("Where")] == [
+        "Where it changes most what nobody reviewed (1 tile)"
+    ]
+    assert any(m.value == f"**{tile.name}**: 1,234 seep pixels added, 56 taken away" for m in at.markdown)
+    assert [i.proto.imgs[0].caption for i in at.get("image")] == ["base", "cand"]
+    (link,) = [p for p in at.get("page_link") if p.proto.label == "Open in Review"]
+    assert link.proto.page == "review" and f"image={tile.id}" in link.proto.query_string
+    assert demo_ws.predicted([tile.id], "cand") and demo_ws.predicted([tile.id], "base")  # kept, as Review's are
+
+
 def test_train_page_rolls_back_to_a_model_named_with_its_score(demo_ws, tiny_model):
     from seep.workspace import registry as reg
 

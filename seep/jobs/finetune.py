@@ -440,7 +440,13 @@ def run_finetune(
     if promoted:
         reg.promote(ws, cand.id, fence)
     log(_verdict(cand.id, metrics, base, promoted))
+    if changes := metrics.get("rest_changes"):  # to look at before promoting it (the Train page shows them)
+        log("of the tiles nobody reviewed, it changes most " + ", ".join(_change_text(ws, ch) for ch in changes))
     return _outcome(cand.id, parent, metrics, promoted, p)
+
+
+def _change_text(ws: Workspace, change: dict) -> str:
+    return f"{ws.image(change['image']).name} (+{change['added']:,} -{change['removed']:,} seep pixels)"
 
 
 def _plan_line(p: Plan, base) -> str:

@@ -42,6 +42,7 @@ REPLAY_CONFIDENCE = 0.9
 # within 0.01 of their base (models/README.md).
 REST_TILES = 48
 MIN_AGREEMENT = 0.9
+REST_SHOWN = 4  # the unreviewed tiles it changes most, kept to look at before promoting it
 
 
 def judged(ws: Workspace, base, candidate: Path, val: list[Tile], p: Plan, rest: list[ImageRecord], fence: reg.Fence) -> dict:
@@ -70,6 +71,7 @@ def _rest_agreement(ws: Workspace, base: reg.ModelRecord, candidate: Path, rest:
         return {}
     base_predictor, cand_predictor, context = Predictor(base.path(ws)), Predictor(candidate), SceneContext(ws)
     both = either = base_area = cand_area = 0
+    changes = []
     for r in rest:
         image = ws.read_image(r.id)
         classes, confidence = predict_image(ws, base_predictor, base.id, r.id)
@@ -78,12 +80,23 @@ def _rest_agreement(ws: Workspace, base: reg.ModelRecord, candidate: Path, rest:
         b, c = (classes > 0) & sure, (cand > 0) & sure
         both, either = both + int((b & c).sum()), either + int((b | c).sum())
         base_area, cand_area = base_area + int((classes > 0).sum()), cand_area + int((cand > 0).sum())
+        changes.append(_change(r.id, classes > 0, cand > 0, valid_pixels(image, ws.config.nodata)))
     return {
         "rest_agreement": round(both / either, 4) if either else 1.0,
         # seep the candidate calls on those tiles per pixel its base calls: under 1, it learnt to call less
         "rest_area_ratio": round(cand_area / base_area, 4) if base_area else None,
         "rest_tiles": len(rest),
+        "rest_changes": sorted((ch for ch in changes if ch["added"] + ch["removed"]), key=_changed, reverse=True)[:REST_SHOWN],
     }
+
+
+def _change(image_id: str, base: np.ndarray, cand: np.ndarray, valid: np.ndarray) -> dict:
+    """The seep pixels the candidate adds to its base's on a tile, and those it takes away."""
+    return {"image": image_id, "added": int((cand & ~base & valid).sum()), "removed": int((base & ~cand & valid).sum())}
+
+
+def _changed(change: dict) -> int:
+    return change["added"] + change["removed"]
 
 
 def rest_sample(ws: Workspace, p: Plan, seed: int) -> list[ImageRecord]:

@@ -27,11 +27,16 @@ def active_model(ws: Workspace) -> ActiveModel | None:
     """The workspace's active model when it has one, else the shipped model, else none."""
     rec = registry.active_model(ws)
     if rec is not None:
-        path = rec.path(ws)
-        return ActiveModel(rec.id, path, path.stat().st_mtime)
+        return model_of(ws, rec)
     if not SHIPPED_MODEL.is_file():
         return None
     return ActiveModel(SHIPPED_MODEL.stem, SHIPPED_MODEL, SHIPPED_MODEL.stat().st_mtime)
+
+
+def model_of(ws: Workspace, rec: registry.ModelRecord) -> ActiveModel:
+    """A registered model, active or not, to predict with as the overlays do (a candidate)."""
+    path = rec.path(ws)
+    return ActiveModel(rec.id, path, path.stat().st_mtime)
 
 
 @st.cache_resource(show_spinner="Loading the model…")

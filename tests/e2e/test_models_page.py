@@ -125,3 +125,35 @@ def test_a_model_trained_elsewhere_is_uploaded_and_made_active(models_server, pa
     wait_for_app(page)
     expect(page.get_by_text("Noted lead-v2: recipe B on the 2024 archive; active since the Nov passes")).to_be_visible()
     assert reg.get_model(ws, "lead-v2").note == "recipe B on the 2024 archive; active since the Nov passes"
+
+
+def test_before_promoting_a_candidate_the_tiles_it_changes_most_are_seen_and_opened(models_server, page):
+    """The Train page's candidate beside its base on the unreviewed tiles it changes most (each
+    predicted by both, side by side), and one opened in Review to correct it."""
+    import os
+
+    from seep.jobs import queue
+    from seep.workspace import UNREVIEWED, ImageFilter
+
+    url, ws_path = models_server
+    ws = Workspace(ws_path, create=False)
+    base = reg.active_model(ws) or reg.promote(ws, "m-base")
+    tile = (
+        ws.list_images(ImageFilter(status=UNREVIEWED))[0]
+        if ws.count_images(ImageFilter(status=UNREVIEWED))
+        else ws.list_images()[0]
+    )
+    metrics = {"rest_agreement": 0.8, "rest_tiles": 2, "rest_changes": [{"image": tile.id, "added": 1234, "removed": 56}]}
+    reg.register_model(ws, SHIPPED_MODEL, model_id="cand-rest", parent=base.id, metrics=metrics)
+    job = queue.submit(ws, "finetune", {})
+    queue.finish(ws, job.id, queue.claim_next(ws, os.getpid()).lease, "DONE", result={"model_id": "cand-rest"})
+    page.goto(f"{url}/train")
+    wait_for_app(page)
+    open_expander(page, "Where it changes most what nobody reviewed (1 tile)")
+    box = page.locator("details", has_text="Where it changes most")
+    expect(box.get_by_text(f"{tile.name}: 1,234 seep pixels added, 56 taken away")).to_be_visible()
+    expect(box.get_by_test_id("stImage")).to_have_count(2)
+    shot(page, "52-candidate-changes")
+    box.get_by_role("link", name="Open in Review").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=tile.name)).to_be_visible()
