@@ -33,6 +33,8 @@ first = c1.selectbox("Model", ids, index=len(ids) - 1, key="models_pick")
 second = c2.selectbox("Compare with", [None, *ids], key="models_compare", format_func=lambda m: m or "nothing")
 by_id = {m.id: m for m in models}
 panels.model_actions(ws, by_id[first])
+if not by_id[first].active:  # what making it active would change where nobody has looked
+    panels.rest_changes(ws, by_id[first])
 panels.figures(ws, [by_id[m] for m in (first, second) if m])
 if by_id[first].expected:  # added with its recipe's cross-validation
     panels.expectation(ws, first, first, by_id[first].expected, key="models_picked_expected")

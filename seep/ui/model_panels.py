@@ -20,12 +20,14 @@ from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES, expected_scores, f
 from seep.ui import blind, session
 from seep.ui.actions import activate
 from seep.ui.charts import confusion_heatmap, expected_iou_bars, iou_bars, pr_curves
+from seep.ui.models import model_of, prediction
 from seep.ui.tables import scored_classes, show_table, when
 from seep.ui.text import chart_text, plain
 from seep.workspace import Workspace, lookalikes
 from seep.workspace import registry as reg
 from seep.workspace.model_import import add_model, figures_file
 from seep.workspace.records import MAX_COMMENT
+from seep.workspace.render import render_tile
 
 
 def registry_table(models: list[reg.ModelRecord]) -> None:
@@ -308,6 +310,30 @@ def _uploaded_model(ws: Workspace, files: list, model_id: str | None, note: str)
             return add_model(ws, path, actor=session.author(), model_id=model_id, note=note, source=f"{path.name}, uploaded")
         except SeepError as e:
             raise BadInputError(str(e).replace(str(path), path.name)) from e
+
+
+def rest_changes(ws: Workspace, candidate: reg.ModelRecord) -> None:
+    """The tiles of its scenes nobody reviewed where the candidate's seep differs most from its
+    base's, the two side by side: what promoting it changes where nobody has looked, seen
+    before it is promoted (and a tile worth correcting for the next fine-tune)."""
+    changes = candidate.metrics.get("rest_changes")
+    if not changes or candidate.parent is None:
+        return
+    base, cand = (model_of(ws, reg.get_model(ws, i)) for i in (candidate.parent, candidate.id))
+    label = f"Where it changes most what nobody reviewed ({len(changes)} tile{'s' * (len(changes) != 1)})"
+    with st.expander(label, icon=":material/compare:"):
+        st.caption(f"On each tile, the seep of its base {plain(base.id)}, then its own.")
+        for ch in changes:
+            image = ws.image(ch["image"])
+            with st.container(horizontal=True, vertical_alignment="center"):
+                for model in (base, cand):
+                    mask = prediction(model, ws, image.id)[0]
+                    st.image(render_tile(ws, image.id, mask=mask, opacity=0.55, size=192), caption=plain(model.id), width=192)
+                with st.container():
+                    st.markdown(f"**{plain(image.name)}**: {ch['added']:,} seep pixels added, {ch['removed']:,} taken away")
+                    st.page_link(
+                        "pages/review.py", label="Open in Review", query_params={"image": image.id}, icon=":material/edit:"
+                    )
 
 
 def model_actions(ws: Workspace, m: reg.ModelRecord) -> None:

@@ -10,15 +10,14 @@ from seep.jobs import queue
 from seep.jobs.judge import why_worse
 from seep.jobs.worker import ensure_worker
 from seep.learn.shipped import SHIPPED_MODEL
-from seep.ui import session
+from seep.ui import model_panels, session
 from seep.ui.actions import activate
 from seep.ui.charts import iou_bars
-from seep.ui.models import active_model, model_of, prediction
+from seep.ui.models import active_model
 from seep.ui.tables import scored_classes, show_table, when
 from seep.ui.text import plain
 from seep.workspace import UNREVIEWED, ImageFilter, Workspace
 from seep.workspace import registry as reg
-from seep.workspace.render import render_tile
 
 
 def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) -> None:
@@ -35,7 +34,7 @@ def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) 
                 else ""
             )
         )
-    rest_changes(ws, candidate)
+    model_panels.rest_changes(ws, candidate)
     if c.get("worse_than_base"):
         st.warning(
             f"{plain(candidate.id)} is worse than its base: {plain(why_worse(c))}. It was not promoted "
@@ -66,30 +65,6 @@ def candidate_vs_active(ws: Workspace, active, candidate, *, may_promote: bool) 
             session.rerun_saying(f"{plain(candidate.id)} is now the active model")
         except SeepError as e:
             session.show_error(e)
-
-
-def rest_changes(ws: Workspace, candidate: reg.ModelRecord) -> None:
-    """The tiles of its scenes nobody reviewed where the candidate's seep differs most from its
-    base's, the two side by side: what promoting it changes where nobody has looked, seen
-    before it is promoted (and a tile worth correcting for the next fine-tune)."""
-    changes = candidate.metrics.get("rest_changes")
-    if not changes or candidate.parent is None:
-        return
-    base, cand = (model_of(ws, reg.get_model(ws, i)) for i in (candidate.parent, candidate.id))
-    label = f"Where it changes most what nobody reviewed ({len(changes)} tile{'s' * (len(changes) != 1)})"
-    with st.expander(label, icon=":material/compare:"):
-        st.caption(f"On each tile, the seep of its base {plain(base.id)}, then its own.")
-        for ch in changes:
-            image = ws.image(ch["image"])
-            with st.container(horizontal=True, vertical_alignment="center"):
-                for model in (base, cand):
-                    mask = prediction(model, ws, image.id)[0]
-                    st.image(render_tile(ws, image.id, mask=mask, opacity=0.55, size=192), caption=plain(model.id), width=192)
-                with st.container():
-                    st.markdown(f"**{plain(image.name)}**: {ch['added']:,} seep pixels added, {ch['removed']:,} taken away")
-                    st.page_link(
-                        "pages/review.py", label="Open in Review", query_params={"image": image.id}, icon=":material/edit:"
-                    )
 
 
 def predict_all(ws: Workspace, *, may_predict: bool) -> None:
