@@ -659,7 +659,9 @@ def test_the_train_page_shows_where_a_candidate_changes_most_what_nobody_reviewe
     assert demo_ws.predicted([tile.id], "cand") and demo_ws.predicted([tile.id], "base")  # kept, as Review's are
     at.switch_page("pages/models.py").run()  # where any model is made active, the same for the one picked
     assert at.selectbox(key="models_pick").value == "cand" and not at.exception
-    assert [e.label for e in at.expander if e.label.startswith("Where")] == ["Where it changes most what nobody reviewed (1 tile)"]
+    assert [e.label for e in at.expander if e.label.startswith("Where")] == [
+        "Where it changes most what nobody reviewed (1 tile)"
+    ]
     at.selectbox(key="models_pick").set_value("base").run()
     assert not [e for e in at.expander if e.label.startswith("Where")]
 
