@@ -100,9 +100,9 @@ with c1:
     # With no active model (a model added from elsewhere, not yet made active) the shipped model
     # predicts: it is what a fine-tune starts from unless another is picked, as `seep train`'s.
     bases = [m.id for m in models]
-    if active is None and SHIPPED_MODEL.stem not in bases:
+    if active is None and SHIPPED_MODEL.stem not in bases and (SHIPPED_MODEL.is_file() or not bases):
         bases.insert(0, SHIPPED)
-    usual = active.id if active else SHIPPED_MODEL.stem if SHIPPED_MODEL.stem in bases else SHIPPED
+    usual = active.id if active else SHIPPED_MODEL.stem if SHIPPED_MODEL.stem in bases else bases[0]
     if st.session_state.get("train_base_usual") != usual:  # a promotion since: fine-tune the new active model
         st.session_state["train_base"] = st.session_state["train_base_usual"] = usual
     sticky("train_base", usual, bases)

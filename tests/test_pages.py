@@ -641,7 +641,7 @@ def test_the_train_page_shows_where_a_candidate_changes_most_what_nobody_reviewe
 
     reg.promote(demo_ws, reg.register_model(demo_ws, tiny_model, model_id="base").id)
     tile = demo_ws.list_images(ImageFilter(status=UNREVIEWED))[0]
-    changes = [{"image": tile.id, "added": 1234, "removed": 56}]
+    changes = [{"image": tile.id, "added": 1234, "removed": 56}, {"image": "gone-with-its-scene", "added": 9, "removed": 0}]
     metrics = {"rest_agreement": 0.8, "rest_tiles": 6, "rest_changes": changes}
     reg.register_model(demo_ws, tiny_model, parent="base", model_id="cand", metrics=metrics)
     job = queue.submit(demo_ws, "finetune", {})
@@ -692,6 +692,7 @@ def test_with_no_active_model_the_train_page_fine_tunes_what_predicts(demo_ws, t
     """A model added from elsewhere and not made active: the shipped model still predicts, and a
     fine-tune starts from it unless the admin picks the new one, as `seep train` does."""
     import seep.jobs.worker
+    import seep.learn.shipped
     from seep.jobs import queue
     from seep.workspace import registry as reg
 
@@ -705,6 +706,10 @@ def test_with_no_active_model_the_train_page_fine_tunes_what_predicts(demo_ws, t
     assert not at.exception and queue.list_jobs(demo_ws)[0].params["base_model"] is None  # `seep train`'s default
     at.selectbox(key="train_base").set_value("lead").run()
     assert "(the shipped model)" in at.selectbox(key="train_base").options
+    with monkeypatch.context() as m:  # an install without shipped weights: none to offer
+        m.setattr(seep.learn.shipped, "SHIPPED_MODEL", demo_ws.root / "no-shipped-model.pt")
+        at.run()
+        assert at.selectbox(key="train_base").options == ["lead · from the GPU node"] and not at.exception
 
     reg.promote(demo_ws, "lead")  # made active: the shipped model, which predicted before, is what to roll back to
     at.run()

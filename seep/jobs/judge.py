@@ -86,7 +86,7 @@ def _rest_agreement(ws: Workspace, base: reg.ModelRecord, candidate: Path, rest:
         # seep the candidate calls on those tiles per pixel its base calls: under 1, it learnt to call less
         "rest_area_ratio": round(cand_area / base_area, 4) if base_area else None,
         "rest_tiles": len(rest),
-        "rest_changes": sorted((ch for ch in changes if ch["added"] + ch["removed"]), key=_changed, reverse=True)[:REST_SHOWN],
+        "rest_changes": sorted(filter(_changed, changes), key=_changed, reverse=True)[:REST_SHOWN],
     }
 
 

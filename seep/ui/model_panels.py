@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from seep.errors import BadInputError, SeepError
+from seep.errors import BadInputError, NotFoundError, SeepError
 from seep.jobs import queue
 from seep.jobs.finetune import validation_set
 from seep.jobs.worker import ensure_worker
@@ -319,21 +319,41 @@ def rest_changes(ws: Workspace, candidate: reg.ModelRecord) -> None:
     changes = candidate.metrics.get("rest_changes")
     if not changes or candidate.parent is None:
         return
-    base, cand = (model_of(ws, reg.get_model(ws, i)) for i in (candidate.parent, candidate.id))
-    label = f"Where it changes most what nobody reviewed ({len(changes)} tile{'s' * (len(changes) != 1)})"
+    try:
+        base, cand = (model_of(ws, reg.get_model(ws, i)) for i in (candidate.parent, candidate.id))
+    except (SeepError, OSError):  # a base removed, weights missing: the figures above still stand
+        return
+    tiles = _still_there(ws, changes)
+    if not tiles:
+        return
+    label = f"Where it changes most what nobody reviewed ({len(tiles)} tile{'s' * (len(tiles) != 1)})"
     with st.expander(label, icon=":material/compare:"):
         st.caption(f"On each tile, the seep of its base {plain(base.id)}, then its own.")
-        for ch in changes:
-            image = ws.image(ch["image"])
+        for image, ch in tiles:
             with st.container(horizontal=True, vertical_alignment="center"):
                 for model in (base, cand):
-                    mask = prediction(model, ws, image.id)[0]
+                    try:
+                        mask = prediction(model, ws, image.id)[0]
+                    except SeepError as e:  # weights that no longer load: said, the rest still drawn
+                        st.caption(plain(str(e)))
+                        continue
                     st.image(render_tile(ws, image.id, mask=mask, opacity=0.55, size=192), caption=plain(model.id), width=192)
                 with st.container():
                     st.markdown(f"**{plain(image.name)}**: {ch['added']:,} seep pixels added, {ch['removed']:,} taken away")
                     st.page_link(
                         "pages/review.py", label="Open in Review", query_params={"image": image.id}, icon=":material/edit:"
                     )
+
+
+def _still_there(ws: Workspace, changes: list[dict]) -> list[tuple]:
+    """(tile, change) of each change whose tile is still in the workspace (a scene removed since takes its own)."""
+    tiles = []
+    for ch in changes:
+        try:
+            tiles.append((ws.image(ch["image"]), ch))
+        except NotFoundError:
+            continue
+    return tiles
 
 
 def model_actions(ws: Workspace, m: reg.ModelRecord) -> None:
