@@ -162,6 +162,18 @@ def zipped_measurement(path: Path) -> tuple[str, str]:
     """A zipped product's co-polarised measurement: its name inside the zip, and the note. It is
     read in place: GDAL keeps points to restart inflating from, so reading it window by window
     and warped costs about what reading the unzipped file does (benchmarks/bench_zipped.py)."""
+    inside, note = _measurement_in_zip(path)
+    # A RADARSAT-2 or RCM product's XML names its image files: a zip whose list of files was
+    # garbled on the way (found by bench_fuzz.py) holds none of that name.
+    if inside not in (_listing(path) or []):
+        raise BadInputError(
+            f"{path} is damaged: its product names {inside}, which is not in it (its list of files garbled, or "
+            "the file left out); download it again"
+        )
+    return inside, note
+
+
+def _measurement_in_zip(path: Path) -> tuple[str, str]:
     if (safe := _safe_in_zip(path)) is not None:
         inside = sorted(n for n in _listing(path) if re.fullmatch(rf"{re.escape(safe)}/measurement/[^/]+\.tiff?", n, re.I))
         i, note = _co_polarised(path, safe, [n.rsplit("/", 1)[1] for n in inside])
