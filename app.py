@@ -31,12 +31,13 @@ if accounts_on and account is None:  # every page is behind the sign-in form
 pages = [browse, scene, review, train, models]
 page = st.navigation(pages + [team] if not accounts_on or account.can("users") else pages)
 
-# Deep link: /?image=ID opens that image on Review. Not the one a Browse card just opened:
-# Streamlit's switch to Review leaves "/?image=ID" in the history, and Back lands there.
+# Deep link: /?image=ID opens that image on Review (with the place it marks and the model it
+# compares with). Not the one a Browse card just opened: Streamlit's switch to Review leaves
+# "/?image=ID" in the history, and Back lands there.
 back_from_review = st.query_params.get("image") == st.session_state.get("browse_opened")
 if page.url_path == browse.url_path and "image" in st.query_params and not back_from_review:
     st.session_state["review_image"] = st.query_params["image"]
-    st.switch_page(review, query_params={"image": st.query_params["image"]})
+    st.switch_page(review, query_params={k: st.query_params[k] for k in ("image", "at", "model") if k in st.query_params})
 if page.url_path == review.url_path and "image" in st.query_params and "review_image" not in st.session_state:
     st.session_state["review_image"] = st.query_params["image"]
 

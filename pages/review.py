@@ -27,7 +27,8 @@ if moved:  # a save, an accept or a move changed the tile or its versions
     image = review_flow.locate(ws, rs, session.browse_filter())
 if st.query_params.get("image") != image.id:  # each write is a history entry: Back must reach Browse
     st.query_params["image"] = image.id
-    st.query_params.pop("at", None)  # the place marked belongs to the tile the link opened
+    for tied in ("at", "model"):  # the place marked and the model compared belong to the tile the link opened
+        st.query_params.pop(tied, None)
 pin = review_flow.pinned(image)
 rnd = agreement.open_round(ws, image.id)
 
@@ -128,7 +129,8 @@ with side:
     else:
         label_mask = ws.label(image.id)[1] if image.head_version is not None else None
     pixel_m2 = footprint_m2(corners) / (image.height * image.width) if corners else None
-    review_panels.reference(ws, image, label_mask, pred, base, opacity, pixel_m2, reviewed)
+    other = review_flow.compared(ws, image, model)
+    review_panels.reference(ws, image, label_mask, pred, base, opacity, pixel_m2, reviewed, other)
     review_panels.history(ws, image, author, base, opacity, on_restored=rs.reopen)
 
 if model:  # Next is the likeliest move: have its prediction ready by then

@@ -655,7 +655,7 @@ def test_the_train_page_shows_where_a_candidate_changes_most_what_nobody_reviewe
     assert any(m.value == f"**{tile.name}**: 1,234 seep pixels added, 56 taken away" for m in at.markdown)
     assert [i.proto.imgs[0].caption for i in at.get("image")] == ["base", "cand"]
     (link,) = [p for p in at.get("page_link") if p.proto.label == "Open in Review"]
-    assert link.proto.page == "review" and f"image={tile.id}" in link.proto.query_string
+    assert link.proto.page == "review" and f"image={tile.id}&model=cand" in link.proto.query_string
     assert demo_ws.predicted([tile.id], "cand") and demo_ws.predicted([tile.id], "base")  # kept, as Review's are
     at.switch_page("pages/models.py").run()  # where any model is made active, the same for the one picked
     assert at.selectbox(key="models_pick").value == "cand" and not at.exception
@@ -664,6 +664,35 @@ def test_the_train_page_shows_where_a_candidate_changes_most_what_nobody_reviewe
     ]
     at.selectbox(key="models_pick").set_value("base").run()
     assert not [e for e in at.expander if e.label.startswith("Where")]
+
+
+def test_review_opened_from_a_candidate_shows_its_prediction_beside_the_active_models(demo_ws, tiny_model):
+    """The link from "where it changes most" names the candidate: Review shows its prediction as
+    a reference layer, picked on arrival, while the editor holds what it always does; the model
+    belongs to the tile the link opened, and a link naming a model this workspace lacks says so."""
+    from seep.ui.review_panels import OTHER_MODEL
+    from seep.workspace import ImageFilter
+    from seep.workspace import registry as reg
+
+    reg.promote(demo_ws, reg.register_model(demo_ws, tiny_model, model_id="base").id)
+    reg.register_model(demo_ws, tiny_model, parent="base", model_id="cand")
+    tile = demo_ws.list_images(ImageFilter(status=("unlabelled",)))[0]
+    at = app(image=tile.id, model="cand")
+    layer = at.segmented_control(key="review_layer")
+    assert layer.options == ["Prediction", OTHER_MODEL, "Confidence"] and layer.value == OTHER_MODEL
+    assert any("Model cand's prediction: what making it active would put on this tile" in c.value for c in at.caption)
+    assert any("| class | model | compared |" in m.value for m in at.markdown)  # its pixels per class beside
+    assert demo_ws.predicted([tile.id], "cand")  # predicted by the candidate, and kept
+    layer.set_value("Prediction").run()  # the analyst's pick then stands
+    assert at.segmented_control(key="review_layer").value == "Prediction" and not at.exception
+    at.button(key="review_next").click().run()  # the next tile: no longer the link's
+    assert "model" not in at.query_params
+    assert OTHER_MODEL not in at.segmented_control(key="review_layer").options
+    at = app(image=tile.id, model="base")  # the active one: already the Prediction layer
+    assert OTHER_MODEL not in at.segmented_control(key="review_layer").options
+    at = app(image=tile.id, model="gone")
+    assert any("compares with model gone, which cannot be shown here" in c.value for c in at.caption)
+    assert OTHER_MODEL not in at.segmented_control(key="review_layer").options and not at.exception
 
 
 def test_train_page_rolls_back_to_a_model_named_with_its_score(demo_ws, tiny_model):

@@ -340,8 +340,11 @@ def rest_changes(ws: Workspace, candidate: reg.ModelRecord) -> None:
                     st.image(render_tile(ws, image.id, mask=mask, opacity=0.55, size=192), caption=plain(model.id), width=192)
                 with st.container():
                     st.markdown(f"**{plain(image.name)}**: {ch['added']:,} seep pixels added, {ch['removed']:,} taken away")
-                    st.page_link(
-                        "pages/review.py", label="Open in Review", query_params={"image": image.id}, icon=":material/edit:"
+                    st.page_link(  # Review shows the candidate's prediction beside the label it edits
+                        "pages/review.py",
+                        label="Open in Review",
+                        query_params={"image": image.id, "model": cand.id},
+                        icon=":material/edit:",
                     )
 
 

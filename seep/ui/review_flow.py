@@ -11,10 +11,10 @@ from seep.data.display import DIFF_LEGEND, difference, difference_overlay, overl
 from seep.errors import BadInputError, ConflictError, NotFoundError, SeepError
 from seep.jobs.predict import label_to_write, write_prediction_label
 from seep.ui import editor, review_panels, session  # editor.x, not x: tests swap in a fake
-from seep.ui.models import prediction
+from seep.ui.models import model_of, prediction
 from seep.ui.review_state import ReviewState
 from seep.ui.text import plain, saved_by
-from seep.workspace import ImageFilter, ImageRecord, Workspace, agreement
+from seep.workspace import ImageFilter, ImageRecord, Workspace, agreement, registry
 from seep.workspace.review import Opened, accept, opened_mask, resolve_conflict, save_edit, to_open
 from seep.workspace.tile_places import neighbour_ids
 
@@ -51,6 +51,22 @@ def pinned(image: ImageRecord) -> tuple[int, int] | None:
         return None
     row, col = (int(p) for p in parts)
     return (row, col) if row < image.height and col < image.width else None
+
+
+def compared(ws: Workspace, image: ImageRecord, active) -> tuple[str, np.ndarray] | None:
+    """(model id, class map) of the model the link names (`model=ID`, from a candidate's "where
+    it changes most" on the Train or Models page), when that is not the one predicting here:
+    what promoting it would put on this tile, a reference layer beside the active model's. A
+    model this workspace lacks, or whose file no longer loads, is said and shown nothing."""
+    wanted = st.query_params.get("model")
+    if not wanted or (active is not None and wanted == active.id):
+        return None
+    try:
+        other = model_of(ws, registry.get_model(ws, wanted))
+        return other.id, prediction(other, ws, image.id)[0]
+    except (SeepError, OSError) as e:  # a removed model, its weights gone: the tile is still reviewed
+        st.caption(f"The link compares with model {plain(wanted)}, which cannot be shown here: {plain(str(e))}")
+        return None
 
 
 def no_such_image(rs: ReviewState, wanted: str) -> None:

@@ -25,6 +25,7 @@ from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
 
 BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
+OTHER_MODEL = "Compared model"  # the reference layer of a model a link names (a candidate), not the active one
 
 
 def status_badge(image: ImageRecord) -> None:
@@ -78,15 +79,27 @@ def display_controls(ws: Workspace, image: ImageRecord, in_scene: bool) -> tuple
 
 
 def reference(
-    ws, image, label_mask, pred, base, opacity: float, pixel_m2: float | None = None, reviewed: tuple | None = None
+    ws,
+    image,
+    label_mask,
+    pred,
+    base,
+    opacity: float,
+    pixel_m2: float | None = None,
+    reviewed: tuple | None = None,
+    other: tuple[str, np.ndarray] | None = None,
 ) -> None:
     """The label, prediction, confidence or their difference beside the editor (on a tile of a
     scene, the other passes' slicks too; `reviewed`: the workspace's reviewed_stamp, None on a
-    loose tile), and pixels per class (with the seep's area where a pixel's ground area,
-    `pixel_m2`, is known)."""
+    loose tile; `other`: (id, class map) of a model not active that the link compares with),
+    and pixels per class (with the seep's area where a pixel's ground area, `pixel_m2`, is
+    known)."""
     layers = ["Label"] if label_mask is not None else []
+    layers += ["Prediction"] if pred is not None else []
+    layers += [OTHER_MODEL] if other is not None else []  # beside the active model's prediction
     if pred is not None:
-        layers += ["Prediction", "Confidence"] + (["Difference"] if label_mask is not None else [])
+        layers += ["Confidence"] + (["Difference"] if label_mask is not None else [])
+    _shown_on_arrival(image, other)
     passes = _other_passes(str(ws.root), image.id, reviewed) if reviewed is not None else {}
     layers += ["Other passes"] if passes else []
     if not layers:
@@ -99,6 +112,12 @@ def reference(
     if layer in ("Label", "Prediction"):
         shown = label_mask if layer == "Label" else pred[0]
         st.image(overlay(base, shown, ws.classes, opacity=opacity), width="stretch")
+    elif layer == OTHER_MODEL:
+        st.image(overlay(base, other[1], ws.classes, opacity=opacity), width="stretch")
+        st.caption(
+            f"Model {plain(other[0])}'s prediction: what making it active would put on this tile. "
+            "The editor holds the label (or the active model's prediction), as always."
+        )
     elif layer == "Confidence":
         conf = (np.clip(pred[1].astype(np.float32), 0, 1) * 255).astype(np.uint8)
         st.image(
@@ -117,7 +136,18 @@ def reference(
         st.image(difference_overlay(base, diff), width="stretch")
         counts = difference_counts(diff)
         st.caption(" · ".join(f"{k}: {v:,}" for k, v in counts.items() if k != "agree") + f"  ({DIFF_LEGEND})")
-    class_table(ws, [("label", label_mask), ("model", pred[0] if pred is not None else None)], pixel_m2)
+    masks = [("label", label_mask), ("model", pred[0] if pred is not None else None)]
+    class_table(ws, masks + ([("compared", other[1])] if other is not None else []), pixel_m2)
+
+
+def _shown_on_arrival(image: ImageRecord, other: tuple[str, np.ndarray] | None) -> None:
+    """A link followed to see a model's prediction shows it first; the analyst's pick then
+    stands, until a link is followed again."""
+    if other is None:
+        st.session_state.pop("review_compared", None)
+    elif st.session_state.get("review_compared") != (image.id, other[0]):
+        st.session_state["review_compared"] = (image.id, other[0])
+        st.session_state["review_layer"] = OTHER_MODEL
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -157,3 +157,7 @@ def test_before_promoting_a_candidate_the_tiles_it_changes_most_are_seen_and_ope
     box.get_by_role("link", name="Open in Review").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name=tile.name)).to_be_visible()
+    # beside the editor, the candidate's prediction there, shown first: what promoting it puts on the tile
+    expect(page.get_by_text("Model cand-rest's prediction: what making it active would put on this tile")).to_be_visible()
+    assert "model=cand-rest" in page.url
+    shot(page, "53-candidate-in-review")
