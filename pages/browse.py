@@ -8,6 +8,7 @@ from seep.data.acquired import Window, iso
 from seep.ui import blind, browse_state, browse_views, session
 from seep.ui.legend import legend
 from seep.ui.models import active_model
+from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
 from seep.workspace.export import export_zip
 from seep.workspace.records import PREDICT_ALL
@@ -36,7 +37,7 @@ authors = ws.head_authors()
 me = session.author()
 needs_model = ("largest_predicted", "smallest_predicted", "least_confident", "most_useful")
 sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in needs_model}
-browse_state.restore(
+left_out = browse_state.restore(
     {
         "browse_status": STATUSES.__contains__,
         "browse_scene": set(ws.scenes()).__contains__,
@@ -50,6 +51,12 @@ browse_state.restore(
         "browse_saved_by": set(authors).__contains__,
     }
 )
+if left_out:  # a stale or mistyped link: what it asked and did not get, so the list is not read as its answer
+    st.info(
+        f"Left out of the link, as this workspace does not offer {'them' if len(left_out) > 1 else 'it'} "
+        f"(renamed or removed since, or mistyped): {', '.join(plain(v) for v in left_out)}",
+        icon=":material/link_off:",
+    )
 work = browse_views.my_work(ws, me)
 browse_views.new_passes(ws, me, model)
 status = st.pills(

@@ -154,8 +154,23 @@ def test_browse_shows_24_48_or_96_a_page_and_a_link_keeps_the_choice(demo_ws, gr
     assert len(grid.cards) == 58 and not at.exception  # all on one page
     app(per_page="48")
     assert len(grid.cards) == 48
-    app(per_page="1000")  # an edited link: a size Browse does not offer is the default
+    at = app(per_page="1000")  # an edited link: a size Browse does not offer is the default, said
     assert len(grid.cards) == 24
+    assert any("Left out of the link" in i.value and "per\\_page=1000" in i.value for i in at.info)
+
+
+def test_a_stale_or_mistyped_link_says_what_browse_left_out(demo_ws):
+    """A shared link naming a scene renamed since, or a day mistyped, shows the rest of what it
+    asks and names what it left out, as text: the longer list is not the link's answer."""
+    at = app(scene="**gone**", since="yesterday", status="unlabelled", sort="name")
+    (said,) = [i.value for i in at.info if "Left out of the link" in i.value]
+    assert said.endswith("(renamed or removed since, or mistyped): scene=\\*\\*gone\\*\\*, since=yesterday")
+    assert at.pills(key="browse_status").value == ["unlabelled"] and "4 images match" in [c.value for c in at.caption]
+    assert "scene" not in at.query_params and at.query_params["status"] == "unlabelled"  # the address: what is shown
+    at.pills(key="browse_status").set_value([]).run()  # said once, for the link
+    assert not [i for i in at.info if "Left out of the link" in i.value] and not at.exception
+    at = app(status="unlabelled")  # a link Browse takes whole says nothing
+    assert not [i for i in at.info if "Left out of the link" in i.value]
 
 
 def test_review_deep_link_and_next(demo_ws):

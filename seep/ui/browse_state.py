@@ -4,7 +4,8 @@ Streamlit forgets a page's widget values once another page has run, so a visit t
 through the sidebar used to reset Browse. Each value is kept here after every run and put
 back before the widgets are drawn again; the URL carries the same values, so the browser's
 Back button and a shared link restore them too. A value in the URL that is not one Browse
-offers (an edited or stale link) is ignored, never an error.
+offers (an edited or stale link: a scene renamed since, a day mistyped) is left out, never an
+error, and `restore` names it: a link that silently showed everything would be read as its answer.
 """
 
 from __future__ import annotations
@@ -58,24 +59,30 @@ FIELDS = (
 )
 
 
-def restore(allowed: dict[str, Callable[[object], bool]]) -> None:
+def restore(allowed: dict[str, Callable[[object], bool]]) -> list[str]:
     """Before Browse draws its widgets: each value from the URL if it names one (Back, a
     shared link), else as this session left it, else the default. `allowed[key](value)` says
-    whether Browse offers that value now (a scene that exists, a sort that needs no model...)."""
+    whether Browse offers that value now (a scene that exists, a sort that needs no model...).
+    Returns the link's values left out ("scene=S"), to say so."""
     kept = st.session_state.get(KEPT, {})
     from_url = any(f.param in st.query_params for f in FIELDS)
+    left_out = []
     for f in FIELDS:
         if f.key in st.session_state:  # a rerun of Browse itself: the widget has its value (newer than the URL)
             if st.session_state[f.key] is None and f.default is not None:  # a required control sent back empty
                 st.session_state[f.key] = f.default
             continue
-        value = _from_url(f) if from_url else kept.get(f.key, f.default)
+        value, unread = _from_url(f) if from_url else (kept.get(f.key, f.default), [])
         ok = allowed.get(f.key, lambda _v: True)
         if f.many:
+            unread += [str(v) for v in value if not ok(v)]
             value = [v for v in value if ok(v)]
         elif value is not None and value != f.default and not ok(value):
+            unread.append(str(value))
             value = f.default
+        left_out += [f"{f.param}={v}" for v in unread] if from_url else []
         st.session_state[f.key] = value
+    return left_out
 
 
 def keep() -> None:
@@ -106,15 +113,20 @@ def forget() -> None:
     st.query_params.clear()
 
 
-def _from_url(f: Field) -> object:
+def _from_url(f: Field) -> tuple[object, list[str]]:
+    """The field's value in the URL (its default where it has none), and the texts there that
+    are no such value (a day mistyped)."""
     if f.param not in st.query_params:
-        return f.default
-    try:
-        if f.many:
-            return [f.parse(v) for v in st.query_params.get_all(f.param)]
-        return f.parse(st.query_params[f.param])
-    except ValueError:
-        return f.default
+        return f.default, []
+    read, unread = [], []
+    for text in st.query_params.get_all(f.param):
+        try:
+            read.append(f.parse(text))
+        except ValueError:
+            unread.append(text)
+    if f.many:
+        return read, unread
+    return (read[-1] if read else f.default), unread
 
 
 def _to_url(value: object) -> str:

@@ -51,11 +51,12 @@ def test_browse_keeps_its_filters_across_review_back_and_a_shared_link(server, p
     wait_for_app(page)
     assert matching(page) == accepted
 
-    other = page.context.new_page()  # a colleague opens the shared link; its bad values are ignored
+    other = page.context.new_page()  # a colleague opens the shared link; its bad values are left out, said
     other.goto(f"{url}/?status=accepted&status=bogus&scene={ws.scenes()[1]}&class=99&view=Sideways&sort=<b>")
     wait_for_app(other)
     assert matching(other) == accepted
     expect(other.get_by_test_id("stException")).to_have_count(0)
+    expect(other.get_by_text("Left out of the link")).to_contain_text("status=bogus, class=99, sort=<b>, view=Sideways")
 
 
 def test_a_reviewer_ticks_the_right_predictions_on_the_grid_and_accepts_them(server, page):
