@@ -327,6 +327,7 @@ with st.container(horizontal=True):
         (".kml", "KML (Google Earth)", "application/vnd.google-earth.kml+xml"),
         (".gpkg", "GeoPackage", "application/geopackage+sqlite3"),
         (".zip", "a shapefile (ArcGIS)", "application/zip"),
+        (".gdb.zip", "a File Geodatabase (ArcGIS)", "application/zip"),
         (".tif", "a GeoTIFF mask", "image/tiff"),
     ):
         if suffix in (".geojson", ".kml", ".zip") and sc.grid.crs is None:

@@ -1,7 +1,7 @@
 """A scene's labels exported as polygons, edited in a GIS and imported back: a slick deleted in
 the file is erased, one drawn is added, the rest stays pixel for pixel; a tile changed since
 the export keeps its label; a file this workspace did not export goes on top. Real GIS files
-(GeoJSON, GeoPackage, a zipped shapefile, KML) of a scene with a real CRS, through the command
+(GeoJSON, GeoPackage, a zipped shapefile, KML, a zipped File Geodatabase) of a scene with a real CRS, through the command
 line as an analyst runs it."""
 
 from __future__ import annotations
@@ -59,21 +59,23 @@ def import_back(capsys, ws: Workspace, path) -> tuple[int, str, str]:
 def edit(path, keep, drawn: list[tuple[shapely.Polygon, int]] = ()) -> None:
     """The file as a GIS saves it once the features `keep` refuses are deleted and `drawn`
     (polygons in the file's CRS, with a class each, other fields empty) are added."""
-    zipped = path.suffix == ".zip"
+    gdb = path.name.endswith(".gdb.zip")  # the folder seeps.gdb, zipped
+    zipped = path.suffix == ".zip" and not gdb
     meta, _, wkb, columns = pyogrio.raw.read(path)
     rows = [dict(zip(meta["fields"], values, strict=True)) for values in zip(*columns, strict=True)]
     kept = [i for i, row in enumerate(rows) if keep(row)]
     geoms = [shapely.from_wkb(wkb[i]) for i in kept] + [g for g, _ in drawn]
     out = [[rows[i][f] for i in kept] + [c if f == "class_id" else None for _, c in drawn] for f in meta["fields"]]
     out = [_typed(values, columns[k].dtype) for k, values in enumerate(out)]
-    target = path.with_suffix(".shp") if zipped else path
+    target = path.with_suffix(".shp") if zipped else path.parent / "edited" / path.stem if gdb else path
     path.unlink()
+    target.parent.mkdir(exist_ok=True)
     pyogrio.raw.write(
         str(target),
         np.array(shapely.to_wkb(geoms), dtype=object),
         out,
         list(meta["fields"]),
-        driver={".geojson": "GeoJSON", ".gpkg": "GPKG", ".zip": "ESRI Shapefile"}[path.suffix],
+        driver="OpenFileGDB" if gdb else {".geojson": "GeoJSON", ".gpkg": "GPKG", ".zip": "ESRI Shapefile"}[path.suffix],
         geometry_type="Polygon",
         crs=meta["crs"],
         layer="S1A_scene",
@@ -84,6 +86,10 @@ def edit(path, keep, drawn: list[tuple[shapely.Polygon, int]] = ()) -> None:
             for part in target.parent.glob(f"{target.stem}.*"):
                 if part.suffix != ".zip":
                     z.write(part, part.name)
+    if gdb:
+        with zipfile.ZipFile(path, "w") as z:
+            for part in target.iterdir():
+                z.write(part, f"{target.name}/{part.name}")
 
 
 def _typed(values: list, dtype: np.dtype) -> np.ndarray:
@@ -101,7 +107,7 @@ def pixels_polygon(ws: Workspace, rows: slice, cols: slice, crs: str, name: str 
     return shapely.Polygon([to.transform(*(sc.grid.affine() @ xy)) for xy in corners])
 
 
-@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".zip", ".kml"])
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".zip", ".kml", ".gdb.zip"])
 def test_labels_exported_as_polygons_come_back_unchanged(capsys, ws, suffix, tmp_path):
     """Exported and imported back untouched, in the scene's CRS or in longitude and latitude:
     every pixel burns back where it was, so no tile is given a new version."""
@@ -113,14 +119,14 @@ def test_labels_exported_as_polygons_come_back_unchanged(capsys, ws, suffix, tmp
     assert heads(ws) == before
 
 
-@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".zip"])
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".zip", ".gdb.zip"])
 def test_a_slick_deleted_in_a_gis_is_erased_and_one_drawn_is_added(capsys, ws, suffix, tmp_path):
     """The analyst exports the scene's labels, deletes the class-5 slick in QGIS (a rain cell)
     and draws a new one of class 3: imported back, the deleted slick is erased (polygons laid on
     top could not erase it), the new one added, nothing else changes; the import is undone whole."""
     out = tmp_path / f"seeps{suffix}"
     export(capsys, ws, out)
-    crs = "EPSG:4326" if suffix != ".gpkg" else scene(ws, "S1A_scene").grid.crs
+    crs = "EPSG:4326" if suffix not in (".gpkg", ".gdb.zip") else scene(ws, "S1A_scene").grid.crs
     edit(out, keep=lambda row: row["class_id"] != 5, drawn=[(pixels_polygon(ws, *NEW, crs), 3)])
     before = labels_of(ws, "S1A_scene", (H, W))
     code, said, err = import_back(capsys, ws, out)
@@ -133,6 +139,35 @@ def test_a_slick_deleted_in_a_gis_is_erased_and_one_drawn_is_added(capsys, ws, s
     code, said, err = seeps(capsys, ws, "undo-import-seeps", "--scene", "S1A_scene", "--author", "ana")
     assert code == 0 and "2 tiles back as they were" in said, err
     assert np.array_equal(labels_of(ws, "S1A_scene", (H, W)), before)
+
+
+def test_a_file_geodatabase_holds_each_scene_in_its_crs_under_a_name_arcgis_allows(capsys, ws, tmp_path):
+    """ArcGIS's own format: the folder seeps.gdb zipped, each scene a feature class in its CRS with
+    the full field names and whole numbers; a scene name ArcGIS refuses (a digit first, a dash)
+    is laundered, and the import finds the layer by the scene its slicks name."""
+    assert seeps(capsys, ws, "rename-scene", "S1A_scene", "2023-S1A.scene")[0] == 0
+    write_tif(tmp_path / "S1B_other.tif", np.full((H, W), 500, np.uint16))  # a second pass: a second layer
+    assert seeps(capsys, ws, "import", str(tmp_path / "S1B_other.tif"))[0] == 0
+    out = tmp_path / "seeps.gdb.zip"
+    code, said, err = seeps(capsys, ws, "export-seeps", str(out))
+    assert code == 0 and "exported 2 seep polygons" in said, err
+    assert {n.split("/")[0] for n in zipfile.ZipFile(out).namelist()} == {"seeps.gdb"}
+    assert sorted(str(n) for n, _ in pyogrio.list_layers(out)) == ["S1B_other", "_2023_S1A_scene"]
+    layer = "_2023_S1A_scene"
+    meta, _, _, columns = pyogrio.raw.read(out, layer=layer)
+    assert "EPSG:32631" in meta["crs"] or "32631" in meta["crs"]
+    values = dict(zip(meta["fields"], columns, strict=True))
+    assert set(values["scene"]) == {"2023-S1A.scene"} and values["class_id"].dtype == np.int32
+    assert "centroid_lon" in values and values["acquired"].dtype.kind == "M"
+    before = heads(ws)
+    for scene_args in (("--scene", "2023-S1A.scene"), ()):
+        code, said, err = seeps(capsys, ws, "import-seeps", str(out), *scene_args, "--author", "ana")
+        assert (
+            code == 0 and "scene 2023-S1A.scene: read back" in said and ": 2 of its 2 slicks came back; 0 tiles given" in said
+        ), err
+    assert heads(ws) == before
+    code, _, err = seeps(capsys, ws, "export-seeps", str(tmp_path / "seeps.gdb"))  # the folder unzipped: not written
+    assert code == 1 and "an Esri File Geodatabase zipped (.gdb.zip)" in err
 
 
 def test_a_tile_changed_since_the_export_keeps_its_label(capsys, ws, tmp_path):

@@ -204,9 +204,15 @@ def _workspace_commands(add: Add) -> None:
     p = add(
         "export-seeps",
         cmd_export_seeps,
-        "write seep polygons of georeferenced scenes to GeoJSON, KML or a zipped shapefile (EPSG:4326), or GeoPackage (each scene's CRS)",
+        "write seep polygons of georeferenced scenes to GeoJSON, KML or a zipped shapefile (EPSG:4326), or GeoPackage "
+        "or a zipped Esri File Geodatabase (each scene's CRS)",
     )
-    p.add_argument("out", type=Path, help="OUT.geojson, OUT.kml, OUT.gpkg or OUT.zip (a shapefile, as ArcGIS opens it)")
+    p.add_argument(
+        "out",
+        type=Path,
+        help="OUT.geojson, OUT.kml, OUT.gpkg, OUT.zip (a shapefile, as ArcGIS opens it) or OUT.gdb.zip (the File "
+        "Geodatabase OUT.gdb, zipped)",
+    )
     p.add_argument("--scene", action="append", help="only this scene (repeatable; default every georeferenced scene)")
     _source_args(p, "")
 
@@ -274,7 +280,9 @@ def _workspace_commands(add: Add) -> None:
         help="the georeferenced scene whose tiles the polygons label (default: each scene the file's scene field names, "
         "as export-seeps writes it, one import each; for a labels mask exported here, its scene)",
     )
-    p.add_argument("--layer", help="the file's layer (default: the one named for the scene, or its only one)")
+    p.add_argument(
+        "--layer", help="the file's layer (default: the one named for the scene or whose slicks name it, or its only one)"
+    )
     which = p.add_mutually_exclusive_group()
     which.add_argument("--class-field", help="the field holding each polygon's class id or name (default: class_id)")
     which.add_argument("--class", dest="class_id", type=int, help="give every polygon this class id")

@@ -141,8 +141,8 @@ def tile_map(
 
 
 def export_bytes(ws: Workspace, name: str, source: str, suffix: str, model_id: str | None) -> bytes:
-    """One scene's seeps as polygons (.geojson, .gpkg) or as a mask on its grid (.tif), as the
-    command line writes them."""
+    """One scene's seeps as polygons (.geojson, .gpkg, .gdb.zip ...) or as a mask on its grid
+    (.tif), as the command line writes them."""
     from seep.workspace.gis import export_masks_geotiff, export_seeps
 
     with tempfile.TemporaryDirectory() as d:

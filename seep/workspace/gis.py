@@ -4,8 +4,8 @@ Each tile is vectorised in the scene's *pixel* coordinates (integers, exact), so
 pieces of a slick cut by a tile border share their edge exactly and shapely's union joins
 them; the scene's affine transform is applied to the merged polygons only. Areas come
 from the scene's projected CRS, or geodesic on its ellipsoid for a geographic CRS.
-GeoJSON (RFC 7946), KML and a zipped shapefile are written in EPSG:4326; GeoPackage in the
-scene's own CRS, one layer per scene.
+GeoJSON (RFC 7946), KML and a zipped shapefile are written in EPSG:4326; GeoPackage and a zipped
+Esri File Geodatabase in the scene's own CRS, one layer per scene.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ from seep.workspace.workspace import Workspace
 
 SOURCES = ("labels", "predictions")
 DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".zip": "ESRI Shapefile"}
+# ArcGIS's own format, without a shapefile's limits (10-character names, no times of day): a
+# folder NAME.gdb, handed on zipped as ArcGIS users pass one round (and as import-seeps reads it).
+GDB_ZIP = ".gdb.zip"
 # Formats of one layer in EPSG:4326, every scene reprojected (a shapefile has one CRS: ArcGIS
 # reprojects it on the fly as QGIS does).
 LONLAT = ("GeoJSON", "KML", "ESRI Shapefile")
@@ -318,14 +321,15 @@ def export_seeps(
     ws: Workspace, out: Path, *, source: str = "labels", scenes: list[str] | None = None, model_id: str | None = None
 ) -> dict[str, int]:
     """Write the seeps of these scenes (default: every georeferenced one) to OUT.geojson,
-    OUT.gpkg, OUT.kml or a shapefile zipped as ArcGIS reads it (OUT.zip), atomically. Returns
-    polygons per scene."""
+    OUT.gpkg, OUT.kml, a shapefile zipped as ArcGIS reads it (OUT.zip) or a File Geodatabase
+    zipped (OUT.gdb.zip), atomically. Returns polygons per scene."""
     out = Path(out)
-    driver = DRIVERS.get(out.suffix.lower())
+    driver = driver_of(out)
     if driver is None:
         mask = out.suffix.lower() in (".tif", ".tiff")  # the Scene page's "Seeps as a GeoTIFF mask", asked of this command
         raise BadInputError(
-            f"{out}: export seeps to a .geojson, .gpkg or .kml file, or a shapefile zipped (.zip)"
+            f"{out}: export seeps to a .geojson, .gpkg or .kml file, a shapefile zipped (.zip) or an Esri File "
+            "Geodatabase zipped (.gdb.zip)"
             + ("; a GeoTIFF mask of each scene's labels on its grid comes from `python -m seep export DIR --geotiff`" * mask)
         )
     _check_seeps_replaceable(out)
@@ -353,7 +357,7 @@ def export_seeps(
 
         def write_lonlat(tmp: Path) -> None:
             if driver == "ESRI Shapefile":
-                write_zipped(tmp, out.stem, lambda shp: _write(shp, geoms, props, "EPSG:4326", driver, out.stem, False))
+                write_zipped(tmp, f"{out.stem}.shp", lambda shp: _write(shp, geoms, props, "EPSG:4326", driver, out.stem, False))
                 return
             _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False)
             if driver == "KML":  # each class in its colour, each slick at its pass
@@ -363,12 +367,18 @@ def export_seeps(
         replace_atomically(out, write_lonlat)
     else:
 
-        def write_all(tmp: Path) -> None:
+        def write_all(path: Path) -> None:
             for i, (sc, gs, ps) in enumerate(layers):
-                _write(tmp, gs, ps, sc.grid.crs, driver, sc.name, i > 0, labels_at=at)
+                _write(path, gs, ps, sc.grid.crs, driver, sc.name, i > 0, labels_at=at)
 
-        replace_atomically(out, write_all)
+        zipped = driver == "OpenFileGDB"  # OUT.gdb.zip holds the folder OUT.gdb
+        replace_atomically(out, (lambda tmp: write_zipped(tmp, out.name[: -len(".zip")], write_all)) if zipped else write_all)
     return {sc.name: len(gs) for sc, gs, _ in layers}
+
+
+def driver_of(out: Path) -> str | None:
+    """GDAL's driver for a seep export named OUT, or None where no export has that name."""
+    return "OpenFileGDB" if out.name.lower().endswith(GDB_ZIP) else DRIVERS.get(out.suffix.lower())
 
 
 def _record_export(ws: Workspace, at: str, slicks: dict[str, int]) -> None:
@@ -393,7 +403,7 @@ def _check_seeps_replaceable(out: Path) -> None:
         layers = [name for name, _ in pyogrio.list_layers(out)]
         infos = [pyogrio.read_info(out, layer=name) for name in layers]
         # a KML layer adds fields of its own (Name, description, ...) and reads class_name back as its Name
-        wanted = {SHAPEFILE_NAMES.get(f, f) for f in FIELDS} if out.suffix.lower() == ".zip" else set(FIELDS)
+        wanted = {SHAPEFILE_NAMES.get(f, f) for f in FIELDS} if driver_of(out) == "ESRI Shapefile" else set(FIELDS)
         ours = all(wanted - {"class_name"} - ADDED_FIELDS <= set(i["fields"]) or not i["features"] for i in infos)
     except pyogrio.errors.DataSourceError:
         ours = False
@@ -497,10 +507,15 @@ def _write(
     options = {"RFC7946": "YES", "WRITE_NAME": "NO"} if driver == "GeoJSON" else {}
     if driver == "ESRI Shapefile":
         names, columns, options = as_dbf(FIELDS, SHAPEFILE_NAMES, columns)
+    if driver == "OpenFileGDB":  # ArcGIS before Pro 3.2 reads no 64-bit integer: GDAL would write them as reals
+        columns = [c.astype(np.int32) if c.dtype == np.int64 else c for c in columns]
     # Google Earth labels each outline with its class, not with an empty name
     dataset_options = {"NameField": "class_name"} if driver == "KML" else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "no crs": the import already told the user
+        # A File Geodatabase's layer names are letters, digits and _ (900100 becomes _900100):
+        # each slick's scene field names its scene, and import-seeps finds the layer by it.
+        warnings.filterwarnings("ignore", "Normalized/laundered layer name", RuntimeWarning)
         write(
             str(path),
             np.array(shapely.to_wkb(geoms), dtype=object) if geoms else np.array([], dtype=object),

@@ -383,7 +383,23 @@ def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
         return wanted
     if scene_name in names or len(names) == 1:
         return scene_name if scene_name in names else names[0]
+    # A File Geodatabase names a layer with letters, digits and _ only (scene 900100's is _900100):
+    # the layer whose slicks name the scene is its own.
+    named = [n for n in names if _layer_scenes(path, n) == {scene_name}]
+    if len(named) == 1:
+        return named[0]
     raise LayerChoice(f"{path} has layers {', '.join(names)}; name the one to import with --layer", names)
+
+
+def _layer_scenes(path: Path, layer: str) -> set[str]:
+    """The scenes a layer's features name in their `scene` field (export-seeps writes it)."""
+    from pyogrio import read_info
+    from pyogrio.raw import read
+
+    if SCENE_FIELD not in read_info(_readable(path), layer=layer)["fields"]:
+        return set()
+    values = read(_readable(path), layer=layer, columns=[SCENE_FIELD], read_geometry=False)[3][0]
+    return {str(v).strip() for v in values if v is not None}
 
 
 def _not_other_scenes(ws: Workspace, sc: Scene, names, n: int, report: SeepImport) -> np.ndarray:

@@ -16,13 +16,14 @@ DBF_TEXT = 254
 NAME = 10  # characters in a dBase field name
 
 
-def write_zipped(path: Path, name: str, write_shp: Callable[[Path], None]) -> None:
-    """PATH: a zip of the shapefile NAME.shp that `write_shp` writes (its parts named alike)."""
+def write_zipped(path: Path, inner: str, write: Callable[[Path], None]) -> None:
+    """PATH: a zip of what `write` writes as INNER in an empty folder: a shapefile NAME.shp (its
+    parts, named alike, at the zip's root) or an Esri File Geodatabase NAME.gdb (a folder, kept one)."""
     with tempfile.TemporaryDirectory() as d:
-        write_shp(Path(d) / f"{name}.shp")
+        write(Path(d) / inner)
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-            for part in sorted(Path(d).iterdir()):
-                z.write(part, part.name)
+            for part in sorted(p for p in Path(d).rglob("*") if p.is_file()):
+                z.write(part, part.relative_to(d).as_posix())
 
 
 def as_dbf(fields: tuple[str, ...], short: dict[str, str], columns: list[np.ndarray]) -> tuple[list[str], list[np.ndarray], dict]:

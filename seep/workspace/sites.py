@@ -160,7 +160,7 @@ def _write(path: Path, sites: list[Site], driver: str | None, name: str) -> None
         path.write_text(sites_csv(sites), encoding="utf-8")
         return
     if driver == "ESRI Shapefile":
-        write_zipped(path, name, lambda shp: _write_points(shp, sites, driver, name))
+        write_zipped(path, f"{name}.shp", lambda shp: _write_points(shp, sites, driver, name))
         return
     _write_points(path, sites, driver, "seep_sites")
     if driver == "KML":  # Google Earth's time slider shows each site from its first pass to its last

@@ -51,6 +51,13 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page, tmp_
     download.value.save_as(tmp_path / "demo_scene-labels.zip")  # as the browser names it: GDAL reads it by its suffix
     shapefile = pyogrio.read_info(tmp_path / "demo_scene-labels.zip", layer="demo_scene-labels")
     assert shapefile["features"] == len(features) and {"class_id", "cent_lon", "label_ver"} <= set(shapefile["fields"])
+    with page.expect_download() as download:  # ArcGIS's own format, in the scene's CRS with the full field names
+        page.get_by_role("button", name="Seeps as a File Geodatabase (ArcGIS)").click()
+    assert download.value.suggested_filename == "demo_scene-labels.gdb.zip"
+    download.value.save_as(tmp_path / "demo_scene-labels.gdb.zip")
+    gdb = pyogrio.read_info(tmp_path / "demo_scene-labels.gdb.zip", layer="demo_scene")
+    assert gdb["features"] == len(features) and {"class_id", "centroid_lon", "label_version"} <= set(gdb["fields"])
+    assert pyogrio.raw.read(tmp_path / "demo_scene-labels.gdb.zip")[0]["crs"] == "EPSG:32631"
     with page.expect_download() as download:
         page.get_by_role("button", name="Seeps as a GeoTIFF mask").click()
     assert download.value.suggested_filename == "demo_scene-labels.tif"
