@@ -677,8 +677,14 @@ def test_the_train_page_shows_where_a_candidate_changes_most_what_nobody_reviewe
     assert [e.label for e in at.expander if e.label.startswith("Where")] == [
         "Where it changes most what nobody reviewed (1 tile)"
     ]
+    assert any("the seep of its base base, then its own." in c.value for c in at.caption)
+    assert not [c for c in at.caption if "The active model now is" in c.value]  # its base is active: shown is what changes
     at.selectbox(key="models_pick").set_value("base").run()
     assert not [e for e in at.expander if e.label.startswith("Where")]
+    said = "The active model now is later, not its base: promoting it changes later's seep, which these do not show."
+    reg.promote(demo_ws, reg.register_model(demo_ws, tiny_model, model_id="later").id)
+    at.selectbox(key="models_pick").set_value("cand").run()
+    assert [c for c in at.caption if said in c.value] and not at.exception
 
 
 def test_review_opened_from_a_candidate_shows_its_prediction_beside_the_active_models(demo_ws, tiny_model):

@@ -20,7 +20,7 @@ from seep.learn.shipped import SHIPPED_MODEL, SHIPPED_SCORES, expected_scores, f
 from seep.ui import blind, session
 from seep.ui.actions import activate
 from seep.ui.charts import confusion_heatmap, expected_iou_bars, iou_bars, pr_curves
-from seep.ui.models import model_of, prediction
+from seep.ui.models import active_model, model_of, prediction
 from seep.ui.tables import scored_classes, show_table, when
 from seep.ui.text import chart_text, plain
 from seep.workspace import Workspace, lookalikes
@@ -328,7 +328,16 @@ def rest_changes(ws: Workspace, candidate: reg.ModelRecord) -> None:
         return
     label = f"Where it changes most what nobody reviewed ({len(tiles)} tile{'s' * (len(tiles) != 1)})"
     with st.expander(label, icon=":material/compare:"):
-        st.caption(f"On each tile, the seep of its base {plain(base.id)}, then its own.")
+        now = active_model(ws)
+        st.caption(
+            f"On each tile, the seep of its base {plain(base.id)}, then its own."
+            + (  # counted against its base: what promoting it changes is the active model's seep
+                f" The active model now is {plain(now.id)}, not its base: promoting it changes {plain(now.id)}'s seep, "
+                "which these do not show."
+                if now is not None and now.id not in (base.id, cand.id)
+                else ""
+            )
+        )
         for image, ch in tiles:
             with st.container(horizontal=True, vertical_alignment="center"):
                 for model in (base, cand):
