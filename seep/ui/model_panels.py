@@ -328,16 +328,12 @@ def rest_changes(ws: Workspace, candidate: reg.ModelRecord) -> None:
         return
     label = f"Where it changes most what nobody reviewed ({len(tiles)} tile{'s' * (len(tiles) != 1)})"
     with st.expander(label, icon=":material/compare:"):
+        said = f"On each tile, the seep of its base {plain(base.id)}, then its own."
         now = active_model(ws)
-        st.caption(
-            f"On each tile, the seep of its base {plain(base.id)}, then its own."
-            + (  # counted against its base: what promoting it changes is the active model's seep
-                f" The active model now is {plain(now.id)}, not its base: promoting it changes {plain(now.id)}'s seep, "
-                "which these do not show."
-                if now is not None and now.id not in (base.id, cand.id)
-                else ""
-            )
-        )
+        if now is not None and now.id not in (base.id, cand.id):  # what promoting it changes is the active model's seep
+            said += f" The active model now is {plain(now.id)}, not its base: promoting it changes {plain(now.id)}'s seep, "
+            said += "which these do not show."
+        st.caption(said)
         for image, ch in tiles:
             with st.container(horizontal=True, vertical_alignment="center"):
                 for model in (base, cand):
