@@ -201,6 +201,26 @@ def test_seep_sites_gather_slicks_across_passes_and_write_as_points(capsys, tmp_
     assert code == 1 and "is not a seep sites file Seep wrote" in err
     assert zipfile.ZipFile(tmp_path / "mine.zip").namelist() == ["photos.txt"]
 
+    # For ArcGIS without a shapefile's limits: a File Geodatabase zipped, full field names, whole
+    # numbers ArcGIS before Pro 3.2 reads (32-bit) and times as times for its time slider, as in a GeoPackage.
+    for _ in range(2):
+        code, said, err = run(capsys, "sites", str(tmp_path / "sites.gdb.zip"), "--workspace", str(ws.root))
+        assert code == 0 and said.startswith("wrote 2 seep sites"), err
+    assert {n.split("/")[0] for n in zipfile.ZipFile(tmp_path / "sites.gdb.zip").namelist()} == {"sites.gdb"}
+    for name, layer in (("sites.gdb.zip", "seep_sites"), ("sites.gpkg", "seep_sites")):
+        if name.endswith(".gpkg"):
+            assert run(capsys, "sites", str(tmp_path / name), "--workspace", str(ws.root))[0] == 0
+        meta, _, points, columns = pyogrio.raw.read(tmp_path / name, layer=layer)
+        first = dict(zip(meta["fields"], (c[0] for c in columns), strict=True))
+        assert (first["site"], first["scenes_seen"], first["scenes"], first["slicks"]) == (1, 3, "feb, jan, mar", 3), name
+        assert meta["dtypes"][list(meta["fields"]).index("first_seen")].startswith("datetime64"), meta["dtypes"]
+        assert np.isnat(first["first_seen"]), first  # these passes have no known time: null, not a text
+    assert pyogrio.read_info(tmp_path / "sites.gdb.zip", layer="seep_sites")["dtypes"][0] == "int32"
+    (tmp_path / "mine.gdb.zip").write_bytes((tmp_path / "mine.zip").read_bytes())  # a zip of the analyst's own
+    code, _, err = run(capsys, "sites", str(tmp_path / "mine.gdb.zip"), "--workspace", str(ws.root))
+    assert code == 1 and "is not a seep sites file Seep wrote" in err
+    assert zipfile.ZipFile(tmp_path / "mine.gdb.zip").namelist() == ["photos.txt"]
+
 
 def test_a_slick_returned_to_its_analyst_no_longer_counts_and_the_pages_hear_of_it(tmp_path):
     """A reviewer returns February's corrected tile: it is not reviewed any more, so January's
@@ -272,6 +292,16 @@ def test_passes_are_put_in_the_order_they_were_acquired(capsys, tmp_path):
         ("", ""),  # far: when, unknown
         ("2023-01-15T00:00:00Z", "2023-01-15T00:00:00Z"),  # jan alone
     ], err
+    # As times where the format has them, for QGIS's and ArcGIS's time sliders.
+    import pyogrio.raw
+
+    for name in ("sites.gpkg", "sites.gdb.zip"):
+        assert run(capsys, "sites", str(tmp_path / name), "--workspace", str(ws.root))[0] == 0
+        meta, _, _, columns = pyogrio.raw.read(tmp_path / name)
+        first, last = (columns[list(meta["fields"]).index(f)] for f in ("first_seen", "last_seen"))
+        assert (
+            str(first[0])[:19] == "2023-01-15T00:00:00" and str(last[0])[:19] == "2023-04-02T10:00:00" and np.isnat(first[1])
+        ), name
     # The sites of the passes in a window of time: those after January, what the spring's passes saw.
     argv = ["sites", str(out), "--acquired-since", "2023-02-01", "--workspace", str(ws.root)]
     code, said, err = run(capsys, *argv)

@@ -255,8 +255,8 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument(
         "out",
         type=Path,
-        help="OUT.geojson, OUT.gpkg, OUT.kml, a shapefile zipped for ArcGIS OUT.zip (EPSG:4326; scenes_seen is n_scenes there) "
-        "or OUT.csv; replaces only a sites file",
+        help="OUT.geojson, OUT.gpkg, OUT.kml, a shapefile zipped for ArcGIS OUT.zip (EPSG:4326; scenes_seen is n_scenes there), "
+        "a File Geodatabase zipped OUT.gdb.zip or OUT.csv; replaces only a sites file",
     )
     _window_args(p)
 

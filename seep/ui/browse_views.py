@@ -181,6 +181,7 @@ def sites_downloads(ws: Workspace, window: Window, names: list[str]) -> None:
         for suffix, label, mime in (
             (".geojson", "GeoJSON", "application/geo+json"),
             (".zip", "a shapefile (ArcGIS)", "application/zip"),
+            (".gdb.zip", "a File Geodatabase (ArcGIS)", "application/zip"),
             (".csv", "CSV", "text/csv"),
         ):
             st.download_button(

@@ -17,7 +17,7 @@ from seep.data.acquired import Window
 from seep.data.disjoint import find, union
 from seep.data.geo import lonlat, replace_atomically, transformer
 from seep.errors import BadInputError
-from seep.workspace.gis import seep_polygons
+from seep.workspace.gis import GDB_ZIP, seep_polygons
 from seep.workspace.kml import dress
 from seep.workspace.records import REVIEWED
 from seep.workspace.recurrence import about, centred_on, footprint, in_metres, reach_m
@@ -29,6 +29,10 @@ from seep.workspace.workspace import Workspace
 FIELDS = ("site", "scenes_seen", "scenes", "slicks", "area_km2", "classes", "lon", "lat", "first_seen", "last_seen")
 FIRST_FIELDS = FIELDS[:8]  # what every sites file Seep wrote holds: one written before the dates is replaceable
 SUFFIXES = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".zip": "ESRI Shapefile", ".csv": None}
+TIMED = (
+    "GPKG",
+    "OpenFileGDB",
+)  # formats with a time type (QGIS's and ArcGIS's time sliders read it); the others hold ISO 8601 text
 SHAPEFILE_NAMES = {"scenes_seen": "n_scenes"}  # dBase names hold 10 characters
 
 
@@ -120,17 +124,25 @@ def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def export_sites(ws: Workspace, out: Path, window: Window = Window()) -> list[Site]:
-    """The sites (of the passes in `window`) as points (EPSG:4326) in OUT.geojson, .gpkg, .kml or
-    a shapefile zipped for ArcGIS (OUT.zip), or a row each in OUT.csv; OUT is written whole or not at all, and only a sites file Seep wrote
-    is replaced."""
+    """The sites (of the passes in `window`) as points (EPSG:4326) in OUT.geojson, .gpkg, .kml, a
+    shapefile zipped for ArcGIS (OUT.zip) or a File Geodatabase zipped (OUT.gdb.zip), or a row each in
+    OUT.csv; OUT is written whole or not at all, and only a sites file Seep wrote is replaced."""
     out = Path(out)
     if out.suffix.lower() not in SUFFIXES:
-        raise BadInputError(f"{out}: write seep sites to a .geojson, .gpkg, .kml or .csv file, or a shapefile zipped (.zip)")
+        raise BadInputError(
+            f"{out}: write seep sites to a .geojson, .gpkg, .kml or .csv file, a shapefile zipped (.zip) "
+            "or a File Geodatabase zipped (.gdb.zip)"
+        )
     _check_replaceable(out)
     sites = seep_sites(ws, window=window)
-    driver = SUFFIXES[out.suffix.lower()]
-    replace_atomically(out, lambda tmp: _write(tmp, sites, driver, out.stem))
+    driver = _driver(out)
+    replace_atomically(out, lambda tmp: _write(tmp, sites, driver, out.name))
     return sites
+
+
+def _driver(out: Path) -> str | None:
+    """GDAL's driver for OUT (None: CSV)."""
+    return "OpenFileGDB" if out.name.lower().endswith(GDB_ZIP) else SUFFIXES[out.suffix.lower()]
 
 
 def sites_csv(sites: list[Site]) -> str:
@@ -160,7 +172,11 @@ def _write(path: Path, sites: list[Site], driver: str | None, name: str) -> None
         path.write_text(sites_csv(sites), encoding="utf-8")
         return
     if driver == "ESRI Shapefile":
-        write_zipped(path, f"{name}.shp", lambda shp: _write_points(shp, sites, driver, name))
+        stem = name[: -len(".zip")]
+        write_zipped(path, f"{stem}.shp", lambda shp: _write_points(shp, sites, driver, stem))
+        return
+    if driver == "OpenFileGDB":  # NAME.gdb.zip holds the folder NAME.gdb
+        write_zipped(path, name[: -len(".zip")], lambda gdb: _write_points(gdb, sites, driver, "seep_sites"))
         return
     _write_points(path, sites, driver, "seep_sites")
     if driver == "KML":  # Google Earth's time slider shows each site from its first pass to its last
@@ -171,8 +187,11 @@ def _write_points(path: Path, sites: list[Site], driver: str, layer: str) -> Non
     from pyogrio.raw import write
 
     rows = [_row(n, s) for n, s in enumerate(sites, 1)]
-    kinds = (np.int64, np.int64, object, np.int64, np.float64, object, np.float64, np.float64, object, object)
+    whole = np.int32 if driver == "OpenFileGDB" else np.int64  # ArcGIS before Pro 3.2 reads no 64-bit integer
+    kinds = (whole, whole, object, whole, np.float64, object, np.float64, np.float64, object, object)
     columns = [np.array([r[k] for r in rows], dtype=kind) for k, kind in enumerate(kinds)]
+    if driver in TIMED:  # naive UTC: numpy has no zones; NaT is written as null
+        columns[-2:] = [np.array([t.rstrip("Z") if t else "NaT" for t in c], dtype="datetime64[s]") for c in columns[-2:]]
     points = np.array(shapely.to_wkb([shapely.Point(s.lon, s.lat) for s in sites]), dtype=object)
     names, options = list(FIELDS), {"RFC7946": "YES"} if driver == "GeoJSON" else {}
     if driver == "ESRI Shapefile":
@@ -206,7 +225,7 @@ def _ours(out: Path) -> bool:
     from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
-        names = [SHAPEFILE_NAMES.get(f, f) for f in FIRST_FIELDS] if out.suffix.lower() == ".zip" else FIRST_FIELDS
+        names = [SHAPEFILE_NAMES.get(f, f) for f in FIRST_FIELDS] if _driver(out) == "ESRI Shapefile" else FIRST_FIELDS
         return set(names) <= set(pyogrio.read_info(out)["fields"])
     except (OSError, DataSourceError, DataLayerError):
         return False

@@ -687,6 +687,16 @@ def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_serve
     assert [(r["n_scenes"], r["scenes"], r["first_seen"]) for r in rows] == [
         (x["properties"]["scenes_seen"], x["properties"]["scenes"], x["properties"]["first_seen"]) for x in sites
     ]
+    # And as a File Geodatabase: full field names, the pass times as times.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Seep sites as a File Geodatabase (ArcGIS)").click()
+    assert download.value.suggested_filename == "seep-sites.gdb.zip"
+    download.value.save_as(tmp_path / "seep-sites.gdb.zip")
+    meta, _, points, columns = pyogrio.raw.read(tmp_path / "seep-sites.gdb.zip", layer="seep_sites")
+    rows = [dict(zip(meta["fields"], values, strict=True)) for values in zip(*columns, strict=True)]
+    assert [(r["scenes_seen"], r["scenes"], str(r["first_seen"])[:19]) for r in rows] == [
+        (x["properties"]["scenes_seen"], x["properties"]["scenes"], (x["properties"]["first_seen"] or "NaT")[:19]) for x in sites
+    ]
 
 
 def test_no_page_asks_anything_of_another_host(geo_server, page):
