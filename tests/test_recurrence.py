@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from pyproj import Transformer
 from rasterio.transform import from_origin
 from test_scenes import run, write_tif
@@ -216,6 +217,25 @@ def test_seep_sites_gather_slicks_across_passes_and_write_as_points(capsys, tmp_
         assert meta["dtypes"][list(meta["fields"]).index("first_seen")].startswith("datetime64"), meta["dtypes"]
         assert np.isnat(first["first_seen"]), first  # these passes have no known time: null, not a text
     assert pyogrio.read_info(tmp_path / "sites.gdb.zip", layer="seep_sites")["dtypes"][0] == "int32"
+    for _ in range(2):  # the folder itself, as ArcGIS opens it
+        code, said, err = run(capsys, "sites", str(tmp_path / "sites.gdb"), "--workspace", str(ws.root))
+        assert code == 0 and said.startswith("wrote 2 seep sites"), err
+    assert pyogrio.read_info(tmp_path / "sites.gdb", layer="seep_sites")["features"] == 2
+    # A layer the analyst added to the GeoPackage in QGIS makes it theirs: it is not written over.
+    pyogrio.raw.write(
+        str(tmp_path / "sites.gpkg"),
+        np.array([shapely.Point(3, 41).wkb], dtype=object),
+        [np.array(["vent"], dtype=object)],
+        ["what"],
+        layer="my_notes",
+        driver="GPKG",
+        geometry_type="Point",
+        crs="EPSG:4326",
+        append=True,
+    )
+    code, _, err = run(capsys, "sites", str(tmp_path / "sites.gpkg"), "--workspace", str(ws.root))
+    assert code == 1 and "is not a seep sites file Seep wrote" in err
+    assert [str(n) for n, _ in pyogrio.list_layers(tmp_path / "sites.gpkg")] == ["seep_sites", "my_notes"]
     (tmp_path / "mine.gdb.zip").write_bytes((tmp_path / "mine.zip").read_bytes())  # a zip of the analyst's own
     code, _, err = run(capsys, "sites", str(tmp_path / "mine.gdb.zip"), "--workspace", str(ws.root))
     assert code == 1 and "is not a seep sites file Seep wrote" in err

@@ -60,6 +60,7 @@ def edit(path, keep, drawn: list[tuple[shapely.Polygon, int]] = ()) -> None:
     """The file as a GIS saves it once the features `keep` refuses are deleted and `drawn`
     (polygons in the file's CRS, with a class each, other fields empty) are added."""
     gdb = path.name.endswith(".gdb.zip")  # the folder seeps.gdb, zipped
+    folder = path.suffix == ".gdb"  # as ArcGIS keeps it
     zipped = path.suffix == ".zip" and not gdb
     meta, _, wkb, columns = pyogrio.raw.read(path)
     rows = [dict(zip(meta["fields"], values, strict=True)) for values in zip(*columns, strict=True)]
@@ -68,14 +69,19 @@ def edit(path, keep, drawn: list[tuple[shapely.Polygon, int]] = ()) -> None:
     out = [[rows[i][f] for i in kept] + [c if f == "class_id" else None for _, c in drawn] for f in meta["fields"]]
     out = [_typed(values, columns[k].dtype) for k, values in enumerate(out)]
     target = path.with_suffix(".shp") if zipped else path.parent / "edited" / path.stem if gdb else path
-    path.unlink()
+    if folder:
+        shutil.rmtree(path)
+    else:
+        path.unlink()
     target.parent.mkdir(exist_ok=True)
     pyogrio.raw.write(
         str(target),
         np.array(shapely.to_wkb(geoms), dtype=object),
         out,
         list(meta["fields"]),
-        driver="OpenFileGDB" if gdb else {".geojson": "GeoJSON", ".gpkg": "GPKG", ".zip": "ESRI Shapefile"}[path.suffix],
+        driver="OpenFileGDB"
+        if gdb or folder
+        else {".geojson": "GeoJSON", ".gpkg": "GPKG", ".zip": "ESRI Shapefile"}[path.suffix],
         geometry_type="Polygon",
         crs=meta["crs"],
         layer="S1A_scene",
@@ -107,7 +113,7 @@ def pixels_polygon(ws: Workspace, rows: slice, cols: slice, crs: str, name: str 
     return shapely.Polygon([to.transform(*(sc.grid.affine() @ xy)) for xy in corners])
 
 
-@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".zip", ".kml", ".gdb.zip"])
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".zip", ".kml", ".gdb.zip", ".gdb"])
 def test_labels_exported_as_polygons_come_back_unchanged(capsys, ws, suffix, tmp_path):
     """Exported and imported back untouched, in the scene's CRS or in longitude and latitude:
     every pixel burns back where it was, so no tile is given a new version."""
@@ -119,14 +125,14 @@ def test_labels_exported_as_polygons_come_back_unchanged(capsys, ws, suffix, tmp
     assert heads(ws) == before
 
 
-@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".zip", ".gdb.zip"])
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".zip", ".gdb.zip", ".gdb"])
 def test_a_slick_deleted_in_a_gis_is_erased_and_one_drawn_is_added(capsys, ws, suffix, tmp_path):
     """The analyst exports the scene's labels, deletes the class-5 slick in QGIS (a rain cell)
     and draws a new one of class 3: imported back, the deleted slick is erased (polygons laid on
     top could not erase it), the new one added, nothing else changes; the import is undone whole."""
     out = tmp_path / f"seeps{suffix}"
     export(capsys, ws, out)
-    crs = "EPSG:4326" if suffix not in (".gpkg", ".gdb.zip") else scene(ws, "S1A_scene").grid.crs
+    crs = "EPSG:4326" if suffix not in (".gpkg", ".gdb.zip", ".gdb") else scene(ws, "S1A_scene").grid.crs
     edit(out, keep=lambda row: row["class_id"] != 5, drawn=[(pixels_polygon(ws, *NEW, crs), 3)])
     before = labels_of(ws, "S1A_scene", (H, W))
     code, said, err = import_back(capsys, ws, out)
@@ -141,7 +147,7 @@ def test_a_slick_deleted_in_a_gis_is_erased_and_one_drawn_is_added(capsys, ws, s
     assert np.array_equal(labels_of(ws, "S1A_scene", (H, W)), before)
 
 
-def test_a_file_geodatabase_holds_each_scene_in_its_crs_under_a_name_arcgis_allows(capsys, ws, tmp_path):
+def test_a_file_geodatabase_holds_each_scene_in_its_crs_under_a_name_arcgis_allows(capsys, ws, tmp_path, monkeypatch):
     """ArcGIS's own format: the folder seeps.gdb zipped, each scene a feature class in its CRS with
     the full field names and whole numbers; a scene name ArcGIS refuses (a digit first, a dash)
     is laundered, and the import finds the layer by the scene its slicks name."""
@@ -166,8 +172,50 @@ def test_a_file_geodatabase_holds_each_scene_in_its_crs_under_a_name_arcgis_allo
             code == 0 and "scene 2023-S1A.scene: read back" in said and ": 2 of its 2 slicks came back; 0 tiles given" in said
         ), err
     assert heads(ws) == before
-    code, _, err = seeps(capsys, ws, "export-seeps", str(tmp_path / "seeps.gdb"))  # the folder unzipped: not written
-    assert code == 1 and "an Esri File Geodatabase zipped (.gdb.zip)" in err
+
+    # The folder itself, as ArcGIS opens it, written again over itself; a project's geodatabase
+    # named by mistake, holding a layer of the analyst's own, stays as it was.
+    folder = tmp_path / "seeps.gdb"
+    for _ in range(2):
+        code, said, err = seeps(capsys, ws, "export-seeps", str(folder))
+        assert code == 0 and "exported 2 seep polygons" in said and folder.is_dir(), err
+    assert sorted(str(n) for n, _ in pyogrio.list_layers(folder)) == ["S1B_other", "_2023_S1A_scene"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
+    # A write that fails half-way (the disk full after one scene's layer) leaves the last export whole.
+    import seep.workspace.gis as gis
+
+    written, real = [], gis._write
+
+    def full_after_one(*args, **kwargs):
+        if written:
+            raise OSError(28, "No space left on device")
+        written.append(real(*args, **kwargs))
+
+    files = sorted((p.name, p.stat().st_size) for p in folder.iterdir())
+    monkeypatch.setattr(gis, "_write", full_after_one)
+    with pytest.raises(OSError):
+        gis.export_seeps(ws, folder)
+    monkeypatch.setattr(gis, "_write", real)
+    assert written and sorted((p.name, p.stat().st_size) for p in folder.iterdir()) == files
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    project = tmp_path / "project.gdb"
+    pyogrio.raw.write(
+        str(project),
+        np.array([shapely.Point(0, 0).wkb], dtype=object),
+        [np.array([1], np.int32)],
+        ["well"],
+        layer="wells",
+        driver="OpenFileGDB",
+        geometry_type="Point",
+        crs="EPSG:4326",
+    )
+    files = sorted((p.name, p.stat().st_size) for p in project.iterdir())
+    code, _, err = seeps(capsys, ws, "export-seeps", str(project))
+    assert code == 1 and "is not a seep export Seep wrote" in err
+    assert sorted((p.name, p.stat().st_size) for p in project.iterdir()) == files
+    (tmp_path / "notes.gdb").write_text("a file, not a geodatabase")
+    code, _, err = seeps(capsys, ws, "export-seeps", str(tmp_path / "notes.gdb"))
+    assert code == 1 and "is not a seep export Seep wrote" in err and (tmp_path / "notes.gdb").read_text().startswith("a file")
 
 
 def test_a_tile_changed_since_the_export_keeps_its_label(capsys, ws, tmp_path):

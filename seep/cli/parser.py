@@ -210,8 +210,8 @@ def _workspace_commands(add: Add) -> None:
     p.add_argument(
         "out",
         type=Path,
-        help="OUT.geojson, OUT.kml, OUT.gpkg, OUT.zip (a shapefile, as ArcGIS opens it) or OUT.gdb.zip (the File "
-        "Geodatabase OUT.gdb, zipped)",
+        help="OUT.geojson, OUT.kml, OUT.gpkg, OUT.zip (a shapefile, as ArcGIS opens it), OUT.gdb (an Esri File "
+        "Geodatabase, the folder ArcGIS opens) or OUT.gdb.zip (that folder zipped); replaces only an earlier seep export",
     )
     p.add_argument("--scene", action="append", help="only this scene (repeatable; default every georeferenced scene)")
     _source_args(p, "")
@@ -256,7 +256,7 @@ def _workspace_commands(add: Add) -> None:
         "out",
         type=Path,
         help="OUT.geojson, OUT.gpkg, OUT.kml, a shapefile zipped for ArcGIS OUT.zip (EPSG:4326; scenes_seen is n_scenes there), "
-        "a File Geodatabase zipped OUT.gdb.zip or OUT.csv; replaces only a sites file",
+        "a File Geodatabase OUT.gdb (or zipped: OUT.gdb.zip) or OUT.csv; replaces only a sites file",
     )
     _window_args(p)
 

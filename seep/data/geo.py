@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -535,7 +536,8 @@ def georeferencing(path: Path) -> tuple[str | None, tuple, tuple | None] | None:
 
 
 def replace_atomically(out: Path, write) -> None:
-    """write(tmp) to a temporary file beside OUT, then rename: a failed write leaves the old file."""
+    """write(tmp) to a temporary file beside OUT, then rename: a failed write leaves the old file.
+    What `write` makes may be a folder (an Esri File Geodatabase, OUT.gdb): it replaces OUT's."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=out.suffix)
@@ -545,10 +547,32 @@ def replace_atomically(out: Path, write) -> None:
     os.unlink(tmp)  # GDAL creates the file itself
     try:
         write(Path(tmp))
-        os.replace(tmp, out)
+        if os.path.isdir(tmp):
+            _swap_folder(tmp, out)
+        else:
+            os.replace(tmp, out)
     finally:
-        if os.path.exists(tmp):
+        if os.path.isdir(tmp):
+            shutil.rmtree(tmp)
+        elif os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _swap_folder(new: str, out: Path) -> None:
+    """The folder NEW renamed OUT, the old OUT deleted after: no rename replaces a folder that holds
+    files, so for an instant OUT is away (a reader then finds nothing, never half of it)."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    old = tempfile.mkdtemp(dir=out.parent, prefix=f".{out.stem}.old.")
+    os.rmdir(old)
+    os.rename(out, old)
+    try:
+        os.rename(new, out)
+    except OSError:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old)
 
 
 def write_geotiff(

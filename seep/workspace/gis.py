@@ -36,8 +36,9 @@ from seep.workspace.workspace import Workspace
 SOURCES = ("labels", "predictions")
 DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".zip": "ESRI Shapefile"}
 # ArcGIS's own format, without a shapefile's limits (10-character names, no times of day): a
-# folder NAME.gdb, handed on zipped as ArcGIS users pass one round (and as import-seeps reads it).
-GDB_ZIP = ".gdb.zip"
+# folder NAME.gdb, as ArcGIS opens it, or handed on zipped as ArcGIS users pass one round (a
+# download is one file); import-seeps reads both.
+GDB, GDB_ZIP = ".gdb", ".gdb.zip"
 # Formats of one layer in EPSG:4326, every scene reprojected (a shapefile has one CRS: ArcGIS
 # reprojects it on the fly as QGIS does).
 LONLAT = ("GeoJSON", "KML", "ESRI Shapefile")
@@ -322,14 +323,14 @@ def export_seeps(
 ) -> dict[str, int]:
     """Write the seeps of these scenes (default: every georeferenced one) to OUT.geojson,
     OUT.gpkg, OUT.kml, a shapefile zipped as ArcGIS reads it (OUT.zip) or a File Geodatabase
-    zipped (OUT.gdb.zip), atomically. Returns polygons per scene."""
+    (the folder OUT.gdb, or it zipped: OUT.gdb.zip), atomically. Returns polygons per scene."""
     out = Path(out)
     driver = driver_of(out)
     if driver is None:
         mask = out.suffix.lower() in (".tif", ".tiff")  # the Scene page's "Seeps as a GeoTIFF mask", asked of this command
         raise BadInputError(
             f"{out}: export seeps to a .geojson, .gpkg or .kml file, a shapefile zipped (.zip) or an Esri File "
-            "Geodatabase zipped (.gdb.zip)"
+            "Geodatabase (.gdb, or zipped: .gdb.zip)"
             + ("; a GeoTIFF mask of each scene's labels on its grid comes from `python -m seep export DIR --geotiff`" * mask)
         )
     _check_seeps_replaceable(out)
@@ -371,14 +372,14 @@ def export_seeps(
             for i, (sc, gs, ps) in enumerate(layers):
                 _write(path, gs, ps, sc.grid.crs, driver, sc.name, i > 0, labels_at=at)
 
-        zipped = driver == "OpenFileGDB"  # OUT.gdb.zip holds the folder OUT.gdb
+        zipped = out.name.lower().endswith(GDB_ZIP)  # holds the folder OUT.gdb
         replace_atomically(out, (lambda tmp: write_zipped(tmp, out.name[: -len(".zip")], write_all)) if zipped else write_all)
     return {sc.name: len(gs) for sc, gs, _ in layers}
 
 
 def driver_of(out: Path) -> str | None:
     """GDAL's driver for a seep export named OUT, or None where no export has that name."""
-    return "OpenFileGDB" if out.name.lower().endswith(GDB_ZIP) else DRIVERS.get(out.suffix.lower())
+    return "OpenFileGDB" if out.name.lower().endswith((GDB, GDB_ZIP)) else DRIVERS.get(out.suffix.lower())
 
 
 def _record_export(ws: Workspace, at: str, slicks: dict[str, int]) -> None:
@@ -392,13 +393,13 @@ def _record_export(ws: Workspace, at: str, slicks: dict[str, int]) -> None:
 def _check_seeps_replaceable(out: Path) -> None:
     """OUT is replaced whole, so an existing file is replaced only if it is an earlier seep export
     (each layer has our fields, or nothing at all): a GIS file of the analyst's own, named by
-    mistake (the one seeps were imported from?), stays as it was."""
+    mistake (the one seeps were imported from? a project's geodatabase?), stays as it was."""
     if not out.exists():
         return
     import pyogrio
 
     try:
-        if out.is_dir():
+        if out.is_dir() != (out.suffix.lower() == GDB):  # a folder only where a File Geodatabase is one
             raise pyogrio.errors.DataSourceError(out)
         layers = [name for name, _ in pyogrio.list_layers(out)]
         infos = [pyogrio.read_info(out, layer=name) for name in layers]

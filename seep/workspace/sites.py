@@ -17,7 +17,7 @@ from seep.data.acquired import Window
 from seep.data.disjoint import find, union
 from seep.data.geo import lonlat, replace_atomically, transformer
 from seep.errors import BadInputError
-from seep.workspace.gis import GDB_ZIP, seep_polygons
+from seep.workspace.gis import GDB, GDB_ZIP, seep_polygons
 from seep.workspace.kml import dress
 from seep.workspace.records import REVIEWED
 from seep.workspace.recurrence import about, centred_on, footprint, in_metres, reach_m
@@ -28,7 +28,7 @@ from seep.workspace.workspace import Workspace
 
 FIELDS = ("site", "scenes_seen", "scenes", "slicks", "area_km2", "classes", "lon", "lat", "first_seen", "last_seen")
 FIRST_FIELDS = FIELDS[:8]  # what every sites file Seep wrote holds: one written before the dates is replaceable
-SUFFIXES = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".zip": "ESRI Shapefile", ".csv": None}
+SUFFIXES = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".zip": "ESRI Shapefile", GDB: "OpenFileGDB", ".csv": None}
 TIMED = (
     "GPKG",
     "OpenFileGDB",
@@ -125,13 +125,14 @@ def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
 
 def export_sites(ws: Workspace, out: Path, window: Window = Window()) -> list[Site]:
     """The sites (of the passes in `window`) as points (EPSG:4326) in OUT.geojson, .gpkg, .kml, a
-    shapefile zipped for ArcGIS (OUT.zip) or a File Geodatabase zipped (OUT.gdb.zip), or a row each in
-    OUT.csv; OUT is written whole or not at all, and only a sites file Seep wrote is replaced."""
+    shapefile zipped for ArcGIS (OUT.zip) or a File Geodatabase (the folder OUT.gdb, or zipped:
+    OUT.gdb.zip), or a row each in OUT.csv; OUT is written whole or not at all, and only a sites
+    file Seep wrote is replaced."""
     out = Path(out)
     if out.suffix.lower() not in SUFFIXES:
         raise BadInputError(
             f"{out}: write seep sites to a .geojson, .gpkg, .kml or .csv file, a shapefile zipped (.zip) "
-            "or a File Geodatabase zipped (.gdb.zip)"
+            "or a File Geodatabase (.gdb, or zipped: .gdb.zip)"
         )
     _check_replaceable(out)
     sites = seep_sites(ws, window=window)
@@ -175,7 +176,7 @@ def _write(path: Path, sites: list[Site], driver: str | None, name: str) -> None
         stem = name[: -len(".zip")]
         write_zipped(path, f"{stem}.shp", lambda shp: _write_points(shp, sites, driver, stem))
         return
-    if driver == "OpenFileGDB":  # NAME.gdb.zip holds the folder NAME.gdb
+    if name.lower().endswith(GDB_ZIP):  # holds the folder NAME.gdb
         write_zipped(path, name[: -len(".zip")], lambda gdb: _write_points(gdb, sites, driver, "seep_sites"))
         return
     _write_points(path, sites, driver, "seep_sites")
@@ -225,7 +226,11 @@ def _ours(out: Path) -> bool:
     from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
+        if out.is_dir() != (out.suffix.lower() == GDB):  # a folder only where a File Geodatabase is one
+            return False
         names = [SHAPEFILE_NAMES.get(f, f) for f in FIRST_FIELDS] if _driver(out) == "ESRI Shapefile" else FIRST_FIELDS
-        return set(names) <= set(pyogrio.read_info(out)["fields"])
+        # every layer: one the analyst added in their GIS (to a GeoPackage, a geodatabase) is theirs
+        layers = [layer for layer, _ in pyogrio.list_layers(out)]
+        return bool(layers) and all(set(names) <= set(pyogrio.read_info(out, layer=n)["fields"]) for n in layers)
     except (OSError, DataSourceError, DataLayerError):
         return False
