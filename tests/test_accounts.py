@@ -253,6 +253,16 @@ def test_the_cli_manages_accounts_and_prints_the_audit(ws, capsys, monkeypatch, 
         assert main(["user", action, "bo", "--workspace", root]) == 1  # twice: nothing to do, said so
         assert "nothing was changed" in capsys.readouterr().err
     assert acc.sign_in(ws, "bo", PASSWORD, now=0).name == "bo"  # back with the password it had
+    # A new password typed at a terminal, unseen, twice: a slip in either is refused, not saved.
+    new = "a new pass phrase 2"
+    typed = iter([new, new + "x", new, new])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
+    assert main(["user", "password", "bo", "--workspace", root]) == 1
+    assert capsys.readouterr().err == "error: the two passwords differ; nothing was changed\n"
+    assert acc.sign_in(ws, "bo", PASSWORD, now=0).name == "bo"
+    assert main(["user", "password", "bo", "--workspace", root]) == 0
+    assert capsys.readouterr().out.startswith("password of bo changed")
+    assert acc.sign_in(ws, "bo", new, now=0).name == "bo"
 
 
 def test_an_identity_provider_signs_in_the_account_its_email_names(ws, capsys):
