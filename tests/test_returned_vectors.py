@@ -63,6 +63,7 @@ def edit(path, keep, drawn: list[tuple[shapely.Polygon, int]] = ()) -> None:
     folder = path.suffix == ".gdb"  # as ArcGIS keeps it
     zipped = path.suffix == ".zip" and not gdb
     meta, _, wkb, columns = pyogrio.raw.read(path)
+    alias = pyogrio.read_info(path)["layer_metadata"] or {}  # ArcGIS keeps a feature class's alias as it edits
     rows = [dict(zip(meta["fields"], values, strict=True)) for values in zip(*columns, strict=True)]
     kept = [i for i, row in enumerate(rows) if keep(row)]
     geoms = [shapely.from_wkb(wkb[i]) for i in kept] + [g for g, _ in drawn]
@@ -86,6 +87,7 @@ def edit(path, keep, drawn: list[tuple[shapely.Polygon, int]] = ()) -> None:
         crs=meta["crs"],
         layer="S1A_scene",
         encoding="UTF-8" if zipped else None,
+        layer_options={"LAYER_ALIAS": alias["ALIAS_NAME"]} if "ALIAS_NAME" in alias else None,
     )
     if zipped:
         with zipfile.ZipFile(path, "w") as z:
@@ -405,24 +407,38 @@ def test_a_slick_retagged_in_the_attribute_table_takes_its_new_class(capsys, ws,
     assert (after[BLOB] == 3).all() and (after != before).sum() == 100
 
 
-def test_every_slick_deleted_from_a_geopackage_erases_them_all(capsys, ws, tmp_path):
-    """Every slick of a pass was a false alarm, deleted in QGIS: the GeoPackage's layer, left with
-    no feature, still says which export it was (its metadata), so they are all erased; a
-    GeoJSON left with none says to retag them class 0 instead, as it cannot say."""
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".gdb.zip", ".gdb"])
+def test_every_slick_deleted_in_a_gis_erases_them_all(capsys, ws, suffix, tmp_path):
+    """Every slick of a pass was a false alarm, deleted in QGIS or ArcGIS: the file, left with no
+    feature, still says which export it was (a GeoPackage layer's metadata, a GeoJSON's
+    description, a File Geodatabase feature class's alias), so they are all erased."""
     import sqlite3
 
-    out = tmp_path / "seeps.gpkg"
+    out = tmp_path / f"seeps{suffix}"
     export(capsys, ws, out)
-    with sqlite3.connect(out) as con:  # as QGIS deletes features from a GeoPackage layer
-        con.execute('DELETE FROM "S1A_scene"')
+    if suffix == ".gpkg":
+        with sqlite3.connect(out) as con:  # as QGIS deletes features from a GeoPackage layer
+            con.execute('DELETE FROM "S1A_scene"')
+    elif suffix == ".geojson":  # as GDAL writes it back for QGIS: its other members kept
+        out.write_text(json.dumps(json.loads(out.read_text()) | {"features": []}))
+    else:
+        edit(out, keep=lambda row: False)
     code, said, err = import_back(capsys, ws, out)
     assert code == 0 and ": 0 of its 2 slicks came back, 2 deleted in the file; 6 tiles given a new label version" in said, err
     assert not labels_of(ws, "S1A_scene", (H, W)).any()
+    # and without naming the scene: the file says which export, and so which scenes, it was
+    assert seeps(capsys, ws, "undo-import-seeps", "--scene", "S1A_scene", "--author", "ana")[0] == 0
+    code, said, err = seeps(capsys, ws, "import-seeps", str(out), "--author", "ana")
+    assert code == 0 and "scene S1A_scene: read back" in said and "2 deleted in the file" in said, err
+    assert not labels_of(ws, "S1A_scene", (H, W)).any()
 
-    code, _, err = seeps(capsys, ws, "undo-import-seeps", "--scene", "S1A_scene", "--author", "ana")
-    export(capsys, ws, tmp_path / "seeps.geojson")
-    empty = json.loads((tmp_path / "seeps.geojson").read_text()) | {"features": []}
-    (tmp_path / "seeps.geojson").write_text(json.dumps(empty))
-    code, _, err = import_back(capsys, ws, tmp_path / "seeps.geojson")
+
+def test_a_shapefile_emptied_in_a_gis_says_to_retag_its_slicks_instead(capsys, ws, tmp_path):
+    """A shapefile keeps nothing beside its features: left with none, it cannot say which export
+    it was, and the import says how to erase the slicks instead."""
+    out = tmp_path / "seeps.zip"
+    export(capsys, ws, out)
+    edit(out, keep=lambda row: False)
+    code, _, err = import_back(capsys, ws, out)
     assert code == 1 and "to erase them all, set their class_id to 0 instead" in err
     assert labels_of(ws, "S1A_scene", (H, W))[BLOB].all()

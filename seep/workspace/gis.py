@@ -360,7 +360,7 @@ def export_seeps(
             if driver == "ESRI Shapefile":
                 write_zipped(tmp, f"{out.stem}.shp", lambda shp: _write(shp, geoms, props, "EPSG:4326", driver, out.stem, False))
                 return
-            _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False)
+            _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False, labels_at=at)
             if driver == "KML":  # each class in its colour, each slick at its pass
                 styles = {f"class-{c.id}": c.rgb for c in ws.classes.classes[1:]}
                 dress(tmp, [(f"class-{p['class_id']}", p["acquired"], p["acquired"]) for p in props], styles)
@@ -473,6 +473,14 @@ EXPORTED_AT = "SEEP_EXPORTED_AT"  # when a mask was written: a tile saved after 
 LAYER_LABELS_AT = "SEEP_LABELS_AT"  # a GeoPackage layer's labels_at, in its metadata
 
 
+def layer_note(scene: str | None, labels_at: str) -> str:
+    """A GeoJSON's description and a File Geodatabase feature class's alias (the name ArcGIS
+    shows): they say labels_at too, and outlive the last slick deleted in a GIS, as a
+    GeoPackage's metadata does (GDAL keeps a GeoJSON's members when QGIS saves it);
+    seep.workspace.gis_import reads it back."""
+    return f"{scene or 'Seep labels'}, labels_at {labels_at}"
+
+
 def _check_replaceable(out: Path) -> None:
     """`export DIR --geotiff` names its files for the scenes, and a scene is named for its own
     file: exported next to it, the scene (or its mask) was replaced by the labels."""
@@ -499,17 +507,21 @@ def _write(
     append: bool,
     labels_at: str | None = None,
 ) -> None:
-    """One layer of an export. A GeoPackage's layer keeps `labels_at` in its metadata as well, where
-    it outlives the last slick deleted from it in QGIS (seep.workspace.returned_vectors)."""
+    """One layer of an export. A GeoPackage's layer keeps `labels_at` in its metadata as well, a
+    GeoJSON in its description and a File Geodatabase in its alias (layer_note), where it outlives
+    the last slick deleted from it in a GIS (seep.workspace.returned_vectors)."""
     from pyogrio.raw import write
 
     columns = [_column([p[f] for p in props], f) for f in FIELDS]
     names = list(FIELDS)
     options = {"RFC7946": "YES", "WRITE_NAME": "NO"} if driver == "GeoJSON" else {}
+    if driver == "GeoJSON" and labels_at:
+        options["DESCRIPTION"] = layer_note(None, labels_at)
     if driver == "ESRI Shapefile":
         names, columns, options = as_dbf(FIELDS, SHAPEFILE_NAMES, columns)
     if driver == "OpenFileGDB":  # ArcGIS before Pro 3.2 reads no 64-bit integer: GDAL would write them as reals
         columns = [c.astype(np.int32) if c.dtype == np.int64 else c for c in columns]
+        options = {"LAYER_ALIAS": layer_note(layer, labels_at) if labels_at else layer}  # the scene's name, unlaundered
     # Google Earth labels each outline with its class, not with an empty name
     dataset_options = {"NameField": "class_name"} if driver == "KML" else {}
     with warnings.catch_warnings():

@@ -16,6 +16,7 @@ nothing.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,12 +190,13 @@ def scenes_in(ws: Workspace, path: Path, layer: str | None = None) -> list[str]:
         for name in [layer] if layer else [str(n) for n, _ in list_layers(_readable(path))]:
             info = read_info(_readable(path), layer=name)
             fields = [f for f in info["fields"] if f == SCENE_FIELD or f.casefold() == LABELS_AT]
+            columns = {}  # a GeoJSON emptied in a GIS has no field left, but its description
             if fields:
                 meta, _, _, values = read(_readable(path), layer=name, columns=fields, read_geometry=False)
                 columns = dict(zip(meta["fields"], values, strict=True))
                 named |= {str(v).strip() for v in columns.get(SCENE_FIELD, ()) if v is not None}
-                # those whose every slick was deleted too, from any slick's labels_at or the layer's
-                named |= set(exported_scenes(ws, path, columns, _kept_labels_at(info)))
+            # those whose every slick was deleted too, from any slick's labels_at or the layer's
+            named |= set(exported_scenes(ws, path, columns, _kept_labels_at(info)))
     except SeepError:
         raise
     except Exception as e:  # GDAL's reasons are many and its messages say which
@@ -295,7 +297,7 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
     layer = _layer(path, sc.name, layer)
     try:
         meta, _, wkb, fields = read(_readable(path), layer=layer)
-        layer_at = _kept_labels_at(read_info(_readable(path), layer=layer)) if path.suffix.lower() == ".gpkg" else None
+        layer_at = _kept_labels_at(read_info(_readable(path), layer=layer))
     except Exception as e:  # GDAL's reasons are many and its messages say which
         raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
     if wkb is not None and len(wkb) == 0 and not layer_at:  # before the fields: a file with no feature has none either
@@ -317,9 +319,15 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
 
 
 def _kept_labels_at(info: dict) -> str | None:
-    """The labels_at a GeoPackage layer export-seeps wrote keeps in its metadata (pyogrio's
-    read_info of it): it says which export the layer is once every slick is deleted from it."""
-    return (info.get("layer_metadata") or {}).get(LAYER_LABELS_AT)
+    """The labels_at an export-seeps layer keeps beside its slicks (pyogrio's read_info of it): a
+    GeoPackage's in its metadata, a GeoJSON's in its description, a File Geodatabase's in its
+    alias (seep.workspace.gis.layer_note); it says which export the layer is once every slick is
+    deleted from it."""
+    meta = info.get("layer_metadata") or {}
+    if LAYER_LABELS_AT in meta:
+        return meta[LAYER_LABELS_AT]
+    noted = (re.search(r"\blabels_at (\S+)$", str(meta.get(key) or "")) for key in ("DESCRIPTION", "ALIAS_NAME"))
+    return next((m[1] for m in noted if m), None)
 
 
 def _model_of(columns: dict) -> str | None:
@@ -465,6 +473,8 @@ def _class_ids(ws, path, columns: dict, n: int, field: str | None, fixed: int | 
         if not 1 <= fixed <= top:
             raise BadInputError(f"--class {fixed}: the seep classes are 1 to {top}")
         return [fixed] * n
+    if not n:  # an export emptied in a GIS: a GeoJSON keeps no field then, and no class is needed
+        return []
     wanted = field or CLASS_FIELD
     # as written, else in any case: ArcGIS and dBase write CLASS_ID for class_id
     same = [c for c in columns if c.casefold() == wanted.casefold()]

@@ -48,7 +48,7 @@ class Export:
 
 def export_of(ws: Workspace, sc: Scene, path, columns: dict, mine: np.ndarray, layer_at: str | None = None) -> Export | None:
     """The export of the scene's labels the file came from, known by the labels_at of any of its
-    features (`mine`: those of this scene) or of its layer (a GeoPackage's), so a scene whose
+    features (`mine`: those of this scene) or of its layer (gis.layer_note), so a scene whose
     every slick was deleted is still read back; None for a file with no labels_at (drawn
     elsewhere, or predictions) or one whose export did not take this scene."""
     stamps = exported_at_each(path, columns)
@@ -78,8 +78,13 @@ def exported_at_each(path, columns: dict) -> list[datetime | None]:
 
 
 def _moment(path, stamps: list[datetime | None], layer_at: str | None) -> datetime | None:
-    """The one export the features' stamps (and the layer's, if any) name; None for none."""
+    """The one export the features' stamps (and the layer's, if any) name; None for none. A
+    stamp cut to the second by a GIS that rewrote the field (not the layer's, which it leaves) is
+    of the export whose whole stamp lies within that second."""
     values = {t for t in stamps if t} | ({_when(path, layer_at)} if layer_at else set())
+    whole = {t for t in values if t.microsecond}
+    cut = {t for t in values - whole if all(abs(t - w) >= timedelta(seconds=1) for w in whole)}
+    values = whole | cut
     if len(values) > 1:
         shown = ", ".join(sorted(t.isoformat() for t in values)[:3])
         raise BadInputError(
