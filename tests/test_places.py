@@ -17,7 +17,7 @@ from test_scenes import run, write_tif
 
 from seep.errors import BadInputError
 from seep.workspace import Workspace
-from seep.workspace.places import find_place, read_lat_lon
+from seep.workspace.places import find_place, read_lat_lon, read_metres
 from seep.workspace.scenes import import_scene, tile_offsets_of
 from seep.workspace.tile_places import pixel_lonlat
 
@@ -71,6 +71,7 @@ def test_what_is_not_a_place_is_refused_saying_why(text, says):
 
 PIECES = st.sampled_from(
     ["27", "-3", "+50.5", ".5", "12.", "°", "'", '"', "″", "N", "s", "E", "w", " ", ",", ";", "/", "''", "e5", "\u0660"]
+    + ["31", "T", "c", "UTM zone ", "500000", "4600000.5", "m", "9" * 400]  # UTM and metres
 )
 
 
@@ -80,11 +81,11 @@ def test_any_text_is_a_place_on_the_earth_or_a_clear_refusal(text):
     """Whatever is typed or pasted: a latitude and longitude on the globe, or BadInputError;
     never another exception (a traceback on the page), never a place off the Earth."""
     try:
-        p = read_lat_lon(text)
+        places = read_metres(text, {"EPSG:32631": "s", "EPSG:3031": "antarctic"}) or [read_lat_lon(text)]
     except BadInputError as e:
         assert str(e)
         return
-    assert math.isfinite(p.lat) and math.isfinite(p.lon) and -90 <= p.lat <= 90 and -180 <= p.lon <= 180
+    assert all(math.isfinite(p.lat) and math.isfinite(p.lon) and -90 <= p.lat <= 90 and -180 <= p.lon <= 180 for p in places)
 
 
 @pytest.fixture
@@ -132,6 +133,54 @@ def test_numbers_given_longitude_first_are_found_and_said_to_be_read_so(two_pass
     assert not find_place(two_passes, f"{lat}N, {lon}E").point.turned
 
 
+def test_metres_are_read_as_utm_or_as_a_scene_s_own_easting_and_northing_and_said_so(two_passes):
+    """UTM as a report gives it, the letter its hemisphere or its latitude band; or metres as QGIS's
+    status bar shows them in the scene's CRS: both found where degrees are, and the answer says how
+    the numbers were read (31S is the south, or band S: the one holding a scene)."""
+    ws = two_passes
+    x, y = 500000 + 10 * 400.5, 4600000 - 10 * 300.5  # row 300, column 400 of 'morning'
+    for text, how in (
+        (f"31N {x} {y}", "(UTM zone 31N: the northern hemisphere, EPSG:32631)"),
+        (f"UTM zone 31T, {x:.0f} mE, {y:.0f} mN", "(UTM zone 31T: latitude band T, EPSG:32631)"),
+        (f"{x},{y}", "(easting and northing in evening's coordinate system (WGS 84 / UTM zone 31N, EPSG:32631))"),
+        (f"{y} {x}", "(northing and easting in evening's coordinate system"),
+    ):
+        found = find_place(ws, text)
+        assert [(p.scene, p.row, p.col) for p in found.places] == [("evening", 50, 100), ("morning", 300, 400)], text
+        assert how in found.summary(), found.summary()
+    # 41.5 N is no band S (32 to 40 N): 31S can only be the south, where no scene lies, and it says so
+    south = find_place(ws, f"31S {x} {y}")
+    assert south.places == [] and "(UTM zone 31S: the southern hemisphere, EPSG:32731) lies in none" in south.summary()
+    # band S it is where a scene lies there: a scene of the Gulf of Mexico's latitude, 36 N, in zone 31
+    write_tif(ws.root.parent / "band_s.tif", np.full((100, 100), 500, np.uint16), transform=from_origin(500000, 4000000, 10, 10))
+    import_scene(ws, ws.root.parent / "band_s.tif", author="tester")
+    found = find_place(ws, "31S 500505 3999495")
+    assert [(p.scene, p.row, p.col) for p in found.places] == [("band_s", 50, 50)]
+    assert "(UTM zone 31S: latitude band S, north of the equator, EPSG:32631)" in found.summary()
+    for text, says in (
+        ("61N 500000 4600000", "UTM zones are 1 to 60"),
+        ("31N 5000 4600000", "a UTM easting is 100,000 to 900,000 m"),
+        (f"31C {x} {y}", "lie outside latitude band C (80° S to 72° S); check the letter after the zone"),
+    ):
+        with pytest.raises(BadInputError, match=re.escape(says)):
+            find_place(ws, text)
+
+
+def test_metres_without_a_projected_scene_say_how_to_write_a_place(tmp_path):
+    write_tif(
+        tmp_path / "deg.tif",
+        np.full((100, 100), 500, np.uint16),
+        crs="EPSG:4326",
+        transform=from_origin(2.9505, 41.6, 0.001, 0.001),
+    )
+    ws = Workspace(tmp_path / "ws", create=True)
+    import_scene(ws, tmp_path / "deg.tif", author="tester")
+    with pytest.raises(BadInputError, match="no scene here has a projected coordinate system to read it in"):
+        find_place(ws, "500000, 4600000")
+    # UTM needs no scene in it: 41.55166 N, 3 E, on this scene in degrees
+    assert [(p.row, p.col) for p in find_place(ws, "31N 500000 4600000").places] == [(48, 49)]
+
+
 def test_a_place_in_no_data_or_off_every_scene_says_where_it_is(two_passes):
     ws = two_passes
     lon, lat = lonlat_of(500000 + 10 * 100, 4600000 - 10 * 550)  # the no-data-only tile of 'morning'
@@ -177,6 +226,8 @@ def test_where_on_the_command_line(capsys, two_passes):
     assert lines[2].startswith("morning  ") and "row 44, column 144  (scene row 300, column 400)" in lines[2]
     code, out, _ = run(capsys, "where", "--workspace", ws, "--", "-33.9", "151.2")  # a minus sign after --
     assert code == 3 and "lies in none of this workspace's scenes; the nearest," in out
+    code, out, err = run(capsys, "where", "31N", "504005", "4596995", "--workspace", ws)
+    assert code == 0 and out.splitlines()[0].endswith("(UTM zone 31N: the northern hemisphere, EPSG:32631)"), err
     code, out, err = run(capsys, "where", "95, 100", "--workspace", ws)
     assert code != 0 and "beyond the poles" in err and "Traceback" not in err
 

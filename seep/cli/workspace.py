@@ -517,11 +517,7 @@ def cmd_where(args) -> int:
 
     ws = open_workspace(args)
     found = find_place(ws, " ".join(args.place))
-    print(
-        found.summary()
-        if not found.places
-        else f"{found.point}" + (" (the numbers read longitude first)" if found.point.turned else "")
-    )
+    print(found.summary() if not found.places else f"{found.point}{found.point.how()}")
     for p in found.places:
         tile = (
             f"{p.image_id}  {printable(p.tile_name)}  row {p.tile_row}, column {p.tile_col}"

@@ -2,9 +2,11 @@
 latitude and longitude, as a report, a ship's log or a colleague's email gives one.
 
 The text is read as people write places (27.2, 50.5 · 27°12'N 50°30'E · N27.2 E50.5 ·
-27 12 30 N, 50 30 E); PROJ carries the point into each scene's own coordinate system and
-the scene's transform onto its pixels, so a point is found the same way the exports place
-their polygons.
+27 12 30 N, 50 30 E), as UTM (31N 500000 4600000: a zone and its hemisphere, or its latitude
+band, then easting and northing) or as an easting and northing in a scene's own projected
+coordinate system, as QGIS's status bar shows them (500000, 4600000); PROJ carries the point
+into each scene's own coordinate system and the scene's transform onto its pixels, so a point
+is found the same way the exports place their polygons.
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ from seep.workspace.scenes import Scene, scene, scene_names
 from seep.workspace.workspace import Workspace
 
 EXAMPLES = "27.2, 50.5 (latitude first) or 27°12'N 50°30'E"
+# UTM as reports give it: "31N 500000 4600000", "UTM zone 31S, 500000 mE, 6000000 mN"; the
+# letter is the hemisphere (as EPSG names the zones) or the latitude band (C to X, as MGRS).
+_UTM = re.compile(
+    r"\s*(?:UTM\s*)?(?:zone\s*)?(?P<zone>\d{1,2})\s*(?P<letter>[C-HJ-NP-X])\s*[,;]?"
+    r"\s*(?P<x>\d+(?:\.\d*)?)\s*(?:m\s*)?E?\s*[,;]?\s*(?P<y>\d+(?:\.\d*)?)\s*(?:m\s*)?N?\s*",
+    re.I,
+)
+_PAIR = re.compile(r"\s*(?P<x>[+-]?\d+(?:\.\d*)?)\s*(?:[,;]\s*|\s+)(?P<y>[+-]?\d+(?:\.\d*)?)\s*")
 _TOKEN = re.compile(r"\s*(?:(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<unit>[°'\"])?|(?P<hemi>[NSEW])|(?P<sep>[,;/]))", re.I)
 _SAME = str.maketrans({"º": "°", "˚": "°", "′": "'", "’": "'", "‘": "'", "″": '"', "”": '"', "“": '"'})
 _UNITS = {"°": 0, "'": 1, '"': 2}
@@ -31,9 +41,14 @@ class LatLon:
     lon: float
     lettered: bool  # the text said which is which (N/S, E/W): never read the other way round
     turned: bool = False  # read longitude first, as GeoJSON and most GIS software write them
+    read_as: str = ""  # how a text of metres was read: UTM, or a scene's own coordinate system
 
     def __str__(self) -> str:
         return f"{abs(self.lat):.5f}° {'N' if self.lat >= 0 else 'S'}, {abs(self.lon):.5f}° {'E' if self.lon >= 0 else 'W'}"
+
+    def how(self) -> str:
+        """How the text was read, where it could have been read otherwise: said with the answer."""
+        return " (the numbers read longitude first)" if self.turned else f" ({self.read_as})" if self.read_as else ""
 
 
 def lat_lon(lon: float, lat: float) -> str:
@@ -67,6 +82,88 @@ def read_lat_lon(text: str) -> LatLon:
     if not -180 <= lon <= 360:
         raise BadInputError(f"longitude {lon:g} in {text!r} is not between -180 and 360")
     return LatLon(lat, lon - 360 if lon > 180 else lon, bool(hemis), turned)
+
+
+def read_metres(text: str, projected: dict[str, str]) -> list[LatLon]:
+    """The places a text of metres may name, most likely first: UTM with its zone, or an easting
+    and northing (then a northing and easting) in the coordinate system of each scene
+    (`projected`: CRS -> the first scene in it). [] for a text of degrees."""
+    utm, pair = _UTM.fullmatch(text), _PAIR.fullmatch(text)
+    m = utm or pair
+    if m is None or max(abs(float(m["x"])), abs(float(m["y"]))) <= 360:  # 27N 50 30: degrees, however lettered
+        return []
+    x, y = float(m["x"]), float(m["y"])
+    if utm:
+        return _utm(int(m["zone"]), m["letter"].upper(), x, y, text)
+    if not projected:
+        raise BadInputError(
+            f"{text!r} is not in degrees, and no scene here has a projected coordinate system to read it in; write it "
+            f"as {EXAMPLES}, or as UTM: 31N 500000 4600000"
+        )
+    readings = [(crs, x, y, f"easting and northing in {name}'s {_named(crs)}") for crs, name in projected.items()]
+    readings += [(crs, y, x, f"northing and easting in {name}'s {_named(crs)}") for crs, name in projected.items()]
+    return [p for r in readings if (p := _from(*r))]
+
+
+def _utm(zone: int, letter: str, x: float, y: float, text: str) -> list[LatLon]:
+    """UTM's letter is the hemisphere (as EPSG names the zones: 31N, 31S) or the latitude band
+    (C to M south of the equator, N to X north, as MGRS): S is either, the south first."""
+    if not 1 <= zone <= 60:
+        raise BadInputError(f"{text!r}: UTM zones are 1 to 60")
+    if not (100_000 <= x <= 900_000 and 0 <= y <= 10_000_000):
+        raise BadInputError(f"{text!r}: a UTM easting is 100,000 to 900,000 m and a northing 0 to 10,000,000 m, easting first")
+    if letter == "N":
+        readings = [("N", "the northern hemisphere", None)]
+    elif letter == "S":
+        readings = [("S", "the southern hemisphere", None), ("N", "latitude band S, north of the equator", letter)]
+    else:
+        readings = [("S" if letter < "N" else "N", f"latitude band {letter}", letter)]
+    places = []
+    for hemisphere, said, band in readings:
+        crs = f"EPSG:{(32600 if hemisphere == 'N' else 32700) + zone}"
+        p = _from(crs, x, y, f"UTM zone {zone}{letter}: {said}, {crs}")
+        if p is not None and (band is None or _in_band(p.lat, band)):
+            places.append(p)
+    if not places:
+        south, north = _band(letter)
+        raise BadInputError(
+            f"{text!r}: that easting and northing lie outside latitude band {letter} ({_lat(south)} to {_lat(north)}); "
+            "check the letter after the zone: N or S for the hemisphere, or the band"
+        )
+    return places
+
+
+BANDS = "CDEFGHJKLMNPQRSTUVWX"  # 8 degrees each from 80 S, X 12 (to 84 N)
+
+
+def _band(letter: str) -> tuple[float, float]:
+    south = -80 + 8 * BANDS.index(letter)
+    return south, 84 if letter == "X" else south + 8
+
+
+def _in_band(lat: float, letter: str) -> bool:
+    south, north = _band(letter)
+    return south - 0.5 <= lat <= north + 0.5  # a pixel over a band's edge is still that place
+
+
+def _lat(degrees: float) -> str:
+    return f"{abs(degrees):g}° {'N' if degrees > 0 else 'S' if degrees < 0 else ''}".strip()
+
+
+def _from(crs: str, x: float, y: float, how: str) -> LatLon | None:
+    """The point (x, y) of `crs` in degrees, None where it is off the Earth."""
+    lon, lat = transformer(crs, "EPSG:4326").transform(x, y)
+    if not (math.isfinite(lon) and math.isfinite(lat) and -90 <= lat <= 90):
+        return None
+    return LatLon(lat, (lon + 180) % 360 - 180, True, read_as=how)
+
+
+def _named(crs: str) -> str:
+    from pyproj import CRS
+
+    c = CRS.from_user_input(crs)
+    code = c.to_epsg()
+    return f"coordinate system ({c.name}{f', EPSG:{code}' if code else ''})"
 
 
 def _tokens(text: str) -> list[tuple[str, str, str | None]]:
@@ -182,12 +279,14 @@ class Found:
                 )
                 for p in self.places
             )
-            turned = " (the numbers read longitude first)" if self.point.turned else ""
-            return f"{self.point}{turned} lies in {counted(len(self.places), 'scene')}: {where}"
+            return f"{self.point}{self.point.how()} lies in {counted(len(self.places), 'scene')}: {where}"
         if self.nearest is None:
             return f"{self.point}: this workspace has no georeferenced scene with a coordinate system"
         name, metres = self.nearest
-        return f"{self.point} lies in none of this workspace's scenes; the nearest, {name}, is {distance(metres)} away"
+        return (
+            f"{self.point}{self.point.how()} lies in none of this workspace's scenes; the nearest, {name}, is "
+            f"{distance(metres)} away"
+        )
 
 
 def distance(metres: float) -> str:
@@ -198,8 +297,10 @@ def find_place(ws: Workspace, text: str) -> Found:
     """The scenes and tiles holding the place `text` names. Numbers given without N/S or
     E/W that land in no scene are tried longitude first too (the order GeoJSON and most
     GIS software write), and the answer says so."""
-    point = read_lat_lon(text)
     scenes = _mapped(ws)
+    if readings := read_metres(text, _projected(scenes)):
+        return _first_holding(ws, scenes, readings)
+    point = read_lat_lon(text)
     places = [p for sc in scenes if (p := _place_in(ws, sc, point.lon, point.lat)) is not None]
     if places or point.lettered or point.turned or not -90 <= point.lon <= 90:
         return Found(point, places, None if places else nearest(scenes, point))
@@ -208,6 +309,25 @@ def find_place(ws: Workspace, text: str) -> Found:
     if places:
         return Found(turned, places, None)
     return Found(point, [], nearest(scenes, point))
+
+
+def _projected(scenes: list[Scene]) -> dict[str, str]:
+    """Each projected coordinate system of these scenes, and the first scene in it."""
+    from pyproj import CRS
+
+    out: dict[str, str] = {}
+    for sc in scenes:
+        if not CRS.from_wkt(sc.grid.crs).is_geographic:
+            out.setdefault(sc.grid.crs, sc.name)
+    return out
+
+
+def _first_holding(ws: Workspace, scenes: list[Scene], readings: list[LatLon]) -> Found:
+    """The first reading of the text that lies in a scene, else the first one."""
+    for point in readings:
+        if places := [p for sc in scenes if (p := _place_in(ws, sc, point.lon, point.lat)) is not None]:
+            return Found(point, places, None)
+    return Found(readings[0], [], nearest(scenes, readings[0]))
 
 
 def place_of(ws: Workspace, lon: float, lat: float) -> Found:

@@ -563,6 +563,14 @@ def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, pag
     wait_for_app(page)
     expect(pin).to_be_hidden()
 
+    # Metres as QGIS's status bar shows them in the scene's CRS find it too, saying how they were read.
+    page.goto(f"{url}/scene?name=demo_scene")
+    wait_for_app(page)
+    box.fill(f"{700000 + 20 * 300.5:.1f},{4800000 - 20 * 120.5:.1f}")
+    box.press("Enter")
+    expect(page.get_by_text("scene harbour, tile harbour.r000000c000256 at row 120, column 44", exact=False)).to_be_visible()
+    expect(page.get_by_text("(easting and northing in", exact=False)).to_be_visible()
+
 
 def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_server, page, tmp_path):
     """What an analyst's report lists of a scene: a row per slick, largest first; a click on a
