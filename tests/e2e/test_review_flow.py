@@ -316,3 +316,53 @@ def test_a_note_typed_under_the_editor_goes_with_the_save_and_reaches_the_next_r
     card = page.locator(f".seep-gallery a[data-id='{tile.id}']")
     expect(card.get_by_test_id("seep-card-note")).to_have_attribute("title", note)
     assert page.locator(".seep-gallery a[data-id]").count() == 1 and page.locator("img[src='x']").count() == 0
+
+
+def test_specks_cleared_and_holes_filled_in_one_step_each_protect_keeps_other_classes(server, page):
+    """A label with specks (one of each class, one on the tile's edge), a slick with two pinholes
+    and a real clearing: Protect with class 1 clears only class 1's speck; without it Clear specks
+    takes the other; Fill holes fills the pinholes with the slick's class and leaves the clearing,
+    the edge speck and the slicks; each is one undo step; the save holds exactly that."""
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    img = np.random.default_rng(11).integers(15000, 40000, (256, 256)).astype(np.uint16)
+    rec, _ = ws.add_image(img, name="specks.000001", scene="specks")
+    mask = np.zeros((256, 256), np.uint8)
+    mask[40:120, 40:120] = 1  # a slick
+    mask[60:63, 60:63] = 0  # a pinhole, 9 px
+    mask[90:92, 100:102] = 0  # another, 4 px
+    mask[150:250, 150:250] = 5  # a second slick with a clearing of 400 px: no pinhole
+    mask[180:200, 180:200] = 0
+    mask[20:23, 200:203] = 1  # a class 1 speck, 9 px
+    mask[30:33, 220:224] = 2  # a class 2 speck, 12 px
+    mask[0:2, 100:103] = 3  # a speck on the edge: it may go on in the next tile
+    ws.save_label(rec.id, mask, parent=None, author="test", source="imported")
+    open_review(page, url, rec.id, "label:1")
+    cleaned = page.get_by_test_id("seep-cleaned")
+
+    page.get_by_test_id("seep-class-1").click()
+    page.get_by_text("Protect other classes").click()
+    page.get_by_test_id("seep-under").fill("16")
+    page.get_by_test_id("seep-specks").click()
+    expect(cleaned).to_have_text("1 speck cleared (9 px)")
+    expect(page.get_by_test_id("seep-status")).to_have_text("unsaved strokes")
+    page.get_by_text("Protect other classes").click()
+    page.get_by_test_id("seep-specks").click()
+    expect(cleaned).to_have_text("1 speck cleared (12 px)")
+    page.get_by_test_id("seep-specks").click()
+    expect(cleaned).to_have_text("no speck under 16 px")
+    page.get_by_test_id("seep-holes").click()
+    expect(cleaned).to_have_text("2 holes filled (13 px)")
+    page.get_by_test_id("seep-under").fill("1")
+    page.get_by_test_id("seep-holes").click()
+    expect(cleaned).to_have_text("Under how many pixels? A whole number from 2")
+    page.get_by_test_id("seep-undo").click()  # the holes back, the specks still gone
+    expect(cleaned).to_have_text("")
+    page.get_by_test_id("seep-redo").click()
+    page.get_by_test_id("seep-save").click()
+    assert eventually(lambda: ws.image(rec.id).head_version == 2)
+
+    want = mask.copy()
+    want[20:23, 200:203] = want[30:33, 220:224] = 0
+    want[60:63, 60:63] = want[90:92, 100:102] = 1
+    np.testing.assert_array_equal(ws.label(rec.id)[1], want)

@@ -56,6 +56,11 @@ function build(parent) {
       <span class="sep"></span>
       <label class="size" title="Brush size ([ and ])">Size <input type="range" min="1" max="40" value="6"><b>6</b></label>
       <label class="protect" title="Strokes leave other classes untouched"><input type="checkbox"> Protect other classes</label>
+      <span class="sep"></span>
+      <label class="under" title="How small a speck or a hole is to go: a part touching the tile's edge may go on beyond it and is left alone">Under <input type="number" min="2" max="65536" value="16" data-testid="seep-under"> px</label>
+      <button class="specks" data-testid="seep-specks" title="Delete every slick smaller than that (with Protect: of the current class alone), undoable in one step">Clear specks</button>
+      <button class="holes" data-testid="seep-holes" title="Fill every hole smaller than that with the class around it (with Protect: holes in the current class alone)">Fill holes</button>
+      <span class="cleaned" data-testid="seep-cleaned"></span>
     </div>
     <div class="bar">
       <button class="undo" data-testid="seep-undo" title="Undo (Ctrl+Z)">Undo</button>
@@ -158,6 +163,7 @@ class Editor {
     this.image = this.ctx.createImageData(this.w, this.h);
     this.root.dataset.maskId = data.mask_id;
     this.reportDirty();
+    this.q(".cleaned").textContent = "";
     this.refreshBar(); // Undo and Redo start disabled: a fresh tile has nothing to undo
   }
 
@@ -238,6 +244,7 @@ class Editor {
   }
 
   changed() {
+    this.q(".cleaned").textContent = ""; // a clean-up's count is for the change it made, not the next
     this.render();
     this.reportDirty();
     this.refreshBar();
@@ -348,6 +355,10 @@ class Editor {
     this.scroller.scrollTop = m + y * this.zoom - this.scroller.clientHeight / 2;
   }
 
+  get protect() {
+    return this.q(".protect input").checked;
+  }
+
   paintValue() {
     return this.eraser ? 0 : this.cls;
   }
@@ -356,7 +367,7 @@ class Editor {
     // No seep outside the radar swath (the workspace refuses it too); erasing there is fine.
     if (this.locked && this.locked[i] && !this.eraser) return false;
     // Protect: the brush never overwrites another seep class; the eraser only removes the current class.
-    if (!this.q(".protect input").checked) return true;
+    if (!this.protect) return true;
     return this.eraser ? old === this.cls : old === 0 || old === this.cls;
   }
 
@@ -432,6 +443,82 @@ class Editor {
       }
     }
     return true;
+  }
+
+  // ---- clean-up: a prediction's specks and pinholes, gone in one step each instead of a
+  // blob click apiece. Slicks are 8-connected and holes 4-connected, so neither leaks
+  // through the other's diagonal. A part touching the tile's edge may go on beyond it: left alone.
+  clean(kind) {
+    const under = Math.floor(+this.q(".under input").value);
+    const note = this.q(".cleaned");
+    if (!(under >= 2)) return (note.textContent = "Under how many pixels? A whole number from 2");
+    const [n, px] = this.edit(() => (kind === "specks" ? this.clearSpecks(under) : this.fillHoles(under)));
+    const [one, done] = kind === "specks" ? ["speck", "cleared"] : ["hole", "filled"];
+    note.textContent = n ? `${n} ${one}${n > 1 ? "s" : ""} ${done} (${px} px)` : `no ${one} under ${under} px`;
+  }
+
+  clearSpecks(under) {
+    const { mask } = this.work;
+    const only = this.protect ? this.cls : 0; // Protect: specks wholly of the current class
+    let n = 0, px = 0;
+    for (const { pixels, edge } of this.parts((i) => mask[i] !== 0, true)) {
+      if (edge || pixels.length >= under || (only && pixels.some((i) => mask[i] !== only))) continue;
+      for (const i of pixels) mask[i] = 0;
+      n++, (px += pixels.length);
+    }
+    return [n, px];
+  }
+
+  fillHoles(under) {
+    const { mask } = this.work, w = this.w;
+    const only = this.protect ? this.cls : 0; // Protect: holes in the current class alone
+    let n = 0, px = 0;
+    for (const { pixels, edge } of this.parts((i) => mask[i] === 0, false)) {
+      if (edge || pixels.length >= under || (this.locked && pixels.some((i) => this.locked[i]))) continue;
+      const rim = new Map(); // class -> rim pixels: the hole takes the class most of its rim has
+      for (const i of pixels) for (const j of [i - 1, i + 1, i - w, i + w]) if (mask[j]) rim.set(mask[j], (rim.get(mask[j]) || 0) + 1);
+      if (only && [...rim.keys()].some((c) => c !== only)) continue;
+      const v = [...rim].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+      for (const i of pixels) mask[i] = v;
+      n++, (px += pixels.length);
+    }
+    return [n, px];
+  }
+
+  // The connected parts of the tile where inside(i) holds, one at a time: their pixels, and
+  // whether they touch the tile's edge.
+  *parts(inside, eight) {
+    const { w, h } = this;
+    const steps = eight ? [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]] : [[1, 0], [-1, 0], [0, 1], [0, -1]];
+    const seen = new Uint8Array(w * h);
+    for (let s = 0; s < seen.length; s++) {
+      if (seen[s] || !inside(s)) continue;
+      const pixels = [s];
+      let edge = false;
+      seen[s] = 1;
+      for (let k = 0; k < pixels.length; k++) {
+        const x = pixels[k] % w, y = (pixels[k] / w) | 0;
+        edge ||= x === 0 || y === 0 || x === w - 1 || y === h - 1;
+        for (const [dx, dy] of steps) {
+          const nx = x + dx, ny = y + dy, j = ny * w + nx;
+          if (nx >= 0 && ny >= 0 && nx < w && ny < h && !seen[j] && inside(j)) (seen[j] = 1), pixels.push(j);
+        }
+      }
+      yield { pixels, edge };
+    }
+  }
+
+  // One undo step for a change made at once (a fill, a blob, a clean-up), none when fn changed nothing.
+  edit(fn) {
+    const before = this.work.mask.slice();
+    const result = fn();
+    if (Array.isArray(result) ? result[0] : result) {
+      this.work.undo.push(before);
+      if (this.work.undo.length > HISTORY) this.work.undo.shift();
+      this.work.redo.length = 0;
+      this.changed();
+    }
+    return result;
   }
 
   fillPolygon(pts) {
@@ -532,6 +619,8 @@ class Editor {
     this.q("button.reset").onclick = () => this.reset();
     this.q("button.zoomin").onclick = () => this.stepZoom(1);
     this.q("button.zoomout").onclick = () => this.stepZoom(-1);
+    this.q("button.specks").onclick = () => this.clean("specks");
+    this.q("button.holes").onclick = () => this.clean("holes");
     this.q("button.save").onclick = () => this.send("save");
     this.q("button.accept").onclick = () => this.send("accept");
 
@@ -544,16 +633,7 @@ class Editor {
       this.root.focus({ preventScroll: true });
       const p = this.pos(e);
       const x = Math.floor(p.x), y = Math.floor(p.y);
-      if (this.tool === "fill" || this.tool === "blob") {
-        const before = this.work.mask.slice();
-        if ((this.tool === "fill" ? this.floodFill(x, y) : this.blob(x, y))) {
-          this.work.undo.push(before);
-          if (this.work.undo.length > HISTORY) this.work.undo.shift();
-          this.work.redo.length = 0;
-          this.changed();
-        }
-        return;
-      }
+      if (this.tool === "fill" || this.tool === "blob") return this.edit(() => (this.tool === "fill" ? this.floodFill(x, y) : this.blob(x, y)));
       if (this.tool === "polygon") return this.polygonDown(p);
       this.snapshot();
       this.stroke = [p];
