@@ -366,3 +366,38 @@ def test_specks_cleared_and_holes_filled_in_one_step_each_protect_keeps_other_cl
     want[20:23, 200:203] = want[30:33, 220:224] = 0
     want[60:63, 60:63] = want[90:92, 100:102] = 1
     np.testing.assert_array_equal(ws.label(rec.id)[1], want)
+
+
+def test_a_blob_click_recolours_a_whole_slick_and_with_the_eraser_deletes_one(server, page):
+    """O picks the blob tool: a click on a slick gives all of it (diagonal steps included) the
+    current class, the eraser's click deletes another, a click on open sea changes nothing."""
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    img = np.random.default_rng(12).integers(15000, 40000, (256, 256)).astype(np.uint16)
+    rec, _ = ws.add_image(img, name="blob.000001", scene="blob")
+    mask = np.zeros((256, 256), np.uint8)
+    mask[40:80, 40:80] = 1
+    mask[80:120, 80:120] = 1  # joined to the first at one corner only
+    mask[160:200, 40:80] = 5
+    mask[160:200, 160:200] = 2
+    ws.save_label(rec.id, mask, parent=None, author="test", source="imported")
+    canvas = open_review(page, url, rec.id, "label:1")
+    box = canvas.bounding_box()
+    zoom = box["width"] / 256
+
+    def click(row, col):
+        page.mouse.click(box["x"] + (col + 0.5) * zoom, box["y"] + (row + 0.5) * zoom)
+
+    page.get_by_test_id("seep-canvas").focus()
+    page.keyboard.press("o")
+    page.keyboard.press("4")
+    click(50, 50)
+    click(10, 10)  # open sea: nothing to recolour
+    page.keyboard.press("e")
+    click(180, 180)
+    page.get_by_test_id("seep-save").click()
+    assert eventually(lambda: ws.image(rec.id).head_version == 2)
+    want = mask.copy()
+    want[want == 1] = 4
+    want[want == 2] = 0
+    np.testing.assert_array_equal(ws.label(rec.id)[1], want)
