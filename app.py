@@ -16,7 +16,9 @@ freeze_imports()  # after the imports above, which bring in torch
 # font server, which a site without internet access cannot reach.
 st.set_page_config(page_title="Seep", page_icon="💧", layout="wide")
 
-browse = st.Page("pages/browse.py", title="Browse", icon=":material/grid_view:", default=True)
+# Browse is served at "/"; the default page still reserves a path of its own, named here so
+# that "/browse" is free for the hidden page below.
+browse = st.Page("pages/browse.py", title="Browse", icon=":material/grid_view:", default=True, url_path="home")
 scene = st.Page("pages/scene.py", title="Scene", icon=":material/public:")
 review = st.Page("pages/review.py", title="Review", icon=":material/brush:")
 train = st.Page("pages/train.py", title="Train", icon=":material/model_training:")
@@ -28,7 +30,15 @@ account = session.user(ws) if accounts_on else None
 if accounts_on and account is None:  # every page is behind the sign-in form
     st.navigation([st.Page(lambda: sign_in_page(ws), title="Sign in", url_path="signin")], position="hidden").run()
     st.stop()
-pages = [browse, scene, review, train, models]
+# "/browse", the address the other pages' suggest (a bookmark, a path typed in), was
+# Streamlit's "Page not found": a hidden page there passes on to Browse, its link kept.
+browse_path = st.Page(
+    lambda: st.switch_page(browse, query_params={k: st.query_params.get_all(k) for k in st.query_params}),
+    title="Browse",
+    url_path="browse",
+    visibility="hidden",
+)
+pages = [browse, scene, review, train, models, browse_path]
 page = st.navigation(pages + [team] if not accounts_on or account.can("users") else pages)
 
 # Deep link: /?image=ID opens that image on Review (with the place it marks and the model it

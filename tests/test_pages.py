@@ -1577,10 +1577,12 @@ def test_an_admin_signs_an_account_out_everywhere_and_her_own_other_sessions(tea
         at.session_state["signed_in"].update(password_set_at=account.password_set_at, sessions_ended_at=account.sessions_ended_at)
         return at
 
-    def ended(at: AppTest) -> bool:
-        at.switch_page("pages/browse.py").run()  # (AppTest runs the page without app.py's sign-in form)
-        why = at.session_state["signed_out_why"] if "signed_out_why" in at.session_state else ""
-        return not at.title and why.startswith("This session was ended from elsewhere")
+    def ended(at: AppTest) -> bool:  # the sign-in form, saying why, in place of Browse
+        at.switch_page("pages/browse.py").run()
+        said = [i.value for i in at.info]
+        return [t.value for t in at.title] == ["Sign in to Seep"] and any(
+            s.startswith("This session was ended from elsewhere") for s in said
+        )
 
     here, there, rey = signed("ada", "pages/team.py"), signed("ada"), signed("rey")
     here.selectbox(key="team_who").set_value("rey")

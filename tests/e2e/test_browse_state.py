@@ -1,5 +1,6 @@
 """Browse keeps its filters, sort and view: across a visit to Review through the sidebar,
-through the browser's Back button, and in a shared link (whose bad values are ignored)."""
+through the browser's Back button, and in a shared link (whose bad values are ignored), also
+one written /browse."""
 
 import re
 
@@ -57,6 +58,23 @@ def test_browse_keeps_its_filters_across_review_back_and_a_shared_link(server, p
     assert matching(other) == accepted
     expect(other.get_by_test_id("stException")).to_have_count(0)
     expect(other.get_by_text("Left out of the link")).to_contain_text("status=bogus, class=99, sort=<b>, view=Sideways")
+
+
+def test_browse_answers_at_slash_browse_with_its_link_kept(server, page):
+    """Browse is the root page, so /browse (the path the other pages' addresses suggest) was
+    Streamlit's 'Page not found' over an unfiltered grid."""
+    url, ws_path = server
+    ws = Workspace(ws_path, create=False)
+    accepted = ws.count_images(ImageFilter(status=("accepted",), scene=(ws.scenes()[1],)))
+    page.goto(f"{url}/browse?status=accepted&scene={ws.scenes()[1]}")
+    page.wait_for_url(re.compile(r"/\?status=accepted"))
+    wait_for_app(page)
+    assert matching(page) == accepted
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    expect(page.get_by_role("link", name="Browse")).to_have_count(1)  # the hidden page is not in the menu
+    image = ws.list_images(ImageFilter(scene=(ws.scenes()[1],)))[0].id
+    page.goto(f"{url}/browse?image={image}")  # a deep link to one image, written the same way
+    page.wait_for_url(re.compile(rf"/review\?image={image}"))
 
 
 def test_a_reviewer_ticks_the_right_predictions_on_the_grid_and_accepts_them(server, page):
