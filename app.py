@@ -25,11 +25,6 @@ train = st.Page("pages/train.py", title="Train", icon=":material/model_training:
 models = st.Page("pages/models.py", title="Models", icon=":material/analytics:")
 ws = session.open_workspace()
 team = st.Page("pages/team.py", title="Team", icon=":material/group:")
-accounts_on = accounts_enabled(ws)
-account = session.user(ws) if accounts_on else None
-if accounts_on and account is None:  # every page is behind the sign-in form
-    st.navigation([st.Page(lambda: sign_in_page(ws), title="Sign in", url_path="signin")], position="hidden").run()
-    st.stop()
 # "/browse", the address the other pages' suggest (a bookmark, a path typed in), was
 # Streamlit's "Page not found": a hidden page there passes on to Browse, its link kept.
 browse_path = st.Page(
@@ -39,6 +34,16 @@ browse_path = st.Page(
     visibility="hidden",
 )
 pages = [browse, scene, review, train, models, browse_path]
+accounts_on = accounts_enabled(ws)
+account = session.user(ws) if accounts_on else None
+if accounts_on and account is None:  # every page is behind the sign-in form
+    # At each page's own address, so that a link (a page, an image, a filtered grid) survives
+    # signing in: a page is known by its address, and the rerun after it runs the real one.
+    st.navigation(
+        [st.Page(lambda: sign_in_page(ws), title="Sign in", url_path=p.url_path, default=p is browse) for p in pages + [team]],
+        position="hidden",
+    ).run()
+    st.stop()
 page = st.navigation(pages + [team] if not accounts_on or account.can("users") else pages)
 
 # Deep link: /?image=ID opens that image on Review (with the place it marks and the model it

@@ -47,6 +47,8 @@ def test_an_analyst_signs_in_saves_under_their_name_and_signs_out(team_server, p
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Sign in to Seep")).to_be_visible()
     expect(page.get_by_test_id("seep-canvas")).to_have_count(0)  # nothing of the workspace before signing in
+    expect(page.get_by_text("Page not found")).to_have_count(0)  # the form is at the link's own address
+    assert page.url == f"{url}/review?image={target.id}"
     sign_in(page, "Ana <b>Lyst</b>", "not the password")
     expect(page.get_by_text("wrong name or password")).to_be_visible()
     shot(page, "30-sign-in-refused")
@@ -54,11 +56,13 @@ def test_an_analyst_signs_in_saves_under_their_name_and_signs_out(team_server, p
     sign_in(page, "Ana <b>Lyst</b>", PASSWORD)
     expect(page.get_by_text("Signed in as Ana <b>Lyst</b> · analyst")).to_be_visible()  # the name as text, not markup
     expect(page.get_by_role("link", name="Team")).to_have_count(0)  # accounts are an admin's page
-    page.get_by_role("link", name="Review").click()
+    # The link asked for before signing in is where signing in lands: that image, on Review.
     canvas = editor_ready(page, ":label:1")
     wait_for_app(page)
+    assert page.url == f"{url}/review?image={target.id}"
+    expect(page.get_by_role("heading", name=target.name)).to_be_visible()
     expect(page.get_by_test_id("seep-accept")).to_be_hidden()  # accepting is a reviewer's call
-    opened = page.url.split("image=")[1]
+    opened = target.id
     box = canvas.bounding_box()
     zoom = box["width"] / 256
     page.get_by_test_id("seep-class-4").click()
@@ -237,11 +241,10 @@ def test_an_admin_disables_an_account_and_enables_it_again(team_server, page):
     not take it, and neither the Team page nor `user` could let it sign in again."""
     url, ws_path = team_server
     ws = Workspace(ws_path, create=False)
-    page.goto(url)
+    page.goto(f"{url}/team")  # a bookmark: signing in lands on the page it names, not on Browse
     wait_for_app(page)
     switch_user(page, "ada")
-    page.get_by_role("link", name="Team").click()
-    wait_for_app(page)
+    assert page.url == f"{url}/team"
     choose(page, page.get_by_role("combobox", name="Account"), "Ben")
     page.get_by_role("button", name="Disable").click()
     assert eventually(lambda: acc.get_user(ws, "Ben") is None)
