@@ -4,8 +4,8 @@ import streamlit as st
 
 from seep.ui import session
 from seep.ui.models import active_model
-from seep.ui.remember import remember_name, remembered_name
-from seep.ui.signin import sign_in_page, signed_in_sidebar
+from seep.ui.remember import remember_link, remember_name, remembered_name
+from seep.ui.signin import follow_link, sign_in_page, signed_in_sidebar
 from seep.ui.startup import freeze_imports
 from seep.ui.text import plain
 from seep.workspace.accounts import accounts_enabled
@@ -40,11 +40,22 @@ if accounts_on and account is None:  # every page is behind the sign-in form
     # At each page's own address, so that a link (a page, an image, a filtered grid) survives
     # signing in: a page is known by its address, and the rerun after it runs the real one.
     st.navigation(
-        [st.Page(lambda: sign_in_page(ws), title="Sign in", url_path=p.url_path, default=p is browse) for p in pages + [team]],
+        [
+            st.Page(
+                lambda path="" if p is browse else p.url_path: sign_in_page(ws, path),
+                title="Sign in",
+                url_path=p.url_path,
+                default=p is browse,
+            )
+            for p in pages + [team]
+        ],
         position="hidden",
     ).run()
     st.stop()
-page = st.navigation(pages + [team] if not accounts_on or account.can("users") else pages)
+allowed = pages + [team] if not accounts_on or account.can("users") else pages
+page = st.navigation(allowed)
+if account:
+    follow_link(page, browse, allowed)
 
 # Deep link: /?image=ID opens that image on Review (with the place it marks and the model it
 # compares with). Not the one a Browse card just opened: Streamlit's switch to Review leaves
@@ -75,6 +86,8 @@ with st.sidebar:
     # components-v2 code into the browser with the first message, not after the page
     # (Browse's grid and Review's editor are components too).
     remember_name(st.session_state.get("author_typed"))
+    if st.session_state.pop("forget_link", False):
+        remember_link("")
     # Plain markdown, not st.code: the code block's syntax highlighter alone cost about
     # 180 ms of the browser's time on every page load.
     # On a team's server, which database the records are in (its password never shown): the

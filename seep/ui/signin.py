@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlencode
+
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
+from seep.ui.remember import remember_link, remembered_link
 from seep.ui.text import plain
 from seep.workspace import Workspace
 from seep.workspace.accounts import MIN_PASSWORD, change_own_password, end_sessions, sign_in
 
 
-def sign_in_page(ws: Workspace) -> None:
-    """The sign-in form in place of the page; stops the page until someone signs in."""
+def sign_in_page(ws: Workspace, path: str) -> None:
+    """The sign-in form in place of the page at `path` ("" for Browse's bare address); stops
+    the page until someone signs in."""
     st.title("Sign in to Seep")
     why = st.session_state.pop("signed_out_why", None)
     if why:
         st.info(why, icon=":material/logout:")
     providers = session.identity_providers()
     if providers:
+        # The provider sends the browser back to "/" in a new session: the link goes with it.
+        query = {k: st.query_params.get_all(k) for k in st.query_params}
+        remember_link(f"{path}?{urlencode(query, doseq=True)}" if query else path)
         identity_buttons(providers)
     else:
         password_form(ws)
@@ -59,6 +66,24 @@ def identity_buttons(providers: list[str]) -> None:
             except StreamlitAuthError as e:  # secrets.toml lacks redirect_uri, cookie_secret, ...
                 st.error(plain(e), icon=":material/error:")
     st.caption("Your account here is the email your organisation signs you in with; an admin links it.")
+
+
+def follow_link(landed: st.Page, home: st.Page, pages: list[st.Page]) -> None:
+    """Back from the identity provider, the browser lands on Browse's bare address (Streamlit's
+    callback redirects there): open the link the sign-in form stood at instead (a page, an
+    image, a filtered grid), once a session. A link to no page this account may open is not
+    followed."""
+    if st.session_state.get("link_followed") or not session.identity_providers():
+        return
+    st.session_state["link_followed"] = True
+    link = remembered_link()
+    if not link:
+        return
+    st.session_state["forget_link"] = True  # drawn by the next run: a new tab later lands where it asks
+    path, _, query = link.partition("?")
+    target = home if path == "" else next((p for p in pages if p.url_path == path), None)
+    if landed.url_path == home.url_path and not st.query_params and target is not None:
+        st.switch_page(target, query_params=parse_qs(query))
 
 
 def signed_in_sidebar(ws: Workspace) -> None:

@@ -105,3 +105,33 @@ def test_the_identity_provider_signs_people_in_as_the_account_of_their_email(oid
     assert provider.refused == [] and provider.tokens_issued == 4
     signed = [(r["actor"], r["detail"]) for r in acc.audit_rows(ws) if r["action"] == "sign-in"]
     assert ("ada", "identity provider") in signed and ("Ben <i>B</i>", "identity provider") in signed
+
+
+def test_a_link_opened_before_signing_in_opens_after_the_provider_signs_in(oidc_server, provider, page):
+    """Streamlit's callback sends the browser back to "/" in a new session: the link it was
+    signed in from (a page, an image on Review) opens there, once; a later visit to "/" stays
+    on Browse, and a link to a page the role may not open is not followed."""
+    url, ws_path = oidc_server
+    ws = Workspace(ws_path, create=False)
+    image = ws.image_ids()[1]
+    page.goto(f"{url}/review?image={image}")
+    wait_for_app(page)
+    sign_in_as(page, provider, {"sub": "1", "email": "ada@example.org", "email_verified": True})
+    expect(page.get_by_text("Signed in as ada · admin")).to_be_visible()
+    page.wait_for_url(f"{url}/review?image={image}")
+    expect(page.get_by_role("heading", name=ws.image(image).name)).to_be_visible()  # that tile, on Review
+
+    page.goto(url)  # a new session, signed in already: Browse, not the old link again
+    wait_for_app(page)
+    expect(page.get_by_text("Signed in as ada · admin")).to_be_visible()
+    assert page.url.rstrip("/") == url
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    assert eventually(lambda: provider.logouts == 4)
+    wait_for_app(page)
+
+    page.goto(f"{url}/team")
+    wait_for_app(page)
+    sign_in_as(page, provider, {"sub": "3", "email": "ben@example.org", "email_verified": True})
+    expect(page.get_by_text("Signed in as Ben <i>B</i> · analyst")).to_be_visible()
+    assert page.url.rstrip("/") == url  # an analyst's link to Team ends on Browse
+    expect(page.get_by_role("textbox", name="Email")).to_have_count(0)
