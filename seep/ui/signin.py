@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlencode
 
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
+from streamlit.navigation.page import StreamlitPage
 
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
@@ -68,7 +69,7 @@ def identity_buttons(providers: list[str]) -> None:
     st.caption("Your account here is the email your organisation signs you in with; an admin links it.")
 
 
-def follow_link(landed: st.Page, home: st.Page, pages: list[st.Page]) -> None:
+def follow_link(landed: StreamlitPage, home: StreamlitPage, pages: list[StreamlitPage]) -> None:
     """Back from the identity provider, the browser lands on Browse's bare address (Streamlit's
     callback redirects there): open the link the sign-in form stood at instead (a page, an
     image, a filtered grid), once a session. A link to no page this account may open is not
