@@ -28,7 +28,7 @@ team = st.Page("pages/team.py", title="Team", icon=":material/group:")
 # "/browse", the address the other pages' suggest (a bookmark, a path typed in), was
 # Streamlit's "Page not found": a hidden page there passes on to Browse, its link kept.
 browse_path = st.Page(
-    lambda: st.switch_page(browse, query_params={k: st.query_params.get_all(k) for k in st.query_params}),
+    lambda: st.switch_page(browse, query_params=session.query_params()),
     title="Browse",
     url_path="browse",
     visibility="hidden",

@@ -1,7 +1,7 @@
 """What the browser remembers across sessions and server restarts: the analyst's name, and
 the link a sign-in through the identity provider started from.
 
-Kept in cookies: the browser sends it with the request that opens each session, so the
+Kept in cookies: the browser sends them with the request that opens each session, so the
 first run already knows the name (st.context.cookies). Reporting it from a component
 instead cost every page load a second run of the whole page. Writing the cookie needs
 JavaScript: a tiny components-v2 element with no visible content.
@@ -24,7 +24,7 @@ export default function ({ data }) {
 }
 """
 
-_component = st.components.v2.component("seep.remember_name", js=_JS)
+_component = st.components.v2.component("seep.remember", js=_JS)  # writes any of the cookies above
 
 
 def _cookie(name: str) -> str:

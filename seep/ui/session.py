@@ -104,6 +104,12 @@ def _toasts_from_before_the_rerun() -> None:
         st.toast(message, icon=icon)
 
 
+def query_params() -> dict[str, list[str]]:
+    """Every query parameter of this page's address with all its values, as st.switch_page
+    takes them (st.query_params.to_dict() keeps only each one's last value)."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
 def show_error(e: SeepError) -> None:
     st.error(plain(e), icon=":material/error:")
 

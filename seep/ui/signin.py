@@ -26,7 +26,7 @@ def sign_in_page(ws: Workspace, path: str) -> None:
     providers = session.identity_providers()
     if providers:
         # The provider sends the browser back to "/" in a new session: the link goes with it.
-        query = {k: st.query_params.get_all(k) for k in st.query_params}
+        query = session.query_params()
         remember_link(f"{path}?{urlencode(query, doseq=True)}" if query else path)
         identity_buttons(providers)
     else:
