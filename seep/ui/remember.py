@@ -9,6 +9,9 @@ JavaScript: a tiny components-v2 element with no visible content.
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
 from urllib.parse import unquote
 
 import streamlit as st
@@ -44,13 +47,33 @@ def remember_name(name: str | None) -> None:
     _component(key="seep_remember_name", data={"cookie": COOKIE, "value": name, "age": 365 * 24 * 3600, "same_site": "Strict"})
 
 
-def remembered_link() -> str:
+def take_remembered_link() -> str:
     """The link ("review?image=ID", "" for Browse's bare address) the last sign-in form in
-    this browser stood at, within LINK_KEPT_S."""
-    return _cookie(LINK_COOKIE)
+    this browser stood at, within LINK_KEPT_S; once per sign-in on this server. The browser
+    forgets it too, but by script, which may not have run before the next page opens."""
+    token, _, link = _cookie(LINK_COOKIE).partition(" ")
+    if not token:
+        return ""
+    now = time.monotonic()
+    taken, lock = _taken()
+    with lock:
+        for old in [t for t, at in taken.items() if now - at > LINK_KEPT_S]:
+            del taken[old]
+        if token in taken:
+            return ""
+        taken[token] = now
+    return link
+
+
+@st.cache_resource(show_spinner=False)
+def _taken() -> tuple[dict[str, float], threading.Lock]:
+    """The links this server process has followed (their tokens, when), across sessions."""
+    return {}, threading.Lock()
 
 
 def remember_link(link: str) -> None:
     """Have the browser keep `link` ("" forgets it). Lax, not Strict: the browser comes back
-    from the identity provider's site, and the session's first request must carry it."""
-    _component(key="seep_remember_link", data={"cookie": LINK_COOKIE, "value": link, "age": LINK_KEPT_S, "same_site": "Lax"})
+    from the identity provider's site, and the session's first request must carry it. A
+    fresh token goes with it, so that the link is followed once (take_remembered_link)."""
+    value = f"{secrets.token_urlsafe(12)} {link}" if link else ""
+    _component(key="seep_remember_link", data={"cookie": LINK_COOKIE, "value": value, "age": LINK_KEPT_S, "same_site": "Lax"})

@@ -10,7 +10,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
-from seep.ui.remember import remember_link, remembered_link
+from seep.ui.remember import remember_link, take_remembered_link
 from seep.ui.text import plain
 from seep.workspace import Workspace
 from seep.workspace.accounts import MIN_PASSWORD, change_own_password, end_sessions, sign_in
@@ -77,7 +77,7 @@ def follow_link(landed: StreamlitPage, home: StreamlitPage, pages: list[Streamli
     if st.session_state.get("link_followed") or not session.identity_providers():
         return
     st.session_state["link_followed"] = True
-    link = remembered_link()
+    link = take_remembered_link()
     if not link:
         return
     st.session_state["forget_link"] = True  # drawn by the next run: a new tab later lands where it asks
