@@ -180,6 +180,14 @@ def team_activity_table() -> None:
         st.caption(f"{plain(rows[picked[0]].person)} saved no label in that time: nothing of theirs to open.")
 
 
+def team_settings() -> None:
+    """What the team shares, with accounts on or off: class names, look-alike reasons, recurrence reach, who did what."""
+    classes_editor()
+    reasons_editor()
+    reach_editor()
+    team_activity_table()
+
+
 if not acc.accounts_enabled(ws):
     st.info(
         "Accounts are off: everyone using this app may do everything, and the name typed in the sidebar is recorded. "
@@ -198,10 +206,7 @@ if not acc.accounts_enabled(ws):
             st.rerun()
         except SeepError as e:
             session.show_error(e)
-    classes_editor()
-    reasons_editor()
-    reach_editor()
-    team_activity_table()  # names typed in the sidebar are on the work all the same
+    team_settings()  # names typed in the sidebar are on the work all the same
     st.stop()
 
 try:
@@ -271,10 +276,7 @@ if change or disable or link or enable:
     except SeepError as e:
         session.show_error(e)
 
-classes_editor()
-reasons_editor()
-reach_editor()
-team_activity_table()
+team_settings()
 
 
 st.subheader("Audit trail", anchor=False)
