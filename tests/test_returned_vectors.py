@@ -18,6 +18,7 @@ from pyproj import Transformer
 from test_scenes import SLICK, H, W, labels_of, run, write_tif
 
 from seep.workspace import Workspace
+from seep.workspace.kml import KML_NS
 from seep.workspace.scenes import scene
 
 pytestmark = pytest.mark.usefixtures("store")  # on SQLite and on a PostgreSQL server
@@ -407,20 +408,34 @@ def test_a_slick_retagged_in_the_attribute_table_takes_its_new_class(capsys, ws,
     assert (after[BLOB] == 3).all() and (after != before).sum() == 100
 
 
-@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".gdb.zip", ".gdb"])
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".gdb.zip", ".gdb", ".kml", ".kmz"])
 def test_every_slick_deleted_in_a_gis_erases_them_all(capsys, ws, suffix, tmp_path):
-    """Every slick of a pass was a false alarm, deleted in QGIS or ArcGIS: the file, left with no
-    feature, still says which export it was (a GeoPackage layer's metadata, a GeoJSON's
-    description, a File Geodatabase feature class's alias), so they are all erased."""
+    """Every slick of a pass was a false alarm, deleted in QGIS, ArcGIS or Google Earth: the
+    file, left with no feature, still says which export it was (a GeoPackage layer's metadata, a
+    GeoJSON's description, a File Geodatabase feature class's alias, a KML folder's
+    description, kept when Google Earth saves it as KMZ), so they are all erased."""
     import sqlite3
+    import xml.etree.ElementTree as ET
 
-    out = tmp_path / f"seeps{suffix}"
+    out = tmp_path / f"seeps{suffix.replace('.kmz', '.kml')}"
     export(capsys, ws, out)
     if suffix == ".gpkg":
         with sqlite3.connect(out) as con:  # as QGIS deletes features from a GeoPackage layer
             con.execute('DELETE FROM "S1A_scene"')
     elif suffix == ".geojson":  # as GDAL writes it back for QGIS: its other members kept
         out.write_text(json.dumps(json.loads(out.read_text()) | {"features": []}))
+    elif suffix in (".kml", ".kmz"):  # as Google Earth saves a folder whose every placemark was deleted
+        ET.register_namespace("", KML_NS)
+        tree = ET.parse(out)
+        for folder in tree.getroot().iter(f"{{{KML_NS}}}Folder"):
+            for placemark in folder.findall(f"{{{KML_NS}}}Placemark"):
+                folder.remove(placemark)
+        tree.write(out, encoding="utf-8", xml_declaration=True)
+        assert "Placemark" not in out.read_text()
+        if suffix == ".kmz":
+            with zipfile.ZipFile(tmp_path / "seeps.kmz", "w") as kmz:
+                kmz.write(out, "doc.kml")
+            out = tmp_path / "seeps.kmz"
     else:
         edit(out, keep=lambda row: False)
     code, said, err = import_back(capsys, ws, out)

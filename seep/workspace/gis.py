@@ -363,7 +363,8 @@ def export_seeps(
             _write(tmp, geoms, props, "EPSG:4326", driver, "seeps", False, labels_at=at)
             if driver == "KML":  # each class in its colour, each slick at its pass
                 styles = {f"class-{c.id}": c.rgb for c in ws.classes.classes[1:]}
-                dress(tmp, [(f"class-{p['class_id']}", p["acquired"], p["acquired"]) for p in props], styles)
+                placemarks = [(f"class-{p['class_id']}", p["acquired"], p["acquired"]) for p in props]
+                dress(tmp, placemarks, styles, note=layer_note(None, at) if at else None)
 
         replace_atomically(out, write_lonlat)
     else:
@@ -474,8 +475,8 @@ LAYER_LABELS_AT = "SEEP_LABELS_AT"  # a GeoPackage layer's labels_at, in its met
 
 
 def layer_note(scene: str | None, labels_at: str) -> str:
-    """A GeoJSON's description and a File Geodatabase feature class's alias (the name ArcGIS
-    shows): they say labels_at too, and outlive the last slick deleted in a GIS, as a
+    """A GeoJSON's description, a KML folder's and a File Geodatabase feature class's alias (the
+    name ArcGIS shows): they say labels_at too, and outlive the last slick deleted in a GIS, as a
     GeoPackage's metadata does (GDAL keeps a GeoJSON's members when QGIS saves it);
     seep.workspace.gis_import reads it back."""
     return f"{scene or 'Seep labels'}, labels_at {labels_at}"

@@ -29,6 +29,7 @@ from seep.data.geo import on_earth
 from seep.errors import BadInputError, SeepError
 from seep.workspace import accounts, batches
 from seep.workspace.gis import EXPORT_TAG, LAYER_LABELS_AT, NO_LABEL, reproject
+from seep.workspace.kml import folder_note
 from seep.workspace.mask_shapes import is_mask, mask_shapes
 from seep.workspace.places import distance, lat_lon, nearest, place_of
 from seep.workspace.records import counted, first_few
@@ -196,7 +197,7 @@ def scenes_in(ws: Workspace, path: Path, layer: str | None = None) -> list[str]:
                 columns = dict(zip(meta["fields"], values, strict=True))
                 named |= {str(v).strip() for v in columns.get(SCENE_FIELD, ()) if v is not None}
             # those whose every slick was deleted too, from any slick's labels_at or the layer's
-            named |= set(exported_scenes(ws, path, columns, _kept_labels_at(info)))
+            named |= set(exported_scenes(ws, path, columns, _kept_labels_at(path, name, info)))
     except SeepError:
         raise
     except Exception as e:  # GDAL's reasons are many and its messages say which
@@ -297,7 +298,7 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
     layer = _layer(path, sc.name, layer)
     try:
         meta, _, wkb, fields = read(_readable(path), layer=layer)
-        layer_at = _kept_labels_at(read_info(_readable(path), layer=layer))
+        layer_at = _kept_labels_at(path, layer, read_info(_readable(path), layer=layer))
     except Exception as e:  # GDAL's reasons are many and its messages say which
         raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
     if wkb is not None and len(wkb) == 0 and not layer_at:  # before the fields: a file with no feature has none either
@@ -318,15 +319,19 @@ def _features(ws, path, sc, layer, class_field, class_id, report) -> tuple[str, 
     return meta["crs"], wkb, _class_ids(ws, path, columns, len(wkb), class_field, class_id)
 
 
-def _kept_labels_at(info: dict) -> str | None:
-    """The labels_at an export-seeps layer keeps beside its slicks (pyogrio's read_info of it): a
-    GeoPackage's in its metadata, a GeoJSON's in its description, a File Geodatabase's in its
-    alias (seep.workspace.gis.layer_note); it says which export the layer is once every slick is
+def _kept_labels_at(path: Path, layer: str, info: dict) -> str | None:
+    """The labels_at an export-seeps layer keeps beside its slicks (`info`: pyogrio's read_info of
+    it): a GeoPackage's in its metadata, a GeoJSON's in its description, a File Geodatabase's in
+    its alias, a KML or KMZ folder's in its description, which GDAL does not read
+    (seep.workspace.gis.layer_note); it says which export the layer is once every slick is
     deleted from it."""
     meta = info.get("layer_metadata") or {}
     if LAYER_LABELS_AT in meta:
         return meta[LAYER_LABELS_AT]
-    noted = (re.search(r"\blabels_at (\S+)$", str(meta.get(key) or "")) for key in ("DESCRIPTION", "ALIAS_NAME"))
+    notes = [meta.get(key) for key in ("DESCRIPTION", "ALIAS_NAME")]
+    if path.suffix.lower() in (".kml", ".kmz"):
+        notes.append(folder_note(_kml(path), layer))
+    noted = (re.search(r"\blabels_at (\S+)$", str(note or "")) for note in notes)
     return next((m[1] for m in noted if m), None)
 
 
@@ -436,6 +441,19 @@ def _readable(path: Path) -> str:
     ExtendedData fields, where class_id is; any other file as it is."""
     if path.suffix.lower() != ".kmz":
         return str(path)
+    return f"/vsizip/{path}/{_kmz_main(path)}"
+
+
+def _kml(path: Path) -> bytes:
+    """The KML document of a .kml or .kmz file (a KMZ's main one, as _readable gives GDAL)."""
+    if path.suffix.lower() != ".kmz":
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as z:
+        return z.read(_kmz_main(path))
+
+
+def _kmz_main(path: Path) -> str:
+    """The name of a KMZ's main KML: the first .kml at its root."""
     try:
         with zipfile.ZipFile(path) as z:
             main = next((n for n in z.namelist() if n.lower().endswith(".kml") and "/" not in n), None)
@@ -443,7 +461,7 @@ def _readable(path: Path) -> str:
         raise BadInputError(f"cannot read {path} as a GIS file: a KMZ is a zip, and this one is not whole ({e})") from None
     if main is None:
         raise BadInputError(f"cannot read {path} as a GIS file: a KMZ holds a .kml file, and this one holds none")
-    return f"/vsizip/{path}/{main}"
+    return main
 
 
 def _no_geometries(path: Path, layer: str) -> None:

@@ -1,7 +1,8 @@
 """What GDAL's KML writer leaves out and Google Earth shows: each seep class in its own colour
 (GDAL gives every placemark the same red, unfilled outline) and each slick or site at its time,
 so that the time slider steps through the passes. Both are added to the file GDAL wrote; its
-geometry is left as GDAL wrote it.
+geometry is left as GDAL wrote it. An export's folder also keeps a note (its labels_at) that
+outlives the last placemark deleted in Google Earth, which GDAL neither writes nor reads.
 """
 
 from __future__ import annotations
@@ -19,13 +20,19 @@ def dress(
     path: Path,
     placemarks: list[tuple[str | None, str | None, str | None]],
     styles: dict[str, tuple[int, int, int]] | None = None,
+    note: str | None = None,
 ) -> None:
     """Give the KML file at `path` `styles` ({id: (r, g, b)}) and each of its placemarks, in the
     order written, (style id or None, begin or None, end or None): one time is a moment (a pass),
-    two a span (a site seen from its first pass to its last)."""
+    two a span (a site seen from its first pass to its last); `note`: its folder's description."""
     ET.register_namespace("", KML_NS)
     tree = ET.parse(path)
     doc = tree.getroot().find(f"{_K}Document")
+    if note is not None:
+        for folder in doc.findall(f"{_K}Folder"):  # GDAL writes one a layer, its name first
+            description = ET.Element(f"{_K}description")
+            description.text = note
+            folder.insert(1, description)
     for i, (style, rgb) in enumerate((styles or {}).items()):
         doc.insert(i, _style(style, rgb))
     for placemark, (style, begin, end) in zip(doc.iter(f"{_K}Placemark"), placemarks, strict=True):
@@ -36,6 +43,19 @@ def dress(
         for element in reversed([e for e in (_time(begin, end), _style_url(style)) if e is not None]):
             placemark.insert(at, element)
     tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def folder_note(kml: bytes, layer: str) -> str | None:
+    """The description of the folder named `layer` in the KML document `kml` (None: no such
+    folder or no description), as Google Earth keeps it when it saves the file."""
+    try:
+        root = ET.fromstring(kml)
+    except ET.ParseError:  # GDAL read it, or its own error says why
+        return None
+    for folder in root.iter(f"{_K}Folder"):
+        if (folder.findtext(f"{_K}name") or "").strip() == layer:
+            return folder.findtext(f"{_K}description")
+    return None
 
 
 def _style(style: str, rgb: tuple[int, int, int]) -> ET.Element:
