@@ -1512,7 +1512,12 @@ def test_a_zipped_sentinel1_product_imports_in_place_as_its_safe_folder_does(cap
     cut.write_bytes(zipped.read_bytes()[: len(data) // 2])
     with zipfile.ZipFile(other, "w") as zf:
         zf.writestr("notes.txt", "no product here")
+    order = tmp_path / "order.zip"  # an order of products: each product's zip in one zip
+    with zipfile.ZipFile(order, "w") as zf:
+        zf.write(zipped, "S1A_one.zip")
+        zf.writestr("manifest.txt", "one product")
     said = {
+        order: f"error: scene {order} is a zip of zips (S1A_one.zip): unzip it and import each zip inside as it is",
         damaged: f"error: {damaged} is damaged: {vv.filename} in it is not what was zipped (",
         cut: f"error: scene {cut} is not a whole zip file (cut short while downloading?): download it again",
         other: f"error: scene {other} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe), nor a "

@@ -299,8 +299,13 @@ def _check_zipped(path: str, inside: str, _version: tuple) -> None:
 
 
 def not_a_product(path: Path, what: str) -> str:
-    if _listing(path) is None:
+    names = _listing(path)
+    if names is None:
         return f"{what} {path} is not a whole zip file (cut short while downloading?): download it again"
+    # An order of several products comes as a zip of each product's zip; GDAL reads none inside another.
+    if zips := [n for n in names if n.lower().endswith(".zip")]:
+        shown = ", ".join(zips[:3]) + (f" ({len(zips)} in all)" if len(zips) > 3 else "")
+        return f"{what} {path} is a zip of zips ({shown}): unzip it and import each zip inside as it is"
     return (
         f"{what} {path} is a zip with no Sentinel-1 product in it (no NAME.SAFE/manifest.safe), nor a RADARSAT-2 "
         "or RCM one (no product.xml), nor an ASF one (no PRODUCT_VV.tif): unzip it and import its GeoTIFF"
