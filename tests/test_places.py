@@ -17,7 +17,7 @@ from test_scenes import run, write_tif
 
 from seep.errors import BadInputError
 from seep.workspace import Workspace
-from seep.workspace.places import find_place, read_lat_lon, read_metres
+from seep.workspace.places import find_place, read_lat_lon, read_metres, read_mgrs
 from seep.workspace.scenes import import_scene, tile_offsets_of
 from seep.workspace.tile_places import pixel_lonlat
 
@@ -72,6 +72,7 @@ def test_what_is_not_a_place_is_refused_saying_why(text, says):
 PIECES = st.sampled_from(
     ["27", "-3", "+50.5", ".5", "12.", "°", "'", '"', "″", "N", "s", "E", "w", " ", ",", ";", "/", "''", "e5", "\u0660"]
     + ["31", "T", "c", "UTM zone ", "500000", "4600000.5", "m", "9" * 400]  # UTM and metres
+    + ["EF", "zz", "04005", "969"]  # MGRS
 )
 
 
@@ -81,7 +82,8 @@ def test_any_text_is_a_place_on_the_earth_or_a_clear_refusal(text):
     """Whatever is typed or pasted: a latitude and longitude on the globe, or BadInputError;
     never another exception (a traceback on the page), never a place off the Earth."""
     try:
-        places = read_metres(text, {"EPSG:32631": "s", "EPSG:3031": "antarctic"}) or [read_lat_lon(text)]
+        mgrs = read_mgrs(text)
+        places = [mgrs] if mgrs else read_metres(text, {"EPSG:32631": "s", "EPSG:3031": "antarctic"}) or [read_lat_lon(text)]
     except BadInputError as e:
         assert str(e)
         return
@@ -166,6 +168,37 @@ def test_metres_are_read_as_utm_or_as_a_scene_s_own_easting_and_northing_and_sai
             find_place(ws, text)
 
 
+def test_an_mgrs_reference_is_found_at_the_centre_of_its_square_and_said_so(two_passes):
+    """MGRS as a coast-guard report gives a position. Row 300, column 400 of 'morning' is
+    504005 E, 4596995 N in UTM zone 31N: column letter E (zone 31's set starts at A for 100 km),
+    row letter F (45th 100 km north, an odd zone's letters from A), band T (40 to 48 N)."""
+    ws = two_passes
+    for text in ("31TEF 04005 96995", "31tef0400596995", " 31 T EF 04005 96995 "):
+        found = find_place(ws, text)
+        assert [(p.scene, p.row, p.col) for p in found.places] == [("evening", 50, 100), ("morning", 300, 400)], text
+        assert "(MGRS 31TEF 04005 96995) lies in 2 scenes" in found.summary()
+    # Fewer digits name a larger square by its south-west corner: the place meant is its centre.
+    # Four digits each, a 10 m square from 504000 E, 4596990 N: centred on the same pixel.
+    found = find_place(ws, "31TEF 0400 9699")
+    assert [(p.scene, p.row, p.col) for p in found.places] == [("evening", 50, 100), ("morning", 300, 400)]
+    assert "(MGRS 31TEF 0400 9699: the centre of its 10 m square)" in found.summary()
+    for text, x, y in (("31TEF 040 969", 504050, 4596950), ("31TEF", 550000, 4550000)):  # 100 m, 100 km
+        lon, lat = lonlat_of(x, y)
+        assert (read_mgrs(text).lat, read_mgrs(text).lon) == pytest.approx((lat, lon), abs=1e-7), text
+    assert read_mgrs("31TEF").how() == " (MGRS 31TEF: the centre of its 100 km square)"
+    for text, says in (
+        ("31TEF 0400 969", "as many easting as northing digits"),
+        ("31TEF 040059699", "as many easting as northing digits"),
+        ("31TEF 040050 969950", "5 each at most"),
+        ("31CEF 04005 96995", "square EF of zone 31 lies outside latitude band C; check the letters"),
+        ("31TZZ 04005 96995", "'31TZZ 04005 96995' is not an MGRS square"),
+        ("61TEF 04005 96995", "is not an MGRS square: zones are 1 to 60"),
+    ):
+        with pytest.raises(BadInputError, match=re.escape(says)):
+            find_place(ws, text)
+    assert read_mgrs("31N 504005 4596995") is None and read_mgrs("27.2, 50.5") is None  # UTM and degrees are read as before
+
+
 def test_metres_without_a_projected_scene_say_how_to_write_a_place(tmp_path):
     write_tif(
         tmp_path / "deg.tif",
@@ -228,6 +261,8 @@ def test_where_on_the_command_line(capsys, two_passes):
     assert code == 3 and "lies in none of this workspace's scenes; the nearest," in out
     code, out, err = run(capsys, "where", "31N", "504005", "4596995", "--workspace", ws)
     assert code == 0 and out.splitlines()[0].endswith("(UTM zone 31N: the northern hemisphere, EPSG:32631)"), err
+    code, out, err = run(capsys, "where", "31TEF", "040", "969", "--workspace", ws)
+    assert code == 0 and out.splitlines()[0].endswith("(MGRS 31TEF 040 969: the centre of its 100 m square)"), err
     code, out, err = run(capsys, "where", "95, 100", "--workspace", ws)
     assert code != 0 and "beyond the poles" in err and "Traceback" not in err
 

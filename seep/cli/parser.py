@@ -402,13 +402,14 @@ def _listing_commands(add: Add) -> None:
     p = add(
         "where",
         cmd_where,
-        f"the georeferenced scenes and tiles holding a latitude and longitude (or UTM, or an easting and northing in a "
+        f"the georeferenced scenes and tiles holding a latitude and longitude (or UTM, MGRS, or an easting and northing in a "
         f"scene's own coordinate system); exits {NEEDS_ATTENTION} when none does",
     )
     p.add_argument(
         "place",
         nargs="+",
-        help="e.g. 27.2 50.5 (latitude first), \"27°12'N 50°30'E\", 31N 500000 4600000 (UTM) or 500000 4600000 (a "
+        help="e.g. 27.2 50.5 (latitude first), \"27°12'N 50°30'E\", 31N 500000 4600000 (UTM), 31TEF 04005 96995 (MGRS) "
+        "or 500000 4600000 (a "
         "scene's own easting and northing); one starting with a minus sign goes after --: where -- -33.9 151.2",
     )
 

@@ -3,7 +3,8 @@ latitude and longitude, as a report, a ship's log or a colleague's email gives o
 
 The text is read as people write places (27.2, 50.5 · 27°12'N 50°30'E · N27.2 E50.5 ·
 27 12 30 N, 50 30 E), as UTM (31N 500000 4600000: a zone and its hemisphere, or its latitude
-band, then easting and northing) or as an easting and northing in a scene's own projected
+band, then easting and northing), as MGRS (31TEF 04005 96995, as military and coast-guard
+reports give a position) or as an easting and northing in a scene's own projected
 coordinate system, as QGIS's status bar shows them (500000, 4600000); PROJ carries the point
 into each scene's own coordinate system and the scene's transform onto its pixels, so a point
 is found the same way the exports place their polygons.
@@ -29,6 +30,9 @@ _UTM = re.compile(
     r"\s*(?P<x>\d+(?:\.\d*)?)\s*(?:m\s*)?E?\s*[,;]?\s*(?P<y>\d+(?:\.\d*)?)\s*(?:m\s*)?N?\s*",
     re.I,
 )
+# MGRS as military and coast-guard reports give a position: zone, latitude band, the letters of
+# a 100 km square, then as many easting as northing digits (5 each: 1 m; 3: a 100 m square).
+_MGRS = re.compile(r"\s*(?P<zone>\d{1,2})\s*(?P<band>[C-HJ-NP-X])\s*(?P<square>[A-Z]{2})\s*(?P<digits>\d*(?:\s+\d+)?)\s*", re.I)
 _PAIR = re.compile(r"\s*(?P<x>[+-]?\d+(?:\.\d*)?)\s*(?:[,;]\s*|\s+)(?P<y>[+-]?\d+(?:\.\d*)?)\s*")
 _TOKEN = re.compile(r"\s*(?:(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<unit>[°'\"])?|(?P<hemi>[NSEW])|(?P<sep>[,;/]))", re.I)
 _SAME = str.maketrans({"º": "°", "˚": "°", "′": "'", "’": "'", "‘": "'", "″": '"', "”": '"', "“": '"'})
@@ -103,6 +107,49 @@ def read_metres(text: str, projected: dict[str, str]) -> list[LatLon]:
     readings = [(crs, x, y, f"easting and northing in {name}'s {_named(crs)}") for crs, name in projected.items()]
     readings += [(crs, y, x, f"northing and easting in {name}'s {_named(crs)}") for crs, name in projected.items()]
     return [p for r in readings if (p := _from(*r))]
+
+
+def read_mgrs(text: str) -> LatLon | None:
+    """The centre of the square an MGRS reference names (NGA's GEOTRANS does the grid, through
+    the mgrs package, and gives that centre), or None for a text of another form. A reference
+    with fewer digits names a larger square (3 each: 100 m), and the answer says so."""
+    m = _MGRS.fullmatch(text)
+    if m is None:
+        return None
+    zone, band, square = int(m["zone"]), m["band"].upper(), m["square"].upper()
+    digits = m["digits"].split()
+    if len(digits) == 1:  # written run together: 0400596995
+        half = len(digits[0]) // 2
+        digits = [digits[0][:half], digits[0][half:]]
+    east, north = digits or ("", "")
+    if len(east) != len(north) or len(east) > 5:
+        raise BadInputError(
+            f"{text!r}: an MGRS reference gives as many easting as northing digits, 5 each at most (31TEF 04005 96995)"
+        )
+    ref = f"{zone}{band}{square}{east}{north}"
+    said = f"MGRS {zone}{band}{square} {east} {north}".strip()
+    lat, lon = _mgrs_to_lat_lon(ref, text)
+    if not _in_band(lat, band):  # GEOTRANS only warns of a square outside its band
+        raise BadInputError(f"{text!r}: square {square} of zone {zone} lies outside latitude band {band}; check the letters")
+    if len(east) < 5:
+        said += f": the centre of its {('100 km', '10 km', '1 km', '100 m', '10 m')[len(east)]} square"
+    return LatLon(lat, lon, True, read_as=said)
+
+
+def _mgrs_to_lat_lon(ref: str, text: str) -> tuple[float, float]:
+    import warnings
+
+    import mgrs
+    from mgrs.core import MGRSError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # its latitude warning is checked by the band
+            return mgrs.MGRS().toLatLon(ref)
+    except MGRSError as e:
+        raise BadInputError(
+            f"{text!r} is not an MGRS square: zones are 1 to 60 and each zone has its own square letters ({e})"
+        ) from None
 
 
 def _utm(zone: int, letter: str, x: float, y: float, text: str) -> list[LatLon]:
@@ -298,6 +345,8 @@ def find_place(ws: Workspace, text: str) -> Found:
     E/W that land in no scene are tried longitude first too (the order GeoJSON and most
     GIS software write), and the answer says so."""
     scenes = _mapped(ws)
+    if point := read_mgrs(text):
+        return _first_holding(ws, scenes, [point])
     if readings := read_metres(text, _projected(scenes)):
         return _first_holding(ws, scenes, readings)
     point = read_lat_lon(text)

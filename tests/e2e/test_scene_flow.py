@@ -571,6 +571,15 @@ def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, pag
     expect(page.get_by_text("scene harbour, tile harbour.r000000c000256 at row 120, column 44", exact=False)).to_be_visible()
     expect(page.get_by_text("(easting and northing in", exact=False)).to_be_visible()
 
+    # So does MGRS as a coast-guard report writes it: 706010 E, 4797590 N is square GH of band T.
+    wait_for_app(page)
+    box.fill("31T GH 06010 97590")
+    box.press("Enter")
+    found = re.compile(
+        r"\(MGRS 31TGH 06010 97590\) lies in 1 scene:\W*scene harbour, tile harbour.r000000c000256 at row 120, column 44"
+    )
+    expect(page.get_by_text(found)).to_be_visible()  # plain() joins ":"
+
 
 def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_server, page, tmp_path):
     """What an analyst's report lists of a scene: a row per slick, largest first; a click on a
