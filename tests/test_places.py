@@ -37,12 +37,17 @@ from seep.workspace.tile_places import pixel_lonlat
         ("27°12' 50°30'", 27.2, 50.5),
         ("10.5, 190", 10.5, -170.0),  # 0-360 longitudes, as some tools give them
         ("151.2, -33.9", -33.9, 151.2),  # only longitude first makes a place: read that way, and said
+        ("5130N 00245E", 51.5, 2.75),  # a POLREP's degrees and minutes run together (DDMM, DDDMM)
+        ("5130.5N, 00245.25W", 51 + 30.5 / 60, -(2 + 45.25 / 60)),
+        ("S513012 E0024530.5", -(51 + 30 / 60 + 12 / 3600), 2 + 45 / 60 + 30.5 / 3600),  # DDMMSS, DDDMMSS
+        ("050E 27N", 27.0, 50.0),  # a longitude's three digits of degrees are still degrees
     ],
 )
 def test_places_are_read_as_people_write_them(text, lat, lon):
     p = read_lat_lon(text)
     assert (p.lat, p.lon) == pytest.approx((lat, lon), abs=1e-9)
     assert p.turned == text.startswith("151")
+    assert p.read_as == ("degrees and minutes run together, as a POLREP writes them" if "513" in text else "")
 
 
 @pytest.mark.parametrize(
@@ -61,6 +66,9 @@ def test_places_are_read_as_people_write_them(text, lat, lon):
         ("27.2N 50.5", "each of N/S and E/W goes with its own number"),
         ("27.2,", "nothing on one side"),
         ("27.2, 50.5<script>", "cannot read '<script>'"),
+        ("0245E 5130N", "0245E has 4 digits; run together, a latitude is DDMM or DDMMSS and a longitude DDDMM"),
+        ("05130N 00245E", "05130N has 5 digits"),
+        ("5160N 00245E", "below 60"),
     ],
 )
 def test_what_is_not_a_place_is_refused_saying_why(text, says):
@@ -261,6 +269,9 @@ def test_where_on_the_command_line(capsys, two_passes):
     assert code == 3 and "lies in none of this workspace's scenes; the nearest," in out
     code, out, err = run(capsys, "where", "31N", "504005", "4596995", "--workspace", ws)
     assert code == 0 and out.splitlines()[0].endswith("(UTM zone 31N: the northern hemisphere, EPSG:32631)"), err
+    d, m = divmod(lat * 60, 60)
+    code, out, err = run(capsys, "where", f"{int(d):02d}{m:07.4f}N", f"{lon:.7f}E", "--workspace", ws)  # DDMM.mmmm
+    assert code == 0 and "as a POLREP writes them" in out.splitlines()[0] and "(scene row 300, column 400)" in out, err
     code, out, err = run(capsys, "where", "31TEF", "040", "969", "--workspace", ws)
     assert code == 0 and out.splitlines()[0].endswith("(MGRS 31TEF 040 969: the centre of its 100 m square)"), err
     code, out, err = run(capsys, "where", "95, 100", "--workspace", ws)

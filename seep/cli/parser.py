@@ -408,7 +408,7 @@ def _listing_commands(add: Add) -> None:
     p.add_argument(
         "place",
         nargs="+",
-        help="e.g. 27.2 50.5 (latitude first), \"27°12'N 50°30'E\", 31N 500000 4600000 (UTM), 31TEF 04005 96995 (MGRS) "
+        help="e.g. 27.2 50.5 (latitude first), \"27°12'N 50°30'E\", 5130N 00245E (a POLREP's), 31N 500000 4600000 (UTM), 31TEF 04005 96995 (MGRS) "
         "or 500000 4600000 (a "
         "scene's own easting and northing); one starting with a minus sign goes after --: where -- -33.9 151.2",
     )

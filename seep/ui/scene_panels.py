@@ -119,7 +119,7 @@ def place_form(ws: Workspace, name: str) -> None:
             key="scene_find_text",
             width=320,
             help="A latitude and longitude as a report gives them: decimal degrees (latitude first), or degrees, "
-            "minutes and seconds with N/S and E/W. Or metres: UTM with its zone (31N 500000 4600000; the letter "
+            "minutes and seconds with N/S and E/W, or run together as a POLREP gives them (5130N 00245E). Or metres: UTM with its zone (31N 500000 4600000; the letter "
             "the hemisphere or the latitude band), MGRS (31TEF 04005 96995; fewer digits: the centre of a larger square), "
             "or an easting and northing in the scene's own coordinate system, "
             "as QGIS shows them (500000, 4600000). The scenes holding it are listed and it is ringed on the map.",

@@ -2,8 +2,9 @@
 latitude and longitude, as a report, a ship's log or a colleague's email gives one.
 
 The text is read as people write places (27.2, 50.5 · 27°12'N 50°30'E · N27.2 E50.5 ·
-27 12 30 N, 50 30 E), as UTM (31N 500000 4600000: a zone and its hemisphere, or its latitude
-band, then easting and northing), as MGRS (31TEF 04005 96995, as military and coast-guard
+27 12 30 N, 50 30 E · 2712N 05030E, as pollution reports run them together), as UTM
+(31N 500000 4600000: a zone and its hemisphere, or its latitude band, then easting and
+northing), as MGRS (31TEF 04005 96995, as military and coast-guard
 reports give a position) or as an easting and northing in a scene's own projected
 coordinate system, as QGIS's status bar shows them (500000, 4600000); PROJ carries the point
 into each scene's own coordinate system and the scene's transform onto its pixels, so a point
@@ -68,9 +69,10 @@ def read_lat_lon(text: str) -> LatLon:
     tokens = _tokens(text.translate(_SAME).replace("''", '"').strip())
     hemis = [t for t in tokens if t[0] == "hemi"]
     if hemis:
-        groups = _by_letter(tokens, text)
+        lettered = _by_letter(tokens, text)
+        groups = [(_unpacked(numbers, letter, text), letter) for numbers, letter in lettered]
     else:
-        groups = _unlettered(tokens, text)
+        lettered = groups = _unlettered(tokens, text)
     if len(groups) != 2:
         raise BadInputError(f"{text!r} is not a latitude and a longitude; write them as {EXAMPLES}")
     values = [_degrees(numbers, letter, text) for numbers, letter in groups]
@@ -85,7 +87,8 @@ def read_lat_lon(text: str) -> LatLon:
         raise BadInputError(f"latitude {lat:g} in {text!r} is beyond the poles (-90 to 90); write them as {EXAMPLES}")
     if not -180 <= lon <= 360:
         raise BadInputError(f"longitude {lon:g} in {text!r} is not between -180 and 360")
-    return LatLon(lat, lon - 360 if lon > 180 else lon, bool(hemis), turned)
+    packed = "degrees and minutes run together, as a POLREP writes them" if groups != lettered else ""
+    return LatLon(lat, lon - 360 if lon > 180 else lon, bool(hemis), turned, read_as=packed)
 
 
 def read_metres(text: str, projected: dict[str, str]) -> list[LatLon]:
@@ -244,6 +247,29 @@ def _by_letter(tokens, text: str) -> list[tuple[list, str]]:
     if numbers or any(not g for g, _ in groups):
         raise BadInputError(f"{text!r}: each of N/S and E/W goes with its own number; write them as {EXAMPLES}")
     return groups
+
+
+def _unpacked(numbers: list[tuple[str, str | None]], letter: str, text: str) -> list[tuple[str, str | None]]:
+    """Degrees, minutes and seconds written run together, as pollution reports (POLREP) and
+    ship's logs give a position: 5130N 00245E is 51°30'N 2°45'E, 513012.5N is 51°30'12.5"N.
+    Only a lettered number of that many digits (2 or 3 of degrees, as its axis has, then 2 of
+    minutes and 2 of seconds) is read so: as degrees it would be off the Earth, or, as 00245E,
+    written with zeros no one writes before degrees."""
+    (value, unit), degrees = numbers[0], 2 if letter in "NS" else 3
+    whole, _, fraction = value.partition(".")
+    if len(numbers) > 1 or unit or not whole.isdigit() or len(whole) <= degrees:
+        return numbers
+    if len(whole) not in (degrees + 2, degrees + 4):
+        if whole.startswith("0"):  # 0245E: packed, but as neither 02°45' nor 002°45' is written
+            raise BadInputError(
+                f"{text!r}: {value}{letter} has {len(whole)} digits; run together, a latitude is DDMM or DDMMSS and a "
+                "longitude DDDMM or DDDMMSS (5130N 00245E)"
+            )
+        return numbers
+    parts = [whole[:degrees], whole[degrees : degrees + 2], whole[degrees + 2 :]]
+    parts = [part for part in parts if part]
+    parts[-1] += f".{fraction}" if fraction else ""
+    return [(part, None) for part in parts]
 
 
 def _unlettered(tokens, text: str) -> list[tuple[list, None]]:

@@ -580,6 +580,19 @@ def test_a_place_from_a_report_is_found_ringed_and_opened_marked(geo_server, pag
     )
     expect(page.get_by_text(found)).to_be_visible()  # plain() joins ":"
 
+    # And a POLREP's position, degrees, minutes and seconds run together (DDMMSS.sN DDDMMSS.sE).
+    def packed(degrees: float, width: int) -> str:
+        d, rest = divmod(degrees * 3600, 3600)
+        return f"{int(d):0{width}d}{int(rest // 60):02d}{rest % 60:04.1f}"
+
+    wait_for_app(page)
+    box.fill(f"{packed(lat, 2)}N {packed(lon, 3)}E")
+    box.press("Enter")
+    polrep = re.compile(
+        r"as a POLREP writes them\) lies in 1 scene:\W*scene harbour, tile harbour.r000000c000256 at row 120, column 44"
+    )
+    expect(page.get_by_text(polrep)).to_be_visible()
+
 
 def test_the_seeps_list_reports_each_slick_and_a_click_opens_it_marked(geo_server, page, tmp_path):
     """What an analyst's report lists of a scene: a row per slick, largest first; a click on a
