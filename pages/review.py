@@ -12,7 +12,7 @@ from seep.ui.tables import when
 from seep.ui.text import plain
 from seep.workspace import agreement
 from seep.workspace.assignments import holder
-from seep.workspace.places import lat_lon
+from seep.workspace.places import position_format, written
 from seep.workspace.render import render_surroundings, render_tile
 from seep.workspace.scenes import reviewed_stamp, scene
 from seep.workspace.tile_places import centre_of, footprint_m2, pixel_lonlat, tile_corners_lonlat, tile_place
@@ -49,10 +49,11 @@ with st.container(horizontal=True, vertical_alignment="center"):
     )
     if place and (acquired := scene(ws, place[0]).acquired):  # the pass: the day's wind and sea state
         where = f", acquired {when(acquired)}{where}"
+    how = position_format(ws)  # as the team's reports write a place
     if corners:
-        where += f" · centre {lat_lon(*centre_of(corners))}"
+        where += f" · centre {written(*centre_of(corners), how)}"
     if pin and (marked := pixel_lonlat(ws, image.id, *pin)):
-        where += f" · the red ring marks {lat_lon(*marked)}"
+        where += f" · the red ring marks {written(*marked, how)}"
     if held := holder(ws, image.scene):  # advice, not a lock: whose scene this tile is part of
         where = f" ({'yours' if held.person == author else 'handed to ' + plain(held.person)}){where}"
     st.caption(f"scene {plain(image.scene)}{where} · {rs.position + 1} of {len(rs.ids)}")

@@ -17,6 +17,7 @@ from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace.assignments import holder
 from seep.workspace.gis import crs_label, pixel_size, tiles_left_out
+from seep.workspace.places import position_format
 from seep.workspace.report import downloaded, last_reported, scene_report
 from seep.workspace.scene_view import scene_tiles
 from seep.workspace.scenes import check_scene, scene, scene_names, scene_stamp, scenes_in_folder, unsearched
@@ -297,7 +298,7 @@ if layer == "predictions" and model is None:
 
 rgb, factor = scene_picture(ws, name, model_id, scene_stamp(ws, name))
 event = st.plotly_chart(
-    tile_map(rgb, factor, sc.tile, tiles, tile_centres_lonlat(ws, name), mark),
+    tile_map(rgb, factor, sc.tile, tiles, tile_centres_lonlat(ws, name), mark, position_format(ws)),
     on_select="rerun",
     selection_mode="points",
     key="scene_map",

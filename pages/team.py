@@ -13,6 +13,7 @@ from seep.workspace import accounts as acc
 from seep.workspace import lookalikes
 from seep.workspace.activity import PERIODS, team_activity
 from seep.workspace.class_names import name_classes
+from seep.workspace.places import POSITION_FORMATS, position_format, set_position_format
 from seep.workspace.recurrence import REACH_KM, reach_m, set_reach
 
 ws = session.workspace()
@@ -112,6 +113,30 @@ def reach_editor() -> None:
                 session.show_error(e)
 
 
+def positions_editor() -> None:
+    """How places are written in the seeps list, the reports and Review: as the team's reports go out."""
+    st.subheader("Places written as", anchor=False)
+    with st.form("team_positions", border=False), st.container(horizontal=True, vertical_alignment="bottom"):
+        keys = list(POSITION_FORMATS)
+        how = st.selectbox(
+            "Places",
+            keys,
+            index=keys.index(position_format(ws)),
+            format_func=POSITION_FORMATS.get,
+            key="team_positions_how",
+            width=520,
+            help="In the seeps list, the scene map, the scene reports and Review's caption. Find a place reads each "
+            "of them back. MGRS has no squares beyond 84° N and 80° S: places there are written in degrees",
+        )
+        if st.form_submit_button("Save places"):
+            try:
+                session.require(ws, "set how places are written")
+                set_position_format(ws, how, me)
+                st.toast(f"Places are written in {POSITION_FORMATS[how].split(':')[0]}")
+            except SeepError as e:
+                session.show_error(e)
+
+
 def classes_editor() -> None:
     """Names and one-line descriptions of the seep classes: on the brush buttons and legends."""
     st.subheader("Classes", anchor=False)
@@ -181,10 +206,12 @@ def team_activity_table() -> None:
 
 
 def team_settings() -> None:
-    """What the team shares, with accounts on or off: class names, look-alike reasons, recurrence reach, who did what."""
+    """What the team shares, with accounts on or off: class names, look-alike reasons, recurrence reach, how
+    places are written, who did what."""
     classes_editor()
     reasons_editor()
     reach_editor()
+    positions_editor()
     team_activity_table()
 
 

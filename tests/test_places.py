@@ -17,7 +17,16 @@ from test_scenes import run, write_tif
 
 from seep.errors import BadInputError
 from seep.workspace import Workspace
-from seep.workspace.places import find_place, read_lat_lon, read_metres, read_mgrs
+from seep.workspace.places import (
+    POSITION_FORMATS,
+    find_place,
+    position_format,
+    read_lat_lon,
+    read_metres,
+    read_mgrs,
+    set_position_format,
+    written,
+)
 from seep.workspace.scenes import import_scene, tile_offsets_of
 from seep.workspace.tile_places import pixel_lonlat
 
@@ -206,6 +215,46 @@ def test_an_mgrs_reference_is_found_at_the_centre_of_its_square_and_said_so(two_
         with pytest.raises(BadInputError, match=re.escape(says)):
             find_place(ws, text)
     assert read_mgrs("31N 504005 4596995") is None and read_mgrs("27.2, 50.5") is None  # UTM and degrees are read as before
+
+
+@pytest.mark.parametrize(
+    "lon, lat, how, text",
+    [
+        (5.5399, 43.303, "degrees", "43.3030° N, 5.5399° E"),
+        (5.5399, 43.303, "minutes", "43°18.180' N, 5°32.394' E"),
+        (-70.1, -33.99999, "minutes", "33°59.999' S, 70°06.000' W"),
+        (2.75, 51.99999999, "minutes", "52°00.000' N, 2°45.000' E"),  # rounded before it is split: never 60.000'
+        (3.048009623461067, 41.52459178518233, "mgrs", "31TEF 04005 96995"),
+        (10.0, 85.0, "mgrs", "85.0000° N, 10.0000° E"),  # beyond MGRS's squares: degrees
+    ],
+)
+def test_places_are_written_as_the_team_writes_them(lon, lat, how, text):
+    assert written(lon, lat, how) == text
+
+
+def test_places_written_each_way_are_found_again_where_they_lie(two_passes, capsys):
+    """Whichever way the team writes places, Find a place reads the text the app wrote back to
+    the same pixel; the way is the workspace's, set by a person (in the audit trail) and shown in
+    the scene's report."""
+    from seep.workspace.accounts import audit_rows
+    from seep.workspace.report import scene_report
+
+    ws = two_passes
+    lon, lat = lonlat_of(500000 + 10 * 400.5, 4600000 - 10 * 300.5)  # row 300, column 400 of 'morning'
+    assert position_format(ws) == "degrees"
+    for how in POSITION_FORMATS:
+        places = find_place(ws, written(lon, lat, how)).places
+        assert [(p.scene, p.row, p.col) for p in places] == [("evening", 50, 100), ("morning", 300, 400)], how
+    code, out, err = run(capsys, "positions", "mgrs", "--author", "ana", "--workspace", str(ws.root))
+    assert code == 0 and out == "places are written in MGRS: 31TGH 02780 97165\n", err
+    assert position_format(ws) == "mgrs" and audit_rows(ws, actor="ana")[0]["detail"] == "degrees -> mgrs"
+    report = scene_report(ws, "evening").html
+    assert re.search(r"Centre</dt><dd>31TEF \d{5} \d{5}</dd>", report), report[:2000]
+    code, _, err = run(capsys, "positions", "utm", "--author", "ana", "--workspace", str(ws.root))
+    assert code != 0 and "places are written as degrees, minutes, mgrs, not 'utm'" in err and "Traceback" not in err
+    with pytest.raises(BadInputError, match="say who you are"):
+        set_position_format(ws, "minutes", " ")
+    assert position_format(ws) == "mgrs"
 
 
 def test_metres_without_a_projected_scene_say_how_to_write_a_place(tmp_path):

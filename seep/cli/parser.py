@@ -32,6 +32,7 @@ from seep.cli.workspace import (
     cmd_import,
     cmd_import_seeps,
     cmd_list,
+    cmd_positions,
     cmd_reach,
     cmd_remarks,
     cmd_remove_scene,
@@ -397,6 +398,15 @@ def _listing_commands(add: Add) -> None:
         "say how near another pass's slick must lie to be the same seep (also seen in, seen before, seep sites), or set it",
     )
     p.add_argument("km", nargs="?", type=float, help="the new reach in km (0.1 to 50; 2 unless set)")
+    p.add_argument("--author", default=default_author(), help="who sets it, for the audit trail")
+
+    p = add(
+        "positions",
+        cmd_positions,
+        "say how places are written in the seeps list, reports and Review (decimal degrees, degrees and minutes, or "
+        "MGRS), or set it",
+    )
+    p.add_argument("how", nargs="?", help="degrees, minutes or mgrs: the new way (degrees unless set)")
     p.add_argument("--author", default=default_author(), help="who sets it, for the audit trail")
 
     p = add(

@@ -509,6 +509,16 @@ def cmd_reach(args) -> int:
     return 0
 
 
+def cmd_positions(args) -> int:
+    from seep.workspace.places import POSITION_FORMATS, position_format, set_position_format
+
+    ws = open_workspace(args)
+    if args.how is not None:
+        set_position_format(ws, args.how, args.author)
+    print(f"places are written in {POSITION_FORMATS[position_format(ws)]}")
+    return 0
+
+
 def cmd_where(args) -> int:
     """Which scenes and tiles hold a place from a report: a line per scene, the tile's id first
     (what `history` and the app's /review?image= take)."""

@@ -14,7 +14,7 @@ from seep.data.display import overlay
 from seep.errors import BadInputError, SeepError
 from seep.ui.text import chart_text
 from seep.workspace import STATUS_LABELS, Workspace
-from seep.workspace.places import Place, lat_lon
+from seep.workspace.places import Place, written
 from seep.workspace.recurrence import Pass, passes_over
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
 from seep.workspace.scenes import scene, with_day
@@ -56,9 +56,11 @@ def cached_passes_over(ws_root: str, name: str, times: tuple) -> list[Pass]:
     return passes_over(Workspace(ws_root, create=False), name)
 
 
-def slick_rows(slicks: list[Slick], predicted: bool, times: dict[str, str | None] | None = None) -> list[dict]:
+def slick_rows(
+    slicks: list[Slick], predicted: bool, times: dict[str, str | None] | None = None, how: str = "degrees"
+) -> list[dict]:
     """The seeps list's table: what a report gives of each slick; `times`: when each scene was
-    acquired, the day shown beside each other scene it was seen in."""
+    acquired, the day shown beside each other scene it was seen in; `how`: how places are written."""
     times = times or {}
     rows = []
     for s in slicks:
@@ -66,7 +68,7 @@ def slick_rows(slicks: list[Slick], predicted: bool, times: dict[str, str | None
             "class": s.class_name,
             "area km²": s.area_km2,
             "length km": s.length_km,
-            "place": lat_lon(s.lon, s.lat) if s.lon is not None else None,
+            "place": written(s.lon, s.lat, how) if s.lon is not None else None,
             "status": STATUS_LABELS[s.status],
             "tiles": s.tiles,
             "also seen in": ", ".join(with_day(n, times) for n in s.seen_in) or None,
@@ -86,11 +88,17 @@ def scene_picture(ws: Workspace, name: str, model_id: str | None, stamp: tuple, 
 
 
 def tile_map(
-    rgb, factor: int, tile: int, tiles: list[SceneTile], centres: dict[str, tuple[float, float]], mark: Place | None = None
+    rgb,
+    factor: int,
+    tile: int,
+    tiles: list[SceneTile],
+    centres: dict[str, tuple[float, float]],
+    mark: Place | None = None,
+    how: str = "degrees",
 ) -> go.Figure:
     """The overview with one square marker per tile, coloured by review status, its hover
     naming the tile and, where the scene has a CRS, the place of its middle (`centres`: image
-    id -> lon, lat); a click on a marker selects that tile (its image id is the customdata).
+    id -> lon, lat; written `how`); a click on a marker selects that tile (its image id is the customdata).
     `mark`: a place looked for, ringed; a click on the ring opens its tile too."""
     fig = go.Figure(go.Image(z=rgb, hoverinfo="skip"))
     h, w = rgb.shape[:2]
@@ -106,7 +114,9 @@ def tile_map(
             x=[middle(t.col_off, w) for t in mine],
             y=[middle(t.row_off, h) for t in mine],
             customdata=[t.image_id for t in mine],
-            text=[chart_text(t.name) + (f"<br>{lat_lon(*centres[t.image_id])}" if t.image_id in centres else "") for t in mine],
+            text=[
+                chart_text(t.name) + (f"<br>{written(*centres[t.image_id], how)}" if t.image_id in centres else "") for t in mine
+            ],
             hovertemplate="%{text}<extra>" + STATUS_LABELS[status] + "</extra>",
             mode="markers",
             marker=dict(symbol="square", size=14, color=colour, opacity=0.75, line=dict(width=1, color="#212121")),

@@ -14,7 +14,7 @@ from seep.workspace import Workspace
 from seep.workspace.batches import last_import, undo_last_import
 from seep.workspace.gis_import import LayerChoice
 from seep.workspace.mask_shapes import RASTER_SUFFIXES
-from seep.workspace.places import Found, find_place
+from seep.workspace.places import Found, find_place, position_format
 from seep.workspace.records import MAX_COMMENT, counted
 from seep.workspace.recurrence import reach_m
 from seep.workspace.remarks import remarks, set_remarks
@@ -189,7 +189,7 @@ def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
             on_click="ignore",
         )
     event = show_table(
-        slick_rows(slicks, predicted=model_id is not None, times=times),
+        slick_rows(slicks, predicted=model_id is not None, times=times, how=position_format(ws)),
         key=f"scene_slicks_{source}",
         on_select="rerun",
         selection_mode="single-row",

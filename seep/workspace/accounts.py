@@ -44,6 +44,7 @@ NEEDS = {
     "reasons": "admin",  # the look-alike reasons analysts pick from
     "classes": "admin",  # the classes' names and descriptions
     "set the same-seep reach": "admin",  # how near another pass's slick is the same seep
+    "set how places are written": "admin",  # in the seeps list, reports and Review (places.py)
     "audit": "admin",
 }
 MIN_PASSWORD = 10

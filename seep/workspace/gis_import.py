@@ -31,7 +31,7 @@ from seep.workspace import accounts, batches
 from seep.workspace.gis import EXPORT_TAG, LAYER_LABELS_AT, NO_LABEL, reproject
 from seep.workspace.kml import folder_note
 from seep.workspace.mask_shapes import is_mask, mask_shapes
-from seep.workspace.places import distance, lat_lon, nearest, place_of
+from seep.workspace.places import distance, nearest, place_of, position_format, written
 from seep.workspace.records import counted, first_few
 from seep.workspace.returned_mask import (
     current_label,
@@ -557,7 +557,7 @@ def _where(ws: Workspace, sc: Scene, off: list) -> str:
         )
     _, metres = nearest([sc], found.point)
     return (
-        f"{which} at {lat_lon(found.point.lon, found.point.lat)}, {distance(metres)} away: is the coordinate system "
+        f"{which} at {written(found.point.lon, found.point.lat, position_format(ws))}, {distance(metres)} away: is the coordinate system "
         "the file gives the one its polygons were drawn in?"
     )
 

@@ -13,13 +13,14 @@ is found the same way the exports place their polygons.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
 
 from seep.data.geo import transformer
 from seep.errors import BadInputError
-from seep.workspace.records import counted
+from seep.workspace.records import clean_author, counted
 from seep.workspace.scenes import Scene, scene, scene_names
 from seep.workspace.workspace import Workspace
 
@@ -60,6 +61,58 @@ def lat_lon(lon: float, lat: float) -> str:
     """A place as analysts write it in a report: 42.9747° N, 4.2462° E (four decimals, about
     10 m: a pixel)."""
     return f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"
+
+
+# How the app and its reports write a place (the seeps list, a scene's report, Review's caption,
+# the scene map): as the team's own reports and the authorities they send them to write one.
+# Find a place reads each of them back.
+POSITION_FORMATS = {
+    "degrees": "decimal degrees: 43.3030° N, 5.5399° E",
+    "minutes": "degrees and minutes, as a POLREP gives them: 43°18.177' N, 5°32.396' E",
+    "mgrs": "MGRS: 31TGH 02780 97165",
+}
+
+
+def position_format(ws: Workspace) -> str:
+    """The workspace's way of writing a place (a key of POSITION_FORMATS), else decimal degrees."""
+    with ws.connect() as con:
+        row = con.execute("SELECT value FROM settings WHERE key = 'positions'").fetchone()
+    return json.loads(row[0]) if row else "degrees"
+
+
+def set_position_format(ws: Workspace, how: str, actor: str) -> None:
+    """Write places `how` (a key of POSITION_FORMATS) from now on; the audit trail keeps the old and the new."""
+    from seep.workspace.accounts import record_in
+
+    if not str(actor or "").strip():
+        raise BadInputError("say who you are (your name in the sidebar, or --author) before setting how places are written")
+    if how not in POSITION_FORMATS:
+        raise BadInputError(f"places are written as {', '.join(POSITION_FORMATS)}, not {how!r}")
+    old = position_format(ws)
+    with ws.connect(write=True) as con:
+        con.execute(
+            "INSERT INTO settings VALUES ('positions', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (json.dumps(how),),
+        )
+        record_in(con, clean_author(actor), "set positions", "", f"{old} -> {how}")
+
+
+def written(lon: float, lat: float, how: str = "degrees") -> str:
+    """A place written `how` (a key of POSITION_FORMATS). MGRS has no squares beyond 84 N and
+    80 S (the polar grid is another system): a place there is written in degrees."""
+    if how == "minutes":
+        return f"{_minutes(lat, 'NS')}, {_minutes(lon, 'EW')}"
+    if how == "mgrs" and -80 <= lat < 84:
+        import mgrs
+
+        ref = mgrs.MGRS().toMGRS(lat, lon, MGRSPrecision=5)
+        return f"{ref[:-10]} {ref[-10:-5]} {ref[-5:]}"
+    return lat_lon(lon, lat)
+
+
+def _minutes(value: float, letters: str) -> str:
+    degrees, minutes = divmod(round(abs(value) * 60, 3), 60)  # rounded first: never 60.000'
+    return f"{int(degrees)}°{minutes:06.3f}' {letters[value < 0]}"
 
 
 def read_lat_lon(text: str) -> LatLon:

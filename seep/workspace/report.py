@@ -24,7 +24,7 @@ from seep.data.display import outline
 from seep.data.geo import lonlat, replace_atomically
 from seep.errors import BadInputError
 from seep.workspace.gis import check_predicted, crs_label, north_angle, pixel_metres, pixel_size, prediction_model, tiles_left_out
-from seep.workspace.places import lat_lon
+from seep.workspace.places import position_format, written
 from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted, timestamp
 from seep.workspace.recurrence import reach_m
 from seep.workspace.remarks import Remarks, remarks
@@ -78,7 +78,7 @@ def scene_part(ws: Workspace, sc: Scene, model_id: str | None, *, author: str, n
         _facts(ws, sc, model_id, author, now),
         _remarks(remarks(ws, sc.name)),
         _map(ws, sc, slicks, model_id),
-        _slick_table(slicks, model_id is not None, acquired_times(ws)),
+        _slick_table(slicks, model_id is not None, acquired_times(ws), position_format(ws)),
         _closeups(ws, sc, slicks, model_id),
         _by_class(ws, slicks),
         _caveats(sc, slicks, model_id, missing, tiles, reach_m(ws)),
@@ -162,7 +162,7 @@ def _facts(ws: Workspace, sc: Scene, model_id: str | None, author: str, now: dat
     reviewed = sum(statuses[s] for s in REVIEWED)
     facts = {
         "Acquired": f"{shown(sc.acquired)} ({sc.acquired_from})" if sc.acquired else "unknown",
-        "Centre": _centre(sc) or "no coordinate system",
+        "Centre": _centre(sc, position_format(ws)) or "no coordinate system",
         "Grid": f"{sc.grid.width:,} x {sc.grid.height:,} pixels of {pixel_size(sc)} · {crs_label(sc.grid.crs)}",
         "Tiles": "; ".join(
             [f"{sum(statuses.values())}: {reviewed} reviewed by an analyst (corrected or accepted)"]
@@ -182,11 +182,11 @@ def _remarks(r: Remarks) -> str:
     return f"<h2>Remarks</h2><p class='remarks'>{_e(r.text)}</p><p class='sub'>{_e(r.by)}, {_e(shown(r.at))}</p>"
 
 
-def _centre(sc: Scene) -> str | None:
+def _centre(sc: Scene, how: str) -> str | None:
     if sc.grid.crs is None:
         return None
     x, y = sc.grid.affine() @ (sc.grid.width / 2, sc.grid.height / 2)
-    return lat_lon(*lonlat(sc.grid.crs, x, y))
+    return written(*lonlat(sc.grid.crs, x, y), how)
 
 
 def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) -> str:
@@ -302,7 +302,7 @@ def _north_arrow(angle: float | None, w: int) -> str:
     )
 
 
-def _slick_table(slicks: list[Slick], predicted: bool, times: dict[str, str | None]) -> str:
+def _slick_table(slicks: list[Slick], predicted: bool, times: dict[str, str | None], how: str) -> str:
     if not slicks:
         return "<h2>Slicks</h2><p>None.</p>"
     last = "confidence" if predicted else "note"
@@ -314,7 +314,7 @@ def _slick_table(slicks: list[Slick], predicted: bool, times: dict[str, str | No
             s.class_name,
             f"{s.area_km2:.3f}" if s.area_km2 is not None else f"{s.pixels} px",
             f"{s.length_km:.2f}" if s.length_km is not None else "",
-            lat_lon(s.lon, s.lat) if s.lon is not None else "",
+            written(s.lon, s.lat, how) if s.lon is not None else "",
             STATUS_LABELS[s.status],
             ", ".join(with_day(x, times) for x in s.seen_in),
             s.first_seen[:10] if s.first_seen else "",

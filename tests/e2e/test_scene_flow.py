@@ -921,6 +921,38 @@ def test_the_team_page_sets_how_near_is_the_same_seep(geo_server, page):
     expect(page.get_by_text("Same seep within 2 km")).to_be_visible()
 
 
+def test_the_team_page_sets_how_places_are_written_and_find_a_place_reads_them_back(geo_server, page):
+    """A team whose reports go out in MGRS: set on the Team page, Review's caption writes the
+    tile's centre so, and that text pasted into Find a place opens on the same tile."""
+    from seep.workspace.places import POSITION_FORMATS, position_format, set_position_format
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    tile = next(i for i, off in tile_offsets_of(ws, "demo_scene").items() if off == (0, 256))
+    page.goto(f"{url}/team")
+    wait_for_app(page)
+    try:
+        choose(page, page.get_by_role("combobox", name="Places"), POSITION_FORMATS["mgrs"])
+        page.get_by_role("button", name="Save places").click()
+        expect(page.get_by_text("Places are written in MGRS")).to_be_visible()
+        shot(page, "64-team-places")
+        assert position_format(ws) == "mgrs"
+        open_review(page, url, tile)
+        caption = page.get_by_text(re.compile(r"centre \d{1,2}[C-X][A-Z]{2} \d{5} \d{5}"))
+        expect(caption).to_be_visible()
+        centre = re.search(r"centre (\S+ \d{5} \d{5})", caption.inner_text())[1]
+        page.goto(f"{url}/scene?name=demo_scene")
+        wait_for_app(page)
+        page.get_by_role("textbox", name="Find a place").fill(centre)
+        page.get_by_role("textbox", name="Find a place").press("Enter")
+        found = re.compile(
+            rf"\(MGRS {re.escape(centre)}\) lies in \d scenes?:\W*scene demo_scene, tile {re.escape(ws.image(tile).name)} at row 12[78], column 12[78]"
+        )
+        expect(page.get_by_text(found)).to_be_visible()
+    finally:
+        set_position_format(ws, "degrees", "tester")  # put back for whatever runs next on this server
+
+
 def test_review_steps_to_the_tile_beside_in_its_scene(geo_server, page):
     """A slick that runs over a tile's border is followed onto the next tile: a button to each
     tile beside it, none past the scene's edge; unsaved strokes ask first, as Next does."""
