@@ -70,6 +70,17 @@ def password_reset(names: list[str]) -> None:
         session.show_error(e)
 
 
+def save_setting(action: str, save, said: str) -> None:
+    """A team setting saved by someone whose role may (`action`, as accounts.NEEDS names it), and
+    a toast saying so; a refusal or a bad value is shown, and nothing is saved."""
+    try:
+        session.require(ws, action)
+        save()
+        st.toast(said)
+    except SeepError as e:
+        session.show_error(e)
+
+
 def reasons_editor() -> None:
     """The short list analysts pick from when they remove a predicted seep."""
     st.subheader("Look-alike reasons", anchor=False)
@@ -80,12 +91,7 @@ def reasons_editor() -> None:
             key="team_reasons_text",
         )
         if st.form_submit_button("Save reasons"):
-            try:
-                session.require(ws, "reasons")
-                lookalikes.set_reasons(ws, text.splitlines(), actor=me)
-                st.toast("Look-alike reasons saved")
-            except SeepError as e:
-                session.show_error(e)
+            save_setting("reasons", lambda: lookalikes.set_reasons(ws, text.splitlines(), actor=me), "Look-alike reasons saved")
 
 
 def reach_editor() -> None:
@@ -105,12 +111,7 @@ def reach_editor() -> None:
             "more where currents are strong, less where seeps lie close together",
         )
         if st.form_submit_button("Save"):
-            try:
-                session.require(ws, "set the same-seep reach")
-                set_reach(ws, km, me)
-                st.toast(f"Same seep within {km:g} km")
-            except SeepError as e:
-                session.show_error(e)
+            save_setting("set the same-seep reach", lambda: set_reach(ws, km, me), f"Same seep within {km:g} km")
 
 
 def positions_editor() -> None:
@@ -129,12 +130,8 @@ def positions_editor() -> None:
             "of them back. MGRS has no squares beyond 84° N and 80° S: places there are written in degrees",
         )
         if st.form_submit_button("Save places"):
-            try:
-                session.require(ws, "set how places are written")
-                set_position_format(ws, how, me)
-                st.toast(f"Places are written in {POSITION_FORMATS[how].split(':')[0]}")
-            except SeepError as e:
-                session.show_error(e)
+            said = f"Places are written in {POSITION_FORMATS[how].split(':')[0]}"
+            save_setting("set how places are written", lambda: set_position_format(ws, how, me), said)
 
 
 def classes_editor() -> None:
@@ -155,12 +152,7 @@ def classes_editor() -> None:
                 )
                 names[c.id] = (name, about)
         if st.form_submit_button("Save class names"):
-            try:
-                session.require(ws, "classes")
-                name_classes(ws, names, actor=me)
-                st.toast("Class names saved")
-            except SeepError as e:
-                session.show_error(e)
+            save_setting("classes", lambda: name_classes(ws, names, actor=me), "Class names saved")
 
 
 def team_activity_table() -> None:
