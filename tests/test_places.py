@@ -230,6 +230,7 @@ def test_an_mgrs_reference_is_found_at_the_centre_of_its_square_and_said_so(two_
 )
 def test_places_are_written_as_the_team_writes_them(lon, lat, how, text):
     assert written(lon, lat, how) == text
+    assert POSITION_FORMATS[how].endswith(written(5.5399, 43.303, how))  # each way's example, as it is written
 
 
 def test_places_written_each_way_are_found_again_where_they_lie(two_passes, capsys):
@@ -246,7 +247,7 @@ def test_places_written_each_way_are_found_again_where_they_lie(two_passes, caps
         places = find_place(ws, written(lon, lat, how)).places
         assert [(p.scene, p.row, p.col) for p in places] == [("evening", 50, 100), ("morning", 300, 400)], how
     code, out, err = run(capsys, "positions", "mgrs", "--author", "ana", "--workspace", str(ws.root))
-    assert code == 0 and out == "places are written in MGRS: 31TGH 02780 97165\n", err
+    assert code == 0 and out == "places are written in MGRS: 31TGH 06006 97596\n", err
     assert position_format(ws) == "mgrs" and audit_rows(ws, actor="ana")[0]["detail"] == "degrees -> mgrs"
     report = scene_report(ws, "evening").html
     assert re.search(r"Centre</dt><dd>31TEF \d{5} \d{5}</dd>", report), report[:2000]

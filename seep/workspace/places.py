@@ -68,8 +68,8 @@ def lat_lon(lon: float, lat: float) -> str:
 # Find a place reads each of them back.
 POSITION_FORMATS = {
     "degrees": "decimal degrees: 43.3030° N, 5.5399° E",
-    "minutes": "degrees and minutes, as a POLREP gives them: 43°18.177' N, 5°32.396' E",
-    "mgrs": "MGRS: 31TGH 02780 97165",
+    "minutes": "degrees and minutes, as a POLREP gives them: 43°18.180' N, 5°32.394' E",
+    "mgrs": "MGRS: 31TGH 06006 97596",
 }
 
 
