@@ -75,9 +75,9 @@ POSITION_FORMATS = {
 
 def position_format(ws: Workspace) -> str:
     """The workspace's way of writing a place (a key of POSITION_FORMATS), else decimal degrees."""
-    with ws.connect() as con:
-        row = con.execute("SELECT value FROM settings WHERE key = 'positions'").fetchone()
-    return json.loads(row[0]) if row else "degrees"
+    from seep.workspace.registry import get_setting
+
+    return get_setting(ws, "positions", "degrees")
 
 
 def set_position_format(ws: Workspace, how: str, actor: str) -> None:
