@@ -125,6 +125,8 @@ with side:
     reviewed = reviewed_stamp(ws) if place else None  # other passes' slicks: asked once a run, on scene tiles only
     if reviewed is not None and not blind_mode:  # where else slicks were labelled would lean on a blind label
         review_panels.seen_before(ws, image, mask, reviewed)
+    if reviewed is not None:
+        review_panels.near_installation(ws, image, mask, reviewed)
     if opened.source == "label" and opened.version == image.head_version:
         label_mask = mask  # the editor's mask is the newest label: no second read
     else:

@@ -9,11 +9,15 @@ from seep.errors import BadInputError, SeepError
 from seep.ui import session
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain
+from seep.ui.uploads import VECTOR_TYPES, forget_layers, layer_choice, offer_layers, uploaded
 from seep.workspace import accounts as acc
 from seep.workspace import lookalikes
 from seep.workspace.activity import PERIODS, team_activity
 from seep.workspace.class_names import name_classes
+from seep.workspace.gis_import import LayerChoice
+from seep.workspace.installations import NEAR_KM, clear_installations, load_installations, loaded
 from seep.workspace.places import POSITION_FORMATS, position_format, set_position_format
+from seep.workspace.records import counted
 from seep.workspace.recurrence import REACH_KM, reach_m, set_reach
 
 ws = session.workspace()
@@ -134,6 +138,60 @@ def positions_editor() -> None:
             save_setting("set how places are written", lambda: set_position_format(ws, how, me), said)
 
 
+def installations_editor() -> None:
+    """The team's platforms, wells and pipelines: each slick's nearest is named beside it."""
+    st.subheader("Installations", anchor=False)
+    now = loaded(ws)
+    said = (
+        f"{counted(now.count, 'installation')} from {plain(now.file)}, loaded by {plain(now.by)} {when(now.at)}"
+        if now
+        else "None loaded"
+    )
+    st.caption(
+        f"{said}. Each slick's nearest installation within {NEAR_KM} km is named in the seeps list, the scene reports "
+        "and Review: a slick that starts at a platform or along a pipeline is more often a discharge or a leak than a "
+        "natural seep. A new file replaces the installations loaded before."
+    )
+    with st.form("team_installations", border=False):
+        uploads = st.file_uploader(
+            "Platforms, wells and pipelines: GeoPackage, GeoJSON, KML/KMZ, a shapefile (its .shp, .shx, .dbf and .prj "
+            "together, or their zip) or an Esri File Geodatabase zipped, any coordinate system",
+            type=VECTOR_TYPES,
+            accept_multiple_files=True,
+            key=f"team_installations_file_{st.session_state.get('team_installations_loads', 0)}",
+        )
+        with st.container(horizontal=True):
+            field = st.text_input(
+                "Name field", key="team_installations_field", placeholder="the file's own: name, Name, PIPE_NAME…"
+            )
+            layer = layer_choice("team_installations")
+        if st.form_submit_button("Load installations", icon=":material/upload:"):
+            load_uploaded(uploads, field.strip() or None, layer)
+    if now and st.button("Remove installations", icon=":material/delete:", key="team_installations_clear"):
+        try:
+            session.require(ws, "load installations")
+            session.rerun_saying(f"{counted(clear_installations(ws, me), 'installation')} removed")
+        except SeepError as e:
+            session.show_error(e)
+
+
+def load_uploaded(uploads: list, field: str | None, layer: str | None) -> None:
+    """Load the dropped file; a file of several layers offers them (the next run), a refusal is shown."""
+    try:
+        session.require(ws, "load installations")
+        with uploaded(uploads, "a GeoPackage, GeoJSON, KML or shapefile of installations") as path:
+            done = load_installations(ws, path, me, name_field=field, layer=layer)
+    except LayerChoice as e:
+        offer_layers("team_installations", e.layers, "Load installations")
+        st.rerun()
+    except SeepError as e:
+        session.show_error(e)
+        return
+    forget_layers("team_installations")
+    st.session_state["team_installations_loads"] = st.session_state.get("team_installations_loads", 0) + 1
+    session.rerun_saying(f"{counted(done.count, 'installation')} loaded from {plain(done.file)}")
+
+
 def classes_editor() -> None:
     """Names and one-line descriptions of the seep classes: on the brush buttons and legends."""
     st.subheader("Classes", anchor=False)
@@ -199,11 +257,12 @@ def team_activity_table() -> None:
 
 def team_settings() -> None:
     """What the team shares, with accounts on or off: class names, look-alike reasons, recurrence reach, how
-    places are written, who did what."""
+    places are written, installations, who did what."""
     classes_editor()
     reasons_editor()
     reach_editor()
     positions_editor()
+    installations_editor()
     team_activity_table()
 
 

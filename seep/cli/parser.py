@@ -31,6 +31,7 @@ from seep.cli.workspace import (
     cmd_history,
     cmd_import,
     cmd_import_seeps,
+    cmd_installations,
     cmd_list,
     cmd_positions,
     cmd_reach,
@@ -408,6 +409,19 @@ def _listing_commands(add: Add) -> None:
     )
     p.add_argument("how", nargs="?", help="degrees, minutes or mgrs: the new way (degrees unless set)")
     p.add_argument("--author", default=default_author(), help="who sets it, for the audit trail")
+
+    p = add(
+        "installations",
+        cmd_installations,
+        "load the team's offshore installations (platforms, wells, pipelines) from a GIS file, replacing those loaded "
+        "before, so that each slick's nearest is named in the seeps list, reports and Review; "
+        "with no file, say which are loaded",
+    )
+    p.add_argument("file", nargs="?", type=Path, help="GeoPackage, GeoJSON, KML/KMZ, a zipped shapefile or a File Geodatabase")
+    p.add_argument("--name-field", help="the field naming each installation (default: the file's name field)")
+    p.add_argument("--layer", help="the layer of installations, in a file of several")
+    p.add_argument("--clear", action="store_true", help="remove every installation")
+    p.add_argument("--author", default=default_author(), help="who loads them, for the audit trail")
 
     p = add(
         "where",

@@ -283,6 +283,8 @@ def _slick_line(s, times: dict[str, str | None]) -> str:
         parts.append(f"confidence {s.mean_confidence:.2f}")
     elif s.note:
         parts.append(f"note: {printable(s.note)}")
+    if s.installation is not None:
+        parts.append(f"nearest installation {printable(s.nearest_installation())}")
     if s.seen_in:
         seen = (printable(with_day(n, times)) for n in s.seen_in)
         parts.append(f"also seen in {', '.join(seen)}" + (f"  first seen {s.first_seen[:10]}" if s.first_seen else ""))
@@ -516,6 +518,30 @@ def cmd_positions(args) -> int:
     if args.how is not None:
         set_position_format(ws, args.how, args.author)
     print(f"places are written in {POSITION_FORMATS[position_format(ws)]}")
+    return 0
+
+
+def cmd_installations(args) -> int:
+    """The team's installations: which file they came from, or load a new one, or remove them."""
+    from seep.workspace.importer import printable
+    from seep.workspace.installations import NEAR_KM, clear_installations, load_installations, loaded
+
+    ws = open_workspace(args)
+    if args.clear:
+        print(f"removed {counted(clear_installations(ws, args.author), 'installation')}")
+        return 0
+    if args.file is not None:
+        load_installations(ws, args.file, args.author, name_field=args.name_field, layer=args.layer)
+    now = loaded(ws)
+    if now is None:
+        print("no installations loaded: the seeps list names none beside its slicks")
+        return 0
+    print(
+        printable(
+            f"{counted(now.count, 'installation')} from {now.file}, loaded by {now.by} at {now.at}; each slick's "
+            f"nearest within {NEAR_KM} km is named beside it"
+        )
+    )
     return 0
 
 

@@ -17,6 +17,7 @@ from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain, seen_heading
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.batches import batched_versions
+from seep.workspace.installations import Near, installation_near_tile
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
 from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_near_tile
@@ -188,6 +189,26 @@ def seen_before(ws: Workspace, image: ImageRecord, mask: np.ndarray, reviewed: t
     st.info(
         f"{heading}: the reviewed labels of {_listed(passes)} hold a slick within {reach_m(ws) / 1000:g} km of the seep shown here.{why}",
         icon=":material/history:",
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _near_installation(ws_root: str, image_id: str, mask: np.ndarray, stamp: tuple) -> Near | None:
+    """`stamp` changes with the installations loaded."""
+    return installation_near_tile(Workspace(ws_root, create=False), image_id, mask)
+
+
+def near_installation(ws: Workspace, image: ImageRecord, mask: np.ndarray, reviewed: tuple) -> None:
+    """On a scene tile: the team's installation nearest the seep shown, within NEAR_KM. A slick that
+    starts at a platform or along a pipeline is more often a discharge or a leak than a seep."""
+    near = _near_installation(str(ws.root), image.id, mask, reviewed)
+    if near is None:
+        return
+    where = "under the seep shown here" if near.km < 0.05 else f"{near.km:.1f} km from the seep shown here"
+    st.info(
+        f"Nearest installation: {plain(near.name)}, {where}. A slick that starts at an installation is more often "
+        "a discharge or a leak than a natural seep.",
+        icon=":material/oil_barrel:",
     )
 
 

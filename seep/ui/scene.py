@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -11,8 +10,8 @@ import streamlit as st
 
 from seep.data.acquired import Window
 from seep.data.display import overlay
-from seep.errors import BadInputError, SeepError
 from seep.ui.text import chart_text
+from seep.ui.uploads import uploaded
 from seep.workspace import STATUS_LABELS, Workspace
 from seep.workspace.places import Place, written
 from seep.workspace.recurrence import Pass, passes_over
@@ -74,6 +73,8 @@ def slick_rows(
             "also seen in": ", ".join(with_day(n, times) for n in s.seen_in) or None,
             "first seen": s.first_seen[:10] if s.first_seen else None,
         }
+        if any(x.installation for x in slicks):  # a column only where the team loaded installations near
+            row["nearest installation"] = s.nearest_installation()
         row.update({"confidence": s.mean_confidence} if predicted else {"note": s.note})
         rows.append(row)
     return rows
@@ -174,9 +175,6 @@ def sites_bytes(ws: Workspace, suffix: str, window: Window) -> bytes:
         return out.read_bytes()
 
 
-SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")  # what QGIS writes for one layer
-
-
 def import_uploaded_seeps(
     ws: Workspace,
     name: str,
@@ -188,54 +186,12 @@ def import_uploaded_seeps(
 ):
     """A GIS file from the browser (GeoPackage, GeoJSON, KML, a shapefile's parts or their zip, a
     GeoTIFF mask: small, unlike scenes) burnt into the scene's tiles, each polygon's class from `class_field` or
-    `class_id` for all, from `layer` in a file of several; pyogrio reads files, so they pass
-    through a temporary folder."""
+    `class_id` for all, from `layer` in a file of several."""
     from seep.workspace.gis_import import import_seeps
 
-    main = gis_upload(uploads)
-    with tempfile.TemporaryDirectory() as d:
-        for upload in uploads:
-            (Path(d) / _safe_name(upload.name)).write_bytes(upload.getvalue())
-        path = Path(d) / _safe_name(main.name)
-        try:
-            field = (class_field or "").strip() or None
-            return import_seeps(ws, path, scene_name=name, author=author, layer=layer, class_field=field, class_id=class_id)
-        except SeepError as e:  # name the file the analyst chose, not the server's temporary copy
-            e.args = (str(e).replace(str(path), main.name),)
-            raise
-
-
-def gis_upload(uploads: list):
-    """The file to read of those the analyst dropped: the one file, or a shapefile's .shp among its
-    parts (QGIS saves a layer as NAME.shp, .shx, .dbf and .prj, and they are dropped together);
-    BadInputError saying what is missing or does not belong."""
-    if not uploads:
-        raise BadInputError("choose a GeoPackage, GeoJSON, KML, shapefile or GeoTIFF mask first")
-    parts = {Path(u.name).suffix.lower(): u for u in uploads}
-    stems = {Path(u.name).stem for u in uploads}
-    if len(uploads) == 1 and ".shp" not in parts:
-        if Path(uploads[0].name).suffix.lower() in SHAPEFILE_PARTS:
-            raise BadInputError(
-                f"{uploads[0].name} is part of a shapefile: drop it with its .shp, .shx, .dbf and .prj, or their zip"
-            )
-        return uploads[0]
-    names = ", ".join(u.name for u in uploads)
-    if len(stems) > 1 or len(parts) < len(uploads) or not set(parts) <= set(SHAPEFILE_PARTS) or ".shp" not in parts:
-        raise BadInputError(
-            f"drop one GIS file, or the parts of one shapefile (NAME.shp with its .shx, .dbf and .prj); these are {names}"
-        )
-    if missing := [s for s in (".shx", ".dbf") if s not in parts]:
-        stem = stems.pop()
-        raise BadInputError(
-            f"a shapefile comes in parts: {stem}.shp needs {' and '.join(stem + s for s in missing)} beside it "
-            f"(and {stem}.prj for its coordinate system); drop them together, or their zip"
-        )
-    return parts[".shp"]
-
-
-def _safe_name(name: str) -> str:
-    """An upload's own name, stripped of anything a path could make of it (its parts keep one stem)."""
-    return re.sub(r"[^\w.-]+", "_", Path(name).name).lstrip(".")[-100:] or "upload"
+    with uploaded(uploads, "a GeoPackage, GeoJSON, KML, shapefile or GeoTIFF mask") as path:
+        field = (class_field or "").strip() or None
+        return import_seeps(ws, path, scene_name=name, author=author, layer=layer, class_field=field, class_id=class_id)
 
 
 def pasted_path(text: str) -> str:

@@ -7,12 +7,14 @@ import streamlit as st
 
 from seep.errors import BadInputError, SeepError
 from seep.ui import session
-from seep.ui.scene import SHAPEFILE_PARTS, cached_passes_over, cached_slicks, import_uploaded_seeps, slick_rows
+from seep.ui.scene import cached_passes_over, cached_slicks, import_uploaded_seeps, slick_rows
 from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain
+from seep.ui.uploads import VECTOR_TYPES, forget_layers, layer_choice, offer_layers
 from seep.workspace import Workspace
 from seep.workspace.batches import last_import, undo_last_import
 from seep.workspace.gis_import import LayerChoice
+from seep.workspace.installations import NEAR_KM
 from seep.workspace.mask_shapes import RASTER_SUFFIXES
 from seep.workspace.places import Found, find_place, position_format
 from seep.workspace.records import MAX_COMMENT, counted
@@ -177,7 +179,9 @@ def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
             f"In {whose}, largest first, each merged across the tiles it crosses; "
             "length: the long side of the smallest rectangle around it; also seen in: the other scenes whose reviewed labels hold "
             f"a slick within {reach_m(ws) / 1000:g} km of it (a seep comes back, a ship's discharge does not), earliest first; "
-            "first seen: the earliest known pass of this scene and those · click a row to "
+            "first seen: the earliest known pass of this scene and those"
+            + (f"; nearest installation: the team's, within {NEAR_KM} km" if any(s.installation for s in slicks) else "")
+            + " · click a row to "
             "open it in Review"
         )
         st.download_button(
@@ -225,7 +229,7 @@ def _seeps_form(ws: Workspace, name: str) -> None:
         uploads = st.file_uploader(
             "GeoPackage, GeoJSON, KML/KMZ, a shapefile (its .shp, .shx, .dbf and .prj together, or their zip), an Esri "
             "File Geodatabase zipped (NAME.gdb.zip) or a GeoTIFF mask of class ids, any coordinate system",
-            type=["gpkg", "geojson", "json", "kml", "kmz", "zip", *(s[1:] for s in SHAPEFILE_PARTS + RASTER_SUFFIXES)],
+            type=[*VECTOR_TYPES, *(s[1:] for s in RASTER_SUFFIXES)],
             accept_multiple_files=True,
             # Emptied after each import (a new key): files dropped next must not join those imported.
             key=f"scene_seeps_file_{st.session_state.get('scene_seeps_imports', 0)}",
@@ -239,7 +243,7 @@ def _seeps_form(ws: Workspace, name: str) -> None:
                 help="Outlines drawn without a class (a KML from Google Earth, say) all get the one chosen here",
             )
             field = st.text_input("Field holding each polygon's class (id or name)", value="class_id", key="scene_seeps_field")
-        layer = _layer_choice()
+        layer = layer_choice("scene_seeps")
         if not st.form_submit_button("Import seeps", icon=":material/upload:"):
             return
     st.session_state.pop("scene_seeps_done", None)  # said of the last file, not this one
@@ -249,13 +253,10 @@ def _seeps_form(ws: Workspace, name: str) -> None:
         # Kept, not popped once shown: a rerun that follows (a click, the map) must not wipe it unread.
         st.session_state["scene_seeps_done"] = (name, ". ".join(filter(None, (report.summary(), report.elsewhere()))))
         st.session_state["scene_seeps_imports"] = st.session_state.get("scene_seeps_imports", 0) + 1
-        st.session_state.pop("scene_seeps_layers", None)
+        forget_layers("scene_seeps")
         st.rerun()  # the picture above was drawn before: draw it with the new labels
     except LayerChoice as e:  # a Google Earth KML's folders, a GeoPackage's tables: the analyst picks one
-        st.session_state["scene_seeps_layers"] = e.layers
-        st.session_state["scene_seeps_layer_said"] = (
-            f"This file has {len(e.layers)} layers: choose the one to import under Layer, then Import seeps again"
-        )
+        offer_layers("scene_seeps", e.layers, "Import seeps")
         st.rerun()
     except SeepError as e:
         session.show_error(e)
@@ -270,17 +271,6 @@ def _imported(ws: Workspace, name: str, uploads: list, field: str | None, one: i
         if layer is None or layer in e.layers:
             raise
     return import_uploaded_seeps(ws, name, uploads, field, session.author(), class_id=one)
-
-
-def _layer_choice() -> str | None:
-    """The layer to import, once a file of several was dropped (None until then: the file's only
-    layer, or the one named for the scene)."""
-    layers = st.session_state.get("scene_seeps_layers")
-    if not layers:
-        return None
-    if said := st.session_state.pop("scene_seeps_layer_said", None):
-        st.info(said, icon=":material/layers:")
-    return st.selectbox("Layer", layers, key=f"scene_seeps_layer_{len(layers)}_{hash(tuple(layers))}")
 
 
 def _undo_import(ws: Workspace, name: str) -> None:

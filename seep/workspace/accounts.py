@@ -45,6 +45,7 @@ NEEDS = {
     "classes": "admin",  # the classes' names and descriptions
     "set the same-seep reach": "admin",  # how near another pass's slick is the same seep
     "set how places are written": "admin",  # in the seeps list, reports and Review (places.py)
+    "load installations": "admin",  # the team's platforms and pipelines, beside each slick
     "audit": "admin",
 }
 MIN_PASSWORD = 10

@@ -407,6 +407,15 @@ MIGRATIONS: list[str] = [
     # 26: what a model added with its recipe's scene cross-validation (MODEL.cv.json, as the shipped
     # model's) should do on new scenes: JSON of seep.learn.shipped.expected_scores, '' where none.
     "ALTER TABLE models ADD COLUMN expected TEXT NOT NULL DEFAULT '';",
+    # 27: the team's offshore installations (platforms, wells, pipelines), each slick's nearest
+    # named beside it (seep.workspace.installations); replaced whole by each load.
+    """
+    CREATE TABLE installations (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        geometry BLOB NOT NULL            -- WKB in longitude and latitude (EPSG:4326)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 
 from seep.data.geo import lonlat
 from seep.workspace.gis import seep_polygons
+from seep.workspace.installations import Near, nearest_installations
 from seep.workspace.recurrence import seen_elsewhere
 from seep.workspace.scenes import acquired_times, tile_offsets_of
 from seep.workspace.spreadsheets import write_csv
@@ -35,20 +36,27 @@ class Slick:
     tile_col: int
     seen_in: tuple[str, ...] = ()  # other scenes whose reviewed labels hold a slick near it: a seep comes back
     first_seen: str | None = None  # the earliest known pass of this scene and those: since when it leaks
+    installation: str | None = None  # the nearest of the team's installations, within installations.NEAR_KM
+    installation_km: float | None = None  # from the slick's outline to it
     # The box around it on the scene's grid (first row and column, past the last): where a
     # close-up looks. Not a column of the list: a reader has the place and the length.
     box: tuple[int, int, int, int] = field(default=(0, 0, 0, 0), compare=False)
+
+    def nearest_installation(self) -> str | None:
+        """Its nearest installation and how far, as the list and the report give it."""
+        return None if self.installation is None else str(Near(self.installation, self.installation_km))
 
 
 def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str | None = None) -> list[Slick]:
     """The scene's slicks in its current labels, or in `model_id`'s predictions, largest first."""
     sc, geoms, props = seep_polygons(ws, name, source, model_id)
     seen = seen_elsewhere(ws, sc, geoms)
+    near = nearest_installations(ws, sc, geoms)
     times = acquired_times(ws)
     at = {off: image_id for image_id, off in tile_offsets_of(ws, name).items()}
     to_pixel = ~sc.grid.affine()
     out = []
-    for geom, p, elsewhere in zip(geoms, props, seen, strict=True):
+    for geom, p, elsewhere, installation in zip(geoms, props, seen, near, strict=True):
         x, y = geom.representative_point().coords[0]
         col, row = (int(v) for v in to_pixel @ (x, y))
         lon, lat = lonlat(sc.grid.crs, x, y) if sc.grid.crs else (None, None)
@@ -71,6 +79,8 @@ def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str
                 col % sc.tile,
                 elsewhere,
                 min(filter(None, (times.get(n) for n in (name, *elsewhere))), default=None),
+                installation and installation.name,
+                installation and round(installation.km, 3),
                 _pixel_box(to_pixel, geom.bounds),
             )
         )

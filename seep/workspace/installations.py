@@ -1,0 +1,215 @@
+"""The team's offshore installations: platforms, wells, FPSOs, pipelines. A slick that starts at
+one is more often a discharge or a leak than a natural seep, so analysts screen each slick
+against the installations of their sea (OSPAR's offshore installations, BOEM's platforms and
+pipelines, a national register). An admin loads that layer once, from any GIS file; the seeps
+list, the scene report and Review then name each slick's nearest installation and how far it is.
+
+Kept in the workspace in longitude and latitude, whatever the file's coordinate system, and
+replaced whole by each load. Distances are taken as the recurrence's are (seep.workspace.
+recurrence): in an azimuthal equidistant projection about the scene, from the slick's outline to
+the installation's point, line or area.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from seep.errors import BadInputError
+from seep.workspace.gis import reproject, shapely_affine
+from seep.workspace.gis_import import LayerChoice, _check_degrees, _gdal_reason, _readable, _readable_at
+from seep.workspace.records import clean_author, counted
+from seep.workspace.recurrence import centred_on, in_metres, outlines
+from seep.workspace.scenes import Scene, scene
+from seep.workspace.tile_places import tile_place
+from seep.workspace.workspace import Workspace
+
+NEAR_KM = 50  # beyond this none is named: a slick that far from every installation is not theirs
+SETTING = "installations"  # the settings row saying which file was loaded, by whom and when
+MAX_NAME = 120
+STEP_DEGREES = 0.05  # a pipeline's straight run in degrees bends in metres: its points every ~5 km
+
+
+@dataclass(frozen=True)
+class Near:
+    name: str
+    km: float  # from the slick's outline; 0: on it
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.km:.1f} km" if self.km >= 0.05 else f"{self.name}, under it"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    file: str
+    by: str
+    at: str
+    count: int
+
+
+def loaded(ws: Workspace) -> Loaded | None:
+    """Which file the installations came from, by whom and when; None where none are loaded."""
+    with ws.connect() as con:
+        row = con.execute("SELECT value FROM settings WHERE key = ?", (SETTING,)).fetchone()
+    return Loaded(**json.loads(row[0])) if row else None
+
+
+def load_installations(ws: Workspace, path: Path, actor: str, name_field: str | None = None, layer: str | None = None) -> Loaded:
+    """Replace the workspace's installations with the features of a GIS file (points, lines or
+    areas, in any coordinate system), each named by `name_field` (else the file's name field).
+    A file that cannot be read as such is refused, and the installations loaded before are kept."""
+    from seep.workspace.accounts import _now, record_in
+
+    if not str(actor or "").strip():
+        raise BadInputError("say who you are (your name in the sidebar, or --author) before loading installations")
+    actor = clean_author(actor)
+    names, geoms = _read(Path(path), name_field, layer)
+    done = Loaded(Path(path).name, actor, _now(), len(names))
+    with ws.connect(write=True) as con:
+        con.execute("DELETE FROM installations")
+        for n, g in zip(names, shapely.to_wkb(geoms), strict=True):
+            con.execute("INSERT INTO installations (name, geometry) VALUES (?, ?)", (n, g))
+        _set(con, done)
+        record_in(con, actor, "load installations", done.file, counted(done.count, "installation"))
+    return done
+
+
+def clear_installations(ws: Workspace, actor: str) -> int:
+    """Remove every installation (the audit trail keeps how many and from which file); returns how many."""
+    from seep.workspace.accounts import record_in
+
+    if not str(actor or "").strip():
+        raise BadInputError("say who you are (your name in the sidebar, or --author) before removing installations")
+    actor = clean_author(actor)
+    was = loaded(ws)
+    with ws.connect(write=True) as con:
+        con.execute("DELETE FROM installations")
+        con.execute("DELETE FROM settings WHERE key = ?", (SETTING,))
+        record_in(con, actor, "remove installations", was.file if was else "", counted(was.count if was else 0, "installation"))
+    return was.count if was else 0
+
+
+def nearest_installations(ws: Workspace, sc: Scene, geoms: list) -> list[Near | None]:
+    """For each of `sc`'s slicks (polygons in its CRS), the nearest installation within NEAR_KM;
+    None where there is none, or the scene has no CRS."""
+    names, where = _installations(ws)
+    if sc.grid.crs is None or not geoms or not names:
+        return [None] * len(geoms)
+    local = centred_on(sc)
+    theirs = np.asarray(reproject(shapely.segmentize(where, STEP_DEGREES), "EPSG:4326", local), dtype=object)
+    placed = np.flatnonzero(np.isfinite(shapely.bounds(theirs)).all(axis=1))  # the far side of the Earth has no place here
+    tree = shapely.STRtree(theirs[placed])
+    (mine, found), metres = tree.query_nearest(
+        in_metres(sc, geoms, local), max_distance=NEAR_KM * 1000, return_distance=True, all_matches=False
+    )
+    out: list[Near | None] = [None] * len(geoms)
+    for i, j, d in zip(mine.tolist(), found.tolist(), metres.tolist(), strict=True):
+        out[i] = Near(names[placed[j]], d / 1000)
+    return out
+
+
+def installation_near_tile(ws: Workspace, image_id: str, mask: np.ndarray) -> Near | None:
+    """The installation nearest the seep in `mask` (a scene tile's label or prediction as the
+    Review page shows it); None for a tile of no scene, no seep or none within NEAR_KM."""
+    place = tile_place(ws, image_id)
+    if place is None or not (mask > 0).any():
+        return None
+    sc = scene(ws, place[0])
+    seep = shapely.union_all([shapely.affinity.affine_transform(g, shapely_affine(sc)) for g in outlines(mask, *place[1:], sc)])
+    return nearest_installations(ws, sc, [seep])[0]
+
+
+def _installations(ws: Workspace) -> tuple[list[str], np.ndarray]:
+    with ws.connect() as con:
+        rows = con.execute("SELECT name, geometry FROM installations ORDER BY id").fetchall()
+    return [r[0] for r in rows], shapely.from_wkb([bytes(r[1]) for r in rows])
+
+
+def _set(con, done: Loaded) -> None:
+    con.execute(
+        "INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (SETTING, json.dumps(done.__dict__)),
+    )
+
+
+def _read(path: Path, name_field: str | None, layer: str | None) -> tuple[list[str], np.ndarray]:
+    """The file's features in longitude and latitude, and their names."""
+    from pyogrio.raw import read
+
+    layer = _layer(path, layer)
+    try:
+        meta, _, wkb, fields = read(_readable(path), layer=layer)
+    except Exception as e:  # GDAL's reasons are many and its messages say which
+        raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
+    if wkb is None or len(wkb) == 0:
+        raise BadInputError(f"{path} holds no features with a place (layer {layer}); the installations were left as they were")
+    if not meta.get("crs"):
+        raise BadInputError(f"{path} has no coordinate system, so its installations cannot be placed; set one in your GIS")
+    columns = list(meta["fields"])
+    field = _name_field(path, columns, name_field)
+    geoms = shapely.from_wkb(np.asarray(wkb, dtype=object), on_invalid="fix")
+    keep = np.array([g is not None and not g.is_empty for g in geoms], bool)
+    values = fields[columns.index(field)] if field else [None] * len(geoms)
+    names = [_name(values[i], i) for i in np.flatnonzero(keep)]
+    return names, _in_degrees(path, meta["crs"], geoms[keep])
+
+
+def _in_degrees(path: Path, crs: str, geoms: np.ndarray) -> np.ndarray:
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError, ProjError
+
+    from seep.data.geo import on_earth
+
+    try:
+        theirs = CRS.from_user_input(crs)
+        if on_earth(theirs.to_wkt()) is None:
+            raise BadInputError(f"{path} has a local coordinate system ({theirs.name}), tied to no place on the Earth")
+        if theirs.is_geographic:
+            _check_degrees(path, theirs, geoms)
+        return np.asarray(reproject(geoms, crs, "EPSG:4326"), dtype=object)
+    except (CRSError, ProjError) as e:
+        raise BadInputError(f"cannot place the installations of {path} on the Earth: {e}") from None
+
+
+def _layer(path: Path, wanted: str | None) -> str:
+    from pyogrio import list_layers
+
+    if not _readable_at(path):
+        raise BadInputError(f"no file at {path}")
+    try:
+        names = [str(n) for n, _ in list_layers(_readable(path))]
+    except Exception as e:
+        raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
+    if wanted is not None and wanted not in names:
+        raise LayerChoice(f"{path} has no layer {wanted!r}; its layers are {', '.join(names)}", names)
+    if wanted is None and len(names) > 1:
+        raise LayerChoice(f"{path} has layers {', '.join(names)}; name the one of installations with --layer", names)
+    return wanted or names[0]
+
+
+def _name_field(path: Path, columns: list[str], wanted: str | None) -> str | None:
+    """The field naming each installation: the one asked for, else `name` in any case, else the
+    only field whose name holds it (PIPE_NAME, STRUCTURE_NAME); None in a file of no fields."""
+    if wanted is not None:
+        if wanted not in columns:
+            raise BadInputError(f"{path} has no field {wanted!r}; its fields are {', '.join(columns) or 'none'}")
+        return wanted
+    exact = [c for c in columns if c.lower() == "name"]
+    holding = [c for c in columns if "name" in c.lower()]
+    if exact or len(holding) == 1:
+        return (exact or holding)[0]
+    if not columns:
+        return None
+    raise BadInputError(
+        f"which field of {path} names each installation? Its fields are {', '.join(columns)}: "
+        "give one (the Name field box, or --name-field)"
+    )
+
+
+def _name(value, i: int) -> str:
+    text = "" if value is None else " ".join(str(value).split())[:MAX_NAME]
+    return text or f"feature {i + 1} (no name)"

@@ -1,0 +1,143 @@
+"""The team's installations (platforms, pipelines) and each slick's nearest: loaded from real GIS
+files in real coordinate systems, measured on the ground, shown in the seeps list, its CSV, the
+command line, the report and Review; a bad file refused, the installations before it kept."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import numpy as np
+import pytest
+import shapely
+from pyogrio.raw import write
+from pyproj import Geod, Transformer
+from test_recurrence import labelled_scene
+from test_scenes import run
+
+from seep.errors import BadInputError
+from seep.workspace import Workspace
+from seep.workspace.accounts import audit_rows
+from seep.workspace.installations import installation_near_tile, load_installations, loaded
+from seep.workspace.report import write_report
+from seep.workspace.scenes import reviewed_stamp, tile_offsets_of
+from seep.workspace.slicks import scene_slicks, slicks_csv
+
+pytestmark = pytest.mark.usefixtures("store")  # the installations are rows of the workspace's store
+
+TO_DEGREES = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True)
+
+
+def points_file(path, places: dict[str, tuple[float, float]], field: str = "Name", crs: str = "EPSG:4326"):
+    """A GeoPackage of named points, given in UTM 31N metres and written in `crs`."""
+    to = Transformer.from_crs("EPSG:32631", crs, always_xy=True)
+    geoms = [shapely.Point(to.transform(*xy)) for xy in places.values()]
+    kind = np.array(["platform"] * len(places), dtype=object)
+    write(str(path), np.array(shapely.to_wkb(geoms), dtype=object), [np.array(list(places), dtype=object), kind],
+          [field, "kind"], driver="GPKG", crs=crs, geometry_type="Point")  # fmt: skip
+    return path
+
+
+def on_the_ground(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """km between two UTM 31N points along the ellipsoid: what the list should say."""
+    (lon1, lat1), (lon2, lat2) = TO_DEGREES.transform(*a), TO_DEGREES.transform(*b)
+    return Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)[2] / 1000
+
+
+def scene_with_two_slicks(tmp_path) -> Workspace:
+    ws = Workspace(tmp_path / "ws", create=True)
+    # A: x 501000-501600, y 4599000-4598900; B: x 503800-503950, y 4596200-4596100 (10 m pixels from 500000, 4600000)
+    labelled_scene(ws, tmp_path, "jan", (400, 400), [(slice(100, 110), slice(100, 160)), (slice(380, 390), slice(380, 395))])
+    return ws
+
+
+def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_path):
+    ws = scene_with_two_slicks(tmp_path)
+    assert [s.installation for s in scene_slicks(ws, "jan")] == [None, None]  # none loaded: nothing named
+    stamp = reviewed_stamp(ws)
+    gpkg = points_file(tmp_path / "platforms.gpkg", {"Alpha": (501300, 4599500), "Far North": (501300, 4660000)})
+    code, out, err = run(capsys, "installations", str(gpkg), "--author", "ana", "--workspace", str(ws.root))
+    assert code == 0 and out.startswith("2 installations from platforms.gpkg, loaded by ana at "), err
+    assert reviewed_stamp(ws) != stamp  # the pages' cached seeps lists are read again
+
+    a, b = scene_slicks(ws, "jan")
+    assert (a.installation, b.installation) == ("Alpha", "Alpha")  # Far North is 61 km away: beyond 50 km, not named
+    assert a.installation_km == pytest.approx(on_the_ground((501300, 4599500), (501300, 4599000)), abs=0.002)
+    assert b.installation_km == pytest.approx(on_the_ground((501300, 4599500), (503800, 4596200)), abs=0.005)
+    rows = list(csv.DictReader(io.StringIO(slicks_csv([a, b]))))
+    assert [(r["installation"], r["installation_km"]) for r in rows] == [("Alpha", "0.5"), ("Alpha", str(b.installation_km))]
+    code, out, _ = run(capsys, "seeps", "jan", "--workspace", str(ws.root))
+    assert "nearest installation Alpha, 0.5 km" in out.splitlines()[1]
+    write_report(ws, "jan", tmp_path / "jan.html", author="ana")
+    page = (tmp_path / "jan.html").read_text()
+    assert "<th>nearest installation</th>" in page and "<td>Alpha, 0.5 km</td>" in page and "<td>Alpha, 4.1 km</td>" in page
+
+    # Review's question, of the seep a tile shows: its label, or a prediction being corrected.
+    corner = next(i for i, off in tile_offsets_of(ws, "jan").items() if off == (0, 0))
+    assert str(installation_near_tile(ws, corner, ws.label(corner)[1])) == "Alpha, 0.5 km"
+    assert installation_near_tile(ws, corner, np.zeros((256, 256), np.uint8)) is None  # no seep shown
+
+    # A pipeline, zipped as a shapefile in the scene's own metres, replaces the platforms: it runs
+    # through slick B, 2.75 km south of A. Its name field is not `name`, but holds it.
+    shp = tmp_path / "pipe.shp"
+    line = shapely.LineString([(500000, 4596150), (505000, 4596150)])
+    write(str(shp), np.array(shapely.to_wkb([line]), dtype=object), [np.array(["Pipeline 7"], dtype=object)],
+          ["PIPE_NAME"], driver="ESRI Shapefile", crs="EPSG:32631", geometry_type="LineString")  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "pipelines.zip", "w") as z:
+        for part in tmp_path.glob("pipe.*"):
+            z.write(part, part.name)
+    assert load_installations(ws, tmp_path / "pipelines.zip", "ben").count == 1
+    a, b = scene_slicks(ws, "jan")
+    assert (a.nearest_installation(), b.nearest_installation()) == ("Pipeline 7, 2.8 km", "Pipeline 7, under it")
+    assert [(e["actor"], e["target"], e["detail"]) for e in audit_rows(ws) if e["action"] == "load installations"] == [
+        ("ben", "pipelines.zip", "1 installation"),
+        ("ana", "platforms.gpkg", "2 installations"),
+    ]
+
+    code, out, _ = run(capsys, "installations", "--clear", "--author", "ana", "--workspace", str(ws.root))
+    assert (code, out) == (0, "removed 1 installation\n") and loaded(ws) is None
+    assert [s.installation for s in scene_slicks(ws, "jan")] == [None, None]
+    code, out, _ = run(capsys, "installations", "--workspace", str(ws.root))
+    assert out == "no installations loaded: the seeps list names none beside its slicks\n"
+
+
+def test_a_file_that_cannot_be_read_as_installations_is_refused_and_those_loaded_stay(capsys, tmp_path):
+    ws = scene_with_two_slicks(tmp_path)
+    load_installations(ws, points_file(tmp_path / "good.gpkg", {"Alpha": (501300, 4599500)}), "ana")
+    before = loaded(ws)
+
+    def refused(path, **options) -> str:
+        with pytest.raises(BadInputError) as e:
+            load_installations(ws, path, "ben", **options)
+        assert loaded(ws) == before and scene_slicks(ws, "jan")[0].installation == "Alpha"
+        return str(e.value)
+
+    assert refused(tmp_path / "missing.gpkg") == f"no file at {tmp_path / 'missing.gpkg'}"
+    (tmp_path / "notes.geojson").write_text("platform Alpha, 42.9 N 3.2 E")
+    assert refused(tmp_path / "notes.geojson").startswith(f"cannot read {tmp_path / 'notes.geojson'} as a GIS file")
+    unnamed = points_file(tmp_path / "unnamed.gpkg", {"Beta": (501000, 4599000)}, field="operator")
+    assert refused(unnamed) == (
+        f"which field of {unnamed} names each installation? Its fields are operator, kind: give one (the Name field box, "
+        "or --name-field)"
+    )
+    assert refused(unnamed, name_field="label") == f"{unnamed} has no field 'label'; its fields are operator, kind"
+    in_metres = tmp_path / "metres.geojson"  # metres written where GeoJSON reads degrees
+    write(str(in_metres), np.array(shapely.to_wkb([shapely.Point(501300, 4599500)]), dtype=object),
+          [np.array(["Gamma"], dtype=object)], ["name"], driver="GeoJSON", crs="EPSG:4326", geometry_type="Point")  # fmt: skip
+    assert "metres of a map projection, most likely" in refused(in_metres)
+    two = points_file(tmp_path / "two.gpkg", {"Delta": (501000, 4599000)})
+    write(str(two), np.array(shapely.to_wkb([shapely.Point(3, 43)]), dtype=object), [np.array(["Wells"], dtype=object)],
+          ["name"], driver="GPKG", crs="EPSG:4326", geometry_type="Point", layer="wells", append=False)  # fmt: skip
+    assert refused(two) == f"{two} has layers two, wells; name the one of installations with --layer"
+    with pytest.raises(BadInputError, match="say who you are"):
+        load_installations(ws, two, " ", layer="wells")
+
+    code, _, err = run(capsys, "installations", str(unnamed), "--workspace", str(ws.root))
+    assert code == 1 and "names each installation?" in err and loaded(ws) == before
+    code, out, err = run(
+        capsys, "installations", str(unnamed), "--name-field", "operator", "--author", "ana", "--workspace", str(ws.root)
+    )
+    assert code == 0 and out.startswith("1 installation from unnamed.gpkg"), err
+    assert scene_slicks(ws, "jan")[0].installation == "Beta"
+    assert load_installations(ws, two, "ana", layer="wells").count == 1
