@@ -162,7 +162,7 @@ def installations_editor() -> None:
         )
         with st.container(horizontal=True):
             field = st.text_input(
-                "Name field", key="team_installations_field", placeholder="the file's own: name, Name, PIPE_NAME…"
+                "Name field", key="team_installations_field", placeholder="the file's own: name, Name, PIPE_NAME…", width=360
             )
             layer = layer_choice("team_installations")
         if st.form_submit_button("Load installations", icon=":material/upload:"):

@@ -11,7 +11,7 @@ import zipfile
 import numpy as np
 import pytest
 import shapely
-from pyogrio.raw import write
+from pyogrio.raw import read, write
 from pyproj import Geod, Transformer
 from test_recurrence import labelled_scene
 from test_scenes import run
@@ -22,6 +22,7 @@ from seep.workspace.accounts import audit_rows
 from seep.workspace.installations import installation_near_tile, load_installations, loaded
 from seep.workspace.report import write_report
 from seep.workspace.scenes import reviewed_stamp, tile_offsets_of
+from seep.workspace.sites import seep_sites
 from seep.workspace.slicks import scene_slicks, slicks_csv
 
 pytestmark = pytest.mark.usefixtures("store")  # the installations are rows of the workspace's store
@@ -72,6 +73,18 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     write_report(ws, "jan", tmp_path / "jan.html", author="ana")
     page = (tmp_path / "jan.html").read_text()
     assert "<th>nearest installation</th>" in page and "<td>Alpha, 0.5 km</td>" in page and "<td>Alpha, 4.1 km</td>" in page
+
+    # The recurrence map too: each seep site (a point among its slicks) with its nearest, in a
+    # GeoPackage and in a shapefile for ArcGIS (dBase names: 10 characters).
+    site_a, site_b = seep_sites(ws)
+    assert site_a.installation == "Alpha" and 0.5 < site_a.installation_km < 0.6  # A's inner point, about 4598950
+    assert run(capsys, "sites", str(tmp_path / "sites.gpkg"), "--workspace", str(ws.root))[0] == 0
+    assert run(capsys, "sites", str(tmp_path / "sites.zip"), "--workspace", str(ws.root))[0] == 0
+    meta, _, _, columns = read(tmp_path / "sites.gpkg")
+    got = dict(zip(meta["fields"], columns, strict=True))
+    assert list(got["installation"]) == ["Alpha", "Alpha"] and got["installation_km"][0] == site_a.installation_km
+    meta, _, _, columns = read(tmp_path / "sites.zip")
+    assert list(dict(zip(meta["fields"], columns, strict=True))["install"]) == ["Alpha", "Alpha"]
 
     # Review's question, of the seep a tile shows: its label, or a prediction being corrected.
     corner = next(i for i, off in tile_offsets_of(ws, "jan").items() if off == (0, 0))

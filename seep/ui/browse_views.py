@@ -196,8 +196,8 @@ def sites_downloads(ws: Workspace, window: Window, names: list[str]) -> None:
         st.caption(
             f"Seep sites: the reviewed slicks (corrected or accepted) of every georeferenced scene{passes}, those within "
             f"{reach_m(ws) / 1000:g} km of each other "
-            "gathered into one place, as points with the scenes each was seen in. A site seen pass after pass is a seep "
-            "that keeps leaking."
+            "gathered into one place, as points with the scenes each was seen in (and the team's nearest installation, "
+            "where loaded). A site seen pass after pass is a seep that keeps leaking."
         )
 
 

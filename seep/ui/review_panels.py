@@ -208,7 +208,7 @@ def near_installation(ws: Workspace, image: ImageRecord, mask: np.ndarray, revie
     st.info(
         f"Nearest installation: {plain(near.name)}, {where}. A slick that starts at an installation is more often "
         "a discharge or a leak than a natural seep.",
-        icon=":material/oil_barrel:",
+        icon=":material/factory:",
     )
 
 

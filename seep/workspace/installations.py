@@ -23,7 +23,7 @@ from seep.errors import BadInputError
 from seep.workspace.gis import reproject, shapely_affine
 from seep.workspace.gis_import import LayerChoice, _check_degrees, _gdal_reason, _readable, _readable_at
 from seep.workspace.records import clean_author, counted
-from seep.workspace.recurrence import centred_on, in_metres, outlines
+from seep.workspace.recurrence import about, centred_on, in_metres, outlines
 from seep.workspace.scenes import Scene, scene
 from seep.workspace.tile_places import tile_place
 from seep.workspace.workspace import Workspace
@@ -100,14 +100,24 @@ def nearest_installations(ws: Workspace, sc: Scene, geoms: list) -> list[Near | 
     if sc.grid.crs is None or not geoms or not names:
         return [None] * len(geoms)
     local = centred_on(sc)
+    return _nearest(names, where, local, in_metres(sc, geoms, local))
+
+
+def nearest_to_points(ws: Workspace, points: list[tuple[float, float]]) -> list[Near | None]:
+    """The nearest installation within NEAR_KM of each (longitude, latitude): a seep site's."""
+    names, where = _installations(ws)
+    return [_nearest(names, where, about(lon, lat), [shapely.Point(0, 0)])[0] if names else None for lon, lat in points]
+
+
+def _nearest(names: list[str], where: np.ndarray, local: str, mine: list) -> list[Near | None]:
+    """For each geometry `mine` in metres of the projection `local`, the nearest of the
+    installations (`where`, in longitude and latitude) within NEAR_KM."""
     theirs = np.asarray(reproject(shapely.segmentize(where, STEP_DEGREES), "EPSG:4326", local), dtype=object)
     placed = np.flatnonzero(np.isfinite(shapely.bounds(theirs)).all(axis=1))  # the far side of the Earth has no place here
     tree = shapely.STRtree(theirs[placed])
-    (mine, found), metres = tree.query_nearest(
-        in_metres(sc, geoms, local), max_distance=NEAR_KM * 1000, return_distance=True, all_matches=False
-    )
-    out: list[Near | None] = [None] * len(geoms)
-    for i, j, d in zip(mine.tolist(), found.tolist(), metres.tolist(), strict=True):
+    (found_for, found), metres = tree.query_nearest(mine, max_distance=NEAR_KM * 1000, return_distance=True, all_matches=False)
+    out: list[Near | None] = [None] * len(mine)
+    for i, j, d in zip(found_for.tolist(), found.tolist(), metres.tolist(), strict=True):
         out[i] = Near(names[placed[j]], d / 1000)
     return out
 

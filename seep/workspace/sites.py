@@ -7,7 +7,7 @@ keeps leaking, the recurrence map an exploration team asks for.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from seep.data.disjoint import find, union
 from seep.data.geo import lonlat, replace_atomically, transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import GDB, GDB_ZIP, seep_polygons
+from seep.workspace.installations import nearest_to_points
 from seep.workspace.kml import dress
 from seep.workspace.records import REVIEWED
 from seep.workspace.recurrence import about, centred_on, footprint, in_metres, reach_m
@@ -26,14 +27,27 @@ from seep.workspace.shapefile import as_dbf, write_zipped
 from seep.workspace.spreadsheets import write_csv
 from seep.workspace.workspace import Workspace
 
-FIELDS = ("site", "scenes_seen", "scenes", "slicks", "area_km2", "classes", "lon", "lat", "first_seen", "last_seen")
+FIELDS = (
+    "site",
+    "scenes_seen",
+    "scenes",
+    "slicks",
+    "area_km2",
+    "classes",
+    "lon",
+    "lat",
+    "first_seen",
+    "last_seen",
+    "installation",  # the team's nearest, within installations.NEAR_KM of the site's point
+    "installation_km",
+)
 FIRST_FIELDS = FIELDS[:8]  # what every sites file Seep wrote holds: one written before the dates is replaceable
 SUFFIXES = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".kml": "KML", ".zip": "ESRI Shapefile", GDB: "OpenFileGDB", ".csv": None}
 TIMED = (
     "GPKG",
     "OpenFileGDB",
 )  # formats with a time type (QGIS's and ArcGIS's time sliders read it); the others hold ISO 8601 text
-SHAPEFILE_NAMES = {"scenes_seen": "n_scenes"}  # dBase names hold 10 characters
+SHAPEFILE_NAMES = {"scenes_seen": "n_scenes", "installation": "install", "installation_km": "install_km"}  # dBase: 10 characters
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,8 @@ class Site:
     classes: tuple[str, ...]
     first_seen: str | None  # ISO 8601 UTC of its scenes' earliest and latest known passes
     last_seen: str | None
+    installation: str | None = None
+    installation_km: float | None = None
 
 
 def seep_sites(ws: Workspace, reach: float | None = None, window: Window = Window()) -> list[Site]:
@@ -62,6 +78,10 @@ def seep_sites(ws: Workspace, reach: float | None = None, window: Window = Windo
         members.setdefault(find(group, n), []).append(key)
     times = {sc.name: sc.acquired for sc in scenes}
     sites = [_site(scenes_by_name, times, found, m) for m in members.values()]
+    near = nearest_to_points(ws, [(s.lon, s.lat) for s in sites])
+    sites = [
+        replace(s, installation=n.name, installation_km=round(n.km, 3)) if n else s for s, n in zip(sites, near, strict=True)
+    ]
     return sorted(sites, key=lambda s: (-len(s.scenes), -s.slicks, -s.area_km2))
 
 
@@ -164,6 +184,8 @@ def _row(n: int, s: Site) -> list:
         s.lat,
         s.first_seen,
         s.last_seen,
+        s.installation,
+        s.installation_km,
     ]
 
 
@@ -189,10 +211,14 @@ def _write_points(path: Path, sites: list[Site], driver: str, layer: str) -> Non
 
     rows = [_row(n, s) for n, s in enumerate(sites, 1)]
     whole = np.int32 if driver == "OpenFileGDB" else np.int64  # ArcGIS before Pro 3.2 reads no 64-bit integer
-    kinds = (whole, whole, object, whole, np.float64, object, np.float64, np.float64, object, object)
-    columns = [np.array([r[k] for r in rows], dtype=kind) for k, kind in enumerate(kinds)]
+    kinds = (whole, whole, object, whole, np.float64, object, np.float64, np.float64, object, object, object, np.float64)
+    columns = [
+        np.array([np.nan if r[k] is None and kind is np.float64 else r[k] for r in rows], dtype=kind)
+        for k, kind in enumerate(kinds)
+    ]
     if driver in TIMED:  # naive UTC: numpy has no zones; NaT is written as null
-        columns[-2:] = [np.array([t.rstrip("Z") if t else "NaT" for t in c], dtype="datetime64[s]") for c in columns[-2:]]
+        times = slice(FIELDS.index("first_seen"), FIELDS.index("last_seen") + 1)
+        columns[times] = [np.array([t.rstrip("Z") if t else "NaT" for t in c], dtype="datetime64[s]") for c in columns[times]]
     points = np.array(shapely.to_wkb([shapely.Point(s.lon, s.lat) for s in sites]), dtype=object)
     names, options = list(FIELDS), {"RFC7946": "YES"} if driver == "GeoJSON" else {}
     if driver == "ESRI Shapefile":

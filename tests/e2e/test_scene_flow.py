@@ -953,6 +953,46 @@ def test_the_team_page_sets_how_places_are_written_and_find_a_place_reads_them_b
         set_position_format(ws, "degrees", "tester")  # put back for whatever runs next on this server
 
 
+def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_server, page, tmp_path):
+    """An admin drops the sea's platforms (a GeoJSON from QGIS) on the Team page: the seeps list
+    names each slick's nearest and how far, and Review says it over the slick's tile."""
+    from seep.workspace.installations import loaded
+    from seep.workspace.slicks import scene_slicks
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    largest = scene_slicks(ws, "demo_scene")[0]
+    platform = {"type": "Point", "coordinates": [largest.lon, largest.lat + 0.009]}  # 1 km north of a point in it
+    feature = {"type": "Feature", "properties": {"Name": "Platform *Alpha*", "operator": "x"}, "geometry": platform}
+    drop = tmp_path / "platforms.geojson"
+    drop.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    page.goto(f"{url}/team")
+    wait_for_app(page)
+    try:
+        upload(page, drop)
+        page.get_by_role("button", name="Load installations").click()
+        expect(page.get_by_text("1 installation loaded from platforms.geojson")).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^1 installation from platforms\.geojson, loaded by tester"))).to_be_visible()
+        shot(page, "65-team-installations")
+        page.goto(f"{url}/scene?name=demo_scene")
+        wait_for_app(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Seeps list as CSV").click()
+        first = next(csv.DictReader(open(download.value.path())))
+        assert first["installation"] == "Platform *Alpha*" and 0 < float(first["installation_km"]) <= 1.0
+        expect(page.get_by_text("nearest installation: the team's, within 50 km", exact=False)).to_be_visible()
+        open_review(page, url, largest.image_id)
+        said = re.compile(r"Nearest installation: Platform \*Alpha\*, [01]\.\d km from the seep shown here")
+        expect(page.get_by_text(said)).to_be_visible()  # the name as typed, not as markdown
+        shot(page, "66-review-installation")
+    finally:
+        page.goto(f"{url}/team")
+        wait_for_app(page)
+        page.get_by_role("button", name="Remove installations").click()
+        expect(page.get_by_text("1 installation removed")).to_be_visible()
+    assert loaded(ws) is None
+
+
 def test_review_steps_to_the_tile_beside_in_its_scene(geo_server, page):
     """A slick that runs over a tile's border is followed onto the next tile: a button to each
     tile beside it, none past the scene's edge; unsaved strokes ask first, as Next does."""
