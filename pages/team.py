@@ -9,7 +9,7 @@ from seep.errors import BadInputError, SeepError
 from seep.ui import session
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain
-from seep.ui.uploads import VECTOR_TYPES, forget_layers, layer_choice, offer_layers, uploaded
+from seep.ui.uploads import forget_layers, layer_choice, offer_layers, uploaded
 from seep.workspace import accounts as acc
 from seep.workspace import lookalikes
 from seep.workspace.activity import PERIODS, team_activity
@@ -156,7 +156,8 @@ def installations_editor() -> None:
         uploads = st.file_uploader(
             "Platforms, wells and pipelines: GeoPackage, GeoJSON, KML/KMZ, a shapefile (its .shp, .shx, .dbf and .prj "
             "together, or their zip) or an Esri File Geodatabase zipped, any coordinate system",
-            type=VECTOR_TYPES,
+            # Any file: the uploader's own list of a dozen suffixes did not fit a laptop's width, and the reader
+            # says plainly what it cannot read.
             accept_multiple_files=True,
             key=f"team_installations_file_{st.session_state.get('team_installations_loads', 0)}",
         )

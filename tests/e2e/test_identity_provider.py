@@ -63,7 +63,7 @@ def test_the_identity_provider_signs_people_in_as_the_account_of_their_email(oid
     open_expander(page, "Add an account")
     form = page.get_by_test_id("stForm")
     expect(form.get_by_role("textbox", name="Password")).to_have_count(0)  # accounts are linked by email here
-    form.get_by_role("textbox", name="Name").fill("Cy")
+    form.get_by_role("textbox", name="Name", exact=True).fill("Cy")
     form.get_by_role("textbox", name="Email").fill("cy@example.org")
     form.get_by_role("button", name="Create account").click()
     ws = Workspace(ws_path, create=False)

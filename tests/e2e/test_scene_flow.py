@@ -969,6 +969,15 @@ def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_s
     page.goto(f"{url}/team")
     wait_for_app(page)
     try:
+        wrong = tmp_path / "platforms.txt"
+        wrong.write_text("Alpha 43.3 N 5.5 E")
+        upload(page, wrong)
+        page.get_by_role("button", name="Load installations").click()
+        expect(page.get_by_text("cannot read platforms.txt as a GIS file", exact=False)).to_be_visible()
+        assert loaded(ws) is None
+        wait_for_app(page)
+        page.reload()  # the uploader keeps the wrong file: a new visit starts empty
+        wait_for_app(page)
         upload(page, drop)
         page.get_by_role("button", name="Load installations").click()
         expect(page.get_by_text("1 installation loaded from platforms.geojson")).to_be_visible()
