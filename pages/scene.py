@@ -11,12 +11,13 @@ from seep.jobs.worker import ensure_worker
 from seep.ui import assign_panels, scene_panels, session
 from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
-from seep.ui.scene import export_bytes, pasted_path, scene_picture, tile_map
+from seep.ui.scene import cached_installations, export_bytes, pasted_path, scene_picture, tile_map
 from seep.ui.sticky import sticky
 from seep.ui.tables import show_table, when
 from seep.ui.text import plain
 from seep.workspace.assignments import holder
 from seep.workspace.gis import crs_label, pixel_size, tiles_left_out
+from seep.workspace.installations import loaded
 from seep.workspace.places import position_format
 from seep.workspace.report import downloaded, last_reported, scene_report
 from seep.workspace.scene_view import scene_tiles
@@ -298,7 +299,16 @@ if layer == "predictions" and model is None:
 
 rgb, factor = scene_picture(ws, name, model_id, scene_stamp(ws, name))
 event = st.plotly_chart(
-    tile_map(rgb, factor, sc.tile, tiles, tile_centres_lonlat(ws, name), mark, position_format(ws)),
+    tile_map(
+        rgb,
+        factor,
+        sc.tile,
+        tiles,
+        tile_centres_lonlat(ws, name),
+        mark,
+        position_format(ws),
+        cached_installations(str(ws.root), name, loaded(ws)),
+    ),
     on_select="rerun",
     selection_mode="points",
     key="scene_map",

@@ -19,9 +19,9 @@ from test_scenes import run
 from seep.errors import BadInputError
 from seep.workspace import Workspace
 from seep.workspace.accounts import audit_rows
-from seep.workspace.installations import installation_near_tile, load_installations, loaded
+from seep.workspace.installations import installation_near_tile, load_installations, loaded, on_scene
 from seep.workspace.report import write_report
-from seep.workspace.scenes import reviewed_stamp, tile_offsets_of
+from seep.workspace.scenes import reviewed_stamp, scene, tile_offsets_of
 from seep.workspace.sites import seep_sites
 from seep.workspace.slicks import scene_slicks, slicks_csv
 
@@ -74,6 +74,10 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     page = (tmp_path / "jan.html").read_text()
     assert "<th>nearest installation</th>" in page and "<td>Alpha, 0.5 km</td>" in page and "<td>Alpha, 4.1 km</td>" in page
 
+    # The scene's map draws those over it, in its pixels (column, row); Far North lies off it.
+    ((name, (point,)),) = on_scene(ws, scene(ws, "jan"))
+    assert name == "Alpha" and np.allclose(point, [[130, 50]])
+
     # The recurrence map too: each seep site (a point among its slicks) with its nearest, in a
     # GeoPackage and in a shapefile for ArcGIS (dBase names: 10 characters).
     site_a, site_b = seep_sites(ws)
@@ -103,6 +107,8 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     assert load_installations(ws, tmp_path / "pipelines.zip", "ben").count == 1
     a, b = scene_slicks(ws, "jan")
     assert (a.nearest_installation(), b.nearest_installation()) == ("Pipeline 7, 2.8 km", "Pipeline 7, under it")
+    ((name, (line,)),) = on_scene(ws, scene(ws, "jan"))  # cut at the scene's east edge, 4 km from its west
+    assert np.allclose(line[[0, -1]], [[0, 385], [400, 385]], atol=0.05)  # bent a few cm by the trip through degrees
     assert [(e["actor"], e["target"], e["detail"]) for e in audit_rows(ws) if e["action"] == "load installations"] == [
         ("ben", "pipelines.zip", "1 installation"),
         ("ana", "platforms.gpkg", "2 installations"),

@@ -13,6 +13,7 @@ from seep.data.display import overlay
 from seep.ui.text import chart_text
 from seep.ui.uploads import uploaded
 from seep.workspace import STATUS_LABELS, Workspace
+from seep.workspace.installations import on_scene
 from seep.workspace.places import Place, written
 from seep.workspace.recurrence import Pass, passes_over
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
@@ -80,6 +81,36 @@ def slick_rows(
     return rows
 
 
+def _draw_installations(fig: go.Figure, installations: list[tuple[str, list]], factor: int) -> None:
+    """Platforms and wells as diamonds, pipelines and areas as lines, each hover naming it."""
+    points = [(name, part[0]) for name, parts in installations for part in parts if len(part) == 1]
+    xs, ys, names = [], [], []
+    for name, parts in installations:
+        for part in (p for p in parts if len(p) > 1):
+            xs += [*(part[:, 0] / factor - 0.5), None]  # None: the line lifts between parts
+            ys += [*(part[:, 1] / factor - 0.5), None]
+            names += [chart_text(name)] * len(part) + [None]
+    style = dict(hovertemplate="%{text}<extra>installation</extra>", legendgroup="installations", name="installations")
+    if points:
+        fig.add_scatter(
+            x=[p[0] / factor - 0.5 for _, p in points],
+            y=[p[1] / factor - 0.5 for _, p in points],
+            text=[chart_text(n) for n, _ in points],
+            mode="markers",
+            marker=dict(symbol="diamond", size=11, color="#e040fb", line=dict(width=1, color="#212121")),
+            **style,
+        )
+    if xs:
+        fig.add_scatter(x=xs, y=ys, text=names, mode="lines", line=dict(color="#e040fb", width=2), showlegend=not points, **style)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_installations(ws_root: str, name: str, stamp) -> list[tuple[str, list]]:
+    """`stamp`: which installations are loaded (installations.loaded)."""
+    ws = Workspace(ws_root, create=False)
+    return on_scene(ws, scene(ws, name))
+
+
 def scene_picture(ws: Workspace, name: str, model_id: str | None, stamp: tuple, max_px: int = 1600):
     sc = scene(ws, name)
     factor = factor_for(sc.grid.height, sc.grid.width, max_px)
@@ -96,11 +127,13 @@ def tile_map(
     centres: dict[str, tuple[float, float]],
     mark: Place | None = None,
     how: str = "degrees",
+    installations: list[tuple[str, list]] = (),
 ) -> go.Figure:
     """The overview with one square marker per tile, coloured by review status, its hover
     naming the tile and, where the scene has a CRS, the place of its middle (`centres`: image
     id -> lon, lat; written `how`); a click on a marker selects that tile (its image id is the customdata).
-    `mark`: a place looked for, ringed; a click on the ring opens its tile too."""
+    `mark`: a place looked for, ringed; a click on the ring opens its tile too. `installations`: the
+    team's over the scene, as installations.on_scene gives them, drawn in magenta."""
     fig = go.Figure(go.Image(z=rgb, hoverinfo="skip"))
     h, w = rgb.shape[:2]
 
@@ -134,6 +167,7 @@ def tile_map(
             marker=dict(symbol="circle-cross-open", size=26, color="#ff1744", line=dict(width=3)),
             name="the place looked for",
         )
+    _draw_installations(fig, installations, factor)
     step = tile / factor
     for k in range(1, int(w / step) + 1):  # the tile grid, faint
         fig.add_vline(x=k * step - 0.5, line=dict(width=1, color="rgba(255,255,255,0.35)"))

@@ -133,6 +133,28 @@ def installation_near_tile(ws: Workspace, image_id: str, mask: np.ndarray) -> Ne
     return nearest_installations(ws, sc, [seep])[0]
 
 
+def on_scene(ws: Workspace, sc: Scene) -> list[tuple[str, list[np.ndarray]]]:
+    """The installations over the scene, each as its parts' vertices (one for a point) in the
+    scene's pixels, (column, row) from its top-left corner, cut to the scene: for its map."""
+    names, where = _installations(ws)
+    if sc.grid.crs is None or not names:
+        return []
+    to_pixel = ~sc.grid.affine()
+    mine = reproject(shapely.segmentize(where, STEP_DEGREES), "EPSG:4326", sc.grid.crs)
+    mine = shapely.transform(mine, lambda xy: np.column_stack(to_pixel @ (xy[:, 0], xy[:, 1])))
+    whole = shapely.box(0, 0, sc.grid.width, sc.grid.height)
+    out = []
+    for name, geom in zip(names, mine, strict=True):
+        if np.isfinite(shapely.bounds(geom)).all() and geom.intersects(whole):
+            out.append((name, [np.asarray(_outline(p).coords) for p in shapely.get_parts(geom.intersection(whole))]))
+    return out
+
+
+def _outline(part):
+    """A part's line: an area's outer ring, a point or line as it is."""
+    return part.exterior if part.geom_type == "Polygon" else part
+
+
 def _installations(ws: Workspace) -> tuple[list[str], np.ndarray]:
     with ws.connect() as con:
         rows = con.execute("SELECT name, geometry FROM installations ORDER BY id").fetchall()

@@ -987,6 +987,8 @@ def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_s
         wait_for_app(page)
         with page.expect_download() as download:
             page.get_by_role("button", name="Seeps list as CSV").click()
+        expect(page.locator(".legendtext", has_text="installations")).to_be_visible()  # drawn on the scene's map
+        shot(page, "67-scene-installations")
         first = next(csv.DictReader(open(download.value.path())))
         assert first["installation"] == "Platform *Alpha*" and 0 < float(first["installation_km"]) <= 1.0
         expect(page.get_by_text("nearest installation: the team's, within 50 km", exact=False)).to_be_visible()
