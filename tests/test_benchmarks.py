@@ -132,3 +132,12 @@ def test_bench_copy_copies_a_filled_workspace_and_refuses_bad_sizes(postgres_ser
     r = subprocess.run([*cmd, "--images", "20", "--versions", "2"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.startswith("copied 180 rows (20 images, 40 label versions) in "), r.stderr
     assert "backup from the server: the same rows into a new seep.db in " in r.stdout
+
+
+def test_bench_installations_times_the_pages_with_a_register_and_without(bench):
+    assert bench("bench_installations.py", "--n", "5").returncode == 2
+    r = bench("bench_installations.py", "--n", "200", "--repeat", "1")
+    assert r.returncode == 0, r.stderr
+    rows = [line.split() for line in r.stdout.splitlines()[2:]]
+    assert [" ".join(row[:-3]) for row in rows] == ["seeps list", "scene map", "Review's note"]
+    assert all(float(row[-1]) > 0 for row in rows)

@@ -160,3 +160,22 @@ def test_a_file_that_cannot_be_read_as_installations_is_refused_and_those_loaded
     assert code == 0 and out.startswith("1 installation from unnamed.gpkg"), err
     assert scene_slicks(ws, "jan")[0].installation == "Beta"
     assert load_installations(ws, two, "ana", layer="wells").count == 1
+
+
+def test_an_installation_across_the_antimeridian_is_found_however_its_longitude_is_written(tmp_path):
+    """A pass over Fiji, its grid in degrees up to 179.99 E; a platform 0.02 degrees further east, in
+    a file that writes longitudes 0 to 360 (180.01), and in one that writes them from -180."""
+    from rasterio.transform import from_origin
+
+    ws = Workspace(tmp_path / "ws", create=True)
+    labelled_scene(ws, tmp_path, "fiji", (100, 100), [(slice(45, 55), slice(90, 100))], crs="EPSG:4326",
+                   transform=from_origin(179.95, -17.0, 0.0004, 0.0004))  # fmt: skip
+    east = Geod(ellps="WGS84").inv(179.99, -17.02, 180.01 - 360, -17.02)[2] / 1000  # from the slick's east edge
+    for lon in (180.01, 180.01 - 360):
+        path = tmp_path / f"platform{lon:.2f}.geojson"
+        write(str(path), np.array(shapely.to_wkb([shapely.Point(lon, -17.02)]), dtype=object),
+              [np.array(["Bula"], dtype=object)], ["name"], driver="GeoJSON", crs="EPSG:4326", geometry_type="Point")  # fmt: skip
+        load_installations(ws, path, "ana")
+        (s,) = scene_slicks(ws, "fiji")
+        assert s.installation == "Bula" and s.installation_km == pytest.approx(east, abs=0.01), lon
+        assert on_scene(ws, scene(ws, "fiji")) == []  # east of the scene's edge: not on its map

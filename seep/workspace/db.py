@@ -413,8 +413,13 @@ MIGRATIONS: list[str] = [
     CREATE TABLE installations (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL,
-        geometry BLOB NOT NULL            -- WKB in longitude and latitude (EPSG:4326)
+        geometry BLOB NOT NULL,           -- WKB in longitude and latitude (EPSG:4326)
+        west REAL NOT NULL,               -- its box, west from -180 (east may pass 180): only those
+        south REAL NOT NULL,              -- near a scene are read of a register of thousands
+        east REAL NOT NULL,
+        north REAL NOT NULL
     );
+    CREATE INDEX installations_box ON installations(south, north);
     """,
 ]
 

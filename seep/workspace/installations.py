@@ -13,6 +13,7 @@ the installation's point, line or area.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from seep.errors import BadInputError
 from seep.workspace.gis import reproject, shapely_affine
 from seep.workspace.gis_import import LayerChoice, _check_degrees, _gdal_reason, _readable, _readable_at
 from seep.workspace.records import clean_author, counted
-from seep.workspace.recurrence import about, centred_on, in_metres, outlines
+from seep.workspace.recurrence import about, centred_on, footprint, in_metres, outlines
 from seep.workspace.scenes import Scene, scene
 from seep.workspace.tile_places import tile_place
 from seep.workspace.workspace import Workspace
@@ -69,10 +70,11 @@ def load_installations(ws: Workspace, path: Path, actor: str, name_field: str | 
     actor = clean_author(actor)
     names, geoms = _read(Path(path), name_field, layer)
     done = Loaded(Path(path).name, actor, _now(), len(names))
+    geoms = _from_west_of_180(geoms)
     with ws.connect(write=True) as con:
         con.execute("DELETE FROM installations")
-        for n, g in zip(names, shapely.to_wkb(geoms), strict=True):
-            con.execute("INSERT INTO installations (name, geometry) VALUES (?, ?)", (n, g))
+        for n, g, box in zip(names, shapely.to_wkb(geoms), shapely.bounds(geoms).tolist(), strict=True):
+            con.execute("INSERT INTO installations (name, geometry, west, south, east, north) VALUES (?,?,?,?,?,?)", (n, g, *box))
         _set(con, done)
         record_in(con, actor, "load installations", done.file, counted(done.count, "installation"))
     return done
@@ -96,8 +98,10 @@ def clear_installations(ws: Workspace, actor: str) -> int:
 def nearest_installations(ws: Workspace, sc: Scene, geoms: list) -> list[Near | None]:
     """For each of `sc`'s slicks (polygons in its CRS), the nearest installation within NEAR_KM;
     None where there is none, or the scene has no CRS."""
-    names, where = _installations(ws)
-    if sc.grid.crs is None or not geoms or not names:
+    if sc.grid.crs is None or not geoms:
+        return [None] * len(geoms)
+    names, where = _installations(ws, _around(sc, NEAR_KM))
+    if not names:
         return [None] * len(geoms)
     local = centred_on(sc)
     return _nearest(names, where, local, in_metres(sc, geoms, local))
@@ -105,8 +109,11 @@ def nearest_installations(ws: Workspace, sc: Scene, geoms: list) -> list[Near | 
 
 def nearest_to_points(ws: Workspace, points: list[tuple[float, float]]) -> list[Near | None]:
     """The nearest installation within NEAR_KM of each (longitude, latitude): a seep site's."""
-    names, where = _installations(ws)
-    return [_nearest(names, where, about(lon, lat), [shapely.Point(0, 0)])[0] if names else None for lon, lat in points]
+    out = []
+    for lon, lat in points:
+        names, where = _installations(ws, _widened((lon, lat, lon, lat), NEAR_KM))
+        out.append(_nearest(names, where, about(lon, lat), [shapely.Point(0, 0)])[0] if names else None)
+    return out
 
 
 def _nearest(names: list[str], where: np.ndarray, local: str, mine: list) -> list[Near | None]:
@@ -136,9 +143,9 @@ def installation_near_tile(ws: Workspace, image_id: str, mask: np.ndarray) -> Ne
 def on_scene(ws: Workspace, sc: Scene) -> list[tuple[str, list[np.ndarray]]]:
     """The installations over the scene, each as its parts' vertices (one for a point) in the
     scene's pixels, (column, row) from its top-left corner, cut to the scene: for its map."""
-    names, where = _installations(ws)
-    if sc.grid.crs is None or not names:
+    if sc.grid.crs is None:
         return []
+    names, where = _installations(ws, _around(sc, 1))
     to_pixel = ~sc.grid.affine()
     mine = reproject(shapely.segmentize(where, STEP_DEGREES), "EPSG:4326", sc.grid.crs)
     mine = shapely.transform(mine, lambda xy: np.column_stack(to_pixel @ (xy[:, 0], xy[:, 1])))
@@ -155,10 +162,46 @@ def _outline(part):
     return part.exterior if part.geom_type == "Polygon" else part
 
 
-def _installations(ws: Workspace) -> tuple[list[str], np.ndarray]:
+def _installations(ws: Workspace, box: tuple[float, float, float, float] | None) -> tuple[list[str], np.ndarray]:
+    """The installations whose boxes meet `box` (west, south, east, north in degrees; None: all), by name."""
+    sql, args = "SELECT name, geometry FROM installations", ()
+    if box is not None:
+        west, south, east, north = box
+        turns = " OR ".join(["(east >= ? AND west <= ?)"] * 3)  # a box past 180 meets one written from -180
+        sql += f" WHERE south <= ? AND north >= ? AND ({turns})"
+        args = (north, south, *(v for turn in (-360, 0, 360) for v in (west + turn, east + turn)))
     with ws.connect() as con:
-        rows = con.execute("SELECT name, geometry FROM installations ORDER BY id").fetchall()
+        rows = con.execute(sql + " ORDER BY id", args).fetchall()
     return [r[0] for r in rows], shapely.from_wkb([bytes(r[1]) for r in rows])
+
+
+def _around(sc: Scene, km: float) -> tuple[float, float, float, float] | None:
+    """The scene's box in degrees, widened by `km`: all an installation within `km` of it can lie in."""
+    outline = reproject(shapely.segmentize(footprint(sc), 64 * abs(sc.grid.transform[0])), sc.grid.crs, "EPSG:4326")
+    west, south, east, north = shapely.bounds(outline).tolist()
+    return None if east - west > 180 else _widened((west, south, east, north), km)  # across 180: any
+
+
+def _widened(box: tuple[float, float, float, float], km: float) -> tuple[float, float, float, float] | None:
+    """A box in degrees widened by `km` each way (a degree of latitude is at least 110.5 km); None
+    (anywhere) where that reaches a pole, as every longitude meets there."""
+    west, south, east, north = box
+    dlat = km / 110.5
+    if max(abs(south), abs(north)) + dlat >= 89.5:
+        return None
+    dlon = dlat / math.cos(math.radians(max(abs(south), abs(north)) + dlat))
+    return west - dlon, south - dlat, east + dlon, north + dlat
+
+
+def _from_west_of_180(geoms: np.ndarray) -> np.ndarray:
+    """Geometries in longitude and latitude moved by whole turns so that each box's west lies within
+    -180 to 180 (a file may write longitudes 0 to 360): one box test per turn finds them."""
+    west = shapely.bounds(geoms)[:, 0]
+    turns = -360 * np.floor((west + 180) / 360)
+    return np.array(
+        [shapely.transform(g, lambda xy, dx=dx: xy + (dx, 0)) if dx else g for g, dx in zip(geoms, turns, strict=True)],
+        dtype=object,
+    )
 
 
 def _set(con, done: Loaded) -> None:
