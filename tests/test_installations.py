@@ -73,6 +73,8 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     write_report(ws, "jan", tmp_path / "jan.html", author="ana")
     page = (tmp_path / "jan.html").read_text()
     assert "<th>nearest installation</th>" in page and "<td>Alpha, 0.5 km</td>" in page and "<td>Alpha, 4.1 km</td>" in page
+    assert page.count("<title>Alpha</title></path>") == 3  # a diamond on the map and on the two close-ups
+    assert "In magenta: the team&#x27;s installations" in page
 
     # The scene's map draws those over it, in its pixels (column, row); Far North lies off it.
     ((name, (point,)),) = on_scene(ws, scene(ws, "jan"))

@@ -24,6 +24,7 @@ from seep.data.display import outline
 from seep.data.geo import lonlat, replace_atomically
 from seep.errors import BadInputError
 from seep.workspace.gis import check_predicted, crs_label, north_angle, pixel_metres, pixel_size, prediction_model, tiles_left_out
+from seep.workspace.installations import on_scene
 from seep.workspace.places import position_format, written
 from seep.workspace.records import REVIEWED, STATUS_LABELS, STATUSES, counted, timestamp
 from seep.workspace.recurrence import reach_m
@@ -200,6 +201,8 @@ def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) ->
     svg = _picture(ws, sc, box, factor, model_id, points, _scale_bar(sc, factor, w, h) + _north_arrow(north, w))
     more = f" Numbered: the {NUMBERED} largest of {len(slicks)}." if len(slicks) > NUMBERED else ""
     caption = f"The scene at 1:{factor} with its outlines; each number is a row of the table below.{more}"
+    if "class='inst'" in svg:
+        caption += " In magenta: the team's installations (a pointer resting on one names it)."
     if north is not None and abs(north) >= 0.5:  # a UTM scene far off its zone's meridian, or a rotated raster
         caption += f" True north is {abs(north):.1f}° {'right' if north > 0 else 'left'} of up at the scene's middle."
     return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
@@ -247,7 +250,26 @@ def _picture(ws: Workspace, sc: Scene, box: Box, factor: int, model_id: str | No
         for n, (r, c) in points.items()
     )
     picture = "".join(f"<image href='{url}' width='{w}' height='{h}'/>" for url in layers)
-    return f"<svg viewBox='0 0 {w} {h}' role='img'>{picture}<g class='n'>{marks}</g>{extra}</svg>"
+    near = _installation_marks(on_scene(ws, sc), box, factor, size / 2)
+    return f"<svg viewBox='0 0 {w} {h}' role='img'>{picture}{near}<g class='n'>{marks}</g>{extra}</svg>"
+
+
+def _installation_marks(installations: list, box: Box, factor: int, half: float) -> str:
+    """The team's installations over `box` shrunk by `factor`: a diamond `half` wide each way per
+    platform or well, a line per pipeline, each named where the pointer rests (its SVG title)."""
+    marks = []
+    for name, parts in installations:
+        title = f"<title>{_e(name)}</title>"
+        for part in parts:
+            xy = (np.asarray(part) - (box.col, box.row)) / factor
+            if len(xy) == 1:
+                x, y = xy[0]
+                marks.append(
+                    f"<path d='M{x:.1f} {y - half:.1f}l{half:.1f} {half:.1f}l{-half:.1f} {half:.1f}l{-half:.1f} {-half:.1f}z'>{title}</path>"
+                )
+            else:
+                marks.append(f"<polyline points='{' '.join(f'{x:.1f},{y:.1f}' for x, y in xy)}'>{title}</polyline>")
+    return f"<g class='inst'>{''.join(marks)}</g>" if marks else ""
 
 
 def _outlines(ws: Workspace, classes: np.ndarray) -> np.ndarray:
@@ -399,6 +421,7 @@ svg .n text { fill: #fff; stroke: #000; stroke-width: 3px; paint-order: stroke; 
   text-anchor: middle; dominant-baseline: central; }
 svg .scale rect { fill: #fff; stroke: #000; } svg .scale text, svg .north text { fill: #fff; stroke: #000;
   stroke-width: 3px; paint-order: stroke; }
+svg .inst path { fill: #e040fb; stroke: #212121; } svg .inst polyline { fill: none; stroke: #e040fb; stroke-width: 2px; }
 svg .north path { fill: #fff; stroke: #000; stroke-width: 1.5px; } svg .north text { text-anchor: middle; font-weight: 700; }
 figcaption { color: #57606a; font-size: 12px; margin-top: 4px; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; }
