@@ -185,6 +185,37 @@ def test_fuzzed_gis_files_never_abort_a_seep_import(kind, edits, cut):
             assert ws.label(rec.id)[1].max() <= len(ws.classes) - 1
 
 
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(["s.geojson", "s.gpkg", "s.kmz"]),
+    edits=st.lists(st.tuples(st.integers(0, 1 << 20), st.integers(0, 255)), max_size=8),
+    cut=st.one_of(st.none(), st.integers(0, 1 << 20)),
+)
+@pytest.mark.filterwarnings("ignore::RuntimeWarning:pyogrio")
+def test_fuzzed_gis_files_never_abort_an_installations_load(kind, edits, cut):
+    """A damaged file of installations is refused with one clear error, those loaded before kept
+    whole; what loads is measured against the scene's slicks without a GEOS or PROJ traceback."""
+    from seep.errors import SeepError
+    from seep.workspace.installations import load_installations, loaded, on_scene
+    from seep.workspace.scenes import scene
+    from seep.workspace.slicks import scene_slicks
+
+    ws = scene_workspace()
+    data = bytearray(GIS[kind])
+    for pos, value in edits:
+        data[pos % len(data)] = value
+    before = loaded(ws)
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / kind
+        path.write_bytes(bytes(data[:cut]))
+        try:
+            load_installations(ws, path, "fuzz", name_field="class_id")
+        except SeepError as e:
+            assert str(e) and loaded(ws) == before
+    scene_slicks(ws, "s")
+    on_scene(ws, scene(ws, "s"))
+
+
 PAINT = st.tuples(
     st.integers(0, 599), st.integers(0, 699), st.integers(1, 400), st.integers(1, 400), st.sampled_from([0, 1, 3, 7, 8, 254, 255])
 )
