@@ -379,17 +379,22 @@ def _area_of(geom):
     return geom if geom.geom_type in ("Polygon", "MultiPolygon") else None
 
 
-def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
-    """The layer named for the scene (export-seeps writes one per scene to a GeoPackage), the
-    file's only layer, or the one asked for."""
+def layers_of(path: Path) -> list[str]:
+    """The names of a GIS file's layers; BadInputError where there is no file or GDAL cannot read it."""
     from pyogrio import list_layers
 
     if not _readable_at(path):
         raise BadInputError(f"no file at {path}")
     try:
-        names = [str(n) for n, _ in list_layers(_readable(path))]
+        return [str(n) for n, _ in list_layers(_readable(path))]
     except Exception as e:
         raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
+
+
+def _layer(path: Path, scene_name: str, wanted: str | None) -> str | None:
+    """The layer named for the scene (export-seeps writes one per scene to a GeoPackage), the
+    file's only layer, or the one asked for."""
+    names = layers_of(path)
     if wanted is not None:
         if wanted not in names:
             raise LayerChoice(f"{path} has no layer {wanted!r}; its layers are {', '.join(names)}", names)

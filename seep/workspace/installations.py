@@ -22,7 +22,7 @@ import shapely
 
 from seep.errors import BadInputError
 from seep.workspace.gis import reproject, shapely_affine
-from seep.workspace.gis_import import LayerChoice, _check_degrees, _gdal_reason, _readable, _readable_at
+from seep.workspace.gis_import import LayerChoice, _check_degrees, _gdal_reason, _readable, layers_of
 from seep.workspace.records import clean_author, counted
 from seep.workspace.recurrence import about, centred_on, footprint, in_metres, outlines
 from seep.workspace.scenes import Scene, scene
@@ -251,14 +251,8 @@ def _in_degrees(path: Path, crs: str, geoms: np.ndarray) -> np.ndarray:
 
 
 def _layer(path: Path, wanted: str | None) -> str:
-    from pyogrio import list_layers
-
-    if not _readable_at(path):
-        raise BadInputError(f"no file at {path}")
-    try:
-        names = [str(n) for n, _ in list_layers(_readable(path))]
-    except Exception as e:
-        raise BadInputError(f"cannot read {path} as a GIS file: {_gdal_reason(e)}") from None
+    """The layer asked for, or the file's only one."""
+    names = layers_of(path)
     if wanted is not None and wanted not in names:
         raise LayerChoice(f"{path} has no layer {wanted!r}; its layers are {', '.join(names)}", names)
     if wanted is None and len(names) > 1:
