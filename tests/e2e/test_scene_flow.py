@@ -954,18 +954,20 @@ def test_the_team_page_sets_how_places_are_written_and_find_a_place_reads_them_b
 
 
 def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_server, page, tmp_path):
-    """An admin drops the sea's platforms (a GeoJSON from QGIS) on the Team page: the seeps list
-    names each slick's nearest and how far, and Review says it over the slick's tile."""
+    """An admin drops the sea's register (a GeoPackage from QGIS; of its layers, the platforms) on the
+    Team page: the seeps list names each slick's nearest and how far, the scene's map draws it, and
+    Review says it over the slick's tile."""
     from seep.workspace.installations import loaded
     from seep.workspace.slicks import scene_slicks
 
     url, ws_path = geo_server
     ws = Workspace(ws_path, create=False)
     largest = scene_slicks(ws, "demo_scene")[0]
-    platform = {"type": "Point", "coordinates": [largest.lon, largest.lat + 0.009]}  # 1 km north of a point in it
-    feature = {"type": "Feature", "properties": {"Name": "Platform *Alpha*", "operator": "x"}, "geometry": platform}
-    drop = tmp_path / "platforms.geojson"
-    drop.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    drop = tmp_path / "register.gpkg"  # the sea's register from QGIS: its wells, and its platforms
+    for layer, name, north in (("wells", "Well 12", 0.3), ("platforms", "Platform *Alpha*", 0.009)):  # Alpha: 1 km north
+        at = np.array([shapely.Point(largest.lon, largest.lat + north).wkb], dtype=object)
+        names = [np.array([name], dtype=object)]
+        pyogrio.raw.write(str(drop), at, names, ["Name"], layer=layer, driver="GPKG", crs="EPSG:4326", geometry_type="Point")
     page.goto(f"{url}/team")
     wait_for_app(page)
     try:
@@ -980,8 +982,11 @@ def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_s
         wait_for_app(page)
         upload(page, drop)
         page.get_by_role("button", name="Load installations").click()
-        expect(page.get_by_text("1 installation loaded from platforms.geojson")).to_be_visible()
-        expect(page.get_by_text(re.compile(r"^1 installation from platforms\.geojson, loaded by tester"))).to_be_visible()
+        expect(page.get_by_text("This file has 2 layers: choose the one to import under Layer")).to_be_visible()
+        choose(page, page.get_by_role("combobox", name="Layer"), "platforms")
+        page.get_by_role("button", name="Load installations").click()
+        expect(page.get_by_text("1 installation loaded from register.gpkg")).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^1 installation from register\.gpkg, loaded by tester"))).to_be_visible()
         shot(page, "65-team-installations")
         page.goto(f"{url}/scene?name=demo_scene")
         wait_for_app(page)
