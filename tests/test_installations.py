@@ -76,6 +76,13 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     assert page.count("<title>Alpha</title></path>") == 3  # a diamond on the map and on the two close-ups
     assert "In magenta: the team&#x27;s installations" in page
 
+    # The seeps handed on to a GIS carry it too (dBase names in a shapefile: 10 characters).
+    for name, field in (("seeps.gpkg", "installation"), ("seeps.zip", "install")):
+        assert run(capsys, "export-seeps", str(tmp_path / name), "--workspace", str(ws.root))[0] == 0
+        meta, _, _, columns = read(tmp_path / name)
+        got = dict(zip(meta["fields"], columns, strict=True))
+        assert list(got[field]) == ["Alpha", "Alpha"] and got[field + "_km"][0] == a.installation_km, name
+
     # The scene's map draws those over it, in its pixels (column, row); Far North lies off it.
     ((name, (point,)),) = on_scene(ws, scene(ws, "jan"))
     assert name == "Alpha" and np.allclose(point, [[130, 50]])

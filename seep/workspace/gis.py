@@ -48,6 +48,8 @@ SHAPEFILE_NAMES = {
     "centroid_lat": "cent_lat",
     "mean_confidence": "mean_conf",
     "label_version": "label_ver",
+    "installation": "install",
+    "installation_km": "install_km",
 }
 FIELDS = (
     "scene",
@@ -65,10 +67,19 @@ FIELDS = (
     "model_id",
     "tiles",
     "note",
+    "installation",  # the team's nearest, within installations.NEAR_KM: a slick at a platform is seldom a seep
+    "installation_km",
     "acquired",
     "labels_at",
 )
-ADDED_FIELDS = {"note", "length_km", "acquired", "labels_at"}  # newer than some exports on disk: they are still Seep's to replace
+ADDED_FIELDS = {
+    "note",
+    "length_km",
+    "acquired",
+    "labels_at",
+    "installation",
+    "installation_km",
+}  # newer than some exports on disk: they are still Seep's to replace
 
 
 @dataclass
@@ -333,6 +344,8 @@ def export_seeps(
             "Geodatabase (.gdb, or zipped: .gdb.zip)"
             + ("; a GeoTIFF mask of each scene's labels on its grid comes from `python -m seep export DIR --geotiff`" * mask)
         )
+    from seep.workspace.installations import nearest_installations  # it measures with this module's reproject
+
     _check_seeps_replaceable(out)
     names = scenes or scene_names(ws)
     if source == "predictions" and names:
@@ -346,9 +359,10 @@ def export_seeps(
         )
     at = timestamp() if source == "labels" else None  # before reading: a save meanwhile is seen as since
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
-    for _, _, props in layers:
-        for p in props:
+    for sc, geoms, props in layers:
+        for p, near in zip(props, nearest_installations(ws, sc, geoms), strict=True):
             p["labels_at"] = at
+            p["installation"], p["installation_km"] = (near.name, round(near.km, 3)) if near else (None, None)
     if at:
         _record_export(ws, at, {sc.name: len(geoms) for sc, geoms, _ in layers})
     if driver in LONLAT:
@@ -550,7 +564,7 @@ def _column(values: list, field: str) -> np.ndarray:
     """Typed columns, so GIS tools see numbers as numbers (NaN is written as null)."""
     if field in ("class_id", "pixels"):
         return np.array(values, dtype=np.int64)
-    if field in ("area_km2", "length_km", "centroid_lon", "centroid_lat", "mean_confidence"):
+    if field in ("area_km2", "length_km", "centroid_lon", "centroid_lat", "mean_confidence", "installation_km"):
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     if field == "acquired":  # naive UTC: numpy has no zones; NaT is written as null
         return np.array([v.rstrip("Z") if v else "NaT" for v in values], dtype="datetime64[s]")
