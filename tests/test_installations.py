@@ -19,7 +19,7 @@ from test_scenes import run
 from seep.errors import BadInputError
 from seep.workspace import Workspace
 from seep.workspace.accounts import audit_rows
-from seep.workspace.installations import installation_near_tile, load_installations, loaded, on_scene
+from seep.workspace.installations import installation_near_tile, load_installations, loaded, on_scene, on_tile
 from seep.workspace.report import write_report
 from seep.workspace.scenes import reviewed_stamp, scene, tile_offsets_of
 from seep.workspace.sites import seep_sites
@@ -87,6 +87,11 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     ((name, (point,)),) = on_scene(ws, scene(ws, "jan"))
     assert name == "Alpha" and np.allclose(point, [[130, 50]])
 
+    # Review draws those over the tile shown, in its pixels.
+    at = {off: i for i, off in tile_offsets_of(ws, "jan").items()}
+    assert [(n, np.round(p, 6).tolist()) for n, (p,) in on_tile(ws, at[(0, 0)], 256)] == [("Alpha", [[130.0, 50.0]])]
+    assert on_tile(ws, at[(0, 256)], 256) == [] and on_tile(ws, at[(256, 0)], 256) == []
+
     # The recurrence map too: each seep site (a point among its slicks) with its nearest, in a
     # GeoPackage and in a shapefile for ArcGIS (dBase names: 10 characters).
     site_a, site_b = seep_sites(ws)
@@ -116,6 +121,7 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     assert load_installations(ws, tmp_path / "pipelines.zip", "ben").count == 1
     a, b = scene_slicks(ws, "jan")
     assert (a.nearest_installation(), b.nearest_installation()) == ("Pipeline 7, 2.8 km", "Pipeline 7, under it")
+    assert [n for n, _ in on_tile(ws, at[(256, 256)], 256)] == ["Pipeline 7"] and on_tile(ws, at[(0, 0)], 256) == []
     ((name, (line,)),) = on_scene(ws, scene(ws, "jan"))  # cut at the scene's east edge, 4 km from its west
     assert np.allclose(line[[0, -1]], [[0, 385], [400, 385]], atol=0.05)  # bent a few cm by the trip through degrees
     assert [(e["actor"], e["target"], e["detail"]) for e in audit_rows(ws) if e["action"] == "load installations"] == [

@@ -17,7 +17,7 @@ from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain, seen_heading
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.batches import batched_versions
-from seep.workspace.installations import Near, installation_near_tile
+from seep.workspace.installations import Near, installation_near_tile, on_tile
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
 from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_near_tile
@@ -27,6 +27,7 @@ from seep.workspace.review import RETURNABLE, conflicts_over, last_return, resto
 
 BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
 OTHER_MODEL = "Compared model"  # the reference layer of a model a link names (a candidate), not the active one
+MAGENTA = (224, 64, 251)  # the installations, as the Scene page and the reports draw them (#e040fb)
 
 
 def status_badge(image: ImageRecord) -> None:
@@ -103,6 +104,8 @@ def reference(
     _shown_on_arrival(image, other)
     passes = _other_passes(str(ws.root), image.id, reviewed) if reviewed is not None else {}
     layers += ["Other passes"] if passes else []
+    near = _on_tile(str(ws.root), image.id, base.shape[0], reviewed) if reviewed is not None else []
+    layers += ["Installations"] if near else []
     if not layers:
         st.caption("No label and no model yet: nothing to compare with.")
         return
@@ -132,6 +135,10 @@ def reference(
             "reprojected from their "
             "scenes; filled: this tile's label (or prediction)."
         )
+    elif layer == "Installations":
+        shown = label_mask if label_mask is not None else pred[0] if pred is not None else None
+        st.image(installations_overlay(ws, base, shown, near, opacity), width="stretch")
+        st.caption(f"In magenta: the team's installations over this tile ({', '.join(plain(n) for n, _ in near)}).")
     else:
         diff = difference(pred[0], label_mask)
         st.image(difference_overlay(base, diff), width="stretch")
@@ -167,6 +174,32 @@ def passes_overlay(ws: Workspace, base: np.ndarray, shown: np.ndarray | None, pa
             for ring in (polygon.exterior, *polygon.interiors):
                 points = np.round(np.asarray(ring.coords) * scale).astype(np.int32)
                 cv2.polylines(big, [points], True, (0, 229, 255), thickness=2, lineType=cv2.LINE_AA)
+    return big
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _on_tile(ws_root: str, image_id: str, size: int, stamp: tuple) -> list:
+    """`stamp` changes with the installations loaded."""
+    return on_tile(Workspace(ws_root, create=False), image_id, size)
+
+
+def installations_overlay(ws: Workspace, base: np.ndarray, shown: np.ndarray | None, near: list, opacity: float):
+    """The tile with its seep filled and the installations over it drawn: a diamond per platform or
+    well, a line per pipeline, at four times the tile's size as the other passes are."""
+    rgb = overlay(base, shown, ws.classes, opacity=opacity) if shown is not None else base.copy()
+    scale = 4
+    big = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    for _, parts in near:
+        for part in parts:
+            points = np.round(part * scale).astype(np.int32)
+            if len(points) > 1:
+                cv2.polylines(big, [points], False, MAGENTA, thickness=3, lineType=cv2.LINE_AA)
+                continue
+            x, y = points[0]
+            r = 28  # px of the 4x picture: a diamond about as wide as the Scene page's
+            diamond = np.array([(x, y - r), (x + r, y), (x, y + r), (x - r, y)], np.int32)
+            cv2.fillPoly(big, [diamond], MAGENTA, lineType=cv2.LINE_AA)
+            cv2.polylines(big, [diamond], True, (33, 33, 33), thickness=3, lineType=cv2.LINE_AA)
     return big
 
 

@@ -157,6 +157,22 @@ def on_scene(ws: Workspace, sc: Scene) -> list[tuple[str, list[np.ndarray]]]:
     return out
 
 
+def on_tile(ws: Workspace, image_id: str, size: int) -> list[tuple[str, list[np.ndarray]]]:
+    """The installations over a scene tile of `size` pixels, in its own pixels (column, row):
+    what Review draws over it. [] for a tile of no scene."""
+    place = tile_place(ws, image_id)
+    if place is None:
+        return []
+    name, row_off, col_off = place
+    tile = shapely.box(0, 0, size, size)
+    out = []
+    for label, parts in on_scene(ws, scene(ws, name)):
+        mine = [p - (col_off, row_off) for p in parts]
+        if any((shapely.Point(p[0]) if len(p) == 1 else shapely.LineString(p)).intersects(tile) for p in mine):
+            out.append((label, mine))
+    return out
+
+
 def _outline(part):
     """A part's line: an area's outer ring, a point or line as it is."""
     return part.exterior if part.geom_type == "Polygon" else part

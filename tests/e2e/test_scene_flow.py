@@ -957,7 +957,7 @@ def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_s
     """An admin drops the sea's register (a GeoPackage from QGIS; of its layers, the platforms) on the
     Team page: the seeps list names each slick's nearest and how far, the scene's map draws it, and
     Review says it over the slick's tile."""
-    from seep.workspace.installations import loaded
+    from seep.workspace.installations import loaded, on_tile
     from seep.workspace.slicks import scene_slicks
 
     url, ws_path = geo_server
@@ -1000,6 +1000,10 @@ def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_s
         open_review(page, url, largest.image_id)
         said = re.compile(r"Nearest installation: Platform \*Alpha\*, [01]\.\d km from the seep shown here")
         expect(page.get_by_text(said)).to_be_visible()  # the name as typed, not as markdown
+        assert on_tile(ws, largest.image_id, 256)  # Alpha lies on the slick's tile: Review draws it there
+        page.get_by_role("radio", name="Installations", exact=True).click()
+        expect(page.get_by_text("In magenta: the team's installations over this tile (Platform *Alpha*).")).to_be_visible()
+        shot(page, "68-review-installations-layer")
         shot(page, "66-review-installation")
     finally:
         page.goto(f"{url}/team")
