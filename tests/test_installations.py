@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -156,6 +157,12 @@ def test_a_file_that_cannot_be_read_as_installations_is_refused_and_those_loaded
         "or --name-field)"
     )
     assert refused(unnamed, name_field="label") == f"{unnamed} has no field 'label'; its fields are operator, kind"
+    nowhere = tmp_path / "nowhere.geojson"  # a register's rows without their places
+    feature = {"type": "Feature", "properties": {"name": "Epsilon"}, "geometry": None}
+    nowhere.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    assert (
+        refused(nowhere) == f"{nowhere} holds no features with a place (layer nowhere); the installations were left as they were"
+    )
     in_metres = tmp_path / "metres.geojson"  # metres written where GeoJSON reads degrees
     write(str(in_metres), np.array(shapely.to_wkb([shapely.Point(501300, 4599500)]), dtype=object),
           [np.array(["Gamma"], dtype=object)], ["name"], driver="GeoJSON", crs="EPSG:4326", geometry_type="Point")  # fmt: skip

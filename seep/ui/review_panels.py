@@ -27,6 +27,7 @@ from seep.workspace.review import RETURNABLE, conflicts_over, last_return, resto
 
 BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
 OTHER_MODEL = "Compared model"  # the reference layer of a model a link names (a candidate), not the active one
+SCALE = 4  # the other passes and installations are drawn over the tile at four times its size
 MAGENTA = (224, 64, 251)  # the installations, as the Scene page and the reports draw them (#e040fb)
 
 
@@ -166,15 +167,20 @@ def _other_passes(ws_root: str, image_id: str, stamp: tuple) -> dict[str, list]:
 
 def passes_overlay(ws: Workspace, base: np.ndarray, shown: np.ndarray | None, passes: dict[str, list], opacity: float):
     """The tile with its own seep filled and the other passes' slicks outlined over it."""
-    rgb = overlay(base, shown, ws.classes, opacity=opacity) if shown is not None else base.copy()
-    scale = 4  # drawn at four times the tile's size, so an outline runs between pixels, not over them
-    big = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    big = _filled_at_scale(ws, base, shown, opacity)
     for polygons in passes.values():
         for polygon in polygons:
             for ring in (polygon.exterior, *polygon.interiors):
-                points = np.round(np.asarray(ring.coords) * scale).astype(np.int32)
+                points = np.round(np.asarray(ring.coords) * SCALE).astype(np.int32)
                 cv2.polylines(big, [points], True, (0, 229, 255), thickness=2, lineType=cv2.LINE_AA)
     return big
+
+
+def _filled_at_scale(ws: Workspace, base: np.ndarray, shown: np.ndarray | None, opacity: float) -> np.ndarray:
+    """The tile with its own seep filled, at SCALE times its size: what is drawn over it runs between
+    its pixels, not over them."""
+    rgb = overlay(base, shown, ws.classes, opacity=opacity) if shown is not None else base.copy()
+    return cv2.resize(rgb, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_NEAREST)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -185,13 +191,11 @@ def _on_tile(ws_root: str, image_id: str, size: int, stamp: tuple) -> list:
 
 def installations_overlay(ws: Workspace, base: np.ndarray, shown: np.ndarray | None, near: list, opacity: float):
     """The tile with its seep filled and the installations over it drawn: a diamond per platform or
-    well, a line per pipeline, at four times the tile's size as the other passes are."""
-    rgb = overlay(base, shown, ws.classes, opacity=opacity) if shown is not None else base.copy()
-    scale = 4
-    big = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    well, a line per pipeline."""
+    big = _filled_at_scale(ws, base, shown, opacity)
     for _, parts in near:
         for part in parts:
-            points = np.round(part * scale).astype(np.int32)
+            points = np.round(part * SCALE).astype(np.int32)
             if len(points) > 1:
                 cv2.polylines(big, [points], False, MAGENTA, thickness=3, lineType=cv2.LINE_AA)
                 continue

@@ -244,6 +244,8 @@ def _read(path: Path, name_field: str | None, layer: str | None) -> tuple[list[s
     field = _name_field(path, columns, name_field)
     geoms = shapely.from_wkb(np.asarray(wkb, dtype=object), on_invalid="fix")
     keep = np.array([g is not None and not g.is_empty for g in geoms], bool)
+    if not keep.any():
+        raise BadInputError(f"{path} holds no features with a place (layer {layer}); the installations were left as they were")
     values = fields[columns.index(field)] if field else [None] * len(geoms)
     names = [_name(values[i], i) for i in np.flatnonzero(keep)]
     return names, _in_degrees(path, meta["crs"], geoms[keep])
