@@ -198,10 +198,11 @@ def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) ->
     points = _points(ws, sc, slicks[:NUMBERED])
     h, w = overview_size(box, factor)
     north = north_angle(sc)
-    svg = _picture(ws, sc, box, factor, model_id, points, _scale_bar(sc, factor, w, h) + _north_arrow(north, w))
+    installations = on_scene(ws, sc)
+    svg = _picture(ws, sc, box, factor, model_id, points, installations, _scale_bar(sc, factor, w, h) + _north_arrow(north, w))
     more = f" Numbered: the {NUMBERED} largest of {len(slicks)}." if len(slicks) > NUMBERED else ""
     caption = f"The scene at 1:{factor} with its outlines; each number is a row of the table below.{more}"
-    if "class='inst'" in svg:
+    if installations:
         caption += " In magenta: the team's installations (a pointer resting on one names it)."
     if north is not None and abs(north) >= 0.5:  # a UTM scene far off its zone's meridian, or a rotated raster
         caption += f" True north is {abs(north):.1f}° {'right' if north > 0 else 'left'} of up at the scene's middle."
@@ -214,14 +215,14 @@ def _closeups(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | Non
     if not slicks:
         return ""
     figures = []
-    points, spans = _points(ws, sc, slicks[:CLOSEUPS]), pixel_metres(sc)
+    points, spans, installations = _points(ws, sc, slicks[:CLOSEUPS]), pixel_metres(sc), on_scene(ws, sc)
     for n, s in enumerate(slicks[:CLOSEUPS], 1):
         r0, c0, r1, c1 = s.box
         need = max(CHIP_PX, 1.4 * max(r1 - r0, c1 - c0))
         factor = min(256, 1 << max(0, math.ceil(math.log2(need / CHIP_PX))))  # divides the tiles: each shrinks alone
         box = around(r0, c0, r1, c1, CHIP_PX * factor, factor)
         mine = {k: p for k, p in points.items() if k == n}
-        svg = _picture(ws, sc, box, factor, model_id, mine, "")
+        svg = _picture(ws, sc, box, factor, model_id, mine, installations, "")
         wide = f"{box.width * spans[0] / 1000:.1f} km across" if spans else f"{box.width} pixels across"
         area = f"{s.area_km2:.3f} km²" if s.area_km2 is not None else f"{s.pixels} px"
         figures.append(f"<figure>{svg}<figcaption>{_e(f'{n} · {s.class_name} · {area} · {wide}')}</figcaption></figure>")
@@ -239,8 +240,11 @@ def _points(ws: Workspace, sc: Scene, slicks: list[Slick]) -> dict[int, tuple[in
     }
 
 
-def _picture(ws: Workspace, sc: Scene, box: Box, factor: int, model_id: str | None, points: dict, extra: str) -> str:
-    """An SVG of `box` shrunk by `factor`: the radar, the outlines over it, a number at each point."""
+def _picture(
+    ws: Workspace, sc: Scene, box: Box, factor: int, model_id: str | None, points: dict, installations: list, extra: str
+) -> str:
+    """An SVG of `box` shrunk by `factor`: the radar, the outlines and the team's installations
+    (installations.on_scene) over it, a number at each point."""
     rgb = overview(ws, sc.name, factor, box)
     h, w = rgb.shape[:2]
     layers = [_data_url(".jpg", rgb), _data_url(".png", _outlines(ws, overview_classes(ws, sc.name, factor, model_id, box)))]
@@ -250,7 +254,7 @@ def _picture(ws: Workspace, sc: Scene, box: Box, factor: int, model_id: str | No
         for n, (r, c) in points.items()
     )
     picture = "".join(f"<image href='{url}' width='{w}' height='{h}'/>" for url in layers)
-    near = _installation_marks(on_scene(ws, sc), box, factor, size / 2)
+    near = _installation_marks(installations, box, factor, size / 2)
     return f"<svg viewBox='0 0 {w} {h}' role='img'>{picture}{near}<g class='n'>{marks}</g>{extra}</svg>"
 
 
