@@ -2,6 +2,7 @@
 every record arrives, work goes on there, the old seep.db refuses saves, and a copy that
 cannot be whole changes nothing on either side."""
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from seep.workspace import Workspace, lookalikes
 from seep.workspace import accounts as acc
 from seep.workspace import registry as reg
 from seep.workspace.db import MOVED_KEY
+from seep.workspace.installations import load_installations, loaded, nearest_to_points
 from seep.workspace.postgres import close_pools
 from seep.workspace.review import return_tile, reviews
 
@@ -45,6 +47,9 @@ def sqlite_ws(tmp_path, monkeypatch) -> Workspace:
         reg.register_model(ws, weights, model_id=model_id)
         reg.promote(ws, model_id, actor="ana")
     queue.submit(ws, "predict_all", {"model": "m2"})
+    platform = {"type": "Feature", "properties": {"name": "Alpha"}, "geometry": {"type": "Point", "coordinates": [3.2, 42.9]}}
+    (tmp_path / "platforms.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [platform]}))
+    load_installations(ws, tmp_path / "platforms.geojson", "ana")  # a BLOB and four REALs
     return ws
 
 
@@ -80,7 +85,7 @@ def test_a_workspace_moved_to_postgres_keeps_every_record_and_goes_on_there(sqli
     assert main(["copy-to-postgres", url, "--workspace", str(ws.root)]) == 0
     out = capsys.readouterr().out
     assert "label_versions" in out and f"records of {ws.root} to postgresql://postgres@" in out
-    assert "lookalikes" in _all_rows_equal(ws.db_path, url)
+    assert {"lookalikes", "installations"} <= set(_all_rows_equal(ws.db_path, url))
 
     monkeypatch.setenv("SEEP_DATABASE_URL", url)
     try:
@@ -89,6 +94,7 @@ def test_a_workspace_moved_to_postgres_keeps_every_record_and_goes_on_there(sqli
         assert np.array_equal(team.label(first)[1], ws.label(first)[1])
         assert reviews(team, first)[0]["comment"] == "the tail is a ship wake"
         assert lookalikes.hard_negatives(team, first, (64, 64)).sum() == 20
+        assert loaded(team) == loaded(ws) and nearest_to_points(team, [(3.2, 42.91)])[0].name == "Alpha"
         assert acc.sign_in(team, "ana", "correct horse battery").role == "admin"
         assert reg.active_model_id(team) == "m2" and reg.rollback(team, actor="ana").id == "m1"  # activations in order
         job = queue.submit(team, "evaluate", {})
