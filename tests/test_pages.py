@@ -529,6 +529,41 @@ def test_a_scene_tile_shows_where_other_passes_saw_a_slick(tmp_path, monkeypatch
     assert not any("Seen before" in i.value for i in at.info)
 
 
+def test_review_says_a_near_installation_aloud_and_a_far_one_quietly(tmp_path, monkeypatch):
+    """Where platforms stand every few km a far one on every tile would be noise: one beyond
+    CLOSE_KM is a caption, one within it a note, and the layer is offered where one lies on the tile."""
+    from seep.workspace.installations import load_installations
+    from seep.workspace.scenes import tile_offsets_of
+    from seep.workspace.slicks import scene_slicks
+
+    demo_ws = Workspace(tmp_path / "geo")
+    build_demo(demo_ws, DemoSpec(scenes=1, tiles_per_scene=1))
+    monkeypatch.setenv("SEEP_WORKSPACE", str(demo_ws.root))
+    tile = next(i for i, off in tile_offsets_of(demo_ws, "demo_scene").items() if off == (0, 256))
+    slick = next(s for s in scene_slicks(demo_ws, "demo_scene") if s.image_id == tile)
+    for name, north, close in (("Far *Rig*", 0.2, False), ("Alpha", 0.0, True)):  # 0.2 degrees: 22 km
+        platform = {"type": "Point", "coordinates": [slick.lon, slick.lat + north]}
+        feature = {"type": "Feature", "properties": {"name": name}, "geometry": platform}
+        (tmp_path / "p.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+        load_installations(demo_ws, tmp_path / "p.geojson", "tester")
+        at = app(image=tile)
+        assert not at.exception
+        said = [i.value for i in at.info if i.value.startswith("Nearest installation")]
+        quiet = [c.value for c in at.caption if c.value.startswith("Nearest installation")]
+        if close:
+            assert said == ["Nearest installation: Alpha, under the seep shown here. A slick that starts at an installation "
+                            "is more often a discharge or a leak than a natural seep."] and not quiet  # fmt: skip
+            assert "Installations" in at.segmented_control(key="review_layer").options
+        else:
+            assert not said and re.fullmatch(
+                rf"Nearest installation: {re.escape(plain(name))}, 2\d\.\d km from the seep shown here\.", quiet[0]
+            )
+            assert "Installations" not in at.segmented_control(key="review_layer").options
+    loose = demo_ws.image("900100.000000")  # a tile of no scene: no installation near it
+    at = app(image=loose.id)
+    assert not any(c.value.startswith("Nearest installation") for c in [*at.caption, *at.info])
+
+
 def test_review_predicts_the_next_tile_in_the_background(demo_ws, with_model):
     from concurrent.futures import wait
 

@@ -17,7 +17,7 @@ from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain, seen_heading
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.batches import batched_versions
-from seep.workspace.installations import Near, installation_near_tile, on_tile
+from seep.workspace.installations import CLOSE_KM, Near, installation_near_tile, on_tile
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
 from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_near_tile
@@ -236,12 +236,16 @@ def _near_installation(ws_root: str, image_id: str, mask: np.ndarray, stamp: tup
 
 
 def near_installation(ws: Workspace, image: ImageRecord, mask: np.ndarray, reviewed: tuple) -> None:
-    """On a scene tile: the team's installation nearest the seep shown, within NEAR_KM. A slick that
-    starts at a platform or along a pipeline is more often a discharge or a leak than a seep."""
+    """On a scene tile: the team's installation nearest the seep shown, within NEAR_KM; one within
+    CLOSE_KM said aloud, as a slick that starts at a platform or along a pipeline is more often a
+    discharge or a leak than a seep."""
     near = _near_installation(str(ws.root), image.id, mask, reviewed)
     if near is None:
         return
     where = "under the seep shown here" if near.km < 0.05 else f"{near.km:.1f} km from the seep shown here"
+    if near.km > CLOSE_KM:  # where platforms stand every few km, a far one on every tile would be noise
+        st.caption(f"Nearest installation: {plain(near.name)}, {where}.")
+        return
     st.info(
         f"Nearest installation: {plain(near.name)}, {where}. A slick that starts at an installation is more often "
         "a discharge or a leak than a natural seep.",

@@ -30,6 +30,7 @@ from seep.workspace.tile_places import tile_place
 from seep.workspace.workspace import Workspace
 
 NEAR_KM = 50  # beyond this none is named: a slick that far from every installation is not theirs
+CLOSE_KM = 5  # a slick this near one may be its discharge: Review says so aloud, and of one further only its distance
 SETTING = "installations"  # the settings row saying which file was loaded, by whom and when
 MAX_NAME = 120
 STEP_DEGREES = 0.05  # a pipeline's straight run in degrees bends in metres: its points every ~5 km
