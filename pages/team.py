@@ -131,7 +131,7 @@ def positions_editor() -> None:
             key="team_positions_how",
             width=520,
             help="In the seeps list, the scene map, the scene reports and Review's caption. Find a place reads each "
-            "of them back. MGRS has no squares beyond 84° N and 80° S: places there are written in degrees",
+            "of them back. Beyond 84° N and 80° S, MGRS goes on on its polar grid (UPS): ZAB 96454 52981",
         )
         if st.form_submit_button("Save places"):
             said = f"Places are written in {POSITION_FORMATS[how].split(':')[0]}"

@@ -89,7 +89,7 @@ def test_what_is_not_a_place_is_refused_saying_why(text, says):
 PIECES = st.sampled_from(
     ["27", "-3", "+50.5", ".5", "12.", "°", "'", '"', "″", "N", "s", "E", "w", " ", ",", ";", "/", "''", "e5", "\u0660"]
     + ["31", "T", "c", "UTM zone ", "500000", "4600000.5", "m", "9" * 400]  # UTM and metres
-    + ["EF", "zz", "04005", "969"]  # MGRS
+    + ["EF", "zz", "04005", "969", "Z", "AB", "b"]  # MGRS, and its polar grid
     + ["5130", "00245", "513012.5", "0245"]  # a POLREP's degrees and minutes run together
 )
 
@@ -215,6 +215,14 @@ def test_an_mgrs_reference_is_found_at_the_centre_of_its_square_and_said_so(two_
         with pytest.raises(BadInputError, match=re.escape(says)):
             find_place(ws, text)
     assert read_mgrs("31N 504005 4596995") is None and read_mgrs("27.2, 50.5") is None  # UTM and degrees are read as before
+    # Beyond 84 N and 80 S MGRS goes on on the polar grid (UPS): no zone, A or B about the south
+    # pole, Y or Z about the north. Checked against PROJ's UPS North (EPSG:32661).
+    x, y = Transformer.from_crs("EPSG:32661", "EPSG:4326", always_xy=True).transform(2096454.5, 1452981.5)
+    assert (read_mgrs("ZAB 96454 52981").lon, read_mgrs("ZAB 96454 52981").lat) == pytest.approx((x, y), abs=1e-7)
+    assert read_mgrs("zab9645452981").how() == " (MGRS ZAB 96454 52981)"
+    assert read_mgrs("Bay") is None  # a word, not a 100 km square of the south pole's grid
+    with pytest.raises(BadInputError, match="the polar zones are A and B \\(south\\), Y and Z \\(north\\)"):
+        read_mgrs("YZZ 12345 12345")
 
 
 @pytest.mark.parametrize(
@@ -225,7 +233,7 @@ def test_an_mgrs_reference_is_found_at_the_centre_of_its_square_and_said_so(two_
         (-70.1, -33.99999, "minutes", "33°59.999' S, 70°06.000' W"),
         (2.75, 51.99999999, "minutes", "52°00.000' N, 2°45.000' E"),  # rounded before it is split: never 60.000'
         (3.048009623461067, 41.52459178518233, "mgrs", "31TEF 04005 96995"),
-        (10.0, 85.0, "mgrs", "85.0000° N, 10.0000° E"),  # beyond MGRS's squares: degrees
+        (10.0, 85.0, "mgrs", "ZAB 96454 52981"),  # beyond 84 N, on the polar grid: UPS North, 2096454 E, 1452981 N
     ],
 )
 def test_places_are_written_as_the_team_writes_them(lon, lat, how, text):

@@ -35,6 +35,9 @@ _UTM = re.compile(
 # MGRS as military and coast-guard reports give a position: zone, latitude band, the letters of
 # a 100 km square, then as many easting as northing digits (5 each: 1 m; 3: a 100 m square).
 _MGRS = re.compile(r"\s*(?P<zone>\d{1,2})\s*(?P<band>[C-HJ-NP-X])\s*(?P<square>[A-Z]{2})\s*(?P<digits>\d*(?:\s+\d+)?)\s*", re.I)
+# MGRS beyond 84 N and 80 S, on the polar grid (UPS): no zone, A or B (west or east of the
+# meridian) about the south pole, Y or Z about the north. Digits asked for: "Bay" is no place.
+_UPS = re.compile(r"\s*(?P<band>[ABYZ])\s*(?P<square>[A-Z]{2})\s*(?P<digits>\d+(?:\s+\d+)?)\s*", re.I)
 _PAIR = re.compile(r"\s*(?P<x>[+-]?\d+(?:\.\d*)?)\s*(?:[,;]\s*|\s+)(?P<y>[+-]?\d+(?:\.\d*)?)\s*")
 _TOKEN = re.compile(r"\s*(?:(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<unit>[°'\"])?|(?P<hemi>[NSEW])|(?P<sep>[,;/]))", re.I)
 _SAME = str.maketrans({"º": "°", "˚": "°", "′": "'", "’": "'", "‘": "'", "″": '"', "”": '"', "“": '"'})
@@ -98,11 +101,11 @@ def set_position_format(ws: Workspace, how: str, actor: str) -> None:
 
 
 def written(lon: float, lat: float, how: str = "degrees") -> str:
-    """A place written `how` (a key of POSITION_FORMATS). MGRS has no squares beyond 84 N and
-    80 S (the polar grid is another system): a place there is written in degrees."""
+    """A place written `how` (a key of POSITION_FORMATS); in MGRS beyond 84 N and 80 S, on its
+    polar grid (ZAC 86798 07740)."""
     if how == "minutes":
         return f"{_minutes(lat, 'NS')}, {_minutes(lon, 'EW')}"
-    if how == "mgrs" and -80 <= lat < 84:
+    if how == "mgrs":
         import mgrs
 
         ref = mgrs.MGRS().toMGRS(lat, lon, MGRSPrecision=5)
@@ -169,10 +172,10 @@ def read_mgrs(text: str) -> LatLon | None:
     """The centre of the square an MGRS reference names (NGA's GEOTRANS does the grid, through
     the mgrs package, and gives that centre), or None for a text of another form. A reference
     with fewer digits names a larger square (3 each: 100 m), and the answer says so."""
-    m = _MGRS.fullmatch(text)
+    m = _MGRS.fullmatch(text) or _UPS.fullmatch(text)
     if m is None:
         return None
-    zone, band, square = int(m["zone"]), m["band"].upper(), m["square"].upper()
+    zone, band, square = m["zone"] if "zone" in m.re.groupindex else "", m["band"].upper(), m["square"].upper()
     digits = m["digits"].split()
     if len(digits) == 1:  # written run together: 0400596995
         half = len(digits[0]) // 2
@@ -186,7 +189,8 @@ def read_mgrs(text: str) -> LatLon | None:
     said = f"MGRS {zone}{band}{square} {east} {north}".strip()
     lat, lon = _mgrs_to_lat_lon(ref, text)
     if not _in_band(lat, band):  # GEOTRANS only warns of a square outside its band
-        raise BadInputError(f"{text!r}: square {square} of zone {zone} lies outside latitude band {band}; check the letters")
+        where = f"of zone {zone} lies outside latitude band {band}" if zone else f"lies outside polar zone {band}"
+        raise BadInputError(f"{text!r}: square {square} {where}; check the letters")
     if len(east) < 5:
         said += f": the centre of its {('100 km', '10 km', '1 km', '100 m', '10 m')[len(east)]} square"
     return LatLon(lat, lon, True, read_as=said)
@@ -203,9 +207,8 @@ def _mgrs_to_lat_lon(ref: str, text: str) -> tuple[float, float]:
             warnings.simplefilter("ignore", RuntimeWarning)  # its latitude warning is checked by the band
             return mgrs.MGRS().toLatLon(ref)
     except MGRSError as e:
-        raise BadInputError(
-            f"{text!r} is not an MGRS square: zones are 1 to 60 and each zone has its own square letters ({e})"
-        ) from None
+        zones = "zones are 1 to 60" if ref[0].isdigit() else "the polar zones are A and B (south), Y and Z (north)"
+        raise BadInputError(f"{text!r} is not an MGRS square: {zones}, and each zone has its own square letters ({e})") from None
 
 
 def _utm(zone: int, letter: str, x: float, y: float, text: str) -> list[LatLon]:
@@ -240,6 +243,10 @@ BANDS = "CDEFGHJKLMNPQRSTUVWX"  # 8 degrees each from 80 S, X 12 (to 84 N)
 
 
 def _band(letter: str) -> tuple[float, float]:
+    if letter in "AB":  # the polar grid's own zones
+        return -90, -80
+    if letter in "YZ":
+        return 84, 90
     south = -80 + 8 * BANDS.index(letter)
     return south, 84 if letter == "X" else south + 8
 
