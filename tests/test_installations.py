@@ -62,6 +62,11 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     code, out, err = run(capsys, "installations", str(gpkg), "--author", "ana", "--workspace", str(ws.root))
     assert code == 0 and out.startswith("2 installations from platforms.gpkg, loaded by ana at "), err
     assert reviewed_stamp(ws) != stamp  # the pages' cached seeps lists are read again
+    stamp = reviewed_stamp(ws)  # the same file name, by the same person, within the same second: still read again
+    load_installations(
+        ws, points_file(tmp_path / "platforms.gpkg", {"Alpha": (501300, 4599500), "Far North": (501300, 4660000)}), "ana"
+    )
+    assert reviewed_stamp(ws) != stamp
 
     a, b = scene_slicks(ws, "jan")
     assert (a.installation, b.installation) == ("Alpha", "Alpha")  # Far North is 61 km away: beyond 50 km, not named
@@ -127,6 +132,7 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     assert np.allclose(line[[0, -1]], [[0, 385], [400, 385]], atol=0.05)  # bent a few cm by the trip through degrees
     assert [(e["actor"], e["target"], e["detail"]) for e in audit_rows(ws) if e["action"] == "load installations"] == [
         ("ben", "pipelines.zip", "1 installation"),
+        ("ana", "platforms.gpkg", "2 installations"),
         ("ana", "platforms.gpkg", "2 installations"),
     ]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +50,11 @@ class Near:
 class Loaded:
     file: str
     by: str
-    at: str
+    at: str  # to the second
     count: int
+    # Each load's own: the pages' caches are keyed by it, and a file loaded again within the
+    # second under the same name was taken for the one before.
+    token: str = ""
 
 
 def loaded(ws: Workspace) -> Loaded | None:
@@ -70,7 +74,7 @@ def load_installations(ws: Workspace, path: Path, actor: str, name_field: str | 
         raise BadInputError("say who you are (your name in the sidebar, or --author) before loading installations")
     actor = clean_author(actor)
     names, geoms = _read(Path(path), name_field, layer)
-    done = Loaded(Path(path).name, actor, _now(), len(names))
+    done = Loaded(Path(path).name, actor, _now(), len(names), uuid.uuid4().hex)
     geoms = _from_west_of_180(geoms)
     with ws.connect(write=True) as con:
         con.execute("DELETE FROM installations")
