@@ -11,9 +11,11 @@ from seep.ui.models import active_model
 from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
 from seep.workspace.export import export_zip
+from seep.workspace.installations import loaded
 from seep.workspace.records import PREDICT_ALL
 from seep.workspace.scenes import acquired_times
 
+NEAR_KMS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0)  # the filter's distances to an installation, up to installations.NEAR_KM
 PAGE_SIZES = (24, 48, 96)  # 24: a 6 x 4 grid; more for a reviewer accepting open sea by the page
 SORTS = {
     "name": "Name",
@@ -35,6 +37,7 @@ legend(ws)
 counts = ws.status_counts()
 authors = ws.head_authors()
 me = session.author()
+installations = loaded(ws)
 needs_model = ("largest_predicted", "smallest_predicted", "least_confident", "most_useful")
 sorts = SORTS if model else {k: v for k, v in SORTS.items() if k not in needs_model}
 left_out = browse_state.restore(
@@ -49,6 +52,7 @@ left_out = browse_state.restore(
         "browse_page": lambda p: p >= 1,
         "browse_per_page": PAGE_SIZES.__contains__,
         "browse_saved_by": set(authors).__contains__,
+        "browse_installation": lambda km: installations is not None and km in NEAR_KMS,
     }
 )
 if left_out:  # a stale or mistyped link: what it asked and did not get, so the list is not read as its answer
@@ -109,6 +113,17 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
         placeholder="anyone",
         help="Whose is each tile's newest label: a reviewer going through one analyst's work",
     )
+    near = st.selectbox(
+        "Installation within",
+        [None, *NEAR_KMS],
+        key="browse_installation",
+        disabled=installations is None,
+        format_func=lambda km: "any distance" if km is None else f"{km:g} km",
+        placeholder="any distance",
+        help="Only the tiles of scenes whose ground lies within this of one of the team's installations (platforms, "
+        "wells, pipelines): a slick there is more often a discharge or a leak than a seep"
+        + ("" if installations else ". None are loaded: an admin loads them on the Team page"),
+    )
     name = st.text_input("Name contains", key="browse_name")
     mine = browse_views.my_work_toggles(work)
     noted = st.toggle(
@@ -139,6 +154,7 @@ flt = ImageFilter(
     saved_by=saved,
     acquired_since=iso(datetime.combine(since, time(), UTC)) if since else None,
     acquired_before=iso(datetime.combine(until + timedelta(days=1), time(), UTC)) if until else None,
+    installation_km=near,
     model=model.id if model else None,
     **mine,
 )

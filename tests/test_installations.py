@@ -14,11 +14,12 @@ import pytest
 import shapely
 from pyogrio.raw import read, write
 from pyproj import Geod, Transformer
+from rasterio.transform import from_origin
 from test_recurrence import labelled_scene
 from test_scenes import run
 
 from seep.errors import BadInputError
-from seep.workspace import Workspace
+from seep.workspace import ImageFilter, Workspace
 from seep.workspace.accounts import audit_rows
 from seep.workspace.installations import installation_near_tile, load_installations, loaded, on_scene, on_tile
 from seep.workspace.report import write_report
@@ -141,6 +142,39 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     assert [s.installation for s in scene_slicks(ws, "jan")] == [None, None]
     code, out, _ = run(capsys, "installations", "--workspace", str(ws.root))
     assert out == "no installations loaded: the seeps list names none beside its slicks\n"
+
+
+def test_browse_and_list_find_the_tiles_within_a_distance_of_an_installation(capsys, tmp_path):
+    ws = scene_with_two_slicks(tmp_path)  # four 256-px tiles of 10 m: x 500000-504000, y 4600000-4596000
+    at = {off: i for i, off in tile_offsets_of(ws, "jan").items()}
+    code, _, err = run(capsys, "list", "--installation-within", "5", "--workspace", str(ws.root))
+    assert code == 1 and "no installations are loaded" in err  # not an empty list, read as "none near"
+    # Alpha on the top-left tile; Beta 2 km east of the scene, level with its bottom row.
+    load_installations(ws, points_file(tmp_path / "p.gpkg", {"Alpha": (501300, 4599500), "Beta": (506000, 4596500)}), "ana")
+
+    def within(km):
+        return set(ws.image_ids(ImageFilter(installation_km=km)))
+
+    assert within(0) == within(1) == {at[(0, 0)]}
+    # Top right: 1.26 km east of Alpha; bottom right: 2.0 km west of Beta; bottom left: 2.06 km south of Alpha.
+    assert within(2.03) == {at[(0, 0)], at[(0, 256)], at[(256, 256)]}
+    assert within(2.1) == set(at.values()) and ws.count_images(ImageFilter(installation_km=2.1, status=("unlabelled",))) == 0
+    code, out, _ = run(capsys, "list", "--installation-within", "1.5", "--workspace", str(ws.root))
+    assert code == 0 and out.endswith("2 images match\n") and "jan.r000000c000256" in out, out
+    code, _, err = run(capsys, "list", "--installation-within", "60", "--workspace", str(ws.root))
+    assert code == 1 and "give 0 to 50 km" in err
+
+    # A pass imported since is measured when next asked (20 m pixels, one tile over Alpha); one loaded
+    # anew is measured afresh, and none loaded leaves none near.
+    labelled_scene(
+        ws, tmp_path, "feb", (200, 200), [(slice(65, 75), slice(35, 65))], transform=from_origin(500500, 4599600, 20, 20)
+    )
+    (feb,) = tile_offsets_of(ws, "feb")
+    assert within(0) == {at[(0, 0)], feb}
+    load_installations(ws, points_file(tmp_path / "q.gpkg", {"Beta": (506000, 4596500)}), "ana")
+    assert within(1) == set() and within(1.6) == {feb}  # feb reaches x 504500
+    run(capsys, "installations", "--clear", "--author", "ana", "--workspace", str(ws.root))
+    assert within(50) == set()
 
 
 def test_a_file_that_cannot_be_read_as_installations_is_refused_and_those_loaded_stay(capsys, tmp_path):

@@ -162,9 +162,11 @@ def test_browse_shows_24_48_or_96_a_page_and_a_link_keeps_the_choice(demo_ws, gr
 def test_a_stale_or_mistyped_link_says_what_browse_left_out(demo_ws):
     """A shared link naming a scene renamed since, or a day mistyped, shows the rest of what it
     asks and names what it left out, as text: the longer list is not the link's answer."""
-    at = app(scene="**gone**", since="yesterday", status="unlabelled", sort="name")
+    at = app(scene="**gone**", since="yesterday", status="unlabelled", sort="name", installation="5")
     (said,) = [i.value for i in at.info if "Left out of the link" in i.value]
-    assert said.endswith("(renamed or removed since, or mistyped): scene=\\*\\*gone\\*\\*, since=yesterday")
+    # installation=5: the installations it was measured against are removed since
+    assert said.endswith("(renamed or removed since, or mistyped): scene=\\*\\*gone\\*\\*, since=yesterday, installation=5")
+    assert at.selectbox(key="browse_installation").disabled
     assert at.pills(key="browse_status").value == ["unlabelled"] and "4 images match" in [c.value for c in at.caption]
     assert "scene" not in at.query_params and at.query_params["status"] == "unlabelled"  # the address: what is shown
     at.pills(key="browse_status").set_value([]).run()  # said once, for the link

@@ -333,6 +333,7 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
         "batches",
         "label_exports",
         "installations",
+        "tile_installations",
     ):
         con.execute(f"DROP TABLE {table}")
     for column in ("note", "expected"):  # and before models added from elsewhere

@@ -446,6 +446,12 @@ def _listing_commands(add: Add) -> None:
     p.add_argument("--noted", action="store_true", help="only images whose newest label was saved with a note")
     p.add_argument("--saved-by", metavar="NAME", help="only images whose newest label NAME saved (Predict all: model)")
     p.add_argument("--assigned-to", metavar="NAME", help="only the tiles of the scenes handed out to NAME (`assign` lists them)")
+    p.add_argument(
+        "--installation-within",
+        type=float,
+        metavar="KM",
+        help="only scene tiles within KM (0 to 50) on the ground of one of the team's installations (`installations` loads them)",
+    )
     _window_args(p)
     p.add_argument(
         "--sort",

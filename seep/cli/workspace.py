@@ -581,6 +581,7 @@ def cmd_list(args) -> int:
         assigned_to=args.assigned_to,
         acquired_since=(window := _window(args)).since,
         acquired_before=window.before,
+        installation_km=args.installation_within,
         sort=args.sort,
         model=args.model or active_model_id(ws) or SHIPPED_MODEL.stem,  # the model Browse reads
     )
@@ -599,6 +600,7 @@ def _check_list_args(ws, args, shipped: str) -> None:
     """A scene, class or model the workspace lacks is a typo to name, not a list to print as if all were well."""
     from seep.workspace.assignments import assignments
     from seep.workspace.filters import SORTS, reads_predictions
+    from seep.workspace.installations import loaded
     from seep.workspace.registry import get_model
 
     unknown = sorted(set(args.scene or ()) - set(ws.scenes()))
@@ -614,6 +616,8 @@ def _check_list_args(ws, args, shipped: str) -> None:
             f"--assigned-to {args.assigned_to}: no scene is handed out to them; scenes are handed out to "
             + (", ".join(sorted(held)) if held else "nobody yet")
         )
+    if args.installation_within is not None and loaded(ws) is None:  # else every tile is "too far": an empty list
+        raise BadInputError("--installation-within: no installations are loaded; `python -m seep installations FILE` loads them")
     if args.has_class is not None and not 0 <= args.has_class < len(ws.classes):
         named = ", ".join(f"{c.id} {c.name}" for c in ws.classes)
         raise BadInputError(f"--has-class {args.has_class}: no such class; this workspace's classes are {named}")

@@ -44,6 +44,7 @@ FIELDS = (
     Field("browse_until", None, parse=date.fromisoformat),
     Field("browse_class", None, parse=int),
     Field("browse_predicted", None, parse=_flag),
+    Field("browse_installation", None, parse=float),
     Field("browse_name", ""),
     Field("browse_saved_by", None),
     Field("browse_sort", "name"),
@@ -75,10 +76,10 @@ def restore(allowed: dict[str, Callable[[object], bool]]) -> list[str]:
         value, unread = _from_url(f) if from_url else (kept.get(f.key, f.default), [])
         ok = allowed.get(f.key, lambda _v: True)
         if f.many:
-            unread += [str(v) for v in value if not ok(v)]
+            unread += [_to_url(v) for v in value if not ok(v)]
             value = [v for v in value if ok(v)]
         elif value is not None and value != f.default and not ok(value):
-            unread.append(str(value))
+            unread.append(_to_url(value))
             value = f.default
         left_out += [f"{f.param}={v}" for v in unread] if from_url else []
         st.session_state[f.key] = value
@@ -132,4 +133,4 @@ def _from_url(f: Field) -> tuple[object, list[str]]:
 def _to_url(value: object) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
-    return str(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)  # 5 km, not 5.0

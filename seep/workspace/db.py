@@ -421,6 +421,15 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX installations_box ON installations(south, north);
     """,
+    # 28: each scene tile's distance on the ground to the nearest installation (NULL: none within
+    # installations.NEAR_KM), for Browse's filter: measured once per tile and load, not per page.
+    """
+    CREATE TABLE tile_installations (
+        image_id TEXT PRIMARY KEY,
+        km REAL
+    );
+    CREATE INDEX tile_installations_km ON tile_installations(km);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

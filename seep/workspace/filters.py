@@ -26,6 +26,7 @@ class ImageFilter:
     assigned_to: str | None = None  # tiles of the scenes handed out to this person
     acquired_since: str | None = None  # tiles of scenes acquired at or after this (ISO 8601 UTC): the new passes
     acquired_before: str | None = None  # ... and before this: the passes of a week, a month
+    installation_km: float | None = None  # scene tiles within this of one of the team's installations
     sort: str = "name"  # a key of SORTS (below: the ORDER BY of each)
     queue_per_scene: int = 5  # most_useful: how many of each scene's most doubtful tiles come first
 
@@ -77,6 +78,14 @@ class ImageFilter:
         if self.acquired_before is not None:
             clauses.append("scene IN (SELECT s.name FROM scenes s WHERE s.acquired < ?)")
             args.append(self.acquired_before)
+        if self.installation_km is not None:  # measured by installations.measure_tiles, which the workspace runs first
+            from seep.workspace.installations import NEAR_KM  # it reads the workspace, which reads this
+
+            km = float(self.installation_km)
+            if not 0 <= km <= NEAR_KM:
+                raise BadInputError(f"an installation within {km:g} km: give 0 to {NEAR_KM} km")
+            clauses.append("id IN (SELECT t.image_id FROM tile_installations t WHERE t.km <= ?)")
+            args.append(km)
         if self.has_prediction is not None:
             clauses.append(
                 ("" if self.has_prediction else "NOT ") + "EXISTS (SELECT 1 FROM predictions p "

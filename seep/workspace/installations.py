@@ -2,7 +2,8 @@
 one is more often a discharge or a leak than a natural seep, so analysts screen each slick
 against the installations of their sea (OSPAR's offshore installations, BOEM's platforms and
 pipelines, a national register). An admin loads that layer once, from any GIS file; the seeps
-list, the scene report and Review then name each slick's nearest installation and how far it is.
+list, the scene report and Review then name each slick's nearest installation and how far it is,
+and Browse finds the tiles within a distance of one.
 
 Kept in the workspace in longitude and latitude, whatever the file's coordinate system, and
 replaced whole by each load. Distances are taken as the recurrence's are (seep.workspace.
@@ -12,6 +13,7 @@ the installation's point, line or area.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import uuid
@@ -60,7 +62,11 @@ class Loaded:
 def loaded(ws: Workspace) -> Loaded | None:
     """Which file the installations came from, by whom and when; None where none are loaded."""
     with ws.connect() as con:
-        row = con.execute("SELECT value FROM settings WHERE key = ?", (SETTING,)).fetchone()
+        return loaded_in(con)
+
+
+def loaded_in(con) -> Loaded | None:
+    row = con.execute("SELECT value FROM settings WHERE key = ?", (SETTING,)).fetchone()
     return Loaded(**json.loads(row[0])) if row else None
 
 
@@ -78,6 +84,7 @@ def load_installations(ws: Workspace, path: Path, actor: str, name_field: str | 
     geoms = _from_west_of_180(geoms)
     with ws.connect(write=True) as con:
         con.execute("DELETE FROM installations")
+        con.execute("DELETE FROM tile_installations")  # measured against the installations before
         for n, g, box in zip(names, shapely.to_wkb(geoms), shapely.bounds(geoms).tolist(), strict=True):
             con.execute("INSERT INTO installations (name, geometry, west, south, east, north) VALUES (?,?,?,?,?,?)", (n, g, *box))
         _set(con, done)
@@ -95,6 +102,7 @@ def clear_installations(ws: Workspace, actor: str) -> int:
     was = loaded(ws)
     with ws.connect(write=True) as con:
         con.execute("DELETE FROM installations")
+        con.execute("DELETE FROM tile_installations")
         con.execute("DELETE FROM settings WHERE key = ?", (SETTING,))
         record_in(con, actor, "remove installations", was.file if was else "", counted(was.count if was else 0, "installation"))
     return was.count if was else 0
@@ -132,6 +140,48 @@ def _nearest(names: list[str], where: np.ndarray, local: str, mine: list) -> lis
     for i, j, d in zip(found_for.tolist(), found.tolist(), metres.tolist(), strict=True):
         out[i] = Near(names[placed[j]], d / 1000)
     return out
+
+
+def measure_tiles(ws: Workspace) -> int:
+    """Give each scene tile not measured since the installations were loaded its distance on the
+    ground to the nearest (its footprint's; NULL beyond NEAR_KM or on a scene with no CRS): what
+    Browse's "Installation within" filter reads. A scene imported since is measured on the next
+    call. Returns how many tiles were measured."""
+    was = loaded(ws)
+    if was is None:
+        return 0
+    with ws.connect() as con:
+        rows = con.execute(
+            "SELECT st.scene, st.image_id, st.row_off, st.col_off FROM scene_tiles st LEFT JOIN tile_installations t "
+            "ON t.image_id = st.image_id WHERE t.image_id IS NULL ORDER BY st.scene, st.image_id"
+        ).fetchall()
+    measured = []
+    for name, group in itertools.groupby(rows, key=lambda r: r[0]):
+        measured += _measured(ws, scene(ws, name), [tuple(r[1:]) for r in group])
+    with ws.connect(write=True) as con:
+        if loaded_in(con) != was:  # loaded anew or removed meanwhile: these distances are to the old ones
+            return 0
+        for image_id, km in measured:
+            con.execute(
+                "INSERT INTO tile_installations (image_id, km) VALUES (?, ?) ON CONFLICT (image_id) DO NOTHING", (image_id, km)
+            )
+    return len(measured)
+
+
+def _measured(ws: Workspace, sc: Scene, tiles: list[tuple[str, int, int]]) -> list[tuple[str, float | None]]:
+    """(image id, km to the nearest installation or None) of each of `sc`'s tiles (id, row_off, col_off)."""
+    names, where = _installations(ws, _around(sc, NEAR_KM)) if sc.grid.crs is not None else ([], None)
+    if not names:
+        return [(t[0], None) for t in tiles]
+    to_crs = shapely_affine(sc)
+    w, h = sc.grid.width, sc.grid.height  # an edge tile's padding past the scene lies nowhere
+    boxes = [
+        shapely.affinity.affine_transform(shapely.box(c, r, min(c + sc.tile, w), min(r + sc.tile, h)), to_crs)
+        for _, r, c in tiles
+    ]
+    local = centred_on(sc)
+    near = _nearest(names, where, local, in_metres(sc, boxes, local))
+    return [(t[0], n.km if n else None) for t, n in zip(tiles, near, strict=True)]
 
 
 def installation_near_tile(ws: Workspace, image_id: str, mask: np.ndarray) -> Near | None:

@@ -151,7 +151,7 @@ class Workspace(LabelStore, PredictionCache):
         return read_kept(self.root / self.image(ref).file)
 
     def list_images(self, flt: ImageFilter = ImageFilter(), *, offset: int = 0, limit: int = 100) -> list[ImageRecord]:
-        where, args = flt.where()
+        where, args = self._where(flt)
         with self.connect() as con:
             rows = con.execute(
                 f"SELECT * FROM images{where} ORDER BY {flt.order()} LIMIT ? OFFSET ?",
@@ -161,9 +161,16 @@ class Workspace(LabelStore, PredictionCache):
 
     def image_ids(self, flt: ImageFilter = ImageFilter()) -> list[str]:
         """Every matching id in order: what previous / next walk through."""
-        where, args = flt.where()
+        where, args = self._where(flt)
         with self.connect() as con:
             return [r[0] for r in con.execute(f"SELECT id FROM images{where} ORDER BY {flt.order()}", [*args, *flt.order_args()])]
+
+    def _where(self, flt: ImageFilter) -> tuple[str, list]:
+        if flt.installation_km is not None:  # tiles imported, or installations loaded, since it last ran
+            from seep.workspace.installations import measure_tiles  # it reads scenes, which read this module
+
+            measure_tiles(self)
+        return flt.where()
 
     def images_by_ids(self, ids: list[str]) -> list[ImageRecord]:
         """Records in the order of `ids`."""
@@ -175,7 +182,7 @@ class Workspace(LabelStore, PredictionCache):
         return [by_id[i] for i in ids if i in by_id]
 
     def count_images(self, flt: ImageFilter = ImageFilter()) -> int:
-        where, args = flt.where()
+        where, args = self._where(flt)
         with self.connect() as con:
             return con.execute(f"SELECT count(*) FROM images{where}", args).fetchone()[0]
 
@@ -214,7 +221,7 @@ def forget_in(con, image_ids: list[str]) -> list[str]:
         marks = ",".join("?" * len(chunk))
         for table, key in (("images", "id"), ("label_versions", "image_id"), ("predictions", "image_id")):
             files += [r[0] for r in con.execute(f"SELECT file FROM {table} WHERE {key} IN ({marks})", chunk)]
-        for table in ("label_classes", "label_versions", "predictions", "scene_tiles", "batch_tiles"):
+        for table in ("label_classes", "label_versions", "predictions", "scene_tiles", "batch_tiles", "tile_installations"):
             con.execute(f"DELETE FROM {table} WHERE image_id IN ({marks})", chunk)
         con.execute(f"DELETE FROM images WHERE id IN ({marks})", chunk)
     return files

@@ -997,6 +997,13 @@ def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_s
         first = next(csv.DictReader(open(download.value.path())))
         assert first["installation"] == "Platform *Alpha*" and 0 < float(first["installation_km"]) <= 1.0
         expect(page.get_by_text("nearest installation: the team's, within 50 km", exact=False)).to_be_visible()
+        page.goto(url)  # Browse: the tiles within 1 km of one, the slick's among them
+        wait_for_app(page)
+        choose(page, page.get_by_role("combobox", name="Installation within"), "1 km")
+        near = ws.image_ids(ImageFilter(installation_km=1.0))
+        assert largest.image_id in near and len(near) < ws.count_images()
+        expect(page.get_by_text(f"{len(near)} images match" if len(near) > 1 else "1 image matches")).to_be_visible()
+        assert "installation=1" in page.url  # a link to share keeps it
         open_review(page, url, largest.image_id)
         said = re.compile(r"Nearest installation: Platform \*Alpha\*, [01]\.\d km from the seep shown here")
         expect(page.get_by_text(said)).to_be_visible()  # the name as typed, not as markdown
