@@ -11,7 +11,7 @@ from seep.ui.models import active_model
 from seep.ui.text import plain
 from seep.workspace import STATUS_LABELS, STATUSES, ImageFilter, agreement
 from seep.workspace.export import export_zip
-from seep.workspace.installations import loaded
+from seep.workspace.installations import loaded, nearest_to_tiles
 from seep.workspace.records import PREDICT_ALL
 from seep.workspace.scenes import acquired_times
 
@@ -223,6 +223,6 @@ page = st.pagination(pages, key="browse_page") if pages > 1 else 1
 records = ws.list_images(flt, offset=(page - 1) * per_page, limit=per_page)
 
 if view == "Table":
-    browse_views.table_view(ws, records)
+    browse_views.table_view(ws, records, nearest_to_tiles(ws, [r.id for r in records]) if near is not None else None)
 else:
     browse_views.grid_view(ws, records, layer, model, me)

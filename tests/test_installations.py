@@ -21,7 +21,14 @@ from test_scenes import run
 from seep.errors import BadInputError
 from seep.workspace import ImageFilter, Workspace
 from seep.workspace.accounts import audit_rows
-from seep.workspace.installations import installation_near_tile, load_installations, loaded, on_scene, on_tile
+from seep.workspace.installations import (
+    installation_near_tile,
+    load_installations,
+    loaded,
+    nearest_to_tiles,
+    on_scene,
+    on_tile,
+)
 from seep.workspace.report import write_report
 from seep.workspace.scenes import reviewed_stamp, scene, tile_offsets_of
 from seep.workspace.sites import seep_sites
@@ -156,6 +163,12 @@ def test_browse_and_list_find_the_tiles_within_a_distance_of_an_installation(cap
         return set(ws.image_ids(ImageFilter(installation_km=km)))
 
     assert within(0) == within(1) == {at[(0, 0)]}
+    assert {i: str(n) for i, n in nearest_to_tiles(ws, list(at.values())).items()} == {
+        at[(0, 0)]: "Alpha, under it",
+        at[(0, 256)]: "Alpha, 1.3 km",
+        at[(256, 0)]: "Alpha, 2.1 km",
+        at[(256, 256)]: "Beta, 2.0 km",
+    }  # Browse's table says it beside the filter
     # Top right: 1.26 km east of Alpha; bottom right: 2.0 km west of Beta; bottom left: 2.06 km south of Alpha.
     assert within(2.03) == {at[(0, 0)], at[(0, 256)], at[(256, 256)]}
     assert within(2.1) == set(at.values()) and ws.count_images(ImageFilter(installation_km=2.1, status=("unlabelled",))) == 0

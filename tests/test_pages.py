@@ -564,6 +564,10 @@ def test_review_says_a_near_installation_aloud_and_a_far_one_quietly(tmp_path, m
     loose = demo_ws.image("900100.000000")  # a tile of no scene: no installation near it
     at = app(image=loose.id)
     assert not any(c.value.startswith("Nearest installation") for c in [*at.caption, *at.info])
+    at = app(installation="1", view="Table")  # Browse: the tiles within 1 km of one, each with its nearest
+    rows = at.dataframe[0].value.set_index("name")
+    assert rows.loc[demo_ws.image(tile).name, "nearest installation"] == "Alpha, under it" and loose.name not in rows.index
+    assert at.selectbox(key="browse_installation").value == 1.0
 
 
 def test_review_predicts_the_next_tile_in_the_background(demo_ws, with_model):

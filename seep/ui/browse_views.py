@@ -21,6 +21,7 @@ from seep.workspace import registry as reg
 from seep.workspace.activity import last_worked, passes_since
 from seep.workspace.assignments import HAND_OUT, assignments
 from seep.workspace.batches import last_grid_accept, undo_batch
+from seep.workspace.installations import Near
 from seep.workspace.passes_report import passes_in, passes_report
 from seep.workspace.records import counted, first_few
 from seep.workspace.recurrence import reach_m
@@ -201,25 +202,25 @@ def sites_downloads(ws: Workspace, window: Window, names: list[str]) -> None:
         )
 
 
-def table_view(ws: Workspace, records: list[ImageRecord]) -> None:
+def table_view(ws: Workspace, records: list[ImageRecord], near: dict[str, Near] | None = None) -> None:
+    """`near`: each tile's nearest installation, a column where Browse keeps to those near one."""
     heads = ws.head_versions([r.id for r in records])
-    show_table(
-        [
-            {
-                "name": r.name,
-                "scene": r.scene,
-                "status": STATUS_LABELS[r.status],
-                "label": f"v{r.head_version}" if r.head_version else "",
-                "saved by": saved_by(heads[r.id]) if r.id in heads else None,
-                "saved": when(heads[r.id].created_at) if r.id in heads else None,
-                "seep pixels": r.seep_pixels,
-                "note": heads[r.id].note if r.id in heads else None,
-                "open": f"review?image={r.id}",
-            }
-            for r in records
-        ],
-        column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")},
-    )
+    rows = [
+        {
+            "name": r.name,
+            "scene": r.scene,
+            "status": STATUS_LABELS[r.status],
+            "label": f"v{r.head_version}" if r.head_version else "",
+            "saved by": saved_by(heads[r.id]) if r.id in heads else None,
+            "saved": when(heads[r.id].created_at) if r.id in heads else None,
+            "seep pixels": r.seep_pixels,
+            **({"nearest installation": str(near[r.id]) if r.id in near else None} if near is not None else {}),
+            "note": heads[r.id].note if r.id in heads else None,
+            "open": f"review?image={r.id}",
+        }
+        for r in records
+    ]
+    show_table(rows, column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")})
 
 
 def grid_view(ws: Workspace, records: list[ImageRecord], layer: str, model, me: str) -> None:

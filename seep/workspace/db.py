@@ -426,6 +426,7 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE tile_installations (
         image_id TEXT PRIMARY KEY,
+        name TEXT,                        -- the nearest; NULL with km where none lies within reach
         km REAL
     );
     CREATE INDEX tile_installations_km ON tile_installations(km);

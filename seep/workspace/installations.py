@@ -24,6 +24,7 @@ import numpy as np
 import shapely
 
 from seep.errors import BadInputError
+from seep.workspace.db import in_chunks
 from seep.workspace.gis import reproject, shapely_affine
 from seep.workspace.gis_import import LayerChoice, _check_degrees, _gdal_reason, _readable, layers_of
 from seep.workspace.records import clean_author, counted
@@ -161,15 +162,32 @@ def measure_tiles(ws: Workspace) -> int:
     with ws.connect(write=True) as con:
         if loaded_in(con) != was:  # loaded anew or removed meanwhile: these distances are to the old ones
             return 0
-        for image_id, km in measured:
+        for image_id, near in measured:
             con.execute(
-                "INSERT INTO tile_installations (image_id, km) VALUES (?, ?) ON CONFLICT (image_id) DO NOTHING", (image_id, km)
+                "INSERT INTO tile_installations (image_id, name, km) VALUES (?, ?, ?) ON CONFLICT (image_id) DO NOTHING",
+                (image_id, near.name if near else None, near.km if near else None),
             )
     return len(measured)
 
 
-def _measured(ws: Workspace, sc: Scene, tiles: list[tuple[str, int, int]]) -> list[tuple[str, float | None]]:
-    """(image id, km to the nearest installation or None) of each of `sc`'s tiles (id, row_off, col_off)."""
+def nearest_to_tiles(ws: Workspace, image_ids: list[str]) -> dict[str, Near]:
+    """The nearest installation to each of these tiles as measure_tiles found it (none for a tile
+    with none within NEAR_KM, or not measured yet): Browse's table beside its filter."""
+    with ws.connect() as con:
+        rows = [
+            r
+            for chunk in in_chunks(image_ids)
+            for r in con.execute(
+                f"SELECT image_id, name, km FROM tile_installations WHERE image_id IN ({','.join('?' * len(chunk))}) "
+                "AND name IS NOT NULL",
+                chunk,
+            )
+        ]
+    return {r[0]: Near(r[1], r[2]) for r in rows}
+
+
+def _measured(ws: Workspace, sc: Scene, tiles: list[tuple[str, int, int]]) -> list[tuple[str, Near | None]]:
+    """(image id, its nearest installation or None) of each of `sc`'s tiles (id, row_off, col_off)."""
     names, where = _installations(ws, _around(sc, NEAR_KM)) if sc.grid.crs is not None else ([], None)
     if not names:
         return [(t[0], None) for t in tiles]
@@ -181,7 +199,7 @@ def _measured(ws: Workspace, sc: Scene, tiles: list[tuple[str, int, int]]) -> li
     ]
     local = centred_on(sc)
     near = _nearest(names, where, local, in_metres(sc, boxes, local))
-    return [(t[0], n.km if n else None) for t, n in zip(tiles, near, strict=True)]
+    return [(t[0], n) for t, n in zip(tiles, near, strict=True)]
 
 
 def installation_near_tile(ws: Workspace, image_id: str, mask: np.ndarray) -> Near | None:
