@@ -15,7 +15,7 @@ from seep.workspace.assignments import holder
 from seep.workspace.places import position_format, written
 from seep.workspace.render import render_surroundings, render_tile
 from seep.workspace.scenes import reviewed_stamp, scene
-from seep.workspace.tile_places import centre_of, footprint_m2, pixel_lonlat, tile_corners_lonlat, tile_place
+from seep.workspace.tile_places import centre_of, footprint_m2, pixel_lonlat, pixel_steps_m, tile_corners_lonlat, tile_place
 
 ws = session.workspace()
 model = active_model(ws)
@@ -85,7 +85,7 @@ with edit_col:
             "empty": "No label and no model: paint from scratch",
             "blind": "Editing your blind label",
         }[opened.source]
-        + " · 1-7 class, E eraser, [ ] size, Ctrl+Z/Y, S save, "
+        + " · 1-7 class, E eraser, [ ] size, M measure, Ctrl+Z/Y, S save, "
         + ("A accept and next, " if can_accept else "")
         + "N/P next/previous"
     )
@@ -112,6 +112,7 @@ with edit_col:
         can_accept=can_accept,
         values=ws.read_image(image.id),
         corners=corners,
+        metres=pixel_steps_m(corners, image.height) if corners else None,
         pin=pin,
     )
     if not blind_mode:  # a blind label is nobody else's to read, note or not

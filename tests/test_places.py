@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod, Transformer
-from rasterio.transform import from_origin
+from rasterio.transform import Affine, from_origin
 from test_scenes import run, write_tif
 
 from seep.errors import BadInputError
@@ -28,7 +28,7 @@ from seep.workspace.places import (
     written,
 )
 from seep.workspace.scenes import import_scene, tile_offsets_of
-from seep.workspace.tile_places import pixel_lonlat
+from seep.workspace.tile_places import pixel_lonlat, pixel_steps_m
 
 
 @pytest.mark.parametrize(
@@ -413,3 +413,24 @@ def test_another_pass_s_slicks_in_one_file_stay_off_this_pass(two_passes, tmp_pa
         BadInputError, match=r"\(1 polygon of scene morning: import the file on that scene\); nothing was imported"
     ):
         import_seeps(two_passes, tmp_path / "morning.geojson", scene_name="evening", author="ana")
+
+
+@pytest.mark.parametrize(
+    ("crs", "transform"),
+    [
+        ("EPSG:32631", (10.0, 0.0, 500000.0, 0.0, -10.0, 4600000.0)),  # UTM metres
+        ("EPSG:4326", (0.0002, 0.0, 5.0, 0.0, -0.0001, 61.0)),  # degrees, far north: a column is not a row
+        ("EPSG:32631", (7.0710678, 7.0710678, 500000.0, 7.0710678, -7.0710678, 4600000.0)),  # a grid turned 45 degrees
+    ],
+)
+def test_the_rulers_metres_a_pixel_are_the_distances_on_the_ellipsoid(crs, transform):
+    """The editor's ruler multiplies a drag in pixels by these steps: a drag from the tile's top-left
+    to a pixel inside it must be the geodesic distance between them, whatever the grid."""
+    t = Affine(*transform)
+    to = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    corners = [list(to.transform(*(t @ (c, r)))) for r, c in ((0, 0), (0, 256), (256, 0), (256, 256))]
+    (ce, cn), (re_, rn) = pixel_steps_m(corners, 256)
+    for dc, dr in ((100, 0), (0, 100), (200, 150)):
+        ruler = math.hypot(ce * dc + re_ * dr, cn * dc + rn * dr)
+        true = Geod(ellps="WGS84").inv(*corners[0], *to.transform(*(t @ (dc, dr))))[2]
+        assert ruler == pytest.approx(true, rel=5e-4), (dc, dr)  # under a metre a kilometre

@@ -371,6 +371,11 @@ def transformer(source: str, target: str):
     return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True)
 
 
+def about(lon: float, lat: float) -> str:
+    """PROJ's azimuthal equidistant projection about a place, in metres: true distances from it."""
+    return f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m +no_defs"
+
+
 @functools.lru_cache(maxsize=64)
 def on_earth(wkt: str | None) -> str | None:
     """The CRS where PROJ can place it on the Earth, else None, as no CRS: a local engineering

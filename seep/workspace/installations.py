@@ -23,12 +23,13 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from seep.data.geo import about
 from seep.errors import BadInputError
 from seep.workspace.db import in_chunks
 from seep.workspace.gis import reproject, shapely_affine
 from seep.workspace.gis_import import LayerChoice, _check_degrees, _gdal_reason, _readable, layers_of
 from seep.workspace.records import clean_author, counted
-from seep.workspace.recurrence import about, centred_on, footprint, in_metres, outlines
+from seep.workspace.recurrence import centred_on, footprint, in_metres, outlines
 from seep.workspace.scenes import Scene, scene
 from seep.workspace.tile_places import tile_place
 from seep.workspace.workspace import Workspace

@@ -22,7 +22,7 @@ from rasterio.features import shapes
 from rasterio.transform import Affine
 
 from seep.data.acquired import days_between
-from seep.data.geo import transformer
+from seep.data.geo import about, transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import reproject, shapely_affine
 from seep.workspace.records import REVIEWED, clean_author
@@ -198,11 +198,6 @@ def footprint(sc: Scene):
 def centred_on(sc: Scene) -> str:
     """A PROJ azimuthal equidistant projection about the middle of the scene: distances in metres."""
     return about(*transformer(sc.grid.crs, "EPSG:4326").transform(*(sc.grid.affine() @ (sc.grid.width / 2, sc.grid.height / 2))))
-
-
-def about(lon: float, lat: float) -> str:
-    """PROJ's azimuthal equidistant projection about a place, in metres: true distances from it."""
-    return f"+proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +datum=WGS84 +units=m +no_defs"
 
 
 def in_metres(sc: Scene, geoms: list, local: str) -> list:

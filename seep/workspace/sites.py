@@ -15,13 +15,13 @@ import shapely
 
 from seep.data.acquired import Window
 from seep.data.disjoint import find, union
-from seep.data.geo import lonlat, replace_atomically, transformer
+from seep.data.geo import about, lonlat, replace_atomically, transformer
 from seep.errors import BadInputError
 from seep.workspace.gis import GDB, GDB_ZIP, seep_polygons
 from seep.workspace.installations import nearest_to_points
 from seep.workspace.kml import dress
 from seep.workspace.records import REVIEWED
-from seep.workspace.recurrence import about, centred_on, footprint, in_metres, reach_m
+from seep.workspace.recurrence import centred_on, footprint, in_metres, reach_m
 from seep.workspace.scenes import Scene, in_time_order, scene, scene_names
 from seep.workspace.shapefile import as_dbf, write_zipped
 from seep.workspace.spreadsheets import write_csv

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seep.data.geo import lonlat, transformer
+from seep.data.geo import about, lonlat, transformer
 from seep.workspace.scenes import scene, tile_offsets_of
 from seep.workspace.workspace import Workspace
 
@@ -105,3 +105,13 @@ def footprint_m2(corners: list[list[float]]) -> float:
     ring = [corners[i] for i in (0, 1, 3, 2)]  # top-left, top-right, bottom-right, bottom-left
     area, _ = Geod(ellps="WGS84").polygon_area_perimeter([p[0] for p in ring], [p[1] for p in ring])
     return abs(area)
+
+
+def pixel_steps_m(corners: list[list[float]], size: int) -> list[list[float]]:
+    """[[east, north] of one column's step, [east, north] of one row's] in metres on the ground,
+    from tile_corners_lonlat: PROJ's azimuthal equidistant projection about the tile's middle,
+    true in a projected or a geographic CRS and on a rotated grid. The editor's ruler turns a drag
+    in pixels into a distance with it (within a tile, to well under a metre a kilometre)."""
+    lon, lat = centre_of(corners)
+    x, y = transformer("EPSG:4326", about(lon, lat)).transform([c[0] for c in corners[:3]], [c[1] for c in corners[:3]])
+    return [[(x[1] - x[0]) / size, (y[1] - y[0]) / size], [(x[2] - x[0]) / size, (y[2] - y[0]) / size]]

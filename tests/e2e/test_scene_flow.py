@@ -91,7 +91,7 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page, tmp_
     editor_ready(page, f"{opened}:label:1")
     r, c = tile_offsets_of(ws, "demo_scene")[opened]
     expect(page.get_by_text(f"rows {r:,}-{r + 255:,}, columns {c:,}-{c + 255:,}", exact=False)).to_be_visible()
-    from pyproj import Transformer
+    from pyproj import Geod, Transformer
 
     sc = scene(ws, "demo_scene")  # the tile's middle on the map, as an analyst reports a slick's place
     lon, lat = Transformer.from_crs(sc.grid.crs, "EPSG:4326", always_xy=True).transform(
@@ -135,6 +135,30 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page, tmp_
     x, y = sc.grid.affine(r, c) @ (60.5, 30.5)
     lon, lat = Transformer.from_crs(sc.grid.crs, "EPSG:4326", always_xy=True).transform(x, y)
     assert got and abs(float(got[1]) - lat) < 1e-5 and abs(float(got[2]) - lon) < 1e-5, readout
+
+    # M measures: a drag of 100 pixels along row 30 is the distance on the ground between its ends
+    # (the ellipsoid's, by pyproj), and it leaves the mask as it was.
+    canvas.focus()
+    page.keyboard.press("m")
+    page.mouse.move(box["x"] + 20.5 * zoom, box["y"] + 30.5 * zoom)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 120.5 * zoom, box["y"] + 30.5 * zoom, steps=6)
+    page.mouse.up()
+    expect(page.get_by_test_id("seep-ruler")).to_be_visible()  # the line, over the tile
+    label = page.get_by_test_id("seep-ruler-label").inner_text()
+    ends = [
+        Transformer.from_crs(sc.grid.crs, "EPSG:4326", always_xy=True).transform(*(sc.grid.affine(r, c) @ (x, 30.5)))
+        for x in (20.5, 120.5)
+    ]
+    metres = Geod(ellps="WGS84").inv(*ends[0], *ends[1])[2]
+    got = re.fullmatch(r"(\d+\.\d\d) km \(100\.0 px\)", label)
+    assert got and abs(float(got[1]) * 1000 - metres) <= 5, (label, metres)
+    shot(page, "70-review-measure")
+    expect(page.get_by_test_id("seep-status")).to_have_text("")  # no stroke: nothing to save
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("seep-ruler-label")).to_be_hidden()
+    expect(page.get_by_test_id("seep-ruler")).to_be_hidden()
+    page.keyboard.press("b")
 
     page.get_by_test_id("seep-class-2").click()
     page.mouse.move(box["x"] + 100 * zoom, box["y"] + 100 * zoom)  # the tile's rows past 143 are past the scene's edge

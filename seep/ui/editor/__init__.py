@@ -47,6 +47,7 @@ def mask_editor(
     can_accept: bool = True,
     values: np.ndarray | None = None,
     corners: list[list[float]] | None = None,
+    metres: list[list[float]] | None = None,
     pin: tuple[int, int] | None = None,
 ) -> bool:
     """Show `mask` over `image_rgb` for editing; returns whether it has unsaved strokes.
@@ -57,7 +58,8 @@ def mask_editor(
     rerun, not two. `locked` (H, W) bool marks no-data pixels: no brush, lasso or fill
     puts seep there (the eraser still works). `values` (H, W[, C]): the tile's pixel values,
     read out in dB under the cursor. `corners`: [lon, lat] of the tile's outer corners (top-left,
-    top-right, bottom-left, bottom-right), for the place under the cursor. `context` (H + 2m, W + 2m, 3): the picture
+    top-right, bottom-left, bottom-right), for the place under the cursor. `metres`: a column's and
+    a row's step on the ground (tile_places.pixel_steps_m), for the ruler's distances. `context` (H + 2m, W + 2m, 3): the picture
     around the tile (its neighbours' edges), shown read-only as a frame of m pixels. `pin`:
     (row, col) of a place to mark, and to open the view on."""
     st.session_state[f"{key}__mask_id"] = mask_id
@@ -78,6 +80,7 @@ def mask_editor(
         "margin": (context.shape[0] - mask.shape[0]) // 2 if context is not None else 0,
         "can_accept": bool(can_accept),
         "corners": corners,
+        "metres": metres,
         "pin": [int(pin[0]), int(pin[1])] if pin else None,
     }
     _component(

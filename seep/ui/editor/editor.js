@@ -41,6 +41,7 @@ const TOOLS = [
   ["polygon", "Polygon: click the corners (drag one to move it); Enter, a double-click or a click on the first fills it; Backspace drops the last; Esc cancels", "V"],
   ["fill", "Flood fill", "F"],
   ["blob", "Blob: click a blob to give it the current class (with the eraser: delete it)", "O"],
+  ["measure", "Measure: drag from one place to another for the distance on the ground (the mask is not touched); Esc clears", "M"],
 ];
 
 function build(parent) {
@@ -82,6 +83,8 @@ function build(parent) {
         <canvas class="lasso"></canvas>
         <div class="cursor"></div>
         <div class="pin" data-testid="seep-pin" hidden></div>
+        <svg class="ruler" data-testid="seep-ruler" hidden><line></line></svg>
+        <span class="ruler-label" data-testid="seep-ruler-label" hidden></span>
       </div>
     </div></div><canvas class="minimap" data-testid="seep-minimap" title="Click or drag to move the view"></canvas>
     <span class="readout" data-testid="seep-readout"></span></div>`;
@@ -158,6 +161,8 @@ class Editor {
     this.locked = data.locked ? await inflate(b64ToBytes(data.locked)) : null; // no-data: never painted
     this.db = data.db ? { ...data.db, q: await inflate(b64ToBytes(data.db.data)) } : null;
     this.corners = data.corners || null;
+    this.steps = data.metres || null; // [[east, north] of a column's step, of a row's], in metres on the ground
+    this.clearRuler(); // a distance measured belongs to the tile it was measured on
     this.canvas.width = this.lassoCanvas.width = this.w;
     this.canvas.height = this.lassoCanvas.height = this.h;
     this.image = this.ctx.createImageData(this.w, this.h);
@@ -260,6 +265,7 @@ class Editor {
 
   refreshBar() {
     if (this.poly && this.tool !== "polygon") this.cancelPolygon(); // another tool drops an unfinished polygon
+    if (this.ruler && this.tool !== "measure") this.clearRuler();
     this.root.querySelectorAll("button.cls").forEach((b) => b.classList.toggle("on", !this.eraser && +b.dataset.cls === this.cls));
     this.q("button.eraser").classList.toggle("on", this.eraser);
     this.root.querySelectorAll("button.tool").forEach((b) => b.classList.toggle("on", b.dataset.tool === this.tool));
@@ -304,6 +310,7 @@ class Editor {
       el.style.width = `${W}px`;
       el.style.height = `${H}px`;
     }
+    if (this.ruler) this.drawRuler(this.ruler); // its label is placed in screen pixels: moved with a zoom
   }
 
   render() {
@@ -585,6 +592,42 @@ class Editor {
     this.drawLasso(null);
   }
 
+  // ---- measure: a straight line from where the drag began, with its length on the ground (the
+  // slick's length, how far from the platform) from the metres a pixel step spans about the
+  // tile's middle, as Python measured it through PROJ; in pixels on a tile of no scene ----
+  drawRuler(ruler) {
+    this.ruler = ruler;
+    const { a, b } = ruler;
+    const svg = this.q("svg.ruler"), label = this.q(".ruler-label");
+    svg.setAttribute("viewBox", `0 0 ${this.w} ${this.h}`);
+    const line = svg.querySelector("line");
+    [["x1", a.x], ["y1", a.y], ["x2", b.x], ["y2", b.y]].forEach(([k, v]) => line.setAttribute(k, v));
+    label.textContent = this.distance(a, b);
+    const flip = b.x > this.w * 0.7; // near the right edge the stage would clip it: on the line's left instead
+    Object.assign(label.style, {
+      left: `${b.x * this.zoom}px`,
+      top: `${b.y * this.zoom}px`,
+      transform: flip ? "translate(calc(-100% - 8px), -50%)" : "",
+    });
+    svg.toggleAttribute("hidden", false); // an SVG element has no `hidden` property, only the attribute
+    label.hidden = false;
+  }
+
+  clearRuler() {
+    this.ruler = null;
+    this.q("svg.ruler").toggleAttribute("hidden", true);
+    this.q(".ruler-label").hidden = true;
+  }
+
+  distance(a, b) {
+    const dc = b.x - a.x, dr = b.y - a.y;
+    const px = `${Math.hypot(dc, dr).toFixed(1)} px`;
+    if (!this.steps) return px;
+    const [[ce, cn], [re, rn]] = this.steps;
+    const m = Math.hypot(ce * dc + re * dr, cn * dc + rn * dr);
+    return `${m < 1000 ? `${m.toFixed(0)} m` : `${(m / 1000).toFixed(2)} km`} (${px})`;
+  }
+
   // ---- events ---------------------------------------------------------------------------
   pos(e) {
     const r = this.canvas.getBoundingClientRect();
@@ -635,6 +678,7 @@ class Editor {
       const x = Math.floor(p.x), y = Math.floor(p.y);
       if (this.tool === "fill" || this.tool === "blob") return this.edit(() => (this.tool === "fill" ? this.floodFill(x, y) : this.blob(x, y)));
       if (this.tool === "polygon") return this.polygonDown(p);
+      if (this.tool === "measure") return this.drawRuler({ a: p, b: p, dragging: true });
       this.snapshot();
       this.stroke = [p];
       if (this.tool === "brush") {
@@ -650,6 +694,7 @@ class Editor {
         this.poly.pts[this.poly.drag] = this.pos(e);
         this.drawLasso(this.poly.pts, true);
       }
+      if (this.ruler && this.ruler.dragging) this.drawRuler({ ...this.ruler, b: this.pos(e) });
       if (!this.stroke) return;
       const p = this.pos(e);
       if (this.tool === "brush") {
@@ -664,6 +709,7 @@ class Editor {
     const end = () => {
       this.pan = null;
       if (this.poly) this.poly.drag = -1;
+      if (this.ruler) this.ruler.dragging = false; // it stays in view until the next drag, Esc or another tool
       if (!this.stroke) return;
       if (this.tool === "lasso") {
         this.fillPolygon(this.stroke);
@@ -821,6 +867,7 @@ class Editor {
     else if (this.poly && k === "enter") this.closePolygon();
     else if (this.poly && k === "escape") this.cancelPolygon();
     else if (this.poly && k === "backspace") { this.poly.pts.pop(); this.drawLasso(this.poly.pts, true); }
+    else if (this.ruler && k === "escape") this.clearRuler();
     else if (/^[1-9]$/.test(k)) this.pickClass(+k);
     else if (k === "e") { this.eraser = !this.eraser; this.refreshBar(); }
     else if (k === "[") { this.size = Math.max(1, this.size - 1); this.refreshBar(); }
@@ -830,6 +877,7 @@ class Editor {
     else if (k === "v") { this.tool = "polygon"; this.refreshBar(); }
     else if (k === "f") { this.tool = "fill"; this.refreshBar(); }
     else if (k === "o") { this.tool = "blob"; this.refreshBar(); }
+    else if (k === "m") { this.tool = "measure"; this.refreshBar(); }
     else if (k === "+" || k === "=") this.stepZoom(1);
     else if (k === "-") this.stepZoom(-1);
     else if (k === "h") this.toggleOverlay();
