@@ -1703,6 +1703,40 @@ def test_removing_a_predicted_seep_asks_why_and_keeps_the_reason(demo_ws, editor
     assert not at.exception and tables[0]["reason"].tolist() == ["ship wake"]
 
 
+def test_a_removed_seep_at_an_installation_names_it_beside_its_reason(tmp_path, monkeypatch, editor, with_model):
+    """A slick at a platform is often its discharge: the question that asks why it was removed says so."""
+    from seep.workspace.installations import load_installations
+    from seep.workspace.scenes import tile_offsets_of
+    from seep.workspace.tile_places import pixel_lonlat
+
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    tile = next(i for i, off in tile_offsets_of(ws, "demo_scene").items() if off == (0, 0))
+    image = ws.image(tile)
+    pred = np.zeros((image.height, image.width), np.uint8)
+    pred[110:130, 110:130] = 1
+    ws.save_prediction(tile, with_model.stem, pred, np.ones(pred.shape), 0.1)
+    opened = np.maximum(ws.label(tile)[1], pred)
+    ws.save_label(tile, opened, parent=image.head_version, author="ana")
+    removed = opened.copy()
+    removed[110:130, 110:130] = 0
+    for name, north, said in (("Far", 0.2, ""), ("Rig *7*", 0.0, " · nearest installation Rig \\*7\\*, under it")):
+        lon, lat = pixel_lonlat(ws, tile, 120, 120)
+        feature = {
+            "type": "Feature",
+            "properties": {"name": name},
+            "geometry": {"type": "Point", "coordinates": [lon, lat + north]},
+        }
+        (tmp_path / "p.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+        load_installations(ws, tmp_path / "p.geojson", "tester")
+        at = app(image=tile)
+        editor.send(at, "save", removed)
+        at.run()
+        assert not at.exception and at.selectbox(key="review_lookalike_1").label == f"Region 1 (400 px){said}"
+        ws.save_label(tile, opened, parent=ws.image(tile).head_version, author="ana")  # the slick back, to remove again
+
+
 def test_the_look_alike_reasons_are_edited_on_the_team_page(demo_ws):
     from seep.workspace import lookalikes
 

@@ -17,7 +17,7 @@ from seep.ui.tables import show_table, when
 from seep.ui.text import pass_when, plain, seen_heading
 from seep.workspace import STATUS_LABELS, ImageRecord, Workspace, lookalikes
 from seep.workspace.batches import batched_versions
-from seep.workspace.installations import CLOSE_KM, Near, installation_near_tile, on_tile
+from seep.workspace.installations import CLOSE_KM, Near, installation_near_tile, loaded, on_tile
 from seep.workspace.lookalikes import removed_regions
 from seep.workspace.records import MAX_COMMENT
 from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_near_tile
@@ -438,9 +438,10 @@ def lookalike_form(ws: Workspace, image: ImageRecord, base: np.ndarray, author: 
         )
         st.image(outlined(base, regions), width=320)
         options = [NO_REASON, *lookalikes.reasons(ws)]
+        near = _installations_near(ws, image, regions, base.shape[:2])
         with st.form("review_lookalike_form", border=False):
             picks = [
-                st.selectbox(f"Region {i} ({r.pixels:,} px)", options, key=f"review_lookalike_{i}")
+                st.selectbox(f"Region {i} ({r.pixels:,} px){near[i - 1]}", options, key=f"review_lookalike_{i}")
                 for i, r in enumerate(regions, 1)
             ]
             keep = st.form_submit_button("Keep reasons", type="primary")
@@ -458,6 +459,15 @@ def lookalike_form(ws: Workspace, image: ImageRecord, base: np.ndarray, author: 
             return
         st.session_state.pop("review_lookalikes")
         session.rerun_saying(f"Kept {n} look-alike reason{'s' * (n != 1)}", icon=":material/label:")
+
+
+def _installations_near(ws: Workspace, image: ImageRecord, regions, shape: tuple[int, int]) -> list[str]:
+    """For each removed region, the installation within CLOSE_KM of it, said after its number: a slick
+    at a platform is often its discharge, a reason the team may keep (" · nearest installation ...")."""
+    if loaded(ws) is None:
+        return [""] * len(regions)
+    near = [installation_near_tile(ws, image.id, r.paint(shape)) for r in regions]
+    return [f" · nearest installation {plain(str(n))}" if n and n.km <= CLOSE_KM else "" for n in near]
 
 
 def outlined(base: np.ndarray, regions) -> np.ndarray:
