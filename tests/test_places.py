@@ -423,7 +423,7 @@ def test_another_pass_s_slicks_in_one_file_stay_off_this_pass(two_passes, tmp_pa
         ("EPSG:32631", (7.0710678, 7.0710678, 500000.0, 7.0710678, -7.0710678, 4600000.0)),  # a grid turned 45 degrees
     ],
 )
-def test_the_rulers_metres_a_pixel_are_the_distances_on_the_ellipsoid(crs, transform):
+def test_the_rulers_metres_a_pixel_give_the_distances_and_bearings_on_the_ellipsoid(crs, transform):
     """The editor's ruler multiplies a drag in pixels by these steps: a drag from the tile's top-left
     to a pixel inside it must be the geodesic distance between them, whatever the grid."""
     t = Affine(*transform)
@@ -432,5 +432,7 @@ def test_the_rulers_metres_a_pixel_are_the_distances_on_the_ellipsoid(crs, trans
     (ce, cn), (re_, rn) = pixel_steps_m(corners, 256)
     for dc, dr in ((100, 0), (0, 100), (200, 150)):
         ruler = math.hypot(ce * dc + re_ * dr, cn * dc + rn * dr)
-        true = Geod(ellps="WGS84").inv(*corners[0], *to.transform(*(t @ (dc, dr))))[2]
+        azimuth, _, true = Geod(ellps="WGS84").inv(*corners[0], *to.transform(*(t @ (dc, dr))))
         assert ruler == pytest.approx(true, rel=5e-4), (dc, dr)  # under a metre a kilometre
+        bearing = math.degrees(math.atan2(ce * dc + re_ * dr, cn * dc + rn * dr))  # as the ruler gives it
+        assert abs((bearing - azimuth + 180) % 360 - 180) < 0.2, (dc, dr, bearing, azimuth)

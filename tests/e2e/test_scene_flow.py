@@ -150,9 +150,9 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page, tmp_
         Transformer.from_crs(sc.grid.crs, "EPSG:4326", always_xy=True).transform(*(sc.grid.affine(r, c) @ (x, 30.5)))
         for x in (20.5, 120.5)
     ]
-    metres = Geod(ellps="WGS84").inv(*ends[0], *ends[1])[2]
-    got = re.fullmatch(r"(\d+\.\d\d) km \(100\.0 px\)", label)
-    assert got and abs(float(got[1]) * 1000 - metres) <= 5, (label, metres)
+    azimuth, _, metres = Geod(ellps="WGS84").inv(*ends[0], *ends[1])
+    got = re.fullmatch(r"(\d+\.\d\d) km · (\d{3})° \(100\.0 px\)", label)  # and its bearing from true north
+    assert got and abs(float(got[1]) * 1000 - metres) <= 5 and abs(int(got[2]) - azimuth) <= 1, (label, metres, azimuth)
     shot(page, "70-review-measure")
     expect(page.get_by_test_id("seep-status")).to_have_text("")  # no stroke: nothing to save
     page.keyboard.press("Escape")

@@ -624,8 +624,12 @@ class Editor {
     const px = `${Math.hypot(dc, dr).toFixed(1)} px`;
     if (!this.steps) return px;
     const [[ce, cn], [re, rn]] = this.steps;
-    const m = Math.hypot(ce * dc + re * dr, cn * dc + rn * dr);
-    return `${m < 1000 ? `${m.toFixed(0)} m` : `${(m / 1000).toFixed(2)} km`} (${px})`;
+    const east = ce * dc + re * dr, north = cn * dc + rn * dr;
+    const m = Math.hypot(east, north);
+    // Its bearing from true north, clockwise, as a slick's heading is reported (north is the
+    // projection's up at the tile's middle: true north there).
+    const bearing = m ? ` · ${String(Math.round((Math.atan2(east, north) * 180) / Math.PI + 360) % 360).padStart(3, "0")}°` : "";
+    return `${m < 1000 ? `${m.toFixed(0)} m` : `${(m / 1000).toFixed(2)} km`}${bearing} (${px})`;
   }
 
   // ---- events ---------------------------------------------------------------------------
