@@ -57,6 +57,14 @@ def test_first_start_fills_an_empty_workspace_with_the_demo(tmp_path, monkeypatc
     # 6 scenes of 8 tiles (5 labelled) and the georeferenced demo scene's 4 tiles, all labelled
     assert ws.count_images() == 53 and ws.status_counts()["accepted"] == 35
     assert "Accepted · 35" in at.pills(key="browse_status").options
+    # and a made-up register of installations around its scene, so theirs show with no data of one's own
+    from seep.workspace.installations import loaded
+    from seep.workspace.slicks import scene_slicks
+
+    assert (loaded(ws).file, loaded(ws).count, loaded(ws).by) == ("demo_installations.geojson", 3, "demo ground truth")
+    largest = scene_slicks(ws, "demo_scene")[0]
+    assert largest.installation == "Demo platform Alpha" and 0.3 < largest.installation_km < 0.9
+    assert not at.selectbox(key="browse_installation").disabled
 
 
 def test_browse_filters_and_counts(demo_ws):

@@ -17,7 +17,13 @@ def cmd_demo(args) -> int:
     from seep.data.synthetic import DemoSpec
     from seep.workspace.demo import build_demo
 
-    spec = DemoSpec(seed=args.seed, scenes=args.scenes, tiles_per_scene=args.tiles_per_scene, geo_scene=not args.no_geo_scene)
+    spec = DemoSpec(
+        seed=args.seed,
+        scenes=args.scenes,
+        tiles_per_scene=args.tiles_per_scene,
+        geo_scene=not args.no_geo_scene,
+        installations=not args.no_geo_scene,  # as the app's first start makes it
+    )
     ws = open_workspace(args, create=True)  # after the spec is checked: a refused demo leaves no empty workspace
     report = build_demo(ws, spec, on_progress=progress("demo"))
     print(f"demo workspace {ws.root}: {report.summary()}")

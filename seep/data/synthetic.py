@@ -41,6 +41,7 @@ class DemoSpec:
     size: int = 256
     nodata_share: float = 0.15  # tiles cut by the swath edge (real data: 12%)
     geo_scene: bool = True  # build_demo also imports make_scene() as a georeferenced GeoTIFF
+    installations: bool = False  # ... and loads a made-up register of installations around it (the app's demo)
 
     def __post_init__(self):
         # Tiles are named 9001SS.TTTTTT (the exercise's naming): scene and tile numbers must fit.

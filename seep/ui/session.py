@@ -56,7 +56,10 @@ def open_workspace() -> Workspace:
         ws = Workspace(path)
         if (ws.count_images() == 0 or demo.unfinished(ws)) and not st.session_state.get("demo_declined"):
             bar = st.progress(0.0, text="Creating the demo workspace from synthetic SAR tiles…")
-            demo.build_demo(ws, on_progress=lambda i, n: bar.progress(i / n, text=f"Creating demo tiles {i}/{n}"))
+            from seep.data.synthetic import DemoSpec
+
+            spec = DemoSpec(installations=True)  # the whole demo: its made-up installations too
+            demo.build_demo(ws, spec, on_progress=lambda i, n: bar.progress(i / n, text=f"Creating demo tiles {i}/{n}"))
             bar.empty()
         return ws
     except SeepError as e:

@@ -49,6 +49,8 @@ def build_demo(
             report.masks_added += 1
     if spec.geo_scene:
         _add_scene(ws, report)
+        if spec.installations:
+            _add_installations(ws)
     reg.set_setting(ws, DEMO_STATE, "complete")
     if on_progress:
         on_progress(total, total)
@@ -85,6 +87,37 @@ def _add_scene(ws: Workspace, report: ImportReport) -> None:
     _import_scene(ws, report, make_scene(), (x, y), "2025-03-02T03:14:07")
     later = replace(make_scene(seed=29, height=256, width=256), name="demo_scene_2", scene="demo_scene_2")
     _import_scene(ws, report, later, (x + 2300, y - 1200), "2025-03-14T03:14:09")  # the next pass, 12 days on
+
+
+# A made-up register around the demo scene, in its UTM metres: a platform 0.7 km east of its largest
+# slick (Review names it aloud), a pipeline under its southern edge, and a platform 13 km away (a
+# caption only): the installations' column, map marks, Browse filter and notes have something to show.
+DEMO_INSTALLATIONS = {
+    "Demo platform Alpha": [(603600, 4758400)],
+    "Demo pipeline 7": [(599000, 4756300), (607000, 4756600)],
+    "Demo platform Bravo": [(610000, 4770000)],
+}
+
+
+def _add_installations(ws: Workspace) -> None:
+    import json
+
+    from seep.data.geo import transformer
+    from seep.data.synthetic import SCENE_CRS
+    from seep.workspace.installations import load_installations, loaded
+
+    if loaded(ws) is not None:
+        return
+    to = transformer(SCENE_CRS, "EPSG:4326")
+    features = []
+    for name, points in DEMO_INSTALLATIONS.items():
+        where = [list(to.transform(*xy)) for xy in points]
+        geometry = {"type": "Point", "coordinates": where[0]} if len(where) == 1 else {"type": "LineString", "coordinates": where}
+        features.append({"type": "Feature", "properties": {"name": name}, "geometry": geometry})
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "demo_installations.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        load_installations(ws, path, DEMO_AUTHOR)
 
 
 def _import_scene(ws: Workspace, report: ImportReport, made, origin: tuple[float, float], acquired: str) -> None:
