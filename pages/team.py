@@ -142,11 +142,7 @@ def installations_editor() -> None:
     """The team's platforms, wells and pipelines: each slick's nearest is named beside it."""
     st.subheader("Installations", anchor=False)
     now = loaded(ws)
-    said = (
-        f"{counted(now.count, 'installation')} from {plain(now.file)}, loaded by {plain(now.by)} {when(now.at)}"
-        if now
-        else "None loaded"
-    )
+    said = f"{plain(now.described())} from {plain(now.file)}, loaded by {plain(now.by)} {when(now.at)}" if now else "None loaded"
     st.caption(
         f"{said}. Each slick's nearest installation within {NEAR_KM} km is named in the seeps list, the scene reports "
         "and Review: a slick that starts at a platform or along a pipeline is more often a discharge or a leak than a "

@@ -68,7 +68,9 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     stamp = reviewed_stamp(ws)
     gpkg = points_file(tmp_path / "platforms.gpkg", {"Alpha": (501300, 4599500), "Far North": (501300, 4660000)})
     code, out, err = run(capsys, "installations", str(gpkg), "--author", "ana", "--workspace", str(ws.root))
-    assert code == 0 and out.startswith("2 installations from platforms.gpkg, loaded by ana at "), err
+    assert code == 0 and out.startswith(
+        "2 installations (2 points), named Alpha, Far North from platforms.gpkg, loaded by ana at "
+    ), err
     assert reviewed_stamp(ws) != stamp  # the pages' cached seeps lists are read again
     stamp = reviewed_stamp(ws)  # the same file name, by the same person, within the same second: still read again
     load_installations(
@@ -132,7 +134,7 @@ def test_each_slick_names_its_nearest_installation_on_the_ground(capsys, tmp_pat
     with zipfile.ZipFile(tmp_path / "pipelines.zip", "w") as z:
         for part in tmp_path.glob("pipe.*"):
             z.write(part, part.name)
-    assert load_installations(ws, tmp_path / "pipelines.zip", "ben").count == 1
+    assert load_installations(ws, tmp_path / "pipelines.zip", "ben").described() == "1 installation (1 line), named Pipeline 7"
     a, b = scene_slicks(ws, "jan")
     assert (a.nearest_installation(), b.nearest_installation()) == ("Pipeline 7, 2.8 km", "Pipeline 7, under it")
     assert [n for n, _ in on_tile(ws, at[(256, 256)], 256)] == ["Pipeline 7"] and on_tile(ws, at[(0, 0)], 256) == []
@@ -188,6 +190,8 @@ def test_browse_and_list_find_the_tiles_within_a_distance_of_an_installation(cap
     assert within(1) == set() and within(1.6) == {feb}  # feb reaches x 504500
     run(capsys, "installations", "--clear", "--author", "ana", "--workspace", str(ws.root))
     assert within(50) == set()
+    four = points_file(tmp_path / "r.gpkg", {f"P{i}": (501000 + 100 * i, 4599000) for i in range(4)})
+    assert load_installations(ws, four, "ana").described() == "4 installations (4 points), named P0, P1, P2, …"
 
 
 def test_a_file_that_cannot_be_read_as_installations_is_refused_and_those_loaded_stay(capsys, tmp_path):
@@ -232,7 +236,7 @@ def test_a_file_that_cannot_be_read_as_installations_is_refused_and_those_loaded
     code, out, err = run(
         capsys, "installations", str(unnamed), "--name-field", "operator", "--author", "ana", "--workspace", str(ws.root)
     )
-    assert code == 0 and out.startswith("1 installation from unnamed.gpkg"), err
+    assert code == 0 and out.startswith("1 installation (1 point), named Beta from unnamed.gpkg"), err
     assert scene_slicks(ws, "jan")[0].installation == "Beta"
     assert load_installations(ws, two, "ana", layer="wells").count == 1
 

@@ -61,7 +61,9 @@ def test_first_start_fills_an_empty_workspace_with_the_demo(tmp_path, monkeypatc
     from seep.workspace.installations import loaded
     from seep.workspace.slicks import scene_slicks
 
-    assert (loaded(ws).file, loaded(ws).count, loaded(ws).by) == ("demo_installations.geojson", 3, "demo ground truth")
+    assert (loaded(ws).file, loaded(ws).by) == ("demo_installations.geojson", "demo ground truth")
+    said = "3 installations (2 points, 1 line), named Demo platform Alpha, Demo pipeline 7, Demo platform Bravo"
+    assert loaded(ws).described() == said
     largest = scene_slicks(ws, "demo_scene")[0]
     assert largest.installation == "Demo platform Alpha" and 0.3 < largest.installation_km < 0.9
     assert not at.selectbox(key="browse_installation").disabled

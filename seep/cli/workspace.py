@@ -544,7 +544,7 @@ def cmd_installations(args) -> int:
         return 0
     print(
         printable(
-            f"{counted(now.count, 'installation')} from {now.file}, loaded by {now.by} at {now.at}; each slick's "
+            f"{now.described()} from {now.file}, loaded by {now.by} at {now.at}; each slick's "
             f"nearest within {NEAR_KM} km is named beside it"
         )
     )

@@ -17,7 +17,7 @@ import itertools
 import json
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,7 @@ NEAR_KM = 50  # beyond this none is named: a slick that far from every installat
 CLOSE_KM = 5  # a slick this near one may be its discharge: Review says so aloud, and of one further only its distance
 SETTING = "installations"  # the settings row saying which file was loaded, by whom and when
 MAX_NAME = 120
+SHOWN = 3  # names said of a load
 STEP_DEGREES = 0.05  # a pipeline's straight run in degrees bends in metres: its points every ~5 km
 
 
@@ -59,6 +60,19 @@ class Loaded:
     # Each load's own: the pages' caches are keyed by it, and a file loaded again within the
     # second under the same name was taken for the one before.
     token: str = ""
+    kinds: dict = field(default_factory=dict)  # "points", "lines", "areas" -> how many: what the file held
+    names: list = field(default_factory=list)  # the first few, to see the right field named them
+
+    def described(self) -> str:
+        """ "3 installations (2 points, 1 line), named Alpha, Pipeline 7, Bravo": enough to see the
+        right layer and name field were read (a field of numbers names them 1, 2, 3)."""
+        kinds = ", ".join(counted(n, kind.removesuffix("s")) for kind, n in self.kinds.items() if n)
+        more = ", …" if self.count > len(self.names) else ""
+        return (
+            counted(self.count, "installation")
+            + (f" ({kinds})" if kinds else "")
+            + (f", named {', '.join(self.names)}{more}" if self.names else "")
+        )
 
 
 def loaded(ws: Workspace) -> Loaded | None:
@@ -82,7 +96,7 @@ def load_installations(ws: Workspace, path: Path, actor: str, name_field: str | 
         raise BadInputError("say who you are (your name in the sidebar, or --author) before loading installations")
     actor = clean_author(actor)
     names, geoms = _read(Path(path), name_field, layer)
-    done = Loaded(Path(path).name, actor, _now(), len(names), uuid.uuid4().hex)
+    done = Loaded(Path(path).name, actor, _now(), len(names), uuid.uuid4().hex, _kinds(geoms), names[:SHOWN])
     geoms = _from_west_of_180(geoms)
     with ws.connect(write=True) as con:
         con.execute("DELETE FROM installations")
@@ -92,6 +106,11 @@ def load_installations(ws: Workspace, path: Path, actor: str, name_field: str | 
         _set(con, done)
         record_in(con, actor, "load installations", done.file, counted(done.count, "installation"))
     return done
+
+
+def _kinds(geoms: np.ndarray) -> dict[str, int]:
+    dims = shapely.get_dimensions(geoms)  # 0: a point (or several), 1: a line, 2: an area
+    return {kind: int((dims == d).sum()) for d, kind in enumerate(("points", "lines", "areas"))}
 
 
 def clear_installations(ws: Workspace, actor: str) -> int:

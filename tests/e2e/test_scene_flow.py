@@ -1014,7 +1014,11 @@ def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_s
         choose(page, page.get_by_role("combobox", name="Layer"), "platforms")
         page.get_by_role("button", name="Load installations").click()
         expect(page.get_by_text("1 installation loaded from register.gpkg")).to_be_visible()
-        expect(page.get_by_text(re.compile(r"^1 installation from register\.gpkg, loaded by tester"))).to_be_visible()
+        expect(
+            page.get_by_text(
+                re.compile(r"^1 installation \(1 point\), named Platform \*Alpha\* from register\.gpkg, loaded by tester")
+            )
+        ).to_be_visible()
         shot(page, "65-team-installations")
         page.goto(f"{url}/scene?name=demo_scene")
         wait_for_app(page)
