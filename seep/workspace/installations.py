@@ -176,6 +176,8 @@ def measure_tiles(ws: Workspace) -> int:
             "SELECT st.scene, st.image_id, st.row_off, st.col_off FROM scene_tiles st LEFT JOIN tile_installations t "
             "ON t.image_id = st.image_id WHERE t.image_id IS NULL ORDER BY st.scene, st.image_id"
         ).fetchall()
+    if not rows:  # the usual case, on every Browse run with the filter: no write lock taken
+        return 0
     measured = []
     for name, group in itertools.groupby(rows, key=lambda r: r[0]):
         measured += _measured(ws, scene(ws, name), [tuple(r[1:]) for r in group])
