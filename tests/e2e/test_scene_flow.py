@@ -157,6 +157,18 @@ def test_click_a_tile_on_the_scene_map_opens_it_in_review(geo_server, page, tmp_
     azimuth, _, metres = Geod(ellps="WGS84").inv(*ends[0], *ends[1])
     got = re.fullmatch(r"(\d+\.\d\d) km · (\d{3})° \(100\.0 px\)", label)  # and its bearing from true north
     assert got and abs(float(got[1]) * 1000 - metres) <= 5 and abs(int(got[2]) - azimuth) <= 1, (label, metres, azimuth)
+    # Shift+drag goes on from its end: 50 px down column 120.5, the length along both legs.
+    page.keyboard.down("Shift")
+    page.mouse.move(box["x"] + 120.5 * zoom, box["y"] + 30.5 * zoom)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 120.5 * zoom, box["y"] + 80.5 * zoom, steps=6)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    down = Transformer.from_crs(sc.grid.crs, "EPSG:4326", always_xy=True).transform(*(sc.grid.affine(r, c) @ (120.5, 80.5)))
+    both = metres + Geod(ellps="WGS84").inv(*ends[1], *down)[2]
+    label = page.get_by_test_id("seep-ruler-label").inner_text()
+    got = re.fullmatch(r"(\d+\.\d\d) km along 2 legs \(150\.0 px\)", label)
+    assert got and abs(float(got[1]) * 1000 - both) <= 5, (label, both)
     shot(page, "70-review-measure")
     expect(page.get_by_test_id("seep-status")).to_have_text("")  # no stroke: nothing to save
     page.keyboard.press("Escape")

@@ -41,7 +41,7 @@ const TOOLS = [
   ["polygon", "Polygon: click the corners (drag one to move it); Enter, a double-click or a click on the first fills it; Backspace drops the last; Esc cancels", "V"],
   ["fill", "Flood fill", "F"],
   ["blob", "Blob: click a blob to give it the current class (with the eraser: delete it)", "O"],
-  ["measure", "Measure: drag from one place to another for the distance on the ground (the mask is not touched); Esc clears", "M"],
+  ["measure", "Measure: drag from one place to another for the distance on the ground; Shift+drag goes on from its end (along a bending slick); the mask is not touched; Esc clears", "M"],
 ];
 
 function build(parent) {
@@ -83,7 +83,7 @@ function build(parent) {
         <canvas class="lasso"></canvas>
         <div class="cursor"></div>
         <div class="pin" data-testid="seep-pin" hidden></div>
-        <svg class="ruler" data-testid="seep-ruler" hidden><line></line></svg>
+        <svg class="ruler" data-testid="seep-ruler" hidden><polyline></polyline></svg>
         <span class="ruler-label" data-testid="seep-ruler-label" hidden></span>
       </div>
     </div></div><canvas class="minimap" data-testid="seep-minimap" title="Click or drag to move the view"></canvas>
@@ -592,21 +592,26 @@ class Editor {
     this.drawLasso(null);
   }
 
-  // ---- measure: a straight line from where the drag began, with its length on the ground (the
-  // slick's length, how far from the platform) from the metres a pixel step spans about the
-  // tile's middle, as Python measured it through PROJ; in pixels on a tile of no scene ----
+  // ---- measure: a line from where the drag began, with its length on the ground (the slick's
+  // length, how far from the platform) from the metres a pixel step spans about the tile's
+  // middle, as Python measured it through PROJ; in pixels on a tile of no scene. Shift+drag
+  // goes on from its end: the length along a bending slick, leg by leg ----
+  startRuler(p, more) {
+    const pts = more && this.ruler ? [...this.ruler.pts, p] : [p, p];
+    this.drawRuler({ pts, dragging: true });
+  }
+
   drawRuler(ruler) {
     this.ruler = ruler;
-    const { a, b } = ruler;
+    const { pts } = ruler, end = pts[pts.length - 1];
     const svg = this.q("svg.ruler"), label = this.q(".ruler-label");
     svg.setAttribute("viewBox", `0 0 ${this.w} ${this.h}`);
-    const line = svg.querySelector("line");
-    [["x1", a.x], ["y1", a.y], ["x2", b.x], ["y2", b.y]].forEach(([k, v]) => line.setAttribute(k, v));
-    label.textContent = this.distance(a, b);
-    const flip = b.x > this.w * 0.7; // near the right edge the stage would clip it: on the line's left instead
+    svg.querySelector("polyline").setAttribute("points", pts.map((q) => `${q.x},${q.y}`).join(" "));
+    label.textContent = this.length(pts);
+    const flip = end.x > this.w * 0.7; // near the right edge the stage would clip it: on the line's left instead
     Object.assign(label.style, {
-      left: `${b.x * this.zoom}px`,
-      top: `${b.y * this.zoom}px`,
+      left: `${end.x * this.zoom}px`,
+      top: `${end.y * this.zoom}px`,
       transform: flip ? "translate(calc(-100% - 8px), -50%)" : "",
     });
     svg.toggleAttribute("hidden", false); // an SVG element has no `hidden` property, only the attribute
@@ -619,17 +624,25 @@ class Editor {
     this.q(".ruler-label").hidden = true;
   }
 
-  distance(a, b) {
-    const dc = b.x - a.x, dr = b.y - a.y;
-    const px = `${Math.hypot(dc, dr).toFixed(1)} px`;
-    if (!this.steps) return px;
-    const [[ce, cn], [re, rn]] = this.steps;
-    const east = ce * dc + re * dr, north = cn * dc + rn * dr;
-    const m = Math.hypot(east, north);
-    // Its bearing from true north, clockwise, as a slick's heading is reported (north is the
+  // "1.23 km · 087° (123.0 px)" for one leg; "2.31 km along 3 legs (231.0 px)" for more.
+  length(pts) {
+    let px = 0, m = 0, east = 0, north = 0;
+    for (let k = 1; k < pts.length; k++) {
+      const dc = pts[k].x - pts[k - 1].x, dr = pts[k].y - pts[k - 1].y;
+      px += Math.hypot(dc, dr);
+      if (!this.steps) continue;
+      const [[ce, cn], [re, rn]] = this.steps;
+      east = ce * dc + re * dr;
+      north = cn * dc + rn * dr;
+      m += Math.hypot(east, north);
+    }
+    const legs = pts.length - 1, inPx = `${px.toFixed(1)} px`;
+    if (!this.steps) return legs > 1 ? `${inPx} along ${legs} legs` : inPx;
+    // One leg's bearing from true north, clockwise, as a slick's heading is reported (north is the
     // projection's up at the tile's middle: true north there).
-    const bearing = m ? ` · ${String(Math.round((Math.atan2(east, north) * 180) / Math.PI + 360) % 360).padStart(3, "0")}°` : "";
-    return `${m < 1000 ? `${m.toFixed(0)} m` : `${(m / 1000).toFixed(2)} km`}${bearing} (${px})`;
+    const bearing = legs === 1 && m ? ` · ${String(Math.round((Math.atan2(east, north) * 180) / Math.PI + 360) % 360).padStart(3, "0")}°` : "";
+    const along = legs > 1 ? ` along ${legs} legs` : "";
+    return `${m < 1000 ? `${m.toFixed(0)} m` : `${(m / 1000).toFixed(2)} km`}${bearing}${along} (${inPx})`;
   }
 
   // ---- events ---------------------------------------------------------------------------
@@ -682,7 +695,7 @@ class Editor {
       const x = Math.floor(p.x), y = Math.floor(p.y);
       if (this.tool === "fill" || this.tool === "blob") return this.edit(() => (this.tool === "fill" ? this.floodFill(x, y) : this.blob(x, y)));
       if (this.tool === "polygon") return this.polygonDown(p);
-      if (this.tool === "measure") return this.drawRuler({ a: p, b: p, dragging: true });
+      if (this.tool === "measure") return this.startRuler(p, e.shiftKey);
       this.snapshot();
       this.stroke = [p];
       if (this.tool === "brush") {
@@ -698,7 +711,7 @@ class Editor {
         this.poly.pts[this.poly.drag] = this.pos(e);
         this.drawLasso(this.poly.pts, true);
       }
-      if (this.ruler && this.ruler.dragging) this.drawRuler({ ...this.ruler, b: this.pos(e) });
+      if (this.ruler && this.ruler.dragging) this.drawRuler({ ...this.ruler, pts: [...this.ruler.pts.slice(0, -1), this.pos(e)] });
       if (!this.stroke) return;
       const p = this.pos(e);
       if (this.tool === "brush") {
