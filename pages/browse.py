@@ -222,7 +222,8 @@ if total == 0:
 page = st.pagination(pages, key="browse_page") if pages > 1 else 1
 records = ws.list_images(flt, offset=(page - 1) * per_page, limit=per_page)
 
+nearest = nearest_to_tiles(ws, [r.id for r in records]) if near is not None else None  # said beside the filter
 if view == "Table":
-    browse_views.table_view(ws, records, nearest_to_tiles(ws, [r.id for r in records]) if near is not None else None)
+    browse_views.table_view(ws, records, nearest)
 else:
-    browse_views.grid_view(ws, records, layer, model, me)
+    browse_views.grid_view(ws, records, layer, model, me, nearest)

@@ -223,9 +223,11 @@ def table_view(ws: Workspace, records: list[ImageRecord], near: dict[str, Near] 
     show_table(rows, column_config={"open": st.column_config.LinkColumn("Open", display_text="Review")})
 
 
-def grid_view(ws: Workspace, records: list[ImageRecord], layer: str, model, me: str) -> None:
+def grid_view(ws: Workspace, records: list[ImageRecord], layer: str, model, me: str, near: dict[str, Near] | None = None) -> None:
     """The page as thumbnails with the chosen overlay; a click opens Review. A reviewer looking
-    at the model's predictions ticks the right ones and accepts them here."""
+    at the model's predictions ticks the right ones and accepts them here. `near`: each tile's
+    nearest installation, on its card, where Browse keeps to those near one."""
+    near = near or {}
     predicted = ws.predicted([r.id for r in records], model.id) if model else set()
     can_pick = layer == "prediction" and model is not None and session.allowed(ws, "accept")
     heads = ws.head_versions([r.id for r in records if r.head_version])
@@ -241,6 +243,7 @@ def grid_view(ws: Workspace, records: list[ImageRecord], layer: str, model, me: 
                 thumbnail(str(ws.root), r.id, r.head_version, layer, model.id if model else None, r.id in predicted),
                 r.id in pickable,
                 heads[r.id].note if r.id in heads else "",
+                str(near[r.id]) if r.id in near else "",
             )
             for r in records
         ],

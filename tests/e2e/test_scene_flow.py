@@ -1048,6 +1048,9 @@ def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_s
         assert largest.image_id in near and len(near) < ws.count_images()
         expect(page.get_by_text(f"{len(near)} images match" if len(near) > 1 else "1 image matches")).to_be_visible()
         assert "installation=1" in page.url  # a link to share keeps it
+        on_card = page.get_by_test_id("seep-card-near")  # each card says which, as text
+        expect(on_card).to_have_count(len(near))
+        expect(on_card.filter(has_text=re.compile(r"^Platform \*Alpha\*, (under it|0\.\d km)$"))).to_have_count(len(near))
         shot(page, "69-browse-installation-within")
         open_review(page, url, largest.image_id)
         said = re.compile(r"Nearest installation: Platform \*Alpha\*, [01]\.\d km from the seep shown here")

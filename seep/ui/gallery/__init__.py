@@ -29,6 +29,7 @@ class Card:
     src: str  # the thumbnail as a data: URL
     selectable: bool = False  # its prediction may be accepted from the grid
     note: str = ""  # the note saved with its newest label
+    near: str = ""  # its nearest installation and how far, where Browse keeps to those near one
 
 
 def gallery(cards: list[Card], *, key: str, select: bool = False) -> tuple[str | None, list[str]]:

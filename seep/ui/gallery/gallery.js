@@ -41,6 +41,15 @@ function card(c, open, pick) {
     a.append(note);
     a.title += ` · note: ${c.note}`;
   }
+  if (c.near) {
+    // Over the thumbnail's foot, in the installations' magenta: which one it lies near, as text.
+    const near = document.createElement("span");
+    near.className = "near";
+    near.dataset.testid = "seep-card-near";
+    near.textContent = c.near;
+    a.append(near);
+    a.title += ` · nearest installation: ${c.near}`;
+  }
   a.append(img, meta);
   a.addEventListener("click", (e) => {
     if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return; // the browser's own new-tab
