@@ -176,6 +176,7 @@ def test_browse_and_list_find_the_tiles_within_a_distance_of_an_installation(cap
     assert within(2.1) == set(at.values()) and ws.count_images(ImageFilter(installation_km=2.1, status=("unlabelled",))) == 0
     code, out, _ = run(capsys, "list", "--installation-within", "1.5", "--workspace", str(ws.root))
     assert code == 0 and out.endswith("2 images match\n") and "jan.r000000c000256" in out, out
+    assert "seep px 600  installation Alpha, under it" in out and "installation Alpha, 1.3 km" in out  # which, how far
     code, _, err = run(capsys, "list", "--installation-within", "60", "--workspace", str(ws.root))
     assert code == 1 and "give 0 to 50 km" in err
 

@@ -572,6 +572,7 @@ def cmd_where(args) -> int:
 
 def cmd_list(args) -> int:
     from seep.learn.shipped import SHIPPED_MODEL
+    from seep.workspace.installations import nearest_to_tiles
     from seep.workspace.registry import active_model_id
 
     ws = open_workspace(args)
@@ -594,10 +595,12 @@ def cmd_list(args) -> int:
     total = ws.count_images(flt)
     records = ws.list_images(flt, offset=args.offset, limit=args.limit)
     notes = {i: lv.note for i, lv in ws.head_versions([r.id for r in records]).items()} if args.noted else {}
+    near = nearest_to_tiles(ws, [r.id for r in records]) if args.installation_within is not None else {}
     for rec in records:
         head = f"v{rec.head_version}" if rec.head_version else "-"
         note = f"  note: {notes[rec.id]}" if rec.id in notes else ""
-        print(f"{rec.id}  {rec.name:<24} {rec.scene:<10} {rec.status:<11} {head:>5}  seep px {rec.seep_pixels}{note}")
+        place = f"  installation {near[rec.id]}" if rec.id in near else ""
+        print(f"{rec.id}  {rec.name:<24} {rec.scene:<10} {rec.status:<11} {head:>5}  seep px {rec.seep_pixels}{place}{note}")
     print(f"{total} {'image matches' if total == 1 else 'images match'}")
     return 0
 
