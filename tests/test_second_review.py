@@ -291,7 +291,7 @@ def test_a_workspace_from_before_second_review_keeps_its_labels(ws):
         "ALTER TABLE scenes DROP COLUMN remarks; ALTER TABLE scenes DROP COLUMN remarks_by; ALTER TABLE scenes DROP COLUMN remarks_at;"
         "ALTER TABLE scenes DROP COLUMN reported_at; ALTER TABLE scenes DROP COLUMN reported_by;"
         "ALTER TABLE scenes DROP COLUMN import_beat; ALTER TABLE scenes DROP COLUMN import_token;"
-        "DROP TABLE batch_tiles; DROP TABLE batches; DROP TABLE label_exports; DROP TABLE installations; DROP TABLE tile_installations; ALTER TABLE models DROP COLUMN note; ALTER TABLE models DROP COLUMN expected;"
+        "DROP TABLE batch_tiles; DROP TABLE batches; DROP TABLE label_exports; DROP TABLE installations; DROP TABLE tile_installations; DROP TABLE vessel_positions; ALTER TABLE models DROP COLUMN note; ALTER TABLE models DROP COLUMN expected;"
         "PRAGMA user_version = 6;"
     )
     con.close()

@@ -50,6 +50,8 @@ def sqlite_ws(tmp_path, monkeypatch) -> Workspace:
     platform = {"type": "Feature", "properties": {"name": "Alpha"}, "geometry": {"type": "Point", "coordinates": [3.2, 42.9]}}
     (tmp_path / "platforms.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [platform]}))
     load_installations(ws, tmp_path / "platforms.geojson", "ana")  # a BLOB and four REALs
+    with ws.connect(write=True) as con:  # an AIS position (a table keyed by two columns, no id); its loader wants a pass
+        con.execute("INSERT INTO vessel_positions VALUES ('219000001', 'NORDIC STAR', '2025-03-02T03:14:07Z', 3.2, 42.9)")
     return ws
 
 
@@ -85,7 +87,7 @@ def test_a_workspace_moved_to_postgres_keeps_every_record_and_goes_on_there(sqli
     assert main(["copy-to-postgres", url, "--workspace", str(ws.root)]) == 0
     out = capsys.readouterr().out
     assert "label_versions" in out and f"records of {ws.root} to postgresql://postgres@" in out
-    assert {"lookalikes", "installations"} <= set(_all_rows_equal(ws.db_path, url))
+    assert {"lookalikes", "installations", "vessel_positions"} <= set(_all_rows_equal(ws.db_path, url))
 
     monkeypatch.setenv("SEEP_DATABASE_URL", url)
     try:

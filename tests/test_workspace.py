@@ -334,6 +334,7 @@ def test_migrations_run_once_per_process_and_concurrent_openers_agree(tmp_path):
         "label_exports",
         "installations",
         "tile_installations",
+        "vessel_positions",
     ):
         con.execute(f"DROP TABLE {table}")
     for column in ("note", "expected"):  # and before models added from elsewhere

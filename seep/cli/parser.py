@@ -45,6 +45,7 @@ from seep.cli.workspace import (
     cmd_sites,
     cmd_status,
     cmd_undo_import_seeps,
+    cmd_vessels,
     cmd_where,
 )
 from seep.workspace import STATUSES, default_author, default_path
@@ -421,6 +422,16 @@ def _listing_commands(add: Add) -> None:
     p.add_argument("--name-field", help="the field naming each installation (default: the file's name field)")
     p.add_argument("--layer", help="the layer of installations, in a file of several")
     p.add_argument("--clear", action="store_true", help="remove every installation")
+    p.add_argument("--author", default=default_author(), help="who loads them, for the audit trail")
+
+    p = add(
+        "vessels",
+        cmd_vessels,
+        "load AIS positions (a CSV as MarineCadastre, the Danish Maritime Authority or Global Fishing Watch export it): "
+        "each slick's nearest vessel when the radar passed is named beside it; without FILE, say what was loaded",
+    )
+    p.add_argument("file", nargs="?", type=Path, help="CSV of AIS positions: MMSI, a time, latitude, longitude (and a name)")
+    p.add_argument("--clear", action="store_true", help="remove every AIS position")
     p.add_argument("--author", default=default_author(), help="who loads them, for the audit trail")
 
     p = add(

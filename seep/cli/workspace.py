@@ -291,6 +291,8 @@ def _slick_line(s, times: dict[str, str | None]) -> str:
         parts.append(f"note: {printable(s.note)}")
     if s.installation is not None:
         parts.append(f"nearest installation {printable(s.nearest_installation())}")
+    if s.vessel is not None:
+        parts.append(f"nearest vessel at the pass {printable(s.nearest_vessel())}")
     if s.seen_in:
         seen = (printable(with_day(n, times)) for n in s.seen_in)
         parts.append(f"also seen in {', '.join(seen)}" + (f"  first seen {s.first_seen[:10]}" if s.first_seen else ""))
@@ -547,6 +549,29 @@ def cmd_installations(args) -> int:
             f"{now.described()} from {now.file}, loaded by {now.by} at {now.at}; each slick's "
             f"nearest within {NEAR_KM} km is named beside it"
         )
+    )
+    return 0
+
+
+def cmd_vessels(args) -> int:
+    """AIS positions near the passes: load a CSV of them, say what was last loaded, or remove them."""
+    from seep.workspace.importer import printable
+    from seep.workspace.vessels import VESSEL_KM, clear_vessels, load_vessels, loaded
+
+    ws = open_workspace(args)
+    if args.clear:
+        print(f"removed {counted(clear_vessels(ws, args.author), 'AIS position')}")
+        return 0
+    if args.file is not None:
+        print(printable(load_vessels(ws, args.file, args.author).summary()))
+        return 0
+    last = loaded(ws)
+    print(
+        printable(
+            f"last AIS: {last.summary()}, by {last.by} at {last.at}; each slick's nearest vessel within {VESSEL_KM} km is named"
+        )
+        if last
+        else "no AIS loaded: the seeps list names no vessel beside its slicks"
     )
     return 0
 

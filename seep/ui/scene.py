@@ -76,6 +76,8 @@ def slick_rows(
         }
         if any(x.installation for x in slicks):  # a column only where the team loaded installations near
             row["nearest installation"] = s.nearest_installation()
+        if any(x.vessel for x in slicks):  # ... and where AIS placed a vessel near one at the pass
+            row["nearest vessel at the pass"] = s.nearest_vessel()
         row.update({"confidence": s.mean_confidence} if predicted else {"note": s.note})
         rows.append(row)
     return rows

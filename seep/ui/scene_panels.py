@@ -23,6 +23,7 @@ from seep.workspace.remarks import remarks, set_remarks
 from seep.workspace.scene_edits import removal, remove_scene, rename_scene
 from seep.workspace.scenes import Scene, acquired_times, reviewed_stamp, scene_stamp, set_acquired
 from seep.workspace.slicks import slicks_csv
+from seep.workspace.vessels import VESSEL_KM
 
 
 def acquired_line(ws: Workspace, sc: Scene) -> None:
@@ -181,6 +182,12 @@ def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
             f"a slick within {reach_m(ws) / 1000:g} km of it (a seep comes back, a ship's discharge does not), earliest first; "
             "first seen: the earliest known pass of this scene and those"
             + (f"; nearest installation: the team's, within {NEAR_KM} km" if any(s.installation for s in slicks) else "")
+            + (
+                f"; nearest vessel at the pass: where the AIS loaded placed one within {VESSEL_KM} km when the radar passed "
+                "(a slick trailing a ship is more often its discharge)"
+                if any(s.vessel for s in slicks)
+                else ""
+            )
             + " · click a row to "
             "open it in Review"
         )

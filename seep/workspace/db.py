@@ -431,6 +431,18 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX tile_installations_km ON tile_installations(km);
     """,
+    # 29: AIS positions near the passes (seep.workspace.vessels): each slick's nearest vessel at the pass.
+    """
+    CREATE TABLE vessel_positions (
+        mmsi TEXT NOT NULL,
+        name TEXT NOT NULL,
+        at TEXT NOT NULL,                 -- ISO 8601 UTC, to the second: sorts as it reads
+        lon REAL NOT NULL,
+        lat REAL NOT NULL,
+        PRIMARY KEY (mmsi, at)
+    );
+    CREATE INDEX vessel_positions_at ON vessel_positions(at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -150,13 +150,13 @@ def nearest_to_points(ws: Workspace, points: list[tuple[float, float]]) -> list[
     return out
 
 
-def _nearest(names: list[str], where: np.ndarray, local: str, mine: list) -> list[Near | None]:
+def _nearest(names: list[str], where: np.ndarray, local: str, mine: list, km: float = NEAR_KM) -> list[Near | None]:
     """For each geometry `mine` in metres of the projection `local`, the nearest of the
-    installations (`where`, in longitude and latitude) within NEAR_KM."""
+    installations (`where`, in longitude and latitude; vessels too) within `km`."""
     theirs = np.asarray(reproject(shapely.segmentize(where, STEP_DEGREES), "EPSG:4326", local), dtype=object)
     placed = np.flatnonzero(np.isfinite(shapely.bounds(theirs)).all(axis=1))  # the far side of the Earth has no place here
     tree = shapely.STRtree(theirs[placed])
-    (found_for, found), metres = tree.query_nearest(mine, max_distance=NEAR_KM * 1000, return_distance=True, all_matches=False)
+    (found_for, found), metres = tree.query_nearest(mine, max_distance=km * 1000, return_distance=True, all_matches=False)
     out: list[Near | None] = [None] * len(mine)
     for i, j, d in zip(found_for.tolist(), found.tolist(), metres.tolist(), strict=True):
         out[i] = Near(names[placed[j]], d / 1000)

@@ -690,8 +690,8 @@ def set_acquired(ws: Workspace, name: str, text: str, actor: str) -> str | None:
 
 def reviewed_stamp(ws: Workspace) -> tuple:
     """Changes whenever a scene tile's reviewed label does (a new version, a tile accepted or
-    returned), the reach within which another pass's slick counts, or the installations loaded: a
-    cache key for what reads other scenes' reviewed slicks or the installations near them. One row per scene tile is read, not the label versions: the
+    returned), the reach within which another pass's slick counts, or the installations or AIS loaded: a
+    cache key for what reads other scenes' reviewed slicks or the installations and vessels near them. One row per scene tile is read, not the label versions: the
     Review page asks on every run."""
     with ws.connect() as con:
         row = con.execute(
@@ -700,6 +700,6 @@ def reviewed_stamp(ws: Workspace) -> tuple:
             REVIEWED,
         ).fetchone()
         settings = con.execute(
-            "SELECT key, value FROM settings WHERE key IN ('reach_m', 'installations') ORDER BY key"
+            "SELECT key, value FROM settings WHERE key IN ('reach_m', 'installations', 'vessels') ORDER BY key"
         ).fetchall()
     return (*row, *(tuple(r) for r in settings))

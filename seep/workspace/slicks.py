@@ -15,6 +15,7 @@ from seep.workspace.installations import Near, nearest_installations
 from seep.workspace.recurrence import seen_elsewhere
 from seep.workspace.scenes import acquired_times, tile_offsets_of
 from seep.workspace.spreadsheets import write_csv
+from seep.workspace.vessels import nearest_vessels
 from seep.workspace.workspace import Workspace
 
 
@@ -38,6 +39,8 @@ class Slick:
     first_seen: str | None = None  # the earliest known pass of this scene and those: since when it leaks
     installation: str | None = None  # the nearest of the team's installations, within installations.NEAR_KM
     installation_km: float | None = None  # from the slick's outline to it
+    vessel: str | None = None  # the nearest vessel AIS places there at the pass, within vessels.VESSEL_KM
+    vessel_km: float | None = None
     # The box around it on the scene's grid (first row and column, past the last): where a
     # close-up looks. Not a column of the list: a reader has the place and the length.
     box: tuple[int, int, int, int] = field(default=(0, 0, 0, 0), compare=False)
@@ -46,17 +49,22 @@ class Slick:
         """Its nearest installation and how far, as the list and the report give it."""
         return None if self.installation is None else str(Near(self.installation, self.installation_km))
 
+    def nearest_vessel(self) -> str | None:
+        """Its nearest vessel at the pass and how far, as the list and the report give it."""
+        return None if self.vessel is None else str(Near(self.vessel, self.vessel_km))
+
 
 def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str | None = None) -> list[Slick]:
     """The scene's slicks in its current labels, or in `model_id`'s predictions, largest first."""
     sc, geoms, props = seep_polygons(ws, name, source, model_id)
     seen = seen_elsewhere(ws, sc, geoms)
     near = nearest_installations(ws, sc, geoms)
+    ships = nearest_vessels(ws, sc, geoms)
     times = acquired_times(ws)
     at = {off: image_id for image_id, off in tile_offsets_of(ws, name).items()}
     to_pixel = ~sc.grid.affine()
     out = []
-    for geom, p, elsewhere, installation in zip(geoms, props, seen, near, strict=True):
+    for geom, p, elsewhere, installation, ship in zip(geoms, props, seen, near, ships, strict=True):
         x, y = geom.representative_point().coords[0]
         col, row = (int(v) for v in to_pixel @ (x, y))
         lon, lat = lonlat(sc.grid.crs, x, y) if sc.grid.crs else (None, None)
@@ -81,6 +89,8 @@ def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str
                 min(filter(None, (times.get(n) for n in (name, *elsewhere))), default=None),
                 installation and installation.name,
                 installation and round(installation.km, 3),
+                ship and ship.name,
+                ship and round(ship.km, 3),
                 _pixel_box(to_pixel, geom.bounds),
             )
         )

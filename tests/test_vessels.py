@@ -1,0 +1,130 @@
+"""Vessels at the pass, from AIS exports as providers write them (MarineCadastre, the Danish Maritime
+Authority): each vessel placed when the radar passed, along the geodesic between its reports; each
+slick's nearest named in the seeps list, its CSV and the command line; a bad file refused, whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from pyproj import Geod, Transformer
+from test_installations import on_the_ground, scene_with_two_slicks
+from test_scenes import run
+
+from seep.errors import BadInputError
+from seep.workspace.accounts import audit_rows
+from seep.workspace.scenes import scene, set_acquired
+from seep.workspace.slicks import scene_slicks, slicks_csv
+from seep.workspace.vessels import at_pass, load_vessels, loaded
+
+pytestmark = pytest.mark.usefixtures("store")  # the positions are rows of the workspace's store
+
+TO_DEGREES = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True)
+HEADER = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo"
+
+
+def marine_cadastre(path, rows: list[tuple[str, str, tuple[float, float], str]]):
+    """A CSV as MarineCadastre exports AIS: (MMSI, time, (x, y) in UTM 31N metres, name) a row."""
+    lines = [HEADER]
+    for mmsi, when, xy, name in rows:
+        lon, lat = TO_DEGREES.transform(*xy)
+        lines.append(f"{mmsi},{when},{lat:.6f},{lon:.6f},10.2,87.0,86,{name},IMO9,CALL,70,0,120,20,7.5,70")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_each_slick_names_the_vessel_ais_placed_nearest_it_when_the_radar_passed(capsys, tmp_path):
+    ws = scene_with_two_slicks(tmp_path)  # A: x 501000-501600, y 4599000-4598900; B: x 503800-503950, y 4596200-4596100
+    ais = marine_cadastre(
+        tmp_path / "AIS_2025_03_02.csv",
+        [
+            ("219000001", "2025-03-02T03:10:07", (501300, 4599400), "NORDIC STAR"),  # 4 min before the pass ...
+            ("219000001", "2025-03-02T03:18:07", (501300, 4599600), "NORDIC STAR"),  # ... and 4 after: 0.5 km north of A
+            ("219000003", "2025-03-02T03:20:07", (503875, 4596000), ""),  # one report, 6 min after: 0.1 km south of B
+            ("219000004", "2025-03-02T02:40:00", (502000, 4597000), "SLOW"),  # reports 50 min apart, neither within 10
+            ("219000004", "2025-03-02T03:30:00", (502100, 4597000), "SLOW"),
+            ("219000005", "2025-03-02T05:00:00", (501300, 4599500), "LATE"),  # two hours on: not kept
+            ("219000006", "2025-03-02T03:14:00", (900000, 4599500), "FAR"),  # 400 km east: not kept
+        ],
+    )
+    with pytest.raises(BadInputError, match="no scene here has both a time and a coordinate system"):
+        load_vessels(ws, ais, "ana")  # its pass has no time yet: nothing to place the ships at
+    set_acquired(ws, "jan", "2025-03-02T03:14:07Z", "ana")
+    with open(ais, "a") as f:
+        f.write("219000007,2025-03-02T03:14:00,91.000000,181.000000,0,0,511,NO FIX,,,,,,,,\n")  # AIS's "not available"
+    done = load_vessels(ws, ais, "ana")
+    assert (done.kept, done.read, done.skipped) == (5, 8, 1)
+    assert done.summary().startswith("5 AIS positions kept of 8 rows from AIS_2025_03_02.csv")
+
+    placed = {v.mmsi: v for v in at_pass(ws, scene(ws, "jan"))}
+    assert sorted(placed) == ["219000001", "219000003"]
+    star = placed["219000001"]
+    assert star.how == "between its reports at 03:10:07 and 03:18:07 UTC" and star.label == "NORDIC STAR (MMSI 219000001)"
+    p0, p1 = ([round(v, 6) for v in TO_DEGREES.transform(501300, y)] for y in (4599400, 4599600))  # as the CSV wrote them
+    middle = Geod(ellps="WGS84").npts(*p0, *p1, 1)[0]  # half-way in time: half-way along the geodesic
+    assert star.lon == pytest.approx(middle[0], abs=1e-7) and star.lat == pytest.approx(middle[1], abs=1e-7)
+    assert placed["219000003"].how == "at its report at 03:20:07 UTC" and placed["219000003"].label == "MMSI 219000003"
+
+    a, b = scene_slicks(ws, "jan")
+    assert (a.vessel, b.vessel) == ("NORDIC STAR (MMSI 219000001)", "MMSI 219000003")
+    assert a.vessel_km == pytest.approx(on_the_ground((501300, 4599500), (501300, 4599000)), abs=0.002)
+    assert b.vessel_km == pytest.approx(on_the_ground((503875, 4596000), (503875, 4596100)), abs=0.002)
+    rows = list(csv.DictReader(io.StringIO(slicks_csv([a, b]))))
+    assert [r["vessel"] for r in rows] == ["NORDIC STAR (MMSI 219000001)", "MMSI 219000003"] and rows[0]["vessel_km"] == "0.5"
+    code, out, _ = run(capsys, "seeps", "jan", "--workspace", str(ws.root))
+    assert "nearest vessel at the pass NORDIC STAR (MMSI 219000001), 0.5 km" in out.splitlines()[1]
+
+    # The Danish Maritime Authority's export (day first, its own column names) adds to them; positions
+    # there already are kept once.
+    dma = tmp_path / "aisdk-2025-03-02.csv"
+    lon, lat = TO_DEGREES.transform(501300, 4599000)
+    dma.write_text(
+        "# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,Heading,IMO,Callsign,Name\n"
+        f"02/03/2025 03:14:05,Class A,219000009,{lat:.6f},{lon:.6f},Engaged in fishing,0,3.1,90,90,Unknown,OXAB,KAREN\n"
+    )
+    code, out, _ = run(capsys, "vessels", str(dma), "--author", "ben", "--workspace", str(ws.root))
+    assert (code, out) == (
+        0,
+        "1 AIS position kept of 1 row from aisdk-2025-03-02.csv (those within an hour of a pass and 50 km of its scene)\n",
+    )
+    assert scene_slicks(ws, "jan")[0].nearest_vessel() == "KAREN (MMSI 219000009), under it"  # on A's edge, 2 s before
+    assert load_vessels(ws, dma, "ben").kept == 0
+    code, out, _ = run(capsys, "vessels", "--workspace", str(ws.root))
+    assert out.startswith("last AIS: 0 AIS positions kept of 1 row from aisdk-2025-03-02.csv") and ", by ben at " in out
+    assert [(e["actor"], e["detail"]) for e in audit_rows(ws) if e["action"] == "load AIS"] == [
+        ("ben", "0 positions"),
+        ("ben", "1 position"),
+        ("ana", "5 positions"),
+    ]  # newest first
+
+    code, out, _ = run(capsys, "vessels", "--clear", "--author", "ana", "--workspace", str(ws.root))
+    assert (code, out) == (0, "removed 6 AIS positions\n") and loaded(ws) is None
+    assert [s.vessel for s in scene_slicks(ws, "jan")] == [None, None]
+
+
+def test_a_file_that_cannot_be_read_as_ais_is_refused_and_adds_nothing(capsys, tmp_path):
+    ws = scene_with_two_slicks(tmp_path)
+    set_acquired(ws, "jan", "2025-03-02T03:14:07Z", "ana")
+    good = marine_cadastre(tmp_path / "good.csv", [("219000001", "2025-03-02T03:14:07", (501300, 4599500), "A")])
+    assert load_vessels(ws, good, "ana").kept == 1
+
+    def refused(text: str) -> str:
+        path = tmp_path / "bad.csv"
+        path.write_text(text)
+        code, _, err = run(capsys, "vessels", str(path), "--author", "ana", "--workspace", str(ws.root))
+        assert code == 1 and len(at_pass(ws, scene(ws, "jan"))) == 1, err  # what was there stays, nothing added
+        return err.strip().removeprefix("error: ")
+
+    assert refused("") == f"{tmp_path / 'bad.csv'} is empty: give a CSV of AIS positions (MMSI, time, latitude, longitude)"
+    said = refused("ship,when,y,x\nA,2025-03-02T03:14:07,41.5,3.0\n")
+    assert (
+        said.startswith(f"{tmp_path / 'bad.csv'} has no mmsi, time, lat, lon column")
+        and "its columns are ship, when, y, x" in said
+    )
+    said = refused("MMSI,BaseDateTime,LAT,LON\n219000002,yesterday,41.5,3.0\n219000002,2025-03-02T03:14:07,north,3.0\n")
+    assert said == f"none of the 2 rows of {tmp_path / 'bad.csv'} has a position and a time Seep can read (is it AIS?)"
+    code, _, err = run(capsys, "vessels", str(tmp_path / "missing.csv"), "--author", "ana", "--workspace", str(ws.root))
+    assert code == 1 and "cannot read" in err
+    with pytest.raises(BadInputError, match="say who you are"):
+        load_vessels(ws, good, " ")
