@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from seep.ui import blind, review_flow, review_panels, session
+from seep.ui import blind, review_flow, review_panels, session, vessel_panels
 from seep.ui.editor import mask_editor
 from seep.ui.legend import legend
 from seep.ui.models import active_model, prefetch
@@ -128,6 +128,7 @@ with side:
         review_panels.seen_before(ws, image, mask, reviewed)
     if reviewed is not None:
         review_panels.near_installation(ws, image, mask, reviewed)
+        vessel_panels.near_vessel(ws, image, mask, (reviewed, scene(ws, place[0]).acquired))
     if opened.source == "label" and opened.version == image.head_version:
         label_mask = mask  # the editor's mask is the newest label: no second read
     else:

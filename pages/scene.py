@@ -8,7 +8,7 @@ from seep.data.products import product_kind
 from seep.errors import BadInputError, SeepError
 from seep.jobs import queue
 from seep.jobs.worker import ensure_worker
-from seep.ui import assign_panels, scene_panels, session
+from seep.ui import assign_panels, scene_panels, session, vessel_panels
 from seep.ui.jobs import job_card, newest_job
 from seep.ui.models import active_model
 from seep.ui.scene import cached_installations, export_bytes, pasted_path, scene_picture, tile_map
@@ -23,6 +23,7 @@ from seep.workspace.report import downloaded, last_reported, scene_report
 from seep.workspace.scene_view import scene_tiles
 from seep.workspace.scenes import check_scene, scene, scene_names, scene_stamp, scenes_in_folder, unsearched
 from seep.workspace.tile_places import tile_centres_lonlat
+from seep.workspace.vessels import loaded as ais_loaded
 
 ws = session.workspace()
 model = active_model(ws)
@@ -308,6 +309,7 @@ event = st.plotly_chart(
         mark,
         position_format(ws),
         cached_installations(str(ws.root), name, loaded(ws)),
+        vessel_panels.cached_vessels(str(ws.root), name, (ais_loaded(ws), sc.acquired)),
     ),
     on_select="rerun",
     selection_mode="points",
@@ -370,6 +372,7 @@ with st.container(horizontal=True):
 
 
 scene_panels.slicks_table(ws, name, model_id)
+vessel_panels.ais_panel(ws, sc, session.author())
 
 
 if session.allowed(ws, "accept"):

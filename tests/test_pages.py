@@ -580,6 +580,46 @@ def test_review_says_a_near_installation_aloud_and_a_far_one_quietly(tmp_path, m
     assert at.selectbox(key="browse_installation").value == 1.0
 
 
+def test_review_says_a_vessel_at_the_pass_near_the_seep_aloud_and_a_far_one_quietly(tmp_path, monkeypatch):
+    """AIS of the demo pass: a ship on the slick when the radar passed is said aloud, one 4 km off only as a caption."""
+    from pyproj import Geod
+
+    from seep.workspace.scenes import tile_offsets_of
+    from seep.workspace.slicks import scene_slicks
+    from seep.workspace.vessels import clear_vessels, load_vessels
+
+    ws = Workspace(tmp_path / "geo")
+    build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))  # its pass: 2025-03-02 03:14:07 UTC
+    monkeypatch.setenv("SEEP_WORKSPACE", str(ws.root))
+    tile = next(i for i, off in tile_offsets_of(ws, "demo_scene").items() if off == (0, 256))
+    slick = next(s for s in scene_slicks(ws, "demo_scene") if s.image_id == tile)
+    for north_m, said in ((0, True), (4000, False)):
+        lon, lat, _ = Geod(ellps="WGS84").fwd(slick.lon, slick.lat, 0, north_m)
+        ais = tmp_path / f"ais{north_m}.csv"
+        ais.write_text(
+            f"MMSI,BaseDateTime,LAT,LON,VesselName\n21900000{int(said)},2025-03-02T03:14:00,{lat:.6f},{lon:.6f},<b>STAR</b>\n"
+        )
+        load_vessels(ws, ais, "tester")
+        at = app(image=tile)
+        aloud = [i.value for i in at.info if i.value.startswith("At the pass, AIS placed")]
+        quiet = [c.value for c in at.caption if c.value.startswith("Nearest vessel at the pass")]
+        if said:
+            assert (
+                aloud
+                == [
+                    "At the pass, AIS placed \\<b\\>STAR\\</b\\> \\(MMSI 219000001\\) on the seep shown here. A slick trailing a "
+                    "ship is more often its discharge than a natural seep."
+                ]
+                and not quiet
+            )  # the name as text
+        else:
+            # the nearest now: the far one, the near one removed
+            assert not aloud and re.fullmatch(
+                r"Nearest vessel at the pass: .*\\\(MMSI 219000000\\\), [34]\.\d km from the seep shown here\.", quiet[0]
+            )
+        clear_vessels(ws, "tester")
+
+
 def test_review_predicts_the_next_tile_in_the_background(demo_ws, with_model):
     from concurrent.futures import wait
 

@@ -130,12 +130,14 @@ def tile_map(
     mark: Place | None = None,
     how: str = "degrees",
     installations: list[tuple[str, list]] = (),
+    vessels: list[tuple[str, float, float]] = (),
 ) -> go.Figure:
     """The overview with one square marker per tile, coloured by review status, its hover
     naming the tile and, where the scene has a CRS, the place of its middle (`centres`: image
     id -> lon, lat; written `how`); a click on a marker selects that tile (its image id is the customdata).
     `mark`: a place looked for, ringed; a click on the ring opens its tile too. `installations`: the
-    team's over the scene, as installations.on_scene gives them, drawn in magenta."""
+    team's over the scene, as installations.on_scene gives them, drawn in magenta. `vessels`: where
+    AIS placed each at the pass (vessels.vessels_on_scene), cyan triangles."""
     fig = go.Figure(go.Image(z=rgb, hoverinfo="skip"))
     h, w = rgb.shape[:2]
 
@@ -170,6 +172,16 @@ def tile_map(
             name="the place looked for",
         )
     _draw_installations(fig, installations, factor)
+    if vessels:
+        fig.add_scatter(
+            x=[col / factor - 0.5 for _, col, _ in vessels],
+            y=[row / factor - 0.5 for _, _, row in vessels],
+            text=[chart_text(label) for label, _, _ in vessels],
+            hovertemplate="%{text}<extra>vessel at the pass</extra>",
+            mode="markers",
+            marker=dict(symbol="triangle-up", size=11, color="#00e5ff", line=dict(width=1, color="#212121")),
+            name="vessels at the pass",
+        )
     step = tile / factor
     for k in range(1, int(w / step) + 1):  # the tile grid, faint
         fig.add_vline(x=k * step - 0.5, line=dict(width=1, color="rgba(255,255,255,0.35)"))

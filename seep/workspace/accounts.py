@@ -46,6 +46,7 @@ NEEDS = {
     "set the same-seep reach": "admin",  # how near another pass's slick is the same seep
     "set how places are written": "admin",  # in the seeps list, reports and Review (places.py)
     "load installations": "admin",  # the team's platforms and pipelines, beside each slick
+    "load AIS": "reviewer",  # the day's ship positions around the passes: daily work, not setup
     "audit": "admin",
 }
 MIN_PASSWORD = 10

@@ -227,12 +227,20 @@ def _measured(ws: Workspace, sc: Scene, tiles: list[tuple[str, int, int]]) -> li
 def installation_near_tile(ws: Workspace, image_id: str, mask: np.ndarray) -> Near | None:
     """The installation nearest the seep in `mask` (a scene tile's label or prediction as the
     Review page shows it); None for a tile of no scene, no seep or none within NEAR_KM."""
+    found = tile_seep(ws, image_id, mask)
+    return nearest_installations(ws, *found)[0] if found else None
+
+
+def tile_seep(ws: Workspace, image_id: str, mask: np.ndarray) -> tuple[Scene, list] | None:
+    """A scene tile's scene, and the seep in `mask` as one shape in its CRS (in a list, as the
+    nearest_* functions take slicks); None for a tile of no scene or no seep."""
     place = tile_place(ws, image_id)
     if place is None or not (mask > 0).any():
         return None
     sc = scene(ws, place[0])
-    seep = shapely.union_all([shapely.affinity.affine_transform(g, shapely_affine(sc)) for g in outlines(mask, *place[1:], sc)])
-    return nearest_installations(ws, sc, [seep])[0]
+    return sc, [
+        shapely.union_all([shapely.affinity.affine_transform(g, shapely_affine(sc)) for g in outlines(mask, *place[1:], sc)])
+    ]
 
 
 def on_scene(ws: Workspace, sc: Scene) -> list[tuple[str, list[np.ndarray]]]:

@@ -12,6 +12,8 @@ within VESSEL_KM, measured as the installations are (seep.workspace.installation
     load_vessels(ws, path, actor)      keep a CSV's positions near the workspace's passes
     at_pass(ws, sc)                    each vessel's place when the radar passed
     nearest_vessels(ws, sc, geoms)     each slick's nearest vessel at the pass
+    vessels_on_scene(ws, sc)           where the scene map draws them
+    vessel_near_tile(ws, image, mask)  Review's note
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import numpy as np
 import shapely
 
 from seep.errors import BadInputError
-from seep.workspace.installations import Near, _around, _nearest
+from seep.workspace.installations import Near, _around, _nearest, tile_seep
 from seep.workspace.records import clean_author, counted
 from seep.workspace.recurrence import centred_on, in_metres
 from seep.workspace.scenes import Scene, scene, scene_names
@@ -172,6 +174,30 @@ def nearest_vessels(ws: Workspace, sc: Scene, geoms: list) -> list[Near | None]:
     local = centred_on(sc)
     where = np.array([shapely.Point(v.lon, v.lat) for v in vessels], dtype=object)
     return _nearest([v.label for v in vessels], where, local, in_metres(sc, geoms, local), km=VESSEL_KM)
+
+
+def vessels_on_scene(ws: Workspace, sc: Scene) -> list[tuple[str, float, float]]:
+    """(label and how placed, column, row) of each vessel at the pass over the scene, in its pixels: for its map."""
+    from seep.data.geo import transformer
+
+    vessels = at_pass(ws, sc)
+    if not vessels:
+        return []
+    x, y = transformer("EPSG:4326", sc.grid.crs).transform([v.lon for v in vessels], [v.lat for v in vessels])
+    to_pixel = ~sc.grid.affine()
+    out = []
+    for v, vx, vy in zip(vessels, x, y, strict=True):
+        col, row = to_pixel @ (vx, vy)
+        if 0 <= col <= sc.grid.width and 0 <= row <= sc.grid.height:
+            out.append((f"{v.label}, {v.how}", float(col), float(row)))
+    return out
+
+
+def vessel_near_tile(ws: Workspace, image_id: str, mask: np.ndarray) -> Near | None:
+    """The vessel at the pass nearest the seep in `mask` (a scene tile's label or prediction as
+    Review shows it), within VESSEL_KM; None for a tile of no scene or no seep."""
+    found = tile_seep(ws, image_id, mask)
+    return nearest_vessels(ws, *found)[0] if found else None
 
 
 def _placed(reports: list[tuple[datetime, float, float, str]], when: datetime) -> tuple[str, float, float, str] | None:

@@ -17,11 +17,12 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def upload(page, *paths: Path) -> None:
+def upload(page, *paths: Path, within=None) -> None:
     """Put `paths` in the page's file uploader (several at once, as a drop of them) and wait until
     they are on the server: the upload starts a moment after the files are set (the drop zone
-    reads them asynchronously), and a form submitted in that moment goes without them."""
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(p) for p in paths])
+    reads them asynchronously), and a form submitted in that moment goes without them. `within`:
+    the part of the page holding the uploader meant, on a page of several."""
+    (within or page).locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(p) for p in paths])
     page.wait_for_function(
         """names => names.every(n => [...document.querySelectorAll('[data-testid="stFileChipName"]')].some(c => c.title === n))
             && !document.querySelector('[data-testid="stFileChipIconSpinner"]')""",

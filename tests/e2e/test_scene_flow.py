@@ -1068,6 +1068,56 @@ def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_s
     assert loaded(ws) is None
 
 
+def test_the_days_ais_loaded_on_the_scene_page_names_the_vessel_at_each_slick(geo_server, page, tmp_path):
+    """A reviewer drops the day's AIS (MarineCadastre's CSV) on the Scene page: a ship on the largest
+    slick at the pass is named in the seeps list's CSV, drawn on the map, and a wrong file refused."""
+    from seep.workspace.slicks import scene_slicks
+    from seep.workspace.vessels import at_pass, loaded
+
+    url, ws_path = geo_server
+    ws = Workspace(ws_path, create=False)
+    largest = scene_slicks(ws, "demo_scene")[0]  # the demo's pass: 2025-03-02 03:14:07 UTC
+    ais = tmp_path / "AIS_2025_03_02.csv"
+    ais.write_text(
+        "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName\n"
+        f"219000001,2025-03-02T03:12:00,{largest.lat:.6f},{largest.lon:.6f},0.1,0,0,NORDIC *STAR*\n"
+        f"219000001,2025-03-02T03:16:00,{largest.lat:.6f},{largest.lon:.6f},0.1,0,0,NORDIC *STAR*\n"
+    )
+    wrong = tmp_path / "ships.csv"
+    wrong.write_text("ship,when\nNORDIC STAR,today\n")
+    page.goto(f"{url}/scene?name=demo_scene")
+    wait_for_app(page)
+    try:
+        panel = page.locator("details", has_text="Vessels at the pass (AIS)")  # the page has the GIS import's uploader too
+        open_expander(page, "Vessels at the pass (AIS)")
+        upload(page, wrong, within=panel)
+        page.get_by_role("button", name="Load AIS").click()
+        expect(page.get_by_text("ships.csv has no mmsi, time, lat, lon column", exact=False)).to_be_visible()
+        assert loaded(ws) is None
+        page.reload()
+        wait_for_app(page)
+        open_expander(page, "Vessels at the pass (AIS)")
+        upload(page, ais, within=panel)
+        page.get_by_role("button", name="Load AIS").click()
+        said = page.get_by_test_id("stAlertContentSuccess")  # and the panel's caption says it of the last load
+        expect(said.get_by_text("2 AIS positions kept of 2 rows from AIS_2025_03_02.csv", exact=False)).to_be_visible()
+        expect(panel.get_by_text("1 vessel placed at this pass", exact=False)).to_be_visible()
+        assert [v.label for v in at_pass(ws, scene(ws, "demo_scene"))] == ["NORDIC *STAR* (MMSI 219000001)"]
+        expect(page.locator(".legendtext", has_text="vessels at the pass")).to_be_visible()  # on the scene's map
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Seeps list as CSV").click()
+        first = next(csv.DictReader(open(download.value.path())))
+        assert (first["vessel"], first["vessel_km"]) == ("NORDIC *STAR* (MMSI 219000001)", "0.0")
+        shot(page, "71-scene-ais")
+    finally:
+        if loaded(ws) is not None:
+            if not page.get_by_role("button", name="Remove AIS").is_visible():
+                open_expander(page, "Vessels at the pass (AIS)")
+            page.get_by_role("button", name="Remove AIS").click()
+            expect(page.get_by_text("2 AIS positions removed")).to_be_visible()
+    assert loaded(ws) is None
+
+
 def test_review_steps_to_the_tile_beside_in_its_scene(geo_server, page):
     """A slick that runs over a tile's border is followed onto the next tile: a button to each
     tile beside it, none past the scene's edge; unsaved strokes ask first, as Next does."""

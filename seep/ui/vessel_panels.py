@@ -1,0 +1,104 @@
+"""Vessels at the pass on the pages: the Scene page's AIS panel and its map's marks, and Review's
+note of a vessel near the seep shown (seep.workspace.vessels)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from seep.errors import SeepError
+from seep.ui import session
+from seep.ui.text import plain
+from seep.ui.uploads import uploaded
+from seep.workspace import ImageRecord, Workspace
+from seep.workspace.installations import Near
+from seep.workspace.records import counted
+from seep.workspace.scenes import Scene, scene
+from seep.workspace.vessels import (
+    CLOSE_KM,
+    VESSEL_KM,
+    at_pass,
+    clear_vessels,
+    load_vessels,
+    loaded,
+    vessel_near_tile,
+    vessels_on_scene,
+)
+
+
+def ais_panel(ws: Workspace, sc: Scene, me: str) -> None:
+    """Load the day's AIS (reviewers and admins); how many vessels it placed at this pass."""
+    placed = at_pass(ws, sc)
+    # One title whatever is loaded: a new one would be a new panel, closed over what the load said.
+    with st.expander("Vessels at the pass (AIS)", icon=":material/directions_boat:"):
+        last = loaded(ws)
+        when = "" if sc.acquired else " This pass's time is unknown: set it above to place vessels at it."
+        st.caption(
+            f"{counted(len(placed), 'vessel')} placed at this pass. "
+            f"Each vessel is placed where AIS puts it when the radar passed, and each slick's nearest within {VESSEL_KM} km "
+            f"is named in the seeps list: a slick trailing a ship is more often its discharge than a seep.{when} "
+            + (f"Last loaded: {plain(last.summary())}, by {plain(last.by)}." if last else "No AIS loaded yet.")
+        )
+        done = st.session_state.pop("scene_ais_done", None)
+        if done:
+            st.success(plain(done), icon=":material/check:")
+        if not session.allowed(ws, "load AIS"):
+            return
+        with st.form("scene_ais", border=False):
+            upload = st.file_uploader(
+                "A CSV of AIS positions as MarineCadastre, the Danish Maritime Authority or Global Fishing Watch export it "
+                "(MMSI, a time, latitude, longitude; the positions near this workspace's passes are kept)",
+                type=["csv"],
+                key=f"scene_ais_file_{st.session_state.get('scene_ais_loads', 0)}",
+            )
+            if st.form_submit_button("Load AIS", icon=":material/upload:"):
+                _load(ws, upload, me)
+        if last and st.button("Remove AIS", icon=":material/delete:", key="scene_ais_clear"):
+            try:
+                session.require(ws, "load AIS")
+                session.rerun_saying(f"{counted(clear_vessels(ws, me), 'AIS position')} removed")
+            except SeepError as e:
+                session.show_error(e)
+
+
+def _load(ws: Workspace, upload, me: str) -> None:
+    try:
+        session.require(ws, "load AIS")
+        with uploaded([upload] if upload else [], "a CSV of AIS positions") as path:
+            done = load_vessels(ws, path, me)
+    except SeepError as e:
+        session.show_error(e)
+        return
+    st.session_state["scene_ais_done"] = done.summary()
+    st.session_state["scene_ais_loads"] = st.session_state.get("scene_ais_loads", 0) + 1  # an empty uploader next
+    st.rerun()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_vessels(ws_root: str, name: str, stamp) -> list[tuple[str, float, float]]:
+    """`stamp`: the AIS loaded and the pass's time."""
+    ws = Workspace(ws_root, create=False)
+    return vessels_on_scene(ws, scene(ws, name))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _near_vessel(ws_root: str, image_id: str, mask: np.ndarray, stamp: tuple) -> Near | None:
+    """`stamp` changes with the AIS loaded."""
+    return vessel_near_tile(Workspace(ws_root, create=False), image_id, mask)
+
+
+def near_vessel(ws: Workspace, image: ImageRecord, mask: np.ndarray, reviewed: tuple) -> None:
+    """On a scene tile: the vessel AIS placed nearest the seep shown when the radar passed; one
+    within CLOSE_KM said aloud, one further (within VESSEL_KM) as a caption."""
+    near = _near_vessel(str(ws.root), image.id, mask, reviewed)
+    if near is None:
+        return
+    where = "on the seep shown here" if near.km < 0.05 else f"{near.km:.1f} km from the seep shown here"
+    if near.km > CLOSE_KM:
+        st.caption(f"Nearest vessel at the pass: {plain(near.name)}, {where}.")
+        return
+    st.info(
+        f"At the pass, AIS placed {plain(near.name)} {where}. A slick trailing a ship is more often its discharge "
+        "than a natural seep.",
+        icon=":material/directions_boat:",
+    )
