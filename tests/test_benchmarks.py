@@ -134,6 +134,15 @@ def test_bench_copy_copies_a_filled_workspace_and_refuses_bad_sizes(postgres_ser
     assert "backup from the server: the same rows into a new seep.db in " in r.stdout
 
 
+def test_bench_vessels_times_the_load_and_the_pages_with_ais_and_without(bench):
+    assert bench("bench_vessels.py", "--n", "5").returncode == 2
+    r = bench("bench_vessels.py", "--n", "2000", "--repeat", "1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("load 2,000 rows: ") and " rows a second; " in lines[0]
+    assert [" ".join(row.split()[:-3]) for row in lines[2:]] == ["seeps list", "Review's note"]
+
+
 def test_bench_installations_times_the_pages_with_a_register_and_without(bench):
     assert bench("bench_installations.py", "--n", "5").returncode == 2
     r = bench("bench_installations.py", "--n", "200", "--repeat", "1")

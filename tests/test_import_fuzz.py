@@ -216,6 +216,47 @@ def test_fuzzed_gis_files_never_abort_an_installations_load(kind, edits, cut):
     on_scene(ws, scene(ws, "s"))
 
 
+AIS = (
+    b"MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName\n"
+    b"219000001,2025-03-02T03:10:07,41.541,3.0031,10.2,87.0,86,NORDIC STAR\n"
+    b"219000001,2025-03-02T03:18:07,41.542,3.0032,10.2,87.0,86,NORDIC STAR\n"
+    b"219000002,02/03/2025 03:14:00,41.5405,3.001,0,0,511,\n"
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 1 << 16), st.integers(0, 255)), max_size=8),
+    cut=st.one_of(st.none(), st.integers(0, len(AIS))),
+)
+def test_fuzzed_ais_files_are_loaded_or_refused_whole(edits, cut):
+    """A damaged AIS CSV (a NUL byte, a torn row, a time or position garbled) loads what it can read or is
+    refused with one clear error, adding nothing; the vessels at the pass are then placed without a traceback."""
+    from seep.errors import SeepError
+    from seep.workspace.scenes import scene, set_acquired
+    from seep.workspace.slicks import scene_slicks
+    from seep.workspace.vessels import at_pass, load_vessels
+
+    ws = scene_workspace()
+    if scene(ws, "s").acquired is None:
+        set_acquired(ws, "s", "2025-03-02T03:14:07Z", "fuzz")
+    data = bytearray(AIS)
+    for pos, value in edits:
+        data[pos % len(data)] = value
+    with ws.connect() as con:
+        before = con.execute("SELECT count(*) FROM vessel_positions").fetchone()[0]
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "ais.csv"
+        path.write_bytes(bytes(data[:cut]))
+        try:
+            load_vessels(ws, path, "fuzz")
+        except SeepError as e:
+            with ws.connect() as con:
+                assert str(e) and con.execute("SELECT count(*) FROM vessel_positions").fetchone()[0] == before
+    at_pass(ws, scene(ws, "s"))
+    scene_slicks(ws, "s")
+
+
 PAINT = st.tuples(
     st.integers(0, 599), st.integers(0, 699), st.integers(1, 400), st.integers(1, 400), st.sampled_from([0, 1, 3, 7, 8, 254, 255])
 )

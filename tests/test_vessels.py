@@ -124,6 +124,10 @@ def test_a_file_that_cannot_be_read_as_ais_is_refused_and_adds_nothing(capsys, t
     )
     said = refused("MMSI,BaseDateTime,LAT,LON\n219000002,yesterday,41.5,3.0\n219000002,2025-03-02T03:14:07,north,3.0\n")
     assert said == f"none of the 2 rows of {tmp_path / 'bad.csv'} has a position and a time Seep can read (is it AIS?)"
+    said = refused("MMSI,BaseDateTime,LAT,LON\n2190\x0000001,2025-03-02T03:14:07,41.5,3.0\n")  # an MMSI is digits
+    assert said == f"none of the 1 rows of {tmp_path / 'bad.csv'} has a position and a time Seep can read (is it AIS?)"
+    said = refused("MMSI,BaseDateTime,LAT,LON\n219000002," + "9" * 200_000 + ",41.5,3.0\n")  # not a CSV's field
+    assert said.startswith(f"{tmp_path / 'bad.csv'} cannot be read as a CSV, line 2: field larger than field limit")
     code, _, err = run(capsys, "vessels", str(tmp_path / "missing.csv"), "--author", "ana", "--workspace", str(ws.root))
     assert code == 1 and "cannot read" in err
     with pytest.raises(BadInputError, match="say who you are"):

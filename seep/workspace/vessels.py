@@ -237,18 +237,21 @@ def _read(path: Path, passes: list) -> tuple[list[tuple], int, int]:
         raise BadInputError(f"cannot read {path}: {e.strerror or e}") from e
     with f:
         reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None:
-            raise BadInputError(f"{path} is empty: give a CSV of AIS positions (MMSI, time, latitude, longitude)")
-        at = _columns(path, header)
-        kept, read, skipped = [], 0, 0
-        for row in reader:
-            read += 1
-            got = _row(row, at)
-            if got is None:
-                skipped += 1
-            elif _near_a_pass(*got[2:], passes):
-                kept.append((*got[:2], _iso(got[2]), *got[3:]))
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise BadInputError(f"{path} is empty: give a CSV of AIS positions (MMSI, time, latitude, longitude)")
+            at = _columns(path, header)
+            kept, read, skipped = [], 0, 0
+            for row in reader:
+                read += 1
+                got = _row(row, at)
+                if got is None:
+                    skipped += 1
+                elif _near_a_pass(*got[2:], passes):
+                    kept.append((*got[:2], _iso(got[2]), *got[3:]))
+        except csv.Error as e:  # a NUL byte, a field past the csv module's limit: not a CSV
+            raise BadInputError(f"{path} cannot be read as a CSV, line {reader.line_num:,}: {e}") from e
     if read and skipped == read:
         raise BadInputError(f"none of the {read:,} rows of {path} has a position and a time Seep can read (is it AIS?)")
     return kept, read, skipped
@@ -275,10 +278,10 @@ def _row(row: list[str], at: dict[str, int | None]) -> tuple | None:
         when = _time(row[at["time"]])
     except (IndexError, ValueError):
         return None
-    if not mmsi or not (-90 <= lat <= 90 and -180 <= lon <= 180):  # AIS writes 91 and 181 for "not available"
-        return None
-    name = row[at["name"]].strip()[:60] if at["name"] is not None and at["name"] < len(row) else ""
-    return mmsi[:20], name, when, lon, lat
+    if not (mmsi.isascii() and mmsi.isdigit() and len(mmsi) <= 20) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None  # an MMSI is digits; AIS writes 91 and 181 for "not available"
+    name = row[at["name"]] if at["name"] is not None and at["name"] < len(row) else ""
+    return mmsi, "".join(ch for ch in name if ch.isprintable()).strip()[:60], when, lon, lat
 
 
 def _near_a_pass(when: datetime, lon: float, lat: float, passes: list) -> bool:
