@@ -14,6 +14,7 @@ from test_scenes import run
 
 from seep.errors import BadInputError
 from seep.workspace.accounts import audit_rows
+from seep.workspace.report import write_report
 from seep.workspace.scenes import scene, set_acquired
 from seep.workspace.slicks import scene_slicks, slicks_csv
 from seep.workspace.vessels import at_pass, load_vessels, loaded
@@ -74,6 +75,9 @@ def test_each_slick_names_the_vessel_ais_placed_nearest_it_when_the_radar_passed
     assert [r["vessel"] for r in rows] == ["NORDIC STAR (MMSI 219000001)", "MMSI 219000003"] and rows[0]["vessel_km"] == "0.5"
     code, out, _ = run(capsys, "seeps", "jan", "--workspace", str(ws.root))
     assert "nearest vessel at the pass NORDIC STAR (MMSI 219000001), 0.5 km" in out.splitlines()[1]
+    write_report(ws, "jan", tmp_path / "jan.html", author="ana")  # the report a reader is sent says it too
+    page = (tmp_path / "jan.html").read_text()
+    assert "<th>nearest vessel at the pass</th>" in page and "<td>NORDIC STAR (MMSI 219000001), 0.5 km</td>" in page
 
     # The Danish Maritime Authority's export (day first, its own column names) adds to them; positions
     # there already are kept once.

@@ -333,8 +333,9 @@ def _slick_table(slicks: list[Slick], predicted: bool, times: dict[str, str | No
         return "<h2>Slicks</h2><p>None.</p>"
     last = "confidence" if predicted else "note"
     near = any(s.installation for s in slicks)  # a column only where the team loaded installations near
+    ship = any(s.vessel for s in slicks)  # ... and where AIS placed a vessel near one at the pass
     head = ["#", "class", "area km²", "length km", "a place inside it", "status", "also seen in", "first seen"]
-    head += ["nearest installation"] * near + ["tile", last]
+    head += ["nearest installation"] * near + ["nearest vessel at the pass"] * ship + ["tile", last]
     rows = []
     for n, s in enumerate(slicks, 1):
         cells = [
@@ -347,6 +348,7 @@ def _slick_table(slicks: list[Slick], predicted: bool, times: dict[str, str | No
             ", ".join(with_day(x, times) for x in s.seen_in),
             s.first_seen[:10] if s.first_seen else "",
             *[s.nearest_installation() or ""] * near,
+            *[s.nearest_vessel() or ""] * ship,
             f"{s.image_id} at {s.tile_row},{s.tile_col}" if s.image_id else "",
             f"{s.mean_confidence:.2f}" if predicted and s.mean_confidence is not None else (s.note or ""),
         ]
