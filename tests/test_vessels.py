@@ -94,16 +94,20 @@ def test_each_slick_names_the_vessel_ais_placed_nearest_it_when_the_radar_passed
     )
     assert scene_slicks(ws, "jan")[0].nearest_vessel() == "KAREN (MMSI 219000009), under it"  # on A's edge, 2 s before
     assert load_vessels(ws, dma, "ben").kept == 0
+    gfw = tmp_path / "gfw.csv"  # Global Fishing Watch's: ssvid, and times in UTC said so
+    gfw.write_text(f"ssvid,timestamp,lat,lon\n219000010,2025-03-02 03:14:07 UTC,{lat:.6f},{lon:.6f}\n")
+    assert load_vessels(ws, gfw, "ben").kept == 1
     code, out, _ = run(capsys, "vessels", "--workspace", str(ws.root))
-    assert out.startswith("last AIS: 0 AIS positions kept of 1 row from aisdk-2025-03-02.csv") and ", by ben at " in out
+    assert out.startswith("last AIS: 1 AIS position kept of 1 row from gfw.csv") and ", by ben at " in out
     assert [(e["actor"], e["detail"]) for e in audit_rows(ws) if e["action"] == "load AIS"] == [
+        ("ben", "1 position"),
         ("ben", "0 positions"),
         ("ben", "1 position"),
         ("ana", "5 positions"),
     ]  # newest first
 
     code, out, _ = run(capsys, "vessels", "--clear", "--author", "ana", "--workspace", str(ws.root))
-    assert (code, out) == (0, "removed 6 AIS positions\n") and loaded(ws) is None
+    assert (code, out) == (0, "removed 7 AIS positions\n") and loaded(ws) is None
     assert [s.vessel for s in scene_slicks(ws, "jan")] == [None, None]
 
 

@@ -46,10 +46,10 @@ SETTING = "vessels"
 # The columns of each provider's export, any case: which one holds what.
 COLUMNS = {
     "mmsi": ("mmsi", "ssvid"),
-    "time": ("basedatetime", "# timestamp", "timestamp", "time", "datetime", "date_time_utc", "msgtime", "time_utc"),
+    "time": ("basedatetime", "base_date_time", "# timestamp", "timestamp", "time", "datetime", "date_time_utc", "msgtime"),
     "lat": ("lat", "latitude"),
     "lon": ("lon", "long", "longitude"),
-    "name": ("vesselname", "name", "shipname", "ship_name", "vessel_name"),
+    "name": ("vesselname", "vessel_name", "name", "shipname", "ship_name"),
 }
 DAY_FIRST = re.compile(r"(\d\d)/(\d\d)/(\d{4}) (\d\d):(\d\d):(\d\d)")  # the Danish Maritime Authority's
 
