@@ -433,8 +433,9 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
 
     page.goto(f"{url}/scene?name=demo_scene")
     wait_for_app(page)
+    gis = page.locator("details", has_text="Import seeps from a GIS")  # the page has the AIS panel's uploader too
     open_expander(page, "Import seeps from a GIS")
-    upload(page, drawn)
+    upload(page, drawn, within=gis)
     page.get_by_role("button", name="Import seeps").click()
     done = page.get_by_text("1 polygon read, 1 tile given a new label version", exact=False)
     expect(done).to_be_visible(timeout=30_000)
@@ -461,7 +462,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     names = [np.array(["first", "second"], dtype=object)]
     geoms = np.array(shapely.to_wkb(lonlat), dtype=object)
     pyogrio.raw.write(str(kml), geoms, names, ["Name"], driver="KML", geometry_type="Polygon", crs="EPSG:4326")
-    upload(page, kml)
+    upload(page, kml, within=gis)
     choose(page, page.get_by_label("Class", exact=True), "all polygons: seep 5")
     tile = next(i for i, off in tile_offsets_of(ws, "demo_scene").items() if off == (0, 256))
     was = ws.image(tile)
@@ -484,7 +485,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     # The same outlines saved from QGIS as a shapefile, dropped as its parts, not zipped; seep 2.
     shp = tmp_path / "wakes.shp"
     pyogrio.raw.write(str(shp), geoms, names, ["Name"], driver="ESRI Shapefile", geometry_type="Polygon", crs="EPSG:4326")
-    upload(page, *(shp.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj")))
+    upload(page, *(shp.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj")), within=gis)
     choose(page, page.get_by_label("Class", exact=True), "all polygons: seep 2")
     page.get_by_role("button", name="Import seeps").click()
     expect(page.get_by_text("2 polygons read, 1 tile given a new label version", exact=False)).to_be_visible(timeout=30_000)
@@ -498,7 +499,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
 
     folders = "".join(f"<Folder><name>{n}</name>{placemarks(c0)}</Folder>" for n, c0 in (("Slicks", 300), ("Ships", 400)))
     (tmp_path / "My Places.kml").write_text(f'<kml xmlns="http://www.opengis.net/kml/2.2"><Document>{folders}</Document></kml>')
-    upload(page, tmp_path / "My Places.kml")
+    upload(page, tmp_path / "My Places.kml", within=gis)
     page.get_by_role("button", name="Import seeps").click()
     expect(page.get_by_text("This file has 2 layers: choose the one to import under Layer", exact=False)).to_be_visible()
     shot(page, "23c-scene-seeps-layers")
@@ -515,7 +516,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
         pixels = ds.read(1)
         pixels[102:128, 302:328] = 0
         ds.write(pixels[None])
-    upload(page, mask)
+    upload(page, mask, within=gis)
     page.get_by_role("button", name="Import seeps").click()
     expect(page.get_by_text("read back as they are, so no class is given to all", exact=False)).to_be_visible()
     choose(page, page.get_by_label("Class", exact=True), "each polygon's own, from a field")
@@ -534,7 +535,7 @@ def test_seeps_drawn_in_a_gis_come_back_as_labels_from_the_scene_page(geo_server
     assert {f["properties"]["class_id"] for f in exported["features"]} >= {2}
     exported["features"] = [f for f in exported["features"] if f["properties"]["class_id"] != 2]
     (tmp_path / "demo_scene-labels.geojson").write_text(json.dumps(exported))
-    upload(page, tmp_path / "demo_scene-labels.geojson")
+    upload(page, tmp_path / "demo_scene-labels.geojson", within=gis)
     page.get_by_role("button", name="Import seeps").click()
     expect(page.get_by_text("read back as its labels exported here at", exact=False)).to_be_visible(timeout=30_000)
     assert not (ws.label(tile)[1] == 2).any()
