@@ -8,6 +8,7 @@ import csv
 import io
 
 import pytest
+from pyogrio.raw import read
 from pyproj import Geod, Transformer
 from test_installations import on_the_ground, scene_with_two_slicks
 from test_scenes import run
@@ -75,6 +76,11 @@ def test_each_slick_names_the_vessel_ais_placed_nearest_it_when_the_radar_passed
     assert [r["vessel"] for r in rows] == ["NORDIC STAR (MMSI 219000001)", "MMSI 219000003"] and rows[0]["vessel_km"] == "0.5"
     code, out, _ = run(capsys, "seeps", "jan", "--workspace", str(ws.root))
     assert "nearest vessel at the pass NORDIC STAR (MMSI 219000001), 0.5 km" in out.splitlines()[1]
+    for name in ("seeps.gpkg", "seeps.zip"):  # and the seeps handed on to a GIS (a shapefile's names fit dBase's 10)
+        assert run(capsys, "export-seeps", str(tmp_path / name), "--workspace", str(ws.root))[0] == 0
+        meta, _, _, columns = read(tmp_path / name)
+        got = dict(zip(meta["fields"], columns, strict=True))
+        assert list(got["vessel"]) == ["NORDIC STAR (MMSI 219000001)", "MMSI 219000003"] and got["vessel_km"][0] == a.vessel_km
     write_report(ws, "jan", tmp_path / "jan.html", author="ana")  # the report a reader is sent says it too
     page = (tmp_path / "jan.html").read_text()
     assert "<th>nearest vessel at the pass</th>" in page and "<td>NORDIC STAR (MMSI 219000001), 0.5 km</td>" in page

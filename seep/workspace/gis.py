@@ -69,6 +69,8 @@ FIELDS = (
     "note",
     "installation",  # the team's nearest, within installations.NEAR_KM: a slick at a platform is seldom a seep
     "installation_km",
+    "vessel",  # the nearest AIS placed at the pass, within vessels.VESSEL_KM: a slick trailing a ship is its discharge
+    "vessel_km",
     "acquired",
     "labels_at",
 )
@@ -79,6 +81,8 @@ ADDED_FIELDS = {
     "labels_at",
     "installation",
     "installation_km",
+    "vessel",
+    "vessel_km",
 }  # newer than some exports on disk: they are still Seep's to replace
 
 
@@ -345,6 +349,7 @@ def export_seeps(
             + ("; a GeoTIFF mask of each scene's labels on its grid comes from `python -m seep export DIR --geotiff`" * mask)
         )
     from seep.workspace.installations import nearest_installations  # it measures with this module's reproject
+    from seep.workspace.vessels import nearest_vessels
 
     _check_seeps_replaceable(out)
     names = scenes or scene_names(ws)
@@ -360,9 +365,10 @@ def export_seeps(
     at = timestamp() if source == "labels" else None  # before reading: a save meanwhile is seen as since
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
     for sc, geoms, props in layers:
-        for p, near in zip(props, nearest_installations(ws, sc, geoms), strict=True):
+        for p, near, ship in zip(props, nearest_installations(ws, sc, geoms), nearest_vessels(ws, sc, geoms), strict=True):
             p["labels_at"] = at
             p["installation"], p["installation_km"] = (near.name, round(near.km, 3)) if near else (None, None)
+            p["vessel"], p["vessel_km"] = (ship.name, round(ship.km, 3)) if ship else (None, None)
     if at:
         _record_export(ws, at, {sc.name: len(geoms) for sc, geoms, _ in layers})
     if driver in LONLAT:
@@ -564,7 +570,7 @@ def _column(values: list, field: str) -> np.ndarray:
     """Typed columns, so GIS tools see numbers as numbers (NaN is written as null)."""
     if field in ("class_id", "pixels"):
         return np.array(values, dtype=np.int64)
-    if field in ("area_km2", "length_km", "centroid_lon", "centroid_lat", "mean_confidence", "installation_km"):
+    if field in ("area_km2", "length_km", "centroid_lon", "centroid_lat", "mean_confidence", "installation_km", "vessel_km"):
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     if field == "acquired":  # naive UTC: numpy has no zones; NaT is written as null
         return np.array([v.rstrip("Z") if v else "NaT" for v in values], dtype="datetime64[s]")
