@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from seep.errors import BadInputError, PermissionDenied
 from seep.workspace.accounts import accounts_enabled, audit_actors, list_users, record_in
-from seep.workspace.records import PREDICT_ALL, clean_author, timestamp
+from seep.workspace.records import PREDICT_ALL, acting, clean_author, timestamp
 from seep.workspace.workspace import Workspace
 
 HAND_OUT = "hand out scenes"  # accounts.NEEDS: to someone else, or from them
@@ -91,6 +91,4 @@ def _assignee(ws: Workspace, person: str) -> str:
 
 
 def _who(actor: str) -> str:
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before handing out scenes")
-    return clean_author(actor)
+    return acting(actor, "before handing out scenes")

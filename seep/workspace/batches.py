@@ -25,7 +25,7 @@ from seep.data.acquired import shown
 from seep.errors import BadInputError, NotFoundError
 from seep.workspace.accounts import record_in
 from seep.workspace.db import in_chunks
-from seep.workspace.records import clean_author, counted, first_few, timestamp
+from seep.workspace.records import acting, clean_author, counted, first_few, timestamp
 from seep.workspace.scenes import scene as named_scene
 from seep.workspace.workspace import Workspace
 
@@ -132,9 +132,7 @@ def undo_batch(ws: Workspace, batch_id: int, actor: str) -> Undone:
 
 
 def _actor(actor: str) -> str:
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before undoing what was labelled")
-    return clean_author(actor)
+    return acting(actor, "before undoing what was labelled")
 
 
 def _undo(con, batch: Batch, actor: str, action: str, target: str) -> Undone:

@@ -28,7 +28,7 @@ from seep.errors import BadInputError
 from seep.workspace.db import in_chunks
 from seep.workspace.gis import reproject, shapely_affine
 from seep.workspace.gis_import import LayerChoice, _check_degrees, _gdal_reason, _readable, layers_of
-from seep.workspace.records import clean_author, counted
+from seep.workspace.records import acting, counted
 from seep.workspace.recurrence import centred_on, footprint, in_metres, outlines
 from seep.workspace.scenes import Scene, scene
 from seep.workspace.tile_places import tile_place
@@ -92,9 +92,7 @@ def load_installations(ws: Workspace, path: Path, actor: str, name_field: str | 
     A file that cannot be read as such is refused, and the installations loaded before are kept."""
     from seep.workspace.accounts import _now, record_in
 
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before loading installations")
-    actor = clean_author(actor)
+    actor = acting(actor, "before loading installations")
     names, geoms = _read(Path(path), name_field, layer)
     done = Loaded(Path(path).name, actor, _now(), len(names), uuid.uuid4().hex, _kinds(geoms), names[:SHOWN])
     geoms = _from_west_of_180(geoms)
@@ -117,9 +115,7 @@ def clear_installations(ws: Workspace, actor: str) -> int:
     """Remove every installation (the audit trail keeps how many and from which file); returns how many."""
     from seep.workspace.accounts import record_in
 
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before removing installations")
-    actor = clean_author(actor)
+    actor = acting(actor, "before removing installations")
     was = loaded(ws)
     with ws.connect(write=True) as con:
         con.execute("DELETE FROM installations")

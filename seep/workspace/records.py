@@ -45,6 +45,14 @@ def clean_author(name: str | None) -> str:
     return author
 
 
+def acting(actor: str | None, doing: str) -> str:
+    """Who does something the audit trail keeps (`doing`: "before removing a scene"), as
+    clean_author keeps it; no name at all is asked for by what it is needed for."""
+    if not str(actor or "").strip():
+        raise BadInputError(f"say who you are (your name in the sidebar, or --author) {doing}")
+    return clean_author(actor)
+
+
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """The count with its noun, "1 image" or "2 images": a summary line reads as a sentence."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

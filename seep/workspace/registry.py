@@ -18,7 +18,7 @@ from pathlib import Path
 from seep.data.raster import atomic_write_bytes
 from seep.errors import BadInputError, NotFoundError
 from seep.learn.shipped import SHIPPED_MODEL
-from seep.workspace.records import clean_note
+from seep.workspace.records import acting, clean_note
 from seep.workspace.workspace import Workspace
 
 # Checked inside the write transaction that records a job's result: a background job passes
@@ -252,11 +252,8 @@ def remove_model(ws: Workspace, model_id: str, actor: str) -> ModelRemoval:
     its prediction): its record, its weights and its cached predictions. The checks and the
     delete are one write transaction; the files go after the commit."""
     from seep.workspace.accounts import record_in
-    from seep.workspace.records import clean_author
 
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before removing a model")
-    actor, model = clean_author(actor), get_model(ws, model_id)
+    actor, model = acting(actor, "before removing a model"), get_model(ws, model_id)
     with ws.connect(write=True) as con:
         if kept := _kept_by(con, model_id):
             raise BadInputError(f"model {model_id} cannot be removed: " + "; ".join(kept))

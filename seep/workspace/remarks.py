@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from seep.errors import BadInputError
 from seep.workspace.accounts import record_in
-from seep.workspace.records import MAX_COMMENT, clean_author, timestamp
+from seep.workspace.records import MAX_COMMENT, acting, timestamp
 from seep.workspace.scenes import scene
 from seep.workspace.workspace import Workspace
 
@@ -37,9 +37,7 @@ def all_remarks(ws: Workspace) -> dict[str, str]:
 
 def set_remarks(ws: Workspace, name: str, text: str, actor: str) -> Remarks:
     """Replace scene `name`'s remarks with `text` ("" clears them)."""
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before writing remarks")
-    actor, text = clean_author(actor), clean_remarks(text)
+    actor, text = acting(actor, "before writing remarks"), clean_remarks(text)
     old = remarks(ws, name)
     if text == old.text:
         return old

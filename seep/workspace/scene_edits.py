@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from seep.errors import BadInputError
 from seep.workspace.accounts import record_in
-from seep.workspace.records import clean_author, counted, first_few
+from seep.workspace.records import acting, counted, first_few
 from seep.workspace.scenes import checked_scene_name, scene
 from seep.workspace.workspace import Workspace, forget_in
 
@@ -49,9 +49,7 @@ def remove_scene(ws: Workspace, name: str, actor: str) -> Removal:
     """Remove scene `name` and its tiles, or refuse with every reason it may not go. The checks
     and the delete are one write transaction (one writer at a time on either store), so a label
     saved meanwhile either stops the removal or is refused as a save on a tile that is gone."""
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before removing a scene")
-    actor = clean_author(actor)
+    actor = acting(actor, "before removing a scene")
     origin = scene(ws, name).origin
     with ws.connect(write=True) as con:
         if blockers := _blockers(con, name):
@@ -136,9 +134,7 @@ def _jobs_on(con, name: str) -> list[str]:
 def rename_scene(ws: Workspace, name: str, new: str, actor: str) -> str:
     """Give scene `name` the name `new` (checked as an import's), its tiles' names with it
     (NAME.r000000c000256). Refused while a job may be reading it (a job names its scene)."""
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before renaming a scene")
-    actor, new = clean_author(actor), checked_scene_name(new, "")
+    actor, new = acting(actor, "before renaming a scene"), checked_scene_name(new, "")
     scene(ws, name)
     if new == name:
         raise BadInputError(f"scene {name} already has that name")

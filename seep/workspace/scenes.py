@@ -51,7 +51,7 @@ from seep.data.products import (
 )
 from seep.errors import BadInputError, Cancelled, NotFoundError, SeepError, WorkspaceError
 from seep.workspace.demo import mixing_warning
-from seep.workspace.records import REVIEWED, clean_author, counted, first_few, pixel_checksum
+from seep.workspace.records import REVIEWED, acting, clean_author, counted, first_few, pixel_checksum
 from seep.workspace.workspace import Workspace
 
 
@@ -674,9 +674,7 @@ def set_acquired(ws: Workspace, name: str, text: str, actor: str) -> str | None:
     old and new times. Returns the stored time."""
     from seep.workspace.accounts import record_in
 
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before setting when a scene was acquired")
-    actor = clean_author(actor)
+    actor = acting(actor, "before setting when a scene was acquired")
     old = scene(ws, name).acquired
     new = None if str(text).strip().lower() in ("unknown", "none") else iso(parse_when(text))
     with ws.connect(write=True) as con:

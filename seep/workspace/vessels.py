@@ -31,7 +31,7 @@ import shapely
 
 from seep.errors import BadInputError
 from seep.workspace.installations import Near, _around, _nearest, tile_seep
-from seep.workspace.records import clean_author, counted
+from seep.workspace.records import acting, clean_author, counted
 from seep.workspace.recurrence import centred_on, in_metres
 from seep.workspace.scenes import Scene, scene, scene_names
 from seep.workspace.workspace import Workspace
@@ -96,9 +96,7 @@ def load_vessels(ws: Workspace, path: Path, actor: str) -> VesselLoad:
     file that cannot be read as AIS is refused, and nothing is added."""
     from seep.workspace.accounts import _now, record_in
 
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before loading AIS")
-    actor = clean_author(actor)
+    actor = acting(actor, "before loading AIS")
     passes = _passes(ws)
     if not passes:
         raise BadInputError(
@@ -128,8 +126,7 @@ def clear_vessels(ws: Workspace, actor: str) -> int:
     """Remove every AIS position (the audit trail keeps how many); returns how many."""
     from seep.workspace.accounts import record_in
 
-    if not str(actor or "").strip():
-        raise BadInputError("say who you are (your name in the sidebar, or --author) before removing AIS")
+    acting(actor, "before removing AIS")
     with ws.connect(write=True) as con:
         n = con.execute("SELECT count(*) FROM vessel_positions").fetchone()[0]
         con.execute("DELETE FROM vessel_positions")
