@@ -104,7 +104,6 @@ def load_vessels(ws: Workspace, path: Path, actor: str) -> VesselLoad:
             "around them), and set a pass's time where its file does not give it (`acquired SCENE WHEN`)"
         )
     rows, read, skipped = _read(Path(path), passes)
-    done = VesselLoad(Path(path).name, actor, _now(), 0, read, skipped)
     with ws.connect(write=True) as con:
         before = con.execute("SELECT count(*) FROM vessel_positions").fetchone()[0]
         for row in rows:
@@ -113,7 +112,7 @@ def load_vessels(ws: Workspace, path: Path, actor: str) -> VesselLoad:
                 row,
             )
         kept = con.execute("SELECT count(*) FROM vessel_positions").fetchone()[0] - before
-        done = VesselLoad(done.file, done.by, done.at, kept, read, skipped)
+        done = VesselLoad(Path(path).name, actor, _now(), kept, read, skipped)
         con.execute(
             "INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (SETTING, json.dumps(done.__dict__)),
