@@ -30,7 +30,7 @@ from bench_installations import median_s, write_scene  # noqa: E402
 from seep.workspace import Workspace  # noqa: E402
 from seep.workspace.scenes import import_scene, set_acquired, tile_offsets_of  # noqa: E402
 from seep.workspace.slicks import scene_slicks  # noqa: E402
-from seep.workspace.vessels import clear_vessels, load_vessels, vessel_near_tile  # noqa: E402
+from seep.workspace.vessels import clear_vessels, load_vessels, vessel_note  # noqa: E402
 
 PASS = datetime(2025, 3, 2, 3, 14, 7, tzinfo=UTC)
 
@@ -70,7 +70,7 @@ def main() -> None:
         done = load_vessels(ws, folder / "ais.csv", "bench")
         s = time.perf_counter() - t
         print(f"load {done.read:,} rows: {s:.2f} s, {done.read / s:,.0f} rows a second; {done.kept:,} kept")
-        steps = {"seeps list": lambda: scene_slicks(ws, "scene"), "Review's note": lambda: vessel_near_tile(ws, tile, shown)}
+        steps = {"seeps list": lambda: scene_slicks(ws, "scene"), "Review's note": lambda: vessel_note(ws, tile, shown)}
         print(f"{'step':<15} {'none (ms)':>10} {'with (ms)':>10} {'ratio':>6}")
         for step, fn in steps.items():
             with_s = median_s(fn, args.repeat)

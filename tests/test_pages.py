@@ -581,10 +581,11 @@ def test_review_says_a_near_installation_aloud_and_a_far_one_quietly(tmp_path, m
 
 
 def test_review_says_a_vessel_at_the_pass_near_the_seep_aloud_and_a_far_one_quietly(tmp_path, monkeypatch):
-    """AIS of the demo pass: a ship on the slick when the radar passed is said aloud, one 4 km off only as a caption."""
+    """AIS of the demo pass: a ship on the slick when the radar passed is said aloud, one 4 km off only
+    as a caption, and one under way with its course, speed and the seep on its last hour's track."""
     from pyproj import Geod
 
-    from seep.workspace.scenes import tile_offsets_of
+    from seep.workspace.scenes import set_acquired, tile_offsets_of
     from seep.workspace.slicks import scene_slicks
     from seep.workspace.vessels import clear_vessels, load_vessels
 
@@ -618,6 +619,25 @@ def test_review_says_a_vessel_at_the_pass_near_the_seep_aloud_and_a_far_one_quie
                 r"Nearest vessel at the pass: .*\\\(MMSI 219000000\\\), [34]\.\d km from the seep shown here\.", quiet[0]
             )
         clear_vessels(ws, "tester")
+    # A ship under way east, over the slick at the pass: its course and speed, and the track it sailed
+    # the hour before lying over the seep, said aloud.
+    west, east = (Geod(ellps="WGS84").fwd(slick.lon, slick.lat, azimuth, 2000) for azimuth in (270, 90))
+    ais = tmp_path / "wake.csv"
+    ais.write_text(
+        "MMSI,BaseDateTime,LAT,LON,VesselName\n"
+        f"219000002,2025-03-02T03:04:07,{west[1]:.6f},{west[0]:.6f},WAKE\n"
+        f"219000002,2025-03-02T03:24:07,{east[1]:.6f},{east[0]:.6f},WAKE\n"
+    )
+    load_vessels(ws, ais, "tester")
+    aloud = [i.value for i in app(image=tile).info if i.value.startswith("At the pass, AIS placed")]
+    assert aloud == [
+        "At the pass, AIS placed WAKE \\(MMSI 219000002\\) on the seep shown here, making 6.5 kn on 090°. The seep lies on "
+        "the track WAKE \\(MMSI 219000002\\) sailed in the hour before the pass (100% of it within 1 km of the track). "
+        "A slick trailing a ship is more often its discharge than a natural seep."
+    ]
+    set_acquired(ws, "demo_scene", "2025-03-02T05:00:00Z", "tester")  # its time corrected after the load: another hour's AIS
+    said = [c.value for c in app("pages/scene.py", name="demo_scene").caption if "vessels placed" in c.value]
+    assert "0 vessels placed at this pass." in said[0] and "load the day's AIS again to place vessels at it" in said[0]
 
 
 def test_review_predicts_the_next_tile_in_the_background(demo_ws, with_model):
@@ -1754,10 +1774,12 @@ def test_removing_a_predicted_seep_asks_why_and_keeps_the_reason(demo_ws, editor
 
 
 def test_a_removed_seep_at_an_installation_names_it_beside_its_reason(tmp_path, monkeypatch, editor, with_model):
-    """A slick at a platform is often its discharge: the question that asks why it was removed says so."""
+    """A slick at a platform or on a ship's track is often their discharge: the question that asks why
+    it was removed says so."""
     from seep.workspace.installations import load_installations
     from seep.workspace.scenes import tile_offsets_of
     from seep.workspace.tile_places import pixel_lonlat
+    from seep.workspace.vessels import load_vessels
 
     ws = Workspace(tmp_path / "geo")
     build_demo(ws, DemoSpec(scenes=1, tiles_per_scene=1))
@@ -1785,6 +1807,19 @@ def test_a_removed_seep_at_an_installation_names_it_beside_its_reason(tmp_path, 
         at.run()
         assert not at.exception and at.selectbox(key="review_lookalike_1").label == f"Region 1 (400 px){said}"
         ws.save_label(tile, opened, parent=ws.image(tile).head_version, author="ana")  # the slick back, to remove again
+    # A ship that sailed over it in the hour before the pass: the track is said beside the installation.
+    west, east = (pixel_lonlat(ws, tile, 120, col) for col in (20, 220))  # 1 km west at 03:04:07, 1 km east at 03:24:07
+    (tmp_path / "ais.csv").write_text(
+        f"MMSI,BaseDateTime,LAT,LON,VesselName\n219000002,2025-03-02T03:04:07,{west[1]},{west[0]},<i>WAKE</i>\n"
+        f"219000002,2025-03-02T03:24:07,{east[1]},{east[0]},<i>WAKE</i>\n"
+    )
+    load_vessels(ws, tmp_path / "ais.csv", "tester")
+    at = app(image=tile)
+    editor.send(at, "save", removed)
+    at.run()
+    assert at.selectbox(key="review_lookalike_1").label == (
+        f"Region 1 (400 px){said} · on the track of \\<i\\>WAKE\\</i\\> \\(MMSI 219000002\\)"
+    )
 
 
 def test_the_look_alike_reasons_are_edited_on_the_team_page(demo_ws):

@@ -7,18 +7,20 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
 import pytest
 from pyogrio.raw import read
 from pyproj import Geod, Transformer
 from test_installations import on_the_ground, scene_with_two_slicks
+from test_recurrence import labelled_scene
 from test_scenes import run
 
 from seep.errors import BadInputError
 from seep.workspace.accounts import audit_rows
 from seep.workspace.report import write_report
-from seep.workspace.scenes import scene, set_acquired
+from seep.workspace.scenes import scene, set_acquired, tile_offsets_of
 from seep.workspace.slicks import scene_slicks, slicks_csv
-from seep.workspace.vessels import at_pass, load_vessels, loaded
+from seep.workspace.vessels import at_pass, clear_vessels, load_vessels, loaded, missed, vessel_note, vessels_on_scene
 
 pytestmark = pytest.mark.usefixtures("store")  # the positions are rows of the workspace's store
 
@@ -146,3 +148,82 @@ def test_a_file_that_cannot_be_read_as_ais_is_refused_and_adds_nothing(capsys, t
     assert code == 1 and "cannot read" in err
     with pytest.raises(BadInputError, match="say who you are"):
         load_vessels(ws, good, " ")
+
+
+def test_a_vessel_under_way_has_its_course_speed_and_track_and_a_slick_on_its_wake_is_said(capsys, tmp_path):
+    """Placed between two reports, a vessel has the course and speed between them and its track of
+    the hour around the pass: the map turns its triangle to the course and draws the track, and
+    Review says when the seep shown lies on the track it sailed in the hour before."""
+    ws = scene_with_two_slicks(tmp_path)  # A: x 501000-501600, y 4599000-4598900; B: x 503800-503950, y 4596200-4596100
+    set_acquired(ws, "jan", "2025-03-02T03:14:07Z", "ana")
+    ais = marine_cadastre(
+        tmp_path / "ais.csv",
+        [
+            ("219000001", "2025-03-02T02:50:07", (491700, 4598950), "EASTBOUND"),  # sailing east along A's middle ...
+            ("219000001", "2025-03-02T03:10:07", (500700, 4598950), "EASTBOUND"),
+            ("219000001", "2025-03-02T03:18:07", (502300, 4598950), "EASTBOUND"),  # ... at x 501500 at the pass, on A
+            ("219000002", "2025-03-02T03:10:07", (503875, 4592000), "MOORED"),  # off the scene, not moving
+            ("219000002", "2025-03-02T03:18:07", (503875, 4592000), "MOORED"),
+            ("219000003", "2025-03-02T03:14:00", (503875, 4596500), "ONE"),  # one report: 0.3 km north of B
+        ],
+    )
+    load_vessels(ws, ais, "ana")
+    placed = {v.name: v for v in at_pass(ws, scene(ws, "jan"))}
+    east, moored, one = placed["EASTBOUND"], placed["MOORED"], placed["ONE"]
+    (lon0, lat0), (lon1, lat1) = ([round(v, 6) for v in TO_DEGREES.transform(x, 4598950)] for x in (500700, 502300))
+    metres = Geod(ellps="WGS84").inv(lon0, lat0, lon1, lat1)[2]
+    assert east.knots == pytest.approx(metres / 480 * 3600 / 1852, rel=1e-9)  # 1.6 km in 8 minutes
+    assert east.course == pytest.approx(Geod(ellps="WGS84").inv(east.lon, east.lat, lon1, lat1)[0] % 360, abs=1e-9)
+    assert east.motion == "making 6.5 kn on 090°" and east.heading == east.course
+    assert (moored.motion, moored.heading) == ("lying still", None) and (one.motion, one.course, one.knots) == ("", None, None)
+    assert len(east.behind) == 3 and east.behind[-1] == east.ahead[0] == (east.lon, east.lat) and len(east.ahead) == 2
+
+    # The scene's map: the moored vessel lies off it; the other two in its pixels (10 m, from 500000, 4600000).
+    marks = {m.label.split(" (")[0]: m for m in vessels_on_scene(ws, scene(ws, "jan"))}
+    assert sorted(marks) == ["EASTBOUND", "ONE"]
+    assert (marks["EASTBOUND"].col, marks["EASTBOUND"].row) == (pytest.approx(150, abs=0.05), pytest.approx(105, abs=0.05))
+    assert marks["EASTBOUND"].angle == pytest.approx(90, abs=0.1) and marks["ONE"].angle is None  # east is right, here
+    assert [round(c) for c, _ in marks["EASTBOUND"].track] == [-830, 70, 150, 230]  # its reports, its place among them
+    assert marks["EASTBOUND"].label.endswith("between its reports at 03:10:07 and 03:18:07 UTC, making 6.5 kn on 090°")
+
+    # Review's note on A's tile: on it, under way, and A lies on the track it sailed; on B's, only the nearest.
+    at = {off: i for i, off in tile_offsets_of(ws, "jan").items()}
+    note = vessel_note(ws, at[(0, 0)], ws.label(at[(0, 0)])[1])
+    assert (str(note.near), note.motion) == ("EASTBOUND (MMSI 219000001), under it", "making 6.5 kn on 090°")
+    assert note.on_track.name == "EASTBOUND (MMSI 219000001)" and note.on_track.share == pytest.approx(1)
+    note = vessel_note(ws, at[(256, 256)], ws.label(at[(256, 256)])[1])
+    assert str(note.near) == "ONE (MMSI 219000003), 0.3 km" and (note.motion, note.on_track) == ("", None)
+    assert vessel_note(ws, at[(0, 0)], np.zeros((256, 256), np.uint8)) is None  # no seep shown
+
+    # A vessel that sailed south 0.8 km east of A's east end: a third of A lies within 1 km of its track, not enough.
+    cross = marine_cadastre(
+        tmp_path / "cross.csv",
+        [
+            ("219000009", "2025-03-02T03:00:07", (502400, 4605000), "SOUTHBOUND"),
+            ("219000009", "2025-03-02T03:10:07", (502400, 4598000), "SOUTHBOUND"),
+            ("219000009", "2025-03-02T03:18:07", (502400, 4592000), "SOUTHBOUND"),
+        ],
+    )
+    clear_vessels(ws, "ana")
+    load_vessels(ws, cross, "ana")
+    note = vessel_note(ws, at[(0, 0)], ws.label(at[(0, 0)])[1])
+    assert str(note.near) == "SOUTHBOUND (MMSI 219000009), 4.0 km" and note.motion == "making 24.3 kn on 180°"
+    assert note.on_track is None
+
+
+def test_a_pass_imported_after_the_ais_was_loaded_asks_for_it_again(tmp_path):
+    """The positions kept are those near the passes there were: a scene imported (or its time set)
+    after the load has none, and says so until the file is loaded again."""
+    ws = scene_with_two_slicks(tmp_path)
+    set_acquired(ws, "jan", "2025-03-02T03:14:07Z", "ana")
+    ais = marine_cadastre(tmp_path / "ais.csv", [("219000001", "2025-03-02T03:14:07", (501300, 4599500), "A")])
+    load_vessels(ws, ais, "ana")
+    labelled_scene(ws, tmp_path, "feb", (400, 400), [(slice(100, 110), slice(100, 160))])
+    assert not missed(ws, scene(ws, "feb"))  # no time yet: nothing could have been kept for it anyway
+    set_acquired(ws, "feb", "2025-03-02T03:20:00Z", "ana")
+    assert missed(ws, scene(ws, "feb")) and not missed(ws, scene(ws, "jan"))
+    assert loaded(ws).passes == ("jan 2025-03-02T03:14:07Z",)
+    load_vessels(ws, marine_cadastre(tmp_path / "other.csv", []), "ana")  # another file: the passes add up
+    assert not missed(ws, scene(ws, "feb")) and not missed(ws, scene(ws, "jan"))
+    set_acquired(ws, "jan", "2025-03-02T09:00:00Z", "ana")  # a pass's time corrected: its AIS is another hour's
+    assert missed(ws, scene(ws, "jan"))

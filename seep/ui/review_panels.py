@@ -24,6 +24,8 @@ from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_n
 from seep.workspace.remarks import remarks, shortened
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
+from seep.workspace.vessels import loaded as ais_loaded
+from seep.workspace.vessels import vessel_note
 
 BADGE_COLOURS = {"accepted": "green", "corrected": "blue", "returned": "red"}
 OTHER_MODEL = "Compared model"  # the reference layer of a model a link names (a candidate), not the active one
@@ -438,7 +440,7 @@ def lookalike_form(ws: Workspace, image: ImageRecord, base: np.ndarray, author: 
         )
         st.image(outlined(base, regions), width=320)
         options = [NO_REASON, *lookalikes.reasons(ws)]
-        near = _installations_near(ws, image, regions, base.shape[:2])
+        near = _what_is_near(ws, image, regions, base.shape[:2])
         with st.form("review_lookalike_form", border=False):
             picks = [
                 st.selectbox(f"Region {i} ({r.pixels:,} px){near[i - 1]}", options, key=f"review_lookalike_{i}")
@@ -461,13 +463,18 @@ def lookalike_form(ws: Workspace, image: ImageRecord, base: np.ndarray, author: 
         session.rerun_saying(f"Kept {n} look-alike reason{'s' * (n != 1)}", icon=":material/label:")
 
 
-def _installations_near(ws: Workspace, image: ImageRecord, regions, shape: tuple[int, int]) -> list[str]:
-    """For each removed region, the installation within CLOSE_KM of it, said after its number: a slick
-    at a platform is often its discharge, a reason the team may keep (" · nearest installation ...")."""
-    if loaded(ws) is None:
-        return [""] * len(regions)
-    near = [installation_near_tile(ws, image.id, r.paint(shape)) for r in regions]
-    return [f" · nearest installation {plain(str(n))}" if n and n.km <= CLOSE_KM else "" for n in near]
+def _what_is_near(ws: Workspace, image: ImageRecord, regions, shape: tuple[int, int]) -> list[str]:
+    """For each removed region, the installation within CLOSE_KM of it and the vessel whose track of
+    the hour before the pass it lies on, said after its number: a slick at a platform or in a
+    ship's wake is often their discharge, a reason the team may keep (" · nearest installation ...")."""
+    out = [""] * len(regions)
+    for i, r in enumerate(regions):
+        mask = r.paint(shape)
+        if loaded(ws) is not None and (n := installation_near_tile(ws, image.id, mask)) and n.km <= CLOSE_KM:
+            out[i] += f" · nearest installation {plain(str(n))}"
+        if ais_loaded(ws) is not None and (v := vessel_note(ws, image.id, mask)) and v.on_track:
+            out[i] += f" · on the track of {plain(v.on_track.name)}"
+    return out
 
 
 def outlined(base: np.ndarray, regions) -> np.ndarray:

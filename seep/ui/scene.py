@@ -19,6 +19,7 @@ from seep.workspace.recurrence import Pass, passes_over
 from seep.workspace.scene_view import SceneTile, factor_for, overview, overview_classes
 from seep.workspace.scenes import scene, with_day
 from seep.workspace.slicks import Slick, scene_slicks
+from seep.workspace.vessels import VesselMark
 
 # The tile markers' colours: unreviewed tiles stand out, finished ones recede.
 STATUS_COLOURS = {
@@ -130,14 +131,15 @@ def tile_map(
     mark: Place | None = None,
     how: str = "degrees",
     installations: list[tuple[str, list]] = (),
-    vessels: list[tuple[str, float, float]] = (),
+    vessels: list[VesselMark] = (),
 ) -> go.Figure:
     """The overview with one square marker per tile, coloured by review status, its hover
     naming the tile and, where the scene has a CRS, the place of its middle (`centres`: image
     id -> lon, lat; written `how`); a click on a marker selects that tile (its image id is the customdata).
     `mark`: a place looked for, ringed; a click on the ring opens its tile too. `installations`: the
     team's over the scene, as installations.on_scene gives them, drawn in magenta. `vessels`: where
-    AIS placed each at the pass (vessels.vessels_on_scene), cyan triangles."""
+    AIS placed each at the pass (vessels.vessels_on_scene), cyan triangles pointing its course on
+    their tracks of the hour around."""
     fig = go.Figure(go.Image(z=rgb, hoverinfo="skip"))
     h, w = rgb.shape[:2]
 
@@ -172,16 +174,7 @@ def tile_map(
             name="the place looked for",
         )
     _draw_installations(fig, installations, factor)
-    if vessels:
-        fig.add_scatter(
-            x=[col / factor - 0.5 for _, col, _ in vessels],
-            y=[row / factor - 0.5 for _, _, row in vessels],
-            text=[chart_text(label) for label, _, _ in vessels],
-            hovertemplate="%{text}<extra>vessel at the pass</extra>",
-            mode="markers",
-            marker=dict(symbol="triangle-up", size=11, color="#00e5ff", line=dict(width=1, color="#212121")),
-            name="vessels at the pass",
-        )
+    _draw_vessels(fig, vessels, factor)
     step = tile / factor
     for k in range(1, int(w / step) + 1):  # the tile grid, faint
         fig.add_vline(x=k * step - 0.5, line=dict(width=1, color="rgba(255,255,255,0.35)"))
@@ -256,3 +249,41 @@ def pasted_path(text: str) -> str:
             return path  # another computer's file, not on this server: said not found as typed
         path = unquote(address.path)
     return str(Path(path).expanduser()) if path else ""
+
+
+def _draw_vessels(fig: go.Figure, vessels: list[VesselMark], factor: int) -> None:
+    """Each vessel at the pass: a triangle turned to its course (a circle where AIS gives none), on a
+    dotted line through its reports of the hour around the pass, the way its wake would lie."""
+    if not vessels:
+        return
+    xs, ys, texts = [], [], []
+    for v in vessels:
+        if len(v.track) > 1:
+            xs += [col / factor - 0.5 for col, _ in v.track] + [None]
+            ys += [row / factor - 0.5 for _, row in v.track] + [None]
+            texts += [chart_text(v.label)] * len(v.track) + [None]
+    if xs:
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            text=texts,
+            hovertemplate="%{text}<extra>its track, the hour around the pass</extra>",
+            mode="lines",
+            line=dict(color="#00e5ff", width=1.5, dash="dot"),
+            name="vessel tracks",
+        )
+    fig.add_scatter(
+        x=[v.col / factor - 0.5 for v in vessels],
+        y=[v.row / factor - 0.5 for v in vessels],
+        text=[chart_text(v.label) for v in vessels],
+        hovertemplate="%{text}<extra>vessel at the pass</extra>",
+        mode="markers",
+        marker=dict(
+            symbol=["triangle-up" if v.angle is not None else "circle" for v in vessels],
+            angle=[v.angle or 0 for v in vessels],
+            size=11,
+            color="#00e5ff",
+            line=dict(width=1, color="#212121"),
+        ),
+        name="vessels at the pass",
+    )

@@ -11,17 +11,20 @@ from seep.ui import session
 from seep.ui.text import plain
 from seep.ui.uploads import uploaded
 from seep.workspace import ImageRecord, Workspace
-from seep.workspace.installations import Near
 from seep.workspace.records import counted
 from seep.workspace.scenes import Scene, scene
 from seep.workspace.vessels import (
     CLOSE_KM,
+    TRACK_KM,
     VESSEL_KM,
+    VesselMark,
+    VesselNote,
     at_pass,
     clear_vessels,
     load_vessels,
     loaded,
-    vessel_near_tile,
+    missed,
+    vessel_note,
     vessels_on_scene,
 )
 
@@ -33,6 +36,10 @@ def ais_panel(ws: Workspace, sc: Scene, me: str) -> None:
     with st.expander("Vessels at the pass (AIS)", icon=":material/directions_boat:"):
         last = loaded(ws)
         when = "" if sc.acquired else " This pass's time is unknown: set it above to place vessels at it."
+        if missed(ws, sc):  # its positions were left out of the file as far from every pass then
+            when = (
+                " This pass was not here with its time when AIS was last loaded: load the day's AIS again to place vessels at it."
+            )
         st.caption(
             f"{counted(len(placed), 'vessel')} placed at this pass. "
             f"Each vessel is placed where AIS puts it when the radar passed, and each slick's nearest within {VESSEL_KM} km "
@@ -75,30 +82,40 @@ def _load(ws: Workspace, upload, me: str) -> None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def cached_vessels(ws_root: str, name: str, stamp) -> list[tuple[str, float, float]]:
+def cached_vessels(ws_root: str, name: str, stamp) -> list[VesselMark]:
     """`stamp`: the AIS loaded and the pass's time."""
     ws = Workspace(ws_root, create=False)
     return vessels_on_scene(ws, scene(ws, name))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _near_vessel(ws_root: str, image_id: str, mask: np.ndarray, stamp: tuple) -> Near | None:
+def _vessel_note(ws_root: str, image_id: str, mask: np.ndarray, stamp: tuple) -> VesselNote | None:
     """`stamp` changes with the AIS loaded."""
-    return vessel_near_tile(Workspace(ws_root, create=False), image_id, mask)
+    return vessel_note(Workspace(ws_root, create=False), image_id, mask)
 
 
 def near_vessel(ws: Workspace, image: ImageRecord, mask: np.ndarray, reviewed: tuple) -> None:
-    """On a scene tile: the vessel AIS placed nearest the seep shown when the radar passed; one
-    within CLOSE_KM said aloud, one further (within VESSEL_KM) as a caption."""
-    near = _near_vessel(str(ws.root), image.id, mask, reviewed)
-    if near is None:
+    """On a scene tile: the vessel AIS placed nearest the seep shown when the radar passed, and the one
+    whose track of the hour before it lies on; one within CLOSE_KM or on a track said aloud,
+    one further (within VESSEL_KM) as a caption."""
+    note = _vessel_note(str(ws.root), image.id, mask, reviewed)
+    if note is None:
         return
-    where = "on the seep shown here" if near.km < 0.05 else f"{near.km:.1f} km from the seep shown here"
-    if near.km > CLOSE_KM:
-        st.caption(f"Nearest vessel at the pass: {plain(near.name)}, {where}.")
-        return
+    said, near = [], note.near
+    if near is not None:
+        where = "on the seep shown here" if near.km < 0.05 else f"{near.km:.1f} km from the seep shown here"
+        moving = f", {note.motion}" if note.motion else ""
+        if near.km > CLOSE_KM and note.on_track is None:
+            st.caption(f"Nearest vessel at the pass: {plain(near.name)}, {where}{moving}.")
+            return
+        if near.km <= CLOSE_KM:
+            said.append(f"At the pass, AIS placed {plain(near.name)} {where}{moving}.")
+    if note.on_track is not None:
+        said.append(
+            f"The seep lies on the track {plain(note.on_track.name)} sailed in the hour before the pass "
+            f"({note.on_track.share:.0%} of it within {TRACK_KM} km of the track)."
+        )
     st.info(
-        f"At the pass, AIS placed {plain(near.name)} {where}. A slick trailing a ship is more often its discharge "
-        "than a natural seep.",
+        " ".join(said) + " A slick trailing a ship is more often its discharge than a natural seep.",
         icon=":material/directions_boat:",
     )

@@ -6,14 +6,19 @@ ssvid, timestamp); only the positions within an hour of a pass of a scene here, 
 of that scene, are kept (a day of a sea's AIS is millions of rows).
 
 Each vessel is placed at the pass between its two reports around it (along the geodesic, by
-pyproj), or at its one report within ALONE of it; the seeps list then names each slick's nearest
-within VESSEL_KM, measured as the installations are (seep.workspace.installations).
+pyproj; its course and speed from the same two), or at its one report within ALONE of it; the
+seeps list then names each slick's nearest within VESSEL_KM, measured as the installations are
+(seep.workspace.installations). A slick lying on the track a vessel sailed in the hour before
+the pass (ON_TRACK of its area within TRACK_KM of it) may be its discharge under way, and Review
+says so.
 
     load_vessels(ws, path, actor)      keep a CSV's positions near the workspace's passes
-    at_pass(ws, sc)                    each vessel's place when the radar passed
+    at_pass(ws, sc)                    each vessel's place, course and track when the radar passed
     nearest_vessels(ws, sc, geoms)     each slick's nearest vessel at the pass
+    on_tracks(ws, sc, geoms)           each slick's vessel whose track of the last hour it lies on
     vessels_on_scene(ws, sc)           where the scene map draws them
-    vessel_near_tile(ws, image, mask)  Review's note
+    vessel_note(ws, image, mask)       Review's note
+    missed(ws, sc)                     a pass the last load could not keep positions for
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +36,8 @@ import numpy as np
 import shapely
 
 from seep.errors import BadInputError
-from seep.workspace.installations import Near, _around, _nearest, tile_seep
+from seep.workspace.gis import reproject
+from seep.workspace.installations import STEP_DEGREES, Near, _around, _nearest, tile_seep
 from seep.workspace.records import acting, clean_author, counted
 from seep.workspace.recurrence import centred_on, in_metres
 from seep.workspace.scenes import Scene, scene, scene_names
@@ -41,6 +48,9 @@ BRIDGE = timedelta(minutes=30)  # a vessel is placed between two reports at most
 ALONE = timedelta(minutes=10)  # ... else at its one report this near the pass
 VESSEL_KM = 10  # beyond this none is named: a slick that far from every ship is not one's wake
 CLOSE_KM = 2  # Review says one this near aloud: a slick starting at a ship
+TRACK_KM = 1  # a slick within this of a vessel's track of the hour before the pass ...
+ON_TRACK = 0.5  # ... for this share of its area lies on it: where a discharge under way is left
+STOPPED_KNOTS = 0.5  # slower than this between two reports: lying still, no course to give
 KEPT_KM = 50  # positions kept within this of a scene
 SETTING = "vessels"
 # The columns of each provider's export, any case: which one holds what.
@@ -61,10 +71,54 @@ class Vessel:
     lon: float
     lat: float
     how: str  # "between reports at 03:12 and 03:16 UTC", "reported at 03:10 UTC"
+    course: float | None = None  # degrees from true north at the pass, between its two reports; None: one report
+    knots: float | None = None  # its speed between them
+    behind: tuple[tuple[float, float], ...] = ()  # (lon, lat) of its reports in the hour before the pass, then its place
+    ahead: tuple[tuple[float, float], ...] = ()  # its place, then its reports in the hour after
 
     @property
     def label(self) -> str:
         return f"{self.name} (MMSI {self.mmsi})" if self.name else f"MMSI {self.mmsi}"
+
+    @property
+    def motion(self) -> str:
+        """ "making 12.3 kn on 087°", "lying still", or "" where it was placed at one report."""
+        if self.knots is None:
+            return ""
+        return "lying still" if self.knots < STOPPED_KNOTS else f"making {self.knots:.1f} kn on {round(self.course) % 360:03d}°"
+
+    @property
+    def heading(self) -> float | None:
+        """Its course where it was under way; None where it lay still or its course is unknown."""
+        return self.course if self.knots is not None and self.knots >= STOPPED_KNOTS else None
+
+
+@dataclass(frozen=True)
+class OnTrack:
+    name: str  # the vessel's label
+    share: float  # of the slick's area within TRACK_KM of its track of the hour before the pass
+
+
+@dataclass(frozen=True)
+class VesselNote:
+    """What Review says of the seep shown: its nearest vessel at the pass (within VESSEL_KM) and how
+    it moved, and the vessel whose last hour's track it lies on."""
+
+    near: Near | None
+    motion: str
+    on_track: OnTrack | None
+
+
+@dataclass(frozen=True)
+class VesselMark:
+    """A vessel on the scene map, in the scene's pixels: its place at the pass, the way it headed
+    there on the screen (degrees clockwise from up; None: no course) and its track of the hour around."""
+
+    label: str
+    col: float
+    row: float
+    angle: float | None
+    track: tuple[tuple[float, float], ...]
 
 
 @dataclass(frozen=True)
@@ -75,6 +129,7 @@ class VesselLoad:
     kept: int  # positions near a pass, new to the workspace
     read: int  # rows read
     skipped: int  # rows with no position or time AIS gives (lat 91, lon 181: not available)
+    passes: tuple[str, ...] | None = None  # the passes its positions were kept around (pass_key); None: before they were counted
 
     def summary(self) -> str:
         skipped = f"; {counted(self.skipped, 'row')} with no usable position or time left out" if self.skipped else ""
@@ -88,7 +143,27 @@ def loaded(ws: Workspace) -> VesselLoad | None:
     """The last AIS file loaded, by whom and when; None where none was."""
     with ws.connect() as con:
         row = con.execute("SELECT value FROM settings WHERE key = ?", (SETTING,)).fetchone()
-    return VesselLoad(**json.loads(row[0])) if row else None
+    if not row:
+        return None
+    was = json.loads(row[0])
+    return VesselLoad(**{**was, "passes": tuple(was["passes"]) if was.get("passes") is not None else None})
+
+
+def missed(ws: Workspace, sc: Scene) -> bool:
+    """Whether AIS was loaded before this pass was in the workspace with its time (imported since, or
+    its time set or changed since): its positions were not kept, and the file must be loaded again."""
+    last = loaded(ws)
+    return (
+        last is not None
+        and last.passes is not None
+        and sc.acquired is not None
+        and sc.grid.crs is not None
+        and pass_key(sc) not in last.passes
+    )
+
+
+def pass_key(sc: Scene) -> str:
+    return f"{sc.name} {sc.acquired}"
 
 
 def load_vessels(ws: Workspace, path: Path, actor: str) -> VesselLoad:
@@ -103,7 +178,9 @@ def load_vessels(ws: Workspace, path: Path, actor: str) -> VesselLoad:
             "no scene here has both a time and a coordinate system: import the passes first (their AIS is kept only "
             "around them), and set a pass's time where its file does not give it (`acquired SCENE WHEN`)"
         )
-    rows, read, skipped = _read(Path(path), passes)
+    rows, read, skipped = _read(Path(path), [(when, box) for _, when, box in passes])
+    was = loaded(ws)
+    covered = sorted({key for key, _, _ in passes} | set(was.passes if was and was.passes else ()))
     with ws.connect(write=True) as con:
         before = con.execute("SELECT count(*) FROM vessel_positions").fetchone()[0]
         for row in rows:
@@ -112,7 +189,7 @@ def load_vessels(ws: Workspace, path: Path, actor: str) -> VesselLoad:
                 row,
             )
         kept = con.execute("SELECT count(*) FROM vessel_positions").fetchone()[0] - before
-        done = VesselLoad(Path(path).name, actor, _now(), kept, read, skipped)
+        done = VesselLoad(Path(path).name, actor, _now(), kept, read, skipped, tuple(covered))
         con.execute(
             "INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (SETTING, json.dumps(done.__dict__)),
@@ -156,9 +233,9 @@ def at_pass(ws: Workspace, sc: Scene) -> list[Vessel]:
         rows = con.execute(sql + " ORDER BY mmsi, at", args).fetchall()
     out = []
     for mmsi, reports in itertools.groupby(rows, key=lambda r: r[0]):
-        placed = _placed([(_time(r[2]), float(r[3]), float(r[4]), r[1]) for r in reports], when)
+        placed = _placed(mmsi, [(_time(r[2]), float(r[3]), float(r[4]), r[1]) for r in reports], when)
         if placed:
-            out.append(Vessel(mmsi, *placed))
+            out.append(placed)
     return out
 
 
@@ -172,56 +249,114 @@ def nearest_vessels(ws: Workspace, sc: Scene, geoms: list) -> list[Near | None]:
     return _nearest([v.label for v in vessels], where, local, in_metres(sc, geoms, local), km=VESSEL_KM)
 
 
-def vessels_on_scene(ws: Workspace, sc: Scene) -> list[tuple[str, float, float]]:
-    """(label and how placed, column, row) of each vessel at the pass over the scene, in its pixels: for its map."""
-    from seep.data.geo import transformer
-
-    vessels = at_pass(ws, sc)
-    if not vessels:
-        return []
-    x, y = transformer("EPSG:4326", sc.grid.crs).transform([v.lon for v in vessels], [v.lat for v in vessels])
-    to_pixel = ~sc.grid.affine()
-    out = []
-    for v, vx, vy in zip(vessels, x, y, strict=True):
-        col, row = to_pixel @ (vx, vy)
-        if 0 <= col <= sc.grid.width and 0 <= row <= sc.grid.height:
-            out.append((f"{v.label}, {v.how}", float(col), float(row)))
+def on_tracks(ws: Workspace, sc: Scene, geoms: list, vessels: list[Vessel] | None = None) -> list[OnTrack | None]:
+    """For each of `sc`'s slicks (polygons in its CRS), the vessel whose track of the hour before the
+    pass has ON_TRACK or more of the slick's area within TRACK_KM: the most of it, where several do."""
+    vessels = [v for v in (at_pass(ws, sc) if vessels is None else vessels) if len(set(v.behind)) > 1]
+    if not vessels or not geoms:
+        return [None] * len(geoms)
+    local = centred_on(sc)
+    tracks = np.array([shapely.LineString(v.behind) for v in vessels], dtype=object)
+    tracks = reproject(shapely.segmentize(tracks, STEP_DEGREES), "EPSG:4326", local)
+    near = shapely.buffer(tracks, TRACK_KM * 1000)
+    slicks = np.array(in_metres(sc, geoms, local), dtype=object)
+    mine, theirs = shapely.STRtree(near).query(slicks, predicate="intersects")
+    areas = shapely.area(slicks)
+    shares = shapely.area(shapely.intersection(slicks[mine], near[theirs])) / np.maximum(areas[mine], 1e-9)
+    out: list[OnTrack | None] = [None] * len(geoms)
+    for i, j, share in sorted(zip(mine.tolist(), theirs.tolist(), shares.tolist(), strict=True), key=lambda t: t[2]):
+        if share >= ON_TRACK:  # in rising share: the most of each slick is written last
+            out[i] = OnTrack(vessels[j].label, share)
     return out
 
 
-def vessel_near_tile(ws: Workspace, image_id: str, mask: np.ndarray) -> Near | None:
-    """The vessel at the pass nearest the seep in `mask` (a scene tile's label or prediction as
-    Review shows it), within VESSEL_KM; None for a tile of no scene or no seep."""
+def vessels_on_scene(ws: Workspace, sc: Scene) -> list[VesselMark]:
+    """Each vessel at the pass over the scene, in its pixels: for its map."""
+    from pyproj import Geod
+
+    vessels = at_pass(ws, sc)
+    to_pixel = _to_pixels(sc)
+    out = []
+    for v in vessels:
+        (col, row), *track = to_pixel([(v.lon, v.lat), *v.behind, *v.ahead[1:]])
+        if not (0 <= col <= sc.grid.width and 0 <= row <= sc.grid.height):
+            continue
+        angle = None
+        if v.heading is not None:  # the way it headed, on this grid (north need not be up)
+            lon, lat, _ = Geod(ellps="WGS84").fwd(v.lon, v.lat, v.heading, 100)
+            [(c, r)] = to_pixel([(lon, lat)])
+            angle = math.degrees(math.atan2(c - col, row - r)) % 360
+        how = ", ".join(part for part in (v.how, v.motion) if part)
+        out.append(VesselMark(f"{v.label}, {how}", col, row, angle, tuple(track)))
+    return out
+
+
+def vessel_note(ws: Workspace, image_id: str, mask: np.ndarray) -> VesselNote | None:
+    """Of the seep in `mask` (a scene tile's label or prediction as Review shows it): the vessel at
+    the pass nearest it and the one whose last hour's track it lies on; None for a tile of no
+    scene or no seep, or where neither is."""
     found = tile_seep(ws, image_id, mask)
-    return nearest_vessels(ws, *found)[0] if found else None
+    if not found:
+        return None
+    sc, geoms = found
+    vessels = at_pass(ws, sc)
+    if not vessels:
+        return None
+    near = nearest_vessels(ws, sc, geoms)[0]
+    on_track = on_tracks(ws, sc, geoms, vessels)[0]
+    if near is None and on_track is None:
+        return None
+    motion = next((v.motion for v in vessels if near and v.label == near.name), "")
+    return VesselNote(near, motion, on_track)
 
 
-def _placed(reports: list[tuple[datetime, float, float, str]], when: datetime) -> tuple[str, float, float, str] | None:
-    """(name, lon, lat, how) of a vessel at `when` from its reports (time order), or None where none is near enough in time."""
+def _to_pixels(sc: Scene):
+    """Longitude and latitude pairs into `sc`'s (column, row) pairs."""
+    from seep.data.geo import transformer
+
+    to_crs, to_pixel = transformer("EPSG:4326", sc.grid.crs), ~sc.grid.affine()
+
+    def convert(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        x, y = to_crs.transform([p[0] for p in points], [p[1] for p in points])
+        return [tuple(float(v) for v in to_pixel @ xy) for xy in zip(x, y, strict=True)]
+
+    return convert
+
+
+def _placed(mmsi: str, reports: list[tuple[datetime, float, float, str]], when: datetime) -> Vessel | None:
+    """A vessel at `when` from its reports (time order), or None where none is near enough in time."""
     from pyproj import Geod
 
     before = [r for r in reports if r[0] <= when]
     after = [r for r in reports if r[0] > when]
     name = next((r[3] for r in reversed(reports) if r[3]), "")
+    course = knots = None
     if before and after and after[0][0] - before[-1][0] <= BRIDGE:
         (t0, lon0, lat0, _), (t1, lon1, lat1, _) = before[-1], after[0]
         geod = Geod(ellps="WGS84")
         azimuth, _, metres = geod.inv(lon0, lat0, lon1, lat1)
         lon, lat, _ = geod.fwd(lon0, lat0, azimuth, metres * (when - t0) / (t1 - t0))
-        return name, lon, lat, f"between its reports at {t0:%H:%M:%S} and {t1:%H:%M:%S} UTC"
-    one = min([*before[-1:], *after[:1]], key=lambda r: abs(r[0] - when), default=None)
-    if one is None or abs(one[0] - when) > ALONE:
-        return None
-    return name, one[1], one[2], f"at its report at {one[0]:%H:%M:%S} UTC"
+        course = geod.inv(lon, lat, lon1, lat1)[0] % 360 if metres else 0.0  # the course where it is, not where it set out
+        knots = metres / (t1 - t0).total_seconds() * 3600 / 1852
+        how = f"between its reports at {t0:%H:%M:%S} and {t1:%H:%M:%S} UTC"
+    else:
+        one = min([*before[-1:], *after[:1]], key=lambda r: abs(r[0] - when), default=None)
+        if one is None or abs(one[0] - when) > ALONE:
+            return None
+        lon, lat, how = one[1], one[2], f"at its report at {one[0]:%H:%M:%S} UTC"
+    place = (lon, lat)
+    behind = tuple((r[1], r[2]) for r in before if r[1:3] != place) + (place,)
+    ahead = (place, *((r[1], r[2]) for r in after if r[1:3] != place))
+    return Vessel(mmsi, name, lon, lat, how, course, knots, behind, ahead)
 
 
-def _passes(ws: Workspace) -> list[tuple[datetime, tuple[float, float, float, float] | None]]:
-    """(time, box in degrees widened by KEPT_KM; None: anywhere) of each pass with a time and a CRS."""
+def _passes(ws: Workspace) -> list[tuple[str, datetime, tuple[float, float, float, float] | None]]:
+    """(pass_key, time, box in degrees widened by KEPT_KM; None: anywhere) of each pass with a time and a CRS."""
     out = []
     for name in scene_names(ws):
         sc = scene(ws, name)
         if sc.acquired is not None and sc.grid.crs is not None:
-            out.append((_time(sc.acquired), _around(sc, KEPT_KM)))
+            out.append((pass_key(sc), _time(sc.acquired), _around(sc, KEPT_KM)))
     return out
 
 

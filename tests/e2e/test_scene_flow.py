@@ -1072,17 +1072,20 @@ def test_installations_loaded_on_the_team_page_are_named_beside_each_slick(geo_s
 def test_the_days_ais_loaded_on_the_scene_page_names_the_vessel_at_each_slick(geo_server, page, tmp_path):
     """A reviewer drops the day's AIS (MarineCadastre's CSV) on the Scene page: a ship on the largest
     slick at the pass is named in the seeps list's CSV, drawn on the map, and a wrong file refused."""
+    from pyproj import Geod, Proj
+
     from seep.workspace.slicks import scene_slicks
-    from seep.workspace.vessels import at_pass, loaded
+    from seep.workspace.vessels import at_pass, loaded, vessels_on_scene
 
     url, ws_path = geo_server
     ws = Workspace(ws_path, create=False)
     largest = scene_slicks(ws, "demo_scene")[0]  # the demo's pass: 2025-03-02 03:14:07 UTC
     ais = tmp_path / "AIS_2025_03_02.csv"
-    ais.write_text(
+    south, north = (Geod(ellps="WGS84").fwd(largest.lon, largest.lat, azimuth, 500) for azimuth in (180, 0))
+    ais.write_text(  # under way north, at the slick half-way between its reports
         "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName\n"
-        f"219000001,2025-03-02T03:12:00,{largest.lat:.6f},{largest.lon:.6f},0.1,0,0,NORDIC *STAR*\n"
-        f"219000001,2025-03-02T03:16:00,{largest.lat:.6f},{largest.lon:.6f},0.1,0,0,NORDIC *STAR*\n"
+        f"219000001,2025-03-02T03:12:07,{south[1]:.7f},{south[0]:.7f},8.1,0,0,NORDIC *STAR*\n"
+        f"219000001,2025-03-02T03:16:07,{north[1]:.7f},{north[0]:.7f},8.1,0,0,NORDIC *STAR*\n"
     )
     wrong = tmp_path / "ships.csv"
     wrong.write_text("ship,when\nNORDIC STAR,today\n")
@@ -1104,7 +1107,12 @@ def test_the_days_ais_loaded_on_the_scene_page_names_the_vessel_at_each_slick(ge
         expect(said.get_by_text("2 AIS positions kept of 2 rows from AIS_2025_03_02.csv", exact=False)).to_be_visible()
         expect(panel.get_by_text("1 vessel placed at this pass", exact=False)).to_be_visible()
         assert [v.label for v in at_pass(ws, scene(ws, "demo_scene"))] == ["NORDIC *STAR* (MMSI 219000001)"]
-        expect(page.locator(".legendtext", has_text="vessels at the pass")).to_be_visible()  # on the scene's map
+        expect(page.locator(".legendtext", has_text="vessels at the pass")).to_be_visible()  # on the scene's map ...
+        expect(page.locator(".legendtext", has_text="vessel tracks")).to_be_visible()  # ... on its track
+        (mark,) = vessels_on_scene(ws, scene(ws, "demo_scene"))
+        convergence = Proj("EPSG:32631").get_factors(largest.lon, largest.lat).meridian_convergence  # grid up is east of north
+        assert mark.angle == pytest.approx(360 - convergence, abs=0.05)  # 359.1°: the triangle points true north
+        assert mark.label.endswith("making 8.1 kn on 000°")
         with page.expect_download() as download:
             page.get_by_role("button", name="Seeps list as CSV").click()
         first = next(csv.DictReader(open(download.value.path())))
