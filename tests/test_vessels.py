@@ -195,6 +195,18 @@ def test_a_vessel_under_way_has_its_course_speed_and_track_and_a_slick_on_its_wa
     assert str(note.near) == "ONE (MMSI 219000003), 0.3 km" and (note.motion, note.on_track) == ("", None)
     assert vessel_note(ws, at[(0, 0)], np.zeros((256, 256), np.uint8)) is None  # no seep shown
 
+    # The seeps list, its CSV, the report and the exports say it of each slick.
+    a, b = scene_slicks(ws, "jan")
+    assert (a.on_track, b.on_track) == ("EASTBOUND (MMSI 219000001)", None)
+    assert [r["on_track"] for r in csv.DictReader(io.StringIO(slicks_csv([a, b])))] == ["EASTBOUND (MMSI 219000001)", ""]
+    write_report(ws, "jan", tmp_path / "jan.html", author="ana")
+    page = (tmp_path / "jan.html").read_text()
+    assert "<th>on the track of</th>" in page and page.count("<td>EASTBOUND (MMSI 219000001)</td>") == 1
+    for name in ("seeps.gpkg", "seeps.zip"):
+        assert run(capsys, "export-seeps", str(tmp_path / name), "--workspace", str(ws.root))[0] == 0
+        meta, _, _, columns = read(tmp_path / name)
+        assert list(dict(zip(meta["fields"], columns, strict=True))["on_track"]) == ["EASTBOUND (MMSI 219000001)", None]
+
     # A vessel that sailed south 0.8 km east of A's east end: a third of A lies within 1 km of its track, not enough.
     cross = marine_cadastre(
         tmp_path / "cross.csv",

@@ -79,6 +79,8 @@ def slick_rows(
             row["nearest installation"] = s.nearest_installation()
         if any(x.vessel for x in slicks):  # ... and where AIS placed a vessel near one at the pass
             row["nearest vessel at the pass"] = s.nearest_vessel()
+        if any(x.on_track for x in slicks):  # ... and where one lies on the track a vessel sailed the hour before
+            row["on the track of"] = s.on_track
         row.update({"confidence": s.mean_confidence} if predicted else {"note": s.note})
         rows.append(row)
     return rows

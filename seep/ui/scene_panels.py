@@ -23,7 +23,7 @@ from seep.workspace.remarks import remarks, set_remarks
 from seep.workspace.scene_edits import removal, remove_scene, rename_scene
 from seep.workspace.scenes import Scene, acquired_times, reviewed_stamp, scene_stamp, set_acquired
 from seep.workspace.slicks import slicks_csv
-from seep.workspace.vessels import VESSEL_KM
+from seep.workspace.vessels import TRACK_KM, VESSEL_KM
 
 
 def acquired_line(ws: Workspace, sc: Scene) -> None:
@@ -186,6 +186,11 @@ def slicks_table(ws: Workspace, name: str, model_id: str | None) -> None:
                 f"; nearest vessel at the pass: where the AIS loaded placed one within {VESSEL_KM} km when the radar passed "
                 "(a slick trailing a ship is more often its discharge)"
                 if any(s.vessel for s in slicks)
+                else ""
+            )
+            + (
+                f"; on the track of: the vessel that sailed within {TRACK_KM} km of half of it or more in the hour before the pass"
+                if any(s.on_track for s in slicks)
                 else ""
             )
             + " · click a row to "

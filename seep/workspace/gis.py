@@ -71,6 +71,7 @@ FIELDS = (
     "installation_km",
     "vessel",  # the nearest AIS placed at the pass, within vessels.VESSEL_KM: a slick trailing a ship is its discharge
     "vessel_km",
+    "on_track",  # the vessel whose track of the hour before the pass it lies on: its discharge under way, perhaps
     "acquired",
     "labels_at",
 )
@@ -83,6 +84,7 @@ ADDED_FIELDS = {
     "installation_km",
     "vessel",
     "vessel_km",
+    "on_track",
 }  # newer than some exports on disk: they are still Seep's to replace
 
 
@@ -349,7 +351,7 @@ def export_seeps(
             + ("; a GeoTIFF mask of each scene's labels on its grid comes from `python -m seep export DIR --geotiff`" * mask)
         )
     from seep.workspace.installations import nearest_installations  # it measures with this module's reproject
-    from seep.workspace.vessels import nearest_vessels
+    from seep.workspace.vessels import nearest_vessels, on_tracks
 
     _check_seeps_replaceable(out)
     names = scenes or scene_names(ws)
@@ -365,10 +367,14 @@ def export_seeps(
     at = timestamp() if source == "labels" else None  # before reading: a save meanwhile is seen as since
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
     for sc, geoms, props in layers:
-        for p, near, ship in zip(props, nearest_installations(ws, sc, geoms), nearest_vessels(ws, sc, geoms), strict=True):
+        near, ships, wakes = nearest_installations(ws, sc, geoms), nearest_vessels(ws, sc, geoms), on_tracks(ws, sc, geoms)
+        for p, installation, ship, wake in zip(props, near, ships, wakes, strict=True):
             p["labels_at"] = at
-            p["installation"], p["installation_km"] = (near.name, round(near.km, 3)) if near else (None, None)
+            p["installation"], p["installation_km"] = (
+                (installation.name, round(installation.km, 3)) if installation else (None, None)
+            )
             p["vessel"], p["vessel_km"] = (ship.name, round(ship.km, 3)) if ship else (None, None)
+            p["on_track"] = wake and wake.name
     if at:
         _record_export(ws, at, {sc.name: len(geoms) for sc, geoms, _ in layers})
     if driver in LONLAT:

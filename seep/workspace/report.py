@@ -334,8 +334,9 @@ def _slick_table(slicks: list[Slick], predicted: bool, times: dict[str, str | No
     last = "confidence" if predicted else "note"
     near = any(s.installation for s in slicks)  # a column only where the team loaded installations near
     ship = any(s.vessel for s in slicks)  # ... and where AIS placed a vessel near one at the pass
+    wake = any(s.on_track for s in slicks)  # ... and where one lies on the track a vessel sailed the hour before
     head = ["#", "class", "area km²", "length km", "a place inside it", "status", "also seen in", "first seen"]
-    head += ["nearest installation"] * near + ["nearest vessel at the pass"] * ship + ["tile", last]
+    head += ["nearest installation"] * near + ["nearest vessel at the pass"] * ship + ["on the track of"] * wake + ["tile", last]
     rows = []
     for n, s in enumerate(slicks, 1):
         cells = [
@@ -349,6 +350,7 @@ def _slick_table(slicks: list[Slick], predicted: bool, times: dict[str, str | No
             s.first_seen[:10] if s.first_seen else "",
             *[s.nearest_installation() or ""] * near,
             *[s.nearest_vessel() or ""] * ship,
+            *[s.on_track or ""] * wake,
             f"{s.image_id} at {s.tile_row},{s.tile_col}" if s.image_id else "",
             f"{s.mean_confidence:.2f}" if predicted and s.mean_confidence is not None else (s.note or ""),
         ]
