@@ -629,11 +629,17 @@ def test_review_says_a_vessel_at_the_pass_near_the_seep_aloud_and_a_far_one_quie
         f"219000002,2025-03-02T03:24:07,{east[1]:.6f},{east[0]:.6f},WAKE\n"
     )
     load_vessels(ws, ais, "tester")
-    aloud = [i.value for i in app(image=tile).info if i.value.startswith("At the pass, AIS placed")]
+    at = app(image=tile)
+    aloud = [i.value for i in at.info if i.value.startswith("At the pass, AIS placed")]
     assert aloud == [
         "At the pass, AIS placed WAKE \\(MMSI 219000002\\) on the seep shown here, making 6.5 kn on 090°. The seep lies on "
         "the track WAKE \\(MMSI 219000002\\) sailed in the hour before the pass (100% of it within 1 km of the track). "
         "A slick trailing a ship is more often its discharge than a natural seep."
+    ]
+    at.segmented_control(key="review_layer").set_value("Vessels").run()  # and drawn over the tile, on its track
+    assert [c.value for c in at.caption if c.value.startswith("In cyan")] == [
+        "In cyan: the vessels AIS placed at the pass, each pointing its course, on its track of the hour around it (WAKE "
+        "\\(MMSI 219000002\\), between its reports at " + plain("03:04:07 and 03:24:07") + " UTC, making 6.5 kn on 090°)."
     ]
     set_acquired(ws, "demo_scene", "2025-03-02T05:00:00Z", "tester")  # its time corrected after the load: another hour's AIS
     said = [c.value for c in app("pages/scene.py", name="demo_scene").caption if "vessels placed" in c.value]

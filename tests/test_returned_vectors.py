@@ -457,3 +457,13 @@ def test_a_shapefile_emptied_in_a_gis_says_to_retag_its_slicks_instead(capsys, w
     code, _, err = import_back(capsys, ws, out)
     assert code == 1 and "to erase them all, set their class_id to 0 instead" in err
     assert labels_of(ws, "S1A_scene", (H, W))[BLOB].all()
+
+
+def test_an_export_is_never_stamped_on_a_whole_second(monkeypatch):
+    """A labels_at on a whole second is read as one a GIS cut to the second, and would be taken for
+    another export's within that second: the export waits a millisecond past it instead."""
+    from seep.workspace import gis
+
+    stamps = iter(["2025-03-02T03:14:07.000+00:00", "2025-03-02T03:14:07.001+00:00"])
+    monkeypatch.setattr(gis, "timestamp", lambda: next(stamps))
+    assert gis._export_moment() == "2025-03-02T03:14:07.001+00:00"

@@ -17,6 +17,7 @@ from test_scenes import run
 
 from seep.errors import BadInputError
 from seep.workspace.accounts import audit_rows
+from seep.workspace.places import lat_lon
 from seep.workspace.report import write_report
 from seep.workspace.scenes import scene, set_acquired, tile_offsets_of
 from seep.workspace.slicks import scene_slicks, slicks_csv
@@ -185,6 +186,13 @@ def test_a_vessel_under_way_has_its_course_speed_and_track_and_a_slick_on_its_wa
     assert marks["EASTBOUND"].angle == pytest.approx(90, abs=0.1) and marks["ONE"].angle is None  # east is right, here
     assert [round(c) for c, _ in marks["EASTBOUND"].track] == [-830, 70, 150, 230]  # its reports, its place among them
     assert marks["EASTBOUND"].label.endswith("between its reports at 03:10:07 and 03:18:07 UTC, making 6.5 kn on 090°")
+    code, out, _ = run(capsys, "vessels", "--scene", "jan", "--workspace", str(ws.root))  # and from the command line
+    assert code == 0 and out.splitlines() == [
+        f"EASTBOUND (MMSI 219000001): {lat_lon(east.lon, east.lat)}, between its reports at 03:10:07 and 03:18:07 UTC, "
+        "making 6.5 kn on 090°",
+        f"MOORED (MMSI 219000002): {lat_lon(moored.lon, moored.lat)}, between its reports at 03:10:07 and 03:18:07 UTC, lying still",
+        f"ONE (MMSI 219000003): {lat_lon(one.lon, one.lat)}, at its report at 03:14:00 UTC",
+    ]
 
     # Review's note on A's tile: on it, under way, and A lies on the track it sailed; on B's, only the nearest.
     at = {off: i for i, off in tile_offsets_of(ws, "jan").items()}
@@ -223,7 +231,7 @@ def test_a_vessel_under_way_has_its_course_speed_and_track_and_a_slick_on_its_wa
     assert note.on_track is None
 
 
-def test_a_pass_imported_after_the_ais_was_loaded_asks_for_it_again(tmp_path):
+def test_a_pass_imported_after_the_ais_was_loaded_asks_for_it_again(capsys, tmp_path):
     """The positions kept are those near the passes there were: a scene imported (or its time set)
     after the load has none, and says so until the file is loaded again."""
     ws = scene_with_two_slicks(tmp_path)
@@ -239,3 +247,38 @@ def test_a_pass_imported_after_the_ais_was_loaded_asks_for_it_again(tmp_path):
     assert not missed(ws, scene(ws, "feb")) and not missed(ws, scene(ws, "jan"))
     set_acquired(ws, "jan", "2025-03-02T09:00:00Z", "ana")  # a pass's time corrected: its AIS is another hour's
     assert missed(ws, scene(ws, "jan"))
+    code, out, _ = run(capsys, "vessels", "--scene", "jan", "--workspace", str(ws.root))
+    assert (code, out) == (
+        3,
+        "scene jan was not here with its time when AIS was last loaded: load the day's AIS again (`vessels FILE`)\n",
+    )
+    load_vessels(ws, ais, "ana")
+    code, out, _ = run(capsys, "vessels", "--scene", "jan", "--workspace", str(ws.root))
+    assert (code, out) == (0, "no vessel placed at the pass of jan (2025-03-02T09:00:00Z)\n")
+    set_acquired(ws, "feb", "unknown", "ana")
+    code, _, err = run(capsys, "vessels", "--scene", "feb", "--workspace", str(ws.root))
+    assert code == 1 and "when scene feb was acquired is unknown" in err
+
+
+def test_review_draws_a_vessel_pointing_its_course_over_the_tile():
+    """The triangle's tip lies ahead along the course on the screen (east: right; 180: down), a vessel
+    of no course is a disc, and the track is drawn through its points."""
+    from seep.ui.vessel_panels import CYAN, vessels_over
+    from seep.workspace.vessels import VesselMark
+
+    def drawn(angle, track=()):
+        big = vessels_over(np.zeros((200, 200, 3), np.uint8), [VesselMark("x", 50, 50, angle, track)], 2)
+        return big.any(axis=2), np.all(big == CYAN, axis=2)
+
+    def reach(mask):  # how far the drawing runs from the place (100, 100): right, left, down, up
+        rows, cols = np.nonzero(mask)
+        return cols.max() - 100, 100 - cols.min(), rows.max() - 100, 100 - rows.min()
+
+    right, left, down, up = reach(drawn(90)[0])
+    assert right >= 28 and left <= 24 and down == up  # the tip 28 px ahead, the stern 21 px astern (and their outline)
+    right, left, down, up = reach(drawn(180)[0])
+    assert down >= 28 and up <= 24 and right == left
+    still, cyan = drawn(None)
+    assert reach(still) == (17, 17, 17, 17) and cyan[100, 100]  # a disc 14 px round, its outline 3 px wide
+    _, track = drawn(0, ((0, 90), (90, 90)))  # a row's line, well away from the mark
+    assert track[180, 60] and track[180, 170] and not track[180, 190]

@@ -432,6 +432,9 @@ def _listing_commands(add: Add) -> None:
     )
     p.add_argument("file", nargs="?", type=Path, help="CSV of AIS positions: MMSI, a time, latitude, longitude (and a name)")
     p.add_argument("--clear", action="store_true", help="remove every AIS position")
+    p.add_argument(
+        "--scene", help="list the vessels placed at this scene's pass: where, how placed, course and speed, a line each"
+    )
     p.add_argument("--author", default=default_author(), help="who loads them, for the audit trail")
 
     p = add(

@@ -565,6 +565,8 @@ def cmd_vessels(args) -> int:
     if args.file is not None:
         print(printable(load_vessels(ws, args.file, args.author).summary()))
         return 0
+    if args.scene is not None:
+        return _vessels_at(ws, args.scene)
     last = loaded(ws)
     print(
         printable(
@@ -573,6 +575,29 @@ def cmd_vessels(args) -> int:
         if last
         else "no AIS loaded: the seeps list names no vessel beside its slicks"
     )
+    return 0
+
+
+def _vessels_at(ws, name: str) -> int:
+    """`vessels --scene`: a line per vessel placed at the pass, in MMSI order."""
+    from seep.workspace.importer import printable
+    from seep.workspace.places import position_format, written
+    from seep.workspace.scenes import scene
+    from seep.workspace.vessels import at_pass, missed
+
+    sc = scene(ws, name)
+    if sc.acquired is None:
+        raise BadInputError(f"when scene {name} was acquired is unknown: set it (`acquired {name} WHEN`) to place vessels at it")
+    if missed(ws, sc):
+        print(f"scene {name} was not here with its time when AIS was last loaded: load the day's AIS again (`vessels FILE`)")
+        return NEEDS_ATTENTION
+    how = position_format(ws)
+    placed = at_pass(ws, sc)
+    for v in placed:
+        said = ", ".join(part for part in (written(v.lon, v.lat, how), v.how, v.motion) if part)
+        print(printable(f"{v.label}: {said}"))
+    if not placed:
+        print(f"no vessel placed at the pass of {name} ({sc.acquired})")
     return 0
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from seep.data.display import DIFF_LEGEND, difference, difference_counts, difference_overlay, overlay, window
 from seep.errors import SeepError
-from seep.ui import session
+from seep.ui import session, vessel_panels
 from seep.ui.models import prediction
 from seep.ui.sticky import sticky
 from seep.ui.tables import show_table, when
@@ -24,6 +24,8 @@ from seep.workspace.recurrence import other_passes, passes_from, reach_m, seen_n
 from seep.workspace.remarks import remarks, shortened
 from seep.workspace.render import DisplaySettings
 from seep.workspace.review import RETURNABLE, conflicts_over, last_return, restore, return_tile, reviews
+from seep.workspace.scenes import scene
+from seep.workspace.tile_places import tile_place
 from seep.workspace.vessels import loaded as ais_loaded
 from seep.workspace.vessels import vessel_note
 
@@ -109,6 +111,8 @@ def reference(
     layers += ["Other passes"] if passes else []
     near = _on_tile(str(ws.root), image.id, base.shape[0], reviewed) if reviewed is not None else []
     layers += ["Installations"] if near else []
+    ships = _vessels_on_tile(ws, image, base.shape[0], reviewed)
+    layers += ["Vessels"] if ships else []
     if not layers:
         st.caption("No label and no model yet: nothing to compare with.")
         return
@@ -142,6 +146,10 @@ def reference(
         shown = label_mask if label_mask is not None else pred[0] if pred is not None else None
         st.image(installations_overlay(ws, base, shown, near, opacity), width="stretch")
         st.caption(f"In magenta: the team's installations over this tile ({', '.join(plain(n) for n, _ in near)}).")
+    elif layer == "Vessels":
+        shown = label_mask if label_mask is not None else pred[0] if pred is not None else None
+        st.image(vessel_panels.vessels_over(_filled_at_scale(ws, base, shown, opacity), ships, SCALE), width="stretch")
+        st.caption(vessel_panels.vessels_caption(ships))
     else:
         diff = difference(pred[0], label_mask)
         st.image(difference_overlay(base, diff), width="stretch")
@@ -183,6 +191,16 @@ def _filled_at_scale(ws: Workspace, base: np.ndarray, shown: np.ndarray | None, 
     its pixels, not over them."""
     rgb = overlay(base, shown, ws.classes, opacity=opacity) if shown is not None else base.copy()
     return cv2.resize(rgb, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_NEAREST)
+
+
+def _vessels_on_tile(ws: Workspace, image: ImageRecord, size: int, reviewed: tuple | None) -> list:
+    """The vessels at the pass over a scene tile; [] on a loose tile or where no AIS is loaded."""
+    if reviewed is None or ais_loaded(ws) is None:
+        return []
+    place = tile_place(ws, image.id)
+    if place is None:
+        return []
+    return vessel_panels.on_tile(str(ws.root), image.id, size, (reviewed, scene(ws, place[0]).acquired))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

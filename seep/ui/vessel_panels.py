@@ -3,6 +3,7 @@ note of a vessel near the seep shown (seep.workspace.vessels)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import streamlit as st
 
@@ -26,7 +27,10 @@ from seep.workspace.vessels import (
     missed,
     vessel_note,
     vessels_on_scene,
+    vessels_on_tile,
 )
+
+CYAN = (0, 229, 255)  # the vessels, as the Scene page's map draws them (#00e5ff)
 
 
 def ais_panel(ws: Workspace, sc: Scene, me: str) -> None:
@@ -118,4 +122,37 @@ def near_vessel(ws: Workspace, image: ImageRecord, mask: np.ndarray, reviewed: t
     st.info(
         " ".join(said) + " A slick trailing a ship is more often its discharge than a natural seep.",
         icon=":material/directions_boat:",
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def on_tile(ws_root: str, image_id: str, size: int, stamp: tuple) -> list[VesselMark]:
+    """`stamp` changes with the AIS loaded."""
+    return vessels_on_tile(Workspace(ws_root, create=False), image_id, size)
+
+
+def vessels_over(big: np.ndarray, marks: list[VesselMark], scale: int) -> np.ndarray:
+    """Each vessel drawn over a tile shown `scale` times its size: its track of the hour around the
+    pass as a cyan line, and its place as a triangle pointing its course (a disc where it has none)."""
+    for m in marks:
+        if len(m.track) > 1:
+            points = np.round(np.asarray(m.track) * scale).astype(np.int32)
+            cv2.polylines(big, [points], False, CYAN, thickness=2, lineType=cv2.LINE_AA)
+        x, y, r = m.col * scale, m.row * scale, 28
+        if m.angle is None:
+            cv2.circle(big, (round(x), round(y)), r // 2, CYAN, -1, lineType=cv2.LINE_AA)
+            cv2.circle(big, (round(x), round(y)), r // 2, (33, 33, 33), 3, lineType=cv2.LINE_AA)
+            continue
+        turns = np.radians([m.angle, m.angle + 140, m.angle - 140])  # its tip ahead, the two corners astern
+        corners = np.round(np.column_stack([x + r * np.sin(turns), y - r * np.cos(turns)])).astype(np.int32)
+        cv2.fillPoly(big, [corners], CYAN, lineType=cv2.LINE_AA)
+        cv2.polylines(big, [corners], True, (33, 33, 33), thickness=3, lineType=cv2.LINE_AA)
+    return big
+
+
+def vessels_caption(marks: list[VesselMark]) -> str:
+    return (
+        "In cyan: the vessels AIS placed at the pass, each pointing its course, on its track of the hour around it ("
+        + "; ".join(plain(m.label) for m in marks)
+        + ")."
     )

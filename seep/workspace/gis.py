@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -364,7 +365,7 @@ def export_seeps(
         raise BadInputError(
             f"scene {', '.join(bare)} has no coordinate system, and {driver} needs one; export to a .gpkg instead"
         )
-    at = timestamp() if source == "labels" else None  # before reading: a save meanwhile is seen as since
+    at = _export_moment() if source == "labels" else None  # before reading: a save meanwhile is seen as since
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
     for sc, geoms, props in layers:
         near, ships, wakes = nearest_installations(ws, sc, geoms), nearest_vessels(ws, sc, geoms), on_tracks(ws, sc, geoms)
@@ -570,6 +571,15 @@ def _write(
             dataset_options=dataset_options,
             layer_metadata={LAYER_LABELS_AT: labels_at} if labels_at and driver == "GPKG" else None,
         )
+
+
+def _export_moment() -> str:
+    """Now, to the millisecond, but never on a whole second: a labels_at a GIS cut to the second is
+    told from the export's own by its milliseconds (returned_vectors), and an export at .000 would
+    be taken for a cut one, one time in a thousand."""
+    while (at := timestamp())[20:23] == "000":
+        time.sleep(0.001)
+    return at
 
 
 def _column(values: list, field: str) -> np.ndarray:

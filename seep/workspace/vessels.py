@@ -17,6 +17,7 @@ says so.
     nearest_vessels(ws, sc, geoms)     each slick's nearest vessel at the pass
     on_tracks(ws, sc, geoms)           each slick's vessel whose track of the last hour it lies on
     vessels_on_scene(ws, sc)           where the scene map draws them
+    vessels_on_tile(ws, image, size)   ... and Review, over the tile shown
     vessel_note(ws, image, mask)       Review's note
     missed(ws, sc)                     a pass the last load could not keep positions for
 """
@@ -28,7 +29,7 @@ import itertools
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from seep.workspace.installations import STEP_DEGREES, Near, _around, _nearest, 
 from seep.workspace.records import acting, clean_author, counted
 from seep.workspace.recurrence import centred_on, in_metres
 from seep.workspace.scenes import Scene, scene, scene_names
+from seep.workspace.tile_places import tile_place
 from seep.workspace.workspace import Workspace
 
 WINDOW = timedelta(hours=1)  # positions kept around each pass: no ship makes 50 km in an hour
@@ -272,15 +274,37 @@ def on_tracks(ws: Workspace, sc: Scene, geoms: list, vessels: list[Vessel] | Non
 
 def vessels_on_scene(ws: Workspace, sc: Scene) -> list[VesselMark]:
     """Each vessel at the pass over the scene, in its pixels: for its map."""
+    return [m for m in _marks(sc, at_pass(ws, sc)) if 0 <= m.col <= sc.grid.width and 0 <= m.row <= sc.grid.height]
+
+
+def vessels_on_tile(ws: Workspace, image_id: str, size: int) -> list[VesselMark]:
+    """The vessels at the pass whose place or track of the hour around it meets a scene tile of
+    `size` pixels, in the tile's own pixels: what Review draws over it. [] for a tile of no scene."""
+    place = tile_place(ws, image_id)
+    if place is None:
+        return []
+    name, row_off, col_off = place
+    sc = scene(ws, name)
+    tile = shapely.box(0, 0, size, size)
+    out = []
+    for m in _marks(sc, at_pass(ws, sc)):
+        mine = replace(m, col=m.col - col_off, row=m.row - row_off, track=tuple((c - col_off, r - row_off) for c, r in m.track))
+        where = shapely.LineString(mine.track) if len(mine.track) > 1 else shapely.Point(mine.col, mine.row)
+        if where.intersects(tile):
+            out.append(mine)
+    return out
+
+
+def _marks(sc: Scene, vessels: list[Vessel]) -> list[VesselMark]:
+    """Each vessel in `sc`'s pixels: its place, the way it headed on the grid, its track."""
     from pyproj import Geod
 
-    vessels = at_pass(ws, sc)
+    if not vessels:
+        return []
     to_pixel = _to_pixels(sc)
     out = []
     for v in vessels:
         (col, row), *track = to_pixel([(v.lon, v.lat), *v.behind, *v.ahead[1:]])
-        if not (0 <= col <= sc.grid.width and 0 <= row <= sc.grid.height):
-            continue
         angle = None
         if v.heading is not None:  # the way it headed, on this grid (north need not be up)
             lon, lat, _ = Geod(ellps="WGS84").fwd(v.lon, v.lat, v.heading, 100)

@@ -1118,6 +1118,17 @@ def test_the_days_ais_loaded_on_the_scene_page_names_the_vessel_at_each_slick(ge
         first = next(csv.DictReader(open(download.value.path())))
         assert (first["vessel"], first["vessel_km"]) == ("NORDIC *STAR* (MMSI 219000001)", "0.0")
         shot(page, "71-scene-ais")
+        # Review of the slick's tile says the ship aloud, under way, and draws it on its track over the tile.
+        page.goto(f"{url}/review?image={largest.image_id}")
+        editor_ready(page, largest.image_id)
+        expect(
+            page.get_by_text("At the pass, AIS placed NORDIC *STAR* (MMSI 219000001) on the seep shown here, making 8.1 kn")
+        ).to_be_visible()
+        page.get_by_role("radio", name="Vessels", exact=True).click()
+        expect(page.get_by_text("In cyan: the vessels AIS placed at the pass, each pointing its course")).to_be_visible()
+        shot(page, "72-review-vessels")
+        page.goto(f"{url}/scene?name=demo_scene")
+        wait_for_app(page)
     finally:
         if loaded(ws) is not None:
             if not page.get_by_role("button", name="Remove AIS").is_visible():
