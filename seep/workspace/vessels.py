@@ -84,7 +84,7 @@ class Vessel:
 
     @property
     def motion(self) -> str:
-        """ "making 12.3 kn on 087°", "lying still", or "" where it was placed at one report."""
+        """How it moved between its two reports ("making 12.3 kn on 087°", "lying still"); "" at one report."""
         if self.knots is None:
             return ""
         return "lying still" if self.knots < STOPPED_KNOTS else f"making {self.knots:.1f} kn on {round(self.course) % 360:03d}°"
