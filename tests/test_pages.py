@@ -633,7 +633,7 @@ def test_review_says_a_vessel_at_the_pass_near_the_seep_aloud_and_a_far_one_quie
     aloud = [i.value for i in at.info if i.value.startswith("At the pass, AIS placed")]
     assert aloud == [
         "At the pass, AIS placed WAKE \\(MMSI 219000002\\) on the seep shown here, making 6.5 kn on 090°. The seep lies on "
-        "the track WAKE \\(MMSI 219000002\\) sailed in the hour before the pass (100% of it within 1 km of the track). "
+        "the track WAKE \\(MMSI 219000002\\) sailed in the hour before the pass (65% of it within 0.5 km of the track). "
         "A slick trailing a ship is more often its discharge than a natural seep."
     ]
     at.segmented_control(key="review_layer").set_value("Vessels").run()  # and drawn over the tile, on its track

@@ -210,24 +210,29 @@ def test_a_vessel_under_way_has_its_course_speed_and_track_and_a_slick_on_its_wa
     write_report(ws, "jan", tmp_path / "jan.html", author="ana")
     page = (tmp_path / "jan.html").read_text()
     assert "<th>on the track of</th>" in page and page.count("<td>EASTBOUND (MMSI 219000001)</td>") == 1
+    assert (
+        "In cyan: the vessels AIS placed at the pass, each pointing its course" in page and "AIS shows only the vessels" in page
+    )
+    assert "rotate(90.0)'><title>EASTBOUND (MMSI 219000001), between its reports" in page  # on the map and A's close-up
+    assert page.count("<circle") == 3 and "<title>MOORED" not in page  # ONE, no course, on the map and two close-ups
     for name in ("seeps.gpkg", "seeps.zip"):
         assert run(capsys, "export-seeps", str(tmp_path / name), "--workspace", str(ws.root))[0] == 0
         meta, _, _, columns = read(tmp_path / name)
         assert list(dict(zip(meta["fields"], columns, strict=True))["on_track"]) == ["EASTBOUND (MMSI 219000001)", None]
 
-    # A vessel that sailed south 0.8 km east of A's east end: a third of A lies within 1 km of its track, not enough.
+    # A vessel that sailed south 0.4 km east of A's east end: a sixth of A lies within 0.5 km of its track, not enough.
     cross = marine_cadastre(
         tmp_path / "cross.csv",
         [
-            ("219000009", "2025-03-02T03:00:07", (502400, 4605000), "SOUTHBOUND"),
-            ("219000009", "2025-03-02T03:10:07", (502400, 4598000), "SOUTHBOUND"),
-            ("219000009", "2025-03-02T03:18:07", (502400, 4592000), "SOUTHBOUND"),
+            ("219000009", "2025-03-02T03:00:07", (502000, 4605000), "SOUTHBOUND"),
+            ("219000009", "2025-03-02T03:10:07", (502000, 4598000), "SOUTHBOUND"),
+            ("219000009", "2025-03-02T03:18:07", (502000, 4592000), "SOUTHBOUND"),
         ],
     )
     clear_vessels(ws, "ana")
     load_vessels(ws, cross, "ana")
     note = vessel_note(ws, at[(0, 0)], ws.label(at[(0, 0)])[1])
-    assert str(note.near) == "SOUTHBOUND (MMSI 219000009), 4.0 km" and note.motion == "making 24.3 kn on 180°"
+    assert str(note.near) == "SOUTHBOUND (MMSI 219000009), 3.9 km" and note.motion == "making 24.3 kn on 180°"
     assert note.on_track is None
 
 

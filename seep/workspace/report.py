@@ -32,6 +32,7 @@ from seep.workspace.remarks import Remarks, remarks
 from seep.workspace.scene_view import Box, around, factor_for, overview, overview_classes, overview_size, scene_tiles, whole
 from seep.workspace.scenes import Scene, acquired_times, scene, tile_offsets_of, with_day
 from seep.workspace.slicks import Slick, scene_slicks
+from seep.workspace.vessels import ON_TRACK, TRACK_KM, VESSEL_KM, VesselMark, vessels_on_scene
 from seep.workspace.workspace import Workspace
 
 GENERATOR = "Seep scene report"  # in every report's head: only such a file is ever replaced
@@ -198,12 +199,17 @@ def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) ->
     points = _points(ws, sc, slicks[:NUMBERED])
     h, w = overview_size(box, factor)
     north = north_angle(sc)
-    installations = on_scene(ws, sc)
-    svg = _picture(ws, sc, box, factor, model_id, points, installations, _scale_bar(sc, factor, w, h) + _north_arrow(north, w))
+    near = (on_scene(ws, sc), vessels_on_scene(ws, sc))
+    svg = _picture(ws, sc, box, factor, model_id, points, near, _scale_bar(sc, factor, w, h) + _north_arrow(north, w))
     more = f" Numbered: the {NUMBERED} largest of {len(slicks)}." if len(slicks) > NUMBERED else ""
     caption = f"The scene at 1:{factor} with its outlines; each number is a row of the table below.{more}"
-    if installations:
+    if near[0]:
         caption += " In magenta: the team's installations (a pointer resting on one names it)."
+    if near[1]:
+        caption += (
+            " In cyan: the vessels AIS placed at the pass, each pointing its course, on its track of the hour around it "
+            "(a pointer resting on one names it)."
+        )
     if north is not None and abs(north) >= 0.5:  # a UTM scene far off its zone's meridian, or a rotated raster
         caption += f" True north is {abs(north):.1f}° {'right' if north > 0 else 'left'} of up at the scene's middle."
     return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
@@ -215,14 +221,14 @@ def _closeups(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | Non
     if not slicks:
         return ""
     figures = []
-    points, spans, installations = _points(ws, sc, slicks[:CLOSEUPS]), pixel_metres(sc), on_scene(ws, sc)
+    points, spans, near = _points(ws, sc, slicks[:CLOSEUPS]), pixel_metres(sc), (on_scene(ws, sc), vessels_on_scene(ws, sc))
     for n, s in enumerate(slicks[:CLOSEUPS], 1):
         r0, c0, r1, c1 = s.box
         need = max(CHIP_PX, 1.4 * max(r1 - r0, c1 - c0))
         factor = min(256, 1 << max(0, math.ceil(math.log2(need / CHIP_PX))))  # divides the tiles: each shrinks alone
         box = around(r0, c0, r1, c1, CHIP_PX * factor, factor)
         mine = {k: p for k, p in points.items() if k == n}
-        svg = _picture(ws, sc, box, factor, model_id, mine, installations, "")
+        svg = _picture(ws, sc, box, factor, model_id, mine, near, "")
         wide = f"{box.width * spans[0] / 1000:.1f} km across" if spans else f"{box.width} pixels across"
         area = f"{s.area_km2:.3f} km²" if s.area_km2 is not None else f"{s.pixels} px"
         figures.append(f"<figure>{svg}<figcaption>{_e(f'{n} · {s.class_name} · {area} · {wide}')}</figcaption></figure>")
@@ -241,10 +247,11 @@ def _points(ws: Workspace, sc: Scene, slicks: list[Slick]) -> dict[int, tuple[in
 
 
 def _picture(
-    ws: Workspace, sc: Scene, box: Box, factor: int, model_id: str | None, points: dict, installations: list, extra: str
+    ws: Workspace, sc: Scene, box: Box, factor: int, model_id: str | None, points: dict, near: tuple[list, list], extra: str
 ) -> str:
-    """An SVG of `box` shrunk by `factor`: the radar, the outlines and the team's installations
-    (installations.on_scene) over it, a number at each point."""
+    """An SVG of `box` shrunk by `factor`: the radar, the outlines, and the team's installations and
+    the vessels at the pass over it (`near`: installations.on_scene's, vessels.vessels_on_scene's),
+    a number at each point."""
     rgb = overview(ws, sc.name, factor, box)
     h, w = rgb.shape[:2]
     layers = [_data_url(".jpg", rgb), _data_url(".png", _outlines(ws, overview_classes(ws, sc.name, factor, model_id, box)))]
@@ -254,8 +261,8 @@ def _picture(
         for n, (r, c) in points.items()
     )
     picture = "".join(f"<image href='{url}' width='{w}' height='{h}'/>" for url in layers)
-    near = _installation_marks(installations, box, factor, size / 2)
-    return f"<svg viewBox='0 0 {w} {h}' role='img'>{picture}{near}<g class='n'>{marks}</g>{extra}</svg>"
+    drawn = _installation_marks(near[0], box, factor, size / 2) + _vessel_marks(near[1], box, factor, size / 2)
+    return f"<svg viewBox='0 0 {w} {h}' role='img'>{picture}{drawn}<g class='n'>{marks}</g>{extra}</svg>"
 
 
 def _installation_marks(installations: list, box: Box, factor: int, half: float) -> str:
@@ -274,6 +281,27 @@ def _installation_marks(installations: list, box: Box, factor: int, half: float)
             else:
                 marks.append(f"<polyline points='{' '.join(f'{x:.1f},{y:.1f}' for x, y in xy)}'>{title}</polyline>")
     return f"<g class='inst'>{''.join(marks)}</g>" if marks else ""
+
+
+def _vessel_marks(vessels: list[VesselMark], box: Box, factor: int, half: float) -> str:
+    """The vessels at the pass over `box` shrunk by `factor`: a triangle `half` each way turned to
+    its course (a disc where it has none) on a dotted line through its reports of the hour around,
+    each named where the pointer rests."""
+    marks = []
+    for v in vessels:
+        title = f"<title>{_e(v.label)}</title>"
+        if len(v.track) > 1:
+            xy = (np.asarray(v.track) - (box.col, box.row)) / factor
+            marks.append(f"<polyline points='{' '.join(f'{x:.1f},{y:.1f}' for x, y in xy)}'>{title}</polyline>")
+        x, y = (v.col - box.col) / factor, (v.row - box.row) / factor
+        if v.angle is None:
+            marks.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{half * 0.6:.1f}'>{title}</circle>")
+        else:
+            marks.append(
+                f"<path d='M0 {-half:.1f}L{half * 0.7:.1f} {half:.1f}L{-half * 0.7:.1f} {half:.1f}z' "
+                f"transform='translate({x:.1f} {y:.1f}) rotate({v.angle:.1f})'>{title}</path>"
+            )
+    return f"<g class='ves'>{''.join(marks)}</g>" if marks else ""
 
 
 def _outlines(ws: Workspace, classes: np.ndarray) -> np.ndarray:
@@ -396,6 +424,12 @@ def _caveats(sc: Scene, slicks: list[Slick], model_id: str | None, missing: int,
             "Area: of the outline on the scene's grid; length: the long side of the smallest rectangle around the slick; "
             "a place: a point inside the slick (the middle of a curved one may lie outside it)."
         )
+    if any(s.vessel or s.on_track for s in slicks):
+        notes.append(
+            f"Vessels: as the AIS loaded placed them at the pass; nearest vessel: within {VESSEL_KM} km of the outline; on "
+            f"the track of: {ON_TRACK:.0%} or more of the slick within {TRACK_KM} km of the track a vessel sailed in the hour "
+            "before the pass. AIS shows only the vessels that transmitted: a slick with none named may still be a discharge."
+        )
     notes.append(
         f"Also seen in: the other scenes whose reviewed labels hold a slick within {reach / 1000:g} km of it, earliest "
         "first (a natural seep comes back pass after pass; a ship's discharge does not). First seen: the earliest known "
@@ -430,6 +464,8 @@ svg .n text { fill: #fff; stroke: #000; stroke-width: 3px; paint-order: stroke; 
 svg .scale rect { fill: #fff; stroke: #000; } svg .scale text, svg .north text { fill: #fff; stroke: #000;
   stroke-width: 3px; paint-order: stroke; }
 svg .inst path { fill: #e040fb; stroke: #212121; } svg .inst polyline { fill: none; stroke: #e040fb; stroke-width: 2px; }
+svg .ves path, svg .ves circle { fill: #00e5ff; stroke: #212121; }
+svg .ves polyline { fill: none; stroke: #00e5ff; stroke-width: 1.5px; stroke-dasharray: 3 3; }
 svg .north path { fill: #fff; stroke: #000; stroke-width: 1.5px; } svg .north text { text-anchor: middle; font-weight: 700; }
 figcaption { color: #57606a; font-size: 12px; margin-top: 4px; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; }

@@ -50,7 +50,7 @@ BRIDGE = timedelta(minutes=30)  # a vessel is placed between two reports at most
 ALONE = timedelta(minutes=10)  # ... else at its one report this near the pass
 VESSEL_KM = 10  # beyond this none is named: a slick that far from every ship is not one's wake
 CLOSE_KM = 2  # Review says one this near aloud: a slick starting at a ship
-TRACK_KM = 1  # a slick within this of a vessel's track of the hour before the pass ...
+TRACK_KM = 0.5  # a slick within this of a vessel's track of the hour before the pass ...
 ON_TRACK = 0.5  # ... for this share of its area lies on it: where a discharge under way is left
 STOPPED_KNOTS = 0.5  # slower than this between two reports: lying still, no course to give
 KEPT_KM = 50  # positions kept within this of a scene
