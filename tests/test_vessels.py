@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import numpy as np
 import pytest
@@ -193,6 +194,28 @@ def test_a_vessel_under_way_has_its_course_speed_and_track_and_a_slick_on_its_wa
         f"MOORED (MMSI 219000002): {lat_lon(moored.lon, moored.lat)}, between its reports at 03:10:07 and 03:18:07 UTC, lying still",
         f"ONE (MMSI 219000003): {lat_lon(one.lon, one.lat)}, at its report at 03:14:00 UTC",
     ]
+    # ... and for a GIS: a point each where it was placed, and a line through its reports (MOORED's lie on one spot).
+    out = tmp_path / "jan-vessels.geojson"
+    code, said, _ = run(capsys, "vessels", "--scene", "jan", "--geojson", str(out), "--workspace", str(ws.root))
+    assert code == 0 and said.splitlines()[-1] == f"wrote 3 vessels and their tracks to {out}"
+    features = json.loads(out.read_text())["features"]
+    assert [(f["properties"]["name"], f["properties"]["what"], f["geometry"]["type"]) for f in features] == [
+        ("EASTBOUND", "at the pass", "Point"),
+        ("EASTBOUND", "track, the hour around the pass", "LineString"),
+        ("MOORED", "at the pass", "Point"),
+        ("ONE", "at the pass", "Point"),
+    ]
+    point, track = features[0], features[1]
+    assert point["geometry"]["coordinates"] == pytest.approx([east.lon, east.lat], abs=1e-6)  # RFC 7946: 7 decimals
+    assert point["properties"]["knots"] == pytest.approx(east.knots) and point["properties"]["course"] == pytest.approx(
+        east.course
+    )
+    assert point["properties"]["pass_at"] == "2025-03-02T03:14:07Z" and point["properties"]["mmsi"] == "219000001"
+    assert len(track["geometry"]["coordinates"]) == 4 and features[2]["properties"]["course"] is None  # lying still
+    code, _, err = run(capsys, "vessels", "--scene", "jan", "--geojson", str(out), "--workspace", str(ws.root))
+    assert code == 1 and err.strip() == f"error: {out} exists: give another name" and json.loads(out.read_text())["features"]
+    code, _, err = run(capsys, "vessels", "--geojson", str(tmp_path / "x.geojson"), "--workspace", str(ws.root))
+    assert code == 1 and "name its scene with --scene" in err and not (tmp_path / "x.geojson").exists()
 
     # Review's note on A's tile: on it, under way, and A lies on the track it sailed; on B's, only the nearest.
     at = {off: i for i, off in tile_offsets_of(ws, "jan").items()}

@@ -435,6 +435,9 @@ def _listing_commands(add: Add) -> None:
     p.add_argument(
         "--scene", help="list the vessels placed at this scene's pass: where, how placed, course and speed, a line each"
     )
+    p.add_argument(
+        "--geojson", type=Path, help="with --scene: write them, and their tracks of the hour around, to this new GeoJSON file"
+    )
     p.add_argument("--author", default=default_author(), help="who loads them, for the audit trail")
 
     p = add(

@@ -566,7 +566,9 @@ def cmd_vessels(args) -> int:
         print(printable(load_vessels(ws, args.file, args.author).summary()))
         return 0
     if args.scene is not None:
-        return _vessels_at(ws, args.scene)
+        return _vessels_at(ws, args.scene, args.geojson)
+    if args.geojson is not None:
+        raise BadInputError("--geojson writes the vessels of one pass: name its scene with --scene")
     last = loaded(ws)
     print(
         printable(
@@ -578,12 +580,12 @@ def cmd_vessels(args) -> int:
     return 0
 
 
-def _vessels_at(ws, name: str) -> int:
+def _vessels_at(ws, name: str, geojson: Path | None) -> int:
     """`vessels --scene`: a line per vessel placed at the pass, in MMSI order."""
     from seep.workspace.importer import printable
     from seep.workspace.places import position_format, written
     from seep.workspace.scenes import scene
-    from seep.workspace.vessels import at_pass, missed
+    from seep.workspace.vessels import at_pass, missed, vessels_geojson
 
     sc = scene(ws, name)
     if sc.acquired is None:
@@ -598,7 +600,19 @@ def _vessels_at(ws, name: str) -> int:
         print(printable(f"{v.label}: {said}"))
     if not placed:
         print(f"no vessel placed at the pass of {name} ({sc.acquired})")
+    elif geojson is not None:
+        _write_new(geojson, vessels_geojson(ws, sc))
+        print(printable(f"wrote {counted(len(placed), 'vessel')} and their tracks to {geojson}"))
     return 0
+
+
+def _write_new(out: Path, data: bytes) -> None:
+    """OUT written whole, where nothing is: a file there already is the analyst's, and stays."""
+    from seep.data.geo import replace_atomically
+
+    if out.exists():
+        raise BadInputError(f"{out} exists: give another name")
+    replace_atomically(out, lambda tmp: tmp.write_bytes(data))
 
 
 def cmd_where(args) -> int:

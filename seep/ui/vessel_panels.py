@@ -26,6 +26,7 @@ from seep.workspace.vessels import (
     loaded,
     missed,
     vessel_note,
+    vessels_geojson,
     vessels_on_scene,
     vessels_on_tile,
 )
@@ -53,6 +54,15 @@ def ais_panel(ws: Workspace, sc: Scene, me: str) -> None:
         done = st.session_state.pop("scene_ais_done", None)
         if done:
             st.success(plain(done), icon=":material/check:")
+        if placed:
+            st.download_button(
+                "Vessels at the pass as GeoJSON",
+                data=vessels_geojson(ws, sc, placed),
+                file_name=f"{sc.name}-vessels.geojson",
+                mime="application/geo+json",
+                icon=":material/download:",
+                help="Each vessel where AIS placed it, with its course and speed, and its track of the hour around the pass",
+            )
         if not session.allowed(ws, "load AIS"):
             return
         with st.form("scene_ais", border=False):

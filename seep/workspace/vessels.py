@@ -19,12 +19,14 @@ says so.
     vessels_on_scene(ws, sc)           where the scene map draws them
     vessels_on_tile(ws, image, size)   ... and Review, over the tile shown
     vessel_note(ws, image, mask)       Review's note
+    vessels_geojson(ws, sc)            the vessels at a pass and their tracks, for a GIS
     missed(ws, sc)                     a pass the last load could not keep positions for
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import json
 import math
@@ -313,6 +315,43 @@ def _marks(sc: Scene, vessels: list[Vessel]) -> list[VesselMark]:
         how = ", ".join(part for part in (v.how, v.motion) if part)
         out.append(VesselMark(f"{v.label}, {how}", col, row, angle, tuple(track)))
     return out
+
+
+GEOJSON_FIELDS = ["mmsi", "name", "scene", "pass_at", "what", "placed", "course", "knots"]
+
+
+def vessels_geojson(ws: Workspace, sc: Scene, vessels: list[Vessel] | None = None) -> bytes:
+    """The vessels at the pass as GeoJSON (RFC 7946): a point each where AIS placed it, saying how
+    and how it moved (course in degrees from true north, speed in knots; null where unknown or
+    lying still), and a line through its reports of the hour around: for a GIS, or a report to an
+    authority. Empty where none was placed. `vessels`: at_pass's, where the caller has them."""
+    from pyogrio.raw import write
+
+    geoms, rows = [], []
+    for v in at_pass(ws, sc) if vessels is None else vessels:
+        common = [v.mmsi, v.name or None, sc.name, sc.acquired]
+        geoms.append(shapely.Point(v.lon, v.lat))
+        rows.append([*common, "at the pass", v.how, v.heading, None if v.heading is None else v.knots])
+        track = (*v.behind, *v.ahead[1:])
+        if len(set(track)) > 1:
+            geoms.append(shapely.LineString(track))
+            rows.append([*common, "track, the hour around the pass", None, None, None])
+    if not geoms:
+        return b""
+    columns = [np.array([r[k] for r in rows], dtype=object) for k in range(6)]
+    columns += [np.array([np.nan if r[k] is None else r[k] for r in rows], dtype=np.float64) for k in (6, 7)]
+    buf = io.BytesIO()
+    write(
+        buf,
+        np.array(shapely.to_wkb(geoms), dtype=object),
+        columns,
+        GEOJSON_FIELDS,
+        driver="GeoJSON",
+        geometry_type="Unknown",
+        crs="EPSG:4326",
+        layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"},  # a track over 180 degrees is cut there
+    )
+    return buf.getvalue()
 
 
 def vessel_note(ws: Workspace, image_id: str, mask: np.ndarray) -> VesselNote | None:

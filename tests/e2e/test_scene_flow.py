@@ -1118,6 +1118,14 @@ def test_the_days_ais_loaded_on_the_scene_page_names_the_vessel_at_each_slick(ge
         first = next(csv.DictReader(open(download.value.path())))
         assert (first["vessel"], first["vessel_km"]) == ("NORDIC *STAR* (MMSI 219000001)", "0.0")
         shot(page, "71-scene-ais")
+        with page.expect_download() as download:  # the vessels themselves, for a GIS
+            panel.get_by_role("button", name="Vessels at the pass as GeoJSON").click()
+        assert download.value.suggested_filename == "demo_scene-vessels.geojson"
+        features = json.load(open(download.value.path()))["features"]
+        assert [(f["properties"]["name"], f["geometry"]["type"]) for f in features] == [
+            ("NORDIC *STAR*", "Point"),
+            ("NORDIC *STAR*", "LineString"),
+        ]
         # Review of the slick's tile says the ship aloud, under way, and draws it on its track over the tile.
         page.goto(f"{url}/review?image={largest.image_id}")
         editor_ready(page, largest.image_id)
