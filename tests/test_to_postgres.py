@@ -51,7 +51,9 @@ def sqlite_ws(tmp_path, monkeypatch) -> Workspace:
     (tmp_path / "platforms.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [platform]}))
     load_installations(ws, tmp_path / "platforms.geojson", "ana")  # a BLOB and four REALs
     with ws.connect(write=True) as con:  # an AIS position (a table keyed by two columns, no id); its loader wants a pass
-        con.execute("INSERT INTO vessel_positions VALUES ('219000001', 'NORDIC STAR', '2025-03-02T03:14:07Z', 3.2, 42.9)")
+        con.execute(
+            "INSERT INTO vessel_positions VALUES ('219000001', 'NORDIC STAR', '2025-03-02T03:14:07Z', 3.2, 42.9, 12.5, NULL)"
+        )
     return ws
 
 

@@ -30,12 +30,14 @@ TO_DEGREES = Transformer.from_crs("EPSG:32631", "EPSG:4326", always_xy=True)
 HEADER = "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo"
 
 
-def marine_cadastre(path, rows: list[tuple[str, str, tuple[float, float], str]]):
-    """A CSV as MarineCadastre exports AIS: (MMSI, time, (x, y) in UTM 31N metres, name) a row."""
+def marine_cadastre(path, rows: list[tuple]):
+    """A CSV as MarineCadastre exports AIS: (MMSI, time, (x, y) in UTM 31N metres, name[, (SOG, COG)]) a
+    row; with no speed and course given, AIS's "not available" (102.3 knots, 360 degrees)."""
     lines = [HEADER]
-    for mmsi, when, xy, name in rows:
+    for mmsi, when, xy, name, *given in rows:
         lon, lat = TO_DEGREES.transform(*xy)
-        lines.append(f"{mmsi},{when},{lat:.6f},{lon:.6f},10.2,87.0,86,{name},IMO9,CALL,70,0,120,20,7.5,70")
+        sog, cog = given[0] if given else (102.3, 360)
+        lines.append(f"{mmsi},{when},{lat:.6f},{lon:.6f},{sog},{cog},511,{name},IMO9,CALL,70,0,120,20,7.5,70")
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -310,3 +312,33 @@ def test_review_draws_a_vessel_pointing_its_course_over_the_tile():
     assert reach(still) == (17, 17, 17, 17) and cyan[100, 100]  # a disc 14 px round, its outline 3 px wide
     _, track = drawn(0, ((0, 90), (90, 90)))  # a row's line, well away from the mark
     assert track[180, 60] and track[180, 170] and not track[180, 190]
+
+
+def test_a_vessel_reported_once_near_the_pass_is_carried_on_at_its_reported_speed_and_course(tmp_path):
+    """One report 4 minutes before the pass, making 12 knots due east: placed 1.48 km on, pointing east;
+    one reporting 0.2 knots lies where it reported; a speed or course not given or "not available"
+    (102.3 knots, 360 degrees) leaves it where it reported, with no course."""
+    ws = scene_with_two_slicks(tmp_path)
+    set_acquired(ws, "jan", "2025-03-02T03:14:07Z", "ana")
+    rows = [
+        ("219000001", "2025-03-02T03:10:07", (501000, 4599500), "RUNNING", (12.0, 90.0)),
+        ("219000002", "2025-03-02T03:18:07", (502000, 4597500), "BACKWARDS", (12.0, 90.0)),  # 4 min after: 1.48 km back
+        ("219000003", "2025-03-02T03:12:07", (501000, 4598000), "DRIFTING", (0.2, 45.0)),
+        ("219000004", "2025-03-02T03:12:07", (503000, 4598000), "NO SPEED", ("", 90.0)),
+        ("219000005", "2025-03-02T03:12:07", (503000, 4597000), "NA", (102.3, 360)),
+    ]
+    load_vessels(ws, marine_cadastre(tmp_path / "ais.csv", rows), "ana")
+    placed = {v.name: v for v in at_pass(ws, scene(ws, "jan"))}
+    geod = Geod(ellps="WGS84")
+    for name, xy, seconds in (("RUNNING", (501000, 4599500), 240), ("BACKWARDS", (502000, 4597500), -240)):
+        lon, lat = (round(v, 6) for v in TO_DEGREES.transform(*xy))
+        want = geod.fwd(lon, lat, 90.0, 12 * 1852 / 3600 * seconds)[:2]
+        v = placed[name]
+        assert (v.lon, v.lat) == (pytest.approx(want[0], abs=1e-9), pytest.approx(want[1], abs=1e-9)), name
+        assert v.motion == "making 12.0 kn on 090°" and v.heading == 90.0
+        assert v.how.endswith("UTC, carried on at the speed and course it reported")
+    drifting = placed["DRIFTING"]
+    assert drifting.motion == "lying still" and drifting.heading is None and drifting.how == "at its report at 03:12:07 UTC"
+    assert (drifting.lon, drifting.lat) == tuple(round(v, 6) for v in TO_DEGREES.transform(501000, 4598000))
+    for name in ("NO SPEED", "NA"):
+        assert (placed[name].motion, placed[name].course, placed[name].knots) == ("", None, None), name

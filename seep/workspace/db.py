@@ -443,6 +443,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX vessel_positions_at ON vessel_positions(at);
     """,
+    # 30: the speed and course a vessel reported (AIS's SOG, COG; NULL: not given): one reported once near
+    # a pass is carried on to it, and points its course.
+    """
+    ALTER TABLE vessel_positions ADD COLUMN sog REAL;
+    ALTER TABLE vessel_positions ADD COLUMN cog REAL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -64,7 +64,10 @@ COLUMNS = {
     "lat": ("lat", "latitude"),
     "lon": ("lon", "long", "longitude"),
     "name": ("vesselname", "vessel_name", "name", "shipname", "ship_name"),
+    "sog": ("sog", "speed", "speed_knots"),
+    "cog": ("cog", "course"),
 }
+NOT_AVAILABLE = {"sog": 102.3, "cog": 360.0}  # AIS writes these for "not available"; the valid lie below
 DAY_FIRST = re.compile(r"(\d\d)/(\d\d)/(\d{4}) (\d\d):(\d\d):(\d\d)")  # the Danish Maritime Authority's
 
 
@@ -189,7 +192,8 @@ def load_vessels(ws: Workspace, path: Path, actor: str) -> VesselLoad:
         before = con.execute("SELECT count(*) FROM vessel_positions").fetchone()[0]
         for row in rows:
             con.execute(
-                "INSERT INTO vessel_positions (mmsi, name, at, lon, lat) VALUES (?, ?, ?, ?, ?) ON CONFLICT (mmsi, at) DO NOTHING",
+                "INSERT INTO vessel_positions (mmsi, name, at, lon, lat, sog, cog) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (mmsi, at) DO NOTHING",
                 row,
             )
         kept = con.execute("SELECT count(*) FROM vessel_positions").fetchone()[0] - before
@@ -221,7 +225,7 @@ def at_pass(ws: Workspace, sc: Scene) -> list[Vessel]:
         return []
     when = _time(sc.acquired)
     sql, args = (
-        "SELECT mmsi, name, at, lon, lat FROM vessel_positions WHERE at >= ? AND at <= ?",
+        "SELECT mmsi, name, at, lon, lat, sog, cog FROM vessel_positions WHERE at >= ? AND at <= ?",
         [
             _iso(when - WINDOW),
             _iso(when + WINDOW),
@@ -237,7 +241,7 @@ def at_pass(ws: Workspace, sc: Scene) -> list[Vessel]:
         rows = con.execute(sql + " ORDER BY mmsi, at", args).fetchall()
     out = []
     for mmsi, reports in itertools.groupby(rows, key=lambda r: r[0]):
-        placed = _placed(mmsi, [(_time(r[2]), float(r[3]), float(r[4]), r[1]) for r in reports], when)
+        placed = _placed(mmsi, [(_time(r[2]), float(r[3]), float(r[4]), r[1], r[5], r[6]) for r in reports], when)
         if placed:
             out.append(placed)
     return out
@@ -386,31 +390,55 @@ def _to_pixels(sc: Scene):
     return convert
 
 
-def _placed(mmsi: str, reports: list[tuple[datetime, float, float, str]], when: datetime) -> Vessel | None:
-    """A vessel at `when` from its reports (time order), or None where none is near enough in time."""
-    from pyproj import Geod
+Report = tuple  # (time, lon, lat, name, reported speed or None, reported course or None), as at_pass reads them
 
+
+def _placed(mmsi: str, reports: list[Report], when: datetime) -> Vessel | None:
+    """A vessel at `when` from its reports (time order), or None where none is near enough in time."""
     before = [r for r in reports if r[0] <= when]
     after = [r for r in reports if r[0] > when]
     name = next((r[3] for r in reversed(reports) if r[3]), "")
-    course = knots = None
     if before and after and after[0][0] - before[-1][0] <= BRIDGE:
-        (t0, lon0, lat0, _), (t1, lon1, lat1, _) = before[-1], after[0]
-        geod = Geod(ellps="WGS84")
-        azimuth, _, metres = geod.inv(lon0, lat0, lon1, lat1)
-        lon, lat, _ = geod.fwd(lon0, lat0, azimuth, metres * (when - t0) / (t1 - t0))
-        course = geod.inv(lon, lat, lon1, lat1)[0] % 360 if metres else 0.0  # the course where it is, not where it set out
-        knots = metres / (t1 - t0).total_seconds() * 3600 / 1852
-        how = f"between its reports at {t0:%H:%M:%S} and {t1:%H:%M:%S} UTC"
+        lon, lat, course, knots, how = _between(before[-1], after[0], when)
     else:
         one = min([*before[-1:], *after[:1]], key=lambda r: abs(r[0] - when), default=None)
         if one is None or abs(one[0] - when) > ALONE:
             return None
-        lon, lat, how = one[1], one[2], f"at its report at {one[0]:%H:%M:%S} UTC"
+        lon, lat, course, knots, how = _carried(one, when)
     place = (lon, lat)
     behind = tuple((r[1], r[2]) for r in before if r[1:3] != place) + (place,)
     ahead = (place, *((r[1], r[2]) for r in after if r[1:3] != place))
     return Vessel(mmsi, name, lon, lat, how, course, knots, behind, ahead)
+
+
+def _between(r0: Report, r1: Report, when: datetime) -> tuple:
+    """(lon, lat, course, knots, how) at `when` along the geodesic between two reports: where the
+    vessel went, which says more than the speed and course it reported."""
+    from pyproj import Geod
+
+    (t0, lon0, lat0), (t1, lon1, lat1) = r0[:3], r1[:3]
+    geod = Geod(ellps="WGS84")
+    azimuth, _, metres = geod.inv(lon0, lat0, lon1, lat1)
+    lon, lat, _ = geod.fwd(lon0, lat0, azimuth, metres * (when - t0) / (t1 - t0))
+    course = geod.inv(lon, lat, lon1, lat1)[0] % 360 if metres else 0.0  # the course where it is, not where it set out
+    knots = metres / (t1 - t0).total_seconds() * 3600 / 1852
+    return lon, lat, course, knots, f"between its reports at {t0:%H:%M:%S} and {t1:%H:%M:%S} UTC"
+
+
+def _carried(one: Report, when: datetime) -> tuple:
+    """(lon, lat, course, knots, how) at `when` from one report: carried on (or back) along the
+    speed and course it reported, where it gave them; else where it was (at 15 knots, 4.6 km
+    off at ALONE's 10 minutes)."""
+    from pyproj import Geod
+
+    t, lon, lat, _, knots, course = one
+    how = f"at its report at {t:%H:%M:%S} UTC"
+    if knots is None or course is None:
+        return lon, lat, None, None, how
+    if knots >= STOPPED_KNOTS:
+        lon, lat, _ = Geod(ellps="WGS84").fwd(lon, lat, course, knots * 1852 / 3600 * (when - t).total_seconds())
+        how = f"from its report at {t:%H:%M:%S} UTC, carried on at the speed and course it reported"
+    return lon, lat, course, knots, how
 
 
 def _passes(ws: Workspace) -> list[tuple[str, datetime, tuple[float, float, float, float] | None]]:
@@ -442,7 +470,7 @@ def _read(path: Path, passes: list) -> tuple[list[tuple], int, int]:
                 got = _row(row, at)
                 if got is None:
                     skipped += 1
-                elif _near_a_pass(*got[2:], passes):
+                elif _near_a_pass(*got[2:5], passes):
                     kept.append((*got[:2], _iso(got[2]), *got[3:]))
         except csv.Error as e:  # a NUL byte, a field past the csv module's limit: not a CSV
             raise BadInputError(f"{path} cannot be read as a CSV, line {reader.line_num:,}: {e}") from e
@@ -465,7 +493,8 @@ def _columns(path: Path, header: list[str]) -> dict[str, int | None]:
 
 
 def _row(row: list[str], at: dict[str, int | None]) -> tuple | None:
-    """(mmsi, name, time, lon, lat) of one row, or None where it has no usable position or time."""
+    """(mmsi, name, time, lon, lat, sog, cog) of one row, or None where it has no usable position or time
+    (a speed or course it does not give, or gives as not available, is None)."""
     try:
         mmsi = row[at["mmsi"]].strip()
         lat, lon = float(row[at["lat"]]), float(row[at["lon"]])
@@ -475,7 +504,17 @@ def _row(row: list[str], at: dict[str, int | None]) -> tuple | None:
     if not (mmsi.isascii() and mmsi.isdigit() and len(mmsi) <= 20) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None  # an MMSI is digits; AIS writes 91 and 181 for "not available"
     name = row[at["name"]] if at["name"] is not None and at["name"] < len(row) else ""
-    return mmsi, "".join(ch for ch in name if ch.isprintable()).strip()[:60], when, lon, lat
+    name = "".join(ch for ch in name if ch.isprintable()).strip()[:60]
+    return mmsi, name, when, lon, lat, _reported(row, at["sog"], "sog"), _reported(row, at["cog"], "cog")
+
+
+def _reported(row: list[str], i: int | None, what: str) -> float | None:
+    """A speed or course as AIS gives it, or None where it is missing, unreadable or not available."""
+    try:
+        value = float(row[i]) if i is not None else None
+    except (IndexError, ValueError):
+        return None
+    return value if value is not None and 0 <= value < NOT_AVAILABLE[what] else None
 
 
 def _near_a_pass(when: datetime, lon: float, lat: float, passes: list) -> bool:
