@@ -352,7 +352,7 @@ def export_seeps(
             + ("; a GeoTIFF mask of each scene's labels on its grid comes from `python -m seep export DIR --geotiff`" * mask)
         )
     from seep.workspace.installations import nearest_installations  # it measures with this module's reproject
-    from seep.workspace.vessels import nearest_vessels, on_tracks
+    from seep.workspace.vessels import vessels_by_slick
 
     _check_seeps_replaceable(out)
     names = scenes or scene_names(ws)
@@ -368,7 +368,7 @@ def export_seeps(
     at = _export_moment() if source == "labels" else None  # before reading: a save meanwhile is seen as since
     layers = [seep_polygons(ws, n, source, model_id) for n in names]
     for sc, geoms, props in layers:
-        near, ships, wakes = nearest_installations(ws, sc, geoms), nearest_vessels(ws, sc, geoms), on_tracks(ws, sc, geoms)
+        near, (ships, wakes) = nearest_installations(ws, sc, geoms), vessels_by_slick(ws, sc, geoms)
         for p, installation, ship, wake in zip(props, near, ships, wakes, strict=True):
             p["labels_at"] = at
             p["installation"], p["installation_km"] = (

@@ -15,7 +15,7 @@ from seep.workspace.installations import Near, nearest_installations
 from seep.workspace.recurrence import seen_elsewhere
 from seep.workspace.scenes import acquired_times, tile_offsets_of
 from seep.workspace.spreadsheets import write_csv
-from seep.workspace.vessels import nearest_vessels, on_tracks
+from seep.workspace.vessels import vessels_by_slick
 from seep.workspace.workspace import Workspace
 
 
@@ -41,7 +41,7 @@ class Slick:
     installation_km: float | None = None  # from the slick's outline to it
     vessel: str | None = None  # the nearest vessel AIS places there at the pass, within vessels.VESSEL_KM
     vessel_km: float | None = None
-    on_track: str | None = None  # the vessel whose track of the hour before the pass it lies on (vessels.on_tracks)
+    on_track: str | None = None  # the vessel whose track of the hour before the pass it lies on (vessels.vessels_by_slick)
     # The box around it on the scene's grid (first row and column, past the last): where a
     # close-up looks. Not a column of the list: a reader has the place and the length.
     box: tuple[int, int, int, int] = field(default=(0, 0, 0, 0), compare=False)
@@ -60,8 +60,7 @@ def scene_slicks(ws: Workspace, name: str, source: str = "labels", model_id: str
     sc, geoms, props = seep_polygons(ws, name, source, model_id)
     seen = seen_elsewhere(ws, sc, geoms)
     near = nearest_installations(ws, sc, geoms)
-    ships = nearest_vessels(ws, sc, geoms)
-    wakes = on_tracks(ws, sc, geoms)
+    ships, wakes = vessels_by_slick(ws, sc, geoms)
     times = acquired_times(ws)
     at = {off: image_id for image_id, off in tile_offsets_of(ws, name).items()}
     to_pixel = ~sc.grid.affine()

@@ -14,8 +14,8 @@ says so.
 
     load_vessels(ws, path, actor)      keep a CSV's positions near the workspace's passes
     at_pass(ws, sc)                    each vessel's place, course and track when the radar passed
-    nearest_vessels(ws, sc, geoms)     each slick's nearest vessel at the pass
-    on_tracks(ws, sc, geoms)           each slick's vessel whose track of the last hour it lies on
+    vessels_by_slick(ws, sc, geoms)    each slick's nearest vessel at the pass, and the one whose
+                                       track of the last hour it lies on
     vessels_on_scene(ws, sc)           where the scene map draws them
     vessels_on_tile(ws, image, size)   ... and Review, over the tile shown
     vessel_note(ws, image, mask)       Review's note
@@ -247,20 +247,25 @@ def at_pass(ws: Workspace, sc: Scene) -> list[Vessel]:
     return out
 
 
-def nearest_vessels(ws: Workspace, sc: Scene, geoms: list) -> list[Near | None]:
-    """For each of `sc`'s slicks (polygons in its CRS), the nearest vessel at the pass within VESSEL_KM."""
+def vessels_by_slick(ws: Workspace, sc: Scene, geoms: list) -> tuple[list[Near | None], list[OnTrack | None]]:
+    """For each of `sc`'s slicks (polygons in its CRS): the nearest vessel at the pass within
+    VESSEL_KM, and the vessel whose track of the hour before the pass it lies on."""
     vessels = at_pass(ws, sc) if geoms else []
-    if not vessels:
+    return _nearest_vessels(sc, geoms, vessels), _on_tracks(sc, geoms, vessels)
+
+
+def _nearest_vessels(sc: Scene, geoms: list, vessels: list[Vessel]) -> list[Near | None]:
+    if not vessels or not geoms:
         return [None] * len(geoms)
     local = centred_on(sc)
     where = np.array([shapely.Point(v.lon, v.lat) for v in vessels], dtype=object)
     return _nearest([v.label for v in vessels], where, local, in_metres(sc, geoms, local), km=VESSEL_KM)
 
 
-def on_tracks(ws: Workspace, sc: Scene, geoms: list, vessels: list[Vessel] | None = None) -> list[OnTrack | None]:
-    """For each of `sc`'s slicks (polygons in its CRS), the vessel whose track of the hour before the
-    pass has ON_TRACK or more of the slick's area within TRACK_KM: the most of it, where several do."""
-    vessels = [v for v in (at_pass(ws, sc) if vessels is None else vessels) if len(set(v.behind)) > 1]
+def _on_tracks(sc: Scene, geoms: list, vessels: list[Vessel]) -> list[OnTrack | None]:
+    """The vessel whose track of the hour before the pass has ON_TRACK or more of each slick's area
+    within TRACK_KM: the most of it, where several do."""
+    vessels = [v for v in vessels if len(set(v.behind)) > 1]
     if not vessels or not geoms:
         return [None] * len(geoms)
     local = centred_on(sc)
@@ -369,8 +374,7 @@ def vessel_note(ws: Workspace, image_id: str, mask: np.ndarray) -> VesselNote | 
     vessels = at_pass(ws, sc)
     if not vessels:
         return None
-    near = nearest_vessels(ws, sc, geoms)[0]
-    on_track = on_tracks(ws, sc, geoms, vessels)[0]
+    near, on_track = _nearest_vessels(sc, geoms, vessels)[0], _on_tracks(sc, geoms, vessels)[0]
     if near is None and on_track is None:
         return None
     motion = next((v.motion for v in vessels if near and v.label == near.name), "")
