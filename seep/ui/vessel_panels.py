@@ -57,7 +57,7 @@ def ais_panel(ws: Workspace, sc: Scene, me: str) -> None:
         if placed:
             st.download_button(
                 "Vessels at the pass as GeoJSON",
-                data=vessels_geojson(ws, sc, placed),
+                data=lambda: vessels_geojson(ws, sc, placed),  # written when asked for, not on every run
                 file_name=f"{sc.name}-vessels.geojson",
                 mime="application/geo+json",
                 icon=":material/download:",

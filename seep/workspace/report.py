@@ -75,13 +75,14 @@ def scene_part(ws: Workspace, sc: Scene, model_id: str | None, *, author: str, n
     """A scene's report without the page around it (its html a fragment): one pass of many too."""
     slicks = scene_slicks(ws, sc.name, "predictions" if model_id else "labels", model_id)
     missing, tiles = tiles_left_out(ws, sc.name, model_id)
+    near = (on_scene(ws, sc), vessels_on_scene(ws, sc))  # drawn on the map and every close-up
     body = [
         _heading(sc, slicks, model_id),
         _facts(ws, sc, model_id, author, now),
         _remarks(remarks(ws, sc.name)),
-        _map(ws, sc, slicks, model_id),
+        _map(ws, sc, slicks, model_id, near),
         _slick_table(slicks, model_id is not None, acquired_times(ws), position_format(ws)),
-        _closeups(ws, sc, slicks, model_id),
+        _closeups(ws, sc, slicks, model_id, near),
         _by_class(ws, slicks),
         _caveats(sc, slicks, model_id, missing, tiles, reach_m(ws)),
     ]
@@ -191,7 +192,7 @@ def _centre(sc: Scene, how: str) -> str | None:
     return written(*lonlat(sc.grid.crs, x, y), how)
 
 
-def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) -> str:
+def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None, near: tuple[list, list]) -> str:
     """The scene shrunk onto the page with the outlines, the first NUMBERED slicks numbered as the
     table lists them, a scale bar where the CRS has one scale, and an arrow to true north."""
     factor = factor_for(sc.grid.height, sc.grid.width, MAP_PX)
@@ -199,7 +200,6 @@ def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) ->
     points = _points(ws, sc, slicks[:NUMBERED])
     h, w = overview_size(box, factor)
     north = north_angle(sc)
-    near = (on_scene(ws, sc), vessels_on_scene(ws, sc))
     svg = _picture(ws, sc, box, factor, model_id, points, near, _scale_bar(sc, factor, w, h) + _north_arrow(north, w))
     more = f" Numbered: the {NUMBERED} largest of {len(slicks)}." if len(slicks) > NUMBERED else ""
     caption = f"The scene at 1:{factor} with its outlines; each number is a row of the table below.{more}"
@@ -215,13 +215,13 @@ def _map(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) ->
     return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
 
 
-def _closeups(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None) -> str:
+def _closeups(ws: Workspace, sc: Scene, slicks: list[Slick], model_id: str | None, near: tuple[list, list]) -> str:
     """The CLOSEUPS largest slicks each in a square around it, at full resolution where it fits
     (the map shrinks a large scene so far that a slick is a few pixels): what a reader looks at."""
     if not slicks:
         return ""
     figures = []
-    points, spans, near = _points(ws, sc, slicks[:CLOSEUPS]), pixel_metres(sc), (on_scene(ws, sc), vessels_on_scene(ws, sc))
+    points, spans = _points(ws, sc, slicks[:CLOSEUPS]), pixel_metres(sc)
     for n, s in enumerate(slicks[:CLOSEUPS], 1):
         r0, c0, r1, c1 = s.box
         need = max(CHIP_PX, 1.4 * max(r1 - r0, c1 - c0))
